@@ -1,0 +1,18 @@
+package io.pvnet.perf.bench;
+
+import java.util.List;
+
+/** Every {@code ./pvnet bench} scenario, in the order a full run measures them. */
+public final class Scenarios
+{
+    private Scenarios()
+    {
+    }
+
+    /** @return a fresh instance of each scenario. */
+    public static List<Scenario> all()
+    {
+        return List.of(
+        );
+    }
+}

@@ -1,0 +1,55 @@
+package io.pvnet.perf.cli;
+
+import io.pvnet.perf.bench.BenchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the executable jar behind {@code ./pvnet}: one picocli command per subcommand.
+ * Modules contribute their own commands (for example {@code pci}, {@code offload}); this class only lists them.
+ */
+@Command(
+    name = "pvnet",
+    mixinStandardHelpOptions = true,
+    versionProvider = PvnetMain.Version.class,
+    description = "Xen paravirtualized networking in user space: rings, netfront/xnb, offload, switch, pciback.",
+    subcommands = {
+        BenchCommand.class,
+        JmhCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class PvnetMain implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for tests that run subcommands in process. */
+    public static CommandLine commandLine()
+    {
+        return new CommandLine(new PvnetMain()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run()
+    {
+        spec.commandLine().usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
+        {
+            final String version = PvnetMain.class.getPackage().getImplementationVersion();
+            return new String[] {
+                "pvnet " + (version == null ? "(development build)" : version),
+                "JVM: " + Runtime.version() + " " + System.getProperty("java.vm.name")
+            };
+        }
+    }
+}
