@@ -426,4 +426,68 @@ abstract class SharedRingContractTest
         assertThrows(IllegalArgumentException.class, () -> new SharedRing(tiny, 12, layout()));
         assertThrows(IllegalArgumentException.class, () -> new SharedRing(buffer, 0, layout()));
     }
+
+    @Test
+    void shouldSurviveRandomHostileIndicesWithoutExceptionsOrOutOfBoundsOffsets()
+    {
+        final java.util.Random random = new java.util.Random(42);
+        final int[] interesting = {0, 1, -1, 255, 256, 257, Integer.MIN_VALUE, Integer.MAX_VALUE, 0x8000_0001};
+        for (int round = 0; round < 20_000; round++)
+        {
+            final int offset = switch (random.nextInt(4))
+            {
+                case 0 -> layout().reqProdOffset();
+                case 1 -> layout().rspProdOffset();
+                case 2 -> layout().reqEventOffset();
+                default -> layout().rspEventOffset();
+            };
+            final int value = random.nextBoolean() ? interesting[random.nextInt(interesting.length)] : random.nextInt();
+            buffer.putIntRelease(offset, value);
+
+            final int requests = back.finalCheckForRequests();
+            assertTrue(requests == RingStatus.REQUEST_PROD_OVERFLOW || (requests >= 0 && requests <= ring.size()));
+            if (requests > 0)
+            {
+                final int take = 1 + random.nextInt(requests);
+                for (int i = 0; i < take; i++)
+                {
+                    assertSlot(back.requestOffset(back.requestConsumer()));
+                    back.consumeRequest();
+                }
+            }
+            final int answers = random.nextInt(4);
+            for (int i = 0; i < answers; i++)
+            {
+                final int slot = back.claimResponse();
+                assertTrue(slot == RingStatus.NOTHING_TO_ANSWER || isSlot(slot));
+            }
+            back.pushResponsesAndCheckNotify();
+
+            final int responses = front.finalCheckForResponses();
+            assertTrue(responses == RingStatus.RESPONSE_PROD_OVERFLOW || (responses >= 0 && responses <= ring.size()));
+            if (responses > 0)
+            {
+                assertSlot(front.responseOffset(front.responseConsumer()));
+                front.consumeResponses(responses);
+            }
+            final int claims = random.nextInt(4);
+            for (int i = 0; i < claims; i++)
+            {
+                final int slot = front.claimRequest();
+                assertTrue(slot == RingStatus.RING_FULL || isSlot(slot));
+            }
+            front.pushRequestsAndCheckNotify();
+            assertTrue(front.freeRequests() >= 0 && front.freeRequests() <= ring.size(), "free=" + front.freeRequests());
+        }
+    }
+
+    private boolean isSlot(final int offset)
+    {
+        return offset >= layout().headerLength() && offset + TX_ENTRY <= PAGE && (offset - layout().headerLength()) % TX_ENTRY == 0;
+    }
+
+    private void assertSlot(final int offset)
+    {
+        assertTrue(isSlot(offset), "offset=" + offset);
+    }
 }

@@ -253,4 +253,39 @@ class RegionTest
             file.getChannel().write(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, value), offset);
         }
     }
+
+    @Test
+    void shouldFailWithRegionExceptionOnAnyCorruptedDescriptorByte() throws IOException
+    {
+        final Path source = dir.resolve("fuzz-source");
+        final byte[] original;
+        try (Region region = Region.create(source, 64 * PAGE_SIZE, 4))
+        {
+            region.allocateSection("a", PAGE_SIZE);
+            original = Files.readAllBytes(source);
+        }
+        final java.util.Random random = new java.util.Random(7);
+        final Path copy = dir.resolve("fuzz");
+        int rejected = 0;
+        for (int round = 0; round < 300; round++)
+        {
+            final byte[] bytes = original.clone();
+            final int flips = 1 + random.nextInt(4);
+            for (int i = 0; i < flips; i++)
+            {
+                bytes[random.nextInt(SECTION_TABLE_OFFSET + SECTION_ENTRY_LENGTH)] ^= (byte)(1 << random.nextInt(8));
+            }
+            Files.write(copy, bytes);
+            try (Region opened = Region.open(copy))
+            {
+                opened.findSection("a"); // may be found, missing, or a RegionException for a corrupt entry
+            }
+            catch (final RegionException expected)
+            {
+                assertTrue(expected.getMessage().startsWith(copy.toString()), expected.getMessage());
+                rejected++;
+            }
+        }
+        assertTrue(rejected > 100, "most corruptions are caught: " + rejected);
+    }
 }
