@@ -3,7 +3,15 @@ package io.pvnet.engine.port.tap;
 import io.pvnet.engine.port.Netns;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.TestResponder;
+import io.pvnet.engine.port.Tshark;
+import io.pvnet.engine.port.pcap.CaptureTee;
+import io.pvnet.engine.port.pcap.PcapPort;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +52,27 @@ class TapPortKernelTest
             assertTrue(harness.port.counters().get(PortCounters.TX_FRAMES) >= 8, "arp, nd and 6 echo replies");
             assertEquals(0, harness.port.counters().txDropsTotal());
         }
+    }
+
+    @Test
+    void shouldCaptureKernelTrafficThatTsharkValidates(@TempDir final Path dir)
+    {
+        assumeTrue(Tshark.unavailableReason() == null, "tshark missing");
+        final Path file = dir.resolve("tap.pcap");
+        try (Netns netns = Netns.create("pcap"); Harness harness = new Harness(netns, false, file))
+        {
+            assertEquals(0, netns.client("ping", "192.0.2.2", "2").exitCode());
+            assertEquals(0, netns.client("ping", "fd00::2", "2").exitCode());
+            assertEquals(0, netns.client("udp", "192.0.2.2", "7", "captured").exitCode());
+            assertEquals(0, netns.client("tcp", "192.0.2.2", "9", "100000").exitCode());
+        }
+        final List<String> protocols = Tshark.fields(file, "frame.protocols");
+        assertTrue(protocols.stream().anyMatch(p -> p.endsWith(":arp")), protocols.toString());
+        assertTrue(protocols.stream().anyMatch(p -> p.endsWith(":icmp:data")), protocols.toString());
+        assertTrue(protocols.stream().anyMatch(p -> p.endsWith(":icmpv6")), protocols.toString());
+        assertTrue(protocols.stream().anyMatch(p -> p.contains(":udp")), protocols.toString());
+        assertTrue(protocols.stream().anyMatch(p -> p.contains(":tcp")), protocols.toString());
+        assertEquals(List.of(), Tshark.errors(file));
     }
 
     @Test
@@ -117,6 +146,11 @@ class TapPortKernelTest
 
         Harness(final Netns netns, final boolean offload)
         {
+            this(netns, offload, null);
+        }
+
+        Harness(final Netns netns, final boolean offload, final Path capture)
+        {
             final TapDevice device = new TapDevice("", offload);
             try
             {
@@ -133,8 +167,21 @@ class TapPortKernelTest
             }
             port = new TapPort(device, 1500);
             responder = new TestResponder(RESPONDER_MAC, RESPONDER_IP, RESPONDER_IP6).out(port);
-            port.ingress(responder);
-            runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, port);
+            if (capture == null)
+            {
+                port.ingress(responder);
+                runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, port);
+            }
+            else
+            {
+                final PcapPort pcap = new PcapPort("tap");
+                pcap.start(capture);
+                pcap.doWork();
+                port.ingress(new CaptureTee(pcap, responder));
+                responder.out(new CaptureTee(pcap, port));
+                runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null,
+                    new CompositeAgent(port, pcap));
+            }
             AgentRunner.startOnThread(runner);
         }
 
