@@ -281,7 +281,7 @@ class XnbHardeningTest
             assertEquals(0, front.xnb.offer(frame, 0, 200, 0, 0, 0));
         }
         run();
-        assertEquals(2, drops(DropReason.COPY_FAILED));
+        assertEquals(2, drops(DropReason.RX_COPY_FAILED));
         assertEquals(1, front.counters.get(VifCounters.RX_PACKETS));
         assertEquals(NETIF_RSP_ERROR, front.rxRspStatus(0));
         assertEquals(NETIF_RSP_ERROR, front.rxRspStatus(1));
