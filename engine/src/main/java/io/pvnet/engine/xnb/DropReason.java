@@ -15,7 +15,7 @@ public final class DropReason
     public static final int TOO_MANY_SLOTS = 2;
     /** A continuation slot larger than what remains of the packet's total size. */
     public static final int SIZE_MISMATCH = 3;
-    /** A grant copy failed (bad grant, permission, bounds): per-slot error responses (XSA-367). */
+    /** A grant copy from a tx slot failed (bad grant, permission, bounds): per-slot error responses (XSA-367). */
     public static final int COPY_FAILED = 4;
     /** Larger than the interface MTU allows (not a GSO frame). */
     public static final int OVERSIZE = 5;
@@ -32,6 +32,9 @@ public final class DropReason
 
     /** Not a drop: the packet's slot chain runs past the producer; wait for the rest (never read past the producer). */
     public static final int INCOMPLETE = 11;
+
+    /** A grant copy into a posted receive buffer failed (bad or read-only grant): an ERROR rx response. */
+    public static final int RX_COPY_FAILED = 12;
 
     /** First fatal code. */
     public static final int FIRST_FATAL = 16;
@@ -68,6 +71,7 @@ public final class DropReason
         NAMES[NOT_CONNECTED] = "not-connected";
         NAMES[RX_STALLED] = "rx-stalled";
         NAMES[INCOMPLETE] = "incomplete";
+        NAMES[RX_COPY_FAILED] = "rx-copy-failed";
         NAMES[IMPOSSIBLE_REQUESTS] = "impossible-number-of-requests";
         NAMES[FATAL_SLOT_COUNT] = "fatal-slot-count";
         NAMES[SLOT_CROSSES_PAGE] = "slot-crosses-page";

@@ -37,6 +37,8 @@ public final class RxFrameQueue
     private final OneToOneRingBuffer ring;
     private final UnsafeBuffer buffer;
     private final int byteCap;
+    private long offered;
+    private long taken;
 
     /**
      * @param byteCapBytes frames beyond this many queued bytes are refused (Linux: 512 KiB).
@@ -76,13 +78,22 @@ public final class RxFrameQueue
         target.putLong(index + TIME_OFFSET, nowNs);
         target.putBytes(index + HEADER_LENGTH, frame, offset, length);
         ring.commit(index);
+        offered++;
         return true;
     }
 
     /** Hands up to {@code limit} frames to {@code handler}; ABORT keeps the head frame queued. */
     public int drain(final ControlledMessageHandler handler, final int limit)
     {
-        return ring.controlledRead(handler, limit);
+        final int read = ring.controlledRead(handler, limit);
+        taken += read;
+        return read;
+    }
+
+    /** @return frames queued and not yet taken (exact on the consumer thread when the producer is idle). */
+    public long frames()
+    {
+        return offered - taken;
     }
 
     /** @return queued bytes (headers included), approximately when read from another thread. */
@@ -94,6 +105,15 @@ public final class RxFrameQueue
     /** Drops everything queued (on disconnect). Consumer thread only. */
     public int clear()
     {
-        return ring.read((msgTypeId, b, index, length) -> { }, Integer.MAX_VALUE);
+        int cleared = 0;
+        // one read stops at the end of the buffer (possibly having consumed only padding); two more get past the wrap
+        for (int pass = 0; pass < 3 && ring.size() > 0; pass++)
+        {
+            cleared += ring.read(DISCARD, Integer.MAX_VALUE);
+        }
+        taken += cleared;
+        return cleared;
     }
+
+    private static final org.agrona.concurrent.MessageHandler DISCARD = (msgTypeId, buffer, index, length) -> { };
 }

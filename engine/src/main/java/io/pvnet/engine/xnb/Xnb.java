@@ -540,6 +540,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         final int space = rxSpace();
         if (space < 0)
         {
+            pending[VifCounters.DROP_BASE + DropReason.RX_IMPOSSIBLE_REQUESTS]++;
             return RxAssembler.OK;
         }
         final int status = RxAssembler.frame2pkt(rxPkt, length, rxFlags, gsoSize, gsoType, rx.requestConsumer(), space);
@@ -572,7 +573,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         rxResponsesPending = true;
         if (failed)
         {
-            pending[VifCounters.DROP_BASE + DropReason.COPY_FAILED]++;
+            pending[VifCounters.DROP_BASE + DropReason.RX_COPY_FAILED]++;
         }
         else
         {
@@ -793,6 +794,12 @@ public final class Xnb implements org.agrona.concurrent.Agent
     public int mtu()
     {
         return settings.mtu;
+    }
+
+    /** @return frames in the rx queue (this agent's thread, producer idle). */
+    public long rxQueueFrames()
+    {
+        return queue.frames();
     }
 
     /** @return the rx queue's bytes in use. */
