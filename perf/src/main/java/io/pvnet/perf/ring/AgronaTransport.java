@@ -35,11 +35,7 @@ final class AgronaTransport extends FrameTransport implements MessageHandler
             {
                 break;
             }
-            final long value = sequence++;
-            for (int i = 0; i < FRAME_LENGTH; i += 8)
-            {
-                buffer.putLong(index + i, value + i);
-            }
+            writeFrame(buffer, index, sequence++);
             ring.commit(index);
             produced++;
         }
@@ -55,12 +51,7 @@ final class AgronaTransport extends FrameTransport implements MessageHandler
     @Override
     public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        long sum = checksum;
-        for (int i = 0; i < FRAME_LENGTH; i += 8)
-        {
-            sum += buffer.getLong(index + i);
-        }
-        checksum = sum;
+        checksum = readFrame(buffer, index, checksum);
     }
 
     @Override

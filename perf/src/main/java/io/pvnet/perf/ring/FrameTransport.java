@@ -1,5 +1,8 @@
 package io.pvnet.perf.ring;
 
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
 /**
  * One single-producer single-consumer channel carrying 64-byte frames, driven by two threads: one calls
  * {@link #produce(int)}, the other {@link #consume(int)}. Used by the JMH benchmarks and by the {@code ring} bench
@@ -31,6 +34,26 @@ public abstract class FrameTransport
 
     /** @return the name figures are reported under, for example {@code pvnet} or {@code agrona}. */
     public abstract String name();
+
+    /** Writes one whole frame for sequence number {@code value} at {@code offset}: the same 8 stores in every transport. */
+    static void writeFrame(final MutableDirectBuffer buffer, final int offset, final long value)
+    {
+        for (int i = 0; i < FRAME_LENGTH; i += 8)
+        {
+            buffer.putLong(offset + i, value + i);
+        }
+    }
+
+    /** @return {@code sum} plus every long of the frame at {@code offset}: the same 8 loads in every transport. */
+    static long readFrame(final DirectBuffer buffer, final int offset, final long sum)
+    {
+        long result = sum;
+        for (int i = 0; i < FRAME_LENGTH; i += 8)
+        {
+            result += buffer.getLong(offset + i);
+        }
+        return result;
+    }
 
     /** @return a fresh transport by name: {@code pvnet}, {@code pvnet-padded}, {@code agrona}, {@code jctools}. */
     public static FrameTransport create(final String name)

@@ -48,10 +48,7 @@ final class JctoolsTransport extends FrameTransport implements MessagePassingQue
         {
             final long value = sequence;
             final Frame frame = pool[(int)(value & (POOL_SIZE - 1))];
-            for (int i = 0; i < FRAME_LENGTH; i += 8)
-            {
-                frames.putLong(frame.offset + i, value + i);
-            }
+            writeFrame(frames, frame.offset, value);
             if (!queue.offer(frame))
             {
                 break;
@@ -71,12 +68,7 @@ final class JctoolsTransport extends FrameTransport implements MessagePassingQue
     @Override
     public void accept(final Frame frame)
     {
-        long sum = checksum;
-        for (int i = 0; i < FRAME_LENGTH; i += 8)
-        {
-            sum += frames.getLong(frame.offset + i);
-        }
-        checksum = sum;
+        checksum = readFrame(frames, frame.offset, checksum);
     }
 
     @Override

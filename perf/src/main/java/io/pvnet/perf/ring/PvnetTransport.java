@@ -64,11 +64,7 @@ final class PvnetTransport extends FrameTransport
             {
                 break;
             }
-            final long value = sequence++;
-            for (int i = 0; i < FRAME_LENGTH; i += 8)
-            {
-                buffer.putLong(offset + i, value + i);
-            }
+            writeFrame(buffer, offset, sequence++);
             produced++;
         }
         if (produced > 0)
@@ -89,11 +85,7 @@ final class PvnetTransport extends FrameTransport
         long sum = checksum;
         for (int n = 0; n < available; n++)
         {
-            final int offset = back.requestOffset(back.requestConsumer());
-            for (int i = 0; i < FRAME_LENGTH; i += 8)
-            {
-                sum += buffer.getLong(offset + i);
-            }
+            sum = readFrame(buffer, back.requestOffset(back.requestConsumer()), sum);
             back.consumeRequest();
             final int response = back.claimResponse();
             buffer.putInt(response + STATUS_OFFSET, 1);
