@@ -29,13 +29,15 @@ public final class PortDropReason
     public static final int OFFLOAD_UNSUPPORTED = 40;
     /** A capture (pcap) write failed. */
     public static final int CAPTURE_FAILED = 41;
+    /** A tunnel packet for another network (VXLAN VNI not this port's). */
+    public static final int WRONG_VNI = 42;
     /** One past the last code. */
-    public static final int END = 42;
+    public static final int END = 43;
 
     private static final String[] NAMES =
     {
         "runt", "mtu-exceeded", "offload-failed", "vlan-ingress", "vlan-tagging", "same-port", "write-failed",
-        "malformed", "offload-unsupported", "capture-failed"
+        "malformed", "offload-unsupported", "capture-failed", "wrong-vni"
     };
 
     private PortDropReason()
