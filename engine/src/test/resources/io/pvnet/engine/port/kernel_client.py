@@ -79,7 +79,31 @@ def tcp(addr, port, count):
     return 0
 
 
+def server(addr, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(1)
+    s.settimeout(20)
+    print("listening", flush=True)
+    conn, _ = s.accept()
+    conn.settimeout(20)
+    total = 0
+    digest = 0
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            break
+        total += len(data)
+        digest = (digest + sum(data)) & 0xFFFFFFFF
+    conn.close()
+    print("received %d sum %d" % (total, digest), flush=True)
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "server":
+        sys.exit(server(sys.argv[2], sys.argv[3]))
     command = sys.argv[1]
     if command == "ping":
         sys.exit(ping(sys.argv[2], int(sys.argv[3])))

@@ -123,6 +123,62 @@ class TapPortKernelTest
         }
     }
 
+    @Test
+    void shouldDeliverTsoFramesWrittenThroughTheVnetHeaderToAKernelSocket() throws Exception
+    {
+        final int bytes = 60_000;
+        try (Netns netns = Netns.create("tsowrite"))
+        {
+            final Process server = netns.start("python3", Netns.kernelClient(), "server", "192.0.2.1", "5001");
+            try (Harness harness = new Harness(netns, true, null, bytes, true))
+            {
+                final String first = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(server.getInputStream())).readLine();
+                assertEquals("listening", first);
+                assertTrue(server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "server finished");
+                final String result = new String(server.getInputStream().readAllBytes()).trim();
+                assertEquals("received " + bytes + " sum " + TestTcpClient.patternSum(bytes, bytes), result);
+                assertEquals(0, harness.client.sendStatus, "the TSO frame was written");
+                final long frames = harness.port.counters().get(PortCounters.TX_FRAMES);
+                assertTrue(frames < 15, "60000 bytes went as one TSO frame, not 42 segments: frames=" + frames);
+                assertEquals(0, harness.port.counters().txDropsTotal());
+                assertEquals("0", nstat(netns, "TcpInCsumErrors"));
+            }
+            finally
+            {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void shouldDeliverCompleteSegmentsWithoutOffload() throws Exception
+    {
+        final int bytes = 60_000;
+        try (Netns netns = Netns.create("segwrite"))
+        {
+            final Process server = netns.start("python3", Netns.kernelClient(), "server", "192.0.2.1", "5001");
+            try (Harness harness = new Harness(netns, false, null, bytes, false))
+            {
+                final String first = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(server.getInputStream())).readLine();
+                assertEquals("listening", first);
+                assertTrue(server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "server finished");
+                final String result = new String(server.getInputStream().readAllBytes()).trim();
+                assertEquals("received " + bytes + " sum " + TestTcpClient.patternSum(1448, bytes), result);
+                assertEquals("0", nstat(netns, "TcpInCsumErrors"));
+                final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[2000]);
+                final int length = io.pvnet.engine.port.TestFrames.tcp4(frame, 0, -1, 100, true);
+                assertEquals(io.pvnet.engine.port.PortDropReason.OFFLOAD_UNSUPPORTED, harness.port.onFrame(
+                    frame, 0, length, io.pvnet.engine.FrameFlags.CSUM_PARTIAL, 0, 0), "no offload negotiated");
+            }
+            finally
+            {
+                server.destroyForcibly();
+            }
+        }
+    }
+
     static String nstat(final Netns netns, final String counter)
     {
         final Netns.Result result = netns.exec("nstat", "-a", "-z", counter);
@@ -149,7 +205,14 @@ class TapPortKernelTest
             this(netns, offload, null);
         }
 
+        TestTcpClient client;
+
         Harness(final Netns netns, final boolean offload, final Path capture)
+        {
+            this(netns, offload, capture, 0, false);
+        }
+
+        Harness(final Netns netns, final boolean offload, final Path capture, final int tcpBytes, final boolean tso)
         {
             final TapDevice device = new TapDevice("", offload);
             try
@@ -167,7 +230,14 @@ class TapPortKernelTest
             }
             port = new TapPort(device, 1500);
             responder = new TestResponder(RESPONDER_MAC, RESPONDER_IP, RESPONDER_IP6).out(port);
-            if (capture == null)
+            if (tcpBytes > 0)
+            {
+                client = new TestTcpClient(port, responder, tcpBytes, 1448, tso);
+                port.ingress(client);
+                runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null,
+                    new CompositeAgent(port, client));
+            }
+            else if (capture == null)
             {
                 port.ingress(responder);
                 runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, port);
