@@ -13,6 +13,8 @@ public final class Scenarios
     public static List<Scenario> all()
     {
         return List.of(
+            new io.pvnet.perf.checksum.ChecksumScenario(),
+            new io.pvnet.perf.checksum.TsoScenario()
         );
     }
 }
