@@ -61,12 +61,42 @@ public final class LongWordChecksum extends InternetChecksum
             lo += (a & LOW_HALF) + (b & LOW_HALF);
             hi += (a >>> 32) + (b >>> 32);
         }
-        final int rest = length - i;
-        if (rest > 0)
+        return swapFolded(lo + hi + copyLittleEndianTail(src, srcOffset + i, dst, dstOffset + i, length - i));
+    }
+
+    /** Copies and sums (as {@link #littleEndianTail}) the few bytes at the end of a copy-and-sum, unfolded. */
+    static long copyLittleEndianTail(
+        final MemorySegment src, final long srcOffset, final MemorySegment dst, final long dstOffset, final int length)
+    {
+        long sum = 0;
+        int i = 0;
+        for (; i <= length - 8; i += 8)
         {
-            MemorySegment.copy(src, srcOffset + i, dst, dstOffset + i, rest);
+            final long v = src.get(LONG_LE, srcOffset + i);
+            dst.set(LONG_LE, dstOffset + i, v);
+            sum += (v & LOW_HALF) + (v >>> 32);
         }
-        return swapFolded(lo + hi + littleEndianTail(dst, dstOffset + i, rest));
+        if (i <= length - 4)
+        {
+            final int v = src.get(INT_LE, srcOffset + i);
+            dst.set(INT_LE, dstOffset + i, v);
+            sum += v & LOW_HALF;
+            i += 4;
+        }
+        if (i <= length - 2)
+        {
+            final short v = src.get(SHORT_LE, srcOffset + i);
+            dst.set(SHORT_LE, dstOffset + i, v);
+            sum += v & 0xFFFF;
+            i += 2;
+        }
+        if (i < length)
+        {
+            final byte v = src.get(ValueLayout.JAVA_BYTE, srcOffset + i);
+            dst.set(ValueLayout.JAVA_BYTE, dstOffset + i, v);
+            sum += v & 0xFF;
+        }
+        return sum;
     }
 
     /**

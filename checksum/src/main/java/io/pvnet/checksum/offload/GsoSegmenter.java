@@ -35,13 +35,11 @@ public final class GsoSegmenter
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
     private final InternetChecksum checksum;
-    private final ChecksumOffload offload;
 
     /** @param checksum the variant for every sum. */
     public GsoSegmenter(final InternetChecksum checksum)
     {
         this.checksum = checksum;
-        this.offload = new ChecksumOffload(checksum);
     }
 
     /**
@@ -90,25 +88,37 @@ public final class GsoSegmenter
         final int l3Delta = headers.l3Offset() - frameOffset;
         final int l4Delta = headers.l4Offset() - frameOffset;
         final int ipHeaderLength = headers.ipHeaderLength();
+        final boolean v4 = l3 == L3Protocol.IPV4;
+        final boolean tcp = protocol == PROTOCOL_TCP;
         final int identification = src.getShort(headers.l3Offset() + 4, BE) & 0xFFFF;
-        final int sequence = protocol == PROTOCOL_TCP ? src.getInt(headers.l4Offset() + 4, BE) : 0;
+        final int sequence = tcp ? src.getInt(headers.l4Offset() + 4, BE) : 0;
+        final int dataOffsetByte = tcp ? src.getByte(headers.l4Offset() + 12) & 0xFF : 0;
         final int flags = headers.tcpFlags();
+        // Sums of everything that is the same in every segment, so each segment only adds the words it changes
+        // (the result equals a full recomputation: the same words are summed, in another order).
+        final long ipBase = v4 ? sumWordsExcept(src, headers.l3Offset(), ipHeaderLength, 2, 4, 10) : 0;
+        final long l4Base = ChecksumOffload.pseudoHeaderSum(src, headers, 0) + (tcp ?
+            sumWordsExcept(src, headers.l4Offset(), l4HeaderLength, 4, 6, 12, 16) :
+            sumWordsExcept(src, headers.l4Offset(), l4HeaderLength, 4, 6, 6));
+        final int checksumField = tcp ? 16 : 6;
         int cursor = outOffset;
         for (int i = 0; i < count; i++)
         {
             final boolean last = i == count - 1;
             final int segmentPayload = last ? payload - i * segmentSize : segmentSize;
             final int l4Length = l4HeaderLength + segmentPayload;
-            out.putBytes(cursor, src, frameOffset, headerLength);
+            copyHeader(src, frameOffset, out, cursor, headerLength);
             final int payloadSum = checksum.copyAndSum(
                 src, payloadStart + i * segmentSize, out, cursor + headerLength, segmentPayload, 0);
 
             final int ip = cursor + l3Delta;
-            if (l3 == L3Protocol.IPV4)
+            if (v4)
             {
-                out.putShort(ip + 2, (short)(ipHeaderLength + l4Length), BE);
-                out.putShort(ip + 4, (short)(identification + i), BE);
-                offload.writeIpv4HeaderChecksum(out, ip, ipHeaderLength);
+                final int totalLength = ipHeaderLength + l4Length;
+                final int id = (identification + i) & 0xFFFF;
+                out.putShort(ip + 2, (short)totalLength, BE);
+                out.putShort(ip + 4, (short)id, BE);
+                out.putShort(ip + 10, (short)Checksums.complement(Checksums.fold(ipBase + totalLength + id)), BE);
             }
             else
             {
@@ -116,10 +126,10 @@ public final class GsoSegmenter
             }
 
             final int l4 = cursor + l4Delta;
-            final int checksumField;
-            if (protocol == PROTOCOL_TCP)
+            long sum = l4Base + l4Length + payloadSum;
+            if (tcp)
             {
-                out.putInt(l4 + 4, sequence + i * segmentSize, BE);
+                final int segmentSequence = sequence + i * segmentSize;
                 int segmentFlags = flags;
                 if (!last)
                 {
@@ -129,22 +139,62 @@ public final class GsoSegmenter
                 {
                     segmentFlags &= ~TCP_CWR;
                 }
+                out.putInt(l4 + 4, segmentSequence, BE);
                 out.putByte(l4 + 13, (byte)segmentFlags);
-                checksumField = l4 + 16;
+                sum += (segmentSequence >>> 16) + (segmentSequence & 0xFFFF) + ((dataOffsetByte << 8) | segmentFlags);
             }
             else
             {
                 out.putShort(l4 + 4, (short)l4Length, BE);
-                checksumField = l4 + 6;
+                sum += l4Length;
             }
-            out.putShort(checksumField, (short)0);
-            final int pseudo = ChecksumOffload.pseudoHeaderSum(src, headers, l4Length);
-            final int sum = checksum.sum(out, l4, l4HeaderLength, Checksums.add(pseudo, payloadSum));
-            out.putShort(checksumField, (short)ChecksumOffload.l4ChecksumValue(protocol, sum), BE);
+            out.putShort(l4 + checksumField,
+                (short)ChecksumOffload.l4ChecksumValue(protocol, Checksums.fold(sum)), BE);
 
             frames.add(cursor, headerLength + segmentPayload);
             cursor += headerLength + segmentPayload;
         }
         return OffloadStatus.SPLIT;
+    }
+
+    /**
+     * Sums the big-endian words of {@code [offset, offset + length)} except those at the given even distances from
+     * {@code offset} (repeat a distance to skip fewer).
+     */
+    private static long sumWordsExcept(
+        final DirectBuffer buffer, final int offset, final int length,
+        final int skip1, final int skip2, final int skip3, final int skip4)
+    {
+        long sum = 0;
+        for (int i = 0; i < length; i += 2)
+        {
+            if (i != skip1 && i != skip2 && i != skip3 && i != skip4)
+            {
+                sum += buffer.getShort(offset + i, BE) & 0xFFFF;
+            }
+        }
+        return sum;
+    }
+
+    private static long sumWordsExcept(
+        final DirectBuffer buffer, final int offset, final int length, final int skip1, final int skip2,
+        final int skip3)
+    {
+        return sumWordsExcept(buffer, offset, length, skip1, skip2, skip3, skip3);
+    }
+
+    /** Copies the headers eight bytes at a time: faster than a bulk copy call for a few dozen bytes. */
+    private static void copyHeader(
+        final DirectBuffer src, final int srcIndex, final MutableDirectBuffer dst, final int dstIndex, final int length)
+    {
+        int i = 0;
+        for (; i <= length - 8; i += 8)
+        {
+            dst.putLong(dstIndex + i, src.getLong(srcIndex + i));
+        }
+        for (; i < length; i++)
+        {
+            dst.putByte(dstIndex + i, src.getByte(srcIndex + i));
+        }
     }
 }
