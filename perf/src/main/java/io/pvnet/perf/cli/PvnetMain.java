@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         BenchCommand.class,
         JmhCommand.class,
+        OffloadCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvnetMain implements Runnable
