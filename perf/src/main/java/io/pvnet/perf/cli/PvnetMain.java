@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         BenchCommand.class,
         JmhCommand.class,
+        io.pvnet.pci.cli.PciCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvnetMain implements Runnable
