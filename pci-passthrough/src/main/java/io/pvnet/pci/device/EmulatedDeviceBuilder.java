@@ -45,6 +45,7 @@ public final class EmulatedDeviceBuilder
     private long serialNumber = -1;
     private long memoryBase = 0xFE000000L;
     private long memory64Base = 0x80_0000_0000L;
+    private long lowMemoryBase = 0x8000_0000L;
     private int ioBase = 0xC000;
 
     public EmulatedDeviceBuilder(final PciAddress address)
@@ -279,8 +280,7 @@ public final class EmulatedDeviceBuilder
             else if (spec.kind() == BarSpec.Kind.MEM32)
             {
                 anyMemory = true;
-                start = align(memoryBase, sizeBytes);
-                memoryBase = start + sizeBytes;
+                start = allocate32(sizeBytes);
                 function.defineBarRegister(i, (int)(~(sizeBytes - 1)) & ~PciRegisters.BAR_MEM_FLAGS_MASK,
                     spec.flagBits());
             }
@@ -299,8 +299,7 @@ public final class EmulatedDeviceBuilder
         }
         if (romSize != 0)
         {
-            final long start = align(memoryBase, romSize);
-            memoryBase = start + romSize;
+            final long start = allocate32(romSize);
             function.defineBarRegister(6, (int)(~(romSize - 1)) & ~PciRegisters.ROM_FLAGS_MASK, 0);
             space.writeDword(romOffset, (int)start);
             resources[6] = Resource.ofBar(start, romSize, 0, true);
@@ -423,6 +422,24 @@ public final class EmulatedDeviceBuilder
         {
             masks[offset + i] |= (byte)(bits >>> (8 * i));
         }
+    }
+
+    /** A naturally aligned range below 4 GiB: from memoryBase up, else from 2 GiB up (for BARs of up to 2 GiB). */
+    private long allocate32(final long sizeBytes)
+    {
+        long start = align(memoryBase, sizeBytes);
+        if (start + sizeBytes > 1L << 32)
+        {
+            start = align(lowMemoryBase, sizeBytes);
+            if (start + sizeBytes > 1L << 32)
+            {
+                throw new IllegalArgumentException("32-bit BARs do not fit below 4 GiB: size=" + sizeBytes);
+            }
+            lowMemoryBase = start + sizeBytes;
+            return start;
+        }
+        memoryBase = start + sizeBytes;
+        return start;
     }
 
     private static long align(final long value, final long alignment)

@@ -623,6 +623,17 @@ public final class LspciFormatter
                         high >>> 24, (high >>> 16) & 0xFF, (high >>> 8) & 0xFF, high & 0xFF,
                         low >>> 24, (low >>> 16) & 0xFF, (low >>> 8) & 0xFF, low & 0xFF));
                 }
+                case EXT_CAP_ID_VNDR ->
+                {
+                    if (!c.isReadable(where + 4, 4))
+                    {
+                        out.append("Vendor Specific Information: <unreadable>\n");
+                        continue;
+                    }
+                    final int header = c.readDword(where + 4);
+                    out.append(String.format("Vendor Specific Information: ID=%04x Rev=%d Len=%03x <?>%n",
+                        header & 0xFFFF, (header >>> 16) & 0xF, header >>> 20));
+                }
                 default -> out.append(String.format("Extended Capability ID %s%n", hashHex(cap.id())));
             }
         }
