@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         BenchCommand.class,
         JmhCommand.class,
         OffloadCommand.class,
+        io.pvnet.pci.cli.PciCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvnetMain implements Runnable
