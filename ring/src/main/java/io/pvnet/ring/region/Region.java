@@ -1,0 +1,550 @@
+package io.pvnet.ring.region;
+
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static io.pvnet.ring.region.RegionDescriptor.*;
+
+/**
+ * Off-heap memory shared by the host side and its guests: a memory-mapped file (by default under {@code /dev/shm}) or
+ * anonymous memory for use inside one process. The layout is in {@link RegionDescriptor}: a descriptor at offset 0,
+ * a table of named page-aligned {@link RegionSection}s, then the sections.
+ * <p>
+ * <b>Mapping.</b> Files are mapped with {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)} into a shared
+ * {@link Arena}, so {@link #close()} unmaps deterministically; anonymous regions are page-aligned, zeroed
+ * {@link Arena#allocate} memory. Every view ({@link #buffer()}, {@link RegionSection#buffer()}) is an Agrona
+ * {@link UnsafeBuffer} over the raw address; it must not be used after {@link #close()}.
+ * <p>
+ * <b>Lifecycle.</b> {@link #create} writes the descriptor into a temporary file, publishes it with a release store of
+ * the layout version and moves it into place atomically, so {@link #open} never sees a half-written region.
+ * {@link #open} validates magic, version, lengths and the creator's liveness, and fails with a {@link RegionException}
+ * naming the file and the problem. The creator calls {@link #updateHeartbeat(long)} from its duty cycle.
+ * <p>
+ * <b>Threads.</b> {@link #allocateSection} and {@link #findSection} may be called from any thread of any process that
+ * has the region mapped (allocation is one CAS on shared memory); they are configuration-time calls and allocate.
+ * {@link #close()} must be called once, after every user of the region's buffers has stopped.
+ */
+public final class Region implements AutoCloseable
+{
+    /** Directory of regions created by name: {@code /dev/shm} where it exists, else {@code java.io.tmpdir}. */
+    public static final Path DEFAULT_DIRECTORY = Files.isDirectory(Path.of("/dev/shm"))
+        ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+
+    /** How long {@link #open(Path)} waits for a region whose version is still 0 before failing. */
+    static final long READY_TIMEOUT_MS = 2_000;
+
+    /** Tolerance when comparing a recorded process start time with the live process's start time. */
+    static final long START_TIME_TOLERANCE_MS = 1_000;
+
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final UnsafeBuffer buffer;
+    private final boolean creator;
+    private final boolean deleteOnClose;
+    private boolean closed;
+
+    private Region(
+        final Path path, final Arena arena, final MemorySegment segment, final boolean creator, final boolean deleteOnClose)
+    {
+        this.path = path;
+        this.arena = arena;
+        this.segment = segment;
+        this.buffer = new UnsafeBuffer(segment.address(), (int)segment.byteSize());
+        this.creator = creator;
+        this.deleteOnClose = deleteOnClose;
+    }
+
+    /** @return {@code DEFAULT_DIRECTORY/pvnet-NAME}, where regions are created by name. */
+    public static Path defaultPath(final String name)
+    {
+        return DEFAULT_DIRECTORY.resolve("pvnet-" + name);
+    }
+
+    /**
+     * Creates a region in anonymous memory, for use inside this process.
+     *
+     * @param lengthBytes total length including the descriptor; rounded up to whole pages.
+     */
+    public static Region createAnonymous(final long lengthBytes)
+    {
+        return createAnonymous(lengthBytes, DEFAULT_SECTION_CAPACITY);
+    }
+
+    /** As {@link #createAnonymous(long)} with a section table of {@code sectionCapacity} entries. */
+    public static Region createAnonymous(final long lengthBytes, final int sectionCapacity)
+    {
+        final long totalLength = checkCreateArguments(null, lengthBytes, sectionCapacity);
+        final Arena arena = Arena.ofShared();
+        final MemorySegment segment = arena.allocate(totalLength, PAGE_SIZE);
+        final Region region = new Region(null, arena, segment, true, false);
+        region.initialise(totalLength, sectionCapacity);
+        return region;
+    }
+
+    /**
+     * Creates a region backed by the file {@code path} (replacing any file there: processes that mapped the old one keep
+     * their old mapping). The file is deleted when this region is closed.
+     *
+     * @param lengthBytes total length including the descriptor; rounded up to whole pages.
+     */
+    public static Region create(final Path path, final long lengthBytes)
+    {
+        return create(path, lengthBytes, DEFAULT_SECTION_CAPACITY);
+    }
+
+    /** As {@link #create(Path, long)} with a section table of {@code sectionCapacity} entries. */
+    public static Region create(final Path path, final long lengthBytes, final int sectionCapacity)
+    {
+        final long totalLength = checkCreateArguments(path, lengthBytes, sectionCapacity);
+        final Path temporary = path.resolveSibling(path.getFileName() + ".creating-" + ProcessHandle.current().pid());
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            final MemorySegment segment;
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                channel.truncate(0);
+                channel.write(java.nio.ByteBuffer.allocate(1), totalLength - 1);
+                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, totalLength, arena);
+            }
+            final Region region = new Region(path, arena, segment, true, true);
+            region.initialise(totalLength, sectionCapacity);
+            try
+            {
+                Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            catch (final AtomicMoveNotSupportedException ex)
+            {
+                Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return region;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            arena.close();
+            try
+            {
+                Files.deleteIfExists(temporary);
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
+            if (ex instanceof RegionException regionException)
+            {
+                throw regionException;
+            }
+            throw new RegionException(path, "cannot create: " + ex, ex);
+        }
+    }
+
+    /**
+     * Opens a region another process created, checking that its creator is still alive but not its heartbeat.
+     *
+     * @throws RegionException naming the file and the problem: missing, truncated, not a region, another layout
+     *                         version, corrupt descriptor, creator gone.
+     */
+    public static Region open(final Path path)
+    {
+        return open(path, Long.MAX_VALUE);
+    }
+
+    /**
+     * Opens a region another process created, also checking that its heartbeat is no older than
+     * {@code heartbeatTimeoutMs}.
+     *
+     * @throws RegionException as {@link #open(Path)}, and for a stale heartbeat.
+     */
+    public static Region open(final Path path, final long heartbeatTimeoutMs)
+    {
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            final MemorySegment segment;
+            final long fileLength;
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                fileLength = channel.size();
+                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, Math.min(fileLength, Integer.MAX_VALUE), arena);
+            }
+            final Region region = new Region(path, arena, segment, false, false);
+            region.awaitReady(fileLength);
+            checkDescriptor(region.buffer, fileLength, path);
+            region.checkCreatorAlive();
+            region.checkHeartbeat(heartbeatTimeoutMs);
+            return region;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            arena.close();
+            throw new RegionException(path, "no such file", ex);
+        }
+        catch (final IOException ex)
+        {
+            arena.close();
+            throw new RegionException(path, "cannot open: " + ex, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            arena.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Appends a section of {@code lengthBytes} (rounded up to whole pages in the region) and publishes its table entry.
+     * Callable while the region is in use, from any process that maps it.
+     *
+     * @param name        1 to {@value RegionDescriptor#MAX_SECTION_NAME_LENGTH} US-ASCII characters, unique in the region.
+     * @param lengthBytes at least 1.
+     * @return the new section, zero-filled.
+     * @throws RegionException when the name is taken or invalid, the table is full or the region has no room.
+     */
+    public RegionSection allocateSection(final String name, final int lengthBytes)
+    {
+        checkOpen();
+        final byte[] nameBytes = checkSectionName(name);
+        if (lengthBytes < 1)
+        {
+            throw new RegionException(path, "bad section length: name=" + name + " lengthBytes=" + lengthBytes);
+        }
+        if (findSection(name) != null)
+        {
+            throw new RegionException(path, "section exists: name=" + name);
+        }
+        final long pages = ((long)lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE;
+        final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
+        final long totalPages = buffer.getLong(TOTAL_LENGTH_OFFSET) / PAGE_SIZE;
+        int index;
+        long firstPage;
+        while (true)
+        {
+            final long allocation = buffer.getLongVolatile(ALLOCATION_OFFSET);
+            index = allocationCount(allocation);
+            firstPage = allocationNextPage(allocation);
+            if (index >= capacity)
+            {
+                throw new RegionException(path, "section table full: sectionCapacity=" + capacity + " name=" + name);
+            }
+            if (firstPage + pages > totalPages)
+            {
+                throw new RegionException(path, "no room for section: name=" + name + " lengthBytes=" + lengthBytes
+                    + " freeBytes=" + (totalPages - firstPage) * PAGE_SIZE);
+            }
+            // one CAS claims the entry and the pages together, so allocators in several processes never overlap
+            if (buffer.compareAndSetLong(ALLOCATION_OFFSET, allocation, RegionDescriptor.allocation(index + 1, firstPage + pages)))
+            {
+                break;
+            }
+        }
+        final int entry = sectionEntryOffset(index);
+        buffer.putInt(entry + SECTION_NAME_LENGTH_OFFSET, nameBytes.length);
+        buffer.putBytes(entry + SECTION_NAME_OFFSET, nameBytes);
+        buffer.putLong(entry + SECTION_OFFSET_OFFSET, firstPage * PAGE_SIZE);
+        buffer.putLong(entry + SECTION_LENGTH_OFFSET, lengthBytes);
+        // release: a reader that sees READY (acquire) sees the name, offset and length written above
+        buffer.putIntRelease(entry + SECTION_STATE_OFFSET, SECTION_READY);
+        return new RegionSection(name, firstPage * PAGE_SIZE, lengthBytes, segment);
+    }
+
+    /**
+     * @return the published section named {@code name}, or null when there is none (yet).
+     * @throws RegionException when the matching table entry points outside the region (a corrupt table).
+     */
+    public RegionSection findSection(final String name)
+    {
+        checkOpen();
+        final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        final int count = Math.min(allocationCount(buffer.getLongAcquire(ALLOCATION_OFFSET)), buffer.getInt(SECTION_CAPACITY_OFFSET));
+        for (int i = 0; i < count; i++)
+        {
+            final int entry = sectionEntryOffset(i);
+            if (buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == SECTION_READY && nameEquals(entry, nameBytes))
+            {
+                return sectionAt(entry, name);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return the published section named {@code name}.
+     * @throws RegionException naming the region and the section when there is none.
+     */
+    public RegionSection section(final String name)
+    {
+        final RegionSection section = findSection(name);
+        if (section == null)
+        {
+            throw new RegionException(path, "no section named " + name + "; sections: " + sectionNames());
+        }
+        return section;
+    }
+
+    /** @return every published section, in allocation order. */
+    public List<RegionSection> sections()
+    {
+        checkOpen();
+        final List<RegionSection> sections = new ArrayList<>();
+        final int count = Math.min(allocationCount(buffer.getLongAcquire(ALLOCATION_OFFSET)), buffer.getInt(SECTION_CAPACITY_OFFSET));
+        for (int i = 0; i < count; i++)
+        {
+            final int entry = sectionEntryOffset(i);
+            if (buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == SECTION_READY)
+            {
+                sections.add(sectionAt(entry, nameAt(entry)));
+            }
+        }
+        return sections;
+    }
+
+    /** Stores the heartbeat (epoch ms) with release semantics; called by the creator from its duty cycle. */
+    public void updateHeartbeat(final long nowMs)
+    {
+        buffer.putLongRelease(HEARTBEAT_OFFSET, nowMs);
+    }
+
+    /** @return the last heartbeat, epoch ms. */
+    public long heartbeatMs()
+    {
+        return buffer.getLongAcquire(HEARTBEAT_OFFSET);
+    }
+
+    /** @return the pid of the process that created the region. */
+    public long creatorPid()
+    {
+        return buffer.getLong(CREATOR_PID_OFFSET);
+    }
+
+    /** @return when the region was created, epoch ms. */
+    public long startTimeMs()
+    {
+        return buffer.getLong(START_TIME_OFFSET);
+    }
+
+    /** @return true in the process that created the region. */
+    public boolean isCreator()
+    {
+        return creator;
+    }
+
+    /** @return the file behind the region, or null for an anonymous one. */
+    public Path path()
+    {
+        return path;
+    }
+
+    /** @return total length in bytes. */
+    public long lengthBytes()
+    {
+        return segment.byteSize();
+    }
+
+    /** @return the whole region, descriptor included. */
+    public AtomicBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /** @return the whole region as a memory segment. */
+    public MemorySegment segment()
+    {
+        return segment;
+    }
+
+    /** Unmaps the region (and deletes the file, in the creator of a file region). Every view of it becomes invalid. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        arena.close();
+        if (deleteOnClose && path != null)
+        {
+            try
+            {
+                Files.deleteIfExists(path);
+            }
+            catch (final IOException ignore)
+            {
+                // the file is only a name now; nothing maps through this handle any more
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Region{path=" + path + ", lengthBytes=" + lengthBytes() + ", sections=" + sectionNames() + '}';
+    }
+
+    private void initialise(final long totalLength, final int sectionCapacity)
+    {
+        final ProcessHandle self = ProcessHandle.current();
+        final long now = System.currentTimeMillis();
+        final int headerLength = headerLength(sectionCapacity);
+        buffer.putLong(MAGIC_OFFSET, MAGIC);
+        buffer.putInt(PAGE_SIZE_OFFSET, PAGE_SIZE);
+        buffer.putLong(TOTAL_LENGTH_OFFSET, totalLength);
+        buffer.putLong(CREATOR_PID_OFFSET, self.pid());
+        buffer.putLong(CREATOR_START_TIME_OFFSET, self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L));
+        buffer.putLong(START_TIME_OFFSET, now);
+        buffer.putInt(SECTION_CAPACITY_OFFSET, sectionCapacity);
+        buffer.putInt(HEADER_LENGTH_OFFSET, headerLength);
+        buffer.putLong(HEARTBEAT_OFFSET, now);
+        buffer.putLong(ALLOCATION_OFFSET, allocation(0, headerLength / PAGE_SIZE));
+        // release: whoever loads the version with acquire semantics sees every field above
+        buffer.putIntRelease(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+    }
+
+    private static long checkCreateArguments(final Path path, final long lengthBytes, final int sectionCapacity)
+    {
+        if (sectionCapacity < 1 || sectionCapacity > MAX_SECTION_CAPACITY)
+        {
+            throw new RegionException(path, "bad sectionCapacity=" + sectionCapacity + " (1.." + MAX_SECTION_CAPACITY + ")");
+        }
+        final long totalLength = ((lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE) * PAGE_SIZE;
+        if (lengthBytes < headerLength(sectionCapacity) || totalLength > Integer.MAX_VALUE - PAGE_SIZE + 1)
+        {
+            throw new RegionException(path, "bad lengthBytes=" + lengthBytes + " (" + headerLength(sectionCapacity)
+                + " .. 2 GiB for sectionCapacity=" + sectionCapacity + ")");
+        }
+        return totalLength;
+    }
+
+    private void awaitReady(final long fileLength)
+    {
+        if (fileLength < SECTION_TABLE_OFFSET || buffer.getLong(MAGIC_OFFSET) != MAGIC)
+        {
+            return; // checkDescriptor names the problem
+        }
+        final long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000L;
+        while (buffer.getIntAcquire(LAYOUT_VERSION_OFFSET) == 0 && System.nanoTime() - deadline < 0)
+        {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private void checkCreatorAlive()
+    {
+        final long pid = creatorPid();
+        final Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty() || !process.get().isAlive())
+        {
+            throw new RegionException(path, "creator gone: creatorPid=" + pid + " is not running (stale region file)");
+        }
+        final long recordedStart = buffer.getLong(CREATOR_START_TIME_OFFSET);
+        final long liveStart = process.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        if (recordedStart != 0 && liveStart != 0 && Math.abs(liveStart - recordedStart) > START_TIME_TOLERANCE_MS)
+        {
+            throw new RegionException(path, "creator gone: creatorPid=" + pid + " now belongs to a process started at "
+                + liveStart + ", the creator started at " + recordedStart + " (stale region file)");
+        }
+    }
+
+    private void checkHeartbeat(final long heartbeatTimeoutMs)
+    {
+        if (heartbeatTimeoutMs == Long.MAX_VALUE)
+        {
+            return;
+        }
+        final long ageMs = System.currentTimeMillis() - heartbeatMs();
+        if (ageMs > heartbeatTimeoutMs)
+        {
+            throw new RegionException(path, "stale heartbeat: last heartbeat " + ageMs + " ms ago, heartbeatTimeoutMs="
+                + heartbeatTimeoutMs + " (creatorPid=" + creatorPid() + ")");
+        }
+    }
+
+    private RegionSection sectionAt(final int entry, final String name)
+    {
+        final long offset = buffer.getLong(entry + SECTION_OFFSET_OFFSET);
+        final long length = buffer.getLong(entry + SECTION_LENGTH_OFFSET);
+        final long headerLength = buffer.getInt(HEADER_LENGTH_OFFSET);
+        if (offset < headerLength || (offset & (PAGE_SIZE - 1)) != 0 || length < 1 || length > Integer.MAX_VALUE
+            || offset + length > lengthBytes())
+        {
+            throw new RegionException(path, "corrupt section table: name=" + name + " offset=" + offset + " length=" + length
+                + " regionLength=" + lengthBytes());
+        }
+        return new RegionSection(name, offset, (int)length, segment);
+    }
+
+    private boolean nameEquals(final int entry, final byte[] nameBytes)
+    {
+        if (buffer.getInt(entry + SECTION_NAME_LENGTH_OFFSET) != nameBytes.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < nameBytes.length; i++)
+        {
+            if (buffer.getByte(entry + SECTION_NAME_OFFSET + i) != nameBytes[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String nameAt(final int entry)
+    {
+        final int length = Math.max(0, Math.min(MAX_SECTION_NAME_LENGTH, buffer.getInt(entry + SECTION_NAME_LENGTH_OFFSET)));
+        return buffer.getStringWithoutLengthAscii(entry + SECTION_NAME_OFFSET, length);
+    }
+
+    private List<String> sectionNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final RegionSection section : sections())
+        {
+            names.add(section.name());
+        }
+        return names;
+    }
+
+    private byte[] checkSectionName(final String name)
+    {
+        if (name == null || name.isEmpty() || name.length() > MAX_SECTION_NAME_LENGTH)
+        {
+            throw new RegionException(path, "bad section name=" + name + " (1.." + MAX_SECTION_NAME_LENGTH + " characters)");
+        }
+        for (int i = 0; i < name.length(); i++)
+        {
+            final char c = name.charAt(i);
+            if (c < 0x21 || c > 0x7E)
+            {
+                throw new RegionException(path, "bad section name=" + name + " (printable US-ASCII without spaces only)");
+            }
+        }
+        return name.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("region closed: path=" + path);
+        }
+    }
+}

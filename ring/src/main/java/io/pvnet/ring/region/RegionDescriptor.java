@@ -1,0 +1,215 @@
+package io.pvnet.ring.region;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.nio.file.Path;
+
+/**
+ * Layout of the descriptor at offset 0 of every {@link Region}, in the style of Aeron's {@code CncFileDescriptor}.
+ * All fields are native (little-endian on every supported platform) and naturally aligned.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+  0
+ *  |                  Magic "PVNETRGN" (u64)                       |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+  8
+ *  |  Layout version (i32): 0 until ready, stored last with release|
+ *  +---------------------------------------------------------------+ 12
+ *  |                     Page size (i32, 4096)                     |
+ *  +---------------------------------------------------------------+ 16
+ *  |                   Total length in bytes (i64)                 |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+ 24
+ *  |                       Creator pid (i64)                       |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+ 32
+ *  |        Creator process start time, epoch ms (i64, 0 = unknown)|
+ *  |                                                               |
+ *  +---------------------------------------------------------------+ 40
+ *  |               Region start time, epoch ms (i64)               |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+ 48
+ *  |          Section table capacity in entries (i32)              |
+ *  +---------------------------------------------------------------+ 52
+ *  |      Header length in bytes (i32): descriptor + table, paged  |
+ *  +---------------------------------------------------------------+ 56
+ *  |                          (reserved)                           |
+ *  +---------------------------------------------------------------+ 64
+ *  |       Heartbeat, epoch ms (i64), own cache line pair          |
+ *  |                          ...                                  |
+ *  +---------------------------------------------------------------+ 192
+ *  |  Allocation word (i64, CAS): section count &lt;&lt; 48 | next page  |
+ *  |                          ...                                  |
+ *  +---------------------------------------------------------------+ 256
+ *  |             Section table: capacity x 64-byte entries         |
+ *  |                          ...                                  |
+ *  +---------------------------------------------------------------+ header length (page aligned)
+ *  |                 Sections, each page aligned                   |
+ *  |                          ...                                  |
+ *  +---------------------------------------------------------------+ total length
+ * </pre>
+ * One section table entry (64 bytes):
+ * <pre>
+ *  +---------------------------------------------------------------+  0
+ *  |    State (i32): 0 claimed/not ready, 1 ready (release store)  |
+ *  +---------------------------------------------------------------+  4
+ *  |                  Name length in bytes (i32)                   |
+ *  +---------------------------------------------------------------+  8
+ *  |          Section offset from region start (i64, paged)        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+ 16
+ *  |               Section length in bytes (i64)                   |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+ 24
+ *  |                Name, US-ASCII, up to 40 bytes                 |
+ *  |                          ...                                  |
+ *  +---------------------------------------------------------------+ 64
+ * </pre>
+ * Publication: the creator writes every field, then stores the layout version with release semantics; a reader loads
+ * the version with acquire semantics and, when it is {@link #LAYOUT_VERSION}, sees every other field. A new section is
+ * claimed by one CAS on the allocation word (entry index and pages at once), its entry is written, then its state is
+ * stored {@link #SECTION_READY} with release semantics; {@link Region#findSection} only returns ready entries.
+ */
+public final class RegionDescriptor
+{
+    /** "PVNETRGN" read as a little-endian u64. */
+    public static final long MAGIC = bytesToLong("PVNETRGN");
+    public static final int LAYOUT_VERSION = 1;
+    public static final int PAGE_SIZE = 4096;
+
+    public static final int MAGIC_OFFSET = 0;
+    public static final int LAYOUT_VERSION_OFFSET = 8;
+    public static final int PAGE_SIZE_OFFSET = 12;
+    public static final int TOTAL_LENGTH_OFFSET = 16;
+    public static final int CREATOR_PID_OFFSET = 24;
+    public static final int CREATOR_START_TIME_OFFSET = 32;
+    public static final int START_TIME_OFFSET = 40;
+    public static final int SECTION_CAPACITY_OFFSET = 48;
+    public static final int HEADER_LENGTH_OFFSET = 52;
+    public static final int HEARTBEAT_OFFSET = 64;
+    public static final int ALLOCATION_OFFSET = 192;
+    public static final int SECTION_TABLE_OFFSET = 256;
+
+    public static final int SECTION_ENTRY_LENGTH = 64;
+    public static final int SECTION_STATE_OFFSET = 0;
+    public static final int SECTION_NAME_LENGTH_OFFSET = 4;
+    public static final int SECTION_OFFSET_OFFSET = 8;
+    public static final int SECTION_LENGTH_OFFSET = 16;
+    public static final int SECTION_NAME_OFFSET = 24;
+    public static final int MAX_SECTION_NAME_LENGTH = SECTION_ENTRY_LENGTH - SECTION_NAME_OFFSET;
+
+    public static final int SECTION_READY = 1;
+
+    /** Section table entries of a region created without saying how many. */
+    public static final int DEFAULT_SECTION_CAPACITY = 128;
+    /** Most entries a section table may hold (the count field of the allocation word is 16 bits). */
+    public static final int MAX_SECTION_CAPACITY = 0xFFFF;
+
+    static final int ALLOCATION_COUNT_SHIFT = 48;
+    static final long ALLOCATION_PAGE_MASK = (1L << ALLOCATION_COUNT_SHIFT) - 1;
+
+    private RegionDescriptor()
+    {
+    }
+
+    /**
+     * @param sectionCapacity entries in the section table.
+     * @return bytes of descriptor plus section table, rounded up to whole pages: where the first section starts.
+     */
+    public static int headerLength(final int sectionCapacity)
+    {
+        return BitUtil.align(SECTION_TABLE_OFFSET + sectionCapacity * SECTION_ENTRY_LENGTH, PAGE_SIZE);
+    }
+
+    /** @return offset of section table entry {@code index} from the region start. */
+    public static int sectionEntryOffset(final int index)
+    {
+        return SECTION_TABLE_OFFSET + index * SECTION_ENTRY_LENGTH;
+    }
+
+    /** @return the allocation word's section count. */
+    static int allocationCount(final long allocation)
+    {
+        return (int)(allocation >>> ALLOCATION_COUNT_SHIFT);
+    }
+
+    /** @return the allocation word's next free page (index from the region start). */
+    static long allocationNextPage(final long allocation)
+    {
+        return allocation & ALLOCATION_PAGE_MASK;
+    }
+
+    static long allocation(final int count, final long nextPage)
+    {
+        return ((long)count << ALLOCATION_COUNT_SHIFT) | nextPage;
+    }
+
+    /**
+     * Validates a mapped region's descriptor against what this code understands.
+     *
+     * @param buffer     the whole region as mapped.
+     * @param fileLength the length of the file (or memory) behind it.
+     * @param path       named in the error message.
+     * @throws RegionException naming the file and the field when the descriptor is not one this code can use.
+     */
+    public static void checkDescriptor(final AtomicBuffer buffer, final long fileLength, final Path path)
+    {
+        if (fileLength < SECTION_TABLE_OFFSET)
+        {
+            throw new RegionException(path, "truncated: file length=" + fileLength + " is shorter than the region descriptor ("
+                + SECTION_TABLE_OFFSET + " bytes)");
+        }
+        final long magic = buffer.getLong(MAGIC_OFFSET);
+        if (magic != MAGIC)
+        {
+            throw new RegionException(path, "not a pvnet region: magic=0x" + Long.toHexString(magic) + ", expected 0x"
+                + Long.toHexString(MAGIC) + " (\"PVNETRGN\")");
+        }
+        final int version = buffer.getIntAcquire(LAYOUT_VERSION_OFFSET);
+        if (version == 0)
+        {
+            throw new RegionException(path, "not ready: layout version=0 (the creator has not finished initialising it)");
+        }
+        if (version != LAYOUT_VERSION)
+        {
+            throw new RegionException(path, "other layout version: version=" + version + ", this code reads version="
+                + LAYOUT_VERSION);
+        }
+        final int pageSize = buffer.getInt(PAGE_SIZE_OFFSET);
+        if (pageSize != PAGE_SIZE)
+        {
+            throw new RegionException(path, "corrupt descriptor: pageSize=" + pageSize + ", expected " + PAGE_SIZE);
+        }
+        final long totalLength = buffer.getLong(TOTAL_LENGTH_OFFSET);
+        if (totalLength > fileLength)
+        {
+            throw new RegionException(path, "truncated: descriptor totalLength=" + totalLength + " but file length="
+                + fileLength);
+        }
+        if (totalLength <= 0 || totalLength > Integer.MAX_VALUE || (totalLength & (PAGE_SIZE - 1)) != 0)
+        {
+            throw new RegionException(path, "corrupt descriptor: totalLength=" + totalLength
+                + " (must be a positive multiple of " + PAGE_SIZE + " up to 2 GiB)");
+        }
+        final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
+        final int headerLength = buffer.getInt(HEADER_LENGTH_OFFSET);
+        if (capacity < 1 || capacity > MAX_SECTION_CAPACITY || headerLength != headerLength(capacity)
+            || headerLength > totalLength)
+        {
+            throw new RegionException(path, "corrupt descriptor: sectionCapacity=" + capacity + " headerLength=" + headerLength
+                + " totalLength=" + totalLength);
+        }
+    }
+
+    private static long bytesToLong(final String ascii)
+    {
+        long value = 0;
+        for (int i = ascii.length() - 1; i >= 0; i--)
+        {
+            value = (value << 8) | (ascii.charAt(i) & 0xFF);
+        }
+        return value;
+    }
+}

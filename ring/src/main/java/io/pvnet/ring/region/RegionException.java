@@ -1,0 +1,33 @@
+package io.pvnet.ring.region;
+
+import java.nio.file.Path;
+
+/**
+ * A region cannot be created, opened or extended: the message names the file and the problem
+ * (for example {@code /dev/shm/pvnet-a: truncated: descriptor totalLength=1048576 but file length=4096}).
+ * Thrown at configuration time only, never from a data path.
+ */
+public final class RegionException extends RuntimeException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path path;
+
+    public RegionException(final Path path, final String problem)
+    {
+        super((path == null ? "anonymous region" : path.toString()) + ": " + problem);
+        this.path = path;
+    }
+
+    public RegionException(final Path path, final String problem, final Throwable cause)
+    {
+        super((path == null ? "anonymous region" : path.toString()) + ": " + problem, cause);
+        this.path = path;
+    }
+
+    /** @return the region file, or null for an anonymous region. */
+    public Path path()
+    {
+        return path;
+    }
+}

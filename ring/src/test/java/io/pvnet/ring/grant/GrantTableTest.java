@@ -1,0 +1,182 @@
+package io.pvnet.ring.grant;
+
+import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionSection;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.pvnet.ring.grant.GrantTableDescriptor.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class GrantTableTest
+{
+    private static final int BACKEND = 0;
+    private static final int OTHER = 7;
+    private static final int POOL_PAGES = 4;
+
+    private Region region;
+    private RegionSection pool;
+    private RegionSection secret;
+    private GrantTable granter;
+    private GrantTable grantee;
+    private final UnsafeBuffer local = new UnsafeBuffer(new byte[2 * PAGE_SIZE]);
+
+    @BeforeEach
+    void setUp()
+    {
+        region = Region.createAnonymous(1 << 20);
+        final RegionSection table = region.allocateSection("grant-table", lengthBytes(16));
+        pool = region.allocateSection("pool", POOL_PAGES * PAGE_SIZE);
+        secret = region.allocateSection("secret", PAGE_SIZE);
+        secret.buffer().setMemory(0, PAGE_SIZE, (byte)0x77);
+        granter = GrantTable.create(table.buffer(), pool.buffer());
+        grantee = GrantTable.attach(region.section("grant-table").buffer(), region.section("pool").buffer());
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        region.close();
+    }
+
+    @Test
+    void shouldWriteXenV1EntryWithFlagsDomidFrame()
+    {
+        final int ref = granter.grantAccess(BACKEND + 5, 2, true);
+        assertTrue(ref > GRANT_INVALID_REF);
+        final UnsafeBuffer table = new UnsafeBuffer(region.section("grant-table").buffer());
+        final int entry = entryOffset(ref);
+        assertEquals(GTF_PERMIT_ACCESS | GTF_READONLY, table.getShort(entry + FLAGS_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(5, table.getShort(entry + DOMID_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(2, table.getInt(entry + FRAME_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN));
+        assertEquals(16, grantee.entryCount());
+        assertEquals(POOL_PAGES, grantee.pageCount());
+    }
+
+    @Test
+    void shouldCopyFromAndToGrantedPage()
+    {
+        pool.buffer().putStringWithoutLengthAscii(PAGE_SIZE + 100, "frame bytes");
+        final int ref = granter.grantAccess(BACKEND, 1, false);
+        assertEquals(GrantStatus.OKAY, grantee.copyFromGrant(BACKEND, ref, 100, local, 10, 11));
+        assertEquals("frame bytes", local.getStringWithoutLengthAscii(10, 11));
+
+        local.putStringWithoutLengthAscii(0, "reply");
+        assertEquals(GrantStatus.OKAY, grantee.copyToGrant(BACKEND, ref, PAGE_SIZE - 5, local, 0, 5));
+        assertEquals("reply", pool.buffer().getStringWithoutLengthAscii(2 * PAGE_SIZE - 5, 5));
+        assertEquals(GrantStatus.OKAY, grantee.copyFromGrant(BACKEND, ref, 0, local, 0, PAGE_SIZE), "a whole page");
+    }
+
+    @Test
+    void shouldDenyWriteToReadOnlyGrantAndOtherDomain()
+    {
+        final int ref = granter.grantAccess(BACKEND, 0, true);
+        assertEquals(GrantStatus.OKAY, grantee.copyFromGrant(BACKEND, ref, 0, local, 0, 64));
+        assertEquals(GrantStatus.PERMISSION_DENIED, grantee.copyToGrant(BACKEND, ref, 0, local, 0, 64));
+        assertEquals(GrantStatus.PERMISSION_DENIED, grantee.copyFromGrant(OTHER, ref, 0, local, 0, 64));
+    }
+
+    @Test
+    void shouldRejectCopiesCrossingThePageOrLeavingTheLocalBuffer()
+    {
+        final int ref = granter.grantAccess(BACKEND, 3, false);
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.copyFromGrant(BACKEND, ref, PAGE_SIZE - 10, local, 0, 11));
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.copyFromGrant(BACKEND, ref, -1, local, 0, 10));
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.copyFromGrant(BACKEND, ref, 0, local, 0, -1));
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.copyFromGrant(BACKEND, ref, 0, local, 0, PAGE_SIZE + 1));
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.copyToGrant(BACKEND, ref, Integer.MAX_VALUE, local, 0, 1));
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.copyFromGrant(BACKEND, ref, 0, local, local.capacity() - 5, 6));
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.copyToGrant(BACKEND, ref, 0, local, -4, 6));
+        assertEquals(GrantStatus.OKAY, grantee.copyToGrant(BACKEND, ref, PAGE_SIZE - 10, local, 0, 10));
+    }
+
+    @Test
+    void shouldRejectBadAndRevokedReferences()
+    {
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.copyFromGrant(BACKEND, GRANT_INVALID_REF, 0, local, 0, 1));
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.copyFromGrant(BACKEND, 16, 0, local, 0, 1));
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.copyFromGrant(BACKEND, -5, 0, local, 0, 1));
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.copyFromGrant(BACKEND, 3, 0, local, 0, 1), "never granted");
+
+        final int ref = granter.grantAccess(BACKEND, 0, false);
+        assertEquals(GrantStatus.OKAY, granter.endAccess(ref));
+        assertFalse(grantee.isGranted(ref));
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.copyFromGrant(BACKEND, ref, 0, local, 0, 1));
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.copyToGrant(BACKEND, ref, 0, local, 0, 1));
+        assertEquals(GrantStatus.BAD_GNTREF, granter.endAccess(ref), "already revoked");
+    }
+
+    @Test
+    void shouldNeverReachOutsideTheGranterPages()
+    {
+        // a corrupt or hostile entry naming a frame past the pool must not reach the section after it
+        final int ref = granter.grantAccess(BACKEND, 0, false);
+        final UnsafeBuffer table = new UnsafeBuffer(region.section("grant-table").buffer());
+        for (final int frame : new int[] {POOL_PAGES, POOL_PAGES + 1, -1, Integer.MIN_VALUE})
+        {
+            table.putInt(entryOffset(ref) + FRAME_OFFSET, frame);
+            assertEquals(GrantStatus.GENERAL_ERROR, grantee.copyFromGrant(BACKEND, ref, 0, local, 0, 16));
+            assertEquals(GrantStatus.GENERAL_ERROR, grantee.copyToGrant(BACKEND, ref, 0, local, 0, 16));
+        }
+        assertEquals(0x7777_7777, secret.buffer().getInt(0));
+        assertEquals(GrantStatus.GENERAL_ERROR, granter.grantAccess(BACKEND, POOL_PAGES, false));
+        table.putInt(entryOffset(ref) + FRAME_OFFSET, 0);
+        assertEquals(GrantStatus.OKAY, granter.endAccess(ref), "a failed copy leaves the grant revocable");
+    }
+
+    @Test
+    void shouldRefuseRevokeWhileCopyInProgress()
+    {
+        final int ref = granter.grantAccess(BACKEND, 0, false);
+        final UnsafeBuffer table = new UnsafeBuffer(region.section("grant-table").buffer());
+        final int word = table.getInt(entryOffset(ref));
+        table.putInt(entryOffset(ref), word | GTF_READING); // as a grantee mid-copy
+        assertEquals(GrantStatus.EAGAIN, granter.endAccess(ref));
+        assertEquals(GrantStatus.EAGAIN, grantee.copyFromGrant(BACKEND, ref, 0, local, 0, 1), "second copier");
+        table.putInt(entryOffset(ref), word);
+        assertEquals(GrantStatus.OKAY, granter.endAccess(ref));
+    }
+
+    @Test
+    void shouldRecycleReferencesAndReportExhaustion()
+    {
+        final int[] refs = new int[15];
+        for (int i = 0; i < refs.length; i++)
+        {
+            refs[i] = granter.grantAccess(BACKEND, i % POOL_PAGES, false);
+            assertTrue(refs[i] > 0 && refs[i] < 16);
+        }
+        assertEquals(15, java.util.Arrays.stream(refs).distinct().count());
+        assertEquals(GrantStatus.NO_FREE_REFERENCE, granter.grantAccess(BACKEND, 0, false));
+        assertEquals(GrantStatus.OKAY, granter.endAccess(refs[4]));
+        assertEquals(refs[4], granter.grantAccess(BACKEND, 1, true));
+    }
+
+    @Test
+    void shouldCopyBetweenTwoTables()
+    {
+        final RegionSection otherTable = region.allocateSection("grant-table-2", lengthBytes(8));
+        final RegionSection otherPool = region.allocateSection("pool-2", PAGE_SIZE);
+        final GrantTable second = GrantTable.create(otherTable.buffer(), otherPool.buffer());
+        pool.buffer().putLong(8, 0xABCDEF);
+        final int source = granter.grantAccess(BACKEND, 0, true);
+        final int destination = second.grantAccess(BACKEND, 0, false);
+        assertEquals(GrantStatus.OKAY, GrantTable.copyGrantToGrant(grantee, BACKEND, source, 8, second, BACKEND, destination, 16, 8));
+        assertEquals(0xABCDEF, otherPool.buffer().getLong(16));
+        final int readOnly = second.grantAccess(BACKEND, 0, true);
+        assertEquals(GrantStatus.PERMISSION_DENIED,
+            GrantTable.copyGrantToGrant(grantee, BACKEND, source, 0, second, BACKEND, readOnly, 0, 8));
+        assertEquals(GrantStatus.OKAY, granter.endAccess(source), "the source was released after the failed copy");
+    }
+
+    @Test
+    void shouldRejectUninitialisedOrMismatchedTable()
+    {
+        final RegionSection blank = region.allocateSection("blank", PAGE_SIZE);
+        assertThrows(IllegalArgumentException.class, () -> GrantTable.attach(blank.buffer(), pool.buffer()));
+        assertThrows(IllegalArgumentException.class,
+            () -> GrantTable.attach(region.section("grant-table").buffer(), secret.buffer()));
+    }
+}

@@ -1,0 +1,291 @@
+package io.pvnet.ring.region;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+import static io.pvnet.ring.region.RegionDescriptor.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class RegionTest
+{
+    private static final int LENGTH = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldWriteDescriptorFieldsAndPublishVersion()
+    {
+        try (Region region = Region.createAnonymous(LENGTH))
+        {
+            assertEquals(MAGIC, region.buffer().getLong(MAGIC_OFFSET));
+            assertEquals(LAYOUT_VERSION, region.buffer().getIntAcquire(LAYOUT_VERSION_OFFSET));
+            assertEquals(LENGTH, region.buffer().getLong(TOTAL_LENGTH_OFFSET));
+            assertEquals(ProcessHandle.current().pid(), region.creatorPid());
+            assertEquals(headerLength(DEFAULT_SECTION_CAPACITY), region.buffer().getInt(HEADER_LENGTH_OFFSET));
+            assertTrue(Math.abs(System.currentTimeMillis() - region.startTimeMs()) < 60_000);
+            assertEquals("PVNETRGN", region.buffer().getStringWithoutLengthAscii(0, 8));
+        }
+    }
+
+    @Test
+    void shouldAllocatePageAlignedNonOverlappingSections()
+    {
+        try (Region region = Region.createAnonymous(LENGTH))
+        {
+            final RegionSection a = region.allocateSection("tx-ring", 100);
+            final RegionSection b = region.allocateSection("rx-ring", PAGE_SIZE + 1);
+            final RegionSection c = region.allocateSection("pool", 3 * PAGE_SIZE);
+            assertEquals(headerLength(DEFAULT_SECTION_CAPACITY), a.offset());
+            assertEquals(a.offset() + PAGE_SIZE, b.offset());
+            assertEquals(b.offset() + 2 * PAGE_SIZE, c.offset());
+            assertEquals(100, a.buffer().capacity());
+            assertEquals(3 * PAGE_SIZE, c.segment().byteSize());
+            assertEquals(0, a.segment().address() % PAGE_SIZE);
+
+            c.buffer().putLong(8, 0x1122334455667788L);
+            assertEquals(0x1122334455667788L, region.buffer().getLong((int)c.offset() + 8));
+            assertEquals(List.of("tx-ring", "rx-ring", "pool"), region.sections().stream().map(RegionSection::name).toList());
+            assertEquals(b.offset(), region.section("rx-ring").offset());
+            assertNull(region.findSection("nope"));
+        }
+    }
+
+    @Test
+    void shouldRejectDuplicateBadNamesAndFullRegion()
+    {
+        try (Region region = Region.createAnonymous(headerLength(2) + 2 * PAGE_SIZE, 2))
+        {
+            region.allocateSection("a", PAGE_SIZE);
+            assertThrows(RegionException.class, () -> region.allocateSection("a", PAGE_SIZE));
+            assertThrows(RegionException.class, () -> region.allocateSection("has space", PAGE_SIZE));
+            assertThrows(RegionException.class, () -> region.allocateSection("", PAGE_SIZE));
+            final RegionException noRoom = assertThrows(RegionException.class, () -> region.allocateSection("b", 2 * PAGE_SIZE));
+            assertTrue(noRoom.getMessage().contains("no room"), noRoom.getMessage());
+            region.allocateSection("b", PAGE_SIZE);
+            final RegionException full = assertThrows(RegionException.class, () -> region.allocateSection("c", 1));
+            assertTrue(full.getMessage().contains("section table full"), full.getMessage());
+            assertThrows(RegionException.class, () -> region.section("c"));
+        }
+    }
+
+    @Test
+    void shouldOpenFileRegionAndSeeSectionsAllocatedLater() throws IOException
+    {
+        final Path path = dir.resolve("region");
+        try (Region created = Region.create(path, LENGTH))
+        {
+            assertTrue(Files.exists(path));
+            created.allocateSection("first", 10);
+            try (Region opened = Region.open(path))
+            {
+                assertFalse(opened.isCreator());
+                assertEquals(LENGTH, opened.lengthBytes());
+                opened.section("first").buffer().putInt(0, 42);
+                assertEquals(42, created.section("first").buffer().getInt(0));
+
+                final RegionSection late = created.allocateSection("late", PAGE_SIZE);
+                late.buffer().putLong(0, 7);
+                assertEquals(7, opened.section("late").buffer().getLong(0));
+                final RegionSection fromOpener = opened.allocateSection("from-opener", 1);
+                assertTrue(fromOpener.offset() > late.offset());
+                assertNotNull(created.findSection("from-opener"));
+            }
+        }
+        assertFalse(Files.exists(path), "creator deletes the file on close");
+    }
+
+    @Test
+    void shouldRejectMissingFile()
+    {
+        final RegionException ex = assertThrows(RegionException.class, () -> Region.open(dir.resolve("missing")));
+        assertTrue(ex.getMessage().contains("missing") && ex.getMessage().contains("no such file"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectTruncatedFile() throws IOException
+    {
+        final Path path = dir.resolve("region");
+        final Path copy = dir.resolve("truncated");
+        try (Region ignored = Region.create(path, LENGTH))
+        {
+            Files.copy(path, copy);
+        }
+        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE))
+        {
+            channel.truncate(PAGE_SIZE);
+        }
+        final RegionException ex = assertThrows(RegionException.class, () -> Region.open(copy));
+        assertTrue(ex.getMessage().startsWith(copy.toString()) && ex.getMessage().contains("truncated"), ex.getMessage());
+
+        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE))
+        {
+            channel.truncate(100);
+        }
+        final RegionException tiny = assertThrows(RegionException.class, () -> Region.open(copy));
+        assertTrue(tiny.getMessage().contains("truncated"), tiny.getMessage());
+
+        final Path empty = Files.createFile(dir.resolve("empty"));
+        final RegionException zero = assertThrows(RegionException.class, () -> Region.open(empty));
+        assertTrue(zero.getMessage().contains("truncated"), zero.getMessage());
+    }
+
+    @Test
+    void shouldRejectFileThatIsNotARegion() throws IOException
+    {
+        final Path path = dir.resolve("text");
+        Files.writeString(path, "hello world, this is not a region ".repeat(200));
+        final RegionException ex = assertThrows(RegionException.class, () -> Region.open(path));
+        assertTrue(ex.getMessage().contains("not a pvnet region") && ex.getMessage().contains("magic"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectOtherVersionAndCorruptFields() throws IOException
+    {
+        final Path copy = copyOfRegion("v2");
+        patchInt(copy, LAYOUT_VERSION_OFFSET, 2);
+        final RegionException ex = assertThrows(RegionException.class, () -> Region.open(copy));
+        assertTrue(ex.getMessage().contains("other layout version") && ex.getMessage().contains("version=2"), ex.getMessage());
+
+        final Path corrupt = copyOfRegion("corrupt");
+        patchInt(corrupt, SECTION_CAPACITY_OFFSET, 0);
+        final RegionException bad = assertThrows(RegionException.class, () -> Region.open(corrupt));
+        assertTrue(bad.getMessage().contains("sectionCapacity=0"), bad.getMessage());
+    }
+
+    @Test
+    void shouldRejectRegionNeverMadeReady() throws IOException
+    {
+        final Path copy = copyOfRegion("unready");
+        patchInt(copy, LAYOUT_VERSION_OFFSET, 0);
+        final RegionException ex = assertThrows(RegionException.class, () -> Region.open(copy));
+        assertTrue(ex.getMessage().contains("not ready"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectRegionWhoseCreatorIsGone() throws IOException, InterruptedException
+    {
+        final Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-version")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        final long deadPid = child.pid();
+        child.waitFor();
+        final Path copy = copyOfRegion("orphan");
+        patchLong(copy, CREATOR_PID_OFFSET, deadPid);
+        final RegionException ex = assertThrows(RegionException.class, () -> Region.open(copy));
+        assertTrue(ex.getMessage().contains("creator gone") && ex.getMessage().contains("creatorPid=" + deadPid), ex.getMessage());
+
+        final Path reused = copyOfRegion("reused");
+        patchLong(reused, CREATOR_START_TIME_OFFSET, 1_000_000L); // our pid, but a creator that started in 1970
+        final RegionException pidReuse = assertThrows(RegionException.class, () -> Region.open(reused));
+        assertTrue(pidReuse.getMessage().contains("creator gone"), pidReuse.getMessage());
+    }
+
+    @Test
+    void shouldRejectStaleHeartbeatWhenAsked()
+    {
+        final Path path = dir.resolve("heartbeat");
+        try (Region created = Region.create(path, LENGTH))
+        {
+            created.updateHeartbeat(System.currentTimeMillis() - 60_000);
+            final RegionException ex = assertThrows(RegionException.class, () -> Region.open(path, 5_000));
+            assertTrue(ex.getMessage().contains("stale heartbeat"), ex.getMessage());
+            created.updateHeartbeat(System.currentTimeMillis());
+            try (Region opened = Region.open(path, 5_000))
+            {
+                assertEquals(created.heartbeatMs(), opened.heartbeatMs());
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectCorruptSectionEntry()
+    {
+        try (Region region = Region.createAnonymous(LENGTH))
+        {
+            region.allocateSection("s", PAGE_SIZE);
+            region.buffer().putLong(sectionEntryOffset(0) + SECTION_LENGTH_OFFSET, 1L << 40);
+            final RegionException ex = assertThrows(RegionException.class, () -> region.section("s"));
+            assertTrue(ex.getMessage().contains("corrupt section table"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRejectBadCreateArguments()
+    {
+        assertThrows(RegionException.class, () -> Region.createAnonymous(100));
+        assertThrows(RegionException.class, () -> Region.createAnonymous(LENGTH, 0));
+        assertThrows(RegionException.class, () -> Region.createAnonymous(1L << 33));
+    }
+
+    private Path copyOfRegion(final String name) throws IOException
+    {
+        final Path path = dir.resolve(name + "-source");
+        final Path copy = dir.resolve(name);
+        try (Region ignored = Region.create(path, LENGTH))
+        {
+            Files.copy(path, copy);
+        }
+        return copy;
+    }
+
+    private static void patchInt(final Path path, final int offset, final int value) throws IOException
+    {
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw"))
+        {
+            file.getChannel().write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, value), offset);
+        }
+    }
+
+    private static void patchLong(final Path path, final int offset, final long value) throws IOException
+    {
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw"))
+        {
+            file.getChannel().write(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, value), offset);
+        }
+    }
+
+    @Test
+    void shouldFailWithRegionExceptionOnAnyCorruptedDescriptorByte() throws IOException
+    {
+        final Path source = dir.resolve("fuzz-source");
+        final byte[] original;
+        try (Region region = Region.create(source, 64 * PAGE_SIZE, 4))
+        {
+            region.allocateSection("a", PAGE_SIZE);
+            original = Files.readAllBytes(source);
+        }
+        final java.util.Random random = new java.util.Random(7);
+        final Path copy = dir.resolve("fuzz");
+        int rejected = 0;
+        for (int round = 0; round < 300; round++)
+        {
+            final byte[] bytes = original.clone();
+            final int flips = 1 + random.nextInt(4);
+            for (int i = 0; i < flips; i++)
+            {
+                bytes[random.nextInt(SECTION_TABLE_OFFSET + SECTION_ENTRY_LENGTH)] ^= (byte)(1 << random.nextInt(8));
+            }
+            Files.write(copy, bytes);
+            try (Region opened = Region.open(copy))
+            {
+                opened.findSection("a"); // may be found, missing, or a RegionException for a corrupt entry
+            }
+            catch (final RegionException expected)
+            {
+                assertTrue(expected.getMessage().startsWith(copy.toString()), expected.getMessage());
+                rejected++;
+            }
+        }
+        assertTrue(rejected > 100, "most corruptions are caught: " + rejected);
+    }
+}
