@@ -124,11 +124,15 @@ public final class LatencyCommand implements Callable<Integer>
 
         final MachineInfo machine = MachineInfo.current();
         out.println("pvnet latency: " + machine);
-        out.printf(Locale.ROOT, "  path %s, %,.0f frames/s, %d B frames, %.1f s warm-up + %.1f s measured%s%n",
-            factory.name(), rate, frameBytes, warmupSeconds, durationSeconds, breakdown ? ", stage breakdown" : "");
+        out.printf(Locale.ROOT, "  path %s, %,.0f frames/s, %.1f s warm-up + %.1f s measured%s%n",
+            factory.name(), rate, warmupSeconds, durationSeconds, breakdown ? ", stage breakdown" : "");
         if (machine.cores() < 2)
         {
             out.println("  warning: the sender and the path's answering thread both spin, but this machine has 1 core");
+        }
+        if (!path.usesFrameSize())
+        {
+            out.println("  note: path " + factory.name() + " carries fixed slots, not frames: --size does not apply to it");
         }
         if (breakdown && path.stageNames().length == 0)
         {
@@ -168,7 +172,8 @@ public final class LatencyCommand implements Callable<Integer>
         }
 
         out.println();
-        out.print(LatencyReport.table(factory.name(), rate, frameBytes, result, baselineP50Ns));
+        final String carried = path.usesFrameSize() ? frameBytes + " B frames" : LatencySlotDescriptor.ENTRY_LENGTH + " B ring slots";
+        out.print(LatencyReport.table(factory.name(), rate, carried, result, baselineP50Ns));
 
         final Path hgrm = outDir.resolve("latency.hgrm");
         try (PrintStream hgrmStream = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
@@ -177,7 +182,7 @@ public final class LatencyCommand implements Callable<Integer>
         }
         final Path svg = outDir.resolve("latency.svg");
         Files.writeString(svg, PercentilePlot.svg(
-            String.format(Locale.ROOT, "pvnet latency: %s, %,.0f frames/s, %d B", factory.name(), rate, frameBytes),
+            String.format(Locale.ROOT, "pvnet latency: %s, %,.0f frames/s, %s", factory.name(), rate, carried),
             List.of(new PercentilePlot.Series(factory.name(), result.histogram()))), StandardCharsets.UTF_8);
         out.println("wrote " + hgrm + " (values in us), " + hlog + ", " + svg);
 

@@ -41,6 +41,12 @@ public interface LatencyPath extends AutoCloseable
         return new String[0];
     }
 
+    /** @return whether frames of the chosen size travel the path; a ring of fixed slots carries none. */
+    default boolean usesFrameSize()
+    {
+        return true;
+    }
+
     /**
      * Sends one frame.
      *

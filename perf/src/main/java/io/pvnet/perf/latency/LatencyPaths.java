@@ -16,8 +16,7 @@ public final class LatencyPaths
     public static List<LatencyPathFactory> all()
     {
         return List.of(
-            unavailable("ring", "frontend ring -> backend thread answers each request -> response ring (in process)",
-                "it needs the ring module's SharedRing, which is not on this branch yet"),
+            RingLatencyPath.factory(),
             unavailable("vif", "netfront -> xnb -> back to the same netfront (in process)",
                 "it needs the engine's netfront and xnb backend (netfront/xnb issue)"),
             unavailable("switch", "vif 0 -> xnb -> virtual switch -> xnb -> vif 1 and back (in process)",

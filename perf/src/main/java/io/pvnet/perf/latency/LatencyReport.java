@@ -50,15 +50,22 @@ public final class LatencyReport
         return h.getTotalCount() == 0 ? Double.NaN : value;
     }
 
-    /** @return the human-readable table: header, percentiles, max, baseline ratio, and the stage breakdown if any. */
+    /**
+     * @param path          the path's name.
+     * @param rate          frames per second scheduled.
+     * @param carried       what travelled, for example {@code 64 B frames}.
+     * @param result        the run.
+     * @param baselineP50Ns the ping-pong baseline's p50, or NaN.
+     * @return the human-readable table: header, percentiles, max, baseline ratio, and the stage breakdown if any.
+     */
     public static String table(
-        final String path, final double rate, final int frameBytes, final LatencyRun.Result result, final double baselineP50Ns)
+        final String path, final double rate, final String carried, final LatencyRun.Result result, final double baselineP50Ns)
     {
         final StringBuilder out = new StringBuilder();
         final Histogram h = result.histogram();
         out.append(String.format(Locale.ROOT,
-            "round trip through %s, %,d B frames, %,.0f frames/s scheduled for %.1f s, timed from each frame's intended send time%n",
-            path, frameBytes, rate, result.seconds()));
+            "round trip through %s, %s, %,.0f frames/s scheduled for %.1f s, timed from each frame's intended send time%n",
+            path, carried, rate, result.seconds()));
         out.append(String.format(Locale.ROOT, "  frames: %,d scheduled, %,d sent (%,.0f/s), %,d back, %,d lost, %,d held back by a full path%n",
             result.scheduled(), result.sent(), result.sentRate(), result.received(), result.sent() - result.received(),
             result.refused()));
