@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.ring.event.IdleMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,8 +62,8 @@ public final class BenchCommand implements Callable<Integer>
     Integer batch;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
-        description = "How waiting threads wait: busy-spin, yield, backoff or park (Agrona idle strategies).")
-    BenchOptions.Idle idle;
+        description = "How waiting threads wait: busy-spin, yield, backoff, park or noop (Agrona idle strategies).")
+    IdleMode idle;
 
     @Option(names = "--threading", paramLabel = "MODE", converter = ThreadingConverter.class,
         description = "dedicated (a thread per agent) or shared (all agents on one thread).")
@@ -296,18 +297,18 @@ public final class BenchCommand implements Callable<Integer>
         }
     }
 
-    static final class IdleConverter implements CommandLine.ITypeConverter<BenchOptions.Idle>
+    static final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
     {
         @Override
-        public BenchOptions.Idle convert(final String value)
+        public IdleMode convert(final String value)
         {
             try
             {
-                return BenchOptions.Idle.parse(value);
+                return IdleMode.fromName(value.trim());
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not one of busy-spin, yield, backoff, park");
+                throw new CommandLine.TypeConversionException("'" + value + "' is not one of busy-spin, yield, backoff, park, noop");
             }
         }
     }

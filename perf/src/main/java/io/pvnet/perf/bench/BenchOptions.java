@@ -1,10 +1,6 @@
 package io.pvnet.perf.bench;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SleepingIdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
+import io.pvnet.ring.event.IdleMode;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,57 +51,6 @@ public final class BenchOptions
         }
     }
 
-    /** How a waiting thread waits: one of Agrona's idle strategies. */
-    public enum Idle
-    {
-        /** {@link BusySpinIdleStrategy}: {@code Thread.onSpinWait()}; lowest latency, burns a core. */
-        BUSY_SPIN("busy-spin"),
-        /** {@link YieldingIdleStrategy}: {@code Thread.yield()}. */
-        YIELD("yield"),
-        /** {@link BackoffIdleStrategy} with Agrona's defaults: spin, then yield, then park from 1 us up to 1 ms. */
-        BACKOFF("backoff"),
-        /** {@link SleepingIdleStrategy}: {@code parkNanos(1 us)}; with Linux's 50 us timer slack it sleeps longer. */
-        PARK("park");
-
-        private final String label;
-
-        Idle(final String label)
-        {
-            this.label = label;
-        }
-
-        /** @return the name used on the command line, for example {@code busy-spin}. */
-        public String label()
-        {
-            return label;
-        }
-
-        /** @return a new strategy of this kind; strategies keep state, so each waiting thread needs its own. */
-        public IdleStrategy newStrategy()
-        {
-            return switch (this)
-            {
-                case BUSY_SPIN -> new BusySpinIdleStrategy();
-                case YIELD -> new YieldingIdleStrategy();
-                case BACKOFF -> new BackoffIdleStrategy();
-                case PARK -> new SleepingIdleStrategy();
-            };
-        }
-
-        /** @return the strategy named {@code text} (its label, case-insensitive). */
-        public static Idle parse(final String text)
-        {
-            for (final Idle idle : values())
-            {
-                if (idle.label.equalsIgnoreCase(text.trim()))
-                {
-                    return idle;
-                }
-            }
-            throw new IllegalArgumentException("--idle=" + text + " is not one of busy-spin, yield, backoff, park");
-        }
-    }
-
     /** How many threads run the agents of a scenario, as Aeron's {@code ThreadingMode}. */
     public enum Threading
     {
@@ -138,7 +83,7 @@ public final class BenchOptions
     private final Boolean tso;
     private final int vifs;
     private final int batch;
-    private final Idle idle;
+    private final IdleMode idle;
     private final Threading threading;
     private final boolean xproc;
 
@@ -150,7 +95,7 @@ public final class BenchOptions
         final Boolean tso,
         final int vifs,
         final int batch,
-        final Idle idle,
+        final IdleMode idle,
         final Threading threading,
         final boolean xproc)
     {
@@ -240,8 +185,11 @@ public final class BenchOptions
         return batch > 0 ? batch : defaultBatch;
     }
 
-    /** @return how waiting threads wait; {@code defaultIdle} when not chosen. */
-    public Idle idle(final Idle defaultIdle)
+    /**
+     * @return how waiting threads wait (the ring module's {@link IdleMode}, which makes Agrona idle strategies);
+     * {@code defaultIdle} when not chosen.
+     */
+    public IdleMode idle(final IdleMode defaultIdle)
     {
         markRead(Choice.IDLE, false);
         return idle != null ? idle : defaultIdle;
@@ -290,7 +238,7 @@ public final class BenchOptions
             case TSO -> "--tso " + (Boolean.TRUE.equals(tso) ? "on" : "off");
             case VIFS -> "--vifs " + vifs;
             case BATCH -> "--batch " + batch;
-            case IDLE -> "--idle " + (idle == null ? "" : idle.label());
+            case IDLE -> "--idle " + (idle == null ? "" : idle.configName());
             case THREADING -> "--threading " + (threading == null ? "" : threading.label());
             case XPROC -> "--xproc";
         };
@@ -342,7 +290,7 @@ public final class BenchOptions
         private Boolean tso;
         private Integer vifs;
         private Integer batch;
-        private Idle idle;
+        private IdleMode idle;
         private Threading threading;
         private boolean xproc;
 
@@ -386,7 +334,7 @@ public final class BenchOptions
         }
 
         /** Idle strategy; {@code null} for the scenarios' defaults. */
-        public Builder idle(final Idle idle)
+        public Builder idle(final IdleMode idle)
         {
             this.idle = idle;
             return this;

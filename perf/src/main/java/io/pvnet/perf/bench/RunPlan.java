@@ -18,6 +18,8 @@ public record RunPlan(int figures, double durationSeconds, double warmupSeconds,
     public static final double MAX_FITTED_SECONDS = 5.0;
     /** Longest default warm-up: enough for C2 to compile the loop. */
     public static final double MAX_DEFAULT_WARMUP_SECONDS = 2.0;
+    /** Longest duration or warm-up accepted: a day. */
+    public static final double MAX_SECONDS = 86_400;
 
     /**
      * @param figures         how many figures the selected scenarios measure.
@@ -28,13 +30,13 @@ public record RunPlan(int figures, double durationSeconds, double warmupSeconds,
      */
     public static RunPlan fit(final int figures, final Double durationSeconds, final Double warmupSeconds)
     {
-        if (durationSeconds != null && !(durationSeconds > 0 && durationSeconds <= 86_400))
+        if (durationSeconds != null)
         {
-            throw new IllegalArgumentException("--duration=" + durationSeconds + " must be > 0 and at most 86400 seconds");
+            checkDuration(durationSeconds);
         }
-        if (warmupSeconds != null && !(warmupSeconds >= 0 && warmupSeconds <= 86_400))
+        if (warmupSeconds != null)
         {
-            throw new IllegalArgumentException("--warmup=" + warmupSeconds + " must be >= 0 and at most 86400 seconds");
+            checkWarmup(warmupSeconds);
         }
         final int n = Math.max(1, figures);
         final double perFigure = DEFAULT_TOTAL_SECONDS / n;
@@ -55,6 +57,24 @@ public record RunPlan(int figures, double durationSeconds, double warmupSeconds,
         }
         final double warmup = warmupSeconds != null ? warmupSeconds : Math.min(MAX_DEFAULT_WARMUP_SECONDS, duration / 2);
         return new RunPlan(figures, duration, warmup, figures * (duration + warmup));
+    }
+
+    /** @throws IllegalArgumentException naming {@code --duration} unless 0 < seconds <= 86400. */
+    public static void checkDuration(final double seconds)
+    {
+        if (!(seconds > 0 && seconds <= MAX_SECONDS))
+        {
+            throw new IllegalArgumentException("--duration=" + seconds + " must be > 0 and at most 86400 seconds");
+        }
+    }
+
+    /** @throws IllegalArgumentException naming {@code --warmup} unless 0 <= seconds <= 86400. */
+    public static void checkWarmup(final double seconds)
+    {
+        if (!(seconds >= 0 && seconds <= MAX_SECONDS))
+        {
+            throw new IllegalArgumentException("--warmup=" + seconds + " must be >= 0 and at most 86400 seconds");
+        }
     }
 
     private static double clamp(final double seconds)

@@ -76,6 +76,17 @@ public final class FixedRateSender implements LatencyPath.FrameReceiver
         return new SingleWriterRecorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
     }
 
+    /** @return one recorder per stage of {@code path}: the send queue, then each of {@link LatencyPath#stageNames()}. */
+    public static SingleWriterRecorder[] newStageRecorders(final LatencyPath path)
+    {
+        final SingleWriterRecorder[] recorders = new SingleWriterRecorder[path.stageNames().length + 1];
+        for (int i = 0; i < recorders.length; i++)
+        {
+            recorders[i] = newRecorder();
+        }
+        return recorders;
+    }
+
     /**
      * Sends on schedule from {@code startNs} until {@code endNs}, then waits up to {@code drainNs} for the frames
      * still out. Only frames intended at or after {@code recordFromNs} are recorded and counted; earlier ones are the

@@ -5,6 +5,7 @@ import io.pvnet.perf.bench.BenchOptions;
 import io.pvnet.perf.bench.BenchRatio;
 import io.pvnet.perf.bench.BenchResult;
 import io.pvnet.perf.bench.MachineInfo;
+import io.pvnet.perf.bench.RunPlan;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine;
@@ -92,14 +93,8 @@ public final class LatencyCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--size=" + frameBytes + " must be between " + BenchOptions.MIN_SIZE_BYTES +
                     " and " + BenchOptions.MAX_SIZE_BYTES + " bytes");
             }
-            if (!(durationSeconds > 0 && durationSeconds <= 86_400))
-            {
-                throw new IllegalArgumentException("--duration=" + durationSeconds + " must be > 0 and at most 86400 seconds");
-            }
-            if (!(warmupSeconds >= 0 && warmupSeconds <= 86_400))
-            {
-                throw new IllegalArgumentException("--warmup=" + warmupSeconds + " must be >= 0 and at most 86400 seconds");
-            }
+            RunPlan.checkDuration(durationSeconds);
+            RunPlan.checkWarmup(warmupSeconds);
             config = new LatencyRun.Config(rate, Math.round(durationSeconds * 1e9), Math.round(warmupSeconds * 1e9), breakdown);
             factory = pathFactory != null ? pathFactory : LatencyPaths.byName(pathName);
         }

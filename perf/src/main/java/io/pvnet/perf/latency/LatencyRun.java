@@ -93,11 +93,7 @@ public final class LatencyRun
     {
         final SingleWriterRecorder recorder = FixedRateSender.newRecorder();
         final String[] stageNames = config.breakdown() ? stageNames(path) : new String[0];
-        final SingleWriterRecorder[] stageRecorders = config.breakdown() ? new SingleWriterRecorder[stageNames.length] : null;
-        for (int i = 0; i < stageNames.length; i++)
-        {
-            stageRecorders[i] = FixedRateSender.newRecorder();
-        }
+        final SingleWriterRecorder[] stageRecorders = config.breakdown() ? FixedRateSender.newStageRecorders(path) : null;
         final FixedRateSender sender = new FixedRateSender(
             path, new SystemNanoClock(), config.intervalNs(), recorder, stageRecorders);
 

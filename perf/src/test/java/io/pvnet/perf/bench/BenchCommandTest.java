@@ -1,16 +1,13 @@
 package io.pvnet.perf.bench;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.pvnet.perf.StdoutCapture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,22 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchCommandTest
 {
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    @RegisterExtension
+    final StdoutCapture stdout = new StdoutCapture();
     private final StringWriter stderr = new StringWriter();
-    private PrintStream savedOut;
-
-    @BeforeEach
-    void captureStdout()
-    {
-        savedOut = System.out;
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStdout()
-    {
-        System.setOut(savedOut);
-    }
 
     /** Reports one figure per frame size it was told to use, plus a jctools baseline; reads only sizes and batch. */
     static final class SizesScenario implements Scenario
@@ -116,7 +100,7 @@ class BenchCommandTest
         final Path first = dir.resolve("first.json");
         assertEquals(0, run(new SizesScenario(), "--no-progress", "--size", "64,1500", "--batch", "16",
             "--tso", "on", "--json", first.toString()));
-        final String firstOut = stdout.toString(StandardCharsets.UTF_8);
+        final String firstOut = stdout.text();
         assertTrue(firstOut.contains("pvnet bench: CPU "), firstOut);
         assertTrue(firstOut.contains("options: --size 64,1500 --tso on --batch 16"), firstOut);
         assertTrue(firstOut.contains("  pvnet.size64") && firstOut.contains("1.02x jctools.size64"), firstOut);
@@ -131,7 +115,7 @@ class BenchCommandTest
         assertEquals(0, run(scenario, "--no-progress", "--size", "64", "--batch", "8", "--csv", csv.toString(),
             "--compare", first.toString()));
         assertEquals(List.of(8), scenario.batchesSeen);
-        final String out = stdout.toString(StandardCharsets.UTF_8);
+        final String out = stdout.text();
         assertTrue(out.contains("compared with " + first + " (same machine)"), out);
         assertTrue(out.contains("0.50x") && out.contains("<<< REGRESSION"), out);
         assertTrue(out.contains("pvnet.size1500") && out.contains("missing in this run"), out);
@@ -146,7 +130,7 @@ class BenchCommandTest
         assertEquals(2, run(new SizesScenario(), "--size", "0"));
         assertTrue(stderr.toString().contains("pvnet bench: --size=0 must be between 1 and 65536 bytes"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--idle", "spin"));
-        assertTrue(stderr.toString().contains("'spin' is not one of busy-spin, yield, backoff, park"), stderr.toString());
+        assertTrue(stderr.toString().contains("'spin' is not one of busy-spin, yield, backoff, park, noop"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--tso", "maybe"));
         assertTrue(stderr.toString().contains("'maybe' is not on or off"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--scenario", "nope"));
@@ -155,7 +139,7 @@ class BenchCommandTest
         assertTrue(stderr.toString().contains("none.json: no such file"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--duration", "-1"));
         assertTrue(stderr.toString().contains("--duration=-1.0 must be > 0"), stderr.toString());
-        assertEquals("", stdout.toString(StandardCharsets.UTF_8), "nothing measured");
+        assertEquals("", stdout.text(), "nothing measured");
     }
 
     @Test
@@ -164,7 +148,7 @@ class BenchCommandTest
         final BenchCommand command = new BenchCommand();
         command.scenarios = List.of(new FailingScenario(), new SizesScenario());
         assertEquals(1, execute(command, "--no-progress"));
-        final String out = stdout.toString(StandardCharsets.UTF_8);
+        final String out = stdout.text();
         assertTrue(out.contains("scenario broken failed: java.lang.IllegalStateException: ring=full"), out);
         assertTrue(out.contains("  partial") && out.contains("  pvnet.size64"), out);
         assertTrue(stderr.toString().contains("pvnet bench: broken: java.lang.IllegalStateException: ring=full"));

@@ -1,9 +1,7 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.SleepingIdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -26,7 +24,7 @@ class BenchOptionsTest
         assertTrue(options.tso(true));
         assertEquals(3, options.vifs(3));
         assertEquals(32, options.batch(32));
-        assertEquals(BenchOptions.Idle.YIELD, options.idle(BenchOptions.Idle.YIELD));
+        assertEquals(IdleMode.YIELD, options.idle(IdleMode.YIELD));
         assertEquals(BenchOptions.Threading.SHARED, options.threading(BenchOptions.Threading.SHARED));
         assertFalse(options.xproc());
         assertEquals(List.of(), options.ignored());
@@ -37,13 +35,13 @@ class BenchOptionsTest
     void shouldGiveUserChoicesOverDefaults()
     {
         final BenchOptions options = BenchOptions.builder().sizes(List.of(9000, 64)).tso(false).vifs(4).batch(8)
-            .idle(BenchOptions.Idle.PARK).threading(BenchOptions.Threading.DEDICATED).xproc(true).build().forScenario();
+            .idle(IdleMode.PARK).threading(BenchOptions.Threading.DEDICATED).xproc(true).build().forScenario();
         assertArrayEquals(new int[] {9000, 64}, options.sizes(1500));
         assertEquals(9000, options.size(1500));
         assertFalse(options.tso(true));
         assertEquals(4, options.vifs(1));
         assertEquals(8, options.batch(32));
-        assertEquals(BenchOptions.Idle.PARK, options.idle(BenchOptions.Idle.BUSY_SPIN));
+        assertEquals(IdleMode.PARK, options.idle(IdleMode.BUSY_SPIN));
         assertEquals(BenchOptions.Threading.DEDICATED, options.threading(BenchOptions.Threading.SHARED));
         assertTrue(options.xproc());
         assertEquals("--size 9000,64 --tso off --vifs 4 --batch 8 --idle park --threading dedicated --xproc", options.toString());
@@ -101,17 +99,19 @@ class BenchOptionsTest
     }
 
     @Test
-    void shouldMapIdleNamesToAgronaStrategies()
+    void shouldParseThreadingModes()
     {
-        assertInstanceOf(BusySpinIdleStrategy.class, BenchOptions.Idle.parse("busy-spin").newStrategy());
-        assertInstanceOf(YieldingIdleStrategy.class, BenchOptions.Idle.parse("YIELD").newStrategy());
-        assertInstanceOf(BackoffIdleStrategy.class, BenchOptions.Idle.parse("backoff").newStrategy());
-        assertInstanceOf(SleepingIdleStrategy.class, BenchOptions.Idle.parse(" park ").newStrategy());
-        final BenchOptions.Idle idle = BenchOptions.Idle.BACKOFF;
-        assertFalse(idle.newStrategy() == idle.newStrategy(), "each thread needs its own stateful strategy");
-        assertMessage("--idle=spin is not one of busy-spin, yield, backoff, park", () -> BenchOptions.Idle.parse("spin"));
         assertEquals(BenchOptions.Threading.SHARED, BenchOptions.Threading.parse("Shared"));
+        assertEquals(BenchOptions.Threading.DEDICATED, BenchOptions.Threading.parse(" dedicated "));
         assertMessage("--threading=invoker is not one of dedicated, shared", () -> BenchOptions.Threading.parse("invoker"));
+    }
+
+    @Test
+    void shouldGiveEachThreadItsOwnAgronaStrategy()
+    {
+        final IdleMode idle = BenchOptions.builder().idle(IdleMode.BACKOFF).build().idle(IdleMode.BUSY_SPIN);
+        assertInstanceOf(BackoffIdleStrategy.class, idle.newIdleStrategy());
+        assertFalse(idle.newIdleStrategy() == idle.newIdleStrategy(), "backoff keeps state per thread");
     }
 
     private static void assertMessage(final String expected, final org.junit.jupiter.api.function.Executable executable)

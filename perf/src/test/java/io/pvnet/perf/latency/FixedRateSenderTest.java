@@ -105,11 +105,7 @@ class FixedRateSenderTest
         final FakeClock clock = new FakeClock();
         final InstantEchoPath path = new InstantEchoPath(clock, 100, 50);
         final SingleWriterRecorder recorder = FixedRateSender.newRecorder();
-        final SingleWriterRecorder[] stages = new SingleWriterRecorder[4];
-        for (int i = 0; i < stages.length; i++)
-        {
-            stages[i] = FixedRateSender.newRecorder();
-        }
+        final SingleWriterRecorder[] stages = FixedRateSender.newStageRecorders(path);
         final FixedRateSender sender = new FixedRateSender(path, clock, INTERVAL_NS, recorder, stages);
         final long start = clock.nanoTime();
         sender.run(start, start, start + 1_000_000L, 1_000_000L);
@@ -136,11 +132,7 @@ class FixedRateSenderTest
         final FakeClock clock = new FakeClock();
         final InstantEchoPath path = new InstantEchoPath(clock, 100, 50);
         final SingleWriterRecorder recorder = FixedRateSender.newRecorder();
-        final SingleWriterRecorder[] stages = new SingleWriterRecorder[4];
-        for (int i = 0; i < stages.length; i++)
-        {
-            stages[i] = FixedRateSender.newRecorder();
-        }
+        final SingleWriterRecorder[] stages = FixedRateSender.newStageRecorders(path);
         final FixedRateSender sender = new FixedRateSender(path, clock, INTERVAL_NS, recorder, stages);
         // warm up so class loading and JIT do not count
         long start = clock.nanoTime();

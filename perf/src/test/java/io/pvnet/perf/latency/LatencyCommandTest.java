@@ -1,23 +1,20 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.perf.StdoutCapture;
 import io.pvnet.perf.bench.BenchJson;
 import io.pvnet.perf.bench.BenchResult;
 import io.pvnet.perf.bench.BenchRun;
 import io.pvnet.perf.cli.PvnetMain;
 import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import picocli.CommandLine;
 
 import javax.xml.parsers.DocumentBuilderFactory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,22 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LatencyCommandTest
 {
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    @RegisterExtension
+    final StdoutCapture stdout = new StdoutCapture();
     private final StringWriter stderr = new StringWriter();
-    private PrintStream savedOut;
-
-    @BeforeEach
-    void captureStdout()
-    {
-        savedOut = System.out;
-        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStdout()
-    {
-        System.setOut(savedOut);
-    }
 
     @Test
     void shouldWriteTableHgrmLogSvgAndJsonFromOneRun(@TempDir final Path dir) throws Exception
@@ -54,7 +38,7 @@ class LatencyCommandTest
         final int exit = new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute(
             "--rate", "20000", "--duration", "1.2", "--warmup", "0.2", "--out", out.toString(), "--json", json.toString(),
             "--breakdown");
-        final String text = stdout.toString(StandardCharsets.UTF_8);
+        final String text = stdout.text();
         assertEquals(0, exit, text + stderr);
 
         assertTrue(text.contains("round trip through echo, 64 B frames, 20,000 frames/s scheduled for 1.2 s"), text);
@@ -125,7 +109,7 @@ class LatencyCommandTest
         assertEquals(2, cli.execute("latency", "--size", "70000"));
         assertTrue(stderr.toString().contains("--size=70000 must be between 1 and 65536 bytes"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--duration", "0"));
-        assertEquals("", stdout.toString(StandardCharsets.UTF_8), "nothing measured");
+        assertEquals("", stdout.text(), "nothing measured");
         assertTrue(Files.notExists(dir.resolve("latency.hlog")));
     }
 

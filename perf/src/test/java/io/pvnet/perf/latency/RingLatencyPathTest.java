@@ -80,11 +80,7 @@ class RingLatencyPathTest
         {
             assertArrayEquals(new String[] {"tx ring", "backend", "rx ring"}, path.stageNames());
             final SingleWriterRecorder recorder = FixedRateSender.newRecorder();
-            final SingleWriterRecorder[] stages = new SingleWriterRecorder[4];
-            for (int i = 0; i < stages.length; i++)
-            {
-                stages[i] = FixedRateSender.newRecorder();
-            }
+            final SingleWriterRecorder[] stages = FixedRateSender.newStageRecorders(path);
             final FixedRateSender sender = new FixedRateSender(path, new SystemNanoClock(), 50_000, recorder, stages);
             final long start = System.nanoTime();
             sender.run(start, start + 100_000_000L, start + 400_000_000L, 1_000_000_000L);
