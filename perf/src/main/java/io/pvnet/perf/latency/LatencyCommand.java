@@ -184,9 +184,7 @@ public final class LatencyCommand implements Callable<Integer>
         if (jsonFile != null)
         {
             final List<BenchResult> figures = LatencyReport.figures(result, baselineP50Ns);
-            final List<BenchRatio> ratios = Double.isNaN(baselineP50Ns) || result.histogram().getTotalCount() == 0 ? List.of() :
-                List.of(new BenchRatio(LatencyReport.SCENARIO, "latency.p50", "baseline.rtt.p50",
-                    result.histogram().getValueAtPercentile(50) / baselineP50Ns));
+            final List<BenchRatio> ratios = LatencyReport.ratios(result, baselineP50Ns);
             Files.writeString(jsonFile, BenchJson.write(machine, "--path " + factory.name() + " --rate " + rate +
                 " --size " + frameBytes, figures, ratios), StandardCharsets.UTF_8);
             out.println("figures written to " + jsonFile);

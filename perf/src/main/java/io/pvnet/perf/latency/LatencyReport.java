@@ -1,5 +1,6 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.perf.bench.BenchRatio;
 import io.pvnet.perf.bench.BenchResult;
 import org.HdrHistogram.Histogram;
 
@@ -86,6 +87,8 @@ public final class LatencyReport
                 formatNs(h.getValueAtPercentile(percentile))));
         }
         out.append(String.format(Locale.ROOT, "  %-10s %12s%n", "max", formatNs(h.getMaxValue())));
+        out.append(String.format(Locale.ROOT, "  tail: p99.9 is %.1fx p50%n",
+            (double)h.getValueAtPercentile(99.9) / Math.max(1, h.getValueAtPercentile(50))));
         if (!Double.isNaN(baselineP50Ns))
         {
             out.append(String.format(Locale.ROOT,
@@ -104,6 +107,28 @@ public final class LatencyReport
             }
         }
         return out.toString();
+    }
+
+    /**
+     * @param result        the run.
+     * @param baselineP50Ns the ping-pong baseline's p50, or NaN.
+     * @return {@code latency.p50 / baseline.rtt.p50} and {@code latency.p999 / latency.p50}, when both sides exist.
+     */
+    public static List<BenchRatio> ratios(final LatencyRun.Result result, final double baselineP50Ns)
+    {
+        final Histogram h = result.histogram();
+        final List<BenchRatio> ratios = new ArrayList<>();
+        if (h.getTotalCount() == 0)
+        {
+            return ratios;
+        }
+        final double p50 = Math.max(1, h.getValueAtPercentile(50));
+        if (!Double.isNaN(baselineP50Ns))
+        {
+            ratios.add(new BenchRatio(SCENARIO, "latency.p50", "baseline.rtt.p50", h.getValueAtPercentile(50) / baselineP50Ns));
+        }
+        ratios.add(new BenchRatio(SCENARIO, "latency.p999", "latency.p50", h.getValueAtPercentile(99.9) / p50));
+        return ratios;
     }
 
     /** Writes HdrHistogram's percentile distribution ({@code .hgrm}), values in microseconds. */
