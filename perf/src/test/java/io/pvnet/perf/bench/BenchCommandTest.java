@@ -66,6 +66,54 @@ class BenchCommandTest
         }
     }
 
+    /** Spins two threads per vif; shows a live line with Gbit/s and drops. */
+    static final class LiveScenario implements Scenario
+    {
+        @Override
+        public String name()
+        {
+            return "live";
+        }
+
+        @Override
+        public String description()
+        {
+            return "progress line";
+        }
+
+        @Override
+        public int measurementCount()
+        {
+            return 1;
+        }
+
+        @Override
+        public int busyThreads(final BenchOptions options)
+        {
+            return 2 * options.vifs(1);
+        }
+
+        @Override
+        public void run(final ScenarioContext context) throws InterruptedException
+        {
+            final java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong();
+            final java.util.concurrent.atomic.AtomicLong drops = new java.util.concurrent.atomic.AtomicLong();
+            final int vifs = context.options().vifs(1);
+            try (ProgressPrinter.Line line = context.progress("pvnet.vifs" + vifs, frames::get, 1e-6, "Mframes/s")
+                .frameBytes(1500).drops(drops::get))
+            {
+                final long end = System.nanoTime() + context.duration().toNanos();
+                while (System.nanoTime() < end)
+                {
+                    frames.addAndGet(10_000);
+                    drops.incrementAndGet();
+                    Thread.sleep(1);
+                }
+            }
+            context.report("pvnet.vifs" + vifs, frames.get() / 1e6, "Mframes");
+        }
+    }
+
     static final class FailingScenario implements Scenario
     {
         @Override
@@ -122,6 +170,17 @@ class BenchCommandTest
         assertFalse(out.contains("ignored"), out);
         assertEquals("scenario,name,value,unit\r\nfake,pvnet.size64,0.512,Mframes/s\r\nfake,jctools.size64,1.0,Mframes/s\r\n",
             Files.readString(csv));
+    }
+
+    @Test
+    void shouldWarnAboutTooFewCoresAndShowLiveLineWithGbitAndDrops()
+    {
+        assertEquals(0, run(new LiveScenario(), "--vifs", "200", "--duration", "1.1", "--warmup", "0"));
+        final String out = stdout.text();
+        assertTrue(out.contains("warning: scenario live keeps 400 threads busy but this machine has "), out);
+        assertTrue(out.contains("  live pvnet.vifs200") && out.contains("Mframes/s") && out.contains("Gbit/s") &&
+            out.contains("drops "), out);
+        assertTrue(out.contains("1 scenario(s), 1 figure(s), 0.0 s warm-up + 1.1 s each: about 1 s"), out);
     }
 
     @Test
