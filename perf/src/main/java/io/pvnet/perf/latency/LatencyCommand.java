@@ -158,9 +158,9 @@ public final class LatencyCommand implements Callable<Integer>
         }
 
         double baselineP50Ns = Double.NaN;
+        final Histogram baseline = new Histogram(FixedRateSender.HIGHEST_TRACKABLE_NS, FixedRateSender.SIGNIFICANT_DIGITS);
         if (!noBaseline)
         {
-            final Histogram baseline = new Histogram(FixedRateSender.HIGHEST_TRACKABLE_NS, FixedRateSender.SIGNIFICANT_DIGITS);
             final double seconds = Math.min(3.0, Math.max(0.2, durationSeconds / 4));
             VolatilePingPong.measure(TimeUnit.MILLISECONDS.toNanos(200), Math.round(seconds * 1e9), baseline);
             baselineP50Ns = baseline.getTotalCount() == 0 ? Double.NaN : baseline.getValueAtPercentile(50);
@@ -178,7 +178,9 @@ public final class LatencyCommand implements Callable<Integer>
         final Path svg = outDir.resolve("latency.svg");
         Files.writeString(svg, PercentilePlot.svg(
             String.format(Locale.ROOT, "pvnet latency: %s, %,.0f frames/s, %s", factory.name(), rate, carried),
-            List.of(new PercentilePlot.Series(factory.name(), result.histogram()))), StandardCharsets.UTF_8);
+            baseline.getTotalCount() == 0 ? List.of(new PercentilePlot.Series(factory.name(), result.histogram())) : List.of(
+                new PercentilePlot.Series(factory.name(), result.histogram()),
+                new PercentilePlot.Series("baseline: two-volatile ping-pong, free-running", baseline))), StandardCharsets.UTF_8);
         out.println("wrote " + hgrm + " (values in us), " + hlog + ", " + svg);
 
         if (jsonFile != null)

@@ -66,7 +66,7 @@ class LatencyCommandTest
         assertTrue(text.contains("24,000 scheduled, 24,000 sent") && text.contains("24,000 back, 0 lost"), text);
 
         final Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("latency.svg").toFile());
-        assertEquals(1, svg.getElementsByTagName("polyline").getLength());
+        assertEquals(2, svg.getElementsByTagName("polyline").getLength(), "the path and the ping-pong baseline");
     }
 
     @Test
