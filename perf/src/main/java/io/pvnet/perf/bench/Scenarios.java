@@ -14,7 +14,9 @@ public final class Scenarios
     {
         return List.of(
             new io.pvnet.perf.ring.RingScenario(),
-            new io.pvnet.perf.ring.RingLatencyScenario()
+            new io.pvnet.perf.ring.RingLatencyScenario(),
+            new io.pvnet.perf.checksum.ChecksumScenario(),
+            new io.pvnet.perf.checksum.TsoScenario()
         );
     }
 }

@@ -1,6 +1,7 @@
 package io.pvnet.perf.cli;
 
 import io.pvnet.perf.bench.BenchCommand;
+import io.pvnet.perf.latency.LatencyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,9 @@ import picocli.CommandLine.Command;
     subcommands = {
         BenchCommand.class,
         JmhCommand.class,
+        OffloadCommand.class,
+        io.pvnet.pci.cli.PciCommand.class,
+        LatencyCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvnetMain implements Runnable
