@@ -13,6 +13,7 @@ public final class Scenarios
     public static List<Scenario> all()
     {
         return List.of(
+            new VifScenario()
         );
     }
 }
