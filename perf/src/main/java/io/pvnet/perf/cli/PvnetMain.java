@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
     subcommands = {
         BenchCommand.class,
         JmhCommand.class,
+        io.pvnet.engine.cli.StatCommand.class,
+        io.pvnet.engine.cli.IfconfigCommand.class,
+        io.pvnet.perf.vif.VifRunCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvnetMain implements Runnable

@@ -57,11 +57,19 @@ public final class VifPipeline implements AutoCloseable
     public VifPipeline(final int frameLength, final int frameFlags, final int gsoSize, final int gsoType,
         final FrameOffload offload, final VifConfig receiverConfig)
     {
+        this(Region.createAnonymous(VifRegion.regionBytes(2)), frameLength, frameFlags, gsoSize, gsoType, offload,
+            receiverConfig);
+    }
+
+    /** As the other constructor, in {@code region} (owned by the pipeline from now on). */
+    public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
+        final int gsoType, final FrameOffload offload, final VifConfig receiverConfig)
+    {
         this.frameLength = frameLength;
         this.frameFlags = frameFlags;
         this.gsoSize = gsoSize;
         this.gsoType = gsoType;
-        this.region = Region.createAnonymous(VifRegion.regionBytes(2));
+        this.region = region;
         final VifRegion vifRegion = VifRegion.create(region);
         final VifConfig senderConfig = VifConfig.of(1, 0).withMtu(Math.max(1500, Math.min(65535, frameLength)));
         backends[0] = VifBackend.create(vifRegion, senderConfig, Crossover.sinkTo(backends, 1), offload);
