@@ -1,6 +1,7 @@
 package io.pvnet.perf.cli;
 
 import io.pvnet.perf.bench.BenchCommand;
+import io.pvnet.perf.latency.LatencyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,9 @@ import picocli.CommandLine.Command;
     subcommands = {
         BenchCommand.class,
         JmhCommand.class,
+        OffloadCommand.class,
+        io.pvnet.pci.cli.PciCommand.class,
+        LatencyCommand.class,
         io.pvnet.engine.cli.StatCommand.class,
         io.pvnet.engine.cli.IfconfigCommand.class,
         io.pvnet.perf.vif.VifRunCommand.class,
@@ -34,7 +38,10 @@ public final class PvnetMain implements Runnable
     /** The configured command line, for tests that run subcommands in process. */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new PvnetMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        final CommandLine commandLine = new CommandLine(new PvnetMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        // JMH parses its own options (-f, -wi, -prof ...): hand them to it as they are
+        commandLine.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
+        return commandLine;
     }
 
     @Override
