@@ -17,6 +17,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The {@code vif} benchmark's data path: netfront A transmits, xnb A copies the frame out of A's grants, a crossover
@@ -28,7 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class VifPipeline implements AutoCloseable
 {
-    private static final int TIMESTAMP_OFFSET = 14;
+    /** The timestamp sits in the TCP payload (Ethernet 14 + IPv4 20 + TCP 20), followed by a 2-byte marker. */
+    private static final int TIMESTAMP_OFFSET = 54;
+    private static final int MARKER_OFFSET = TIMESTAMP_OFFSET + 8;
+    private static final short MARKER = 0x7669;
     private static final int BURST = 32;
 
     private final Region region;
@@ -55,7 +59,7 @@ public final class VifPipeline implements AutoCloseable
      * @param gsoSize     MSS for TSO frames, else 0.
      */
     public VifPipeline(final int frameLength, final int frameFlags, final int gsoSize, final int gsoType,
-        final FrameOffload offload, final VifConfig receiverConfig)
+        final Supplier<FrameOffload> offload, final VifConfig receiverConfig)
     {
         this(Region.createAnonymous(VifRegion.regionBytes(2)), frameLength, frameFlags, gsoSize, gsoType, offload,
             receiverConfig);
@@ -63,7 +67,7 @@ public final class VifPipeline implements AutoCloseable
 
     /** As the other constructor, in {@code region} (owned by the pipeline from now on). */
     public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
-        final int gsoType, final FrameOffload offload, final VifConfig receiverConfig)
+        final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig)
     {
         this.frameLength = frameLength;
         this.frameFlags = frameFlags;
@@ -72,10 +76,13 @@ public final class VifPipeline implements AutoCloseable
         this.region = region;
         final VifRegion vifRegion = VifRegion.create(region);
         final VifConfig senderConfig = VifConfig.of(1, 0).withMtu(Math.max(1500, Math.min(65535, frameLength)));
-        backends[0] = VifBackend.create(vifRegion, senderConfig, Crossover.sinkTo(backends, 1), offload);
-        backends[1] = VifBackend.create(vifRegion, receiverConfig, Crossover.sinkTo(backends, 0), offload);
-        sender = VifFrontend.create(vifRegion, senderConfig, backends[0].counters(), offload);
-        receiver = VifFrontend.create(vifRegion, receiverConfig, backends[1].counters(), offload);
+        // one offload instance per thread: the host thread's backends share one, the guest thread's frontends another
+        final FrameOffload hostOffload = offloads.get();
+        final FrameOffload guestOffload = offloads.get();
+        backends[0] = VifBackend.create(vifRegion, senderConfig, Crossover.sinkTo(backends, 1), hostOffload);
+        backends[1] = VifBackend.create(vifRegion, receiverConfig, Crossover.sinkTo(backends, 0), hostOffload);
+        sender = VifFrontend.create(vifRegion, senderConfig, backends[0].counters(), guestOffload);
+        receiver = VifFrontend.create(vifRegion, receiverConfig, backends[1].counters(), guestOffload);
         for (int i = 0; i < 100 && !connected(); i++)
         {
             sender.doWork();
@@ -87,12 +94,7 @@ public final class VifPipeline implements AutoCloseable
         {
             throw new IllegalStateException("vifs did not connect: sender=" + sender.state() + " receiver=" + receiver.state());
         }
-        frame = new UnsafeBuffer(ByteBuffer.allocateDirect(frameLength));
-        for (int i = 0; i < frameLength; i++)
-        {
-            frame.putByte(i, (byte)i);
-        }
-        frame.putShort(12, (short)0x0008); // ethertype 0x0800 as on the wire
+        frame = tcpFrame(frameLength, (frameFlags & io.pvnet.engine.FrameFlags.CSUM_PARTIAL) != 0);
         hostRunner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null,
             new CompositeAgent(backends[0], backends[1]));
         guestThread = new Thread(this::guestLoop, "vif-guest");
@@ -125,6 +127,7 @@ public final class VifPipeline implements AutoCloseable
             }
             for (int i = 0; i < BURST; i++)
             {
+                // (the TCP checksum of a non-offloaded frame goes stale here; nothing on the path checks it)
                 frame.putLong(TIMESTAMP_OFFSET, System.nanoTime());
                 if (sender.transmit(frame, 0, frameLength, frameFlags, gsoSize, gsoType) != VifFrontend.OK)
                 {
@@ -154,7 +157,8 @@ public final class VifPipeline implements AutoCloseable
         {
             frames++;
             bytes += length;
-            if (length >= TIMESTAMP_OFFSET + 8)
+            // only a frame (or a TSO frame's first segment) that carries the marker has a send time
+            if (length >= MARKER_OFFSET + 2 && buffer.getShort(offset + MARKER_OFFSET) == MARKER)
             {
                 final long sentNs = buffer.getLong(offset + TIMESTAMP_OFFSET);
                 final long ns = System.nanoTime() - sentNs;
@@ -203,13 +207,80 @@ public final class VifPipeline implements AutoCloseable
         for (int round = 0; round < 3; round++)
         {
             try (VifPipeline pipeline = new VifPipeline(length, 0, 0, 0,
-                io.pvnet.engine.offload.NoFrameOffload.INSTANCE, VifConfig.of(2, 0)))
+                io.pvnet.engine.offload.ChecksumFrameOffload::new, VifConfig.of(2, 0)))
             {
                 final long frames = pipeline.runShared(seconds * 1_000_000_000L);
                 System.out.printf("shared thread, %d B: %.3f Mpps, drops=%d%n", length, frames / (seconds * 1e6),
                     pipeline.drops());
             }
         }
+    }
+
+    /**
+     * Builds an Ethernet/IPv4/TCP frame of {@code length} bytes (at least 64) with a zeroed payload; with
+     * {@code csumPartial} the TCP checksum field holds only the pseudo-header sum, as a guest offloading it sends it.
+     */
+    public static UnsafeBuffer tcpFrame(final int length, final boolean csumPartial)
+    {
+        final java.nio.ByteOrder be = java.nio.ByteOrder.BIG_ENDIAN;
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
+        frame.setMemory(0, length, (byte)0);
+        frame.putLong(0, 0x00163E000200_0016L, be);          // dst 00:16:3e:00:02:00, src 00:16:..
+        frame.putInt(8, 0x3E000100, be);                     // .. 3e:00:01:00
+        frame.putShort(12, (short)0x0800, be);
+        final int ipLength = length - 14;
+        frame.putByte(14, (byte)0x45);
+        frame.putShort(16, (short)ipLength, be);
+        frame.putShort(18, (short)1, be);
+        frame.putShort(20, (short)0x4000, be);               // DF
+        frame.putByte(22, (byte)64);
+        frame.putByte(23, (byte)6);
+        frame.putInt(26, 0x0A000001, be);
+        frame.putInt(30, 0x0A000002, be);
+        int ipSum = 0;
+        for (int i = 14; i < 34; i += 2)
+        {
+            ipSum += frame.getShort(i, be) & 0xFFFF;
+        }
+        ipSum = (ipSum & 0xFFFF) + (ipSum >>> 16);
+        ipSum = (ipSum & 0xFFFF) + (ipSum >>> 16);
+        frame.putShort(24, (short)~ipSum, be);
+        frame.putShort(34, (short)40000, be);
+        frame.putShort(36, (short)5001, be);
+        frame.putInt(38, 1, be);
+        frame.putInt(42, 1, be);
+        frame.putByte(46, (byte)0x50);
+        frame.putByte(47, (byte)0x18);                       // ACK | PSH
+        frame.putShort(48, (short)65535, be);
+        final int tcpLength = ipLength - 20;
+        int pseudo = 0x0A00 + 0x0001 + 0x0A00 + 0x0002 + 6 + tcpLength;
+        pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
+        if (csumPartial)
+        {
+            frame.putShort(50, (short)pseudo, be);
+        }
+        else
+        {
+            int sum = pseudo;
+            for (int i = 34; i + 1 < length; i += 2)
+            {
+                sum += frame.getShort(i, be) & 0xFFFF;
+            }
+            if ((length - 34) % 2 != 0)
+            {
+                sum += (frame.getByte(length - 1) & 0xFF) << 8;
+            }
+            while ((sum >>> 16) != 0)
+            {
+                sum = (sum & 0xFFFF) + (sum >>> 16);
+            }
+            frame.putShort(50, (short)~sum, be);
+        }
+        if (length >= MARKER_OFFSET + 2)
+        {
+            frame.putShort(MARKER_OFFSET, MARKER);
+        }
+        return frame;
     }
 
     /** Asks the guest thread to clear the latency histogram and waits until it did. */

@@ -2,7 +2,7 @@ package io.pvnet.perf.vif;
 
 import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.offload.NoFrameOffload;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.ring.region.Region;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +34,7 @@ public final class VifRunCommand implements Callable<Integer>
     {
         final Path path = region.indexOf('/') >= 0 ? Path.of(region) : Region.defaultPath(region);
         final Region created = Region.create(path, VifRegion.regionBytes(2));
-        try (VifPipeline pipeline = new VifPipeline(created, size, 0, 0, 0, NoFrameOffload.INSTANCE, VifConfig.of(2, 0)))
+        try (VifPipeline pipeline = new VifPipeline(created, size, 0, 0, 0, ChecksumFrameOffload::new, VifConfig.of(2, 0)))
         {
             pipeline.start();
             System.out.println("vif-run: region " + path + ", vifs 1.0 -> 2.0, " + size + " B frames; try: pvnet stat " +
