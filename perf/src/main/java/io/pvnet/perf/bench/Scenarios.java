@@ -17,7 +17,8 @@ public final class Scenarios
             new io.pvnet.perf.ring.RingLatencyScenario(),
             new io.pvnet.perf.checksum.ChecksumScenario(),
             new io.pvnet.perf.checksum.TsoScenario(),
-            new VifScenario()
+            new VifScenario(),
+            new VifXprocScenario()
         );
     }
 }
