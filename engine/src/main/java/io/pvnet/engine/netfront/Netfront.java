@@ -83,7 +83,7 @@ public final class Netfront
     private final int[] slotOffset = new int[MAX_RX_SLOTS];
     private final int[] slotLength = new int[MAX_RX_SLOTS];
     private final UnsafeBuffer reassembly = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + PAGE_SIZE));
-    private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + PAGE_SIZE));
+    private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024));
     private final SegmentTransmitter segmentTransmitter = new SegmentTransmitter();
 
     private XenbusState state = XenbusState.UNKNOWN;

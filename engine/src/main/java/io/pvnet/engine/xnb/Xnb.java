@@ -49,6 +49,9 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private static final int VLAN_ETH_HLEN = 18;
     private static final int MAX_FRAME = XEN_NETIF_MAX_TX_SIZE;
     private static final long HEARTBEAT_INTERVAL_NS = 100_000_000L;
+    private static final int SEGMENT_SCRATCH_BYTES = 256 * 1024;
+    /** Headers a segment may carry: Ethernet, two VLAN tags, IPv6 with extensions or IPv4 with options, TCP options. */
+    private static final int MAX_SEGMENT_HEADERS = 256;
 
     private final VifConfig config;
     private final XenStore store;
@@ -67,7 +70,8 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private final RxPacket rxPkt = new RxPacket();
     private final GrantCopyBatch batch = new GrantCopyBatch(TxAssembler.MAX_PACKET_SLOTS + 2);
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + PAGE_SIZE));
-    private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + PAGE_SIZE));
+    /** Holds every segment of one TSO frame: up to 1024 segments, each with its own copy of the headers. */
+    private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(SEGMENT_SCRATCH_BYTES));
     private final SlotArray txSnapshot = new SlotArray(
         new UnsafeBuffer(new byte[VifSections.RING_SIZE * TX_SLOT_LENGTH]), 0, VifSections.RING_SIZE, TX_SLOT_LENGTH);
     private final SlotArray rxSnapshot = new SlotArray(
@@ -431,8 +435,15 @@ public final class Xnb implements org.agrona.concurrent.Agent
         final int result;
         if (gsoSize != 0 && !(settings.tso && settings.txcsum && frontendTakesGso(gsoType)))
         {
-            final int slotsNeeded = (frameLength + gsoSize - 1) / gsoSize + 1;
-            if (rxSpace() < slotsNeeded)
+            final int segments = (frameLength + gsoSize - 1) / gsoSize;
+            final int slotsNeeded = segments * ((gsoSize + MAX_SEGMENT_HEADERS + PAGE_SIZE - 1) / PAGE_SIZE);
+            if (slotsNeeded > VifSections.RING_SIZE)
+            {
+                // could never fit the guest's ring at once: refuse instead of stalling the queue
+                pending[VifCounters.DROP_BASE + DropReason.RX_TOO_BIG]++;
+                result = RxAssembler.OK;
+            }
+            else if (rxSpace() < slotsNeeded)
             {
                 result = RxAssembler.EAGAIN;
             }
