@@ -16,7 +16,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.pvnet.engine.FrameSink;
-import io.pvnet.engine.port.FrameHeaders;
+import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -207,7 +207,7 @@ public final class VxlanPort implements Port, Agent
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        if (length < FrameHeaders.ETHERNET_HEADER_LENGTH || length > MAX_FRAME || offset < 0 ||
+        if (length < HeaderParser.ETHERNET_HEADER_LENGTH || length > MAX_FRAME || offset < 0 ||
             offset + length > buffer.capacity())
         {
             counters.txDropped(PortDropReason.RUNT);
@@ -250,7 +250,7 @@ public final class VxlanPort implements Port, Agent
     private void onDatagram(final ByteBuf content)
     {
         final int length = content.readableBytes();
-        if (length < VxlanHeaderDescriptor.LENGTH + FrameHeaders.ETHERNET_HEADER_LENGTH || length > MAX_FRAME)
+        if (length < VxlanHeaderDescriptor.LENGTH + HeaderParser.ETHERNET_HEADER_LENGTH || length > MAX_FRAME)
         {
             malformed++;
             counters.rxDropped(PortDropReason.MALFORMED);
