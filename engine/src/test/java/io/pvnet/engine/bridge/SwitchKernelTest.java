@@ -1,0 +1,135 @@
+package io.pvnet.engine.bridge;
+
+import io.pvnet.engine.port.Netns;
+import io.pvnet.engine.port.PortCounters;
+import io.pvnet.engine.port.tap.TapDevice;
+import io.pvnet.engine.port.tap.TapPort;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Two kernels joined by the bridge through two TAP ports: a TCP client in one namespace (192.0.2.1, its TAP with
+ * offload, so the kernel sends TSO frames with partial sums) streams to a server in another (192.0.2.2). When the
+ * server's TAP declares no offload the bridge splits and completes every frame in software; when it offloads, the
+ * frames pass through untouched in the virtio-net header. Either way the server's kernel gets every byte and counts
+ * no checksum error.
+ */
+@Timeout(90)
+class SwitchKernelTest
+{
+    /** Bytes streamed: {@code -Dpvnet.switch.kernelTestBytes} or env {@code PVNET_SWITCH_KERNEL_TEST_BYTES}, 8 MiB. */
+    private static final int BYTES = Integer.getInteger("pvnet.switch.kernelTestBytes",
+        Integer.parseInt(System.getenv().getOrDefault("PVNET_SWITCH_KERNEL_TEST_BYTES", Integer.toString(8 << 20))));
+
+    @BeforeAll
+    static void requireKernel()
+    {
+        final String reason = Netns.unavailableReason();
+        assumeTrue(reason == null, "kernel tests skipped: " + reason);
+    }
+
+    @Test
+    void shouldSplitAndCompleteTsoFramesForAPortWithoutOffload() throws Exception
+    {
+        final Bridge bridge = stream(false);
+        assertTrue(bridge.softwareSplits() > 0, "splits=" + bridge.softwareSplits());
+        assertTrue(bridge.softwareSegments() > bridge.softwareSplits());
+    }
+
+    @Test
+    void shouldPassTsoFramesThroughToAPortWithOffload() throws Exception
+    {
+        final Bridge bridge = stream(true);
+        assertTrue(bridge.passedThroughOffloads() > 0);
+        assertEquals(0, bridge.softwareSplits());
+        assertEquals(0, bridge.softwareChecksums());
+    }
+
+    private static Bridge stream(final boolean serverOffload) throws Exception
+    {
+        final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+        try (Netns client = Netns.create("cli"); Netns server = Netns.create("srv"))
+        {
+            final TapPort clientTap = tap(client, true, "192.0.2.1/24", "02:00:00:00:01:01");
+            final TapPort serverTap = tap(server, serverOffload, "192.0.2.2/24", "02:00:00:00:01:02");
+            clientTap.ingress(bridge.ingress(bridge.attach(clientTap, PortVlan.access(1))));
+            serverTap.ingress(bridge.ingress(bridge.attach(serverTap, PortVlan.access(1))));
+            final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null,
+                new CompositeAgent(bridge, clientTap, serverTap));
+            AgentRunner.startOnThread(runner);
+            final Process listener = server.start("python3", Netns.kernelClient(), "server", "192.0.2.2", "5001");
+            try
+            {
+                assertEquals("listening", new BufferedReader(new InputStreamReader(listener.getInputStream())).readLine());
+                final long start = System.nanoTime();
+                final Netns.Result sent = client.client("tcp", "192.0.2.2", "5001", Integer.toString(BYTES));
+                final long elapsedNs = System.nanoTime() - start;
+                System.out.printf("switch kernel stream: server offload=%s, %d bytes in %.1f ms = %.2f Gbit/s " +
+                    "(includes python and process start)%n", serverOffload, BYTES, elapsedNs / 1e6,
+                    BYTES * 8.0 / elapsedNs);
+                assertEquals(0, sent.exitCode(), sent.output());
+                assertTrue(listener.waitFor(30, TimeUnit.SECONDS));
+                final String received = new String(listener.getInputStream().readAllBytes()).trim();
+                assertEquals("received " + BYTES + " sum " + ((long)BYTES * 'p' & 0xFFFF_FFFFL), received);
+            }
+            finally
+            {
+                listener.destroyForcibly();
+                runner.close();
+            }
+            assertEquals("0", nstat(server, "TcpInCsumErrors"));
+            assertEquals("0", nstat(client, "TcpInCsumErrors"));
+            for (int i = 0; i < 2; i++)
+            {
+                final PortCounters counters = bridge.counters(i);
+                assertEquals(0, counters.txDropsTotal(), "port " + i);
+                assertEquals(counters.get(PortCounters.TX_OFFERED), counters.get(PortCounters.TX_FRAMES));
+            }
+        }
+        return bridge;
+    }
+
+    private static TapPort tap(final Netns netns, final boolean offload, final String address, final String mac)
+    {
+        final TapDevice device = new TapDevice("", offload);
+        try
+        {
+            netns.adopt(device.name());
+            netns.exec("ip", "link", "set", device.name(), "address", mac).check();
+            netns.exec("ip", "addr", "add", address, "dev", device.name()).check();
+            netns.exec("ip", "link", "set", device.name(), "up").check();
+        }
+        catch (final RuntimeException ex)
+        {
+            device.close();
+            throw ex;
+        }
+        return new TapPort(device, 1500);
+    }
+
+    private static String nstat(final Netns netns, final String counter)
+    {
+        final Netns.Result result = netns.exec("nstat", "-a", "-z", counter);
+        for (final String line : result.output().split("\n"))
+        {
+            final String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 2 && fields[0].equals(counter))
+            {
+                return fields[1];
+            }
+        }
+        return "missing: " + result.output();
+    }
+}
