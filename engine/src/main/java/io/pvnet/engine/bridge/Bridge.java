@@ -51,7 +51,8 @@ public final class Bridge implements Agent
     private final long agingNs;
     private final EgressOffload offload;
     private final PacketHeaders headers = new PacketHeaders();
-    private final UnsafeBuffer taggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
+    private final UnsafeBuffer taggedCopy =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + HeaderParser.VLAN_TAG_LENGTH));
     private final UnsafeBuffer untaggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
     private final EgressFrames outputFrames = new EgressFrames(OUTPUT_FRAMES);
