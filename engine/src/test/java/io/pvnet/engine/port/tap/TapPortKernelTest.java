@@ -84,7 +84,7 @@ class TapPortKernelTest
             assertEquals(0, udp.exitCode(), udp.output());
             assertTrue(udp.output().contains("pvnet-udp-echo"), udp.output());
             assertEquals(0, harness.responder.csumPartialFrames.get(), "no offload: the kernel sums everything");
-            assertEquals("0", nstat(netns, "UdpInCsumErrors"));
+            assertEquals("0", netns.nstat("UdpInCsumErrors"));
         }
     }
 
@@ -119,7 +119,7 @@ class TapPortKernelTest
             assertEquals(bytes, harness.responder.tcpPayloadBytes.get());
             assertEquals(0, harness.responder.gsoFrames.get());
             assertTrue(harness.responder.largestFrame.get() <= 1514, "largest=" + harness.responder.largestFrame);
-            assertEquals("0", nstat(netns, "TcpInCsumErrors"));
+            assertEquals("0", netns.nstat("TcpInCsumErrors"));
         }
     }
 
@@ -142,7 +142,7 @@ class TapPortKernelTest
                 final long frames = harness.port.counters().get(PortCounters.TX_FRAMES);
                 assertTrue(frames < 15, "60000 bytes went as one TSO frame, not 42 segments: frames=" + frames);
                 assertEquals(0, harness.port.counters().txDropsTotal());
-                assertEquals("0", nstat(netns, "TcpInCsumErrors"));
+                assertEquals("0", netns.nstat("TcpInCsumErrors"));
             }
             finally
             {
@@ -166,7 +166,7 @@ class TapPortKernelTest
                 assertTrue(server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "server finished");
                 final String result = new String(server.getInputStream().readAllBytes()).trim();
                 assertEquals("received " + bytes + " sum " + TestTcpClient.patternSum(1448, bytes), result);
-                assertEquals("0", nstat(netns, "TcpInCsumErrors"));
+                assertEquals("0", netns.nstat("TcpInCsumErrors"));
                 final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[2000]);
                 final int length = io.pvnet.engine.port.TestFrames.tcp4(frame, 0, -1, 100, true);
                 assertEquals(io.pvnet.engine.port.PortDropReason.OFFLOAD_UNSUPPORTED, harness.port.onFrame(
@@ -177,20 +177,6 @@ class TapPortKernelTest
                 server.destroyForcibly();
             }
         }
-    }
-
-    static String nstat(final Netns netns, final String counter)
-    {
-        final Netns.Result result = netns.exec("nstat", "-a", "-z", counter);
-        for (final String line : result.output().split("\n"))
-        {
-            final String[] fields = line.trim().split("\\s+");
-            if (fields.length >= 2 && fields[0].equals(counter))
-            {
-                return fields[1];
-            }
-        }
-        return "missing: " + result.output();
     }
 
     /** A TAP in the namespace with addresses, its port, the responder, and the port's agent on a thread. */
