@@ -106,7 +106,6 @@ class PciChannelTest
         assertEquals(XenPciError.SUCCESS, front.enableMsix(0, 0, 0, new int[] {4, 0, 2}, 3, vectors));
         assertTrue(vectors[0] > 0 && vectors[1] > 0 && vectors[2] > 0);
         assertEquals(0, vectors[3]);
-        assertTrue((device.config().read(0x50 + 2 + 0x18 - 0x18, 2) & 0) == 0);
         assertTrue(pciback.exportedAs(device.address()).config().isMsixEnabled());
         assertEquals(XenPciError.SUCCESS, front.disableMsix(0, 0, 0));
         final long msi = front.enableMsi(0, 0, 0);
