@@ -1,31 +1,45 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.ring.event.IdleMode;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ./pvnet bench}: runs every scenario (or those named) and prints a summary table; optionally writes JSON.
- * With no options the whole run takes about a minute.
+ * {@code ./pvnet bench}: runs every scenario (or those named) and prints a summary table; optionally writes JSON and
+ * CSV and compares with an earlier run. With no options the whole run takes about a minute.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Run throughput and latency scenarios and print a summary table (all scenarios in about a minute).")
+    sortOptions = false,
+    description = {
+        "Run throughput and latency scenarios and print a summary table (all scenarios in about a minute).",
+        "Choices such as --size or --batch go to every scenario; each uses those that apply to it and the run says which it ignored."
+    })
 public final class BenchCommand implements Callable<Integer>
 {
     /** Seconds the default run of every scenario should take in total, warm-ups included. */
-    static final double DEFAULT_TOTAL_SECONDS = 60.0;
+    static final double DEFAULT_TOTAL_SECONDS = RunPlan.DEFAULT_TOTAL_SECONDS;
 
-    @Option(names = "--scenario", paramLabel = "NAME", description = "Run only this scenario (repeatable). See --list.")
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--scenario", paramLabel = "NAME", split = ",", description = "Run only this scenario (repeatable or comma-separated). See --list.")
     List<String> scenarioNames = new ArrayList<>();
 
     @Option(names = "--duration", paramLabel = "SECONDS",
@@ -35,8 +49,41 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--warmup", paramLabel = "SECONDS", description = "Seconds of warm-up before each figure (default: half the duration, at most 2).")
     Double warmupSeconds;
 
+    @Option(names = "--size", paramLabel = "BYTES", split = ",", description = "Frame size, or a list of sizes, e.g. 64,1500.")
+    List<Integer> sizes;
+
+    @Option(names = "--tso", arity = "1", paramLabel = "on|off", converter = OnOffConverter.class, description = "TSO: 64 KiB super-frames split in software.")
+    Boolean tso;
+
+    @Option(names = "--vifs", paramLabel = "N", description = "Number of vifs.")
+    Integer vifs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Frames per batch.")
+    Integer batch;
+
+    @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
+        description = "How waiting threads wait: busy-spin, yield, backoff, park or noop (Agrona idle strategies).")
+    IdleMode idle;
+
+    @Option(names = "--threading", paramLabel = "MODE", converter = ThreadingConverter.class,
+        description = "dedicated (a thread per agent) or shared (all agents on one thread).")
+    BenchOptions.Threading threading;
+
+    @Option(names = "--xproc", description = "Run frontends in a second JVM (cross-process) where a scenario can.")
+    boolean xproc;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path jsonFile;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV to FILE.")
+    Path csvFile;
+
+    @Option(names = "--compare", paramLabel = "FILE", description = "Print this run beside an earlier one (its --json FILE), with the ratio per figure.")
+    Path compareFile;
+
+    @Option(names = "--threshold", paramLabel = "PERCENT", defaultValue = "10",
+        description = "With --compare: a figure worse by more than this is a regression (default: ${DEFAULT-VALUE}).")
+    double thresholdPercent;
 
     @Option(names = "--list", description = "List the scenarios and exit.")
     boolean list;
@@ -44,53 +91,85 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--no-progress", description = "Do not print a progress line per second.")
     boolean noProgress;
 
+    /** The scenarios to choose from; tests replace them. */
+    List<Scenario> scenarios = Scenarios.all();
+
     @Override
     public Integer call() throws Exception
     {
         final PrintStream out = System.out;
-        final List<Scenario> all = Scenarios.all();
+        final PrintWriter err = spec.commandLine().getErr();
         if (list)
         {
-            all.forEach(s -> out.printf("%-14s %s%n", s.name(), s.description()));
+            if (scenarios.isEmpty())
+            {
+                out.println("no scenarios yet");
+            }
+            scenarios.forEach(s -> out.printf("%-16s %s%n", s.name(), s.description()));
             return 0;
         }
 
-        final List<Scenario> selected = select(all);
-        if (selected == null)
+        final BenchOptions options;
+        final RunPlan plan;
+        final List<Scenario> selected;
+        BenchRun earlier = null;
+        try
         {
+            options = BenchOptions.builder().sizes(sizes).tso(tso).vifs(vifs).batch(batch).idle(idle)
+                .threading(threading).xproc(xproc).build();
+            selected = select(scenarios, scenarioNames);
+            int figures = 0;
+            for (final Scenario scenario : selected)
+            {
+                figures += scenario.measurementCount(options.forScenario());
+            }
+            plan = RunPlan.fit(figures, durationSeconds, warmupSeconds);
+            if (compareFile != null)
+            {
+                // read it before a minute of measuring, so a wrong name fails at once
+                earlier = readRun(compareFile);
+            }
+            if (!(thresholdPercent >= 0))
+            {
+                throw new IllegalArgumentException("--threshold=" + thresholdPercent + " must be >= 0");
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("pvnet bench: " + ex.getMessage());
+            err.flush();
             return 2;
         }
-        if (durationSeconds != null && !(durationSeconds > 0))
+        if (selected.isEmpty())
         {
-            System.err.println("pvnet bench: --duration must be > 0, was " + durationSeconds);
-            return 2;
-        }
-        if (warmupSeconds != null && !(warmupSeconds >= 0))
-        {
-            System.err.println("pvnet bench: --warmup must be >= 0, was " + warmupSeconds);
-            return 2;
+            out.println("pvnet bench: no scenarios yet");
+            return 0;
         }
 
-        final int figures = selected.stream().mapToInt(Scenario::measurementCount).sum();
-        final double seconds = durationSeconds != null ? durationSeconds : defaultDuration(figures);
-        final double warmup = warmupSeconds != null ? warmupSeconds : Math.min(2.0, seconds / 2);
         final MachineInfo machine = MachineInfo.current();
-
         out.println("pvnet bench: " + machine);
-        out.printf("  %d scenario(s), %d figure(s), %.1f s warm-up + %.1f s each%n", selected.size(), figures, warmup, seconds);
+        out.printf(Locale.ROOT, "  %d scenario(s), %d figure(s), %.1f s warm-up + %.1f s each: about %.0f s%n",
+            selected.size(), plan.figures(),
+            plan.warmupSeconds(), plan.durationSeconds(), plan.estimatedSeconds());
+        if (!options.toString().isEmpty())
+        {
+            out.println("  options: " + options);
+        }
+        for (final String warning : MachineInfo.warnings(machine, selected, options))
+        {
+            out.println("  warning: " + warning);
+        }
 
         final ProgressPrinter printer = new ProgressPrinter(out, !noProgress);
         final List<BenchResult> results = new ArrayList<>();
+        final List<BenchRatio> ratios = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
+        final List<String> notes = new ArrayList<>();
         for (final Scenario scenario : selected)
         {
-            if (scenario.busyThreads() > machine.cores())
-            {
-                out.printf("  warning: scenario %s keeps %d threads busy but this machine has %d core(s); figures will be low%n",
-                    scenario.name(), scenario.busyThreads(), machine.cores());
-            }
-            final ScenarioContext context = new ScenarioContext(
-                scenario.name(), Duration.ofMillis(Math.round(seconds * 1000)), Duration.ofMillis(Math.round(warmup * 1000)), printer);
+            final ScenarioContext context = new ScenarioContext(scenario.name(),
+                Duration.ofMillis(Math.round(plan.durationSeconds() * 1000)),
+                Duration.ofMillis(Math.round(plan.warmupSeconds() * 1000)), printer, options);
             try
             {
                 scenario.run(context);
@@ -101,48 +180,152 @@ public final class BenchCommand implements Callable<Integer>
                 out.println("  scenario " + scenario.name() + " failed: " + ex);
             }
             results.addAll(context.results());
+            ratios.addAll(context.ratios());
+            notes.addAll(ignoredNotes(scenario.name(), context.options()));
         }
 
         out.println();
-        out.print(SummaryTable.format(results));
+        out.print(SummaryTable.format(results, ratios));
+        for (final String note : notes)
+        {
+            out.println("note: " + note);
+        }
         if (jsonFile != null)
         {
-            Files.writeString(jsonFile, BenchJson.write(machine, results), StandardCharsets.UTF_8);
+            Files.writeString(jsonFile, BenchJson.write(machine, options.toString(), results, ratios), StandardCharsets.UTF_8);
             out.println("results written to " + jsonFile);
+        }
+        if (csvFile != null)
+        {
+            Files.writeString(csvFile, BenchCsv.write(results), StandardCharsets.UTF_8);
+            out.println("results written to " + csvFile);
+        }
+        if (earlier != null)
+        {
+            out.println();
+            out.println("compared with " + compareFile + (earlier.machine() == null ? "" :
+                earlier.machine().equals(machine) ? " (same machine)" : " (measured on " + earlier.machine() + ")"));
+            out.print(BenchComparison.of(results, earlier.results(), thresholdPercent).format("this run", "earlier"));
         }
         if (!failures.isEmpty())
         {
-            failures.forEach(f -> System.err.println("pvnet bench: " + f));
+            failures.forEach(f -> err.println("pvnet bench: " + f));
+            err.flush();
             return 1;
         }
         return 0;
     }
 
+    /** @return fitted seconds per figure for a default run of {@code figures} figures. */
     static double defaultDuration(final int figures)
     {
-        // each figure costs a warm-up of half its duration (at most 2 s) plus the duration itself
-        final double perFigure = DEFAULT_TOTAL_SECONDS / Math.max(1, figures);
-        return Math.max(1.0, Math.min(5.0, perFigure / 1.5));
+        return RunPlan.fit(figures, null, null).durationSeconds();
     }
 
-    private List<Scenario> select(final List<Scenario> all)
+    /** @return the notes saying which of the user's choices a scenario did not use. */
+    static List<String> ignoredNotes(final String scenario, final BenchOptions used)
     {
-        if (scenarioNames.isEmpty())
+        final List<String> notes = new ArrayList<>();
+        final List<String> ignored = used.ignored();
+        if (!ignored.isEmpty())
+        {
+            notes.add("scenario " + scenario + " ignored " + String.join(", ", ignored) + " (does not apply to it)");
+        }
+        if (used.onlyFirstSizeRead())
+        {
+            notes.add("scenario " + scenario + " measures one frame size: used the first of " +
+                used.describe(BenchOptions.Choice.SIZE));
+        }
+        return notes;
+    }
+
+    static BenchRun readRun(final Path file)
+    {
+        try
+        {
+            return BenchJson.read(Files.readString(file, StandardCharsets.UTF_8));
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IllegalArgumentException("--compare=" + file + ": no such file");
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("--compare=" + file + ": " + ex.getMessage());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--compare=" + file + ": " + ex.getMessage());
+        }
+    }
+
+    static List<Scenario> select(final List<Scenario> all, final List<String> names)
+    {
+        if (names.isEmpty())
         {
             return all;
         }
         final List<Scenario> selected = new ArrayList<>();
-        for (final String name : scenarioNames)
+        for (final String name : names)
         {
             final Scenario match = all.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
             if (match == null)
             {
-                System.err.println("pvnet bench: no scenario named '" + name + "'; scenarios: "
-                    + String.join(", ", all.stream().map(Scenario::name).toList()));
-                return null;
+                throw new IllegalArgumentException("--scenario=" + name + " is not a scenario; scenarios: " +
+                    (all.isEmpty() ? "none yet" : String.join(", ", all.stream().map(Scenario::name).toList())));
             }
-            selected.add(match);
+            if (!selected.contains(match))
+            {
+                selected.add(match);
+            }
         }
         return selected;
+    }
+
+    /** {@code on|off} (also true/false, yes/no) to a boolean. */
+    static final class OnOffConverter implements CommandLine.ITypeConverter<Boolean>
+    {
+        @Override
+        public Boolean convert(final String value)
+        {
+            return switch (value.trim().toLowerCase(Locale.ROOT))
+            {
+                case "on", "true", "yes" -> Boolean.TRUE;
+                case "off", "false", "no" -> Boolean.FALSE;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not on or off");
+            };
+        }
+    }
+
+    static final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
+    {
+        @Override
+        public IdleMode convert(final String value)
+        {
+            try
+            {
+                return IdleMode.fromName(value.trim());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not one of busy-spin, yield, backoff, park, noop");
+            }
+        }
+    }
+
+    static final class ThreadingConverter implements CommandLine.ITypeConverter<BenchOptions.Threading>
+    {
+        @Override
+        public BenchOptions.Threading convert(final String value)
+        {
+            try
+            {
+                return BenchOptions.Threading.parse(value);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not one of dedicated, shared");
+            }
+        }
     }
 }

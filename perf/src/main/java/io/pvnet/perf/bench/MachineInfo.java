@@ -3,6 +3,8 @@ package io.pvnet.perf.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The facts about this machine that a benchmark figure depends on.
@@ -39,6 +41,52 @@ public record MachineInfo(String cpuModel, int cores, String jdk)
             // not Linux or not readable: the model stays unknown
         }
         return "unknown";
+    }
+
+    /**
+     * @param machine   the machine.
+     * @param scenarios the scenarios about to run.
+     * @param options   the user's choices (copies are given to the scenarios).
+     * @return one line per reason the figures may mislead: too few cores for the busy threads, SMT siblings.
+     */
+    public static List<String> warnings(final MachineInfo machine, final List<Scenario> scenarios, final BenchOptions options)
+    {
+        final List<String> warnings = new ArrayList<>();
+        for (final Scenario scenario : scenarios)
+        {
+            final int busy = scenario.busyThreads(options.forScenario());
+            if (busy > machine.cores())
+            {
+                warnings.add("scenario " + scenario.name() + " keeps " + busy + " threads busy but this machine has " +
+                    machine.cores() + " core(s); its figures will be low and noisy");
+            }
+        }
+        final int siblings = smtSiblings(Path.of("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list"));
+        if (siblings > 1)
+        {
+            warnings.add("cpu0 shares its core with " + (siblings - 1) + " SMT sibling(s): two threads on siblings " +
+                "pass data faster than across cores, which flatters ring figures (pin with taskset to compare)");
+        }
+        return warnings;
+    }
+
+    /** @return how many logical CPUs share a core, read from a sysfs {@code thread_siblings_list}, or 0 if unknown. */
+    static int smtSiblings(final Path siblingsList)
+    {
+        try
+        {
+            int count = 0;
+            for (final String part : Files.readString(siblingsList).trim().split(","))
+            {
+                final int dash = part.indexOf('-');
+                count += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1)) - Integer.parseInt(part.substring(0, dash)) + 1;
+            }
+            return count;
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            return 0;
+        }
     }
 
     @Override

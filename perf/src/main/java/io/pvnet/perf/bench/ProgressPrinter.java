@@ -1,12 +1,14 @@
 package io.pvnet.perf.bench;
 
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Prints one progress line per second for the figure being measured: its rate over the last second.
- * One line is active at a time; the printing thread is a daemon that samples the counter it was given.
+ * Prints one progress line per second for the figure being measured: its rate over the last second and, when the
+ * scenario provides them, Gbit/s and drops (as iperf prints an interval report).
+ * One line is active at a time; the printing thread is a daemon that samples the counters it was given.
  */
 public final class ProgressPrinter
 {
@@ -31,13 +33,54 @@ public final class ProgressPrinter
         return line;
     }
 
-    /** A live progress line; {@link #close()} stops it. */
+    /**
+     * One progress line, for example
+     * {@code ring pvnet.batch32   3s   31.234 Mframes/s   15.99 Gbit/s   drops 0/s (0 total)}.
+     *
+     * @param label       scenario and figure.
+     * @param seconds     seconds since the line started.
+     * @param rate        the figure's rate in its unit.
+     * @param unit        the unit.
+     * @param gbitPerSecond Gbit/s, or NaN to leave it out.
+     * @param dropsPerSecond drops in the last second, or a negative value to leave drops out.
+     * @param dropsTotal  drops since the line started.
+     * @return the line without a line separator.
+     */
+    static String format(
+        final String label,
+        final long seconds,
+        final double rate,
+        final String unit,
+        final double gbitPerSecond,
+        final long dropsPerSecond,
+        final long dropsTotal)
+    {
+        final StringBuilder line = new StringBuilder(120);
+        line.append(String.format(Locale.ROOT, "  %-44s %3ds %12.3f %s", label, seconds, rate, unit));
+        if (!Double.isNaN(gbitPerSecond))
+        {
+            line.append(String.format(Locale.ROOT, "  %8.2f Gbit/s", gbitPerSecond));
+        }
+        if (dropsPerSecond >= 0)
+        {
+            line.append(String.format(Locale.ROOT, "  drops %,d/s (%,d total)", dropsPerSecond, dropsTotal));
+        }
+        return line.toString();
+    }
+
+    /**
+     * A live progress line; {@link #close()} stops it. The optional counters may be added right after
+     * {@link ScenarioContext#progress} returns: the line starts counting each from the value it first sees.
+     */
     public final class Line implements AutoCloseable, Runnable
     {
         private final String label;
         private final LongSupplier count;
         private final double scale;
         private final String unit;
+        private volatile Counter bytes;
+        private volatile int frameBytes;
+        private volatile Counter drops;
         private volatile boolean running = true;
         private Thread thread;
 
@@ -49,12 +92,56 @@ public final class ProgressPrinter
             this.unit = unit;
         }
 
+        /**
+         * Shows Gbit/s computed from the frame count, for scenarios whose frames all have one size.
+         *
+         * @param frameBytes bytes per counted frame.
+         * @return this line.
+         */
+        public Line frameBytes(final int frameBytes)
+        {
+            if (frameBytes <= 0)
+            {
+                throw new IllegalArgumentException("frameBytes=" + frameBytes + " must be > 0");
+            }
+            this.frameBytes = frameBytes;
+            return this;
+        }
+
+        /**
+         * Shows Gbit/s from a byte counter, for scenarios whose frames vary in size (TSO, mixed sizes).
+         *
+         * @param bytes bytes carried so far; read from the progress thread.
+         * @return this line.
+         */
+        public Line bytes(final LongSupplier bytes)
+        {
+            this.bytes = new Counter(bytes);
+            return this;
+        }
+
+        /**
+         * Shows drops per second and in total.
+         *
+         * @param drops frames dropped so far (ring full, no buffer, bad request); read from the progress thread.
+         * @return this line.
+         */
+        public Line drops(final LongSupplier drops)
+        {
+            this.drops = new Counter(drops);
+            return this;
+        }
+
         @Override
         public void run()
         {
             final long startNs = System.nanoTime();
             long lastCount = count.getAsLong();
             long lastNs = startNs;
+            Counter bytesSeen = null;
+            long lastBytes = 0;
+            Counter dropsSeen = null;
+            long lastDrops = 0;
             while (running)
             {
                 try
@@ -71,10 +158,57 @@ public final class ProgressPrinter
                 }
                 final long nowNs = System.nanoTime();
                 final long nowCount = count.getAsLong();
-                final double perSecond = (nowCount - lastCount) * 1e9 / (nowNs - lastNs);
-                out.printf("  %-44s %3ds %12.3f %s%n", label, (nowNs - startNs) / 1_000_000_000L, perSecond * scale, unit);
+                final double seconds = (nowNs - lastNs) / 1e9;
+                final double perSecond = (nowCount - lastCount) / seconds;
+
+                // optional counters are usually given just after the line started: count from their value then
+                if (bytesSeen == null && bytes != null)
+                {
+                    bytesSeen = bytes;
+                    lastBytes = bytesSeen.start;
+                }
+                if (dropsSeen == null && drops != null)
+                {
+                    dropsSeen = drops;
+                    lastDrops = dropsSeen.start;
+                }
+                double gbit = Double.NaN;
+                if (bytesSeen != null)
+                {
+                    final long nowBytes = bytesSeen.supplier.getAsLong();
+                    gbit = (nowBytes - lastBytes) * 8e-9 / seconds;
+                    lastBytes = nowBytes;
+                }
+                else if (frameBytes > 0)
+                {
+                    gbit = perSecond * frameBytes * 8e-9;
+                }
+                long dropsPerSecond = -1;
+                long dropsTotal = 0;
+                if (dropsSeen != null)
+                {
+                    final long nowDrops = dropsSeen.supplier.getAsLong();
+                    dropsPerSecond = Math.round((nowDrops - lastDrops) / seconds);
+                    dropsTotal = nowDrops - dropsSeen.start;
+                    lastDrops = nowDrops;
+                }
+                out.println(format(label, Math.round((nowNs - startNs) / 1e9), perSecond * scale, unit, gbit,
+                    dropsPerSecond, dropsTotal));
                 lastCount = nowCount;
                 lastNs = nowNs;
+            }
+        }
+
+        /** A counter and its value when it was given to the line. */
+        private static final class Counter
+        {
+            private final LongSupplier supplier;
+            private final long start;
+
+            private Counter(final LongSupplier supplier)
+            {
+                this.supplier = supplier;
+                this.start = supplier.getAsLong();
             }
         }
 

@@ -18,10 +18,28 @@ public interface Scenario
     /** @return how many figures {@link #run} measures, each for one duration; used to fit the default run in a minute. */
     int measurementCount();
 
+    /**
+     * @param options the user's choices (a copy: reading it here does not count as the scenario using a choice).
+     * @return how many figures {@link #run} measures with these choices, for example one per {@code --size}.
+     */
+    default int measurementCount(final BenchOptions options)
+    {
+        return measurementCount();
+    }
+
     /** @return how many threads the scenario keeps busy at once (spinning); the harness warns when the machine has fewer cores. */
     default int busyThreads()
     {
         return 1;
+    }
+
+    /**
+     * @param options the user's choices (a copy), for example {@code --vifs 4} with dedicated threading.
+     * @return how many threads the scenario keeps busy at once with these choices.
+     */
+    default int busyThreads(final BenchOptions options)
+    {
+        return busyThreads();
     }
 
     /**

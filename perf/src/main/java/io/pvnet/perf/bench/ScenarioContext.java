@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * What a running {@link Scenario} gets from the harness: how long to measure, a live progress line and a place for results.
- * Used from the harness thread only.
+ * What a running {@link Scenario} gets from the harness: how long to measure, the user's choices, a live progress line
+ * and a place for results.
+ * Used from the harness thread only, except {@link #options()}, which the scenario's own threads may also read.
  */
 public final class ScenarioContext
 {
@@ -15,14 +16,33 @@ public final class ScenarioContext
     private final Duration duration;
     private final Duration warmup;
     private final ProgressPrinter printer;
+    private final BenchOptions options;
+    private final Baselines baselines = new Baselines();
     private final List<BenchResult> results = new ArrayList<>();
 
     ScenarioContext(final String scenario, final Duration duration, final Duration warmup, final ProgressPrinter printer)
+    {
+        this(scenario, duration, warmup, printer, BenchOptions.defaults());
+    }
+
+    ScenarioContext(
+        final String scenario,
+        final Duration duration,
+        final Duration warmup,
+        final ProgressPrinter printer,
+        final BenchOptions options)
     {
         this.scenario = scenario;
         this.duration = duration;
         this.warmup = warmup;
         this.printer = printer;
+        this.options = options.forScenario();
+    }
+
+    /** @return the scenario's name, as reported with each figure. */
+    public String scenario()
+    {
+        return scenario;
     }
 
     /** @return how long each figure is measured. */
@@ -38,8 +58,19 @@ public final class ScenarioContext
     }
 
     /**
+     * @return the user's choices (frame sizes, TSO, vifs, batch, idle strategy, threading, cross-process); read the ones
+     * that apply, each with the scenario's default. The harness notes choices the scenario never read.
+     */
+    public BenchOptions options()
+    {
+        return options;
+    }
+
+    /**
      * Shows a progress line once a second until the returned handle is closed: the rate of {@code count} per second,
-     * multiplied by {@code scale}, in {@code unit}.
+     * multiplied by {@code scale}, in {@code unit}. Add Gbit/s and drops to the line with
+     * {@link ProgressPrinter.Line#frameBytes(int)}, {@link ProgressPrinter.Line#bytes(LongSupplier)} and
+     * {@link ProgressPrinter.Line#drops(LongSupplier)}.
      *
      * @param figure what is being measured, for example {@code pvnet.batch32 (warm-up)}.
      * @param count  a counter that another thread may read at any time (an atomic or volatile read).
@@ -58,8 +89,35 @@ public final class ScenarioContext
         results.add(new BenchResult(scenario, name, value, unit));
     }
 
+    /**
+     * Declares an implementation every other one is compared with in the summary: after {@code baseline("jctools")},
+     * {@code pvnet.batch32} is shown as a ratio to {@code jctools.batch32} when both are reported in the same unit.
+     * Figures named {@code baseline.*} are baselines without being declared.
+     *
+     * @param implementation the first part of the baseline figures' names, for example {@code jctools}.
+     */
+    public void baseline(final String implementation)
+    {
+        baselines.implementation(implementation);
+    }
+
+    /**
+     * Shows {@code figure} as a ratio to {@code baselineFigure} in the summary, for example {@code pvnet.batch32} to
+     * {@code pvnet.batch1} for the gain of batching.
+     */
+    public void compare(final String figure, final String baselineFigure)
+    {
+        baselines.pair(figure, baselineFigure);
+    }
+
     List<BenchResult> results()
     {
         return results;
+    }
+
+    /** @return the ratios to baselines that this scenario's results allow. */
+    List<BenchRatio> ratios()
+    {
+        return baselines.ratios(scenario, results);
     }
 }

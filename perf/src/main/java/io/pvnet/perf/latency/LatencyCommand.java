@@ -1,0 +1,196 @@
+package io.pvnet.perf.latency;
+
+import io.pvnet.perf.bench.BenchJson;
+import io.pvnet.perf.bench.BenchOptions;
+import io.pvnet.perf.bench.BenchRatio;
+import io.pvnet.perf.bench.BenchResult;
+import io.pvnet.perf.bench.MachineInfo;
+import io.pvnet.perf.bench.RunPlan;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./pvnet latency}: sends frames through a path at a fixed rate, times each from its intended send time, and
+ * writes the percentile table, {@code latency.hgrm}, {@code latency.hlog} and {@code latency.svg}.
+ */
+@Command(
+    name = "latency",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    subcommands = PlotCommand.class,
+    description = {
+        "Round-trip latency at a fixed rate (wrk2 style): every frame is timed from its intended send time, so stalls are not hidden.",
+        "Writes DIR/latency.hgrm (percentile distribution, us), DIR/latency.hlog (interval log) and DIR/latency.svg (plot).",
+        "Paths: ring, vif, switch, vif-xproc. 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
+    })
+public final class LatencyCommand implements Callable<Integer>
+{
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--path", paramLabel = "PATH", defaultValue = "ring",
+        description = "Path the frames take: ring, vif, switch or vif-xproc (default: ${DEFAULT-VALUE}).")
+    String pathName;
+
+    @Option(names = "--rate", paramLabel = "PPS", defaultValue = "100000",
+        description = "Frames per second on the schedule (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Frame size (default: ${DEFAULT-VALUE}).")
+    int frameBytes;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10", description = "Seconds measured (default: ${DEFAULT-VALUE}).")
+    double durationSeconds;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
+        description = "Seconds on the schedule before measuring (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "pvnet-latency",
+        description = "Directory for latency.hgrm, latency.hlog and latency.svg (default: ${DEFAULT-VALUE}).")
+    Path outDir;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures in the bench JSON form.")
+    Path jsonFile;
+
+    @Option(names = "--breakdown", description = "Also time each stage (send queue, then the path's stages) where the path stamps them.")
+    boolean breakdown;
+
+    @Option(names = "--no-baseline", description = "Skip the two-volatile ping-pong baseline.")
+    boolean noBaseline;
+
+    @Option(names = "--no-progress", description = "Do not print a line per second.")
+    boolean noProgress;
+
+    /** Tests put a path of their own here; otherwise {@link LatencyPaths#byName}. */
+    LatencyPathFactory pathFactory;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final PrintStream out = System.out;
+        final PrintWriter err = spec.commandLine().getErr();
+        final LatencyRun.Config config;
+        final LatencyPathFactory factory;
+        try
+        {
+            if (frameBytes < BenchOptions.MIN_SIZE_BYTES || frameBytes > BenchOptions.MAX_SIZE_BYTES)
+            {
+                throw new IllegalArgumentException("--size=" + frameBytes + " must be between " + BenchOptions.MIN_SIZE_BYTES +
+                    " and " + BenchOptions.MAX_SIZE_BYTES + " bytes");
+            }
+            RunPlan.checkDuration(durationSeconds);
+            RunPlan.checkWarmup(warmupSeconds);
+            config = new LatencyRun.Config(rate, Math.round(durationSeconds * 1e9), Math.round(warmupSeconds * 1e9), breakdown);
+            factory = pathFactory != null ? pathFactory : LatencyPaths.byName(pathName);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("pvnet latency: " + ex.getMessage());
+            err.flush();
+            return 2;
+        }
+
+        final LatencyPath path;
+        try
+        {
+            path = factory.open(frameBytes);
+        }
+        catch (final PathUnavailableException ex)
+        {
+            err.println("pvnet latency: " + ex.getMessage());
+            err.flush();
+            return 3;
+        }
+
+        final MachineInfo machine = MachineInfo.current();
+        out.println("pvnet latency: " + machine);
+        out.printf(Locale.ROOT, "  path %s, %,.0f frames/s, %.1f s warm-up + %.1f s measured%s%n",
+            factory.name(), rate, warmupSeconds, durationSeconds, breakdown ? ", stage breakdown" : "");
+        if (machine.cores() < 2)
+        {
+            out.println("  warning: the sender and the path's answering thread both spin, but this machine has 1 core");
+        }
+        if (!path.usesFrameSize())
+        {
+            out.println("  note: path " + factory.name() + " carries fixed slots, not frames: --size does not apply to it");
+        }
+        if (breakdown && path.stageNames().length == 0)
+        {
+            out.println("  note: path " + factory.name() + " stamps no stages; the breakdown shows the send queue only");
+        }
+
+        Files.createDirectories(outDir);
+        final Path hlog = outDir.resolve("latency.hlog");
+        final LatencyRun.Result result;
+        try (PrintStream logStream = new PrintStream(Files.newOutputStream(hlog), false, StandardCharsets.UTF_8))
+        {
+            final HistogramLogWriter log = new HistogramLogWriter(logStream);
+            final long startMs = System.currentTimeMillis();
+            log.outputComment("pvnet latency --path " + factory.name() + " --rate " + rate + " --size " + frameBytes +
+                " (values in ns; untagged = round trip, tagged stage:NAME = one stage)");
+            log.outputLogFormatVersion();
+            log.outputStartTime(startMs);
+            log.setBaseTime(startMs);
+            log.outputLegend();
+            try
+            {
+                result = LatencyRun.run(path, config, log, noProgress ? null : out);
+            }
+            finally
+            {
+                path.close();
+            }
+        }
+
+        double baselineP50Ns = Double.NaN;
+        final Histogram baseline = new Histogram(FixedRateSender.HIGHEST_TRACKABLE_NS, FixedRateSender.SIGNIFICANT_DIGITS);
+        if (!noBaseline)
+        {
+            final double seconds = Math.min(3.0, Math.max(0.2, durationSeconds / 4));
+            VolatilePingPong.measure(TimeUnit.MILLISECONDS.toNanos(200), Math.round(seconds * 1e9), baseline);
+            baselineP50Ns = baseline.getTotalCount() == 0 ? Double.NaN : baseline.getValueAtPercentile(50);
+        }
+
+        out.println();
+        final String carried = path.usesFrameSize() ? frameBytes + " B frames" : LatencySlotDescriptor.ENTRY_LENGTH + " B ring slots";
+        out.print(LatencyReport.table(factory.name(), rate, carried, result, baselineP50Ns));
+
+        final Path hgrm = outDir.resolve("latency.hgrm");
+        try (PrintStream hgrmStream = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
+        {
+            LatencyReport.writeHgrm(result.histogram(), hgrmStream);
+        }
+        final Path svg = outDir.resolve("latency.svg");
+        Files.writeString(svg, PercentilePlot.svg(
+            String.format(Locale.ROOT, "pvnet latency: %s, %,.0f frames/s, %s", factory.name(), rate, carried),
+            baseline.getTotalCount() == 0 ? List.of(new PercentilePlot.Series(factory.name(), result.histogram())) : List.of(
+                new PercentilePlot.Series(factory.name(), result.histogram()),
+                new PercentilePlot.Series("baseline: two-volatile ping-pong, free-running", baseline))), StandardCharsets.UTF_8);
+        out.println("wrote " + hgrm + " (values in us), " + hlog + ", " + svg);
+
+        if (jsonFile != null)
+        {
+            final List<BenchResult> figures = LatencyReport.figures(result, baselineP50Ns);
+            final List<BenchRatio> ratios = LatencyReport.ratios(result, baselineP50Ns);
+            Files.writeString(jsonFile, BenchJson.write(machine, "--path " + factory.name() + " --rate " + rate +
+                " --size " + frameBytes, figures, ratios), StandardCharsets.UTF_8);
+            out.println("figures written to " + jsonFile);
+        }
+        return result.received() == 0 ? 1 : 0;
+    }
+}

@@ -1,0 +1,69 @@
+package io.pvnet.perf.latency;
+
+import java.util.List;
+
+/**
+ * The paths {@code ./pvnet latency --path} can time. Paths whose engine parts do not exist yet are listed too, and say
+ * so when opened, rather than timing something else under their name.
+ */
+public final class LatencyPaths
+{
+    private LatencyPaths()
+    {
+    }
+
+    /** @return every path, in the order the help text lists them. */
+    public static List<LatencyPathFactory> all()
+    {
+        return List.of(
+            RingLatencyPath.factory(),
+            unavailable("vif", "netfront -> xnb -> back to the same netfront (in process)",
+                "it needs the engine's netfront and xnb backend (netfront/xnb issue)"),
+            unavailable("switch", "vif 0 -> xnb -> virtual switch -> xnb -> vif 1 and back (in process)",
+                "it needs the engine's virtual switch and vif ports"),
+            unavailable("vif-xproc", "as vif, with the netfront in a second JVM sharing the region",
+                "it needs the engine's netfront/xnb and a frontend process"));
+    }
+
+    /**
+     * @param name the path's name.
+     * @return its factory.
+     * @throws IllegalArgumentException naming the known paths when there is none of that name.
+     */
+    public static LatencyPathFactory byName(final String name)
+    {
+        for (final LatencyPathFactory factory : all())
+        {
+            if (factory.name().equals(name))
+            {
+                return factory;
+            }
+        }
+        throw new IllegalArgumentException("--path=" + name + " is not a path; paths: " +
+            String.join(", ", all().stream().map(LatencyPathFactory::name).toList()));
+    }
+
+    static LatencyPathFactory unavailable(final String name, final String description, final String reason)
+    {
+        return new LatencyPathFactory()
+        {
+            @Override
+            public String name()
+            {
+                return name;
+            }
+
+            @Override
+            public String description()
+            {
+                return description + " [not available yet]";
+            }
+
+            @Override
+            public LatencyPath open(final int frameBytes) throws PathUnavailableException
+            {
+                throw new PathUnavailableException("path " + name + " is not available yet: " + reason);
+            }
+        };
+    }
+}

@@ -1,0 +1,219 @@
+package io.pvnet.perf.latency;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Draws latency-by-percentile curves as an SVG, the way HdrHistogram's plotter does: the x axis is
+ * {@code log10(1 / (1 - percentile))}, so 0%, 90%, 99%, 99.9%, ... are evenly spaced and the tail gets room; the y axis
+ * is linear latency. Several runs go on one chart, each in its own colour with p50, p99.9 and max in the legend.
+ */
+public final class PercentilePlot
+{
+    /**
+     * One curve.
+     *
+     * @param label     the legend's name for it, for example the log file's name.
+     * @param histogram latencies in ns.
+     */
+    public record Series(String label, Histogram histogram)
+    {
+    }
+
+    /** A point of a curve: x in decades ({@code log10(1/(1-p))}), y in ns. */
+    record Point(double x, double yNs)
+    {
+    }
+
+    static final int WIDTH = 960;
+    static final int HEIGHT = 560;
+    static final int LEFT = 90;
+    static final int RIGHT = 30;
+    static final int TOP = 60;
+    static final int BOTTOM = 70;
+    private static final String[] COLOURS = {
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+    /** At least 99.9% on the x axis, at most 99.99999%. */
+    static final int MIN_DECADES = 3;
+    static final int MAX_DECADES = 7;
+
+    private PercentilePlot()
+    {
+    }
+
+    /** @return the points HdrHistogram's percentile iteration gives (5 ticks per half distance), below 100%. */
+    static List<Point> points(final Histogram histogram)
+    {
+        final List<Point> points = new ArrayList<>();
+        if (histogram.getTotalCount() == 0)
+        {
+            return points;
+        }
+        for (final HistogramIterationValue v : histogram.percentiles(5))
+        {
+            final double percentile = v.getPercentileLevelIteratedTo();
+            if (percentile >= 100.0)
+            {
+                break;
+            }
+            points.add(new Point(Math.log10(1.0 / (1.0 - percentile / 100.0)), v.getValueIteratedTo()));
+        }
+        return points;
+    }
+
+    /** @return the x-axis label of a decade: 0 -> {@code 0%}, 1 -> {@code 90%}, 3 -> {@code 99.9%}. */
+    static String decadeLabel(final int decade)
+    {
+        if (decade == 0)
+        {
+            return "0%";
+        }
+        return decade == 1 ? "90%" : decade == 2 ? "99%" : "99." + "9".repeat(decade - 2) + "%";
+    }
+
+    /** @return a tick step of 1, 2 or 5 times a power of ten giving at most about {@code maxTicks} ticks up to {@code max}. */
+    static double niceStep(final double max, final int maxTicks)
+    {
+        final double raw = max / maxTicks;
+        final double power = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (final double m : new double[] {1, 2, 5, 10})
+        {
+            if (m * power >= raw)
+            {
+                return m * power;
+            }
+        }
+        return 10 * power;
+    }
+
+    /**
+     * @param title  the chart's title.
+     * @param series the curves; empty histograms are listed in the legend as having no data.
+     * @return a complete SVG document.
+     */
+    public static String svg(final String title, final List<Series> series)
+    {
+        final List<List<Point>> curves = new ArrayList<>();
+        double maxX = MIN_DECADES;
+        double maxYNs = 1;
+        for (final Series s : series)
+        {
+            final List<Point> points = points(s.histogram());
+            curves.add(points);
+            for (final Point p : points)
+            {
+                maxX = Math.max(maxX, p.x());
+                maxYNs = Math.max(maxYNs, p.yNs());
+            }
+        }
+        final int decades = Math.min(MAX_DECADES, (int)Math.ceil(maxX - 1e-9));
+        // the unit that keeps tick labels short
+        final double unitNs = maxYNs >= 10_000_000 ? 1e6 : maxYNs >= 10_000 ? 1e3 : 1;
+        final String unit = unitNs == 1e6 ? "ms" : unitNs == 1e3 ? "us" : "ns";
+        final double step = niceStep(maxYNs / unitNs, 8);
+        final double maxY = Math.ceil(maxYNs / unitNs / step) * step;
+
+        final double plotWidth = WIDTH - LEFT - RIGHT;
+        final double plotHeight = HEIGHT - TOP - BOTTOM;
+        final StringBuilder svg = new StringBuilder(16_384);
+        svg.append(String.format(Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" " +
+            "font-family=\"sans-serif\" font-size=\"13\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
+        svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"30\" font-size=\"17\" font-weight=\"bold\">%s</text>%n",
+            LEFT, escape(title)));
+
+        // grid and x ticks: one per decade
+        for (int d = 0; d <= decades; d++)
+        {
+            final double x = LEFT + plotWidth * d / decades;
+            svg.append(String.format(Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", x, TOP, x, TOP + plotHeight));
+            svg.append(String.format(Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n", x, TOP + plotHeight + 20, decadeLabel(d)));
+        }
+        // y ticks
+        for (double y = 0; y <= maxY + step / 2; y += step)
+        {
+            final double py = TOP + plotHeight - plotHeight * y / maxY;
+            svg.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", LEFT, py, LEFT + plotWidth, py));
+            svg.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT - 8, py + 4, tickLabel(y, step)));
+        }
+        svg.append(String.format(Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>%n",
+            LEFT, TOP, plotWidth, plotHeight));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">Percentile</text>%n",
+            LEFT + plotWidth / 2, HEIGHT - 20));
+        svg.append(String.format(Locale.ROOT,
+            "<text transform=\"translate(24 %.1f) rotate(-90)\" text-anchor=\"middle\">Latency (%s)</text>%n",
+            TOP + plotHeight / 2, unit));
+
+        // curves, clipped to the plot area
+        svg.append(String.format(Locale.ROOT, "<clipPath id=\"plot\"><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\"/></clipPath>%n",
+            LEFT, TOP, plotWidth, plotHeight));
+        for (int i = 0; i < curves.size(); i++)
+        {
+            final List<Point> points = curves.get(i);
+            if (points.isEmpty())
+            {
+                continue;
+            }
+            svg.append("<polyline clip-path=\"url(#plot)\" fill=\"none\" stroke-width=\"2\" stroke=\"")
+                .append(COLOURS[i % COLOURS.length]).append("\" points=\"");
+            for (final Point p : points)
+            {
+                svg.append(String.format(Locale.ROOT, "%.1f,%.1f ",
+                    LEFT + plotWidth * Math.min(p.x(), decades) / decades,
+                    TOP + plotHeight - plotHeight * (p.yNs() / unitNs) / maxY));
+            }
+            svg.setLength(svg.length() - 1);
+            svg.append("\"/>\n");
+        }
+
+        // legend, top left inside the plot, on a white box so curves do not cross the text
+        final List<String> legend = new ArrayList<>();
+        int longest = 0;
+        for (final Series s : series)
+        {
+            final Histogram h = s.histogram();
+            final String stats = h.getTotalCount() == 0 ? "no data" : String.format(Locale.ROOT, "p50 %s, p99.9 %s, max %s, %,d frames",
+                LatencyReport.formatNs(h.getValueAtPercentile(50)), LatencyReport.formatNs(h.getValueAtPercentile(99.9)),
+                LatencyReport.formatNs(h.getMaxValue()), h.getTotalCount());
+            final String text = s.label() + " (" + stats + ")";
+            legend.add(text);
+            longest = Math.max(longest, text.length());
+        }
+        if (!series.isEmpty())
+        {
+            svg.append(String.format(Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%d\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>%n",
+                LEFT + 6, TOP + 6, Math.min(plotWidth - 12, 52 + longest * 7.3), 20 * series.size() + 8));
+        }
+        for (int i = 0; i < series.size(); i++)
+        {
+            final double y = TOP + 24 + 20 * i;
+            svg.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>%n",
+                LEFT + 12, y - 4, LEFT + 36, y - 4, COLOURS[i % COLOURS.length]));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\">%s</text>%n", LEFT + 44, y, escape(legend.get(i))));
+        }
+        return svg.append("</svg>\n").toString();
+    }
+
+    private static String tickLabel(final double value, final double step)
+    {
+        return step >= 1 ? String.format(Locale.ROOT, "%,.0f", value) :
+            String.format(Locale.ROOT, "%." + (int)Math.ceil(-Math.log10(step)) + "f", value);
+    }
+
+    static String escape(final String text)
+    {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,227 @@
+package io.pvnet.perf.bench;
+
+import io.pvnet.perf.StdoutCapture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchCommandTest
+{
+    @RegisterExtension
+    final StdoutCapture stdout = new StdoutCapture();
+    private final StringWriter stderr = new StringWriter();
+
+    /** Reports one figure per frame size it was told to use, plus a jctools baseline; reads only sizes and batch. */
+    static final class SizesScenario implements Scenario
+    {
+        final List<Integer> batchesSeen = new ArrayList<>();
+
+        @Override
+        public String name()
+        {
+            return "fake";
+        }
+
+        @Override
+        public String description()
+        {
+            return "a scenario for tests";
+        }
+
+        @Override
+        public int measurementCount()
+        {
+            return 1;
+        }
+
+        @Override
+        public int measurementCount(final BenchOptions options)
+        {
+            return options.sizes(64).length + 1;
+        }
+
+        @Override
+        public void run(final ScenarioContext context)
+        {
+            context.baseline("jctools");
+            final int batch = context.options().batch(32);
+            batchesSeen.add(batch);
+            for (final int size : context.options().sizes(64))
+            {
+                context.report("pvnet.size" + size, size * batch / 1000.0, "Mframes/s");
+            }
+            context.report("jctools.size64", 1.0, "Mframes/s");
+        }
+    }
+
+    /** Spins two threads per vif; shows a live line with Gbit/s and drops. */
+    static final class LiveScenario implements Scenario
+    {
+        @Override
+        public String name()
+        {
+            return "live";
+        }
+
+        @Override
+        public String description()
+        {
+            return "progress line";
+        }
+
+        @Override
+        public int measurementCount()
+        {
+            return 1;
+        }
+
+        @Override
+        public int busyThreads(final BenchOptions options)
+        {
+            return 2 * options.vifs(1);
+        }
+
+        @Override
+        public void run(final ScenarioContext context) throws InterruptedException
+        {
+            final java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong();
+            final java.util.concurrent.atomic.AtomicLong drops = new java.util.concurrent.atomic.AtomicLong();
+            final int vifs = context.options().vifs(1);
+            try (ProgressPrinter.Line line = context.progress("pvnet.vifs" + vifs, frames::get, 1e-6, "Mframes/s")
+                .frameBytes(1500).drops(drops::get))
+            {
+                final long end = System.nanoTime() + context.duration().toNanos();
+                while (System.nanoTime() < end)
+                {
+                    frames.addAndGet(10_000);
+                    drops.incrementAndGet();
+                    Thread.sleep(1);
+                }
+            }
+            context.report("pvnet.vifs" + vifs, frames.get() / 1e6, "Mframes");
+        }
+    }
+
+    static final class FailingScenario implements Scenario
+    {
+        @Override
+        public String name()
+        {
+            return "broken";
+        }
+
+        @Override
+        public String description()
+        {
+            return "always fails";
+        }
+
+        @Override
+        public int measurementCount()
+        {
+            return 1;
+        }
+
+        @Override
+        public void run(final ScenarioContext context)
+        {
+            context.report("partial", 1.0, "ns");
+            throw new IllegalStateException("ring=full");
+        }
+    }
+
+    @Test
+    void shouldRunWriteJsonAndCsvAndCompareWithEarlierRun(@TempDir final Path dir) throws Exception
+    {
+        final Path first = dir.resolve("first.json");
+        assertEquals(0, run(new SizesScenario(), "--no-progress", "--size", "64,1500", "--batch", "16",
+            "--tso", "on", "--json", first.toString()));
+        final String firstOut = stdout.text();
+        assertTrue(firstOut.contains("pvnet bench: CPU "), firstOut);
+        assertTrue(firstOut.contains("options: --size 64,1500 --tso on --batch 16"), firstOut);
+        assertTrue(firstOut.contains("  pvnet.size64") && firstOut.contains("1.02x jctools.size64"), firstOut);
+        assertTrue(firstOut.contains("note: scenario fake ignored --tso on (does not apply to it)"), firstOut);
+        final BenchRun earlier = BenchJson.read(Files.readString(first));
+        assertEquals(3, earlier.results().size());
+        assertEquals(24.0, earlier.results().get(1).value(), 1e-12);
+
+        stdout.reset();
+        final Path csv = dir.resolve("second.csv");
+        final SizesScenario scenario = new SizesScenario();
+        assertEquals(0, run(scenario, "--no-progress", "--size", "64", "--batch", "8", "--csv", csv.toString(),
+            "--compare", first.toString()));
+        assertEquals(List.of(8), scenario.batchesSeen);
+        final String out = stdout.text();
+        assertTrue(out.contains("compared with " + first + " (same machine)"), out);
+        assertTrue(out.contains("0.50x") && out.contains("<<< REGRESSION"), out);
+        assertTrue(out.contains("pvnet.size1500") && out.contains("missing in this run"), out);
+        assertFalse(out.contains("ignored"), out);
+        assertEquals("scenario,name,value,unit\r\nfake,pvnet.size64,0.512,Mframes/s\r\nfake,jctools.size64,1.0,Mframes/s\r\n",
+            Files.readString(csv));
+    }
+
+    @Test
+    void shouldWarnAboutTooFewCoresAndShowLiveLineWithGbitAndDrops()
+    {
+        assertEquals(0, run(new LiveScenario(), "--vifs", "200", "--duration", "1.1", "--warmup", "0"));
+        final String out = stdout.text();
+        assertTrue(out.contains("warning: scenario live keeps 400 threads busy but this machine has "), out);
+        assertTrue(out.contains("  live pvnet.vifs200") && out.contains("Mframes/s") && out.contains("Gbit/s") &&
+            out.contains("drops "), out);
+        assertTrue(out.contains("1 scenario(s), 1 figure(s), 0.0 s warm-up + 1.1 s each: about 1 s"), out);
+    }
+
+    @Test
+    void shouldRejectBadOptionsBeforeMeasuringWithExitCode2(@TempDir final Path dir)
+    {
+        assertEquals(2, run(new SizesScenario(), "--size", "0"));
+        assertTrue(stderr.toString().contains("pvnet bench: --size=0 must be between 1 and 65536 bytes"), stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--idle", "spin"));
+        assertTrue(stderr.toString().contains("'spin' is not one of busy-spin, yield, backoff, park, noop"), stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--tso", "maybe"));
+        assertTrue(stderr.toString().contains("'maybe' is not on or off"), stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--scenario", "nope"));
+        assertTrue(stderr.toString().contains("--scenario=nope is not a scenario; scenarios: fake"), stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--compare", dir.resolve("none.json").toString()));
+        assertTrue(stderr.toString().contains("none.json: no such file"), stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--duration", "-1"));
+        assertTrue(stderr.toString().contains("--duration=-1.0 must be > 0"), stderr.toString());
+        assertEquals("", stdout.text(), "nothing measured");
+    }
+
+    @Test
+    void shouldReportAFailedScenarioKeepItsFiguresAndExitWith1()
+    {
+        final BenchCommand command = new BenchCommand();
+        command.scenarios = List.of(new FailingScenario(), new SizesScenario());
+        assertEquals(1, execute(command, "--no-progress"));
+        final String out = stdout.text();
+        assertTrue(out.contains("scenario broken failed: java.lang.IllegalStateException: ring=full"), out);
+        assertTrue(out.contains("  partial") && out.contains("  pvnet.size64"), out);
+        assertTrue(stderr.toString().contains("pvnet bench: broken: java.lang.IllegalStateException: ring=full"));
+    }
+
+    private int run(final Scenario scenario, final String... args)
+    {
+        final BenchCommand command = new BenchCommand();
+        command.scenarios = List.of(scenario);
+        return execute(command, args);
+    }
+
+    private int execute(final BenchCommand command, final String... args)
+    {
+        return new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute(args);
+    }
+}

@@ -1,0 +1,124 @@
+package io.pvnet.perf.latency;
+
+import io.pvnet.perf.StdoutCapture;
+import io.pvnet.perf.bench.BenchJson;
+import io.pvnet.perf.bench.BenchResult;
+import io.pvnet.perf.bench.BenchRun;
+import io.pvnet.perf.cli.PvnetMain;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import picocli.CommandLine;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LatencyCommandTest
+{
+    @RegisterExtension
+    final StdoutCapture stdout = new StdoutCapture();
+    private final StringWriter stderr = new StringWriter();
+
+    @Test
+    void shouldWriteTableHgrmLogSvgAndJsonFromOneRun(@TempDir final Path dir) throws Exception
+    {
+        final Path out = dir.resolve("run-a");
+        final Path json = dir.resolve("latency.json");
+        final LatencyCommand command = new LatencyCommand();
+        command.pathFactory = ThreadEchoPath.factory();
+        final int exit = new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute(
+            "--rate", "20000", "--duration", "1.2", "--warmup", "0.2", "--out", out.toString(), "--json", json.toString(),
+            "--breakdown");
+        final String text = stdout.text();
+        assertEquals(0, exit, text + stderr);
+
+        assertTrue(text.contains("round trip through echo, 64 B frames, 20,000 frames/s scheduled for 1.2 s"), text);
+        assertTrue(text.contains("99.999%") && text.contains("max") && text.contains("baseline: plain two-volatile ping-pong p50"), text);
+        assertTrue(text.contains("send queue") && text.contains("out") && text.contains("back"), text);
+        assertTrue(text.contains("  latency echo"), "a progress line per second: " + text);
+
+        final String hgrm = Files.readString(out.resolve("latency.hgrm"));
+        assertTrue(hgrm.contains("Value     Percentile TotalCount 1/(1-Percentile)") && hgrm.contains("#[Max     ="), hgrm);
+
+        final Histogram logged = PlotCommand.read(out.resolve("latency.hlog"));
+        final BenchRun run = BenchJson.read(Files.readString(json));
+        final List<String> names = run.results().stream().map(BenchResult::name).toList();
+        assertTrue(names.containsAll(List.of("latency.p50", "latency.p99", "latency.p999", "latency.max", "baseline.rtt.p50")), names.toString());
+        // the figures and the interval log describe the same frames: 1.2 s x 20,000, warm-up left out
+        assertEquals(24_000, logged.getTotalCount());
+        assertEquals(logged.getMaxValue(), value(run, "latency.max"), logged.getMaxValue() * 0.002);
+        assertEquals(logged.getValueAtPercentile(50), value(run, "latency.p50"), logged.getValueAtPercentile(50) * 0.002);
+        assertTrue(value(run, "baseline.rtt.p50") > 0);
+        final String jsonText = Files.readString(json);
+        assertTrue(jsonText.contains("\"name\": \"latency.p50\", \"baseline\": \"baseline.rtt.p50\", \"ratio\": " +
+            value(run, "latency.p50") / value(run, "baseline.rtt.p50")), jsonText);
+        assertTrue(text.contains("tail: p99.9 is "), text);
+        assertEquals(0.0, value(run, "latency.lost"));
+        assertTrue(text.contains("24,000 scheduled, 24,000 sent") && text.contains("24,000 back, 0 lost"), text);
+
+        final Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("latency.svg").toFile());
+        assertEquals(2, svg.getElementsByTagName("polyline").getLength(), "the path and the ping-pong baseline");
+    }
+
+    @Test
+    void shouldPlotSeveralLogsOnOneChart(@TempDir final Path dir) throws Exception
+    {
+        for (final String name : new String[] {"a", "b"})
+        {
+            final LatencyCommand command = new LatencyCommand();
+            command.pathFactory = ThreadEchoPath.factory();
+            assertEquals(0, new CommandLine(command).execute("--rate", "10000", "--duration", "0.3", "--warmup", "0",
+                "--out", dir.resolve(name).toString(), "--no-baseline", "--no-progress"));
+        }
+        final Path svgFile = dir.resolve("both.svg");
+        assertEquals(0, PvnetMain.commandLine().setErr(new PrintWriter(stderr, true)).execute("latency", "plot",
+            dir.resolve("a/latency.hlog").toString(), dir.resolve("b/latency.hlog").toString(), "--out", svgFile.toString()));
+        final Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svgFile.toFile());
+        assertEquals(2, svg.getElementsByTagName("polyline").getLength());
+        final String text = Files.readString(svgFile);
+        assertTrue(text.contains(">a (p50 ") && text.contains(">b (p50 "), "legend names the runs by directory");
+
+        assertEquals(2, PvnetMain.commandLine().setErr(new PrintWriter(stderr, true)).execute("latency", "plot",
+            dir.resolve("missing.hlog").toString(), "--out", svgFile.toString()));
+        assertTrue(stderr.toString().contains("missing.hlog: no such file"), stderr.toString());
+        Files.writeString(dir.resolve("junk.hlog"), "#just a comment\n");
+        assertEquals(2, PvnetMain.commandLine().setErr(new PrintWriter(stderr, true)).execute("latency", "plot",
+            dir.resolve("junk.hlog").toString(), "--out", svgFile.toString()));
+        assertTrue(stderr.toString().contains("holds no round-trip interval histogram"), stderr.toString());
+    }
+
+    @Test
+    void shouldSayPlainlyWhenAPathIsNotAvailableAndRejectBadOptions(@TempDir final Path dir)
+    {
+        final CommandLine cli = PvnetMain.commandLine().setErr(new PrintWriter(stderr, true));
+        for (final String path : new String[] {"vif", "switch", "vif-xproc"})
+        {
+            assertEquals(3, cli.execute("latency", "--path", path, "--out", dir.toString()));
+            assertTrue(stderr.toString().contains("pvnet latency: path " + path + " is not available yet: it needs the engine's"),
+                stderr.toString());
+        }
+        assertEquals(2, cli.execute("latency", "--path", "tcp"));
+        assertTrue(stderr.toString().contains("--path=tcp is not a path; paths: ring, vif, switch, vif-xproc"), stderr.toString());
+        assertEquals(2, cli.execute("latency", "--rate", "0"));
+        assertTrue(stderr.toString().contains("--rate=0.0 must be > 0"), stderr.toString());
+        assertEquals(2, cli.execute("latency", "--size", "70000"));
+        assertTrue(stderr.toString().contains("--size=70000 must be between 1 and 65536 bytes"), stderr.toString());
+        assertEquals(2, cli.execute("latency", "--duration", "0"));
+        assertEquals("", stdout.text(), "nothing measured");
+        assertTrue(Files.notExists(dir.resolve("latency.hlog")));
+    }
+
+    private static double value(final BenchRun run, final String name)
+    {
+        return run.results().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow().value();
+    }
+}
