@@ -102,15 +102,7 @@ class BarWindowTest
     /** A sysfs-like tree in a temp dir: config, resource and a resource0 file standing in for a BAR. */
     private PciDevice fakeRealDevice(final boolean withResource0) throws Exception
     {
-        final PciDevice model = TestDevices.legacy(PciAddress.parse("0000:00:09.0"));
-        final Path dir = Files.createDirectories(sysfs.resolve("0000:00:09.0"));
-        Files.write(dir.resolve("config"), model.snapshot().toByteArray());
-        final StringBuilder resource = new StringBuilder();
-        for (int i = 0; i < 7; i++)
-        {
-            resource.append(model.resource(i).toSysfsLine()).append('\n');
-        }
-        Files.writeString(dir.resolve("resource"), resource);
+        final Path dir = TestDevices.writeSysfs(sysfs, TestDevices.legacy(PciAddress.parse("0000:00:09.0")));
         if (withResource0)
         {
             final byte[] bar = new byte[16 * 1024];

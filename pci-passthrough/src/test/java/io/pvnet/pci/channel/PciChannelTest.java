@@ -15,7 +15,7 @@ import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,8 +57,10 @@ class PciChannelTest
         runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null,
             new PcibackAgent(pciback, section, backEnd));
         AgentRunner.startOnThread(runner);
-        front = new PcifrontChannel(PciSection.find(region, DOMID), frontEnd, new BusySpinIdleStrategy(),
-            new SystemNanoClock(), PciSharedInfoDescriptor.FRONTEND_TIMEOUT_NS);
+        // a generous timeout: on a loaded CI machine the agent thread may be descheduled for a while; the 2 s
+        // timeout itself is tested with an injected clock below
+        front = new PcifrontChannel(PciSection.find(region, DOMID), frontEnd, new YieldingIdleStrategy(),
+            new SystemNanoClock(), 60_000_000_000L);
     }
 
     @AfterEach

@@ -86,14 +86,7 @@ class DeviceSourcesTest
     void shouldScanAFakeSysfsTreeReadOnly() throws Exception
     {
         final PciDevice model = TestDevices.legacy(PciAddress.parse("0000:00:07.0"));
-        final Path device = Files.createDirectories(dir.resolve("0000:00:07.0"));
-        Files.write(device.resolve("config"), model.snapshot().toByteArray());
-        final StringBuilder resource = new StringBuilder();
-        for (int i = 0; i < 7; i++)
-        {
-            resource.append(model.resource(i).toSysfsLine()).append('\n');
-        }
-        Files.writeString(device.resolve("resource"), resource);
+        final Path device = TestDevices.writeSysfs(dir, model);
         Files.writeString(device.resolve("irq"), "23\n");
         Files.createDirectories(dir.resolve("drivers/virtio-pci"));
         Files.createSymbolicLink(device.resolve("driver"), dir.resolve("drivers/virtio-pci"));
