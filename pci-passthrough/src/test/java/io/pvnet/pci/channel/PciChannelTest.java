@@ -4,7 +4,9 @@ import io.pvnet.pci.PciAddress;
 import io.pvnet.pci.PciDevice;
 import io.pvnet.pci.PciRegisters;
 import io.pvnet.pci.TestDevices;
+import io.pvnet.pci.backend.PciOp;
 import io.pvnet.pci.backend.Pciback;
+import io.pvnet.pci.backend.XenPciOp;
 import io.pvnet.pci.backend.WarningSink;
 import io.pvnet.pci.backend.XenPciError;
 import io.pvnet.pci.spec.DomainConfigParser;
@@ -127,6 +129,28 @@ class PciChannelTest
             assertEquals(guest.read(offset, 4), viaChannel, "offset " + offset);
         }
         assertEquals(0, front.timeouts());
+    }
+
+    @Test
+    void shouldAllocateNothingPerOp()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final PciOp op = new PciOp();
+        for (int i = 0; i < 20_000; i++)
+        {
+            pciback.handle(DOMID, op.clear().set(XenPciOp.CONF_READ, 0, 0, 0, (i * 4) & 0xFC, 4, 0));
+            pciback.handle(DOMID, op.clear().set(XenPciOp.CONF_WRITE, 0, 0, 0, 0x10, 4, -1));
+        }
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++)
+        {
+            pciback.handle(DOMID, op.clear().set(XenPciOp.CONF_READ, 0, 0, 0, (i * 4) & 0xFC, 4, 0));
+            pciback.handle(DOMID, op.clear().set(XenPciOp.CONF_WRITE, 0, 0, 0, 0x10, 4, -1));
+            front.configRead(0, 0, 0, (i * 4) & 0xFC, 4);
+        }
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 4096, "bytes allocated by 30 000 ops: " + allocated);
     }
 
     @Test
