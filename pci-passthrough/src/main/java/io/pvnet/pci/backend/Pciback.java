@@ -43,6 +43,7 @@ public final class Pciback
     /** Per guest, its devices by virtual devfn on bus 0000:00 (vpci): the allocation-free lookup of {@link #handle}. */
     private final Int2ObjectHashMap<ExportedDevice[]> vpciByDomain = new Int2ObjectHashMap<>();
     private final WarningSink warnings;
+    private final List<io.pvnet.pci.spec.Quirk> quirks = new ArrayList<>();
     private boolean permissiveDefault;
     private int nextPirq = 64;
 
@@ -77,6 +78,48 @@ public final class Pciback
     public void permissiveDefault(final boolean permissive)
     {
         permissiveDefault = permissive;
+    }
+
+    /**
+     * Adds a quirk (xen-pciback's {@code quirks} file) for devices attached from now on.
+     *
+     * @throws IllegalArgumentException when the device is unknown or the register lies outside its config space.
+     */
+    public void addQuirk(final io.pvnet.pci.spec.Quirk quirk)
+    {
+        final PciDevice device = devices.get(quirk.address());
+        if (device == null)
+        {
+            throw new IllegalArgumentException("quirk for an unknown device: address=" + quirk.address());
+        }
+        if (quirk.register() + quirk.size() > device.config().size())
+        {
+            throw new IllegalArgumentException("quirk register outside the config space: register=0x" +
+                Integer.toHexString(quirk.register()) + " size=" + device.config().size());
+        }
+        quirks.add(quirk);
+    }
+
+    /** Sets permissive mode of one exported device at run time (pciback's per-device sysfs {@code permissive}). */
+    public void permissive(final PciAddress realAddress, final boolean permissive)
+    {
+        exported(realAddress).config().permissive(permissive);
+    }
+
+    /** Sets {@code allow_interrupt_control} of one exported device at run time (Linux 5.6+ sysfs attribute). */
+    public void allowInterruptControl(final PciAddress realAddress, final boolean allow)
+    {
+        exported(realAddress).config().allowInterruptControl(allow);
+    }
+
+    private ExportedDevice exported(final PciAddress realAddress)
+    {
+        final ExportedDevice exported = exportedByReal.get(realAddress);
+        if (exported == null)
+        {
+            throw new IllegalArgumentException("device is not exported: address=" + realAddress);
+        }
+        return exported;
     }
 
     // hiding
@@ -230,7 +273,7 @@ public final class Pciback
         for (int i = 0; i < planned.size(); i++)
         {
             spaces.add(new VirtualConfigSpace(planned.get(i), permissiveDefault || plannedAssignment.get(i).permissive(),
-                false, warnings));
+                false, warnings, quirks));
         }
         // apply
         final List<ExportedDevice> result = new ArrayList<>();
@@ -283,11 +326,7 @@ public final class Pciback
      */
     public ExportedDevice detach(final PciAddress realAddress)
     {
-        final ExportedDevice exported = exportedByReal.get(realAddress);
-        if (exported == null)
-        {
-            throw new IllegalArgumentException("device is not exported: address=" + realAddress);
-        }
+        final ExportedDevice exported = exported(realAddress);
         exported.config().reset();
         final PciDevice device = exported.device();
         if (device.config() instanceof EmulatedFunction function)

@@ -75,6 +75,12 @@ final class SpecCursor
     /** Reads 1..maxDigits hex digits and checks the value against {@code max}. */
     int hex(final int maxDigits, final int max, final String what)
     {
+        return (int)hexLong(maxDigits, max, what);
+    }
+
+    /** Reads 1..maxDigits hex digits as an unsigned value and checks it against {@code max}. */
+    long hexLong(final int maxDigits, final long max, final String what)
+    {
         final int start = pos;
         while (pos < end && Character.digit(text.charAt(pos), 16) >= 0)
         {
@@ -92,9 +98,9 @@ final class SpecCursor
         if (value > max)
         {
             throw errorAt(start, what + " 0x" + Long.toHexString(value) + " out of range (max 0x" +
-                Integer.toHexString(max) + ")");
+                Long.toHexString(max) + ")");
         }
-        return (int)value;
+        return value;
     }
 
     int hexOrStar(final int maxDigits, final int max, final String what)

@@ -193,6 +193,28 @@ class PcibackTest
     }
 
     @Test
+    void shouldPassQuirkRegistersThroughWithTheirMask()
+    {
+        final PciDevice device = TestDevices.legacy(PciAddress.parse("00:19.0"));
+        final Pciback pciback = pciback(device);
+        pciback.hide(HideSpecParser.parseXen("(00:19.0)"));
+        // the MSI data register (0x50 on this device) has no xen-pciback field: a quirk lets the guest write it
+        pciback.addQuirk(io.pvnet.pci.spec.Quirk.parse("00:19.0-50:2:0F"));
+        assertThrows(IllegalArgumentException.class,
+            () -> pciback.addQuirk(io.pvnet.pci.spec.Quirk.parse("00:19.0-100:4:FF")), "no extended space");
+        final VirtualConfigSpace guest = pciback.attach(1, pci("'00:19.0'")).getFirst().config();
+        assertEquals(PciRegisters.CAP_ID_MSI, device.config().read(0x48, 1));
+        assertEquals(XenPciError.SUCCESS, guest.write(0x50, 2, 0xFFFF));
+        assertEquals(0x000F, device.config().read(0x50, 2), "only the mask bits reach the hardware");
+        assertEquals(0, guest.droppedWrites(), "a quirk is a field: no dropped-write warning");
+        guest.write(0x4C, 4, 0xFEE00000);
+        assertEquals(1, guest.droppedWrites(), "the MSI address has no quirk: dropped");
+        assertEquals(0, device.config().read(0x4C, 4));
+        pciback.permissive(device.address(), true);
+        assertTrue(guest.isPermissive());
+    }
+
+    @Test
     void shouldRefuseMsiOnARealDeviceWithAWarning()
     {
         final PciDevice device = real("00:03.0");
