@@ -9,6 +9,8 @@ import io.pvnet.pci.spec.HideSpec;
 import io.pvnet.pci.spec.PciAssignment;
 import io.pvnet.pci.spec.PciSelector;
 
+import org.agrona.collections.Int2ObjectHashMap;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -38,6 +40,8 @@ public final class Pciback
     private final Set<PciAddress> hidden = new LinkedHashSet<>();
     private final Map<PciAddress, ExportedDevice> exportedByReal = new LinkedHashMap<>();
     private final Map<Integer, Map<PciAddress, ExportedDevice>> exportedByDomain = new TreeMap<>();
+    /** Per guest, its devices by virtual devfn on bus 0000:00 (vpci): the allocation-free lookup of {@link #handle}. */
+    private final Int2ObjectHashMap<ExportedDevice[]> vpciByDomain = new Int2ObjectHashMap<>();
     private final WarningSink warnings;
     private boolean permissiveDefault;
     private int nextPirq = 64;
@@ -248,6 +252,13 @@ public final class Pciback
                 plannedAssignment.get(i));
             exportedByReal.put(device.address(), exported);
             target.put(exported.virtualAddress(), exported);
+            ExportedDevice[] vpci = vpciByDomain.get(domainId);
+            if (vpci == null)
+            {
+                vpci = new ExportedDevice[256];
+                vpciByDomain.put(domainId, vpci);
+            }
+            vpci[exported.virtualAddress().devfn()] = exported;
             result.add(exported);
         }
         return result;
@@ -286,9 +297,11 @@ public final class Pciback
         exportedByReal.remove(realAddress);
         final Map<PciAddress, ExportedDevice> domain = exportedByDomain.get(exported.domainId());
         domain.remove(exported.virtualAddress());
+        vpciByDomain.get(exported.domainId())[exported.virtualAddress().devfn()] = null;
         if (domain.isEmpty())
         {
             exportedByDomain.remove(exported.domainId());
+            vpciByDomain.remove(exported.domainId());
         }
         return exported;
     }
@@ -304,16 +317,18 @@ public final class Pciback
         return List.copyOf(exportedByDomain.getOrDefault(domainId, Map.of()).values());
     }
 
-    /** The device a guest names by its virtual (domain, bus, devfn), or null. */
+    /**
+     * The device a guest names by its virtual (domain, bus, devfn), or null. Every exported device sits on the
+     * virtual bus 0000:00. Allocation-free.
+     */
     public ExportedDevice lookup(final int domainId, final int pciDomain, final int bus, final int devfn)
     {
-        if (pciDomain < 0 || pciDomain > PciAddress.MAX_DOMAIN || bus < 0 || bus > PciAddress.MAX_BUS || devfn < 0 ||
-            devfn > 0xFF)
+        if (pciDomain != 0 || bus != 0 || devfn < 0 || devfn > 0xFF)
         {
             return null;
         }
-        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.get(domainId);
-        return domain == null ? null : domain.get(PciAddress.ofDevfn(pciDomain, bus, devfn));
+        final ExportedDevice[] vpci = vpciByDomain.get(domainId);
+        return vpci == null ? null : vpci[devfn];
     }
 
     // operations

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
  * virtualized view of it, and check hide specifications.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "pci",
     description = "pciback: list, show, dump PCI devices (read-only) and check hide specifications.",
     subcommands = {
