@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class JvmOptions
 {
-    private static final String RESOURCE = "jvm.options";
+    private static final String RESOURCE = "/io/pvnet/perf/jvm.options";
 
     private JvmOptions()
     {
@@ -26,7 +26,7 @@ public final class JvmOptions
         {
             if (in == null)
             {
-                throw new IllegalStateException("resource io/pvnet/perf/" + RESOURCE + " is missing from the jar");
+                throw new IllegalStateException("resource " + RESOURCE + " is missing from the jar");
             }
             final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
             return Arrays.stream(text.split("\\s+")).filter(s -> !s.isEmpty()).toList();

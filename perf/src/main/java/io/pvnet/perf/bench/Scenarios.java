@@ -13,6 +13,10 @@ public final class Scenarios
     public static List<Scenario> all()
     {
         return List.of(
+            new io.pvnet.perf.ring.RingScenario(),
+            new io.pvnet.perf.ring.RingLatencyScenario(),
+            new io.pvnet.perf.checksum.ChecksumScenario(),
+            new io.pvnet.perf.checksum.TsoScenario()
         );
     }
 }

@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         BenchCommand.class,
         JmhCommand.class,
+        OffloadCommand.class,
+        io.pvnet.pci.cli.PciCommand.class,
         LatencyCommand.class,
         CommandLine.HelpCommand.class
     })
@@ -33,7 +35,10 @@ public final class PvnetMain implements Runnable
     /** The configured command line, for tests that run subcommands in process. */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new PvnetMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        final CommandLine commandLine = new CommandLine(new PvnetMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        // JMH parses its own options (-f, -wi, -prof ...): hand them to it as they are
+        commandLine.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
+        return commandLine;
     }
 
     @Override

@@ -98,10 +98,11 @@ public final class Region implements AutoCloseable
     }
 
     /**
-     * Creates a region backed by the file {@code path} (replacing any file there: processes that mapped the old one keep
-     * their old mapping). The file is deleted when this region is closed.
+     * Creates a region backed by the file {@code path}, replacing a file there unless it is a live region (one whose
+     * creator is still running). The file is deleted when this region is closed.
      *
      * @param lengthBytes total length including the descriptor; rounded up to whole pages.
+     * @throws RegionException when {@code path} holds a live region, or the file cannot be created.
      */
     public static Region create(final Path path, final long lengthBytes)
     {
@@ -112,6 +113,7 @@ public final class Region implements AutoCloseable
     public static Region create(final Path path, final long lengthBytes, final int sectionCapacity)
     {
         final long totalLength = checkCreateArguments(path, lengthBytes, sectionCapacity);
+        checkNotLive(path);
         final Path temporary = path.resolveSibling(path.getFileName() + ".creating-" + ProcessHandle.current().pid());
         final Arena arena = Arena.ofShared();
         try
@@ -430,6 +432,24 @@ public final class Region implements AutoCloseable
                 + " .. 2 GiB for sectionCapacity=" + sectionCapacity + ")");
         }
         return totalLength;
+    }
+
+    private static void checkNotLive(final Path path)
+    {
+        if (!Files.exists(path))
+        {
+            return;
+        }
+        final long pid;
+        try (Region existing = open(path))
+        {
+            pid = existing.creatorPid();
+        }
+        catch (final RegionException stale)
+        {
+            return; // not a region, or its creator is gone: safe to replace
+        }
+        throw new RegionException(path, "in use: a live region created by creatorPid=" + pid + " is there");
     }
 
     private void awaitReady(final long fileLength)

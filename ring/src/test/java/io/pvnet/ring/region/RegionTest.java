@@ -288,4 +288,21 @@ class RegionTest
         }
         assertTrue(rejected > 100, "most corruptions are caught: " + rejected);
     }
+
+    @Test
+    void shouldRefuseToReplaceLiveRegionButReplaceStaleFile() throws IOException
+    {
+        final Path path = dir.resolve("live");
+        try (Region ignored = Region.create(path, LENGTH))
+        {
+            final RegionException ex = assertThrows(RegionException.class, () -> Region.create(path, LENGTH));
+            assertTrue(ex.getMessage().contains("in use"), ex.getMessage());
+        }
+        Files.writeString(path, "stale junk");
+        try (Region replaced = Region.create(path, LENGTH))
+        {
+            assertEquals(LENGTH, Files.size(path));
+            assertTrue(replaced.isCreator());
+        }
+    }
 }

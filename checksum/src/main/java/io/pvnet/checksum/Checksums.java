@@ -1,0 +1,163 @@
+package io.pvnet.checksum;
+
+/**
+ * Helpers for one's complement arithmetic and the choice of checksum variant.
+ * <p>
+ * The variant used by {@link #best()} is chosen once at class initialisation: the Vector API variant when the
+ * {@code jdk.incubator.vector} module is present and its preferred species is at least 256 bits wide, the 64-bit word
+ * variant otherwise. System property {@code pvnet.checksum} ({@code reference}, {@code long}, {@code vector}) overrides it.
+ */
+public final class Checksums
+{
+    /** Name of the system property that forces a variant. */
+    public static final String VARIANT_PROPERTY = "pvnet.checksum";
+
+    private static final InternetChecksum REFERENCE = new ReferenceChecksum();
+    private static final InternetChecksum LONG_WORD = new LongWordChecksum();
+    private static final InternetChecksum VECTOR = loadVector();
+    private static final InternetChecksum BEST = chooseBest();
+
+    private Checksums()
+    {
+    }
+
+    /** @return the fastest variant available on this JVM (see the class comment). */
+    public static InternetChecksum best()
+    {
+        return BEST;
+    }
+
+    /** @return the byte-pair reference variant. */
+    public static InternetChecksum reference()
+    {
+        return REFERENCE;
+    }
+
+    /** @return the 64-bit word variant. */
+    public static InternetChecksum longWord()
+    {
+        return LONG_WORD;
+    }
+
+    /** @return the Vector API variant, or {@code null} when {@code jdk.incubator.vector} is not in the boot layer. */
+    public static InternetChecksum vectorOrNull()
+    {
+        return VECTOR;
+    }
+
+    /**
+     * @param name {@code reference}, {@code long}, {@code vector} or {@code best}.
+     * @return the variant.
+     * @throws IllegalArgumentException when unknown or not available.
+     */
+    public static InternetChecksum byName(final String name)
+    {
+        switch (name)
+        {
+            case "reference":
+                return REFERENCE;
+            case "long":
+                return LONG_WORD;
+            case "best":
+                return BEST;
+            case "vector":
+                if (null == VECTOR)
+                {
+                    throw new IllegalArgumentException(
+                        "checksum=vector unavailable: module jdk.incubator.vector is not present (add --add-modules)");
+                }
+                return VECTOR;
+            default:
+                throw new IllegalArgumentException("checksum=" + name + " unknown: use reference, long, vector or best");
+        }
+    }
+
+    /** Folds a non-negative sum of any width to 16 bits with end-around carry. */
+    public static int fold(final long sum)
+    {
+        long s = (sum & 0xFFFF_FFFFL) + (sum >>> 32);
+        s = (s & 0xFFFF_FFFFL) + (s >>> 32);
+        s = (s & 0xFFFF) + (s >>> 16);
+        s = (s & 0xFFFF) + (s >>> 16);
+        s = (s & 0xFFFF) + (s >>> 16);
+        return (int)s;
+    }
+
+    /** One's complement addition of two non-negative partial sums, folded to 16 bits. */
+    public static int add(final int a, final int b)
+    {
+        return fold((a & 0xFFFF_FFFFL) + (b & 0xFFFF_FFFFL));
+    }
+
+    /** One's complement subtraction {@code a - b} of 16-bit sums (adds the complement of b). */
+    public static int subtract(final int a, final int b)
+    {
+        return add(a, ~b & 0xFFFF);
+    }
+
+    /** @return the checksum field value for a folded sum: its 16-bit complement. */
+    public static int complement(final int sum)
+    {
+        return ~fold(sum & 0xFFFF_FFFFL) & 0xFFFF;
+    }
+
+    /**
+     * Adds the sum of a piece that starts {@code offset} bytes after the start of the data to the sum so far. A piece
+     * at an odd distance had its bytes paired the other way round, so its sum is rotated by 8 bits first (RFC 1071
+     * byte-order independence).
+     */
+    public static int combine(final int sum, final int pieceSum, final int offset)
+    {
+        final int piece = fold(pieceSum & 0xFFFF_FFFFL);
+        return add(sum, 0 == (offset & 1) ? piece : ((piece << 8) | (piece >>> 8)) & 0xFFFF);
+    }
+
+    /**
+     * RFC 1624 eqn. 3 incremental update: the new checksum field after one 16-bit word of the covered data changed from
+     * {@code oldWord} to {@code newWord}: {@code HC' = ~(~HC + ~m + m')}.
+     */
+    public static int updateWord(final int checksum, final int oldWord, final int newWord)
+    {
+        final int sum = add(add(~checksum & 0xFFFF, ~oldWord & 0xFFFF), newWord & 0xFFFF);
+        return ~sum & 0xFFFF;
+    }
+
+    /** RFC 1624 update for a 32-bit field (an address, a sequence number) that changed. */
+    public static int updateInt(final int checksum, final int oldValue, final int newValue)
+    {
+        final int once = updateWord(checksum, oldValue >>> 16, newValue >>> 16);
+        return updateWord(once, oldValue & 0xFFFF, newValue & 0xFFFF);
+    }
+
+    private static InternetChecksum loadVector()
+    {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty())
+        {
+            return null;
+        }
+        try
+        {
+            // Loaded by name so this class links without the incubator module.
+            return (InternetChecksum)Class.forName("io.pvnet.checksum.VectorChecksum")
+                .getDeclaredConstructor().newInstance();
+        }
+        catch (final ReflectiveOperationException | LinkageError ex)
+        {
+            return null;
+        }
+    }
+
+    private static InternetChecksum chooseBest()
+    {
+        final String forced = System.getProperty(VARIANT_PROPERTY);
+        if (null != forced && !forced.isEmpty() && !"best".equals(forced))
+        {
+            return byName(forced);
+        }
+        if (null != VECTOR && ((VectorChecksum)VECTOR).vectorBits() >= 256)
+        {
+            return VECTOR;
+        }
+        return LONG_WORD;
+    }
+}

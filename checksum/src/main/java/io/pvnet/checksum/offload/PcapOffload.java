@@ -1,0 +1,138 @@
+package io.pvnet.checksum.offload;
+
+import io.pvnet.checksum.parse.ParseStatus;
+import io.pvnet.checksum.pcap.PcapReader;
+import io.pvnet.checksum.pcap.PcapWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Runs a {@link FrameOffloader} over every frame of a pcap or pcapng file and writes the result as a pcap file (the
+ * {@code ./pvnet offload} tool). Frames of another link type than Ethernet pass unchanged. Counts every outcome by
+ * status and parse reason. Not thread-safe.
+ */
+public final class PcapOffload
+{
+    private static final int OUTPUT_BYTES = 4 << 20;
+
+    private final FrameOffloader offloader;
+    private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
+    private final OutputFrames frames = new OutputFrames(8192);
+    private final long[] statusCounts = new long[OffloadStatus.values().length];
+    private final long[] parseCounts = new long[ParseStatus.values().length];
+    private long framesIn;
+    private long framesOut;
+    private long notEthernet;
+
+    /** @param offloader what to apply to each frame. */
+    public PcapOffload(final FrameOffloader offloader)
+    {
+        this.offloader = offloader;
+    }
+
+    /**
+     * Reads {@code in}, writes {@code outFile}.
+     *
+     * @throws IOException when a file cannot be read or written, or the input is damaged.
+     */
+    public void run(final Path in, final Path outFile) throws IOException
+    {
+        try (PcapReader reader = new PcapReader(in); PcapWriter writer = PcapWriter.create(outFile))
+        {
+            while (reader.next())
+            {
+                framesIn++;
+                final int offset = reader.frameOffset();
+                final int length = reader.capturedLength();
+                if (reader.linkType() != PcapWriter.LINKTYPE_ETHERNET || length != reader.originalLength())
+                {
+                    // not an Ethernet frame, or cut by the capture's snap length: nothing can be completed
+                    notEthernet++;
+                    writer.write(reader.buffer(), offset, length, reader.timestampNanos());
+                    framesOut++;
+                    continue;
+                }
+                final OffloadStatus status = offloader.process(
+                    reader.buffer(), offset, length, out, 0, out.capacity(), frames);
+                statusCounts[status.ordinal()]++;
+                if (status == OffloadStatus.MALFORMED)
+                {
+                    parseCounts[offloader.parseStatus().ordinal()]++;
+                }
+                if (frames.count() == 0)
+                {
+                    writer.write(reader.buffer(), offset, length, reader.timestampNanos());
+                    framesOut++;
+                    continue;
+                }
+                for (int i = 0; i < frames.count(); i++)
+                {
+                    writer.write(out, frames.offset(i), frames.length(i), reader.timestampNanos());
+                    framesOut++;
+                }
+            }
+        }
+    }
+
+    /** @return frames read. */
+    public long framesIn()
+    {
+        return framesIn;
+    }
+
+    /** @return frames written. */
+    public long framesOut()
+    {
+        return framesOut;
+    }
+
+    /** @return how many frames ended with {@code status}. */
+    public long count(final OffloadStatus status)
+    {
+        return statusCounts[status.ordinal()];
+    }
+
+    /** @return how many frames were malformed for {@code reason}. */
+    public long count(final ParseStatus reason)
+    {
+        return parseCounts[reason.ordinal()];
+    }
+
+    /** @return frames passed unchanged because they were not whole Ethernet frames (link type or snap length). */
+    public long notEthernet()
+    {
+        return notEthernet;
+    }
+
+    /** Prints one line per non-zero count: {@code frames in/out}, then statuses, then parse reasons. */
+    public void printSummary(final PrintStream stream)
+    {
+        stream.printf("offload: %d frames in, %d frames out%n", framesIn, framesOut);
+        for (final OffloadStatus status : OffloadStatus.values())
+        {
+            final long count = statusCounts[status.ordinal()];
+            if (count != 0 && status != OffloadStatus.MALFORMED)
+            {
+                stream.printf("  %-26s %d%s%n", status.name().toLowerCase(java.util.Locale.ROOT), count,
+                    status.isSuccess() ? "" : " (passed through unchanged)");
+            }
+        }
+        for (final ParseStatus reason : ParseStatus.values())
+        {
+            final long count = parseCounts[reason.ordinal()];
+            if (count != 0)
+            {
+                stream.printf("  malformed %-32s %d (passed through unchanged)%n",
+                    reason.name().toLowerCase(java.util.Locale.ROOT), count);
+            }
+        }
+        if (notEthernet != 0)
+        {
+            stream.printf("  %-26s %d (passed through unchanged)%n", "not_whole_ethernet_frame", notEthernet);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.pvnet.pci;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Walks the capability list and the extended capability list with loop protection, as lspci (a "been there" table)
+ * and Linux/VFIO (a TTL of 48 standard and 960 extended slots) do. A malformed chain never loops forever and never
+ * reads outside the image: the walk stops and says why.
+ */
+public final class CapabilityWalker
+{
+    /** Slots a standard chain can occupy: (256 - 64) / 4. */
+    public static final int MAX_STANDARD = (PciRegisters.CONFIG_SPACE_SIZE - PciRegisters.STANDARD_HEADER_SIZE) / 4;
+    /** Slots an extended chain can occupy: (4096 - 256) / 4. */
+    public static final int MAX_EXTENDED =
+        (PciRegisters.EXTENDED_CONFIG_SPACE_SIZE - PciRegisters.EXTENDED_CAPABILITY_START) / 4;
+
+    /** How a walk ended. */
+    public enum End
+    {
+        /** The status register says there is no list, or the extended space is absent or empty. */
+        NO_LIST,
+        /** A next pointer of 0: the normal end. */
+        END,
+        /** A pointer led back to an entry already visited (lspci: {@code <chain looped>}). */
+        LOOPED,
+        /** An id of 0xFF (lspci: {@code <chain broken>}) or an all-ones extended header. */
+        BROKEN,
+        /** A pointer into the header (below 0x40, or below 0x100 for the extended list). */
+        BAD_POINTER,
+        /** The entry lies past the bytes the source could read (lspci: {@code <access denied>}). */
+        UNREADABLE,
+        /** More entries than slots: cannot happen with the visited table, kept as Linux's last line of defence. */
+        TTL_EXCEEDED
+    }
+
+    /**
+     * The entries found and how the walk ended.
+     *
+     * @param capabilities entries in chain order.
+     * @param end          why the walk stopped.
+     * @param stopOffset   the offending offset for LOOPED, BROKEN, BAD_POINTER and UNREADABLE, else 0.
+     */
+    public record Walk(List<Capability> capabilities, End end, int stopOffset)
+    {
+        /** The first entry with {@code id}, or null. */
+        public Capability find(final int id)
+        {
+            for (final Capability c : capabilities)
+            {
+                if (c.id() == id)
+                {
+                    return c;
+                }
+            }
+            return null;
+        }
+    }
+
+    private CapabilityWalker()
+    {
+    }
+
+    /** Walks the standard list starting at the capability pointer. */
+    public static Walk walk(final ConfigSpace config)
+    {
+        final List<Capability> found = new ArrayList<>();
+        if ((config.readWord(PciRegisters.STATUS) & PciRegisters.STATUS_CAP_LIST) == 0 ||
+            !config.isReadable(PciRegisters.CAPABILITY_LIST, 1))
+        {
+            return new Walk(found, End.NO_LIST, 0);
+        }
+        final int pointerOffset = config.headerLayout() == PciRegisters.HEADER_TYPE_CARDBUS ?
+            0x14 : PciRegisters.CAPABILITY_LIST;
+        final boolean[] visited = new boolean[PciRegisters.CONFIG_SPACE_SIZE / 4];
+        int pos = config.readByte(pointerOffset) & 0xFC;
+        int ttl = MAX_STANDARD;
+        while (pos != 0)
+        {
+            if (pos < PciRegisters.STANDARD_HEADER_SIZE)
+            {
+                return new Walk(found, End.BAD_POINTER, pos);
+            }
+            if (!config.isReadable(pos, 2))
+            {
+                return new Walk(found, End.UNREADABLE, pos);
+            }
+            if (visited[pos >> 2])
+            {
+                return new Walk(found, End.LOOPED, pos);
+            }
+            if (ttl-- == 0)
+            {
+                return new Walk(found, End.TTL_EXCEEDED, pos);
+            }
+            visited[pos >> 2] = true;
+            final int id = config.readByte(pos);
+            if (id == 0xFF)
+            {
+                return new Walk(found, End.BROKEN, pos);
+            }
+            final int next = config.readByte(pos + 1) & 0xFC;
+            found.add(new Capability(pos, id, 0, next, false));
+            pos = next;
+        }
+        return new Walk(found, End.END, 0);
+    }
+
+    /** Walks the extended list at 0x100; NO_LIST when the image has no extended space or its first header is 0. */
+    public static Walk walkExtended(final ConfigSpace config)
+    {
+        final List<Capability> found = new ArrayList<>();
+        int pos = PciRegisters.EXTENDED_CAPABILITY_START;
+        if (!config.isReadable(pos, 4))
+        {
+            return new Walk(found, End.NO_LIST, 0);
+        }
+        final int first = config.readDword(pos);
+        if (first == 0 || first == 0xFFFFFFFF)
+        {
+            return new Walk(found, first == 0 ? End.NO_LIST : End.BROKEN, first == 0 ? 0 : pos);
+        }
+        final boolean[] visited = new boolean[PciRegisters.EXTENDED_CONFIG_SPACE_SIZE / 4];
+        int ttl = MAX_EXTENDED;
+        while (pos != 0)
+        {
+            if (pos < PciRegisters.EXTENDED_CAPABILITY_START)
+            {
+                return new Walk(found, End.BAD_POINTER, pos);
+            }
+            if (!config.isReadable(pos, 4))
+            {
+                return new Walk(found, End.UNREADABLE, pos);
+            }
+            if (visited[pos >> 2])
+            {
+                return new Walk(found, End.LOOPED, pos);
+            }
+            if (ttl-- == 0)
+            {
+                return new Walk(found, End.TTL_EXCEEDED, pos);
+            }
+            visited[pos >> 2] = true;
+            final int header = config.readDword(pos);
+            if (header == 0xFFFFFFFF)
+            {
+                return new Walk(found, End.BROKEN, pos);
+            }
+            if (header == 0)
+            {
+                break;
+            }
+            final int next = (header >>> 20) & 0xFFC;
+            found.add(new Capability(pos, header & 0xFFFF, (header >>> 16) & 0xF, next, true));
+            pos = next;
+        }
+        return new Walk(found, End.END, 0);
+    }
+}

@@ -1,0 +1,32 @@
+package io.pvnet.pci;
+
+/**
+ * Access to one function's configuration space: the "hardware" under pciback. Implementations: a read-only snapshot of
+ * a real device ({@link SnapshotConfigAccess}) and an emulated function ({@code io.pvnet.pci.device.EmulatedFunction}).
+ * <p>
+ * Accesses are 1, 2 or 4 bytes. Not thread-safe: the backend owning the device is its single caller.
+ */
+public interface ConfigAccess
+{
+    /** The write went through. */
+    int WRITE_OK = 0;
+    /** The function is read-only to pvnet (a real device): nothing was written. */
+    int WRITE_REFUSED_READ_ONLY = -1;
+    /** Offset or size outside the config space. */
+    int WRITE_OUT_OF_RANGE = -2;
+
+    /** Config space size in bytes (256 or 4096). */
+    int size();
+
+    /** True for an emulated function, false for a real device, whose config pvnet never writes. */
+    boolean isWritable();
+
+    /** The value of a 1, 2 or 4 byte register; all ones outside the readable space. */
+    int read(int offset, int size);
+
+    /** Writes a 1, 2 or 4 byte register; {@link #WRITE_OK} or a negative refusal code. */
+    int write(int offset, int size, int value);
+
+    /** A copy of the current contents. */
+    ConfigSpace snapshot();
+}

@@ -1,0 +1,385 @@
+package io.pvnet.pci.backend;
+
+import io.pvnet.pci.ConfigSpace;
+import io.pvnet.pci.PciAddress;
+import io.pvnet.pci.PciDevice;
+import io.pvnet.pci.PciRegisters;
+import io.pvnet.pci.device.EmulatedFunction;
+import io.pvnet.pci.spec.HideSpec;
+import io.pvnet.pci.spec.PciAssignment;
+import io.pvnet.pci.spec.PciSelector;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * pvnet's pciback: which devices are hidden (assignable), which are exported to which guest under which virtual
+ * address, and the handling of pcifront's operations on them.
+ * <p>
+ * Unlike NetBSD's pciback, hiding and exporting happen at run time: {@link #hide}, {@link #attach} and {@link #detach}
+ * work while guests run, and detach restores the config image saved at attach. Every configuration call validates
+ * everything first and changes nothing when it fails.
+ * <p>
+ * Safety: a real device is only ever read. pciback never unbinds its driver ({@code seize=1} is refused for it),
+ * never writes its config space (writes are refused and counted in {@link VirtualConfigSpace}).
+ * <p>
+ * Not thread-safe: configuration calls and {@link #handle} run on the backend's single agent thread (or are handed to
+ * it).
+ */
+public final class Pciback
+{
+    private final Map<PciAddress, PciDevice> devices = new TreeMap<>();
+    private final Set<PciAddress> hidden = new LinkedHashSet<>();
+    private final Map<PciAddress, ExportedDevice> exportedByReal = new LinkedHashMap<>();
+    private final Map<Integer, Map<PciAddress, ExportedDevice>> exportedByDomain = new TreeMap<>();
+    private final WarningSink warnings;
+    private boolean permissiveDefault;
+    private int nextPirq = 64;
+
+    private long ops;
+    private long opsFailed;
+    private long opsUnknownDevice;
+
+    public Pciback(final Collection<PciDevice> knownDevices, final WarningSink warnings)
+    {
+        for (final PciDevice device : knownDevices)
+        {
+            addDevice(device);
+        }
+        this.warnings = warnings;
+    }
+
+    /** Makes a device (for example a newly defined emulated one) known; it must not be known already. */
+    public void addDevice(final PciDevice device)
+    {
+        if (devices.putIfAbsent(device.address(), device) != null)
+        {
+            throw new IllegalArgumentException("device already known: address=" + device.address());
+        }
+    }
+
+    public Collection<PciDevice> devices()
+    {
+        return devices.values();
+    }
+
+    /** The global permissive default (xen-pciback's module parameter) for devices attached from now on. */
+    public void permissiveDefault(final boolean permissive)
+    {
+        permissiveDefault = permissive;
+    }
+
+    // hiding
+
+    /**
+     * Hides every known device the spec selects, plus devices behind a selected bridge. All-or-nothing: returns the
+     * newly hidden addresses. Selecting nothing is allowed (a hide list may name devices that are not present).
+     */
+    public List<PciAddress> hide(final HideSpec spec)
+    {
+        final List<PciAddress> selected = new ArrayList<>();
+        for (final PciDevice device : devices.values())
+        {
+            if (spec.matches(device.address()) || isBehindSelectedBridge(spec, device.address()))
+            {
+                if (!hidden.contains(device.address()))
+                {
+                    selected.add(device.address());
+                }
+            }
+        }
+        hidden.addAll(selected);
+        return selected;
+    }
+
+    private boolean isBehindSelectedBridge(final HideSpec spec, final PciAddress address)
+    {
+        for (final PciDevice bridge : devices.values())
+        {
+            final ConfigSpace config = bridge.snapshot();
+            if (config.headerLayout() == PciRegisters.HEADER_TYPE_BRIDGE && spec.matches(bridge.address()) &&
+                bridge.address().domain() == address.domain())
+            {
+                final int secondary = config.readByte(PciRegisters.SECONDARY_BUS);
+                final int subordinate = config.readByte(PciRegisters.SUBORDINATE_BUS);
+                if (address.bus() >= secondary && address.bus() <= subordinate && secondary > bridge.address().bus())
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Makes hidden devices available to dom0 again; refused (nothing changed) while any of them is exported. */
+    public void unhide(final Collection<PciAddress> addresses)
+    {
+        for (final PciAddress address : addresses)
+        {
+            if (exportedByReal.containsKey(address))
+            {
+                throw new IllegalStateException("device is exported, detach it first: address=" + address);
+            }
+        }
+        hidden.removeAll(addresses);
+    }
+
+    public boolean isHidden(final PciAddress address)
+    {
+        return hidden.contains(address);
+    }
+
+    public Set<PciAddress> hiddenDevices()
+    {
+        return Set.copyOf(hidden);
+    }
+
+    // export
+
+    /**
+     * Exports the devices of a domain configuration's {@code pci} list to {@code domainId}, at run time.
+     * All-or-nothing: every entry is checked (known, hidden or seizable, not exported, virtual slot free) before any
+     * device is touched.
+     *
+     * @return the exported devices in list order.
+     */
+    public List<ExportedDevice> attach(final int domainId, final List<PciAssignment> assignments)
+    {
+        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.getOrDefault(domainId, Map.of());
+        final boolean[] slotUsed = new boolean[PciAddress.MAX_SLOT + 1];
+        for (final ExportedDevice exported : domain.values())
+        {
+            slotUsed[exported.virtualAddress().slot()] = true;
+        }
+        // plan
+        final List<PciDevice> planned = new ArrayList<>();
+        final List<PciAssignment> plannedAssignment = new ArrayList<>();
+        final List<PciAddress> plannedVirtual = new ArrayList<>();
+        final Map<String, Integer> slotOfRealSlot = new LinkedHashMap<>();
+        for (final PciAssignment assignment : assignments)
+        {
+            final PciSelector selector = assignment.selector();
+            final List<PciDevice> matched = new ArrayList<>();
+            for (final PciAddress address : selector.expand())
+            {
+                final PciDevice device = devices.get(address);
+                if (device != null)
+                {
+                    matched.add(device);
+                }
+            }
+            if (matched.isEmpty())
+            {
+                throw new IllegalArgumentException("no such device: pci=" + selector);
+            }
+            for (final PciDevice device : matched)
+            {
+                final PciAddress address = device.address();
+                if (exportedByReal.containsKey(address))
+                {
+                    throw new IllegalStateException("device already exported: address=" + address + " to " +
+                        exportedByReal.get(address));
+                }
+                if (planned.contains(device))
+                {
+                    throw new IllegalArgumentException("device named twice: address=" + address);
+                }
+                if (!hidden.contains(address))
+                {
+                    if (!assignment.seize())
+                    {
+                        throw new IllegalStateException("device is not hidden (assignable): address=" + address +
+                            "; hide it first or pass seize=1 (emulated devices only)");
+                    }
+                    if (!device.isEmulated())
+                    {
+                        throw new IllegalStateException("seize=1 would unbind the driver of a real device; pvnet " +
+                            "never does that: address=" + address + " driver=" + device.driver());
+                    }
+                }
+                final String realSlot = address.domain() + ":" + address.bus() + ":" + address.slot();
+                Integer slot = slotOfRealSlot.get(realSlot);
+                if (slot == null)
+                {
+                    slot = assignment.virtualSlot() >= 0 ? assignment.virtualSlot() : firstFree(slotUsed);
+                    if (slot < 0 || slotUsed[slot])
+                    {
+                        throw new IllegalStateException(slot < 0 ? "no free virtual slot on bus 00 for domain " +
+                            domainId : "virtual slot " + slot + " is taken in domain " + domainId);
+                    }
+                    slotUsed[slot] = true;
+                    slotOfRealSlot.put(realSlot, slot);
+                }
+                planned.add(device);
+                plannedAssignment.add(assignment);
+                plannedVirtual.add(new PciAddress(0, 0, slot, address.function()));
+            }
+        }
+        // validate that every virtual config space can be built before touching anything
+        final List<VirtualConfigSpace> spaces = new ArrayList<>();
+        for (int i = 0; i < planned.size(); i++)
+        {
+            spaces.add(new VirtualConfigSpace(planned.get(i), permissiveDefault || plannedAssignment.get(i).permissive(),
+                false, warnings));
+        }
+        // apply
+        final List<ExportedDevice> result = new ArrayList<>();
+        final Map<PciAddress, ExportedDevice> target = exportedByDomain.computeIfAbsent(domainId, d -> new TreeMap<>());
+        for (int i = 0; i < planned.size(); i++)
+        {
+            final PciDevice device = planned.get(i);
+            hidden.add(device.address());
+            final ConfigSpace saved = device.snapshot();
+            final VirtualConfigSpace space = spaces.get(i);
+            space.init();
+            if (device.isEmulated())
+            {
+                // seize: bus mastering off until the guest enables the device
+                final int command = device.config().read(PciRegisters.COMMAND, 2);
+                device.config().write(PciRegisters.COMMAND, 2, command & ~PciRegisters.COMMAND_MASTER);
+            }
+            final ExportedDevice exported = new ExportedDevice(domainId, device, plannedVirtual.get(i), space, saved,
+                plannedAssignment.get(i));
+            exportedByReal.put(device.address(), exported);
+            target.put(exported.virtualAddress(), exported);
+            result.add(exported);
+        }
+        return result;
+    }
+
+    private static int firstFree(final boolean[] used)
+    {
+        for (int i = 0; i < used.length; i++)
+        {
+            if (!used[i])
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Detaches a device from its guest at run time: the guest's virtual state is reset and, for an emulated device,
+     * the config image saved at attach is restored. A real device was never written, so nothing needs restoring; it
+     * stays hidden. Returns the detached device.
+     */
+    public ExportedDevice detach(final PciAddress realAddress)
+    {
+        final ExportedDevice exported = exportedByReal.get(realAddress);
+        if (exported == null)
+        {
+            throw new IllegalArgumentException("device is not exported: address=" + realAddress);
+        }
+        exported.config().reset();
+        final PciDevice device = exported.device();
+        if (device.config() instanceof EmulatedFunction function)
+        {
+            function.restore(exported.savedConfig());
+        }
+        exportedByReal.remove(realAddress);
+        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.get(exported.domainId());
+        domain.remove(exported.virtualAddress());
+        if (domain.isEmpty())
+        {
+            exportedByDomain.remove(exported.domainId());
+        }
+        return exported;
+    }
+
+    public ExportedDevice exportedAs(final PciAddress realAddress)
+    {
+        return exportedByReal.get(realAddress);
+    }
+
+    /** The devices exported to {@code domainId}, in virtual address order. */
+    public List<ExportedDevice> exportedTo(final int domainId)
+    {
+        return List.copyOf(exportedByDomain.getOrDefault(domainId, Map.of()).values());
+    }
+
+    /** The device a guest names by its virtual (domain, bus, devfn), or null. */
+    public ExportedDevice lookup(final int domainId, final int pciDomain, final int bus, final int devfn)
+    {
+        if (pciDomain < 0 || pciDomain > PciAddress.MAX_DOMAIN || bus < 0 || bus > PciAddress.MAX_BUS || devfn < 0 ||
+            devfn > 0xFF)
+        {
+            return null;
+        }
+        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.get(domainId);
+        return domain == null ? null : domain.get(PciAddress.ofDevfn(pciDomain, bus, devfn));
+    }
+
+    // operations
+
+    /**
+     * Handles one pcifront operation from {@code domainId} and writes its results into {@code op}: the error code
+     * (returned too), the value, and for enable_msix the vectors. Never throws.
+     */
+    public int handle(final int domainId, final PciOp op)
+    {
+        ops++;
+        final ExportedDevice exported = lookup(domainId, op.domain(), op.bus(), op.devfn());
+        final int error;
+        if (exported == null)
+        {
+            opsUnknownDevice++;
+            error = XenPciError.DEV_NOT_FOUND;
+        }
+        else
+        {
+            error = switch (op.cmd())
+            {
+                case XenPciOp.CONF_READ ->
+                {
+                    final long result = exported.config().read(op.offset(), op.size());
+                    op.value(VirtualConfigSpace.value(result));
+                    yield VirtualConfigSpace.error(result);
+                }
+                case XenPciOp.CONF_WRITE -> exported.config().write(op.offset(), op.size(), op.value());
+                case XenPciOp.ENABLE_MSI -> MsiOps.enableMsi(this, exported, op);
+                case XenPciOp.DISABLE_MSI -> MsiOps.disableMsi(exported, op);
+                case XenPciOp.ENABLE_MSIX -> MsiOps.enableMsix(this, exported, op);
+                case XenPciOp.DISABLE_MSIX -> MsiOps.disableMsix(exported, op);
+                default -> XenPciError.NOT_IMPLEMENTED;
+            };
+        }
+        if (error != XenPciError.SUCCESS)
+        {
+            opsFailed++;
+        }
+        op.err(error);
+        return error;
+    }
+
+    int allocatePirq()
+    {
+        return nextPirq++;
+    }
+
+    WarningSink warnings()
+    {
+        return warnings;
+    }
+
+    public long ops()
+    {
+        return ops;
+    }
+
+    public long opsFailed()
+    {
+        return opsFailed;
+    }
+
+    public long opsUnknownDevice()
+    {
+        return opsUnknownDevice;
+    }
+}

@@ -1,0 +1,474 @@
+package io.pvnet.pci.backend;
+
+import io.pvnet.pci.CapabilityWalker;
+import io.pvnet.pci.ConfigAccess;
+import io.pvnet.pci.ConfigSpace;
+import io.pvnet.pci.PciDevice;
+import io.pvnet.pci.PciRegisters;
+import io.pvnet.pci.Resource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.pvnet.pci.PciRegisters.*;
+
+/**
+ * The guest's view of one exported device's config space, following xen-pciback's {@code conf_space.c}:
+ * <ul>
+ * <li>accesses must be 1, 2 or 4 bytes, aligned and inside the config space, else {@link XenPciError#INVALID_OFFSET}
+ * and value 0;</li>
+ * <li>a read starts from the hardware value and merges every overlapping {@link ConfigField} byte by byte;</li>
+ * <li>a write goes to every overlapping field (merged with the field's current value); a write no field overlaps is
+ * dropped with one warning per device, or written to the hardware in permissive mode. Fields keep filtering in
+ * permissive mode.</li>
+ * </ul>
+ * The "hardware" is the device's {@link ConfigAccess}: an emulated function, or a real device's read-only snapshot, to
+ * which every write is refused (and counted): pvnet never writes to a real device.
+ * <p>
+ * Not thread-safe: one backend agent owns it.
+ */
+public final class VirtualConfigSpace
+{
+    private final PciDevice device;
+    private final ConfigAccess hardware;
+    private final WarningSink warnings;
+    private final List<ConfigField> fields = new ArrayList<>();
+    private final int msiOffset;
+    private final int msixOffset;
+    private boolean permissive;
+    private boolean allowInterruptControl;
+    private boolean enabled;
+    private boolean warnedOnWrite;
+
+    private long reads;
+    private long writes;
+    private long droppedWrites;
+    private long permissiveWrites;
+    private long refusedRealDeviceWrites;
+    private long deniedWrites;
+
+    /**
+     * Builds the field list for {@code device}; call {@link #init()} when the backend takes the device over.
+     *
+     * @throws IllegalArgumentException for header types other than 0 and 1 (xen-pciback refuses them too).
+     */
+    public VirtualConfigSpace(
+        final PciDevice device, final boolean permissive, final boolean allowInterruptControl,
+        final WarningSink warnings)
+    {
+        this.device = device;
+        this.hardware = device.config();
+        this.permissive = permissive;
+        this.allowInterruptControl = allowInterruptControl;
+        this.warnings = warnings;
+        final ConfigSpace config = hardware.snapshot();
+        final int layout = config.headerLayout();
+        if (layout != HEADER_TYPE_NORMAL && layout != HEADER_TYPE_BRIDGE)
+        {
+            throw new IllegalArgumentException("pciback handles header types 0 and 1 only: address=" +
+                device.address() + " headerType=" + layout);
+        }
+        add(new ConfigField.ReadOnly(VENDOR_ID, 2));
+        add(new ConfigField.ReadOnly(DEVICE_ID, 2));
+        add(new CommandField());
+        add(new ConfigField.Captured(INTERRUPT_LINE, 1));
+        add(new ConfigField.ReadOnly(INTERRUPT_PIN, 1));
+        add(new ConfigField.PassThrough(CACHE_LINE_SIZE, 1));
+        add(new ConfigField.ReadOnly(LATENCY_TIMER, 1));
+        add(new ConfigField.Bist(BIST));
+        final int bars = layout == HEADER_TYPE_NORMAL ? 6 : 2;
+        for (int i = 0; i < bars; i++)
+        {
+            final Resource previous = i > 0 ? device.resource(i - 1) : Resource.NONE;
+            if (previous.isMem64())
+            {
+                add(new BarField(BAR0 + 4 * i, BarField.Kind.UPPER_HALF, previous));
+            }
+            else
+            {
+                add(new BarField(BAR0 + 4 * i, BarField.Kind.BAR, device.resource(i)));
+            }
+        }
+        add(new BarField(layout == HEADER_TYPE_NORMAL ? ROM_ADDRESS : ROM_ADDRESS1, BarField.Kind.ROM,
+            device.resource(6)));
+
+        final CapabilityWalker.Walk walk = CapabilityWalker.walk(config);
+        final var vpd = walk.find(CAP_ID_VPD);
+        if (vpd != null)
+        {
+            add(new ConfigField.ReadOnly(vpd.offset(), 2));
+            add(new CapabilityFields.VpdAddress(vpd.offset()));
+        }
+        final var pm = walk.find(CAP_ID_PM);
+        if (pm != null)
+        {
+            add(new ConfigField.ReadOnly(pm.offset(), 2));
+            add(new CapabilityFields.PmCapabilities(pm.offset()));
+            add(new CapabilityFields.PmControl(pm.offset()));
+        }
+        final var msi = walk.find(CAP_ID_MSI);
+        msiOffset = msi == null ? -1 : msi.offset();
+        if (msi != null)
+        {
+            add(new ConfigField.ReadOnly(msi.offset(), 2));
+            add(new CapabilityFields.MessageControl(msi.offset(), false));
+        }
+        final var msix = walk.find(CAP_ID_MSIX);
+        msixOffset = msix == null ? -1 : msix.offset();
+        if (msix != null)
+        {
+            add(new ConfigField.ReadOnly(msix.offset(), 2));
+            add(new CapabilityFields.MessageControl(msix.offset(), true));
+        }
+    }
+
+    private void add(final ConfigField field)
+    {
+        for (final ConfigField existing : fields)
+        {
+            if (existing.offset == field.offset)
+            {
+                return; // xen-pciback ignores duplicate offsets
+            }
+        }
+        fields.add(field);
+    }
+
+    /** The backend takes the device over: fields capture their initial state. */
+    public void init()
+    {
+        enabled = false;
+        warnedOnWrite = false;
+        for (final ConfigField field : fields)
+        {
+            field.init(this);
+        }
+    }
+
+    /** The guest is gone: virtual state returns to what init gave. */
+    public void reset()
+    {
+        for (final ConfigField field : fields)
+        {
+            field.reset(this);
+        }
+        enabled = false;
+    }
+
+    public PciDevice device()
+    {
+        return device;
+    }
+
+    public boolean isPermissive()
+    {
+        return permissive;
+    }
+
+    public void permissive(final boolean permissive)
+    {
+        this.permissive = permissive;
+    }
+
+    public boolean allowsInterruptControl()
+    {
+        return allowInterruptControl;
+    }
+
+    public void allowInterruptControl(final boolean allow)
+    {
+        this.allowInterruptControl = allow;
+    }
+
+    /** Packs an error code and a value into one long (error in the high half). */
+    public static long result(final int error, final int value)
+    {
+        return (long)error << 32 | (value & 0xFFFFFFFFL);
+    }
+
+    public static int error(final long result)
+    {
+        return (int)(result >> 32);
+    }
+
+    public static int value(final long result)
+    {
+        return (int)result;
+    }
+
+    private boolean validRequest(final int offset, final int size)
+    {
+        return (size == 1 || size == 2 || size == 4) && offset >= 0 && (offset % size) == 0 &&
+            offset + size <= hardware.size();
+    }
+
+    /** A guest config read: {@link #result(int, int)} with {@link XenPciError} codes. Never throws. */
+    public long read(final int offset, final int size)
+    {
+        if (!validRequest(offset, size))
+        {
+            return result(XenPciError.INVALID_OFFSET, 0);
+        }
+        reads++;
+        long value = hardware.read(offset, size) & mask(size);
+        for (int i = 0, n = fields.size(); i < n; i++)
+        {
+            final ConfigField field = fields.get(i);
+            if (offset + size > field.offset && field.offset + field.size > offset)
+            {
+                value = merge(value, field.read(this) & mask(field.size), mask(field.size), field.offset - offset);
+            }
+        }
+        return result(XenPciError.SUCCESS, (int)(value & mask(size)));
+    }
+
+    /** A guest config write: a {@link XenPciError} code. Never throws. */
+    public int write(final int offset, final int size, final int value)
+    {
+        if (!validRequest(offset, size))
+        {
+            return XenPciError.INVALID_OFFSET;
+        }
+        writes++;
+        boolean handled = false;
+        int error = XenPciError.SUCCESS;
+        for (int i = 0, n = fields.size(); i < n && error == XenPciError.SUCCESS; i++)
+        {
+            final ConfigField field = fields.get(i);
+            if (offset + size > field.offset && field.offset + field.size > offset)
+            {
+                long merged = field.read(this) & mask(field.size);
+                merged = merge(merged, value & mask(size), mask(size), offset - field.offset);
+                error = field.write(this, (int)(merged & mask(field.size)));
+                handled = true;
+            }
+        }
+        if (!handled)
+        {
+            if (permissive)
+            {
+                permissiveWrites++;
+                error = hardwareWrite(offset, size, value);
+            }
+            else
+            {
+                droppedWrites++;
+                if (!warnedOnWrite)
+                {
+                    warnedOnWrite = true;
+                    warnings.warn(device.address(), String.format(
+                        "guest wrote to a read-only config field at offset 0x%x, size %d; dropped (this is warned " +
+                        "once per device; set permissive to pass such writes to an emulated device)", offset, size));
+                }
+            }
+        }
+        if (error != XenPciError.SUCCESS)
+        {
+            deniedWrites++;
+        }
+        return error;
+    }
+
+    private static long mask(final int size)
+    {
+        return size == 4 ? 0xFFFFFFFFL : (1L << (8 * size)) - 1;
+    }
+
+    /** xen-pciback's merge_value: puts {@code newValue}'s masked bytes at byte offset {@code shift} of {@code value}. */
+    private static long merge(final long value, final long newValue, final long newMask, final int shift)
+    {
+        final long v;
+        final long m;
+        if (shift >= 0)
+        {
+            v = newValue << (8 * shift);
+            m = newMask << (8 * shift);
+        }
+        else
+        {
+            v = newValue >>> (-8 * shift);
+            m = newMask >>> (-8 * shift);
+        }
+        return ((value & ~m) | (v & m)) & 0xFFFFFFFFL;
+    }
+
+    // hardware access for fields
+
+    int hardwareRead(final int offset, final int size)
+    {
+        return hardware.read(offset, size);
+    }
+
+    /** A write the guest caused; refused on a real device. */
+    int hardwareWrite(final int offset, final int size, final int value)
+    {
+        if (!hardware.isWritable())
+        {
+            refusedRealDeviceWrites++;
+            return XenPciError.ACCESS_DENIED;
+        }
+        return hardware.write(offset, size, value) == ConfigAccess.WRITE_OK ?
+            XenPciError.SUCCESS : XenPciError.OP_FAILED;
+    }
+
+    /** A write the backend itself makes (clearing PME_EN, enabling decode); refused on a real device. */
+    boolean backendWrite(final int offset, final int size, final int value)
+    {
+        return hardwareWrite(offset, size, value) == XenPciError.SUCCESS;
+    }
+
+    boolean setHardwareCommandBits(final int bits, final boolean on)
+    {
+        final int command = hardware.read(COMMAND, 2);
+        final int updated = on ? command | bits : command & ~bits;
+        return updated == command || backendWrite(COMMAND, 2, updated);
+    }
+
+    boolean isEnabled()
+    {
+        return enabled;
+    }
+
+    /** pci_enable_device: decode for the kinds of resources the device has. */
+    void enableDevice()
+    {
+        int bits = 0;
+        for (int i = 0; i < 7; i++)
+        {
+            final Resource resource = device.resource(i);
+            bits |= resource.isIo() ? COMMAND_IO : resource.isMemory() ? COMMAND_MEMORY : 0;
+        }
+        if (bits == 0 || setHardwareCommandBits(bits, true))
+        {
+            enabled = true;
+        }
+    }
+
+    /** pci_disable_device: clears bus mastering. */
+    void disableDevice()
+    {
+        setHardwareCommandBits(COMMAND_MASTER, false);
+        enabled = false;
+    }
+
+    public int msiOffset()
+    {
+        return msiOffset;
+    }
+
+    public int msixOffset()
+    {
+        return msixOffset;
+    }
+
+    public boolean isMsiEnabled()
+    {
+        return msiOffset >= 0 && (hardware.read(msiOffset + MSI_FLAGS, 2) & MSI_FLAGS_ENABLE) != 0;
+    }
+
+    public boolean isMsixEnabled()
+    {
+        return msixOffset >= 0 && (hardware.read(msixOffset + MSIX_FLAGS, 2) & MSIX_FLAGS_ENABLE) != 0;
+    }
+
+    /** The whole config space as the guest reads it, dword by dword. */
+    public ConfigSpace guestSnapshot()
+    {
+        final int size = hardware.size();
+        final byte[] bytes = new byte[size];
+        for (int offset = 0; offset < size; offset += 4)
+        {
+            final int value = value(read(offset, 4));
+            for (int i = 0; i < 4; i++)
+            {
+                bytes[offset + i] = (byte)(value >>> (8 * i));
+            }
+        }
+        final int readable = hardware.snapshot().readableLength();
+        return ConfigSpace.of(bytes, Math.max(readable, PciRegisters.STANDARD_HEADER_SIZE));
+    }
+
+    /** The guest's view as a {@link ConfigAccess}, for tools that run guest-side protocols (BAR sizing). */
+    public ConfigAccess guestAccess()
+    {
+        return new ConfigAccess()
+        {
+            @Override
+            public int size()
+            {
+                return hardware.size();
+            }
+
+            @Override
+            public boolean isWritable()
+            {
+                return true;
+            }
+
+            @Override
+            public int read(final int offset, final int size)
+            {
+                return value(VirtualConfigSpace.this.read(offset, size));
+            }
+
+            @Override
+            public int write(final int offset, final int size, final int value)
+            {
+                return VirtualConfigSpace.this.write(offset, size, value);
+            }
+
+            @Override
+            public ConfigSpace snapshot()
+            {
+                return guestSnapshot();
+            }
+        };
+    }
+
+    public long reads()
+    {
+        return reads;
+    }
+
+    public long writes()
+    {
+        return writes;
+    }
+
+    /** Writes no field covered, dropped (not permissive). */
+    public long droppedWrites()
+    {
+        return droppedWrites;
+    }
+
+    /** Writes no field covered, passed to the hardware (permissive). */
+    public long permissiveWrites()
+    {
+        return permissiveWrites;
+    }
+
+    /** Writes that would have reached a real device's hardware, refused. */
+    public long refusedRealDeviceWrites()
+    {
+        return refusedRealDeviceWrites;
+    }
+
+    /** Writes answered with an error. */
+    public long deniedWrites()
+    {
+        return deniedWrites;
+    }
+
+    /** The command shadow (what the guest last wrote), for diagnostics. */
+    public int commandShadow()
+    {
+        for (final ConfigField field : fields)
+        {
+            if (field instanceof CommandField command)
+            {
+                return command.shadow();
+            }
+        }
+        return 0;
+    }
+}

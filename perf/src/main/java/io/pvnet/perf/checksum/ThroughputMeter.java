@@ -1,0 +1,70 @@
+package io.pvnet.perf.checksum;
+
+import io.pvnet.perf.bench.ProgressPrinter;
+import io.pvnet.perf.bench.ScenarioContext;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs one operation in a tight loop on the harness thread for the warm-up and then the measured duration, and
+ * reports bytes per second in GB/s (10^9). Progress is published once per batch of operations.
+ */
+final class ThroughputMeter
+{
+    /**
+     * Runs the measured operation {@code times} times and returns something the meter keeps so the JIT cannot drop
+     * the work. Each figure brings its own loop, so the call it measures is monomorphic, as in production where one
+     * checksum variant is loaded, rather than a call site shared by every figure.
+     */
+    interface Operation
+    {
+        int run(long times);
+    }
+
+    private static final long BATCH_BYTES = 1 << 18;
+
+    private volatile int sink;
+
+    /**
+     * @return the measured rate in GB/s.
+     */
+    double measure(final ScenarioContext context, final String figure, final long bytesPerOperation,
+        final Operation operation)
+    {
+        final AtomicLong bytes = new AtomicLong();
+        final long batch = Math.max(1, BATCH_BYTES / bytesPerOperation);
+        try (ProgressPrinter.Line ignored = context.progress(figure + " (warm-up)", bytes::get, 1e-9, "GB/s"))
+        {
+            run(operation, batch, bytesPerOperation, context.warmup().toNanos(), bytes);
+        }
+        bytes.set(0);
+        final double seconds;
+        final long operations;
+        try (ProgressPrinter.Line ignored = context.progress(figure, bytes::get, 1e-9, "GB/s"))
+        {
+            final long start = System.nanoTime();
+            operations = run(operation, batch, bytesPerOperation, context.duration().toNanos(), bytes);
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
+        final double gbPerSecond = operations * (double)bytesPerOperation / seconds / 1e9;
+        context.report(figure, gbPerSecond, "GB/s");
+        return gbPerSecond;
+    }
+
+    private long run(final Operation operation, final long batch, final long bytesPerOperation, final long nanos,
+        final AtomicLong bytes)
+    {
+        final long deadline = System.nanoTime() + nanos;
+        long operations = 0;
+        int keep = 0;
+        do
+        {
+            keep += operation.run(batch);
+            operations += batch;
+            bytes.lazySet(operations * bytesPerOperation);
+        }
+        while (System.nanoTime() - deadline < 0);
+        sink = keep;
+        return operations;
+    }
+}

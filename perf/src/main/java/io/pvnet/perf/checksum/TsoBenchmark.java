@@ -1,0 +1,127 @@
+package io.pvnet.perf.checksum;
+
+import io.pvnet.checksum.Checksums;
+import io.pvnet.checksum.InternetChecksum;
+import io.pvnet.checksum.offload.GsoSegmenter;
+import io.pvnet.checksum.offload.OffloadStatus;
+import io.pvnet.checksum.offload.OutputFrames;
+import io.pvnet.checksum.parse.HeaderParser;
+import io.pvnet.checksum.parse.PacketHeaders;
+import io.pvnet.checksum.parse.ParseStatus;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * TSO of one 64 KiB TCP/IPv4 segment into 1448-byte segments (headers, IPv4 and TCP checksums included), next to
+ * the baseline of copying and checksumming the same 64 KiB once: {@code ./pvnet jmh TsoBenchmark -prof gc}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class TsoBenchmark
+{
+    private final TsoFixture fixture = new TsoFixture(Checksums.best());
+
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        fixture.check();
+    }
+
+    @Benchmark
+    public int tso()
+    {
+        return fixture.segment();
+    }
+
+    @Benchmark
+    public int copyAndChecksumOnce()
+    {
+        return fixture.copyAndChecksumOnce();
+    }
+
+    /** One 64 KiB TCP/IPv4 frame with a blank checksum, and the buffers TSO and the baseline write to. */
+    public static final class TsoFixture
+    {
+        /** The IPv4 total length: the largest there is. */
+        public static final int IP_LENGTH = 65535;
+        /** MSS for a 1500-byte MTU: 20 bytes of IPv4, 32 of TCP (20 + the 12-byte timestamp option). */
+        public static final int MSS = 1448;
+
+        private final InternetChecksum checksum;
+        private final UnsafeBuffer frame = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(14 + IP_LENGTH));
+        private final UnsafeBuffer out = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1 << 17));
+        private final PacketHeaders headers = new PacketHeaders();
+        private final GsoSegmenter segmenter;
+        private final OutputFrames frames = new OutputFrames(64);
+
+        public TsoFixture(final InternetChecksum checksum)
+        {
+            this.checksum = checksum;
+            this.segmenter = new GsoSegmenter(checksum);
+            final byte[] random = new byte[IP_LENGTH];
+            new java.util.SplittableRandom(64).nextBytes(random);
+            frame.putBytes(14, random);
+            frame.putBytes(0, new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0});
+            final java.nio.ByteOrder be = java.nio.ByteOrder.BIG_ENDIAN;
+            frame.putByte(14, (byte)0x45);
+            frame.putByte(15, (byte)0);
+            frame.putShort(16, (short)IP_LENGTH, be);
+            frame.putShort(20, (short)0x4000, be);
+            frame.putByte(22, (byte)64);
+            frame.putByte(23, (byte)6);
+            frame.putShort(24, (short)0, be);
+            frame.putByte(34 + 12, (byte)(8 << 4)); // data offset 32: 20 + timestamps option
+            frame.putByte(34 + 13, (byte)0x18);
+            frame.putBytes(34 + 20, new byte[] {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2});
+            if (HeaderParser.parse(frame, 0, frame.capacity(), headers) != ParseStatus.OK)
+            {
+                throw new IllegalStateException("TSO fixture frame does not parse");
+            }
+        }
+
+        /** @return bytes of input per TSO call (the whole frame). */
+        public int inputBytes()
+        {
+            return frame.capacity();
+        }
+
+        /** Fails fast when the fixture does not split as expected. */
+        public void check()
+        {
+            if (segmenter.segment(frame, headers, MSS, out, 0, out.capacity(), frames) != OffloadStatus.SPLIT ||
+                frames.count() != 46)
+            {
+                throw new IllegalStateException("TSO fixture: expected 46 segments, got " + frames.count());
+            }
+        }
+
+        /** @return the number of segments written. */
+        public int segment()
+        {
+            segmenter.segment(frame, headers, MSS, out, 0, out.capacity(), frames);
+            return frames.count();
+        }
+
+        /** @return the sum of the whole frame copied once: the baseline of the TSO goal. */
+        public int copyAndChecksumOnce()
+        {
+            return checksum.copyAndSum(frame, 0, out, 0, frame.capacity(), 0);
+        }
+    }
+}

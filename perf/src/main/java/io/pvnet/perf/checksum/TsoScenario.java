@@ -1,0 +1,59 @@
+package io.pvnet.perf.checksum;
+
+import io.pvnet.checksum.Checksums;
+import io.pvnet.perf.bench.Scenario;
+import io.pvnet.perf.bench.ScenarioContext;
+
+/**
+ * {@code ./pvnet bench --scenario tso}: TSO of one 64 KiB TCP/IPv4 segment into 1448-byte segments, in input GB/s
+ * with every IPv4 and TCP checksum included, next to copying and checksumming the same bytes once (the goal's
+ * baseline), and their time ratio.
+ */
+public final class TsoScenario implements Scenario
+{
+    @Override
+    public String name()
+    {
+        return "tso";
+    }
+
+    @Override
+    public String description()
+    {
+        return "TSO of a 64 KiB TCP/IPv4 segment into 1448-byte segments vs one copy+checksum of 64 KiB (GB/s)";
+    }
+
+    @Override
+    public int measurementCount()
+    {
+        return 2;
+    }
+
+    @Override
+    public void run(final ScenarioContext context)
+    {
+        final TsoBenchmark.TsoFixture fixture = new TsoBenchmark.TsoFixture(Checksums.best());
+        fixture.check();
+        final ThroughputMeter meter = new ThroughputMeter();
+        final int bytes = fixture.inputBytes();
+        final double tso = meter.measure(context, "tcp4.65536", bytes, times ->
+        {
+            int keep = 0;
+            for (long i = 0; i < times; i++)
+            {
+                keep += fixture.segment();
+            }
+            return keep;
+        });
+        final double baseline = meter.measure(context, "copy+csum.65536", bytes, times ->
+        {
+            int keep = 0;
+            for (long i = 0; i < times; i++)
+            {
+                keep += fixture.copyAndChecksumOnce();
+            }
+            return keep;
+        });
+        context.report("tso/copy+csum.time", baseline / tso, "x");
+    }
+}
