@@ -17,6 +17,8 @@ public final class Scenarios
             new io.pvnet.perf.ring.RingLatencyScenario(),
             new io.pvnet.perf.checksum.ChecksumScenario(),
             new io.pvnet.perf.checksum.TsoScenario(),
+            new VifScenario(),
+            new VifXprocScenario(),
             new io.pvnet.perf.pci.PciScenario()
         );
     }
