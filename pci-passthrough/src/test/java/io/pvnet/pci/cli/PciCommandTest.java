@@ -120,6 +120,31 @@ class PciCommandTest
     }
 
     @Test
+    void shouldExportIntoARegionSectionAndSayWhyABarHasNoWindow() throws Exception
+    {
+        final Path sysfs = Files.createDirectories(dir.resolve("sysfs"));
+        final Path real = io.pvnet.pci.TestDevices.writeSysfs(sysfs,
+            io.pvnet.pci.TestDevices.legacy(PciAddress.parse("0000:00:09.0")));
+        Files.write(real.resolve("resource0"), new byte[16 * 1024]);
+        final Path config = Files.writeString(dir.resolve("g.cfg"), "name='g'\npci = [ '00:07.0', '00:09.0' ]\n");
+
+        assertEquals(0, run("export", config.toString(), "--domid", "4", "--sysfs", sysfs.toString(), "--emulated",
+            emulatedFile().toString(), "--window-bytes", "1048576"), err.toString());
+        final String text = out.toString();
+        assertTrue(text.startsWith("domain 4 (g): 2 devices in section pci-4\n"), text);
+        assertTrue(text.contains("  0000:00:07.0 -> 0000:00:00.0 (emulated)\n    BAR0 window 131072 bytes (region memory)\n" +
+            "    BAR2 window 32 bytes (region memory)\n"), text);
+        assertTrue(text.contains("  0000:00:09.0 -> 0000:00:01.0 (real)\n"), text);
+        assertTrue(text.contains("BAR0: real device 0000:00:09.0 was not named with --map-bar"), text);
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("export", config.toString(), "--sysfs", sysfs.toString(), "--emulated",
+            emulatedFile().toString(), "--map-bar", "00:09.0"), err.toString());
+        assertTrue(out.toString().contains("    BAR0 window 16384 bytes (real, read-only)\n"), out.toString());
+        assertTrue(out.toString().contains("BAR1 of 0000:00:09.0 is an I/O BAR"), out.toString());
+    }
+
+    @Test
     void shouldNameTheSourcesWhenADeviceIsMissing() throws Exception
     {
         assertEquals(2, run("show", "00:1f.0", "--no-sysfs", "--emulated", emulatedFile().toString()));
