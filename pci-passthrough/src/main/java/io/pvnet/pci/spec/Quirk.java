@@ -18,37 +18,7 @@ public record Quirk(PciAddress address, int register, int size, int mask)
     public static Quirk parse(final String text)
     {
         final SpecCursor cursor = new SpecCursor(text);
-        final int first = cursor.hex(4, 0xFFFF, "domain or bus");
-        cursor.expect(':', "after the domain or bus");
-        final int secondAt = cursor.pos;
-        final int second = cursor.hex(2, 0xFF, "bus or slot");
-        final int domain;
-        final int bus;
-        final int slot;
-        int slotAt = secondAt;
-        if (cursor.tryConsume(':'))
-        {
-            domain = first;
-            bus = second;
-            slotAt = cursor.pos;
-            slot = cursor.hex(2, 0xFF, "slot");
-        }
-        else
-        {
-            if (first > PciAddress.MAX_BUS)
-            {
-                throw cursor.errorAt(0, "bus 0x" + Integer.toHexString(first) + " out of range (max 0xff)");
-            }
-            domain = 0;
-            bus = first;
-            slot = second;
-        }
-        if (slot > PciAddress.MAX_SLOT)
-        {
-            throw cursor.errorAt(slotAt, "slot 0x" + Integer.toHexString(slot) + " out of range (max 0x1f)");
-        }
-        cursor.expect('.', "after the slot");
-        final int function = cursor.hex(1, PciAddress.MAX_FUNCTION, "function");
+        final PciSelector device = cursor.deviceAddress(false);
         cursor.expect('-', "before the register");
         final int registerAt = cursor.pos;
         final int register = cursor.hex(3, 0xFFF, "register");
@@ -70,6 +40,7 @@ public record Quirk(PciAddress address, int register, int size, int mask)
         {
             throw cursor.error("unexpected text after the mask");
         }
-        return new Quirk(new PciAddress(domain, bus, slot, function), register, size, mask);
+        return new Quirk(new PciAddress(device.domain(), device.bus(), device.slot(), device.function()), register,
+            size, mask);
     }
 }
