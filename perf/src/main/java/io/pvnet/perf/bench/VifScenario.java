@@ -98,7 +98,7 @@ public final class VifScenario implements Scenario
         for (final int size : sizes)
         {
             measure(context, "vif." + size, size, 0, 0, VifConfig.of(2, 0), burst, idle, shared);
-            baseline(context, "agrona." + size, size, burst, idle);
+            baseline(context, "agrona." + size, size, burst, idle, shared);
         }
         if (options.tso(true))
         {
@@ -139,11 +139,11 @@ public final class VifScenario implements Scenario
 
     private void baseline(
         final ScenarioContext context, final String name, final int frameLength, final int burst,
-        final Supplier<IdleStrategy> idle) throws Exception
+        final Supplier<IdleStrategy> idle, final boolean shared) throws Exception
     {
         final boolean pps = packetsPerSecond(frameLength);
         final AgronaCopyBaseline baseline = new AgronaCopyBaseline(frameLength, burst, idle);
-        baseline.start();
+        baseline.start(shared);
         final LongSupplier count = pps ? baseline::received : () -> baseline.received() * frameLength;
         final double perSecond = run(context, name, count, pps, baseline::resetLatency);
         baseline.stop();

@@ -49,67 +49,83 @@ public final class AgronaCopyBaseline
             new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
     }
 
-    public void start()
+    /** Starts the guest and host threads, or with {@code shared} one thread doing both. */
+    public void start(final boolean shared)
     {
-        host = new Thread(this::hostLoop, "baseline-host");
-        guest = new Thread(this::guestLoop, "baseline-guest");
-        host.setDaemon(true);
+        if (shared)
+        {
+            guest = new Thread(() -> loop(true, true), "baseline-shared");
+        }
+        else
+        {
+            host = new Thread(() -> loop(false, true), "baseline-host");
+            guest = new Thread(() -> loop(true, false), "baseline-guest");
+            host.setDaemon(true);
+            host.start();
+        }
         guest.setDaemon(true);
-        host.start();
         guest.start();
     }
 
-    private void hostLoop()
+    private void loop(final boolean guestSide, final boolean hostSide)
     {
         final IdleStrategy idleStrategy = idle.get();
-        final MessageHandler forward = (msgTypeId, buffer, index, length) ->
-        {
-            while (running && !toGuest.write(1, buffer, index, length))
-            {
-                Thread.onSpinWait();
-            }
-        };
         while (running)
         {
-            idleStrategy.idle(toHost.read(forward, burst));
+            int work = 0;
+            if (guestSide)
+            {
+                work += guestStep();
+            }
+            if (hostSide)
+            {
+                work += toHost.read(forward, burst);
+            }
+            idleStrategy.idle(work);
         }
     }
 
-    private void guestLoop()
+    private final MessageHandler forward = (msgTypeId, buffer, index, length) ->
     {
-        final IdleStrategy idleStrategy = idle.get();
-        final long[] frames = new long[1];
-        final MessageHandler receive = (msgTypeId, buffer, index, length) ->
+        while (running && !toGuest.write(1, buffer, index, length))
         {
-            frames[0]++;
-            final long ns = System.nanoTime() - buffer.getLong(index + VifGuests.TIMESTAMP_OFFSET);
-            if (ns > 0 && ns < 60_000_000_000L)
-            {
-                latency.recordValue(ns);
-            }
-        };
-        while (running)
-        {
-            if (resetRequested)
-            {
-                latency.reset();
-                resetRequested = false;
-                resetDone = true;
-            }
-            int sent = 0;
-            for (int i = 0; i < burst; i++)
-            {
-                frame.putLong(VifGuests.TIMESTAMP_OFFSET, System.nanoTime());
-                if (!toHost.write(1, frame, 0, frameLength))
-                {
-                    break;
-                }
-                sent++;
-            }
-            final int read = toGuest.read(receive, 256);
-            received.lazySet(frames[0]);
-            idleStrategy.idle(sent + read);
+            Thread.onSpinWait();
         }
+    };
+
+    private long frames;
+
+    private final MessageHandler receive = (msgTypeId, buffer, index, length) ->
+    {
+        frames++;
+        final long ns = System.nanoTime() - buffer.getLong(index + VifGuests.TIMESTAMP_OFFSET);
+        if (ns > 0 && ns < 60_000_000_000L)
+        {
+            latency.recordValue(ns);
+        }
+    };
+
+    private int guestStep()
+    {
+        if (resetRequested)
+        {
+            latency.reset();
+            resetRequested = false;
+            resetDone = true;
+        }
+        int sent = 0;
+        for (int i = 0; i < burst; i++)
+        {
+            frame.putLong(VifGuests.TIMESTAMP_OFFSET, System.nanoTime());
+            if (!toHost.write(1, frame, 0, frameLength))
+            {
+                break;
+            }
+            sent++;
+        }
+        final int read = toGuest.read(receive, 256);
+        received.lazySet(frames);
+        return sent + read;
     }
 
     public long received()
@@ -131,7 +147,10 @@ public final class AgronaCopyBaseline
     {
         running = false;
         guest.join(5000);
-        host.join(5000);
+        if (host != null)
+        {
+            host.join(5000);
+        }
     }
 
     public Histogram latency()

@@ -116,6 +116,12 @@ public final class VifPipeline implements AutoCloseable
 
     private void guestLoop()
     {
+        loop(false);
+    }
+
+    /** The loop of the guest thread, or with {@code shared} of the one thread that runs every agent. */
+    private void loop(final boolean shared)
+    {
         final IdleStrategy idleStrategy = idle.get();
         while (running)
         {
@@ -125,7 +131,7 @@ public final class VifPipeline implements AutoCloseable
                 resetRequested = false;
                 resetDone = true;
             }
-            idleStrategy.idle(guests.step());
+            idleStrategy.idle(shared ? stepShared() : guests.step());
         }
     }
 
@@ -153,20 +159,7 @@ public final class VifPipeline implements AutoCloseable
     /** Starts one thread that runs guests and backends together (threading mode "shared") instead of {@link #start()}. */
     public void startShared()
     {
-        final Thread shared = new Thread(() ->
-        {
-            final IdleStrategy idleStrategy = idle.get();
-            while (running)
-            {
-                if (resetRequested)
-                {
-                    guests.resetLatency();
-                    resetRequested = false;
-                    resetDone = true;
-                }
-                idleStrategy.idle(stepShared());
-            }
-        }, "vif-shared");
+        final Thread shared = new Thread(() -> loop(true), "vif-shared");
         shared.setDaemon(true);
         sharedThread = shared;
         shared.start();
