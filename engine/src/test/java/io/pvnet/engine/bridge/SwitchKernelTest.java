@@ -6,6 +6,9 @@ import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,15 @@ class SwitchKernelTest
     /** Bytes streamed: {@code -Dpvnet.switch.kernelTestBytes} or env {@code PVNET_SWITCH_KERNEL_TEST_BYTES}, 8 MiB. */
     private static final int BYTES = Integer.getInteger("pvnet.switch.kernelTestBytes",
         Integer.parseInt(System.getenv().getOrDefault("PVNET_SWITCH_KERNEL_TEST_BYTES", Integer.toString(8 << 20))));
+
+    /** The bridge thread's idle strategy: {@code PVNET_SWITCH_IDLE=yield|spin|backoff} (default backoff, 1 ms park). */
+    private static final java.util.function.Supplier<IdleStrategy> IDLE = () ->
+        switch (System.getenv().getOrDefault("PVNET_SWITCH_IDLE", "backoff"))
+        {
+            case "yield" -> new YieldingIdleStrategy();
+            case "spin" -> new BusySpinIdleStrategy();
+            default -> new BackoffIdleStrategy();
+        };
 
     @BeforeAll
     static void requireKernel()
@@ -74,7 +86,7 @@ class SwitchKernelTest
             final String serverAddress = ipv6 ? "fd00::2" : "192.0.2.2";
             clientTap.ingress(bridge.ingress(bridge.attach(clientTap, PortVlan.access(1))));
             serverTap.ingress(bridge.ingress(bridge.attach(serverTap, PortVlan.access(1))));
-            final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null,
+            final AgentRunner runner = new AgentRunner(IDLE.get(), Throwable::printStackTrace, null,
                 new CompositeAgent(bridge, clientTap, serverTap));
             AgentRunner.startOnThread(runner);
             final Process listener = server.start("python3", Netns.kernelClient(), "server", serverAddress, "5001");
@@ -84,7 +96,8 @@ class SwitchKernelTest
                 final long start = System.nanoTime();
                 final Netns.Result sent = client.client("tcp", serverAddress, "5001", Integer.toString(BYTES));
                 final long elapsedNs = System.nanoTime() - start;
-                System.out.printf("switch kernel stream: ipv6=%s server offload=%s, %d bytes in %.1f ms = %.2f Gbit/s " +
+                System.out.printf("switch kernel stream: idle=" + System.getenv().getOrDefault("PVNET_SWITCH_IDLE", "backoff") +
+                    " ipv6=%s server offload=%s, %d bytes in %.1f ms = %.2f Gbit/s " +
                     "(includes python and process start)%n", ipv6, serverOffload, BYTES, elapsedNs / 1e6,
                     BYTES * 8.0 / elapsedNs);
                 assertEquals(0, sent.exitCode(), sent.output());
