@@ -4,6 +4,8 @@ import io.pvnet.engine.port.Netns;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
+import io.pvnet.engine.port.vxlan.VxlanConfig;
+import io.pvnet.engine.port.vxlan.VxlanPort;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -120,6 +122,78 @@ class SwitchKernelTest
             }
         }
         return bridge;
+    }
+
+    @Test
+    void shouldJoinTwoSwitchesOverVxlan() throws Exception
+    {
+        final java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+        final int portA = freeUdpPort();
+        final int portB = freeUdpPort();
+        final Bridge bridgeA = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+        final Bridge bridgeB = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+        try (Netns hostA = Netns.create("hosta"); Netns hostB = Netns.create("hostb"))
+        {
+            final TapPort tapA = tap(hostA, true, "192.0.2.1/24", "fd00::1/64", "02:00:00:00:03:01");
+            final TapPort tapB = tap(hostB, true, "192.0.2.2/24", "fd00::2/64", "02:00:00:00:03:02");
+            final VxlanPort vxlanA = new VxlanPort(new VxlanConfig(new java.net.InetSocketAddress(loopback, portA),
+                new java.net.InetSocketAddress(loopback, portB), 77, 1450));
+            final VxlanPort vxlanB = new VxlanPort(new VxlanConfig(new java.net.InetSocketAddress(loopback, portB),
+                new java.net.InetSocketAddress(loopback, portA), 77, 1450));
+            tapA.ingress(bridgeA.ingress(bridgeA.attach(tapA, PortVlan.access(1))));
+            vxlanA.ingress(bridgeA.ingress(bridgeA.attach(vxlanA, PortVlan.access(1))));
+            tapB.ingress(bridgeB.ingress(bridgeB.attach(tapB, PortVlan.access(1))));
+            vxlanB.ingress(bridgeB.ingress(bridgeB.attach(vxlanB, PortVlan.access(1))));
+            final AgentRunner runner = new AgentRunner(IDLE.get(), Throwable::printStackTrace, null,
+                new CompositeAgent(bridgeA, tapA, vxlanA, bridgeB, tapB, vxlanB));
+            AgentRunner.startOnThread(runner);
+            final Process listener = hostB.start("python3", Netns.kernelClient(), "server", "192.0.2.2", "5001");
+            try
+            {
+                final Netns.Result ping4 = hostA.client("ping", "192.0.2.2", "3");
+                assertEquals(0, ping4.exitCode(), ping4.output());
+                final Netns.Result ping6 = hostA.client("ping", "fd00::2", "3");
+                assertEquals(0, ping6.exitCode(), ping6.output());
+                assertEquals("listening", new BufferedReader(new InputStreamReader(listener.getInputStream())).readLine());
+                final int bytes = 4 << 20;
+                final Netns.Result sent = hostA.client("tcp", "192.0.2.2", "5001", Integer.toString(bytes));
+                assertEquals(0, sent.exitCode(), sent.output());
+                assertTrue(listener.waitFor(30, TimeUnit.SECONDS));
+                assertEquals("received " + bytes + " sum " + ((long)bytes * 'p' & 0xFFFF_FFFFL),
+                    new String(listener.getInputStream().readAllBytes()).trim());
+            }
+            finally
+            {
+                listener.destroyForcibly();
+                runner.close();
+            }
+            assertTrue(bridgeA.softwareSplits() > 0, "TSO frames split to the tunnel's inner MTU before encapsulation");
+            assertEquals(0, bridgeA.counters(1).txDropsTotal(), () -> dropReasons(bridgeA.counters(1)));
+            assertEquals(0, vxlanB.wrongVniCount() + vxlanB.malformedCount());
+            assertEquals("0", hostB.nstat("TcpInCsumErrors"));
+        }
+    }
+
+    private static String dropReasons(final PortCounters counters)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int r = io.pvnet.engine.port.PortDropReason.FIRST; r < io.pvnet.engine.port.PortDropReason.END; r++)
+        {
+            if (counters.txDrops(r) != 0)
+            {
+                text.append(io.pvnet.engine.port.PortDropReason.name(r)).append('=').append(counters.txDrops(r))
+                    .append(' ');
+            }
+        }
+        return text.toString();
+    }
+
+    private static int freeUdpPort() throws java.io.IOException
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
     }
 
     private static TapPort tap(
