@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Kernel-side traffic for pvnet port tests, run inside a test's network namespace.
 
-  ping ADDR COUNT          ICMP/ICMPv6 echo through the kernel's raw sockets; exit 0 when every echo is answered
+  ping ADDR COUNT [SIZE]   ICMP/ICMPv6 echo through the kernel's raw sockets (SIZE payload bytes, fragmented by the
+                           kernel when over the MTU); exit 0 when every echo is answered
   udp ADDR PORT TEXT       send one datagram, print the echo
   tcp ADDR PORT BYTES      connect, send BYTES, half-close, wait for the peer's FIN
 """
@@ -21,7 +22,7 @@ def checksum(data):
     return ~s & 0xFFFF
 
 
-def ping(addr, count):
+def ping(addr, count, size=0):
     six = ":" in addr
     family = socket.AF_INET6 if six else socket.AF_INET
     proto = socket.IPPROTO_ICMPV6 if six else socket.IPPROTO_ICMP
@@ -32,6 +33,7 @@ def ping(addr, count):
     answered = 0
     for seq in range(count):
         payload = b"pvnet-ping-%d" % seq + bytes(range(48))
+        payload += bytes(i & 0xFF for i in range(max(0, size - len(payload))))
         header = struct.pack("!BBHHH", request, 0, 0, ident, seq)
         csum = 0 if six else checksum(header + payload)  # the kernel fills the ICMPv6 sum
         packet = struct.pack("!BBHHH", request, 0, csum, ident, seq) + payload
@@ -39,7 +41,7 @@ def ping(addr, count):
         deadline = time.time() + 2.0
         while time.time() < deadline:
             try:
-                data = s.recv(2048)
+                data = s.recv(70000)
             except socket.timeout:
                 break
             icmp = data if six else data[(data[0] & 0xF) * 4:]
@@ -106,7 +108,7 @@ if __name__ == "__main__":
         sys.exit(server(sys.argv[2], sys.argv[3]))
     command = sys.argv[1]
     if command == "ping":
-        sys.exit(ping(sys.argv[2], int(sys.argv[3])))
+        sys.exit(ping(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0))
     if command == "udp":
         sys.exit(udp(sys.argv[2], sys.argv[3], sys.argv[4]))
     if command == "tcp":

@@ -23,6 +23,9 @@ import picocli.CommandLine.Command;
         io.pvnet.engine.cli.StatCommand.class,
         io.pvnet.engine.cli.IfconfigCommand.class,
         io.pvnet.perf.vif.VifRunCommand.class,
+        io.pvnet.engine.cli.SwitchCommand.class,
+        io.pvnet.engine.cli.GuestCommand.class,
+        io.pvnet.engine.cli.GenCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvnetMain implements Runnable

@@ -1,0 +1,100 @@
+package io.pvnet.engine.cli;
+
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.guest.GuestStack;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code pvnet guest --region PATH --vif I --ip ADDR/PREFIX [--ip6 ADDR/PREFIX] [--mac MAC]}: a netfront in its own
+ * process with {@link GuestStack}'s responder (ARP, NDP, ICMP/ICMPv6 echo, UDP echo on 7, TCP discard on 9), until
+ * SIGINT/SIGTERM.
+ */
+@Command(name = "guest", mixinStandardHelpOptions = true,
+    description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7) and TCP discard (9), until interrupted.")
+public final class GuestCommand implements Callable<Integer>
+{
+    @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
+    String region;
+
+    @Option(names = "--vif", required = true, paramLabel = "I", description = "Which vif of the switch (1..N).")
+    int vif;
+
+    @Option(names = "--ip", required = true, paramLabel = "ADDR/PREFIX", description = "IPv4 address.")
+    String ip;
+
+    @Option(names = "--ip6", paramLabel = "ADDR/PREFIX", description = "IPv6 address.")
+    String ip6;
+
+    @Option(names = "--mac", paramLabel = "MAC", description = "MAC address (default 00:16:3e:00:I:00).")
+    String mac;
+
+    @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
+    int waitSeconds = 20;
+
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final GuestNode.Settings settings;
+        try
+        {
+            settings = settings(region, vif, ip, ip6, mac);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("pvnet guest: " + ex.getMessage());
+            return 2;
+        }
+        try (GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L))
+        {
+            final AgentRunner runner = new AgentRunner(GuestNode.idleStrategy(), Throwable::printStackTrace, null, node);
+            final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            AgentRunner.startOnThread(runner);
+            out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
+                ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
+            out.flush();
+            barrier.await();
+            runner.close();
+            final GuestStack stack = node.stack();
+            out.println("pvnet guest: stopped; frames " + stack.framesIn() + " replies " + stack.repliesOut() +
+                " icmp-echoes " + stack.icmpEchoes() + " udp-echoes " + stack.udpEchoes() + " tcp-bytes " +
+                stack.tcpPayloadBytes() + " reassembled " + stack.reassembled() + " reply-failures " +
+                stack.replyFailures());
+            return 0;
+        }
+        catch (final IllegalStateException ex)
+        {
+            err.println("pvnet guest: " + ex.getMessage());
+            return 1;
+        }
+    }
+
+    static GuestNode.Settings settings(
+        final String region, final int vif, final String ip, final String ip6, final String mac)
+    {
+        if (vif < 1 || vif > 64)
+        {
+            throw new IllegalArgumentException("--vif=" + vif + " must be in 1..64");
+        }
+        final HostArguments.Address v4 = HostArguments.ipv4("--ip", ip);
+        final HostArguments.Address v6 = ip6 == null ? null : HostArguments.ipv6("--ip6", ip6);
+        VifConfig config = VifConfig.of(vif, 0);
+        if (mac != null)
+        {
+            final long parsed = HostArguments.mac("--mac", mac);
+            config = new VifConfig(config.domid(), config.handle(), config.backendDomid(), config.mtu(), parsed,
+                config.sg(), config.gsoTcpv4(), config.gsoTcpv6(), config.csumOffload(), config.ipv6CsumOffload(),
+                config.rxQueueBytes(), config.rxDrainTimeoutNs());
+        }
+        return new GuestNode.Settings(RegionArgument.path(region), config, v4.ipv4(), v4.prefix(),
+            v6 == null ? null : v6.address().getAddress());
+    }
+}
