@@ -47,7 +47,7 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--port", paramLabel = "P", description = "Destination port (default 7 for udp, 9 for tcp).")
     int port = -1;
 
-    @Option(names = "--proto", paramLabel = "udp|tcp", description = "Protocol (default udp).")
+    @Option(names = "--proto", paramLabel = "udp|tcp|icmp", description = "Protocol (default udp).")
     String proto = "udp";
 
     @Option(names = "--size", paramLabel = "N", description = "Payload bytes per datagram/segment/TSO frame (default 1000).")
@@ -87,11 +87,11 @@ public final class GenCommand implements Callable<Integer>
         {
             settings = GuestCommand.settings(region, vif, ip, null, mac);
             dstIp = HostArguments.ipv4("--dst", dst).ipv4();
-            if (!"udp".equals(proto) && !"tcp".equals(proto))
+            if (!"udp".equals(proto) && !"tcp".equals(proto) && !"icmp".equals(proto))
             {
-                throw new IllegalArgumentException("--proto=" + proto + " must be udp or tcp");
+                throw new IllegalArgumentException("--proto=" + proto + " must be udp, tcp or icmp");
             }
-            udp = "udp".equals(proto);
+            udp = !"tcp".equals(proto);
             if (tso && udp)
             {
                 throw new IllegalArgumentException("--tso needs --proto tcp");
@@ -133,7 +133,7 @@ public final class GenCommand implements Callable<Integer>
                 return 1;
             }
             final long durationNs = duration > 0 ? (long)(duration * 1e9) : count > 0 ? Long.MAX_VALUE / 4 : 1_000_000_000L;
-            return udp ? udp(durationNs) : tcp(durationNs);
+            return udp ? udp(durationNs, "icmp".equals(proto)) : tcp(durationNs);
         }
         catch (final IllegalStateException ex)
         {
@@ -181,12 +181,21 @@ public final class GenCommand implements Callable<Integer>
         return false;
     }
 
-    private int udp(final long durationNs)
+    /** UDP datagrams to the echo port, or ICMP echo requests ({@code icmp}); both answered by echoes. */
+    private int udp(final long durationNs, final boolean icmp)
     {
-        final int length = headers(17, 8 + size);
-        frame.putShort(34, (short)SOURCE_PORT, BIG_ENDIAN);
-        frame.putShort(36, (short)port, BIG_ENDIAN);
-        frame.putShort(38, (short)(8 + size), BIG_ENDIAN);
+        final int length = headers(icmp ? 1 : 17, 8 + size);
+        if (icmp)
+        {
+            frame.putInt(34, 0x0800_0000, BIG_ENDIAN);
+            frame.putInt(38, SOURCE_PORT << 16, BIG_ENDIAN);
+        }
+        else
+        {
+            frame.putShort(34, (short)SOURCE_PORT, BIG_ENDIAN);
+            frame.putShort(36, (short)port, BIG_ENDIAN);
+            frame.putShort(38, (short)(8 + size), BIG_ENDIAN);
+        }
         for (int i = 0; i < size; i++)
         {
             frame.putByte(42 + i, (byte)(i * 7 + 3));
@@ -206,8 +215,17 @@ public final class GenCommand implements Callable<Integer>
                 continue;
             }
             finishIpv4(length - 14);
-            frame.putShort(40, (short)0);
-            frame.putShort(40, l4Sum(8 + size, 17, false), BIG_ENDIAN);
+            if (icmp)
+            {
+                frame.putShort(40, (short)sent, BIG_ENDIAN);
+                frame.putShort(36, (short)0);
+                frame.putShort(36, (short)~GuestStack.fold(GuestStack.sum(frame, 34, 8 + size, 0)), BIG_ENDIAN);
+            }
+            else
+            {
+                frame.putShort(40, (short)0);
+                frame.putShort(40, l4Sum(8 + size, 17, false), BIG_ENDIAN);
+            }
             if (frontend.transmit(frame, 0, length, 0, 0, 0) == VifFrontend.OK)
             {
                 sent++;
@@ -227,7 +245,7 @@ public final class GenCommand implements Callable<Integer>
         frontend.flush();
         final long elapsed = System.nanoTime() - start;
         drain(200_000_000L, sent);
-        report(sent, (long)sent * length, elapsed, "answered " + replies.udpReplies + " (udp echoes, " +
+        report(sent, (long)sent * length, elapsed, "answered " + replies.udpReplies + " (" + proto + " echoes, " +
             replies.udpBytes + " bytes, " + replies.udpBad + " bad)", busy);
         return 0;
     }
@@ -454,12 +472,17 @@ public final class GenCommand implements Callable<Integer>
             final int l4 = offset + 14 + ihl;
             final int l4Length = (buffer.getShort(offset + 16, BIG_ENDIAN) & 0xFFFF) - ihl;
             final int protocol = buffer.getByte(offset + 23) & 0xFF;
-            if (l4Length < 8 || 14 + ihl + l4Length > length ||
-                (buffer.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF) != SOURCE_PORT)
+            if (l4Length < 8 || 14 + ihl + l4Length > length)
             {
                 return;
             }
-            if (protocol == 17)
+            final boolean echoReply = protocol == 1 && buffer.getByte(l4) == 0 &&
+                (buffer.getShort(l4 + 4, BIG_ENDIAN) & 0xFFFF) == SOURCE_PORT;
+            if (!echoReply && (buffer.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF) != SOURCE_PORT)
+            {
+                return;
+            }
+            if (protocol == 17 || echoReply)
             {
                 udpReplies++;
                 udpBytes += l4Length - 8;

@@ -3,7 +3,6 @@ package io.pvnet.engine.cli;
 import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.guest.GuestStack;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,10 +52,11 @@ public final class GuestCommand implements Callable<Integer>
             err.println("pvnet guest: " + ex.getMessage());
             return 2;
         }
-        try (GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L))
+        // the barrier's shutdown hook holds the JVM's exit until the barrier is closed: after the node is closed
+        try (ShutdownLatch barrier = new ShutdownLatch();
+            GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L))
         {
             final AgentRunner runner = new AgentRunner(GuestNode.idleStrategy(), Throwable::printStackTrace, null, node);
-            final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             AgentRunner.startOnThread(runner);
             out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
                 ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");

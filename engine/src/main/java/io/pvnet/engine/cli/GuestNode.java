@@ -55,7 +55,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
                     final VifConfig config = settings.config();
                     if (vifRegion.store().read(config.backendDir() + "/state") == null)
                     {
-                        throw new IllegalStateException("region " + settings.region() + " has no vif " + config.domid() +
+                        // the switch may still be creating its vifs
+                        throw new RegionException(settings.region(), "no vif " + config.domid() +
                             " (pvnet switch --vifs smaller?)");
                     }
                     final VifCounters counters = VifCounters.attach(vifRegion.countersReader(), config.domid(),

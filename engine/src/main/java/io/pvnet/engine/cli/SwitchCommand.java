@@ -23,7 +23,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
-import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -95,6 +94,15 @@ public final class SwitchCommand implements Callable<Integer>
             err.println("pvnet switch: " + ex.getMessage());
             return 2;
         }
+        // the barrier's shutdown hook holds the JVM's exit until the barrier is closed: after the cleanup below
+        try (ShutdownLatch barrier = new ShutdownLatch())
+        {
+            return run(barrier, captures);
+        }
+    }
+
+    private int run(final ShutdownLatch barrier, final Map<String, Path> captures) throws Exception
+    {
         final Path path = RegionArgument.path(region);
         final List<Agent> agents = new ArrayList<>();
         final List<AutoCloseable> opened = new ArrayList<>();
@@ -145,7 +153,6 @@ public final class SwitchCommand implements Callable<Integer>
             agents.addAll(capturePorts.values());
             final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
                 Throwable::printStackTrace, null, new CompositeAgent(agents));
-            final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             AgentRunner.startOnThread(runner);
             for (final var capture : capturePorts.entrySet())
             {

@@ -1,0 +1,131 @@
+package io.pvnet.engine.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code switch}, {@code guest} or {@code gen} command in a child JVM (same java binary and flags as this one),
+ * its output collected by a reader thread. {@link #close()} sends SIGTERM, then kills what is still alive.
+ */
+final class CommandProcess implements AutoCloseable
+{
+    /** A JVM that shut down on SIGTERM (its hooks ran) exits with 128 + 15, whatever main returned. */
+    static final int SIGTERM_EXIT = 143;
+
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+    private final Thread reader;
+
+    CommandProcess(final String... args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (!argument.startsWith("-agentlib:jdwp") && !argument.startsWith("-javaagent"))
+            {
+                command.add(argument);
+            }
+        }
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(EngineCommandMain.class.getName());
+        command.addAll(List.of(args));
+        try
+        {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        reader = Thread.ofPlatform().daemon().start(() ->
+        {
+            try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = lines.readLine()) != null)
+                {
+                    output.append(line).append('\n');
+                }
+            }
+            catch (final IOException ignored)
+            {
+                // the process ended
+            }
+        });
+    }
+
+    /** Waits until the output contains {@code text}. @return false on timeout or when the process ended first. */
+    boolean awaitOutput(final String text, final long timeoutMs) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (System.nanoTime() - deadline < 0)
+        {
+            if (output.indexOf(text) >= 0)
+            {
+                return true;
+            }
+            if (!process.isAlive())
+            {
+                reader.join(1000);
+                return output.indexOf(text) >= 0;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    /** Waits for the process to exit by itself. @return its exit code, or -1 on timeout. */
+    int awaitExit(final long timeoutMs) throws InterruptedException
+    {
+        if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
+        {
+            return -1;
+        }
+        reader.join(1000);
+        return process.exitValue();
+    }
+
+    /** SIGTERM, as an operator's Ctrl-C / kill. @return the exit code, or -1 if it did not exit in time. */
+    int terminate(final long timeoutMs) throws InterruptedException
+    {
+        // Process.destroy() would close our end of its output first, losing what it prints while shutting down
+        process.toHandle().destroy();
+        return awaitExit(timeoutMs);
+    }
+
+    String output()
+    {
+        return output.toString();
+    }
+
+    @Override
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            process.destroy();
+            try
+            {
+                if (!process.waitFor(3, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.pvnet.engine.cli;
+
+import picocli.CommandLine;
+
+import java.util.Arrays;
+
+/**
+ * Runs one of the engine's host commands in its own JVM, as {@code ./pvnet switch|guest|gen ...} does (the executable
+ * jar lives in perf, which the engine's tests cannot depend on): {@code EngineCommandMain switch ARGS...}.
+ */
+public final class EngineCommandMain
+{
+    private EngineCommandMain()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final Object command = switch (args[0])
+        {
+            case "switch" -> new SwitchCommand();
+            case "guest" -> new GuestCommand();
+            case "gen" -> new GenCommand();
+            default -> throw new IllegalArgumentException("command=" + args[0] + " must be switch, guest or gen");
+        };
+        System.exit(new CommandLine(command).execute(Arrays.copyOfRange(args, 1, args.length)));
+    }
+}

@@ -1,0 +1,167 @@
+package io.pvnet.engine.cli;
+
+import io.pvnet.engine.port.Netns;
+import io.pvnet.engine.port.Tshark;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The real commands as separate processes against the real kernel: {@code pvnet switch} with two TAP ports (one
+ * without offload, one passing offloads through the virtio-net header), each moved into a namespace of its own,
+ * {@code pvnet guest} answering the kernel, {@code pvnet gen} sending TSO frames to kernel sockets; and two switches
+ * joined by VXLAN over loopback carrying echoes between guests. Processes are terminated (SIGTERM) and checked for a
+ * clean shutdown: exit 0, region file deleted, TAP devices gone.
+ */
+class SwitchCommandKernelTest
+{
+    private static final Pattern ACKED = Pattern.compile("answered (\\d+) bytes acknowledged");
+    private static final Pattern SENT_BYTES = Pattern.compile("sent \\d+ frames, (\\d+) bytes");
+    private static final Pattern ECHOES = Pattern.compile("sent (\\d+) frames.*answered (\\d+) \\(");
+
+    @BeforeAll
+    static void requireKernel()
+    {
+        final String reason = Netns.unavailableReason();
+        assumeTrue(reason == null, "kernel tests skipped: " + reason);
+    }
+
+    @Test
+    void shouldServeTheKernelFromGuestProcessesThroughASwitchProcess(@TempDir final Path dir) throws Exception
+    {
+        final String tag = Long.toString(ProcessHandle.current().pid() % 10000);
+        final String plainTap = "pvsw" + tag + "a";
+        final String offloadTap = "pvsw" + tag + "b";
+        final Path region = dir.resolve("switch.region");
+        final Path capture = dir.resolve("vif1.pcap");
+        try (Netns plain = Netns.create("swplain"); Netns offload = Netns.create("swoffload");
+            CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2",
+                "--tap", plainTap + ",offload=off", "--tap", offloadTap + ",offload=on", "--pcap", "vif1=" + capture))
+        {
+            assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
+            setUp(plain, plainTap, "192.0.2.1", "fd00::1");
+            setUp(offload, offloadTap, "192.0.2.4", "fd00::4");
+            try (CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
+                "--ip", "192.0.2.2/24", "--ip6", "fd00::2/64"))
+            {
+                assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+                // the kernel pings the guest: v4 and v6, small and fragmented (reassembled by the guest, whose
+                // reply is fragmented again)
+                assertEquals(0, plain.client("ping", "192.0.2.2", "3").exitCode(), guest.output());
+                assertEquals(0, plain.client("ping", "fd00::2", "3").exitCode(), guest.output());
+                assertEquals(0, plain.client("ping", "192.0.2.2", "2", "4000").exitCode(), guest.output());
+                assertEquals(0, plain.client("ping", "fd00::2", "2", "4000").exitCode(), guest.output());
+                // UDP echo and TCP discard, from both namespaces (offloaded frames reach the guest through the
+                // offloading TAP)
+                assertTrue(plain.client("udp", "192.0.2.2", "7", "echo-v4").output().contains("echo-v4"));
+                assertTrue(plain.client("udp", "fd00::2", "7", "echo-v6").output().contains("echo-v6"));
+                assertTrue(offload.client("udp", "192.0.2.2", "7", "echo-offload").output().contains("echo-offload"));
+                assertEquals(0, plain.client("tcp", "192.0.2.2", "9", "1000000").exitCode());
+                assertEquals(0, offload.client("tcp", "fd00::2", "9", "1000000").exitCode());
+
+                // TSO frames from a generating guest to kernel sockets: split and completed by the switch for the
+                // plain TAP, handed to the kernel through the virtio-net header for the other
+                sendTsoTo(plain, region, "192.0.2.1");
+                sendTsoTo(offload, region, "192.0.2.4");
+                assertEquals(CommandProcess.SIGTERM_EXIT, guest.terminate(10_000), guest.output());
+                assertTrue(guest.output().contains("stopped"), guest.output());
+            }
+            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
+            assertTrue(sw.output().contains("stopped"), sw.output());
+        }
+        assertFalse(Files.exists(region), "region file removed at shutdown");
+        assertFalse(Netns.run(10, "ip", "link", "show", plainTap).exitCode() == 0, "TAP removed");
+        if (Tshark.unavailableReason() == null)
+        {
+            final List<String> protocols = Tshark.fields(capture, "frame.protocols");
+            assertTrue(protocols.stream().anyMatch(p -> p.endsWith(":icmp:data")), protocols.toString());
+            assertTrue(protocols.stream().anyMatch(p -> p.contains(":icmpv6")), protocols.toString());
+            assertTrue(protocols.stream().anyMatch(p -> p.contains(":tcp")), protocols.toString());
+            assertTrue(protocols.stream().anyMatch(p -> p.contains(":udp")), protocols.toString());
+            assertEquals(List.of(), Tshark.errors(capture));
+        }
+    }
+
+    private static void sendTsoTo(final Netns netns, final Path region, final String server) throws Exception
+    {
+        netns.exec("nstat", "-n");
+        final Process listener = netns.start("python3", Netns.kernelClient(), "server", server, "5001");
+        try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
+            "--ip", "192.0.2.3/24", "--dst", server, "--proto", "tcp", "--port", "5001", "--tso", "--size", "30000",
+            "--count", "100"))
+        {
+            listener.getInputStream().read(); // "listening"
+            assertEquals(0, gen.awaitExit(30_000), gen.output());
+            final String received = new String(listener.getInputStream().readAllBytes());
+            final Matcher acked = ACKED.matcher(gen.output());
+            final Matcher sent = SENT_BYTES.matcher(gen.output());
+            assertTrue(acked.find() && sent.find(), gen.output());
+            assertEquals(3_000_000L, Long.parseLong(acked.group(1)), gen.output());
+            assertTrue(received.contains("received 3000000 "), received + " / " + gen.output());
+            assertEquals("0", netns.nstat("TcpInCsumErrors"));
+            assertEquals("0", netns.nstat("UdpInCsumErrors"));
+        }
+        finally
+        {
+            listener.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldCarryEchoesBetweenGuestsOfTwoSwitchesJoinedByVxlan(@TempDir final Path dir) throws Exception
+    {
+        final Path regionA = dir.resolve("a.region");
+        final Path regionB = dir.resolve("b.region");
+        final int port = 20_000 + (int)(ProcessHandle.current().pid() % 20_000);
+        try (CommandProcess switchA = new CommandProcess("switch", "--region", regionA.toString(), "--vifs", "1",
+            "--vxlan", "local=127.0.0.1,remote=127.0.0.2,vni=42,port=" + port);
+            CommandProcess switchB = new CommandProcess("switch", "--region", regionB.toString(), "--vifs", "1",
+                "--vxlan", "local=127.0.0.2,remote=127.0.0.1,vni=42,port=" + port);
+            CommandProcess guest = new CommandProcess("guest", "--region", regionB.toString(), "--vif", "1",
+                "--ip", "10.42.0.2/24"))
+        {
+            assertTrue(switchA.awaitOutput("ready", 20_000), switchA.output());
+            assertTrue(switchB.awaitOutput("ready", 20_000), switchB.output());
+            assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+            for (final String proto : new String[] {"icmp", "udp"})
+            {
+                // one guest pings (ICMP echo, then UDP echo) the other across the tunnel; both are vif 1 of their
+                // switch, so one takes another MAC than the default (00:16:3e:00:01:00 on both)
+                try (CommandProcess gen = new CommandProcess("gen", "--region", regionA.toString(), "--vif", "1",
+                    "--ip", "10.42.0.1/24", "--mac", "02:00:00:00:0a:01", "--dst", "10.42.0.2", "--proto", proto, "--size", "1000", "--count", "200",
+                    "--rate", "2000"))
+                {
+                    assertEquals(0, gen.awaitExit(30_000), gen.output() + switchA.output());
+                    final Matcher echoes = ECHOES.matcher(gen.output());
+                    assertTrue(echoes.find(), gen.output());
+                    assertEquals(200, Integer.parseInt(echoes.group(1)), gen.output());
+                    assertEquals(200, Integer.parseInt(echoes.group(2)), gen.output());
+                    assertTrue(gen.output().contains(", 0 bad)"), gen.output());
+                }
+            }
+            assertEquals(CommandProcess.SIGTERM_EXIT, guest.terminate(10_000), guest.output());
+            assertEquals(CommandProcess.SIGTERM_EXIT, switchA.terminate(10_000), switchA.output());
+            assertEquals(CommandProcess.SIGTERM_EXIT, switchB.terminate(10_000), switchB.output());
+            assertTrue(switchB.output().contains("stopped"), switchB.output());
+        }
+    }
+
+    private static void setUp(final Netns netns, final String tap, final String ipv4, final String ipv6)
+    {
+        netns.adopt(tap);
+        netns.exec("ip", "addr", "add", ipv4 + "/24", "dev", tap).check();
+        netns.exec("ip", "addr", "add", ipv6 + "/64", "dev", tap, "nodad").check();
+        netns.exec("ip", "link", "set", tap, "up").check();
+    }
+}
