@@ -161,14 +161,25 @@ public final class Netns implements AutoCloseable
     {
         try
         {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
+            // output into a file, not a pipe: a command that prints more than the pipe holds would block until
+            // the timeout (tshark listing a few thousand frames did)
+            final java.io.File outputFile = java.io.File.createTempFile("pvnet-run", ".out");
+            try
             {
-                process.destroyForcibly();
-                return new Result(String.join(" ", command), -1, "timed out after " + timeoutSeconds + " s");
+                final Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(outputFile).start();
+                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly();
+                    return new Result(String.join(" ", command), -1, "timed out after " + timeoutSeconds + " s");
+                }
+                final String output = java.nio.file.Files.readString(outputFile.toPath(), StandardCharsets.UTF_8);
+                return new Result(String.join(" ", command), process.exitValue(), output);
             }
-            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return new Result(String.join(" ", command), process.exitValue(), output);
+            finally
+            {
+                java.nio.file.Files.deleteIfExists(outputFile.toPath());
+            }
         }
         catch (final IOException ex)
         {
