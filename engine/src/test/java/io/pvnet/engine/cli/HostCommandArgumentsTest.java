@@ -1,0 +1,77 @@
+package io.pvnet.engine.cli;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad arguments to switch, guest and gen: exit 2 and one line saying what is wrong, before anything is created. */
+class HostCommandArgumentsTest
+{
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "switch --region /tmp/pvnet-args-test --vifs 0                                   | --vifs=0 must be in 1..64",
+        "switch --region /tmp/pvnet-args-test --vifs 2 --tap a,offload=maybe             | offload=maybe must be on or off",
+        "switch --region /tmp/pvnet-args-test --vifs 2 --tap a,speed=1                   | unknown key 'speed'",
+        "switch --region /tmp/pvnet-args-test --vifs 2 --tap this-name-is-far-too-long   | needs an interface name",
+        "switch --region /tmp/pvnet-args-test --vifs 2 --vxlan local=127.0.0.1,vni=3     | must be local=IP,remote=IP,vni=N",
+        "switch --region /tmp/pvnet-args-test --vifs 2 --vxlan local=x,remote=127.0.0.1,vni=3 | local=x is not an IP address",
+        "switch --region /tmp/pvnet-args-test --vifs 2 --vxlan local=127.0.0.1,remote=127.0.0.2,vni=16777216 | must be in 0..16777215",
+        "switch --region /tmp/pvnet-args-test --vifs 2 --pcap vif1                       | must be PORT=FILE",
+        "switch --vifs 2                                                                 | Missing required option",
+        "guest --region /tmp/pvnet-args-test --vif 1 --ip 300.1.1.1/24                   | is not an IP address",
+        "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/33                   | must be in 0..32",
+        "guest --region /tmp/pvnet-args-test --vif 1 --ip fd00::1/64                     | must be an IPv4 address",
+        "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --ip6 192.0.2.9  | must be an IPv6 address",
+        "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --mac 01:00:5e:00:00:01 | is a group address",
+        "guest --region /tmp/pvnet-args-test --vif 0 --ip 192.0.2.1/24                   | --vif=0 must be in 1..64",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --tso | --tso needs --proto tcp",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto sctp | must be udp, tcp or icmp",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto tcp --size 9000 | --size=9000 must be in",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --count 5 --duration 1 | exclude each other",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst nowhere       | --dst=nowhere is not an IP address",
+    })
+    void shouldRejectBadArgumentsWithOneLineAndExitCode2(final String line, final String expected)
+    {
+        final String[] words = line.trim().split("\\s+");
+        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        final Object command = switch (words[0])
+        {
+            case "switch" ->
+            {
+                final SwitchCommand c = new SwitchCommand();
+                c.err = err;
+                yield c;
+            }
+            case "guest" ->
+            {
+                final GuestCommand c = new GuestCommand();
+                c.err = err;
+                yield c;
+            }
+            default ->
+            {
+                final GenCommand c = new GenCommand();
+                c.err = err;
+                yield c;
+            }
+        };
+        final CommandLine commandLine = new CommandLine(command);
+        commandLine.setErr(new PrintWriter(err, true));
+        final int exit = commandLine.execute(java.util.Arrays.copyOfRange(words, 1, words.length));
+        final String message = errBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, message);
+        assertTrue(message.contains(expected.trim()), message);
+        assertTrue(message.startsWith("pvnet " + words[0] + ": ") || message.startsWith("Missing required option"),
+            message);
+        assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/pvnet-args-test")), "nothing created");
+    }
+}

@@ -1,0 +1,236 @@
+package io.pvnet.engine.guest;
+
+import io.pvnet.engine.FrameSink;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GuestStackTest
+{
+    private static final long GUEST_MAC = 0x02_00_00_00_00_02L;
+    private static final long PEER_MAC = 0x02_00_00_00_00_01L;
+    private static final int GUEST_IP = 0xC000_0202;
+    private static final int PEER_IP = 0xC000_0201;
+    private static final byte[] GUEST_IP6 = {(byte)0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+
+    private final List<byte[]> sent = new ArrayList<>();
+    private final FrameSink recorder = (buffer, offset, length, flags, gsoSize, gsoType) ->
+    {
+        final byte[] copy = new byte[length];
+        buffer.getBytes(offset, copy);
+        sent.add(copy);
+        return 0;
+    };
+    private final GuestStack stack = new GuestStack(GUEST_MAC, GUEST_IP, 24, GUEST_IP6, 1500, recorder);
+    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(70_000));
+
+    @Test
+    void shouldAnswerArpForItsAddressOnlyAndLearnTheAsker()
+    {
+        stack.onFrame(frame, 0, arpRequest(0xC000_0263), 0, 0);
+        assertEquals(0, sent.size(), "not our address");
+        stack.onFrame(frame, 0, arpRequest(GUEST_IP), 0, 0);
+        assertEquals(1, sent.size());
+        final UnsafeBuffer reply = new UnsafeBuffer(sent.get(0));
+        assertEquals(2, reply.getShort(20, BIG_ENDIAN));
+        assertEquals(GUEST_MAC, GuestStack.getMac(reply, 22));
+        assertEquals(GUEST_IP, reply.getInt(28, BIG_ENDIAN));
+        assertEquals(PEER_MAC, GuestStack.getMac(reply, 0));
+        assertEquals(PEER_IP, reply.getInt(38, BIG_ENDIAN));
+        assertEquals(PEER_MAC, stack.neighbourMac4(PEER_IP));
+    }
+
+    @Test
+    void shouldReassembleAFragmentedEchoRequestInAnyOrderAndFragmentTheReply()
+    {
+        final int payload = 4000;
+        final byte[] icmp = new byte[8 + payload];
+        icmp[0] = 8;
+        icmp[4] = 0x12;
+        icmp[6] = 0x01;
+        for (int i = 8; i < icmp.length; i++)
+        {
+            icmp[i] = (byte)(i * 31);
+        }
+        final UnsafeBuffer icmpBuffer = new UnsafeBuffer(icmp);
+        icmpBuffer.putShort(2, (short)~GuestStack.fold(GuestStack.sum(icmpBuffer, 0, icmp.length, 0)), BIG_ENDIAN);
+        // three fragments of 1480, 1480, 1048 bytes, sent last, first, middle
+        final int[] offsets = {2960, 0, 1480};
+        for (final int at : offsets)
+        {
+            final int piece = Math.min(1480, icmp.length - at);
+            final boolean more = at + piece < icmp.length;
+            final int length = ipv4Header(1, 20 + piece, 0x77, (at / 8) | (more ? 0x2000 : 0));
+            frame.putBytes(34, icmp, at, piece);
+            stack.onFrame(frame, 0, length, 0, 0);
+        }
+        assertEquals(1, stack.reassembled());
+        assertEquals(3, sent.size(), "4008 bytes of ICMP in 1500-byte packets");
+        final byte[] reassembled = new byte[icmp.length];
+        int covered = 0;
+        for (final byte[] fragment : sent)
+        {
+            final UnsafeBuffer reply = new UnsafeBuffer(fragment);
+            assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(reply, 14, 20, 0)), "IPv4 header checksum");
+            assertTrue((reply.getShort(16, BIG_ENDIAN) & 0xFFFF) <= 1500);
+            final int fragmentOffset = (reply.getShort(20, BIG_ENDIAN) & 0x1FFF) * 8;
+            final int piece = (reply.getShort(16, BIG_ENDIAN) & 0xFFFF) - 20;
+            reply.getBytes(34, reassembled, fragmentOffset, piece);
+            covered += piece;
+            assertEquals(PEER_IP, reply.getInt(30, BIG_ENDIAN));
+        }
+        assertEquals(icmp.length, covered);
+        assertEquals(0, reassembled[0], "echo reply");
+        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(new UnsafeBuffer(reassembled), 0, reassembled.length, 0)));
+        for (int i = 8; i < icmp.length; i++)
+        {
+            assertEquals(icmp[i], reassembled[i], "payload byte " + i);
+        }
+    }
+
+    @Test
+    void shouldAcceptAConnectionAcknowledgeDataInOrderAndAnswerFin()
+    {
+        stack.onFrame(frame, 0, tcp(1000, 0, 0x02, 0), 0, 0);
+        final UnsafeBuffer synAck = new UnsafeBuffer(sent.get(0));
+        assertEquals(0x12, synAck.getByte(47));
+        assertEquals(1001, synAck.getInt(42, BIG_ENDIAN));
+        assertEquals(0xFFFF, GuestStack.fold(tcpSum(synAck)), "TCP checksum of the SYN-ACK");
+        final long iss = synAck.getInt(38, BIG_ENDIAN) & 0xFFFF_FFFFL;
+        stack.onFrame(frame, 0, tcp(1001, iss + 1, 0x18, 1400), 0, 0);
+        stack.onFrame(frame, 0, tcp(5000, iss + 1, 0x18, 1400), 0, 0); // out of order: acknowledged with 2401
+        stack.onFrame(frame, 0, tcp(2401, iss + 1, 0x11, 100), 0, 0);
+        assertEquals(4, sent.size());
+        assertEquals(2401, new UnsafeBuffer(sent.get(1)).getInt(42, BIG_ENDIAN));
+        assertEquals(2401, new UnsafeBuffer(sent.get(2)).getInt(42, BIG_ENDIAN));
+        final UnsafeBuffer finAck = new UnsafeBuffer(sent.get(3));
+        assertEquals(0x11, finAck.getByte(47));
+        assertEquals(2502, finAck.getInt(42, BIG_ENDIAN));
+        assertEquals(1500, stack.tcpPayloadBytes());
+    }
+
+    @Test
+    void shouldEchoUdpWithoutAllocating()
+    {
+        final int length = udpToEchoPort(512);
+        for (int i = 0; i < 20_000; i++)
+        {
+            stack.onFrame(frame, 0, length, 0, 0);
+        }
+        final GuestStack quiet = new GuestStack(GUEST_MAC, GUEST_IP, 24, GUEST_IP6, 1500,
+            (buffer, offset, frameLength, flags, gsoSize, gsoType) -> 0);
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 20_000; i++)
+        {
+            quiet.onFrame(frame, 0, length, 0, 0);
+        }
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100_000; i++)
+        {
+            quiet.onFrame(frame, 0, length, 0, 0);
+        }
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(120_000, quiet.udpEchoes());
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 100k echoes");
+        final UnsafeBuffer echo = new UnsafeBuffer(sent.get(0));
+        assertEquals(7, echo.getShort(34, BIG_ENDIAN));
+        assertEquals(0xFFFF, GuestStack.fold(udpSum(echo)), "UDP checksum of the echo");
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes(length), 42, length),
+            java.util.Arrays.copyOfRange(sent.get(0), 42, length));
+    }
+
+    private byte[] bytes(final int length)
+    {
+        final byte[] copy = new byte[length];
+        frame.getBytes(0, copy);
+        return copy;
+    }
+
+    private int arpRequest(final int target)
+    {
+        GuestStack.putMac(frame, 0, 0xFFFF_FFFF_FFFFL);
+        GuestStack.putMac(frame, 6, PEER_MAC);
+        frame.putShort(12, (short)0x0806, BIG_ENDIAN);
+        frame.putShort(14, (short)1, BIG_ENDIAN);
+        frame.putShort(16, (short)0x0800, BIG_ENDIAN);
+        frame.putByte(18, (byte)6);
+        frame.putByte(19, (byte)4);
+        frame.putShort(20, (short)1, BIG_ENDIAN);
+        GuestStack.putMac(frame, 22, PEER_MAC);
+        frame.putInt(28, PEER_IP, BIG_ENDIAN);
+        GuestStack.putMac(frame, 32, 0);
+        frame.putInt(38, target, BIG_ENDIAN);
+        return 42;
+    }
+
+    private int ipv4Header(final int protocol, final int totalLength, final int id, final int fragmentField)
+    {
+        GuestStack.putMac(frame, 0, GUEST_MAC);
+        GuestStack.putMac(frame, 6, PEER_MAC);
+        frame.putShort(12, (short)0x0800, BIG_ENDIAN);
+        frame.putByte(14, (byte)0x45);
+        frame.putByte(15, (byte)0);
+        frame.putShort(16, (short)totalLength, BIG_ENDIAN);
+        frame.putShort(18, (short)id, BIG_ENDIAN);
+        frame.putShort(20, (short)fragmentField, BIG_ENDIAN);
+        frame.putByte(22, (byte)64);
+        frame.putByte(23, (byte)protocol);
+        frame.putShort(24, (short)0);
+        frame.putInt(26, PEER_IP, BIG_ENDIAN);
+        frame.putInt(30, GUEST_IP, BIG_ENDIAN);
+        frame.putShort(24, (short)~GuestStack.fold(GuestStack.sum(frame, 14, 20, 0)), BIG_ENDIAN);
+        return 14 + totalLength;
+    }
+
+    private int tcp(final long seq, final long ack, final int flags, final int payload)
+    {
+        final int length = ipv4Header(6, 40 + payload, 1, 0x4000);
+        frame.putShort(34, (short)40000, BIG_ENDIAN);
+        frame.putShort(36, (short)9, BIG_ENDIAN);
+        frame.putInt(38, (int)seq, BIG_ENDIAN);
+        frame.putInt(42, (int)ack, BIG_ENDIAN);
+        frame.putByte(46, (byte)0x50);
+        frame.putByte(47, (byte)flags);
+        frame.putShort(48, (short)65535, BIG_ENDIAN);
+        frame.putInt(50, 0);
+        frame.putShort(50, (short)~GuestStack.fold(tcpSum(frame)), BIG_ENDIAN);
+        return length;
+    }
+
+    private int udpToEchoPort(final int payload)
+    {
+        final int length = ipv4Header(17, 28 + payload, 2, 0x4000);
+        frame.putShort(34, (short)40000, BIG_ENDIAN);
+        frame.putShort(36, (short)7, BIG_ENDIAN);
+        frame.putShort(38, (short)(8 + payload), BIG_ENDIAN);
+        frame.putShort(40, (short)0);
+        for (int i = 0; i < payload; i++)
+        {
+            frame.putByte(42 + i, (byte)(i * 13));
+        }
+        frame.putShort(40, (short)~GuestStack.fold(udpSum(frame)), BIG_ENDIAN);
+        return length;
+    }
+
+    private static long tcpSum(final DirectBuffer buffer)
+    {
+        final int l4Length = (buffer.getShort(16, BIG_ENDIAN) & 0xFFFF) - 20;
+        return GuestStack.sum(buffer, 34, l4Length, GuestStack.sum(buffer, 26, 8, 0) + 6 + l4Length);
+    }
+
+    private static long udpSum(final DirectBuffer buffer)
+    {
+        final int l4Length = (buffer.getShort(16, BIG_ENDIAN) & 0xFFFF) - 20;
+        return GuestStack.sum(buffer, 34, l4Length, GuestStack.sum(buffer, 26, 8, 0) + 17 + l4Length);
+    }
+}
