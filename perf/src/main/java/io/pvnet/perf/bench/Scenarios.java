@@ -19,7 +19,9 @@ public final class Scenarios
             new io.pvnet.perf.checksum.TsoScenario(),
             new VifScenario(),
             new VifXprocScenario(),
-            new io.pvnet.perf.pci.PciScenario()
+            new io.pvnet.perf.pci.PciScenario(),
+            new SwitchScenario(),
+            new io.pvnet.perf.tap.TapScenario()
         );
     }
 }

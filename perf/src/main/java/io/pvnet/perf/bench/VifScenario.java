@@ -150,13 +150,13 @@ public final class VifScenario implements Scenario
         report(context, name, perSecond, pps, baseline.latency());
     }
 
-    private interface Reset
+    interface Reset
     {
         void reset() throws InterruptedException;
     }
 
     /** Warm-up, latency reset, measurement. @return counts per second. */
-    private static double run(
+    static double run(
         final ScenarioContext context, final String name, final LongSupplier count, final boolean pps, final Reset reset)
         throws InterruptedException
     {
@@ -176,7 +176,7 @@ public final class VifScenario implements Scenario
         return (count.getAsLong() - startCount) * 1e9 / (System.nanoTime() - startNs);
     }
 
-    private static void report(
+    static void report(
         final ScenarioContext context, final String name, final double perSecond, final boolean pps,
         final Histogram latency)
     {

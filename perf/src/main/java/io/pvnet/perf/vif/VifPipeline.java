@@ -1,6 +1,11 @@
 package io.pvnet.perf.vif;
 
 import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Bridge;
+import io.pvnet.engine.bridge.BridgeConfig;
+import io.pvnet.engine.bridge.ChecksumEgressOffload;
+import io.pvnet.engine.bridge.PortVlan;
+import io.pvnet.engine.port.VifPort;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.VifFrontend;
@@ -33,6 +38,8 @@ public final class VifPipeline implements AutoCloseable
     private final VifBackend[] backends = new VifBackend[2];
     private final VifGuests guests;
     private final AgentRunner hostRunner;
+    private final CompositeAgent hostAgent;
+    private Bridge bridge;
     private final Thread guestThread;
     private volatile boolean running = true;
     private Thread sharedThread;
@@ -68,6 +75,18 @@ public final class VifPipeline implements AutoCloseable
         final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig, final int burst,
         final Supplier<IdleStrategy> idle)
     {
+        this(region, frameLength, frameFlags, gsoSize, gsoType, offloads, receiverConfig, burst, idle, 0);
+    }
+
+    /**
+     * As the other constructors; with {@code bridgeVifs >= 2} the two vifs are joined by a learning {@link Bridge}
+     * (through {@link VifPort}s) instead of the crossover, with {@code bridgeVifs - 2} more vifs attached to it that
+     * carry no traffic. The bridge runs on the host thread with the backends. The region must hold that many vifs.
+     */
+    public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
+        final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig, final int burst,
+        final Supplier<IdleStrategy> idle, final int bridgeVifs)
+    {
         this.idle = idle;
         this.region = region;
         final VifRegion vifRegion = VifRegion.create(region);
@@ -75,8 +94,40 @@ public final class VifPipeline implements AutoCloseable
         // one offload instance per thread: the host thread's backends share one, the guest thread's frontends another
         final FrameOffload hostOffload = offloads.get();
         final FrameOffload guestOffload = offloads.get();
-        backends[0] = VifBackend.create(vifRegion, senderConfig, Crossover.sinkTo(backends, 1), hostOffload);
-        backends[1] = VifBackend.create(vifRegion, receiverConfig, Crossover.sinkTo(backends, 0), hostOffload);
+        final java.util.List<org.agrona.concurrent.Agent> hostAgents = new java.util.ArrayList<>();
+        if (bridgeVifs >= 2)
+        {
+            bridge = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+            final VifConfig[] configs = new VifConfig[bridgeVifs];
+            configs[0] = senderConfig;
+            configs[1] = receiverConfig;
+            for (int i = 2; i < bridgeVifs; i++)
+            {
+                configs[i] = VifConfig.of(i + 1, 0);
+            }
+            for (int i = 0; i < bridgeVifs; i++)
+            {
+                final VifPort port = new VifPort("vif" + configs[i].domid());
+                final int index = bridge.attach(port, PortVlan.access(1));
+                port.backend(VifBackend.create(vifRegion, configs[i], bridge.ingress(index), hostOffload));
+                if (i < 2)
+                {
+                    backends[i] = port.backend();
+                }
+                hostAgents.add(port.backend());
+            }
+            // the receiving guest never transmits, so the bridge cannot learn it from traffic: a static entry, as
+            // an operator adds for a silent host (the sender's address is learned, refreshed by every frame)
+            bridge.macTable().learn(1, receiverConfig.mac(), 1, System.nanoTime() / 1_000_000L);
+            hostAgents.add(bridge);
+        }
+        else
+        {
+            backends[0] = VifBackend.create(vifRegion, senderConfig, Crossover.sinkTo(backends, 1), hostOffload);
+            backends[1] = VifBackend.create(vifRegion, receiverConfig, Crossover.sinkTo(backends, 0), hostOffload);
+            hostAgents.add(backends[0]);
+            hostAgents.add(backends[1]);
+        }
         final VifFrontend sender = VifFrontend.create(vifRegion, senderConfig, backends[0].counters(), guestOffload);
         final VifFrontend receiver = VifFrontend.create(vifRegion, receiverConfig, backends[1].counters(), guestOffload);
         guests = new VifGuests(sender, receiver, frameLength, frameFlags, gsoSize, gsoType, burst);
@@ -90,8 +141,8 @@ public final class VifPipeline implements AutoCloseable
         {
             throw new IllegalStateException("vifs did not connect: sender=" + sender.state() + " receiver=" + receiver.state());
         }
-        hostRunner = new AgentRunner(idle.get(), Throwable::printStackTrace, null,
-            new CompositeAgent(backends[0], backends[1]));
+        hostAgent = new CompositeAgent(hostAgents);
+        hostRunner = new AgentRunner(idle.get(), Throwable::printStackTrace, null, hostAgent);
         guestThread = new Thread(this::guestLoop, "vif-guest");
         guestThread.setDaemon(true);
     }
@@ -153,7 +204,15 @@ public final class VifPipeline implements AutoCloseable
     /** One round of every agent on the calling thread (threading mode "shared"). @return work done. */
     public int stepShared()
     {
-        return guests.step() + backends[0].doWork() + backends[1].doWork();
+        try
+        {
+            return guests.step() + hostAgent.doWork();
+        }
+        catch (final Exception ex)
+        {
+            // the backends and the bridge throw no checked exception; CompositeAgent declares one
+            throw new IllegalStateException(ex);
+        }
     }
 
     /** Starts one thread that runs guests and backends together (threading mode "shared") instead of {@link #start()}. */
