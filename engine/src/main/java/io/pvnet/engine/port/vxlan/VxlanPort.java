@@ -11,7 +11,9 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -50,6 +52,10 @@ import java.nio.ByteBuffer;
 public final class VxlanPort implements Port, Agent
 {
     private static final int MAX_FRAME = 65535;
+    /** Most datagrams in one UDP GSO send (the kernel's UDP_MAX_SEGMENTS is 64 on older kernels). */
+    private static final int GSO_MAX_SEGMENTS = 64;
+    /** Most bytes in one UDP GSO send: the UDP payload limit of an IPv4 datagram, less headroom. */
+    private static final int GSO_MAX_BYTES = 65_000;
     /** Datagrams written before a flush within one duty cycle. */
     private static final int FLUSH_BATCH = 32;
     private static final FrameSink DISCONNECTED = (buffer, offset, length, flags, gsoSize, gsoType) ->
@@ -65,6 +71,12 @@ public final class VxlanPort implements Port, Agent
     private final boolean epoll;
     private FrameSink ingress = DISCONNECTED;
     private int unflushed;
+    private final boolean gso;
+    private boolean gro;
+    private ByteBuf pending;
+    private int pendingSegment;
+    private int pendingCount;
+    private long gsoBatches;
     private long wrongVni;
     private long malformed;
 
@@ -78,6 +90,7 @@ public final class VxlanPort implements Port, Agent
     {
         this.config = config;
         epoll = Epoll.isAvailable();
+        gso = epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
         if (config.local().getPort() != 0)
         {
             try (java.net.DatagramSocket trial = new java.net.DatagramSocket(config.local()))
@@ -177,6 +190,19 @@ public final class VxlanPort implements Port, Agent
         // a datagram can carry a 64 KiB inner frame; Netty's default datagram receive buffer is 2048 bytes
         channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_FRAME + VxlanHeaderDescriptor.LENGTH));
         channel.pipeline().addLast(new Receiver());
+        if (epoll)
+        {
+            // GRO: the kernel may hand over several datagrams of one flow at once; Netty's epoll channel cuts them
+            // back into one DatagramPacket each, so the receiver is unchanged
+            try
+            {
+                gro = channel.config().setOption(EpollChannelOption.UDP_GRO, true);
+            }
+            catch (final io.netty.channel.ChannelException ex)
+            {
+                gro = false;
+            }
+        }
         try
         {
             await(loop.register(channel), "register");
@@ -197,6 +223,7 @@ public final class VxlanPort implements Port, Agent
             return 0;
         }
         int work = loop.runNow();
+        flushPending();
         if (unflushed > 0)
         {
             channel.flush();
@@ -227,7 +254,88 @@ public final class VxlanPort implements Port, Agent
             counters.txDropped(PortDropReason.WRITE_FAILED);
             return PortDropReason.WRITE_FAILED;
         }
-        final ByteBuf datagram = channel.alloc().directBuffer(VxlanHeaderDescriptor.LENGTH + length);
+        final int total = VxlanHeaderDescriptor.LENGTH + length;
+        if (gso)
+        {
+            appendSegment(buffer, offset, length, total);
+        }
+        else
+        {
+            final ByteBuf datagram = channel.alloc().directBuffer(total);
+            encapsulate(datagram, buffer, offset, length);
+            write(new DatagramPacket(datagram, config.remote()));
+        }
+        counters.txSent(length);
+        return 0;
+    }
+
+    /**
+     * UDP GSO: consecutive datagrams of one size (the segments of a frame the bridge split) go out as one
+     * {@link SegmentedDatagramPacket}, one sendmsg for up to {@link #GSO_MAX_SEGMENTS}; the kernel cuts it. A shorter
+     * datagram ends the batch (the kernel allows a short last segment); a longer one starts a new batch.
+     */
+    private void appendSegment(final DirectBuffer buffer, final int offset, final int length, final int total)
+    {
+        if (total > GSO_MAX_BYTES)
+        {
+            flushPending();
+            final ByteBuf datagram = channel.alloc().directBuffer(total);
+            encapsulate(datagram, buffer, offset, length);
+            write(new DatagramPacket(datagram, config.remote()));
+            return;
+        }
+        if (pending != null && (total > pendingSegment || pendingCount >= GSO_MAX_SEGMENTS ||
+            pending.writerIndex() + total > GSO_MAX_BYTES))
+        {
+            flushPending();
+        }
+        if (pending == null)
+        {
+            pending = channel.alloc().directBuffer(GSO_MAX_BYTES);
+            pendingSegment = total;
+            pendingCount = 0;
+        }
+        encapsulate(pending, buffer, offset, length);
+        pendingCount++;
+        if (total < pendingSegment)
+        {
+            flushPending();
+        }
+    }
+
+    private void flushPending()
+    {
+        if (pending == null)
+        {
+            return;
+        }
+        final ByteBuf batch = pending;
+        pending = null;
+        if (pendingCount == 1)
+        {
+            write(new DatagramPacket(batch, config.remote()));
+        }
+        else
+        {
+            gsoBatches++;
+            write(new SegmentedDatagramPacket(batch, pendingSegment, config.remote()));
+        }
+    }
+
+    private void write(final Object datagram)
+    {
+        channel.write(datagram, channel.voidPromise());
+        // flush per batch: a split TSO frame is dozens of datagrams, more than Netty's write buffer should queue
+        if (++unflushed >= FLUSH_BATCH)
+        {
+            channel.flush();
+            unflushed = 0;
+        }
+    }
+
+    /** Appends the VXLAN header and the frame at {@code datagram}'s writer index. */
+    private void encapsulate(final ByteBuf datagram, final DirectBuffer buffer, final int offset, final int length)
+    {
         final int total = VxlanHeaderDescriptor.LENGTH + length;
         if (datagram.hasMemoryAddress())
         {
@@ -245,15 +353,18 @@ public final class VxlanPort implements Port, Agent
             datagram.writeBytes(view);
             view.clear();
         }
-        channel.write(new DatagramPacket(datagram, config.remote()), channel.voidPromise());
-        // flush per batch: a split TSO frame is dozens of datagrams, more than Netty's write buffer should queue
-        if (++unflushed >= FLUSH_BATCH)
-        {
-            channel.flush();
-            unflushed = 0;
-        }
-        counters.txSent(length);
-        return 0;
+    }
+
+    /** @return how many GSO batches (more than one datagram in one send) were written. */
+    public long gsoBatches()
+    {
+        return gsoBatches;
+    }
+
+    /** @return whether UDP GSO is used for sending and UDP_GRO was switched on for receiving. */
+    public boolean usesUdpOffload()
+    {
+        return gso && gro;
     }
 
     private void onDatagram(final ByteBuf content)
@@ -303,6 +414,11 @@ public final class VxlanPort implements Port, Agent
     @Override
     public void onClose()
     {
+        if (pending != null)
+        {
+            pending.release();
+            pending = null;
+        }
         if (loop == null)
         {
             return;

@@ -101,6 +101,50 @@ class VxlanPortTest
     }
 
     @Test
+    void shouldSendRunsOfEqualSegmentsAsOneUdpGsoBatchOnEpoll() throws Exception
+    {
+        final InetAddress loopback = InetAddress.getLoopbackAddress();
+        final int portA = freePort();
+        final int portB = freePort();
+        try (Pair pair = new Pair(
+            new VxlanPort(new VxlanConfig(new InetSocketAddress(loopback, portA), new InetSocketAddress(loopback, portB),
+                7, 1450)),
+            new VxlanPort(new VxlanConfig(new InetSocketAddress(loopback, portB), new InetSocketAddress(loopback, portA),
+                7, 1450))))
+        {
+            org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(),
+                "epoll native library unavailable: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
+            assertTrue(pair.a.usesEpoll(), "epoll transport");
+            final List<byte[]> receivedByB = new ArrayList<>();
+            pair.b.ingress((buffer, offset, length, flags, gsoSize, gsoType) ->
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                receivedByB.add(bytes);
+                return 0;
+            });
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[2000]);
+            final List<byte[]> sent = new ArrayList<>();
+            // what the bridge hands over for a split TSO frame: equal segments, a shorter last one, then the next frame
+            for (int i = 0; i < 100; i++)
+            {
+                final int length = TestFrames.udp4(frame, 0, 2000 + i, 7, i == 99 ? 300 : 1400, false);
+                final byte[] copy = new byte[length];
+                frame.getBytes(0, copy);
+                sent.add(copy);
+                assertEquals(0, pair.a.onFrame(frame, 0, length, 0, 0, 0));
+            }
+            pair.driveUntil(() -> receivedByB.size() == 100);
+            for (int i = 0; i < 100; i++)
+            {
+                assertArrayEquals(sent.get(i), receivedByB.get(i), "datagram " + i);
+            }
+            assertTrue(pair.a.gsoBatches() >= 2, "100 datagrams in batches of at most 64: " + pair.a.gsoBatches());
+            assertEquals(100, pair.b.counters().get(PortCounters.RX_FRAMES));
+        }
+    }
+
+    @Test
     void shouldRefuseBadConfiguration()
     {
         final InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
