@@ -45,14 +45,12 @@ public final class GuestStack implements FrameHandler
     private final UnsafeBuffer fragment = new UnsafeBuffer(ByteBuffer.allocateDirect(BUFFER_BYTES));
     private final UnsafeBuffer reassembly = new UnsafeBuffer(ByteBuffer.allocateDirect(REASSEMBLY_BASE + 65535 + 256));
     private final UnsafeBuffer reassemblyHeader = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
-    private final byte[] ipv6Scratch = new byte[16];
 
     // one datagram in reassembly at a time (the guest answers, it does not route): key, bytes seen, total length
     private long reassemblyKey = -1;
     private int reassemblyBytes;
     private int reassemblyTotal = -1;
     private int reassemblyHeaderLength;
-    private boolean reassemblyIpv6;
     private int reassemblyNext;
 
     // the discard server's one connection: peer port and the next byte it expects
@@ -149,19 +147,7 @@ public final class GuestStack implements FrameHandler
         neighbourIpv4Mac = senderMac;
         if (operation == 1)
         {
-            putMac(reply, 0, senderMac);
-            putMac(reply, 6, mac);
-            reply.putShort(12, (short)ETHERTYPE_ARP, BIG_ENDIAN);
-            reply.putShort(14, (short)1, BIG_ENDIAN);
-            reply.putShort(16, (short)ETHERTYPE_IPV4, BIG_ENDIAN);
-            reply.putByte(18, (byte)6);
-            reply.putByte(19, (byte)4);
-            reply.putShort(20, (short)2, BIG_ENDIAN);
-            putMac(reply, 22, mac);
-            reply.putInt(28, ipv4, BIG_ENDIAN);
-            putMac(reply, 32, senderMac);
-            reply.putInt(38, senderIp, BIG_ENDIAN);
-            send(reply, 42);
+            sendArp(2, senderMac, senderMac, senderIp);
         }
         return true;
     }
@@ -169,18 +155,23 @@ public final class GuestStack implements FrameHandler
     /** Sends an ARP request for {@code target} (an IPv4 address as an int). */
     public void sendArpRequest(final int target)
     {
-        putMac(reply, 0, 0xFFFF_FFFF_FFFFL);
+        sendArp(1, 0xFFFF_FFFF_FFFFL, 0, target);
+    }
+
+    private void sendArp(final int operation, final long destinationMac, final long targetMac, final int targetIp)
+    {
+        putMac(reply, 0, destinationMac);
         putMac(reply, 6, mac);
         reply.putShort(12, (short)ETHERTYPE_ARP, BIG_ENDIAN);
         reply.putShort(14, (short)1, BIG_ENDIAN);
         reply.putShort(16, (short)ETHERTYPE_IPV4, BIG_ENDIAN);
         reply.putByte(18, (byte)6);
         reply.putByte(19, (byte)4);
-        reply.putShort(20, (short)1, BIG_ENDIAN);
+        reply.putShort(20, (short)operation, BIG_ENDIAN);
         putMac(reply, 22, mac);
         reply.putInt(28, ipv4, BIG_ENDIAN);
-        putMac(reply, 32, 0);
-        reply.putInt(38, target, BIG_ENDIAN);
+        putMac(reply, 32, targetMac);
+        reply.putInt(38, targetIp, BIG_ENDIAN);
         send(reply, 42);
     }
 
@@ -484,7 +475,6 @@ public final class GuestStack implements FrameHandler
             reassemblyHeader.putBytes(0, buffer, offset, 54);
             reassemblyHeader.putByte(20, (byte)nextHeader);
         }
-        reassemblyIpv6 = true;
         if (!reassemblyComplete())
         {
             return true;

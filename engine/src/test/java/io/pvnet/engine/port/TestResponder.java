@@ -284,43 +284,18 @@ public final class TestResponder implements FrameSink
 
     private long sum(final int offset, final int length, final long initial)
     {
-        long sum = initial;
-        int i = 0;
-        for (; i + 1 < length; i += 2)
-        {
-            sum += reply.getShort(offset + i, BIG_ENDIAN) & 0xFFFF;
-        }
-        if (i < length)
-        {
-            sum += (reply.getByte(offset + i) & 0xFF) << 8;
-        }
-        return sum;
+        return io.pvnet.engine.guest.GuestStack.sum(reply, offset, length, initial);
     }
 
     private static int fold(final long sum)
     {
-        long s = sum;
-        while ((s >>> 16) != 0)
-        {
-            s = (s & 0xFFFF) + (s >>> 16);
-        }
-        return (int)s;
+        return io.pvnet.engine.guest.GuestStack.fold(sum);
     }
 
     /** Internet checksum of {@code buffer[offset, offset + length)}, for tests that verify frames. */
     public static int checksum(final DirectBuffer buffer, final int offset, final int length, final long initial)
     {
-        long sum = initial;
-        int i = 0;
-        for (; i + 1 < length; i += 2)
-        {
-            sum += buffer.getShort(offset + i, BIG_ENDIAN) & 0xFFFF;
-        }
-        if (i < length)
-        {
-            sum += (buffer.getByte(offset + i) & 0xFF) << 8;
-        }
-        return ~fold(sum) & 0xFFFF;
+        return ~fold(io.pvnet.engine.guest.GuestStack.sum(buffer, offset, length, initial)) & 0xFFFF;
     }
 
     private static boolean equals(final DirectBuffer buffer, final int offset, final byte[] bytes)

@@ -29,14 +29,7 @@ class VxlanPortTest
     @Test
     void shouldCarryFramesBothWaysAndDropForeignOrBrokenDatagrams() throws Exception
     {
-        final InetAddress loopback = InetAddress.getLoopbackAddress();
-        final int portA = freePort();
-        final int portB = freePort();
-        try (Pair pair = new Pair(
-            new VxlanPort(new VxlanConfig(new InetSocketAddress(loopback, portA), new InetSocketAddress(loopback, portB),
-                4242, 1450)),
-            new VxlanPort(new VxlanConfig(new InetSocketAddress(loopback, portB), new InetSocketAddress(loopback, portA),
-                4242, 1450))))
+        try (Pair pair = Pair.overLoopback(4242))
         {
             final List<byte[]> receivedByA = new ArrayList<>();
             pair.a.ingress((buffer, offset, length, flags, gsoSize, gsoType) ->
@@ -88,7 +81,7 @@ class VxlanPortTest
                 final byte[] tooShort = {0x08, 0, 0, 0, 0, 0x10, (byte)0x92, 0};
                 for (final byte[] datagram : List.of(foreign, noFlag, tooShort))
                 {
-                    socket.send(new DatagramPacket(datagram, datagram.length, loopback, portB));
+                    socket.send(new DatagramPacket(datagram, datagram.length, pair.b.localAddress()));
                 }
             }
             pair.driveUntil(() -> pair.b.wrongVniCount() == 1 && pair.b.malformedCount() == 2);
@@ -103,14 +96,7 @@ class VxlanPortTest
     @Test
     void shouldSendRunsOfEqualSegmentsAsOneUdpGsoBatchOnEpoll() throws Exception
     {
-        final InetAddress loopback = InetAddress.getLoopbackAddress();
-        final int portA = freePort();
-        final int portB = freePort();
-        try (Pair pair = new Pair(
-            new VxlanPort(new VxlanConfig(new InetSocketAddress(loopback, portA), new InetSocketAddress(loopback, portB),
-                7, 1450)),
-            new VxlanPort(new VxlanConfig(new InetSocketAddress(loopback, portB), new InetSocketAddress(loopback, portA),
-                7, 1450))))
+        try (Pair pair = Pair.overLoopback(7))
         {
             org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(),
                 "epoll native library unavailable: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
@@ -167,6 +153,19 @@ class VxlanPortTest
     {
         final VxlanPort a;
         final VxlanPort b;
+
+        /** Two ports on loopback, each sending to the other, for VNI {@code vni}. */
+        static Pair overLoopback(final int vni) throws Exception
+        {
+            final InetAddress loopback = InetAddress.getLoopbackAddress();
+            final int portA = freePort();
+            final int portB = freePort();
+            return new Pair(
+                new VxlanPort(new VxlanConfig(new InetSocketAddress(loopback, portA),
+                    new InetSocketAddress(loopback, portB), vni, 1450)),
+                new VxlanPort(new VxlanConfig(new InetSocketAddress(loopback, portB),
+                    new InetSocketAddress(loopback, portA), vni, 1450)));
+        }
 
         Pair(final VxlanPort a, final VxlanPort b)
         {
