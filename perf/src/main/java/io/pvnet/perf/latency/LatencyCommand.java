@@ -167,7 +167,7 @@ public final class LatencyCommand implements Callable<Integer>
         if (!noBaseline)
         {
             final double seconds = Math.min(3.0, Math.max(0.2, durationSeconds / 4));
-            VolatilePingPong.measure(TimeUnit.MILLISECONDS.toNanos(200), Math.round(seconds * 1e9), baseline);
+            BaselinePingPong.measure(TimeUnit.MILLISECONDS.toNanos(200), Math.round(seconds * 1e9), baseline);
             baselineP50Ns = baseline.getTotalCount() == 0 ? Double.NaN : baseline.getValueAtPercentile(50);
         }
 

@@ -22,7 +22,7 @@ class RingLatencyPathTest
         {
             try (RingLatencyPath path = new RingLatencyPath(layout))
             {
-                final int frames = 100_000;
+                final int frames = 20_000;
                 final long[] checked = new long[2];
                 final LatencyPath.FrameReceiver receiver = (intendedNs, sendNs, stages) ->
                 {
