@@ -146,7 +146,7 @@ public final class LatencyCommand implements Callable<Integer>
         {
             final HistogramLogWriter log = new HistogramLogWriter(logStream);
             final long startMs = System.currentTimeMillis();
-            log.outputComment("pvnet latency --path " + factory.name() + " --rate " + rate + " --size " + frameBytes +
+            log.outputComment("pvnet latency " + options(factory) +
                 " (values in ns; untagged = round trip, tagged stage:NAME = one stage)");
             log.outputLogFormatVersion();
             log.outputStartTime(startMs);
@@ -192,10 +192,16 @@ public final class LatencyCommand implements Callable<Integer>
         {
             final List<BenchResult> figures = LatencyReport.figures(result, baselineP50Ns);
             final List<BenchRatio> ratios = LatencyReport.ratios(result, baselineP50Ns);
-            Files.writeString(jsonFile, BenchJson.write(machine, "--path " + factory.name() + " --rate " + rate +
-                " --size " + frameBytes, figures, ratios), StandardCharsets.UTF_8);
+            Files.writeString(jsonFile, BenchJson.write(machine, options(factory), figures, ratios), StandardCharsets.UTF_8);
             out.println("figures written to " + jsonFile);
         }
         return result.received() == 0 ? 1 : 0;
+    }
+
+    /** @return the choices of this run as a user would type them, for the log and the JSON. */
+    private String options(final LatencyPathFactory factory)
+    {
+        return "--path " + factory.name() + " --rate " + java.math.BigDecimal.valueOf(rate).stripTrailingZeros().toPlainString() +
+            " --size " + frameBytes + " --duration " + durationSeconds + " --warmup " + warmupSeconds + (breakdown ? " --breakdown" : "");
     }
 }
