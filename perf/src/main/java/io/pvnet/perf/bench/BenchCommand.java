@@ -124,6 +124,8 @@ public final class BenchCommand implements Callable<Integer>
                 figures += scenario.measurementCount(options.forScenario());
             }
             plan = RunPlan.fit(figures, durationSeconds, warmupSeconds);
+            checkWritable("--json", jsonFile);
+            checkWritable("--csv", csvFile);
             if (compareFile != null)
             {
                 // read it before a minute of measuring, so a wrong name fails at once
@@ -237,6 +239,28 @@ public final class BenchCommand implements Callable<Integer>
                 used.describe(BenchOptions.Choice.SIZE));
         }
         return notes;
+    }
+
+    /**
+     * Fails before measuring when an output file could not be written afterwards.
+     *
+     * @throws IllegalArgumentException naming the option when the file's directory is missing or not writable.
+     */
+    public static void checkWritable(final String option, final Path file)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        final Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent))
+        {
+            throw new IllegalArgumentException(option + "=" + file + ": directory " + parent + " does not exist");
+        }
+        if (!Files.isWritable(parent) || (Files.exists(file) && (Files.isDirectory(file) || !Files.isWritable(file))))
+        {
+            throw new IllegalArgumentException(option + "=" + file + ": cannot be written");
+        }
     }
 
     static BenchRun readRun(final Path file)

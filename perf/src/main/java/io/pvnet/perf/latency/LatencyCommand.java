@@ -1,5 +1,6 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.perf.bench.BenchCommand;
 import io.pvnet.perf.bench.BenchJson;
 import io.pvnet.perf.bench.BenchOptions;
 import io.pvnet.perf.bench.BenchRatio;
@@ -97,6 +98,11 @@ public final class LatencyCommand implements Callable<Integer>
             RunPlan.checkWarmup(warmupSeconds);
             config = new LatencyRun.Config(rate, Math.round(durationSeconds * 1e9), Math.round(warmupSeconds * 1e9), breakdown);
             factory = pathFactory != null ? pathFactory : LatencyPaths.byName(pathName);
+            BenchCommand.checkWritable("--json", jsonFile);
+            if (Files.exists(outDir) && (!Files.isDirectory(outDir) || !Files.isWritable(outDir)))
+            {
+                throw new IllegalArgumentException("--out=" + outDir + " is not a writable directory");
+            }
         }
         catch (final IllegalArgumentException ex)
         {

@@ -196,6 +196,11 @@ class BenchCommandTest
         assertTrue(stderr.toString().contains("--scenario=nope is not a scenario; scenarios: fake"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--compare", dir.resolve("none.json").toString()));
         assertTrue(stderr.toString().contains("none.json: no such file"), stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--json", dir.resolve("no/such/dir/run.json").toString()));
+        assertTrue(stderr.toString().contains("run.json: directory " + dir.resolve("no/such/dir") + " does not exist"),
+            stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--csv", dir.toString()));
+        assertTrue(stderr.toString().contains("--csv=" + dir + ": cannot be written"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--duration", "-1"));
         assertTrue(stderr.toString().contains("--duration=-1.0 must be > 0"), stderr.toString());
         assertEquals("", stdout.text(), "nothing measured");

@@ -113,6 +113,8 @@ class LatencyCommandTest
         assertEquals(2, cli.execute("latency", "--size", "70000"));
         assertTrue(stderr.toString().contains("--size=70000 must be between 1 and 65536 bytes"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--duration", "0"));
+        assertEquals(2, cli.execute("latency", "--json", dir.resolve("missing/x.json").toString()));
+        assertTrue(stderr.toString().contains("x.json: directory"), stderr.toString());
         assertEquals("", stdout.text(), "nothing measured");
         assertTrue(Files.notExists(dir.resolve("latency.hlog")));
     }
