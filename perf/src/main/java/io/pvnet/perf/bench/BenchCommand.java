@@ -176,7 +176,8 @@ public final class BenchCommand implements Callable<Integer>
             {
                 scenario.run(context);
             }
-            catch (final Exception ex)
+            // a scenario that cannot run here (a missing native library, a failed self-check) must not end the others
+            catch (final Exception | LinkageError | AssertionError ex)
             {
                 failures.add(scenario.name() + ": " + ex);
                 out.println("  scenario " + scenario.name() + " failed: " + ex);

@@ -138,6 +138,10 @@ class BenchCommandTest
         public void run(final ScenarioContext context)
         {
             context.report("partial", 1.0, "ns");
+            if (context.options().xproc())
+            {
+                throw new UnsatisfiedLinkError("no pvnet-native in java.library.path");
+            }
             throw new IllegalStateException("ring=full");
         }
     }
@@ -216,6 +220,13 @@ class BenchCommandTest
         assertTrue(out.contains("scenario broken failed: java.lang.IllegalStateException: ring=full"), out);
         assertTrue(out.contains("  partial") && out.contains("  pvnet.size64"), out);
         assertTrue(stderr.toString().contains("pvnet bench: broken: java.lang.IllegalStateException: ring=full"));
+
+        final BenchCommand again = new BenchCommand();
+        again.scenarios = List.of(new FailingScenario(), new SizesScenario());
+        stdout.reset();
+        assertEquals(1, execute(again, "--no-progress", "--xproc"));
+        assertTrue(stdout.text().contains("failed: java.lang.UnsatisfiedLinkError") && stdout.text().contains("  pvnet.size64"),
+            stdout.text());
     }
 
     private int run(final Scenario scenario, final String... args)
