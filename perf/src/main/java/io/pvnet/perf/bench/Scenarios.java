@@ -16,7 +16,10 @@ public final class Scenarios
             new io.pvnet.perf.ring.RingScenario(),
             new io.pvnet.perf.ring.RingLatencyScenario(),
             new io.pvnet.perf.checksum.ChecksumScenario(),
-            new io.pvnet.perf.checksum.TsoScenario()
+            new io.pvnet.perf.checksum.TsoScenario(),
+            new VifScenario(),
+            new VifXprocScenario(),
+            new io.pvnet.perf.pci.PciScenario()
         );
     }
 }

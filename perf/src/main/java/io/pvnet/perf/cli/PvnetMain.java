@@ -20,6 +20,9 @@ import picocli.CommandLine.Command;
         OffloadCommand.class,
         io.pvnet.pci.cli.PciCommand.class,
         LatencyCommand.class,
+        io.pvnet.engine.cli.StatCommand.class,
+        io.pvnet.engine.cli.IfconfigCommand.class,
+        io.pvnet.perf.vif.VifRunCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvnetMain implements Runnable

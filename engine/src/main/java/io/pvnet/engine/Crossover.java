@@ -1,0 +1,44 @@
+package io.pvnet.engine;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * A crossover cable between two vif backends: what one guest transmits is offered to the other guest. Stands in for the
+ * bridge in tests and benchmarks. Install with {@link #sinkTo(VifBackend[], int)} before the backends are created, or
+ * use {@link Link} directly.
+ */
+public final class Crossover
+{
+    private Crossover()
+    {
+    }
+
+    /** A sink that offers every frame to the backend in {@code target[index]} (set once both exist). */
+    public static FrameSink sinkTo(final VifBackend[] target, final int index)
+    {
+        return new Link(target, index);
+    }
+
+    /** The sink half of a crossover: forwards to a backend that may be created after this sink. */
+    public static final class Link implements FrameSink
+    {
+        private final VifBackend[] target;
+        private final int index;
+
+        Link(final VifBackend[] target, final int index)
+        {
+            this.target = target;
+            this.index = index;
+        }
+
+        @Override
+        public int onFrame(
+            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+            final int gsoType)
+        {
+            final VifBackend peer = target[index];
+            return peer == null ? io.pvnet.engine.xnb.DropReason.NOT_CONNECTED :
+                peer.offer(buffer, offset, length, flags, gsoSize, gsoType);
+        }
+    }
+}

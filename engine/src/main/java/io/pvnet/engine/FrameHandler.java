@@ -1,0 +1,17 @@
+package io.pvnet.engine;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Receives the frames a vif frontend got from its backend. Zero-copy: valid only during the call. Called on the thread
+ * that polls the frontend.
+ */
+@FunctionalInterface
+public interface FrameHandler
+{
+    /**
+     * @param flags   {@link FrameFlags}: CSUM_PARTIAL when the backend left the checksum to the guest.
+     * @param gsoSize MSS when the backend passed a GSO frame, else 0.
+     */
+    void onFrame(DirectBuffer buffer, int offset, int length, int flags, int gsoSize);
+}

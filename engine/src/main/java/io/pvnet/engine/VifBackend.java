@@ -1,0 +1,127 @@
+package io.pvnet.engine;
+
+import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.store.XenbusState;
+import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.xnb.Xnb;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+/**
+ * The host half of a vif, for embedders: an Agrona {@link Agent} to run on a thread of the host's choice, plus
+ * {@link #offer} to send frames to the guest. Frames the guest transmits go to the {@link FrameSink} given at creation.
+ * <p>
+ * Threading: one thread runs {@link #doWork()}; one (possibly other) thread calls {@link #offer}; configuration calls
+ * ({@link #close()}, {@link #requestNoTxChecksumOffload}) from the agent's thread or before it runs.
+ */
+public final class VifBackend implements Agent
+{
+    private final Xnb xnb;
+    private final VifCounters counters;
+    private final VifConfig config;
+
+    private VifBackend(final VifConfig config, final Xnb xnb, final VifCounters counters)
+    {
+        this.config = config;
+        this.xnb = xnb;
+        this.counters = counters;
+    }
+
+    /**
+     * Creates the backend of vif {@code config.domid().config.handle()}, allocates its counters, publishes its features
+     * and enters InitWait.
+     *
+     * @param offload the software offload step for peers that cannot take offloaded frames.
+     */
+    public static VifBackend create(
+        final VifRegion region, final VifConfig config, final FrameSink sink, final FrameOffload offload)
+    {
+        final VifCounters counters = new VifCounters(region.countersManager(), config.domid(), config.handle());
+        final Xnb xnb = new Xnb(config, region.store(), region.region(), counters, sink, offload,
+            SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
+        xnb.start();
+        return new VifBackend(config, xnb, counters);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return xnb.roleName();
+    }
+
+    @Override
+    public int doWork()
+    {
+        return xnb.doWork();
+    }
+
+    @Override
+    public void onClose()
+    {
+        xnb.onClose();
+    }
+
+    /**
+     * Queues a frame for the guest.
+     *
+     * @return 0 if queued, else a {@code DropReason} code (not counted here: the caller owns that count).
+     */
+    public int offer(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        return xnb.offer(buffer, offset, length, flags, gsoSize, gsoType);
+    }
+
+    public VifConfig config()
+    {
+        return config;
+    }
+
+    public VifCounters counters()
+    {
+        return counters;
+    }
+
+    public XenbusState state()
+    {
+        return xnb.state();
+    }
+
+    public boolean isConnected()
+    {
+        return xnb.isConnected();
+    }
+
+    /** @return the name of the protocol violation that disabled this vif, or null. */
+    public String disabledReason()
+    {
+        return xnb.disabledReason() == DropReason.NONE ? null : DropReason.name(xnb.disabledReason());
+    }
+
+    /** Beyond Xen: asks the guest to stop (or resume) offloading transmit checksums. */
+    public void requestNoTxChecksumOffload(final boolean stop)
+    {
+        xnb.requestNoTxChecksumOffload(stop);
+    }
+
+    /** Closes from the host side. */
+    public void close()
+    {
+        xnb.close();
+    }
+
+    /** Accepts the guest again after {@link #close()}. */
+    public void reopen()
+    {
+        xnb.reopen();
+    }
+
+    /** @return the MTU in force (the agent's thread). */
+    public int mtu()
+    {
+        return xnb.mtu();
+    }
+}

@@ -1,0 +1,161 @@
+package io.pvnet.engine;
+
+/**
+ * Configuration of one vif, shared by its two halves: which guest ({@code domid}) and which of its interfaces
+ * ({@code handle}), the backend's domain, the MTU, and the offloads this side offers. Checked at construction.
+ *
+ * @param domid             the guest (frontend) domain, 1..0x7FEF.
+ * @param handle            the guest's interface number, 0..65535.
+ * @param backendDomid      the backend's domain (0 for dom0), differs from {@code domid}.
+ * @param mtu               IP MTU, 68..65535 (larger than a page works through scatter-gather).
+ * @param mac               48-bit MAC address of the guest interface.
+ * @param sg                feature-sg: frames larger than one page.
+ * @param gsoTcpv4          feature-gso-tcpv4: TSO frames over IPv4.
+ * @param gsoTcpv6          feature-gso-tcpv6: TSO frames over IPv6.
+ * @param csumOffload       IPv4 checksum offload (a frontend without it publishes feature-no-csum-offload).
+ * @param ipv6CsumOffload   feature-ipv6-csum-offload.
+ * @param rxQueueBytes      backend: bytes of frames held while the guest posts no buffers (Linux: 512 KiB).
+ * @param rxDrainTimeoutNs  backend: a frame waiting longer for buffers is dropped (Linux: 10 s).
+ */
+public record VifConfig(
+    int domid,
+    int handle,
+    int backendDomid,
+    int mtu,
+    long mac,
+    boolean sg,
+    boolean gsoTcpv4,
+    boolean gsoTcpv6,
+    boolean csumOffload,
+    boolean ipv6CsumOffload,
+    int rxQueueBytes,
+    long rxDrainTimeoutNs)
+{
+    /** Smallest MTU (RFC 791). */
+    public static final int MIN_MTU = 68;
+    /** Largest MTU. */
+    public static final int MAX_MTU = 65535;
+
+    public VifConfig
+    {
+        if (domid < 1 || domid >= 0x7FF0)
+        {
+            throw new IllegalArgumentException("domid=" + domid + " must be in 1..32751");
+        }
+        if (handle < 0 || handle > 0xFFFF)
+        {
+            throw new IllegalArgumentException("handle=" + handle + " must be in 0..65535");
+        }
+        if (backendDomid < 0 || backendDomid >= 0x7FF0 || backendDomid == domid)
+        {
+            throw new IllegalArgumentException("backendDomid=" + backendDomid + " must be in 0..32751 and differ from domid");
+        }
+        checkMtu(mtu);
+        if ((mac >>> 48) != 0)
+        {
+            throw new IllegalArgumentException("mac=0x" + Long.toHexString(mac) + " must fit 48 bits");
+        }
+        if (rxQueueBytes < 65536 + 64 || rxQueueBytes > (64 << 20))
+        {
+            throw new IllegalArgumentException("rxQueueBytes=" + rxQueueBytes + " must be in 65600..67108864");
+        }
+        if (rxDrainTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("rxDrainTimeoutNs=" + rxDrainTimeoutNs + " must be positive");
+        }
+    }
+
+    /** @return a vif with Linux's defaults: MTU 1500, every offload on, a 512 KiB rx queue and a 10 s drain timeout. */
+    public static VifConfig of(final int domid, final int handle)
+    {
+        return new VifConfig(domid, handle, 0, 1500, 0x00163E000000L | ((long)(domid & 0xFFFF) << 8) | (handle & 0xFF),
+            true, true, true, true, true, 512 * 1024, 10_000_000_000L);
+    }
+
+    /** @return this config with another MTU. */
+    public VifConfig withMtu(final int newMtu)
+    {
+        return new VifConfig(domid, handle, backendDomid, newMtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs);
+    }
+
+    /** @return this config with the given offloads. */
+    public VifConfig withOffloads(final boolean csum, final boolean gsoV4, final boolean gsoV6)
+    {
+        return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoV4, gsoV6, csum, ipv6CsumOffload,
+            rxQueueBytes, rxDrainTimeoutNs);
+    }
+
+    /** @return this config with another backend domain. */
+    public VifConfig withBackendDomid(final int newBackendDomid)
+    {
+        return new VifConfig(domid, handle, newBackendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs);
+    }
+
+    /** @return this config with another rx queue cap and drain timeout. */
+    public VifConfig withRxQueue(final int bytes, final long drainTimeoutNs)
+    {
+        return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
+            ipv6CsumOffload, bytes, drainTimeoutNs);
+    }
+
+    /** @throws IllegalArgumentException unless {@code mtu} is in 68..65535. */
+    public static int checkMtu(final int mtu)
+    {
+        if (mtu < MIN_MTU || mtu > MAX_MTU)
+        {
+            throw new IllegalArgumentException("mtu=" + mtu + " must be in " + MIN_MTU + ".." + MAX_MTU);
+        }
+        return mtu;
+    }
+
+    /** @return the XenStore directory of the frontend. */
+    public String frontendDir()
+    {
+        return "device/vif/" + domid + "/" + handle;
+    }
+
+    /** @return the XenStore directory of the backend. */
+    public String backendDir()
+    {
+        return "backend/vif/" + domid + "/" + handle;
+    }
+
+    /** @return {@code xx:xx:xx:xx:xx:xx}. */
+    public static String formatMac(final long mac)
+    {
+        final StringBuilder text = new StringBuilder(17);
+        for (int i = 5; i >= 0; i--)
+        {
+            final int b = (int)(mac >>> (8 * i)) & 0xFF;
+            text.append(Character.forDigit(b >>> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+            if (i > 0)
+            {
+                text.append(':');
+            }
+        }
+        return text.toString();
+    }
+
+    /** @return the 48-bit MAC of {@code xx:xx:xx:xx:xx:xx}, or -1 if malformed. */
+    public static long parseMac(final String text)
+    {
+        if (text == null || text.length() != 17)
+        {
+            return -1;
+        }
+        long mac = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            final int hi = Character.digit(text.charAt(3 * i), 16);
+            final int lo = Character.digit(text.charAt(3 * i + 1), 16);
+            if (hi < 0 || lo < 0 || (i < 5 && text.charAt(3 * i + 2) != ':'))
+            {
+                return -1;
+            }
+            mac = (mac << 8) | (hi << 4) | lo;
+        }
+        return mac;
+    }
+}

@@ -1,0 +1,192 @@
+package io.pvnet.engine;
+
+import io.pvnet.engine.xnb.DropReason;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.nio.ByteOrder;
+
+/**
+ * The live counters of one vif, in an Agrona {@link CountersManager} (normally in the region's counters section, so that
+ * {@code pvnet stat} reads them from another process). Each counter has type id {@link #TYPE_ID}, a 12-byte key
+ * {@code (domid, handle, kind)} and the label {@code "vif DOMID.HANDLE NAME"}.
+ * <p>
+ * Threading: each counter has one writer: the backend agent for the backend kinds, the frontend for the {@code front-*}
+ * kinds. Writers add per batch; readers read any time ({@link AtomicCounter#get()}).
+ * <p>
+ * Direction follows the guest: {@code tx} is what the guest transmitted (backend received), {@code rx} what the guest
+ * received (backend delivered).
+ */
+public final class VifCounters implements AutoCloseable
+{
+    /** Counter type id of every vif counter. */
+    public static final int TYPE_ID = 0x7601;
+
+    /** Packets the backend took from the guest and passed on. */
+    public static final int TX_PACKETS = 0;
+    /** Bytes of {@link #TX_PACKETS}. */
+    public static final int TX_BYTES = 1;
+    /** Packets the backend delivered into the guest's buffers. */
+    public static final int RX_PACKETS = 2;
+    /** Bytes of {@link #RX_PACKETS}. */
+    public static final int RX_BYTES = 3;
+    /** Checksums completed in software. */
+    public static final int CSUM_COMPLETED = 4;
+    /** TSO segments made in software. */
+    public static final int TSO_SEGMENTS = 5;
+    /** Times the backend found no posted rx buffers for a waiting frame. */
+    public static final int RING_FULL = 6;
+    /** Event-channel notifications the backend sent. */
+    public static final int NOTIFY_SENT = 7;
+    /** Notifications the backend did not need to send (event suppression). */
+    public static final int NOTIFY_SUPPRESSED = 8;
+    /** Protocol violations (each disables the vif). */
+    public static final int PROTOCOL_ERRORS = 9;
+    /** Backend heartbeat, epoch ms. */
+    public static final int HEARTBEAT = 10;
+    /** The backend's XenBus state. */
+    public static final int BACKEND_STATE = 11;
+    /** Frames the frontend transmitted. */
+    public static final int FRONT_TX_PACKETS = 12;
+    /** Times the frontend could not transmit: ring full or no free ids. */
+    public static final int FRONT_TX_BUSY = 13;
+    /** Frames the frontend received. */
+    public static final int FRONT_RX_PACKETS = 14;
+    /** Receive responses the frontend dropped (error status, bad offsets, too many slots). */
+    public static final int FRONT_RX_ERRORS = 15;
+    /** Notifications the frontend sent. */
+    public static final int FRONT_NOTIFY_SENT = 16;
+    /** Notifications the frontend did not need to send. */
+    public static final int FRONT_NOTIFY_SUPPRESSED = 17;
+    /** First drop counter: kind {@code DROP_BASE + reason} counts drops of {@link DropReason} {@code reason}. */
+    public static final int DROP_BASE = 18;
+    /** Number of kinds. */
+    public static final int KIND_COUNT = DROP_BASE + DropReason.COUNT;
+
+    private static final String[] NAMES = {
+        "tx-packets", "tx-bytes", "rx-packets", "rx-bytes", "csum-completed", "tso-segments", "ring-full", "notify-sent",
+        "notify-suppressed", "protocol-errors", "heartbeat-ms", "backend-state", "front-tx-packets", "front-tx-busy",
+        "front-rx-packets", "front-rx-errors", "front-notify-sent", "front-notify-suppressed"};
+
+    private final AtomicCounter[] counters = new AtomicCounter[KIND_COUNT];
+    private final int domid;
+    private final int handle;
+
+    /** Allocates the counters of vif {@code domid.handle}. Configuration time only. */
+    public VifCounters(final CountersManager manager, final int domid, final int handle)
+    {
+        this.domid = domid;
+        this.handle = handle;
+        for (int kind = 0; kind < KIND_COUNT; kind++)
+        {
+            if (kind >= DROP_BASE && !countsDrops(kind - DROP_BASE))
+            {
+                continue;
+            }
+            final int k = kind;
+            counters[kind] = manager.newCounter(label(domid, handle, kind), TYPE_ID, key -> writeKey(key, domid, handle, k));
+        }
+    }
+
+    private static boolean countsDrops(final int reason)
+    {
+        return reason != DropReason.NONE && reason != DropReason.INCOMPLETE && !DropReason.name(reason).startsWith("reserved");
+    }
+
+    /** @return the name of a counter kind, as in its label. */
+    public static String kindName(final int kind)
+    {
+        return kind < DROP_BASE ? NAMES[kind] : "drop-" + DropReason.name(kind - DROP_BASE);
+    }
+
+    /** @return the label of a counter. */
+    public static String label(final int domid, final int handle, final int kind)
+    {
+        return "vif " + domid + "." + handle + " " + kindName(kind);
+    }
+
+    /** Writes the 12-byte key of a counter. */
+    public static void writeKey(final MutableDirectBuffer key, final int domid, final int handle, final int kind)
+    {
+        key.putInt(0, domid, ByteOrder.LITTLE_ENDIAN);
+        key.putInt(4, handle, ByteOrder.LITTLE_ENDIAN);
+        key.putInt(8, kind, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** @return the kind in a counter's key, read through a {@link CountersReader}. */
+    public static int keyKind(final org.agrona.DirectBuffer keyBuffer, final int keyOffset)
+    {
+        return keyBuffer.getInt(keyOffset + 8, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public int domid()
+    {
+        return domid;
+    }
+
+    public int handle()
+    {
+        return handle;
+    }
+
+    /** @return the counter of {@code kind}, or null for a reason that is never counted. */
+    public AtomicCounter counter(final int kind)
+    {
+        return counters[kind];
+    }
+
+    /** @return the current value of {@code kind} (0 for an uncounted reason). */
+    public long get(final int kind)
+    {
+        final AtomicCounter counter = counters[kind];
+        return counter == null ? 0 : counter.get();
+    }
+
+    /** @return drops of {@link DropReason} {@code reason}. */
+    public long drops(final int reason)
+    {
+        return get(DROP_BASE + reason);
+    }
+
+    /** @return drops of every reason. */
+    public long totalDrops()
+    {
+        long total = 0;
+        for (int reason = 0; reason < DropReason.COUNT; reason++)
+        {
+            total += drops(reason);
+        }
+        return total;
+    }
+
+    /** Single-writer add: a plain read and a release store (no locked instruction). */
+    public void add(final int kind, final long delta)
+    {
+        if (delta != 0)
+        {
+            final AtomicCounter counter = counters[kind];
+            counter.setRelease(counter.getPlain() + delta);
+        }
+    }
+
+    /** Single-writer set. */
+    public void set(final int kind, final long value)
+    {
+        counters[kind].setRelease(value);
+    }
+
+    /** Frees the counters. */
+    @Override
+    public void close()
+    {
+        for (final AtomicCounter counter : counters)
+        {
+            if (counter != null)
+            {
+                counter.close();
+            }
+        }
+    }
+}

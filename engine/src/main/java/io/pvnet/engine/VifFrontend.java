@@ -1,0 +1,125 @@
+package io.pvnet.engine;
+
+import io.pvnet.engine.netfront.Netfront;
+import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.store.XenbusState;
+import org.agrona.DirectBuffer;
+
+/**
+ * The guest half of a vif, for embedders (the role of Linux's xen-netfront): {@link #transmit} and {@link #flush()} to
+ * send, {@link #poll} to receive, {@link #doWork()} for negotiation and housekeeping.
+ * <p>
+ * Threading: one thread calls everything. Data-path calls return status codes and allocate nothing.
+ */
+public final class VifFrontend
+{
+    /** {@link #transmit}: written. */
+    public static final int OK = Netfront.OK;
+    /** {@link #transmit}: ring or buffers full; retry after {@link #doWork()}. */
+    public static final int BUSY = Netfront.BUSY;
+    /** {@link #transmit}: not connected. */
+    public static final int NOT_CONNECTED = Netfront.NOT_CONNECTED;
+    /** {@link #transmit}: the frame cannot go on this vif. */
+    public static final int INVALID = Netfront.INVALID;
+
+    private final Netfront netfront;
+    private final VifConfig config;
+
+    private VifFrontend(final VifConfig config, final Netfront netfront)
+    {
+        this.config = config;
+        this.netfront = netfront;
+    }
+
+    /**
+     * Creates the frontend of vif {@code config.domid().config.handle()}: allocates (or finds) its memory in the region
+     * and enters Initialising; it connects on {@link #doWork()} once the backend waits.
+     *
+     * @param counters the vif's counters if this process has them (same process as the backend), else null.
+     */
+    public static VifFrontend create(
+        final VifRegion region, final VifConfig config, final VifCounters counters, final FrameOffload offload)
+    {
+        final Netfront netfront = new Netfront(config, region.store(), region.region(), counters, offload);
+        netfront.start();
+        return new VifFrontend(config, netfront);
+    }
+
+    /** Negotiation, tx completions, deferred pushes. @return work done. */
+    public int doWork()
+    {
+        return netfront.doWork();
+    }
+
+    /**
+     * Writes a frame to the tx ring.
+     *
+     * @param flags   {@link FrameFlags}.
+     * @param gsoSize MSS of a TSO frame, else 0.
+     * @param gsoType {@code NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4/6}.
+     * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
+     */
+    public int transmit(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        return netfront.transmit(buffer, offset, length, flags, gsoSize, gsoType);
+    }
+
+    /** Publishes written frames to the backend. */
+    public void flush()
+    {
+        netfront.flush();
+    }
+
+    /** Delivers up to {@code limit} received frames. @return frames handled. */
+    public int poll(final FrameHandler handler, final int limit)
+    {
+        return netfront.poll(handler, limit);
+    }
+
+    public VifConfig config()
+    {
+        return config;
+    }
+
+    public XenbusState state()
+    {
+        return netfront.state();
+    }
+
+    public boolean isConnected()
+    {
+        return netfront.isConnected();
+    }
+
+    /** @return whether the backend asked this guest to checksum its own frames. */
+    public boolean isTxChecksumOffloadStopped()
+    {
+        return netfront.isTxChecksumOffloadStopped();
+    }
+
+    /** @return why this frontend stopped trusting its backend, or null. */
+    public String brokenReason()
+    {
+        return netfront.brokenReason();
+    }
+
+    /** Closes from the guest side. */
+    public void close()
+    {
+        netfront.close();
+    }
+
+    /** After Closed, connects again. */
+    public void reconnect()
+    {
+        netfront.reconnect();
+    }
+
+    /** @return tx frames' slots waiting for the backend. */
+    public int txOutstanding()
+    {
+        return netfront.txOutstanding();
+    }
+}

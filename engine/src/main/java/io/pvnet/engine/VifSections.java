@@ -1,0 +1,84 @@
+package io.pvnet.engine;
+
+import io.pvnet.ring.grant.GrantTableDescriptor;
+
+/**
+ * Where a vif lives in a region: three sections, allocated by the frontend (the guest's memory) and found by name.
+ * <pre>
+ *  vif.D.H.pages   the guest's page section, 4096-byte frames:
+ *                    frame 0            tx ring (SharedRing, 256 slots of 12 bytes)
+ *                    frame 1            rx ring (SharedRing, 256 slots of 8 bytes)
+ *                    frames 2..257      tx buffers, one per tx id
+ *                    frames 258..513    rx buffers, one per rx id
+ *  vif.D.H.grants  the guest's grant table (GrantTableDescriptor), 1024 entries
+ *  vif.D.H.evtchn  two event-channel ports: 0 = the backend's, 1 = the frontend's
+ * </pre>
+ * The rings are shared with the backend through grant references written to XenStore ({@code tx-ring-ref},
+ * {@code rx-ring-ref}); the backend maps them by reference (see {@code GrantMapper}).
+ */
+public final class VifSections
+{
+    /** Slots per ring (what a 4096-byte page gives for both netif rings). */
+    public static final int RING_SIZE = 256;
+    /** Frame of the tx ring. */
+    public static final int TX_RING_FRAME = 0;
+    /** Frame of the rx ring. */
+    public static final int RX_RING_FRAME = 1;
+    /** First tx buffer frame. */
+    public static final int TX_BUFFER_FRAME = 2;
+    /** First rx buffer frame. */
+    public static final int RX_BUFFER_FRAME = TX_BUFFER_FRAME + RING_SIZE;
+    /** Frames in the page section. */
+    public static final int PAGE_COUNT = RX_BUFFER_FRAME + RING_SIZE;
+    /** Grant table entries. */
+    public static final int GRANT_ENTRIES = 1024;
+    /** Backend's event port. */
+    public static final int BACKEND_PORT = 0;
+    /** Frontend's event port. */
+    public static final int FRONTEND_PORT = 1;
+    /** Page size. */
+    public static final int PAGE_SIZE = 4096;
+
+    private VifSections()
+    {
+    }
+
+    public static String pagesName(final int domid, final int handle)
+    {
+        return "vif." + domid + "." + handle + ".pages";
+    }
+
+    public static String grantsName(final int domid, final int handle)
+    {
+        return "vif." + domid + "." + handle + ".grants";
+    }
+
+    public static String eventsName(final int domid, final int handle)
+    {
+        return "vif." + domid + "." + handle + ".evtchn";
+    }
+
+    /** @return bytes of the page section. */
+    public static int pagesLength()
+    {
+        return PAGE_COUNT * PAGE_SIZE;
+    }
+
+    /** @return bytes of the grant table section. */
+    public static int grantsLength()
+    {
+        return GrantTableDescriptor.lengthBytes(GRANT_ENTRIES);
+    }
+
+    /** @return bytes of the event-channel section. */
+    public static int eventsLength()
+    {
+        return io.pvnet.ring.event.EventChannelDescriptor.lengthBytes(2);
+    }
+
+    /** @return region bytes one vif needs, with page rounding slack. */
+    public static long regionBytesPerVif()
+    {
+        return pagesLength() + grantsLength() + eventsLength() + 3L * PAGE_SIZE;
+    }
+}

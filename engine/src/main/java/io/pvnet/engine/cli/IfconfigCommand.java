@@ -1,0 +1,162 @@
+package io.pvnet.engine.cli;
+
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.store.XenStore;
+import io.pvnet.engine.store.XenbusState;
+import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code pvnet ifconfig REGION VIF [mtu N] [lladdr MAC] [txcsum|-txcsum] [rxcsum|-rxcsum] [tso|-tso]}: changes a running
+ * vif backend from another process (through its XenStore directory; the backend applies a change from the next frame)
+ * and prints the interface as ifconfig would.
+ */
+@Command(name = "ifconfig", mixinStandardHelpOptions = true,
+    description = "Show or change a running vif: mtu N, lladdr MAC, txcsum|-txcsum, rxcsum|-rxcsum, tso|-tso.")
+public final class IfconfigCommand implements Callable<Integer>
+{
+    @Parameters(index = "0", paramLabel = "REGION", description = "Region file path, or name under /dev/shm/pvnet-NAME.")
+    String region;
+
+    @Parameters(index = "1", paramLabel = "VIF", description = "The vif: DOMID.HANDLE or xnbDOMID.HANDLE.")
+    String vif;
+
+    @Parameters(index = "2..*", paramLabel = "CHANGE", description = "mtu N | lladdr MAC | [-]txcsum | [-]rxcsum | [-]tso")
+    List<String> changes = new java.util.ArrayList<>();
+
+    /** {@code -txcsum}, {@code -rxcsum}, {@code -tso} look like options to picocli: they arrive here. */
+    @picocli.CommandLine.Unmatched
+    List<String> negations = new java.util.ArrayList<>();
+
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+
+    @Override
+    public Integer call()
+    {
+        final int[] id = RegionArgument.vif(vif);
+        if (id == null)
+        {
+            err.println("pvnet ifconfig: vif=" + vif + " must be DOMID.HANDLE");
+            return 2;
+        }
+        try (Region opened = Region.open(RegionArgument.path(region)))
+        {
+            final XenStore store = VifRegion.attach(opened).store();
+            final String dir = "backend/vif/" + id[0] + "/" + id[1];
+            if (store.read(dir + "/state") == null)
+            {
+                err.println("pvnet ifconfig: no vif " + id[0] + "." + id[1] + " in region " + region);
+                return 1;
+            }
+            final String problem = apply(store, dir);
+            if (problem != null)
+            {
+                err.println("pvnet ifconfig: " + problem);
+                return 2;
+            }
+            print(store, id[0], id[1]);
+            return 0;
+        }
+        catch (final RegionException | IllegalStateException ex)
+        {
+            err.println("pvnet ifconfig: " + ex.getMessage());
+            return 1;
+        }
+    }
+
+    /** @return null, or what is wrong with the arguments (nothing is written then). */
+    private String apply(final XenStore store, final String dir)
+    {
+        final java.util.LinkedHashMap<String, String> writes = new java.util.LinkedHashMap<>();
+        final List<String> changes = new java.util.ArrayList<>(this.changes);
+        changes.addAll(negations);
+        for (int i = 0; i < changes.size(); i++)
+        {
+            final String word = changes.get(i);
+            switch (word)
+            {
+                case "mtu" ->
+                {
+                    if (i + 1 >= changes.size())
+                    {
+                        return "mtu needs a value";
+                    }
+                    final String value = changes.get(++i);
+                    try
+                    {
+                        VifConfig.checkMtu(Integer.parseInt(value));
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        return "mtu=" + value + " must be in " + VifConfig.MIN_MTU + ".." + VifConfig.MAX_MTU;
+                    }
+                    writes.put("mtu", Integer.toString(Integer.parseInt(value)));
+                }
+                case "lladdr", "ether" ->
+                {
+                    if (i + 1 >= changes.size() || VifConfig.parseMac(changes.get(i + 1)) < 0)
+                    {
+                        return "lladdr needs a MAC as xx:xx:xx:xx:xx:xx";
+                    }
+                    writes.put("mac", VifConfig.formatMac(VifConfig.parseMac(changes.get(++i))));
+                }
+                case "txcsum", "rxcsum", "tso" -> writes.put(word, "1");
+                case "-txcsum", "-rxcsum", "-tso" -> writes.put(word.substring(1), "0");
+                default ->
+                {
+                    return "unknown change '" + word + "' (mtu N | lladdr MAC | [-]txcsum | [-]rxcsum | [-]tso)";
+                }
+            }
+        }
+        for (final var entry : writes.entrySet())
+        {
+            if (store.write(dir + "/" + entry.getKey(), entry.getValue()) != XenStore.OK)
+            {
+                return "could not write " + dir + "/" + entry.getKey();
+            }
+        }
+        return null;
+    }
+
+    private void print(final XenStore store, final int domid, final int handle)
+    {
+        final String backend = "backend/vif/" + domid + "/" + handle;
+        final String frontend = "device/vif/" + domid + "/" + handle;
+        final XenbusState state = store.readState(backend);
+        final boolean running = state == XenbusState.CONNECTED && store.read(backend + "/error") == null;
+        final StringBuilder options = new StringBuilder();
+        appendOption(options, store, backend + "/rxcsum", "RXCSUM");
+        appendOption(options, store, backend + "/txcsum", "TXCSUM");
+        appendOption(options, store, backend + "/tso", "TSO4");
+        out.println("xnb" + domid + "." + handle + ": flags=<UP,BROADCAST" + (running ? ",RUNNING" : "") +
+            ",SIMPLEX,MULTICAST> mtu " + store.read(backend + "/mtu"));
+        out.println("\toptions=<" + options + ">");
+        out.println("\tether " + store.read(backend + "/mac"));
+        out.println("\tstatus: " + (running ? "active" : "no carrier") + " (backend " + state + ", frontend " +
+            store.readState(frontend) + ")");
+        final String error = store.read(backend + "/error");
+        if (error != null)
+        {
+            out.println("\terror: " + error);
+        }
+        out.println("\tguest: ether " + store.read(frontend + "/mac") + " feature-sg " + store.read(frontend + "/feature-sg") +
+            " feature-gso-tcpv4 " + store.read(frontend + "/feature-gso-tcpv4") + " feature-no-csum-offload " +
+            store.read(frontend + "/feature-no-csum-offload"));
+    }
+
+    private static void appendOption(final StringBuilder options, final XenStore store, final String key, final String name)
+    {
+        if (store.readFlag(key))
+        {
+            options.append(options.length() == 0 ? "" : ",").append(name);
+        }
+    }
+}

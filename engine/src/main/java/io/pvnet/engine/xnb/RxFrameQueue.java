@@ -1,0 +1,119 @@
+package io.pvnet.engine.xnb;
+
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The backend's bounded queue of frames waiting for the guest to post receive buffers (Linux netback's internal rx
+ * queue, capped in bytes after XSA-392). Over an Agrona {@link OneToOneRingBuffer}: one producer thread (whoever hands
+ * the vif frames) and the backend agent as the consumer.
+ * <p>
+ * Each message: a 16-byte header, then the frame.
+ * <pre>
+ *  0: flags (i32, FrameFlags)   4: gsoSize (u16)   6: gsoType (u16)   8: enqueue time (i64, ns)   16: frame bytes
+ * </pre>
+ */
+public final class RxFrameQueue
+{
+    /** Message type id of a frame. */
+    public static final int FRAME_TYPE_ID = 1;
+    /** Offset of the flags in a message. */
+    public static final int FLAGS_OFFSET = 0;
+    /** Offset of the GSO size. */
+    public static final int GSO_SIZE_OFFSET = 4;
+    /** Offset of the GSO type. */
+    public static final int GSO_TYPE_OFFSET = 6;
+    /** Offset of the enqueue time. */
+    public static final int TIME_OFFSET = 8;
+    /** Length of the header. */
+    public static final int HEADER_LENGTH = 16;
+
+    private final OneToOneRingBuffer ring;
+    private final UnsafeBuffer buffer;
+    private final int byteCap;
+    private long offered;
+    private long taken;
+
+    /**
+     * @param byteCapBytes frames beyond this many queued bytes are refused (Linux: 512 KiB).
+     * @param maxFrameBytes the largest frame that must fit.
+     */
+    public RxFrameQueue(final int byteCapBytes, final int maxFrameBytes)
+    {
+        final int minCapacity = Math.max(byteCapBytes + maxFrameBytes, (maxFrameBytes + HEADER_LENGTH + 64) * 8);
+        final int capacity = BitUtil.findNextPositivePowerOfTwo(minCapacity);
+        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
+        this.ring = new OneToOneRingBuffer(buffer);
+        this.byteCap = byteCapBytes;
+    }
+
+    /**
+     * Queues a copy of a frame.
+     *
+     * @return true if queued, false if the byte cap or the ring is full.
+     */
+    public boolean offer(
+        final DirectBuffer frame, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType, final long nowNs)
+    {
+        if (ring.size() + length > byteCap)
+        {
+            return false;
+        }
+        final int index = ring.tryClaim(FRAME_TYPE_ID, HEADER_LENGTH + length);
+        if (index < 0)
+        {
+            return false;
+        }
+        final UnsafeBuffer target = (UnsafeBuffer)ring.buffer();
+        target.putInt(index + FLAGS_OFFSET, flags);
+        target.putShort(index + GSO_SIZE_OFFSET, (short)gsoSize);
+        target.putShort(index + GSO_TYPE_OFFSET, (short)gsoType);
+        target.putLong(index + TIME_OFFSET, nowNs);
+        target.putBytes(index + HEADER_LENGTH, frame, offset, length);
+        ring.commit(index);
+        offered++;
+        return true;
+    }
+
+    /** Hands up to {@code limit} frames to {@code handler}; ABORT keeps the head frame queued. */
+    public int drain(final ControlledMessageHandler handler, final int limit)
+    {
+        final int read = ring.controlledRead(handler, limit);
+        taken += read;
+        return read;
+    }
+
+    /** @return frames queued and not yet taken (exact on the consumer thread when the producer is idle). */
+    public long frames()
+    {
+        return offered - taken;
+    }
+
+    /** @return queued bytes (headers included), approximately when read from another thread. */
+    public int size()
+    {
+        return ring.size();
+    }
+
+    /** Drops everything queued (on disconnect). Consumer thread only. */
+    public int clear()
+    {
+        int cleared = 0;
+        // one read stops at the end of the buffer (possibly having consumed only padding); two more get past the wrap
+        for (int pass = 0; pass < 3 && ring.size() > 0; pass++)
+        {
+            cleared += ring.read(DISCARD, Integer.MAX_VALUE);
+        }
+        taken += cleared;
+        return cleared;
+    }
+
+    private static final org.agrona.concurrent.MessageHandler DISCARD = (msgTypeId, buffer, index, length) -> { };
+}

@@ -1,0 +1,821 @@
+package io.pvnet.engine.xnb;
+
+import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.VifSections;
+import io.pvnet.engine.netfront.Netfront;
+import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.store.XenStore;
+import io.pvnet.engine.store.XenbusState;
+import io.pvnet.ring.BackRing;
+import io.pvnet.ring.RingStatus;
+import io.pvnet.ring.SharedRing;
+import io.pvnet.ring.event.EventChannel;
+import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.grant.GrantTable;
+import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionSection;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+import static io.pvnet.engine.netif.NetifConstants.*;
+
+/**
+ * The host half of a vif, after FreeBSD's xnb(4) with Linux netback's limits: consumes the guest's tx requests,
+ * copies each packet out of the granted pages once into a private frame buffer, answers every slot and hands the frame
+ * to a {@link FrameSink}; on the receive side keeps frames offered by {@link #offer} in a bounded queue and copies them
+ * into the buffers the guest posted. Negotiates with the frontend through XenStore.
+ * <p>
+ * The backend trusts nothing in shared memory: each request slot is copied once into a private snapshot before it is
+ * looked at (XSA-155); per-packet problems become error responses and counted drops; protocol violations
+ * ({@link DropReason#isFatal}) disable this vif only, with the reason logged and written to the {@code error} key.
+ * <p>
+ * Threading: an Agrona agent; one thread calls {@link #doWork()}. {@link #offer} may be called by one other thread
+ * (single producer of the rx queue). Counters are written by this agent only, once per duty cycle.
+ */
+public final class Xnb implements org.agrona.concurrent.Agent
+{
+    private static final int TX_BATCH = 64;
+    private static final int RX_BATCH = 64;
+    private static final int VLAN_ETH_HLEN = 18;
+    private static final int MAX_FRAME = XEN_NETIF_MAX_TX_SIZE;
+    private static final long HEARTBEAT_INTERVAL_NS = 100_000_000L;
+    private static final int SEGMENT_SCRATCH_BYTES = 256 * 1024;
+    /** Headers a segment may carry: Ethernet, two VLAN tags, IPv6 with extensions or IPv4 with options, TCP options. */
+    private static final int MAX_SEGMENT_HEADERS = 256;
+
+    private final VifConfig config;
+    private final XenStore store;
+    private final Region region;
+    private final VifCounters counters;
+    private final FrameSink sink;
+    private final FrameOffload offload;
+    private final EpochClock epochClock;
+    private final NanoClock nanoClock;
+    private final String backendDir;
+    private final String frontendDir;
+    private final String roleName;
+    private final InterfaceSettings settings = new InterfaceSettings();
+
+    private final TxPacket txPkt = new TxPacket();
+    private final RxPacket rxPkt = new RxPacket();
+    private final GrantCopyBatch batch = new GrantCopyBatch(TxAssembler.MAX_PACKET_SLOTS + 2);
+    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + PAGE_SIZE));
+    /** Holds every segment of one TSO frame: up to 1024 segments, each with its own copy of the headers. */
+    private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(SEGMENT_SCRATCH_BYTES));
+    private final SlotArray txSnapshot = new SlotArray(
+        new UnsafeBuffer(new byte[VifSections.RING_SIZE * TX_SLOT_LENGTH]), 0, VifSections.RING_SIZE, TX_SLOT_LENGTH);
+    private final SlotArray rxSnapshot = new SlotArray(
+        new UnsafeBuffer(new byte[VifSections.RING_SIZE * RX_SLOT_LENGTH]), 0, VifSections.RING_SIZE, RX_SLOT_LENGTH);
+    private final RxFrameQueue queue;
+    private final RxDrainer rxDrainer = new RxDrainer();
+    private final SegmentDeliverer segmentDeliverer = new SegmentDeliverer();
+    private final long[] pending = new long[VifCounters.KIND_COUNT];
+
+    private XenbusState state = XenbusState.UNKNOWN;
+    private volatile boolean accepting;
+    private boolean online = true;
+    private int lastStoreChange = -1;
+    private int disabledReason = DropReason.NONE;
+    private long lastHeartbeatNs;
+    private long nowNs;
+
+    private boolean feCsum;
+    private boolean feIpv6Csum;
+    private boolean feGsoV4;
+    private boolean feGsoV6;
+
+    private GrantTable grants;
+    private AtomicBuffer grantTableBuffer;
+    private EventChannel channel;
+    private BackRing tx;
+    private BackRing rx;
+    private SlotArray txRing;
+    private SlotArray rxRing;
+    private int txSnapshotEnd;
+    private int rxSnapshotEnd;
+    private boolean rxResponsesPending;
+    private boolean rxStalled;
+
+    /**
+     * @param counters     this vif's counters (written by this agent only).
+     * @param sink         where frames from the guest go.
+     * @param offload      software checksum/segmentation where a peer cannot take offloaded frames.
+     */
+    public Xnb(
+        final VifConfig config, final XenStore store, final Region region, final VifCounters counters,
+        final FrameSink sink, final FrameOffload offload, final EpochClock epochClock, final NanoClock nanoClock)
+    {
+        this.config = config;
+        this.store = store;
+        this.region = region;
+        this.counters = counters;
+        this.sink = sink;
+        this.offload = offload;
+        this.epochClock = epochClock;
+        this.nanoClock = nanoClock;
+        this.backendDir = config.backendDir();
+        this.frontendDir = config.frontendDir();
+        this.roleName = "xnb-" + config.domid() + "." + config.handle();
+        this.queue = new RxFrameQueue(config.rxQueueBytes(), MAX_FRAME);
+        this.settings.mtu = config.mtu();
+    }
+
+    /** Publishes the backend's features and settings and enters InitWait. Configuration time. */
+    public void start()
+    {
+        publishFeatures();
+        InterfaceSettings.publish(store, backendDir, config);
+        settings.reload(store, backendDir);
+        setState(XenbusState.INIT_WAIT);
+    }
+
+    private void publishFeatures()
+    {
+        store.write(backendDir + "/feature-sg", 1);
+        store.write(backendDir + "/feature-gso-tcpv4", 1);
+        store.write(backendDir + "/feature-gso-tcpv6", 1);
+        store.write(backendDir + "/feature-ipv6-csum-offload", 1);
+        store.write(backendDir + "/feature-rx-copy", 1);
+        store.write(backendDir + "/feature-rx-flip", 0);
+        store.write(backendDir + "/feature-multicast-control", 0);
+        store.write(backendDir + "/feature-split-event-channels", 0);
+        store.write(backendDir + "/multi-queue-max-queues", 1);
+        store.write(backendDir + "/hotplug-status", "connected");
+        store.remove(backendDir + "/error");
+    }
+
+    @Override
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    /** @return the backend's XenBus state. */
+    public XenbusState state()
+    {
+        return state;
+    }
+
+    /** @return the {@link DropReason} that disabled this vif, or {@link DropReason#NONE}. */
+    public int disabledReason()
+    {
+        return disabledReason;
+    }
+
+    /** @return whether frames flow. */
+    public boolean isConnected()
+    {
+        return state == XenbusState.CONNECTED && disabledReason == DropReason.NONE;
+    }
+
+    /** @return the live interface settings (read on this agent's thread). */
+    public InterfaceSettings settings()
+    {
+        return settings;
+    }
+
+    /** Beyond Xen: asks the frontend to stop (or resume) offloading transmit checksums. Configuration path. */
+    public void requestNoTxChecksumOffload(final boolean stop)
+    {
+        store.write(backendDir + "/" + Netfront.REQUEST_NO_TX_CSUM_OFFLOAD, stop ? 1 : 0);
+    }
+
+    /** Closes the vif from the backend side (Closing, then Closed once the frontend closed). */
+    public void close()
+    {
+        online = false;
+        if (state == XenbusState.CONNECTED)
+        {
+            disconnect();
+        }
+        setState(XenbusState.CLOSING);
+    }
+
+    /** Lets a closed backend accept a frontend that comes back through Initialising. */
+    public void reopen()
+    {
+        online = true;
+        lastStoreChange = -1;
+    }
+
+    /**
+     * Queues a frame for the guest (the rx path). Called by the one producer of this vif's rx queue.
+     *
+     * @return 0 if queued, else the {@link DropReason} (the caller counts it).
+     */
+    public int offer(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        if (!accepting)
+        {
+            return DropReason.NOT_CONNECTED;
+        }
+        if (length <= 0 || length > MAX_FRAME)
+        {
+            return DropReason.RX_TOO_BIG;
+        }
+        if (gsoSize == 0 && length > settings.mtu + VLAN_ETH_HLEN)
+        {
+            return DropReason.OVERSIZE;
+        }
+        return queue.offer(buffer, offset, length, flags, gsoSize, gsoType, nanoClock.nanoTime()) ?
+            DropReason.NONE : DropReason.RX_QUEUE_FULL;
+    }
+
+    @Override
+    public int doWork()
+    {
+        nowNs = nanoClock.nanoTime();
+        int work = 0;
+        final int change = store.changeCounter();
+        if (change != lastStoreChange)
+        {
+            lastStoreChange = change;
+            work += onStoreChanged();
+        }
+        if (isConnected())
+        {
+            work += processTx();
+            if (isConnected())
+            {
+                work += processRx();
+            }
+        }
+        if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)
+        {
+            lastHeartbeatNs = nowNs;
+            counters.set(VifCounters.HEARTBEAT, epochClock.time());
+        }
+        flushCounters();
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        accepting = false;
+        setState(XenbusState.CLOSED);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------- tx
+
+    private int processTx()
+    {
+        int available = tx.unconsumedRequests();
+        if (available == 0)
+        {
+            available = tx.finalCheckForRequests();
+        }
+        if (available < 0)
+        {
+            fatal(DropReason.IMPOSSIBLE_REQUESTS, "tx req_prod outside the ring");
+            return 0;
+        }
+        if (available == 0)
+        {
+            return 0;
+        }
+        final int consumerStart = tx.requestConsumer();
+        final int producer = consumerStart + available;
+        // snapshot each newly visible slot exactly once (a chain left incomplete is not read again)
+        if (txSnapshotEnd - consumerStart < 0 || txSnapshotEnd - consumerStart > available)
+        {
+            txSnapshotEnd = consumerStart;
+        }
+        final MutableDirectBuffer snapshot = txSnapshot.buffer();
+        for (int i = txSnapshotEnd; i != producer; i++)
+        {
+            tx.copyRequest(i, snapshot, txSnapshot.offset(i));
+        }
+        txSnapshotEnd = producer;
+
+        int consumer = consumerStart;
+        int packets = 0;
+        while (consumer != producer && packets < TX_BATCH)
+        {
+            final int used = TxAssembler.ring2pkt(txPkt, txSnapshot, consumer, producer);
+            if (used == 0)
+            {
+                break;
+            }
+            if (DropReason.isFatal(txPkt.error))
+            {
+                pending[VifCounters.DROP_BASE + txPkt.error]++;
+                fatal(txPkt.error, "tx packet at " + Integer.toUnsignedString(consumer));
+                return packets;
+            }
+            final boolean error = receiveTxPacket();
+            TxAssembler.txpkt2rsp(txPkt, txSnapshot, txRing, tx.responseProducer(), error);
+            tx.consumeRequests(used);
+            for (int i = 0; i < used; i++)
+            {
+                tx.claimResponse();
+            }
+            consumer += used;
+            packets++;
+        }
+        if (packets > 0)
+        {
+            notifyIfAsked(tx.pushResponsesAndCheckNotify());
+        }
+        return packets;
+    }
+
+    /** @return whether the packet's slots get ERROR responses. */
+    private boolean receiveTxPacket()
+    {
+        final TxPacket pkt = txPkt;
+        if (!pkt.isValid())
+        {
+            pending[VifCounters.DROP_BASE + pkt.error]++;
+            return true;
+        }
+        if (!pkt.hasGso && pkt.size > settings.mtu + VLAN_ETH_HLEN)
+        {
+            pending[VifCounters.DROP_BASE + DropReason.OVERSIZE]++;
+            return true;
+        }
+        batch.clear();
+        final int ops = TxAssembler.txpkt2gnttab(pkt, txSnapshot, batch, 0, config.domid());
+        final int self = config.backendDomid();
+        for (int op = 0; op < ops; op++)
+        {
+            batch.status(op, grants.copyFromGrant(
+                self, (int)batch.gref(op), batch.grefOffset(op), frame, batch.localOffset(op), batch.length(op)));
+        }
+        final int length = TxAssembler.copiedLength(batch, 0, ops);
+        if (length != pkt.size)
+        {
+            pending[VifCounters.DROP_BASE + DropReason.COPY_FAILED]++;
+            return true;
+        }
+        int flags = 0;
+        if ((pkt.flags & NETTXF_CSUM_BLANK) != 0)
+        {
+            flags = FrameFlags.CSUM_PARTIAL;
+            if (!settings.rxcsum && !pkt.hasGso)
+            {
+                if (offload.completeChecksum(frame, 0, length) != FrameOffload.OK)
+                {
+                    pending[VifCounters.DROP_BASE + DropReason.OFFLOAD_FAILED]++;
+                    return false;
+                }
+                pending[VifCounters.CSUM_COMPLETED]++;
+                flags = FrameFlags.DATA_VALIDATED;
+            }
+        }
+        else if ((pkt.flags & NETTXF_DATA_VALIDATED) != 0)
+        {
+            flags = FrameFlags.DATA_VALIDATED;
+        }
+        final int status = sink.onFrame(frame, 0, length, flags, pkt.hasGso ? pkt.gsoSize : 0, pkt.gsoType);
+        if (status != DropReason.NONE)
+        {
+            pending[VifCounters.DROP_BASE + (status > 0 && status < DropReason.COUNT ? status : DropReason.OFFLOAD_FAILED)]++;
+        }
+        else
+        {
+            pending[VifCounters.TX_PACKETS]++;
+            pending[VifCounters.TX_BYTES] += length;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------- rx
+
+    private int processRx()
+    {
+        if (queue.size() == 0)
+        {
+            return 0;
+        }
+        final int frames = queue.drain(rxDrainer, RX_BATCH);
+        if (rxResponsesPending)
+        {
+            rxResponsesPending = false;
+            notifyIfAsked(rx.pushResponsesAndCheckNotify());
+        }
+        return frames;
+    }
+
+    private final class RxDrainer implements ControlledMessageHandler
+    {
+        @Override
+        public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            return drainOne(buffer, index, length);
+        }
+    }
+
+    private ControlledMessageHandler.Action drainOne(final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (!isConnected())
+        {
+            return ControlledMessageHandler.Action.ABORT;
+        }
+        final int frameOffset = index + RxFrameQueue.HEADER_LENGTH;
+        final int frameLength = length - RxFrameQueue.HEADER_LENGTH;
+        final int flags = buffer.getInt(index + RxFrameQueue.FLAGS_OFFSET);
+        final int gsoSize = buffer.getShort(index + RxFrameQueue.GSO_SIZE_OFFSET) & 0xFFFF;
+        final int gsoType = buffer.getShort(index + RxFrameQueue.GSO_TYPE_OFFSET) & 0xFFFF;
+        final long enqueuedNs = buffer.getLong(index + RxFrameQueue.TIME_OFFSET);
+        final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
+
+        final int result;
+        if (gsoSize != 0 && !(settings.tso && settings.txcsum && frontendTakesGso(gsoType)))
+        {
+            final int segments = (frameLength + gsoSize - 1) / gsoSize;
+            final int slotsNeeded = segments * ((gsoSize + MAX_SEGMENT_HEADERS + PAGE_SIZE - 1) / PAGE_SIZE);
+            if (slotsNeeded > VifSections.RING_SIZE)
+            {
+                // could never fit the guest's ring at once: refuse instead of stalling the queue
+                pending[VifCounters.DROP_BASE + DropReason.RX_TOO_BIG]++;
+                result = RxAssembler.OK;
+            }
+            else if (rxSpace() < slotsNeeded)
+            {
+                result = RxAssembler.EAGAIN;
+            }
+            else
+            {
+                final int made = offload.segment(buffer, frameOffset, frameLength, gsoSize, scratch, segmentDeliverer);
+                if (made > 0)
+                {
+                    pending[VifCounters.TSO_SEGMENTS] += made;
+                }
+                else
+                {
+                    pending[VifCounters.DROP_BASE + DropReason.OFFLOAD_FAILED]++;
+                }
+                result = RxAssembler.OK;
+            }
+        }
+        else
+        {
+            int rxFlags = (flags & FrameFlags.DATA_VALIDATED) != 0 ? NETRXF_DATA_VALIDATED : 0;
+            if (partial)
+            {
+                if (settings.txcsum && feCsum)
+                {
+                    rxFlags = NETRXF_CSUM_BLANK | NETRXF_DATA_VALIDATED;
+                }
+                else if (offload.completeChecksum(buffer, frameOffset, frameLength) == FrameOffload.OK)
+                {
+                    pending[VifCounters.CSUM_COMPLETED]++;
+                    rxFlags = NETRXF_DATA_VALIDATED;
+                }
+                else
+                {
+                    pending[VifCounters.DROP_BASE + DropReason.OFFLOAD_FAILED]++;
+                    return ControlledMessageHandler.Action.CONTINUE;
+                }
+            }
+            result = deliver(buffer, frameOffset, frameLength, rxFlags, gsoSize, gsoType);
+        }
+
+        if (result == RxAssembler.EAGAIN)
+        {
+            if (!rxStalled)
+            {
+                rxStalled = true;
+                pending[VifCounters.RING_FULL]++;
+            }
+            if (nowNs - enqueuedNs > config.rxDrainTimeoutNs())
+            {
+                pending[VifCounters.DROP_BASE + DropReason.RX_STALLED]++;
+                return ControlledMessageHandler.Action.CONTINUE;
+            }
+            // ask the frontend to notify when it posts buffers, then wait
+            rx.finalCheckForRequests();
+            return ControlledMessageHandler.Action.ABORT;
+        }
+        rxStalled = false;
+        return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    private boolean frontendTakesGso(final int gsoType)
+    {
+        return gsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? feGsoV4 : gsoType == XEN_NETIF_GSO_TYPE_TCPV6 && feGsoV6;
+    }
+
+    private final class SegmentDeliverer implements FrameOffload.SegmentSink
+    {
+        @Override
+        public int onSegment(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final int result = deliver(buffer, offset, length, NETRXF_DATA_VALIDATED, 0, 0);
+            return result == RxAssembler.OK ? 0 : DropReason.RX_STALLED;
+        }
+    }
+
+    /** @return posted rx requests not yet used, snapshotting new ones once; negative after a fatal error. */
+    private int rxSpace()
+    {
+        final int available = rx.unconsumedRequests();
+        if (available < 0)
+        {
+            fatal(DropReason.RX_IMPOSSIBLE_REQUESTS, "rx req_prod outside the ring");
+            return -1;
+        }
+        final int consumer = rx.requestConsumer();
+        final int producer = consumer + available;
+        if (rxSnapshotEnd - consumer < 0 || rxSnapshotEnd - consumer > available)
+        {
+            rxSnapshotEnd = consumer;
+        }
+        final MutableDirectBuffer snapshot = rxSnapshot.buffer();
+        for (int i = rxSnapshotEnd; i != producer; i++)
+        {
+            rx.copyRequest(i, snapshot, rxSnapshot.offset(i));
+        }
+        rxSnapshotEnd = producer;
+        return available;
+    }
+
+    /** Copies one frame into posted buffers. @return {@link RxAssembler#OK} (delivered or dropped) or EAGAIN. */
+    private int deliver(
+        final DirectBuffer buffer, final int offset, final int length, final int rxFlags, final int gsoSize,
+        final int gsoType)
+    {
+        final int space = rxSpace();
+        if (space < 0)
+        {
+            pending[VifCounters.DROP_BASE + DropReason.RX_IMPOSSIBLE_REQUESTS]++;
+            return RxAssembler.OK;
+        }
+        final int status = RxAssembler.frame2pkt(rxPkt, length, rxFlags, gsoSize, gsoType, rx.requestConsumer(), space);
+        if (status == RxAssembler.EAGAIN)
+        {
+            return RxAssembler.EAGAIN;
+        }
+        if (status != RxAssembler.OK)
+        {
+            pending[VifCounters.DROP_BASE + DropReason.RX_TOO_BIG]++;
+            return RxAssembler.OK;
+        }
+        batch.clear();
+        final int ops = RxAssembler.rxpkt2gnttab(rxPkt, rxSnapshot, batch, offset, config.domid());
+        final int self = config.backendDomid();
+        boolean failed = false;
+        for (int op = 0; op < ops; op++)
+        {
+            final int result = grants.copyToGrant(
+                self, (int)batch.gref(op), batch.grefOffset(op), buffer, batch.localOffset(op), batch.length(op));
+            batch.status(op, result);
+            failed |= result != 0;
+        }
+        final int responses = RxAssembler.rxpkt2rsp(rxPkt, rxSnapshot, batch, 0, rxRing);
+        rx.consumeRequests(responses);
+        for (int i = 0; i < responses; i++)
+        {
+            rx.claimResponse();
+        }
+        rxResponsesPending = true;
+        if (failed)
+        {
+            pending[VifCounters.DROP_BASE + DropReason.RX_COPY_FAILED]++;
+        }
+        else
+        {
+            pending[VifCounters.RX_PACKETS]++;
+            pending[VifCounters.RX_BYTES] += length;
+        }
+        return RxAssembler.OK;
+    }
+
+    // ------------------------------------------------------------------------------------------------ life cycle
+
+    private int onStoreChanged()
+    {
+        settings.reload(store, backendDir);
+        final XenbusState frontend = store.readState(frontendDir);
+        switch (state)
+        {
+            case INIT_WAIT ->
+            {
+                if (frontend == XenbusState.CONNECTED || frontend == XenbusState.INITIALISED)
+                {
+                    connect();
+                    return 1;
+                }
+            }
+            case CONNECTED ->
+            {
+                if (frontend != XenbusState.CONNECTED)
+                {
+                    disconnect();
+                    setState(frontend == XenbusState.CLOSED || frontend == XenbusState.UNKNOWN ?
+                        XenbusState.CLOSED : XenbusState.CLOSING);
+                    return 1;
+                }
+            }
+            case CLOSING ->
+            {
+                if (frontend == XenbusState.CLOSED || frontend == XenbusState.UNKNOWN ||
+                    frontend == XenbusState.INITIALISING)
+                {
+                    setState(XenbusState.CLOSED);
+                    lastStoreChange = -1;
+                    return 1;
+                }
+            }
+            case CLOSED ->
+            {
+                if (online && frontend == XenbusState.INITIALISING)
+                {
+                    publishFeatures();
+                    disabledReason = DropReason.NONE;
+                    setState(XenbusState.INIT_WAIT);
+                    return 1;
+                }
+            }
+            default ->
+            {
+            }
+        }
+        return 0;
+    }
+
+    private void connect()
+    {
+        final long txRef = store.readNumber(frontendDir + "/tx-ring-ref", 4, false, -1);
+        final long rxRef = store.readNumber(frontendDir + "/rx-ring-ref", 4, false, -1);
+        final long port = store.readNumber(frontendDir + "/event-channel", 4, false, -1);
+        if (txRef < 0 || rxRef < 0 || port != VifSections.BACKEND_PORT)
+        {
+            connectFailed("missing or bad tx-ring-ref/rx-ring-ref/event-channel");
+            return;
+        }
+        if (!store.readFlag(frontendDir + "/request-rx-copy"))
+        {
+            connectFailed("frontend does not request rx-copy (rx-flip is not supported)");
+            return;
+        }
+        feCsum = !store.readFlag(frontendDir + "/feature-no-csum-offload");
+        feIpv6Csum = store.readFlag(frontendDir + "/feature-ipv6-csum-offload");
+        feGsoV4 = store.readFlag(frontendDir + "/feature-gso-tcpv4");
+        feGsoV6 = store.readFlag(frontendDir + "/feature-gso-tcpv6");
+
+        final int domid = config.domid();
+        final int handle = config.handle();
+        final RegionSection pagesSection = region.findSection(VifSections.pagesName(domid, handle));
+        final RegionSection grantsSection = region.findSection(VifSections.grantsName(domid, handle));
+        final RegionSection eventsSection = region.findSection(VifSections.eventsName(domid, handle));
+        if (pagesSection == null || grantsSection == null || eventsSection == null)
+        {
+            connectFailed("vif sections not found in the region");
+            return;
+        }
+        final AtomicBuffer pages = pagesSection.buffer();
+        if (grants == null || grantTableBuffer != grantsSection.buffer())
+        {
+            try
+            {
+                grants = GrantTable.attach(grantsSection.buffer(), pages);
+                grantTableBuffer = grantsSection.buffer();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                connectFailed("grant table: " + ex.getMessage());
+                return;
+            }
+        }
+        final int self = config.backendDomid();
+        final int txFrame = GrantMapper.mapFrame(grantTableBuffer, grants.pageCount(), txRef, self, true);
+        final int rxFrame = GrantMapper.mapFrame(grantTableBuffer, grants.pageCount(), rxRef, self, true);
+        if (txFrame < 0 || rxFrame < 0)
+        {
+            connectFailed("cannot map ring grants tx-ring-ref=" + txRef + " rx-ring-ref=" + rxRef);
+            return;
+        }
+        final SharedRing txShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(txFrame), PAGE_SIZE),
+            TX_SLOT_LENGTH);
+        final SharedRing rxShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(rxFrame), PAGE_SIZE),
+            RX_SLOT_LENGTH);
+        if (txShared.size() != VifSections.RING_SIZE || rxShared.size() != VifSections.RING_SIZE ||
+            Integer.compareUnsigned(txShared.requestProducer() - txShared.responseProducer(), txShared.size()) > 0 ||
+            Integer.compareUnsigned(rxShared.requestProducer() - rxShared.responseProducer(), rxShared.size()) > 0)
+        {
+            connectFailed("ring indices impossible at connect");
+            return;
+        }
+        tx = txShared.backRing();
+        rx = rxShared.backRing();
+        tx.attach(txShared.responseProducer());
+        rx.attach(rxShared.responseProducer());
+        txRing = new SlotArray(tx.buffer(), tx.requestOffset(0), tx.size(), TX_SLOT_LENGTH);
+        rxRing = new SlotArray(rx.buffer(), rx.requestOffset(0), rx.size(), RX_SLOT_LENGTH);
+        txSnapshotEnd = tx.requestConsumer();
+        rxSnapshotEnd = rx.requestConsumer();
+        channel = new EventChannel(eventsSection.buffer(), VifSections.BACKEND_PORT, VifSections.FRONTEND_PORT,
+            IdleMode.NOOP);
+        disabledReason = DropReason.NONE;
+        rxStalled = false;
+        store.remove(backendDir + "/error");
+        setState(XenbusState.CONNECTED);
+        accepting = true;
+    }
+
+    private void connectFailed(final String reason)
+    {
+        System.getLogger("io.pvnet.engine.xnb").log(System.Logger.Level.WARNING,
+            "vif " + config.domid() + "." + config.handle() + ": connect failed: " + reason);
+        store.write(backendDir + "/error", truncate("connect: " + reason));
+        setState(XenbusState.CLOSING);
+    }
+
+    private void disconnect()
+    {
+        accepting = false;
+        final int dropped = queue.clear();
+        pending[VifCounters.DROP_BASE + DropReason.NOT_CONNECTED] += dropped;
+        tx = null;
+        rx = null;
+    }
+
+    /** Disables this vif (never another, never the process): Linux {@code xenvif_fatal_tx_err}. Slow path. */
+    private void fatal(final int reason, final String where)
+    {
+        if (disabledReason != DropReason.NONE)
+        {
+            return;
+        }
+        disabledReason = reason;
+        accepting = false;
+        pending[VifCounters.PROTOCOL_ERRORS]++;
+        final String message = "fatal error; disabling device: " + DropReason.name(reason) + " (" + where + ")";
+        System.getLogger("io.pvnet.engine.xnb").log(System.Logger.Level.WARNING,
+            "vif " + config.domid() + "." + config.handle() + ": " + message);
+        store.write(backendDir + "/error", truncate(message));
+    }
+
+    private static String truncate(final String text)
+    {
+        return text.length() <= 64 ? text : text.substring(0, 64);
+    }
+
+    private void notifyIfAsked(final boolean notify)
+    {
+        if (notify)
+        {
+            channel.notifyPeer();
+            pending[VifCounters.NOTIFY_SENT]++;
+        }
+        else
+        {
+            pending[VifCounters.NOTIFY_SUPPRESSED]++;
+        }
+    }
+
+    private void setState(final XenbusState newState)
+    {
+        state = newState;
+        store.writeState(backendDir, newState);
+        counters.set(VifCounters.BACKEND_STATE, newState.code());
+    }
+
+    private void flushCounters()
+    {
+        final long[] values = pending;
+        for (int kind = 0; kind < values.length; kind++)
+        {
+            if (values[kind] != 0)
+            {
+                if (counters.counter(kind) != null)
+                {
+                    counters.add(kind, values[kind]);
+                }
+                values[kind] = 0;
+            }
+        }
+    }
+
+    /** @return the interface's current MTU (this agent's thread). */
+    public int mtu()
+    {
+        return settings.mtu;
+    }
+
+    /** @return frames in the rx queue (this agent's thread, producer idle). */
+    public long rxQueueFrames()
+    {
+        return queue.frames();
+    }
+
+    /** @return the rx queue's bytes in use. */
+    public int rxQueueBytes()
+    {
+        return queue.size();
+    }
+}

@@ -1,0 +1,384 @@
+package io.pvnet.engine.xnb;
+
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.offload.NoFrameOffload;
+import io.pvnet.engine.store.XenbusState;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.pvnet.engine.netif.NetifConstants.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A hostile frontend against xnb: Linux netback's limits and the XSA defences of the reference brief, section 4.
+ * Per-packet problems must give error responses and counted drops; protocol violations must disable only this vif.
+ */
+class XnbHardeningTest
+{
+    private HostileFrontend front;
+
+    @BeforeEach
+    void setUp()
+    {
+        front = new HostileFrontend(VifConfig.of(1, 0));
+        front.connect();
+        assertTrue(front.xnb.isConnected());
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        front.close();
+    }
+
+    private void run()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            front.xnb.doWork();
+        }
+    }
+
+    private long drops(final int reason)
+    {
+        return front.counters.drops(reason);
+    }
+
+    private void assertFatal(final int reason)
+    {
+        assertEquals(reason, front.xnb.disabledReason());
+        assertFalse(front.xnb.isConnected());
+        assertEquals(1, front.counters.get(VifCounters.PROTOCOL_ERRORS));
+        final String error = front.store.read("backend/vif/1/0/error");
+        assertNotNull(error);
+        assertTrue(error.contains(DropReason.name(reason)), error);
+    }
+
+    @Test
+    void shouldDeliverAWellFormedFrameFromTheGrantedPage()
+    {
+        front.tx(0, 100, 7, 3, 40);
+        front.pushTx();
+        run();
+        assertEquals(1, front.sink.frames);
+        for (int b = 0; b < 100; b++)
+        {
+            assertEquals(HostileFrontend.pattern(3, 40 + b), front.sink.last[b]);
+        }
+        assertEquals(1, front.txRspProd());
+        assertEquals(7, front.txRspId(0));
+        assertEquals(NETIF_RSP_OKAY, front.txRspStatus(0));
+    }
+
+    @Test
+    void shouldDisableTheVifWhenTheProducerIsImpossiblyFarAhead()
+    {
+        front.txRing.putIntRelease(0, 1000);
+        run();
+        assertFatal(DropReason.IMPOSSIBLE_REQUESTS);
+        assertEquals(0, front.txRspProd(), "nothing answered from a garbage ring");
+    }
+
+    @Test
+    void shouldAccept19SlotsDrop20And21AndDisableAt22()
+    {
+        sendChain(19);
+        run();
+        assertEquals(1, front.sink.frames, "19 slots: accepted");
+        sendChain(20);
+        sendChain(21);
+        run();
+        assertEquals(1, front.sink.frames);
+        assertEquals(2, drops(DropReason.TOO_MANY_SLOTS));
+        final int answered = front.txRspProd();
+        assertEquals(19 + 20 + 21, answered, "every slot of a dropped packet is answered");
+        for (int i = 19; i < answered; i++)
+        {
+            assertEquals(NETIF_RSP_ERROR, front.txRspStatus(i));
+        }
+        assertTrue(front.xnb.isConnected());
+        sendChain(22);
+        run();
+        assertFatal(DropReason.FATAL_SLOT_COUNT);
+    }
+
+    private void sendChain(final int slots)
+    {
+        final int size = 70;
+        front.tx(NETTXF_MORE_DATA, size * slots, 0, 0, 0);
+        for (int i = 1; i < slots; i++)
+        {
+            front.tx(i < slots - 1 ? NETTXF_MORE_DATA : 0, size, i, i, 0);
+        }
+        front.pushTx();
+    }
+
+    @Test
+    void shouldWaitForAChainThatRunsPastTheProducerAndUseWhatItFirstRead()
+    {
+        final int first = front.tx(NETTXF_MORE_DATA, 300, 1, 1, 0);
+        front.pushTx();
+        run();
+        assertEquals(0, front.txRspProd(), "incomplete: nothing consumed");
+        // the frontend rewrites the slot the backend already copied (a double-fetch attempt, XSA-155)
+        front.txRing.putShort(HostileFrontend.slot(first, TX_SLOT_LENGTH) + 10, (short)4000,
+            java.nio.ByteOrder.LITTLE_ENDIAN);
+        front.tx(0, 100, 2, 2, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, front.sink.frames);
+        assertEquals(300, front.sink.lastLength, "the size of the first (and only) read of the slot");
+        assertEquals(2, front.txRspProd());
+    }
+
+    @Test
+    void shouldDisableTheVifForASlotCrossingItsPage()
+    {
+        front.tx(0, 200, 1, 1, 4000);
+        front.pushTx();
+        run();
+        assertFatal(DropReason.SLOT_CROSSES_PAGE);
+        assertEquals(0, front.sink.frames);
+    }
+
+    @Test
+    void shouldAnswerATooShortFirstSlotWithAnError()
+    {
+        front.tx(0, 10, 5, 1, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, drops(DropReason.FIRST_SLOT_SHORT));
+        assertEquals(NETIF_RSP_ERROR, front.txRspStatus(0));
+        assertEquals(5, front.txRspId(0));
+        assertTrue(front.xnb.isConnected());
+    }
+
+    @Test
+    void shouldDropAContinuationLargerThanWhatRemains()
+    {
+        front.tx(NETTXF_MORE_DATA, 500, 1, 1, 0);
+        front.tx(0, 600, 2, 2, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, drops(DropReason.SIZE_MISMATCH));
+        assertEquals(NETIF_RSP_ERROR, front.txRspStatus(0));
+        assertEquals(NETIF_RSP_ERROR, front.txRspStatus(1));
+        assertTrue(front.xnb.isConnected());
+    }
+
+    @Test
+    void shouldDisableTheVifForAnExtraOfTypeNone()
+    {
+        front.tx(NETTXF_EXTRA_INFO, 100, 1, 1, 0);
+        front.extra(XEN_NETIF_EXTRA_TYPE_NONE, 0);
+        front.pushTx();
+        run();
+        assertFatal(DropReason.EXTRA_MALFORMED);
+    }
+
+    @Test
+    void shouldDisableTheVifForAnUnknownExtraType()
+    {
+        front.tx(NETTXF_EXTRA_INFO, 100, 1, 1, 0);
+        front.extra(XEN_NETIF_EXTRA_TYPE_MAX, 0);
+        front.pushTx();
+        run();
+        assertFatal(DropReason.EXTRA_MALFORMED);
+    }
+
+    @Test
+    void shouldDisableTheVifForAnEndlessChainOfExtras()
+    {
+        front.tx(NETTXF_EXTRA_INFO, 100, 1, 1, 0);
+        for (int i = 0; i < 8; i++)
+        {
+            front.extra(XEN_NETIF_EXTRA_TYPE_HASH, XEN_NETIF_EXTRA_FLAG_MORE);
+        }
+        front.pushTx();
+        run();
+        assertFatal(DropReason.EXTRA_MALFORMED);
+    }
+
+    @Test
+    void shouldDisableTheVifForAGsoExtraOfSizeZero()
+    {
+        front.tx(NETTXF_EXTRA_INFO, 100, 1, 1, 0);
+        front.gso(0, 0, XEN_NETIF_GSO_TYPE_TCPV4);
+        front.pushTx();
+        run();
+        assertFatal(DropReason.GSO_MALFORMED);
+    }
+
+    @Test
+    void shouldDisableTheVifForAnUnknownGsoType()
+    {
+        front.tx(NETTXF_EXTRA_INFO, 100, 1, 1, 0);
+        front.gso(0, 1448, 3);
+        front.pushTx();
+        run();
+        assertFatal(DropReason.GSO_MALFORMED);
+    }
+
+    @Test
+    void shouldPassAValidGsoFrameWithItsMss()
+    {
+        front.tx(NETTXF_EXTRA_INFO | NETTXF_MORE_DATA | NETTXF_CSUM_BLANK, 6000, 1, 1, 0);
+        front.gso(0, 1448, XEN_NETIF_GSO_TYPE_TCPV4);
+        front.tx(0, 2000, 2, 2, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, front.sink.frames);
+        assertEquals(6000, front.sink.lastLength);
+        assertEquals(1448, front.sink.lastGsoSize);
+        assertEquals(NETIF_RSP_OKAY, front.txRspStatus(0));
+        assertEquals(NETIF_RSP_NULL, front.txRspStatus(1));
+        assertEquals(NETIF_RSP_OKAY, front.txRspStatus(2));
+    }
+
+    @Test
+    void shouldAnswerZeroLengthSlotsWithoutBuildingEmptyFragments()
+    {
+        front.tx(NETTXF_MORE_DATA, 100, 1, 1, 0);
+        front.tx(NETTXF_MORE_DATA, 0, 2, 2, 0);
+        front.tx(0, 40, 3, 3, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, front.sink.frames);
+        assertEquals(100, front.sink.lastLength);
+        assertEquals(HostileFrontend.pattern(1, 59), front.sink.last[59]);
+        assertEquals(HostileFrontend.pattern(3, 0), front.sink.last[60]);
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(NETIF_RSP_OKAY, front.txRspStatus(i));
+        }
+    }
+
+    @Test
+    void shouldAnswerAnUngrantedOrForeignReferenceWithAnError()
+    {
+        front.txRaw(900, 0, 100, 1, 0);
+        front.txRaw(front.rxGref[0] + 1000, 0, 100, 2, 0);
+        front.pushTx();
+        run();
+        assertEquals(2, drops(DropReason.COPY_FAILED));
+        assertEquals(NETIF_RSP_ERROR, front.txRspStatus(0));
+        assertEquals(NETIF_RSP_ERROR, front.txRspStatus(1));
+        assertTrue(front.xnb.isConnected());
+    }
+
+    @Test
+    void shouldNeverWriteAReadOnlyGrantOrAnUngrantedPageOnReceive()
+    {
+        front.postRx(front.readOnlyRxGref, 1);
+        front.postRx(5000, 2);
+        front.postRx(front.rxGref[0], 3);
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[200]);
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(0, front.xnb.offer(frame, 0, 200, 0, 0, 0));
+        }
+        run();
+        assertEquals(2, drops(DropReason.RX_COPY_FAILED));
+        assertEquals(1, front.counters.get(VifCounters.RX_PACKETS));
+        assertEquals(NETIF_RSP_ERROR, front.rxRspStatus(0));
+        assertEquals(NETIF_RSP_ERROR, front.rxRspStatus(1));
+        assertEquals(200, front.rxRspStatus(2));
+        assertTrue(front.memoryOutsideWritableGrantsIntact());
+    }
+
+    @Test
+    void shouldCapTheReceiveQueueAndDropStalledFramesAfterTheDrainTimeout()
+    {
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[1500]);
+        int queued = 0;
+        int full = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            final int result = front.xnb.offer(frame, 0, 1500, 0, 0, 0);
+            if (result == 0)
+            {
+                queued++;
+            }
+            else
+            {
+                assertEquals(DropReason.RX_QUEUE_FULL, result);
+                full++;
+            }
+        }
+        assertTrue(queued * 1500 <= 512 * 1024 && full > 0, "queued=" + queued);
+        run();
+        assertEquals(1, front.counters.get(VifCounters.RING_FULL));
+        assertEquals(0, drops(DropReason.RX_STALLED), "not before the timeout");
+        front.nanoClock.advance(11_000_000_000L);
+        for (int i = 0; i < 100 && front.xnb.rxQueueBytes() > 0; i++)
+        {
+            front.xnb.doWork();
+        }
+        assertEquals(queued, drops(DropReason.RX_STALLED));
+        assertEquals(0, front.xnb.rxQueueBytes());
+    }
+
+    @Test
+    void shouldDisableTheVifWhenTheRxProducerIsImpossible()
+    {
+        front.rxRing.putIntRelease(0, 5000);
+        front.xnb.offer(new UnsafeBuffer(new byte[100]), 0, 100, 0, 0, 0);
+        run();
+        assertFatal(DropReason.RX_IMPOSSIBLE_REQUESTS);
+    }
+
+    @Test
+    void shouldKeepOtherVifsRunningWhenOneIsDisabled()
+    {
+        final HostileFrontend other = new HostileFrontend(front.region, front.vifRegion, VifConfig.of(2, 0),
+            NoFrameOffload.INSTANCE);
+        other.connect();
+        front.txRing.putIntRelease(0, 1000);
+        run();
+        assertFatal(DropReason.IMPOSSIBLE_REQUESTS);
+        other.tx(0, 100, 1, 1, 0);
+        other.pushTx();
+        other.xnb.doWork();
+        assertEquals(1, other.sink.frames);
+        assertTrue(other.xnb.isConnected());
+    }
+
+    @Test
+    void shouldReconnectAfterBeingDisabled()
+    {
+        front.txRing.putIntRelease(0, 1000);
+        run();
+        assertFatal(DropReason.IMPOSSIBLE_REQUESTS);
+        front.reconnect();
+        assertTrue(front.xnb.isConnected());
+        assertEquals(XenbusState.CONNECTED, front.xnb.state());
+        assertNull(front.store.read("backend/vif/1/0/error"));
+        front.tx(0, 100, 1, 1, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, front.sink.frames);
+    }
+
+    @Test
+    void shouldCountDownstreamDropsButStillAnswerOkay()
+    {
+        front.sink.verdict = DropReason.RX_QUEUE_FULL;
+        front.tx(0, 100, 1, 1, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, drops(DropReason.RX_QUEUE_FULL));
+        assertEquals(NETIF_RSP_OKAY, front.txRspStatus(0));
+    }
+
+    @Test
+    void shouldPublishAHeartbeat()
+    {
+        front.epochClock.update(123_456L);
+        front.nanoClock.advance(200_000_000L);
+        front.xnb.doWork();
+        assertEquals(123_456L, front.counters.get(VifCounters.HEARTBEAT));
+    }
+}

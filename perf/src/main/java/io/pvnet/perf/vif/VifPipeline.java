@@ -1,0 +1,193 @@
+package io.pvnet.perf.vif;
+
+import io.pvnet.engine.Crossover;
+import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.ring.region.Region;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+
+import java.util.function.Supplier;
+
+/**
+ * The {@code vif} benchmark's data path: netfront A transmits, xnb A copies the frame out of A's grants, a crossover
+ * offers it to xnb B, which copies it into netfront B's posted buffers, and netfront B receives it. One thread runs
+ * both guests ({@link VifGuests}: transmit on A, receive on B), one runs both backends (the host side).
+ */
+public final class VifPipeline implements AutoCloseable
+{
+    private final Region region;
+    private final VifBackend[] backends = new VifBackend[2];
+    private final VifGuests guests;
+    private final AgentRunner hostRunner;
+    private final Thread guestThread;
+    private volatile boolean running = true;
+    private volatile boolean resetRequested;
+    private volatile boolean resetDone;
+
+    /**
+     * @param frameLength bytes per frame.
+     * @param frameFlags  {@code FrameFlags} of each frame.
+     * @param gsoSize     MSS for TSO frames, else 0.
+     * @param offloads    makes one offload step per thread.
+     */
+    public VifPipeline(final int frameLength, final int frameFlags, final int gsoSize, final int gsoType,
+        final Supplier<FrameOffload> offloads, final VifConfig receiverConfig)
+    {
+        this(Region.createAnonymous(VifRegion.regionBytes(2)), frameLength, frameFlags, gsoSize, gsoType, offloads,
+            receiverConfig);
+    }
+
+    /** As the other constructor, in {@code region} (owned by the pipeline from now on). */
+    public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
+        final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig)
+    {
+        this.region = region;
+        final VifRegion vifRegion = VifRegion.create(region);
+        final VifConfig senderConfig = senderConfig(frameLength);
+        // one offload instance per thread: the host thread's backends share one, the guest thread's frontends another
+        final FrameOffload hostOffload = offloads.get();
+        final FrameOffload guestOffload = offloads.get();
+        backends[0] = VifBackend.create(vifRegion, senderConfig, Crossover.sinkTo(backends, 1), hostOffload);
+        backends[1] = VifBackend.create(vifRegion, receiverConfig, Crossover.sinkTo(backends, 0), hostOffload);
+        final VifFrontend sender = VifFrontend.create(vifRegion, senderConfig, backends[0].counters(), guestOffload);
+        final VifFrontend receiver = VifFrontend.create(vifRegion, receiverConfig, backends[1].counters(), guestOffload);
+        guests = new VifGuests(sender, receiver, frameLength, frameFlags, gsoSize, gsoType);
+        for (int i = 0; i < 100 && !connected(); i++)
+        {
+            guests.idle();
+            backends[0].doWork();
+            backends[1].doWork();
+        }
+        if (!connected())
+        {
+            throw new IllegalStateException("vifs did not connect: sender=" + sender.state() + " receiver=" + receiver.state());
+        }
+        hostRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
+            new CompositeAgent(backends[0], backends[1]));
+        guestThread = new Thread(this::guestLoop, "vif-guest");
+        guestThread.setDaemon(true);
+    }
+
+    /** @return the sending guest's config for frames of {@code frameLength} bytes (MTU large enough). */
+    static VifConfig senderConfig(final int frameLength)
+    {
+        return VifConfig.of(1, 0).withMtu(Math.max(1500, Math.min(65535, frameLength)));
+    }
+
+    private boolean connected()
+    {
+        return guests.connected() && backends[0].isConnected() && backends[1].isConnected();
+    }
+
+    /** Starts the host and guest threads. */
+    public void start()
+    {
+        AgentRunner.startOnThread(hostRunner);
+        guestThread.start();
+    }
+
+    private void guestLoop()
+    {
+        // spin, then yield: on an oversubscribed machine a spinning guest would hold the core the host thread needs
+        final org.agrona.concurrent.IdleStrategy idle = new org.agrona.concurrent.BackoffIdleStrategy(100, 10, 1_000, 100_000);
+        while (running)
+        {
+            if (resetRequested)
+            {
+                guests.resetLatency();
+                resetRequested = false;
+                resetDone = true;
+            }
+            idle.idle(guests.step());
+        }
+    }
+
+    /**
+     * Runs guests and backends on the calling thread for {@code durationNs} (threading mode "shared"), for diagnosis.
+     *
+     * @return frames received.
+     */
+    public long runShared(final long durationNs)
+    {
+        final long end = System.nanoTime() + durationNs;
+        while (System.nanoTime() - end < 0)
+        {
+            guests.step();
+            backends[0].doWork();
+            backends[1].doWork();
+        }
+        return guests.received();
+    }
+
+    /** Diagnosis: {@code java -cp pvnet.jar io.pvnet.perf.vif.VifPipeline [frameLength] [seconds]}. */
+    public static void main(final String[] args)
+    {
+        final int length = args.length > 0 ? Integer.parseInt(args[0]) : 64;
+        final long seconds = args.length > 1 ? Long.parseLong(args[1]) : 3;
+        for (int round = 0; round < 3; round++)
+        {
+            try (VifPipeline pipeline = new VifPipeline(length, 0, 0, 0,
+                io.pvnet.engine.offload.ChecksumFrameOffload::new, VifConfig.of(2, 0)))
+            {
+                final long frames = pipeline.runShared(seconds * 1_000_000_000L);
+                System.out.printf("shared thread, %d B: %.3f Mpps, drops=%d%n", length, frames / (seconds * 1e6),
+                    pipeline.drops());
+            }
+        }
+    }
+
+    /** Asks the guest thread to clear the latency histogram and waits until it did. */
+    public void resetLatency() throws InterruptedException
+    {
+        resetDone = false;
+        resetRequested = true;
+        while (!resetDone)
+        {
+            Thread.sleep(1);
+        }
+    }
+
+    /** @return frames received so far (any thread). */
+    public long received()
+    {
+        return guests.received();
+    }
+
+    /** @return bytes received so far (any thread). */
+    public long receivedBytes()
+    {
+        return guests.receivedBytes();
+    }
+
+    /** Stops both threads; after this the histogram and counters are stable. */
+    public void stop() throws InterruptedException
+    {
+        running = false;
+        guestThread.join(5000);
+        hostRunner.close();
+    }
+
+    /** @return the one-way latency histogram (read after {@link #stop()}). */
+    public Histogram latency()
+    {
+        return guests.latency();
+    }
+
+    /** @return drops counted by either backend. */
+    public long drops()
+    {
+        return backends[0].counters().totalDrops() + backends[1].counters().totalDrops();
+    }
+
+    @Override
+    public void close()
+    {
+        region.close();
+    }
+}
