@@ -17,8 +17,7 @@ public final class LatencyPaths
     {
         return List.of(
             RingLatencyPath.factory(),
-            unavailable("vif", "netfront -> xnb -> back to the same netfront (in process)",
-                "it needs the engine's netfront and xnb backend (netfront/xnb issue)"),
+            VifLatencyPath.factory(),
             unavailable("switch", "vif 0 -> xnb -> virtual switch -> xnb -> vif 1 and back (in process)",
                 "it needs the engine's virtual switch and vif ports"),
             unavailable("vif-xproc", "as vif, with the netfront in a second JVM sharing the region",
