@@ -19,9 +19,10 @@ public final class LatencyPaths
             RingLatencyPath.factory(),
             VifLatencyPath.factory(),
             unavailable("switch", "vif 0 -> xnb -> virtual switch -> xnb -> vif 1 and back (in process)",
-                "it needs the engine's virtual switch and vif ports"),
+                "it needs the engine's virtual switch with vifs attached as ports (the bridge has tap, vxlan and pcap " +
+                "ports so far, no vif port)"),
             unavailable("vif-xproc", "as vif, with the netfront in a second JVM sharing the region",
-                "it needs the engine's netfront/xnb and a frontend process"));
+                "it needs a guest in a second JVM that echoes each frame back through its netfront (not written yet)"));
     }
 
     /**

@@ -103,7 +103,7 @@ class LatencyCommandTest
         for (final String path : new String[] {"switch", "vif-xproc"})
         {
             assertEquals(3, cli.execute("latency", "--path", path, "--out", dir.toString()));
-            assertTrue(stderr.toString().contains("pvnet latency: path " + path + " is not available yet: it needs the engine's"),
+            assertTrue(stderr.toString().contains("pvnet latency: path " + path + " is not available yet: it needs "),
                 stderr.toString());
         }
         assertEquals(2, cli.execute("latency", "--path", "tcp"));
