@@ -264,7 +264,12 @@ public final class BenchCommand implements Callable<Integer>
         }
     }
 
-    static BenchRun readRun(final Path file)
+    /**
+     * @param file an earlier run's {@code --json} file.
+     * @return its figures.
+     * @throws IllegalArgumentException naming {@code --compare} and the file when it cannot be read as one.
+     */
+    public static BenchRun readRun(final Path file)
     {
         try
         {

@@ -1,10 +1,12 @@
 package io.pvnet.perf.latency;
 
 import io.pvnet.perf.bench.BenchCommand;
+import io.pvnet.perf.bench.BenchComparison;
 import io.pvnet.perf.bench.BenchJson;
 import io.pvnet.perf.bench.BenchOptions;
 import io.pvnet.perf.bench.BenchRatio;
 import io.pvnet.perf.bench.BenchResult;
+import io.pvnet.perf.bench.BenchRun;
 import io.pvnet.perf.bench.MachineInfo;
 import io.pvnet.perf.bench.RunPlan;
 import org.HdrHistogram.Histogram;
@@ -68,6 +70,10 @@ public final class LatencyCommand implements Callable<Integer>
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures in the bench JSON form.")
     Path jsonFile;
 
+    @Option(names = "--compare", paramLabel = "FILE",
+        description = "Print this run's figures beside an earlier run's --json FILE, with the ratio per figure.")
+    Path compareFile;
+
     @Option(names = "--breakdown", description = "Also time each stage (send queue, then the path's stages) where the path stamps them.")
     boolean breakdown;
 
@@ -87,6 +93,7 @@ public final class LatencyCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         final LatencyRun.Config config;
         final LatencyPathFactory factory;
+        final BenchRun earlier;
         try
         {
             if (frameBytes < BenchOptions.MIN_SIZE_BYTES || frameBytes > BenchOptions.MAX_SIZE_BYTES)
@@ -99,6 +106,8 @@ public final class LatencyCommand implements Callable<Integer>
             config = new LatencyRun.Config(rate, Math.round(durationSeconds * 1e9), Math.round(warmupSeconds * 1e9), breakdown);
             factory = pathFactory != null ? pathFactory : LatencyPaths.byName(pathName);
             BenchCommand.checkWritable("--json", jsonFile);
+            // read before measuring, so a wrong name fails at once
+            earlier = compareFile == null ? null : BenchCommand.readRun(compareFile);
             if (Files.exists(outDir) && (!Files.isDirectory(outDir) || !Files.isWritable(outDir)))
             {
                 throw new IllegalArgumentException("--out=" + outDir + " is not a writable directory");
@@ -194,12 +203,18 @@ public final class LatencyCommand implements Callable<Integer>
                 new PercentilePlot.Series("baseline: two-volatile ping-pong, free-running", baseline))), StandardCharsets.UTF_8);
         out.println("wrote " + hgrm + " (values in us), " + hlog + ", " + svg);
 
+        final List<BenchResult> figures = LatencyReport.figures(result, baselineP50Ns);
         if (jsonFile != null)
         {
-            final List<BenchResult> figures = LatencyReport.figures(result, baselineP50Ns);
             final List<BenchRatio> ratios = LatencyReport.ratios(result, baselineP50Ns);
             Files.writeString(jsonFile, BenchJson.write(machine, options(factory), figures, ratios), StandardCharsets.UTF_8);
             out.println("figures written to " + jsonFile);
+        }
+        if (earlier != null)
+        {
+            out.println();
+            out.println("compared with " + compareFile);
+            out.print(BenchComparison.of(figures, earlier.results(), 10).format("this run", "earlier"));
         }
         return result.received() == 0 ? 1 : 0;
     }

@@ -76,9 +76,14 @@ class LatencyCommandTest
         {
             final LatencyCommand command = new LatencyCommand();
             command.pathFactory = ThreadEchoPath.factory();
-            assertEquals(0, new CommandLine(command).execute("--rate", "10000", "--duration", "0.3", "--warmup", "0",
-                "--out", dir.resolve(name).toString(), "--no-baseline", "--no-progress"));
+            final String[] compare = name.equals("b") ? new String[] {"--compare", dir.resolve("a.json").toString()} : new String[0];
+            final String[] args = {"--rate", "10000", "--duration", "0.3", "--warmup", "0", "--out", dir.resolve(name).toString(),
+                "--no-baseline", "--no-progress", "--json", dir.resolve(name + ".json").toString()};
+            assertEquals(0, new CommandLine(command).execute(java.util.stream.Stream.concat(
+                java.util.Arrays.stream(args), java.util.Arrays.stream(compare)).toArray(String[]::new)));
         }
+        final String compared = stdout.text();
+        assertTrue(compared.contains("compared with " + dir.resolve("a.json")) && compared.contains("  latency.p50"), compared);
         final Path svgFile = dir.resolve("both.svg");
         assertEquals(0, PvnetMain.commandLine().setErr(new PrintWriter(stderr, true)).execute("latency", "plot",
             dir.resolve("a/latency.hlog").toString(), dir.resolve("b/latency.hlog").toString(), "--out", svgFile.toString()));
