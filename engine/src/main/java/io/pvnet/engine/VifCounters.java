@@ -95,6 +95,38 @@ public final class VifCounters implements AutoCloseable
         return reason != DropReason.NONE && reason != DropReason.INCOMPLETE && !DropReason.name(reason).startsWith("reserved");
     }
 
+    private VifCounters(final int domid, final int handle)
+    {
+        this.domid = domid;
+        this.handle = handle;
+    }
+
+    /**
+     * Attaches to the counters of vif {@code domid.handle} that another process allocated (a guest process writing its
+     * frontend counters into the host's region). Configuration time.
+     *
+     * @return the counters, or null when the vif has none in {@code reader}.
+     */
+    public static VifCounters attach(final CountersReader reader, final int domid, final int handle)
+    {
+        final VifCounters attached = new VifCounters(domid, handle);
+        final boolean[] found = new boolean[1];
+        reader.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == TYPE_ID && keyBuffer.getInt(0, ByteOrder.LITTLE_ENDIAN) == domid &&
+                keyBuffer.getInt(4, ByteOrder.LITTLE_ENDIAN) == handle)
+            {
+                final int kind = keyKind(keyBuffer, 0);
+                if (kind >= 0 && kind < KIND_COUNT)
+                {
+                    attached.counters[kind] = new AtomicCounter(reader.valuesBuffer(), counterId);
+                    found[0] = true;
+                }
+            }
+        });
+        return found[0] ? attached : null;
+    }
+
     /** @return the name of a counter kind, as in its label. */
     public static String kindName(final int kind)
     {

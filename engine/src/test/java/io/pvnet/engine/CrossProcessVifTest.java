@@ -52,7 +52,7 @@ class CrossProcessVifTest
                     guest.destroyForcibly();
                 }
                 assertTrue(finished, "guest finished: " + output);
-                assertEquals(0, guest.exitValue(), output);
+                assertEquals(0, guest.exitValue(), output + dump(backends));
                 assertTrue(output.contains("guest ok frames=" + 2 * FRAMES), output);
             }
             finally
@@ -62,7 +62,26 @@ class CrossProcessVifTest
             assertEquals(2L * FRAMES, backends[0].counters().get(VifCounters.TX_PACKETS));
             assertEquals(2L * FRAMES, backends[1].counters().get(VifCounters.RX_PACKETS));
             assertEquals(0, backends[0].counters().totalDrops() + backends[1].counters().totalDrops());
+            assertEquals(2L * FRAMES, backends[0].counters().get(VifCounters.FRONT_TX_PACKETS), "written by the guest");
+            assertEquals(2L * FRAMES, backends[1].counters().get(VifCounters.FRONT_RX_PACKETS), "written by the guest");
         }
+    }
+
+    private static String dump(final VifBackend[] backends)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final VifBackend backend : backends)
+        {
+            for (int kind = 0; kind < VifCounters.KIND_COUNT; kind++)
+            {
+                final long value = backend.counters().get(kind);
+                if (value != 0 && kind != VifCounters.HEARTBEAT)
+                {
+                    text.append('\n').append(VifCounters.label(backend.config().domid(), 0, kind)).append(" = ").append(value);
+                }
+            }
+        }
+        return text.toString();
     }
 
     private static Process startGuest(final Path path) throws java.io.IOException

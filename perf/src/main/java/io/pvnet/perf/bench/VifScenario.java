@@ -1,30 +1,42 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.netif.NetifConstants;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.offload.NoFrameOffload;
-
-import java.util.function.Supplier;
+import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.perf.vif.AgronaCopyBaseline;
 import io.pvnet.perf.vif.VifPipeline;
+import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.region.Region;
+import io.pvnet.engine.VifRegion;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code vif}: netfront to xnb, through a crossover to a second xnb and netfront; one thread for both guests, one for
- * both backends. Figures: {@code vif.64} (Mpps), {@code vif.1500} (Gbit/s) and, when a software segmentation offload
- * is available, {@code vif.tso} (Gbit/s of 64 KiB TSO frames split in software for a guest without TSO); each with
- * {@code .p50} and {@code .p99} one-way latency in ns.
+ * both backends (or one for all with {@code --threading shared}). Figures per {@code --size} (default 64 and 1500):
+ * {@code vif.64} in Mpps, larger sizes in Gbit/s; with {@code --tso on} (default) {@code vif.tso}: 64 KiB TSO frames
+ * split in software by the receiving backend for a guest without TSO (Gbit/s of segments delivered). Each with
+ * {@code .p50}/{@code .p99} one-way latency (ns). Baseline {@code agrona.SIZE}: the same threads and copies through two
+ * Agrona ring buffers, without the Xen protocol. {@code --xproc} runs {@code vif-xproc} instead.
  */
 public final class VifScenario implements Scenario
 {
+    private static final int TSO_FRAME = 65535 - 64;
+
     private final Supplier<FrameOffload> offload;
 
-    /** With the checksum module's software offload (TSO splitting for {@code vif.tso}). */
+    /** With the checksum module's software offload. */
     public VifScenario()
     {
         this(ChecksumFrameOffload::new);
     }
 
-    /** @param offload makes one offload step per thread; {@code NoFrameOffload} leaves out {@code vif.tso}. */
+    /** @param offload makes one offload step per thread. */
     public VifScenario(final Supplier<FrameOffload> offload)
     {
         this.offload = offload;
@@ -39,68 +51,137 @@ public final class VifScenario implements Scenario
     @Override
     public String description()
     {
-        return "netfront -> xnb -> crossover -> xnb -> netfront, 64 B and 1500 B frames (Mpps, Gbit/s, one-way latency)";
+        return "netfront -> xnb -> crossover -> xnb -> netfront: Mpps / Gbit/s per size, TSO split, one-way latency; " +
+            "agrona ring-buffer copy baseline";
     }
 
     @Override
     public int measurementCount()
     {
-        return tsoAvailable() ? 3 : 2;
+        return 5;
     }
 
     @Override
-    public int busyThreads()
+    public int measurementCount(final BenchOptions options)
     {
-        return 2;
+        if (options.xproc())
+        {
+            return options.sizes(64, 1500).length;
+        }
+        return 2 * options.sizes(64, 1500).length + (options.tso(true) ? 1 : 0);
     }
 
-    private boolean tsoAvailable()
+    @Override
+    public int busyThreads(final BenchOptions options)
     {
-        return offload.get() != NoFrameOffload.INSTANCE;
+        return options.threading(BenchOptions.Threading.DEDICATED) == BenchOptions.Threading.SHARED ? 1 : 2;
     }
 
     @Override
     public void run(final ScenarioContext context) throws Exception
     {
-        measure(context, "vif.64", 64, 0, 0, VifConfig.of(2, 0), true);
-        measure(context, "vif.1500", 1514, 0, 0, VifConfig.of(2, 0), false);
-        if (tsoAvailable())
+        final BenchOptions options = context.options();
+        final int[] sizes = options.sizes(64, 1500);
+        if (options.xproc())
+        {
+            for (final int size : sizes)
+            {
+                VifXprocScenario.measure(context, "vif-xproc." + size, size);
+            }
+            return;
+        }
+        final int burst = options.batch(32);
+        final IdleMode idleMode = options.idle(null);
+        final Supplier<IdleStrategy> idle = idleMode == null ? VifPipeline.DEFAULT_IDLE : idleMode::newIdleStrategy;
+        final boolean shared = options.threading(BenchOptions.Threading.DEDICATED) == BenchOptions.Threading.SHARED;
+        context.baseline("agrona");
+        for (final int size : sizes)
+        {
+            measure(context, "vif." + size, size, 0, 0, VifConfig.of(2, 0), burst, idle, shared);
+            baseline(context, "agrona." + size, size, burst, idle, shared);
+        }
+        if (options.tso(true))
         {
             // the receiving guest offers no TSO: xnb splits each 64 KiB frame in software
-            measure(context, "vif.tso", 65535 - 100, io.pvnet.engine.FrameFlags.CSUM_PARTIAL, 1448,
-                VifConfig.of(2, 0).withOffloads(true, false, false), false);
+            measure(context, "vif.tso", TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
+                VifConfig.of(2, 0).withOffloads(true, false, false), burst, idle, shared);
         }
+    }
+
+    static boolean packetsPerSecond(final int size)
+    {
+        return size < 512;
     }
 
     private void measure(
         final ScenarioContext context, final String name, final int frameLength, final int flags, final int gsoSize,
-        final VifConfig receiver, final boolean packetsPerSecond) throws Exception
+        final VifConfig receiver, final int burst, final Supplier<IdleStrategy> idle, final boolean shared)
+        throws Exception
     {
-        try (VifPipeline pipeline = new VifPipeline(frameLength, flags, gsoSize, gsoSize != 0 ?
-            io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0, offload, receiver))
+        final boolean pps = packetsPerSecond(frameLength) && gsoSize == 0;
+        try (VifPipeline pipeline = new VifPipeline(Region.createAnonymous(VifRegion.regionBytes(2)), frameLength, flags,
+            gsoSize, gsoSize != 0 ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0, offload, receiver, burst, idle))
         {
-            pipeline.start();
-            final double scale = packetsPerSecond ? 1e-6 : 8e-9;
-            final String unit = packetsPerSecond ? "Mpps" : "Gbit/s";
-            final java.util.function.LongSupplier count = packetsPerSecond ? pipeline::received : pipeline::receivedBytes;
-            try (ProgressPrinter.Line ignored = context.progress(name + " (warm-up)", count, scale, unit))
+            if (shared)
             {
-                Thread.sleep(context.warmup().toMillis());
+                pipeline.startShared();
             }
-            pipeline.resetLatency();
-            final long startCount = count.getAsLong();
-            final long startNs = System.nanoTime();
-            try (ProgressPrinter.Line ignored = context.progress(name, count, scale, unit))
+            else
             {
-                Thread.sleep(context.duration().toMillis());
+                pipeline.start();
             }
-            final long endCount = count.getAsLong();
-            final long endNs = System.nanoTime();
+            final LongSupplier count = pps ? pipeline::received : pipeline::receivedBytes;
+            final double perSecond = run(context, name, count, pps, pipeline::resetLatency);
             pipeline.stop();
-            final double perSecond = (endCount - startCount) * 1e9 / (endNs - startNs);
-            context.report(name, perSecond * scale, unit);
-            context.report(name + ".p50", pipeline.latency().getValueAtPercentile(50), "ns");
-            context.report(name + ".p99", pipeline.latency().getValueAtPercentile(99), "ns");
+            report(context, name, perSecond, pps, pipeline.latency());
         }
+    }
+
+    private void baseline(
+        final ScenarioContext context, final String name, final int frameLength, final int burst,
+        final Supplier<IdleStrategy> idle, final boolean shared) throws Exception
+    {
+        final boolean pps = packetsPerSecond(frameLength);
+        final AgronaCopyBaseline baseline = new AgronaCopyBaseline(frameLength, burst, idle);
+        baseline.start(shared);
+        final LongSupplier count = pps ? baseline::received : () -> baseline.received() * frameLength;
+        final double perSecond = run(context, name, count, pps, baseline::resetLatency);
+        baseline.stop();
+        report(context, name, perSecond, pps, baseline.latency());
+    }
+
+    private interface Reset
+    {
+        void reset() throws InterruptedException;
+    }
+
+    /** Warm-up, latency reset, measurement. @return counts per second. */
+    private static double run(
+        final ScenarioContext context, final String name, final LongSupplier count, final boolean pps, final Reset reset)
+        throws InterruptedException
+    {
+        final double scale = pps ? 1e-6 : 8e-9;
+        final String unit = pps ? "Mpps" : "Gbit/s";
+        try (ProgressPrinter.Line ignored = context.progress(name + " (warm-up)", count, scale, unit))
+        {
+            Thread.sleep(context.warmup().toMillis());
+        }
+        reset.reset();
+        final long startCount = count.getAsLong();
+        final long startNs = System.nanoTime();
+        try (ProgressPrinter.Line ignored = context.progress(name, count, scale, unit))
+        {
+            Thread.sleep(context.duration().toMillis());
+        }
+        return (count.getAsLong() - startCount) * 1e9 / (System.nanoTime() - startNs);
+    }
+
+    private static void report(
+        final ScenarioContext context, final String name, final double perSecond, final boolean pps,
+        final Histogram latency)
+    {
+        context.report(name, perSecond * (pps ? 1e-6 : 8e-9), pps ? "Mpps" : "Gbit/s");
+        context.report(name + ".p50", latency.getValueAtPercentile(50), "ns");
+        context.report(name + ".p99", latency.getValueAtPercentile(99), "ns");
     }
 }

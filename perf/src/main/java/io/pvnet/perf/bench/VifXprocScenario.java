@@ -51,6 +51,12 @@ public final class VifXprocScenario implements Scenario
     }
 
     @Override
+    public int measurementCount(final BenchOptions options)
+    {
+        return options.sizes(64, 1500).length;
+    }
+
+    @Override
     public int busyThreads()
     {
         return 2;
@@ -59,13 +65,16 @@ public final class VifXprocScenario implements Scenario
     @Override
     public void run(final ScenarioContext context) throws Exception
     {
-        measure(context, "vif-xproc.64", 64, true);
-        measure(context, "vif-xproc.1500", 1514, false);
+        for (final int size : context.options().sizes(64, 1500))
+        {
+            measure(context, "vif-xproc." + size, size);
+        }
     }
 
-    private void measure(final ScenarioContext context, final String name, final int frameLength, final boolean pps)
-        throws Exception
+    /** Measures frames of {@code frameLength} bytes with the frontends in a child JVM; reports {@code name} etc. */
+    static void measure(final ScenarioContext context, final String name, final int frameLength) throws Exception
     {
+        final boolean pps = VifScenario.packetsPerSecond(frameLength);
         final Path path = Files.createTempFile(Path.of(Region.DEFAULT_DIRECTORY.toString()), "pvnet-xproc-", ".region");
         Files.delete(path);
         try (Region region = Region.create(path, VifRegion.regionBytes(2)))

@@ -1,6 +1,7 @@
 package io.pvnet.perf.vif;
 
 import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
@@ -29,8 +30,10 @@ public final class VifGuestMain
         {
             final VifRegion vifRegion = VifRegion.attach(region);
             final ChecksumFrameOffload offload = new ChecksumFrameOffload();
-            final VifFrontend sender = VifFrontend.create(vifRegion, VifPipeline.senderConfig(frameLength), null, offload);
-            final VifFrontend receiver = VifFrontend.create(vifRegion, VifConfig.of(2, 0), null, offload);
+            final VifFrontend sender = VifFrontend.create(vifRegion, VifPipeline.senderConfig(frameLength),
+                VifCounters.attach(vifRegion.countersReader(), 1, 0), offload);
+            final VifFrontend receiver = VifFrontend.create(vifRegion, VifConfig.of(2, 0),
+                VifCounters.attach(vifRegion.countersReader(), 2, 0), offload);
             final VifGuests guests = new VifGuests(sender, receiver, frameLength, 0, 0, 0);
             final long connectDeadline = System.nanoTime() + 20_000_000_000L;
             while (!guests.connected() && System.nanoTime() - connectDeadline < 0)

@@ -24,7 +24,6 @@ public final class VifGuests
     static final int TIMESTAMP_OFFSET = 54;
     static final int MARKER_OFFSET = TIMESTAMP_OFFSET + 8;
     static final short MARKER = 0x7669;
-    private static final int BURST = 32;
 
     private final VifFrontend sender;
     private final VifFrontend receiver;
@@ -33,6 +32,7 @@ public final class VifGuests
     private final int frameFlags;
     private final int gsoSize;
     private final int gsoType;
+    private final int burst;
     private final Histogram latency = new Histogram(60_000_000_000L, 3);
     private final Receiver handler = new Receiver();
     private final AtomicLong received = new AtomicLong();
@@ -41,6 +41,14 @@ public final class VifGuests
     public VifGuests(final VifFrontend sender, final VifFrontend receiver, final int frameLength, final int frameFlags,
         final int gsoSize, final int gsoType)
     {
+        this(sender, receiver, frameLength, frameFlags, gsoSize, gsoType, 32);
+    }
+
+    /** @param burst frames transmitted per {@link #step()} before one push. */
+    public VifGuests(final VifFrontend sender, final VifFrontend receiver, final int frameLength, final int frameFlags,
+        final int gsoSize, final int gsoType, final int burst)
+    {
+        this.burst = burst;
         this.sender = sender;
         this.receiver = receiver;
         this.frameLength = frameLength;
@@ -54,7 +62,7 @@ public final class VifGuests
     public int step()
     {
         int sent = 0;
-        for (int i = 0; i < BURST; i++)
+        for (int i = 0; i < burst; i++)
         {
             // (the TCP checksum of a non-offloaded frame goes stale here; nothing on the path checks it)
             frame.putLong(TIMESTAMP_OFFSET, System.nanoTime());

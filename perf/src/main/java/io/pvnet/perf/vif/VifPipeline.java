@@ -11,6 +11,7 @@ import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.function.Supplier;
 
@@ -21,12 +22,20 @@ import java.util.function.Supplier;
  */
 public final class VifPipeline implements AutoCloseable
 {
+    /**
+     * Spin, then yield, then park briefly: on an oversubscribed machine a thread that only spins holds the core the
+     * other side needs.
+     */
+    public static final Supplier<IdleStrategy> DEFAULT_IDLE = () -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+
     private final Region region;
+    private final Supplier<IdleStrategy> idle;
     private final VifBackend[] backends = new VifBackend[2];
     private final VifGuests guests;
     private final AgentRunner hostRunner;
     private final Thread guestThread;
     private volatile boolean running = true;
+    private Thread sharedThread;
     private volatile boolean resetRequested;
     private volatile boolean resetDone;
 
@@ -47,6 +56,19 @@ public final class VifPipeline implements AutoCloseable
     public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
         final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig)
     {
+        this(region, frameLength, frameFlags, gsoSize, gsoType, offloads, receiverConfig, 32, DEFAULT_IDLE);
+    }
+
+    /**
+     * As the other constructors, with the guest's burst (frames per push) and how both threads idle.
+     *
+     * @param idle makes each thread's idle strategy.
+     */
+    public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
+        final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig, final int burst,
+        final Supplier<IdleStrategy> idle)
+    {
+        this.idle = idle;
         this.region = region;
         final VifRegion vifRegion = VifRegion.create(region);
         final VifConfig senderConfig = senderConfig(frameLength);
@@ -57,7 +79,7 @@ public final class VifPipeline implements AutoCloseable
         backends[1] = VifBackend.create(vifRegion, receiverConfig, Crossover.sinkTo(backends, 0), hostOffload);
         final VifFrontend sender = VifFrontend.create(vifRegion, senderConfig, backends[0].counters(), guestOffload);
         final VifFrontend receiver = VifFrontend.create(vifRegion, receiverConfig, backends[1].counters(), guestOffload);
-        guests = new VifGuests(sender, receiver, frameLength, frameFlags, gsoSize, gsoType);
+        guests = new VifGuests(sender, receiver, frameLength, frameFlags, gsoSize, gsoType, burst);
         for (int i = 0; i < 100 && !connected(); i++)
         {
             guests.idle();
@@ -68,7 +90,7 @@ public final class VifPipeline implements AutoCloseable
         {
             throw new IllegalStateException("vifs did not connect: sender=" + sender.state() + " receiver=" + receiver.state());
         }
-        hostRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
+        hostRunner = new AgentRunner(idle.get(), Throwable::printStackTrace, null,
             new CompositeAgent(backends[0], backends[1]));
         guestThread = new Thread(this::guestLoop, "vif-guest");
         guestThread.setDaemon(true);
@@ -94,8 +116,13 @@ public final class VifPipeline implements AutoCloseable
 
     private void guestLoop()
     {
-        // spin, then yield: on an oversubscribed machine a spinning guest would hold the core the host thread needs
-        final org.agrona.concurrent.IdleStrategy idle = new org.agrona.concurrent.BackoffIdleStrategy(100, 10, 1_000, 100_000);
+        loop(false);
+    }
+
+    /** The loop of the guest thread, or with {@code shared} of the one thread that runs every agent. */
+    private void loop(final boolean shared)
+    {
+        final IdleStrategy idleStrategy = idle.get();
         while (running)
         {
             if (resetRequested)
@@ -104,7 +131,7 @@ public final class VifPipeline implements AutoCloseable
                 resetRequested = false;
                 resetDone = true;
             }
-            idle.idle(guests.step());
+            idleStrategy.idle(shared ? stepShared() : guests.step());
         }
     }
 
@@ -118,11 +145,24 @@ public final class VifPipeline implements AutoCloseable
         final long end = System.nanoTime() + durationNs;
         while (System.nanoTime() - end < 0)
         {
-            guests.step();
-            backends[0].doWork();
-            backends[1].doWork();
+            stepShared();
         }
         return guests.received();
+    }
+
+    /** One round of every agent on the calling thread (threading mode "shared"). @return work done. */
+    public int stepShared()
+    {
+        return guests.step() + backends[0].doWork() + backends[1].doWork();
+    }
+
+    /** Starts one thread that runs guests and backends together (threading mode "shared") instead of {@link #start()}. */
+    public void startShared()
+    {
+        final Thread shared = new Thread(() -> loop(true), "vif-shared");
+        shared.setDaemon(true);
+        sharedThread = shared;
+        shared.start();
     }
 
     /** Diagnosis: {@code java -cp pvnet.jar io.pvnet.perf.vif.VifPipeline [frameLength] [seconds]}. */
@@ -169,6 +209,12 @@ public final class VifPipeline implements AutoCloseable
     public void stop() throws InterruptedException
     {
         running = false;
+        if (sharedThread != null)
+        {
+            sharedThread.join(5000);
+            hostRunner.close();
+            return;
+        }
         guestThread.join(5000);
         hostRunner.close();
     }
