@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
     description = {
         "Round-trip latency at a fixed rate (wrk2 style): every frame is timed from its intended send time, so stalls are not hidden.",
         "Writes DIR/latency.hgrm (percentile distribution, us), DIR/latency.hlog (interval log) and DIR/latency.svg (plot).",
-        "Paths: ring, vif (switch and vif-xproc: not yet). 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
+        "Paths: ring, vif, switch (vif-xproc: not yet). 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
     })
 public final class LatencyCommand implements Callable<Integer>
 {

@@ -18,9 +18,7 @@ public final class LatencyPaths
         return List.of(
             RingLatencyPath.factory(),
             VifLatencyPath.factory(),
-            unavailable("switch", "vif 0 -> xnb -> virtual switch -> xnb -> vif 1 and back (in process)",
-                "it needs the engine's virtual switch with vifs attached as ports (the bridge has tap, vxlan and pcap " +
-                "ports so far, no vif port)"),
+            SwitchLatencyPath.factory(),
             unavailable("vif-xproc", "as vif, with the netfront in a second JVM sharing the region",
                 "it needs a guest in a second JVM that echoes each frame back through its netfront (not written yet)"));
     }

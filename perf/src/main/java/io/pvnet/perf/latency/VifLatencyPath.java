@@ -38,10 +38,10 @@ public final class VifLatencyPath implements LatencyPath
     static final int INTENDED_SEND_OFFSET = 14;
     static final int SEND_OFFSET = 22;
     static final int HOST_OFFSET = 30;
+    static final ByteOrder STAMP_ORDER = ByteOrder.LITTLE_ENDIAN;
     /** Smallest frame that holds the Ethernet header and the three stamps. */
     public static final int MIN_FRAME_BYTES = 38;
     static final short ETHER_TYPE = (short)0x88B5;
-    private static final ByteOrder STAMP_ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final String[] STAGES = {"tx to host", "host to rx"};
     private static final int POLL_LIMIT = 64;
 
@@ -85,7 +85,8 @@ public final class VifLatencyPath implements LatencyPath
                 throw new IllegalStateException("vif did not connect: frontend=" + frontend.state() + " backend=" +
                     backend.state());
             }
-            frame = ethernetFrame(frameBytes, config.mac());
+            // to the guest's own MAC, from a locally administered one
+            frame = ethernetFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
             hostRunner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null, backend);
             AgentRunner.startOnThread(hostRunner);
         }
@@ -126,19 +127,24 @@ public final class VifLatencyPath implements LatencyPath
         };
     }
 
-    static UnsafeBuffer ethernetFrame(final int length, final long mac)
+    /** @return a zeroed Ethernet frame of {@code length} bytes from {@code sourceMac} to {@code destinationMac}. */
+    static UnsafeBuffer ethernetFrame(final int length, final long destinationMac, final long sourceMac)
     {
         final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
         frame.setMemory(0, length, (byte)0);
-        // destination: the guest's own MAC; source: a locally administered one
-        for (int i = 0; i < 6; i++)
-        {
-            frame.putByte(i, (byte)(mac >>> (40 - 8 * i)));
-        }
-        frame.putInt(6, 0x02000000, ByteOrder.BIG_ENDIAN);
-        frame.putShort(10, (short)1, ByteOrder.BIG_ENDIAN);
+        putMacs(frame, destinationMac, sourceMac);
         frame.putShort(12, ETHER_TYPE, ByteOrder.BIG_ENDIAN);
         return frame;
+    }
+
+    /** Writes the destination and source MAC addresses (48 bits each, network order) at the start of a frame. */
+    static void putMacs(final MutableDirectBuffer frame, final long destinationMac, final long sourceMac)
+    {
+        for (int i = 0; i < 6; i++)
+        {
+            frame.putByte(i, (byte)(destinationMac >>> (40 - 8 * i)));
+            frame.putByte(6 + i, (byte)(sourceMac >>> (40 - 8 * i)));
+        }
     }
 
     @Override

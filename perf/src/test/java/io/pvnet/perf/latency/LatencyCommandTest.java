@@ -105,7 +105,7 @@ class LatencyCommandTest
     void shouldSayPlainlyWhenAPathIsNotAvailableAndRejectBadOptions(@TempDir final Path dir)
     {
         final CommandLine cli = PvnetMain.commandLine().setErr(new PrintWriter(stderr, true));
-        for (final String path : new String[] {"switch", "vif-xproc"})
+        for (final String path : new String[] {"vif-xproc"})
         {
             assertEquals(3, cli.execute("latency", "--path", path, "--out", dir.toString()));
             assertTrue(stderr.toString().contains("pvnet latency: path " + path + " is not available yet: it needs "),

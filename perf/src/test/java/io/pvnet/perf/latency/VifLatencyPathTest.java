@@ -21,32 +21,52 @@ class VifLatencyPathTest
         {
             try (VifLatencyPath path = new VifLatencyPath(size))
             {
-                final int frames = 5_000;
-                final long[] checked = new long[1];
-                final LatencyPath.FrameReceiver receiver = (intendedNs, sendNs, stages) ->
-                {
-                    final long nowNs = System.nanoTime();
-                    assertEquals(checked[0], intendedNs, "frames come back in order, size " + size);
-                    assertEquals(-intendedNs, sendNs);
-                    assertEquals(1, stages.length);
-                    assertTrue(stages[0] <= nowNs);
-                    checked[0]++;
-                };
-                long next = 0;
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (checked[0] < frames && System.nanoTime() < deadline)
-                {
-                    // at most 16 out: the backend's 512 KiB rx queue holds 58 frames of 9000 B, and drops beyond
-                    while (next < frames && next - checked[0] < 16 && path.offer(next, -next))
-                    {
-                        next++;
-                    }
-                    path.poll(receiver);
-                }
-                assertEquals(frames, checked[0], "size " + size);
-                assertEquals(0, path.drops());
+                checkEveryFrameComesBack(path, size, path::drops);
             }
         }
+    }
+
+    @Test
+    void shouldBringEveryFrameBackThroughTheSwitchAndGuestBsEcho()
+    {
+        for (final int size : new int[] {64, 1500})
+        {
+            try (SwitchLatencyPath path = new SwitchLatencyPath(size))
+            {
+                assertArrayEquals(new String[] {"A to B", "B to A"}, path.stageNames());
+                checkEveryFrameComesBack(path, size, path::drops);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new SwitchLatencyPath(VifLatencyPath.MIN_FRAME_BYTES - 1));
+    }
+
+    private static void checkEveryFrameComesBack(
+        final LatencyPath path, final int size, final java.util.function.LongSupplier drops)
+    {
+        final int frames = 5_000;
+        final long[] checked = new long[1];
+        final LatencyPath.FrameReceiver receiver = (intendedNs, sendNs, stages) ->
+        {
+            final long nowNs = System.nanoTime();
+            assertEquals(checked[0], intendedNs, "frames come back in order, size " + size);
+            assertEquals(-intendedNs, sendNs);
+            assertEquals(1, stages.length);
+            assertTrue(stages[0] <= nowNs);
+            checked[0]++;
+        };
+        long next = 0;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (checked[0] < frames && System.nanoTime() < deadline)
+        {
+            // at most 16 out: the backend's 512 KiB rx queue holds 58 frames of 9000 B, and drops beyond
+            while (next < frames && next - checked[0] < 16 && path.offer(next, -next))
+            {
+                next++;
+            }
+            path.poll(receiver);
+        }
+        assertEquals(frames, checked[0], path.name() + ", size " + size);
+        assertEquals(0, drops.getAsLong());
     }
 
     @Test

@@ -1,0 +1,244 @@
+package io.pvnet.perf.latency;
+
+import io.pvnet.engine.FrameHandler;
+import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.bridge.Bridge;
+import io.pvnet.engine.bridge.BridgeConfig;
+import io.pvnet.engine.bridge.EgressOffload;
+import io.pvnet.engine.bridge.PortVlan;
+import io.pvnet.engine.offload.NoFrameOffload;
+import io.pvnet.engine.port.VifPort;
+import io.pvnet.ring.region.Region;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static io.pvnet.perf.latency.VifLatencyPath.ETHER_TYPE;
+import static io.pvnet.perf.latency.VifLatencyPath.HOST_OFFSET;
+import static io.pvnet.perf.latency.VifLatencyPath.INTENDED_SEND_OFFSET;
+import static io.pvnet.perf.latency.VifLatencyPath.MIN_FRAME_BYTES;
+import static io.pvnet.perf.latency.VifLatencyPath.SEND_OFFSET;
+import static io.pvnet.perf.latency.VifLatencyPath.STAMP_ORDER;
+
+/**
+ * The {@code switch} latency path: two vifs attached to the engine's learning {@link Bridge} as {@link VifPort}s; guest
+ * A sends to guest B's MAC, guest B echoes each frame back to A's MAC, so a frame crosses the switch twice:
+ * <pre>
+ *   guest A: netfront.transmit -> xnb A -> bridge (learn, look up B) -> xnb B -> netfront B
+ *   guest B: echo (stamps the time)  -> xnb B -> bridge (look up A)   -> xnb A -> netfront A.poll
+ * </pre>
+ * Both guests run on the sender thread (the echo happens inside {@link #poll}); both backends and the bridge run on
+ * one host thread, as the bridge requires, busy-spinning. Frames: as {@link VifLatencyPath}'s, the stamp at byte 30
+ * being the time guest B echoed the frame. Stages for {@code --breakdown}: {@code A to B}, {@code B to A}.
+ * <p>
+ * Threading: {@link #offer} and {@link #poll} from the sender thread only; the host thread is started by the
+ * constructor and stopped by {@link #close()}.
+ */
+public final class SwitchLatencyPath implements LatencyPath
+{
+    private static final String[] STAGES = {"A to B", "B to A"};
+    private static final int POLL_LIMIT = 64;
+
+    private final Region region;
+    private final VifFrontend frontendA;
+    private final VifFrontend frontendB;
+    private final VifBackend backendA;
+    private final VifBackend backendB;
+    private final AgentRunner hostRunner;
+    private final UnsafeBuffer frame;
+    private final UnsafeBuffer echo;
+    private final int frameBytes;
+    private final long macA;
+    private final long macB;
+    private final long[] stamps = new long[1];
+    private final Echo echoHandler = new Echo();
+    private final Return returnHandler = new Return();
+    private FrameReceiver receiver;
+    private long echoRefused;
+
+    /**
+     * @param frameBytes bytes per frame, {@link VifLatencyPath#MIN_FRAME_BYTES} to 65535.
+     */
+    public SwitchLatencyPath(final int frameBytes)
+    {
+        if (frameBytes < MIN_FRAME_BYTES || frameBytes > VifConfig.MAX_MTU)
+        {
+            throw new IllegalArgumentException("frameBytes=" + frameBytes + " must be in " + MIN_FRAME_BYTES + ".." +
+                VifConfig.MAX_MTU);
+        }
+        this.frameBytes = frameBytes;
+        region = Region.createAnonymous(VifRegion.regionBytes(2));
+        try
+        {
+            final VifRegion vifRegion = VifRegion.create(region);
+            final VifConfig configA = VifConfig.of(1, 0).withMtu(Math.max(1500, frameBytes));
+            final VifConfig configB = VifConfig.of(2, 0).withMtu(Math.max(1500, frameBytes));
+            macA = configA.mac();
+            macB = configB.mac();
+            final Bridge bridge = new Bridge(BridgeConfig.defaults(EgressOffload.NONE));
+            final VifPort portA = new VifPort("vif1.0");
+            final VifPort portB = new VifPort("vif2.0");
+            final int indexA = bridge.attach(portA, PortVlan.access(1));
+            final int indexB = bridge.attach(portB, PortVlan.access(1));
+            backendA = VifBackend.create(vifRegion, configA, bridge.ingress(indexA), NoFrameOffload.INSTANCE);
+            backendB = VifBackend.create(vifRegion, configB, bridge.ingress(indexB), NoFrameOffload.INSTANCE);
+            portA.backend(backendA);
+            portB.backend(backendB);
+            frontendA = VifFrontend.create(vifRegion, configA, backendA.counters(), NoFrameOffload.INSTANCE);
+            frontendB = VifFrontend.create(vifRegion, configB, backendB.counters(), NoFrameOffload.INSTANCE);
+            for (int i = 0; i < 1_000 && !connected(); i++)
+            {
+                frontendA.doWork();
+                frontendB.doWork();
+                backendA.doWork();
+                backendB.doWork();
+            }
+            if (!connected())
+            {
+                throw new IllegalStateException("vifs did not connect: A=" + frontendA.state() + " B=" + frontendB.state());
+            }
+            frame = VifLatencyPath.ethernetFrame(frameBytes, macB, macA);
+            echo = new UnsafeBuffer(ByteBuffer.allocateDirect(VifConfig.MAX_MTU));
+            hostRunner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null,
+                new CompositeAgent(backendA, backendB, bridge));
+            AgentRunner.startOnThread(hostRunner);
+        }
+        catch (final RuntimeException ex)
+        {
+            region.close();
+            throw ex;
+        }
+    }
+
+    private boolean connected()
+    {
+        return frontendA.isConnected() && frontendB.isConnected() && backendA.isConnected() && backendB.isConnected();
+    }
+
+    /** The factory behind {@code --path switch}. */
+    static LatencyPathFactory factory()
+    {
+        return new LatencyPathFactory()
+        {
+            @Override
+            public String name()
+            {
+                return "switch";
+            }
+
+            @Override
+            public String description()
+            {
+                return "vif A -> xnb -> learning bridge -> xnb -> vif B echoes -> bridge -> vif A (in process)";
+            }
+
+            @Override
+            public LatencyPath open(final int frameBytes) throws PathUnavailableException
+            {
+                if (frameBytes < MIN_FRAME_BYTES)
+                {
+                    throw new PathUnavailableException("path switch needs --size >= " + MIN_FRAME_BYTES +
+                        " (an Ethernet header and three timestamps), was " + frameBytes);
+                }
+                return new SwitchLatencyPath(frameBytes);
+            }
+        };
+    }
+
+    @Override
+    public String name()
+    {
+        return "switch";
+    }
+
+    @Override
+    public String[] stageNames()
+    {
+        return STAGES.clone();
+    }
+
+    @Override
+    public boolean offer(final long intendedSendNs, final long sendNs)
+    {
+        frame.putLong(INTENDED_SEND_OFFSET, intendedSendNs, STAMP_ORDER);
+        frame.putLong(SEND_OFFSET, sendNs, STAMP_ORDER);
+        if (frontendA.transmit(frame, 0, frameBytes, 0, 0, 0) != VifFrontend.OK)
+        {
+            return false;
+        }
+        frontendA.flush();
+        return true;
+    }
+
+    @Override
+    public int poll(final FrameReceiver receiver)
+    {
+        frontendA.doWork();
+        frontendB.doWork();
+        // guest B: echo what arrived
+        if (frontendB.poll(echoHandler, POLL_LIMIT) > 0)
+        {
+            frontendB.flush();
+        }
+        this.receiver = receiver;
+        return frontendA.poll(returnHandler, POLL_LIMIT);
+    }
+
+    /** @return frames the backends dropped plus frames guest B could not echo (its tx ring full). */
+    public long drops()
+    {
+        return backendA.counters().totalDrops() + backendB.counters().totalDrops() + echoRefused;
+    }
+
+    @Override
+    public void close()
+    {
+        hostRunner.close();
+        region.close();
+    }
+
+    /** Guest B: sends each frame back to A with the time it did so. */
+    private final class Echo implements FrameHandler
+    {
+        @Override
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        {
+            if (length < MIN_FRAME_BYTES || length > echo.capacity() ||
+                buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) != ETHER_TYPE)
+            {
+                return;
+            }
+            echo.putBytes(0, buffer, offset, length);
+            VifLatencyPath.putMacs(echo, macA, macB);
+            echo.putLong(HOST_OFFSET, System.nanoTime(), STAMP_ORDER);
+            if (frontendB.transmit(echo, 0, length, 0, 0, 0) != VifFrontend.OK)
+            {
+                echoRefused++;
+            }
+        }
+    }
+
+    /** Guest A: hands each returned frame's stamps to the sender. */
+    private final class Return implements FrameHandler
+    {
+        @Override
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        {
+            if (length < MIN_FRAME_BYTES || buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) != ETHER_TYPE)
+            {
+                return;
+            }
+            stamps[0] = buffer.getLong(offset + HOST_OFFSET, STAMP_ORDER);
+            receiver.onFrame(buffer.getLong(offset + INTENDED_SEND_OFFSET, STAMP_ORDER),
+                buffer.getLong(offset + SEND_OFFSET, STAMP_ORDER), stamps);
+        }
+    }
+}
