@@ -62,7 +62,7 @@ public final class SwitchLatencyPath implements LatencyPath
     private final Echo echoHandler = new Echo();
     private final Return returnHandler = new Return();
     private FrameReceiver receiver;
-    private long echoRefused;
+    private int echoPendingLength;
 
     /**
      * @param frameBytes bytes per frame, {@link VifLatencyPath#MIN_FRAME_BYTES} to 65535.
@@ -183,19 +183,34 @@ public final class SwitchLatencyPath implements LatencyPath
     {
         frontendA.doWork();
         frontendB.doWork();
-        // guest B: echo what arrived
-        if (frontendB.poll(echoHandler, POLL_LIMIT) > 0)
+        // guest B: echo what arrived, one frame at a time, holding one back while its tx ring is full
+        if (echoPendingLength == 0 || retryEcho())
         {
-            frontendB.flush();
+            for (int i = 0; i < POLL_LIMIT && echoPendingLength == 0 && frontendB.poll(echoHandler, 1) > 0; i++)
+            {
+                // the handler transmitted it, or kept it pending
+            }
         }
+        frontendB.flush();
         this.receiver = receiver;
         return frontendA.poll(returnHandler, POLL_LIMIT);
     }
 
-    /** @return frames the backends dropped plus frames guest B could not echo (its tx ring full). */
+    /** @return frames the backends dropped. */
     public long drops()
     {
-        return backendA.counters().totalDrops() + backendB.counters().totalDrops() + echoRefused;
+        return backendA.counters().totalDrops() + backendB.counters().totalDrops();
+    }
+
+    /** @return whether the held-back echo went out (or there was none). */
+    private boolean retryEcho()
+    {
+        if (frontendB.transmit(echo, 0, echoPendingLength, 0, 0, 0) != VifFrontend.OK)
+        {
+            return false;
+        }
+        echoPendingLength = 0;
+        return true;
     }
 
     @Override
@@ -221,7 +236,8 @@ public final class SwitchLatencyPath implements LatencyPath
             echo.putLong(HOST_OFFSET, System.nanoTime(), STAMP_ORDER);
             if (frontendB.transmit(echo, 0, length, 0, 0, 0) != VifFrontend.OK)
             {
-                echoRefused++;
+                // B's tx ring is full: keep the frame and poll no more until it went out
+                echoPendingLength = length;
             }
         }
     }
