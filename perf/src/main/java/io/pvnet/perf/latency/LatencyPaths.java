@@ -41,6 +41,42 @@ public final class LatencyPaths
             String.join(", ", all().stream().map(LatencyPathFactory::name).toList()));
     }
 
+    /**
+     * A factory for a path that sends {@link StampedFrameDescriptor} frames, which need a minimum size.
+     *
+     * @param open makes the path for a frame size of at least {@link StampedFrameDescriptor#MIN_FRAME_BYTES}.
+     */
+    static LatencyPathFactory stampedFrames(
+        final String name, final String description, final java.util.function.IntFunction<LatencyPath> open)
+    {
+        return new LatencyPathFactory()
+        {
+            @Override
+            public String name()
+            {
+                return name;
+            }
+
+            @Override
+            public String description()
+            {
+                return description;
+            }
+
+            @Override
+            public LatencyPath open(final int frameBytes) throws PathUnavailableException
+            {
+                if (frameBytes < StampedFrameDescriptor.MIN_FRAME_BYTES)
+                {
+                    throw new PathUnavailableException("path " + name + " needs --size >= " +
+                        StampedFrameDescriptor.MIN_FRAME_BYTES + " (an Ethernet header and three timestamps), was " +
+                        frameBytes);
+                }
+                return open.apply(frameBytes);
+            }
+        };
+    }
+
     static LatencyPathFactory unavailable(final String name, final String description, final String reason)
     {
         return new LatencyPathFactory()

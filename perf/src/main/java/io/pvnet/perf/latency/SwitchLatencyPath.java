@@ -19,14 +19,7 @@ import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
-import static io.pvnet.perf.latency.VifLatencyPath.ETHER_TYPE;
-import static io.pvnet.perf.latency.VifLatencyPath.HOST_OFFSET;
-import static io.pvnet.perf.latency.VifLatencyPath.INTENDED_SEND_OFFSET;
-import static io.pvnet.perf.latency.VifLatencyPath.MIN_FRAME_BYTES;
-import static io.pvnet.perf.latency.VifLatencyPath.SEND_OFFSET;
-import static io.pvnet.perf.latency.VifLatencyPath.STAMP_ORDER;
 
 /**
  * The {@code switch} latency path: two vifs attached to the engine's learning {@link Bridge} as {@link VifPort}s; guest
@@ -58,10 +51,8 @@ public final class SwitchLatencyPath implements LatencyPath
     private final int frameBytes;
     private final long macA;
     private final long macB;
-    private final long[] stamps = new long[1];
     private final Echo echoHandler = new Echo();
-    private final Return returnHandler = new Return();
-    private FrameReceiver receiver;
+    private final ReturnedFrames returned = new ReturnedFrames();
     private int echoPendingLength;
 
     /**
@@ -69,9 +60,10 @@ public final class SwitchLatencyPath implements LatencyPath
      */
     public SwitchLatencyPath(final int frameBytes)
     {
-        if (frameBytes < MIN_FRAME_BYTES || frameBytes > VifConfig.MAX_MTU)
+        if (frameBytes < StampedFrameDescriptor.MIN_FRAME_BYTES || frameBytes > VifConfig.MAX_MTU)
         {
-            throw new IllegalArgumentException("frameBytes=" + frameBytes + " must be in " + MIN_FRAME_BYTES + ".." +
+            throw new IllegalArgumentException("frameBytes=" + frameBytes + " must be in " +
+                StampedFrameDescriptor.MIN_FRAME_BYTES + ".." +
                 VifConfig.MAX_MTU);
         }
         this.frameBytes = frameBytes;
@@ -105,7 +97,7 @@ public final class SwitchLatencyPath implements LatencyPath
             {
                 throw new IllegalStateException("vifs did not connect: A=" + frontendA.state() + " B=" + frontendB.state());
             }
-            frame = VifLatencyPath.ethernetFrame(frameBytes, macB, macA);
+            frame = StampedFrameDescriptor.newFrame(frameBytes, macB, macA);
             echo = new UnsafeBuffer(ByteBuffer.allocateDirect(VifConfig.MAX_MTU));
             hostRunner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null,
                 new CompositeAgent(backendA, backendB, bridge));
@@ -126,31 +118,8 @@ public final class SwitchLatencyPath implements LatencyPath
     /** The factory behind {@code --path switch}. */
     static LatencyPathFactory factory()
     {
-        return new LatencyPathFactory()
-        {
-            @Override
-            public String name()
-            {
-                return "switch";
-            }
-
-            @Override
-            public String description()
-            {
-                return "vif A -> xnb -> learning bridge -> xnb -> vif B echoes -> bridge -> vif A (in process)";
-            }
-
-            @Override
-            public LatencyPath open(final int frameBytes) throws PathUnavailableException
-            {
-                if (frameBytes < MIN_FRAME_BYTES)
-                {
-                    throw new PathUnavailableException("path switch needs --size >= " + MIN_FRAME_BYTES +
-                        " (an Ethernet header and three timestamps), was " + frameBytes);
-                }
-                return new SwitchLatencyPath(frameBytes);
-            }
-        };
+        return LatencyPaths.stampedFrames("switch",
+            "vif A -> xnb -> learning bridge -> xnb -> vif B echoes -> bridge -> vif A (in process)", SwitchLatencyPath::new);
     }
 
     @Override
@@ -168,8 +137,7 @@ public final class SwitchLatencyPath implements LatencyPath
     @Override
     public boolean offer(final long intendedSendNs, final long sendNs)
     {
-        frame.putLong(INTENDED_SEND_OFFSET, intendedSendNs, STAMP_ORDER);
-        frame.putLong(SEND_OFFSET, sendNs, STAMP_ORDER);
+        StampedFrameDescriptor.putSendTimes(frame, intendedSendNs, sendNs);
         if (frontendA.transmit(frame, 0, frameBytes, 0, 0, 0) != VifFrontend.OK)
         {
             return false;
@@ -192,8 +160,7 @@ public final class SwitchLatencyPath implements LatencyPath
             }
         }
         frontendB.flush();
-        this.receiver = receiver;
-        return frontendA.poll(returnHandler, POLL_LIMIT);
+        return frontendA.poll(returned.to(receiver), POLL_LIMIT);
     }
 
     /** @return frames the backends dropped. */
@@ -226,35 +193,18 @@ public final class SwitchLatencyPath implements LatencyPath
         @Override
         public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
         {
-            if (length < MIN_FRAME_BYTES || length > echo.capacity() ||
-                buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) != ETHER_TYPE)
+            if (!StampedFrameDescriptor.isStamped(buffer, offset, length) || length > echo.capacity())
             {
                 return;
             }
             echo.putBytes(0, buffer, offset, length);
-            VifLatencyPath.putMacs(echo, macA, macB);
-            echo.putLong(HOST_OFFSET, System.nanoTime(), STAMP_ORDER);
+            StampedFrameDescriptor.putMacs(echo, macA, macB);
+            echo.putLong(StampedFrameDescriptor.MID_PATH_OFFSET, System.nanoTime(), StampedFrameDescriptor.STAMP_ORDER);
             if (frontendB.transmit(echo, 0, length, 0, 0, 0) != VifFrontend.OK)
             {
                 // B's tx ring is full: keep the frame and poll no more until it went out
                 echoPendingLength = length;
             }
-        }
-    }
-
-    /** Guest A: hands each returned frame's stamps to the sender. */
-    private final class Return implements FrameHandler
-    {
-        @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
-        {
-            if (length < MIN_FRAME_BYTES || buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) != ETHER_TYPE)
-            {
-                return;
-            }
-            stamps[0] = buffer.getLong(offset + HOST_OFFSET, STAMP_ORDER);
-            receiver.onFrame(buffer.getLong(offset + INTENDED_SEND_OFFSET, STAMP_ORDER),
-                buffer.getLong(offset + SEND_OFFSET, STAMP_ORDER), stamps);
         }
     }
 }

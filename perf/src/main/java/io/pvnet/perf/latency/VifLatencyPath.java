@@ -1,6 +1,5 @@
 package io.pvnet.perf.latency;
 
-import io.pvnet.engine.FrameHandler;
 import io.pvnet.engine.FrameSink;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.VifConfig;
@@ -16,7 +15,6 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The {@code vif} latency path: one vif whose backend hands every frame its guest transmits straight back to the same
@@ -25,7 +23,7 @@ import java.nio.ByteOrder;
  *   sender = guest: netfront.transmit --tx ring, grants--> xnb (host thread): grant copy out
  *        --loop cable (stamps "host" time)--> xnb: grant copy into the guest's posted rx buffer --rx ring--> netfront.poll
  * </pre>
- * Each frame is an Ethernet frame (EtherType 0x88B5, local experimental) carrying, little-endian, the intended send
+ * Each frame is a {@link StampedFrameDescriptor} frame: the intended send
  * time at byte 14, the actual send time at 22 and the time the host handed it back at 30. Stages for
  * {@code --breakdown}: {@code tx to host} (sent until the backend handed it to the cable) and {@code host to rx}
  * (until the guest polled it). The host thread busy-spins, as a latency run must.
@@ -35,13 +33,8 @@ import java.nio.ByteOrder;
  */
 public final class VifLatencyPath implements LatencyPath
 {
-    static final int INTENDED_SEND_OFFSET = 14;
-    static final int SEND_OFFSET = 22;
-    static final int HOST_OFFSET = 30;
-    static final ByteOrder STAMP_ORDER = ByteOrder.LITTLE_ENDIAN;
     /** Smallest frame that holds the Ethernet header and the three stamps. */
-    public static final int MIN_FRAME_BYTES = 38;
-    static final short ETHER_TYPE = (short)0x88B5;
+    public static final int MIN_FRAME_BYTES = StampedFrameDescriptor.MIN_FRAME_BYTES;
     private static final String[] STAGES = {"tx to host", "host to rx"};
     private static final int POLL_LIMIT = 64;
 
@@ -51,9 +44,7 @@ public final class VifLatencyPath implements LatencyPath
     private final AgentRunner hostRunner;
     private final UnsafeBuffer frame;
     private final int frameBytes;
-    private final long[] stamps = new long[1];
-    private final Receiver handler = new Receiver();
-    private FrameReceiver receiver;
+    private final ReturnedFrames returned = new ReturnedFrames();
 
     /**
      * @param frameBytes bytes per frame, {@link #MIN_FRAME_BYTES} to 65535.
@@ -86,7 +77,7 @@ public final class VifLatencyPath implements LatencyPath
                     backend.state());
             }
             // to the guest's own MAC, from a locally administered one
-            frame = ethernetFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
+            frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
             hostRunner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null, backend);
             AgentRunner.startOnThread(hostRunner);
         }
@@ -100,51 +91,8 @@ public final class VifLatencyPath implements LatencyPath
     /** The factory behind {@code --path vif}. */
     static LatencyPathFactory factory()
     {
-        return new LatencyPathFactory()
-        {
-            @Override
-            public String name()
-            {
-                return "vif";
-            }
-
-            @Override
-            public String description()
-            {
-                return "netfront -> xnb -> back to the same netfront (in process)";
-            }
-
-            @Override
-            public LatencyPath open(final int frameBytes) throws PathUnavailableException
-            {
-                if (frameBytes < MIN_FRAME_BYTES)
-                {
-                    throw new PathUnavailableException("path vif needs --size >= " + MIN_FRAME_BYTES +
-                        " (an Ethernet header and three timestamps), was " + frameBytes);
-                }
-                return new VifLatencyPath(frameBytes);
-            }
-        };
-    }
-
-    /** @return a zeroed Ethernet frame of {@code length} bytes from {@code sourceMac} to {@code destinationMac}. */
-    static UnsafeBuffer ethernetFrame(final int length, final long destinationMac, final long sourceMac)
-    {
-        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
-        frame.setMemory(0, length, (byte)0);
-        putMacs(frame, destinationMac, sourceMac);
-        frame.putShort(12, ETHER_TYPE, ByteOrder.BIG_ENDIAN);
-        return frame;
-    }
-
-    /** Writes the destination and source MAC addresses (48 bits each, network order) at the start of a frame. */
-    static void putMacs(final MutableDirectBuffer frame, final long destinationMac, final long sourceMac)
-    {
-        for (int i = 0; i < 6; i++)
-        {
-            frame.putByte(i, (byte)(destinationMac >>> (40 - 8 * i)));
-            frame.putByte(6 + i, (byte)(sourceMac >>> (40 - 8 * i)));
-        }
+        return LatencyPaths.stampedFrames("vif", "netfront -> xnb -> back to the same netfront (in process)",
+            VifLatencyPath::new);
     }
 
     @Override
@@ -162,8 +110,7 @@ public final class VifLatencyPath implements LatencyPath
     @Override
     public boolean offer(final long intendedSendNs, final long sendNs)
     {
-        frame.putLong(INTENDED_SEND_OFFSET, intendedSendNs, STAMP_ORDER);
-        frame.putLong(SEND_OFFSET, sendNs, STAMP_ORDER);
+        StampedFrameDescriptor.putSendTimes(frame, intendedSendNs, sendNs);
         if (frontend.transmit(frame, 0, frameBytes, 0, 0, 0) != VifFrontend.OK)
         {
             return false;
@@ -178,8 +125,7 @@ public final class VifLatencyPath implements LatencyPath
     {
         // tx completions and rx buffer refills
         frontend.doWork();
-        this.receiver = receiver;
-        return frontend.poll(handler, POLL_LIMIT);
+        return frontend.poll(returned.to(receiver), POLL_LIMIT);
     }
 
     /** @return frames the backend dropped (rx queue full, bad request), as its counters say. */
@@ -193,22 +139,6 @@ public final class VifLatencyPath implements LatencyPath
     {
         hostRunner.close();
         region.close();
-    }
-
-    /** Guest side: hands each returned frame's stamps to the sender. */
-    private final class Receiver implements FrameHandler
-    {
-        @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
-        {
-            if (length < MIN_FRAME_BYTES || buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) != ETHER_TYPE)
-            {
-                return;
-            }
-            stamps[0] = buffer.getLong(offset + HOST_OFFSET, STAMP_ORDER);
-            receiver.onFrame(buffer.getLong(offset + INTENDED_SEND_OFFSET, STAMP_ORDER),
-                buffer.getLong(offset + SEND_OFFSET, STAMP_ORDER), stamps);
-        }
     }
 
     /**
@@ -231,7 +161,7 @@ public final class VifLatencyPath implements LatencyPath
             final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
             final int gsoType)
         {
-            if (length < MIN_FRAME_BYTES)
+            if (!StampedFrameDescriptor.isStamped(buffer, offset, length))
             {
                 return target[0].offer(buffer, offset, length, flags, gsoSize, gsoType);
             }
@@ -240,7 +170,7 @@ public final class VifLatencyPath implements LatencyPath
                 return DropReason.OVERSIZE;
             }
             copy.putBytes(0, buffer, offset, length);
-            copy.putLong(HOST_OFFSET, System.nanoTime(), STAMP_ORDER);
+            copy.putLong(StampedFrameDescriptor.MID_PATH_OFFSET, System.nanoTime(), StampedFrameDescriptor.STAMP_ORDER);
             return target[0].offer(copy, 0, length, flags, gsoSize, gsoType);
         }
     }
