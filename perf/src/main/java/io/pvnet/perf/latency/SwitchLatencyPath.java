@@ -137,13 +137,7 @@ public final class SwitchLatencyPath implements LatencyPath
     @Override
     public boolean offer(final long intendedSendNs, final long sendNs)
     {
-        StampedFrameDescriptor.putSendTimes(frame, intendedSendNs, sendNs);
-        if (frontendA.transmit(frame, 0, frameBytes, 0, 0, 0) != VifFrontend.OK)
-        {
-            return false;
-        }
-        frontendA.flush();
-        return true;
+        return StampedFrameDescriptor.send(frontendA, frame, frameBytes, intendedSendNs, sendNs);
     }
 
     @Override

@@ -110,14 +110,7 @@ public final class VifLatencyPath implements LatencyPath
     @Override
     public boolean offer(final long intendedSendNs, final long sendNs)
     {
-        StampedFrameDescriptor.putSendTimes(frame, intendedSendNs, sendNs);
-        if (frontend.transmit(frame, 0, frameBytes, 0, 0, 0) != VifFrontend.OK)
-        {
-            return false;
-        }
-        // one frame per push: a latency run sends on schedule, one at a time
-        frontend.flush();
-        return true;
+        return StampedFrameDescriptor.send(frontend, frame, frameBytes, intendedSendNs, sendNs);
     }
 
     @Override
