@@ -14,7 +14,7 @@ import io.pvnet.engine.port.VifPort;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -29,7 +29,7 @@ import java.nio.ByteBuffer;
  *   guest B: echo (stamps the time)  -> xnb B -> bridge (look up A)   -> xnb A -> netfront A.poll
  * </pre>
  * Both guests run on the sender thread (the echo happens inside {@link #poll}); both backends and the bridge run on
- * one host thread, as the bridge requires, busy-spinning. Frames: as {@link VifLatencyPath}'s, the stamp at byte 30
+ * one host thread, as the bridge requires, busy-spinning without PAUSE. Frames: as {@link VifLatencyPath}'s, the stamp at byte 30
  * being the time guest B echoed the frame. Stages for {@code --breakdown}: {@code A to B}, {@code B to A}.
  * <p>
  * Threading: {@link #offer} and {@link #poll} from the sender thread only; the host thread is started by the
@@ -99,7 +99,9 @@ public final class SwitchLatencyPath implements LatencyPath
             }
             frame = StampedFrameDescriptor.newFrame(frameBytes, macB, macA);
             echo = new UnsafeBuffer(ByteBuffer.allocateDirect(VifConfig.MAX_MTU));
-            hostRunner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null,
+            hostRunner = new AgentRunner(
+                // spin without PAUSE (BusySpinIdleStrategy's onSpinWait gets a KVM vCPU descheduled; see FixedRateSender)
+                NoOpIdleStrategy.INSTANCE, Throwable::printStackTrace, null,
                 new CompositeAgent(backendA, backendB, bridge));
             AgentRunner.startOnThread(hostRunner);
         }

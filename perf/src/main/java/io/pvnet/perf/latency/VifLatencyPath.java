@@ -11,7 +11,7 @@ import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -26,7 +26,7 @@ import java.nio.ByteBuffer;
  * Each frame is a {@link StampedFrameDescriptor} frame: the intended send
  * time at byte 14, the actual send time at 22 and the time the host handed it back at 30. Stages for
  * {@code --breakdown}: {@code tx to host} (sent until the backend handed it to the cable) and {@code host to rx}
- * (until the guest polled it). The host thread busy-spins, as a latency run must.
+ * (until the guest polled it). The host thread busy-spins without PAUSE, as a latency run must.
  * <p>
  * Threading: {@link #offer} and {@link #poll} from the sender thread only (the guest's one thread); the backend agent
  * runs on its own thread, started by the constructor and stopped by {@link #close()}.
@@ -78,7 +78,9 @@ public final class VifLatencyPath implements LatencyPath
             }
             // to the guest's own MAC, from a locally administered one
             frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
-            hostRunner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null, backend);
+            hostRunner = new AgentRunner(
+                // spin without PAUSE (BusySpinIdleStrategy's onSpinWait gets a KVM vCPU descheduled; see FixedRateSender)
+                NoOpIdleStrategy.INSTANCE, Throwable::printStackTrace, null, backend);
             AgentRunner.startOnThread(hostRunner);
         }
         catch (final RuntimeException ex)
