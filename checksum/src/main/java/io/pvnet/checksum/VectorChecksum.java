@@ -88,7 +88,12 @@ public final class VectorChecksum extends InternetChecksum
         {
             return 0;
         }
-        final ByteVector last = ByteVector.fromMemorySegment(BYTES, segment, offset + length - VECTOR_BYTES, LE);
+        return tailSum(ByteVector.fromMemorySegment(BYTES, segment, offset + length - VECTOR_BYTES, LE), length, rest);
+    }
+
+    /** As {@link #tail} for the last 64 bytes already loaded. */
+    private static long tailSum(final ByteVector last, final int length, final int rest)
+    {
         final LongVector kept = last.blend((byte)0, IOTA.compare(VectorOperators.LT, VECTOR_BYTES - rest))
             .reinterpretAsLongs();
         final long sum = kept.and(LOW_HALF).add(kept.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD);
@@ -134,12 +139,15 @@ public final class VectorChecksum extends InternetChecksum
         }
         final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);
         final int rest = length - i;
+        long tail = 0;
         if (rest > 0)
         {
-            // rewriting the last 64 bytes copies the rest; the bytes before it get the same values again
-            ByteVector.fromMemorySegment(BYTES, src, srcOffset + length - VECTOR_BYTES, LE)
-                .intoMemorySegment(dst, dstOffset + length - VECTOR_BYTES, LE);
+            // rewriting the last 64 bytes copies the rest; the bytes before it get the same values again. The sum
+            // comes from the loaded register: reading it back from dst would stall on the overlapping stores.
+            final ByteVector last = ByteVector.fromMemorySegment(BYTES, src, srcOffset + length - VECTOR_BYTES, LE);
+            last.intoMemorySegment(dst, dstOffset + length - VECTOR_BYTES, LE);
+            tail = tailSum(last, length, rest);
         }
-        return LongWordChecksum.swapFolded(lanes + tail(dst, dstOffset, length, rest));
+        return LongWordChecksum.swapFolded(lanes + tail);
     }
 }

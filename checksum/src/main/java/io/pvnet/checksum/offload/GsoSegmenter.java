@@ -6,6 +6,7 @@ import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 import java.nio.ByteOrder;
 
@@ -101,15 +102,32 @@ public final class GsoSegmenter
             sumWordsExcept(src, headers.l4Offset(), l4HeaderLength, 4, 6, 12, 16) :
             sumWordsExcept(src, headers.l4Offset(), l4HeaderLength, 4, 6, 6));
         final int checksumField = tcp ? 16 : 6;
+        final boolean offHeap = null == src.byteArray() && null == out.byteArray();
+        final long srcAddress = src.addressOffset();
+        final long outAddress = out.addressOffset();
+        src.boundsCheck(frameOffset, headers.l4Offset() + headers.l4Length() - frameOffset);
+        out.boundsCheck(outOffset, (int)((long)count * headerLength + payload));
         int cursor = outOffset;
         for (int i = 0; i < count; i++)
         {
             final boolean last = i == count - 1;
             final int segmentPayload = last ? payload - i * segmentSize : segmentSize;
             final int l4Length = l4HeaderLength + segmentPayload;
-            copyHeader(src, frameOffset, out, cursor, headerLength);
-            final int payloadSum = checksum.copyAndSum(
-                src, payloadStart + i * segmentSize, out, cursor + headerLength, segmentPayload, 0);
+            final int payloadSum;
+            if (offHeap)
+            {
+                // the whole output range was checked above: raw addresses skip per-call bounds checks
+                final long to = outAddress + cursor;
+                copyHeader(srcAddress + frameOffset, to, headerLength);
+                payloadSum = checksum.copyAndSum(
+                    srcAddress + payloadStart + (long)i * segmentSize, to + headerLength, segmentPayload, 0);
+            }
+            else
+            {
+                out.putBytes(cursor, src, frameOffset, headerLength);
+                payloadSum = checksum.copyAndSum(
+                    src, payloadStart + i * segmentSize, out, cursor + headerLength, segmentPayload, 0);
+            }
 
             final int ip = cursor + l3Delta;
             if (v4)
@@ -184,17 +202,16 @@ public final class GsoSegmenter
     }
 
     /** Copies the headers eight bytes at a time: faster than a bulk copy call for a few dozen bytes. */
-    private static void copyHeader(
-        final DirectBuffer src, final int srcIndex, final MutableDirectBuffer dst, final int dstIndex, final int length)
+    private static void copyHeader(final long from, final long to, final int length)
     {
         int i = 0;
         for (; i <= length - 8; i += 8)
         {
-            dst.putLong(dstIndex + i, src.getLong(srcIndex + i));
+            UnsafeApi.putLong(to + i, UnsafeApi.getLong(from + i));
         }
         for (; i < length; i++)
         {
-            dst.putByte(dstIndex + i, src.getByte(srcIndex + i));
+            UnsafeApi.putByte(to + i, UnsafeApi.getByte(from + i));
         }
     }
 }
