@@ -81,6 +81,7 @@ public final class VectorChecksum extends InternetChecksum
      * The sum of the last {@code rest} (< 64) bytes, from one vector load of the last 64 bytes (inside the data, since
      * it is at least 64 bytes long) with the bytes already summed zeroed. That vector starts {@code length - 64} bytes
      * into the data, so for an odd length its bytes pair the other way round and its sum is swapped to match.
+     * The vector is loaded here rather than passed in: a vector argument of a call C2 does not inline is boxed.
      */
     private static long tail(final MemorySegment segment, final long offset, final int length, final int rest)
     {
@@ -88,12 +89,7 @@ public final class VectorChecksum extends InternetChecksum
         {
             return 0;
         }
-        return tailSum(ByteVector.fromMemorySegment(BYTES, segment, offset + length - VECTOR_BYTES, LE), length, rest);
-    }
-
-    /** As {@link #tail} for the last 64 bytes already loaded. */
-    private static long tailSum(final ByteVector last, final int length, final int rest)
-    {
+        final ByteVector last = ByteVector.fromMemorySegment(BYTES, segment, offset + length - VECTOR_BYTES, LE);
         final LongVector kept = last.blend((byte)0, IOTA.compare(VectorOperators.LT, VECTOR_BYTES - rest))
             .reinterpretAsLongs();
         final long sum = kept.and(LOW_HALF).add(kept.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD);
@@ -139,15 +135,13 @@ public final class VectorChecksum extends InternetChecksum
         }
         final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);
         final int rest = length - i;
-        long tail = 0;
         if (rest > 0)
         {
-            // rewriting the last 64 bytes copies the rest; the bytes before it get the same values again. The sum
-            // comes from the loaded register: reading it back from dst would stall on the overlapping stores.
-            final ByteVector last = ByteVector.fromMemorySegment(BYTES, src, srcOffset + length - VECTOR_BYTES, LE);
-            last.intoMemorySegment(dst, dstOffset + length - VECTOR_BYTES, LE);
-            tail = tailSum(last, length, rest);
+            // rewriting the last 64 bytes copies the rest; the bytes before it get the same values again
+            ByteVector.fromMemorySegment(BYTES, src, srcOffset + length - VECTOR_BYTES, LE)
+                .intoMemorySegment(dst, dstOffset + length - VECTOR_BYTES, LE);
         }
-        return LongWordChecksum.swapFolded(lanes + tail);
+        // summed from the source: reading the destination back would stall on the overlapping stores
+        return LongWordChecksum.swapFolded(lanes + tail(src, srcOffset, length, rest));
     }
 }
