@@ -13,7 +13,7 @@ import java.nio.ByteOrder;
  * Vector API checksum (needs {@code --add-modules jdk.incubator.vector}). Loads the preferred long species from the
  * memory segment in little-endian order and widens each 64-bit lane into its two 32-bit halves (mask and shift: a
  * zero extension without a cross-lane shuffle), added into long lanes that cannot overflow. The loop is unrolled four
- * times (256 bytes per iteration) into two accumulator pairs; lanes are reduced once after the loop, the tail goes
+ * times (256 bytes per iteration) into four independent accumulator pairs; lanes are reduced once after the loop, the tail goes
  * through the 64-bit word code, and the little-endian sum is byte-swapped once at the end.
  * <p>
  * Loaded reflectively by {@link Checksums} so that the rest of the module runs without the incubator module.
@@ -54,6 +54,10 @@ public final class VectorChecksum extends InternetChecksum
         LongVector hi0 = LongVector.zero(SPECIES);
         LongVector lo1 = LongVector.zero(SPECIES);
         LongVector hi1 = LongVector.zero(SPECIES);
+        LongVector lo2 = LongVector.zero(SPECIES);
+        LongVector hi2 = LongVector.zero(SPECIES);
+        LongVector lo3 = LongVector.zero(SPECIES);
+        LongVector hi3 = LongVector.zero(SPECIES);
         int i = 0;
         for (; i <= length - 4 * VECTOR_BYTES; i += 4 * VECTOR_BYTES)
         {
@@ -62,10 +66,14 @@ public final class VectorChecksum extends InternetChecksum
             final LongVector b = LongVector.fromMemorySegment(SPECIES, segment, at + VECTOR_BYTES, LE);
             final LongVector c = LongVector.fromMemorySegment(SPECIES, segment, at + 2 * VECTOR_BYTES, LE);
             final LongVector d = LongVector.fromMemorySegment(SPECIES, segment, at + 3 * VECTOR_BYTES, LE);
-            lo0 = lo0.add(a.and(LOW_HALF)).add(c.and(LOW_HALF));
-            hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32)).add(c.lanewise(VectorOperators.LSHR, 32));
-            lo1 = lo1.add(b.and(LOW_HALF)).add(d.and(LOW_HALF));
-            hi1 = hi1.add(b.lanewise(VectorOperators.LSHR, 32)).add(d.lanewise(VectorOperators.LSHR, 32));
+            lo0 = lo0.add(a.and(LOW_HALF));
+            hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
+            lo1 = lo1.add(b.and(LOW_HALF));
+            hi1 = hi1.add(b.lanewise(VectorOperators.LSHR, 32));
+            lo2 = lo2.add(c.and(LOW_HALF));
+            hi2 = hi2.add(c.lanewise(VectorOperators.LSHR, 32));
+            lo3 = lo3.add(d.and(LOW_HALF));
+            hi3 = hi3.add(d.lanewise(VectorOperators.LSHR, 32));
         }
         for (; i <= length - VECTOR_BYTES; i += VECTOR_BYTES)
         {
@@ -73,7 +81,8 @@ public final class VectorChecksum extends InternetChecksum
             lo0 = lo0.add(a.and(LOW_HALF));
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
         }
-        final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);
+        final long lanes = lo0.add(hi0).add(lo1.add(hi1)).add(lo2.add(hi2).add(lo3.add(hi3)))
+            .reduceLanes(VectorOperators.ADD);
         return LongWordChecksum.swapFolded(lanes + tail(segment, offset, length, length - i));
     }
 

@@ -60,6 +60,52 @@ final class ThroughputMeter
         return best;
     }
 
+    /**
+     * Measures several figures side by side: warms each up, then runs their slices in turn until the duration is
+     * spent, so every figure sees the same conditions. Reports each figure's best slice.
+     *
+     * @return the rates in GB/s, in the order given.
+     */
+    double[] measureInterleaved(
+        final ScenarioContext context, final String[] figures, final long[] bytesPerOperation,
+        final Operation[] operations)
+    {
+        final int n = figures.length;
+        final AtomicLong bytes = new AtomicLong();
+        final long[] batches = new long[n];
+        final String label = String.join(" | ", figures);
+        try (ProgressPrinter.Line ignored = context.progress(label + " (warm-up)", bytes::get, 1e-9, "GB/s"))
+        {
+            for (int f = 0; f < n; f++)
+            {
+                batches[f] = Math.max(1, BATCH_BYTES / bytesPerOperation[f]);
+                run(operations[f], batches[f], bytesPerOperation[f], context.warmup().toNanos() / n, bytes);
+            }
+        }
+        bytes.set(0);
+        final double[] best = new double[n];
+        try (ProgressPrinter.Line ignored = context.progress(label, bytes::get, 1e-9, "GB/s"))
+        {
+            final long end = System.nanoTime() + context.duration().toNanos() * n;
+            do
+            {
+                for (int f = 0; f < n; f++)
+                {
+                    final long start = System.nanoTime();
+                    final long done = run(operations[f], batches[f], bytesPerOperation[f], SLICE_NANOS, bytes);
+                    final double seconds = (System.nanoTime() - start) / 1e9;
+                    best[f] = Math.max(best[f], done * (double)bytesPerOperation[f] / seconds / 1e9);
+                }
+            }
+            while (System.nanoTime() - end < 0);
+        }
+        for (int f = 0; f < n; f++)
+        {
+            context.report(figures[f], best[f], "GB/s");
+        }
+        return best;
+    }
+
     private long run(final Operation operation, final long batch, final long bytesPerOperation, final long nanos,
         final AtomicLong bytes)
     {
