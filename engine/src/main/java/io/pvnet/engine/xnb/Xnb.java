@@ -80,6 +80,9 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private final RxDrainer rxDrainer = new RxDrainer();
     private final SegmentDeliverer segmentDeliverer = new SegmentDeliverer();
     private final long[] pending = new long[VifCounters.KIND_COUNT];
+    private final org.agrona.concurrent.CachedNanoClock offerClock = new org.agrona.concurrent.CachedNanoClock();
+    /** Posted rx requests known to be unused; refreshed from the shared ring only when it runs out. */
+    private int rxAvailable;
 
     private XenbusState state = XenbusState.UNKNOWN;
     private volatile boolean accepting;
@@ -229,7 +232,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             return DropReason.OVERSIZE;
         }
-        return queue.offer(buffer, offset, length, flags, gsoSize, gsoType, nanoClock.nanoTime()) ?
+        return queue.offer(buffer, offset, length, flags, gsoSize, gsoType, offerClock.nanoTime()) ?
             DropReason.NONE : DropReason.RX_QUEUE_FULL;
     }
 
@@ -237,6 +240,8 @@ public final class Xnb implements org.agrona.concurrent.Agent
     public int doWork()
     {
         nowNs = nanoClock.nanoTime();
+        // the enqueue time of offered frames only feeds the drain timeout: a per-duty-cycle clock is precise enough
+        offerClock.update(nowNs);
         int work = 0;
         final int change = store.changeCounter();
         if (change != lastStoreChange)
@@ -443,7 +448,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
                 pending[VifCounters.DROP_BASE + DropReason.RX_TOO_BIG]++;
                 result = RxAssembler.OK;
             }
-            else if (rxSpace() < slotsNeeded)
+            else if ((rxAvailable = Math.max(rxSpace(), 0)) < slotsNeeded)
             {
                 result = RxAssembler.EAGAIN;
             }
@@ -548,13 +553,19 @@ public final class Xnb implements org.agrona.concurrent.Agent
         final DirectBuffer buffer, final int offset, final int length, final int rxFlags, final int gsoSize,
         final int gsoType)
     {
-        final int space = rxSpace();
-        if (space < 0)
+        if (rxAvailable < RxAssembler.slotsNeeded(length, gsoSize != 0))
         {
-            pending[VifCounters.DROP_BASE + DropReason.RX_IMPOSSIBLE_REQUESTS]++;
-            return RxAssembler.OK;
+            // read the shared producer only when what we knew of is used up
+            rxAvailable = rxSpace();
+            if (rxAvailable < 0)
+            {
+                rxAvailable = 0;
+                pending[VifCounters.DROP_BASE + DropReason.RX_IMPOSSIBLE_REQUESTS]++;
+                return RxAssembler.OK;
+            }
         }
-        final int status = RxAssembler.frame2pkt(rxPkt, length, rxFlags, gsoSize, gsoType, rx.requestConsumer(), space);
+        final int status = RxAssembler.frame2pkt(
+            rxPkt, length, rxFlags, gsoSize, gsoType, rx.requestConsumer(), rxAvailable);
         if (status == RxAssembler.EAGAIN)
         {
             return RxAssembler.EAGAIN;
@@ -577,6 +588,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         }
         final int responses = RxAssembler.rxpkt2rsp(rxPkt, rxSnapshot, batch, 0, rxRing);
         rx.consumeRequests(responses);
+        rxAvailable -= responses;
         for (int i = 0; i < responses; i++)
         {
             rx.claimResponse();
@@ -718,6 +730,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         rxRing = new SlotArray(rx.buffer(), rx.requestOffset(0), rx.size(), RX_SLOT_LENGTH);
         txSnapshotEnd = tx.requestConsumer();
         rxSnapshotEnd = rx.requestConsumer();
+        rxAvailable = 0;
         channel = new EventChannel(eventsSection.buffer(), VifSections.BACKEND_PORT, VifSections.FRONTEND_PORT,
             IdleMode.NOOP);
         disabledReason = DropReason.NONE;
