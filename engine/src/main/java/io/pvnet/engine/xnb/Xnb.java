@@ -298,11 +298,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             txSnapshotEnd = consumerStart;
         }
-        final MutableDirectBuffer snapshot = txSnapshot.buffer();
-        for (int i = txSnapshotEnd; i != producer; i++)
-        {
-            tx.copyRequest(i, snapshot, txSnapshot.offset(i));
-        }
+        txSnapshot.copyFrom(txRing, txSnapshotEnd, producer);
         txSnapshotEnd = producer;
 
         int consumer = consumerStart;
@@ -539,11 +535,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             rxSnapshotEnd = consumer;
         }
-        final MutableDirectBuffer snapshot = rxSnapshot.buffer();
-        for (int i = rxSnapshotEnd; i != producer; i++)
-        {
-            rx.copyRequest(i, snapshot, rxSnapshot.offset(i));
-        }
+        rxSnapshot.copyFrom(rxRing, rxSnapshotEnd, producer);
         rxSnapshotEnd = producer;
         return available;
     }
