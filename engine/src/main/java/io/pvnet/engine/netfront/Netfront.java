@@ -96,6 +96,7 @@ public final class Netfront
     private boolean reconnectRequested;
     private boolean grantsHeld;
     private String brokenReason;
+    private int rxEventArmedAt;
 
     private long txPackets;
     private long txBusy;
@@ -426,6 +427,12 @@ public final class Netfront
         }
         if (available == 0)
         {
+            if (rxEventArmedAt == rx.responseConsumer())
+            {
+                return 0;
+            }
+            // arm rsp_event once per position, not on every idle poll (the line also holds rsp_prod)
+            rxEventArmedAt = rx.responseConsumer();
             available = rx.finalCheckForResponses();
             if (available <= 0)
             {
@@ -650,6 +657,7 @@ public final class Netfront
             freeTxIds[freeTxCount++] = id;
         }
         grantsHeld = true;
+        rxEventArmedAt = rx.responseConsumer() - 1;
         postRx(VifSections.RING_SIZE);
 
         store.write(frontendDir + "/tx-ring-ref", txRingRef);

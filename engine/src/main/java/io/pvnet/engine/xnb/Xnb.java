@@ -83,6 +83,8 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private final org.agrona.concurrent.CachedNanoClock offerClock = new org.agrona.concurrent.CachedNanoClock();
     /** Posted rx requests known to be unused; refreshed from the shared ring only when it runs out. */
     private int rxAvailable;
+    /** The req_cons at which req_event was last armed (tx ring). */
+    private int txEventArmedAt;
 
     private XenbusState state = XenbusState.UNKNOWN;
     private volatile boolean accepting;
@@ -278,8 +280,11 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private int processTx()
     {
         int available = tx.unconsumedRequests();
-        if (available == 0)
+        if (available == 0 && txEventArmedAt != tx.requestConsumer())
         {
+            // arm req_event once per position: re-storing it on every idle poll would bounce the cache line that
+            // holds req_prod between the two sides
+            txEventArmedAt = tx.requestConsumer();
             available = tx.finalCheckForRequests();
         }
         if (available < 0)
@@ -721,6 +726,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         txRing = new SlotArray(tx.buffer(), tx.requestOffset(0), tx.size(), TX_SLOT_LENGTH);
         rxRing = new SlotArray(rx.buffer(), rx.requestOffset(0), rx.size(), RX_SLOT_LENGTH);
         txSnapshotEnd = tx.requestConsumer();
+        txEventArmedAt = tx.requestConsumer() - 1;
         rxSnapshotEnd = rx.requestConsumer();
         rxAvailable = 0;
         channel = new EventChannel(eventsSection.buffer(), VifSections.BACKEND_PORT, VifSections.FRONTEND_PORT,
