@@ -10,6 +10,7 @@ import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.BackRing;
+import io.pvnet.ring.RingLayout;
 import io.pvnet.ring.RingStatus;
 import io.pvnet.ring.SharedRing;
 import io.pvnet.ring.event.EventChannel;
@@ -155,6 +156,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         store.write(backendDir + "/feature-multicast-control", 0);
         store.write(backendDir + "/feature-split-event-channels", 0);
         store.write(backendDir + "/multi-queue-max-queues", 1);
+        store.write(backendDir + "/" + Netfront.FEATURE_RING_LAYOUT_PADDED, 1);
         store.write(backendDir + "/hotplug-status", "connected");
         store.remove(backendDir + "/error");
     }
@@ -671,6 +673,14 @@ public final class Xnb implements org.agrona.concurrent.Agent
             connectFailed("frontend does not request rx-copy (rx-flip is not supported)");
             return;
         }
+        final String layoutName = store.read(frontendDir + "/" + Netfront.RING_LAYOUT);
+        final RingLayout layout = layoutName == null || layoutName.equals("xen") ? RingLayout.XEN :
+            layoutName.equals("padded") ? RingLayout.PADDED : null;
+        if (layout == null)
+        {
+            connectFailed("unknown ring-layout");
+            return;
+        }
         feCsum = !store.readFlag(frontendDir + "/feature-no-csum-offload");
         feIpv6Csum = store.readFlag(frontendDir + "/feature-ipv6-csum-offload");
         feGsoV4 = store.readFlag(frontendDir + "/feature-gso-tcpv4");
@@ -709,9 +719,9 @@ public final class Xnb implements org.agrona.concurrent.Agent
             return;
         }
         final SharedRing txShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(txFrame), PAGE_SIZE),
-            TX_SLOT_LENGTH);
+            TX_SLOT_LENGTH, layout);
         final SharedRing rxShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(rxFrame), PAGE_SIZE),
-            RX_SLOT_LENGTH);
+            RX_SLOT_LENGTH, layout);
         if (txShared.size() != VifSections.RING_SIZE || rxShared.size() != VifSections.RING_SIZE ||
             Integer.compareUnsigned(txShared.requestProducer() - txShared.responseProducer(), txShared.size()) > 0 ||
             Integer.compareUnsigned(rxShared.requestProducer() - rxShared.responseProducer(), rxShared.size()) > 0)
