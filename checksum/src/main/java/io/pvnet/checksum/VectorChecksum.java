@@ -1,6 +1,8 @@
 package io.pvnet.checksum;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,6 +21,8 @@ import java.nio.ByteOrder;
 public final class VectorChecksum extends InternetChecksum
 {
     private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, SPECIES.vectorShape());
+    private static final ByteVector IOTA = ByteVector.zero(BYTES).addIndex(1);
     private static final int VECTOR_BYTES = SPECIES.vectorByteSize();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final long LOW_HALF = 0xFFFF_FFFFL;
@@ -40,7 +44,11 @@ public final class VectorChecksum extends InternetChecksum
     {
         if (length < VECTOR_BYTES)
         {
-            return LongWordChecksum.swapFolded(LongWordChecksum.littleEndianTail(segment, offset, length));
+            // one masked load: lanes past the end read as zero and touch no memory
+            final VectorMask<Byte> inRange = BYTES.indexInRange(0, length);
+            final LongVector v = ByteVector.fromMemorySegment(BYTES, segment, offset, LE, inRange).reinterpretAsLongs();
+            return LongWordChecksum.swapFolded(
+                v.and(LOW_HALF).add(v.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD));
         }
         LongVector lo0 = LongVector.zero(SPECIES);
         LongVector hi0 = LongVector.zero(SPECIES);
@@ -66,7 +74,25 @@ public final class VectorChecksum extends InternetChecksum
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
         }
         final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);
-        return LongWordChecksum.swapFolded(lanes + LongWordChecksum.littleEndianTail(segment, offset + i, length - i));
+        return LongWordChecksum.swapFolded(lanes + tail(segment, offset, length, length - i));
+    }
+
+    /**
+     * The sum of the last {@code rest} (< 64) bytes, from one vector load of the last 64 bytes (inside the data, since
+     * it is at least 64 bytes long) with the bytes already summed zeroed. That vector starts {@code length - 64} bytes
+     * into the data, so for an odd length its bytes pair the other way round and its sum is swapped to match.
+     */
+    private static long tail(final MemorySegment segment, final long offset, final int length, final int rest)
+    {
+        if (rest == 0)
+        {
+            return 0;
+        }
+        final ByteVector last = ByteVector.fromMemorySegment(BYTES, segment, offset + length - VECTOR_BYTES, LE);
+        final LongVector kept = last.blend((byte)0, IOTA.compare(VectorOperators.LT, VECTOR_BYTES - rest))
+            .reinterpretAsLongs();
+        final long sum = kept.and(LOW_HALF).add(kept.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD);
+        return (length & 1) == 0 ? sum : LongWordChecksum.swapFolded(sum);
     }
 
     @Override
@@ -75,8 +101,12 @@ public final class VectorChecksum extends InternetChecksum
     {
         if (length < VECTOR_BYTES)
         {
+            final VectorMask<Byte> inRange = BYTES.indexInRange(0, length);
+            final ByteVector bytes = ByteVector.fromMemorySegment(BYTES, src, srcOffset, LE, inRange);
+            bytes.intoMemorySegment(dst, dstOffset, LE, inRange);
+            final LongVector v = bytes.reinterpretAsLongs();
             return LongWordChecksum.swapFolded(
-                LongWordChecksum.copyLittleEndianTail(src, srcOffset, dst, dstOffset, length));
+                v.and(LOW_HALF).add(v.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD));
         }
         LongVector lo0 = LongVector.zero(SPECIES);
         LongVector hi0 = LongVector.zero(SPECIES);
@@ -103,7 +133,13 @@ public final class VectorChecksum extends InternetChecksum
             i += VECTOR_BYTES;
         }
         final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);
-        return LongWordChecksum.swapFolded(lanes +
-            LongWordChecksum.copyLittleEndianTail(src, srcOffset + i, dst, dstOffset + i, length - i));
+        final int rest = length - i;
+        if (rest > 0)
+        {
+            // rewriting the last 64 bytes copies the rest; the bytes before it get the same values again
+            ByteVector.fromMemorySegment(BYTES, src, srcOffset + length - VECTOR_BYTES, LE)
+                .intoMemorySegment(dst, dstOffset + length - VECTOR_BYTES, LE);
+        }
+        return LongWordChecksum.swapFolded(lanes + tail(dst, dstOffset, length, rest));
     }
 }

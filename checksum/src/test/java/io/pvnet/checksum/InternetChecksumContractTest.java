@@ -217,6 +217,33 @@ abstract class InternetChecksumContractTest
     }
 
     @Test
+    void shouldReadNothingPastTheEndOfExactlySizedMemory()
+    {
+        final SplittableRandom random = new SplittableRandom(3);
+        for (int size = 1; size <= 200; size++)
+        {
+            final byte[] data = new byte[size];
+            random.nextBytes(data);
+            final PrefixSums oracle = new PrefixSums(data);
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment exact = arena.allocate(size);
+                MemorySegment.copy(data, 0, exact, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, size);
+                final MemorySegment copy = arena.allocate(size);
+                for (int offset = Math.max(0, size - 70); offset < size; offset++)
+                {
+                    final int length = size - offset;
+                    assertEquals(oracle.sum(offset, length), checksum().sum(exact, offset, length, 0));
+                    assertEquals(oracle.sum(offset, length), checksum().sum(new UnsafeBuffer(data), offset, length));
+                    assertEquals(oracle.sum(offset, length), checksum().copyAndSum(
+                        new UnsafeBuffer(exact.address(), size), offset, new UnsafeBuffer(copy.address(), size), offset,
+                        length, 0));
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldCombinePiecesAtOddDistances()
     {
         final SplittableRandom random = new SplittableRandom(99);

@@ -61,8 +61,22 @@ public final class TestDevices
             .build();
     }
 
-    public static PciAddress address(final String text)
+    /**
+     * Writes {@code model} into a sysfs-like tree under {@code root} (a temp dir): {@code config} and {@code resource}.
+     *
+     * @return the device's directory.
+     */
+    public static java.nio.file.Path writeSysfs(final java.nio.file.Path root, final PciDevice model)
+        throws java.io.IOException
     {
-        return PciAddress.parse(text);
+        final java.nio.file.Path dir = java.nio.file.Files.createDirectories(root.resolve(model.address().toString()));
+        java.nio.file.Files.write(dir.resolve("config"), model.snapshot().toByteArray());
+        final StringBuilder resource = new StringBuilder();
+        for (int i = 0; i < 7; i++)
+        {
+            resource.append(model.resource(i).toSysfsLine()).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve("resource"), resource);
+        return dir;
     }
 }

@@ -106,4 +106,23 @@ abstract class ConfigField
             return XenPciError.SUCCESS;
         }
     }
+
+    /** A quirk: a register the guest may write through, MASK bits only (xen-pciback's quirks file). */
+    static final class Quirk extends ConfigField
+    {
+        private final int mask;
+
+        Quirk(final int offset, final int size, final int mask)
+        {
+            super(offset, size);
+            this.mask = mask;
+        }
+
+        @Override
+        int write(final VirtualConfigSpace space, final int value)
+        {
+            final int hw = space.hardwareRead(offset, size);
+            return space.hardwareWrite(offset, size, (hw & ~mask) | (value & mask));
+        }
+    }
 }

@@ -9,6 +9,8 @@ import io.pvnet.pci.spec.HideSpec;
 import io.pvnet.pci.spec.PciAssignment;
 import io.pvnet.pci.spec.PciSelector;
 
+import org.agrona.collections.Int2ObjectHashMap;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -38,7 +40,10 @@ public final class Pciback
     private final Set<PciAddress> hidden = new LinkedHashSet<>();
     private final Map<PciAddress, ExportedDevice> exportedByReal = new LinkedHashMap<>();
     private final Map<Integer, Map<PciAddress, ExportedDevice>> exportedByDomain = new TreeMap<>();
+    /** Per guest, its devices by virtual devfn on bus 0000:00 (vpci): the allocation-free lookup of {@link #handle}. */
+    private final Int2ObjectHashMap<ExportedDevice[]> vpciByDomain = new Int2ObjectHashMap<>();
     private final WarningSink warnings;
+    private final List<io.pvnet.pci.spec.Quirk> quirks = new ArrayList<>();
     private boolean permissiveDefault;
     private int nextPirq = 64;
 
@@ -73,6 +78,48 @@ public final class Pciback
     public void permissiveDefault(final boolean permissive)
     {
         permissiveDefault = permissive;
+    }
+
+    /**
+     * Adds a quirk (xen-pciback's {@code quirks} file) for devices attached from now on.
+     *
+     * @throws IllegalArgumentException when the device is unknown or the register lies outside its config space.
+     */
+    public void addQuirk(final io.pvnet.pci.spec.Quirk quirk)
+    {
+        final PciDevice device = devices.get(quirk.address());
+        if (device == null)
+        {
+            throw new IllegalArgumentException("quirk for an unknown device: address=" + quirk.address());
+        }
+        if (quirk.register() + quirk.size() > device.config().size())
+        {
+            throw new IllegalArgumentException("quirk register outside the config space: register=0x" +
+                Integer.toHexString(quirk.register()) + " size=" + device.config().size());
+        }
+        quirks.add(quirk);
+    }
+
+    /** Sets permissive mode of one exported device at run time (pciback's per-device sysfs {@code permissive}). */
+    public void permissive(final PciAddress realAddress, final boolean permissive)
+    {
+        exported(realAddress).config().permissive(permissive);
+    }
+
+    /** Sets {@code allow_interrupt_control} of one exported device at run time (Linux 5.6+ sysfs attribute). */
+    public void allowInterruptControl(final PciAddress realAddress, final boolean allow)
+    {
+        exported(realAddress).config().allowInterruptControl(allow);
+    }
+
+    private ExportedDevice exported(final PciAddress realAddress)
+    {
+        final ExportedDevice exported = exportedByReal.get(realAddress);
+        if (exported == null)
+        {
+            throw new IllegalArgumentException("device is not exported: address=" + realAddress);
+        }
+        return exported;
     }
 
     // hiding
@@ -226,7 +273,7 @@ public final class Pciback
         for (int i = 0; i < planned.size(); i++)
         {
             spaces.add(new VirtualConfigSpace(planned.get(i), permissiveDefault || plannedAssignment.get(i).permissive(),
-                false, warnings));
+                false, warnings, quirks));
         }
         // apply
         final List<ExportedDevice> result = new ArrayList<>();
@@ -248,6 +295,13 @@ public final class Pciback
                 plannedAssignment.get(i));
             exportedByReal.put(device.address(), exported);
             target.put(exported.virtualAddress(), exported);
+            ExportedDevice[] vpci = vpciByDomain.get(domainId);
+            if (vpci == null)
+            {
+                vpci = new ExportedDevice[256];
+                vpciByDomain.put(domainId, vpci);
+            }
+            vpci[exported.virtualAddress().devfn()] = exported;
             result.add(exported);
         }
         return result;
@@ -272,11 +326,7 @@ public final class Pciback
      */
     public ExportedDevice detach(final PciAddress realAddress)
     {
-        final ExportedDevice exported = exportedByReal.get(realAddress);
-        if (exported == null)
-        {
-            throw new IllegalArgumentException("device is not exported: address=" + realAddress);
-        }
+        final ExportedDevice exported = exported(realAddress);
         exported.config().reset();
         final PciDevice device = exported.device();
         if (device.config() instanceof EmulatedFunction function)
@@ -286,9 +336,11 @@ public final class Pciback
         exportedByReal.remove(realAddress);
         final Map<PciAddress, ExportedDevice> domain = exportedByDomain.get(exported.domainId());
         domain.remove(exported.virtualAddress());
+        vpciByDomain.get(exported.domainId())[exported.virtualAddress().devfn()] = null;
         if (domain.isEmpty())
         {
             exportedByDomain.remove(exported.domainId());
+            vpciByDomain.remove(exported.domainId());
         }
         return exported;
     }
@@ -304,16 +356,18 @@ public final class Pciback
         return List.copyOf(exportedByDomain.getOrDefault(domainId, Map.of()).values());
     }
 
-    /** The device a guest names by its virtual (domain, bus, devfn), or null. */
+    /**
+     * The device a guest names by its virtual (domain, bus, devfn), or null. Every exported device sits on the
+     * virtual bus 0000:00. Allocation-free.
+     */
     public ExportedDevice lookup(final int domainId, final int pciDomain, final int bus, final int devfn)
     {
-        if (pciDomain < 0 || pciDomain > PciAddress.MAX_DOMAIN || bus < 0 || bus > PciAddress.MAX_BUS || devfn < 0 ||
-            devfn > 0xFF)
+        if (pciDomain != 0 || bus != 0 || devfn < 0 || devfn > 0xFF)
         {
             return null;
         }
-        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.get(domainId);
-        return domain == null ? null : domain.get(PciAddress.ofDevfn(pciDomain, bus, devfn));
+        final ExportedDevice[] vpci = vpciByDomain.get(domainId);
+        return vpci == null ? null : vpci[devfn];
     }
 
     // operations

@@ -56,6 +56,17 @@ public final class VirtualConfigSpace
         final PciDevice device, final boolean permissive, final boolean allowInterruptControl,
         final WarningSink warnings)
     {
+        this(device, permissive, allowInterruptControl, warnings, List.of());
+    }
+
+    /**
+     * As the other constructor, plus the quirks that apply to this device (fields after the header and capability
+     * fields; a quirk on an offset that already has a field is ignored, as xen-pciback ignores duplicates).
+     */
+    public VirtualConfigSpace(
+        final PciDevice device, final boolean permissive, final boolean allowInterruptControl,
+        final WarningSink warnings, final List<io.pvnet.pci.spec.Quirk> quirks)
+    {
         this.device = device;
         this.hardware = device.config();
         this.permissive = permissive;
@@ -119,6 +130,13 @@ public final class VirtualConfigSpace
         {
             add(new ConfigField.ReadOnly(msix.offset(), 2));
             add(new CapabilityFields.MessageControl(msix.offset(), true));
+        }
+        for (final io.pvnet.pci.spec.Quirk quirk : quirks)
+        {
+            if (quirk.address().equals(device.address()) && quirk.register() + quirk.size() <= hardware.size())
+            {
+                add(new ConfigField.Quirk(quirk.register(), quirk.size(), quirk.mask()));
+            }
         }
     }
 

@@ -29,8 +29,10 @@ public final class BarWindow
     private final long lengthBytes;
     private final AtomicBuffer buffer;
     private final int tableEntry;
-    private long protectedStart = -1;
-    private long protectedEnd = -1;
+    private long tableStart = -1;
+    private long tableEnd = -1;
+    private long pbaStart = -1;
+    private long pbaEnd = -1;
     private long refusedAccesses;
 
     BarWindow(final PciAddress virtualAddress, final int barIndex, final int flags, final long lengthBytes,
@@ -44,11 +46,18 @@ public final class BarWindow
         this.tableEntry = tableEntry;
     }
 
-    /** Protects {@code [start, end)} (the MSI-X table and PBA) from guest writes. */
-    void protect(final long start, final long end)
+    /** Protects {@code [start, end)} of the MSI-X table from guest writes. */
+    void protectTable(final long start, final long end)
     {
-        protectedStart = protectedStart < 0 ? start : Math.min(protectedStart, start);
-        protectedEnd = Math.max(protectedEnd, end);
+        tableStart = start;
+        tableEnd = end;
+    }
+
+    /** Protects {@code [start, end)} of the MSI-X PBA from guest writes. */
+    void protectPba(final long start, final long end)
+    {
+        pbaStart = start;
+        pbaEnd = end;
     }
 
     public PciAddress virtualAddress()
@@ -112,7 +121,7 @@ public final class BarWindow
             refusedAccesses++;
             return OUT_OF_BOUNDS;
         }
-        if (isReadOnly() || (offset + 4 > protectedStart && offset < protectedEnd))
+        if (isReadOnly() || (offset + 4 > tableStart && offset < tableEnd) || (offset + 4 > pbaStart && offset < pbaEnd))
         {
             refusedAccesses++;
             return WRITE_PROTECTED;

@@ -328,12 +328,12 @@ public final class PciSection
                 if ((table & PciRegisters.MSIX_BIR_MASK) == bar.index())
                 {
                     final long start = table & ~PciRegisters.MSIX_BIR_MASK;
-                    window.protect(start, start + 16L * entries);
+                    window.protectTable(start, start + 16L * entries);
                 }
                 if ((pba & PciRegisters.MSIX_BIR_MASK) == bar.index())
                 {
                     final long start = pba & ~PciRegisters.MSIX_BIR_MASK;
-                    window.protect(start, start + 8L * ((entries + 63) / 64));
+                    window.protectPba(start, start + 8L * ((entries + 63) / 64));
                 }
             }
             windows.add(window);

@@ -8,13 +8,15 @@ import picocli.CommandLine.Command;
  * virtualized view of it, and check hide specifications.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "pci",
-    description = "pciback: list, show, dump PCI devices (read-only) and check hide specifications.",
+    description = "pciback: list, show, dump PCI devices (read-only), check hide specifications, export devices.",
     subcommands = {
         PciListCommand.class,
         PciShowCommand.class,
         PciDumpCommand.class,
         PciHideCommand.class,
+        PciExportCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PciCommand implements Runnable

@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
  * {@code pvnet pci dump ADDR [--virtual]}: a hex dump in {@code lspci -xxx} format (4096 bytes, as {@code -xxxx}, when
  * the device has extended config space), readable by {@code lspci -F FILE}.
  */
-@Command(name = "dump", description = "Hex dump like lspci -xxx (-xxxx with extended space), readable by lspci -F.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "dump", description = "Hex dump like lspci -xxx (-xxxx with extended space), readable by lspci -F.")
 public final class PciDumpCommand extends PciCommand.Subcommand
 {
     @Parameters(paramLabel = "ADDR", description = "[DDDD:]BB:SS.F")

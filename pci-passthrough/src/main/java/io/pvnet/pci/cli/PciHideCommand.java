@@ -17,7 +17,9 @@ import java.util.List;
  * {@code pvnet pci hide SPEC [--netbsd] [--dry-run]}: parses a hide specification and lists what it selects. pvnet
  * never unbinds a real device's driver: hiding marks devices assignable inside pvnet's pciback only.
  */
-@Command(name = "hide", description = "Parse a pciback.hide specification and list the devices it selects.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "hide", description = "Parse a pciback.hide specification and list the devices it selects.")
 public final class PciHideCommand extends PciCommand.Subcommand
 {
     @Parameters(paramLabel = "SPEC", description = "e.g. '(0000:03:00.0)(04:*.*)'")

@@ -14,7 +14,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /** {@code pvnet pci list}: one line per device: address, class, vendor:device, driver, hidden or exported. */
-@Command(name = "list", description = "One line per PCI device: address, class, vendor:device, driver, state.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "list", description = "One line per PCI device: address, class, vendor:device, driver, state.")
 public final class PciListCommand extends PciCommand.Subcommand
 {
     @Mixin

@@ -9,7 +9,9 @@ import picocli.CommandLine.Parameters;
 
 
 /** {@code pvnet pci show ADDR [--virtual]}: the decoded config space, as {@code lspci -vvn} prints it. */
-@Command(name = "show", description = "Decode a device's config space like lspci -vvn; --virtual: the guest's view.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "show", description = "Decode a device's config space like lspci -vvn; --virtual: the guest's view.")
 public final class PciShowCommand extends PciCommand.Subcommand
 {
     @Parameters(paramLabel = "ADDR", description = "[DDDD:]BB:SS.F")

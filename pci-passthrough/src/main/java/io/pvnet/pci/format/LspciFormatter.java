@@ -12,7 +12,7 @@ import static io.pvnet.pci.PciRegisters.*;
  * Decodes a config space the way {@code lspci -vvn} (pciutils 3.9) prints it: the terse line with numeric ids,
  * subsystem, control and status flags, latency, interrupt, regions with address, kind and size, expansion ROM, and
  * each capability with its offset. Decoded in full: power management, MSI, MSI-X (table and PBA), virtio vendor
- * capabilities, device serial number. PCI Express and AER print their first line only; bridge windows are not shown.
+ * capabilities, device serial number, bridge windows and control. PCI Express and AER print their first line only.
  * <p>
  * Stateless; allocates freely (a command-line tool, not a data path).
  */
@@ -117,7 +117,16 @@ public final class LspciFormatter
             out.append(String.format("\tBus: primary=%02x, secondary=%02x, subordinate=%02x, sec-latency=%d%n",
                 c.readByte(PRIMARY_BUS), c.readByte(SECONDARY_BUS), c.readByte(SUBORDINATE_BUS),
                 c.readByte(SEC_LATENCY_TIMER)));
+            bridgeWindows(out, c);
             rom(out, c, view.resources(), ROM_ADDRESS1);
+            final int brc = c.readWord(BRIDGE_CONTROL);
+            out.append("\tBridgeCtl: Parity").append(flag(brc, 0x1)).append(" SERR").append(flag(brc, 0x2))
+                .append(" NoISA").append(flag(brc, 0x4)).append(" VGA").append(flag(brc, 0x8))
+                .append(" VGA16").append(flag(brc, 0x10)).append(" MAbort").append(flag(brc, 0x20))
+                .append(" >Reset").append(flag(brc, 0x40)).append(" FastB2B").append(flag(brc, 0x80)).append('\n');
+            out.append("\t\tPriDiscTmr").append(flag(brc, 0x100)).append(" SecDiscTmr").append(flag(brc, 0x200))
+                .append(" DiscTmrStat").append(flag(brc, 0x400)).append(" DiscTmrSERREn").append(flag(brc, 0x800))
+                .append('\n');
         }
         capabilities(out, c);
         if (view.driver() != null)
@@ -126,6 +135,95 @@ public final class LspciFormatter
         }
         out.append('\n');
         return out.toString();
+    }
+
+    /**
+     * pciutils 3.9.0's show_htype1 windows from the config registers (as with {@code -F}; sysfs bridge resources are
+     * not used), then the secondary status.
+     */
+    private static void bridgeWindows(final StringBuilder out, final ConfigSpace c)
+    {
+        final int ioBase = c.readByte(IO_BASE);
+        final int ioLimit = c.readByte(IO_LIMIT);
+        final int ioType = ioBase & 0xF;
+        if (ioType != (ioLimit & 0xF) || (ioType != 0 && ioType != 1))
+        {
+            out.append(String.format("\t!!! Unknown I/O range types %x/%x%n", ioBase, ioLimit));
+        }
+        else
+        {
+            long base = (long)(ioBase & 0xF0) << 8;
+            long limit = (long)(ioLimit & 0xF0) << 8;
+            if (ioType == 1)
+            {
+                base |= (long)c.readWord(IO_BASE_UPPER16) << 16;
+                limit |= (long)c.readWord(IO_LIMIT_UPPER16) << 16;
+            }
+            range(out, "\tI/O behind bridge", base, limit + 0xFFF, ioType == 1 ? 32 : 16);
+        }
+        final int memBase = c.readWord(MEMORY_BASE);
+        final int memLimit = c.readWord(MEMORY_LIMIT);
+        if ((memBase & 0xF) != (memLimit & 0xF) || (memBase & 0xF) != 0)
+        {
+            out.append(String.format("\t!!! Unknown memory range types %x/%x%n", memBase, memLimit));
+        }
+        else
+        {
+            range(out, "\tMemory behind bridge", (long)(memBase & 0xFFF0) << 16, ((long)(memLimit & 0xFFF0) << 16) +
+                0xFFFFF, 32);
+        }
+        final int prefBase = c.readWord(PREF_MEMORY_BASE);
+        final int prefLimit = c.readWord(PREF_MEMORY_LIMIT);
+        final int prefType = prefBase & 0xF;
+        if (prefType != (prefLimit & 0xF) || (prefType != 0 && prefType != 1))
+        {
+            out.append(String.format("\t!!! Unknown prefetchable memory range types %x/%x%n", prefBase, prefLimit));
+        }
+        else
+        {
+            long base = (long)(prefBase & 0xFFF0) << 16;
+            long limit = (long)(prefLimit & 0xFFF0) << 16;
+            if (prefType == 1)
+            {
+                base |= (c.readDword(PREF_BASE_UPPER32) & 0xFFFFFFFFL) << 32;
+                limit |= (c.readDword(PREF_LIMIT_UPPER32) & 0xFFFFFFFFL) << 32;
+            }
+            range(out, "\tPrefetchable memory behind bridge", base, limit + 0xFFFFF, prefType == 1 ? 64 : 32);
+        }
+        final int secondary = c.readWord(SEC_STATUS);
+        final int devsel = secondary & STATUS_DEVSEL_MASK;
+        out.append("\tSecondary status: 66MHz").append(flag(secondary, STATUS_66MHZ))
+            .append(" FastB2B").append(flag(secondary, STATUS_FAST_BACK))
+            .append(" ParErr").append(flag(secondary, STATUS_PARITY))
+            .append(" DEVSEL=").append(devsel == 0 ? "fast" : devsel == 0x200 ? "medium" : devsel == 0x400 ? "slow" : "??")
+            .append(" >TAbort").append(flag(secondary, STATUS_SIG_TARGET_ABORT))
+            .append(" <TAbort").append(flag(secondary, STATUS_REC_TARGET_ABORT))
+            .append(" <MAbort").append(flag(secondary, STATUS_REC_MASTER_ABORT))
+            .append(" <SERR").append(flag(secondary, STATUS_SIG_SYSTEM_ERROR))
+            .append(" <PERR").append(flag(secondary, STATUS_DETECTED_PARITY)).append('\n');
+    }
+
+    private static void range(final StringBuilder out, final String prefix, final long base, final long limit,
+        final int bits)
+    {
+        out.append(prefix).append(':');
+        if (Long.compareUnsigned(base, limit) <= 0)
+        {
+            final int width = (bits + 3) / 4;
+            out.append(' ').append(pad(Long.toHexString(base), width)).append('-')
+                .append(pad(Long.toHexString(limit), width));
+            size(out, limit - base + 1);
+        }
+        else
+        {
+            out.append(" [disabled]");
+        }
+        out.append(" [").append(bits).append("-bit]\n");
+    }
+
+    private static String pad(final String hex, final int width)
+    {
+        return hex.length() >= width ? hex : "0".repeat(width - hex.length()) + hex;
     }
 
     /** lspci -n's first line: {@code 00:03.0 0200: 1af4:1041 (rev 01)}. */

@@ -201,40 +201,7 @@ public final class DomainConfigParser
     private static PciAssignment assignment(final String text, final int start, final int end)
     {
         final SpecCursor cursor = new SpecCursor(text, start, end, text, 0);
-        final int firstAt = cursor.pos;
-        final int first = cursor.hex(4, 0xFFFF, "domain or bus");
-        cursor.expect(':', "after the domain or bus");
-        final int secondAt = cursor.pos;
-        final int second = cursor.hex(2, 0xFF, "bus or slot");
-        final int domain;
-        final int bus;
-        final int slot;
-        final int slotAt;
-        if (cursor.tryConsume(':'))
-        {
-            domain = first;
-            bus = second;
-            slotAt = cursor.pos;
-            slot = cursor.hex(2, 0xFF, "slot");
-        }
-        else
-        {
-            if (first > PciAddress.MAX_BUS)
-            {
-                throw cursor.errorAt(firstAt, "bus 0x" + Integer.toHexString(first) + " out of range (max 0xff)");
-            }
-            domain = 0;
-            bus = first;
-            slotAt = secondAt;
-            slot = second;
-        }
-        if (slot > PciAddress.MAX_SLOT)
-        {
-            throw cursor.errorAt(slotAt, "slot 0x" + Integer.toHexString(slot) + " out of range (max 0x1f)");
-        }
-        cursor.expect('.', "after the slot");
-        final int function = cursor.tryConsume('*') ? PciSelector.ANY :
-            cursor.hex(1, PciAddress.MAX_FUNCTION, "function");
+        final PciSelector selector = cursor.deviceAddress(true);
         int virtualSlot = -1;
         if (cursor.tryConsume('@'))
         {
@@ -293,8 +260,7 @@ public final class DomainConfigParser
         {
             throw cursor.error("unexpected text after the device");
         }
-        return new PciAssignment(new PciSelector(domain, bus, slot, function), virtualSlot, permissive, seize,
-            msiTranslate, powerManagement, rdmPolicy);
+        return new PciAssignment(selector, virtualSlot, permissive, seize, msiTranslate, powerManagement, rdmPolicy);
     }
 
     private static boolean bool(final SpecCursor cursor, final int at, final String key, final String value)

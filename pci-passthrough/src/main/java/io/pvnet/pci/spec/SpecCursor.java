@@ -75,6 +75,12 @@ final class SpecCursor
     /** Reads 1..maxDigits hex digits and checks the value against {@code max}. */
     int hex(final int maxDigits, final int max, final String what)
     {
+        return (int)hexLong(maxDigits, max, what);
+    }
+
+    /** Reads 1..maxDigits hex digits as an unsigned value and checks it against {@code max}. */
+    long hexLong(final int maxDigits, final long max, final String what)
+    {
         final int start = pos;
         while (pos < end && Character.digit(text.charAt(pos), 16) >= 0)
         {
@@ -92,9 +98,52 @@ final class SpecCursor
         if (value > max)
         {
             throw errorAt(start, what + " 0x" + Long.toHexString(value) + " out of range (max 0x" +
-                Integer.toHexString(max) + ")");
+                Long.toHexString(max) + ")");
         }
-        return (int)value;
+        return value;
+    }
+
+    /**
+     * Reads {@code [DDDD:]BB:SS.F} in hex (xl's and sysfs' form, 4/2/2/1 digits at most); with
+     * {@code functionWildcard} the function may be {@code *}.
+     */
+    PciSelector deviceAddress(final boolean functionWildcard)
+    {
+        final int firstAt = pos;
+        final int first = hex(4, 0xFFFF, "domain or bus");
+        expect(':', "after the domain or bus");
+        final int secondAt = pos;
+        final int second = hex(2, 0xFF, "bus or slot");
+        final int domain;
+        final int bus;
+        final int slot;
+        final int slotAt;
+        if (tryConsume(':'))
+        {
+            domain = first;
+            bus = second;
+            slotAt = pos;
+            slot = hex(2, 0xFF, "slot");
+        }
+        else
+        {
+            if (first > io.pvnet.pci.PciAddress.MAX_BUS)
+            {
+                throw errorAt(firstAt, "bus 0x" + Integer.toHexString(first) + " out of range (max 0xff)");
+            }
+            domain = 0;
+            bus = first;
+            slotAt = secondAt;
+            slot = second;
+        }
+        if (slot > io.pvnet.pci.PciAddress.MAX_SLOT)
+        {
+            throw errorAt(slotAt, "slot 0x" + Integer.toHexString(slot) + " out of range (max 0x1f)");
+        }
+        expect('.', "after the slot");
+        final int function = functionWildcard && tryConsume('*') ? PciSelector.ANY :
+            hex(1, io.pvnet.pci.PciAddress.MAX_FUNCTION, "function");
+        return new PciSelector(domain, bus, slot, function);
     }
 
     int hexOrStar(final int maxDigits, final int max, final String what)

@@ -193,6 +193,60 @@ class PcibackTest
     }
 
     @Test
+    void shouldAnswerHostileOpsWithErrorCodesNeverExceptions()
+    {
+        final PciDevice device = TestDevices.nic(PciAddress.parse("03:00.0"));
+        final PciDevice bridge = TestDevices.bridge(PciAddress.parse("00:1e.0"), 1, 1);
+        final Pciback pciback = pciback(device, bridge, real("00:04.0"));
+        pciback.hide(HideSpecParser.parseXen("(03:00.0)(00:1e.0)(00:04.0)"));
+        pciback.attach(3, pci("'03:00.0', '00:1e.0', '00:04.0,permissive=1'"));
+        pciback.allowInterruptControl(device.address(), true);
+        final java.util.Random random = new java.util.Random(11);
+        final java.util.Set<Integer> known = java.util.Set.of(XenPciError.SUCCESS, XenPciError.DEV_NOT_FOUND,
+            XenPciError.INVALID_OFFSET, XenPciError.ACCESS_DENIED, XenPciError.NOT_IMPLEMENTED, XenPciError.OP_FAILED,
+            XenPciError.ENXIO, XenPciError.EINVAL, XenPciError.EALREADY);
+        final PciOp op = new PciOp();
+        final int ops = Integer.getInteger("pvnet.pci.fuzzOps", 100_000);
+        for (int i = 0; i < ops; i++)
+        {
+            op.clear().set(random.nextInt(12) - 1, random.nextInt(4) == 0 ? random.nextInt() : 0,
+                random.nextInt(8) == 0 ? random.nextInt() : 0, random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(24),
+                random.nextInt(8) == 0 ? random.nextInt() : random.nextInt(4100), random.nextInt(6), random.nextInt());
+            for (int e = 0; e < 8; e++)
+            {
+                op.msixEntry(e, random.nextInt(16));
+            }
+            final int err = pciback.handle(3, op);
+            assertTrue(known.contains(err), "op " + i + " err " + err);
+            assertEquals(err, op.err());
+        }
+        assertEquals(ops, pciback.ops());
+        assertTrue(pciback.opsUnknownDevice() > 0 && pciback.opsFailed() > pciback.opsUnknownDevice());
+    }
+
+    @Test
+    void shouldPassQuirkRegistersThroughWithTheirMask()
+    {
+        final PciDevice device = TestDevices.legacy(PciAddress.parse("00:19.0"));
+        final Pciback pciback = pciback(device);
+        pciback.hide(HideSpecParser.parseXen("(00:19.0)"));
+        // the MSI data register (0x50 on this device) has no xen-pciback field: a quirk lets the guest write it
+        pciback.addQuirk(io.pvnet.pci.spec.Quirk.parse("00:19.0-50:2:0F"));
+        assertThrows(IllegalArgumentException.class,
+            () -> pciback.addQuirk(io.pvnet.pci.spec.Quirk.parse("00:19.0-100:4:FF")), "no extended space");
+        final VirtualConfigSpace guest = pciback.attach(1, pci("'00:19.0'")).getFirst().config();
+        assertEquals(PciRegisters.CAP_ID_MSI, device.config().read(0x48, 1));
+        assertEquals(XenPciError.SUCCESS, guest.write(0x50, 2, 0xFFFF));
+        assertEquals(0x000F, device.config().read(0x50, 2), "only the mask bits reach the hardware");
+        assertEquals(0, guest.droppedWrites(), "a quirk is a field: no dropped-write warning");
+        guest.write(0x4C, 4, 0xFEE00000);
+        assertEquals(1, guest.droppedWrites(), "the MSI address has no quirk: dropped");
+        assertEquals(0, device.config().read(0x4C, 4));
+        pciback.permissive(device.address(), true);
+        assertTrue(guest.isPermissive());
+    }
+
+    @Test
     void shouldRefuseMsiOnARealDeviceWithAWarning()
     {
         final PciDevice device = real("00:03.0");

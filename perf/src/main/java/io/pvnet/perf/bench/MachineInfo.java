@@ -47,7 +47,8 @@ public record MachineInfo(String cpuModel, int cores, String jdk)
      * @param machine   the machine.
      * @param scenarios the scenarios about to run.
      * @param options   the user's choices (copies are given to the scenarios).
-     * @return one line per reason the figures may mislead: too few cores for the busy threads, SMT siblings.
+     * @return one line per reason the figures may mislead: too few cores for the busy threads, a machine already busy,
+     * SMT siblings.
      */
     public static List<String> warnings(final MachineInfo machine, final List<Scenario> scenarios, final BenchOptions options)
     {
@@ -61,6 +62,11 @@ public record MachineInfo(String cpuModel, int cores, String jdk)
                     machine.cores() + " core(s); its figures will be low and noisy");
             }
         }
+        final String busy = busyWarningNow(machine);
+        if (busy != null)
+        {
+            warnings.add(busy);
+        }
         final int siblings = smtSiblings(Path.of("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list"));
         if (siblings > 1)
         {
@@ -68,6 +74,41 @@ public record MachineInfo(String cpuModel, int cores, String jdk)
                 "pass data faster than across cores, which flatters ring figures (pin with taskset to compare)");
         }
         return warnings;
+    }
+
+    /**
+     * @param machine     the machine.
+     * @param loadAverage the 1-minute load average, or NaN when unknown.
+     * @return a warning when other work already keeps the cores busy, else {@code null}.
+     */
+    public static String busyWarning(final MachineInfo machine, final double loadAverage)
+    {
+        if (!(loadAverage >= machine.cores()))
+        {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "load average %.1f on %d core(s): other processes compete for " +
+            "the cores, so rates will be low and latency tails long (threads descheduled for milliseconds)",
+            loadAverage, machine.cores());
+    }
+
+    /** @return the 1-minute load average from {@code /proc/loadavg}, or NaN when unknown. */
+    static double loadAverage(final Path loadavg)
+    {
+        try
+        {
+            return Double.parseDouble(Files.readString(loadavg).trim().split("\\s+")[0]);
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            return Double.NaN;
+        }
+    }
+
+    /** @return the warning {@link #busyWarning} gives for this machine now, or {@code null}. */
+    public static String busyWarningNow(final MachineInfo machine)
+    {
+        return busyWarning(machine, loadAverage(Path.of("/proc/loadavg")));
     }
 
     /** @return how many logical CPUs share a core, read from a sysfs {@code thread_siblings_list}, or 0 if unknown. */

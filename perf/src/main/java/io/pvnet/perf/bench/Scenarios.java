@@ -18,7 +18,8 @@ public final class Scenarios
             new io.pvnet.perf.checksum.ChecksumScenario(),
             new io.pvnet.perf.checksum.TsoScenario(),
             new VifScenario(),
-            new VifXprocScenario()
+            new VifXprocScenario(),
+            new io.pvnet.perf.pci.PciScenario()
         );
     }
 }

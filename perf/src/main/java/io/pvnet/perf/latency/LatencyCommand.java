@@ -125,6 +125,11 @@ public final class LatencyCommand implements Callable<Integer>
         {
             out.println("  warning: the sender and the path's answering thread both spin, but this machine has 1 core");
         }
+        final String busy = MachineInfo.busyWarningNow(machine);
+        if (busy != null)
+        {
+            out.println("  warning: " + busy);
+        }
         if (!path.usesFrameSize())
         {
             out.println("  note: path " + factory.name() + " carries fixed slots, not frames: --size does not apply to it");

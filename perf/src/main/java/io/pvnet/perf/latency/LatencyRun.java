@@ -153,7 +153,7 @@ public final class LatencyRun
                 if (progress != null)
                 {
                     final long sentNow = sender.sent();
-                    progress.println(progressLine(path.name(), Math.round((nowNs - measuredStartNs) / 1e9),
+                    progress.println(progressLine(path.name(), (nowNs - measuredStartNs) / 1e9,
                         (sentNow - lastSent) * 1e9 / (nowNs - lastNs), interval));
                     lastSent = sentNow;
                     lastNs = nowNs;
@@ -193,9 +193,9 @@ public final class LatencyRun
         return names;
     }
 
-    static String progressLine(final String path, final long seconds, final double sentPerSecond, final Histogram interval)
+    static String progressLine(final String path, final double seconds, final double sentPerSecond, final Histogram interval)
     {
-        return String.format(Locale.ROOT, "  latency %-10s %3ds  sent %,12.0f/s  p50 %10s  p99 %10s  max %10s",
+        return String.format(Locale.ROOT, "  latency %-10s %5.1fs  sent %,12.0f/s  p50 %10s  p99 %10s  max %10s",
             path, seconds, sentPerSecond, LatencyReport.formatNs(interval.getValueAtPercentile(50)),
             LatencyReport.formatNs(interval.getValueAtPercentile(99)), LatencyReport.formatNs(interval.getMaxValue()));
     }

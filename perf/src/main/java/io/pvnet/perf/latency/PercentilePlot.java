@@ -97,9 +97,21 @@ public final class PercentilePlot
      */
     public static String svg(final String title, final List<Series> series)
     {
+        return svg(title, series, false);
+    }
+
+    /**
+     * @param title  the chart's title.
+     * @param series the curves; empty histograms are listed in the legend as having no data.
+     * @param logY   a logarithmic latency axis (one grid line per decade), for runs that differ by orders of magnitude.
+     * @return a complete SVG document.
+     */
+    public static String svg(final String title, final List<Series> series, final boolean logY)
+    {
         final List<List<Point>> curves = new ArrayList<>();
         double maxX = MIN_DECADES;
         double maxYNs = 1;
+        double minYNs = Double.MAX_VALUE;
         for (final Series s : series)
         {
             final List<Point> points = points(s.histogram());
@@ -108,14 +120,11 @@ public final class PercentilePlot
             {
                 maxX = Math.max(maxX, p.x());
                 maxYNs = Math.max(maxYNs, p.yNs());
+                minYNs = Math.min(minYNs, p.yNs());
             }
         }
         final int decades = Math.min(MAX_DECADES, (int)Math.ceil(maxX - 1e-9));
-        // the unit that keeps tick labels short
-        final double unitNs = maxYNs >= 10_000_000 ? 1e6 : maxYNs >= 10_000 ? 1e3 : 1;
-        final String unit = unitNs == 1e6 ? "ms" : unitNs == 1e3 ? "us" : "ns";
-        final double step = niceStep(maxYNs / unitNs, 8);
-        final double maxY = Math.ceil(maxYNs / unitNs / step) * step;
+        final YAxis axis = logY ? YAxis.log(minYNs == Double.MAX_VALUE ? 1 : minYNs, maxYNs) : YAxis.linear(maxYNs);
 
         final double plotWidth = WIDTH - LEFT - RIGHT;
         final double plotHeight = HEIGHT - TOP - BOTTOM;
@@ -137,13 +146,13 @@ public final class PercentilePlot
                 "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n", x, TOP + plotHeight + 20, decadeLabel(d)));
         }
         // y ticks
-        for (double y = 0; y <= maxY + step / 2; y += step)
+        for (int i = 0; i < axis.tickNs.length; i++)
         {
-            final double py = TOP + plotHeight - plotHeight * y / maxY;
+            final double py = TOP + plotHeight - plotHeight * axis.fraction(axis.tickNs[i]);
             svg.append(String.format(Locale.ROOT,
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", LEFT, py, LEFT + plotWidth, py));
             svg.append(String.format(Locale.ROOT,
-                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT - 8, py + 4, tickLabel(y, step)));
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT - 8, py + 4, axis.tickLabels[i]));
         }
         svg.append(String.format(Locale.ROOT,
             "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>%n",
@@ -152,7 +161,7 @@ public final class PercentilePlot
             LEFT + plotWidth / 2, HEIGHT - 20));
         svg.append(String.format(Locale.ROOT,
             "<text transform=\"translate(24 %.1f) rotate(-90)\" text-anchor=\"middle\">Latency (%s)</text>%n",
-            TOP + plotHeight / 2, unit));
+            TOP + plotHeight / 2, axis.unit));
 
         // curves, clipped to the plot area
         svg.append(String.format(Locale.ROOT, "<clipPath id=\"plot\"><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\"/></clipPath>%n",
@@ -170,7 +179,7 @@ public final class PercentilePlot
             {
                 svg.append(String.format(Locale.ROOT, "%.1f,%.1f ",
                     LEFT + plotWidth * Math.min(p.x(), decades) / decades,
-                    TOP + plotHeight - plotHeight * (p.yNs() / unitNs) / maxY));
+                    TOP + plotHeight - plotHeight * axis.fraction(p.yNs())));
             }
             svg.setLength(svg.length() - 1);
             svg.append("\"/>\n");
@@ -210,6 +219,77 @@ public final class PercentilePlot
     {
         return step >= 1 ? String.format(Locale.ROOT, "%,.0f", value) :
             String.format(Locale.ROOT, "%." + (int)Math.ceil(-Math.log10(step)) + "f", value);
+    }
+
+    /** @return a power of ten of nanoseconds as {@code 100 ns}, {@code 1 us}, {@code 10 ms}, {@code 1 s}. */
+    static String decadeNsLabel(final int decade)
+    {
+        final String[] units = {"ns", "us", "ms", "s"};
+        final int unit = Math.min(3, decade / 3);
+        return (long)Math.pow(10, decade - 3 * unit) + " " + units[unit];
+    }
+
+    /** The latency axis: where a value sits (0 at the bottom, 1 at the top), its ticks and their labels. */
+    static final class YAxis
+    {
+        final boolean log;
+        final double lowNs;
+        final double highNs;
+        final double[] tickNs;
+        final String[] tickLabels;
+        final String unit;
+
+        private YAxis(final boolean log, final double lowNs, final double highNs, final double[] tickNs,
+            final String[] tickLabels, final String unit)
+        {
+            this.log = log;
+            this.lowNs = lowNs;
+            this.highNs = highNs;
+            this.tickNs = tickNs;
+            this.tickLabels = tickLabels;
+            this.unit = unit;
+        }
+
+        /** Linear from 0, in the unit that keeps labels short, ticks at 1-2-5 steps (HdrHistogram's plotter). */
+        static YAxis linear(final double maxNs)
+        {
+            final double unitNs = maxNs >= 10_000_000 ? 1e6 : maxNs >= 10_000 ? 1e3 : 1;
+            final double step = niceStep(maxNs / unitNs, 8);
+            final double top = Math.ceil(maxNs / unitNs / step) * step;
+            final int count = (int)Math.round(top / step) + 1;
+            final double[] ticks = new double[count];
+            final String[] labels = new String[count];
+            for (int i = 0; i < count; i++)
+            {
+                ticks[i] = i * step * unitNs;
+                labels[i] = tickLabel(i * step, step);
+            }
+            return new YAxis(false, 0, top * unitNs, ticks, labels, unitNs == 1e6 ? "ms" : unitNs == 1e3 ? "us" : "ns");
+        }
+
+        /** Logarithmic over whole decades of ns covering {@code [minNs, maxNs]}. */
+        static YAxis log(final double minNs, final double maxNs)
+        {
+            final int low = (int)Math.floor(Math.log10(Math.max(1, minNs)));
+            final int high = Math.max(low + 1, (int)Math.ceil(Math.log10(Math.max(1, maxNs)) - 1e-9));
+            final double[] ticks = new double[high - low + 1];
+            final String[] labels = new String[ticks.length];
+            for (int d = low; d <= high; d++)
+            {
+                ticks[d - low] = Math.pow(10, d);
+                labels[d - low] = decadeNsLabel(d);
+            }
+            return new YAxis(true, ticks[0], ticks[ticks.length - 1], ticks, labels, "log scale");
+        }
+
+        double fraction(final double valueNs)
+        {
+            if (log)
+            {
+                return (Math.log10(Math.max(lowNs, valueNs)) - Math.log10(lowNs)) / (Math.log10(highNs) - Math.log10(lowNs));
+            }
+            return (valueNs - lowNs) / (highNs - lowNs);
+        }
     }
 
     static String escape(final String text)

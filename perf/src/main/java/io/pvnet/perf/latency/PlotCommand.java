@@ -37,6 +37,9 @@ public final class PlotCommand implements Callable<Integer>
     @Option(names = "--title", paramLabel = "TEXT", defaultValue = "pvnet latency by percentile", description = "Chart title.")
     String title;
 
+    @Option(names = "--log-y", description = "Logarithmic latency axis, for runs that differ by orders of magnitude.")
+    boolean logY;
+
     @Override
     public Integer call() throws IOException
     {
@@ -55,7 +58,7 @@ public final class PlotCommand implements Callable<Integer>
                 return 2;
             }
         }
-        Files.writeString(outFile, PercentilePlot.svg(title, series), StandardCharsets.UTF_8);
+        Files.writeString(outFile, PercentilePlot.svg(title, series, logY), StandardCharsets.UTF_8);
         System.out.println("wrote " + outFile + " (" + series.size() + " curve(s))");
         return 0;
     }

@@ -21,6 +21,12 @@ public final class RingScenario implements Scenario
     private static final int[] BATCHES = {1, 32, 32, 32, 32};
     /** Each figure is measured in this many slices, interleaved with the others; the median slice is reported. */
     private static final int ROUNDS = 5;
+    /**
+     * Both threads busy-spin, and yield only after this many empty (or full) attempts in a row: on a quiet machine they
+     * never get there, on a busy one it lets a descheduled peer run instead of spinning out a whole time slice.
+     * The same for every transport.
+     */
+    private static final int SPINS_BEFORE_YIELD = 10_000;
 
     @Override
     public String name()
@@ -96,6 +102,7 @@ public final class RingScenario implements Scenario
         final Thread consumer = Thread.ofPlatform().name("ring-consumer").start(() ->
         {
             long total = consumed.get();
+            int idle = 0;
             while (stop.get() == 0)
             {
                 final int n = transport.consume(batch);
@@ -103,14 +110,29 @@ public final class RingScenario implements Scenario
                 {
                     total += n;
                     consumed.lazySet(total);
+                    idle = 0;
+                }
+                else if (++idle > SPINS_BEFORE_YIELD)
+                {
+                    Thread.yield();
+                    idle = 0;
                 }
             }
         });
         final Thread producer = Thread.ofPlatform().name("ring-producer").start(() ->
         {
+            int idle = 0;
             while (stop.get() == 0)
             {
-                transport.produce(batch);
+                if (transport.produce(batch) > 0)
+                {
+                    idle = 0;
+                }
+                else if (++idle > SPINS_BEFORE_YIELD)
+                {
+                    Thread.yield();
+                    idle = 0;
+                }
             }
         });
         try

@@ -49,6 +49,26 @@ class PercentilePlotTest
     }
 
     @Test
+    void shouldMapLatencyOnLinearAndLogAxes()
+    {
+        final PercentilePlot.YAxis linear = PercentilePlot.YAxis.linear(1_300);
+        assertEquals("ns", linear.unit);
+        assertEquals(0.0, linear.fraction(0), 1e-12);
+        assertEquals(1.0, linear.fraction(1_400), 1e-12, "top is the next 200 ns tick above 1,300");
+        assertEquals("1,400", linear.tickLabels[linear.tickLabels.length - 1]);
+        assertEquals("us", PercentilePlot.YAxis.linear(25_000).unit);
+
+        final PercentilePlot.YAxis log = PercentilePlot.YAxis.log(150, 2_500_000);
+        assertEquals(List.of("100 ns", "1 us", "10 us", "100 us", "1 ms", "10 ms"), List.of(log.tickLabels));
+        assertEquals(0.0, log.fraction(100), 1e-12);
+        assertEquals(0.2, log.fraction(1_000), 1e-12);
+        assertEquals(1.0, log.fraction(10_000_000), 1e-12);
+        assertEquals(0.0, log.fraction(0), 1e-12, "below the axis clamps to its bottom");
+        assertEquals("1 s", PercentilePlot.decadeNsLabel(9));
+        assertEquals("10 s", PercentilePlot.decadeNsLabel(10));
+    }
+
+    @Test
     void shouldEscapeLabelsAndListEmptyRuns()
     {
         final Histogram h = new Histogram(3);

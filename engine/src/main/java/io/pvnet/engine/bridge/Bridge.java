@@ -1,0 +1,456 @@
+package io.pvnet.engine.bridge;
+
+import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.port.FrameHeaders;
+import io.pvnet.engine.port.Port;
+import io.pvnet.engine.port.PortCounters;
+import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortOffloads;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A learning Ethernet switch between {@link Port}s: learns source MACs per VLAN ({@link MacTable}, with aging),
+ * forwards known unicast to the one port behind it, floods broadcast, multicast and unknown unicast to every other
+ * port of the VLAN, applies 802.1Q access/trunk rules ({@link PortVlan}) adding or removing the tag per egress port,
+ * and does offload at the edge: a frame with {@code CSUM_PARTIAL} or a GSO size goes to a port untouched when the
+ * port declares it can finish it ({@link PortOffloads}), and through the {@link EgressOffload} (checksum completed,
+ * TSO split, oversize fragmented) only when it cannot. Frames too large for a port's MTU are split or fragmented when
+ * they can be and counted as drops when they cannot.
+ * <p>
+ * Accounting, per port, in the bridge's own {@link PortCounters} ({@link #counters}): the {@code rx} side counts what
+ * the port brought in and ingress drops by reason; the {@code tx} side counts every egress attempt as sent or dropped
+ * by reason ({@code TX_OFFERED = TX_FRAMES + drops}), a split frame counting once.
+ * <p>
+ * Threading: single-threaded. Every ingress sink ({@link #ingress}) and {@link #doWork} must be called from one
+ * thread, the bridge thread: run the bridge and the agents of the ports that feed it in one
+ * {@link org.agrona.concurrent.CompositeAgent}. {@link #attach} before that thread starts. Nothing allocates per
+ * frame.
+ */
+public final class Bridge implements Agent
+{
+    private static final int MAX_FRAME = 65535 + 18 + 64;
+    private static final int OUTPUT_BYTES = 1 << 20;
+    private static final int OUTPUT_FRAMES = 2048;
+
+    private final Port[] ports;
+    private final PortVlan[] vlans;
+    private final PortCounters[] counters;
+    private final FrameSink[] ingresses;
+    private final MacTable table;
+    private final NanoClock clock;
+    private final long agingNs;
+    private final EgressOffload offload;
+    private final FrameHeaders headers = new FrameHeaders();
+    private final UnsafeBuffer taggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
+    private final UnsafeBuffer untaggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
+    private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
+    private final EgressFrames outputFrames = new EgressFrames(OUTPUT_FRAMES);
+    private int portCount;
+    private long nowMs;
+    private long nextAgingNs;
+
+    private long floods;
+    private long softwareChecksums;
+    private long softwareSplits;
+    private long softwareSegments;
+    private long passedThroughOffloads;
+
+    // the frame being switched, with its lazily made tagged/untagged variants
+    private DirectBuffer frameBuffer;
+    private int frameOffset;
+    private int frameLength;
+    private int frameFlags;
+    private int frameGsoSize;
+    private int frameGsoType;
+    private boolean frameTagged;
+    private int frameVlan;
+    private int copyMade;
+
+    public Bridge(final BridgeConfig config)
+    {
+        ports = new Port[config.maxPorts()];
+        vlans = new PortVlan[config.maxPorts()];
+        counters = new PortCounters[config.maxPorts()];
+        ingresses = new FrameSink[config.maxPorts()];
+        table = new MacTable(config.macTableEntries(), config.agingNs());
+        clock = config.clock();
+        agingNs = config.agingNs();
+        offload = config.offload();
+        final long now = clock.nanoTime();
+        nowMs = now / 1_000_000L;
+        nextAgingNs = now + agingNs / 2;
+    }
+
+    /**
+     * Adds a port. Before the bridge thread starts.
+     *
+     * @return the port's index; its ingress sink is {@link #ingress}{@code (index)}.
+     */
+    public int attach(final Port port, final PortVlan vlan)
+    {
+        if (portCount == ports.length)
+        {
+            throw new IllegalStateException("maxPorts=" + ports.length + " reached, cannot attach " + port.name());
+        }
+        final int index = portCount++;
+        ports[index] = port;
+        vlans[index] = vlan;
+        counters[index] = new PortCounters();
+        ingresses[index] = new Ingress(this, index);
+        return index;
+    }
+
+    /** @return where port {@code index} hands the frames it receives. */
+    public FrameSink ingress(final int index)
+    {
+        return ingresses[index];
+    }
+
+    public int portCount()
+    {
+        return portCount;
+    }
+
+    public Port port(final int index)
+    {
+        return ports[index];
+    }
+
+    /** @return the bridge's counters for port {@code index}. */
+    public PortCounters counters(final int index)
+    {
+        return counters[index];
+    }
+
+    public MacTable macTable()
+    {
+        return table;
+    }
+
+    /** @return frames flooded (broadcast, multicast, unknown unicast). */
+    public long floods()
+    {
+        return floods;
+    }
+
+    /** @return egress frames whose checksum the bridge completed in software. */
+    public long softwareChecksums()
+    {
+        return softwareChecksums;
+    }
+
+    /** @return egress frames split (TSO) or fragmented in software. */
+    public long softwareSplits()
+    {
+        return softwareSplits;
+    }
+
+    /** @return frames made by software splits. */
+    public long softwareSegments()
+    {
+        return softwareSegments;
+    }
+
+    /** @return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched. */
+    public long passedThroughOffloads()
+    {
+        return passedThroughOffloads;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "bridge";
+    }
+
+    /** Reads the clock (once per duty cycle) and ages the MAC table every half aging time. */
+    @Override
+    public int doWork()
+    {
+        final long now = clock.nanoTime();
+        nowMs = now / 1_000_000L;
+        if (now - nextAgingNs >= 0)
+        {
+            nextAgingNs = now + agingNs / 2;
+            return table.age(nowMs);
+        }
+        return 0;
+    }
+
+    int onIngress(
+        final int port, final DirectBuffer buffer, final int offset, final int length, final int flags,
+        final int gsoSize, final int gsoType)
+    {
+        final PortCounters portCounters = counters[port];
+        if (length < FrameHeaders.ETHERNET_HEADER_LENGTH || offset < 0 || offset + length > buffer.capacity() ||
+            length > MAX_FRAME)
+        {
+            return ingressDrop(portCounters, PortDropReason.RUNT);
+        }
+        final PortVlan portVlan = vlans[port];
+        final boolean tagged =
+            (buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF) == FrameHeaders.ETHERTYPE_VLAN;
+        final int vlan;
+        if (tagged)
+        {
+            if (length < FrameHeaders.ETHERNET_HEADER_LENGTH + FrameHeaders.VLAN_TAG_LENGTH)
+            {
+                return ingressDrop(portCounters, PortDropReason.RUNT);
+            }
+            if (!portVlan.isTrunk())
+            {
+                return ingressDrop(portCounters, PortDropReason.VLAN_TAGGING);
+            }
+            vlan = buffer.getShort(offset + 14, ByteOrder.BIG_ENDIAN) & 0xFFF;
+            if (!portVlan.carries(vlan))
+            {
+                return ingressDrop(portCounters, PortDropReason.VLAN_INGRESS);
+            }
+        }
+        else
+        {
+            vlan = portVlan.untaggedVlan();
+            if (vlan == PortVlan.NO_NATIVE)
+            {
+                return ingressDrop(portCounters, PortDropReason.VLAN_TAGGING);
+            }
+        }
+        portCounters.add(PortCounters.RX_FRAMES, 1);
+        portCounters.add(PortCounters.RX_BYTES, length);
+
+        final long source = mac(buffer, offset + 6);
+        if ((source & 0x0100_0000_0000L) == 0)
+        {
+            table.learn(vlan, source, port, nowMs);
+        }
+        frameBuffer = buffer;
+        frameOffset = offset;
+        frameLength = length;
+        frameFlags = flags;
+        frameGsoSize = gsoSize;
+        frameGsoType = gsoType;
+        frameTagged = tagged;
+        frameVlan = vlan;
+        copyMade = 0;
+
+        final long destination = mac(buffer, offset);
+        if ((destination & 0x0100_0000_0000L) != 0)
+        {
+            flood(port, vlan);
+            return 0;
+        }
+        final int target = table.lookup(vlan, destination, nowMs);
+        if (target == MacTable.UNKNOWN)
+        {
+            flood(port, vlan);
+            return 0;
+        }
+        if (target == port)
+        {
+            return ingressDrop(portCounters, PortDropReason.SAME_PORT);
+        }
+        egress(target);
+        frameBuffer = null;
+        return 0;
+    }
+
+    private static int ingressDrop(final PortCounters portCounters, final int reason)
+    {
+        portCounters.rxDropped(reason);
+        return reason;
+    }
+
+    private void flood(final int ingressPort, final int vlan)
+    {
+        floods++;
+        for (int i = 0; i < portCount; i++)
+        {
+            if (i != ingressPort && vlans[i].carries(vlan))
+            {
+                egress(i);
+            }
+        }
+        frameBuffer = null;
+    }
+
+    private void egress(final int index)
+    {
+        final boolean wantTag = vlans[index].tags(frameVlan);
+        final DirectBuffer buffer;
+        final int offset;
+        final int length;
+        if (wantTag == frameTagged)
+        {
+            buffer = frameBuffer;
+            offset = frameOffset;
+            length = frameLength;
+        }
+        else if (wantTag)
+        {
+            buffer = taggedCopy();
+            offset = 0;
+            length = frameLength + FrameHeaders.VLAN_TAG_LENGTH;
+        }
+        else
+        {
+            buffer = untaggedCopy();
+            offset = 0;
+            length = frameLength - FrameHeaders.VLAN_TAG_LENGTH;
+        }
+        final int l2Length = FrameHeaders.ETHERNET_HEADER_LENGTH + (wantTag ? FrameHeaders.VLAN_TAG_LENGTH : 0);
+
+        final Port port = ports[index];
+        final int offloads = port.offloads();
+        final int mtu = port.mtu();
+        final boolean partial = (frameFlags & FrameFlags.CSUM_PARTIAL) != 0;
+        final boolean needChecksum = partial && (offloads & PortOffloads.CHECKSUM) == 0;
+        final boolean needSplit;
+        final boolean tooBig;
+        if (frameGsoSize != 0)
+        {
+            needSplit = (offloads & PortOffloads.tsoBitFor(frameGsoType)) == 0 ||
+                !segmentsFit(buffer, offset, length, mtu);
+            tooBig = false;
+        }
+        else
+        {
+            needSplit = false;
+            tooBig = length - l2Length > mtu;
+        }
+        if (!needChecksum && !needSplit && !tooBig)
+        {
+            if (partial || frameGsoSize != 0)
+            {
+                passedThroughOffloads++;
+            }
+            deliver(index, port, buffer, offset, length, frameFlags, frameGsoSize, frameGsoType);
+        }
+        else
+        {
+            finishSlowPath(index, port, buffer, offset, length, mtu, needSplit || tooBig);
+        }
+    }
+
+    /** Whether every segment of a GSO frame (its headers + gso size) fits the port's MTU. */
+    private boolean segmentsFit(final DirectBuffer buffer, final int offset, final int length, final int mtu)
+    {
+        if (!headers.parse(buffer, offset, length) || headers.l4HeaderLength == 0)
+        {
+            return false;
+        }
+        return headers.l4Offset - headers.l3Offset + headers.l4HeaderLength + frameGsoSize <= mtu;
+    }
+
+    private void finishSlowPath(
+        final int index, final Port port, final DirectBuffer buffer, final int offset, final int length, final int mtu,
+        final boolean split)
+    {
+        final int made = offload.finish(
+            buffer, offset, length, frameFlags, frameGsoSize, frameGsoType, mtu, output, outputFrames);
+        if (made <= 0 || made > outputFrames.count())
+        {
+            final int reason = made < 0 ? -made : PortDropReason.OFFLOAD_FAILED;
+            counters[index].txDropped(reason >= PortDropReason.FIRST ? reason : PortDropReason.OFFLOAD_FAILED);
+            return;
+        }
+        if (split)
+        {
+            softwareSplits++;
+            softwareSegments += made;
+        }
+        else
+        {
+            softwareChecksums++;
+        }
+        // every frame out of the software offload carries complete sums
+        final int flags = (frameFlags & (FrameFlags.CSUM_PARTIAL | FrameFlags.DATA_VALIDATED)) != 0 ?
+            FrameFlags.DATA_VALIDATED : 0;
+        int bytes = 0;
+        for (int i = 0; i < made; i++)
+        {
+            final int segmentLength = outputFrames.length(i);
+            final int reason = port.onFrame(output, outputFrames.offset(i), segmentLength, flags, 0, 0);
+            if (reason != 0)
+            {
+                counters[index].txDropped(reason);
+                return;
+            }
+            bytes += segmentLength;
+        }
+        counters[index].txSent(bytes);
+    }
+
+    private void deliver(
+        final int index, final Port port, final DirectBuffer buffer, final int offset, final int length,
+        final int flags, final int gsoSize, final int gsoType)
+    {
+        final int reason = port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        if (reason == 0)
+        {
+            counters[index].txSent(length);
+        }
+        else
+        {
+            counters[index].txDropped(reason);
+        }
+    }
+
+    private MutableDirectBuffer taggedCopy()
+    {
+        if ((copyMade & 1) == 0)
+        {
+            copyMade |= 1;
+            taggedCopy.putBytes(0, frameBuffer, frameOffset, 12);
+            taggedCopy.putShort(12, (short)FrameHeaders.ETHERTYPE_VLAN, ByteOrder.BIG_ENDIAN);
+            taggedCopy.putShort(14, (short)frameVlan, ByteOrder.BIG_ENDIAN);
+            taggedCopy.putBytes(16, frameBuffer, frameOffset + 12, frameLength - 12);
+        }
+        return taggedCopy;
+    }
+
+    private MutableDirectBuffer untaggedCopy()
+    {
+        if ((copyMade & 2) == 0)
+        {
+            copyMade |= 2;
+            untaggedCopy.putBytes(0, frameBuffer, frameOffset, 12);
+            untaggedCopy.putBytes(12, frameBuffer, frameOffset + 16, frameLength - 16);
+        }
+        return untaggedCopy;
+    }
+
+    private static long mac(final DirectBuffer buffer, final int offset)
+    {
+        return ((buffer.getShort(offset, ByteOrder.BIG_ENDIAN) & 0xFFFFL) << 32) |
+            (buffer.getInt(offset + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL);
+    }
+
+    /** One port's way into the bridge. */
+    private static final class Ingress implements FrameSink
+    {
+        private final Bridge bridge;
+        private final int port;
+
+        Ingress(final Bridge bridge, final int port)
+        {
+            this.bridge = bridge;
+            this.port = port;
+        }
+
+        @Override
+        public int onFrame(
+            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+            final int gsoType)
+        {
+            return bridge.onIngress(port, buffer, offset, length, flags, gsoSize, gsoType);
+        }
+    }
+}

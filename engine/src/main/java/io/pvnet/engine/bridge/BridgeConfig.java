@@ -1,0 +1,37 @@
+package io.pvnet.engine.bridge;
+
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+/**
+ * How a {@link Bridge} is built.
+ *
+ * @param maxPorts        most ports, {@code 1..4096}.
+ * @param macTableEntries most stations learned, see {@link MacTable}.
+ * @param agingNs         how long a learned station lives without traffic (Linux bridge default 300 s).
+ * @param clock           the bridge clock, read once per duty cycle (inject a test clock to control aging).
+ * @param offload         the software offload used for ports that cannot take a frame as it is.
+ */
+public record BridgeConfig(int maxPorts, int macTableEntries, long agingNs, NanoClock clock, EgressOffload offload)
+{
+    /** Linux's default ageing time, 300 s. */
+    public static final long DEFAULT_AGING_NS = 300_000_000_000L;
+
+    public BridgeConfig
+    {
+        if (maxPorts < 1 || maxPorts > 4096)
+        {
+            throw new IllegalArgumentException("maxPorts=" + maxPorts + " must be in 1..4096");
+        }
+        if (clock == null || offload == null)
+        {
+            throw new IllegalArgumentException("clock=" + clock + " offload=" + offload + " must be given");
+        }
+    }
+
+    /** @return 64 ports, 65536 stations, 300 s aging, the system clock, and {@code offload}. */
+    public static BridgeConfig defaults(final EgressOffload offload)
+    {
+        return new BridgeConfig(64, 65536, DEFAULT_AGING_NS, SystemNanoClock.INSTANCE, offload);
+    }
+}

@@ -1,0 +1,166 @@
+package io.pvnet.engine.bridge;
+
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongLongPredicate;
+
+/**
+ * The bridge's forwarding database: (VLAN, MAC) to (port, last seen), in an open-addressing {@link Long2LongHashMap}
+ * sized once so it never resizes (no allocation, no boxing). Entries not refreshed for {@code agingNs} are ignored by
+ * {@link #lookup} and removed by {@link #age}. When the table holds {@code maxEntries}, new stations are not learned
+ * (their frames are flooded) until entries age out.
+ * <pre>
+ *   key   (64 bits): | 4 zero | VLAN id (12) | MAC address (48) |
+ *   value (64 bits): | last seen, ms of the bridge clock (48) | port index (16) |
+ * </pre>
+ * Threading: the bridge thread only.
+ */
+public final class MacTable
+{
+    /** {@link #lookup} result for no entry (unknown or aged). */
+    public static final int UNKNOWN = -1;
+
+    private static final long MISSING = -1L;
+    private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
+
+    private final Long2LongHashMap map;
+    private final int maxEntries;
+    private final long agingMs;
+    private final AgedPredicate aged = new AgedPredicate();
+    private long learned;
+    private long moved;
+    private long agedOut;
+    private long full;
+
+    /**
+     * @param maxEntries most stations remembered, {@code >= 1}.
+     * @param agingNs    how long an entry lives without being refreshed, {@code >= 1 ms}.
+     */
+    public MacTable(final int maxEntries, final long agingNs)
+    {
+        if (maxEntries < 1 || maxEntries > (1 << 24))
+        {
+            throw new IllegalArgumentException("maxEntries=" + maxEntries + " must be in 1.." + (1 << 24));
+        }
+        if (agingNs < 1_000_000L)
+        {
+            throw new IllegalArgumentException("agingNs=" + agingNs + " must be >= 1 ms");
+        }
+        this.maxEntries = maxEntries;
+        this.agingMs = agingNs / 1_000_000L;
+        // load factor 0.5 and a capacity of 2 * maxEntries: the threshold is never crossed, so no rehash allocates
+        map = new Long2LongHashMap(maxEntries * 2, 0.5f, MISSING);
+    }
+
+    /** @return the table key of a station. */
+    public static long key(final int vlan, final long mac)
+    {
+        return ((long)vlan << 48) | (mac & MAC_MASK);
+    }
+
+    /**
+     * Learns (or refreshes) that {@code mac} in {@code vlan} is behind {@code port}.
+     *
+     * @param nowMs the bridge clock in ms.
+     */
+    public void learn(final int vlan, final long mac, final int port, final long nowMs)
+    {
+        final long key = key(vlan, mac);
+        final long value = (nowMs << 16) | port;
+        final long previous = map.get(key);
+        if (previous == value)
+        {
+            return;
+        }
+        if (previous == MISSING)
+        {
+            if (map.size() >= maxEntries)
+            {
+                full++;
+                return;
+            }
+            learned++;
+        }
+        else if ((int)(previous & 0xFFFF) != port)
+        {
+            moved++;
+        }
+        map.put(key, value);
+    }
+
+    /** @return the port {@code mac} in {@code vlan} was last seen behind, or {@link #UNKNOWN} (none or aged). */
+    public int lookup(final int vlan, final long mac, final long nowMs)
+    {
+        final long value = map.get(key(vlan, mac));
+        if (value == MISSING || nowMs - (value >>> 16) >= agingMs)
+        {
+            return UNKNOWN;
+        }
+        return (int)(value & 0xFFFF);
+    }
+
+    /** Removes entries not refreshed for the aging time; @return how many. */
+    public int age(final long nowMs)
+    {
+        aged.nowMs = nowMs;
+        aged.removed = 0;
+        map.entrySet().removeIfLong(aged);
+        agedOut += aged.removed;
+        return aged.removed;
+    }
+
+    /** Forgets every station behind {@code port} (the port was detached or went down). */
+    public void flushPort(final int port)
+    {
+        aged.nowMs = Long.MIN_VALUE;
+        aged.port = port;
+        map.entrySet().removeIfLong(aged);
+        aged.port = -1;
+    }
+
+    public int size()
+    {
+        return map.size();
+    }
+
+    /** @return stations learned for the first time. */
+    public long learnedCount()
+    {
+        return learned;
+    }
+
+    /** @return stations seen behind a different port than before. */
+    public long movedCount()
+    {
+        return moved;
+    }
+
+    /** @return entries removed by aging. */
+    public long agedCount()
+    {
+        return agedOut;
+    }
+
+    /** @return new stations not learned because the table was full. */
+    public long fullCount()
+    {
+        return full;
+    }
+
+    private final class AgedPredicate implements LongLongPredicate
+    {
+        long nowMs;
+        int port = -1;
+        int removed;
+
+        @Override
+        public boolean test(final long key, final long value)
+        {
+            final boolean remove = port >= 0 ? (int)(value & 0xFFFF) == port : nowMs - (value >>> 16) >= agingMs;
+            if (remove && port < 0)
+            {
+                removed++;
+            }
+            return remove;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.pvnet.engine.port;
+
+/**
+ * Why a port or the bridge dropped a frame. Codes start at {@link #FIRST} so that they never collide with the vif
+ * backend's {@code io.pvnet.engine.xnb.DropReason} codes in a {@code FrameSink} return value.
+ */
+public final class PortDropReason
+{
+    public static final int NONE = 0;
+    /** First code of this class. */
+    public static final int FIRST = 32;
+    /** Shorter than an Ethernet header. */
+    public static final int RUNT = 32;
+    /** Larger than the egress MTU and neither segmentable nor fragmentable (or fragmentation refused: DF). */
+    public static final int MTU_EXCEEDED = 33;
+    /** The egress port cannot take an offloaded frame and the software offload could not finish it. */
+    public static final int OFFLOAD_FAILED = 34;
+    /** The frame's VLAN is not allowed on the ingress port. */
+    public static final int VLAN_INGRESS = 35;
+    /** A tagged frame arrived on an access port, or an untagged one on a trunk without a native VLAN. */
+    public static final int VLAN_TAGGING = 36;
+    /** The destination is the port the frame came in on (learned there), so it is filtered. */
+    public static final int SAME_PORT = 37;
+    /** The port's device refused the write (down, gone, queue full). */
+    public static final int WRITE_FAILED = 38;
+    /** An offloaded frame the port itself cannot describe to its device (no TCP/UDP header found). */
+    public static final int MALFORMED = 39;
+    /** A frame the port is asked to offload but did not declare (declaration changed in flight). */
+    public static final int OFFLOAD_UNSUPPORTED = 40;
+    /** A capture (pcap) write failed. */
+    public static final int CAPTURE_FAILED = 41;
+    /** A tunnel packet for another network (VXLAN VNI not this port's). */
+    public static final int WRONG_VNI = 42;
+    /** One past the last code. */
+    public static final int END = 43;
+
+    private static final String[] NAMES =
+    {
+        "runt", "mtu-exceeded", "offload-failed", "vlan-ingress", "vlan-tagging", "same-port", "write-failed",
+        "malformed", "offload-unsupported", "capture-failed", "wrong-vni"
+    };
+
+    private PortDropReason()
+    {
+    }
+
+    /** @return the name of a code of this class. */
+    public static String name(final int reason)
+    {
+        return reason >= FIRST && reason < END ? NAMES[reason - FIRST] : "unknown-" + reason;
+    }
+}

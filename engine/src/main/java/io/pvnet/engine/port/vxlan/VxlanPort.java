@@ -1,0 +1,342 @@
+package io.pvnet.engine.port.vxlan;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ManualIoEventLoop;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.port.FrameHeaders;
+import io.pvnet.engine.port.Port;
+import io.pvnet.engine.port.PortCounters;
+import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortOffloads;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A switch port that joins the bridge to a remote VTEP over VXLAN (RFC 7348): each frame the bridge gives it is sent
+ * as one UDP datagram (VXLAN header with the configured VNI, then the frame) to the remote; each datagram received
+ * with the I flag and this VNI is handed, without its VXLAN header, to the ingress sink. Interoperates with the Linux
+ * kernel's vxlan devices.
+ * <p>
+ * Transport: Netty's epoll datagram channel when the epoll native library is present, else Netty's NIO datagram
+ * channel, both driven by a {@link ManualIoEventLoop} that this agent runs in its own {@link #doWork}: receive
+ * callbacks, writes and the per-cycle flush all happen on the agent's thread, so the port needs no queues. Run the
+ * agent on the bridge thread (a {@link org.agrona.concurrent.CompositeAgent} with the bridge).
+ * <p>
+ * The port declares no offloads: the bridge completes checksums and splits GSO frames to the inner MTU before they
+ * are encapsulated. Per frame it uses one pooled Netty buffer and one {@link DatagramPacket} holder (Netty's API
+ * needs it for an unconnected channel); received frames are handed on in place when Netty's buffer has a memory
+ * address, else through one reused staging buffer.
+ * <p>
+ * Threading: created on any thread; from {@link #onStart} on, {@link #doWork} and {@link #onFrame} on the agent's
+ * thread only.
+ */
+public final class VxlanPort implements Port, Agent
+{
+    private static final int MAX_FRAME = 65535;
+    private static final FrameSink DISCONNECTED = (buffer, offset, length, flags, gsoSize, gsoType) ->
+        PortDropReason.WRITE_FAILED;
+
+    private final VxlanConfig config;
+    private ManualIoEventLoop loop;
+    private Channel channel;
+    private final PortCounters counters = new PortCounters();
+    private final UnsafeBuffer received = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer staging = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + 64));
+    private final UnsafeBuffer outbound = new UnsafeBuffer(0, 0);
+    private final boolean epoll;
+    private FrameSink ingress = DISCONNECTED;
+    private int unflushed;
+    private long wrongVni;
+    private long malformed;
+
+    /**
+     * Checks that the local address can be bound (a trial bind, released at once); the port's socket is bound by
+     * {@link #onStart} on the agent's thread, which owns the Netty event loop from then on.
+     *
+     * @throws IllegalStateException when the address cannot be bound.
+     */
+    public VxlanPort(final VxlanConfig config)
+    {
+        this.config = config;
+        epoll = Epoll.isAvailable();
+        if (config.local().getPort() != 0)
+        {
+            try (java.net.DatagramSocket trial = new java.net.DatagramSocket(config.local()))
+            {
+                trial.getLocalPort();
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new IllegalStateException("cannot bind local=" + config.local() + ": " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    private void await(final ChannelFuture future, final String what)
+    {
+        final long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!future.isDone() && System.nanoTime() - deadline < 0)
+        {
+            loop.run(1_000_000L);
+        }
+        if (!future.isSuccess())
+        {
+            throw new IllegalStateException(what + " failed: " + future.cause(), future.cause());
+        }
+    }
+
+    /** Sets where frames from the remote VTEP go. Before the agent starts. */
+    public VxlanPort ingress(final FrameSink sink)
+    {
+        ingress = sink;
+        return this;
+    }
+
+    /** @return the bound local address (the real port when configured with 0); after {@link #onStart}. */
+    public java.net.InetSocketAddress localAddress()
+    {
+        return (java.net.InetSocketAddress)channel.localAddress();
+    }
+
+    /** @return whether Netty's epoll transport is in use (else NIO). */
+    public boolean usesEpoll()
+    {
+        return epoll;
+    }
+
+    public PortCounters counters()
+    {
+        return counters;
+    }
+
+    /** @return datagrams with another VNI (not ours, dropped). */
+    public long wrongVniCount()
+    {
+        return wrongVni;
+    }
+
+    /** @return datagrams too short for a VXLAN header and an Ethernet header, or without the I flag. */
+    public long malformedCount()
+    {
+        return malformed;
+    }
+
+    @Override
+    public String name()
+    {
+        return "vxlan:" + config.vni() + "@" + config.remote();
+    }
+
+    @Override
+    public int offloads()
+    {
+        return PortOffloads.NONE;
+    }
+
+    @Override
+    public int mtu()
+    {
+        return config.mtu();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "vxlan-" + config.vni();
+    }
+
+    /** Creates the event loop owned by this thread, registers the channel and binds it. */
+    @Override
+    public void onStart()
+    {
+        final IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        loop = new ManualIoEventLoop(Thread.currentThread(), factory);
+        channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
+        channel.config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
+        channel.config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
+        // a datagram can carry a 64 KiB inner frame; Netty's default datagram receive buffer is 2048 bytes
+        channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_FRAME + VxlanHeaderDescriptor.LENGTH));
+        channel.pipeline().addLast(new Receiver());
+        try
+        {
+            await(loop.register(channel), "register");
+            await(channel.bind(config.local()), "bind local=" + config.local());
+        }
+        catch (final RuntimeException ex)
+        {
+            onClose();
+            throw ex;
+        }
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (loop == null)
+        {
+            return 0;
+        }
+        int work = loop.runNow();
+        if (unflushed > 0)
+        {
+            channel.flush();
+            work += unflushed;
+            unflushed = 0;
+        }
+        return work;
+    }
+
+    @Override
+    public int onFrame(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        if (length < FrameHeaders.ETHERNET_HEADER_LENGTH || length > MAX_FRAME || offset < 0 ||
+            offset + length > buffer.capacity())
+        {
+            counters.txDropped(PortDropReason.RUNT);
+            return PortDropReason.RUNT;
+        }
+        if (gsoSize != 0 || (flags & io.pvnet.engine.FrameFlags.CSUM_PARTIAL) != 0)
+        {
+            counters.txDropped(PortDropReason.OFFLOAD_UNSUPPORTED);
+            return PortDropReason.OFFLOAD_UNSUPPORTED;
+        }
+        if (channel == null || !channel.isActive() || !channel.isWritable())
+        {
+            counters.txDropped(PortDropReason.WRITE_FAILED);
+            return PortDropReason.WRITE_FAILED;
+        }
+        final ByteBuf datagram = channel.alloc().directBuffer(VxlanHeaderDescriptor.LENGTH + length);
+        final int total = VxlanHeaderDescriptor.LENGTH + length;
+        if (datagram.hasMemoryAddress())
+        {
+            outbound.wrap(datagram.memoryAddress() + datagram.writerIndex(), total);
+            VxlanHeaderDescriptor.write(outbound, 0, config.vni());
+            outbound.putBytes(VxlanHeaderDescriptor.LENGTH, buffer, offset, length);
+            datagram.writerIndex(datagram.writerIndex() + total);
+        }
+        else
+        {
+            VxlanHeaderDescriptor.write(staging, 0, config.vni());
+            staging.putBytes(VxlanHeaderDescriptor.LENGTH, buffer, offset, length);
+            final ByteBuffer view = staging.byteBuffer();
+            view.limit(total).position(0);
+            datagram.writeBytes(view);
+            view.clear();
+        }
+        channel.write(new DatagramPacket(datagram, config.remote()), channel.voidPromise());
+        unflushed++;
+        counters.txSent(length);
+        return 0;
+    }
+
+    private void onDatagram(final ByteBuf content)
+    {
+        final int length = content.readableBytes();
+        if (length < VxlanHeaderDescriptor.LENGTH + FrameHeaders.ETHERNET_HEADER_LENGTH || length > MAX_FRAME)
+        {
+            malformed++;
+            counters.rxDropped(PortDropReason.MALFORMED);
+            return;
+        }
+        final DirectBuffer frame;
+        if (content.hasMemoryAddress())
+        {
+            received.wrap(content.memoryAddress() + content.readerIndex(), length);
+            frame = received;
+        }
+        else
+        {
+            final ByteBuffer view = staging.byteBuffer();
+            view.limit(length).position(0);
+            content.getBytes(content.readerIndex(), view);
+            view.clear();
+            frame = staging;
+        }
+        if (!VxlanHeaderDescriptor.hasVni(frame, 0))
+        {
+            malformed++;
+            counters.rxDropped(PortDropReason.MALFORMED);
+            return;
+        }
+        if (VxlanHeaderDescriptor.vni(frame, 0) != config.vni())
+        {
+            wrongVni++;
+            counters.rxDropped(PortDropReason.WRONG_VNI);
+            return;
+        }
+        final int frameLength = length - VxlanHeaderDescriptor.LENGTH;
+        counters.add(PortCounters.RX_FRAMES, 1);
+        counters.add(PortCounters.RX_BYTES, frameLength);
+        if (ingress.onFrame(frame, VxlanHeaderDescriptor.LENGTH, frameLength, 0, 0, 0) != 0)
+        {
+            counters.add(PortCounters.RX_REFUSED, 1);
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (loop == null)
+        {
+            return;
+        }
+        channel.close();
+        loop.runNow();
+        loop.shutdown();
+        final long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!loop.isTerminated() && System.nanoTime() - deadline < 0)
+        {
+            loop.run(1_000_000L);
+        }
+        loop = null;
+        channel = null;
+    }
+
+    /** Netty's inbound end: every datagram goes to {@link #onDatagram} and is released at once. */
+    private final class Receiver extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            if (msg instanceof DatagramPacket packet)
+            {
+                try
+                {
+                    onDatagram(packet.content());
+                }
+                finally
+                {
+                    packet.release();
+                }
+            }
+            else
+            {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            counters.add(PortCounters.RX_ERRORS, 1);
+        }
+    }
+}

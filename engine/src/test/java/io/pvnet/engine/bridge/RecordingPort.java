@@ -1,0 +1,79 @@
+package io.pvnet.engine.bridge;
+
+import io.pvnet.engine.port.Port;
+import org.agrona.DirectBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A port that keeps a copy of every frame the bridge gives it (test code). */
+final class RecordingPort implements Port
+{
+    record Frame(byte[] bytes, int flags, int gsoSize, int gsoType)
+    {
+    }
+
+    final String name;
+    final int offloads;
+    final int mtu;
+    final List<Frame> frames = new ArrayList<>();
+    int refuseWith;
+    boolean recording = true;
+    long count;
+
+    RecordingPort(final String name, final int offloads, final int mtu)
+    {
+        this.name = name;
+        this.offloads = offloads;
+        this.mtu = mtu;
+    }
+
+    @Override
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    public int offloads()
+    {
+        return offloads;
+    }
+
+    @Override
+    public int mtu()
+    {
+        return mtu;
+    }
+
+    @Override
+    public int onFrame(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        if (refuseWith != 0)
+        {
+            return refuseWith;
+        }
+        count++;
+        if (recording)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            frames.add(new Frame(bytes, flags, gsoSize, gsoType));
+        }
+        return 0;
+    }
+
+    Frame last()
+    {
+        return frames.get(frames.size() - 1);
+    }
+
+    int take()
+    {
+        final int n = frames.size();
+        frames.clear();
+        return n;
+    }
+}

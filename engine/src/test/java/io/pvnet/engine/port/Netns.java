@@ -1,0 +1,182 @@
+package io.pvnet.engine.port;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A network namespace a test creates and removes ({@code ip netns add/del}), and the commands it runs inside. All
+ * traffic of a test stays in namespaces it made. {@link #close()} deletes the namespace (and the devices in it) even
+ * after a failure; use try-with-resources.
+ */
+public final class Netns implements AutoCloseable
+{
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private final String name;
+
+    private Netns(final String name)
+    {
+        this.name = name;
+    }
+
+    /** @return why kernel tests cannot run here, or null when they can (root, /dev/net/tun, the ip tool). */
+    public static String unavailableReason()
+    {
+        if (!"root".equals(System.getProperty("user.name")))
+        {
+            return "not root (user.name=" + System.getProperty("user.name") + ")";
+        }
+        if (!Files.exists(Path.of("/dev/net/tun")))
+        {
+            return "/dev/net/tun is missing";
+        }
+        try
+        {
+            if (run(10, "ip", "netns", "list").exitCode != 0)
+            {
+                return "ip netns does not work";
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            return "the ip tool is missing: " + ex.getMessage();
+        }
+        if (run(10, "python3", "-c", "pass").exitCode != 0)
+        {
+            return "python3 is missing (the kernel-side client is a python script)";
+        }
+        return null;
+    }
+
+    /** @return the kernel-side client script ({@code kernel_client.py}) as a file; python3 runs it. */
+    public static synchronized String kernelClient()
+    {
+        try
+        {
+            final Path file = Path.of(System.getProperty("java.io.tmpdir"), "pvnet-kernel-client-" +
+                ProcessHandle.current().pid() + ".py");
+            if (!Files.exists(file))
+            {
+                try (var in = Netns.class.getResourceAsStream("kernel_client.py"))
+                {
+                    Files.write(file, in.readAllBytes());
+                }
+                file.toFile().deleteOnExit();
+            }
+            return file.toString();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Runs {@code python3 kernel_client.py ARGS...} inside the namespace. */
+    public Result client(final String... args)
+    {
+        final List<String> full = new ArrayList<>(List.of("python3", kernelClient()));
+        full.addAll(List.of(args));
+        return exec(full.toArray(String[]::new));
+    }
+
+    /** Creates a namespace named {@code pvnet-PID-N-tag} with its loopback up. */
+    public static Netns create(final String tag)
+    {
+        final String name = "pvnet-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + "-" + tag;
+        run(10, "ip", "netns", "add", name).check();
+        final Netns netns = new Netns(name);
+        netns.exec("ip", "link", "set", "lo", "up").check();
+        return netns;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    /** Moves a host device into this namespace. */
+    public void adopt(final String device)
+    {
+        run(10, "ip", "link", "set", device, "netns", name).check();
+    }
+
+    /** Runs a command inside the namespace with a 20 s limit. */
+    public Result exec(final String... command)
+    {
+        return execWithin(20, command);
+    }
+
+    /** Runs a command inside the namespace. */
+    public Result execWithin(final int timeoutSeconds, final String... command)
+    {
+        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(List.of(command));
+        return run(timeoutSeconds, full.toArray(String[]::new));
+    }
+
+    /** Starts a command inside the namespace without waiting. */
+    public Process start(final String... command)
+    {
+        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(List.of(command));
+        try
+        {
+            return new ProcessBuilder(full).redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        run(10, "ip", "netns", "del", name);
+    }
+
+    /** Runs a command on the host. */
+    public static Result run(final int timeoutSeconds, final String... command)
+    {
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                return new Result(String.join(" ", command), -1, "timed out after " + timeoutSeconds + " s");
+            }
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Result(String.join(" ", command), process.exitValue(), output);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot run " + String.join(" ", command) + ": " + ex.getMessage(), ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** What a command did. */
+    public record Result(String command, int exitCode, String output)
+    {
+        /** @return this when the command succeeded, else throws with its output. */
+        public Result check()
+        {
+            if (exitCode != 0)
+            {
+                throw new IllegalStateException(command + " exited " + exitCode + ": " + output);
+            }
+            return this;
+        }
+    }
+}

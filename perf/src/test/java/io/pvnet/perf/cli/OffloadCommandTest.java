@@ -1,0 +1,99 @@
+package io.pvnet.perf.cli;
+
+import io.pvnet.checksum.pcap.PcapReader;
+import io.pvnet.checksum.pcap.PcapWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OffloadCommandTest
+{
+    @TempDir
+    Path dir;
+
+    /** An Ethernet/IPv4/TCP frame of {@code payload} bytes with blank checksums, as a TSO-capable guest sends it. */
+    private static UnsafeBuffer tcpFrame(final int payload)
+    {
+        final int ipLength = 20 + 20 + payload;
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[14 + ipLength]);
+        frame.putShort(12, (short)0x0800, ByteOrder.BIG_ENDIAN);
+        frame.putByte(14, (byte)0x45);
+        frame.putShort(16, (short)ipLength, ByteOrder.BIG_ENDIAN);
+        frame.putShort(20, (short)0x4000, ByteOrder.BIG_ENDIAN);
+        frame.putByte(22, (byte)64);
+        frame.putByte(23, (byte)6);
+        frame.putInt(26, 0x0a000001, ByteOrder.BIG_ENDIAN);
+        frame.putInt(30, 0x0a000002, ByteOrder.BIG_ENDIAN);
+        frame.putByte(34 + 12, (byte)0x50);
+        frame.putByte(34 + 13, (byte)0x18);
+        for (int i = 0; i < payload; i++)
+        {
+            frame.putByte(54 + i, (byte)i);
+        }
+        return frame;
+    }
+
+    private int execute(final ByteArrayOutputStream err, final String... args)
+    {
+        final PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try
+        {
+            return PvnetMain.commandLine().execute(args);
+        }
+        finally
+        {
+            System.setErr(saved);
+        }
+    }
+
+    @Test
+    void shouldSplitTsoFramesAndReportCountsOnStderr() throws Exception
+    {
+        final Path in = dir.resolve("in.pcap");
+        try (PcapWriter writer = PcapWriter.create(in))
+        {
+            final UnsafeBuffer big = tcpFrame(10_000);
+            writer.write(big, 0, big.capacity(), 1L);
+            final UnsafeBuffer small = tcpFrame(100);
+            writer.write(small, 0, small.capacity(), 2L);
+        }
+        final Path out = dir.resolve("out.pcap");
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, execute(err, "offload", "--in", in.toString(), "--out", out.toString(), "--mtu", "1500",
+            "--udp", "segment"));
+        final String summary = err.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.contains("2 frames in, 8 frames out"), summary);
+        assertTrue(summary.contains("split"), summary);
+        try (PcapReader reader = new PcapReader(out))
+        {
+            int frames = 0;
+            while (reader.next())
+            {
+                frames++;
+                assertTrue(reader.capturedLength() <= 1514);
+            }
+            assertEquals(8, frames);
+        }
+    }
+
+    @Test
+    void shouldExitNonZeroOnlyForFilesAndBadOptions()
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(1, execute(err, "offload", "--in", dir.resolve("missing.pcap").toString(),
+            "--out", dir.resolve("x.pcap").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.pcap"), err::toString);
+        assertEquals(2, execute(new ByteArrayOutputStream(), "offload", "--in", "a", "--out", "b", "--mtu", "20"));
+        assertEquals(2, execute(new ByteArrayOutputStream(), "offload", "--in", "a", "--out", "b", "--udp", "spray"));
+    }
+}
