@@ -390,7 +390,10 @@ public final class Xnb implements org.agrona.concurrent.Agent
         final int status = sink.onFrame(frame, 0, length, flags, pkt.hasGso ? pkt.gsoSize : 0, pkt.gsoType);
         if (status != DropReason.NONE)
         {
-            pending[VifCounters.DROP_BASE + (status > 0 && status < DropReason.COUNT ? status : DropReason.OFFLOAD_FAILED)]++;
+            // a per-packet reason of ours is counted as itself; anything else (a port's code) as downstream
+            final boolean ours = status > 0 && status < DropReason.FIRST_FATAL &&
+                counters.counter(VifCounters.DROP_BASE + status) != null;
+            pending[VifCounters.DROP_BASE + (ours ? status : DropReason.DOWNSTREAM)]++;
         }
         else
         {

@@ -371,6 +371,12 @@ class XnbHardeningTest
         run();
         assertEquals(1, drops(DropReason.RX_QUEUE_FULL));
         assertEquals(NETIF_RSP_OKAY, front.txRspStatus(0));
+        front.sink.verdict = 40; // a bridge's own drop code
+        front.tx(0, 100, 2, 2, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, drops(DropReason.DOWNSTREAM));
+        assertEquals(NETIF_RSP_OKAY, front.txRspStatus(1));
     }
 
     @Test
