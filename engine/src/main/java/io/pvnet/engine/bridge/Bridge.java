@@ -2,7 +2,9 @@ package io.pvnet.engine.bridge;
 
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
-import io.pvnet.engine.port.FrameHeaders;
+import io.pvnet.checksum.parse.HeaderParser;
+import io.pvnet.checksum.parse.PacketHeaders;
+import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -48,8 +50,9 @@ public final class Bridge implements Agent
     private final NanoClock clock;
     private final long agingNs;
     private final EgressOffload offload;
-    private final FrameHeaders headers = new FrameHeaders();
-    private final UnsafeBuffer taggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
+    private final PacketHeaders headers = new PacketHeaders();
+    private final UnsafeBuffer taggedCopy =
+        new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + HeaderParser.VLAN_TAG_LENGTH));
     private final UnsafeBuffer untaggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
     private final EgressFrames outputFrames = new EgressFrames(OUTPUT_FRAMES);
@@ -190,18 +193,18 @@ public final class Bridge implements Agent
         final int gsoSize, final int gsoType)
     {
         final PortCounters portCounters = counters[port];
-        if (length < FrameHeaders.ETHERNET_HEADER_LENGTH || offset < 0 || offset + length > buffer.capacity() ||
+        if (length < HeaderParser.ETHERNET_HEADER_LENGTH || offset < 0 || offset + length > buffer.capacity() ||
             length > MAX_FRAME)
         {
             return ingressDrop(portCounters, PortDropReason.RUNT);
         }
         final PortVlan portVlan = vlans[port];
         final boolean tagged =
-            (buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF) == FrameHeaders.ETHERTYPE_VLAN;
+            (buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF) == HeaderParser.ETHERTYPE_VLAN;
         final int vlan;
         if (tagged)
         {
-            if (length < FrameHeaders.ETHERNET_HEADER_LENGTH + FrameHeaders.VLAN_TAG_LENGTH)
+            if (length < HeaderParser.ETHERNET_HEADER_LENGTH + HeaderParser.VLAN_TAG_LENGTH)
             {
                 return ingressDrop(portCounters, PortDropReason.RUNT);
             }
@@ -297,15 +300,15 @@ public final class Bridge implements Agent
         {
             buffer = taggedCopy();
             offset = 0;
-            length = frameLength + FrameHeaders.VLAN_TAG_LENGTH;
+            length = frameLength + HeaderParser.VLAN_TAG_LENGTH;
         }
         else
         {
             buffer = untaggedCopy();
             offset = 0;
-            length = frameLength - FrameHeaders.VLAN_TAG_LENGTH;
+            length = frameLength - HeaderParser.VLAN_TAG_LENGTH;
         }
-        final int l2Length = FrameHeaders.ETHERNET_HEADER_LENGTH + (wantTag ? FrameHeaders.VLAN_TAG_LENGTH : 0);
+        final int l2Length = HeaderParser.ETHERNET_HEADER_LENGTH + (wantTag ? HeaderParser.VLAN_TAG_LENGTH : 0);
 
         final Port port = ports[index];
         final int offloads = port.offloads();
@@ -342,11 +345,11 @@ public final class Bridge implements Agent
     /** Whether every segment of a GSO frame (its headers + gso size) fits the port's MTU. */
     private boolean segmentsFit(final DirectBuffer buffer, final int offset, final int length, final int mtu)
     {
-        if (!headers.parse(buffer, offset, length) || headers.l4HeaderLength == 0)
+        if (HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK || !headers.hasL4Header())
         {
             return false;
         }
-        return headers.l4Offset - headers.l3Offset + headers.l4HeaderLength + frameGsoSize <= mtu;
+        return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + frameGsoSize <= mtu;
     }
 
     private void finishSlowPath(
@@ -409,7 +412,7 @@ public final class Bridge implements Agent
         {
             copyMade |= 1;
             taggedCopy.putBytes(0, frameBuffer, frameOffset, 12);
-            taggedCopy.putShort(12, (short)FrameHeaders.ETHERTYPE_VLAN, ByteOrder.BIG_ENDIAN);
+            taggedCopy.putShort(12, (short)HeaderParser.ETHERTYPE_VLAN, ByteOrder.BIG_ENDIAN);
             taggedCopy.putShort(14, (short)frameVlan, ByteOrder.BIG_ENDIAN);
             taggedCopy.putBytes(16, frameBuffer, frameOffset + 12, frameLength - 12);
         }

@@ -41,7 +41,8 @@ public final class PortCounters
     /** Adds to a slot; only the slot's single writer calls this. */
     public void add(final int slot, final long delta)
     {
-        values.lazySet(slot, values.get(slot) + delta);
+        // single writer: a plain read of its own value, a release store for readers on other threads
+        values.setRelease(slot, values.getPlain(slot) + delta);
     }
 
     /** Counts a tx frame sent: writer is the bridge thread. */

@@ -25,7 +25,7 @@ class BridgeTest
     private static final long AGING_NS = 10_000_000_000L;
 
     private final CachedNanoClock clock = new CachedNanoClock();
-    private final ReferenceEgressOffload offload = new ReferenceEgressOffload();
+    private final CountingEgressOffload offload = new CountingEgressOffload();
     private final Bridge bridge = new Bridge(new BridgeConfig(16, 1024, AGING_NS, clock, offload));
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(70_000));
 

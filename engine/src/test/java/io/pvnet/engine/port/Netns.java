@@ -135,6 +135,21 @@ public final class Netns implements AutoCloseable
         }
     }
 
+    /** @return the value of a kernel SNMP counter in this namespace ({@code nstat -a -z NAME}), as text. */
+    public String nstat(final String counter)
+    {
+        final Result result = exec("nstat", "-a", "-z", counter);
+        for (final String line : result.output().split("\n"))
+        {
+            final String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 2 && fields[0].equals(counter))
+            {
+                return fields[1];
+            }
+        }
+        return "missing: " + result.output();
+    }
+
     @Override
     public void close()
     {

@@ -1,5 +1,9 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.checksum.parse.HeaderParser;
+import io.pvnet.checksum.parse.L3Protocol;
+import io.pvnet.checksum.parse.PacketHeaders;
+import io.pvnet.checksum.parse.ParseStatus;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -126,18 +130,19 @@ public final class TestFrames
     /** @return whether an untagged or tagged IPv4 TCP/UDP frame's L4 checksum verifies. */
     public static boolean l4ChecksumOk(final DirectBuffer buffer, final int offset, final int length)
     {
-        final FrameHeaders headers = new FrameHeaders();
-        if (!headers.parse(buffer, offset, length) || headers.ipVersion != 4 || headers.l4HeaderLength == 0)
+        final PacketHeaders headers = new PacketHeaders();
+        if (HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK ||
+            headers.l3() != L3Protocol.IPV4 || !headers.hasL4Header())
         {
             return false;
         }
-        final int l3 = offset + headers.l3Offset;
-        final int l4Length = headers.ipLength - (headers.l4Offset - headers.l3Offset);
-        long pseudo = headers.l4Protocol + l4Length;
+        final int l3 = headers.l3Offset();
+        final int l4Length = headers.l4Length();
+        long pseudo = headers.l4Protocol() + l4Length;
         for (int i = 12; i < 20; i += 2)
         {
             pseudo += buffer.getShort(l3 + i, BIG_ENDIAN) & 0xFFFF;
         }
-        return TestResponder.checksum(buffer, offset + headers.l4Offset, l4Length, pseudo) == 0;
+        return TestResponder.checksum(buffer, headers.l4Offset(), l4Length, pseudo) == 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.pcap;
 
+import io.pvnet.checksum.pcap.PcapWriter;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -35,7 +36,7 @@ public final class PcapPort implements Port, Agent
     private volatile long requestSequence;
     private volatile long appliedSequence;
     private volatile long capturedRecords;
-    private PcapFileWriter writer;
+    private PcapWriter writer;
     private long lastFlushNs;
 
     /** @param name the port's name in counters and logs. */
@@ -113,7 +114,7 @@ public final class PcapPort implements Port, Agent
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        final PcapFileWriter w = writer;
+        final PcapWriter w = writer;
         if (w == null)
         {
             return 0;
@@ -140,10 +141,10 @@ public final class PcapPort implements Port, Agent
             applySlowPath(sequence);
             return 1;
         }
-        final PcapFileWriter w = writer;
+        final PcapWriter w = writer;
         if (w != null)
         {
-            capturedRecords = w.records();
+            capturedRecords = w.recordCount();
             final long now = System.nanoTime();
             if (now - lastFlushNs >= FLUSH_INTERVAL_NS)
             {
@@ -170,7 +171,7 @@ public final class PcapPort implements Port, Agent
         {
             try
             {
-                writer = PcapFileWriter.create(file);
+                writer = PcapWriter.create(file);
                 capturedRecords = 0;
             }
             catch (final IOException ex)
@@ -185,7 +186,7 @@ public final class PcapPort implements Port, Agent
     {
         if (writer != null)
         {
-            capturedRecords = writer.records();
+            capturedRecords = writer.recordCount();
             try
             {
                 writer.close();

@@ -2,7 +2,10 @@ package io.pvnet.engine.port.tap;
 
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
-import io.pvnet.engine.port.FrameHeaders;
+import io.pvnet.checksum.offload.ChecksumOffload;
+import io.pvnet.checksum.parse.HeaderParser;
+import io.pvnet.checksum.parse.PacketHeaders;
+import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -43,7 +46,7 @@ public final class TapPort implements Port, Agent
     private final TapDevice device;
     private final int mtu;
     private final PortCounters counters = new PortCounters();
-    private final FrameHeaders headers = new FrameHeaders();
+    private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer readBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(READ_CAPACITY));
     private final UnsafeBuffer writeHeader = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     private final UnsafeBuffer iovec = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * LinuxTapCalls.IOVEC_LENGTH));
@@ -132,7 +135,7 @@ public final class TapPort implements Port, Agent
     private void deliver(final int n)
     {
         final int length = n - LENGTH;
-        if (length < FrameHeaders.ETHERNET_HEADER_LENGTH)
+        if (length < HeaderParser.ETHERNET_HEADER_LENGTH)
         {
             counters.rxDropped(PortDropReason.RUNT);
             return;
@@ -180,7 +183,7 @@ public final class TapPort implements Port, Agent
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        if (length < FrameHeaders.ETHERNET_HEADER_LENGTH || length > READ_CAPACITY - LENGTH || offset < 0 ||
+        if (length < HeaderParser.ETHERNET_HEADER_LENGTH || length > READ_CAPACITY - LENGTH || offset < 0 ||
             offset + length > buffer.capacity())
         {
             return PortDropReason.RUNT;
@@ -197,15 +200,20 @@ public final class TapPort implements Port, Agent
                 return PortDropReason.OFFLOAD_UNSUPPORTED;
             }
             // GSO needs the pseudo-header-only sum the kernel completes per segment
-            if ((flags & FrameFlags.CSUM_PARTIAL) == 0 || !headers.parse(buffer, offset, length) ||
-                headers.l4ChecksumOffset() < 0)
+            if ((flags & FrameFlags.CSUM_PARTIAL) == 0 ||
+                HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK)
+            {
+                return PortDropReason.MALFORMED;
+            }
+            final int checksumField = ChecksumOffload.l4ChecksumFieldOffset(headers);
+            if (checksumField < 0)
             {
                 return PortDropReason.MALFORMED;
             }
             virtioFlags = F_NEEDS_CSUM;
-            csumStart = headers.l4Offset;
-            csumOffset = headers.l4ChecksumOffset();
-            hdrLen = headers.l4Offset + headers.l4HeaderLength;
+            csumStart = headers.l4Offset() - offset;
+            csumOffset = checksumField - headers.l4Offset();
+            hdrLen = csumStart + headers.l4HeaderLength();
             if (gsoSize != 0)
             {
                 virtioGso = virtioGsoType(gsoType);

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ManualIoEventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -16,7 +17,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.pvnet.engine.FrameSink;
-import io.pvnet.engine.port.FrameHeaders;
+import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -35,7 +36,7 @@ import java.nio.ByteBuffer;
  * <p>
  * Transport: Netty's epoll datagram channel when the epoll native library is present, else Netty's NIO datagram
  * channel, both driven by a {@link ManualIoEventLoop} that this agent runs in its own {@link #doWork}: receive
- * callbacks, writes and the per-cycle flush all happen on the agent's thread, so the port needs no queues. Run the
+ * callbacks, writes and the flushes (every 32 datagrams and at the end of each duty cycle) all happen on the agent's thread, so the port needs no queues. Run the
  * agent on the bridge thread (a {@link org.agrona.concurrent.CompositeAgent} with the bridge).
  * <p>
  * The port declares no offloads: the bridge completes checksums and splits GSO frames to the inner MTU before they
@@ -49,6 +50,8 @@ import java.nio.ByteBuffer;
 public final class VxlanPort implements Port, Agent
 {
     private static final int MAX_FRAME = 65535;
+    /** Datagrams written before a flush within one duty cycle. */
+    private static final int FLUSH_BATCH = 32;
     private static final FrameSink DISCONNECTED = (buffer, offset, length, flags, gsoSize, gsoType) ->
         PortDropReason.WRITE_FAILED;
 
@@ -170,6 +173,7 @@ public final class VxlanPort implements Port, Agent
         channel = epoll ? new EpollDatagramChannel() : new NioDatagramChannel();
         channel.config().setOption(ChannelOption.SO_RCVBUF, 4 << 20);
         channel.config().setOption(ChannelOption.SO_SNDBUF, 4 << 20);
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1 << 20, 4 << 20));
         // a datagram can carry a 64 KiB inner frame; Netty's default datagram receive buffer is 2048 bytes
         channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(MAX_FRAME + VxlanHeaderDescriptor.LENGTH));
         channel.pipeline().addLast(new Receiver());
@@ -207,7 +211,7 @@ public final class VxlanPort implements Port, Agent
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        if (length < FrameHeaders.ETHERNET_HEADER_LENGTH || length > MAX_FRAME || offset < 0 ||
+        if (length < HeaderParser.ETHERNET_HEADER_LENGTH || length > MAX_FRAME || offset < 0 ||
             offset + length > buffer.capacity())
         {
             counters.txDropped(PortDropReason.RUNT);
@@ -242,7 +246,12 @@ public final class VxlanPort implements Port, Agent
             view.clear();
         }
         channel.write(new DatagramPacket(datagram, config.remote()), channel.voidPromise());
-        unflushed++;
+        // flush per batch: a split TSO frame is dozens of datagrams, more than Netty's write buffer should queue
+        if (++unflushed >= FLUSH_BATCH)
+        {
+            channel.flush();
+            unflushed = 0;
+        }
         counters.txSent(length);
         return 0;
     }
@@ -250,7 +259,7 @@ public final class VxlanPort implements Port, Agent
     private void onDatagram(final ByteBuf content)
     {
         final int length = content.readableBytes();
-        if (length < VxlanHeaderDescriptor.LENGTH + FrameHeaders.ETHERNET_HEADER_LENGTH || length > MAX_FRAME)
+        if (length < VxlanHeaderDescriptor.LENGTH + HeaderParser.ETHERNET_HEADER_LENGTH || length > MAX_FRAME)
         {
             malformed++;
             counters.rxDropped(PortDropReason.MALFORMED);

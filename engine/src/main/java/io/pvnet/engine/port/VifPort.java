@@ -1,0 +1,78 @@
+package io.pvnet.engine.port;
+
+import io.pvnet.engine.VifBackend;
+import org.agrona.DirectBuffer;
+
+/**
+ * A vif as a switch port: frames the bridge sends go to the guest through {@link VifBackend#offer} (the backend's rx
+ * queue); frames the guest transmits reach the bridge through the sink the backend was created with (the bridge's
+ * ingress for this port). The vif backend is itself the edge for its guest: it completes checksums and splits TSO
+ * frames for a guest that did not negotiate them, so the port declares {@link PortOffloads#ALL} and the bridge passes
+ * offloaded frames through; the MTU is the vif's current MTU (changed at run time through the store).
+ * <p>
+ * Wiring, because the backend needs the ingress sink at creation and the bridge needs the port first:
+ * <pre>
+ *   VifPort port = new VifPort("vif1.0");
+ *   int index = bridge.attach(port, PortVlan.access(1));
+ *   port.backend(VifBackend.create(vifRegion, config, bridge.ingress(index), offload));
+ * </pre>
+ * Threading: {@link #onFrame} on the bridge thread, the one producer of the backend's rx queue; the backend's agent
+ * must run on the bridge thread too, since it calls the bridge's ingress.
+ */
+public final class VifPort implements Port
+{
+    private final String name;
+    private VifBackend backend;
+
+    public VifPort(final String name)
+    {
+        this.name = name;
+    }
+
+    /** Sets the backend, once, before traffic. */
+    public VifPort backend(final VifBackend backend)
+    {
+        if (this.backend != null)
+        {
+            throw new IllegalStateException("port=" + name + " already has a backend");
+        }
+        this.backend = backend;
+        return this;
+    }
+
+    public VifBackend backend()
+    {
+        return backend;
+    }
+
+    @Override
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    public int offloads()
+    {
+        return PortOffloads.ALL;
+    }
+
+    @Override
+    public int mtu()
+    {
+        return backend == null ? 1500 : backend.mtu();
+    }
+
+    /** @return 0 when queued for the guest, else the backend's {@code DropReason} code (1..31). */
+    @Override
+    public int onFrame(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        if (backend == null)
+        {
+            return PortDropReason.WRITE_FAILED;
+        }
+        return backend.offer(buffer, offset, length, flags, gsoSize, gsoType);
+    }
+}
