@@ -84,6 +84,10 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private final org.agrona.concurrent.CachedNanoClock offerClock = new org.agrona.concurrent.CachedNanoClock();
     /** Posted rx requests known to be unused; refreshed from the shared ring only when it runs out. */
     private int rxAvailable;
+    private long creditBytes;
+    private long creditWindowNs;
+    private long remainingCredit;
+    private long nextCreditNs;
     /** The req_cons at which req_event was last armed (tx ring). */
     private int txEventArmedAt;
 
@@ -323,6 +327,12 @@ public final class Xnb implements org.agrona.concurrent.Agent
                 fatal(txPkt.error, "tx packet at " + Integer.toUnsignedString(consumer));
                 return packets;
             }
+            if (creditBytes != 0 && txPkt.isValid() && !takeCredit(txPkt.size))
+            {
+                // over the rate: leave the packet in the ring (already snapshotted) until the next window
+                pending[VifCounters.RATE_LIMITED]++;
+                break;
+            }
             final boolean error = receiveTxPacket();
             TxAssembler.txpkt2rsp(txPkt, txSnapshot, txRing, tx.responseProducer(), error);
             tx.consumeRequests(used);
@@ -338,6 +348,56 @@ public final class Xnb implements org.agrona.concurrent.Agent
             notifyIfAsked(tx.pushResponsesAndCheckNotify());
         }
         return packets;
+    }
+
+    /**
+     * Linux netback's credit scheduler for the {@code rate} key: {@code creditBytes} per {@code creditWindowNs};
+     * at a window's end {@code remaining = min(remaining + credit, max(131072, credit))}.
+     *
+     * @return whether {@code size} bytes may go now (and were taken from the credit).
+     */
+    private boolean takeCredit(final int size)
+    {
+        if (size > remainingCredit && nowNs - nextCreditNs >= 0)
+        {
+            remainingCredit = Math.min(remainingCredit + creditBytes, Math.max(131_072L, creditBytes));
+            nextCreditNs = nowNs + creditWindowNs;
+        }
+        if (size > remainingCredit)
+        {
+            return false;
+        }
+        remainingCredit -= size;
+        return true;
+    }
+
+    /** Reads {@code rate} ("bytes,usec"; absent, 0 or malformed = unlimited) from the backend directory. */
+    private void reloadRate()
+    {
+        final String rate = store.read(backendDir + "/rate");
+        long bytes = 0;
+        long usec = 0;
+        if (rate != null)
+        {
+            final io.pvnet.engine.store.StoreValueScanner scanner = new io.pvnet.engine.store.StoreValueScanner().wrap(rate);
+            if (scanner.scanUnsigned(4))
+            {
+                bytes = scanner.value();
+                if (scanner.literal(",") && scanner.scanUnsigned(4) && scanner.atEnd())
+                {
+                    usec = scanner.value();
+                }
+            }
+        }
+        final long newCredit = bytes > 0 && usec > 0 ? bytes : 0;
+        final long newWindowNs = usec * 1_000L;
+        if (newCredit != creditBytes || newWindowNs != creditWindowNs)
+        {
+            creditBytes = newCredit;
+            creditWindowNs = newWindowNs;
+            remainingCredit = newCredit;
+            nextCreditNs = nowNs + newWindowNs;
+        }
     }
 
     /** @return whether the packet's slots get ERROR responses. */
@@ -613,6 +673,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private int onStoreChanged()
     {
         settings.reload(store, backendDir);
+        reloadRate();
         final XenbusState frontend = store.readState(frontendDir);
         switch (state)
         {
