@@ -2,6 +2,7 @@ package io.pvnet.checksum;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,8 +14,9 @@ import java.nio.ByteOrder;
  * Vector API checksum (needs {@code --add-modules jdk.incubator.vector}). Loads the preferred long species from the
  * memory segment in little-endian order and widens each 64-bit lane into its two 32-bit halves (mask and shift: a
  * zero extension without a cross-lane shuffle), added into long lanes that cannot overflow. The loop is unrolled four
- * times (256 bytes per iteration) into two accumulator pairs; lanes are reduced once after the loop, the tail goes
- * through the 64-bit word code, and the little-endian sum is byte-swapped once at the end.
+ * times (256 bytes per iteration) into four independent accumulator pairs; the last partial vector is an
+ * overlapping load with the bytes already summed masked off; lanes are reduced once, and the little-endian sum is
+ * byte-swapped once at the end.
  * <p>
  * Loaded reflectively by {@link Checksums} so that the rest of the module runs without the incubator module.
  */
@@ -22,7 +24,9 @@ public final class VectorChecksum extends InternetChecksum
 {
     private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, SPECIES.vectorShape());
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, SPECIES.vectorShape());
     private static final ByteVector IOTA = ByteVector.zero(BYTES).addIndex(1);
+    private static final ShortVector SHORT_IOTA = ShortVector.zero(SHORTS).addIndex(1);
     private static final int VECTOR_BYTES = SPECIES.vectorByteSize();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final long LOW_HALF = 0xFFFF_FFFFL;
@@ -54,6 +58,10 @@ public final class VectorChecksum extends InternetChecksum
         LongVector hi0 = LongVector.zero(SPECIES);
         LongVector lo1 = LongVector.zero(SPECIES);
         LongVector hi1 = LongVector.zero(SPECIES);
+        LongVector lo2 = LongVector.zero(SPECIES);
+        LongVector hi2 = LongVector.zero(SPECIES);
+        LongVector lo3 = LongVector.zero(SPECIES);
+        LongVector hi3 = LongVector.zero(SPECIES);
         int i = 0;
         for (; i <= length - 4 * VECTOR_BYTES; i += 4 * VECTOR_BYTES)
         {
@@ -62,10 +70,14 @@ public final class VectorChecksum extends InternetChecksum
             final LongVector b = LongVector.fromMemorySegment(SPECIES, segment, at + VECTOR_BYTES, LE);
             final LongVector c = LongVector.fromMemorySegment(SPECIES, segment, at + 2 * VECTOR_BYTES, LE);
             final LongVector d = LongVector.fromMemorySegment(SPECIES, segment, at + 3 * VECTOR_BYTES, LE);
-            lo0 = lo0.add(a.and(LOW_HALF)).add(c.and(LOW_HALF));
-            hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32)).add(c.lanewise(VectorOperators.LSHR, 32));
-            lo1 = lo1.add(b.and(LOW_HALF)).add(d.and(LOW_HALF));
-            hi1 = hi1.add(b.lanewise(VectorOperators.LSHR, 32)).add(d.lanewise(VectorOperators.LSHR, 32));
+            lo0 = lo0.add(a.and(LOW_HALF));
+            hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
+            lo1 = lo1.add(b.and(LOW_HALF));
+            hi1 = hi1.add(b.lanewise(VectorOperators.LSHR, 32));
+            lo2 = lo2.add(c.and(LOW_HALF));
+            hi2 = hi2.add(c.lanewise(VectorOperators.LSHR, 32));
+            lo3 = lo3.add(d.and(LOW_HALF));
+            hi3 = hi3.add(d.lanewise(VectorOperators.LSHR, 32));
         }
         for (; i <= length - VECTOR_BYTES; i += VECTOR_BYTES)
         {
@@ -73,26 +85,19 @@ public final class VectorChecksum extends InternetChecksum
             lo0 = lo0.add(a.and(LOW_HALF));
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
         }
-        final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);
-        return LongWordChecksum.swapFolded(lanes + tail(segment, offset, length, length - i));
-    }
-
-    /**
-     * The sum of the last {@code rest} (< 64) bytes, from one vector load of the last 64 bytes (inside the data, since
-     * it is at least 64 bytes long) with the bytes already summed zeroed. That vector starts {@code length - 64} bytes
-     * into the data, so for an odd length its bytes pair the other way round and its sum is swapped to match.
-     */
-    private static long tail(final MemorySegment segment, final long offset, final int length, final int rest)
-    {
-        if (rest == 0)
-        {
-            return 0;
-        }
-        final ByteVector last = ByteVector.fromMemorySegment(BYTES, segment, offset + length - VECTOR_BYTES, LE);
-        final LongVector kept = last.blend((byte)0, IOTA.compare(VectorOperators.LT, VECTOR_BYTES - rest))
-            .reinterpretAsLongs();
-        final long sum = kept.and(LOW_HALF).add(kept.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD);
-        return (length & 1) == 0 ? sum : LongWordChecksum.swapFolded(sum);
+        // The last length - i (< 64) bytes: one load of the last 64 bytes (inside the data) with the bytes already
+        // summed zeroed. That vector starts length - 64 bytes into the data, so for an odd length its bytes pair the
+        // other way round and each 16-bit word is byte-swapped (a sum of swapped words is the swapped sum). Masks,
+        // not branches or a helper method: a vector merged across control flow or passed to a call is boxed.
+        final ShortVector kept = ByteVector.fromMemorySegment(BYTES, segment, offset + length - VECTOR_BYTES, LE)
+            .blend((byte)0, IOTA.compare(VectorOperators.LT, VECTOR_BYTES - (length - i))).reinterpretAsShorts();
+        final LongVector last = kept.blend(kept.lanewise(VectorOperators.ROL, 8),
+            SHORT_IOTA.compare(VectorOperators.LT, (length & 1) * VECTOR_BYTES)).reinterpretAsLongs();
+        lo2 = lo2.add(last.and(LOW_HALF));
+        hi2 = hi2.add(last.lanewise(VectorOperators.LSHR, 32));
+        final long lanes = lo0.add(hi0).add(lo1.add(hi1)).add(lo2.add(hi2).add(lo3.add(hi3)))
+            .reduceLanes(VectorOperators.ADD);
+        return LongWordChecksum.swapFolded(lanes);
     }
 
     @Override
@@ -132,14 +137,18 @@ public final class VectorChecksum extends InternetChecksum
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
             i += VECTOR_BYTES;
         }
+        // rewriting the last 64 bytes copies the rest (the bytes before it get the same values again); summed from
+        // the register: reading the destination back would stall on the overlapping stores
+        final ByteVector lastLoaded = ByteVector.fromMemorySegment(BYTES, src, srcOffset + length - VECTOR_BYTES, LE);
+        lastLoaded.intoMemorySegment(dst, dstOffset + length - VECTOR_BYTES, LE);
+        // the last length - i bytes, as in partial
+        final ShortVector kept = lastLoaded
+            .blend((byte)0, IOTA.compare(VectorOperators.LT, VECTOR_BYTES - (length - i))).reinterpretAsShorts();
+        final LongVector last = kept.blend(kept.lanewise(VectorOperators.ROL, 8),
+            SHORT_IOTA.compare(VectorOperators.LT, (length & 1) * VECTOR_BYTES)).reinterpretAsLongs();
+        lo1 = lo1.add(last.and(LOW_HALF));
+        hi1 = hi1.add(last.lanewise(VectorOperators.LSHR, 32));
         final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);
-        final int rest = length - i;
-        if (rest > 0)
-        {
-            // rewriting the last 64 bytes copies the rest; the bytes before it get the same values again
-            ByteVector.fromMemorySegment(BYTES, src, srcOffset + length - VECTOR_BYTES, LE)
-                .intoMemorySegment(dst, dstOffset + length - VECTOR_BYTES, LE);
-        }
-        return LongWordChecksum.swapFolded(lanes + tail(dst, dstOffset, length, rest));
+        return LongWordChecksum.swapFolded(lanes);
     }
 }

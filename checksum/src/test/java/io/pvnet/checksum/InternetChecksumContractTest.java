@@ -244,6 +244,39 @@ abstract class InternetChecksumContractTest
     }
 
     @Test
+    void shouldNotAllocateOnceCompiled()
+    {
+        // a Vector API value that C2 cannot keep in a register is boxed on every call: this catches it
+        final UnsafeBuffer src = directBuffer(new byte[2000]);
+        final UnsafeBuffer dst = directBuffer(new byte[2000]);
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = Long.MAX_VALUE;
+        int keep = 0;
+        for (int attempt = 0; attempt < 10 && allocated > 0; attempt++)
+        {
+            for (int i = 0; i < 20_000; i++)
+            {
+                keep += sumAndCopyOfSeveralLengths(src, dst, i);
+            }
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 20_000; i++)
+            {
+                keep += sumAndCopyOfSeveralLengths(src, dst, i);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by 20,000 rounds of sums and copies (keep " + keep + ")");
+    }
+
+    private int sumAndCopyOfSeveralLengths(final UnsafeBuffer src, final UnsafeBuffer dst, final int i)
+    {
+        final int odd = i & 1;
+        return checksum().sum(src, odd, 20 + odd) + checksum().sum(src, odd, 1448 + odd) +
+            checksum().copyAndSum(src, odd, dst, 0, 40 + odd, 0) + checksum().copyAndSum(src, 0, dst, odd, 1500 + odd, 0);
+    }
+
+    @Test
     void shouldCombinePiecesAtOddDistances()
     {
         final SplittableRandom random = new SplittableRandom(99);

@@ -16,6 +16,9 @@ package io.pvnet.engine;
  * @param ipv6CsumOffload   feature-ipv6-csum-offload.
  * @param rxQueueBytes      backend: bytes of frames held while the guest posts no buffers (Linux: 512 KiB).
  * @param rxDrainTimeoutNs  backend: a frame waiting longer for buffers is dropped (Linux: 10 s).
+ * @param paddedRings       frontend, beyond Xen: ask for rings whose producer indices sit on separate cache lines
+ *                          ({@code RingLayout.PADDED}) when the backend offers {@code feature-ring-layout-padded};
+ *                          otherwise the rings are Xen's byte for byte.
  */
 public record VifConfig(
     int domid,
@@ -29,7 +32,8 @@ public record VifConfig(
     boolean csumOffload,
     boolean ipv6CsumOffload,
     int rxQueueBytes,
-    long rxDrainTimeoutNs)
+    long rxDrainTimeoutNs,
+    boolean paddedRings)
 {
     /** Smallest MTU (RFC 791). */
     public static final int MIN_MTU = 68;
@@ -69,35 +73,42 @@ public record VifConfig(
     public static VifConfig of(final int domid, final int handle)
     {
         return new VifConfig(domid, handle, 0, 1500, 0x00163E000000L | ((long)(domid & 0xFFFF) << 8) | (handle & 0xFF),
-            true, true, true, true, true, 512 * 1024, 10_000_000_000L);
+            true, true, true, true, true, 512 * 1024, 10_000_000_000L, false);
     }
 
     /** @return this config with another MTU. */
     public VifConfig withMtu(final int newMtu)
     {
         return new VifConfig(domid, handle, backendDomid, newMtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
-            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs);
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings);
     }
 
     /** @return this config with the given offloads. */
     public VifConfig withOffloads(final boolean csum, final boolean gsoV4, final boolean gsoV6)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoV4, gsoV6, csum, ipv6CsumOffload,
-            rxQueueBytes, rxDrainTimeoutNs);
+            rxQueueBytes, rxDrainTimeoutNs, paddedRings);
     }
 
     /** @return this config with another backend domain. */
     public VifConfig withBackendDomid(final int newBackendDomid)
     {
         return new VifConfig(domid, handle, newBackendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
-            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs);
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings);
     }
 
     /** @return this config with another rx queue cap and drain timeout. */
     public VifConfig withRxQueue(final int bytes, final long drainTimeoutNs)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
-            ipv6CsumOffload, bytes, drainTimeoutNs);
+            ipv6CsumOffload, bytes, drainTimeoutNs, paddedRings);
+    }
+
+    /** @return this config asking for padded rings (beyond Xen) or not. */
+    public VifConfig withPaddedRings(final boolean padded)
+    {
+        return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, padded);
     }
 
     /** @throws IllegalArgumentException unless {@code mtu} is in 68..65535. */

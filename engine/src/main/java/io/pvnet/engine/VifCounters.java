@@ -60,15 +60,17 @@ public final class VifCounters implements AutoCloseable
     public static final int FRONT_NOTIFY_SENT = 16;
     /** Notifications the frontend did not need to send. */
     public static final int FRONT_NOTIFY_SUPPRESSED = 17;
+    /** Times the backend left a packet in the ring because the {@code rate} credit was used up. */
+    public static final int RATE_LIMITED = 18;
     /** First drop counter: kind {@code DROP_BASE + reason} counts drops of {@link DropReason} {@code reason}. */
-    public static final int DROP_BASE = 18;
+    public static final int DROP_BASE = 19;
     /** Number of kinds. */
     public static final int KIND_COUNT = DROP_BASE + DropReason.COUNT;
 
     private static final String[] NAMES = {
         "tx-packets", "tx-bytes", "rx-packets", "rx-bytes", "csum-completed", "tso-segments", "ring-full", "notify-sent",
         "notify-suppressed", "protocol-errors", "heartbeat-ms", "backend-state", "front-tx-packets", "front-tx-busy",
-        "front-rx-packets", "front-rx-errors", "front-notify-sent", "front-notify-suppressed"};
+        "front-rx-packets", "front-rx-errors", "front-notify-sent", "front-notify-suppressed", "rate-limited"};
 
     private final AtomicCounter[] counters = new AtomicCounter[KIND_COUNT];
     private final int domid;

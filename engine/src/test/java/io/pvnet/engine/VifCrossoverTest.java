@@ -224,4 +224,36 @@ class VifCrossoverTest
         assertFalse(pair.frontends[0].isTxChecksumOffloadStopped());
         assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 100, FrameFlags.CSUM_PARTIAL, 0, 0));
     }
+
+    @Test
+    void shouldNegotiatePaddedRingsBeyondXenAndStillCarryFrames()
+    {
+        open(VifConfig.of(1, 0).withPaddedRings(true), VifConfig.of(2, 0));
+        final var store = pair.vifRegion.store();
+        assertTrue(store.readFlag("backend/vif/1/0/feature-ring-layout-padded"));
+        assertEquals("padded", store.read("device/vif/1/0/ring-layout"));
+        assertEquals("xen", store.read("device/vif/2/0/ring-layout"));
+        for (int i = 0; i < 600; i++)
+        {
+            final UnsafeBuffer frame = VifPair.frame(100 + i, i);
+            assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 100 + i, 0, 0, 0));
+            pair.frontends[0].flush();
+            pair.pump(1);
+        }
+        assertEquals(600, pair.received[1].frames.size());
+        final byte[] expected = new byte[699];
+        VifPair.frame(699, 599).getBytes(0, expected);
+        assertArrayEquals(expected, pair.received[1].frames.get(599));
+    }
+
+    @Test
+    void shouldRefuseToConnectToAnUnknownRingLayout()
+    {
+        pair = new VifPair(VifConfig.of(1, 0), VifConfig.of(2, 0), NoFrameOffload.INSTANCE);
+        pair.frontends[0].doWork(); // Initialising -> sees InitWait -> connects, writes ring-layout=xen
+        pair.vifRegion.store().write("device/vif/1/0/ring-layout", "twisted");
+        pair.pump(3);
+        assertFalse(pair.backends[0].isConnected());
+        assertTrue(pair.vifRegion.store().read("backend/vif/1/0/error").contains("ring-layout"));
+    }
 }

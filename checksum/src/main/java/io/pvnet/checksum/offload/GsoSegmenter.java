@@ -6,6 +6,7 @@ import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 import java.nio.ByteOrder;
 
@@ -33,6 +34,7 @@ import static io.pvnet.checksum.parse.PacketHeaders.TCP_PSH;
 public final class GsoSegmenter
 {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
+    private static final boolean BIG_ENDIAN_NATIVE = ByteOrder.nativeOrder() == BE;
 
     private final InternetChecksum checksum;
 
@@ -101,31 +103,42 @@ public final class GsoSegmenter
             sumWordsExcept(src, headers.l4Offset(), l4HeaderLength, 4, 6, 12, 16) :
             sumWordsExcept(src, headers.l4Offset(), l4HeaderLength, 4, 6, 6));
         final int checksumField = tcp ? 16 : 6;
+        // Both buffers are checked once for the whole range; the loop then writes through base + offset (Agrona's
+        // addressing for on- and off-heap buffers alike) without a bounds check per field.
+        src.boundsCheck(frameOffset, headers.l4Offset() + headers.l4Length() - frameOffset);
+        out.boundsCheck(outOffset, (int)((long)count * headerLength + payload));
+        final byte[] srcBase = src.byteArray();
+        final byte[] outBase = out.byteArray();
+        final boolean offHeap = null == srcBase && null == outBase;
+        final long srcAddress = src.addressOffset();
+        final long outAddress = out.addressOffset();
         int cursor = outOffset;
         for (int i = 0; i < count; i++)
         {
             final boolean last = i == count - 1;
             final int segmentPayload = last ? payload - i * segmentSize : segmentSize;
             final int l4Length = l4HeaderLength + segmentPayload;
-            copyHeader(src, frameOffset, out, cursor, headerLength);
-            final int payloadSum = checksum.copyAndSum(
-                src, payloadStart + i * segmentSize, out, cursor + headerLength, segmentPayload, 0);
+            final long to = outAddress + cursor;
+            copyHeader(srcBase, srcAddress + frameOffset, outBase, to, headerLength);
+            final int payloadSum = offHeap ?
+                checksum.copyAndSum(srcAddress + payloadStart + (long)i * segmentSize, to + headerLength, segmentPayload, 0) :
+                checksum.copyAndSum(src, payloadStart + i * segmentSize, out, cursor + headerLength, segmentPayload, 0);
 
-            final int ip = cursor + l3Delta;
+            final long ip = to + l3Delta;
             if (v4)
             {
                 final int totalLength = ipHeaderLength + l4Length;
                 final int id = (identification + i) & 0xFFFF;
-                out.putShort(ip + 2, (short)totalLength, BE);
-                out.putShort(ip + 4, (short)id, BE);
-                out.putShort(ip + 10, (short)Checksums.complement(Checksums.fold(ipBase + totalLength + id)), BE);
+                putShort(outBase, ip + 2, totalLength);
+                putShort(outBase, ip + 4, id);
+                putShort(outBase, ip + 10, Checksums.complement(Checksums.fold(ipBase + totalLength + id)));
             }
             else
             {
-                out.putShort(ip + 4, (short)(ipHeaderLength - 40 + l4Length), BE);
+                putShort(outBase, ip + 4, ipHeaderLength - 40 + l4Length);
             }
 
-            final int l4 = cursor + l4Delta;
+            final long l4 = to + l4Delta;
             long sum = l4Base + l4Length + payloadSum;
             if (tcp)
             {
@@ -139,17 +152,17 @@ public final class GsoSegmenter
                 {
                     segmentFlags &= ~TCP_CWR;
                 }
-                out.putInt(l4 + 4, segmentSequence, BE);
-                out.putByte(l4 + 13, (byte)segmentFlags);
+                putShort(outBase, l4 + 4, segmentSequence >>> 16);
+                putShort(outBase, l4 + 6, segmentSequence);
+                UnsafeApi.putByte(outBase, l4 + 13, (byte)segmentFlags);
                 sum += (segmentSequence >>> 16) + (segmentSequence & 0xFFFF) + ((dataOffsetByte << 8) | segmentFlags);
             }
             else
             {
-                out.putShort(l4 + 4, (short)l4Length, BE);
+                putShort(outBase, l4 + 4, l4Length);
                 sum += l4Length;
             }
-            out.putShort(l4 + checksumField,
-                (short)ChecksumOffload.l4ChecksumValue(protocol, Checksums.fold(sum)), BE);
+            putShort(outBase, l4 + checksumField, ChecksumOffload.l4ChecksumValue(protocol, Checksums.fold(sum)));
 
             frames.add(cursor, headerLength + segmentPayload);
             cursor += headerLength + segmentPayload;
@@ -185,16 +198,23 @@ public final class GsoSegmenter
 
     /** Copies the headers eight bytes at a time: faster than a bulk copy call for a few dozen bytes. */
     private static void copyHeader(
-        final DirectBuffer src, final int srcIndex, final MutableDirectBuffer dst, final int dstIndex, final int length)
+        final byte[] fromBase, final long from, final byte[] toBase, final long to, final int length)
     {
         int i = 0;
         for (; i <= length - 8; i += 8)
         {
-            dst.putLong(dstIndex + i, src.getLong(srcIndex + i));
+            UnsafeApi.putLong(toBase, to + i, UnsafeApi.getLong(fromBase, from + i));
         }
         for (; i < length; i++)
         {
-            dst.putByte(dstIndex + i, src.getByte(srcIndex + i));
+            UnsafeApi.putByte(toBase, to + i, UnsafeApi.getByte(fromBase, from + i));
         }
+    }
+
+    /** Writes a 16-bit field in network byte order at {@code base + offset} (Agrona addressing, checked by the caller). */
+    private static void putShort(final byte[] base, final long offset, final int value)
+    {
+        final short bits = (short)value;
+        UnsafeApi.putShort(base, offset, BIG_ENDIAN_NATIVE ? bits : Short.reverseBytes(bits));
     }
 }

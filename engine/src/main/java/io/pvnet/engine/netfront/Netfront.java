@@ -12,6 +12,7 @@ import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.FrontRing;
+import io.pvnet.ring.RingLayout;
 import io.pvnet.ring.RingStatus;
 import io.pvnet.ring.SharedRing;
 import io.pvnet.ring.event.EventChannel;
@@ -56,6 +57,10 @@ public final class Netfront
 
     /** Beyond Xen: backend key asking the frontend to stop offloading transmit checksums. */
     public static final String REQUEST_NO_TX_CSUM_OFFLOAD = "request-no-tx-csum-offload";
+    /** Beyond Xen: backend key offering rings with padded indices ({@code RingLayout.PADDED}). */
+    public static final String FEATURE_RING_LAYOUT_PADDED = "feature-ring-layout-padded";
+    /** Beyond Xen: frontend key naming the ring layout it set up: {@code xen} (or absent) or {@code padded}. */
+    public static final String RING_LAYOUT = "ring-layout";
 
     private static final int MAX_RX_SLOTS = XEN_NETIF_NR_SLOTS_MIN + 1;
     private static final int MAX_FRAME = XEN_NETIF_MAX_TX_SIZE;
@@ -96,6 +101,7 @@ public final class Netfront
     private boolean reconnectRequested;
     private boolean grantsHeld;
     private String brokenReason;
+    private int rxEventArmedAt;
 
     private long txPackets;
     private long txBusy;
@@ -426,6 +432,12 @@ public final class Netfront
         }
         if (available == 0)
         {
+            if (rxEventArmedAt == rx.responseConsumer())
+            {
+                return 0;
+            }
+            // arm rsp_event once per position, not on every idle poll (the line also holds rsp_prod)
+            rxEventArmedAt = rx.responseConsumer();
             available = rx.finalCheckForResponses();
             if (available <= 0)
             {
@@ -630,8 +642,10 @@ public final class Netfront
         backendGsoV4 = store.readFlag(backendDir + "/feature-gso-tcpv4");
         backendGsoV6 = store.readFlag(backendDir + "/feature-gso-tcpv6");
 
-        final SharedRing txShared = new SharedRing(pageSlice(VifSections.TX_RING_FRAME), TX_SLOT_LENGTH);
-        final SharedRing rxShared = new SharedRing(pageSlice(VifSections.RX_RING_FRAME), RX_SLOT_LENGTH);
+        final boolean padded = config.paddedRings() && store.readFlag(backendDir + "/" + FEATURE_RING_LAYOUT_PADDED);
+        final RingLayout layout = padded ? RingLayout.PADDED : RingLayout.XEN;
+        final SharedRing txShared = new SharedRing(pageSlice(VifSections.TX_RING_FRAME), TX_SLOT_LENGTH, layout);
+        final SharedRing rxShared = new SharedRing(pageSlice(VifSections.RX_RING_FRAME), RX_SLOT_LENGTH, layout);
         txShared.init();
         rxShared.init();
         tx = txShared.frontRing();
@@ -650,8 +664,10 @@ public final class Netfront
             freeTxIds[freeTxCount++] = id;
         }
         grantsHeld = true;
+        rxEventArmedAt = rx.responseConsumer() - 1;
         postRx(VifSections.RING_SIZE);
 
+        store.write(frontendDir + "/" + RING_LAYOUT, padded ? "padded" : "xen");
         store.write(frontendDir + "/tx-ring-ref", txRingRef);
         store.write(frontendDir + "/rx-ring-ref", rxRingRef);
         store.write(frontendDir + "/event-channel", VifSections.BACKEND_PORT);

@@ -36,6 +36,9 @@ public final class DropReason
     /** A grant copy into a posted receive buffer failed (bad or read-only grant): an ERROR rx response. */
     public static final int RX_COPY_FAILED = 12;
 
+    /** The next hop refused the frame with a code of its own (a bridge or port drop, counted there by reason). */
+    public static final int DOWNSTREAM = 13;
+
     /** First fatal code. */
     public static final int FIRST_FATAL = 16;
     /** The producer is further ahead than the ring can hold ("Impossible number of requests"). */
@@ -72,6 +75,7 @@ public final class DropReason
         NAMES[RX_STALLED] = "rx-stalled";
         NAMES[INCOMPLETE] = "incomplete";
         NAMES[RX_COPY_FAILED] = "rx-copy-failed";
+        NAMES[DOWNSTREAM] = "downstream";
         NAMES[IMPOSSIBLE_REQUESTS] = "impossible-number-of-requests";
         NAMES[FATAL_SLOT_COUNT] = "fatal-slot-count";
         NAMES[SLOT_CROSSES_PAGE] = "slot-crosses-page";

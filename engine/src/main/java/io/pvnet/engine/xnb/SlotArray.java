@@ -57,14 +57,19 @@ public final class SlotArray
 
     /**
      * Copies slots {@code [from, to)} of {@code source} into the same indices of this array: the single read of shared
-     * memory ({@code RING_COPY_REQUEST}, XSA-155). Everything after works on the copy.
+     * memory ({@code RING_COPY_REQUEST}, XSA-155). Everything after works on the copy. Both arrays have the same slot
+     * count and length; the run is copied in at most two block copies (it may wrap).
      */
     public void copyFrom(final SlotArray source, final int from, final int to)
     {
-        final DirectBuffer src = source.buffer;
-        for (int i = from; i != to; i++)
+        int index = from;
+        int remaining = to - from;
+        while (remaining > 0)
         {
-            buffer.putBytes(offset(i), src, source.offset(i), slotLength);
+            final int run = Math.min(remaining, slotCount() - (index & mask));
+            buffer.putBytes(offset(index), source.buffer, source.offset(index), run * slotLength);
+            index += run;
+            remaining -= run;
         }
     }
 }

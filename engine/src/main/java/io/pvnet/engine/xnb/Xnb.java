@@ -10,6 +10,7 @@ import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.BackRing;
+import io.pvnet.ring.RingLayout;
 import io.pvnet.ring.RingStatus;
 import io.pvnet.ring.SharedRing;
 import io.pvnet.ring.event.EventChannel;
@@ -80,6 +81,15 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private final RxDrainer rxDrainer = new RxDrainer();
     private final SegmentDeliverer segmentDeliverer = new SegmentDeliverer();
     private final long[] pending = new long[VifCounters.KIND_COUNT];
+    private final org.agrona.concurrent.CachedNanoClock offerClock = new org.agrona.concurrent.CachedNanoClock();
+    /** Posted rx requests known to be unused; refreshed from the shared ring only when it runs out. */
+    private int rxAvailable;
+    private long creditBytes;
+    private long creditWindowNs;
+    private long remainingCredit;
+    private long nextCreditNs;
+    /** The req_cons at which req_event was last armed (tx ring). */
+    private int txEventArmedAt;
 
     private XenbusState state = XenbusState.UNKNOWN;
     private volatile boolean accepting;
@@ -150,6 +160,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         store.write(backendDir + "/feature-multicast-control", 0);
         store.write(backendDir + "/feature-split-event-channels", 0);
         store.write(backendDir + "/multi-queue-max-queues", 1);
+        store.write(backendDir + "/" + Netfront.FEATURE_RING_LAYOUT_PADDED, 1);
         store.write(backendDir + "/hotplug-status", "connected");
         store.remove(backendDir + "/error");
     }
@@ -229,7 +240,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             return DropReason.OVERSIZE;
         }
-        return queue.offer(buffer, offset, length, flags, gsoSize, gsoType, nanoClock.nanoTime()) ?
+        return queue.offer(buffer, offset, length, flags, gsoSize, gsoType, offerClock.nanoTime()) ?
             DropReason.NONE : DropReason.RX_QUEUE_FULL;
     }
 
@@ -237,6 +248,8 @@ public final class Xnb implements org.agrona.concurrent.Agent
     public int doWork()
     {
         nowNs = nanoClock.nanoTime();
+        // the enqueue time of offered frames only feeds the drain timeout: a per-duty-cycle clock is precise enough
+        offerClock.update(nowNs);
         int work = 0;
         final int change = store.changeCounter();
         if (change != lastStoreChange)
@@ -273,8 +286,11 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private int processTx()
     {
         int available = tx.unconsumedRequests();
-        if (available == 0)
+        if (available == 0 && txEventArmedAt != tx.requestConsumer())
         {
+            // arm req_event once per position: re-storing it on every idle poll would bounce the cache line that
+            // holds req_prod between the two sides
+            txEventArmedAt = tx.requestConsumer();
             available = tx.finalCheckForRequests();
         }
         if (available < 0)
@@ -293,11 +309,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             txSnapshotEnd = consumerStart;
         }
-        final MutableDirectBuffer snapshot = txSnapshot.buffer();
-        for (int i = txSnapshotEnd; i != producer; i++)
-        {
-            tx.copyRequest(i, snapshot, txSnapshot.offset(i));
-        }
+        txSnapshot.copyFrom(txRing, txSnapshotEnd, producer);
         txSnapshotEnd = producer;
 
         int consumer = consumerStart;
@@ -315,6 +327,12 @@ public final class Xnb implements org.agrona.concurrent.Agent
                 fatal(txPkt.error, "tx packet at " + Integer.toUnsignedString(consumer));
                 return packets;
             }
+            if (creditBytes != 0 && txPkt.isValid() && !takeCredit(txPkt.size))
+            {
+                // over the rate: leave the packet in the ring (already snapshotted) until the next window
+                pending[VifCounters.RATE_LIMITED]++;
+                break;
+            }
             final boolean error = receiveTxPacket();
             TxAssembler.txpkt2rsp(txPkt, txSnapshot, txRing, tx.responseProducer(), error);
             tx.consumeRequests(used);
@@ -330,6 +348,56 @@ public final class Xnb implements org.agrona.concurrent.Agent
             notifyIfAsked(tx.pushResponsesAndCheckNotify());
         }
         return packets;
+    }
+
+    /**
+     * Linux netback's credit scheduler for the {@code rate} key: {@code creditBytes} per {@code creditWindowNs};
+     * at a window's end {@code remaining = min(remaining + credit, max(131072, credit))}.
+     *
+     * @return whether {@code size} bytes may go now (and were taken from the credit).
+     */
+    private boolean takeCredit(final int size)
+    {
+        if (size > remainingCredit && nowNs - nextCreditNs >= 0)
+        {
+            remainingCredit = Math.min(remainingCredit + creditBytes, Math.max(131_072L, creditBytes));
+            nextCreditNs = nowNs + creditWindowNs;
+        }
+        if (size > remainingCredit)
+        {
+            return false;
+        }
+        remainingCredit -= size;
+        return true;
+    }
+
+    /** Reads {@code rate} ("bytes,usec"; absent, 0 or malformed = unlimited) from the backend directory. */
+    private void reloadRate()
+    {
+        final String rate = store.read(backendDir + "/rate");
+        long bytes = 0;
+        long usec = 0;
+        if (rate != null)
+        {
+            final io.pvnet.engine.store.StoreValueScanner scanner = new io.pvnet.engine.store.StoreValueScanner().wrap(rate);
+            if (scanner.scanUnsigned(4))
+            {
+                bytes = scanner.value();
+                if (scanner.literal(",") && scanner.scanUnsigned(4) && scanner.atEnd())
+                {
+                    usec = scanner.value();
+                }
+            }
+        }
+        final long newCredit = bytes > 0 && usec > 0 ? bytes : 0;
+        final long newWindowNs = usec * 1_000L;
+        if (newCredit != creditBytes || newWindowNs != creditWindowNs)
+        {
+            creditBytes = newCredit;
+            creditWindowNs = newWindowNs;
+            remainingCredit = newCredit;
+            nextCreditNs = nowNs + newWindowNs;
+        }
     }
 
     /** @return whether the packet's slots get ERROR responses. */
@@ -382,7 +450,10 @@ public final class Xnb implements org.agrona.concurrent.Agent
         final int status = sink.onFrame(frame, 0, length, flags, pkt.hasGso ? pkt.gsoSize : 0, pkt.gsoType);
         if (status != DropReason.NONE)
         {
-            pending[VifCounters.DROP_BASE + (status > 0 && status < DropReason.COUNT ? status : DropReason.OFFLOAD_FAILED)]++;
+            // a per-packet reason of ours is counted as itself; anything else (a port's code) as downstream
+            final boolean ours = status > 0 && status < DropReason.FIRST_FATAL &&
+                counters.counter(VifCounters.DROP_BASE + status) != null;
+            pending[VifCounters.DROP_BASE + (ours ? status : DropReason.DOWNSTREAM)]++;
         }
         else
         {
@@ -443,7 +514,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
                 pending[VifCounters.DROP_BASE + DropReason.RX_TOO_BIG]++;
                 result = RxAssembler.OK;
             }
-            else if (rxSpace() < slotsNeeded)
+            else if ((rxAvailable = Math.max(rxSpace(), 0)) < slotsNeeded)
             {
                 result = RxAssembler.EAGAIN;
             }
@@ -534,11 +605,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             rxSnapshotEnd = consumer;
         }
-        final MutableDirectBuffer snapshot = rxSnapshot.buffer();
-        for (int i = rxSnapshotEnd; i != producer; i++)
-        {
-            rx.copyRequest(i, snapshot, rxSnapshot.offset(i));
-        }
+        rxSnapshot.copyFrom(rxRing, rxSnapshotEnd, producer);
         rxSnapshotEnd = producer;
         return available;
     }
@@ -548,13 +615,19 @@ public final class Xnb implements org.agrona.concurrent.Agent
         final DirectBuffer buffer, final int offset, final int length, final int rxFlags, final int gsoSize,
         final int gsoType)
     {
-        final int space = rxSpace();
-        if (space < 0)
+        if (rxAvailable < RxAssembler.slotsNeeded(length, gsoSize != 0))
         {
-            pending[VifCounters.DROP_BASE + DropReason.RX_IMPOSSIBLE_REQUESTS]++;
-            return RxAssembler.OK;
+            // read the shared producer only when what we knew of is used up
+            rxAvailable = rxSpace();
+            if (rxAvailable < 0)
+            {
+                rxAvailable = 0;
+                pending[VifCounters.DROP_BASE + DropReason.RX_IMPOSSIBLE_REQUESTS]++;
+                return RxAssembler.OK;
+            }
         }
-        final int status = RxAssembler.frame2pkt(rxPkt, length, rxFlags, gsoSize, gsoType, rx.requestConsumer(), space);
+        final int status = RxAssembler.frame2pkt(
+            rxPkt, length, rxFlags, gsoSize, gsoType, rx.requestConsumer(), rxAvailable);
         if (status == RxAssembler.EAGAIN)
         {
             return RxAssembler.EAGAIN;
@@ -577,6 +650,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         }
         final int responses = RxAssembler.rxpkt2rsp(rxPkt, rxSnapshot, batch, 0, rxRing);
         rx.consumeRequests(responses);
+        rxAvailable -= responses;
         for (int i = 0; i < responses; i++)
         {
             rx.claimResponse();
@@ -599,6 +673,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private int onStoreChanged()
     {
         settings.reload(store, backendDir);
+        reloadRate();
         final XenbusState frontend = store.readState(frontendDir);
         switch (state)
         {
@@ -662,6 +737,14 @@ public final class Xnb implements org.agrona.concurrent.Agent
             connectFailed("frontend does not request rx-copy (rx-flip is not supported)");
             return;
         }
+        final String layoutName = store.read(frontendDir + "/" + Netfront.RING_LAYOUT);
+        final RingLayout layout = layoutName == null || layoutName.equals("xen") ? RingLayout.XEN :
+            layoutName.equals("padded") ? RingLayout.PADDED : null;
+        if (layout == null)
+        {
+            connectFailed("unknown ring-layout");
+            return;
+        }
         feCsum = !store.readFlag(frontendDir + "/feature-no-csum-offload");
         feIpv6Csum = store.readFlag(frontendDir + "/feature-ipv6-csum-offload");
         feGsoV4 = store.readFlag(frontendDir + "/feature-gso-tcpv4");
@@ -700,9 +783,9 @@ public final class Xnb implements org.agrona.concurrent.Agent
             return;
         }
         final SharedRing txShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(txFrame), PAGE_SIZE),
-            TX_SLOT_LENGTH);
+            TX_SLOT_LENGTH, layout);
         final SharedRing rxShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(rxFrame), PAGE_SIZE),
-            RX_SLOT_LENGTH);
+            RX_SLOT_LENGTH, layout);
         if (txShared.size() != VifSections.RING_SIZE || rxShared.size() != VifSections.RING_SIZE ||
             Integer.compareUnsigned(txShared.requestProducer() - txShared.responseProducer(), txShared.size()) > 0 ||
             Integer.compareUnsigned(rxShared.requestProducer() - rxShared.responseProducer(), rxShared.size()) > 0)
@@ -717,7 +800,9 @@ public final class Xnb implements org.agrona.concurrent.Agent
         txRing = new SlotArray(tx.buffer(), tx.requestOffset(0), tx.size(), TX_SLOT_LENGTH);
         rxRing = new SlotArray(rx.buffer(), rx.requestOffset(0), rx.size(), RX_SLOT_LENGTH);
         txSnapshotEnd = tx.requestConsumer();
+        txEventArmedAt = tx.requestConsumer() - 1;
         rxSnapshotEnd = rx.requestConsumer();
+        rxAvailable = 0;
         channel = new EventChannel(eventsSection.buffer(), VifSections.BACKEND_PORT, VifSections.FRONTEND_PORT,
             IdleMode.NOOP);
         disabledReason = DropReason.NONE;

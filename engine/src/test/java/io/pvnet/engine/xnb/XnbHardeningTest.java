@@ -371,6 +371,12 @@ class XnbHardeningTest
         run();
         assertEquals(1, drops(DropReason.RX_QUEUE_FULL));
         assertEquals(NETIF_RSP_OKAY, front.txRspStatus(0));
+        front.sink.verdict = 40; // a bridge's own drop code
+        front.tx(0, 100, 2, 2, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, drops(DropReason.DOWNSTREAM));
+        assertEquals(NETIF_RSP_OKAY, front.txRspStatus(1));
     }
 
     @Test
@@ -380,5 +386,36 @@ class XnbHardeningTest
         front.nanoClock.advance(200_000_000L);
         front.xnb.doWork();
         assertEquals(123_456L, front.counters.get(VifCounters.HEARTBEAT));
+    }
+
+    @Test
+    void shouldHoldPacketsBeyondTheRateCreditUntilTheNextWindow()
+    {
+        front.store.write("backend/vif/1/0/rate", "3000,1000000");
+        front.xnb.doWork();
+        for (int i = 0; i < 5; i++)
+        {
+            front.tx(0, 1000, i, i, 0);
+        }
+        front.pushTx();
+        run();
+        assertEquals(3, front.sink.frames, "3000 bytes of credit");
+        assertEquals(3, front.txRspProd(), "the rest waits in the ring, unanswered");
+        assertTrue(front.counters.get(VifCounters.RATE_LIMITED) > 0);
+        front.nanoClock.advance(1_000_000_000L);
+        run();
+        assertEquals(5, front.sink.frames, "the next window's credit");
+        assertEquals(5, front.txRspProd());
+        assertEquals(0, front.counters.totalDrops());
+
+        front.store.write("backend/vif/1/0/rate", "garbage");
+        front.xnb.doWork();
+        for (int i = 0; i < 20; i++)
+        {
+            front.tx(0, 1000, i, i, 0);
+        }
+        front.pushTx();
+        run();
+        assertEquals(25, front.sink.frames, "a malformed rate means unlimited");
     }
 }

@@ -124,6 +124,8 @@ public final class BenchCommand implements Callable<Integer>
                 figures += scenario.measurementCount(options.forScenario());
             }
             plan = RunPlan.fit(figures, durationSeconds, warmupSeconds);
+            checkWritable("--json", jsonFile);
+            checkWritable("--csv", csvFile);
             if (compareFile != null)
             {
                 // read it before a minute of measuring, so a wrong name fails at once
@@ -174,7 +176,8 @@ public final class BenchCommand implements Callable<Integer>
             {
                 scenario.run(context);
             }
-            catch (final Exception ex)
+            // a scenario that cannot run here (a missing native library, a failed self-check) must not end the others
+            catch (final Exception | LinkageError | AssertionError ex)
             {
                 failures.add(scenario.name() + ": " + ex);
                 out.println("  scenario " + scenario.name() + " failed: " + ex);
@@ -239,7 +242,34 @@ public final class BenchCommand implements Callable<Integer>
         return notes;
     }
 
-    static BenchRun readRun(final Path file)
+    /**
+     * Fails before measuring when an output file could not be written afterwards.
+     *
+     * @throws IllegalArgumentException naming the option when the file's directory is missing or not writable.
+     */
+    public static void checkWritable(final String option, final Path file)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        final Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent))
+        {
+            throw new IllegalArgumentException(option + "=" + file + ": directory " + parent + " does not exist");
+        }
+        if (!Files.isWritable(parent) || (Files.exists(file) && (Files.isDirectory(file) || !Files.isWritable(file))))
+        {
+            throw new IllegalArgumentException(option + "=" + file + ": cannot be written");
+        }
+    }
+
+    /**
+     * @param file an earlier run's {@code --json} file.
+     * @return its figures.
+     * @throws IllegalArgumentException naming {@code --compare} and the file when it cannot be read as one.
+     */
+    public static BenchRun readRun(final Path file)
     {
         try
         {

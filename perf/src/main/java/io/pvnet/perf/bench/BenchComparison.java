@@ -155,16 +155,27 @@ public final class BenchComparison
         final String line = "%-" + nameWidth + "s  %" + valueWidth + "s  %" + valueWidth + "s  %-" + unitWidth + "s  %8s  %8s  %s";
         final StringBuilder out = new StringBuilder();
         String scenario = null;
+        final List<String> notRunNow = new ArrayList<>();
         for (final Row r : rows)
         {
             if (!r.scenario().equals(scenario))
             {
-                if (scenario != null)
+                scenario = r.scenario();
+                if (onlyMissingNow(scenario))
+                {
+                    // a scenario not selected this time: one line, not a row per figure
+                    notRunNow.add(scenario);
+                    continue;
+                }
+                if (!out.isEmpty())
                 {
                     out.append('\n');
                 }
-                scenario = r.scenario();
                 appendLine(out, String.format(Locale.ROOT, line, scenario, nowLabel, beforeLabel, "unit", "ratio", "change", ""));
+            }
+            if (notRunNow.contains(scenario))
+            {
+                continue;
             }
             final String change = Double.isFinite(r.ratio()) ? String.format(Locale.ROOT, "%+.1f%%", (r.ratio() - 1) * 100) : "";
             appendLine(out, String.format(Locale.ROOT, line, "  " + r.name(), value(r.now()), value(r.before()), r.unit(),
@@ -172,6 +183,10 @@ public final class BenchComparison
         }
         final List<Row> regressions = regressions();
         out.append('\n');
+        if (!notRunNow.isEmpty())
+        {
+            out.append("not run this time (figures only in the earlier run): ").append(String.join(", ", notRunNow)).append('\n');
+        }
         if (regressions.isEmpty())
         {
             out.append(String.format(Locale.ROOT, "no regression beyond %.0f%%%n", thresholdPercent));
@@ -186,6 +201,18 @@ public final class BenchComparison
             out.append('\n');
         }
         return out.toString();
+    }
+
+    private boolean onlyMissingNow(final String scenario)
+    {
+        for (final Row r : rows)
+        {
+            if (r.scenario().equals(scenario) && r.verdict() != Verdict.MISSING_NOW)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String mark(final Verdict verdict)

@@ -106,6 +106,10 @@ public final class SummaryTable
         {
             return "n/a";
         }
+        if (ratio < 0.01 && ratio > 0)
+        {
+            return "<0.01x";
+        }
         return ratio >= 100 ? String.format(Locale.ROOT, "%.0fx", ratio)
             : ratio >= 10 ? String.format(Locale.ROOT, "%.1fx", ratio) : String.format(Locale.ROOT, "%.2fx", ratio);
     }

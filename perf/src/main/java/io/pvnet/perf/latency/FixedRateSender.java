@@ -18,6 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * of the recorders; another thread takes interval histograms from the recorders and reads {@link #sent()},
  * {@link #received()} and {@link #refused()} at any time. The loop allocates nothing and waits by busy-spinning:
  * a park would oversleep by Linux's 50 us timer slack.
+ * <p>
+ * The spin has no {@code Thread.onSpinWait()} (x86 PAUSE), and paths should spin the same way (their threads'
+ * idle strategy is Agrona's {@code NoOpIdleStrategy}, not {@code BusySpinIdleStrategy}): in a KVM guest a loop of PAUSEs can trigger pause-loop exiting, and the hypervisor
+ * deschedules the vCPU. On this project's 2-vCPU VM the ring path at 10,000 frames/s showed {@code tx ring} and
+ * {@code rx ring} p50s of 160 us with PAUSE in the two spin loops and 155 ns and 144 ns without.
  */
 public final class FixedRateSender implements LatencyPath.FrameReceiver
 {
@@ -129,18 +134,13 @@ public final class FixedRateSender implements LatencyPath.FrameReceiver
                 nowNs = clock.nanoTime();
             }
             outstanding -= path.poll(this);
-            Thread.onSpinWait();
+            // no Thread.onSpinWait(): see the class comment
             nowNs = clock.nanoTime();
         }
         final long drainEndNs = clock.nanoTime() + drainNs;
         while (!stopped && outstanding > 0 && drainEndNs - clock.nanoTime() > 0)
         {
-            final int polled = path.poll(this);
-            outstanding -= polled;
-            if (polled == 0)
-            {
-                Thread.onSpinWait();
-            }
+            outstanding -= path.poll(this);
         }
     }
 

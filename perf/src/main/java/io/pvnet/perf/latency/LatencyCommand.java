@@ -1,9 +1,12 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.perf.bench.BenchCommand;
+import io.pvnet.perf.bench.BenchComparison;
 import io.pvnet.perf.bench.BenchJson;
 import io.pvnet.perf.bench.BenchOptions;
 import io.pvnet.perf.bench.BenchRatio;
 import io.pvnet.perf.bench.BenchResult;
+import io.pvnet.perf.bench.BenchRun;
 import io.pvnet.perf.bench.MachineInfo;
 import io.pvnet.perf.bench.RunPlan;
 import org.HdrHistogram.Histogram;
@@ -35,7 +38,7 @@ import java.util.concurrent.TimeUnit;
     description = {
         "Round-trip latency at a fixed rate (wrk2 style): every frame is timed from its intended send time, so stalls are not hidden.",
         "Writes DIR/latency.hgrm (percentile distribution, us), DIR/latency.hlog (interval log) and DIR/latency.svg (plot).",
-        "Paths: ring, vif, switch, vif-xproc. 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
+        "Paths: ring, vif, switch (vif-xproc: not yet). 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
     })
 public final class LatencyCommand implements Callable<Integer>
 {
@@ -67,6 +70,10 @@ public final class LatencyCommand implements Callable<Integer>
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures in the bench JSON form.")
     Path jsonFile;
 
+    @Option(names = "--compare", paramLabel = "FILE",
+        description = "Print this run's figures beside an earlier run's --json FILE, with the ratio per figure.")
+    Path compareFile;
+
     @Option(names = "--breakdown", description = "Also time each stage (send queue, then the path's stages) where the path stamps them.")
     boolean breakdown;
 
@@ -86,6 +93,7 @@ public final class LatencyCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         final LatencyRun.Config config;
         final LatencyPathFactory factory;
+        final BenchRun earlier;
         try
         {
             if (frameBytes < BenchOptions.MIN_SIZE_BYTES || frameBytes > BenchOptions.MAX_SIZE_BYTES)
@@ -97,6 +105,13 @@ public final class LatencyCommand implements Callable<Integer>
             RunPlan.checkWarmup(warmupSeconds);
             config = new LatencyRun.Config(rate, Math.round(durationSeconds * 1e9), Math.round(warmupSeconds * 1e9), breakdown);
             factory = pathFactory != null ? pathFactory : LatencyPaths.byName(pathName);
+            BenchCommand.checkWritable("--json", jsonFile);
+            // read before measuring, so a wrong name fails at once
+            earlier = compareFile == null ? null : BenchCommand.readRun(compareFile);
+            if (Files.exists(outDir) && (!Files.isDirectory(outDir) || !Files.isWritable(outDir)))
+            {
+                throw new IllegalArgumentException("--out=" + outDir + " is not a writable directory");
+            }
         }
         catch (final IllegalArgumentException ex)
         {
@@ -146,7 +161,7 @@ public final class LatencyCommand implements Callable<Integer>
         {
             final HistogramLogWriter log = new HistogramLogWriter(logStream);
             final long startMs = System.currentTimeMillis();
-            log.outputComment("pvnet latency --path " + factory.name() + " --rate " + rate + " --size " + frameBytes +
+            log.outputComment("pvnet latency " + options(factory) +
                 " (values in ns; untagged = round trip, tagged stage:NAME = one stage)");
             log.outputLogFormatVersion();
             log.outputStartTime(startMs);
@@ -167,7 +182,7 @@ public final class LatencyCommand implements Callable<Integer>
         if (!noBaseline)
         {
             final double seconds = Math.min(3.0, Math.max(0.2, durationSeconds / 4));
-            VolatilePingPong.measure(TimeUnit.MILLISECONDS.toNanos(200), Math.round(seconds * 1e9), baseline);
+            BaselinePingPong.measure(TimeUnit.MILLISECONDS.toNanos(200), Math.round(seconds * 1e9), baseline);
             baselineP50Ns = baseline.getTotalCount() == 0 ? Double.NaN : baseline.getValueAtPercentile(50);
         }
 
@@ -188,14 +203,26 @@ public final class LatencyCommand implements Callable<Integer>
                 new PercentilePlot.Series("baseline: two-volatile ping-pong, free-running", baseline))), StandardCharsets.UTF_8);
         out.println("wrote " + hgrm + " (values in us), " + hlog + ", " + svg);
 
+        final List<BenchResult> figures = LatencyReport.figures(result, baselineP50Ns);
         if (jsonFile != null)
         {
-            final List<BenchResult> figures = LatencyReport.figures(result, baselineP50Ns);
             final List<BenchRatio> ratios = LatencyReport.ratios(result, baselineP50Ns);
-            Files.writeString(jsonFile, BenchJson.write(machine, "--path " + factory.name() + " --rate " + rate +
-                " --size " + frameBytes, figures, ratios), StandardCharsets.UTF_8);
+            Files.writeString(jsonFile, BenchJson.write(machine, options(factory), figures, ratios), StandardCharsets.UTF_8);
             out.println("figures written to " + jsonFile);
         }
+        if (earlier != null)
+        {
+            out.println();
+            out.println("compared with " + compareFile);
+            out.print(BenchComparison.of(figures, earlier.results(), 10).format("this run", "earlier"));
+        }
         return result.received() == 0 ? 1 : 0;
+    }
+
+    /** @return the choices of this run as a user would type them, for the log and the JSON. */
+    private String options(final LatencyPathFactory factory)
+    {
+        return "--path " + factory.name() + " --rate " + java.math.BigDecimal.valueOf(rate).stripTrailingZeros().toPlainString() +
+            " --size " + frameBytes + " --duration " + durationSeconds + " --warmup " + warmupSeconds + (breakdown ? " --breakdown" : "");
     }
 }

@@ -17,12 +17,10 @@ public final class LatencyPaths
     {
         return List.of(
             RingLatencyPath.factory(),
-            unavailable("vif", "netfront -> xnb -> back to the same netfront (in process)",
-                "it needs the engine's netfront and xnb backend (netfront/xnb issue)"),
-            unavailable("switch", "vif 0 -> xnb -> virtual switch -> xnb -> vif 1 and back (in process)",
-                "it needs the engine's virtual switch and vif ports"),
+            VifLatencyPath.factory(),
+            SwitchLatencyPath.factory(),
             unavailable("vif-xproc", "as vif, with the netfront in a second JVM sharing the region",
-                "it needs the engine's netfront/xnb and a frontend process"));
+                "it needs a guest in a second JVM that echoes each frame back through its netfront (not written yet)"));
     }
 
     /**
@@ -41,6 +39,42 @@ public final class LatencyPaths
         }
         throw new IllegalArgumentException("--path=" + name + " is not a path; paths: " +
             String.join(", ", all().stream().map(LatencyPathFactory::name).toList()));
+    }
+
+    /**
+     * A factory for a path that sends {@link StampedFrameDescriptor} frames, which need a minimum size.
+     *
+     * @param open makes the path for a frame size of at least {@link StampedFrameDescriptor#MIN_FRAME_BYTES}.
+     */
+    static LatencyPathFactory stampedFrames(
+        final String name, final String description, final java.util.function.IntFunction<LatencyPath> open)
+    {
+        return new LatencyPathFactory()
+        {
+            @Override
+            public String name()
+            {
+                return name;
+            }
+
+            @Override
+            public String description()
+            {
+                return description;
+            }
+
+            @Override
+            public LatencyPath open(final int frameBytes) throws PathUnavailableException
+            {
+                if (frameBytes < StampedFrameDescriptor.MIN_FRAME_BYTES)
+                {
+                    throw new PathUnavailableException("path " + name + " needs --size >= " +
+                        StampedFrameDescriptor.MIN_FRAME_BYTES + " (an Ethernet header and three timestamps), was " +
+                        frameBytes);
+                }
+                return open.apply(frameBytes);
+            }
+        };
     }
 
     static LatencyPathFactory unavailable(final String name, final String description, final String reason)

@@ -117,6 +117,8 @@ public final class LatencyRun
             sleepUntil(measureFromNs);
             final long refusedBefore = sender.refused();
             final long measuredStartNs = System.nanoTime();
+            // the recorders started with the warm-up; the log's first interval starts with the measurement
+            long intervalStartMs = System.currentTimeMillis();
 
             long nextNs = measuredStartNs + TimeUnit.SECONDS.toNanos(1);
             long lastSent = sender.sent();
@@ -134,6 +136,7 @@ public final class LatencyRun
                 }
                 nextNs += TimeUnit.SECONDS.toNanos(1);
                 interval = recorder.getIntervalHistogram(interval);
+                interval.setStartTimeStamp(intervalStartMs);
                 total.add(interval);
                 if (log != null)
                 {
@@ -142,6 +145,7 @@ public final class LatencyRun
                 for (int i = 0; i < stages.length; i++)
                 {
                     stageIntervals[i] = stageRecorders[i].getIntervalHistogram(stageIntervals[i]);
+                    stageIntervals[i].setStartTimeStamp(intervalStartMs);
                     stages[i].add(stageIntervals[i]);
                     if (log != null)
                     {
@@ -150,6 +154,7 @@ public final class LatencyRun
                         log.outputIntervalHistogram(stageIntervals[i]);
                     }
                 }
+                intervalStartMs = interval.getEndTimeStamp();
                 if (progress != null)
                 {
                     final long sentNow = sender.sent();

@@ -25,7 +25,7 @@ import static io.pvnet.perf.latency.LatencySlotDescriptor.SEND_OFFSET;
  * </pre>
  * Stages for {@code --breakdown}: {@code tx ring} (pushed by the front until the backend saw it), {@code backend}
  * (seen until the response is pushed; one clock read per batch on each side), {@code rx ring} (pushed until the
- * front consumed it). Both sides busy-spin. Slots: {@link LatencySlotDescriptor}; the frame size does not apply.
+ * front consumed it). Both sides busy-spin, without PAUSE. Slots: {@link LatencySlotDescriptor}; the frame size does not apply.
  * <p>
  * Threading: {@link #offer} and {@link #poll} from the sender thread only; the backend thread is started by the
  * constructor and stopped by {@link #close()}. Neither side allocates.
@@ -184,7 +184,7 @@ public final class RingLatencyPath implements LatencyPath
                     backendError = RingStatus.describe(available);
                     return;
                 }
-                Thread.onSpinWait();
+                // no Thread.onSpinWait(): a PAUSE loop gets a KVM vCPU descheduled (FixedRateSender's class comment)
                 continue;
             }
             final long pickedUpNs = System.nanoTime();

@@ -61,6 +61,10 @@ public final class RingScenario implements Scenario
         {
             figures[i] = TRANSPORTS[i] + ".batch" + BATCHES[i];
         }
+        // the summary shows pvnet.X as ratios to jctools.X and agrona.X, and the gain of batching
+        context.baseline("jctools");
+        context.baseline("agrona");
+        context.compare("pvnet.batch32", "pvnet.batch1");
         final AtomicLong consumed = new AtomicLong();
         final long warmupSliceNs = context.warmup().toNanos() / TRANSPORTS.length;
         try (ProgressPrinter.Line ignored = context.progress("all (warm-up)", consumed::get, 1e-6, "Mframes/s"))

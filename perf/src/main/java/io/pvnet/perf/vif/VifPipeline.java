@@ -129,7 +129,8 @@ public final class VifPipeline implements AutoCloseable
             hostAgents.add(backends[1]);
         }
         final VifFrontend sender = VifFrontend.create(vifRegion, senderConfig, backends[0].counters(), guestOffload);
-        final VifFrontend receiver = VifFrontend.create(vifRegion, receiverConfig, backends[1].counters(), guestOffload);
+        final VifFrontend receiver = VifFrontend.create(vifRegion,
+            receiverConfig.withPaddedRings(receiverConfig.paddedRings() || PADDED), backends[1].counters(), guestOffload);
         guests = new VifGuests(sender, receiver, frameLength, frameFlags, gsoSize, gsoType, burst);
         for (int i = 0; i < 100 && !connected(); i++)
         {
@@ -150,8 +151,11 @@ public final class VifPipeline implements AutoCloseable
     /** @return the sending guest's config for frames of {@code frameLength} bytes (MTU large enough). */
     static VifConfig senderConfig(final int frameLength)
     {
-        return VifConfig.of(1, 0).withMtu(Math.max(1500, Math.min(65535, frameLength)));
+        return VifConfig.of(1, 0).withMtu(Math.max(1500, Math.min(65535, frameLength))).withPaddedRings(PADDED);
     }
+
+    /** {@code -Dpvnet.vif.padded=true}: both guests ask for padded rings (beyond Xen). */
+    static final boolean PADDED = Boolean.getBoolean("pvnet.vif.padded");
 
     private boolean connected()
     {

@@ -138,6 +138,10 @@ class BenchCommandTest
         public void run(final ScenarioContext context)
         {
             context.report("partial", 1.0, "ns");
+            if (context.options().xproc())
+            {
+                throw new UnsatisfiedLinkError("no pvnet-native in java.library.path");
+            }
             throw new IllegalStateException("ring=full");
         }
     }
@@ -196,6 +200,11 @@ class BenchCommandTest
         assertTrue(stderr.toString().contains("--scenario=nope is not a scenario; scenarios: fake"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--compare", dir.resolve("none.json").toString()));
         assertTrue(stderr.toString().contains("none.json: no such file"), stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--json", dir.resolve("no/such/dir/run.json").toString()));
+        assertTrue(stderr.toString().contains("run.json: directory " + dir.resolve("no/such/dir") + " does not exist"),
+            stderr.toString());
+        assertEquals(2, run(new SizesScenario(), "--csv", dir.toString()));
+        assertTrue(stderr.toString().contains("--csv=" + dir + ": cannot be written"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--duration", "-1"));
         assertTrue(stderr.toString().contains("--duration=-1.0 must be > 0"), stderr.toString());
         assertEquals("", stdout.text(), "nothing measured");
@@ -211,6 +220,13 @@ class BenchCommandTest
         assertTrue(out.contains("scenario broken failed: java.lang.IllegalStateException: ring=full"), out);
         assertTrue(out.contains("  partial") && out.contains("  pvnet.size64"), out);
         assertTrue(stderr.toString().contains("pvnet bench: broken: java.lang.IllegalStateException: ring=full"));
+
+        final BenchCommand again = new BenchCommand();
+        again.scenarios = List.of(new FailingScenario(), new SizesScenario());
+        stdout.reset();
+        assertEquals(1, execute(again, "--no-progress", "--xproc"));
+        assertTrue(stdout.text().contains("failed: java.lang.UnsatisfiedLinkError") && stdout.text().contains("  pvnet.size64"),
+            stdout.text());
     }
 
     private int run(final Scenario scenario, final String... args)

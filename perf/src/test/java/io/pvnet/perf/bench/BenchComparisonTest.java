@@ -68,6 +68,20 @@ class BenchComparisonTest
     }
 
     @Test
+    void shouldSummariseScenariosNotRunThisTimeInOneLine()
+    {
+        final List<BenchResult> before = List.of(
+            new BenchResult("ring", "pvnet.batch32", 40.0, "Mframes/s"),
+            new BenchResult("ring", "jctools.batch32", 40.0, "Mframes/s"),
+            new BenchResult("checksum", "vector.1500", 20.0, "GB/s"));
+        final List<BenchResult> now = List.of(new BenchResult("checksum", "vector.1500", 21.0, "GB/s"));
+        final String text = BenchComparison.of(now, before, 10).format("this run", "earlier");
+        assertTrue(text.startsWith("checksum"), text);
+        assertTrue(!text.contains("pvnet.batch32") && text.contains("not run this time (figures only in the earlier run): ring\n"), text);
+        assertEquals("<0.01x", SummaryTable.formatRatio(0.0004));
+    }
+
+    @Test
     void shouldApplyThresholdAtItsEdge()
     {
         assertEquals(Verdict.SAME, BenchComparison.verdict(0.9, Direction.HIGHER_IS_BETTER, 10));

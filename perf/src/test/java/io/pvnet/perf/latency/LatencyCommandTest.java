@@ -76,9 +76,14 @@ class LatencyCommandTest
         {
             final LatencyCommand command = new LatencyCommand();
             command.pathFactory = ThreadEchoPath.factory();
-            assertEquals(0, new CommandLine(command).execute("--rate", "10000", "--duration", "0.3", "--warmup", "0",
-                "--out", dir.resolve(name).toString(), "--no-baseline", "--no-progress"));
+            final String[] compare = name.equals("b") ? new String[] {"--compare", dir.resolve("a.json").toString()} : new String[0];
+            final String[] args = {"--rate", "10000", "--duration", "0.3", "--warmup", "0", "--out", dir.resolve(name).toString(),
+                "--no-baseline", "--no-progress", "--json", dir.resolve(name + ".json").toString()};
+            assertEquals(0, new CommandLine(command).execute(java.util.stream.Stream.concat(
+                java.util.Arrays.stream(args), java.util.Arrays.stream(compare)).toArray(String[]::new)));
         }
+        final String compared = stdout.text();
+        assertTrue(compared.contains("compared with " + dir.resolve("a.json")) && compared.contains("  latency.p50"), compared);
         final Path svgFile = dir.resolve("both.svg");
         assertEquals(0, PvnetMain.commandLine().setErr(new PrintWriter(stderr, true)).execute("latency", "plot",
             dir.resolve("a/latency.hlog").toString(), dir.resolve("b/latency.hlog").toString(), "--out", svgFile.toString()));
@@ -100,19 +105,23 @@ class LatencyCommandTest
     void shouldSayPlainlyWhenAPathIsNotAvailableAndRejectBadOptions(@TempDir final Path dir)
     {
         final CommandLine cli = PvnetMain.commandLine().setErr(new PrintWriter(stderr, true));
-        for (final String path : new String[] {"vif", "switch", "vif-xproc"})
+        for (final String path : new String[] {"vif-xproc"})
         {
             assertEquals(3, cli.execute("latency", "--path", path, "--out", dir.toString()));
-            assertTrue(stderr.toString().contains("pvnet latency: path " + path + " is not available yet: it needs the engine's"),
+            assertTrue(stderr.toString().contains("pvnet latency: path " + path + " is not available yet: it needs "),
                 stderr.toString());
         }
         assertEquals(2, cli.execute("latency", "--path", "tcp"));
         assertTrue(stderr.toString().contains("--path=tcp is not a path; paths: ring, vif, switch, vif-xproc"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--rate", "0"));
         assertTrue(stderr.toString().contains("--rate=0.0 must be > 0"), stderr.toString());
+        assertEquals(3, cli.execute("latency", "--path", "vif", "--size", "20", "--out", dir.toString()));
+        assertTrue(stderr.toString().contains("path vif needs --size >= 38"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--size", "70000"));
         assertTrue(stderr.toString().contains("--size=70000 must be between 1 and 65536 bytes"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--duration", "0"));
+        assertEquals(2, cli.execute("latency", "--json", dir.resolve("missing/x.json").toString()));
+        assertTrue(stderr.toString().contains("x.json: directory"), stderr.toString());
         assertEquals("", stdout.text(), "nothing measured");
         assertTrue(Files.notExists(dir.resolve("latency.hlog")));
     }

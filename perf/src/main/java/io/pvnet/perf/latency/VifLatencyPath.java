@@ -1,0 +1,172 @@
+package io.pvnet.perf.latency;
+
+import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.offload.NoFrameOffload;
+import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.ring.region.Region;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The {@code vif} latency path: one vif whose backend hands every frame its guest transmits straight back to the same
+ * guest (a loop cable in place of the bridge), so a frame crosses the whole split driver twice:
+ * <pre>
+ *   sender = guest: netfront.transmit --tx ring, grants--> xnb (host thread): grant copy out
+ *        --loop cable (stamps "host" time)--> xnb: grant copy into the guest's posted rx buffer --rx ring--> netfront.poll
+ * </pre>
+ * Each frame is a {@link StampedFrameDescriptor} frame: the intended send
+ * time at byte 14, the actual send time at 22 and the time the host handed it back at 30. Stages for
+ * {@code --breakdown}: {@code tx to host} (sent until the backend handed it to the cable) and {@code host to rx}
+ * (until the guest polled it). The host thread busy-spins without PAUSE, as a latency run must.
+ * <p>
+ * Threading: {@link #offer} and {@link #poll} from the sender thread only (the guest's one thread); the backend agent
+ * runs on its own thread, started by the constructor and stopped by {@link #close()}.
+ */
+public final class VifLatencyPath implements LatencyPath
+{
+    /** Smallest frame that holds the Ethernet header and the three stamps. */
+    public static final int MIN_FRAME_BYTES = StampedFrameDescriptor.MIN_FRAME_BYTES;
+    private static final String[] STAGES = {"tx to host", "host to rx"};
+    private static final int POLL_LIMIT = 64;
+
+    private final Region region;
+    private final VifFrontend frontend;
+    private final VifBackend backend;
+    private final AgentRunner hostRunner;
+    private final UnsafeBuffer frame;
+    private final int frameBytes;
+    private final ReturnedFrames returned = new ReturnedFrames();
+
+    /**
+     * @param frameBytes bytes per frame, {@link #MIN_FRAME_BYTES} to 65535.
+     */
+    public VifLatencyPath(final int frameBytes)
+    {
+        if (frameBytes < MIN_FRAME_BYTES || frameBytes > VifConfig.MAX_MTU)
+        {
+            throw new IllegalArgumentException("frameBytes=" + frameBytes + " must be in " + MIN_FRAME_BYTES + ".." +
+                VifConfig.MAX_MTU);
+        }
+        this.frameBytes = frameBytes;
+        region = Region.createAnonymous(VifRegion.regionBytes(1));
+        try
+        {
+            final VifRegion vifRegion = VifRegion.create(region);
+            final VifConfig config = VifConfig.of(1, 0).withMtu(Math.max(1500, frameBytes));
+            final VifBackend[] self = new VifBackend[1];
+            backend = VifBackend.create(vifRegion, config, new LoopCable(self, frameBytes), NoFrameOffload.INSTANCE);
+            self[0] = backend;
+            frontend = VifFrontend.create(vifRegion, config, backend.counters(), NoFrameOffload.INSTANCE);
+            for (int i = 0; i < 1_000 && !(frontend.isConnected() && backend.isConnected()); i++)
+            {
+                frontend.doWork();
+                backend.doWork();
+            }
+            if (!(frontend.isConnected() && backend.isConnected()))
+            {
+                throw new IllegalStateException("vif did not connect: frontend=" + frontend.state() + " backend=" +
+                    backend.state());
+            }
+            // to the guest's own MAC, from a locally administered one
+            frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
+            hostRunner = new AgentRunner(
+                // spin without PAUSE (BusySpinIdleStrategy's onSpinWait gets a KVM vCPU descheduled; see FixedRateSender)
+                NoOpIdleStrategy.INSTANCE, Throwable::printStackTrace, null, backend);
+            AgentRunner.startOnThread(hostRunner);
+        }
+        catch (final RuntimeException ex)
+        {
+            region.close();
+            throw ex;
+        }
+    }
+
+    /** The factory behind {@code --path vif}. */
+    static LatencyPathFactory factory()
+    {
+        return LatencyPaths.stampedFrames("vif", "netfront -> xnb -> back to the same netfront (in process)",
+            VifLatencyPath::new);
+    }
+
+    @Override
+    public String name()
+    {
+        return "vif";
+    }
+
+    @Override
+    public String[] stageNames()
+    {
+        return STAGES.clone();
+    }
+
+    @Override
+    public boolean offer(final long intendedSendNs, final long sendNs)
+    {
+        return StampedFrameDescriptor.send(frontend, frame, frameBytes, intendedSendNs, sendNs);
+    }
+
+    @Override
+    public int poll(final FrameReceiver receiver)
+    {
+        // tx completions and rx buffer refills
+        frontend.doWork();
+        return frontend.poll(returned.to(receiver), POLL_LIMIT);
+    }
+
+    /** @return frames the backend dropped (rx queue full, bad request), as its counters say. */
+    public long drops()
+    {
+        return backend.counters().totalDrops();
+    }
+
+    @Override
+    public void close()
+    {
+        hostRunner.close();
+        region.close();
+    }
+
+    /**
+     * Host side, on the backend's thread: stamps the frame with the time it left the backend's tx half and offers it
+     * to the same backend's rx half. The frame is copied first (the backend's buffer is read-only to a sink).
+     */
+    private static final class LoopCable implements FrameSink
+    {
+        private final VifBackend[] target;
+        private final MutableDirectBuffer copy;
+
+        LoopCable(final VifBackend[] target, final int frameBytes)
+        {
+            this.target = target;
+            this.copy = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(frameBytes, VifConfig.MAX_MTU)));
+        }
+
+        @Override
+        public int onFrame(
+            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+            final int gsoType)
+        {
+            if (!StampedFrameDescriptor.isStamped(buffer, offset, length))
+            {
+                return target[0].offer(buffer, offset, length, flags, gsoSize, gsoType);
+            }
+            if (length > copy.capacity())
+            {
+                return DropReason.OVERSIZE;
+            }
+            copy.putBytes(0, buffer, offset, length);
+            copy.putLong(StampedFrameDescriptor.MID_PATH_OFFSET, System.nanoTime(), StampedFrameDescriptor.STAMP_ORDER);
+            return target[0].offer(copy, 0, length, flags, gsoSize, gsoType);
+        }
+    }
+}

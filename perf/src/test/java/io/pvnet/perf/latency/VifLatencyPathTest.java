@@ -1,0 +1,95 @@
+package io.pvnet.perf.latency;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.concurrent.SystemNanoClock;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class VifLatencyPathTest
+{
+    @Test
+    void shouldBringEveryFrameBackThroughNetfrontAndXnbWithStampsInOrder()
+    {
+        for (final int size : new int[] {64, 1500, 9000})
+        {
+            try (VifLatencyPath path = new VifLatencyPath(size))
+            {
+                checkEveryFrameComesBack(path, size, path::drops);
+            }
+        }
+    }
+
+    @Test
+    void shouldBringEveryFrameBackThroughTheSwitchAndGuestBsEcho()
+    {
+        for (final int size : new int[] {64, 1500})
+        {
+            try (SwitchLatencyPath path = new SwitchLatencyPath(size))
+            {
+                assertArrayEquals(new String[] {"A to B", "B to A"}, path.stageNames());
+                checkEveryFrameComesBack(path, size, path::drops);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new SwitchLatencyPath(VifLatencyPath.MIN_FRAME_BYTES - 1));
+    }
+
+    private static void checkEveryFrameComesBack(
+        final LatencyPath path, final int size, final java.util.function.LongSupplier drops)
+    {
+        final int frames = 5_000;
+        final long[] checked = new long[1];
+        final LatencyPath.FrameReceiver receiver = (intendedNs, sendNs, stages) ->
+        {
+            final long nowNs = System.nanoTime();
+            assertEquals(checked[0], intendedNs, "frames come back in order, size " + size);
+            assertEquals(-intendedNs, sendNs);
+            assertEquals(1, stages.length);
+            assertTrue(stages[0] <= nowNs);
+            checked[0]++;
+        };
+        long next = 0;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (checked[0] < frames && System.nanoTime() < deadline)
+        {
+            // at most 16 out: the backend's 512 KiB rx queue holds 58 frames of 9000 B, and drops beyond
+            while (next < frames && next - checked[0] < 16 && path.offer(next, -next))
+            {
+                next++;
+            }
+            path.poll(receiver);
+        }
+        assertEquals(frames, checked[0], path.name() + ", size " + size);
+        assertEquals(0, drops.getAsLong());
+    }
+
+    @Test
+    void shouldTimeTheVifOnScheduleWithStages()
+    {
+        try (VifLatencyPath path = new VifLatencyPath(64))
+        {
+            assertArrayEquals(new String[] {"tx to host", "host to rx"}, path.stageNames());
+            final SingleWriterRecorder recorder = FixedRateSender.newRecorder();
+            final SingleWriterRecorder[] stages = FixedRateSender.newStageRecorders(path);
+            final FixedRateSender sender = new FixedRateSender(path, new SystemNanoClock(), 100_000, recorder, stages);
+            final long start = System.nanoTime();
+            sender.run(start, start + 100_000_000L, start + 400_000_000L, 1_000_000_000L);
+            final Histogram h = recorder.getIntervalHistogram();
+            assertEquals(3_000, sender.sent(), "300 ms at 10,000 frames/s after 100 ms of warm-up");
+            assertEquals(3_000, h.getTotalCount());
+            double stageMeans = 0;
+            for (final SingleWriterRecorder stage : stages)
+            {
+                stageMeans += stage.getIntervalHistogram().getMean();
+            }
+            assertEquals(h.getMean(), stageMeans, h.getMean() * 0.01 + 5);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new VifLatencyPath(VifLatencyPath.MIN_FRAME_BYTES - 1));
+    }
+}
