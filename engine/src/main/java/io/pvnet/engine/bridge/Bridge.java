@@ -1,14 +1,10 @@
 package io.pvnet.engine.bridge;
 
-import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
 import io.pvnet.checksum.parse.HeaderParser;
-import io.pvnet.checksum.parse.PacketHeaders;
-import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
-import io.pvnet.engine.port.PortOffloads;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -23,7 +19,7 @@ import java.nio.ByteOrder;
  * forwards known unicast to the one port behind it, floods broadcast, multicast and unknown unicast to every other
  * port of the VLAN, applies 802.1Q access/trunk rules ({@link PortVlan}) adding or removing the tag per egress port,
  * and does offload at the edge: a frame with {@code CSUM_PARTIAL} or a GSO size goes to a port untouched when the
- * port declares it can finish it ({@link PortOffloads}), and through the {@link EgressOffload} (checksum completed,
+ * port declares it can finish it ({@link io.pvnet.engine.port.PortOffloads}), and through the {@link EgressOffload} (checksum completed,
  * TSO split, oversize fragmented) only when it cannot. Frames too large for a port's MTU are split or fragmented when
  * they can be and counted as drops when they cannot.
  * <p>
@@ -39,8 +35,6 @@ import java.nio.ByteOrder;
 public final class Bridge implements Agent
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
-    private static final int OUTPUT_BYTES = 1 << 20;
-    private static final int OUTPUT_FRAMES = 2048;
 
     private final Port[] ports;
     private final PortVlan[] vlans;
@@ -49,23 +43,15 @@ public final class Bridge implements Agent
     private final MacTable table;
     private final NanoClock clock;
     private final long agingNs;
-    private final EgressOffload offload;
-    private final PacketHeaders headers = new PacketHeaders();
+    private final EgressEdge edge;
     private final UnsafeBuffer taggedCopy =
         new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + HeaderParser.VLAN_TAG_LENGTH));
     private final UnsafeBuffer untaggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
-    private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
-    private final EgressFrames outputFrames = new EgressFrames(OUTPUT_FRAMES);
     private int portCount;
     private long nowMs;
     private long nextAgingNs;
 
     private long floods;
-    private long softwareChecksums;
-    private long softwareSplits;
-    private long softwareSegments;
-    private long passedThroughOffloads;
-
     // the frame being switched, with its lazily made tagged/untagged variants
     private DirectBuffer frameBuffer;
     private int frameOffset;
@@ -86,7 +72,7 @@ public final class Bridge implements Agent
         table = new MacTable(config.macTableEntries(), config.agingNs());
         clock = config.clock();
         agingNs = config.agingNs();
-        offload = config.offload();
+        edge = new EgressEdge(config.offload());
         final long now = clock.nanoTime();
         nowMs = now / 1_000_000L;
         nextAgingNs = now + agingNs / 2;
@@ -147,25 +133,25 @@ public final class Bridge implements Agent
     /** @return egress frames whose checksum the bridge completed in software. */
     public long softwareChecksums()
     {
-        return softwareChecksums;
+        return edge.softwareChecksums();
     }
 
     /** @return egress frames split (TSO) or fragmented in software. */
     public long softwareSplits()
     {
-        return softwareSplits;
+        return edge.softwareSplits();
     }
 
     /** @return frames made by software splits. */
     public long softwareSegments()
     {
-        return softwareSegments;
+        return edge.softwareSegments();
     }
 
     /** @return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched. */
     public long passedThroughOffloads()
     {
-        return passedThroughOffloads;
+        return edge.passedThroughOffloads();
     }
 
     @Override
@@ -310,100 +296,8 @@ public final class Bridge implements Agent
         }
         final int l2Length = HeaderParser.ETHERNET_HEADER_LENGTH + (wantTag ? HeaderParser.VLAN_TAG_LENGTH : 0);
 
-        final Port port = ports[index];
-        final int offloads = port.offloads();
-        final int mtu = port.mtu();
-        final boolean partial = (frameFlags & FrameFlags.CSUM_PARTIAL) != 0;
-        final boolean needChecksum = partial && (offloads & PortOffloads.CHECKSUM) == 0;
-        final boolean needSplit;
-        final boolean tooBig;
-        if (frameGsoSize != 0)
-        {
-            needSplit = (offloads & PortOffloads.tsoBitFor(frameGsoType)) == 0 ||
-                !segmentsFit(buffer, offset, length, mtu);
-            tooBig = false;
-        }
-        else
-        {
-            needSplit = false;
-            tooBig = length - l2Length > mtu;
-        }
-        if (!needChecksum && !needSplit && !tooBig)
-        {
-            if (partial || frameGsoSize != 0)
-            {
-                passedThroughOffloads++;
-            }
-            deliver(index, port, buffer, offset, length, frameFlags, frameGsoSize, frameGsoType);
-        }
-        else
-        {
-            finishSlowPath(index, port, buffer, offset, length, mtu, needSplit || tooBig);
-        }
-    }
-
-    /** Whether every segment of a GSO frame (its headers + gso size) fits the port's MTU. */
-    private boolean segmentsFit(final DirectBuffer buffer, final int offset, final int length, final int mtu)
-    {
-        if (HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK || !headers.hasL4Header())
-        {
-            return false;
-        }
-        return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + frameGsoSize <= mtu;
-    }
-
-    private void finishSlowPath(
-        final int index, final Port port, final DirectBuffer buffer, final int offset, final int length, final int mtu,
-        final boolean split)
-    {
-        final int made = offload.finish(
-            buffer, offset, length, frameFlags, frameGsoSize, frameGsoType, mtu, output, outputFrames);
-        if (made <= 0 || made > outputFrames.count())
-        {
-            final int reason = made < 0 ? -made : PortDropReason.OFFLOAD_FAILED;
-            counters[index].txDropped(reason >= PortDropReason.FIRST ? reason : PortDropReason.OFFLOAD_FAILED);
-            return;
-        }
-        if (split)
-        {
-            softwareSplits++;
-            softwareSegments += made;
-        }
-        else
-        {
-            softwareChecksums++;
-        }
-        // every frame out of the software offload carries complete sums
-        final int flags = (frameFlags & (FrameFlags.CSUM_PARTIAL | FrameFlags.DATA_VALIDATED)) != 0 ?
-            FrameFlags.DATA_VALIDATED : 0;
-        int bytes = 0;
-        for (int i = 0; i < made; i++)
-        {
-            final int segmentLength = outputFrames.length(i);
-            final int reason = port.onFrame(output, outputFrames.offset(i), segmentLength, flags, 0, 0);
-            if (reason != 0)
-            {
-                counters[index].txDropped(reason);
-                return;
-            }
-            bytes += segmentLength;
-        }
-        counters[index].txSent(bytes);
-    }
-
-    private void deliver(
-        final int index, final Port port, final DirectBuffer buffer, final int offset, final int length,
-        final int flags, final int gsoSize, final int gsoType)
-    {
-        final int reason = port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
-        if (reason == 0)
-        {
-            counters[index].txSent(length);
-        }
-        else
-        {
-            counters[index].txDropped(reason);
-        }
+        edge.send(ports[index], counters[index], buffer, offset, length, l2Length, frameFlags, frameGsoSize,
+            frameGsoType);
     }
 
     private MutableDirectBuffer taggedCopy()

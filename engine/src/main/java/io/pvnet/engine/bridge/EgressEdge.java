@@ -1,0 +1,168 @@
+package io.pvnet.engine.bridge;
+
+import io.pvnet.checksum.parse.HeaderParser;
+import io.pvnet.checksum.parse.PacketHeaders;
+import io.pvnet.checksum.parse.ParseStatus;
+import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.port.Port;
+import io.pvnet.engine.port.PortCounters;
+import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortOffloads;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Offload at the edge, shared by the {@link Bridge} and the router: hands a frame to an egress {@link Port} untouched
+ * when the port declares what the frame needs ({@code CSUM_PARTIAL} -> {@link PortOffloads#CHECKSUM}, GSO -> TSO of
+ * its kind with every segment within the MTU), else through the {@link EgressOffload} (checksum completed, TSO split,
+ * oversize fragmented), each resulting frame {@code DATA_VALIDATED}. Counts every attempt once on the port's
+ * {@link PortCounters} tx side, as sent or dropped by reason.
+ * <p>
+ * Threading: one thread, the one that switches or routes (it owns the output buffer). Nothing allocates per frame.
+ */
+public final class EgressEdge
+{
+    private static final int OUTPUT_BYTES = 1 << 20;
+    private static final int OUTPUT_FRAMES = 2048;
+
+    private final EgressOffload offload;
+    private final PacketHeaders headers = new PacketHeaders();
+    private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
+    private final EgressFrames outputFrames = new EgressFrames(OUTPUT_FRAMES);
+
+    private long softwareChecksums;
+    private long softwareSplits;
+    private long softwareSegments;
+    private long passedThroughOffloads;
+
+    public EgressEdge(final EgressOffload offload)
+    {
+        if (offload == null)
+        {
+            throw new IllegalArgumentException("offload=null must be given");
+        }
+        this.offload = offload;
+    }
+
+    /**
+     * Sends one frame to {@code port}, finishing in software only what the port cannot.
+     *
+     * @param l2Length Ethernet header bytes of the frame (14, or 18 with a VLAN tag).
+     * @return true when the port took it (every piece of it), false when dropped (counted on {@code counters}).
+     */
+    public boolean send(
+        final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
+        final int l2Length, final int flags, final int gsoSize, final int gsoType)
+    {
+        final int offloads = port.offloads();
+        final int mtu = port.mtu();
+        final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
+        final boolean needChecksum = partial && (offloads & PortOffloads.CHECKSUM) == 0;
+        final boolean needSplit;
+        final boolean tooBig;
+        if (gsoSize != 0)
+        {
+            needSplit = (offloads & PortOffloads.tsoBitFor(gsoType)) == 0 ||
+                !segmentsFit(buffer, offset, length, mtu, gsoSize);
+            tooBig = false;
+        }
+        else
+        {
+            needSplit = false;
+            tooBig = length - l2Length > mtu;
+        }
+        if (!needChecksum && !needSplit && !tooBig)
+        {
+            if (partial || gsoSize != 0)
+            {
+                passedThroughOffloads++;
+            }
+            final int reason = port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+            if (reason == 0)
+            {
+                counters.txSent(length);
+                return true;
+            }
+            counters.txDropped(reason);
+            return false;
+        }
+        return finishSlowPath(port, counters, buffer, offset, length, mtu, flags, gsoSize, gsoType,
+            needSplit || tooBig);
+    }
+
+    /** Whether every segment of a GSO frame (its headers + gso size) fits the port's MTU. */
+    private boolean segmentsFit(
+        final DirectBuffer buffer, final int offset, final int length, final int mtu, final int gsoSize)
+    {
+        if (HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK || !headers.hasL4Header())
+        {
+            return false;
+        }
+        return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + gsoSize <= mtu;
+    }
+
+    private boolean finishSlowPath(
+        final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
+        final int mtu, final int flags, final int gsoSize, final int gsoType, final boolean split)
+    {
+        final int made = offload.finish(buffer, offset, length, flags, gsoSize, gsoType, mtu, output, outputFrames);
+        if (made <= 0 || made > outputFrames.count())
+        {
+            final int reason = made < 0 ? -made : PortDropReason.OFFLOAD_FAILED;
+            counters.txDropped(reason >= PortDropReason.FIRST ? reason : PortDropReason.OFFLOAD_FAILED);
+            return false;
+        }
+        if (split)
+        {
+            softwareSplits++;
+            softwareSegments += made;
+        }
+        else
+        {
+            softwareChecksums++;
+        }
+        // every frame out of the software offload carries complete sums
+        final int outFlags = (flags & (FrameFlags.CSUM_PARTIAL | FrameFlags.DATA_VALIDATED)) != 0 ?
+            FrameFlags.DATA_VALIDATED : 0;
+        int bytes = 0;
+        for (int i = 0; i < made; i++)
+        {
+            final int segmentLength = outputFrames.length(i);
+            final int reason = port.onFrame(output, outputFrames.offset(i), segmentLength, outFlags, 0, 0);
+            if (reason != 0)
+            {
+                counters.txDropped(reason);
+                return false;
+            }
+            bytes += segmentLength;
+        }
+        counters.txSent(bytes);
+        return true;
+    }
+
+    /** @return egress frames whose checksum was completed in software. */
+    public long softwareChecksums()
+    {
+        return softwareChecksums;
+    }
+
+    /** @return egress frames split (TSO) or fragmented in software. */
+    public long softwareSplits()
+    {
+        return softwareSplits;
+    }
+
+    /** @return frames made by software splits. */
+    public long softwareSegments()
+    {
+        return softwareSegments;
+    }
+
+    /** @return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched. */
+    public long passedThroughOffloads()
+    {
+        return passedThroughOffloads;
+    }
+}
