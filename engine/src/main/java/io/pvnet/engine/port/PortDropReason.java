@@ -31,13 +31,31 @@ public final class PortDropReason
     public static final int CAPTURE_FAILED = 41;
     /** A tunnel packet for another network (VXLAN VNI not this port's). */
     public static final int WRONG_VNI = 42;
+    /** Routed mode: no route to the destination. */
+    public static final int NO_ROUTE = 43;
+    /** Routed mode: TTL / hop limit would reach 0. */
+    public static final int TTL_EXCEEDED = 44;
+    /** Routed mode: the next hop is being resolved and its queue of waiting frames is full. */
+    public static final int NEIGHBOUR_QUEUE_FULL = 45;
+    /** Routed mode: the next hop did not answer ARP/NDP in time (frames waiting for it are dropped). */
+    public static final int NEIGHBOUR_UNREACHABLE = 46;
+    /** Routed mode: not routable (not IP, broadcast/multicast, link-local, unhandled ARP/NDP/ICMP). */
+    public static final int NOT_ROUTABLE = 47;
+    /** Routed mode: unicast to a MAC that is not the router port's. */
+    public static final int NOT_OUR_MAC = 48;
+    /** Routed mode: addressed to the router itself (other than ARP, NDP, ICMP echo). */
+    public static final int TO_ROUTER = 49;
+    /** Routed mode: the neighbour table is full. */
+    public static final int NEIGHBOUR_TABLE_FULL = 50;
     /** One past the last code. */
-    public static final int END = 43;
+    public static final int END = 51;
 
     private static final String[] NAMES =
     {
         "runt", "mtu-exceeded", "offload-failed", "vlan-ingress", "vlan-tagging", "same-port", "write-failed",
-        "malformed", "offload-unsupported", "capture-failed", "wrong-vni"
+        "malformed", "offload-unsupported", "capture-failed", "wrong-vni",
+        "no-route", "ttl-exceeded", "neighbour-queue-full", "neighbour-unreachable", "not-routable", "not-our-mac",
+        "to-router", "neighbour-table-full"
     };
 
     private PortDropReason()

@@ -1,0 +1,122 @@
+package io.pvnet.engine.router;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Frames waiting for their next hop's MAC: a pool of preallocated slots (one off-heap frame buffer each), chained per
+ * neighbour ({@link NeighbourTable}) through {@link #next}, returned to a free list when sent or dropped. Frames are
+ * stored already rewritten (TTL, source MAC); only the destination MAC is filled in on resolution.
+ * <p>
+ * Threading: the router thread only; nothing allocates after construction.
+ */
+public final class PendingFrames
+{
+    /** End of a chain. */
+    public static final int END = -1;
+
+    private final UnsafeBuffer[] frames;
+    private final int[] lengths;
+    private final int[] flags;
+    private final int[] gsoSizes;
+    private final int[] gsoTypes;
+    private final int[] next;
+    private int free;
+    private int inUse;
+
+    /**
+     * @param slots      frames held at most, {@code >= 1}.
+     * @param frameBytes largest frame a slot holds.
+     */
+    public PendingFrames(final int slots, final int frameBytes)
+    {
+        if (slots < 1 || slots > 4096)
+        {
+            throw new IllegalArgumentException("slots=" + slots + " must be in 1..4096");
+        }
+        frames = new UnsafeBuffer[slots];
+        lengths = new int[slots];
+        flags = new int[slots];
+        gsoSizes = new int[slots];
+        gsoTypes = new int[slots];
+        next = new int[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            frames[i] = new UnsafeBuffer(ByteBuffer.allocateDirect(frameBytes));
+            next[i] = i + 1 < slots ? i + 1 : END;
+        }
+        free = 0;
+    }
+
+    /**
+     * Takes a free slot and copies a frame into it.
+     *
+     * @return the slot, or {@link #END} when every slot is in use or the frame is larger than a slot.
+     */
+    public int take(
+        final org.agrona.DirectBuffer buffer, final int offset, final int length, final int frameFlags,
+        final int gsoSize, final int gsoType)
+    {
+        if (free == END || length > frames[free].capacity())
+        {
+            return END;
+        }
+        final int slot = free;
+        free = next[slot];
+        next[slot] = END;
+        frames[slot].putBytes(0, buffer, offset, length);
+        lengths[slot] = length;
+        flags[slot] = frameFlags;
+        gsoSizes[slot] = gsoSize;
+        gsoTypes[slot] = gsoType;
+        inUse++;
+        return slot;
+    }
+
+    /** Returns a slot to the free list; @return the slot that followed it in its chain. */
+    public int release(final int slot)
+    {
+        final int following = next[slot];
+        next[slot] = free;
+        free = slot;
+        inUse--;
+        return following;
+    }
+
+    void link(final int slot, final int following)
+    {
+        next[slot] = following;
+    }
+
+    public UnsafeBuffer frame(final int slot)
+    {
+        return frames[slot];
+    }
+
+    public int length(final int slot)
+    {
+        return lengths[slot];
+    }
+
+    public int flags(final int slot)
+    {
+        return flags[slot];
+    }
+
+    public int gsoSize(final int slot)
+    {
+        return gsoSizes[slot];
+    }
+
+    public int gsoType(final int slot)
+    {
+        return gsoTypes[slot];
+    }
+
+    /** @return frames waiting now. */
+    public int inUse()
+    {
+        return inUse;
+    }
+}
