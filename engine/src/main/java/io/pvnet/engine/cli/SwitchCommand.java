@@ -10,6 +10,7 @@ import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
+import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.engine.port.pcap.CaptureTee;
 import io.pvnet.engine.port.pcap.CapturedPort;
@@ -18,6 +19,8 @@ import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
 import io.pvnet.engine.port.vxlan.VxlanConfig;
 import io.pvnet.engine.port.vxlan.VxlanPort;
+import io.pvnet.engine.router.Router;
+import io.pvnet.engine.router.RouterConfig;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -38,13 +41,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code pvnet switch --region PATH --vifs N [--tap NAME[,offload=on|off]]... [--vxlan local=IP,remote=IP,vni=N]...
- * [--pcap PORT=FILE]...}: the host side. Creates the region with vifs {@code 1.0 .. N.0} (guests attach with
+ * [--pcap PORT=FILE]... [--routed [--router-ip PORT=ADDR/PREFIX]... [--route PREFIX=PORT[,via=IP]]...]}: the host
+ * side. Creates the region with vifs {@code 1.0 .. N.0} (guests attach with
  * {@code pvnet guest --vif I}), a learning bridge joining them with the TAP and VXLAN ports, optional captures, and
  * runs every agent on one thread until SIGINT/SIGTERM; then closes the ports (TAP devices disappear), the region, and
- * deletes the region file.
+ * deletes the region file. With {@code --routed} a {@link Router} takes the bridge's place ({@link RouterSetup}).
  */
 @Command(name = "switch", mixinStandardHelpOptions = true,
-    description = "Run the host side: vifs 1..N, a learning bridge, TAP/VXLAN/pcap ports, until interrupted.")
+    description = "Run the host side: vifs 1..N, a learning bridge (or with --routed a router), TAP/VXLAN/pcap ports, until interrupted.")
 public final class SwitchCommand implements Callable<Integer>
 {
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
@@ -63,8 +67,19 @@ public final class SwitchCommand implements Callable<Integer>
     @Option(names = "--pcap", paramLabel = "PORT=FILE", description = "Capture a port (vifI, a TAP name, vxlanK) both ways.")
     List<String> pcaps = new ArrayList<>();
 
-    @Option(names = "--routed", description = "Routed (L3) mode instead of bridging.")
+    @Option(names = "--routed", description = "Routed (L3) mode instead of bridging: each port an L3 port of one " +
+        "router with its own MAC and addresses (defaults: vifD 10.0.D.1/24 + fd00:0:0:D::1/64, the k-th --tap " +
+        "(from 0) 10.1.k.1/24 + fd00:0:1:k::1/64, vxlanK 10.2.K.1/24 + fd00:0:2:K::1/64; D, k, K in hex in IPv6), " +
+        "static routes, proxy ARP/NDP for the hosts behind each port.")
     boolean routed;
+
+    @Option(names = "--router-ip", paramLabel = "PORT=ADDR/PREFIX",
+        description = "Routed mode: a port's IPv4 or IPv6 address, replacing that family's default (repeatable).")
+    List<String> routerIps = new ArrayList<>();
+
+    @Option(names = "--route", paramLabel = "PREFIX=PORT[,via=IP]",
+        description = "Routed mode: a static route, e.g. 0.0.0.0/0=pvtap0,via=10.1.0.2 (repeatable).")
+    List<String> routeTexts = new ArrayList<>();
 
     @Option(names = "--mtu", paramLabel = "BYTES", description = "MTU of TAP ports (default 1500).")
     int mtu = 1500;
@@ -111,15 +126,17 @@ public final class SwitchCommand implements Callable<Integer>
         {
             created = Region.create(path, VifRegion.regionBytes(vifs));
             final VifRegion vifRegion = VifRegion.create(created);
-            final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
-            agents.add(bridge);
+            final Fabric fabric = routed ?
+                new Fabric(null, new Router(RouterConfig.defaults(new ChecksumEgressOffload())), routerSetup()) :
+                new Fabric(new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload())), null, null);
+            agents.add(fabric.agent());
             final Map<String, PcapPort> capturePorts = new LinkedHashMap<>();
             for (int i = 1; i <= vifs; i++)
             {
                 final VifPort port = new VifPort("vif" + i);
-                final int index = attach(bridge, port, port.name(), captures, capturePorts);
+                final int index = attach(fabric, port, port.name(), captures, capturePorts);
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0),
-                    ingress(bridge, index, port.name(), capturePorts), new ChecksumFrameOffload()));
+                    ingress(fabric, index, port.name(), capturePorts), new ChecksumFrameOffload()));
                 agents.add(port.backend());
             }
             for (final String tap : taps)
@@ -129,8 +146,8 @@ public final class SwitchCommand implements Callable<Integer>
                     spec.getOrDefault("offload", "on")));
                 opened.add(device);
                 final TapPort port = new TapPort(device, mtu);
-                final int index = attach(bridge, port, device.name(), captures, capturePorts);
-                port.ingress(ingress(bridge, index, device.name(), capturePorts));
+                final int index = attach(fabric, port, device.name(), captures, capturePorts);
+                port.ingress(ingress(fabric, index, device.name(), capturePorts));
                 agents.add(port);
             }
             int vxlanIndex = 0;
@@ -138,8 +155,8 @@ public final class SwitchCommand implements Callable<Integer>
             {
                 final VxlanPort port = new VxlanPort(vxlanConfig(vxlan));
                 final String alias = "vxlan" + vxlanIndex++;
-                final int index = attach(bridge, port, alias, captures, capturePorts);
-                port.ingress(ingress(bridge, index, alias, capturePorts));
+                final int index = attach(fabric, port, alias, captures, capturePorts);
+                port.ingress(ingress(fabric, index, alias, capturePorts));
                 agents.add(port);
             }
             for (final String name : captures.keySet())
@@ -150,6 +167,7 @@ public final class SwitchCommand implements Callable<Integer>
                         ", the TAP names, vxlan0..)");
                 }
             }
+            fabric.configure();
             agents.addAll(capturePorts.values());
             final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
                 Throwable::printStackTrace, null, new CompositeAgent(agents));
@@ -158,8 +176,8 @@ public final class SwitchCommand implements Callable<Integer>
             {
                 capture.getValue().start(captures.get(capture.getKey()));
             }
-            out.println("pvnet switch: region " + path + ", vifs 1.." + vifs + ", ports " + portNames(bridge) +
-                "; ready");
+            out.println("pvnet switch: region " + path + ", vifs 1.." + vifs + ", ports " + fabric.portNames() +
+                (routed ? ", routed: " + fabric.setup.describe() : "") + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
             final Thread heartbeat = Thread.ofPlatform().daemon().name("pvnet-switch-heartbeat").start(() ->
@@ -189,7 +207,7 @@ public final class SwitchCommand implements Callable<Integer>
                 }
             }
             runner.close();
-            out.println("pvnet switch: stopped; " + summary(bridge));
+            out.println("pvnet switch: stopped; " + fabric.summary());
             return 0;
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
@@ -217,9 +235,9 @@ public final class SwitchCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..64");
         }
-        if (routed)
+        if (!routed && (!routerIps.isEmpty() || !routeTexts.isEmpty()))
         {
-            throw new IllegalArgumentException("--routed is not implemented yet (bridged mode only)");
+            throw new IllegalArgumentException("--router-ip and --route need --routed");
         }
         if (mtu < 68 || mtu > 65535)
         {
@@ -239,6 +257,30 @@ public final class SwitchCommand implements Callable<Integer>
         {
             vxlanConfig(vxlan);
         }
+        if (routed)
+        {
+            routerSetup();
+        }
+    }
+
+    /** @return the routed mode's port plan, parsed and checked. */
+    private RouterSetup routerSetup()
+    {
+        final RouterSetup setup = new RouterSetup();
+        for (int i = 1; i <= vifs; i++)
+        {
+            setup.port("vif" + i, 0, i);
+        }
+        for (int k = 0; k < taps.size(); k++)
+        {
+            setup.port(HostArguments.spec("--tap", taps.get(k), "offload").get(""), 1, k);
+        }
+        for (int k = 0; k < vxlans.size(); k++)
+        {
+            setup.port("vxlan" + k, 2, k);
+        }
+        setup.parse(routerIps, routeTexts);
+        return setup;
     }
 
     static VxlanConfig vxlanConfig(final String text)
@@ -257,46 +299,117 @@ public final class SwitchCommand implements Callable<Integer>
     }
 
     private static int attach(
-        final Bridge bridge, final Port port, final String alias, final Map<String, Path> captures,
+        final Fabric fabric, final Port port, final String alias, final Map<String, Path> captures,
         final Map<String, PcapPort> capturePorts)
     {
         if (captures.containsKey(alias))
         {
             final PcapPort capture = new PcapPort("pcap-" + alias);
             capturePorts.put(alias, capture);
-            return bridge.attach(new CapturedPort(port, capture), PortVlan.access(1));
+            return fabric.attach(new CapturedPort(port, capture), alias);
         }
-        return bridge.attach(port, PortVlan.access(1));
+        return fabric.attach(port, alias);
     }
 
     private static io.pvnet.engine.FrameSink ingress(
-        final Bridge bridge, final int index, final String name, final Map<String, PcapPort> capturePorts)
+        final Fabric fabric, final int index, final String name, final Map<String, PcapPort> capturePorts)
     {
         final PcapPort capture = capturePorts.get(name);
-        return capture == null ? bridge.ingress(index) : new CaptureTee(capture, bridge.ingress(index));
+        return capture == null ? fabric.ingress(index) : new CaptureTee(capture, fabric.ingress(index));
     }
 
-    private static String portNames(final Bridge bridge)
+    /** The bridge, or in routed mode the router, behind the command's ports. */
+    private static final class Fabric
     {
-        final StringBuilder names = new StringBuilder();
-        for (int i = 0; i < bridge.portCount(); i++)
-        {
-            names.append(i == 0 ? "" : ",").append(bridge.port(i).name());
-        }
-        return names.toString();
-    }
+        final Bridge bridge;
+        final Router router;
+        final RouterSetup setup;
+        final Map<String, Integer> indexOf = new LinkedHashMap<>();
 
-    private static String summary(final Bridge bridge)
-    {
-        final StringBuilder text = new StringBuilder();
-        for (int i = 0; i < bridge.portCount(); i++)
+        Fabric(final Bridge bridge, final Router router, final RouterSetup setup)
         {
-            text.append(i == 0 ? "" : ", ").append(bridge.port(i).name())
-                .append(" rx ").append(bridge.counters(i).get(PortCounters.RX_FRAMES))
-                .append(" tx ").append(bridge.counters(i).get(PortCounters.TX_FRAMES))
-                .append(" drops ").append(bridge.counters(i).txDropsTotal());
+            this.bridge = bridge;
+            this.router = router;
+            this.setup = setup;
         }
-        return text.toString();
+
+        Agent agent()
+        {
+            return bridge != null ? bridge : router;
+        }
+
+        int attach(final Port port, final String alias)
+        {
+            final int index = bridge != null ? bridge.attach(port, PortVlan.access(1)) :
+                router.attach(port, setup.mac(alias));
+            indexOf.put(alias, index);
+            return index;
+        }
+
+        io.pvnet.engine.FrameSink ingress(final int index)
+        {
+            return bridge != null ? bridge.ingress(index) : router.ingress(index);
+        }
+
+        /** After every port is attached: addresses and routes. */
+        void configure()
+        {
+            if (router != null)
+            {
+                setup.apply(router, indexOf);
+            }
+        }
+
+        private int portCount()
+        {
+            return bridge != null ? bridge.portCount() : router.portCount();
+        }
+
+        private Port port(final int index)
+        {
+            return bridge != null ? bridge.port(index) : router.port(index);
+        }
+
+        private PortCounters counters(final int index)
+        {
+            return bridge != null ? bridge.counters(index) : router.counters(index);
+        }
+
+        String portNames()
+        {
+            final StringBuilder names = new StringBuilder();
+            for (int i = 0; i < portCount(); i++)
+            {
+                names.append(i == 0 ? "" : ",").append(port(i).name());
+            }
+            return names.toString();
+        }
+
+        String summary()
+        {
+            final StringBuilder text = new StringBuilder();
+            for (int i = 0; i < portCount(); i++)
+            {
+                text.append(i == 0 ? "" : ", ").append(port(i).name())
+                    .append(" rx ").append(counters(i).get(PortCounters.RX_FRAMES))
+                    .append(" tx ").append(counters(i).get(PortCounters.TX_FRAMES))
+                    .append(" drops ").append(counters(i).txDropsTotal());
+            }
+            if (router != null)
+            {
+                text.append("; router offered ").append(router.offered()).append(" forwarded ")
+                    .append(router.forwarded()).append(" local ").append(router.local()).append(" dropped ")
+                    .append(router.dropsTotal() + router.egressDrops()).append(" pending ").append(router.pending());
+                for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+                {
+                    if (router.drops(reason) > 0)
+                    {
+                        text.append(' ').append(PortDropReason.name(reason)).append(' ').append(router.drops(reason));
+                    }
+                }
+            }
+            return text.toString();
+        }
     }
 
     private static void closeQuietly(final AutoCloseable closeable)
