@@ -460,7 +460,7 @@ public final class Router implements Agent
             final int type = buffer.getByte(offset + 54) & 0xFF;
             if (type >= 133 && type <= 137)
             {
-                return ndp(in, buffer, offset, 54 + payloadLength, type);
+                return ndp(in, buffer, offset, offset + 54 + payloadLength, type);
             }
         }
         if (destinationMac != macs[in])
