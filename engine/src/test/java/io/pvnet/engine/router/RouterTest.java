@@ -186,6 +186,37 @@ class RouterTest
     }
 
     @Test
+    void shouldReadFramesAtAnyOffsetInTheirBuffer()
+    {
+        final UnsafeBuffer shifted = new UnsafeBuffer(ByteBuffer.allocateDirect(70_000));
+        int length = NeighbourMessages.neighbourSolicitation(frame, TestFrames.MAC_A, LEFT_HI, 2, LEFT_HI, 1);
+        shifted.putBytes(9, frame, 0, length);
+        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
+        final Recorder.Frame advert = left.only();
+        assertNdpValid(advert, 136);
+        assertEquals(TestFrames.MAC_A, advert.mac(0), "the source link-layer option read at the frame's offset");
+
+        length = NeighbourMessages.arpRequest(frame, HOST_MAC, ip(10, 0, 1, 7), ip(10, 0, 1, 1));
+        shifted.putBytes(9, frame, 0, length);
+        assertEquals(0, router.ingress(1).onFrame(shifted, 9, length, 0, 0, 0));
+        assertEquals(ip(10, 0, 1, 7), right.only().i32(38));
+
+        length = udp4ToRouter(50);
+        shifted.putBytes(9, frame, 0, length);
+        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
+        final Recorder.Frame out = right.only();
+        assertEquals(HOST_MAC, out.mac(0));
+        assertEquals(63, out.bytes[22] & 0xFF);
+        assertTrue(TestFrames.l4ChecksumOk(out.buffer(), 0, out.bytes.length));
+
+        length = udp6(LEFT_MAC, LEFT_HI, 2, RIGHT_HI, 2, 64);
+        shifted.putBytes(9, frame, 0, length);
+        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
+        assertEquals(RIGHT_HI, right.only().i64(62), "a solicitation for the IPv6 destination");
+        assertBalanced();
+    }
+
+    @Test
     void shouldDropAtTtlOrHopLimitOneWithAReason()
     {
         final int length = udp4ToRouter(10);
