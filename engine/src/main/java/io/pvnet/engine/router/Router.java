@@ -2,6 +2,7 @@ package io.pvnet.engine.router;
 
 import io.pvnet.engine.FrameSink;
 import io.pvnet.engine.bridge.EgressEdge;
+import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -25,7 +26,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * route each) plus its EUI-64 link-local address; static routes ({@link #route4}, {@link #route6}) add gateways.
  * For each frame addressed to a port's MAC the router checks the IP header, drops what must not be forwarded, looks
  * the destination up (longest prefix, {@link RouteTable}), decrements TTL / hop limit (IPv4 header checksum updated
- * incrementally, RFC 1624), rewrites both MACs and sends it through the {@link EgressEdge} (offload at the edge: sums
+ * incrementally, RFC 1624; at 1 the packet is dropped and ICMP time exceeded sent back), rewrites both MACs and sends it through the {@link EgressEdge} (offload at the edge: sums
  * completed and TSO split only for ports that cannot). Next hops are resolved per port by ARP / NDP
  * ({@link NeighbourTable}); frames wait in {@link PendingFrames} while that runs, and are dropped with a reason when
  * the queue is full or nobody answers.
@@ -65,7 +66,7 @@ public final class Router implements Agent
     private final EgressEdge edge;
     private final NanoClock clock;
     private final UnsafeBuffer work = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
-    private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+    private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
     private final long[] drops = new long[PortDropReason.END - PortDropReason.FIRST];
     private int portCount;
     private long nowNs;
@@ -77,6 +78,8 @@ public final class Router implements Agent
     private long egressDrops;
     private long requestsSent;
     private long repliesSent;
+    private long icmpErrorsSent;
+    private long icmpErrorsUnsent;
 
     public Router(final RouterConfig config)
     {
@@ -269,6 +272,18 @@ public final class Router implements Agent
         return requestsSent;
     }
 
+    /** @return ICMP / ICMPv6 time-exceeded messages sent. */
+    public long icmpErrorsSent()
+    {
+        return icmpErrorsSent;
+    }
+
+    /** @return time-exceeded messages not sent (no route back, source not resolved, no address on the port). */
+    public long icmpErrorsUnsent()
+    {
+        return icmpErrorsUnsent;
+    }
+
     /** @return ARP replies and neighbour advertisements sent. */
     public long repliesSent()
     {
@@ -389,6 +404,7 @@ public final class Router implements Agent
         final int ttl = buffer.getByte(offset + 22) & 0xFF;
         if (ttl <= 1)
         {
+            timeExceeded4(in, buffer, offset, source);
             return drop(in, PortDropReason.TTL_EXCEEDED);
         }
         final int route = routes.lookup4(destination);
@@ -483,6 +499,7 @@ public final class Router implements Agent
         final int hopLimit = buffer.getByte(offset + 21) & 0xFF;
         if (hopLimit <= 1)
         {
+            timeExceeded6(in, buffer, offset, sourceHi, buffer.getLong(offset + 30, BIG_ENDIAN));
             return drop(in, PortDropReason.TTL_EXCEEDED);
         }
         final int route = routes.lookup6(destinationHi, destinationLo);
@@ -496,6 +513,93 @@ public final class Router implements Agent
         final boolean via = routes.hasVia6(route);
         return resolveAndSend(in, out, via ? routes.viaHi6(route) : destinationHi,
             via ? routes.viaLo6(route) : destinationLo, length, flags, gsoSize, gsoType);
+    }
+
+    /**
+     * Sends ICMP time exceeded (RFC 792: type 11, code 0, the IP header + 8 bytes of the dropped packet) to its
+     * source, from the ingress port's address, when the source's next hop is already resolved (an error never waits).
+     */
+    private void timeExceeded4(final int in, final DirectBuffer buffer, final int offset, final int source)
+    {
+        final int ihl = (buffer.getByte(offset + 14) & 0xF) * 4;
+        final boolean icmpError = buffer.getByte(offset + 23) == 1 &&
+            (buffer.getShort(offset + 16, BIG_ENDIAN) & 0xFFFF) > ihl &&
+            buffer.getByte(offset + 14 + ihl) != 8 && buffer.getByte(offset + 14 + ihl) != 0;
+        final boolean laterFragment = (buffer.getShort(offset + 20, BIG_ENDIAN) & 0x1FFF) != 0;
+        final int route = routes.lookup4(source);
+        if (address4[in] == 0 || route == RouteTable.NO_ROUTE || icmpError || laterFragment)
+        {
+            // RFC 1812 4.3.2.7: never about an ICMP error or a non-initial fragment
+            icmpErrorsUnsent++;
+            return;
+        }
+        final int quoted = Math.min(ihl + 8, buffer.getShort(offset + 16, BIG_ENDIAN) & 0xFFFF);
+        final int total = 20 + 8 + quoted;
+        control.putBytes(14 + 28, buffer, offset + 14, quoted);
+        control.putShort(12, (short)ETHERTYPE_IPV4, BIG_ENDIAN);
+        control.putInt(14, 0x4500_0000 | total, BIG_ENDIAN);
+        control.putInt(18, 0);
+        control.putInt(22, (64 << 24) | (1 << 16), BIG_ENDIAN);
+        control.putInt(26, address4[in], BIG_ENDIAN);
+        control.putInt(30, source, BIG_ENDIAN);
+        control.putShort(24, (short)~GuestStack.fold(GuestStack.sum(control, 14, 20, 0)), BIG_ENDIAN);
+        control.putInt(34, 11 << 24, BIG_ENDIAN);
+        control.putInt(38, 0);
+        control.putShort(36, (short)~GuestStack.fold(GuestStack.sum(control, 34, 8 + quoted, 0)), BIG_ENDIAN);
+        sendError(routes.port4(route), NeighbourTable.IPV4_HI, routes.nextHop4(route, source) & 0xFFFF_FFFFL,
+            14 + total);
+    }
+
+    /** ICMPv6 time exceeded (RFC 4443: type 3, code 0, the IPv6 header + 8 bytes), like {@link #timeExceeded4}. */
+    private void timeExceeded6(
+        final int in, final DirectBuffer buffer, final int offset, final long sourceHi, final long sourceLo)
+    {
+        final int payloadLength = buffer.getShort(offset + 18, BIG_ENDIAN) & 0xFFFF;
+        final boolean icmpError = buffer.getByte(offset + 20) == NeighbourMessages.ICMPV6 && payloadLength > 0 &&
+            (buffer.getByte(offset + 54) & 0x80) == 0;
+        final int route = routes.lookup6(sourceHi, sourceLo);
+        if ((addressHi6[in] | addressLo6[in]) == NO_ADDRESS || route == RouteTable.NO_ROUTE || icmpError)
+        {
+            // RFC 4443 2.4 (e): never about an ICMPv6 error
+            icmpErrorsUnsent++;
+            return;
+        }
+        final int quoted = 40 + Math.min(8, payloadLength);
+        control.putBytes(14 + 48, buffer, offset + 14, quoted);
+        control.putShort(12, (short)ETHERTYPE_IPV6, BIG_ENDIAN);
+        control.putInt(14, 0x6000_0000, BIG_ENDIAN);
+        control.putShort(18, (short)(8 + quoted), BIG_ENDIAN);
+        control.putByte(20, (byte)NeighbourMessages.ICMPV6);
+        control.putByte(21, (byte)64);
+        control.putLong(22, addressHi6[in], BIG_ENDIAN);
+        control.putLong(30, addressLo6[in], BIG_ENDIAN);
+        control.putLong(38, sourceHi, BIG_ENDIAN);
+        control.putLong(46, sourceLo, BIG_ENDIAN);
+        control.putInt(54, 3 << 24, BIG_ENDIAN);
+        control.putInt(58, 0);
+        final long pseudo = GuestStack.sum(control, 22, 32, 0) + 8 + quoted + NeighbourMessages.ICMPV6;
+        control.putShort(56, (short)~GuestStack.fold(GuestStack.sum(control, 54, 8 + quoted, pseudo)), BIG_ENDIAN);
+        final boolean via = routes.hasVia6(route);
+        sendError(routes.port6(route), via ? routes.viaHi6(route) : sourceHi, via ? routes.viaLo6(route) : sourceLo,
+            14 + 40 + 8 + quoted);
+    }
+
+    /** Sends the ICMP error in {@link #control} when its next hop is resolved; else nothing (counted either way). */
+    private void sendError(final int out, final long hi, final long lo, final int length)
+    {
+        final int entry = neighbours.find(out, hi, lo);
+        if (entry == NeighbourTable.NONE || neighbours.mac(entry) == NeighbourTable.NO_MAC ||
+            nowNs - neighbours.confirmedNs(entry) >= config.reachableNs())
+        {
+            icmpErrorsUnsent++;
+            return;
+        }
+        NeighbourMessages.putMac(control, 0, neighbours.mac(entry));
+        NeighbourMessages.putMac(control, 6, macs[out]);
+        if (edge.send(ports[out], counters[out], control, 0, length, 14, 0, 0, 0))
+        {
+            icmpErrorsSent++;
+        }
     }
 
     private static boolean isLinkLocal(final long hi)

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the guest (an in-process {@link GuestStack}, 10.0.1.2/24, fd00:0:0:1::2/64) sits behind the router's other port
  * (10.0.1.1, fd00:0:0:1::1) and never learns a route: it answers to the MAC a request came from. So the kernel
  * resolves its gateway by ARP/NDP, the router resolves the guest and the kernel on its own, and every ping crosses
- * the router twice, 3000-byte pings as fragments; a datagram sent with TTL 1 is dropped. Skips without root,
+ * the router twice, 3000-byte pings as fragments; a datagram sent with TTL 1 is dropped and the kernel counts the
+ * ICMP time exceeded the router sends back. Skips without root,
  * {@code /dev/net/tun}, {@code ip} or {@code python3}.
  */
 @Timeout(60)
@@ -87,16 +88,18 @@ class RouterKernelTest
                 netns.exec("python3", "-c", "import socket; s = socket.socket(2, 2); s.setsockopt(0, 2, 1); " +
                     "s.sendto(b'x', ('10.0.1.2', 7))").check();
                 final long deadline = System.nanoTime() + 2_000_000_000L;
-                while (router.drops(PortDropReason.TTL_EXCEEDED) == 0 && System.nanoTime() - deadline < 0)
+                while (!"1".equals(netns.nstat("IcmpInTimeExcds")) && System.nanoTime() - deadline < 0)
                 {
-                    Thread.sleep(10);
+                    Thread.sleep(20);
                 }
+                assertEquals("1", netns.nstat("IcmpInTimeExcds"), "the kernel got ICMP time exceeded back");
             }
             finally
             {
                 runner.close();
             }
             assertEquals(1, router.drops(PortDropReason.TTL_EXCEEDED), "the datagram sent with TTL 1");
+            assertEquals(1, router.icmpErrorsSent());
             assertTrue(router.forwarded() >= 2 * (3 + 2 * 3 + 3 + 2 * 3), "forwarded " + router.forwarded());
             // the router asked for the guest (ARP, NS); the kernel it learned from the kernel's own requests
             assertTrue(router.requestsSent() >= 2, "requests " + router.requestsSent());

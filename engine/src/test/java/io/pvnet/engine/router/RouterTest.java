@@ -217,16 +217,51 @@ class RouterTest
     }
 
     @Test
-    void shouldDropAtTtlOrHopLimitOneWithAReason()
+    void shouldDropAtTtlOrHopLimitOneAndSendTimeExceededToAResolvedSource()
     {
+        // the sources (192.0.2.1 and fd00::2, both behind the left port) are resolved from their own requests
+        arpRequest(0, TestFrames.MAC_A, ip(192, 0, 2, 1), ip(10, 0, 0, 1));
+        neighbourSolicitation(0, TestFrames.MAC_A, LEFT_HI, 2, LEFT_HI, 1);
+        left.frames.clear();
+
         final int length = udp4ToRouter(10);
         frame.putByte(22, (byte)1);
         assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        final Recorder.Frame icmp = left.only();
+        assertEquals(TestFrames.MAC_A, icmp.mac(0));
+        assertEquals(LEFT_MAC, icmp.mac(6));
+        assertEquals(0x0800, icmp.u16(12));
+        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(icmp.buffer(), 14, 20, 0)), "IPv4 header checksum");
+        assertEquals(1, icmp.bytes[23]);
+        assertEquals(ip(10, 0, 0, 1), icmp.i32(26), "from the ingress port's address");
+        assertEquals(ip(192, 0, 2, 1), icmp.i32(30));
+        assertEquals(11, icmp.bytes[34]);
+        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(icmp.buffer(), 34, icmp.bytes.length - 34, 0)));
+        assertEquals(14 + 20 + 8 + 28, icmp.bytes.length, "the dropped header + 8 bytes quoted");
+        assertEquals(ip(192, 0, 2, 2), icmp.i32(42 + 16));
+
         final int length6 = udp6(LEFT_MAC, LEFT_HI, 2, RIGHT_HI, 2, 1);
         assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, length6, 0, 0, 0));
-        assertEquals(0, right.frames.size());
-        assertEquals(2, router.drops(PortDropReason.TTL_EXCEEDED));
-        assertEquals(2, router.counters(0).rxDrops(PortDropReason.TTL_EXCEEDED));
+        final Recorder.Frame icmp6 = left.only();
+        assertEquals(TestFrames.MAC_A, icmp6.mac(0));
+        assertEquals(3, icmp6.bytes[54]);
+        assertEquals(2, icmp6.i64(46), "to the source fd00::2");
+        final int payload = icmp6.u16(18);
+        final long pseudo = GuestStack.sum(icmp6.buffer(), 22, 32, 0) + payload + 58;
+        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(icmp6.buffer(), 54, payload, pseudo)), "ICMPv6 sum");
+
+        // an ICMP error about an ICMP error is never sent
+        final int errorLength = 14 + 20 + 8 + 28;
+        frame.putBytes(0, icmp.buffer(), 0, errorLength);
+        NeighbourMessages.putMac(frame, 0, LEFT_MAC);
+        frame.putInt(30, ip(192, 0, 2, 2), BIG_ENDIAN);
+        frame.putByte(22, (byte)1);
+        assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, errorLength, 0, 0, 0));
+        assertEquals(0, right.frames.size() + left.frames.size());
+        assertEquals(3, router.drops(PortDropReason.TTL_EXCEEDED));
+        assertEquals(3, router.counters(0).rxDrops(PortDropReason.TTL_EXCEEDED));
+        assertEquals(2, router.icmpErrorsSent());
+        assertEquals(1, router.icmpErrorsUnsent());
         assertBalanced();
     }
 
