@@ -5,6 +5,7 @@ import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortIngress;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -32,7 +33,7 @@ import java.nio.ByteOrder;
  * {@link org.agrona.concurrent.CompositeAgent}. {@link #attach} before that thread starts. Nothing allocates per
  * frame.
  */
-public final class Bridge implements Agent
+public final class Bridge implements Agent, PortIngress.Fabric
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
 
@@ -93,7 +94,7 @@ public final class Bridge implements Agent
         ports[index] = port;
         vlans[index] = vlan;
         counters[index] = new PortCounters();
-        ingresses[index] = new Ingress(this, index);
+        ingresses[index] = new PortIngress(this, index);
         return index;
     }
 
@@ -174,7 +175,9 @@ public final class Bridge implements Agent
         return 0;
     }
 
-    int onIngress(
+    /** A frame from port {@code port}'s ingress sink ({@link #ingress}); the fabric thread only. */
+    @Override
+    public int onIngress(
         final int port, final DirectBuffer buffer, final int offset, final int length, final int flags,
         final int gsoSize, final int gsoType)
     {
@@ -328,26 +331,5 @@ public final class Bridge implements Agent
     {
         return ((buffer.getShort(offset, ByteOrder.BIG_ENDIAN) & 0xFFFFL) << 32) |
             (buffer.getInt(offset + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL);
-    }
-
-    /** One port's way into the bridge. */
-    private static final class Ingress implements FrameSink
-    {
-        private final Bridge bridge;
-        private final int port;
-
-        Ingress(final Bridge bridge, final int port)
-        {
-            this.bridge = bridge;
-            this.port = port;
-        }
-
-        @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
-        {
-            return bridge.onIngress(port, buffer, offset, length, flags, gsoSize, gsoType);
-        }
     }
 }

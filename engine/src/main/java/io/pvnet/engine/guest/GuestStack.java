@@ -2,6 +2,7 @@ package io.pvnet.engine.guest;
 
 import io.pvnet.engine.FrameHandler;
 import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.router.NeighbourMessages;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -147,7 +148,7 @@ public final class GuestStack implements FrameHandler
         neighbourIpv4Mac = senderMac;
         if (operation == 1)
         {
-            sendArp(2, senderMac, senderMac, senderIp);
+            send(reply, NeighbourMessages.arpReply(reply, mac, ipv4, senderMac, senderIp));
         }
         return true;
     }
@@ -155,24 +156,7 @@ public final class GuestStack implements FrameHandler
     /** Sends an ARP request for {@code target} (an IPv4 address as an int). */
     public void sendArpRequest(final int target)
     {
-        sendArp(1, 0xFFFF_FFFF_FFFFL, 0, target);
-    }
-
-    private void sendArp(final int operation, final long destinationMac, final long targetMac, final int targetIp)
-    {
-        putMac(reply, 0, destinationMac);
-        putMac(reply, 6, mac);
-        reply.putShort(12, (short)ETHERTYPE_ARP, BIG_ENDIAN);
-        reply.putShort(14, (short)1, BIG_ENDIAN);
-        reply.putShort(16, (short)ETHERTYPE_IPV4, BIG_ENDIAN);
-        reply.putByte(18, (byte)6);
-        reply.putByte(19, (byte)4);
-        reply.putShort(20, (short)operation, BIG_ENDIAN);
-        putMac(reply, 22, mac);
-        reply.putInt(28, ipv4, BIG_ENDIAN);
-        putMac(reply, 32, targetMac);
-        reply.putInt(38, targetIp, BIG_ENDIAN);
-        send(reply, 42);
+        send(reply, NeighbourMessages.arpRequest(reply, mac, ipv4, target));
     }
 
     /** Sends a neighbour solicitation for {@code target} (16 bytes) to its solicited-node multicast address. */

@@ -6,6 +6,7 @@ import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortIngress;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -44,7 +45,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * and the agents of its ports in one {@link org.agrona.concurrent.CompositeAgent}); configure before it starts. A
  * port's {@code onFrame} must not call back into the router. Nothing allocates per frame.
  */
-public final class Router implements Agent
+public final class Router implements Agent, PortIngress.Fabric
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
     private static final long NO_ADDRESS = 0;
@@ -120,7 +121,7 @@ public final class Router implements Agent
         final int index = portCount++;
         ports[index] = port;
         counters[index] = new PortCounters();
-        ingresses[index] = new Ingress(this, index);
+        ingresses[index] = new PortIngress(this, index);
         macs[index] = mac;
         linkLocalLo[index] = NeighbourMessages.linkLocalLo(mac);
         return index;
@@ -333,7 +334,9 @@ public final class Router implements Agent
         return work;
     }
 
-    int onIngress(
+    /** A frame from port {@code port}'s ingress sink ({@link #ingress}); the fabric thread only. */
+    @Override
+    public int onIngress(
         final int in, final DirectBuffer buffer, final int offset, final int length, final int flags,
         final int gsoSize, final int gsoType)
     {
@@ -837,26 +840,5 @@ public final class Router implements Agent
         }
         final int route = routes.lookup6(targetHi, targetLo);
         return route != RouteTable.NO_ROUTE && routes.port6(route) != in;
-    }
-
-    /** One port's way into the router. */
-    private static final class Ingress implements FrameSink
-    {
-        private final Router router;
-        private final int port;
-
-        Ingress(final Router router, final int port)
-        {
-            this.router = router;
-            this.port = port;
-        }
-
-        @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
-        {
-            return router.onIngress(port, buffer, offset, length, flags, gsoSize, gsoType);
-        }
     }
 }

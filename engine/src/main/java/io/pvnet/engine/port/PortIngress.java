@@ -1,0 +1,35 @@
+package io.pvnet.engine.port;
+
+import io.pvnet.engine.FrameSink;
+import org.agrona.DirectBuffer;
+
+/**
+ * One port's way into a fabric that serves many ports (the bridge, the router): a {@link FrameSink} that hands each
+ * frame on with the port's index. Called on the fabric's thread; allocates nothing.
+ */
+public final class PortIngress implements FrameSink
+{
+    /** The fabric side: takes a frame that arrived on port {@code port}. */
+    public interface Fabric
+    {
+        /** @return 0 when taken, else a drop code. */
+        int onIngress(int port, DirectBuffer buffer, int offset, int length, int flags, int gsoSize, int gsoType);
+    }
+
+    private final Fabric fabric;
+    private final int port;
+
+    public PortIngress(final Fabric fabric, final int port)
+    {
+        this.fabric = fabric;
+        this.port = port;
+    }
+
+    @Override
+    public int onFrame(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        return fabric.onIngress(port, buffer, offset, length, flags, gsoSize, gsoType);
+    }
+}
