@@ -7,21 +7,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A port that keeps a copy of every frame the bridge gives it (test code). */
-final class RecordingPort implements Port
+public final class RecordingPort implements Port
 {
-    record Frame(byte[] bytes, int flags, int gsoSize, int gsoType)
+    public record Frame(byte[] bytes, int flags, int gsoSize, int gsoType)
     {
     }
 
     final String name;
     final int offloads;
     final int mtu;
-    final List<Frame> frames = new ArrayList<>();
-    int refuseWith;
-    boolean recording = true;
+    public final List<Frame> frames = new ArrayList<>();
+    public int refuseWith;
+    public boolean recording = true;
     long count;
 
-    RecordingPort(final String name, final int offloads, final int mtu)
+    public RecordingPort(final String name, final int offloads, final int mtu)
     {
         this.name = name;
         this.offloads = offloads;

@@ -2,8 +2,8 @@ package io.pvnet.engine.router;
 
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.bridge.ChecksumEgressOffload;
+import io.pvnet.engine.bridge.RecordingPort;
 import io.pvnet.engine.guest.GuestStack;
-import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.PortOffloads;
 import io.pvnet.engine.port.TestFrames;
@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,8 +37,8 @@ class RouterTest
     private final CachedNanoClock clock = new CachedNanoClock();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(70_000));
     private Router router;
-    private Recorder left;
-    private Recorder right;
+    private RecordingPort left;
+    private RecordingPort right;
 
     private static int ip(final int a, final int b, final int c, final int d)
     {
@@ -57,8 +55,8 @@ class RouterTest
     private void build(final int rightOffloads, final int rightMtu)
     {
         router = new Router(RouterConfig.defaults(new ChecksumEgressOffload()).withClock(clock));
-        left = new Recorder("left", PortOffloads.NONE, 1500);
-        right = new Recorder("right", rightOffloads, rightMtu);
+        left = new RecordingPort("left", PortOffloads.NONE, 1500);
+        right = new RecordingPort("right", rightOffloads, rightMtu);
         assertEquals(0, router.attach(left, LEFT_MAC));
         assertEquals(1, router.attach(right, RIGHT_MAC));
         router.address4(0, ip(10, 0, 0, 1), 24);
@@ -76,27 +74,27 @@ class RouterTest
         final int length = udp4ToRouter(100);
         assertEquals(0, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
         assertEquals(1, router.pending());
-        final Recorder.Frame request = right.only();
-        assertEquals(TestFrames.BROADCAST, request.mac(0));
-        assertEquals(0x0806, request.u16(12));
-        assertEquals(1, request.u16(20));
-        assertEquals(RIGHT_MAC, request.mac(22));
-        assertEquals(ip(10, 0, 1, 1), request.i32(28));
-        assertEquals(ip(10, 0, 1, 7), request.i32(38), "asks for the gateway, not the destination");
+        final RecordingPort.Frame request = only(right);
+        assertEquals(TestFrames.BROADCAST, mac(request, 0));
+        assertEquals(0x0806, u16(request, 12));
+        assertEquals(1, u16(request, 20));
+        assertEquals(RIGHT_MAC, mac(request, 22));
+        assertEquals(ip(10, 0, 1, 1), i32(request, 28));
+        assertEquals(ip(10, 0, 1, 7), i32(request, 38), "asks for the gateway, not the destination");
 
         arpReply(1, ip(10, 0, 1, 7), HOST_MAC, ip(10, 0, 1, 1), RIGHT_MAC);
-        final Recorder.Frame out = right.only();
-        assertEquals(HOST_MAC, out.mac(0));
-        assertEquals(RIGHT_MAC, out.mac(6));
-        assertEquals(63, out.bytes[22] & 0xFF);
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(out.buffer(), 14, 20, 0)), "IPv4 header checksum");
-        assertTrue(TestFrames.l4ChecksumOk(out.buffer(), 0, out.bytes.length));
+        final RecordingPort.Frame out = only(right);
+        assertEquals(HOST_MAC, mac(out, 0));
+        assertEquals(RIGHT_MAC, mac(out, 6));
+        assertEquals(63, out.bytes()[22] & 0xFF);
+        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer(out), 14, 20, 0)), "IPv4 header checksum");
+        assertTrue(TestFrames.l4ChecksumOk(buffer(out), 0, out.bytes().length));
         assertEquals(1, router.forwarded());
         assertEquals(0, router.pending());
 
         // resolved now: the next frame goes straight out
         router.ingress(0).onFrame(frame, 0, udp4ToRouter(100), 0, 0, 0);
-        assertEquals(HOST_MAC, right.only().mac(0));
+        assertEquals(HOST_MAC, mac(only(right), 0));
         assertEquals(2, router.forwarded());
         assertBalanced();
     }
@@ -105,17 +103,17 @@ class RouterTest
     void shouldAnswerArpForItsOwnAddressAndAsAProxyForRoutedAddressesOnly()
     {
         arpRequest(0, TestFrames.MAC_A, ip(10, 0, 0, 2), ip(10, 0, 0, 1));
-        Recorder.Frame reply = left.only();
-        assertEquals(TestFrames.MAC_A, reply.mac(0));
-        assertEquals(2, reply.u16(20));
-        assertEquals(LEFT_MAC, reply.mac(22));
-        assertEquals(ip(10, 0, 0, 1), reply.i32(28));
-        assertEquals(ip(10, 0, 0, 2), reply.i32(38));
+        RecordingPort.Frame reply = only(left);
+        assertEquals(TestFrames.MAC_A, mac(reply, 0));
+        assertEquals(2, u16(reply, 20));
+        assertEquals(LEFT_MAC, mac(reply, 22));
+        assertEquals(ip(10, 0, 0, 1), i32(reply, 28));
+        assertEquals(ip(10, 0, 0, 2), i32(reply, 38));
 
         arpRequest(0, TestFrames.MAC_A, ip(10, 0, 0, 2), ip(10, 0, 1, 99));
-        reply = left.only();
-        assertEquals(LEFT_MAC, reply.mac(22), "proxy: an address routed out of the other port");
-        assertEquals(ip(10, 0, 1, 99), reply.i32(28));
+        reply = only(left);
+        assertEquals(LEFT_MAC, mac(reply, 22), "proxy: an address routed out of the other port");
+        assertEquals(ip(10, 0, 1, 99), i32(reply, 28));
 
         arpRequest(0, TestFrames.MAC_A, ip(10, 0, 0, 2), ip(10, 0, 0, 5));
         arpRequest(0, TestFrames.MAC_A, ip(10, 0, 0, 2), ip(8, 8, 8, 8));
@@ -126,7 +124,7 @@ class RouterTest
         // the requester was learned: a frame to it needs no resolution
         router.route4(ip(198, 51, 100, 0), 24, 0, ip(10, 0, 0, 2));
         forwardRaw4(1, ip(198, 51, 100, 9));
-        assertEquals(TestFrames.MAC_A, left.only().mac(0));
+        assertEquals(TestFrames.MAC_A, mac(only(left), 0));
         assertBalanced();
     }
 
@@ -134,23 +132,23 @@ class RouterTest
     void shouldAnswerNeighbourSolicitationsForItsOwnAndProxiedAddresses()
     {
         neighbourSolicitation(0, TestFrames.MAC_A, LEFT_HI, 2, LEFT_HI, 1);
-        Recorder.Frame advert = left.only();
+        RecordingPort.Frame advert = only(left);
         assertNdpValid(advert, 136);
-        assertEquals(TestFrames.MAC_A, advert.mac(0));
-        assertEquals(LEFT_HI, advert.i64(22));
-        assertEquals(1, advert.i64(30));
-        assertEquals(2, advert.i64(46), "to the solicitor");
-        assertEquals(0xE000_0000, advert.i32(58), "router, solicited, override");
-        assertEquals(LEFT_MAC, advert.mac(80));
+        assertEquals(TestFrames.MAC_A, mac(advert, 0));
+        assertEquals(LEFT_HI, i64(advert, 22));
+        assertEquals(1, i64(advert, 30));
+        assertEquals(2, i64(advert, 46), "to the solicitor");
+        assertEquals(0xE000_0000, i32(advert, 58), "router, solicited, override");
+        assertEquals(LEFT_MAC, mac(advert, 80));
 
         neighbourSolicitation(0, TestFrames.MAC_A, LEFT_HI, 2, RIGHT_HI, 0x42);
-        advert = left.only();
+        advert = only(left);
         assertNdpValid(advert, 136);
-        assertEquals(0xC000_0000, advert.i32(58), "a proxy does not override");
-        assertEquals(RIGHT_HI, advert.i64(62));
-        assertEquals(0x42, advert.i64(70));
-        assertEquals(NeighbourMessages.LINK_LOCAL_HI, advert.i64(22));
-        assertEquals(LEFT_MAC, advert.mac(80));
+        assertEquals(0xC000_0000, i32(advert, 58), "a proxy does not override");
+        assertEquals(RIGHT_HI, i64(advert, 62));
+        assertEquals(0x42, i64(advert, 70));
+        assertEquals(NeighbourMessages.LINK_LOCAL_HI, i64(advert, 22));
+        assertEquals(LEFT_MAC, mac(advert, 80));
 
         neighbourSolicitation(0, TestFrames.MAC_A, LEFT_HI, 2, LEFT_HI, 5);
         assertEquals(0, left.frames.size(), "no answer for another host on the port's own link");
@@ -165,21 +163,21 @@ class RouterTest
         assertEquals(0, router.ingress(1).onFrame(frame, 0, length, 0, 0, 0));
         assertEquals(PortDropReason.NOT_OUR_MAC, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
         // from the right port, to the left host fd00::2
-        final Recorder.Frame solicitation = left.only();
+        final RecordingPort.Frame solicitation = only(left);
         assertNdpValid(solicitation, 135);
-        assertEquals(0x3333_FF00_0002L, solicitation.mac(0));
-        assertEquals(LEFT_HI, solicitation.i64(22));
-        assertEquals(1, solicitation.i64(30), "from the port's address");
-        assertEquals(0xFF02_0000_0000_0000L, solicitation.i64(38));
-        assertEquals(0x0000_0001_FF00_0002L, solicitation.i64(46));
-        assertEquals(2, solicitation.i64(70));
-        assertEquals(LEFT_MAC, solicitation.mac(80));
+        assertEquals(0x3333_FF00_0002L, mac(solicitation, 0));
+        assertEquals(LEFT_HI, i64(solicitation, 22));
+        assertEquals(1, i64(solicitation, 30), "from the port's address");
+        assertEquals(0xFF02_0000_0000_0000L, i64(solicitation, 38));
+        assertEquals(0x0000_0001_FF00_0002L, i64(solicitation, 46));
+        assertEquals(2, i64(solicitation, 70));
+        assertEquals(LEFT_MAC, mac(solicitation, 80));
 
         neighbourAdvertisement(0, TestFrames.MAC_A, LEFT_HI, 2);
-        final Recorder.Frame out = left.only();
-        assertEquals(TestFrames.MAC_A, out.mac(0));
-        assertEquals(LEFT_MAC, out.mac(6));
-        assertEquals(63, out.bytes[21] & 0xFF);
+        final RecordingPort.Frame out = only(left);
+        assertEquals(TestFrames.MAC_A, mac(out, 0));
+        assertEquals(LEFT_MAC, mac(out, 6));
+        assertEquals(63, out.bytes()[21] & 0xFF);
         assertEquals(1, router.forwarded());
         assertEquals(1, router.drops(PortDropReason.NOT_OUR_MAC));
         assertBalanced();
@@ -192,27 +190,27 @@ class RouterTest
         int length = NeighbourMessages.neighbourSolicitation(frame, TestFrames.MAC_A, LEFT_HI, 2, LEFT_HI, 1);
         shifted.putBytes(9, frame, 0, length);
         assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
-        final Recorder.Frame advert = left.only();
+        final RecordingPort.Frame advert = only(left);
         assertNdpValid(advert, 136);
-        assertEquals(TestFrames.MAC_A, advert.mac(0), "the source link-layer option read at the frame's offset");
+        assertEquals(TestFrames.MAC_A, mac(advert, 0), "the source link-layer option read at the frame's offset");
 
         length = NeighbourMessages.arpRequest(frame, HOST_MAC, ip(10, 0, 1, 7), ip(10, 0, 1, 1));
         shifted.putBytes(9, frame, 0, length);
         assertEquals(0, router.ingress(1).onFrame(shifted, 9, length, 0, 0, 0));
-        assertEquals(ip(10, 0, 1, 7), right.only().i32(38));
+        assertEquals(ip(10, 0, 1, 7), i32(only(right), 38));
 
         length = udp4ToRouter(50);
         shifted.putBytes(9, frame, 0, length);
         assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
-        final Recorder.Frame out = right.only();
-        assertEquals(HOST_MAC, out.mac(0));
-        assertEquals(63, out.bytes[22] & 0xFF);
-        assertTrue(TestFrames.l4ChecksumOk(out.buffer(), 0, out.bytes.length));
+        final RecordingPort.Frame out = only(right);
+        assertEquals(HOST_MAC, mac(out, 0));
+        assertEquals(63, out.bytes()[22] & 0xFF);
+        assertTrue(TestFrames.l4ChecksumOk(buffer(out), 0, out.bytes().length));
 
         length = udp6(LEFT_MAC, LEFT_HI, 2, RIGHT_HI, 2, 64);
         shifted.putBytes(9, frame, 0, length);
         assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
-        assertEquals(RIGHT_HI, right.only().i64(62), "a solicitation for the IPv6 destination");
+        assertEquals(RIGHT_HI, i64(only(right), 62), "a solicitation for the IPv6 destination");
         assertBalanced();
     }
 
@@ -227,32 +225,32 @@ class RouterTest
         final int length = udp4ToRouter(10);
         frame.putByte(22, (byte)1);
         assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
-        final Recorder.Frame icmp = left.only();
-        assertEquals(TestFrames.MAC_A, icmp.mac(0));
-        assertEquals(LEFT_MAC, icmp.mac(6));
-        assertEquals(0x0800, icmp.u16(12));
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(icmp.buffer(), 14, 20, 0)), "IPv4 header checksum");
-        assertEquals(1, icmp.bytes[23]);
-        assertEquals(ip(10, 0, 0, 1), icmp.i32(26), "from the ingress port's address");
-        assertEquals(ip(192, 0, 2, 1), icmp.i32(30));
-        assertEquals(11, icmp.bytes[34]);
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(icmp.buffer(), 34, icmp.bytes.length - 34, 0)));
-        assertEquals(14 + 20 + 8 + 28, icmp.bytes.length, "the dropped header + 8 bytes quoted");
-        assertEquals(ip(192, 0, 2, 2), icmp.i32(42 + 16));
+        final RecordingPort.Frame icmp = only(left);
+        assertEquals(TestFrames.MAC_A, mac(icmp, 0));
+        assertEquals(LEFT_MAC, mac(icmp, 6));
+        assertEquals(0x0800, u16(icmp, 12));
+        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer(icmp), 14, 20, 0)), "IPv4 header checksum");
+        assertEquals(1, icmp.bytes()[23]);
+        assertEquals(ip(10, 0, 0, 1), i32(icmp, 26), "from the ingress port's address");
+        assertEquals(ip(192, 0, 2, 1), i32(icmp, 30));
+        assertEquals(11, icmp.bytes()[34]);
+        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer(icmp), 34, icmp.bytes().length - 34, 0)));
+        assertEquals(14 + 20 + 8 + 28, icmp.bytes().length, "the dropped header + 8 bytes quoted");
+        assertEquals(ip(192, 0, 2, 2), i32(icmp, 42 + 16));
 
         final int length6 = udp6(LEFT_MAC, LEFT_HI, 2, RIGHT_HI, 2, 1);
         assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, length6, 0, 0, 0));
-        final Recorder.Frame icmp6 = left.only();
-        assertEquals(TestFrames.MAC_A, icmp6.mac(0));
-        assertEquals(3, icmp6.bytes[54]);
-        assertEquals(2, icmp6.i64(46), "to the source fd00::2");
-        final int payload = icmp6.u16(18);
-        final long pseudo = GuestStack.sum(icmp6.buffer(), 22, 32, 0) + payload + 58;
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(icmp6.buffer(), 54, payload, pseudo)), "ICMPv6 sum");
+        final RecordingPort.Frame icmp6 = only(left);
+        assertEquals(TestFrames.MAC_A, mac(icmp6, 0));
+        assertEquals(3, icmp6.bytes()[54]);
+        assertEquals(2, i64(icmp6, 46), "to the source fd00::2");
+        final int payload = u16(icmp6, 18);
+        final long pseudo = GuestStack.sum(buffer(icmp6), 22, 32, 0) + payload + 58;
+        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer(icmp6), 54, payload, pseudo)), "ICMPv6 sum");
 
         // an ICMP error about an ICMP error is never sent
         final int errorLength = 14 + 20 + 8 + 28;
-        frame.putBytes(0, icmp.buffer(), 0, errorLength);
+        frame.putBytes(0, buffer(icmp), 0, errorLength);
         NeighbourMessages.putMac(frame, 0, LEFT_MAC);
         frame.putInt(30, ip(192, 0, 2, 2), BIG_ENDIAN);
         frame.putByte(22, (byte)1);
@@ -305,7 +303,7 @@ class RouterTest
         router.doWork();
         router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), 0, 0, 0);
         assertEquals(1, router.pending());
-        assertEquals(0x0806, right.only().u16(12));
+        assertEquals(0x0806, u16(only(right), 12));
         assertBalanced();
     }
 
@@ -345,9 +343,9 @@ class RouterTest
         int length = TestFrames.tcp4(frame, 0, -1, 300, true);
         NeighbourMessages.putMac(frame, 0, LEFT_MAC);
         router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0);
-        Recorder.Frame out = right.only();
-        assertEquals(FrameFlags.DATA_VALIDATED, out.flags);
-        assertTrue(TestFrames.l4ChecksumOk(out.buffer(), 0, out.bytes.length));
+        RecordingPort.Frame out = only(right);
+        assertEquals(FrameFlags.DATA_VALIDATED, out.flags());
+        assertTrue(TestFrames.l4ChecksumOk(buffer(out), 0, out.bytes().length));
         assertEquals(1, router.edge().softwareChecksums());
 
         build(PortOffloads.ALL, 1500);
@@ -355,9 +353,9 @@ class RouterTest
         length = TestFrames.tcp4(frame, 0, -1, 300, true);
         NeighbourMessages.putMac(frame, 0, LEFT_MAC);
         router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0);
-        out = right.only();
-        assertEquals(FrameFlags.CSUM_PARTIAL, out.flags);
-        assertEquals(63, out.bytes[22] & 0xFF);
+        out = only(right);
+        assertEquals(FrameFlags.CSUM_PARTIAL, out.flags());
+        assertEquals(63, out.bytes()[22] & 0xFF);
         assertEquals(0, router.edge().softwareChecksums());
         assertEquals(1, router.edge().passedThroughOffloads());
         assertBalanced();
@@ -371,12 +369,12 @@ class RouterTest
         NeighbourMessages.putMac(frame, 0, LEFT_MAC);
         router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1000, 1);
         assertEquals(4, right.frames.size());
-        for (final Recorder.Frame segment : right.frames)
+        for (final RecordingPort.Frame segment : right.frames)
         {
-            assertTrue(TestFrames.l4ChecksumOk(segment.buffer(), 0, segment.bytes.length));
-            assertEquals(63, segment.bytes[22] & 0xFF);
-            assertEquals(HOST_MAC, segment.mac(0));
-            assertEquals(0, segment.gsoSize);
+            assertTrue(TestFrames.l4ChecksumOk(buffer(segment), 0, segment.bytes().length));
+            assertEquals(63, segment.bytes()[22] & 0xFF);
+            assertEquals(HOST_MAC, mac(segment, 0));
+            assertEquals(0, segment.gsoSize());
         }
         assertEquals(1, router.edge().softwareSplits());
         assertEquals(1, router.forwarded());
@@ -386,7 +384,7 @@ class RouterTest
         length = TestFrames.tcp4(frame, 0, -1, 4000, true);
         NeighbourMessages.putMac(frame, 0, LEFT_MAC);
         router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1000, 1);
-        assertEquals(1000, right.only().gsoSize);
+        assertEquals(1000, only(right).gsoSize());
         assertEquals(0, router.edge().softwareSplits());
         assertBalanced();
     }
@@ -508,102 +506,45 @@ class RouterTest
         return 94;
     }
 
-    private static void assertNdpValid(final Recorder.Frame ndp, final int type)
+    private static void assertNdpValid(final RecordingPort.Frame ndp, final int type)
     {
-        assertEquals(0x86DD, ndp.u16(12));
-        assertEquals(255, ndp.bytes[21] & 0xFF, "hop limit");
-        assertEquals(type, ndp.bytes[54] & 0xFF);
-        final DirectBuffer buffer = ndp.buffer();
-        final int payload = ndp.u16(18);
+        assertEquals(0x86DD, u16(ndp, 12));
+        assertEquals(255, ndp.bytes()[21] & 0xFF, "hop limit");
+        assertEquals(type, ndp.bytes()[54] & 0xFF);
+        final DirectBuffer buffer = buffer(ndp);
+        final int payload = u16(ndp, 18);
         final long pseudo = GuestStack.sum(buffer, 22, 32, 0) + payload + 58;
         assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer, 54, payload, pseudo)), "ICMPv6 checksum");
     }
 
-    /** A port that keeps a copy of every frame (test code). */
-    static final class Recorder implements Port
+    private static RecordingPort.Frame only(final RecordingPort port)
     {
-        record Frame(byte[] bytes, int flags, int gsoSize)
-        {
-            DirectBuffer buffer()
-            {
-                return new UnsafeBuffer(bytes);
-            }
+        assertEquals(1, port.frames.size(), port.name() + " frames");
+        return port.frames.remove(0);
+    }
 
-            long mac(final int offset)
-            {
-                return NeighbourMessages.mac(buffer(), offset);
-            }
+    private static DirectBuffer buffer(final RecordingPort.Frame frame)
+    {
+        return new UnsafeBuffer(frame.bytes());
+    }
 
-            int u16(final int offset)
-            {
-                return buffer().getShort(offset, BIG_ENDIAN) & 0xFFFF;
-            }
+    private static long mac(final RecordingPort.Frame frame, final int offset)
+    {
+        return NeighbourMessages.mac(buffer(frame), offset);
+    }
 
-            int i32(final int offset)
-            {
-                return buffer().getInt(offset, BIG_ENDIAN);
-            }
+    private static int u16(final RecordingPort.Frame frame, final int offset)
+    {
+        return buffer(frame).getShort(offset, BIG_ENDIAN) & 0xFFFF;
+    }
 
-            long i64(final int offset)
-            {
-                return buffer().getLong(offset, BIG_ENDIAN);
-            }
-        }
+    private static int i32(final RecordingPort.Frame frame, final int offset)
+    {
+        return buffer(frame).getInt(offset, BIG_ENDIAN);
+    }
 
-        final String name;
-        final int offloads;
-        final int mtu;
-        final List<Frame> frames = new ArrayList<>();
-        boolean recording = true;
-        int refuseWith;
-
-        Recorder(final String name, final int offloads, final int mtu)
-        {
-            this.name = name;
-            this.offloads = offloads;
-            this.mtu = mtu;
-        }
-
-        Frame only()
-        {
-            assertEquals(1, frames.size(), name + " frames");
-            return frames.remove(0);
-        }
-
-        @Override
-        public String name()
-        {
-            return name;
-        }
-
-        @Override
-        public int offloads()
-        {
-            return offloads;
-        }
-
-        @Override
-        public int mtu()
-        {
-            return mtu;
-        }
-
-        @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
-        {
-            if (refuseWith != 0)
-            {
-                return refuseWith;
-            }
-            if (recording)
-            {
-                final byte[] bytes = new byte[length];
-                buffer.getBytes(offset, bytes);
-                frames.add(new Frame(bytes, flags, gsoSize));
-            }
-            return 0;
-        }
+    private static long i64(final RecordingPort.Frame frame, final int offset)
+    {
+        return buffer(frame).getLong(offset, BIG_ENDIAN);
     }
 }
