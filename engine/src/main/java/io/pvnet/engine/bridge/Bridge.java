@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.checksum.offload.OutputFrames;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
 import io.pvnet.checksum.parse.HeaderParser;
@@ -55,7 +56,7 @@ public final class Bridge implements Agent
         new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + HeaderParser.VLAN_TAG_LENGTH));
     private final UnsafeBuffer untaggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
-    private final EgressFrames outputFrames = new EgressFrames(OUTPUT_FRAMES);
+    private final OutputFrames outputFrames = new OutputFrames(OUTPUT_FRAMES);
     private int portCount;
     private long nowMs;
     private long nextAgingNs;

@@ -58,7 +58,7 @@ public final class ChecksumEgressOffload implements EgressOffload
     @Override
     public int finish(
         final DirectBuffer src, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType, final int mtu, final MutableDirectBuffer out, final EgressFrames frames)
+        final int gsoType, final int mtu, final MutableDirectBuffer out, final OutputFrames frames)
     {
         frames.clear();
         if (HeaderParser.parse(src, offset, length, headers) != ParseStatus.OK)

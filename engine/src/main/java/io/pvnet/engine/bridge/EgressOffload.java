@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.checksum.offload.OutputFrames;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -36,5 +37,5 @@ public interface EgressOffload
      */
     int finish(
         DirectBuffer src, int offset, int length, int flags, int gsoSize, int gsoType, int mtu,
-        MutableDirectBuffer out, EgressFrames frames);
+        MutableDirectBuffer out, OutputFrames frames);
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.checksum.offload.OutputFrames;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -22,7 +23,7 @@ final class CountingEgressOffload implements EgressOffload
     @Override
     public int finish(
         final DirectBuffer src, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType, final int mtu, final MutableDirectBuffer out, final EgressFrames frames)
+        final int gsoType, final int mtu, final MutableDirectBuffer out, final OutputFrames frames)
     {
         calls++;
         return offload.finish(src, offset, length, flags, gsoSize, gsoType, mtu, out, frames);
