@@ -362,8 +362,8 @@ public final class Bridge implements Agent
             outputFrames);
         if (made <= 0 || made > outputFrames.count())
         {
-            counters[index].txDropped(made == FrameOffload.MTU_EXCEEDED ? PortDropReason.MTU_EXCEEDED :
-                made == FrameOffload.MALFORMED ? PortDropReason.MALFORMED : PortDropReason.OFFLOAD_FAILED);
+            // more frames than listed is a broken implementation: counted as a failed offload
+            counters[index].txDropped(PortDropReason.ofOffloadStatus(made > 0 ? 0 : made));
             return;
         }
         if (split)
