@@ -1,7 +1,9 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.checksum.offload.OutputFrames;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
@@ -23,7 +25,7 @@ import java.nio.ByteOrder;
  * forwards known unicast to the one port behind it, floods broadcast, multicast and unknown unicast to every other
  * port of the VLAN, applies 802.1Q access/trunk rules ({@link PortVlan}) adding or removing the tag per egress port,
  * and does offload at the edge: a frame with {@code CSUM_PARTIAL} or a GSO size goes to a port untouched when the
- * port declares it can finish it ({@link PortOffloads}), and through the {@link EgressOffload} (checksum completed,
+ * port declares it can finish it ({@link PortOffloads}), and through the {@link FrameOffload#finish} (checksum completed,
  * TSO split, oversize fragmented) only when it cannot. Frames too large for a port's MTU are split or fragmented when
  * they can be and counted as drops when they cannot.
  * <p>
@@ -40,7 +42,6 @@ public final class Bridge implements Agent
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
     private static final int OUTPUT_BYTES = 1 << 20;
-    private static final int OUTPUT_FRAMES = 2048;
 
     private final Port[] ports;
     private final PortVlan[] vlans;
@@ -49,13 +50,13 @@ public final class Bridge implements Agent
     private final MacTable table;
     private final NanoClock clock;
     private final long agingNs;
-    private final EgressOffload offload;
+    private final FrameOffload offload;
     private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer taggedCopy =
         new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + HeaderParser.VLAN_TAG_LENGTH));
     private final UnsafeBuffer untaggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
-    private final EgressFrames outputFrames = new EgressFrames(OUTPUT_FRAMES);
+    private final OutputFrames outputFrames = new OutputFrames(FrameOffload.MAX_FRAMES);
     private int portCount;
     private long nowMs;
     private long nextAgingNs;
@@ -357,11 +358,12 @@ public final class Bridge implements Agent
         final boolean split)
     {
         final int made = offload.finish(
-            buffer, offset, length, frameFlags, frameGsoSize, frameGsoType, mtu, output, outputFrames);
+            buffer, offset, length, (frameFlags & FrameFlags.CSUM_PARTIAL) != 0, frameGsoSize, mtu, output,
+            outputFrames);
         if (made <= 0 || made > outputFrames.count())
         {
-            final int reason = made < 0 ? -made : PortDropReason.OFFLOAD_FAILED;
-            counters[index].txDropped(reason >= PortDropReason.FIRST ? reason : PortDropReason.OFFLOAD_FAILED);
+            // more frames than listed is a broken implementation: counted as a failed offload
+            counters[index].txDropped(PortDropReason.ofOffloadStatus(made > 0 ? 0 : made));
             return;
         }
         if (split)
