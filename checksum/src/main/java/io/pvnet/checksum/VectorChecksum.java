@@ -137,15 +137,12 @@ public final class VectorChecksum extends InternetChecksum
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
             i += VECTOR_BYTES;
         }
-        // rewriting the last 64 bytes copies the rest (the bytes before it get the same values again); summed from
-        // the register: reading the destination back would stall on the overlapping stores
-        final ByteVector lastLoaded = ByteVector.fromMemorySegment(BYTES, src, srcOffset + length - VECTOR_BYTES, LE);
-        lastLoaded.intoMemorySegment(dst, dstOffset + length - VECTOR_BYTES, LE);
-        // the last length - i bytes, as in partial
-        final ShortVector kept = lastLoaded
-            .blend((byte)0, IOTA.compare(VectorOperators.LT, VECTOR_BYTES - (length - i))).reinterpretAsShorts();
-        final LongVector last = kept.blend(kept.lanewise(VectorOperators.ROL, 8),
-            SHORT_IOTA.compare(VectorOperators.LT, (length & 1) * VECTOR_BYTES)).reinterpretAsLongs();
+        // the last length - i (< 64) bytes: one masked load and store (lanes past the end are neither read nor written,
+        // and read as zero); i is even, so the bytes pair as in the loop
+        final VectorMask<Byte> rest = BYTES.indexInRange(i, length);
+        final ByteVector tail = ByteVector.fromMemorySegment(BYTES, src, srcOffset + i, LE, rest);
+        tail.intoMemorySegment(dst, dstOffset + i, LE, rest);
+        final LongVector last = tail.reinterpretAsLongs();
         lo1 = lo1.add(last.and(LOW_HALF));
         hi1 = hi1.add(last.lanewise(VectorOperators.LSHR, 32));
         final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);

@@ -75,26 +75,13 @@ public final class CapabilityWalker
             0x14 : PciRegisters.CAPABILITY_LIST;
         final boolean[] visited = new boolean[PciRegisters.CONFIG_SPACE_SIZE / 4];
         int pos = config.readByte(pointerOffset) & 0xFC;
-        int ttl = MAX_STANDARD;
-        while (pos != 0)
+        for (int ttl = MAX_STANDARD; pos != 0; ttl--)
         {
-            if (pos < PciRegisters.STANDARD_HEADER_SIZE)
+            final End stop = stopAt(config, pos, PciRegisters.STANDARD_HEADER_SIZE, 2, visited, ttl);
+            if (stop != null)
             {
-                return new Walk(found, End.BAD_POINTER, pos);
+                return new Walk(found, stop, pos);
             }
-            if (!config.isReadable(pos, 2))
-            {
-                return new Walk(found, End.UNREADABLE, pos);
-            }
-            if (visited[pos >> 2])
-            {
-                return new Walk(found, End.LOOPED, pos);
-            }
-            if (ttl-- == 0)
-            {
-                return new Walk(found, End.TTL_EXCEEDED, pos);
-            }
-            visited[pos >> 2] = true;
             final int id = config.readByte(pos);
             if (id == 0xFF)
             {
@@ -122,26 +109,13 @@ public final class CapabilityWalker
             return new Walk(found, first == 0 ? End.NO_LIST : End.BROKEN, first == 0 ? 0 : pos);
         }
         final boolean[] visited = new boolean[PciRegisters.EXTENDED_CONFIG_SPACE_SIZE / 4];
-        int ttl = MAX_EXTENDED;
-        while (pos != 0)
+        for (int ttl = MAX_EXTENDED; pos != 0; ttl--)
         {
-            if (pos < PciRegisters.EXTENDED_CAPABILITY_START)
+            final End stop = stopAt(config, pos, PciRegisters.EXTENDED_CAPABILITY_START, 4, visited, ttl);
+            if (stop != null)
             {
-                return new Walk(found, End.BAD_POINTER, pos);
+                return new Walk(found, stop, pos);
             }
-            if (!config.isReadable(pos, 4))
-            {
-                return new Walk(found, End.UNREADABLE, pos);
-            }
-            if (visited[pos >> 2])
-            {
-                return new Walk(found, End.LOOPED, pos);
-            }
-            if (ttl-- == 0)
-            {
-                return new Walk(found, End.TTL_EXCEEDED, pos);
-            }
-            visited[pos >> 2] = true;
             final int header = config.readDword(pos);
             if (header == 0xFFFFFFFF)
             {
@@ -156,5 +130,38 @@ public final class CapabilityWalker
             pos = next;
         }
         return new Walk(found, End.END, 0);
+    }
+
+    /**
+     * The checks both lists make before reading the capability at {@code pos}: a pointer into the header, a header
+     * that cannot be read, a loop, a list longer than any real one. Marks {@code pos} visited when it passes.
+     *
+     * @param lowest      the lowest offset a capability of this list may have.
+     * @param headerBytes bytes of its header that must be readable.
+     * @param stepsLeft   capabilities the list may still have.
+     * @return why the walk ends at {@code pos}, or {@code null} to read it.
+     */
+    private static End stopAt(
+        final ConfigSpace config, final int pos, final int lowest, final int headerBytes, final boolean[] visited,
+        final int stepsLeft)
+    {
+        if (pos < lowest)
+        {
+            return End.BAD_POINTER;
+        }
+        if (!config.isReadable(pos, headerBytes))
+        {
+            return End.UNREADABLE;
+        }
+        if (visited[pos >> 2])
+        {
+            return End.LOOPED;
+        }
+        if (stepsLeft == 0)
+        {
+            return End.TTL_EXCEEDED;
+        }
+        visited[pos >> 2] = true;
+        return null;
     }
 }

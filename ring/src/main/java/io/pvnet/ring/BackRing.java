@@ -1,7 +1,6 @@
 package io.pvnet.ring;
 
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.invoke.VarHandle;
 
@@ -19,35 +18,14 @@ import java.lang.invoke.VarHandle;
  * <b>Threads.</b> One thread at a time; the front runs on another thread or process. Allocation-free; never throws on
  * the data path (a bad req_prod comes back as {@link RingStatus#REQUEST_PROD_OVERFLOW}).
  */
-public final class BackRing
+public final class BackRing extends RingView
 {
-    private final SharedRing ring;
-    private final AtomicBuffer buffer;
-    private final int size;
-    private final int mask;
-    private final int entryLength;
-    private final int slotsOffset;
-    private final int reqProdOffset;
-    private final int reqEventOffset;
-    private final int rspProdOffset;
-    private final int rspEventOffset;
-
     private int requestConsumer;
     private int responseProducer;
 
     BackRing(final SharedRing ring)
     {
-        final RingLayout layout = ring.layout();
-        this.ring = ring;
-        this.buffer = ring.buffer();
-        this.size = ring.size();
-        this.mask = size - 1;
-        this.entryLength = ring.entryLength();
-        this.slotsOffset = layout.headerLength;
-        this.reqProdOffset = layout.reqProdOffset;
-        this.reqEventOffset = layout.reqEventOffset;
-        this.rspProdOffset = layout.rspProdOffset;
-        this.rspEventOffset = layout.rspEventOffset;
+        super(ring);
     }
 
     /** {@code BACK_RING_ATTACH}: starts both private indices at {@code index} (e.g. the shared rsp_prod on reconnect). */
@@ -55,23 +33,6 @@ public final class BackRing
     {
         requestConsumer = index;
         responseProducer = index;
-    }
-
-    public SharedRing ring()
-    {
-        return ring;
-    }
-
-    /** @return the shared memory slots live in. */
-    public AtomicBuffer buffer()
-    {
-        return buffer;
-    }
-
-    /** @return {@code RING_SIZE}. */
-    public int size()
-    {
-        return size;
     }
 
     /** @return {@code req_cons}: the index of the next request to consume. */
@@ -84,18 +45,6 @@ public final class BackRing
     public int responseProducer()
     {
         return responseProducer;
-    }
-
-    /** @return byte offset in {@link #buffer()} of request {@code index}. */
-    public int requestOffset(final int index)
-    {
-        return slotsOffset + (index & mask) * entryLength;
-    }
-
-    /** @return byte offset in {@link #buffer()} of response {@code index} (the same slot as its request). */
-    public int responseOffset(final int index)
-    {
-        return slotsOffset + (index & mask) * entryLength;
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.pvnet.ring;
 
-import org.agrona.concurrent.AtomicBuffer;
-
 import java.lang.invoke.VarHandle;
 
 /**
@@ -16,35 +14,14 @@ import java.lang.invoke.VarHandle;
  * <b>Threads.</b> One thread at a time; the back view runs on another thread or process. Allocation-free; never throws
  * on the data path (bad indices from the back come back as {@link RingStatus#RESPONSE_PROD_OVERFLOW}).
  */
-public final class FrontRing
+public final class FrontRing extends RingView
 {
-    private final SharedRing ring;
-    private final AtomicBuffer buffer;
-    private final int size;
-    private final int mask;
-    private final int entryLength;
-    private final int slotsOffset;
-    private final int reqProdOffset;
-    private final int reqEventOffset;
-    private final int rspProdOffset;
-    private final int rspEventOffset;
-
     private int requestProducer;
     private int responseConsumer;
 
     FrontRing(final SharedRing ring)
     {
-        final RingLayout layout = ring.layout();
-        this.ring = ring;
-        this.buffer = ring.buffer();
-        this.size = ring.size();
-        this.mask = size - 1;
-        this.entryLength = ring.entryLength();
-        this.slotsOffset = layout.headerLength;
-        this.reqProdOffset = layout.reqProdOffset;
-        this.reqEventOffset = layout.reqEventOffset;
-        this.rspProdOffset = layout.rspProdOffset;
-        this.rspEventOffset = layout.rspEventOffset;
+        super(ring);
     }
 
     /** {@code FRONT_RING_ATTACH}: starts both private indices at {@code index} (e.g. the shared req_prod on reconnect). */
@@ -52,24 +29,6 @@ public final class FrontRing
     {
         requestProducer = index;
         responseConsumer = index;
-    }
-
-    /** @return the ring this view belongs to. */
-    public SharedRing ring()
-    {
-        return ring;
-    }
-
-    /** @return the shared memory slots live in. */
-    public AtomicBuffer buffer()
-    {
-        return buffer;
-    }
-
-    /** @return {@code RING_SIZE}. */
-    public int size()
-    {
-        return size;
     }
 
     /** @return {@code req_prod_pvt}: the index the next claimed request gets. */
@@ -94,18 +53,6 @@ public final class FrontRing
     public boolean isFull()
     {
         return freeRequests() == 0;
-    }
-
-    /** @return byte offset in {@link #buffer()} of request {@code index}. */
-    public int requestOffset(final int index)
-    {
-        return slotsOffset + (index & mask) * entryLength;
-    }
-
-    /** @return byte offset in {@link #buffer()} of response {@code index} (the same slot as its request). */
-    public int responseOffset(final int index)
-    {
-        return slotsOffset + (index & mask) * entryLength;
     }
 
     /**

@@ -3,6 +3,11 @@ package io.pvnet.checksum.offload;
 /**
  * Where a splitter put its frames in the caller's output buffer: {@code (offset, length)} pairs, preallocated for at
  * most {@link #capacity()} frames and reused by every call. One instance per thread.
+ * <p>
+ * Consumers only read ({@link #count}, {@link #offset}, {@link #length}). {@link #clear} and {@link #add} are for
+ * producers: the splitters of this package ({@link GsoSegmenter}, {@link IpFragmenter}, {@link FrameOffloader}) and
+ * software offloads built on them outside it (the engine's {@code ChecksumFrameOffload}, which fills the frames the
+ * bridge hands it).
  */
 public final class OutputFrames
 {
@@ -45,16 +50,27 @@ public final class OutputFrames
         return lengths[i];
     }
 
-    void clear()
+    /** Forgets every frame; a producer calls it before writing the frames of a new call. */
+    public void clear()
     {
         count = 0;
     }
 
-    void add(final int offset, final int length)
+    /**
+     * Appends one frame; for producers only.
+     *
+     * @return false, adding nothing, when {@link #capacity()} frames are already there.
+     */
+    public boolean add(final int offset, final int length)
     {
+        if (count == offsets.length)
+        {
+            return false;
+        }
         offsets[count] = offset;
         lengths[count] = length;
         count++;
+        return true;
     }
 
     /** @return the end of the last frame, or {@code start} when there is none. */

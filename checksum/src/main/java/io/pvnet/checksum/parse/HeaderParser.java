@@ -148,7 +148,7 @@ public final class HeaderParser
         {
             return ParseStatus.IPV4_TOTAL_LENGTH_EXCEEDS_FRAME;
         }
-        if (!ipv4OptionsValid(buffer, offset + IPV4_MIN_HEADER_LENGTH, offset + headerLength))
+        if (!optionsValid(buffer, offset + IPV4_MIN_HEADER_LENGTH, offset + headerLength))
         {
             return ParseStatus.IPV4_BAD_OPTION;
         }
@@ -172,7 +172,12 @@ public final class HeaderParser
         return parseL4(buffer, protocol, offset + headerLength, offset + totalLength, headers);
     }
 
-    private static boolean ipv4OptionsValid(final DirectBuffer buffer, final int start, final int end)
+    /**
+     * Whether {@code [start, end)} is a well-formed option list. IPv4 options (RFC 791 section 3.1) and TCP options
+     * (RFC 9293 section 3.1) share one encoding: kind 0 ends the list (the rest is padding), kind 1 is a one-byte
+     * no-op, any other kind is followed by a length byte {@code >= 2} that counts the kind and length bytes.
+     */
+    private static boolean optionsValid(final DirectBuffer buffer, final int start, final int end)
     {
         int i = start;
         while (i < end)
@@ -353,7 +358,7 @@ public final class HeaderParser
                 {
                     return ParseStatus.TCP_DATA_OFFSET_EXCEEDS_SEGMENT;
                 }
-                if (!tcpOptionsValid(buffer, offset + TCP_MIN_HEADER_LENGTH, offset + dataOffset))
+                if (!optionsValid(buffer, offset + TCP_MIN_HEADER_LENGTH, offset + dataOffset))
                 {
                     return ParseStatus.TCP_BAD_OPTION;
                 }
@@ -395,35 +400,6 @@ public final class HeaderParser
             default:
                 return ParseStatus.OK;
         }
-    }
-
-    private static boolean tcpOptionsValid(final DirectBuffer buffer, final int start, final int end)
-    {
-        int i = start;
-        while (i < end)
-        {
-            final int kind = buffer.getByte(i) & 0xFF;
-            if (kind == 0)
-            {
-                return true;
-            }
-            if (kind == 1)
-            {
-                i++;
-                continue;
-            }
-            if (i + 1 >= end)
-            {
-                return false;
-            }
-            final int optionLength = buffer.getByte(i + 1) & 0xFF;
-            if (optionLength < 2 || i + optionLength > end)
-            {
-                return false;
-            }
-            i += optionLength;
-        }
-        return true;
     }
 
 }

@@ -1,6 +1,7 @@
 package io.pvnet.engine.bridge;
 
 import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
@@ -20,7 +21,8 @@ import java.nio.ByteOrder;
  * forwards known unicast to the one port behind it, floods broadcast, multicast and unknown unicast to every other
  * port of the VLAN, applies 802.1Q access/trunk rules ({@link PortVlan}) adding or removing the tag per egress port,
  * and does offload at the edge: a frame with {@code CSUM_PARTIAL} or a GSO size goes to a port untouched when the
- * port declares it can finish it ({@link io.pvnet.engine.port.PortOffloads}), and through the {@link EgressOffload} (checksum completed,
+ * port declares it can finish it ({@link io.pvnet.engine.port.PortOffloads}), and through
+ * {@link FrameOffload#finish} (checksum completed,
  * TSO split, oversize fragmented) only when it cannot. Frames too large for a port's MTU are split or fragmented when
  * they can be and counted as drops when they cannot.
  * <p>

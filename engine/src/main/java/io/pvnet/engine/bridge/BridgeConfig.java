@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.offload.FrameOffload;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -10,9 +11,10 @@ import org.agrona.concurrent.SystemNanoClock;
  * @param macTableEntries most stations learned, see {@link MacTable}.
  * @param agingNs         how long a learned station lives without traffic (Linux bridge default 300 s).
  * @param clock           the bridge clock, read once per duty cycle (inject a test clock to control aging).
- * @param offload         the software offload used for ports that cannot take a frame as it is.
+ * @param offload         the software offload ({@link FrameOffload#finish}) for ports that cannot take a frame as it
+ *                        is; one instance for this bridge alone.
  */
-public record BridgeConfig(int maxPorts, int macTableEntries, long agingNs, NanoClock clock, EgressOffload offload)
+public record BridgeConfig(int maxPorts, int macTableEntries, long agingNs, NanoClock clock, FrameOffload offload)
 {
     /** Linux's default ageing time, 300 s. */
     public static final long DEFAULT_AGING_NS = 300_000_000_000L;
@@ -30,7 +32,7 @@ public record BridgeConfig(int maxPorts, int macTableEntries, long agingNs, Nano
     }
 
     /** @return 64 ports, 65536 stations, 300 s aging, the system clock, and {@code offload}. */
-    public static BridgeConfig defaults(final EgressOffload offload)
+    public static BridgeConfig defaults(final FrameOffload offload)
     {
         return new BridgeConfig(64, 65536, DEFAULT_AGING_NS, SystemNanoClock.INSTANCE, offload);
     }

@@ -1,9 +1,11 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.checksum.offload.OutputFrames;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -16,7 +18,7 @@ import java.nio.ByteBuffer;
 /**
  * Offload at the edge, shared by the {@link Bridge} and the router: hands a frame to an egress {@link Port} untouched
  * when the port declares what the frame needs ({@code CSUM_PARTIAL} -> {@link PortOffloads#CHECKSUM}, GSO -> TSO of
- * its kind with every segment within the MTU), else through the {@link EgressOffload} (checksum completed, TSO split,
+ * its kind with every segment within the MTU), else through {@link FrameOffload#finish} (checksum completed, TSO split,
  * oversize fragmented), each resulting frame {@code DATA_VALIDATED}. Counts every attempt once on the port's
  * {@link PortCounters} tx side, as sent or dropped by reason.
  * <p>
@@ -25,19 +27,18 @@ import java.nio.ByteBuffer;
 public final class EgressEdge
 {
     private static final int OUTPUT_BYTES = 1 << 20;
-    private static final int OUTPUT_FRAMES = 2048;
 
-    private final EgressOffload offload;
+    private final FrameOffload offload;
     private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
-    private final EgressFrames outputFrames = new EgressFrames(OUTPUT_FRAMES);
+    private final OutputFrames outputFrames = new OutputFrames(FrameOffload.MAX_FRAMES);
 
     private long softwareChecksums;
     private long softwareSplits;
     private long softwareSegments;
     private long passedThroughOffloads;
 
-    public EgressEdge(final EgressOffload offload)
+    public EgressEdge(final FrameOffload offload)
     {
         if (offload == null)
         {
@@ -107,11 +108,12 @@ public final class EgressEdge
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
         final int mtu, final int flags, final int gsoSize, final int gsoType, final boolean split)
     {
-        final int made = offload.finish(buffer, offset, length, flags, gsoSize, gsoType, mtu, output, outputFrames);
+        final int made = offload.finish(
+            buffer, offset, length, (flags & FrameFlags.CSUM_PARTIAL) != 0, gsoSize, mtu, output, outputFrames);
         if (made <= 0 || made > outputFrames.count())
         {
-            final int reason = made < 0 ? -made : PortDropReason.OFFLOAD_FAILED;
-            counters.txDropped(reason >= PortDropReason.FIRST ? reason : PortDropReason.OFFLOAD_FAILED);
+            // more frames than listed is a broken implementation: counted as a failed offload
+            counters.txDropped(PortDropReason.ofOffloadStatus(made > 0 ? 0 : made));
             return false;
         }
         if (split)

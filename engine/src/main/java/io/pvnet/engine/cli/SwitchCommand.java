@@ -5,9 +5,8 @@ import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.ChecksumEgressOffload;
-import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
+import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -127,8 +126,8 @@ public final class SwitchCommand implements Callable<Integer>
             created = Region.create(path, VifRegion.regionBytes(vifs));
             final VifRegion vifRegion = VifRegion.create(created);
             final Fabric fabric = routed ?
-                new Fabric(null, new Router(RouterConfig.defaults(new ChecksumEgressOffload())), routerSetup()) :
-                new Fabric(new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload())), null, null);
+                new Fabric(null, new Router(RouterConfig.defaults(new ChecksumFrameOffload())), routerSetup()) :
+                new Fabric(new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload())), null, null);
             agents.add(fabric.agent());
             final Map<String, PcapPort> capturePorts = new LinkedHashMap<>();
             for (int i = 1; i <= vifs; i++)

@@ -164,7 +164,22 @@ public final class GuestStack implements FrameHandler
     {
         final long group = 0x3333_FF00_0000L | ((target[13] & 0xFFL) << 16) | ((target[14] & 0xFFL) << 8) |
             (target[15] & 0xFFL);
-        putMac(reply, 0, group);
+        putNdpHeaders(group);
+        // ff02::1:ffXX:XXXX
+        reply.putLong(38, 0xFF02_0000_0000_0000L, BIG_ENDIAN);
+        reply.putInt(46, 1, BIG_ENDIAN);
+        reply.putByte(50, (byte)0xFF);
+        reply.putBytes(51, target, 13, 3);
+        sendNdp(135, 0, target, 1);
+    }
+
+    /**
+     * Writes the Ethernet and IPv6 headers of an NDP message from this stack to {@code destinationMac} (32 bytes of
+     * ICMPv6, hop limit 255); the caller writes the IPv6 destination at 38 and then calls {@link #sendNdp}.
+     */
+    private void putNdpHeaders(final long destinationMac)
+    {
+        putMac(reply, 0, destinationMac);
         putMac(reply, 6, mac);
         reply.putShort(12, (short)ETHERTYPE_IPV6, BIG_ENDIAN);
         reply.putInt(14, 0x60000000, BIG_ENDIAN);
@@ -172,16 +187,19 @@ public final class GuestStack implements FrameHandler
         reply.putByte(20, (byte)58);
         reply.putByte(21, (byte)255);
         reply.putBytes(22, ipv6);
-        // ff02::1:ffXX:XXXX
-        reply.putLong(38, 0xFF02_0000_0000_0000L, BIG_ENDIAN);
-        reply.putInt(46, 1, BIG_ENDIAN);
-        reply.putByte(50, (byte)0xFF);
-        reply.putBytes(51, target, 13, 3);
-        reply.putByte(54, (byte)135);
+    }
+
+    /**
+     * Writes the ICMPv6 NDP message at 54 (RFC 4861: {@code type}, the flags word, {@code target}, one link-layer
+     * address option of {@code optionType} carrying this stack's MAC), sums it and sends the frame.
+     */
+    private void sendNdp(final int type, final int flagsWord, final byte[] target, final int optionType)
+    {
+        reply.putByte(54, (byte)type);
         reply.putByte(55, (byte)0);
-        reply.putInt(58, 0, BIG_ENDIAN);
+        reply.putInt(58, flagsWord, BIG_ENDIAN);
         reply.putBytes(62, target);
-        reply.putByte(78, (byte)1);
+        reply.putByte(78, (byte)optionType);
         reply.putByte(79, (byte)1);
         putMac(reply, 80, mac);
         icmpv6Checksum(reply, 32);
@@ -381,24 +399,10 @@ public final class GuestStack implements FrameHandler
             getMac(buffer, offset + 80) : getMac(buffer, offset + 6);
         buffer.getBytes(offset + 22, neighbourIpv6);
         neighbourIpv6Mac = senderMac;
-        putMac(reply, 0, senderMac);
-        putMac(reply, 6, mac);
-        reply.putShort(12, (short)ETHERTYPE_IPV6, BIG_ENDIAN);
-        reply.putInt(14, 0x60000000, BIG_ENDIAN);
-        reply.putShort(18, (short)32, BIG_ENDIAN);
-        reply.putByte(20, (byte)58);
-        reply.putByte(21, (byte)255);
-        reply.putBytes(22, ipv6);
+        putNdpHeaders(senderMac);
         reply.putBytes(38, buffer, offset + 22, 16);
-        reply.putByte(54, (byte)136);
-        reply.putByte(55, (byte)0);
-        reply.putInt(58, 0x60000000, BIG_ENDIAN);
-        reply.putBytes(62, ipv6);
-        reply.putByte(78, (byte)2);
-        reply.putByte(79, (byte)1);
-        putMac(reply, 80, mac);
-        icmpv6Checksum(reply, 32);
-        send(reply, 86);
+        // solicited + override
+        sendNdp(136, 0x60000000, ipv6, 2);
     }
 
     /** Answers the IPv6 packet (no extension headers) in {@link #reply}[0, length). */

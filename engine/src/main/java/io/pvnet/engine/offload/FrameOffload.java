@@ -1,22 +1,37 @@
 package io.pvnet.engine.offload;
 
+import io.pvnet.checksum.offload.OutputFrames;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * The software offload step a vif needs where its peer cannot take an offloaded frame: complete a checksum the sender
- * left blank, or split a TSO frame into MSS-sized segments. The engine calls it through this interface only, so the
- * implementation (the checksum module) plugs in without touching the data path.
- * Implementations are used from one thread at a time, must not allocate per frame and never throw for bad frames.
+ * The software offload step where a peer cannot take an offloaded frame: complete a checksum the sender left blank,
+ * split a TSO/USO frame into segments, fragment a packet over an MTU. Two kinds of caller use it:
+ * <ul>
+ *     <li>a vif (the backend {@code xnb} and {@code netfront}): {@link #completeChecksum} in place, or
+ *     {@link #segment} at the frame's own MSS, each segment handed to a {@link SegmentSink} as it is made;</li>
+ *     <li>the bridge at an egress port: {@link #finish} turns one frame into frames that fit the port's MTU, written
+ *     to the bridge's output buffer and listed in its {@link OutputFrames}.</li>
+ * </ul>
+ * The engine calls it through this interface only, so the implementation (the checksum module's, in
+ * {@link ChecksumFrameOffload}) plugs in without touching the data path; {@link NoFrameOffload} refuses everything.
+ * <p>
+ * Implementations are used from one thread at a time (each vif and each bridge gets its own instance), must not
+ * allocate per frame and never throw for bad frames: every method returns a status code.
  */
 public interface FrameOffload
 {
     /** Status: done. */
     int OK = 0;
-    /** Status: this implementation cannot do it. */
+    /** Status: this implementation cannot do it (no software offload, or the result would not fit the output). */
     int UNSUPPORTED = -1;
     /** Status: the frame is not one this step can handle (not IPv4/IPv6 TCP/UDP, truncated headers). */
     int MALFORMED = -2;
+    /** Status of {@link #finish}: the packet is over the MTU and can be neither split nor fragmented (DF, not IP). */
+    int MTU_EXCEEDED = -3;
+
+    /** Most frames one call may produce (a 64 KiB packet at an MSS of 64); size {@link #finish}'s frames with it. */
+    int MAX_FRAMES = 1024;
 
     /** Receives one segment of {@link #segment}. */
     @FunctionalInterface
@@ -41,4 +56,24 @@ public interface FrameOffload
      * stops the split and is returned negated.
      */
     int segment(DirectBuffer frame, int offset, int length, int mss, MutableDirectBuffer scratch, SegmentSink sink);
+
+    /**
+     * Turns one frame into frames with complete checksums, each carrying at most {@code mtu} bytes of IP packet: the
+     * L4 checksum completed when {@code checksumPartial}; a GSO frame ({@code gsoSize > 0}) split into segments of at
+     * most {@code gsoSize} payload bytes (fewer when the MTU needs it); any other packet over the MTU fragmented (IPv4
+     * without DF, IPv6) or, for TCP, segmented. What the bridge calls for an egress port that cannot take the frame as
+     * it is.
+     *
+     * @param frame           the frame (left unchanged); may carry one 802.1Q tag.
+     * @param checksumPartial whether its L4 checksum field holds only the pseudo-header sum ({@code CSUM_PARTIAL}).
+     * @param gsoSize         MSS of a GSO frame, else 0.
+     * @param mtu             the egress port's MTU (IP bytes).
+     * @param out             where the resulting frames are written, from index 0.
+     * @param frames          receives their {@code (offset, length)}; cleared first. {@link #MAX_FRAMES} always fits.
+     * @return frames made ({@code >= 1}), or {@link #MTU_EXCEEDED} (too large and cannot be split: DF set, not IP),
+     * {@link #MALFORMED} (unparseable, or an offload asked of a non-IP frame) or {@link #UNSUPPORTED} (anything else).
+     */
+    int finish(
+        DirectBuffer frame, int offset, int length, boolean checksumPartial, int gsoSize, int mtu,
+        MutableDirectBuffer out, OutputFrames frames);
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.offload;
 
+import io.pvnet.checksum.offload.OutputFrames;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -24,6 +25,15 @@ public final class NoFrameOffload implements FrameOffload
         final DirectBuffer frame, final int offset, final int length, final int mss, final MutableDirectBuffer scratch,
         final SegmentSink sink)
     {
+        return UNSUPPORTED;
+    }
+
+    @Override
+    public int finish(
+        final DirectBuffer frame, final int offset, final int length, final boolean checksumPartial, final int gsoSize,
+        final int mtu, final MutableDirectBuffer out, final OutputFrames frames)
+    {
+        frames.clear();
         return UNSUPPORTED;
     }
 }

@@ -1,5 +1,7 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.offload.FrameOffload;
+
 /**
  * Why a port or the bridge dropped a frame. Codes start at {@link #FIRST} so that they never collide with the vif
  * backend's {@code io.pvnet.engine.xnb.DropReason} codes in a {@code FrameSink} return value.
@@ -66,5 +68,22 @@ public final class PortDropReason
     public static String name(final int reason)
     {
         return reason >= FIRST && reason < END ? NAMES[reason - FIRST] : "unknown-" + reason;
+    }
+
+    /**
+     * @param offloadStatus what {@link FrameOffload#finish} returned when it made no frame (a negative status, or 0).
+     * @return the drop reason it counts as: {@link #MTU_EXCEEDED}, {@link #MALFORMED}, else {@link #OFFLOAD_FAILED}.
+     */
+    public static int ofOffloadStatus(final int offloadStatus)
+    {
+        switch (offloadStatus)
+        {
+            case FrameOffload.MTU_EXCEEDED:
+                return MTU_EXCEEDED;
+            case FrameOffload.MALFORMED:
+                return MALFORMED;
+            default:
+                return OFFLOAD_FAILED;
+        }
     }
 }

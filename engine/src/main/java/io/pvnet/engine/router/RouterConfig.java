@@ -1,6 +1,6 @@
 package io.pvnet.engine.router;
 
-import io.pvnet.engine.bridge.EgressOffload;
+import io.pvnet.engine.offload.FrameOffload;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -20,7 +20,7 @@ import org.agrona.concurrent.SystemNanoClock;
  */
 public record RouterConfig(
     int maxPorts, int maxRoutes, int maxNeighbours, int pendingFrames, int pendingPerNeighbour, long reachableNs,
-    long retransmitNs, int requests, NanoClock clock, EgressOffload offload)
+    long retransmitNs, int requests, NanoClock clock, FrameOffload offload)
 {
     public RouterConfig
     {
@@ -48,7 +48,7 @@ public record RouterConfig(
      * @return 64 ports, 1024 routes, 4096 neighbours, 32 pending frames (3 per neighbour), 30 s reachable, requests
      * every second, 3 of them (Linux's defaults), the system clock, and {@code offload}.
      */
-    public static RouterConfig defaults(final EgressOffload offload)
+    public static RouterConfig defaults(final FrameOffload offload)
     {
         return new RouterConfig(64, 1024, 4096, 32, 3, 30_000_000_000L, 1_000_000_000L, 3,
             SystemNanoClock.INSTANCE, offload);

@@ -41,7 +41,9 @@ import static io.pvnet.engine.netif.NetifConstants.*;
  * ({@link DropReason#isFatal}) disable this vif only, with the reason logged and written to the {@code error} key.
  * <p>
  * Threading: an Agrona agent; one thread calls {@link #doWork()}. {@link #offer} may be called by one other thread
- * (single producer of the rx queue). Counters are written by this agent only, once per duty cycle.
+ * (single producer of the rx queue); {@link #offerOrDeliver} made on the agent's own thread while nothing is queued
+ * copies the frame straight into the guest's posted buffers, without the queue's copy.
+ * Counters are written by this agent only, once per duty cycle.
  */
 public final class Xnb implements org.agrona.concurrent.Agent
 {
@@ -98,6 +100,12 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private int disabledReason = DropReason.NONE;
     private long lastHeartbeatNs;
     private long nowNs;
+    /** The thread of the last duty cycle: an {@link #offer} made on it may copy straight into the guest's buffers. */
+    private Thread dutyThread;
+    /** Frames {@link #offer} handed straight to the guest whose outcome is in {@link #pending}, not yet flushed. */
+    private long handedOverUnflushed;
+    /** True while {@link #offer} delivers straight to the guest. */
+    private boolean offering;
 
     private boolean feCsum;
     private boolean feIpv6Csum;
@@ -228,6 +236,29 @@ public final class Xnb implements org.agrona.concurrent.Agent
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
+        return offer(buffer, offset, length, flags, gsoSize, gsoType, false);
+    }
+
+    /**
+     * As {@link #offer(DirectBuffer, int, int, int, int, int)}, but when called on this agent's own thread (a crossover
+     * or bridge run by the same thread as this backend) with nothing queued, the frame is copied straight into the
+     * guest's posted buffers, saving the copy into the queue; it is queued as usual when the guest has too few buffers
+     * posted or its checksum must be completed in place.
+     *
+     * @return 0 if delivered, counted as dropped by this backend, or queued; else the {@link DropReason} (the caller
+     *         counts it).
+     */
+    public int offerOrDeliver(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        return offer(buffer, offset, length, flags, gsoSize, gsoType, true);
+    }
+
+    private int offer(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType, final boolean mayDeliver)
+    {
         if (!accepting)
         {
             return DropReason.NOT_CONNECTED;
@@ -240,14 +271,38 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             return DropReason.OVERSIZE;
         }
+        if (mayDeliver && Thread.currentThread() == dutyThread && queue.size() == 0 && isConnected() &&
+            deliverOffered(buffer, offset, length, flags, gsoSize, gsoType))
+        {
+            // offered on this agent's own thread with nothing queued ahead: copied straight into the guest's posted
+            // buffers (or counted as dropped), saving the copy into the queue; responses are pushed by processRx
+            handedOverUnflushed++;
+            return DropReason.NONE;
+        }
         return queue.offer(buffer, offset, length, flags, gsoSize, gsoType, offerClock.nanoTime()) ?
             DropReason.NONE : DropReason.RX_QUEUE_FULL;
+    }
+
+    private boolean deliverOffered(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        offering = true;
+        try
+        {
+            return deliverFrame(buffer, null, offset, length, flags, gsoSize, gsoType, nowNs);
+        }
+        finally
+        {
+            offering = false;
+        }
     }
 
     @Override
     public int doWork()
     {
         nowNs = nanoClock.nanoTime();
+        dutyThread = Thread.currentThread();
         // the enqueue time of offered frames only feeds the drain timeout: a per-duty-cycle clock is precise enough
         offerClock.update(nowNs);
         int work = 0;
@@ -467,11 +522,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
 
     private int processRx()
     {
-        if (queue.size() == 0)
-        {
-            return 0;
-        }
-        final int frames = queue.drain(rxDrainer, RX_BATCH);
+        final int frames = queue.size() == 0 ? 0 : queue.drain(rxDrainer, RX_BATCH);
         if (rxResponsesPending)
         {
             rxResponsesPending = false;
@@ -495,12 +546,26 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             return ControlledMessageHandler.Action.ABORT;
         }
-        final int frameOffset = index + RxFrameQueue.HEADER_LENGTH;
-        final int frameLength = length - RxFrameQueue.HEADER_LENGTH;
         final int flags = buffer.getInt(index + RxFrameQueue.FLAGS_OFFSET);
         final int gsoSize = buffer.getShort(index + RxFrameQueue.GSO_SIZE_OFFSET) & 0xFFFF;
         final int gsoType = buffer.getShort(index + RxFrameQueue.GSO_TYPE_OFFSET) & 0xFFFF;
         final long enqueuedNs = buffer.getLong(index + RxFrameQueue.TIME_OFFSET);
+        return deliverFrame(buffer, buffer, index + RxFrameQueue.HEADER_LENGTH, length - RxFrameQueue.HEADER_LENGTH, flags,
+            gsoSize, gsoType, enqueuedNs) ?
+            ControlledMessageHandler.Action.CONTINUE : ControlledMessageHandler.Action.ABORT;
+    }
+
+    /**
+     * Hands one frame to the guest: completes its checksum or splits it when the guest cannot take it as it is, and
+     * copies it into posted buffers. Agent thread only.
+     *
+     * @return true when the frame is done with (delivered or counted as dropped), false when the guest has too few
+     *         buffers posted (the frame must wait; the frontend was asked to notify).
+     */
+    private boolean deliverFrame(
+        final DirectBuffer buffer, final MutableDirectBuffer writableFrame, final int frameOffset, final int frameLength,
+        final int flags, final int gsoSize, final int gsoType, final long enqueuedNs)
+    {
         final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
 
         final int result;
@@ -541,7 +606,12 @@ public final class Xnb implements org.agrona.concurrent.Agent
                 {
                     rxFlags = NETRXF_CSUM_BLANK | NETRXF_DATA_VALIDATED;
                 }
-                else if (offload.completeChecksum(buffer, frameOffset, frameLength) == FrameOffload.OK)
+                else if (null == writableFrame)
+                {
+                    // completed in place: only in the queue's own copy, never in the caller's buffer
+                    return false;
+                }
+                else if (offload.completeChecksum(writableFrame, frameOffset, frameLength) == FrameOffload.OK)
                 {
                     pending[VifCounters.CSUM_COMPLETED]++;
                     rxFlags = NETRXF_DATA_VALIDATED;
@@ -549,7 +619,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
                 else
                 {
                     pending[VifCounters.DROP_BASE + DropReason.OFFLOAD_FAILED]++;
-                    return ControlledMessageHandler.Action.CONTINUE;
+                    return true;
                 }
             }
             result = deliver(buffer, frameOffset, frameLength, rxFlags, gsoSize, gsoType);
@@ -565,14 +635,14 @@ public final class Xnb implements org.agrona.concurrent.Agent
             if (nowNs - enqueuedNs > config.rxDrainTimeoutNs())
             {
                 pending[VifCounters.DROP_BASE + DropReason.RX_STALLED]++;
-                return ControlledMessageHandler.Action.CONTINUE;
+                return true;
             }
             // ask the frontend to notify when it posts buffers, then wait
             rx.finalCheckForRequests();
-            return ControlledMessageHandler.Action.ABORT;
+            return false;
         }
         rxStalled = false;
-        return ControlledMessageHandler.Action.CONTINUE;
+        return true;
     }
 
     private boolean frontendTakesGso(final int gsoType)
@@ -594,6 +664,11 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private int rxSpace()
     {
         final int available = rx.unconsumedRequests();
+        if (available < 0 && offering)
+        {
+            // found by an offer: leave the frame to the queue, and the verdict to the duty cycle (after tx, as always)
+            return 0;
+        }
         if (available < 0)
         {
             fatal(DropReason.RX_IMPOSSIBLE_REQUESTS, "rx req_prod outside the ring");
@@ -884,6 +959,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
                 values[kind] = 0;
             }
         }
+        handedOverUnflushed = 0;
     }
 
     /** @return the interface's current MTU (this agent's thread). */
@@ -892,10 +968,14 @@ public final class Xnb implements org.agrona.concurrent.Agent
         return settings.mtu;
     }
 
-    /** @return frames in the rx queue (this agent's thread, producer idle). */
+    /**
+     * @return frames accepted for the guest whose outcome is not in the counters yet: those in the rx queue, and those
+     *         an offer on this agent's thread handed straight to the guest since the counters were last flushed (this
+     *         agent's thread, producer idle).
+     */
     public long rxQueueFrames()
     {
-        return queue.frames();
+        return queue.frames() + handedOverUnflushed;
     }
 
     /** @return the rx queue's bytes in use. */

@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortOffloads;
@@ -28,7 +29,7 @@ class BridgeFuzzTest
     {
         final SplittableRandom random = new SplittableRandom(7);
         final CachedNanoClock clock = new CachedNanoClock();
-        final Bridge bridge = new Bridge(new BridgeConfig(8, 256, 1_000_000_000L, clock, new ChecksumEgressOffload()));
+        final Bridge bridge = new Bridge(new BridgeConfig(8, 256, 1_000_000_000L, clock, new ChecksumFrameOffload()));
         final int[] offloads = {PortOffloads.NONE, PortOffloads.CHECKSUM, PortOffloads.ALL, PortOffloads.TSO4};
         final int[] mtus = {68, 576, 1280, 1500, 9000, 65535};
         final RecordingPort[] ports = new RecordingPort[6];

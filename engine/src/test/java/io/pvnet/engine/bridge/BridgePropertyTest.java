@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -45,7 +46,7 @@ class BridgePropertyTest
     void shouldMatchTheReferenceModelAndAccountForEveryFrame()
     {
         final CachedNanoClock clock = new CachedNanoClock();
-        final Bridge bridge = new Bridge(new BridgeConfig(8, 4096, AGING_NS, clock, new CountingEgressOffload()));
+        final Bridge bridge = new Bridge(new BridgeConfig(8, 4096, AGING_NS, clock, new CountingFrameOffload()));
         final RecordingPort[] ports = new RecordingPort[VLANS.length];
         for (int i = 0; i < ports.length; i++)
         {
@@ -183,7 +184,7 @@ class BridgePropertyTest
     void shouldSwitchWithoutAllocating()
     {
         final CachedNanoClock clock = new CachedNanoClock();
-        final Bridge bridge = new Bridge(new BridgeConfig(8, 4096, AGING_NS, clock, new CountingEgressOffload(new ChecksumEgressOffload(io.pvnet.checksum.Checksums.byName(System.getProperty("pvnet.test.variant", "long"))))));
+        final Bridge bridge = new Bridge(new BridgeConfig(8, 4096, AGING_NS, clock, new CountingFrameOffload(new ChecksumFrameOffload(io.pvnet.checksum.Checksums.byName(System.getProperty("pvnet.test.variant", "long"))))));
         final RecordingPort[] ports = new RecordingPort[4];
         for (int i = 0; i < ports.length; i++)
         {

@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -25,7 +26,7 @@ class BridgeTest
     private static final long AGING_NS = 10_000_000_000L;
 
     private final CachedNanoClock clock = new CachedNanoClock();
-    private final CountingEgressOffload offload = new CountingEgressOffload();
+    private final CountingFrameOffload offload = new CountingFrameOffload();
     private final Bridge bridge = new Bridge(new BridgeConfig(16, 1024, AGING_NS, clock, offload));
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(70_000));
 
@@ -326,7 +327,7 @@ class BridgeTest
     @Test
     void shouldCountOffloadFailuresAsDropsWithoutASoftwareOffload()
     {
-        final Bridge plain = new Bridge(new BridgeConfig(4, 16, AGING_NS, clock, EgressOffload.NONE));
+        final Bridge plain = new Bridge(new BridgeConfig(4, 16, AGING_NS, clock, NoFrameOffload.INSTANCE));
         final RecordingPort in = new RecordingPort("in", PortOffloads.NONE, 1500);
         final RecordingPort out = new RecordingPort("out", PortOffloads.NONE, 1500);
         plain.attach(in, PortVlan.access(1));

@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.Netns;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.tap.TapDevice;
@@ -80,7 +81,7 @@ class SwitchKernelTest
 
     private static Bridge stream(final boolean serverOffload, final boolean ipv6) throws Exception
     {
-        final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+        final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
         try (Netns client = Netns.create("cli"); Netns server = Netns.create("srv"))
         {
             final TapPort clientTap = tap(client, true, "192.0.2.1/24", "fd00::1/64", "02:00:00:00:01:01");
@@ -130,8 +131,8 @@ class SwitchKernelTest
         final java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
         final int portA = freeUdpPort();
         final int portB = freeUdpPort();
-        final Bridge bridgeA = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
-        final Bridge bridgeB = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+        final Bridge bridgeA = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
+        final Bridge bridgeB = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
         try (Netns hostA = Netns.create("hosta"); Netns hostB = Netns.create("hostb"))
         {
             final TapPort tapA = tap(hostA, true, "192.0.2.1/24", "fd00::1/64", "02:00:00:00:03:01");

@@ -36,7 +36,7 @@ class VifBridgeTest
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(3)))
         {
             final VifRegion vifRegion = VifRegion.create(region);
-            final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+            final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
             final VifConfig[] configs =
             {
                 VifConfig.of(1, 0), VifConfig.of(2, 0), VifConfig.of(3, 0).withOffloads(false, false, false),

@@ -7,10 +7,9 @@ import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.ChecksumEgressOffload;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.guest.GuestStack;
-import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.AgentRunner;
@@ -39,7 +38,7 @@ public final class EmbeddingExample
 
             // 2. the bridge and one VifPort per vif: the port is the bridge's way to the vif, the bridge's ingress is
             //    where the vif's backend delivers what its guest sends
-            final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+            final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
             final VifBackend[] backends = new VifBackend[2];
             for (int i = 0; i < 2; i++)
             {

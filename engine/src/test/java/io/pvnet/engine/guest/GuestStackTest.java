@@ -1,5 +1,11 @@
 package io.pvnet.engine.guest;
 
+import io.pvnet.checksum.Checksums;
+import io.pvnet.checksum.offload.ChecksumOffload;
+import io.pvnet.checksum.offload.OffloadStatus;
+import io.pvnet.checksum.parse.HeaderParser;
+import io.pvnet.checksum.parse.PacketHeaders;
+import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.engine.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -48,6 +54,69 @@ class GuestStackTest
         assertEquals(PEER_MAC, GuestStack.getMac(reply, 0));
         assertEquals(PEER_IP, reply.getInt(38, BIG_ENDIAN));
         assertEquals(PEER_MAC, stack.neighbourMac4(PEER_IP));
+    }
+
+    @Test
+    void shouldResolveANeighbourByNdpWithSolicitationAndAdvertisementAsRfc4861Lays()
+    {
+        final byte[] peerIp6 = GUEST_IP6.clone();
+        peerIp6[15] = 1;
+        final List<byte[]> peerSent = new ArrayList<>();
+        final GuestStack peer = new GuestStack(PEER_MAC, PEER_IP, 24, peerIp6, 1500,
+            (buffer, offset, length, flags, gsoSize, gsoType) ->
+            {
+                final byte[] copy = new byte[length];
+                buffer.getBytes(offset, copy);
+                peerSent.add(copy);
+                return 0;
+            });
+
+        peer.sendNeighbourSolicitation(GUEST_IP6);
+        assertEquals(1, peerSent.size());
+        final UnsafeBuffer solicitation = new UnsafeBuffer(peerSent.get(0));
+        assertEquals(86, solicitation.capacity());
+        assertEquals(0x3333_FF00_0002L, GuestStack.getMac(solicitation, 0), "solicited-node multicast MAC");
+        assertEquals(0xFF02_0000_0000_0000L, solicitation.getLong(38, BIG_ENDIAN));
+        assertEquals(0x0000_0001_FF00_0002L, solicitation.getLong(46, BIG_ENDIAN), "ff02::1:ff00:2");
+        assertEquals(255, solicitation.getByte(21) & 0xFF, "hop limit");
+        assertEquals(135, solicitation.getByte(54) & 0xFF);
+        assertArrayEquals(GUEST_IP6, copyOf(solicitation, 62, 16));
+        assertEquals(1, solicitation.getByte(78), "source link-layer address option");
+        assertEquals(PEER_MAC, GuestStack.getMac(solicitation, 80));
+        assertChecksumsValid(solicitation);
+
+        stack.onFrame(solicitation, 0, solicitation.capacity(), 0, 0);
+        assertEquals(PEER_MAC, stack.neighbourMac6(peerIp6), "the solicitation's source learned");
+        assertEquals(1, sent.size());
+        final UnsafeBuffer advertisement = new UnsafeBuffer(sent.get(0));
+        assertEquals(86, advertisement.capacity());
+        assertEquals(PEER_MAC, GuestStack.getMac(advertisement, 0));
+        assertEquals(GUEST_MAC, GuestStack.getMac(advertisement, 6));
+        assertArrayEquals(GUEST_IP6, copyOf(advertisement, 22, 16));
+        assertArrayEquals(peerIp6, copyOf(advertisement, 38, 16));
+        assertEquals(136, advertisement.getByte(54) & 0xFF);
+        assertEquals(0x6000_0000, advertisement.getInt(58, BIG_ENDIAN), "solicited and override");
+        assertArrayEquals(GUEST_IP6, copyOf(advertisement, 62, 16));
+        assertEquals(2, advertisement.getByte(78), "target link-layer address option");
+        assertEquals(GUEST_MAC, GuestStack.getMac(advertisement, 80));
+        assertChecksumsValid(advertisement);
+
+        peer.onFrame(advertisement, 0, advertisement.capacity(), 0, 0);
+        assertEquals(GUEST_MAC, peer.neighbourMac6(GUEST_IP6));
+    }
+
+    private static byte[] copyOf(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return bytes;
+    }
+
+    private static void assertChecksumsValid(final DirectBuffer frame)
+    {
+        final PacketHeaders headers = new PacketHeaders();
+        assertEquals(ParseStatus.OK, HeaderParser.parse(frame, 0, frame.capacity(), headers));
+        assertEquals(OffloadStatus.VALID, new ChecksumOffload(Checksums.reference()).verify(frame, headers));
     }
 
     @Test

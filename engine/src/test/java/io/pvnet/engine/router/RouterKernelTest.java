@@ -1,6 +1,6 @@
 package io.pvnet.engine.router;
 
-import io.pvnet.engine.bridge.ChecksumEgressOffload;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.port.Netns;
 import io.pvnet.engine.port.Port;
@@ -49,7 +49,7 @@ class RouterKernelTest
     @Test
     void shouldCarryKernelPingsToAGuestInAnotherSubnetIpv4AndIpv6() throws Exception
     {
-        final Router router = new Router(RouterConfig.defaults(new ChecksumEgressOffload()));
+        final Router router = new Router(RouterConfig.defaults(new ChecksumFrameOffload()));
         try (Netns netns = Netns.create("routed"); TapDevice device = new TapDevice("", true))
         {
             final TapPort tap = new TapPort(device, 1500);

@@ -1,7 +1,7 @@
 package io.pvnet.engine.router;
 
 import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.bridge.ChecksumEgressOffload;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.RecordingPort;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.port.PortDropReason;
@@ -54,7 +54,7 @@ class RouterTest
 
     private void build(final int rightOffloads, final int rightMtu)
     {
-        router = new Router(RouterConfig.defaults(new ChecksumEgressOffload()).withClock(clock));
+        router = new Router(RouterConfig.defaults(new ChecksumFrameOffload()).withClock(clock));
         left = new RecordingPort("left", PortOffloads.NONE, 1500);
         right = new RecordingPort("right", rightOffloads, rightMtu);
         assertEquals(0, router.attach(left, LEFT_MAC));

@@ -53,6 +53,9 @@ final class HostileFrontend implements AutoCloseable
     final int[] txGref = new int[GRANTED_TX];
     final int[] rxGref = new int[GRANTED_RX];
     int readOnlyRxGref;
+    /** Grant references of the guest's own ring pages (read-write, as a real guest grants them). */
+    int txRingGref;
+    int rxRingGref;
     int txReqProd;
     int rxReqProd;
 
@@ -97,6 +100,8 @@ final class HostileFrontend implements AutoCloseable
         rxReqProd = 0;
         final int txRef = grants.grantAccess(BACKEND_DOMID, VifSections.TX_RING_FRAME, false);
         final int rxRef = grants.grantAccess(BACKEND_DOMID, VifSections.RX_RING_FRAME, false);
+        txRingGref = txRef;
+        rxRingGref = rxRef;
         for (int i = 0; i < GRANTED_TX; i++)
         {
             final int frame = VifSections.TX_BUFFER_FRAME + i;

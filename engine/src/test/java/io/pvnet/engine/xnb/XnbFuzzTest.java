@@ -42,6 +42,12 @@ class XnbFuzzTest
         DropReason.NOT_CONNECTED, DropReason.RX_IMPOSSIBLE_REQUESTS};
 
     private static long rxAccepted;
+    /**
+     * Set when the chaos guest posted one of its own ring pages as an rx buffer: the backend may then legally write
+     * frame bytes over the guest's shared ring header (the guest granted that page read-write), so the response
+     * indices the test reads back are the guest's own scribbles, not the backend's answers.
+     */
+    private static boolean ringPagePostedAsRxBuffer;
 
     private final long[] expectedDrops = new long[DropReason.COUNT];
     private long expectedDelivered;
@@ -314,6 +320,7 @@ class XnbFuzzTest
                 case 1 -> random.nextInt(5000);
                 default -> front.rxGref[random.nextInt(HostileFrontend.GRANTED_RX)];
             };
+            ringPagePostedAsRxBuffer |= gref == front.txRingGref || gref == front.rxRingGref;
             front.postRx(gref, random.nextInt(0x10000));
         }
         final int offers = random.nextInt(3);
@@ -347,6 +354,8 @@ class XnbFuzzTest
 
     private static void chaos(final HostileFrontend front, final SplittableRandom random)
     {
+        // every episode starts on freshly connected rings (reconnect), so the guest's own scribbles start afresh too
+        ringPagePostedAsRxBuffer = false;
         final int rounds = 1 + random.nextInt(20);
         for (int r = 0; r < rounds; r++)
         {
@@ -384,7 +393,10 @@ class XnbFuzzTest
                 {
                     for (int s = 0; s < random.nextInt(20); s++)
                     {
-                        front.rxRing.putLong(HostileFrontend.slot(front.rxReqProd + s, RX_SLOT_LENGTH), random.nextLong());
+                        final int at = HostileFrontend.slot(front.rxReqProd + s, RX_SLOT_LENGTH);
+                        front.rxRing.putLong(at, random.nextLong());
+                        final int gref = front.rxRing.getInt(at + 4, ByteOrder.LITTLE_ENDIAN);
+                        ringPagePostedAsRxBuffer |= gref == front.txRingGref || gref == front.rxRingGref;
                     }
                     front.rxReqProd += random.nextInt(30);
                     front.rxRing.putIntRelease(0, front.rxReqProd + (random.nextInt(10) == 0 ? random.nextInt() : 0));
@@ -405,8 +417,12 @@ class XnbFuzzTest
     /** Responses written in this duty cycle (before the hostile frontend scribbles on them) carry only valid statuses. */
     private static void checkResponses(final HostileFrontend front, final int before)
     {
+        if (ringPagePostedAsRxBuffer)
+        {
+            return;
+        }
         final int produced = front.txRspProd() - before;
-        assertTrue(produced >= 0 && produced <= io.pvnet.engine.VifSections.RING_SIZE, "produced " + produced);
+        assertTrue(produced >= 0 && produced <= io.pvnet.engine.VifSections.RING_SIZE, "produced " + produced + ", seed=" + SEED);
         for (int i = 0; i < produced; i++)
         {
             final int status = front.txRspStatus(before + i);

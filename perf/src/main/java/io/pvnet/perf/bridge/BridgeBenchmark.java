@@ -2,7 +2,7 @@ package io.pvnet.perf.bridge;
 
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.EgressOffload;
+import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortOffloads;
@@ -58,7 +58,7 @@ public class BridgeBenchmark
     @Setup
     public void setUp()
     {
-        bridge = new Bridge(BridgeConfig.defaults(EgressOffload.NONE));
+        bridge = new Bridge(BridgeConfig.defaults(NoFrameOffload.INSTANCE));
         for (int i = 0; i < ports; i++)
         {
             sinks[i] = new CountingPort();

@@ -2,7 +2,7 @@ package io.pvnet.perf.bridge;
 
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.EgressOffload;
+import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.router.NeighbourMessages;
 import io.pvnet.engine.router.Router;
@@ -60,7 +60,7 @@ public class RouterBenchmark
     public void setUp()
     {
         router = new Router(new RouterConfig(4, 16, 64, 8, 3, Long.MAX_VALUE / 4, 1_000_000_000L, 3,
-            SystemNanoClock.INSTANCE, EgressOffload.NONE));
+            SystemNanoClock.INSTANCE, NoFrameOffload.INSTANCE));
         router.attach(new BridgeBenchmark.CountingPort(), PORT0_MAC);
         router.attach(egress, 0x02_70_76_00_00_02L);
         router.address4(0, 0x0A00_0001, 24);
@@ -71,7 +71,7 @@ public class RouterBenchmark
         router.ingress(1).onFrame(arp, 0, NeighbourMessages.arpRequest(arp, HOST_MAC, 0x0A00_0102, 0x0A00_0101),
             0, 0, 0);
 
-        bridge = new Bridge(BridgeConfig.defaults(EgressOffload.NONE));
+        bridge = new Bridge(BridgeConfig.defaults(NoFrameOffload.INSTANCE));
         bridge.attach(new BridgeBenchmark.CountingPort(), PortVlan.access(1));
         bridge.attach(egress, PortVlan.access(1));
 

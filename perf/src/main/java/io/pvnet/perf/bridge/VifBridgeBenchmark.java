@@ -8,9 +8,8 @@ import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.ChecksumEgressOffload;
-import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
+import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.perf.vif.VifGuests;
 import io.pvnet.ring.region.Region;
@@ -79,7 +78,7 @@ public class VifBridgeBenchmark
         final VifPort[] ports = new VifPort[2];
         if ("bridge".equals(path))
         {
-            bridge = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+            bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
             for (int i = 0; i < 2; i++)
             {
                 ports[i] = new VifPort("vif" + i);

@@ -3,7 +3,7 @@ package io.pvnet.perf.vif;
 import io.pvnet.engine.Crossover;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.ChecksumEgressOffload;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.engine.VifBackend;
@@ -97,7 +97,7 @@ public final class VifPipeline implements AutoCloseable
         final java.util.List<org.agrona.concurrent.Agent> hostAgents = new java.util.ArrayList<>();
         if (bridgeVifs >= 2)
         {
-            bridge = new Bridge(BridgeConfig.defaults(new ChecksumEgressOffload()));
+            bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
             final VifConfig[] configs = new VifConfig[bridgeVifs];
             configs[0] = senderConfig;
             configs[1] = receiverConfig;

@@ -2,7 +2,7 @@ package io.pvnet.engine.port.vxlan;
 
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.EgressOffload;
+import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.Netns;
 import io.pvnet.engine.port.PortCounters;
@@ -78,7 +78,7 @@ class VxlanKernelTest
             final VxlanPort vxlan = new VxlanPort(new VxlanConfig(
                 new InetSocketAddress(InetAddress.getByName("198.51.100.1"), 4789),
                 new InetSocketAddress(InetAddress.getByName("198.51.100.2"), 4789), VNI, 1450));
-            final Bridge bridge = new Bridge(BridgeConfig.defaults(EgressOffload.NONE));
+            final Bridge bridge = new Bridge(BridgeConfig.defaults(NoFrameOffload.INSTANCE));
             final TestResponder responder = new TestResponder(new byte[]{2, 0, 0, 0, 0, 2},
                 new byte[]{(byte)192, 0, 2, 2}, new byte[]{(byte)0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2});
             final PcapPort pcap = new PcapPort("vxlan");
