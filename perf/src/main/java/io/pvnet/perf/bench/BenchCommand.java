@@ -327,7 +327,7 @@ public final class BenchCommand implements Callable<Integer>
         }
     }
 
-    static final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
+    public static final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
     {
         @Override
         public IdleMode convert(final String value)
