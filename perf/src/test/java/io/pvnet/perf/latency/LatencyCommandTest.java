@@ -70,6 +70,27 @@ class LatencyCommandTest
     }
 
     @Test
+    void shouldMeasureTheMaximumRateFirstAndTimeAtTheGivenFractionOfIt(@TempDir final Path dir) throws Exception
+    {
+        final Path json = dir.resolve("half.json");
+        final LatencyCommand command = new LatencyCommand();
+        command.pathFactory = ThreadEchoPath.factory();
+        assertEquals(0, new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute("--rate", "50%",
+            "--duration", "0.3", "--warmup", "0", "--out", dir.resolve("half").toString(), "--no-baseline", "--no-progress",
+            "--idle", "yield", "--json", json.toString()), stdout.text() + stderr);
+        final String text = stdout.text();
+        final BenchRun run = BenchJson.read(Files.readString(json));
+        final double max = value(run, "latency.rate.max");
+        final double rate = value(run, "latency.rate");
+        assertTrue(max > 1_000, "an echo thread returns far more than 1,000 frames/s: " + max);
+        assertEquals(max / 2, rate, max * 1e-9);
+        assertTrue(text.contains("maximum rate of path echo: ") && text.contains("timing at 50% of it: "), text);
+        assertTrue(text.contains(String.format(java.util.Locale.ROOT, "%,.0f frames/s scheduled for 0.3 s", rate)), text);
+        final String log = Files.readString(dir.resolve("half/latency.hlog"));
+        assertTrue(log.contains("--rate 50% (") && log.contains("--idle yield"), "the log says how the run was made: " + log);
+    }
+
+    @Test
     void shouldPlotSeveralLogsOnOneChart(@TempDir final Path dir) throws Exception
     {
         for (final String name : new String[] {"a", "b"})
