@@ -14,7 +14,7 @@ class XprocVifLatencyPathTest
     @Test
     void shouldTimeRoundTripsThroughANetfrontInASecondJvm() throws Exception
     {
-        final XprocVifLatencyPath path = new XprocVifLatencyPath(64, IdleMode.NOOP);
+        final XprocVifLatencyPath path = new XprocVifLatencyPath(64, IdleMode.NOOP, 2_000);
         try
         {
             assertArrayEquals(new String[] {"host to guest", "guest to host"}, path.stageNames());
