@@ -71,7 +71,7 @@ public final class SwitchLatencyPath implements LatencyPath
     private final int frameBytes;
     private final EchoGuest guestB;
     private final long[] hostStamps = new long[TABLE_FRAMES * STRIDE];
-    private final Returned returned = new Returned();
+    private final ReturnedFrames returned = new ReturnedFrames(STAGES.length - 1, this::fillStamps);
     private int sequence;
 
     /**
@@ -316,40 +316,20 @@ public final class SwitchLatencyPath implements LatencyPath
     }
 
     /**
-     * Guest A's receive handler: the frame's stamps in stage order, the host's from the table (a frame whose slot was
-     * reused meanwhile gets the echo's stamp for them, so the neighbouring stages take its time).
+     * Guest A's stamps of a returned frame in stage order, the host's from the table (a frame whose slot was reused
+     * meanwhile gets the send or echo time for them, so the neighbouring stages take its time).
      */
-    private final class Returned implements io.pvnet.engine.FrameHandler
+    private void fillStamps(
+        final DirectBuffer buffer, final int offset, final long sendNs, final long echoNs, final long[] stamps)
     {
-        private final long[] stamps = new long[STAGES.length - 1];
-        private FrameReceiver receiver;
-
-        Returned to(final FrameReceiver receiver)
-        {
-            this.receiver = receiver;
-            return this;
-        }
-
-        @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
-        {
-            if (!StampedFrameDescriptor.isStamped(buffer, offset, length))
-            {
-                return;
-            }
-            final int slot = slot(buffer, offset);
-            final long sendNs = buffer.getLong(offset + StampedFrameDescriptor.SEND_OFFSET, STAMP_ORDER);
-            final long echoNs = buffer.getLong(offset + StampedFrameDescriptor.MID_PATH_OFFSET, STAMP_ORDER);
-            final boolean kept = hostStamps[slot + SEQUENCE] == buffer.getInt(offset + SEQUENCE_OFFSET, STAMP_ORDER);
-            stamps[0] = kept ? hostStamps[slot + A_TAKEN] : sendNs;
-            stamps[1] = kept ? hostStamps[slot + A_TO_BRIDGE] : sendNs;
-            stamps[2] = kept ? hostStamps[slot + A_FROM_BRIDGE] : sendNs;
-            stamps[3] = echoNs;
-            stamps[4] = kept ? hostStamps[slot + B_TAKEN] : echoNs;
-            stamps[5] = kept ? hostStamps[slot + B_TO_BRIDGE] : echoNs;
-            stamps[6] = kept ? hostStamps[slot + B_FROM_BRIDGE] : echoNs;
-            receiver.onFrame(buffer.getLong(offset + StampedFrameDescriptor.INTENDED_SEND_OFFSET, STAMP_ORDER), sendNs,
-                stamps);
-        }
+        final int slot = slot(buffer, offset);
+        final boolean kept = hostStamps[slot + SEQUENCE] == buffer.getInt(offset + SEQUENCE_OFFSET, STAMP_ORDER);
+        stamps[0] = kept ? hostStamps[slot + A_TAKEN] : sendNs;
+        stamps[1] = kept ? hostStamps[slot + A_TO_BRIDGE] : sendNs;
+        stamps[2] = kept ? hostStamps[slot + A_FROM_BRIDGE] : sendNs;
+        stamps[3] = echoNs;
+        stamps[4] = kept ? hostStamps[slot + B_TAKEN] : echoNs;
+        stamps[5] = kept ? hostStamps[slot + B_TO_BRIDGE] : echoNs;
+        stamps[6] = kept ? hostStamps[slot + B_FROM_BRIDGE] : echoNs;
     }
 }
