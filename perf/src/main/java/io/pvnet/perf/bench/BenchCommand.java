@@ -167,8 +167,11 @@ public final class BenchCommand implements Callable<Integer>
         final List<BenchRatio> ratios = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
+        final StringBuilder times = new StringBuilder();
+        final long runStartNs = System.nanoTime();
         for (final Scenario scenario : selected)
         {
+            final long scenarioStartNs = System.nanoTime();
             final ScenarioContext context = new ScenarioContext(scenario.name(),
                 Duration.ofMillis(Math.round(plan.durationSeconds() * 1000)),
                 Duration.ofMillis(Math.round(plan.warmupSeconds() * 1000)), printer, options);
@@ -185,6 +188,8 @@ public final class BenchCommand implements Callable<Integer>
             results.addAll(context.results());
             ratios.addAll(context.ratios());
             notes.addAll(ignoredNotes(scenario.name(), context.options()));
+            times.append(times.isEmpty() ? "" : ", ").append(scenario.name()).append(' ')
+                .append(String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - scenarioStartNs) / 1e9));
         }
 
         out.println();
@@ -193,6 +198,8 @@ public final class BenchCommand implements Callable<Integer>
         {
             out.println("note: " + note);
         }
+        out.printf(Locale.ROOT, "took %.0f s (planned about %.0f s plus set-up): %s%n",
+            (System.nanoTime() - runStartNs) / 1e9, plan.estimatedSeconds(), times);
         if (jsonFile != null)
         {
             Files.writeString(jsonFile, BenchJson.write(machine, options.toString(), results, ratios), StandardCharsets.UTF_8);
@@ -327,7 +334,7 @@ public final class BenchCommand implements Callable<Integer>
         }
     }
 
-    static final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
+    public static final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
     {
         @Override
         public IdleMode convert(final String value)

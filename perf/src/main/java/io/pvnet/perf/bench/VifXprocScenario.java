@@ -6,6 +6,7 @@ import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
+import io.pvnet.perf.vif.ChildJvm;
 import io.pvnet.perf.vif.VifGuestMain;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.AgentRunner;
@@ -14,13 +15,10 @@ import org.agrona.concurrent.CompositeAgent;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -142,22 +140,7 @@ public final class VifXprocScenario implements Scenario
     private static Process start(final Path path, final int frameLength, final long warmupMs, final long durationMs)
         throws java.io.IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib:jdwp") && !argument.startsWith("-XX:StartFlightRecording"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(VifGuestMain.class.getName());
-        command.add(path.toString());
-        command.add(Integer.toString(frameLength));
-        command.add(Long.toString(warmupMs));
-        command.add(Long.toString(durationMs));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return ChildJvm.start(VifGuestMain.class, path.toString(), Integer.toString(frameLength), Long.toString(warmupMs),
+            Long.toString(durationMs));
     }
 }

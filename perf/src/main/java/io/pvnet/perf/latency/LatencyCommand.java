@@ -9,6 +9,7 @@ import io.pvnet.perf.bench.BenchResult;
 import io.pvnet.perf.bench.BenchRun;
 import io.pvnet.perf.bench.MachineInfo;
 import io.pvnet.perf.bench.RunPlan;
+import io.pvnet.ring.event.IdleMode;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine;
@@ -21,6 +22,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -38,10 +40,21 @@ import java.util.concurrent.TimeUnit;
     description = {
         "Round-trip latency at a fixed rate (wrk2 style): every frame is timed from its intended send time, so stalls are not hidden.",
         "Writes DIR/latency.hgrm (percentile distribution, us), DIR/latency.hlog (interval log) and DIR/latency.svg (plot).",
-        "Paths: ring, vif, switch (vif-xproc: not yet). 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
+        "Paths: ring, vif, switch, vif-xproc (netfront in a second JVM). --rate 50%% times at half the measured maximum. 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
     })
 public final class LatencyCommand implements Callable<Integer>
 {
+    /** Seconds the maximum rate is measured for, with {@code --rate N%}. */
+    static final double MAX_RATE_SECONDS = 1.0;
+    static final double MAX_RATE_WARMUP_SECONDS = 0.5;
+
+    /** The scheduled rate, frames/s (measured when {@link #rateFraction} is set). */
+    double rate;
+    /** With {@code --rate N%}: N/100; else NaN. */
+    double rateFraction = Double.NaN;
+    /** With {@code --rate N%}: the path's measured maximum, frames/s; else NaN. */
+    double maxRate = Double.NaN;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -49,9 +62,16 @@ public final class LatencyCommand implements Callable<Integer>
         description = "Path the frames take: ring, vif, switch or vif-xproc (default: ${DEFAULT-VALUE}).")
     String pathName;
 
-    @Option(names = "--rate", paramLabel = "PPS", defaultValue = "100000",
-        description = "Frames per second on the schedule (default: ${DEFAULT-VALUE}).")
-    double rate;
+    @Option(names = "--rate", paramLabel = "PPS|N%", defaultValue = "100000",
+        description = {"Frames per second on the schedule (default: ${DEFAULT-VALUE}),",
+            "or N%% of the path's maximum rate, measured first for " + MAX_RATE_SECONDS + " s (after " +
+                MAX_RATE_WARMUP_SECONDS + " s of warm-up)."})
+    String rateSpec;
+
+    @Option(names = "--idle", paramLabel = "STRATEGY", converter = BenchCommand.IdleConverter.class,
+        description = {"How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop,",
+            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled)."})
+    IdleMode idle;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Frame size (default: ${DEFAULT-VALUE}).")
     int frameBytes;
@@ -103,7 +123,10 @@ public final class LatencyCommand implements Callable<Integer>
             }
             RunPlan.checkDuration(durationSeconds);
             RunPlan.checkWarmup(warmupSeconds);
-            config = new LatencyRun.Config(rate, Math.round(durationSeconds * 1e9), Math.round(warmupSeconds * 1e9), breakdown);
+            parseRate();
+            // checked now with a stand-in rate when the rate is yet to be measured
+            config = new LatencyRun.Config(Double.isNaN(rateFraction) ? rate : 1, Math.round(durationSeconds * 1e9),
+                Math.round(warmupSeconds * 1e9), breakdown);
             factory = pathFactory != null ? pathFactory : LatencyPaths.byName(pathName);
             BenchCommand.checkWritable("--json", jsonFile);
             // read before measuring, so a wrong name fails at once
@@ -123,7 +146,7 @@ public final class LatencyCommand implements Callable<Integer>
         final LatencyPath path;
         try
         {
-            path = factory.open(frameBytes);
+            path = factory.open(frameBytes, idle == null ? IdleMode.NOOP : idle);
         }
         catch (final PathUnavailableException ex)
         {
@@ -134,6 +157,30 @@ public final class LatencyCommand implements Callable<Integer>
 
         final MachineInfo machine = MachineInfo.current();
         out.println("pvnet latency: " + machine);
+        if (!Double.isNaN(rateFraction))
+        {
+            try
+            {
+                maxRate = measureMaxRate(path);
+            }
+            catch (final InterruptedException | RuntimeException ex)
+            {
+                path.close();
+                throw ex;
+            }
+            rate = rateFraction * maxRate;
+            out.printf(Locale.ROOT, "  maximum rate of path %s: %,.0f frames/s (the sender's loop flat out for %.1f s); " +
+                "timing at %s of it: %,.0f frames/s%n", factory.name(), maxRate, MAX_RATE_SECONDS,
+                rateSpec.trim(), rate);
+            if (!(rate > 0))
+            {
+                path.close();
+                err.println("pvnet latency: path " + factory.name() + " returned no frames while its maximum rate was measured");
+                err.flush();
+                return 1;
+            }
+        }
+        final LatencyRun.Config runConfig = new LatencyRun.Config(rate, config.durationNs(), config.warmupNs(), breakdown);
         out.printf(Locale.ROOT, "  path %s, %,.0f frames/s, %.1f s warm-up + %.1f s measured%s%n",
             factory.name(), rate, warmupSeconds, durationSeconds, breakdown ? ", stage breakdown" : "");
         if (machine.cores() < 2)
@@ -169,7 +216,7 @@ public final class LatencyCommand implements Callable<Integer>
             log.outputLegend();
             try
             {
-                result = LatencyRun.run(path, config, log, noProgress ? null : out);
+                result = LatencyRun.run(path, runConfig, log, noProgress ? null : out);
             }
             finally
             {
@@ -189,6 +236,11 @@ public final class LatencyCommand implements Callable<Integer>
         out.println();
         final String carried = path.usesFrameSize() ? frameBytes + " B frames" : LatencySlotDescriptor.ENTRY_LENGTH + " B ring slots";
         out.print(LatencyReport.table(factory.name(), rate, carried, result, baselineP50Ns));
+        if (!Double.isNaN(maxRate))
+        {
+            out.printf(Locale.ROOT, "  rate: %,.0f frames/s scheduled = %s of the maximum measured first, %,.0f frames/s%n",
+                rate, rateSpec.trim(), maxRate);
+        }
 
         final Path hgrm = outDir.resolve("latency.hgrm");
         try (PrintStream hgrmStream = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
@@ -203,7 +255,12 @@ public final class LatencyCommand implements Callable<Integer>
                 new PercentilePlot.Series("baseline: two-volatile ping-pong, free-running", baseline))), StandardCharsets.UTF_8);
         out.println("wrote " + hgrm + " (values in us), " + hlog + ", " + svg);
 
-        final List<BenchResult> figures = LatencyReport.figures(result, baselineP50Ns);
+        final List<BenchResult> figures = new ArrayList<>(LatencyReport.figures(result, baselineP50Ns));
+        figures.add(new BenchResult(LatencyReport.SCENARIO, "latency.rate", rate, "frames/s"));
+        if (!Double.isNaN(maxRate))
+        {
+            figures.add(new BenchResult(LatencyReport.SCENARIO, "latency.rate.max", maxRate, "frames/s"));
+        }
         if (jsonFile != null)
         {
             final List<BenchRatio> ratios = LatencyReport.ratios(result, baselineP50Ns);
@@ -219,10 +276,49 @@ public final class LatencyCommand implements Callable<Integer>
         return result.received() == 0 ? 1 : 0;
     }
 
+    /** Reads {@code --rate}: frames per second, or a percentage of the maximum rate. */
+    private void parseRate()
+    {
+        final String spec = rateSpec.trim();
+        try
+        {
+            if (spec.endsWith("%"))
+            {
+                final double percent = Double.parseDouble(spec.substring(0, spec.length() - 1).trim());
+                if (!(percent > 0 && percent <= 100))
+                {
+                    throw new IllegalArgumentException("--rate=" + spec + " must be a percentage above 0% and at most 100%");
+                }
+                rateFraction = percent / 100;
+            }
+            else
+            {
+                rate = Double.parseDouble(spec);
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--rate=" + spec + " is neither frames per second nor a percentage such as 50%");
+        }
+    }
+
+    /** Runs {@link MaxRateProbe} on its own thread, as the sender will run later. */
+    private static double measureMaxRate(final LatencyPath path) throws InterruptedException
+    {
+        final double[] measured = new double[1];
+        final Thread probe = Thread.ofPlatform().name("pvnet-latency-max-rate").start(() -> measured[0] =
+            MaxRateProbe.measure(path, Math.round(MAX_RATE_WARMUP_SECONDS * 1e9), Math.round(MAX_RATE_SECONDS * 1e9)));
+        probe.join();
+        return measured[0];
+    }
+
     /** @return the choices of this run as a user would type them, for the log and the JSON. */
     private String options(final LatencyPathFactory factory)
     {
-        return "--path " + factory.name() + " --rate " + java.math.BigDecimal.valueOf(rate).stripTrailingZeros().toPlainString() +
+        return "--path " + factory.name() + " --rate " + (Double.isNaN(rateFraction) ?
+            java.math.BigDecimal.valueOf(rate).stripTrailingZeros().toPlainString() :
+            rateSpec.trim() + " (" + Math.round(rate) + " of max " + Math.round(maxRate) + ")") +
+            (idle == null ? "" : " --idle " + idle.configName()) +
             " --size " + frameBytes + " --duration " + durationSeconds + " --warmup " + warmupSeconds + (breakdown ? " --breakdown" : "");
     }
 }

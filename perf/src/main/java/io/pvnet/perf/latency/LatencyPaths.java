@@ -1,5 +1,7 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.ring.event.IdleMode;
+
 import java.util.List;
 
 /**
@@ -19,8 +21,7 @@ public final class LatencyPaths
             RingLatencyPath.factory(),
             VifLatencyPath.factory(),
             SwitchLatencyPath.factory(),
-            unavailable("vif-xproc", "as vif, with the netfront in a second JVM sharing the region",
-                "it needs a guest in a second JVM that echoes each frame back through its netfront (not written yet)"));
+            XprocVifLatencyPath.factory());
     }
 
     /**
@@ -41,13 +42,19 @@ public final class LatencyPaths
             String.join(", ", all().stream().map(LatencyPathFactory::name).toList()));
     }
 
+    /** Opens a path of stamped frames for a frame size and an idle mode. */
+    @FunctionalInterface
+    interface StampedPathOpener
+    {
+        LatencyPath open(int frameBytes, IdleMode idle) throws PathUnavailableException;
+    }
+
     /**
      * A factory for a path that sends {@link StampedFrameDescriptor} frames, which need a minimum size.
      *
      * @param open makes the path for a frame size of at least {@link StampedFrameDescriptor#MIN_FRAME_BYTES}.
      */
-    static LatencyPathFactory stampedFrames(
-        final String name, final String description, final java.util.function.IntFunction<LatencyPath> open)
+    static LatencyPathFactory stampedFrames(final String name, final String description, final StampedPathOpener open)
     {
         return new LatencyPathFactory()
         {
@@ -66,13 +73,19 @@ public final class LatencyPaths
             @Override
             public LatencyPath open(final int frameBytes) throws PathUnavailableException
             {
+                return open(frameBytes, IdleMode.NOOP);
+            }
+
+            @Override
+            public LatencyPath open(final int frameBytes, final IdleMode idle) throws PathUnavailableException
+            {
                 if (frameBytes < StampedFrameDescriptor.MIN_FRAME_BYTES)
                 {
                     throw new PathUnavailableException("path " + name + " needs --size >= " +
-                        StampedFrameDescriptor.MIN_FRAME_BYTES + " (an Ethernet header and three timestamps), was " +
+                        StampedFrameDescriptor.MIN_FRAME_BYTES + " (an Ethernet header, three timestamps and a sequence number), was " +
                         frameBytes);
                 }
-                return open.apply(frameBytes);
+                return open.open(frameBytes, idle);
             }
         };
     }

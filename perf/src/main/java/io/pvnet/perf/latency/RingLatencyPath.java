@@ -6,8 +6,10 @@ import io.pvnet.ring.RingLayout;
 import io.pvnet.ring.RingStatus;
 import io.pvnet.ring.SharedRing;
 import io.pvnet.ring.SharedRingDescriptor;
+import io.pvnet.ring.event.IdleMode;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.pvnet.perf.latency.LatencySlotDescriptor.BYTE_ORDER;
@@ -50,12 +52,22 @@ public final class RingLatencyPath implements LatencyPath
      */
     public RingLatencyPath(final RingLayout layout)
     {
+        this(layout, IdleMode.NOOP);
+    }
+
+    /**
+     * @param layout the ring layout to time.
+     * @param idle   how the backend thread waits when no request is there; {@link IdleMode#NOOP} spins without PAUSE.
+     */
+    public RingLatencyPath(final RingLayout layout, final IdleMode idle)
+    {
+        final IdleStrategy idleStrategy = idle.newIdleStrategy();
         buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(RING_BYTES, SharedRingDescriptor.PAGE_SIZE));
         ring = new SharedRing(buffer, LatencySlotDescriptor.ENTRY_LENGTH, layout);
         ring.init();
         front = ring.frontRing();
         final BackRing back = ring.backRing();
-        backendThread = Thread.ofPlatform().daemon().name("pvnet-latency-backend").start(() -> serve(back));
+        backendThread = Thread.ofPlatform().daemon().name("pvnet-latency-backend").start(() -> serve(back, idleStrategy));
     }
 
     /** The factory behind {@code --path ring}. */
@@ -79,6 +91,12 @@ public final class RingLatencyPath implements LatencyPath
             public LatencyPath open(final int frameBytes)
             {
                 return new RingLatencyPath(RingLayout.XEN);
+            }
+
+            @Override
+            public LatencyPath open(final int frameBytes, final IdleMode idle)
+            {
+                return new RingLatencyPath(RingLayout.XEN, idle);
             }
         };
     }
@@ -172,7 +190,7 @@ public final class RingLatencyPath implements LatencyPath
     }
 
     /** The backend: answers every request in its own slot, one push per batch. */
-    private void serve(final BackRing back)
+    private void serve(final BackRing back, final IdleStrategy idle)
     {
         while (running)
         {
@@ -184,9 +202,11 @@ public final class RingLatencyPath implements LatencyPath
                     backendError = RingStatus.describe(available);
                     return;
                 }
-                // no Thread.onSpinWait(): a PAUSE loop gets a KVM vCPU descheduled (FixedRateSender's class comment)
+                // by default NoOp: no Thread.onSpinWait(), a PAUSE loop gets a KVM vCPU descheduled (FixedRateSender)
+                idle.idle();
                 continue;
             }
+            idle.reset();
             final long pickedUpNs = System.nanoTime();
             for (int i = 0; i < available; i++)
             {

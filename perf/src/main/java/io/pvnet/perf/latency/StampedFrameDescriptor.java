@@ -34,7 +34,9 @@ import java.nio.ByteOrder;
  *  +-------------------------------+-------------------------------+
  *  |   ... mid-path time                                           |
  *  +-------------------------------+-------------------------------+
- *  |   ... mid-path time           |   zeros to the frame size     | 38
+ *  |   ... mid-path time           |   sequence number (32 bits)...| 38: set by paths that keep stamps aside (switch)
+ *  +-------------------------------+-------------------------------+
+ *  |   ... sequence number         |   zeros to the frame size     | 42
  *  +-------------------------------+-------------------------------+
  * </pre>
  */
@@ -44,8 +46,9 @@ final class StampedFrameDescriptor
     static final int INTENDED_SEND_OFFSET = 14;
     static final int SEND_OFFSET = 22;
     static final int MID_PATH_OFFSET = 30;
-    /** Smallest frame that holds the header and the three stamps. */
-    static final int MIN_FRAME_BYTES = 38;
+    static final int SEQUENCE_OFFSET = 38;
+    /** Smallest frame that holds the header, the three stamps and the sequence number. */
+    static final int MIN_FRAME_BYTES = 42;
     static final short ETHER_TYPE = (short)0x88B5;
     static final ByteOrder STAMP_ORDER = ByteOrder.LITTLE_ENDIAN;
 

@@ -7,11 +7,11 @@ import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -51,6 +51,15 @@ public final class VifLatencyPath implements LatencyPath
      */
     public VifLatencyPath(final int frameBytes)
     {
+        this(frameBytes, IdleMode.NOOP);
+    }
+
+    /**
+     * @param frameBytes bytes per frame, {@link #MIN_FRAME_BYTES} to 65535.
+     * @param idle       how the host thread waits when there is no work; {@link IdleMode#NOOP} spins without PAUSE.
+     */
+    public VifLatencyPath(final int frameBytes, final IdleMode idle)
+    {
         if (frameBytes < MIN_FRAME_BYTES || frameBytes > VifConfig.MAX_MTU)
         {
             throw new IllegalArgumentException("frameBytes=" + frameBytes + " must be in " + MIN_FRAME_BYTES + ".." +
@@ -79,8 +88,8 @@ public final class VifLatencyPath implements LatencyPath
             // to the guest's own MAC, from a locally administered one
             frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
             hostRunner = new AgentRunner(
-                // spin without PAUSE (BusySpinIdleStrategy's onSpinWait gets a KVM vCPU descheduled; see FixedRateSender)
-                NoOpIdleStrategy.INSTANCE, Throwable::printStackTrace, null, backend);
+                // NOOP by default: spin without PAUSE (BusySpin's onSpinWait gets a KVM vCPU descheduled; FixedRateSender)
+                idle.newIdleStrategy(), Throwable::printStackTrace, null, backend);
             AgentRunner.startOnThread(hostRunner);
         }
         catch (final RuntimeException ex)

@@ -70,6 +70,27 @@ class LatencyCommandTest
     }
 
     @Test
+    void shouldMeasureTheMaximumRateFirstAndTimeAtTheGivenFractionOfIt(@TempDir final Path dir) throws Exception
+    {
+        final Path json = dir.resolve("half.json");
+        final LatencyCommand command = new LatencyCommand();
+        command.pathFactory = ThreadEchoPath.factory();
+        assertEquals(0, new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute("--rate", "50%",
+            "--duration", "0.3", "--warmup", "0", "--out", dir.resolve("half").toString(), "--no-baseline", "--no-progress",
+            "--idle", "yield", "--json", json.toString()), stdout.text() + stderr);
+        final String text = stdout.text();
+        final BenchRun run = BenchJson.read(Files.readString(json));
+        final double max = value(run, "latency.rate.max");
+        final double rate = value(run, "latency.rate");
+        assertTrue(max > 1_000, "an echo thread returns far more than 1,000 frames/s: " + max);
+        assertEquals(max / 2, rate, max * 1e-9);
+        assertTrue(text.contains("maximum rate of path echo: ") && text.contains("timing at 50% of it: "), text);
+        assertTrue(text.contains(String.format(java.util.Locale.ROOT, "%,.0f frames/s scheduled for 0.3 s", rate)), text);
+        final String log = Files.readString(dir.resolve("half/latency.hlog"));
+        assertTrue(log.contains("--rate 50% (") && log.contains("--idle yield"), "the log says how the run was made: " + log);
+    }
+
+    @Test
     void shouldPlotSeveralLogsOnOneChart(@TempDir final Path dir) throws Exception
     {
         for (final String name : new String[] {"a", "b"})
@@ -105,18 +126,17 @@ class LatencyCommandTest
     void shouldSayPlainlyWhenAPathIsNotAvailableAndRejectBadOptions(@TempDir final Path dir)
     {
         final CommandLine cli = PvnetMain.commandLine().setErr(new PrintWriter(stderr, true));
-        for (final String path : new String[] {"vif-xproc"})
-        {
-            assertEquals(3, cli.execute("latency", "--path", path, "--out", dir.toString()));
-            assertTrue(stderr.toString().contains("pvnet latency: path " + path + " is not available yet: it needs "),
-                stderr.toString());
-        }
+        assertEquals(2, cli.execute("latency", "--rate", "150%"));
+        assertTrue(stderr.toString().contains("--rate=150% must be a percentage above 0% and at most 100%"), stderr.toString());
+        assertEquals(2, cli.execute("latency", "--rate", "fast"));
+        assertTrue(stderr.toString().contains("--rate=fast is neither frames per second nor a percentage"), stderr.toString());
+        assertEquals(2, cli.execute("latency", "--idle", "sleepy"));
         assertEquals(2, cli.execute("latency", "--path", "tcp"));
         assertTrue(stderr.toString().contains("--path=tcp is not a path; paths: ring, vif, switch, vif-xproc"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--rate", "0"));
         assertTrue(stderr.toString().contains("--rate=0.0 must be > 0"), stderr.toString());
         assertEquals(3, cli.execute("latency", "--path", "vif", "--size", "20", "--out", dir.toString()));
-        assertTrue(stderr.toString().contains("path vif needs --size >= 38"), stderr.toString());
+        assertTrue(stderr.toString().contains("path vif needs --size >= 42"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--size", "70000"));
         assertTrue(stderr.toString().contains("--size=70000 must be between 1 and 65536 bytes"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--duration", "0"));

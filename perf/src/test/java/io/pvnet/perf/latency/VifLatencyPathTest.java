@@ -33,9 +33,15 @@ class VifLatencyPathTest
         {
             try (SwitchLatencyPath path = new SwitchLatencyPath(size))
             {
-                assertArrayEquals(new String[] {"A to B", "B to A"}, path.stageNames());
+                assertEquals(8, path.stageNames().length);
+                assertEquals("bridge A>B", path.stageNames()[2]);
                 checkEveryFrameComesBack(path, size, path::drops);
             }
+        }
+        try (SwitchLatencyPath path = new SwitchLatencyPath(64))
+        {
+            // eight stages (tx ring, xnb, bridge, rx per direction) that add up to the round trip frame by frame
+            timeOnScheduleWithStages(path, 100_000_000L);
         }
         assertThrows(IllegalArgumentException.class, () -> new SwitchLatencyPath(VifLatencyPath.MIN_FRAME_BYTES - 1));
     }
@@ -50,8 +56,17 @@ class VifLatencyPathTest
             final long nowNs = System.nanoTime();
             assertEquals(checked[0], intendedNs, "frames come back in order, size " + size);
             assertEquals(-intendedNs, sendNs);
-            assertEquals(1, stages.length);
-            assertTrue(stages[0] <= nowNs);
+            assertEquals(path.stageNames().length - 1, stages.length);
+            long previous = -intendedNs;
+            for (final long stage : stages)
+            {
+                assertTrue(stage <= nowNs);
+                if (path instanceof SwitchLatencyPath)
+                {
+                    assertTrue(stage >= previous, "stamps in stage order");
+                    previous = stage;
+                }
+            }
             checked[0]++;
         };
         long next = 0;
@@ -75,21 +90,33 @@ class VifLatencyPathTest
         try (VifLatencyPath path = new VifLatencyPath(64))
         {
             assertArrayEquals(new String[] {"tx to host", "host to rx"}, path.stageNames());
-            final SingleWriterRecorder recorder = FixedRateSender.newRecorder();
-            final SingleWriterRecorder[] stages = FixedRateSender.newStageRecorders(path);
-            final FixedRateSender sender = new FixedRateSender(path, new SystemNanoClock(), 100_000, recorder, stages);
-            final long start = System.nanoTime();
-            sender.run(start, start + 100_000_000L, start + 400_000_000L, 1_000_000_000L);
-            final Histogram h = recorder.getIntervalHistogram();
-            assertEquals(3_000, sender.sent(), "300 ms at 10,000 frames/s after 100 ms of warm-up");
-            assertEquals(3_000, h.getTotalCount());
-            double stageMeans = 0;
-            for (final SingleWriterRecorder stage : stages)
-            {
-                stageMeans += stage.getIntervalHistogram().getMean();
-            }
-            assertEquals(h.getMean(), stageMeans, h.getMean() * 0.01 + 5);
+            timeOnScheduleWithStages(path, 100_000_000L);
         }
         assertThrows(IllegalArgumentException.class, () -> new VifLatencyPath(VifLatencyPath.MIN_FRAME_BYTES - 1));
+    }
+
+    /**
+     * Times {@code path} at 10,000 frames/s for 300 ms after {@code warmupNs}, checks every frame was sent, came back
+     * and was recorded, and that the stages add up to the round trip.
+     *
+     * @return the round trips.
+     */
+    static Histogram timeOnScheduleWithStages(final LatencyPath path, final long warmupNs)
+    {
+        final SingleWriterRecorder recorder = FixedRateSender.newRecorder();
+        final SingleWriterRecorder[] stages = FixedRateSender.newStageRecorders(path);
+        final FixedRateSender sender = new FixedRateSender(path, new SystemNanoClock(), 100_000, recorder, stages);
+        final long start = System.nanoTime();
+        sender.run(start, start + warmupNs, start + warmupNs + 300_000_000L, 1_000_000_000L);
+        final Histogram h = recorder.getIntervalHistogram();
+        assertEquals(3_000, sender.sent(), "300 ms at 10,000 frames/s after the warm-up");
+        assertEquals(3_000, h.getTotalCount(), "every frame came back and was recorded");
+        double stageMeans = 0;
+        for (final SingleWriterRecorder stage : stages)
+        {
+            stageMeans += stage.getIntervalHistogram().getMean();
+        }
+        assertEquals(h.getMean(), stageMeans, h.getMean() * 0.01 + 5, "stages add up to the round trip");
+        return h;
     }
 }

@@ -1,0 +1,95 @@
+package io.pvnet.perf.latency;
+
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.offload.NoFrameOffload;
+import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.region.Region;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/**
+ * The guest process of the {@code vif-xproc} latency path: {@code XprocEchoGuestMain REGION MTU IDLE}. Opens the
+ * host's region, connects the netfront of vif 1.0 and echoes every stamped frame back ({@link EchoGuest}) until its
+ * stdin closes (the host closes it to stop the guest, and it closes anyway when the host dies).
+ * <p>
+ * Protocol on stdout, one line each: {@code READY} once connected, {@code ERROR reason} on failure,
+ * {@code ECHOED n} before exiting.
+ */
+public final class XprocEchoGuestMain
+{
+    static final String READY = "READY";
+    static final String ERROR = "ERROR";
+    private static final long CONNECT_TIMEOUT_NS = 20_000_000_000L;
+
+    private static volatile boolean stopped;
+
+    private XprocEchoGuestMain()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final Path path = Path.of(args[0]);
+        final int mtu = Integer.parseInt(args[1]);
+        final IdleStrategy idle = IdleMode.fromName(args[2]).newIdleStrategy();
+        Thread.ofPlatform().daemon().name("pvnet-guest-stdin").start(XprocEchoGuestMain::awaitStdinClosed);
+        try (Region region = Region.open(path))
+        {
+            final VifRegion vifRegion = VifRegion.attach(region);
+            final VifFrontend frontend = VifFrontend.create(vifRegion, VifConfig.of(1, 0).withMtu(mtu),
+                VifCounters.attach(vifRegion.countersReader(), 1, 0), NoFrameOffload.INSTANCE);
+            final EchoGuest guest = new EchoGuest(frontend);
+            final long connectDeadlineNs = System.nanoTime() + CONNECT_TIMEOUT_NS;
+            while (!frontend.isConnected() && System.nanoTime() - connectDeadlineNs < 0 && !stopped)
+            {
+                frontend.doWork();
+            }
+            if (!frontend.isConnected())
+            {
+                System.out.println(ERROR + " not connected: " + frontend.state());
+                System.exit(2);
+            }
+            System.out.println(READY);
+            System.out.flush();
+            while (!stopped)
+            {
+                idle.idle(guest.step());
+            }
+            System.out.println("ECHOED " + guest.echoed());
+            frontend.close();
+            for (int i = 0; i < 1_000; i++)
+            {
+                frontend.doWork();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            System.out.println(ERROR + " " + ex);
+            System.exit(2);
+        }
+        System.exit(0);
+    }
+
+    private static void awaitStdinClosed()
+    {
+        final InputStream in = System.in;
+        try
+        {
+            while (in.read() >= 0)
+            {
+                // nothing is sent on stdin; its end is the signal
+            }
+        }
+        catch (final IOException ignored)
+        {
+            // a broken pipe means the same: the host is gone
+        }
+        stopped = true;
+    }
+}
