@@ -210,6 +210,7 @@ public final class LatencyCommand implements Callable<Integer>
         Files.createDirectories(outDir);
         final Path hlog = outDir.resolve("latency.hlog");
         final LatencyRun.Result result;
+        final ThreadScheduling scheduling = new ThreadScheduling();
         try (PrintStream logStream = new PrintStream(Files.newOutputStream(hlog), false, StandardCharsets.UTF_8))
         {
             final HistogramLogWriter log = new HistogramLogWriter(logStream);
@@ -222,7 +223,7 @@ public final class LatencyCommand implements Callable<Integer>
             log.outputLegend();
             try
             {
-                result = LatencyRun.run(path, runConfig, log, noProgress ? null : out);
+                result = LatencyRun.run(path, runConfig, log, noProgress ? null : out, scheduling);
             }
             finally
             {
@@ -247,6 +248,8 @@ public final class LatencyCommand implements Callable<Integer>
             out.printf(Locale.ROOT, "  rate: %,.0f frames/s scheduled = %s of the maximum measured first, %,.0f frames/s%n",
                 rate, rateSpec.trim(), maxRate);
         }
+
+        out.print(scheduling.report(TimeUnit.MICROSECONDS.toNanos(100)));
 
         final Path hgrm = outDir.resolve("latency.hgrm");
         try (PrintStream hgrmStream = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
