@@ -54,6 +54,8 @@ public final class LatencyCommand implements Callable<Integer>
     double rateFraction = Double.NaN;
     /** With {@code --rate N%}: the path's measured maximum, frames/s; else NaN. */
     double maxRate = Double.NaN;
+    /** With {@code --rate N%}: what the path takes with the sender flat out and the path full, frames/s; else NaN. */
+    double burstRate = Double.NaN;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,8 +66,9 @@ public final class LatencyCommand implements Callable<Integer>
 
     @Option(names = "--rate", paramLabel = "PPS|N%", defaultValue = "100000",
         description = {"Frames per second on the schedule (default: ${DEFAULT-VALUE}),",
-            "or N%% of the path's maximum rate, measured first for " + MAX_RATE_SECONDS + " s (after " +
-                MAX_RATE_WARMUP_SECONDS + " s of warm-up)."})
+            "or N%% of the path's maximum sustained rate, measured first: " + MAX_RATE_SECONDS + " s flat out (after " +
+                MAX_RATE_WARMUP_SECONDS + " s of warm-up), then " + MaxRateProbe.TRIALS + " fixed-rate trials of " +
+                MaxRateProbe.TRIAL_MS + " ms to find the highest rate answered in full."})
     String rateSpec;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = BenchCommand.IdleConverter.class,
@@ -161,7 +164,9 @@ public final class LatencyCommand implements Callable<Integer>
         {
             try
             {
-                maxRate = measureMaxRate(path);
+                final MaxRateProbe.Result measured = measureMaxRate(path);
+                maxRate = measured.sustainedRate();
+                burstRate = measured.burstRate();
             }
             catch (final InterruptedException | RuntimeException ex)
             {
@@ -169,8 +174,9 @@ public final class LatencyCommand implements Callable<Integer>
                 throw ex;
             }
             rate = rateFraction * maxRate;
-            out.printf(Locale.ROOT, "  maximum rate of path %s: %,.0f frames/s (the sender's loop flat out for %.1f s); " +
-                "timing at %s of it: %,.0f frames/s%n", factory.name(), maxRate, MAX_RATE_SECONDS,
+            out.printf(Locale.ROOT, "  maximum rate of path %s: %,.0f frames/s sustained (highest fixed rate sent and " +
+                "answered in full, no backlog growth; flat out with the path full it takes %,.0f frames/s in " +
+                "batches); timing at %s of it: %,.0f frames/s%n", factory.name(), maxRate, burstRate,
                 rateSpec.trim(), rate);
             if (!(rate > 0))
             {
@@ -204,6 +210,7 @@ public final class LatencyCommand implements Callable<Integer>
         Files.createDirectories(outDir);
         final Path hlog = outDir.resolve("latency.hlog");
         final LatencyRun.Result result;
+        final ThreadScheduling scheduling = new ThreadScheduling();
         try (PrintStream logStream = new PrintStream(Files.newOutputStream(hlog), false, StandardCharsets.UTF_8))
         {
             final HistogramLogWriter log = new HistogramLogWriter(logStream);
@@ -216,7 +223,7 @@ public final class LatencyCommand implements Callable<Integer>
             log.outputLegend();
             try
             {
-                result = LatencyRun.run(path, runConfig, log, noProgress ? null : out);
+                result = LatencyRun.run(path, runConfig, log, noProgress ? null : out, scheduling);
             }
             finally
             {
@@ -242,6 +249,8 @@ public final class LatencyCommand implements Callable<Integer>
                 rate, rateSpec.trim(), maxRate);
         }
 
+        out.print(scheduling.report(TimeUnit.MICROSECONDS.toNanos(100)));
+
         final Path hgrm = outDir.resolve("latency.hgrm");
         try (PrintStream hgrmStream = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
         {
@@ -260,6 +269,7 @@ public final class LatencyCommand implements Callable<Integer>
         if (!Double.isNaN(maxRate))
         {
             figures.add(new BenchResult(LatencyReport.SCENARIO, "latency.rate.max", maxRate, "frames/s"));
+            figures.add(new BenchResult(LatencyReport.SCENARIO, "latency.rate.burst", burstRate, "frames/s"));
         }
         if (jsonFile != null)
         {
@@ -303,9 +313,9 @@ public final class LatencyCommand implements Callable<Integer>
     }
 
     /** Runs {@link MaxRateProbe} on its own thread, as the sender will run later. */
-    private static double measureMaxRate(final LatencyPath path) throws InterruptedException
+    private static MaxRateProbe.Result measureMaxRate(final LatencyPath path) throws InterruptedException
     {
-        final double[] measured = new double[1];
+        final MaxRateProbe.Result[] measured = new MaxRateProbe.Result[1];
         final Thread probe = Thread.ofPlatform().name("pvnet-latency-max-rate").start(() -> measured[0] =
             MaxRateProbe.measure(path, Math.round(MAX_RATE_WARMUP_SECONDS * 1e9), Math.round(MAX_RATE_SECONDS * 1e9)));
         probe.join();

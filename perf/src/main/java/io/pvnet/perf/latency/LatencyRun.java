@@ -91,6 +91,17 @@ public final class LatencyRun
     public static Result run(final LatencyPath path, final Config config, final HistogramLogWriter log, final PrintStream progress)
         throws InterruptedException
     {
+        return run(path, config, log, progress, null);
+    }
+
+    /**
+     * As {@link #run(LatencyPath, Config, HistogramLogWriter, PrintStream)}, sampling {@code scheduling} (may be
+     * null) when the sender starts and once a second until it ends, so it covers the warm-up and the run.
+     */
+    static Result run(
+        final LatencyPath path, final Config config, final HistogramLogWriter log, final PrintStream progress,
+        final ThreadScheduling scheduling) throws InterruptedException
+    {
         final SingleWriterRecorder recorder = FixedRateSender.newRecorder();
         final String[] stageNames = config.breakdown() ? stageNames(path) : new String[0];
         final SingleWriterRecorder[] stageRecorders = config.breakdown() ? FixedRateSender.newStageRecorders(path) : null;
@@ -100,6 +111,10 @@ public final class LatencyRun
         final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
         final long measureFromNs = startNs + config.warmupNs();
         final long endNs = measureFromNs + config.durationNs();
+        if (scheduling != null)
+        {
+            scheduling.sample();
+        }
         final Thread thread = Thread.ofPlatform().name("pvnet-latency-sender")
             .start(() -> sender.run(startNs, measureFromNs, endNs, DRAIN_NS));
 
@@ -135,6 +150,10 @@ public final class LatencyRun
                     continue;
                 }
                 nextNs += TimeUnit.SECONDS.toNanos(1);
+                if (scheduling != null)
+                {
+                    scheduling.sample();
+                }
                 interval = recorder.getIntervalHistogram(interval);
                 interval.setStartTimeStamp(intervalStartMs);
                 total.add(interval);
