@@ -38,29 +38,6 @@ public final class GsoSegmenter
 
     private final InternetChecksum checksum;
 
-    // the packet being split (set by prepare, one packet at a time)
-    private DirectBuffer src;
-    private int segmentSize;
-    private int count;
-    private int protocol;
-    private boolean tcp;
-    private boolean v4;
-    private int frameOffset;
-    private int l4HeaderLength;
-    private int headerLength;
-    private int payloadStart;
-    private int payload;
-    private int l3Delta;
-    private int l4Delta;
-    private int ipHeaderLength;
-    private int identification;
-    private int sequence;
-    private int dataOffsetByte;
-    private int flags;
-    private long ipBase;
-    private long l4Base;
-    private int checksumField;
-
     /** @param checksum the variant for every sum. */
     public GsoSegmenter(final InternetChecksum checksum)
     {
@@ -84,71 +61,6 @@ public final class GsoSegmenter
         final MutableDirectBuffer out, final int outOffset, final int outLimit, final OutputFrames frames)
     {
         frames.clear();
-        final OffloadStatus status = prepare(src, headers, segmentSize, frames.capacity());
-        if (status != OffloadStatus.SPLIT)
-        {
-            return status;
-        }
-        if ((long)count * headerLength + payload > outLimit - (long)outOffset)
-        {
-            return OffloadStatus.OUTPUT_TOO_SMALL;
-        }
-        // The output is checked once for the whole range; each segment is then written through base + offset (Agrona's
-        // addressing for on- and off-heap buffers alike) without a bounds check per field.
-        out.boundsCheck(outOffset, (int)((long)count * headerLength + payload));
-        int cursor = outOffset;
-        for (int i = 0; i < count; i++)
-        {
-            final int length = writeSegment(i, out, cursor);
-            frames.add(cursor, length);
-            cursor += length;
-        }
-        return OffloadStatus.SPLIT;
-    }
-
-    /**
-     * As {@link #segment(DirectBuffer, PacketHeaders, int, MutableDirectBuffer, int, int, OutputFrames)}, but each
-     * frame is written at index 0 of the buffer {@code windows} opens for it (e.g. straight into a guest's granted
-     * page), saving a copy through a scratch buffer. A segment whose window does not open is skipped (the windows
-     * account for it); every opened window is closed.
-     *
-     * @param maxSegments most segments accepted.
-     * @return {@link OffloadStatus#SPLIT}, or why nothing was written (no window opened).
-     */
-    public OffloadStatus segment(
-        final DirectBuffer src, final PacketHeaders headers, final int segmentSize, final int maxSegments,
-        final SegmentWindows windows)
-    {
-        final OffloadStatus status = prepare(src, headers, segmentSize, maxSegments);
-        if (status != OffloadStatus.SPLIT)
-        {
-            return status;
-        }
-        for (int i = 0; i < count; i++)
-        {
-            final int length = segmentLength(i);
-            final MutableDirectBuffer window = windows.open(i, length);
-            if (null != window)
-            {
-                window.boundsCheck(0, length);
-                writeSegment(i, window, 0);
-            }
-            windows.close(i, length, null != window);
-        }
-        return OffloadStatus.SPLIT;
-    }
-
-    /** @return frames the last successful prepare (segment call) splits into. */
-    public int segmentCount()
-    {
-        return count;
-    }
-
-    /** Checks the packet and keeps what every segment shares in the fields below. */
-    private OffloadStatus prepare(
-        final DirectBuffer src, final PacketHeaders headers, final int segmentSize, final int maxSegments)
-    {
-        count = 0;
         final int protocol = headers.l4Protocol();
         final L3Protocol l3 = headers.l3();
         if ((protocol != PROTOCOL_TCP && protocol != PROTOCOL_UDP) || !headers.hasL4Header() || headers.isFragment() ||
@@ -162,104 +74,100 @@ public final class GsoSegmenter
         }
         final int frameOffset = headers.frameOffset();
         final int l4HeaderLength = headers.l4HeaderLength();
-        final int segments = Math.max(1, (headers.l4Length() - l4HeaderLength + segmentSize - 1) / segmentSize);
-        if (segments > maxSegments)
+        final int headerLength = headers.l4Offset() + l4HeaderLength - frameOffset;
+        final int payloadStart = headers.l4Offset() + l4HeaderLength;
+        final int payload = headers.l4Length() - l4HeaderLength;
+        final int count = Math.max(1, (payload + segmentSize - 1) / segmentSize);
+        if (count > frames.capacity())
         {
             return OffloadStatus.TOO_MANY_SEGMENTS;
         }
-        final boolean tcp = protocol == PROTOCOL_TCP;
+        if ((long)count * headerLength + payload > outLimit - (long)outOffset)
+        {
+            return OffloadStatus.OUTPUT_TOO_SMALL;
+        }
+
+        final int l3Delta = headers.l3Offset() - frameOffset;
+        final int l4Delta = headers.l4Offset() - frameOffset;
+        final int ipHeaderLength = headers.ipHeaderLength();
         final boolean v4 = l3 == L3Protocol.IPV4;
-        this.src = src;
-        this.segmentSize = segmentSize;
-        this.count = segments;
-        this.protocol = protocol;
-        this.tcp = tcp;
-        this.v4 = v4;
-        this.frameOffset = frameOffset;
-        this.l4HeaderLength = l4HeaderLength;
-        this.headerLength = headers.l4Offset() + l4HeaderLength - frameOffset;
-        this.payloadStart = headers.l4Offset() + l4HeaderLength;
-        this.payload = headers.l4Length() - l4HeaderLength;
-        this.l3Delta = headers.l3Offset() - frameOffset;
-        this.l4Delta = headers.l4Offset() - frameOffset;
-        this.ipHeaderLength = headers.ipHeaderLength();
-        this.identification = src.getShort(headers.l3Offset() + 4, BE) & 0xFFFF;
-        this.sequence = tcp ? src.getInt(headers.l4Offset() + 4, BE) : 0;
-        this.dataOffsetByte = tcp ? src.getByte(headers.l4Offset() + 12) & 0xFF : 0;
-        this.flags = headers.tcpFlags();
+        final boolean tcp = protocol == PROTOCOL_TCP;
+        final int identification = src.getShort(headers.l3Offset() + 4, BE) & 0xFFFF;
+        final int sequence = tcp ? src.getInt(headers.l4Offset() + 4, BE) : 0;
+        final int dataOffsetByte = tcp ? src.getByte(headers.l4Offset() + 12) & 0xFF : 0;
+        final int flags = headers.tcpFlags();
         // Sums of everything that is the same in every segment, so each segment only adds the words it changes
         // (the result equals a full recomputation: the same words are summed, in another order).
-        this.ipBase = v4 ? sumWordsExcept(src, headers.l3Offset(), ipHeaderLength, 2, 4, 10) : 0;
-        this.l4Base = ChecksumOffload.pseudoHeaderSum(src, headers, 0) + (tcp ?
+        final long ipBase = v4 ? sumWordsExcept(src, headers.l3Offset(), ipHeaderLength, 2, 4, 10) : 0;
+        final long l4Base = ChecksumOffload.pseudoHeaderSum(src, headers, 0) + (tcp ?
             sumWordsExcept(src, headers.l4Offset(), l4HeaderLength, 4, 6, 12, 16) :
             sumWordsExcept(src, headers.l4Offset(), l4HeaderLength, 4, 6, 6));
-        this.checksumField = tcp ? 16 : 6;
-        // the source is checked once for the whole range; segments read it through base + offset
+        final int checksumField = tcp ? 16 : 6;
+        // Both buffers are checked once for the whole range; the loop then writes through base + offset (Agrona's
+        // addressing for on- and off-heap buffers alike) without a bounds check per field.
         src.boundsCheck(frameOffset, headers.l4Offset() + headers.l4Length() - frameOffset);
-        return OffloadStatus.SPLIT;
-    }
-
-    private int segmentLength(final int i)
-    {
-        return headerLength + (i == count - 1 ? payload - i * segmentSize : segmentSize);
-    }
-
-    /** Writes segment {@code i} at {@code cursor} of {@code out} (bounds checked by the caller). @return its length. */
-    private int writeSegment(final int i, final MutableDirectBuffer out, final int cursor)
-    {
-        final DirectBuffer src = this.src;
+        out.boundsCheck(outOffset, (int)((long)count * headerLength + payload));
         final byte[] srcBase = src.byteArray();
         final byte[] outBase = out.byteArray();
+        final boolean offHeap = null == srcBase && null == outBase;
         final long srcAddress = src.addressOffset();
-        final boolean last = i == count - 1;
-        final int segmentPayload = last ? payload - i * segmentSize : segmentSize;
-        final int l4Length = l4HeaderLength + segmentPayload;
-        final long to = out.addressOffset() + cursor;
-        copyHeader(srcBase, srcAddress + frameOffset, outBase, to, headerLength);
-        final int payloadSum = null == srcBase && null == outBase ?
-            checksum.copyAndSum(srcAddress + payloadStart + (long)i * segmentSize, to + headerLength, segmentPayload, 0) :
-            checksum.copyAndSum(src, payloadStart + i * segmentSize, out, cursor + headerLength, segmentPayload, 0);
+        final long outAddress = out.addressOffset();
+        int cursor = outOffset;
+        for (int i = 0; i < count; i++)
+        {
+            final boolean last = i == count - 1;
+            final int segmentPayload = last ? payload - i * segmentSize : segmentSize;
+            final int l4Length = l4HeaderLength + segmentPayload;
+            final long to = outAddress + cursor;
+            copyHeader(srcBase, srcAddress + frameOffset, outBase, to, headerLength);
+            final int payloadSum = offHeap ?
+                checksum.copyAndSum(srcAddress + payloadStart + (long)i * segmentSize, to + headerLength, segmentPayload, 0) :
+                checksum.copyAndSum(src, payloadStart + i * segmentSize, out, cursor + headerLength, segmentPayload, 0);
 
-        final long ip = to + l3Delta;
-        if (v4)
-        {
-            final int totalLength = ipHeaderLength + l4Length;
-            final int id = (identification + i) & 0xFFFF;
-            putShort(outBase, ip + 2, totalLength);
-            putShort(outBase, ip + 4, id);
-            putShort(outBase, ip + 10, Checksums.complement(Checksums.fold(ipBase + totalLength + id)));
-        }
-        else
-        {
-            putShort(outBase, ip + 4, ipHeaderLength - 40 + l4Length);
-        }
+            final long ip = to + l3Delta;
+            if (v4)
+            {
+                final int totalLength = ipHeaderLength + l4Length;
+                final int id = (identification + i) & 0xFFFF;
+                putShort(outBase, ip + 2, totalLength);
+                putShort(outBase, ip + 4, id);
+                putShort(outBase, ip + 10, Checksums.complement(Checksums.fold(ipBase + totalLength + id)));
+            }
+            else
+            {
+                putShort(outBase, ip + 4, ipHeaderLength - 40 + l4Length);
+            }
 
-        final long l4 = to + l4Delta;
-        long sum = l4Base + l4Length + payloadSum;
-        if (tcp)
-        {
-            final int segmentSequence = sequence + i * segmentSize;
-            int segmentFlags = flags;
-            if (!last)
+            final long l4 = to + l4Delta;
+            long sum = l4Base + l4Length + payloadSum;
+            if (tcp)
             {
-                segmentFlags &= ~(TCP_FIN | TCP_PSH);
+                final int segmentSequence = sequence + i * segmentSize;
+                int segmentFlags = flags;
+                if (!last)
+                {
+                    segmentFlags &= ~(TCP_FIN | TCP_PSH);
+                }
+                if (i != 0)
+                {
+                    segmentFlags &= ~TCP_CWR;
+                }
+                putShort(outBase, l4 + 4, segmentSequence >>> 16);
+                putShort(outBase, l4 + 6, segmentSequence);
+                UnsafeApi.putByte(outBase, l4 + 13, (byte)segmentFlags);
+                sum += (segmentSequence >>> 16) + (segmentSequence & 0xFFFF) + ((dataOffsetByte << 8) | segmentFlags);
             }
-            if (i != 0)
+            else
             {
-                segmentFlags &= ~TCP_CWR;
+                putShort(outBase, l4 + 4, l4Length);
+                sum += l4Length;
             }
-            putShort(outBase, l4 + 4, segmentSequence >>> 16);
-            putShort(outBase, l4 + 6, segmentSequence);
-            UnsafeApi.putByte(outBase, l4 + 13, (byte)segmentFlags);
-            sum += (segmentSequence >>> 16) + (segmentSequence & 0xFFFF) + ((dataOffsetByte << 8) | segmentFlags);
+            putShort(outBase, l4 + checksumField, ChecksumOffload.l4ChecksumValue(protocol, Checksums.fold(sum)));
+
+            frames.add(cursor, headerLength + segmentPayload);
+            cursor += headerLength + segmentPayload;
         }
-        else
-        {
-            putShort(outBase, l4 + 4, l4Length);
-            sum += l4Length;
-        }
-        putShort(outBase, l4 + checksumField, ChecksumOffload.l4ChecksumValue(protocol, Checksums.fold(sum)));
-        return headerLength + segmentPayload;
+        return OffloadStatus.SPLIT;
     }
 
     /**

@@ -214,58 +214,6 @@ class GsoSegmenterTest
     }
 
     @Test
-    void shouldWriteEachSegmentIntoItsOwnWindowLikeTheContiguousSplit()
-    {
-        final byte[] input = frame().ipId(0xFFF0).sequence(0xFFFFF000).tcpFlags(CWR | 0x10 | PSH | FIN)
-            .payload(40_000, 12).ipSum(Sum.ZERO).l4Sum(Sum.PSEUDO_ONLY).build();
-        final UnsafeBuffer src = offHeap(input, 3);
-        final PacketHeaders headers = parsed(src, 3, input.length);
-        final UnsafeBuffer pages = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 4096));
-        final UnsafeBuffer heapPages = new UnsafeBuffer(new byte[64 * 4096]);
-        final UnsafeBuffer window = new UnsafeBuffer(new byte[0]);
-        final int[] lengths = new int[64];
-        final boolean[] written = new boolean[64];
-        final SegmentWindows windows = new SegmentWindows()
-        {
-            public org.agrona.MutableDirectBuffer open(final int index, final int length)
-            {
-                lengths[index] = length;
-                if (index == 5)
-                {
-                    return null;
-                }
-                // reverse page order, alternating off- and on-heap, exactly the segment's length
-                window.wrap(index % 2 == 0 ? pages : heapPages, (63 - index) * 4096, length);
-                return window;
-            }
-
-            public void close(final int index, final int length, final boolean wasWritten)
-            {
-                assertEquals(lengths[index], length);
-                written[index] = wasWritten;
-            }
-        };
-        assertEquals(OffloadStatus.SPLIT, segmenter.segment(src, headers, 1448, 64, windows));
-        final int count = segmenter.segmentCount();
-        assertEquals(28, count);
-        final byte[][] segments = new byte[count][];
-        for (int i = 0; i < count; i++)
-        {
-            segments[i] = bytes(i % 2 == 0 ? pages : heapPages, (63 - i) * 4096, lengths[i]);
-            assertEquals(i != 5, written[i], "segment " + i);
-        }
-        assertArrayEquals(new byte[lengths[5]], segments[5], "a skipped segment writes nothing");
-        final byte[][] contiguous = split(input, 1448);
-        segments[5] = contiguous[5];
-        assertSegments(input, segments, 14, false, 20, TestFrames.TCP, 1448);
-        for (int i = 0; i < count; i++)
-        {
-            assertArrayEquals(contiguous[i], segments[i], "segment " + i);
-        }
-        assertEquals(OffloadStatus.TOO_MANY_SEGMENTS, segmenter.segment(src, headers, 1448, 27, windows));
-    }
-
-    @Test
     void shouldRefuseWhatItCannotSplit()
     {
         final byte[] input = frame().payload(5000, 8).build();

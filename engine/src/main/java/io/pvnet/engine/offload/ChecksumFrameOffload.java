@@ -7,7 +7,6 @@ import io.pvnet.checksum.offload.GsoSegmenter;
 import io.pvnet.checksum.offload.IpFragmenter;
 import io.pvnet.checksum.offload.OffloadStatus;
 import io.pvnet.checksum.offload.OutputFrames;
-import io.pvnet.checksum.offload.SegmentWindows;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
@@ -89,23 +88,6 @@ public final class ChecksumFrameOffload implements FrameOffload
             }
         }
         return count;
-    }
-
-    @Override
-    public int segment(
-        final DirectBuffer frame, final int offset, final int length, final int mss, final int maxSegments,
-        final SegmentWindows windows)
-    {
-        if (HeaderParser.parse(frame, offset, length, headers) != ParseStatus.OK)
-        {
-            return MALFORMED;
-        }
-        final OffloadStatus status = segmenter.segment(frame, headers, mss, maxSegments, windows);
-        if (status == OffloadStatus.TOO_MANY_SEGMENTS)
-        {
-            return UNSUPPORTED;
-        }
-        return status.isSuccess() ? segmenter.segmentCount() : MALFORMED;
     }
 
     @Override
