@@ -9,6 +9,7 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
+import io.pvnet.engine.port.ForwardingPort;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.ring.event.IdleMode;
@@ -272,33 +273,14 @@ public final class SwitchLatencyPath implements LatencyPath
     }
 
     /** A bridge port that stamps when the bridge handed a frame to it, then gives it to its vif. */
-    private final class StampingPort implements Port
+    private final class StampingPort extends ForwardingPort
     {
-        private final Port port;
         private final int fromBridgeIndex;
 
         StampingPort(final Port port, final int fromBridgeIndex)
         {
-            this.port = port;
+            super(port);
             this.fromBridgeIndex = fromBridgeIndex;
-        }
-
-        @Override
-        public String name()
-        {
-            return port.name();
-        }
-
-        @Override
-        public int offloads()
-        {
-            return port.offloads();
-        }
-
-        @Override
-        public int mtu()
-        {
-            return port.mtu();
         }
 
         @Override
@@ -310,7 +292,7 @@ public final class SwitchLatencyPath implements LatencyPath
             {
                 hostStamps[slot(buffer, offset) + fromBridgeIndex] = System.nanoTime();
             }
-            return port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+            return super.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
         }
     }
 

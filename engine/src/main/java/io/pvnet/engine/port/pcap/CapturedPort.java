@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.pcap;
 
+import io.pvnet.engine.port.ForwardingPort;
 import io.pvnet.engine.port.Port;
 import org.agrona.DirectBuffer;
 
@@ -8,33 +9,14 @@ import org.agrona.DirectBuffer;
  * Together with a {@link CaptureTee} on the port's ingress, the capture holds both directions. Same thread contract as
  * the wrapped port (the bridge thread).
  */
-public final class CapturedPort implements Port
+public final class CapturedPort extends ForwardingPort
 {
-    private final Port port;
     private final PcapPort capture;
 
     public CapturedPort(final Port port, final PcapPort capture)
     {
-        this.port = port;
+        super(port);
         this.capture = capture;
-    }
-
-    @Override
-    public String name()
-    {
-        return port.name();
-    }
-
-    @Override
-    public int offloads()
-    {
-        return port.offloads();
-    }
-
-    @Override
-    public int mtu()
-    {
-        return port.mtu();
     }
 
     @Override
@@ -43,6 +25,6 @@ public final class CapturedPort implements Port
         final int gsoType)
     {
         capture.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
-        return port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        return super.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
     }
 }

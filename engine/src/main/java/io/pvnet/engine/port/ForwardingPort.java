@@ -1,0 +1,44 @@
+package io.pvnet.engine.port;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * A port that wraps another: name, offloads and MTU are the wrapped port's, and {@link #onFrame} hands the frame on.
+ * Subclasses override {@code onFrame} to do something first (capture it, stamp it) and then call {@code super.onFrame}.
+ * Same thread contract as the wrapped port.
+ */
+public abstract class ForwardingPort implements Port
+{
+    private final Port port;
+
+    protected ForwardingPort(final Port port)
+    {
+        this.port = port;
+    }
+
+    @Override
+    public String name()
+    {
+        return port.name();
+    }
+
+    @Override
+    public int offloads()
+    {
+        return port.offloads();
+    }
+
+    @Override
+    public int mtu()
+    {
+        return port.mtu();
+    }
+
+    @Override
+    public int onFrame(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        return port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+    }
+}
