@@ -166,6 +166,47 @@ class VifCrossoverTest
     }
 
     @Test
+    void shouldDeliverQueuedFramesBeforeLaterOffersInTransmitOrder()
+    {
+        open(VifConfig.of(1, 0), VifConfig.of(2, 0));
+        final int total = 600;
+        int sent = 0;
+        for (int round = 0; round < 80 && sent < total; round++)
+        {
+            for (int i = 0; i < 32 && sent < total; i++)
+            {
+                if (pair.frontends[0].transmit(VifPair.frame(100, sent), 0, 100, 0, 0, 0) != VifFrontend.OK)
+                {
+                    break;
+                }
+                sent++;
+            }
+            pair.frontends[0].flush();
+            for (int v = 0; v < 2; v++)
+            {
+                pair.frontends[v].doWork();
+                pair.backends[v].doWork();
+            }
+            // the receiving guest takes frames only every twelfth round: frames queue in between, and later offers on
+            // the backends' thread find frames queued ahead of them
+            if (round % 12 == 11)
+            {
+                pair.frontends[1].poll(pair.received[1], 256);
+            }
+        }
+        pair.pump(20);
+        assertEquals(total, sent);
+        assertTrue(pair.backends[1].counters().get(VifCounters.RING_FULL) > 0, "frames had to wait in the queue");
+        assertEquals(total, pair.received[1].frames.size(), "every frame arrives");
+        for (int k = 0; k < total; k++)
+        {
+            final byte[] expected = new byte[100];
+            VifPair.frame(100, k).getBytes(0, expected);
+            assertArrayEquals(expected, pair.received[1].frames.get(k), "frame " + k + " in transmit order");
+        }
+    }
+
+    @Test
     void shouldCloseFromTheGuestAndReconnect()
     {
         open(VifConfig.of(1, 0), VifConfig.of(2, 0));

@@ -271,7 +271,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             return DropReason.OVERSIZE;
         }
-        if (mayDeliver && Thread.currentThread() == dutyThread && queue.size() == 0 && isConnected() &&
+        if (mayDeliver && Thread.currentThread() == dutyThread && isConnected() &&
             deliverOffered(buffer, offset, length, flags, gsoSize, gsoType))
         {
             // offered on this agent's own thread with nothing queued ahead: copied straight into the guest's posted
@@ -290,7 +290,14 @@ public final class Xnb implements org.agrona.concurrent.Agent
         offering = true;
         try
         {
-            return deliverFrame(buffer, null, offset, length, flags, gsoSize, gsoType, nowNs);
+            // frames queued ahead go first: drained here while the guest has buffers, so that one frame queued once
+            // does not send every later offer through the queue's copy until the next duty cycle
+            if (queue.size() != 0)
+            {
+                // their outcomes are in pending until the next flush, as the handed-over frame's
+                handedOverUnflushed += queue.drain(rxDrainer, RX_BATCH);
+            }
+            return queue.size() == 0 && deliverFrame(buffer, null, offset, length, flags, gsoSize, gsoType, nowNs);
         }
         finally
         {
