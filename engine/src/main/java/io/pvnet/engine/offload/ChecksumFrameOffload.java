@@ -4,9 +4,11 @@ import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.offload.ChecksumOffload;
 import io.pvnet.checksum.offload.GsoSegmenter;
+import io.pvnet.checksum.offload.GsoWindowSegmenter;
 import io.pvnet.checksum.offload.IpFragmenter;
 import io.pvnet.checksum.offload.OffloadStatus;
 import io.pvnet.checksum.offload.OutputFrames;
+import io.pvnet.checksum.offload.SegmentWindows;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
@@ -36,6 +38,7 @@ public final class ChecksumFrameOffload implements FrameOffload
     private final PacketHeaders outHeaders = new PacketHeaders();
     private final ChecksumOffload checksum;
     private final GsoSegmenter segmenter;
+    private final GsoWindowSegmenter windowSegmenter;
     private final IpFragmenter fragmenter;
     private final OutputFrames segments = new OutputFrames(MAX_FRAMES);
     private int ipv6Identification = 1;
@@ -50,6 +53,7 @@ public final class ChecksumFrameOffload implements FrameOffload
     {
         this.checksum = new ChecksumOffload(variant);
         this.segmenter = new GsoSegmenter(variant);
+        this.windowSegmenter = new GsoWindowSegmenter(variant);
         this.fragmenter = new IpFragmenter(variant);
     }
 
@@ -88,6 +92,23 @@ public final class ChecksumFrameOffload implements FrameOffload
             }
         }
         return count;
+    }
+
+    @Override
+    public int segment(
+        final DirectBuffer frame, final int offset, final int length, final int mss, final int maxSegments,
+        final SegmentWindows windows)
+    {
+        if (HeaderParser.parse(frame, offset, length, headers) != ParseStatus.OK)
+        {
+            return MALFORMED;
+        }
+        final OffloadStatus status = windowSegmenter.segment(frame, headers, mss, maxSegments, windows);
+        if (status == OffloadStatus.TOO_MANY_SEGMENTS)
+        {
+            return UNSUPPORTED;
+        }
+        return status.isSuccess() ? windowSegmenter.segmentCount() : MALFORMED;
     }
 
     @Override

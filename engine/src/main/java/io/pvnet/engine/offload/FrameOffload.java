@@ -1,6 +1,7 @@
 package io.pvnet.engine.offload;
 
 import io.pvnet.checksum.offload.OutputFrames;
+import io.pvnet.checksum.offload.SegmentWindows;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -56,6 +57,22 @@ public interface FrameOffload
      * stops the split and is returned negated.
      */
     int segment(DirectBuffer frame, int offset, int length, int mss, MutableDirectBuffer scratch, SegmentSink sink);
+
+    /**
+     * As {@link #segment(DirectBuffer, int, int, int, MutableDirectBuffer, SegmentSink)}, but each segment is written
+     * straight into the buffer {@code windows} opens for it (e.g. a window on a guest's granted page), with no scratch
+     * copy; {@code windows} is told of every segment, written or skipped. Implementations without it return
+     * {@link #UNSUPPORTED} before opening any window, so the caller can fall back to the scratch form.
+     *
+     * @param maxSegments most segments accepted: more is {@link #UNSUPPORTED}, with no window opened.
+     * @return segments made (>= 1), or {@link #UNSUPPORTED} / {@link #MALFORMED} with no window opened.
+     */
+    default int segment(
+        final DirectBuffer frame, final int offset, final int length, final int mss, final int maxSegments,
+        final SegmentWindows windows)
+    {
+        return UNSUPPORTED;
+    }
 
     /**
      * Turns one frame into frames with complete checksums, each carrying at most {@code mtu} bytes of IP packet: the

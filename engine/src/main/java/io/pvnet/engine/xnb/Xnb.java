@@ -6,6 +6,7 @@ import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifSections;
 import io.pvnet.engine.netfront.Netfront;
+import io.pvnet.checksum.offload.SegmentWindows;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
@@ -15,7 +16,9 @@ import io.pvnet.ring.RingStatus;
 import io.pvnet.ring.SharedRing;
 import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.grant.GrantStatus;
 import io.pvnet.ring.grant.GrantTable;
+import io.pvnet.ring.grant.GrantWindow;
 import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionSection;
 import org.agrona.DirectBuffer;
@@ -82,6 +85,10 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private final RxFrameQueue queue;
     private final RxDrainer rxDrainer = new RxDrainer();
     private final SegmentDeliverer segmentDeliverer = new SegmentDeliverer();
+    private final RxSegmentWindows rxWindows = new RxSegmentWindows();
+    private final GrantWindow rxWindow = new GrantWindow();
+    /** True while an {@link RxSegmentWindows} segment has its rx request laid out in {@link #rxPkt}. */
+    private boolean windowPacket;
     private final long[] pending = new long[VifCounters.KIND_COUNT];
     private final org.agrona.concurrent.CachedNanoClock offerClock = new org.agrona.concurrent.CachedNanoClock();
     /** Posted rx requests known to be unused; refreshed from the shared ring only when it runs out. */
@@ -592,7 +599,14 @@ public final class Xnb implements org.agrona.concurrent.Agent
             }
             else
             {
-                final int made = offload.segment(buffer, frameOffset, frameLength, gsoSize, scratch, segmentDeliverer);
+                // each segment fits one page: written with its checksum straight into the guest's granted rx pages
+                int made = gsoSize + MAX_SEGMENT_HEADERS <= PAGE_SIZE ?
+                    offload.segment(buffer, frameOffset, frameLength, gsoSize, segments, rxWindows) :
+                    FrameOffload.UNSUPPORTED;
+                if (made == FrameOffload.UNSUPPORTED)
+                {
+                    made = offload.segment(buffer, frameOffset, frameLength, gsoSize, scratch, segmentDeliverer);
+                }
                 if (made > 0)
                 {
                     pending[VifCounters.TSO_SEGMENTS] += made;
@@ -667,6 +681,44 @@ public final class Xnb implements org.agrona.concurrent.Agent
         }
     }
 
+    /**
+     * The grant windows {@link FrameOffload#segment(DirectBuffer, int, int, int, int, SegmentWindows)} writes segments
+     * into: one posted rx buffer per segment (its slots were counted before the split), opened as a writable window
+     * on the guest's granted page for that one segment, then closed and answered like {@link #deliver}.
+     */
+    private final class RxSegmentWindows implements SegmentWindows
+    {
+        @Override
+        public MutableDirectBuffer open(final int index, final int length)
+        {
+            windowPacket = false;
+            if (length > PAGE_SIZE || RxAssembler.frame2pkt(
+                rxPkt, length, NETRXF_DATA_VALIDATED, 0, 0, rx.requestConsumer(), rxAvailable) != RxAssembler.OK)
+            {
+                pending[VifCounters.DROP_BASE + DropReason.RX_TOO_BIG]++;
+                return null;
+            }
+            windowPacket = true;
+            batch.clear();
+            RxAssembler.rxpkt2gnttab(rxPkt, rxSnapshot, batch, 0, config.domid());
+            final int result = grants.openWindow(
+                config.backendDomid(), (int)batch.gref(0), batch.grefOffset(0), length, rxWindow);
+            batch.status(0, result);
+            return result == GrantStatus.OKAY ? rxWindow.buffer() : null;
+        }
+
+        @Override
+        public void close(final int index, final int length, final boolean written)
+        {
+            if (windowPacket)
+            {
+                windowPacket = false;
+                grants.closeWindow(rxWindow);
+                respond(length, !written);
+            }
+        }
+    }
+
     /** @return posted rx requests not yet used, snapshotting new ones once; negative after a fatal error. */
     private int rxSpace()
     {
@@ -730,6 +782,13 @@ public final class Xnb implements org.agrona.concurrent.Agent
             batch.status(op, result);
             failed |= result != 0;
         }
+        respond(length, failed);
+        return RxAssembler.OK;
+    }
+
+    /** Writes the responses of the packet laid out in {@link #rxPkt} whose copy statuses are in {@link #batch}. */
+    private void respond(final int length, final boolean failed)
+    {
         final int responses = RxAssembler.rxpkt2rsp(rxPkt, rxSnapshot, batch, 0, rxRing);
         rx.consumeRequests(responses);
         rxAvailable -= responses;
@@ -747,7 +806,6 @@ public final class Xnb implements org.agrona.concurrent.Agent
             pending[VifCounters.RX_PACKETS]++;
             pending[VifCounters.RX_BYTES] += length;
         }
-        return RxAssembler.OK;
     }
 
     // ------------------------------------------------------------------------------------------------ life cycle

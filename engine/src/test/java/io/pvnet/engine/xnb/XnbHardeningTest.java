@@ -322,6 +322,106 @@ class XnbHardeningTest
     }
 
     @Test
+    void shouldWriteTsoSegmentsOnlyIntoWritableGrantedRxPagesAndAnswerTheRestWithErrors()
+    {
+        // TSO switched off on the interface (ifconfig -tso): xnb splits, each segment written with its checksum
+        // straight into one posted rx page
+        final HostileFrontend tso = new HostileFrontend(front.region, front.vifRegion, VifConfig.of(2, 0),
+            new io.pvnet.engine.offload.ChecksumFrameOffload());
+        tso.connect();
+        tso.store.write("backend/vif/2/0/tso", 0);
+        tso.xnb.doWork();
+        final int mss = 1448;
+        final int segments = 10;
+        final UnsafeBuffer frame = tcpIpv4Frame(54 + segments * mss);
+        final long[] grefs = new long[segments];
+        for (int i = 0; i < segments; i++)
+        {
+            grefs[i] = tso.rxGref[i];
+        }
+        grefs[3] = tso.readOnlyRxGref;
+        grefs[6] = 99_999;
+        grefs[7] = tso.txGref[0];
+        for (int i = 0; i < segments; i++)
+        {
+            tso.postRx(grefs[i], 100 + i);
+        }
+        // xnb waits for one slot per frame length / MSS (headers included): one more than the segments
+        tso.postRx(tso.rxGref[segments], 100 + segments);
+        assertEquals(0, tso.xnb.offer(frame, 0, frame.capacity(), io.pvnet.engine.FrameFlags.CSUM_PARTIAL, mss,
+            XEN_NETIF_GSO_TYPE_TCPV4));
+        for (int i = 0; i < 3; i++)
+        {
+            tso.xnb.doWork();
+        }
+
+        // the reference: the same frame split into scratch by the contiguous segmenter
+        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[256 * 1024]);
+        final int[] offsets = new int[segments];
+        final int[] lengths = new int[segments];
+        final int[] count = {0};
+        assertEquals(segments, new io.pvnet.engine.offload.ChecksumFrameOffload().segment(
+            frame, 0, frame.capacity(), mss, scratch, (buffer, offset, length) ->
+            {
+                offsets[count[0]] = offset;
+                lengths[count[0]++] = length;
+                return 0;
+            }));
+        assertEquals(segments, tso.rxRspProd(), "one response per segment, none for the spare slot");
+        for (int i = 0; i < segments; i++)
+        {
+            if (i == 3 || i == 6 || i == 7)
+            {
+                assertEquals(NETIF_RSP_ERROR, tso.rxRspStatus(i), "segment " + i);
+                continue;
+            }
+            assertEquals(lengths[i], tso.rxRspStatus(i), "segment " + i);
+            final int page = tso.grants.pageOffset(io.pvnet.engine.VifSections.RX_BUFFER_FRAME + i);
+            for (int b = 0; b < lengths[i]; b++)
+            {
+                assertEquals(scratch.getByte(offsets[i] + b), tso.pages.getByte(page + b), "segment " + i + " byte " + b);
+            }
+        }
+        assertEquals(segments, tso.counters.get(VifCounters.TSO_SEGMENTS));
+        assertEquals(segments - 3, tso.counters.get(VifCounters.RX_PACKETS));
+        assertEquals(3, tso.counters.drops(DropReason.RX_COPY_FAILED));
+        assertTrue(tso.memoryOutsideWritableGrantsIntact());
+        assertTrue(tso.xnb.isConnected());
+        // no grant is left marked in use: the guest can revoke every rx page it posted
+        for (int i = 0; i < segments; i++)
+        {
+            if (grefs[i] != 99_999)
+            {
+                assertEquals(io.pvnet.ring.grant.GrantStatus.OKAY, tso.grants.endAccess((int)grefs[i]), "gref " + grefs[i]);
+            }
+        }
+    }
+
+    /** Ethernet, IPv4 and TCP headers (54 bytes) and a patterned payload; the TCP sum holds only the pseudo-header. */
+    private static UnsafeBuffer tcpIpv4Frame(final int length)
+    {
+        final java.nio.ByteOrder be = java.nio.ByteOrder.BIG_ENDIAN;
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[length]);
+        for (int i = 54; i < length; i++)
+        {
+            frame.putByte(i, (byte)(i * 13 + 5));
+        }
+        frame.putShort(12, (short)0x0800, be);
+        frame.putByte(14, (byte)0x45);
+        frame.putShort(16, (short)(length - 14), be);
+        frame.putByte(22, (byte)64);
+        frame.putByte(23, (byte)6);
+        frame.putInt(26, 0x0A000001, be);
+        frame.putInt(30, 0x0A000002, be);
+        frame.putInt(38, 0x10000, be);
+        frame.putByte(46, (byte)0x50);
+        frame.putByte(47, (byte)0x18);
+        frame.putShort(48, (short)65535, be);
+        frame.putShort(50, (short)(0x0A00 + 1 + 0x0A00 + 2 + 6 + length - 34), be);
+        return frame;
+    }
+
+    @Test
     void shouldDisableTheVifWhenTheRxProducerIsImpossible()
     {
         front.rxRing.putIntRelease(0, 5000);

@@ -232,6 +232,47 @@ public final class GrantTable
     }
 
     /**
+     * Grantee: opens a writable window of {@code length} bytes at {@code pageOffset} of the page behind {@code ref} for
+     * one operation, as {@link #copyToGrant} but letting the caller write the bytes itself (e.g. a segment with its
+     * checksum, straight from a source buffer). The window's buffer spans exactly the granted bytes (Agrona bounds
+     * checks refuse anything else); while it is open the grant is marked in use, so the granter cannot revoke it
+     * ({@link #endAccess} returns EAGAIN). Close it with {@link #closeWindow} as soon as the bytes are written.
+     *
+     * @param window an unopened window, reused across operations; left closed on failure.
+     * @return a {@link GrantStatus}: OKAY, BAD_GNTREF, PERMISSION_DENIED (read-only grant), BAD_COPY_ARG,
+     *         GENERAL_ERROR or EAGAIN (also when {@code window} is already open).
+     */
+    public int openWindow(
+        final int domid, final int ref, final int pageOffset, final int length, final GrantWindow window)
+    {
+        if (window.isOpen())
+        {
+            return GrantStatus.EAGAIN;
+        }
+        final int page = acquire(domid, ref, pageOffset, length, GTF_WRITING);
+        if (page < 0)
+        {
+            return page;
+        }
+        window.open(this, ref, pages, page + pageOffset, length);
+        return GrantStatus.OKAY;
+    }
+
+    /**
+     * Grantee: closes a window {@link #openWindow} opened on this table: the grant is no longer in use and the window's
+     * buffer reaches nothing. Does nothing for a closed window or one of another table.
+     */
+    public void closeWindow(final GrantWindow window)
+    {
+        if (window.isOpen() && window.table() == this)
+        {
+            final int ref = window.ref();
+            window.close();
+            release(ref, GTF_WRITING);
+        }
+    }
+
+    /**
      * Grantee of two tables ({@code GNTTABOP_copy} with both source and destination by reference): copies between a
      * page granted in {@code source} and one granted in {@code destination}, e.g. from one vif's tx buffer straight
      * into another's rx buffer.

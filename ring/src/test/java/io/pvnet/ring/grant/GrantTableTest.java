@@ -179,4 +179,50 @@ class GrantTableTest
         assertThrows(IllegalArgumentException.class,
             () -> GrantTable.attach(region.section("grant-table").buffer(), secret.buffer()));
     }
+
+    @Test
+    void shouldWriteThroughWindowOnlyWithinGrantedBytesAndHoldGrantWhileOpen()
+    {
+        final int ref = granter.grantAccess(BACKEND, 1, false);
+        final GrantWindow window = new GrantWindow();
+        assertEquals(GrantStatus.OKAY, grantee.openWindow(BACKEND, ref, 100, 200, window));
+        assertTrue(window.isOpen());
+        assertEquals(200, window.buffer().capacity());
+        window.buffer().setMemory(0, 200, (byte)0x5A);
+        assertThrows(IndexOutOfBoundsException.class, () -> window.buffer().putByte(200, (byte)1));
+        assertThrows(IndexOutOfBoundsException.class, () -> window.buffer().putByte(-1, (byte)1));
+        assertEquals(GrantStatus.EAGAIN, granter.endAccess(ref), "revoke refused while the window is open");
+        assertEquals(GrantStatus.EAGAIN, grantee.openWindow(BACKEND, ref, 0, 1, window), "window already open");
+        grantee.closeWindow(window);
+        assertFalse(window.isOpen());
+        assertEquals(0, window.buffer().capacity());
+        assertThrows(IndexOutOfBoundsException.class, () -> window.buffer().putByte(0, (byte)1));
+        final int page = granter.pageOffset(1);
+        assertEquals(0, pool.buffer().getByte(page + 99));
+        assertEquals(0x5A, pool.buffer().getByte(page + 100));
+        assertEquals(0x5A, pool.buffer().getByte(page + 299));
+        assertEquals(0, pool.buffer().getByte(page + 300));
+        assertEquals(GrantStatus.OKAY, granter.endAccess(ref));
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.openWindow(BACKEND, ref, 0, 1, window), "revoked grant unusable");
+        assertFalse(window.isOpen());
+    }
+
+    @Test
+    void shouldRefuseWindowOnReadOnlyForeignOrOutOfPageGrant()
+    {
+        final int readOnly = granter.grantAccess(BACKEND, 0, true);
+        final int writable = granter.grantAccess(BACKEND, 2, false);
+        final GrantWindow window = new GrantWindow();
+        assertEquals(GrantStatus.PERMISSION_DENIED, grantee.openWindow(BACKEND, readOnly, 0, 10, window));
+        assertEquals(GrantStatus.PERMISSION_DENIED, grantee.openWindow(OTHER, writable, 0, 10, window));
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.openWindow(BACKEND, writable, PAGE_SIZE - 10, 11, window));
+        assertEquals(GrantStatus.BAD_COPY_ARG, grantee.openWindow(BACKEND, writable, -1, 10, window));
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.openWindow(BACKEND, 0, 0, 10, window));
+        assertEquals(GrantStatus.BAD_GNTREF, grantee.openWindow(BACKEND, 16, 0, 10, window));
+        assertFalse(window.isOpen());
+        assertEquals(GrantStatus.OKAY, grantee.openWindow(BACKEND, writable, 0, PAGE_SIZE, window));
+        assertEquals(PAGE_SIZE, window.buffer().capacity());
+        grantee.closeWindow(window);
+        assertEquals(GrantStatus.OKAY, granter.endAccess(writable));
+    }
 }
