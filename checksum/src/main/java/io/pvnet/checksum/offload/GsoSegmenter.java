@@ -120,7 +120,7 @@ public final class GsoSegmenter
             final int segmentPayload = last ? payload - i * segmentSize : segmentSize;
             final int l4Length = l4HeaderLength + segmentPayload;
             final long to = outAddress + cursor;
-            copyHeader(srcBase, srcAddress + frameOffset, outBase, to, headerLength);
+            UnsafeApi.copyMemory(srcBase, srcAddress + frameOffset, outBase, to, headerLength);
             // The L4 sum of everything but the payload is known before the payload is copied: it goes into the copy
             // as its initial sum, so that only one fold and a complement follow the copy on the critical path.
             final int segmentSequence = sequence + i * segmentSize;
@@ -201,21 +201,6 @@ public final class GsoSegmenter
         final int skip3)
     {
         return sumWordsExcept(buffer, offset, length, skip1, skip2, skip3, skip3);
-    }
-
-    /** Copies the headers eight bytes at a time: faster than a bulk copy call for a few dozen bytes. */
-    private static void copyHeader(
-        final byte[] fromBase, final long from, final byte[] toBase, final long to, final int length)
-    {
-        int i = 0;
-        for (; i <= length - 8; i += 8)
-        {
-            UnsafeApi.putLong(toBase, to + i, UnsafeApi.getLong(fromBase, from + i));
-        }
-        for (; i < length; i++)
-        {
-            UnsafeApi.putByte(toBase, to + i, UnsafeApi.getByte(fromBase, from + i));
-        }
     }
 
     /** Writes a 16-bit field in network byte order at {@code base + offset} (Agrona addressing, checked by the caller). */
