@@ -86,7 +86,12 @@ public final class Checksums
     /** One's complement addition of two non-negative partial sums, folded to 16 bits. */
     public static int add(final int a, final int b)
     {
-        return fold((a & 0xFFFF_FFFFL) + (b & 0xFFFF_FFFFL));
+        // below 2^33: three 16-bit folds suffice (the first leaves < 2^18, the second <= 0xFFFF + 3)
+        long s = (a & 0xFFFF_FFFFL) + (b & 0xFFFF_FFFFL);
+        s = (s & 0xFFFF) + (s >>> 16);
+        s = (s & 0xFFFF) + (s >>> 16);
+        s = (s & 0xFFFF) + (s >>> 16);
+        return (int)s;
     }
 
     /** One's complement subtraction {@code a - b} of 16-bit sums (adds the complement of b). */

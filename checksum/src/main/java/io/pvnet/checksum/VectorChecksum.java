@@ -18,6 +18,10 @@ import java.nio.ByteOrder;
  * overlapping load with the bytes already summed masked off; lanes are reduced once, and the little-endian sum is
  * byte-swapped once at the end.
  * <p>
+ * The kernels address memory through the constant {@link #EVERYTHING} segment (off-heap buffers, native segments,
+ * raw addresses), which spares the per-call set-up of a segment parameter; on-heap memory is summed 64 bits at a time
+ * by {@link LongWordChecksum}.
+ * <p>
  * Loaded reflectively by {@link Checksums} so that the rest of the module runs without the incubator module.
  */
 public final class VectorChecksum extends InternetChecksum
@@ -30,6 +34,7 @@ public final class VectorChecksum extends InternetChecksum
     private static final int VECTOR_BYTES = SPECIES.vectorByteSize();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final long LOW_HALF = 0xFFFF_FFFFL;
+    private static final LongWordChecksum ON_HEAP = new LongWordChecksum();
 
     @Override
     public String name()
@@ -44,13 +49,14 @@ public final class VectorChecksum extends InternetChecksum
     }
 
     @Override
-    protected int partial(final MemorySegment segment, final long offset, final int length)
+    protected int partialAt(final long address, final int length)
     {
         if (length < VECTOR_BYTES)
         {
             // one masked load: lanes past the end read as zero and touch no memory
             final VectorMask<Byte> inRange = BYTES.indexInRange(0, length);
-            final LongVector v = ByteVector.fromMemorySegment(BYTES, segment, offset, LE, inRange).reinterpretAsLongs();
+            final LongVector v =
+                ByteVector.fromMemorySegment(BYTES, EVERYTHING, address, LE, inRange).reinterpretAsLongs();
             return LongWordChecksum.swapFolded(
                 v.and(LOW_HALF).add(v.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD));
         }
@@ -65,11 +71,11 @@ public final class VectorChecksum extends InternetChecksum
         int i = 0;
         for (; i <= length - 4 * VECTOR_BYTES; i += 4 * VECTOR_BYTES)
         {
-            final long at = offset + i;
-            final LongVector a = LongVector.fromMemorySegment(SPECIES, segment, at, LE);
-            final LongVector b = LongVector.fromMemorySegment(SPECIES, segment, at + VECTOR_BYTES, LE);
-            final LongVector c = LongVector.fromMemorySegment(SPECIES, segment, at + 2 * VECTOR_BYTES, LE);
-            final LongVector d = LongVector.fromMemorySegment(SPECIES, segment, at + 3 * VECTOR_BYTES, LE);
+            final long at = address + i;
+            final LongVector a = LongVector.fromMemorySegment(SPECIES, EVERYTHING, at, LE);
+            final LongVector b = LongVector.fromMemorySegment(SPECIES, EVERYTHING, at + VECTOR_BYTES, LE);
+            final LongVector c = LongVector.fromMemorySegment(SPECIES, EVERYTHING, at + 2 * VECTOR_BYTES, LE);
+            final LongVector d = LongVector.fromMemorySegment(SPECIES, EVERYTHING, at + 3 * VECTOR_BYTES, LE);
             lo0 = lo0.add(a.and(LOW_HALF));
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
             lo1 = lo1.add(b.and(LOW_HALF));
@@ -81,7 +87,7 @@ public final class VectorChecksum extends InternetChecksum
         }
         for (; i <= length - VECTOR_BYTES; i += VECTOR_BYTES)
         {
-            final LongVector a = LongVector.fromMemorySegment(SPECIES, segment, offset + i, LE);
+            final LongVector a = LongVector.fromMemorySegment(SPECIES, EVERYTHING, address + i, LE);
             lo0 = lo0.add(a.and(LOW_HALF));
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
         }
@@ -89,7 +95,7 @@ public final class VectorChecksum extends InternetChecksum
         // summed zeroed. That vector starts length - 64 bytes into the data, so for an odd length its bytes pair the
         // other way round and each 16-bit word is byte-swapped (a sum of swapped words is the swapped sum). Masks,
         // not branches or a helper method: a vector merged across control flow or passed to a call is boxed.
-        final ShortVector kept = ByteVector.fromMemorySegment(BYTES, segment, offset + length - VECTOR_BYTES, LE)
+        final ShortVector kept = ByteVector.fromMemorySegment(BYTES, EVERYTHING, address + length - VECTOR_BYTES, LE)
             .blend((byte)0, IOTA.compare(VectorOperators.LT, VECTOR_BYTES - (length - i))).reinterpretAsShorts();
         final LongVector last = kept.blend(kept.lanewise(VectorOperators.ROL, 8),
             SHORT_IOTA.compare(VectorOperators.LT, (length & 1) * VECTOR_BYTES)).reinterpretAsLongs();
@@ -100,15 +106,29 @@ public final class VectorChecksum extends InternetChecksum
         return LongWordChecksum.swapFolded(lanes);
     }
 
+    /** On-heap memory: 64-bit words (the vector kernels address off-heap memory, where pvnet's frames live). */
+    @Override
+    protected int partial(final MemorySegment segment, final long offset, final int length)
+    {
+        return ON_HEAP.partial(segment, offset, length);
+    }
+
+    /** On-heap memory: 64-bit words. */
     @Override
     protected int copyPartial(
         final MemorySegment src, final long srcOffset, final MemorySegment dst, final long dstOffset, final int length)
     {
+        return ON_HEAP.copyPartial(src, srcOffset, dst, dstOffset, length);
+    }
+
+    @Override
+    protected int copyPartialAt(final long srcAddress, final long dstAddress, final int length)
+    {
         if (length < VECTOR_BYTES)
         {
             final VectorMask<Byte> inRange = BYTES.indexInRange(0, length);
-            final ByteVector bytes = ByteVector.fromMemorySegment(BYTES, src, srcOffset, LE, inRange);
-            bytes.intoMemorySegment(dst, dstOffset, LE, inRange);
+            final ByteVector bytes = ByteVector.fromMemorySegment(BYTES, EVERYTHING, srcAddress, LE, inRange);
+            bytes.intoMemorySegment(EVERYTHING, dstAddress, LE, inRange);
             final LongVector v = bytes.reinterpretAsLongs();
             return LongWordChecksum.swapFolded(
                 v.and(LOW_HALF).add(v.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD));
@@ -120,10 +140,10 @@ public final class VectorChecksum extends InternetChecksum
         int i = 0;
         for (; i <= length - 2 * VECTOR_BYTES; i += 2 * VECTOR_BYTES)
         {
-            final LongVector a = LongVector.fromMemorySegment(SPECIES, src, srcOffset + i, LE);
-            final LongVector b = LongVector.fromMemorySegment(SPECIES, src, srcOffset + i + VECTOR_BYTES, LE);
-            a.intoMemorySegment(dst, dstOffset + i, LE);
-            b.intoMemorySegment(dst, dstOffset + i + VECTOR_BYTES, LE);
+            final LongVector a = LongVector.fromMemorySegment(SPECIES, EVERYTHING, srcAddress + i, LE);
+            final LongVector b = LongVector.fromMemorySegment(SPECIES, EVERYTHING, srcAddress + i + VECTOR_BYTES, LE);
+            a.intoMemorySegment(EVERYTHING, dstAddress + i, LE);
+            b.intoMemorySegment(EVERYTHING, dstAddress + i + VECTOR_BYTES, LE);
             lo0 = lo0.add(a.and(LOW_HALF));
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
             lo1 = lo1.add(b.and(LOW_HALF));
@@ -131,8 +151,8 @@ public final class VectorChecksum extends InternetChecksum
         }
         if (i <= length - VECTOR_BYTES)
         {
-            final LongVector a = LongVector.fromMemorySegment(SPECIES, src, srcOffset + i, LE);
-            a.intoMemorySegment(dst, dstOffset + i, LE);
+            final LongVector a = LongVector.fromMemorySegment(SPECIES, EVERYTHING, srcAddress + i, LE);
+            a.intoMemorySegment(EVERYTHING, dstAddress + i, LE);
             lo0 = lo0.add(a.and(LOW_HALF));
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
             i += VECTOR_BYTES;
@@ -140,8 +160,8 @@ public final class VectorChecksum extends InternetChecksum
         // the last length - i (< 64) bytes: one masked load and store (lanes past the end are neither read nor written,
         // and read as zero); i is even, so the bytes pair as in the loop
         final VectorMask<Byte> rest = BYTES.indexInRange(i, length);
-        final ByteVector tail = ByteVector.fromMemorySegment(BYTES, src, srcOffset + i, LE, rest);
-        tail.intoMemorySegment(dst, dstOffset + i, LE, rest);
+        final ByteVector tail = ByteVector.fromMemorySegment(BYTES, EVERYTHING, srcAddress + i, LE, rest);
+        tail.intoMemorySegment(EVERYTHING, dstAddress + i, LE, rest);
         final LongVector last = tail.reinterpretAsLongs();
         lo1 = lo1.add(last.and(LOW_HALF));
         hi1 = hi1.add(last.lanewise(VectorOperators.LSHR, 32));
