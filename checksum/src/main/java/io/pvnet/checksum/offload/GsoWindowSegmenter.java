@@ -102,9 +102,23 @@ public final class GsoWindowSegmenter
                 continue;
             }
             out.putBytes(0, src, frameOffset, headerLength);
-            final int payloadSum = checksum.copyAndSum(
-                src, payloadStart + i * segmentSize, out, headerLength, segmentPayload, 0);
             final int l4Length = l4HeaderLength + segmentPayload;
+            final int segmentSequence = sequence + i * segmentSize;
+            int segmentFlags = flags;
+            if (!last)
+            {
+                segmentFlags &= ~(TCP_FIN | TCP_PSH);
+            }
+            if (i != 0)
+            {
+                segmentFlags &= ~TCP_CWR;
+            }
+            // the L4 sum of everything but the payload goes into the payload copy as its initial sum
+            final int headerSum = Checksums.fold(l4Base + l4Length + (tcp ?
+                (segmentSequence >>> 16) + (segmentSequence & 0xFFFF) + ((dataOffsetByte << 8) | segmentFlags) :
+                l4Length));
+            final int l4Sum = checksum.copyAndSum(
+                src, payloadStart + i * segmentSize, out, headerLength, segmentPayload, headerSum);
             if (v4)
             {
                 final int totalLength = ipHeaderLength + l4Length;
@@ -117,29 +131,16 @@ public final class GsoWindowSegmenter
             {
                 out.putShort(l3Delta + 4, (short)(ipHeaderLength - 40 + l4Length), BE);
             }
-            long sum = l4Base + l4Length + payloadSum;
             if (tcp)
             {
-                final int segmentSequence = sequence + i * segmentSize;
-                int segmentFlags = flags;
-                if (!last)
-                {
-                    segmentFlags &= ~(TCP_FIN | TCP_PSH);
-                }
-                if (i != 0)
-                {
-                    segmentFlags &= ~TCP_CWR;
-                }
                 out.putInt(l4Delta + 4, segmentSequence, BE);
                 out.putByte(l4Delta + 13, (byte)segmentFlags);
-                sum += (segmentSequence >>> 16) + (segmentSequence & 0xFFFF) + ((dataOffsetByte << 8) | segmentFlags);
             }
             else
             {
                 out.putShort(l4Delta + 4, (short)l4Length, BE);
-                sum += l4Length;
             }
-            out.putShort(checksumField, (short)ChecksumOffload.l4ChecksumValue(protocol, Checksums.fold(sum)), BE);
+            out.putShort(checksumField, (short)ChecksumOffload.l4ChecksumValue(protocol, l4Sum), BE);
             windows.close(i, length, true);
         }
         return OffloadStatus.SPLIT;
