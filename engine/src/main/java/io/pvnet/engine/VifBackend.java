@@ -64,8 +64,8 @@ public final class VifBackend implements Agent
     }
 
     /**
-     * Queues a frame for the guest; called on this backend's own agent thread with nothing queued, copies it straight
-     * into the guest's posted buffers instead (one copy fewer).
+     * Queues a frame for the guest; called on this backend's own agent thread, delivers what is queued and then copies
+     * the frame straight into the guest's posted buffers instead (one copy fewer).
      *
      * @return 0 if queued or delivered, else a {@code DropReason} code (not counted here: the caller owns that count).
      */

@@ -44,8 +44,9 @@ import static io.pvnet.engine.netif.NetifConstants.*;
  * ({@link DropReason#isFatal}) disable this vif only, with the reason logged and written to the {@code error} key.
  * <p>
  * Threading: an Agrona agent; one thread calls {@link #doWork()}. {@link #offer} may be called by one other thread
- * (single producer of the rx queue); {@link #offerOrDeliver} made on the agent's own thread while nothing is queued
- * copies the frame straight into the guest's posted buffers, without the queue's copy.
+ * (single producer of the rx queue); {@link #offerOrDeliver} made on the agent's own thread first hands the guest what
+ * is queued, then, with the queue empty, copies the frame straight into the guest's posted buffers, without the queue's
+ * copy.
  * Counters are written by this agent only, once per duty cycle.
  */
 public final class Xnb implements org.agrona.concurrent.Agent
@@ -248,9 +249,9 @@ public final class Xnb implements org.agrona.concurrent.Agent
 
     /**
      * As {@link #offer(DirectBuffer, int, int, int, int, int)}, but when called on this agent's own thread (a crossover
-     * or bridge run by the same thread as this backend) with nothing queued, the frame is copied straight into the
-     * guest's posted buffers, saving the copy into the queue; it is queued as usual when the guest has too few buffers
-     * posted or its checksum must be completed in place.
+     * or bridge run by the same thread as this backend), the frames queued ahead are delivered first and then, with the
+     * queue empty, the frame is copied straight into the guest's posted buffers, saving the copy into the queue; it is
+     * queued as usual when the guest has too few buffers posted or its checksum must be completed in place.
      *
      * @return 0 if delivered, counted as dropped by this backend, or queued; else the {@link DropReason} (the caller
      *         counts it).
@@ -281,7 +282,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         if (mayDeliver && Thread.currentThread() == dutyThread && isConnected() &&
             deliverOffered(buffer, offset, length, flags, gsoSize, gsoType))
         {
-            // offered on this agent's own thread with nothing queued ahead: copied straight into the guest's posted
+            // offered on this agent's own thread, after what was queued ahead: copied straight into the guest's posted
             // buffers (or counted as dropped), saving the copy into the queue; responses are pushed by processRx
             handedOverUnflushed++;
             return DropReason.NONE;
