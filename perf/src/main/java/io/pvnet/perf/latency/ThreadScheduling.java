@@ -85,7 +85,7 @@ final class ThreadScheduling
         }
         waits.sort((a, b) -> Long.compare(b[0], a[0]));
         final StringBuilder text = new StringBuilder(
-            "  descheduling (time runnable but waiting for a core, warm-up + run; /proc/self/task/*/schedstat):\n");
+            "  descheduling (time runnable but waiting for a core in the measured period; /proc/self/task/*/schedstat):\n");
         for (final long[] wait : waits)
         {
             final String[] row = rows.get((int)wait[1]);

@@ -140,6 +140,11 @@ class LatencyCommandTest
         assertEquals(2, cli.execute("latency", "--size", "70000"));
         assertTrue(stderr.toString().contains("--size=70000 must be between 1 and 65536 bytes"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--duration", "0"));
+        assertEquals(2, cli.execute("latency", "--pin", "0,0"));
+        assertTrue(stderr.toString().contains("--pin=0,0 needs two different CPUs of 0.."), stderr.toString());
+        assertEquals(2, cli.execute("latency", "--pin", "first"));
+        assertTrue(stderr.toString().contains("--pin=first is not two CPU numbers such as 0,1, 'auto' or 'none'"),
+            stderr.toString());
         assertEquals(2, cli.execute("latency", "--json", dir.resolve("missing/x.json").toString()));
         assertTrue(stderr.toString().contains("x.json: directory"), stderr.toString());
         assertEquals("", stdout.text(), "nothing measured");
