@@ -48,6 +48,8 @@ public final class LatencyCommand implements Callable<Integer>
     /** Seconds the maximum rate is measured for, with {@code --rate N%}. */
     static final double MAX_RATE_SECONDS = 1.0;
     static final double MAX_RATE_WARMUP_SECONDS = 0.5;
+    /** The two baseline halves' p50s differing by more than this factor get a warning. */
+    static final double BASELINE_DRIFT = 1.5;
 
     /** The scheduled rate, frames/s (measured when {@link #rateFraction} is set). */
     double rate;
@@ -158,6 +160,16 @@ public final class LatencyCommand implements Callable<Integer>
             return 2;
         }
 
+        // the baseline runs in two halves, before the path opens (its threads spin from then on) and after it closed:
+        // on a VM the core-to-core latency can change between seconds (the host moves the vCPUs), and the two halves
+        // show whether it did
+        final Histogram baseline = newBaselineHistogram();
+        final Histogram baselineBefore = newBaselineHistogram();
+        final Histogram baselineAfter = newBaselineHistogram();
+        if (!noBaseline)
+        {
+            measureBaseline(baselineBefore);
+        }
         final LatencyPath path;
         final Set<Integer> threadsBefore = CpuAffinity.threadIds();
         try
@@ -259,11 +271,11 @@ public final class LatencyCommand implements Callable<Integer>
         }
 
         double baselineP50Ns = Double.NaN;
-        final Histogram baseline = new Histogram(FixedRateSender.HIGHEST_TRACKABLE_NS, FixedRateSender.SIGNIFICANT_DIGITS);
         if (!noBaseline)
         {
-            final double seconds = Math.min(3.0, Math.max(0.2, durationSeconds / 4));
-            BaselinePingPong.measure(TimeUnit.MILLISECONDS.toNanos(200), Math.round(seconds * 1e9), baseline, senderCpu, pathCpu);
+            measureBaseline(baselineAfter);
+            baseline.add(baselineBefore);
+            baseline.add(baselineAfter);
             baselineP50Ns = baseline.getTotalCount() == 0 ? Double.NaN : baseline.getValueAtPercentile(50);
         }
 
@@ -276,6 +288,15 @@ public final class LatencyCommand implements Callable<Integer>
                 rate, rateSpec.trim(), maxRate);
         }
 
+        if (!noBaseline && baselineBefore.getTotalCount() > 0 && baselineAfter.getTotalCount() > 0)
+        {
+            final double before = baselineBefore.getValueAtPercentile(50);
+            final double after = baselineAfter.getValueAtPercentile(50);
+            out.printf(Locale.ROOT, "  baseline halves: p50 %s before the path run, %s after it%s%n",
+                LatencyReport.formatNs((long)before), LatencyReport.formatNs((long)after),
+                Math.max(before, after) > BASELINE_DRIFT * Math.min(before, after) ?
+                    " (warning: the cores' round trip changed during the run, e.g. the host moved the vCPUs; the ratio is unreliable)" : "");
+        }
         out.print(scheduling.report(TimeUnit.MICROSECONDS.toNanos(100)));
 
         final Path hgrm = outDir.resolve("latency.hgrm");
@@ -337,6 +358,18 @@ public final class LatencyCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--rate=" + spec + " is neither frames per second nor a percentage such as 50%");
         }
+    }
+
+    private static Histogram newBaselineHistogram()
+    {
+        return new Histogram(FixedRateSender.HIGHEST_TRACKABLE_NS, FixedRateSender.SIGNIFICANT_DIGITS);
+    }
+
+    /** One half of the baseline: a quarter of {@code --duration} in all (0.2 to 3 s), pinned as the path run is. */
+    private void measureBaseline(final Histogram half)
+    {
+        final double seconds = Math.min(3.0, Math.max(0.2, durationSeconds / 4)) / 2;
+        BaselinePingPong.measure(TimeUnit.MILLISECONDS.toNanos(100), Math.round(seconds * 1e9), half, senderCpu, pathCpu);
     }
 
     /** Reads {@code --pin}: two CPUs, {@code auto} or {@code none}. */

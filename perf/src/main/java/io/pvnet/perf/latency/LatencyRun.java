@@ -5,7 +5,9 @@ import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -150,6 +152,7 @@ public final class LatencyRun
             // both threads' code for it (the sender's recording across phase flips, this thread's sampling) is
             // compiled before measuring; the /proc sample (slow) comes before the last of it
             boolean scheduleSampled = scheduling == null;
+            final PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
             long nextWarmupNs = System.nanoTime() + WARMUP_INTERVAL_NS;
             while (measureFromNs - nextWarmupNs > 0)
             {
@@ -161,8 +164,11 @@ public final class LatencyRun
                 sleepUntil(nextWarmupNs);
                 nextWarmupNs += WARMUP_INTERVAL_NS;
                 final Histogram[] sampled = sample(warmup, warmupRecycle, System.currentTimeMillis());
-                // formatted as the measurement's lines are, not printed
-                progressLine(path.name(), (nextWarmupNs - startNs) / 1e9, config.rate(), sampled[0]);
+                // formatted and printed as the measurement's lines are, into nothing
+                if (progress != null)
+                {
+                    discard.println(progressLine(path.name(), (nextWarmupNs - startNs) / 1e9, config.rate(), sampled[0]));
+                }
             }
             if (!scheduleSampled)
             {
