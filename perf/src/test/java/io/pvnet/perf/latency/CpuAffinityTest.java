@@ -66,8 +66,18 @@ class CpuAffinityTest
                 Thread.currentThread().interrupt();
             }
         });
-        final List<Integer> started = CpuAffinity.threadIdsSince(before);
-        final int id = started.stream().filter(t -> CpuAffinity.threadName(t).equals("pvnet-pin-test")).findFirst().orElse(-1);
+        // the new thread names itself (Linux's comm) as it starts running: look until it has
+        List<Integer> started = List.of();
+        int id = -1;
+        for (int i = 0; i < 1_000 && id < 0; i++)
+        {
+            started = CpuAffinity.threadIdsSince(before);
+            id = started.stream().filter(t -> CpuAffinity.threadName(t).equals("pvnet-pin-test")).findFirst().orElse(-1);
+            if (id < 0)
+            {
+                Thread.sleep(1);
+            }
+        }
         assertTrue(id > 0, "started: " + started);
         assertTrue(CpuAffinity.pin(id, 0));
         pinnedLatch.countDown();
