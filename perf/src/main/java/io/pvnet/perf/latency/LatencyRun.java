@@ -124,9 +124,9 @@ public final class LatencyRun
 
         final SingleWriterRecorder[] measured = recorders(recorder, stageRecorders);
         final SingleWriterRecorder[] warmup = recorders(sender.warmupRecorder(), sender.warmupStageRecorders());
-        // every histogram the measurement fills is allocated before it starts (no allocation, so no GC, meanwhile);
-        // a recorder takes back only histograms of its own class, which its (still empty) intervals are
-        // the sender ends at most 2 drains after the schedule: sends for one, waits for the last frames for another
+        // every histogram the measurement fills is allocated before it starts (no allocation, so no GC, meanwhile),
+        // as empty intervals of the recorders themselves: a recorder takes back only histograms of its own class.
+        // The sender ends at most 2 drains after the schedule: it sends for one, then waits for the last frames.
         final int maxIntervals = (int)Math.ceil((config.durationNs() + 2 * DRAIN_NS) / 1e9) + 2;
         final Histogram[][] pool = new Histogram[maxIntervals][];
         for (int k = 0; k < pool.length; k++)
