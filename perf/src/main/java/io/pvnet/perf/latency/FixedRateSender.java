@@ -125,11 +125,12 @@ public final class FixedRateSender implements LatencyPath.FrameReceiver
 
     /**
      * Sends on schedule from {@code startNs} until {@code endNs}, then waits up to {@code drainNs} for the frames
-     * still out. Only frames intended at or after {@code recordFromNs} are recorded and counted; earlier ones are the
-     * warm-up. Sender thread only.
+     * still out. Only frames intended at or after {@code recordFromNs} go to the recorders given to the constructor and
+     * are counted; earlier ones are the warm-up, recorded into {@link #warmupRecorder()} (and its stage recorders).
+     * Sender thread only.
      *
      * @param startNs      the first intended send time.
-     * @param recordFromNs frames intended before this are warm-up: sent, but neither recorded nor counted.
+     * @param recordFromNs frames intended before this are warm-up: sent and recorded apart, not counted.
      * @param endNs        no frame is intended at or after this time.
      * @param drainNs      how long to wait for outstanding frames after {@code endNs}.
      */
