@@ -17,16 +17,6 @@ public final class BaselinePingPong
     {
     }
 
-    private static int[] allCpus()
-    {
-        final int[] cpus = new int[Runtime.getRuntime().availableProcessors()];
-        for (int i = 0; i < cpus.length; i++)
-        {
-            cpus[i] = i;
-        }
-        return cpus;
-    }
-
     /**
      * Ping-pongs for {@code warmupNs}, then records round trips for {@code durationNs}. Starts and stops the echo thread.
      *
@@ -85,7 +75,7 @@ public final class BaselinePingPong
         {
             if (measureCpu >= 0)
             {
-                CpuAffinity.allowCurrentThread(allCpus());
+                CpuAffinity.unpinCurrentThread();
             }
         }
         return recorded;

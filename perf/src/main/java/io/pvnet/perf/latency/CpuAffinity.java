@@ -30,6 +30,11 @@ final class CpuAffinity
     private static final int CPU_SET_BYTES = 128;
     private static final Path TASKS = Path.of("/proc/self/task");
     private static final MethodHandle SCHED_SETAFFINITY = lookup();
+    /**
+     * The CPUs this process may use, taken when this class is first used, before it pinned anything: a pinned thread
+     * sees only its own CPU in {@code availableProcessors()}, and so do the threads it starts.
+     */
+    private static final int CPU_COUNT = Runtime.getRuntime().availableProcessors();
 
     private CpuAffinity()
     {
@@ -39,6 +44,27 @@ final class CpuAffinity
     static boolean available()
     {
         return SCHED_SETAFFINITY != null;
+    }
+
+    /** @return how many CPUs the process could use before anything was pinned. */
+    static int cpuCount()
+    {
+        return CPU_COUNT;
+    }
+
+    /**
+     * Undoes {@link #pinCurrentThread}: the calling thread may run on every CPU of {@link #cpuCount()} again.
+     *
+     * @return whether the call succeeded.
+     */
+    static boolean unpinCurrentThread()
+    {
+        final int[] all = new int[CPU_COUNT];
+        for (int i = 0; i < all.length; i++)
+        {
+            all[i] = i;
+        }
+        return allowCurrentThread(all);
     }
 
     /**

@@ -376,7 +376,7 @@ public final class LatencyCommand implements Callable<Integer>
     private void parsePin()
     {
         final String spec = pinSpec.trim();
-        final int cpus = Runtime.getRuntime().availableProcessors();
+        final int cpus = CpuAffinity.cpuCount();
         if (spec.equals("none") || (spec.equals("auto") && (cpus < 2 || !CpuAffinity.available())))
         {
             return;

@@ -27,12 +27,7 @@ class CpuAffinityTest
         {
             assertTrue(CpuAffinity.pinCurrentThread(last));
             pinned.set(allowedCpus());
-            final int[] all = new int[last + 1];
-            for (int i = 0; i <= last; i++)
-            {
-                all[i] = i;
-            }
-            assertTrue(CpuAffinity.allowCurrentThread(all));
+            assertTrue(CpuAffinity.unpinCurrentThread());
             released.set(allowedCpus());
         });
         thread.join();
@@ -41,6 +36,26 @@ class CpuAffinityTest
         // a CPU the machine does not have is refused, and -1 leaves the thread as it is
         assertFalse(CpuAffinity.pinCurrentThread(4096));
         assertTrue(CpuAffinity.pinCurrentThread(-1));
+    }
+
+    @Test
+    void theBaselineLeavesItsMeasuringThreadFreeToRunEverywhere() throws Exception
+    {
+        assumeTrue(CpuAffinity.available() && Files.exists(Path.of("/proc/thread-self/status")), "Linux only");
+        final int last = CpuAffinity.cpuCount() - 1;
+        assumeTrue(last >= 1, "needs 2 CPUs");
+        final AtomicReference<String> after = new AtomicReference<>();
+        final AtomicReference<Long> recorded = new AtomicReference<>();
+        final Thread thread = Thread.ofPlatform().start(() ->
+        {
+            final org.HdrHistogram.Histogram histogram = new org.HdrHistogram.Histogram(3);
+            recorded.set(BaselinePingPong.measure(5_000_000L, 20_000_000L, histogram, 0, 1));
+            after.set(allowedCpus());
+        });
+        thread.join();
+        assertTrue(recorded.get() > 0, "round trips: " + recorded.get());
+        // pinned to CPU 0 while measuring; every CPU again afterwards, not just the one it was pinned to
+        assertEquals("0-" + last, after.get());
     }
 
     @Test
