@@ -3,6 +3,8 @@ package io.pvnet.perf.latency;
 import io.pvnet.perf.ring.PingPong;
 import org.HdrHistogram.Histogram;
 
+import java.util.Set;
+
 /**
  * The baseline of {@code ./pvnet latency}: the plain two-volatile ping-pong ({@link PingPong#create(String)}
  * {@code "baseline"}, the same one {@code ./pvnet bench --scenario ring-latency} reports as {@code baseline.rtt.*}),
@@ -26,10 +28,30 @@ public final class BaselinePingPong
      */
     public static long measure(final long warmupNs, final long durationNs, final Histogram histogram)
     {
+        return measure(warmupNs, durationNs, histogram, -1, -1);
+    }
+
+    /**
+     * As {@link #measure(long, long, Histogram)}, with the calling thread pinned to {@code measureCpu} and the echo
+     * thread to {@code echoCpu} (as the latency run pins its sender and its path's threads), unless they are -1; the
+     * calling thread may run on every CPU again afterwards.
+     */
+    public static long measure(
+        final long warmupNs, final long durationNs, final Histogram histogram, final int measureCpu, final int echoCpu)
+    {
         long recorded = 0;
+        final Set<Integer> threadsBefore = CpuAffinity.threadIds();
         try (PingPong pingPong = PingPong.create("baseline"))
         {
             pingPong.start();
+            if (measureCpu >= 0)
+            {
+                CpuAffinity.pinCurrentThread(measureCpu);
+                for (final int threadId : CpuAffinity.threadIdsSince(threadsBefore))
+                {
+                    CpuAffinity.pin(threadId, echoCpu);
+                }
+            }
             final long recordFromNs = System.nanoTime() + warmupNs;
             final long endNs = recordFromNs + durationNs;
             long sequence = 0;
@@ -47,6 +69,13 @@ public final class BaselinePingPong
                     recorded++;
                 }
                 beforeNs = afterNs;
+            }
+        }
+        finally
+        {
+            if (measureCpu >= 0)
+            {
+                CpuAffinity.unpinCurrentThread();
             }
         }
         return recorded;

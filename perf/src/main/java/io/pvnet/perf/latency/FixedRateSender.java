@@ -32,12 +32,16 @@ public final class FixedRateSender implements LatencyPath.FrameReceiver
     public static final int SIGNIFICANT_DIGITS = 3;
     /** Most frames sent in a row before the returned ones are polled. */
     static final int MAX_BURST = 16;
+    private static final int MEASURED = 0;
+    private static final int WARMUP = 1;
 
     private final LatencyPath path;
     private final NanoClock clock;
     private final long intervalNs;
-    private final SingleWriterRecorder recorder;
-    private final SingleWriterRecorder[] stageRecorders;
+    /** The measured recorder at {@link #MEASURED}, the warm-up's at {@link #WARMUP}: chosen without a branch. */
+    private final SingleWriterRecorder[] recorders;
+    /** {@code null}, or the measured stage recorders at {@link #MEASURED} and the warm-up's at {@link #WARMUP}. */
+    private final SingleWriterRecorder[][] stageRecorders;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -71,8 +75,35 @@ public final class FixedRateSender implements LatencyPath.FrameReceiver
         this.path = path;
         this.clock = clock;
         this.intervalNs = intervalNs;
-        this.recorder = recorder;
-        this.stageRecorders = stageRecorders;
+        this.recorders = new SingleWriterRecorder[] {recorder, newRecorder()};
+        this.stageRecorders = stageRecorders == null ? null :
+            new SingleWriterRecorder[][] {stageRecorders, newStageRecorders(path)};
+    }
+
+    /**
+     * Where the warm-up's round trips go: the same recording as the measured frames', into a recorder of its own
+     * that a reader samples (and throws away) during the warm-up as it samples the measured one later, so the JIT has
+     * compiled the recording and the recorders' phase flips before the measurement starts.
+     *
+     * @return the warm-up's round-trip recorder.
+     */
+    public SingleWriterRecorder warmupRecorder()
+    {
+        return recorders[WARMUP];
+    }
+
+    /** @return the warm-up's stage recorders, as {@link #warmupRecorder()}, or {@code null} without stages. */
+    public SingleWriterRecorder[] warmupStageRecorders()
+    {
+        return stageRecorders == null ? null : stageRecorders[WARMUP];
+    }
+
+    /** @return {@link #MEASURED} when {@code intendedSendNs} is at or after recordFromNs, else {@link #WARMUP}. */
+    private int phase(final long intendedSendNs)
+    {
+        // the sign bit, not a branch: a branch only ever taken one way in the warm-up would be compiled as an
+        // uncommon trap and deoptimise the hot path when the measurement starts
+        return (int)((intendedSendNs - recordFromNs) >>> 63);
     }
 
     /** @return a recorder for round trips in ns, of the range and precision the sender records. */
@@ -94,11 +125,12 @@ public final class FixedRateSender implements LatencyPath.FrameReceiver
 
     /**
      * Sends on schedule from {@code startNs} until {@code endNs}, then waits up to {@code drainNs} for the frames
-     * still out. Only frames intended at or after {@code recordFromNs} are recorded and counted; earlier ones are the
-     * warm-up. Sender thread only.
+     * still out. Only frames intended at or after {@code recordFromNs} go to the recorders given to the constructor and
+     * are counted; earlier ones are the warm-up, recorded into {@link #warmupRecorder()} (and its stage recorders).
+     * Sender thread only.
      *
      * @param startNs      the first intended send time.
-     * @param recordFromNs frames intended before this are warm-up: sent, but neither recorded nor counted.
+     * @param recordFromNs frames intended before this are warm-up: sent and recorded apart, not counted.
      * @param endNs        no frame is intended at or after this time.
      * @param drainNs      how long to wait for outstanding frames after {@code endNs}.
      */
@@ -126,10 +158,8 @@ public final class FixedRateSender implements LatencyPath.FrameReceiver
                     break;
                 }
                 outstanding++;
-                if (intendedNs - recordFromNs >= 0)
-                {
-                    sent.lazySet(sent.get() + 1);
-                }
+                // counts measured frames only (1 - phase), without a branch: see phase()
+                sent.lazySet(sent.get() + 1 - phase(intendedNs));
                 intendedNs += intervalNs;
                 nowNs = clock.nanoTime();
             }
@@ -150,32 +180,33 @@ public final class FixedRateSender implements LatencyPath.FrameReceiver
         stopped = true;
     }
 
-    /** Records one returned frame; called by the path from inside {@link LatencyPath#poll}. */
+    /**
+     * Records one returned frame; called by the path from inside {@link LatencyPath#poll}. A warm-up frame goes to the
+     * warm-up's recorders by the same code, and is not counted.
+     */
     @Override
     public void onFrame(final long intendedSendNs, final long sendNs, final long[] stageNs)
     {
-        if (intendedSendNs - recordFromNs < 0)
-        {
-            return;
-        }
+        final int phase = phase(intendedSendNs);
         // one clock read per frame: the frames of a batch really arrive at different times
         final long nowNs = clock.nanoTime();
-        recorder.recordValue(clamp(nowNs - intendedSendNs));
+        recorders[phase].recordValue(clamp(nowNs - intendedSendNs));
         if (stageRecorders != null)
         {
-            stageRecorders[0].recordValue(clamp(sendNs - intendedSendNs));
+            final SingleWriterRecorder[] stages = stageRecorders[phase];
+            stages[0].recordValue(clamp(sendNs - intendedSendNs));
             long previousNs = sendNs;
-            for (int i = 0; i < stageRecorders.length - 2; i++)
+            for (int i = 0; i < stages.length - 2; i++)
             {
-                stageRecorders[i + 1].recordValue(clamp(stageNs[i] - previousNs));
+                stages[i + 1].recordValue(clamp(stageNs[i] - previousNs));
                 previousNs = stageNs[i];
             }
-            if (stageRecorders.length > 1)
+            if (stages.length > 1)
             {
-                stageRecorders[stageRecorders.length - 1].recordValue(clamp(nowNs - previousNs));
+                stages[stages.length - 1].recordValue(clamp(nowNs - previousNs));
             }
         }
-        received.lazySet(received.get() + 1);
+        received.lazySet(received.get() + 1 - phase);
     }
 
     /** @return frames sent so far, warm-up not counted. */

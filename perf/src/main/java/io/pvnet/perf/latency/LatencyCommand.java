@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -47,6 +48,8 @@ public final class LatencyCommand implements Callable<Integer>
     /** Seconds the maximum rate is measured for, with {@code --rate N%}. */
     static final double MAX_RATE_SECONDS = 1.0;
     static final double MAX_RATE_WARMUP_SECONDS = 0.5;
+    /** The two baseline halves' p50s differing by more than this factor get a warning. */
+    static final double BASELINE_DRIFT = 1.5;
 
     /** The scheduled rate, frames/s (measured when {@link #rateFraction} is set). */
     double rate;
@@ -100,11 +103,21 @@ public final class LatencyCommand implements Callable<Integer>
     @Option(names = "--breakdown", description = "Also time each stage (send queue, then the path's stages) where the path stamps them.")
     boolean breakdown;
 
+    @Option(names = "--pin", paramLabel = "CPU,CPU|none", defaultValue = "auto",
+        description = {"Pin the sender (and the baseline's measuring thread) to the first CPU and the path's own threads",
+            "(and the baseline's echo thread) to the second, with sched_setaffinity; 'auto' (default) takes the last two",
+            "CPUs when there are at least 2, 'none' leaves placement to the kernel."})
+    String pinSpec;
+
     @Option(names = "--no-baseline", description = "Skip the two-volatile ping-pong baseline.")
     boolean noBaseline;
 
     @Option(names = "--no-progress", description = "Do not print a line per second.")
     boolean noProgress;
+
+    /** The sender's CPU and the path's, or -1 each when not pinning. */
+    int senderCpu = -1;
+    int pathCpu = -1;
 
     /** Tests put a path of their own here; otherwise {@link LatencyPaths#byName}. */
     LatencyPathFactory pathFactory;
@@ -127,6 +140,7 @@ public final class LatencyCommand implements Callable<Integer>
             RunPlan.checkDuration(durationSeconds);
             RunPlan.checkWarmup(warmupSeconds);
             parseRate();
+            parsePin();
             // checked now with a stand-in rate when the rate is yet to be measured
             config = new LatencyRun.Config(Double.isNaN(rateFraction) ? rate : 1, Math.round(durationSeconds * 1e9),
                 Math.round(warmupSeconds * 1e9), breakdown);
@@ -146,7 +160,18 @@ public final class LatencyCommand implements Callable<Integer>
             return 2;
         }
 
+        // the baseline runs in two halves, before the path opens (its threads spin from then on) and after it closed:
+        // on a VM the core-to-core latency can change between seconds (the host moves the vCPUs), and the two halves
+        // show whether it did
+        final Histogram baseline = newBaselineHistogram();
+        final Histogram baselineBefore = newBaselineHistogram();
+        final Histogram baselineAfter = newBaselineHistogram();
+        if (!noBaseline)
+        {
+            measureBaseline(baselineBefore);
+        }
         final LatencyPath path;
+        final Set<Integer> threadsBefore = CpuAffinity.threadIds();
         try
         {
             path = factory.open(frameBytes, idle == null ? IdleMode.NOOP : idle);
@@ -160,11 +185,25 @@ public final class LatencyCommand implements Callable<Integer>
 
         final MachineInfo machine = MachineInfo.current();
         out.println("pvnet latency: " + machine);
+        if (senderCpu >= 0)
+        {
+            final List<Integer> pathThreads = CpuAffinity.threadIdsSince(threadsBefore);
+            boolean pinned = CpuAffinity.available();
+            final List<String> names = new ArrayList<>();
+            for (final int threadId : pathThreads)
+            {
+                pinned &= CpuAffinity.pin(threadId, pathCpu);
+                names.add(CpuAffinity.threadName(threadId));
+            }
+            out.printf(Locale.ROOT, "  %s: sender on CPU %d, the path's threads %s on CPU %d%n",
+                pinned ? "pinned" : "pinning failed (sched_setaffinity unavailable or refused), meant", senderCpu,
+                names, pathCpu);
+        }
         if (!Double.isNaN(rateFraction))
         {
             try
             {
-                final MaxRateProbe.Result measured = measureMaxRate(path);
+                final MaxRateProbe.Result measured = measureMaxRate(path, senderCpu);
                 maxRate = measured.sustainedRate();
                 burstRate = measured.burstRate();
             }
@@ -223,7 +262,7 @@ public final class LatencyCommand implements Callable<Integer>
             log.outputLegend();
             try
             {
-                result = LatencyRun.run(path, runConfig, log, noProgress ? null : out, scheduling);
+                result = LatencyRun.run(path, runConfig, log, noProgress ? null : out, scheduling, senderCpu);
             }
             finally
             {
@@ -232,11 +271,11 @@ public final class LatencyCommand implements Callable<Integer>
         }
 
         double baselineP50Ns = Double.NaN;
-        final Histogram baseline = new Histogram(FixedRateSender.HIGHEST_TRACKABLE_NS, FixedRateSender.SIGNIFICANT_DIGITS);
         if (!noBaseline)
         {
-            final double seconds = Math.min(3.0, Math.max(0.2, durationSeconds / 4));
-            BaselinePingPong.measure(TimeUnit.MILLISECONDS.toNanos(200), Math.round(seconds * 1e9), baseline);
+            measureBaseline(baselineAfter);
+            baseline.add(baselineBefore);
+            baseline.add(baselineAfter);
             baselineP50Ns = baseline.getTotalCount() == 0 ? Double.NaN : baseline.getValueAtPercentile(50);
         }
 
@@ -249,6 +288,15 @@ public final class LatencyCommand implements Callable<Integer>
                 rate, rateSpec.trim(), maxRate);
         }
 
+        if (!noBaseline && baselineBefore.getTotalCount() > 0 && baselineAfter.getTotalCount() > 0)
+        {
+            final double before = baselineBefore.getValueAtPercentile(50);
+            final double after = baselineAfter.getValueAtPercentile(50);
+            out.printf(Locale.ROOT, "  baseline halves: p50 %s before the path run, %s after it%s%n",
+                LatencyReport.formatNs((long)before), LatencyReport.formatNs((long)after),
+                Math.max(before, after) > BASELINE_DRIFT * Math.min(before, after) ?
+                    " (warning: the cores' round trip changed during the run, e.g. the host moved the vCPUs; the ratio is unreliable)" : "");
+        }
         out.print(scheduling.report(TimeUnit.MICROSECONDS.toNanos(100)));
 
         final Path hgrm = outDir.resolve("latency.hgrm");
@@ -312,12 +360,62 @@ public final class LatencyCommand implements Callable<Integer>
         }
     }
 
-    /** Runs {@link MaxRateProbe} on its own thread, as the sender will run later. */
-    private static MaxRateProbe.Result measureMaxRate(final LatencyPath path) throws InterruptedException
+    private static Histogram newBaselineHistogram()
+    {
+        return new Histogram(FixedRateSender.HIGHEST_TRACKABLE_NS, FixedRateSender.SIGNIFICANT_DIGITS);
+    }
+
+    /** One half of the baseline: a quarter of {@code --duration} in all (0.2 to 3 s), pinned as the path run is. */
+    private void measureBaseline(final Histogram half)
+    {
+        final double seconds = Math.min(3.0, Math.max(0.2, durationSeconds / 4)) / 2;
+        BaselinePingPong.measure(TimeUnit.MILLISECONDS.toNanos(100), Math.round(seconds * 1e9), half, senderCpu, pathCpu);
+    }
+
+    /** Reads {@code --pin}: two CPUs, {@code auto} or {@code none}. */
+    private void parsePin()
+    {
+        final String spec = pinSpec.trim();
+        final int cpus = CpuAffinity.cpuCount();
+        if (spec.equals("none") || (spec.equals("auto") && (cpus < 2 || !CpuAffinity.available())))
+        {
+            return;
+        }
+        if (spec.equals("auto"))
+        {
+            senderCpu = cpus - 2;
+            pathCpu = cpus - 1;
+            return;
+        }
+        final String[] parts = spec.split(",");
+        try
+        {
+            if (parts.length != 2)
+            {
+                throw new NumberFormatException();
+            }
+            senderCpu = Integer.parseInt(parts[0].trim());
+            pathCpu = Integer.parseInt(parts[1].trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--pin=" + spec + " is not two CPU numbers such as 0,1, 'auto' or 'none'");
+        }
+        if (senderCpu < 0 || pathCpu < 0 || senderCpu >= cpus || pathCpu >= cpus || senderCpu == pathCpu)
+        {
+            throw new IllegalArgumentException("--pin=" + spec + " needs two different CPUs of 0.." + (cpus - 1));
+        }
+    }
+
+    /** Runs {@link MaxRateProbe} on its own thread, as the sender will run later (pinned as it will be). */
+    private static MaxRateProbe.Result measureMaxRate(final LatencyPath path, final int cpu) throws InterruptedException
     {
         final MaxRateProbe.Result[] measured = new MaxRateProbe.Result[1];
-        final Thread probe = Thread.ofPlatform().name("pvnet-latency-max-rate").start(() -> measured[0] =
-            MaxRateProbe.measure(path, Math.round(MAX_RATE_WARMUP_SECONDS * 1e9), Math.round(MAX_RATE_SECONDS * 1e9)));
+        final Thread probe = Thread.ofPlatform().name("pvnet-latency-max-rate").start(() ->
+        {
+            CpuAffinity.pinCurrentThread(cpu);
+            measured[0] = MaxRateProbe.measure(path, Math.round(MAX_RATE_WARMUP_SECONDS * 1e9), Math.round(MAX_RATE_SECONDS * 1e9));
+        });
         probe.join();
         return measured[0];
     }
@@ -329,6 +427,7 @@ public final class LatencyCommand implements Callable<Integer>
             java.math.BigDecimal.valueOf(rate).stripTrailingZeros().toPlainString() :
             rateSpec.trim() + " (" + Math.round(rate) + " of max " + Math.round(maxRate) + ")") +
             (idle == null ? "" : " --idle " + idle.configName()) +
+            (senderCpu < 0 ? " --pin none" : " --pin " + senderCpu + "," + pathCpu) +
             " --size " + frameBytes + " --duration " + durationSeconds + " --warmup " + warmupSeconds + (breakdown ? " --breakdown" : "");
     }
 }

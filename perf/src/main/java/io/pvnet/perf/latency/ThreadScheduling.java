@@ -22,12 +22,22 @@ import java.util.Map;
  */
 final class ThreadScheduling
 {
-    private static final Path TASKS = Path.of("/proc/self/task");
+    private static final Path PROC = Path.of("/proc");
+    private static final Path TASKS = PROC.resolve("self/task");
+    /** Linux's USER_HZ: the unit of /proc/stat's CPU times. */
+    private static final long NS_PER_JIFFY = 10_000_000L;
 
     /** Per thread id: name, wait ns and involuntary switches at the first and the latest sample. */
     private final Map<String, long[]> first = new HashMap<>();
     private final Map<String, long[]> last = new HashMap<>();
     private final Map<String, String> names = new HashMap<>();
+    /** Other tasks of the machine (processes' main threads, kernel threads): ns on a CPU at the first and latest sample. */
+    private final Map<String, Long> othersFirst = new HashMap<>();
+    private final Map<String, Long> othersLast = new HashMap<>();
+    private final Map<String, String> otherNames = new HashMap<>();
+    /** {busy jiffies of every CPU, steal jiffies, this process's jiffies} at the first and the latest sample. */
+    private long[] cpuFirst;
+    private long[] cpuLast;
     private boolean sampled;
 
     /** Reads every thread's counters now. */
@@ -53,6 +63,57 @@ final class ThreadScheduling
         catch (final IOException | RuntimeException ex)
         {
             // not Linux, or /proc unreadable: the report says no data
+        }
+        sampleMachine();
+    }
+
+    /** Reads the machine's CPU time (/proc/stat), this process's (/proc/self/stat) and each other task's. */
+    private void sampleMachine()
+    {
+        try
+        {
+            final String[] cpu = Files.readAllLines(PROC.resolve("stat")).get(0).trim().split("\\s+");
+            // cpu user nice system idle iowait irq softirq steal ...
+            final long busy = Long.parseLong(cpu[1]) + Long.parseLong(cpu[2]) + Long.parseLong(cpu[3]) +
+                Long.parseLong(cpu[6]) + Long.parseLong(cpu[7]);
+            final String self = Files.readString(PROC.resolve("self/stat"));
+            // fields after the command's closing parenthesis: state is field 3, utime 14, stime 15
+            final String[] fields = self.substring(self.lastIndexOf(')') + 2).trim().split(" ");
+            final long own = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            final boolean firstSample = cpuFirst == null;
+            cpuLast = new long[] {busy, Long.parseLong(cpu[8]), own};
+            if (firstSample)
+            {
+                cpuFirst = cpuLast;
+            }
+            final String selfPid = Long.toString(ProcessHandle.current().pid());
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC, "[0-9]*"))
+            {
+                for (final Path task : tasks)
+                {
+                    final String pid = task.getFileName().toString();
+                    if (pid.equals(selfPid))
+                    {
+                        continue;
+                    }
+                    try
+                    {
+                        final long runNs = Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[0]);
+                        // a task first seen now started after the first sample: it counts from its start
+                        othersFirst.putIfAbsent(pid, firstSample ? runNs : 0L);
+                        othersLast.put(pid, runNs);
+                        otherNames.computeIfAbsent(pid, t -> readName(task));
+                    }
+                    catch (final IOException | RuntimeException ex)
+                    {
+                        // the task ended
+                    }
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // not Linux: no machine line in the report
         }
     }
 
@@ -81,18 +142,56 @@ final class ThreadScheduling
         }
         if (rows.isEmpty())
         {
-            return String.format(Locale.ROOT, "  descheduling: no thread waited %.1f ms or more for a core%n", minWaitNs / 1e6);
+            return String.format(Locale.ROOT, "  descheduling: no thread waited %.1f ms or more for a core%n", minWaitNs / 1e6) +
+                machineReport();
         }
         waits.sort((a, b) -> Long.compare(b[0], a[0]));
         final StringBuilder text = new StringBuilder(
-            "  descheduling (time runnable but waiting for a core, warm-up + run; /proc/self/task/*/schedstat):\n");
+            "  descheduling (time runnable but waiting for a core in the measured period; /proc/self/task/*/schedstat):\n");
         for (final long[] wait : waits)
         {
             final String[] row = rows.get((int)wait[1]);
             text.append(String.format(Locale.ROOT, "    %-28s %10.2f ms in %s involuntary switches%n",
                 row[0], wait[0] / 1e6, row[1]));
         }
-        return text.toString();
+        return text.append(machineReport()).toString();
+    }
+
+    /**
+     * @return what ran on this machine's CPUs besides this process in the same period: CPU time of everything else
+     * (other processes, kernel threads, interrupts; /proc/stat, 10 ms resolution), steal, and the visible other tasks
+     * that ran most; empty when not sampled.
+     */
+    String machineReport()
+    {
+        if (cpuFirst == null || cpuLast == cpuFirst)
+        {
+            return "";
+        }
+        final long outsideNs = ((cpuLast[0] - cpuFirst[0]) - (cpuLast[2] - cpuFirst[2])) * NS_PER_JIFFY;
+        final long stealNs = (cpuLast[1] - cpuFirst[1]) * NS_PER_JIFFY;
+        final List<long[]> runs = new ArrayList<>();
+        final List<String> pids = new ArrayList<>();
+        for (final Map.Entry<String, Long> entry : othersLast.entrySet())
+        {
+            final long runNs = entry.getValue() - othersFirst.getOrDefault(entry.getKey(), entry.getValue());
+            if (runNs > 0)
+            {
+                pids.add(entry.getKey());
+                runs.add(new long[] {runNs, pids.size() - 1});
+            }
+        }
+        runs.sort((a, b) -> Long.compare(b[0], a[0]));
+        final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
+            "  CPU time outside this process in that period: %d ms (other processes, kernel threads, interrupts; " +
+            "10 ms resolution), steal %d ms", outsideNs / 1_000_000, stealNs / 1_000_000));
+        for (int i = 0; i < Math.min(3, runs.size()); i++)
+        {
+            final long[] run = runs.get(i);
+            text.append(i == 0 ? "; visible tasks that ran most: " : ", ")
+                .append(otherNames.get(pids.get((int)run[1]))).append(String.format(Locale.ROOT, " %.1f ms", run[0] / 1e6));
+        }
+        return text.append('\n').toString();
     }
 
     /** @return {wait ns, involuntary switches}, or null when the thread is gone. */

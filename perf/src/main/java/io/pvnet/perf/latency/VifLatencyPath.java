@@ -73,7 +73,9 @@ public final class VifLatencyPath implements LatencyPath
         try
         {
             final VifRegion vifRegion = VifRegion.create(region);
-            final VifConfig config = VifConfig.of(1, 0).withMtu(Math.max(1500, frameBytes));
+            // -Dpvnet.vif.padded=true as for ./pvnet bench: rings whose indices sit on separate cache lines (beyond Xen)
+            final VifConfig config = VifConfig.of(1, 0).withMtu(Math.max(1500, frameBytes))
+                .withPaddedRings(Boolean.getBoolean("pvnet.vif.padded"));
             final VifBackend[] self = new VifBackend[1];
             backend = VifBackend.create(vifRegion, config, new LoopCable(self, frameBytes), NoFrameOffload.INSTANCE);
             self[0] = backend;

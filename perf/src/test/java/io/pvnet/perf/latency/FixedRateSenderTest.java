@@ -76,6 +76,10 @@ class FixedRateSenderTest
         assertEquals(2_000, h.getTotalCount());
         // the stalled warm-up frame itself is not recorded, the measured frames delayed by it are
         assertTrue(h.getMaxValue() < 1_000_000 && h.getMaxValue() > 900_000, "max=" + h.getMaxValue());
+        // the warm-up's frames went through the same recording, into the warm-up's recorder: the stalled one too
+        final Histogram warmup = sender.warmupRecorder().getIntervalHistogram();
+        assertEquals(1_000, warmup.getTotalCount());
+        assertTrue(warmup.getMaxValue() >= 1_000_000, "warm-up max=" + warmup.getMaxValue());
         assertEquals(2_000, LatencyRun.scheduled(start, start + 10_000_000L, start + 30_000_000L, INTERVAL_NS));
         assertEquals(3, LatencyRun.scheduled(0, 5, 31, 10));
         assertEquals(0, LatencyRun.scheduled(0, 40, 31, 10));

@@ -43,6 +43,8 @@ class LatencyCommandTest
 
         assertTrue(text.contains("round trip through echo, 64 B frames, 20,000 frames/s scheduled for 1.2 s"), text);
         assertTrue(text.contains("99.999%") && text.contains("max") && text.contains("baseline: plain two-volatile ping-pong p50"), text);
+        // measured in two halves, before the path opened and after it closed
+        assertTrue(text.matches("(?s).*baseline halves: p50 [0-9.]+ [nmu]?s before the path run, [0-9.]+ [nmu]?s after it.*"), text);
         assertTrue(text.contains("send queue") && text.contains("out") && text.contains("back"), text);
         assertTrue(text.contains("  latency echo"), "a progress line per second: " + text);
 
@@ -140,6 +142,11 @@ class LatencyCommandTest
         assertEquals(2, cli.execute("latency", "--size", "70000"));
         assertTrue(stderr.toString().contains("--size=70000 must be between 1 and 65536 bytes"), stderr.toString());
         assertEquals(2, cli.execute("latency", "--duration", "0"));
+        assertEquals(2, cli.execute("latency", "--pin", "0,0"));
+        assertTrue(stderr.toString().contains("--pin=0,0 needs two different CPUs of 0.."), stderr.toString());
+        assertEquals(2, cli.execute("latency", "--pin", "first"));
+        assertTrue(stderr.toString().contains("--pin=first is not two CPU numbers such as 0,1, 'auto' or 'none'"),
+            stderr.toString());
         assertEquals(2, cli.execute("latency", "--json", dir.resolve("missing/x.json").toString()));
         assertTrue(stderr.toString().contains("x.json: directory"), stderr.toString());
         assertEquals("", stdout.text(), "nothing measured");

@@ -30,5 +30,7 @@ class ThreadSchedulingTest
         }
         assertTrue(all.contains("sched-test-spin"), all);
         assertTrue(scheduling.report(Long.MAX_VALUE).contains("no thread waited"), scheduling.report(Long.MAX_VALUE));
+        // the machine's line: CPU time outside this process, in whole ms
+        assertTrue(all.matches("(?s).*CPU time outside this process in that period: -?\\d+ ms .*steal \\d+ ms.*"), all);
     }
 }
