@@ -193,8 +193,11 @@ class TapPortKernelTest
             final int udpLength = io.pvnet.engine.port.TestFrames.udp4(frame, 0, 3000, 9999, 200, true);
             final com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
-            long allocated = 0;
-            for (int round = 0; round < 3; round++)
+            // rounds until one allocates nothing: until C2 has compiled the FFM calls, the interpreter allocates
+            // (a loaded machine compiles late, so the bound is time, not a round count)
+            long allocated = Long.MAX_VALUE;
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (allocated >= 1024 && System.nanoTime() < deadline)
             {
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 20_000; i++)
@@ -207,7 +210,7 @@ class TapPortKernelTest
                 allocated = threads.getCurrentThreadAllocatedBytes() - before;
             }
             assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 20000 writes and polls");
-            assertTrue(port.counters().get(PortCounters.TX_FRAMES) >= 60_000, "frames were written");
+            assertTrue(port.counters().get(PortCounters.TX_FRAMES) >= 20_000, "frames were written");
         }
     }
 
