@@ -18,9 +18,9 @@ import java.nio.ByteOrder;
  * overlapping load with the bytes already summed masked off; lanes are reduced once, and the little-endian sum is
  * byte-swapped once at the end.
  * <p>
- * The kernels address memory through the constant {@link #EVERYTHING} segment (off-heap buffers, native segments,
- * raw addresses), which spares the per-call set-up of a segment parameter; on-heap memory is summed 64 bits at a time
- * by {@link LongWordChecksum}.
+ * The kernels address memory through the constant {@link #EVERYTHING} segment (off-heap buffers, raw addresses),
+ * which spares the per-call set-up of a segment parameter; on-heap memory and memory given as a segment (whose own
+ * access checks must hold) are summed 64 bits at a time by {@link LongWordChecksum}.
  * <p>
  * Loaded reflectively by {@link Checksums} so that the rest of the module runs without the incubator module.
  */
@@ -106,14 +106,14 @@ public final class VectorChecksum extends InternetChecksum
         return LongWordChecksum.swapFolded(lanes);
     }
 
-    /** On-heap memory: 64-bit words (the vector kernels address off-heap memory, where pvnet's frames live). */
+    /** On-heap buffers and segments: 64-bit words through the segment (the vector kernels take raw addresses). */
     @Override
     protected int partial(final MemorySegment segment, final long offset, final int length)
     {
         return ON_HEAP.partial(segment, offset, length);
     }
 
-    /** On-heap memory: 64-bit words. */
+    /** On-heap buffers: 64-bit words. */
     @Override
     protected int copyPartial(
         final MemorySegment src, final long srcOffset, final MemorySegment dst, final long dstOffset, final int length)

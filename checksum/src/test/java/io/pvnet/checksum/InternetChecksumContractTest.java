@@ -217,6 +217,16 @@ abstract class InternetChecksumContractTest
     }
 
     @Test
+    void shouldRefuseASegmentWhoseArenaIsClosed()
+    {
+        final Arena arena = Arena.ofConfined();
+        final MemorySegment segment = arena.allocate(1500);
+        arena.close();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> checksum().sum(segment, 0, 1500, 0), "a freed segment is not read");
+    }
+
+    @Test
     void shouldReadNothingPastTheEndOfExactlySizedMemory()
     {
         final SplittableRandom random = new SplittableRandom(3);

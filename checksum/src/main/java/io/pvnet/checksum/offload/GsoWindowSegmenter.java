@@ -7,7 +7,6 @@ import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
 
-
 /**
  * Software GSO into one buffer per segment: the same frames as {@link GsoSegmenter} (same header rules, checksums
  * computed in full, payload copied and summed in one pass), but each written at index 0 of the buffer a
@@ -60,7 +59,8 @@ public final class GsoWindowSegmenter
         count = plan.count;
         for (int i = 0; i < count; i++)
         {
-            final int length = headerLength + plan.segmentPayload(i);
+            final int segmentPayload = plan.segmentPayload(i);
+            final int length = headerLength + segmentPayload;
             final MutableDirectBuffer out = windows.open(i, length);
             if (null == out)
             {
@@ -69,7 +69,7 @@ public final class GsoWindowSegmenter
             }
             out.putBytes(0, src, plan.frameOffset, headerLength);
             final int l4Sum = checksum.copyAndSum(
-                src, plan.payloadIndex(i), out, headerLength, plan.segmentPayload(i), plan.l4HeaderSum(i));
+                src, plan.payloadIndex(i), out, headerLength, segmentPayload, plan.l4HeaderSum(i));
             final int l3 = plan.l3Delta;
             if (plan.v4)
             {
