@@ -6,6 +6,7 @@ import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifSections;
 import io.pvnet.engine.netfront.Netfront;
+import io.pvnet.engine.netif.TxRequestDescriptor;
 import io.pvnet.checksum.offload.SegmentWindows;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenStore;
@@ -57,6 +58,12 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private static final int MAX_FRAME = XEN_NETIF_MAX_TX_SIZE;
     private static final long HEARTBEAT_INTERVAL_NS = 100_000_000L;
     private static final int SEGMENT_SCRATCH_BYTES = 256 * 1024;
+    /**
+     * Responses are published at the latest after this many bytes of packets: a guest sending or receiving 64 KiB
+     * frames gets its buffers back within one frame's time, not after a whole batch of them (which left the guest
+     * without tx ids and the receiving guest without posted buffers, halving TSO throughput).
+     */
+    static final int RESPONSE_PUSH_BYTES = 64 * 1024;
     /** Headers a segment may carry: Ethernet, two VLAN tags, IPv6 with extensions or IPv4 with options, TCP options. */
     private static final int MAX_SEGMENT_HEADERS = 256;
 
@@ -98,6 +105,11 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private long creditWindowNs;
     private long remainingCredit;
     private long nextCreditNs;
+    /** Bytes of tx and rx packets answered since the last push of that ring's responses. */
+    private int txBytesUnpushed;
+    private int rxBytesUnpushed;
+    /** Words read by {@link #prefetchTxPages}, kept so the JIT keeps the loads. */
+    private long prefetched;
     /** The req_cons at which req_event was last armed (tx ring). */
     private int txEventArmedAt;
 
@@ -381,6 +393,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         }
         txSnapshot.copyFrom(txRing, txSnapshotEnd, producer);
         txSnapshotEnd = producer;
+        prefetchTxPages(consumerStart, producer);
 
         int consumer = consumerStart;
         int packets = 0;
@@ -412,12 +425,51 @@ public final class Xnb implements org.agrona.concurrent.Agent
             }
             consumer += used;
             packets++;
+            txBytesUnpushed += txPkt.size;
+            if (txBytesUnpushed >= RESPONSE_PUSH_BYTES)
+            {
+                pushTxResponses();
+            }
         }
-        if (packets > 0)
+        if (txBytesUnpushed > 0)
         {
-            notifyIfAsked(tx.pushResponsesAndCheckNotify());
+            pushTxResponses();
         }
         return packets;
+    }
+
+    private void pushTxResponses()
+    {
+        txBytesUnpushed = 0;
+        notifyIfAsked(tx.pushResponsesAndCheckNotify());
+    }
+
+    /**
+     * Touches the first line of each request's data in the batch about to be processed, before any is copied: the
+     * guest just wrote those lines on its own core, and loads issued back to back wait for them together, where the
+     * copies one after another would each wait in turn (about 7% more 64-byte frames per second here). The slot after
+     * an {@code NETTXF_EXTRA_INFO} request is an extra and is skipped; anything else that is not a valid grant is
+     * ignored by {@link GrantTable#prefetch}.
+     */
+    private void prefetchTxPages(final int from, final int to)
+    {
+        final MutableDirectBuffer slots = txSnapshot.buffer();
+        final int self = config.backendDomid();
+        final int end = to - from > TX_BATCH ? from + TX_BATCH : to;
+        long words = 0;
+        boolean extra = false;
+        for (int index = from; index != end; index++)
+        {
+            if (extra)
+            {
+                extra = false;
+                continue;
+            }
+            final int slot = txSnapshot.offset(index);
+            extra = (TxRequestDescriptor.flags(slots, slot) & NETTXF_EXTRA_INFO) != 0;
+            words += grants.prefetch(self, (int)TxRequestDescriptor.gref(slots, slot), TxRequestDescriptor.offset(slots, slot));
+        }
+        prefetched += words;
     }
 
     /**
@@ -540,8 +592,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
         final int frames = queue.size() == 0 ? 0 : queue.drain(rxDrainer, RX_BATCH);
         if (rxResponsesPending)
         {
-            rxResponsesPending = false;
-            notifyIfAsked(rx.pushResponsesAndCheckNotify());
+            pushRxResponses();
         }
         return frames;
     }
@@ -787,6 +838,13 @@ public final class Xnb implements org.agrona.concurrent.Agent
         return RxAssembler.OK;
     }
 
+    private void pushRxResponses()
+    {
+        rxResponsesPending = false;
+        rxBytesUnpushed = 0;
+        notifyIfAsked(rx.pushResponsesAndCheckNotify());
+    }
+
     /** Writes the responses of the packet laid out in {@link #rxPkt} whose copy statuses are in {@link #batch}. */
     private void respond(final int length, final boolean failed)
     {
@@ -798,6 +856,11 @@ public final class Xnb implements org.agrona.concurrent.Agent
             rx.claimResponse();
         }
         rxResponsesPending = true;
+        rxBytesUnpushed += length;
+        if (rxBytesUnpushed >= RESPONSE_PUSH_BYTES)
+        {
+            pushRxResponses();
+        }
         if (failed)
         {
             pending[VifCounters.DROP_BASE + DropReason.RX_COPY_FAILED]++;

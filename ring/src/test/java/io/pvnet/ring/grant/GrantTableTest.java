@@ -127,6 +127,34 @@ class GrantTableTest
     }
 
     @Test
+    void shouldPrefetchOnlyWhatIsGrantedToTheCallerAndHoldNothing()
+    {
+        pool.buffer().putLong(PAGE_SIZE + 64, 0x1122_3344_5566_7788L);
+        final int ref = granter.grantAccess(BACKEND, 1, true);
+        assertEquals(0x1122_3344_5566_7788L, grantee.prefetch(BACKEND, ref, 64));
+        assertEquals(0x1122_3344_5566_7788L, grantee.prefetch(BACKEND, ref, 71), "rounded down to the word");
+        assertEquals(0, grantee.prefetch(OTHER, ref, 64), "granted to another domain");
+        for (final int offset : new int[] {-1, PAGE_SIZE, Integer.MIN_VALUE, Integer.MAX_VALUE})
+        {
+            assertEquals(0, grantee.prefetch(BACKEND, ref, offset), "offset " + offset);
+        }
+        for (final int badRef : new int[] {GRANT_INVALID_REF, -1, 16, 3})
+        {
+            assertEquals(0, grantee.prefetch(BACKEND, badRef, 64), "ref " + badRef);
+        }
+        // a hostile frame number never reaches the section after the pool
+        final UnsafeBuffer table = new UnsafeBuffer(region.section("grant-table").buffer());
+        for (final int frame : new int[] {POOL_PAGES, -1})
+        {
+            table.putInt(entryOffset(ref) + FRAME_OFFSET, frame);
+            assertEquals(0, grantee.prefetch(BACKEND, ref, 64));
+        }
+        table.putInt(entryOffset(ref) + FRAME_OFFSET, 1);
+        assertEquals(GrantStatus.OKAY, granter.endAccess(ref), "a prefetch marks nothing in use");
+        assertEquals(0, grantee.prefetch(BACKEND, ref, 64), "revoked");
+    }
+
+    @Test
     void shouldRefuseRevokeWhileCopyInProgress()
     {
         final int ref = granter.grantAccess(BACKEND, 0, false);
