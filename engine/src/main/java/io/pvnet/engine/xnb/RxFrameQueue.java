@@ -96,6 +96,15 @@ public final class RxFrameQueue
         return offered - taken;
     }
 
+    /**
+     * @return whether nothing is queued: exact on the consumer thread (two position reads, cheaper than {@link #size()},
+     *         which the backend would otherwise pay for every frame it delivers straight to the guest).
+     */
+    public boolean isEmpty()
+    {
+        return ring.producerPosition() == ring.consumerPosition();
+    }
+
     /** @return queued bytes (headers included), approximately when read from another thread. */
     public int size()
     {

@@ -312,12 +312,12 @@ public final class Xnb implements org.agrona.concurrent.Agent
         {
             // frames queued ahead go first: drained here while the guest has buffers, so that one frame queued once
             // does not send every later offer through the queue's copy until the next duty cycle
-            if (queue.size() != 0)
+            if (!queue.isEmpty())
             {
                 // their outcomes are in pending until the next flush, as the handed-over frame's
                 handedOverUnflushed += queue.drain(rxDrainer, RX_BATCH);
             }
-            return queue.size() == 0 && deliverFrame(buffer, null, offset, length, flags, gsoSize, gsoType, nowNs);
+            return queue.isEmpty() && deliverFrame(buffer, null, offset, length, flags, gsoSize, gsoType, nowNs);
         }
         finally
         {
@@ -589,7 +589,7 @@ public final class Xnb implements org.agrona.concurrent.Agent
 
     private int processRx()
     {
-        final int frames = queue.size() == 0 ? 0 : queue.drain(rxDrainer, RX_BATCH);
+        final int frames = queue.isEmpty() ? 0 : queue.drain(rxDrainer, RX_BATCH);
         if (rxResponsesPending)
         {
             pushRxResponses();
