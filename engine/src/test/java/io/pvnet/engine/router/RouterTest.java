@@ -412,15 +412,23 @@ class RouterTest
         {
             router.ingress(0).onFrame(frame, 0, length, 0, 0, 0);
         }
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 100_000; i++)
+        // rounds until one allocates nothing: a loaded machine compiles late, so the bound is time, not a count
+        long allocated = Long.MAX_VALUE;
+        int rounds = 0;
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (allocated >= 1024 && System.nanoTime() < deadline)
         {
-            router.ingress(0).onFrame(frame, 0, length, 0, 0, 0);
-            router.doWork();
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 100_000; i++)
+            {
+                router.ingress(0).onFrame(frame, 0, length, 0, 0, 0);
+                router.doWork();
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            rounds++;
         }
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 100k frames");
-        assertEquals(120_000, router.forwarded());
+        assertEquals(20_000 + rounds * 100_000L, router.forwarded());
         assertBalanced();
     }
 
