@@ -157,6 +157,20 @@ class XnbHardeningTest
     }
 
     @Test
+    void shouldPublishTheErrorResponseOfAnEmptyPacket()
+    {
+        // a packet of size 0 carries no bytes towards the push threshold; its answer must still be published
+        front.tx(0, 0, 6, 1, 0);
+        front.pushTx();
+        run();
+        assertEquals(1, front.txRspProd());
+        assertEquals(NETIF_RSP_ERROR, front.txRspStatus(0));
+        assertEquals(6, front.txRspId(0));
+        assertEquals(0, front.sink.frames);
+        assertTrue(front.xnb.isConnected());
+    }
+
+    @Test
     void shouldDropAContinuationLargerThanWhatRemains()
     {
         front.tx(NETTXF_MORE_DATA, 500, 1, 1, 0);
