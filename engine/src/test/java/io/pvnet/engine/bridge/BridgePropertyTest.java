@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.AllocationRounds;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.port.PortCounters;
@@ -10,7 +11,6 @@ import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -195,14 +195,8 @@ class BridgePropertyTest
         final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(70_000));
         final int tsoLength = TestFrames.tcp4(frame, 0, -1, 30_000, true);
         final UnsafeBuffer small = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        // rounds until one allocates nothing (at least two): a loaded machine compiles late, so the bound is time
-        long allocated = Long.MAX_VALUE;
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        for (int round = 0; round < 2 || allocated >= 1024 && System.nanoTime() < deadline; round++)
+        final AllocationRounds run = new AllocationRounds().runUntilBelow(1024, () ->
         {
-            final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
             for (int n = 0; n < 50_000; n++)
             {
                 final long src = 0x02_00_00_00_20_00L + (n & 63);
@@ -216,9 +210,8 @@ class BridgePropertyTest
                     bridge.ingress(0).onFrame(frame, 0, tsoLength, FrameFlags.CSUM_PARTIAL, 1448, 1);
                 }
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
-        }
-        assertTrue(allocated < 1024, "allocated " + allocated + " bytes in 50000 frames");
+        });
+        assertTrue(run.lastAllocated < 1024, "allocated " + run.lastAllocated + " bytes in 50000 frames");
         assertTrue(bridge.softwareSegments() > 0);
     }
 }

@@ -6,12 +6,12 @@ import io.pvnet.checksum.offload.OffloadStatus;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
+import io.pvnet.engine.AllocationRounds;
 import io.pvnet.engine.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,27 +198,19 @@ class GuestStackTest
         }
         final GuestStack quiet = new GuestStack(GUEST_MAC, GUEST_IP, 24, GUEST_IP6, 1500,
             (buffer, offset, frameLength, flags, gsoSize, gsoType) -> 0);
-        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 20_000; i++)
         {
             quiet.onFrame(frame, 0, length, 0, 0);
         }
-        // rounds until one allocates nothing: a loaded machine compiles late, so the bound is time, not a count
-        long allocated = Long.MAX_VALUE;
-        int rounds = 0;
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (allocated >= 1024 && System.nanoTime() < deadline)
+        final AllocationRounds run = new AllocationRounds().runUntilBelow(1024, () ->
         {
-            final long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 100_000; i++)
             {
                 quiet.onFrame(frame, 0, length, 0, 0);
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            rounds++;
-        }
-        assertEquals(20_000 + rounds * 100_000L, quiet.udpEchoes());
-        assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 100k echoes");
+        });
+        assertEquals(20_000 + run.rounds * 100_000L, quiet.udpEchoes());
+        assertTrue(run.lastAllocated < 1024, "allocated " + run.lastAllocated + " bytes for 100k echoes");
         final UnsafeBuffer echo = new UnsafeBuffer(sent.get(0));
         assertEquals(7, echo.getShort(34, BIG_ENDIAN));
         assertEquals(0xFFFF, GuestStack.fold(udpSum(echo)), "UDP checksum of the echo");

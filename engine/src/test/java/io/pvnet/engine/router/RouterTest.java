@@ -1,5 +1,6 @@
 package io.pvnet.engine.router;
 
+import io.pvnet.engine.AllocationRounds;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.RecordingPort;
@@ -13,7 +14,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
@@ -406,29 +406,20 @@ class RouterTest
         resolveRight();
         right.recording = false;
         final int length = udp4ToRouter(100);
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 20_000; i++)
         {
             router.ingress(0).onFrame(frame, 0, length, 0, 0, 0);
         }
-        // rounds until one allocates nothing: a loaded machine compiles late, so the bound is time, not a count
-        long allocated = Long.MAX_VALUE;
-        int rounds = 0;
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (allocated >= 1024 && System.nanoTime() < deadline)
+        final AllocationRounds run = new AllocationRounds().runUntilBelow(1024, () ->
         {
-            final long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 100_000; i++)
             {
                 router.ingress(0).onFrame(frame, 0, length, 0, 0, 0);
                 router.doWork();
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            rounds++;
-        }
-        assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 100k frames");
-        assertEquals(20_000 + rounds * 100_000L, router.forwarded());
+        });
+        assertTrue(run.lastAllocated < 1024, "allocated " + run.lastAllocated + " bytes for 100k frames");
+        assertEquals(20_000 + run.rounds * 100_000L, router.forwarded());
         assertBalanced();
     }
 

@@ -191,15 +191,9 @@ class TapPortKernelTest
             final org.agrona.concurrent.UnsafeBuffer frame =
                 new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(70_000));
             final int udpLength = io.pvnet.engine.port.TestFrames.udp4(frame, 0, 3000, 9999, 200, true);
-            final com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
-            // rounds until one allocates nothing: until C2 has compiled the FFM calls, the interpreter allocates
-            // (a loaded machine compiles late, so the bound is time, not a round count)
-            long allocated = Long.MAX_VALUE;
-            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-            while (allocated >= 1024 && System.nanoTime() < deadline)
+            // until C2 has compiled the FFM calls, the interpreter allocates
+            final io.pvnet.engine.AllocationRounds run = new io.pvnet.engine.AllocationRounds().runUntilBelow(1024, () ->
             {
-                final long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 20_000; i++)
                 {
                     // UDP to a closed port in the namespace: written with NEEDS_CSUM, the kernel answers nothing
@@ -207,9 +201,8 @@ class TapPortKernelTest
                     port.onFrame(frame, 0, udpLength, io.pvnet.engine.FrameFlags.CSUM_PARTIAL, 0, 0);
                     port.doWork();
                 }
-                allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            }
-            assertTrue(allocated < 1024, "allocated " + allocated + " bytes for 20000 writes and polls");
+            });
+            assertTrue(run.lastAllocated < 1024, "allocated " + run.lastAllocated + " bytes for 20000 writes and polls");
             assertTrue(port.counters().get(PortCounters.TX_FRAMES) >= 20_000, "frames were written");
         }
     }
