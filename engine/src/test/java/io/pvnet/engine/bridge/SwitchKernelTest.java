@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Two kernels joined by the bridge through two TAP ports: a TCP client in one namespace (192.0.2.1, its TAP with
@@ -51,8 +50,7 @@ class SwitchKernelTest
     @BeforeAll
     static void requireKernel()
     {
-        final String reason = Netns.unavailableReason();
-        assumeTrue(reason == null, "kernel tests skipped: " + reason);
+        Netns.assumeAvailable();
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code pvnet switch --routed} with its default addresses as a separate process: the kernel in a namespace (TAP
@@ -29,8 +28,7 @@ class RoutedSwitchCommandKernelTest
     @BeforeAll
     static void requireKernel()
     {
-        final String reason = Netns.unavailableReason();
-        assumeTrue(reason == null, "kernel tests skipped: " + reason);
+        Netns.assumeAvailable();
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The real commands as separate processes against the real kernel: {@code pvnet switch} with two TAP ports (one
@@ -33,8 +32,7 @@ class SwitchCommandKernelTest
     @BeforeAll
     static void requireKernel()
     {
-        final String reason = Netns.unavailableReason();
-        assumeTrue(reason == null, "kernel tests skipped: " + reason);
+        Netns.assumeAvailable();
     }
 
     @Test

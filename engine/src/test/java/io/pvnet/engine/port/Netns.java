@@ -25,6 +25,13 @@ public final class Netns implements AutoCloseable
         this.name = name;
     }
 
+    /** Skips the calling test (class) with the stated reason when kernel tests cannot run here. */
+    public static void assumeAvailable()
+    {
+        final String reason = unavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason == null, "kernel tests skipped: " + reason);
+    }
+
     /** @return why kernel tests cannot run here, or null when they can (root, /dev/net/tun, the ip tool). */
     public static String unavailableReason()
     {
