@@ -30,11 +30,22 @@ public final class XenStore
 
     private final AtomicBuffer buffer;
     private final int entryCount;
+    /**
+     * Process-private hints that keep lookups O(1) in a store of tens of thousands of entries (a thousand vifs): where
+     * a key was last found, by hash of its bytes (always verified against the entry, so a stale or colliding hint only
+     * costs the scan), and the next entry to try for a free one. Racy between threads by design: every use re-checks.
+     */
+    private final int[] foundAt;
+    private int freeHint;
+    /** Keys last seen absent, with the change counter at that time (valid while the counter has not moved). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> absentAt =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     private XenStore(final AtomicBuffer buffer, final int entryCount)
     {
         this.buffer = buffer;
         this.entryCount = entryCount;
+        this.foundAt = new int[Integer.highestOneBit(Math.max(1, entryCount)) * 4];
     }
 
     /** Formats {@code buffer} as an empty area of {@code entryCount} entries. */
@@ -199,9 +210,20 @@ public final class XenStore
     public String read(final String key)
     {
         final byte[] keyBytes = key.getBytes(StandardCharsets.US_ASCII);
+        // acquire before the scan: a write published after this load bumps the counter and voids the cached absence
+        final int change = changeCounter();
+        final Integer absent = absentAt.get(key);
+        if (absent != null && absent == change)
+        {
+            return null;
+        }
         final int index = find(keyBytes);
         if (index < 0)
         {
+            if (absentAt.size() < 4 * entryCount)
+            {
+                absentAt.put(key, change);
+            }
             return null;
         }
         final byte[] value = new byte[MAX_VALUE_LENGTH];
@@ -300,10 +322,17 @@ public final class XenStore
 
     private int find(final byte[] keyBytes)
     {
+        final int slot = java.util.Arrays.hashCode(keyBytes) & (foundAt.length - 1);
+        final int hint = foundAt[slot] - 1;
+        if (hint >= 0 && hint < entryCount && keyEquals(entryOffset(hint), keyBytes))
+        {
+            return hint;
+        }
         for (int i = 0; i < entryCount; i++)
         {
             if (keyEquals(entryOffset(i), keyBytes))
             {
+                foundAt[slot] = i + 1;
                 return i;
             }
         }
@@ -312,10 +341,13 @@ public final class XenStore
 
     private int findFree()
     {
-        for (int i = 0; i < entryCount; i++)
+        final int start = Math.floorMod(freeHint, entryCount);
+        for (int n = 0; n < entryCount; n++)
         {
+            final int i = start + n < entryCount ? start + n : start + n - entryCount;
             if ((buffer.getByteVolatile(entryOffset(i) + ENTRY_KEY_LENGTH_OFFSET) & 0xFF) == 0)
             {
+                freeHint = i + 1;
                 return i;
             }
         }
