@@ -3,7 +3,7 @@ package io.pvnet.engine;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.engine.xnb.DropReason;
-import io.pvnet.engine.xnb.Xnb;
+import io.pvnet.engine.xnb.XnbAgent;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.SystemEpochClock;
@@ -18,7 +18,7 @@ import org.agrona.concurrent.SystemNanoClock;
  */
 public final class VifBackend implements Agent
 {
-    private final Xnb xnb;
+    private final XnbAgent xnb;
     private final VifCounters counters;
     private final VifConfig config;
     private final io.pvnet.ring.region.Region region;
@@ -27,10 +27,9 @@ public final class VifBackend implements Agent
     private int pollerBit = -1;
     /** This backend's event port, as the poller sees it (the host's view; never given a selector). */
     private io.pvnet.ring.event.EventChannel port;
-    private long portSectionOffset = -1;
 
     private VifBackend(
-        final VifConfig config, final Xnb xnb, final VifCounters counters, final io.pvnet.ring.region.Region region)
+        final VifConfig config, final XnbAgent xnb, final VifCounters counters, final io.pvnet.ring.region.Region region)
     {
         this.config = config;
         this.xnb = xnb;
@@ -48,7 +47,7 @@ public final class VifBackend implements Agent
         final VifRegion region, final VifConfig config, final FrameSink sink, final FrameOffload offload)
     {
         final VifCounters counters = new VifCounters(region.countersManager(), config.domid(), config.handle());
-        final Xnb xnb = new Xnb(config, region.store(), region.region(), counters, sink, offload,
+        final XnbAgent xnb = new XnbAgent(config, region.store(), region.region(), counters, sink, offload,
             SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
         xnb.start();
         return new VifBackend(config, xnb, counters, region.region());
@@ -119,7 +118,6 @@ public final class VifBackend implements Agent
         {
             port = new io.pvnet.ring.event.EventChannel(section.buffer(), VifSections.BACKEND_PORT,
                 VifSections.FRONTEND_PORT, io.pvnet.ring.event.IdleMode.NOOP);
-            portSectionOffset = section.offset();
             port.bindLocalPort(bit);
         }
         return port;
