@@ -132,7 +132,9 @@ public final class Netfront
         final RegionSection eventsSection = findOrAllocate(VifSections.eventsName(domid, handle), VifSections.eventsLength());
         pages = pagesSection.buffer();
         grants = GrantTable.create(grantsSection.buffer(), pages);
-        channel = new EventChannel(eventsSection.buffer(), VifSections.FRONTEND_PORT, VifSections.BACKEND_PORT, IdleMode.NOOP);
+        // with the host's selector: a notification to an armed backend port raises the vif's bit in one host wait point
+        channel = new EventChannel(eventsSection.buffer(), VifSections.FRONTEND_PORT, VifSections.BACKEND_PORT, IdleMode.NOOP,
+            VifSections.findSelector(region));
         setState(XenbusState.INITIALISING);
     }
 

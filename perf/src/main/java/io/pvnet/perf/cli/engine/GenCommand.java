@@ -68,6 +68,12 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
     int waitSeconds = 20;
 
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+        description = "How gen waits between frames of a --rate and for answers: busy-spin (default: a generator " +
+            "measures, it does not sleep), or sleep / adaptive (sleep on the vif's event port until the next send or " +
+            "an answer), backoff.")
+    io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.BUSY_SPIN;
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 
@@ -211,7 +217,7 @@ public final class GenCommand implements Callable<Integer>
         {
             if (gapNs > 0 && System.nanoTime() - next < 0)
             {
-                node.doWork();
+                node.idleUntil(idle, next);
                 continue;
             }
             finishIpv4(length - 14);
@@ -255,7 +261,7 @@ public final class GenCommand implements Callable<Integer>
         final long deadline = System.nanoTime() + ns;
         while (System.nanoTime() - deadline < 0 && replies.udpReplies < expected)
         {
-            node.doWork();
+            node.idleUntil(idle, deadline);
         }
     }
 
@@ -322,6 +328,10 @@ public final class GenCommand implements Callable<Integer>
             final int length = (int)Math.min(segment, remaining);
             if (length <= 0 || inFlight + length > tcp.window || (gapNs > 0 && now - next < 0))
             {
+                if (gapNs > 0 && now - next < 0)
+                {
+                    node.idleUntil(idle, next);
+                }
                 continue;
             }
             final int status = sendTcp(sndNxt, tcp.rcvNxt, 0x18, length, false, length > mss ? mss : 0);
