@@ -77,7 +77,8 @@ public final class VifPoller implements Agent, WaitPoint
         backends = added.toArray(new VifBackend[0]);
         ports = java.util.Arrays.copyOf(ports, backends.length);
         active = java.util.Arrays.copyOf(active, backends.length);
-        activeList = java.util.Arrays.copyOf(activeList, backends.length);
+        // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
+        activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
         activate(bit); // polled until its first final check says idle
     }
 
