@@ -34,12 +34,15 @@ import java.util.concurrent.TimeUnit;
  * {@code idle}: what connected vifs cost while no frame moves, as CPU time from {@code /proc/PID/task/TID/schedstat}
  * over the measurement window, in % of one core per idle vif: {@code idle.cpu.vif2} a {@code pvnet switch --vifs 2}
  * with two {@code pvnet guest} processes (all three processes, JVM threads included), {@code idle.cpu.vif64} and
- * {@code idle.cpu.vif1024} the switch's host thread, bridge and backends with every guest in this process on a thread
- * of its own (the whole process, harness included). {@code idle.host.*} is the host side alone (the switch process; the
+ * {@code idle.cpu.vif1024} the switch's host thread, bridge and backends with every guest in this process, all on one
+ * thread that visits each frontend every 100 ms (the whole process, harness included). {@code idle.host.*} is the host side alone (the switch process; the
  * host thread). {@code --idle} picks the mode of host and guests (default adaptive, the switch's and guest's default).
  */
 public final class IdleScenario implements Scenario
 {
+    /** How often the one in-process guest thread visits its frontends. */
+    static final long GUEST_VISIT_NS = 100_000_000L;
+
     @Override
     public String name()
     {
@@ -127,8 +130,32 @@ public final class IdleScenario implements Scenario
     private static void inProcess(final ScenarioContext context, final int vifs, final IdleMode mode) throws Exception
     {
         final List<AgentRunner> guests = new ArrayList<>();
-        AgentRunner hostRunner = null;
+        final AgentRunner[] hostRunner = new AgentRunner[1];
         try (Region region = BenchRegions.forVifs(vifs))
+        {
+            try
+            {
+                measureInProcess(context, vifs, mode, region, guests, hostRunner);
+            }
+            finally
+            {
+                // every thread stops before the region is unmapped
+                for (final AgentRunner guest : guests)
+                {
+                    guest.close();
+                }
+                if (hostRunner[0] != null)
+                {
+                    hostRunner[0].close();
+                }
+            }
+        }
+    }
+
+    private static void measureInProcess(
+        final ScenarioContext context, final int vifs, final IdleMode mode, final Region region,
+        final List<AgentRunner> guests, final AgentRunner[] hostRunnerOut) throws Exception
+    {
         {
             final VifRegion vifRegion = VifRegion.create(region, vifs);
             final VifPoller poller = new VifPoller(VifSections.createSelector(region, vifs), vifRegion.store());
@@ -147,16 +174,15 @@ public final class IdleScenario implements Scenario
                 frontends[i] = VifFrontend.create(vifRegion, config, backends[i].counters(), new ChecksumFrameOffload());
             }
             final Agent hostAgent = new CompositeAgent(poller, bridge);
-            hostRunner = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null, hostAgent);
+            final AgentRunner hostRunner = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null,
+                hostAgent);
+            hostRunnerOut[0] = hostRunner;
             final Thread hostThread = AgentRunner.startOnThread(hostRunner);
-            for (int i = 0; i < vifs; i++)
-            {
-                final VifFrontend frontend = frontends[i];
-                final AgentRunner guest = new AgentRunner(mode.newIdleStrategy(frontend), Throwable::printStackTrace, null,
-                    new IdleGuest(frontend));
-                guests.add(guest);
-                AgentRunner.startOnThread(guest);
-            }
+            // one thread for every in-process guest: a thousand guest threads would measure the scheduler, not the vifs
+            final AgentRunner guest = new AgentRunner(new org.agrona.concurrent.SleepingIdleStrategy(GUEST_VISIT_NS),
+                Throwable::printStackTrace, null, new IdleGuests(frontends));
+            guests.add(guest);
+            AgentRunner.startOnThread(guest);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (connected(frontends) < vifs && System.nanoTime() - deadline < 0)
             {
@@ -179,17 +205,6 @@ public final class IdleScenario implements Scenario
             final long hostUsed = threads.getThreadCpuTime(hostThread.threadId()) - hostBefore;
             context.report("idle.cpu.vif" + vifs, 100.0 * used / elapsed / vifs, "% core/vif");
             context.report("idle.host.cpu.vif" + vifs, 100.0 * hostUsed / elapsed, "% core");
-        }
-        finally
-        {
-            for (final AgentRunner guest : guests)
-            {
-                guest.close();
-            }
-            if (hostRunner != null)
-            {
-                hostRunner.close();
-            }
         }
     }
 
@@ -254,27 +269,43 @@ public final class IdleScenario implements Scenario
         }
     }
 
-    /** An in-process guest that only keeps its vif alive: negotiation, and whatever arrives (nothing, here). */
-    private static final class IdleGuest implements Agent
+    /**
+     * In-process guests that only keep their vifs alive: negotiation, and whatever arrives (nothing, here), all on one
+     * thread that visits every frontend, then sleeps {@link #GUEST_VISIT_NS} (1 ms until all are connected).
+     */
+    private static final class IdleGuests implements Agent
     {
-        private final VifFrontend frontend;
+        private final VifFrontend[] frontends;
         private final io.pvnet.engine.FrameHandler discard = (buffer, offset, length, flags, gsoSize) -> { };
+        private boolean allConnected;
 
-        IdleGuest(final VifFrontend frontend)
+        IdleGuests(final VifFrontend[] frontends)
         {
-            this.frontend = frontend;
+            this.frontends = frontends;
         }
 
         @Override
         public int doWork()
         {
-            return frontend.doWork() + frontend.poll(discard, 64);
+            int work = 0;
+            boolean connected = true;
+            for (final VifFrontend frontend : frontends)
+            {
+                work += frontend.doWork() + frontend.poll(discard, 64);
+                connected &= frontend.isConnected();
+            }
+            if (!connected)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+            }
+            allConnected = connected;
+            return work;
         }
 
         @Override
         public String roleName()
         {
-            return "idle-guest-" + frontend.config().domid();
+            return "idle-guests";
         }
     }
 }
