@@ -159,6 +159,9 @@ public final class TrafficGenerator implements FrameHandler
             return Report.failed("destination not resolved");
         }
         expectedEchoSize = size;
+        echoes = 0;
+        echoBytes = 0;
+        badEchoes = 0;
         final int data = EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
         for (int i = 0; i < size; i++)
         {

@@ -24,16 +24,15 @@ import java.nio.ByteBuffer;
  * Routed mode, the alternative to the {@link io.pvnet.engine.bridge.Bridge}: an IPv4/IPv6 router between L3
  * {@link Port}s. Each port has its own MAC and optionally an IPv4 and an IPv6 address with a prefix (a connected
  * route each) plus its EUI-64 link-local address; static routes ({@link #route4}, {@link #route6}) add gateways.
- * For each frame addressed to a port's MAC the router checks the IP header, drops what must not be forwarded, looks
- * the destination up (longest prefix, {@link RouteTable}), decrements TTL / hop limit (IPv4 header checksum updated
- * incrementally, RFC 1624; at 1 the packet is dropped and ICMP time exceeded sent back), rewrites both MACs and sends it through the {@link EgressEdge} (offload at the edge: sums
- * completed and TSO split only for ports that cannot). Next hops are resolved per port by ARP / NDP
- * ({@link NeighbourTable}); frames wait in {@link PendingFrames} while that runs, and are dropped with a reason when
- * the queue is full or nobody answers.
  * <p>
- * ARP and NDP for the hosts behind the ports: the router answers ARP requests and neighbour solicitations for its own
- * addresses and, as a proxy, for any address it routes out of another port, so a host with a route (or a host that
- * simply ARPs for an off-link destination) reaches the router's MAC.
+ * This class is the forwarding half: for each frame addressed to a port's MAC it checks the IP header, drops what
+ * must not be forwarded, looks the destination up (longest prefix, {@link RouteTable}), decrements TTL / hop limit
+ * (IPv4 header checksum updated incrementally, RFC 1624), rewrites both MACs and sends it through the
+ * {@link EgressEdge} (offload at the edge: sums completed and TSO split only for ports that cannot). A TTL running
+ * out is answered by {@link IcmpErrors}. The neighbour half, {@link NeighbourProtocol}, takes every ARP and NDP
+ * frame: it answers for the router's own addresses and, as a proxy, for any address routed out of another port, and
+ * resolves next hops ({@link NeighbourTable}); frames wait in {@link PendingFrames} meanwhile and are dropped with a
+ * reason when the queue is full or nobody answers. Header layouts come from {@code io.pvnet.checksum.packet}.
  * <p>
  * Accounting: {@code offered = forwarded + local + drops + egressDrops + pending} ({@link #offered} etc.): every frame
  * handed to an ingress sink is forwarded (an egress port took it), consumed (ARP/NDP), dropped by the router with a
@@ -43,6 +42,9 @@ import java.nio.ByteBuffer;
  * Threading: single-threaded, like the bridge: every ingress sink and {@link #doWork} on one thread (run the router
  * and the agents of its ports in one {@link org.agrona.concurrent.CompositeAgent}); configure before it starts. A
  * port's {@code onFrame} must not call back into the router. Nothing allocates per frame.
+ * <p>
+ * Length: about 80 lines above the ~500 guideline are the per-port configuration and the public counters of the
+ * accounting identity; the per-port bookkeeping moves to the port table Bridge and Router will share (issue 12 item 4).
  */
 public final class Router implements Agent, PortIngress.Fabric
 {
