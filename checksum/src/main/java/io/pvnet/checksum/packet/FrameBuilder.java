@@ -3,6 +3,8 @@ package io.pvnet.checksum.packet;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
 /**
  * Writes a frame top to bottom into a caller's buffer without allocating: Ethernet (optionally one 802.1Q tag), then
  * ARP, or IPv4 / IPv6, then UDP, TCP or ICMP / ICMPv6, then the payload; {@link #build()} fills in every length and
@@ -163,6 +165,14 @@ public final class FrameBuilder
         return this;
     }
 
+    /** IPv6: sets the 20-bit flow label. */
+    public FrameBuilder flowLabel(final int label)
+    {
+        Ipv6Header.versionClassFlow(buffer, l3Offset,
+            (Ipv6Header.versionClassFlow(buffer, l3Offset) & 0xFFF0_0000) | (label & 0xF_FFFF));
+        return this;
+    }
+
     /** Writes a UDP header. */
     public FrameBuilder udp(final int sourcePort, final int destinationPort)
     {
@@ -197,7 +207,7 @@ public final class FrameBuilder
     /** Appends one 32-bit word of TCP options (e.g. {@code 0x0204_05B4}, MSS 1460) to the TCP header. */
     public FrameBuilder tcpOption(final int word)
     {
-        buffer.putInt(payloadOffset, word, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putInt(payloadOffset, word, BIG_ENDIAN);
         payloadOffset += 4;
         TcpHeader.headerLength(buffer, l4Offset, payloadOffset - l4Offset);
         return this;
@@ -335,6 +345,6 @@ public final class FrameBuilder
 
     private void putEtherType(final int etherType)
     {
-        buffer.putShort(etherTypeField, (short)etherType, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putShort(etherTypeField, (short)etherType, BIG_ENDIAN);
     }
 }
