@@ -178,6 +178,12 @@ public final class AeronIpcBaseline implements AutoCloseable
         return sent + read;
     }
 
+    /** @return the media driver's directory (under /dev/shm), or null before {@link #start}. */
+    public java.nio.file.Path directory()
+    {
+        return driver == null ? null : java.nio.file.Path.of(driver.aeronDirectoryName());
+    }
+
     /** @return frames back at the guest so far. */
     public long received()
     {
