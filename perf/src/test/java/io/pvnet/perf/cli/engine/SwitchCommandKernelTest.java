@@ -44,7 +44,7 @@ class SwitchCommandKernelTest
         final Path region = dir.resolve("switch.region");
         // the capture of the TAP without offload: every frame in it is complete (the switch finished the offloaded
         // ones before that port); a capture of an offloading port shows partial sums, as the port saw them
-        final Path capture = dir.resolve("tap.pcap");
+        final Path capture = dir.resolve("tap.pcapng");
         try (Netns plain = Netns.create("swplain"); Netns offload = Netns.create("swoffload");
             CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2",
                 "--tap", plainTap + ",offload=off", "--tap", offloadTap + ",offload=on", "--pcap", plainTap + "=" + capture))
@@ -92,6 +92,11 @@ class SwitchCommandKernelTest
             assertTrue(protocols.stream().anyMatch(p -> p.contains("ipv6.fraghdr")), "fragmented echo captured");
             assertTrue(protocols.size() > 2000, "the split TSO frames are in the capture: " + protocols.size());
             assertEquals(List.of(), Tshark.errors(capture));
+            // pcapng: the port is the file's interface, and every frame says which way it went
+            final List<String> directions = Tshark.fields(capture, "frame.interface_name", "frame.packet_flags_direction");
+            assertTrue(directions.stream().allMatch(l -> l.startsWith(plainTap + "\t")), directions.get(0));
+            assertTrue(directions.stream().anyMatch(l -> Integer.decode(l.split("\t")[1]) == 1), "inbound: kernel to switch");
+            assertTrue(directions.stream().anyMatch(l -> Integer.decode(l.split("\t")[1]) == 2), "outbound: switch to kernel");
         }
     }
 
