@@ -11,6 +11,7 @@ import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.SwitchCounters;
 import io.pvnet.engine.port.pcap.CaptureSpec;
 import io.pvnet.engine.port.pcap.CaptureTee;
 import io.pvnet.engine.port.pcap.CapturedPort;
@@ -144,7 +145,7 @@ public final class SwitchCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--pcap=" + pcap + ": " + spec.file() +
                     " is also captured with other options; ports sharing a file share its snaplen and rotation");
             }
-            if (captures.put(pcap.substring(0, equals), spec) != null)
+            if (captures.put(RegionArgument.vifName(pcap.substring(0, equals)), spec) != null)
             {
                 throw new IllegalArgumentException("--pcap=" + pcap + ": port " + pcap.substring(0, equals) +
                     " is captured twice");
@@ -168,9 +169,10 @@ public final class SwitchCommand implements Callable<Integer>
                 new Fabric(new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload())), null, null);
             agents.add(fabric.agent());
             final Captures capturePorts = new Captures(captures);
+            final Map<String, PortCounters> ownCounters = new LinkedHashMap<>();
             for (int i = 1; i <= vifs; i++)
             {
-                final VifPort port = new VifPort("vif" + i);
+                final VifPort port = new VifPort("vif" + i + ".0"); // as dom0 names the vif
                 final int index = attach(fabric, port, port.name(), captures, capturePorts);
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0),
                     ingress(fabric, index, port.name(), capturePorts), new ChecksumFrameOffload()));
@@ -183,6 +185,7 @@ public final class SwitchCommand implements Callable<Integer>
                     spec.getOrDefault("offload", "on")));
                 opened.add(device);
                 final TapPort port = new TapPort(device, mtu);
+                ownCounters.put(device.name(), port.counters());
                 final int index = attach(fabric, port, device.name(), captures, capturePorts);
                 port.ingress(ingress(fabric, index, device.name(), capturePorts));
                 agents.add(port);
@@ -192,6 +195,7 @@ public final class SwitchCommand implements Callable<Integer>
             {
                 final VxlanPort port = new VxlanPort(vxlanConfig(vxlan));
                 final String alias = "vxlan" + vxlanIndex++;
+                ownCounters.put(alias, port.counters());
                 final int index = attach(fabric, port, alias, captures, capturePorts);
                 port.ingress(ingress(fabric, index, alias, capturePorts));
                 agents.add(port);
@@ -200,12 +204,23 @@ public final class SwitchCommand implements Callable<Integer>
             {
                 if (!capturePorts.attached.containsKey(name))
                 {
-                    throw new IllegalArgumentException("--pcap " + name + ": no such port (vif1..vif" + vifs +
+                    throw new IllegalArgumentException("--pcap " + name + ": no such port (vif1.0..vif" + vifs + ".0" +
                         ", the TAP names, vxlan0..)");
                 }
             }
             fabric.configure();
             agents.addAll(capturePorts.byFile.values());
+            for (final var capture : capturePorts.byFile.entrySet())
+            {
+                ownCounters.put(capture.getKey().getFileName().toString(), capture.getValue().counters());
+            }
+            final SwitchCounters switchCounters = fabric.publish(vifRegion.countersManager(), ownCounters);
+            if (switchCounters.unpublished() > 0)
+            {
+                err.println("pvnet switch: the region's counters file is full: " + switchCounters.unpublished() +
+                    " switch counters not published (stat and the metrics endpoint do not show them)");
+            }
+            agents.add(switchCounters);
             final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
                 Throwable::printStackTrace, null, new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
@@ -306,7 +321,7 @@ public final class SwitchCommand implements Callable<Integer>
         final RouterSetup setup = new RouterSetup();
         for (int i = 1; i <= vifs; i++)
         {
-            setup.port("vif" + i, 0, i);
+            setup.port("vif" + i + ".0", 0, i);
         }
         for (int k = 0; k < taps.size(); k++)
         {
@@ -446,6 +461,30 @@ public final class SwitchCommand implements Callable<Integer>
             return bridge != null ? bridge.counters(index) : router.counters(index);
         }
 
+        /**
+         * Registers every heap counter of the switch in the region's counters file: the bridge's or router's view of
+         * each port, each port's own counters ({@code own}: TAP, VXLAN, captures), the router's totals.
+         */
+        SwitchCounters publish(final org.agrona.concurrent.status.CountersManager manager, final Map<String, PortCounters> own)
+        {
+            final SwitchCounters published = new SwitchCounters(manager);
+            final String scope = bridge != null ? "bridge" : "router";
+            for (final var alias : indexOf.entrySet())
+            {
+                published.port(scope, alias.getKey(), counters(alias.getValue()));
+            }
+            for (final var port : own.entrySet())
+            {
+                published.port(port.getKey().endsWith(".pcapng") || port.getKey().endsWith(".pcap") ? "pcap" : "port",
+                    port.getKey(), port.getValue());
+            }
+            if (router != null)
+            {
+                published.router(router);
+            }
+            return published;
+        }
+
         String portNames()
         {
             final StringBuilder names = new StringBuilder();
@@ -461,10 +500,19 @@ public final class SwitchCommand implements Callable<Integer>
             final StringBuilder text = new StringBuilder();
             for (int i = 0; i < portCount(); i++)
             {
+                final PortCounters c = counters(i);
                 text.append(i == 0 ? "" : ", ").append(port(i).name())
-                    .append(" rx ").append(counters(i).get(PortCounters.RX_FRAMES))
-                    .append(" tx ").append(counters(i).get(PortCounters.TX_FRAMES))
-                    .append(" drops ").append(counters(i).txDropsTotal());
+                    .append(" rx ").append(c.get(PortCounters.RX_FRAMES))
+                    .append(" tx ").append(c.get(PortCounters.TX_FRAMES))
+                    .append(" drops ").append(c.txDropsTotal());
+                for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+                {
+                    if (c.txDrops(reason) + c.rxDrops(reason) > 0)
+                    {
+                        text.append(' ').append(PortDropReason.name(reason)).append(' ')
+                            .append(c.txDrops(reason) + c.rxDrops(reason));
+                    }
+                }
             }
             if (router != null)
             {
