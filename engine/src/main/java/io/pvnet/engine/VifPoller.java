@@ -14,7 +14,7 @@ import java.util.List;
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
  * cannot starve the others), and when a vif's poll finds nothing it arms the vif's port and polls once more (the final
  * check): still nothing, and the vif leaves the active list until a guest raises it again. The cost of a round is in
- * proportion to the active vifs, not to all of them. Every {@value #HOUSEKEEPING_MS} ms (and when the store changed)
+ * proportion to the active vifs, not to all of them. Every {@value #HOUSEKEEPING_MS} ms (and in a round after the store changed)
  * every vif is visited once for its timers and negotiation (heartbeat, drain timeouts, connect), which is the only
  * per-vif cost of an idle vif.
  * <p>
@@ -30,7 +30,7 @@ import java.util.List;
 public final class VifPoller implements Agent, WaitPoint
 {
     /** Interval of the visit to every vif (timers, negotiation). */
-    public static final long HOUSEKEEPING_MS = 100;
+    public static final long HOUSEKEEPING_MS = 250;
     private static final long HOUSEKEEPING_NS = HOUSEKEEPING_MS * 1_000_000L;
 
     private final EventSelector selector;
