@@ -32,8 +32,12 @@ public final class VifRegion
     public static final int DEFAULT_VIFS = 16;
     /** Store entries a vif uses: both directories' keys (about 45) with room to spare. */
     public static final int STORE_ENTRIES_PER_VIF = 64;
-    /** Counters a vif allocates ({@link VifCounters#KIND_COUNT}). */
-    public static final int COUNTERS_PER_VIF = VifCounters.KIND_COUNT;
+    /**
+     * Counters per vif: its own ({@link VifCounters#KIND_COUNT}) and the switch's view of its port, published by
+     * {@link SwitchCounters} (7 totals and a tx and an rx drop per {@code PortDropReason}).
+     */
+    public static final int COUNTERS_PER_VIF = VifCounters.KIND_COUNT + 7 +
+        2 * (io.pvnet.engine.port.PortDropReason.END - io.pvnet.engine.port.PortDropReason.FIRST);
     /** Store entries and counters for what is not a vif (ports, tools, pciback). */
     private static final int SPARE = 256;
 
