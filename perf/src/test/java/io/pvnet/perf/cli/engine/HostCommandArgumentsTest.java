@@ -17,7 +17,7 @@ class HostCommandArgumentsTest
 {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "switch --region /tmp/pvnet-args-test --vifs 0                                   | --vifs=0 must be in 1..64",
+        "switch --region /tmp/pvnet-args-test --vifs 0                                   | --vifs=0 must be in 1..4096",
         "switch --region /tmp/pvnet-args-test --vifs 2 --tap a,offload=maybe             | offload=maybe must be on or off",
         "switch --region /tmp/pvnet-args-test --vifs 2 --tap a,speed=1                   | unknown key 'speed'",
         "switch --region /tmp/pvnet-args-test --vifs 2 --tap this-name-is-far-too-long   | needs an interface name",

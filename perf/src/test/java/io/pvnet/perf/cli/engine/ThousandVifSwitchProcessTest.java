@@ -26,7 +26,7 @@ class ThousandVifSwitchProcessTest
         final Path region = dir.resolve("switch1024.region");
         try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1024"))
         {
-            assertTrue(sw.awaitOutput("ready", 60_000), sw.output());
+            assertTrue(sw.awaitOutput("ready", 180_000), sw.output());
             assertTrue(sw.output().contains("vifs 1..1024, idle adaptive"), sw.output());
             try (CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "7",
                 "--ip", "10.77.0.7/24"))
