@@ -1,7 +1,7 @@
 package io.pvnet.engine.example;
 
-import io.pvnet.engine.TestChecksums;
 import io.pvnet.engine.FrameHandler;
+import io.pvnet.engine.TestChecksums;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.guest.GuestStack;
 import org.agrona.DirectBuffer;
