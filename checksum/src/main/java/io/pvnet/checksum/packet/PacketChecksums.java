@@ -15,7 +15,13 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 public final class PacketChecksums
 {
-    private static final InternetChecksum BEST = Checksums.best();
+    /**
+     * The 64-bit word kernel, not {@link Checksums#best()}: these sums cover headers and the frames of guests and
+     * generators, which gain nothing from vectors, while the Vector API kernel boxes (slow, allocating) until C2 has
+     * compiled it, a cost short-lived guest and generator processes felt as lost echoes. The data path's offloads
+     * keep {@link Checksums#best()}.
+     */
+    private static final InternetChecksum SUM = Checksums.longWord();
 
     private PacketChecksums()
     {
@@ -65,7 +71,7 @@ public final class PacketChecksums
     public static void ipv4Header(final MutableDirectBuffer buffer, final int ip)
     {
         Ipv4Header.checksum(buffer, ip, 0);
-        Ipv4Header.checksum(buffer, ip, Checksums.complement(BEST.sum(buffer, ip, Ipv4Header.headerLength(buffer, ip))));
+        Ipv4Header.checksum(buffer, ip, Checksums.complement(SUM.sum(buffer, ip, Ipv4Header.headerLength(buffer, ip))));
     }
 
     /**
@@ -84,7 +90,7 @@ public final class PacketChecksums
         final int field = l4 + checksumFieldOffset(protocol);
         buffer.putShort(field, (short)0);
         final int pseudo = protocol == IpProtocol.ICMP ? 0 : PseudoHeader.ipv4(buffer, ip, protocol, l4Length);
-        putField(buffer, field, fieldValue(protocol, BEST.sum(buffer, l4, l4Length, pseudo)));
+        putField(buffer, field, fieldValue(protocol, SUM.sum(buffer, l4, l4Length, pseudo)));
     }
 
     /**
@@ -104,7 +110,7 @@ public final class PacketChecksums
         buffer.putShort(field, (short)0);
         final int pseudo = PseudoHeader.ipv6(buffer, ip + Ipv6Header.SOURCE_OFFSET, ip + Ipv6Header.DESTINATION_OFFSET,
             protocol, l4Length);
-        putField(buffer, field, fieldValue(protocol, BEST.sum(buffer, l4, l4Length, pseudo)));
+        putField(buffer, field, fieldValue(protocol, SUM.sum(buffer, l4, l4Length, pseudo)));
     }
 
     /**
