@@ -29,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import static io.pvnet.engine.netif.NetifConstants.*;
+import static io.pvnet.engine.netif.NetifKeys.*;
 
 /**
  * The guest half of a vif (Linux {@code xen-netfront}): transmits frames from its own granted pages, posts receive
@@ -55,12 +56,6 @@ public final class Netfront
     /** Status: the frame cannot be sent on this vif (size, or an offload the backend did not offer). */
     public static final int INVALID = -3;
 
-    /** Beyond Xen: backend key asking the frontend to stop offloading transmit checksums. */
-    public static final String REQUEST_NO_TX_CSUM_OFFLOAD = "request-no-tx-csum-offload";
-    /** Beyond Xen: backend key offering rings with padded indices ({@code RingLayout.PADDED}). */
-    public static final String FEATURE_RING_LAYOUT_PADDED = "feature-ring-layout-padded";
-    /** Beyond Xen: frontend key naming the ring layout it set up: {@code xen} (or absent) or {@code padded}. */
-    public static final String RING_LAYOUT = "ring-layout";
 
     private static final int MAX_RX_SLOTS = XEN_NETIF_NR_SLOTS_MIN + 1;
     private static final int MAX_FRAME = XEN_NETIF_MAX_TX_SIZE;
@@ -638,9 +633,9 @@ public final class Netfront
     private void connect()
     {
         final int backend = config.backendDomid();
-        backendSg = store.readFlag(backendDir + "/feature-sg");
-        backendGsoV4 = store.readFlag(backendDir + "/feature-gso-tcpv4");
-        backendGsoV6 = store.readFlag(backendDir + "/feature-gso-tcpv6");
+        backendSg = store.readFlag(backendDir + "/" + FEATURE_SG);
+        backendGsoV4 = store.readFlag(backendDir + "/" + FEATURE_GSO_TCPV4);
+        backendGsoV6 = store.readFlag(backendDir + "/" + FEATURE_GSO_TCPV6);
 
         final boolean padded = config.paddedRings() && store.readFlag(backendDir + "/" + FEATURE_RING_LAYOUT_PADDED);
         final RingLayout layout = padded ? RingLayout.PADDED : RingLayout.XEN;
@@ -667,19 +662,19 @@ public final class Netfront
         rxEventArmedAt = rx.responseConsumer() - 1;
         postRx(VifSections.RING_SIZE);
 
-        store.write(frontendDir + "/" + RING_LAYOUT, padded ? "padded" : "xen");
-        store.write(frontendDir + "/tx-ring-ref", txRingRef);
-        store.write(frontendDir + "/rx-ring-ref", rxRingRef);
-        store.write(frontendDir + "/event-channel", VifSections.BACKEND_PORT);
-        store.write(frontendDir + "/request-rx-copy", 1);
-        store.write(frontendDir + "/feature-rx-notify", 1);
-        store.write(frontendDir + "/feature-sg", config.sg() ? 1 : 0);
-        store.write(frontendDir + "/feature-gso-tcpv4", config.gsoTcpv4() ? 1 : 0);
-        store.write(frontendDir + "/feature-gso-tcpv6", config.gsoTcpv6() ? 1 : 0);
-        store.write(frontendDir + "/feature-no-csum-offload", config.csumOffload() ? 0 : 1);
-        store.write(frontendDir + "/feature-ipv6-csum-offload", config.ipv6CsumOffload() ? 1 : 0);
-        store.write(frontendDir + "/mac", VifConfig.formatMac(config.mac()));
-        store.write(frontendDir + "/mtu", config.mtu());
+        store.write(frontendDir + "/" + RING_LAYOUT, padded ? RING_LAYOUT_PADDED : RING_LAYOUT_XEN);
+        store.write(frontendDir + "/" + TX_RING_REF, txRingRef);
+        store.write(frontendDir + "/" + RX_RING_REF, rxRingRef);
+        store.write(frontendDir + "/" + EVENT_CHANNEL, VifSections.BACKEND_PORT);
+        store.write(frontendDir + "/" + REQUEST_RX_COPY, 1);
+        store.write(frontendDir + "/" + FEATURE_RX_NOTIFY, 1);
+        store.write(frontendDir + "/" + FEATURE_SG, config.sg() ? 1 : 0);
+        store.write(frontendDir + "/" + FEATURE_GSO_TCPV4, config.gsoTcpv4() ? 1 : 0);
+        store.write(frontendDir + "/" + FEATURE_GSO_TCPV6, config.gsoTcpv6() ? 1 : 0);
+        store.write(frontendDir + "/" + FEATURE_NO_CSUM_OFFLOAD, config.csumOffload() ? 0 : 1);
+        store.write(frontendDir + "/" + FEATURE_IPV6_CSUM_OFFLOAD, config.ipv6CsumOffload() ? 1 : 0);
+        store.write(frontendDir + "/" + MAC, VifConfig.formatMac(config.mac()));
+        store.write(frontendDir + "/" + MTU, config.mtu());
         brokenReason = null;
         pushPending = false;
         setState(XenbusState.CONNECTED);
