@@ -27,6 +27,10 @@ public final class NetifKeys
     public static final String FEATURE_RX_FLIP = "feature-rx-flip";
     /** Backend: multicast control extras. */
     public static final String FEATURE_MULTICAST_CONTROL = "feature-multicast-control";
+    /** Backend: serves a control ring (hash algorithm, key, types and mapping table). */
+    public static final String FEATURE_CTRL_RING = "feature-ctrl-ring";
+    /** Backend: the frontend may turn multicast filtering on and off while connected. */
+    public static final String FEATURE_DYNAMIC_MULTICAST_CONTROL = "feature-dynamic-multicast-control";
     /** Backend: separate tx and rx event channels. */
     public static final String FEATURE_SPLIT_EVENT_CHANNELS = "feature-split-event-channels";
     /** Backend: the most queues the frontend may ask for. */
@@ -60,6 +64,12 @@ public final class NetifKeys
     public static final String RX_RING_REF = "rx-ring-ref";
     /** Frontend: the event channel port the backend binds to. */
     public static final String EVENT_CHANNEL = "event-channel";
+    /** Frontend: grant reference of the control ring page (absent: no control ring). */
+    public static final String CTRL_RING_REF = "ctrl-ring-ref";
+    /** Frontend: the event channel port of the control ring (required with {@link #CTRL_RING_REF}). */
+    public static final String EVENT_CHANNEL_CTRL = "event-channel-ctrl";
+    /** Frontend: asks the backend to deliver only the multicast groups it added (MCAST_ADD extras). */
+    public static final String REQUEST_MULTICAST_CONTROL = "request-multicast-control";
     /** Frontend: asks for rx-copy (pvnet supports only that). */
     public static final String REQUEST_RX_COPY = "request-rx-copy";
     /** Frontend: notifies when it posts rx buffers. */

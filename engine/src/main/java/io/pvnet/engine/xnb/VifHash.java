@@ -41,6 +41,18 @@ public final class VifHash
     private int flags;
     private int queues = 1;
 
+    /** Back to the initial state, as Linux's {@code xenvif_init_hash} at every connect of a control ring. */
+    public void reset()
+    {
+        toeplitz.key(new org.agrona.concurrent.UnsafeBuffer(new byte[0]), 0, 0);
+        java.util.Arrays.fill(mapping[0], 0);
+        java.util.Arrays.fill(mapping[1], 0);
+        active = 0;
+        mappingSize = 0;
+        algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_NONE;
+        flags = 0;
+    }
+
     /** The number of queues the frontend connected (mapping entries must be below it). */
     public void queues(final int queues)
     {

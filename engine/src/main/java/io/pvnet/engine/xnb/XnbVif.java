@@ -41,6 +41,11 @@ final class XnbVif
     /** Counts of this duty cycle by {@link VifCounters} kind, added to the shared counters by {@link #flushCounters}. */
     final long[] pending = new long[VifCounters.KIND_COUNT];
 
+    /** Receive-side hashing the frontend set over the control ring (Linux {@code struct xenvif_hash}). */
+    final VifHash hash = new VifHash();
+    /** The control ring's server; attached at connect when the frontend granted one. */
+    final XnbControl control;
+
     /** The guest's grant table (one per domain, shared by every queue); attached at the first connect. */
     GrantTable grants;
 
@@ -65,6 +70,7 @@ final class XnbVif
         this.backendDir = config.backendDir();
         this.frontendDir = config.frontendDir();
         this.settings.mtu = config.mtu();
+        this.control = new XnbControl(hash, config.backendDomid());
     }
 
     /** @return whether frames flow. */
