@@ -248,6 +248,52 @@ public final class Netfront
         return write(frame, offset, length, txFlags(flags), gsoSize, gsoType);
     }
 
+    /**
+     * Beyond Linux netfront (other frontends do this): asks the backend to deliver only the multicast groups added with
+     * {@link #multicastControl} ({@code request-multicast-control}); the backend follows changes while connected.
+     */
+    public void requestMulticastControl(final boolean on)
+    {
+        store.write(frontendDir + "/" + REQUEST_MULTICAST_CONTROL, on ? 1 : 0);
+    }
+
+    /**
+     * Adds or removes a multicast group at the backend: a dummy tx request carrying an MCAST_ADD or MCAST_DEL extra
+     * (netif.h). The backend answers ERROR for an ADD beyond its 64 groups. {@link #flush()} makes it visible.
+     *
+     * @param mac a 48-bit multicast MAC, first byte on the wire most significant.
+     * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID} (the backend does not offer
+     *         {@code feature-multicast-control}).
+     */
+    public int multicastControl(final boolean add, final long mac)
+    {
+        if (!isConnected())
+        {
+            return NOT_CONNECTED;
+        }
+        if (!store.readFlag(backendDir + "/" + FEATURE_MULTICAST_CONTROL))
+        {
+            return INVALID;
+        }
+        if (tx.freeRequests() < 2 || freeTxCount < 1)
+        {
+            reapTx();
+            if (tx.freeRequests() < 2 || freeTxCount < 1)
+            {
+                txBusy++;
+                return BUSY;
+            }
+        }
+        final AtomicBuffer ring = tx.buffer();
+        final int id = freeTxIds[--freeTxCount];
+        txPending[id] = true;
+        TxRequestDescriptor.write(ring, tx.claimRequest(), txGref[id], 0, NETTXF_EXTRA_INFO, id, 0);
+        ExtraInfoDescriptor.writeMcast(ring, tx.claimRequest(),
+            add ? XEN_NETIF_EXTRA_TYPE_MCAST_ADD : XEN_NETIF_EXTRA_TYPE_MCAST_DEL, 0, mac);
+        pushPending = true;
+        return OK;
+    }
+
     private static int txFlags(final int frameFlags)
     {
         int flags = 0;

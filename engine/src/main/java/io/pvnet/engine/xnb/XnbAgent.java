@@ -178,6 +178,18 @@ public final class XnbAgent implements Agent
         return vif.hash;
     }
 
+    /** @return the multicast groups the frontend added (this agent's thread). */
+    public MulticastFilter multicastFilter()
+    {
+        return vif.multicast;
+    }
+
+    /** @return whether the frontend asked for multicast filtering (this agent's thread). */
+    public boolean isMulticastFiltering()
+    {
+        return vif.multicastControl;
+    }
+
     /** @return the live interface settings (read on this agent's thread). */
     public InterfaceSettings settings()
     {

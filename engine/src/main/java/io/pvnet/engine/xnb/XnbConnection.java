@@ -70,7 +70,8 @@ final class XnbConnection
         store.write(dir + FEATURE_IPV6_CSUM_OFFLOAD, 1);
         store.write(dir + FEATURE_RX_COPY, 1);
         store.write(dir + FEATURE_RX_FLIP, 0);
-        store.write(dir + FEATURE_MULTICAST_CONTROL, 0);
+        store.write(dir + FEATURE_MULTICAST_CONTROL, 1);
+        store.write(dir + FEATURE_DYNAMIC_MULTICAST_CONTROL, 1);
         store.write(dir + FEATURE_SPLIT_EVENT_CHANNELS, 0);
         store.write(dir + FEATURE_CTRL_RING, 1);
         store.write(dir + MULTI_QUEUE_MAX_QUEUES, 1);
@@ -131,6 +132,10 @@ final class XnbConnection
         vif.settings.reload(store, vif.backendDir);
         queue.tx.credit().reload(store.read(vif.backendDir + "/" + RATE), vif.nowNs);
         final XenbusState frontend = store.readState(vif.frontendDir);
+        if (vif.state == XenbusState.CONNECTED)
+        {
+            sampleMulticastControl();
+        }
         switch (vif.state)
         {
             case INIT_WAIT ->
@@ -263,6 +268,8 @@ final class XnbConnection
         rx.attach(rxShared.responseProducer());
         queue.attach(tx, rx, channel);
         vif.disabledReason = DropReason.NONE;
+        vif.multicast.clear();
+        sampleMulticastControl();
         store.remove(vif.backendDir + "/" + ERROR);
         setState(XenbusState.CONNECTED);
         vif.accepting = true;
@@ -319,6 +326,20 @@ final class XnbConnection
         return true;
     }
 
+    /**
+     * {@code feature-dynamic-multicast-control}: {@code request-multicast-control} is read at connect and again on
+     * every store change while connected; turning it off also ends an overflow's accept-all.
+     */
+    private void sampleMulticastControl()
+    {
+        final boolean on = store.readFlag(vif.frontendDir + "/" + REQUEST_MULTICAST_CONTROL);
+        if (!on && vif.multicastControl)
+        {
+            vif.multicast.resetOverflow();
+        }
+        vif.multicastControl = on;
+    }
+
     private void connectFailed(final String reason)
     {
         vif.log("connect failed: " + reason);
@@ -330,6 +351,8 @@ final class XnbConnection
     {
         vif.accepting = false;
         vif.control.detach();
+        vif.multicastControl = false;
+        vif.multicast.clear();
         queue.detach();
     }
 

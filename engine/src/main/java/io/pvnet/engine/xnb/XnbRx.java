@@ -236,6 +236,13 @@ final class XnbRx
     {
         final InterfaceSettings settings = vif.settings;
         final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
+        if (vif.multicastControl && frameLength >= ETH_HLEN &&
+            !vif.acceptsDestination(buffer.getLong(frameOffset, java.nio.ByteOrder.BIG_ENDIAN) >>> 16))
+        {
+            // Linux netback's xenvif_start_xmit: a group the guest did not add is dropped (and counted) here
+            vif.drop(DropReason.MCAST_FILTERED);
+            return true;
+        }
 
         final int result;
         if (gsoSize != 0 && !(settings.tso && settings.txcsum && vif.frontendTakesGso(gsoType)))

@@ -46,6 +46,11 @@ final class XnbVif
     /** The control ring's server; attached at connect when the frontend granted one. */
     final XnbControl control;
 
+    /** The multicast groups the frontend added (MCAST_ADD/DEL extras on tx). */
+    final MulticastFilter multicast = new MulticastFilter();
+    /** Whether the frontend asked for filtering ({@code request-multicast-control}, sampled on every store change). */
+    boolean multicastControl;
+
     /** The guest's grant table (one per domain, shared by every queue); attached at the first connect. */
     GrantTable grants;
 
@@ -84,6 +89,36 @@ final class XnbVif
     {
         return gsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? frontendGsoV4 :
             gsoType == XEN_NETIF_GSO_TYPE_TCPV6 && frontendGsoV6;
+    }
+
+    /**
+     * Applies a multicast control request as Linux netback does: an ADD (several in one request: the last) runs
+     * instead of a DEL in the same request.
+     *
+     * @return false when an ADD was refused (the list is full; the tx response is ERROR).
+     */
+    boolean applyMulticastControl(final long add, final long delete)
+    {
+        if (add >= 0)
+        {
+            final boolean added = multicast.add(add);
+            if (!added)
+            {
+                log("Too many multicast addresses: accepting all multicast groups from now on");
+            }
+            return added;
+        }
+        multicast.remove(delete);
+        return true;
+    }
+
+    /**
+     * @return whether a frame for {@code destinationMac} reaches the guest: anything but multicast always; multicast
+     *         (not broadcast) while filtering is on only when the guest added the group (or its list overflowed).
+     */
+    boolean acceptsDestination(final long destinationMac)
+    {
+        return !multicastControl || !MulticastFilter.isMulticast(destinationMac) || multicast.accepts(destinationMac);
     }
 
     /** Counts one dropped packet or frame by its {@link DropReason}. */
