@@ -53,6 +53,16 @@ public final class NetifKeys
     public static final String TSO = "tso";
     /** Backend, beyond Xen: asks the frontend to stop offloading transmit checksums. */
     public static final String REQUEST_NO_TX_CSUM_OFFLOAD = "request-no-tx-csum-offload";
+    /**
+     * Backend, beyond Xen: the receive hash the frontend set over the control ring, for ifconfig
+     * ({@code toeplitz flags=0xf mapping-size=16}, or {@code none}); refreshed at most every 100 ms.
+     */
+    public static final String HASH_STATUS = "hash";
+    /**
+     * Backend, beyond Xen: the multicast filter, for ifconfig ({@code off}, or {@code on N} groups, {@code all} after
+     * an overflow, then as many groups as fit the store's 64-byte value); refreshed at most every 100 ms.
+     */
+    public static final String MULTICAST_FILTER_STATUS = "multicast-filter";
     /** Backend, beyond Xen: offers rings with padded indices ({@code RingLayout.PADDED}). */
     public static final String FEATURE_RING_LAYOUT_PADDED = "feature-ring-layout-padded";
 

@@ -89,6 +89,10 @@ public final class XnbAgent implements Agent
     private int serveControlRing()
     {
         final int answered = vif.control.process();
+        if (answered != 0)
+        {
+            vif.statusDirty = true;
+        }
         if (answered == XnbControl.BROKEN)
         {
             // a broken control ring costs this vif its hash control only; the data rings keep going
@@ -105,6 +109,7 @@ public final class XnbAgent implements Agent
         {
             lastHeartbeatNs = nowNs;
             vif.counters.set(VifCounters.HEARTBEAT, epochClock.time());
+            vif.publishStatus();
         }
     }
 

@@ -269,6 +269,7 @@ final class XnbConnection
         queue.attach(tx, rx, channel);
         vif.disabledReason = DropReason.NONE;
         vif.multicast.clear();
+        vif.statusDirty = true;
         sampleMulticastControl();
         store.remove(vif.backendDir + "/" + ERROR);
         setState(XenbusState.CONNECTED);
@@ -336,6 +337,10 @@ final class XnbConnection
         if (!on && vif.multicastControl)
         {
             vif.multicast.resetOverflow();
+        }
+        if (on != vif.multicastControl)
+        {
+            vif.statusDirty = true;
         }
         vif.multicastControl = on;
     }

@@ -51,6 +51,9 @@ final class XnbVif
     /** Whether the frontend asked for filtering ({@code request-multicast-control}, sampled on every store change). */
     boolean multicastControl;
 
+    /** Whether the hash or multicast state changed since it was last published for ifconfig. */
+    boolean statusDirty = true;
+
     /** The guest's grant table (one per domain, shared by every queue); attached at the first connect. */
     GrantTable grants;
 
@@ -101,6 +104,7 @@ final class XnbVif
     {
         if (add >= 0)
         {
+            statusDirty = true;
             final boolean added = multicast.add(add);
             if (!added)
             {
@@ -108,6 +112,7 @@ final class XnbVif
             }
             return added;
         }
+        statusDirty = true;
         multicast.remove(delete);
         return true;
     }
@@ -119,6 +124,51 @@ final class XnbVif
     boolean acceptsDestination(final long destinationMac)
     {
         return !multicastControl || !MulticastFilter.isMulticast(destinationMac) || multicast.accepts(destinationMac);
+    }
+
+    /**
+     * Publishes the hash and multicast state for ifconfig ({@link NetifKeys#HASH_STATUS},
+     * {@link NetifKeys#MULTICAST_FILTER_STATUS}) when it changed. Slow path: called from the heartbeat, so a guest
+     * flooding control requests causes at most ten store writes a second.
+     */
+    void publishStatus()
+    {
+        if (!statusDirty)
+        {
+            return;
+        }
+        statusDirty = false;
+        store.write(backendDir + "/" + NetifKeys.HASH_STATUS, hashStatus());
+        store.write(backendDir + "/" + NetifKeys.MULTICAST_FILTER_STATUS, multicastStatus());
+    }
+
+    private String hashStatus()
+    {
+        if (hash.algorithm() == io.pvnet.engine.netif.NetifConstants.XEN_NETIF_CTRL_HASH_ALGORITHM_NONE)
+        {
+            return "none";
+        }
+        return "toeplitz flags=0x" + Integer.toHexString(hash.flags()) + " mapping-size=" + hash.mappingSize();
+    }
+
+    private String multicastStatus()
+    {
+        final StringBuilder text = new StringBuilder(multicastControl ? "on " : "off ").append(multicast.count());
+        if (multicast.isOverflowed())
+        {
+            text.append(" all");
+        }
+        for (int i = 0; i < multicast.count(); i++)
+        {
+            final String mac = VifConfig.formatMac(multicast.address(i));
+            if (text.length() + 1 + mac.length() > io.pvnet.engine.store.StoreDescriptor.MAX_VALUE_LENGTH - 4)
+            {
+                text.append(" ...");
+                break;
+            }
+            text.append(' ').append(mac);
+        }
+        return text.toString();
     }
 
     /** Counts one dropped packet or frame by its {@link DropReason}. */
