@@ -128,6 +128,11 @@ class XnbControlNegotiationTest
             ExtraInfoDescriptor.hashAlgorithm(front.rxRing, extra));
         assertEquals(0x51ccc178L, ExtraInfoDescriptor.hashValue(front.rxRing, extra), "Microsoft's IPv4/TCP vector");
 
+        // published for ifconfig with the next heartbeat
+        front.nanoClock.advance(200_000_000L);
+        front.xnb.doWork();
+        assertEquals("toeplitz flags=0xf mapping-size=0", backend("hash"));
+
         // flags 0: hashing off again, no extra
         status(CtrlRequestDescriptor.TYPE_SET_HASH_FLAGS, 0, 0, 0);
         front.postRx(front.rxGref[3], 3);
