@@ -358,6 +358,8 @@ final class XnbConnection
         vif.control.detach();
         vif.multicastControl = false;
         vif.multicast.clear();
+        vif.hash.reset();
+        vif.statusDirty = true;
         queue.detach();
     }
 

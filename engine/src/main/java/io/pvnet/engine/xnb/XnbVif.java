@@ -7,6 +7,7 @@ import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.grant.GrantTable;
 
+import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_CTRL_HASH_ALGORITHM_NONE;
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4;
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV6;
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_MAX_TX_SIZE;
@@ -52,7 +53,7 @@ final class XnbVif
     boolean multicastControl;
 
     /** Whether the hash or multicast state changed since it was last published for ifconfig. */
-    boolean statusDirty = true;
+    boolean statusDirty;
 
     /** The guest's grant table (one per domain, shared by every queue); attached at the first connect. */
     GrantTable grants;
@@ -138,16 +139,30 @@ final class XnbVif
             return;
         }
         statusDirty = false;
-        store.write(backendDir + "/" + NetifKeys.HASH_STATUS, hashStatus());
-        store.write(backendDir + "/" + NetifKeys.MULTICAST_FILTER_STATUS, multicastStatus());
+        // only what differs from the defaults takes store entries (the store is shared by every vif of the region)
+        publish(NetifKeys.HASH_STATUS, hash.algorithm() == XEN_NETIF_CTRL_HASH_ALGORITHM_NONE ? null : hashStatus());
+        publish(NetifKeys.MULTICAST_FILTER_STATUS, !multicastControl && multicast.count() == 0 &&
+            !multicast.isOverflowed() ? null : multicastStatus());
+    }
+
+    private void publish(final String key, final String value)
+    {
+        final String path = backendDir + "/" + key;
+        if (value == null)
+        {
+            if (store.read(path) != null)
+            {
+                store.remove(path);
+            }
+        }
+        else if (!value.equals(store.read(path)))
+        {
+            store.write(path, value);
+        }
     }
 
     private String hashStatus()
     {
-        if (hash.algorithm() == io.pvnet.engine.netif.NetifConstants.XEN_NETIF_CTRL_HASH_ALGORITHM_NONE)
-        {
-            return "none";
-        }
         return "toeplitz flags=0x" + Integer.toHexString(hash.flags()) + " mapping-size=" + hash.mappingSize();
     }
 
