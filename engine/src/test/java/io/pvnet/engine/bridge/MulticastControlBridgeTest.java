@@ -6,11 +6,11 @@ import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.TestFrames;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.engine.xnb.DropReason;
 import io.pvnet.engine.xnb.MulticastFilter;
 import io.pvnet.ring.region.Region;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
