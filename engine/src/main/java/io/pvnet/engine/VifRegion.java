@@ -86,11 +86,13 @@ public final class VifRegion
         return new UnsafeBuffer(section, COUNTERS * CountersReader.METADATA_LENGTH, COUNTERS * CountersReader.COUNTER_LENGTH);
     }
 
+    /** @return the region holding the store, counters and vif sections. */
     public Region region()
     {
         return region;
     }
 
+    /** @return the XenStore-like key/value area the two halves negotiate through. */
     public XenStore store()
     {
         return store;
