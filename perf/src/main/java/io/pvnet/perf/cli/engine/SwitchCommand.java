@@ -89,6 +89,10 @@ public final class SwitchCommand implements Callable<Integer>
             "rotate: start FILE.1, FILE.2, ... at MB megabytes; files: keep only the newest N (as tcpdump -s, -C, -W).")
     List<String> pcaps = new ArrayList<>();
 
+    @Option(names = "--metrics", paramLabel = "[ADDR:]PORT",
+        description = "Serve every counter at http://ADDR:PORT/metrics in the Prometheus text format (ADDR default 127.0.0.1).")
+    String metrics;
+
     @Option(names = "--routed", description = "Routed (L3) mode instead of bridging: each port an L3 port of one " +
         "router with its own MAC and addresses (defaults: vifD 10.0.D.1/24 + fd00:0:0:D::1/64, the k-th --tap " +
         "(from 0) 10.1.k.1/24 + fd00:0:1:k::1/64, vxlanK 10.2.K.1/24 + fd00:0:2:K::1/64; D, k, K in hex in IPv6), " +
@@ -117,6 +121,10 @@ public final class SwitchCommand implements Callable<Integer>
         {
             check();
             captures = captureSpecs(pcaps);
+            if (metrics != null)
+            {
+                MetricsEndpoint.address(metrics);
+            }
         }
         catch (final IllegalArgumentException ex)
         {
@@ -249,6 +257,21 @@ public final class SwitchCommand implements Callable<Integer>
             final AgentRunner runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
                 Throwable::printStackTrace, null, new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
+            if (metrics != null)
+            {
+                final MetricsEndpoint endpoint;
+                try
+                {
+                    endpoint = MetricsEndpoint.start(MetricsEndpoint.address(metrics), vifRegion.countersReader());
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new IllegalStateException("--metrics=" + metrics + ": cannot listen: " + ex.getMessage());
+                }
+                opened.add(endpoint);
+                out.println("pvnet switch: metrics at http://" + endpoint.address().getHostString() + ":" +
+                    endpoint.address().getPort() + "/metrics");
+            }
             for (final var capture : capturePorts.byFile.entrySet())
             {
                 capture.getValue().start(capturePorts.specs.get(capture.getKey()));
