@@ -224,7 +224,7 @@ class RegionTest
     {
         assertThrows(RegionException.class, () -> Region.createAnonymous(100));
         assertThrows(RegionException.class, () -> Region.createAnonymous(LENGTH, 0));
-        assertThrows(RegionException.class, () -> Region.createAnonymous(1L << 33));
+        assertThrows(RegionException.class, () -> Region.createAnonymous(RegionDescriptor.MAX_TOTAL_LENGTH + RegionDescriptor.PAGE_SIZE));
     }
 
     private Path copyOfRegion(final String name) throws IOException
