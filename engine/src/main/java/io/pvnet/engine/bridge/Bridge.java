@@ -6,10 +6,10 @@ import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
-import io.pvnet.engine.port.PortIngress;
+import io.pvnet.engine.port.PortTable;
+import io.pvnet.engine.port.SwitchFabric;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -35,14 +35,12 @@ import java.nio.ByteOrder;
  * {@link org.agrona.concurrent.CompositeAgent}. {@link #attach} before that thread starts. Nothing allocates per
  * frame.
  */
-public final class Bridge implements Agent, PortIngress.Fabric
+public final class Bridge implements SwitchFabric
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
 
-    private final Port[] ports;
+    private final PortTable ports;
     private final PortVlan[] vlans;
-    private final PortCounters[] counters;
-    private final FrameSink[] ingresses;
     private final MacTable table;
     private final NanoClock clock;
     private final long agingNs;
@@ -50,7 +48,6 @@ public final class Bridge implements Agent, PortIngress.Fabric
     private final UnsafeBuffer taggedCopy =
         new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + HeaderParser.VLAN_TAG_LENGTH));
     private final UnsafeBuffer untaggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
-    private int portCount;
     private long nowMs;
     private long nextAgingNs;
 
@@ -68,10 +65,8 @@ public final class Bridge implements Agent, PortIngress.Fabric
 
     public Bridge(final BridgeConfig config)
     {
-        ports = new Port[config.maxPorts()];
+        ports = new PortTable(this, config.maxPorts());
         vlans = new PortVlan[config.maxPorts()];
-        counters = new PortCounters[config.maxPorts()];
-        ingresses = new FrameSink[config.maxPorts()];
         table = new MacTable(config.macTableEntries(), config.agingNs());
         clock = config.clock();
         agingNs = config.agingNs();
@@ -88,38 +83,37 @@ public final class Bridge implements Agent, PortIngress.Fabric
      */
     public int attach(final Port port, final PortVlan vlan)
     {
-        if (portCount == ports.length)
-        {
-            throw new IllegalStateException("maxPorts=" + ports.length + " reached, cannot attach " + port.name());
-        }
-        final int index = portCount++;
-        ports[index] = port;
+        final int index = ports.add(port);
         vlans[index] = vlan;
-        counters[index] = new PortCounters();
-        ingresses[index] = new PortIngress(this, index);
         return index;
     }
 
-    /** @return where port {@code index} hands the frames it receives. */
+    @Override
+    public PortTable ports()
+    {
+        return ports;
+    }
+
+    /** @return where port {@code index} hands the frames it receives ({@link PortTable#ingress}). */
     public FrameSink ingress(final int index)
     {
-        return ingresses[index];
+        return ports.ingress(index);
     }
 
     public int portCount()
     {
-        return portCount;
+        return ports.size();
     }
 
     public Port port(final int index)
     {
-        return ports[index];
+        return ports.port(index);
     }
 
     /** @return the bridge's counters for port {@code index}. */
     public PortCounters counters(final int index)
     {
-        return counters[index];
+        return ports.counters(index);
     }
 
     public MacTable macTable()
@@ -183,7 +177,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         final int port, final DirectBuffer buffer, final int offset, final int length, final int flags,
         final int gsoSize, final int gsoType)
     {
-        final PortCounters portCounters = counters[port];
+        final PortCounters portCounters = ports.counters(port);
         if (length < HeaderParser.ETHERNET_HEADER_LENGTH || offset < 0 || offset + length > buffer.capacity() ||
             length > MAX_FRAME)
         {
@@ -265,6 +259,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
     private void flood(final int ingressPort, final int vlan)
     {
         floods++;
+        final int portCount = ports.size();
         for (int i = 0; i < portCount; i++)
         {
             if (i != ingressPort && vlans[i].carries(vlan))
@@ -301,7 +296,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         }
         final int l2Length = HeaderParser.ETHERNET_HEADER_LENGTH + (wantTag ? HeaderParser.VLAN_TAG_LENGTH : 0);
 
-        edge.send(ports[index], counters[index], buffer, offset, length, l2Length, frameFlags, frameGsoSize,
+        edge.send(ports.port(index), ports.counters(index), buffer, offset, length, l2Length, frameFlags, frameGsoSize,
             frameGsoType);
     }
 

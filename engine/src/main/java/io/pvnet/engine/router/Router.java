@@ -6,9 +6,9 @@ import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
-import io.pvnet.engine.port.PortIngress;
+import io.pvnet.engine.port.PortTable;
+import io.pvnet.engine.port.SwitchFabric;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -45,15 +45,13 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * and the agents of its ports in one {@link org.agrona.concurrent.CompositeAgent}); configure before it starts. A
  * port's {@code onFrame} must not call back into the router. Nothing allocates per frame.
  */
-public final class Router implements Agent, PortIngress.Fabric
+public final class Router implements SwitchFabric
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
     private static final long NO_ADDRESS = 0;
 
     private final RouterConfig config;
-    private final Port[] ports;
-    private final PortCounters[] counters;
-    private final FrameSink[] ingresses;
+    private final PortTable ports;
     private final long[] macs;
     private final int[] address4;
     private final int[] prefix4;
@@ -69,7 +67,6 @@ public final class Router implements Agent, PortIngress.Fabric
     private final UnsafeBuffer work = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
     private final UnsafeBuffer control = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
     private final long[] drops = new long[PortDropReason.END - PortDropReason.FIRST];
-    private int portCount;
     private long nowNs;
     private long nextScanNs;
 
@@ -85,9 +82,7 @@ public final class Router implements Agent, PortIngress.Fabric
     public Router(final RouterConfig config)
     {
         this.config = config;
-        ports = new Port[config.maxPorts()];
-        counters = new PortCounters[config.maxPorts()];
-        ingresses = new FrameSink[config.maxPorts()];
+        ports = new PortTable(this, config.maxPorts());
         macs = new long[config.maxPorts()];
         address4 = new int[config.maxPorts()];
         prefix4 = new int[config.maxPorts()];
@@ -110,18 +105,15 @@ public final class Router implements Agent, PortIngress.Fabric
      */
     public int attach(final Port port, final long mac)
     {
-        if (portCount == ports.length)
+        if (ports.size() == ports.capacity())
         {
-            throw new IllegalStateException("maxPorts=" + ports.length + " reached, cannot attach " + port.name());
+            throw new IllegalStateException("maxPorts=" + ports.capacity() + " reached, cannot attach " + port.name());
         }
         if ((mac & 0x0100_0000_0000L) != 0 || mac == 0 || (mac >>> 48) != 0)
         {
             throw new IllegalArgumentException("mac=" + Long.toHexString(mac) + " must be a unicast 48-bit MAC");
         }
-        final int index = portCount++;
-        ports[index] = port;
-        counters[index] = new PortCounters();
-        ingresses[index] = new PortIngress(this, index);
+        final int index = ports.add(port);
         macs[index] = mac;
         linkLocalLo[index] = NeighbourMessages.linkLocalLo(mac);
         return index;
@@ -172,26 +164,29 @@ public final class Router implements Agent, PortIngress.Fabric
 
     private void checkPort(final int index)
     {
-        if (index < 0 || index >= portCount)
-        {
-            throw new IllegalArgumentException("port=" + index + " must be in 0.." + (portCount - 1));
-        }
+        ports.checkIndex(index);
     }
 
-    /** @return where port {@code index} hands the frames it receives. */
+    @Override
+    public PortTable ports()
+    {
+        return ports;
+    }
+
+    /** @return where port {@code index} hands the frames it receives ({@link PortTable#ingress}). */
     public FrameSink ingress(final int index)
     {
-        return ingresses[index];
+        return ports.ingress(index);
     }
 
     public int portCount()
     {
-        return portCount;
+        return ports.size();
     }
 
     public Port port(final int index)
     {
-        return ports[index];
+        return ports.port(index);
     }
 
     public long portMac(final int index)
@@ -202,7 +197,24 @@ public final class Router implements Agent, PortIngress.Fabric
     /** @return the router's counters for port {@code index} (rx: what came in and router drops; tx: egress). */
     public PortCounters counters(final int index)
     {
-        return counters[index];
+        return ports.counters(index);
+    }
+
+    /** @return offered, forwarded, local, dropped (with each reason that occurred) and pending frames, as text. */
+    @Override
+    public String totals()
+    {
+        final StringBuilder text = new StringBuilder("router offered ").append(offered()).append(" forwarded ")
+            .append(forwarded()).append(" local ").append(local()).append(" dropped ")
+            .append(dropsTotal() + egressDrops()).append(" pending ").append(pending());
+        for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+        {
+            if (drops(reason) > 0)
+            {
+                text.append(' ').append(PortDropReason.name(reason)).append(' ').append(drops(reason));
+            }
+        }
+        return text.toString();
     }
 
     public RouteTable routes()
@@ -341,7 +353,7 @@ public final class Router implements Agent, PortIngress.Fabric
         final int gsoSize, final int gsoType)
     {
         offered++;
-        final PortCounters portCounters = counters[in];
+        final PortCounters portCounters = ports.counters(in);
         if (length < 14 || offset < 0 || offset + length > buffer.capacity() || length > MAX_FRAME)
         {
             return drop(in, PortDropReason.RUNT);
@@ -372,7 +384,7 @@ public final class Router implements Agent, PortIngress.Fabric
 
     private int drop(final int in, final int reason)
     {
-        counters[in].rxDropped(reason);
+        ports.counters(in).rxDropped(reason);
         drops[reason - PortDropReason.FIRST]++;
         return reason;
     }
@@ -437,7 +449,7 @@ public final class Router implements Agent, PortIngress.Fabric
 
     private boolean isOwnAddress4(final int address)
     {
-        for (int i = 0; i < portCount; i++)
+        for (int i = 0; i < ports.size(); i++)
         {
             if (address4[i] == address && address != 0)
             {
@@ -449,7 +461,7 @@ public final class Router implements Agent, PortIngress.Fabric
 
     private boolean isOwnAddress6(final long hi, final long lo)
     {
-        for (int i = 0; i < portCount; i++)
+        for (int i = 0; i < ports.size(); i++)
         {
             if ((addressHi6[i] == hi && addressLo6[i] == lo && (hi | lo) != NO_ADDRESS) ||
                 (hi == LINK_LOCAL_HI && lo == linkLocalLo[i]))
@@ -599,7 +611,7 @@ public final class Router implements Agent, PortIngress.Fabric
         }
         NeighbourMessages.putMac(control, 0, neighbours.mac(entry));
         NeighbourMessages.putMac(control, 6, macs[out]);
-        if (edge.send(ports[out], counters[out], control, 0, length, 14, 0, 0, 0))
+        if (edge.send(ports.port(out), ports.counters(out), control, 0, length, 14, 0, 0, 0))
         {
             icmpErrorsSent++;
         }
@@ -653,7 +665,7 @@ public final class Router implements Agent, PortIngress.Fabric
         final int out, final UnsafeBuffer frame, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        if (edge.send(ports[out], counters[out], frame, 0, length, 14, flags, gsoSize, gsoType))
+        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, 14, flags, gsoSize, gsoType))
         {
             forwarded++;
         }
@@ -681,7 +693,7 @@ public final class Router implements Agent, PortIngress.Fabric
         }
         neighbours.requested(entry, nowNs);
         requestsSent++;
-        edge.send(ports[out], counters[out], control, 0, length, 14, 0, 0, 0);
+        edge.send(ports.port(out), ports.counters(out), control, 0, length, 14, 0, 0, 0);
     }
 
     /** The next hop answered: sends what waited for it. */
@@ -707,7 +719,7 @@ public final class Router implements Agent, PortIngress.Fabric
         while (slot != PendingFrames.END)
         {
             drops[PortDropReason.NEIGHBOUR_UNREACHABLE - PortDropReason.FIRST]++;
-            counters[neighbours.port(entry)].txDropped(PortDropReason.NEIGHBOUR_UNREACHABLE);
+            ports.counters(neighbours.port(entry)).txDropped(PortDropReason.NEIGHBOUR_UNREACHABLE);
             slot = pending.release(slot);
         }
     }
@@ -738,7 +750,7 @@ public final class Router implements Agent, PortIngress.Fabric
         {
             final int replyLength = NeighbourMessages.arpReply(control, macs[in], targetIp, senderMac, senderIp);
             repliesSent++;
-            edge.send(ports[in], counters[in], control, 0, replyLength, 14, 0, 0, 0);
+            edge.send(ports.port(in), ports.counters(in), control, 0, replyLength, 14, 0, 0, 0);
         }
         local++;
         return 0;
@@ -826,7 +838,7 @@ public final class Router implements Agent, PortIngress.Fabric
                 own ? targetHi : LINK_LOCAL_HI, own ? targetLo : linkLocalLo[in],
                 unspecified ? 0xFF02_0000_0000_0000L : sourceHi, unspecified ? 1 : sourceLo, targetHi, targetLo, flags);
             repliesSent++;
-            edge.send(ports[in], counters[in], control, 0, length, 14, 0, 0, 0);
+            edge.send(ports.port(in), ports.counters(in), control, 0, length, 14, 0, 0, 0);
         }
         local++;
         return 0;

@@ -8,8 +8,8 @@ import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.Port;
-import io.pvnet.engine.port.PortCounters;
-import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortTable;
+import io.pvnet.engine.port.SwitchFabric;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.engine.port.pcap.CaptureTee;
 import io.pvnet.engine.port.pcap.CapturedPort;
@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * {@code pvnet switch --region PATH --vifs N [--tap NAME[,offload=on|off]]... [--vxlan local=IP,remote=IP,vni=N]...
@@ -125,9 +126,7 @@ public final class SwitchCommand implements Callable<Integer>
         {
             created = Region.create(path, VifRegion.regionBytes(vifs));
             final VifRegion vifRegion = VifRegion.create(created);
-            final Fabric fabric = routed ?
-                new Fabric(null, new Router(RouterConfig.defaults(new ChecksumFrameOffload())), routerSetup()) :
-                new Fabric(new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload())), null, null);
+            final Fabric fabric = routed ? Fabric.routed(routerSetup()) : Fabric.bridged();
             agents.add(fabric.agent());
             final Map<String, PcapPort> capturePorts = new LinkedHashMap<>();
             for (int i = 1; i <= vifs; i++)
@@ -176,7 +175,7 @@ public final class SwitchCommand implements Callable<Integer>
                 capture.getValue().start(captures.get(capture.getKey()));
             }
             out.println("pvnet switch: region " + path + ", vifs 1.." + vifs + ", ports " + fabric.portNames() +
-                (routed ? ", routed: " + fabric.setup.describe() : "") + "; ready");
+                fabric.description + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
             final Thread heartbeat = Thread.ofPlatform().daemon().name("pvnet-switch-heartbeat").start(() ->
@@ -317,97 +316,81 @@ public final class SwitchCommand implements Callable<Integer>
         return capture == null ? fabric.ingress(index) : new CaptureTee(capture, fabric.ingress(index));
     }
 
-    /** The bridge, or in routed mode the router, behind the command's ports. */
+    /**
+     * The fabric behind the command's ports (the bridge, or in routed mode the router) with the two things that differ
+     * between them at wiring time, chosen once: how a port is attached by its alias, and what is configured once
+     * every port is attached. Everything else goes through {@link SwitchFabric} and its {@link PortTable}.
+     */
     private static final class Fabric
     {
-        final Bridge bridge;
-        final Router router;
-        final RouterSetup setup;
+        /** Attaches a port with the per-port settings its alias gets. */
+        @FunctionalInterface
+        interface Attacher
+        {
+            int attach(Port port, String alias);
+        }
+
+        final SwitchFabric fabric;
+        final Attacher attacher;
+        final Consumer<Map<String, Integer>> configurer;
+        final String description;
         final Map<String, Integer> indexOf = new LinkedHashMap<>();
 
-        Fabric(final Bridge bridge, final Router router, final RouterSetup setup)
+        Fabric(
+            final SwitchFabric fabric, final Attacher attacher, final Consumer<Map<String, Integer>> configurer,
+            final String description)
         {
-            this.bridge = bridge;
-            this.router = router;
-            this.setup = setup;
+            this.fabric = fabric;
+            this.attacher = attacher;
+            this.configurer = configurer;
+            this.description = description;
+        }
+
+        static Fabric bridged()
+        {
+            final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
+            return new Fabric(bridge, (port, alias) -> bridge.attach(port, PortVlan.access(1)), indexOf -> { }, "");
+        }
+
+        static Fabric routed(final RouterSetup setup)
+        {
+            final Router router = new Router(RouterConfig.defaults(new ChecksumFrameOffload()));
+            return new Fabric(router, (port, alias) -> router.attach(port, setup.mac(alias)),
+                indexOf -> setup.apply(router, indexOf), ", routed: " + setup.describe());
         }
 
         Agent agent()
         {
-            return bridge != null ? bridge : router;
+            return fabric;
         }
 
         int attach(final Port port, final String alias)
         {
-            final int index = bridge != null ? bridge.attach(port, PortVlan.access(1)) :
-                router.attach(port, setup.mac(alias));
+            final int index = attacher.attach(port, alias);
             indexOf.put(alias, index);
             return index;
         }
 
         io.pvnet.engine.FrameSink ingress(final int index)
         {
-            return bridge != null ? bridge.ingress(index) : router.ingress(index);
+            return fabric.ports().ingress(index);
         }
 
-        /** After every port is attached: addresses and routes. */
+        /** After every port is attached: in routed mode, addresses and routes. */
         void configure()
         {
-            if (router != null)
-            {
-                setup.apply(router, indexOf);
-            }
-        }
-
-        private int portCount()
-        {
-            return bridge != null ? bridge.portCount() : router.portCount();
-        }
-
-        private Port port(final int index)
-        {
-            return bridge != null ? bridge.port(index) : router.port(index);
-        }
-
-        private PortCounters counters(final int index)
-        {
-            return bridge != null ? bridge.counters(index) : router.counters(index);
+            configurer.accept(indexOf);
         }
 
         String portNames()
         {
-            final StringBuilder names = new StringBuilder();
-            for (int i = 0; i < portCount(); i++)
-            {
-                names.append(i == 0 ? "" : ",").append(port(i).name());
-            }
-            return names.toString();
+            return fabric.ports().names();
         }
 
         String summary()
         {
-            final StringBuilder text = new StringBuilder();
-            for (int i = 0; i < portCount(); i++)
-            {
-                text.append(i == 0 ? "" : ", ").append(port(i).name())
-                    .append(" rx ").append(counters(i).get(PortCounters.RX_FRAMES))
-                    .append(" tx ").append(counters(i).get(PortCounters.TX_FRAMES))
-                    .append(" drops ").append(counters(i).txDropsTotal());
-            }
-            if (router != null)
-            {
-                text.append("; router offered ").append(router.offered()).append(" forwarded ")
-                    .append(router.forwarded()).append(" local ").append(router.local()).append(" dropped ")
-                    .append(router.dropsTotal() + router.egressDrops()).append(" pending ").append(router.pending());
-                for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
-                {
-                    if (router.drops(reason) > 0)
-                    {
-                        text.append(' ').append(PortDropReason.name(reason)).append(' ').append(router.drops(reason));
-                    }
-                }
-            }
-            return text.toString();
+            final String totals = fabric.totals();
+            return fabric.ports().summary() + (totals.isEmpty() ? "" : "; " + totals);
         }
     }
 
