@@ -5,7 +5,9 @@ import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.FrameMetadata;
 import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.offload.OffloadPolicy;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -16,9 +18,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * Offload at the edge, shared by the {@link Bridge} and the router: hands a frame to an egress {@link Port} untouched
- * when the port declares what the frame needs ({@code CSUM_PARTIAL} -> {@link PortOffloads#CHECKSUM}, GSO -> TSO of
- * its kind with every segment within the MTU), else through {@link FrameOffload#finish} (checksum completed, TSO split,
+ * Offload at the edge, shared by the {@link Bridge} and the router: asks the {@link OffloadPolicy} with the port's
+ * capabilities, and hands a frame to an egress {@link Port} untouched when the port declares what the frame needs
+ * ({@code CSUM_PARTIAL} -> {@link PortOffloads#CHECKSUM}, GSO -> TSO of its kind with every segment within the MTU),
+ * else through {@link FrameOffload#finish} (checksum completed, TSO split,
  * oversize fragmented), each resulting frame {@code DATA_VALIDATED}. Counts every attempt once on the port's
  * {@link PortCounters} tx side, as sent or dropped by reason.
  * <p>
@@ -32,6 +35,8 @@ public final class EgressEdge
     private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
     private final OutputFrames outputFrames = new OutputFrames(FrameOffload.MAX_FRAMES);
+    /** The frame being sent, described for the {@link OffloadPolicy}; reused (this edge's thread only). */
+    private final FrameMetadata metadata = new FrameMetadata();
 
     private long softwareChecksums;
     private long softwareSplits;
@@ -59,24 +64,15 @@ public final class EgressEdge
     {
         final int offloads = port.offloads();
         final int mtu = port.mtu();
-        final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
-        final boolean needChecksum = partial && (offloads & PortOffloads.CHECKSUM) == 0;
-        final boolean needSplit;
-        final boolean tooBig;
-        if (gsoSize != 0)
+        final FrameMetadata frame = metadata.set(flags, gsoSize, gsoType);
+        // a GSO frame's segments are measured only for a port that could take it whole
+        final int l3Length = gsoSize == 0 ? length - l2Length :
+            (offloads & PortOffloads.tsoBitFor(gsoType)) != 0 ? segmentL3Length(buffer, offset, length, gsoSize) : 0;
+        final int decision = OffloadPolicy.decide(
+            offloads | OffloadPolicy.SOFTWARE_SEGMENTATION, mtu, frame, l3Length);
+        if (decision == OffloadPolicy.PASS)
         {
-            needSplit = (offloads & PortOffloads.tsoBitFor(gsoType)) == 0 ||
-                !segmentsFit(buffer, offset, length, mtu, gsoSize);
-            tooBig = false;
-        }
-        else
-        {
-            needSplit = false;
-            tooBig = length - l2Length > mtu;
-        }
-        if (!needChecksum && !needSplit && !tooBig)
-        {
-            if (partial || gsoSize != 0)
+            if (frame.isChecksumPartial() || frame.isGso())
             {
                 passedThroughOffloads++;
             }
@@ -90,18 +86,17 @@ public final class EgressEdge
             return false;
         }
         return finishSlowPath(port, counters, buffer, offset, length, mtu, flags, gsoSize, gsoType,
-            needSplit || tooBig);
+            decision != OffloadPolicy.COMPLETE);
     }
 
-    /** Whether every segment of a GSO frame (its headers + gso size) fits the port's MTU. */
-    private boolean segmentsFit(
-        final DirectBuffer buffer, final int offset, final int length, final int mtu, final int gsoSize)
+    /** @return the L3 length of a GSO frame's segments (headers + gso size), or {@link OffloadPolicy#NO_MTU}. */
+    private int segmentL3Length(final DirectBuffer buffer, final int offset, final int length, final int gsoSize)
     {
         if (HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK || !headers.hasL4Header())
         {
-            return false;
+            return OffloadPolicy.NO_MTU;
         }
-        return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + gsoSize <= mtu;
+        return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + gsoSize;
     }
 
     private boolean finishSlowPath(

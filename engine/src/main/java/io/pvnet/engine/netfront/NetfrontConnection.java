@@ -102,6 +102,7 @@ final class NetfrontConnection
     {
         final XenbusState backendState = store.readState(vif.backendDir);
         vif.stopTxChecksumOffload = store.readFlag(vif.backendDir + "/" + REQUEST_NO_TX_CSUM_OFFLOAD);
+        vif.updateTxCapabilities();
         switch (vif.state)
         {
             case INITIALISING ->
@@ -165,6 +166,7 @@ final class NetfrontConnection
         vif.backendSg = store.readFlag(backendDir + FEATURE_SG);
         vif.backendGsoV4 = store.readFlag(backendDir + FEATURE_GSO_TCPV4);
         vif.backendGsoV6 = store.readFlag(backendDir + FEATURE_GSO_TCPV6);
+        vif.updateTxCapabilities();
 
         final boolean padded = config.paddedRings() && store.readFlag(backendDir + FEATURE_RING_LAYOUT_PADDED);
         final RingLayout layout = padded ? RingLayout.PADDED : RingLayout.XEN;

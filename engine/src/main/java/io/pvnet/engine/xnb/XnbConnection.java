@@ -57,6 +57,7 @@ final class XnbConnection
         publishFeatures();
         InterfaceSettings.publish(store, vif.backendDir, vif.config);
         vif.settings.reload(store, vif.backendDir);
+        vif.updateRxCapabilities();
         setState(XenbusState.INIT_WAIT);
     }
 
@@ -127,6 +128,7 @@ final class XnbConnection
     private int onStoreChanged()
     {
         vif.settings.reload(store, vif.backendDir);
+        vif.updateRxCapabilities();
         queue.tx.credit().reload(store.read(vif.backendDir + "/" + RATE), vif.nowNs);
         final XenbusState frontend = store.readState(vif.frontendDir);
         switch (vif.state)
@@ -204,6 +206,7 @@ final class XnbConnection
         vif.frontendIpv6Csum = store.readFlag(frontendDir + FEATURE_IPV6_CSUM_OFFLOAD);
         vif.frontendGsoV4 = store.readFlag(frontendDir + FEATURE_GSO_TCPV4);
         vif.frontendGsoV6 = store.readFlag(frontendDir + FEATURE_GSO_TCPV6);
+        vif.updateRxCapabilities();
 
         final int domid = vif.config.domid();
         final int handle = vif.config.handle();

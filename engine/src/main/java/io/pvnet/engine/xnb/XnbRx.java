@@ -1,10 +1,11 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.FrameMetadata;
 import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifSections;
 import io.pvnet.checksum.offload.SegmentWindows;
 import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.offload.OffloadPolicy;
 import io.pvnet.ring.BackRing;
 import io.pvnet.ring.grant.GrantStatus;
 import io.pvnet.ring.grant.GrantTable;
@@ -52,6 +53,8 @@ final class XnbRx
     private final RxSegmentWindows rxWindows = new RxSegmentWindows();
     private final GrantWindow rxWindow = new GrantWindow();
     private final CachedNanoClock offerClock = new CachedNanoClock();
+    /** The frame being delivered, described for the {@link OffloadPolicy} (agent thread only, reused). */
+    private final FrameMetadata metadata = new FrameMetadata();
 
     private BackRing rx;
     private SlotArray rxRing;
@@ -228,11 +231,11 @@ final class XnbRx
         final DirectBuffer buffer, final MutableDirectBuffer writableFrame, final int frameOffset, final int frameLength,
         final int flags, final int gsoSize, final int gsoType, final long enqueuedNs)
     {
-        final InterfaceSettings settings = vif.settings;
-        final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
+        final FrameMetadata frame = metadata.set(flags, gsoSize, gsoType);
+        final int decision = OffloadPolicy.decide(vif.rxCapabilities, OffloadPolicy.NO_MTU, frame, 0);
 
         final int result;
-        if (gsoSize != 0 && !(settings.tso && settings.txcsum && vif.frontendTakesGso(gsoType)))
+        if (decision == OffloadPolicy.SEGMENT)
         {
             final int segments = (frameLength + gsoSize - 1) / gsoSize;
             final int slotsNeeded = segments * ((gsoSize + MAX_SEGMENT_HEADERS + PAGE_SIZE - 1) / PAGE_SIZE);
@@ -269,10 +272,10 @@ final class XnbRx
         }
         else
         {
-            int rxFlags = (flags & FrameFlags.DATA_VALIDATED) != 0 ? NETRXF_DATA_VALIDATED : 0;
-            if (partial)
+            int rxFlags = frame.isDataValidated() ? NETRXF_DATA_VALIDATED : 0;
+            if (frame.isChecksumPartial())
             {
-                if (settings.txcsum && vif.frontendCsum)
+                if (decision == OffloadPolicy.PASS)
                 {
                     rxFlags = NETRXF_CSUM_BLANK | NETRXF_DATA_VALIDATED;
                 }
