@@ -1,6 +1,6 @@
 package io.pvnet.engine.bridge;
 
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.port.Port;

@@ -1,7 +1,7 @@
 package io.pvnet.engine.guest;
 
-import io.pvnet.engine.FrameHandler;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.router.NeighbourMessages;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,7 @@
 package io.pvnet.engine.netfront;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.RingLayout;

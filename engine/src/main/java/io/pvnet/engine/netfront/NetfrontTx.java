@@ -1,12 +1,12 @@
 package io.pvnet.engine.netfront;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameMetadata;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.netif.ExtraInfoDescriptor;
 import io.pvnet.engine.netif.TxRequestDescriptor;
 import io.pvnet.engine.offload.FrameOffload;
-import io.pvnet.engine.offload.OffloadPolicy;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.ring.FrontRing;
 import io.pvnet.ring.RingStatus;
 import org.agrona.DirectBuffer;

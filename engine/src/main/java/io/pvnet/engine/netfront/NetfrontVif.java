@@ -1,9 +1,8 @@
 package io.pvnet.engine.netfront;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
-import io.pvnet.engine.offload.OffloadPolicy;
-import io.pvnet.engine.port.PortOffloads;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.event.EventChannel;
@@ -70,7 +69,7 @@ final class NetfrontVif
     void updateTxCapabilities()
     {
         txCapabilities = stopTxChecksumOffload ? OffloadPolicy.SOFTWARE_SEGMENTATION :
-            PortOffloads.CHECKSUM | (backendGsoV4 ? PortOffloads.TSO4 : 0) | (backendGsoV6 ? PortOffloads.TSO6 : 0);
+            OffloadPolicy.CHECKSUM | (backendGsoV4 ? OffloadPolicy.TSO4 : 0) | (backendGsoV6 ? OffloadPolicy.TSO6 : 0);
     }
 
     /** @return the offset of page {@code frame} in {@link #pages}. */

@@ -1,6 +1,6 @@
 package io.pvnet.engine.port;
 
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 
 /**
  * The ports of one {@link SwitchFabric} (the bridge or the router), each with the fabric's own {@link PortCounters}

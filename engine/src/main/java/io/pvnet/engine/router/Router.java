@@ -1,6 +1,6 @@
 package io.pvnet.engine.router;
 
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.bridge.EgressEdge;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.port.Port;

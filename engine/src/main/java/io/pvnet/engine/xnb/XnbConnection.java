@@ -1,7 +1,8 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifCounters;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.BackRing;

@@ -1,11 +1,12 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.FrameMetadata;
-import io.pvnet.engine.VifCounters;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.checksum.offload.SegmentWindows;
 import io.pvnet.engine.offload.FrameOffload;
-import io.pvnet.engine.offload.OffloadPolicy;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.ring.BackRing;
 import io.pvnet.ring.grant.GrantStatus;
 import io.pvnet.ring.grant.GrantTable;

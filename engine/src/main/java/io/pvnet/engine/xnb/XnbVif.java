@@ -1,10 +1,10 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.netif.NetifKeys;
-import io.pvnet.engine.offload.OffloadPolicy;
-import io.pvnet.engine.port.PortOffloads;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.grant.GrantTable;
@@ -84,9 +84,9 @@ final class XnbVif
     {
         final boolean gso = settings.tso && settings.txcsum;
         rxCapabilities = OffloadPolicy.SOFTWARE_SEGMENTATION |
-            (settings.txcsum && frontendCsum ? PortOffloads.CHECKSUM : 0) |
-            (gso && frontendGsoV4 ? PortOffloads.TSO4 : 0) |
-            (gso && frontendGsoV6 ? PortOffloads.TSO6 : 0);
+            (settings.txcsum && frontendCsum ? OffloadPolicy.CHECKSUM : 0) |
+            (gso && frontendGsoV4 ? OffloadPolicy.TSO4 : 0) |
+            (gso && frontendGsoV6 ? OffloadPolicy.TSO6 : 0);
     }
 
     /** Counts one dropped packet or frame by its {@link DropReason}. */

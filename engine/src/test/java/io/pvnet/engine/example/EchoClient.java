@@ -1,6 +1,6 @@
 package io.pvnet.engine.example;
 
-import io.pvnet.engine.FrameHandler;
+import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.guest.GuestStack;
 import org.agrona.DirectBuffer;

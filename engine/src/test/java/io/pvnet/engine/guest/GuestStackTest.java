@@ -7,7 +7,7 @@ import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.engine.AllocationRounds;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

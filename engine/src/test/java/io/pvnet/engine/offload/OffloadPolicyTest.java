@@ -1,7 +1,8 @@
 package io.pvnet.engine.offload;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameMetadata;
+import io.pvnet.engine.frame.OffloadPolicy;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.port.PortOffloads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4;
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV6;
-import static io.pvnet.engine.offload.OffloadPolicy.*;
+import static io.pvnet.engine.frame.OffloadPolicy.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The decision table of {@link OffloadPolicy}, row by row, against every capability set that matters. */

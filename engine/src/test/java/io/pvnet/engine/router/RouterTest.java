@@ -1,7 +1,7 @@
 package io.pvnet.engine.router;
 
 import io.pvnet.engine.AllocationRounds;
-import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.RecordingPort;
 import io.pvnet.engine.guest.GuestStack;

@@ -7,7 +7,7 @@ import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.FrameOffload;

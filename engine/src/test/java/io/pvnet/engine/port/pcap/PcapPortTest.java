@@ -69,7 +69,7 @@ class PcapPortTest
         port.start(file);
         port.doWork();
         final int length = TestFrames.udp4(frame, 0, 5000, 7, 64, true);
-        port.onFrame(frame, 0, length, io.pvnet.engine.FrameFlags.CSUM_PARTIAL, 0, 0);
+        port.onFrame(frame, 0, length, io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 0, 0);
         port.onClose();
         assertEquals(1, Tshark.errors(file).size(), "a pseudo-header-only sum is recorded as it was passed");
     }

@@ -1,7 +1,7 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.engine.FrameHandler;
-import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.netif.NetifConstants;

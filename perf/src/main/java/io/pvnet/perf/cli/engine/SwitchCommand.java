@@ -1,7 +1,7 @@
 package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
@@ -309,7 +309,7 @@ public final class SwitchCommand implements Callable<Integer>
         return fabric.attach(port, alias);
     }
 
-    private static io.pvnet.engine.FrameSink ingress(
+    private static io.pvnet.engine.frame.FrameSink ingress(
         final Fabric fabric, final int index, final String name, final Map<String, PcapPort> capturePorts)
     {
         final PcapPort capture = capturePorts.get(name);
@@ -371,7 +371,7 @@ public final class SwitchCommand implements Callable<Integer>
             return index;
         }
 
-        io.pvnet.engine.FrameSink ingress(final int index)
+        io.pvnet.engine.frame.FrameSink ingress(final int index)
         {
             return fabric.ports().ingress(index);
         }

@@ -1,7 +1,8 @@
-package io.pvnet.engine.offload;
+package io.pvnet.engine.frame;
 
-import io.pvnet.engine.FrameMetadata;
-import io.pvnet.engine.port.PortOffloads;
+import io.pvnet.engine.frame.FrameMetadata;
+import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4;
+import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV6;
 
 /**
  * The one offload decision of pvnet, made wherever a frame is handed to a peer that may not finish what the frame
@@ -21,8 +22,8 @@ import io.pvnet.engine.port.PortOffloads;
  *  ordinary frame, checksum partial, no CHECKSUM         -> COMPLETE
  *  otherwise                                             -> PASS
  * </pre>
- * Capability bits are {@link PortOffloads}' ({@code CHECKSUM}, {@code TSO4}, {@code TSO6}) plus
- * {@link #SOFTWARE_SEGMENTATION} for a site that may split what its peer cannot take.
+ * Capability bits: what the peer takes ({@link #CHECKSUM}, {@link #TSO4}, {@link #TSO6}, the bits ports declare
+ * as {@code PortOffloads}) plus {@link #SOFTWARE_SEGMENTATION} for a site that may split what its peer cannot take.
  * <p>
  * Threading: stateless; any thread. Allocates nothing.
  */
@@ -39,7 +40,13 @@ public final class OffloadPolicy
     /** Drop: the peer cannot take this GSO kind and this site may not segment it. */
     public static final int DROP_UNSUPPORTED = 4;
 
-    /** Capability: this site may segment in software what its peer cannot take. Beside {@link PortOffloads}' bits. */
+    /** Capability: the peer takes frames whose L4 checksum holds only the pseudo-header sum. */
+    public static final int CHECKSUM = 0x1;
+    /** Capability: the peer takes TCP/IPv4 GSO frames ({@code XEN_NETIF_GSO_TYPE_TCPV4}) and segments them itself. */
+    public static final int TSO4 = 0x2;
+    /** Capability: the peer takes TCP/IPv6 GSO frames ({@code XEN_NETIF_GSO_TYPE_TCPV6}). */
+    public static final int TSO6 = 0x4;
+    /** Capability: this site may segment in software what its peer cannot take. */
     public static final int SOFTWARE_SEGMENTATION = 0x100;
     /** An MTU for peers whose limit is not this decision's business (checked elsewhere). */
     public static final int NO_MTU = Integer.MAX_VALUE;
@@ -49,7 +56,8 @@ public final class OffloadPolicy
     }
 
     /**
-     * @param capabilities {@link PortOffloads} bits the peer takes, plus {@link #SOFTWARE_SEGMENTATION}.
+     * @param capabilities {@link #CHECKSUM}, {@link #TSO4}, {@link #TSO6} as the peer takes them, plus
+     *                     {@link #SOFTWARE_SEGMENTATION}.
      * @param mtu          the peer's MTU (IP bytes), or {@link #NO_MTU}.
      * @param frame        the frame's metadata.
      * @param l3Length     an ordinary frame's bytes beyond its L2 header; for a GSO frame the L3 length of its largest
@@ -60,7 +68,7 @@ public final class OffloadPolicy
     {
         if (frame.isGso())
         {
-            final int tso = PortOffloads.tsoBitFor(frame.gsoType());
+            final int tso = tsoBitFor(frame.gsoType());
             if (tso == 0 || (capabilities & tso) == 0 || l3Length > mtu)
             {
                 return (capabilities & SOFTWARE_SEGMENTATION) != 0 ? SEGMENT : DROP_UNSUPPORTED;
@@ -70,7 +78,13 @@ public final class OffloadPolicy
         {
             return FRAGMENT;
         }
-        return frame.isChecksumPartial() && (capabilities & PortOffloads.CHECKSUM) == 0 ? COMPLETE : PASS;
+        return frame.isChecksumPartial() && (capabilities & CHECKSUM) == 0 ? COMPLETE : PASS;
+    }
+
+    /** @return the TSO bit a {@code XEN_NETIF_GSO_TYPE_*} needs, or 0 for a type no peer offloads. */
+    public static int tsoBitFor(final int xenGsoType)
+    {
+        return xenGsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? TSO4 : xenGsoType == XEN_NETIF_GSO_TYPE_TCPV6 ? TSO6 : 0;
     }
 
     /** @return the decision's name, for logs and tests. */

@@ -1,11 +1,11 @@
-package io.pvnet.engine;
+package io.pvnet.engine.frame;
 
 /**
  * What travels with a frame besides its bytes: the offload state ({@link FrameFlags}), the GSO size and type, where
  * a partial checksum starts and where its field lies (as virtio-net and Linux's {@code skb->csum_start/csum_offset}
  * say it; -1 when not known, the frame's headers then say it), and room for the receive hash (Toeplitz, with its
  * {@code XEN_NETIF_CTRL_HASH_TYPE_*}; 0 when none). One reusable instance per thread replaces the loose
- * {@code (flags, gsoSize, gsoType)} ints: {@link io.pvnet.engine.offload.OffloadPolicy} decides on it.
+ * {@code (flags, gsoSize, gsoType)} ints: {@link io.pvnet.engine.frame.OffloadPolicy} decides on it.
  * <p>
  * Threading: a mutable flyweight, never shared. Each agent (or thread) owns its instances, fills one per frame with
  * {@link #set}, and may hand it on only for the duration of a call, as it does the frame's buffer: a callee that
