@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.checksum.parse.HeaderParser;
@@ -56,9 +57,7 @@ public final class Bridge implements SwitchFabric
     private DirectBuffer frameBuffer;
     private int frameOffset;
     private int frameLength;
-    private int frameFlags;
-    private int frameGsoSize;
-    private int frameGsoType;
+    private final FrameMetadata frame = new FrameMetadata();
     private boolean frameTagged;
     private int frameVlan;
     private int copyMade;
@@ -222,9 +221,7 @@ public final class Bridge implements SwitchFabric
         frameBuffer = buffer;
         frameOffset = offset;
         frameLength = length;
-        frameFlags = flags;
-        frameGsoSize = gsoSize;
-        frameGsoType = gsoType;
+        frame.set(flags, gsoSize, gsoType);
         frameTagged = tagged;
         frameVlan = vlan;
         copyMade = 0;
@@ -296,8 +293,7 @@ public final class Bridge implements SwitchFabric
         }
         final int l2Length = HeaderParser.ETHERNET_HEADER_LENGTH + (wantTag ? HeaderParser.VLAN_TAG_LENGTH : 0);
 
-        edge.send(ports.port(index), ports.counters(index), buffer, offset, length, l2Length, frameFlags, frameGsoSize,
-            frameGsoType);
+        edge.send(ports.port(index), ports.counters(index), buffer, offset, length, l2Length, frame);
     }
 
     private MutableDirectBuffer taggedCopy()

@@ -35,7 +35,7 @@ public final class EgressEdge
     private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
     private final OutputFrames outputFrames = new OutputFrames(FrameOffload.MAX_FRAMES);
-    /** The frame being sent, described for the {@link OffloadPolicy}; reused (this edge's thread only). */
+    /** Describes a frame given as ints for the {@link OffloadPolicy}; reused (this edge's thread only). */
     private final FrameMetadata metadata = new FrameMetadata();
 
     private long softwareChecksums;
@@ -62,9 +62,22 @@ public final class EgressEdge
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
         final int l2Length, final int flags, final int gsoSize, final int gsoType)
     {
+        return send(port, counters, buffer, offset, length, l2Length, metadata.set(flags, gsoSize, gsoType));
+    }
+
+    /**
+     * As {@link #send(Port, PortCounters, DirectBuffer, int, int, int, int, int, int)} for a frame already described
+     * by the caller's {@link FrameMetadata} (read during the call only).
+     */
+    public boolean send(
+        final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
+        final int l2Length, final FrameMetadata frame)
+    {
+        final int flags = frame.flags();
+        final int gsoSize = frame.gsoSize();
+        final int gsoType = frame.gsoType();
         final int offloads = port.offloads();
         final int mtu = port.mtu();
-        final FrameMetadata frame = metadata.set(flags, gsoSize, gsoType);
         // a GSO frame's segments are measured only for a port that could take it whole
         final int l3Length = gsoSize == 0 ? length - l2Length :
             (offloads & PortOffloads.tsoBitFor(gsoType)) != 0 ? segmentL3Length(buffer, offset, length, gsoSize) : 0;
