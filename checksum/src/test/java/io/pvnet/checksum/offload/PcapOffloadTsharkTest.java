@@ -87,6 +87,41 @@ class PcapOffloadTsharkTest
     }
 
     @Test
+    void shouldNameALinuxCookedCaptureAndSnapCutFramesInsteadOfOneVagueCount() throws Exception
+    {
+        final Path cooked = dir.resolve("any.pcap");
+        final byte[] frame = frame().payload(100, 1).build();
+        try (PcapWriter writer = new PcapWriter(java.nio.channels.FileChannel.open(cooked,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE), 113, 262144, true))
+        {
+            writer.write(new UnsafeBuffer(frame), 0, frame.length, 1_700_000_000_000_000_000L);
+        }
+        final Path snapped = dir.resolve("snapped.pcap");
+        try (PcapWriter writer = new PcapWriter(java.nio.channels.FileChannel.open(snapped,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE), PcapWriter.LINKTYPE_ETHERNET,
+            64, true))
+        {
+            writer.write(new UnsafeBuffer(frame), 0, frame.length, 1_700_000_000_000_000_000L);
+        }
+        final FrameOffloader offloader = new FrameOffloader(Checksums.best(), 1500, 0, UdpOversizeMode.FRAGMENT);
+        final PcapOffload first = new PcapOffload(offloader);
+        first.run(cooked, dir.resolve("any-out.pcap"));
+        assertEquals(1, first.linkTypeCount(113));
+        final PcapOffload second = new PcapOffload(offloader);
+        second.run(snapped, dir.resolve("snapped-out.pcap"));
+        assertEquals(1, second.snapped());
+        final java.io.ByteArrayOutputStream summary = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream stream = new java.io.PrintStream(summary, true, java.nio.charset.StandardCharsets.UTF_8);
+        first.printSummary(stream);
+        second.printSummary(stream);
+        final String text = summary.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("link_type_113") && text.contains("Linux cooked capture (tcpdump -i any)") &&
+            text.contains("not Ethernet"), text);
+        assertTrue(text.contains("snapped") && text.contains("cut by the capture's snap length"), text);
+        assertTrue(!text.contains("not_whole_ethernet_frame"), text);
+    }
+
+    @Test
     void tsharkFindsEveryChecksumGoodInFragmentAndSegmentModes() throws Exception
     {
         final String tshark = TsharkSupport.tsharkOrSkip();

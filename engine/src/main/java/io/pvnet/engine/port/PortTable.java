@@ -105,16 +105,28 @@ public final class PortTable
         return names.toString();
     }
 
-    /** @return each port's name with its rx and tx frames and tx drops, e.g. {@code vif1 rx 5 tx 4 drops 0, ...}. */
+    /**
+     * @return each port's name with its rx and tx frames, its tx drops and every drop reason that occurred (rx and tx),
+     *         e.g. {@code vif1.0 rx 5 tx 4 drops 1 mtu-exceeded 1, ...}. Not for the data path.
+     */
     public String summary()
     {
         final StringBuilder text = new StringBuilder();
         for (int i = 0; i < size; i++)
         {
+            final PortCounters c = counters[i];
             text.append(i == 0 ? "" : ", ").append(ports[i].name())
-                .append(" rx ").append(counters[i].get(PortCounters.RX_FRAMES))
-                .append(" tx ").append(counters[i].get(PortCounters.TX_FRAMES))
-                .append(" drops ").append(counters[i].txDropsTotal());
+                .append(" rx ").append(c.get(PortCounters.RX_FRAMES))
+                .append(" tx ").append(c.get(PortCounters.TX_FRAMES))
+                .append(" drops ").append(c.txDropsTotal());
+            for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+            {
+                if (c.txDrops(reason) + c.rxDrops(reason) > 0)
+                {
+                    text.append(' ').append(PortDropReason.name(reason)).append(' ')
+                        .append(c.txDrops(reason) + c.rxDrops(reason));
+                }
+            }
         }
         return text.toString();
     }

@@ -78,7 +78,8 @@ class PortTableTest
         table.counters(0).add(PortCounters.RX_FRAMES, 5);
         table.counters(1).txSent(100);
         table.counters(1).txDropped(PortDropReason.RUNT);
-        assertEquals("vif1 rx 5 tx 0 drops 0, vif2 rx 0 tx 1 drops 1", table.summary());
+        assertEquals("vif1 rx 5 tx 0 drops 0, vif2 rx 0 tx 1 drops 1 " + PortDropReason.name(PortDropReason.RUNT) + " 1",
+            table.summary());
     }
 
     @Test

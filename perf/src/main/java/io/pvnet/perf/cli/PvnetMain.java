@@ -1,5 +1,6 @@
 package io.pvnet.perf.cli;
 
+import io.pvnet.perf.BuildInfo;
 import io.pvnet.perf.bench.BenchCommand;
 import io.pvnet.perf.latency.LatencyCommand;
 import picocli.CommandLine;
@@ -35,6 +36,12 @@ public final class PvnetMain implements Runnable
 
     public static void main(final String[] args)
     {
+        // log lines (the checksum kernel chosen, a missing JVM flag) on one line each, unless configured otherwise
+        if (null == System.getProperty("java.util.logging.config.file") &&
+            null == System.getProperty("java.util.logging.SimpleFormatter.format"))
+        {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s %3$s: %5$s%6$s%n");
+        }
         System.exit(commandLine().execute(args));
     }
 
@@ -58,9 +65,8 @@ public final class PvnetMain implements Runnable
         @Override
         public String[] getVersion()
         {
-            final String version = PvnetMain.class.getPackage().getImplementationVersion();
             return new String[] {
-                "pvnet " + (version == null ? "(development build)" : version),
+                "pvnet " + BuildInfo.current().describe(),
                 "JVM: " + Runtime.version() + " " + System.getProperty("java.vm.name")
             };
         }

@@ -89,6 +89,7 @@ public final class Region implements AutoCloseable
     /** As {@link #createAnonymous(long)} with a section table of {@code sectionCapacity} entries. */
     public static Region createAnonymous(final long lengthBytes, final int sectionCapacity)
     {
+        JvmFlags.check();
         final long totalLength = checkCreateArguments(null, lengthBytes, sectionCapacity);
         final Arena arena = Arena.ofShared();
         final MemorySegment segment = arena.allocate(totalLength, PAGE_SIZE);
@@ -112,6 +113,7 @@ public final class Region implements AutoCloseable
     /** As {@link #create(Path, long)} with a section table of {@code sectionCapacity} entries. */
     public static Region create(final Path path, final long lengthBytes, final int sectionCapacity)
     {
+        JvmFlags.check();
         final long totalLength = checkCreateArguments(path, lengthBytes, sectionCapacity);
         checkNotLive(path);
         final Path temporary = path.resolveSibling(path.getFileName() + ".creating-" + ProcessHandle.current().pid());
@@ -176,6 +178,7 @@ public final class Region implements AutoCloseable
      */
     public static Region open(final Path path, final long heartbeatTimeoutMs)
     {
+        JvmFlags.check();
         final Arena arena = Arena.ofShared();
         try
         {
