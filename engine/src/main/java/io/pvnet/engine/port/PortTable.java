@@ -38,6 +38,7 @@ public final class PortTable
     /**
      * Adds a port. Configuration time.
      *
+     * @param port the port.
      * @return the port's index.
      * @throws IllegalStateException when the table is full.
      */
@@ -54,37 +55,50 @@ public final class PortTable
         return index;
     }
 
-    /** @return ports attached so far. */
+    /** @return the number of ports attached so far. */
     public int size()
     {
         return size;
     }
 
-    /** @return the most ports the table takes. */
+    /** @return the most ports the table can take. */
     public int capacity()
     {
         return ports.length;
     }
 
+    /**
+     * @param index a port's index.
+     * @return the port at {@code index}.
+     */
     public Port port(final int index)
     {
         return ports[index];
     }
 
-    /** @return the fabric's counters for port {@code index}. */
+    /**
+     * @param index a port's index.
+     * @return the fabric's counters for port {@code index}.
+     */
     public PortCounters counters(final int index)
     {
         return counters[index];
     }
 
-    /** @return where port {@code index} hands the frames it receives. */
+    /**
+     * @param index a port's index.
+     * @return where port {@code index} hands the frames it receives.
+     */
     public FrameSink ingress(final int index)
     {
         return ingresses[index];
     }
 
     /**
-     * @throws IllegalArgumentException unless {@code index} names an attached port. Configuration time.
+     * Checks a port index given at configuration time.
+     *
+     * @param index a port's index.
+     * @throws IllegalArgumentException unless {@code index} names an attached port.
      */
     public void checkIndex(final int index)
     {
@@ -94,7 +108,7 @@ public final class PortTable
         }
     }
 
-    /** @return the ports' names, comma-separated, in index order. Not for the data path. */
+    /** @return the ports' names, comma-separated, in index order (not for the data path). */
     public String names()
     {
         final StringBuilder names = new StringBuilder();
@@ -106,6 +120,8 @@ public final class PortTable
     }
 
     /**
+     * Describes every port's counters, for a status line (not for the data path).
+     *
      * @return each port's name with its rx and tx frames, its tx drops and every drop reason that occurred (rx and tx),
      *         e.g. {@code vif1.0 rx 5 tx 4 drops 1 mtu-exceeded 1, ...}. Not for the data path.
      */

@@ -11,10 +11,16 @@ import org.agrona.concurrent.Agent;
  */
 public interface SwitchFabric extends Agent, PortIngress.Fabric
 {
-    /** @return the fabric's ports. */
+    /**
+     * The fabric's ports, their counters and ingress sinks.
+     *
+     * @return the fabric's port table.
+     */
     PortTable ports();
 
     /**
+     * The fabric's own totals, for a status line.
+     *
      * @return the fabric's own totals beyond the per-port counters, as text for a status line (empty when it has
      *         none). Not for the data path.
      */
