@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.vif.VifConfig;
@@ -15,7 +16,7 @@ import org.agrona.DirectBuffer;
  * <p>
  * Threading: one thread calls everything. Data-path calls return status codes and allocate nothing.
  */
-public final class VifFrontend
+public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
 {
     /** {@link #transmit}: written. */
     public static final int OK = Netfront.OK;
@@ -28,11 +29,16 @@ public final class VifFrontend
 
     private final Netfront netfront;
     private final VifConfig config;
+    private final io.pvnet.ring.region.Region region;
+    /** The frontend's own event port, as this guest's waiting thread sees it (found once connected). */
+    private io.pvnet.ring.event.EventChannel port;
+    private boolean prepared;
 
-    private VifFrontend(final VifConfig config, final Netfront netfront)
+    private VifFrontend(final VifConfig config, final Netfront netfront, final io.pvnet.ring.region.Region region)
     {
         this.config = config;
         this.netfront = netfront;
+        this.region = region;
     }
 
     /**
@@ -46,7 +52,7 @@ public final class VifFrontend
     {
         final Netfront netfront = new Netfront(config, region.store(), region.region(), counters, offload);
         netfront.start();
-        return new VifFrontend(config, netfront);
+        return new VifFrontend(config, netfront, region.region());
     }
 
     /** Negotiation, tx completions, deferred pushes. @return work done. */
@@ -68,6 +74,22 @@ public final class VifFrontend
         final int gsoType)
     {
         return netfront.transmit(buffer, offset, length, flags, gsoSize, gsoType);
+    }
+
+    /** Asks the backend to deliver only the multicast groups this guest added ({@code request-multicast-control}). */
+    public void requestMulticastControl(final boolean on)
+    {
+        netfront.requestMulticastControl(on);
+    }
+
+    /**
+     * Adds ({@code add}) or removes a multicast group at the backend (an MCAST_ADD/DEL extra); {@link #flush()} sends it.
+     *
+     * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
+     */
+    public int multicastControl(final boolean add, final long mac)
+    {
+        return netfront.multicastControl(add, mac);
     }
 
     /** Publishes written frames to the backend. */
@@ -119,6 +141,61 @@ public final class VifFrontend
     public void reconnect()
     {
         netfront.reconnect();
+    }
+
+    /**
+     * {@link io.pvnet.ring.event.WaitPoint}: the guest's thread sleeps on its own event port (a futex word in its
+     * memory) until the backend notifies; before the vif is connected it parks 1 ms at a time (negotiation runs
+     * through the store). The thread that calls {@link #doWork()}.
+     */
+    @Override
+    public void prepareToSleep()
+    {
+        final io.pvnet.ring.event.EventChannel channel = port();
+        prepared = channel != null;
+        if (prepared)
+        {
+            channel.prepareToSleep();
+        }
+    }
+
+    @Override
+    public void cancelSleep()
+    {
+        if (prepared)
+        {
+            prepared = false;
+            port.cancelSleep();
+        }
+    }
+
+    @Override
+    public void sleep(final long timeoutNs)
+    {
+        if (prepared)
+        {
+            prepared = false;
+            port.sleep(timeoutNs);
+        }
+        else
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNs, 1_000_000L));
+        }
+    }
+
+    private io.pvnet.ring.event.EventChannel port()
+    {
+        if (port == null && netfront.isConnected())
+        {
+            final io.pvnet.ring.region.RegionSection section =
+                region.findSection(VifSections.eventsName(config.domid(), config.handle()));
+            if (section != null)
+            {
+                port = new io.pvnet.ring.event.EventChannel(section.buffer(), VifSections.FRONTEND_PORT,
+                    VifSections.BACKEND_PORT, io.pvnet.ring.event.IdleMode.NOOP);
+            }
+        }
+        return port;
     }
 
     /** @return tx frames' slots waiting for the backend. */

@@ -2,6 +2,7 @@ package io.pvnet.engine;
 
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.testsupport.ChildJvm;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.AgentRunner;
@@ -10,10 +11,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -88,20 +86,6 @@ class CrossProcessVifTest
 
     private static Process startGuest(final Path path) throws java.io.IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib:jdwp"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrossProcessVifGuest.class.getName());
-        command.add(path.toString());
-        command.add(Integer.toString(FRAMES));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return ChildJvm.of(CrossProcessVifGuest.class).arguments(path.toString(), Integer.toString(FRAMES)).start();
     }
 }

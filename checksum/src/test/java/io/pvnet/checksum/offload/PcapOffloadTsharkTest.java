@@ -1,12 +1,12 @@
 package io.pvnet.checksum.offload;
 
 import io.pvnet.checksum.Checksums;
-import io.pvnet.checksum.TestFrames;
-import io.pvnet.checksum.TestFrames.Sum;
 import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.checksum.pcap.PcapReader;
 import io.pvnet.checksum.pcap.PcapWriter;
-import io.pvnet.checksum.pcap.TsharkSupport;
+import io.pvnet.testsupport.TestFrames.Sum;
+import io.pvnet.testsupport.TestFrames;
+import io.pvnet.testsupport.Tshark;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-import static io.pvnet.checksum.TestFrames.frame;
-import static io.pvnet.checksum.TestFrames.hex;
+import static io.pvnet.testsupport.TestFrames.frame;
+import static io.pvnet.testsupport.TestFrames.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,9 +124,9 @@ class PcapOffloadTsharkTest
     @Test
     void tsharkFindsEveryChecksumGoodInFragmentAndSegmentModes() throws Exception
     {
-        final String tshark = TsharkSupport.tsharkOrSkip();
+        final String tshark = Tshark.tsharkOrSkip();
         final Path in = writeInput();
-        final String before = TsharkSupport.run(tshark, "-r", in.toString(),
+        final String before = Tshark.run(tshark, "-r", in.toString(),
             "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
             "-T", "fields", "-E", "separator=|", "-e", "ip.checksum.status", "-e", "tcp.checksum.status");
         assertTrue(before.contains("0|0"), "validation is on: tshark flags the blank input sums\n" + before);
@@ -134,7 +134,7 @@ class PcapOffloadTsharkTest
         {
             final Path out = dir.resolve("out-" + mode + ".pcap");
             new PcapOffload(new FrameOffloader(Checksums.best(), 1500, 0, mode)).run(in, out);
-            final String fields = TsharkSupport.run(tshark, "-r", out.toString(),
+            final String fields = Tshark.run(tshark, "-r", out.toString(),
                 "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
                 "-o", "ip.defragment:TRUE", "-o", "ipv6.defragment:TRUE",
                 "-T", "fields", "-E", "separator=|", "-E", "occurrence=a",

@@ -29,12 +29,17 @@ public final class VifRunCommand implements Callable<Integer>
     @Option(names = "--size", description = "Frame length in bytes (default 1514).")
     int size = 1514;
 
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+        description = "How the host and guest threads wait: backoff (default), busy-spin, sleep or adaptive.")
+    io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.BACKOFF;
+
     @Override
     public Integer call() throws Exception
     {
         final Path path = region.indexOf('/') >= 0 ? Path.of(region) : Region.defaultPath(region);
         final Region created = Region.create(path, VifRegion.regionBytes(2));
-        try (VifPipeline pipeline = new VifPipeline(created, size, 0, 0, 0, ChecksumFrameOffload::new, VifConfig.of(2, 0)))
+        try (VifPipeline pipeline = new VifPipeline(created, size, 0, 0, 0, ChecksumFrameOffload::new, VifConfig.of(2, 0),
+            32, idle::newIdleStrategy, 0, idle))
         {
             pipeline.start();
             System.out.println("vif-run: region " + path + ", vifs 1.0 -> 2.0, " + size + " B frames; try: pvnet stat " +

@@ -1,7 +1,7 @@
 package io.pvnet.engine.port.pcap;
 
-import io.pvnet.engine.port.Tshark;
-import io.pvnet.engine.port.TestFrames;
+import io.pvnet.testsupport.TestFrames;
+import io.pvnet.testsupport.Tshark;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -36,6 +36,11 @@ public final class GuestCommand implements Callable<Integer>
     @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
     int waitSeconds = 20;
 
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+        description = "How the guest thread waits for frames: adaptive (default: poll 50 us after the last work, then " +
+            "sleep until the backend notifies), sleep, backoff or busy-spin.")
+    io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.ADAPTIVE;
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 
@@ -56,7 +61,7 @@ public final class GuestCommand implements Callable<Integer>
         try (ShutdownLatch barrier = new ShutdownLatch();
             GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L))
         {
-            final AgentRunner runner = new AgentRunner(GuestNode.idleStrategy(), Throwable::printStackTrace, null, node);
+            final AgentRunner runner = new AgentRunner(node.idleStrategy(idle), Throwable::printStackTrace, null, node);
             AgentRunner.startOnThread(runner);
             out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
                 ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");

@@ -149,6 +149,12 @@ public final class IfconfigCommand implements Callable<Integer>
         {
             out.println("\terror: " + error);
         }
+        final String hash = store.read(backend + "/hash");
+        final String multicast = store.read(backend + "/multicast-filter");
+        out.println("\thash: " + (hash == null ? "none" : hash) + " (control ring " +
+            (store.read(frontend + "/ctrl-ring-ref") == null ? "not used" : "ctrl-ring-ref " +
+                store.read(frontend + "/ctrl-ring-ref")) + ")");
+        out.println("\tmulticast filter: " + (multicast == null ? "off 0" : multicast));
         out.println("\tguest: ether " + store.read(frontend + "/mac") + " feature-sg " + store.read(frontend + "/feature-sg") +
             " feature-gso-tcpv4 " + store.read(frontend + "/feature-gso-tcpv4") + " feature-no-csum-offload " +
             store.read(frontend + "/feature-no-csum-offload"));

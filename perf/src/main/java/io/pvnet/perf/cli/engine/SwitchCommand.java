@@ -26,7 +26,11 @@ import io.pvnet.engine.router.RouterConfig;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import io.pvnet.engine.VifPoller;
+import io.pvnet.engine.vif.VifSections;
+import io.pvnet.ring.event.EventSelectorDescriptor;
+import io.pvnet.ring.event.IdleMode;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.CompositeAgent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,11 +58,25 @@ import java.util.function.Consumer;
     description = "Run the host side: vifs 1..N, a learning bridge (or with --routed a router), TAP/VXLAN/pcap ports, until interrupted.")
 public final class SwitchCommand implements Callable<Integer>
 {
+    /** Most vifs: what one host thread's event selector holds ({@code EventSelectorDescriptor.MAX_CAPACITY}). */
+    static final int MAX_VIFS = EventSelectorDescriptor.MAX_CAPACITY;
+    /**
+     * Longest sleep of the host thread while TAP or VXLAN ports are attached: their file descriptors are polled, not
+     * part of the wait point, so a frame from the kernel waits at most this long.
+     */
+    static final long PORT_POLL_SLEEP_NS = 1_000_000L;
+
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
     String region;
 
-    @Option(names = "--vifs", required = true, paramLabel = "N", description = "Number of vifs (1..64).")
+    @Option(names = "--vifs", required = true, paramLabel = "N",
+        description = "Number of vifs (1.." + MAX_VIFS + ", 1..255 with --routed).")
     int vifs;
+
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+        description = "How the host thread waits when no vif has work: adaptive (default: poll 50 us after the last " +
+            "work, then sleep until a guest notifies), sleep, backoff or busy-spin.")
+    IdleMode idle = IdleMode.ADAPTIVE;
 
     @Option(names = "--tap", paramLabel = "NAME[,offload=on|off]", description = "A TAP port (repeatable).")
     List<String> taps = new ArrayList<>();
@@ -72,6 +90,10 @@ public final class SwitchCommand implements Callable<Integer>
             "direction; ports naming the same FILE share it (an interface each). snaplen: bytes kept per frame; " +
             "rotate: start FILE.1, FILE.2, ... at MB megabytes; files: keep only the newest N (as tcpdump -s, -C, -W).")
     List<String> pcaps = new ArrayList<>();
+
+    @Option(names = "--metrics", paramLabel = "[ADDR:]PORT",
+        description = "Serve every counter at http://ADDR:PORT/metrics in the Prometheus text format (ADDR default 127.0.0.1).")
+    String metrics;
 
     @Option(names = "--routed", description = "Routed (L3) mode instead of bridging: each port an L3 port of one " +
         "router with its own MAC and addresses (defaults: vifD 10.0.D.1/24 + fd00:0:0:D::1/64, the k-th --tap " +
@@ -101,6 +123,10 @@ public final class SwitchCommand implements Callable<Integer>
         {
             check();
             captures = captureSpecs(pcaps);
+            if (metrics != null)
+            {
+                MetricsEndpoint.address(metrics);
+            }
         }
         catch (final IllegalArgumentException ex)
         {
@@ -164,10 +190,13 @@ public final class SwitchCommand implements Callable<Integer>
         Region created = null;
         try
         {
-            created = Region.create(path, VifRegion.regionBytes(vifs));
-            final VifRegion vifRegion = VifRegion.create(created);
-            final Fabric fabric = routed ? Fabric.routed(routerSetup()) : Fabric.bridged();
+            created = Region.create(path, VifRegion.regionBytes(vifs), VifRegion.sectionCapacity(vifs));
+            final VifRegion vifRegion = VifRegion.create(created, vifs);
+            final VifPoller poller = new VifPoller(VifSections.createSelector(created, vifs), vifRegion.store());
+            final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
+            final Fabric fabric = routed ? Fabric.routed(routerSetup(), maxPorts) : Fabric.bridged(maxPorts);
             agents.add(fabric.agent());
+            agents.add(poller);
             final Captures capturePorts = new Captures(captures);
             final Map<String, PortCounters> ownCounters = new LinkedHashMap<>();
             for (int i = 1; i <= vifs; i++)
@@ -176,7 +205,7 @@ public final class SwitchCommand implements Callable<Integer>
                 final int index = attach(fabric, port, port.name(), captures, capturePorts);
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0),
                     ingress(fabric, index, port.name(), capturePorts), new ChecksumFrameOffload()));
-                agents.add(port.backend());
+                poller.add(port.backend());
             }
             for (final String tap : taps)
             {
@@ -221,15 +250,33 @@ public final class SwitchCommand implements Callable<Integer>
                     " switch counters not published (stat and the metrics endpoint do not show them)");
             }
             agents.add(switchCounters);
-            final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
+            // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
+            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? IdleMode.DEFAULT_MAX_SLEEP_NS : PORT_POLL_SLEEP_NS;
+            final AgentRunner runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
                 Throwable::printStackTrace, null, new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
+            if (metrics != null)
+            {
+                final MetricsEndpoint endpoint;
+                try
+                {
+                    endpoint = MetricsEndpoint.start(MetricsEndpoint.address(metrics), vifRegion.countersReader());
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new IllegalStateException("--metrics=" + metrics + ": cannot listen: " + ex.getMessage());
+                }
+                opened.add(endpoint);
+                out.println("pvnet switch: metrics at http://" + endpoint.address().getHostString() + ":" +
+                    endpoint.address().getPort() + "/metrics");
+            }
             for (final var capture : capturePorts.byFile.entrySet())
             {
                 capture.getValue().start(capturePorts.specs.get(capture.getKey()));
             }
-            out.println("pvnet switch: region " + path + ", vifs 1.." + vifs + ", ports " + fabric.portNames() +
-                fabric.description + "; ready");
+            out.println("pvnet switch: region " + path + ", vifs 1.." + vifs + ", idle " + idle + ", ports " +
+                (vifs > 8 ? "vif1..vif" + vifs + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
+                fabric.portNames()) + fabric.description + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
             final Thread heartbeat = Thread.ofPlatform().daemon().name("pvnet-switch-heartbeat").start(() ->
@@ -283,9 +330,15 @@ public final class SwitchCommand implements Callable<Integer>
 
     private void check()
     {
-        if (vifs < 1 || vifs > 64)
+        if (vifs < 1 || vifs > MAX_VIFS)
         {
-            throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..64");
+            throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1.." + MAX_VIFS +
+                " (the vifs one host thread's event selector serves)");
+        }
+        if (routed && vifs > 255)
+        {
+            throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..255 with --routed (vifD's default " +
+                "address is 10.0.D.1)");
         }
         if (!routed && (!routerIps.isEmpty() || !routeTexts.isEmpty()))
         {
@@ -436,16 +489,17 @@ public final class SwitchCommand implements Callable<Integer>
             this.description = description;
         }
 
-        static Fabric bridged()
+        static Fabric bridged(final int maxPorts)
         {
-            final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
+            final Bridge bridge = new Bridge(new BridgeConfig(maxPorts, 65536, BridgeConfig.DEFAULT_AGING_NS,
+                SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
             return new Fabric(bridge, (port, alias) -> bridge.attach(port, PortVlan.access(1)), indexOf -> { },
                 published -> { }, "");
         }
 
-        static Fabric routed(final RouterSetup setup)
+        static Fabric routed(final RouterSetup setup, final int maxPorts)
         {
-            final Router router = new Router(RouterConfig.defaults(new ChecksumFrameOffload()));
+            final Router router = new Router(RouterConfig.defaults(new ChecksumFrameOffload()).withMaxPorts(maxPorts));
             return new Fabric(router, (port, alias) -> router.attach(port, setup.mac(alias)),
                 indexOf -> setup.apply(router, indexOf), published -> published.router(router),
                 ", routed: " + setup.describe());

@@ -1,12 +1,10 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.testsupport.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,28 +22,7 @@ final class CommandProcess implements AutoCloseable
 
     CommandProcess(final String... args)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib:jdwp") && !argument.startsWith("-javaagent"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(EngineCommandMain.class.getName());
-        command.addAll(List.of(args));
-        try
-        {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        process = ChildJvm.of(EngineCommandMain.class).flags("-XX:TieredStopAtLevel=1").arguments(args).start();
         reader = Thread.ofPlatform().daemon().start(() ->
         {
             try (BufferedReader lines = new BufferedReader(

@@ -1,7 +1,7 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.engine.port.Netns;
-import io.pvnet.engine.port.Tshark;
+import io.pvnet.testsupport.Netns;
+import io.pvnet.testsupport.Tshark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

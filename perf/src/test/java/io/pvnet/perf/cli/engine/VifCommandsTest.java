@@ -165,6 +165,24 @@ class VifCommandsTest
     }
 
     @Test
+    void ifconfigShouldShowTheHashAndTheMulticastFilter() throws InterruptedException
+    {
+        final String before = run(new IfconfigCommand(), path.toString(), "1.0");
+        assertTrue(before.contains("\thash: none (control ring not used)"), before);
+        assertTrue(before.contains("\tmulticast filter: off 0"), before);
+
+        frontends[0].requestMulticastControl(true);
+        assertEquals(VifFrontend.OK, frontends[0].multicastControl(true, 0x01_00_5E_00_00_FBL));
+        assertEquals(VifFrontend.OK, frontends[0].multicastControl(true, 0x33_33_00_00_00_01L));
+        frontends[0].flush();
+        pump(3);
+        Thread.sleep(150); // the backend publishes its status with the 100 ms heartbeat
+        pump(1);
+        final String after = run(new IfconfigCommand(), path.toString(), "1.0");
+        assertTrue(after.contains("\tmulticast filter: on 2 01:00:5e:00:00:fb 33:33:00:00:00:01"), after);
+    }
+
+    @Test
     void ifconfigShouldRejectBadChangesWithoutWritingAnything()
     {
         final String out = run(new IfconfigCommand(), path.toString(), "1.0", "tso", "mtu", "67");
