@@ -127,21 +127,25 @@ public final class VifBackend implements Agent
         return port;
     }
 
+    /** @return the vif this backend serves, with the settings in force. */
     public VifConfig config()
     {
         return config;
     }
 
+    /** @return the vif's live counters (in the region, readable by {@code pvnet stat}). */
     public VifCounters counters()
     {
         return counters;
     }
 
+    /** @return the backend's XenBus state. */
     public XenbusState state()
     {
         return xnb.state();
     }
 
+    /** @return whether both halves reached XenBus state Connected. */
     public boolean isConnected()
     {
         return xnb.isConnected();

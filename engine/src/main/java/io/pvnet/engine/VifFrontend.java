@@ -104,16 +104,19 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         return netfront.poll(handler, limit);
     }
 
+    /** @return the vif this frontend drives. */
     public VifConfig config()
     {
         return config;
     }
 
+    /** @return the frontend's XenBus state. */
     public XenbusState state()
     {
         return netfront.state();
     }
 
+    /** @return whether both halves reached XenBus state Connected (frames flow). */
     public boolean isConnected()
     {
         return netfront.isConnected();

@@ -129,11 +129,13 @@ public final class VifRegion
         return new UnsafeBuffer(section, counters * CountersReader.METADATA_LENGTH, counters * CountersReader.COUNTER_LENGTH);
     }
 
+    /** @return the region holding the store, counters and vif sections. */
     public Region region()
     {
         return region;
     }
 
+    /** @return the XenStore-like key/value area the two halves negotiate through. */
     public XenStore store()
     {
         return store;

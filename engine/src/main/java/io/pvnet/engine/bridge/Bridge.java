@@ -62,6 +62,10 @@ public final class Bridge implements SwitchFabric
     private int frameVlan;
     private int copyMade;
 
+    /**
+     * Creates a bridge with no ports; {@link #attach} adds them before it runs.
+     * @param config MAC table size, aging, VLANs and the software offload for ports that cannot offload.
+     */
     public Bridge(final BridgeConfig config)
     {
         ports = new PortTable(this, config.maxPorts());
@@ -99,11 +103,16 @@ public final class Bridge implements SwitchFabric
         return ports.ingress(index);
     }
 
+    /** @return how many ports are attached. */
     public int portCount()
     {
         return ports.size();
     }
 
+    /**
+     * @param index a port index from {@link #attach}.
+     * @return the port attached there.
+     */
     public Port port(final int index)
     {
         return ports.port(index);
@@ -115,6 +124,7 @@ public final class Bridge implements SwitchFabric
         return ports.counters(index);
     }
 
+    /** @return the learned stations (read it on the bridge thread). */
     public MacTable macTable()
     {
         return table;

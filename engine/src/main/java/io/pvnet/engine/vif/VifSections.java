@@ -49,16 +49,31 @@ public final class VifSections
     {
     }
 
+    /**
+     * @param domid the guest's domain id.
+     * @param handle the vif's handle.
+     * @return the region section name of the vif's granted pages.
+     */
     public static String pagesName(final int domid, final int handle)
     {
         return "vif." + domid + "." + handle + ".pages";
     }
 
+    /**
+     * @param domid the guest's domain id.
+     * @param handle the vif's handle.
+     * @return the region section name of the vif's grant table.
+     */
     public static String grantsName(final int domid, final int handle)
     {
         return "vif." + domid + "." + handle + ".grants";
     }
 
+    /**
+     * @param domid the guest's domain id.
+     * @param handle the vif's handle.
+     * @return the region section name of the vif's event channels.
+     */
     public static String eventsName(final int domid, final int handle)
     {
         return "vif." + domid + "." + handle + ".evtchn";

@@ -85,9 +85,9 @@ public final class GuestCommand implements Callable<Integer>
     static GuestNode.Settings settings(
         final String region, final int vif, final String ip, final String ip6, final String mac)
     {
-        if (vif < 1 || vif > 64)
+        if (vif < 1 || vif > SwitchCommand.MAX_VIFS)
         {
-            throw new IllegalArgumentException("--vif=" + vif + " must be in 1..64");
+            throw new IllegalArgumentException("--vif=" + vif + " must be in 1.." + SwitchCommand.MAX_VIFS);
         }
         final HostArguments.Address v4 = HostArguments.ipv4("--ip", ip);
         final HostArguments.Address v6 = ip6 == null ? null : HostArguments.ipv6("--ip6", ip6);
