@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
 /**
@@ -38,7 +39,7 @@ public final class Crossover
             final int gsoType)
         {
             final VifBackend peer = target[index];
-            return peer == null ? io.pvnet.engine.xnb.DropReason.NOT_CONNECTED :
+            return peer == null ? io.pvnet.engine.vif.DropReason.NOT_CONNECTED :
                 peer.offer(buffer, offset, length, flags, gsoSize, gsoType);
         }
     }

@@ -30,7 +30,7 @@ import java.util.function.LongSupplier;
  */
 public final class SwitchCounters implements Agent
 {
-    /** Counter type id of every switch counter (vif counters are {@link VifCounters#TYPE_ID}). */
+    /** Counter type id of every switch counter (vif counters are {@link io.pvnet.engine.vif.VifCounters#TYPE_ID}). */
     public static final int TYPE_ID = 0x7602;
     /** How often the heap values are copied to the counters file. */
     public static final long PUBLISH_INTERVAL_NS = 100_000_000L;

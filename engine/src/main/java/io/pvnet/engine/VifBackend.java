@@ -1,8 +1,12 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.vif.VifSections;
+import io.pvnet.engine.frame.FrameSink;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenbusState;
-import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.xnb.XnbAgent;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;

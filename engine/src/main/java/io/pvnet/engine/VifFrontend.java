@@ -1,5 +1,10 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.vif.VifSections;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.netfront.Netfront;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenbusState;

@@ -49,7 +49,7 @@ public final class VifPoller implements Agent, WaitPoint
     private long vifPolls;
 
     /**
-     * @param selector the selector guests raise (the region's, see {@link VifSections#createSelector}).
+     * @param selector the selector guests raise (the region's, see {@link io.pvnet.engine.vif.VifSections#createSelector}).
      * @param store    the region's store: a change there (negotiation) makes the next cycle visit every vif.
      */
     public VifPoller(final EventSelector selector, final io.pvnet.engine.store.XenStore store)

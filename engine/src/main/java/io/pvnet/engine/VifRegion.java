@@ -1,5 +1,7 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.StoreDescriptor;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.ring.region.Region;

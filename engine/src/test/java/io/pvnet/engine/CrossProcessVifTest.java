@@ -1,5 +1,7 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.testsupport.ChildJvm;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.ring.region.Region;

@@ -1,5 +1,8 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.netif.RxResponseDescriptor;
 import io.pvnet.engine.netif.TxResponseDescriptor;
 import io.pvnet.engine.offload.NoFrameOffload;

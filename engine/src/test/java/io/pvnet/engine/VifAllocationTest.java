@@ -1,5 +1,8 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.engine.offload.ChecksumFrameOffload;

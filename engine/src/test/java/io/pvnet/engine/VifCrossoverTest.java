@@ -1,8 +1,11 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.store.XenbusState;
-import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.vif.DropReason;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

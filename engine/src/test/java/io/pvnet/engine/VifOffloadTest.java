@@ -1,5 +1,8 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;

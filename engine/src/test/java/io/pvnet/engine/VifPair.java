@@ -1,5 +1,7 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;

@@ -1,5 +1,7 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;

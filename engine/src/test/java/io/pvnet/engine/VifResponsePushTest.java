@@ -1,5 +1,8 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameSink;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;

@@ -1,5 +1,8 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;

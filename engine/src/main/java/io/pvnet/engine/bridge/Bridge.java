@@ -2,15 +2,16 @@ package io.pvnet.engine.bridge;
 
 import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.parse.HeaderParser;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
-import io.pvnet.engine.port.PortIngress;
+import io.pvnet.engine.port.PortTable;
+import io.pvnet.engine.port.SwitchFabric;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -35,14 +36,12 @@ import java.nio.ByteBuffer;
  * {@link org.agrona.concurrent.CompositeAgent}. {@link #attach} before that thread starts. Nothing allocates per
  * frame.
  */
-public final class Bridge implements Agent, PortIngress.Fabric
+public final class Bridge implements SwitchFabric
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
 
-    private final Port[] ports;
+    private final PortTable ports;
     private final PortVlan[] vlans;
-    private final PortCounters[] counters;
-    private final FrameSink[] ingresses;
     private final MacTable table;
     private final NanoClock clock;
     private final long agingNs;
@@ -50,7 +49,6 @@ public final class Bridge implements Agent, PortIngress.Fabric
     private final UnsafeBuffer taggedCopy =
         new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + HeaderParser.VLAN_TAG_LENGTH));
     private final UnsafeBuffer untaggedCopy = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
-    private int portCount;
     private long nowMs;
     private long nextAgingNs;
 
@@ -59,9 +57,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
     private DirectBuffer frameBuffer;
     private int frameOffset;
     private int frameLength;
-    private int frameFlags;
-    private int frameGsoSize;
-    private int frameGsoType;
+    private final FrameMetadata frame = new FrameMetadata();
     private boolean frameTagged;
     private int frameVlan;
     private int copyMade;
@@ -72,10 +68,8 @@ public final class Bridge implements Agent, PortIngress.Fabric
      */
     public Bridge(final BridgeConfig config)
     {
-        ports = new Port[config.maxPorts()];
+        ports = new PortTable(this, config.maxPorts());
         vlans = new PortVlan[config.maxPorts()];
-        counters = new PortCounters[config.maxPorts()];
-        ingresses = new FrameSink[config.maxPorts()];
         table = new MacTable(config.macTableEntries(), config.agingNs());
         clock = config.clock();
         agingNs = config.agingNs();
@@ -92,28 +86,27 @@ public final class Bridge implements Agent, PortIngress.Fabric
      */
     public int attach(final Port port, final PortVlan vlan)
     {
-        if (portCount == ports.length)
-        {
-            throw new IllegalStateException("maxPorts=" + ports.length + " reached, cannot attach " + port.name());
-        }
-        final int index = portCount++;
-        ports[index] = port;
+        final int index = ports.add(port);
         vlans[index] = vlan;
-        counters[index] = new PortCounters();
-        ingresses[index] = new PortIngress(this, index);
         return index;
     }
 
-    /** @return where port {@code index} hands the frames it receives. */
+    @Override
+    public PortTable ports()
+    {
+        return ports;
+    }
+
+    /** @return where port {@code index} hands the frames it receives ({@link PortTable#ingress}). */
     public FrameSink ingress(final int index)
     {
-        return ingresses[index];
+        return ports.ingress(index);
     }
 
     /** @return how many ports are attached. */
     public int portCount()
     {
-        return portCount;
+        return ports.size();
     }
 
     /**
@@ -122,13 +115,13 @@ public final class Bridge implements Agent, PortIngress.Fabric
      */
     public Port port(final int index)
     {
-        return ports[index];
+        return ports.port(index);
     }
 
     /** @return the bridge's counters for port {@code index}. */
     public PortCounters counters(final int index)
     {
-        return counters[index];
+        return ports.counters(index);
     }
 
     /** @return the learned stations (read it on the bridge thread). */
@@ -193,7 +186,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         final int port, final DirectBuffer buffer, final int offset, final int length, final int flags,
         final int gsoSize, final int gsoType)
     {
-        final PortCounters portCounters = counters[port];
+        final PortCounters portCounters = ports.counters(port);
         if (length < HeaderParser.ETHERNET_HEADER_LENGTH || offset < 0 || offset + length > buffer.capacity() ||
             length > MAX_FRAME)
         {
@@ -238,9 +231,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         frameBuffer = buffer;
         frameOffset = offset;
         frameLength = length;
-        frameFlags = flags;
-        frameGsoSize = gsoSize;
-        frameGsoType = gsoType;
+        frame.set(flags, gsoSize, gsoType);
         frameTagged = tagged;
         frameVlan = vlan;
         copyMade = 0;
@@ -275,6 +266,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
     private void flood(final int ingressPort, final int vlan)
     {
         floods++;
+        final int portCount = ports.size();
         for (int i = 0; i < portCount; i++)
         {
             if (i != ingressPort && vlans[i].carries(vlan))
@@ -311,8 +303,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         }
         final int l2Length = HeaderParser.ETHERNET_HEADER_LENGTH + (wantTag ? HeaderParser.VLAN_TAG_LENGTH : 0);
 
-        edge.send(ports[index], counters[index], buffer, offset, length, l2Length, frameFlags, frameGsoSize,
-            frameGsoType);
+        edge.send(ports.port(index), ports.counters(index), buffer, offset, length, l2Length, frame);
     }
 
     private MutableDirectBuffer taggedCopy()

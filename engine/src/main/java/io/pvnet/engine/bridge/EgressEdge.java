@@ -4,8 +4,10 @@ import io.pvnet.checksum.offload.OutputFrames;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
-import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -16,9 +18,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * Offload at the edge, shared by the {@link Bridge} and the router: hands a frame to an egress {@link Port} untouched
- * when the port declares what the frame needs ({@code CSUM_PARTIAL} -> {@link PortOffloads#CHECKSUM}, GSO -> TSO of
- * its kind with every segment within the MTU), else through {@link FrameOffload#finish} (checksum completed, TSO split,
+ * Offload at the edge, shared by the {@link Bridge} and the router: asks the {@link OffloadPolicy} with the port's
+ * capabilities, and hands a frame to an egress {@link Port} untouched when the port declares what the frame needs
+ * ({@code CSUM_PARTIAL} -> {@link PortOffloads#CHECKSUM}, GSO -> TSO of its kind with every segment within the MTU),
+ * else through {@link FrameOffload#finish} (checksum completed, TSO split,
  * oversize fragmented), each resulting frame {@code DATA_VALIDATED}. Counts every attempt once on the port's
  * {@link PortCounters} tx side, as sent or dropped by reason.
  * <p>
@@ -32,6 +35,8 @@ public final class EgressEdge
     private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
     private final OutputFrames outputFrames = new OutputFrames(FrameOffload.MAX_FRAMES);
+    /** Describes a frame given as ints for the {@link OffloadPolicy}; reused (this edge's thread only). */
+    private final FrameMetadata metadata = new FrameMetadata();
 
     private long softwareChecksums;
     private long softwareSplits;
@@ -57,26 +62,30 @@ public final class EgressEdge
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
         final int l2Length, final int flags, final int gsoSize, final int gsoType)
     {
+        return send(port, counters, buffer, offset, length, l2Length, metadata.set(flags, gsoSize, gsoType));
+    }
+
+    /**
+     * As {@link #send(Port, PortCounters, DirectBuffer, int, int, int, int, int, int)} for a frame already described
+     * by the caller's {@link FrameMetadata} (read during the call only).
+     */
+    public boolean send(
+        final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
+        final int l2Length, final FrameMetadata frame)
+    {
+        final int flags = frame.flags();
+        final int gsoSize = frame.gsoSize();
+        final int gsoType = frame.gsoType();
         final int offloads = port.offloads();
         final int mtu = port.mtu();
-        final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
-        final boolean needChecksum = partial && (offloads & PortOffloads.CHECKSUM) == 0;
-        final boolean needSplit;
-        final boolean tooBig;
-        if (gsoSize != 0)
+        // a GSO frame's segments are measured only for a port that could take it whole
+        final int l3Length = gsoSize == 0 ? length - l2Length :
+            (offloads & PortOffloads.tsoBitFor(gsoType)) != 0 ? segmentL3Length(buffer, offset, length, gsoSize) : 0;
+        final int decision = OffloadPolicy.decide(
+            offloads | OffloadPolicy.SOFTWARE_SEGMENTATION, mtu, frame, l3Length);
+        if (decision == OffloadPolicy.PASS)
         {
-            needSplit = (offloads & PortOffloads.tsoBitFor(gsoType)) == 0 ||
-                !segmentsFit(buffer, offset, length, mtu, gsoSize);
-            tooBig = false;
-        }
-        else
-        {
-            needSplit = false;
-            tooBig = length - l2Length > mtu;
-        }
-        if (!needChecksum && !needSplit && !tooBig)
-        {
-            if (partial || gsoSize != 0)
+            if (frame.isChecksumPartial() || frame.isGso())
             {
                 passedThroughOffloads++;
             }
@@ -90,18 +99,17 @@ public final class EgressEdge
             return false;
         }
         return finishSlowPath(port, counters, buffer, offset, length, mtu, flags, gsoSize, gsoType,
-            needSplit || tooBig);
+            decision != OffloadPolicy.COMPLETE);
     }
 
-    /** Whether every segment of a GSO frame (its headers + gso size) fits the port's MTU. */
-    private boolean segmentsFit(
-        final DirectBuffer buffer, final int offset, final int length, final int mtu, final int gsoSize)
+    /** @return the L3 length of a GSO frame's segments (headers + gso size), or {@link OffloadPolicy#NO_MTU}. */
+    private int segmentL3Length(final DirectBuffer buffer, final int offset, final int length, final int gsoSize)
     {
         if (HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK || !headers.hasL4Header())
         {
-            return false;
+            return OffloadPolicy.NO_MTU;
         }
-        return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + gsoSize <= mtu;
+        return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + gsoSize;
     }
 
     private boolean finishSlowPath(

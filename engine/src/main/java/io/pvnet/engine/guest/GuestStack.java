@@ -12,8 +12,8 @@ import io.pvnet.checksum.packet.NeighbourMessages;
 import io.pvnet.checksum.packet.PacketChecksums;
 import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.checksum.packet.UdpHeader;
-import io.pvnet.engine.FrameHandler;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -1,6 +1,6 @@
 package io.pvnet.engine.guest;
 
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
 /**

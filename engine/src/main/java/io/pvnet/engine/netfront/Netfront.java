@@ -1,10 +1,10 @@
 package io.pvnet.engine.netfront;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameHandler;
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;

@@ -1,7 +1,7 @@
 package io.pvnet.engine.netfront;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.RingLayout;
@@ -103,6 +103,7 @@ final class NetfrontConnection
     {
         final XenbusState backendState = store.readState(vif.backendDir);
         vif.stopTxChecksumOffload = store.readFlag(vif.backendDir + "/" + REQUEST_NO_TX_CSUM_OFFLOAD);
+        vif.updateTxCapabilities();
         switch (vif.state)
         {
             case INITIALISING ->
@@ -166,6 +167,7 @@ final class NetfrontConnection
         vif.backendSg = store.readFlag(backendDir + FEATURE_SG);
         vif.backendGsoV4 = store.readFlag(backendDir + FEATURE_GSO_TCPV4);
         vif.backendGsoV6 = store.readFlag(backendDir + FEATURE_GSO_TCPV6);
+        vif.updateTxCapabilities();
 
         final boolean padded = config.paddedRings() && store.readFlag(backendDir + FEATURE_RING_LAYOUT_PADDED);
         final RingLayout layout = padded ? RingLayout.PADDED : RingLayout.XEN;

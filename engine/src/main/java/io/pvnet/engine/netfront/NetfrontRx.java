@@ -1,8 +1,8 @@
 package io.pvnet.engine.netfront;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameHandler;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.netif.RxRequestDescriptor;
 import io.pvnet.ring.FrontRing;
 import io.pvnet.ring.RingStatus;

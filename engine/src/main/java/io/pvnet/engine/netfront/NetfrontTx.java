@@ -1,11 +1,13 @@
 package io.pvnet.engine.netfront;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.netif.ExtraInfoDescriptor;
 import io.pvnet.engine.netif.NetifKeys;
 import io.pvnet.engine.netif.TxRequestDescriptor;
 import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.ring.FrontRing;
 import io.pvnet.ring.RingStatus;
 import org.agrona.DirectBuffer;
@@ -36,6 +38,8 @@ final class NetfrontTx
     private final boolean[] txPending = new boolean[VifSections.RING_SIZE];
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024));
     private final SegmentTransmitter segmentTransmitter = new SegmentTransmitter();
+    /** The frame being transmitted, described for the {@link OffloadPolicy} (the frontend's thread, reused). */
+    private final FrameMetadata metadata = new FrameMetadata();
     private FrontRing tx;
     private int freeTxCount;
     private boolean pushPending;
@@ -85,24 +89,15 @@ final class NetfrontTx
         {
             return Netfront.INVALID;
         }
-        if (gsoSize != 0)
+        final int decision = OffloadPolicy.decide(
+            vif.txCapabilities, OffloadPolicy.NO_MTU, metadata.set(flags, gsoSize, gsoType), 0);
+        return switch (decision)
         {
-            if (vif.stopTxChecksumOffload)
-            {
-                return transmitSegmented(frame, offset, length, gsoSize);
-            }
-            final boolean offered = gsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? vif.backendGsoV4 :
-                gsoType == XEN_NETIF_GSO_TYPE_TCPV6 && vif.backendGsoV6;
-            if (!offered)
-            {
-                return Netfront.INVALID;
-            }
-        }
-        if ((flags & FrameFlags.CSUM_PARTIAL) != 0 && vif.stopTxChecksumOffload)
-        {
-            return transmitChecksummed(frame, offset, length, flags);
-        }
-        return write(frame, offset, length, txFlags(flags), gsoSize, gsoType);
+            case OffloadPolicy.PASS -> write(frame, offset, length, txFlags(flags), gsoSize, gsoType);
+            case OffloadPolicy.COMPLETE -> transmitChecksummed(frame, offset, length, flags);
+            case OffloadPolicy.SEGMENT -> transmitSegmented(frame, offset, length, gsoSize);
+            default -> Netfront.INVALID;
+        };
     }
 
     /** See {@link Netfront#multicastControl}. */

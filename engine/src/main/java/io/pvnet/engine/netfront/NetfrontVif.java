@@ -1,7 +1,8 @@
 package io.pvnet.engine.netfront;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.event.EventChannel;
@@ -35,6 +36,11 @@ final class NetfrontVif
     boolean backendGsoV4;
     boolean backendGsoV6;
     boolean stopTxChecksumOffload;
+    /**
+     * What the backend takes from this frontend as {@link OffloadPolicy} capabilities: checksum-blank frames and the
+     * GSO kinds it offered, or, once it asked for complete checksums, nothing, with GSO frames segmented here.
+     */
+    int txCapabilities;
 
     long txPackets;
     long txBusy;
@@ -57,6 +63,13 @@ final class NetfrontVif
     boolean isConnected()
     {
         return state == XenbusState.CONNECTED && brokenReason == null;
+    }
+
+    /** Recomputes {@link #txCapabilities} after the backend's features or requests were read. */
+    void updateTxCapabilities()
+    {
+        txCapabilities = stopTxChecksumOffload ? OffloadPolicy.SOFTWARE_SEGMENTATION :
+            OffloadPolicy.CHECKSUM | (backendGsoV4 ? OffloadPolicy.TSO4 : 0) | (backendGsoV6 ? OffloadPolicy.TSO6 : 0);
     }
 
     /** @return the offset of page {@code frame} in {@link #pages}. */

@@ -1,6 +1,6 @@
 package io.pvnet.engine.port;
 
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 
 /**
  * One edge of the switch: something frames leave through ({@link #onFrame}, called by the bridge) and, for most

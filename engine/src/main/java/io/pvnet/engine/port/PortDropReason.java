@@ -4,7 +4,7 @@ import io.pvnet.engine.offload.FrameOffload;
 
 /**
  * Why a port or the bridge dropped a frame. Codes start at {@link #FIRST} so that they never collide with the vif
- * backend's {@code io.pvnet.engine.xnb.DropReason} codes in a {@code FrameSink} return value.
+ * backend's {@code io.pvnet.engine.vif.DropReason} codes in a {@code FrameSink} return value.
  */
 public final class PortDropReason
 {

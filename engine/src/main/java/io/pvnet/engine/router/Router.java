@@ -6,14 +6,14 @@ import io.pvnet.checksum.packet.IpProtocol;
 import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.Ipv6Header;
 import io.pvnet.checksum.packet.PacketChecksums;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.bridge.EgressEdge;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
-import io.pvnet.engine.port.PortIngress;
+import io.pvnet.engine.port.PortTable;
+import io.pvnet.engine.port.SwitchFabric;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -44,9 +44,9 @@ import java.nio.ByteBuffer;
  * port's {@code onFrame} must not call back into the router. Nothing allocates per frame.
  * <p>
  * Length: about 80 lines above the ~500 guideline are the per-port configuration and the public counters of the
- * accounting identity; the per-port bookkeeping moves to the port table Bridge and Router will share (issue 12 item 4).
+ * accounting identity; the per-port bookkeeping itself is the {@link PortTable} Bridge and Router share.
  */
-public final class Router implements Agent, PortIngress.Fabric
+public final class Router implements SwitchFabric
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
     private static final long NO_ADDRESS = 0;
@@ -54,9 +54,7 @@ public final class Router implements Agent, PortIngress.Fabric
     private static final int IP = EthernetHeader.LENGTH;
 
     private final RouterConfig config;
-    private final Port[] ports;
-    private final PortCounters[] counters;
-    private final FrameSink[] ingresses;
+    private final PortTable ports;
     private final long[] macs;
     private final int[] address4;
     private final int[] prefix4;
@@ -73,7 +71,6 @@ public final class Router implements Agent, PortIngress.Fabric
     private final NeighbourProtocol neighbourProtocol;
     private final IcmpErrors icmpErrors;
     private final long[] drops = new long[PortDropReason.END - PortDropReason.FIRST];
-    private int portCount;
     private long nowNs;
     private long nextScanNs;
 
@@ -85,9 +82,7 @@ public final class Router implements Agent, PortIngress.Fabric
     public Router(final RouterConfig config)
     {
         this.config = config;
-        ports = new Port[config.maxPorts()];
-        counters = new PortCounters[config.maxPorts()];
-        ingresses = new FrameSink[config.maxPorts()];
+        ports = new PortTable(this, config.maxPorts());
         macs = new long[config.maxPorts()];
         address4 = new int[config.maxPorts()];
         prefix4 = new int[config.maxPorts()];
@@ -112,18 +107,15 @@ public final class Router implements Agent, PortIngress.Fabric
      */
     public int attach(final Port port, final long mac)
     {
-        if (portCount == ports.length)
+        if (ports.size() == ports.capacity())
         {
-            throw new IllegalStateException("maxPorts=" + ports.length + " reached, cannot attach " + port.name());
+            throw new IllegalStateException("maxPorts=" + ports.capacity() + " reached, cannot attach " + port.name());
         }
         if (EthernetHeader.isGroup(mac) || mac == 0 || (mac >>> 48) != 0)
         {
             throw new IllegalArgumentException("mac=" + Long.toHexString(mac) + " must be a unicast 48-bit MAC");
         }
-        final int index = portCount++;
-        ports[index] = port;
-        counters[index] = new PortCounters();
-        ingresses[index] = new PortIngress(this, index);
+        final int index = ports.add(port);
         macs[index] = mac;
         linkLocalLo[index] = Ipv6Header.linkLocalLo(mac);
         return index;
@@ -174,26 +166,29 @@ public final class Router implements Agent, PortIngress.Fabric
 
     private void checkPort(final int index)
     {
-        if (index < 0 || index >= portCount)
-        {
-            throw new IllegalArgumentException("port=" + index + " must be in 0.." + (portCount - 1));
-        }
+        ports.checkIndex(index);
     }
 
     /** @return where port {@code index} hands the frames it receives. */
     public FrameSink ingress(final int index)
     {
-        return ingresses[index];
+        return ports.ingress(index);
+    }
+
+    @Override
+    public PortTable ports()
+    {
+        return ports;
     }
 
     public int portCount()
     {
-        return portCount;
+        return ports.size();
     }
 
     public Port port(final int index)
     {
-        return ports[index];
+        return ports.port(index);
     }
 
     public long portMac(final int index)
@@ -204,7 +199,24 @@ public final class Router implements Agent, PortIngress.Fabric
     /** @return the router's counters for port {@code index} (rx: what came in and router drops; tx: egress). */
     public PortCounters counters(final int index)
     {
-        return counters[index];
+        return ports.counters(index);
+    }
+
+    /** @return offered, forwarded, local, dropped (with each reason that occurred) and pending frames, as text. */
+    @Override
+    public String totals()
+    {
+        final StringBuilder text = new StringBuilder("router offered ").append(offered()).append(" forwarded ")
+            .append(forwarded()).append(" local ").append(local()).append(" dropped ")
+            .append(dropsTotal() + egressDrops()).append(" pending ").append(pending());
+        for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+        {
+            if (drops(reason) > 0)
+            {
+                text.append(' ').append(PortDropReason.name(reason)).append(' ').append(drops(reason));
+            }
+        }
+        return text.toString();
     }
 
     public RouteTable routes()
@@ -319,7 +331,7 @@ public final class Router implements Agent, PortIngress.Fabric
         final int gsoSize, final int gsoType)
     {
         offered++;
-        final PortCounters portCounters = counters[in];
+        final PortCounters portCounters = ports.counters(in);
         if (length < EthernetHeader.LENGTH || offset < 0 || offset + length > buffer.capacity() || length > MAX_FRAME)
         {
             return drop(in, PortDropReason.RUNT);
@@ -362,7 +374,7 @@ public final class Router implements Agent, PortIngress.Fabric
 
     private int drop(final int in, final int reason)
     {
-        counters[in].rxDropped(reason);
+        ports.counters(in).rxDropped(reason);
         drops[reason - PortDropReason.FIRST]++;
         return reason;
     }
@@ -371,7 +383,7 @@ public final class Router implements Agent, PortIngress.Fabric
     void dropQueued(final int out, final int reason)
     {
         drops[reason - PortDropReason.FIRST]++;
-        counters[out].txDropped(reason);
+        ports.counters(out).txDropped(reason);
     }
 
     private int forward4(
@@ -421,7 +433,7 @@ public final class Router implements Agent, PortIngress.Fabric
 
     private boolean isOwnAddress4(final int address)
     {
-        for (int i = 0; i < portCount; i++)
+        for (int i = 0; i < ports.size(); i++)
         {
             if (address4[i] == address && address != 0)
             {
@@ -433,7 +445,7 @@ public final class Router implements Agent, PortIngress.Fabric
 
     private boolean isOwnAddress6(final long hi, final long lo)
     {
-        for (int i = 0; i < portCount; i++)
+        for (int i = 0; i < ports.size(); i++)
         {
             if ((addressHi6[i] == hi && addressLo6[i] == lo && (hi | lo) != NO_ADDRESS) ||
                 (hi == Ipv6Header.LINK_LOCAL_HI && lo == linkLocalLo[i]))
@@ -548,7 +560,7 @@ public final class Router implements Agent, PortIngress.Fabric
         final int out, final UnsafeBuffer frame, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        if (edge.send(ports[out], counters[out], frame, 0, length, IP, flags, gsoSize, gsoType))
+        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, flags, gsoSize, gsoType))
         {
             forwarded++;
         }
@@ -561,7 +573,7 @@ public final class Router implements Agent, PortIngress.Fabric
     /** Sends a frame the router wrote itself (ARP, NDP, ICMP error) out of port {@code out}. @return whether taken. */
     boolean sendControl(final int out, final DirectBuffer frame, final int length)
     {
-        return edge.send(ports[out], counters[out], frame, 0, length, IP, 0, 0, 0);
+        return edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, 0, 0, 0);
     }
 
     int address4(final int index)

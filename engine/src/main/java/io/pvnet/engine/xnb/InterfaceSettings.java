@@ -1,6 +1,6 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.store.XenStore;
 
 import static io.pvnet.engine.netif.NetifKeys.MAC;

@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.netif.ExtraInfoDescriptor;
 import io.pvnet.engine.netif.TxRequestDescriptor;
 import io.pvnet.engine.netif.TxResponseDescriptor;

@@ -1,5 +1,7 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.vif.DropReason;
+
 /**
  * One transmit packet found on the tx ring: FreeBSD's {@code struct xnb_pkt}, plus the reason it is invalid.
  * Filled by {@link TxAssembler#ring2pkt}; reused for every packet (no allocation). Single-threaded.

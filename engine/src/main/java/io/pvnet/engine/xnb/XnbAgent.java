@@ -1,8 +1,9 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.FrameSink;
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.frame.FrameSink;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;

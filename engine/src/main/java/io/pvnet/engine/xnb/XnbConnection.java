@@ -1,8 +1,9 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifCounters;
-import io.pvnet.engine.VifSections;
 import io.pvnet.engine.netif.CtrlRingDescriptor;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.BackRing;
@@ -58,6 +59,7 @@ final class XnbConnection
         publishFeatures();
         InterfaceSettings.publish(store, vif.backendDir, vif.config);
         vif.settings.reload(store, vif.backendDir);
+        vif.updateRxCapabilities();
         setState(XenbusState.INIT_WAIT);
     }
 
@@ -130,6 +132,7 @@ final class XnbConnection
     private int onStoreChanged()
     {
         vif.settings.reload(store, vif.backendDir);
+        vif.updateRxCapabilities();
         queue.tx.credit().reload(store.read(vif.backendDir + "/" + RATE), vif.nowNs);
         final XenbusState frontend = store.readState(vif.frontendDir);
         if (vif.state == XenbusState.CONNECTED)
@@ -211,6 +214,7 @@ final class XnbConnection
         vif.frontendIpv6Csum = store.readFlag(frontendDir + FEATURE_IPV6_CSUM_OFFLOAD);
         vif.frontendGsoV4 = store.readFlag(frontendDir + FEATURE_GSO_TCPV4);
         vif.frontendGsoV6 = store.readFlag(frontendDir + FEATURE_GSO_TCPV6);
+        vif.updateRxCapabilities();
 
         final int domid = vif.config.domid();
         final int handle = vif.config.handle();

@@ -1,7 +1,7 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.FrameSink;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.frame.FrameSink;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.ring.BackRing;
 import io.pvnet.ring.event.EventChannel;

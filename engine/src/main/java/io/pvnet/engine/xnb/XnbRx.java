@@ -4,11 +4,14 @@ import io.pvnet.checksum.hash.FlowHash;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.VifCounters;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.checksum.offload.SegmentWindows;
 import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.ring.BackRing;
 import io.pvnet.ring.grant.GrantStatus;
 import io.pvnet.ring.grant.GrantTable;
@@ -56,6 +59,8 @@ final class XnbRx
     private final RxSegmentWindows rxWindows = new RxSegmentWindows();
     private final GrantWindow rxWindow = new GrantWindow();
     private final CachedNanoClock offerClock = new CachedNanoClock();
+    /** The frame being delivered, described for the {@link OffloadPolicy} (agent thread only, reused). */
+    private final FrameMetadata metadata = new FrameMetadata();
 
     private BackRing rx;
     private SlotArray rxRing;
@@ -234,8 +239,6 @@ final class XnbRx
         final DirectBuffer buffer, final MutableDirectBuffer writableFrame, final int frameOffset, final int frameLength,
         final int flags, final int gsoSize, final int gsoType, final long enqueuedNs)
     {
-        final InterfaceSettings settings = vif.settings;
-        final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
         if (vif.multicastControl && frameLength >= ETH_HLEN &&
             !vif.acceptsDestination(buffer.getLong(frameOffset, java.nio.ByteOrder.BIG_ENDIAN) >>> 16))
         {
@@ -243,9 +246,11 @@ final class XnbRx
             vif.drop(DropReason.MCAST_FILTERED);
             return true;
         }
+        final FrameMetadata frame = metadata.set(flags, gsoSize, gsoType);
+        final int decision = OffloadPolicy.decide(vif.rxCapabilities, OffloadPolicy.NO_MTU, frame, 0);
 
         final int result;
-        if (gsoSize != 0 && !(settings.tso && settings.txcsum && vif.frontendTakesGso(gsoType)))
+        if (decision == OffloadPolicy.SEGMENT)
         {
             final int segments = (frameLength + gsoSize - 1) / gsoSize;
             final int slotsNeeded = segments * ((gsoSize + MAX_SEGMENT_HEADERS + PAGE_SIZE - 1) / PAGE_SIZE);
@@ -282,10 +287,10 @@ final class XnbRx
         }
         else
         {
-            int rxFlags = (flags & FrameFlags.DATA_VALIDATED) != 0 ? NETRXF_DATA_VALIDATED : 0;
-            if (partial)
+            int rxFlags = frame.isDataValidated() ? NETRXF_DATA_VALIDATED : 0;
+            if (frame.isChecksumPartial())
             {
-                if (settings.txcsum && vif.frontendCsum)
+                if (decision == OffloadPolicy.PASS)
                 {
                     rxFlags = NETRXF_CSUM_BLANK | NETRXF_DATA_VALIDATED;
                 }

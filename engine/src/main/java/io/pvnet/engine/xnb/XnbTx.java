@@ -1,9 +1,10 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameSink;
-import io.pvnet.engine.VifCounters;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameSink;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.netif.TxRequestDescriptor;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.ring.BackRing;

@@ -1,15 +1,15 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.netif.NetifKeys;
+import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.grant.GrantTable;
 
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_CTRL_HASH_ALGORITHM_NONE;
-import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4;
-import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV6;
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_MAX_TX_SIZE;
 
 /**
@@ -64,6 +64,12 @@ final class XnbVif
     boolean frontendGsoV4;
     boolean frontendGsoV6;
 
+    /**
+     * What the guest takes on its rx path as {@link OffloadPolicy} capabilities: the interface's {@code txcsum} and
+     * {@code tso} settings combined with what the frontend negotiated; refreshed by {@link #updateRxCapabilities}.
+     */
+    int rxCapabilities = OffloadPolicy.SOFTWARE_SEGMENTATION;
+
     XenbusState state = XenbusState.UNKNOWN;
     /** Whether offered frames are queued for the guest; read by the rx queue's producer thread. */
     volatile boolean accepting;
@@ -88,11 +94,14 @@ final class XnbVif
         return state == XenbusState.CONNECTED && disabledReason == DropReason.NONE;
     }
 
-    /** @return whether the frontend takes GSO frames of {@code gsoType}. */
-    boolean frontendTakesGso(final int gsoType)
+    /** Recomputes {@link #rxCapabilities} after the settings were reloaded or the frontend's features read. */
+    void updateRxCapabilities()
     {
-        return gsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? frontendGsoV4 :
-            gsoType == XEN_NETIF_GSO_TYPE_TCPV6 && frontendGsoV6;
+        final boolean gso = settings.tso && settings.txcsum;
+        rxCapabilities = OffloadPolicy.SOFTWARE_SEGMENTATION |
+            (settings.txcsum && frontendCsum ? OffloadPolicy.CHECKSUM : 0) |
+            (gso && frontendGsoV4 ? OffloadPolicy.TSO4 : 0) |
+            (gso && frontendGsoV6 ? OffloadPolicy.TSO6 : 0);
     }
 
     /**

@@ -6,7 +6,7 @@
  * ({@code XnbTx}, {@code netback.c}, rate-limited by {@code CreditScheduler})
  * and receive half ({@code XnbRx}, {@code rx.c}), all sharing one
  * {@code XnbVif} ({@code struct xenvif}). FreeBSD's packet-assembly functions
- * ({@link io.pvnet.engine.xnb.TxAssembler}, {@link io.pvnet.engine.xnb.RxAssembler}), drop reasons and the bounded rx
- * queue live beside them.
+ * ({@link io.pvnet.engine.xnb.TxAssembler}, {@link io.pvnet.engine.xnb.RxAssembler}), the rx frame queue and the
+ * interface settings live beside them; drop reasons are in {@code io.pvnet.engine.vif}.
  */
 package io.pvnet.engine.xnb;

@@ -1,6 +1,6 @@
 package io.pvnet.engine.bridge;
 
-import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;

@@ -1,13 +1,13 @@
 package io.pvnet.engine.bridge;
 
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.VifPort;
-import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.xnb.MulticastFilter;
 import io.pvnet.ring.region.Region;
 import io.pvnet.testsupport.TestFrames;

@@ -1,9 +1,9 @@
 package io.pvnet.engine.bridge;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameHandler;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;

@@ -7,7 +7,7 @@ import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.TestChecksums;
 import io.pvnet.testsupport.AllocationRounds;
 import org.agrona.DirectBuffer;

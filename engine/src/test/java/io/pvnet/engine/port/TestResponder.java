@@ -1,7 +1,7 @@
 package io.pvnet.engine.port;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.TestChecksums;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -4,7 +4,7 @@ import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.Ipv6Header;
 import io.pvnet.checksum.packet.NeighbourDiscovery;
 import io.pvnet.checksum.packet.NeighbourMessages;
-import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.TestChecksums;
 import io.pvnet.engine.bridge.RecordingPort;
 import io.pvnet.engine.offload.ChecksumFrameOffload;

@@ -1,10 +1,10 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.FrameSink;
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.frame.FrameSink;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.netif.ExtraInfoDescriptor;
 import io.pvnet.engine.netif.RxRequestDescriptor;
 import io.pvnet.engine.netif.TxRequestDescriptor;

@@ -1,6 +1,6 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.netif.ExtraInfoDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.netif.TxResponseDescriptor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.netif.CtrlRequestDescriptor;
 import io.pvnet.engine.netif.CtrlResponseDescriptor;
 import io.pvnet.engine.netif.ExtraInfoDescriptor;
@@ -276,7 +276,7 @@ class XnbControlFuzzTest
     private static byte[] rxPage(final HostileFrontend front)
     {
         final byte[] page = new byte[4096];
-        front.pages.getBytes(front.grants.pageOffset(io.pvnet.engine.VifSections.RX_BUFFER_FRAME), page);
+        front.pages.getBytes(front.grants.pageOffset(io.pvnet.engine.vif.VifSections.RX_BUFFER_FRAME), page);
         return page;
     }
 

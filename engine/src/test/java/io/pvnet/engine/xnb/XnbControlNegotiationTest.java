@@ -1,7 +1,7 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.netif.CtrlRequestDescriptor;
 import io.pvnet.engine.netif.CtrlResponseDescriptor;
 import io.pvnet.engine.netif.ExtraInfoDescriptor;

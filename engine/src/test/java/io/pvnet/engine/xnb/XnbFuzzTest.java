@@ -1,7 +1,8 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -422,7 +423,7 @@ class XnbFuzzTest
             return;
         }
         final int produced = front.txRspProd() - before;
-        assertTrue(produced >= 0 && produced <= io.pvnet.engine.VifSections.RING_SIZE, "produced " + produced + ", seed=" + SEED);
+        assertTrue(produced >= 0 && produced <= io.pvnet.engine.vif.VifSections.RING_SIZE, "produced " + produced + ", seed=" + SEED);
         for (int i = 0; i < produced; i++)
         {
             final int status = front.txRspStatus(before + i);

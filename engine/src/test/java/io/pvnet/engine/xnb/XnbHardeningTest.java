@@ -1,7 +1,8 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.DropReason;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.store.XenbusState;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -362,7 +363,7 @@ class XnbHardeningTest
         }
         // xnb waits for one slot per frame length / MSS (headers included): one more than the segments
         tso.postRx(tso.rxGref[segments], 100 + segments);
-        assertEquals(0, tso.xnb.offer(frame, 0, frame.capacity(), io.pvnet.engine.FrameFlags.CSUM_PARTIAL, mss,
+        assertEquals(0, tso.xnb.offer(frame, 0, frame.capacity(), io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, mss,
             XEN_NETIF_GSO_TYPE_TCPV4));
         for (int i = 0; i < 3; i++)
         {
@@ -390,7 +391,7 @@ class XnbHardeningTest
                 continue;
             }
             assertEquals(lengths[i], tso.rxRspStatus(i), "segment " + i);
-            final int page = tso.grants.pageOffset(io.pvnet.engine.VifSections.RX_BUFFER_FRAME + i);
+            final int page = tso.grants.pageOffset(io.pvnet.engine.vif.VifSections.RX_BUFFER_FRAME + i);
             for (int b = 0; b < lengths[i]; b++)
             {
                 assertEquals(scratch.getByte(offsets[i] + b), tso.pages.getByte(page + b), "segment " + i + " byte " + b);

@@ -1,11 +1,11 @@
 package io.pvnet.perf.bench;
 
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifPoller;
 import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;
@@ -276,7 +276,7 @@ public final class IdleScenario implements Scenario
     private static final class IdleGuests implements Agent
     {
         private final VifFrontend[] frontends;
-        private final io.pvnet.engine.FrameHandler discard = (buffer, offset, length, flags, gsoSize) -> { };
+        private final io.pvnet.engine.frame.FrameHandler discard = (buffer, offset, length, flags, gsoSize) -> { };
         private boolean allConnected;
 
         IdleGuests(final VifFrontend[] frontends)

@@ -1,7 +1,7 @@
 package io.pvnet.perf.bench;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.netif.NetifConstants;
 import io.pvnet.engine.offload.ChecksumFrameOffload;

@@ -2,8 +2,8 @@ package io.pvnet.perf.bench;
 
 import io.pvnet.engine.Crossover;
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.perf.vif.ChildJvm;

@@ -1,13 +1,13 @@
 package io.pvnet.perf.bench;
 
 import io.pvnet.engine.Crossover;
-import io.pvnet.engine.FrameHandler;
+import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifPoller;
 import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.event.EventChannelDescriptor;

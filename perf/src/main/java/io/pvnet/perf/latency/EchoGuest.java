@@ -1,7 +1,7 @@
 package io.pvnet.perf.latency;
 
-import io.pvnet.engine.FrameHandler;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,6 +1,6 @@
 package io.pvnet.perf.latency;
 
-import io.pvnet.engine.FrameHandler;
+import io.pvnet.engine.frame.FrameHandler;
 import org.agrona.DirectBuffer;
 
 import static io.pvnet.perf.latency.StampedFrameDescriptor.INTENDED_SEND_OFFSET;

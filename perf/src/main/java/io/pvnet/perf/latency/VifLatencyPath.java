@@ -1,12 +1,12 @@
 package io.pvnet.perf.latency;
 
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.NoFrameOffload;
-import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.vif.DropReason;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;
@@ -94,7 +94,7 @@ public final class VifLatencyPath implements LatencyPath
             frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
             // sleep/adaptive: the host thread sleeps on a vif poller's selector until the guest notifies
             final io.pvnet.engine.VifPoller poller = new io.pvnet.engine.VifPoller(
-                io.pvnet.engine.VifSections.createSelector(region, 1), vifRegion.store());
+                io.pvnet.engine.vif.VifSections.createSelector(region, 1), vifRegion.store());
             poller.add(backend);
             hostRunner = new AgentRunner(
                 // NOOP by default: spin without PAUSE (BusySpin's onSpinWait gets a KVM vCPU descheduled; FixedRateSender)

@@ -1,11 +1,11 @@
 package io.pvnet.perf.latency;
 
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.NoFrameOffload;
-import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.vif.DropReason;
 import io.pvnet.perf.vif.ChildJvm;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;

@@ -2,8 +2,8 @@ package io.pvnet.perf.tap;
 
 import io.pvnet.checksum.packet.FrameBuilder;
 import io.pvnet.checksum.packet.TcpHeader;
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.netif.NetifConstants;
 import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
@@ -100,7 +100,7 @@ public final class TapScenario implements Scenario
             check(run("ip", "-n", namespace, "link", "set", device, "up"), "link up");
             final String link = check(run("ip", "-n", namespace, "-o", "link", "show", "dev", device), "link show");
             final int at = link.indexOf("link/ether ");
-            final long kernelMac = io.pvnet.engine.VifConfig.parseMac(link.substring(at + 11, at + 28));
+            final long kernelMac = io.pvnet.engine.vif.VifConfig.parseMac(link.substring(at + 11, at + 28));
             final TapPort port = new TapPort(tap, 1500);
             final FrameSink discard = (buffer, offset, length, flags, gsoSize, gsoType) -> 0;
             port.ingress(discard);

@@ -2,8 +2,8 @@ package io.pvnet.perf.vif;
 
 import io.pvnet.checksum.packet.FrameBuilder;
 import io.pvnet.checksum.packet.TcpHeader;
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameHandler;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifFrontend;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;

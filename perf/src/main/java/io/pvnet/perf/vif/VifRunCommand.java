@@ -1,6 +1,6 @@
 package io.pvnet.perf.vif;
 
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.ring.region.Region;

@@ -1,7 +1,7 @@
 package io.pvnet.engine.port.tap;
 
-import io.pvnet.engine.FrameFlags;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.checksum.offload.ChecksumOffload;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;

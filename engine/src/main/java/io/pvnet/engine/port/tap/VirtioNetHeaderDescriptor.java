@@ -1,6 +1,6 @@
 package io.pvnet.engine.port.tap;
 
-import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.netif.NetifConstants;
 import org.agrona.MutableDirectBuffer;
 

@@ -18,7 +18,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
@@ -245,7 +245,7 @@ public final class VxlanPort implements Port, Agent
             counters.txDropped(PortDropReason.RUNT);
             return PortDropReason.RUNT;
         }
-        if (gsoSize != 0 || (flags & io.pvnet.engine.FrameFlags.CSUM_PARTIAL) != 0)
+        if (gsoSize != 0 || (flags & io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL) != 0)
         {
             counters.txDropped(PortDropReason.OFFLOAD_UNSUPPORTED);
             return PortDropReason.OFFLOAD_UNSUPPORTED;

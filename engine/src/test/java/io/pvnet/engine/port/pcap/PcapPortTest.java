@@ -69,7 +69,7 @@ class PcapPortTest
         port.start(file);
         port.doWork();
         final int length = TestFrames.udp4(frame, 0, 5000, 7, 64, true);
-        port.onFrame(frame, 0, length, io.pvnet.engine.FrameFlags.CSUM_PARTIAL, 0, 0);
+        port.onFrame(frame, 0, length, io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 0, 0);
         port.onClose();
         assertEquals(1, Tshark.errors(file).size(), "a pseudo-header-only sum is recorded as it was passed");
     }
@@ -99,7 +99,7 @@ class PcapPortTest
         capture.doWork();
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
         final java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
-        final io.pvnet.engine.FrameSink sink = (b, o, l, f, g, t) -> delivered.incrementAndGet() * 0;
+        final io.pvnet.engine.frame.FrameSink sink = (b, o, l, f, g, t) -> delivered.incrementAndGet() * 0;
         // into the switch from the vif, out of it to the TAP, then the answer back the other way
         new CaptureTee(capture, vif, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND, sink)
             .onFrame(frame, 0, TestFrames.udp4(frame, 0, 1111, 7, 100, false), 0, 0, 0);

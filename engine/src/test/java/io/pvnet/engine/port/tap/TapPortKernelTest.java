@@ -171,7 +171,7 @@ class TapPortKernelTest
                 final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[2000]);
                 final int length = io.pvnet.testsupport.TestFrames.tcp4(frame, 0, -1, 100, true);
                 assertEquals(io.pvnet.engine.port.PortDropReason.OFFLOAD_UNSUPPORTED, harness.port.onFrame(
-                    frame, 0, length, io.pvnet.engine.FrameFlags.CSUM_PARTIAL, 0, 0), "no offload negotiated");
+                    frame, 0, length, io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 0, 0), "no offload negotiated");
             }
             finally
             {
@@ -199,7 +199,7 @@ class TapPortKernelTest
                 {
                     // UDP to a closed port in the namespace: written with NEEDS_CSUM, the kernel answers nothing
                     // we need (ICMP unreachable is rate-limited and read back by doWork)
-                    port.onFrame(frame, 0, udpLength, io.pvnet.engine.FrameFlags.CSUM_PARTIAL, 0, 0);
+                    port.onFrame(frame, 0, udpLength, io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 0, 0);
                     port.doWork();
                 }
             });

@@ -1,6 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.guest.GuestStack;
 import org.agrona.concurrent.AgentRunner;
 import picocli.CommandLine.Command;

@@ -135,7 +135,7 @@ final class HostArguments
 
     static long mac(final String option, final String text)
     {
-        final long mac = io.pvnet.engine.VifConfig.parseMac(text);
+        final long mac = io.pvnet.engine.vif.VifConfig.parseMac(text);
         if (mac < 0)
         {
             throw new IllegalArgumentException(option + "=" + text + " must be a MAC as xx:xx:xx:xx:xx:xx");

@@ -1,6 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;

@@ -3,7 +3,7 @@ package io.pvnet.perf.cli.engine;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.pvnet.engine.SwitchCounters;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.VifCounters;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.SwitchCounters;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.region.Region;

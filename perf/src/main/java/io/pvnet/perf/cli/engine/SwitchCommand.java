@@ -1,7 +1,7 @@
 package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
@@ -9,7 +9,8 @@ import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
-import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortTable;
+import io.pvnet.engine.port.SwitchFabric;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.engine.SwitchCounters;
 import io.pvnet.engine.port.pcap.CaptureSpec;
@@ -26,7 +27,7 @@ import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import io.pvnet.engine.VifPoller;
-import io.pvnet.engine.VifSections;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.ring.event.EventSelectorDescriptor;
 import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.SystemNanoClock;
@@ -43,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * {@code pvnet switch --region PATH --vifs N [--tap NAME[,offload=on|off]]... [--vxlan local=IP,remote=IP,vni=N]...
@@ -192,11 +194,7 @@ public final class SwitchCommand implements Callable<Integer>
             final VifRegion vifRegion = VifRegion.create(created, vifs);
             final VifPoller poller = new VifPoller(VifSections.createSelector(created, vifs), vifRegion.store());
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
-            final Fabric fabric = routed ?
-                new Fabric(null, new Router(RouterConfig.defaults(new ChecksumFrameOffload()).withMaxPorts(maxPorts)),
-                    routerSetup()) :
-                new Fabric(new Bridge(new BridgeConfig(maxPorts, 65536, BridgeConfig.DEFAULT_AGING_NS,
-                    SystemNanoClock.INSTANCE, new ChecksumFrameOffload())), null, null);
+            final Fabric fabric = routed ? Fabric.routed(routerSetup(), maxPorts) : Fabric.bridged(maxPorts);
             agents.add(fabric.agent());
             agents.add(poller);
             final Captures capturePorts = new Captures(captures);
@@ -278,8 +276,7 @@ public final class SwitchCommand implements Callable<Integer>
             }
             out.println("pvnet switch: region " + path + ", vifs 1.." + vifs + ", idle " + idle + ", ports " +
                 (vifs > 8 ? "vif1..vif" + vifs + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
-                fabric.portNames()) +
-                (routed ? ", routed: " + fabric.setup.describe() : "") + "; ready");
+                fabric.portNames()) + fabric.description + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
             final Thread heartbeat = Thread.ofPlatform().daemon().name("pvnet-switch-heartbeat").start(() ->
@@ -447,7 +444,7 @@ public final class SwitchCommand implements Callable<Integer>
         return fabric.attach(port, alias);
     }
 
-    private static io.pvnet.engine.FrameSink ingress(
+    private static io.pvnet.engine.frame.FrameSink ingress(
         final Fabric fabric, final int index, final String name, final Captures capturePorts)
     {
         final Integer interfaceId = capturePorts.attached.get(name);
@@ -460,61 +457,75 @@ public final class SwitchCommand implements Callable<Integer>
             fabric.ingress(index));
     }
 
-    /** The bridge, or in routed mode the router, behind the command's ports. */
+    /**
+     * The fabric behind the command's ports (the bridge, or in routed mode the router) with the two things that differ
+     * between them at wiring time, chosen once: how a port is attached by its alias, what is configured once
+     * every port is attached, and which totals beyond the ports are published. Everything else goes through {@link SwitchFabric} and its {@link PortTable}.
+     */
     private static final class Fabric
     {
-        final Bridge bridge;
-        final Router router;
-        final RouterSetup setup;
+        /** Attaches a port with the per-port settings its alias gets. */
+        @FunctionalInterface
+        interface Attacher
+        {
+            int attach(Port port, String alias);
+        }
+
+        final SwitchFabric fabric;
+        final Attacher attacher;
+        final Consumer<Map<String, Integer>> configurer;
+        final Consumer<SwitchCounters> publisher;
+        final String description;
         final Map<String, Integer> indexOf = new LinkedHashMap<>();
 
-        Fabric(final Bridge bridge, final Router router, final RouterSetup setup)
+        Fabric(
+            final SwitchFabric fabric, final Attacher attacher, final Consumer<Map<String, Integer>> configurer,
+            final Consumer<SwitchCounters> publisher, final String description)
         {
-            this.bridge = bridge;
-            this.router = router;
-            this.setup = setup;
+            this.fabric = fabric;
+            this.attacher = attacher;
+            this.configurer = configurer;
+            this.publisher = publisher;
+            this.description = description;
+        }
+
+        static Fabric bridged(final int maxPorts)
+        {
+            final Bridge bridge = new Bridge(new BridgeConfig(maxPorts, 65536, BridgeConfig.DEFAULT_AGING_NS,
+                SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
+            return new Fabric(bridge, (port, alias) -> bridge.attach(port, PortVlan.access(1)), indexOf -> { },
+                published -> { }, "");
+        }
+
+        static Fabric routed(final RouterSetup setup, final int maxPorts)
+        {
+            final Router router = new Router(RouterConfig.defaults(new ChecksumFrameOffload()).withMaxPorts(maxPorts));
+            return new Fabric(router, (port, alias) -> router.attach(port, setup.mac(alias)),
+                indexOf -> setup.apply(router, indexOf), published -> published.router(router),
+                ", routed: " + setup.describe());
         }
 
         Agent agent()
         {
-            return bridge != null ? bridge : router;
+            return fabric;
         }
 
         int attach(final Port port, final String alias)
         {
-            final int index = bridge != null ? bridge.attach(port, PortVlan.access(1)) :
-                router.attach(port, setup.mac(alias));
+            final int index = attacher.attach(port, alias);
             indexOf.put(alias, index);
             return index;
         }
 
-        io.pvnet.engine.FrameSink ingress(final int index)
+        io.pvnet.engine.frame.FrameSink ingress(final int index)
         {
-            return bridge != null ? bridge.ingress(index) : router.ingress(index);
+            return fabric.ports().ingress(index);
         }
 
-        /** After every port is attached: addresses and routes. */
+        /** After every port is attached: in routed mode, addresses and routes. */
         void configure()
         {
-            if (router != null)
-            {
-                setup.apply(router, indexOf);
-            }
-        }
-
-        private int portCount()
-        {
-            return bridge != null ? bridge.portCount() : router.portCount();
-        }
-
-        private Port port(final int index)
-        {
-            return bridge != null ? bridge.port(index) : router.port(index);
-        }
-
-        private PortCounters counters(final int index)
-        {
-            return bridge != null ? bridge.counters(index) : router.counters(index);
+            configurer.accept(indexOf);
         }
 
         /**
@@ -524,66 +535,28 @@ public final class SwitchCommand implements Callable<Integer>
         SwitchCounters publish(final org.agrona.concurrent.status.CountersManager manager, final Map<String, PortCounters> own)
         {
             final SwitchCounters published = new SwitchCounters(manager);
-            final String scope = bridge != null ? "bridge" : "router";
             for (final var alias : indexOf.entrySet())
             {
-                published.port(scope, alias.getKey(), counters(alias.getValue()));
+                published.port(fabric.roleName(), alias.getKey(), fabric.ports().counters(alias.getValue()));
             }
             for (final var port : own.entrySet())
             {
                 published.port(port.getKey().endsWith(".pcapng") || port.getKey().endsWith(".pcap") ? "pcap" : "port",
                     port.getKey(), port.getValue());
             }
-            if (router != null)
-            {
-                published.router(router);
-            }
+            publisher.accept(published);
             return published;
         }
 
         String portNames()
         {
-            final StringBuilder names = new StringBuilder();
-            for (int i = 0; i < portCount(); i++)
-            {
-                names.append(i == 0 ? "" : ",").append(port(i).name());
-            }
-            return names.toString();
+            return fabric.ports().names();
         }
 
         String summary()
         {
-            final StringBuilder text = new StringBuilder();
-            for (int i = 0; i < portCount(); i++)
-            {
-                final PortCounters c = counters(i);
-                text.append(i == 0 ? "" : ", ").append(port(i).name())
-                    .append(" rx ").append(c.get(PortCounters.RX_FRAMES))
-                    .append(" tx ").append(c.get(PortCounters.TX_FRAMES))
-                    .append(" drops ").append(c.txDropsTotal());
-                for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
-                {
-                    if (c.txDrops(reason) + c.rxDrops(reason) > 0)
-                    {
-                        text.append(' ').append(PortDropReason.name(reason)).append(' ')
-                            .append(c.txDrops(reason) + c.rxDrops(reason));
-                    }
-                }
-            }
-            if (router != null)
-            {
-                text.append("; router offered ").append(router.offered()).append(" forwarded ")
-                    .append(router.forwarded()).append(" local ").append(router.local()).append(" dropped ")
-                    .append(router.dropsTotal() + router.egressDrops()).append(" pending ").append(router.pending());
-                for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
-                {
-                    if (router.drops(reason) > 0)
-                    {
-                        text.append(' ').append(PortDropReason.name(reason)).append(' ').append(router.drops(reason));
-                    }
-                }
-            }
-            return text.toString();
+            final String totals = fabric.totals();
+            return fabric.ports().summary() + (totals.isEmpty() ? "" : "; " + totals);
         }
     }
 

@@ -1,10 +1,10 @@
 package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.SwitchCounters;
-import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
-import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.vif.DropReason;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;

@@ -2,11 +2,11 @@ package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.Crossover;
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.NoFrameOffload;
-import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.vif.DropReason;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -141,7 +141,7 @@ class VifCommandsTest
     @Test
     void statShouldShowABackendWhoseHeartbeatStoppedAsGone()
     {
-        backends[0].counters().set(io.pvnet.engine.VifCounters.HEARTBEAT, System.currentTimeMillis() - 60_000);
+        backends[0].counters().set(io.pvnet.engine.vif.VifCounters.HEARTBEAT, System.currentTimeMillis() - 60_000);
         final String out = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "1.0", "--filter", "heartbeat");
         assertTrue(out.contains("BACKEND GONE"), out);
     }
@@ -150,7 +150,7 @@ class VifCommandsTest
     void ifconfigShouldChangeTheMtuOfARunningVifFromTheNextFrame()
     {
         send(1514, 1);
-        assertEquals(1, backends[0].counters().get(io.pvnet.engine.VifCounters.TX_PACKETS));
+        assertEquals(1, backends[0].counters().get(io.pvnet.engine.vif.VifCounters.TX_PACKETS));
         final String out = run(new IfconfigCommand(), path.toString(), "1.0", "mtu", "1000", "-tso", "-txcsum");
         assertTrue(out.contains("vif1.0: flags=<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> mtu 1000"), out);
         assertTrue(out.contains("ether fe:ff:ff:ff:ff:ff (dom0 side"), out);
@@ -161,7 +161,7 @@ class VifCommandsTest
         send(1514, 1);
         assertEquals(1, backends[0].counters().drops(DropReason.OVERSIZE));
         send(1018, 1);
-        assertEquals(2, backends[0].counters().get(io.pvnet.engine.VifCounters.TX_PACKETS));
+        assertEquals(2, backends[0].counters().get(io.pvnet.engine.vif.VifCounters.TX_PACKETS));
     }
 
     @Test

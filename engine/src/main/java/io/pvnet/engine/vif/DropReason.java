@@ -1,4 +1,4 @@
-package io.pvnet.engine.xnb;
+package io.pvnet.engine.vif;
 
 /**
  * Why a packet was dropped or a vif disabled. Codes below {@link #FIRST_FATAL} are per-packet drops (error responses and a

@@ -1,4 +1,4 @@
-package io.pvnet.engine;
+package io.pvnet.engine.frame;
 
 /** Offload state a frame carries between the halves of pvnet (independent of the tx/rx bit order of netif flags). */
 public final class FrameFlags

@@ -1,4 +1,4 @@
-package io.pvnet.engine;
+package io.pvnet.engine.vif;
 
 /**
  * Configuration of one vif, shared by its two halves: which guest ({@code domid}) and which of its interfaces

@@ -1,4 +1,4 @@
-package io.pvnet.engine;
+package io.pvnet.engine.vif;
 
 import io.pvnet.ring.grant.GrantTableDescriptor;
 

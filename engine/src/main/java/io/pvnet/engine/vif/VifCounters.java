@@ -1,6 +1,6 @@
-package io.pvnet.engine;
+package io.pvnet.engine.vif;
 
-import io.pvnet.engine.xnb.DropReason;
+import io.pvnet.engine.vif.DropReason;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;

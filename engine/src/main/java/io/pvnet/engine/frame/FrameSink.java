@@ -1,4 +1,4 @@
-package io.pvnet.engine;
+package io.pvnet.engine.frame;
 
 import org.agrona.DirectBuffer;
 
