@@ -18,14 +18,14 @@ import picocli.CommandLine.Command;
         BenchCommand.class,
         JmhCommand.class,
         OffloadCommand.class,
-        io.pvnet.pci.cli.PciCommand.class,
+        io.pvnet.perf.cli.pci.PciCommand.class,
         LatencyCommand.class,
-        io.pvnet.engine.cli.StatCommand.class,
-        io.pvnet.engine.cli.IfconfigCommand.class,
+        io.pvnet.perf.cli.engine.StatCommand.class,
+        io.pvnet.perf.cli.engine.IfconfigCommand.class,
         io.pvnet.perf.vif.VifRunCommand.class,
-        io.pvnet.engine.cli.SwitchCommand.class,
-        io.pvnet.engine.cli.GuestCommand.class,
-        io.pvnet.engine.cli.GenCommand.class,
+        io.pvnet.perf.cli.engine.SwitchCommand.class,
+        io.pvnet.perf.cli.engine.GuestCommand.class,
+        io.pvnet.perf.cli.engine.GenCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvnetMain implements Runnable

@@ -1,4 +1,4 @@
-package io.pvnet.engine.cli;
+package io.pvnet.perf.cli.engine;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package io.pvnet.engine.cli;
+package io.pvnet.perf.cli.engine;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
 /**
  * The engine's {@code ./pvnet} subcommands: {@code stat} and {@code ifconfig}.
  */
-package io.pvnet.engine.cli;
+package io.pvnet.perf.cli.engine;

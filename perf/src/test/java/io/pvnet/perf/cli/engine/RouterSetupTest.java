@@ -1,4 +1,4 @@
-package io.pvnet.engine.cli;
+package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.bridge.RecordingPort;
 import io.pvnet.engine.offload.NoFrameOffload;

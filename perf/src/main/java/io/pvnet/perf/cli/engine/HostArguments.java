@@ -1,4 +1,4 @@
-package io.pvnet.engine.cli;
+package io.pvnet.perf.cli.engine;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

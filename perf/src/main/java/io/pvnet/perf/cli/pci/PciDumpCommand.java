@@ -1,4 +1,4 @@
-package io.pvnet.pci.cli;
+package io.pvnet.perf.cli.pci;
 
 import io.pvnet.pci.ConfigSpace;
 import io.pvnet.pci.PciDevice;

@@ -1,4 +1,4 @@
-package io.pvnet.pci.cli;
+package io.pvnet.perf.cli.pci;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package io.pvnet.engine.cli;
+package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.guest.GuestStack;
