@@ -42,6 +42,8 @@ public final class PvnetMain implements Runnable
     public static CommandLine commandLine()
     {
         final CommandLine commandLine = new CommandLine(new PvnetMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setParameterExceptionHandler(CommandErrors::parameterError);
+        commandLine.setExecutionExceptionHandler(CommandErrors::executionError);
         // JMH parses its own options (-f, -wi, -prof ...): hand them to it as they are
         commandLine.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
         return commandLine;

@@ -49,7 +49,17 @@ public final class StatCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
-        final Pattern pattern = filter == null ? null : Pattern.compile(filter);
+        final Pattern pattern;
+        try
+        {
+            pattern = filter == null ? null : Pattern.compile(filter);
+        }
+        catch (final java.util.regex.PatternSyntaxException ex)
+        {
+            System.err.println("pvnet stat: --filter '" + filter + "' is not a regular expression: " +
+                ex.getDescription() + " at index " + ex.getIndex());
+            return 2;
+        }
         final String vifPrefix = vif == null ? null : "vif " + vif + " ";
         for (int round = 0; round < count; round++)
         {

@@ -21,6 +21,7 @@ import io.pvnet.engine.port.vxlan.VxlanPort;
 import io.pvnet.engine.router.Router;
 import io.pvnet.engine.router.RouterConfig;
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionException;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -30,7 +31,6 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,8 +43,9 @@ import java.util.concurrent.Callable;
  * [--pcap PORT=FILE]... [--routed [--router-ip PORT=ADDR/PREFIX]... [--route PREFIX=PORT[,via=IP]]...]}: the host
  * side. Creates the region with vifs {@code 1.0 .. N.0} (guests attach with
  * {@code pvnet guest --vif I}), a learning bridge joining them with the TAP and VXLAN ports, optional captures, and
- * runs every agent on one thread until SIGINT/SIGTERM; then closes the ports (TAP devices disappear), the region, and
- * deletes the region file. With {@code --routed} a {@link Router} takes the bridge's place ({@link RouterSetup}).
+ * runs every agent on one thread until SIGINT/SIGTERM; then closes the ports (TAP devices disappear) and the region,
+ * which removes the region file if it still is the one created (see {@link Region#create}: an existing path is
+ * replaced only when it is a stale region of this user). With {@code --routed} a {@link Router} takes the bridge's place ({@link RouterSetup}).
  */
 @Command(name = "switch", mixinStandardHelpOptions = true,
     description = "Run the host side: vifs 1..N, a learning bridge (or with --routed a router), TAP/VXLAN/pcap ports, until interrupted.")
@@ -209,7 +210,7 @@ public final class SwitchCommand implements Callable<Integer>
             out.println("pvnet switch: stopped; " + fabric.summary());
             return 0;
         }
-        catch (final IllegalArgumentException | IllegalStateException ex)
+        catch (final IllegalArgumentException | IllegalStateException | RegionException ex)
         {
             err.println("pvnet switch: " + ex.getMessage());
             return ex instanceof IllegalArgumentException ? 2 : 1;
@@ -222,8 +223,7 @@ public final class SwitchCommand implements Callable<Integer>
             }
             if (created != null)
             {
-                created.close();
-                Files.deleteIfExists(path);
+                created.close(); // removes the region file only if it still is the one created here
             }
         }
     }
