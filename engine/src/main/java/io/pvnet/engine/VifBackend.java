@@ -51,10 +51,23 @@ public final class VifBackend implements Agent
         return xnb.roleName();
     }
 
+    /**
+     * One duty cycle of this vif. Whatever it throws (a value in the guest's memory nothing foresaw, a fault on the
+     * guest's mapping) disables this vif only ({@link DropReason#BACKEND_EXCEPTION}, counted, one rate-limited log
+     * line): never the thread, which serves other vifs and ports.
+     */
     @Override
     public int doWork()
     {
-        return xnb.doWork();
+        try
+        {
+            return xnb.doWork();
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            xnb.onException(ex);
+            return 1;
+        }
     }
 
     @Override
@@ -67,13 +80,22 @@ public final class VifBackend implements Agent
      * Queues a frame for the guest; called on this backend's own agent thread, delivers what is queued and then copies
      * the frame straight into the guest's posted buffers instead (one copy fewer).
      *
-     * @return 0 if queued or delivered, else a {@code DropReason} code (not counted here: the caller owns that count).
+     * @return 0 if queued or delivered, else a {@code DropReason} code (not counted here: the caller owns that count);
+     *         {@link DropReason#BACKEND_EXCEPTION} when serving this vif threw (the vif is then disabled).
      */
     public int offer(
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        return xnb.offerOrDeliver(buffer, offset, length, flags, gsoSize, gsoType);
+        try
+        {
+            return xnb.offerOrDeliver(buffer, offset, length, flags, gsoSize, gsoType);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            xnb.onException(ex);
+            return DropReason.BACKEND_EXCEPTION;
+        }
     }
 
     public VifConfig config()

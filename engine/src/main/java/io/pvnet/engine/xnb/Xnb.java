@@ -120,6 +120,9 @@ public final class Xnb implements org.agrona.concurrent.Agent
     private boolean online = true;
     private int lastStoreChange = -1;
     private int disabledReason = DropReason.NONE;
+    private static final long EXCEPTION_LOG_INTERVAL_MS = 10_000;
+    private long exceptions;
+    private long exceptionLoggedMs = Long.MIN_VALUE;
     private long lastHeartbeatNs;
     private long nowNs;
     /** The thread of the last duty cycle: an {@link #offer} made on it may copy straight into the guest's buffers. */
@@ -983,8 +986,8 @@ public final class Xnb implements org.agrona.concurrent.Agent
             }
         }
         final int self = config.backendDomid();
-        final int txFrame = GrantMapper.mapFrame(grantTableBuffer, grants.pageCount(), txRef, self, true);
-        final int rxFrame = GrantMapper.mapFrame(grantTableBuffer, grants.pageCount(), rxRef, self, true);
+        final int txFrame = GrantMapper.mapFrame(grants, grantTableBuffer, txRef, self, true);
+        final int rxFrame = GrantMapper.mapFrame(grants, grantTableBuffer, rxRef, self, true);
         if (txFrame < 0 || rxFrame < 0)
         {
             connectFailed("cannot map ring grants tx-ring-ref=" + txRef + " rx-ring-ref=" + rxRef);
@@ -994,17 +997,20 @@ public final class Xnb implements org.agrona.concurrent.Agent
             TX_SLOT_LENGTH, layout);
         final SharedRing rxShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(rxFrame), PAGE_SIZE),
             RX_SLOT_LENGTH, layout);
+        // each index read once: the guest may rewrite them between a check and a use
+        final int txResponses = txShared.responseProducer();
+        final int rxResponses = rxShared.responseProducer();
         if (txShared.size() != VifSections.RING_SIZE || rxShared.size() != VifSections.RING_SIZE ||
-            Integer.compareUnsigned(txShared.requestProducer() - txShared.responseProducer(), txShared.size()) > 0 ||
-            Integer.compareUnsigned(rxShared.requestProducer() - rxShared.responseProducer(), rxShared.size()) > 0)
+            Integer.compareUnsigned(txShared.requestProducer() - txResponses, txShared.size()) > 0 ||
+            Integer.compareUnsigned(rxShared.requestProducer() - rxResponses, rxShared.size()) > 0)
         {
             connectFailed("ring indices impossible at connect");
             return;
         }
         tx = txShared.backRing();
         rx = rxShared.backRing();
-        tx.attach(txShared.responseProducer());
-        rx.attach(rxShared.responseProducer());
+        tx.attach(txResponses);
+        rx.attach(rxResponses);
         txRing = new SlotArray(tx.buffer(), tx.requestOffset(0), tx.size(), TX_SLOT_LENGTH);
         rxRing = new SlotArray(rx.buffer(), rx.requestOffset(0), rx.size(), RX_SLOT_LENGTH);
         txSnapshotEnd = tx.requestConsumer();
@@ -1051,6 +1057,45 @@ public final class Xnb implements org.agrona.concurrent.Agent
         System.getLogger("io.pvnet.engine.xnb").log(System.Logger.Level.WARNING,
             "vif " + config.domid() + "." + config.handle() + ": " + message);
         store.write(backendDir + "/error", truncate(message));
+    }
+
+    /**
+     * Contains an exception thrown while serving this vif (on the agent thread or in {@link #offerOrDeliver}): the vif
+     * becomes fatal with {@link DropReason#BACKEND_EXCEPTION} counted, a frontend that has not connected yet is told
+     * {@code Closing}, and one log line is written at most every {@value #EXCEPTION_LOG_INTERVAL_MS} ms per vif
+     * (with how many were not logged), never a stack trace. Never throws: a store that cannot be written (corrupt
+     * shared memory) only leaves the vif disabled. Slow path.
+     */
+    public void onException(final Throwable ex)
+    {
+        exceptions++;
+        final long nowMs = epochClock.time();
+        if (exceptionLoggedMs == Long.MIN_VALUE || nowMs - exceptionLoggedMs >= EXCEPTION_LOG_INTERVAL_MS)
+        {
+            System.getLogger("io.pvnet.engine.xnb").log(System.Logger.Level.WARNING, "vif " + config.domid() + "." +
+                config.handle() + ": disabled after " + ex.getClass().getSimpleName() + ": " + ex.getMessage() +
+                (exceptions > 1 ? " (" + (exceptions - 1) + " exceptions in all before this one)" : ""));
+            exceptionLoggedMs = nowMs;
+        }
+        pending[VifCounters.DROP_BASE + DropReason.BACKEND_EXCEPTION]++;
+        accepting = false;
+        if (disabledReason == DropReason.NONE)
+        {
+            disabledReason = DropReason.BACKEND_EXCEPTION;
+            pending[VifCounters.PROTOCOL_ERRORS]++;
+        }
+        try
+        {
+            store.write(backendDir + "/error", truncate("fatal error; disabling device: backend-exception"));
+            if (state != XenbusState.CONNECTED && state != XenbusState.CLOSED)
+            {
+                setState(XenbusState.CLOSING);
+            }
+        }
+        catch (final RuntimeException storeUnusable)
+        {
+            // the vif stays disabled; the store's owner reports a corrupt store
+        }
     }
 
     private static String truncate(final String text)

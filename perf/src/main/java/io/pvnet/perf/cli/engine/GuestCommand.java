@@ -56,7 +56,8 @@ public final class GuestCommand implements Callable<Integer>
         try (ShutdownLatch barrier = new ShutdownLatch();
             GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L))
         {
-            final AgentRunner runner = new AgentRunner(GuestNode.idleStrategy(), Throwable::printStackTrace, null, node);
+            final AgentRunner runner = new AgentRunner(GuestNode.idleStrategy(),
+                new io.pvnet.engine.RateLimitedErrorHandler("pvnet guest", System.err, 1_000), null, node);
             AgentRunner.startOnThread(runner);
             out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
                 ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");

@@ -170,7 +170,7 @@ public final class SwitchCommand implements Callable<Integer>
             fabric.configure();
             agents.addAll(capturePorts.values());
             final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
-                Throwable::printStackTrace, null, new CompositeAgent(agents));
+                new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null, new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
             for (final var capture : capturePorts.entrySet())
             {
