@@ -3,7 +3,7 @@ package io.pvnet.engine;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.engine.xnb.DropReason;
-import io.pvnet.engine.xnb.Xnb;
+import io.pvnet.engine.xnb.XnbAgent;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.SystemEpochClock;
@@ -18,11 +18,11 @@ import org.agrona.concurrent.SystemNanoClock;
  */
 public final class VifBackend implements Agent
 {
-    private final Xnb xnb;
+    private final XnbAgent xnb;
     private final VifCounters counters;
     private final VifConfig config;
 
-    private VifBackend(final VifConfig config, final Xnb xnb, final VifCounters counters)
+    private VifBackend(final VifConfig config, final XnbAgent xnb, final VifCounters counters)
     {
         this.config = config;
         this.xnb = xnb;
@@ -39,7 +39,7 @@ public final class VifBackend implements Agent
         final VifRegion region, final VifConfig config, final FrameSink sink, final FrameOffload offload)
     {
         final VifCounters counters = new VifCounters(region.countersManager(), config.domid(), config.handle());
-        final Xnb xnb = new Xnb(config, region.store(), region.region(), counters, sink, offload,
+        final XnbAgent xnb = new XnbAgent(config, region.store(), region.region(), counters, sink, offload,
             SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
         xnb.start();
         return new VifBackend(config, xnb, counters);
@@ -128,6 +128,15 @@ public final class VifBackend implements Agent
     public void requestNoTxChecksumOffload(final boolean stop)
     {
         xnb.requestNoTxChecksumOffload(stop);
+    }
+
+    /**
+     * Serves the next guest from {@code share}, memory shared with that guest only (see {@code GuestShare}); call while
+     * no guest is connected.
+     */
+    public void useShare(final io.pvnet.ring.region.Region share)
+    {
+        xnb.useShare(share);
     }
 
     /** Closes from the host side. */

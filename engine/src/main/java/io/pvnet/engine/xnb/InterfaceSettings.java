@@ -3,6 +3,12 @@ package io.pvnet.engine.xnb;
 import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.store.XenStore;
 
+import static io.pvnet.engine.netif.NetifKeys.MAC;
+import static io.pvnet.engine.netif.NetifKeys.MTU;
+import static io.pvnet.engine.netif.NetifKeys.RXCSUM;
+import static io.pvnet.engine.netif.NetifKeys.TSO;
+import static io.pvnet.engine.netif.NetifKeys.TXCSUM;
+
 /**
  * The runtime ifconfig state of a backend interface, kept in XenStore under the backend directory so another process
  * ({@code pvnet ifconfig}) can change it while traffic runs: {@code mtu}, {@code mac}, {@code txcsum}, {@code rxcsum},
@@ -49,29 +55,29 @@ public final class InterfaceSettings
     /** Writes the initial settings of a backend. */
     public static void publish(final XenStore store, final String backendDir, final VifConfig config)
     {
-        store.write(backendDir + "/mtu", config.mtu());
-        store.write(backendDir + "/mac", VifConfig.formatMac(0));
-        store.write(backendDir + "/txcsum", 1);
-        store.write(backendDir + "/rxcsum", 1);
-        store.write(backendDir + "/tso", 1);
+        store.write(backendDir + "/" + MTU, config.mtu());
+        store.write(backendDir + "/" + MAC, VifConfig.formatMac(0));
+        store.write(backendDir + "/" + TXCSUM, 1);
+        store.write(backendDir + "/" + RXCSUM, 1);
+        store.write(backendDir + "/" + TSO, 1);
     }
 
     /** Reloads from the store; unreadable or out-of-range values keep the current setting. */
     public void reload(final XenStore store, final String backendDir)
     {
-        final long newMtu = store.readNumber(backendDir + "/mtu", 4, false, -1);
+        final long newMtu = store.readNumber(backendDir + "/" + MTU, 4, false, -1);
         if (newMtu >= VifConfig.MIN_MTU && newMtu <= VifConfig.MAX_MTU)
         {
             mtu = (int)newMtu;
         }
-        final long newMac = VifConfig.parseMac(store.read(backendDir + "/mac"));
+        final long newMac = VifConfig.parseMac(store.read(backendDir + "/" + MAC));
         if (newMac >= 0)
         {
             mac = newMac;
         }
-        txcsum = readSwitch(store, backendDir + "/txcsum", txcsum);
-        rxcsum = readSwitch(store, backendDir + "/rxcsum", rxcsum);
-        tso = readSwitch(store, backendDir + "/tso", tso);
+        txcsum = readSwitch(store, backendDir + "/" + TXCSUM, txcsum);
+        rxcsum = readSwitch(store, backendDir + "/" + RXCSUM, rxcsum);
+        tso = readSwitch(store, backendDir + "/" + TSO, tso);
     }
 
     private static boolean readSwitch(final XenStore store, final String key, final boolean current)

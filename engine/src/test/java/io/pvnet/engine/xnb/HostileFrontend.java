@@ -26,7 +26,7 @@ import java.nio.ByteOrder;
 import static io.pvnet.engine.netif.NetifConstants.*;
 
 /**
- * Test fixture: a frontend that writes the rings by hand (so it can break every rule), in front of a real {@link Xnb}
+ * Test fixture: a frontend that writes the rings by hand (so it can break every rule), in front of a real {@link XnbAgent}
  * with controllable clocks. Tx buffer frames 2..257 hold a pattern; frames granted to the backend are listed in
  * {@link #txGref} / {@link #rxGref}; the rest of the page section is canary that the backend must never touch.
  */
@@ -45,7 +45,7 @@ final class HostileFrontend implements AutoCloseable
     final CachedEpochClock epochClock = new CachedEpochClock();
     final CapturingSink sink = new CapturingSink();
     final VifCounters counters;
-    final Xnb xnb;
+    final XnbAgent xnb;
     AtomicBuffer pages;
     GrantTable grants;
     AtomicBuffer txRing;
@@ -71,7 +71,7 @@ final class HostileFrontend implements AutoCloseable
         this.store = vifRegion.store();
         this.config = config;
         this.counters = new VifCounters(vifRegion.countersManager(), config.domid(), config.handle());
-        this.xnb = new Xnb(config, store, region, counters, sink, offload, epochClock, nanoClock);
+        this.xnb = new XnbAgent(config, store, region, counters, sink, offload, epochClock, nanoClock);
         xnb.start();
     }
 

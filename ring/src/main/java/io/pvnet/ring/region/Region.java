@@ -97,6 +97,39 @@ public final class Region implements AutoCloseable
     }
 
     /**
+     * Formats memory this region does not own (for example a {@code SealedMemory} shared with one guest) as a region:
+     * descriptor and a section table of {@code sectionCapacity} entries. {@link #close()} leaves the memory mapped;
+     * its owner unmaps it.
+     *
+     * @param memory page-aligned, whole pages.
+     */
+    public static Region createIn(final MemorySegment memory, final int sectionCapacity)
+    {
+        final long totalLength = checkCreateArguments(null, memory.byteSize(), sectionCapacity);
+        if (totalLength != memory.byteSize() || (memory.address() & (PAGE_SIZE - 1)) != 0)
+        {
+            throw new RegionException(null, "memory must be page-aligned whole pages: length=" + memory.byteSize());
+        }
+        final Region region = new Region(null, null, memory, true, null);
+        region.initialise(totalLength, sectionCapacity);
+        return region;
+    }
+
+    /**
+     * Opens a region another process formatted with {@link #createIn} in memory shared with this one. The descriptor
+     * is validated as {@link #open(Path)} does, without the creator checks (the memory came from a live peer).
+     * {@link #close()} leaves the memory mapped.
+     *
+     * @throws RegionException naming the problem.
+     */
+    public static Region openIn(final MemorySegment memory)
+    {
+        final Region region = new Region(null, null, memory, false, null);
+        checkDescriptor(region.buffer, memory.byteSize(), null);
+        return region;
+    }
+
+    /**
      * Creates a region backed by the file {@code path} with {@link HostFile}'s guarantees: written under an
      * unpredictable temporary name ({@code O_EXCL}, no links followed, mode 0600) and published only when ready; an
      * existing file is replaced only when it is this user's stale pvnet region (creator gone). A symbolic link, a
@@ -369,7 +402,10 @@ public final class Region implements AutoCloseable
             return;
         }
         closed = true;
-        arena.close();
+        if (arena != null)
+        {
+            arena.close();
+        }
         if (file != null)
         {
             file.close();

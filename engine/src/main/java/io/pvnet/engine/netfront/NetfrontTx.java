@@ -1,0 +1,258 @@
+package io.pvnet.engine.netfront;
+
+import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.VifSections;
+import io.pvnet.engine.netif.ExtraInfoDescriptor;
+import io.pvnet.engine.netif.TxRequestDescriptor;
+import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.ring.FrontRing;
+import io.pvnet.ring.RingStatus;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import static io.pvnet.engine.netif.NetifConstants.*;
+
+/**
+ * The transmit half of the frontend (Linux netfront's {@code xennet_start_xmit} and {@code xennet_tx_buf_gc}): copies
+ * each frame into granted tx pages (one per tx id), writes its requests [+ GSO extra], publishes them on
+ * {@link #flush()}, and frees tx ids as the backend answers, checking every response (XSA-391).
+ * <p>
+ * Threading: the frontend's one thread.
+ */
+final class NetfrontTx
+{
+    private static final int MAX_FRAME = XEN_NETIF_MAX_TX_SIZE;
+
+    private final NetfrontVif vif;
+    private final FrameOffload offload;
+    /** Grant reference of each tx id's page (written by {@link NetfrontConnection} at connect). */
+    final int[] gref = new int[VifSections.RING_SIZE];
+    private final int[] freeTxIds = new int[VifSections.RING_SIZE];
+    private final boolean[] txPending = new boolean[VifSections.RING_SIZE];
+    private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024));
+    private final SegmentTransmitter segmentTransmitter = new SegmentTransmitter();
+    private FrontRing tx;
+    private int freeTxCount;
+    private boolean pushPending;
+
+    NetfrontTx(final NetfrontVif vif, final FrameOffload offload)
+    {
+        this.vif = vif;
+        this.offload = offload;
+    }
+
+    /** Uses {@code ring} from now on with every tx id free; the ids' pages are granted by the caller. */
+    void attach(final FrontRing ring)
+    {
+        tx = ring;
+        freeTxCount = 0;
+        pushPending = false;
+    }
+
+    /** Marks tx id {@code id} free (at connect, highest first so that id 0 goes first). */
+    void free(final int id)
+    {
+        txPending[id] = false;
+        freeTxIds[freeTxCount++] = id;
+    }
+
+    boolean isPushPending()
+    {
+        return pushPending;
+    }
+
+    /** @return tx ids waiting for a response. */
+    int outstanding()
+    {
+        return VifSections.RING_SIZE - freeTxCount;
+    }
+
+    /** See {@link Netfront#transmit}. */
+    int transmit(
+        final DirectBuffer frame, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        if (!vif.isConnected())
+        {
+            return Netfront.NOT_CONNECTED;
+        }
+        if (length < ETH_HLEN || length > MAX_FRAME || (length > PAGE_SIZE && !vif.backendSg))
+        {
+            return Netfront.INVALID;
+        }
+        if (gsoSize != 0)
+        {
+            if (vif.stopTxChecksumOffload)
+            {
+                return transmitSegmented(frame, offset, length, gsoSize);
+            }
+            final boolean offered = gsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? vif.backendGsoV4 :
+                gsoType == XEN_NETIF_GSO_TYPE_TCPV6 && vif.backendGsoV6;
+            if (!offered)
+            {
+                return Netfront.INVALID;
+            }
+        }
+        if ((flags & FrameFlags.CSUM_PARTIAL) != 0 && vif.stopTxChecksumOffload)
+        {
+            return transmitChecksummed(frame, offset, length, flags);
+        }
+        return write(frame, offset, length, txFlags(flags), gsoSize, gsoType);
+    }
+
+    private static int txFlags(final int frameFlags)
+    {
+        int flags = 0;
+        if ((frameFlags & FrameFlags.CSUM_PARTIAL) != 0)
+        {
+            flags |= NETTXF_CSUM_BLANK | NETTXF_DATA_VALIDATED;
+        }
+        else if ((frameFlags & FrameFlags.DATA_VALIDATED) != 0)
+        {
+            flags |= NETTXF_DATA_VALIDATED;
+        }
+        return flags;
+    }
+
+    private int write(
+        final DirectBuffer frame, final int offset, final int length, final int netifFlags, final int gsoSize,
+        final int gsoType)
+    {
+        final int pageCount = (length + PAGE_SIZE - 1) / PAGE_SIZE;
+        final int slots = pageCount + (gsoSize != 0 ? 1 : 0);
+        if (tx.freeRequests() < slots || freeTxCount < pageCount)
+        {
+            reap();
+            if (!vif.isConnected())
+            {
+                return Netfront.NOT_CONNECTED;
+            }
+            if (tx.freeRequests() < slots || freeTxCount < pageCount)
+            {
+                vif.txBusy++;
+                return Netfront.BUSY;
+            }
+        }
+        final AtomicBuffer ring = tx.buffer();
+        int remaining = length;
+        int source = offset;
+        for (int page = 0; page < pageCount; page++)
+        {
+            final int chunk = Math.min(remaining, PAGE_SIZE);
+            final int id = freeTxIds[--freeTxCount];
+            txPending[id] = true;
+            vif.pages.putBytes(vif.pageOffset(VifSections.TX_BUFFER_FRAME + id), frame, source, chunk);
+            final int more = page < pageCount - 1 ? NETTXF_MORE_DATA : 0;
+            if (page == 0)
+            {
+                final int extra = gsoSize != 0 ? NETTXF_EXTRA_INFO : 0;
+                TxRequestDescriptor.write(ring, tx.claimRequest(), gref[id], 0, netifFlags | more | extra, id, length);
+                if (gsoSize != 0)
+                {
+                    ExtraInfoDescriptor.writeGso(ring, tx.claimRequest(), 0, gsoSize, gsoType, 0);
+                    // the 12-byte slot's last 4 bytes stay as they were; the backend reads only the 8-byte extra
+                }
+            }
+            else
+            {
+                TxRequestDescriptor.write(ring, tx.claimRequest(), gref[id], 0, more, id, chunk);
+            }
+            remaining -= chunk;
+            source += chunk;
+        }
+        vif.txPackets++;
+        pushPending = true;
+        return Netfront.OK;
+    }
+
+    private int transmitChecksummed(final DirectBuffer frame, final int offset, final int length, final int flags)
+    {
+        scratch.putBytes(0, frame, offset, length);
+        if (offload.completeChecksum(scratch, 0, length) != FrameOffload.OK)
+        {
+            return Netfront.INVALID;
+        }
+        return write(scratch, 0, length, NETTXF_DATA_VALIDATED, 0, 0);
+    }
+
+    private int transmitSegmented(final DirectBuffer frame, final int offset, final int length, final int mss)
+    {
+        final int segments = (length + mss - 1) / mss + 1;
+        if (tx.freeRequests() < segments || freeTxCount < segments)
+        {
+            reap();
+            if (tx.freeRequests() < segments || freeTxCount < segments)
+            {
+                vif.txBusy++;
+                return Netfront.BUSY;
+            }
+        }
+        final int made = offload.segment(frame, offset, length, mss, scratch, segmentTransmitter);
+        return made > 0 ? Netfront.OK : Netfront.INVALID;
+    }
+
+    private final class SegmentTransmitter implements FrameOffload.SegmentSink
+    {
+        @Override
+        public int onSegment(final DirectBuffer buffer, final int offset, final int length)
+        {
+            return write(buffer, offset, length, NETTXF_DATA_VALIDATED, 0, 0) == Netfront.OK ? 0 : 1;
+        }
+    }
+
+    /** Publishes the written requests and notifies the backend if it asked for it. */
+    void flush()
+    {
+        if (!pushPending || tx == null)
+        {
+            return;
+        }
+        pushPending = false;
+        vif.notifyIfAsked(tx.pushRequestsAndCheckNotify());
+    }
+
+    /** Frees the tx ids the backend answered. @return responses consumed. */
+    int reap()
+    {
+        final int available = tx.unconsumedResponses();
+        if (available == RingStatus.RESPONSE_PROD_OVERFLOW)
+        {
+            vif.broken("tx response producer beyond outstanding requests");
+            return 0;
+        }
+        if (available == 0)
+        {
+            return 0;
+        }
+        final AtomicBuffer ring = tx.buffer();
+        final int consumer = tx.responseConsumer();
+        for (int i = 0; i < available; i++)
+        {
+            // one read of the slot: id and status together
+            final int word = ring.getInt(tx.responseOffset(consumer + i), ByteOrder.LITTLE_ENDIAN);
+            final int status = (short)(word >>> 16);
+            if (status == NETIF_RSP_NULL)
+            {
+                continue;
+            }
+            final int id = word & 0xFFFF;
+            if (id >= VifSections.RING_SIZE || !txPending[id])
+            {
+                vif.broken("tx response id=" + id + " not pending");
+                return i;
+            }
+            txPending[id] = false;
+            freeTxIds[freeTxCount++] = id;
+            if (status != NETIF_RSP_OKAY)
+            {
+                vif.txErrorResponses++;
+            }
+        }
+        tx.consumeResponses(available);
+        return available;
+    }
+}

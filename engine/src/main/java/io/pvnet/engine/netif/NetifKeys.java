@@ -1,0 +1,79 @@
+package io.pvnet.engine.netif;
+
+/**
+ * The XenStore keys of a vif, as Xen's {@code public/io/netif.h} and Linux's {@code xen-netback/xenbus.c} and
+ * {@code xen-netfront.c} name them, plus pvnet's few own keys (marked "Beyond Xen"). The one place both halves, the CLI
+ * and tests take key names from; a key is relative to a vif's backend or frontend directory
+ * ({@code dir + "/" + KEY}).
+ * <p>
+ * Each key says who writes it: "backend" keys are written by the backend under its directory and read by the
+ * frontend; "frontend" keys the other way round.
+ */
+public final class NetifKeys
+{
+    // ------------------------------------------------------------------------------ backend: features and settings
+
+    /** Backend: takes packets of more than one slot (scatter-gather). */
+    public static final String FEATURE_SG = "feature-sg";
+    /** Backend and frontend: takes TCPv4 GSO frames. */
+    public static final String FEATURE_GSO_TCPV4 = "feature-gso-tcpv4";
+    /** Backend and frontend: takes TCPv6 GSO frames. */
+    public static final String FEATURE_GSO_TCPV6 = "feature-gso-tcpv6";
+    /** Backend and frontend: takes checksum-blank IPv6 frames. */
+    public static final String FEATURE_IPV6_CSUM_OFFLOAD = "feature-ipv6-csum-offload";
+    /** Backend: copies into posted rx buffers. */
+    public static final String FEATURE_RX_COPY = "feature-rx-copy";
+    /** Backend: page flipping (never offered by pvnet). */
+    public static final String FEATURE_RX_FLIP = "feature-rx-flip";
+    /** Backend: multicast control extras. */
+    public static final String FEATURE_MULTICAST_CONTROL = "feature-multicast-control";
+    /** Backend: separate tx and rx event channels. */
+    public static final String FEATURE_SPLIT_EVENT_CHANNELS = "feature-split-event-channels";
+    /** Backend: the most queues the frontend may ask for. */
+    public static final String MULTI_QUEUE_MAX_QUEUES = "multi-queue-max-queues";
+    /** Backend: the hotplug script's verdict ({@code connected}). */
+    public static final String HOTPLUG_STATUS = "hotplug-status";
+    /** Backend: why the vif failed to connect or was disabled (Linux {@code xenbus_dev_fatal}). */
+    public static final String ERROR = "error";
+    /** Backend: the credit scheduler's limit, {@code "bytes,usec"}; absent, 0 or malformed means unlimited. */
+    public static final String RATE = "rate";
+    /** Backend: the interface MTU (ifconfig state, reloaded on every store change). */
+    public static final String MTU = "mtu";
+    /** Backend and frontend: the MAC address, {@code aa:bb:cc:dd:ee:ff}. */
+    public static final String MAC = "mac";
+    /** Backend, beyond Xen: pass checksum-blank frames to the guest (1) or complete them (0); FreeBSD's txcsum. */
+    public static final String TXCSUM = "txcsum";
+    /** Backend, beyond Xen: keep the guest's checksum offload downstream (1) or complete at ingress (0). */
+    public static final String RXCSUM = "rxcsum";
+    /** Backend, beyond Xen: pass GSO frames to the guest (1) or segment them (0). */
+    public static final String TSO = "tso";
+    /** Backend, beyond Xen: asks the frontend to stop offloading transmit checksums. */
+    public static final String REQUEST_NO_TX_CSUM_OFFLOAD = "request-no-tx-csum-offload";
+    /** Backend, beyond Xen: offers rings with padded indices ({@code RingLayout.PADDED}). */
+    public static final String FEATURE_RING_LAYOUT_PADDED = "feature-ring-layout-padded";
+
+    // ------------------------------------------------------------------------------------ frontend: connection
+
+    /** Frontend: grant reference of the tx ring page. */
+    public static final String TX_RING_REF = "tx-ring-ref";
+    /** Frontend: grant reference of the rx ring page. */
+    public static final String RX_RING_REF = "rx-ring-ref";
+    /** Frontend: the event channel port the backend binds to. */
+    public static final String EVENT_CHANNEL = "event-channel";
+    /** Frontend: asks for rx-copy (pvnet supports only that). */
+    public static final String REQUEST_RX_COPY = "request-rx-copy";
+    /** Frontend: notifies when it posts rx buffers. */
+    public static final String FEATURE_RX_NOTIFY = "feature-rx-notify";
+    /** Frontend: cannot take checksum-blank frames (1). */
+    public static final String FEATURE_NO_CSUM_OFFLOAD = "feature-no-csum-offload";
+    /** Frontend, beyond Xen: the ring layout it set up, {@code xen} (or absent) or {@code padded}. */
+    public static final String RING_LAYOUT = "ring-layout";
+    /** Value of {@link #RING_LAYOUT}: Xen's layout. */
+    public static final String RING_LAYOUT_XEN = "xen";
+    /** Value of {@link #RING_LAYOUT}: padded indices. */
+    public static final String RING_LAYOUT_PADDED = "padded";
+
+    private NetifKeys()
+    {
+    }
+}

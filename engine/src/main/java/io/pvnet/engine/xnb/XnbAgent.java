@@ -1,0 +1,222 @@
+package io.pvnet.engine.xnb;
+
+import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.engine.store.XenStore;
+import io.pvnet.engine.store.XenbusState;
+import io.pvnet.ring.region.Region;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+
+/**
+ * The host half of a vif, after FreeBSD's xnb(4) with Linux netback's limits and split along netback's seams:
+ * <ul>
+ *   <li>{@link XnbConnection}: the XenBus handshake (netback's {@code xenbus.c});</li>
+ *   <li>{@link XnbQueue}: one queue's rings and event channel ({@code struct xenvif_queue}), with its
+ *       {@link XnbTx} (guest to host, {@code netback.c}, with the {@link CreditScheduler}) and {@link XnbRx} (host to
+ *       guest, {@code rx.c});</li>
+ *   <li>{@link XnbVif}: the state they share ({@code struct xenvif}).</li>
+ * </ul>
+ * The backend trusts nothing in shared memory: each request slot is copied once into a private snapshot before it is
+ * looked at (XSA-155); per-packet problems become error responses and counted drops; protocol violations
+ * ({@link DropReason#isFatal}) disable this vif only, with the reason logged and written to the {@code error} key.
+ * <p>
+ * Threading: an Agrona agent; one thread calls {@link #doWork()}. {@link #offer} may be called by one other thread
+ * (single producer of the rx queue); {@link #offerOrDeliver} made on the agent's own thread first hands the guest what
+ * is queued, then, with the queue empty, copies the frame straight into the guest's posted buffers, without the queue's
+ * copy. Counters are written by this agent only, once per duty cycle.
+ */
+public final class XnbAgent implements Agent
+{
+    private static final long HEARTBEAT_INTERVAL_NS = 100_000_000L;
+
+    private final XnbVif vif;
+    private final XnbQueue queue;
+    private final XnbConnection connection;
+    private final EpochClock epochClock;
+    private final NanoClock nanoClock;
+    private final String roleName;
+    private long lastHeartbeatNs;
+
+    /**
+     * @param counters this vif's counters (written by this agent only).
+     * @param sink     where frames from the guest go.
+     * @param offload  software checksum/segmentation where a peer cannot take offloaded frames.
+     */
+    public XnbAgent(
+        final VifConfig config, final XenStore store, final Region region, final VifCounters counters,
+        final FrameSink sink, final FrameOffload offload, final EpochClock epochClock, final NanoClock nanoClock)
+    {
+        this.vif = new XnbVif(config, store, counters);
+        this.queue = new XnbQueue(vif, sink, offload);
+        this.connection = new XnbConnection(vif, region, queue);
+        this.epochClock = epochClock;
+        this.nanoClock = nanoClock;
+        this.roleName = "xnb-" + config.domid() + "." + config.handle();
+    }
+
+    /**
+     * Contains an exception thrown while serving this vif (on the agent thread or in {@link #offerOrDeliver}): the vif
+     * becomes fatal with {@link DropReason#BACKEND_EXCEPTION} counted, a frontend that has not connected yet is told
+     * {@code Closing}, and one log line is written at most every 10 s per vif (with how many were not logged), never
+     * a stack trace. Never throws: a store that cannot be written only leaves the vif disabled. Slow path.
+     */
+    public void onException(final Throwable ex)
+    {
+        if (vif.containException(ex, epochClock.time()))
+        {
+            connection.closeAfterException();
+        }
+    }
+
+    /**
+     * Serves the next guest's connection from {@code share} (its own memory: rings, grant table, pages, events).
+     * Call while the vif is Closed or InitWait, before the guest writes its keys; read on the agent thread at connect.
+     */
+    public void useShare(final Region share)
+    {
+        connection.useRegion(share);
+    }
+
+    /** Publishes the backend's features and settings and enters InitWait. Configuration time. */
+    public void start()
+    {
+        connection.start();
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long nowNs = nanoClock.nanoTime();
+        vif.nowNs = nowNs;
+        queue.rx.onDutyCycle(nowNs);
+
+        int workCount = connection.poll();
+        if (vif.isConnected())
+        {
+            workCount += queue.poll();
+        }
+        heartbeat(nowNs);
+
+        vif.flushCounters();
+        queue.rx.onCountersFlushed();
+        return workCount;
+    }
+
+    private void heartbeat(final long nowNs)
+    {
+        if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)
+        {
+            lastHeartbeatNs = nowNs;
+            vif.counters.set(VifCounters.HEARTBEAT, epochClock.time());
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        connection.onClose();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    /**
+     * Queues a frame for the guest (the rx path). Called by the one producer of this vif's rx queue.
+     *
+     * @return 0 if queued, else the {@link DropReason} (the caller counts it).
+     */
+    public int offer(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        return queue.rx.offer(buffer, offset, length, flags, gsoSize, gsoType, false);
+    }
+
+    /**
+     * As {@link #offer(DirectBuffer, int, int, int, int, int)}, but when called on this agent's own thread (a crossover
+     * or bridge run by the same thread as this backend), the frames queued ahead are delivered first and then, with the
+     * queue empty, the frame is copied straight into the guest's posted buffers, saving the copy into the queue; it is
+     * queued as usual when the guest has too few buffers posted or its checksum must be completed in place.
+     *
+     * @return 0 if delivered, counted as dropped by this backend, or queued; else the {@link DropReason} (the caller
+     *         counts it).
+     */
+    public int offerOrDeliver(
+        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
+        final int gsoType)
+    {
+        return queue.rx.offer(buffer, offset, length, flags, gsoSize, gsoType, true);
+    }
+
+    /** @return the backend's XenBus state. */
+    public XenbusState state()
+    {
+        return vif.state;
+    }
+
+    /** @return the {@link DropReason} that disabled this vif, or {@link DropReason#NONE}. */
+    public int disabledReason()
+    {
+        return vif.disabledReason;
+    }
+
+    /** @return whether frames flow. */
+    public boolean isConnected()
+    {
+        return vif.isConnected();
+    }
+
+    /** @return the live interface settings (read on this agent's thread). */
+    public InterfaceSettings settings()
+    {
+        return vif.settings;
+    }
+
+    /** @return the interface's current MTU (this agent's thread). */
+    public int mtu()
+    {
+        return vif.settings.mtu;
+    }
+
+    /** Beyond Xen: asks the frontend to stop (or resume) offloading transmit checksums. Configuration path. */
+    public void requestNoTxChecksumOffload(final boolean stop)
+    {
+        connection.requestNoTxChecksumOffload(stop);
+    }
+
+    /** Closes the vif from the backend side (Closing, then Closed once the frontend closed). */
+    public void close()
+    {
+        connection.close();
+    }
+
+    /** Lets a closed backend accept a frontend that comes back through Initialising. */
+    public void reopen()
+    {
+        connection.reopen();
+    }
+
+    /**
+     * @return frames accepted for the guest whose outcome is not in the counters yet: those in the rx queue, and those
+     *         an offer on this agent's thread handed straight to the guest since the counters were last flushed (this
+     *         agent's thread, producer idle).
+     */
+    public long rxQueueFrames()
+    {
+        return queue.rx.queuedFrames();
+    }
+
+    /** @return the rx queue's bytes in use. */
+    public int rxQueueBytes()
+    {
+        return queue.rx.queuedBytes();
+    }
+}

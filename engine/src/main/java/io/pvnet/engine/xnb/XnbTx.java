@@ -1,0 +1,255 @@
+package io.pvnet.engine.xnb;
+
+import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.VifSections;
+import io.pvnet.engine.netif.TxRequestDescriptor;
+import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.ring.BackRing;
+import io.pvnet.ring.grant.GrantTable;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+import static io.pvnet.engine.netif.NetifConstants.*;
+
+/**
+ * The transmit half of one backend queue (Linux netback's {@code netback.c} tx path, FreeBSD xnb's
+ * {@code xnb_txpkt2rsp} family): consumes the guest's tx requests, snapshots each slot once (XSA-155), assembles a
+ * packet from them ({@link TxAssembler}), grant-copies it into a private frame buffer, answers every slot and hands the
+ * frame to the {@link FrameSink}. The {@link CreditScheduler} holds packets back while the {@code rate} is exceeded.
+ * <p>
+ * Threading: the agent's thread only.
+ */
+final class XnbTx
+{
+    /** Packets taken from the ring per duty cycle (Linux's NAPI budget). */
+    static final int TX_BATCH = 64;
+
+    private final XnbVif vif;
+    private final XnbQueue queue;
+    private final FrameSink sink;
+    private final FrameOffload offload;
+    private final CreditScheduler credit = new CreditScheduler();
+    private final TxPacket txPkt = new TxPacket();
+    private final GrantCopyBatch batch = new GrantCopyBatch(TxAssembler.MAX_PACKET_SLOTS + 2);
+    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(XnbVif.MAX_FRAME + PAGE_SIZE));
+    private final SlotArray txSnapshot = new SlotArray(
+        new UnsafeBuffer(new byte[VifSections.RING_SIZE * TX_SLOT_LENGTH]), 0, VifSections.RING_SIZE, TX_SLOT_LENGTH);
+
+    private BackRing tx;
+    private SlotArray txRing;
+    private int txSnapshotEnd;
+    /** The req_cons at which req_event was last armed. */
+    private int txEventArmedAt;
+    /** Whether tx responses were written since the last push, and the bytes of their packets. */
+    private boolean txResponsesPending;
+    private int txBytesUnpushed;
+    /** Words read by {@link #prefetchTxPages}, kept so the JIT keeps the loads. */
+    private long prefetched;
+
+    XnbTx(final XnbVif vif, final XnbQueue queue, final FrameSink sink, final FrameOffload offload)
+    {
+        this.vif = vif;
+        this.queue = queue;
+        this.sink = sink;
+        this.offload = offload;
+    }
+
+    /** @return this queue's credit scheduler (reloaded by {@link XnbConnection} when the store changes). */
+    CreditScheduler credit()
+    {
+        return credit;
+    }
+
+    void attach(final BackRing ring)
+    {
+        tx = ring;
+        txRing = new SlotArray(ring.buffer(), ring.requestOffset(0), ring.size(), TX_SLOT_LENGTH);
+        txSnapshotEnd = ring.requestConsumer();
+        txEventArmedAt = ring.requestConsumer() - 1;
+    }
+
+    void detach()
+    {
+        tx = null;
+    }
+
+    /** @return packets consumed from the tx ring (at most {@link #TX_BATCH}). */
+    int process()
+    {
+        int available = tx.unconsumedRequests();
+        if (available == 0 && txEventArmedAt != tx.requestConsumer())
+        {
+            // arm req_event once per position: re-storing it on every idle poll would bounce the cache line that
+            // holds req_prod between the two sides
+            txEventArmedAt = tx.requestConsumer();
+            available = tx.finalCheckForRequests();
+        }
+        if (available < 0)
+        {
+            vif.fatal(DropReason.IMPOSSIBLE_REQUESTS, "tx req_prod outside the ring");
+            return 0;
+        }
+        if (available == 0)
+        {
+            return 0;
+        }
+        final int consumerStart = tx.requestConsumer();
+        final int producer = consumerStart + available;
+        // snapshot each newly visible slot exactly once (a chain left incomplete is not read again)
+        if (txSnapshotEnd - consumerStart < 0 || txSnapshotEnd - consumerStart > available)
+        {
+            txSnapshotEnd = consumerStart;
+        }
+        txSnapshot.copyFrom(txRing, txSnapshotEnd, producer);
+        txSnapshotEnd = producer;
+        prefetchTxPages(consumerStart, producer);
+
+        int consumer = consumerStart;
+        int packets = 0;
+        while (consumer != producer && packets < TX_BATCH)
+        {
+            final int used = TxAssembler.ring2pkt(txPkt, txSnapshot, consumer, producer);
+            if (used == 0)
+            {
+                break;
+            }
+            if (DropReason.isFatal(txPkt.error))
+            {
+                vif.drop(txPkt.error);
+                vif.fatal(txPkt.error, "tx packet at " + Integer.toUnsignedString(consumer));
+                return packets;
+            }
+            if (credit.isLimited() && txPkt.isValid() && !credit.take(txPkt.size, vif.nowNs))
+            {
+                // over the rate: leave the packet in the ring (already snapshotted) until the next window
+                vif.pending[VifCounters.RATE_LIMITED]++;
+                break;
+            }
+            final boolean error = receiveTxPacket();
+            TxAssembler.txpkt2rsp(txPkt, txSnapshot, txRing, tx.responseProducer(), error);
+            tx.consumeRequests(used);
+            for (int i = 0; i < used; i++)
+            {
+                tx.claimResponse();
+            }
+            consumer += used;
+            packets++;
+            txResponsesPending = true;
+            txBytesUnpushed += txPkt.size;
+            if (txBytesUnpushed >= XnbVif.RESPONSE_PUSH_BYTES)
+            {
+                pushTxResponses();
+            }
+        }
+        if (txResponsesPending)
+        {
+            pushTxResponses();
+        }
+        return packets;
+    }
+
+    private void pushTxResponses()
+    {
+        txResponsesPending = false;
+        txBytesUnpushed = 0;
+        queue.notifyIfAsked(tx.pushResponsesAndCheckNotify());
+    }
+
+    /**
+     * Touches the first line of each request's data in the batch about to be processed, before any is copied: the
+     * guest just wrote those lines on its own core, and loads issued back to back wait for them together, where the
+     * copies one after another would each wait in turn (engine/README.md, third round). The slot after
+     * an {@code NETTXF_EXTRA_INFO} request is an extra and is skipped; anything else that is not a valid grant is
+     * ignored by {@link GrantTable#prefetch}.
+     */
+    private void prefetchTxPages(final int from, final int to)
+    {
+        final MutableDirectBuffer slots = txSnapshot.buffer();
+        final GrantTable grants = vif.grants;
+        final int self = vif.config.backendDomid();
+        final int end = to - from > TX_BATCH ? from + TX_BATCH : to;
+        long words = 0;
+        boolean extra = false;
+        for (int index = from; index != end; index++)
+        {
+            if (extra)
+            {
+                extra = false;
+                continue;
+            }
+            final int slot = txSnapshot.offset(index);
+            extra = (TxRequestDescriptor.flags(slots, slot) & NETTXF_EXTRA_INFO) != 0;
+            words += grants.prefetch(
+                self, (int)TxRequestDescriptor.gref(slots, slot), TxRequestDescriptor.offset(slots, slot));
+        }
+        prefetched += words;
+    }
+
+    /** @return whether the packet's slots get ERROR responses. */
+    private boolean receiveTxPacket()
+    {
+        final TxPacket pkt = txPkt;
+        if (!pkt.isValid())
+        {
+            vif.drop(pkt.error);
+            return true;
+        }
+        if (!pkt.hasGso && pkt.size > vif.settings.mtu + XnbVif.VLAN_ETH_HLEN)
+        {
+            vif.drop(DropReason.OVERSIZE);
+            return true;
+        }
+        batch.clear();
+        final int ops = TxAssembler.txpkt2gnttab(pkt, txSnapshot, batch, 0, vif.config.domid());
+        final GrantTable grants = vif.grants;
+        final int self = vif.config.backendDomid();
+        for (int op = 0; op < ops; op++)
+        {
+            batch.status(op, grants.copyFromGrant(
+                self, (int)batch.gref(op), batch.grefOffset(op), frame, batch.localOffset(op), batch.length(op)));
+        }
+        final int length = TxAssembler.copiedLength(batch, 0, ops);
+        if (length != pkt.size)
+        {
+            vif.drop(DropReason.COPY_FAILED);
+            return true;
+        }
+        int flags = 0;
+        if ((pkt.flags & NETTXF_CSUM_BLANK) != 0)
+        {
+            flags = FrameFlags.CSUM_PARTIAL;
+            if (!vif.settings.rxcsum && !pkt.hasGso)
+            {
+                if (offload.completeChecksum(frame, 0, length) != FrameOffload.OK)
+                {
+                    vif.drop(DropReason.OFFLOAD_FAILED);
+                    return false;
+                }
+                vif.pending[VifCounters.CSUM_COMPLETED]++;
+                flags = FrameFlags.DATA_VALIDATED;
+            }
+        }
+        else if ((pkt.flags & NETTXF_DATA_VALIDATED) != 0)
+        {
+            flags = FrameFlags.DATA_VALIDATED;
+        }
+        final int status = sink.onFrame(frame, 0, length, flags, pkt.hasGso ? pkt.gsoSize : 0, pkt.gsoType);
+        if (status != DropReason.NONE)
+        {
+            // a per-packet reason of ours is counted as itself; anything else (a port's code) as downstream
+            final boolean ours = status > 0 && status < DropReason.FIRST_FATAL &&
+                vif.counters.counter(VifCounters.DROP_BASE + status) != null;
+            vif.drop(ours ? status : DropReason.DOWNSTREAM);
+        }
+        else
+        {
+            vif.pending[VifCounters.TX_PACKETS]++;
+            vif.pending[VifCounters.TX_BYTES] += length;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,161 @@
+package io.pvnet.engine.xnb;
+
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifCounters;
+import io.pvnet.engine.netif.NetifKeys;
+import io.pvnet.engine.store.XenStore;
+import io.pvnet.engine.store.XenbusState;
+import io.pvnet.ring.grant.GrantTable;
+
+import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4;
+import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV6;
+import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_MAX_TX_SIZE;
+
+/**
+ * The state of one backend vif that its parts share (Linux netback's {@code struct xenvif}): configuration, the
+ * interface settings, what the frontend negotiated, the XenBus state, the disabled verdict, the duty cycle's clock
+ * and the counts not yet flushed to the shared counters. {@link XnbConnection} writes the negotiated parts; each
+ * {@link XnbQueue}'s {@link XnbTx} and {@link XnbRx} read them and count into {@link #pending}.
+ * <p>
+ * Threading: the agent's thread only, except {@link #accepting}, which the rx queue's producer reads on its own thread.
+ */
+final class XnbVif
+{
+    /** A frame's largest L2 header beyond the MTU (Ethernet plus one VLAN tag), as Linux's {@code VLAN_ETH_HLEN}. */
+    static final int VLAN_ETH_HLEN = 18;
+    /** Largest frame either direction carries (netif's 64 KiB limit). */
+    static final int MAX_FRAME = XEN_NETIF_MAX_TX_SIZE;
+    /**
+     * Responses are published at the latest after this many bytes of packets: a guest sending or receiving 64 KiB
+     * frames gets its buffers back within one frame's time, not after a whole batch of them (which left the guest
+     * without tx ids and the receiving guest without posted buffers, halving TSO throughput).
+     */
+    static final int RESPONSE_PUSH_BYTES = 64 * 1024;
+
+    final VifConfig config;
+    final XenStore store;
+    final VifCounters counters;
+    final String backendDir;
+    final String frontendDir;
+    final InterfaceSettings settings = new InterfaceSettings();
+    /** Counts of this duty cycle by {@link VifCounters} kind, added to the shared counters by {@link #flushCounters}. */
+    final long[] pending = new long[VifCounters.KIND_COUNT];
+
+    /** The guest's grant table (one per domain, shared by every queue); attached at the first connect. */
+    GrantTable grants;
+
+    /** What the frontend negotiated (read at connect). */
+    boolean frontendCsum;
+    boolean frontendIpv6Csum;
+    boolean frontendGsoV4;
+    boolean frontendGsoV6;
+
+    XenbusState state = XenbusState.UNKNOWN;
+    /** Whether offered frames are queued for the guest; read by the rx queue's producer thread. */
+    volatile boolean accepting;
+    int disabledReason = DropReason.NONE;
+    /** The duty cycle's clock, read once per {@code doWork}. */
+    long nowNs;
+
+    XnbVif(final VifConfig config, final XenStore store, final VifCounters counters)
+    {
+        this.config = config;
+        this.store = store;
+        this.counters = counters;
+        this.backendDir = config.backendDir();
+        this.frontendDir = config.frontendDir();
+        this.settings.mtu = config.mtu();
+    }
+
+    /** @return whether frames flow. */
+    boolean isConnected()
+    {
+        return state == XenbusState.CONNECTED && disabledReason == DropReason.NONE;
+    }
+
+    /** @return whether the frontend takes GSO frames of {@code gsoType}. */
+    boolean frontendTakesGso(final int gsoType)
+    {
+        return gsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? frontendGsoV4 :
+            gsoType == XEN_NETIF_GSO_TYPE_TCPV6 && frontendGsoV6;
+    }
+
+    /** Counts one dropped packet or frame by its {@link DropReason}. */
+    void drop(final int reason)
+    {
+        pending[VifCounters.DROP_BASE + reason]++;
+    }
+
+    /** Disables this vif (never another, never the process): Linux {@code xenvif_fatal_tx_err}. Slow path. */
+    void fatal(final int reason, final String where)
+    {
+        if (disabledReason != DropReason.NONE)
+        {
+            return;
+        }
+        disabledReason = reason;
+        accepting = false;
+        pending[VifCounters.PROTOCOL_ERRORS]++;
+        final String message = "fatal error; disabling device: " + DropReason.name(reason) + " (" + where + ")";
+        log(message);
+        store.write(backendDir + "/" + NetifKeys.ERROR, truncate(message));
+    }
+
+    private static final long EXCEPTION_LOG_INTERVAL_MS = 10_000;
+    private long exceptions;
+    private long exceptionLoggedMs = Long.MIN_VALUE;
+
+    /**
+     * Counts an exception on this vif's path and disables the vif ({@link DropReason#BACKEND_EXCEPTION}); logs one
+     * line at most every {@value #EXCEPTION_LOG_INTERVAL_MS} ms. Slow path.
+     *
+     * @return true when the store may be told (the vif was just disabled by this exception).
+     */
+    boolean containException(final Throwable ex, final long nowMs)
+    {
+        exceptions++;
+        if (exceptionLoggedMs == Long.MIN_VALUE || nowMs - exceptionLoggedMs >= EXCEPTION_LOG_INTERVAL_MS)
+        {
+            log("disabled after " + ex.getClass().getSimpleName() + ": " + ex.getMessage() +
+                (exceptions > 1 ? " (" + (exceptions - 1) + " exceptions in all before this one)" : ""));
+            exceptionLoggedMs = nowMs;
+        }
+        pending[VifCounters.DROP_BASE + DropReason.BACKEND_EXCEPTION]++;
+        accepting = false;
+        if (disabledReason != DropReason.NONE)
+        {
+            return false;
+        }
+        disabledReason = DropReason.BACKEND_EXCEPTION;
+        pending[VifCounters.PROTOCOL_ERRORS]++;
+        return true;
+    }
+
+    void log(final String message)
+    {
+        System.getLogger("io.pvnet.engine.xnb").log(System.Logger.Level.WARNING,
+            "vif " + config.domid() + "." + config.handle() + ": " + message);
+    }
+
+    static String truncate(final String text)
+    {
+        return text.length() <= 64 ? text : text.substring(0, 64);
+    }
+
+    /** Adds this duty cycle's counts to the shared counters (one add per kind that moved). */
+    void flushCounters()
+    {
+        final long[] values = pending;
+        for (int kind = 0; kind < values.length; kind++)
+        {
+            if (values[kind] != 0)
+            {
+                if (counters.counter(kind) != null)
+                {
+                    counters.add(kind, values[kind]);
+                }
+                values[kind] = 0;
+            }
+        }
+    }
+}
