@@ -14,6 +14,7 @@ final class StoreMirror
 {
     private final XenStore store;
     private final String prefix;
+    private final String stateKey;
     private final Map<String, String> sent = new HashMap<>();
     private int seenChange = -1;
 
@@ -22,6 +23,7 @@ final class StoreMirror
     {
         this.store = store;
         this.prefix = directory + "/";
+        this.stateKey = prefix + "state";
     }
 
     /** Sends what changed under the directory since the last call (nothing when the store did not change). */
@@ -46,9 +48,10 @@ final class StoreMirror
                 }
             }
         }
+        // XenBus order: every other key before the state that announces them (a peer acts on the state)
         for (final Map.Entry<String, String> entry : now.entrySet())
         {
-            if (!entry.getValue().equals(sent.get(entry.getKey())))
+            if (!entry.getKey().equals(stateKey) && !entry.getValue().equals(sent.get(entry.getKey())))
             {
                 sender.send(ControlMessage.update(entry.getKey(), entry.getValue()));
             }
@@ -59,6 +62,11 @@ final class StoreMirror
             {
                 sender.send(ControlMessage.deleted(key));
             }
+        }
+        final String state = now.get(stateKey);
+        if (state != null && !state.equals(sent.get(stateKey)))
+        {
+            sender.send(ControlMessage.update(stateKey, state));
         }
         sent.clear();
         sent.putAll(now);

@@ -16,6 +16,12 @@ final class RegionArgument
         return region.indexOf('/') >= 0 ? Path.of(region) : Region.defaultPath(region);
     }
 
+    /** @return the switch's control socket for the region at {@code region}: {@code REGION.sock} beside it. */
+    static Path controlSocket(final Path region)
+    {
+        return region.resolveSibling(region.getFileName() + ".sock");
+    }
+
     /** @return {@code {domid, handle}} of {@code D.H} or {@code xnbD.H}, or null if malformed. */
     static int[] vif(final String text)
     {

@@ -20,7 +20,10 @@ import io.pvnet.engine.port.vxlan.VxlanConfig;
 import io.pvnet.engine.port.vxlan.VxlanPort;
 import io.pvnet.engine.router.Router;
 import io.pvnet.engine.router.RouterConfig;
+import io.pvnet.engine.control.GuestControlServer;
+import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.region.RegionException;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -84,6 +87,11 @@ public final class SwitchCommand implements Callable<Integer>
     @Option(names = "--mtu", paramLabel = "BYTES", description = "MTU of TAP ports (default 1500).")
     int mtu = 1500;
 
+    @Option(names = "--vif-owner", paramLabel = "N=UID",
+        description = "Let the processes of uid UID attach vif N (repeatable; default: only the switch's own uid). " +
+            "Guests are told apart by SO_PEERCRED on the control socket REGION.sock.")
+    List<String> vifOwners = new ArrayList<>();
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 
@@ -131,6 +139,7 @@ public final class SwitchCommand implements Callable<Integer>
                 new Fabric(new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload())), null, null);
             agents.add(fabric.agent());
             final Map<String, PcapPort> capturePorts = new LinkedHashMap<>();
+            final List<VifPort> vifPorts = new ArrayList<>();
             for (int i = 1; i <= vifs; i++)
             {
                 final VifPort port = new VifPort("vif" + i);
@@ -138,6 +147,7 @@ public final class SwitchCommand implements Callable<Integer>
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0),
                     ingress(fabric, index, port.name(), capturePorts), new ChecksumFrameOffload()));
                 agents.add(port.backend());
+                vifPorts.add(port);
             }
             for (final String tap : taps)
             {
@@ -169,14 +179,29 @@ public final class SwitchCommand implements Callable<Integer>
             }
             fabric.configure();
             agents.addAll(capturePorts.values());
+            final List<GuestControlServer.Vif> attachable = new ArrayList<>();
+            final Map<Integer, Integer> owners = vifOwners();
+            for (int i = 0; i < vifPorts.size(); i++)
+            {
+                final VifBackend backend = vifPorts.get(i).backend();
+                attachable.add(new GuestControlServer.Vif(backend.config(), backend,
+                    owners.getOrDefault(i + 1, HostFile.effectiveUid())));
+            }
+            final Path socketPath = RegionArgument.controlSocket(path);
+            final ControlSocket listener = ControlSocket.listen(socketPath, !owners.isEmpty());
+            final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out);
+            opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
+            opened.add(0, control);
             final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null, new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
+            control.start();
             for (final var capture : capturePorts.entrySet())
             {
                 capture.getValue().start(captures.get(capture.getKey()));
             }
-            out.println("pvnet switch: region " + path + ", vifs 1.." + vifs + ", ports " + fabric.portNames() +
+            out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", ports " +
+                fabric.portNames() +
                 (routed ? ", routed: " + fabric.setup.describe() : "") + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
@@ -206,6 +231,7 @@ public final class SwitchCommand implements Callable<Integer>
                     Thread.sleep(5);
                 }
             }
+            control.close(); // every guest sees the switch go now
             runner.close();
             out.println("pvnet switch: stopped; " + fabric.summary());
             return 0;
@@ -228,8 +254,26 @@ public final class SwitchCommand implements Callable<Integer>
         }
     }
 
+    /** @return vif number -> owner uid from {@code --vif-owner N=UID}. */
+    private Map<Integer, Integer> vifOwners()
+    {
+        final Map<Integer, Integer> owners = new LinkedHashMap<>();
+        for (final String owner : vifOwners)
+        {
+            final int equals = owner.indexOf('=');
+            if (equals <= 0 || equals == owner.length() - 1)
+            {
+                throw new IllegalArgumentException("--vif-owner=" + owner + " must be N=UID");
+            }
+            final int vif = HostArguments.integer("--vif-owner vif", owner.substring(0, equals), 1, vifs);
+            owners.put(vif, HostArguments.integer("--vif-owner uid", owner.substring(equals + 1), 0, Integer.MAX_VALUE));
+        }
+        return owners;
+    }
+
     private void check()
     {
+        vifOwners();
         if (vifs < 1 || vifs > 64)
         {
             throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..64");
