@@ -24,7 +24,16 @@ final class CommandProcess implements AutoCloseable
 
     CommandProcess(final String... args)
     {
-        final List<String> command = new ArrayList<>();
+        this(List.of(), System.getProperty("java.class.path"), args);
+    }
+
+    /**
+     * @param prefix    run through this first (e.g. {@code setpriv --reuid 65534 ...}); empty for none.
+     * @param classPath the child's class path.
+     */
+    CommandProcess(final List<String> prefix, final String classPath, final String... args)
+    {
+        final List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElseThrow());
         for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
@@ -35,7 +44,7 @@ final class CommandProcess implements AutoCloseable
         }
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(EngineCommandMain.class.getName());
         command.addAll(List.of(args));
         try
@@ -101,6 +110,34 @@ final class CommandProcess implements AutoCloseable
         // Process.destroy() would close our end of its output first, losing what it prints while shutting down
         process.toHandle().destroy();
         return awaitExit(timeoutMs);
+    }
+
+    /** @return the child's pid. */
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /** kill -9. */
+    void kill()
+    {
+        process.toHandle().destroyForcibly();
+    }
+
+    /** Waits until the output contains {@code text}. @return ms waited, or -1 on timeout. */
+    long millisUntilOutput(final String text, final long timeoutMs) throws InterruptedException
+    {
+        final long start = System.nanoTime();
+        final long deadline = start + timeoutMs * 1_000_000L;
+        while (System.nanoTime() - deadline < 0)
+        {
+            if (output.indexOf(text) >= 0)
+            {
+                return (System.nanoTime() - start) / 1_000_000L;
+            }
+            Thread.sleep(2);
+        }
+        return -1;
     }
 
     String output()
