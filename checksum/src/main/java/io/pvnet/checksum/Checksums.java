@@ -155,14 +155,33 @@ public final class Checksums
     private static InternetChecksum chooseBest()
     {
         final String forced = System.getProperty(VARIANT_PROPERTY);
+        final InternetChecksum chosen;
+        final String why;
         if (null != forced && !forced.isEmpty() && !"best".equals(forced))
         {
-            return byName(forced);
+            chosen = byName(forced);
+            why = "forced by -D" + VARIANT_PROPERTY + "=" + forced;
         }
-        if (null != VECTOR && ((VectorChecksum)VECTOR).vectorBits() >= 256)
+        else if (null == VECTOR)
         {
-            return VECTOR;
+            chosen = LONG_WORD;
+            why = "module jdk.incubator.vector is not in the boot layer; start java with " +
+                "--add-modules=jdk.incubator.vector for the vector kernel";
         }
-        return LONG_WORD;
+        else if (((VectorChecksum)VECTOR).vectorBits() < 256)
+        {
+            chosen = LONG_WORD;
+            why = "this CPU's preferred vector species is " + ((VectorChecksum)VECTOR).vectorBits() +
+                " bits, below the 256 the vector kernel needs to be faster";
+        }
+        else
+        {
+            chosen = VECTOR;
+            why = "jdk.incubator.vector present, preferred species " + ((VectorChecksum)VECTOR).vectorBits() + " bits";
+        }
+        // once per JVM, when the first checksum is taken: which kernel, and why
+        System.getLogger("io.pvnet.checksum").log(System.Logger.Level.INFO,
+            "checksum kernel: " + chosen.name() + " (" + why + ")");
+        return chosen;
     }
 }

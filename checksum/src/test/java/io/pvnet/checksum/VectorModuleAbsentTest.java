@@ -1,21 +1,17 @@
 package io.pvnet.checksum;
 
+import io.pvnet.testsupport.ChildJvm;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Start-up choice without the incubator module: a second JVM, started with this JVM's flags minus
- * {@code --add-modules=jdk.incubator.vector}, must fall back to the 64-bit word variant and still sum correctly.
+ * Start-up choice of the checksum kernel, in a second JVM: without {@code --add-modules=jdk.incubator.vector} it must
+ * fall back to the 64-bit word variant, still sum correctly, and say so in its one log line.
  */
 class VectorModuleAbsentTest
 {
@@ -29,24 +25,23 @@ class VectorModuleAbsentTest
     }
 
     @Test
-    void shouldFallBackToLongWordsWithoutTheVectorModule() throws Exception
+    void shouldFallBackToLongWordsWithoutTheVectorModuleAndLogWhy() throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String flag : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!flag.contains("jdk.incubator.vector") && !flag.startsWith("-javaagent") && !flag.startsWith("-Xmx"))
-            {
-                command.add(flag);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(VectorModuleAbsentTest.class.getName());
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), output);
-        assertEquals("long true ddf2", output.lines().reduce((first, second) -> second).orElse(""), output);
+        final ChildJvm.Result result = ChildJvm.of(VectorModuleAbsentTest.class)
+            .withoutFlags(flag -> flag.contains("jdk.incubator.vector") || flag.startsWith("-Xmx")).run(60_000);
+        assertEquals(0, result.exitCode(), result.output());
+        assertEquals("long true ddf2", result.lastLine(), result.output());
+        assertTrue(result.output().contains("checksum kernel: long (module jdk.incubator.vector is not in the boot " +
+            "layer; start java with --add-modules=jdk.incubator.vector for the vector kernel)"), result.output());
+    }
+
+    @Test
+    void shouldLogTheChosenKernelOnceWithTheVectorModule() throws Exception
+    {
+        final ChildJvm.Result result = ChildJvm.of(VectorModuleAbsentTest.class).run(60_000);
+        assertEquals(0, result.exitCode(), result.output());
+        final String line = "checksum kernel: " + Checksums.best().name() + " (";
+        assertTrue(result.output().contains(line), result.output());
+        assertEquals(result.output().indexOf(line), result.output().lastIndexOf(line), "logged once: " + result.output());
     }
 }

@@ -3,6 +3,9 @@ package io.pvnet.checksum.offload;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.PseudoHeader;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.Ipv6Header;
+import io.pvnet.checksum.packet.PacketChecksums;
 import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
 import org.agrona.DirectBuffer;
@@ -115,8 +118,8 @@ public final class ChecksumOffload
     /** Zeroes, sums and writes the checksum of the IPv4 header at {@code ipOffset}. */
     public void writeIpv4HeaderChecksum(final MutableDirectBuffer buffer, final int ipOffset, final int headerLength)
     {
-        buffer.putShort(ipOffset + 10, (short)0);
-        buffer.putShort(ipOffset + 10, (short)Checksums.complement(checksum.sum(buffer, ipOffset, headerLength)), BE);
+        Ipv4Header.checksum(buffer, ipOffset, 0);
+        Ipv4Header.checksum(buffer, ipOffset, Checksums.complement(checksum.sum(buffer, ipOffset, headerLength)));
     }
 
     /** @return index of the L4 checksum field, or {@code -1} when the protocol has none this class knows. */
@@ -126,18 +129,8 @@ public final class ChecksumOffload
         {
             return -1;
         }
-        switch (headers.l4Protocol())
-        {
-            case PROTOCOL_TCP:
-                return headers.l4Offset() + 16;
-            case PROTOCOL_UDP:
-                return headers.l4Offset() + 6;
-            case PROTOCOL_ICMP:
-            case PROTOCOL_ICMPV6:
-                return headers.l4Offset() + 2;
-            default:
-                return -1;
-        }
+        final int field = PacketChecksums.checksumFieldOffset(headers.l4Protocol());
+        return field < 0 ? -1 : headers.l4Offset() + field;
     }
 
     /**
@@ -160,13 +153,13 @@ public final class ChecksumOffload
         {
             return PseudoHeader.ipv4(buffer, headers.l3Offset(), protocol, l4Length);
         }
-        return PseudoHeader.ipv6(buffer, headers.l3Offset() + 8, headers.ipv6DestinationOffset(), protocol, l4Length);
+        return PseudoHeader.ipv6(buffer, headers.l3Offset() + Ipv6Header.SOURCE_OFFSET, headers.ipv6DestinationOffset(), protocol,
+            l4Length);
     }
 
     /** @return the field value for a complete folded sum: its complement, with UDP's 0 sent as 0xFFFF (RFC 768). */
     public static int l4ChecksumValue(final int protocol, final int sum)
     {
-        final int value = Checksums.complement(sum);
-        return protocol == PROTOCOL_UDP && value == 0 ? 0xFFFF : value;
+        return PacketChecksums.fieldValue(protocol, sum);
     }
 }

@@ -1,5 +1,8 @@
 package io.pvnet.checksum.offload;
 
+import io.pvnet.checksum.packet.Ipv6Header;
+import io.pvnet.checksum.packet.TcpHeader;
+import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
@@ -82,9 +85,9 @@ final class GsoPlan
         v4 = l3 == L3Protocol.IPV4;
         tcp = protocol == PROTOCOL_TCP;
         checksumDelta = l4Delta + (tcp ? 16 : 6);
-        identification = src.getShort(headers.l3Offset() + 4, BE) & 0xFFFF;
-        sequence = tcp ? src.getInt(headers.l4Offset() + 4, BE) : 0;
-        dataOffsetByte = tcp ? src.getByte(headers.l4Offset() + 12) & 0xFF : 0;
+        identification = Ipv4Header.identification(src, headers.l3Offset());
+        sequence = tcp ? src.getInt(headers.l4Offset() + TcpHeader.SEQUENCE_OFFSET, BE) : 0;
+        dataOffsetByte = tcp ? src.getByte(headers.l4Offset() + TcpHeader.DATA_OFFSET_OFFSET) & 0xFF : 0;
         flags = headers.tcpFlags();
         ipBase = v4 ? sumWordsExcept(src, headers.l3Offset(), ipHeaderLength, 2, 4, 10, 10) : 0;
         l4Base = ChecksumOffload.pseudoHeaderSum(src, headers, 0) + (tcp ?
@@ -109,7 +112,7 @@ final class GsoPlan
     int ipLength(final int i)
     {
         final int l4Length = l4HeaderLength + segmentPayload(i);
-        return v4 ? ipHeaderLength + l4Length : ipHeaderLength - 40 + l4Length;
+        return v4 ? ipHeaderLength + l4Length : ipHeaderLength - Ipv6Header.LENGTH + l4Length;
     }
 
     /** @return the IPv4 identification of segment {@code i}: the original plus {@code i}. */

@@ -1,5 +1,9 @@
 package io.pvnet.checksum.offload;
 
+import io.pvnet.checksum.packet.UdpHeader;
+import io.pvnet.checksum.packet.TcpHeader;
+import io.pvnet.checksum.packet.Ipv6Header;
+import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.parse.PacketHeaders;
@@ -127,24 +131,24 @@ public final class GsoSegmenter
             {
                 final int totalLength = ipHeaderLength + l4Length;
                 final int id = (identification + i) & 0xFFFF;
-                putShort(outBase, ip + 2, totalLength);
-                putShort(outBase, ip + 4, id);
-                putShort(outBase, ip + 10, ~Checksums.fold(ipBase + totalLength + id));
+                putShort(outBase, ip + Ipv4Header.TOTAL_LENGTH_OFFSET, totalLength);
+                putShort(outBase, ip + Ipv4Header.IDENTIFICATION_OFFSET, id);
+                putShort(outBase, ip + Ipv4Header.CHECKSUM_OFFSET, ~Checksums.fold(ipBase + totalLength + id));
             }
             else
             {
-                putShort(outBase, ip + 4, ipHeaderLength - 40 + l4Length);
+                putShort(outBase, ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET, ipHeaderLength - Ipv6Header.LENGTH + l4Length);
             }
             final long l4 = to + l4Delta;
             if (tcp)
             {
-                putShort(outBase, l4 + 4, segmentSequence >>> 16);
-                putShort(outBase, l4 + 6, segmentSequence);
-                UnsafeApi.putByte(outBase, l4 + 13, (byte)segmentFlags);
+                putShort(outBase, l4 + TcpHeader.SEQUENCE_OFFSET, segmentSequence >>> 16);
+                putShort(outBase, l4 + TcpHeader.SEQUENCE_OFFSET + 2, segmentSequence);
+                UnsafeApi.putByte(outBase, l4 + TcpHeader.FLAGS_OFFSET, (byte)segmentFlags);
             }
             else
             {
-                putShort(outBase, l4 + 4, l4Length);
+                putShort(outBase, l4 + UdpHeader.LENGTH_OFFSET, l4Length);
             }
             putShort(outBase, to + checksumDelta, plan.l4Checksum(l4Sum));
 

@@ -1,5 +1,9 @@
 package io.pvnet.checksum.offload;
 
+import io.pvnet.checksum.packet.UdpHeader;
+import io.pvnet.checksum.packet.TcpHeader;
+import io.pvnet.checksum.packet.Ipv6Header;
+import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.parse.PacketHeaders;
 import org.agrona.DirectBuffer;
@@ -73,22 +77,22 @@ public final class GsoWindowSegmenter
             final int l3 = plan.l3Delta;
             if (plan.v4)
             {
-                out.putShort(l3 + 2, (short)plan.ipLength(i), BE);
-                out.putShort(l3 + 4, (short)plan.ipId(i), BE);
-                out.putShort(l3 + 10, (short)plan.ipChecksum(i), BE);
+                Ipv4Header.totalLength(out, l3, plan.ipLength(i));
+                Ipv4Header.identification(out, l3, plan.ipId(i));
+                Ipv4Header.checksum(out, l3, plan.ipChecksum(i));
             }
             else
             {
-                out.putShort(l3 + 4, (short)plan.ipLength(i), BE);
+                Ipv6Header.payloadLength(out, l3, plan.ipLength(i));
             }
             if (plan.tcp)
             {
-                out.putInt(plan.l4Delta + 4, plan.tcpSequence(i), BE);
-                out.putByte(plan.l4Delta + 13, (byte)plan.tcpFlags(i));
+                TcpHeader.sequence(out, plan.l4Delta, plan.tcpSequence(i) & 0xFFFF_FFFFL);
+                TcpHeader.flags(out, plan.l4Delta, plan.tcpFlags(i));
             }
             else
             {
-                out.putShort(plan.l4Delta + 4, (short)plan.udpLength(i), BE);
+                UdpHeader.length(out, plan.l4Delta, plan.udpLength(i));
             }
             out.putShort(plan.checksumDelta, (short)plan.l4Checksum(l4Sum), BE);
             windows.close(i, length, true);

@@ -1,5 +1,9 @@
 package io.pvnet.checksum.offload;
 
+import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.Ipv6ExtensionHeader;
+import io.pvnet.checksum.packet.Ipv6Header;
+import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
@@ -26,8 +30,8 @@ import java.nio.ByteOrder;
 public final class IpFragmenter
 {
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
-    private static final int FRAGMENT_HEADER_LENGTH = 8;
-    private static final int NEXT_HEADER_FRAGMENT = 44;
+    private static final int FRAGMENT_HEADER_LENGTH = Ipv6ExtensionHeader.FRAGMENT_LENGTH;
+    private static final int NEXT_HEADER_FRAGMENT = IpProtocol.FRAGMENT;
 
     private final InternetChecksum checksum;
     private final ChecksumOffload offload;
@@ -74,23 +78,24 @@ public final class IpFragmenter
         }
         else
         {
-            nextHeaderField = l3Offset + 6;
-            int position = l3Offset + 40;
+            nextHeaderField = l3Offset + Ipv6Header.NEXT_HEADER_OFFSET;
+            int position = l3Offset + Ipv6Header.LENGTH;
             boolean routingSeen = false;
             while (true)
             {
                 final int nextHeader = src.getByte(nextHeaderField) & 0xFF;
-                if (nextHeader == 43)
+                if (nextHeader == IpProtocol.ROUTING)
                 {
                     routingSeen = true;
                 }
-                else if (!(nextHeader == 0 || (nextHeader == 60 && !routingSeen)))
+                else if (!(nextHeader == IpProtocol.HOP_BY_HOP ||
+                    (nextHeader == IpProtocol.DESTINATION_OPTIONS && !routingSeen)))
                 {
                     break;
                 }
                 // the parser has checked every extension header lies inside the packet
                 nextHeaderField = position;
-                position += ((src.getByte(position + 1) & 0xFF) + 1) * 8;
+                position += Ipv6ExtensionHeader.length(src, position, nextHeader);
             }
             fragmentableStart = position;
         }
@@ -131,22 +136,21 @@ public final class IpFragmenter
                 final int ipHeaderLength = headers.ipHeaderLength();
                 if (i > 0)
                 {
-                    nopNonCopiedOptions(out, ip + 20, ip + ipHeaderLength);
+                    nopNonCopiedOptions(out, ip + Ipv4Header.OPTIONS_OFFSET, ip + ipHeaderLength);
                 }
-                out.putShort(ip + 2, (short)(ipHeaderLength + dataLength), BE);
-                final int flags = (src.getShort(l3Offset + 6, BE) & 0x8000) | (last ? 0 : 0x2000);
-                out.putShort(ip + 6, (short)(flags | (dataOffset >>> 3)), BE);
+                Ipv4Header.totalLength(out, ip, ipHeaderLength + dataLength);
+                final int flags = (Ipv4Header.flagsFragment(src, l3Offset) & 0x8000) |
+                    (last ? 0 : Ipv4Header.MORE_FRAGMENTS);
+                Ipv4Header.flagsFragment(out, ip, flags | (dataOffset >>> 3));
                 offload.writeIpv4HeaderChecksum(out, ip, ipHeaderLength);
             }
             else
             {
                 out.putByte(cursor + (nextHeaderField - frameOffset), (byte)NEXT_HEADER_FRAGMENT);
                 final int fragmentHeader = cursor + unfragmentable;
-                out.putByte(fragmentHeader, (byte)originalNextHeader);
-                out.putByte(fragmentHeader + 1, (byte)0);
-                out.putShort(fragmentHeader + 2, (short)(dataOffset | (last ? 0 : 1)), BE);
-                out.putInt(fragmentHeader + 4, identification, BE);
-                out.putShort(ip + 4, (short)(fragmentableStart - l3Offset - 40 + inserted + dataLength), BE);
+                Ipv6ExtensionHeader.writeFragment(out, fragmentHeader, originalNextHeader, dataOffset, !last, identification);
+                Ipv6Header.payloadLength(out, ip,
+                    fragmentableStart - l3Offset - Ipv6Header.LENGTH + inserted + dataLength);
             }
             if (l4Field >= 0)
             {

@@ -1,5 +1,14 @@
 package io.pvnet.checksum.parse;
 
+import io.pvnet.checksum.packet.ArpHeader;
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.IcmpHeader;
+import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.Ipv6ExtensionHeader;
+import io.pvnet.checksum.packet.Ipv6Header;
+import io.pvnet.checksum.packet.TcpHeader;
+import io.pvnet.checksum.packet.UdpHeader;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
@@ -25,26 +34,27 @@ public final class HeaderParser
     /** Most IPv6 extension headers walked before the frame is refused. */
     public static final int MAX_IPV6_EXTENSION_HEADERS = 8;
 
-    public static final int ETHERNET_HEADER_LENGTH = 14;
-    public static final int VLAN_TAG_LENGTH = 4;
-    public static final int ETHERTYPE_IPV4 = 0x0800;
-    public static final int ETHERTYPE_ARP = 0x0806;
-    public static final int ETHERTYPE_IPV6 = 0x86DD;
-    public static final int ETHERTYPE_VLAN = 0x8100;
-    public static final int ETHERTYPE_QINQ = 0x88A8;
-    public static final int ETHERTYPE_QINQ_OLD = 0x9100;
-    public static final int IPV4_MIN_HEADER_LENGTH = 20;
-    public static final int IPV6_HEADER_LENGTH = 40;
-    public static final int TCP_MIN_HEADER_LENGTH = 20;
-    public static final int UDP_HEADER_LENGTH = 8;
+    // header layouts live in io.pvnet.checksum.packet; these names stay for existing callers
+    public static final int ETHERNET_HEADER_LENGTH = EthernetHeader.LENGTH;
+    public static final int VLAN_TAG_LENGTH = EthernetHeader.VLAN_TAG_LENGTH;
+    public static final int ETHERTYPE_IPV4 = EthernetHeader.ETHERTYPE_IPV4;
+    public static final int ETHERTYPE_ARP = EthernetHeader.ETHERTYPE_ARP;
+    public static final int ETHERTYPE_IPV6 = EthernetHeader.ETHERTYPE_IPV6;
+    public static final int ETHERTYPE_VLAN = EthernetHeader.ETHERTYPE_VLAN;
+    public static final int ETHERTYPE_QINQ = EthernetHeader.ETHERTYPE_QINQ;
+    public static final int ETHERTYPE_QINQ_OLD = EthernetHeader.ETHERTYPE_QINQ_OLD;
+    public static final int IPV4_MIN_HEADER_LENGTH = Ipv4Header.MIN_LENGTH;
+    public static final int IPV6_HEADER_LENGTH = Ipv6Header.LENGTH;
+    public static final int TCP_MIN_HEADER_LENGTH = TcpHeader.MIN_LENGTH;
+    public static final int UDP_HEADER_LENGTH = UdpHeader.LENGTH;
 
-    static final int IPV6_HOP_BY_HOP = 0;
-    static final int IPV6_ROUTING = 43;
-    static final int IPV6_FRAGMENT = 44;
-    static final int IPV6_ESP = 50;
-    static final int IPV6_AH = 51;
-    static final int IPV6_NO_NEXT_HEADER = 59;
-    static final int IPV6_DESTINATION_OPTIONS = 60;
+    static final int IPV6_HOP_BY_HOP = IpProtocol.HOP_BY_HOP;
+    static final int IPV6_ROUTING = IpProtocol.ROUTING;
+    static final int IPV6_FRAGMENT = IpProtocol.FRAGMENT;
+    static final int IPV6_ESP = IpProtocol.ESP;
+    static final int IPV6_AH = IpProtocol.AH;
+    static final int IPV6_NO_NEXT_HEADER = IpProtocol.NO_NEXT_HEADER;
+    static final int IPV6_DESTINATION_OPTIONS = IpProtocol.DESTINATION_OPTIONS;
 
     private static final ByteOrder BE = ByteOrder.BIG_ENDIAN;
 
@@ -66,15 +76,15 @@ public final class HeaderParser
         {
             return ParseStatus.ETHERNET_TRUNCATED;
         }
-        int typeOffset = offset + 12;
+        int typeOffset = offset + EthernetHeader.ETHER_TYPE_OFFSET;
         int etherType = buffer.getShort(typeOffset, BE) & 0xFFFF;
-        while (etherType == ETHERTYPE_VLAN || etherType == ETHERTYPE_QINQ || etherType == ETHERTYPE_QINQ_OLD)
+        while (EthernetHeader.isVlanTpid(etherType))
         {
             if (headers.vlanCount == MAX_VLAN_TAGS)
             {
                 return ParseStatus.VLAN_TOO_MANY_TAGS;
             }
-            if (typeOffset + VLAN_TAG_LENGTH + 2 > end)
+            if (typeOffset + VLAN_TAG_LENGTH + Short.BYTES > end)
             {
                 return ParseStatus.VLAN_TRUNCATED;
             }
@@ -84,7 +94,7 @@ public final class HeaderParser
         }
         headers.etherType = etherType;
         headers.etherTypeOffset = typeOffset;
-        final int l3Offset = typeOffset + 2;
+        final int l3Offset = typeOffset + Short.BYTES;
         switch (etherType)
         {
             case ETHERTYPE_IPV4:
@@ -107,13 +117,13 @@ public final class HeaderParser
     private static ParseStatus parseArp(
         final DirectBuffer buffer, final int offset, final int end, final PacketHeaders headers)
     {
-        if (offset + 8 > end)
+        if (offset + ArpHeader.FIXED_LENGTH > end)
         {
             return ParseStatus.ARP_TRUNCATED;
         }
-        final int hardwareLength = buffer.getByte(offset + 4) & 0xFF;
-        final int protocolLength = buffer.getByte(offset + 5) & 0xFF;
-        final int arpLength = 8 + 2 * (hardwareLength + protocolLength);
+        final int hardwareLength = ArpHeader.hardwareLength(buffer, offset);
+        final int protocolLength = ArpHeader.protocolLength(buffer, offset);
+        final int arpLength = ArpHeader.FIXED_LENGTH + 2 * (hardwareLength + protocolLength);
         if (offset + arpLength > end)
         {
             return ParseStatus.ARP_TRUNCATED;
@@ -129,17 +139,16 @@ public final class HeaderParser
         {
             return ParseStatus.IPV4_TRUNCATED;
         }
-        final int versionIhl = buffer.getByte(offset) & 0xFF;
-        if ((versionIhl >>> 4) != 4)
+        if (Ipv4Header.version(buffer, offset) != 4)
         {
             return ParseStatus.IPV4_BAD_VERSION;
         }
-        final int headerLength = (versionIhl & 0x0F) * 4;
+        final int headerLength = Ipv4Header.headerLength(buffer, offset);
         if (headerLength < IPV4_MIN_HEADER_LENGTH)
         {
             return ParseStatus.IPV4_HEADER_LENGTH_TOO_SMALL;
         }
-        final int totalLength = buffer.getShort(offset + 2, BE) & 0xFFFF;
+        final int totalLength = Ipv4Header.totalLength(buffer, offset);
         if (headerLength > totalLength)
         {
             return ParseStatus.IPV4_HEADER_LENGTH_EXCEEDS_TOTAL_LENGTH;
@@ -152,8 +161,8 @@ public final class HeaderParser
         {
             return ParseStatus.IPV4_BAD_OPTION;
         }
-        final int flagsFragment = buffer.getShort(offset + 6, BE) & 0xFFFF;
-        final int fragmentOffsetBytes = (flagsFragment & 0x1FFF) * 8;
+        final int flagsFragment = Ipv4Header.flagsFragment(buffer, offset);
+        final int fragmentOffsetBytes = (flagsFragment & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
         if (fragmentOffsetBytes + totalLength - headerLength > 65535)
         {
             return ParseStatus.IPV4_FRAGMENT_TOO_LARGE;
@@ -161,10 +170,10 @@ public final class HeaderParser
         headers.l3Length = totalLength;
         headers.ipHeaderLength = headerLength;
         headers.ipv4FragmentOffsetBytes = fragmentOffsetBytes;
-        headers.moreFragments = (flagsFragment & 0x2000) != 0;
-        headers.dontFragment = (flagsFragment & 0x4000) != 0;
-        headers.l4ProtocolFieldOffset = offset + 9;
-        final int protocol = buffer.getByte(offset + 9) & 0xFF;
+        headers.moreFragments = (flagsFragment & Ipv4Header.MORE_FRAGMENTS) != 0;
+        headers.dontFragment = (flagsFragment & Ipv4Header.DONT_FRAGMENT) != 0;
+        headers.l4ProtocolFieldOffset = offset + Ipv4Header.PROTOCOL_OFFSET;
+        final int protocol = Ipv4Header.protocol(buffer, offset);
         if (fragmentOffsetBytes != 0)
         {
             return ParseStatus.OK; // a non-first fragment carries no L4 header
@@ -213,12 +222,12 @@ public final class HeaderParser
         {
             return ParseStatus.IPV6_TRUNCATED;
         }
-        if (((buffer.getByte(offset) & 0xFF) >>> 4) != 6)
+        if (Ipv6Header.version(buffer, offset) != 6)
         {
             return ParseStatus.IPV6_BAD_VERSION;
         }
-        final int payloadLength = buffer.getShort(offset + 4, BE) & 0xFFFF;
-        int nextHeader = buffer.getByte(offset + 6) & 0xFF;
+        final int payloadLength = Ipv6Header.payloadLength(buffer, offset);
+        int nextHeader = Ipv6Header.nextHeader(buffer, offset);
         if (payloadLength == 0 && nextHeader == IPV6_HOP_BY_HOP)
         {
             return ParseStatus.IPV6_JUMBOGRAM_UNSUPPORTED;
@@ -229,8 +238,8 @@ public final class HeaderParser
             return ParseStatus.IPV6_PAYLOAD_LENGTH_EXCEEDS_FRAME;
         }
         headers.l3Length = IPV6_HEADER_LENGTH + payloadLength;
-        headers.ipv6DestinationOffset = offset + 24;
-        int nextHeaderField = offset + 6;
+        headers.ipv6DestinationOffset = offset + Ipv6Header.DESTINATION_OFFSET;
+        int nextHeaderField = offset + Ipv6Header.NEXT_HEADER_OFFSET;
         int position = offset + IPV6_HEADER_LENGTH;
         boolean seenRouting = false;
         int count = 0;
@@ -247,21 +256,21 @@ public final class HeaderParser
                     // fall through
                 case IPV6_DESTINATION_OPTIONS:
                 case IPV6_ROUTING:
-                    if (position + 2 > packetEnd)
+                    if (position + Ipv6ExtensionHeader.LENGTH_OFFSET + 1 > packetEnd)
                     {
                         return ParseStatus.IPV6_EXTENSION_TRUNCATED;
                     }
-                    headerLength = ((buffer.getByte(position + 1) & 0xFF) + 1) * 8;
+                    headerLength = Ipv6ExtensionHeader.length(buffer, position, nextHeader);
                     break;
                 case IPV6_AH:
-                    if (position + 2 > packetEnd)
+                    if (position + Ipv6ExtensionHeader.LENGTH_OFFSET + 1 > packetEnd)
                     {
                         return ParseStatus.IPV6_EXTENSION_TRUNCATED;
                     }
-                    headerLength = ((buffer.getByte(position + 1) & 0xFF) + 2) * 4;
+                    headerLength = Ipv6ExtensionHeader.length(buffer, position, nextHeader);
                     break;
                 case IPV6_FRAGMENT:
-                    headerLength = 8;
+                    headerLength = Ipv6ExtensionHeader.FRAGMENT_LENGTH;
                     break;
                 default:
                     headers.ipHeaderLength = position - offset;
@@ -302,13 +311,13 @@ public final class HeaderParser
                     return ParseStatus.IPV6_EXTENSION_REPEATED;
                 }
                 headers.ipv6FragmentHeaderOffset = position;
-                final int offsetFlags = buffer.getShort(position + 2, BE) & 0xFFFF;
-                headers.ipv4FragmentOffsetBytes = offsetFlags & 0xFFF8;
-                headers.moreFragments = (offsetFlags & 1) != 0;
+                final int offsetFlags = Ipv6ExtensionHeader.fragmentOffsetFlags(buffer, position);
+                headers.ipv4FragmentOffsetBytes = offsetFlags & Ipv6ExtensionHeader.FRAGMENT_OFFSET_MASK;
+                headers.moreFragments = (offsetFlags & Ipv6ExtensionHeader.FRAGMENT_MORE) != 0;
             }
             headers.ipv6ExtensionCount = count;
             nextHeaderField = position;
-            nextHeader = buffer.getByte(position) & 0xFF;
+            nextHeader = Ipv6ExtensionHeader.nextHeader(buffer, position);
             position += headerLength;
         }
     }
@@ -316,8 +325,8 @@ public final class HeaderParser
     private static void routingFinalDestination(
         final DirectBuffer buffer, final int position, final int headerLength, final PacketHeaders headers)
     {
-        final int routingType = buffer.getByte(position + 2) & 0xFF;
-        final int segmentsLeft = buffer.getByte(position + 3) & 0xFF;
+        final int routingType = Ipv6ExtensionHeader.routingType(buffer, position);
+        final int segmentsLeft = Ipv6ExtensionHeader.segmentsLeft(buffer, position);
         if (segmentsLeft == 0 || headerLength < 24)
         {
             return;
@@ -325,12 +334,12 @@ public final class HeaderParser
         if (routingType == 0 || routingType == 2)
         {
             // type 0 (deprecated) and type 2 (Mobile IPv6): the last listed address is the final destination
-            headers.ipv6DestinationOffset = position + headerLength - 16;
+            headers.ipv6DestinationOffset = position + headerLength - Ipv6Header.ADDRESS_LENGTH;
         }
         else if (routingType == 4)
         {
             // segment routing header (RFC 8754): segment list[0] is the final destination
-            headers.ipv6DestinationOffset = position + 8;
+            headers.ipv6DestinationOffset = position + Ipv6ExtensionHeader.SEGMENT_LIST_OFFSET;
         }
     }
 
@@ -349,7 +358,7 @@ public final class HeaderParser
                 {
                     return ParseStatus.TCP_TRUNCATED;
                 }
-                final int dataOffset = ((buffer.getByte(offset + 12) & 0xFF) >>> 4) * 4;
+                final int dataOffset = TcpHeader.headerLength(buffer, offset);
                 if (dataOffset < TCP_MIN_HEADER_LENGTH)
                 {
                     return ParseStatus.TCP_DATA_OFFSET_TOO_SMALL;
@@ -362,7 +371,7 @@ public final class HeaderParser
                 {
                     return ParseStatus.TCP_BAD_OPTION;
                 }
-                headers.tcpFlags = buffer.getByte(offset + 13) & 0xFF;
+                headers.tcpFlags = TcpHeader.flags(buffer, offset);
                 headers.l4HeaderLength = dataOffset;
                 return ParseStatus.OK;
             }
@@ -372,7 +381,7 @@ public final class HeaderParser
                 {
                     return ParseStatus.UDP_TRUNCATED;
                 }
-                final int udpLength = buffer.getShort(offset + 4, BE) & 0xFFFF;
+                final int udpLength = UdpHeader.length(buffer, offset);
                 // a first fragment holds only part of the datagram its UDP length describes
                 final boolean mismatch = headers.moreFragments ?
                     udpLength < available : udpLength != available;
@@ -384,18 +393,18 @@ public final class HeaderParser
                 return ParseStatus.OK;
             }
             case PROTOCOL_ICMP:
-                if (available < 8)
+                if (available < IcmpHeader.LENGTH)
                 {
                     return ParseStatus.ICMP_TRUNCATED;
                 }
-                headers.l4HeaderLength = 8;
+                headers.l4HeaderLength = IcmpHeader.LENGTH;
                 return ParseStatus.OK;
             case PROTOCOL_ICMPV6:
-                if (available < 4)
+                if (available < IcmpHeader.REST_OFFSET)
                 {
                     return ParseStatus.ICMPV6_TRUNCATED;
                 }
-                headers.l4HeaderLength = 4;
+                headers.l4HeaderLength = IcmpHeader.REST_OFFSET;
                 return ParseStatus.OK;
             default:
                 return ParseStatus.OK;

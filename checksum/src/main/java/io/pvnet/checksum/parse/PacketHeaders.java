@@ -1,5 +1,8 @@
 package io.pvnet.checksum.parse;
 
+import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.TcpHeader;
+
 /**
  * Where the headers of one frame are, as filled in by {@link HeaderParser#parse}: offsets are absolute indices in the
  * buffer that was parsed, lengths are in bytes. A reusable, mutable holder: one per thread, reset by every parse.
@@ -8,20 +11,20 @@ package io.pvnet.checksum.parse;
 public final class PacketHeaders
 {
     /** IP protocol numbers the parser knows. */
-    public static final int PROTOCOL_ICMP = 1;
-    public static final int PROTOCOL_TCP = 6;
-    public static final int PROTOCOL_UDP = 17;
-    public static final int PROTOCOL_ICMPV6 = 58;
+    public static final int PROTOCOL_ICMP = IpProtocol.ICMP;
+    public static final int PROTOCOL_TCP = IpProtocol.TCP;
+    public static final int PROTOCOL_UDP = IpProtocol.UDP;
+    public static final int PROTOCOL_ICMPV6 = IpProtocol.ICMPV6;
     /** No L4 protocol (non-IP, or a non-first fragment, or IPv6 "no next header"). */
     public static final int PROTOCOL_NONE = -1;
 
     /** TCP flag bits in {@link #tcpFlags()}. */
-    public static final int TCP_FIN = 0x01;
-    public static final int TCP_SYN = 0x02;
-    public static final int TCP_RST = 0x04;
-    public static final int TCP_PSH = 0x08;
-    public static final int TCP_ACK = 0x10;
-    public static final int TCP_URG = 0x20;
+    public static final int TCP_FIN = TcpHeader.FIN;
+    public static final int TCP_SYN = TcpHeader.SYN;
+    public static final int TCP_RST = TcpHeader.RST;
+    public static final int TCP_PSH = TcpHeader.PSH;
+    public static final int TCP_ACK = TcpHeader.ACK;
+    public static final int TCP_URG = TcpHeader.URG;
     public static final int TCP_ECE = 0x40;
     public static final int TCP_CWR = 0x80;
 

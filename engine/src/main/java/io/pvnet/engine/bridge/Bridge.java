@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.engine.FrameSink;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.checksum.parse.HeaderParser;
@@ -14,7 +15,6 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A learning Ethernet switch between {@link Port}s: learns source MACs per VLAN ({@link MacTable}, with aging),
@@ -191,7 +191,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         }
         final PortVlan portVlan = vlans[port];
         final boolean tagged =
-            (buffer.getShort(offset + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF) == HeaderParser.ETHERTYPE_VLAN;
+            EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_VLAN;
         final int vlan;
         if (tagged)
         {
@@ -203,7 +203,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
             {
                 return ingressDrop(portCounters, PortDropReason.VLAN_TAGGING);
             }
-            vlan = buffer.getShort(offset + 14, ByteOrder.BIG_ENDIAN) & 0xFFF;
+            vlan = EthernetHeader.vlanTci(buffer, offset) & EthernetHeader.VLAN_ID_MASK;
             if (!portVlan.carries(vlan))
             {
                 return ingressDrop(portCounters, PortDropReason.VLAN_INGRESS);
@@ -220,7 +220,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         portCounters.add(PortCounters.RX_FRAMES, 1);
         portCounters.add(PortCounters.RX_BYTES, length);
 
-        final long source = mac(buffer, offset + 6);
+        final long source = EthernetHeader.source(buffer, offset);
         if ((source & 0x0100_0000_0000L) == 0)
         {
             table.learn(vlan, source, port, nowMs);
@@ -235,7 +235,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         frameVlan = vlan;
         copyMade = 0;
 
-        final long destination = mac(buffer, offset);
+        final long destination = EthernetHeader.destination(buffer, offset);
         if ((destination & 0x0100_0000_0000L) != 0)
         {
             flood(port, vlan);
@@ -310,10 +310,11 @@ public final class Bridge implements Agent, PortIngress.Fabric
         if ((copyMade & 1) == 0)
         {
             copyMade |= 1;
-            taggedCopy.putBytes(0, frameBuffer, frameOffset, 12);
-            taggedCopy.putShort(12, (short)HeaderParser.ETHERTYPE_VLAN, ByteOrder.BIG_ENDIAN);
-            taggedCopy.putShort(14, (short)frameVlan, ByteOrder.BIG_ENDIAN);
-            taggedCopy.putBytes(16, frameBuffer, frameOffset + 12, frameLength - 12);
+            taggedCopy.putBytes(0, frameBuffer, frameOffset, EthernetHeader.ETHER_TYPE_OFFSET);
+            EthernetHeader.etherType(taggedCopy, 0, EthernetHeader.ETHERTYPE_VLAN);
+            EthernetHeader.vlanTci(taggedCopy, 0, frameVlan);
+            taggedCopy.putBytes(EthernetHeader.VLAN_ETHER_TYPE_OFFSET, frameBuffer,
+                frameOffset + EthernetHeader.ETHER_TYPE_OFFSET, frameLength - EthernetHeader.ETHER_TYPE_OFFSET);
         }
         return taggedCopy;
     }
@@ -323,15 +324,10 @@ public final class Bridge implements Agent, PortIngress.Fabric
         if ((copyMade & 2) == 0)
         {
             copyMade |= 2;
-            untaggedCopy.putBytes(0, frameBuffer, frameOffset, 12);
-            untaggedCopy.putBytes(12, frameBuffer, frameOffset + 16, frameLength - 16);
+            untaggedCopy.putBytes(0, frameBuffer, frameOffset, EthernetHeader.ETHER_TYPE_OFFSET);
+            untaggedCopy.putBytes(EthernetHeader.ETHER_TYPE_OFFSET, frameBuffer,
+                frameOffset + EthernetHeader.VLAN_ETHER_TYPE_OFFSET, frameLength - EthernetHeader.VLAN_ETHER_TYPE_OFFSET);
         }
         return untaggedCopy;
-    }
-
-    private static long mac(final DirectBuffer buffer, final int offset)
-    {
-        return ((buffer.getShort(offset, ByteOrder.BIG_ENDIAN) & 0xFFFFL) << 32) |
-            (buffer.getInt(offset + 2, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL);
     }
 }

@@ -16,7 +16,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  |          flags (u16)          |         status (s16)          |  4
  *  +-------------------------------+-------------------------------+
  * </pre>
- * {@code status} >= 0 is the number of bytes in this slot, < 0 a {@code NETIF_RSP_*} error. Flags are {@code NETRXF_*}.
+ * {@code status >= 0} is the number of bytes in this slot, {@code < 0} a {@code NETIF_RSP_*} error. Flags are {@code NETRXF_*}.
  * A response must sit in the slot of its request (Linux netfront ignores {@code id}).
  */
 public final class RxResponseDescriptor

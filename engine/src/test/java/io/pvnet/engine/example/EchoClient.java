@@ -1,5 +1,6 @@
 package io.pvnet.engine.example;
 
+import io.pvnet.engine.TestChecksums;
 import io.pvnet.engine.FrameHandler;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.guest.GuestStack;
@@ -50,7 +51,7 @@ final class EchoClient implements FrameHandler
             frame.putInt(26, stack.ipv4(), BIG_ENDIAN);
             frame.putInt(30, server, BIG_ENDIAN);
             frame.putShort(24, (short)0);
-            frame.putShort(24, (short)~GuestStack.fold(GuestStack.sum(frame, 14, 20, 0)), BIG_ENDIAN);
+            frame.putShort(24, (short)~TestChecksums.fold(TestChecksums.sum(frame, 14, 20, 0)), BIG_ENDIAN);
             frame.putInt(34, (40_000 << 16) | GuestStack.ECHO_PORT, BIG_ENDIAN);
             frame.putInt(38, 16 << 16, BIG_ENDIAN);                  // length 16, checksum 0 (none, allowed in IPv4)
             frame.putLong(42, sent, BIG_ENDIAN);

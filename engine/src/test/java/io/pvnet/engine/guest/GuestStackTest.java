@@ -1,5 +1,7 @@
 package io.pvnet.engine.guest;
 
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.engine.TestChecksums;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.offload.ChecksumOffload;
 import io.pvnet.checksum.offload.OffloadStatus;
@@ -49,9 +51,9 @@ class GuestStackTest
         assertEquals(1, sent.size());
         final UnsafeBuffer reply = new UnsafeBuffer(sent.get(0));
         assertEquals(2, reply.getShort(20, BIG_ENDIAN));
-        assertEquals(GUEST_MAC, GuestStack.getMac(reply, 22));
+        assertEquals(GUEST_MAC, EthernetHeader.mac(reply, 22));
         assertEquals(GUEST_IP, reply.getInt(28, BIG_ENDIAN));
-        assertEquals(PEER_MAC, GuestStack.getMac(reply, 0));
+        assertEquals(PEER_MAC, EthernetHeader.mac(reply, 0));
         assertEquals(PEER_IP, reply.getInt(38, BIG_ENDIAN));
         assertEquals(PEER_MAC, stack.neighbourMac4(PEER_IP));
     }
@@ -75,14 +77,14 @@ class GuestStackTest
         assertEquals(1, peerSent.size());
         final UnsafeBuffer solicitation = new UnsafeBuffer(peerSent.get(0));
         assertEquals(86, solicitation.capacity());
-        assertEquals(0x3333_FF00_0002L, GuestStack.getMac(solicitation, 0), "solicited-node multicast MAC");
+        assertEquals(0x3333_FF00_0002L, EthernetHeader.mac(solicitation, 0), "solicited-node multicast MAC");
         assertEquals(0xFF02_0000_0000_0000L, solicitation.getLong(38, BIG_ENDIAN));
         assertEquals(0x0000_0001_FF00_0002L, solicitation.getLong(46, BIG_ENDIAN), "ff02::1:ff00:2");
         assertEquals(255, solicitation.getByte(21) & 0xFF, "hop limit");
         assertEquals(135, solicitation.getByte(54) & 0xFF);
         assertArrayEquals(GUEST_IP6, copyOf(solicitation, 62, 16));
         assertEquals(1, solicitation.getByte(78), "source link-layer address option");
-        assertEquals(PEER_MAC, GuestStack.getMac(solicitation, 80));
+        assertEquals(PEER_MAC, EthernetHeader.mac(solicitation, 80));
         assertChecksumsValid(solicitation);
 
         stack.onFrame(solicitation, 0, solicitation.capacity(), 0, 0);
@@ -90,15 +92,15 @@ class GuestStackTest
         assertEquals(1, sent.size());
         final UnsafeBuffer advertisement = new UnsafeBuffer(sent.get(0));
         assertEquals(86, advertisement.capacity());
-        assertEquals(PEER_MAC, GuestStack.getMac(advertisement, 0));
-        assertEquals(GUEST_MAC, GuestStack.getMac(advertisement, 6));
+        assertEquals(PEER_MAC, EthernetHeader.mac(advertisement, 0));
+        assertEquals(GUEST_MAC, EthernetHeader.mac(advertisement, 6));
         assertArrayEquals(GUEST_IP6, copyOf(advertisement, 22, 16));
         assertArrayEquals(peerIp6, copyOf(advertisement, 38, 16));
         assertEquals(136, advertisement.getByte(54) & 0xFF);
         assertEquals(0x6000_0000, advertisement.getInt(58, BIG_ENDIAN), "solicited and override");
         assertArrayEquals(GUEST_IP6, copyOf(advertisement, 62, 16));
         assertEquals(2, advertisement.getByte(78), "target link-layer address option");
-        assertEquals(GUEST_MAC, GuestStack.getMac(advertisement, 80));
+        assertEquals(GUEST_MAC, EthernetHeader.mac(advertisement, 80));
         assertChecksumsValid(advertisement);
 
         peer.onFrame(advertisement, 0, advertisement.capacity(), 0, 0);
@@ -132,7 +134,7 @@ class GuestStackTest
             icmp[i] = (byte)(i * 31);
         }
         final UnsafeBuffer icmpBuffer = new UnsafeBuffer(icmp);
-        icmpBuffer.putShort(2, (short)~GuestStack.fold(GuestStack.sum(icmpBuffer, 0, icmp.length, 0)), BIG_ENDIAN);
+        icmpBuffer.putShort(2, (short)~TestChecksums.fold(TestChecksums.sum(icmpBuffer, 0, icmp.length, 0)), BIG_ENDIAN);
         // three fragments of 1480, 1480, 1048 bytes, sent last, first, middle
         final int[] offsets = {2960, 0, 1480};
         for (final int at : offsets)
@@ -150,7 +152,7 @@ class GuestStackTest
         for (final byte[] fragment : sent)
         {
             final UnsafeBuffer reply = new UnsafeBuffer(fragment);
-            assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(reply, 14, 20, 0)), "IPv4 header checksum");
+            assertEquals(0xFFFF, TestChecksums.fold(TestChecksums.sum(reply, 14, 20, 0)), "IPv4 header checksum");
             assertTrue((reply.getShort(16, BIG_ENDIAN) & 0xFFFF) <= 1500);
             final int fragmentOffset = (reply.getShort(20, BIG_ENDIAN) & 0x1FFF) * 8;
             final int piece = (reply.getShort(16, BIG_ENDIAN) & 0xFFFF) - 20;
@@ -160,7 +162,7 @@ class GuestStackTest
         }
         assertEquals(icmp.length, covered);
         assertEquals(0, reassembled[0], "echo reply");
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(new UnsafeBuffer(reassembled), 0, reassembled.length, 0)));
+        assertEquals(0xFFFF, TestChecksums.fold(TestChecksums.sum(new UnsafeBuffer(reassembled), 0, reassembled.length, 0)));
         for (int i = 8; i < icmp.length; i++)
         {
             assertEquals(icmp[i], reassembled[i], "payload byte " + i);
@@ -174,7 +176,7 @@ class GuestStackTest
         final UnsafeBuffer synAck = new UnsafeBuffer(sent.get(0));
         assertEquals(0x12, synAck.getByte(47));
         assertEquals(1001, synAck.getInt(42, BIG_ENDIAN));
-        assertEquals(0xFFFF, GuestStack.fold(tcpSum(synAck)), "TCP checksum of the SYN-ACK");
+        assertEquals(0xFFFF, TestChecksums.fold(tcpSum(synAck)), "TCP checksum of the SYN-ACK");
         final long iss = synAck.getInt(38, BIG_ENDIAN) & 0xFFFF_FFFFL;
         stack.onFrame(frame, 0, tcp(1001, iss + 1, 0x18, 1400), 0, 0);
         stack.onFrame(frame, 0, tcp(5000, iss + 1, 0x18, 1400), 0, 0); // out of order: acknowledged with 2401
@@ -213,7 +215,7 @@ class GuestStackTest
         assertTrue(run.lastAllocated < 1024, "allocated " + run.lastAllocated + " bytes for 100k echoes");
         final UnsafeBuffer echo = new UnsafeBuffer(sent.get(0));
         assertEquals(7, echo.getShort(34, BIG_ENDIAN));
-        assertEquals(0xFFFF, GuestStack.fold(udpSum(echo)), "UDP checksum of the echo");
+        assertEquals(0xFFFF, TestChecksums.fold(udpSum(echo)), "UDP checksum of the echo");
         assertArrayEquals(java.util.Arrays.copyOfRange(bytes(length), 42, length),
             java.util.Arrays.copyOfRange(sent.get(0), 42, length));
     }
@@ -227,25 +229,25 @@ class GuestStackTest
 
     private int arpRequest(final int target)
     {
-        GuestStack.putMac(frame, 0, 0xFFFF_FFFF_FFFFL);
-        GuestStack.putMac(frame, 6, PEER_MAC);
+        EthernetHeader.putMac(frame, 0, 0xFFFF_FFFF_FFFFL);
+        EthernetHeader.putMac(frame, 6, PEER_MAC);
         frame.putShort(12, (short)0x0806, BIG_ENDIAN);
         frame.putShort(14, (short)1, BIG_ENDIAN);
         frame.putShort(16, (short)0x0800, BIG_ENDIAN);
         frame.putByte(18, (byte)6);
         frame.putByte(19, (byte)4);
         frame.putShort(20, (short)1, BIG_ENDIAN);
-        GuestStack.putMac(frame, 22, PEER_MAC);
+        EthernetHeader.putMac(frame, 22, PEER_MAC);
         frame.putInt(28, PEER_IP, BIG_ENDIAN);
-        GuestStack.putMac(frame, 32, 0);
+        EthernetHeader.putMac(frame, 32, 0);
         frame.putInt(38, target, BIG_ENDIAN);
         return 42;
     }
 
     private int ipv4Header(final int protocol, final int totalLength, final int id, final int fragmentField)
     {
-        GuestStack.putMac(frame, 0, GUEST_MAC);
-        GuestStack.putMac(frame, 6, PEER_MAC);
+        EthernetHeader.putMac(frame, 0, GUEST_MAC);
+        EthernetHeader.putMac(frame, 6, PEER_MAC);
         frame.putShort(12, (short)0x0800, BIG_ENDIAN);
         frame.putByte(14, (byte)0x45);
         frame.putByte(15, (byte)0);
@@ -257,7 +259,7 @@ class GuestStackTest
         frame.putShort(24, (short)0);
         frame.putInt(26, PEER_IP, BIG_ENDIAN);
         frame.putInt(30, GUEST_IP, BIG_ENDIAN);
-        frame.putShort(24, (short)~GuestStack.fold(GuestStack.sum(frame, 14, 20, 0)), BIG_ENDIAN);
+        frame.putShort(24, (short)~TestChecksums.fold(TestChecksums.sum(frame, 14, 20, 0)), BIG_ENDIAN);
         return 14 + totalLength;
     }
 
@@ -272,7 +274,7 @@ class GuestStackTest
         frame.putByte(47, (byte)flags);
         frame.putShort(48, (short)65535, BIG_ENDIAN);
         frame.putInt(50, 0);
-        frame.putShort(50, (short)~GuestStack.fold(tcpSum(frame)), BIG_ENDIAN);
+        frame.putShort(50, (short)~TestChecksums.fold(tcpSum(frame)), BIG_ENDIAN);
         return length;
     }
 
@@ -287,19 +289,19 @@ class GuestStackTest
         {
             frame.putByte(42 + i, (byte)(i * 13));
         }
-        frame.putShort(40, (short)~GuestStack.fold(udpSum(frame)), BIG_ENDIAN);
+        frame.putShort(40, (short)~TestChecksums.fold(udpSum(frame)), BIG_ENDIAN);
         return length;
     }
 
     private static long tcpSum(final DirectBuffer buffer)
     {
         final int l4Length = (buffer.getShort(16, BIG_ENDIAN) & 0xFFFF) - 20;
-        return GuestStack.sum(buffer, 34, l4Length, GuestStack.sum(buffer, 26, 8, 0) + 6 + l4Length);
+        return TestChecksums.sum(buffer, 34, l4Length, TestChecksums.sum(buffer, 26, 8, 0) + 6 + l4Length);
     }
 
     private static long udpSum(final DirectBuffer buffer)
     {
         final int l4Length = (buffer.getShort(16, BIG_ENDIAN) & 0xFFFF) - 20;
-        return GuestStack.sum(buffer, 34, l4Length, GuestStack.sum(buffer, 26, 8, 0) + 17 + l4Length);
+        return TestChecksums.sum(buffer, 34, l4Length, TestChecksums.sum(buffer, 26, 8, 0) + 17 + l4Length);
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.TestChecksums;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
 import org.agrona.DirectBuffer;
@@ -284,18 +285,18 @@ public final class TestResponder implements FrameSink
 
     private long sum(final int offset, final int length, final long initial)
     {
-        return io.pvnet.engine.guest.GuestStack.sum(reply, offset, length, initial);
+        return TestChecksums.sum(reply, offset, length, initial);
     }
 
     private static int fold(final long sum)
     {
-        return io.pvnet.engine.guest.GuestStack.fold(sum);
+        return TestChecksums.fold(sum);
     }
 
     /** Internet checksum of {@code buffer[offset, offset + length)}, for tests that verify frames. */
     public static int checksum(final DirectBuffer buffer, final int offset, final int length, final long initial)
     {
-        return ~fold(io.pvnet.engine.guest.GuestStack.sum(buffer, offset, length, initial)) & 0xFFFF;
+        return ~fold(TestChecksums.sum(buffer, offset, length, initial)) & 0xFFFF;
     }
 
     private static boolean equals(final DirectBuffer buffer, final int offset, final byte[] bytes)

@@ -1,10 +1,14 @@
 package io.pvnet.engine.router;
 
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.Ipv6Header;
+import io.pvnet.checksum.packet.NeighbourDiscovery;
+import io.pvnet.checksum.packet.NeighbourMessages;
+import io.pvnet.engine.TestChecksums;
 import io.pvnet.engine.AllocationRounds;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.RecordingPort;
-import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.PortOffloads;
 import io.pvnet.engine.port.TestFrames;
@@ -87,7 +91,7 @@ class RouterTest
         assertEquals(HOST_MAC, mac(out, 0));
         assertEquals(RIGHT_MAC, mac(out, 6));
         assertEquals(63, out.bytes()[22] & 0xFF);
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer(out), 14, 20, 0)), "IPv4 header checksum");
+        assertEquals(0xFFFF, TestChecksums.fold(TestChecksums.sum(buffer(out), 14, 20, 0)), "IPv4 header checksum");
         assertTrue(TestFrames.l4ChecksumOk(buffer(out), 0, out.bytes().length));
         assertEquals(1, router.forwarded());
         assertEquals(0, router.pending());
@@ -147,7 +151,7 @@ class RouterTest
         assertEquals(0xC000_0000, i32(advert, 58), "a proxy does not override");
         assertEquals(RIGHT_HI, i64(advert, 62));
         assertEquals(0x42, i64(advert, 70));
-        assertEquals(NeighbourMessages.LINK_LOCAL_HI, i64(advert, 22));
+        assertEquals(Ipv6Header.LINK_LOCAL_HI, i64(advert, 22));
         assertEquals(LEFT_MAC, mac(advert, 80));
 
         neighbourSolicitation(0, TestFrames.MAC_A, LEFT_HI, 2, LEFT_HI, 5);
@@ -229,12 +233,12 @@ class RouterTest
         assertEquals(TestFrames.MAC_A, mac(icmp, 0));
         assertEquals(LEFT_MAC, mac(icmp, 6));
         assertEquals(0x0800, u16(icmp, 12));
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer(icmp), 14, 20, 0)), "IPv4 header checksum");
+        assertEquals(0xFFFF, TestChecksums.fold(TestChecksums.sum(buffer(icmp), 14, 20, 0)), "IPv4 header checksum");
         assertEquals(1, icmp.bytes()[23]);
         assertEquals(ip(10, 0, 0, 1), i32(icmp, 26), "from the ingress port's address");
         assertEquals(ip(192, 0, 2, 1), i32(icmp, 30));
         assertEquals(11, icmp.bytes()[34]);
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer(icmp), 34, icmp.bytes().length - 34, 0)));
+        assertEquals(0xFFFF, TestChecksums.fold(TestChecksums.sum(buffer(icmp), 34, icmp.bytes().length - 34, 0)));
         assertEquals(14 + 20 + 8 + 28, icmp.bytes().length, "the dropped header + 8 bytes quoted");
         assertEquals(ip(192, 0, 2, 2), i32(icmp, 42 + 16));
 
@@ -245,13 +249,13 @@ class RouterTest
         assertEquals(3, icmp6.bytes()[54]);
         assertEquals(2, i64(icmp6, 46), "to the source fd00::2");
         final int payload = u16(icmp6, 18);
-        final long pseudo = GuestStack.sum(buffer(icmp6), 22, 32, 0) + payload + 58;
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer(icmp6), 54, payload, pseudo)), "ICMPv6 sum");
+        final long pseudo = TestChecksums.sum(buffer(icmp6), 22, 32, 0) + payload + 58;
+        assertEquals(0xFFFF, TestChecksums.fold(TestChecksums.sum(buffer(icmp6), 54, payload, pseudo)), "ICMPv6 sum");
 
         // an ICMP error about an ICMP error is never sent
         final int errorLength = 14 + 20 + 8 + 28;
         frame.putBytes(0, buffer(icmp), 0, errorLength);
-        NeighbourMessages.putMac(frame, 0, LEFT_MAC);
+        EthernetHeader.putMac(frame, 0, LEFT_MAC);
         frame.putInt(30, ip(192, 0, 2, 2), BIG_ENDIAN);
         frame.putByte(22, (byte)1);
         assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, errorLength, 0, 0, 0));
@@ -318,13 +322,13 @@ class RouterTest
         frame.putInt(30, ip(224, 0, 0, 5), BIG_ENDIAN);
         assertEquals(PortDropReason.NOT_ROUTABLE, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
         length = udp4ToRouter(10);
-        NeighbourMessages.putMac(frame, 0, TestFrames.MAC_B);
+        EthernetHeader.putMac(frame, 0, TestFrames.MAC_B);
         assertEquals(PortDropReason.NOT_OUR_MAC, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
         length = TestFrames.tcp4(frame, 0, 5, 10, false);
-        NeighbourMessages.putMac(frame, 0, LEFT_MAC);
+        EthernetHeader.putMac(frame, 0, LEFT_MAC);
         assertEquals(PortDropReason.VLAN_TAGGING, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
         assertEquals(PortDropReason.RUNT, router.ingress(0).onFrame(frame, 0, 13, 0, 0, 0));
-        length = udp6(LEFT_MAC, LEFT_HI, 2, NeighbourMessages.LINK_LOCAL_HI, 9, 64);
+        length = udp6(LEFT_MAC, LEFT_HI, 2, Ipv6Header.LINK_LOCAL_HI, 9, 64);
         assertEquals(PortDropReason.NOT_ROUTABLE, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
         length = udp6(LEFT_MAC, LEFT_HI, 2, 0x2001_0db8_0000_0000L, 9, 64);
         assertEquals(PortDropReason.NO_ROUTE, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
@@ -341,7 +345,7 @@ class RouterTest
     {
         resolveRight();
         int length = TestFrames.tcp4(frame, 0, -1, 300, true);
-        NeighbourMessages.putMac(frame, 0, LEFT_MAC);
+        EthernetHeader.putMac(frame, 0, LEFT_MAC);
         router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0);
         RecordingPort.Frame out = only(right);
         assertEquals(FrameFlags.DATA_VALIDATED, out.flags());
@@ -351,7 +355,7 @@ class RouterTest
         build(PortOffloads.ALL, 1500);
         resolveRight();
         length = TestFrames.tcp4(frame, 0, -1, 300, true);
-        NeighbourMessages.putMac(frame, 0, LEFT_MAC);
+        EthernetHeader.putMac(frame, 0, LEFT_MAC);
         router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0);
         out = only(right);
         assertEquals(FrameFlags.CSUM_PARTIAL, out.flags());
@@ -366,7 +370,7 @@ class RouterTest
     {
         resolveRight();
         int length = TestFrames.tcp4(frame, 0, -1, 4000, true);
-        NeighbourMessages.putMac(frame, 0, LEFT_MAC);
+        EthernetHeader.putMac(frame, 0, LEFT_MAC);
         router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1000, 1);
         assertEquals(4, right.frames.size());
         for (final RecordingPort.Frame segment : right.frames)
@@ -382,7 +386,7 @@ class RouterTest
         build(PortOffloads.ALL, 1500);
         resolveRight();
         length = TestFrames.tcp4(frame, 0, -1, 4000, true);
-        NeighbourMessages.putMac(frame, 0, LEFT_MAC);
+        EthernetHeader.putMac(frame, 0, LEFT_MAC);
         router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1000, 1);
         assertEquals(1000, only(right).gsoSize());
         assertEquals(0, router.edge().softwareSplits());
@@ -440,14 +444,14 @@ class RouterTest
     private int udp4ToRouter(final int payload)
     {
         final int length = TestFrames.udp4(frame, 0, 5000, 7, payload, false);
-        NeighbourMessages.putMac(frame, 0, LEFT_MAC);
+        EthernetHeader.putMac(frame, 0, LEFT_MAC);
         return length;
     }
 
     private void forwardRaw4(final int in, final int destination)
     {
         final int length = TestFrames.udp4(frame, 0, 5000, 7, 10, false);
-        NeighbourMessages.putMac(frame, 0, router.portMac(in));
+        EthernetHeader.putMac(frame, 0, router.portMac(in));
         frame.putInt(30, destination, BIG_ENDIAN);
         router.ingress(in).onFrame(frame, 0, length, 0, 0, 0);
     }
@@ -474,7 +478,7 @@ class RouterTest
     private void neighbourAdvertisement(final int in, final long mac, final long targetHi, final long targetLo)
     {
         final int length = NeighbourMessages.neighbourAdvertisement(frame, mac, router.portMac(in), targetHi, targetLo,
-            targetHi, 1, targetHi, targetLo, NeighbourMessages.NA_SOLICITED | NeighbourMessages.NA_OVERRIDE);
+            targetHi, 1, targetHi, targetLo, NeighbourDiscovery.FLAG_SOLICITED | NeighbourDiscovery.FLAG_OVERRIDE);
         assertEquals(0, router.ingress(in).onFrame(frame, 0, length, 0, 0, 0));
     }
 
@@ -500,8 +504,8 @@ class RouterTest
         {
             frame.putByte(62 + i, (byte)i);
         }
-        final long pseudo = GuestStack.sum(frame, 22, 32, 0) + 17 + 40;
-        frame.putShort(60, (short)~GuestStack.fold(GuestStack.sum(frame, 54, 40, pseudo)), BIG_ENDIAN);
+        final long pseudo = TestChecksums.sum(frame, 22, 32, 0) + 17 + 40;
+        frame.putShort(60, (short)~TestChecksums.fold(TestChecksums.sum(frame, 54, 40, pseudo)), BIG_ENDIAN);
         return 94;
     }
 
@@ -512,8 +516,8 @@ class RouterTest
         assertEquals(type, ndp.bytes()[54] & 0xFF);
         final DirectBuffer buffer = buffer(ndp);
         final int payload = u16(ndp, 18);
-        final long pseudo = GuestStack.sum(buffer, 22, 32, 0) + payload + 58;
-        assertEquals(0xFFFF, GuestStack.fold(GuestStack.sum(buffer, 54, payload, pseudo)), "ICMPv6 checksum");
+        final long pseudo = TestChecksums.sum(buffer, 22, 32, 0) + payload + 58;
+        assertEquals(0xFFFF, TestChecksums.fold(TestChecksums.sum(buffer, 54, payload, pseudo)), "ICMPv6 checksum");
     }
 
     private static RecordingPort.Frame only(final RecordingPort port)
@@ -529,7 +533,7 @@ class RouterTest
 
     private static long mac(final RecordingPort.Frame frame, final int offset)
     {
-        return NeighbourMessages.mac(buffer(frame), offset);
+        return EthernetHeader.mac(buffer(frame), offset);
     }
 
     private static int u16(final RecordingPort.Frame frame, final int offset)

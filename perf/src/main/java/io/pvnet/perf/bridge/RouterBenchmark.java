@@ -4,7 +4,9 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
-import io.pvnet.engine.router.NeighbourMessages;
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.FrameBuilder;
+import io.pvnet.checksum.packet.NeighbourMessages;
 import io.pvnet.engine.router.Router;
 import io.pvnet.engine.router.RouterConfig;
 import org.agrona.concurrent.SystemNanoClock;
@@ -25,7 +27,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
-import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
  * The router's per-frame cost on one thread against the bridge's, same ports and frames: UDP/IPv4 frames of
@@ -76,19 +77,16 @@ public class RouterBenchmark
         bridge.attach(egress, PortVlan.access(1));
 
         frame = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        NeighbourMessages.putMac(frame, 0, PORT0_MAC);
-        NeighbourMessages.putMac(frame, 6, 0x02_00_00_00_00_01L);
-        frame.putShort(12, (short)0x0800, BIG_ENDIAN);
-        frame.putInt(14, 0x4500_0000 | (size - 14), BIG_ENDIAN);
-        frame.putInt(18, 0);
-        frame.putInt(22, (64 << 24) | (17 << 16), BIG_ENDIAN);
-        frame.putInt(26, 0x0A00_0002, BIG_ENDIAN);
-        frame.putInt(30, 0x0A00_0102, BIG_ENDIAN);
+        final FrameBuilder builder = new FrameBuilder().wrap(frame, 0)
+            .ethernet(PORT0_MAC, 0x02_00_00_00_00_01L)
+            .ipv4(0x0A00_0002, 0x0A00_0102).flagsFragment(0)
+            .udp(40000, 7);
+        builder.payloadLength(size - builder.payloadOffset()).build();
         // learn both stations in the bridge
         bridge.ingress(0).onFrame(frame, 0, size, 0, 0, 0);
         final UnsafeBuffer back = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        NeighbourMessages.putMac(back, 0, 0x02_00_00_00_00_01L);
-        NeighbourMessages.putMac(back, 6, PORT0_MAC);
+        EthernetHeader.putMac(back, 0, 0x02_00_00_00_00_01L);
+        EthernetHeader.putMac(back, 6, PORT0_MAC);
         bridge.ingress(1).onFrame(back, 0, size, 0, 0, 0);
         if (router.ingress(0).onFrame(frame, 0, size, 0, 0, 0) != 0 || router.forwarded() != 1)
         {

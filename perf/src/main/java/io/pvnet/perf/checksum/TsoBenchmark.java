@@ -1,5 +1,9 @@
 package io.pvnet.perf.checksum;
 
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.offload.GsoSegmenter;
@@ -83,18 +87,22 @@ public class TsoBenchmark
             final byte[] random = new byte[IP_LENGTH];
             new java.util.SplittableRandom(64).nextBytes(random);
             frame.putBytes(14, random);
-            frame.putBytes(0, new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0});
-            final java.nio.ByteOrder be = java.nio.ByteOrder.BIG_ENDIAN;
-            frame.putByte(14, (byte)0x45);
-            frame.putByte(15, (byte)0);
-            frame.putShort(16, (short)IP_LENGTH, be);
-            frame.putShort(20, (short)0x4000, be);
-            frame.putByte(22, (byte)64);
-            frame.putByte(23, (byte)6);
-            frame.putShort(24, (short)0, be);
-            frame.putByte(34 + 12, (byte)(8 << 4)); // data offset 32: 20 + timestamps option
-            frame.putByte(34 + 13, (byte)0x18);
-            frame.putBytes(34 + 20, new byte[] {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2});
+            // random addresses, ports and payload; the fields the segmenter reads set explicitly
+            final int ip = EthernetHeader.LENGTH;
+            final int tcp = ip + Ipv4Header.MIN_LENGTH;
+            EthernetHeader.destination(frame, 0, 0x0200_0000_0002L);
+            EthernetHeader.source(frame, 0, 0x0200_0000_0001L);
+            EthernetHeader.etherType(frame, 0, EthernetHeader.ETHERTYPE_IPV4);
+            Ipv4Header.versionAndHeaderLength(frame, ip, Ipv4Header.MIN_LENGTH);
+            Ipv4Header.tos(frame, ip, 0);
+            Ipv4Header.totalLength(frame, ip, IP_LENGTH);
+            Ipv4Header.flagsFragment(frame, ip, Ipv4Header.DONT_FRAGMENT);
+            Ipv4Header.ttl(frame, ip, 64);
+            Ipv4Header.protocol(frame, ip, IpProtocol.TCP);
+            Ipv4Header.checksum(frame, ip, 0);
+            TcpHeader.headerLength(frame, tcp, 32); // 20 + timestamps option
+            TcpHeader.flags(frame, tcp, TcpHeader.PSH | TcpHeader.ACK);
+            frame.putBytes(tcp + TcpHeader.OPTIONS_OFFSET, new byte[] {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2});
             if (HeaderParser.parse(frame, 0, frame.capacity(), headers) != ParseStatus.OK)
             {
                 throw new IllegalStateException("TSO fixture frame does not parse");

@@ -35,6 +35,12 @@ public final class PvnetMain implements Runnable
 
     public static void main(final String[] args)
     {
+        // log lines (the checksum kernel chosen, a missing JVM flag) on one line each, unless configured otherwise
+        if (null == System.getProperty("java.util.logging.config.file") &&
+            null == System.getProperty("java.util.logging.SimpleFormatter.format"))
+        {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s %3$s: %5$s%6$s%n");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -1,5 +1,7 @@
 package io.pvnet.perf.tap;
 
+import io.pvnet.checksum.packet.FrameBuilder;
+import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
 import io.pvnet.engine.netif.NetifConstants;
@@ -18,7 +20,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
  * {@code tap}: TCP frames written through a {@link TapPort} into the kernel of a namespace the scenario creates (and
@@ -169,61 +170,17 @@ public final class TapScenario implements Scenario
     /** A TCP segment 192.0.2.2:40000 -> 192.0.2.1:9 (closed) with {@code payload} bytes. @return its length. */
     static int tcpFrame(final UnsafeBuffer frame, final long dstMac, final int payload, final boolean partial)
     {
-        frame.putShort(0, (short)(dstMac >>> 32), BIG_ENDIAN);
-        frame.putInt(2, (int)dstMac, BIG_ENDIAN);
-        frame.putShort(6, (short)0x0200, BIG_ENDIAN);
-        frame.putInt(8, 0x0000_0B02, BIG_ENDIAN);
-        frame.putShort(12, (short)0x0800, BIG_ENDIAN);
-        frame.putByte(14, (byte)0x45);
-        frame.putByte(15, (byte)0);
-        frame.putShort(16, (short)(40 + payload), BIG_ENDIAN);
-        frame.putShort(18, (short)1, BIG_ENDIAN);
-        frame.putShort(20, (short)0x4000, BIG_ENDIAN);
-        frame.putByte(22, (byte)64);
-        frame.putByte(23, (byte)6);
-        frame.putShort(24, (short)0);
-        frame.putInt(26, 0xC000_0202, BIG_ENDIAN);
-        frame.putInt(30, 0xC000_0201, BIG_ENDIAN);
-        frame.putShort(24, (short)~fold(sum(frame, 14, 20, 0)), BIG_ENDIAN);
-        frame.putShort(34, (short)40000, BIG_ENDIAN);
-        frame.putShort(36, (short)9, BIG_ENDIAN);
-        frame.putInt(38, 1000, BIG_ENDIAN);
-        frame.putInt(42, 1, BIG_ENDIAN);
-        frame.putByte(46, (byte)0x50);
-        frame.putByte(47, (byte)0x18);
-        frame.putShort(48, (short)65535, BIG_ENDIAN);
-        frame.putInt(50, 0);
+        final FrameBuilder builder = new FrameBuilder().wrap(frame, 0)
+            .ethernet(dstMac, 0x0200_0000_0B02L)
+            .ipv4(0xC000_0202, 0xC000_0201).identification(1)
+            .tcp(40000, 9, 1000, 1, TcpHeader.PSH | TcpHeader.ACK, 65535);
+        final int data = builder.payloadOffset();
         for (int i = 0; i < payload; i++)
         {
-            frame.putByte(54 + i, (byte)i);
+            frame.putByte(data + i, (byte)i);
         }
-        final long pseudo = sum(frame, 26, 8, 0) + 6 + 20 + payload;
-        frame.putShort(50, (short)(partial ? fold(pseudo) : ~fold(sum(frame, 34, 20 + payload, pseudo))), BIG_ENDIAN);
-        return 54 + payload;
-    }
-
-    private static long sum(final UnsafeBuffer buffer, final int offset, final int length, final long initial)
-    {
-        long sum = initial;
-        for (int i = 0; i + 1 < length; i += 2)
-        {
-            sum += buffer.getShort(offset + i, BIG_ENDIAN) & 0xFFFF;
-        }
-        if ((length & 1) != 0)
-        {
-            sum += (buffer.getByte(offset + length - 1) & 0xFF) << 8;
-        }
-        return sum;
-    }
-
-    private static int fold(final long sum)
-    {
-        long s = sum;
-        while ((s >>> 16) != 0)
-        {
-            s = (s & 0xFFFF) + (s >>> 16);
-        }
-        return (int)s;
+        builder.payloadLength(payload);
+        return partial ? builder.buildPartial() : builder.build();
     }
 
     private static String check(final String output, final String what)

@@ -1,5 +1,7 @@
 package io.pvnet.perf.vif;
 
+import io.pvnet.checksum.packet.FrameBuilder;
+import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameHandler;
 import io.pvnet.engine.VifFrontend;
@@ -171,59 +173,20 @@ public final class VifGuests
      */
     static UnsafeBuffer tcpFrame(final int length, final boolean csumPartial)
     {
-        final java.nio.ByteOrder be = java.nio.ByteOrder.BIG_ENDIAN;
         final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
         frame.setMemory(0, length, (byte)0);
-        frame.putLong(0, 0x00163E000200_0016L, be);          // dst 00:16:3e:00:02:00, src 00:16:..
-        frame.putInt(8, 0x3E000100, be);                     // .. 3e:00:01:00
-        frame.putShort(12, (short)0x0800, be);
-        final int ipLength = length - 14;
-        frame.putByte(14, (byte)0x45);
-        frame.putShort(16, (short)ipLength, be);
-        frame.putShort(18, (short)1, be);
-        frame.putShort(20, (short)0x4000, be);               // DF
-        frame.putByte(22, (byte)64);
-        frame.putByte(23, (byte)6);
-        frame.putInt(26, 0x0A000001, be);
-        frame.putInt(30, 0x0A000002, be);
-        int ipSum = 0;
-        for (int i = 14; i < 34; i += 2)
-        {
-            ipSum += frame.getShort(i, be) & 0xFFFF;
-        }
-        ipSum = (ipSum & 0xFFFF) + (ipSum >>> 16);
-        ipSum = (ipSum & 0xFFFF) + (ipSum >>> 16);
-        frame.putShort(24, (short)~ipSum, be);
-        frame.putShort(34, (short)40000, be);
-        frame.putShort(36, (short)5001, be);
-        frame.putInt(38, 1, be);
-        frame.putInt(42, 1, be);
-        frame.putByte(46, (byte)0x50);
-        frame.putByte(47, (byte)0x18);                       // ACK | PSH
-        frame.putShort(48, (short)65535, be);
-        final int tcpLength = ipLength - 20;
-        int pseudo = 0x0A00 + 0x0001 + 0x0A00 + 0x0002 + 6 + tcpLength;
-        pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
+        final FrameBuilder builder = new FrameBuilder().wrap(frame, 0)
+            .ethernet(0x0016_3E00_0200L, 0x0016_3E00_0100L)
+            .ipv4(0x0A00_0001, 0x0A00_0002).identification(1)
+            .tcp(40000, 5001, 1, 1, TcpHeader.ACK | TcpHeader.PSH, 65535);
+        builder.payloadLength(length - builder.payloadOffset());
         if (csumPartial)
         {
-            frame.putShort(50, (short)pseudo, be);
+            builder.buildPartial();
         }
         else
         {
-            int sum = pseudo;
-            for (int i = 34; i + 1 < length; i += 2)
-            {
-                sum += frame.getShort(i, be) & 0xFFFF;
-            }
-            if ((length - 34) % 2 != 0)
-            {
-                sum += (frame.getByte(length - 1) & 0xFF) << 8;
-            }
-            while ((sum >>> 16) != 0)
-            {
-                sum = (sum & 0xFFFF) + (sum >>> 16);
-            }
-            frame.putShort(50, (short)~sum, be);
+            builder.build();
         }
         if (length >= MARKER_OFFSET + 2)
         {

@@ -88,6 +88,7 @@ public final class Region implements AutoCloseable
     /** As {@link #createAnonymous(long)} with a section table of {@code sectionCapacity} entries. */
     public static Region createAnonymous(final long lengthBytes, final int sectionCapacity)
     {
+        JvmFlags.check();
         final long totalLength = checkCreateArguments(null, lengthBytes, sectionCapacity);
         final Arena arena = Arena.ofShared();
         final MemorySegment segment = arena.allocate(totalLength, PAGE_SIZE);
@@ -147,6 +148,7 @@ public final class Region implements AutoCloseable
     /** As {@link #create(Path, long)} with a section table of {@code sectionCapacity} entries. */
     public static Region create(final Path path, final long lengthBytes, final int sectionCapacity)
     {
+        JvmFlags.check();
         final long totalLength = checkCreateArguments(path, lengthBytes, sectionCapacity);
         final HostFile file = HostFile.create(path, Region::refusalToReplace);
         final Arena arena = Arena.ofShared();
@@ -191,6 +193,7 @@ public final class Region implements AutoCloseable
      */
     public static Region open(final Path path, final long heartbeatTimeoutMs)
     {
+        JvmFlags.check();
         if (Files.exists(path) && !Files.isRegularFile(path))
         {
             throw new RegionException(path, "not a regular file (a directory, device node, FIFO or socket)");

@@ -1,0 +1,117 @@
+package io.pvnet.engine.guest;
+
+import io.pvnet.checksum.packet.TcpHeader;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The guest's TCP discard server (RFC 863) with one connection: SYN answered by SYN-ACK with an MSS option, every
+ * data segment by an ACK with a 64 KiB window, FIN by FIN-ACK, anything for another connection by RST (RFC 9293
+ * section 3.5.2). Works on the received segment in place, turning it into the answer. Single-threaded.
+ */
+final class TcpDiscardServer
+{
+    private static final long SEQUENCE_MASK = 0xFFFF_FFFFL;
+    private static final long OUR_INITIAL_SEQUENCE = 0x1000_0000L;
+    private static final int WINDOW = 65535;
+
+    private final int mss;
+    private int peerPort = -1;
+    private long nextExpected;
+    private long payloadBytes;
+
+    /** @param mtu the guest's MTU; the MSS it announces is {@code mtu - 60}, at most 65535. */
+    TcpDiscardServer(final int mtu)
+    {
+        mss = Math.min(65535, mtu - 60);
+    }
+
+    /**
+     * Turns the TCP segment at {@code segment[l4]} (IP addresses already swapped) into the answer.
+     *
+     * @return the answer's TCP header length (checksum field zeroed), or 0 for no answer.
+     */
+    int answer(final MutableDirectBuffer segment, final int l4, final int l4Length)
+    {
+        final int flags = TcpHeader.flags(segment, l4);
+        final int dataOffset = TcpHeader.headerLength(segment, l4);
+        if (dataOffset < TcpHeader.MIN_LENGTH || dataOffset > l4Length)
+        {
+            return 0;
+        }
+        final long seq = TcpHeader.sequence(segment, l4);
+        final int port = TcpHeader.sourcePort(segment, l4);
+        final int payload = l4Length - dataOffset;
+        final boolean syn = (flags & TcpHeader.SYN) != 0;
+        int answerFlags = TcpHeader.ACK;
+        if ((flags & TcpHeader.RST) != 0)
+        {
+            peerPort = -1;
+            return 0;
+        }
+        if (syn)
+        {
+            peerPort = port;
+            nextExpected = (seq + 1) & SEQUENCE_MASK;
+            answerFlags = TcpHeader.SYN | TcpHeader.ACK;
+        }
+        else
+        {
+            if (port != peerPort)
+            {
+                return reset(segment, l4, seq, payload, flags);
+            }
+            if (seq == nextExpected && payload > 0)
+            {
+                payloadBytes += payload;
+                nextExpected = (seq + payload) & SEQUENCE_MASK;
+            }
+            if ((flags & TcpHeader.FIN) != 0 && ((seq + payload) & SEQUENCE_MASK) == nextExpected)
+            {
+                nextExpected = (nextExpected + 1) & SEQUENCE_MASK;
+                answerFlags = TcpHeader.FIN | TcpHeader.ACK;
+            }
+            else if (payload == 0)
+            {
+                return 0;
+            }
+        }
+        final long ourSeq = syn ? OUR_INITIAL_SEQUENCE : TcpHeader.acknowledgment(segment, l4);
+        final int headerLength = syn ? TcpHeader.MIN_LENGTH + TcpHeader.OPTION_MSS_LENGTH : TcpHeader.MIN_LENGTH;
+        TcpHeader.swapPorts(segment, l4);
+        TcpHeader.sequence(segment, l4, ourSeq);
+        TcpHeader.acknowledgment(segment, l4, nextExpected);
+        TcpHeader.headerLength(segment, l4, headerLength);
+        TcpHeader.flags(segment, l4, answerFlags);
+        TcpHeader.window(segment, l4, WINDOW);
+        TcpHeader.checksum(segment, l4, 0);
+        TcpHeader.urgentPointer(segment, l4, 0);
+        if (syn)
+        {
+            TcpHeader.putMssOption(segment, l4 + TcpHeader.OPTIONS_OFFSET, mss);
+        }
+        return headerLength;
+    }
+
+    /** A segment for a connection we do not have: reset it. */
+    private static int reset(
+        final MutableDirectBuffer segment, final int l4, final long seq, final int payload, final int flags)
+    {
+        final boolean hasAck = (flags & TcpHeader.ACK) != 0;
+        final long ack = TcpHeader.acknowledgment(segment, l4);
+        TcpHeader.swapPorts(segment, l4);
+        TcpHeader.sequence(segment, l4, hasAck ? ack : 0);
+        TcpHeader.acknowledgment(segment, l4, seq + payload + ((flags & TcpHeader.FIN) != 0 ? 1 : 0));
+        TcpHeader.headerLength(segment, l4, TcpHeader.MIN_LENGTH);
+        TcpHeader.flags(segment, l4, hasAck ? TcpHeader.RST : TcpHeader.RST | TcpHeader.ACK);
+        TcpHeader.window(segment, l4, 0);
+        TcpHeader.checksum(segment, l4, 0);
+        TcpHeader.urgentPointer(segment, l4, 0);
+        return TcpHeader.MIN_LENGTH;
+    }
+
+    /** @return in-order payload bytes received. */
+    long payloadBytes()
+    {
+        return payloadBytes;
+    }
+}
