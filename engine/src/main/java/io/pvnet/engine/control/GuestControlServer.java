@@ -29,12 +29,17 @@ import java.util.concurrent.locks.LockSupport;
  * The switch's death ends every guest's connection the same way.</li>
  * </ul>
  * Threading: one acceptor thread, one reader thread per guest (blocked in {@code recvmsg} while idle), one watch thread
- * that wakes every millisecond to push store changes (one load of the store's change counter when nothing changed).
+ * that pushes store changes to attached guests: every millisecond for 200 ms after any guest message (a negotiation
+ * answers within a millisecond), every 20 ms otherwise (an idle switch wakes 50 times a second; one load of the
+ * store's change counter per attached guest when nothing changed).
  * The backends run on their own agent thread; this class only calls {@link VifBackend#useShare} and reads states.
  */
 public final class GuestControlServer implements AutoCloseable
 {
     private static final long WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** With no guest message for {@link #FAST_WATCH_NS}: a store change made by the host alone waits this long. */
+    private static final long IDLE_WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long FAST_WATCH_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
 
     /** A vif guests may attach to. */
@@ -45,6 +50,8 @@ public final class GuestControlServer implements AutoCloseable
     private final ControlSocket listener;
     private final XenStore store;
     private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
+    private final java.util.Set<Guest> attached = ConcurrentHashMap.newKeySet();
+    private volatile long fastUntilNs;
     private final PrintStream log;
     private final Thread acceptor;
     private final Thread watcher;
@@ -156,6 +163,7 @@ public final class GuestControlServer implements AutoCloseable
                     return; // the guest closed its end or died
                 }
                 final ControlMessage message = ControlMessage.decode(received.data());
+                poke();
                 switch (message.type())
                 {
                     case ControlMessage.WRITE, ControlMessage.REMOVE -> storeOperation(guest, message);
@@ -214,9 +222,9 @@ public final class GuestControlServer implements AutoCloseable
                 return refuse(connection, peer, "vif " + request.domid() + " is already attached by pid " +
                     slot.guest.peer.pid());
             }
-            awaitNotConnected(slot);
             if (slot.share != null)
             {
+                awaitNotConnected(slot);
                 slot.share.close(); // the previous guest's memory: the backend left it when it reached Closed
                 slot.share = null;
             }
@@ -227,10 +235,12 @@ public final class GuestControlServer implements AutoCloseable
             synchronized (guest)
             {
                 connection.send(ControlMessage.attached(GuestShare.lengthBytes()).encode(), share.fd());
-                guest.backendKeys.publishChanges(guest::send);
+                guest.backendKeys.publishChanges(guest.sender);
             }
             slot.guest = guest;
+            attached.add(guest);
         }
+        poke();
         attaches.incrementAndGet();
         log.println("pvnet switch: vif " + request.domid() + " attached by pid " + peer.pid() + " uid " + peer.uid());
         return guest;
@@ -287,6 +297,7 @@ public final class GuestControlServer implements AutoCloseable
                 return;
             }
             slot.guest = null;
+            attached.remove(guest);
             // as if the frontend had gone to Closed: the backend leaves Connected at once and accepts a new frontend
             final String frontendDir = slot.vif.config().frontendDir();
             store.removeTree(frontendDir + "/");
@@ -307,22 +318,24 @@ public final class GuestControlServer implements AutoCloseable
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
 
+    private void poke()
+    {
+        fastUntilNs = System.nanoTime() + FAST_WATCH_NS;
+        LockSupport.unpark(watcher);
+    }
+
     private void watchLoop()
     {
         while (running)
         {
-            for (final Slot slot : slots.values())
+            for (final Guest guest : attached)
             {
-                final Guest guest = slot.guest;
-                if (guest != null)
+                synchronized (guest)
                 {
-                    synchronized (guest)
-                    {
-                        guest.backendKeys.publishChanges(guest::send);
-                    }
+                    guest.backendKeys.publishChanges(guest.sender);
                 }
             }
-            LockSupport.parkNanos(WATCH_PERIOD_NS);
+            LockSupport.parkNanos(System.nanoTime() - fastUntilNs < 0 ? WATCH_PERIOD_NS : IDLE_WATCH_PERIOD_NS);
         }
     }
 
@@ -401,6 +414,7 @@ public final class GuestControlServer implements AutoCloseable
         final ControlSocket connection;
         final PeerCredentials peer;
         final StoreMirror backendKeys;
+        final StoreMirror.Sender sender = this::send;
 
         Guest(final Slot slot, final ControlSocket connection, final PeerCredentials peer)
         {

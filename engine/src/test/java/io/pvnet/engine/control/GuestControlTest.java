@@ -132,10 +132,19 @@ class GuestControlTest
     void shouldCarryFramesBetweenGuestsThatShareNothingWithEachOther()
     {
         startSwitch(HostFile.effectiveUid());
+        final long startNs = System.nanoTime();
         final Guest one = new Guest(1);
+        final long attachedNs = System.nanoTime();
+        pumpUntil(() -> one.frontend.isConnected() && backends[0].isConnected(), one);
+        System.out.printf("guest attach (connect, ATTACHED + memfd, adopt, netfront start): %.2f ms; to Connected: %.2f ms%n",
+            (attachedNs - startNs) / 1e6, (System.nanoTime() - startNs) / 1e6);
+        final long secondNs = System.nanoTime();
         final Guest two = new Guest(2);
+        final long secondAttachedNs = System.nanoTime();
         pumpUntil(() -> one.frontend.isConnected() && two.frontend.isConnected() && backends[0].isConnected() &&
             backends[1].isConnected(), one, two);
+        System.out.printf("second guest (warm JVM): attach %.2f ms; to Connected: %.2f ms%n",
+            (secondAttachedNs - secondNs) / 1e6, (System.nanoTime() - secondNs) / 1e6);
         for (int i = 0; i < 100; i++)
         {
             final UnsafeBuffer frame = frame(60 + i, i);
