@@ -94,27 +94,10 @@ public final class Checksums
         return (int)s;
     }
 
-    /** One's complement subtraction {@code a - b} of 16-bit sums (adds the complement of b). */
-    public static int subtract(final int a, final int b)
-    {
-        return add(a, ~b & 0xFFFF);
-    }
-
     /** @return the checksum field value for a folded sum: its 16-bit complement. */
     public static int complement(final int sum)
     {
         return ~fold(sum & 0xFFFF_FFFFL) & 0xFFFF;
-    }
-
-    /**
-     * Adds the sum of a piece that starts {@code offset} bytes after the start of the data to the sum so far. A piece
-     * at an odd distance had its bytes paired the other way round, so its sum is rotated by 8 bits first (RFC 1071
-     * byte-order independence).
-     */
-    public static int combine(final int sum, final int pieceSum, final int offset)
-    {
-        final int piece = fold(pieceSum & 0xFFFF_FFFFL);
-        return add(sum, 0 == (offset & 1) ? piece : ((piece << 8) | (piece >>> 8)) & 0xFFFF);
     }
 
     /**
@@ -125,13 +108,6 @@ public final class Checksums
     {
         final int sum = add(add(~checksum & 0xFFFF, ~oldWord & 0xFFFF), newWord & 0xFFFF);
         return ~sum & 0xFFFF;
-    }
-
-    /** RFC 1624 update for a 32-bit field (an address, a sequence number) that changed. */
-    public static int updateInt(final int checksum, final int oldValue, final int newValue)
-    {
-        final int once = updateWord(checksum, oldValue >>> 16, newValue >>> 16);
-        return updateWord(once, oldValue & 0xFFFF, newValue & 0xFFFF);
     }
 
     private static InternetChecksum loadVector()

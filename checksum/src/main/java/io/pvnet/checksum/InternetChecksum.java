@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * Every {@code sum} method returns the <em>folded, not complemented</em> 16-bit sum ({@code 0..0xFFFF}) with
  * {@code initial} (any non-negative partial sum, for example a pseudo-header sum) added in. The checksum field value
  * is {@link Checksums#complement(int)} of it. Sums of adjacent pieces combine with {@link Checksums#add(int, int)}
- * when the second piece starts at an even distance from the first, {@link Checksums#combine(int, int, int)} otherwise.
+ * when the second piece starts at an even distance from the first (at an odd distance, swap the second sum's bytes
+ * first).
  * <p>
  * Variants differ only in speed: {@link ReferenceChecksum} (byte pairs), {@link LongWordChecksum} (64-bit words)
  * and {@code VectorChecksum} (Java Vector API), chosen by {@link Checksums#best()}.

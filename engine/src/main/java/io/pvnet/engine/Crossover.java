@@ -3,9 +3,10 @@ package io.pvnet.engine;
 import org.agrona.DirectBuffer;
 
 /**
- * A crossover cable between two vif backends: what one guest transmits is offered to the other guest. Stands in for the
- * bridge in tests and benchmarks. Install with {@link #sinkTo(VifBackend[], int)} before the backends are created, or
- * use {@link Link} directly.
+ * A crossover cable between two vif backends: what one guest transmits is offered to the other guest, with no switch
+ * in between (a point-to-point link, as a veth pair). The {@code vif} bench scenarios and vif benchmarks measure a vif
+ * pair through it, and the vif tests use it. Install with {@link #sinkTo(VifBackend[], int)} before the backends are
+ * created, or use {@link Link} directly. Called on the sending backend's agent thread.
  */
 public final class Crossover
 {

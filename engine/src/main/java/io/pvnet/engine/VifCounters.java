@@ -11,13 +11,17 @@ import java.nio.ByteOrder;
 /**
  * The live counters of one vif, in an Agrona {@link CountersManager} (normally in the region's counters section, so that
  * {@code pvnet stat} reads them from another process). Each counter has type id {@link #TYPE_ID}, a 12-byte key
- * {@code (domid, handle, kind)} and the label {@code "vif DOMID.HANDLE NAME"}.
+ * {@code (domid, handle, kind)} and the label {@code "vifDOMID.HANDLE NAME"}, for example {@code vif1.0 rx-packets}:
+ * the vif as dom0 names it.
  * <p>
  * Threading: each counter has one writer: the backend agent for the backend kinds, the frontend for the {@code front-*}
  * kinds. Writers add per batch; readers read any time ({@link AtomicCounter#get()}).
  * <p>
- * Direction follows the guest: {@code tx} is what the guest transmitted (backend received), {@code rx} what the guest
- * received (backend delivered).
+ * The kind constants follow the guest: {@link #TX_PACKETS} is what the guest transmitted (backend received),
+ * {@link #RX_PACKETS} what the guest received (backend delivered). The <em>labels</em> follow dom0's view, as
+ * {@code ip -s link show vif1.0} in dom0 and the switch's port counters: {@code TX_PACKETS} is labelled
+ * {@code rx-packets} (dom0 received it from the guest), {@code RX_PACKETS} {@code tx-packets}. The frontend's own
+ * kinds keep the guest's view under a {@code front-} prefix.
  */
 public final class VifCounters implements AutoCloseable
 {
@@ -68,7 +72,7 @@ public final class VifCounters implements AutoCloseable
     public static final int KIND_COUNT = DROP_BASE + DropReason.COUNT;
 
     private static final String[] NAMES = {
-        "tx-packets", "tx-bytes", "rx-packets", "rx-bytes", "csum-completed", "tso-segments", "ring-full", "notify-sent",
+        "rx-packets", "rx-bytes", "tx-packets", "tx-bytes", "csum-completed", "tso-segments", "ring-full", "notify-sent",
         "notify-suppressed", "protocol-errors", "heartbeat-ms", "backend-state", "front-tx-packets", "front-tx-busy",
         "front-rx-packets", "front-rx-errors", "front-notify-sent", "front-notify-suppressed", "rate-limited"};
 
@@ -138,7 +142,7 @@ public final class VifCounters implements AutoCloseable
     /** @return the label of a counter. */
     public static String label(final int domid, final int handle, final int kind)
     {
-        return "vif " + domid + "." + handle + " " + kindName(kind);
+        return "vif" + domid + "." + handle + " " + kindName(kind);
     }
 
     /** Writes the 12-byte key of a counter. */

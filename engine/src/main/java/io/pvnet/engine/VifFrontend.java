@@ -80,6 +80,22 @@ public final class VifFrontend
         return netfront.transmit(buffer, offset, length, flags, gsoSize, gsoType);
     }
 
+    /** Asks the backend to deliver only the multicast groups this guest added ({@code request-multicast-control}). */
+    public void requestMulticastControl(final boolean on)
+    {
+        netfront.requestMulticastControl(on);
+    }
+
+    /**
+     * Adds ({@code add}) or removes a multicast group at the backend (an MCAST_ADD/DEL extra); {@link #flush()} sends it.
+     *
+     * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
+     */
+    public int multicastControl(final boolean add, final long mac)
+    {
+        return netfront.multicastControl(add, mac);
+    }
+
     /** Publishes written frames to the backend. */
     public void flush()
     {

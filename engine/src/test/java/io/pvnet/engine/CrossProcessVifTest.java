@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.testsupport.ChildJvm;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.AgentRunner;
@@ -8,10 +9,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -86,20 +84,6 @@ class CrossProcessVifTest
 
     private static Process startGuest(final Path path) throws java.io.IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib:jdwp"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrossProcessVifGuest.class.getName());
-        command.add(path.toString());
-        command.add(Integer.toString(FRAMES));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return ChildJvm.of(CrossProcessVifGuest.class).arguments(path.toString(), Integer.toString(FRAMES)).start();
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.ring;
 
+import io.pvnet.testsupport.ChildJvm;
 import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.event.EventChannelDescriptor;
 import io.pvnet.ring.event.IdleMode;
@@ -13,11 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.pvnet.ring.CrossProcessRingServer.*;
@@ -140,21 +138,8 @@ class CrossProcessRingTest
 
     static Process startServer(final Path path, final long count) throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib:jdwp"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrossProcessRingServer.class.getName());
-        command.add(path.toString());
-        command.add(Long.toString(count));
-        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return ChildJvm.of(CrossProcessRingServer.class).arguments(path.toString(), Long.toString(count))
+            .processBuilder().redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     private static String describe(final Process process)

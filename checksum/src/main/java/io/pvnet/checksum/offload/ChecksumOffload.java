@@ -48,6 +48,8 @@ public final class ChecksumOffload
 
     /**
      * Writes the IPv4 header checksum and the L4 checksum of a frame that parsed {@code OK} into {@code headers}.
+     * All or nothing: a frame whose L4 checksum cannot be completed (a fragment, an unknown protocol) is left byte for
+     * byte as it came, its IPv4 header sum included, so a caller that drops or forwards it never sees a half-done frame.
      *
      * @return {@link OffloadStatus#COMPLETED}, {@link OffloadStatus#NOT_IP}, {@link OffloadStatus#FRAGMENT_L4_LEFT} or
      * {@link OffloadStatus#UNKNOWN_L4_PROTOCOL}.
@@ -55,11 +57,7 @@ public final class ChecksumOffload
     public OffloadStatus complete(final MutableDirectBuffer buffer, final PacketHeaders headers)
     {
         final L3Protocol l3 = headers.l3();
-        if (l3 == L3Protocol.IPV4)
-        {
-            writeIpv4HeaderChecksum(buffer, headers.l3Offset(), headers.ipHeaderLength());
-        }
-        else if (l3 != L3Protocol.IPV6)
+        if (l3 != L3Protocol.IPV4 && l3 != L3Protocol.IPV6)
         {
             return OffloadStatus.NOT_IP;
         }
@@ -71,6 +69,10 @@ public final class ChecksumOffload
         if (fieldOffset < 0)
         {
             return OffloadStatus.UNKNOWN_L4_PROTOCOL;
+        }
+        if (l3 == L3Protocol.IPV4)
+        {
+            writeIpv4HeaderChecksum(buffer, headers.l3Offset(), headers.ipHeaderLength());
         }
         buffer.putShort(fieldOffset, (short)0);
         final int sum = checksum.sum(buffer, headers.l4Offset(), headers.l4Length(), pseudoHeaderSum(buffer, headers));

@@ -1,9 +1,9 @@
 package io.pvnet.checksum.offload;
 
+import io.pvnet.checksum.Checksums;
+import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.Ipv6Header;
 import io.pvnet.checksum.packet.TcpHeader;
-import io.pvnet.checksum.packet.Ipv4Header;
-import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
 import org.agrona.DirectBuffer;

@@ -1,11 +1,11 @@
 package io.pvnet.checksum.offload;
 
-import io.pvnet.checksum.packet.UdpHeader;
-import io.pvnet.checksum.packet.TcpHeader;
-import io.pvnet.checksum.packet.Ipv6Header;
-import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.InternetChecksum;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.Ipv6Header;
+import io.pvnet.checksum.packet.TcpHeader;
+import io.pvnet.checksum.packet.UdpHeader;
 import io.pvnet.checksum.parse.PacketHeaders;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;

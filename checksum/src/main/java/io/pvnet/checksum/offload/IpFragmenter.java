@@ -1,10 +1,10 @@
 package io.pvnet.checksum.offload;
 
+import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.Ipv6ExtensionHeader;
 import io.pvnet.checksum.packet.Ipv6Header;
-import io.pvnet.checksum.packet.Ipv4Header;
-import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.parse.L3Protocol;
 import io.pvnet.checksum.parse.PacketHeaders;
 import org.agrona.DirectBuffer;

@@ -30,6 +30,9 @@ public final class PcapOffload
     private long framesIn;
     private long framesOut;
     private long notEthernet;
+    private long snapped;
+    /** Frames passed unchanged per link type other than Ethernet, by LINKTYPE_ value. */
+    private final java.util.TreeMap<Integer, long[]> otherLinkTypes = new java.util.TreeMap<>();
 
     /** @param offloader what to apply to each frame. */
     public PcapOffload(final FrameOffloader offloader)
@@ -102,6 +105,14 @@ public final class PcapOffload
             {
                 // not an Ethernet frame, or cut by the capture's snap length: nothing can be completed
                 notEthernet++;
+                if (reader.linkType() != PcapWriter.LINKTYPE_ETHERNET)
+                {
+                    otherLinkTypes.computeIfAbsent(reader.linkType(), k -> new long[1])[0]++;
+                }
+                else
+                {
+                    snapped++;
+                }
                 writer.write(reader.buffer(), offset, length, reader.timestampNanos());
                 framesOut++;
                 continue;
@@ -157,6 +168,36 @@ public final class PcapOffload
         return notEthernet;
     }
 
+    /** @return frames cut by the capture's snap length (Ethernet, but not whole). */
+    public long snapped()
+    {
+        return snapped;
+    }
+
+    /** @return frames of link type {@code linkType} (a LINKTYPE_ value other than Ethernet). */
+    public long linkTypeCount(final int linkType)
+    {
+        final long[] count = otherLinkTypes.get(linkType);
+        return count == null ? 0 : count[0];
+    }
+
+    /** @return what a LINKTYPE_ value is, as tcpdump's list names it, for the link types people meet. */
+    public static String linkTypeName(final int linkType)
+    {
+        return switch (linkType)
+        {
+            case 0 -> "LINKTYPE_NULL, BSD loopback";
+            case 101 -> "LINKTYPE_RAW, raw IP without a link header";
+            case 105 -> "LINKTYPE_IEEE802_11, Wi-Fi";
+            case 113 -> "LINKTYPE_LINUX_SLL, Linux cooked capture (tcpdump -i any); capture one interface for Ethernet";
+            case 127 -> "LINKTYPE_IEEE802_11_RADIOTAP, Wi-Fi with radiotap";
+            case 228 -> "LINKTYPE_IPV4, raw IPv4";
+            case 229 -> "LINKTYPE_IPV6, raw IPv6";
+            case 276 -> "LINKTYPE_LINUX_SLL2, Linux cooked capture v2 (tcpdump -i any); capture one interface for Ethernet";
+            default -> "LINKTYPE " + linkType;
+        };
+    }
+
     /** Prints one line per non-zero count: {@code frames in/out}, then statuses, then parse reasons. */
     public void printSummary(final PrintStream stream)
     {
@@ -179,9 +220,14 @@ public final class PcapOffload
                     reason.name().toLowerCase(java.util.Locale.ROOT), count);
             }
         }
-        if (notEthernet != 0)
+        for (final var linkType : otherLinkTypes.entrySet())
         {
-            stream.printf("  %-26s %d (passed through unchanged)%n", "not_whole_ethernet_frame", notEthernet);
+            stream.printf("  %-26s %d (passed through unchanged: %s, not Ethernet)%n",
+                "link_type_" + linkType.getKey(), linkType.getValue()[0], linkTypeName(linkType.getKey()));
+        }
+        if (snapped != 0)
+        {
+            stream.printf("  %-26s %d (passed through unchanged: cut by the capture's snap length)%n", "snapped", snapped);
         }
     }
 }

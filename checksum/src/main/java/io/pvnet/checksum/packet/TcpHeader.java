@@ -158,6 +158,26 @@ public final class TcpHeader
         buffer.putInt(offset, Integer.rotateLeft(buffer.getInt(offset, BIG_ENDIAN), 16), BIG_ENDIAN);
     }
 
+    /** Offset of an option's length byte, and of its value, from its kind byte. */
+    public static final int OPTION_LENGTH_OFFSET = 1;
+    public static final int OPTION_VALUE_OFFSET = 2;
+
+    /** @return the maximum segment size option's value in the header at {@code offset}, or -1 when absent. */
+    public static int mssOption(final DirectBuffer buffer, final int offset)
+    {
+        final int at = findOption(buffer, offset, OPTION_MSS);
+        return at < 0 || (buffer.getByte(at + OPTION_LENGTH_OFFSET) & 0xFF) != OPTION_MSS_LENGTH ? -1 :
+            buffer.getShort(at + OPTION_VALUE_OFFSET, BIG_ENDIAN) & 0xFFFF;
+    }
+
+    /** @return the window scale option's shift count in the header at {@code offset}, or -1 when absent. */
+    public static int windowScaleOption(final DirectBuffer buffer, final int offset)
+    {
+        final int at = findOption(buffer, offset, OPTION_WINDOW_SCALE);
+        return at < 0 || (buffer.getByte(at + OPTION_LENGTH_OFFSET) & 0xFF) != OPTION_WINDOW_SCALE_LENGTH ? -1 :
+            buffer.getByte(at + OPTION_VALUE_OFFSET) & 0xFF;
+    }
+
     /** Writes a maximum segment size option at {@code index}; @return the index after it. */
     public static int putMssOption(final MutableDirectBuffer buffer, final int index, final int mss)
     {
@@ -186,11 +206,11 @@ public final class TcpHeader
                 at++;
                 continue;
             }
-            if (at + 1 >= end)
+            if (at + OPTION_LENGTH_OFFSET >= end)
             {
                 return -1;
             }
-            final int length = buffer.getByte(at + 1) & 0xFF;
+            final int length = buffer.getByte(at + OPTION_LENGTH_OFFSET) & 0xFF;
             if (length < 2 || at + length > end)
             {
                 return -1;

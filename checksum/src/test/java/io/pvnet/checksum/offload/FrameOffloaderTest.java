@@ -1,17 +1,17 @@
 package io.pvnet.checksum.offload;
 
 import io.pvnet.checksum.Checksums;
-import io.pvnet.checksum.TestFrames;
-import io.pvnet.checksum.TestFrames.Sum;
 import io.pvnet.checksum.parse.ParseStatus;
+import io.pvnet.testsupport.TestFrames.Sum;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
-import static io.pvnet.checksum.TestFrames.frame;
-import static io.pvnet.checksum.TestFrames.getShort;
+import static io.pvnet.testsupport.TestFrames.frame;
+import static io.pvnet.testsupport.TestFrames.getShort;
 import static io.pvnet.checksum.offload.OffloadTestSupport.bytes;
 import static io.pvnet.checksum.offload.OffloadTestSupport.offHeap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,9 +1,9 @@
 package io.pvnet.checksum.offload;
 
 import io.pvnet.checksum.Checksums;
-import io.pvnet.checksum.TestFrames;
-import io.pvnet.checksum.TestFrames.Sum;
 import io.pvnet.checksum.parse.PacketHeaders;
+import io.pvnet.testsupport.TestFrames.Sum;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import static io.pvnet.checksum.TestFrames.frame;
-import static io.pvnet.checksum.TestFrames.hex;
+import static io.pvnet.testsupport.TestFrames.frame;
+import static io.pvnet.testsupport.TestFrames.hex;
 import static io.pvnet.checksum.offload.OffloadTestSupport.bytes;
 import static io.pvnet.checksum.offload.OffloadTestSupport.offHeap;
 import static io.pvnet.checksum.offload.OffloadTestSupport.parsed;

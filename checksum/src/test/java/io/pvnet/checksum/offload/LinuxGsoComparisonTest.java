@@ -1,11 +1,11 @@
 package io.pvnet.checksum.offload;
 
 import io.pvnet.checksum.Checksums;
-import io.pvnet.checksum.TestFrames;
-import io.pvnet.checksum.TestFrames.Sum;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.pcap.PcapReader;
 import io.pvnet.checksum.pcap.PcapWriter;
+import io.pvnet.testsupport.TestFrames.Sum;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -21,8 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.pvnet.checksum.TestFrames.frame;
-import static io.pvnet.checksum.TestFrames.hex;
+import static io.pvnet.testsupport.TestFrames.frame;
+import static io.pvnet.testsupport.TestFrames.hex;
 import static io.pvnet.checksum.offload.OffloadTestSupport.bytes;
 import static io.pvnet.checksum.offload.OffloadTestSupport.offHeap;
 import static io.pvnet.checksum.offload.OffloadTestSupport.parsed;

@@ -1,7 +1,7 @@
 package io.pvnet.checksum.offload;
 
 import io.pvnet.checksum.Checksums;
-import io.pvnet.checksum.TestFrames.Sum;
+import io.pvnet.testsupport.TestFrames.Sum;
 import io.pvnet.checksum.pcap.PcapWriter;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import static io.pvnet.checksum.TestFrames.frame;
+import static io.pvnet.testsupport.TestFrames.frame;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** {@link PcapOffload} never destroys its input nor leaves a half-written output (issue 13 item 5). */

@@ -1,12 +1,12 @@
 package io.pvnet.checksum.offload;
 
 import io.pvnet.checksum.Checksums;
-import io.pvnet.checksum.TestFrames;
-import io.pvnet.checksum.TestFrames.Sum;
 import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.checksum.pcap.PcapReader;
 import io.pvnet.checksum.pcap.PcapWriter;
-import io.pvnet.checksum.pcap.TsharkSupport;
+import io.pvnet.testsupport.TestFrames.Sum;
+import io.pvnet.testsupport.TestFrames;
+import io.pvnet.testsupport.Tshark;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-import static io.pvnet.checksum.TestFrames.frame;
-import static io.pvnet.checksum.TestFrames.hex;
+import static io.pvnet.testsupport.TestFrames.frame;
+import static io.pvnet.testsupport.TestFrames.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,11 +87,46 @@ class PcapOffloadTsharkTest
     }
 
     @Test
+    void shouldNameALinuxCookedCaptureAndSnapCutFramesInsteadOfOneVagueCount() throws Exception
+    {
+        final Path cooked = dir.resolve("any.pcap");
+        final byte[] frame = frame().payload(100, 1).build();
+        try (PcapWriter writer = new PcapWriter(java.nio.channels.FileChannel.open(cooked,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE), 113, 262144, true))
+        {
+            writer.write(new UnsafeBuffer(frame), 0, frame.length, 1_700_000_000_000_000_000L);
+        }
+        final Path snapped = dir.resolve("snapped.pcap");
+        try (PcapWriter writer = new PcapWriter(java.nio.channels.FileChannel.open(snapped,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE), PcapWriter.LINKTYPE_ETHERNET,
+            64, true))
+        {
+            writer.write(new UnsafeBuffer(frame), 0, frame.length, 1_700_000_000_000_000_000L);
+        }
+        final FrameOffloader offloader = new FrameOffloader(Checksums.best(), 1500, 0, UdpOversizeMode.FRAGMENT);
+        final PcapOffload first = new PcapOffload(offloader);
+        first.run(cooked, dir.resolve("any-out.pcap"));
+        assertEquals(1, first.linkTypeCount(113));
+        final PcapOffload second = new PcapOffload(offloader);
+        second.run(snapped, dir.resolve("snapped-out.pcap"));
+        assertEquals(1, second.snapped());
+        final java.io.ByteArrayOutputStream summary = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream stream = new java.io.PrintStream(summary, true, java.nio.charset.StandardCharsets.UTF_8);
+        first.printSummary(stream);
+        second.printSummary(stream);
+        final String text = summary.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("link_type_113") && text.contains("Linux cooked capture (tcpdump -i any)") &&
+            text.contains("not Ethernet"), text);
+        assertTrue(text.contains("snapped") && text.contains("cut by the capture's snap length"), text);
+        assertTrue(!text.contains("not_whole_ethernet_frame"), text);
+    }
+
+    @Test
     void tsharkFindsEveryChecksumGoodInFragmentAndSegmentModes() throws Exception
     {
-        final String tshark = TsharkSupport.tsharkOrSkip();
+        final String tshark = Tshark.tsharkOrSkip();
         final Path in = writeInput();
-        final String before = TsharkSupport.run(tshark, "-r", in.toString(),
+        final String before = Tshark.run(tshark, "-r", in.toString(),
             "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
             "-T", "fields", "-E", "separator=|", "-e", "ip.checksum.status", "-e", "tcp.checksum.status");
         assertTrue(before.contains("0|0"), "validation is on: tshark flags the blank input sums\n" + before);
@@ -99,7 +134,7 @@ class PcapOffloadTsharkTest
         {
             final Path out = dir.resolve("out-" + mode + ".pcap");
             new PcapOffload(new FrameOffloader(Checksums.best(), 1500, 0, mode)).run(in, out);
-            final String fields = TsharkSupport.run(tshark, "-r", out.toString(),
+            final String fields = Tshark.run(tshark, "-r", out.toString(),
                 "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
                 "-o", "ip.defragment:TRUE", "-o", "ipv6.defragment:TRUE",
                 "-T", "fields", "-E", "separator=|", "-E", "occurrence=a",

@@ -1,6 +1,6 @@
 package io.pvnet.checksum.packet;
 
-import static io.pvnet.checksum.TestFrames.hex;
+import static io.pvnet.testsupport.TestFrames.hex;
 
 /**
  * Frames captured from Linux 6.x between two network namespaces over a veth pair (tshark on the receiving side):

@@ -1,6 +1,6 @@
 package io.pvnet.checksum.packet;
 
-import io.pvnet.checksum.TestFrames;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

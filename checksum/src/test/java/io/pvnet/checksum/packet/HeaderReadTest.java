@@ -1,7 +1,7 @@
 package io.pvnet.checksum.packet;
 
 import io.pvnet.checksum.Checksums;
-import io.pvnet.checksum.TestFrames;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -57,13 +57,12 @@ class HeaderReadTest
         assertEquals(40, TcpHeader.headerLength(frame, tcp));
         assertEquals(TcpHeader.SYN, TcpHeader.flags(frame, tcp));
         assertEquals(0xfaf0, TcpHeader.window(frame, tcp));
-        final int mss = TcpHeader.findOption(frame, tcp, TcpHeader.OPTION_MSS);
-        assertEquals(1460, frame.getShort(mss + 2, java.nio.ByteOrder.BIG_ENDIAN));
-        final int scale = TcpHeader.findOption(frame, tcp, TcpHeader.OPTION_WINDOW_SCALE);
-        assertEquals(10, frame.getByte(scale + 2));
+        assertEquals(1460, TcpHeader.mssOption(frame, tcp));
+        assertEquals(10, TcpHeader.windowScaleOption(frame, tcp));
         assertEquals(-1, TcpHeader.findOption(frame, tcp, 30), "absent option");
         final UnsafeBuffer data = frame(CapturedFrames.TCP_DATA);
         assertEquals(0xebe6637dL, TcpHeader.acknowledgment(data, tcp), "unsigned 32-bit acknowledgment");
+        assertEquals(-1, TcpHeader.mssOption(data, tcp), "no MSS option after the handshake");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.pvnet.checksum.parse;
 
-import io.pvnet.checksum.TestFrames;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -9,9 +9,9 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.SplittableRandom;
 
-import static io.pvnet.checksum.TestFrames.frame;
-import static io.pvnet.checksum.TestFrames.hex;
-import static io.pvnet.checksum.TestFrames.setShort;
+import static io.pvnet.testsupport.TestFrames.frame;
+import static io.pvnet.testsupport.TestFrames.hex;
+import static io.pvnet.testsupport.TestFrames.setShort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

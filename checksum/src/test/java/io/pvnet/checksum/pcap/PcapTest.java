@@ -1,6 +1,7 @@
 package io.pvnet.checksum.pcap;
 
-import io.pvnet.checksum.TestFrames;
+import io.pvnet.testsupport.TestFrames;
+import io.pvnet.testsupport.Tshark;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-import static io.pvnet.checksum.TestFrames.frame;
+import static io.pvnet.testsupport.TestFrames.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -154,7 +155,7 @@ class PcapTest
     @Test
     void shouldReadWhatTsharkConvertsToPcapng() throws Exception
     {
-        final String tshark = TsharkSupport.tsharkOrSkip();
+        final String tshark = Tshark.tsharkOrSkip();
         final Path pcap = dir.resolve("in.pcap");
         final byte[][] frames = {frame().payload(10, 1).build(), frame().ipv6().payload(1000, 2).build()};
         try (PcapWriter writer = PcapWriter.create(pcap))
@@ -165,7 +166,7 @@ class PcapTest
             }
         }
         final Path pcapng = dir.resolve("out.pcapng");
-        TsharkSupport.run(tshark, "-r", pcap.toString(), "-F", "pcapng", "-w", pcapng.toString());
+        Tshark.run(tshark, "-r", pcap.toString(), "-F", "pcapng", "-w", pcapng.toString());
         try (PcapReader reader = new PcapReader(pcapng))
         {
             assertTrue(reader.isPcapng());

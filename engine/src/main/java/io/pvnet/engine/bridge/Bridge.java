@@ -1,9 +1,9 @@
 package io.pvnet.engine.bridge;
 
 import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.FrameSink;
 import io.pvnet.engine.offload.FrameOffload;
-import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;

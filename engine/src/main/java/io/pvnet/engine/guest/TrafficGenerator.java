@@ -434,15 +434,15 @@ public final class TrafficGenerator implements FrameHandler
             synAck = seq;
             if (TcpHeader.headerLength(buffer, l4) <= l4Length)
             {
-                final int mssOption = TcpHeader.findOption(buffer, l4, TcpHeader.OPTION_MSS);
-                if (mssOption >= 0 && (buffer.getByte(mssOption + 1) & 0xFF) == TcpHeader.OPTION_MSS_LENGTH)
+                final int mss = TcpHeader.mssOption(buffer, l4);
+                if (mss >= 0)
                 {
-                    peerMss = buffer.getShort(mssOption + 2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
+                    peerMss = mss;
                 }
-                final int scaleOption = TcpHeader.findOption(buffer, l4, TcpHeader.OPTION_WINDOW_SCALE);
-                if (scaleOption >= 0 && (buffer.getByte(scaleOption + 1) & 0xFF) == TcpHeader.OPTION_WINDOW_SCALE_LENGTH)
+                final int scale = TcpHeader.windowScaleOption(buffer, l4);
+                if (scale >= 0)
                 {
-                    windowShift = Math.min(14, buffer.getByte(scaleOption + 2) & 0xFF);
+                    windowShift = Math.min(14, scale);
                 }
             }
             window = TcpHeader.window(buffer, l4);

@@ -134,6 +134,28 @@ public final class Netfront
         return tx.transmit(frame, offset, length, flags, gsoSize, gsoType);
     }
 
+    /**
+     * Beyond Linux netfront (other frontends do this): asks the backend to deliver only the multicast groups added with
+     * {@link #multicastControl} ({@code request-multicast-control}); the backend follows changes while connected.
+     */
+    public void requestMulticastControl(final boolean on)
+    {
+        vif.store.write(vif.frontendDir + "/" + io.pvnet.engine.netif.NetifKeys.REQUEST_MULTICAST_CONTROL, on ? 1 : 0);
+    }
+
+    /**
+     * Adds or removes a multicast group at the backend: a dummy tx request carrying an MCAST_ADD or MCAST_DEL extra
+     * (netif.h). The backend answers ERROR for an ADD beyond its 64 groups. {@link #flush()} makes it visible.
+     *
+     * @param mac a 48-bit multicast MAC, first byte on the wire most significant.
+     * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID} (the backend does not offer
+     *         {@code feature-multicast-control}).
+     */
+    public int multicastControl(final boolean add, final long mac)
+    {
+        return tx.multicastControl(add, mac);
+    }
+
     /** Publishes the written requests and notifies the backend if it asked for it. */
     public void flush()
     {

@@ -3,6 +3,7 @@ package io.pvnet.engine.netfront;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.VifSections;
 import io.pvnet.engine.netif.ExtraInfoDescriptor;
+import io.pvnet.engine.netif.NetifKeys;
 import io.pvnet.engine.netif.TxRequestDescriptor;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.ring.FrontRing;
@@ -102,6 +103,37 @@ final class NetfrontTx
             return transmitChecksummed(frame, offset, length, flags);
         }
         return write(frame, offset, length, txFlags(flags), gsoSize, gsoType);
+    }
+
+    /** See {@link Netfront#multicastControl}. */
+    int multicastControl(final boolean add, final long mac)
+    {
+        if (!vif.isConnected())
+        {
+            return Netfront.NOT_CONNECTED;
+        }
+        if (!vif.store.readFlag(vif.backendDir + "/" + NetifKeys.FEATURE_MULTICAST_CONTROL))
+        {
+            return Netfront.INVALID;
+        }
+        if (tx.freeRequests() < 2 || freeTxCount < 1)
+        {
+            reap();
+            if (tx.freeRequests() < 2 || freeTxCount < 1)
+            {
+                vif.txBusy++;
+                return Netfront.BUSY;
+            }
+        }
+        final AtomicBuffer ring = tx.buffer();
+        final int id = freeTxIds[--freeTxCount];
+        txPending[id] = true;
+        // a dummy request: the backend answers it from the extra and never reads its (empty) data
+        TxRequestDescriptor.write(ring, tx.claimRequest(), gref[id], 0, NETTXF_EXTRA_INFO, id, 0);
+        ExtraInfoDescriptor.writeMcast(ring, tx.claimRequest(),
+            add ? XEN_NETIF_EXTRA_TYPE_MCAST_ADD : XEN_NETIF_EXTRA_TYPE_MCAST_DEL, 0, mac);
+        pushPending = true;
+        return Netfront.OK;
     }
 
     private static int txFlags(final int frameFlags)

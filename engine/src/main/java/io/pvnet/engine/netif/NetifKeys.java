@@ -27,6 +27,10 @@ public final class NetifKeys
     public static final String FEATURE_RX_FLIP = "feature-rx-flip";
     /** Backend: multicast control extras. */
     public static final String FEATURE_MULTICAST_CONTROL = "feature-multicast-control";
+    /** Backend: serves a control ring (hash algorithm, key, types and mapping table). */
+    public static final String FEATURE_CTRL_RING = "feature-ctrl-ring";
+    /** Backend: the frontend may turn multicast filtering on and off while connected. */
+    public static final String FEATURE_DYNAMIC_MULTICAST_CONTROL = "feature-dynamic-multicast-control";
     /** Backend: separate tx and rx event channels. */
     public static final String FEATURE_SPLIT_EVENT_CHANNELS = "feature-split-event-channels";
     /** Backend: the most queues the frontend may ask for. */
@@ -49,6 +53,16 @@ public final class NetifKeys
     public static final String TSO = "tso";
     /** Backend, beyond Xen: asks the frontend to stop offloading transmit checksums. */
     public static final String REQUEST_NO_TX_CSUM_OFFLOAD = "request-no-tx-csum-offload";
+    /**
+     * Backend, beyond Xen: the receive hash the frontend set over the control ring, for ifconfig
+     * ({@code toeplitz flags=0xf mapping-size=16}, or {@code none}); refreshed at most every 100 ms.
+     */
+    public static final String HASH_STATUS = "hash";
+    /**
+     * Backend, beyond Xen: the multicast filter, for ifconfig ({@code off}, or {@code on N} groups, {@code all} after
+     * an overflow, then as many groups as fit the store's 64-byte value); refreshed at most every 100 ms.
+     */
+    public static final String MULTICAST_FILTER_STATUS = "multicast-filter";
     /** Backend, beyond Xen: offers rings with padded indices ({@code RingLayout.PADDED}). */
     public static final String FEATURE_RING_LAYOUT_PADDED = "feature-ring-layout-padded";
 
@@ -60,6 +74,12 @@ public final class NetifKeys
     public static final String RX_RING_REF = "rx-ring-ref";
     /** Frontend: the event channel port the backend binds to. */
     public static final String EVENT_CHANNEL = "event-channel";
+    /** Frontend: grant reference of the control ring page (absent: no control ring). */
+    public static final String CTRL_RING_REF = "ctrl-ring-ref";
+    /** Frontend: the event channel port of the control ring (required with {@link #CTRL_RING_REF}). */
+    public static final String EVENT_CHANNEL_CTRL = "event-channel-ctrl";
+    /** Frontend: asks the backend to deliver only the multicast groups it added (MCAST_ADD extras). */
+    public static final String REQUEST_MULTICAST_CONTROL = "request-multicast-control";
     /** Frontend: asks for rx-copy (pvnet supports only that). */
     public static final String REQUEST_RX_COPY = "request-rx-copy";
     /** Frontend: notifies when it posts rx buffers. */

@@ -39,6 +39,9 @@ public final class DropReason
     /** The next hop refused the frame with a code of its own (a bridge or port drop, counted there by reason). */
     public static final int DOWNSTREAM = 13;
 
+    /** A multicast frame for a group the guest did not add while it asked for multicast filtering. */
+    public static final int MCAST_FILTERED = 14;
+
     /** First fatal code. */
     public static final int FIRST_FATAL = 16;
     /** The producer is further ahead than the ring can hold ("Impossible number of requests"). */
@@ -81,6 +84,7 @@ public final class DropReason
         NAMES[INCOMPLETE] = "incomplete";
         NAMES[RX_COPY_FAILED] = "rx-copy-failed";
         NAMES[DOWNSTREAM] = "downstream";
+        NAMES[MCAST_FILTERED] = "multicast-filtered";
         NAMES[IMPOSSIBLE_REQUESTS] = "impossible-number-of-requests";
         NAMES[FATAL_SLOT_COUNT] = "fatal-slot-count";
         NAMES[SLOT_CROSSES_PAGE] = "slot-crosses-page";

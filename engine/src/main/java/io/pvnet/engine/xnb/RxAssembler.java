@@ -44,6 +44,17 @@ public final class RxAssembler
         final RxPacket pkt, final int length, final int rxFlags, final int gsoSize, final int gsoType, final int start,
         final int space)
     {
+        return frame2pkt(pkt, length, rxFlags, gsoSize, gsoType, -1, 0, start, space);
+    }
+
+    /**
+     * As {@link #frame2pkt(RxPacket, int, int, int, int, int, int)} with a HASH extra ({@code hashType} >= 0, the
+     * hash type number; Linux netback's {@code XEN_NETIF_EXTRA_TYPE_HASH} after any GSO extra).
+     */
+    public static int frame2pkt(
+        final RxPacket pkt, final int length, final int rxFlags, final int gsoSize, final int gsoType,
+        final int hashType, final int hashValue, final int start, final int space)
+    {
         pkt.clear();
         if (length <= 0)
         {
@@ -55,9 +66,11 @@ public final class RxAssembler
         pkt.hasGso = gsoSize != 0;
         pkt.gsoSize = gsoSize;
         pkt.gsoType = gsoType;
-        pkt.cdr = start + (pkt.hasGso ? 2 : 1);
+        pkt.hashType = hashType;
+        pkt.hashValue = hashValue;
+        pkt.cdr = start + 1 + pkt.extras();
         pkt.listLen = (length + PAGE_SIZE - 1) / PAGE_SIZE;
-        pkt.slots = pkt.listLen + (pkt.hasGso ? 1 : 0);
+        pkt.slots = pkt.listLen + pkt.extras();
         if (pkt.slots > space)
         {
             return EAGAIN;
@@ -126,14 +139,20 @@ public final class RxAssembler
             int flags = page < pkt.listLen - 1 ? NETRXF_MORE_DATA : 0;
             if (page == 0)
             {
-                flags |= pkt.flags | (pkt.hasGso ? NETRXF_EXTRA_INFO : 0);
+                flags |= pkt.flags | (pkt.extras() != 0 ? NETRXF_EXTRA_INFO : 0);
             }
             RxResponseDescriptor.write(
                 responses, ring.offset(index), RxRequestDescriptor.id(snapshot, requests.offset(index)), 0, flags, length);
         }
         if (pkt.hasGso)
         {
-            ExtraInfoDescriptor.writeGso(responses, ring.offset(pkt.car + 1), 0, pkt.gsoSize, pkt.gsoType, 0);
+            ExtraInfoDescriptor.writeGso(responses, ring.offset(pkt.car + 1),
+                pkt.hasHash() ? XEN_NETIF_EXTRA_FLAG_MORE : 0, pkt.gsoSize, pkt.gsoType, 0);
+        }
+        if (pkt.hasHash())
+        {
+            ExtraInfoDescriptor.writeHash(responses, ring.offset(pkt.car + (pkt.hasGso ? 2 : 1)), 0, pkt.hashType,
+                XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ, pkt.hashValue & 0xFFFF_FFFFL);
         }
         return pkt.slots;
     }

@@ -5,6 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
@@ -41,7 +42,8 @@ public final class RxFrameQueue
     private long taken;
 
     /**
-     * @param byteCapBytes frames beyond this many queued bytes are refused (Linux: 512 KiB).
+     * @param byteCapBytes frames that would take the queued bytes (records with their headers, and ring padding)
+     *                     beyond this are refused (Linux: 512 KiB).
      * @param maxFrameBytes the largest frame that must fit.
      */
     public RxFrameQueue(final int byteCapBytes, final int maxFrameBytes)
@@ -62,7 +64,7 @@ public final class RxFrameQueue
         final DirectBuffer frame, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType, final long nowNs)
     {
-        if (ring.size() + length > byteCap)
+        if (ring.size() + bytesToQueue(length) > byteCap)
         {
             return false;
         }
@@ -80,6 +82,21 @@ public final class RxFrameQueue
         ring.commit(index);
         offered++;
         return true;
+    }
+
+    /**
+     * What queueing a frame adds to {@link #size()}: its record (Agrona's record header, this queue's header and the
+     * frame, aligned) plus the padding the ring writes first when the record does not fit before the buffer's end.
+     * Counting all of it keeps {@link #size()} at or under the byte cap at every moment (the consumer can only make
+     * it smaller meanwhile). Producer thread only: it reads the producer position.
+     */
+    private int bytesToQueue(final int length)
+    {
+        final int record = BitUtil.align(RecordDescriptor.HEADER_LENGTH + HEADER_LENGTH + length,
+            RecordDescriptor.ALIGNMENT);
+        final int capacity = ring.capacity();
+        final int toBufferEnd = capacity - (int)(ring.producerPosition() & (capacity - 1));
+        return record > toBufferEnd ? record + toBufferEnd : record;
     }
 
     /** Hands up to {@code limit} frames to {@code handler}; ABORT keeps the head frame queued. */

@@ -90,6 +90,14 @@ public final class TxAssembler
                     pkt.gsoType = gsoType;
                 }
             }
+            else if (type == XEN_NETIF_EXTRA_TYPE_MCAST_ADD)
+            {
+                pkt.mcastAdd = ExtraInfoDescriptor.mcastAddress(buffer, offset);
+            }
+            else if (type == XEN_NETIF_EXTRA_TYPE_MCAST_DEL)
+            {
+                pkt.mcastDel = ExtraInfoDescriptor.mcastAddress(buffer, offset);
+            }
             extra = (ExtraInfoDescriptor.flags(buffer, offset) & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
         }
 

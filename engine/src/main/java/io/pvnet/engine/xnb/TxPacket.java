@@ -35,6 +35,10 @@ public final class TxPacket
     int extraType;
     /** {@link DropReason}, {@link DropReason#NONE} if valid. */
     int error;
+    /** Address of an MCAST_ADD extra (the last one, as Linux keeps one extra per type), or -1. */
+    long mcastAdd = -1;
+    /** Address of an MCAST_DEL extra, or -1. */
+    long mcastDel = -1;
 
     void clear()
     {
@@ -51,6 +55,27 @@ public final class TxPacket
         extraCount = 0;
         extraType = 0;
         error = DropReason.NONE;
+        mcastAdd = -1;
+        mcastDel = -1;
+    }
+
+    /**
+     * @return whether the packet is a multicast control request (an MCAST_ADD or MCAST_DEL extra): Linux netback
+     *         answers it from the extras alone and never reads its data.
+     */
+    public boolean isMulticastControl()
+    {
+        return mcastAdd >= 0 || mcastDel >= 0;
+    }
+
+    public long mcastAdd()
+    {
+        return mcastAdd;
+    }
+
+    public long mcastDel()
+    {
+        return mcastDel;
     }
 
     /** @return whether the packet can be delivered. */

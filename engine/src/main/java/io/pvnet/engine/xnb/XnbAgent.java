@@ -98,6 +98,8 @@ public final class XnbAgent implements Agent
         int workCount = connection.poll();
         if (vif.isConnected())
         {
+            // control requests first: a new hash setting applies to this cycle's frames
+            workCount += serveControlRing();
             workCount += queue.poll();
         }
         heartbeat(nowNs);
@@ -107,12 +109,30 @@ public final class XnbAgent implements Agent
         return workCount;
     }
 
+    private int serveControlRing()
+    {
+        final int answered = vif.control.process();
+        if (answered != 0)
+        {
+            vif.statusDirty = true;
+        }
+        if (answered == XnbControl.BROKEN)
+        {
+            // a broken control ring costs this vif its hash control only; the data rings keep going
+            vif.pending[VifCounters.PROTOCOL_ERRORS]++;
+            vif.log("control ring: req_prod outside the ring; control ring dropped");
+            return 1;
+        }
+        return answered;
+    }
+
     private void heartbeat(final long nowNs)
     {
         if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)
         {
             lastHeartbeatNs = nowNs;
             vif.counters.set(VifCounters.HEARTBEAT, epochClock.time());
+            vif.publishStatus();
         }
     }
 
@@ -172,6 +192,30 @@ public final class XnbAgent implements Agent
     public boolean isConnected()
     {
         return vif.isConnected();
+    }
+
+    /** @return whether a control ring is served (this agent's thread). */
+    public boolean isControlRingAttached()
+    {
+        return vif.control.isAttached();
+    }
+
+    /** @return the receive-side hash state the frontend set over the control ring (this agent's thread). */
+    public VifHash hash()
+    {
+        return vif.hash;
+    }
+
+    /** @return the multicast groups the frontend added (this agent's thread). */
+    public MulticastFilter multicastFilter()
+    {
+        return vif.multicast;
+    }
+
+    /** @return whether the frontend asked for multicast filtering (this agent's thread). */
+    public boolean isMulticastFiltering()
+    {
+        return vif.multicastControl;
     }
 
     /** @return the live interface settings (read on this agent's thread). */

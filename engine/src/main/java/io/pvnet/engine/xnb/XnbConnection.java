@@ -2,6 +2,7 @@ package io.pvnet.engine.xnb;
 
 import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifSections;
+import io.pvnet.engine.netif.CtrlRingDescriptor;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.BackRing;
@@ -70,8 +71,10 @@ final class XnbConnection
         store.write(dir + FEATURE_IPV6_CSUM_OFFLOAD, 1);
         store.write(dir + FEATURE_RX_COPY, 1);
         store.write(dir + FEATURE_RX_FLIP, 0);
-        store.write(dir + FEATURE_MULTICAST_CONTROL, 0);
+        store.write(dir + FEATURE_MULTICAST_CONTROL, 1);
+        store.write(dir + FEATURE_DYNAMIC_MULTICAST_CONTROL, 1);
         store.write(dir + FEATURE_SPLIT_EVENT_CHANNELS, 0);
+        store.write(dir + FEATURE_CTRL_RING, 1);
         store.write(dir + MULTI_QUEUE_MAX_QUEUES, 1);
         store.write(dir + FEATURE_RING_LAYOUT_PADDED, 1);
         store.write(dir + HOTPLUG_STATUS, "connected");
@@ -153,6 +156,10 @@ final class XnbConnection
         vif.settings.reload(store, vif.backendDir);
         queue.tx.credit().reload(store.read(vif.backendDir + "/" + RATE), vif.nowNs);
         final XenbusState frontend = store.readState(vif.frontendDir);
+        if (vif.state == XenbusState.CONNECTED)
+        {
+            sampleMulticastControl();
+        }
         switch (vif.state)
         {
             case INIT_WAIT ->
@@ -277,16 +284,92 @@ final class XnbConnection
             connectFailed("ring indices impossible at connect");
             return;
         }
+        final EventChannel channel = new EventChannel(
+            eventsSection.buffer(), VifSections.BACKEND_PORT, VifSections.FRONTEND_PORT, IdleMode.NOOP);
+        if (!connectControlRing(pages, channel))
+        {
+            return;
+        }
         final BackRing tx = txShared.backRing();
         final BackRing rx = rxShared.backRing();
         tx.attach(txResponses);
         rx.attach(rxResponses);
-        queue.attach(tx, rx, new EventChannel(
-            eventsSection.buffer(), VifSections.BACKEND_PORT, VifSections.FRONTEND_PORT, IdleMode.NOOP));
+        queue.attach(tx, rx, channel);
         vif.disabledReason = DropReason.NONE;
+        vif.multicast.clear();
+        vif.statusDirty = true;
+        sampleMulticastControl();
         store.remove(vif.backendDir + "/" + ERROR);
         setState(XenbusState.CONNECTED);
         vif.accepting = true;
+    }
+
+    /**
+     * Linux netback's {@code connect_ctrl_ring}: no {@code ctrl-ring-ref} means no control ring (not an error); with
+     * one, {@code event-channel-ctrl} must be readable and the page mappable with sane indices, else the whole connect
+     * fails (before any data ring is attached). The hash state starts afresh either way. This vif's event section
+     * has one backend port, so the control ring shares it with the data rings (as Linux shares one interrupt when
+     * the tx and rx ports are equal).
+     *
+     * @return false when the connect failed (already reported).
+     */
+    private boolean connectControlRing(final AtomicBuffer pages, final EventChannel channel)
+    {
+        vif.control.detach();
+        vif.hash.reset();
+        vif.hash.queues(1);
+        final String frontendDir = vif.frontendDir + "/";
+        final long ref = store.readNumber(frontendDir + CTRL_RING_REF, 4, false, -1);
+        if (ref < 0)
+        {
+            return true;
+        }
+        final long port = store.readNumber(frontendDir + EVENT_CHANNEL_CTRL, 4, false, -1);
+        if (port < 0)
+        {
+            connectFailed("reading " + EVENT_CHANNEL_CTRL);
+            return false;
+        }
+        if (port != VifSections.BACKEND_PORT)
+        {
+            connectFailed("mapping shared-frame " + ref + " port " + port + ": no such port");
+            return false;
+        }
+        final int frame = GrantMapper.mapFrame(vif.grants, grantTableBuffer, ref, vif.config.backendDomid(), true);
+        if (frame < 0)
+        {
+            connectFailed("mapping shared-frame " + ref + " port " + port);
+            return false;
+        }
+        final SharedRing shared = new SharedRing(new UnsafeBuffer(pages, vif.grants.pageOffset(frame), PAGE_SIZE),
+            CtrlRingDescriptor.SLOT_LENGTH);
+        if (Integer.compareUnsigned(shared.requestProducer() - shared.responseProducer(), shared.size()) > 0)
+        {
+            connectFailed("connecting control ring: indices impossible");
+            return false;
+        }
+        final BackRing ring = shared.backRing();
+        ring.attach(shared.responseProducer());
+        vif.control.attach(ring, vif.grants, channel);
+        return true;
+    }
+
+    /**
+     * {@code feature-dynamic-multicast-control}: {@code request-multicast-control} is read at connect and again on
+     * every store change while connected; turning it off also ends an overflow's accept-all.
+     */
+    private void sampleMulticastControl()
+    {
+        final boolean on = store.readFlag(vif.frontendDir + "/" + REQUEST_MULTICAST_CONTROL);
+        if (!on && vif.multicastControl)
+        {
+            vif.multicast.resetOverflow();
+        }
+        if (on != vif.multicastControl)
+        {
+            vif.statusDirty = true;
+        }
+        vif.multicastControl = on;
     }
 
     private void connectFailed(final String reason)
@@ -299,6 +382,11 @@ final class XnbConnection
     private void disconnect()
     {
         vif.accepting = false;
+        vif.control.detach();
+        vif.multicastControl = false;
+        vif.multicast.clear();
+        vif.hash.reset();
+        vif.statusDirty = true;
         queue.detach();
     }
 

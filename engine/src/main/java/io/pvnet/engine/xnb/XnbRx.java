@@ -1,5 +1,9 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.checksum.hash.FlowHash;
+import io.pvnet.checksum.parse.HeaderParser;
+import io.pvnet.checksum.parse.PacketHeaders;
+import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifSections;
@@ -61,6 +65,8 @@ final class XnbRx
     /** Bytes of rx packets answered since the last push of the rx responses. */
     private int rxBytesUnpushed;
     private boolean rxResponsesPending;
+    /** Headers of the frame being delivered, parsed only while hashing is on. */
+    private final PacketHeaders rxHeaders = new PacketHeaders();
     private boolean rxStalled;
     /** True while an {@link RxSegmentWindows} segment has its rx request laid out in {@link #rxPkt}. */
     private boolean windowPacket;
@@ -230,6 +236,13 @@ final class XnbRx
     {
         final InterfaceSettings settings = vif.settings;
         final boolean partial = (flags & FrameFlags.CSUM_PARTIAL) != 0;
+        if (vif.multicastControl && frameLength >= ETH_HLEN &&
+            !vif.acceptsDestination(buffer.getLong(frameOffset, java.nio.ByteOrder.BIG_ENDIAN) >>> 16))
+        {
+            // Linux netback's xenvif_start_xmit: a group the guest did not add is dropped (and counted) here
+            vif.drop(DropReason.MCAST_FILTERED);
+            return true;
+        }
 
         final int result;
         if (gsoSize != 0 && !(settings.tso && settings.txcsum && vif.frontendTakesGso(gsoType)))
@@ -393,7 +406,11 @@ final class XnbRx
         final DirectBuffer buffer, final int offset, final int length, final int rxFlags, final int gsoSize,
         final int gsoType)
     {
-        if (rxAvailable < RxAssembler.slotsNeeded(length, gsoSize != 0))
+        // Linux netback: a frame carries a HASH extra when the frontend turned hashing on over the control ring
+        final long hash = vif.hash.isHashing() && HeaderParser.parse(buffer, offset, length, rxHeaders) ==
+            ParseStatus.OK ? vif.hash.hash(buffer, rxHeaders) : FlowHash.NONE;
+        final int hashType = hash == FlowHash.NONE ? -1 : FlowHash.type(hash);
+        if (rxAvailable < RxAssembler.slotsNeeded(length, gsoSize != 0) + (hashType >= 0 ? 1 : 0))
         {
             // read the shared producer only when what we knew of is used up
             rxAvailable = rxSpace();
@@ -404,8 +421,8 @@ final class XnbRx
                 return RxAssembler.OK;
             }
         }
-        final int status = RxAssembler.frame2pkt(
-            rxPkt, length, rxFlags, gsoSize, gsoType, rx.requestConsumer(), rxAvailable);
+        final int status = RxAssembler.frame2pkt(rxPkt, length, rxFlags, gsoSize, gsoType, hashType,
+            hashType >= 0 ? FlowHash.value(hash) : 0, rx.requestConsumer(), rxAvailable);
         if (status == RxAssembler.EAGAIN)
         {
             return RxAssembler.EAGAIN;

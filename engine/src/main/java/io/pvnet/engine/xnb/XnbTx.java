@@ -129,7 +129,18 @@ final class XnbTx
                 vif.pending[VifCounters.RATE_LIMITED]++;
                 break;
             }
-            final boolean error = receiveTxPacket();
+            final boolean error;
+            if (txPkt.isMulticastControl())
+            {
+                // Linux netback: a dummy request carrying MCAST_ADD/DEL is answered from its extras; its data slots are
+                // never read, so their sizes do not matter
+                txPkt.error = DropReason.NONE;
+                error = !vif.applyMulticastControl(txPkt.mcastAdd, txPkt.mcastDel);
+            }
+            else
+            {
+                error = receiveTxPacket();
+            }
             TxAssembler.txpkt2rsp(txPkt, txSnapshot, txRing, tx.responseProducer(), error);
             tx.consumeRequests(used);
             for (int i = 0; i < used; i++)

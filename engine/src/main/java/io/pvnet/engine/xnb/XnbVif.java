@@ -7,6 +7,7 @@ import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.grant.GrantTable;
 
+import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_CTRL_HASH_ALGORITHM_NONE;
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4;
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_GSO_TYPE_TCPV6;
 import static io.pvnet.engine.netif.NetifConstants.XEN_NETIF_MAX_TX_SIZE;
@@ -41,6 +42,19 @@ final class XnbVif
     /** Counts of this duty cycle by {@link VifCounters} kind, added to the shared counters by {@link #flushCounters}. */
     final long[] pending = new long[VifCounters.KIND_COUNT];
 
+    /** Receive-side hashing the frontend set over the control ring (Linux {@code struct xenvif_hash}). */
+    final VifHash hash = new VifHash();
+    /** The control ring's server; attached at connect when the frontend granted one. */
+    final XnbControl control;
+
+    /** The multicast groups the frontend added (MCAST_ADD/DEL extras on tx). */
+    final MulticastFilter multicast = new MulticastFilter();
+    /** Whether the frontend asked for filtering ({@code request-multicast-control}, sampled on every store change). */
+    boolean multicastControl;
+
+    /** Whether the hash or multicast state changed since it was last published for ifconfig. */
+    boolean statusDirty;
+
     /** The guest's grant table (one per domain, shared by every queue); attached at the first connect. */
     GrantTable grants;
 
@@ -65,6 +79,7 @@ final class XnbVif
         this.backendDir = config.backendDir();
         this.frontendDir = config.frontendDir();
         this.settings.mtu = config.mtu();
+        this.control = new XnbControl(hash, config.backendDomid());
     }
 
     /** @return whether frames flow. */
@@ -78,6 +93,97 @@ final class XnbVif
     {
         return gsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? frontendGsoV4 :
             gsoType == XEN_NETIF_GSO_TYPE_TCPV6 && frontendGsoV6;
+    }
+
+    /**
+     * Applies a multicast control request as Linux netback does: an ADD (several in one request: the last) runs
+     * instead of a DEL in the same request.
+     *
+     * @return false when an ADD was refused (the list is full; the tx response is ERROR).
+     */
+    boolean applyMulticastControl(final long add, final long delete)
+    {
+        if (add >= 0)
+        {
+            statusDirty = true;
+            final boolean added = multicast.add(add);
+            if (!added)
+            {
+                log("Too many multicast addresses: accepting all multicast groups from now on");
+            }
+            return added;
+        }
+        statusDirty = true;
+        multicast.remove(delete);
+        return true;
+    }
+
+    /**
+     * @return whether a frame for {@code destinationMac} reaches the guest: anything but multicast always; multicast
+     *         (not broadcast) while filtering is on only when the guest added the group (or its list overflowed).
+     */
+    boolean acceptsDestination(final long destinationMac)
+    {
+        return !multicastControl || !MulticastFilter.isMulticast(destinationMac) || multicast.accepts(destinationMac);
+    }
+
+    /**
+     * Publishes the hash and multicast state for ifconfig ({@link NetifKeys#HASH_STATUS},
+     * {@link NetifKeys#MULTICAST_FILTER_STATUS}) when it changed. Slow path: called from the heartbeat, so a guest
+     * flooding control requests causes at most ten store writes a second.
+     */
+    void publishStatus()
+    {
+        if (!statusDirty)
+        {
+            return;
+        }
+        statusDirty = false;
+        // only what differs from the defaults takes store entries (the store is shared by every vif of the region)
+        publish(NetifKeys.HASH_STATUS, hash.algorithm() == XEN_NETIF_CTRL_HASH_ALGORITHM_NONE ? null : hashStatus());
+        publish(NetifKeys.MULTICAST_FILTER_STATUS, !multicastControl && multicast.count() == 0 &&
+            !multicast.isOverflowed() ? null : multicastStatus());
+    }
+
+    private void publish(final String key, final String value)
+    {
+        final String path = backendDir + "/" + key;
+        if (value == null)
+        {
+            if (store.read(path) != null)
+            {
+                store.remove(path);
+            }
+        }
+        else if (!value.equals(store.read(path)))
+        {
+            store.write(path, value);
+        }
+    }
+
+    private String hashStatus()
+    {
+        return "toeplitz flags=0x" + Integer.toHexString(hash.flags()) + " mapping-size=" + hash.mappingSize();
+    }
+
+    private String multicastStatus()
+    {
+        final StringBuilder text = new StringBuilder(multicastControl ? "on " : "off ").append(multicast.count());
+        if (multicast.isOverflowed())
+        {
+            text.append(" all");
+        }
+        for (int i = 0; i < multicast.count(); i++)
+        {
+            final String mac = VifConfig.formatMac(multicast.address(i));
+            if (text.length() + 1 + mac.length() > io.pvnet.engine.store.StoreDescriptor.MAX_VALUE_LENGTH - 4)
+            {
+                text.append(" ...");
+                break;
+            }
+            text.append(' ').append(mac);
+        }
+        return text.toString();
     }
 
     /** Counts one dropped packet or frame by its {@link DropReason}. */

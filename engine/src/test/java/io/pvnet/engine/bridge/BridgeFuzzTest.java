@@ -1,10 +1,10 @@
 package io.pvnet.engine.bridge;
 
-import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortOffloads;
-import io.pvnet.engine.port.TestFrames;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package io.pvnet.engine.bridge;
 
-import io.pvnet.engine.AllocationRounds;
-import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.PortOffloads;
-import io.pvnet.engine.port.TestFrames;
+import io.pvnet.testsupport.AllocationRounds;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

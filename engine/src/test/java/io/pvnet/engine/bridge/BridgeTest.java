@@ -1,20 +1,20 @@
 package io.pvnet.engine.bridge;
 
-import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.FrameFlags;
+import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.PortOffloads;
-import io.pvnet.engine.port.TestFrames;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 
-import static io.pvnet.engine.port.TestFrames.BROADCAST;
-import static io.pvnet.engine.port.TestFrames.MAC_A;
-import static io.pvnet.engine.port.TestFrames.MAC_B;
+import static io.pvnet.testsupport.TestFrames.BROADCAST;
+import static io.pvnet.testsupport.TestFrames.MAC_A;
+import static io.pvnet.testsupport.TestFrames.MAC_B;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

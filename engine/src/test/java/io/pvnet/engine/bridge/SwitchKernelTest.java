@@ -1,12 +1,12 @@
 package io.pvnet.engine.bridge;
 
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.Netns;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
 import io.pvnet.engine.port.vxlan.VxlanConfig;
 import io.pvnet.engine.port.vxlan.VxlanPort;
+import io.pvnet.testsupport.Netns;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;

@@ -1,15 +1,15 @@
 package io.pvnet.engine.guest;
 
-import io.pvnet.checksum.packet.EthernetHeader;
-import io.pvnet.engine.TestChecksums;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.offload.ChecksumOffload;
 import io.pvnet.checksum.offload.OffloadStatus;
+import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;
-import io.pvnet.engine.AllocationRounds;
 import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.TestChecksums;
+import io.pvnet.testsupport.AllocationRounds;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.pvnet.engine.port;
 
-import io.pvnet.engine.TestChecksums;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
+import io.pvnet.engine.TestChecksums;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

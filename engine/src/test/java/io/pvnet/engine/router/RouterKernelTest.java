@@ -1,13 +1,13 @@
 package io.pvnet.engine.router;
 
-import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.guest.GuestStack;
-import io.pvnet.engine.port.Netns;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.PortOffloads;
 import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
+import io.pvnet.testsupport.Netns;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;

@@ -58,6 +58,18 @@ final class HostileFrontend implements AutoCloseable
     int rxRingGref;
     int txReqProd;
     int rxReqProd;
+    /** Set before {@link #connect()}: grant a control ring (frame {@link #CTRL_FRAME}) and write its keys. */
+    boolean controlRing;
+    /** Set before {@link #connect()} with {@link #controlRing}: the event-channel-ctrl value, or -1 to leave it out. */
+    long controlPort = VifSections.BACKEND_PORT;
+    /** Set before {@link #connect()} with {@link #controlRing}: the ctrl-ring-ref to write instead of the real one. */
+    long controlRefOverride = -1;
+    /** The control ring's frame and a read-only frame for key and mapping data: ungranted canary otherwise. */
+    static final int CTRL_FRAME = VifSections.TX_BUFFER_FRAME + GRANTED_TX;
+    static final int CTRL_DATA_FRAME = CTRL_FRAME + 1;
+    io.pvnet.ring.FrontRing ctrl;
+    int ctrlRingGref;
+    int ctrlDataGref;
 
     HostileFrontend(final VifConfig config)
     {
@@ -122,6 +134,21 @@ final class HostileFrontend implements AutoCloseable
         store.write(dir + "/event-channel", VifSections.BACKEND_PORT);
         store.write(dir + "/request-rx-copy", 1);
         store.write(dir + "/feature-gso-tcpv4", 1);
+        if (controlRing)
+        {
+            final SharedRing shared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(CTRL_FRAME), PAGE_SIZE),
+                io.pvnet.engine.netif.CtrlRingDescriptor.SLOT_LENGTH);
+            shared.buffer().setMemory(0, PAGE_SIZE, (byte)0);
+            shared.init();
+            ctrl = shared.frontRing();
+            ctrlRingGref = grants.grantAccess(BACKEND_DOMID, CTRL_FRAME, false);
+            ctrlDataGref = grants.grantAccess(BACKEND_DOMID, CTRL_DATA_FRAME, true);
+            store.write(dir + "/ctrl-ring-ref", controlRefOverride >= 0 ? controlRefOverride : ctrlRingGref);
+            if (controlPort >= 0)
+            {
+                store.write(dir + "/event-channel-ctrl", controlPort);
+            }
+        }
         store.writeState(dir, XenbusState.CONNECTED);
         xnb.doWork();
         xnb.doWork();
@@ -139,6 +166,29 @@ final class HostileFrontend implements AutoCloseable
         grants = GrantTable.create(
             region.findSection(VifSections.grantsName(config.domid(), config.handle())).buffer(), pages);
         connect();
+    }
+
+    /** Sends one control request and runs the backend once; returns the response slot's offset in the ring page. */
+    int control(final int type, final long data0, final long data1, final long data2)
+    {
+        final int slot = ctrl.claimRequest();
+        io.pvnet.engine.netif.CtrlRequestDescriptor.write(ctrl.buffer(), slot, type, type, (int)data0, (int)data1,
+            (int)data2);
+        ctrl.pushRequests();
+        xnb.doWork();
+        if (ctrl.unconsumedResponses() != 1)
+        {
+            throw new AssertionError("no control response for type " + type);
+        }
+        final int response = ctrl.responseOffset(ctrl.responseConsumer());
+        ctrl.consumeResponse();
+        return response;
+    }
+
+    /** Writes {@code bytes} into the control data frame (granted read-only). */
+    void controlData(final byte[] bytes)
+    {
+        pages.putBytes(grants.pageOffset(CTRL_DATA_FRAME), bytes);
     }
 
     static byte pattern(final int page, final int offset)
@@ -232,6 +282,10 @@ final class HostileFrontend implements AutoCloseable
         }
         for (int frame = VifSections.TX_BUFFER_FRAME + GRANTED_TX; frame < VifSections.RX_BUFFER_FRAME; frame++)
         {
+            if (controlRing && (frame == CTRL_FRAME || frame == CTRL_DATA_FRAME))
+            {
+                continue;
+            }
             if (!canary(frame))
             {
                 return false;

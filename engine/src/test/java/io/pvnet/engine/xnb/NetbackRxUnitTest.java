@@ -212,6 +212,36 @@ class NetbackRxUnitTest
         assertEquals(XEN_NETIF_GSO_TYPE_TCPV4, ExtraInfoDescriptor.gsoType(rings.rxPage, extra));
     }
 
+    @Test // beyond FreeBSD: Linux netback's HASH extra after the GSO extra, chained by FLAG_MORE
+    void rxpkt2rspGsoAndHashExtras()
+    {
+        rings.startRxAt(7);
+        rings.rxRequest(11, 65);
+        rings.rxRequest(12, 66);
+        rings.rxRequest(13, 67);
+        rings.rxRequest(14, 68);
+        rings.snapshotRx(7);
+        assertEquals(RxAssembler.EAGAIN, RxAssembler.frame2pkt(pkt, 5000, 0, 1448, XEN_NETIF_GSO_TYPE_TCPV4,
+            XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP, 0x51ccc178, 7, 3), "two pages and two extras need four slots");
+        assertEquals(RxAssembler.OK, RxAssembler.frame2pkt(pkt, 5000, 0, 1448, XEN_NETIF_GSO_TYPE_TCPV4,
+            XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP, 0x51ccc178, 7, 4));
+        assertEquals(10, pkt.cdr(), "second data page after both extras");
+        RxAssembler.rxpkt2gnttab(pkt, rings.rxSnapshot, batch, 0, NetbackRings.PEER_DOMID);
+        assertEquals(4, RxAssembler.rxpkt2rsp(pkt, rings.rxSnapshot, batch, 0, rings.rxRing));
+        assertEquals(NETRXF_EXTRA_INFO | NETRXF_MORE_DATA, rspFlags(7));
+        final int gso = rings.rxRing.offset(8);
+        assertEquals(XEN_NETIF_EXTRA_TYPE_GSO, ExtraInfoDescriptor.type(rings.rxPage, gso));
+        assertEquals(XEN_NETIF_EXTRA_FLAG_MORE, ExtraInfoDescriptor.flags(rings.rxPage, gso), "a HASH extra follows");
+        final int hash = rings.rxRing.offset(9);
+        assertEquals(XEN_NETIF_EXTRA_TYPE_HASH, ExtraInfoDescriptor.type(rings.rxPage, hash));
+        assertEquals(0, ExtraInfoDescriptor.flags(rings.rxPage, hash));
+        assertEquals(XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP, ExtraInfoDescriptor.hashType(rings.rxPage, hash));
+        assertEquals(XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ, ExtraInfoDescriptor.hashAlgorithm(rings.rxPage, hash));
+        assertEquals(0x51ccc178L, ExtraInfoDescriptor.hashValue(rings.rxPage, hash));
+        assertEquals(14, rspId(10));
+        assertEquals(5000 - 4096, rspStatus(10));
+    }
+
     @Test // 41 (two buffers as one frame: one copy op, one response)
     void rxpkt2rsp2Short()
     {

@@ -52,4 +52,44 @@ class RxFrameQueueTest
         assertTrue(queue.isEmpty());
         assertTrue(queue.offer(frame, 0, 1000, 0, 0, 0, 0L), "room again");
     }
+
+    @Test
+    void shouldCountEachRecordsHeadersAgainstTheCap()
+    {
+        // 975-byte frames take 1000 bytes each (8 record header + 16 queue header + 975, aligned to 8): three fill
+        // 3000 bytes, and a fourth would make 4000, past a 3990-byte cap even though 3000 + 975 is not
+        final RxFrameQueue queue = new RxFrameQueue(3_990, 2048);
+        for (int i = 0; i < 3; i++)
+        {
+            assertTrue(queue.offer(frame, 0, 975, 0, 0, 0, 0L));
+        }
+        assertEquals(3_000, queue.size());
+        assertFalse(queue.offer(frame, 0, 975, 0, 0, 0, 0L), "its headers would pass the cap");
+        assertTrue(queue.offer(frame, 0, 960, 0, 0, 0, 0L), "984 more with its headers: 3984");
+        assertEquals(3_984, queue.size());
+        assertFalse(queue.offer(frame, 0, 0, 0, 0, 0, 0L), "not even an empty frame's headers fit now");
+    }
+
+    @Test
+    void shouldNeverPassTheCapWhateverTheFrameSizesAndWraps()
+    {
+        final java.util.Random random = new java.util.Random(16);
+        final int cap = 5_000;
+        final RxFrameQueue queue = new RxFrameQueue(cap, 1000);
+        int accepted = 0;
+        for (int i = 0; i < 50_000; i++)
+        {
+            if (queue.offer(frame, 0, random.nextInt(1001), 0, 0, 0, 0L))
+            {
+                accepted++;
+            }
+            assertTrue(queue.size() <= cap, "queued " + queue.size() + " bytes after offer " + i);
+            if (random.nextInt(3) == 0)
+            {
+                queue.drain((type, buffer, index, length) -> ControlledMessageHandler.Action.CONTINUE,
+                    1 + random.nextInt(3));
+            }
+        }
+        assertTrue(accepted > 10_000, "the cap still admits frames: " + accepted);
+    }
 }

@@ -46,7 +46,7 @@ public final class ExportedDevice
         return device;
     }
 
-    /** The address the guest sees (vpci: bus 0000:00, a slot chosen at attach). */
+    /** The address the guest sees (vpci: bus 0000:00, a slot chosen at attach; passthrough: the real address). */
     public PciAddress virtualAddress()
     {
         return virtualAddress;

@@ -40,9 +40,13 @@ public final class Pciback
     private final Set<PciAddress> hidden = new LinkedHashSet<>();
     private final Map<PciAddress, ExportedDevice> exportedByReal = new LinkedHashMap<>();
     private final Map<Integer, Map<PciAddress, ExportedDevice>> exportedByDomain = new TreeMap<>();
-    /** Per guest, its devices by virtual devfn on bus 0000:00 (vpci): the allocation-free lookup of {@link #handle}. */
-    private final Int2ObjectHashMap<ExportedDevice[]> vpciByDomain = new Int2ObjectHashMap<>();
+    /**
+     * Per guest, its devices by the address it names them with ({@link #guestKey}): the allocation-free lookup of
+     * {@link #handle}.
+     */
+    private final Int2ObjectHashMap<Int2ObjectHashMap<ExportedDevice>> byGuestAddress = new Int2ObjectHashMap<>();
     private final WarningSink warnings;
+    private final PciTopology topology;
     private final List<io.pvnet.pci.spec.Quirk> quirks = new ArrayList<>();
     private boolean permissiveDefault;
     private int nextPirq = 64;
@@ -51,13 +55,29 @@ public final class Pciback
     private long opsFailed;
     private long opsUnknownDevice;
 
+    /** A pciback with xen-pciback's default topology, {@link PciTopology#VPCI}. */
     public Pciback(final Collection<PciDevice> knownDevices, final WarningSink warnings)
+    {
+        this(knownDevices, warnings, PciTopology.VPCI);
+    }
+
+    /**
+     * @param topology how every guest of this pciback sees its devices (xen-pciback's {@code passthrough} module
+     *                 parameter, likewise fixed for the backend's lifetime).
+     */
+    public Pciback(final Collection<PciDevice> knownDevices, final WarningSink warnings, final PciTopology topology)
     {
         for (final PciDevice device : knownDevices)
         {
             addDevice(device);
         }
         this.warnings = warnings;
+        this.topology = java.util.Objects.requireNonNull(topology, "topology");
+    }
+
+    public PciTopology topology()
+    {
+        return topology;
     }
 
     /** Makes a device (for example a newly defined emulated one) known; it must not be known already. */
@@ -250,6 +270,19 @@ public final class Pciback
                             "never does that: address=" + address + " driver=" + device.driver());
                     }
                 }
+                if (topology == PciTopology.PASSTHROUGH)
+                {
+                    if (assignment.virtualSlot() >= 0)
+                    {
+                        throw new IllegalArgumentException("@" + Integer.toHexString(assignment.virtualSlot()) +
+                            " asks for a virtual slot, which the passthrough topology does not have (the guest sees " +
+                            "the real address): pci=" + selector);
+                    }
+                    planned.add(device);
+                    plannedAssignment.add(assignment);
+                    plannedVirtual.add(address);
+                    continue;
+                }
                 final String realSlot = address.domain() + ":" + address.bus() + ":" + address.slot();
                 Integer slot = slotOfRealSlot.get(realSlot);
                 if (slot == null)
@@ -295,13 +328,8 @@ public final class Pciback
                 plannedAssignment.get(i));
             exportedByReal.put(device.address(), exported);
             target.put(exported.virtualAddress(), exported);
-            ExportedDevice[] vpci = vpciByDomain.get(domainId);
-            if (vpci == null)
-            {
-                vpci = new ExportedDevice[256];
-                vpciByDomain.put(domainId, vpci);
-            }
-            vpci[exported.virtualAddress().devfn()] = exported;
+            byGuestAddress.computeIfAbsent(domainId, d -> new Int2ObjectHashMap<>())
+                .put(guestKey(exported.virtualAddress()), exported);
             result.add(exported);
         }
         return result;
@@ -336,11 +364,11 @@ public final class Pciback
         exportedByReal.remove(realAddress);
         final Map<PciAddress, ExportedDevice> domain = exportedByDomain.get(exported.domainId());
         domain.remove(exported.virtualAddress());
-        vpciByDomain.get(exported.domainId())[exported.virtualAddress().devfn()] = null;
+        byGuestAddress.get(exported.domainId()).remove(guestKey(exported.virtualAddress()));
         if (domain.isEmpty())
         {
             exportedByDomain.remove(exported.domainId());
-            vpciByDomain.remove(exported.domainId());
+            byGuestAddress.remove(exported.domainId());
         }
         return exported;
     }
@@ -357,17 +385,75 @@ public final class Pciback
     }
 
     /**
-     * The device a guest names by its virtual (domain, bus, devfn), or null. Every exported device sits on the
-     * virtual bus 0000:00. Allocation-free.
+     * The buses the guest's pcifront scans, as xen-pciback publishes them in {@code root-N}: with
+     * {@link PciTopology#VPCI} the one virtual bus {@code 0000:00}; with {@link PciTopology#PASSTHROUGH} each
+     * (domain, bus) an exported device lives on, once, in address order, except a bus whose bridge (the one with that
+     * secondary bus) is exported to the same guest: pcifront reaches that bus through the bridge.
+     */
+    public List<PciRoot> roots(final int domainId)
+    {
+        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.getOrDefault(domainId, Map.of());
+        if (domain.isEmpty())
+        {
+            return List.of();
+        }
+        if (topology == PciTopology.VPCI)
+        {
+            return List.of(new PciRoot(0, 0));
+        }
+        final Set<PciRoot> roots = new LinkedHashSet<>();
+        for (final ExportedDevice exported : domain.values())
+        {
+            final PciAddress address = exported.virtualAddress();
+            if (!isBehindExportedBridge(domain, address))
+            {
+                roots.add(new PciRoot(address.domain(), address.bus()));
+            }
+        }
+        return List.copyOf(roots);
+    }
+
+    private static boolean isBehindExportedBridge(final Map<PciAddress, ExportedDevice> domain,
+        final PciAddress address)
+    {
+        for (final ExportedDevice candidate : domain.values())
+        {
+            final ConfigSpace config = candidate.device().snapshot();
+            if (config.headerLayout() == PciRegisters.HEADER_TYPE_BRIDGE &&
+                candidate.virtualAddress().domain() == address.domain() &&
+                config.readByte(PciRegisters.SECONDARY_BUS) == address.bus() &&
+                candidate.virtualAddress().bus() != address.bus())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The device a guest names by (domain, bus, devfn), or null: with {@link PciTopology#VPCI} its virtual address on
+     * bus 0000:00, with {@link PciTopology#PASSTHROUGH} its real address. Allocation-free.
      */
     public ExportedDevice lookup(final int domainId, final int pciDomain, final int bus, final int devfn)
     {
-        if (pciDomain != 0 || bus != 0 || devfn < 0 || devfn > 0xFF)
+        if (pciDomain < 0 || pciDomain > PciAddress.MAX_DOMAIN || bus < 0 || bus > PciAddress.MAX_BUS || devfn < 0 ||
+            devfn > 0xFF)
         {
             return null;
         }
-        final ExportedDevice[] vpci = vpciByDomain.get(domainId);
-        return vpci == null ? null : vpci[devfn];
+        final Int2ObjectHashMap<ExportedDevice> guest = byGuestAddress.get(domainId);
+        return guest == null ? null : guest.get(guestKey(pciDomain, bus, devfn));
+    }
+
+    private static int guestKey(final PciAddress address)
+    {
+        return guestKey(address.domain(), address.bus(), address.devfn());
+    }
+
+    /** domain:bus:devfn packed into 32 bits (16 + 8 + 8). */
+    private static int guestKey(final int pciDomain, final int bus, final int devfn)
+    {
+        return pciDomain << 16 | bus << 8 | devfn;
     }
 
     // operations

@@ -24,6 +24,10 @@ public final class HideSpecParser
 {
     /** NetBSD copies the option into a 64-byte buffer with strncpy. */
     public static final int NETBSD_MAX_LENGTH = 63;
+    /** The name xen-pciback's error message gives the list ({@code pci_stub.c}). */
+    static final String XEN_LIST_NAME = "pci_devs_to_hide";
+    /** The boot option NetBSD reads the list from. */
+    static final String NETBSD_LIST_NAME = "pciback.hide";
 
     /** The grammar a list is parsed with. */
     public enum Grammar
@@ -51,9 +55,17 @@ public final class HideSpecParser
         }
         while (!cursor.atEnd())
         {
-            cursor.expect('(', "to start a group such as (0000:03:00.0)");
-            selectors.add(xenGroup(cursor));
-            cursor.expect(')', "to close the group");
+            final int groupStart = cursor.pos;
+            try
+            {
+                cursor.expect('(', "to start a group such as (0000:03:00.0)");
+                selectors.add(xenGroup(cursor));
+                cursor.expect(')', "to close the group");
+            }
+            catch (final SpecSyntaxException ex)
+            {
+                throw SpecSyntaxException.inGroup(XEN_LIST_NAME, ex, groupStart, groupEnd(text, groupStart));
+            }
             cursor.skipWhitespace();
         }
         return new HideSpec(Grammar.XEN, selectors);
@@ -135,6 +147,21 @@ public final class HideSpecParser
         }
     }
 
+    /**
+     * One past the end of the group starting at {@code start}: its ')' included, or up to the next '(' or the end of
+     * the text when it is not closed.
+     */
+    private static int groupEnd(final String text, final int start)
+    {
+        final int close = text.indexOf(')', start);
+        final int nextOpen = text.indexOf('(', start + 1);
+        if (close >= 0 && (nextOpen < 0 || close < nextOpen))
+        {
+            return close + 1;
+        }
+        return nextOpen >= 0 ? nextOpen : text.length();
+    }
+
     public static HideSpec parseNetBsd(final String text)
     {
         final SpecCursor cursor = new SpecCursor(text);
@@ -150,37 +177,50 @@ public final class HideSpecParser
         final List<PciSelector> selectors = new ArrayList<>();
         while (!cursor.atEnd())
         {
-            cursor.expect('(', "to start a group such as (03:00.0) (NetBSD allows no whitespace)");
-            final int groupEnd = textEndOfGroup(text, cursor.pos);
-            if (text.substring(cursor.pos, groupEnd).chars().filter(c -> c == ':').count() >= 2)
+            final int groupStart = cursor.pos;
+            try
             {
-                if (!text.startsWith("0000:", cursor.pos))
-                {
-                    throw cursor.error("NetBSD accepts only the literal domain prefix 0000:");
-                }
-                cursor.pos += 5;
+                selectors.add(netBsdGroup(text, cursor));
             }
-            final int busAt = cursor.pos;
-            final int bus = cursor.hex(8, 0xFFFF, "bus");
-            checkBus(cursor, busAt, bus);
-            cursor.expect(':', "after the bus");
-            final int slotAt = cursor.pos;
-            if (cursor.peek() == '*')
+            catch (final SpecSyntaxException ex)
             {
-                throw cursor.error("NetBSD's grammar has no wildcards");
+                throw SpecSyntaxException.inGroup(NETBSD_LIST_NAME, ex, groupStart, groupEnd(text, groupStart));
             }
-            final int slot = cursor.hex(8, 0xFF, "device");
-            checkSlot(cursor, slotAt, slot);
-            cursor.expect('.', "after the device");
-            if (cursor.peek() == '*')
-            {
-                throw cursor.error("NetBSD's grammar has no wildcards");
-            }
-            final int function = cursor.hex(8, PciAddress.MAX_FUNCTION, "function");
-            cursor.expect(')', "to close the group (NetBSD allows no whitespace)");
-            selectors.add(new PciSelector(0, bus, slot, function));
         }
         return new HideSpec(Grammar.NETBSD, selectors);
+    }
+
+    private static PciSelector netBsdGroup(final String text, final SpecCursor cursor)
+    {
+        cursor.expect('(', "to start a group such as (03:00.0) (NetBSD allows no whitespace)");
+        final int groupEnd = textEndOfGroup(text, cursor.pos);
+        if (text.substring(cursor.pos, groupEnd).chars().filter(c -> c == ':').count() >= 2)
+        {
+            if (!text.startsWith("0000:", cursor.pos))
+            {
+                throw cursor.error("NetBSD accepts only the literal domain prefix 0000:");
+            }
+            cursor.pos += 5;
+        }
+        final int busAt = cursor.pos;
+        final int bus = cursor.hex(8, 0xFFFF, "bus");
+        checkBus(cursor, busAt, bus);
+        cursor.expect(':', "after the bus");
+        final int slotAt = cursor.pos;
+        if (cursor.peek() == '*')
+        {
+            throw cursor.error("NetBSD's grammar has no wildcards");
+        }
+        final int slot = cursor.hex(8, 0xFF, "device");
+        checkSlot(cursor, slotAt, slot);
+        cursor.expect('.', "after the device");
+        if (cursor.peek() == '*')
+        {
+            throw cursor.error("NetBSD's grammar has no wildcards");
+        }
+        final int function = cursor.hex(8, PciAddress.MAX_FUNCTION, "function");
+        cursor.expect(')', "to close the group (NetBSD allows no whitespace)");
+        return new PciSelector(0, bus, slot, function);
     }
 
     private static int textEndOfGroup(final String text, final int from)

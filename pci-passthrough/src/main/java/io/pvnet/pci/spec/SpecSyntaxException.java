@@ -13,12 +13,53 @@ public final class SpecSyntaxException extends IllegalArgumentException
     private final int position;
     private final String reason;
 
+    private final int detailPosition;
+
     public SpecSyntaxException(final String input, final int position, final String reason)
     {
         super(format(input, position, reason));
         this.input = input;
         this.position = position;
         this.reason = reason;
+        this.detailPosition = position;
+    }
+
+    private SpecSyntaxException(final String input, final int position, final int detailPosition, final String reason,
+        final String message)
+    {
+        super(message);
+        this.input = input;
+        this.position = position;
+        this.reason = reason;
+        this.detailPosition = detailPosition;
+    }
+
+    /**
+     * Reports {@code cause} as xen-pciback reports a bad hide list: pointing at the start of the group that failed
+     * and quoting that group whole, {@code Error parsing pci_devs_to_hide at "(0000:82.0.0)"}, followed by what is
+     * wrong and where inside the group, then the text with a caret under the group's start.
+     *
+     * @param listName   the parameter's name as the kernel prints it ({@code pci_devs_to_hide}).
+     * @param groupStart offset of the group's first character (its '(' when it has one).
+     * @param groupEnd   one past its last character.
+     */
+    public static SpecSyntaxException inGroup(final String listName, final SpecSyntaxException cause,
+        final int groupStart, final int groupEnd)
+    {
+        final String input = cause.input();
+        final String group = input.substring(groupStart, Math.max(groupStart, groupEnd));
+        final String reason = "Error parsing " + listName + " at \"" + group + "\": " + cause.reason();
+        final int lineStart = groupStart == 0 ? 0 : input.lastIndexOf('\n', groupStart - 1) + 1;
+        int lineEnd = input.indexOf('\n', groupStart);
+        if (lineEnd < 0)
+        {
+            lineEnd = input.length();
+        }
+        final SpecSyntaxException located = new SpecSyntaxException(input, cause.detailPosition(), "");
+        final String message = reason + " (line " + located.line() + ", column " + located.column() + ")\n" +
+            "  " + input.substring(lineStart, lineEnd) + "\n" +
+            "  " + " ".repeat(groupStart - lineStart) + '^';
+        return new SpecSyntaxException(input, groupStart, cause.detailPosition(), reason, message);
     }
 
     /** The text that failed to parse. */
@@ -31,6 +72,15 @@ public final class SpecSyntaxException extends IllegalArgumentException
     public int position()
     {
         return position;
+    }
+
+    /**
+     * 0-based offset of the character the parser stopped at: {@link #position()} itself, or, for an error reported
+     * at the start of its group ({@link #inGroup}), the character inside the group.
+     */
+    public int detailPosition()
+    {
+        return detailPosition;
     }
 
     public String reason()

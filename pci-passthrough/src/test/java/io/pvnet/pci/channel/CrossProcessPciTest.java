@@ -1,5 +1,6 @@
 package io.pvnet.pci.channel;
 
+import io.pvnet.testsupport.ChildJvm;
 import io.pvnet.pci.PciAddress;
 import io.pvnet.pci.PciDevice;
 import io.pvnet.pci.TestDevices;
@@ -14,7 +15,6 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,19 +48,8 @@ class CrossProcessPciTest
                 new PcibackAgent(pciback, section, null)))
             {
                 AgentRunner.startOnThread(runner);
-                final List<String> command = new ArrayList<>();
-                command.add(ProcessHandle.current().info().command().orElseThrow());
-                for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-                {
-                    if (!argument.startsWith("-agentlib:jdwp"))
-                    {
-                        command.add(argument);
-                    }
-                }
-                command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                    CrossProcessPcifront.class.getName(), path.toString(), "9"));
-                final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+                final Process process = ChildJvm.of(CrossProcessPcifront.class).arguments(path.toString(), "9")
+                    .processBuilder().redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(process.waitFor(60, TimeUnit.SECONDS), "frontend process hung");
                 assertEquals(0, process.exitValue(), out);

@@ -53,36 +53,44 @@ class HideSpecParserTest
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        // text | position | reason contains
-        "(0000:82.0.0)|6|slot 0x82 out of range",
-        "(03:*.1)|6|needs a function wildcard",
-        "(03:20.0)|4|slot 0x20 out of range",
-        "(03:00.8)|7|function 0x8 out of range",
-        "(100:00.0)|1|bus 0x100 out of range",
-        "(10000:00:00.0)|1|out of range (max 0xffff)",
-        "(03:00.0|8|expected ')'",
-        "03:00.0|0|expected '('",
-        "(03:00.0)x|9|expected '('",
-        "(03:00.0)(|10|expected hex",
-        "(0000:03:*.0)|11|needs a function wildcard",
-        "(:03:00.0)|1|expected hex domain or bus"})
-    void shouldRejectBadXenListsPointingAtTheOffendingText(
-        final String text, final int position, final String reason)
+        // text | group start | quoted group | position inside | reason contains
+        "(0000:82.0.0)|0|(0000:82.0.0)|6|slot 0x82 out of range",
+        "(03:*.1)|0|(03:*.1)|6|needs a function wildcard",
+        "(03:20.0)|0|(03:20.0)|4|slot 0x20 out of range",
+        "(03:00.8)|0|(03:00.8)|7|function 0x8 out of range",
+        "(100:00.0)|0|(100:00.0)|1|bus 0x100 out of range",
+        "(10000:00:00.0)|0|(10000:00:00.0)|1|out of range (max 0xffff)",
+        "(03:00.0|0|(03:00.0|8|expected ')'",
+        "03:00.0|0|03:00.0|0|expected '('",
+        "(03:00.0)x|9|x|9|expected '('",
+        "(03:00.0)(|9|(|10|expected hex",
+        "(00:01.0)(0000:03:*.0)(04:00.0)|9|(0000:03:*.0)|20|needs a function wildcard",
+        "(00:01.0) (0000:82.0.0)(04:00.0)|10|(0000:82.0.0)|16|slot 0x82 out of range",
+        "(00:01.0)(03:00.0(04:00.0)|9|(03:00.0|17|expected ')'",
+        "(:03:00.0)|0|(:03:00.0)|1|expected hex domain or bus"})
+    void shouldReportABadXenGroupAtItsStartQuotingItWhole(
+        final String text, final int groupStart, final String group, final int detail, final String reason)
     {
         final SpecSyntaxException ex = assertThrows(SpecSyntaxException.class, () -> HideSpecParser.parseXen(text));
-        assertEquals(position, ex.position(), ex.getMessage());
+        assertEquals(groupStart, ex.position(), ex.getMessage());
+        assertEquals(detail, ex.detailPosition(), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("Error parsing pci_devs_to_hide at \"" + group + "\": "),
+            ex.getMessage());
         assertTrue(ex.getMessage().contains(reason), ex.getMessage());
-        assertTrue(ex.getMessage().contains("\n  " + text + "\n  " + " ".repeat(position) + "^"), ex.getMessage());
+        assertTrue(ex.getMessage().endsWith("\n  " + text + "\n  " + " ".repeat(groupStart) + "^"), ex.getMessage());
     }
 
     @Test
-    void shouldQuoteTheRestOfTheTextLikeXenDoes()
+    void shouldQuoteTheFailingGroupLikeXenPcibackDoes()
     {
+        // xcp-ng #412: the message users see in dmesg for this typo
         final SpecSyntaxException ex = assertThrows(SpecSyntaxException.class,
             () -> HideSpecParser.parseXen("(0000:82.0.0)"));
-        assertTrue(ex.getMessage().contains("(at \"82.0.0)\")"), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("Error parsing pci_devs_to_hide at \"(0000:82.0.0)\""),
+            ex.getMessage());
+        assertTrue(ex.getMessage().contains("(line 1, column 7)"), ex.getMessage());
         assertEquals(1, ex.line());
-        assertEquals(7, ex.column());
+        assertEquals(1, ex.column());
     }
 
     @Test
@@ -102,18 +110,22 @@ class HideSpecParserTest
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "(0001:03:00.0)|1|only the literal domain prefix 0000:",
-        "( 03:00.0)|1|expected hex bus",
-        "(03:00.0) (04:00.0)|9|expected '('",
-        "(03:00.*)|7|no wildcards",
-        "(03:*.*)|4|no wildcards",
-        "(03:00.0|8|expected ')'",
-        "03:00.0|0|expected '('",
-        "(03:32.0)|4|slot 0x32 out of range"})
-    void shouldRejectWhatNetBsdsStricterGrammarRejects(final String text, final int position, final String reason)
+        // text | group start | position inside | reason contains
+        "(0001:03:00.0)|0|1|only the literal domain prefix 0000:",
+        "( 03:00.0)|0|1|expected hex bus",
+        "(03:00.0) (04:00.0)|9|9|expected '('",
+        "(03:00.*)|0|7|no wildcards",
+        "(03:*.*)|0|4|no wildcards",
+        "(03:00.0|0|8|expected ')'",
+        "03:00.0|0|0|expected '('",
+        "(03:00.0)(03:32.0)|9|13|slot 0x32 out of range"})
+    void shouldRejectWhatNetBsdsStricterGrammarRejects(final String text, final int groupStart, final int detail,
+        final String reason)
     {
         final SpecSyntaxException ex = assertThrows(SpecSyntaxException.class, () -> HideSpecParser.parseNetBsd(text));
-        assertEquals(position, ex.position(), ex.getMessage());
+        assertEquals(groupStart, ex.position(), ex.getMessage());
+        assertEquals(detail, ex.detailPosition(), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("Error parsing pciback.hide at \""), ex.getMessage());
         assertTrue(ex.getMessage().contains(reason), ex.getMessage());
     }
 

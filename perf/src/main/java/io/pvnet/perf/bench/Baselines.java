@@ -84,6 +84,19 @@ final class Baselines
         return ratios;
     }
 
+    /** @return whether {@code name} of {@code scenario} is a baseline of some figure in {@code ratios}. */
+    static boolean isBaseline(final String scenario, final String name, final List<BenchRatio> ratios)
+    {
+        for (final BenchRatio ratio : ratios)
+        {
+            if (ratio.scenario().equals(scenario) && ratio.baseline().equals(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return whether {@code name} is a baseline of some figure in {@code ratios}. */
     static boolean isBaseline(final String name, final List<BenchRatio> ratios)
     {

@@ -35,11 +35,17 @@ public final class BenchCommand implements Callable<Integer>
 {
     /** Seconds the default run of every scenario should take in total, warm-ups included. */
     static final double DEFAULT_TOTAL_SECONDS = RunPlan.DEFAULT_TOTAL_SECONDS;
+    /** Exit statuses: a scenario failed; bad options or files; a regression with {@code --fail-on-regression}. */
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_REGRESSION = 3;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--scenario", paramLabel = "NAME", split = ",", description = "Run only this scenario (repeatable or comma-separated). See --list.")
+    @Option(names = "--scenario", paramLabel = "NAME", split = ",",
+        description = "Run only this scenario (repeatable or comma-separated; 'all' for every one). See --list. " +
+            "With --compare the default is the scenarios in the earlier file.")
     List<String> scenarioNames = new ArrayList<>();
 
     @Option(names = "--duration", paramLabel = "SECONDS",
@@ -78,12 +84,18 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV to FILE.")
     Path csvFile;
 
-    @Option(names = "--compare", paramLabel = "FILE", description = "Print this run beside an earlier one (its --json FILE), with the ratio per figure.")
+    @Option(names = "--compare", paramLabel = "FILE",
+        description = "Run the scenarios of an earlier run (its --json FILE) and print this run beside it. A figure with " +
+            "a same-run baseline is judged by its ratio to that baseline; baselines are never judged.")
     Path compareFile;
 
     @Option(names = "--threshold", paramLabel = "PERCENT", defaultValue = "10",
         description = "With --compare: a figure worse by more than this is a regression (default: ${DEFAULT-VALUE}).")
     double thresholdPercent;
+
+    @Option(names = "--fail-on-regression",
+        description = "With --compare: exit with status " + EXIT_REGRESSION + " when any figure regressed (for CI gates).")
+    boolean failOnRegression;
 
     @Option(names = "--list", description = "List the scenarios and exit.")
     boolean list;
@@ -113,11 +125,22 @@ public final class BenchCommand implements Callable<Integer>
         final RunPlan plan;
         final List<Scenario> selected;
         BenchRun earlier = null;
+        final List<String> notesBefore = new ArrayList<>();
         try
         {
             options = BenchOptions.builder().sizes(sizes).tso(tso).vifs(vifs).batch(batch).idle(idle)
                 .threading(threading).xproc(xproc).build();
-            selected = select(scenarios, scenarioNames);
+            if (compareFile != null)
+            {
+                // read it before a minute of measuring, so a wrong name fails at once
+                earlier = readRun(compareFile);
+            }
+            else if (failOnRegression)
+            {
+                throw new IllegalArgumentException("--fail-on-regression needs --compare FILE");
+            }
+            selected = earlier != null && scenarioNames.isEmpty() ? earlierScenarios(scenarios, earlier, notesBefore)
+                : select(scenarios, scenarioNames);
             int figures = 0;
             for (final Scenario scenario : selected)
             {
@@ -126,11 +149,6 @@ public final class BenchCommand implements Callable<Integer>
             plan = RunPlan.fit(figures, durationSeconds, warmupSeconds);
             checkWritable("--json", jsonFile);
             checkWritable("--csv", csvFile);
-            if (compareFile != null)
-            {
-                // read it before a minute of measuring, so a wrong name fails at once
-                earlier = readRun(compareFile);
-            }
             if (!(thresholdPercent >= 0))
             {
                 throw new IllegalArgumentException("--threshold=" + thresholdPercent + " must be >= 0");
@@ -140,7 +158,7 @@ public final class BenchCommand implements Callable<Integer>
         {
             err.println("pvnet bench: " + ex.getMessage());
             err.flush();
-            return 2;
+            return EXIT_USAGE;
         }
         if (selected.isEmpty())
         {
@@ -149,7 +167,10 @@ public final class BenchCommand implements Callable<Integer>
         }
 
         final MachineInfo machine = MachineInfo.current();
+        final String startedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        final double loadAtStart = MachineInfo.loadAverageNow();
         out.println("pvnet bench: " + machine);
+        out.println("  pvnet " + io.pvnet.perf.BuildInfo.current().describe() + ", started " + startedAt);
         out.printf(Locale.ROOT, "  %d scenario(s), %d figure(s), %.1f s warm-up + %.1f s each: about %.0f s%n",
             selected.size(), plan.figures(),
             plan.warmupSeconds(), plan.durationSeconds(), plan.estimatedSeconds());
@@ -161,10 +182,20 @@ public final class BenchCommand implements Callable<Integer>
         {
             out.println("  warning: " + warning);
         }
+        for (final String note : notesBefore)
+        {
+            out.println("  note: " + note);
+        }
+        if (earlier != null && !earlier.options().equals(options.toString()))
+        {
+            out.println("  note: the earlier run was made with options '" + earlier.options() + "', this one with '" +
+                options + "': figures may differ for that reason");
+        }
 
         final ProgressPrinter printer = new ProgressPrinter(out, !noProgress);
         final List<BenchResult> results = new ArrayList<>();
         final List<BenchRatio> ratios = new ArrayList<>();
+        final List<BenchRatio> headlines = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         final StringBuilder times = new StringBuilder();
@@ -187,6 +218,7 @@ public final class BenchCommand implements Callable<Integer>
             }
             results.addAll(context.results());
             ratios.addAll(context.ratios());
+            headlines.addAll(context.headlines());
             notes.addAll(ignoredNotes(scenario.name(), context.options()));
             times.append(times.isEmpty() ? "" : ", ").append(scenario.name()).append(' ')
                 .append(String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - scenarioStartNs) / 1e9));
@@ -194,15 +226,23 @@ public final class BenchCommand implements Callable<Integer>
 
         out.println();
         out.print(SummaryTable.format(results, ratios));
+        for (final BenchRatio headline : headlines)
+        {
+            out.printf(Locale.ROOT, "%s: %s / %s = %s (same run)%n", headline.scenario(), headline.name(),
+                headline.baseline(), SummaryTable.formatRatio(headline.ratio()));
+        }
         for (final String note : notes)
         {
             out.println("note: " + note);
         }
         out.printf(Locale.ROOT, "took %.0f s (planned about %.0f s plus set-up): %s%n",
             (System.nanoTime() - runStartNs) / 1e9, plan.estimatedSeconds(), times);
+        final BenchRun run = new BenchRun(io.pvnet.perf.BuildInfo.current().version(),
+            io.pvnet.perf.BuildInfo.current().commit(), startedAt, machine, loadAtStart, options.toString(),
+            plan.durationSeconds(), plan.warmupSeconds(), results, ratios);
         if (jsonFile != null)
         {
-            Files.writeString(jsonFile, BenchJson.write(machine, options.toString(), results, ratios), StandardCharsets.UTF_8);
+            Files.writeString(jsonFile, BenchJson.write(run), StandardCharsets.UTF_8);
             out.println("results written to " + jsonFile);
         }
         if (csvFile != null)
@@ -210,20 +250,59 @@ public final class BenchCommand implements Callable<Integer>
             Files.writeString(csvFile, BenchCsv.write(results), StandardCharsets.UTF_8);
             out.println("results written to " + csvFile);
         }
+        boolean regressed = false;
         if (earlier != null)
         {
             out.println();
-            out.println("compared with " + compareFile + (earlier.machine() == null ? "" :
-                earlier.machine().equals(machine) ? " (same machine)" : " (measured on " + earlier.machine() + ")"));
-            out.print(BenchComparison.of(results, earlier.results(), thresholdPercent).format("this run", "earlier"));
+            out.println("compared with " + compareFile + " (pvnet " + earlier.version() + ", commit " + earlier.commit() +
+                ", " + earlier.timestamp() + (earlier.machine() == null ? ")" :
+                earlier.machine().equals(machine) ? ", same machine)" : ", measured on " + earlier.machine() + ")"));
+            final BenchComparison comparison = BenchComparison.of(run, earlier, thresholdPercent);
+            out.print(comparison.format("this run", "earlier"));
+            regressed = !comparison.regressions().isEmpty();
         }
         if (!failures.isEmpty())
         {
             failures.forEach(f -> err.println("pvnet bench: " + f));
             err.flush();
-            return 1;
+            return EXIT_FAILED;
+        }
+        if (regressed && failOnRegression)
+        {
+            err.println("pvnet bench: regression beyond " + java.math.BigDecimal.valueOf(thresholdPercent).stripTrailingZeros().toPlainString() +
+                "% against " + compareFile + " (exit " + EXIT_REGRESSION + ")");
+            err.flush();
+            return EXIT_REGRESSION;
         }
         return 0;
+    }
+
+    /**
+     * @return the scenarios the earlier run measured, in its order; a scenario this build no longer has is noted and
+     * left out.
+     * @throws IllegalArgumentException when none of them exists here.
+     */
+    static List<Scenario> earlierScenarios(final List<Scenario> all, final BenchRun earlier, final List<String> notes)
+    {
+        final List<Scenario> selected = new ArrayList<>();
+        for (final String name : earlier.scenarios())
+        {
+            final Scenario match = all.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+            if (match == null)
+            {
+                notes.add("scenario " + name + " of the earlier run does not exist here; not run");
+            }
+            else
+            {
+                selected.add(match);
+            }
+        }
+        if (selected.isEmpty())
+        {
+            throw new IllegalArgumentException("--compare: none of the earlier run's scenarios (" +
+                String.join(", ", earlier.scenarios()) + ") exists here; name some with --scenario");
+        }
+        return selected;
     }
 
     /** @return fitted seconds per figure for a default run of {@code figures} figures. */
@@ -298,7 +377,7 @@ public final class BenchCommand implements Callable<Integer>
 
     static List<Scenario> select(final List<Scenario> all, final List<String> names)
     {
-        if (names.isEmpty())
+        if (names.isEmpty() || names.contains("all"))
         {
             return all;
         }

@@ -7,9 +7,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * This run beside an earlier one ({@code --compare FILE.json}): each figure with its ratio to the earlier value, and a
- * verdict where the unit says which way is better (throughput up, time down). A change worse than the threshold is a
- * regression, marked so it stands out; a figure present on one side only is shown as missing on the other.
+ * This run beside an earlier one ({@code --compare FILE.json}). A figure that has a baseline from the same run (such
+ * as {@code vif.64} and {@code aeron.64}) is judged by how its ratio to that baseline changed, so a machine that is
+ * faster or slower today (turbo, a noisy neighbour) moves both and cancels out; baselines themselves are shown but
+ * never judged. A figure without a baseline is judged by its own value. The unit says which way is better
+ * (throughput up, time down); a change worse than the threshold is a regression. A figure present on one side only is
+ * shown as missing on the other.
  */
 public final class BenchComparison
 {
@@ -22,7 +25,8 @@ public final class BenchComparison
         public static Direction of(final String unit)
         {
             final String u = unit.trim();
-            if (u.endsWith("/s") || u.equals("x") || u.endsWith("/cycle"))
+            // Mpps is a rate too: without it every vif figure would go unjudged
+            if (u.endsWith("/s") || u.endsWith("pps") || u.equals("x") || u.endsWith("/cycle"))
             {
                 return HIGHER_IS_BETTER;
             }
@@ -38,7 +42,7 @@ public final class BenchComparison
     /** The verdict on one figure. */
     public enum Verdict
     {
-        SAME, BETTER, REGRESSION, CHANGED, MISSING_NOW, MISSING_BEFORE, UNIT_CHANGED
+        SAME, BETTER, REGRESSION, CHANGED, BASELINE, MISSING_NOW, MISSING_BEFORE, UNIT_CHANGED
     }
 
     /**
@@ -50,9 +54,14 @@ public final class BenchComparison
      * @param before   its value in the earlier run, NaN when missing.
      * @param unit     its unit (this run's, or the earlier one's when missing now).
      * @param ratio    {@code now / before}, NaN when either is missing.
+     * @param baseline the same-run baseline it was judged against, or {@code null} when judged by its own value.
+     * @param judged   the change it was judged by: {@code (now / baseline now) / (before / baseline before)} with a
+     *                 baseline, else {@code ratio}; NaN when not judged.
      * @param verdict  what the change means.
      */
-    public record Row(String scenario, String name, double now, double before, String unit, double ratio, Verdict verdict)
+    public record Row(
+        String scenario, String name, double now, double before, String unit, double ratio, String baseline,
+        double judged, Verdict verdict)
     {
     }
 
@@ -65,13 +74,34 @@ public final class BenchComparison
         this.thresholdPercent = thresholdPercent;
     }
 
+    /** Compares figures by their own values only (no baselines known). */
+    public static BenchComparison of(final List<BenchResult> now, final List<BenchResult> before, final double thresholdPercent)
+    {
+        return of(now, List.of(), before, List.of(), thresholdPercent);
+    }
+
     /**
-     * @param now              this run's figures.
-     * @param before           the earlier run's figures.
+     * @param now              this run.
+     * @param before           the earlier run.
      * @param thresholdPercent how much worse a figure may get before it counts as a regression, for example 10.
      * @return the comparison: this run's figures in order, then figures only the earlier run had.
      */
-    public static BenchComparison of(final List<BenchResult> now, final List<BenchResult> before, final double thresholdPercent)
+    public static BenchComparison of(final BenchRun now, final BenchRun before, final double thresholdPercent)
+    {
+        return of(now.results(), now.ratios(), before.results(), before.ratios(), thresholdPercent);
+    }
+
+    /**
+     * @param now              this run's figures.
+     * @param nowRatios        this run's ratios to same-run baselines.
+     * @param before           the earlier run's figures.
+     * @param beforeRatios     the earlier run's ratios to its baselines.
+     * @param thresholdPercent how much worse a figure may get before it counts as a regression, for example 10.
+     * @return the comparison: this run's figures in order, then figures only the earlier run had.
+     */
+    public static BenchComparison of(
+        final List<BenchResult> now, final List<BenchRatio> nowRatios,
+        final List<BenchResult> before, final List<BenchRatio> beforeRatios, final double thresholdPercent)
     {
         if (!(thresholdPercent >= 0))
         {
@@ -80,32 +110,65 @@ public final class BenchComparison
         final Map<String, BenchResult> earlier = new LinkedHashMap<>();
         for (final BenchResult r : before)
         {
-            earlier.put(key(r), r);
+            earlier.put(key(r.scenario(), r.name()), r);
         }
         final List<Row> rows = new ArrayList<>();
         for (final BenchResult r : now)
         {
-            final BenchResult old = earlier.remove(key(r));
+            final BenchResult old = earlier.remove(key(r.scenario(), r.name()));
             if (old == null)
             {
-                rows.add(new Row(r.scenario(), r.name(), r.value(), Double.NaN, r.unit(), Double.NaN, Verdict.MISSING_BEFORE));
+                rows.add(new Row(r.scenario(), r.name(), r.value(), Double.NaN, r.unit(), Double.NaN, null, Double.NaN,
+                    Verdict.MISSING_BEFORE));
+                continue;
             }
-            else if (!old.unit().equals(r.unit()))
+            if (!old.unit().equals(r.unit()))
             {
-                rows.add(new Row(r.scenario(), r.name(), r.value(), old.value(), r.unit(), Double.NaN, Verdict.UNIT_CHANGED));
+                rows.add(new Row(r.scenario(), r.name(), r.value(), old.value(), r.unit(), Double.NaN, null, Double.NaN,
+                    Verdict.UNIT_CHANGED));
+                continue;
             }
-            else
+            final double ratio = r.value() / old.value();
+            if (Baselines.isBaseline(r.scenario(), r.name(), nowRatios) ||
+                Baselines.isBaseline(r.scenario(), r.name(), beforeRatios))
             {
-                final double ratio = r.value() / old.value();
-                rows.add(new Row(r.scenario(), r.name(), r.value(), old.value(), r.unit(), ratio,
-                    verdict(ratio, Direction.of(r.unit()), thresholdPercent)));
+                rows.add(new Row(r.scenario(), r.name(), r.value(), old.value(), r.unit(), ratio, null, Double.NaN,
+                    Verdict.BASELINE));
+                continue;
             }
+            final BenchRatio[] pair = commonBaseline(r.scenario(), r.name(), nowRatios, beforeRatios);
+            final double judged = pair == null ? ratio : pair[0].ratio() / pair[1].ratio();
+            rows.add(new Row(r.scenario(), r.name(), r.value(), old.value(), r.unit(), ratio,
+                pair == null ? null : pair[0].baseline(), judged, verdict(judged, Direction.of(r.unit()), thresholdPercent)));
         }
         for (final BenchResult old : earlier.values())
         {
-            rows.add(new Row(old.scenario(), old.name(), Double.NaN, old.value(), old.unit(), Double.NaN, Verdict.MISSING_NOW));
+            rows.add(new Row(old.scenario(), old.name(), Double.NaN, old.value(), old.unit(), Double.NaN, null, Double.NaN,
+                Verdict.MISSING_NOW));
         }
         return new BenchComparison(rows, thresholdPercent);
+    }
+
+    /** @return this run's and the earlier run's ratio of the figure to the first baseline both runs have, or null. */
+    private static BenchRatio[] commonBaseline(
+        final String scenario, final String name, final List<BenchRatio> now, final List<BenchRatio> before)
+    {
+        for (final BenchRatio n : now)
+        {
+            if (!n.scenario().equals(scenario) || !n.name().equals(name) || !Double.isFinite(n.ratio()))
+            {
+                continue;
+            }
+            for (final BenchRatio b : before)
+            {
+                if (b.scenario().equals(scenario) && b.name().equals(name) && b.baseline().equals(n.baseline()) &&
+                    Double.isFinite(b.ratio()) && b.ratio() != 0)
+                {
+                    return new BenchRatio[] {n, b};
+                }
+            }
+        }
+        return null;
     }
 
     static Verdict verdict(final double ratio, final Direction direction, final double thresholdPercent)
@@ -152,7 +215,8 @@ public final class BenchComparison
             unitWidth = Math.max(unitWidth, r.unit().length());
         }
         final int valueWidth = Math.max(12, Math.max(nowLabel.length(), beforeLabel.length()));
-        final String line = "%-" + nameWidth + "s  %" + valueWidth + "s  %" + valueWidth + "s  %-" + unitWidth + "s  %8s  %8s  %s";
+        final String line = "%-" + nameWidth + "s  %" + valueWidth + "s  %" + valueWidth + "s  %-" + unitWidth +
+            "s  %8s  %8s  %-" + judgedWidth() + "s  %s";
         final StringBuilder out = new StringBuilder();
         String scenario = null;
         final List<String> notRunNow = new ArrayList<>();
@@ -171,7 +235,8 @@ public final class BenchComparison
                 {
                     out.append('\n');
                 }
-                appendLine(out, String.format(Locale.ROOT, line, scenario, nowLabel, beforeLabel, "unit", "ratio", "change", ""));
+                appendLine(out, String.format(Locale.ROOT, line, scenario, nowLabel, beforeLabel, "unit", "ratio", "change",
+                    "judged by", ""));
             }
             if (notRunNow.contains(scenario))
             {
@@ -179,7 +244,7 @@ public final class BenchComparison
             }
             final String change = Double.isFinite(r.ratio()) ? String.format(Locale.ROOT, "%+.1f%%", (r.ratio() - 1) * 100) : "";
             appendLine(out, String.format(Locale.ROOT, line, "  " + r.name(), value(r.now()), value(r.before()), r.unit(),
-                Double.isFinite(r.ratio()) ? SummaryTable.formatRatio(r.ratio()) : "", change, mark(r.verdict())));
+                Double.isFinite(r.ratio()) ? SummaryTable.formatRatio(r.ratio()) : "", change, judgedBy(r), mark(r.verdict())));
         }
         final List<Row> regressions = regressions();
         out.append('\n');
@@ -203,6 +268,27 @@ public final class BenchComparison
         return out.toString();
     }
 
+    private int judgedWidth()
+    {
+        int width = "judged by".length();
+        for (final Row r : rows)
+        {
+            width = Math.max(width, judgedBy(r).length());
+        }
+        return width;
+    }
+
+    /** @return how the row was judged: {@code -3.1% vs aeron.64}, {@code own value}, or empty when not judged. */
+    private static String judgedBy(final Row r)
+    {
+        if (!Double.isFinite(r.judged()))
+        {
+            return "";
+        }
+        return r.baseline() == null ? "own value" :
+            String.format(Locale.ROOT, "%+.1f%% vs %s", (r.judged() - 1) * 100, r.baseline());
+    }
+
     private boolean onlyMissingNow(final String scenario)
     {
         for (final Row r : rows)
@@ -223,6 +309,7 @@ public final class BenchComparison
             case BETTER -> "better";
             case REGRESSION -> "<<< REGRESSION";
             case CHANGED -> "changed";
+            case BASELINE -> "baseline (not judged)";
             case MISSING_NOW -> "missing in this run";
             case MISSING_BEFORE -> "new: missing in the earlier run";
             case UNIT_CHANGED -> "unit changed, not compared";
@@ -239,8 +326,8 @@ public final class BenchComparison
         out.append(line.stripTrailing()).append('\n');
     }
 
-    private static String key(final BenchResult r)
+    private static String key(final String scenario, final String name)
     {
-        return r.scenario() + '\u0000' + r.name();
+        return scenario + '\u0000' + name;
     }
 }

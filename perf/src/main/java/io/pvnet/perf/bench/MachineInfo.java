@@ -12,16 +12,46 @@ import java.util.List;
  * @param cpuModel the CPU model name from {@code /proc/cpuinfo}, or {@code unknown}.
  * @param cores    processors available to this JVM.
  * @param jdk      the running JDK's version and VM name.
+ * @param os       the operating system, kernel version and architecture, or {@code unknown}.
+ * @param host     the host name, or {@code unknown}.
  */
-public record MachineInfo(String cpuModel, int cores, String jdk)
+public record MachineInfo(String cpuModel, int cores, String jdk, String os, String host)
 {
+    /** A machine described by CPU, cores and JDK only (files written before os and host were recorded). */
+    public MachineInfo(final String cpuModel, final int cores, final String jdk)
+    {
+        this(cpuModel, cores, jdk, "unknown", "unknown");
+    }
+
     /** @return the facts of the machine this JVM runs on. */
     public static MachineInfo current()
     {
         return new MachineInfo(
             cpuModel(Path.of("/proc/cpuinfo")),
             Runtime.getRuntime().availableProcessors(),
-            Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
+            Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
+            System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+            hostName());
+    }
+
+    /** @return the 1-minute load average now, or NaN when unknown (recorded beside each run's figures). */
+    public static double loadAverageNow()
+    {
+        return loadAverage(Path.of("/proc/loadavg"));
+    }
+
+    private static String hostName()
+    {
+        try
+        {
+            final String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            return name.isEmpty() ? "unknown" : name;
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            final String env = System.getenv("HOSTNAME");
+            return env == null || env.isBlank() ? "unknown" : env;
+        }
     }
 
     static String cpuModel(final Path cpuinfo)

@@ -24,12 +24,10 @@ public final class ProgressPrinter
     Line start(final String label, final LongSupplier count, final double scale, final String unit)
     {
         final Line line = new Line(label, count, scale, unit);
-        if (enabled)
-        {
-            final Thread thread = Thread.ofPlatform().daemon().name("pvnet-progress").unstarted(line);
-            line.thread = thread;
-            thread.start();
-        }
+        // the line samples once a second even when it prints nothing: the samples go into the JSON file
+        final Thread thread = Thread.ofPlatform().daemon().name("pvnet-progress").unstarted(line);
+        line.thread = thread;
+        thread.start();
         return line;
     }
 
@@ -83,6 +81,7 @@ public final class ProgressPrinter
         private volatile Counter drops;
         private volatile boolean running = true;
         private Thread thread;
+        private final java.util.List<Double> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         private Line(final String label, final LongSupplier count, final double scale, final String unit)
         {
@@ -192,11 +191,27 @@ public final class ProgressPrinter
                     dropsTotal = nowDrops - dropsSeen.start;
                     lastDrops = nowDrops;
                 }
-                out.println(format(label, Math.round((nowNs - startNs) / 1e9), perSecond * scale, unit, gbit,
-                    dropsPerSecond, dropsTotal));
+                samples.add(perSecond * scale);
+                if (enabled)
+                {
+                    out.println(format(label, Math.round((nowNs - startNs) / 1e9), perSecond * scale, unit, gbit,
+                        dropsPerSecond, dropsTotal));
+                }
                 lastCount = nowCount;
                 lastNs = nowNs;
             }
+        }
+
+        /** @return the figure's rate in each whole second so far, in the line's unit. */
+        public java.util.List<Double> samples()
+        {
+            return java.util.List.copyOf(samples);
+        }
+
+        /** @return the unit of the samples. */
+        String unit()
+        {
+            return unit;
         }
 
         /** A counter and its value when it was given to the line. */

@@ -19,6 +19,8 @@ public final class ScenarioContext
     private final BenchOptions options;
     private final Baselines baselines = new Baselines();
     private final List<BenchResult> results = new ArrayList<>();
+    private final java.util.Map<String, ProgressPrinter.Line> lines = new java.util.HashMap<>();
+    private final List<String[]> headlines = new ArrayList<>();
 
     ScenarioContext(final String scenario, final Duration duration, final Duration warmup, final ProgressPrinter printer)
     {
@@ -80,13 +82,20 @@ public final class ScenarioContext
      */
     public ProgressPrinter.Line progress(final String figure, final LongSupplier count, final double scale, final String unit)
     {
-        return printer.start(scenario + " " + figure, count, scale, unit);
+        final ProgressPrinter.Line line = printer.start(scenario + " " + figure, count, scale, unit);
+        lines.put(figure, line);
+        return line;
     }
 
-    /** Records one figure of this scenario. */
+    /**
+     * Records one figure of this scenario; when a progress line of the same name ran, its per-second samples go with
+     * the figure (when the units match).
+     */
     public void report(final String name, final double value, final String unit)
     {
-        results.add(new BenchResult(scenario, name, value, unit));
+        final ProgressPrinter.Line line = lines.get(name);
+        results.add(new BenchResult(scenario, name, value, unit,
+            line != null && line.unit().equals(unit) ? line.samples() : List.of()));
     }
 
     /**
@@ -108,6 +117,34 @@ public final class ScenarioContext
     public void compare(final String figure, final String baselineFigure)
     {
         baselines.pair(figure, baselineFigure);
+    }
+
+    /**
+     * Like {@link #compare(String, String)}, and also prints the ratio on its own line under every run's summary:
+     * for the figures a reader looks at first, such as {@code vif.64 / aeron.64}.
+     */
+    public void headline(final String figure, final String baselineFigure)
+    {
+        baselines.pair(figure, baselineFigure);
+        headlines.add(new String[] {figure, baselineFigure});
+    }
+
+    /** @return the headline ratios among {@link #ratios()}, in declaration order. */
+    List<BenchRatio> headlines()
+    {
+        final List<BenchRatio> all = ratios();
+        final List<BenchRatio> chosen = new ArrayList<>();
+        for (final String[] pair : headlines)
+        {
+            for (final BenchRatio ratio : all)
+            {
+                if (ratio.name().equals(pair[0]) && ratio.baseline().equals(pair[1]))
+                {
+                    chosen.add(ratio);
+                }
+            }
+        }
+        return chosen;
     }
 
     List<BenchResult> results()

@@ -5,6 +5,7 @@ import io.pvnet.engine.VifConfig;
 import io.pvnet.engine.netif.NetifConstants;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.offload.FrameOffload;
+import io.pvnet.perf.vif.AeronIpcBaseline;
 import io.pvnet.perf.vif.AgronaCopyBaseline;
 import io.pvnet.perf.vif.VifPipeline;
 import io.pvnet.ring.event.IdleMode;
@@ -21,12 +22,16 @@ import java.util.function.Supplier;
  * both backends (or one for all with {@code --threading shared}). Figures per {@code --size} (default 64 and 1500):
  * {@code vif.64} in Mpps, larger sizes in Gbit/s; with {@code --tso on} (default) {@code vif.tso}: 64 KiB TSO frames
  * split in software by the receiving backend for a guest without TSO (Gbit/s of segments delivered). Each with
- * {@code .p50}/{@code .p99} one-way latency (ns). Baseline {@code agrona.SIZE}: the same threads and copies through two
- * Agrona ring buffers, without the Xen protocol. {@code --xproc} runs {@code vif-xproc} instead.
+ * {@code .p50}/{@code .p99} one-way latency (ns). Baselines from the same run: {@code agrona.SIZE}, the same threads and
+ * copies through two Agrona ring buffers, without the Xen protocol; {@code aeron.SIZE}, the same through two Aeron IPC
+ * exclusive publications (and {@code aeron.65536} beside {@code vif.tso}). Every run prints {@code vif.64 / aeron.64}
+ * and {@code vif.tso / aeron.65536}. {@code --xproc} runs {@code vif-xproc} instead.
  */
 public final class VifScenario implements Scenario
 {
     private static final int TSO_FRAME = 65535 - 64;
+    /** The Aeron message size {@code vif.tso} is compared with. */
+    static final int AERON_TSO_SIZE = 65_536;
 
     private final Supplier<FrameOffload> offload;
 
@@ -52,7 +57,7 @@ public final class VifScenario implements Scenario
     public String description()
     {
         return "netfront -> xnb -> crossover -> xnb -> netfront: Mpps / Gbit/s per size, TSO split, one-way latency; " +
-            "agrona ring-buffer copy baseline";
+            "agrona ring-buffer copy and aeron IPC baselines";
     }
 
     @Override
@@ -68,7 +73,8 @@ public final class VifScenario implements Scenario
         {
             return options.sizes(64, 1500).length;
         }
-        return 2 * options.sizes(64, 1500).length + (options.tso(true) ? 1 : 0);
+        final int[] sizes = options.sizes(64, 1500);
+        return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0);
     }
 
     @Override
@@ -95,16 +101,53 @@ public final class VifScenario implements Scenario
         final Supplier<IdleStrategy> idle = idleMode == null ? VifPipeline.DEFAULT_IDLE : idleMode::newIdleStrategy;
         final boolean shared = options.threading(BenchOptions.Threading.DEDICATED) == BenchOptions.Threading.SHARED;
         context.baseline("agrona");
+        context.baseline("aeron");
         for (final int size : sizes)
         {
             measure(context, "vif." + size, size, 0, 0, VifConfig.of(2, 0), burst, idle, shared);
             baseline(context, "agrona." + size, size, burst, idle, shared);
+            aeron(context, "aeron." + size, size, burst, idle, shared);
         }
+        context.headline("vif.64", "aeron.64");
         if (options.tso(true))
         {
             // the receiving guest offers no TSO: xnb splits each 64 KiB frame in software
             measure(context, "vif.tso", TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
                 VifConfig.of(2, 0).withOffloads(true, false, false), burst, idle, shared);
+            if (!contains(sizes, AERON_TSO_SIZE))
+            {
+                aeron(context, "aeron." + AERON_TSO_SIZE, AERON_TSO_SIZE, burst, idle, shared);
+            }
+            context.headline("vif.tso", "aeron." + AERON_TSO_SIZE);
+            context.compare("vif.tso.p50", "aeron." + AERON_TSO_SIZE + ".p50");
+            context.compare("vif.tso.p99", "aeron." + AERON_TSO_SIZE + ".p99");
+        }
+    }
+
+    private static boolean contains(final int[] sizes, final int size)
+    {
+        for (final int s : sizes)
+        {
+            if (s == size)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void aeron(
+        final ScenarioContext context, final String name, final int frameLength, final int burst,
+        final Supplier<IdleStrategy> idle, final boolean shared) throws Exception
+    {
+        final boolean pps = packetsPerSecond(frameLength);
+        try (AeronIpcBaseline baseline = new AeronIpcBaseline(frameLength, burst, idle))
+        {
+            baseline.start(shared);
+            final LongSupplier count = pps ? baseline::received : () -> baseline.received() * frameLength;
+            final double perSecond = run(context, name, count, pps, baseline::resetLatency);
+            baseline.stop();
+            report(context, name, perSecond, pps, baseline.latency());
         }
     }
 

@@ -1,12 +1,12 @@
 package io.pvnet.perf.bridge;
 
-import io.pvnet.engine.bridge.Bridge;
-import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.offload.NoFrameOffload;
-import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.FrameBuilder;
 import io.pvnet.checksum.packet.NeighbourMessages;
+import io.pvnet.engine.bridge.Bridge;
+import io.pvnet.engine.bridge.BridgeConfig;
+import io.pvnet.engine.bridge.PortVlan;
+import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.router.Router;
 import io.pvnet.engine.router.RouterConfig;
 import org.agrona.concurrent.SystemNanoClock;

@@ -28,11 +28,13 @@ import java.util.concurrent.TimeUnit;
  * The packet layer's cost and its allocation guard: building frames with {@link FrameBuilder} (UDP/IPv4 with a
  * 64-byte payload, TCP/IPv6 with an MSS option, complete checksums) and reading every header field of a built frame
  * with the descriptors. {@code ./pvnet jmh PacketLayerBenchmark -prof gc}: {@code gc.alloc.rate.norm} must stay ~0 B/op.
+ * The builds sum through the Vector API checksum, which allocates until C2 has compiled it, hence 8 warm-up
+ * iterations (on a loaded machine the first few still show kilobytes per operation).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 8, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class PacketLayerBenchmark

@@ -1,14 +1,14 @@
 package io.pvnet.perf.checksum;
 
-import io.pvnet.checksum.packet.EthernetHeader;
-import io.pvnet.checksum.packet.IpProtocol;
-import io.pvnet.checksum.packet.Ipv4Header;
-import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.InternetChecksum;
 import io.pvnet.checksum.offload.GsoSegmenter;
 import io.pvnet.checksum.offload.OffloadStatus;
 import io.pvnet.checksum.offload.OutputFrames;
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.checksum.parse.HeaderParser;
 import io.pvnet.checksum.parse.PacketHeaders;
 import io.pvnet.checksum.parse.ParseStatus;

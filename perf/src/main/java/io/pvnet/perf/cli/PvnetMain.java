@@ -1,5 +1,6 @@
 package io.pvnet.perf.cli;
 
+import io.pvnet.perf.BuildInfo;
 import io.pvnet.perf.bench.BenchCommand;
 import io.pvnet.perf.latency.LatencyCommand;
 import picocli.CommandLine;
@@ -66,9 +67,8 @@ public final class PvnetMain implements Runnable
         @Override
         public String[] getVersion()
         {
-            final String version = PvnetMain.class.getPackage().getImplementationVersion();
             return new String[] {
-                "pvnet " + (version == null ? "(development build)" : version),
+                "pvnet " + BuildInfo.current().describe(),
                 "JVM: " + Runtime.version() + " " + System.getProperty("java.vm.name")
             };
         }

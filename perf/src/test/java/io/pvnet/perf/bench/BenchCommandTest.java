@@ -110,7 +110,7 @@ class BenchCommandTest
                     Thread.sleep(1);
                 }
             }
-            context.report("pvnet.vifs" + vifs, frames.get() / 1e6, "Mframes");
+            context.report("pvnet.vifs" + vifs, frames.get() / 1e6 / (context.duration().toNanos() / 1e9), "Mframes/s");
         }
     }
 
@@ -168,12 +168,135 @@ class BenchCommandTest
             "--compare", first.toString()));
         assertEquals(List.of(8), scenario.batchesSeen);
         final String out = stdout.text();
-        assertTrue(out.contains("compared with " + first + " (same machine)"), out);
+        assertTrue(out.contains("compared with " + first + " (pvnet ") && out.contains(", same machine)"), out);
         assertTrue(out.contains("0.50x") && out.contains("<<< REGRESSION"), out);
         assertTrue(out.contains("pvnet.size1500") && out.contains("missing in this run"), out);
         assertFalse(out.contains("ignored"), out);
         assertEquals("scenario,name,value,unit\r\nfake,pvnet.size64,0.512,Mframes/s\r\nfake,jctools.size64,1.0,Mframes/s\r\n",
             Files.readString(csv));
+    }
+
+    /** Reports pvnet.x and its baseline base.x with values the test sets: host speed moves both, a regression one. */
+    static final class TunableScenario implements Scenario
+    {
+        private final String name;
+        private final double pvnet;
+        private final double baseline;
+        int runs;
+
+        TunableScenario(final String name, final double pvnet, final double baseline)
+        {
+            this.name = name;
+            this.pvnet = pvnet;
+            this.baseline = baseline;
+        }
+
+        @Override
+        public String name()
+        {
+            return name;
+        }
+
+        @Override
+        public String description()
+        {
+            return "figures set by the test";
+        }
+
+        @Override
+        public int measurementCount()
+        {
+            return 2;
+        }
+
+        @Override
+        public void run(final ScenarioContext context)
+        {
+            runs++;
+            context.baseline("base");
+            context.report("pvnet.x", pvnet, "Mpps");
+            context.report("base.x", baseline, "Mpps");
+            context.headline("pvnet.x", "base.x");
+        }
+    }
+
+    @Test
+    void shouldRunOnlyTheEarlierFilesScenariosAndGateOnRatiosToSameRunBaselines(@TempDir final Path dir) throws Exception
+    {
+        final Path earlier = dir.resolve("earlier.json");
+        final BenchCommand first = new BenchCommand();
+        first.scenarios = List.of(new TunableScenario("a", 10, 20), new TunableScenario("b", 1, 1));
+        assertEquals(0, execute(first, "--no-progress", "--duration", "0.01", "--warmup", "0", "--scenario", "a",
+            "--json", earlier.toString()));
+        assertTrue(stdout.text().contains("a: pvnet.x / base.x = 0.50x (same run)"), stdout.text());
+
+        // the whole host runs at half speed: both figures halve, the ratio holds -> no regression, exit 0
+        stdout.reset();
+        final TunableScenario slowHost = new TunableScenario("a", 5, 10);
+        final TunableScenario notInFile = new TunableScenario("b", 1, 1);
+        final BenchCommand second = new BenchCommand();
+        second.scenarios = List.of(slowHost, notInFile);
+        assertEquals(0, execute(second, "--no-progress", "--duration", "0.01", "--warmup", "0", "--compare",
+            earlier.toString(), "--fail-on-regression"), stdout.text() + stderr);
+        assertEquals(1, slowHost.runs);
+        assertEquals(0, notInFile.runs, "only the scenarios in the earlier file run");
+        final String out = stdout.text();
+        assertTrue(out.contains("no regression beyond 10%"), out);
+        assertTrue(out.contains("+0.0% vs base.x") && out.contains("baseline (not judged)"), out);
+        assertFalse(out.contains("REGRESSION"), "the baseline halved but is never flagged: " + out);
+
+        // pvnet alone loses 30% against its same-run baseline: a regression, exit 3 only when asked
+        stdout.reset();
+        final BenchCommand third = new BenchCommand();
+        third.scenarios = List.of(new TunableScenario("a", 7, 20));
+        assertEquals(0, execute(third, "--no-progress", "--duration", "0.01", "--warmup", "0", "--compare",
+            earlier.toString()));
+        assertTrue(stdout.text().contains("1 REGRESSION(S) beyond 10%: a pvnet.x"), stdout.text());
+        final BenchCommand fourth = new BenchCommand();
+        fourth.scenarios = List.of(new TunableScenario("a", 7, 20));
+        assertEquals(BenchCommand.EXIT_REGRESSION, execute(fourth, "--no-progress", "--duration", "0.01", "--warmup", "0",
+            "--compare", earlier.toString(), "--fail-on-regression"));
+        assertTrue(stderr.toString().contains("pvnet bench: regression beyond 10% against " + earlier), stderr.toString());
+
+        // told otherwise: --scenario all runs every scenario
+        final TunableScenario a = new TunableScenario("a", 10, 20);
+        final TunableScenario b = new TunableScenario("b", 1, 1);
+        final BenchCommand fifth = new BenchCommand();
+        fifth.scenarios = List.of(a, b);
+        assertEquals(0, execute(fifth, "--no-progress", "--duration", "0.01", "--warmup", "0", "--compare",
+            earlier.toString(), "--scenario", "all"));
+        assertEquals(List.of(1, 1), List.of(a.runs, b.runs));
+    }
+
+    @Test
+    void shouldRefuseFailOnRegressionWithoutCompareAndCompareWithUnknownScenarios(@TempDir final Path dir) throws Exception
+    {
+        assertEquals(BenchCommand.EXIT_USAGE, run(new SizesScenario(), "--fail-on-regression"));
+        assertTrue(stderr.toString().contains("--fail-on-regression needs --compare FILE"), stderr.toString());
+        final Path other = dir.resolve("other.json");
+        Files.writeString(other, BenchJson.write(new MachineInfo("c", 1, "j"),
+            List.of(new BenchResult("gone", "x", 1, "ns"))));
+        assertEquals(BenchCommand.EXIT_USAGE, run(new SizesScenario(), "--compare", other.toString()));
+        assertTrue(stderr.toString().contains("none of the earlier run's scenarios (gone) exists here"), stderr.toString());
+        final Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\"results\": [");
+        assertEquals(BenchCommand.EXIT_USAGE, run(new SizesScenario(), "--compare", broken.toString()));
+        assertTrue(stderr.toString().contains("--compare=" + broken + ": not JSON"), stderr.toString());
+        assertEquals("", stdout.text(), "nothing measured");
+    }
+
+    @Test
+    void shouldWritePerSecondSamplesOfEachFigure(@TempDir final Path dir) throws Exception
+    {
+        final Path json = dir.resolve("live.json");
+        assertEquals(0, run(new LiveScenario(), "--no-progress", "--duration", "2.2", "--warmup", "0", "--json",
+            json.toString()));
+        final BenchResult figure = BenchJson.read(Files.readString(json)).results().get(0);
+        assertEquals(2, figure.samples().size(), figure.toString());
+        for (final double sample : figure.samples())
+        {
+            assertTrue(sample > 0, figure.toString());
+        }
     }
 
     @Test

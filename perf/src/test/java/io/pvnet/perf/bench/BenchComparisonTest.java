@@ -17,6 +17,7 @@ class BenchComparisonTest
     {
         assertEquals(Direction.HIGHER_IS_BETTER, Direction.of("Mframes/s"));
         assertEquals(Direction.HIGHER_IS_BETTER, Direction.of("Gbit/s"));
+        assertEquals(Direction.HIGHER_IS_BETTER, Direction.of("Mpps"));
         assertEquals(Direction.HIGHER_IS_BETTER, Direction.of("B/cycle"));
         assertEquals(Direction.LOWER_IS_BETTER, Direction.of("ns"));
         assertEquals(Direction.LOWER_IS_BETTER, Direction.of("µs"));

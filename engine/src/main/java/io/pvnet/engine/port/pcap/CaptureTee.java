@@ -6,16 +6,31 @@ import org.agrona.DirectBuffer;
 /**
  * Captures what flows into a {@link FrameSink}: hands each frame to a {@link PcapPort} first, then to the sink, and
  * returns the sink's answer (a capture failure never drops the frame itself). Wrap the sink a vif backend delivers to,
- * or a port, to capture it. Same thread contract as the wrapped sink; the capture port's agent runs on that thread.
+ * or a port's ingress, to capture it: recorded as <em>inbound</em> on the port's interface. Same thread contract as
+ * the wrapped sink; the capture port's agent runs on that thread.
  */
 public final class CaptureTee implements FrameSink
 {
     private final PcapPort capture;
+    private final int interfaceId;
+    private final int direction;
     private final FrameSink next;
 
+    /** Records into the capture's first interface, inbound. */
     public CaptureTee(final PcapPort capture, final FrameSink next)
     {
+        this(capture, 0, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND, next);
+    }
+
+    /**
+     * @param interfaceId the port's interface in the capture ({@link PcapPort#addInterface}).
+     * @param direction   the direction recorded, usually {@code PcapngWriter.DIRECTION_INBOUND}.
+     */
+    public CaptureTee(final PcapPort capture, final int interfaceId, final int direction, final FrameSink next)
+    {
         this.capture = capture;
+        this.interfaceId = interfaceId;
+        this.direction = direction;
         this.next = next;
     }
 
@@ -24,7 +39,7 @@ public final class CaptureTee implements FrameSink
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        capture.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        capture.capture(interfaceId, direction, buffer, offset, length);
         return next.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
     }
 }

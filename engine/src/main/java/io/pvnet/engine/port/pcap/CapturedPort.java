@@ -5,18 +5,28 @@ import io.pvnet.engine.port.Port;
 import org.agrona.DirectBuffer;
 
 /**
- * A port whose egress is captured: hands each frame the bridge sends to a {@link PcapPort} first, then to the port.
+ * A port whose egress is captured: hands each frame the bridge sends to a {@link PcapPort} first (recorded as
+ * <em>outbound</em> on the port's interface), then to the port.
  * Together with a {@link CaptureTee} on the port's ingress, the capture holds both directions. Same thread contract as
  * the wrapped port (the bridge thread).
  */
 public final class CapturedPort extends ForwardingPort
 {
     private final PcapPort capture;
+    private final int interfaceId;
 
+    /** Records into the capture's first interface. */
     public CapturedPort(final Port port, final PcapPort capture)
+    {
+        this(port, capture, 0);
+    }
+
+    /** @param interfaceId the port's interface in the capture ({@link PcapPort#addInterface}). */
+    public CapturedPort(final Port port, final PcapPort capture, final int interfaceId)
     {
         super(port);
         this.capture = capture;
+        this.interfaceId = interfaceId;
     }
 
     @Override
@@ -24,7 +34,7 @@ public final class CapturedPort extends ForwardingPort
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        capture.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        capture.capture(interfaceId, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_OUTBOUND, buffer, offset, length);
         return super.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
     }
 }

@@ -1,6 +1,7 @@
 package io.pvnet.engine.port.pcap;
 
 import io.pvnet.checksum.pcap.PcapWriter;
+import io.pvnet.checksum.pcap.PcapngWriter;
 import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -11,19 +12,27 @@ import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A port that writes every frame it is given to a libpcap file, switched on and off at run time. Use it as a bridge
- * port (it sees what the bridge floods or forwards to it), or as the mirror of another port or a vif through
- * {@link CaptureTee}. Frames are recorded exactly as they are passed: offloaded frames keep their pseudo-header-only
+ * A port that writes every frame it is given to a pcapng file, switched on and off at run time, with tcpdump's snap
+ * length and size-based rotation ({@link CaptureSpec}). Use it as a bridge port (it sees what the bridge floods or
+ * forwards to it), or as the mirror of other ports or vifs through {@link CaptureTee} (inbound) and
+ * {@link CapturedPort} (outbound): each mirrored port is an interface of the file ({@link #addInterface}), and each
+ * frame carries its direction. Frames are recorded exactly as they are passed: offloaded frames keep their pseudo-header-only
  * checksum and GSO frames their full size (the port declares {@link PortOffloads#ALL} and MTU 65535 so the bridge
  * never changes them for it).
  * <p>
  * Threading: {@link #onFrame} and {@link #doWork} run on the same thread (add the port's agent to the bridge thread's
  * composite); {@link #start}, {@link #stop} and {@link #capturedRecords} from any control thread. A start or stop takes
  * effect on the next duty cycle, which opens or closes the file off the frame path; {@link #applied} tells when.
- * Nothing allocates per frame.
+ * Nothing allocates per frame; starting the next file of a rotation (once per {@code rotate} megabytes) opens a file
+ * on the frame path, as tcpdump's {@code -C} does.
  */
 public final class PcapPort implements Port, Agent
 {
@@ -32,11 +41,16 @@ public final class PcapPort implements Port, Agent
     private final String name;
     private final EpochNanoClock clock;
     private final PortCounters counters = new PortCounters();
-    private volatile Path requested;
+    private final List<String> interfaceNames = new ArrayList<>();
+    private volatile CaptureSpec requested;
     private volatile long requestSequence;
     private volatile long appliedSequence;
     private volatile long capturedRecords;
-    private PcapWriter writer;
+    private volatile long filesStarted;
+    private CaptureSpec spec;
+    private PcapngWriter writer;
+    private long fileIndex;
+    private long recordsBefore;
     private long lastFlushNs;
 
     /** @param name the port's name in counters and logs. */
@@ -52,12 +66,37 @@ public final class PcapPort implements Port, Agent
         this.clock = clock;
     }
 
-    /** Asks the agent to capture into {@code file} (created or truncated), closing any capture in progress. */
-    public synchronized long start(final Path file)
+    /**
+     * Declares a port whose frames this capture records, as one interface of the file. Call before {@link #start};
+     * a capture with no interface declared records its own frames as one interface named after it.
+     *
+     * @param portName the name tshark shows as {@code frame.interface_name}, for example {@code vif1.0}.
+     * @return the id to pass with each frame ({@link CaptureTee}, {@link CapturedPort}, {@link #capture}).
+     */
+    public synchronized int addInterface(final String portName)
     {
-        requested = file;
+        interfaceNames.add(portName);
+        return interfaceNames.size() - 1;
+    }
+
+    /** Asks the agent to capture into {@code file} (created or truncated), closing any capture in progress. */
+    public long start(final Path file)
+    {
+        return start(CaptureSpec.of(file));
+    }
+
+    /** Asks the agent to capture as {@code spec} says (files created or truncated), closing any capture in progress. */
+    public synchronized long start(final CaptureSpec spec)
+    {
+        requested = spec;
         requestSequence = requestSequence + 1;
         return requestSequence;
+    }
+
+    /** @return files started by the current or last capture (more than one when it rotated). */
+    public long filesStarted()
+    {
+        return filesStarted;
     }
 
     /** Asks the agent to stop capturing and close the file. */
@@ -114,14 +153,40 @@ public final class PcapPort implements Port, Agent
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        final PcapWriter w = writer;
+        // as a bridge port, frames come out of the bridge to it
+        return capture(0, PcapngWriter.DIRECTION_OUTBOUND, buffer, offset, length);
+    }
+
+    /**
+     * Records one frame of a declared interface, when capturing.
+     *
+     * @param interfaceId from {@link #addInterface} (0 when none was declared).
+     * @param direction   {@link PcapngWriter#DIRECTION_INBOUND} (into the switch from the port) or
+     *                    {@link PcapngWriter#DIRECTION_OUTBOUND}.
+     * @return 0, or {@link PortDropReason#CAPTURE_FAILED} when the file could not be written (counted).
+     */
+    public int capture(
+        final int interfaceId, final int direction, final DirectBuffer buffer, final int offset, final int length)
+    {
+        PcapngWriter w = writer;
         if (w == null)
         {
             return 0;
         }
         try
         {
-            w.write(buffer, offset, length, clock.nanoTime());
+            if (spec.rotateBytes() > 0 && w.recordCount() > 0 && w.bytesWritten() >= spec.rotateBytes())
+            {
+                // as tcpdump -C: the file that reached the size is closed before the next frame
+                w = rotate();
+                if (w == null)
+                {
+                    counters.txDropped(PortDropReason.CAPTURE_FAILED);
+                    return PortDropReason.CAPTURE_FAILED;
+                }
+            }
+            w.write(interfaceId < w.interfaceCount() ? interfaceId : 0, direction, buffer, offset, length,
+                clock.nanoTime());
             counters.txSent(length);
             return 0;
         }
@@ -141,10 +206,10 @@ public final class PcapPort implements Port, Agent
             applySlowPath(sequence);
             return 1;
         }
-        final PcapWriter w = writer;
+        final PcapngWriter w = writer;
         if (w != null)
         {
-            capturedRecords = w.recordCount();
+            capturedRecords = recordsBefore + w.recordCount();
             final long now = System.nanoTime();
             if (now - lastFlushNs >= FLUSH_INTERVAL_NS)
             {
@@ -165,28 +230,85 @@ public final class PcapPort implements Port, Agent
 
     private void applySlowPath(final long sequence)
     {
-        final Path file = requested;
+        final CaptureSpec wanted = requested;
         closeWriter();
-        if (file != null)
+        if (wanted != null)
+        {
+            spec = wanted;
+            fileIndex = 0;
+            recordsBefore = 0;
+            capturedRecords = 0;
+            filesStarted = 0;
+            writer = open(wanted.file());
+        }
+        appliedSequence = sequence;
+    }
+
+    private PcapngWriter rotate()
+    {
+        recordsBefore += writer.recordCount();
+        closeWriter();
+        fileIndex++;
+        if (spec.files() > 0 && fileIndex >= spec.files())
         {
             try
             {
-                writer = PcapWriter.create(file);
-                capturedRecords = 0;
+                Files.deleteIfExists(spec.fileFor(fileIndex - spec.files()));
             }
             catch (final IOException ex)
             {
                 counters.txDropped(PortDropReason.CAPTURE_FAILED);
             }
         }
-        appliedSequence = sequence;
+        writer = open(spec.fileFor(fileIndex));
+        return writer;
+    }
+
+    private PcapngWriter open(final Path file)
+    {
+        FileChannel channel = null;
+        try
+        {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+            final PcapngWriter opened = new PcapngWriter(channel, "pvnet");
+            synchronized (this)
+            {
+                if (interfaceNames.isEmpty())
+                {
+                    opened.addInterface(name, PcapWriter.LINKTYPE_ETHERNET, spec.snapLength());
+                }
+                for (final String interfaceName : interfaceNames)
+                {
+                    opened.addInterface(interfaceName, PcapWriter.LINKTYPE_ETHERNET, spec.snapLength());
+                }
+            }
+            filesStarted++;
+            return opened;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (channel != null)
+            {
+                try
+                {
+                    channel.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // already failing: the count below says so
+                }
+            }
+            counters.txDropped(PortDropReason.CAPTURE_FAILED);
+            return null;
+        }
     }
 
     private void closeWriter()
     {
         if (writer != null)
         {
-            capturedRecords = writer.recordCount();
+            capturedRecords = recordsBefore + writer.recordCount();
             try
             {
                 writer.close();

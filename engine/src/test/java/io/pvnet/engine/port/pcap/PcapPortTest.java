@@ -1,7 +1,7 @@
 package io.pvnet.engine.port.pcap;
 
-import io.pvnet.engine.port.Tshark;
-import io.pvnet.engine.port.TestFrames;
+import io.pvnet.testsupport.TestFrames;
+import io.pvnet.testsupport.Tshark;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +85,101 @@ class PcapPortTest
         assertTrue(port.applied(seq));
         assertEquals(0, port.onFrame(new UnsafeBuffer(new byte[64]), 0, 64, 0, 0, 0));
         assertEquals(1, port.counters().txDrops(io.pvnet.engine.port.PortDropReason.CAPTURE_FAILED));
+    }
+
+    @Test
+    void shouldWriteOneInterfacePerPortAndEachFramesDirectionForTshark()
+    {
+        assumeTrue(Tshark.unavailableReason() == null, "tshark missing: " + Tshark.unavailableReason());
+        final PcapPort capture = new PcapPort("switch");
+        final int vif = capture.addInterface("vif1.0");
+        final int tap = capture.addInterface("tap-pv0");
+        final Path file = dir.resolve("both.pcapng");
+        capture.start(file);
+        capture.doWork();
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+        final java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        final io.pvnet.engine.FrameSink sink = (b, o, l, f, g, t) -> delivered.incrementAndGet() * 0;
+        // into the switch from the vif, out of it to the TAP, then the answer back the other way
+        new CaptureTee(capture, vif, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND, sink)
+            .onFrame(frame, 0, TestFrames.udp4(frame, 0, 1111, 7, 100, false), 0, 0, 0);
+        capture.capture(tap, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_OUTBOUND, frame, 0,
+            TestFrames.udp4(frame, 0, 2222, 7, 100, false));
+        capture.capture(tap, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND, frame, 0,
+            TestFrames.udp4(frame, 0, 3333, 7, 100, false));
+        capture.capture(vif, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_OUTBOUND, frame, 0,
+            TestFrames.udp4(frame, 0, 4444, 7, 100, false));
+        capture.onClose();
+        assertEquals(1, delivered.get(), "the tee still delivers");
+
+        // tshark prints the direction bits as 0x00000001 (inbound) or 0x00000002 (outbound)
+        assertEquals(List.of("vif1.0 1 1111", "tap-pv0 2 2222", "tap-pv0 1 3333", "vif1.0 2 4444"),
+            Tshark.fields(file, "frame.interface_name", "frame.packet_flags_direction", "udp.srcport").stream()
+                .map(l -> l.split("\t")).map(f -> f[0] + " " + Integer.decode(f[1]) + " " + f[2]).toList());
+        assertEquals(List.of(), Tshark.errors(file));
+    }
+
+    @Test
+    void shouldCutFramesToTheSnapLengthButKeepTheirLength()
+    {
+        assumeTrue(Tshark.unavailableReason() == null, "tshark missing: " + Tshark.unavailableReason());
+        final PcapPort port = new PcapPort("snap");
+        final Path file = dir.resolve("snap.pcapng");
+        port.start(CaptureSpec.parse(file + ",snaplen=60"));
+        port.doWork();
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+        send(port, frame, 5555);
+        port.onClose();
+        assertEquals(List.of("60\t142"), Tshark.fields(file, "frame.cap_len", "frame.len"));
+    }
+
+    @Test
+    void shouldRotateAtTheSizeAndKeepOnlyTheNewestFiles() throws Exception
+    {
+        final PcapPort port = new PcapPort("rotating");
+        final Path file = dir.resolve("cap.pcapng");
+        port.start(CaptureSpec.parse(file + ",rotate=1,files=2"));
+        port.doWork();
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+        final int frames = 2_500; // about 3.6 MB of 1,442-byte frames: four files of 1 MB
+        for (int i = 0; i < frames; i++)
+        {
+            final int length = TestFrames.udp4(frame, 0, 10_000 + (i % 50_000), 7, 1400, false);
+            assertEquals(0, port.capture(0, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND, frame, 0, length));
+        }
+        port.onClose();
+        assertEquals(4, port.filesStarted());
+        assertEquals(frames, port.capturedRecords());
+        assertTrue(!Files.exists(file) && !Files.exists(dir.resolve("cap.1.pcapng")), "the two oldest were deleted");
+        final Path third = dir.resolve("cap.2.pcapng");
+        final Path fourth = dir.resolve("cap.3.pcapng");
+        final long epb = 1442 + 2 + 44; // frame padded to 4 bytes plus block overhead
+        assertTrue(Files.size(third) >= 1 << 20 && Files.size(third) < (1 << 20) + epb, "full file: " + Files.size(third));
+        assertTrue(Files.size(fourth) < 1 << 20, "the last file is partial: " + Files.size(fourth));
+        if (Tshark.unavailableReason() == null)
+        {
+            final List<String> thirdFrames = Tshark.fields(third, "frame.interface_name", "udp.srcport");
+            final List<String> fourthFrames = Tshark.fields(fourth, "frame.interface_name", "udp.srcport");
+            // every file starts with its own section and interface block, and frames continue without a gap
+            assertTrue(thirdFrames.stream().allMatch(l -> l.startsWith("rotating\t")), thirdFrames.get(0));
+            final int lastOfThird = Integer.parseInt(thirdFrames.getLast().split("\t")[1]);
+            assertEquals(lastOfThird + 1, Integer.parseInt(fourthFrames.getFirst().split("\t")[1]));
+            assertEquals(10_000 + frames - 1, Integer.parseInt(fourthFrames.getLast().split("\t")[1]));
+            assertEquals(List.of(), Tshark.errors(fourth));
+        }
+    }
+
+    @Test
+    void shouldRejectBadCaptureSpecsWithTheirReason()
+    {
+        assertEquals("snaplen=0 must be a whole number from 1 to 262144", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> CaptureSpec.parse("a.pcapng,snaplen=0")).getMessage());
+        assertEquals("files=2 needs rotate=MB", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> CaptureSpec.parse("a.pcapng,files=2")).getMessage());
+        assertEquals("'size=3' is not snaplen=N, rotate=MB or files=N", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> CaptureSpec.parse("a.pcapng,size=3")).getMessage());
+        assertEquals(Path.of("/x/cap.7.pcapng"), CaptureSpec.parse("/x/cap.pcapng").fileFor(7));
+        assertEquals(Path.of("/x/cap.7"), CaptureSpec.parse("/x/cap").fileFor(7));
     }
 
     private static void send(final PcapPort port, final UnsafeBuffer frame, final int srcPort)

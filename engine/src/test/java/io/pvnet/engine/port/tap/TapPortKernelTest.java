@@ -1,11 +1,13 @@
 package io.pvnet.engine.port.tap;
 
-import io.pvnet.engine.port.Netns;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.TestResponder;
-import io.pvnet.engine.port.Tshark;
 import io.pvnet.engine.port.pcap.CaptureTee;
 import io.pvnet.engine.port.pcap.PcapPort;
+import io.pvnet.testsupport.AllocationRounds;
+import io.pvnet.testsupport.Netns;
+import io.pvnet.testsupport.TestFrames;
+import io.pvnet.testsupport.Tshark;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,7 +169,7 @@ class TapPortKernelTest
                 assertEquals("received " + bytes + " sum " + TestTcpClient.patternSum(1448, bytes), result);
                 assertEquals("0", netns.nstat("TcpInCsumErrors"));
                 final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[2000]);
-                final int length = io.pvnet.engine.port.TestFrames.tcp4(frame, 0, -1, 100, true);
+                final int length = io.pvnet.testsupport.TestFrames.tcp4(frame, 0, -1, 100, true);
                 assertEquals(io.pvnet.engine.port.PortDropReason.OFFLOAD_UNSUPPORTED, harness.port.onFrame(
                     frame, 0, length, io.pvnet.engine.FrameFlags.CSUM_PARTIAL, 0, 0), "no offload negotiated");
             }
@@ -189,9 +191,9 @@ class TapPortKernelTest
             final TapPort port = new TapPort(device, 1500);
             final org.agrona.concurrent.UnsafeBuffer frame =
                 new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(70_000));
-            final int udpLength = io.pvnet.engine.port.TestFrames.udp4(frame, 0, 3000, 9999, 200, true);
+            final int udpLength = io.pvnet.testsupport.TestFrames.udp4(frame, 0, 3000, 9999, 200, true);
             // until C2 has compiled the FFM calls, the interpreter allocates
-            final io.pvnet.engine.AllocationRounds run = new io.pvnet.engine.AllocationRounds().runUntilBelow(1024, () ->
+            final io.pvnet.testsupport.AllocationRounds run = new io.pvnet.testsupport.AllocationRounds().runUntilBelow(1024, () ->
             {
                 for (int i = 0; i < 20_000; i++)
                 {

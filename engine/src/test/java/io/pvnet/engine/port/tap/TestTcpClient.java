@@ -3,8 +3,8 @@ package io.pvnet.engine.port.tap;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.FrameSink;
 import io.pvnet.engine.netif.NetifConstants;
-import io.pvnet.engine.port.TestFrames;
 import io.pvnet.engine.port.TestResponder;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

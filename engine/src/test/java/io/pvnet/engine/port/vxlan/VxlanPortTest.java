@@ -3,7 +3,7 @@ package io.pvnet.engine.port.vxlan;
 import io.pvnet.engine.FrameFlags;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
-import io.pvnet.engine.port.TestFrames;
+import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -25,7 +25,7 @@ public final class IfconfigCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "REGION", description = "Region file path, or name under /dev/shm/pvnet-NAME.")
     String region;
 
-    @Parameters(index = "1", paramLabel = "VIF", description = "The vif: DOMID.HANDLE or xnbDOMID.HANDLE.")
+    @Parameters(index = "1", paramLabel = "VIF", description = "The vif as dom0 names it: vif1.0 (also vif1, 1.0, xnb1.0).")
     String vif;
 
     @Parameters(index = "2..*", paramLabel = "CHANGE", description = "mtu N | lladdr MAC | [-]txcsum | [-]rxcsum | [-]tso")
@@ -44,7 +44,7 @@ public final class IfconfigCommand implements Callable<Integer>
         final int[] id = RegionArgument.vif(vif);
         if (id == null)
         {
-            err.println("pvnet ifconfig: vif=" + vif + " must be DOMID.HANDLE");
+            err.println("pvnet ifconfig: vif=" + vif + " must be vifDOMID.HANDLE (vif1.0; also vif1, 1.0, xnb1.0)");
             return 2;
         }
         try (Region opened = Region.open(RegionArgument.path(region)))
@@ -136,10 +136,12 @@ public final class IfconfigCommand implements Callable<Integer>
         appendOption(options, store, backend + "/rxcsum", "RXCSUM");
         appendOption(options, store, backend + "/txcsum", "TXCSUM");
         appendOption(options, store, backend + "/tso", "TSO4");
-        out.println("xnb" + domid + "." + handle + ": flags=<UP,BROADCAST" + (running ? ",RUNNING" : "") +
+        out.println("vif" + domid + "." + handle + ": flags=<UP,BROADCAST" + (running ? ",RUNNING" : "") +
             ",SIMPLEX,MULTICAST> mtu " + store.read(backend + "/mtu"));
         out.println("\toptions=<" + options + ">");
-        out.println("\tether " + store.read(backend + "/mac"));
+        // dom0's side of a vif has no address of its own: Linux netback shows fe:ff:ff:ff:ff:ff; the configured MAC
+        // (backend/mac, as xl writes it) is the guest's
+        out.println("\tether fe:ff:ff:ff:ff:ff (dom0 side; the guest's MAC is " + store.read(backend + "/mac") + ")");
         out.println("\tstatus: " + (running ? "active" : "no carrier") + " (backend " + state + ", frontend " +
             store.readState(frontend) + ")");
         final String error = store.read(backend + "/error");
@@ -147,6 +149,12 @@ public final class IfconfigCommand implements Callable<Integer>
         {
             out.println("\terror: " + error);
         }
+        final String hash = store.read(backend + "/hash");
+        final String multicast = store.read(backend + "/multicast-filter");
+        out.println("\thash: " + (hash == null ? "none" : hash) + " (control ring " +
+            (store.read(frontend + "/ctrl-ring-ref") == null ? "not used" : "ctrl-ring-ref " +
+                store.read(frontend + "/ctrl-ring-ref")) + ")");
+        out.println("\tmulticast filter: " + (multicast == null ? "off 0" : multicast));
         out.println("\tguest: ether " + store.read(frontend + "/mac") + " feature-sg " + store.read(frontend + "/feature-sg") +
             " feature-gso-tcpv4 " + store.read(frontend + "/feature-gso-tcpv4") + " feature-no-csum-offload " +
             store.read(frontend + "/feature-no-csum-offload"));

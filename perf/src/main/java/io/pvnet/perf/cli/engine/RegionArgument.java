@@ -22,22 +22,40 @@ final class RegionArgument
         return region.resolveSibling(region.getFileName() + ".sock");
     }
 
-    /** @return {@code {domid, handle}} of {@code D.H} or {@code xnbD.H}, or null if malformed. */
+    /**
+     * The one way every command reads a vif's name: as dom0 names it, {@code vif1.0}, and also {@code vif1} (handle 0),
+     * {@code 1.0} and {@code xnb1.0}.
+     *
+     * @return {@code {domid, handle}}, or null if malformed.
+     */
     static int[] vif(final String text)
     {
-        final String body = text.startsWith("xnb") ? text.substring(3) : text;
+        final String body = text.startsWith("xnb") ? text.substring(3) : text.startsWith("vif") ? text.substring(3) : text;
         final int dot = body.indexOf('.');
-        if (dot <= 0 || dot == body.length() - 1)
+        if (dot == body.length() - 1 || dot == 0 || body.isEmpty())
         {
             return null;
         }
         try
         {
-            return new int[] {Integer.parseInt(body.substring(0, dot)), Integer.parseInt(body.substring(dot + 1))};
+            final int domid = Integer.parseInt(dot < 0 ? body : body.substring(0, dot));
+            final int handle = dot < 0 ? 0 : Integer.parseInt(body.substring(dot + 1));
+            if (domid < 0 || handle < 0 || (dot < 0 && !text.startsWith("vif")))
+            {
+                return null;
+            }
+            return new int[] {domid, handle};
         }
         catch (final NumberFormatException ex)
         {
             return null;
         }
+    }
+
+    /** @return the vif's name as dom0 shows it, {@code vif1.0}, for any form {@link #vif} reads; else the text as is. */
+    static String vifName(final String text)
+    {
+        final int[] id = vif(text);
+        return id == null ? text : "vif" + id[0] + "." + id[1];
     }
 }

@@ -52,8 +52,9 @@ final class RouterSetup
     private final List<RoutePlan> routes = new ArrayList<>();
 
     /** Declares a port, in attach order. */
-    void port(final String alias, final int kind, final int number)
+    void port(final String name, final int kind, final int number)
     {
+        final String alias = RegionArgument.vifName(name);
         if (number > 255)
         {
             throw new IllegalArgumentException("port=" + alias + " number=" + number + " must be <= 255 in routed mode");
@@ -130,7 +131,8 @@ final class RouterSetup
 
     private PortPlan portNamed(final String option, final String text, final String alias)
     {
-        final PortPlan port = alias == null ? null : ports.get(alias);
+        // vif1, 1.0 and vif1.0 name the same port
+        final PortPlan port = alias == null ? null : ports.get(RegionArgument.vifName(alias));
         if (port == null)
         {
             throw new IllegalArgumentException(option + "=" + text + ": no such port '" + alias + "' (" +
@@ -154,7 +156,7 @@ final class RouterSetup
     /** @return the MAC of a declared port. */
     long mac(final String alias)
     {
-        return ports.get(alias).mac;
+        return ports.get(RegionArgument.vifName(alias)).mac;
     }
 
     /** Gives every attached port its addresses (connected routes) and adds the static routes. */

@@ -1,30 +1,42 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.engine.SwitchCounters;
 import io.pvnet.engine.VifCounters;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionException;
 import org.agrona.concurrent.status.CountersReader;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * {@code pvnet stat REGION}: the live vif counters of a region, read from another process and refreshed every second,
- * as Aeron's AeronStat does; flags a vif whose backend heartbeat stopped and a region whose creator is gone.
+ * {@code pvnet stat REGION}: every live counter of a region (per vif, and the switch's per-port, bridge, router and
+ * capture counters) read from another process, as AeronStat and {@code ip -s link} together: totals with per-second
+ * rates beside them, refreshed every interval, with {@code --watch} redrawing in place. Flags a vif whose backend
+ * heartbeat stopped and a region whose creator is gone. Exit 0 after {@code --count} rounds, 1 when the region cannot
+ * be read (missing, not a pvnet region, gone while watching), 2 for bad options.
  */
 @Command(name = "stat", mixinStandardHelpOptions = true,
-    description = "Show the live vif counters of a region, refreshed every second (as AeronStat).")
+    description = {"Show every live counter of a region (vifs, switch ports, bridge, router, captures) with per-second " +
+        "rates, refreshed every second (as AeronStat and ip -s link).",
+        "Exit status: 0 done, 1 region missing or unreadable, 2 bad options."})
 public final class StatCommand implements Callable<Integer>
 {
     /** A backend whose heartbeat is older than this is shown as gone. */
     static final long HEARTBEAT_TIMEOUT_MS = 2_000;
+    /** Clears a terminal and puts the cursor home (ANSI), for {@code --watch}. */
+    static final String CLEAR_SCREEN = "\033[H\033[2J";
 
     @Parameters(index = "0", paramLabel = "REGION", description = "Region file path, or name under /dev/shm/pvnet-NAME.")
     String region;
@@ -32,8 +44,9 @@ public final class StatCommand implements Callable<Integer>
     @Option(names = "--filter", paramLabel = "REGEX", description = "Only counters whose label matches.")
     String filter;
 
-    @Option(names = "--vif", paramLabel = "D.H", description = "Only counters of this vif.")
-    String vif;
+    @Option(names = {"--vif", "--port"}, paramLabel = "NAME",
+        description = "Only counters of this vif or port: vif1.0 (also vif1, 1.0, xnb1.0), a TAP name, vxlan0, a capture file.")
+    String port;
 
     @Option(names = "--count", paramLabel = "N", description = "Refresh N times, then exit (default: until interrupted).")
     int count = Integer.MAX_VALUE;
@@ -44,7 +57,11 @@ public final class StatCommand implements Callable<Integer>
     @Option(names = "--nonzero", description = "Hide counters that are zero.")
     boolean nonZero;
 
+    @Option(names = {"-w", "--watch"}, description = "Redraw in place (clear the terminal each refresh), as watch(1).")
+    boolean watch;
+
     PrintStream out = System.out;
+    PrintStream err = System.err;
 
     @Override
     public Integer call() throws InterruptedException
@@ -54,13 +71,19 @@ public final class StatCommand implements Callable<Integer>
         {
             pattern = filter == null ? null : Pattern.compile(filter);
         }
-        catch (final java.util.regex.PatternSyntaxException ex)
+        catch (final PatternSyntaxException ex)
         {
-            System.err.println("pvnet stat: --filter '" + filter + "' is not a regular expression: " +
-                ex.getDescription() + " at index " + ex.getIndex());
+            err.println("pvnet stat: --filter=" + filter + " is not a regular expression: " + ex.getDescription());
             return 2;
         }
-        final String vifPrefix = vif == null ? null : "vif " + vif + " ";
+        if (intervalMs < 1 || count < 1)
+        {
+            err.println("pvnet stat: --interval and --count must be >= 1");
+            return 2;
+        }
+        final String portName = port == null ? null : RegionArgument.vifName(port);
+        final Map<Integer, Long> previous = new HashMap<>();
+        long previousNs = 0;
         for (int round = 0; round < count; round++)
         {
             if (round > 0)
@@ -69,37 +92,58 @@ public final class StatCommand implements Callable<Integer>
             }
             try (Region opened = Region.open(RegionArgument.path(region)))
             {
-                print(opened, VifRegion.attach(opened).countersReader(), pattern, vifPrefix);
+                final CountersReader reader = VifRegion.attach(opened).countersReader();
+                final long nowNs = System.nanoTime();
+                final StringBuilder screen = new StringBuilder(4096);
+                if (watch)
+                {
+                    screen.append(CLEAR_SCREEN);
+                }
+                print(screen, opened, reader, pattern, portName, previous, round == 0 ? 0 : (nowNs - previousNs) / 1e9);
+                previousNs = nowNs;
+                out.print(screen);
             }
             catch (final RegionException | IllegalStateException ex)
             {
-                out.println(Instant.now() + " region " + region + ": " + ex.getMessage());
+                out.flush();
+                err.println("pvnet stat: region " + region + ": " + ex.getMessage());
+                return 1;
             }
             out.flush();
         }
         return 0;
     }
 
-    private void print(final Region opened, final CountersReader reader, final Pattern pattern, final String vifPrefix)
+    private void print(
+        final StringBuilder screen, final Region opened, final CountersReader reader, final Pattern pattern,
+        final String portName, final Map<Integer, Long> previous, final double seconds)
     {
         final long now = System.currentTimeMillis();
         final long regionHeartbeatAge = now - opened.heartbeatMs();
-        out.println("==== " + Instant.ofEpochMilli(now) + " region " + opened.path() + " creator pid " + opened.creatorPid() +
-            (ProcessHandle.of(opened.creatorPid()).isPresent() ? "" : " (GONE)") +
-            (opened.heartbeatMs() > 0 ? " heartbeat " + regionHeartbeatAge + " ms ago" : ""));
+        screen.append("==== ").append(Instant.ofEpochMilli(now)).append(" region ").append(opened.path())
+            .append(" creator pid ").append(opened.creatorPid())
+            .append(ProcessHandle.of(opened.creatorPid()).isPresent() ? "" : " (GONE)")
+            .append(opened.heartbeatMs() > 0 ? " heartbeat " + regionHeartbeatAge + " ms ago" : "").append('\n');
+        screen.append(String.format("%4s  %20s  %14s  %s%n", "id", "total", seconds > 0 ? "per second" : "", "counter"));
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
-            if (typeId != VifCounters.TYPE_ID)
+            if (typeId != VifCounters.TYPE_ID && typeId != SwitchCounters.TYPE_ID)
             {
                 return;
             }
-            if ((pattern != null && !pattern.matcher(label).find()) || (vifPrefix != null && !label.startsWith(vifPrefix)))
+            if ((pattern != null && !pattern.matcher(label).find()) || (portName != null && !names(label, portName)))
             {
                 return;
             }
             final long value = reader.getCounterValue(counterId);
-            final int kind = VifCounters.keyKind(keyBuffer, 0);
+            final Long before = previous.put(counterId, value);
+            if (nonZero && value == 0)
+            {
+                return;
+            }
             String note = "";
+            String rate = "";
+            final int kind = typeId == VifCounters.TYPE_ID ? VifCounters.keyKind(keyBuffer, 0) : -1;
             if (kind == VifCounters.HEARTBEAT)
             {
                 final long age = Math.max(0, now - value);
@@ -110,11 +154,33 @@ public final class StatCommand implements Callable<Integer>
             {
                 note = "  (" + XenbusState.fromCode(value) + ")";
             }
-            if (nonZero && value == 0)
+            else if (before != null && seconds > 0)
             {
-                return;
+                rate = String.format("%,.0f/s", (value - before) / seconds);
             }
-            out.printf("%4d: %,20d - %s%s%n", counterId, value, label, note);
+            screen.append(String.format("%4d: %,20d  %14s  %s%s%n", counterId, value, rate, label, note));
         });
+    }
+
+    /** @return whether one word of {@code label} is {@code name}: {@code vif1.0} matches {@code bridge vif1.0 rx-frames}. */
+    static boolean names(final String label, final String name)
+    {
+        for (final String word : label.split(" "))
+        {
+            if (word.equals(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** For tests: runs the command with the given streams. */
+    static int run(final PrintStream out, final PrintStream err, final String... args)
+    {
+        final StatCommand command = new StatCommand();
+        command.out = out;
+        command.err = err;
+        return new CommandLine(command).execute(args);
     }
 }

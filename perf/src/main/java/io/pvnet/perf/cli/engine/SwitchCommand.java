@@ -11,6 +11,8 @@ import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.SwitchCounters;
+import io.pvnet.engine.port.pcap.CaptureSpec;
 import io.pvnet.engine.port.pcap.CaptureTee;
 import io.pvnet.engine.port.pcap.CapturedPort;
 import io.pvnet.engine.port.pcap.PcapPort;
@@ -67,7 +69,10 @@ public final class SwitchCommand implements Callable<Integer>
         description = "A VXLAN port (repeatable).")
     List<String> vxlans = new ArrayList<>();
 
-    @Option(names = "--pcap", paramLabel = "PORT=FILE", description = "Capture a port (vifI, a TAP name, vxlanK) both ways.")
+    @Option(names = "--pcap", paramLabel = "PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]",
+        description = "Capture a port (vifI, a TAP name, vxlanK) both ways into a pcapng file, each frame with its " +
+            "direction; ports naming the same FILE share it (an interface each). snaplen: bytes kept per frame; " +
+            "rotate: start FILE.1, FILE.2, ... at MB megabytes; files: keep only the newest N (as tcpdump -s, -C, -W).")
     List<String> pcaps = new ArrayList<>();
 
     @Option(names = "--routed", description = "Routed (L3) mode instead of bridging: each port an L3 port of one " +
@@ -98,19 +103,11 @@ public final class SwitchCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final Map<String, Path> captures = new LinkedHashMap<>();
+        final Map<String, CaptureSpec> captures;
         try
         {
             check();
-            for (final String pcap : pcaps)
-            {
-                final int equals = pcap.indexOf('=');
-                if (equals <= 0 || equals == pcap.length() - 1)
-                {
-                    throw new IllegalArgumentException("--pcap=" + pcap + " must be PORT=FILE");
-                }
-                captures.put(pcap.substring(0, equals), Path.of(pcap.substring(equals + 1)));
-            }
+            captures = captureSpecs(pcaps);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -124,7 +121,49 @@ public final class SwitchCommand implements Callable<Integer>
         }
     }
 
-    private int run(final ShutdownLatch barrier, final Map<String, Path> captures) throws Exception
+    /**
+     * @param pcaps the {@code --pcap} values.
+     * @return each captured port's spec, by port name.
+     * @throws IllegalArgumentException naming the bad value: no {@code =}, a bad option, a directory that cannot be
+     *                                  written, one port named twice, or one file with two different specs.
+     */
+    static Map<String, CaptureSpec> captureSpecs(final List<String> pcaps)
+    {
+        final Map<String, CaptureSpec> captures = new LinkedHashMap<>();
+        final Map<Path, CaptureSpec> byFile = new LinkedHashMap<>();
+        for (final String pcap : pcaps)
+        {
+            final int equals = pcap.indexOf('=');
+            if (equals <= 0 || equals == pcap.length() - 1)
+            {
+                throw new IllegalArgumentException("--pcap=" + pcap + " must be PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]");
+            }
+            final CaptureSpec spec;
+            try
+            {
+                spec = CaptureSpec.parse(pcap.substring(equals + 1));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("--pcap=" + pcap + ": " + ex.getMessage());
+            }
+            io.pvnet.perf.bench.BenchCommand.checkWritable("--pcap " + pcap.substring(0, equals), spec.file());
+            final CaptureSpec sameFile = byFile.putIfAbsent(spec.file().toAbsolutePath().normalize(), spec);
+            if (sameFile != null && !sameFile.equals(spec))
+            {
+                throw new IllegalArgumentException("--pcap=" + pcap + ": " + spec.file() +
+                    " is also captured with other options; ports sharing a file share its snaplen and rotation");
+            }
+            if (captures.put(RegionArgument.vifName(pcap.substring(0, equals)), spec) != null)
+            {
+                throw new IllegalArgumentException("--pcap=" + pcap + ": port " + pcap.substring(0, equals) +
+                    " is captured twice");
+            }
+        }
+        return captures;
+    }
+
+    private int run(final ShutdownLatch barrier, final Map<String, CaptureSpec> captures) throws Exception
     {
         final Path path = RegionArgument.path(region);
         final List<Agent> agents = new ArrayList<>();
@@ -138,11 +177,12 @@ public final class SwitchCommand implements Callable<Integer>
                 new Fabric(null, new Router(RouterConfig.defaults(new ChecksumFrameOffload())), routerSetup()) :
                 new Fabric(new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload())), null, null);
             agents.add(fabric.agent());
-            final Map<String, PcapPort> capturePorts = new LinkedHashMap<>();
+            final Captures capturePorts = new Captures(captures);
+            final Map<String, PortCounters> ownCounters = new LinkedHashMap<>();
             final List<VifPort> vifPorts = new ArrayList<>();
             for (int i = 1; i <= vifs; i++)
             {
-                final VifPort port = new VifPort("vif" + i);
+                final VifPort port = new VifPort("vif" + i + ".0"); // as dom0 names the vif
                 final int index = attach(fabric, port, port.name(), captures, capturePorts);
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0),
                     ingress(fabric, index, port.name(), capturePorts), new ChecksumFrameOffload()));
@@ -156,6 +196,7 @@ public final class SwitchCommand implements Callable<Integer>
                     spec.getOrDefault("offload", "on")));
                 opened.add(device);
                 final TapPort port = new TapPort(device, mtu);
+                ownCounters.put(device.name(), port.counters());
                 final int index = attach(fabric, port, device.name(), captures, capturePorts);
                 port.ingress(ingress(fabric, index, device.name(), capturePorts));
                 agents.add(port);
@@ -165,20 +206,32 @@ public final class SwitchCommand implements Callable<Integer>
             {
                 final VxlanPort port = new VxlanPort(vxlanConfig(vxlan));
                 final String alias = "vxlan" + vxlanIndex++;
+                ownCounters.put(alias, port.counters());
                 final int index = attach(fabric, port, alias, captures, capturePorts);
                 port.ingress(ingress(fabric, index, alias, capturePorts));
                 agents.add(port);
             }
             for (final String name : captures.keySet())
             {
-                if (!capturePorts.containsKey(name))
+                if (!capturePorts.attached.containsKey(name))
                 {
-                    throw new IllegalArgumentException("--pcap " + name + ": no such port (vif1..vif" + vifs +
+                    throw new IllegalArgumentException("--pcap " + name + ": no such port (vif1.0..vif" + vifs + ".0" +
                         ", the TAP names, vxlan0..)");
                 }
             }
             fabric.configure();
-            agents.addAll(capturePorts.values());
+            agents.addAll(capturePorts.byFile.values());
+            for (final var capture : capturePorts.byFile.entrySet())
+            {
+                ownCounters.put(capture.getKey().getFileName().toString(), capture.getValue().counters());
+            }
+            final SwitchCounters switchCounters = fabric.publish(vifRegion.countersManager(), ownCounters);
+            if (switchCounters.unpublished() > 0)
+            {
+                err.println("pvnet switch: the region's counters file is full: " + switchCounters.unpublished() +
+                    " switch counters not published (stat and the metrics endpoint do not show them)");
+            }
+            agents.add(switchCounters);
             final List<GuestControlServer.Vif> attachable = new ArrayList<>();
             final Map<Integer, Integer> owners = vifOwners();
             for (int i = 0; i < vifPorts.size(); i++)
@@ -196,9 +249,9 @@ public final class SwitchCommand implements Callable<Integer>
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null, new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
             control.start();
-            for (final var capture : capturePorts.entrySet())
+            for (final var capture : capturePorts.byFile.entrySet())
             {
-                capture.getValue().start(captures.get(capture.getKey()));
+                capture.getValue().start(capturePorts.specs.get(capture.getKey()));
             }
             out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", ports " +
                 fabric.portNames() +
@@ -222,7 +275,7 @@ public final class SwitchCommand implements Callable<Integer>
             });
             barrier.await();
             heartbeat.interrupt();
-            for (final PcapPort capture : capturePorts.values())
+            for (final PcapPort capture : capturePorts.byFile.values())
             {
                 final long sequence = capture.stop();
                 final long deadline = System.nanoTime() + 2_000_000_000L;
@@ -312,7 +365,7 @@ public final class SwitchCommand implements Callable<Integer>
         final RouterSetup setup = new RouterSetup();
         for (int i = 1; i <= vifs; i++)
         {
-            setup.port("vif" + i, 0, i);
+            setup.port("vif" + i + ".0", 0, i);
         }
         for (int k = 0; k < taps.size(); k++)
         {
@@ -341,24 +394,58 @@ public final class SwitchCommand implements Callable<Integer>
             HostArguments.integer("--vxlan mtu", spec.getOrDefault("mtu", "1450"), 68, 65000));
     }
 
-    private static int attach(
-        final Fabric fabric, final Port port, final String alias, final Map<String, Path> captures,
-        final Map<String, PcapPort> capturePorts)
+    /** The capture ports: one per file, each captured port an interface of its file's capture. */
+    static final class Captures
     {
-        if (captures.containsKey(alias))
+        final Map<String, CaptureSpec> byPort;
+        final Map<Path, PcapPort> byFile = new LinkedHashMap<>();
+        final Map<Path, CaptureSpec> specs = new LinkedHashMap<>();
+        final Map<String, Integer> attached = new LinkedHashMap<>();
+
+        Captures(final Map<String, CaptureSpec> byPort)
         {
-            final PcapPort capture = new PcapPort("pcap-" + alias);
-            capturePorts.put(alias, capture);
-            return fabric.attach(new CapturedPort(port, capture), alias);
+            this.byPort = byPort;
+        }
+
+        /** @return the capture of {@code port}, declaring it as an interface, or null when it is not captured. */
+        PcapPort declare(final String port)
+        {
+            final CaptureSpec spec = byPort.get(port);
+            if (spec == null)
+            {
+                return null;
+            }
+            final Path file = spec.file().toAbsolutePath().normalize();
+            specs.putIfAbsent(file, spec);
+            final PcapPort capture = byFile.computeIfAbsent(file, f -> new PcapPort(f.getFileName().toString()));
+            attached.put(port, capture.addInterface(port));
+            return capture;
+        }
+    }
+
+    private static int attach(
+        final Fabric fabric, final Port port, final String alias, final Map<String, CaptureSpec> captures,
+        final Captures capturePorts)
+    {
+        final PcapPort capture = capturePorts.declare(alias);
+        if (capture != null)
+        {
+            return fabric.attach(new CapturedPort(port, capture, capturePorts.attached.get(alias)), alias);
         }
         return fabric.attach(port, alias);
     }
 
     private static io.pvnet.engine.FrameSink ingress(
-        final Fabric fabric, final int index, final String name, final Map<String, PcapPort> capturePorts)
+        final Fabric fabric, final int index, final String name, final Captures capturePorts)
     {
-        final PcapPort capture = capturePorts.get(name);
-        return capture == null ? fabric.ingress(index) : new CaptureTee(capture, fabric.ingress(index));
+        final Integer interfaceId = capturePorts.attached.get(name);
+        if (interfaceId == null)
+        {
+            return fabric.ingress(index);
+        }
+        final PcapPort capture = capturePorts.byFile.get(capturePorts.byPort.get(name).file().toAbsolutePath().normalize());
+        return new CaptureTee(capture, interfaceId, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND,
+            fabric.ingress(index));
     }
 
     /** The bridge, or in routed mode the router, behind the command's ports. */
@@ -418,6 +505,30 @@ public final class SwitchCommand implements Callable<Integer>
             return bridge != null ? bridge.counters(index) : router.counters(index);
         }
 
+        /**
+         * Registers every heap counter of the switch in the region's counters file: the bridge's or router's view of
+         * each port, each port's own counters ({@code own}: TAP, VXLAN, captures), the router's totals.
+         */
+        SwitchCounters publish(final org.agrona.concurrent.status.CountersManager manager, final Map<String, PortCounters> own)
+        {
+            final SwitchCounters published = new SwitchCounters(manager);
+            final String scope = bridge != null ? "bridge" : "router";
+            for (final var alias : indexOf.entrySet())
+            {
+                published.port(scope, alias.getKey(), counters(alias.getValue()));
+            }
+            for (final var port : own.entrySet())
+            {
+                published.port(port.getKey().endsWith(".pcapng") || port.getKey().endsWith(".pcap") ? "pcap" : "port",
+                    port.getKey(), port.getValue());
+            }
+            if (router != null)
+            {
+                published.router(router);
+            }
+            return published;
+        }
+
         String portNames()
         {
             final StringBuilder names = new StringBuilder();
@@ -433,10 +544,19 @@ public final class SwitchCommand implements Callable<Integer>
             final StringBuilder text = new StringBuilder();
             for (int i = 0; i < portCount(); i++)
             {
+                final PortCounters c = counters(i);
                 text.append(i == 0 ? "" : ", ").append(port(i).name())
-                    .append(" rx ").append(counters(i).get(PortCounters.RX_FRAMES))
-                    .append(" tx ").append(counters(i).get(PortCounters.TX_FRAMES))
-                    .append(" drops ").append(counters(i).txDropsTotal());
+                    .append(" rx ").append(c.get(PortCounters.RX_FRAMES))
+                    .append(" tx ").append(c.get(PortCounters.TX_FRAMES))
+                    .append(" drops ").append(c.txDropsTotal());
+                for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+                {
+                    if (c.txDrops(reason) + c.rxDrops(reason) > 0)
+                    {
+                        text.append(' ').append(PortDropReason.name(reason)).append(' ')
+                            .append(c.txDrops(reason) + c.rxDrops(reason));
+                    }
+                }
             }
             if (router != null)
             {

@@ -63,6 +63,11 @@ public final class PciExportCommand extends PciCommand.Subcommand
         description = "Region memory for emulated BAR windows (default: ${DEFAULT-VALUE}).")
     int windowBytes = 16 << 20;
 
+    @Option(names = "--topology", paramLabel = "vpci|passthrough",
+        description = "How the guest sees the devices: vpci (virtual bus 00, the default) or passthrough (real " +
+            "addresses, one root per bus), as xen-pciback's passthrough=0|1.")
+    String topology = "vpci";
+
     @Option(names = "--serve", paramLabel = "SECONDS", description = "Answer pcifront for this long, then exit.")
     int serveSeconds;
 
@@ -89,8 +94,9 @@ public final class PciExportCommand extends PciCommand.Subcommand
         }
         mappable.addAll(writable);
 
+        final io.pvnet.pci.backend.PciTopology guestView = io.pvnet.pci.backend.PciTopology.parse(topology);
         final List<PciDevice> devices = sources.load();
-        final Pciback pciback = new Pciback(devices, WarningSink.STDERR);
+        final Pciback pciback = new Pciback(devices, WarningSink.STDERR, guestView);
         final List<io.pvnet.pci.spec.PciSelector> selectors = new ArrayList<>();
         for (final PciAssignment assignment : domain.pci())
         {
@@ -114,6 +120,14 @@ public final class PciExportCommand extends PciCommand.Subcommand
             out.printf("domain %d%s: %d device%s in section %s%n", domid,
                 domain.name() == null ? "" : " (" + domain.name() + ")", exported.size(),
                 exported.size() == 1 ? "" : "s", PciSection.sectionName(domid));
+            final List<io.pvnet.pci.backend.PciRoot> roots = pciback.roots(domid);
+            out.printf("  topology %s, root_num %d:", guestView.name().toLowerCase(java.util.Locale.ROOT),
+                roots.size());
+            for (int i = 0; i < roots.size(); i++)
+            {
+                out.printf(" root-%d=%s", i, roots.get(i));
+            }
+            out.println();
             for (final ExportedDevice device : exported)
             {
                 out.printf("  %s -> %s (%s%s)%n", device.device().address(), device.virtualAddress(),

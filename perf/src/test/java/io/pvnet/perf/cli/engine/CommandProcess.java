@@ -1,12 +1,12 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.testsupport.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,29 +24,23 @@ final class CommandProcess implements AutoCloseable
 
     CommandProcess(final String... args)
     {
-        this(List.of(), System.getProperty("java.class.path"), args);
+        this(List.of(), null, args);
     }
 
     /**
      * @param prefix    run through this first (e.g. {@code setpriv --reuid 65534 ...}); empty for none.
-     * @param classPath the child's class path.
+     * @param classPath the child's class path, or null for this JVM's.
      */
     CommandProcess(final List<String> prefix, final String classPath, final String... args)
     {
-        final List<String> command = new ArrayList<>(prefix);
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        final List<String> java = ChildJvm.of(EngineCommandMain.class).flags("-XX:TieredStopAtLevel=1").arguments(args)
+            .command();
+        if (classPath != null)
         {
-            if (!argument.startsWith("-agentlib:jdwp") && !argument.startsWith("-javaagent"))
-            {
-                command.add(argument);
-            }
+            java.set(java.indexOf("-cp") + 1, classPath);
         }
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-cp");
-        command.add(classPath);
-        command.add(EngineCommandMain.class.getName());
-        command.addAll(List.of(args));
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(java);
         try
         {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();

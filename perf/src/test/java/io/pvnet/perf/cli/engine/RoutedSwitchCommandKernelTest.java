@@ -1,6 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.engine.port.Netns;
+import io.pvnet.testsupport.Netns;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

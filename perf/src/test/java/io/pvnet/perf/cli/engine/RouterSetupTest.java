@@ -33,7 +33,7 @@ class RouterSetupTest
         final int vif1 = router.attach(new RecordingPort("vif1", PortOffloads.ALL, 1500), setup.mac("vif1"));
         final int vif2 = router.attach(new RecordingPort("vif2", PortOffloads.ALL, 1500), setup.mac("vif2"));
         final int tap = router.attach(new RecordingPort("pvtap0", PortOffloads.NONE, 1500), setup.mac("pvtap0"));
-        setup.apply(router, Map.of("vif1", vif1, "vif2", vif2, "pvtap0", tap));
+        setup.apply(router, Map.of("vif1.0", vif1, "vif2.0", vif2, "pvtap0", tap)); // ports as dom0 names vifs
 
         final RouteTable routes = router.routes();
         assertEquals(vif1, routes.port4(routes.lookup4(0xC000_027F)), "192.0.2.127: the overridden /25");
@@ -49,7 +49,7 @@ class RouterSetupTest
         assertEquals(0xFD00_0000_0000_0002L, routes.viaHi6(viaRoute));
         assertEquals(7, routes.viaLo6(viaRoute));
         assertEquals(RouteTable.NO_ROUTE, routes.lookup6(0x2a00_0000_0000_0000L, 1), "no IPv6 default given");
-        assertTrue(setup.describe().contains("vif1 192.0.2.1/25"), setup.describe());
+        assertTrue(setup.describe().contains("vif1.0 192.0.2.1/25"), setup.describe());
         assertTrue(setup.describe().contains("pvtap0 10.1.0.1/24 2001:db8:0:0:0:0:0:1/64 02:70:76:00:01:00"),
             setup.describe());
     }

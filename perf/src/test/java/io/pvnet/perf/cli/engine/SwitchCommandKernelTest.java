@@ -1,7 +1,7 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.engine.port.Netns;
-import io.pvnet.engine.port.Tshark;
+import io.pvnet.testsupport.Netns;
+import io.pvnet.testsupport.Tshark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class SwitchCommandKernelTest
         final Path region = dir.resolve("switch.region");
         // the capture of the TAP without offload: every frame in it is complete (the switch finished the offloaded
         // ones before that port); a capture of an offloading port shows partial sums, as the port saw them
-        final Path capture = dir.resolve("tap.pcap");
+        final Path capture = dir.resolve("tap.pcapng");
         try (Netns plain = Netns.create("swplain"); Netns offload = Netns.create("swoffload");
             CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2",
                 "--tap", plainTap + ",offload=off", "--tap", offloadTap + ",offload=on", "--pcap", plainTap + "=" + capture))
@@ -74,6 +74,7 @@ class SwitchCommandKernelTest
                 // plain TAP, handed to the kernel through the virtio-net header for the other
                 sendTsoTo(plain, region, "192.0.2.1");
                 sendTsoTo(offload, region, "192.0.2.4");
+                assertSwitchCountersLiveFromThisProcess(region, plainTap);
                 assertEquals(CommandProcess.SIGTERM_EXIT, guest.terminate(10_000), guest.output());
                 assertTrue(guest.output().contains("stopped"), guest.output());
             }
@@ -92,6 +93,50 @@ class SwitchCommandKernelTest
             assertTrue(protocols.stream().anyMatch(p -> p.contains("ipv6.fraghdr")), "fragmented echo captured");
             assertTrue(protocols.size() > 2000, "the split TSO frames are in the capture: " + protocols.size());
             assertEquals(List.of(), Tshark.errors(capture));
+            // pcapng: the port is the file's interface, and every frame says which way it went
+            final List<String> directions = Tshark.fields(capture, "frame.interface_name", "frame.packet_flags_direction");
+            assertTrue(directions.stream().allMatch(l -> l.startsWith(plainTap + "\t")), directions.get(0));
+            assertTrue(directions.stream().anyMatch(l -> Integer.decode(l.split("\t")[1]) == 1), "inbound: kernel to switch");
+            assertTrue(directions.stream().anyMatch(l -> Integer.decode(l.split("\t")[1]) == 2), "outbound: switch to kernel");
+        }
+    }
+
+    /**
+     * This JVM is not the switch's: {@code stat} reads the bridge's and the ports' counters from the region file, by
+     * dom0's names, and every port's frames reconcile: offered = sent + dropped per reason.
+     */
+    private static void assertSwitchCountersLiveFromThisProcess(final Path region, final String tap) throws Exception
+    {
+        Thread.sleep(300); // the switch publishes its heap counters every 100 ms
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream stream = new java.io.PrintStream(bytes, true);
+        assertEquals(0, StatCommand.run(stream, stream, region.toString(), "--count", "1"));
+        final java.util.Map<String, Long> values = new java.util.HashMap<>();
+        for (final String line : bytes.toString().split("\n"))
+        {
+            final java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*\\d+: +([\\d,]+)  .{14}  (.+)$")
+                .matcher(line);
+            if (m.matches())
+            {
+                values.put(m.group(2).replaceAll("  \\(.*$", "").trim(), Long.parseLong(m.group(1).replace(",", "")));
+            }
+        }
+        final String text = bytes.toString();
+        assertTrue(values.getOrDefault("bridge " + tap + " rx-frames", 0L) > 0, text);
+        assertTrue(values.getOrDefault("bridge vif1.0 tx-frames", 0L) > 0, text);
+        assertTrue(values.getOrDefault("vif1.0 rx-packets", 0L) > 0, "dom0's view: the guest's answers: " + text);
+        assertTrue(values.getOrDefault("port " + tap + " rx-frames", 0L) > 0, text);
+        for (final String port : new String[] {"bridge vif1.0", "bridge vif2.0", "bridge " + tap, "port " + tap})
+        {
+            long dropped = 0;
+            for (final var entry : values.entrySet())
+            {
+                if (entry.getKey().startsWith(port + " tx-drop-"))
+                {
+                    dropped += entry.getValue();
+                }
+            }
+            assertEquals(values.get(port + " tx-offered"), values.get(port + " tx-frames") + dropped, port + ": " + text);
         }
     }
 

@@ -83,6 +83,7 @@ class VifCommandsTest
         if (command instanceof StatCommand stat)
         {
             stat.out = stream;
+            stat.err = stream;
         }
         else if (command instanceof IfconfigCommand ifconfig)
         {
@@ -99,15 +100,42 @@ class VifCommandsTest
     {
         send(1000, 5);
         final String all = run(new StatCommand(), path.toString(), "--count", "1");
-        assertTrue(all.contains("5 - vif 1.0 tx-packets"), all);
-        assertTrue(all.contains("5,000 - vif 1.0 tx-bytes"), all);
-        assertTrue(all.contains("5 - vif 2.0 rx-packets"), all);
-        assertTrue(all.contains("vif 1.0 backend-state  (CONNECTED)"), all);
+        // dom0's view, as ip -s link in dom0: what guest 1 sent, vif1.0 received; what guest 2 got, vif2.0 sent
+        assertTrue(all.matches("(?s).*\\s5\\s+vif1\\.0 rx-packets\n.*"), all);
+        assertTrue(all.matches("(?s).*\\s5,000\\s+vif1\\.0 rx-bytes\n.*"), all);
+        assertTrue(all.matches("(?s).*\\s5\\s+vif2\\.0 tx-packets\n.*"), all);
+        assertTrue(all.contains("vif1.0 backend-state  (CONNECTED)"), all);
+        assertTrue(all.contains("exit=0"), all);
 
-        final String filtered = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "2.0", "--filter", "rx-");
-        assertTrue(filtered.contains("vif 2.0 rx-packets"), filtered);
-        assertFalse(filtered.contains("vif 1.0"), filtered);
-        assertFalse(filtered.contains("tx-packets"), filtered);
+        for (final String name : new String[] {"vif2.0", "2.0", "vif2", "xnb2.0"})
+        {
+            final String filtered = run(new StatCommand(), path.toString(), "--count", "1", "--vif", name, "--filter", "tx-");
+            assertTrue(filtered.contains("vif2.0 tx-packets"), name + ": " + filtered);
+            assertFalse(filtered.contains("vif1.0"), filtered);
+            assertFalse(filtered.contains("rx-packets"), filtered);
+        }
+    }
+
+    @Test
+    void statShouldShowPerSecondRatesBesideTotals()
+    {
+        send(1000, 5);
+        final String two = run(new StatCommand(), path.toString(), "--count", "2", "--interval", "200", "--vif", "vif1.0",
+            "--filter", "rx-packets");
+        // first round: totals only; second: a rate column (no frames in between: 0/s)
+        assertTrue(two.contains("per second"), two);
+        assertTrue(two.matches("(?s).*\\s5\\s+0/s\\s+vif1\\.0 rx-packets\n.*"), two);
+        final String watch = run(new StatCommand(), path.toString(), "--count", "2", "--interval", "10", "--watch");
+        assertEquals(2, watch.split(java.util.regex.Pattern.quote(StatCommand.CLEAR_SCREEN), -1).length - 1, "redrawn twice");
+    }
+
+    @Test
+    void statShouldExitNonZeroOnEveryError()
+    {
+        final String missing = run(new StatCommand(), path + ".missing", "--count", "1");
+        assertTrue(missing.contains("pvnet stat: region " + path + ".missing") && missing.contains("exit=1"), missing);
+        final String badRegex = run(new StatCommand(), path.toString(), "--count", "1", "--filter", "(");
+        assertTrue(badRegex.contains("is not a regular expression") && badRegex.contains("exit=2"), badRegex);
     }
 
     @Test
@@ -124,7 +152,8 @@ class VifCommandsTest
         send(1514, 1);
         assertEquals(1, backends[0].counters().get(io.pvnet.engine.VifCounters.TX_PACKETS));
         final String out = run(new IfconfigCommand(), path.toString(), "1.0", "mtu", "1000", "-tso", "-txcsum");
-        assertTrue(out.contains("xnb1.0: flags=<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> mtu 1000"), out);
+        assertTrue(out.contains("vif1.0: flags=<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> mtu 1000"), out);
+        assertTrue(out.contains("ether fe:ff:ff:ff:ff:ff (dom0 side"), out);
         assertTrue(out.contains("options=<RXCSUM>"), out);
         assertTrue(out.contains("exit=0"), out);
         pump(1);
@@ -133,6 +162,24 @@ class VifCommandsTest
         assertEquals(1, backends[0].counters().drops(DropReason.OVERSIZE));
         send(1018, 1);
         assertEquals(2, backends[0].counters().get(io.pvnet.engine.VifCounters.TX_PACKETS));
+    }
+
+    @Test
+    void ifconfigShouldShowTheHashAndTheMulticastFilter() throws InterruptedException
+    {
+        final String before = run(new IfconfigCommand(), path.toString(), "1.0");
+        assertTrue(before.contains("\thash: none (control ring not used)"), before);
+        assertTrue(before.contains("\tmulticast filter: off 0"), before);
+
+        frontends[0].requestMulticastControl(true);
+        assertEquals(VifFrontend.OK, frontends[0].multicastControl(true, 0x01_00_5E_00_00_FBL));
+        assertEquals(VifFrontend.OK, frontends[0].multicastControl(true, 0x33_33_00_00_00_01L));
+        frontends[0].flush();
+        pump(3);
+        Thread.sleep(150); // the backend publishes its status with the 100 ms heartbeat
+        pump(1);
+        final String after = run(new IfconfigCommand(), path.toString(), "1.0");
+        assertTrue(after.contains("\tmulticast filter: on 2 01:00:5e:00:00:fb 33:33:00:00:00:01"), after);
     }
 
     @Test

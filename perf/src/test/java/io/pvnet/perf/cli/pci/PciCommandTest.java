@@ -65,8 +65,8 @@ class PciCommandTest
     void shouldReportABadHideSpecWithACaretAndExitCodeTwo() throws Exception
     {
         assertEquals(2, run("hide", "(0000:03:*.1)", "--dry-run", "--no-sysfs"));
-        assertTrue(err.toString().contains("(0000:03:*.1)\n"), err.toString());
-        assertTrue(err.toString().contains("           ^"), err.toString());
+        assertTrue(err.toString().contains("\n  (0000:03:*.1)\n  ^"), "caret under the group's start: " + err);
+        assertTrue(err.toString().contains("(line 1, column 12)"), "and where inside it: " + err);
         assertEquals(2, run("hide", "(0001:03:00.0)", "--netbsd", "--no-sysfs"));
         assertTrue(err.toString().contains("literal domain prefix"), err.toString());
     }
@@ -142,6 +142,46 @@ class PciCommandTest
             emulatedFile().toString(), "--map-bar", "00:09.0"), err.toString());
         assertTrue(out.toString().contains("    BAR0 window 16384 bytes (real, read-only)\n"), out.toString());
         assertTrue(out.toString().contains("BAR1 of 0000:00:09.0 is an I/O BAR"), out.toString());
+    }
+
+    @Test
+    void shouldExportWithThePassthroughTopologyKeepingRealAddresses() throws Exception
+    {
+        final Path devices = Files.writeString(dir.resolve("two-buses.txt"), """
+            device 0000:00:07.0
+            ids 8086:10d3
+            class 020000
+            bar 0 mem32 128K
+            device 0001:05:03.0
+            ids 1af4:1041
+            class 020000
+            bar 0 mem64 512K
+            """);
+        final Path config = Files.writeString(dir.resolve("p.cfg"), "pci = [ '00:07.0', '0001:05:03.0' ]\n");
+        assertEquals(0, run("export", config.toString(), "--no-sysfs", "--emulated", devices.toString(),
+            "--topology", "passthrough"), err.toString());
+        final String text = out.toString();
+        assertTrue(text.contains("  topology passthrough, root_num 2: root-0=0000:00 root-1=0001:05\n"), text);
+        assertTrue(text.contains("  0000:00:07.0 -> 0000:00:07.0 (emulated)\n"), text);
+        assertTrue(text.contains("  0001:05:03.0 -> 0001:05:03.0 (emulated)\n"), text);
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("export", config.toString(), "--no-sysfs", "--emulated", devices.toString()),
+            err.toString());
+        assertTrue(out.toString().contains("  topology vpci, root_num 1: root-0=0000:00\n"), out.toString());
+        assertTrue(out.toString().contains("  0001:05:03.0 -> 0000:00:01.0 (emulated)\n"), out.toString());
+
+        assertEquals(2, run("export", config.toString(), "--no-sysfs", "--emulated", devices.toString(),
+            "--topology", "flat"));
+        assertTrue(err.toString().contains("vpci or passthrough"), err.toString());
+    }
+
+    @Test
+    void shouldQuoteTheFailingHideGroupWhole()
+    {
+        assertEquals(2, run("hide", "(03:00.0)(0000:82.0.0)", "--dry-run", "--no-sysfs"));
+        assertTrue(err.toString().contains("Error parsing pci_devs_to_hide at \"(0000:82.0.0)\": slot 0x82 out of range"),
+            err.toString());
     }
 
     @Test

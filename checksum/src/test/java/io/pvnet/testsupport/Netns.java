@@ -1,4 +1,4 @@
-package io.pvnet.engine.port;
+package io.pvnet.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,21 @@
-package io.pvnet.engine.port;
+package io.pvnet.testsupport;
 
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** Reads capture files back with tshark, checksum validation on for IPv4, TCP, UDP and ICMP. */
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * tshark (Wireshark) as the judge of what pvnet writes: reads capture files back with checksum validation on for
+ * IPv4, TCP, UDP and ICMP, or runs it with any arguments. Tests skip with the reason when it is not installed.
+ */
 public final class Tshark
 {
     private Tshark()
@@ -62,5 +73,34 @@ public final class Tshark
             }
         }
         return lines;
+    }
+
+    /** @return the tshark path; skips the calling test with the reason when it is not installed. */
+    public static String tsharkOrSkip()
+    {
+        for (final String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
+        {
+            final File candidate = new File(dir, "tshark");
+            if (candidate.canExecute())
+            {
+                return candidate.getPath();
+            }
+        }
+        Assumptions.abort("tshark is not installed (apt-get install tshark); Wireshark cannot check the output");
+        return null;
+    }
+
+    /** Runs tshark with {@code args}, asserts exit 0 within 60 s, returns stdout. */
+    public static String run(final String tshark, final String... args) throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(tshark);
+        command.add("-n");
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final byte[] out = process.getInputStream().readAllBytes();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "tshark finished");
+        assertEquals(0, process.exitValue(), "tshark exit status for " + command);
+        return new String(out, StandardCharsets.UTF_8);
     }
 }

@@ -1,4 +1,4 @@
-package io.pvnet.engine;
+package io.pvnet.testsupport;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;

@@ -1,0 +1,172 @@
+package io.pvnet.engine;
+
+import io.pvnet.engine.port.PortCounters;
+import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.router.Router;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Puts the switch's counters that live on its heap (the bridge's or router's per-port {@link PortCounters}, each
+ * port's own counters, the router's totals) into the region's counters file beside the vif counters, so that
+ * {@code pvnet stat}, the Prometheus endpoint or any Agrona {@code CountersReader} sees them live from another process.
+ * <p>
+ * The one place where such counters are registered. Labels follow dom0's view, one word each, for example
+ * {@code bridge vif1.0 rx-frames} (frames the bridge took from the vif), {@code bridge vif1.0 tx-drop-no_buffer},
+ * {@code port pvtap0 rx-frames}, {@code pcap cap.pcapng tx-frames}, {@code router drop-no_route}. Type id
+ * {@link #TYPE_ID}; key: the label's UTF-8 bytes (at most 100).
+ * <p>
+ * Threading: registration ({@link #port}, {@link #router}) at configuration time; the agent runs on the switch thread
+ * (the thread that writes the heap counters) and copies every value each {@link #PUBLISH_INTERVAL_NS}, and once more
+ * on close, so one copy is a consistent snapshot ({@code offered = sent + dropped} holds in it). No allocation after
+ * registration. When the counters file is full, the rest is not published and {@link #unpublished()} says how many.
+ */
+public final class SwitchCounters implements Agent
+{
+    /** Counter type id of every switch counter (vif counters are {@link VifCounters#TYPE_ID}). */
+    public static final int TYPE_ID = 0x7602;
+    /** How often the heap values are copied to the counters file. */
+    public static final long PUBLISH_INTERVAL_NS = 100_000_000L;
+
+    private static final int MAX_KEY_BYTES = 100;
+
+    private final CountersManager manager;
+    private final List<LongSupplier> sources = new ArrayList<>();
+    private final List<AtomicCounter> targets = new ArrayList<>();
+    private LongSupplier[] sourceArray = new LongSupplier[0];
+    private AtomicCounter[] targetArray = new AtomicCounter[0];
+    private int unpublished;
+    private long lastPublishNs;
+
+    /** @param manager the counters of the region the switch created. */
+    public SwitchCounters(final CountersManager manager)
+    {
+        this.manager = manager;
+    }
+
+    /**
+     * Registers every slot of one port's counters.
+     *
+     * @param scope    who counts: {@code bridge} or {@code router} for the switch's view of the port, {@code port}
+     *                 for a TAP or VXLAN port's own counters, {@code pcap} for a capture.
+     * @param name     the port's name, for example {@code vif1.0} or {@code pvtap0}.
+     * @param counters the heap counters.
+     */
+    public void port(final String scope, final String name, final PortCounters counters)
+    {
+        add(scope + " " + name + " rx-frames", () -> counters.get(PortCounters.RX_FRAMES));
+        add(scope + " " + name + " rx-bytes", () -> counters.get(PortCounters.RX_BYTES));
+        add(scope + " " + name + " tx-frames", () -> counters.get(PortCounters.TX_FRAMES));
+        add(scope + " " + name + " tx-bytes", () -> counters.get(PortCounters.TX_BYTES));
+        add(scope + " " + name + " tx-offered", () -> counters.get(PortCounters.TX_OFFERED));
+        add(scope + " " + name + " rx-refused", () -> counters.get(PortCounters.RX_REFUSED));
+        add(scope + " " + name + " rx-errors", () -> counters.get(PortCounters.RX_ERRORS));
+        for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+        {
+            final int r = reason;
+            add(scope + " " + name + " tx-drop-" + PortDropReason.name(reason), () -> counters.txDrops(r));
+        }
+        for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+        {
+            final int r = reason;
+            add(scope + " " + name + " rx-drop-" + PortDropReason.name(reason), () -> counters.rxDrops(r));
+        }
+        publish();
+    }
+
+    /** Registers the router's totals: offered, forwarded, local, each drop reason, egress drops, pending. */
+    public void router(final Router router)
+    {
+        add("router offered", router::offered);
+        add("router forwarded", router::forwarded);
+        add("router local", router::local);
+        for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+        {
+            final int r = reason;
+            add("router drop-" + PortDropReason.name(reason), () -> router.drops(r));
+        }
+        add("router egress-drops", router::egressDrops);
+        add("router pending", router::pending);
+        publish();
+    }
+
+    /** @return counters that did not fit in the counters file (not published). */
+    public int unpublished()
+    {
+        return unpublished;
+    }
+
+    /** @return counters published. */
+    public int published()
+    {
+        return targetArray.length;
+    }
+
+    /** Copies every registered value now (switch thread, or any thread before the agents start). */
+    public void publish()
+    {
+        final LongSupplier[] from = sourceArray;
+        final AtomicCounter[] to = targetArray;
+        for (int i = 0; i < from.length; i++)
+        {
+            to[i].setRelease(from[i].getAsLong());
+        }
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long now = System.nanoTime();
+        if (now - lastPublishNs < PUBLISH_INTERVAL_NS)
+        {
+            return 0;
+        }
+        lastPublishNs = now;
+        publish();
+        return 1;
+    }
+
+    @Override
+    public void onClose()
+    {
+        // the last values stay readable until the region is removed
+        publish();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "switch-counters";
+    }
+
+    private void add(final String label, final LongSupplier source)
+    {
+        final byte[] key = label.getBytes(StandardCharsets.UTF_8);
+        final AtomicCounter counter;
+        try
+        {
+            counter = manager.newCounter(label, TYPE_ID, buffer ->
+            {
+                final int length = Math.min(key.length, MAX_KEY_BYTES);
+                buffer.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+                buffer.putBytes(4, key, 0, length);
+            });
+        }
+        catch (final IllegalStateException ex)
+        {
+            unpublished++; // the counters file is full
+            return;
+        }
+        sources.add(source);
+        targets.add(counter);
+        sourceArray = sources.toArray(new LongSupplier[0]);
+        targetArray = targets.toArray(new AtomicCounter[0]);
+    }
+}

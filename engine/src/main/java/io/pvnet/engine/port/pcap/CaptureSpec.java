@@ -1,0 +1,100 @@
+package io.pvnet.engine.port.pcap;
+
+import io.pvnet.checksum.pcap.PcapngWriter;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * What {@code --pcap PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]} asks for, as tcpdump's {@code -w}, {@code -s},
+ * {@code -C} and {@code -W}: the pcapng file, how many bytes of each frame to keep, the size at which a new file is
+ * started and how many files to keep. Rotated files are named {@code cap.pcapng}, {@code cap.1.pcapng},
+ * {@code cap.2.pcapng}, ...; with {@code files=N} the oldest beyond N are deleted.
+ *
+ * @param file        the first file.
+ * @param snapLength  bytes kept of each frame (1 to 262,144; default 262,144: whole frames, TSO included).
+ * @param rotateBytes start a new file once the current one holds this many bytes; 0 never.
+ * @param files       how many files to keep when rotating; 0 all.
+ */
+public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files)
+{
+    public CaptureSpec
+    {
+        if (snapLength < 1 || snapLength > PcapngWriter.MAX_SNAP_LENGTH)
+        {
+            throw new IllegalArgumentException("snaplen=" + snapLength + " must be between 1 and " +
+                PcapngWriter.MAX_SNAP_LENGTH);
+        }
+        if (rotateBytes < 0 || files < 0 || (files > 0 && rotateBytes == 0))
+        {
+            throw new IllegalArgumentException("files=" + files + " needs rotate=MB");
+        }
+    }
+
+    /** A capture of whole frames into one file. */
+    public static CaptureSpec of(final Path file)
+    {
+        return new CaptureSpec(file, PcapngWriter.MAX_SNAP_LENGTH, 0, 0);
+    }
+
+    /**
+     * @param text {@code FILE[,snaplen=N][,rotate=MB[,files=N]]}.
+     * @return the spec.
+     * @throws IllegalArgumentException naming the bad part.
+     */
+    public static CaptureSpec parse(final String text)
+    {
+        final String[] parts = text.split(",", -1);
+        if (parts[0].isBlank())
+        {
+            throw new IllegalArgumentException("'" + text + "' names no file");
+        }
+        int snapLength = PcapngWriter.MAX_SNAP_LENGTH;
+        long rotateBytes = 0;
+        int files = 0;
+        for (int i = 1; i < parts.length; i++)
+        {
+            final int equals = parts[i].indexOf('=');
+            final String key = equals < 0 ? parts[i] : parts[i].substring(0, equals).trim().toLowerCase(Locale.ROOT);
+            final String value = equals < 0 ? "" : parts[i].substring(equals + 1).trim();
+            switch (key)
+            {
+                case "snaplen" -> snapLength = (int)number(key, value, 1, PcapngWriter.MAX_SNAP_LENGTH);
+                case "rotate" -> rotateBytes = number(key, value, 1, 1L << 20) << 20;
+                case "files" -> files = (int)number(key, value, 1, 100_000);
+                default -> throw new IllegalArgumentException("'" + parts[i] + "' is not snaplen=N, rotate=MB or files=N");
+            }
+        }
+        return new CaptureSpec(Path.of(parts[0]), snapLength, rotateBytes, files);
+    }
+
+    /** @return the name of the file number {@code index} of a rotation: {@code cap.pcapng}, {@code cap.1.pcapng}, ... */
+    public Path fileFor(final long index)
+    {
+        if (index == 0)
+        {
+            return file;
+        }
+        final String name = file.getFileName().toString();
+        final int dot = name.lastIndexOf('.');
+        final String rotated = dot > 0 ? name.substring(0, dot) + "." + index + name.substring(dot) : name + "." + index;
+        return file.resolveSibling(rotated);
+    }
+
+    private static long number(final String key, final String value, final long min, final long max)
+    {
+        try
+        {
+            final long n = Long.parseLong(value);
+            if (n >= min && n <= max)
+            {
+                return n;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        throw new IllegalArgumentException(key + "=" + value + " must be a whole number from " + min + " to " + max);
+    }
+}
