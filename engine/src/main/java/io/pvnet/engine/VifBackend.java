@@ -21,12 +21,20 @@ public final class VifBackend implements Agent
     private final XnbAgent xnb;
     private final VifCounters counters;
     private final VifConfig config;
+    private final io.pvnet.ring.region.Region region;
+    /** The poller serving this backend and its bit there, or null / -1 (set once, before the agent runs). */
+    private VifPoller poller;
+    private int pollerBit = -1;
+    /** This backend's event port, as the poller sees it (the host's view; never given a selector). */
+    private io.pvnet.ring.event.EventChannel port;
 
-    private VifBackend(final VifConfig config, final XnbAgent xnb, final VifCounters counters)
+    private VifBackend(
+        final VifConfig config, final XnbAgent xnb, final VifCounters counters, final io.pvnet.ring.region.Region region)
     {
         this.config = config;
         this.xnb = xnb;
         this.counters = counters;
+        this.region = region;
     }
 
     /**
@@ -42,7 +50,7 @@ public final class VifBackend implements Agent
         final XnbAgent xnb = new XnbAgent(config, region.store(), region.region(), counters, sink, offload,
             SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
         xnb.start();
-        return new VifBackend(config, xnb, counters);
+        return new VifBackend(config, xnb, counters, region.region());
     }
 
     @Override
@@ -87,32 +95,76 @@ public final class VifBackend implements Agent
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
+        final int result;
         try
         {
-            return xnb.offerOrDeliver(buffer, offset, length, flags, gsoSize, gsoType);
+            result = xnb.offerOrDeliver(buffer, offset, length, flags, gsoSize, gsoType);
         }
         catch (final RuntimeException | InternalError ex)
         {
             xnb.onException(ex);
             return DropReason.BACKEND_EXCEPTION;
         }
+        if (poller != null && result == DropReason.NONE)
+        {
+            // queued or handed over with responses still to push: the poller must visit this vif
+            poller.onOffered(pollerBit);
+        }
+        return result;
     }
 
+    /** Called by {@link VifPoller#add} (configuration time). */
+    void servedBy(final VifPoller poller, final int bit)
+    {
+        this.poller = poller;
+        this.pollerBit = bit;
+    }
+
+    /**
+     * The backend's event port bound to {@code bit} of the poller's selector, found in the region once the frontend
+     * allocated it (poller thread).
+     *
+     * @return the port, or null while the vif has no event section.
+     */
+    io.pvnet.ring.event.EventChannel boundPort(final int bit)
+    {
+        if (port != null)
+        {
+            return port;
+        }
+        final io.pvnet.ring.region.RegionSection section =
+            region.findSection(VifSections.eventsName(config.domid(), config.handle()));
+        if (section == null)
+        {
+            return null;
+        }
+        {
+            port = new io.pvnet.ring.event.EventChannel(section.buffer(), VifSections.BACKEND_PORT,
+                VifSections.FRONTEND_PORT, io.pvnet.ring.event.IdleMode.NOOP);
+            port.bindLocalPort(bit);
+        }
+        return port;
+    }
+
+    /** @return the vif this backend serves, with the settings in force. */
     public VifConfig config()
     {
         return config;
     }
 
+    /** @return the vif's live counters (in the region, readable by {@code pvnet stat}). */
     public VifCounters counters()
     {
         return counters;
     }
 
+    /** @return the backend's XenBus state. */
     public XenbusState state()
     {
         return xnb.state();
     }
 
+    /** @return whether both halves reached XenBus state Connected. */
     public boolean isConnected()
     {
         return xnb.isConnected();

@@ -11,7 +11,7 @@ import org.agrona.DirectBuffer;
  * <p>
  * Threading: one thread calls everything. Data-path calls return status codes and allocate nothing.
  */
-public final class VifFrontend
+public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
 {
     /** {@link #transmit}: written. */
     public static final int OK = Netfront.OK;
@@ -24,11 +24,16 @@ public final class VifFrontend
 
     private final Netfront netfront;
     private final VifConfig config;
+    private final io.pvnet.ring.region.Region region;
+    /** The frontend's own event port, as this guest's waiting thread sees it (found once connected). */
+    private io.pvnet.ring.event.EventChannel port;
+    private boolean prepared;
 
-    private VifFrontend(final VifConfig config, final Netfront netfront)
+    private VifFrontend(final VifConfig config, final Netfront netfront, final io.pvnet.ring.region.Region region)
     {
         this.config = config;
         this.netfront = netfront;
+        this.region = region;
     }
 
     /**
@@ -42,7 +47,7 @@ public final class VifFrontend
     {
         final Netfront netfront = new Netfront(config, region.store(), region.region(), counters, offload);
         netfront.start();
-        return new VifFrontend(config, netfront);
+        return new VifFrontend(config, netfront, region.region());
     }
 
     /**
@@ -56,7 +61,7 @@ public final class VifFrontend
     {
         final Netfront netfront = new Netfront(config, store, share, null, offload);
         netfront.start();
-        return new VifFrontend(config, netfront);
+        return new VifFrontend(config, netfront, share);
     }
 
     /** Negotiation, tx completions, deferred pushes. @return work done. */
@@ -108,16 +113,19 @@ public final class VifFrontend
         return netfront.poll(handler, limit);
     }
 
+    /** @return the vif this frontend drives. */
     public VifConfig config()
     {
         return config;
     }
 
+    /** @return the frontend's XenBus state. */
     public XenbusState state()
     {
         return netfront.state();
     }
 
+    /** @return whether both halves reached XenBus state Connected (frames flow). */
     public boolean isConnected()
     {
         return netfront.isConnected();
@@ -145,6 +153,61 @@ public final class VifFrontend
     public void reconnect()
     {
         netfront.reconnect();
+    }
+
+    /**
+     * {@link io.pvnet.ring.event.WaitPoint}: the guest's thread sleeps on its own event port (a futex word in its
+     * memory) until the backend notifies; before the vif is connected it parks 1 ms at a time (negotiation runs
+     * through the store). The thread that calls {@link #doWork()}.
+     */
+    @Override
+    public void prepareToSleep()
+    {
+        final io.pvnet.ring.event.EventChannel channel = port();
+        prepared = channel != null;
+        if (prepared)
+        {
+            channel.prepareToSleep();
+        }
+    }
+
+    @Override
+    public void cancelSleep()
+    {
+        if (prepared)
+        {
+            prepared = false;
+            port.cancelSleep();
+        }
+    }
+
+    @Override
+    public void sleep(final long timeoutNs)
+    {
+        if (prepared)
+        {
+            prepared = false;
+            port.sleep(timeoutNs);
+        }
+        else
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNs, 1_000_000L));
+        }
+    }
+
+    private io.pvnet.ring.event.EventChannel port()
+    {
+        if (port == null && netfront.isConnected())
+        {
+            final io.pvnet.ring.region.RegionSection section =
+                region.findSection(VifSections.eventsName(config.domid(), config.handle()));
+            if (section != null)
+            {
+                port = new io.pvnet.ring.event.EventChannel(section.buffer(), VifSections.FRONTEND_PORT,
+                    VifSections.BACKEND_PORT, io.pvnet.ring.event.IdleMode.NOOP);
+            }
+        }
+        return port;
     }
 
     /** @return tx frames' slots waiting for the backend. */

@@ -24,10 +24,22 @@ public final class VifRegion
     public static final String STORE_SECTION = "store";
     /** Name of the counters section. */
     public static final String COUNTERS_SECTION = "counters";
-    /** Entries of the store (about 40 per vif). */
+    /** Entries of the store at least (a region for up to {@value #DEFAULT_VIFS} vifs). */
     public static final int STORE_ENTRIES = 1024;
-    /** Counters the section holds (about 40 per vif). */
+    /** Counters the section holds at least. */
     public static final int COUNTERS = 2048;
+    /** Vifs {@link #create(Region)} sizes for. */
+    public static final int DEFAULT_VIFS = 16;
+    /** Store entries a vif uses: both directories' keys (about 45) with room to spare. */
+    public static final int STORE_ENTRIES_PER_VIF = 64;
+    /**
+     * Counters per vif: its own ({@link VifCounters#KIND_COUNT}) and the switch's view of its port, published by
+     * {@link SwitchCounters} (7 totals and a tx and an rx drop per {@code PortDropReason}).
+     */
+    public static final int COUNTERS_PER_VIF = VifCounters.KIND_COUNT + 7 +
+        2 * (io.pvnet.engine.port.PortDropReason.END - io.pvnet.engine.port.PortDropReason.FIRST);
+    /** Store entries and counters for what is not a vif (ports, tools, pciback). */
+    private static final int SPARE = 256;
 
     private final Region region;
     private final XenStore store;
@@ -42,14 +54,41 @@ public final class VifRegion
         this.countersReader = reader;
     }
 
-    /** Creates the store and counters sections in a fresh region. */
+    /** Creates the store and counters sections in a fresh region, sized for {@value #DEFAULT_VIFS} vifs. */
     public static VifRegion create(final Region region)
     {
-        final RegionSection storeSection = region.allocateSection(STORE_SECTION, StoreDescriptor.length(STORE_ENTRIES));
-        final XenStore store = XenStore.create(storeSection.buffer(), STORE_ENTRIES);
-        final RegionSection countersSection = region.allocateSection(COUNTERS_SECTION, countersLength());
-        final CountersManager manager = new CountersManager(metadata(countersSection.buffer()), values(countersSection.buffer()));
+        return create(region, DEFAULT_VIFS);
+    }
+
+    /** Creates the store and counters sections in a fresh region, sized for {@code vifs} vifs. */
+    public static VifRegion create(final Region region, final int vifs)
+    {
+        final int entries = storeEntries(vifs);
+        final int counters = counters(vifs);
+        final RegionSection storeSection = region.allocateSection(STORE_SECTION, StoreDescriptor.length(entries));
+        final XenStore store = XenStore.create(storeSection.buffer(), entries);
+        final RegionSection countersSection = region.allocateSection(COUNTERS_SECTION, countersLength(counters));
+        final CountersManager manager = new CountersManager(
+            metadata(countersSection.buffer(), counters), values(countersSection.buffer(), counters));
         return new VifRegion(region, store, manager, manager);
+    }
+
+    /** @return store entries for {@code vifs} vifs. */
+    public static int storeEntries(final int vifs)
+    {
+        return Math.max(STORE_ENTRIES, vifs * STORE_ENTRIES_PER_VIF + SPARE);
+    }
+
+    /** @return counters for {@code vifs} vifs. */
+    public static int counters(final int vifs)
+    {
+        return Math.max(COUNTERS, vifs * COUNTERS_PER_VIF + SPARE);
+    }
+
+    /** @return region section-table entries for {@code vifs} vifs: three each, the engine's, and spare. */
+    public static int sectionCapacity(final int vifs)
+    {
+        return Math.max(io.pvnet.ring.region.RegionDescriptor.DEFAULT_SECTION_CAPACITY, 3 * vifs + 32);
     }
 
     /**
@@ -67,30 +106,34 @@ public final class VifRegion
                 (storeSection == null ? STORE_SECTION : COUNTERS_SECTION));
         }
         final XenStore store = XenStore.attach(storeSection.buffer());
-        final CountersReader reader = new CountersReader(metadata(countersSection.buffer()), values(countersSection.buffer()));
+        final int counters = countersSection.lengthBytes() / (CountersReader.METADATA_LENGTH + CountersReader.COUNTER_LENGTH);
+        final CountersReader reader = new CountersReader(
+            metadata(countersSection.buffer(), counters), values(countersSection.buffer(), counters));
         return new VifRegion(region, store, null, reader);
     }
 
-    private static int countersLength()
+    private static int countersLength(final int counters)
     {
-        return COUNTERS * (CountersReader.METADATA_LENGTH + CountersReader.COUNTER_LENGTH);
+        return counters * (CountersReader.METADATA_LENGTH + CountersReader.COUNTER_LENGTH);
     }
 
-    private static AtomicBuffer metadata(final AtomicBuffer section)
+    private static AtomicBuffer metadata(final AtomicBuffer section, final int counters)
     {
-        return new UnsafeBuffer(section, 0, COUNTERS * CountersReader.METADATA_LENGTH);
+        return new UnsafeBuffer(section, 0, counters * CountersReader.METADATA_LENGTH);
     }
 
-    private static AtomicBuffer values(final AtomicBuffer section)
+    private static AtomicBuffer values(final AtomicBuffer section, final int counters)
     {
-        return new UnsafeBuffer(section, COUNTERS * CountersReader.METADATA_LENGTH, COUNTERS * CountersReader.COUNTER_LENGTH);
+        return new UnsafeBuffer(section, counters * CountersReader.METADATA_LENGTH, counters * CountersReader.COUNTER_LENGTH);
     }
 
+    /** @return the region holding the store, counters and vif sections. */
     public Region region()
     {
         return region;
     }
 
+    /** @return the XenStore-like key/value area the two halves negotiate through. */
     public XenStore store()
     {
         return store;
@@ -115,10 +158,16 @@ public final class VifRegion
         return countersReader;
     }
 
-    /** @return region bytes for {@code vifs} vifs plus the engine sections. */
+    /**
+     * @return region bytes for {@code vifs} vifs plus the engine sections of {@link #create(Region, int)} and the section
+     *         table of {@link #sectionCapacity(int)} entries.
+     */
     public static long regionBytes(final int vifs)
     {
-        return StoreDescriptor.length(STORE_ENTRIES) + countersLength() + vifs * VifSections.regionBytesPerVif() +
+        return StoreDescriptor.length(storeEntries(Math.max(vifs, DEFAULT_VIFS))) +
+            countersLength(counters(Math.max(vifs, DEFAULT_VIFS))) + (long)vifs * VifSections.regionBytesPerVif() +
+            io.pvnet.ring.region.RegionDescriptor.headerLength(sectionCapacity(vifs)) +
+            io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(io.pvnet.ring.event.EventSelectorDescriptor.MAX_CAPACITY) +
             (1 << 20);
     }
 }

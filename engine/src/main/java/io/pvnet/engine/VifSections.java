@@ -38,24 +38,72 @@ public final class VifSections
     public static final int FRONTEND_PORT = 1;
     /** Page size. */
     public static final int PAGE_SIZE = 4096;
+    /**
+     * The host's {@link io.pvnet.ring.event.EventSelector} (one per region, created by the host): a guest raises its
+     * vif's bit there when the backend's port is armed. Shared with the guests while they share the region; with
+     * per-guest memory each guest's kick has to reach the host another way (an eventfd in the host's epoll).
+     */
+    public static final String SELECTOR_SECTION = "evtchn.selector";
 
     private VifSections()
     {
     }
 
+    /**
+     * @param domid the guest's domain id.
+     * @param handle the vif's handle.
+     * @return the region section name of the vif's granted pages.
+     */
     public static String pagesName(final int domid, final int handle)
     {
         return "vif." + domid + "." + handle + ".pages";
     }
 
+    /**
+     * @param domid the guest's domain id.
+     * @param handle the vif's handle.
+     * @return the region section name of the vif's grant table.
+     */
     public static String grantsName(final int domid, final int handle)
     {
         return "vif." + domid + "." + handle + ".grants";
     }
 
+    /**
+     * @param domid the guest's domain id.
+     * @param handle the vif's handle.
+     * @return the region section name of the vif's event channels.
+     */
     public static String eventsName(final int domid, final int handle)
     {
         return "vif." + domid + "." + handle + ".evtchn";
+    }
+
+    /**
+     * Creates the region's selector for {@code vifs} vifs (host, configuration time).
+     *
+     * @throws IllegalArgumentException naming the limit when {@code vifs} exceeds what one selector holds.
+     */
+    public static io.pvnet.ring.event.EventSelector createSelector(final io.pvnet.ring.region.Region region, final int vifs)
+    {
+        final int capacity = Math.max(64, vifs);
+        final io.pvnet.ring.region.RegionSection section = region.allocateSection(SELECTOR_SECTION,
+            io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(capacity));
+        return io.pvnet.ring.event.EventSelector.initialise(section.segment(), capacity);
+    }
+
+    /** @return a raiser's handle on the region's selector, or null when the host made none. */
+    public static io.pvnet.ring.event.EventSelector findSelector(final io.pvnet.ring.region.Region region)
+    {
+        final io.pvnet.ring.region.RegionSection section = region.findSection(SELECTOR_SECTION);
+        try
+        {
+            return section == null ? null : io.pvnet.ring.event.EventSelector.attach(section.segment());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return null; // not a selector: notifications fall back to futex wakes, the host's housekeeping still polls
+        }
     }
 
     /** @return bytes of the page section. */

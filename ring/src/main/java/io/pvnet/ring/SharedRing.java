@@ -74,11 +74,13 @@ public final class SharedRing
         return size;
     }
 
+    /** @return bytes per slot (the larger of a request and a response). */
     public int entryLength()
     {
         return entryLength;
     }
 
+    /** @return where the ring header puts its indices. */
     public RingLayout layout()
     {
         return layout;

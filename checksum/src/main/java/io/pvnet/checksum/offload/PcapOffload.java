@@ -198,17 +198,18 @@ public final class PcapOffload
         };
     }
 
-    /** Prints one line per non-zero count: {@code frames in/out}, then statuses, then parse reasons. */
+    /** Prints one line per non-zero count: {@code frames in/out}, then statuses, parse reasons, link types; aligned. */
     public void printSummary(final PrintStream stream)
     {
-        stream.printf("offload: %d frames in, %d frames out%n", framesIn, framesOut);
+        stream.printf("offload: %,d frames in, %,d frames out%n", framesIn, framesOut);
+        final java.util.List<String[]> rows = new java.util.ArrayList<>();
         for (final OffloadStatus status : OffloadStatus.values())
         {
             final long count = statusCounts[status.ordinal()];
             if (count != 0 && status != OffloadStatus.MALFORMED)
             {
-                stream.printf("  %-26s %d%s%n", status.name().toLowerCase(java.util.Locale.ROOT), count,
-                    status.isSuccess() ? "" : " (passed through unchanged)");
+                rows.add(new String[] {status.name().toLowerCase(java.util.Locale.ROOT), String.format("%,d", count),
+                    status.isSuccess() ? "" : "passed through unchanged"});
             }
         }
         for (final ParseStatus reason : ParseStatus.values())
@@ -216,18 +217,32 @@ public final class PcapOffload
             final long count = parseCounts[reason.ordinal()];
             if (count != 0)
             {
-                stream.printf("  malformed %-32s %d (passed through unchanged)%n",
-                    reason.name().toLowerCase(java.util.Locale.ROOT), count);
+                rows.add(new String[] {"malformed " + reason.name().toLowerCase(java.util.Locale.ROOT),
+                    String.format("%,d", count), "passed through unchanged"});
             }
         }
         for (final var linkType : otherLinkTypes.entrySet())
         {
-            stream.printf("  %-26s %d (passed through unchanged: %s, not Ethernet)%n",
-                "link_type_" + linkType.getKey(), linkType.getValue()[0], linkTypeName(linkType.getKey()));
+            rows.add(new String[] {"link_type_" + linkType.getKey(), String.format("%,d", linkType.getValue()[0]),
+                "passed through unchanged: " + linkTypeName(linkType.getKey()) + ", not Ethernet"});
         }
         if (snapped != 0)
         {
-            stream.printf("  %-26s %d (passed through unchanged: cut by the capture's snap length)%n", "snapped", snapped);
+            rows.add(new String[] {"snapped", String.format("%,d", snapped),
+                "passed through unchanged: cut by the capture's snap length"});
+        }
+        int nameWidth = 0;
+        int countWidth = 0;
+        for (final String[] row : rows)
+        {
+            nameWidth = Math.max(nameWidth, row[0].length());
+            countWidth = Math.max(countWidth, row[1].length());
+        }
+        for (final String[] row : rows)
+        {
+            final String line = String.format("  %-" + nameWidth + "s  %" + countWidth + "s  %s", row[0], row[1],
+                row[2].isEmpty() ? "" : "(" + row[2] + ")");
+            stream.println(line.stripTrailing());
         }
     }
 }

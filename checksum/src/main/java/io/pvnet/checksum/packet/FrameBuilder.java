@@ -41,7 +41,13 @@ public final class FrameBuilder
     private int payloadOffset;
     private int payloadLength;
 
-    /** Starts a frame at {@code buffer[offset]}. */
+    /**
+     * Starts a frame at {@code buffer[offset]}.
+     *
+     * @param buffer the frame or packet buffer.
+     * @param offset index of the first byte of the header.
+     * @return the wrap.
+     */
     public FrameBuilder wrap(final MutableDirectBuffer buffer, final int offset)
     {
         this.buffer = buffer;
@@ -56,7 +62,13 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Writes the Ethernet addresses; the next layer writes the EtherType. */
+    /**
+     * Writes the Ethernet addresses; the next layer writes the EtherType.
+     *
+     * @param destination the destination address.
+     * @param source the source address.
+     * @return the ethernet.
+     */
     public FrameBuilder ethernet(final long destination, final long source)
     {
         EthernetHeader.destination(buffer, frameOffset, destination);
@@ -66,7 +78,12 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Adds one 802.1Q tag with {@code tci} (priority, DEI, VLAN id) after the addresses. */
+    /**
+     * Adds one 802.1Q tag with {@code tci} (priority, DEI, VLAN id) after the addresses.
+     *
+     * @param tci the TCI.
+     * @return the vlan.
+     */
     public FrameBuilder vlan(final int tci)
     {
         putEtherType(EthernetHeader.ETHERTYPE_VLAN);
@@ -76,7 +93,16 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Writes an Ethernet/IPv4 ARP packet (the frame ends with it). */
+    /**
+     * Writes an Ethernet/IPv4 ARP packet (the frame ends with it).
+     *
+     * @param operation the operation.
+     * @param senderMac the sender mac.
+     * @param senderIp the sender ip.
+     * @param targetMac the target mac.
+     * @param targetIp the target ip.
+     * @return the arp.
+     */
     public FrameBuilder arp(
         final int operation, final long senderMac, final int senderIp, final long targetMac, final int targetIp)
     {
@@ -86,7 +112,13 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Writes an IPv4 header without options (defaults in the class comment). */
+    /**
+     * Writes an IPv4 header without options (defaults in the class comment).
+     *
+     * @param source the source address.
+     * @param destination the destination address.
+     * @return the IPv4.
+     */
     public FrameBuilder ipv4(final int source, final int destination)
     {
         putEtherType(EthernetHeader.ETHERTYPE_IPV4);
@@ -106,7 +138,15 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Writes an IPv6 fixed header (addresses as high and low 64 bits). */
+    /**
+     * Writes an IPv6 fixed header (addresses as high and low 64 bits).
+     *
+     * @param sourceHi the source hi.
+     * @param sourceLo the source lo.
+     * @param destinationHi the destination hi.
+     * @param destinationLo the destination lo.
+     * @return the IPv6.
+     */
     public FrameBuilder ipv6(final long sourceHi, final long sourceLo, final long destinationHi, final long destinationLo)
     {
         putEtherType(EthernetHeader.ETHERTYPE_IPV6);
@@ -122,7 +162,12 @@ public final class FrameBuilder
         return this;
     }
 
-    /** IPv4: sets the TTL; IPv6: the hop limit. */
+    /**
+     * IPv4: sets the TTL; IPv6: the hop limit.
+     *
+     * @param ttl the TTL.
+     * @return the TTL.
+     */
     public FrameBuilder ttl(final int ttl)
     {
         if (l3 == IPV4)
@@ -136,21 +181,36 @@ public final class FrameBuilder
         return this;
     }
 
-    /** IPv4: sets the identification. */
+    /**
+     * IPv4: sets the identification.
+     *
+     * @param identification the identification.
+     * @return the identification.
+     */
     public FrameBuilder identification(final int identification)
     {
         Ipv4Header.identification(buffer, l3Offset, identification);
         return this;
     }
 
-    /** IPv4: sets the flags and fragment offset field (the default is DF). */
+    /**
+     * IPv4: sets the flags and fragment offset field (the default is DF).
+     *
+     * @param flagsFragment the flags fragment.
+     * @return the flags fragment.
+     */
     public FrameBuilder flagsFragment(final int flagsFragment)
     {
         Ipv4Header.flagsFragment(buffer, l3Offset, flagsFragment);
         return this;
     }
 
-    /** IPv4: sets the TOS byte; IPv6: the traffic class. */
+    /**
+     * IPv4: sets the TOS byte; IPv6: the traffic class.
+     *
+     * @param tos the tos.
+     * @return the tos.
+     */
     public FrameBuilder tos(final int tos)
     {
         if (l3 == IPV4)
@@ -165,7 +225,12 @@ public final class FrameBuilder
         return this;
     }
 
-    /** IPv6: sets the 20-bit flow label. */
+    /**
+     * IPv6: sets the 20-bit flow label.
+     *
+     * @param label the label.
+     * @return the flow label.
+     */
     public FrameBuilder flowLabel(final int label)
     {
         Ipv6Header.versionClassFlow(buffer, l3Offset,
@@ -173,7 +238,13 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Writes a UDP header. */
+    /**
+     * Writes a UDP header.
+     *
+     * @param sourcePort the source port.
+     * @param destinationPort the destination port.
+     * @return the udp.
+     */
     public FrameBuilder udp(final int sourcePort, final int destinationPort)
     {
         final int l4 = startL4(IpProtocol.UDP);
@@ -185,7 +256,17 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Writes a TCP header without options; {@link #tcpOption} adds some. */
+    /**
+     * Writes a TCP header without options; {@link #tcpOption} adds some.
+     *
+     * @param sourcePort the source port.
+     * @param destinationPort the destination port.
+     * @param sequence the sequence.
+     * @param acknowledgment the acknowledgment.
+     * @param flags the flags.
+     * @param window the window.
+     * @return the tcp.
+     */
     public FrameBuilder tcp(
         final int sourcePort, final int destinationPort, final long sequence, final long acknowledgment,
         final int flags, final int window)
@@ -204,7 +285,12 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Appends one 32-bit word of TCP options (e.g. {@code 0x0204_05B4}, MSS 1460) to the TCP header. */
+    /**
+     * Appends one 32-bit word of TCP options (e.g. {@code 0x0204_05B4}, MSS 1460) to the TCP header.
+     *
+     * @param word the word.
+     * @return the tcp option.
+     */
     public FrameBuilder tcpOption(final int word)
     {
         buffer.putInt(payloadOffset, word, BIG_ENDIAN);
@@ -213,13 +299,25 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Appends a maximum segment size option. */
+    /**
+     * Appends a maximum segment size option.
+     *
+     * @param mss the MSS.
+     * @return the tcp MSS.
+     */
     public FrameBuilder tcpMss(final int mss)
     {
         return tcpOption((TcpHeader.OPTION_MSS << 24) | (TcpHeader.OPTION_MSS_LENGTH << 16) | (mss & 0xFFFF));
     }
 
-    /** Writes an ICMP header (IPv4) or ICMPv6 header (IPv6): type, code and the rest-of-header word. */
+    /**
+     * Writes an ICMP header (IPv4) or ICMPv6 header (IPv6): type, code and the rest-of-header word.
+     *
+     * @param type the type.
+     * @param code the code.
+     * @param rest the rest.
+     * @return the icmp.
+     */
     public FrameBuilder icmp(final int type, final int code, final int rest)
     {
         final int l4 = startL4(l3 == IPV6 ? IpProtocol.ICMPV6 : IpProtocol.ICMP);
@@ -228,7 +326,14 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Copies {@code length} bytes of payload after the headers. */
+    /**
+     * Copies {@code length} bytes of payload after the headers.
+     *
+     * @param source the source address.
+     * @param offset index of the first byte of the header.
+     * @param length the length in bytes.
+     * @return the payload.
+     */
     public FrameBuilder payload(final DirectBuffer source, final int offset, final int length)
     {
         buffer.putBytes(payloadOffset, source, offset, length);
@@ -236,7 +341,12 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Copies {@code bytes} as the payload. */
+    /**
+     * Copies {@code bytes} as the payload.
+     *
+     * @param bytes the bytes.
+     * @return the payload.
+     */
     public FrameBuilder payload(final byte[] bytes)
     {
         buffer.putBytes(payloadOffset, bytes);
@@ -244,26 +354,43 @@ public final class FrameBuilder
         return this;
     }
 
-    /** Declares {@code length} bytes of payload that the caller writes (or has written) at {@link #payloadOffset()}. */
+    /**
+     * Declares {@code length} bytes of payload that the caller writes (or has written) at {@link #payloadOffset()}.
+     *
+     * @param length the length in bytes.
+     * @return the payload length.
+     */
     public FrameBuilder payloadLength(final int length)
     {
         payloadLength = length;
         return this;
     }
 
-    /** @return where the payload starts (after the last header written so far). */
+    /**
+     * Where the payload starts (after the last header written so far).
+     *
+     * @return where the payload starts (after the last header written so far).
+     */
     public int payloadOffset()
     {
         return payloadOffset;
     }
 
-    /** @return where the L3 header starts, or -1. */
+    /**
+     * Where the L3 header starts, or -1.
+     *
+     * @return where the L3 header starts, or -1.
+     */
     public int l3Offset()
     {
         return l3Offset;
     }
 
-    /** @return where the L4 header starts, or -1. */
+    /**
+     * Where the L4 header starts, or -1.
+     *
+     * @return where the L4 header starts, or -1.
+     */
     public int l4Offset()
     {
         return l4Offset;

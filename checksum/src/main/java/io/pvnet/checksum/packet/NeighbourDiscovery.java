@@ -27,11 +27,17 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 public final class NeighbourDiscovery
 {
+    /** Offset of the flags field. */
     public static final int FLAGS_OFFSET = 4;
+    /** Offset of the target field. */
     public static final int TARGET_OFFSET = 8;
+    /** Offset of the options field. */
     public static final int OPTIONS_OFFSET = 24;
+    /** Offset of the option type field. */
     public static final int OPTION_TYPE_OFFSET = 0;
+    /** Offset of the option length field. */
     public static final int OPTION_LENGTH_OFFSET = 1;
+    /** Offset of the option address field. */
     public static final int OPTION_ADDRESS_OFFSET = 2;
     /** Length of a link-layer address option for Ethernet (length field 1). */
     public static final int LINK_LAYER_OPTION_LENGTH = 8;
@@ -44,7 +50,9 @@ public final class NeighbourDiscovery
     public static final int TARGET_LINK_LAYER = 2;
     /** Advertisement flags: router, solicited, override (RFC 4861 4.4). */
     public static final int FLAG_ROUTER = 0x8000_0000;
+    /** Flag solicited. */
     public static final int FLAG_SOLICITED = 0x4000_0000;
+    /** Flag override. */
     public static final int FLAG_OVERRIDE = 0x2000_0000;
     /** NDP messages travel with hop limit 255 and are refused otherwise (RFC 4861 7.1). */
     public static final int HOP_LIMIT = 255;
@@ -53,16 +61,37 @@ public final class NeighbourDiscovery
     {
     }
 
+    /**
+     * Reads the flags.
+     *
+     * @param buffer the frame or packet buffer.
+     * @param offset index of the first byte of the header.
+     * @return the flags.
+     */
     public static int flags(final DirectBuffer buffer, final int offset)
     {
         return buffer.getInt(offset + FLAGS_OFFSET, BIG_ENDIAN);
     }
 
+    /**
+     * Reads the target hi.
+     *
+     * @param buffer the frame or packet buffer.
+     * @param offset index of the first byte of the header.
+     * @return the target hi.
+     */
     public static long targetHi(final DirectBuffer buffer, final int offset)
     {
         return buffer.getLong(offset + TARGET_OFFSET, BIG_ENDIAN);
     }
 
+    /**
+     * Reads the target lo.
+     *
+     * @param buffer the frame or packet buffer.
+     * @param offset index of the first byte of the header.
+     * @return the target lo.
+     */
     public static long targetLo(final DirectBuffer buffer, final int offset)
     {
         return buffer.getLong(offset + TARGET_OFFSET + 8, BIG_ENDIAN);
@@ -71,6 +100,15 @@ public final class NeighbourDiscovery
     /**
      * Writes an NS or NA body with one link-layer address option ({@link #LENGTH} bytes from the ICMPv6 header; the
      * checksum is left 0).
+     *
+     * @param buffer the frame or packet buffer.
+     * @param offset index of the first byte of the header.
+     * @param type the type.
+     * @param flags the flags.
+     * @param targetHi the target hi.
+     * @param targetLo the target lo.
+     * @param optionType the option type.
+     * @param mac a 48-bit MAC in the low bits of a long.
      */
     public static void write(
         final MutableDirectBuffer buffer, final int offset, final int type, final int flags, final long targetHi,
@@ -85,9 +123,13 @@ public final class NeighbourDiscovery
     }
 
     /**
-     * Finds an Ethernet link-layer address option of {@code type} in the NS/NA at {@code offset}, whose message ends
-     * at {@code end}.
+     * Finds an Ethernet link-layer address option of {@code type} in the NS/NA at {@code offset}, whose message ends at
+     * {@code end}.
      *
+     * @param buffer the frame or packet buffer.
+     * @param offset index of the first byte of the header.
+     * @param end one past the last byte that may be read.
+     * @param type the type.
      * @return the MAC, or -1 when absent or malformed.
      */
     public static long linkLayerOption(final DirectBuffer buffer, final int offset, final int end, final int type)

@@ -17,21 +17,40 @@ public final class NeighbourMessages
     public static final int NDP_ICMP_OFFSET = EthernetHeader.LENGTH + Ipv6Header.LENGTH;
     /** All-nodes multicast ff02::1 and its MAC. */
     public static final long ALL_NODES_HI = 0xFF02_0000_0000_0000L;
+    /** All nodes lo. */
     public static final long ALL_NODES_LO = 1;
+    /** All nodes mac. */
     public static final long ALL_NODES_MAC = 0x3333_0000_0001L;
 
     private NeighbourMessages()
     {
     }
 
-    /** Writes an ARP request (broadcast) for {@code targetIp}; @return its length. */
+    /**
+     * Writes an ARP request (broadcast) for {@code targetIp};
+     *
+     * @param frame the buffer to write the frame into, from index 0.
+     * @param sourceMac the source mac.
+     * @param sourceIp the source ip.
+     * @param targetIp the target ip.
+     * @return its length.
+     */
     public static int arpRequest(
         final MutableDirectBuffer frame, final long sourceMac, final int sourceIp, final int targetIp)
     {
         return arp(frame, ArpHeader.OPERATION_REQUEST, EthernetHeader.BROADCAST, sourceMac, sourceIp, 0, targetIp);
     }
 
-    /** Writes an ARP reply saying {@code sourceIp} is at {@code sourceMac}; @return its length. */
+    /**
+     * Writes an ARP reply saying {@code sourceIp} is at {@code sourceMac};
+     *
+     * @param frame the buffer to write the frame into, from index 0.
+     * @param sourceMac the source mac.
+     * @param sourceIp the source ip.
+     * @param targetMac the target mac.
+     * @param targetIp the target ip.
+     * @return its length.
+     */
     public static int arpReply(
         final MutableDirectBuffer frame, final long sourceMac, final int sourceIp, final long targetMac,
         final int targetIp)
@@ -52,7 +71,15 @@ public final class NeighbourMessages
 
     /**
      * Writes a neighbour solicitation for {@code target} to its solicited-node group ff02::1:ffXX:XXXX, with a source
-     * link-layer option; @return its length.
+     * link-layer option;
+     *
+     * @param frame the buffer to write the frame into, from index 0.
+     * @param sourceMac the source mac.
+     * @param sourceHi the source hi.
+     * @param sourceLo the source lo.
+     * @param targetHi the target hi.
+     * @param targetLo the target lo.
+     * @return its length.
      */
     public static int neighbourSolicitation(
         final MutableDirectBuffer frame, final long sourceMac, final long sourceHi, final long sourceLo,
@@ -64,7 +91,21 @@ public final class NeighbourMessages
         return NDP_LENGTH;
     }
 
-    /** Writes a neighbour advertisement for {@code target} with a target link-layer option; @return its length. */
+    /**
+     * Writes a neighbour advertisement for {@code target} with a target link-layer option;
+     *
+     * @param frame the buffer to write the frame into, from index 0.
+     * @param sourceMac the source mac.
+     * @param destinationMac the destination mac.
+     * @param sourceHi the source hi.
+     * @param sourceLo the source lo.
+     * @param destinationHi the destination hi.
+     * @param destinationLo the destination lo.
+     * @param targetHi the target hi.
+     * @param targetLo the target lo.
+     * @param flags the flags.
+     * @return its length.
+     */
     public static int neighbourAdvertisement(
         final MutableDirectBuffer frame, final long sourceMac, final long destinationMac, final long sourceHi,
         final long sourceLo, final long destinationHi, final long destinationLo, final long targetHi,
@@ -76,7 +117,12 @@ public final class NeighbourMessages
         return NDP_LENGTH;
     }
 
-    /** @return the MAC of the solicited-node group of an address ending in {@code lo} (33:33:ff:XX:XX:XX). */
+    /**
+     * The MAC of the solicited-node group of an address ending in {@code lo} (33:33:ff:XX:XX:XX).
+     *
+     * @param lo bytes 8-15 of the address.
+     * @return the MAC of the solicited-node group of an address ending in {@code lo} (33:33:ff:XX:XX:XX).
+     */
     public static long solicitedNodeMac(final long lo)
     {
         return 0x3333_FF00_0000L | (lo & 0xFF_FFFFL);

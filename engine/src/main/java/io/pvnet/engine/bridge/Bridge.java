@@ -66,6 +66,10 @@ public final class Bridge implements Agent, PortIngress.Fabric
     private int frameVlan;
     private int copyMade;
 
+    /**
+     * Creates a bridge with no ports; {@link #attach} adds them before it runs.
+     * @param config MAC table size, aging, VLANs and the software offload for ports that cannot offload.
+     */
     public Bridge(final BridgeConfig config)
     {
         ports = new Port[config.maxPorts()];
@@ -106,11 +110,16 @@ public final class Bridge implements Agent, PortIngress.Fabric
         return ingresses[index];
     }
 
+    /** @return how many ports are attached. */
     public int portCount()
     {
         return portCount;
     }
 
+    /**
+     * @param index a port index from {@link #attach}.
+     * @return the port attached there.
+     */
     public Port port(final int index)
     {
         return ports[index];
@@ -122,6 +131,7 @@ public final class Bridge implements Agent, PortIngress.Fabric
         return counters[index];
     }
 
+    /** @return the learned stations (read it on the bridge thread). */
     public MacTable macTable()
     {
         return table;

@@ -59,8 +59,9 @@ final class NetfrontConnection
         final RegionSection eventsSection = findOrAllocate(VifSections.eventsName(domid, handle), VifSections.eventsLength());
         vif.pages = pagesSection.buffer();
         vif.grants = GrantTable.create(grantsSection.buffer(), vif.pages);
-        vif.channel = new EventChannel(
-            eventsSection.buffer(), VifSections.FRONTEND_PORT, VifSections.BACKEND_PORT, IdleMode.NOOP);
+        // with the host's selector: a notification to an armed backend port raises the vif's bit in one host wait point
+        vif.channel = new EventChannel(eventsSection.buffer(), VifSections.FRONTEND_PORT, VifSections.BACKEND_PORT,
+            IdleMode.NOOP, VifSections.findSelector(region));
         setState(XenbusState.INITIALISING);
     }
 

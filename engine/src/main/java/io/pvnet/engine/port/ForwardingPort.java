@@ -11,6 +11,7 @@ public abstract class ForwardingPort implements Port
 {
     private final Port port;
 
+    /** @param port the port every call is forwarded to. */
     protected ForwardingPort(final Port port)
     {
         this.port = port;

@@ -13,9 +13,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class PortCounters
 {
+    /** Index of the frames-received counter. */
     public static final int RX_FRAMES = 0;
+    /** Index of the bytes-received counter. */
     public static final int RX_BYTES = 1;
+    /** Index of the frames-sent counter. */
     public static final int TX_FRAMES = 2;
+    /** Index of the bytes-sent counter. */
     public static final int TX_BYTES = 3;
     /** Frames handed to the port's {@code onFrame}, whatever became of them. */
     public static final int TX_OFFERED = 4;

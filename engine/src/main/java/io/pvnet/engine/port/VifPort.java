@@ -24,6 +24,7 @@ public final class VifPort implements Port
     private final String name;
     private VifBackend backend;
 
+    /** @param name the port's name in counters and captures (for example {@code vif1}); set its backend before it runs. */
     public VifPort(final String name)
     {
         this.name = name;
@@ -40,6 +41,7 @@ public final class VifPort implements Port
         return this;
     }
 
+    /** @return the vif backend this port delivers to. */
     public VifBackend backend()
     {
         return backend;

@@ -60,4 +60,11 @@ public record RouterConfig(
         return new RouterConfig(maxPorts, maxRoutes, maxNeighbours, pendingFrames, pendingPerNeighbour, reachableNs,
             retransmitNs, requests, newClock, offload);
     }
+
+    /** @return this configuration with room for at least {@code ports} ports (a switch sized from its vif count). */
+    public RouterConfig withMaxPorts(final int ports)
+    {
+        return new RouterConfig(Math.max(maxPorts, ports), maxRoutes, maxNeighbours, pendingFrames, pendingPerNeighbour,
+            reachableNs, retransmitNs, requests, clock, offload);
+    }
 }

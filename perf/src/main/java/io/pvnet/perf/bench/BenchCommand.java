@@ -68,7 +68,7 @@ public final class BenchCommand implements Callable<Integer>
     Integer batch;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
-        description = "How waiting threads wait: busy-spin, yield, backoff, park or noop (Agrona idle strategies).")
+        description = "How waiting threads wait: busy-spin, backoff, sleep, adaptive, yield, park or noop (default: each scenario's own, backoff for the vif scenarios: benchmarks never sleep unless asked).")
     IdleMode idle;
 
     @Option(names = "--threading", paramLabel = "MODE", converter = ThreadingConverter.class,
@@ -424,7 +424,7 @@ public final class BenchCommand implements Callable<Integer>
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not one of busy-spin, yield, backoff, park, noop");
+                throw new CommandLine.TypeConversionException("'" + value + "' is not one of busy-spin, backoff, sleep, adaptive, yield, park, noop");
             }
         }
     }

@@ -28,7 +28,7 @@ public final class BenchOptions
     public static final int MIN_SIZE_BYTES = 1;
     public static final int MAX_SIZE_BYTES = 65_536;
     /** Largest values accepted by {@code --vifs} and {@code --batch}. */
-    public static final int MAX_VIFS = 256;
+    public static final int MAX_VIFS = io.pvnet.ring.event.EventSelectorDescriptor.MAX_CAPACITY;
     public static final int MAX_BATCH = 65_536;
 
     /** Every choice a user can make, with its option name. */

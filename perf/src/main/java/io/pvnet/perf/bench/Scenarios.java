@@ -18,6 +18,8 @@ public final class Scenarios
             new io.pvnet.perf.checksum.ChecksumScenario(),
             new io.pvnet.perf.checksum.TsoScenario(),
             new VifScenario(),
+            new IdleScenario(),
+            new WakeScenario(),
             new VifXprocScenario(),
             new io.pvnet.perf.pci.PciScenario(),
             new SwitchScenario(),

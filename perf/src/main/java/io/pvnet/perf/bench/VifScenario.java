@@ -99,6 +99,7 @@ public final class VifScenario implements Scenario
         final int burst = options.batch(32);
         final IdleMode idleMode = options.idle(null);
         final Supplier<IdleStrategy> idle = idleMode == null ? VifPipeline.DEFAULT_IDLE : idleMode::newIdleStrategy;
+        this.sleepMode = idleMode;
         final boolean shared = options.threading(BenchOptions.Threading.DEDICATED) == BenchOptions.Threading.SHARED;
         context.baseline("agrona");
         context.baseline("aeron");
@@ -151,6 +152,9 @@ public final class VifScenario implements Scenario
         }
     }
 
+    /** The --idle mode when it sleeps on the vifs' event channels (sleep, adaptive), else null. */
+    private IdleMode sleepMode;
+
     static boolean packetsPerSecond(final int size)
     {
         return size < 512;
@@ -163,7 +167,8 @@ public final class VifScenario implements Scenario
     {
         final boolean pps = packetsPerSecond(frameLength) && gsoSize == 0;
         try (VifPipeline pipeline = new VifPipeline(Region.createAnonymous(VifRegion.regionBytes(2)), frameLength, flags,
-            gsoSize, gsoSize != 0 ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0, offload, receiver, burst, idle))
+            gsoSize, gsoSize != 0 ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0, offload, receiver, burst, idle, 0,
+            sleepMode))
         {
             if (shared)
             {

@@ -60,16 +60,40 @@ public final class OffloadCommand implements Callable<Integer>
             return 2;
         }
         final PcapOffload run = new PcapOffload(offloader);
+        if (java.nio.file.Files.isDirectory(in) || java.nio.file.Files.isDirectory(out))
+        {
+            // mapping a directory fails with a bare "No such device": say what is wrong instead
+            System.err.println("pvnet offload: " + (java.nio.file.Files.isDirectory(in) ? in : out) + ": is a directory");
+            return 1;
+        }
         try
         {
             run.run(in, out);
         }
         catch (final IOException ex)
         {
-            System.err.println("pvnet offload: " + ex.getMessage());
+            System.err.println("pvnet offload: " + reason(ex));
             return 1;
         }
         run.printSummary(System.err);
         return 0;
+    }
+
+    /** @return the file and why it cannot be read or written, in words ({@code in.pcap: no such file}). */
+    static String reason(final IOException ex)
+    {
+        if (ex instanceof java.nio.file.FileSystemException fs && fs.getFile() != null)
+        {
+            final String why = switch (ex)
+            {
+                case java.nio.file.NoSuchFileException ignore -> "no such file or directory";
+                case java.nio.file.AccessDeniedException ignore -> "permission denied";
+                case java.nio.file.FileSystemException other when other.getReason() != null -> other.getReason();
+                default -> ex.getClass().getSimpleName();
+            };
+            return fs.getFile() + ": " + (java.nio.file.Files.isDirectory(java.nio.file.Path.of(fs.getFile())) ?
+                "is a directory" : why);
+        }
+        return ex.getMessage() == null ? ex.toString() : ex.getMessage();
     }
 }

@@ -305,12 +305,17 @@ public final class LatencyCommand implements Callable<Integer>
             LatencyReport.writeHgrm(result.histogram(), hgrmStream);
         }
         final Path svg = outDir.resolve("latency.svg");
-        Files.writeString(svg, PercentilePlot.svg(
-            String.format(Locale.ROOT, "pvnet latency: %s, %,.0f frames/s, %s", factory.name(), rate, carried),
-            baseline.getTotalCount() == 0 ? List.of(new PercentilePlot.Series(factory.name(), result.histogram())) : List.of(
+        final String plotTitle = String.format(Locale.ROOT, "pvnet latency: %s, %,.0f frames/s, %s", factory.name(), rate, carried);
+        final List<PercentilePlot.Series> curves = baseline.getTotalCount() == 0 ?
+            List.of(new PercentilePlot.Series(factory.name(), result.histogram())) : List.of(
                 new PercentilePlot.Series(factory.name(), result.histogram()),
-                new PercentilePlot.Series("baseline: two-volatile ping-pong, free-running", baseline))), StandardCharsets.UTF_8);
-        out.println("wrote " + hgrm + " (values in us), " + hlog + ", " + svg);
+                new PercentilePlot.Series("baseline: two-volatile ping-pong, free-running", baseline));
+        final String plot = PercentilePlot.svg(plotTitle, curves);
+        Files.writeString(svg, plot, StandardCharsets.UTF_8);
+        final Path html = outDir.resolve("latency.html");
+        Files.writeString(html, LatencyHtml.write(plotTitle, plot, curves, result.stageNames(), result.stages(),
+            LatencyReport.table(factory.name(), rate, carried, result, baselineP50Ns)), StandardCharsets.UTF_8);
+        out.println("wrote " + hgrm + " (values in us), " + hlog + ", " + svg + ", " + html);
 
         final List<BenchResult> figures = new ArrayList<>(LatencyReport.figures(result, baselineP50Ns));
         figures.add(new BenchResult(LatencyReport.SCENARIO, "latency.rate", rate, "frames/s"));

@@ -10,7 +10,9 @@ import java.util.Locale;
 /**
  * Draws latency-by-percentile curves as an SVG, the way HdrHistogram's plotter does: the x axis is
  * {@code log10(1 / (1 - percentile))}, so 0%, 90%, 99%, 99.9%, ... are evenly spaced and the tail gets room; the y axis
- * is linear latency. Several runs go on one chart, each in its own colour with p50, p99.9 and max in the legend.
+ * is latency on a logarithmic scale by default (one grid line per decade, so p50 and a tail 10,000 times longer are
+ * both readable), linear when asked. Several runs go on one chart, each in its own colour with p50, p99.9 and max in
+ * the legend below the plot, where it covers no curve.
  */
 public final class PercentilePlot
 {
@@ -35,6 +37,8 @@ public final class PercentilePlot
     static final int RIGHT = 30;
     static final int TOP = 60;
     static final int BOTTOM = 70;
+    /** Height of one legend row below the plot. */
+    static final int LEGEND_ROW = 20;
     private static final String[] COLOURS = {
         "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
     /** At least 99.9% on the x axis, at most 99.99999%. */
@@ -97,7 +101,8 @@ public final class PercentilePlot
      */
     public static String svg(final String title, final List<Series> series)
     {
-        return svg(title, series, false);
+        // a logarithmic axis by default: a linear one hides p50 = 4 us under a 192 ms tail
+        return svg(title, series, true);
     }
 
     /**
@@ -128,11 +133,13 @@ public final class PercentilePlot
 
         final double plotWidth = WIDTH - LEFT - RIGHT;
         final double plotHeight = HEIGHT - TOP - BOTTOM;
+        // the legend goes below the plot, one row per curve, so it never covers a curve
+        final int height = HEIGHT + LEGEND_ROW * series.size() + (series.isEmpty() ? 0 : 10);
         final StringBuilder svg = new StringBuilder(16_384);
         svg.append(String.format(Locale.ROOT,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" " +
-            "font-family=\"sans-serif\" font-size=\"13\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
-        svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
+            "font-family=\"sans-serif\" font-size=\"13\">%n", WIDTH, height, WIDTH, height));
+        svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"30\" font-size=\"17\" font-weight=\"bold\">%s</text>%n",
             LEFT, escape(title)));
 
@@ -185,9 +192,8 @@ public final class PercentilePlot
             svg.append("\"/>\n");
         }
 
-        // legend, top left inside the plot, on a white box so curves do not cross the text
+        // legend, below the axis title, outside the curves
         final List<String> legend = new ArrayList<>();
-        int longest = 0;
         for (final Series s : series)
         {
             final Histogram h = s.histogram();
@@ -196,17 +202,10 @@ public final class PercentilePlot
                 LatencyReport.formatNs(h.getMaxValue()), h.getTotalCount());
             final String text = s.label() + " (" + stats + ")";
             legend.add(text);
-            longest = Math.max(longest, text.length());
-        }
-        if (!series.isEmpty())
-        {
-            svg.append(String.format(Locale.ROOT,
-                "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%d\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>%n",
-                LEFT + 6, TOP + 6, Math.min(plotWidth - 12, 52 + longest * 7.3), 20 * series.size() + 8));
         }
         for (int i = 0; i < series.size(); i++)
         {
-            final double y = TOP + 24 + 20 * i;
+            final double y = HEIGHT + 4 + LEGEND_ROW * i;
             svg.append(String.format(Locale.ROOT,
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>%n",
                 LEFT + 12, y - 4, LEFT + 36, y - 4, COLOURS[i % COLOURS.length]));

@@ -37,7 +37,11 @@ public final class PlotCommand implements Callable<Integer>
     @Option(names = "--title", paramLabel = "TEXT", defaultValue = "pvnet latency by percentile", description = "Chart title.")
     String title;
 
-    @Option(names = "--log-y", description = "Logarithmic latency axis, for runs that differ by orders of magnitude.")
+    @Option(names = "--linear-y", description = "Linear latency axis (default: logarithmic, so p50 and the tail both show).")
+    boolean linearY;
+
+    /** Accepted for scripts written when the axis was linear by default; the axis is logarithmic anyway. */
+    @Option(names = "--log-y", hidden = true)
     boolean logY;
 
     @Override
@@ -58,8 +62,13 @@ public final class PlotCommand implements Callable<Integer>
                 return 2;
             }
         }
-        Files.writeString(outFile, PercentilePlot.svg(title, series, logY), StandardCharsets.UTF_8);
-        System.out.println("wrote " + outFile + " (" + series.size() + " curve(s))");
+        final String plot = PercentilePlot.svg(title, series, !linearY);
+        Files.writeString(outFile, plot, StandardCharsets.UTF_8);
+        final String name = outFile.getFileName().toString();
+        final Path html = outFile.resolveSibling((name.endsWith(".svg") ? name.substring(0, name.length() - 4) : name) + ".html");
+        Files.writeString(html, LatencyHtml.write(title, plot, series, new String[0], new org.HdrHistogram.Histogram[0], ""),
+            StandardCharsets.UTF_8);
+        System.out.println("wrote " + outFile + " (" + series.size() + " curve(s)) and " + html);
         return 0;
     }
 

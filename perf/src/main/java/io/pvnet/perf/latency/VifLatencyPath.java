@@ -92,9 +92,13 @@ public final class VifLatencyPath implements LatencyPath
             }
             // to the guest's own MAC, from a locally administered one
             frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
+            // sleep/adaptive: the host thread sleeps on a vif poller's selector until the guest notifies
+            final io.pvnet.engine.VifPoller poller = new io.pvnet.engine.VifPoller(
+                io.pvnet.engine.VifSections.createSelector(region, 1), vifRegion.store());
+            poller.add(backend);
             hostRunner = new AgentRunner(
                 // NOOP by default: spin without PAUSE (BusySpin's onSpinWait gets a KVM vCPU descheduled; FixedRateSender)
-                idle.newIdleStrategy(), Throwable::printStackTrace, null, backend);
+                idle.newIdleStrategy(poller), Throwable::printStackTrace, null, poller);
             AgentRunner.startOnThread(hostRunner);
         }
         catch (final RuntimeException ex)

@@ -14,6 +14,9 @@ import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.ring.region.Region;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentRunner;
+import io.pvnet.engine.VifPoller;
+import io.pvnet.engine.VifSections;
+import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
@@ -35,6 +38,9 @@ public final class VifPipeline implements AutoCloseable
 
     private final Region region;
     private final Supplier<IdleStrategy> idle;
+    private final IdleMode idleMode;
+    private final VifFrontend receiver;
+    private final VifPoller poller;
     private final VifBackend[] backends = new VifBackend[2];
     private final VifGuests guests;
     private final AgentRunner hostRunner;
@@ -87,9 +93,24 @@ public final class VifPipeline implements AutoCloseable
         final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig, final int burst,
         final Supplier<IdleStrategy> idle, final int bridgeVifs)
     {
+        this(region, frameLength, frameFlags, gsoSize, gsoType, offloads, receiverConfig, burst, idle, bridgeVifs, null);
+    }
+
+    /**
+     * As the other constructors; with an {@code idleMode} that sleeps ({@code sleep}, {@code adaptive}) the host thread
+     * sleeps on the vif poller's selector and the guest thread on the receiving vif's event port, else both idle with
+     * {@code idle}. The backends always run under one {@link VifPoller}, so idle vifs cost nothing per round.
+     */
+    public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
+        final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig, final int burst,
+        final Supplier<IdleStrategy> idle, final int bridgeVifs, final IdleMode idleMode)
+    {
         this.idle = idle;
+        this.idleMode = idleMode;
         this.region = region;
-        final VifRegion vifRegion = VifRegion.create(region);
+        final VifRegion vifRegion = VifRegion.create(region, Math.max(2, bridgeVifs));
+        final VifPoller poller = new VifPoller(VifSections.createSelector(region, Math.max(2, bridgeVifs)),
+            vifRegion.store());
         final VifConfig senderConfig = senderConfig(frameLength);
         // one offload instance per thread: the host thread's backends share one, the guest thread's frontends another
         final FrameOffload hostOffload = offloads.get();
@@ -97,7 +118,8 @@ public final class VifPipeline implements AutoCloseable
         final java.util.List<org.agrona.concurrent.Agent> hostAgents = new java.util.ArrayList<>();
         if (bridgeVifs >= 2)
         {
-            bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
+            bridge = new Bridge(new BridgeConfig(Math.max(64, bridgeVifs), 65536, BridgeConfig.DEFAULT_AGING_NS,
+                org.agrona.concurrent.SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
             final VifConfig[] configs = new VifConfig[bridgeVifs];
             configs[0] = senderConfig;
             configs[1] = receiverConfig;
@@ -114,7 +136,7 @@ public final class VifPipeline implements AutoCloseable
                 {
                     backends[i] = port.backend();
                 }
-                hostAgents.add(port.backend());
+                poller.add(port.backend());
             }
             // the receiving guest never transmits, so the bridge cannot learn it from traffic: a static entry, as
             // an operator adds for a silent host (the sender's address is learned, refreshed by every frame)
@@ -125,13 +147,16 @@ public final class VifPipeline implements AutoCloseable
         {
             backends[0] = VifBackend.create(vifRegion, senderConfig, Crossover.sinkTo(backends, 1), hostOffload);
             backends[1] = VifBackend.create(vifRegion, receiverConfig, Crossover.sinkTo(backends, 0), hostOffload);
-            hostAgents.add(backends[0]);
-            hostAgents.add(backends[1]);
+            poller.add(backends[0]);
+            poller.add(backends[1]);
         }
         final VifFrontend sender = VifFrontend.create(vifRegion, senderConfig, backends[0].counters(), guestOffload);
         final VifFrontend receiver = VifFrontend.create(vifRegion,
             receiverConfig.withPaddedRings(receiverConfig.paddedRings() || PADDED), backends[1].counters(), guestOffload);
         guests = new VifGuests(sender, receiver, frameLength, frameFlags, gsoSize, gsoType, burst);
+        this.receiver = receiver;
+        this.poller = poller;
+        hostAgents.add(0, poller);
         for (int i = 0; i < 100 && !connected(); i++)
         {
             guests.idle();
@@ -143,7 +168,8 @@ public final class VifPipeline implements AutoCloseable
             throw new IllegalStateException("vifs did not connect: sender=" + sender.state() + " receiver=" + receiver.state());
         }
         hostAgent = new CompositeAgent(hostAgents);
-        hostRunner = new AgentRunner(idle.get(), Throwable::printStackTrace, null, hostAgent);
+        hostRunner = new AgentRunner(sleeps() ? idleMode.newIdleStrategy(poller) : idle.get(),
+            Throwable::printStackTrace, null, hostAgent);
         guestThread = new Thread(this::guestLoop, "vif-guest");
         guestThread.setDaemon(true);
     }
@@ -169,6 +195,17 @@ public final class VifPipeline implements AutoCloseable
         guestThread.start();
     }
 
+    private boolean sleeps()
+    {
+        return idleMode != null && idleMode.sleeps();
+    }
+
+    /** @return the host thread's poller (for its counts). */
+    public VifPoller poller()
+    {
+        return poller;
+    }
+
     private void guestLoop()
     {
         loop(false);
@@ -177,7 +214,7 @@ public final class VifPipeline implements AutoCloseable
     /** The loop of the guest thread, or with {@code shared} of the one thread that runs every agent. */
     private void loop(final boolean shared)
     {
-        final IdleStrategy idleStrategy = idle.get();
+        final IdleStrategy idleStrategy = sleeps() && !shared ? idleMode.newIdleStrategy(receiver) : idle.get();
         while (running)
         {
             if (resetRequested)

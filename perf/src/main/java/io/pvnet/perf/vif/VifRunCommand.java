@@ -29,25 +29,54 @@ public final class VifRunCommand implements Callable<Integer>
     @Option(names = "--size", description = "Frame length in bytes (default 1514).")
     int size = 1514;
 
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+        description = "How the host and guest threads wait: backoff (default), busy-spin, sleep or adaptive.")
+    io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.BACKOFF;
+
     @Override
     public Integer call() throws Exception
     {
         final Path path = region.indexOf('/') >= 0 ? Path.of(region) : Region.defaultPath(region);
         final Region created = Region.create(path, VifRegion.regionBytes(2));
         // the pipeline closes the region, which removes its file only if it still is the one created here
-        try (VifPipeline pipeline = new VifPipeline(created, size, 0, 0, 0, ChecksumFrameOffload::new, VifConfig.of(2, 0)))
+        try (VifPipeline pipeline = new VifPipeline(created, size, 0, 0, 0, ChecksumFrameOffload::new, VifConfig.of(2, 0),
+            32, idle::newIdleStrategy, 0, idle))
         {
             pipeline.start();
-            System.out.println("vif-run: region " + path + ", vifs 1.0 -> 2.0, " + size + " B frames; try: pvnet stat " +
-                region + " / pvnet ifconfig " + region + " 1.0 mtu 1000");
-            final long end = System.nanoTime() + seconds * 1_000_000_000L;
+            final long startNs = System.nanoTime();
+            System.out.println("vif-run: region " + path + ", vifs vif1.0 -> vif2.0, " + size + " B frames; try: pvnet stat " +
+                region + " / pvnet ifconfig " + region + " vif1.0 mtu 1000");
+            // the summary also when interrupted (Ctrl-C), as iperf3 prints one
+            final java.util.concurrent.atomic.AtomicBoolean summarized = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread summaryHook = new Thread(() -> summary(pipeline, startNs, summarized));
+            Runtime.getRuntime().addShutdownHook(summaryHook);
+            final long end = startNs + seconds * 1_000_000_000L;
             while (System.nanoTime() - end < 0)
             {
                 created.updateHeartbeat(System.currentTimeMillis());
                 Thread.sleep(200);
             }
             pipeline.stop();
+            summary(pipeline, startNs, summarized);
+            Runtime.getRuntime().removeShutdownHook(summaryHook);
         }
         return 0;
+    }
+
+    /** Prints, once, what crossed from vif1.0 to vif2.0: frames, bytes and rates over the run. */
+    private static void summary(
+        final VifPipeline pipeline, final long startNs, final java.util.concurrent.atomic.AtomicBoolean summarized)
+    {
+        if (!summarized.compareAndSet(false, true))
+        {
+            return;
+        }
+        final double seconds = Math.max(1e-9, (System.nanoTime() - startNs) / 1e9);
+        final long frames = pipeline.received();
+        final long bytes = pipeline.receivedBytes();
+        System.out.printf(java.util.Locale.ROOT,
+            "vif-run: %.1f s, vif1.0 -> vif2.0: %,d frames, %,d bytes, %.3f Mpps, %.2f Gbit/s%n",
+            seconds, frames, bytes, frames / seconds / 1e6, bytes * 8 / seconds / 1e9);
+        System.out.flush();
     }
 }

@@ -74,6 +74,11 @@ class OffloadCommandTest
         final String summary = err.toString(StandardCharsets.UTF_8);
         assertTrue(summary.contains("2 frames in, 8 frames out"), summary);
         assertTrue(summary.contains("split"), summary);
+        // one column per field: every count ends in the same column
+        final java.util.List<String> rows = summary.lines().filter(l -> l.startsWith("  ")).toList();
+        assertEquals(2, rows.size(), summary);
+        assertEquals(rows.get(0).replaceAll("\\s*\\(.*$", "").length(), rows.get(1).replaceAll("\\s*\\(.*$", "").length(),
+            summary);
         try (PcapReader reader = new PcapReader(out))
         {
             int frames = 0;
@@ -92,7 +97,10 @@ class OffloadCommandTest
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(1, execute(err, "offload", "--in", dir.resolve("missing.pcap").toString(),
             "--out", dir.resolve("x.pcap").toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.pcap"), err::toString);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.pcap: no such file or directory"), err::toString);
+        final ByteArrayOutputStream directory = new ByteArrayOutputStream();
+        assertEquals(1, execute(directory, "offload", "--in", dir.toString(), "--out", dir.resolve("y.pcap").toString()));
+        assertTrue(directory.toString(StandardCharsets.UTF_8).contains(dir + ": is a directory"), directory::toString);
         assertEquals(2, execute(new ByteArrayOutputStream(), "offload", "--in", "a", "--out", "b", "--mtu", "20"));
         assertEquals(2, execute(new ByteArrayOutputStream(), "offload", "--in", "a", "--out", "b", "--udp", "spray"));
     }

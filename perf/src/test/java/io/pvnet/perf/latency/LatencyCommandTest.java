@@ -68,6 +68,9 @@ class LatencyCommandTest
 
         final Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("latency.svg").toFile());
         assertEquals(2, svg.getElementsByTagName("polyline").getLength(), "the path and the ping-pong baseline");
+        final String html = Files.readString(out.resolve("latency.html"));
+        assertTrue(html.contains("<svg ") && html.contains("Round trip by percentile") && html.contains("Breakdown by stage"),
+            "a self-contained report beside the SVG");
     }
 
     @Test

@@ -80,4 +80,72 @@ class PercentilePlotTest
         assertTrue(svg.contains("empty (no data)"), svg);
         assertTrue(svg.contains(">99.9%<"), "x axis reaches at least 99.9%");
     }
+
+    @Test
+    void shouldUseALogAxisByDefaultSoTheMedianShowsUnderALongTail() throws Exception
+    {
+        final Histogram h = new Histogram(3);
+        for (int i = 0; i < 10_000; i++)
+        {
+            h.recordValue(4_400); // p50 4.4 us
+        }
+        h.recordValue(192_000_000); // one 192 ms frame
+        final String svg = PercentilePlot.svg("tail", List.of(new PercentilePlot.Series("vif", h)));
+        assertTrue(svg.contains("Latency (log scale)") && svg.contains(">1 us<") && svg.contains(">100 ms<"), svg);
+        final org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        // the median's point sits well above the bottom of the plot: on a linear axis it would be on the x axis
+        final String[] points = ((org.w3c.dom.Element)doc.getElementsByTagName("polyline").item(0)).getAttribute("points").split(" ");
+        final double firstY = Double.parseDouble(points[0].split(",")[1]);
+        final double bottom = PercentilePlot.TOP + PercentilePlot.HEIGHT - PercentilePlot.TOP - PercentilePlot.BOTTOM;
+        // log axis: 1 us..1 s in six decades, 4.4 us is 0.64 decade up (about 46 px); linear: under a pixel
+        assertTrue(bottom - firstY > 30, "p50 at y=" + firstY + ", axis at " + bottom);
+        assertTrue(PercentilePlot.svg("tail", List.of(new PercentilePlot.Series("vif", h)), false).contains("Latency (ms)"));
+    }
+
+    @Test
+    void shouldPutTheLegendBelowThePlotWhereItCoversNoCurve() throws Exception
+    {
+        final Histogram h = new Histogram(3);
+        h.recordValue(1_000);
+        final String svg = PercentilePlot.svg("legend", List.of(new PercentilePlot.Series("a", h), new PercentilePlot.Series("b", h)));
+        final org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        final org.w3c.dom.NodeList texts = doc.getElementsByTagName("text");
+        int legendRows = 0;
+        for (int i = 0; i < texts.getLength(); i++)
+        {
+            final org.w3c.dom.Element text = (org.w3c.dom.Element)texts.item(i);
+            if (text.getTextContent().contains("(p50 "))
+            {
+                legendRows++;
+                assertTrue(Double.parseDouble(text.getAttribute("y")) > PercentilePlot.HEIGHT - PercentilePlot.BOTTOM,
+                    "legend row below the plot area: " + text.getTextContent());
+            }
+        }
+        assertEquals(2, legendRows);
+        final double height = Double.parseDouble(doc.getDocumentElement().getAttribute("height"));
+        assertEquals(PercentilePlot.HEIGHT + 2 * PercentilePlot.LEGEND_ROW + 10, height, 1e-9, "the image grows to hold it");
+    }
+
+    @Test
+    void shouldWriteASelfContainedHtmlReportWithPlotPercentilesAndBreakdown() throws Exception
+    {
+        final Histogram h = new Histogram(3);
+        h.recordValue(2_000);
+        final Histogram stage = new Histogram(3);
+        stage.recordValue(700);
+        final String svg = PercentilePlot.svg("run", List.of(new PercentilePlot.Series("vif <1>", h)));
+        final String html = LatencyHtml.write("run & more", svg, List.of(new PercentilePlot.Series("vif <1>", h)),
+            new String[] {"tx to host"}, new Histogram[] {stage}, "round trip through vif");
+        assertTrue(html.startsWith("<!DOCTYPE html>") && html.contains("<title>run &amp; more</title>"), html);
+        assertTrue(html.contains("<svg ") && html.contains("<polyline"), "the plot is inline");
+        assertTrue(!html.contains("<script") && !html.contains("src=") && !html.contains("href="), "nothing external");
+        assertTrue(html.contains("<th>vif &lt;1&gt;</th>") && html.contains("<td>50%</td><td>2.00 us</td>"), html);
+        assertTrue(html.contains("Breakdown by stage") && html.contains("<td>tx to host</td><td>700 ns</td>"), html);
+        // well-formed enough for an XML parser (no unclosed tags), so every browser renders it as written
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
+            html.replace("<!DOCTYPE html>", "").replace("<meta charset=\"utf-8\">", "<meta charset=\"utf-8\"/>")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
 }

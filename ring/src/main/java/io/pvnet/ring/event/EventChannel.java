@@ -3,40 +3,85 @@ package io.pvnet.ring.event;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * One end of an event channel in shared memory ({@link EventChannelDescriptor}): {@link #notifyPeer()} raises the
  * remote port, {@link #poll()} / {@link #await(long)} consume what was raised on the local port. Works between threads
- * of one process and between processes mapping the same section; waiting spins, yields or parks through the
- * configured Agrona {@link IdleStrategy} (an {@link IdleMode}), since one process cannot wake a thread of another.
+ * of one process and between processes mapping the same section: a waiter may sleep in the kernel ({@code FUTEX_WAIT}
+ * on the port's event word, no private flag) and a notifier in another process wakes it ({@code FUTEX_WAKE}), paying
+ * the syscall only when the waiter announced that it sleeps; while the waiter polls, a notification is one atomic add.
  * <p>
  * Typical use with a ring: {@code if (front.pushRequestsAndCheckNotify()) channel.notifyPeer();} on one side, and on
- * the other {@code while (back.finalCheckForRequests() == 0) channel.await(timeoutNs);}.
+ * the other {@code while (back.finalCheckForRequests() == 0) channel.await(timeoutNs);}; or, in an agent loop, the
+ * channel as the {@link WaitPoint} of an idle strategy ({@link IdleMode#newIdleStrategy(WaitPoint)}), the agent's
+ * {@code doWork()} being the final check.
  * <p>
- * <b>Threads.</b> {@link #notifyPeer()} may be called from any thread. {@link #poll()}, {@link #await(long)} and the
- * idle strategy belong to one waiting thread. Allocation-free.
+ * A port owned by a thread that serves many channels is bound to that thread's {@link EventSelector}
+ * ({@link #bindLocalPort(int)}): a notifier whose channel knows the selector ({@code remoteSelector}) then raises the
+ * port's bit instead of waking the word. A notifier never trusts the binding beyond the selector's bounds, and the
+ * host side of a guest's channel is built without a selector, so a guest's writes to its ports can only make the host
+ * wake itself.
+ * <p>
+ * <b>Threads.</b> {@link #notifyPeer()} may be called from any thread. {@link #poll()}, {@link #await(long)}, the
+ * {@link WaitPoint} methods and the idle strategy belong to one waiting thread. Allocation-free.
  */
-public final class EventChannel
+public final class EventChannel implements WaitPoint
 {
+    /** Longest single kernel sleep: bounds how late an interrupt of the waiting thread is seen. */
+    public static final long MAX_SLEEP_SLICE_NS = EventSelector.MAX_SLEEP_SLICE_NS;
+
     private final AtomicBuffer ports;
-    private final int localOffset;
-    private final int remoteOffset;
+    private final int localWord;
+    private final int localArmed;
+    private final int localBinding;
+    private final int remoteWord;
+    private final int remoteArmed;
+    private final int remoteBinding;
+    private final long localWordAddress;
+    private final long remoteWordAddress;
     private final IdleStrategy idleStrategy;
+    private final IdleMode idleMode;
+    private final EventSelector remoteSelector;
+    private final Futex.Waiter waiter = new Futex.Waiter();
     private long lastSeen;
+    private int armedWord;
+    private long wakeups;
+    private long sleeps;
 
     /**
      * @param ports      the event-channel section (both ends use the same one).
      * @param localPort  the port this end waits on.
      * @param remotePort the port the peer waits on.
-     * @param idleMode   how {@link #await(long)} idles.
+     * @param idleMode   how {@link #await(long)} idles; {@link IdleMode#SLEEP} and {@link IdleMode#ADAPTIVE} sleep in
+     *                   the kernel until notified.
      * @throws IllegalArgumentException when a port does not fit in {@code ports} or both are the same.
      */
     public EventChannel(final AtomicBuffer ports, final int localPort, final int remotePort, final IdleMode idleMode)
     {
-        this(ports, localPort, remotePort, idleMode.newIdleStrategy());
+        this(ports, localPort, remotePort, idleMode, idleMode.newIdleStrategy(), null);
     }
 
-    /** As the other constructor with an idle strategy instance (owned by this channel's waiting thread from now on). */
+    /**
+     * As {@link #EventChannel(AtomicBuffer, int, int, IdleMode)}, raising the peer's bit in {@code remoteSelector} when
+     * the peer's port is bound to it (null: always wake the peer's word).
+     */
+    public EventChannel(
+        final AtomicBuffer ports, final int localPort, final int remotePort, final IdleMode idleMode,
+        final EventSelector remoteSelector)
+    {
+        this(ports, localPort, remotePort, idleMode, idleMode.newIdleStrategy(), remoteSelector);
+    }
+
+    /** As the first constructor with an idle strategy instance (owned by this channel's waiting thread from now on). */
     public EventChannel(final AtomicBuffer ports, final int localPort, final int remotePort, final IdleStrategy idleStrategy)
+    {
+        this(ports, localPort, remotePort, null, idleStrategy, null);
+    }
+
+    private EventChannel(
+        final AtomicBuffer ports, final int localPort, final int remotePort, final IdleMode idleMode,
+        final IdleStrategy idleStrategy, final EventSelector remoteSelector)
     {
         EventChannelDescriptor.checkPort(ports, localPort);
         EventChannelDescriptor.checkPort(ports, remotePort);
@@ -45,17 +90,52 @@ public final class EventChannel
             throw new IllegalArgumentException("localPort=" + localPort + " must differ from remotePort=" + remotePort);
         }
         this.ports = ports;
-        this.localOffset = EventChannelDescriptor.pendingSequenceOffset(localPort);
-        this.remoteOffset = EventChannelDescriptor.pendingSequenceOffset(remotePort);
+        this.localWord = EventChannelDescriptor.eventWordOffset(localPort);
+        this.localArmed = EventChannelDescriptor.armedOffset(localPort);
+        this.localBinding = EventChannelDescriptor.selectorBitOffset(localPort);
+        this.remoteWord = EventChannelDescriptor.eventWordOffset(remotePort);
+        this.remoteArmed = EventChannelDescriptor.armedOffset(remotePort);
+        this.remoteBinding = EventChannelDescriptor.selectorBitOffset(remotePort);
+        this.localWordAddress = ports.addressOffset() + localWord;
+        this.remoteWordAddress = ports.addressOffset() + remoteWord;
+        this.idleMode = idleMode;
         this.idleStrategy = idleStrategy;
-        this.lastSeen = ports.getLongAcquire(localOffset);
+        this.remoteSelector = remoteSelector;
+        this.lastSeen = ports.getIntAcquire(localWord);
+        if (ports.byteArray() != null)
+        {
+            throw new IllegalArgumentException("event channel ports must be off-heap (a futex needs a native address)");
+        }
     }
 
-    /** Raises the peer's port ({@code notify_remote_via_evtchn}). */
-    public void notifyPeer()
+    /**
+     * Raises the peer's port ({@code notify_remote_via_evtchn}): one atomic add, and a wake-up only when the peer armed
+     * its port (it stopped polling).
+     *
+     * @return true when this call woke the peer (a syscall or a selector raise), false when the add was enough.
+     */
+    public boolean notifyPeer()
     {
-        // atomic add (full barrier): the ring push before it is visible to a waiter that sees the new sequence
-        ports.getAndAddLong(remoteOffset, 1);
+        // atomic add (full barrier): the ring push before it is visible to a waiter that sees the new word, and the
+        // armed flag read below is not reordered before it (pairs with the waiter's volatile store of armed)
+        ports.getAndAddInt(remoteWord, 1);
+        if (ports.getIntVolatile(remoteArmed) != 0 && ports.compareAndSetInt(remoteArmed, 1, 0))
+        {
+            wakePeerSlowPath();
+            return true;
+        }
+        return false;
+    }
+
+    private void wakePeerSlowPath()
+    {
+        wakeups++;
+        final int binding = ports.getIntVolatile(remoteBinding);
+        if (binding > 0 && remoteSelector != null && remoteSelector.raise(binding - 1))
+        {
+            return;
+        }
+        Futex.wake(remoteWordAddress, Integer.MAX_VALUE);
     }
 
     /**
@@ -66,17 +146,18 @@ public final class EventChannel
     public boolean poll()
     {
         // acquire: pairs with the notifier's atomic add, so the ring state it published is visible after this returns
-        final long sequence = ports.getLongAcquire(localOffset);
-        if (sequence != lastSeen)
+        final int word = ports.getIntAcquire(localWord);
+        if (word != (int)lastSeen)
         {
-            lastSeen = sequence;
+            lastSeen = word;
             return true;
         }
         return false;
     }
 
     /**
-     * Waits for a notification on the local port, idling through the idle strategy.
+     * Waits for a notification on the local port. With {@link IdleMode#SLEEP} or {@link IdleMode#ADAPTIVE} (after its
+     * spin window) the thread sleeps in the kernel until notified; otherwise it idles through the idle strategy.
      *
      * @param timeoutNs how long to wait at most; 0 polls once.
      * @return true when a notification arrived, false on timeout or interrupt (the interrupt flag stays set).
@@ -87,7 +168,12 @@ public final class EventChannel
         {
             return true;
         }
-        final long deadline = System.nanoTime() + timeoutNs;
+        final long start = System.nanoTime();
+        final long deadline = start + timeoutNs;
+        if (idleMode == IdleMode.SLEEP || idleMode == IdleMode.ADAPTIVE)
+        {
+            return sleepUntil(start, deadline);
+        }
         idleStrategy.reset();
         while (System.nanoTime() - deadline < 0)
         {
@@ -104,15 +190,130 @@ public final class EventChannel
         return poll();
     }
 
-    /** @return notifications ever sent to the local port (the shared sequence). */
+    private boolean sleepUntil(final long start, final long deadline)
+    {
+        final long spinEnd = idleMode == IdleMode.ADAPTIVE ? start + IdleMode.spinWindowNs() : start;
+        long now = start;
+        while (now - spinEnd < 0 && now - deadline < 0)
+        {
+            if (poll())
+            {
+                return true;
+            }
+            Thread.onSpinWait();
+            now = System.nanoTime();
+        }
+        while (true)
+        {
+            if (Thread.currentThread().isInterrupted())
+            {
+                return poll();
+            }
+            final long remaining = deadline - now;
+            if (remaining <= 0)
+            {
+                return poll();
+            }
+            // expect the last value consumed: any notification since the caller's last poll (and so since its ring
+            // check) changes the word and the kernel refuses to sleep
+            armedWord = (int)lastSeen;
+            ports.putIntVolatile(localArmed, 1);
+            if (poll())
+            {
+                ports.putIntRelease(localArmed, 0);
+                return true;
+            }
+            kernelSleep(remaining);
+            ports.putIntRelease(localArmed, 0);
+            if (poll())
+            {
+                return true;
+            }
+            now = System.nanoTime();
+        }
+    }
+
+    private void kernelSleep(final long timeoutNs)
+    {
+        sleeps++;
+        final long slice = Math.min(timeoutNs, MAX_SLEEP_SLICE_NS);
+        if (Futex.isAvailable())
+        {
+            Futex.await(waiter, localWordAddress, armedWord, slice);
+        }
+        else
+        {
+            LockSupport.parkNanos(Math.min(slice, 50_000));
+        }
+    }
+
+    @Override
+    public void prepareToSleep()
+    {
+        armedWord = ports.getIntAcquire(localWord);
+        // volatile store: store then full fence; the caller's final check of its rings comes after it
+        ports.putIntVolatile(localArmed, 1);
+    }
+
+    @Override
+    public void cancelSleep()
+    {
+        ports.putIntRelease(localArmed, 0);
+    }
+
+    @Override
+    public void sleep(final long timeoutNs)
+    {
+        if (ports.getIntVolatile(localWord) == armedWord)
+        {
+            kernelSleep(timeoutNs);
+        }
+        ports.putIntRelease(localArmed, 0);
+    }
+
+    /**
+     * Arms the local port without sleeping on it: a thread that serves this port through an {@link EventSelector}
+     * stopped polling it and must be raised on its next notification. Call after the port is bound
+     * ({@link #bindLocalPort}); re-check the rings afterwards (a notification before this call saw no armed flag).
+     */
+    public void armLocalPort()
+    {
+        ports.putIntVolatile(localArmed, 1);
+    }
+
+    /** Withdraws {@link #armLocalPort()} (the thread polls this port again). */
+    public void disarmLocalPort()
+    {
+        ports.putIntRelease(localArmed, 0);
+    }
+
+    /** Binds the local port to bit {@code bit} of the owner's {@link EventSelector}; -1 unbinds. Configuration time. */
+    public void bindLocalPort(final int bit)
+    {
+        ports.putIntVolatile(localBinding, bit + 1);
+    }
+
+    /** @return notifications ever sent to the local port (the shared event word, unsigned). */
     public long localSequence()
     {
-        return ports.getLongAcquire(localOffset);
+        return Integer.toUnsignedLong(ports.getIntAcquire(localWord));
     }
 
     /** @return the idle strategy {@link #await(long)} uses (for an agent loop that idles on the same one). */
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /** @return wake-ups this end paid for in {@link #notifyPeer()} (any thread that notifies; approximate if several). */
+    public long wakeups()
+    {
+        return wakeups;
+    }
+
+    /** @return times the waiting thread went to sleep in the kernel. */
+    public long sleeps()
+    {
+        return sleeps;
     }
 }

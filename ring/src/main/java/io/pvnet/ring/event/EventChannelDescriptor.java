@@ -9,22 +9,32 @@ import org.agrona.DirectBuffer;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+  port * 128 + 0
- *  |      pending sequence (i64): notifications sent to this port  |
- *  |                                                               |
+ *  |     event word (u32, futex word): notifications to this port  |
+ *  +---------------------------------------------------------------+  port * 128 + 4
+ *  |  armed (i32): 1 = the port's owner stopped polling, wake it   |
  *  +---------------------------------------------------------------+  port * 128 + 8
+ *  |  selector bit + 1 (i32): 0 = the owner sleeps on this port's  |
+ *  |  event word; n = the owner sleeps in an EventSelector: raise  |
+ *  |  its bit n - 1                                                |
+ *  +---------------------------------------------------------------+  port * 128 + 12
  *  |                          pad to 128                           |
  *  |                              ...                              |
  *  +---------------------------------------------------------------+  port * 128 + 128
  * </pre>
- * A notifier increments the target port's sequence with an atomic add (a full barrier: everything it wrote before,
- * such as a ring push, is visible to a waiter that sees the new value with an acquire load). A waiter remembers the
- * last value it saw; any change means "something happened, look at the ring". As in Xen, a notification is only a
- * hint and several notifications may collapse into one.
+ * A notifier increments the target port's event word with an atomic add (a full barrier: everything it wrote before,
+ * such as a ring push, is visible to a waiter that sees the new value with an acquire load), then reads {@code armed};
+ * only when the owner armed the port (and the notifier wins the CAS from 1 to 0) does it pay a wake-up: a
+ * {@code FUTEX_WAKE} on the event word (no private flag: works across processes mapping the section), or raising the
+ * owner's bit in its {@link EventSelector}. A waiter stores {@code armed = 1} (volatile: store then full fence),
+ * re-checks its rings, and sleeps in {@code FUTEX_WAIT} on the event word's value read before arming. As in Xen, a
+ * notification is only a hint and several may collapse into one. The word wraps at 2^32.
  */
 public final class EventChannelDescriptor
 {
     public static final int PORT_LENGTH = 128;
-    public static final int PENDING_SEQUENCE_OFFSET = 0;
+    public static final int EVENT_WORD_OFFSET = 0;
+    public static final int ARMED_OFFSET = 4;
+    public static final int SELECTOR_BIT_OFFSET = 8;
 
     private EventChannelDescriptor()
     {
@@ -42,10 +52,22 @@ public final class EventChannelDescriptor
         return capacityBytes / PORT_LENGTH;
     }
 
-    /** @return offset of port {@code port}'s pending sequence. */
-    public static int pendingSequenceOffset(final int port)
+    /** @return offset of port {@code port}'s event word. */
+    public static int eventWordOffset(final int port)
     {
-        return port * PORT_LENGTH + PENDING_SEQUENCE_OFFSET;
+        return port * PORT_LENGTH + EVENT_WORD_OFFSET;
+    }
+
+    /** @return offset of port {@code port}'s armed flag. */
+    public static int armedOffset(final int port)
+    {
+        return port * PORT_LENGTH + ARMED_OFFSET;
+    }
+
+    /** @return offset of port {@code port}'s selector binding. */
+    public static int selectorBitOffset(final int port)
+    {
+        return port * PORT_LENGTH + SELECTOR_BIT_OFFSET;
     }
 
     /**

@@ -10,10 +10,17 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 import java.util.Locale;
 
 /**
- * How a waiter idles, chosen by configuration ({@code busy-spin}, {@code yield}, {@code backoff}, {@code park},
- * {@code noop}); each value makes a fresh Agrona {@link IdleStrategy} (strategies are stateful, one per thread).
- * Note Linux's default timer slack (50 µs): {@code park} and the last stage of {@code backoff} sleep tens of µs, so
- * latency measurements must busy-spin.
+ * How a waiter idles, chosen by configuration ({@code busy-spin}, {@code backoff}, {@code sleep}, {@code adaptive}, and
+ * {@code yield}, {@code park}, {@code noop}); each value makes a fresh Agrona {@link IdleStrategy} (strategies are
+ * stateful, one per thread).
+ * <ul>
+ *   <li>{@code sleep} and {@code adaptive} sleep in the kernel on a {@link WaitPoint} (an {@link EventChannel} or an
+ *   {@link EventSelector}) until a peer notifies: an idle thread costs nothing. {@code adaptive} first keeps polling for
+ *   {@link #spinWindowNs()} after the last work (NAPI: busy traffic never pays a syscall); {@code sleep} sleeps at the
+ *   first idle cycle. Without a wait point ({@link #newIdleStrategy()}) they back off to 1 ms parks.</li>
+ *   <li>{@code busy-spin}, {@code noop}: burn a core, lowest latency; {@code backoff}: spin, yield, then park 1-100 µs.</li>
+ * </ul>
+ * Linux's default timer slack (50 µs) applies to every timed park; a futex wake is not a timer and does not pay it.
  */
 public enum IdleMode
 {
@@ -21,15 +28,23 @@ public enum IdleMode
     BUSY_SPIN("busy-spin"),
     /** {@link YieldingIdleStrategy}: {@code Thread.yield()}. */
     YIELD("yield"),
-    /** {@link BackoffIdleStrategy} with Agrona's defaults: spin, then yield, then park from 1 µs up to 1 ms. */
+    /** {@link BackoffIdleStrategy}: spin 100, yield 10, then park from 1 µs up to 100 µs. */
     BACKOFF("backoff"),
     /** {@link SleepingIdleStrategy}: {@code parkNanos(PARK_NS)} each idle round. */
     PARK("park"),
     /** {@link NoOpIdleStrategy}: returns at once (the caller's loop spins); for benchmarks. */
-    NOOP("noop");
+    NOOP("noop"),
+    /** Sleep on the wait point at the first idle cycle (after the final check). */
+    SLEEP("sleep"),
+    /** Poll for the spin window after the last work, then sleep on the wait point (NAPI). */
+    ADAPTIVE("adaptive");
 
     /** Nanoseconds {@link #PARK} parks for per idle round. */
     public static final long PARK_NS = 50_000;
+    /** Default spin window of {@link #ADAPTIVE}: {@code -Dpvnet.idle.spin.us} (µs), 50 µs unless set. */
+    public static final long DEFAULT_SPIN_WINDOW_NS = Long.getLong("pvnet.idle.spin.us", 50) * 1_000;
+    /** Longest sleep of {@link #SLEEP}/{@link #ADAPTIVE} before the agent runs its timers again. */
+    public static final long DEFAULT_MAX_SLEEP_NS = 100_000_000L;
 
     private final String configName;
 
@@ -44,16 +59,46 @@ public enum IdleMode
         return configName;
     }
 
-    /** @return a new idle strategy of this kind. */
+    /** @return whether this mode sleeps on a wait point. */
+    public boolean sleeps()
+    {
+        return this == SLEEP || this == ADAPTIVE;
+    }
+
+    /** @return the spin window of {@link #ADAPTIVE} in ns. */
+    public static long spinWindowNs()
+    {
+        return DEFAULT_SPIN_WINDOW_NS;
+    }
+
+    /** @return a new idle strategy of this kind; {@link #SLEEP}/{@link #ADAPTIVE} without a wait point back off. */
     public IdleStrategy newIdleStrategy()
     {
         return switch (this)
         {
             case BUSY_SPIN -> new BusySpinIdleStrategy();
             case YIELD -> new YieldingIdleStrategy();
-            case BACKOFF -> new BackoffIdleStrategy();
+            case BACKOFF -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
             case PARK -> new SleepingIdleStrategy(PARK_NS);
             case NOOP -> NoOpIdleStrategy.INSTANCE;
+            case SLEEP, ADAPTIVE -> new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+        };
+    }
+
+    /** @return a new idle strategy that sleeps on {@code waitPoint} in {@link #SLEEP}/{@link #ADAPTIVE}. */
+    public IdleStrategy newIdleStrategy(final WaitPoint waitPoint)
+    {
+        return newIdleStrategy(waitPoint, DEFAULT_SPIN_WINDOW_NS, DEFAULT_MAX_SLEEP_NS);
+    }
+
+    /** As {@link #newIdleStrategy(WaitPoint)} with an explicit spin window and longest sleep. */
+    public IdleStrategy newIdleStrategy(final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs)
+    {
+        return switch (this)
+        {
+            case SLEEP -> new WaitPointIdleStrategy(waitPoint, 0, maxSleepNs);
+            case ADAPTIVE -> new WaitPointIdleStrategy(waitPoint, spinWindowNs, maxSleepNs);
+            default -> newIdleStrategy();
         };
     }
 
@@ -70,7 +115,8 @@ public enum IdleMode
                 return mode;
             }
         }
-        throw new IllegalArgumentException("idle=" + name + " is not one of busy-spin, yield, backoff, park, noop");
+        throw new IllegalArgumentException("idle=" + name +
+            " is not one of busy-spin, backoff, sleep, adaptive, yield, park, noop");
     }
 
     @Override

@@ -64,7 +64,8 @@ public final class Region implements AutoCloseable
         this.path = path;
         this.arena = arena;
         this.segment = segment;
-        this.buffer = new UnsafeBuffer(segment.address(), (int)segment.byteSize());
+        // Agrona buffers index with int: this one covers the descriptor and the first 2 GiB; each section has its own
+        this.buffer = new UnsafeBuffer(segment.address(), (int)Math.min(segment.byteSize(), Integer.MAX_VALUE));
         this.creator = creator;
         this.file = file;
     }
@@ -206,7 +207,7 @@ public final class Region implements AutoCloseable
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
                 fileLength = channel.size();
-                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, Math.min(fileLength, Integer.MAX_VALUE), arena);
+                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, Math.min(fileLength, RegionDescriptor.MAX_TOTAL_LENGTH), arena);
             }
             final Region region = new Region(path, arena, segment, false, null);
             region.awaitReady(fileLength);
@@ -447,10 +448,10 @@ public final class Region implements AutoCloseable
             throw new RegionException(path, "bad sectionCapacity=" + sectionCapacity + " (1.." + MAX_SECTION_CAPACITY + ")");
         }
         final long totalLength = ((lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE) * PAGE_SIZE;
-        if (lengthBytes < headerLength(sectionCapacity) || totalLength > Integer.MAX_VALUE - PAGE_SIZE + 1)
+        if (lengthBytes < headerLength(sectionCapacity) || totalLength > RegionDescriptor.MAX_TOTAL_LENGTH)
         {
             throw new RegionException(path, "bad lengthBytes=" + lengthBytes + " (" + headerLength(sectionCapacity)
-                + " .. 2 GiB for sectionCapacity=" + sectionCapacity + ")");
+                + " .. " + (RegionDescriptor.MAX_TOTAL_LENGTH >> 30) + " GiB for sectionCapacity=" + sectionCapacity + ")");
         }
         return totalLength;
     }

@@ -104,6 +104,11 @@ public final class RegionDescriptor
 
     /** Section table entries of a region created without saying how many. */
     public static final int DEFAULT_SECTION_CAPACITY = 128;
+    /**
+     * Largest region: 16 GiB (a thousand vifs of about 2 MiB each need more than 2 GiB; pages nobody touches cost no
+     * memory). Each section stays below 2 GiB (Agrona buffers index with int).
+     */
+    public static final long MAX_TOTAL_LENGTH = 16L << 30;
     /** Most entries a section table may hold (the count field of the allocation word is 16 bits). */
     public static final int MAX_SECTION_CAPACITY = 0xFFFF;
 
@@ -188,10 +193,10 @@ public final class RegionDescriptor
             throw new RegionException(path, "truncated: descriptor totalLength=" + totalLength + " but file length="
                 + fileLength);
         }
-        if (totalLength <= 0 || totalLength > Integer.MAX_VALUE || (totalLength & (PAGE_SIZE - 1)) != 0)
+        if (totalLength <= 0 || totalLength > MAX_TOTAL_LENGTH || (totalLength & (PAGE_SIZE - 1)) != 0)
         {
             throw new RegionException(path, "corrupt descriptor: totalLength=" + totalLength
-                + " (must be a positive multiple of " + PAGE_SIZE + " up to 2 GiB)");
+                + " (must be a positive multiple of " + PAGE_SIZE + " up to " + (MAX_TOTAL_LENGTH >> 30) + " GiB)");
         }
         final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
         final int headerLength = buffer.getInt(HEADER_LENGTH_OFFSET);

@@ -13,12 +13,21 @@ public final class RegionException extends RuntimeException
 
     private final transient Path path;
 
+    /**
+     * @param path the region file, or {@code null} for anonymous memory.
+     * @param problem what is wrong with it.
+     */
     public RegionException(final Path path, final String problem)
     {
         super((path == null ? "anonymous region" : path.toString()) + ": " + problem);
         this.path = path;
     }
 
+    /**
+     * @param path the region file, or {@code null} for anonymous memory.
+     * @param problem what is wrong with it.
+     * @param cause the I/O error behind it.
+     */
     public RegionException(final Path path, final String problem, final Throwable cause)
     {
         super((path == null ? "anonymous region" : path.toString()) + ": " + problem, cause);

@@ -119,6 +119,7 @@ public final class PcapPort implements Port, Agent
         return capturedRecords;
     }
 
+    /** @return this capture's counters: frames and bytes written, drops by reason. */
     public PortCounters counters()
     {
         return counters;

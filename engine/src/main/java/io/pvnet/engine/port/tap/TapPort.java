@@ -76,11 +76,13 @@ public final class TapPort implements Port, Agent
         return this;
     }
 
+    /** @return the TAP device this port reads and writes. */
     public TapDevice device()
     {
         return device;
     }
 
+    /** @return this port's frame and byte counters and drops by reason. */
     public PortCounters counters()
     {
         return counters;

@@ -136,6 +136,7 @@ public final class VxlanPort implements Port, Agent
         return epoll;
     }
 
+    /** @return this port's frame and byte counters and drops by reason. */
     public PortCounters counters()
     {
         return counters;

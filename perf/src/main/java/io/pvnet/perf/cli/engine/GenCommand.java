@@ -59,6 +59,12 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
     int waitSeconds = 20;
 
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+        description = "How gen waits between frames of a --rate and for answers: busy-spin (default: a generator " +
+            "measures, it does not sleep), or sleep / adaptive (sleep on the vif's event port, at most one frame gap " +
+            "or 1 ms), backoff.")
+    io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.BUSY_SPIN;
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 
@@ -111,7 +117,28 @@ public final class GenCommand implements Callable<Integer>
         }
         try (GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L))
         {
-            final TrafficGenerator generator = new TrafficGenerator(node.frontend(), node.stack(), node);
+            // the generator polls its node between sends; an idling node sleeps on the vif's port when nothing came
+            final long maxSleepNs = rate > 0 ? Math.max(1_000L, 1_000_000_000L / rate) : 1_000_000L;
+            final org.agrona.concurrent.IdleStrategy idleStrategy =
+                idle.newIdleStrategy(node.frontend(), io.pvnet.ring.event.IdleMode.spinWindowNs(), maxSleepNs);
+            final org.agrona.concurrent.Agent poller = idle == io.pvnet.ring.event.IdleMode.BUSY_SPIN ? node :
+                new org.agrona.concurrent.Agent()
+                {
+                    @Override
+                    public int doWork()
+                    {
+                        final int work = node.doWork();
+                        idleStrategy.idle(work);
+                        return work;
+                    }
+
+                    @Override
+                    public String roleName()
+                    {
+                        return node.roleName();
+                    }
+                };
+            final TrafficGenerator generator = new TrafficGenerator(node.frontend(), node.stack(), poller);
             if (!generator.awaitConnected(waitSeconds * 1_000_000_000L))
             {
                 err.println("pvnet gen: vif " + vif + " did not connect (is pvnet switch running?)");

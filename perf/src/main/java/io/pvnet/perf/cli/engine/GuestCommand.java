@@ -42,6 +42,11 @@ public final class GuestCommand implements Callable<Integer>
             "--no-reconnect: exit 1 naming the cause.")
     boolean reconnect = true;
 
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+        description = "How the guest thread waits for frames: adaptive (default: poll 50 us after the last work, then " +
+            "sleep until the backend notifies), sleep, backoff or busy-spin.")
+    io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.ADAPTIVE;
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 
@@ -62,7 +67,7 @@ public final class GuestCommand implements Callable<Integer>
         try (ShutdownLatch barrier = new ShutdownLatch();
             GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L, reconnect, err))
         {
-            final AgentRunner runner = new AgentRunner(GuestNode.idleStrategy(),
+            final AgentRunner runner = new AgentRunner(node.idleStrategy(idle),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet guest", System.err, 1_000), null, node);
             AgentRunner.startOnThread(runner);
             out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
@@ -95,9 +100,9 @@ public final class GuestCommand implements Callable<Integer>
     static GuestNode.Settings settings(
         final String region, final int vif, final String ip, final String ip6, final String mac)
     {
-        if (vif < 1 || vif > 64)
+        if (vif < 1 || vif > SwitchCommand.MAX_VIFS)
         {
-            throw new IllegalArgumentException("--vif=" + vif + " must be in 1..64");
+            throw new IllegalArgumentException("--vif=" + vif + " must be in 1.." + SwitchCommand.MAX_VIFS);
         }
         final HostArguments.Address v4 = HostArguments.ipv4("--ip", ip);
         final HostArguments.Address v6 = ip6 == null ? null : HostArguments.ipv6("--ip6", ip6);

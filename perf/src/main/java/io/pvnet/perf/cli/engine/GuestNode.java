@@ -10,7 +10,6 @@ import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.PrintStream;
@@ -102,9 +101,36 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
         }
     }
 
-    static IdleStrategy idleStrategy()
+    /** @return how this guest's thread idles: {@code sleep}/{@code adaptive} sleep on the vif's own event port. */
+    IdleStrategy idleStrategy(final io.pvnet.ring.event.IdleMode mode)
     {
-        return new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+        return mode.newIdleStrategy(frontend);
+    }
+
+    /**
+     * Idles once in a loop that waits for a time ({@code deadlineNs}, e.g. the next send of a rate) or a frame:
+     * {@code sleep}/{@code adaptive} announce the sleep, run the node once more (the final check) and sleep on the vif's
+     * event port until the deadline or a notification; the others spin.
+     *
+     * @return work done by the node meanwhile.
+     */
+    int idleUntil(final io.pvnet.ring.event.IdleMode mode, final long deadlineNs)
+    {
+        if (!mode.sleeps())
+        {
+            Thread.onSpinWait();
+            return doWork();
+        }
+        frontend.prepareToSleep();
+        final int work = doWork();
+        final long remaining = deadlineNs - System.nanoTime();
+        if (work > 0 || remaining <= 0)
+        {
+            frontend.cancelSleep();
+            return work;
+        }
+        frontend.sleep(remaining);
+        return doWork();
     }
 
     @Override

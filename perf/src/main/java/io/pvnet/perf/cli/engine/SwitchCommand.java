@@ -29,7 +29,11 @@ import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.region.RegionException;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import io.pvnet.engine.VifPoller;
+import io.pvnet.engine.VifSections;
+import io.pvnet.ring.event.EventSelectorDescriptor;
+import io.pvnet.ring.event.IdleMode;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.CompositeAgent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,11 +60,25 @@ import java.util.concurrent.Callable;
     description = "Run the host side: vifs 1..N, a learning bridge (or with --routed a router), TAP/VXLAN/pcap ports, until interrupted.")
 public final class SwitchCommand implements Callable<Integer>
 {
+    /** Most vifs: what one host thread's event selector holds ({@code EventSelectorDescriptor.MAX_CAPACITY}). */
+    static final int MAX_VIFS = EventSelectorDescriptor.MAX_CAPACITY;
+    /**
+     * Longest sleep of the host thread while TAP or VXLAN ports are attached: their file descriptors are polled, not
+     * part of the wait point, so a frame from the kernel waits at most this long.
+     */
+    static final long PORT_POLL_SLEEP_NS = 1_000_000L;
+
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
     String region;
 
-    @Option(names = "--vifs", required = true, paramLabel = "N", description = "Number of vifs (1..64).")
+    @Option(names = "--vifs", required = true, paramLabel = "N",
+        description = "Number of vifs (1.." + MAX_VIFS + ", 1..255 with --routed).")
     int vifs;
+
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+        description = "How the host thread waits when no vif has work: adaptive (default: poll 50 us after the last " +
+            "work, then sleep until a guest notifies), sleep, backoff or busy-spin.")
+    IdleMode idle = IdleMode.ADAPTIVE;
 
     @Option(names = "--tap", paramLabel = "NAME[,offload=on|off]", description = "A TAP port (repeatable).")
     List<String> taps = new ArrayList<>();
@@ -74,6 +92,10 @@ public final class SwitchCommand implements Callable<Integer>
             "direction; ports naming the same FILE share it (an interface each). snaplen: bytes kept per frame; " +
             "rotate: start FILE.1, FILE.2, ... at MB megabytes; files: keep only the newest N (as tcpdump -s, -C, -W).")
     List<String> pcaps = new ArrayList<>();
+
+    @Option(names = "--metrics", paramLabel = "[ADDR:]PORT",
+        description = "Serve every counter at http://ADDR:PORT/metrics in the Prometheus text format (ADDR default 127.0.0.1).")
+    String metrics;
 
     @Option(names = "--routed", description = "Routed (L3) mode instead of bridging: each port an L3 port of one " +
         "router with its own MAC and addresses (defaults: vifD 10.0.D.1/24 + fd00:0:0:D::1/64, the k-th --tap " +
@@ -108,6 +130,10 @@ public final class SwitchCommand implements Callable<Integer>
         {
             check();
             captures = captureSpecs(pcaps);
+            if (metrics != null)
+            {
+                MetricsEndpoint.address(metrics);
+            }
         }
         catch (final IllegalArgumentException ex)
         {
@@ -171,12 +197,17 @@ public final class SwitchCommand implements Callable<Integer>
         Region created = null;
         try
         {
-            created = Region.create(path, VifRegion.regionBytes(vifs));
-            final VifRegion vifRegion = VifRegion.create(created);
+            created = Region.create(path, VifRegion.regionBytes(vifs), VifRegion.sectionCapacity(vifs));
+            final VifRegion vifRegion = VifRegion.create(created, vifs);
+            final VifPoller poller = new VifPoller(VifSections.createSelector(created, vifs), vifRegion.store());
+            final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final Fabric fabric = routed ?
-                new Fabric(null, new Router(RouterConfig.defaults(new ChecksumFrameOffload())), routerSetup()) :
-                new Fabric(new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload())), null, null);
+                new Fabric(null, new Router(RouterConfig.defaults(new ChecksumFrameOffload()).withMaxPorts(maxPorts)),
+                    routerSetup()) :
+                new Fabric(new Bridge(new BridgeConfig(maxPorts, 65536, BridgeConfig.DEFAULT_AGING_NS,
+                    SystemNanoClock.INSTANCE, new ChecksumFrameOffload())), null, null);
             agents.add(fabric.agent());
+            agents.add(poller);
             final Captures capturePorts = new Captures(captures);
             final Map<String, PortCounters> ownCounters = new LinkedHashMap<>();
             final List<VifPort> vifPorts = new ArrayList<>();
@@ -186,7 +217,7 @@ public final class SwitchCommand implements Callable<Integer>
                 final int index = attach(fabric, port, port.name(), captures, capturePorts);
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0),
                     ingress(fabric, index, port.name(), capturePorts), new ChecksumFrameOffload()));
-                agents.add(port.backend());
+                poller.add(port.backend());
                 vifPorts.add(port);
             }
             for (final String tap : taps)
@@ -245,16 +276,36 @@ public final class SwitchCommand implements Callable<Integer>
             final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out);
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
-            final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
-                new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null, new CompositeAgent(agents));
+            // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
+            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? IdleMode.DEFAULT_MAX_SLEEP_NS : PORT_POLL_SLEEP_NS;
+            final AgentRunner runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
+                new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
+                new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
             control.start();
+            if (metrics != null)
+            {
+                final MetricsEndpoint endpoint;
+                try
+                {
+                    endpoint = MetricsEndpoint.start(MetricsEndpoint.address(metrics), vifRegion.countersReader());
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new IllegalStateException("--metrics=" + metrics + ": cannot listen: " + ex.getMessage());
+                }
+                opened.add(endpoint);
+                out.println("pvnet switch: metrics at http://" + endpoint.address().getHostString() + ":" +
+                    endpoint.address().getPort() + "/metrics");
+            }
             for (final var capture : capturePorts.byFile.entrySet())
             {
                 capture.getValue().start(capturePorts.specs.get(capture.getKey()));
             }
-            out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", ports " +
-                fabric.portNames() +
+            out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", idle " +
+                idle + ", ports " +
+                (vifs > 8 ? "vif1..vif" + vifs + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
+                fabric.portNames()) +
                 (routed ? ", routed: " + fabric.setup.describe() : "") + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
@@ -327,9 +378,15 @@ public final class SwitchCommand implements Callable<Integer>
     private void check()
     {
         vifOwners();
-        if (vifs < 1 || vifs > 64)
+        if (vifs < 1 || vifs > MAX_VIFS)
         {
-            throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..64");
+            throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1.." + MAX_VIFS +
+                " (the vifs one host thread's event selector serves)");
+        }
+        if (routed && vifs > 255)
+        {
+            throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..255 with --routed (vifD's default " +
+                "address is 10.0.D.1)");
         }
         if (!routed && (!routerIps.isEmpty() || !routeTexts.isEmpty()))
         {

@@ -17,7 +17,7 @@ class HostCommandArgumentsTest
 {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "switch --region /tmp/pvnet-args-test --vifs 0                                   | --vifs=0 must be in 1..64",
+        "switch --region /tmp/pvnet-args-test --vifs 0                                   | --vifs=0 must be in 1..4096",
         "switch --region /tmp/pvnet-args-test --vifs 2 --tap a,offload=maybe             | offload=maybe must be on or off",
         "switch --region /tmp/pvnet-args-test --vifs 2 --tap a,speed=1                   | unknown key 'speed'",
         "switch --region /tmp/pvnet-args-test --vifs 2 --tap this-name-is-far-too-long   | needs an interface name",
@@ -42,7 +42,7 @@ class HostCommandArgumentsTest
         "guest --region /tmp/pvnet-args-test --vif 1 --ip fd00::1/64                     | must be an IPv4 address",
         "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --ip6 192.0.2.9  | must be an IPv6 address",
         "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --mac 01:00:5e:00:00:01 | is a group address",
-        "guest --region /tmp/pvnet-args-test --vif 0 --ip 192.0.2.1/24                   | --vif=0 must be in 1..64",
+        "guest --region /tmp/pvnet-args-test --vif 0 --ip 192.0.2.1/24                   | --vif=0 must be in 1..4096",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --tso | --tso needs --proto tcp",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto sctp | must be udp, tcp or icmp",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto tcp --size 9000 | --size=9000 must be in",

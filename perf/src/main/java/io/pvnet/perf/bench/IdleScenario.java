@@ -1,0 +1,311 @@
+package io.pvnet.perf.bench;
+
+import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.VifPoller;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.VifSections;
+import io.pvnet.engine.bridge.Bridge;
+import io.pvnet.engine.bridge.BridgeConfig;
+import io.pvnet.engine.bridge.PortVlan;
+import io.pvnet.engine.offload.ChecksumFrameOffload;
+import io.pvnet.engine.port.VifPort;
+import io.pvnet.perf.cli.PvnetMain;
+import io.pvnet.perf.vif.ChildJvm;
+import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.region.Region;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code idle}: what connected vifs cost while no frame moves, as CPU time from {@code /proc/PID/task/TID/schedstat}
+ * over the measurement window, in % of one core per idle vif: {@code idle.cpu.vif2} a {@code pvnet switch --vifs 2}
+ * with two {@code pvnet guest} processes (all three processes, JVM threads included), {@code idle.cpu.vif64} and
+ * {@code idle.cpu.vif1024} the switch's host thread, bridge and backends with every guest in this process, all on one
+ * thread that visits each frontend every 100 ms (the whole process, harness included). {@code idle.host.*} is the host side alone (the switch process; the
+ * host thread). {@code --idle} picks the mode of host and guests (default adaptive, the switch's and guest's default).
+ */
+public final class IdleScenario implements Scenario
+{
+    /** How often the one in-process guest thread visits its frontends. */
+    static final long GUEST_VISIT_NS = 100_000_000L;
+
+    @Override
+    public String name()
+    {
+        return "idle";
+    }
+
+    @Override
+    public String description()
+    {
+        return "CPU of idle connected vifs (% of a core per vif): 2 in guest processes, 64 and 1024 in process";
+    }
+
+    @Override
+    public int measurementCount()
+    {
+        return 3;
+    }
+
+    @Override
+    public int busyThreads()
+    {
+        return 0;
+    }
+
+    @Override
+    public void run(final ScenarioContext context) throws Exception
+    {
+        final IdleMode mode = context.options().idle(IdleMode.ADAPTIVE);
+        crossProcess(context, mode);
+        for (final int vifs : new int[] {64, 1024})
+        {
+            inProcess(context, vifs, mode);
+        }
+    }
+
+    private static void crossProcess(final ScenarioContext context, final IdleMode mode) throws Exception
+    {
+        final Path region = Path.of("/dev/shm", "pvnet-idle-" + ProcessHandle.current().pid());
+        final List<Process> processes = new ArrayList<>();
+        try
+        {
+            final Process host = ChildJvm.start(PvnetMain.class, "switch", "--region", region.toString(), "--vifs", "2",
+                "--idle", mode.configName());
+            processes.add(host);
+            awaitLine(host, "ready");
+            for (int vif = 1; vif <= 2; vif++)
+            {
+                final Process guest = ChildJvm.start(PvnetMain.class, "guest", "--region", region.toString(), "--vif",
+                    Integer.toString(vif), "--ip", "10.9.0." + vif + "/24", "--idle", mode.configName());
+                processes.add(guest);
+                awaitLine(guest, "ready");
+            }
+            settle(context);
+            final long[] before = new long[processes.size()];
+            for (int i = 0; i < before.length; i++)
+            {
+                before[i] = ProcessCpu.cpuNs(processes.get(i).pid());
+            }
+            final long start = System.nanoTime();
+            window(context, "vif2 (3 processes)");
+            final long elapsed = System.nanoTime() - start;
+            long total = 0;
+            long hostNs = 0;
+            for (int i = 0; i < before.length; i++)
+            {
+                final long used = ProcessCpu.cpuNs(processes.get(i).pid()) - before[i];
+                total += used;
+                hostNs = i == 0 ? used : hostNs;
+            }
+            context.report("idle.cpu.vif2", 100.0 * total / elapsed / 2, "% core/vif");
+            context.report("idle.host.cpu.vif2", 100.0 * hostNs / elapsed, "% core");
+        }
+        finally
+        {
+            for (int i = processes.size() - 1; i >= 0; i--)
+            {
+                processes.get(i).destroy();
+                processes.get(i).waitFor(5, TimeUnit.SECONDS);
+                processes.get(i).destroyForcibly();
+            }
+            Files.deleteIfExists(region);
+        }
+    }
+
+    private static void inProcess(final ScenarioContext context, final int vifs, final IdleMode mode) throws Exception
+    {
+        final List<AgentRunner> guests = new ArrayList<>();
+        final AgentRunner[] hostRunner = new AgentRunner[1];
+        try (Region region = BenchRegions.forVifs(vifs))
+        {
+            try
+            {
+                measureInProcess(context, vifs, mode, region, guests, hostRunner);
+            }
+            finally
+            {
+                // every thread stops before the region is unmapped
+                for (final AgentRunner guest : guests)
+                {
+                    guest.close();
+                }
+                if (hostRunner[0] != null)
+                {
+                    hostRunner[0].close();
+                }
+            }
+        }
+    }
+
+    private static void measureInProcess(
+        final ScenarioContext context, final int vifs, final IdleMode mode, final Region region,
+        final List<AgentRunner> guests, final AgentRunner[] hostRunnerOut) throws Exception
+    {
+        {
+            final VifRegion vifRegion = VifRegion.create(region, vifs);
+            final VifPoller poller = new VifPoller(VifSections.createSelector(region, vifs), vifRegion.store());
+            final Bridge bridge = new Bridge(new BridgeConfig(Math.max(64, vifs), 65536, BridgeConfig.DEFAULT_AGING_NS,
+                SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
+            final VifBackend[] backends = new VifBackend[vifs];
+            final VifFrontend[] frontends = new VifFrontend[vifs];
+            for (int i = 0; i < vifs; i++)
+            {
+                final VifConfig config = VifConfig.of(i + 1, 0);
+                final VifPort port = new VifPort("vif" + (i + 1));
+                final int index = bridge.attach(port, PortVlan.access(1));
+                backends[i] = VifBackend.create(vifRegion, config, bridge.ingress(index), new ChecksumFrameOffload());
+                port.backend(backends[i]);
+                poller.add(backends[i]);
+                frontends[i] = VifFrontend.create(vifRegion, config, backends[i].counters(), new ChecksumFrameOffload());
+            }
+            final Agent hostAgent = new CompositeAgent(poller, bridge);
+            final AgentRunner hostRunner = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null,
+                hostAgent);
+            hostRunnerOut[0] = hostRunner;
+            final Thread hostThread = AgentRunner.startOnThread(hostRunner);
+            // one thread for every in-process guest: a thousand guest threads would measure the scheduler, not the vifs
+            final AgentRunner guest = new AgentRunner(new org.agrona.concurrent.SleepingIdleStrategy(GUEST_VISIT_NS),
+                Throwable::printStackTrace, null, new IdleGuests(frontends));
+            guests.add(guest);
+            AgentRunner.startOnThread(guest);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (connected(frontends) < vifs && System.nanoTime() - deadline < 0)
+            {
+                Thread.sleep(50);
+            }
+            final int connected = connected(frontends);
+            if (connected < vifs)
+            {
+                throw new IllegalStateException("only " + connected + " of " + vifs + " vifs connected in 60 s");
+            }
+            settle(context);
+            final long pid = ProcessHandle.current().pid();
+            final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            final long hostBefore = threads.getThreadCpuTime(hostThread.threadId());
+            final long before = ProcessCpu.cpuNs(pid);
+            final long start = System.nanoTime();
+            window(context, "vif" + vifs + " (in process)");
+            final long elapsed = System.nanoTime() - start;
+            final long used = ProcessCpu.cpuNs(pid) - before;
+            final long hostUsed = threads.getThreadCpuTime(hostThread.threadId()) - hostBefore;
+            context.report("idle.cpu.vif" + vifs, 100.0 * used / elapsed / vifs, "% core/vif");
+            context.report("idle.host.cpu.vif" + vifs, 100.0 * hostUsed / elapsed, "% core");
+        }
+    }
+
+    private static int connected(final VifFrontend[] frontends)
+    {
+        int n = 0;
+        for (final VifFrontend frontend : frontends)
+        {
+            n += frontend.isConnected() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Lets start-up work (JIT, negotiation, ARP/NDP a guest sends at start) die down before measuring. */
+    private static void settle(final ScenarioContext context) throws InterruptedException
+    {
+        Thread.sleep(Math.max(2_000, context.warmup().toMillis()));
+    }
+
+    private static void window(final ScenarioContext context, final String what) throws InterruptedException
+    {
+        try (ProgressPrinter.Line ignored = context.progress(what, () -> 0, 1, "frames/s"))
+        {
+            Thread.sleep(context.duration().toMillis());
+        }
+    }
+
+    private static void awaitLine(final Process process, final String marker) throws Exception
+    {
+        final BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String line;
+        while ((line = reader.readLine()) != null)
+        {
+            if (line.contains(marker))
+            {
+                // keep draining its output so the child never blocks on a full pipe
+                Thread.ofVirtual().start(() -> drain(reader));
+                return;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                break;
+            }
+        }
+        throw new IllegalStateException("child exited or never ready: " + process.info().commandLine().orElse("?"));
+    }
+
+    private static void drain(final BufferedReader reader)
+    {
+        try
+        {
+            while (reader.readLine() != null)
+            {
+                // discard
+            }
+        }
+        catch (final java.io.IOException ignored)
+        {
+            // the child ended
+        }
+    }
+
+    /**
+     * In-process guests that only keep their vifs alive: negotiation, and whatever arrives (nothing, here), all on one
+     * thread that visits every frontend, then sleeps {@link #GUEST_VISIT_NS} (1 ms until all are connected).
+     */
+    private static final class IdleGuests implements Agent
+    {
+        private final VifFrontend[] frontends;
+        private final io.pvnet.engine.FrameHandler discard = (buffer, offset, length, flags, gsoSize) -> { };
+        private boolean allConnected;
+
+        IdleGuests(final VifFrontend[] frontends)
+        {
+            this.frontends = frontends;
+        }
+
+        @Override
+        public int doWork()
+        {
+            int work = 0;
+            boolean connected = true;
+            for (final VifFrontend frontend : frontends)
+            {
+                work += frontend.doWork() + frontend.poll(discard, 64);
+                connected &= frontend.isConnected();
+            }
+            if (!connected)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+            }
+            allConnected = connected;
+            return work;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "idle-guests";
+        }
+    }
+}

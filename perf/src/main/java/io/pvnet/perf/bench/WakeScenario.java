@@ -1,0 +1,291 @@
+package io.pvnet.perf.bench;
+
+import io.pvnet.engine.Crossover;
+import io.pvnet.engine.FrameHandler;
+import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.VifConfig;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.VifPoller;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.VifSections;
+import io.pvnet.engine.offload.NoFrameOffload;
+import io.pvnet.ring.event.EventChannel;
+import io.pvnet.ring.event.EventChannelDescriptor;
+import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.region.Region;
+import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code wake}: one 64-byte frame guest A -> backend -> guest B, echoed back to A, when the host thread and guest B were
+ * asleep (2 ms between frames, far beyond the 50 µs spin window): {@code wake.rtt.p50/.p99} in µs, every thread idling
+ * with {@code --idle} (default adaptive: each sleeps on its event channel after the spin window). In the same run
+ * {@code baseline.futex.rtt.*}: two threads waking each other through event channels in {@code sleep} mode, nothing
+ * else (the floor of two kernel wake-ups); the vif round trip pays at least four of them.
+ */
+public final class WakeScenario implements Scenario
+{
+    private static final long GAP_NS = 2_000_000L;
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final int FRAME = 64;
+
+    @Override
+    public String name()
+    {
+        return "wake";
+    }
+
+    @Override
+    public String description()
+    {
+        return "round trip of one frame guest -> backend -> guest with every thread asleep (us); futex ping-pong baseline";
+    }
+
+    @Override
+    public int measurementCount()
+    {
+        return 2;
+    }
+
+    @Override
+    public int busyThreads()
+    {
+        return 0;
+    }
+
+    @Override
+    public void run(final ScenarioContext context) throws Exception
+    {
+        final IdleMode mode = context.options().idle(IdleMode.ADAPTIVE);
+        context.baseline("baseline");
+        report(context, "wake.rtt", vifRoundTrips(context, mode));
+        report(context, "baseline.futex.rtt", futexRoundTrips(context));
+        context.compare("wake.rtt.p50", "baseline.futex.rtt.p50");
+    }
+
+    private static void report(final ScenarioContext context, final String name, final Histogram histogram)
+    {
+        context.report(name + ".p50", histogram.getValueAtPercentile(50) / 1000.0, "us");
+        context.report(name + ".p99", histogram.getValueAtPercentile(99) / 1000.0, "us");
+    }
+
+    private static Histogram vifRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
+    {
+        final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
+        try (Region region = Region.createAnonymous(VifRegion.regionBytes(2)))
+        {
+            final VifRegion vifRegion = VifRegion.create(region, 2);
+            final VifPoller poller = new VifPoller(VifSections.createSelector(region, 2), vifRegion.store());
+            final VifBackend[] backends = new VifBackend[2];
+            final VifConfig configA = VifConfig.of(1, 0);
+            final VifConfig configB = VifConfig.of(2, 0);
+            backends[0] = VifBackend.create(vifRegion, configA, Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
+            backends[1] = VifBackend.create(vifRegion, configB, Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+            poller.add(backends[0]);
+            poller.add(backends[1]);
+            final VifFrontend a = VifFrontend.create(vifRegion, configA, backends[0].counters(), NoFrameOffload.INSTANCE);
+            final VifFrontend b = VifFrontend.create(vifRegion, configB, backends[1].counters(), NoFrameOffload.INSTANCE);
+            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null, poller);
+            final AgentRunner echo = new AgentRunner(mode.newIdleStrategy(b), Throwable::printStackTrace, null, new Echo(b));
+            AgentRunner.startOnThread(host);
+            AgentRunner.startOnThread(echo);
+            try
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!(a.isConnected() && b.isConnected()) && System.nanoTime() - deadline < 0)
+                {
+                    a.doWork();
+                    Thread.sleep(1);
+                }
+                if (!a.isConnected() || !b.isConnected())
+                {
+                    throw new IllegalStateException("vifs did not connect: a=" + a.state() + " b=" + b.state());
+                }
+                final Sender sender = new Sender(a, mode);
+                final AtomicLong samples = new AtomicLong();
+                measure(context, "wake.rtt", samples, histogram, sender::roundTrip);
+            }
+            finally
+            {
+                echo.close();
+                host.close();
+            }
+        }
+        return histogram;
+    }
+
+    private static Histogram futexRoundTrips(final ScenarioContext context) throws Exception
+    {
+        final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
+        final UnsafeBuffer ports = new UnsafeBuffer(ByteBuffer.allocateDirect(EventChannelDescriptor.lengthBytes(2)));
+        final EventChannel pinger = new EventChannel(ports, 0, 1, IdleMode.SLEEP);
+        final EventChannel ponger = new EventChannel(ports, 1, 0, IdleMode.SLEEP);
+        final Thread thread = new Thread(() ->
+        {
+            while (!Thread.currentThread().isInterrupted())
+            {
+                if (ponger.await(TIMEOUT_NS))
+                {
+                    ponger.notifyPeer();
+                }
+            }
+        }, "futex-pong");
+        thread.setDaemon(true);
+        thread.start();
+        try
+        {
+            measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, () ->
+            {
+                final long start = System.nanoTime();
+                pinger.notifyPeer();
+                return pinger.await(TIMEOUT_NS) ? System.nanoTime() - start : -1;
+            });
+        }
+        finally
+        {
+            thread.interrupt();
+            thread.join(2_000);
+        }
+        return histogram;
+    }
+
+    private interface RoundTrip
+    {
+        /** @return ns, or -1 when no answer came within the timeout. */
+        long once() throws Exception;
+    }
+
+    private static void measure(
+        final ScenarioContext context, final String what, final AtomicLong samples, final Histogram histogram,
+        final RoundTrip roundTrip) throws Exception
+    {
+        long lost = 0;
+        for (final boolean warmup : new boolean[] {true, false})
+        {
+            final long end = System.nanoTime() + (warmup ? context.warmup() : context.duration()).toNanos();
+            try (ProgressPrinter.Line ignored = context.progress(what + (warmup ? " (warm-up)" : ""), samples::get, 1,
+                "round trips/s"))
+            {
+                while (System.nanoTime() - end < 0)
+                {
+                    // let every other thread finish its spin window and fall asleep
+                    java.util.concurrent.locks.LockSupport.parkNanos(GAP_NS);
+                    final long ns = roundTrip.once();
+                    samples.incrementAndGet();
+                    if (ns < 0)
+                    {
+                        lost++;
+                    }
+                    else if (!warmup)
+                    {
+                        histogram.recordValue(Math.min(ns, TIMEOUT_NS));
+                    }
+                }
+            }
+        }
+        if (lost > 0)
+        {
+            context.report(what + ".lost", lost, "round trips");
+        }
+    }
+
+    /** Guest A, on the harness thread: sends one frame, then idles on its own port until the echo is back. */
+    private static final class Sender implements FrameHandler
+    {
+        private final VifFrontend frontend;
+        private final IdleStrategy idle;
+        private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(FRAME));
+        private int received;
+
+        Sender(final VifFrontend frontend, final IdleMode mode)
+        {
+            this.frontend = frontend;
+            this.idle = mode.newIdleStrategy(frontend);
+            // to B's MAC from A's: the crossover does not look, but the frame is well formed
+            final long to = VifConfig.of(2, 0).mac();
+            final long from = VifConfig.of(1, 0).mac();
+            for (int i = 0; i < 6; i++)
+            {
+                frame.putByte(i, (byte)(to >>> (40 - 8 * i)));
+                frame.putByte(6 + i, (byte)(from >>> (40 - 8 * i)));
+            }
+            frame.putShort(12, (short)0x88B5, java.nio.ByteOrder.BIG_ENDIAN); // local experimental EtherType
+        }
+
+        long roundTrip()
+        {
+            while (frontend.poll(this, 64) > 0)
+            {
+                // stale echoes of a timed-out round
+            }
+            received = 0;
+            final long start = System.nanoTime();
+            if (frontend.transmit(frame, 0, FRAME, 0, 0, 0) != VifFrontend.OK)
+            {
+                frontend.doWork();
+                return -1;
+            }
+            frontend.flush();
+            idle.reset();
+            while (received == 0)
+            {
+                if (System.nanoTime() - start > TIMEOUT_NS)
+                {
+                    return -1;
+                }
+                final int work = frontend.doWork() + frontend.poll(this, 64);
+                if (received == 0)
+                {
+                    idle.idle(work);
+                }
+            }
+            idle.reset();
+            return System.nanoTime() - start;
+        }
+
+        @Override
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        {
+            received++;
+        }
+    }
+
+    /** Guest B: sends back every frame it receives. */
+    private static final class Echo implements Agent, FrameHandler
+    {
+        private final VifFrontend frontend;
+
+        Echo(final VifFrontend frontend)
+        {
+            this.frontend = frontend;
+        }
+
+        @Override
+        public int doWork()
+        {
+            final int work = frontend.doWork() + frontend.poll(this, 64);
+            frontend.flush();
+            return work;
+        }
+
+        @Override
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        {
+            frontend.transmit(buffer, offset, length, 0, 0, 0);
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "wake-echo";
+        }
+    }
+}

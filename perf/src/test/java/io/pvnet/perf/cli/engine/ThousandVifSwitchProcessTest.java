@@ -1,0 +1,62 @@
+package io.pvnet.perf.cli.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code pvnet switch --vifs 1024} in its own process (adaptive idle, the default): it starts, two guest processes on
+ * vifs far apart exchange traffic through it ({@code gen} UDP echoes from vif 1000 to a guest on vif 7, the guest in its default adaptive mode), the switch
+ * stays almost idle otherwise, and it stops cleanly on SIGTERM with the file removed.
+ */
+class ThousandVifSwitchProcessTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldStartExchangeTrafficAndStopWithAThousandVifs() throws Exception
+    {
+        final Path region = dir.resolve("switch1024.region");
+        try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1024"))
+        {
+            assertTrue(sw.awaitOutput("ready", 180_000), sw.output());
+            assertTrue(sw.output().contains("vifs 1..1024, idle adaptive"), sw.output());
+            try (CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "7",
+                "--ip", "10.77.0.7/24"))
+            {
+                assertTrue(guest.awaitOutput("ready", 60_000), guest.output());
+                try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "1000",
+                    "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--count", "2000", "--rate", "20000"))
+                {
+                    assertEquals(0, gen.awaitExit(120_000), gen.output());
+                    final Matcher answered = Pattern.compile("answered (\\d+)").matcher(gen.output());
+                    assertTrue(answered.find(), gen.output());
+                    assertTrue(Long.parseLong(answered.group(1)) >= 1900, "echoes through vif 1000 -> vif 7: " +
+                        gen.output());
+                }
+                assertEquals(CommandProcess.SIGTERM_EXIT, guest.terminate(10_000), guest.output());
+            }
+            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(20_000), sw.output());
+            assertTrue(sw.output().contains("stopped"), sw.output());
+            assertFalse(sw.output().contains("Exception"), sw.output());
+        }
+        assertFalse(Files.exists(region), "the switch removed its region file");
+    }
+
+    @Test
+    void shouldRefuseMoreVifsThanOneSelectorHoldsNamingTheLimitAndTheFlag() throws Exception
+    {
+        try (CommandProcess sw = new CommandProcess("switch", "--region", dir.resolve("r").toString(), "--vifs", "5000"))
+        {
+            assertEquals(2, sw.awaitExit(30_000), sw.output());
+            assertTrue(sw.output().contains("--vifs=5000 must be in 1..4096"), sw.output());
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.pvnet.ring.event;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.pvnet.ring.event.EventSelectorDescriptor.*;
+
+/**
+ * One wait point for a thread that serves many event sources (vifs): sources {@link #raise} their bit, the owner sleeps
+ * in one place ({@link WaitPoint}) and, once woken, {@link #drain}s only the raised bits, so a round costs in
+ * proportion to the active sources, not to all of them. Layout and protocol: {@link EventSelectorDescriptor}. The memory
+ * may be a region section mapped by several processes: raising and waking work across them (the futex word is shared).
+ * <p>
+ * Threading: {@link #raise} from any thread of any process mapping the memory; {@link #drain}, {@link WaitPoint} methods
+ * and {@link #initialise} from the one owning thread. Allocation-free.
+ */
+public final class EventSelector implements WaitPoint
+{
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    /** Longest single kernel sleep: bounds how late an interrupt of the owning thread is seen. */
+    public static final long MAX_SLEEP_SLICE_NS = 50_000_000L;
+
+    private final MemorySegment memory;
+    private final long wakeWordAddress;
+    private final int capacity;
+    private final Futex.Waiter waiter = new Futex.Waiter();
+    private int armedWord;
+    private long sleeps;
+    private long wakeCalls;
+
+    private EventSelector(final MemorySegment memory, final int capacity)
+    {
+        this.memory = memory;
+        this.capacity = capacity;
+        this.wakeWordAddress = memory.address() + WAKE_WORD_OFFSET;
+    }
+
+    /**
+     * Lays a selector of {@code capacity} bits out in {@code memory} (zeroed by the caller, for instance a fresh region
+     * section) and returns the owner's handle.
+     *
+     * @throws IllegalArgumentException when the memory is too small or misaligned, or the capacity out of range.
+     */
+    public static EventSelector initialise(final MemorySegment memory, final int capacity)
+    {
+        check(memory, capacity);
+        INT.setRelease(memory, (long)CAPACITY_OFFSET, capacity);
+        return new EventSelector(memory, capacity);
+    }
+
+    /**
+     * A raiser's handle on a selector another thread or process laid out. The capacity is taken from the memory's
+     * length, never trusted from the shared field alone.
+     *
+     * @throws IllegalArgumentException when the memory does not hold a selector.
+     */
+    public static EventSelector attach(final MemorySegment memory)
+    {
+        if (memory.byteSize() < PENDING_OFFSET + 8 || (memory.address() & 7) != 0)
+        {
+            throw new IllegalArgumentException("not an event selector: byteSize=" + memory.byteSize());
+        }
+        final int stored = (int)INT.getAcquire(memory, (long)CAPACITY_OFFSET);
+        final int fits = (int)Math.min(MAX_CAPACITY, (memory.byteSize() - PENDING_OFFSET) / 8 * 64);
+        if (stored < 1 || stored > fits)
+        {
+            throw new IllegalArgumentException("not an event selector: capacity=" + stored + " (fits " + fits + ")");
+        }
+        return new EventSelector(memory, stored);
+    }
+
+    private static void check(final MemorySegment memory, final int capacity)
+    {
+        checkCapacity(capacity);
+        if (memory.byteSize() < lengthBytes(capacity) || (memory.address() & 63) != 0)
+        {
+            throw new IllegalArgumentException("selector memory byteSize=" + memory.byteSize() + " address=" +
+                memory.address() + " must be 64-byte aligned and hold " + lengthBytes(capacity) + " bytes");
+        }
+    }
+
+    /** @return bits this selector holds. */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Marks {@code bit} pending and wakes the owner if it sleeps. Costs three atomics when the bit was clear and one when
+     * it was already raised (the first raiser finishes the job); a syscall only while the owner sleeps.
+     *
+     * @return false when {@code bit} is outside the selector (nothing done).
+     */
+    public boolean raise(final int bit)
+    {
+        if (bit < 0 || bit >= capacity)
+        {
+            return false;
+        }
+        final long mask = 1L << (bit & 63);
+        final long old = (long)LONG.getAndBitwiseOr(memory, (long)pendingWordOffset(bit), mask);
+        if ((old & mask) != 0)
+        {
+            return true; // raised before and not drained yet: that raiser marks the selector and wakes
+        }
+        LONG.getAndBitwiseOr(memory, (long)SELECTOR_OFFSET, 1L << (bit >>> 6));
+        // atomic add, a full fence: the bits above are visible before the sleeping flag is read (pairs with the
+        // owner's volatile store of sleeping then its re-check of the selector)
+        INT.getAndAdd(memory, (long)WAKE_WORD_OFFSET, 1);
+        if ((int)INT.getVolatile(memory, (long)SLEEPING_OFFSET) != 0 &&
+            INT.compareAndSet(memory, (long)SLEEPING_OFFSET, 1, 0))
+        {
+            wakeCalls++;
+            Futex.wake(wakeWordAddress, 1);
+        }
+        return true;
+    }
+
+    /** @return whether any bit is raised (owner's final check; acquire). */
+    public boolean hasPending()
+    {
+        return (long)LONG.getVolatile(memory, (long)SELECTOR_OFFSET) != 0;
+    }
+
+    /**
+     * Takes every raised bit, clearing it, into {@code bits} (at least {@link #capacity()} long) in ascending order.
+     *
+     * @return how many bits were taken.
+     */
+    public int drain(final int[] bits)
+    {
+        long selector = (long)LONG.getAndSet(memory, (long)SELECTOR_OFFSET, 0L);
+        int count = 0;
+        while (selector != 0)
+        {
+            final int word = Long.numberOfTrailingZeros(selector);
+            selector &= selector - 1;
+            long pending = (long)LONG.getAndSet(memory, (long)(PENDING_OFFSET + 8 * word), 0L);
+            while (pending != 0)
+            {
+                final int bit = (word << 6) + Long.numberOfTrailingZeros(pending);
+                pending &= pending - 1;
+                if (bit < capacity && count < bits.length)
+                {
+                    bits[count++] = bit;
+                }
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public void prepareToSleep()
+    {
+        armedWord = (int)INT.getAcquire(memory, (long)WAKE_WORD_OFFSET);
+        // volatile store: store then full fence, so the owner's re-check below sees a raise or the raiser sees this
+        INT.setVolatile(memory, (long)SLEEPING_OFFSET, 1);
+    }
+
+    @Override
+    public void cancelSleep()
+    {
+        INT.setRelease(memory, (long)SLEEPING_OFFSET, 0);
+    }
+
+    @Override
+    public void sleep(final long timeoutNs)
+    {
+        if (!hasPending())
+        {
+            sleeps++;
+            final long slice = Math.min(timeoutNs, MAX_SLEEP_SLICE_NS);
+            if (Futex.isAvailable())
+            {
+                Futex.await(waiter, wakeWordAddress, armedWord, slice);
+            }
+            else
+            {
+                LockSupport.parkNanos(Math.min(slice, 50_000));
+            }
+        }
+        INT.setRelease(memory, (long)SLEEPING_OFFSET, 0);
+    }
+
+    /** @return times the owner went to sleep in the kernel (owner's thread). */
+    public long sleeps()
+    {
+        return sleeps;
+    }
+
+    /** @return FUTEX_WAKE calls this handle made (its raising thread). */
+    public long wakeCalls()
+    {
+        return wakeCalls;
+    }
+}
