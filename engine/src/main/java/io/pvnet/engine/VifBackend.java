@@ -63,10 +63,23 @@ public final class VifBackend implements Agent
         return xnb.roleName();
     }
 
+    /**
+     * One duty cycle of this vif. Whatever it throws (a value in the guest's memory nothing foresaw, a fault on the
+     * guest's mapping) disables this vif only ({@link DropReason#BACKEND_EXCEPTION}, counted, one rate-limited log
+     * line): never the thread, which serves other vifs and ports.
+     */
     @Override
     public int doWork()
     {
-        return xnb.doWork();
+        try
+        {
+            return xnb.doWork();
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            xnb.onException(ex);
+            return 1;
+        }
     }
 
     @Override
@@ -79,13 +92,23 @@ public final class VifBackend implements Agent
      * Queues a frame for the guest; called on this backend's own agent thread, delivers what is queued and then copies
      * the frame straight into the guest's posted buffers instead (one copy fewer).
      *
-     * @return 0 if queued or delivered, else a {@code DropReason} code (not counted here: the caller owns that count).
+     * @return 0 if queued or delivered, else a {@code DropReason} code (not counted here: the caller owns that count);
+     *         {@link DropReason#BACKEND_EXCEPTION} when serving this vif threw (the vif is then disabled).
      */
     public int offer(
         final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
         final int gsoType)
     {
-        final int result = xnb.offerOrDeliver(buffer, offset, length, flags, gsoSize, gsoType);
+        final int result;
+        try
+        {
+            result = xnb.offerOrDeliver(buffer, offset, length, flags, gsoSize, gsoType);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            xnb.onException(ex);
+            return DropReason.BACKEND_EXCEPTION;
+        }
         if (poller != null && result == DropReason.NONE)
         {
             // queued or handed over with responses still to push: the poller must visit this vif
@@ -161,6 +184,15 @@ public final class VifBackend implements Agent
     public void requestNoTxChecksumOffload(final boolean stop)
     {
         xnb.requestNoTxChecksumOffload(stop);
+    }
+
+    /**
+     * Serves the next guest from {@code share}, memory shared with that guest only (see {@code GuestShare}); call while
+     * no guest is connected.
+     */
+    public void useShare(final io.pvnet.ring.region.Region share)
+    {
+        xnb.useShare(share);
     }
 
     /** Closes from the host side. */

@@ -55,6 +55,20 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         return new VifFrontend(config, netfront, region.region());
     }
 
+    /**
+     * Creates the frontend of a cross-process guest: its store is the guest's mirror of its own keys (kept in step with
+     * the switch over the control connection) and its sections live in its own share (see
+     * {@code io.pvnet.engine.control.GuestControlClient}); it has no counters of the host's.
+     */
+    public static VifFrontend create(
+        final io.pvnet.engine.store.XenStore store, final io.pvnet.ring.region.Region share, final VifConfig config,
+        final FrameOffload offload)
+    {
+        final Netfront netfront = new Netfront(config, store, share, null, offload);
+        netfront.start();
+        return new VifFrontend(config, netfront, share);
+    }
+
     /** Negotiation, tx completions, deferred pushes. @return work done. */
     public int doWork()
     {

@@ -8,7 +8,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Runs a {@link FrameOffloader} over every frame of a pcap or pcapng file and writes the result as a pcap file (the
@@ -38,53 +41,99 @@ public final class PcapOffload
     }
 
     /**
-     * Reads {@code in}, writes {@code outFile}.
+     * Reads {@code in}, writes {@code outFile}. A regular output file (or the file a symbolic link names) is written
+     * to an unpredictable temporary file in the same directory and renamed over it only when complete, so a failure
+     * leaves the old file as it was; a device or FIFO (for example {@code /dev/stdout}) is written directly.
      *
-     * @throws IOException when a file cannot be read or written, or the input is damaged.
+     * @throws IOException when a file cannot be read or written, the input is damaged, {@code outFile} is the same
+     *                     file as {@code in} (by identity: hard links and symbolic links included) or a directory.
      */
     public void run(final Path in, final Path outFile) throws IOException
     {
-        try (PcapReader reader = new PcapReader(in); PcapWriter writer = PcapWriter.create(outFile))
+        final Path target = Files.isSymbolicLink(outFile) ? outFile.toRealPath() : outFile;
+        if (Files.exists(target))
         {
-            while (reader.next())
+            if (Files.exists(in) && Files.isSameFile(in, target))
             {
-                framesIn++;
-                final int offset = reader.frameOffset();
-                final int length = reader.capturedLength();
-                if (reader.linkType() != PcapWriter.LINKTYPE_ETHERNET || length != reader.originalLength())
+                throw new IOException("--out " + outFile + " is the same file as --in " + in +
+                    "; write to another file (it would destroy the input)");
+            }
+            if (Files.isDirectory(target))
+            {
+                throw new IOException("--out " + outFile + " is a directory");
+            }
+            if (!Files.isRegularFile(target))
+            {
+                try (PcapReader reader = new PcapReader(in); PcapWriter writer = PcapWriter.create(target))
                 {
-                    // not an Ethernet frame, or cut by the capture's snap length: nothing can be completed
-                    notEthernet++;
-                    if (reader.linkType() != PcapWriter.LINKTYPE_ETHERNET)
-                    {
-                        otherLinkTypes.computeIfAbsent(reader.linkType(), k -> new long[1])[0]++;
-                    }
-                    else
-                    {
-                        snapped++;
-                    }
-                    writer.write(reader.buffer(), offset, length, reader.timestampNanos());
-                    framesOut++;
-                    continue;
+                    copy(reader, writer);
                 }
-                final OffloadStatus status = offloader.process(
-                    reader.buffer(), offset, length, out, 0, out.capacity(), frames);
-                statusCounts[status.ordinal()]++;
-                if (status == OffloadStatus.MALFORMED)
+                return;
+            }
+        }
+        final Path directory = target.toAbsolutePath().getParent();
+        final Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
+        boolean done = false;
+        try
+        {
+            try (PcapReader reader = new PcapReader(in); PcapWriter writer = PcapWriter.create(temporary))
+            {
+                copy(reader, writer);
+            }
+            Files.setPosixFilePermissions(temporary, Files.exists(target) ?
+                Files.getPosixFilePermissions(target) : PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            done = true;
+        }
+        finally
+        {
+            if (!done)
+            {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+
+    private void copy(final PcapReader reader, final PcapWriter writer) throws IOException
+    {
+        while (reader.next())
+        {
+            framesIn++;
+            final int offset = reader.frameOffset();
+            final int length = reader.capturedLength();
+            if (reader.linkType() != PcapWriter.LINKTYPE_ETHERNET || length != reader.originalLength())
+            {
+                // not an Ethernet frame, or cut by the capture's snap length: nothing can be completed
+                notEthernet++;
+                if (reader.linkType() != PcapWriter.LINKTYPE_ETHERNET)
                 {
-                    parseCounts[offloader.parseStatus().ordinal()]++;
+                    otherLinkTypes.computeIfAbsent(reader.linkType(), k -> new long[1])[0]++;
                 }
-                if (frames.count() == 0)
+                else
                 {
-                    writer.write(reader.buffer(), offset, length, reader.timestampNanos());
-                    framesOut++;
-                    continue;
+                    snapped++;
                 }
-                for (int i = 0; i < frames.count(); i++)
-                {
-                    writer.write(out, frames.offset(i), frames.length(i), reader.timestampNanos());
-                    framesOut++;
-                }
+                writer.write(reader.buffer(), offset, length, reader.timestampNanos());
+                framesOut++;
+                continue;
+            }
+            final OffloadStatus status = offloader.process(
+                reader.buffer(), offset, length, out, 0, out.capacity(), frames);
+            statusCounts[status.ordinal()]++;
+            if (status == OffloadStatus.MALFORMED)
+            {
+                parseCounts[offloader.parseStatus().ordinal()]++;
+            }
+            if (frames.count() == 0)
+            {
+                writer.write(reader.buffer(), offset, length, reader.timestampNanos());
+                framesOut++;
+                continue;
+            }
+            for (int i = 0; i < frames.count(); i++)
+            {
+                writer.write(out, frames.offset(i), frames.length(i), reader.timestampNanos());
+                framesOut++;
             }
         }
     }

@@ -58,8 +58,13 @@ public final class DropReason
     public static final int RX_IMPOSSIBLE_REQUESTS = 21;
     /** An rx request with a grant reference or id the backend cannot use (rx stall without progress). */
     public static final int RX_BAD_REQUEST = 22;
+    /**
+     * The backend threw while serving this vif (a value in the guest's memory it did not foresee): the vif is disabled,
+     * never the host thread.
+     */
+    public static final int BACKEND_EXCEPTION = 23;
     /** One past the last code. */
-    public static final int COUNT = 23;
+    public static final int COUNT = 24;
 
     private static final String[] NAMES = new String[COUNT];
 
@@ -87,6 +92,7 @@ public final class DropReason
         NAMES[GSO_MALFORMED] = "gso-malformed";
         NAMES[RX_IMPOSSIBLE_REQUESTS] = "rx-impossible-number-of-requests";
         NAMES[RX_BAD_REQUEST] = "rx-bad-request";
+        NAMES[BACKEND_EXCEPTION] = "backend-exception";
         for (int i = 0; i < COUNT; i++)
         {
             if (NAMES[i] == null)

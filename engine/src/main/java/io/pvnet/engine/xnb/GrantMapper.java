@@ -1,6 +1,7 @@
 package io.pvnet.engine.xnb;
 
 import io.pvnet.ring.grant.GrantStatus;
+import io.pvnet.ring.grant.GrantTable;
 import io.pvnet.ring.grant.GrantTableDescriptor;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -18,12 +19,17 @@ public final class GrantMapper
     }
 
     /**
+     * Reads the entry's word and frame once each, then checks them (the granter may rewrite the entry meanwhile).
+     *
+     * @param grants the table as attached (its entry count and page count were validated once; the header in shared
+     *               memory is never read again here).
      * @return the frame (>= 0) or a negative {@link GrantStatus}.
      */
     public static int mapFrame(
-        final AtomicBuffer table, final int pageCount, final long ref, final int domid, final boolean writable)
+        final GrantTable grants, final AtomicBuffer table, final long ref, final int domid, final boolean writable)
     {
-        final int entryCount = table.getInt(GrantTableDescriptor.ENTRY_COUNT_OFFSET);
+        final int entryCount = grants.entryCount();
+        final int pageCount = grants.pageCount();
         if (ref <= GrantTableDescriptor.GRANT_INVALID_REF || ref >= entryCount ||
             GrantTableDescriptor.entryOffset((int)ref) + GrantTableDescriptor.ENTRY_LENGTH > table.capacity())
         {

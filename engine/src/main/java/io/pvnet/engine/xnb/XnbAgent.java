@@ -60,6 +60,29 @@ public final class XnbAgent implements Agent
         this.roleName = "xnb-" + config.domid() + "." + config.handle();
     }
 
+    /**
+     * Contains an exception thrown while serving this vif (on the agent thread or in {@link #offerOrDeliver}): the vif
+     * becomes fatal with {@link DropReason#BACKEND_EXCEPTION} counted, a frontend that has not connected yet is told
+     * {@code Closing}, and one log line is written at most every 10 s per vif (with how many were not logged), never
+     * a stack trace. Never throws: a store that cannot be written only leaves the vif disabled. Slow path.
+     */
+    public void onException(final Throwable ex)
+    {
+        if (vif.containException(ex, epochClock.time()))
+        {
+            connection.closeAfterException();
+        }
+    }
+
+    /**
+     * Serves the next guest's connection from {@code share} (its own memory: rings, grant table, pages, events).
+     * Call while the vif is Closed or InitWait, before the guest writes its keys; read on the agent thread at connect.
+     */
+    public void useShare(final Region share)
+    {
+        connection.useRegion(share);
+    }
+
     /** Publishes the backend's features and settings and enters InitWait. Configuration time. */
     public void start()
     {

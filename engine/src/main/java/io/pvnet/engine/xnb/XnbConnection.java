@@ -38,7 +38,8 @@ import static io.pvnet.engine.netif.NetifKeys.*;
 final class XnbConnection
 {
     private final XnbVif vif;
-    private final Region region;
+    /** The memory the guest's sections live in: the shared region, or the guest's own share (set between guests). */
+    private volatile Region region;
     private final XenStore store;
     private final XnbQueue queue;
     private AtomicBuffer grantTableBuffer;
@@ -107,6 +108,29 @@ final class XnbConnection
     }
 
     /** The agent stops: frames are no longer accepted and the backend says Closed. */
+    /** See {@link XnbAgent#useShare}. */
+    void useRegion(final Region share)
+    {
+        region = share;
+    }
+
+    /** After {@link XnbVif#containException}: tells the store, never throwing (the store may be what is broken). */
+    void closeAfterException()
+    {
+        try
+        {
+            vif.store.write(vif.backendDir + "/" + io.pvnet.engine.netif.NetifKeys.ERROR, "fatal error; disabling device: backend-exception");
+            if (vif.state != XenbusState.CONNECTED && vif.state != XenbusState.CLOSED)
+            {
+                setState(XenbusState.CLOSING);
+            }
+        }
+        catch (final RuntimeException storeUnusable)
+        {
+            // the vif stays disabled; the store's owner reports a corrupt store
+        }
+    }
+
     void onClose()
     {
         vif.accepting = false;
@@ -218,9 +242,10 @@ final class XnbConnection
 
         final int domid = vif.config.domid();
         final int handle = vif.config.handle();
-        final RegionSection pagesSection = region.findSection(VifSections.pagesName(domid, handle));
-        final RegionSection grantsSection = region.findSection(VifSections.grantsName(domid, handle));
-        final RegionSection eventsSection = region.findSection(VifSections.eventsName(domid, handle));
+        final Region share = region;
+        final RegionSection pagesSection = share.findSection(VifSections.pagesName(domid, handle));
+        final RegionSection grantsSection = share.findSection(VifSections.grantsName(domid, handle));
+        final RegionSection eventsSection = share.findSection(VifSections.eventsName(domid, handle));
         if (pagesSection == null || grantsSection == null || eventsSection == null)
         {
             connectFailed("vif sections not found in the region");
@@ -242,8 +267,8 @@ final class XnbConnection
         }
         final GrantTable grants = vif.grants;
         final int self = vif.config.backendDomid();
-        final int txFrame = GrantMapper.mapFrame(grantTableBuffer, grants.pageCount(), txRef, self, true);
-        final int rxFrame = GrantMapper.mapFrame(grantTableBuffer, grants.pageCount(), rxRef, self, true);
+        final int txFrame = GrantMapper.mapFrame(grants, grantTableBuffer, txRef, self, true);
+        final int rxFrame = GrantMapper.mapFrame(grants, grantTableBuffer, rxRef, self, true);
         if (txFrame < 0 || rxFrame < 0)
         {
             connectFailed("cannot map ring grants tx-ring-ref=" + txRef + " rx-ring-ref=" + rxRef);
@@ -253,9 +278,12 @@ final class XnbConnection
             TX_SLOT_LENGTH, layout);
         final SharedRing rxShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(rxFrame), PAGE_SIZE),
             RX_SLOT_LENGTH, layout);
+        // each index read once: the guest may rewrite them between a check and a use
+        final int txResponses = txShared.responseProducer();
+        final int rxResponses = rxShared.responseProducer();
         if (txShared.size() != VifSections.RING_SIZE || rxShared.size() != VifSections.RING_SIZE ||
-            Integer.compareUnsigned(txShared.requestProducer() - txShared.responseProducer(), txShared.size()) > 0 ||
-            Integer.compareUnsigned(rxShared.requestProducer() - rxShared.responseProducer(), rxShared.size()) > 0)
+            Integer.compareUnsigned(txShared.requestProducer() - txResponses, txShared.size()) > 0 ||
+            Integer.compareUnsigned(rxShared.requestProducer() - rxResponses, rxShared.size()) > 0)
         {
             connectFailed("ring indices impossible at connect");
             return;
@@ -268,8 +296,8 @@ final class XnbConnection
         }
         final BackRing tx = txShared.backRing();
         final BackRing rx = rxShared.backRing();
-        tx.attach(txShared.responseProducer());
-        rx.attach(rxShared.responseProducer());
+        tx.attach(txResponses);
+        rx.attach(rxResponses);
         queue.attach(tx, rx, channel);
         vif.disabledReason = DropReason.NONE;
         vif.multicast.clear();
@@ -311,8 +339,7 @@ final class XnbConnection
             connectFailed("mapping shared-frame " + ref + " port " + port + ": no such port");
             return false;
         }
-        final int frame = GrantMapper.mapFrame(grantTableBuffer, vif.grants.pageCount(), ref,
-            vif.config.backendDomid(), true);
+        final int frame = GrantMapper.mapFrame(vif.grants, grantTableBuffer, ref, vif.config.backendDomid(), true);
         if (frame < 0)
         {
             connectFailed("mapping shared-frame " + ref + " port " + port);

@@ -216,6 +216,36 @@ final class XnbVif
         store.write(backendDir + "/" + NetifKeys.ERROR, truncate(message));
     }
 
+    private static final long EXCEPTION_LOG_INTERVAL_MS = 10_000;
+    private long exceptions;
+    private long exceptionLoggedMs = Long.MIN_VALUE;
+
+    /**
+     * Counts an exception on this vif's path and disables the vif ({@link DropReason#BACKEND_EXCEPTION}); logs one
+     * line at most every {@value #EXCEPTION_LOG_INTERVAL_MS} ms. Slow path.
+     *
+     * @return true when the store may be told (the vif was just disabled by this exception).
+     */
+    boolean containException(final Throwable ex, final long nowMs)
+    {
+        exceptions++;
+        if (exceptionLoggedMs == Long.MIN_VALUE || nowMs - exceptionLoggedMs >= EXCEPTION_LOG_INTERVAL_MS)
+        {
+            log("disabled after " + ex.getClass().getSimpleName() + ": " + ex.getMessage() +
+                (exceptions > 1 ? " (" + (exceptions - 1) + " exceptions in all before this one)" : ""));
+            exceptionLoggedMs = nowMs;
+        }
+        pending[VifCounters.DROP_BASE + DropReason.BACKEND_EXCEPTION]++;
+        accepting = false;
+        if (disabledReason != DropReason.NONE)
+        {
+            return false;
+        }
+        disabledReason = DropReason.BACKEND_EXCEPTION;
+        pending[VifCounters.PROTOCOL_ERRORS]++;
+        return true;
+    }
+
     void log(final String message)
     {
         System.getLogger("io.pvnet.engine.xnb").log(System.Logger.Level.WARNING,

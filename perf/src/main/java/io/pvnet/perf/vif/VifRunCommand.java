@@ -38,6 +38,7 @@ public final class VifRunCommand implements Callable<Integer>
     {
         final Path path = region.indexOf('/') >= 0 ? Path.of(region) : Region.defaultPath(region);
         final Region created = Region.create(path, VifRegion.regionBytes(2));
+        // the pipeline closes the region, which removes its file only if it still is the one created here
         try (VifPipeline pipeline = new VifPipeline(created, size, 0, 0, 0, ChecksumFrameOffload::new, VifConfig.of(2, 0),
             32, idle::newIdleStrategy, 0, idle))
         {
@@ -58,10 +59,6 @@ public final class VifRunCommand implements Callable<Integer>
             pipeline.stop();
             summary(pipeline, startNs, summarized);
             Runtime.getRuntime().removeShutdownHook(summaryHook);
-        }
-        finally
-        {
-            java.nio.file.Files.deleteIfExists(path);
         }
         return 0;
     }

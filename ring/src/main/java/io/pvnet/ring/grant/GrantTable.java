@@ -29,14 +29,19 @@ public final class GrantTable
     private final int[] freeRefs;
     private int freeCount;
 
-    private GrantTable(final AtomicBuffer table, final AtomicBuffer pages)
+    /**
+     * @param entryCount the validated entry count: read once from the table and checked by the caller, never re-read
+     *                   here (a grantee's peer may rewrite the header at any time).
+     * @param granter    true for the granter, which owns the free list; a grantee keeps none.
+     */
+    private GrantTable(final AtomicBuffer table, final AtomicBuffer pages, final int entryCount, final boolean granter)
     {
         this.table = table;
         this.pages = pages;
-        this.entryCount = table.getInt(ENTRY_COUNT_OFFSET);
+        this.entryCount = entryCount;
         this.pageCount = pages.capacity() / PAGE_SIZE;
-        this.freeRefs = new int[entryCount];
-        for (int ref = entryCount - 1; ref > GRANT_INVALID_REF; ref--)
+        this.freeRefs = new int[granter ? entryCount : 0];
+        for (int ref = granter ? entryCount - 1 : 0; ref > GRANT_INVALID_REF; ref--)
         {
             if ((table.getIntAcquire(entryOffset(ref)) & GTF_PERMIT_ACCESS) == 0)
             {
@@ -68,12 +73,15 @@ public final class GrantTable
         table.putInt(PAGE_SIZE_OFFSET, PAGE_SIZE);
         // release: whoever sees the magic (acquire) sees the header and the zeroed entries
         table.putIntRelease(MAGIC_OFFSET, MAGIC);
-        return new GrantTable(table, pages);
+        return new GrantTable(table, pages, entries, true);
     }
 
     /**
      * Attaches to a table another party created over the same pages (typically the grantee, possibly in another
-     * process).
+     * process). The header is read once and validated ({@link GrantTableDescriptor#checkTable}); the returned handle
+     * uses only that validated entry count, so a peer rewriting the header later cannot move a copy outside the
+     * table. The attached handle is a grantee's: it has no free list ({@link #grantAccess} returns
+     * {@link GrantStatus#NO_FREE_REFERENCE}).
      *
      * @throws IllegalArgumentException when the table is not initialised or does not match {@code pages}.
      */
@@ -84,8 +92,8 @@ public final class GrantTable
             throw new IllegalArgumentException("not an initialised grant table: magic=0x"
                 + Integer.toHexString(table.getInt(MAGIC_OFFSET)));
         }
-        checkTable(table, pages.capacity() / PAGE_SIZE);
-        return new GrantTable(table, pages);
+        final int entries = checkTable(table, pages.capacity() / PAGE_SIZE);
+        return new GrantTable(table, pages, entries, false);
     }
 
     /** @return references in the table (reference 0 is reserved). */

@@ -94,14 +94,20 @@ public final class GrantTableDescriptor
     }
 
     /**
+     * Validates a table that may be shared with an untrusted peer: every header field is read once into a local,
+     * checked, and the checked entry count is returned, so the caller never reads the field again (a peer could
+     * rewrite it between a check and a second read).
+     *
+     * @return the validated entry count.
      * @throws IllegalArgumentException with {@code name=value} when {@code table} does not hold a valid initialised
      *                                  grant table matching {@code pageCount}.
      */
-    public static void checkTable(final DirectBuffer table, final int pageCount)
+    public static int checkTable(final DirectBuffer table, final int pageCount)
     {
-        if (table.capacity() < HEADER_LENGTH + 2 * ENTRY_LENGTH)
+        final int capacity = table.capacity();
+        if (capacity < HEADER_LENGTH + 2 * ENTRY_LENGTH)
         {
-            throw new IllegalArgumentException("grant table too small: capacity=" + table.capacity());
+            throw new IllegalArgumentException("grant table too small: capacity=" + capacity);
         }
         final int magic = table.getInt(MAGIC_OFFSET);
         if (magic != MAGIC)
@@ -109,15 +115,17 @@ public final class GrantTableDescriptor
             throw new IllegalArgumentException("not an initialised grant table: magic=0x" + Integer.toHexString(magic));
         }
         final int entries = table.getInt(ENTRY_COUNT_OFFSET);
-        if (entries < 2 || entries > entryCountFor(table.capacity()))
+        if (entries < 2 || entries > entryCountFor(capacity))
         {
-            throw new IllegalArgumentException("bad grant table: entryCount=" + entries + " capacity=" + table.capacity());
+            throw new IllegalArgumentException("bad grant table: entryCount=" + entries + " capacity=" + capacity);
         }
         final int pages = table.getInt(PAGE_COUNT_OFFSET);
-        if (pages != pageCount || table.getInt(PAGE_SIZE_OFFSET) != PAGE_SIZE)
+        final int pageSize = table.getInt(PAGE_SIZE_OFFSET);
+        if (pages != pageCount || pageSize != PAGE_SIZE)
         {
             throw new IllegalArgumentException("grant table does not match its pages: tablePageCount=" + pages
-                + " pageCount=" + pageCount + " pageSize=" + table.getInt(PAGE_SIZE_OFFSET));
+                + " pageCount=" + pageCount + " pageSize=" + pageSize);
         }
+        return entries;
     }
 }

@@ -8,11 +8,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +28,9 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * {@link Arena#allocate} memory. Every view ({@link #buffer()}, {@link RegionSection#buffer()}) is an Agrona
  * {@link UnsafeBuffer} over the raw address; it must not be used after {@link #close()}.
  * <p>
- * <b>Lifecycle.</b> {@link #create} writes the descriptor into a temporary file, publishes it with a release store of
- * the layout version and moves it into place atomically, so {@link #open} never sees a half-written region.
+ * <b>Lifecycle.</b> {@link #create} writes the descriptor into a temporary file ({@link HostFile}: exclusive create,
+ * unpredictable name, no links followed), publishes it with a release store of the layout version and moves it into
+ * place, so {@link #open} never sees a half-written region and no file that is not a stale region is ever replaced.
  * {@link #open} validates magic, version, lengths and the creator's liveness, and fails with a {@link RegionException}
  * naming the file and the problem. The creator calls {@link #updateHeartbeat(long)} from its duty cycle.
  * <p>
@@ -56,11 +55,11 @@ public final class Region implements AutoCloseable
     private final MemorySegment segment;
     private final UnsafeBuffer buffer;
     private final boolean creator;
-    private final boolean deleteOnClose;
+    private final HostFile file;
     private boolean closed;
 
     private Region(
-        final Path path, final Arena arena, final MemorySegment segment, final boolean creator, final boolean deleteOnClose)
+        final Path path, final Arena arena, final MemorySegment segment, final boolean creator, final HostFile file)
     {
         this.path = path;
         this.arena = arena;
@@ -68,7 +67,7 @@ public final class Region implements AutoCloseable
         // Agrona buffers index with int: this one covers the descriptor and the first 2 GiB; each section has its own
         this.buffer = new UnsafeBuffer(segment.address(), (int)Math.min(segment.byteSize(), Integer.MAX_VALUE));
         this.creator = creator;
-        this.deleteOnClose = deleteOnClose;
+        this.file = file;
     }
 
     /** @return {@code DEFAULT_DIRECTORY/pvnet-NAME}, where regions are created by name. */
@@ -94,17 +93,53 @@ public final class Region implements AutoCloseable
         final long totalLength = checkCreateArguments(null, lengthBytes, sectionCapacity);
         final Arena arena = Arena.ofShared();
         final MemorySegment segment = arena.allocate(totalLength, PAGE_SIZE);
-        final Region region = new Region(null, arena, segment, true, false);
+        final Region region = new Region(null, arena, segment, true, null);
         region.initialise(totalLength, sectionCapacity);
         return region;
     }
 
     /**
-     * Creates a region backed by the file {@code path}, replacing a file there unless it is a live region (one whose
-     * creator is still running). The file is deleted when this region is closed.
+     * Formats memory this region does not own (for example a {@code SealedMemory} shared with one guest) as a region:
+     * descriptor and a section table of {@code sectionCapacity} entries. {@link #close()} leaves the memory mapped;
+     * its owner unmaps it.
+     *
+     * @param memory page-aligned, whole pages.
+     */
+    public static Region createIn(final MemorySegment memory, final int sectionCapacity)
+    {
+        final long totalLength = checkCreateArguments(null, memory.byteSize(), sectionCapacity);
+        if (totalLength != memory.byteSize() || (memory.address() & (PAGE_SIZE - 1)) != 0)
+        {
+            throw new RegionException(null, "memory must be page-aligned whole pages: length=" + memory.byteSize());
+        }
+        final Region region = new Region(null, null, memory, true, null);
+        region.initialise(totalLength, sectionCapacity);
+        return region;
+    }
+
+    /**
+     * Opens a region another process formatted with {@link #createIn} in memory shared with this one. The descriptor
+     * is validated as {@link #open(Path)} does, without the creator checks (the memory came from a live peer).
+     * {@link #close()} leaves the memory mapped.
+     *
+     * @throws RegionException naming the problem.
+     */
+    public static Region openIn(final MemorySegment memory)
+    {
+        final Region region = new Region(null, null, memory, false, null);
+        checkDescriptor(region.buffer, memory.byteSize(), null);
+        return region;
+    }
+
+    /**
+     * Creates a region backed by the file {@code path} with {@link HostFile}'s guarantees: written under an
+     * unpredictable temporary name ({@code O_EXCL}, no links followed, mode 0600) and published only when ready; an
+     * existing file is replaced only when it is this user's stale pvnet region (creator gone). A symbolic link, a
+     * directory, a device node, another user's file, a file that is not a region, or a live region (its creator pid
+     * named) is refused. {@link #close()} deletes the file only if {@code path} still names the file created here.
      *
      * @param lengthBytes total length including the descriptor; rounded up to whole pages.
-     * @throws RegionException when {@code path} holds a live region, or the file cannot be created.
+     * @throws RegionException naming {@code path} and why it cannot be created or replaced.
      */
     public static Region create(final Path path, final long lengthBytes)
     {
@@ -116,42 +151,22 @@ public final class Region implements AutoCloseable
     {
         JvmFlags.check();
         final long totalLength = checkCreateArguments(path, lengthBytes, sectionCapacity);
-        checkNotLive(path);
-        final Path temporary = path.resolveSibling(path.getFileName() + ".creating-" + ProcessHandle.current().pid());
+        final HostFile file = HostFile.create(path, Region::refusalToReplace);
         final Arena arena = Arena.ofShared();
         try
         {
-            final MemorySegment segment;
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.READ, StandardOpenOption.WRITE))
-            {
-                channel.truncate(0);
-                channel.write(java.nio.ByteBuffer.allocate(1), totalLength - 1);
-                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, totalLength, arena);
-            }
-            final Region region = new Region(path, arena, segment, true, true);
+            final FileChannel channel = file.channel();
+            channel.write(java.nio.ByteBuffer.allocate(1), totalLength - 1);
+            final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, totalLength, arena);
+            final Region region = new Region(path, arena, segment, true, file);
             region.initialise(totalLength, sectionCapacity);
-            try
-            {
-                Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            catch (final AtomicMoveNotSupportedException ex)
-            {
-                Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
-            }
+            file.publish();
             return region;
         }
         catch (final IOException | RuntimeException ex)
         {
             arena.close();
-            try
-            {
-                Files.deleteIfExists(temporary);
-            }
-            catch (final IOException suppressed)
-            {
-                ex.addSuppressed(suppressed);
-            }
+            file.close();
             if (ex instanceof RegionException regionException)
             {
                 throw regionException;
@@ -180,6 +195,10 @@ public final class Region implements AutoCloseable
     public static Region open(final Path path, final long heartbeatTimeoutMs)
     {
         JvmFlags.check();
+        if (Files.exists(path) && !Files.isRegularFile(path))
+        {
+            throw new RegionException(path, "not a regular file (a directory, device node, FIFO or socket)");
+        }
         final Arena arena = Arena.ofShared();
         try
         {
@@ -190,7 +209,7 @@ public final class Region implements AutoCloseable
                 fileLength = channel.size();
                 segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, Math.min(fileLength, RegionDescriptor.MAX_TOTAL_LENGTH), arena);
             }
-            final Region region = new Region(path, arena, segment, false, false);
+            final Region region = new Region(path, arena, segment, false, null);
             region.awaitReady(fileLength);
             checkDescriptor(region.buffer, fileLength, path);
             region.checkCreatorAlive();
@@ -375,7 +394,10 @@ public final class Region implements AutoCloseable
         return segment;
     }
 
-    /** Unmaps the region (and deletes the file, in the creator of a file region). Every view of it becomes invalid. */
+    /**
+     * Unmaps the region and, in the creator of a file region, deletes the file if its path still names the file
+     * created (never one put there by someone else). Every view of it becomes invalid.
+     */
     @Override
     public void close()
     {
@@ -384,17 +406,13 @@ public final class Region implements AutoCloseable
             return;
         }
         closed = true;
-        arena.close();
-        if (deleteOnClose && path != null)
+        if (arena != null)
         {
-            try
-            {
-                Files.deleteIfExists(path);
-            }
-            catch (final IOException ignore)
-            {
-                // the file is only a name now; nothing maps through this handle any more
-            }
+            arena.close();
+        }
+        if (file != null)
+        {
+            file.close();
         }
     }
 
@@ -438,22 +456,28 @@ public final class Region implements AutoCloseable
         return totalLength;
     }
 
-    private static void checkNotLive(final Path path)
+    /** {@link HostFile.ReplaceCheck} for regions: only a region whose creator is gone may be replaced. */
+    private static String refusalToReplace(final Path path, final java.nio.ByteBuffer header)
     {
-        if (!Files.exists(path))
+        if (header.remaining() < SECTION_TABLE_OFFSET || header.getLong(MAGIC_OFFSET) != MAGIC)
         {
-            return;
+            return "exists and is not a pvnet region (no magic \"PVNETRGN\"); refusing to replace it";
         }
-        final long pid;
-        try (Region existing = open(path))
+        final long pid = header.getLong(CREATOR_PID_OFFSET);
+        final long recordedStart = header.getLong(CREATOR_START_TIME_OFFSET);
+        return creatorAlive(pid, recordedStart) ?
+            "in use: a live region created by creatorPid=" + pid + " is there" : null;
+    }
+
+    private static boolean creatorAlive(final long pid, final long recordedStart)
+    {
+        final Optional<ProcessHandle> process = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
+        if (process.isEmpty() || !process.get().isAlive())
         {
-            pid = existing.creatorPid();
+            return false;
         }
-        catch (final RegionException stale)
-        {
-            return; // not a region, or its creator is gone: safe to replace
-        }
-        throw new RegionException(path, "in use: a live region created by creatorPid=" + pid + " is there");
+        final long liveStart = process.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        return recordedStart == 0 || liveStart == 0 || Math.abs(liveStart - recordedStart) <= START_TIME_TOLERANCE_MS;
     }
 
     private void awaitReady(final long fileLength)

@@ -290,19 +290,22 @@ class RegionTest
     }
 
     @Test
-    void shouldRefuseToReplaceLiveRegionButReplaceStaleFile() throws IOException
+    void shouldRefuseToReplaceLiveRegionButReplaceStaleRegion() throws IOException
     {
         final Path path = dir.resolve("live");
         try (Region ignored = Region.create(path, LENGTH))
         {
             final RegionException ex = assertThrows(RegionException.class, () -> Region.create(path, LENGTH));
-            assertTrue(ex.getMessage().contains("in use"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("in use") &&
+                ex.getMessage().contains("creatorPid=" + ProcessHandle.current().pid()), ex.getMessage());
         }
-        Files.writeString(path, "stale junk");
-        try (Region replaced = Region.create(path, LENGTH))
+        final Path stale = copyOfRegion("stale");
+        patchLong(stale, CREATOR_START_TIME_OFFSET, 1_000_000L); // our pid, but a creator that started in 1970
+        try (Region replaced = Region.create(stale, LENGTH))
         {
-            assertEquals(LENGTH, Files.size(path));
+            assertEquals(LENGTH, Files.size(stale));
             assertTrue(replaced.isCreator());
         }
+        assertFalse(Files.exists(stale), "the replacement was ours, so close removes it");
     }
 }

@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code pvnet guest --region PATH --vif I --ip ADDR/PREFIX [--ip6 ADDR/PREFIX] [--mac MAC]}: a netfront in its own
  * process with {@link GuestStack}'s responder (ARP, NDP, ICMP/ICMPv6 echo, UDP echo on 7, TCP discard on 9), until
- * SIGINT/SIGTERM.
+ * SIGINT/SIGTERM. It reaches the switch through its control socket only ({@link GuestNode}); when the switch goes it
+ * attaches again ({@code --reconnect}, the default) or exits 1 naming the cause ({@code --no-reconnect}).
  */
 @Command(name = "guest", mixinStandardHelpOptions = true,
     description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7) and TCP discard (9), until interrupted.")
@@ -35,6 +36,11 @@ public final class GuestCommand implements Callable<Integer>
 
     @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
     int waitSeconds = 20;
+
+    @Option(names = "--reconnect", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "When the switch stops or restarts, attach again within --wait (default); " +
+            "--no-reconnect: exit 1 naming the cause.")
+    boolean reconnect = true;
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
         description = "How the guest thread waits for frames: adaptive (default: poll 50 us after the last work, then " +
@@ -59,14 +65,23 @@ public final class GuestCommand implements Callable<Integer>
         }
         // the barrier's shutdown hook holds the JVM's exit until the barrier is closed: after the node is closed
         try (ShutdownLatch barrier = new ShutdownLatch();
-            GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L))
+            GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L, reconnect, err))
         {
-            final AgentRunner runner = new AgentRunner(node.idleStrategy(idle), Throwable::printStackTrace, null, node);
+            final AgentRunner runner = new AgentRunner(node.idleStrategy(idle),
+                new io.pvnet.engine.RateLimitedErrorHandler("pvnet guest", System.err, 1_000), null, node);
             AgentRunner.startOnThread(runner);
             out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
                 ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
             out.flush();
-            barrier.await();
+            while (!barrier.await(20))
+            {
+                if (node.failure() != null)
+                {
+                    runner.close();
+                    err.println("pvnet guest: " + node.failure());
+                    return 1;
+                }
+            }
             runner.close();
             final GuestStack stack = node.stack();
             out.println("pvnet guest: stopped; frames " + stack.framesIn() + " replies " + stack.repliesOut() +

@@ -4,20 +4,27 @@ import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
-import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.control.GuestControlClient;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.ring.region.Region;
-import io.pvnet.ring.region.RegionException;
+import io.pvnet.ring.share.LinuxCalls;
+import io.pvnet.ring.share.LinuxException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
  * A guest process's netfront and {@link GuestStack} as one agent: negotiation, receive (poll into the stack, whose
  * replies are transmitted), flush. Shared by {@code pvnet guest} and {@code pvnet gen}. One thread.
+ * <p>
+ * The guest reaches the switch only through its control connection ({@link GuestControlClient}: the socket
+ * {@code REGION.sock} beside the switch's region file): it gets its own sealed memory for its vif and keeps a private
+ * copy of its store keys; it never maps the switch's region. When the switch dies or restarts the connection ends at
+ * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
+ * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
  */
 final class GuestNode implements Agent, AutoCloseable, FrameSink
 {
@@ -26,55 +33,69 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     {
     }
 
-    private final Region region;
-    private final VifFrontend frontend;
+    private final Settings settings;
+    private final Path socket;
+    private final boolean reconnect;
+    private final long waitNs;
+    private final PrintStream log;
     private final GuestStack stack;
+    private GuestControlClient client;
+    private VifFrontend frontend;
     private long transmitBusy;
+    private long reconnects;
+    private volatile String failure;
 
-    private GuestNode(final Region region, final VifFrontend frontend, final Settings settings)
+    private GuestNode(final Settings settings, final long waitNs, final boolean reconnect, final PrintStream log)
     {
-        this.region = region;
-        this.frontend = frontend;
+        this.settings = settings;
+        this.socket = RegionArgument.controlSocket(settings.region());
+        this.reconnect = reconnect;
+        this.waitNs = waitNs;
+        this.log = log;
         this.stack = new GuestStack(settings.config().mac(), settings.ipv4(), settings.prefix4(), settings.ipv6(),
             settings.config().mtu(), this);
     }
 
-    /** Opens the switch's region (waiting up to {@code waitNs} for it) and starts the vif's frontend. */
+    /** Attaches to the switch without reconnecting after it goes (for {@code gen}). */
     static GuestNode open(final Settings settings, final long waitNs) throws InterruptedException
+    {
+        return open(settings, waitNs, false, System.err);
+    }
+
+    /**
+     * Connects to the switch's control socket (waiting up to {@code waitNs} for it to appear) and starts the vif's
+     * frontend in the memory the switch hands over.
+     *
+     * @throws IllegalStateException naming why: the switch refused (vif taken, not the owner, no such vif) or is not
+     *                               there.
+     */
+    static GuestNode open(final Settings settings, final long waitNs, final boolean reconnect, final PrintStream log)
+        throws InterruptedException
+    {
+        final GuestNode node = new GuestNode(settings, waitNs, reconnect, log);
+        node.attach();
+        return node;
+    }
+
+    private void attach() throws InterruptedException
     {
         final long deadline = System.nanoTime() + waitNs;
         while (true)
         {
             try
             {
-                final Region region = Region.open(settings.region());
-                try
-                {
-                    final VifRegion vifRegion = VifRegion.attach(region);
-                    final VifConfig config = settings.config();
-                    if (vifRegion.store().read(config.backendDir() + "/state") == null)
-                    {
-                        // the switch may still be creating its vifs
-                        throw new RegionException(settings.region(), "no vif " + config.domid() +
-                            " (pvnet switch --vifs smaller?)");
-                    }
-                    final VifCounters counters = VifCounters.attach(vifRegion.countersReader(), config.domid(),
-                        config.handle());
-                    final VifFrontend frontend = VifFrontend.create(vifRegion, config, counters,
-                        new ChecksumFrameOffload());
-                    return new GuestNode(region, frontend, settings);
-                }
-                catch (final RuntimeException ex)
-                {
-                    region.close();
-                    throw ex;
-                }
+                client = GuestControlClient.attach(socket, settings.config());
+                frontend = VifFrontend.create(client.store(), client.share().region(), settings.config(),
+                    new ChecksumFrameOffload());
+                return;
             }
-            catch (final RegionException ex)
+            catch (final LinuxException ex)
             {
-                if (System.nanoTime() - deadline > 0)
+                final boolean notYet = ex.errno() == LinuxCalls.ENOENT || ex.errno() == LinuxCalls.ECONNREFUSED;
+                if (!notYet || System.nanoTime() - deadline > 0)
                 {
-                    throw new IllegalStateException("cannot open region " + settings.region() + ": " + ex.getMessage());
+                    throw new IllegalStateException("cannot reach the switch at " + socket + ": " + ex.getMessage() +
+                        (notYet ? " (is pvnet switch --region " + settings.region() + " running?)" : ""));
                 }
                 Thread.sleep(50);
             }
@@ -116,16 +137,64 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     @Override
     public String roleName()
     {
-        return "pvnet-guest-" + frontend.config().domid();
+        return "pvnet-guest-" + settings.config().domid();
     }
 
     @Override
     public int doWork()
     {
-        int work = frontend.doWork();
+        if (client.goneReason() != null)
+        {
+            return onSwitchGone();
+        }
+        int work = client.sync();
+        work += frontend.doWork();
         work += frontend.poll(stack, 64);
         frontend.flush();
         return work;
+    }
+
+    private int onSwitchGone()
+    {
+        final String reason = client.goneReason();
+        if (!reconnect || failure != null)
+        {
+            failure = failure != null ? failure : "lost the switch: " + reason;
+            throw new IllegalStateException(failure);
+        }
+        log.println("pvnet guest: lost the switch (" + reason + "); reconnecting");
+        client.close();
+        client.closeShare();
+        try
+        {
+            attach();
+            reconnects++;
+            log.println("pvnet guest: reconnected to the switch");
+            return 1;
+        }
+        catch (final IllegalStateException ex)
+        {
+            failure = "lost the switch and could not reconnect: " + ex.getMessage();
+            throw new IllegalStateException(failure);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            failure = "interrupted while reconnecting";
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    /** @return why this node stopped serving (the switch is gone for good), or null. */
+    String failure()
+    {
+        return failure;
+    }
+
+    /** @return how many times this node attached again after its switch went. */
+    long reconnects()
+    {
+        return reconnects;
     }
 
     /** The stack's replies: into the tx ring; a full ring drops the reply (counted by the stack). */
@@ -164,13 +233,19 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     @Override
     public void close()
     {
-        frontend.close();
-        final long deadline = System.nanoTime() + 1_000_000_000L;
-        while (frontend.state() != io.pvnet.engine.store.XenbusState.CLOSED && System.nanoTime() - deadline < 0)
+        if (client.goneReason() == null)
         {
-            frontend.doWork();
-            Thread.onSpinWait();
+            frontend.close();
+            final long deadline = System.nanoTime() + 1_000_000_000L;
+            while (frontend.state() != io.pvnet.engine.store.XenbusState.CLOSED && client.goneReason() == null &&
+                System.nanoTime() - deadline < 0)
+            {
+                client.sync();
+                frontend.doWork();
+                Thread.onSpinWait();
+            }
         }
-        region.close();
+        client.close();
+        client.closeShare();
     }
 }

@@ -16,6 +16,12 @@ final class RegionArgument
         return region.indexOf('/') >= 0 ? Path.of(region) : Region.defaultPath(region);
     }
 
+    /** @return the switch's control socket for the region at {@code region}: {@code REGION.sock} beside it. */
+    static Path controlSocket(final Path region)
+    {
+        return region.resolveSibling(region.getFileName() + ".sock");
+    }
+
     /**
      * The one way every command reads a vif's name: as dom0 names it, {@code vif1.0}, and also {@code vif1} (handle 0),
      * {@code 1.0} and {@code xnb1.0}.

@@ -23,7 +23,11 @@ import io.pvnet.engine.port.vxlan.VxlanConfig;
 import io.pvnet.engine.port.vxlan.VxlanPort;
 import io.pvnet.engine.router.Router;
 import io.pvnet.engine.router.RouterConfig;
+import io.pvnet.engine.control.GuestControlServer;
+import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.region.RegionException;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import io.pvnet.engine.VifPoller;
@@ -37,7 +41,6 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,8 +54,9 @@ import java.util.function.Consumer;
  * [--pcap PORT=FILE]... [--routed [--router-ip PORT=ADDR/PREFIX]... [--route PREFIX=PORT[,via=IP]]...]}: the host
  * side. Creates the region with vifs {@code 1.0 .. N.0} (guests attach with
  * {@code pvnet guest --vif I}), a learning bridge joining them with the TAP and VXLAN ports, optional captures, and
- * runs every agent on one thread until SIGINT/SIGTERM; then closes the ports (TAP devices disappear), the region, and
- * deletes the region file. With {@code --routed} a {@link Router} takes the bridge's place ({@link RouterSetup}).
+ * runs every agent on one thread until SIGINT/SIGTERM; then closes the ports (TAP devices disappear) and the region,
+ * which removes the region file if it still is the one created (see {@link Region#create}: an existing path is
+ * replaced only when it is a stale region of this user). With {@code --routed} a {@link Router} takes the bridge's place ({@link RouterSetup}).
  */
 @Command(name = "switch", mixinStandardHelpOptions = true,
     description = "Run the host side: vifs 1..N, a learning bridge (or with --routed a router), TAP/VXLAN/pcap ports, until interrupted.")
@@ -111,6 +115,11 @@ public final class SwitchCommand implements Callable<Integer>
 
     @Option(names = "--mtu", paramLabel = "BYTES", description = "MTU of TAP ports (default 1500).")
     int mtu = 1500;
+
+    @Option(names = "--vif-owner", paramLabel = "N=UID",
+        description = "Let the processes of uid UID attach vif N (repeatable; default: only the switch's own uid). " +
+            "Guests are told apart by SO_PEERCRED on the control socket REGION.sock.")
+    List<String> vifOwners = new ArrayList<>();
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -199,6 +208,7 @@ public final class SwitchCommand implements Callable<Integer>
             agents.add(poller);
             final Captures capturePorts = new Captures(captures);
             final Map<String, PortCounters> ownCounters = new LinkedHashMap<>();
+            final List<VifPort> vifPorts = new ArrayList<>();
             for (int i = 1; i <= vifs; i++)
             {
                 final VifPort port = new VifPort("vif" + i + ".0"); // as dom0 names the vif
@@ -206,6 +216,7 @@ public final class SwitchCommand implements Callable<Integer>
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0),
                     ingress(fabric, index, port.name(), capturePorts), new ChecksumFrameOffload()));
                 poller.add(port.backend());
+                vifPorts.add(port);
             }
             for (final String tap : taps)
             {
@@ -250,11 +261,26 @@ public final class SwitchCommand implements Callable<Integer>
                     " switch counters not published (stat and the metrics endpoint do not show them)");
             }
             agents.add(switchCounters);
+            final List<GuestControlServer.Vif> attachable = new ArrayList<>();
+            final Map<Integer, Integer> owners = vifOwners();
+            for (int i = 0; i < vifPorts.size(); i++)
+            {
+                final VifBackend backend = vifPorts.get(i).backend();
+                attachable.add(new GuestControlServer.Vif(backend.config(), backend,
+                    owners.getOrDefault(i + 1, HostFile.effectiveUid())));
+            }
+            final Path socketPath = RegionArgument.controlSocket(path);
+            final ControlSocket listener = ControlSocket.listen(socketPath, !owners.isEmpty());
+            final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out);
+            opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
+            opened.add(0, control);
             // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
             final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? IdleMode.DEFAULT_MAX_SLEEP_NS : PORT_POLL_SLEEP_NS;
             final AgentRunner runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
-                Throwable::printStackTrace, null, new CompositeAgent(agents));
+                new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
+                new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
+            control.start();
             if (metrics != null)
             {
                 final MetricsEndpoint endpoint;
@@ -274,7 +300,8 @@ public final class SwitchCommand implements Callable<Integer>
             {
                 capture.getValue().start(capturePorts.specs.get(capture.getKey()));
             }
-            out.println("pvnet switch: region " + path + ", vifs 1.." + vifs + ", idle " + idle + ", ports " +
+            out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", idle " +
+                idle + ", ports " +
                 (vifs > 8 ? "vif1..vif" + vifs + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
                 fabric.portNames()) + fabric.description + "; ready");
             out.flush();
@@ -305,11 +332,12 @@ public final class SwitchCommand implements Callable<Integer>
                     Thread.sleep(5);
                 }
             }
+            control.close(); // every guest sees the switch go now
             runner.close();
             out.println("pvnet switch: stopped; " + fabric.summary());
             return 0;
         }
-        catch (final IllegalArgumentException | IllegalStateException ex)
+        catch (final IllegalArgumentException | IllegalStateException | RegionException ex)
         {
             err.println("pvnet switch: " + ex.getMessage());
             return ex instanceof IllegalArgumentException ? 2 : 1;
@@ -322,14 +350,31 @@ public final class SwitchCommand implements Callable<Integer>
             }
             if (created != null)
             {
-                created.close();
-                Files.deleteIfExists(path);
+                created.close(); // removes the region file only if it still is the one created here
             }
         }
     }
 
+    /** @return vif number -> owner uid from {@code --vif-owner N=UID}. */
+    private Map<Integer, Integer> vifOwners()
+    {
+        final Map<Integer, Integer> owners = new LinkedHashMap<>();
+        for (final String owner : vifOwners)
+        {
+            final int equals = owner.indexOf('=');
+            if (equals <= 0 || equals == owner.length() - 1)
+            {
+                throw new IllegalArgumentException("--vif-owner=" + owner + " must be N=UID");
+            }
+            final int vif = HostArguments.integer("--vif-owner vif", owner.substring(0, equals), 1, vifs);
+            owners.put(vif, HostArguments.integer("--vif-owner uid", owner.substring(equals + 1), 0, Integer.MAX_VALUE));
+        }
+        return owners;
+    }
+
     private void check()
     {
+        vifOwners();
         if (vifs < 1 || vifs > MAX_VIFS)
         {
             throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1.." + MAX_VIFS +

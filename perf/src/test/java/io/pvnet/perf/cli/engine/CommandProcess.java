@@ -4,6 +4,8 @@ import io.pvnet.testsupport.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +24,31 @@ final class CommandProcess implements AutoCloseable
 
     CommandProcess(final String... args)
     {
-        process = ChildJvm.of(EngineCommandMain.class).flags("-XX:TieredStopAtLevel=1").arguments(args).start();
+        this(List.of(), null, args);
+    }
+
+    /**
+     * @param prefix    run through this first (e.g. {@code setpriv --reuid 65534 ...}); empty for none.
+     * @param classPath the child's class path, or null for this JVM's.
+     */
+    CommandProcess(final List<String> prefix, final String classPath, final String... args)
+    {
+        final List<String> java = ChildJvm.of(EngineCommandMain.class).flags("-XX:TieredStopAtLevel=1").arguments(args)
+            .command();
+        if (classPath != null)
+        {
+            java.set(java.indexOf("-cp") + 1, classPath);
+        }
+        final List<String> command = new ArrayList<>(prefix);
+        command.addAll(java);
+        try
+        {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
         reader = Thread.ofPlatform().daemon().start(() ->
         {
             try (BufferedReader lines = new BufferedReader(
@@ -78,6 +104,34 @@ final class CommandProcess implements AutoCloseable
         // Process.destroy() would close our end of its output first, losing what it prints while shutting down
         process.toHandle().destroy();
         return awaitExit(timeoutMs);
+    }
+
+    /** @return the child's pid. */
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /** kill -9. */
+    void kill()
+    {
+        process.toHandle().destroyForcibly();
+    }
+
+    /** Waits until the output contains {@code text}. @return ms waited, or -1 on timeout. */
+    long millisUntilOutput(final String text, final long timeoutMs) throws InterruptedException
+    {
+        final long start = System.nanoTime();
+        final long deadline = start + timeoutMs * 1_000_000L;
+        while (System.nanoTime() - deadline < 0)
+        {
+            if (output.indexOf(text) >= 0)
+            {
+                return (System.nanoTime() - start) / 1_000_000L;
+            }
+            Thread.sleep(2);
+        }
+        return -1;
     }
 
     String output()

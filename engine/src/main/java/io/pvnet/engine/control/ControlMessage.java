@@ -1,0 +1,152 @@
+package io.pvnet.engine.control;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The messages of a guest's control connection (pvnet's XenBus): one {@code SOCK_SEQPACKET} message each, a type byte
+ * then its fields (u32 integers, u64 lengths, strings as u16 length + UTF-8), big-endian.
+ * <pre>
+ *  guest -> host   ATTACH   u32 domid, u32 handle            ask for vif domid.handle
+ *  host -> guest   ATTACHED u64 shareBytes  + 1 fd           the guest's sealed memfd (see GuestShare)
+ *  host -> guest   REFUSED  string reason                     then the host closes the connection
+ *  guest -> host   WRITE    string key, string value          a store write (only under the vif's frontend dir)
+ *  guest -> host   REMOVE   string key                        a store removal (same rule)
+ *  host -> guest   UPDATE   string key, string value          watch event: a key of the vif's dirs changed
+ *  host -> guest   DELETED  string key                        watch event: a key of the vif's dirs went away
+ * </pre>
+ * {@link #decode} refuses anything malformed (unknown type, short or trailing bytes) with an
+ * {@link IllegalArgumentException}; a host receiving one closes that guest's connection and counts it.
+ */
+public record ControlMessage(int type, int domid, int handle, long shareBytes, String key, String value)
+{
+    public static final int ATTACH = 1;
+    public static final int ATTACHED = 2;
+    public static final int REFUSED = 3;
+    public static final int WRITE = 4;
+    public static final int REMOVE = 5;
+    public static final int UPDATE = 6;
+    public static final int DELETED = 7;
+
+    /** Longest key or value carried (the store's own limits are smaller). */
+    public static final int MAX_STRING_BYTES = 1024;
+
+    public static ControlMessage attach(final int domid, final int handle)
+    {
+        return new ControlMessage(ATTACH, domid, handle, 0, null, null);
+    }
+
+    public static ControlMessage attached(final long shareBytes)
+    {
+        return new ControlMessage(ATTACHED, 0, 0, shareBytes, null, null);
+    }
+
+    public static ControlMessage refused(final String reason)
+    {
+        return new ControlMessage(REFUSED, 0, 0, 0, null, reason.length() > 512 ? reason.substring(0, 512) : reason);
+    }
+
+    public static ControlMessage write(final String key, final String value)
+    {
+        return new ControlMessage(WRITE, 0, 0, 0, key, value);
+    }
+
+    public static ControlMessage remove(final String key)
+    {
+        return new ControlMessage(REMOVE, 0, 0, 0, key, null);
+    }
+
+    public static ControlMessage update(final String key, final String value)
+    {
+        return new ControlMessage(UPDATE, 0, 0, 0, key, value);
+    }
+
+    public static ControlMessage deleted(final String key)
+    {
+        return new ControlMessage(DELETED, 0, 0, 0, key, null);
+    }
+
+    /** @return the message's bytes. */
+    public byte[] encode()
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes))
+        {
+            out.writeByte(type);
+            switch (type)
+            {
+                case ATTACH ->
+                {
+                    out.writeInt(domid);
+                    out.writeInt(handle);
+                }
+                case ATTACHED -> out.writeLong(shareBytes);
+                case REFUSED -> out.writeUTF(value);
+                case WRITE, UPDATE ->
+                {
+                    out.writeUTF(key);
+                    out.writeUTF(value);
+                }
+                case REMOVE, DELETED -> out.writeUTF(key);
+                default -> throw new IllegalArgumentException("type=" + type);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * @return the message in {@code bytes}.
+     * @throws IllegalArgumentException naming what is malformed.
+     */
+    public static ControlMessage decode(final byte[] bytes)
+    {
+        if (bytes.length == 0)
+        {
+            throw new IllegalArgumentException("empty control message");
+        }
+        final ByteArrayInputStream input = new ByteArrayInputStream(bytes);
+        try (DataInputStream in = new DataInputStream(input))
+        {
+            final int type = in.readUnsignedByte();
+            final ControlMessage message = switch (type)
+            {
+                case ATTACH -> attach(in.readInt(), in.readInt());
+                case ATTACHED -> attached(in.readLong());
+                case REFUSED -> refused(string(in));
+                case WRITE -> write(string(in), string(in));
+                case UPDATE -> update(string(in), string(in));
+                case REMOVE -> remove(string(in));
+                case DELETED -> deleted(string(in));
+                default -> throw new IllegalArgumentException("unknown control message type=" + type);
+            };
+            if (input.available() != 0)
+            {
+                throw new IllegalArgumentException("control message type=" + type + " has " + input.available() +
+                    " trailing bytes");
+            }
+            return message;
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("malformed control message of " + bytes.length + " bytes: " + ex);
+        }
+    }
+
+    private static String string(final DataInputStream in) throws IOException
+    {
+        final String text = in.readUTF();
+        if (text.length() > MAX_STRING_BYTES)
+        {
+            throw new IllegalArgumentException("string of " + text.length() + " characters");
+        }
+        return text;
+    }
+}

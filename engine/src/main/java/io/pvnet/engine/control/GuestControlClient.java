@@ -1,0 +1,227 @@
+package io.pvnet.engine.control;
+
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.store.StoreDescriptor;
+import io.pvnet.engine.store.XenStore;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxException;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * A cross-process guest's end of its control connection: attaches to one vif of a switch, adopts the memory the
+ * switch hands over ({@link GuestShare}) and keeps a private store in step with the switch's: the switch's watch
+ * events for the vif's backend directory are applied to it, and what the guest writes under its frontend directory
+ * is sent as store writes. The guest's netfront uses that private store and the share, and maps nothing else of the
+ * host.
+ * <p>
+ * The switch's death or restart ends the connection at once: {@link #goneReason()} turns non-null within
+ * milliseconds (the reader thread is blocked in {@code recvmsg} and returns at end of stream).
+ * <p>
+ * Threading: {@link #sync()} on the guest's duty thread (the one running the netfront); a reader thread receives.
+ */
+public final class GuestControlClient implements AutoCloseable
+{
+    private static final int MIRROR_ENTRIES = 256;
+
+    private final ControlSocket socket;
+    private final GuestShare share;
+    private final XenStore store;
+    private final StoreMirror frontendKeys;
+    private final ConcurrentLinkedQueue<ControlMessage> events = new ConcurrentLinkedQueue<>();
+    private final Thread reader;
+    private final StoreMirror.Sender frontendSender = this::sendFrontendChange;
+    private int sentThisSync;
+    private volatile String goneReason;
+    private volatile long goneAtNs;
+
+    private GuestControlClient(final ControlSocket socket, final GuestShare share, final VifConfig config)
+    {
+        this.socket = socket;
+        this.share = share;
+        this.store = XenStore.create(new UnsafeBuffer(ByteBuffer.allocateDirect(StoreDescriptor.length(MIRROR_ENTRIES))),
+            MIRROR_ENTRIES);
+        this.frontendKeys = new StoreMirror(store, config.frontendDir());
+        this.reader = Thread.ofPlatform().daemon().name("pvnet-control-reader").start(this::readLoop);
+    }
+
+    /**
+     * Connects to the switch's control socket and attaches to vif {@code config}.
+     *
+     * @throws IllegalStateException with the switch's reason when it refuses (vif taken, not the owner, no such vif),
+     *                               or when the connection ends before an answer.
+     * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
+     */
+    public static GuestControlClient attach(final Path socketPath, final VifConfig config)
+    {
+        final ControlSocket socket = ControlSocket.connect(socketPath);
+        try
+        {
+            socket.send(ControlMessage.attach(config.domid(), config.handle()).encode());
+            final ControlSocket.Message answer = socket.receive(1);
+            if (answer == null)
+            {
+                throw new IllegalStateException("the switch closed the connection without an answer");
+            }
+            final ControlMessage message;
+            try
+            {
+                message = ControlMessage.decode(answer.data());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                answer.closeFds();
+                throw new IllegalStateException("bad answer from the switch: " + ex.getMessage());
+            }
+            if (message.type() == ControlMessage.REFUSED)
+            {
+                answer.closeFds();
+                throw new IllegalStateException("the switch refused: " + message.value());
+            }
+            if (message.type() != ControlMessage.ATTACHED || answer.fds().length != 1)
+            {
+                answer.closeFds();
+                throw new IllegalStateException("unexpected answer from the switch: type=" + message.type());
+            }
+            final GuestShare share = GuestShare.adopt(answer.fds()[0], message.shareBytes());
+            return new GuestControlClient(socket, share, config);
+        }
+        catch (final RuntimeException ex)
+        {
+            socket.close();
+            throw ex;
+        }
+    }
+
+    /** @return the guest's store (its frontend keys and a copy of its backend's). */
+    public XenStore store()
+    {
+        return store;
+    }
+
+    /** @return the memory shared with the switch: the vif's sections. */
+    public GuestShare share()
+    {
+        return share;
+    }
+
+    /**
+     * Applies the switch's watch events to the store and sends the guest's own changes. Call from the duty cycle.
+     *
+     * @return messages applied or sent.
+     */
+    public int sync()
+    {
+        int work = 0;
+        ControlMessage event;
+        while ((event = events.poll()) != null)
+        {
+            if (event.type() == ControlMessage.UPDATE)
+            {
+                store.write(event.key(), event.value());
+            }
+            else
+            {
+                store.remove(event.key());
+            }
+            work++;
+        }
+        sentThisSync = 0;
+        if (goneReason == null)
+        {
+            frontendKeys.publishChanges(frontendSender);
+        }
+        return work + sentThisSync;
+    }
+
+    private void sendFrontendChange(final ControlMessage change)
+    {
+        final ControlMessage outgoing = change.type() == ControlMessage.UPDATE ?
+            ControlMessage.write(change.key(), change.value()) : ControlMessage.remove(change.key());
+        try
+        {
+            socket.send(outgoing.encode());
+        }
+        catch (final LinuxException ex)
+        {
+            gone("lost the switch: " + ex.getMessage());
+        }
+        sentThisSync++;
+    }
+
+    /** @return why the switch is gone (connection ended), or null while it is there. */
+    public String goneReason()
+    {
+        return goneReason;
+    }
+
+    /** @return {@link System#nanoTime()} when the connection ended, if it did. */
+    public long goneAtNs()
+    {
+        return goneAtNs;
+    }
+
+    private void readLoop()
+    {
+        try
+        {
+            while (true)
+            {
+                final ControlSocket.Message received = socket.receive(0);
+                if (received == null)
+                {
+                    gone("the switch closed the control connection (it stopped or died)");
+                    return;
+                }
+                final ControlMessage message = ControlMessage.decode(received.data());
+                if (message.type() != ControlMessage.UPDATE && message.type() != ControlMessage.DELETED)
+                {
+                    gone("unexpected message from the switch: type=" + message.type());
+                    return;
+                }
+                events.add(message);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            gone("control connection failed: " + ex.getMessage());
+        }
+    }
+
+    private void gone(final String reason)
+    {
+        if (goneReason == null)
+        {
+            goneAtNs = System.nanoTime();
+            goneReason = reason;
+        }
+    }
+
+    /**
+     * Closes the connection (the switch detaches the vif at once). The share stays mapped until {@link #closeShare()}:
+     * close it only after the netfront stopped touching it.
+     */
+    @Override
+    public void close()
+    {
+        gone("closed");
+        socket.close();
+        try
+        {
+            reader.join(1_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Unmaps the share. */
+    public void closeShare()
+    {
+        share.close();
+    }
+}

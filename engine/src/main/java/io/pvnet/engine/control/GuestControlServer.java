@@ -1,0 +1,439 @@
+package io.pvnet.engine.control;
+
+import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.store.XenStore;
+import io.pvnet.engine.store.XenbusState;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxException;
+import io.pvnet.ring.share.PeerCredentials;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The switch's end of every guest's control connection (pvnet's XenBus and XenStore daemon for cross-process guests).
+ * <ul>
+ * <li><b>Attach</b>: a guest connects, says which vif; it is served only if {@code SO_PEERCRED} names the vif's owner
+ * uid and no other guest holds the vif (else one REFUSED line naming why, and the connection is closed). It gets a
+ * fresh {@link GuestShare} (sealed memfd) that the vif's backend then serves.</li>
+ * <li><b>Store</b> with Xen's permissions: a guest writes and removes only keys under its vif's frontend directory
+ * (others are refused and counted); it reads its own keys (it wrote them) and its backend's, pushed to it as watch
+ * events whenever they change. Nothing else of the store reaches it.</li>
+ * <li><b>Liveness</b>: a guest's death ends its connection at once (the kernel closes the socket); the switch then
+ * removes its frontend keys and writes Closed, so the backend goes to Closed at once, and the vif accepts a new guest.
+ * The switch's death ends every guest's connection the same way.</li>
+ * </ul>
+ * Threading: one acceptor thread, one reader thread per guest (blocked in {@code recvmsg} while idle), one watch thread
+ * that pushes store changes to attached guests: every millisecond for 200 ms after any guest message (a negotiation
+ * answers within a millisecond), every 20 ms otherwise (an idle switch wakes 50 times a second; one load of the
+ * store's change counter per attached guest when nothing changed).
+ * The backends run on their own agent thread; this class only calls {@link VifBackend#useShare} and reads states.
+ */
+public final class GuestControlServer implements AutoCloseable
+{
+    private static final long WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** With no guest message for {@link #FAST_WATCH_NS}: a store change made by the host alone waits this long. */
+    private static final long IDLE_WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long FAST_WATCH_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
+
+    /** A vif guests may attach to. */
+    public record Vif(VifConfig config, VifBackend backend, int ownerUid)
+    {
+    }
+
+    private final ControlSocket listener;
+    private final XenStore store;
+    private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
+    private final java.util.Set<Guest> attached = ConcurrentHashMap.newKeySet();
+    private volatile long fastUntilNs;
+    private final PrintStream log;
+    private final Thread acceptor;
+    private final Thread watcher;
+    private volatile boolean running = true;
+
+    private final AtomicLong attaches = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong deniedWrites = new AtomicLong();
+    private final AtomicLong protocolErrors = new AtomicLong();
+
+    /**
+     * @param listener the listening control socket (closed by {@link #close()}).
+     * @param store    the host's store (never mapped by guests).
+     * @param vifs     the vifs guests may attach to, by domid (handle 0).
+     * @param log      where one line per attach, refusal and detach goes.
+     */
+    public GuestControlServer(final ControlSocket listener, final XenStore store, final Iterable<Vif> vifs,
+        final PrintStream log)
+    {
+        this.listener = listener;
+        this.store = store;
+        this.log = log;
+        for (final Vif vif : vifs)
+        {
+            slots.put(vif.config().domid(), new Slot(vif));
+        }
+        acceptor = Thread.ofPlatform().daemon().name("pvnet-control-accept").unstarted(this::acceptLoop);
+        watcher = Thread.ofPlatform().daemon().name("pvnet-control-watch").unstarted(this::watchLoop);
+    }
+
+    /** Starts accepting guests. */
+    public GuestControlServer start()
+    {
+        acceptor.start();
+        watcher.start();
+        return this;
+    }
+
+    /** @return guests attached so far. */
+    public long attaches()
+    {
+        return attaches.get();
+    }
+
+    /** @return attach requests refused (credentials, vif taken, no such vif, bad first message). */
+    public long refused()
+    {
+        return refused.get();
+    }
+
+    /** @return store writes outside the guest's frontend directory, refused. */
+    public long deniedWrites()
+    {
+        return deniedWrites.get();
+    }
+
+    /** @return connections closed for a malformed message. */
+    public long protocolErrors()
+    {
+        return protocolErrors.get();
+    }
+
+    /** @return the pid attached to vif {@code domid}, or 0. */
+    public int attachedPid(final int domid)
+    {
+        final Slot slot = slots.get(domid);
+        final Guest guest = slot == null ? null : slot.guest;
+        return guest == null ? 0 : guest.peer.pid();
+    }
+
+    private void acceptLoop()
+    {
+        while (running)
+        {
+            final ControlSocket connection;
+            try
+            {
+                connection = listener.accept();
+            }
+            catch (final RuntimeException ex)
+            {
+                log.println("pvnet switch: control socket: " + ex.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                continue;
+            }
+            if (connection == null)
+            {
+                return;
+            }
+            Thread.ofPlatform().daemon().name("pvnet-control-guest").start(() -> serve(connection));
+        }
+    }
+
+    private void serve(final ControlSocket connection)
+    {
+        Guest guest = null;
+        try
+        {
+            guest = attach(connection);
+            if (guest == null)
+            {
+                return;
+            }
+            while (running)
+            {
+                final ControlSocket.Message received = connection.receive(0);
+                if (received == null)
+                {
+                    return; // the guest closed its end or died
+                }
+                final ControlMessage message = ControlMessage.decode(received.data());
+                poke();
+                switch (message.type())
+                {
+                    case ControlMessage.WRITE, ControlMessage.REMOVE -> storeOperation(guest, message);
+                    default -> throw new IllegalArgumentException("unexpected control message type=" + message.type());
+                }
+            }
+        }
+        catch (final IllegalArgumentException | IllegalStateException ex)
+        {
+            protocolErrors.incrementAndGet();
+            log.println("pvnet switch: control: " + describe(guest, connection) + ": " + ex.getMessage() +
+                "; connection closed");
+        }
+        catch (final RuntimeException ex)
+        {
+            log.println("pvnet switch: control: " + describe(guest, connection) + ": " + ex + "; connection closed");
+        }
+        finally
+        {
+            if (guest != null)
+            {
+                detach(guest);
+            }
+            connection.close();
+        }
+    }
+
+    private Guest attach(final ControlSocket connection)
+    {
+        final PeerCredentials peer = connection.peer();
+        final ControlSocket.Message first = connection.receive(0);
+        if (first == null)
+        {
+            return null;
+        }
+        final ControlMessage request = ControlMessage.decode(first.data());
+        if (request.type() != ControlMessage.ATTACH)
+        {
+            return refuse(connection, peer, "the first message must be ATTACH");
+        }
+        final Slot slot = slots.get(request.domid());
+        if (slot == null || request.handle() != 0)
+        {
+            return refuse(connection, peer, "no vif " + request.domid() + "." + request.handle() + " on this switch");
+        }
+        if (peer.uid() != slot.vif.ownerUid())
+        {
+            return refuse(connection, peer, "uid " + peer.uid() + " may not attach vif " + request.domid() +
+                " (its owner is uid " + slot.vif.ownerUid() + "; see switch --vif-owner)");
+        }
+        final Guest guest;
+        synchronized (slot)
+        {
+            if (slot.guest != null)
+            {
+                return refuse(connection, peer, "vif " + request.domid() + " is already attached by pid " +
+                    slot.guest.peer.pid());
+            }
+            if (slot.share != null)
+            {
+                awaitNotConnected(slot);
+                slot.share.close(); // the previous guest's memory: the backend left it when it reached Closed
+                slot.share = null;
+            }
+            final GuestShare share = GuestShare.create(slot.vif.config());
+            slot.vif.backend().useShare(share.region());
+            slot.share = share;
+            guest = new Guest(slot, connection, peer);
+            synchronized (guest)
+            {
+                connection.send(ControlMessage.attached(GuestShare.lengthBytes()).encode(), share.fd());
+                guest.backendKeys.publishChanges(guest.sender);
+            }
+            slot.guest = guest;
+            attached.add(guest);
+        }
+        poke();
+        attaches.incrementAndGet();
+        log.println("pvnet switch: vif " + request.domid() + " attached by pid " + peer.pid() + " uid " + peer.uid());
+        return guest;
+    }
+
+    private Guest refuse(final ControlSocket connection, final PeerCredentials peer, final String reason)
+    {
+        refused.incrementAndGet();
+        log.println("pvnet switch: refused pid " + peer.pid() + " uid " + peer.uid() + ": " + reason);
+        try
+        {
+            connection.send(ControlMessage.refused(reason).encode());
+        }
+        catch (final LinuxException gone)
+        {
+            // the peer did not wait for the answer
+        }
+        return null;
+    }
+
+    private void storeOperation(final Guest guest, final ControlMessage message)
+    {
+        final String key = message.key();
+        final String frontendDir = guest.slot.vif.config().frontendDir() + "/";
+        if (!key.startsWith(frontendDir) || key.length() == frontendDir.length() || key.contains("//") ||
+            key.contains("/../") || key.endsWith("/..") || key.contains("/./") || key.endsWith("/."))
+        {
+            // Xen's permission model: a frontend writes its own directory only (EACCES elsewhere)
+            if (deniedWrites.incrementAndGet() % 1_000 == 1)
+            {
+                log.println("pvnet switch: vif " + guest.slot.vif.config().domid() + " pid " + guest.peer.pid() +
+                    ": store write outside its frontend directory refused: " + key + " (" + deniedWrites.get() +
+                    " so far)");
+            }
+            return;
+        }
+        if (message.type() == ControlMessage.WRITE)
+        {
+            store.write(key, message.value());
+        }
+        else
+        {
+            store.remove(key);
+        }
+    }
+
+    private void detach(final Guest guest)
+    {
+        final Slot slot = guest.slot;
+        synchronized (slot)
+        {
+            if (slot.guest != guest)
+            {
+                return;
+            }
+            slot.guest = null;
+            attached.remove(guest);
+            // as if the frontend had gone to Closed: the backend leaves Connected at once and accepts a new frontend
+            final String frontendDir = slot.vif.config().frontendDir();
+            store.removeTree(frontendDir + "/");
+            store.writeState(frontendDir, XenbusState.CLOSED);
+        }
+        log.println("pvnet switch: vif " + slot.vif.config().domid() + " detached: pid " + guest.peer.pid() +
+            " closed its connection or died");
+    }
+
+    private void awaitNotConnected(final Slot slot)
+    {
+        final long deadline = System.nanoTime() + CLOSE_WAIT_NS;
+        while (slot.vif.backend().state() == XenbusState.CONNECTED && System.nanoTime() - deadline < 0)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        // the agent may be finishing its last duty cycle on the old share
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+    private void poke()
+    {
+        fastUntilNs = System.nanoTime() + FAST_WATCH_NS;
+        LockSupport.unpark(watcher);
+    }
+
+    private void watchLoop()
+    {
+        while (running)
+        {
+            for (final Guest guest : attached)
+            {
+                synchronized (guest)
+                {
+                    guest.backendKeys.publishChanges(guest.sender);
+                }
+            }
+            LockSupport.parkNanos(System.nanoTime() - fastUntilNs < 0 ? WATCH_PERIOD_NS : IDLE_WATCH_PERIOD_NS);
+        }
+    }
+
+    private static String describe(final Guest guest, final ControlSocket connection)
+    {
+        if (guest != null)
+        {
+            return "vif " + guest.slot.vif.config().domid() + " pid " + guest.peer.pid();
+        }
+        try
+        {
+            return "pid " + connection.peer().pid();
+        }
+        catch (final RuntimeException ex)
+        {
+            return "a guest";
+        }
+    }
+
+    /** Stops accepting, closes every guest's connection (each guest sees the switch go) and every share. */
+    @Override
+    public void close()
+    {
+        running = false;
+        listener.close();
+        for (final Slot slot : slots.values())
+        {
+            final Guest guest = slot.guest;
+            if (guest != null)
+            {
+                guest.connection.shutdown();
+            }
+        }
+        try
+        {
+            acceptor.join(1_000);
+            watcher.join(1_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes the shares; call after the backends stopped running. */
+    public void closeShares()
+    {
+        for (final Slot slot : slots.values())
+        {
+            synchronized (slot)
+            {
+                if (slot.share != null)
+                {
+                    slot.share.close();
+                    slot.share = null;
+                }
+            }
+        }
+    }
+
+    private static final class Slot
+    {
+        final Vif vif;
+        volatile Guest guest;
+        GuestShare share;
+
+        Slot(final Vif vif)
+        {
+            this.vif = vif;
+        }
+    }
+
+    private final class Guest
+    {
+        final Slot slot;
+        final ControlSocket connection;
+        final PeerCredentials peer;
+        final StoreMirror backendKeys;
+        final StoreMirror.Sender sender = this::send;
+
+        Guest(final Slot slot, final ControlSocket connection, final PeerCredentials peer)
+        {
+            this.slot = slot;
+            this.connection = connection;
+            this.peer = peer;
+            this.backendKeys = new StoreMirror(store, slot.vif.config().backendDir());
+        }
+
+        void send(final ControlMessage message)
+        {
+            try
+            {
+                connection.send(message.encode());
+            }
+            catch (final LinuxException gone)
+            {
+                // the reader thread sees the end of the connection and detaches
+            }
+        }
+    }
+}
