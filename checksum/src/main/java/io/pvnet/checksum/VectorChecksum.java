@@ -3,7 +3,6 @@ package io.pvnet.checksum;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -53,12 +52,8 @@ public final class VectorChecksum extends InternetChecksum
     {
         if (length < VECTOR_BYTES)
         {
-            // one masked load: lanes past the end read as zero and touch no memory
-            final VectorMask<Byte> inRange = BYTES.indexInRange(0, length);
-            final LongVector v =
-                ByteVector.fromMemorySegment(BYTES, EVERYTHING, address, LE, inRange).reinterpretAsLongs();
-            return LongWordChecksum.swapFolded(
-                v.and(LOW_HALF).add(v.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD));
+            // less than one vector: 64-bit words (a masked byte load is not intrinsic without AVX-512 and allocates)
+            return LongWordChecksum.swapFolded(LongWordChecksum.littleEndianTail(EVERYTHING, address, length));
         }
         LongVector lo0 = LongVector.zero(SPECIES);
         LongVector hi0 = LongVector.zero(SPECIES);
@@ -126,12 +121,9 @@ public final class VectorChecksum extends InternetChecksum
     {
         if (length < VECTOR_BYTES)
         {
-            final VectorMask<Byte> inRange = BYTES.indexInRange(0, length);
-            final ByteVector bytes = ByteVector.fromMemorySegment(BYTES, EVERYTHING, srcAddress, LE, inRange);
-            bytes.intoMemorySegment(EVERYTHING, dstAddress, LE, inRange);
-            final LongVector v = bytes.reinterpretAsLongs();
+            // less than one vector: 64-bit words (masked byte loads and stores are not intrinsic without AVX-512)
             return LongWordChecksum.swapFolded(
-                v.and(LOW_HALF).add(v.lanewise(VectorOperators.LSHR, 32)).reduceLanes(VectorOperators.ADD));
+                LongWordChecksum.copyLittleEndianTail(EVERYTHING, srcAddress, EVERYTHING, dstAddress, length));
         }
         LongVector lo0 = LongVector.zero(SPECIES);
         LongVector hi0 = LongVector.zero(SPECIES);
@@ -157,15 +149,11 @@ public final class VectorChecksum extends InternetChecksum
             hi0 = hi0.add(a.lanewise(VectorOperators.LSHR, 32));
             i += VECTOR_BYTES;
         }
-        // the last length - i (< 64) bytes: one masked load and store (lanes past the end are neither read nor written,
-        // and read as zero); i is even, so the bytes pair as in the loop
-        final VectorMask<Byte> rest = BYTES.indexInRange(i, length);
-        final ByteVector tail = ByteVector.fromMemorySegment(BYTES, EVERYTHING, srcAddress + i, LE, rest);
-        tail.intoMemorySegment(EVERYTHING, dstAddress + i, LE, rest);
-        final LongVector last = tail.reinterpretAsLongs();
-        lo1 = lo1.add(last.and(LOW_HALF));
-        hi1 = hi1.add(last.lanewise(VectorOperators.LSHR, 32));
+        // the last length - i (< one vector) bytes in 64-bit words: a masked byte load and store would touch nothing past
+        // the end too, but is not intrinsic without AVX-512 and allocates there; i is even, so the bytes pair as above
+        final long tail = LongWordChecksum.copyLittleEndianTail(
+            EVERYTHING, srcAddress + i, EVERYTHING, dstAddress + i, length - i);
         final long lanes = lo0.add(hi0).add(lo1.add(hi1)).reduceLanes(VectorOperators.ADD);
-        return LongWordChecksum.swapFolded(lanes);
+        return LongWordChecksum.swapFolded(lanes + tail);
     }
 }

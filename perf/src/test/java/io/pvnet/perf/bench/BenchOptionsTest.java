@@ -92,8 +92,10 @@ class BenchOptionsTest
         assertMessage("--size=0 must be between 1 and 65536 bytes", () -> BenchOptions.builder().sizes(64, 0).build());
         assertMessage("--size=65537 must be between 1 and 65536 bytes", () -> BenchOptions.builder().sizes(65537).build());
         assertMessage("--size=64,1500,64 names a size twice", () -> BenchOptions.builder().sizes(64, 1500, 64).build());
-        assertMessage("--vifs=0 must be between 1 and 256", () -> BenchOptions.builder().vifs(0).build());
-        assertMessage("--vifs=257 must be between 1 and 256", () -> BenchOptions.builder().vifs(257).build());
+        assertMessage("--vifs=0 must be between 1 and " + BenchOptions.MAX_VIFS, () -> BenchOptions.builder().vifs(0).build());
+        final int tooMany = BenchOptions.MAX_VIFS + 1;
+        assertMessage("--vifs=" + tooMany + " must be between 1 and " + BenchOptions.MAX_VIFS,
+            () -> BenchOptions.builder().vifs(tooMany).build());
         assertMessage("--batch=-3 must be between 1 and 65536", () -> BenchOptions.builder().batch(-3).build());
         assertEquals(65_536, BenchOptions.builder().sizes(65_536).batch(65_536).build().batch(1));
     }
