@@ -73,6 +73,8 @@ public final class VifLatencyPath implements LatencyPath
         try
         {
             final VifRegion vifRegion = VifRegion.create(region);
+            // before the frontend connects: it looks the selector up then, and without it only wakes its own port
+            final io.pvnet.ring.event.EventSelector selector = io.pvnet.engine.vif.VifSections.createSelector(region, 1);
             // -Dpvnet.vif.padded=true as for ./pvnet bench: rings whose indices sit on separate cache lines (beyond Xen)
             final VifConfig config = VifConfig.of(1, 0).withMtu(Math.max(1500, frameBytes))
                 .withPaddedRings(Boolean.getBoolean("pvnet.vif.padded"));
@@ -93,8 +95,7 @@ public final class VifLatencyPath implements LatencyPath
             // to the guest's own MAC, from a locally administered one
             frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
             // sleep/adaptive: the host thread sleeps on a vif poller's selector until the guest notifies
-            final io.pvnet.engine.VifPoller poller = new io.pvnet.engine.VifPoller(
-                io.pvnet.engine.vif.VifSections.createSelector(region, 1), vifRegion.store());
+            final io.pvnet.engine.VifPoller poller = new io.pvnet.engine.VifPoller(selector, vifRegion.store());
             poller.add(backend);
             hostRunner = new AgentRunner(
                 // NOOP by default: spin without PAUSE (BusySpin's onSpinWait gets a KVM vCPU descheduled; FixedRateSender)
