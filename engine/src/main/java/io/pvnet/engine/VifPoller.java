@@ -14,7 +14,7 @@ import java.util.List;
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
  * cannot starve the others), and when a vif's poll finds nothing it arms the vif's port and polls once more (the final
  * check): still nothing, and the vif leaves the active list until a guest raises it again. The cost of a round is in
- * proportion to the active vifs, not to all of them. Every {@value #HOUSEKEEPING_MS} ms (and in a round after the store changed)
+ * proportion to the active vifs, not to all of them. Every {@value #HOUSEKEEPING_MS} ms by default (and in a round after the store changed)
  * every vif is visited once for its timers and negotiation (heartbeat, drain timeouts, connect), which is the only
  * per-vif cost of an idle vif.
  * <p>
@@ -29,12 +29,13 @@ import java.util.List;
  */
 public final class VifPoller implements Agent, WaitPoint
 {
-    /** Interval of the visit to every vif (timers, negotiation). */
+    /** Default interval of the visit to every vif (timers, negotiation). */
     public static final long HOUSEKEEPING_MS = 250;
     private static final long HOUSEKEEPING_NS = HOUSEKEEPING_MS * 1_000_000L;
 
     private final EventSelector selector;
     private final io.pvnet.engine.store.XenStore store;
+    private final long housekeepingNs;
     private final List<VifBackend> added = new ArrayList<>();
     private VifBackend[] backends = new VifBackend[0];
     private EventChannel[] ports = new EventChannel[0];
@@ -54,8 +55,26 @@ public final class VifPoller implements Agent, WaitPoint
      */
     public VifPoller(final EventSelector selector, final io.pvnet.engine.store.XenStore store)
     {
+        this(selector, store, HOUSEKEEPING_NS);
+    }
+
+    /**
+     * @param selector       the selector guests raise.
+     * @param store          the region's store: a change there makes the next cycle visit every vif.
+     * @param housekeepingNs interval of the visit to every vif, and the longest sleep. Guests in their own memory
+     *                       (isolated, cross-process) cannot raise the host's selector: their vifs are seen only at
+     *                       this visit, so a switch serving them passes a short interval (1 ms).
+     */
+    public VifPoller(
+        final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs)
+    {
+        if (housekeepingNs <= 0)
+        {
+            throw new IllegalArgumentException("housekeepingNs=" + housekeepingNs + " must be > 0");
+        }
         this.selector = selector;
         this.store = store;
+        this.housekeepingNs = housekeepingNs;
         this.drained = new int[selector.capacity()];
         this.lastStoreChange = store.changeCounter() - 1;
     }
@@ -101,7 +120,7 @@ public final class VifPoller implements Agent, WaitPoint
         }
         final long now = System.nanoTime();
         final int change = store.changeCounter();
-        if (change != lastStoreChange || now - lastHousekeepingNs >= HOUSEKEEPING_NS)
+        if (change != lastStoreChange || now - lastHousekeepingNs >= housekeepingNs)
         {
             lastStoreChange = change;
             lastHousekeepingNs = now;
@@ -237,7 +256,7 @@ public final class VifPoller implements Agent, WaitPoint
         // sleep no longer than the next housekeeping visit, and not at all while a vif is active
         if (activeCount == 0)
         {
-            selector.sleep(Math.min(timeoutNs, HOUSEKEEPING_NS));
+            selector.sleep(Math.min(timeoutNs, housekeepingNs));
         }
         else
         {

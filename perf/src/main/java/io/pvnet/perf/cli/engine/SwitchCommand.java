@@ -201,7 +201,10 @@ public final class SwitchCommand implements Callable<Integer>
         {
             created = Region.create(path, VifRegion.regionBytes(vifs), VifRegion.sectionCapacity(vifs));
             final VifRegion vifRegion = VifRegion.create(created, vifs);
-            final VifPoller poller = new VifPoller(VifSections.createSelector(created, vifs), vifRegion.store());
+            // guests attach through the control socket into their own memory, where the host's selector is out of
+            // their reach: their vifs are visited every millisecond (see VifPoller)
+            final VifPoller poller = new VifPoller(
+                VifSections.createSelector(created, vifs), vifRegion.store(), PORT_POLL_SLEEP_NS);
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final Fabric fabric = routed ? Fabric.routed(routerSetup(), maxPorts) : Fabric.bridged(maxPorts);
             agents.add(fabric.agent());
