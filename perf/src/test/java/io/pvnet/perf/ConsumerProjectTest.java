@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * docs/embedding.md as a new user follows it: its {@code pom.xml} and Java file, copied as they are into a separate
- * Maven project, built offline against the library jars this build just made (in a private local repository under
+ * Maven project, built against the library jars this build just made (in a private local repository under
  * {@code target/}, never {@code ~/.m2}), then run with the documented flags. Runs in {@code perf} because perf's tests
  * come after every library jar is packaged ({@code mvn verify}); skips, saying why, when the jars or {@code mvn} are not
  * there (for example {@code mvn test}).
@@ -69,18 +69,29 @@ class ConsumerProjectTest
             Files.writeString(path, file.getValue() + "\n");
         }
         final Path repository = installInto(work.resolve("repository"), bom);
+        // the third-party artifacts come first from this build's own local repository, read as a file repository, so the
+        // build needs no network when the machine has built pvnet; what that repository lacks (on a fresh machine, the
+        // plugins pvnet's own build never runs, such as maven-dependency-plugin) comes from Maven Central
         final Path settings = Files.writeString(work.resolve("settings.xml"), """
             <settings>
-              <mirrors>
-                <mirror><id>build-repository</id><mirrorOf>*</mirrorOf><url>%s</url></mirror>
-              </mirrors>
+              <profiles>
+                <profile>
+                  <id>build-repository</id>
+                  <repositories>
+                    <repository><id>build-repository</id><url>%1$s</url></repository>
+                  </repositories>
+                  <pluginRepositories>
+                    <pluginRepository><id>build-repository</id><url>%1$s</url></pluginRepository>
+                  </pluginRepositories>
+                </profile>
+              </profiles>
+              <activeProfiles><activeProfile>build-repository</activeProfile></activeProfiles>
             </settings>
             """.formatted(Path.of(System.getProperty("pvnet.localRepository",
             System.getProperty("user.home") + "/.m2/repository")).toUri()));
 
-        // offline: the third-party artifacts come from this build's own local repository, read as a file repository
-        final List<String> build = new ArrayList<>(List.of(mvn, "-B", "-ntp", "-q", "-o",
-            "-Daether.offline.protocols=file", "-s", settings.toString(), "-Dmaven.repo.local=" + repository,
+        final List<String> build = new ArrayList<>(List.of(mvn, "-B", "-ntp", "-q",
+            "-s", settings.toString(), "-Dmaven.repo.local=" + repository,
             "compile", "org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath",
             "-Dmdep.outputFile=target/classpath.txt"));
         final Result built = run(project, build, 240);

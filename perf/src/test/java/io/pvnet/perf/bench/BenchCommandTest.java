@@ -316,7 +316,7 @@ class BenchCommandTest
         assertEquals(2, run(new SizesScenario(), "--size", "0"));
         assertTrue(stderr.toString().contains("pvnet bench: --size=0 must be between 1 and 65536 bytes"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--idle", "spin"));
-        assertTrue(stderr.toString().contains("'spin' is not one of busy-spin, yield, backoff, park, noop"), stderr.toString());
+        assertTrue(stderr.toString().contains("'spin' is not one of busy-spin, backoff, sleep, adaptive, yield, park, noop"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--tso", "maybe"));
         assertTrue(stderr.toString().contains("'maybe' is not on or off"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--scenario", "nope"));
