@@ -71,7 +71,7 @@ public final class VifScenario implements Scenario
     {
         if (options.xproc())
         {
-            return options.sizes(64, 1500).length;
+            return new VifXprocScenario().measurementCount(options);
         }
         final int[] sizes = options.sizes(64, 1500);
         return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0);
@@ -90,10 +90,7 @@ public final class VifScenario implements Scenario
         final int[] sizes = options.sizes(64, 1500);
         if (options.xproc())
         {
-            for (final int size : sizes)
-            {
-                VifXprocScenario.measure(context, "vif-xproc." + size, size);
-            }
+            new VifXprocScenario().run(context);
             return;
         }
         final int burst = options.batch(32);

@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code vif-xproc}: as {@code vif}, with both guests' frontends in a second JVM ({@link VifGuestMain}) sharing a region
  * file with this process, which runs the backends and the crossover on one thread. Figures
- * {@code vif-xproc.64} (Mpps) and {@code vif-xproc.1500} (Gbit/s) with {@code .p50}/{@code .p99} one-way latency (ns),
- * measured by the guest process.
+ * {@code vif-xproc.64} (Mpps) and {@code vif-xproc.1500} (Gbit/s), and with {@code --tso on} (default)
+ * {@code vif-xproc.tso} (64 KiB TSO frames split in software for a receiving guest without TSO, Gbit/s of segments
+ * delivered, as {@code vif.tso}), each with {@code .p50}/{@code .p99} one-way latency (ns), measured by the guest
+ * process.
  */
 public final class VifXprocScenario implements Scenario
 {
@@ -51,7 +53,7 @@ public final class VifXprocScenario implements Scenario
     @Override
     public int measurementCount(final BenchOptions options)
     {
-        return options.sizes(64, 1500).length;
+        return options.sizes(64, 1500).length + (options.tso(true) ? 1 : 0);
     }
 
     @Override
@@ -67,12 +69,29 @@ public final class VifXprocScenario implements Scenario
         {
             measure(context, "vif-xproc." + size, size);
         }
+        if (context.options().tso(true))
+        {
+            measure(context, "vif-xproc.tso", TSO_FRAME, true);
+        }
     }
+
+    /** As {@code vif.tso}: a 64 KiB TSO frame. */
+    static final int TSO_FRAME = 65535 - 64;
 
     /** Measures frames of {@code frameLength} bytes with the frontends in a child JVM; reports {@code name} etc. */
     static void measure(final ScenarioContext context, final String name, final int frameLength) throws Exception
     {
-        final boolean pps = VifScenario.packetsPerSecond(frameLength);
+        measure(context, name, frameLength, false);
+    }
+
+    /**
+     * @param tso the sender transmits {@code frameLength}-byte TSO frames (partial checksum, GSO TCPv4 MSS 1448) to a
+     *            receiving guest without checksum or GSO offload, so the receiving backend splits them in software.
+     */
+    static void measure(final ScenarioContext context, final String name, final int frameLength, final boolean tso)
+        throws Exception
+    {
+        final boolean pps = VifScenario.packetsPerSecond(frameLength) && !tso;
         final Path path = Files.createTempFile(Path.of(Region.DEFAULT_DIRECTORY.toString()), "pvnet-xproc-", ".region");
         Files.delete(path);
         try (Region region = Region.create(path, VifRegion.regionBytes(2)))
@@ -82,12 +101,14 @@ public final class VifXprocScenario implements Scenario
             final ChecksumFrameOffload offload = new ChecksumFrameOffload();
             backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0).withMtu(Math.max(1500, frameLength)),
                 Crossover.sinkTo(backends, 1), offload);
-            backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0), offload);
+            backends[1] = VifBackend.create(vifRegion, VifGuestMain.receiverConfig(tso), Crossover.sinkTo(backends, 0),
+                offload);
             final AgentRunner host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
                 new CompositeAgent(backends[0], backends[1]));
             AgentRunner.startOnThread(host);
             final VifCounters counters = backends[1].counters();
-            final Process guest = start(path, frameLength, context.warmup().toMillis(), context.duration().toMillis());
+            final Process guest = start(path, frameLength, tso, context.warmup().toMillis(),
+                context.duration().toMillis());
             final Map<String, String> result = new HashMap<>();
             try (ProgressPrinter.Line ignored = context.progress(name, pps ?
                 () -> counters.get(VifCounters.RX_PACKETS) : () -> counters.get(VifCounters.RX_BYTES),
@@ -137,10 +158,10 @@ public final class VifXprocScenario implements Scenario
         }
     }
 
-    private static Process start(final Path path, final int frameLength, final long warmupMs, final long durationMs)
-        throws java.io.IOException
+    private static Process start(final Path path, final int frameLength, final boolean tso, final long warmupMs,
+        final long durationMs) throws java.io.IOException
     {
         return ChildJvm.start(VifGuestMain.class, path.toString(), Integer.toString(frameLength), Long.toString(warmupMs),
-            Long.toString(durationMs));
+            Long.toString(durationMs), tso ? "tso" : "plain");
     }
 }

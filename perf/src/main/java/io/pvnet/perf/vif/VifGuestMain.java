@@ -1,5 +1,7 @@
 package io.pvnet.perf.vif;
 
+import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.netif.NetifConstants;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
@@ -10,14 +12,28 @@ import io.pvnet.ring.region.Region;
 import java.nio.file.Path;
 
 /**
- * The guest process of {@code vif-xproc}: {@code VifGuestMain REGION FRAME_LENGTH WARMUP_MS DURATION_MS}. Opens the
+ * The guest process of {@code vif-xproc}: {@code VifGuestMain REGION FRAME_LENGTH WARMUP_MS DURATION_MS [tso|plain]}
+ * ({@code tso}: TSO frames, see {@link #receiverConfig}). Opens the
  * host's region, runs the two frontends ({@link VifGuests}) on its main thread, and prints one line
  * {@code RESULT frames=F bytes=B ns=T p50=N p99=N} for the measured window.
  */
 public final class VifGuestMain
 {
+    /** MSS of the TSO frames (as {@code vif.tso}). */
+    static final int TSO_MSS = 1448;
+
     private VifGuestMain()
     {
+    }
+
+    /**
+     * @param tso whether the run sends TSO frames.
+     * @return the receiving guest's vif (2.0): without GSO for TSO runs, so its backend splits every frame in
+     *         software (as {@code vif.tso}).
+     */
+    public static VifConfig receiverConfig(final boolean tso)
+    {
+        return tso ? VifConfig.of(2, 0).withOffloads(true, false, false) : VifConfig.of(2, 0);
     }
 
     public static void main(final String[] args)
@@ -26,15 +42,19 @@ public final class VifGuestMain
         final int frameLength = Integer.parseInt(args[1]);
         final long warmupNs = Long.parseLong(args[2]) * 1_000_000L;
         final long durationNs = Long.parseLong(args[3]) * 1_000_000L;
+        final boolean tso = args.length > 4 && "tso".equals(args[4]);
         try (Region region = Region.open(path))
         {
             final VifRegion vifRegion = VifRegion.attach(region);
             final ChecksumFrameOffload offload = new ChecksumFrameOffload();
             final VifFrontend sender = VifFrontend.create(vifRegion, VifPipeline.senderConfig(frameLength),
                 VifCounters.attach(vifRegion.countersReader(), 1, 0), offload);
-            final VifFrontend receiver = VifFrontend.create(vifRegion, VifConfig.of(2, 0),
+            final VifFrontend receiver = VifFrontend.create(vifRegion, receiverConfig(tso),
                 VifCounters.attach(vifRegion.countersReader(), 2, 0), offload);
-            final VifGuests guests = new VifGuests(sender, receiver, frameLength, 0, 0, 0);
+            final VifGuests guests = tso ?
+                new VifGuests(sender, receiver, frameLength, FrameFlags.CSUM_PARTIAL, TSO_MSS,
+                    NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4) :
+                new VifGuests(sender, receiver, frameLength, 0, 0, 0);
             final long connectDeadline = System.nanoTime() + 20_000_000_000L;
             while (!guests.connected() && System.nanoTime() - connectDeadline < 0)
             {
