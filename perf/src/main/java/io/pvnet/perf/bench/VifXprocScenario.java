@@ -2,12 +2,12 @@ package io.pvnet.perf.bench;
 
 import io.pvnet.engine.Crossover;
 import io.pvnet.engine.VifBackend;
-import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.perf.vif.ChildJvm;
 import io.pvnet.perf.vif.VifGuestMain;
+import io.pvnet.perf.vif.XprocHost;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -16,15 +16,16 @@ import org.agrona.concurrent.CompositeAgent;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code vif-xproc}: as {@code vif}, with both guests' frontends in a second JVM ({@link VifGuestMain}) sharing a region
- * file with this process, which runs the backends and the crossover on one thread. Figures
+ * {@code vif-xproc}: as {@code vif}, with both guests' frontends in a second JVM ({@link VifGuestMain}) on the isolated
+ * path real guests use ({@link XprocHost}): each vif attached over a control socket into its own sealed memfd, the
+ * host's store and counters in this process's anonymous memory. This process runs the backends and the crossover on
+ * one thread. Figures
  * {@code vif-xproc.64} (Mpps) and {@code vif-xproc.1500} (Gbit/s), and with {@code --tso on} (default)
  * {@code vif-xproc.tso} (64 KiB TSO frames split in software for a receiving guest without TSO, Gbit/s of segments
  * delivered, as {@code vif.tso}), each with {@code .p50}/{@code .p99} one-way latency (ns), measured by the guest
@@ -41,7 +42,7 @@ public final class VifXprocScenario implements Scenario
     @Override
     public String description()
     {
-        return "as vif, with the frontends in a second JVM sharing a region file (Mpps, Gbit/s, one-way latency)";
+        return "as vif, with the frontends in a second JVM attached as isolated guests (control socket, sealed memfd per vif)";
     }
 
     @Override
@@ -92,54 +93,61 @@ public final class VifXprocScenario implements Scenario
         throws Exception
     {
         final boolean pps = VifScenario.packetsPerSecond(frameLength) && !tso;
-        final Path path = Files.createTempFile(Path.of(Region.DEFAULT_DIRECTORY.toString()), "pvnet-xproc-", ".region");
-        Files.delete(path);
-        try (Region region = Region.create(path, VifRegion.regionBytes(2)))
+        // the host's store, counters and section table in its own anonymous memory: the guest process maps only the
+        // sealed memfd of each vif it attaches (the isolated path of pvnet switch and pvnet guest)
+        try (Region region = Region.createAnonymous(VifRegion.regionBytes(2), VifRegion.sectionCapacity(2)))
         {
-            final VifRegion vifRegion = VifRegion.create(region);
+            final VifRegion vifRegion = VifRegion.create(region, 2);
             final VifBackend[] backends = new VifBackend[2];
             final ChecksumFrameOffload offload = new ChecksumFrameOffload();
-            backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0).withMtu(Math.max(1500, frameLength)),
+            backends[0] = VifBackend.create(vifRegion, VifGuestMain.senderConfig(frameLength),
                 Crossover.sinkTo(backends, 1), offload);
             backends[1] = VifBackend.create(vifRegion, VifGuestMain.receiverConfig(tso), Crossover.sinkTo(backends, 0),
                 offload);
-            final AgentRunner host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
-                new CompositeAgent(backends[0], backends[1]));
+            final AgentRunner host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
+                Throwable::printStackTrace, null, new CompositeAgent(backends[0], backends[1]));
             AgentRunner.startOnThread(host);
+            final XprocHost control = new XprocHost(vifRegion, backends);
             final VifCounters counters = backends[1].counters();
-            final Process guest = start(path, frameLength, tso, context.warmup().toMillis(),
-                context.duration().toMillis());
             final Map<String, String> result = new HashMap<>();
-            try (ProgressPrinter.Line ignored = context.progress(name, pps ?
-                () -> counters.get(VifCounters.RX_PACKETS) : () -> counters.get(VifCounters.RX_BYTES),
-                pps ? 1e-6 : 8e-9, pps ? "Mpps" : "Gbit/s");
-                BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(guest.getInputStream(), StandardCharsets.UTF_8)))
+            final Process guest;
+            try
             {
-                String line;
-                while ((line = reader.readLine()) != null)
+                guest = start(control.socket(), frameLength, tso, context.warmup().toMillis(),
+                    context.duration().toMillis());
+                try (ProgressPrinter.Line ignored = context.progress(name, pps ?
+                    () -> counters.get(VifCounters.RX_PACKETS) : () -> counters.get(VifCounters.RX_BYTES),
+                    pps ? 1e-6 : 8e-9, pps ? "Mpps" : "Gbit/s");
+                    BufferedReader reader = new BufferedReader(
+                        new InputStreamReader(guest.getInputStream(), StandardCharsets.UTF_8)))
                 {
-                    if (line.startsWith("RESULT "))
+                    String line;
+                    while ((line = reader.readLine()) != null)
                     {
-                        for (final String field : line.substring(7).split(" "))
+                        if (line.startsWith("RESULT "))
                         {
-                            final int eq = field.indexOf('=');
-                            result.put(field.substring(0, eq), field.substring(eq + 1));
+                            for (final String field : line.substring(7).split(" "))
+                            {
+                                final int eq = field.indexOf('=');
+                                result.put(field.substring(0, eq), field.substring(eq + 1));
+                            }
+                        }
+                        else if (line.startsWith("ERROR"))
+                        {
+                            throw new IllegalStateException("guest: " + line);
                         }
                     }
-                    else if (line.startsWith("ERROR"))
+                    if (!guest.waitFor(30, TimeUnit.SECONDS))
                     {
-                        throw new IllegalStateException("guest: " + line);
+                        guest.destroyForcibly();
                     }
-                }
-                if (!guest.waitFor(30, TimeUnit.SECONDS))
-                {
-                    guest.destroyForcibly();
                 }
             }
             finally
             {
+                control.close();
                 host.close();
+                control.closeShares();
             }
             if (!result.containsKey("frames"))
             {
@@ -152,16 +160,12 @@ public final class VifXprocScenario implements Scenario
             context.report(name + ".p50", Double.parseDouble(result.get("p50")), "ns");
             context.report(name + ".p99", Double.parseDouble(result.get("p99")), "ns");
         }
-        finally
-        {
-            Files.deleteIfExists(path);
-        }
     }
 
-    private static Process start(final Path path, final int frameLength, final boolean tso, final long warmupMs,
+    private static Process start(final Path socket, final int frameLength, final boolean tso, final long warmupMs,
         final long durationMs) throws java.io.IOException
     {
-        return ChildJvm.start(VifGuestMain.class, path.toString(), Integer.toString(frameLength), Long.toString(warmupMs),
+        return ChildJvm.start(VifGuestMain.class, socket.toString(), Integer.toString(frameLength), Long.toString(warmupMs),
             Long.toString(durationMs), tso ? "tso" : "plain");
     }
 }

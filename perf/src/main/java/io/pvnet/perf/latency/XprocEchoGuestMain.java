@@ -1,12 +1,10 @@
 package io.pvnet.perf.latency;
 
 import io.pvnet.engine.vif.VifConfig;
-import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
-import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.ring.event.IdleMode;
-import io.pvnet.ring.region.Region;
+import io.pvnet.perf.vif.XprocGuest;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
@@ -14,8 +12,9 @@ import java.io.InputStream;
 import java.nio.file.Path;
 
 /**
- * The guest process of the {@code vif-xproc} latency path: {@code XprocEchoGuestMain REGION MTU IDLE}. Opens the
- * host's region, connects the netfront of vif 1.0 and echoes every stamped frame back ({@link EchoGuest}) until its
+ * The guest process of the {@code vif-xproc} latency path: {@code XprocEchoGuestMain SOCKET MTU IDLE}. Attaches vif
+ * 1.0 through the host's control socket as real guests do ({@code XprocGuest}: its own sealed memfd, a private store
+ * kept in step over the connection, synced once per step), connects the netfront and echoes every stamped frame back ({@link EchoGuest}) until its
  * stdin closes (the host closes it to stop the guest, and it closes anyway when the host dies).
  * <p>
  * Protocol on stdout, one line each: {@code READY} once connected, {@code ERROR reason} on failure,
@@ -35,19 +34,18 @@ public final class XprocEchoGuestMain
 
     public static void main(final String[] args)
     {
-        final Path path = Path.of(args[0]);
+        final Path socket = Path.of(args[0]);
         final int mtu = Integer.parseInt(args[1]);
         final IdleStrategy idle = IdleMode.fromName(args[2]).newIdleStrategy();
         Thread.ofPlatform().daemon().name("pvnet-guest-stdin").start(XprocEchoGuestMain::awaitStdinClosed);
-        try (Region region = Region.open(path))
+        try (XprocGuest attached = XprocGuest.attach(socket, VifConfig.of(1, 0).withMtu(mtu), NoFrameOffload.INSTANCE))
         {
-            final VifRegion vifRegion = VifRegion.attach(region);
-            final VifFrontend frontend = VifFrontend.create(vifRegion, VifConfig.of(1, 0).withMtu(mtu),
-                VifCounters.attach(vifRegion.countersReader(), 1, 0), NoFrameOffload.INSTANCE);
+            final VifFrontend frontend = attached.frontend();
             final EchoGuest guest = new EchoGuest(frontend);
             final long connectDeadlineNs = System.nanoTime() + CONNECT_TIMEOUT_NS;
             while (!frontend.isConnected() && System.nanoTime() - connectDeadlineNs < 0 && !stopped)
             {
+                attached.sync();
                 frontend.doWork();
             }
             if (!frontend.isConnected())
@@ -57,16 +55,12 @@ public final class XprocEchoGuestMain
             }
             System.out.println(READY);
             System.out.flush();
-            while (!stopped)
+            while (!stopped && attached.goneReason() == null)
             {
-                idle.idle(guest.step());
+                // as pvnet guest's duty cycle: the store sync (a queue poll and a counter load when nothing changed)
+                idle.idle(attached.sync() + guest.step());
             }
             System.out.println("ECHOED " + guest.echoed());
-            frontend.close();
-            for (int i = 0; i < 1_000; i++)
-            {
-                frontend.doWork();
-            }
         }
         catch (final RuntimeException ex)
         {

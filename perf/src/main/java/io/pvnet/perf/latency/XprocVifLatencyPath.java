@@ -7,6 +7,7 @@ import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.perf.vif.ChildJvm;
+import io.pvnet.perf.vif.XprocHost;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;
@@ -15,17 +16,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code vif-xproc} latency path: the vif's netfront runs in a second JVM ({@link XprocEchoGuestMain}) sharing a
- * region file with this process, and echoes every frame back; this process is the host, and its sender thread runs
+ * The {@code vif-xproc} latency path: the vif's netfront runs in a second JVM ({@link XprocEchoGuestMain}) attached
+ * as an isolated guest ({@link XprocHost}: control socket, its own sealed memfd; the host's store and counters stay in
+ * this process's anonymous memory), and echoes every frame back; this process is the host, and its sender thread runs
  * the backend (xnb) itself, so the round trip starts and ends on the sender's thread and no clocks of two processes
  * are compared for the round trip:
  * <pre>
@@ -54,8 +53,8 @@ public final class XprocVifLatencyPath implements LatencyPath
     private static final int GUEST_WARMUP_WINDOW = 64;
     private static final long GUEST_WARMUP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
-    private final Path file;
     private final Region region;
+    private final XprocHost host;
     private final VifBackend backend;
     private final Process guest;
     private final CompletableFuture<String> guestReady = new CompletableFuture<>();
@@ -90,24 +89,19 @@ public final class XprocVifLatencyPath implements LatencyPath
                 StampedFrameDescriptor.MIN_FRAME_BYTES + ".." + VifConfig.MAX_MTU);
         }
         this.frameBytes = frameBytes;
-        try
-        {
-            file = Files.createTempFile(Region.DEFAULT_DIRECTORY, "pvnet-latency-", ".region");
-            Files.delete(file);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        region = Region.create(file, VifRegion.regionBytes(1));
+        // the host's store and counters in this process's anonymous memory; the guest attaches over the control
+        // socket into its own sealed memfd, as pvnet guest does
+        region = Region.createAnonymous(VifRegion.regionBytes(1), VifRegion.sectionCapacity(1));
         Process started = null;
+        XprocHost host = null;
         try
         {
-            final VifRegion vifRegion = VifRegion.create(region);
+            final VifRegion vifRegion = VifRegion.create(region, 1);
             final VifConfig config = VifConfig.of(1, 0).withMtu(Math.max(1500, frameBytes));
             backend = VifBackend.create(vifRegion, config, returned, NoFrameOffload.INSTANCE);
             frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), HOST_MAC);
-            started = ChildJvm.start(XprocEchoGuestMain.class, file.toString(), Integer.toString(config.mtu()),
+            host = new XprocHost(vifRegion, backend);
+            started = ChildJvm.start(XprocEchoGuestMain.class, host.socket().toString(), Integer.toString(config.mtu()),
                 idle.configName());
             guest = started;
             Thread.ofPlatform().daemon().name("pvnet-guest-output").start(this::readGuestOutput);
@@ -126,6 +120,7 @@ public final class XprocVifLatencyPath implements LatencyPath
                     backend.state() + "; guest said: " + ready + " " + String.join(" | ", guestLines) + ")");
             }
             warmGuest(warmupFrames);
+            this.host = host;
         }
         catch (final IOException | RuntimeException | PathUnavailableException ex)
         {
@@ -133,8 +128,12 @@ public final class XprocVifLatencyPath implements LatencyPath
             {
                 started.destroyForcibly();
             }
+            if (host != null)
+            {
+                host.close();
+                host.closeShares();
+            }
             region.close();
-            deleteFile();
             if (ex instanceof IOException io)
             {
                 throw new PathUnavailableException("path vif-xproc: cannot start the guest JVM: " + io.getMessage());
@@ -168,7 +167,7 @@ public final class XprocVifLatencyPath implements LatencyPath
     static LatencyPathFactory factory()
     {
         return LatencyPaths.stampedFrames("vif-xproc",
-            "xnb here -> netfront in a second JVM (shared region file) echoes -> xnb here", XprocVifLatencyPath::new);
+            "xnb here -> netfront in a second JVM (isolated guest: control socket, sealed memfd) echoes -> xnb here", XprocVifLatencyPath::new);
     }
 
     @Override
@@ -208,13 +207,19 @@ public final class XprocVifLatencyPath implements LatencyPath
         return backend.counters().totalDrops();
     }
 
+    /** @return guests attached over the control socket (1 once the path is open). */
+    public long guestAttaches()
+    {
+        return host.attaches();
+    }
+
     /** @return whether the guest JVM is still running. */
     public boolean guestAlive()
     {
         return guest.isAlive();
     }
 
-    /** Stops the guest (closes its stdin), waits for it, then closes the backend and deletes the region file. */
+    /** Stops the guest (closes its stdin), waits for it, then closes the control socket, the backend and the memory. */
     @Override
     public void close()
     {
@@ -237,21 +242,10 @@ public final class XprocVifLatencyPath implements LatencyPath
         {
             guest.destroyForcibly();
         }
+        host.close();
         backend.close();
+        host.closeShares();
         region.close();
-        deleteFile();
-    }
-
-    private void deleteFile()
-    {
-        try
-        {
-            Files.deleteIfExists(file);
-        }
-        catch (final IOException ignored)
-        {
-            // a file left in /dev/shm is harmless and named pvnet-latency-*
-        }
     }
 
     private void readGuestOutput()
