@@ -65,14 +65,60 @@ public final class VifRegion
     /** Creates the store and counters sections in a fresh region, sized for {@code vifs} vifs. */
     public static VifRegion create(final Region region, final int vifs)
     {
+        final RegionSection countersSection = region.allocateSection(COUNTERS_SECTION, countersBytes(vifs));
+        return create(region, vifs, countersSection.buffer());
+    }
+
+    /**
+     * Creates the store section in a fresh region and the counters in {@code counters}, memory of their own: how a
+     * switch keeps its counters apart from everything else so it can hand them to {@code pvnet stat} read-only (a
+     * {@code SealedMemory.createWrittenByCreatorOnly}) while the region stays private.
+     *
+     * @param counters {@link #countersBytes(int)} bytes, zeroed.
+     */
+    public static VifRegion create(final Region region, final int vifs, final AtomicBuffer counters)
+    {
         final int entries = storeEntries(vifs);
-        final int counters = counters(vifs);
+        final int counterCount = counters(vifs);
+        if (counters.capacity() < countersLength(counterCount))
+        {
+            throw new IllegalArgumentException("counters capacity=" + counters.capacity() + " < " +
+                countersLength(counterCount) + " for vifs=" + vifs);
+        }
         final RegionSection storeSection = region.allocateSection(STORE_SECTION, StoreDescriptor.length(entries));
         final XenStore store = XenStore.create(storeSection.buffer(), entries);
-        final RegionSection countersSection = region.allocateSection(COUNTERS_SECTION, countersLength(counters));
         final CountersManager manager = new CountersManager(
-            metadata(countersSection.buffer(), counters), values(countersSection.buffer(), counters));
+            metadata(counters, counterCount), values(counters, counterCount));
         return new VifRegion(region, store, manager, manager);
+    }
+
+    /** @return bytes of the counters (metadata and values) for {@code vifs} vifs. */
+    public static int countersBytes(final int vifs)
+    {
+        return countersLength(counters(vifs));
+    }
+
+    /**
+     * @param counters a counters area written by another process ({@link #create(Region, int, AtomicBuffer)}), for
+     *                 example mapped read-only.
+     * @return a reader over it.
+     */
+    public static CountersReader countersReader(final AtomicBuffer counters)
+    {
+        final int count = counters.capacity() / (CountersReader.METADATA_LENGTH + CountersReader.COUNTER_LENGTH);
+        return new CountersReader(metadata(counters, count), values(counters, count));
+    }
+
+    /**
+     * @return bytes of a switch's private region for {@code vifs} vifs whose guests live in their own shares and
+     *         whose counters are elsewhere: the store, the event selector and the section table.
+     */
+    public static long hostRegionBytes(final int vifs)
+    {
+        return StoreDescriptor.length(storeEntries(Math.max(vifs, DEFAULT_VIFS))) +
+            io.pvnet.ring.region.RegionDescriptor.headerLength(sectionCapacity(vifs)) +
+            io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(io.pvnet.ring.event.EventSelectorDescriptor.MAX_CAPACITY) +
+            (1 << 20);
     }
 
     /** @return store entries for {@code vifs} vifs. */

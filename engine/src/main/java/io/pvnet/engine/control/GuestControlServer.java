@@ -56,6 +56,7 @@ public final class GuestControlServer implements AutoCloseable
     private final Thread acceptor;
     private final Thread watcher;
     private volatile boolean running = true;
+    private volatile AdminService admin;
 
     private final AtomicLong attaches = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -80,6 +81,16 @@ public final class GuestControlServer implements AutoCloseable
         }
         acceptor = Thread.ofPlatform().daemon().name("pvnet-control-accept").unstarted(this::acceptLoop);
         watcher = Thread.ofPlatform().daemon().name("pvnet-control-watch").unstarted(this::watchLoop);
+    }
+
+    /**
+     * Also serves the administrator's tools ({@code pvnet stat}, {@code pvnet ifconfig}) on this socket: a connection
+     * whose first message is an {@link AdminMessage} goes to {@code service}. Call before {@link #start()}.
+     */
+    public GuestControlServer admin(final AdminService service)
+    {
+        this.admin = service;
+        return this;
     }
 
     /** Starts accepting guests. */
@@ -197,6 +208,16 @@ public final class GuestControlServer implements AutoCloseable
         final ControlSocket.Message first = connection.receive(0);
         if (first == null)
         {
+            return null;
+        }
+        if (AdminMessage.isAdmin(first.data()))
+        {
+            final AdminService service = admin;
+            if (service == null)
+            {
+                throw new IllegalArgumentException("no administration on this control socket");
+            }
+            service.serve(connection, peer, first.data());
             return null;
         }
         final ControlMessage request = ControlMessage.decode(first.data());

@@ -41,6 +41,7 @@ public final class LinuxCalls
     static final long GETSOCKOPT = AARCH64 ? 209 : 55;
     static final long SENDMSG = AARCH64 ? 211 : 46;
     static final long RECVMSG = AARCH64 ? 212 : 47;
+    static final long PRCTL = AARCH64 ? 167 : 157;
 
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
@@ -61,6 +62,10 @@ public final class LinuxCalls
     public static final int F_SEAL_SHRINK = 0x02;
     public static final int F_SEAL_GROW = 0x04;
     public static final int F_SEAL_WRITE = 0x08;
+    /** Linux 5.1: no new writable mapping and no write(2); mappings made before the seal stay writable. */
+    public static final int F_SEAL_FUTURE_WRITE = 0x10;
+    static final int PR_GET_DUMPABLE = 3;
+    static final int PR_SET_DUMPABLE = 4;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
@@ -159,6 +164,24 @@ public final class LinuxCalls
     public static int truncate(final int fd, final long length)
     {
         return (int)raw(FTRUNCATE, fd, length, 0, 0, 0, 0);
+    }
+
+    /**
+     * {@code prctl(PR_SET_DUMPABLE)}: a process that is not dumpable has its {@code /proc/PID} entries owned by root
+     * and refuses {@code ptrace} to processes without {@code CAP_SYS_PTRACE}, so another process of the same uid can
+     * neither read its memory ({@code /proc/PID/mem}, {@code /proc/PID/map_files}) nor open its descriptors
+     * ({@code /proc/PID/fd/N}); it also writes no core dump. As ssh-agent and gpg-agent do. Lasts until the next
+     * {@code execve} or a change of credentials.
+     */
+    public static void setDumpable(final boolean dumpable)
+    {
+        check("prctl(PR_SET_DUMPABLE)", PRCTL, PR_SET_DUMPABLE, dumpable ? 1 : 0, 0);
+    }
+
+    /** @return whether this process is dumpable ({@code prctl(PR_GET_DUMPABLE)}). */
+    public static boolean isDumpable()
+    {
+        return check("prctl(PR_GET_DUMPABLE)", PRCTL, PR_GET_DUMPABLE, 0, 0) != 0;
     }
 
     /** @return the size of the file behind {@code fd}. */

@@ -25,6 +25,8 @@ public final class SealedMemory implements AutoCloseable
 {
     /** Seals every share carries. */
     public static final int REQUIRED_SEALS = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+    /** Seals of memory only its creator writes ({@link #createWrittenByCreatorOnly}). */
+    public static final int READ_ONLY_SEALS = REQUIRED_SEALS | F_SEAL_FUTURE_WRITE;
 
     private final int fd;
     private final long lengthBytes;
@@ -52,26 +54,101 @@ public final class SealedMemory implements AutoCloseable
         {
             throw new IllegalArgumentException("lengthBytes=" + lengthBytes + " must be in 1..2 GiB");
         }
-        final int fd;
-        try (Arena scratch = Arena.ofConfined())
-        {
-            final long nameAddress = scratch.allocateFrom(name.length() > 249 ? name.substring(0, 249) : name).address();
-            // MFD_NOEXEC_SEAL (6.3+) also seals exec bits; older kernels reject it with EINVAL: retry without
-            final long result = raw(MEMFD_CREATE, nameAddress, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL, 0, 0, 0, 0);
-            fd = (int)(result == -EINVAL ?
-                check("memfd_create", MEMFD_CREATE, nameAddress, MFD_CLOEXEC | MFD_ALLOW_SEALING, 0) :
-                result >= 0 ? result : failed("memfd_create", result));
-        }
+        final int fd = memfd(name);
         try
         {
             check("ftruncate", FTRUNCATE, fd, lengthBytes, 0);
             check("fcntl(F_ADD_SEALS)", FCNTL, fd, F_ADD_SEALS, REQUIRED_SEALS);
-            return map(fd, lengthBytes);
+            return map(fd, lengthBytes, PROT_READ | PROT_WRITE);
         }
         catch (final RuntimeException ex)
         {
             LinuxCalls.close(fd);
             throw ex;
+        }
+    }
+
+    /**
+     * Creates memory that only this mapping can write, for a host to publish to readers it does not trust (the
+     * switch's counters for {@code pvnet stat}): a zero-filled memfd of {@code lengthBytes}, mapped read-write here,
+     * then sealed with {@link #READ_ONLY_SEALS}. {@code F_SEAL_FUTURE_WRITE} leaves this mapping writable but makes
+     * every later writable mapping, {@code mprotect} to writable and {@code write(2)} fail with EPERM, whoever holds
+     * the descriptor (the seal is on the memory, not the descriptor, so reopening {@code /proc/PID/fd/N} read-write
+     * does not help either). A reader maps it with {@link #adoptReadOnly}.
+     *
+     * @throws LinuxException when a call fails (a kernel before 5.1 has no {@code F_SEAL_FUTURE_WRITE}: EINVAL).
+     */
+    public static SealedMemory createWrittenByCreatorOnly(final String name, final long lengthBytes)
+    {
+        if (lengthBytes <= 0 || lengthBytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("lengthBytes=" + lengthBytes + " must be in 1..2 GiB");
+        }
+        final int fd = memfd(name);
+        try
+        {
+            check("ftruncate", FTRUNCATE, fd, lengthBytes, 0);
+            final SealedMemory memory = map(fd, lengthBytes, PROT_READ | PROT_WRITE);
+            try
+            {
+                check("fcntl(F_ADD_SEALS)", FCNTL, fd, F_ADD_SEALS, READ_ONLY_SEALS);
+            }
+            catch (final RuntimeException ex)
+            {
+                memory.arena.close();
+                throw ex;
+            }
+            return memory;
+        }
+        catch (final RuntimeException ex)
+        {
+            LinuxCalls.close(fd);
+            throw ex;
+        }
+    }
+
+    /**
+     * Takes ownership of a memfd another process created with {@link #createWrittenByCreatorOnly} and maps it
+     * read-only, after checking that it carries {@link #READ_ONLY_SEALS} (so nobody but its creator writes it and
+     * nobody can shrink it under this mapping) and is {@code expectedLengthBytes} long. On failure the descriptor is
+     * closed.
+     *
+     * @throws IllegalArgumentException naming what is wrong.
+     */
+    public static SealedMemory adoptReadOnly(final int fd, final long expectedLengthBytes)
+    {
+        try
+        {
+            final long seals = raw(FCNTL, fd, F_GET_SEALS, 0, 0, 0, 0);
+            if (seals < 0 || (seals & READ_ONLY_SEALS) != READ_ONLY_SEALS)
+            {
+                throw new IllegalArgumentException(seals < 0 ? "fd " + fd + " is not a sealable memfd" :
+                    "memfd lacks seals: has 0x" + Long.toHexString(seals) + ", needs 0x" +
+                    Integer.toHexString(READ_ONLY_SEALS));
+            }
+            final long size = LinuxCalls.size(fd);
+            if (size != expectedLengthBytes)
+            {
+                throw new IllegalArgumentException("memfd size=" + size + " but expected=" + expectedLengthBytes);
+            }
+            return map(fd, size, PROT_READ);
+        }
+        catch (final RuntimeException ex)
+        {
+            LinuxCalls.close(fd);
+            throw ex;
+        }
+    }
+
+    private static int memfd(final String name)
+    {
+        try (Arena scratch = Arena.ofConfined())
+        {
+            final long nameAddress = scratch.allocateFrom(name.length() > 249 ? name.substring(0, 249) : name).address();
+            final long result = raw(MEMFD_CREATE, nameAddress, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL, 0, 0, 0, 0);
+            return (int)(result == -EINVAL ?
+                check("memfd_create", MEMFD_CREATE, nameAddress, MFD_CLOEXEC | MFD_ALLOW_SEALING, 0) :
+                result >= 0 ? result : failed("memfd_create", result));
         }
     }
 
@@ -102,7 +179,7 @@ public final class SealedMemory implements AutoCloseable
             {
                 throw new IllegalArgumentException("memfd size=" + size + " but expected=" + expectedLengthBytes);
             }
-            return map(fd, size);
+            return map(fd, size, PROT_READ | PROT_WRITE);
         }
         catch (final RuntimeException ex)
         {
@@ -111,9 +188,9 @@ public final class SealedMemory implements AutoCloseable
         }
     }
 
-    private static SealedMemory map(final int fd, final long lengthBytes)
+    private static SealedMemory map(final int fd, final long lengthBytes, final int protection)
     {
-        final long address = check("mmap", MMAP, 0, lengthBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        final long address = check("mmap", MMAP, 0, lengthBytes, protection, MAP_SHARED, fd, 0);
         final Arena arena = Arena.ofShared();
         final MemorySegment segment = MemorySegment.ofAddress(address)
             .reinterpret(lengthBytes, arena, ignored -> raw(MUNMAP, address, lengthBytes, 0, 0, 0, 0));

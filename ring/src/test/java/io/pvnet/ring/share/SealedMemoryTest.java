@@ -75,6 +75,60 @@ class SealedMemoryTest
     }
 
     @Test
+    void shouldLetOnlyTheCreatorWriteMemoryWrittenByCreatorOnly() throws IOException
+    {
+        final ControlSocket[] pair = ControlSocket.pair();
+        try (ControlSocket a = pair[0]; ControlSocket b = pair[1];
+            SealedMemory counters = SealedMemory.createWrittenByCreatorOnly("pvnet-counters", 8192))
+        {
+            assertEquals(SealedMemory.READ_ONLY_SEALS, LinuxCalls.seals(counters.fd()) & SealedMemory.READ_ONLY_SEALS);
+            counters.buffer().putLong(8, 42); // the creator's mapping, made before the seal, stays writable
+            a.send(new byte[] {1}, counters.fd());
+            final int received = b.receive(1).fds()[0];
+            final int probe = (int)LinuxCalls.check("fcntl(F_DUPFD_CLOEXEC)", LinuxCalls.FCNTL, received, 1030, 0);
+            try (SealedMemory reader = SealedMemory.adoptReadOnly(received, 8192))
+            {
+                assertEquals(42, reader.buffer().getLong(8));
+                counters.buffer().putLong(8, 43);
+                assertEquals(43, reader.buffer().getLong(8), "the reader sees the creator's writes");
+                // whoever holds the descriptor: no writable mapping, no write(2), no truncation, no unsealing
+                assertEquals(-LinuxCalls.EPERM, LinuxCalls.raw(LinuxCalls.MMAP, 0, 8192,
+                    LinuxCalls.PROT_READ | LinuxCalls.PROT_WRITE, LinuxCalls.MAP_SHARED, probe, 0));
+                try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined())
+                {
+                    final long bytes = arena.allocate(8).address();
+                    assertEquals(-LinuxCalls.EPERM, LinuxCalls.raw(LinuxCalls.AARCH64 ? 64 : 1, probe, bytes, 8, 0, 0, 0),
+                        "write(2)");
+                }
+                assertEquals(-LinuxCalls.EPERM, LinuxCalls.truncate(probe, 0));
+                assertEquals(-LinuxCalls.EPERM, LinuxCalls.raw(LinuxCalls.FCNTL, probe, LinuxCalls.F_ADD_SEALS,
+                    LinuxCalls.F_SEAL_WRITE, 0, 0, 0));
+                // a new open file description through /proc is no way around a seal on the memory itself
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                    Path.of("/proc/self/fd/" + probe), java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE))
+                {
+                    assertThrows(IOException.class,
+                        () -> channel.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 8192));
+                }
+                assertEquals(43, counters.buffer().getLong(8));
+            }
+            finally
+            {
+                LinuxCalls.close(probe);
+            }
+        }
+        try (SealedMemory share = SealedMemory.create("pvnet-share", 4096))
+        {
+            final int copy = dup(share);
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> SealedMemory.adoptReadOnly(copy, 4096));
+            assertTrue(ex.getMessage().contains("lacks seals"), ex.getMessage());
+            assertFalse(isOpen(copy), "a refused descriptor is closed");
+        }
+    }
+
+    @Test
     void shouldCloseEveryDescriptorOfAMessageWithMoreThanAccepted() throws IOException
     {
         final ControlSocket[] pair = ControlSocket.pair();

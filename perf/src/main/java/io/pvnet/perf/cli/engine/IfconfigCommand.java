@@ -4,7 +4,9 @@ import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.engine.control.AdminClient;
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.share.LinuxException;
 import io.pvnet.ring.region.RegionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -47,6 +49,11 @@ public final class IfconfigCommand implements Callable<Integer>
             err.println("pvnet ifconfig: vif=" + vif + " must be vifDOMID.HANDLE (vif1.0; also vif1, 1.0, xnb1.0)");
             return 2;
         }
+        final java.nio.file.Path socket = RegionArgument.controlSocket(RegionArgument.path(region));
+        if (java.nio.file.Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        {
+            return throughSwitch(socket, id[0], id[1]);
+        }
         try (Region opened = Region.open(RegionArgument.path(region)))
         {
             final XenStore store = VifRegion.attach(opened).store();
@@ -72,10 +79,69 @@ public final class IfconfigCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * A running switch: the settings are sent over its control socket (administrators only: the switch's uid or
+     * root), which checks and applies them; the vif's keys come back the same way. Nothing of the switch is mapped.
+     */
+    private int throughSwitch(final java.nio.file.Path socket, final int domid, final int handle)
+    {
+        try (AdminClient admin = AdminClient.connect(socket))
+        {
+            final java.util.Map<String, String> before = admin.read(domid, handle);
+            if (!before.containsKey("backend/vif/" + domid + "/" + handle + "/state"))
+            {
+                err.println("pvnet ifconfig: no vif " + domid + "." + handle + " in region " + region);
+                return 1;
+            }
+            final java.util.Map<String, String> writes = new java.util.LinkedHashMap<>();
+            final String problem = settings(writes);
+            if (problem != null)
+            {
+                err.println("pvnet ifconfig: " + problem);
+                return 2;
+            }
+            for (final var entry : writes.entrySet())
+            {
+                admin.write(domid, handle, entry.getKey(), entry.getValue());
+            }
+            final XenStore copy = XenStore.create(new org.agrona.concurrent.UnsafeBuffer(
+                java.nio.ByteBuffer.allocateDirect(io.pvnet.engine.store.StoreDescriptor.length(1024))), 1024);
+            for (final var entry : admin.read(domid, handle).entrySet())
+            {
+                copy.write(entry.getKey(), entry.getValue());
+            }
+            print(copy, domid, handle);
+            return 0;
+        }
+        catch (final LinuxException | IllegalStateException ex)
+        {
+            err.println("pvnet ifconfig: region " + region + ": " + ex.getMessage());
+            return 1;
+        }
+    }
+
     /** @return null, or what is wrong with the arguments (nothing is written then). */
     private String apply(final XenStore store, final String dir)
     {
         final java.util.LinkedHashMap<String, String> writes = new java.util.LinkedHashMap<>();
+        final String problem = settings(writes);
+        if (problem != null)
+        {
+            return problem;
+        }
+        for (final var entry : writes.entrySet())
+        {
+            if (store.write(dir + "/" + entry.getKey(), entry.getValue()) != XenStore.OK)
+            {
+                return "could not write " + dir + "/" + entry.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** Parses the changes into {@code writes} (backend key -> value). @return null, or what is wrong with them. */
+    private String settings(final java.util.Map<String, String> writes)
+    {
         final List<String> changes = new java.util.ArrayList<>(this.changes);
         changes.addAll(negations);
         for (int i = 0; i < changes.size(); i++)
@@ -114,13 +180,6 @@ public final class IfconfigCommand implements Callable<Integer>
                 {
                     return "unknown change '" + word + "' (mtu N | lladdr MAC | [-]txcsum | [-]rxcsum | [-]tso)";
                 }
-            }
-        }
-        for (final var entry : writes.entrySet())
-        {
-            if (store.write(dir + "/" + entry.getKey(), entry.getValue()) != XenStore.OK)
-            {
-                return "could not write " + dir + "/" + entry.getKey();
             }
         }
         return null;

@@ -4,7 +4,10 @@ import io.pvnet.engine.SwitchCounters;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.engine.control.AdminClient;
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.share.LinuxException;
+import io.pvnet.ring.share.SealedMemory;
 import io.pvnet.ring.region.RegionException;
 import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine;
@@ -13,6 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +28,9 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * {@code pvnet stat REGION}: every live counter of a region (per vif, and the switch's per-port, bridge, router and
- * capture counters) read from another process, as AeronStat and {@code ip -s link} together: totals with per-second
+ * capture counters) read from another process (a running switch's through its control socket {@code REGION.sock}:
+ * the switch hands its administrator the counters' memory read-only; an in-process region such as
+ * {@code vif-run}'s from its file), as AeronStat and {@code ip -s link} together: totals with per-second
  * rates beside them, refreshed every interval, with {@code --watch} redrawing in place. Flags a vif whose backend
  * heartbeat stopped and a region whose creator is gone. Exit 0 after {@code --count} rounds, 1 when the region cannot
  * be read (missing, not a pvnet region, gone while watching), 2 for bad options.
@@ -82,6 +90,11 @@ public final class StatCommand implements Callable<Integer>
             return 2;
         }
         final String portName = port == null ? null : RegionArgument.vifName(port);
+        final Path socket = RegionArgument.controlSocket(RegionArgument.path(region));
+        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS))
+        {
+            return fromSwitch(socket, pattern, portName);
+        }
         final Map<Integer, Long> previous = new HashMap<>();
         long previousNs = 0;
         for (int round = 0; round < count; round++)
@@ -99,7 +112,12 @@ public final class StatCommand implements Callable<Integer>
                 {
                     screen.append(CLEAR_SCREEN);
                 }
-                print(screen, opened, reader, pattern, portName, previous, round == 0 ? 0 : (nowNs - previousNs) / 1e9);
+                final long heartbeatAge = System.currentTimeMillis() - opened.heartbeatMs();
+                screen.append("==== ").append(Instant.now()).append(" region ").append(opened.path())
+                    .append(" creator pid ").append(opened.creatorPid())
+                    .append(ProcessHandle.of(opened.creatorPid()).isPresent() ? "" : " (GONE)")
+                    .append(opened.heartbeatMs() > 0 ? " heartbeat " + heartbeatAge + " ms ago" : "").append('\n');
+                print(screen, reader, pattern, portName, previous, round == 0 ? 0 : (nowNs - previousNs) / 1e9);
                 previousNs = nowNs;
                 out.print(screen);
             }
@@ -114,16 +132,57 @@ public final class StatCommand implements Callable<Integer>
         return 0;
     }
 
+    /**
+     * A running switch's counters: asked for over its control socket (administrators only: the switch's uid or root)
+     * and mapped read-only; the switch's memory is mapped by no other process.
+     */
+    private int fromSwitch(final Path socket, final Pattern pattern, final String portName) throws InterruptedException
+    {
+        try (AdminClient admin = AdminClient.connect(socket); SealedMemory counters = admin.counters())
+        {
+            final CountersReader reader = VifRegion.countersReader(counters.buffer());
+            final Map<Integer, Long> previous = new HashMap<>();
+            long previousNs = 0;
+            for (int round = 0; round < count; round++)
+            {
+                if (round > 0)
+                {
+                    Thread.sleep(intervalMs);
+                }
+                if (!ProcessHandle.of(admin.switchPid()).map(ProcessHandle::isAlive).orElse(false))
+                {
+                    out.flush();
+                    err.println("pvnet stat: region " + region + ": the switch (pid " + admin.switchPid() + ") is gone");
+                    return 1;
+                }
+                final long nowNs = System.nanoTime();
+                final StringBuilder screen = new StringBuilder(4096);
+                if (watch)
+                {
+                    screen.append(CLEAR_SCREEN);
+                }
+                screen.append("==== ").append(Instant.now()).append(" switch pid ").append(admin.switchPid())
+                    .append(" control ").append(socket).append('\n');
+                print(screen, reader, pattern, portName, previous, round == 0 ? 0 : (nowNs - previousNs) / 1e9);
+                previousNs = nowNs;
+                out.print(screen);
+                out.flush();
+            }
+            return 0;
+        }
+        catch (final LinuxException | IllegalStateException | IllegalArgumentException ex)
+        {
+            out.flush();
+            err.println("pvnet stat: region " + region + ": " + ex.getMessage());
+            return 1;
+        }
+    }
+
     private void print(
-        final StringBuilder screen, final Region opened, final CountersReader reader, final Pattern pattern,
+        final StringBuilder screen, final CountersReader reader, final Pattern pattern,
         final String portName, final Map<Integer, Long> previous, final double seconds)
     {
         final long now = System.currentTimeMillis();
-        final long regionHeartbeatAge = now - opened.heartbeatMs();
-        screen.append("==== ").append(Instant.ofEpochMilli(now)).append(" region ").append(opened.path())
-            .append(" creator pid ").append(opened.creatorPid())
-            .append(ProcessHandle.of(opened.creatorPid()).isPresent() ? "" : " (GONE)")
-            .append(opened.heartbeatMs() > 0 ? " heartbeat " + regionHeartbeatAge + " ms ago" : "").append('\n');
         screen.append(String.format("%4s  %20s  %14s  %s%n", "id", "total", seconds > 0 ? "per second" : "", "counter"));
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {

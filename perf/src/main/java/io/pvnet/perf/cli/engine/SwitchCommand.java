@@ -23,7 +23,10 @@ import io.pvnet.engine.port.vxlan.VxlanConfig;
 import io.pvnet.engine.port.vxlan.VxlanPort;
 import io.pvnet.engine.router.Router;
 import io.pvnet.engine.router.RouterConfig;
+import io.pvnet.engine.control.AdminService;
+import io.pvnet.engine.control.HostMemory;
 import io.pvnet.engine.control.GuestControlServer;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.region.Region;
 import io.pvnet.ring.share.ControlSocket;
@@ -203,14 +206,21 @@ public final class SwitchCommand implements Callable<Integer>
         final List<Agent> agents = new ArrayList<>();
         final List<AutoCloseable> opened = new ArrayList<>();
         Region created = null;
+        AgentRunner runner = null;
+        HostMemory memory = null;
         try
         {
-            created = Region.create(path, VifRegion.regionBytes(vifs), VifRegion.sectionCapacity(vifs));
-            final VifRegion vifRegion = VifRegion.create(created, vifs);
+            // first, before any memory exists: no /proc/PID/{fd,mem,map_files}, no ptrace for other processes
+            HostMemory.closeProcessToOthers(err);
+            memory = HostMemory.create(vifs);
+            // the file at PATH is the switch's status file (pvnet header, creator pid, heartbeat; the lock against a
+            // second switch on PATH); nothing the switch reads back, and nothing of its memory, is in it
+            created = Region.create(path, RegionDescriptor.headerLength(1), 1);
+            final VifRegion vifRegion = memory.vifRegion();
             // guests attach through the control socket into their own memory, where the host's selector is out of
             // their reach: their vifs are visited every VIF_VISIT_NS (see VifPoller)
             final VifPoller poller = new VifPoller(
-                VifSections.createSelector(created, vifs), vifRegion.store(), VIF_VISIT_NS);
+                VifSections.createSelector(memory.region(), vifs), vifRegion.store(), VIF_VISIT_NS);
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final Fabric fabric = routed ? Fabric.routed(routerSetup(), maxPorts) : Fabric.bridged(maxPorts);
             agents.add(fabric.agent());
@@ -280,12 +290,13 @@ public final class SwitchCommand implements Callable<Integer>
             }
             final Path socketPath = RegionArgument.controlSocket(path);
             final ControlSocket listener = ControlSocket.listen(socketPath, !owners.isEmpty());
-            final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out);
+            final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out)
+                .admin(new AdminService(vifRegion.store(), memory.counters(), HostFile.effectiveUid(), out));
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
             // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
             final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? IdleMode.DEFAULT_MAX_SLEEP_NS : PORT_POLL_SLEEP_NS;
-            final AgentRunner runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
+            runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
                 new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
@@ -353,13 +364,21 @@ public final class SwitchCommand implements Callable<Integer>
         }
         finally
         {
+            if (runner != null)
+            {
+                runner.close(); // before any memory the agents use goes (idempotent)
+            }
             for (final AutoCloseable closeable : opened)
             {
                 closeQuietly(closeable);
             }
+            if (memory != null)
+            {
+                memory.close();
+            }
             if (created != null)
             {
-                created.close(); // removes the region file only if it still is the one created here
+                created.close(); // removes the status file only if it still is the one created here
             }
         }
     }
