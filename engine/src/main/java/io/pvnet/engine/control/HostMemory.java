@@ -1,15 +1,10 @@
 package io.pvnet.engine.control;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionDescriptor;
-import io.pvnet.ring.share.LinuxCalls;
-import io.pvnet.ring.share.LinuxException;
 import io.pvnet.ring.share.SealedMemory;
 
-import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 
 /**
  * The memory of a switch whose guests live in other processes, out of every other process's reach:
@@ -21,7 +16,7 @@ import java.lang.management.ManagementFactory;
  * <li>each guest's own share in a sealed memfd sent to that guest only ({@link GuestShare}).</li>
  * </ul>
  * A descriptor is still reachable through {@code /proc/PID/fd/N}, and memory through {@code /proc/PID/mem} and
- * {@code /proc/PID/map_files}, by any process of the same uid that may ptrace this one; {@link #closeProcessToOthers}
+ * {@code /proc/PID/map_files}, by any process of the same uid that may ptrace this one; {@link ProcessProtection#closeToOthers}
  * shuts those doors ({@code prctl(PR_SET_DUMPABLE, 0)}). What is left open is in the engine README ("What a guest can
  * still reach"): root, and JVM attach when the JVM was not started with {@code -XX:+DisableAttachMechanism}.
  * <p>
@@ -66,51 +61,6 @@ public final class HostMemory implements AutoCloseable
             }
             privateMemory.close();
             throw ex;
-        }
-    }
-
-    /**
-     * Makes this process not dumpable ({@code prctl(PR_SET_DUMPABLE, 0)}, as ssh-agent): its {@code /proc/PID/fd},
-     * {@code /proc/PID/mem}, {@code /proc/PID/map_files} and ptrace are closed to every process without
-     * {@code CAP_SYS_PTRACE}, the same uid included. Warns on {@code warnings} (one line each) what it cannot close:
-     * JVM attach when enabled (a process of the same uid could load an agent into this JVM).
-     *
-     * @return whether the process is now not dumpable.
-     */
-    public static boolean closeProcessToOthers(final PrintStream warnings)
-    {
-        boolean closed;
-        try
-        {
-            LinuxCalls.setDumpable(false);
-            closed = !LinuxCalls.isDumpable();
-        }
-        catch (final LinuxException | IllegalStateException | UnsatisfiedLinkError ex)
-        {
-            closed = false;
-            warnings.println("pvnet switch: warning: cannot make the process non-dumpable (" + ex.getMessage() +
-                "): processes of uid " + io.pvnet.ring.region.HostFile.effectiveUid() +
-                " can read its memory through /proc");
-        }
-        if (attachEnabled())
-        {
-            warnings.println("pvnet switch: warning: JVM attach is enabled: a process of the same uid can load code " +
-                "into this switch (start the JVM with -XX:+DisableAttachMechanism, as ./pvnet switch does)");
-        }
-        return closed;
-    }
-
-    /** @return whether this JVM accepts attach requests (jcmd, agents) from processes of its uid. */
-    public static boolean attachEnabled()
-    {
-        try
-        {
-            return !Boolean.parseBoolean(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                .getVMOption("DisableAttachMechanism").getValue());
-        }
-        catch (final RuntimeException ex)
-        {
-            return true; // not HotSpot: assume the worst
         }
     }
 

@@ -72,6 +72,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     static GuestNode open(final Settings settings, final long waitNs, final boolean reconnect, final PrintStream log)
         throws InterruptedException
     {
+        // its share (its own vif's memory) stays out of other processes' reach, as the switch's memory does
+        io.pvnet.engine.control.ProcessProtection.closeToOthers("pvnet guest", log);
         final GuestNode node = new GuestNode(settings, waitNs, reconnect, log);
         node.attach();
         return node;

@@ -25,6 +25,7 @@ import io.pvnet.engine.router.Router;
 import io.pvnet.engine.router.RouterConfig;
 import io.pvnet.engine.control.AdminService;
 import io.pvnet.engine.control.HostMemory;
+import io.pvnet.engine.control.ProcessProtection;
 import io.pvnet.engine.control.GuestControlServer;
 import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.region.HostFile;
@@ -210,12 +211,12 @@ public final class SwitchCommand implements Callable<Integer>
         HostMemory memory = null;
         try
         {
-            // first, before any memory exists: no /proc/PID/{fd,mem,map_files}, no ptrace for other processes
-            HostMemory.closeProcessToOthers(err);
-            memory = HostMemory.create(vifs);
             // the file at PATH is the switch's status file (pvnet header, creator pid, heartbeat; the lock against a
             // second switch on PATH); nothing the switch reads back, and nothing of its memory, is in it
             created = Region.create(path, RegionDescriptor.headerLength(1), 1);
+            // before any shared memory exists: no /proc/PID/{fd,mem,map_files}, no ptrace for other processes
+            ProcessProtection.closeToOthers("pvnet switch", err);
+            memory = HostMemory.create(vifs);
             final VifRegion vifRegion = memory.vifRegion();
             // guests attach through the control socket into their own memory, where the host's selector is out of
             // their reach: their vifs are visited every VIF_VISIT_NS (see VifPoller)

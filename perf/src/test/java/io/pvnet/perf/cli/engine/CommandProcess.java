@@ -33,10 +33,9 @@ final class CommandProcess implements AutoCloseable
      */
     CommandProcess(final List<String> prefix, final String classPath, final String... args)
     {
-        // as ./pvnet starts the switch: without JVM attach (see the launcher)
-        final List<String> java = (args.length > 0 && args[0].equals("switch") ?
-            ChildJvm.of(EngineCommandMain.class).flags("-XX:TieredStopAtLevel=1", "-XX:+DisableAttachMechanism") :
-            ChildJvm.of(EngineCommandMain.class).flags("-XX:TieredStopAtLevel=1")).arguments(args).command();
+        // as ./pvnet starts switch, guest and gen: without JVM attach (see the launcher)
+        final List<String> java = ChildJvm.of(EngineCommandMain.class)
+            .flags("-XX:TieredStopAtLevel=1", "-XX:+DisableAttachMechanism").arguments(args).command();
         if (classPath != null)
         {
             java.set(java.indexOf("-cp") + 1, classPath);

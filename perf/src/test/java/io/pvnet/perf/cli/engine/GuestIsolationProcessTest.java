@@ -154,7 +154,7 @@ class GuestIsolationProcessTest
     }
 
     /** Copies this JVM's class path where uid 65534 can read it (the build's repository may be private). */
-    private static String readableClassPath(final Path target) throws IOException
+    static String readableClassPath(final Path target) throws IOException
     {
         final List<String> entries = new ArrayList<>();
         int index = 0;
