@@ -109,24 +109,41 @@ public final class PciSectionDescriptor
     {
     }
 
-    /** Bytes of window table for {@code capacity} windows, whole pages. */
+    /**
+     * Bytes of window table for {@code capacity} windows, whole pages.
+     * @param capacity windows in the table.
+     * @return the length in bytes.
+     */
     public static int windowTableLength(final int capacity)
     {
         return align(capacity * WINDOW_ENTRY_LENGTH, PAGE_SIZE);
     }
 
-    /** Offset of the first window's data. */
+    /**
+     * Offset of the first window's data.
+     * @param capacity windows in the table.
+     * @return the offset from the section start.
+     */
     public static int windowDataStart(final int capacity)
     {
         return WINDOW_TABLE_OFFSET + windowTableLength(capacity);
     }
 
+    /**
+     * {@return offset of window table entry {@code index} from the section start}
+     * @param index the entry's index.
+     */
     public static int windowEntryOffset(final int index)
     {
         return WINDOW_TABLE_OFFSET + index * WINDOW_ENTRY_LENGTH;
     }
 
-    /** Section length for {@code capacity} windows and {@code windowDataBytes} of BAR memory. */
+    /**
+     * Section length for {@code capacity} windows and {@code windowDataBytes} of BAR memory.
+     * @param capacity windows in the table.
+     * @param windowDataBytes bytes of BAR memory.
+     * @return the length in bytes.
+     */
     public static int lengthBytes(final int capacity, final int windowDataBytes)
     {
         if (capacity < 1 || windowDataBytes < 0)
@@ -149,6 +166,7 @@ public final class PciSectionDescriptor
     /**
      * Validates a section another process formatted.
      *
+     * @param buffer the section.
      * @throws IllegalArgumentException naming the field that is wrong.
      */
     public static void checkSection(final AtomicBuffer buffer)

@@ -113,17 +113,28 @@ public final class PciSharedInfoDescriptor
     {
     }
 
+    /**
+     * {@return offset of MSI-X entry {@code index}'s vector from the shared info's start}
+     * @param index the entry.
+     */
     public static int msixVectorOffset(final int index)
     {
         return MSIX_ENTRIES_OFFSET + index * MSIX_ENTRY_LENGTH + MSIX_VECTOR_OFFSET;
     }
 
+    /**
+     * {@return offset of MSI-X entry {@code index}'s table entry number from the shared info's start}
+     * @param index the entry.
+     */
     public static int msixEntryOffset(final int index)
     {
         return MSIX_ENTRIES_OFFSET + index * MSIX_ENTRY_LENGTH + MSIX_ENTRY_OFFSET;
     }
 
     /**
+     * Checks that {@code buffer} holds a shared info at {@code offset}.
+     * @param buffer the pci section.
+     * @param offset the shared info's offset in it.
      * @throws IllegalArgumentException with {@code name=value} when {@code buffer} cannot hold the shared info at
      *                                  {@code offset} or the flags word is not 4-byte aligned.
      */
