@@ -402,7 +402,7 @@ public final class FrameBuilder
     }
 
     /**
-     * Fills in lengths and complete checksums. @return the frame's length in bytes.
+     * Fills in lengths and complete checksums.
      * @return the frame's length in bytes.
      */
     public int build()
