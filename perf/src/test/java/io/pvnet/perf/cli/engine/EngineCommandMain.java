@@ -21,7 +21,9 @@ public final class EngineCommandMain
             case "switch" -> new SwitchCommand();
             case "guest" -> new GuestCommand();
             case "gen" -> new GenCommand();
-            default -> throw new IllegalArgumentException("command=" + args[0] + " must be switch, guest or gen");
+            case "stat" -> new StatCommand();
+            case "ifconfig" -> new IfconfigCommand();
+            default -> throw new IllegalArgumentException("command=" + args[0] + " must be switch, guest, gen, stat or ifconfig");
         };
         System.exit(new CommandLine(command).execute(Arrays.copyOfRange(args, 1, args.length)));
     }

@@ -42,8 +42,9 @@ class HostMemoryIsolationProcessTest
         final List<String> nobody = List.of("/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534",
             "--clear-groups");
         final Path region = shared.resolve("r");
+        // --vif-owner makes the socket 0666: another uid reaches it, and SO_PEERCRED must refuse it administration
         try (CommandProcess sw = new CommandProcess(nobody, classPath, "switch", "--region", region.toString(),
-            "--vifs", "2");
+            "--vifs", "2", "--vif-owner", "2=65533");
             CommandProcess guest = new CommandProcess(nobody, classPath, "guest", "--region", region.toString(),
                 "--vif", "1", "--ip", "10.81.0.1/24"))
         {
@@ -71,6 +72,19 @@ class HostMemoryIsolationProcessTest
             for (final String route : List.of("write-mapping", "write-syscall", "truncate"))
             {
                 assertTrue(probe.contains("COUNTERS " + route + " DENIED"), route + ":\n" + probe);
+            }
+            try (CommandProcess ifconfig = new CommandProcess(nobody, classPath, "ifconfig", region.toString(), "vif1.0",
+                "mtu", "9000"))
+            {
+                assertEquals(0, ifconfig.awaitExit(30_000), ifconfig.output());
+                assertTrue(ifconfig.output().contains("mtu 9000"), "the switch's uid administers it: " + ifconfig.output());
+            }
+            final List<String> otherUid = List.of("/usr/bin/setpriv", "--reuid", "65533", "--regid", "65533",
+                "--clear-groups");
+            try (CommandProcess stat = new CommandProcess(otherUid, classPath, "stat", region.toString(), "--count", "1"))
+            {
+                assertEquals(1, stat.awaitExit(30_000), stat.output());
+                assertTrue(stat.output().contains("uid 65533 may not administer this switch"), stat.output());
             }
             try (var files = Files.list(shared))
             {

@@ -1,0 +1,117 @@
+package io.pvnet.engine.control;
+
+import io.pvnet.engine.Crossover;
+import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.offload.NoFrameOffload;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.ring.region.HostFile;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.SealedMemory;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The administrator's requests on the switch's control socket: counters read-only, a vif's keys, ifconfig settings. */
+class AdminServiceTest
+{
+    @TempDir
+    Path dir;
+
+    private HostMemory memory;
+    private GuestControlServer server;
+    private final VifBackend[] backends = new VifBackend[2];
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    private Path startSwitch(final int adminUid)
+    {
+        memory = HostMemory.create(2);
+        final VifRegion vifRegion = memory.vifRegion();
+        backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0), Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
+        backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+        final Path socket = dir.resolve("switch.sock");
+        final PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), List.of(
+            new GuestControlServer.Vif(backends[0].config(), backends[0], HostFile.effectiveUid())), out)
+            .admin(new AdminService(vifRegion.store(), memory.counters(), adminUid, out)).start();
+        return socket;
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        if (server != null)
+        {
+            server.close();
+            server.closeShares();
+        }
+        if (memory != null)
+        {
+            memory.close();
+        }
+    }
+
+    @Test
+    void shouldHandTheAdministratorReadOnlyCountersKeysAndSettingsOnly()
+    {
+        final Path socket = startSwitch(HostFile.effectiveUid());
+        backends[0].counters().add(VifCounters.RX_PACKETS, 1234);
+        try (AdminClient admin = AdminClient.connect(socket); SealedMemory counters = admin.counters())
+        {
+            assertEquals(ProcessHandle.current().pid(), admin.switchPid());
+            final CountersReader reader = VifRegion.countersReader(counters.buffer());
+            final int id = backends[0].counters().counter(VifCounters.RX_PACKETS).id();
+            assertEquals(1234, reader.getCounterValue(id), "the switch's own counters, live");
+            assertEquals(backends[0].counters().counter(VifCounters.RX_PACKETS).label(), reader.getCounterLabel(id));
+            backends[0].counters().add(VifCounters.RX_PACKETS, 1);
+            assertEquals(1235, reader.getCounterValue(id));
+
+            final Map<String, String> keys = admin.read(1, 0);
+            assertEquals("2", keys.get("backend/vif/1/0/state"), keys.toString()); // InitWait
+            assertTrue(keys.keySet().stream().allMatch(k -> k.startsWith("backend/vif/1/0/") ||
+                k.startsWith("device/vif/1/0/")), "only that vif's keys: " + keys.keySet());
+
+            admin.write(1, 0, "mtu", "9000");
+            admin.write(1, 0, "tso", "0");
+            assertEquals("9000", admin.read(1, 0).get("backend/vif/1/0/mtu"));
+            assertEquals("0", admin.read(1, 0).get("backend/vif/1/0/tso"));
+            for (final String[] refused : new String[][] {{"state", "6"}, {"mtu", "67"}, {"mtu", "x"}, {"mac", "zz"},
+                {"tso", "2"}, {"../../2/0/state", "6"}, {"hotplug-status", "x"}})
+            {
+                final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                    () -> admin.write(1, 0, refused[0], refused[1]), refused[0]);
+                assertTrue(ex.getMessage().startsWith("the switch refused: "), ex.getMessage());
+            }
+            assertEquals("2", admin.read(1, 0).get("backend/vif/1/0/state"), "the state is not a setting");
+            assertThrows(IllegalStateException.class, () -> admin.read(7, 0), "no such vif");
+            assertThrows(IllegalStateException.class, () -> admin.write(7, 0, "mtu", "1500"), "no such vif");
+        }
+    }
+
+    @Test
+    void shouldRefuseAnotherUid()
+    {
+        final Path socket = startSwitch(HostFile.effectiveUid() + 1000);
+        try (AdminClient admin = AdminClient.connect(socket))
+        {
+            if (HostFile.effectiveUid() == 0)
+            {
+                assertNotNull(admin.read(1, 0), "root may administer any switch");
+                return;
+            }
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, admin::counters);
+            assertTrue(ex.getMessage().contains("may not administer this switch"), ex.getMessage());
+        }
+    }
+}
