@@ -115,7 +115,7 @@ public final class IfconfigCommand implements Callable<Integer>
         }
         catch (final LinuxException | IllegalStateException ex)
         {
-            err.println("pvnet ifconfig: region " + region + ": " + ex.getMessage());
+            err.println("pvnet ifconfig: region " + region + ": " + ex.getMessage() + RegionArgument.notRunningHint(ex));
             return 1;
         }
     }

@@ -23,6 +23,16 @@ final class RegionArgument
     }
 
     /**
+     * @return a hint for a control socket nobody listens on any more (a switch killed with -9 leaves it), else "".
+     */
+    static String notRunningHint(final RuntimeException ex)
+    {
+        return ex instanceof io.pvnet.ring.share.LinuxException linux &&
+            linux.errno() == io.pvnet.ring.share.LinuxCalls.ECONNREFUSED ?
+            " (no switch listens there: it stopped or died)" : "";
+    }
+
+    /**
      * The one way every command reads a vif's name: as dom0 names it, {@code vif1.0}, and also {@code vif1} (handle 0),
      * {@code 1.0} and {@code xnb1.0}.
      *

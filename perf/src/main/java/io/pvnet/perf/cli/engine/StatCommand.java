@@ -173,7 +173,7 @@ public final class StatCommand implements Callable<Integer>
         catch (final LinuxException | IllegalStateException | IllegalArgumentException ex)
         {
             out.flush();
-            err.println("pvnet stat: region " + region + ": " + ex.getMessage());
+            err.println("pvnet stat: region " + region + ": " + ex.getMessage() + RegionArgument.notRunningHint(ex));
             return 1;
         }
     }
