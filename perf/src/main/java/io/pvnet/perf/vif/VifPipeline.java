@@ -37,6 +37,7 @@ public final class VifPipeline implements AutoCloseable
     public static final Supplier<IdleStrategy> DEFAULT_IDLE = () -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
 
     private final Region region;
+    private final VifRegion vifRegion;
     private final Supplier<IdleStrategy> idle;
     private final IdleMode idleMode;
     private final VifFrontend receiver;
@@ -105,10 +106,26 @@ public final class VifPipeline implements AutoCloseable
         final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig, final int burst,
         final Supplier<IdleStrategy> idle, final int bridgeVifs, final IdleMode idleMode)
     {
+        this(region, frameLength, frameFlags, gsoSize, gsoType, offloads, receiverConfig, burst, idle, bridgeVifs,
+            idleMode, null);
+    }
+
+    /**
+     * As the other constructors, with the counters in {@code counters} ({@code VifRegion.countersBytes} bytes, e.g. a
+     * memfd only this process writes, for {@code stat} over a control socket) instead of a section of the region; null:
+     * in the region.
+     */
+    public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
+        final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig, final int burst,
+        final Supplier<IdleStrategy> idle, final int bridgeVifs, final IdleMode idleMode,
+        final org.agrona.concurrent.AtomicBuffer counters)
+    {
         this.idle = idle;
         this.idleMode = idleMode;
         this.region = region;
-        final VifRegion vifRegion = VifRegion.create(region, Math.max(2, bridgeVifs));
+        final VifRegion vifRegion = counters == null ? VifRegion.create(region, Math.max(2, bridgeVifs)) :
+            VifRegion.create(region, Math.max(2, bridgeVifs), counters);
+        this.vifRegion = vifRegion;
         final VifPoller poller = new VifPoller(VifSections.createSelector(region, Math.max(2, bridgeVifs)),
             vifRegion.store());
         final VifConfig senderConfig = senderConfig(frameLength);
@@ -323,6 +340,12 @@ public final class VifPipeline implements AutoCloseable
     public Histogram latency()
     {
         return guests.latency();
+    }
+
+    /** @return the pipeline's store and counters. */
+    public VifRegion vifRegion()
+    {
+        return vifRegion;
     }
 
     /** @return drops counted by either backend. */

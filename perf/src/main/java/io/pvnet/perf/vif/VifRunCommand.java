@@ -3,21 +3,30 @@ package io.pvnet.perf.vif;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
+import io.pvnet.engine.control.AdminService;
+import io.pvnet.engine.control.GuestControlServer;
+import io.pvnet.engine.control.ProcessProtection;
+import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionDescriptor;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.SealedMemory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code pvnet vif-run REGION}: creates a region file and runs two vifs joined by a crossover with traffic from guest 1
- * to guest 2 (the {@code vif} bench's pipeline), so that {@code pvnet stat REGION} and {@code pvnet ifconfig REGION 1.0 ...}
- * have something live to look at.
+ * {@code pvnet vif-run REGION}: runs two vifs joined by a crossover with traffic from guest 1 to guest 2 (the
+ * {@code vif} bench's pipeline), so that {@code pvnet stat REGION} and {@code pvnet ifconfig REGION 1.0 ...} have
+ * something live to look at. As {@code pvnet switch}: a status file at REGION, the memory in memfds no other process
+ * maps, counters and settings served to this uid on {@code REGION.sock}.
  */
 @Command(name = "vif-run", mixinStandardHelpOptions = true,
-    description = "Run two vifs with crossover traffic in a region file, for pvnet stat / pvnet ifconfig.")
+    description = "Run two vifs with crossover traffic, for pvnet stat / pvnet ifconfig (served on REGION.sock).")
 public final class VifRunCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "REGION", description = "Region file path, or name under /dev/shm/pvnet-NAME.")
@@ -37,30 +46,61 @@ public final class VifRunCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final Path path = region.indexOf('/') >= 0 ? Path.of(region) : Region.defaultPath(region);
-        final Region created = Region.create(path, VifRegion.regionBytes(2));
-        // the pipeline closes the region, which removes its file only if it still is the one created here
-        try (VifPipeline pipeline = new VifPipeline(created, size, 0, 0, 0, ChecksumFrameOffload::new, VifConfig.of(2, 0),
-            32, idle::newIdleStrategy, 0, idle))
+        final Path socket = path.resolveSibling(path.getFileName() + ".sock");
+        // as pvnet switch: the file at PATH is a status file (header, pid, heartbeat); the vifs' memory (both halves
+        // here) lives in a memfd no other process gets, the counters in one only this process writes, handed
+        // read-only to pvnet stat over REGION.sock; not dumpable, so /proc/PID/{fd,mem} stay closed to others
+        try (Region status = Region.create(path, RegionDescriptor.headerLength(1), 1))
         {
-            pipeline.start();
-            final long startNs = System.nanoTime();
-            System.out.println("vif-run: region " + path + ", vifs vif1.0 -> vif2.0, " + size + " B frames; try: pvnet stat " +
-                region + " / pvnet ifconfig " + region + " vif1.0 mtu 1000");
-            // the summary also when interrupted (Ctrl-C), as iperf3 prints one
-            final java.util.concurrent.atomic.AtomicBoolean summarized = new java.util.concurrent.atomic.AtomicBoolean();
-            final Thread summaryHook = new Thread(() -> summary(pipeline, startNs, summarized));
-            Runtime.getRuntime().addShutdownHook(summaryHook);
-            final long end = startNs + seconds * 1_000_000_000L;
-            while (System.nanoTime() - end < 0)
+            ProcessProtection.closeToOthers("pvnet vif-run", System.err);
+            final long bytes = (VifRegion.regionBytes(2) + RegionDescriptor.PAGE_SIZE - 1) & -RegionDescriptor.PAGE_SIZE;
+            try (SealedMemory privateMemory = SealedMemory.create("pvnet-vif-run", bytes);
+                SealedMemory counters = SealedMemory.createWrittenByCreatorOnly("pvnet-counters",
+                    VifRegion.countersBytes(2)))
             {
-                created.updateHeartbeat(System.currentTimeMillis());
-                Thread.sleep(200);
+                final Region memory = Region.createIn(privateMemory.segment(), RegionDescriptor.DEFAULT_SECTION_CAPACITY);
+                try (VifPipeline pipeline = new VifPipeline(memory, size, 0, 0, 0, ChecksumFrameOffload::new,
+                    VifConfig.of(2, 0), 32, idle::newIdleStrategy, 0, idle, counters.buffer()))
+                {
+                    final GuestControlServer admin = new GuestControlServer(ControlSocket.listen(socket, false),
+                        pipeline.vifRegion().store(), List.of(), System.out)
+                        .admin(new AdminService(pipeline.vifRegion().store(), counters, HostFile.effectiveUid(),
+                            System.out)).start();
+                    try
+                    {
+                        run(pipeline, status, path);
+                    }
+                    finally
+                    {
+                        admin.close();
+                        pipeline.stop(); // before the memory goes (idempotent)
+                    }
+                }
             }
-            pipeline.stop();
-            summary(pipeline, startNs, summarized);
-            Runtime.getRuntime().removeShutdownHook(summaryHook);
         }
         return 0;
+    }
+
+    private void run(final VifPipeline pipeline, final Region status, final Path path) throws InterruptedException
+    {
+        pipeline.start();
+        final long startNs = System.nanoTime();
+        System.out.println("vif-run: region " + path + ", vifs vif1.0 -> vif2.0, " + size + " B frames; try: pvnet stat " +
+            region + " / pvnet ifconfig " + region + " vif1.0 mtu 1000");
+        System.out.flush();
+        // the summary also when interrupted (Ctrl-C), as iperf3 prints one
+        final java.util.concurrent.atomic.AtomicBoolean summarized = new java.util.concurrent.atomic.AtomicBoolean();
+        final Thread summaryHook = new Thread(() -> summary(pipeline, startNs, summarized));
+        Runtime.getRuntime().addShutdownHook(summaryHook);
+        final long end = startNs + seconds * 1_000_000_000L;
+        while (System.nanoTime() - end < 0)
+        {
+            status.updateHeartbeat(System.currentTimeMillis());
+            Thread.sleep(200);
+        }
+        pipeline.stop();
+        summary(pipeline, startNs, summarized);
+        Runtime.getRuntime().removeShutdownHook(summaryHook);
     }
 
     /** Prints, once, what crossed from vif1.0 to vif2.0: frames, bytes and rates over the run. */

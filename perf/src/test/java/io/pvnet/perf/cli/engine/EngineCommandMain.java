@@ -23,6 +23,7 @@ public final class EngineCommandMain
             case "gen" -> new GenCommand();
             case "stat" -> new StatCommand();
             case "ifconfig" -> new IfconfigCommand();
+            case "vif-run" -> new io.pvnet.perf.vif.VifRunCommand();
             default -> throw new IllegalArgumentException("command=" + args[0] + " must be switch, guest, gen, stat or ifconfig");
         };
         System.exit(new CommandLine(command).execute(Arrays.copyOfRange(args, 1, args.length)));
