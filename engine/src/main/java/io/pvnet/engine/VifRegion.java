@@ -119,6 +119,8 @@ public final class VifRegion
     }
 
     /**
+     * A reader over counters another process writes (a switch's, handed to {@code pvnet stat} read-only). Any thread.
+     *
      * @param counters a counters area written by another process ({@link #create(Region, int, AtomicBuffer)}), for
      *                 example mapped read-only.
      * @return a reader over it.
