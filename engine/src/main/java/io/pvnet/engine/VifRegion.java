@@ -166,8 +166,14 @@ public final class VifRegion
      */
     public static long regionBytes(final int vifs)
     {
+        return regionBytes(vifs, 1);
+    }
+
+    /** @return bytes of a region for {@code vifs} vifs whose frontends connect {@code queues} queues each. */
+    public static long regionBytes(final int vifs, final int queues)
+    {
         return StoreDescriptor.length(storeEntries(Math.max(vifs, DEFAULT_VIFS))) +
-            countersLength(counters(Math.max(vifs, DEFAULT_VIFS))) + (long)vifs * VifSections.regionBytesPerVif() +
+            countersLength(counters(Math.max(vifs, DEFAULT_VIFS))) + (long)vifs * VifSections.regionBytesPerVif(queues) +
             io.pvnet.ring.region.RegionDescriptor.headerLength(sectionCapacity(vifs)) +
             io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(io.pvnet.ring.event.EventSelectorDescriptor.MAX_CAPACITY) +
             (1 << 20);
