@@ -162,8 +162,9 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
 
     /**
      * {@link io.pvnet.ring.event.WaitPoint}: the guest's thread sleeps on its own event port (a futex word in its
-     * memory) until the backend notifies; before the vif is connected it parks 1 ms at a time (negotiation runs
-     * through the store). The thread that calls {@link #doWork()}.
+     * memory) until the backend notifies; before the vif is connected, and with more than one queue (each queue
+     * has its own port, and one thread can sleep on one word), it parks 1 ms at a time. The thread that calls
+     * {@link #doWork()}.
      */
     @Override
     public void prepareToSleep()
@@ -202,6 +203,11 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
 
     private io.pvnet.ring.event.EventChannel port()
     {
+        if (netfront.queueCount() > 1)
+        {
+            // one futex word cannot stand for several queues' ports: park in 1 ms slices (known limit)
+            return null;
+        }
         if (port == null && netfront.isConnected())
         {
             final io.pvnet.ring.region.RegionSection section =
@@ -213,6 +219,18 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
             }
         }
         return port;
+    }
+
+    /** @return the queues connected (1 until a backend offering more connected; {@code VifConfig.queues} asks). */
+    public int queueCount()
+    {
+        return netfront.queueCount();
+    }
+
+    /** @return the tx queue {@link #transmit} would put this frame on now (its flow's queue). */
+    public int txQueueFor(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return netfront.txQueueFor(buffer, offset, length);
     }
 
     /** @return tx frames' slots waiting for the backend. */
