@@ -35,11 +35,7 @@ public final class NetifKeys
     public static final String FEATURE_SPLIT_EVENT_CHANNELS = "feature-split-event-channels";
     /** Backend: the most queues the frontend may ask for (Linux netback's {@code max_queues}). */
     public static final String MULTI_QUEUE_MAX_QUEUES = "multi-queue-max-queues";
-    /**
-     * Backend, beyond Xen: the number of queues connected, for ifconfig (absent while not connected); the frontend's
-     * {@link #MULTI_QUEUE_NUM_QUEUES} says what it asked for.
-     */
-    public static final String QUEUES_STATUS = "queues";
+
     /** Backend: the hotplug script's verdict ({@code connected}). */
     public static final String HOTPLUG_STATUS = "hotplug-status";
     /** Backend: why the vif failed to connect or was disabled (Linux {@code xenbus_dev_fatal}). */
