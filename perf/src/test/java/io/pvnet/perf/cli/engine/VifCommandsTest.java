@@ -217,6 +217,7 @@ class VifCommandsTest
             frame.putByte(14, (byte)0x45);
             frame.putShort(16, (short)46, java.nio.ByteOrder.BIG_ENDIAN);
             frame.putByte(23, (byte)6);
+            frame.putByte(46, (byte)0x50); // TCP data offset: 20 bytes
             for (int flow = 0; flow < 32; flow++)
             {
                 frame.putShort(34, (short)(1000 + flow), java.nio.ByteOrder.BIG_ENDIAN);
