@@ -43,7 +43,8 @@ public final class GuestShare implements AutoCloseable
     public static long lengthBytes(final int queues)
     {
         return RegionDescriptor.headerLength(SECTION_CAPACITY) + pageAligned(VifSections.pagesLength(queues)) +
-            pageAligned(VifSections.grantsLength(queues)) + pageAligned(VifSections.eventsLength(queues));
+            pageAligned(VifSections.grantsLength(queues)) + pageAligned(VifSections.eventsLength(queues)) +
+            (queues > 1 ? pageAligned(VifSections.guestSelectorLength()) : 0);
     }
 
     /** {@return the queue count a share of {@code lengthBytes} bytes is made for, or -1 if none} */
@@ -74,6 +75,12 @@ public final class GuestShare implements AutoCloseable
                 VifSections.grantsLength(queues));
             region.allocateSection(VifSections.eventsName(config.domid(), config.handle()),
                 VifSections.eventsLength(queues));
+            if (queues > 1)
+            {
+                // the guest's own wait point for its queues' ports (it lays the selector out; the backend raises it)
+                region.allocateSection(VifSections.guestSelectorName(config.domid(), config.handle()),
+                    VifSections.guestSelectorLength());
+            }
             return new GuestShare(memory, region);
         }
         catch (final RuntimeException ex)

@@ -149,6 +149,32 @@ public final class Netfront
         return tx.transmit(frame, offset, length, flags, gsoSize, gsoType);
     }
 
+    /**
+     * {@return the guest's own selector its queues' ports raise while several queues are connected, else null (one
+     * queue: the guest sleeps on that queue's port)}
+     */
+    public io.pvnet.ring.event.EventSelector queueSelector()
+    {
+        return vif.queues > 1 ? vif.selector : null;
+    }
+
+    /** Arms (or with {@code armed} false disarms) every connected queue's port: a backend notification wakes. */
+    public void armQueuePorts(final boolean armed)
+    {
+        for (int q = 0; q < vif.queues; q++)
+        {
+            final io.pvnet.ring.event.EventChannel channel = queues.rx(q).channel;
+            if (armed)
+            {
+                channel.armLocalPort();
+            }
+            else
+            {
+                channel.disarmLocalPort();
+            }
+        }
+    }
+
     /** @return the queues connected (1 until a backend offering more connected). */
     public int queueCount()
     {

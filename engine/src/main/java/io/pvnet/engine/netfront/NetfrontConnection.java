@@ -74,6 +74,20 @@ final class NetfrontConnection
         vif.maxQueues = Math.min(queueCount, Math.min(
             pagesSection.buffer().capacity() / VifSections.pagesLength(1),
             io.pvnet.ring.event.EventChannelDescriptor.portCount(vif.events.capacity()) / 2));
+        if (vif.maxQueues > 1)
+        {
+            final RegionSection selectorSection = findOrAllocate(
+                VifSections.guestSelectorName(domid, handle), VifSections.guestSelectorLength());
+            try
+            {
+                vif.selector = io.pvnet.ring.event.EventSelector.initialise(
+                    selectorSection.segment(), VifSections.GUEST_SELECTOR_BITS);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                vif.selector = null; // a section that is no selector: the guest then parks between polls
+            }
+        }
         setState(XenbusState.INITIALISING);
     }
 
@@ -191,8 +205,18 @@ final class NetfrontConnection
         final GrantTable grants = vif.grants;
         final io.pvnet.ring.event.EventSelector hostSelector = VifSections.findSelector(region);
         final String frontendDir = vif.frontendDir + "/";
-        // keys of an earlier connection with another queue count must not linger
-        store.removeTree(frontendDir + "queue-");
+        // keys of an earlier connection with another queue count must not linger (this frontend wrote at most
+        // queues.capacity() queue directories; removing by name costs a few probes, a tree scan the whole store)
+        if (queues.capacity() > 1)
+        {
+            for (int q = 0; q < queues.capacity(); q++)
+            {
+                final String dir = NetifKeys.queueDir(vif.frontendDir, q, 2) + "/";
+                store.remove(dir + TX_RING_REF);
+                store.remove(dir + RX_RING_REF);
+                store.remove(dir + EVENT_CHANNEL);
+            }
+        }
         if (queueCount > 1)
         {
             store.remove(frontendDir + TX_RING_REF);
@@ -214,6 +238,8 @@ final class NetfrontConnection
             // with the host's selector: a notification to an armed backend port raises the vif's bit in one wait point
             final EventChannel channel = new EventChannel(vif.events, VifSections.frontendPort(q),
                 VifSections.backendPort(q), IdleMode.NOOP, hostSelector);
+            // several queues: this port raises bit q of the guest's own selector, so one thread sleeps for all
+            channel.bindLocalPort(vif.selector != null && queueCount > 1 ? q : -1);
             tx.channel = channel;
             rx.channel = channel;
             tx.attach(txShared.frontRing());

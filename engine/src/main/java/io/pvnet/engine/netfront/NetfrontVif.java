@@ -33,6 +33,8 @@ final class NetfrontVif
     int queues = 1;
     /** The most queues the sections hold (set at start, at most {@code VifConfig.queues}). */
     int maxQueues = 1;
+    /** A multi-queue guest's own selector (queue q's frontend port raises bit q), or null with one queue. */
+    io.pvnet.ring.event.EventSelector selector;
 
     XenbusState state = XenbusState.UNKNOWN;
     String brokenReason;

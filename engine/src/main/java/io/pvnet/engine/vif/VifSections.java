@@ -133,6 +133,27 @@ public final class VifSections
         return queue * QUEUE_FRAMES + queueFrame;
     }
 
+    /**
+     * {@return the region section name of a multi-queue guest's own {@link io.pvnet.ring.event.EventSelector}: its
+     * frontend ports are bound to bit q of it, so that one guest thread sleeps on one word for every queue}
+     *
+     * @param domid  the guest's domain id.
+     * @param handle the vif's handle.
+     */
+    public static String guestSelectorName(final int domid, final int handle)
+    {
+        return "vif." + domid + "." + handle + ".selector";
+    }
+
+    /** Bits of a guest's selector (one per queue; the selector's smallest useful size). */
+    public static final int GUEST_SELECTOR_BITS = 64;
+
+    /** {@return bytes of a guest's selector section} */
+    public static int guestSelectorLength()
+    {
+        return io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(GUEST_SELECTOR_BITS);
+    }
+
     /** @return the backend's event port of queue {@code queue} (the value of its {@code event-channel} key). */
     public static int backendPort(final int queue)
     {
@@ -190,6 +211,7 @@ public final class VifSections
     /** @return region bytes one vif of {@code queues} queues needs, with page rounding slack. */
     public static long regionBytesPerVif(final int queues)
     {
-        return (long)pagesLength(queues) + grantsLength(queues) + eventsLength(queues) + 3L * PAGE_SIZE;
+        return (long)pagesLength(queues) + grantsLength(queues) + eventsLength(queues) +
+            (queues > 1 ? guestSelectorLength() + PAGE_SIZE : 0) + 3L * PAGE_SIZE;
     }
 }

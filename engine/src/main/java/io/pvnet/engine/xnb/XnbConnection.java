@@ -47,6 +47,8 @@ final class XnbConnection
     private final XenStore store;
     private final XnbQueues queues;
     private AtomicBuffer grantTableBuffer;
+    /** The connected guest's own selector (several queues), or null. */
+    private io.pvnet.ring.event.EventSelector guestSelector;
     private boolean online = true;
     private int lastStoreChange = -1;
 
@@ -266,6 +268,20 @@ final class XnbConnection
             }
         }
         final AtomicBuffer events = eventsSection.buffer();
+        // a multi-queue guest's own selector: a notification to a port bound there raises the queue's bit
+        guestSelector = null;
+        final RegionSection selectorSection = share.findSection(VifSections.guestSelectorName(domid, handle));
+        if (selectorSection != null)
+        {
+            try
+            {
+                guestSelector = io.pvnet.ring.event.EventSelector.attach(selectorSection.segment());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                guestSelector = null; // not a selector: notifications wake the port's own word
+            }
+        }
         // Linux's order: the control ring first (its failure leaves nothing connected), then every data ring
         vif.hash.reset();
         vif.hash.queues(queueCount);
@@ -411,10 +427,13 @@ final class XnbConnection
         return new XnbQueue.Rings(tx, rx, txChannel, rxChannel, (int)txPort, (int)rxPort);
     }
 
-    /** Backend port {@code port} and the frontend port paired with it ({@code port + 1}, see {@link VifSections}). */
-    private static EventChannel channel(final AtomicBuffer events, final int port)
+    /**
+     * Backend port {@code port} and the frontend port paired with it ({@code port + 1}, see {@link VifSections}),
+     * raising the guest's selector when the frontend bound its port there.
+     */
+    private EventChannel channel(final AtomicBuffer events, final int port)
     {
-        return new EventChannel(events, port, port + 1, IdleMode.NOOP);
+        return new EventChannel(events, port, port + 1, IdleMode.NOOP, guestSelector);
     }
 
     private static boolean isFreeBackendPort(final long port, final int portCount, final long[] inUse, final int used)
