@@ -165,13 +165,17 @@ public final class VifBackend implements Agent
         return ports;
     }
 
-    /** @return the queues connected now (0 while not connected). */
+    /** {@return the queues connected now (0 while not connected)} */
     public int queueCount()
     {
         return xnb.queueCount();
     }
 
-    /** @return queue {@code queue}'s own counters, or null (a single-queue vif). */
+    /**
+     * {@return queue {@code queue}'s own counters, or null (a single-queue vif)}
+     *
+     * @param queue the queue, 0..{@code VifConfig.queues} - 1.
+     */
     public io.pvnet.engine.vif.QueueCounters queueCounters(final int queue)
     {
         return xnb.queueCounters(queue);
@@ -179,7 +183,10 @@ public final class VifBackend implements Agent
 
     /**
      * Hands out every queue as an agent of its own (see {@code XnbAgent.queueAgents}): this backend then keeps the
-     * connection, control ring and heartbeat. Configuration time, before the agents run.
+     * connection, control ring and heartbeat. Configuration time, before the agents run. The frame sink is then
+     * called from every queue's thread.
+     *
+     * @return one agent per queue, index = queue number.
      */
     public Agent[] queueAgents()
     {

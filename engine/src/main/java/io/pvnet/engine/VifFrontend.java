@@ -282,13 +282,19 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         return port;
     }
 
-    /** @return the queues connected (1 until a backend offering more connected; {@code VifConfig.queues} asks). */
+    /** {@return the queues connected (1 until a backend offering more connected; {@code VifConfig.queues} asks)} */
     public int queueCount()
     {
         return netfront.queueCount();
     }
 
-    /** @return the tx queue {@link #transmit} would put this frame on now (its flow's queue). */
+    /**
+     * {@return the tx queue {@link #transmit} would put this frame on now (its flow's queue)}
+     *
+     * @param buffer holds the frame.
+     * @param offset where the frame starts.
+     * @param length bytes in the frame.
+     */
     public int txQueueFor(final DirectBuffer buffer, final int offset, final int length)
     {
         return netfront.txQueueFor(buffer, offset, length);

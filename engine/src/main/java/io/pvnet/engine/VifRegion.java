@@ -225,7 +225,12 @@ public final class VifRegion
         return regionBytes(vifs, 1);
     }
 
-    /** @return bytes of a region for {@code vifs} vifs whose frontends connect {@code queues} queues each. */
+    /**
+     * {@return bytes of a region for {@code vifs} vifs whose frontends connect {@code queues} queues each}
+     *
+     * @param vifs   vifs in the region.
+     * @param queues queues per vif.
+     */
     public static long regionBytes(final int vifs, final int queues)
     {
         final int sized = Math.max(vifs, DEFAULT_VIFS);

@@ -27,6 +27,7 @@ public final class FlowHasher
     private final PacketHeaders headers = new PacketHeaders();
     private final FlowHash flowHash;
 
+    /** A hasher with the {@link #DEFAULT_KEY}. */
     public FlowHasher()
     {
         final ToeplitzHash toeplitz = new ToeplitzHash();
@@ -34,7 +35,13 @@ public final class FlowHasher
         flowHash = new FlowHash(toeplitz);
     }
 
-    /** @return the frame's flow hash packed as {@link FlowHash} does, or {@link FlowHash#NONE} for a frame not IP. */
+    /**
+     * {@return the frame's flow hash packed as {@link FlowHash} does, or {@link FlowHash#NONE} for a frame not IP}
+     *
+     * @param frame  holds the frame.
+     * @param offset where the frame starts.
+     * @param length bytes in the frame.
+     */
     public long hash(final DirectBuffer frame, final int offset, final int length)
     {
         return HeaderParser.parse(frame, offset, length, headers) == ParseStatus.OK ?
@@ -42,8 +49,12 @@ public final class FlowHasher
     }
 
     /**
+     * {@return the queue of the frame's flow: its hash modulo {@code queues}, 0 for a frame that is not IP}
+     *
+     * @param frame  holds the frame.
+     * @param offset where the frame starts.
+     * @param length bytes in the frame.
      * @param queues the queues to choose from (>= 1).
-     * @return the queue of the frame's flow: its hash modulo {@code queues}, 0 for a frame that is not IP.
      */
     public int queueFor(final DirectBuffer frame, final int offset, final int length, final int queues)
     {
@@ -51,7 +62,7 @@ public final class FlowHasher
         return packed == FlowHash.NONE ? 0 : (int)((FlowHash.value(packed) & 0xFFFF_FFFFL) % queues);
     }
 
-    /** @return the headers of the last frame hashed (valid until the next call). */
+    /** {@return the headers of the last frame hashed (valid until the next call)} */
     public PacketHeaders headers()
     {
         return headers;

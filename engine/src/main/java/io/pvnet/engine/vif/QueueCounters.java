@@ -28,7 +28,14 @@ public final class QueueCounters implements AutoCloseable
     private final AtomicCounter[] counters = new AtomicCounter[KINDS.length];
     private final int queue;
 
-    /** Allocates the counters of queue {@code queue} of vif {@code domid.handle}. Configuration time only. */
+    /**
+     * Allocates the counters of queue {@code queue} of vif {@code domid.handle}. Configuration time only.
+     *
+     * @param manager where the counters are allocated.
+     * @param domid   the guest's domain.
+     * @param handle  the vif's handle.
+     * @param queue   the queue.
+     */
     public QueueCounters(final CountersManager manager, final int domid, final int handle, final int queue)
     {
         this.queue = queue;
@@ -40,13 +47,28 @@ public final class QueueCounters implements AutoCloseable
         }
     }
 
-    /** @return the label of a per-queue counter. */
+    /**
+     * {@return the label of a per-queue counter}
+     *
+     * @param domid  the guest's domain.
+     * @param handle the vif's handle.
+     * @param queue  the queue.
+     * @param kind   a {@link VifCounters} kind, or {@link #DROPS}.
+     */
     public static String label(final int domid, final int handle, final int queue, final int kind)
     {
         return "vif" + domid + "." + handle + " q" + queue + " " + (kind == DROPS ? "drops" : VifCounters.kindName(kind));
     }
 
-    /** Writes the 16-byte key of a per-queue counter. */
+    /**
+     * Writes the 16-byte key of a per-queue counter.
+     *
+     * @param key    where the key is written.
+     * @param domid  the guest's domain.
+     * @param handle the vif's handle.
+     * @param queue  the queue.
+     * @param kind   a {@link VifCounters} kind, or {@link #DROPS}.
+     */
     public static void writeKey(
         final MutableDirectBuffer key, final int domid, final int handle, final int queue, final int kind)
     {
@@ -56,7 +78,7 @@ public final class QueueCounters implements AutoCloseable
         key.putInt(12, kind, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** @return this queue's number. */
+    /** {@return this queue's number} */
     public int queue()
     {
         return queue;
@@ -64,6 +86,8 @@ public final class QueueCounters implements AutoCloseable
 
     /**
      * Adds a duty cycle's counts, indexed by {@link VifCounters} kind (the queue's pending array). Single writer.
+     *
+     * @param pending counts by kind (not cleared here).
      */
     public void add(final long[] pending)
     {
@@ -88,7 +112,11 @@ public final class QueueCounters implements AutoCloseable
         }
     }
 
-    /** @return the value of {@link VifCounters} kind {@code kind} (or {@link #DROPS}) for this queue, 0 if not counted. */
+    /**
+     * {@return the value of {@link VifCounters} kind {@code kind} (or {@link #DROPS}) for this queue, 0 if not counted}
+     *
+     * @param kind a {@link VifCounters} kind, or {@link #DROPS}.
+     */
     public long get(final int kind)
     {
         for (int i = 0; i < KINDS.length; i++)
@@ -101,6 +129,7 @@ public final class QueueCounters implements AutoCloseable
         return 0;
     }
 
+    /** Frees the counters. */
     @Override
     public void close()
     {

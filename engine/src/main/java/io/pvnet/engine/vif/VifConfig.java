@@ -159,7 +159,11 @@ public record VifConfig(
             ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, padded, queues);
     }
 
-    /** @return this config with another queue count (the backend's maximum, the frontend's request). */
+    /**
+     * {@return this config with another queue count (the backend's maximum, the frontend's request)}
+     *
+     * @param newQueues 1..{@link #MAX_QUEUES}.
+     */
     public VifConfig withQueues(final int newQueues)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,

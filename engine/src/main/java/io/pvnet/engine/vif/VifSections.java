@@ -124,9 +124,10 @@ public final class VifSections
     }
 
     /**
+     * {@return frame {@code queueFrame} of queue {@code queue}'s block of the page section}
+     *
      * @param queue      the queue, 0..queues-1.
      * @param queueFrame a frame of the single-queue layout ({@link #TX_RING_FRAME}, {@link #RX_BUFFER_FRAME} + id...).
-     * @return that frame of queue {@code queue}.
      */
     public static int frame(final int queue, final int queueFrame)
     {
@@ -154,61 +155,85 @@ public final class VifSections
         return io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(GUEST_SELECTOR_BITS);
     }
 
-    /** @return the backend's event port of queue {@code queue} (the value of its {@code event-channel} key). */
+    /**
+     * {@return the backend's event port of queue {@code queue} (the value of its {@code event-channel} key)}
+     *
+     * @param queue the queue, 0..queues-1.
+     */
     public static int backendPort(final int queue)
     {
         return 2 * queue + BACKEND_PORT;
     }
 
-    /** @return the frontend's event port of queue {@code queue}. */
+    /**
+     * {@return the frontend's event port of queue {@code queue}}
+     *
+     * @param queue the queue, 0..queues-1.
+     */
     public static int frontendPort(final int queue)
     {
         return 2 * queue + FRONTEND_PORT;
     }
 
-    /** @return bytes of the page section of a single-queue vif. */
+    /** {@return bytes of the page section of a single-queue vif} */
     public static int pagesLength()
     {
         return pagesLength(1);
     }
 
-    /** @return bytes of the page section of a vif with {@code queues} queues. */
+    /**
+     * {@return bytes of the page section of a vif with {@code queues} queues}
+     *
+     * @param queues queues of the vif.
+     */
     public static int pagesLength(final int queues)
     {
         return queues * QUEUE_FRAMES * PAGE_SIZE;
     }
 
-    /** @return bytes of the grant table section of a single-queue vif. */
+    /** {@return bytes of the grant table section of a single-queue vif} */
     public static int grantsLength()
     {
         return grantsLength(1);
     }
 
-    /** @return bytes of the grant table section of a vif with {@code queues} queues. */
+    /**
+     * {@return bytes of the grant table section of a vif with {@code queues} queues}
+     *
+     * @param queues queues of the vif.
+     */
     public static int grantsLength(final int queues)
     {
         return GrantTableDescriptor.lengthBytes(queues * GRANT_ENTRIES);
     }
 
-    /** @return bytes of the event-channel section of a single-queue vif. */
+    /** {@return bytes of the event-channel section of a single-queue vif} */
     public static int eventsLength()
     {
         return eventsLength(1);
     }
 
-    /** @return bytes of the event-channel section of a vif with {@code queues} queues (two ports each). */
+    /**
+     * {@return bytes of the event-channel section of a vif with {@code queues} queues (two ports each)}
+     *
+     * @param queues queues of the vif.
+     */
     public static int eventsLength(final int queues)
     {
         return io.pvnet.ring.event.EventChannelDescriptor.lengthBytes(2 * queues);
     }
 
-    /** @return region bytes one single-queue vif needs, with page rounding slack. */
+    /** {@return region bytes one single-queue vif needs, with page rounding slack} */
     public static long regionBytesPerVif()
     {
         return regionBytesPerVif(1);
     }
 
-    /** @return region bytes one vif of {@code queues} queues needs, with page rounding slack. */
+    /**
+     * {@return region bytes one vif of {@code queues} queues needs, with page rounding slack}
+     *
+     * @param queues queues of the vif.
+     */
     public static long regionBytesPerVif(final int queues)
     {
         return (long)pagesLength(queues) + grantsLength(queues) + eventsLength(queues) +
