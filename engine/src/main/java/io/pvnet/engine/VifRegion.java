@@ -78,8 +78,22 @@ public final class VifRegion
      */
     public static VifRegion create(final Region region, final int vifs)
     {
-        final RegionSection countersSection = region.allocateSection(COUNTERS_SECTION, countersBytes(vifs));
-        return create(region, vifs, countersSection.buffer());
+        return create(region, vifs, 1);
+    }
+
+    /**
+     * As {@link #create(Region, int)}, with room for vifs of {@code queues} queues each: their {@code queue-N/} keys
+     * and per-queue counters ({@code io.pvnet.engine.vif.QueueCounters}).
+     *
+     * @param region a region this process created, of at least {@link #regionBytes}{@code (vifs, queues)} bytes.
+     * @param vifs   vifs the store and counters are sized for.
+     * @param queues queues per vif (1..{@code VifConfig.MAX_QUEUES}).
+     * @return the store and counters of the region; this process allocates the counters.
+     */
+    public static VifRegion create(final Region region, final int vifs, final int queues)
+    {
+        final RegionSection countersSection = region.allocateSection(COUNTERS_SECTION, countersBytes(vifs, queues));
+        return create(region, vifs, queues, countersSection.buffer());
     }
 
     /**
@@ -94,12 +108,26 @@ public final class VifRegion
      */
     public static VifRegion create(final Region region, final int vifs, final AtomicBuffer counters)
     {
-        final int entries = storeEntries(vifs);
-        final int counterCount = counters(vifs);
+        return create(region, vifs, 1, counters);
+    }
+
+    /**
+     * As {@link #create(Region, int, AtomicBuffer)} for vifs of {@code queues} queues each.
+     *
+     * @param region   a region this process created, with room for the store.
+     * @param vifs     vifs the store and counters are sized for.
+     * @param queues   queues per vif (1..{@code VifConfig.MAX_QUEUES}).
+     * @param counters {@link #countersBytes(int, int)} bytes, zeroed.
+     * @return the store of the region and the counters; this process allocates the counters.
+     */
+    public static VifRegion create(final Region region, final int vifs, final int queues, final AtomicBuffer counters)
+    {
+        final int entries = storeEntries(vifs) + queueStoreEntries(vifs, queues);
+        final int counterCount = counters(vifs) + queueCounters(vifs, queues);
         if (counters.capacity() < countersLength(counterCount))
         {
             throw new IllegalArgumentException("counters capacity=" + counters.capacity() + " < " +
-                countersLength(counterCount) + " for vifs=" + vifs);
+                countersLength(counterCount) + " for vifs=" + vifs + " queues=" + queues);
         }
         final RegionSection storeSection = region.allocateSection(STORE_SECTION, StoreDescriptor.length(entries));
         final XenStore store = XenStore.create(storeSection.buffer(), entries);
@@ -115,7 +143,18 @@ public final class VifRegion
      */
     public static int countersBytes(final int vifs)
     {
-        return countersLength(counters(vifs));
+        return countersBytes(vifs, 1);
+    }
+
+    /**
+     * {@return bytes of the counters (metadata and values) for {@code vifs} vifs of {@code queues} queues each}
+     *
+     * @param vifs   vifs the counters are sized for.
+     * @param queues queues per vif.
+     */
+    public static int countersBytes(final int vifs, final int queues)
+    {
+        return countersLength(counters(vifs) + queueCounters(vifs, queues));
     }
 
     /**
@@ -139,7 +178,19 @@ public final class VifRegion
      */
     public static long hostRegionBytes(final int vifs)
     {
-        return StoreDescriptor.length(storeEntries(Math.max(vifs, DEFAULT_VIFS))) +
+        return hostRegionBytes(vifs, 1);
+    }
+
+    /**
+     * {@return as {@link #hostRegionBytes(int)} for vifs of {@code queues} queues each}
+     *
+     * @param vifs   vifs the switch serves.
+     * @param queues queues per vif.
+     */
+    public static long hostRegionBytes(final int vifs, final int queues)
+    {
+        final int sized = Math.max(vifs, DEFAULT_VIFS);
+        return StoreDescriptor.length(storeEntries(sized) + queueStoreEntries(sized, queues)) +
             io.pvnet.ring.region.RegionDescriptor.headerLength(sectionCapacity(vifs)) +
             io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(io.pvnet.ring.event.EventSelectorDescriptor.MAX_CAPACITY) +
             (1 << 20);
@@ -163,6 +214,18 @@ public final class VifRegion
     public static int counters(final int vifs)
     {
         return Math.max(COUNTERS, vifs * COUNTERS_PER_VIF + SPARE);
+    }
+
+    /** {@return store entries the {@code queue-N/} keys of {@code vifs} vifs of {@code queues} queues take} */
+    static int queueStoreEntries(final int vifs, final int queues)
+    {
+        return queues > 1 ? vifs * (queues * 5 + 1) : 0;
+    }
+
+    /** {@return per-queue counters of {@code vifs} vifs of {@code queues} queues (none for one queue)} */
+    static int queueCounters(final int vifs, final int queues)
+    {
+        return queues > 1 ? vifs * queues * io.pvnet.engine.vif.QueueCounters.KINDS.length : 0;
     }
 
     /**
@@ -253,8 +316,21 @@ public final class VifRegion
      */
     public static long regionBytes(final int vifs)
     {
-        return StoreDescriptor.length(storeEntries(Math.max(vifs, DEFAULT_VIFS))) +
-            countersLength(counters(Math.max(vifs, DEFAULT_VIFS))) + (long)vifs * VifSections.regionBytesPerVif() +
+        return regionBytes(vifs, 1);
+    }
+
+    /**
+     * {@return bytes of a region for {@code vifs} vifs whose frontends connect {@code queues} queues each}
+     *
+     * @param vifs   vifs in the region.
+     * @param queues queues per vif.
+     */
+    public static long regionBytes(final int vifs, final int queues)
+    {
+        final int sized = Math.max(vifs, DEFAULT_VIFS);
+        return StoreDescriptor.length(storeEntries(sized) + queueStoreEntries(sized, queues)) +
+            countersLength(counters(sized) + queueCounters(sized, queues)) +
+            (long)vifs * VifSections.regionBytesPerVif(queues) +
             io.pvnet.ring.region.RegionDescriptor.headerLength(sectionCapacity(vifs)) +
             io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(io.pvnet.ring.event.EventSelectorDescriptor.MAX_CAPACITY) +
             (1 << 20);

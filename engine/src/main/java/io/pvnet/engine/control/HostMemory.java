@@ -44,14 +44,21 @@ public final class HostMemory implements AutoCloseable
      */
     public static HostMemory create(final int vifs)
     {
-        final long bytes = pageAligned(VifRegion.hostRegionBytes(vifs));
+        return create(vifs, 1);
+    }
+
+    /** As {@link #create(int)} for vifs of {@code queues} queues each (their keys and per-queue counters). */
+    public static HostMemory create(final int vifs, final int queues)
+    {
+        final long bytes = pageAligned(VifRegion.hostRegionBytes(vifs, queues));
         final SealedMemory privateMemory = SealedMemory.create("pvnet-switch", bytes);
         SealedMemory counters = null;
         try
         {
             final Region region = Region.createIn(privateMemory.segment(), VifRegion.sectionCapacity(vifs));
-            counters = SealedMemory.createWrittenByCreatorOnly("pvnet-counters", VifRegion.countersBytes(vifs));
-            return new HostMemory(privateMemory, region, counters, VifRegion.create(region, vifs, counters.buffer()));
+            counters = SealedMemory.createWrittenByCreatorOnly("pvnet-counters", VifRegion.countersBytes(vifs, queues));
+            return new HostMemory(privateMemory, region, counters,
+                VifRegion.create(region, vifs, queues, counters.buffer()));
         }
         catch (final RuntimeException ex)
         {

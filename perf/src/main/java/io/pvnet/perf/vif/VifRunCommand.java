@@ -60,7 +60,7 @@ public final class VifRunCommand implements Callable<Integer>
             {
                 final Region memory = Region.createIn(privateMemory.segment(), RegionDescriptor.DEFAULT_SECTION_CAPACITY);
                 try (VifPipeline pipeline = new VifPipeline(memory, size, 0, 0, 0, ChecksumFrameOffload::new,
-                    VifConfig.of(2, 0), 32, idle::newIdleStrategy, 0, idle, counters.buffer()))
+                    VifConfig.of(2, 0), 32, idle::newIdleStrategy, 0, idle, 1, counters.buffer()))
                 {
                     final GuestControlServer admin = new GuestControlServer(ControlSocket.listen(socket, false),
                         pipeline.vifRegion().store(), List.of(), System.out)
