@@ -58,6 +58,8 @@ public final class TrafficGenerator implements FrameHandler
     private static final long GO_BACK_NS = 200_000_000L;
     private static final long DRAIN_NS = 200_000_000L;
     private static final long STREAM_START_TIMEOUT_NS = 2_000_000_000L;
+    /** A reverse run counting datagrams ends when none came for this long (the peer stopped or lost the rest). */
+    private static final long STREAM_SILENCE_NS = 1_000_000_000L;
     private static final int WINDOW = 65535;
     private static final int WINDOW_SCALE_OPTION = 0x0103_0307; // NOP, window scale 7
     private static final int PAYLOAD_OFFSET = EthernetHeader.LENGTH + DATAGRAM_HEADER_BYTES;
@@ -300,8 +302,23 @@ public final class TrafficGenerator implements FrameHandler
         long index = 0;
         boolean ringFull = false;
         long now = start;
+        long lastReceived = GenCounters.sum(counters.receivedFrames);
+        long lastReceiveNs = start;
         while (now - end < 0 && (forward ? spec.count() == 0 || index < spec.count() : !streamsDone(spec)))
         {
+            if (!forward)
+            {
+                final long received = GenCounters.sum(counters.receivedFrames);
+                if (received != lastReceived)
+                {
+                    lastReceived = received;
+                    lastReceiveNs = now;
+                }
+                else if (now - lastReceiveNs > STREAM_SILENCE_NS)
+                {
+                    break; // the streams went silent before their count: the rest is lost
+                }
+            }
             if (now - nextInterval >= 0)
             {
                 listener.onInterval(counters, lastInterval - start, now - start);
@@ -352,6 +369,15 @@ public final class TrafficGenerator implements FrameHandler
         if (reverse)
         {
             stopStreams(flows);
+            if (spec.count() > 0)
+            {
+                // a stream asked for N datagrams that delivered fewer lost the rest, also those after its last one
+                for (int flow = 0; flow < flows; flow++)
+                {
+                    counters.receivedExpected[flow] = Math.max(counters.receivedExpected[flow],
+                        flowShare(spec.count(), flow, flows));
+                }
+            }
         }
         final long last = clock.nanoTime();
         listener.onInterval(counters, lastInterval - start, Math.max(lastInterval, Math.min(last, end)) - start);
