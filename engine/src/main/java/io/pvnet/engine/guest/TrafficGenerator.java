@@ -28,8 +28,8 @@ import java.nio.ByteBuffer;
  *   <li>{@link #datagrams}: UDP datagrams to an echo port or ICMP echo requests in one or more flows (flow {@code i}
  *       from source port / ICMP identifier {@link #SOURCE_PORT}{@code + i}: distinct 5-tuples), payload sizes from a
  *       {@link SizeMix}, each carrying a {@link GenPayloadDescriptor} probe, so every echo is counted, checked and
- *       timed (round trip); with {@link Direction#REVERSE} the peer streams to each flow instead
- *       ({@link StreamRequestDescriptor}), with {@link Direction#BIDIR} both at once;</li>
+ *       timed (round trip); with {@link DatagramSpec.Direction#REVERSE} the peer streams to each flow instead
+ *       ({@link StreamRequestDescriptor}), with {@link DatagramSpec.Direction#BIDIR} both at once;</li>
  *   <li>{@link #tcp}: a small TCP client (SYN with MSS and window scale, segments or TSO frames within the peer's
  *       window, go-back-N after 200 ms without progress, FIN) against a discard server or a kernel socket
  *       (answered = bytes acknowledged).</li>
@@ -52,153 +52,31 @@ public final class TrafficGenerator implements FrameHandler
     /** Bytes of IPv4 and UDP (or ICMP echo) headers in front of a datagram's payload. */
     public static final int DATAGRAM_HEADER_BYTES = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
 
-    private static final long SEQUENCE_MASK = 0xFFFF_FFFFL;
-    private static final long INITIAL_SEQUENCE = 0x2000_0000L;
-    private static final long RETRY_NS = 300_000_000L;
-    private static final long GO_BACK_NS = 200_000_000L;
+    static final long GO_BACK_NS = 200_000_000L;
     private static final long DRAIN_NS = 200_000_000L;
     private static final long STREAM_START_TIMEOUT_NS = 2_000_000_000L;
     /** A reverse run counting datagrams ends when none came for this long (the peer stopped or lost the rest). */
     private static final long STREAM_SILENCE_NS = 1_000_000_000L;
-    private static final int WINDOW = 65535;
-    private static final int WINDOW_SCALE_OPTION = 0x0103_0307; // NOP, window scale 7
     private static final int PAYLOAD_OFFSET = EthernetHeader.LENGTH + DATAGRAM_HEADER_BYTES;
 
-    /** Which way the traffic of {@link #datagrams} flows. */
-    public enum Direction
-    {
-        /** This generator sends, the peer echoes. */
-        FORWARD,
-        /** The peer streams to this generator ({@link StreamRequestDescriptor}). */
-        REVERSE,
-        /** Both at once. */
-        BIDIR
-    }
-
-    /**
-     * What {@link #datagrams} sends.
-     *
-     * @param icmp       ICMP echo requests instead of UDP datagrams.
-     * @param port       destination UDP port of the forward datagrams (the peer's echo port).
-     * @param sizes      payload sizes, frame by frame.
-     * @param flows      parallel flows (1..{@link #MAX_FLOWS}).
-     * @param count      frames to send over all flows (per direction), or 0 for {@code durationNs}.
-     * @param durationNs longest run.
-     * @param rate       frames per second over all flows (per direction), 0 as fast as the ring takes them.
-     * @param direction  forward, reverse or both.
-     * @param intervalNs interval of {@link GenListener#onInterval}, 0 for none but the last.
-     */
-    public record DatagramSpec(
-        boolean icmp, int port, SizeMix sizes, int flows, long count, long durationNs, long rate, Direction direction,
-        long intervalNs)
-    {
-        public DatagramSpec
-        {
-            if (flows < 1 || flows > MAX_FLOWS || count < 0 || durationNs <= 0 || rate < 0 || intervalNs < 0)
-            {
-                throw new IllegalArgumentException("flows=" + flows + " count=" + count + " durationNs=" + durationNs +
-                    " rate=" + rate + " intervalNs=" + intervalNs);
-            }
-            if (direction != Direction.FORWARD && (icmp || sizes.schedule().length > StreamRequestDescriptor.MAX_SIZES))
-            {
-                throw new IllegalArgumentException("a reverse stream is UDP with at most " +
-                    StreamRequestDescriptor.MAX_SIZES + " sizes");
-            }
-        }
-    }
-
-    /**
-     * What one run sent and what came back.
-     *
-     * @param counters  per flow, cumulative.
-     * @param elapsedNs from the first frame to the end of sending (answers may come later, within 200 ms).
-     * @param closed    TCP: the close was acknowledged.
-     * @param failure   why the run did not get going, or null.
-     */
-    public record Report(GenCounters counters, long elapsedNs, boolean closed, String failure)
-    {
-        static Report failed(final String failure)
-        {
-            return new Report(new GenCounters(1), 0, false, failure);
-        }
-
-        /** @return whether the run got going (a failure says why not). */
-        public boolean ok()
-        {
-            return failure == null;
-        }
-
-        /** @return frames sent over all flows. */
-        public long frames()
-        {
-            return GenCounters.sum(counters.sentFrames);
-        }
-
-        /** @return payload bytes sent over all flows. */
-        public long payloadBytes()
-        {
-            return GenCounters.sum(counters.sentPayloadBytes);
-        }
-
-        /** @return echoes (UDP/ICMP) over all flows. */
-        public long echoes()
-        {
-            return GenCounters.sum(counters.answeredFrames);
-        }
-
-        /** @return echoed payload bytes (UDP/ICMP) or acknowledged bytes (TCP) over all flows. */
-        public long answeredPayloadBytes()
-        {
-            return GenCounters.sum(counters.answeredPayloadBytes);
-        }
-
-        /** @return echoes that differed from what was sent. */
-        public long badEchoes()
-        {
-            return GenCounters.sum(counters.badAnswers);
-        }
-
-        /** @return datagrams of the reverse streams received. */
-        public long received()
-        {
-            return GenCounters.sum(counters.receivedFrames);
-        }
-
-        /** @return datagrams the reverse streams' senders numbered so far (received + lost). */
-        public long receivedExpected()
-        {
-            return GenCounters.sum(counters.receivedExpected);
-        }
-    }
-
-    private final VifFrontend frontend;
+    final VifFrontend frontend;
     private final GuestStack stack;
     private final Agent poller;
     private final IdleStrategy waiter;
-    private final NanoClock clock;
-    private final FrameBuilder builder = new FrameBuilder();
-    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(EthernetHeader.LENGTH + 65535));
-    private int destinationIp;
+    final NanoClock clock;
+    final FrameBuilder builder = new FrameBuilder();
+    final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(EthernetHeader.LENGTH + 65535));
+    int destinationIp;
     private long destinationMac = -1;
     private int ipId;
 
     // the run in progress, read by onFrame
-    private GenCounters counters = new GenCounters(1);
-    private GenListener listener = GenListener.NONE;
-    private int[] lastSizes = new int[1];
+    GenCounters counters = new GenCounters(1);
+    GenListener listener = GenListener.NONE;
     private int answerPort;
-    private long runStartNs;
+    long runStartNs;
 
-    // TCP answers, written by onFrame
-    private long synAck = -1;
-    private long ackSeen = -1;
-    private long window = WINDOW;
-    private int windowShift;
-    private int peerMss = 536;
-    private long rcvNxt;
-    private boolean peerFin;
-    private long finAck = -1;
-    private long resets;
+    private final TcpClient tcp = new TcpClient(this);
 
     /**
      * @param frontend the guest's vif.
@@ -273,23 +151,23 @@ public final class TrafficGenerator implements FrameHandler
      * the peer stream to each flow, until the count is reached or the duration passes; then waits up to 200 ms for
      * the last answers. {@code listener} is told every round trip and every interval.
      */
-    public Report datagrams(final DatagramSpec spec, final GenListener listener)
+    public TrafficReport datagrams(final DatagramSpec spec, final GenListener listener)
     {
         if (destinationMac < 0)
         {
-            return Report.failed("destination not resolved");
+            return TrafficReport.failed("destination not resolved");
         }
         final int flows = spec.flows();
         begin(flows, listener, spec.icmp() ? 0 : spec.port());
-        final boolean forward = spec.direction() != Direction.REVERSE;
-        final boolean reverse = spec.direction() != Direction.FORWARD;
+        final boolean forward = spec.direction() != DatagramSpec.Direction.REVERSE;
+        final boolean reverse = spec.direction() != DatagramSpec.Direction.FORWARD;
         final SizeMix sizes = spec.sizes();
         if (reverse && !startStreams(spec))
         {
             final String failure = "no stream from " + dottedQuad(destinationIp) + ":" + StreamSource.PORT +
                 " (is the peer a pvnet guest, or a stream source speaking StreamRequestDescriptor?)";
             stopStreams(flows);
-            return new Report(counters, 0, false, failure);
+            return new TrafficReport(counters, 0, false, failure);
         }
         final long start = clock.nanoTime();
         runStartNs = start;
@@ -381,7 +259,7 @@ public final class TrafficGenerator implements FrameHandler
         }
         final long last = clock.nanoTime();
         listener.onInterval(counters, lastInterval - start, Math.max(lastInterval, Math.min(last, end)) - start);
-        return new Report(counters, elapsed, false, null);
+        return new TrafficReport(counters, elapsed, false, null);
     }
 
     private void begin(final int flows, final GenListener listener, final int answerPort)
@@ -389,7 +267,6 @@ public final class TrafficGenerator implements FrameHandler
         counters = new GenCounters(flows);
         this.listener = listener;
         this.answerPort = answerPort;
-        lastSizes = new int[flows];
         runStartNs = clock.nanoTime();
     }
 
@@ -406,7 +283,6 @@ public final class TrafficGenerator implements FrameHandler
             builder.udp(SOURCE_PORT + flow, port);
         }
         GenPayloadDescriptor.writeProbe(frame, PAYLOAD_OFFSET, size, sequence, now);
-        lastSizes[flow] = size;
         return builder.payloadLength(size).build();
     }
 
@@ -512,167 +388,31 @@ public final class TrafficGenerator implements FrameHandler
      * {@code tso}, at most {@code rate} frames a second, then closes it. The counters' answered bytes are the bytes
      * acknowledged; {@code listener} is told every interval.
      */
-    public Report tcp(
+    public TrafficReport tcp(
         final int port, final int size, final boolean tso, final long count, final long durationNs, final long rate,
         final long intervalNs, final GenListener listener)
     {
         if (destinationMac < 0)
         {
-            return Report.failed("destination not resolved");
+            return TrafficReport.failed("destination not resolved");
         }
         begin(1, listener, -1);
-        synAck = -1;
-        ackSeen = -1;
-        finAck = -1;
-        peerFin = false;
-        resets = 0;
-        long sndUna = (INITIAL_SEQUENCE + 1) & SEQUENCE_MASK;
-        long sndNxt = sndUna;
-        long deadline = clock.nanoTime() + 5_000_000_000L;
-        long nextSyn = 0;
-        while (synAck < 0 && clock.nanoTime() - deadline < 0)
-        {
-            if (clock.nanoTime() - nextSyn >= 0)
-            {
-                sendTcp(port, INITIAL_SEQUENCE, 0, TcpHeader.SYN, 0, true, 0);
-                nextSyn = clock.nanoTime() + RETRY_NS;
-            }
-            idle(poll());
-        }
-        if (synAck < 0)
-        {
-            return Report.failed("no SYN-ACK from " + dottedQuad(destinationIp) + ":" + port +
-                (resets > 0 ? " (reset)" : ""));
-        }
-        rcvNxt = (synAck + 1) & SEQUENCE_MASK;
-        sendTcp(port, sndNxt, rcvNxt, TcpHeader.ACK, 0, false, 0);
-        final int mss = Math.min(peerMss, frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH);
-        final int segment = tso ? size : Math.min(size, mss);
-        final long total = count > 0 ? count * (long)segment : Long.MAX_VALUE / 4;
-        final long start = clock.nanoTime();
-        runStartNs = start;
-        final long end = start + durationNs;
-        long lastProgress = start;
-        long acked = 0;
-        final long gapNs = rate > 0 ? Math.max(1, 1_000_000_000L / rate) : 0;
-        long next = start;
-        long nextInterval = intervalNs > 0 ? start + intervalNs : Long.MAX_VALUE;
-        long lastInterval = start;
-        boolean ringFull = false;
-        while (acked < total && clock.nanoTime() - end < 0)
-        {
-            int work = poll();
-            final long now = clock.nanoTime();
-            if (now - nextInterval >= 0)
-            {
-                listener.onInterval(counters, lastInterval - start, now - start);
-                lastInterval = now;
-                nextInterval += intervalNs;
-            }
-            final long newlyAcked = (ackSeen - sndUna) & SEQUENCE_MASK;
-            if (ackSeen >= 0 && newlyAcked > 0 && newlyAcked <= ((sndNxt - sndUna) & SEQUENCE_MASK))
-            {
-                sndUna = ackSeen;
-                acked += newlyAcked;
-                counters.answeredFrames[0]++;
-                counters.answeredPayloadBytes[0] += newlyAcked;
-                lastProgress = now;
-                work++;
-            }
-            if (now - lastProgress > GO_BACK_NS && sndNxt != sndUna)
-            {
-                // go back N: the peer lost something (or a queue dropped it); resend from the first unacknowledged byte
-                sndNxt = sndUna;
-                lastProgress = now;
-                counters.retransmitRounds++;
-            }
-            final long inFlight = (sndNxt - sndUna) & SEQUENCE_MASK;
-            final long remaining = total - acked - inFlight;
-            // a TSO frame larger than the peer's window goes out alone, when nothing is in flight (as Linux's
-            // tcp_tso_should_defer sends a smaller frame rather than none): the window is never a reason to stall
-            final int length = (int)Math.min(Math.min(segment, remaining), inFlight == 0 ? Math.max(window, mss) : segment);
-            if (length > 0 && (inFlight + length <= window || inFlight == 0) && (gapNs == 0 || now - next >= 0))
-            {
-                final int status = sendTcp(port, sndNxt, rcvNxt, TcpHeader.PSH | TcpHeader.ACK, length, false,
-                    length > mss ? mss : 0);
-                if (status == VifFrontend.OK)
-                {
-                    sndNxt = (sndNxt + length) & SEQUENCE_MASK;
-                    counters.sentFrames[0]++;
-                    counters.sentFrameBytes[0] += builder.payloadOffset() + length;
-                    counters.sentPayloadBytes[0] += length;
-                    next += gapNs;
-                    ringFull = false;
-                    work++;
-                }
-                else if (!ringFull)
-                {
-                    ringFull = true;
-                    counters.ringFullWaits++;
-                }
-            }
-            idle(work);
-        }
-        final long elapsed = clock.nanoTime() - start;
-        // FIN, answered by the peer's FIN or ACK
-        deadline = clock.nanoTime() + 2_000_000_000L;
-        long nextFin = 0;
-        while (!finAcked(sndNxt) && clock.nanoTime() - deadline < 0)
-        {
-            if (clock.nanoTime() - nextFin >= 0)
-            {
-                sendTcp(port, sndNxt, rcvNxt, TcpHeader.FIN | TcpHeader.ACK, 0, false, 0);
-                nextFin = clock.nanoTime() + RETRY_NS;
-            }
-            idle(poll());
-        }
-        if (peerFin)
-        {
-            sendTcp(port, (sndNxt + 1) & SEQUENCE_MASK, rcvNxt, TcpHeader.ACK, 0, false, 0);
-            frontend.flush();
-        }
-        listener.onInterval(counters, lastInterval - start, Math.max(lastInterval, Math.min(clock.nanoTime(), end)) - start);
-        return new Report(counters, elapsed, finAcked(sndNxt), null);
+        return tcp.run(port, size, tso, count, durationNs, rate, intervalNs);
     }
 
-    private int sendTcp(
-        final int port, final long seq, final long ack, final int flags, final int payload, final boolean syn,
-        final int gso)
-    {
-        ipv4Headers();
-        builder.tcp(SOURCE_PORT, port, seq, ack, flags, WINDOW);
-        if (syn)
-        {
-            builder.tcpMss(frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH)
-                .tcpOption(WINDOW_SCALE_OPTION);
-        }
-        final int data = builder.payloadOffset();
-        for (int i = 0; i < payload; i += 64)
-        {
-            frame.putByte(data + i, (byte)i);
-        }
-        final boolean partial = gso > 0;
-        builder.payloadLength(payload);
-        final int length = partial ? builder.buildPartial() : builder.build();
-        final int status = frontend.transmit(frame, 0, length, partial ? FrameFlags.CSUM_PARTIAL : 0, gso,
-            partial ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0);
-        frontend.flush();
-        return status;
-    }
-
-    private void ipv4Headers()
+    void ipv4Headers()
     {
         builder.wrap(frame, 0)
             .ethernet(destinationMac, stack.mac())
             .ipv4(stack.ipv4(), destinationIp).identification(ipId++ & 0xFFFF);
     }
 
-    private void idle(final int work)
+    void idle(final int work)
     {
         waiter.idle(work);
     }
 
-    private int poll()
+    int poll()
     {
         try
         {
@@ -684,14 +424,9 @@ public final class TrafficGenerator implements FrameHandler
         }
     }
 
-    private static String dottedQuad(final int address)
+    static String dottedQuad(final int address)
     {
         return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "." + (address & 0xFF);
-    }
-
-    private boolean finAcked(final long finSeq)
-    {
-        return finAck == ((finSeq + 1) & SEQUENCE_MASK);
     }
 
     /**
@@ -741,7 +476,7 @@ public final class TrafficGenerator implements FrameHandler
         }
         else if (protocol == IpProtocol.TCP && flow == 0 && l4Length >= TcpHeader.MIN_LENGTH)
         {
-            tcpSegment(buffer, l4, l4Length);
+            tcp.onSegment(buffer, l4, l4Length);
         }
     }
 
@@ -787,44 +522,4 @@ public final class TrafficGenerator implements FrameHandler
         }
     }
 
-    private void tcpSegment(final DirectBuffer buffer, final int l4, final int l4Length)
-    {
-        final int tcpFlags = TcpHeader.flags(buffer, l4);
-        if ((tcpFlags & TcpHeader.RST) != 0)
-        {
-            resets++;
-            return;
-        }
-        final long seq = TcpHeader.sequence(buffer, l4);
-        if ((tcpFlags & (TcpHeader.SYN | TcpHeader.ACK)) == (TcpHeader.SYN | TcpHeader.ACK))
-        {
-            synAck = seq;
-            if (TcpHeader.headerLength(buffer, l4) <= l4Length)
-            {
-                final int mss = TcpHeader.mssOption(buffer, l4);
-                if (mss >= 0)
-                {
-                    peerMss = mss;
-                }
-                final int scale = TcpHeader.windowScaleOption(buffer, l4);
-                if (scale >= 0)
-                {
-                    windowShift = Math.min(14, scale);
-                }
-            }
-            window = TcpHeader.window(buffer, l4);
-            return;
-        }
-        if ((tcpFlags & TcpHeader.ACK) != 0)
-        {
-            ackSeen = TcpHeader.acknowledgment(buffer, l4);
-            window = (long)TcpHeader.window(buffer, l4) << windowShift;
-            finAck = ackSeen;
-        }
-        if ((tcpFlags & TcpHeader.FIN) != 0)
-        {
-            peerFin = true;
-            rcvNxt = (seq + l4Length - TcpHeader.headerLength(buffer, l4) + 1) & SEQUENCE_MASK;
-        }
-    }
 }

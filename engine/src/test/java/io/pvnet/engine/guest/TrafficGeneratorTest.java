@@ -95,8 +95,8 @@ class TrafficGeneratorTest
     void shouldCountEveryUdpAndIcmpEchoAndTimeEachOne()
     {
         final Recorder recorder = new Recorder();
-        final TrafficGenerator.Report udp = generator.datagrams(spec(false, SizeMix.of(1000), 1, 500, 0,
-            TrafficGenerator.Direction.FORWARD), recorder);
+        final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(1000), 1, 500, 0,
+            DatagramSpec.Direction.FORWARD), recorder);
         assertTrue(udp.ok(), udp.failure());
         assertEquals(500, udp.frames());
         assertEquals(500, udp.echoes(), udp.toString());
@@ -108,8 +108,8 @@ class TrafficGeneratorTest
         assertEquals(500, recorder.roundTrips, "every echo carried its send time back");
         assertTrue(recorder.minRoundTripNs > 0 && recorder.maxRoundTripNs < 10_000_000_000L, recorder.toString());
 
-        final TrafficGenerator.Report icmp = generator.datagrams(spec(true, SizeMix.of(100), 1, 300, 0,
-            TrafficGenerator.Direction.FORWARD), GenListener.NONE);
+        final TrafficReport icmp = generator.datagrams(spec(true, SizeMix.of(100), 1, 300, 0,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
         assertEquals(300, icmp.frames());
         assertEquals(300, icmp.echoes(), icmp.toString());
         assertEquals(30_000, icmp.answeredPayloadBytes());
@@ -120,8 +120,8 @@ class TrafficGeneratorTest
     @Test
     void shouldPaceIcmpEchoesAtTheGivenRate()
     {
-        final TrafficGenerator.Report icmp = generator.datagrams(spec(true, SizeMix.of(1000), 1, 100, 2000,
-            TrafficGenerator.Direction.FORWARD), GenListener.NONE);
+        final TrafficReport icmp = generator.datagrams(spec(true, SizeMix.of(1000), 1, 100, 2000,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
         assertEquals(100, icmp.frames());
         assertEquals(100, icmp.echoes(), icmp.toString());
         assertTrue(icmp.elapsedNs() >= 49_000_000L, "100 frames at 2000/s take 50 ms: " + icmp);
@@ -130,8 +130,8 @@ class TrafficGeneratorTest
     @Test
     void shouldSendEachFlowFromItsOwnPortRoundRobin()
     {
-        final TrafficGenerator.Report udp = generator.datagrams(spec(false, SizeMix.of(200), 4, 400, 0,
-            TrafficGenerator.Direction.FORWARD), GenListener.NONE);
+        final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(200), 4, 400, 0,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
         assertEquals(400, udp.echoes(), udp.toString());
         for (int flow = 0; flow < 4; flow++)
         {
@@ -145,8 +145,8 @@ class TrafficGeneratorTest
     @Test
     void shouldSendTheSimpleImixInItsProportions()
     {
-        final TrafficGenerator.Report udp = generator.datagrams(spec(false,
-            SizeMix.imix(TrafficGenerator.DATAGRAM_HEADER_BYTES), 1, 1200, 0, TrafficGenerator.Direction.FORWARD),
+        final TrafficReport udp = generator.datagrams(spec(false,
+            SizeMix.imix(TrafficGenerator.DATAGRAM_HEADER_BYTES), 1, 1200, 0, DatagramSpec.Direction.FORWARD),
             GenListener.NONE);
         assertEquals(1200, udp.echoes(), udp.toString());
         // IP lengths 40, 576 and 1500 at 7:4:1
@@ -157,8 +157,8 @@ class TrafficGeneratorTest
     @Test
     void shouldSendASizeListInTurn()
     {
-        final TrafficGenerator.Report udp = generator.datagrams(spec(false, SizeMix.of(64, 576, 1400), 2, 300, 0,
-            TrafficGenerator.Direction.FORWARD), GenListener.NONE);
+        final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(64, 576, 1400), 2, 300, 0,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
         assertEquals(300, udp.echoes(), udp.toString());
         assertEquals(Map.of(28 + 64, 100L, 28 + 576, 100L, 28 + 1400, 100L), tap.ipLengths);
     }
@@ -166,8 +166,8 @@ class TrafficGeneratorTest
     @Test
     void shouldReceiveAStreamPerFlowWhenReversed()
     {
-        final TrafficGenerator.Report reverse = generator.datagrams(spec(false, SizeMix.of(64, 1000), 3, 3000, 0,
-            TrafficGenerator.Direction.REVERSE), GenListener.NONE);
+        final TrafficReport reverse = generator.datagrams(spec(false, SizeMix.of(64, 1000), 3, 3000, 0,
+            DatagramSpec.Direction.REVERSE), GenListener.NONE);
         assertTrue(reverse.ok(), reverse.failure());
         assertEquals(0, reverse.frames(), "reverse: nothing sent but the requests");
         assertEquals(3000, reverse.received(), reverse.toString());
@@ -184,8 +184,8 @@ class TrafficGeneratorTest
     void shouldSendAndReceiveAtOnceWhenBidirectional()
     {
         final Recorder recorder = new Recorder();
-        final TrafficGenerator.Report bidir = generator.datagrams(spec(false, SizeMix.of(500), 2, 1000, 10_000,
-            TrafficGenerator.Direction.BIDIR), recorder);
+        final TrafficReport bidir = generator.datagrams(spec(false, SizeMix.of(500), 2, 1000, 10_000,
+            DatagramSpec.Direction.BIDIR), recorder);
         assertTrue(bidir.ok(), bidir.failure());
         assertEquals(1000, bidir.frames());
         // the server's echoes and its stream share its tx ring: an echo that finds it full is dropped and counted
@@ -200,8 +200,8 @@ class TrafficGeneratorTest
     void shouldReportAnAbsentStreamSource()
     {
         server.other(null); // the server no longer answers stream requests
-        final TrafficGenerator.Report reverse = generator.datagrams(spec(false, SizeMix.of(64), 1, 10, 0,
-            TrafficGenerator.Direction.REVERSE), GenListener.NONE);
+        final TrafficReport reverse = generator.datagrams(spec(false, SizeMix.of(64), 1, 10, 0,
+            DatagramSpec.Direction.REVERSE), GenListener.NONE);
         assertFalse(reverse.ok());
         assertTrue(reverse.failure().startsWith("no stream from 10.0.0.1:5201"), reverse.failure());
     }
@@ -210,8 +210,8 @@ class TrafficGeneratorTest
     void shouldTellEachIntervalAndTheLastOne()
     {
         final Recorder recorder = new Recorder();
-        final TrafficGenerator.Report udp = generator.datagrams(new TrafficGenerator.DatagramSpec(false,
-            GuestStack.ECHO_PORT, SizeMix.of(100), 1, 0, 250_000_000L, 2000, TrafficGenerator.Direction.FORWARD,
+        final TrafficReport udp = generator.datagrams(new DatagramSpec(false,
+            GuestStack.ECHO_PORT, SizeMix.of(100), 1, 0, 250_000_000L, 2000, DatagramSpec.Direction.FORWARD,
             50_000_000L), recorder);
         assertTrue(udp.ok(), udp.failure());
         assertTrue(recorder.intervals >= 4 && recorder.intervals <= 6, "250 ms in 50 ms intervals: " + recorder);
@@ -223,7 +223,7 @@ class TrafficGeneratorTest
     @Test
     void shouldHaveEveryTcpByteAcknowledgedAndCloseTheConnection()
     {
-        final TrafficGenerator.Report tcp = generator.tcp(GuestStack.DISCARD_PORT, 1400, false, 200, Long.MAX_VALUE / 4,
+        final TrafficReport tcp = generator.tcp(GuestStack.DISCARD_PORT, 1400, false, 200, Long.MAX_VALUE / 4,
             0, 0, GenListener.NONE);
         assertTrue(tcp.ok(), tcp.failure());
         assertEquals(200 * 1400, tcp.answeredPayloadBytes(), tcp.toString());
@@ -234,7 +234,7 @@ class TrafficGeneratorTest
     @Test
     void shouldSendTsoFramesTheBackendSplitsForTheDiscardServer()
     {
-        final TrafficGenerator.Report tcp = generator.tcp(GuestStack.DISCARD_PORT, 30_000, true, 20, Long.MAX_VALUE / 4,
+        final TrafficReport tcp = generator.tcp(GuestStack.DISCARD_PORT, 30_000, true, 20, Long.MAX_VALUE / 4,
             0, 0, GenListener.NONE);
         assertTrue(tcp.ok(), tcp.failure());
         assertEquals(20 * 30_000, tcp.answeredPayloadBytes(), tcp.toString());
@@ -246,7 +246,7 @@ class TrafficGeneratorTest
     {
         // the stall: gen --proto tcp --tso --size 60000 --duration 2 sent one frame; 60000 B frames against
         // a 64 KiB window go out one at a time, each when the previous one is acknowledged
-        final TrafficGenerator.Report tcp = generator.tcp(GuestStack.DISCARD_PORT, 60_000, true, 0, 500_000_000L,
+        final TrafficReport tcp = generator.tcp(GuestStack.DISCARD_PORT, 60_000, true, 0, 500_000_000L,
             0, 0, GenListener.NONE);
         assertTrue(tcp.ok(), tcp.failure());
         assertTrue(tcp.frames() >= 5, "frames sent in 0.5 s: " + tcp);
@@ -257,17 +257,17 @@ class TrafficGeneratorTest
     @Test
     void shouldReportAResetConnection()
     {
-        final TrafficGenerator.Report tcp = generator.tcp(GuestStack.DISCARD_PORT + 1, 100, false, 1, 1_000_000_000L,
+        final TrafficReport tcp = generator.tcp(GuestStack.DISCARD_PORT + 1, 100, false, 1, 1_000_000_000L,
             0, 0, GenListener.NONE);
         assertFalse(tcp.ok());
         assertTrue(tcp.failure().startsWith("no SYN-ACK from 10.0.0.1:10"), tcp.failure());
     }
 
-    private static TrafficGenerator.DatagramSpec spec(
+    private static DatagramSpec spec(
         final boolean icmp, final SizeMix sizes, final int flows, final long count, final long rate,
-        final TrafficGenerator.Direction direction)
+        final DatagramSpec.Direction direction)
     {
-        return new TrafficGenerator.DatagramSpec(icmp, GuestStack.ECHO_PORT, sizes, flows, count, 20_000_000_000L, rate,
+        return new DatagramSpec(icmp, GuestStack.ECHO_PORT, sizes, flows, count, 20_000_000_000L, rate,
             direction, 0);
     }
 

@@ -5,6 +5,8 @@ import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.guest.SizeMix;
 import io.pvnet.engine.guest.StreamSource;
 import io.pvnet.engine.guest.TrafficGenerator;
+import io.pvnet.engine.guest.TrafficReport;
+import io.pvnet.engine.guest.DatagramSpec;
 import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.IdleStrategy;
 import picocli.CommandLine.Command;
@@ -120,7 +122,7 @@ public final class GenCommand implements Callable<Integer>
 
     /** The options, checked. */
     private record Plan(
-        GuestNode.Settings settings, int dstIp, boolean udp, boolean icmp, SizeMix mix, TrafficGenerator.Direction direction,
+        GuestNode.Settings settings, int dstIp, boolean udp, boolean icmp, SizeMix mix, DatagramSpec.Direction direction,
         long durationNs, long intervalNs)
     {
     }
@@ -179,8 +181,8 @@ public final class GenCommand implements Callable<Integer>
             {
                 out.println("pvnet gen: " + describe(plan));
             }
-            final TrafficGenerator.Report report = plan.udp() ?
-                generator.datagrams(new TrafficGenerator.DatagramSpec(plan.icmp(), port, plan.mix(), flows,
+            final TrafficReport report = plan.udp() ?
+                generator.datagrams(new DatagramSpec(plan.icmp(), port, plan.mix(), flows,
                     Math.max(0, count), plan.durationNs(), rate, plan.direction(), plan.intervalNs()), output) :
                 generator.tcp(port, sizes.get(0), tso, count, plan.durationNs(), rate, plan.intervalNs(), output);
             if (!report.ok())
@@ -279,8 +281,8 @@ public final class GenCommand implements Callable<Integer>
         }
         final SizeMix mix = imix ? SizeMix.imix(TrafficGenerator.DATAGRAM_HEADER_BYTES) :
             SizeMix.of(sizes.stream().mapToInt(Integer::intValue).toArray());
-        final TrafficGenerator.Direction direction = reverse ? TrafficGenerator.Direction.REVERSE :
-            bidir ? TrafficGenerator.Direction.BIDIR : TrafficGenerator.Direction.FORWARD;
+        final DatagramSpec.Direction direction = reverse ? DatagramSpec.Direction.REVERSE :
+            bidir ? DatagramSpec.Direction.BIDIR : DatagramSpec.Direction.FORWARD;
         final long durationNs = duration > 0 ? (long)(duration * 1e9) : count > 0 ? 86_400_000_000_000L : 1_000_000_000L;
         return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9));
     }
@@ -288,21 +290,21 @@ public final class GenCommand implements Callable<Integer>
     private String describe(final Plan plan)
     {
         return String.format(Locale.ROOT, "%s to %s port %d, %d flow%s, %s payload bytes, %s, %s%s",
-            proto + (tso ? " tso" : ""), dst, plan.udp() && plan.direction() == TrafficGenerator.Direction.REVERSE ?
+            proto + (tso ? " tso" : ""), dst, plan.udp() && plan.direction() == DatagramSpec.Direction.REVERSE ?
                 StreamSource.PORT : port, flows, flows == 1 ? "" : "s", plan.mix(),
             rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", rate) : "as fast as possible",
             count > 0 ? String.format(Locale.ROOT, "%,d frames", count) : String.format(Locale.ROOT, "for %.1f s",
                 plan.durationNs() / 1e9),
-            plan.direction() == TrafficGenerator.Direction.FORWARD ? "" :
-                plan.direction() == TrafficGenerator.Direction.REVERSE ? ", reverse (the peer sends)" : ", both directions");
+            plan.direction() == DatagramSpec.Direction.FORWARD ? "" :
+                plan.direction() == DatagramSpec.Direction.REVERSE ? ", reverse (the peer sends)" : ", both directions");
     }
 
-    private int finish(final Plan plan, final TrafficGenerator.Report report, final GenOutput output)
+    private int finish(final Plan plan, final TrafficReport report, final GenOutput output)
     {
         final GenCounters counters = report.counters();
         final double seconds = Math.max(1e-9, report.elapsedNs() / 1e9);
-        final boolean forward = !plan.udp() || plan.direction() != TrafficGenerator.Direction.REVERSE;
-        final boolean stream = plan.udp() && plan.direction() != TrafficGenerator.Direction.FORWARD;
+        final boolean forward = !plan.udp() || plan.direction() != DatagramSpec.Direction.REVERSE;
+        final boolean stream = plan.udp() && plan.direction() != DatagramSpec.Direction.FORWARD;
         final long frames = report.frames();
         final long frameBytes = GenCounters.sum(counters.snapshot(GenCounters::sentFrameBytes));
         final long payload = report.payloadBytes();
