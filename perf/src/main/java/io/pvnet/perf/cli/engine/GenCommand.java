@@ -34,12 +34,12 @@ import java.util.concurrent.Callable;
  * 3 it sent (or, reversed, received) less than {@code --min-sent} percent of what was asked ({@code --count}, or
  * {@code --rate} times the duration), with a warning on stderr.
  */
-@Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
+@Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate UDP, ICMP echo or TCP (optionally TSO) traffic from a guest and report it as iperf3 does: " +
         "a line per interval, loss, round-trip percentiles, JSON.",
         "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
             "the summary also gives the frames' bytes.",
-        "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent % of what was asked."})
+        "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked."})
 public final class GenCommand implements Callable<Integer>
 {
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
@@ -63,7 +63,7 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--proto", paramLabel = "udp|tcp|icmp", description = "Protocol (default udp).")
     String proto = "udp";
 
-    @Option(names = "--size", paramLabel = "N[,N...]", split = ",",
+    @Option(names = "--size", paramLabel = "N[,N...]", split = ",", hideParamSyntax = true,
         description = "Payload bytes per datagram, echo request, segment or TSO frame (default 1000); a list is sent " +
             "in turn, e.g. 64,576,1500.")
     List<Integer> sizes = new ArrayList<>(List.of(1000));
