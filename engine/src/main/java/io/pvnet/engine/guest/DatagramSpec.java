@@ -17,6 +17,7 @@ public record DatagramSpec(
     boolean icmp, int port, SizeMix sizes, int flows, long count, long durationNs, long rate, Direction direction,
     long intervalNs)
 {
+    /** Checks the values: flows 1..{@link TrafficGenerator#MAX_FLOWS}, nothing negative, reverse streams UDP. */
     public DatagramSpec
     {
         if (flows < 1 || flows > TrafficGenerator.MAX_FLOWS || count < 0 || durationNs <= 0 || rate < 0 || intervalNs < 0)

@@ -45,79 +45,125 @@ public final class GenCounters
         receivedExpected = new long[flows];
     }
 
-    /** @return number of flows. */
+    /**
+     * {@return number of flows}
+     */
     public int flows()
     {
         return flows;
     }
 
-    /** @return frames handed to the vif for {@code flow}. */
+    /**
+     * {@return frames handed to the vif for {@code flow}}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long sentFrames(final int flow)
     {
         return sentFrames[flow];
     }
 
-    /** @return bytes of those frames (Ethernet header on, no FCS). */
+    /**
+     * {@return bytes of those frames (Ethernet header on, no FCS)}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long sentFrameBytes(final int flow)
     {
         return sentFrameBytes[flow];
     }
 
-    /** @return payload bytes in those frames. */
+    /**
+     * {@return payload bytes in those frames}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long sentPayloadBytes(final int flow)
     {
         return sentPayloadBytes[flow];
     }
 
-    /** @return echoes received (UDP/ICMP); for TCP segments that advanced the acknowledgment. */
+    /**
+     * {@return echoes received (UDP/ICMP); for TCP segments that advanced the acknowledgment}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long answeredFrames(final int flow)
     {
         return answeredFrames[flow];
     }
 
-    /** @return payload bytes echoed (UDP/ICMP) or acknowledged (TCP). */
+    /**
+     * {@return payload bytes echoed (UDP/ICMP) or acknowledged (TCP)}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long answeredPayloadBytes(final int flow)
     {
         return answeredPayloadBytes[flow];
     }
 
-    /** @return echoes whose size or content differed from what was sent. */
+    /**
+     * {@return echoes whose size or content differed from what was sent}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long badAnswers(final int flow)
     {
         return badAnswers[flow];
     }
 
-    /** @return datagrams of the peer's reverse stream received. */
+    /**
+     * {@return datagrams of the peer's reverse stream received}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long receivedFrames(final int flow)
     {
         return receivedFrames[flow];
     }
 
-    /** @return their payload bytes. */
+    /**
+     * {@return their payload bytes}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long receivedPayloadBytes(final int flow)
     {
         return receivedPayloadBytes[flow];
     }
 
-    /** @return the reverse stream's highest sequence number seen + 1: the datagrams the peer sent so far. */
+    /**
+     * {@return the reverse stream's highest sequence number seen + 1: the datagrams the peer sent so far}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
     public long receivedExpected(final int flow)
     {
         return receivedExpected[flow];
     }
 
-    /** @return times the generator found its tx ring full and waited for the backend's answers. */
+    /**
+     * {@return times the generator found its tx ring full and waited for the backend's answers}
+     */
     public long ringFullWaits()
     {
         return ringFullWaits;
     }
 
-    /** @return TCP go-back-N rounds (resends from the first unacknowledged byte). */
+    /**
+     * {@return TCP go-back-N rounds (resends from the first unacknowledged byte)}
+     */
     public long retransmitRounds()
     {
         return retransmitRounds;
     }
 
-    /** @return the sum of {@code values} over all flows. */
+    /**
+     * {@return the sum of {@code values} over all flows}
+     *
+     * @param values one counter per flow.
+     */
     public static long sum(final long[] values)
     {
         long sum = 0;
@@ -128,7 +174,11 @@ public final class GenCounters
         return sum;
     }
 
-    /** @return a copy of one counter over the flows, e.g. {@code snapshot(GenCounters::sentFrames)}. */
+    /**
+     * {@return a copy of one counter over the flows, e.g. {@code snapshot(GenCounters::sentFrames)}}
+     *
+     * @param counter the counter.
+     */
     public long[] snapshot(final Counter counter)
     {
         final long[] values = new long[flows];

@@ -8,6 +8,9 @@ public interface GenListener
     /**
      * An answer came back carrying its send time: one round trip of {@code flow}. Called per answer: must not
      * allocate (an HdrHistogram {@code recordValue} is fine).
+     *
+     * @param flow        the flow, 0 .. flows - 1.
+     * @param roundTripNs from the send time in the answer's probe to now, in nanoseconds.
      */
     void onRoundTrip(int flow, long roundTripNs);
 

@@ -37,7 +37,11 @@ public final class GenPayloadDescriptor
     {
     }
 
-    /** @return the pattern byte at payload position {@code index}. */
+    /**
+     * {@return the pattern byte at payload position {@code index}}
+     *
+     * @param index the position in the payload.
+     */
     public static byte patternByte(final int index)
     {
         return (byte)(index * 7 + 3);
@@ -63,19 +67,35 @@ public final class GenPayloadDescriptor
         }
     }
 
-    /** @return the probe's sequence number (payload at least {@link #LENGTH} bytes). */
+    /**
+     * {@return the probe's sequence number (payload at least {@link #LENGTH} bytes)}
+     *
+     * @param buffer the buffer.
+     * @param offset offset of the payload.
+     */
     public static int sequence(final DirectBuffer buffer, final int offset)
     {
         return buffer.getInt(offset + SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
-    /** @return the probe's send time (payload at least {@link #LENGTH} bytes). */
+    /**
+     * {@return the probe's send time (payload at least {@link #LENGTH} bytes)}
+     *
+     * @param buffer the buffer.
+     * @param offset offset of the payload.
+     */
     public static long sendTimeNs(final DirectBuffer buffer, final int offset)
     {
         return buffer.getLong(offset + SEND_TIME_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
-    /** @return whether the last byte of the payload is the pattern's (a cheap check that the answer is whole). */
+    /**
+     * {@return whether the last byte of the payload is the pattern's (a cheap check that the answer is whole)}
+     *
+     * @param buffer the buffer.
+     * @param offset offset of the payload.
+     * @param length payload bytes.
+     */
     public static boolean lastByteMatches(final DirectBuffer buffer, final int offset, final int length)
     {
         return length <= LENGTH || buffer.getByte(offset + length - 1) == patternByte(length - 1);

@@ -23,7 +23,11 @@ public final class SizeMix
         this.description = description;
     }
 
-    /** @return the sizes {@code payloadBytes}, each in turn. */
+    /**
+     * {@return the sizes {@code payloadBytes}, each in turn}
+     *
+     * @param payloadBytes payload sizes in bytes.
+     */
     public static SizeMix of(final int... payloadBytes)
     {
         if (payloadBytes.length == 0)
@@ -58,25 +62,35 @@ public final class SizeMix
         return n;
     }
 
-    /** @return the payload size of frame number {@code index} (from 0). */
+    /**
+     * {@return the payload size of frame number {@code index} (from 0)}
+     *
+     * @param index the position in the payload.
+     */
     public int size(final long index)
     {
         return schedule[(int)Long.remainderUnsigned(index, schedule.length)];
     }
 
-    /** @return the largest size. */
+    /**
+     * {@return the largest size}
+     */
     public int max()
     {
         return Arrays.stream(schedule).max().orElseThrow();
     }
 
-    /** @return the smallest size. */
+    /**
+     * {@return the smallest size}
+     */
     public int min()
     {
         return Arrays.stream(schedule).min().orElseThrow();
     }
 
-    /** @return one cycle of sizes (a copy). */
+    /**
+     * {@return one cycle of sizes (a copy)}
+     */
     public int[] schedule()
     {
         return schedule.clone();

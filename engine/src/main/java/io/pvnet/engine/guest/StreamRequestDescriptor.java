@@ -45,20 +45,32 @@ public final class StreamRequestDescriptor
     /** Most sizes in a request. */
     public static final int MAX_SIZES = 16;
 
+    /** Offset of the magic. */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the version byte. */
     public static final int VERSION_OFFSET = 4;
+    /** Offset of the command byte. */
     public static final int COMMAND_OFFSET = 5;
+    /** Offset of the number of sizes. */
     public static final int SIZE_COUNT_OFFSET = 6;
+    /** Offset of the datagram count. */
     public static final int COUNT_OFFSET = 8;
+    /** Offset of the duration. */
     public static final int DURATION_OFFSET = 16;
+    /** Offset of the rate. */
     public static final int RATE_OFFSET = 24;
+    /** Offset of the first size. */
     public static final int SIZES_OFFSET = 32;
 
     private StreamRequestDescriptor()
     {
     }
 
-    /** @return bytes of a request with {@code sizeCount} sizes. */
+    /**
+     * {@return bytes of a request with {@code sizeCount} sizes}
+     *
+     * @param sizeCount how many sizes it carries (1..{@link #MAX_SIZES}).
+     */
     public static int length(final int sizeCount)
     {
         return SIZES_OFFSET + 2 * sizeCount;
@@ -67,6 +79,13 @@ public final class StreamRequestDescriptor
     /**
      * Writes a request at {@code offset}.
      *
+     * @param buffer     where to write it.
+     * @param offset     offset of the request (a UDP payload).
+     * @param command    {@link #START} or {@link #STOP}.
+     * @param count      datagrams to send, 0 for until the duration ends.
+     * @param durationNs the longest the stream runs, in nanoseconds.
+     * @param rate       datagrams per second, 0 for flat out.
+     * @param sizes      payload sizes, in turn (1..{@link #MAX_SIZES}).
      * @return its length.
      */
     public static int write(
@@ -91,7 +110,13 @@ public final class StreamRequestDescriptor
         return length(sizes.length);
     }
 
-    /** @return whether {@code length} bytes at {@code offset} are a request this version understands. */
+    /**
+     * {@return whether {@code length} bytes at {@code offset} are a request this version understands}
+     *
+     * @param buffer the buffer.
+     * @param offset offset of the payload.
+     * @param length payload bytes.
+     */
     public static boolean isValid(final DirectBuffer buffer, final int offset, final int length)
     {
         if (length < SIZES_OFFSET + 2 || buffer.getInt(offset + MAGIC_OFFSET, ByteOrder.BIG_ENDIAN) != MAGIC ||
@@ -104,32 +129,68 @@ public final class StreamRequestDescriptor
             durationNs(buffer, offset) >= 0 && rate(buffer, offset) >= 0;
     }
 
+    /**
+     * {@return the command ({@link #START} or {@link #STOP})}
+     *
+     * @param buffer the request's buffer.
+     * @param offset offset of the request.
+     */
     public static int command(final DirectBuffer buffer, final int offset)
     {
         return buffer.getByte(offset + COMMAND_OFFSET) & 0xFF;
     }
 
+    /**
+     * {@return the number of sizes}
+     *
+     * @param buffer the request's buffer.
+     * @param offset offset of the request.
+     */
     public static int sizeCount(final DirectBuffer buffer, final int offset)
     {
         return buffer.getShort(offset + SIZE_COUNT_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
     }
 
+    /**
+     * {@return the datagrams to send (0: until the duration ends)}
+     *
+     * @param buffer the request's buffer.
+     * @param offset offset of the request.
+     */
     public static long count(final DirectBuffer buffer, final int offset)
     {
         return buffer.getLong(offset + COUNT_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
+    /**
+     * {@return the longest the stream runs, in nanoseconds}
+     *
+     * @param buffer the request's buffer.
+     * @param offset offset of the request.
+     */
     public static long durationNs(final DirectBuffer buffer, final int offset)
     {
         return buffer.getLong(offset + DURATION_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
+    /**
+     * {@return the datagrams per second (0: flat out)}
+     *
+     * @param buffer the request's buffer.
+     * @param offset offset of the request.
+     */
     public static long rate(final DirectBuffer buffer, final int offset)
     {
         return buffer.getLong(offset + RATE_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
-    /** @return payload size number {@code index} (0 .. size count - 1). */
+    /**
+     * {@return payload size number {@code index} (0 .. size count - 1)}
+     *
+     * @param buffer the buffer.
+     * @param offset offset of the payload.
+     * @param index  which size (0 .. size count - 1).
+     */
     public static int size(final DirectBuffer buffer, final int offset, final int index)
     {
         return buffer.getShort(offset + SIZES_OFFSET + 2 * index, ByteOrder.BIG_ENDIAN) & 0xFFFF;

@@ -243,25 +243,33 @@ public final class StreamSource implements FrameHandler, Agent
         return "stream-source";
     }
 
-    /** @return requests received (valid or not). */
+    /**
+     * {@return requests received (valid or not)}
+     */
     public long requests()
     {
         return requests;
     }
 
-    /** @return requests ignored: malformed, bad sizes, or no free stream. */
+    /**
+     * {@return requests ignored: malformed, bad sizes, or no free stream}
+     */
     public long refused()
     {
         return refused;
     }
 
-    /** @return datagrams streamed. */
+    /**
+     * {@return datagrams streamed}
+     */
     public long sentFrames()
     {
         return sentFrames;
     }
 
-    /** @return streams running now. */
+    /**
+     * {@return streams running now}
+     */
     public int activeStreams()
     {
         return active;

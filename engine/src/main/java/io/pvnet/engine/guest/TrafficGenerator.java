@@ -79,6 +79,9 @@ public final class TrafficGenerator implements FrameHandler
     private final TcpClient tcp = new TcpClient(this);
 
     /**
+     * A generator on the system clock that backs off (spins, yields, parks up to 50 us) when it has nothing to do;
+     * registers itself as {@code stack}'s {@link GuestStack#other} handler.
+     *
      * @param frontend the guest's vif.
      * @param stack    its stack (answers ARP; hands this generator what it does not answer).
      * @param poller   polls the frontend and the stack (the guest node's agent).
@@ -89,9 +92,15 @@ public final class TrafficGenerator implements FrameHandler
     }
 
     /**
-     * @param waiter how the thread waits when there is nothing to send or receive (e.g. an {@code IdleMode} strategy
-     *               over the vif's event port); it is reset after every frame sent or received.
-     * @param clock  the clock of rates, durations, intervals and probes.
+     * A generator with its own way of waiting and its own clock; registers itself as {@code stack}'s
+     * {@link GuestStack#other} handler.
+     *
+     * @param frontend the guest's vif.
+     * @param stack    its stack (answers ARP; hands this generator what it does not answer).
+     * @param poller   polls the frontend and the stack (the guest node's agent).
+     * @param waiter   how the thread waits when there is nothing to send or receive (e.g. an {@code IdleMode}
+     *                 strategy over the vif's event port); told the work done after every poll.
+     * @param clock    the clock of rates, durations, intervals and probes.
      */
     public TrafficGenerator(
         final VifFrontend frontend, final GuestStack stack, final Agent poller, final IdleStrategy waiter,
@@ -106,7 +115,12 @@ public final class TrafficGenerator implements FrameHandler
         stack.other(this);
     }
 
-    /** Polls until the vif is connected or {@code timeoutNs} passes. @return whether it is connected. */
+    /**
+     * Polls until the vif is connected or {@code timeoutNs} passes.
+     *
+     * @param timeoutNs how long to wait, in nanoseconds.
+     * @return whether it is connected.
+     */
     public boolean awaitConnected(final long timeoutNs)
     {
         final long deadline = clock.nanoTime() + timeoutNs;
@@ -118,8 +132,10 @@ public final class TrafficGenerator implements FrameHandler
     }
 
     /**
-     * Resolves {@code destination} (an on-link IPv4 address) by ARP, asking every 200 ms.
+     * Resolves {@code destination} (an on-link IPv4 address) by ARP, asking every 200 ms. Later runs go to it.
      *
+     * @param destination the IPv4 address, as an int (first octet most significant).
+     * @param timeoutNs   how long to wait for the answer, in nanoseconds.
      * @return whether it answered within {@code timeoutNs}.
      */
     public boolean resolve(final int destination, final long timeoutNs)
@@ -150,6 +166,10 @@ public final class TrafficGenerator implements FrameHandler
      * Sends UDP datagrams or ICMP echo requests as {@code spec} says (frames round-robin over the flows), and/or has
      * the peer stream to each flow, until the count is reached or the duration passes; then waits up to 200 ms for
      * the last answers. {@code listener} is told every round trip and every interval.
+     *
+     * @param spec     what to send (or have streamed), how much and how fast.
+     * @param listener told each round trip and each interval, on this thread.
+     * @return what was sent and came back; a failure when the destination was not resolved first or no stream came.
      */
     public TrafficReport datagrams(final DatagramSpec spec, final GenListener listener)
     {
@@ -387,6 +407,16 @@ public final class TrafficGenerator implements FrameHandler
      * {@code count > 0}; else for {@code durationNs}), each a TSO frame with CSUM_PARTIAL and GSO size = MSS when
      * {@code tso}, at most {@code rate} frames a second, then closes it. The counters' answered bytes are the bytes
      * acknowledged; {@code listener} is told every interval.
+     *
+     * @param port       the destination TCP port (a discard server or a kernel socket).
+     * @param size       payload bytes of each segment or TSO frame.
+     * @param tso        whether each send is one TSO frame (CSUM_PARTIAL, GSO size the MSS).
+     * @param count      how many to send; 0 or less: until {@code durationNs} passes.
+     * @param durationNs the longest the run sends, in nanoseconds.
+     * @param rate       most sends a second; 0 as fast as the peer's window allows.
+     * @param intervalNs interval of {@link GenListener#onInterval}, 0 for none but the last.
+     * @param listener   told each interval, on this thread.
+     * @return what was sent and acknowledged; a failure when unresolved or without SYN-ACK.
      */
     public TrafficReport tcp(
         final int port, final int size, final boolean tso, final long count, final long durationNs, final long rate,

@@ -15,49 +15,65 @@ public record TrafficReport(GenCounters counters, long elapsedNs, boolean closed
         return new TrafficReport(new GenCounters(1), 0, false, failure);
     }
 
-    /** @return whether the run got going (a failure says why not). */
+    /**
+     * {@return whether the run got going (a failure says why not)}
+     */
     public boolean ok()
     {
         return failure == null;
     }
 
-    /** @return frames sent over all flows. */
+    /**
+     * {@return frames sent over all flows}
+     */
     public long frames()
     {
         return GenCounters.sum(counters.sentFrames);
     }
 
-    /** @return payload bytes sent over all flows. */
+    /**
+     * {@return payload bytes sent over all flows}
+     */
     public long payloadBytes()
     {
         return GenCounters.sum(counters.sentPayloadBytes);
     }
 
-    /** @return echoes (UDP/ICMP) over all flows. */
+    /**
+     * {@return echoes (UDP/ICMP) over all flows}
+     */
     public long echoes()
     {
         return GenCounters.sum(counters.answeredFrames);
     }
 
-    /** @return echoed payload bytes (UDP/ICMP) or acknowledged bytes (TCP) over all flows. */
+    /**
+     * {@return echoed payload bytes (UDP/ICMP) or acknowledged bytes (TCP) over all flows}
+     */
     public long answeredPayloadBytes()
     {
         return GenCounters.sum(counters.answeredPayloadBytes);
     }
 
-    /** @return echoes that differed from what was sent. */
+    /**
+     * {@return echoes that differed from what was sent}
+     */
     public long badEchoes()
     {
         return GenCounters.sum(counters.badAnswers);
     }
 
-    /** @return datagrams of the reverse streams received. */
+    /**
+     * {@return datagrams of the reverse streams received}
+     */
     public long received()
     {
         return GenCounters.sum(counters.receivedFrames);
     }
 
-    /** @return datagrams the reverse streams' senders numbered so far (received + lost). */
+    /**
+     * {@return datagrams the reverse streams' senders numbered so far (received + lost)}
+     */
     public long receivedExpected()
     {
         return GenCounters.sum(counters.receivedExpected);
