@@ -65,7 +65,7 @@ public final class SizeMix
     /**
      * {@return the payload size of frame number {@code index} (from 0)}
      *
-     * @param index the position in the payload.
+     * @param index the frame's number in the run (from 0).
      */
     public int size(final long index)
     {
