@@ -227,7 +227,7 @@ public final class TrafficGenerator implements FrameHandler
             if (forward && (gapNs == 0 || now - next >= 0))
             {
                 final int flow = (int)(index % flows);
-                final int size = sizes.size(index);
+                final int size = sizes.size(counters.sentFrames[flow]); // each flow cycles through the whole mix
                 final int length = datagram(spec.icmp(), spec.port(), flow, size, (int)(counters.sentFrames[flow]), now);
                 if (frontend.transmit(frame, 0, length, 0, 0, 0) == VifFrontend.OK)
                 {

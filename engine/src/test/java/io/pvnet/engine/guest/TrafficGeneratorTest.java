@@ -146,12 +146,15 @@ class TrafficGeneratorTest
     void shouldSendTheSimpleImixInItsProportions()
     {
         final TrafficReport udp = generator.datagrams(spec(false,
-            SizeMix.imix(TrafficGenerator.DATAGRAM_HEADER_BYTES), 1, 1200, 0, DatagramSpec.Direction.FORWARD),
+            SizeMix.imix(TrafficGenerator.DATAGRAM_HEADER_BYTES), 2, 1200, 0, DatagramSpec.Direction.FORWARD),
             GenListener.NONE);
         assertEquals(1200, udp.echoes(), udp.toString());
-        // IP lengths 40, 576 and 1500 at 7:4:1
+        // IP lengths 40, 576 and 1500 at 7:4:1, in each flow (each cycles through the whole mix)
         assertEquals(Map.of(40, 700L, 576, 400L, 1500, 100L), tap.ipLengths);
-        assertEquals(700 * 12 + 400 * 548 + 100 * 1472, udp.payloadBytes());
+        for (int flow = 0; flow < 2; flow++)
+        {
+            assertEquals(350 * 12 + 200 * 548 + 50 * 1472, udp.counters().sentPayloadBytes(flow), "flow " + flow);
+        }
     }
 
     @Test

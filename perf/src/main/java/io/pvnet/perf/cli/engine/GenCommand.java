@@ -289,14 +289,23 @@ public final class GenCommand implements Callable<Integer>
 
     private String describe(final Plan plan)
     {
-        return String.format(Locale.ROOT, "%s to %s port %d, %d flow%s, %s payload bytes, %s, %s%s",
-            proto + (tso ? " tso" : ""), dst, plan.udp() && plan.direction() == DatagramSpec.Direction.REVERSE ?
-                StreamSource.PORT : port, flows, flows == 1 ? "" : "s", plan.mix(),
+        return String.format(Locale.ROOT, "%s to %s%s, %d flow%s, %s payload bytes, %s, %s%s",
+            proto + (tso ? " tso" : ""), dst, portText(plan), flows, flows == 1 ? "" : "s", plan.mix(),
             rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", rate) : "as fast as possible",
             count > 0 ? String.format(Locale.ROOT, "%,d frames", count) : String.format(Locale.ROOT, "for %.1f s",
                 plan.durationNs() / 1e9),
             plan.direction() == DatagramSpec.Direction.FORWARD ? "" :
                 plan.direction() == DatagramSpec.Direction.REVERSE ? ", reverse (the peer sends)" : ", both directions");
+    }
+
+    /** @return " port P" (the stream port when reversed), nothing for ICMP. */
+    private String portText(final Plan plan)
+    {
+        if (plan.icmp())
+        {
+            return "";
+        }
+        return " port " + (plan.direction() == DatagramSpec.Direction.REVERSE ? StreamSource.PORT : port);
     }
 
     private int finish(final Plan plan, final TrafficReport report, final GenOutput output)
@@ -319,8 +328,8 @@ public final class GenCommand implements Callable<Integer>
         final boolean shortSend = asked > 0 && got < asked * minSentPercent / 100.0;
 
         final List<String> lines = new ArrayList<>();
-        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "pvnet gen: %s to %s port %d: ",
-            proto + (tso ? " tso" : ""), dst, port));
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "pvnet gen: %s to %s%s: ",
+            proto + (tso ? " tso" : ""), dst, portText(plan)));
         if (forward)
         {
             line.append(String.format(Locale.ROOT, "sent %d frames (%d frame bytes, %d payload bytes) in %.3f s " +
