@@ -147,7 +147,7 @@ def source(addr, seconds):
         seq = 0
         while not stop.is_set() and (count == 0 or seq < count) and time.monotonic_ns() < end:
             if gap and time.monotonic_ns() < start + seq * gap:
-                time.sleep(min(0.001, (start + seq * gap - time.monotonic_ns()) / 1e9))
+                time.sleep(max(0.0, min(0.001, (start + seq * gap - time.monotonic_ns()) / 1e9)))
                 continue
             size = sizes[seq % len(sizes)]
             probe = struct.pack("!Iq", seq & 0xFFFFFFFF, time.monotonic_ns())

@@ -101,7 +101,11 @@ final class TcpClient
             {
                 listener.onInterval(counters, lastInterval - start, now - start);
                 lastInterval = now;
-                nextInterval += intervalNs;
+                do
+                {
+                    nextInterval += intervalNs; // after a stall the next line ends at the next boundary, one line for it
+                }
+                while (nextInterval - now <= 0);
             }
             final long newlyAcked = (ackSeen - sndUna) & SEQUENCE_MASK;
             if (ackSeen >= 0 && newlyAcked > 0 && newlyAcked <= ((sndNxt - sndUna) & SEQUENCE_MASK))
@@ -159,6 +163,14 @@ final class TcpClient
                 nextFin = clock.nanoTime() + RETRY_NS;
             }
             generator.idle(generator.poll());
+        }
+        if (finAcked(sndNxt) && sndNxt != sndUna)
+        {
+            // the FIN's acknowledgment covers every byte before it: what was in flight when sending ended is answered
+            final long lastAcked = (sndNxt - sndUna) & SEQUENCE_MASK;
+            counters.answeredFrames[0]++;
+            counters.answeredPayloadBytes[0] += lastAcked;
+            sndUna = sndNxt;
         }
         if (peerFin)
         {

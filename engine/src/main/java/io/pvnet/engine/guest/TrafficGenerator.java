@@ -221,7 +221,11 @@ public final class TrafficGenerator implements FrameHandler
             {
                 listener.onInterval(counters, lastInterval - start, now - start);
                 lastInterval = now;
-                nextInterval += intervalNs;
+                do
+                {
+                    nextInterval += intervalNs; // after a stall the next line ends at the next boundary, one line for it
+                }
+                while (nextInterval - now <= 0);
             }
             int work = 0;
             if (forward && (gapNs == 0 || now - next >= 0))
