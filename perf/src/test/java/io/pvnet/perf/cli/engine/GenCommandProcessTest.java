@@ -99,8 +99,10 @@ class GenCommandProcessTest
             final Map<String, Object> end = (Map<String, Object>)document.get("end");
             final Map<String, Object> sent = (Map<String, Object>)end.get("sent");
             assertEquals(3000, ((Number)sent.get("frames")).longValue());
-            assertEquals(1000L * (64 + 576 + 1400), ((Number)sent.get("payload_bytes")).longValue());
-            assertEquals(1000L * (64 + 576 + 1400) + 3000L * 42, ((Number)sent.get("frame_bytes")).longValue());
+            // each flow cycles through the sizes with its own 1000 frames: 334 x 64, 333 x 576, 333 x 1400
+            final long payload = 3L * (334 * 64 + 333 * 576 + 333 * 1400);
+            assertEquals(payload, ((Number)sent.get("payload_bytes")).longValue());
+            assertEquals(payload + 3000L * 42, ((Number)sent.get("frame_bytes")).longValue(), "Ethernet + IP + UDP headers");
             assertEquals(((Number)sent.get("frames")).longValue(), ((Number)sent.get("answered")).longValue() +
                 ((Number)sent.get("lost")).longValue());
             assertFalse((Boolean)end.get("short_send"));
