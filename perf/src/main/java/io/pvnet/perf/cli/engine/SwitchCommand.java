@@ -62,7 +62,7 @@ import java.util.function.Consumer;
  * which removes the region file if it still is the one created (see {@link Region#create}: an existing path is
  * replaced only when it is a stale region of this user). With {@code --routed} a {@link Router} takes the bridge's place ({@link RouterSetup}).
  */
-@Command(name = "switch", mixinStandardHelpOptions = true,
+@Command(name = "switch", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
     description = "Run the host side: vifs 1..N, a learning bridge (or with --routed a router), TAP/VXLAN/pcap ports, until interrupted.")
 public final class SwitchCommand implements Callable<Integer>
 {
@@ -79,6 +79,13 @@ public final class SwitchCommand implements Callable<Integer>
      * active list and waits for nothing. Kick eventfds over the control connection would remove this wait.
      */
     static final long VIF_VISIT_NS = 10_000_000L;
+    /**
+     * How long a vif with traffic stays on the host thread's active list after its last frame (NAPI busy polling):
+     * without it a generator's vif left the list whenever the host had drained its ring before the guest refilled it,
+     * and each such gap cost up to {@link #VIF_VISIT_NS} (gen reached 0.006 Mpps; a TSO transfer one frame per ~57 ms).
+     * The host thread spins this long after the last frame of a burst, not while idle.
+     */
+    static final long VIF_LINGER_NS = 5_000_000L;
 
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
     String region;
@@ -114,10 +121,12 @@ public final class SwitchCommand implements Callable<Integer>
         description = "Serve every counter at http://ADDR:PORT/metrics in the Prometheus text format (ADDR default 127.0.0.1).")
     String metrics;
 
-    @Option(names = "--routed", description = "Routed (L3) mode instead of bridging: each port an L3 port of one " +
-        "router with its own MAC and addresses (defaults: vifD 10.0.D.1/24 + fd00:0:0:D::1/64, the k-th --tap " +
-        "(from 0) 10.1.k.1/24 + fd00:0:1:k::1/64, vxlanK 10.2.K.1/24 + fd00:0:2:K::1/64; D, k, K in hex in IPv6), " +
-        "static routes, proxy ARP/NDP for the hosts behind each port.")
+    @Option(names = "--routed", description = {"Routed (L3) mode instead of bridging: each port an L3 port of one " +
+        "router with its own MAC and addresses, static routes, proxy ARP/NDP for the hosts behind each port.",
+        "Default addresses (D, k, K in hex in IPv6):",
+        "  vifD:              10.0.D.1/24  fd00:0:0:D::1/64",
+        "  k-th --tap (at 0): 10.1.k.1/24  fd00:0:1:k::1/64",
+        "  vxlanK:            10.2.K.1/24  fd00:0:2:K::1/64"})
     boolean routed;
 
     @Option(names = "--router-ip", paramLabel = "PORT=ADDR/PREFIX",
@@ -125,7 +134,7 @@ public final class SwitchCommand implements Callable<Integer>
     List<String> routerIps = new ArrayList<>();
 
     @Option(names = "--route", paramLabel = "PREFIX=PORT[,via=IP]",
-        description = "Routed mode: a static route, e.g. 0.0.0.0/0=pvtap0,via=10.1.0.2 (repeatable).")
+        description = {"Routed mode: a static route (repeatable), e.g.", "  0.0.0.0/0=pvtap0,via=10.1.0.2"})
     List<String> routeTexts = new ArrayList<>();
 
     @Option(names = "--mtu", paramLabel = "BYTES", description = "MTU of TAP ports (default 1500).")
@@ -226,7 +235,7 @@ public final class SwitchCommand implements Callable<Integer>
             // guests attach through the control socket into their own memory, where the host's selector is out of
             // their reach: their vifs are visited every VIF_VISIT_NS (see VifPoller)
             final VifPoller poller = new VifPoller(
-                VifSections.createSelector(memory.region(), vifs), vifRegion.store(), VIF_VISIT_NS);
+                VifSections.createSelector(memory.region(), vifs), vifRegion.store(), VIF_VISIT_NS, VIF_LINGER_NS);
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final Fabric fabric = routed ? Fabric.routed(routerSetup(), maxPorts) : Fabric.bridged(maxPorts);
             agents.add(fabric.agent());
