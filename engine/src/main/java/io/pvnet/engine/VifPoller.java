@@ -80,6 +80,8 @@ public final class VifPoller implements Agent, WaitPoint
     }
 
     /**
+     * A poller that keeps a vif with traffic on its active list for {@code lingerNs} after its last work.
+     *
      * @param selector       the selector guests raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
      * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
