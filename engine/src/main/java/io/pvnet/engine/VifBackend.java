@@ -31,6 +31,11 @@ public final class VifBackend implements Agent
     private int pollerBit = -1;
     /** This backend's event port, as the poller sees it (the host's view; never given a selector). */
     private io.pvnet.ring.event.EventChannel port;
+    private int portGeneration;
+    /** The kick eventfd of the guest being served from its own memory (watched by the poller), or -1. */
+    private int kickFd = -1;
+    /** Whether the poller cannot be kicked for this vif's guest, so it must visit the vif at housekeeping. */
+    private volatile boolean unkickable;
 
     private VifBackend(
         final VifConfig config, final XnbAgent xnb, final VifCounters counters, final io.pvnet.ring.region.Region region)
@@ -125,29 +130,39 @@ public final class VifBackend implements Agent
     }
 
     /**
-     * The backend's event port bound to {@code bit} of the poller's selector, found in the region once the frontend
-     * allocated it (poller thread).
+     * The backend's event port of the connection in force, bound to {@code bit} of the poller's selector (poller
+     * thread). Rebuilt after every connect: a guest that attached again brings new memory, and the old port must never
+     * be touched once its memory may be unmapped.
      *
-     * @return the port, or null while the vif has no event section.
+     * @return the port, or null while the vif is not connected.
      */
     io.pvnet.ring.event.EventChannel boundPort(final int bit)
     {
-        if (port != null)
-        {
-            return port;
-        }
-        final io.pvnet.ring.region.RegionSection section =
-            region.findSection(VifSections.eventsName(config.domid(), config.handle()));
-        if (section == null)
+        if (!xnb.isConnected())
         {
             return null;
         }
+        final int generation = xnb.connectGeneration();
+        if (port == null || portGeneration != generation)
         {
-            port = new io.pvnet.ring.event.EventChannel(section.buffer(), VifSections.BACKEND_PORT,
+            port = new io.pvnet.ring.event.EventChannel(xnb.connectedEvents(), VifSections.BACKEND_PORT,
                 VifSections.FRONTEND_PORT, io.pvnet.ring.event.IdleMode.NOOP);
             port.bindLocalPort(bit);
+            portGeneration = generation;
         }
         return port;
+    }
+
+    /**
+     * Makes the thread serving this backend visit it soon (any thread): a store change made for it elsewhere, such as a
+     * guest's write or its death seen on the control connection. Without a poller nothing is needed (the agent polls).
+     */
+    public void wake()
+    {
+        if (poller != null)
+        {
+            poller.onOffered(pollerBit);
+        }
     }
 
     /** @return the vif this backend serves, with the settings in force. */
@@ -192,7 +207,32 @@ public final class VifBackend implements Agent
      */
     public void useShare(final io.pvnet.ring.region.Region share)
     {
-        xnb.useShare(share);
+        useShare(share, -1);
+    }
+
+    /**
+     * As {@link #useShare(io.pvnet.ring.region.Region)}, the guest kicking this backend through eventfd {@code kickFd}
+     * (handed to it over its control connection): the poller serving this backend watches it in its epoll instead of
+     * the previous guest's, which it stops watching (the caller may close that one after this returns). Without a
+     * poller that watches kicks (-1, or a poller built without an {@code EpollWaitPoint}) the vif is visited at every
+     * housekeeping round instead. {@code share} null only stops watching the kick fd (shutting down). Control thread,
+     * while no guest is connected.
+     */
+    public void useShare(final io.pvnet.ring.region.Region share, final int kickFd)
+    {
+        if (share != null)
+        {
+            xnb.useShare(share);
+        }
+        final int previous = this.kickFd;
+        this.kickFd = kickFd;
+        unkickable = poller == null ? false : !poller.watchKick(pollerBit, kickFd, previous);
+    }
+
+    /** @return whether the poller visits this vif at housekeeping because its guest cannot kick it (poller thread). */
+    boolean unkickable()
+    {
+        return unkickable;
     }
 
     /** Closes from the host side. */

@@ -33,12 +33,19 @@ public final class VifPoller implements Agent, WaitPoint
     public static final long HOUSEKEEPING_MS = 250;
     private static final long HOUSEKEEPING_NS = HOUSEKEEPING_MS * 1_000_000L;
 
+    /** While some guest can only kick through an eventfd: the longest a kick waits while the thread is busy. */
+    static final long KICK_POLL_NS = 20_000L;
+
     private final EventSelector selector;
+    /** Where the thread sleeps when guests in other processes kick eventfds, or null (the selector's futex). */
+    private final io.pvnet.ring.event.EpollWaitPoint kicks;
+    private final WaitPoint waitPoint;
+    private long lastKickPollNs;
+    private int lastWork;
     private final io.pvnet.engine.store.XenStore store;
     private final long housekeepingNs;
     private final List<VifBackend> added = new ArrayList<>();
     private VifBackend[] backends = new VifBackend[0];
-    private EventChannel[] ports = new EventChannel[0];
     private boolean[] active = new boolean[0];
     private int[] activeList = new int[0];
     private int activeCount;
@@ -68,11 +75,29 @@ public final class VifPoller implements Agent, WaitPoint
     public VifPoller(
         final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs)
     {
+        this(selector, store, housekeepingNs, null);
+    }
+
+    /**
+     * @param selector       the selector in-process guests and other threads raise.
+     * @param store          the region's store: a change there makes the next cycle visit every vif.
+     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param kicks          where the thread sleeps when guests in other processes kick it through eventfds (see
+     *                       {@link VifBackend#useShare(io.pvnet.ring.region.Region, int)}), built over
+     *                       {@code selector}; null: the selector's futex, and such guests' vifs are visited at
+     *                       housekeeping only. Closed by {@link #onClose()}.
+     */
+    public VifPoller(
+        final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
+        final io.pvnet.ring.event.EpollWaitPoint kicks)
+    {
         if (housekeepingNs <= 0)
         {
             throw new IllegalArgumentException("housekeepingNs=" + housekeepingNs + " must be > 0");
         }
         this.selector = selector;
+        this.kicks = kicks;
+        this.waitPoint = kicks != null ? kicks : selector;
         this.store = store;
         this.housekeepingNs = housekeepingNs;
         this.drained = new int[selector.capacity()];
@@ -94,7 +119,6 @@ public final class VifPoller implements Agent, WaitPoint
         added.add(backend);
         backend.servedBy(this, bit);
         backends = added.toArray(new VifBackend[0]);
-        ports = java.util.Arrays.copyOf(ports, backends.length);
         active = java.util.Arrays.copyOf(active, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
@@ -113,12 +137,18 @@ public final class VifPoller implements Agent, WaitPoint
         dutyThread = Thread.currentThread();
         rounds++;
         int work = 0;
+        final long now = System.nanoTime();
+        if (kicks != null && kicks.registered() > 0 && (lastWork == 0 || now - lastKickPollNs >= KICK_POLL_NS))
+        {
+            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking
+            lastKickPollNs = now;
+            kicks.pollKicks();
+        }
         final int raised = selector.drain(drained);
         for (int i = 0; i < raised; i++)
         {
             activate(drained[i]);
         }
-        final long now = System.nanoTime();
         final int change = store.changeCounter();
         if (change != lastStoreChange || now - lastHousekeepingNs >= housekeepingNs)
         {
@@ -144,6 +174,7 @@ public final class VifPoller implements Agent, WaitPoint
         // bits activated during this loop (offers on this thread) were appended after count: keep them
         System.arraycopy(activeList, count, activeList, kept, activeCount - count);
         activeCount = kept + activeCount - count;
+        lastWork = work;
         return work;
     }
 
@@ -156,10 +187,10 @@ public final class VifPoller implements Agent, WaitPoint
         {
             return work;
         }
-        final EventChannel port = port(bit, backend);
-        if (port == null)
+        final EventChannel port = backend.boundPort(bit);
+        if (port == null || backend.unkickable())
         {
-            return 0; // not connected: housekeeping visits it
+            return 0; // not connected, or its guest cannot kick this thread: housekeeping visits it
         }
         // arm (volatile store, full fence), then the final check: a guest that pushed before the store is seen here,
         // one that pushes after it sees the armed port and raises the bit
@@ -172,17 +203,6 @@ public final class VifPoller implements Agent, WaitPoint
         return last;
     }
 
-    private EventChannel port(final int bit, final VifBackend backend)
-    {
-        EventChannel port = ports[bit];
-        if (port == null && backend.isConnected())
-        {
-            port = backend.boundPort(bit);
-            ports[bit] = port;
-        }
-        return port;
-    }
-
     private int housekeeping()
     {
         int work = 0;
@@ -192,7 +212,7 @@ public final class VifPoller implements Agent, WaitPoint
             if (!active[bit])
             {
                 final int done = all[bit].doWork();
-                if (done > 0 || (ports[bit] == null && all[bit].isConnected()))
+                if (done > 0 || (all[bit].unkickable() && all[bit].isConnected()))
                 {
                     work += done;
                     activate(bit);
@@ -207,7 +227,7 @@ public final class VifPoller implements Agent, WaitPoint
         if (!active[bit])
         {
             active[bit] = true;
-            final EventChannel port = ports[bit];
+            final EventChannel port = backends[bit].boundPort(bit);
             if (port != null)
             {
                 port.disarmLocalPort();
@@ -229,6 +249,29 @@ public final class VifPoller implements Agent, WaitPoint
         }
     }
 
+    /**
+     * Watches {@code kickFd} for vif {@code bit} instead of {@code previousFd} (either may be -1). Any thread.
+     *
+     * @return false when this poller cannot watch kicks (built without an epoll wait point) or {@code kickFd} is -1.
+     */
+    boolean watchKick(final int bit, final int kickFd, final int previousFd)
+    {
+        if (kicks == null)
+        {
+            return false;
+        }
+        if (previousFd >= 0)
+        {
+            kicks.unregister(previousFd);
+        }
+        if (kickFd < 0)
+        {
+            return false;
+        }
+        kicks.register(kickFd, bit);
+        return true;
+    }
+
     @Override
     public void onClose()
     {
@@ -236,18 +279,22 @@ public final class VifPoller implements Agent, WaitPoint
         {
             backend.onClose();
         }
+        if (kicks != null)
+        {
+            kicks.close();
+        }
     }
 
     @Override
     public void prepareToSleep()
     {
-        selector.prepareToSleep();
+        waitPoint.prepareToSleep();
     }
 
     @Override
     public void cancelSleep()
     {
-        selector.cancelSleep();
+        waitPoint.cancelSleep();
     }
 
     @Override
@@ -256,11 +303,11 @@ public final class VifPoller implements Agent, WaitPoint
         // sleep no longer than the next housekeeping visit, and not at all while a vif is active
         if (activeCount == 0)
         {
-            selector.sleep(Math.min(timeoutNs, housekeepingNs));
+            waitPoint.sleep(Math.min(timeoutNs, housekeepingNs));
         }
         else
         {
-            selector.cancelSleep();
+            waitPoint.cancelSleep();
         }
     }
 
@@ -285,7 +332,13 @@ public final class VifPoller implements Agent, WaitPoint
     /** @return kernel sleeps of the agent thread. */
     public long sleeps()
     {
-        return selector.sleeps();
+        return kicks != null ? kicks.sleeps() : selector.sleeps();
+    }
+
+    /** @return kicks taken from guests' eventfds (agent thread). */
+    public long kicks()
+    {
+        return kicks == null ? 0 : kicks.kicks();
     }
 
     /** @return vifs served. */

@@ -225,16 +225,29 @@ public final class GuestControlServer implements AutoCloseable
             if (slot.share != null)
             {
                 awaitNotConnected(slot);
-                slot.share.close(); // the previous guest's memory: the backend left it when it reached Closed
-                slot.share = null;
             }
             final GuestShare share = GuestShare.create(slot.vif.config());
-            slot.vif.backend().useShare(share.region());
+            final int kickFd;
+            try
+            {
+                kickFd = io.pvnet.ring.share.LinuxCalls.eventfd();
+            }
+            catch (final RuntimeException ex)
+            {
+                share.close();
+                throw ex;
+            }
+            // the backend's poller watches the new kick fd and stops watching the previous guest's before it is closed
+            slot.vif.backend().useShare(share.region(), kickFd);
+            slot.pendingShare = slot.share;
+            slot.pendingKickFd = slot.kickFd;
+            slot.closePrevious(); // the previous guest's memory and kick fd: the backend left them when it reached Closed
             slot.share = share;
+            slot.kickFd = kickFd;
             guest = new Guest(slot, connection, peer);
             synchronized (guest)
             {
-                connection.send(ControlMessage.attached(GuestShare.lengthBytes()).encode(), share.fd());
+                connection.send(ControlMessage.attached(GuestShare.lengthBytes()).encode(), share.fd(), kickFd);
                 guest.backendKeys.publishChanges(guest.sender);
             }
             slot.guest = guest;
@@ -285,6 +298,8 @@ public final class GuestControlServer implements AutoCloseable
         {
             store.remove(key);
         }
+        // the host thread may sleep: it visits the vif (and, the store having changed, every vif) now
+        guest.slot.vif.backend().wake();
     }
 
     private void detach(final Guest guest)
@@ -303,6 +318,8 @@ public final class GuestControlServer implements AutoCloseable
             store.removeTree(frontendDir + "/");
             store.writeState(frontendDir, XenbusState.CLOSED);
         }
+        // a sleeping host thread sees the death now, not at its next housekeeping round
+        slot.vif.backend().wake();
         log.println("pvnet switch: vif " + slot.vif.config().domid() + " detached: pid " + guest.peer.pid() +
             " closed its connection or died");
     }
@@ -387,11 +404,12 @@ public final class GuestControlServer implements AutoCloseable
         {
             synchronized (slot)
             {
-                if (slot.share != null)
-                {
-                    slot.share.close();
-                    slot.share = null;
-                }
+                slot.vif.backend().useShare(null, -1); // the poller stops watching the kick fd before it is closed
+                slot.pendingShare = slot.share;
+                slot.pendingKickFd = slot.kickFd;
+                slot.share = null;
+                slot.kickFd = -1;
+                slot.closePrevious();
             }
         }
     }
@@ -401,10 +419,25 @@ public final class GuestControlServer implements AutoCloseable
         final Vif vif;
         volatile Guest guest;
         GuestShare share;
+        int kickFd = -1;
+        GuestShare pendingShare;
+        int pendingKickFd = -1;
 
         Slot(final Vif vif)
         {
             this.vif = vif;
+        }
+
+        /** Closes what the slot held before the share in force (set aside by the caller). */
+        void closePrevious()
+        {
+            if (pendingShare != null)
+            {
+                pendingShare.close();
+                pendingShare = null;
+            }
+            io.pvnet.ring.share.LinuxCalls.close(pendingKickFd);
+            pendingKickFd = -1;
         }
     }
 

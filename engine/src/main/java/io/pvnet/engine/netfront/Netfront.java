@@ -63,6 +63,15 @@ public final class Netfront
         connection.start();
     }
 
+    /**
+     * Kicks the backend through eventfd {@code fd} (received over the control connection) instead of its event word:
+     * the host serving a guest in its own memory waits on that eventfd in epoll. Call after {@link #start()}.
+     */
+    public void kickBackendThrough(final int fd)
+    {
+        vif.channel.kickPeerThrough(fd);
+    }
+
     /** @return the XenBus state of this frontend. */
     public XenbusState state()
     {

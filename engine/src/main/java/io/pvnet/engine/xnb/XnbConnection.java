@@ -40,6 +40,9 @@ final class XnbConnection
     private final XnbVif vif;
     /** The memory the guest's sections live in: the shared region, or the guest's own share (set between guests). */
     private volatile Region region;
+    /** The event ports of the current connection (in the guest's memory) and how many connects there were. */
+    private AtomicBuffer connectedEvents;
+    private int connectGeneration;
     private final XenStore store;
     private final XnbQueue queue;
     private AtomicBuffer grantTableBuffer;
@@ -108,6 +111,18 @@ final class XnbConnection
     }
 
     /** The agent stops: frames are no longer accepted and the backend says Closed. */
+    /** @return the event ports of the current connection, or null before the first connect (agent thread). */
+    AtomicBuffer connectedEvents()
+    {
+        return connectedEvents;
+    }
+
+    /** @return connects so far: a new value means new memory (agent thread). */
+    int connectGeneration()
+    {
+        return connectGeneration;
+    }
+
     /** See {@link XnbAgent#useShare}. */
     void useRegion(final Region share)
     {
@@ -299,6 +314,8 @@ final class XnbConnection
         tx.attach(txResponses);
         rx.attach(rxResponses);
         queue.attach(tx, rx, channel);
+        connectedEvents = eventsSection.buffer();
+        connectGeneration++;
         vif.disabledReason = DropReason.NONE;
         vif.multicast.clear();
         vif.statusDirty = true;

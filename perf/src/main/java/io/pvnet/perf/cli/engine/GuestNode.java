@@ -85,7 +85,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
             try
             {
                 client = GuestControlClient.attach(socket, settings.config());
-                frontend = VifFrontend.create(client.store(), client.share().region(), settings.config(),
+                frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), settings.config(),
                     new ChecksumFrameOffload());
                 return;
             }

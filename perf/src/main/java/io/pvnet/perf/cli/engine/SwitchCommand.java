@@ -69,12 +69,6 @@ public final class SwitchCommand implements Callable<Integer>
      * part of the wait point, so a frame from the kernel waits at most this long.
      */
     static final long PORT_POLL_SLEEP_NS = 1_000_000L;
-    /**
-     * Interval of the host thread's visit to every vif. Guests attach into their own memory, out of reach of the host's
-     * event selector, so an idle vif's first frame waits at most this long; a vif with traffic stays on the poller's
-     * active list and waits for nothing. Kick eventfds over the control connection would remove this wait.
-     */
-    static final long VIF_VISIT_NS = 10_000_000L;
 
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
     String region;
@@ -207,10 +201,12 @@ public final class SwitchCommand implements Callable<Integer>
         {
             created = Region.create(path, VifRegion.regionBytes(vifs), VifRegion.sectionCapacity(vifs));
             final VifRegion vifRegion = VifRegion.create(created, vifs);
-            // guests attach through the control socket into their own memory, where the host's selector is out of
-            // their reach: their vifs are visited every VIF_VISIT_NS (see VifPoller)
-            final VifPoller poller = new VifPoller(
-                VifSections.createSelector(created, vifs), vifRegion.store(), VIF_VISIT_NS);
+            // guests attach through the control socket into their own memory, out of the selector's reach: each kicks
+            // its own eventfd, which the host thread waits on in one epoll with the selector (see EpollWaitPoint); every
+            // vif is visited only at the poller's housekeeping interval (timers), never to look for frames
+            final io.pvnet.ring.event.EventSelector selector = VifSections.createSelector(created, vifs);
+            final VifPoller poller = new VifPoller(selector, vifRegion.store(), VifPoller.HOUSEKEEPING_MS * 1_000_000L,
+                new io.pvnet.ring.event.EpollWaitPoint(selector));
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final Fabric fabric = routed ? Fabric.routed(routerSetup(), maxPorts) : Fabric.bridged(maxPorts);
             agents.add(fabric.agent());
