@@ -55,6 +55,7 @@ public final class VifPoller implements Agent, WaitPoint
     private Thread dutyThread;
     private long rounds;
     private long vifPolls;
+    private long[] pollsPerVif = new long[0];
 
     /**
      * @param selector the selector guests raise (the region's, see {@link io.pvnet.engine.vif.VifSections#createSelector}).
@@ -120,6 +121,7 @@ public final class VifPoller implements Agent, WaitPoint
         backend.servedBy(this, bit);
         backends = added.toArray(new VifBackend[0]);
         active = java.util.Arrays.copyOf(active, backends.length);
+        pollsPerVif = java.util.Arrays.copyOf(pollsPerVif, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
         activate(bit); // polled until its first final check says idle
@@ -181,6 +183,7 @@ public final class VifPoller implements Agent, WaitPoint
     private int pollActive(final int bit)
     {
         vifPolls++;
+        pollsPerVif[bit]++;
         final VifBackend backend = backends[bit];
         final int work = backend.doWork();
         if (work > 0)
@@ -327,6 +330,12 @@ public final class VifPoller implements Agent, WaitPoint
     public long vifPolls()
     {
         return vifPolls;
+    }
+
+    /** @return polls of the vif of {@code bit} from the active list (housekeeping visits not counted; agent thread). */
+    public long vifPolls(final int bit)
+    {
+        return pollsPerVif[bit];
     }
 
     /** @return kernel sleeps of the agent thread. */

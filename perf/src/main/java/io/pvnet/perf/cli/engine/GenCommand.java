@@ -20,6 +20,9 @@ import java.util.concurrent.Callable;
     description = "Generate UDP or TCP (optionally TSO) traffic from a guest and report what was sent and answered.")
 public final class GenCommand implements Callable<Integer>
 {
+    @picocli.CommandLine.Mixin
+    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
     String region;
 
@@ -77,6 +80,7 @@ public final class GenCommand implements Callable<Integer>
         try
         {
             settings = GuestCommand.settings(region, vif, ip, null, mac);
+            polling.apply();
             dstIp = HostArguments.ipv4("--dst", dst).ipv4();
             if (!"udp".equals(proto) && !"tcp".equals(proto) && !"icmp".equals(proto))
             {

@@ -19,6 +19,9 @@ import java.util.concurrent.Callable;
     description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7) and TCP discard (9), until interrupted.")
 public final class GuestCommand implements Callable<Integer>
 {
+    @picocli.CommandLine.Mixin
+    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
     String region;
 
@@ -57,6 +60,7 @@ public final class GuestCommand implements Callable<Integer>
         try
         {
             settings = settings(region, vif, ip, ip6, mac);
+            polling.apply();
         }
         catch (final IllegalArgumentException ex)
         {

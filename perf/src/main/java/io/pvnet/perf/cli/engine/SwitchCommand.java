@@ -70,6 +70,9 @@ public final class SwitchCommand implements Callable<Integer>
      */
     static final long PORT_POLL_SLEEP_NS = 1_000_000L;
 
+    @picocli.CommandLine.Mixin
+    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
     String region;
 
@@ -131,6 +134,7 @@ public final class SwitchCommand implements Callable<Integer>
         try
         {
             check();
+            polling.apply();
             captures = captureSpecs(pcaps);
             if (metrics != null)
             {

@@ -116,7 +116,7 @@ class HostileGuestProcessTest
         try (ControlSocket raw = ControlSocket.connect(socket))
         {
             raw.send(ControlMessage.attach(3, 0).encode());
-            final ControlSocket.Message attached = raw.receive(1);
+            final ControlSocket.Message attached = raw.receive(2);
             attached.closeFds();
             for (final String key : new String[] {
                 "device/vif/1/0/state", "device/vif/2/0/tx-ring-ref", "backend/vif/3/0/state",
