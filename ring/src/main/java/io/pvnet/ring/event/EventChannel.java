@@ -208,7 +208,7 @@ public final class EventChannel implements WaitPoint
             {
                 return true;
             }
-            Thread.onSpinWait();
+            Thread.yield(); // as WaitPointIdleStrategy: a spinner must not hold the core the notifier needs
             now = System.nanoTime();
         }
         while (true)
