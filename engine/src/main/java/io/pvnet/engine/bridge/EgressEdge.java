@@ -43,6 +43,12 @@ public final class EgressEdge
     private long softwareSegments;
     private long passedThroughOffloads;
 
+    /**
+     * An edge that finishes frames with {@code offload}; allocates its 1 MiB output buffer here.
+     *
+     * @param offload the software offload, owned by this edge's thread.
+     * @throws IllegalArgumentException if {@code offload} is null.
+     */
     public EgressEdge(final FrameOffload offload)
     {
         if (offload == null)
@@ -102,7 +108,7 @@ public final class EgressEdge
             decision != OffloadPolicy.COMPLETE);
     }
 
-    /** @return the L3 length of a GSO frame's segments (headers + gso size), or {@link OffloadPolicy#NO_MTU}. */
+    /** {@return the L3 length of a GSO frame's segments (headers + gso size), or {@link OffloadPolicy#NO_MTU}} */
     private int segmentL3Length(final DirectBuffer buffer, final int offset, final int length, final int gsoSize)
     {
         if (HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK || !headers.hasL4Header())
@@ -152,25 +158,25 @@ public final class EgressEdge
         return true;
     }
 
-    /** @return egress frames whose checksum was completed in software. */
+    /** {@return egress frames whose checksum was completed in software} */
     public long softwareChecksums()
     {
         return softwareChecksums;
     }
 
-    /** @return egress frames split (TSO) or fragmented in software. */
+    /** {@return egress frames split (TSO) or fragmented in software} */
     public long softwareSplits()
     {
         return softwareSplits;
     }
 
-    /** @return frames made by software splits. */
+    /** {@return frames made by software splits} */
     public long softwareSegments()
     {
         return softwareSegments;
     }
 
-    /** @return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched. */
+    /** {@return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched} */
     public long passedThroughOffloads()
     {
         return passedThroughOffloads;

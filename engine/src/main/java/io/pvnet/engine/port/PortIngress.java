@@ -12,13 +12,29 @@ public final class PortIngress implements FrameSink
     /** The fabric side: takes a frame that arrived on port {@code port}. */
     public interface Fabric
     {
-        /** @return 0 when taken, else a drop code. */
+        /**
+         * {@return 0 when taken, else a drop code}
+         *
+         * @param port    the index of the port the frame arrived on.
+         * @param buffer  the frame, valid only during the call.
+         * @param offset  where the frame's Ethernet header starts in {@code buffer}.
+         * @param length  the frame's length in bytes.
+         * @param flags   {@code FrameFlags} bits.
+         * @param gsoSize MSS of a GSO frame, else 0.
+         * @param gsoType {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame, else 0.
+         */
         int onIngress(int port, DirectBuffer buffer, int offset, int length, int flags, int gsoSize, int gsoType);
     }
 
     private final Fabric fabric;
     private final int port;
 
+    /**
+     * The ingress of one port.
+     *
+     * @param fabric the fabric every frame is handed to.
+     * @param port   the port's index in the fabric, passed with each frame.
+     */
     public PortIngress(final Fabric fabric, final int port)
     {
         this.fabric = fabric;
