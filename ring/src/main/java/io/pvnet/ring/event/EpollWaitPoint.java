@@ -44,6 +44,7 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
     /**
      * Creates the epoll instance and makes in-process raisers of {@code selector} wake it through an eventfd.
      *
+     * @param selector the owner's selector: kicks raise its bits, and its in-process raisers wake this wait point.
      * @throws io.pvnet.ring.share.LinuxException when the kernel refuses an eventfd or an epoll instance.
      */
     public EpollWaitPoint(final EventSelector selector)
@@ -77,6 +78,8 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
      * owning {@code fd} and must {@link #unregister} it before closing it (a copy held by the guest would otherwise keep
      * it in the epoll set).
      *
+     * @param fd  the kick eventfd.
+     * @param bit the selector bit it raises.
      * @throws IllegalArgumentException when {@code bit} is outside the selector.
      * @throws io.pvnet.ring.share.LinuxException when the kernel refuses (a bad or duplicate descriptor).
      */
@@ -93,7 +96,12 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
         registered.incrementAndGet();
     }
 
-    /** Stops watching {@code fd} (before the caller closes it). @return whether it was registered. */
+    /**
+     * Stops watching {@code fd} (before the caller closes it).
+     *
+     * @param fd a kick eventfd given to {@link #register}.
+     * @return whether it was registered.
+     */
     public boolean unregister(final int fd)
     {
         final boolean was = LinuxCalls.epollDelete(epollFd, fd) == 0;
@@ -104,7 +112,7 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
         return was;
     }
 
-    /** @return kick descriptors watched now. */
+    /** {@return kick descriptors watched now} */
     public int registered()
     {
         return registered.get();
@@ -167,13 +175,13 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
         selector.cancelSleep();
     }
 
-    /** @return times the owner slept in {@code epoll_pwait}. */
+    /** {@return times the owner slept in {@code epoll_pwait}} */
     public long sleeps()
     {
         return sleeps;
     }
 
-    /** @return kick descriptors found ready, over all calls (owner thread). */
+    /** {@return kick descriptors found ready, over all calls (owner thread)} */
     public long kicks()
     {
         return kicks;

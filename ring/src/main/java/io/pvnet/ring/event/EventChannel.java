@@ -312,6 +312,8 @@ public final class EventChannel implements WaitPoint
      * guest whose memory is its own cannot raise the host's selector, so when the host's port is armed it writes the
      * eventfd the host waits on in epoll ({@link EpollWaitPoint}); -1 goes back to the futex word. The caller owns
      * {@code fd}. Configuration time.
+     *
+     * @param fd the peer's kick eventfd, or -1.
      */
     public void kickPeerThrough(final int fd)
     {

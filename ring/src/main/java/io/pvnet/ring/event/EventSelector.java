@@ -151,6 +151,8 @@ public final class EventSelector implements WaitPoint
      * {@code fd} (the owner sleeps in epoll, see {@link EpollWaitPoint}) instead of {@code FUTEX_WAKE}; -1 goes back to
      * the futex. Raisers in other processes always wake the futex word, which an owner in epoll does not wait on: they
      * are seen at its next timeout (isolated guests kick their own eventfds instead).
+     *
+     * @param fd the owner's wake eventfd, or -1.
      */
     public void wakeThrough(final int fd)
     {

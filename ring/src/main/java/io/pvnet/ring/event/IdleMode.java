@@ -78,6 +78,7 @@ public enum IdleMode
     /**
      * Sets the spin window of {@link #ADAPTIVE} for idle strategies and waits created from now on (configuration time).
      *
+     * @param windowNs how long to keep polling after the last work, in nanoseconds (0: sleep at once).
      * @throws IllegalArgumentException with {@code spinWindowNs=value} outside 0..{@value #MAX_SPIN_WINDOW_NS}.
      */
     public static void spinWindowNs(final long windowNs)
