@@ -42,6 +42,8 @@ public final class VifPoller implements Agent, WaitPoint
     private final WaitPoint waitPoint;
     private long lastKickPollNs;
     private int lastWork;
+    /** Called on the agent thread when a cycle sees the store changed (e.g. the control server's watch), or null. */
+    private Runnable storeChangeListener;
     private final io.pvnet.engine.store.XenStore store;
     private final long housekeepingNs;
     private final List<VifBackend> added = new ArrayList<>();
@@ -158,6 +160,10 @@ public final class VifPoller implements Agent, WaitPoint
             activate(drained[i]);
         }
         final int change = store.changeCounter();
+        if (change != lastStoreChange && storeChangeListener != null)
+        {
+            storeChangeListener.run();
+        }
         if (change != lastStoreChange || now - lastHousekeepingNs >= housekeepingNs)
         {
             lastStoreChange = change;
@@ -256,6 +262,18 @@ public final class VifPoller implements Agent, WaitPoint
         {
             selector.raise(bit);
         }
+    }
+
+    /**
+     * Calls {@code listener} on the agent thread in each cycle that finds the store changed (the backends' own writes
+     * included), so a thread that pushes store changes to guests can sleep until then instead of polling the store.
+     * Configuration time; the listener must be quick and allocation-free (an unpark).
+     *
+     * @param listener what to call, or null.
+     */
+    public void onStoreChange(final Runnable listener)
+    {
+        this.storeChangeListener = listener;
     }
 
     /**

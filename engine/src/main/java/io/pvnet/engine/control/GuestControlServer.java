@@ -30,15 +30,18 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Threading: one acceptor thread, one reader thread per guest (blocked in {@code recvmsg} while idle), one watch thread
  * that pushes store changes to attached guests: every millisecond for 200 ms after any guest message (a negotiation
- * answers within a millisecond), every 20 ms otherwise (an idle switch wakes 50 times a second; one load of the
- * store's change counter per attached guest when nothing changed).
+ * answers within a millisecond), at once when the host thread reports a store change ({@link #storeChanged()}), and
+ * once a second otherwise (an idle switch's watch thread wakes once a second).
  * The backends run on their own agent thread; this class only calls {@link VifBackend#useShare} and reads states.
  */
 public final class GuestControlServer implements AutoCloseable
 {
     private static final long WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** With no guest message for {@link #FAST_WATCH_NS}: a store change made by the host alone waits this long. */
-    private static final long IDLE_WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * With no guest message for {@link #FAST_WATCH_NS}, and nobody calling {@link #storeChanged()}: how long a store
+     * change made by the host alone may wait (the switch's host thread calls {@link #storeChanged()} at once).
+     */
+    private static final long IDLE_WATCH_PERIOD_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long FAST_WATCH_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
 
@@ -333,6 +336,15 @@ public final class GuestControlServer implements AutoCloseable
         }
         // the agent may be finishing its last duty cycle on the old share
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+    /**
+     * The store changed (a backend's write, seen by the thread serving the backends): the watch thread pushes the
+     * change to the guests now. Any thread; allocation-free.
+     */
+    public void storeChanged()
+    {
+        LockSupport.unpark(watcher);
     }
 
     private void poke()

@@ -272,6 +272,25 @@ class IsolatedGuestKickTest
         }
     }
 
+    @Test
+    void shouldCloseTheVifAtOnceWhenItsGuestGoesWhileTheHostSleeps() throws Exception
+    {
+        startSwitch();
+        final SleepingGuest guest = new SleepingGuest(3, false);
+        await(() -> guest.frontend.isConnected() && backends[2].isConnected(), "connected");
+        Thread.sleep(300); // the host thread sleeps (its housekeeping is 30 s away)
+        final long sleeps = poller.sleeps();
+        // the guest's end of the control connection closes as it would when the process dies (the kernel closes it)
+        runners.remove(runners.size() - 1).close();
+        final long goneAt = System.nanoTime();
+        guest.client.close();
+        await(() -> !backends[2].isConnected(), "vif 3 left Connected");
+        final long ms = (System.nanoTime() - goneAt) / 1_000_000;
+        System.out.println("guest gone -> its vif leaves Connected after " + ms + " ms, host thread asleep before");
+        assertTrue(ms < 1_000, ms + " ms: the control thread woke the sleeping host thread");
+        assertTrue(sleeps > 0);
+    }
+
     /** Runs {@code action} on the test thread while the guest's own thread may sleep (a netfront is one-threaded). */
     private static void runOnGuest(final SleepingGuest guest, final Runnable action)
     {

@@ -74,7 +74,9 @@ public final class VifScenario implements Scenario
             return options.sizes(64, 1500).length;
         }
         final int[] sizes = options.sizes(64, 1500);
-        return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0);
+        final IdleMode idleMode = options.idle(null);
+        final int spinFigures = idleMode != null && idleMode.sleeps() ? (options.tso(true) ? 2 : 1) : 0;
+        return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0) + spinFigures;
     }
 
     @Override
@@ -122,6 +124,22 @@ public final class VifScenario implements Scenario
             context.headline("vif.tso", "aeron." + AERON_TSO_SIZE);
             context.compare("vif.tso.p50", "aeron." + AERON_TSO_SIZE + ".p50");
             context.compare("vif.tso.p99", "aeron." + AERON_TSO_SIZE + ".p99");
+        }
+        if (idleMode != null && idleMode.sleeps())
+        {
+            // the same figures with every thread busy-spinning, in this run: adaptive must cost busy traffic nothing
+            // (goal >= 0.95x)
+            final Supplier<IdleStrategy> spin = IdleMode.BUSY_SPIN::newIdleStrategy;
+            this.sleepMode = null;
+            measure(context, "vif.spin.64", 64, 0, 0, VifConfig.of(2, 0), burst, spin, shared);
+            context.compare("vif.64", "vif.spin.64");
+            if (options.tso(true))
+            {
+                measure(context, "vif.spin.tso", TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
+                    VifConfig.of(2, 0).withOffloads(true, false, false), burst, spin, shared);
+                context.compare("vif.tso", "vif.spin.tso");
+            }
+            this.sleepMode = idleMode;
         }
     }
 

@@ -77,7 +77,8 @@ public final class GuestCommand implements Callable<Integer>
             out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
                 ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
             out.flush();
-            while (!barrier.await(20))
+            // the guest thread reports a lost switch itself at once; this only notices it gave up (4 wake-ups a second)
+            while (!barrier.await(250))
             {
                 if (node.failure() != null)
                 {

@@ -281,10 +281,13 @@ public final class SwitchCommand implements Callable<Integer>
             final Path socketPath = RegionArgument.controlSocket(path);
             final ControlSocket listener = ControlSocket.listen(socketPath, !owners.isEmpty());
             final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out);
+            poller.onStoreChange(control::storeChanged);
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
             // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
-            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? IdleMode.DEFAULT_MAX_SLEEP_NS : PORT_POLL_SLEEP_NS;
+            // idle, the thread wakes only for its housekeeping (timers, heartbeats, the counters copy)
+            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HOUSEKEEPING_MS * 1_000_000L :
+                PORT_POLL_SLEEP_NS;
             final AgentRunner runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
                 new CompositeAgent(agents));
