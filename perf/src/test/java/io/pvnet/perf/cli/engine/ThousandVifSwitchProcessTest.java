@@ -32,18 +32,26 @@ class ThousandVifSwitchProcessTest
                 "--ip", "10.77.0.7/24"))
             {
                 assertTrue(guest.awaitOutput("ready", 60_000), guest.output());
+                final long answered;
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "1000",
                     "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--count", "2000", "--rate", "20000"))
                 {
                     assertEquals(0, gen.awaitExit(120_000), gen.output());
-                    final Matcher answered = Pattern.compile("answered (\\d+)").matcher(gen.output());
-                    assertTrue(answered.find(), gen.output());
-                    // on this loaded 2-vCPU VM 1,120-1,376 of 2,000 echoes came back within gen's 200 ms drain
-                    // (late or lost: not yet explained, see the engine README); traffic must cross the switch
-                    assertTrue(Long.parseLong(answered.group(1)) >= 1000, "echoes through vif 1000 -> vif 7: " +
-                        gen.output());
+                    System.out.println("1024 vifs: " + gen.output().trim());
+                    final Matcher matcher = Pattern.compile("answered (\\d+)").matcher(gen.output());
+                    assertTrue(matcher.find(), gen.output());
+                    answered = Long.parseLong(matcher.group(1));
                 }
                 assertEquals(CommandProcess.SIGTERM_EXIT, guest.terminate(10_000), guest.output());
+                // every request reached the guest, and every echo it could send came back: a frame is delivered or
+                // counted (the guest's reply-failures: its tx ring full). Before the kick path this lost 600-900 of
+                // 2,000 (the host saw the guests' frames only at its 10 ms visit; engine/README.md)
+                final Matcher echoes = Pattern.compile("udp-echoes (\\d+)").matcher(guest.output());
+                final Matcher failures = Pattern.compile("reply-failures (\\d+)").matcher(guest.output());
+                assertTrue(echoes.find() && failures.find(), guest.output());
+                assertEquals(2000, Long.parseLong(echoes.group(1)), "requests delivered to the guest: " + guest.output());
+                assertEquals(2000 - Long.parseLong(failures.group(1)), answered, "echoes sent by the guest and received by gen: " +
+                    guest.output());
             }
             assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(20_000), sw.output());
             assertTrue(sw.output().contains("stopped"), sw.output());
