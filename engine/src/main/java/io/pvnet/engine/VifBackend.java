@@ -229,6 +229,9 @@ public final class VifBackend implements Agent
      * poller that watches kicks (-1, or a poller built without an {@code EpollWaitPoint}) the vif is visited at every
      * housekeeping round instead. {@code share} null only stops watching the kick fd (shutting down). Control thread,
      * while no guest is connected.
+     *
+     * @param share  the guest's memory, or null.
+     * @param kickFd the guest's kick eventfd (owned by the caller), or -1.
      */
     public void useShare(final io.pvnet.ring.region.Region share, final int kickFd)
     {

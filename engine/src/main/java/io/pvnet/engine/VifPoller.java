@@ -356,7 +356,11 @@ public final class VifPoller implements Agent, WaitPoint
         return vifPolls;
     }
 
-    /** @return polls of the vif of {@code bit} from the active list (housekeeping visits not counted; agent thread). */
+    /**
+     * {@return polls of the vif of {@code bit} from the active list (housekeeping visits not counted; agent thread)}
+     *
+     * @param bit the vif's bit (its position in {@link #add} order).
+     */
     public long vifPolls(final int bit)
     {
         return pollsPerVif[bit];
@@ -368,7 +372,7 @@ public final class VifPoller implements Agent, WaitPoint
         return kicks != null ? kicks.sleeps() : selector.sleeps();
     }
 
-    /** @return kicks taken from guests' eventfds (agent thread). */
+    /** {@return kicks taken from guests' eventfds (agent thread)} */
     public long kicks()
     {
         return kicks == null ? 0 : kicks.kicks();

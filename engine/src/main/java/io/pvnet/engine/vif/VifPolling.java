@@ -22,7 +22,7 @@ public final class VifPolling
     {
     }
 
-    /** @return the budget new backends take. */
+    /** {@return the budget new backends take} */
     public static int budget()
     {
         return budget;
@@ -31,6 +31,7 @@ public final class VifPolling
     /**
      * Sets the budget of backends created from now on.
      *
+     * @param packets tx packets and rx frames per duty cycle of one vif.
      * @throws IllegalArgumentException with {@code napiBudget=value} outside 1..{@value #MAX_BUDGET}.
      */
     public static void budget(final int packets)
