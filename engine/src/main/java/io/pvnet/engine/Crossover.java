@@ -15,7 +15,13 @@ public final class Crossover
     {
     }
 
-    /** A sink that offers every frame to the backend in {@code target[index]} (set once both exist). */
+    /**
+     * A sink that offers every frame to the backend in {@code target[index]} (set once both exist).
+     *
+     * @param target the two backends, filled in once created.
+     * @param index  which of them this sink delivers to.
+     * @return the sink to create the other backend with.
+     */
     public static FrameSink sinkTo(final VifBackend[] target, final int index)
     {
         return new Link(target, index);

@@ -102,6 +102,12 @@ public final class VifBackend implements Agent
      * Queues a frame for the guest; called on this backend's own agent thread, delivers what is queued and then copies
      * the frame straight into the guest's posted buffers instead (one copy fewer).
      *
+     * @param buffer  the frame, read during the call only (copied if it must wait).
+     * @param offset  where its Ethernet header starts in {@code buffer}.
+     * @param length  the frame's length in bytes.
+     * @param flags   {@link io.pvnet.engine.frame.FrameFlags} bits.
+     * @param gsoSize MSS of a GSO frame, else 0.
+     * @param gsoType {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame, else 0.
      * @return 0 if queued or delivered, else a {@code DropReason} code (not counted here: the caller owns that count);
      *         {@link DropReason#BACKEND_EXCEPTION} when serving this vif threw (the vif is then disabled).
      */

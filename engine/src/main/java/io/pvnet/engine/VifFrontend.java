@@ -116,6 +116,9 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     /**
      * Writes a frame to the tx ring.
      *
+     * @param buffer  the frame; copied into the guest's granted pages before this returns.
+     * @param offset  where its Ethernet header starts in {@code buffer}.
+     * @param length  the frame's length in bytes.
      * @param flags   {@link FrameFlags}.
      * @param gsoSize MSS of a TSO frame, else 0.
      * @param gsoType {@code NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4/6}.

@@ -59,9 +59,17 @@ public final class EgressEdge
     }
 
     /**
-     * Sends one frame to {@code port}, finishing in software only what the port cannot.
+     * Sends one frame to {@code port}, finishing in software only what the port cannot. The fabric's thread only.
      *
+     * @param port     where the frame leaves.
+     * @param counters the fabric's counters of that port (tx side: sent, or dropped by reason).
+     * @param buffer   holds the frame, read during the call only.
+     * @param offset   where the frame's Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
      * @param l2Length Ethernet header bytes of the frame (14, or 18 with a VLAN tag).
+     * @param flags    {@code FrameFlags} bits.
+     * @param gsoSize  MSS of a GSO frame, else 0.
+     * @param gsoType  {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame, else 0.
      * @return true when the port took it (every piece of it), false when dropped (counted on {@code counters}).
      */
     public boolean send(
@@ -74,6 +82,15 @@ public final class EgressEdge
     /**
      * As {@link #send(Port, PortCounters, DirectBuffer, int, int, int, int, int, int)} for a frame already described
      * by the caller's {@link FrameMetadata} (read during the call only).
+     *
+     * @param port     where the frame leaves.
+     * @param counters the fabric's counters of that port (tx side: sent, or dropped by reason).
+     * @param buffer   holds the frame, read during the call only.
+     * @param offset   where the frame's Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
+     * @param l2Length Ethernet header bytes of the frame (14, or 18 with a VLAN tag).
+     * @param frame    the frame's metadata.
+     * @return true when the port took it (every piece of it), false when dropped (counted on {@code counters}).
      */
     public boolean send(
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,

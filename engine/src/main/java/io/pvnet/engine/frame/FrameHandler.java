@@ -10,6 +10,12 @@ import org.agrona.DirectBuffer;
 public interface FrameHandler
 {
     /**
+     * Takes one received Ethernet frame.
+     *
+     * @param buffer  holds the frame, read in place in the guest's granted page (or a gathered copy of a multi-slot
+     *                frame).
+     * @param offset  where the frame's Ethernet header starts in {@code buffer}.
+     * @param length  the frame's length in bytes.
      * @param flags   {@link FrameFlags}: CSUM_PARTIAL when the backend left the checksum to the guest.
      * @param gsoSize MSS when the backend passed a GSO frame, else 0.
      */

@@ -54,6 +54,12 @@ public final class PendingFrames
     /**
      * Takes a free slot and copies a frame into it.
      *
+     * @param buffer     holds the frame (already rewritten for its next hop but the destination MAC).
+     * @param offset     where the frame starts in {@code buffer}.
+     * @param length     the frame's length in bytes.
+     * @param frameFlags the frame's {@code FrameFlags} bits, kept with it.
+     * @param gsoSize    MSS of a GSO frame, else 0, kept with it.
+     * @param gsoType    {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame, else 0, kept with it.
      * @return the slot, or {@link #END} when every slot is in use or the frame is larger than a slot.
      */
     public int take(
@@ -116,16 +122,31 @@ public final class PendingFrames
         return lengths[slot];
     }
 
+    /**
+     * {@return the {@code FrameFlags} bits of the frame in {@code slot}}
+     *
+     * @param slot a slot in use.
+     */
     public int flags(final int slot)
     {
         return flags[slot];
     }
 
+    /**
+     * {@return the GSO size of the frame in {@code slot}, 0 for none}
+     *
+     * @param slot a slot in use.
+     */
     public int gsoSize(final int slot)
     {
         return gsoSizes[slot];
     }
 
+    /**
+     * {@return the GSO type of the frame in {@code slot}}
+     *
+     * @param slot a slot in use.
+     */
     public int gsoType(final int slot)
     {
         return gsoTypes[slot];
