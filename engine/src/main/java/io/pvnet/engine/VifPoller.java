@@ -87,6 +87,8 @@ public final class VifPoller implements Agent, WaitPoint
     }
 
     /**
+     * A poller that also wakes for guests in other processes, which kick eventfds instead of raising the selector.
+     *
      * @param selector       the selector in-process guests and other threads raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
      * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
