@@ -29,8 +29,9 @@ public final class VifBackend implements Agent
     /** The poller serving this backend and its bit there, or null / -1 (set once, before the agent runs). */
     private VifPoller poller;
     private int pollerBit = -1;
-    /** This backend's event port, as the poller sees it (the host's view; never given a selector). */
-    private io.pvnet.ring.event.EventChannel port;
+    /** This backend's event ports, as the poller sees them (the host's view; never given a selector). */
+    private VifPorts ports;
+    private final int[] portScratch = new int[2 * VifConfig.MAX_QUEUES + 1];
     private int portGeneration;
     /** The kick eventfd of the guest being served from its own memory (watched by the poller), or -1. */
     private int kickFd = -1;
@@ -61,7 +62,8 @@ public final class VifBackend implements Agent
         final VifRegion region, final VifConfig config, final FrameSink sink, final FrameOffload offload)
     {
         final VifCounters counters = new VifCounters(region.countersManager(), config.domid(), config.handle());
-        final XnbAgent xnb = new XnbAgent(config, region.store(), region.region(), counters, sink, offload,
+        final XnbAgent xnb = new XnbAgent(config, region.store(), region.region(), counters,
+            config.queues() > 1 ? region.countersManager() : null, sink, offload,
             SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
         xnb.start();
         return new VifBackend(config, xnb, counters, region.region());
@@ -141,27 +143,62 @@ public final class VifBackend implements Agent
     }
 
     /**
-     * The backend's event port of the connection in force, bound to {@code bit} of the poller's selector (poller
-     * thread). Rebuilt after every connect: a guest that attached again brings new memory, and the old port must never
-     * be touched once its memory may be unmapped.
+     * The backend's event ports (every queue's and the control ring's) bound to {@code bit} of the poller's selector,
+     * found in the region once the frontend allocated them; bound again after a connect that changed them (poller
+     * thread).
      *
-     * @return the port, or null while the vif is not connected.
+     * @return the ports, or null while the vif is not connected or has no event section.
      */
-    io.pvnet.ring.event.EventChannel boundPort(final int bit)
+    VifPorts boundPorts(final int bit)
     {
-        if (!xnb.isConnected())
+        final int count = xnb.boundPorts(portScratch);
+        if (count == 0)
         {
             return null;
         }
+        // a guest that attached again brings new memory (a new connect generation): the old ports must never be
+        // touched once that memory may be unmapped
         final int generation = xnb.connectGeneration();
-        if (port == null || portGeneration != generation)
+        if (ports != null && portGeneration == generation && ports.matches(portScratch, count))
         {
-            port = new io.pvnet.ring.event.EventChannel(xnb.connectedEvents(), VifSections.BACKEND_PORT,
-                VifSections.FRONTEND_PORT, io.pvnet.ring.event.IdleMode.NOOP);
-            port.bindLocalPort(bit);
-            portGeneration = generation;
+            return ports;
         }
-        return port;
+        final org.agrona.concurrent.AtomicBuffer events = xnb.connectedEvents();
+        if (events == null)
+        {
+            return null;
+        }
+        ports = VifPorts.bind(events, portScratch, count, bit);
+        portGeneration = generation;
+        return ports;
+    }
+
+    /** {@return the queues connected now (0 while not connected)} */
+    public int queueCount()
+    {
+        return xnb.queueCount();
+    }
+
+    /**
+     * {@return queue {@code queue}'s own counters, or null (a single-queue vif)}
+     *
+     * @param queue the queue, 0..{@code VifConfig.queues} - 1.
+     */
+    public io.pvnet.engine.vif.QueueCounters queueCounters(final int queue)
+    {
+        return xnb.queueCounters(queue);
+    }
+
+    /**
+     * Hands out every queue as an agent of its own (see {@code XnbAgent.queueAgents}): this backend then keeps the
+     * connection, control ring and heartbeat. Configuration time, before the agents run. The frame sink is then
+     * called from every queue's thread.
+     *
+     * @return one agent per queue, index = queue number.
+     */
+    public Agent[] queueAgents()
+    {
+        return xnb.queueAgents();
     }
 
     /**

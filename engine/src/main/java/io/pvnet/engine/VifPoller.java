@@ -48,6 +48,7 @@ public final class VifPoller implements Agent, WaitPoint
     private final long housekeepingNs;
     private final List<VifBackend> added = new ArrayList<>();
     private VifBackend[] backends = new VifBackend[0];
+    private VifPorts[] ports = new VifPorts[0];
     private boolean[] active = new boolean[0];
     private int[] activeList = new int[0];
     private int activeCount;
@@ -131,6 +132,7 @@ public final class VifPoller implements Agent, WaitPoint
         backend.servedBy(this, bit);
         backends = added.toArray(new VifBackend[0]);
         active = java.util.Arrays.copyOf(active, backends.length);
+        ports = java.util.Arrays.copyOf(ports, backends.length);
         pollsPerVif = java.util.Arrays.copyOf(pollsPerVif, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
@@ -204,20 +206,28 @@ public final class VifPoller implements Agent, WaitPoint
         {
             return work;
         }
-        final EventChannel port = backend.boundPort(bit);
+        final VifPorts port = port(bit, backend);
         if (port == null || backend.unkickable())
         {
             return 0; // not connected, or its guest cannot kick this thread: housekeeping visits it
         }
         // arm (volatile store, full fence), then the final check: a guest that pushed before the store is seen here,
         // one that pushes after it sees the armed port and raises the bit
-        port.armLocalPort();
+        port.arm();
         final int last = backend.doWork();
         if (last > 0)
         {
-            port.disarmLocalPort();
+            port.disarm();
         }
         return last;
+    }
+
+    private VifPorts port(final int bit, final VifBackend backend)
+    {
+        // looked up at every arm: a reconnect may have bound other ports (another queue count)
+        final VifPorts port = backend.isConnected() ? backend.boundPorts(bit) : null;
+        ports[bit] = port;
+        return port;
     }
 
     private int housekeeping()
@@ -244,10 +254,11 @@ public final class VifPoller implements Agent, WaitPoint
         if (!active[bit])
         {
             active[bit] = true;
-            final EventChannel port = backends[bit].boundPort(bit);
+            // looked up afresh: a guest that attached again brings new memory, the cached ports may be unmapped
+            final VifPorts port = port(bit, backends[bit]);
             if (port != null)
             {
-                port.disarmLocalPort();
+                port.disarm();
             }
             activeList[activeCount++] = bit;
         }

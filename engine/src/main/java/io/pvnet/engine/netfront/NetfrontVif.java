@@ -27,7 +27,16 @@ final class NetfrontVif
 
     AtomicBuffer pages;
     GrantTable grants;
-    EventChannel channel;
+    /** The event-channel section (two ports per queue, see {@code VifSections}). */
+    AtomicBuffer events;
+    /** The queues connected (1 until a backend offering more connects). */
+    int queues = 1;
+    /** The most queues the sections hold (set at start, at most {@code VifConfig.queues}). */
+    int maxQueues = 1;
+    /** A multi-queue guest's own selector (queue q's frontend port raises bit q), or null with one queue. */
+    io.pvnet.ring.event.EventSelector selector;
+    /** The backend's kick eventfd (a guest in its own memory), or -1: notifications wake the backend's port word. */
+    int kickFd = -1;
 
     XenbusState state = XenbusState.UNKNOWN;
     String brokenReason;
@@ -78,8 +87,8 @@ final class NetfrontVif
         return grants.pageOffset(frame);
     }
 
-    /** Sends an event if the push said the backend asked for one, counting either way. */
-    void notifyIfAsked(final boolean notify)
+    /** Sends an event on {@code channel} if the push said the backend asked for one, counting either way. */
+    void notifyIfAsked(final EventChannel channel, final boolean notify)
     {
         if (notify)
         {
