@@ -178,7 +178,7 @@ class IsolatedGuestKickTest
         }
         await(() -> sender.frontend.isConnected() && echo.frontend.isConnected() &&
             idle.stream().allMatch(guest -> guest.frontend.isConnected()), "every guest connected");
-        Thread.sleep(200); // start-up work (final checks after connect) dies down
+        Thread.sleep(1_000); // start-up work dies down (final checks after connect, status keys published within 100 ms)
         final long idlePollsBefore = idlePolls();
         final long sleepsBefore = poller.sleeps();
         final long kicksBefore = poller.kicks();
