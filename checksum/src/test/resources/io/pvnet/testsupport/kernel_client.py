@@ -5,11 +5,17 @@
                            kernel when over the MTU); exit 0 when every echo is answered
   udp ADDR PORT TEXT       send one datagram, print the echo
   tcp ADDR PORT BYTES      connect, send BYTES, half-close, wait for the peer's FIN
+  server ADDR PORT         accept one TCP connection, count what it sends
+  udp-echo ADDR PORT SECS  echo every UDP datagram for SECS seconds
+  source ADDR SECS         pvnet gen's stream source (engine StreamRequestDescriptor) on UDP port 5201 for SECS
+                           seconds: a start request streams datagrams with a probe (sequence, CLOCK_MONOTONIC send
+                           time) and the pattern to the requester, a stop request ends its stream
 """
 import os
 import socket
 import struct
 import sys
+import threading
 import time
 
 
@@ -103,9 +109,90 @@ def server(addr, port):
     return 0
 
 
+def udp_echo(addr, port, seconds):
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((addr, int(port)))
+    s.settimeout(0.2)
+    print("listening", flush=True)
+    deadline = time.monotonic() + float(seconds)
+    echoed = 0
+    while time.monotonic() < deadline:
+        try:
+            data, peer = s.recvfrom(65536)
+        except socket.timeout:
+            continue
+        s.sendto(data, peer)
+        echoed += 1
+    print("echoed %d" % echoed, flush=True)
+    return 0
+
+
+PATTERN = bytes((i * 7 + 3) & 0xFF for i in range(65536))
+STREAM_PORT = 5201
+
+
+def source(addr, seconds):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, STREAM_PORT))
+    s.settimeout(0.2)
+    print("listening", flush=True)
+    streams = {}
+    lock = threading.Lock()
+
+    def stream(peer, count, duration_ns, rate, sizes, stop):
+        end = time.monotonic_ns() + duration_ns
+        gap = 1e9 / rate if rate > 0 else 0
+        start = time.monotonic_ns()
+        seq = 0
+        while not stop.is_set() and (count == 0 or seq < count) and time.monotonic_ns() < end:
+            if gap and time.monotonic_ns() < start + seq * gap:
+                time.sleep(max(0.0, min(0.001, (start + seq * gap - time.monotonic_ns()) / 1e9)))
+                continue
+            size = sizes[seq % len(sizes)]
+            probe = struct.pack("!Iq", seq & 0xFFFFFFFF, time.monotonic_ns())
+            payload = (probe + PATTERN[len(probe):size]) if size >= len(probe) else PATTERN[:size]
+            try:
+                s.sendto(payload, peer)
+            except OSError:  # ENOBUFS: the TAP's queue is full (the switch reads it later); send it again
+                time.sleep(0.0005)
+                continue
+            seq += 1
+        with lock:
+            streams.pop(peer, None)
+
+    deadline = time.monotonic() + float(seconds)
+    requests = 0
+    while time.monotonic() < deadline:
+        try:
+            data, peer = s.recvfrom(65536)
+        except socket.timeout:
+            continue
+        if len(data) < 34:
+            continue
+        magic, version, command, size_count, count, duration_ns, rate = struct.unpack("!IBBHqqq", data[:32])
+        if magic != 0x50564753 or version != 1 or not 1 <= size_count <= 16 or len(data) < 32 + 2 * size_count:
+            continue
+        requests += 1
+        sizes = list(struct.unpack("!%dH" % size_count, data[32:32 + 2 * size_count]))
+        with lock:
+            if command == 2 and peer in streams:
+                streams[peer].set()
+            elif command == 1 and peer not in streams:
+                stop = threading.Event()
+                streams[peer] = stop
+                threading.Thread(target=stream, args=(peer, count, duration_ns, rate, sizes, stop), daemon=True).start()
+    print("requests %d" % requests, flush=True)
+    return 0
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "server":
         sys.exit(server(sys.argv[2], sys.argv[3]))
+    if sys.argv[1] == "udp-echo":
+        sys.exit(udp_echo(sys.argv[2], sys.argv[3], sys.argv[4]))
+    if sys.argv[1] == "source":
+        sys.exit(source(sys.argv[2], sys.argv[3]))
     command = sys.argv[1]
     if command == "ping":
         sys.exit(ping(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0))

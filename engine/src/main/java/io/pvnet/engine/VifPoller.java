@@ -16,7 +16,8 @@ import java.util.List;
  * check): still nothing, and the vif leaves the active list until a guest raises it again. The cost of a round is in
  * proportion to the active vifs, not to all of them. Every {@value #HOUSEKEEPING_MS} ms by default (and in a round after the store changed)
  * every vif is visited once for its timers and negotiation (heartbeat, drain timeouts, connect), which is the only
- * per-vif cost of an idle vif.
+ * per-vif cost of an idle vif. With a linger (see the constructor) a vif that had work stays on the list that long
+ * after its last work, polled without arming its port.
  * <p>
  * As the {@link WaitPoint} of an idle strategy ({@code IdleMode.newIdleStrategy(poller)}) the thread sleeps in the
  * kernel when no vif is active; with busy-spin or backoff the same agent simply polls.
@@ -46,10 +47,12 @@ public final class VifPoller implements Agent, WaitPoint
     private Runnable storeChangeListener;
     private final io.pvnet.engine.store.XenStore store;
     private final long housekeepingNs;
+    private final long lingerNs;
     private final List<VifBackend> added = new ArrayList<>();
     private VifBackend[] backends = new VifBackend[0];
     private VifPorts[] ports = new VifPorts[0];
     private boolean[] active = new boolean[0];
+    private long[] lastWorkNs = new long[0];
     private int[] activeList = new int[0];
     private int activeCount;
     private int[] drained;
@@ -84,7 +87,21 @@ public final class VifPoller implements Agent, WaitPoint
     public VifPoller(
         final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs)
     {
-        this(selector, store, housekeepingNs, null);
+        this(selector, store, housekeepingNs, 0L, null);
+    }
+
+    /**
+     * @param selector       the selector guests raise.
+     * @param store          the region's store: a change there makes the next cycle visit every vif.
+     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param lingerNs       how long a vif stays on the active list after its last work (NAPI busy polling, as
+     *                       Linux's {@code napi_defer_hard_irqs} with {@code gro_flush_timeout}). 0: drop at once.
+     */
+    public VifPoller(
+        final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
+        final long lingerNs)
+    {
+        this(selector, store, housekeepingNs, lingerNs, null);
     }
 
     /**
@@ -102,15 +119,33 @@ public final class VifPoller implements Agent, WaitPoint
         final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
         final io.pvnet.ring.event.EpollWaitPoint kicks)
     {
-        if (housekeepingNs <= 0)
+        this(selector, store, housekeepingNs, 0L, kicks);
+    }
+
+    /**
+     * The poller with every option.
+     *
+     * @param selector       the selector in-process guests and other threads raise.
+     * @param store          the region's store: a change there makes the next cycle visit every vif.
+     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param lingerNs       how long a vif stays on the active list after its last work; 0: drop at once.
+     * @param kicks          where the thread sleeps when guests in other processes kick eventfds, or null.
+     */
+    public VifPoller(
+        final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
+        final long lingerNs, final io.pvnet.ring.event.EpollWaitPoint kicks)
+    {
+        if (housekeepingNs <= 0 || lingerNs < 0)
         {
-            throw new IllegalArgumentException("housekeepingNs=" + housekeepingNs + " must be > 0");
+            throw new IllegalArgumentException("housekeepingNs=" + housekeepingNs + " must be > 0, lingerNs=" +
+                lingerNs + " >= 0");
         }
         this.selector = selector;
         this.kicks = kicks;
         this.waitPoint = kicks != null ? kicks : selector;
         this.store = store;
         this.housekeepingNs = housekeepingNs;
+        this.lingerNs = lingerNs;
         this.drained = new int[selector.capacity()];
         this.lastStoreChange = store.changeCounter() - 1;
     }
@@ -134,6 +169,7 @@ public final class VifPoller implements Agent, WaitPoint
         active = java.util.Arrays.copyOf(active, backends.length);
         ports = java.util.Arrays.copyOf(ports, backends.length);
         pollsPerVif = java.util.Arrays.copyOf(pollsPerVif, backends.length);
+        lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
         activate(bit); // polled until its first final check says idle
@@ -179,8 +215,20 @@ public final class VifPoller implements Agent, WaitPoint
         for (int i = 0; i < count; i++)
         {
             final int bit = activeList[i];
-            if (pollActive(bit) > 0)
+            if (lingerNs > 0 && now - lastWorkNs[bit] < lingerNs)
             {
+                // lingering: poll without arming the port, keep it whatever this poll finds
+                vifPolls++;
+                if (backends[bit].doWork() > 0)
+                {
+                    lastWorkNs[bit] = now;
+                    work++;
+                }
+                activeList[kept++] = bit;
+            }
+            else if (pollActive(bit) > 0)
+            {
+                lastWorkNs[bit] = now;
                 work++;
                 activeList[kept++] = bit;
             }

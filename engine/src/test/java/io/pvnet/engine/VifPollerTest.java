@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The one wait point for many vifs: idle vifs are not polled, a guest's notification makes the poller visit its vif
- * only, and 1,024 vifs behind a bridge on a sleeping host thread carry traffic on a few of them.
+ * only, a vif with traffic lingers on the active list as long as asked, and 1,024 vifs behind a bridge on a sleeping
+ * host thread carry traffic on a few of them.
  */
 class VifPollerTest
 {
@@ -41,11 +42,17 @@ class VifPollerTest
 
         Switch(final int vifs, final Path file)
         {
+            this(vifs, file, 0);
+        }
+
+        Switch(final int vifs, final Path file, final long lingerNs)
+        {
             region = file == null ?
                 Region.createAnonymous(VifRegion.regionBytes(vifs), VifRegion.sectionCapacity(vifs)) :
                 Region.create(file, VifRegion.regionBytes(vifs), VifRegion.sectionCapacity(vifs));
             final VifRegion vifRegion = VifRegion.create(region, vifs);
-            poller = new VifPoller(VifSections.createSelector(region, vifs), vifRegion.store());
+            poller = new VifPoller(VifSections.createSelector(region, vifs), vifRegion.store(),
+                VifPoller.HOUSEKEEPING_MS * 1_000_000L, lingerNs);
             bridge = new Bridge(new BridgeConfig(Math.max(64, vifs), 65536, BridgeConfig.DEFAULT_AGING_NS,
                 SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
             backends = new VifBackend[vifs];
@@ -146,6 +153,46 @@ class VifPollerTest
             settle(sw);
             final long polls = sw.poller.vifPolls() - before;
             assertTrue(polls > 0 && polls <= 12, "polls " + polls + " for two active vifs of 64");
+        }
+    }
+
+    @Test
+    void shouldKeepAVifWithTrafficActiveForItsLingerThenDropIt() throws Exception
+    {
+        final long lingerNs = 50_000_000L;
+        try (Switch sw = new Switch(4, null, lingerNs))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            sw.send(0, 1, frame);
+            final long sent = System.nanoTime();
+            assertTrue(sw.poller.doWork() > 0, "the notification raised vif 1's bit");
+            while (sw.poller.activeCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "the vifs never left the active list");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            final long idleSeen = System.nanoTime();
+            assertEquals(1, sw.received.get(1), "delivered (flooded: the bridge has not learnt vif 2 yet)");
+            // the last work was after the send, and the vifs leave the list only a linger after their last work
+            assertTrue(idleSeen - sent >= lingerNs, "polled for its linger after the last frame: " +
+                (idleSeen - sent) / 1_000_000 + " ms");
+            final long polls = sw.poller.vifPolls();
+            for (int round = 0; round < 1000; round++)
+            {
+                sw.poller.doWork();
+            }
+            assertEquals(polls, sw.poller.vifPolls(), "after the linger the vifs are idle again and not polled");
         }
     }
 

@@ -13,6 +13,8 @@ import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.netif.NetifConstants;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -21,88 +23,64 @@ import java.nio.ByteBuffer;
 
 /**
  * A guest that generates traffic over its vif (the engine of {@code pvnet gen}): resolves an on-link IPv4
- * destination by ARP through its {@link GuestStack}, then sends UDP datagrams to the echo port or ICMP echo requests
- * (answered = echoes received, each checked), or runs a small TCP client (SYN with MSS and window scale, segments or
- * TSO frames within the peer's window, go-back-N after 200 ms without progress, FIN) against a discard server or a
- * kernel socket (answered = bytes acknowledged). Frames are written with a {@link FrameBuilder}.
+ * destination by ARP through its {@link GuestStack}, then
+ * <ul>
+ *   <li>{@link #datagrams}: UDP datagrams to an echo port or ICMP echo requests in one or more flows (flow {@code i}
+ *       from source port / ICMP identifier {@link #SOURCE_PORT}{@code + i}: distinct 5-tuples), payload sizes from a
+ *       {@link SizeMix}, each carrying a {@link GenPayloadDescriptor} probe, so every echo is counted, checked and
+ *       timed (round trip); with {@link DatagramSpec.Direction#REVERSE} the peer streams to each flow instead
+ *       ({@link StreamRequestDescriptor}), with {@link DatagramSpec.Direction#BIDIR} both at once;</li>
+ *   <li>{@link #tcp}: a small TCP client (SYN with MSS and window scale, segments or TSO frames within the peer's
+ *       window, go-back-N after 200 ms without progress, FIN) against a discard server or a kernel socket
+ *       (answered = bytes acknowledged).</li>
+ * </ul>
+ * Every run reports into {@link GenCounters} and tells a {@link GenListener} each round trip and each interval.
  * <p>
- * Threading: one thread calls everything; {@code poller} (the guest's frontend and stack) runs on it between sends.
- * Registers itself as the stack's {@link GuestStack#other} handler. Sending allocates nothing; each run returns one
- * {@link Report}.
+ * Threading: one thread calls everything; {@code poller} (the guest's frontend and stack) runs on it between sends,
+ * and {@code waiter} idles it when it has nothing to do (a full tx ring, the next frame of a rate not yet due, answers
+ * still on their way), so that on a machine with few cores the backend and the peer get the core a spinning
+ * generator would take. Registers itself as the stack's {@link GuestStack#other} handler. Sending allocates nothing.
  */
 public final class TrafficGenerator implements FrameHandler
 {
-    /** Source port of every UDP datagram and TCP segment, and the ICMP echo identifier. */
+    /** Source port of flow 0's UDP datagrams and TCP segments, and its ICMP echo identifier; flow i uses + i. */
     public static final int SOURCE_PORT = 40_000;
     /** Largest payload of a UDP datagram or TSO frame. */
     public static final int MAX_PAYLOAD = 65535 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH - 8;
+    /** Most flows ({@code -P}). */
+    public static final int MAX_FLOWS = StreamSource.MAX_STREAMS;
+    /** Bytes of IPv4 and UDP (or ICMP echo) headers in front of a datagram's payload. */
+    public static final int DATAGRAM_HEADER_BYTES = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
 
-    private static final long SEQUENCE_MASK = 0xFFFF_FFFFL;
-    private static final long INITIAL_SEQUENCE = 0x2000_0000L;
-    private static final long RETRY_NS = 300_000_000L;
-    private static final long GO_BACK_NS = 200_000_000L;
-    private static final int WINDOW = 65535;
-    private static final int WINDOW_SCALE_OPTION = 0x0103_0307; // NOP, window scale 7
+    static final long GO_BACK_NS = 200_000_000L;
+    private static final long DRAIN_NS = 200_000_000L;
+    private static final long STREAM_START_TIMEOUT_NS = 2_000_000_000L;
+    /** A reverse run counting datagrams ends when none came for this long (the peer stopped or lost the rest). */
+    private static final long STREAM_SILENCE_NS = 1_000_000_000L;
+    private static final int PAYLOAD_OFFSET = EthernetHeader.LENGTH + DATAGRAM_HEADER_BYTES;
 
-    /**
-     * What one run sent and what was answered.
-     *
-     * @param frames            frames transmitted (UDP datagrams, ICMP requests, or TCP segments / TSO frames).
-     * @param bytes             UDP / ICMP: bytes of those frames, Ethernet header included; TCP: payload bytes sent,
-     *                          counted once (a go-back-N round takes back what it resends).
-     * @param elapsedNs         nanoseconds from the first send to the last (waiting for answers not included).
-     * @param ringBusy          times the frontend's tx ring was full and a send was retried.
-     * @param echoes            UDP / ICMP echoes received that matched what was sent.
-     * @param echoBytes         payload bytes of those echoes.
-     * @param badEchoes         echoes whose size or payload did not match.
-     * @param acknowledgedBytes TCP: payload bytes the peer acknowledged.
-     * @param retransmitRounds  TCP: go-back-N rounds after 200 ms without progress.
-     * @param closed            TCP: whether the peer acknowledged the FIN.
-     * @param failure           why the run did not get going (not resolved, no SYN-ACK), else null.
-     */
-    public record Report(
-        long frames, long bytes, long elapsedNs, long ringBusy, long echoes, long echoBytes, long badEchoes,
-        long acknowledgedBytes, long retransmitRounds, boolean closed, String failure)
-    {
-        static Report failed(final String failure)
-        {
-            return new Report(0, 0, 0, 0, 0, 0, 0, 0, 0, false, failure);
-        }
-
-        /** {@return whether the run got going (a failure says why not)} */
-        public boolean ok()
-        {
-            return failure == null;
-        }
-    }
-
-    private final VifFrontend frontend;
+    final VifFrontend frontend;
     private final GuestStack stack;
     private final Agent poller;
-    private final NanoClock clock;
-    private final FrameBuilder builder = new FrameBuilder();
-    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(EthernetHeader.LENGTH + 65535));
-    private int destinationIp;
+    private final IdleStrategy waiter;
+    final NanoClock clock;
+    final FrameBuilder builder = new FrameBuilder();
+    final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(EthernetHeader.LENGTH + 65535));
+    int destinationIp;
     private long destinationMac = -1;
     private int ipId;
-    private int expectedEchoSize;
 
-    // answers, written by onFrame
-    private long echoes;
-    private long echoBytes;
-    private long badEchoes;
-    private long synAck = -1;
-    private long ackSeen = -1;
-    private long window = WINDOW;
-    private int windowShift;
-    private int peerMss = 536;
-    private long rcvNxt;
-    private boolean peerFin;
-    private long finAck = -1;
-    private long resets;
+    // the run in progress, read by onFrame
+    GenCounters counters = new GenCounters(1);
+    GenListener listener = GenListener.NONE;
+    private int answerPort;
+    long runStartNs;
+
+    private final TcpClient tcp = new TcpClient(this);
 
     /**
-     * A generator on the system clock; registers itself as {@code stack}'s {@link GuestStack#other} handler.
+     * A generator on the system clock that backs off (spins, yields, parks up to 50 us) when it has nothing to do;
+     * registers itself as {@code stack}'s {@link GuestStack#other} handler.
      *
      * @param frontend the guest's vif.
      * @param stack    its stack (answers ARP; hands this generator what it does not answer).
@@ -110,23 +88,30 @@ public final class TrafficGenerator implements FrameHandler
      */
     public TrafficGenerator(final VifFrontend frontend, final GuestStack stack, final Agent poller)
     {
-        this(frontend, stack, poller, new SystemNanoClock());
+        this(frontend, stack, poller, new BackoffIdleStrategy(64, 16, 1_000, 50_000), new SystemNanoClock());
     }
 
     /**
-     * A generator with its own clock (tests); registers itself as {@code stack}'s {@link GuestStack#other} handler.
+     * A generator with its own way of waiting and its own clock; registers itself as {@code stack}'s
+     * {@link GuestStack#other} handler.
      *
      * @param frontend the guest's vif.
      * @param stack    its stack (answers ARP; hands this generator what it does not answer).
      * @param poller   polls the frontend and the stack (the guest node's agent).
-     * @param clock    the clock of every deadline, rate and elapsed time.
+     * @param waiter   how the thread waits when there is nothing to send or receive (e.g. an {@code IdleMode}
+     *                 strategy over the vif's event port); told the work done after every poll.
+     * @param clock    the clock of rates, durations, intervals and probes.
      */
-    public TrafficGenerator(final VifFrontend frontend, final GuestStack stack, final Agent poller, final NanoClock clock)
+    public TrafficGenerator(
+        final VifFrontend frontend, final GuestStack stack, final Agent poller, final IdleStrategy waiter,
+        final NanoClock clock)
     {
         this.frontend = frontend;
         this.stack = stack;
         this.poller = poller;
+        this.waiter = waiter;
         this.clock = clock;
+        GenPayloadDescriptor.fillPattern(frame, PAYLOAD_OFFSET, frame.capacity() - PAYLOAD_OFFSET);
         stack.other(this);
     }
 
@@ -141,8 +126,7 @@ public final class TrafficGenerator implements FrameHandler
         final long deadline = clock.nanoTime() + timeoutNs;
         while (!frontend.isConnected() && clock.nanoTime() - deadline < 0)
         {
-            poll();
-            Thread.onSpinWait();
+            idle(poll());
         }
         return frontend.isConnected();
     }
@@ -167,248 +151,306 @@ public final class TrafficGenerator implements FrameHandler
                 frontend.flush();
                 nextRequest = clock.nanoTime() + GO_BACK_NS;
             }
-            poll();
+            final int work = poll();
             destinationMac = stack.neighbourMac4(destination);
             if (destinationMac >= 0)
             {
                 return true;
             }
-            Thread.onSpinWait();
+            idle(work);
         }
         return false;
     }
 
     /**
-     * Sends {@code size}-byte UDP datagrams to {@code port} (or ICMP echo requests when {@code icmp}) until
-     * {@code count} are sent (when {@code count > 0}) or {@code durationNs} passes, at most {@code rate} a second
-     * ({@code 0}: as fast as the ring takes them); then waits up to 200 ms for the echoes.
+     * Sends UDP datagrams or ICMP echo requests as {@code spec} says (frames round-robin over the flows), and/or has
+     * the peer stream to each flow, until the count is reached or the duration passes; then waits up to 200 ms for
+     * the last answers. {@code listener} is told every round trip and every interval.
      *
-     * @param port       the destination UDP port (ignored for ICMP).
-     * @param size       payload bytes of each datagram or echo request.
-     * @param icmp       whether to send ICMP echo requests instead of UDP.
-     * @param count      how many to send; 0 or less: until {@code durationNs} passes.
-     * @param durationNs the longest the run sends, in nanoseconds.
-     * @param rate       most frames a second; 0 unpaced.
-     * @return what was sent and echoed; a failure when the destination was not resolved first.
+     * @param spec     what to send (or have streamed), how much and how fast.
+     * @param listener told each round trip and each interval, on this thread.
+     * @return what was sent and came back; a failure when the destination was not resolved first or no stream came.
      */
-    public Report udp(
-        final int port, final int size, final boolean icmp, final long count, final long durationNs, final long rate)
+    public TrafficReport datagrams(final DatagramSpec spec, final GenListener listener)
     {
         if (destinationMac < 0)
         {
-            return Report.failed("destination not resolved");
+            return TrafficReport.failed("destination not resolved");
         }
-        expectedEchoSize = size;
-        echoes = 0;
-        echoBytes = 0;
-        badEchoes = 0;
-        final int data = EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
-        for (int i = 0; i < size; i++)
+        final int flows = spec.flows();
+        begin(flows, listener, spec.icmp() ? 0 : spec.port());
+        final boolean forward = spec.direction() != DatagramSpec.Direction.REVERSE;
+        final boolean reverse = spec.direction() != DatagramSpec.Direction.FORWARD;
+        final SizeMix sizes = spec.sizes();
+        if (reverse && !startStreams(spec))
         {
-            frame.putByte(data + i, (byte)(i * 7 + 3));
+            final String failure = "no stream from " + dottedQuad(destinationIp) + ":" + StreamSource.PORT +
+                " (is the peer a pvnet guest, or a stream source speaking StreamRequestDescriptor?)";
+            stopStreams(flows);
+            return new TrafficReport(counters, 0, false, failure);
         }
-        long sent = 0;
-        long busy = 0;
-        int length = 0;
         final long start = clock.nanoTime();
-        final long end = start + durationNs;
-        final long gapNs = rate > 0 ? 1_000_000_000L / rate : 0;
+        runStartNs = start;
+        final long end = start + spec.durationNs();
+        final long gapNs = spec.rate() > 0 ? Math.max(1, 1_000_000_000L / spec.rate()) : 0;
+        final long intervalNs = spec.intervalNs();
+        long nextInterval = intervalNs > 0 ? start + intervalNs : Long.MAX_VALUE;
+        long lastInterval = start;
         long next = start;
-        while ((count <= 0 || sent < count) && clock.nanoTime() - end < 0)
+        long index = 0;
+        boolean ringFull = false;
+        long now = start;
+        long lastReceived = GenCounters.sum(counters.receivedFrames);
+        long lastReceiveNs = start;
+        while (now - end < 0 && (forward ? spec.count() == 0 || index < spec.count() : !streamsDone(spec)))
         {
-            if (gapNs > 0 && clock.nanoTime() - next < 0)
+            if (!forward)
             {
-                poll();
-                continue;
+                final long received = GenCounters.sum(counters.receivedFrames);
+                if (received != lastReceived)
+                {
+                    lastReceived = received;
+                    lastReceiveNs = now;
+                }
+                else if (now - lastReceiveNs > STREAM_SILENCE_NS)
+                {
+                    break; // the streams went silent before their count: the rest is lost
+                }
             }
-            ipv4Headers();
-            if (icmp)
+            if (now - nextInterval >= 0)
             {
-                builder.icmp(IcmpHeader.V4_ECHO_REQUEST, 0, (SOURCE_PORT << 16) | (int)(sent & 0xFFFF));
+                listener.onInterval(counters, lastInterval - start, now - start);
+                lastInterval = now;
+                do
+                {
+                    nextInterval += intervalNs; // after a stall the next line ends at the next boundary, one line for it
+                }
+                while (nextInterval - now <= 0);
             }
-            else
+            int work = 0;
+            if (forward && (gapNs == 0 || now - next >= 0))
             {
-                builder.udp(SOURCE_PORT, port);
+                final int flow = (int)(index % flows);
+                final int size = sizes.size(counters.sentFrames[flow]); // each flow cycles through the whole mix
+                final int length = datagram(spec.icmp(), spec.port(), flow, size, (int)(counters.sentFrames[flow]), now);
+                if (frontend.transmit(frame, 0, length, 0, 0, 0) == VifFrontend.OK)
+                {
+                    counters.sentFrames[flow]++;
+                    counters.sentFrameBytes[flow] += length;
+                    counters.sentPayloadBytes[flow] += size;
+                    index++;
+                    next += gapNs;
+                    ringFull = false;
+                    work = 1;
+                    if ((index & 31) != 0)
+                    {
+                        now = clock.nanoTime();
+                        continue; // poll every 32 frames
+                    }
+                }
+                else if (!ringFull)
+                {
+                    // the ring is full of requests the backend has not answered: publish them and wait for answers
+                    // (idling, so a backend on the same core gets it) instead of retrying at once
+                    ringFull = true;
+                    counters.ringFullWaits++;
+                }
+                if (gapNs > 0 && now - next > 100_000_000L)
+                {
+                    next = now; // more than 100 ms behind the rate (a stall): do not burst to catch up
+                }
             }
-            length = builder.payloadLength(size).build();
-            if (frontend.transmit(frame, 0, length, 0, 0, 0) == VifFrontend.OK)
-            {
-                sent++;
-                next += gapNs;
-            }
-            else
-            {
-                busy++;
-                frontend.flush();
-                poll();
-            }
-            if ((sent & 31) == 0)
-            {
-                poll();
-            }
+            frontend.flush();
+            work += poll();
+            idle(work);
+            now = clock.nanoTime();
         }
         frontend.flush();
         final long elapsed = clock.nanoTime() - start;
-        final long deadline = clock.nanoTime() + GO_BACK_NS;
-        while (clock.nanoTime() - deadline < 0 && echoes < sent)
+        drain(forward, reverse, spec, flows);
+        if (reverse)
         {
-            poll();
+            stopStreams(flows);
+            if (spec.count() > 0)
+            {
+                // a stream asked for N datagrams that delivered fewer lost the rest, also those after its last one
+                for (int flow = 0; flow < flows; flow++)
+                {
+                    counters.receivedExpected[flow] = Math.max(counters.receivedExpected[flow],
+                        flowShare(spec.count(), flow, flows));
+                }
+            }
         }
-        return new Report(sent, sent * length, elapsed, busy, echoes, echoBytes, badEchoes, 0, 0, false, null);
+        final long last = clock.nanoTime();
+        listener.onInterval(counters, lastInterval - start, Math.max(lastInterval, Math.min(last, end)) - start);
+        return new TrafficReport(counters, elapsed, false, null);
+    }
+
+    private void begin(final int flows, final GenListener listener, final int answerPort)
+    {
+        counters = new GenCounters(flows);
+        this.listener = listener;
+        this.answerPort = answerPort;
+        runStartNs = clock.nanoTime();
+    }
+
+    /** Writes flow {@code flow}'s next datagram or echo request into {@link #frame}. @return its length. */
+    private int datagram(final boolean icmp, final int port, final int flow, final int size, final int sequence, final long now)
+    {
+        ipv4Headers();
+        if (icmp)
+        {
+            builder.icmp(IcmpHeader.V4_ECHO_REQUEST, 0, ((SOURCE_PORT + flow) << 16) | (sequence & 0xFFFF));
+        }
+        else
+        {
+            builder.udp(SOURCE_PORT + flow, port);
+        }
+        GenPayloadDescriptor.writeProbe(frame, PAYLOAD_OFFSET, size, sequence, now);
+        return builder.payloadLength(size).build();
+    }
+
+    /** Waits up to 200 ms for the echoes still out and the streams' last datagrams. */
+    private void drain(final boolean forward, final boolean reverse, final DatagramSpec spec, final int flows)
+    {
+        final long deadline = clock.nanoTime() + DRAIN_NS;
+        while (clock.nanoTime() - deadline < 0)
+        {
+            final boolean echoesIn = !forward || GenCounters.sum(counters.answeredFrames) >= GenCounters.sum(counters.sentFrames);
+            final boolean streamsIn = !reverse || streamsDone(spec);
+            if (echoesIn && streamsIn)
+            {
+                return;
+            }
+            idle(poll());
+        }
+    }
+
+    private boolean streamsDone(final DatagramSpec spec)
+    {
+        if (spec.count() == 0)
+        {
+            return false;
+        }
+        for (int flow = 0; flow < counters.flows(); flow++)
+        {
+            if (counters.receivedFrames[flow] < flowShare(spec.count(), flow, counters.flows()))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long flowShare(final long total, final int flow, final int flows)
+    {
+        return total / flows + (flow < total % flows ? 1 : 0);
+    }
+
+    /** Asks the peer to stream to every flow; resends every 200 ms until each flow's first datagram arrived. */
+    private boolean startStreams(final DatagramSpec spec)
+    {
+        final int flows = spec.flows();
+        final int[] schedule = spec.sizes().schedule();
+        final long deadline = clock.nanoTime() + STREAM_START_TIMEOUT_NS;
+        long nextRequest = clock.nanoTime();
+        while (clock.nanoTime() - deadline < 0)
+        {
+            boolean all = true;
+            for (int flow = 0; flow < flows; flow++)
+            {
+                all &= counters.receivedFrames[flow] > 0;
+            }
+            if (all)
+            {
+                return true;
+            }
+            if (clock.nanoTime() - nextRequest >= 0)
+            {
+                for (int flow = 0; flow < flows; flow++)
+                {
+                    if (counters.receivedFrames[flow] == 0)
+                    {
+                        streamRequest(flow, StreamRequestDescriptor.START, flowShare(spec.count(), flow, flows),
+                            spec.durationNs() + STREAM_START_TIMEOUT_NS, spec.rate() == 0 ? 0 :
+                            Math.max(1, flowShare(spec.rate(), flow, flows)), schedule);
+                    }
+                }
+                frontend.flush();
+                nextRequest = clock.nanoTime() + GO_BACK_NS;
+            }
+            idle(poll());
+        }
+        return false;
+    }
+
+    private void stopStreams(final int flows)
+    {
+        for (int flow = 0; flow < flows; flow++)
+        {
+            streamRequest(flow, StreamRequestDescriptor.STOP, 0, 0, 0, new int[] {1});
+        }
+        frontend.flush();
+        poll();
+    }
+
+    private void streamRequest(
+        final int flow, final int command, final long count, final long durationNs, final long rate, final int[] sizes)
+    {
+        ipv4Headers();
+        builder.udp(SOURCE_PORT + flow, StreamSource.PORT);
+        final int length = StreamRequestDescriptor.write(frame, PAYLOAD_OFFSET, command, count, durationNs, rate, sizes);
+        final int frameLength = builder.payloadLength(length).build();
+        frontend.transmit(frame, 0, frameLength, 0, 0, 0);
+        // the request overwrote the pattern: restore it for the datagrams that follow
+        GenPayloadDescriptor.fillPattern(frame, PAYLOAD_OFFSET, length);
     }
 
     /**
-     * Opens a TCP connection to {@code port}, sends {@code count} segments of {@code size} bytes (when
-     * {@code count > 0}; else for {@code durationNs}), each a TSO frame with CSUM_PARTIAL when {@code tso}, then
-     * closes it.
+     * Opens a TCP connection to {@code port}, sends {@code count} segments of {@code size} payload bytes (when
+     * {@code count > 0}; else for {@code durationNs}), each a TSO frame with CSUM_PARTIAL and GSO size = MSS when
+     * {@code tso}, at most {@code rate} frames a second, then closes it. The counters' answered bytes are the bytes
+     * acknowledged; {@code listener} is told every interval.
      *
      * @param port       the destination TCP port (a discard server or a kernel socket).
      * @param size       payload bytes of each segment or TSO frame.
-     * @param tso        whether each send is one TSO frame (CSUM_PARTIAL, GSO size the peer's MSS).
+     * @param tso        whether each send is one TSO frame (CSUM_PARTIAL, GSO size the MSS).
      * @param count      how many to send; 0 or less: until {@code durationNs} passes.
      * @param durationNs the longest the run sends, in nanoseconds.
      * @param rate       most sends a second; 0 as fast as the peer's window allows.
+     * @param intervalNs interval of {@link GenListener#onInterval}, 0 for none but the last.
+     * @param listener   told each interval, on this thread.
      * @return what was sent and acknowledged; a failure when unresolved or without SYN-ACK.
      */
-    public Report tcp(
-        final int port, final int size, final boolean tso, final long count, final long durationNs, final long rate)
+    public TrafficReport tcp(
+        final int port, final int size, final boolean tso, final long count, final long durationNs, final long rate,
+        final long intervalNs, final GenListener listener)
     {
         if (destinationMac < 0)
         {
-            return Report.failed("destination not resolved");
+            return TrafficReport.failed("destination not resolved");
         }
-        long sndUna = (INITIAL_SEQUENCE + 1) & SEQUENCE_MASK;
-        long sndNxt = sndUna;
-        long deadline = clock.nanoTime() + 5_000_000_000L;
-        long nextSyn = 0;
-        while (synAck < 0 && clock.nanoTime() - deadline < 0)
-        {
-            if (clock.nanoTime() - nextSyn >= 0)
-            {
-                sendTcp(port, INITIAL_SEQUENCE, 0, TcpHeader.SYN, 0, true, 0);
-                nextSyn = clock.nanoTime() + RETRY_NS;
-            }
-            poll();
-        }
-        if (synAck < 0)
-        {
-            return Report.failed("no SYN-ACK from " + dottedQuad(destinationIp) + ":" + port +
-                (resets > 0 ? " (reset)" : ""));
-        }
-        rcvNxt = (synAck + 1) & SEQUENCE_MASK;
-        sendTcp(port, sndNxt, rcvNxt, TcpHeader.ACK, 0, false, 0);
-        final int mss = Math.min(peerMss, frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH);
-        final int segment = tso ? size : Math.min(size, mss);
-        final long total = count > 0 ? count * (long)segment : Long.MAX_VALUE / 4;
-        long sent = 0;
-        long sentFrames = 0;
-        long busy = 0;
-        long retransmits = 0;
-        final long start = clock.nanoTime();
-        final long end = start + durationNs;
-        long lastProgress = start;
-        long acked = 0;
-        final long gapNs = rate > 0 ? 1_000_000_000L / rate : 0;
-        long next = start;
-        while (acked < total && clock.nanoTime() - end < 0)
-        {
-            poll();
-            final long now = clock.nanoTime();
-            final long newlyAcked = (ackSeen - sndUna) & SEQUENCE_MASK;
-            if (ackSeen >= 0 && newlyAcked > 0 && newlyAcked <= ((sndNxt - sndUna) & SEQUENCE_MASK))
-            {
-                sndUna = ackSeen;
-                acked += newlyAcked;
-                lastProgress = now;
-            }
-            if (now - lastProgress > GO_BACK_NS && sndNxt != sndUna)
-            {
-                // go back N: the peer lost something (or a queue dropped it); resend from the first unacknowledged byte
-                sent -= (sndNxt - sndUna) & SEQUENCE_MASK;
-                sndNxt = sndUna;
-                lastProgress = now;
-                retransmits++;
-            }
-            final long inFlight = (sndNxt - sndUna) & SEQUENCE_MASK;
-            final long remaining = total - acked - inFlight;
-            final int length = (int)Math.min(segment, remaining);
-            if (length <= 0 || inFlight + length > window || (gapNs > 0 && now - next < 0))
-            {
-                continue;
-            }
-            final int status = sendTcp(port, sndNxt, rcvNxt, TcpHeader.PSH | TcpHeader.ACK, length, false,
-                length > mss ? mss : 0);
-            if (status == VifFrontend.OK)
-            {
-                sndNxt = (sndNxt + length) & SEQUENCE_MASK;
-                sent += length;
-                sentFrames++;
-                next += gapNs;
-            }
-            else
-            {
-                busy++;
-            }
-            frontend.flush();
-        }
-        final long elapsed = clock.nanoTime() - start;
-        // FIN, answered by the peer's FIN or ACK
-        deadline = clock.nanoTime() + 2_000_000_000L;
-        long nextFin = 0;
-        while (!finAcked(sndNxt) && clock.nanoTime() - deadline < 0)
-        {
-            if (clock.nanoTime() - nextFin >= 0)
-            {
-                sendTcp(port, sndNxt, rcvNxt, TcpHeader.FIN | TcpHeader.ACK, 0, false, 0);
-                nextFin = clock.nanoTime() + RETRY_NS;
-            }
-            poll();
-        }
-        if (peerFin)
-        {
-            sendTcp(port, (sndNxt + 1) & SEQUENCE_MASK, rcvNxt, TcpHeader.ACK, 0, false, 0);
-            frontend.flush();
-        }
-        return new Report(sentFrames, sent, elapsed, busy, 0, 0, 0, acked, retransmits, finAcked(sndNxt), null);
+        begin(1, listener, -1);
+        return tcp.run(port, size, tso, count, durationNs, rate, intervalNs);
     }
 
-    private int sendTcp(
-        final int port, final long seq, final long ack, final int flags, final int payload, final boolean syn,
-        final int gso)
-    {
-        ipv4Headers();
-        builder.tcp(SOURCE_PORT, port, seq, ack, flags, WINDOW);
-        if (syn)
-        {
-            builder.tcpMss(frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH)
-                .tcpOption(WINDOW_SCALE_OPTION);
-        }
-        final int data = builder.payloadOffset();
-        for (int i = 0; i < payload; i += 64)
-        {
-            frame.putByte(data + i, (byte)i);
-        }
-        final boolean partial = gso > 0;
-        builder.payloadLength(payload);
-        final int length = partial ? builder.buildPartial() : builder.build();
-        final int status = frontend.transmit(frame, 0, length, partial ? FrameFlags.CSUM_PARTIAL : 0, gso,
-            partial ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0);
-        frontend.flush();
-        return status;
-    }
-
-    private void ipv4Headers()
+    void ipv4Headers()
     {
         builder.wrap(frame, 0)
             .ethernet(destinationMac, stack.mac())
             .ipv4(stack.ipv4(), destinationIp).identification(ipId++ & 0xFFFF);
     }
 
-    private void poll()
+    void idle(final int work)
+    {
+        waiter.idle(work);
+    }
+
+    int poll()
     {
         try
         {
-            poller.doWork();
+            return poller.doWork();
         }
         catch (final Exception ex)
         {
@@ -416,17 +458,15 @@ public final class TrafficGenerator implements FrameHandler
         }
     }
 
-    private static String dottedQuad(final int address)
+    static String dottedQuad(final int address)
     {
         return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "." + (address & 0xFF);
     }
 
-    private boolean finAcked(final long finSeq)
-    {
-        return finAck == ((finSeq + 1) & SEQUENCE_MASK);
-    }
-
-    /** UDP echoes, ICMP echo replies and TCP segments from the destination that the stack did not answer. */
+    /**
+     * UDP echoes, ICMP echo replies, reverse-stream datagrams and TCP segments from the destination that the stack did
+     * not answer: counted against the flow their port (or ICMP identifier) names.
+     */
     @Override
     public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
     {
@@ -445,67 +485,75 @@ public final class TrafficGenerator implements FrameHandler
         {
             return;
         }
-        final boolean echoReply = protocol == IpProtocol.ICMP && IcmpHeader.type(buffer, l4) == IcmpHeader.V4_ECHO_REPLY &&
-            IcmpHeader.identifier(buffer, l4) == SOURCE_PORT;
-        if (!echoReply && UdpHeader.destinationPort(buffer, l4) != SOURCE_PORT)
+        final int flow;
+        if (protocol == IpProtocol.ICMP)
+        {
+            flow = IcmpHeader.type(buffer, l4) == IcmpHeader.V4_ECHO_REPLY ? IcmpHeader.identifier(buffer, l4) - SOURCE_PORT : -1;
+        }
+        else
+        {
+            flow = UdpHeader.destinationPort(buffer, l4) - SOURCE_PORT; // TCP's ports are where UDP's are
+        }
+        if (flow < 0 || flow >= counters.flows())
         {
             return;
         }
-        if (protocol == IpProtocol.UDP || echoReply)
+        final int payload = l4 + UdpHeader.LENGTH;
+        final int size = l4Length - UdpHeader.LENGTH;
+        if (protocol == IpProtocol.UDP && UdpHeader.sourcePort(buffer, l4) == StreamSource.PORT)
         {
-            final int size = l4Length - UdpHeader.LENGTH;
-            echoes++;
-            echoBytes += size;
-            if (size != expectedEchoSize ||
-                (size > 0 && buffer.getByte(l4 + UdpHeader.LENGTH + size - 1) != (byte)((size - 1) * 7 + 3)))
-            {
-                badEchoes++;
-            }
+            streamed(buffer, payload, size, flow);
         }
-        else if (protocol == IpProtocol.TCP && l4Length >= TcpHeader.MIN_LENGTH)
+        else if (protocol == IpProtocol.ICMP || (protocol == IpProtocol.UDP && UdpHeader.sourcePort(buffer, l4) == answerPort))
         {
-            tcpSegment(buffer, l4, l4Length);
+            echo(buffer, payload, size, flow);
+        }
+        else if (protocol == IpProtocol.TCP && flow == 0 && l4Length >= TcpHeader.MIN_LENGTH)
+        {
+            tcp.onSegment(buffer, l4, l4Length);
         }
     }
 
-    private void tcpSegment(final DirectBuffer buffer, final int l4, final int l4Length)
+    private void echo(final DirectBuffer buffer, final int payload, final int size, final int flow)
     {
-        final int tcpFlags = TcpHeader.flags(buffer, l4);
-        if ((tcpFlags & TcpHeader.RST) != 0)
+        counters.answeredFrames[flow]++;
+        counters.answeredPayloadBytes[flow] += size;
+        if (!GenPayloadDescriptor.lastByteMatches(buffer, payload, size) || size < 1)
         {
-            resets++;
+            counters.badAnswers[flow]++;
             return;
         }
-        final long seq = TcpHeader.sequence(buffer, l4);
-        if ((tcpFlags & (TcpHeader.SYN | TcpHeader.ACK)) == (TcpHeader.SYN | TcpHeader.ACK))
+        if (size >= GenPayloadDescriptor.LENGTH)
         {
-            synAck = seq;
-            if (TcpHeader.headerLength(buffer, l4) <= l4Length)
+            final long sentAt = GenPayloadDescriptor.sendTimeNs(buffer, payload);
+            final long roundTrip = clock.nanoTime() - sentAt;
+            if (sentAt - runStartNs >= 0 && roundTrip >= 0)
             {
-                final int mss = TcpHeader.mssOption(buffer, l4);
-                if (mss >= 0)
-                {
-                    peerMss = mss;
-                }
-                final int scale = TcpHeader.windowScaleOption(buffer, l4);
-                if (scale >= 0)
-                {
-                    windowShift = Math.min(14, scale);
-                }
+                listener.onRoundTrip(flow, roundTrip);
             }
-            window = TcpHeader.window(buffer, l4);
-            return;
-        }
-        if ((tcpFlags & TcpHeader.ACK) != 0)
-        {
-            ackSeen = TcpHeader.acknowledgment(buffer, l4);
-            window = (long)TcpHeader.window(buffer, l4) << windowShift;
-            finAck = ackSeen;
-        }
-        if ((tcpFlags & TcpHeader.FIN) != 0)
-        {
-            peerFin = true;
-            rcvNxt = (seq + l4Length - TcpHeader.headerLength(buffer, l4) + 1) & SEQUENCE_MASK;
+            else
+            {
+                counters.badAnswers[flow]++; // not a probe of this run
+            }
         }
     }
+
+    private void streamed(final DirectBuffer buffer, final int payload, final int size, final int flow)
+    {
+        counters.receivedFrames[flow]++;
+        counters.receivedPayloadBytes[flow] += size;
+        if (size >= GenPayloadDescriptor.LENGTH)
+        {
+            final long sequence = GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL;
+            if (sequence + 1 > counters.receivedExpected[flow])
+            {
+                counters.receivedExpected[flow] = sequence + 1;
+            }
+        }
+        else
+        {
+            counters.receivedExpected[flow]++;
+        }
+    }
+
 }

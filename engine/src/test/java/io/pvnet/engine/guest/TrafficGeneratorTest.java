@@ -1,5 +1,10 @@
 package io.pvnet.engine.guest;
 
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.UdpHeader;
+import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -11,6 +16,7 @@ import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.VifPort;
 import io.pvnet.ring.region.Region;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -19,14 +25,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link TrafficGenerator} on one vif against a {@link GuestStack} on another, through a bridge in one region: UDP
- * and ICMP echoes all answered and checked, a TCP transfer (segments and TSO frames) fully acknowledged by the
- * discard server and closed, and a closed port reported as a failure.
+ * {@link TrafficGenerator} on one vif against a {@link GuestStack} (with a {@link StreamSource}) on another, through a
+ * bridge in one region: UDP and ICMP echoes all answered, checked and timed, flows on distinct ports, size lists and
+ * IMIX in their proportions (as the server saw them), reverse and bidirectional streams, intervals, a TCP transfer
+ * (segments and TSO frames, also nearly as large as the window) fully acknowledged and closed, and a closed port or an
+ * absent stream source reported as a failure.
  */
 class TrafficGeneratorTest
 {
@@ -40,6 +51,8 @@ class TrafficGeneratorTest
     private GuestStack server;
     private GuestStack client;
     private TrafficGenerator generator;
+    private StreamSource source;
+    private final Tap tap = new Tap();
 
     @BeforeEach
     void setUp()
@@ -63,6 +76,9 @@ class TrafficGeneratorTest
         clientVif = VifFrontend.create(vifs, VifConfig.of(2, 0), backends[1].counters(), new ChecksumFrameOffload());
         server = new GuestStack(VifConfig.of(1, 0).mac(), SERVER_IP, 24, null, 1500, transmitTo(serverVif));
         client = new GuestStack(VifConfig.of(2, 0).mac(), CLIENT_IP, 24, null, 1500, transmitTo(clientVif));
+        source = new StreamSource(server, transmitTo(serverVif));
+        server.other(source);
+        tap.next = server;
         generator = new TrafficGenerator(clientVif, client, new BothGuests());
         assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
         assertTrue(generator.resolve(SERVER_IP, 5_000_000_000L), "server resolved by ARP");
@@ -76,20 +92,27 @@ class TrafficGeneratorTest
     }
 
     @Test
-    void shouldCountEveryUdpAndIcmpEcho()
+    void shouldCountEveryUdpAndIcmpEchoAndTimeEachOne()
     {
-        final TrafficGenerator.Report udp = generator.udp(GuestStack.ECHO_PORT, 1000, false, 500, Long.MAX_VALUE / 4, 0);
+        final Recorder recorder = new Recorder();
+        final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(1000), 1, 500, 0,
+            DatagramSpec.Direction.FORWARD), recorder);
         assertTrue(udp.ok(), udp.failure());
         assertEquals(500, udp.frames());
         assertEquals(500, udp.echoes(), udp.toString());
-        assertEquals(500_000, udp.echoBytes());
+        assertEquals(500_000, udp.answeredPayloadBytes());
+        assertEquals(500_000, udp.payloadBytes());
+        assertEquals(500 * (14 + 28 + 1000), udp.counters().sentFrameBytes(0), "frame bytes: Ethernet + IP + UDP + payload");
         assertEquals(0, udp.badEchoes());
         assertEquals(500, server.udpEchoes());
+        assertEquals(500, recorder.roundTrips, "every echo carried its send time back");
+        assertTrue(recorder.minRoundTripNs > 0 && recorder.maxRoundTripNs < 10_000_000_000L, recorder.toString());
 
-        final TrafficGenerator.Report icmp = generator.udp(0, 100, true, 300, Long.MAX_VALUE / 4, 0);
+        final TrafficReport icmp = generator.datagrams(spec(true, SizeMix.of(100), 1, 300, 0,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
         assertEquals(300, icmp.frames());
         assertEquals(300, icmp.echoes(), icmp.toString());
-        assertEquals(30_000, icmp.echoBytes());
+        assertEquals(30_000, icmp.answeredPayloadBytes());
         assertEquals(0, icmp.badEchoes());
         assertEquals(300, server.icmpEchoes());
     }
@@ -97,18 +120,116 @@ class TrafficGeneratorTest
     @Test
     void shouldPaceIcmpEchoesAtTheGivenRate()
     {
-        final TrafficGenerator.Report icmp = generator.udp(0, 1000, true, 100, Long.MAX_VALUE / 4, 2000);
+        final TrafficReport icmp = generator.datagrams(spec(true, SizeMix.of(1000), 1, 100, 2000,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
         assertEquals(100, icmp.frames());
         assertEquals(100, icmp.echoes(), icmp.toString());
         assertTrue(icmp.elapsedNs() >= 49_000_000L, "100 frames at 2000/s take 50 ms: " + icmp);
     }
 
     @Test
+    void shouldSendEachFlowFromItsOwnPortRoundRobin()
+    {
+        final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(200), 4, 400, 0,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
+        assertEquals(400, udp.echoes(), udp.toString());
+        for (int flow = 0; flow < 4; flow++)
+        {
+            assertEquals(100, udp.counters().sentFrames(flow), "flow " + flow);
+            assertEquals(100, udp.counters().answeredFrames(flow), "flow " + flow);
+        }
+        assertEquals(Map.of(40_000, 100L, 40_001, 100L, 40_002, 100L, 40_003, 100L), tap.sourcePorts,
+            "four 5-tuples, as the server saw them");
+    }
+
+    @Test
+    void shouldSendTheSimpleImixInItsProportions()
+    {
+        final TrafficReport udp = generator.datagrams(spec(false,
+            SizeMix.imix(TrafficGenerator.DATAGRAM_HEADER_BYTES), 2, 1200, 0, DatagramSpec.Direction.FORWARD),
+            GenListener.NONE);
+        assertEquals(1200, udp.echoes(), udp.toString());
+        // IP lengths 40, 576 and 1500 at 7:4:1, in each flow (each cycles through the whole mix)
+        assertEquals(Map.of(40, 700L, 576, 400L, 1500, 100L), tap.ipLengths);
+        for (int flow = 0; flow < 2; flow++)
+        {
+            assertEquals(350 * 12 + 200 * 548 + 50 * 1472, udp.counters().sentPayloadBytes(flow), "flow " + flow);
+        }
+    }
+
+    @Test
+    void shouldSendASizeListInTurn()
+    {
+        final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(64, 576, 1400), 2, 300, 0,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
+        assertEquals(300, udp.echoes(), udp.toString());
+        assertEquals(Map.of(28 + 64, 100L, 28 + 576, 100L, 28 + 1400, 100L), tap.ipLengths);
+    }
+
+    @Test
+    void shouldReceiveAStreamPerFlowWhenReversed()
+    {
+        final TrafficReport reverse = generator.datagrams(spec(false, SizeMix.of(64, 1000), 3, 3000, 0,
+            DatagramSpec.Direction.REVERSE), GenListener.NONE);
+        assertTrue(reverse.ok(), reverse.failure());
+        assertEquals(0, reverse.frames(), "reverse: nothing sent but the requests");
+        assertEquals(3000, reverse.received(), reverse.toString());
+        assertEquals(3000, reverse.receivedExpected(), "no sequence gaps");
+        for (int flow = 0; flow < 3; flow++)
+        {
+            assertEquals(1000, reverse.counters().receivedFrames(flow), "flow " + flow);
+        }
+        assertEquals(1500 * 64 + 1500 * 1000, GenCounters.sum(reverse.counters().snapshot(GenCounters::receivedPayloadBytes)));
+        assertEquals(0, source.activeStreams(), "streams stopped");
+    }
+
+    @Test
+    void shouldSendAndReceiveAtOnceWhenBidirectional()
+    {
+        final Recorder recorder = new Recorder();
+        final TrafficReport bidir = generator.datagrams(spec(false, SizeMix.of(500), 2, 1000, 10_000,
+            DatagramSpec.Direction.BIDIR), recorder);
+        assertTrue(bidir.ok(), bidir.failure());
+        assertEquals(1000, bidir.frames());
+        // the server's echoes and its stream share its tx ring: an echo that finds it full is dropped and counted
+        assertEquals(1000, bidir.echoes() + server.replyFailures(), bidir.toString());
+        assertTrue(bidir.echoes() >= 500, "most echoes back: " + bidir.echoes());
+        assertEquals(1000, bidir.received(), "expected " + bidir.receivedExpected() + ", streamed " + source.sentFrames());
+        assertEquals(1000, bidir.receivedExpected());
+        assertEquals(bidir.echoes(), recorder.roundTrips);
+    }
+
+    @Test
+    void shouldReportAnAbsentStreamSource()
+    {
+        server.other(null); // the server no longer answers stream requests
+        final TrafficReport reverse = generator.datagrams(spec(false, SizeMix.of(64), 1, 10, 0,
+            DatagramSpec.Direction.REVERSE), GenListener.NONE);
+        assertFalse(reverse.ok());
+        assertTrue(reverse.failure().startsWith("no stream from 10.0.0.1:5201"), reverse.failure());
+    }
+
+    @Test
+    void shouldTellEachIntervalAndTheLastOne()
+    {
+        final Recorder recorder = new Recorder();
+        final TrafficReport udp = generator.datagrams(new DatagramSpec(false,
+            GuestStack.ECHO_PORT, SizeMix.of(100), 1, 0, 250_000_000L, 2000, DatagramSpec.Direction.FORWARD,
+            50_000_000L), recorder);
+        assertTrue(udp.ok(), udp.failure());
+        assertTrue(recorder.intervals >= 4 && recorder.intervals <= 6, "250 ms in 50 ms intervals: " + recorder);
+        assertEquals(0, recorder.firstFromNs);
+        assertTrue(recorder.lastToNs >= 240_000_000L && recorder.lastToNs <= 300_000_000L, recorder.toString());
+        assertEquals(udp.frames(), recorder.lastSent, "the last interval saw every frame");
+    }
+
+    @Test
     void shouldHaveEveryTcpByteAcknowledgedAndCloseTheConnection()
     {
-        final TrafficGenerator.Report tcp = generator.tcp(GuestStack.DISCARD_PORT, 1400, false, 200, Long.MAX_VALUE / 4, 0);
+        final TrafficReport tcp = generator.tcp(GuestStack.DISCARD_PORT, 1400, false, 200, Long.MAX_VALUE / 4,
+            0, 0, GenListener.NONE);
         assertTrue(tcp.ok(), tcp.failure());
-        assertEquals(200 * 1400, tcp.acknowledgedBytes(), tcp.toString());
+        assertEquals(200 * 1400, tcp.answeredPayloadBytes(), tcp.toString());
         assertEquals(200 * 1400, server.tcpPayloadBytes());
         assertTrue(tcp.closed(), tcp.toString());
     }
@@ -116,18 +237,106 @@ class TrafficGeneratorTest
     @Test
     void shouldSendTsoFramesTheBackendSplitsForTheDiscardServer()
     {
-        final TrafficGenerator.Report tcp = generator.tcp(GuestStack.DISCARD_PORT, 30_000, true, 20, Long.MAX_VALUE / 4, 0);
+        final TrafficReport tcp = generator.tcp(GuestStack.DISCARD_PORT, 30_000, true, 20, Long.MAX_VALUE / 4,
+            0, 0, GenListener.NONE);
         assertTrue(tcp.ok(), tcp.failure());
-        assertEquals(20 * 30_000, tcp.acknowledgedBytes(), tcp.toString());
+        assertEquals(20 * 30_000, tcp.answeredPayloadBytes(), tcp.toString());
         assertEquals(20 * 30_000, server.tcpPayloadBytes());
+    }
+
+    @Test
+    void shouldKeepSendingTsoFramesNearlyAsLargeAsThePeersWindow()
+    {
+        // the stall: gen --proto tcp --tso --size 60000 --duration 2 sent one frame; 60000 B frames against
+        // a 64 KiB window go out one at a time, each when the previous one is acknowledged
+        final TrafficReport tcp = generator.tcp(GuestStack.DISCARD_PORT, 60_000, true, 0, 500_000_000L,
+            0, 0, GenListener.NONE);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertTrue(tcp.frames() >= 5, "frames sent in 0.5 s: " + tcp);
+        assertTrue(tcp.answeredPayloadBytes() >= (tcp.frames() - 1) * 60_000L, tcp.toString());
+        assertTrue(tcp.closed(), tcp.toString());
     }
 
     @Test
     void shouldReportAResetConnection()
     {
-        final TrafficGenerator.Report tcp = generator.tcp(GuestStack.DISCARD_PORT + 1, 100, false, 1, 1_000_000_000L, 0);
+        final TrafficReport tcp = generator.tcp(GuestStack.DISCARD_PORT + 1, 100, false, 1, 1_000_000_000L,
+            0, 0, GenListener.NONE);
         assertFalse(tcp.ok());
         assertTrue(tcp.failure().startsWith("no SYN-ACK from 10.0.0.1:10"), tcp.failure());
+    }
+
+    private static DatagramSpec spec(
+        final boolean icmp, final SizeMix sizes, final int flows, final long count, final long rate,
+        final DatagramSpec.Direction direction)
+    {
+        return new DatagramSpec(icmp, GuestStack.ECHO_PORT, sizes, flows, count, 20_000_000_000L, rate,
+            direction, 0);
+    }
+
+    /** Counts what the generator tells. */
+    private static final class Recorder implements GenListener
+    {
+        long roundTrips;
+        long minRoundTripNs = Long.MAX_VALUE;
+        long maxRoundTripNs;
+        int intervals;
+        long firstFromNs = -1;
+        long lastToNs;
+        long lastSent;
+
+        @Override
+        public void onRoundTrip(final int flow, final long roundTripNs)
+        {
+            roundTrips++;
+            minRoundTripNs = Math.min(minRoundTripNs, roundTripNs);
+            maxRoundTripNs = Math.max(maxRoundTripNs, roundTripNs);
+        }
+
+        @Override
+        public void onInterval(final GenCounters counters, final long fromNs, final long toNs)
+        {
+            intervals++;
+            if (firstFromNs < 0)
+            {
+                firstFromNs = fromNs;
+            }
+            assertTrue(fromNs <= toNs, fromNs + ".." + toNs);
+            lastToNs = toNs;
+            lastSent = GenCounters.sum(counters.snapshot(GenCounters::sentFrames));
+        }
+
+        @Override
+        public String toString()
+        {
+            return "roundTrips=" + roundTrips + " rtt " + minRoundTripNs + ".." + maxRoundTripNs + " intervals=" +
+                intervals + " " + firstFromNs + ".." + lastToNs;
+        }
+    }
+
+    /** What reaches the server: UDP source ports and IP lengths of the generator's datagrams. */
+    private static final class Tap implements FrameHandler
+    {
+        final Map<Integer, Long> sourcePorts = new HashMap<>();
+        final Map<Integer, Long> ipLengths = new HashMap<>();
+        FrameHandler next;
+
+        @Override
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        {
+            final int ip = offset + EthernetHeader.LENGTH;
+            if (EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
+                Ipv4Header.protocol(buffer, ip) == IpProtocol.UDP)
+            {
+                final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+                if (UdpHeader.destinationPort(buffer, l4) == GuestStack.ECHO_PORT)
+                {
+                    sourcePorts.merge(UdpHeader.sourcePort(buffer, l4), 1L, Long::sum);
+                    ipLengths.merge(Ipv4Header.totalLength(buffer, ip), 1L, Long::sum);
+                }
+            }
+            next.onFrame(buffer, offset, length, flags, gsoSize);
+        }
     }
 
     /** The generator's poller drives both guests (this test runs them on one thread). */
@@ -137,7 +346,8 @@ class TrafficGeneratorTest
         public int doWork()
         {
             int work = serverVif.doWork();
-            work += serverVif.poll(server, 64);
+            work += serverVif.poll(tap, 64);
+            work += source.doWork();
             serverVif.flush();
             work += clientVif.doWork();
             work += clientVif.poll(client, 64);

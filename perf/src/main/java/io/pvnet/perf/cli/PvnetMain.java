@@ -50,7 +50,7 @@ public final class PvnetMain implements Runnable
     {
         // help wraps at the terminal's width (at least 80 columns), not mid-word at a fixed 80
         final CommandLine commandLine = new CommandLine(new PvnetMain()).setCaseInsensitiveEnumValuesAllowed(true)
-            .setUsageHelpAutoWidth(true).setUsageHelpLongOptionsMaxWidth(30);
+            .setUsageHelpWidth(100).setUsageHelpAutoWidth(true).setUsageHelpLongOptionsMaxWidth(30);
         commandLine.setParameterExceptionHandler(CommandErrors::parameterError);
         commandLine.setExecutionExceptionHandler(CommandErrors::executionError);
         // JMH parses its own options (-f, -wi, -prof ...): hand them to it as they are

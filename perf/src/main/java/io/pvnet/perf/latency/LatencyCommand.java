@@ -78,8 +78,8 @@ public final class LatencyCommand implements Callable<Integer>
     String rateSpec;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = BenchCommand.IdleConverter.class,
-        description = {"How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop,",
-            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled)."})
+        description = "How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop, " +
+            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled).")
     IdleMode idle;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Frame size (default: ${DEFAULT-VALUE}).")

@@ -1,23 +1,45 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.engine.guest.GenCounters;
 import io.pvnet.engine.guest.GuestStack;
+import io.pvnet.engine.guest.SizeMix;
+import io.pvnet.engine.guest.StreamSource;
 import io.pvnet.engine.guest.TrafficGenerator;
+import io.pvnet.engine.guest.TrafficReport;
+import io.pvnet.engine.guest.DatagramSpec;
+import io.pvnet.ring.event.IdleMode;
+import org.agrona.concurrent.IdleStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.FileNotFoundException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code pvnet gen --region PATH --vif I --ip ADDR/PREFIX --dst IP [--proto udp|tcp] [--size N] [--tso] [--rate PPS]
- * [--count N | --duration S]}: a guest that generates traffic. Resolves the destination by ARP, then sends UDP
- * datagrams of {@code size} payload bytes to port 7 (answered = echoes received), or opens a TCP connection to port 9
- * (or {@code --port}) and sends {@code size}-byte segments, or with {@code --tso} TSO frames of {@code size} bytes that
- * the switch or the kernel splits (answered = bytes acknowledged), then closes it. Reports what was sent and answered.
- * The traffic itself is {@link TrafficGenerator}'s; this class parses and checks the options and prints the report.
+ * {@code pvnet gen}: a guest that generates traffic and reports like iperf3 (a line per interval and flow, a summary,
+ * JSON with every interval) with pktgen's knobs (rate, count, size lists, IMIX, parallel flows). Resolves the
+ * destination by ARP, then sends UDP datagrams to port 7 or ICMP echo requests (answered = echoes, each checked and
+ * timed), has the peer stream to it ({@code --reverse}, {@code --bidir}: {@link StreamSource}), or runs a TCP
+ * transfer to port 9 (or {@code --port}), optionally in TSO frames (answered = bytes acknowledged). The traffic itself
+ * is {@link TrafficGenerator}'s, the output {@link GenOutput}'s; this class parses and checks the options, runs it and
+ * judges the result.
+ * <p>
+ * Exit status: 0 done; 1 the run could not start (no switch, no ARP answer, no SYN-ACK, no stream); 2 a bad option;
+ * 3 it sent (or, reversed, received) less than {@code --min-sent} percent of what was asked ({@code --count}, or
+ * {@code --rate} times the duration), with a warning on stderr.
  */
-@Command(name = "gen", mixinStandardHelpOptions = true,
-    description = "Generate UDP or TCP (optionally TSO) traffic from a guest and report what was sent and answered.")
+@Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Generate UDP, ICMP echo or TCP (optionally TSO) traffic from a guest and report it as iperf3 does: " +
+        "a line per interval, loss, round-trip percentiles, JSON.",
+        "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
+            "the summary also gives the frames' bytes.",
+        "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked."})
 public final class GenCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
@@ -44,144 +66,373 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--proto", paramLabel = "udp|tcp|icmp", description = "Protocol (default udp).")
     String proto = "udp";
 
-    @Option(names = "--size", paramLabel = "N", description = "Payload bytes per datagram/segment/TSO frame (default 1000).")
-    int size = 1000;
+    @Option(names = "--size", paramLabel = "N[,N...]", split = ",", hideParamSyntax = true,
+        description = "Payload bytes per datagram, echo request, segment or TSO frame (default 1000); a list is sent " +
+            "in turn, e.g. 64,576,1500.")
+    List<Integer> sizes = new ArrayList<>(List.of(1000));
+
+    @Option(names = "--imix", description = "Simple IMIX: IP packets of 40, 576 and 1500 bytes, 7:4:1 (udp, icmp).")
+    boolean imix;
+
+    @Option(names = {"-P", "--parallel"}, paramLabel = "N",
+        description = "Parallel flows, each its own 5-tuple (source port / ICMP id 40000 + i; udp, icmp; default 1).")
+    int flows = 1;
+
+    @Option(names = {"-R", "--reverse"}, description = "The peer sends, gen receives (udp): a pvnet guest streams " +
+        "on request to port " + StreamSource.PORT + "; loss from the datagrams' sequence numbers.")
+    boolean reverse;
+
+    @Option(names = "--bidir", description = "Both directions at once (udp): echoes out, a stream in.")
+    boolean bidir;
 
     @Option(names = "--tso", description = "TCP: send TSO frames (CSUM_PARTIAL + GSO size = MSS).")
     boolean tso;
 
-    @Option(names = "--rate", paramLabel = "PPS", description = "Frames per second (default: as fast as possible).")
+    @Option(names = "--rate", paramLabel = "PPS", description = "Frames per second over all flows, per direction " +
+        "(default: as fast as possible).")
     long rate;
 
-    @Option(names = "--count", paramLabel = "N", description = "Frames (udp) or bytes/size segments (tcp) to send.")
+    @Option(names = "--count", paramLabel = "N", description = "Frames to send (udp, icmp; per direction) or " +
+        "segments / TSO frames of --size bytes (tcp).")
     long count = -1;
 
-    @Option(names = "--duration", paramLabel = "S", description = "Seconds to send (default 1 unless --count).")
+    @Option(names = {"-t", "--duration"}, paramLabel = "S", description = "Seconds to send (default 1 unless --count).")
     double duration = -1;
+
+    @Option(names = {"-i", "--interval"}, paramLabel = "S", description = "Seconds between interval lines (default 1; 0: " +
+        "none).")
+    double interval = 1;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write one JSON document with every interval and the " +
+        "totals to FILE ('-': stdout, instead of the text).")
+    String json;
+
+    @Option(names = "--min-sent", paramLabel = "PERCENT", description = "Warn and exit 3 when less than this share of " +
+        "what was asked (--count, or --rate x duration) was sent (default 90).")
+    double minSentPercent = 90;
 
     @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
     int waitSeconds = 20;
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
-        description = "How gen waits between frames of a --rate and for answers: busy-spin (default: a generator " +
-            "measures, it does not sleep), or sleep / adaptive (sleep on the vif's event port, at most one frame gap " +
-            "or 1 ms), backoff.")
-    io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.BUSY_SPIN;
+        description = "How gen waits when it has nothing to do (a full ring, a rate's next frame, answers on their " +
+            "way): adaptive (default: spin 50 us, then sleep on the vif's event port up to 50 us, so a switch " +
+            "sharing the core gets it), sleep, backoff, busy-spin (never yields the core).")
+    IdleMode idle = IdleMode.ADAPTIVE;
 
     PrintStream out = System.out;
     PrintStream err = System.err;
 
+    /** The options, checked. */
+    private record Plan(
+        GuestNode.Settings settings, int dstIp, boolean udp, boolean icmp, SizeMix mix, DatagramSpec.Direction direction,
+        long durationNs, long intervalNs)
+    {
+    }
+
     @Override
     public Integer call() throws Exception
     {
-        final GuestNode.Settings settings;
-        final boolean udp;
-        final int dstIp;
+        final Plan plan;
         try
         {
-            settings = GuestCommand.settings(region, vif, ip, null, mac);
+            plan = plan();
             polling.apply();
-            dstIp = HostArguments.ipv4("--dst", dst).ipv4();
-            if (!"udp".equals(proto) && !"tcp".equals(proto) && !"icmp".equals(proto))
-            {
-                throw new IllegalArgumentException("--proto=" + proto + " must be udp, tcp or icmp");
-            }
-            udp = !"tcp".equals(proto);
-            if (tso && udp)
-            {
-                throw new IllegalArgumentException("--tso needs --proto tcp");
-            }
-            final int maxSize = udp || tso ? TrafficGenerator.MAX_PAYLOAD : 1500 - 40;
-            if (size < 1 || size > maxSize)
-            {
-                throw new IllegalArgumentException("--size=" + size + " must be in 1.." + maxSize + " for " + proto +
-                    (tso ? " with --tso" : ""));
-            }
-            if (count >= 0 && duration >= 0)
-            {
-                throw new IllegalArgumentException("--count and --duration exclude each other");
-            }
-            if (count == 0 || rate < 0 || duration == 0 || duration > 86_400)
-            {
-                throw new IllegalArgumentException("--count, --rate and --duration must be positive (duration <= 86400)");
-            }
-            if (port == -1)
-            {
-                port = udp ? GuestStack.ECHO_PORT : GuestStack.DISCARD_PORT;
-            }
-            if (port < 1 || port > 65535)
-            {
-                throw new IllegalArgumentException("--port=" + port + " must be in 1..65535");
-            }
         }
         catch (final IllegalArgumentException ex)
         {
             err.println("pvnet gen: " + ex.getMessage());
             return 2;
         }
-        try (GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L))
+        PrintStream jsonOut = null;
+        try
         {
-            // the generator polls its node between sends; an idling node sleeps on the vif's port when nothing came
-            final long maxSleepNs = rate > 0 ? Math.max(1_000L, 1_000_000_000L / rate) : 1_000_000L;
-            final org.agrona.concurrent.IdleStrategy idleStrategy =
-                idle.newIdleStrategy(node.frontend(), io.pvnet.ring.event.IdleMode.spinWindowNs(), maxSleepNs);
-            final org.agrona.concurrent.Agent poller = idle == io.pvnet.ring.event.IdleMode.BUSY_SPIN ? node :
-                new org.agrona.concurrent.Agent()
-                {
-                    @Override
-                    public int doWork()
-                    {
-                        final int work = node.doWork();
-                        idleStrategy.idle(work);
-                        return work;
-                    }
-
-                    @Override
-                    public String roleName()
-                    {
-                        return node.roleName();
-                    }
-                };
-            final TrafficGenerator generator = new TrafficGenerator(node.frontend(), node.stack(), poller);
+            if (json != null)
+            {
+                jsonOut = "-".equals(json) ? out : new PrintStream(json, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        catch (final FileNotFoundException ex)
+        {
+            err.println("pvnet gen: --json=" + json + ": cannot write (" + ex.getMessage() + ")");
+            return 2;
+        }
+        try (GuestNode node = GuestNode.open(plan.settings(), waitSeconds * 1_000_000_000L))
+        {
+            final IdleStrategy waiter = idle.newIdleStrategy(node.frontend(), IdleMode.spinWindowNs(), 50_000L);
+            final TrafficGenerator generator = new TrafficGenerator(node.frontend(), node.stack(), node, waiter,
+                new org.agrona.concurrent.SystemNanoClock());
             if (!generator.awaitConnected(waitSeconds * 1_000_000_000L))
             {
                 err.println("pvnet gen: vif " + vif + " did not connect (is pvnet switch running?)");
                 return 1;
             }
-            if (!generator.resolve(dstIp, 5_000_000_000L))
+            if (!generator.resolve(plan.dstIp(), 5_000_000_000L))
             {
                 err.println("pvnet gen: no ARP reply from " + dst);
                 return 1;
             }
-            final long durationNs = duration > 0 ? (long)(duration * 1e9) : count > 0 ? Long.MAX_VALUE / 4 : 1_000_000_000L;
-            final TrafficGenerator.Report report = udp ?
-                generator.udp(port, size, "icmp".equals(proto), count, durationNs, rate) :
-                generator.tcp(port, size, tso, count, durationNs, rate);
+            final boolean textToOut = !"-".equals(json);
+            final GenOutput.Mode mode = !plan.udp() ? GenOutput.Mode.TCP :
+                switch (plan.direction())
+                {
+                    case FORWARD -> GenOutput.Mode.ECHO;
+                    case REVERSE -> GenOutput.Mode.STREAM;
+                    case BIDIR -> GenOutput.Mode.BOTH;
+                };
+            final GenOutput output = new GenOutput(textToOut ? out : null, jsonOut, mode, flows);
+            if (textToOut)
+            {
+                out.println("pvnet gen: " + describe(plan));
+            }
+            final TrafficReport report = plan.udp() ?
+                generator.datagrams(new DatagramSpec(plan.icmp(), port, plan.mix(), flows,
+                    Math.max(0, count), plan.durationNs(), rate, plan.direction(), plan.intervalNs()), output) :
+                generator.tcp(port, sizes.get(0), tso, count, plan.durationNs(), rate, plan.intervalNs(), output);
             if (!report.ok())
             {
                 err.println("pvnet gen: " + report.failure());
                 return 1;
             }
-            report(report, udp ?
-                "answered " + report.echoes() + " (" + proto + " echoes, " + report.echoBytes() + " bytes, " +
-                    report.badEchoes() + " bad)" :
-                "answered " + report.acknowledgedBytes() + " bytes acknowledged, retransmit rounds " +
-                    report.retransmitRounds() + (report.closed() ? ", closed" : ", close not acknowledged"));
-            return 0;
+            return finish(plan, report, output);
         }
         catch (final IllegalStateException ex)
         {
             err.println("pvnet gen: " + ex.getMessage());
             return 1;
         }
+        finally
+        {
+            if (jsonOut != null && jsonOut != out)
+            {
+                jsonOut.close();
+            }
+        }
     }
 
-    private void report(final TrafficGenerator.Report report, final String answered)
+    private Plan plan()
     {
-        final double seconds = report.elapsedNs() / 1e9;
-        out.printf("pvnet gen: %s to %s port %d: sent %d frames, %d bytes in %.3f s (%.3f Mpps, %.3f Gbit/s), %s, " +
-            "ring-busy %d%n", proto + (tso ? " tso" : ""), dst, port, report.frames(), report.bytes(), seconds,
-            report.frames() / seconds / 1e6, report.bytes() * 8 / seconds / 1e9, answered, report.ringBusy());
-        out.flush();
+        final GuestNode.Settings settings = GuestCommand.settings(region, vif, ip, null, mac);
+        final int dstIp = HostArguments.ipv4("--dst", dst).ipv4();
+        if (!"udp".equals(proto) && !"tcp".equals(proto) && !"icmp".equals(proto))
+        {
+            throw new IllegalArgumentException("--proto=" + proto + " must be udp, tcp or icmp");
+        }
+        final boolean udp = !"tcp".equals(proto);
+        final boolean icmp = "icmp".equals(proto);
+        if (tso && udp)
+        {
+            throw new IllegalArgumentException("--tso needs --proto tcp");
+        }
+        if (flows < 1 || flows > TrafficGenerator.MAX_FLOWS)
+        {
+            throw new IllegalArgumentException("-P=" + flows + " must be in 1.." + TrafficGenerator.MAX_FLOWS);
+        }
+        if (!udp && (flows > 1 || reverse || bidir || imix || sizes.size() > 1))
+        {
+            throw new IllegalArgumentException("-P, --reverse, --bidir, --imix and size lists are for udp and icmp " +
+                "(tcp runs one connection of one segment size)");
+        }
+        if (reverse && bidir)
+        {
+            throw new IllegalArgumentException("--reverse and --bidir exclude each other");
+        }
+        if (icmp && (reverse || bidir))
+        {
+            throw new IllegalArgumentException("--reverse and --bidir need --proto udp (the peer streams UDP)");
+        }
+        if (imix && sizes.size() > 1)
+        {
+            throw new IllegalArgumentException("--imix and a --size list exclude each other");
+        }
+        final int maxSize = udp || tso ? TrafficGenerator.MAX_PAYLOAD : 1500 - 40;
+        for (final int size : sizes)
+        {
+            if (size < 1 || size > maxSize)
+            {
+                throw new IllegalArgumentException("--size=" + size + " must be in 1.." + maxSize + " for " + proto +
+                    (tso ? " with --tso" : ""));
+            }
+        }
+        if ((reverse || bidir) && sizes.size() > io.pvnet.engine.guest.StreamRequestDescriptor.MAX_SIZES)
+        {
+            throw new IllegalArgumentException("--size: at most " + io.pvnet.engine.guest.StreamRequestDescriptor.MAX_SIZES +
+                " sizes with --reverse or --bidir");
+        }
+        if (count >= 0 && duration >= 0)
+        {
+            throw new IllegalArgumentException("--count and --duration exclude each other");
+        }
+        if (count == 0 || rate < 0 || duration == 0 || duration > 86_400)
+        {
+            throw new IllegalArgumentException("--count, --rate and --duration must be positive (duration <= 86400)");
+        }
+        if (interval < 0 || interval > 3600 || (interval > 0 && interval < 0.01))
+        {
+            throw new IllegalArgumentException("--interval=" + interval + " must be 0 or 0.01..3600 seconds");
+        }
+        if (minSentPercent < 0 || minSentPercent > 100)
+        {
+            throw new IllegalArgumentException("--min-sent=" + minSentPercent + " must be a percentage (0..100)");
+        }
+        if (port == -1)
+        {
+            port = udp ? GuestStack.ECHO_PORT : GuestStack.DISCARD_PORT;
+        }
+        if (port < 1 || port > 65535)
+        {
+            throw new IllegalArgumentException("--port=" + port + " must be in 1..65535");
+        }
+        final SizeMix mix = imix ? SizeMix.imix(TrafficGenerator.DATAGRAM_HEADER_BYTES) :
+            SizeMix.of(sizes.stream().mapToInt(Integer::intValue).toArray());
+        final DatagramSpec.Direction direction = reverse ? DatagramSpec.Direction.REVERSE :
+            bidir ? DatagramSpec.Direction.BIDIR : DatagramSpec.Direction.FORWARD;
+        final long durationNs = duration > 0 ? (long)(duration * 1e9) : count > 0 ? 86_400_000_000_000L : 1_000_000_000L;
+        return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9));
+    }
+
+    private String describe(final Plan plan)
+    {
+        return String.format(Locale.ROOT, "%s to %s%s, %d flow%s, %s payload bytes, %s, %s%s",
+            proto + (tso ? " tso" : ""), dst, portText(plan), flows, flows == 1 ? "" : "s", plan.mix(),
+            rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", rate) : "as fast as possible",
+            count > 0 ? String.format(Locale.ROOT, "%,d frames", count) : String.format(Locale.ROOT, "for %.1f s",
+                plan.durationNs() / 1e9),
+            plan.direction() == DatagramSpec.Direction.FORWARD ? "" :
+                plan.direction() == DatagramSpec.Direction.REVERSE ? ", reverse (the peer sends)" : ", both directions");
+    }
+
+    /** @return " port P" (the stream port when reversed), nothing for ICMP. */
+    private String portText(final Plan plan)
+    {
+        if (plan.icmp())
+        {
+            return "";
+        }
+        return " port " + (plan.direction() == DatagramSpec.Direction.REVERSE ? StreamSource.PORT : port);
+    }
+
+    private int finish(final Plan plan, final TrafficReport report, final GenOutput output)
+    {
+        final GenCounters counters = report.counters();
+        final double seconds = Math.max(1e-9, report.elapsedNs() / 1e9);
+        final boolean forward = !plan.udp() || plan.direction() != DatagramSpec.Direction.REVERSE;
+        final boolean stream = plan.udp() && plan.direction() != DatagramSpec.Direction.FORWARD;
+        final long frames = report.frames();
+        final long frameBytes = GenCounters.sum(counters.snapshot(GenCounters::sentFrameBytes));
+        final long payload = report.payloadBytes();
+        final long answered = report.echoes();
+        final long lost = plan.udp() ? Math.max(0, frames - answered) : 0;
+        final long received = report.received();
+        final long expected = Math.max(received, report.receivedExpected());
+        final long streamLost = expected - received;
+        // what was asked: --count, or --rate for the duration (frames; for tcp --count is segments)
+        final long asked = count > 0 ? count : rate > 0 ? (long)(rate * (report.elapsedNs() / 1e9)) : 0;
+        final long got = forward ? frames : received;
+        final boolean shortSend = asked > 0 && got < asked * minSentPercent / 100.0;
+
+        final List<String> lines = new ArrayList<>();
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "pvnet gen: %s to %s%s: ",
+            proto + (tso ? " tso" : ""), dst, portText(plan)));
+        if (forward)
+        {
+            line.append(String.format(Locale.ROOT, "sent %d frames (%d frame bytes, %d payload bytes) in %.3f s " +
+                "(%.3f Mpps, %.3f Gbit/s payload), ", frames, frameBytes, payload, seconds, frames / seconds / 1e6,
+                payload * 8 / seconds / 1e9));
+            if (plan.udp())
+            {
+                line.append(String.format(Locale.ROOT, "answered %d (%s echoes, %d payload bytes, %d bad), lost %d (%s)",
+                    answered, proto, report.answeredPayloadBytes(), report.badEchoes(), lost,
+                    GenOutput.percent(lost, frames)));
+            }
+            else
+            {
+                line.append(String.format(Locale.ROOT, "answered %d bytes acknowledged, retransmit rounds %d, %s",
+                    report.answeredPayloadBytes(), counters.retransmitRounds(),
+                    report.closed() ? "closed" : "close not acknowledged"));
+            }
+            line.append(String.format(Locale.ROOT, ", ring full %d times", counters.ringFullWaits()));
+        }
+        if (stream)
+        {
+            line.append(forward ? "; " : "").append(String.format(Locale.ROOT,
+                "received %d frames (%d payload bytes) in %.3f s (%.3f Mpps, %.3f Gbit/s payload), lost %d of %d (%s)",
+                received, GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes)), seconds,
+                received / seconds / 1e6, GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes)) * 8 /
+                    seconds / 1e9, streamLost, expected, GenOutput.percent(streamLost, expected)));
+        }
+        lines.add(line.toString());
+
+        final Map<String, Object> start = new LinkedHashMap<>();
+        start.put("protocol", proto);
+        start.put("tso", tso);
+        start.put("destination", dst);
+        start.put("port", port);
+        start.put("flows", flows);
+        start.put("sizes", plan.mix().toString());
+        start.put("direction", plan.direction().name().toLowerCase(Locale.ROOT));
+        start.put("rate", rate);
+        start.put("count", Math.max(0, count));
+        start.put("duration_s", plan.durationNs() / 1e9);
+        start.put("interval_s", interval);
+        final Map<String, Object> end = new LinkedHashMap<>();
+        end.put("seconds", seconds);
+        if (forward)
+        {
+            final Map<String, Object> sent = new LinkedHashMap<>();
+            sent.put("frames", frames);
+            sent.put("frame_bytes", frameBytes);
+            sent.put("payload_bytes", payload);
+            sent.put("frames_per_second", frames / seconds);
+            sent.put("payload_bits_per_second", payload * 8 / seconds);
+            sent.put("answered", plan.udp() ? answered : 0);
+            sent.put("answered_payload_bytes", report.answeredPayloadBytes());
+            sent.put("bad", report.badEchoes());
+            sent.put("lost", lost);
+            sent.put("lost_percent", frames == 0 ? 0.0 : 100.0 * lost / frames);
+            sent.put("ring_full_waits", counters.ringFullWaits());
+            if (!plan.udp())
+            {
+                sent.put("retransmit_rounds", counters.retransmitRounds());
+                sent.put("closed", report.closed());
+            }
+            end.put("sent", sent);
+        }
+        if (stream)
+        {
+            final Map<String, Object> in = new LinkedHashMap<>();
+            in.put("frames", received);
+            in.put("payload_bytes", GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes)));
+            in.put("expected", expected);
+            in.put("lost", streamLost);
+            in.put("lost_percent", expected == 0 ? 0.0 : 100.0 * streamLost / expected);
+            end.put("received", in);
+        }
+        final List<Map<String, Object>> perFlow = new ArrayList<>();
+        for (int flow = 0; flow < counters.flows(); flow++)
+        {
+            final Map<String, Object> f = new LinkedHashMap<>();
+            f.put("id", flow + 1);
+            f.put("source_port", TrafficGenerator.SOURCE_PORT + flow);
+            f.put("sent_frames", counters.sentFrames(flow));
+            f.put("sent_payload_bytes", counters.sentPayloadBytes(flow));
+            f.put("answered", counters.answeredFrames(flow));
+            f.put("received_frames", counters.receivedFrames(flow));
+            f.put("received_expected", counters.receivedExpected(flow));
+            perFlow.add(f);
+        }
+        end.put("streams", perFlow);
+        end.put("asked", asked);
+        end.put("short_send", shortSend);
+        output.finish(start, end, lines);
+        if (shortSend)
+        {
+            err.println(String.format(Locale.ROOT, "pvnet gen: warning: %s %,d of %,d frames asked (%.1f %%, below " +
+                "--min-sent %.0f %%): the %s could not keep up (ring full %d times)", forward ? "sent" : "received",
+                got, asked, 100.0 * got / asked, minSentPercent, forward ? "vif or the switch" : "peer or the path",
+                counters.ringFullWaits()));
+            return 3;
+        }
+        return 0;
     }
 }

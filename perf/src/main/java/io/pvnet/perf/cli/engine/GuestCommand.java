@@ -97,7 +97,8 @@ public final class GuestCommand implements Callable<Integer>
             out.println("pvnet guest: stopped; frames " + stack.framesIn() + " replies " + stack.repliesOut() +
                 " icmp-echoes " + stack.icmpEchoes() + " udp-echoes " + stack.udpEchoes() + " tcp-bytes " +
                 stack.tcpPayloadBytes() + " reassembled " + stack.reassembled() + " reply-failures " +
-                stack.replyFailures());
+                stack.replyFailures() + " streamed " + node.streamSource().sentFrames() + " stream-requests " +
+                node.streamSource().requests());
             return 0;
         }
         catch (final IllegalStateException ex)

@@ -39,6 +39,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     private final long waitNs;
     private final PrintStream log;
     private final GuestStack stack;
+    private final io.pvnet.engine.guest.StreamSource streamSource;
     private GuestControlClient client;
     private VifFrontend frontend;
     private long transmitBusy;
@@ -54,6 +55,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
         this.log = log;
         this.stack = new GuestStack(settings.config().mac(), settings.ipv4(), settings.prefix4(), settings.ipv6(),
             settings.config().mtu(), this);
+        // answers gen --reverse / --bidir; a generator in this node takes the stack's other frames from it
+        this.streamSource = new io.pvnet.engine.guest.StreamSource(stack, this);
+        stack.other(streamSource);
     }
 
     /** Attaches to the switch without reconnecting after it goes (for {@code gen}). */
@@ -156,6 +160,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
         int work = client.sync();
         work += frontend.doWork();
         work += frontend.poll(stack, 64);
+        work += streamSource.doWork();
         frontend.flush();
         return work;
     }
@@ -229,6 +234,12 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     GuestStack stack()
     {
         return stack;
+    }
+
+    /** @return the node's stream service (gen --reverse, --bidir). */
+    io.pvnet.engine.guest.StreamSource streamSource()
+    {
+        return streamSource;
     }
 
     long transmitBusy()

@@ -58,7 +58,7 @@ import java.util.function.Consumer;
  * which removes the region file if it still is the one created (see {@link Region#create}: an existing path is
  * replaced only when it is a stale region of this user). With {@code --routed} a {@link Router} takes the bridge's place ({@link RouterSetup}).
  */
-@Command(name = "switch", mixinStandardHelpOptions = true,
+@Command(name = "switch", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
     description = "Run the host side: vifs 1..N, a learning bridge (or with --routed a router), TAP/VXLAN/pcap ports, until interrupted.")
 public final class SwitchCommand implements Callable<Integer>
 {
@@ -107,10 +107,12 @@ public final class SwitchCommand implements Callable<Integer>
         description = "Serve every counter at http://ADDR:PORT/metrics in the Prometheus text format (ADDR default 127.0.0.1).")
     String metrics;
 
-    @Option(names = "--routed", description = "Routed (L3) mode instead of bridging: each port an L3 port of one " +
-        "router with its own MAC and addresses (defaults: vifD 10.0.D.1/24 + fd00:0:0:D::1/64, the k-th --tap " +
-        "(from 0) 10.1.k.1/24 + fd00:0:1:k::1/64, vxlanK 10.2.K.1/24 + fd00:0:2:K::1/64; D, k, K in hex in IPv6), " +
-        "static routes, proxy ARP/NDP for the hosts behind each port.")
+    @Option(names = "--routed", description = {"Routed (L3) mode instead of bridging: each port an L3 port of one " +
+        "router with its own MAC and addresses, static routes, proxy ARP/NDP for the hosts behind each port.",
+        "Default addresses (D, k, K in hex in IPv6):",
+        "  vifD:              10.0.D.1/24  fd00:0:0:D::1/64",
+        "  k-th --tap (at 0): 10.1.k.1/24  fd00:0:1:k::1/64",
+        "  vxlanK:            10.2.K.1/24  fd00:0:2:K::1/64"})
     boolean routed;
 
     @Option(names = "--router-ip", paramLabel = "PORT=ADDR/PREFIX",
@@ -118,7 +120,7 @@ public final class SwitchCommand implements Callable<Integer>
     List<String> routerIps = new ArrayList<>();
 
     @Option(names = "--route", paramLabel = "PREFIX=PORT[,via=IP]",
-        description = "Routed mode: a static route, e.g. 0.0.0.0/0=pvtap0,via=10.1.0.2 (repeatable).")
+        description = {"Routed mode: a static route (repeatable), e.g.", "  0.0.0.0/0=pvtap0,via=10.1.0.2"})
     List<String> routeTexts = new ArrayList<>();
 
     @Option(names = "--mtu", paramLabel = "BYTES", description = "MTU of TAP ports (default 1500).")

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SwitchCommandKernelTest
 {
     private static final Pattern ACKED = Pattern.compile("answered (\\d+) bytes acknowledged");
-    private static final Pattern SENT_BYTES = Pattern.compile("sent \\d+ frames, (\\d+) bytes");
+    private static final Pattern SENT_BYTES = Pattern.compile("sent \\d+ frames \\((\\d+) frame bytes, (\\d+) payload bytes");
     private static final Pattern ECHOES = Pattern.compile("sent (\\d+) frames.*answered (\\d+) \\(");
 
     @BeforeAll

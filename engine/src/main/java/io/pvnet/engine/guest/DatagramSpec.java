@@ -1,0 +1,45 @@
+package io.pvnet.engine.guest;
+
+/**
+ * What {@link TrafficGenerator#datagrams} sends.
+ *
+ * @param icmp       ICMP echo requests instead of UDP datagrams.
+ * @param port       destination UDP port of the forward datagrams (the peer's echo port).
+ * @param sizes      payload sizes, frame by frame.
+ * @param flows      parallel flows (1..{@link TrafficGenerator#MAX_FLOWS}).
+ * @param count      frames to send over all flows (per direction), or 0 for {@code durationNs}.
+ * @param durationNs longest run.
+ * @param rate       frames per second over all flows (per direction), 0 as fast as the ring takes them.
+ * @param direction  forward, reverse or both.
+ * @param intervalNs interval of {@link GenListener#onInterval}, 0 for none but the last.
+ */
+public record DatagramSpec(
+    boolean icmp, int port, SizeMix sizes, int flows, long count, long durationNs, long rate, Direction direction,
+    long intervalNs)
+{
+    /** Checks the values: flows 1..{@link TrafficGenerator#MAX_FLOWS}, nothing negative, reverse streams UDP. */
+    public DatagramSpec
+    {
+        if (flows < 1 || flows > TrafficGenerator.MAX_FLOWS || count < 0 || durationNs <= 0 || rate < 0 || intervalNs < 0)
+        {
+            throw new IllegalArgumentException("flows=" + flows + " count=" + count + " durationNs=" + durationNs +
+                " rate=" + rate + " intervalNs=" + intervalNs);
+        }
+        if (direction != Direction.FORWARD && (icmp || sizes.schedule().length > StreamRequestDescriptor.MAX_SIZES))
+        {
+            throw new IllegalArgumentException("a reverse stream is UDP with at most " +
+                StreamRequestDescriptor.MAX_SIZES + " sizes");
+        }
+    }
+
+    /** Which way the traffic of {@link TrafficGenerator#datagrams} flows. */
+    public enum Direction
+    {
+        /** This generator sends, the peer echoes. */
+        FORWARD,
+        /** The peer streams to this generator ({@link StreamRequestDescriptor}). */
+        REVERSE,
+        /** Both at once. */
+        BIDIR
+    }
+}

@@ -1,0 +1,199 @@
+package io.pvnet.engine.guest;
+
+/**
+ * What a {@link TrafficGenerator} run sent and got back, per flow, cumulative from the start of the run. Units are in
+ * the names: {@code Frames} are Ethernet frames (one per datagram, echo request or TCP segment/TSO frame handed to the
+ * vif), {@code FrameBytes} their lengths from the Ethernet header on (no FCS), {@code PayloadBytes} the UDP, ICMP echo
+ * or TCP payload inside them.
+ * <ul>
+ *   <li>sent: what this generator handed to its vif;</li>
+ *   <li>answered: echoes of its own frames (UDP echo, ICMP echo reply; {@code bad} when an echo's size or content is
+ *       not what was sent) or, for TCP, payload bytes the peer acknowledged;</li>
+ *   <li>received: a reverse stream's datagrams from the peer ({@code --reverse}, {@code --bidir}), with
+ *       {@code receivedExpected} the sequence numbers the peer used so far (highest seen + 1), so
+ *       {@code receivedExpected - receivedFrames} were lost (or are late).</li>
+ * </ul>
+ * Threading: written and read on the generator's thread only (the {@link GenListener} is called there).
+ */
+public final class GenCounters
+{
+    private final int flows;
+    final long[] sentFrames;
+    final long[] sentFrameBytes;
+    final long[] sentPayloadBytes;
+    final long[] answeredFrames;
+    final long[] answeredPayloadBytes;
+    final long[] badAnswers;
+    final long[] receivedFrames;
+    final long[] receivedPayloadBytes;
+    final long[] receivedExpected;
+    long ringFullWaits;
+    long retransmitRounds;
+
+    /** @param flows number of flows (1..). */
+    public GenCounters(final int flows)
+    {
+        this.flows = flows;
+        sentFrames = new long[flows];
+        sentFrameBytes = new long[flows];
+        sentPayloadBytes = new long[flows];
+        answeredFrames = new long[flows];
+        answeredPayloadBytes = new long[flows];
+        badAnswers = new long[flows];
+        receivedFrames = new long[flows];
+        receivedPayloadBytes = new long[flows];
+        receivedExpected = new long[flows];
+    }
+
+    /**
+     * {@return number of flows}
+     */
+    public int flows()
+    {
+        return flows;
+    }
+
+    /**
+     * {@return frames handed to the vif for {@code flow}}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long sentFrames(final int flow)
+    {
+        return sentFrames[flow];
+    }
+
+    /**
+     * {@return bytes of those frames (Ethernet header on, no FCS)}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long sentFrameBytes(final int flow)
+    {
+        return sentFrameBytes[flow];
+    }
+
+    /**
+     * {@return payload bytes in those frames}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long sentPayloadBytes(final int flow)
+    {
+        return sentPayloadBytes[flow];
+    }
+
+    /**
+     * {@return echoes received (UDP/ICMP); for TCP segments that advanced the acknowledgment}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long answeredFrames(final int flow)
+    {
+        return answeredFrames[flow];
+    }
+
+    /**
+     * {@return payload bytes echoed (UDP/ICMP) or acknowledged (TCP)}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long answeredPayloadBytes(final int flow)
+    {
+        return answeredPayloadBytes[flow];
+    }
+
+    /**
+     * {@return echoes whose size or content differed from what was sent}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long badAnswers(final int flow)
+    {
+        return badAnswers[flow];
+    }
+
+    /**
+     * {@return datagrams of the peer's reverse stream received}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receivedFrames(final int flow)
+    {
+        return receivedFrames[flow];
+    }
+
+    /**
+     * {@return their payload bytes}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receivedPayloadBytes(final int flow)
+    {
+        return receivedPayloadBytes[flow];
+    }
+
+    /**
+     * {@return the reverse stream's highest sequence number seen + 1: the datagrams the peer sent so far}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receivedExpected(final int flow)
+    {
+        return receivedExpected[flow];
+    }
+
+    /**
+     * {@return times the generator found its tx ring full and waited for the backend's answers}
+     */
+    public long ringFullWaits()
+    {
+        return ringFullWaits;
+    }
+
+    /**
+     * {@return TCP go-back-N rounds (resends from the first unacknowledged byte)}
+     */
+    public long retransmitRounds()
+    {
+        return retransmitRounds;
+    }
+
+    /**
+     * {@return the sum of {@code values} over all flows}
+     *
+     * @param values one counter per flow.
+     */
+    public static long sum(final long[] values)
+    {
+        long sum = 0;
+        for (final long value : values)
+        {
+            sum += value;
+        }
+        return sum;
+    }
+
+    /**
+     * {@return a copy of one counter over the flows, e.g. {@code snapshot(GenCounters::sentFrames)}}
+     *
+     * @param counter the counter.
+     */
+    public long[] snapshot(final Counter counter)
+    {
+        final long[] values = new long[flows];
+        for (int flow = 0; flow < flows; flow++)
+        {
+            values[flow] = counter.value(this, flow);
+        }
+        return values;
+    }
+
+    /** One per-flow counter of a {@link GenCounters}. */
+    @FunctionalInterface
+    public interface Counter
+    {
+        /** @return the counter's value for {@code flow}. */
+        long value(GenCounters counters, int flow);
+    }
+}

@@ -1,0 +1,81 @@
+package io.pvnet.engine.guest;
+
+/**
+ * What one {@link TrafficGenerator} run sent and what came back.
+ *
+ * @param counters  per flow, cumulative.
+ * @param elapsedNs from the first frame to the end of sending (answers may come later, within 200 ms).
+ * @param closed    TCP: the close was acknowledged.
+ * @param failure   why the run did not get going, or null.
+ */
+public record TrafficReport(GenCounters counters, long elapsedNs, boolean closed, String failure)
+{
+    static TrafficReport failed(final String failure)
+    {
+        return new TrafficReport(new GenCounters(1), 0, false, failure);
+    }
+
+    /**
+     * {@return whether the run got going (a failure says why not)}
+     */
+    public boolean ok()
+    {
+        return failure == null;
+    }
+
+    /**
+     * {@return frames sent over all flows}
+     */
+    public long frames()
+    {
+        return GenCounters.sum(counters.sentFrames);
+    }
+
+    /**
+     * {@return payload bytes sent over all flows}
+     */
+    public long payloadBytes()
+    {
+        return GenCounters.sum(counters.sentPayloadBytes);
+    }
+
+    /**
+     * {@return echoes (UDP/ICMP) over all flows}
+     */
+    public long echoes()
+    {
+        return GenCounters.sum(counters.answeredFrames);
+    }
+
+    /**
+     * {@return echoed payload bytes (UDP/ICMP) or acknowledged bytes (TCP) over all flows}
+     */
+    public long answeredPayloadBytes()
+    {
+        return GenCounters.sum(counters.answeredPayloadBytes);
+    }
+
+    /**
+     * {@return echoes that differed from what was sent}
+     */
+    public long badEchoes()
+    {
+        return GenCounters.sum(counters.badAnswers);
+    }
+
+    /**
+     * {@return datagrams of the reverse streams received}
+     */
+    public long received()
+    {
+        return GenCounters.sum(counters.receivedFrames);
+    }
+
+    /**
+     * {@return datagrams the reverse streams' senders numbered so far (received + lost)}
+     */
+    public long receivedExpected()
+    {
+        return GenCounters.sum(counters.receivedExpected);
+    }
+}

@@ -1,0 +1,397 @@
+package io.pvnet.perf.cli.engine;
+
+import io.pvnet.engine.guest.GenCounters;
+import io.pvnet.engine.guest.GenListener;
+import org.HdrHistogram.Histogram;
+import tools.jackson.jr.ob.JSON;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code pvnet gen} prints, as iperf3 does: a header, a line per flow and a {@code [SUM]} line per interval, a
+ * summary (sent, answered, lost with its percentage, round-trip percentiles from HdrHistogram), and with
+ * {@code --json} one document holding every interval ({@code start}, {@code intervals}, {@code end}, as iperf3's
+ * {@code -J}). Units: {@code Transfer} and {@code Bitrate} count payload bytes (UDP, ICMP echo or TCP payload, as
+ * iperf3 does), {@code Frames} Ethernet frames; the summary and the JSON also give the frames' bytes.
+ * <p>
+ * Threading: the generator's thread ({@link GenListener}), then the command's for {@link #finish}; one run.
+ */
+final class GenOutput implements GenListener
+{
+    private static final long HIGHEST_NS = 60_000_000_000L;
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+
+    /** Columns of the interval lines that differ per mode. */
+    enum Mode
+    {
+        /** UDP/ICMP echoes: sent, answered, RTT. */
+        ECHO,
+        /** A reverse stream: received, lost/total. */
+        STREAM,
+        /** Both (bidir): a TX line (echoes) and an RX line (stream) per flow. */
+        BOTH,
+        /** TCP: sent, acknowledged. */
+        TCP
+    }
+
+    private final PrintStream out;
+    private final boolean text;
+    private final PrintStream jsonOut;
+    private final Mode mode;
+    private final int flows;
+    private final Histogram intervalRtt = new Histogram(HIGHEST_NS, 3);
+    private final Histogram totalRtt = new Histogram(HIGHEST_NS, 3);
+    private final List<Map<String, Object>> intervals = new ArrayList<>();
+    private long[] sentFrames;
+    private long[] sentPayload;
+    private long[] answered;
+    private long[] answeredPayload;
+    private long[] received;
+    private long[] receivedPayload;
+    private long[] receivedExpected;
+    private boolean headerPrinted;
+
+    /**
+     * @param out     where the text goes, or null for none.
+     * @param jsonOut where the JSON document goes at the end, or null for none.
+     */
+    GenOutput(final PrintStream out, final PrintStream jsonOut, final Mode mode, final int flows)
+    {
+        this.out = out;
+        this.text = out != null;
+        this.jsonOut = jsonOut;
+        this.mode = mode;
+        this.flows = flows;
+        sentFrames = new long[flows];
+        sentPayload = new long[flows];
+        answered = new long[flows];
+        answeredPayload = new long[flows];
+        received = new long[flows];
+        receivedPayload = new long[flows];
+        receivedExpected = new long[flows];
+    }
+
+    @Override
+    public void onRoundTrip(final int flow, final long roundTripNs)
+    {
+        final long value = Math.min(Math.max(1, roundTripNs), HIGHEST_NS);
+        intervalRtt.recordValue(value);
+        totalRtt.recordValue(value);
+    }
+
+    @Override
+    public void onInterval(final GenCounters counters, final long fromNs, final long toNs)
+    {
+        if (toNs <= fromNs)
+        {
+            return;
+        }
+        final double seconds = (toNs - fromNs) / 1e9;
+        final List<Map<String, Object>> streams = new ArrayList<>();
+        final Figures sum = new Figures();
+        final Figures sumRx = new Figures();
+        if (text && !headerPrinted)
+        {
+            headerPrinted = true;
+            out.println(header());
+        }
+        for (int flow = 0; flow < flows; flow++)
+        {
+            final Figures tx = new Figures();
+            tx.frames = counters.sentFrames(flow) - sentFrames[flow];
+            tx.payload = mode == Mode.TCP ? counters.answeredPayloadBytes(flow) - answeredPayload[flow] :
+                counters.sentPayloadBytes(flow) - sentPayload[flow];
+            tx.answered = counters.answeredFrames(flow) - answered[flow];
+            final Figures rx = new Figures();
+            rx.frames = counters.receivedFrames(flow) - received[flow];
+            rx.payload = counters.receivedPayloadBytes(flow) - receivedPayload[flow];
+            rx.expected = counters.receivedExpected(flow) - receivedExpected[flow];
+            sum.add(tx);
+            sumRx.add(rx);
+            if (mode != Mode.STREAM)
+            {
+                streams.add(stream(flow + 1, mode == Mode.BOTH ? "tx" : null, tx, seconds, false));
+            }
+            if (mode == Mode.STREAM || mode == Mode.BOTH)
+            {
+                streams.add(stream(flow + 1, mode == Mode.BOTH ? "rx" : null, rx, seconds, true));
+            }
+            if (text && flows > 1)
+            {
+                printLines(id(flow + 1), fromNs, toNs, tx, rx, null);
+            }
+        }
+        final Map<String, Object> interval = new LinkedHashMap<>();
+        interval.put("start_s", round(fromNs / 1e9));
+        interval.put("end_s", round(toNs / 1e9));
+        interval.put("streams", streams);
+        final Map<String, Object> summary = new LinkedHashMap<>();
+        if (mode != Mode.STREAM)
+        {
+            summary.put("sent", figures(sum, seconds, false));
+        }
+        if (mode == Mode.STREAM || mode == Mode.BOTH)
+        {
+            summary.put("received", figures(sumRx, seconds, true));
+        }
+        if (mode == Mode.ECHO || mode == Mode.BOTH)
+        {
+            summary.put("rtt_ns", percentiles(intervalRtt));
+        }
+        interval.put("sum", summary);
+        intervals.add(interval);
+        if (text)
+        {
+            printLines("[SUM]", fromNs, toNs, sum, sumRx, intervalRtt);
+        }
+        intervalRtt.reset();
+        sentFrames = counters.snapshot(GenCounters::sentFrames);
+        sentPayload = counters.snapshot(GenCounters::sentPayloadBytes);
+        answered = counters.snapshot(GenCounters::answeredFrames);
+        answeredPayload = counters.snapshot(GenCounters::answeredPayloadBytes);
+        received = counters.snapshot(GenCounters::receivedFrames);
+        receivedPayload = counters.snapshot(GenCounters::receivedPayloadBytes);
+        receivedExpected = counters.snapshot(GenCounters::receivedExpected);
+    }
+
+    private String header()
+    {
+        return switch (mode)
+        {
+            case ECHO -> "[ ID] Interval           Transfer     Bitrate           Frames/s      Sent  Answered  RTT p50    p99";
+            case STREAM -> "[ ID] Interval           Transfer     Bitrate           Frames/s  Received  Lost/Total";
+            case BOTH -> "[ ID][Dir] Interval           Transfer     Bitrate           Frames/s   Frames  Answered/Lost";
+            case TCP -> "[ ID] Interval           Transfer     Bitrate           Frames/s      Sent  (Transfer: bytes acknowledged)";
+        };
+    }
+
+    private void printLines(
+        final String id, final long fromNs, final long toNs, final Figures tx, final Figures rx, final Histogram rtt)
+    {
+        final double seconds = (toNs - fromNs) / 1e9;
+        final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", fromNs / 1e9, toNs / 1e9);
+        switch (mode)
+        {
+            case ECHO -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %8d%s", id, interval,
+                bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames, tx.answered,
+                rtt == null ? "" : "  " + time(rtt, 50) + "  " + time(rtt, 99)));
+            case STREAM -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %s", id, interval,
+                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx)));
+            case BOTH ->
+            {
+                out.println(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d  %d answered%s", id, interval,
+                    bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames, tx.answered,
+                    rtt == null ? "" : ", RTT p50 " + time(rtt, 50).trim()));
+                out.println(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d  %s", id, interval,
+                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx)));
+            }
+            case TCP -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
+                bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames));
+        }
+        out.flush();
+    }
+
+    /**
+     * Prints the summary (text) and writes the JSON document with every interval and the end, as the run's last output.
+     *
+     * @param start  the run's settings (JSON {@code start}).
+     * @param end    the run's totals (JSON {@code end}); {@code rtt_ns} is added here.
+     * @param lines  the text summary lines.
+     */
+    void finish(final Map<String, Object> start, final Map<String, Object> end, final List<String> lines)
+    {
+        if (mode == Mode.ECHO || mode == Mode.BOTH)
+        {
+            end.put("rtt_ns", percentiles(totalRtt));
+        }
+        if (text)
+        {
+            out.println("- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -");
+            if (mode == Mode.ECHO || mode == Mode.BOTH)
+            {
+                out.println(totalRtt.getTotalCount() == 0 ? "rtt: no timed answers (payloads under 12 bytes carry no probe)" :
+                    String.format(Locale.ROOT, "rtt over %d answers: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
+                        totalRtt.getTotalCount(), time(totalRtt, 50).trim(), time(totalRtt, 90).trim(),
+                        time(totalRtt, 99).trim(), time(totalRtt, 99.9).trim(), format(totalRtt.getMaxValue()).trim()));
+            }
+            lines.forEach(out::println);
+            out.flush();
+        }
+        if (jsonOut == null)
+        {
+            return;
+        }
+        final Map<String, Object> document = new LinkedHashMap<>();
+        final io.pvnet.perf.BuildInfo build = io.pvnet.perf.BuildInfo.current();
+        document.put("tool", "pvnet gen");
+        document.put("version", build.version());
+        document.put("commit", build.commit());
+        document.put("timestamp", java.time.Instant.now().toString());
+        document.put("start", start);
+        document.put("intervals", intervals);
+        document.put("end", end);
+        try
+        {
+            jsonOut.print(JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.PRESERVE_FIELD_ORDERING)
+                .asString(document));
+            jsonOut.println();
+            jsonOut.flush();
+        }
+        catch (final tools.jackson.core.JacksonException ex)
+        {
+            throw new IllegalStateException("cannot write the JSON: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** @return the round-trip histogram of the whole run. */
+    Histogram totalRtt()
+    {
+        return totalRtt;
+    }
+
+    private static Map<String, Object> stream(
+        final int id, final String direction, final Figures figures, final double seconds, final boolean stream)
+    {
+        final Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", id);
+        if (direction != null)
+        {
+            map.put("direction", direction);
+        }
+        map.putAll(figures(figures, seconds, stream));
+        return map;
+    }
+
+    private static Map<String, Object> figures(final Figures figures, final double seconds, final boolean stream)
+    {
+        final Map<String, Object> map = new LinkedHashMap<>();
+        map.put("frames", figures.frames);
+        map.put("payload_bytes", figures.payload);
+        map.put("payload_bits_per_second", round(figures.payload * 8 / seconds));
+        map.put("frames_per_second", round(figures.frames / seconds));
+        if (stream)
+        {
+            map.put("lost", Math.max(0, figures.expected - figures.frames));
+            map.put("expected", figures.expected);
+        }
+        else
+        {
+            map.put("answered", figures.answered);
+        }
+        return map;
+    }
+
+    static Map<String, Object> percentiles(final Histogram histogram)
+    {
+        final Map<String, Object> map = new LinkedHashMap<>();
+        map.put("count", histogram.getTotalCount());
+        if (histogram.getTotalCount() > 0)
+        {
+            for (final double p : PERCENTILES)
+            {
+                map.put("p" + (p == Math.rint(p) ? Integer.toString((int)p) : Double.toString(p).replace(".", "")),
+                    histogram.getValueAtPercentile(p));
+            }
+            map.put("max", histogram.getMaxValue());
+        }
+        return map;
+    }
+
+    private static String lost(final Figures rx)
+    {
+        final long lost = Math.max(0, rx.expected - rx.frames);
+        return String.format(Locale.ROOT, "%d/%d (%s)", lost, Math.max(rx.expected, rx.frames),
+            percent(lost, Math.max(rx.expected, rx.frames)));
+    }
+
+    static String percent(final long part, final long whole)
+    {
+        return whole == 0 ? "0%" : String.format(Locale.ROOT, "%.2g%%", 100.0 * part / whole).replace("0.0%", "0%");
+    }
+
+    private static String id(final int id)
+    {
+        return String.format(Locale.ROOT, "[%3d]", id);
+    }
+
+    private static String time(final Histogram histogram, final double percentile)
+    {
+        return histogram.getTotalCount() == 0 ? "        -" : format(histogram.getValueAtPercentile(percentile));
+    }
+
+    static String format(final long ns)
+    {
+        if (ns < 1_000)
+        {
+            return String.format(Locale.ROOT, "%6d ns", ns);
+        }
+        if (ns < 1_000_000)
+        {
+            return String.format(Locale.ROOT, "%6.1f us", ns / 1e3);
+        }
+        return String.format(Locale.ROOT, ns < 1_000_000_000L ? "%6.2f ms" : "%6.2f s ", ns < 1_000_000_000L ? ns / 1e6 : ns / 1e9);
+    }
+
+    /** @return bytes as iperf3 prints them: KBytes, MBytes, GBytes (powers of 1024). */
+    static String bytes(final long bytes)
+    {
+        if (bytes < 1024)
+        {
+            return String.format(Locale.ROOT, "%6d Bytes ", bytes);
+        }
+        final String[] units = {"KBytes", "MBytes", "GBytes", "TBytes"};
+        double value = bytes / 1024.0;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, value < 10 ? "%6.2f %s" : value < 100 ? "%6.1f %s" : "%6.0f %s", value, units[unit]);
+    }
+
+    /** @return bits/s as iperf3 prints them: Kbits/sec, Mbits/sec, Gbits/sec (powers of 1000). */
+    static String bitrate(final long bytes, final double seconds)
+    {
+        double value = bytes * 8 / seconds;
+        final String[] units = {"bits/sec ", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"};
+        int unit = 0;
+        while (value >= 1000 && unit < units.length - 1)
+        {
+            value /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, value < 10 ? "%6.2f %s" : value < 100 ? "%6.1f %s" : "%6.0f %s", value, units[unit]);
+    }
+
+    private static String rate(final long frames, final double seconds)
+    {
+        return String.format(Locale.ROOT, "%,d", Math.round(frames / seconds));
+    }
+
+    private static double round(final double value)
+    {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    private static final class Figures
+    {
+        long frames;
+        long payload;
+        long answered;
+        long expected;
+
+        void add(final Figures other)
+        {
+            frames += other.frames;
+            payload += other.payload;
+            answered += other.answered;
+            expected += other.expected;
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.pvnet.perf.cli.engine;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.jr.ob.JSON;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code pvnet gen} as a user runs it: a {@code pvnet switch} and a {@code pvnet guest} as processes, {@code gen} in
+ * another against the guest, checking each output format: the JSON's fields (every interval, every flow on its own
+ * source port, totals, round-trip percentiles), iperf3-style interval lines, reverse and bidirectional streams, the
+ * TSO transfer that once stalled, and exit 3 with a warning when far less was sent than asked.
+ */
+class GenCommandProcessTest
+{
+    private static final Pattern SUM_LINE = Pattern.compile(
+        "(?m)^\\[SUM\\] +(\\d+\\.\\d\\d)-(\\d+\\.\\d\\d) +sec +[\\d.]+ (Bytes|KBytes|MBytes|GBytes) +[\\d.]+ [KMG]?bits/sec +[\\d,]+ +(\\d+) +(\\d+)");
+    private static final Pattern SUMMARY = Pattern.compile(
+        "sent (\\d+) frames \\((\\d+) frame bytes, (\\d+) payload bytes\\).*answered (\\d+) .*lost (\\d+) \\(");
+
+    @TempDir
+    static Path dir;
+    private static CommandProcess sw;
+    private static CommandProcess guest;
+    private static Path region;
+
+    @BeforeAll
+    static void startSwitchAndGuest() throws Exception
+    {
+        region = dir.resolve("gen.region");
+        sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2");
+        assertTrue(sw.awaitOutput("ready", 30_000), sw.output());
+        guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1", "--ip", "10.9.0.1/24");
+        assertTrue(guest.awaitOutput("ready", 30_000), guest.output());
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (guest != null)
+        {
+            guest.close();
+        }
+        if (sw != null)
+        {
+            sw.close();
+        }
+    }
+
+    private static CommandProcess gen(final String... args)
+    {
+        final String[] all = new String[args.length + 9];
+        System.arraycopy(new String[] {"gen", "--region", region.toString(), "--vif", "2", "--ip", "10.9.0.2/24",
+            "--dst", "10.9.0.1"}, 0, all, 0, 9);
+        System.arraycopy(args, 0, all, 9, args.length);
+        return new CommandProcess(all);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldWriteEveryIntervalAndEveryFlowToTheJson() throws Exception
+    {
+        final Path json = dir.resolve("gen.json");
+        try (CommandProcess gen = gen("-P", "3", "--size", "64,576,1400", "--count", "3000", "--rate", "20000",
+            "-i", "0.05", "--json", json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            final Map<String, Object> document = JSON.std.mapFrom(Files.readString(json));
+            assertEquals("pvnet gen", document.get("tool"));
+            assertTrue(document.containsKey("version") && document.containsKey("commit") && document.containsKey("timestamp"));
+            final Map<String, Object> start = (Map<String, Object>)document.get("start");
+            assertEquals(3, ((Number)start.get("flows")).intValue());
+            assertEquals("64,576,1400", start.get("sizes"));
+            final List<Map<String, Object>> intervals = (List<Map<String, Object>>)document.get("intervals");
+            assertTrue(intervals.size() >= 2, "3000 frames at 20,000/s in 50 ms intervals: " + intervals.size());
+            long framesInIntervals = 0;
+            for (final Map<String, Object> interval : intervals)
+            {
+                assertEquals(3, ((List<?>)interval.get("streams")).size(), interval.toString());
+                final Map<String, Object> sum = (Map<String, Object>)interval.get("sum");
+                framesInIntervals += ((Number)((Map<String, Object>)sum.get("sent")).get("frames")).longValue();
+                assertTrue(sum.containsKey("rtt_ns"), sum.toString());
+            }
+            assertEquals(3000, framesInIntervals, "the intervals add up to the total");
+            final Map<String, Object> end = (Map<String, Object>)document.get("end");
+            final Map<String, Object> sent = (Map<String, Object>)end.get("sent");
+            assertEquals(3000, ((Number)sent.get("frames")).longValue());
+            // each flow cycles through the sizes with its own 1000 frames: 334 x 64, 333 x 576, 333 x 1400
+            final long payload = 3L * (334 * 64 + 333 * 576 + 333 * 1400);
+            assertEquals(payload, ((Number)sent.get("payload_bytes")).longValue());
+            assertEquals(payload + 3000L * 42, ((Number)sent.get("frame_bytes")).longValue(), "Ethernet + IP + UDP headers");
+            assertEquals(((Number)sent.get("frames")).longValue(), ((Number)sent.get("answered")).longValue() +
+                ((Number)sent.get("lost")).longValue());
+            assertFalse((Boolean)end.get("short_send"));
+            final Set<Object> ports = new HashSet<>();
+            for (final Map<String, Object> flow : (List<Map<String, Object>>)end.get("streams"))
+            {
+                ports.add(flow.get("source_port"));
+                assertEquals(1000, ((Number)flow.get("sent_frames")).longValue(), flow.toString());
+            }
+            assertEquals(Set.of(40_000, 40_001, 40_002), ports, "three distinct 5-tuples");
+            final Map<String, Object> rtt = (Map<String, Object>)end.get("rtt_ns");
+            assertTrue(((Number)rtt.get("count")).longValue() > 0, rtt.toString());
+            assertTrue(((Number)rtt.get("p50")).longValue() <= ((Number)rtt.get("p99")).longValue(), rtt.toString());
+            // the text went to stdout at the same time
+            assertTrue(gen.output().contains("[  3]"), gen.output());
+        }
+    }
+
+    @Test
+    void shouldPrintAnIntervalLineAndTheSummaryAsIperf3Does() throws Exception
+    {
+        try (CommandProcess gen = gen("--proto", "icmp", "--size", "100", "--count", "300", "--rate", "2000",
+            "-i", "0.05"))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            final String output = gen.output();
+            assertTrue(output.contains("[ ID] Interval           Transfer     Bitrate"), output);
+            final Matcher line = SUM_LINE.matcher(output);
+            int lines = 0;
+            long sent = 0;
+            double lastEnd = 0;
+            while (line.find())
+            {
+                lines++;
+                assertEquals(lastEnd, Double.parseDouble(line.group(1)), 0.011, "intervals follow each other: " + output);
+                lastEnd = Double.parseDouble(line.group(2));
+                sent += Long.parseLong(line.group(4));
+            }
+            assertTrue(lines >= 2, output);
+            assertEquals(300, sent, output);
+            final Matcher summary = SUMMARY.matcher(output);
+            assertTrue(summary.find(), output);
+            assertEquals(300, Long.parseLong(summary.group(1)));
+            assertEquals(300 * 100, Long.parseLong(summary.group(3)), "payload bytes");
+            assertEquals(300 * (100 + 42), Long.parseLong(summary.group(2)), "frame bytes");
+            assertEquals(Long.parseLong(summary.group(1)), Long.parseLong(summary.group(4)) + Long.parseLong(summary.group(5)));
+            assertTrue(output.matches("(?s).*rtt over \\d+ answers: p50 [\\d.]+ [mun]?s +p90 .*p99 .*p99\\.9 .*max .*"), output);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldReceiveTheGuestsStreamWhenReversed() throws Exception
+    {
+        final Path json = dir.resolve("reverse.json");
+        try (CommandProcess gen = gen("--reverse", "-P", "2", "--size", "200", "--count", "2000", "--rate", "20000",
+            "--json", json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            assertTrue(gen.output().contains("Received  Lost/Total"), gen.output());
+            final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(json)).get("end");
+            final Map<String, Object> received = (Map<String, Object>)end.get("received");
+            assertEquals(2000, ((Number)received.get("expected")).longValue(), end.toString());
+            assertEquals(((Number)received.get("expected")).longValue(), ((Number)received.get("frames")).longValue() +
+                ((Number)received.get("lost")).longValue());
+            assertTrue(((Number)received.get("frames")).longValue() >= 1900, end.toString());
+            assertFalse(end.containsKey("sent"), "reverse: nothing sent");
+        }
+    }
+
+    @Test
+    void shouldSendAndReceiveAtOnceWhenBidirectional() throws Exception
+    {
+        try (CommandProcess gen = gen("--bidir", "--size", "300", "--count", "1000", "--rate", "10000", "-i", "0.05"))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            assertTrue(gen.output().contains("[SUM][TX]") && gen.output().contains("[SUM][RX]"), gen.output());
+            assertTrue(gen.output().matches("(?s).*sent 1000 frames .*; received \\d+ frames .*"), gen.output());
+        }
+    }
+
+    @Test
+    void shouldKeepSendingTsoFramesOfNearlyTheWholeWindow() throws Exception
+    {
+        try (CommandProcess gen = gen("--proto", "tcp", "--tso", "--size", "60000", "--duration", "1"))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            final Matcher sent = Pattern.compile("sent (\\d+) frames").matcher(gen.output());
+            assertTrue(sent.find(), gen.output());
+            assertTrue(Long.parseLong(sent.group(1)) >= 3, "the issue saw 'sent 1 frames' in 2 s: " + gen.output());
+            assertTrue(gen.output().contains(", closed"), gen.output());
+        }
+    }
+
+    @Test
+    void shouldWarnAndExit3WhenItSentFarLessThanAsked() throws Exception
+    {
+        try (CommandProcess gen = gen("--rate", "1000000000", "--duration", "0.3", "--size", "64", "-i", "0"))
+        {
+            assertEquals(3, gen.awaitExit(60_000), gen.output());
+            assertTrue(gen.output().matches("(?s).*pvnet gen: warning: sent [\\d,]+ of [\\d,]+ frames asked \\([\\d.]+ %, " +
+                "below --min-sent 90 %\\).*"), gen.output());
+        }
+    }
+
+    @Test
+    void shouldRefuseContradictoryOptionsWithOneLineAndExit2()
+    {
+        for (final String[] args : new String[][] {
+            {"-P", "0"}, {"-P", "65"}, {"--proto", "icmp", "--reverse"}, {"--reverse", "--bidir"},
+            {"--proto", "tcp", "-P", "2"}, {"--imix", "--size", "64,128"}, {"--size", "0"}, {"--interval", "-1"},
+            {"--min-sent", "101"}, {"--count", "5", "--duration", "1"}})
+        {
+            final java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+            final GenCommand command = new GenCommand();
+            command.err = new java.io.PrintStream(errors, true);
+            final String[] all = new String[args.length + 8];
+            System.arraycopy(new String[] {"--region", dir.resolve("none").toString(), "--vif", "2", "--ip", "10.9.0.2/24",
+                "--dst", "10.9.0.1"}, 0, all, 0, 8);
+            System.arraycopy(args, 0, all, 8, args.length);
+            assertEquals(2, new picocli.CommandLine(command).execute(all), String.join(" ", args));
+            final String text = errors.toString();
+            assertTrue(text.startsWith("pvnet gen: ") && text.strip().lines().count() == 1, String.join(" ", args) + ": " + text);
+        }
+    }
+}
