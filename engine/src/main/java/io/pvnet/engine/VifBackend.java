@@ -32,6 +32,11 @@ public final class VifBackend implements Agent
     /** This backend's event ports, as the poller sees them (the host's view; never given a selector). */
     private VifPorts ports;
     private final int[] portScratch = new int[2 * VifConfig.MAX_QUEUES + 1];
+    private int portGeneration;
+    /** The kick eventfd of the guest being served from its own memory (watched by the poller), or -1. */
+    private int kickFd = -1;
+    /** Whether the poller cannot be kicked for this vif's guest, so it must visit the vif at housekeeping. */
+    private volatile boolean unkickable;
 
     private VifBackend(
         final VifConfig config, final XnbAgent xnb, final VifCounters counters, final io.pvnet.ring.region.Region region)
@@ -151,17 +156,20 @@ public final class VifBackend implements Agent
         {
             return null;
         }
-        if (ports != null && ports.matches(portScratch, count))
+        // a guest that attached again brings new memory (a new connect generation): the old ports must never be
+        // touched once that memory may be unmapped
+        final int generation = xnb.connectGeneration();
+        if (ports != null && portGeneration == generation && ports.matches(portScratch, count))
         {
             return ports;
         }
-        final io.pvnet.ring.region.RegionSection section =
-            region.findSection(VifSections.eventsName(config.domid(), config.handle()));
-        if (section == null)
+        final org.agrona.concurrent.AtomicBuffer events = xnb.connectedEvents();
+        if (events == null)
         {
             return null;
         }
-        ports = VifPorts.bind(section.buffer(), portScratch, count, bit);
+        ports = VifPorts.bind(events, portScratch, count, bit);
+        portGeneration = generation;
         return ports;
     }
 
@@ -191,6 +199,18 @@ public final class VifBackend implements Agent
     public Agent[] queueAgents()
     {
         return xnb.queueAgents();
+    }
+
+    /**
+     * Makes the thread serving this backend visit it soon (any thread): a store change made for it elsewhere, such as a
+     * guest's write or its death seen on the control connection. Without a poller nothing is needed (the agent polls).
+     */
+    public void wake()
+    {
+        if (poller != null)
+        {
+            poller.onOffered(pollerBit);
+        }
     }
 
     /** {@return the vif this backend serves, with the settings in force} */
@@ -242,7 +262,35 @@ public final class VifBackend implements Agent
      */
     public void useShare(final io.pvnet.ring.region.Region share)
     {
-        xnb.useShare(share);
+        useShare(share, -1);
+    }
+
+    /**
+     * As {@link #useShare(io.pvnet.ring.region.Region)}, the guest kicking this backend through eventfd {@code kickFd}
+     * (handed to it over its control connection): the poller serving this backend watches it in its epoll instead of
+     * the previous guest's, which it stops watching (the caller may close that one after this returns). Without a
+     * poller that watches kicks (-1, or a poller built without an {@code EpollWaitPoint}) the vif is visited at every
+     * housekeeping round instead. {@code share} null only stops watching the kick fd (shutting down). Control thread,
+     * while no guest is connected.
+     *
+     * @param share  the guest's memory, or null.
+     * @param kickFd the guest's kick eventfd (owned by the caller), or -1.
+     */
+    public void useShare(final io.pvnet.ring.region.Region share, final int kickFd)
+    {
+        if (share != null)
+        {
+            xnb.useShare(share);
+        }
+        final int previous = this.kickFd;
+        this.kickFd = kickFd;
+        unkickable = poller == null ? false : !poller.watchKick(pollerBit, kickFd, previous);
+    }
+
+    /** @return whether the poller visits this vif at housekeeping because its guest cannot kick it (poller thread). */
+    boolean unkickable()
+    {
+        return unkickable;
     }
 
     /** Closes from the host side. */

@@ -79,8 +79,30 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         final io.pvnet.engine.store.XenStore store, final io.pvnet.ring.region.Region share, final VifConfig config,
         final FrameOffload offload)
     {
+        return create(store, share, -1, config, offload);
+    }
+
+    /**
+     * As {@link #create(io.pvnet.engine.store.XenStore, io.pvnet.ring.region.Region, VifConfig, FrameOffload)}, kicking
+     * the backend through eventfd {@code kickFd} (received from the switch with the share; -1: the event word only).
+     *
+     * @param store   the guest's mirror of its store keys.
+     * @param share   the guest's own memory, holding the vif's sections.
+     * @param kickFd  the kick eventfd, owned by the caller (it must outlive the frontend), or -1.
+     * @param config  the vif.
+     * @param offload the software offload step for frames the backend cannot take as they are.
+     * @return the frontend, Initialising.
+     */
+    public static VifFrontend create(
+        final io.pvnet.engine.store.XenStore store, final io.pvnet.ring.region.Region share, final int kickFd,
+        final VifConfig config, final FrameOffload offload)
+    {
         final Netfront netfront = new Netfront(config, store, share, null, offload);
         netfront.start();
+        if (kickFd >= 0)
+        {
+            netfront.kickBackendThrough(kickFd);
+        }
         return new VifFrontend(config, netfront, share);
     }
 

@@ -34,7 +34,17 @@ public final class VifPoller implements Agent, WaitPoint
     public static final long HOUSEKEEPING_MS = 250;
     private static final long HOUSEKEEPING_NS = HOUSEKEEPING_MS * 1_000_000L;
 
+    /** While some guest can only kick through an eventfd: the longest a kick waits while the thread is busy. */
+    static final long KICK_POLL_NS = 20_000L;
+
     private final EventSelector selector;
+    /** Where the thread sleeps when guests in other processes kick eventfds, or null (the selector's futex). */
+    private final io.pvnet.ring.event.EpollWaitPoint kicks;
+    private final WaitPoint waitPoint;
+    private long lastKickPollNs;
+    private int lastWork;
+    /** Called on the agent thread when a cycle sees the store changed (e.g. the control server's watch), or null. */
+    private Runnable storeChangeListener;
     private final io.pvnet.engine.store.XenStore store;
     private final long housekeepingNs;
     private final long lingerNs;
@@ -51,6 +61,7 @@ public final class VifPoller implements Agent, WaitPoint
     private Thread dutyThread;
     private long rounds;
     private long vifPolls;
+    private long[] pollsPerVif = new long[0];
 
     /**
      * A poller visiting every vif each {@link #HOUSEKEEPING_MS} ms, besides the ones whose guests raise the selector.
@@ -76,21 +87,55 @@ public final class VifPoller implements Agent, WaitPoint
     public VifPoller(
         final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs)
     {
-        this(selector, store, housekeepingNs, 0);
+        this(selector, store, housekeepingNs, 0L, null);
     }
 
     /**
+     * A poller that keeps a vif with traffic on its active list for {@code lingerNs} after its last work.
+     *
      * @param selector       the selector guests raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
      * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
      * @param lingerNs       how long a vif stays on the active list after its last work (NAPI busy polling, as
-     *                       Linux's {@code napi_defer_hard_irqs} with {@code gro_flush_timeout}): for guests whose
-     *                       notifications cannot reach this poller, a vif with steady traffic is not dropped between
-     *                       two of its frames and left waiting for the next housekeeping visit. 0: drop at once.
+     *                       Linux's {@code napi_defer_hard_irqs} with {@code gro_flush_timeout}). 0: drop at once.
      */
     public VifPoller(
         final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
         final long lingerNs)
+    {
+        this(selector, store, housekeepingNs, lingerNs, null);
+    }
+
+    /**
+     * A poller that also wakes for guests in other processes, which kick eventfds instead of raising the selector.
+     *
+     * @param selector       the selector in-process guests and other threads raise.
+     * @param store          the region's store: a change there makes the next cycle visit every vif.
+     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param kicks          where the thread sleeps when guests in other processes kick it through eventfds (see
+     *                       {@link VifBackend#useShare(io.pvnet.ring.region.Region, int)}), built over
+     *                       {@code selector}; null: the selector's futex, and such guests' vifs are visited at
+     *                       housekeeping only. Closed by {@link #onClose()}.
+     */
+    public VifPoller(
+        final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
+        final io.pvnet.ring.event.EpollWaitPoint kicks)
+    {
+        this(selector, store, housekeepingNs, 0L, kicks);
+    }
+
+    /**
+     * The poller with every option.
+     *
+     * @param selector       the selector in-process guests and other threads raise.
+     * @param store          the region's store: a change there makes the next cycle visit every vif.
+     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param lingerNs       how long a vif stays on the active list after its last work; 0: drop at once.
+     * @param kicks          where the thread sleeps when guests in other processes kick eventfds, or null.
+     */
+    public VifPoller(
+        final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
+        final long lingerNs, final io.pvnet.ring.event.EpollWaitPoint kicks)
     {
         if (housekeepingNs <= 0 || lingerNs < 0)
         {
@@ -98,6 +143,8 @@ public final class VifPoller implements Agent, WaitPoint
                 lingerNs + " >= 0");
         }
         this.selector = selector;
+        this.kicks = kicks;
+        this.waitPoint = kicks != null ? kicks : selector;
         this.store = store;
         this.housekeepingNs = housekeepingNs;
         this.lingerNs = lingerNs;
@@ -121,8 +168,9 @@ public final class VifPoller implements Agent, WaitPoint
         added.add(backend);
         backend.servedBy(this, bit);
         backends = added.toArray(new VifBackend[0]);
-        ports = java.util.Arrays.copyOf(ports, backends.length);
         active = java.util.Arrays.copyOf(active, backends.length);
+        ports = java.util.Arrays.copyOf(ports, backends.length);
+        pollsPerVif = java.util.Arrays.copyOf(pollsPerVif, backends.length);
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
@@ -141,13 +189,23 @@ public final class VifPoller implements Agent, WaitPoint
         dutyThread = Thread.currentThread();
         rounds++;
         int work = 0;
+        final long now = System.nanoTime();
+        if (kicks != null && kicks.registered() > 0 && (lastWork == 0 || now - lastKickPollNs >= KICK_POLL_NS))
+        {
+            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking
+            lastKickPollNs = now;
+            kicks.pollKicks();
+        }
         final int raised = selector.drain(drained);
         for (int i = 0; i < raised; i++)
         {
             activate(drained[i]);
         }
-        final long now = System.nanoTime();
         final int change = store.changeCounter();
+        if (change != lastStoreChange && storeChangeListener != null)
+        {
+            storeChangeListener.run();
+        }
         if (change != lastStoreChange || now - lastHousekeepingNs >= housekeepingNs)
         {
             lastStoreChange = change;
@@ -184,12 +242,14 @@ public final class VifPoller implements Agent, WaitPoint
         // bits activated during this loop (offers on this thread) were appended after count: keep them
         System.arraycopy(activeList, count, activeList, kept, activeCount - count);
         activeCount = kept + activeCount - count;
+        lastWork = work;
         return work;
     }
 
     private int pollActive(final int bit)
     {
         vifPolls++;
+        pollsPerVif[bit]++;
         final VifBackend backend = backends[bit];
         final int work = backend.doWork();
         if (work > 0)
@@ -197,9 +257,9 @@ public final class VifPoller implements Agent, WaitPoint
             return work;
         }
         final VifPorts port = port(bit, backend);
-        if (port == null)
+        if (port == null || backend.unkickable())
         {
-            return 0; // not connected: housekeeping visits it
+            return 0; // not connected, or its guest cannot kick this thread: housekeeping visits it
         }
         // arm (volatile store, full fence), then the final check: a guest that pushed before the store is seen here,
         // one that pushes after it sees the armed port and raises the bit
@@ -229,7 +289,7 @@ public final class VifPoller implements Agent, WaitPoint
             if (!active[bit])
             {
                 final int done = all[bit].doWork();
-                if (done > 0 || (ports[bit] == null && all[bit].isConnected()))
+                if (done > 0 || (all[bit].unkickable() && all[bit].isConnected()))
                 {
                     work += done;
                     activate(bit);
@@ -244,7 +304,8 @@ public final class VifPoller implements Agent, WaitPoint
         if (!active[bit])
         {
             active[bit] = true;
-            final VifPorts port = ports[bit];
+            // looked up afresh: a guest that attached again brings new memory, the cached ports may be unmapped
+            final VifPorts port = port(bit, backends[bit]);
             if (port != null)
             {
                 port.disarm();
@@ -266,6 +327,41 @@ public final class VifPoller implements Agent, WaitPoint
         }
     }
 
+    /**
+     * Calls {@code listener} on the agent thread in each cycle that finds the store changed (the backends' own writes
+     * included), so a thread that pushes store changes to guests can sleep until then instead of polling the store.
+     * Configuration time; the listener must be quick and allocation-free (an unpark).
+     *
+     * @param listener what to call, or null.
+     */
+    public void onStoreChange(final Runnable listener)
+    {
+        this.storeChangeListener = listener;
+    }
+
+    /**
+     * Watches {@code kickFd} for vif {@code bit} instead of {@code previousFd} (either may be -1). Any thread.
+     *
+     * @return false when this poller cannot watch kicks (built without an epoll wait point) or {@code kickFd} is -1.
+     */
+    boolean watchKick(final int bit, final int kickFd, final int previousFd)
+    {
+        if (kicks == null)
+        {
+            return false;
+        }
+        if (previousFd >= 0)
+        {
+            kicks.unregister(previousFd);
+        }
+        if (kickFd < 0)
+        {
+            return false;
+        }
+        kicks.register(kickFd, bit);
+        return true;
+    }
+
     @Override
     public void onClose()
     {
@@ -273,18 +369,22 @@ public final class VifPoller implements Agent, WaitPoint
         {
             backend.onClose();
         }
+        if (kicks != null)
+        {
+            kicks.close();
+        }
     }
 
     @Override
     public void prepareToSleep()
     {
-        selector.prepareToSleep();
+        waitPoint.prepareToSleep();
     }
 
     @Override
     public void cancelSleep()
     {
-        selector.cancelSleep();
+        waitPoint.cancelSleep();
     }
 
     @Override
@@ -293,11 +393,11 @@ public final class VifPoller implements Agent, WaitPoint
         // sleep no longer than the next housekeeping visit, and not at all while a vif is active
         if (activeCount == 0)
         {
-            selector.sleep(Math.min(timeoutNs, housekeepingNs));
+            waitPoint.sleep(Math.min(timeoutNs, housekeepingNs));
         }
         else
         {
-            selector.cancelSleep();
+            waitPoint.cancelSleep();
         }
     }
 
@@ -319,10 +419,26 @@ public final class VifPoller implements Agent, WaitPoint
         return vifPolls;
     }
 
+    /**
+     * {@return polls of the vif of {@code bit} from the active list (housekeeping visits not counted; agent thread)}
+     *
+     * @param bit the vif's bit (its position in {@link #add} order).
+     */
+    public long vifPolls(final int bit)
+    {
+        return pollsPerVif[bit];
+    }
+
     /** {@return kernel sleeps of the agent thread} */
     public long sleeps()
     {
-        return selector.sleeps();
+        return kicks != null ? kicks.sleeps() : selector.sleeps();
+    }
+
+    /** {@return kicks taken from guests' eventfds (agent thread)} */
+    public long kicks()
+    {
+        return kicks == null ? 0 : kicks.kicks();
     }
 
     /** {@return vifs served} */

@@ -37,7 +37,7 @@ final class VifPorts
         return new VifPorts(channels, java.util.Arrays.copyOf(ports, count));
     }
 
-    /** @return whether these are exactly ports {@code ports[0..count)}. */
+    /** {@return whether these are exactly ports {@code ports[0..count)}} */
     boolean matches(final int[] other, final int count)
     {
         if (count != ports.length)

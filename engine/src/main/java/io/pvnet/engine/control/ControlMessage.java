@@ -12,7 +12,10 @@ import java.io.UncheckedIOException;
  * then its fields (u32 integers, u64 lengths, strings as u16 length + UTF-8), big-endian.
  * <pre>
  *  guest -> host   ATTACH   u32 domid, u32 handle            ask for vif domid.handle
- *  host -> guest   ATTACHED u64 shareBytes  + 1 fd           the guest's sealed memfd (see GuestShare)
+ *  host -> guest   ATTACHED u64 shareBytes  + 2 fds          the guest's sealed memfd (see GuestShare), then its
+ *                                                             kick eventfd (written to wake the host, vhost-user's
+ *                                                             kick fd; the host wakes the guest by FUTEX_WAKE on the
+ *                                                             guest's event word in the memfd)
  *  host -> guest   REFUSED  string reason                     then the host closes the connection
  *  guest -> host   WRITE    string key, string value          a store write (only under the vif's frontend dir)
  *  guest -> host   REMOVE   string key                        a store removal (same rule)

@@ -29,6 +29,9 @@ public final class GuestControlClient implements AutoCloseable
 
     private final ControlSocket socket;
     private final GuestShare share;
+    private final int kickFd;
+    private final io.pvnet.ring.event.EventChannel selfWake;
+    private volatile boolean shareClosed;
     private final XenStore store;
     private final StoreMirror frontendKeys;
     private final ConcurrentLinkedQueue<ControlMessage> events = new ConcurrentLinkedQueue<>();
@@ -38,10 +41,17 @@ public final class GuestControlClient implements AutoCloseable
     private volatile String goneReason;
     private volatile long goneAtNs;
 
-    private GuestControlClient(final ControlSocket socket, final GuestShare share, final VifConfig config)
+    private GuestControlClient(final ControlSocket socket, final GuestShare share, final int kickFd, final VifConfig config)
     {
         this.socket = socket;
         this.share = share;
+        this.kickFd = kickFd;
+        final io.pvnet.ring.region.RegionSection events =
+            share.region().findSection(io.pvnet.engine.vif.VifSections.eventsName(config.domid(), config.handle()));
+        // the host's end of the guest's event channel, as seen from here: a notification wakes the guest's own thread
+        this.selfWake = events == null ? null : new io.pvnet.ring.event.EventChannel(events.buffer(),
+            io.pvnet.engine.vif.VifSections.BACKEND_PORT, io.pvnet.engine.vif.VifSections.FRONTEND_PORT,
+            io.pvnet.ring.event.IdleMode.NOOP);
         this.store = XenStore.create(new UnsafeBuffer(ByteBuffer.allocateDirect(StoreDescriptor.length(MIRROR_ENTRIES))),
             MIRROR_ENTRIES);
         this.frontendKeys = new StoreMirror(store, config.frontendDir());
@@ -61,7 +71,7 @@ public final class GuestControlClient implements AutoCloseable
         try
         {
             socket.send(ControlMessage.attach(config.domid(), config.handle()).encode());
-            final ControlSocket.Message answer = socket.receive(1);
+            final ControlSocket.Message answer = socket.receive(2);
             if (answer == null)
             {
                 throw new IllegalStateException("the switch closed the connection without an answer");
@@ -81,13 +91,24 @@ public final class GuestControlClient implements AutoCloseable
                 answer.closeFds();
                 throw new IllegalStateException("the switch refused: " + message.value());
             }
-            if (message.type() != ControlMessage.ATTACHED || answer.fds().length != 1)
+            if (message.type() != ControlMessage.ATTACHED || answer.fds().length != 2)
             {
                 answer.closeFds();
-                throw new IllegalStateException("unexpected answer from the switch: type=" + message.type());
+                throw new IllegalStateException("unexpected answer from the switch: type=" + message.type() + " with " +
+                    answer.fds().length + " descriptors (expected a memfd and a kick eventfd)");
             }
-            final GuestShare share = GuestShare.adopt(answer.fds()[0], message.shareBytes());
-            return new GuestControlClient(socket, share, config);
+            final int kickFd = answer.fds()[1];
+            final GuestShare share;
+            try
+            {
+                share = GuestShare.adopt(answer.fds()[0], message.shareBytes());
+            }
+            catch (final RuntimeException ex)
+            {
+                io.pvnet.ring.share.LinuxCalls.close(kickFd);
+                throw ex;
+            }
+            return new GuestControlClient(socket, share, kickFd, config);
         }
         catch (final RuntimeException ex)
         {
@@ -100,6 +121,12 @@ public final class GuestControlClient implements AutoCloseable
     public XenStore store()
     {
         return store;
+    }
+
+    /** @return the eventfd that wakes the switch's thread for this vif (hand it to the netfront; owned here). */
+    public int kickFd()
+    {
+        return kickFd;
     }
 
     /** @return the memory shared with the switch: the vif's sections. */
@@ -183,6 +210,8 @@ public final class GuestControlClient implements AutoCloseable
                     return;
                 }
                 events.add(message);
+                // a backend key changed (negotiation, ifconfig): the guest's thread may sleep on its event word
+                wakeGuestThread();
             }
         }
         catch (final RuntimeException ex)
@@ -197,6 +226,21 @@ public final class GuestControlClient implements AutoCloseable
         {
             goneAtNs = System.nanoTime();
             goneReason = reason;
+            // the hang-up wakes the same wait as the switch's notifications: a sleeping guest sees it at once
+            wakeGuestThread();
+        }
+    }
+
+    /**
+     * Notifies the guest's own event port as the backend would (an atomic add, a {@code FUTEX_WAKE} only if the guest's
+     * thread sleeps on it), so that thread runs its duty cycle and sees a watch event or the switch's death now rather
+     * than at its sleep's timeout. Reader thread (and {@link #close()}).
+     */
+    private synchronized void wakeGuestThread()
+    {
+        if (selfWake != null && !shareClosed)
+        {
+            selfWake.notifyPeer();
         }
     }
 
@@ -222,6 +266,11 @@ public final class GuestControlClient implements AutoCloseable
     /** Unmaps the share. */
     public void closeShare()
     {
+        synchronized (this)
+        {
+            shareClosed = true;
+        }
         share.close();
+        io.pvnet.ring.share.LinuxCalls.close(kickFd);
     }
 }

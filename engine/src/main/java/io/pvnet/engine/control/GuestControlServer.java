@@ -30,15 +30,18 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Threading: one acceptor thread, one reader thread per guest (blocked in {@code recvmsg} while idle), one watch thread
  * that pushes store changes to attached guests: every millisecond for 200 ms after any guest message (a negotiation
- * answers within a millisecond), every 20 ms otherwise (an idle switch wakes 50 times a second; one load of the
- * store's change counter per attached guest when nothing changed).
+ * answers within a millisecond), at once when the host thread reports a store change ({@link #storeChanged()}), and
+ * once a second otherwise (an idle switch's watch thread wakes once a second).
  * The backends run on their own agent thread; this class only calls {@link VifBackend#useShare} and reads states.
  */
 public final class GuestControlServer implements AutoCloseable
 {
     private static final long WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** With no guest message for {@link #FAST_WATCH_NS}: a store change made by the host alone waits this long. */
-    private static final long IDLE_WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * With no guest message for {@link #FAST_WATCH_NS}, and nobody calling {@link #storeChanged()}: how long a store
+     * change made by the host alone may wait (the switch's host thread calls {@link #storeChanged()} at once).
+     */
+    private static final long IDLE_WATCH_PERIOD_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long FAST_WATCH_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
 
@@ -246,17 +249,30 @@ public final class GuestControlServer implements AutoCloseable
             if (slot.share != null)
             {
                 awaitNotConnected(slot);
-                slot.share.close(); // the previous guest's memory: the backend left it when it reached Closed
-                slot.share = null;
             }
             final GuestShare share = GuestShare.create(slot.vif.config());
-            slot.vif.backend().useShare(share.region());
+            final int kickFd;
+            try
+            {
+                kickFd = io.pvnet.ring.share.LinuxCalls.eventfd();
+            }
+            catch (final RuntimeException ex)
+            {
+                share.close();
+                throw ex;
+            }
+            // the backend's poller watches the new kick fd and stops watching the previous guest's before it is closed
+            slot.vif.backend().useShare(share.region(), kickFd);
+            slot.pendingShare = slot.share;
+            slot.pendingKickFd = slot.kickFd;
+            slot.closePrevious(); // the previous guest's memory and kick fd: the backend left them when it reached Closed
             slot.share = share;
+            slot.kickFd = kickFd;
             guest = new Guest(slot, connection, peer);
             synchronized (guest)
             {
                 connection.send(ControlMessage.attached(GuestShare.lengthBytes(slot.vif.config().queues())).encode(),
-                    share.fd());
+                    share.fd(), kickFd);
                 guest.backendKeys.publishChanges(guest.sender);
             }
             slot.guest = guest;
@@ -307,6 +323,8 @@ public final class GuestControlServer implements AutoCloseable
         {
             store.remove(key);
         }
+        // the host thread may sleep: it visits the vif (and, the store having changed, every vif) now
+        guest.slot.vif.backend().wake();
     }
 
     private void detach(final Guest guest)
@@ -325,6 +343,8 @@ public final class GuestControlServer implements AutoCloseable
             store.removeTree(frontendDir + "/");
             store.writeState(frontendDir, XenbusState.CLOSED);
         }
+        // a sleeping host thread sees the death now, not at its next housekeeping round
+        slot.vif.backend().wake();
         log.println("pvnet switch: vif " + slot.vif.config().domid() + " detached: pid " + guest.peer.pid() +
             " closed its connection or died");
     }
@@ -338,6 +358,15 @@ public final class GuestControlServer implements AutoCloseable
         }
         // the agent may be finishing its last duty cycle on the old share
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+    /**
+     * The store changed (a backend's write, seen by the thread serving the backends): the watch thread pushes the
+     * change to the guests now. Any thread; allocation-free.
+     */
+    public void storeChanged()
+    {
+        LockSupport.unpark(watcher);
     }
 
     private void poke()
@@ -409,11 +438,12 @@ public final class GuestControlServer implements AutoCloseable
         {
             synchronized (slot)
             {
-                if (slot.share != null)
-                {
-                    slot.share.close();
-                    slot.share = null;
-                }
+                slot.vif.backend().useShare(null, -1); // the poller stops watching the kick fd before it is closed
+                slot.pendingShare = slot.share;
+                slot.pendingKickFd = slot.kickFd;
+                slot.share = null;
+                slot.kickFd = -1;
+                slot.closePrevious();
             }
         }
     }
@@ -423,10 +453,25 @@ public final class GuestControlServer implements AutoCloseable
         final Vif vif;
         volatile Guest guest;
         GuestShare share;
+        int kickFd = -1;
+        GuestShare pendingShare;
+        int pendingKickFd = -1;
 
         Slot(final Vif vif)
         {
             this.vif = vif;
+        }
+
+        /** Closes what the slot held before the share in force (set aside by the caller). */
+        void closePrevious()
+        {
+            if (pendingShare != null)
+            {
+                pendingShare.close();
+                pendingShare = null;
+            }
+            io.pvnet.ring.share.LinuxCalls.close(pendingKickFd);
+            pendingKickFd = -1;
         }
     }
 

@@ -30,7 +30,11 @@ public final class GenCounters
     long ringFullWaits;
     long retransmitRounds;
 
-    /** @param flows number of flows (1..). */
+    /**
+     * Counters of a run, all zero; allocates one array per counter here, nothing after.
+     *
+     * @param flows number of flows (1..).
+     */
     public GenCounters(final int flows)
     {
         this.flows = flows;
@@ -189,11 +193,16 @@ public final class GenCounters
         return values;
     }
 
-    /** One per-flow counter of a {@link GenCounters}. */
+    /** One per-flow counter of a {@link GenCounters}, e.g. {@code GenCounters::sentFrames}. */
     @FunctionalInterface
     public interface Counter
     {
-        /** @return the counter's value for {@code flow}. */
+        /**
+         * {@return the counter's value for {@code flow}}
+         *
+         * @param counters the run's counters.
+         * @param flow     a flow, {@code 0..flows()-1}.
+         */
         long value(GenCounters counters, int flow);
     }
 }

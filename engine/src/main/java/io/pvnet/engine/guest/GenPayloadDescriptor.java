@@ -47,7 +47,14 @@ public final class GenPayloadDescriptor
         return (byte)(index * 7 + 3);
     }
 
-    /** Fills {@code payload[offset, offset + length)} with the pattern. */
+    /**
+     * Fills {@code buffer[offset, offset + length)} with the pattern: byte {@code i} of it is
+     * {@link #patternByte}{@code (i)}.
+     *
+     * @param buffer the frame being built.
+     * @param offset where the payload starts in {@code buffer}.
+     * @param length payload bytes to fill.
+     */
     public static void fillPattern(final MutableDirectBuffer buffer, final int offset, final int length)
     {
         for (int i = 0; i < length; i++)
@@ -56,7 +63,15 @@ public final class GenPayloadDescriptor
         }
     }
 
-    /** Writes the probe when the payload of {@code length} bytes has room for it. */
+    /**
+     * Writes the probe when the payload of {@code length} bytes has room for it; a shorter payload is left alone.
+     *
+     * @param buffer     the frame being built.
+     * @param offset     where the payload starts in {@code buffer}.
+     * @param length     the payload's length in bytes.
+     * @param sequence   the flow's sequence number of this datagram, from 0.
+     * @param sendTimeNs the send time, {@code System.nanoTime()} (CLOCK_MONOTONIC) of the sender.
+     */
     public static void writeProbe(
         final MutableDirectBuffer buffer, final int offset, final int length, final int sequence, final long sendTimeNs)
     {

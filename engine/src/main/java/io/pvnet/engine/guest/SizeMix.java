@@ -41,6 +41,9 @@ public final class SizeMix
      * The simple IMIX: IP packets of 40, 576 and 1500 bytes, 7:4:1, as payloads of {@code 40 - headerBytes}, ...
      * (for UDP over IPv4 {@code headerBytes} is 28, for ICMP echo 28). The order within a cycle of 12 spreads the large
      * packets: 40 576 40 40 576 40 1500 40 576 40 40 576.
+     *
+     * @param headerBytes IP and L4 header bytes inside the IP packet lengths (28 for UDP or ICMP echo over IPv4).
+     * @return the mix, cycling over 12 sizes.
      */
     public static SizeMix imix(final int headerBytes)
     {
@@ -96,7 +99,7 @@ public final class SizeMix
         return schedule.clone();
     }
 
-    /** @return e.g. {@code 64,576,1500} or the IMIX's description. */
+    /** {@return e.g. {@code 64,576,1500} or the IMIX's description} */
     @Override
     public String toString()
     {

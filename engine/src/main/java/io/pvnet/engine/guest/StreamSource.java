@@ -63,6 +63,8 @@ public final class StreamSource implements FrameHandler, Agent
     }
 
     /**
+     * A stream source on the system clock.
+     *
      * @param stack the guest's stack (its MAC and IPv4 address are the streams' source).
      * @param out   where streamed frames go (the vif); non-zero return: not taken, retried later.
      */
@@ -71,7 +73,13 @@ public final class StreamSource implements FrameHandler, Agent
         this(stack, out, new SystemNanoClock());
     }
 
-    /** As {@link #StreamSource(GuestStack, FrameSink)} with a clock. */
+    /**
+     * As {@link #StreamSource(GuestStack, FrameSink)} with a clock (tests).
+     *
+     * @param stack the guest's stack (its MAC and IPv4 address are the streams' source).
+     * @param out   where streamed frames go (the vif); non-zero return: not taken, retried later.
+     * @param clock the clock of rates and durations, and of the probes' send times.
+     */
     public StreamSource(final GuestStack stack, final FrameSink out, final NanoClock clock)
     {
         this.stack = stack;
@@ -85,7 +93,12 @@ public final class StreamSource implements FrameHandler, Agent
         GenPayloadDescriptor.fillPattern(frame, PAYLOAD_OFFSET, frame.capacity() - PAYLOAD_OFFSET);
     }
 
-    /** Frames that are not stream requests go to {@code handler} (may be null). @return this. */
+    /**
+     * Frames that are not stream requests go to {@code handler}.
+     *
+     * @param handler the next handler (usually the {@link GuestStack}), called on this thread; may be null.
+     * @return this.
+     */
     public StreamSource next(final FrameHandler handler)
     {
         next = handler;

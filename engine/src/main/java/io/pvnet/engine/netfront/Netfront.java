@@ -70,6 +70,16 @@ public final class Netfront
         connection.start();
     }
 
+    /**
+     * Kicks the backend through eventfd {@code fd} (received over the control connection) instead of its event word:
+     * the host serving a guest in its own memory waits on that eventfd in epoll. Every queue's channel, created at
+     * connect, uses it. Call before the vif connects.
+     */
+    public void kickBackendThrough(final int fd)
+    {
+        vif.kickFd = fd;
+    }
+
     /** @return the XenBus state of this frontend. */
     public XenbusState state()
     {

@@ -240,6 +240,10 @@ final class NetfrontConnection
                 VifSections.backendPort(q), IdleMode.NOOP, hostSelector);
             // several queues: this port raises bit q of the guest's own selector, so one thread sleeps for all
             channel.bindLocalPort(vif.selector != null && queueCount > 1 ? q : -1);
+            if (vif.kickFd >= 0)
+            {
+                channel.kickPeerThrough(vif.kickFd); // a guest in its own memory kicks the host's epoll
+            }
             tx.channel = channel;
             rx.channel = channel;
             tx.attach(txShared.frontRing());

@@ -51,6 +51,8 @@ final class NetfrontTx
     private FrontRing tx;
     private int freeTxCount;
     private boolean pushPending;
+    /** Response consumer position at which the tx rsp_event was last armed (once per position). */
+    private int txEventArmedAt;
 
     NetfrontTx(final NetfrontVif vif, final FrameOffload offload, final int index)
     {
@@ -66,6 +68,7 @@ final class NetfrontTx
         tx = ring;
         freeTxCount = 0;
         pushPending = false;
+        txEventArmedAt = ring.responseConsumer() - 1;
     }
 
     /** Marks tx id {@code id} free (at connect, highest first so that id 0 goes first). */
@@ -252,16 +255,28 @@ final class NetfrontTx
         vif.notifyIfAsked(channel, tx.pushRequestsAndCheckNotify());
     }
 
-    /** Frees the tx ids the backend answered. @return responses consumed. */
+    /**
+     * Frees the tx ids the backend answered. With requests outstanding and nothing answered, re-arms the tx ring's
+     * {@code rsp_event} ({@code RING_FINAL_CHECK_FOR_RESPONSES}, as Linux netfront's {@code xennet_tx_buf_gc}), so that
+     * the backend notifies when it answers: a guest sleeping because its tx ring or ids ran out is woken then, not at
+     * its sleep's timeout. Armed once per consumer position (the line also holds {@code rsp_prod}).
+     *
+     * @return responses consumed.
+     */
     int reap()
     {
-        final int available = tx.unconsumedResponses();
+        int available = tx.unconsumedResponses();
+        if (available == 0 && outstanding() > 0 && txEventArmedAt != tx.responseConsumer())
+        {
+            txEventArmedAt = tx.responseConsumer();
+            available = tx.finalCheckForResponses();
+        }
         if (available == RingStatus.RESPONSE_PROD_OVERFLOW)
         {
             vif.broken("tx response producer beyond outstanding requests");
             return 0;
         }
-        if (available == 0)
+        if (available <= 0)
         {
             return 0;
         }

@@ -35,6 +35,8 @@ final class NetfrontVif
     int maxQueues = 1;
     /** A multi-queue guest's own selector (queue q's frontend port raises bit q), or null with one queue. */
     io.pvnet.ring.event.EventSelector selector;
+    /** The backend's kick eventfd (a guest in its own memory), or -1: notifications wake the backend's port word. */
+    int kickFd = -1;
 
     XenbusState state = XenbusState.UNKNOWN;
     String brokenReason;

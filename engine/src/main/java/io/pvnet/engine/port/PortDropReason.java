@@ -50,15 +50,21 @@ public final class PortDropReason
     public static final int TO_ROUTER = 49;
     /** Routed mode: the neighbour table is full. */
     public static final int NEIGHBOUR_TABLE_FULL = 50;
+    /** A vif port: its backend has no connected guest (a flood reaching a vif nobody attached). */
+    public static final int NOT_CONNECTED = 51;
+    /** A vif port: the frame waits for the guest's buffers and the backend's receive queue is full. */
+    public static final int QUEUE_FULL = 52;
+    /** A vif port: the backend refused it for another reason (disabled after a protocol error or an exception). */
+    public static final int VIF_REFUSED = 53;
     /** One past the last code. */
-    public static final int END = 51;
+    public static final int END = 54;
 
     private static final String[] NAMES =
     {
         "runt", "mtu-exceeded", "offload-failed", "vlan-ingress", "vlan-tagging", "same-port", "write-failed",
         "malformed", "offload-unsupported", "capture-failed", "wrong-vni",
         "no-route", "ttl-exceeded", "neighbour-queue-full", "neighbour-unreachable", "not-routable", "not-our-mac",
-        "to-router", "neighbour-table-full"
+        "to-router", "neighbour-table-full", "not-connected", "queue-full", "vif-refused"
     };
 
     private PortDropReason()

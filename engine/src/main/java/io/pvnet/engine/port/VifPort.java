@@ -85,6 +85,28 @@ public final class VifPort implements Port
         {
             return PortDropReason.WRITE_FAILED;
         }
-        return backend.offer(buffer, offset, length, flags, gsoSize, gsoType);
+        return portDropReason(backend.offer(buffer, offset, length, flags, gsoSize, gsoType));
+    }
+
+    /**
+     * The backend's refusal ({@link io.pvnet.engine.vif.DropReason}, which the caller counts) as the bridge's drop
+     * code, so that it is counted under its own reason (the bridge's counters take only port codes: an xnb code used
+     * to be counted as {@code offload-failed}).
+     *
+     * @param vifReason the backend's result.
+     * @return 0, or a {@link PortDropReason} code.
+     */
+    static int portDropReason(final int vifReason)
+    {
+        return switch (vifReason)
+        {
+            case io.pvnet.engine.vif.DropReason.NONE -> 0;
+            case io.pvnet.engine.vif.DropReason.NOT_CONNECTED -> PortDropReason.NOT_CONNECTED;
+            case io.pvnet.engine.vif.DropReason.RX_QUEUE_FULL -> PortDropReason.QUEUE_FULL;
+            case io.pvnet.engine.vif.DropReason.OVERSIZE, io.pvnet.engine.vif.DropReason.RX_TOO_BIG ->
+                PortDropReason.MTU_EXCEEDED;
+            case io.pvnet.engine.vif.DropReason.OFFLOAD_FAILED -> PortDropReason.OFFLOAD_FAILED;
+            default -> PortDropReason.VIF_REFUSED;
+        };
     }
 }

@@ -124,6 +124,21 @@ public final class XnbAgent implements Agent
         connection.useRegion(share);
     }
 
+    /**
+     * @return the event ports section of the connection in force (in the guest's memory), or null before the first
+     *         connect; valid while {@link #isConnected()} (agent thread).
+     */
+    public org.agrona.concurrent.AtomicBuffer connectedEvents()
+    {
+        return connection.connectedEvents();
+    }
+
+    /** @return how many times the vif connected: a change means its memory changed (agent thread). */
+    public int connectGeneration()
+    {
+        return connection.connectGeneration();
+    }
+
     /** Publishes the backend's features and settings and enters InitWait. Configuration time. */
     public void start()
     {

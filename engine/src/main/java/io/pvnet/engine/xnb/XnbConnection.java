@@ -44,6 +44,9 @@ final class XnbConnection
     private final XnbVif vif;
     /** The memory the guest's sections live in: the shared region, or the guest's own share (set between guests). */
     private volatile Region region;
+    /** The event ports of the current connection (in the guest's memory) and how many connects there were. */
+    private AtomicBuffer connectedEvents;
+    private int connectGeneration;
     private final XenStore store;
     private final XnbQueues queues;
     private AtomicBuffer grantTableBuffer;
@@ -114,6 +117,18 @@ final class XnbConnection
     }
 
     /** The agent stops: frames are no longer accepted and the backend says Closed. */
+    /** @return the event ports of the current connection, or null before the first connect (agent thread). */
+    AtomicBuffer connectedEvents()
+    {
+        return connectedEvents;
+    }
+
+    /** @return connects so far: a new value means new memory (agent thread). */
+    int connectGeneration()
+    {
+        return connectGeneration;
+    }
+
     /** See {@link XnbAgent#useShare}. */
     void useRegion(final Region share)
     {
@@ -307,6 +322,8 @@ final class XnbConnection
             queues.get(q).requestAttach(rings[q]);
         }
         vif.queues = queueCount;
+        connectedEvents = events;
+        connectGeneration++;
         vif.disabledReason = DropReason.NONE;
         vif.multicast.clear();
         vif.statusDirty = true;

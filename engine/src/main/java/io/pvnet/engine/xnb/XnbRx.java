@@ -38,8 +38,8 @@ import static io.pvnet.engine.netif.NetifConstants.*;
  */
 final class XnbRx
 {
-    /** Frames handed to the guest per duty cycle. */
-    static final int RX_BATCH = 64;
+    /** Queued frames handed to the guest per duty cycle (the NAPI budget, {@link io.pvnet.engine.vif.VifPolling}). */
+    private final int budget = io.pvnet.engine.vif.VifPolling.budget();
     private static final int SEGMENT_SCRATCH_BYTES = 256 * 1024;
     /** Headers a segment may carry: Ethernet, two VLAN tags, IPv6 with extensions or IPv4 with options, TCP options. */
     private static final int MAX_SEGMENT_HEADERS = 256;
@@ -169,7 +169,7 @@ final class XnbRx
             if (!frames.isEmpty())
             {
                 // their outcomes are in pending until the next flush, as the handed-over frame's
-                handedOverUnflushed += frames.drain(rxDrainer, RX_BATCH);
+                handedOverUnflushed += frames.drain(rxDrainer, budget);
             }
             return frames.isEmpty() &&
                 deliverFrame(buffer, null, offset, length, flags, gsoSize, gsoType, queue.nowNs);
@@ -180,10 +180,10 @@ final class XnbRx
         }
     }
 
-    /** @return frames handed to the guest from the queue (at most {@link #RX_BATCH}). */
+    /** @return frames handed to the guest from the queue (at most the NAPI budget). */
     int process()
     {
-        final int drained = frames.isEmpty() ? 0 : frames.drain(rxDrainer, RX_BATCH);
+        final int drained = frames.isEmpty() ? 0 : frames.drain(rxDrainer, budget);
         if (rxResponsesPending)
         {
             pushRxResponses();

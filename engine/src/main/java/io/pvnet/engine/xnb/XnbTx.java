@@ -26,8 +26,8 @@ import static io.pvnet.engine.netif.NetifConstants.*;
  */
 final class XnbTx
 {
-    /** Packets taken from the ring per duty cycle (Linux's NAPI budget). */
-    static final int TX_BATCH = 64;
+    /** Packets taken from the ring per duty cycle (Linux's NAPI budget, {@link io.pvnet.engine.vif.VifPolling}). */
+    private final int budget = io.pvnet.engine.vif.VifPolling.budget();
 
     private final XnbVif vif;
     private final XnbQueue queue;
@@ -78,7 +78,7 @@ final class XnbTx
         tx = null;
     }
 
-    /** @return packets consumed from the tx ring (at most {@link #TX_BATCH}). */
+    /** @return packets consumed from the tx ring (at most the NAPI budget). */
     int process()
     {
         int available = tx.unconsumedRequests();
@@ -111,7 +111,7 @@ final class XnbTx
 
         int consumer = consumerStart;
         int packets = 0;
-        while (consumer != producer && packets < TX_BATCH)
+        while (consumer != producer && packets < budget)
         {
             final int used = TxAssembler.ring2pkt(txPkt, txSnapshot, consumer, producer);
             if (used == 0)
@@ -183,7 +183,7 @@ final class XnbTx
         final MutableDirectBuffer slots = txSnapshot.buffer();
         final GrantTable grants = vif.grants;
         final int self = vif.config.backendDomid();
-        final int end = to - from > TX_BATCH ? from + TX_BATCH : to;
+        final int end = to - from > budget ? from + budget : to;
         long words = 0;
         boolean extra = false;
         for (int index = from; index != end; index++)

@@ -293,7 +293,7 @@ class GuestControlTest
         try (ControlSocket attacker = ControlSocket.connect(socket))
         {
             attacker.send(ControlMessage.attach(1, 0).encode());
-            attacker.receive(1).closeFds();
+            attacker.receive(2).closeFds();
             final String victimState = victim.frontend.config().backendDir() + "/state";
             attacker.send(ControlMessage.write(victimState, "6").encode());
             attacker.send(ControlMessage.write("device/vif/2/0/tx-ring-ref", "9").encode());
@@ -325,7 +325,7 @@ class GuestControlTest
                 if (round % 2 == 0)
                 {
                     attacker.send(ControlMessage.attach(1, 0).encode());
-                    final ControlSocket.Message answer = attacker.receive(1);
+                    final ControlSocket.Message answer = attacker.receive(2);
                     if (answer != null)
                     {
                         answer.closeFds();
@@ -338,7 +338,7 @@ class GuestControlTest
                     garbage[0] = (byte)(1 + random.nextInt(7)); // a known type with a bad body
                 }
                 attacker.send(garbage);
-                attacker.receive(1); // the switch ends the connection (or ignores a harmless message)
+                attacker.receive(2); // the switch ends the connection (or ignores a harmless message)
             }
             catch (final RuntimeException peerGone)
             {

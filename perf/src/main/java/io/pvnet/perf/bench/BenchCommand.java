@@ -43,6 +43,9 @@ public final class BenchCommand implements Callable<Integer>
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+
     @Option(names = "--scenario", paramLabel = "NAME", split = ",",
         description = "Run only this scenario (repeatable or comma-separated; 'all' for every one). See --list. " +
             "With --compare the default is the scenarios in the earlier file.")
@@ -132,6 +135,7 @@ public final class BenchCommand implements Callable<Integer>
         final List<String> notesBefore = new ArrayList<>();
         try
         {
+            polling.apply();
             options = BenchOptions.builder().sizes(sizes).tso(tso).vifs(vifs).batch(batch).idle(idle).queues(queues)
                 .threading(threading).xproc(xproc).build();
             if (compareFile != null)

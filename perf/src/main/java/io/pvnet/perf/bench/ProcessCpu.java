@@ -34,6 +34,34 @@ final class ProcessCpu
         return total;
     }
 
+    /** @return nanoseconds the JIT compiler threads ({@code C1/C2 CompilerThre...}) of process {@code pid} ran so far. */
+    static long compilerCpuNs(final long pid)
+    {
+        long total = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task")))
+        {
+            for (final Path task : tasks)
+            {
+                try
+                {
+                    if (Files.readString(task.resolve("comm")).contains("CompilerThre"))
+                    {
+                        total += threadCpuNs(task);
+                    }
+                }
+                catch (final IOException gone)
+                {
+                    // the thread ended
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+        return total;
+    }
+
     /** @return nanoseconds thread {@code tid} of process {@code pid} ran, or 0 when it is gone. */
     static long threadCpuNs(final long pid, final long tid)
     {

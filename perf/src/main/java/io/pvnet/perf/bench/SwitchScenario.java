@@ -55,7 +55,8 @@ public final class SwitchScenario implements Scenario
     private static int[] vifCounts(final BenchOptions options)
     {
         final int vifs = options.vifs(0);
-        return vifs == 0 ? new int[] {2, 4} : new int[] {Math.max(2, vifs)};
+        // --vifs N: the 2-vif figures too, so that one active pair among N - 2 idle vifs compares within one run
+        return vifs == 0 ? new int[] {2, 4} : vifs <= 2 ? new int[] {2} : new int[] {2, vifs};
     }
 
     @Override
@@ -78,6 +79,14 @@ public final class SwitchScenario implements Scenario
             }
         }
         context.compare("switch.64", "vif.64");
+        for (final int vifs : vifCounts(options))
+        {
+            if (vifs > 2)
+            {
+                // goal (issue 14): >= 0.9x the 2-vif figure with 1,022 idle vifs beside the active pair
+                context.compare("switch" + vifs + ".64", "switch.64");
+            }
+        }
     }
 
     private static void measure(

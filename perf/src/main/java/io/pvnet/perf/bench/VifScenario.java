@@ -76,9 +76,11 @@ public final class VifScenario implements Scenario
             return new VifXprocScenario().measurementCount(options);
         }
         final int[] sizes = options.sizes(64, 1500);
+        final IdleMode idleMode = options.idle(null);
+        final int spinFigures = idleMode != null && idleMode.sleeps() ? (options.tso(true) ? 2 : 1) : 0;
         final int queueRuns = options.queues(1).length;
         return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0) +
-            (queueRuns - 1) * (sizes.length + (options.tso(true) ? 1 : 0));
+            (queueRuns - 1) * (sizes.length + (options.tso(true) ? 1 : 0)) + spinFigures;
     }
 
     @Override
@@ -138,6 +140,22 @@ public final class VifScenario implements Scenario
             context.headline(tsoName, "aeron." + AERON_TSO_SIZE);
             context.compare(tsoName + ".p50", "aeron." + AERON_TSO_SIZE + ".p50");
             context.compare(tsoName + ".p99", "aeron." + AERON_TSO_SIZE + ".p99");
+        }
+        if (idleMode != null && idleMode.sleeps() && queueCounts[0] == 1)
+        {
+            // the same figures with every thread busy-spinning, in this run: adaptive must cost busy traffic nothing
+            // (goal >= 0.95x)
+            final Supplier<IdleStrategy> spin = IdleMode.BUSY_SPIN::newIdleStrategy;
+            this.sleepMode = null;
+            measure(context, "vif.spin.64", 64, 0, 0, VifConfig.of(2, 0), burst, spin, shared, 1);
+            context.compare("vif.64", "vif.spin.64");
+            if (options.tso(true))
+            {
+                measure(context, "vif.spin.tso", TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
+                    VifConfig.of(2, 0).withOffloads(true, false, false), burst, spin, shared, 1);
+                context.compare("vif.tso", "vif.spin.tso");
+            }
+            this.sleepMode = idleMode;
         }
         for (int i = 0; i < queueCounts.length; i++)
         {

@@ -20,6 +20,10 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.pvnet.ring.share.LinuxCalls;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * asleep (2 ms between frames, far beyond the 50 µs spin window): {@code wake.rtt.p50/.p99} in µs, every thread idling
  * with {@code --idle} (default adaptive: each sleeps on its event channel after the spin window). In the same run
  * {@code baseline.futex.rtt.*}: two threads waking each other through event channels in {@code sleep} mode, nothing
- * else (the floor of two kernel wake-ups); the vif round trip pays at least four of them.
+ * else (the floor of two kernel wake-ups); the vif round trip pays at least four of them. {@code baseline.eventfd.rtt.*}:
+ * the same with eventfds and epoll, the kick path of guests in their own memory.
  */
 public final class WakeScenario implements Scenario
 {
@@ -52,7 +57,7 @@ public final class WakeScenario implements Scenario
     @Override
     public int measurementCount()
     {
-        return 2;
+        return 3;
     }
 
     @Override
@@ -68,6 +73,7 @@ public final class WakeScenario implements Scenario
         context.baseline("baseline");
         report(context, "wake.rtt", vifRoundTrips(context, mode));
         report(context, "baseline.futex.rtt", futexRoundTrips(context));
+        report(context, "baseline.eventfd.rtt", eventfdRoundTrips(context));
         context.compare("wake.rtt.p50", "baseline.futex.rtt.p50");
     }
 
@@ -100,14 +106,18 @@ public final class WakeScenario implements Scenario
             try
             {
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!(a.isConnected() && b.isConnected()) && System.nanoTime() - deadline < 0)
+                // a frontend is Connected before its backend connects: wait for both halves of both vifs, or the first
+                // frame finds B's backend not connected and is dropped (one round trip lost at start)
+                while (!(a.isConnected() && b.isConnected() && backends[0].isConnected() && backends[1].isConnected()) &&
+                    System.nanoTime() - deadline < 0)
                 {
                     a.doWork();
                     Thread.sleep(1);
                 }
-                if (!a.isConnected() || !b.isConnected())
+                if (!a.isConnected() || !b.isConnected() || !backends[0].isConnected() || !backends[1].isConnected())
                 {
-                    throw new IllegalStateException("vifs did not connect: a=" + a.state() + " b=" + b.state());
+                    throw new IllegalStateException("vifs did not connect: a=" + a.state() + " b=" + b.state() +
+                        " backends " + backends[0].state() + " " + backends[1].state());
                 }
                 final Sender sender = new Sender(a, mode);
                 final AtomicLong samples = new AtomicLong();
@@ -153,6 +163,62 @@ public final class WakeScenario implements Scenario
         {
             thread.interrupt();
             thread.join(2_000);
+        }
+        return histogram;
+    }
+
+    /**
+     * Two threads waking each other through eventfds, each asleep in its own epoll ({@code EPOLLET}, no read): the
+     * kick path of isolated guests (a guest writes its kick fd, the host sleeps in epoll), against the futex above.
+     */
+    private static Histogram eventfdRoundTrips(final ScenarioContext context) throws Exception
+    {
+        final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
+        final int pingFd = LinuxCalls.eventfd();
+        final int pongFd = LinuxCalls.eventfd();
+        final int pingEpoll = LinuxCalls.epollCreate();
+        final int pongEpoll = LinuxCalls.epollCreate();
+        try (Arena arena = Arena.ofShared())
+        {
+            final MemorySegment scratch = arena.allocate(16, 8);
+            LinuxCalls.epollAdd(pingEpoll, pingFd, LinuxCalls.EPOLLIN | LinuxCalls.EPOLLET, 0, scratch);
+            LinuxCalls.epollAdd(pongEpoll, pongFd, LinuxCalls.EPOLLIN | LinuxCalls.EPOLLET, 0, scratch);
+            final MemorySegment pingEvents = arena.allocate(64, 8);
+            final MemorySegment pongEvents = arena.allocate(64, 8);
+            final Thread thread = new Thread(() ->
+            {
+                while (!Thread.currentThread().isInterrupted())
+                {
+                    if (LinuxCalls.epollWait(pongEpoll, pongEvents, 4, 100) > 0)
+                    {
+                        LinuxCalls.eventfdSignal(pingFd);
+                    }
+                }
+            }, "eventfd-pong");
+            thread.setDaemon(true);
+            thread.start();
+            try
+            {
+                measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, () ->
+                {
+                    final long start = System.nanoTime();
+                    LinuxCalls.eventfdSignal(pongFd);
+                    return LinuxCalls.epollWait(pingEpoll, pingEvents, 4, (int)(TIMEOUT_NS / 1_000_000)) > 0 ?
+                        System.nanoTime() - start : -1;
+                });
+            }
+            finally
+            {
+                thread.interrupt();
+                thread.join(2_000);
+            }
+        }
+        finally
+        {
+            LinuxCalls.close(pingEpoll);
+            LinuxCalls.close(pongEpoll);
+            LinuxCalls.close(pingFd);
+            LinuxCalls.close(pongFd);
         }
         return histogram;
     }

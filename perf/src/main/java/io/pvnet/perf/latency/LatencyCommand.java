@@ -63,6 +63,9 @@ public final class LatencyCommand implements Callable<Integer>
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+
     @Option(names = "--path", paramLabel = "PATH", defaultValue = "ring",
         description = "Path the frames take: ring, vif, switch or vif-xproc (default: ${DEFAULT-VALUE}).")
     String pathName;
@@ -132,6 +135,7 @@ public final class LatencyCommand implements Callable<Integer>
         final BenchRun earlier;
         try
         {
+            polling.apply();
             if (frameBytes < BenchOptions.MIN_SIZE_BYTES || frameBytes > BenchOptions.MAX_SIZE_BYTES)
             {
                 throw new IllegalArgumentException("--size=" + frameBytes + " must be between " + BenchOptions.MIN_SIZE_BYTES +

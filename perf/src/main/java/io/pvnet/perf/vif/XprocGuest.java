@@ -35,7 +35,7 @@ public final class XprocGuest implements AutoCloseable
         final GuestControlClient client = GuestControlClient.attach(socket, config);
         try
         {
-            return new XprocGuest(client, VifFrontend.create(client.store(), client.share().region(), config, offload));
+            return new XprocGuest(client, VifFrontend.create(client.store(), client.share().region(), client.kickFd(), config, offload));
         }
         catch (final RuntimeException ex)
         {

@@ -44,6 +44,8 @@ public final class EventChannel implements WaitPoint
     private final IdleMode idleMode;
     private final EventSelector remoteSelector;
     private final Futex.Waiter waiter = new Futex.Waiter();
+    /** The peer's kick eventfd (an isolated guest's end), or -1: the peer is woken through its word or selector. */
+    private volatile int remoteKickFd = -1;
     private long lastSeen;
     private int armedWord;
     private long wakeups;
@@ -142,6 +144,12 @@ public final class EventChannel implements WaitPoint
     private void wakePeerSlowPath()
     {
         wakeups++;
+        final int kickFd = remoteKickFd;
+        if (kickFd >= 0)
+        {
+            io.pvnet.ring.share.LinuxCalls.eventfdSignal(kickFd);
+            return;
+        }
         final int binding = ports.getIntVolatile(remoteBinding);
         if (binding > 0 && remoteSelector != null && remoteSelector.raise(binding - 1))
         {
@@ -212,7 +220,7 @@ public final class EventChannel implements WaitPoint
             {
                 return true;
             }
-            Thread.onSpinWait();
+            Thread.yield(); // as WaitPointIdleStrategy: a spinner must not hold the core the notifier needs
             now = System.nanoTime();
         }
         while (true)
@@ -297,6 +305,19 @@ public final class EventChannel implements WaitPoint
     public void disarmLocalPort()
     {
         ports.putIntRelease(localArmed, 0);
+    }
+
+    /**
+     * Wakes the peer through eventfd {@code fd} from now on (its kick fd, received over the control connection): a
+     * guest whose memory is its own cannot raise the host's selector, so when the host's port is armed it writes the
+     * eventfd the host waits on in epoll ({@link EpollWaitPoint}); -1 goes back to the futex word. The caller owns
+     * {@code fd}. Configuration time.
+     *
+     * @param fd the peer's kick eventfd, or -1.
+     */
+    public void kickPeerThrough(final int fd)
+    {
+        remoteKickFd = fd;
     }
 
     /**

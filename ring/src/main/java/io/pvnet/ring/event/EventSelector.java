@@ -23,7 +23,16 @@ public final class EventSelector implements WaitPoint
     /** Longest single kernel sleep: bounds how late an interrupt of the owning thread is seen. */
     public static final long MAX_SLEEP_SLICE_NS = 50_000_000L;
 
+    /**
+     * Where each selector of this process is woken besides its futex word: an eventfd when the owner sleeps in epoll
+     * ({@link EpollWaitPoint}), by the selector memory's address. Process-local on purpose: a descriptor number in the
+     * shared memory could be rewritten by another process mapping it and make a raiser write to an unrelated file.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Long, java.util.concurrent.atomic.AtomicInteger> WAKE_FDS =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
     private final MemorySegment memory;
+    private final java.util.concurrent.atomic.AtomicInteger wakeFd;
     private final long wakeWordAddress;
     private final int capacity;
     private final Futex.Waiter waiter = new Futex.Waiter();
@@ -36,6 +45,7 @@ public final class EventSelector implements WaitPoint
         this.memory = memory;
         this.capacity = capacity;
         this.wakeWordAddress = memory.address() + WAKE_WORD_OFFSET;
+        this.wakeFd = WAKE_FDS.computeIfAbsent(memory.address(), address -> new java.util.concurrent.atomic.AtomicInteger(-1));
     }
 
     /**
@@ -52,7 +62,9 @@ public final class EventSelector implements WaitPoint
     {
         check(memory, capacity);
         INT.setRelease(memory, (long)CAPACITY_OFFSET, capacity);
-        return new EventSelector(memory, capacity);
+        final EventSelector selector = new EventSelector(memory, capacity);
+        selector.wakeFd.set(-1);
+        return selector;
     }
 
     /**
@@ -121,9 +133,30 @@ public final class EventSelector implements WaitPoint
             INT.compareAndSet(memory, (long)SLEEPING_OFFSET, 1, 0))
         {
             wakeCalls++;
-            Futex.wake(wakeWordAddress, 1);
+            final int fd = wakeFd.get();
+            if (fd >= 0)
+            {
+                io.pvnet.ring.share.LinuxCalls.eventfdSignal(fd);
+            }
+            else
+            {
+                Futex.wake(wakeWordAddress, 1);
+            }
         }
         return true;
+    }
+
+    /**
+     * Owner, configuration time: from now on a raiser in this process that finds the owner asleep signals eventfd
+     * {@code fd} (the owner sleeps in epoll, see {@link EpollWaitPoint}) instead of {@code FUTEX_WAKE}; -1 goes back to
+     * the futex. Raisers in other processes always wake the futex word, which an owner in epoll does not wait on: they
+     * are seen at its next timeout (isolated guests kick their own eventfds instead).
+     *
+     * @param fd the owner's wake eventfd, or -1.
+     */
+    public void wakeThrough(final int fd)
+    {
+        wakeFd.set(fd);
     }
 
     /** {@return whether any bit is raised (owner's final check; acquire)} */

@@ -43,6 +43,10 @@ public enum IdleMode
     public static final long PARK_NS = 50_000;
     /** Default spin window of {@link #ADAPTIVE}: {@code -Dpvnet.idle.spin.us} (µs), 50 µs unless set. */
     public static final long DEFAULT_SPIN_WINDOW_NS = Long.getLong("pvnet.idle.spin.us", 50) * 1_000;
+    /** Longest spin window {@link #spinWindowNs(long)} accepts. */
+    public static final long MAX_SPIN_WINDOW_NS = 1_000_000_000L;
+
+    private static volatile long spinWindowNs = DEFAULT_SPIN_WINDOW_NS;
     /** Longest sleep of {@link #SLEEP}/{@link #ADAPTIVE} before the agent runs its timers again. */
     public static final long DEFAULT_MAX_SLEEP_NS = 100_000_000L;
 
@@ -65,10 +69,25 @@ public enum IdleMode
         return this == SLEEP || this == ADAPTIVE;
     }
 
-    /** {@return the spin window of {@link #ADAPTIVE} in ns} */
+    /** {@return the spin window of {@link #ADAPTIVE} in ns (process-wide; {@code --spin-us} on the commands)} */
     public static long spinWindowNs()
     {
-        return DEFAULT_SPIN_WINDOW_NS;
+        return spinWindowNs;
+    }
+
+    /**
+     * Sets the spin window of {@link #ADAPTIVE} for idle strategies and waits created from now on (configuration time).
+     *
+     * @param windowNs how long to keep polling after the last work, in nanoseconds (0: sleep at once).
+     * @throws IllegalArgumentException with {@code spinWindowNs=value} outside 0..{@value #MAX_SPIN_WINDOW_NS}.
+     */
+    public static void spinWindowNs(final long windowNs)
+    {
+        if (windowNs < 0 || windowNs > MAX_SPIN_WINDOW_NS)
+        {
+            throw new IllegalArgumentException("spinWindowNs=" + windowNs + " must be in 0.." + MAX_SPIN_WINDOW_NS);
+        }
+        spinWindowNs = windowNs;
     }
 
     /** {@return a new idle strategy of this kind; {@link #SLEEP}/{@link #ADAPTIVE} without a wait point back off} */
@@ -91,7 +110,7 @@ public enum IdleMode
      */
     public IdleStrategy newIdleStrategy(final WaitPoint waitPoint)
     {
-        return newIdleStrategy(waitPoint, DEFAULT_SPIN_WINDOW_NS, DEFAULT_MAX_SLEEP_NS);
+        return newIdleStrategy(waitPoint, spinWindowNs, DEFAULT_MAX_SLEEP_NS);
     }
 
     /**

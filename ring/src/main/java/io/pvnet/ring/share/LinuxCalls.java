@@ -42,6 +42,13 @@ public final class LinuxCalls
     static final long SENDMSG = AARCH64 ? 211 : 46;
     static final long RECVMSG = AARCH64 ? 212 : 47;
     static final long PRCTL = AARCH64 ? 167 : 157;
+    static final long READ = AARCH64 ? 63 : 0;
+    static final long WRITE = AARCH64 ? 64 : 1;
+    static final long EVENTFD2 = AARCH64 ? 19 : 290;
+    static final long EPOLL_CREATE1 = AARCH64 ? 20 : 291;
+    static final long EPOLL_CTL = AARCH64 ? 21 : 233;
+    /** aarch64 has no {@code epoll_wait}: {@code epoll_pwait} with a null signal mask on both. */
+    static final long EPOLL_PWAIT = AARCH64 ? 22 : 281;
 
     /** Interrupted system call. */
     public static final int EINTR = 4;
@@ -92,6 +99,19 @@ public final class LinuxCalls
     static final int MSG_NOSIGNAL = 0x4000;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int SHUT_RDWR = 2;
+    static final int EFD_CLOEXEC = 0x80000;
+    static final int EFD_NONBLOCK = 0x800;
+    static final int EPOLL_CLOEXEC = 0x80000;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_DEL = 2;
+    /** {@code EPOLLIN}. */
+    public static final int EPOLLIN = 0x1;
+    /** {@code EPOLLET}: edge-triggered (every eventfd write is a new edge, so the counter need never be read). */
+    public static final int EPOLLET = 1 << 31;
+    /** {@code sizeof(struct epoll_event)}: packed 12 bytes on x86-64, 16 on AArch64 (data at 4 / 8). */
+    public static final int EPOLL_EVENT_LENGTH = AARCH64 ? 16 : 12;
+    /** Offset of {@code epoll_event.data} (u64). */
+    public static final int EPOLL_EVENT_DATA_OFFSET = AARCH64 ? 8 : 4;
     /** {@code struct sockaddr_un}: u16 family then 108 bytes of path. */
     static final int SOCKADDR_UN_LENGTH = 110;
     static final int SUN_PATH_MAX = 107;
@@ -106,8 +126,18 @@ public final class LinuxCalls
     private static final ThreadLocal<MemorySegment> ERRNO_STATE =
         ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
+    /** The 8 bytes an eventfd signal writes (a u64 1; read-only after class initialisation, shared by threads). */
+    private static final MemorySegment EVENTFD_ONE = one();
+
     private LinuxCalls()
     {
+    }
+
+    private static MemorySegment one()
+    {
+        final MemorySegment one = Arena.global().allocate(8, 8);
+        one.set(JAVA_LONG, 0, 1L);
+        return one;
     }
 
     /**
@@ -236,5 +266,68 @@ public final class LinuxCalls
     public static long size(final int fd)
     {
         return check("lseek", LSEEK, fd, 0, SEEK_END);
+    }
+
+    /**
+     * @return a new eventfd ({@code eventfd2(0, EFD_CLOEXEC | EFD_NONBLOCK)}): a kernel counter another process can be
+     *         handed (over {@code SCM_RIGHTS}) to wake a thread waiting on it in epoll.
+     */
+    public static int eventfd()
+    {
+        return (int)check("eventfd2", EVENTFD2, 0, EFD_CLOEXEC | EFD_NONBLOCK, 0);
+    }
+
+    /**
+     * Signals an eventfd: {@code write(fd, &1, 8)}. Allocation-free; any thread.
+     *
+     * @return 0, or {@code -errno} (EAGAIN only after 2^64 - 2 signals nobody read; EBADF for a closed descriptor).
+     */
+    public static int eventfdSignal(final int fd)
+    {
+        final long result = raw(WRITE, fd, EVENTFD_ONE.address(), 8, 0, 0, 0);
+        return result < 0 ? (int)result : 0;
+    }
+
+    /** @return the counter of eventfd {@code fd}, zeroing it; 0 when nothing was signalled ({@code EAGAIN}). */
+    public static long eventfdRead(final int fd, final MemorySegment eightBytes)
+    {
+        final long result = raw(READ, fd, eightBytes.address(), 8, 0, 0, 0);
+        return result == 8 ? eightBytes.get(JAVA_LONG, 0) : 0;
+    }
+
+    /** @return a new epoll instance ({@code epoll_create1(EPOLL_CLOEXEC)}). */
+    public static int epollCreate()
+    {
+        return (int)check("epoll_create1", EPOLL_CREATE1, EPOLL_CLOEXEC, 0, 0);
+    }
+
+    /**
+     * Adds {@code fd} to epoll instance {@code epfd} with {@code events} and {@code data}, using {@code scratch} (at
+     * least {@link #EPOLL_EVENT_LENGTH} bytes) for the {@code struct epoll_event}.
+     *
+     * @throws LinuxException naming the call and errno.
+     */
+    public static void epollAdd(final int epfd, final int fd, final int events, final long data, final MemorySegment scratch)
+    {
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0, events);
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA_OFFSET, data);
+        check("epoll_ctl(ADD)", EPOLL_CTL, epfd, EPOLL_CTL_ADD, fd, scratch.address(), 0, 0);
+    }
+
+    /** Removes {@code fd} from {@code epfd}. @return 0 or {@code -errno} (ENOENT: not registered). */
+    public static int epollDelete(final int epfd, final int fd)
+    {
+        return (int)raw(EPOLL_CTL, epfd, EPOLL_CTL_DEL, fd, 0, 0, 0);
+    }
+
+    /**
+     * {@code epoll_pwait(epfd, events, maxEvents, timeoutMs, NULL)}: blocks until a registered descriptor is ready or
+     * {@code timeoutMs} passed (0: returns at once). Allocation-free.
+     *
+     * @return ready events written to {@code events}, or {@code -errno} (EINTR).
+     */
+    public static int epollWait(final int epfd, final MemorySegment events, final int maxEvents, final int timeoutMs)
+    {
+        return (int)raw(EPOLL_PWAIT, epfd, events.address(), maxEvents, timeoutMs, 0, 8);
     }
 }

@@ -42,6 +42,9 @@ import java.util.concurrent.Callable;
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked."})
 public final class GenCommand implements Callable<Integer>
 {
+    @picocli.CommandLine.Mixin
+    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
     String region;
 
@@ -134,6 +137,7 @@ public final class GenCommand implements Callable<Integer>
         try
         {
             plan = plan();
+            polling.apply();
         }
         catch (final IllegalArgumentException ex)
         {

@@ -19,6 +19,9 @@ import java.util.concurrent.Callable;
     description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7) and TCP discard (9), until interrupted.")
 public final class GuestCommand implements Callable<Integer>
 {
+    @picocli.CommandLine.Mixin
+    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
     String region;
 
@@ -62,6 +65,7 @@ public final class GuestCommand implements Callable<Integer>
         try
         {
             settings = settings(region, vif, ip, ip6, mac, queues);
+            polling.apply();
         }
         catch (final IllegalArgumentException ex)
         {
@@ -78,7 +82,8 @@ public final class GuestCommand implements Callable<Integer>
             out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
                 ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
             out.flush();
-            while (!barrier.await(20))
+            // the guest thread reports a lost switch itself at once; this only notices it gave up (4 wake-ups a second)
+            while (!barrier.await(250))
             {
                 if (node.failure() != null)
                 {

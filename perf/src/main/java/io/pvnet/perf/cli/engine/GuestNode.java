@@ -91,7 +91,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
             try
             {
                 client = GuestControlClient.attach(socket, settings.config());
-                frontend = VifFrontend.create(client.store(), client.share().region(), settings.config(),
+                frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), settings.config(),
                     new ChecksumFrameOffload());
                 return;
             }
@@ -108,10 +108,16 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
         }
     }
 
+    /**
+     * Longest sleep of an idle guest: it is woken by the backend's notifications, the switch's watch events and its
+     * hang-up, so this is only a safety net.
+     */
+    static final long MAX_SLEEP_NS = 1_000_000_000L;
+
     /** @return how this guest's thread idles: {@code sleep}/{@code adaptive} sleep on the vif's own event port. */
     IdleStrategy idleStrategy(final io.pvnet.ring.event.IdleMode mode)
     {
-        return mode.newIdleStrategy(frontend);
+        return mode.newIdleStrategy(frontend, io.pvnet.ring.event.IdleMode.spinWindowNs(), MAX_SLEEP_NS);
     }
 
     /**

@@ -73,19 +73,9 @@ public final class SwitchCommand implements Callable<Integer>
      * part of the wait point, so a frame from the kernel waits at most this long.
      */
     static final long PORT_POLL_SLEEP_NS = 1_000_000L;
-    /**
-     * Interval of the host thread's visit to every vif. Guests attach into their own memory, out of reach of the host's
-     * event selector, so an idle vif's first frame waits at most this long; a vif with traffic stays on the poller's
-     * active list and waits for nothing. Kick eventfds over the control connection would remove this wait.
-     */
-    static final long VIF_VISIT_NS = 10_000_000L;
-    /**
-     * How long a vif with traffic stays on the host thread's active list after its last frame (NAPI busy polling):
-     * without it a generator's vif left the list whenever the host had drained its ring before the guest refilled it,
-     * and each such gap cost up to {@link #VIF_VISIT_NS} (gen reached 0.006 Mpps; a TSO transfer one frame per ~57 ms).
-     * The host thread spins this long after the last frame of a burst, not while idle.
-     */
-    static final long VIF_LINGER_NS = 5_000_000L;
+
+    @picocli.CommandLine.Mixin
+    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
 
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
     String region;
@@ -155,6 +145,7 @@ public final class SwitchCommand implements Callable<Integer>
         try
         {
             check();
+            polling.apply();
             captures = captureSpecs(pcaps);
             if (metrics != null)
             {
@@ -232,10 +223,12 @@ public final class SwitchCommand implements Callable<Integer>
             ProcessProtection.closeToOthers("pvnet switch", err);
             memory = HostMemory.create(vifs, queues);
             final VifRegion vifRegion = memory.vifRegion();
-            // guests attach through the control socket into their own memory, where the host's selector is out of
-            // their reach: their vifs are visited every VIF_VISIT_NS (see VifPoller)
-            final VifPoller poller = new VifPoller(
-                VifSections.createSelector(memory.region(), vifs), vifRegion.store(), VIF_VISIT_NS, VIF_LINGER_NS);
+            // guests attach through the control socket into their own memory, out of the selector's reach: each kicks
+            // its own eventfd, which the host thread waits on in one epoll with the selector (see EpollWaitPoint); every
+            // vif is visited only at the poller's housekeeping interval (timers), never to look for frames
+            final io.pvnet.ring.event.EventSelector selector = VifSections.createSelector(memory.region(), vifs);
+            final VifPoller poller = new VifPoller(selector, vifRegion.store(), VifPoller.HOUSEKEEPING_MS * 1_000_000L,
+                new io.pvnet.ring.event.EpollWaitPoint(selector));
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final Fabric fabric = routed ? Fabric.routed(routerSetup(), maxPorts) : Fabric.bridged(maxPorts);
             agents.add(fabric.agent());
@@ -307,10 +300,13 @@ public final class SwitchCommand implements Callable<Integer>
             final ControlSocket listener = ControlSocket.listen(socketPath, !owners.isEmpty());
             final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out)
                 .admin(new AdminService(vifRegion.store(), memory.counters(), HostFile.effectiveUid(), out));
+            poller.onStoreChange(control::storeChanged);
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
             // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
-            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? IdleMode.DEFAULT_MAX_SLEEP_NS : PORT_POLL_SLEEP_NS;
+            // idle, the thread wakes only for its housekeeping (timers, heartbeats, the counters copy)
+            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HOUSEKEEPING_MS * 1_000_000L :
+                PORT_POLL_SLEEP_NS;
             runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
                 new CompositeAgent(agents));

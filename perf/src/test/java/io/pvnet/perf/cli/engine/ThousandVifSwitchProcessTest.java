@@ -24,6 +24,9 @@ class ThousandVifSwitchProcessTest
     void shouldStartExchangeTrafficAndStopWithAThousandVifs() throws Exception
     {
         final Path region = dir.resolve("switch1024.region");
+        final long requestsAtGuest;
+        final long repliesFailed;
+        final long answered;
         try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1024"))
         {
             assertTrue(sw.awaitOutput("ready", 180_000), sw.output());
@@ -36,16 +39,33 @@ class ThousandVifSwitchProcessTest
                     "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--count", "2000", "--rate", "20000"))
                 {
                     assertEquals(0, gen.awaitExit(120_000), gen.output());
-                    final Matcher answered = Pattern.compile("answered (\\d+)").matcher(gen.output());
-                    assertTrue(answered.find(), gen.output());
-                    // on this loaded 2-vCPU VM 1,120-1,376 of 2,000 echoes came back within gen's 200 ms drain
-                    // (late or lost: not yet explained, see the engine README); traffic must cross the switch
-                    assertTrue(Long.parseLong(answered.group(1)) >= 1000, "echoes through vif 1000 -> vif 7: " +
-                        gen.output());
+                    System.out.println("1024 vifs: " + gen.output().trim());
+                    final Matcher matcher = Pattern.compile("answered (\\d+)").matcher(gen.output());
+                    assertTrue(matcher.find(), gen.output());
+                    answered = Long.parseLong(matcher.group(1));
                 }
                 assertEquals(CommandProcess.SIGTERM_EXIT, guest.terminate(10_000), guest.output());
+                final Matcher echoes = Pattern.compile("udp-echoes (\\d+)").matcher(guest.output());
+                final Matcher failures = Pattern.compile("reply-failures (\\d+)").matcher(guest.output());
+                assertTrue(echoes.find() && failures.find(), guest.output());
+                requestsAtGuest = Long.parseLong(echoes.group(1));
+                repliesFailed = Long.parseLong(failures.group(1));
+                System.out.println("1024 vifs: guest " + requestsAtGuest + " requests, " + repliesFailed +
+                    " reply-failures; gen answered " + answered);
+                // every echo the guest sent is one gen counted or one still on its way when gen stopped waiting
+                assertTrue(answered <= requestsAtGuest - repliesFailed, guest.output());
             }
             assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(20_000), sw.output());
+            // every request is delivered to the guest or counted as a drop with its reason at the switch's vif7.0
+            // (under heavy load requests still wait behind a full ring: then they are counted, e.g. queue-full, never
+            // silently gone; the test used to accept 1,000 of 2,000 answered without knowing where the rest went)
+            final Matcher vif7 = Pattern.compile("vif7\\.0 rx (\\d+) tx (\\d+) drops (\\d+)([^,]*)").matcher(sw.output());
+            assertTrue(vif7.find(), sw.output());
+            System.out.println("1024 vifs: switch " + vif7.group());
+            assertTrue(requestsAtGuest + Long.parseLong(vif7.group(3)) >= 2000, "requests neither delivered nor counted: " +
+                vif7.group());
+            assertTrue(Long.parseLong(vif7.group(2)) >= requestsAtGuest, vif7.group());
+            assertTrue(answered >= 1000, "traffic crossed the switch: " + answered);
             assertTrue(sw.output().contains("stopped"), sw.output());
             assertFalse(sw.output().contains("Exception"), sw.output());
         }

@@ -1,0 +1,312 @@
+package io.pvnet.engine.control;
+
+import io.pvnet.engine.Crossover;
+import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.VifPoller;
+import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.offload.NoFrameOffload;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifSections;
+import io.pvnet.ring.event.EpollWaitPoint;
+import io.pvnet.ring.event.EventSelector;
+import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.region.HostFile;
+import io.pvnet.ring.region.Region;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxCalls;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The kick path of isolated guests (issue 14 item 2 with issue 13's per-guest memory): each guest kicks its own
+ * eventfd, handed over the control connection with its memfd; the host thread sleeps in one epoll over all of them
+ * and visits only the vifs that kicked. The housekeeping interval is set to 30 s here, so a frame can only be seen
+ * through a kick; every thread sleeps ({@code sleep} mode) whenever it has nothing to do.
+ */
+class IsolatedGuestKickTest
+{
+    private static final int VIFS = 16;
+    private static final long HOUSEKEEPING_NS = TimeUnit.SECONDS.toNanos(30);
+
+    @TempDir
+    Path dir;
+
+    private final Region region = Region.createAnonymous(VifRegion.regionBytes(VIFS));
+    private final VifRegion vifRegion = VifRegion.create(region, VIFS);
+    private final VifBackend[] backends = new VifBackend[VIFS];
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private final List<GuestControlClient> clients = new ArrayList<>();
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private GuestControlServer server;
+    private VifPoller poller;
+    private Path socket;
+
+    private void startSwitch()
+    {
+        final EventSelector selector = VifSections.createSelector(region, VIFS);
+        poller = new VifPoller(selector, vifRegion.store(), HOUSEKEEPING_NS, new EpollWaitPoint(selector));
+        final List<GuestControlServer.Vif> vifs = new ArrayList<>();
+        for (int i = 0; i < VIFS; i++)
+        {
+            // vif 1 <-> vif 2 crossed; the others lead to vif 1 (they are meant to stay idle)
+            backends[i] = VifBackend.create(vifRegion, VifConfig.of(i + 1, 0), Crossover.sinkTo(backends, i == 0 ? 1 : 0),
+                NoFrameOffload.INSTANCE);
+            poller.add(backends[i]);
+            vifs.add(new GuestControlServer.Vif(backends[i].config(), backends[i], HostFile.effectiveUid()));
+        }
+        socket = dir.resolve("switch.sock");
+        server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), vifs,
+            new PrintStream(log, true, StandardCharsets.UTF_8)).start();
+        final AgentRunner host = new AgentRunner(IdleMode.SLEEP.newIdleStrategy(poller, 0, 100_000_000L),
+            Throwable::printStackTrace, null, poller);
+        runners.add(host);
+        AgentRunner.startOnThread(host);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        for (int i = runners.size() - 1; i >= 0; i--)
+        {
+            runners.get(i).close();
+        }
+        for (final GuestControlClient client : clients)
+        {
+            client.close();
+        }
+        if (server != null)
+        {
+            server.close();
+            server.closeShares();
+        }
+        for (final GuestControlClient client : clients)
+        {
+            client.closeShare();
+        }
+        region.close();
+    }
+
+    /** A guest whose thread sleeps on its own event word whenever it has nothing to do; it echoes what it receives. */
+    private final class SleepingGuest implements Agent, FrameHandler
+    {
+        final GuestControlClient client;
+        final VifFrontend frontend;
+        final AtomicInteger received = new AtomicInteger();
+        final boolean echo;
+
+        SleepingGuest(final int domid, final boolean echo)
+        {
+            this.echo = echo;
+            client = GuestControlClient.attach(socket, VifConfig.of(domid, 0));
+            clients.add(client);
+            frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), VifConfig.of(domid, 0),
+                NoFrameOffload.INSTANCE);
+            final AgentRunner runner = new AgentRunner(IdleMode.SLEEP.newIdleStrategy(frontend, 0, 100_000_000L),
+                Throwable::printStackTrace, null, this);
+            runners.add(runner);
+            AgentRunner.startOnThread(runner);
+        }
+
+        @Override
+        public synchronized int doWork()
+        {
+            int work = client.sync();
+            work += frontend.doWork();
+            work += frontend.poll(this, 64);
+            frontend.flush();
+            return work;
+        }
+
+        @Override
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags,
+            final int gsoSize)
+        {
+            received.incrementAndGet();
+            if (echo)
+            {
+                frontend.transmit(buffer, offset, length, 0, 0, 0);
+            }
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "guest-" + frontend.config().domid();
+        }
+    }
+
+    private static void await(final java.util.function.BooleanSupplier condition, final String what)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "timed out waiting for " + what);
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void shouldWakeSleepingHostOnlyForTheVifsWhoseGuestsKicked() throws Exception
+    {
+        startSwitch();
+        final SleepingGuest sender = new SleepingGuest(1, false);
+        final SleepingGuest echo = new SleepingGuest(2, true);
+        final List<SleepingGuest> idle = new ArrayList<>();
+        for (int domid = 3; domid <= VIFS; domid++)
+        {
+            idle.add(new SleepingGuest(domid, false));
+        }
+        await(() -> sender.frontend.isConnected() && echo.frontend.isConnected() &&
+            idle.stream().allMatch(guest -> guest.frontend.isConnected()), "every guest connected");
+        Thread.sleep(1_000); // start-up work dies down (final checks after connect, status keys published within 100 ms)
+        final long idlePollsBefore = idlePolls();
+        final long sleepsBefore = poller.sleeps();
+        final long kicksBefore = poller.kicks();
+
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+        frame.setMemory(0, 64, (byte)0x5A);
+        final int roundTrips = 50;
+        for (int i = 0; i < roundTrips; i++)
+        {
+            final int expected = i + 1;
+            runOnGuest(sender, () ->
+            {
+                assertEquals(VifFrontend.OK, sender.frontend.transmit(frame, 0, 64, 0, 0, 0));
+                sender.frontend.flush();
+            });
+            final long startNs = System.nanoTime();
+            await(() -> sender.received.get() == expected, "echo " + expected);
+            // without a kick the host would see the frame only at its 30 s housekeeping
+            assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(5), "round trip took too long");
+            Thread.sleep(5); // every thread falls asleep again
+        }
+        assertEquals(roundTrips, echo.received.get());
+        assertTrue(poller.sleeps() - sleepsBefore >= roundTrips, "the host thread slept between round trips");
+        assertTrue(poller.kicks() - kicksBefore >= roundTrips, "frames were seen through kicks: " +
+            (poller.kicks() - kicksBefore));
+        assertEquals(idlePollsBefore, idlePolls(), "no idle vif was polled");
+    }
+
+    @Test
+    void shouldLetAGuestKickOnlyItsOwnVif() throws Exception
+    {
+        startSwitch();
+        final SleepingGuest noisy = new SleepingGuest(5, false);
+        final List<SleepingGuest> quiet = new ArrayList<>();
+        for (final int domid : new int[] {3, 4, 6})
+        {
+            quiet.add(new SleepingGuest(domid, false));
+        }
+        await(() -> noisy.frontend.isConnected() && quiet.stream().allMatch(guest -> guest.frontend.isConnected()),
+            "guests connected");
+        Thread.sleep(200);
+        final long[] before = new long[VIFS];
+        for (int bit = 0; bit < VIFS; bit++)
+        {
+            before[bit] = poller.vifPolls(bit);
+        }
+        // a hostile guest writes its kick fd as fast as it can, with nothing in its rings
+        for (int i = 0; i < 2_000; i++)
+        {
+            assertEquals(0, LinuxCalls.eventfdSignal(noisy.client.kickFd()));
+        }
+        await(() -> poller.vifPolls(4) - before[4] > 0, "the noisy vif polled");
+        Thread.sleep(100);
+        for (int bit = 0; bit < VIFS; bit++)
+        {
+            if (bit != 4)
+            {
+                assertEquals(before[bit], poller.vifPolls(bit), "vif " + (bit + 1) + " was polled for vif 5's kicks");
+            }
+        }
+        assertTrue(backends[4].isConnected(), "kicks without requests cost the vif nothing but polls");
+    }
+
+    @Test
+    void shouldNoticeAGuestThatAttachesAgainThroughItsNewKickFd() throws Exception
+    {
+        startSwitch();
+        final SleepingGuest first = new SleepingGuest(2, true);
+        final SleepingGuest sender = new SleepingGuest(1, false);
+        await(() -> first.frontend.isConnected() && sender.frontend.isConnected(), "connected");
+        // the sender goes away and a new guest takes vif 1 (new memory, new kick fd)
+        final int oldKick = sender.client.kickFd();
+        runners.remove(runners.size() - 1).close();
+        sender.client.close();
+        await(() -> !backends[0].isConnected(), "vif 1 closed after its guest left");
+        clients.remove(sender.client);
+        sender.client.closeShare();
+        final SleepingGuest second = new SleepingGuest(1, false);
+        await(() -> second.frontend.isConnected() && backends[0].isConnected(), "vif 1 connected again");
+        assertTrue(oldKick >= 0);
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+        for (int i = 1; i <= 10; i++)
+        {
+            runOnGuest(second, () ->
+            {
+                assertEquals(VifFrontend.OK, second.frontend.transmit(frame, 0, 64, 0, 0, 0));
+                second.frontend.flush();
+            });
+            final int expected = i;
+            await(() -> second.received.get() == expected, "echo " + expected + " after re-attach");
+        }
+    }
+
+    @Test
+    void shouldCloseTheVifAtOnceWhenItsGuestGoesWhileTheHostSleeps() throws Exception
+    {
+        startSwitch();
+        final SleepingGuest guest = new SleepingGuest(3, false);
+        await(() -> guest.frontend.isConnected() && backends[2].isConnected(), "connected");
+        Thread.sleep(300); // the host thread sleeps (its housekeeping is 30 s away)
+        final long sleeps = poller.sleeps();
+        // the guest's end of the control connection closes as it would when the process dies (the kernel closes it)
+        runners.remove(runners.size() - 1).close();
+        final long goneAt = System.nanoTime();
+        guest.client.close();
+        await(() -> !backends[2].isConnected(), "vif 3 left Connected");
+        final long ms = (System.nanoTime() - goneAt) / 1_000_000;
+        System.out.println("guest gone -> its vif leaves Connected after " + ms + " ms, host thread asleep before");
+        assertTrue(ms < 1_000, ms + " ms: the control thread woke the sleeping host thread");
+        assertTrue(sleeps > 0);
+    }
+
+    /** Runs {@code action} on the test thread while the guest's own thread may sleep (a netfront is one-threaded). */
+    private static void runOnGuest(final SleepingGuest guest, final Runnable action)
+    {
+        synchronized (guest)
+        {
+            action.run();
+        }
+    }
+
+    private long idlePolls()
+    {
+        long polls = 0;
+        for (int bit = 2; bit < VIFS; bit++)
+        {
+            polls += poller.vifPolls(bit);
+        }
+        return polls;
+    }
+}

@@ -1,0 +1,70 @@
+package io.pvnet.perf.cli;
+
+import io.pvnet.engine.vif.VifPolling;
+import io.pvnet.ring.event.IdleMode;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code --napi-budget} and {@code --spin-us}, shared by {@code switch}, {@code guest}, {@code gen}, {@code bench} and
+ * {@code latency} (a picocli mixin): the NAPI budget of vif backends ({@link VifPolling}) and the spin window of the
+ * {@code adaptive} idle mode ({@link IdleMode#spinWindowNs(long)}), both process-wide and applied before any vif or
+ * agent is created.
+ */
+public final class PollingOptions
+{
+    @Option(names = "--napi-budget", paramLabel = "PACKETS",
+        description = "Packets a vif backend takes from a guest's tx ring (and queued frames it hands to its rx ring) " +
+            "per duty cycle before the thread serves the next vif (1..256, default 64 as Linux's NAPI weight).")
+    Integer napiBudget;
+
+    @Option(names = "--spin-us", paramLabel = "US",
+        description = "adaptive idle: how long a thread keeps polling after its last work before it sleeps " +
+            "(0..1000000 us, default 50; 0 sleeps at once as --idle sleep).")
+    Long spinUs;
+
+    /**
+     * Applies the options given (the others keep their defaults).
+     *
+     * @throws IllegalArgumentException naming the flag and its range.
+     */
+    public void apply()
+    {
+        if (napiBudget != null)
+        {
+            if (napiBudget < 1 || napiBudget > VifPolling.MAX_BUDGET)
+            {
+                throw new IllegalArgumentException("--napi-budget=" + napiBudget + " must be in 1.." + VifPolling.MAX_BUDGET);
+            }
+            VifPolling.budget(napiBudget);
+        }
+        if (spinUs != null)
+        {
+            if (spinUs < 0 || spinUs > IdleMode.MAX_SPIN_WINDOW_NS / 1_000)
+            {
+                throw new IllegalArgumentException("--spin-us=" + spinUs + " must be in 0.." +
+                    IdleMode.MAX_SPIN_WINDOW_NS / 1_000);
+            }
+            IdleMode.spinWindowNs(spinUs * 1_000);
+        }
+    }
+
+    /** @return the options in force, as arguments for a child {@code switch} / {@code guest} process. */
+    public static List<String> childArguments()
+    {
+        final List<String> arguments = new ArrayList<>();
+        arguments.add("--napi-budget");
+        arguments.add(Integer.toString(VifPolling.budget()));
+        arguments.add("--spin-us");
+        arguments.add(Long.toString(IdleMode.spinWindowNs() / 1_000));
+        return arguments;
+    }
+
+    /** @return a short description for a run's header, e.g. {@code napi-budget 64, spin 50 us}. */
+    public static String describe()
+    {
+        return "napi-budget " + VifPolling.budget() + ", spin " + IdleMode.spinWindowNs() / 1_000 + " us";
+    }
+}
