@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
@@ -34,13 +35,11 @@ public final class Crossover
         }
 
         @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
+        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             final VifBackend peer = target[index];
             return peer == null ? io.pvnet.engine.vif.DropReason.NOT_CONNECTED :
-                peer.offer(buffer, offset, length, flags, gsoSize, gsoType);
+                peer.offer(buffer, offset, length, metadata);
         }
     }
 }

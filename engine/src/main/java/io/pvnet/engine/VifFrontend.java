@@ -8,6 +8,7 @@ import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.netfront.Netfront;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.DirectBuffer;
 
 /**
@@ -76,18 +77,25 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     }
 
     /**
-     * Writes a frame to the tx ring.
+     * Writes a frame with complete checksums and no GSO to the tx ring.
      *
-     * @param flags   {@link FrameFlags}.
-     * @param gsoSize MSS of a TSO frame, else 0.
-     * @param gsoType {@code NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4/6}.
      * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
      */
-    public int transmit(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int transmit(final DirectBuffer buffer, final int offset, final int length)
     {
-        return netfront.transmit(buffer, offset, length, flags, gsoSize, gsoType);
+        return netfront.transmit(buffer, offset, length);
+    }
+
+    /**
+     * Writes a frame to the tx ring.
+     *
+     * @param metadata {@link FrameFlags}, and for a TSO frame its MSS and
+     *                 {@code NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4/6}: the caller's flyweight, read during the call only (the caller may reuse it at once).
+     * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
+     */
+    public int transmit(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
+    {
+        return netfront.transmit(buffer, offset, length, metadata);
     }
 
     /** Asks the backend to deliver only the multicast groups this guest added ({@code request-multicast-control}). */

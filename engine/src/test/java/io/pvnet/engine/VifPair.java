@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.offload.FrameOffload;
@@ -75,14 +76,13 @@ final class VifPair implements AutoCloseable
         final java.util.List<Integer> gso = new java.util.ArrayList<>();
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int frameFlags,
-            final int gsoSize)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             final byte[] bytes = new byte[length];
             buffer.getBytes(offset, bytes);
             frames.add(bytes);
-            flags.add(frameFlags);
-            gso.add(gsoSize);
+            flags.add(metadata.flags());
+            gso.add(metadata.gsoSize());
         }
 
         void clear()

@@ -70,7 +70,7 @@ class VifPollerTest
             {
                 final int vif = i;
                 work += frontends[i].doWork();
-                work += frontends[i].poll((buffer, offset, length, flags, gsoSize) -> received.incrementAndGet(vif), 64);
+                work += frontends[i].poll((buffer, offset, length, metadata) -> received.incrementAndGet(vif), 64);
             }
             return work;
         }
@@ -91,7 +91,7 @@ class VifPollerTest
         {
             final int length = TestFrames.raw(frame, 0, VifConfig.of(to + 1, 0).mac(), VifConfig.of(from + 1, 0).mac(),
                 -1, 100);
-            assertEquals(VifFrontend.OK, frontends[from].transmit(frame, 0, length, 0, 0, 0));
+            assertEquals(VifFrontend.OK, frontends[from].transmit(frame, 0, length));
             frontends[from].flush();
         }
 
@@ -210,7 +210,7 @@ class VifPollerTest
                             for (final int vif : pair)
                             {
                                 sw.frontends[vif].doWork();
-                                sw.frontends[vif].poll((buffer, offset, length, flags, gsoSize) ->
+                                sw.frontends[vif].poll((buffer, offset, length, metadata) ->
                                     sw.received.incrementAndGet(vif), 64);
                             }
                         }

@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifConfig;
@@ -46,15 +47,15 @@ class VifResponsePushTest
         final VifConfig a = VifConfig.of(1, 0).withMtu(65535);
         final VifConfig b = VifConfig.of(2, 0).withMtu(65535);
         final FrameSink toB = Crossover.sinkTo(backends, 1);
-        final FrameHandler counting = (buffer, offset, length, flags, gso) -> received++;
-        final FrameSink observing = (buffer, offset, length, flags, gsoSize, gsoType) ->
+        final FrameHandler counting = (buffer, offset, length, metadata) -> received++;
+        final FrameSink observing = (buffer, offset, length, metadata) ->
         {
             // what each guest can see at this moment, from the guest side of the shared rings
             frontends[0].doWork();
             txOutstanding.add(frontends[0].txOutstanding());
             frontends[1].poll(counting, 256);
             receivedSoFar.add(received);
-            return toB.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+            return toB.onFrame(buffer, offset, length, metadata);
         };
         backends[0] = VifBackend.create(vifRegion, a, observing, NoFrameOffload.INSTANCE);
         backends[1] = VifBackend.create(vifRegion, b, Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
@@ -72,7 +73,7 @@ class VifResponsePushTest
         frame.putLong(0, 0x0016_3E00_0200_0016L);
         for (int i = 0; i < 4; i++)
         {
-            assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, FRAME, 0, 0, 0));
+            assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, FRAME));
         }
         frontends[0].flush();
         backends[0].doWork();
@@ -95,6 +96,6 @@ class VifResponsePushTest
             frontends[v].doWork();
             backends[v].doWork();
         }
-        frontends[1].poll((DirectBuffer buffer, int offset, int length, int flags, int gso) -> received++, 256);
+        frontends[1].poll((DirectBuffer buffer, int offset, int length, FrameMetadata metadata) -> received++, 256);
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -65,7 +66,7 @@ class VifStressTest
                     {
                         final int length = Checker.length(sent);
                         Checker.fill(frame, sent, length);
-                        if (sender.transmit(frame, 0, length, 0, 0, 0) != VifFrontend.OK)
+                        if (sender.transmit(frame, 0, length) != VifFrontend.OK)
                         {
                             break;
                         }
@@ -114,7 +115,7 @@ class VifStressTest
         }
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gso)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             if (bad != null)
             {

@@ -35,8 +35,8 @@ public final class EgressEdge
     private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
     private final OutputFrames outputFrames = new OutputFrames(FrameOffload.MAX_FRAMES);
-    /** Describes a frame given as ints for the {@link OffloadPolicy}; reused (this edge's thread only). */
-    private final FrameMetadata metadata = new FrameMetadata();
+    /** Describes the frames the software offload made (complete sums, no GSO); reused (this edge's thread only). */
+    private final FrameMetadata finished = new FrameMetadata();
 
     private long softwareChecksums;
     private long softwareSplits;
@@ -55,19 +55,15 @@ public final class EgressEdge
     /**
      * Sends one frame to {@code port}, finishing in software only what the port cannot.
      *
+     * @param port     where the frame leaves.
+     * @param counters the port's counters (tx side: sent, or dropped by reason).
+     * @param buffer   holds the frame.
+     * @param offset   where the frame starts.
+     * @param length   bytes in the frame.
      * @param l2Length Ethernet header bytes of the frame (14, or 18 with a VLAN tag).
+     * @param frame    the frame's metadata: the caller's, read during the call only (handed to the port as it is when
+     *                 the frame passes untouched).
      * @return true when the port took it (every piece of it), false when dropped (counted on {@code counters}).
-     */
-    public boolean send(
-        final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
-        final int l2Length, final int flags, final int gsoSize, final int gsoType)
-    {
-        return send(port, counters, buffer, offset, length, l2Length, metadata.set(flags, gsoSize, gsoType));
-    }
-
-    /**
-     * As {@link #send(Port, PortCounters, DirectBuffer, int, int, int, int, int, int)} for a frame already described
-     * by the caller's {@link FrameMetadata} (read during the call only).
      */
     public boolean send(
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
@@ -89,7 +85,7 @@ public final class EgressEdge
             {
                 passedThroughOffloads++;
             }
-            final int reason = port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+            final int reason = port.onFrame(buffer, offset, length, frame);
             if (reason == 0)
             {
                 counters.txSent(length);
@@ -98,7 +94,7 @@ public final class EgressEdge
             counters.txDropped(reason);
             return false;
         }
-        return finishSlowPath(port, counters, buffer, offset, length, mtu, flags, gsoSize, gsoType,
+        return finishSlowPath(port, counters, buffer, offset, length, mtu, flags, gsoSize,
             decision != OffloadPolicy.COMPLETE);
     }
 
@@ -114,7 +110,7 @@ public final class EgressEdge
 
     private boolean finishSlowPath(
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
-        final int mtu, final int flags, final int gsoSize, final int gsoType, final boolean split)
+        final int mtu, final int flags, final int gsoSize, final boolean split)
     {
         final int made = offload.finish(
             buffer, offset, length, (flags & FrameFlags.CSUM_PARTIAL) != 0, gsoSize, mtu, output, outputFrames);
@@ -134,13 +130,13 @@ public final class EgressEdge
             softwareChecksums++;
         }
         // every frame out of the software offload carries complete sums
-        final int outFlags = (flags & (FrameFlags.CSUM_PARTIAL | FrameFlags.DATA_VALIDATED)) != 0 ?
-            FrameFlags.DATA_VALIDATED : 0;
+        final FrameMetadata out = finished.set((flags & (FrameFlags.CSUM_PARTIAL | FrameFlags.DATA_VALIDATED)) != 0 ?
+            FrameFlags.DATA_VALIDATED : 0, 0, 0);
         int bytes = 0;
         for (int i = 0; i < made; i++)
         {
             final int segmentLength = outputFrames.length(i);
-            final int reason = port.onFrame(output, outputFrames.offset(i), segmentLength, outFlags, 0, 0);
+            final int reason = port.onFrame(output, outputFrames.offset(i), segmentLength, out);
             if (reason != 0)
             {
                 counters.txDropped(reason);

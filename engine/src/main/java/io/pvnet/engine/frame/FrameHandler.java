@@ -3,15 +3,22 @@ package io.pvnet.engine.frame;
 import org.agrona.DirectBuffer;
 
 /**
- * Receives the frames a vif frontend got from its backend. Zero-copy: valid only during the call. Called on the thread
- * that polls the frontend.
+ * Receives the frames a vif frontend got from its backend. Zero-copy: the bytes and the {@link FrameMetadata} are
+ * valid only during the call (the frontend reuses both for its next frame; a handler that keeps a frame copies them).
+ * Called on the thread that polls the frontend.
  */
 @FunctionalInterface
 public interface FrameHandler
 {
     /**
-     * @param flags   {@link FrameFlags}: CSUM_PARTIAL when the backend left the checksum to the guest.
-     * @param gsoSize MSS when the backend passed a GSO frame, else 0.
+     * Takes one received Ethernet frame.
+     *
+     * @param buffer   holds the frame.
+     * @param offset   where the frame starts.
+     * @param length   bytes in the frame.
+     * @param metadata {@link FrameFlags} ({@code CSUM_PARTIAL} when the backend left the checksum to the guest,
+     *                 {@code DATA_VALIDATED}), GSO size and type when the backend passed a GSO frame, the receive
+     *                 hash when the backend sent one (the frontend's reused flyweight: read it during the call only).
      */
-    void onFrame(DirectBuffer buffer, int offset, int length, int flags, int gsoSize);
+    void onFrame(DirectBuffer buffer, int offset, int length, FrameMetadata metadata);
 }

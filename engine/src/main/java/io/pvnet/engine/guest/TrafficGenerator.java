@@ -1,5 +1,6 @@
 package io.pvnet.engine.guest;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.FrameBuilder;
 import io.pvnet.checksum.packet.IcmpHeader;
@@ -66,6 +67,8 @@ public final class TrafficGenerator implements FrameHandler
     private final Agent poller;
     private final NanoClock clock;
     private final FrameBuilder builder = new FrameBuilder();
+    /** Describes the TCP segments sent (the generator's thread only, reused). */
+    private final FrameMetadata segmentMetadata = new FrameMetadata();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(EthernetHeader.LENGTH + 65535));
     private int destinationIp;
     private long destinationMac = -1;
@@ -191,7 +194,7 @@ public final class TrafficGenerator implements FrameHandler
                 builder.udp(SOURCE_PORT, port);
             }
             length = builder.payloadLength(size).build();
-            if (frontend.transmit(frame, 0, length, 0, 0, 0) == VifFrontend.OK)
+            if (frontend.transmit(frame, 0, length) == VifFrontend.OK)
             {
                 sent++;
                 next += gapNs;
@@ -343,8 +346,8 @@ public final class TrafficGenerator implements FrameHandler
         final boolean partial = gso > 0;
         builder.payloadLength(payload);
         final int length = partial ? builder.buildPartial() : builder.build();
-        final int status = frontend.transmit(frame, 0, length, partial ? FrameFlags.CSUM_PARTIAL : 0, gso,
-            partial ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0);
+        final int status = frontend.transmit(frame, 0, length, segmentMetadata.set(
+            partial ? FrameFlags.CSUM_PARTIAL : 0, gso, partial ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0));
         frontend.flush();
         return status;
     }
@@ -380,7 +383,7 @@ public final class TrafficGenerator implements FrameHandler
 
     /** UDP echoes, ICMP echo replies and TCP segments from the destination that the stack did not answer. */
     @Override
-    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         final int ip = offset + EthernetHeader.LENGTH;
         if (length < EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH ||

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
@@ -12,8 +13,17 @@ public final class PortIngress implements FrameSink
     /** The fabric side: takes a frame that arrived on port {@code port}. */
     public interface Fabric
     {
-        /** @return 0 when taken, else a drop code. */
-        int onIngress(int port, DirectBuffer buffer, int offset, int length, int flags, int gsoSize, int gsoType);
+        /**
+         * Takes a frame that arrived on a port.
+         *
+         * @param port     the port's index in the fabric.
+         * @param buffer   holds the frame.
+         * @param offset   where the frame starts.
+         * @param length   bytes in the frame.
+         * @param metadata the frame's metadata: the port's, valid during the call only.
+         * @return 0 when taken, else a drop code.
+         */
+        int onIngress(int port, DirectBuffer buffer, int offset, int length, FrameMetadata metadata);
     }
 
     private final Fabric fabric;
@@ -26,10 +36,8 @@ public final class PortIngress implements FrameSink
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        return fabric.onIngress(port, buffer, offset, length, flags, gsoSize, gsoType);
+        return fabric.onIngress(port, buffer, offset, length, metadata);
     }
 }

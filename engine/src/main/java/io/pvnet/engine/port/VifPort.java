@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.VifBackend;
 import org.agrona.DirectBuffer;
 
@@ -67,14 +68,12 @@ public final class VifPort implements Port
 
     /** @return 0 when queued for the guest, else the backend's {@code DropReason} code (1..31). */
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         if (backend == null)
         {
             return PortDropReason.WRITE_FAILED;
         }
-        return backend.offer(buffer, offset, length, flags, gsoSize, gsoType);
+        return backend.offer(buffer, offset, length, metadata);
     }
 }

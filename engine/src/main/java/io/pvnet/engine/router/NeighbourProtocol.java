@@ -252,8 +252,7 @@ final class NeighbourProtocol
         {
             final UnsafeBuffer frame = pending.frame(slot);
             EthernetHeader.destination(frame, 0, mac);
-            router.send(out, frame, pending.length(slot), pending.flags(slot), pending.gsoSize(slot),
-                pending.gsoType(slot));
+            router.send(out, frame, pending.length(slot), pending.metadata(slot));
             slot = pending.release(slot);
         }
     }

@@ -6,6 +6,7 @@ import io.pvnet.checksum.packet.IpProtocol;
 import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.Ipv6Header;
 import io.pvnet.checksum.packet.PacketChecksums;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.bridge.EgressEdge;
 import io.pvnet.engine.port.Port;
@@ -66,6 +67,8 @@ public final class Router implements SwitchFabric
     private final NeighbourTable neighbours;
     private final PendingFrames pending;
     private final EgressEdge edge;
+    /** Describes the frames the router writes itself: complete sums, no GSO (router thread only). */
+    private final FrameMetadata control = new FrameMetadata();
     private final NanoClock clock;
     private final UnsafeBuffer work = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
     private final NeighbourProtocol neighbourProtocol;
@@ -327,8 +330,7 @@ public final class Router implements SwitchFabric
     /** A frame from port {@code port}'s ingress sink ({@link #ingress}); the fabric thread only. */
     @Override
     public int onIngress(
-        final int in, final DirectBuffer buffer, final int offset, final int length, final int flags,
-        final int gsoSize, final int gsoType)
+        final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         offered++;
         final PortCounters portCounters = ports.counters(in);
@@ -351,11 +353,11 @@ public final class Router implements SwitchFabric
                 return drop(in, EthernetHeader.isGroup(destination) ?
                     PortDropReason.NOT_ROUTABLE : PortDropReason.NOT_OUR_MAC);
             }
-            return forward4(in, buffer, offset, length, flags, gsoSize, gsoType);
+            return forward4(in, buffer, offset, length, metadata);
         }
         if (etherType == EthernetHeader.ETHERTYPE_IPV6)
         {
-            return ipv6(in, buffer, offset, length, flags, gsoSize, gsoType, destination);
+            return ipv6(in, buffer, offset, length, metadata, destination);
         }
         return drop(in, etherType == EthernetHeader.ETHERTYPE_VLAN ?
             PortDropReason.VLAN_TAGGING : PortDropReason.NOT_ROUTABLE);
@@ -387,8 +389,7 @@ public final class Router implements SwitchFabric
     }
 
     private int forward4(
-        final int in, final DirectBuffer buffer, final int offset, final int length, final int flags,
-        final int gsoSize, final int gsoType)
+        final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         final int ip = offset + IP;
         if (length < IP + Ipv4Header.MIN_LENGTH)
@@ -428,7 +429,7 @@ public final class Router implements SwitchFabric
         PacketChecksums.decrementTtl(work, IP);
         final int out = routes.port4(route);
         final int nextHop = routes.nextHop4(route, destination);
-        return resolveAndSend(in, out, NeighbourTable.IPV4_HI, nextHop & 0xFFFF_FFFFL, length, flags, gsoSize, gsoType);
+        return resolveAndSend(in, out, NeighbourTable.IPV4_HI, nextHop & 0xFFFF_FFFFL, length, metadata);
     }
 
     private boolean isOwnAddress4(final int address)
@@ -457,8 +458,8 @@ public final class Router implements SwitchFabric
     }
 
     private int ipv6(
-        final int in, final DirectBuffer buffer, final int offset, final int length, final int flags,
-        final int gsoSize, final int gsoType, final long destinationMac)
+        final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata,
+        final long destinationMac)
     {
         final int ip = offset + IP;
         if (length < IP + Ipv6Header.LENGTH)
@@ -513,13 +514,12 @@ public final class Router implements SwitchFabric
         final int out = routes.port6(route);
         final boolean via = routes.hasVia6(route);
         return resolveAndSend(in, out, via ? routes.viaHi6(route) : destinationHi,
-            via ? routes.viaLo6(route) : destinationLo, length, flags, gsoSize, gsoType);
+            via ? routes.viaLo6(route) : destinationLo, length, metadata);
     }
 
     /** Sends the frame in {@link #work} out of {@code out} to next hop {@code (hi, lo)}, or queues it meanwhile. */
     private int resolveAndSend(
-        final int in, final int out, final long hi, final long lo, final int length, final int flags,
-        final int gsoSize, final int gsoType)
+        final int in, final int out, final long hi, final long lo, final int length, final FrameMetadata metadata)
     {
         EthernetHeader.source(work, 0, macs[out]);
         final int entry = neighbours.findOrAdd(out, hi, lo);
@@ -533,7 +533,7 @@ public final class Router implements SwitchFabric
             if (nowNs - neighbours.confirmedNs(entry) < config.reachableNs())
             {
                 EthernetHeader.destination(work, 0, mac);
-                send(out, work, length, flags, gsoSize, gsoType);
+                send(out, work, length, metadata);
                 return 0;
             }
             neighbours.invalidate(entry);
@@ -542,7 +542,7 @@ public final class Router implements SwitchFabric
         {
             return drop(in, PortDropReason.NEIGHBOUR_QUEUE_FULL);
         }
-        final int slot = pending.take(work, 0, length, flags, gsoSize, gsoType);
+        final int slot = pending.take(work, 0, length, metadata);
         if (slot == PendingFrames.END)
         {
             return drop(in, PortDropReason.NEIGHBOUR_QUEUE_FULL);
@@ -556,11 +556,9 @@ public final class Router implements SwitchFabric
     }
 
     /** Sends a forwarded frame out of port {@code out}, counted forwarded or refused at egress. */
-    void send(
-        final int out, final UnsafeBuffer frame, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    void send(final int out, final UnsafeBuffer frame, final int length, final FrameMetadata metadata)
     {
-        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, flags, gsoSize, gsoType))
+        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, metadata))
         {
             forwarded++;
         }
@@ -573,7 +571,7 @@ public final class Router implements SwitchFabric
     /** Sends a frame the router wrote itself (ARP, NDP, ICMP error) out of port {@code out}. @return whether taken. */
     boolean sendControl(final int out, final DirectBuffer frame, final int length)
     {
-        return edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, 0, 0, 0);
+        return edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, control.set(0, 0, 0));
     }
 
     int address4(final int index)

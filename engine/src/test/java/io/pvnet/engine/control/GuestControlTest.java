@@ -1,5 +1,6 @@
 package io.pvnet.engine.control;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.Crossover;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
@@ -87,8 +88,8 @@ class GuestControlTest
         final FrameHandler handler = new FrameHandler()
         {
             @Override
-            public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags,
-                final int gsoSize)
+            public void onFrame(final DirectBuffer buffer, final int offset, final int length,
+                final FrameMetadata metadata)
             {
                 final byte[] bytes = new byte[length];
                 buffer.getBytes(offset, bytes);
@@ -148,7 +149,7 @@ class GuestControlTest
         for (int i = 0; i < 100; i++)
         {
             final UnsafeBuffer frame = frame(60 + i, i);
-            while (one.frontend.transmit(frame, 0, frame.capacity(), 0, 0, 0) != VifFrontend.OK)
+            while (one.frontend.transmit(frame, 0, frame.capacity()) != VifFrontend.OK)
             {
                 pumpUntil(() -> true, one, two);
                 one.pump();

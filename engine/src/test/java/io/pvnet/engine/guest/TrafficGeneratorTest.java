@@ -154,7 +154,7 @@ class TrafficGeneratorTest
 
     private static FrameSink transmitTo(final VifFrontend frontend)
     {
-        return (buffer, offset, length, flags, gsoSize, gsoType) ->
-            frontend.transmit(buffer, offset, length, flags, gsoSize, gsoType) == VifFrontend.OK ? 0 : 1;
+        return (buffer, offset, length, metadata) ->
+            frontend.transmit(buffer, offset, length, metadata) == VifFrontend.OK ? 0 : 1;
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.TestChecksums;
@@ -50,17 +51,15 @@ public final class TestResponder implements FrameSink
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         frames.incrementAndGet();
         largestFrame.accumulateAndGet(length, Math::max);
-        if ((flags & FrameFlags.CSUM_PARTIAL) != 0)
+        if (metadata.isChecksumPartial())
         {
             csumPartialFrames.incrementAndGet();
         }
-        if (gsoSize != 0)
+        if (metadata.isGso())
         {
             gsoFrames.incrementAndGet();
         }
@@ -263,7 +262,7 @@ public final class TestResponder implements FrameSink
         final FrameSink sink = out;
         if (sink != null)
         {
-            sink.onFrame(reply, 0, length, 0, 0, 0);
+            sink.onFrame(reply, 0, length, FrameMetadata.of(0, 0, 0));
         }
     }
 

@@ -276,7 +276,7 @@ public final class IdleScenario implements Scenario
     private static final class IdleGuests implements Agent
     {
         private final VifFrontend[] frontends;
-        private final io.pvnet.engine.frame.FrameHandler discard = (buffer, offset, length, flags, gsoSize) -> { };
+        private final io.pvnet.engine.frame.FrameHandler discard = (buffer, offset, length, metadata) -> { };
         private boolean allConnected;
 
         IdleGuests(final VifFrontend[] frontends)

@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.Crossover;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
@@ -228,7 +229,7 @@ public final class WakeScenario implements Scenario
             }
             received = 0;
             final long start = System.nanoTime();
-            if (frontend.transmit(frame, 0, FRAME, 0, 0, 0) != VifFrontend.OK)
+            if (frontend.transmit(frame, 0, FRAME) != VifFrontend.OK)
             {
                 frontend.doWork();
                 return -1;
@@ -252,7 +253,7 @@ public final class WakeScenario implements Scenario
         }
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             received++;
         }
@@ -277,9 +278,9 @@ public final class WakeScenario implements Scenario
         }
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
-            frontend.transmit(buffer, offset, length, 0, 0, 0);
+            frontend.transmit(buffer, offset, length);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.pvnet.perf.vif;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.checksum.packet.FrameBuilder;
 import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.engine.frame.FrameFlags;
@@ -33,9 +34,8 @@ public final class VifGuests
     private final VifFrontend receiver;
     private final UnsafeBuffer frame;
     private final int frameLength;
-    private final int frameFlags;
-    private final int gsoSize;
-    private final int gsoType;
+    /** Describes every frame the sender transmits (the guests' thread only). */
+    private final FrameMetadata frameMetadata;
     private final int burst;
     /** Frames of more than a page (many ring slots each). */
     private final boolean largeFrames;
@@ -59,9 +59,7 @@ public final class VifGuests
         this.sender = sender;
         this.receiver = receiver;
         this.frameLength = frameLength;
-        this.frameFlags = frameFlags;
-        this.gsoSize = gsoSize;
-        this.gsoType = gsoType;
+        this.frameMetadata = new FrameMetadata().set(frameFlags, gsoSize, gsoType);
         this.frame = tcpFrame(frameLength, (frameFlags & FrameFlags.CSUM_PARTIAL) != 0);
     }
 
@@ -75,7 +73,7 @@ public final class VifGuests
         int frames = 0;
         for (int i = 0; i < burst; i++)
         {
-            if (sender.transmit(frame, 0, frameLength, frameFlags, gsoSize, gsoType) != VifFrontend.OK)
+            if (sender.transmit(frame, 0, frameLength, frameMetadata) != VifFrontend.OK)
             {
                 break;
             }
@@ -150,8 +148,7 @@ public final class VifGuests
         long nowNs;
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags,
-            final int gso)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             frames++;
             bytes += length;

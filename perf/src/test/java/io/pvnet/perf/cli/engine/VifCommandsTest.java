@@ -60,7 +60,7 @@ class VifCommandsTest
             {
                 frontends[v].doWork();
                 backends[v].doWork();
-                frontends[v].poll((buffer, offset, length, flags, gso) -> { }, 256);
+                frontends[v].poll((buffer, offset, length, metadata) -> { }, 256);
             }
         }
     }
@@ -70,7 +70,7 @@ class VifCommandsTest
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[length]);
         for (int i = 0; i < count; i++)
         {
-            assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, length, 0, 0, 0));
+            assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, length));
         }
         frontends[0].flush();
         pump(3);
