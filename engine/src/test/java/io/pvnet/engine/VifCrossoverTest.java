@@ -95,6 +95,7 @@ class VifCrossoverTest
         pair.pump(3);
         assertEquals(2, pair.received[1].frames.size());
         assertEquals(1448, pair.received[1].gso.get(0));
+        assertEquals(XEN_NETIF_GSO_TYPE_TCPV4, pair.received[1].gsoType.get(0), "the GSO type reaches the handler");
         assertEquals(FrameFlags.CSUM_PARTIAL, pair.received[1].flags.get(0) & FrameFlags.CSUM_PARTIAL);
         assertEquals(0, pair.received[1].gso.get(1));
         assertEquals(FrameFlags.CSUM_PARTIAL, pair.received[1].flags.get(1) & FrameFlags.CSUM_PARTIAL);

@@ -74,6 +74,7 @@ final class VifPair implements AutoCloseable
         final java.util.List<byte[]> frames = new java.util.ArrayList<>();
         final java.util.List<Integer> flags = new java.util.ArrayList<>();
         final java.util.List<Integer> gso = new java.util.ArrayList<>();
+        final java.util.List<Integer> gsoType = new java.util.ArrayList<>();
 
         @Override
         public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
@@ -83,6 +84,7 @@ final class VifPair implements AutoCloseable
             frames.add(bytes);
             flags.add(metadata.flags());
             gso.add(metadata.gsoSize());
+            gsoType.add(metadata.gsoType());
         }
 
         void clear()
@@ -90,6 +92,7 @@ final class VifPair implements AutoCloseable
             frames.clear();
             flags.clear();
             gso.clear();
+            gsoType.clear();
         }
     }
 }

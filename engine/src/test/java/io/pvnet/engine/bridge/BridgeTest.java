@@ -218,6 +218,32 @@ class BridgeTest
     }
 
     @Test
+    void shouldMoveAKnownChecksumStartWithTheVlanTagItAddsOrRemoves()
+    {
+        final RecordingPort access = add(PortOffloads.ALL, 1500, PortVlan.access(10));
+        final RecordingPort trunk = add(PortOffloads.ALL, 1500, PortVlan.trunk(PortVlan.NO_NATIVE, 10));
+        final RecordingPort sameKind = add(PortOffloads.ALL, 1500, PortVlan.access(10));
+        final FrameMetadata metadata = new FrameMetadata();
+
+        // untagged in with csum_start 34 (after Ethernet + IPv4): tagged out at 38, untagged out unchanged
+        int length = TestFrames.tcp4(frame, 0, -1, 200, true);
+        assertEquals(0, bridge.ingress(0).onFrame(frame, 0, length,
+            metadata.set(FrameFlags.CSUM_PARTIAL, 0, 0).checksum(34, 16)));
+        assertEquals(38, trunk.last().checksumStart());
+        assertEquals(34, sameKind.last().checksumStart());
+        assertEquals(34, metadata.checksumStart(), "the caller's metadata is never changed");
+
+        // tagged in at 38: untagged out at 34; unknown stays unknown
+        final byte[] tagged = trunk.last().bytes();
+        frame.putBytes(0, tagged);
+        assertEquals(0, bridge.ingress(1).onFrame(frame, 0, tagged.length,
+            metadata.set(FrameFlags.CSUM_PARTIAL, 0, 0).checksum(38, 16)));
+        assertEquals(34, access.last().checksumStart());
+        assertEquals(0, bridge.ingress(1).onFrame(frame, 0, tagged.length, metadata.set(FrameFlags.CSUM_PARTIAL, 0, 0)));
+        assertEquals(FrameMetadata.UNKNOWN, access.last().checksumStart());
+    }
+
+    @Test
     void shouldDropFramesAgainstVlanRules()
     {
         add(PortOffloads.NONE, 1500, PortVlan.access(10));

@@ -10,7 +10,7 @@ import java.util.List;
 /** A port that keeps a copy of every frame the bridge gives it (test code). */
 public final class RecordingPort implements Port
 {
-    public record Frame(byte[] bytes, int flags, int gsoSize, int gsoType)
+    public record Frame(byte[] bytes, int flags, int gsoSize, int gsoType, int checksumStart)
     {
     }
 
@@ -59,7 +59,8 @@ public final class RecordingPort implements Port
         {
             final byte[] bytes = new byte[length];
             buffer.getBytes(offset, bytes);
-            frames.add(new Frame(bytes, metadata.flags(), metadata.gsoSize(), metadata.gsoType()));
+            frames.add(new Frame(bytes, metadata.flags(), metadata.gsoSize(), metadata.gsoType(),
+                metadata.checksumStart()));
         }
         return 0;
     }

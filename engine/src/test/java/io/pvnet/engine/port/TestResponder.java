@@ -29,6 +29,8 @@ public final class TestResponder implements FrameSink
 
     public final AtomicLong frames = new AtomicLong();
     public final AtomicLong csumPartialFrames = new AtomicLong();
+    /** CSUM_PARTIAL frames whose metadata does not put the checksum start at the L4 header (IPv4/IPv6). */
+    public final AtomicLong checksumStartMismatches = new AtomicLong();
     public final AtomicLong gsoFrames = new AtomicLong();
     public final AtomicLong largestFrame = new AtomicLong();
     public final AtomicLong tcpPayloadBytes = new AtomicLong();
@@ -58,6 +60,13 @@ public final class TestResponder implements FrameSink
         if (metadata.isChecksumPartial())
         {
             csumPartialFrames.incrementAndGet();
+            final int etherType = length >= 34 ? buffer.getShort(offset + 12, BIG_ENDIAN) & 0xFFFF : 0;
+            final int l4 = etherType == 0x0800 ? 14 + (buffer.getByte(offset + 14) & 0x0F) * 4 :
+                etherType == 0x86DD ? 54 : metadata.checksumStart();
+            if (metadata.checksumStart() != l4)
+            {
+                checksumStartMismatches.incrementAndGet();
+            }
         }
         if (metadata.isGso())
         {

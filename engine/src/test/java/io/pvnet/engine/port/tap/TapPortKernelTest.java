@@ -102,6 +102,7 @@ class TapPortKernelTest
             assertEquals(0, udp.exitCode(), udp.output());
             assertTrue(udp.output().contains("pvnet-udp-offload"), udp.output());
             assertTrue(harness.responder.csumPartialFrames.get() >= 1, "NEEDS_CSUM mapped to CSUM_PARTIAL");
+            assertEquals(0, harness.responder.checksumStartMismatches.get(), "csum_start travels with the frame");
         }
     }
 
