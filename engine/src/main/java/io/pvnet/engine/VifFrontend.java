@@ -59,7 +59,7 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     /**
      * Creates the frontend of a cross-process guest: its store is the guest's mirror of its own keys (kept in step with
      * the switch over the control connection) and its sections live in its own share (see
-     * {@code io.pvnet.engine.control.GuestControlClient}); it has no counters of the host's.
+     * {@code control.GuestControlClient}); it has no counters of the host's.
      */
     public static VifFrontend create(
         final io.pvnet.engine.store.XenStore store, final io.pvnet.ring.region.Region share, final VifConfig config,

@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.vif.VifConfig;
@@ -24,8 +25,9 @@ final class VifPair implements AutoCloseable
 
     VifPair(final VifConfig a, final VifConfig b, final FrameOffload offload)
     {
-        backends[0] = VifBackend.create(vifRegion, a, Crossover.sinkTo(backends, 1), offload);
-        backends[1] = VifBackend.create(vifRegion, b, Crossover.sinkTo(backends, 0), offload);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        backends[0] = cable.plug(0, VifBackend.create(vifRegion, a, cable.ingress(0), offload));
+        backends[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), offload));
         frontends[0] = VifFrontend.create(vifRegion, a, backends[0].counters(), offload);
         frontends[1] = VifFrontend.create(vifRegion, b, backends[1].counters(), offload);
     }

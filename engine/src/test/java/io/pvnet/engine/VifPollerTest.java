@@ -6,7 +6,7 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
 import io.pvnet.testsupport.TestFrames;

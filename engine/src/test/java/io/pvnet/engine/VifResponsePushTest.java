@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameSink;
@@ -46,7 +47,8 @@ class VifResponsePushTest
         final VifRegion vifRegion = VifRegion.create(region);
         final VifConfig a = VifConfig.of(1, 0).withMtu(65535);
         final VifConfig b = VifConfig.of(2, 0).withMtu(65535);
-        final FrameSink toB = Crossover.sinkTo(backends, 1);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        final FrameSink toB = cable.ingress(0);
         final FrameHandler counting = (buffer, offset, length, metadata) -> received++;
         final FrameSink observing = (buffer, offset, length, metadata) ->
         {
@@ -57,8 +59,8 @@ class VifResponsePushTest
             receivedSoFar.add(received);
             return toB.onFrame(buffer, offset, length, metadata);
         };
-        backends[0] = VifBackend.create(vifRegion, a, observing, NoFrameOffload.INSTANCE);
-        backends[1] = VifBackend.create(vifRegion, b, Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+        backends[0] = cable.plug(0, VifBackend.create(vifRegion, a, observing, NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), NoFrameOffload.INSTANCE));
         frontends[0] = VifFrontend.create(vifRegion, a, backends[0].counters(), NoFrameOffload.INSTANCE);
         frontends[1] = VifFrontend.create(vifRegion, b, backends[1].counters(), NoFrameOffload.INSTANCE);
         for (int i = 0; i < 5; i++)

@@ -63,9 +63,10 @@ public final class EgressEdge
      * @param l2Length Ethernet header bytes of the frame (14, or 18 with a VLAN tag).
      * @param frame    the frame's metadata: the caller's, read during the call only (handed to the port as it is when
      *                 the frame passes untouched).
-     * @return true when the port took it (every piece of it), false when dropped (counted on {@code counters}).
+     * @return 0 when the port took it (every piece of it), else the drop reason (counted on {@code counters}): the
+     *         port's own code, or a {@link PortDropReason} of the software offload.
      */
-    public boolean send(
+    public int send(
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
         final int l2Length, final FrameMetadata frame)
     {
@@ -89,10 +90,10 @@ public final class EgressEdge
             if (reason == 0)
             {
                 counters.txSent(length);
-                return true;
+                return 0;
             }
             counters.txDropped(reason);
-            return false;
+            return reason;
         }
         return finishSlowPath(port, counters, buffer, offset, length, mtu, flags, gsoSize,
             decision != OffloadPolicy.COMPLETE);
@@ -108,7 +109,7 @@ public final class EgressEdge
         return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + gsoSize;
     }
 
-    private boolean finishSlowPath(
+    private int finishSlowPath(
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
         final int mtu, final int flags, final int gsoSize, final boolean split)
     {
@@ -117,8 +118,9 @@ public final class EgressEdge
         if (made <= 0 || made > outputFrames.count())
         {
             // more frames than listed is a broken implementation: counted as a failed offload
-            counters.txDropped(PortDropReason.ofOffloadStatus(made > 0 ? 0 : made));
-            return false;
+            final int reason = PortDropReason.ofOffloadStatus(made > 0 ? 0 : made);
+            counters.txDropped(reason);
+            return reason;
         }
         if (split)
         {
@@ -140,12 +142,12 @@ public final class EgressEdge
             if (reason != 0)
             {
                 counters.txDropped(reason);
-                return false;
+                return reason;
             }
             bytes += segmentLength;
         }
         counters.txSent(bytes);
-        return true;
+        return 0;
     }
 
     /** @return egress frames whose checksum was completed in software. */

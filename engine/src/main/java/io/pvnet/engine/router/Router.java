@@ -558,7 +558,7 @@ public final class Router implements SwitchFabric
     /** Sends a forwarded frame out of port {@code out}, counted forwarded or refused at egress. */
     void send(final int out, final UnsafeBuffer frame, final int length, final FrameMetadata metadata)
     {
-        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, metadata))
+        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, metadata) == 0)
         {
             forwarded++;
         }
@@ -571,7 +571,7 @@ public final class Router implements SwitchFabric
     /** Sends a frame the router wrote itself (ARP, NDP, ICMP error) out of port {@code out}. @return whether taken. */
     boolean sendControl(final int out, final DirectBuffer frame, final int length)
     {
-        return edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, control.set(0, 0, 0));
+        return edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, control.set(0, 0, 0)) == 0;
     }
 
     int address4(final int index)

@@ -6,7 +6,7 @@ import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.xnb.MulticastFilter;
 import io.pvnet.ring.region.Region;

@@ -8,7 +8,7 @@ import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.ring.region.Region;
 import io.pvnet.testsupport.TestFrames;
 import org.agrona.DirectBuffer;

@@ -1,7 +1,7 @@
 package io.pvnet.engine.control;
 
 import io.pvnet.engine.frame.FrameMetadata;
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -52,8 +52,11 @@ class GuestControlTest
 
     private void startSwitch(final int ownerUid)
     {
-        backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0), Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
-        backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        backends[0] = cable.plug(0,
+            VifBackend.create(vifRegion, VifConfig.of(1, 0), cable.ingress(0), NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1,
+            VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), NoFrameOffload.INSTANCE));
         socket = dir.resolve("switch.sock");
         server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), List.of(
             new GuestControlServer.Vif(backends[0].config(), backends[0], ownerUid),

@@ -10,7 +10,7 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.perf.cli.PvnetMain;
 import io.pvnet.perf.vif.ChildJvm;
 import io.pvnet.ring.event.IdleMode;

@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;

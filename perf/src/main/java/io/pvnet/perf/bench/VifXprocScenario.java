@@ -1,6 +1,6 @@
 package io.pvnet.perf.bench;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -80,9 +80,10 @@ public final class VifXprocScenario implements Scenario
             final VifRegion vifRegion = VifRegion.create(region);
             final VifBackend[] backends = new VifBackend[2];
             final ChecksumFrameOffload offload = new ChecksumFrameOffload();
-            backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0).withMtu(Math.max(1500, frameLength)),
-                Crossover.sinkTo(backends, 1), offload);
-            backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0), offload);
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            backends[0] = cable.plug(0, VifBackend.create(vifRegion,
+                VifConfig.of(1, 0).withMtu(Math.max(1500, frameLength)), cable.ingress(0), offload));
+            backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), offload));
             final AgentRunner host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
                 new CompositeAgent(backends[0], backends[1]));
             AgentRunner.startOnThread(host);

@@ -1,7 +1,7 @@
 package io.pvnet.perf.bridge;
 
 import io.pvnet.engine.frame.FrameMetadata;
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -11,7 +11,7 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.perf.vif.VifGuests;
 import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -90,8 +90,12 @@ public class VifBridgeBenchmark
         }
         else
         {
-            sinks[0] = Crossover.sinkTo(backends, 1);
-            sinks[1] = Crossover.sinkTo(backends, 0);
+            final Crossover cable = new Crossover();
+            for (int i = 0; i < 2; i++)
+            {
+                ports[i] = new VifPort("vif" + i);
+                sinks[i] = cable.ingress(cable.attach(ports[i]));
+            }
         }
         final ChecksumFrameOffload offload = new ChecksumFrameOffload();
         for (int i = 0; i < 2; i++)

@@ -12,7 +12,7 @@ import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.ForwardingPort;
 import io.pvnet.engine.port.Port;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;

@@ -11,7 +11,7 @@ import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortTable;
 import io.pvnet.engine.port.SwitchFabric;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.SwitchCounters;
 import io.pvnet.engine.port.pcap.CaptureSpec;
 import io.pvnet.engine.port.pcap.CaptureTee;

@@ -1,6 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
@@ -38,8 +38,11 @@ class VifCommandsTest
         path = directory.resolve("vifs");
         region = Region.create(path, VifRegion.regionBytes(2));
         final VifRegion vifRegion = VifRegion.create(region);
-        backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0), Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
-        backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        backends[0] = cable.plug(0,
+            VifBackend.create(vifRegion, VifConfig.of(1, 0), cable.ingress(0), NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1,
+            VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), NoFrameOffload.INSTANCE));
         frontends[0] = VifFrontend.create(vifRegion, VifConfig.of(1, 0), backends[0].counters(), NoFrameOffload.INSTANCE);
         frontends[1] = VifFrontend.create(vifRegion, VifConfig.of(2, 0), backends[1].counters(), NoFrameOffload.INSTANCE);
         pump(3);

@@ -1,7 +1,10 @@
-package io.pvnet.engine.port;
+package io.pvnet.engine.port.vif;
 
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.port.Port;
+import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortOffloads;
 import org.agrona.DirectBuffer;
 
 /**
