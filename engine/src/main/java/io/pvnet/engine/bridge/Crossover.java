@@ -20,8 +20,9 @@ import org.agrona.DirectBuffer;
  * learning, lookup or VLANs in between (a point-to-point link, as a veth pair). Two vifs plugged into one are two
  * guests wired back to back; a vif and a TAP give one guest a link to the host kernel. Like the bridge, it counts each
  * frame on both ports' {@link PortCounters} and finishes at the egress edge ({@link EgressEdge}) what the receiving port
- * cannot offload; unlike the bridge, a frame the receiving port refuses is refused to the sender with the port's
- * reason (for a vif, the receiving backend's {@code DropReason}, which the sending backend counts as its own).
+ * cannot offload; unlike the bridge, it leaves the MTU to the receiving port (as a veth pair does: a vif backend
+ * refuses an oversize frame with its reason), and a frame the receiving port refuses is refused to the sender with the
+ * port's reason (for a vif, the receiving backend's {@code DropReason}, which the sending backend counts as its own).
  * <p>
  * Wiring two vifs, since a backend needs its ingress sink at creation:
  * <pre>
@@ -54,7 +55,7 @@ public final class Crossover implements SwitchFabric
      */
     public Crossover(final FrameOffload towardsSecond, final FrameOffload towardsFirst)
     {
-        this.edges = new EgressEdge[] {new EgressEdge(towardsSecond), new EgressEdge(towardsFirst)};
+        this.edges = new EgressEdge[] {new EgressEdge(towardsSecond, false), new EgressEdge(towardsFirst, false)};
     }
 
     /**

@@ -32,6 +32,7 @@ public final class EgressEdge
     private static final int OUTPUT_BYTES = 1 << 20;
 
     private final FrameOffload offload;
+    private final boolean mtuChecked;
     private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
     private final OutputFrames outputFrames = new OutputFrames(FrameOffload.MAX_FRAMES);
@@ -43,13 +44,31 @@ public final class EgressEdge
     private long softwareSegments;
     private long passedThroughOffloads;
 
+    /**
+     * An edge that keeps frames within each port's MTU, as a switch does.
+     *
+     * @param offload the software offload for what a port cannot do.
+     */
     public EgressEdge(final FrameOffload offload)
+    {
+        this(offload, true);
+    }
+
+    /**
+     * An edge that keeps frames within each port's MTU only when asked.
+     *
+     * @param offload    the software offload for what a port cannot do.
+     * @param mtuChecked false for a cable ({@link Crossover}): frames pass whatever their size, and the receiving port
+     *                   refuses what it cannot take, as a veth pair leaves that to its peer.
+     */
+    public EgressEdge(final FrameOffload offload, final boolean mtuChecked)
     {
         if (offload == null)
         {
             throw new IllegalArgumentException("offload=null must be given");
         }
         this.offload = offload;
+        this.mtuChecked = mtuChecked;
     }
 
     /**
@@ -74,9 +93,9 @@ public final class EgressEdge
         final int gsoSize = frame.gsoSize();
         final int gsoType = frame.gsoType();
         final int offloads = port.offloads();
-        final int mtu = port.mtu();
+        final int mtu = mtuChecked ? port.mtu() : OffloadPolicy.NO_MTU;
         // a GSO frame's segments are measured only for a port that could take it whole
-        final int l3Length = gsoSize == 0 ? length - l2Length :
+        final int l3Length = !mtuChecked ? 0 : gsoSize == 0 ? length - l2Length :
             (offloads & PortOffloads.tsoBitFor(gsoType)) != 0 ? segmentL3Length(buffer, offset, length, gsoSize) : 0;
         final int decision = OffloadPolicy.decide(
             offloads | OffloadPolicy.SOFTWARE_SEGMENTATION, mtu, frame, l3Length);
