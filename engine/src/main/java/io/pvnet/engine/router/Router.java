@@ -44,25 +44,19 @@ import java.nio.ByteBuffer;
  * and the agents of its ports in one {@link org.agrona.concurrent.CompositeAgent}); configure before it starts. A
  * port's {@code onFrame} must not call back into the router. Nothing allocates per frame.
  * <p>
- * Length: about 80 lines above the ~500 guideline are the per-port configuration and the public counters of the
- * accounting identity; the per-port bookkeeping itself is the {@link PortTable} Bridge and Router share.
+ * The router's own addresses per port (MAC, IPv4, IPv6, link-local) are {@link RouterAddresses}; the per-port
+ * bookkeeping is the {@link PortTable} Bridge and Router share. Length: the ~30 lines above the ~500 guideline are
+ * the public counters of the accounting identity, kept on the type an embedder holds.
  */
 public final class Router implements SwitchFabric
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
-    private static final long NO_ADDRESS = 0;
     /** Where the IP header of an (untagged) routed frame starts. */
     private static final int IP = EthernetHeader.LENGTH;
 
     private final RouterConfig config;
     private final PortTable ports;
-    private final long[] macs;
-    private final int[] address4;
-    private final int[] prefix4;
-    private final long[] addressHi6;
-    private final long[] addressLo6;
-    private final int[] prefix6;
-    private final long[] linkLocalLo;
+    private final RouterAddresses addresses;
     private final RouteTable routes;
     private final NeighbourTable neighbours;
     private final PendingFrames pending;
@@ -86,13 +80,7 @@ public final class Router implements SwitchFabric
     {
         this.config = config;
         ports = new PortTable(this, config.maxPorts());
-        macs = new long[config.maxPorts()];
-        address4 = new int[config.maxPorts()];
-        prefix4 = new int[config.maxPorts()];
-        addressHi6 = new long[config.maxPorts()];
-        addressLo6 = new long[config.maxPorts()];
-        prefix6 = new int[config.maxPorts()];
-        linkLocalLo = new long[config.maxPorts()];
+        addresses = new RouterAddresses(config.maxPorts());
         routes = new RouteTable(config.maxRoutes());
         neighbours = new NeighbourTable(config.maxNeighbours());
         pending = new PendingFrames(config.pendingFrames(), MAX_FRAME);
@@ -114,13 +102,9 @@ public final class Router implements SwitchFabric
         {
             throw new IllegalStateException("maxPorts=" + ports.capacity() + " reached, cannot attach " + port.name());
         }
-        if (EthernetHeader.isGroup(mac) || mac == 0 || (mac >>> 48) != 0)
-        {
-            throw new IllegalArgumentException("mac=" + Long.toHexString(mac) + " must be a unicast 48-bit MAC");
-        }
+        RouterAddresses.checkMac(mac);
         final int index = ports.add(port);
-        macs[index] = mac;
-        linkLocalLo[index] = Ipv6Header.linkLocalLo(mac);
+        addresses.port(index, mac);
         return index;
     }
 
@@ -128,12 +112,7 @@ public final class Router implements SwitchFabric
     public void address4(final int index, final int address, final int prefix)
     {
         checkPort(index);
-        if (prefix < 1 || prefix > 32 || address == 0)
-        {
-            throw new IllegalArgumentException("address4 prefix=" + prefix + " must be in 1..32 with an address");
-        }
-        address4[index] = address;
-        prefix4[index] = prefix;
+        addresses.address4(index, address, prefix);
         routes.add4(address, prefix, index, 0);
     }
 
@@ -141,13 +120,7 @@ public final class Router implements SwitchFabric
     public void address6(final int index, final long hi, final long lo, final int prefix)
     {
         checkPort(index);
-        if (prefix < 1 || prefix > 128 || (hi == 0 && lo == 0) || (hi >>> 56) == 0xFF)
-        {
-            throw new IllegalArgumentException("address6 prefix=" + prefix + " must be in 1..128 with a unicast address");
-        }
-        addressHi6[index] = hi;
-        addressLo6[index] = lo;
-        prefix6[index] = prefix;
+        addresses.address6(index, hi, lo, prefix);
         routes.add6(hi, lo, prefix, index, false, 0, 0);
     }
 
@@ -196,7 +169,7 @@ public final class Router implements SwitchFabric
 
     public long portMac(final int index)
     {
-        return macs[index];
+        return addresses.mac(index);
     }
 
     /** @return the router's counters for port {@code index} (rx: what came in and router drops; tx: egress). */
@@ -348,7 +321,7 @@ public final class Router implements SwitchFabric
         }
         if (etherType == EthernetHeader.ETHERTYPE_IPV4)
         {
-            if (destination != macs[in])
+            if (destination != addresses.mac(in))
             {
                 return drop(in, EthernetHeader.isGroup(destination) ?
                     PortDropReason.NOT_ROUTABLE : PortDropReason.NOT_OUR_MAC);
@@ -405,7 +378,7 @@ public final class Router implements SwitchFabric
         }
         final int source = Ipv4Header.source(buffer, ip);
         final int destination = Ipv4Header.destination(buffer, ip);
-        if (isOwnAddress4(destination))
+        if (addresses.isOwn4(destination))
         {
             return drop(in, PortDropReason.TO_ROUTER);
         }
@@ -432,30 +405,7 @@ public final class Router implements SwitchFabric
         return resolveAndSend(in, out, NeighbourTable.IPV4_HI, nextHop & 0xFFFF_FFFFL, length, metadata);
     }
 
-    private boolean isOwnAddress4(final int address)
-    {
-        for (int i = 0; i < ports.size(); i++)
-        {
-            if (address4[i] == address && address != 0)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    private boolean isOwnAddress6(final long hi, final long lo)
-    {
-        for (int i = 0; i < ports.size(); i++)
-        {
-            if ((addressHi6[i] == hi && addressLo6[i] == lo && (hi | lo) != NO_ADDRESS) ||
-                (hi == Ipv6Header.LINK_LOCAL_HI && lo == linkLocalLo[i]))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private int ipv6(
         final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata,
@@ -480,7 +430,7 @@ public final class Router implements SwitchFabric
                     in, buffer, offset, ip + Ipv6Header.LENGTH + payloadLength, type, nowNs));
             }
         }
-        if (destinationMac != macs[in])
+        if (destinationMac != addresses.mac(in))
         {
             return drop(in, EthernetHeader.isGroup(destinationMac) ?
                 PortDropReason.NOT_ROUTABLE : PortDropReason.NOT_OUR_MAC);
@@ -488,7 +438,7 @@ public final class Router implements SwitchFabric
         final long sourceHi = Ipv6Header.sourceHi(buffer, ip);
         final long destinationHi = Ipv6Header.destinationHi(buffer, ip);
         final long destinationLo = Ipv6Header.destinationLo(buffer, ip);
-        if (isOwnAddress6(destinationHi, destinationLo))
+        if (addresses.isOwn6(destinationHi, destinationLo))
         {
             return drop(in, PortDropReason.TO_ROUTER);
         }
@@ -521,7 +471,7 @@ public final class Router implements SwitchFabric
     private int resolveAndSend(
         final int in, final int out, final long hi, final long lo, final int length, final FrameMetadata metadata)
     {
-        EthernetHeader.source(work, 0, macs[out]);
+        EthernetHeader.source(work, 0, addresses.mac(out));
         final int entry = neighbours.findOrAdd(out, hi, lo);
         if (entry == NeighbourTable.NONE)
         {
@@ -574,23 +524,9 @@ public final class Router implements SwitchFabric
         return edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, control.set(0, 0, 0)) == 0;
     }
 
-    int address4(final int index)
+    /** @return the router's own addresses per port (for the neighbour half and the ICMP errors). */
+    RouterAddresses addresses()
     {
-        return address4[index];
-    }
-
-    long addressHi6(final int index)
-    {
-        return addressHi6[index];
-    }
-
-    long addressLo6(final int index)
-    {
-        return addressLo6[index];
-    }
-
-    long linkLocalLo(final int index)
-    {
-        return linkLocalLo[index];
+        return addresses;
     }
 }
