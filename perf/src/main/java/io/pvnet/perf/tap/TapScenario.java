@@ -8,9 +8,9 @@ import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.netif.NetifConstants;
 import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
-import io.pvnet.perf.bench.ProgressPrinter;
-import io.pvnet.perf.bench.Scenario;
-import io.pvnet.perf.bench.ScenarioContext;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.Scenario;
+import io.pvnet.perf.harness.ScenarioContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

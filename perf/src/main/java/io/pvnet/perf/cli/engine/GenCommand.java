@@ -59,7 +59,7 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
     int waitSeconds = 20;
 
-    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How gen waits between frames of a --rate and for answers: busy-spin (default: a generator " +
             "measures, it does not sleep), or sleep / adaptive (sleep on the vif's event port, at most one frame gap " +
             "or 1 ms), backoff.")

@@ -71,7 +71,7 @@ public final class SwitchCommand implements Callable<Integer>
         description = "Number of vifs (1.." + MAX_VIFS + ", 1..255 with --routed).")
     int vifs;
 
-    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How the host thread waits when no vif has work: adaptive (default: poll 50 us after the last " +
             "work, then sleep until a guest notifies), sleep, backoff or busy-spin.")
     IdleMode idle = IdleMode.ADAPTIVE;
