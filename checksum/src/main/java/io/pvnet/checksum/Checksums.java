@@ -21,33 +21,33 @@ public final class Checksums
     {
     }
 
-    /** @return the fastest variant available on this JVM (see the class comment). */
+    /** {@return the fastest variant available on this JVM (see the class comment)} */
     public static InternetChecksum best()
     {
         return BEST;
     }
 
-    /** @return the byte-pair reference variant. */
+    /** {@return the byte-pair reference variant} */
     public static InternetChecksum reference()
     {
         return REFERENCE;
     }
 
-    /** @return the 64-bit word variant. */
+    /** {@return the 64-bit word variant} */
     public static InternetChecksum longWord()
     {
         return LONG_WORD;
     }
 
-    /** @return the Vector API variant, or {@code null} when {@code jdk.incubator.vector} is not in the boot layer. */
+    /** {@return the Vector API variant, or {@code null} when {@code jdk.incubator.vector} is not in the boot layer} */
     public static InternetChecksum vectorOrNull()
     {
         return VECTOR;
     }
 
     /**
+     * {@return the variant}
      * @param name {@code reference}, {@code long}, {@code vector} or {@code best}.
-     * @return the variant.
      * @throws IllegalArgumentException when unknown or not available.
      */
     public static InternetChecksum byName(final String name)
@@ -72,7 +72,11 @@ public final class Checksums
         }
     }
 
-    /** Folds a non-negative sum of any width to 16 bits with end-around carry. */
+    /**
+     * Folds a non-negative sum of any width to 16 bits with end-around carry.
+     * @param sum a non-negative sum of 16-bit words.
+     * @return the folded sum, {@code 0..0xFFFF}.
+     */
     public static int fold(final long sum)
     {
         long s = (sum & 0xFFFF_FFFFL) + (sum >>> 32);
@@ -83,7 +87,12 @@ public final class Checksums
         return (int)s;
     }
 
-    /** One's complement addition of two non-negative partial sums, folded to 16 bits. */
+    /**
+     * One's complement addition of two non-negative partial sums, folded to 16 bits.
+     * @param a a folded or unfolded partial sum, {@code >= 0}.
+     * @param b another, over bytes that start at an even distance from {@code a}'s.
+     * @return the folded sum of both.
+     */
     public static int add(final int a, final int b)
     {
         // below 2^33: three 16-bit folds suffice (the first leaves < 2^18, the second <= 0xFFFF + 3)
@@ -94,7 +103,10 @@ public final class Checksums
         return (int)s;
     }
 
-    /** @return the checksum field value for a folded sum: its 16-bit complement. */
+    /**
+     * {@return the checksum field value for a folded sum: its 16-bit complement}
+     * @param sum a folded sum, {@code 0..0xFFFF}.
+     */
     public static int complement(final int sum)
     {
         return ~fold(sum & 0xFFFF_FFFFL) & 0xFFFF;
@@ -103,6 +115,10 @@ public final class Checksums
     /**
      * RFC 1624 eqn. 3 incremental update: the new checksum field after one 16-bit word of the covered data changed from
      * {@code oldWord} to {@code newWord}: {@code HC' = ~(~HC + ~m + m')}.
+     * @param checksum the checksum field as it is now.
+     * @param oldWord the 16-bit word before the change.
+     * @param newWord the 16-bit word after the change.
+     * @return the new checksum field value.
      */
     public static int updateWord(final int checksum, final int oldWord, final int newWord)
     {

@@ -27,18 +27,33 @@ public abstract class InternetChecksum
     /** A segment spanning the whole address space, so raw addresses can be read without allocating a segment. */
     protected static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
-    /** @return a short name: {@code reference}, {@code long} or {@code vector}. */
+    /** For the variants: a subclass implements {@link #partial} and {@link #copyPartial}, and keeps no state. */
+    protected InternetChecksum()
+    {
+    }
+
+    /** {@return a short name: {@code reference}, {@code long} or {@code vector}} */
     public abstract String name();
 
     /**
      * The sum of {@code length} bytes of {@code segment} at {@code offset}, big-endian words, folded to 16 bits.
      * Implementations need not check bounds; the public entry points do.
+     * @param segment the memory.
+     * @param offset the first byte's offset in {@code segment}.
+     * @param length bytes to sum.
+     * @return the folded sum.
      */
     protected abstract int partial(MemorySegment segment, long offset, int length);
 
     /**
      * Copies {@code length} bytes from {@code src} to {@code dst} and returns their sum, folded to 16 bits.
      * The two ranges must not overlap. Implementations need not check bounds.
+     * @param src the source memory.
+     * @param srcOffset the first byte's offset in {@code src}.
+     * @param dst the destination memory.
+     * @param dstOffset where in {@code dst} the copy starts.
+     * @param length bytes to copy and sum.
+     * @return the folded sum of the bytes copied.
      */
     protected abstract int copyPartial(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, int length);
 
@@ -46,24 +61,33 @@ public abstract class InternetChecksum
      * {@link #partial} over raw memory (off-heap buffers, addresses). A variant overrides it when a
      * kernel that addresses memory through the constant {@link #EVERYTHING} segment is faster: the JIT then drops the
      * per-call set-up a segment parameter costs (about 5 ns a call, a sixth of a 1448-byte TSO segment).
+     * @param address native address of the first byte.
+     * @param length bytes to sum.
+     * @return the folded sum.
      */
     protected int partialAt(final long address, final int length)
     {
         return partial(EVERYTHING, address, length);
     }
 
-    /** {@link #copyPartial} over raw memory; see {@link #partialAt}. */
+    /**
+     * {@link #copyPartial} over raw memory; see {@link #partialAt}.
+     * @param srcAddress native address of the first source byte.
+     * @param dstAddress native address of the first destination byte.
+     * @param length bytes to copy and sum.
+     * @return the folded sum of the bytes copied.
+     */
     protected int copyPartialAt(final long srcAddress, final long dstAddress, final int length)
     {
         return copyPartial(EVERYTHING, srcAddress, EVERYTHING, dstAddress, length);
     }
 
     /**
+     * {@return the folded sum, {@code 0..0xFFFF}}
      * @param buffer  the bytes (off-heap or on-heap Agrona buffer).
      * @param index   first byte.
      * @param length  number of bytes, may be odd or zero.
      * @param initial a partial sum to add in, {@code >= 0}.
-     * @return the folded sum, {@code 0..0xFFFF}.
      */
     public final int sum(final DirectBuffer buffer, final int index, final int length, final int initial)
     {
@@ -75,13 +99,25 @@ public abstract class InternetChecksum
         return Checksums.add(partial, initial);
     }
 
-    /** As {@link #sum(DirectBuffer, int, int, int)} with no initial sum. */
+    /**
+     * As {@link #sum(DirectBuffer, int, int, int)} with no initial sum.
+     * @param buffer the bytes (off-heap or on-heap Agrona buffer).
+     * @param index first byte.
+     * @param length number of bytes, may be odd or zero.
+     * @return the folded sum, {@code 0..0xFFFF}.
+     */
     public final int sum(final DirectBuffer buffer, final int index, final int length)
     {
         return sum(buffer, index, length, 0);
     }
 
-    /** As {@link #sum(DirectBuffer, int, int, int)} over raw memory; the caller guarantees the range is readable. */
+    /**
+     * As {@link #sum(DirectBuffer, int, int, int)} over raw memory; the caller guarantees the range is readable.
+     * @param address native address of the first byte.
+     * @param length number of bytes, may be odd or zero.
+     * @param initial a partial sum to add in, {@code >= 0}.
+     * @return the folded sum, {@code 0..0xFFFF}.
+     */
     public final int sum(final long address, final int length, final int initial)
     {
         return Checksums.add(partialAt(address, length), initial);
@@ -90,6 +126,11 @@ public abstract class InternetChecksum
     /**
      * As {@link #sum(DirectBuffer, int, int, int)} over a segment (bounds checked against it). Reads go through the
      * segment, so its own checks (arena alive, thread confinement) hold; the raw-address kernels do not serve it.
+     * @param segment the memory.
+     * @param offset the first byte's offset in {@code segment}.
+     * @param length number of bytes, may be odd or zero.
+     * @param initial a partial sum to add in, {@code >= 0}.
+     * @return the folded sum, {@code 0..0xFFFF}.
      */
     public final int sum(final MemorySegment segment, final long offset, final int length, final int initial)
     {
@@ -100,6 +141,12 @@ public abstract class InternetChecksum
     /**
      * Copies {@code length} bytes and sums them in one pass (the TSO and grant-copy paths use it).
      *
+     * @param src the bytes to copy.
+     * @param srcIndex first byte in {@code src}.
+     * @param dst where they go; must not overlap the source range.
+     * @param dstIndex where in {@code dst} the copy starts.
+     * @param length number of bytes, may be odd or zero.
+     * @param initial a partial sum to add in, {@code >= 0}.
      * @return the folded sum of the copied bytes plus {@code initial}.
      */
     public final int copyAndSum(
@@ -123,7 +170,14 @@ public abstract class InternetChecksum
             copyPartial(srcSegment, srcOffset + srcIndex, dstSegment, dstOffset + dstIndex, length), initial);
     }
 
-    /** As {@link #copyAndSum(DirectBuffer, int, MutableDirectBuffer, int, int, int)} over raw addresses. */
+    /**
+     * As {@link #copyAndSum(DirectBuffer, int, MutableDirectBuffer, int, int, int)} over raw addresses.
+     * @param srcAddress native address of the first source byte.
+     * @param dstAddress native address of the first destination byte; the ranges must not overlap.
+     * @param length number of bytes, may be odd or zero.
+     * @param initial a partial sum to add in, {@code >= 0}.
+     * @return the folded sum of the copied bytes plus {@code initial}.
+     */
     public final int copyAndSum(final long srcAddress, final long dstAddress, final int length, final int initial)
     {
         return Checksums.add(copyPartialAt(srcAddress, dstAddress, length), initial);

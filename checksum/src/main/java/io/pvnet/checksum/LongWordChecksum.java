@@ -16,6 +16,11 @@ public final class LongWordChecksum extends InternetChecksum
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final long LOW_HALF = 0xFFFF_FFFFL;
 
+    /** The 64-bit word variant (also {@link Checksums#longWord()}); stateless, so one instance serves every thread. */
+    public LongWordChecksum()
+    {
+    }
+
     @Override
     public String name()
     {

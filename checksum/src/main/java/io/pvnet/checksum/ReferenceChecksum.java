@@ -9,6 +9,11 @@ import java.lang.foreign.ValueLayout;
  */
 public final class ReferenceChecksum extends InternetChecksum
 {
+    /** The reference variant (also {@link Checksums#reference()}); stateless, so one instance serves every thread. */
+    public ReferenceChecksum()
+    {
+    }
+
     @Override
     public String name()
     {

@@ -35,13 +35,21 @@ public final class VectorChecksum extends InternetChecksum
     private static final long LOW_HALF = 0xFFFF_FFFFL;
     private static final LongWordChecksum ON_HEAP = new LongWordChecksum();
 
+    /**
+     * A Vector API variant. Prefer {@link Checksums#best()}, which makes one when the incubator module is present;
+     * stateless, so one instance serves every thread.
+     */
+    public VectorChecksum()
+    {
+    }
+
     @Override
     public String name()
     {
         return "vector";
     }
 
-    /** @return the width of the vectors used, in bits. */
+    /** {@return the width of the vectors used, in bits} */
     public int vectorBits()
     {
         return SPECIES.vectorBitSize();

@@ -23,6 +23,8 @@ public final class RateLimitedErrorHandler implements ErrorHandler
     private final AtomicLong printedAtCount = new AtomicLong();
 
     /**
+     * A handler printing at most one line per {@code intervalMs}; any thread may call it.
+     *
      * @param prefix     start of each line, e.g. {@code "pvnet switch"}.
      * @param out        where lines go (stderr).
      * @param intervalMs least time between two lines.
@@ -49,7 +51,7 @@ public final class RateLimitedErrorHandler implements ErrorHandler
         }
     }
 
-    /** @return errors seen, printed or not. */
+    /** {@return errors seen, printed or not} */
     public long errors()
     {
         return errors.get();

@@ -45,7 +45,11 @@ public final class SwitchCounters implements Agent
     private int unpublished;
     private long lastPublishNs;
 
-    /** @param manager the counters of the region the switch created. */
+    /**
+     * Publishes into a region's counters; construction and registration at configuration time.
+     *
+     * @param manager the counters of the region the switch created.
+     */
     public SwitchCounters(final CountersManager manager)
     {
         this.manager = manager;
@@ -81,7 +85,11 @@ public final class SwitchCounters implements Agent
         publish();
     }
 
-    /** Registers the router's totals: offered, forwarded, local, each drop reason, egress drops, pending. */
+    /**
+     * Registers the router's totals: offered, forwarded, local, each drop reason, egress drops, pending.
+     *
+     * @param router the switch's router; its totals are read on the thread that publishes.
+     */
     public void router(final Router router)
     {
         add("router offered", router::offered);
@@ -97,13 +105,13 @@ public final class SwitchCounters implements Agent
         publish();
     }
 
-    /** @return counters that did not fit in the counters file (not published). */
+    /** {@return counters that did not fit in the counters file (not published)} */
     public int unpublished()
     {
         return unpublished;
     }
 
-    /** @return counters published. */
+    /** {@return counters published} */
     public int published()
     {
         return targetArray.length;

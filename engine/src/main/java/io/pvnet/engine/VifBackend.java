@@ -44,9 +44,14 @@ public final class VifBackend implements Agent
 
     /**
      * Creates the backend of vif {@code config.domid().config.handle()}, allocates its counters, publishes its features
-     * and enters InitWait.
+     * and enters InitWait. Host side, configuration time.
      *
-     * @param offload the software offload step for peers that cannot take offloaded frames.
+     * @param region  the host's region (store and counters).
+     * @param config  the vif; the guest's frontend must use the same domid and handle.
+     * @param sink    where the frames the guest transmits go (a bridge's or router's ingress for this vif's port),
+     *                called on this backend's agent thread.
+     * @param offload the software offload step for peers that cannot take offloaded frames; this backend's alone.
+     * @return the backend, an {@code Agent} to run on the thread of whatever {@code sink} leads to.
      */
     public static VifBackend create(
         final VifRegion region, final VifConfig config, final FrameSink sink, final FrameOffload offload)
@@ -151,37 +156,42 @@ public final class VifBackend implements Agent
         return port;
     }
 
-    /** @return the vif this backend serves, with the settings in force. */
+    /** {@return the vif this backend serves, with the settings in force} */
     public VifConfig config()
     {
         return config;
     }
 
-    /** @return the vif's live counters (in the region, readable by {@code pvnet stat}). */
+    /** {@return the vif's live counters (in the region, readable by {@code pvnet stat})} */
     public VifCounters counters()
     {
         return counters;
     }
 
-    /** @return the backend's XenBus state. */
+    /** {@return the backend's XenBus state} */
     public XenbusState state()
     {
         return xnb.state();
     }
 
-    /** @return whether both halves reached XenBus state Connected. */
+    /** {@return whether both halves reached XenBus state Connected} */
     public boolean isConnected()
     {
         return xnb.isConnected();
     }
 
-    /** @return the name of the protocol violation that disabled this vif, or null. */
+    /** {@return the name of the protocol violation that disabled this vif, or null} */
     public String disabledReason()
     {
         return xnb.disabledReason() == DropReason.NONE ? null : DropReason.name(xnb.disabledReason());
     }
 
-    /** Beyond Xen: asks the guest to stop (or resume) offloading transmit checksums. */
+    /**
+     * Beyond Xen: asks the guest to stop (or resume) offloading transmit checksums
+     * ({@code request-no-tx-csum-offload}); the guest then completes them itself.
+     *
+     * @param stop true to ask the guest to stop offloading, false to let it resume.
+     */
     public void requestNoTxChecksumOffload(final boolean stop)
     {
         xnb.requestNoTxChecksumOffload(stop);
@@ -190,6 +200,8 @@ public final class VifBackend implements Agent
     /**
      * Serves the next guest from {@code share}, memory shared with that guest only (see {@code GuestShare}); call while
      * no guest is connected.
+     *
+     * @param share the guest's own memory, holding its vif's sections; the backend does not close it.
      */
     public void useShare(final io.pvnet.ring.region.Region share)
     {
@@ -208,7 +220,7 @@ public final class VifBackend implements Agent
         xnb.reopen();
     }
 
-    /** @return the MTU in force (the agent's thread). */
+    /** {@return the MTU in force (the agent's thread)} */
     public int mtu()
     {
         return xnb.mtu();

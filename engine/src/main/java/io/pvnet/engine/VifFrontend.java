@@ -44,9 +44,14 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
 
     /**
      * Creates the frontend of vif {@code config.domid().config.handle()}: allocates (or finds) its memory in the region
-     * and enters Initialising; it connects on {@link #doWork()} once the backend waits.
+     * and enters Initialising; it connects on {@link #doWork()} once the backend waits. Guest side, configuration
+     * time.
      *
+     * @param region   the region holding the store (the host's, or as a guest process opened it).
+     * @param config   the vif; domid and handle as the backend's.
      * @param counters the vif's counters if this process has them (same process as the backend), else null.
+     * @param offload  the software offload for frames the backend cannot take offloaded; this frontend's alone.
+     * @return the frontend, to be driven by one thread ({@link #doWork}, {@link #transmit}, {@link #poll}).
      */
     public static VifFrontend create(
         final VifRegion region, final VifConfig config, final VifCounters counters, final FrameOffload offload)
@@ -59,7 +64,14 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     /**
      * Creates the frontend of a cross-process guest: its store is the guest's mirror of its own keys (kept in step with
      * the switch over the control connection) and its sections live in its own share (see
-     * {@code control.GuestControlClient}); it has no counters of the host's.
+     * {@code control.GuestControlClient}); it has no counters of the host's. Used by
+     * {@code pvnet guest}; the store and share come from the internal control client.
+     *
+     * @param store   the guest's mirror of its own store keys.
+     * @param share   the guest's own memory, holding its vif's sections.
+     * @param config  the vif; domid and handle as the backend's.
+     * @param offload the software offload for frames the backend cannot take offloaded; this frontend's alone.
+     * @return the frontend, to be driven by one thread.
      */
     public static VifFrontend create(
         final io.pvnet.engine.store.XenStore store, final io.pvnet.ring.region.Region share, final VifConfig config,
@@ -70,7 +82,11 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         return new VifFrontend(config, netfront, share);
     }
 
-    /** Negotiation, tx completions, deferred pushes. @return work done. */
+    /**
+     * Negotiation, tx completions, deferred pushes: call it in the guest's duty cycle.
+     *
+     * @return work done (0 when idle), as an Agrona {@code Agent} counts it.
+     */
     public int doWork()
     {
         return netfront.doWork();
@@ -98,7 +114,11 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         return netfront.transmit(buffer, offset, length, metadata);
     }
 
-    /** Asks the backend to deliver only the multicast groups this guest added ({@code request-multicast-control}). */
+    /**
+     * Asks the backend to deliver only the multicast groups this guest added ({@code request-multicast-control}).
+     *
+     * @param on true to filter multicast at the backend, false to receive every group again.
+     */
     public void requestMulticastControl(final boolean on)
     {
         netfront.requestMulticastControl(on);
@@ -107,6 +127,8 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     /**
      * Adds ({@code add}) or removes a multicast group at the backend (an MCAST_ADD/DEL extra); {@link #flush()} sends it.
      *
+     * @param add true for MCAST_ADD, false for MCAST_DEL.
+     * @param mac the group's multicast MAC (48 bits).
      * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
      */
     public int multicastControl(final boolean add, final long mac)
@@ -120,37 +142,43 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         netfront.flush();
     }
 
-    /** Delivers up to {@code limit} received frames. @return frames handled. */
+    /**
+     * Delivers up to {@code limit} received frames to {@code handler}, each read in place in the granted page.
+     *
+     * @param handler called once per frame on this thread; the frame is valid only during the call.
+     * @param limit   most frames handled in this call (a NAPI-like budget).
+     * @return frames handled.
+     */
     public int poll(final FrameHandler handler, final int limit)
     {
         return netfront.poll(handler, limit);
     }
 
-    /** @return the vif this frontend drives. */
+    /** {@return the vif this frontend drives} */
     public VifConfig config()
     {
         return config;
     }
 
-    /** @return the frontend's XenBus state. */
+    /** {@return the frontend's XenBus state} */
     public XenbusState state()
     {
         return netfront.state();
     }
 
-    /** @return whether both halves reached XenBus state Connected (frames flow). */
+    /** {@return whether both halves reached XenBus state Connected (frames flow)} */
     public boolean isConnected()
     {
         return netfront.isConnected();
     }
 
-    /** @return whether the backend asked this guest to checksum its own frames. */
+    /** {@return whether the backend asked this guest to checksum its own frames} */
     public boolean isTxChecksumOffloadStopped()
     {
         return netfront.isTxChecksumOffloadStopped();
     }
 
-    /** @return why this frontend stopped trusting its backend, or null. */
+    /** {@return why this frontend stopped trusting its backend, or null} */
     public String brokenReason()
     {
         return netfront.brokenReason();
@@ -223,7 +251,7 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         return port;
     }
 
-    /** @return tx frames' slots waiting for the backend. */
+    /** {@return tx frames' slots waiting for the backend} */
     public int txOutstanding()
     {
         return netfront.txOutstanding();

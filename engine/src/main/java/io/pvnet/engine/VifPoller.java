@@ -50,6 +50,8 @@ public final class VifPoller implements Agent, WaitPoint
     private long vifPolls;
 
     /**
+     * A poller visiting every vif each {@link #HOUSEKEEPING_MS} ms, besides the ones whose guests raise the selector.
+     *
      * @param selector the selector guests raise (the region's, see {@link io.pvnet.engine.vif.VifSections#createSelector}).
      * @param store    the region's store: a change there (negotiation) makes the next cycle visit every vif.
      */
@@ -59,11 +61,14 @@ public final class VifPoller implements Agent, WaitPoint
     }
 
     /**
+     * A poller with its own housekeeping interval.
+     *
      * @param selector       the selector guests raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
      * @param housekeepingNs interval of the visit to every vif, and the longest sleep. Guests in their own memory
      *                       (isolated, cross-process) cannot raise the host's selector: their vifs are seen only at
      *                       this visit, so a switch serving them passes a short interval (1 ms).
+     * @throws IllegalArgumentException if {@code housekeepingNs} is not positive.
      */
     public VifPoller(
         final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs)
@@ -80,8 +85,9 @@ public final class VifPoller implements Agent, WaitPoint
     }
 
     /**
-     * Serves {@code backend}; its vif's bit is its position.
+     * Serves {@code backend}; its vif's bit is its position. Configuration time, before the poller's thread runs.
      *
+     * @param backend a vif backend not served by another poller; this poller drives its {@code doWork} from now on.
      * @throws IllegalStateException naming the selector's capacity when it is full.
      */
     public void add(final VifBackend backend)
@@ -264,31 +270,31 @@ public final class VifPoller implements Agent, WaitPoint
         }
     }
 
-    /** @return vifs currently polled (agent thread). */
+    /** {@return vifs currently polled (agent thread)} */
     public int activeCount()
     {
         return activeCount;
     }
 
-    /** @return duty cycles run (agent thread). */
+    /** {@return duty cycles run (agent thread)} */
     public long rounds()
     {
         return rounds;
     }
 
-    /** @return single-vif polls made, over all rounds (agent thread). */
+    /** {@return single-vif polls made, over all rounds (agent thread)} */
     public long vifPolls()
     {
         return vifPolls;
     }
 
-    /** @return kernel sleeps of the agent thread. */
+    /** {@return kernel sleeps of the agent thread} */
     public long sleeps()
     {
         return selector.sleeps();
     }
 
-    /** @return vifs served. */
+    /** {@return vifs served} */
     public int vifCount()
     {
         return backends.length;

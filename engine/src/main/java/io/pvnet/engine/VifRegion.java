@@ -56,13 +56,26 @@ public final class VifRegion
         this.countersReader = reader;
     }
 
-    /** Creates the store and counters sections in a fresh region, sized for {@value #DEFAULT_VIFS} vifs. */
+    /**
+     * Creates the store and counters sections in a fresh region, sized for {@value #DEFAULT_VIFS} vifs. Host side,
+     * configuration time.
+     *
+     * @param region a region this process created, with room for the sections ({@link #regionBytes}).
+     * @return the store and counters of the region; this process allocates the counters.
+     */
     public static VifRegion create(final Region region)
     {
         return create(region, DEFAULT_VIFS);
     }
 
-    /** Creates the store and counters sections in a fresh region, sized for {@code vifs} vifs. */
+    /**
+     * Creates the store and counters sections in a fresh region, sized for {@code vifs} vifs. Host side,
+     * configuration time.
+     *
+     * @param region a region this process created, of at least {@link #regionBytes}{@code (vifs)} bytes.
+     * @param vifs   vifs the store and counters are sized for.
+     * @return the store and counters of the region; this process allocates the counters.
+     */
     public static VifRegion create(final Region region, final int vifs)
     {
         final int entries = storeEntries(vifs);
@@ -75,27 +88,41 @@ public final class VifRegion
         return new VifRegion(region, store, manager, manager);
     }
 
-    /** @return store entries for {@code vifs} vifs. */
+    /**
+     * {@return store entries for {@code vifs} vifs}
+     *
+     * @param vifs vifs in the region.
+     */
     public static int storeEntries(final int vifs)
     {
         return Math.max(STORE_ENTRIES, vifs * STORE_ENTRIES_PER_VIF + SPARE);
     }
 
-    /** @return counters for {@code vifs} vifs. */
+    /**
+     * {@return counters for {@code vifs} vifs}
+     *
+     * @param vifs vifs in the region.
+     */
     public static int counters(final int vifs)
     {
         return Math.max(COUNTERS, vifs * COUNTERS_PER_VIF + SPARE);
     }
 
-    /** @return region section-table entries for {@code vifs} vifs: three each, the engine's, and spare. */
+    /**
+     * {@return region section-table entries for {@code vifs} vifs: three each, the engine's, and spare}
+     *
+     * @param vifs vifs in the region.
+     */
     public static int sectionCapacity(final int vifs)
     {
         return Math.max(io.pvnet.ring.region.RegionDescriptor.DEFAULT_SECTION_CAPACITY, 3 * vifs + 32);
     }
 
     /**
-     * Attaches to the sections another process created.
+     * Attaches to the sections another process created (a guest process, {@code pvnet stat}).
      *
+     * @param region the region as this process opened it.
+     * @return the store and a reader of the counters; {@link #countersManager()} is not available.
      * @throws IllegalStateException naming the missing section.
      */
     public static VifRegion attach(final Region region)
@@ -129,20 +156,21 @@ public final class VifRegion
         return new UnsafeBuffer(section, counters * CountersReader.METADATA_LENGTH, counters * CountersReader.COUNTER_LENGTH);
     }
 
-    /** @return the region holding the store, counters and vif sections. */
+    /** {@return the region holding the store, counters and vif sections} */
     public Region region()
     {
         return region;
     }
 
-    /** @return the XenStore-like key/value area the two halves negotiate through. */
+    /** {@return the XenStore-like key/value area the two halves negotiate through} */
     public XenStore store()
     {
         return store;
     }
 
     /**
-     * @return the counters manager of the creating process.
+     * {@return the counters manager of the creating process} Allocating counters is configuration-time work.
+     *
      * @throws IllegalStateException in a process that attached.
      */
     public CountersManager countersManager()
@@ -154,15 +182,17 @@ public final class VifRegion
         return countersManager;
     }
 
-    /** @return a reader over the counters (any process). */
+    /** {@return a reader over the counters (any process)} */
     public CountersReader countersReader()
     {
         return countersReader;
     }
 
     /**
-     * @return region bytes for {@code vifs} vifs plus the engine sections of {@link #create(Region, int)} and the section
-     *         table of {@link #sectionCapacity(int)} entries.
+     * {@return region bytes for {@code vifs} vifs plus the engine sections of {@link #create(Region, int)} and the
+     * section table of {@link #sectionCapacity(int)} entries}
+     *
+     * @param vifs vifs the region will hold.
      */
     public static long regionBytes(final int vifs)
     {

@@ -18,11 +18,17 @@ public record Bar(int index, int offset, Kind kind, boolean prefetchable, long a
     /** What a BAR decodes. */
     public enum Kind
     {
+        /** An I/O space BAR. */
         IO("I/O"),
+        /** A 32-bit memory BAR. */
         MEMORY32("32-bit"),
+        /** A memory BAR below 1 MiB (the legacy type 1). */
         MEMORY_LOW_1M("low-1M"),
+        /** A 64-bit memory BAR (two registers). */
         MEMORY64("64-bit"),
+        /** A memory BAR of the reserved type 3. */
         MEMORY_TYPE3("type 3"),
+        /** The expansion ROM. */
         ROM("ROM");
 
         private final String lspciName;
@@ -32,28 +38,35 @@ public record Bar(int index, int offset, Kind kind, boolean prefetchable, long a
             this.lspciName = lspciName;
         }
 
+        /** {@return the kind as lspci prints it ({@code 32-bit}, {@code I/O}, ...)} */
         public String lspciName()
         {
             return lspciName;
         }
     }
 
+    /** {@return true for an I/O BAR} */
     public boolean isIo()
     {
         return kind == Kind.IO;
     }
 
+    /** {@return true for a 64-bit memory BAR} */
     public boolean is64Bit()
     {
         return kind == Kind.MEMORY64;
     }
 
+    /** {@return true for the expansion ROM} */
     public boolean isRom()
     {
         return kind == Kind.ROM;
     }
 
-    /** The number of config registers the BAR occupies (2 for a 64-bit memory BAR). */
+    /**
+     * The number of config registers the BAR occupies (2 for a 64-bit memory BAR).
+     * @return 1 or 2.
+     */
     public int registerCount()
     {
         return kind == Kind.MEMORY64 ? 2 : 1;

@@ -13,7 +13,11 @@ public final class BarDecoder
     {
     }
 
-    /** Number of BAR registers of a header layout: 6 for type 0, 2 for a bridge, 1 for CardBus. */
+    /**
+     * Number of BAR registers of a header layout: 6 for type 0, 2 for a bridge, 1 for CardBus.
+     * @param headerLayout the header layout: 0, 1 or 2 ({@link ConfigSpace#headerLayout()}).
+     * @return the number of BAR registers.
+     */
     public static int barCount(final int headerLayout)
     {
         return switch (headerLayout)
@@ -25,7 +29,11 @@ public final class BarDecoder
         };
     }
 
-    /** Offset of the expansion ROM register, or -1 when the layout has none. */
+    /**
+     * Offset of the expansion ROM register, or -1 when the layout has none.
+     * @param headerLayout the header layout: 0, 1 or 2 ({@link ConfigSpace#headerLayout()}).
+     * @return the ROM register's offset, or -1.
+     */
     public static int romOffset(final int headerLayout)
     {
         return switch (headerLayout)
@@ -114,6 +122,8 @@ public final class BarDecoder
     /**
      * Size from the value read back after writing all ones to a 32-bit BAR: {@code ~(readback & ~flags) + 1}, where the
      * flag bits are 2 for I/O and 4 for memory; 0 means unimplemented.
+     * @param readback the register's value after the all-ones write.
+     * @return the BAR's size in bytes, or 0.
      */
     public static long sizeFromReadback32(final int readback)
     {
@@ -130,14 +140,23 @@ public final class BarDecoder
         return address == 0 ? 0 : (~bits & 0xFFFFFFFFL) + 1;
     }
 
-    /** Size from the two halves read back after writing all ones to both registers of a 64-bit BAR. */
+    /**
+     * Size from the two halves read back after writing all ones to both registers of a 64-bit BAR.
+     * @param lowReadback the lower register's value after the all-ones write.
+     * @param highReadback the upper register's value after the all-ones write.
+     * @return the BAR's size in bytes, or 0.
+     */
     public static long sizeFromReadback64(final int lowReadback, final int highReadback)
     {
         final long bits = ((long)highReadback << 32) | (lowReadback & ~PciRegisters.BAR_MEM_FLAGS_MASK & 0xFFFFFFFFL);
         return bits == 0 ? 0 : ~bits + 1;
     }
 
-    /** Size from the value read back after writing all ones (bit 0 clear) to a ROM register. */
+    /**
+     * Size from the value read back after writing all ones (bit 0 clear) to a ROM register.
+     * @param readback the register's value after the all-ones write.
+     * @return the ROM's size in bytes, or 0.
+     */
     public static long sizeFromRomReadback(final int readback)
     {
         final long bits = readback & ~PciRegisters.ROM_FLAGS_MASK & 0xFFFFFFFFL;
@@ -151,6 +170,9 @@ public final class BarDecoder
      *
      * @param is64 whether to size the register pair as a 64-bit BAR.
      * @param rom  whether the register is an expansion ROM.
+     * @param access the writable config space to probe.
+     * @param offset the BAR register's offset.
+     * @return the BAR's size in bytes, or 0 when unimplemented.
      */
     public static long probe(final ConfigAccess access, final int offset, final boolean is64, final boolean rom)
     {

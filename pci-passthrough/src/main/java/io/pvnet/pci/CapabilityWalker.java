@@ -44,7 +44,11 @@ public final class CapabilityWalker
      */
     public record Walk(List<Capability> capabilities, End end, int stopOffset)
     {
-        /** The first entry with {@code id}, or null. */
+        /**
+         * The first entry with {@code id}, or null.
+         * @param id a capability id ({@code PciRegisters.CAP_ID_*} or {@code EXT_CAP_ID_*}).
+         * @return the capability, or null when the list has none with that id.
+         */
         public Capability find(final int id)
         {
             for (final Capability c : capabilities)
@@ -62,7 +66,11 @@ public final class CapabilityWalker
     {
     }
 
-    /** Walks the standard list starting at the capability pointer. */
+    /**
+     * Walks the standard list starting at the capability pointer.
+     * @param config the config image.
+     * @return the walk: the capabilities in list order and how the list ended.
+     */
     public static Walk walk(final ConfigSpace config)
     {
         final List<Capability> found = new ArrayList<>();
@@ -94,7 +102,11 @@ public final class CapabilityWalker
         return new Walk(found, End.END, 0);
     }
 
-    /** Walks the extended list at 0x100; NO_LIST when the image has no extended space or its first header is 0. */
+    /**
+     * Walks the extended list at 0x100; NO_LIST when the image has no extended space or its first header is 0.
+     * @param config the config image.
+     * @return the walk: the extended capabilities in list order and how the list ended.
+     */
     public static Walk walkExtended(final ConfigSpace config)
     {
         final List<Capability> found = new ArrayList<>();

@@ -16,18 +16,38 @@ public interface ConfigAccess
     /** Offset or size outside the config space. */
     int WRITE_OUT_OF_RANGE = -2;
 
-    /** Config space size in bytes (256 or 4096). */
+    /**
+     * Config space size in bytes (256 or 4096).
+     * @return 256 or 4096.
+     */
     int size();
 
-    /** True for an emulated function, false for a real device, whose config pvnet never writes. */
+    /**
+     * True for an emulated function, false for a real device, whose config pvnet never writes.
+     * @return true when {@link #write} may change the space.
+     */
     boolean isWritable();
 
-    /** The value of a 1, 2 or 4 byte register; all ones outside the readable space. */
+    /**
+     * The value of a 1, 2 or 4 byte register; all ones outside the readable space.
+     * @param offset the register's offset.
+     * @param size 1, 2 or 4 bytes.
+     * @return the value, zero-extended.
+     */
     int read(int offset, int size);
 
-    /** Writes a 1, 2 or 4 byte register; {@link #WRITE_OK} or a negative refusal code. */
+    /**
+     * Writes a 1, 2 or 4 byte register; {@link #WRITE_OK} or a negative refusal code.
+     * @param offset the register's offset.
+     * @param size 1, 2 or 4 bytes.
+     * @param value the value to write (low {@code size} bytes used).
+     * @return {@link #WRITE_OK} or a negative refusal code.
+     */
     int write(int offset, int size, int value);
 
-    /** A copy of the current contents. */
+    /**
+     * A copy of the current contents.
+     * @return a new image of the space as it reads now.
+     */
     ConfigSpace snapshot();
 }

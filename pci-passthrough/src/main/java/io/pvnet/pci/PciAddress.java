@@ -16,6 +16,10 @@ public record PciAddress(int domain, int bus, int slot, int function) implements
     public static final int MAX_SLOT = 31;
     public static final int MAX_FUNCTION = 7;
 
+    /**
+     * Checks the ranges.
+     * @throws IllegalArgumentException naming every field when one is out of range.
+     */
     public PciAddress
     {
         if (domain < 0 || domain > MAX_DOMAIN || bus < 0 || bus > MAX_BUS || slot < 0 || slot > MAX_SLOT ||
@@ -29,6 +33,8 @@ public record PciAddress(int domain, int bus, int slot, int function) implements
     /**
      * Parses {@code [DDDD:]BB:SS.F} in hexadecimal (the form lspci and sysfs print).
      *
+     * @param text the address.
+     * @return the address.
      * @throws IllegalArgumentException naming the text when it is not such an address.
      */
     public static PciAddress parse(final String text)
@@ -64,25 +70,40 @@ public record PciAddress(int domain, int bus, int slot, int function) implements
         return Integer.parseInt(digits, 16);
     }
 
-    /** {@code slot << 3 | function}, as in Xen's {@code devfn}. */
+    /**
+     * {@code slot << 3 | function}, as in Xen's {@code devfn}.
+     * @return the devfn.
+     */
     public int devfn()
     {
         return slot << 3 | function;
     }
 
-    /** The address with a devfn split back into slot and function. */
+    /**
+     * The address with a devfn split back into slot and function.
+     * @param domain the PCI domain.
+     * @param bus the bus.
+     * @param devfn {@code slot << 3 | function}.
+     * @return the address.
+     */
     public static PciAddress ofDevfn(final int domain, final int bus, final int devfn)
     {
         return new PciAddress(domain, bus, (devfn >> 3) & 0x1F, devfn & 7);
     }
 
-    /** {@code BB:SS.F}, lspci's short form for domain 0. */
+    /**
+     * {@code BB:SS.F}, lspci's short form for domain 0.
+     * @return the short form.
+     */
     public String toShortString()
     {
         return String.format("%02x:%02x.%x", bus, slot, function);
     }
 
-    /** lspci's form: short for domain 0, with the domain otherwise. */
+    /**
+     * lspci's form: short for domain 0, with the domain otherwise.
+     * @return the lspci form.
+     */
     public String toLspciString()
     {
         return domain == 0 ? toShortString() : toString();

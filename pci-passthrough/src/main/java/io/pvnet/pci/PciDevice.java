@@ -13,7 +13,12 @@ public final class PciDevice
     /** Where the device description came from. */
     public enum Origin
     {
-        SYSFS, DUMP, EMULATED
+        /** A real device read from sysfs. */
+        SYSFS,
+        /** A real device read from an {@code lspci -x} dump. */
+        DUMP,
+        /** An emulated function, its config space in memory. */
+        EMULATED
     }
 
     private final PciAddress address;
@@ -25,6 +30,7 @@ public final class PciDevice
     private final int irq;
 
     /**
+     * A device.
      * @param address   the function's address.
      * @param config    its config space.
      * @param resources 7 resources (BAR0..5, ROM) or null when unknown.
@@ -44,7 +50,14 @@ public final class PciDevice
     }
 
     /**
+     * A device whose host IRQ is known.
      * @param irq the IRQ the host routed (sysfs {@code irq}), or -1 to take the config's interrupt line.
+     * @param address the function's address.
+     * @param config its config space.
+     * @param resources 7 resources (BAR0..5, ROM) or null when unknown.
+     * @param driver bound driver name, or null.
+     * @param origin where it came from.
+     * @param source a path or description for messages.
      */
     public PciDevice(
         final PciAddress address,
@@ -68,58 +81,76 @@ public final class PciDevice
         this.irq = irq;
     }
 
-    /** The IRQ the host routed, or the config's interrupt line when unknown. */
+    /**
+     * The IRQ the host routed, or the config's interrupt line when unknown.
+     * @return the IRQ.
+     */
     public int irq()
     {
         return irq >= 0 ? irq : config.read(PciRegisters.INTERRUPT_LINE, 1);
     }
 
+    /** {@return the function's address} */
     public PciAddress address()
     {
         return address;
     }
 
+    /** {@return its config space (read-only for a real device)} */
     public ConfigAccess config()
     {
         return config;
     }
 
-    /** The resources, BAR0..5 then ROM; null when unknown (dump files carry no sizes). */
+    /**
+     * The resources, BAR0..5 then ROM; null when unknown (dump files carry no sizes).
+     * @return the resources.
+     */
     public Resource[] resources()
     {
         return resources == null ? null : resources.clone();
     }
 
+    /**
+     * {@return resource {@code index} (0..5 BARs, 6 ROM), or null when unknown}
+     * @param index the resource's index.
+     */
     public Resource resource(final int index)
     {
         return resources == null || index >= resources.length ? Resource.NONE : resources[index];
     }
 
+    /** {@return the bound driver's name, or null} */
     public String driver()
     {
         return driver;
     }
 
+    /** {@return where the device came from} */
     public Origin origin()
     {
         return origin;
     }
 
+    /** {@return the path or description used in messages} */
     public String source()
     {
         return source;
     }
 
+    /** {@return true for an emulated function} */
     public boolean isEmulated()
     {
         return origin == Origin.EMULATED;
     }
 
+    /** {@return a copy of the config space as it reads now} */
     public ConfigSpace snapshot()
     {
         return config.snapshot();
     }
 
+    /** {@return the decoded BARs and ROM, as lspci lists them} */
     public List<Bar> bars()
     {
         return BarDecoder.decode(config.snapshot(), resources);

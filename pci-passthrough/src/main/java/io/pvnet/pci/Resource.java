@@ -24,7 +24,14 @@ public record Resource(long start, long end, long flags)
 
     public static final Resource NONE = new Resource(0, 0, 0);
 
-    /** A resource for a BAR at {@code start} of {@code sizeBytes} with the given BAR flag bits (low nibble). */
+    /**
+     * A resource for a BAR at {@code start} of {@code sizeBytes} with the given BAR flag bits (low nibble).
+     * @param start the BAR's bus address.
+     * @param sizeBytes its size (0: an unused resource).
+     * @param barFlags the register's low flag bits.
+     * @param rom true for the expansion ROM.
+     * @return the resource.
+     */
     public static Resource ofBar(final long start, final long sizeBytes, final int barFlags, final boolean rom)
     {
         if (sizeBytes == 0)
@@ -55,7 +62,11 @@ public record Resource(long start, long end, long flags)
         return new Resource(start, start + sizeBytes - 1, flags | IORESOURCE_SIZEALIGN);
     }
 
-    /** Parses one {@code 0x%016llx 0x%016llx 0x%016llx} line. */
+    /**
+     * Parses one {@code 0x%016llx 0x%016llx 0x%016llx} line.
+     * @param line one line of a sysfs {@code resource} file.
+     * @return the resource.
+     */
     public static Resource parse(final String line)
     {
         final String[] parts = line.trim().split("\\s+");
@@ -79,43 +90,55 @@ public record Resource(long start, long end, long flags)
         }
     }
 
+    /** {@return true unless the line is all zeros} */
     public boolean isUsed()
     {
         return flags != 0;
     }
 
-    /** Size in bytes; 0 for an unused line. */
+    /**
+     * Size in bytes; 0 for an unused line.
+     * @return the size.
+     */
     public long size()
     {
         return flags == 0 && start == 0 && end == 0 ? 0 : end - start + 1;
     }
 
+    /** {@return true for an I/O resource} */
     public boolean isIo()
     {
         return (flags & IORESOURCE_IO) != 0;
     }
 
+    /** {@return true for a memory resource} */
     public boolean isMemory()
     {
         return (flags & IORESOURCE_MEM) != 0;
     }
 
+    /** {@return true for a 64-bit memory resource} */
     public boolean isMem64()
     {
         return (flags & IORESOURCE_MEM_64) != 0;
     }
 
+    /** {@return true for prefetchable memory} */
     public boolean isPrefetchable()
     {
         return (flags & IORESOURCE_PREFETCH) != 0;
     }
 
-    /** Unset, disabled or busy resources are not exported (xen-pciback {@code bar_init}). */
+    /**
+     * Unset, disabled or busy resources are not exported (xen-pciback {@code bar_init}).
+     * @return true when the resource must not be exported.
+     */
     public boolean isUnusable()
     {
         return flags == 0 || (flags & (IORESOURCE_DISABLED | IORESOURCE_UNSET | IORESOURCE_BUSY)) != 0;
     }
 
+    /** {@return the resource as a sysfs {@code resource} line} */
     public String toSysfsLine()
     {
         return String.format("0x%016x 0x%016x 0x%016x", start, end, flags);

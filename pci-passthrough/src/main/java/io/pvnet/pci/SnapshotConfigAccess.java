@@ -9,6 +9,10 @@ public final class SnapshotConfigAccess implements ConfigAccess
     private final ConfigSpace snapshot;
     private long refusedWrites;
 
+    /**
+     * Read-only access to a copy of {@code snapshot}; writes are refused and counted.
+     * @param snapshot the image.
+     */
     public SnapshotConfigAccess(final ConfigSpace snapshot)
     {
         this.snapshot = snapshot.copy();
@@ -39,7 +43,10 @@ public final class SnapshotConfigAccess implements ConfigAccess
         return WRITE_REFUSED_READ_ONLY;
     }
 
-    /** Writes refused so far. */
+    /**
+     * Writes refused so far.
+     * @return the count.
+     */
     public long refusedWrites()
     {
         return refusedWrites;

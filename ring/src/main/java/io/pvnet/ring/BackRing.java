@@ -28,20 +28,23 @@ public final class BackRing extends RingView
         super(ring);
     }
 
-    /** {@code BACK_RING_ATTACH}: starts both private indices at {@code index} (e.g. the shared rsp_prod on reconnect). */
+    /**
+     * {@code BACK_RING_ATTACH}: starts both private indices at {@code index} (e.g. the shared rsp_prod on reconnect).
+     * @param index the free-running index both req_cons and rsp_prod_pvt start at.
+     */
     public void attach(final int index)
     {
         requestConsumer = index;
         responseProducer = index;
     }
 
-    /** @return {@code req_cons}: the index of the next request to consume. */
+    /** {@return {@code req_cons}: the index of the next request to consume} */
     public int requestConsumer()
     {
         return requestConsumer;
     }
 
-    /** @return {@code rsp_prod_pvt}: the index the next claimed response gets. */
+    /** {@return {@code rsp_prod_pvt}: the index the next claimed response gets} */
     public int responseProducer()
     {
         return responseProducer;
@@ -89,7 +92,10 @@ public final class BackRing extends RingView
         return unconsumedRequests();
     }
 
-    /** Sets req_event directly, for batching (for example {@code req_cons + 32}). */
+    /**
+     * Sets req_event directly, for batching (for example {@code req_cons + 32}).
+     * @param event the free-running request index at which the front should notify.
+     */
     public void setRequestEvent(final int event)
     {
         buffer.putIntRelease(reqEventOffset, event);
@@ -99,6 +105,9 @@ public final class BackRing extends RingView
      * {@code RING_COPY_REQUEST}: copies request {@code index} to private memory, so later checks and uses all see one
      * snapshot even if the front rewrites the slot (no double fetch).
      *
+     * @param index the free-running index of the request to copy.
+     * @param destination private memory that receives the slot's bytes.
+     * @param destinationOffset where in {@code destination} the copy starts.
      * @return the number of bytes copied (the entry length), or 0 when {@code destination} has no room there.
      */
     public int copyRequest(final int index, final MutableDirectBuffer destination, final int destinationOffset)
@@ -117,7 +126,10 @@ public final class BackRing extends RingView
         requestConsumer++;
     }
 
-    /** Marks {@code count} requests consumed; {@code count} must not exceed what {@link #unconsumedRequests()} returned. */
+    /**
+     * Marks {@code count} requests consumed; {@code count} must not exceed what {@link #unconsumedRequests()} returned.
+     * @param count how many requests were consumed.
+     */
     public void consumeRequests(final int count)
     {
         requestConsumer += count;
@@ -163,13 +175,21 @@ public final class BackRing extends RingView
         return SharedRing.needsNotify(oldProducer, newProducer, buffer.getInt(rspEventOffset));
     }
 
-    /** Xen's {@code RING_REQUEST_CONS_OVERFLOW(r, cons)}: {@code (cons - rsp_prod_pvt) >= size}; a consume loop's stop. */
+    /**
+     * Xen's {@code RING_REQUEST_CONS_OVERFLOW(r, cons)}: {@code (cons - rsp_prod_pvt) >= size}; a consume loop's stop.
+     * @param consumer the back's request consumer index being advanced.
+     * @return true when {@code consumer} has caught up with the responses not yet pushed: stop consuming.
+     */
     public boolean requestConsumerOverflow(final int consumer)
     {
         return Integer.compareUnsigned(consumer - responseProducer, size) >= 0;
     }
 
-    /** Xen's {@code RING_REQUEST_PROD_OVERFLOW(r, prod)}: {@code (prod - rsp_prod_pvt) > size}; a broken front. */
+    /**
+     * Xen's {@code RING_REQUEST_PROD_OVERFLOW(r, prod)}: {@code (prod - rsp_prod_pvt) > size}; a broken front.
+     * @param producer the front's req_prod as read from the shared ring.
+     * @return true when {@code producer} claims more requests than the ring holds (the front is broken or hostile).
+     */
     public boolean requestProducerOverflow(final int producer)
     {
         return Integer.compareUnsigned(producer - responseProducer, size) > 0;

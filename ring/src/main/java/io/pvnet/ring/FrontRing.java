@@ -24,32 +24,35 @@ public final class FrontRing extends RingView
         super(ring);
     }
 
-    /** {@code FRONT_RING_ATTACH}: starts both private indices at {@code index} (e.g. the shared req_prod on reconnect). */
+    /**
+     * {@code FRONT_RING_ATTACH}: starts both private indices at {@code index} (e.g. the shared req_prod on reconnect).
+     * @param index the free-running index both req_prod_pvt and rsp_cons start at.
+     */
     public void attach(final int index)
     {
         requestProducer = index;
         responseConsumer = index;
     }
 
-    /** @return {@code req_prod_pvt}: the index the next claimed request gets. */
+    /** {@return {@code req_prod_pvt}: the index the next claimed request gets} */
     public int requestProducer()
     {
         return requestProducer;
     }
 
-    /** @return {@code rsp_cons}: the index of the next response to consume. */
+    /** {@return {@code rsp_cons}: the index of the next response to consume} */
     public int responseConsumer()
     {
         return responseConsumer;
     }
 
-    /** @return {@code RING_FREE_REQUESTS}: {@code size - (req_prod_pvt - rsp_cons)}. */
+    /** {@return {@code RING_FREE_REQUESTS}: {@code size - (req_prod_pvt - rsp_cons)}} */
     public int freeRequests()
     {
         return size - (requestProducer - responseConsumer);
     }
 
-    /** @return {@code RING_FULL}. */
+    /** {@return {@code RING_FULL}} */
     public boolean isFull()
     {
         return freeRequests() == 0;
@@ -138,6 +141,7 @@ public final class FrontRing extends RingView
     /**
      * Sets rsp_event directly, for batching (for example {@code rsp_cons + outstanding / 2}). Pair it with
      * {@link #finalCheckForResponses()}-style re-checking if a wake-up must not be lost.
+     * @param event the free-running response index at which the back should notify.
      */
     public void setResponseEvent(final int event)
     {
@@ -150,13 +154,21 @@ public final class FrontRing extends RingView
         responseConsumer++;
     }
 
-    /** Marks {@code count} responses consumed; their slots are free for new requests. */
+    /**
+     * Marks {@code count} responses consumed; their slots are free for new requests.
+     * @param count how many responses were consumed.
+     */
     public void consumeResponses(final int count)
     {
         responseConsumer += count;
     }
 
-    /** Xen's {@code RING_RESPONSE_PROD_OVERFLOW(r, prod)}: {@code (prod - rsp_cons) > size}. */
+    /**
+     * Xen's {@code RING_RESPONSE_PROD_OVERFLOW(r, prod)}: {@code (prod - rsp_cons) > size}.
+     * @param producer the back's rsp_prod as read from the shared ring.
+     * @return true when {@code producer} claims more responses than there are requests outstanding (the back is broken
+     *     or hostile).
+     */
     public boolean responseProducerOverflow(final int producer)
     {
         return Integer.compareUnsigned(producer - responseConsumer, size) > 0;

@@ -11,9 +11,14 @@ package io.pvnet.ring;
  */
 public enum RingLayout
 {
+    /** Xen {@code ring.h} byte for byte: 64-byte header with the four indices in its first 16 bytes (the default). */
     XEN(SharedRingDescriptor.XEN_HEADER_LENGTH,
         SharedRingDescriptor.XEN_REQ_PROD_OFFSET, SharedRingDescriptor.XEN_REQ_EVENT_OFFSET,
         SharedRingDescriptor.XEN_RSP_PROD_OFFSET, SharedRingDescriptor.XEN_RSP_EVENT_OFFSET),
+    /**
+     * 256-byte header: the front's fields (req_prod, rsp_event) and the back's (rsp_prod, req_event) on separate
+     * 128-byte line pairs.
+     */
     PADDED(SharedRingDescriptor.PADDED_HEADER_LENGTH,
         SharedRingDescriptor.PADDED_REQ_PROD_OFFSET, SharedRingDescriptor.PADDED_REQ_EVENT_OFFSET,
         SharedRingDescriptor.PADDED_RSP_PROD_OFFSET, SharedRingDescriptor.PADDED_RSP_EVENT_OFFSET);
@@ -34,27 +39,31 @@ public enum RingLayout
         this.rspEventOffset = rspEventOffset;
     }
 
-    /** @return bytes before the first slot. */
+    /** {@return bytes before the first slot} */
     public int headerLength()
     {
         return headerLength;
     }
 
+    /** {@return offset of req_prod (u32, written by the front) in the header} */
     public int reqProdOffset()
     {
         return reqProdOffset;
     }
 
+    /** {@return offset of req_event (u32, written by the back) in the header} */
     public int reqEventOffset()
     {
         return reqEventOffset;
     }
 
+    /** {@return offset of rsp_prod (u32, written by the back) in the header} */
     public int rspProdOffset()
     {
         return rspProdOffset;
     }
 
+    /** {@return offset of rsp_event (u32, written by the front) in the header} */
     public int rspEventOffset()
     {
         return rspEventOffset;

@@ -25,7 +25,10 @@ public final class RingStatus
     {
     }
 
-    /** @return a short name for a status, for logs and error messages (not for hot paths). */
+    /**
+     * {@return a short name for a status, for logs and error messages (not for hot paths)}
+     * @param status a negative {@link RingStatus} value.
+     */
     public static String describe(final int status)
     {
         return switch (status)

@@ -37,31 +37,37 @@ public abstract sealed class RingView permits FrontRing, BackRing
         this.rspEventOffset = layout.rspEventOffset;
     }
 
-    /** @return the ring this view belongs to. */
+    /** {@return the ring this view belongs to} */
     public final SharedRing ring()
     {
         return ring;
     }
 
-    /** @return the shared memory slots live in. */
+    /** {@return the shared memory slots live in} */
     public final AtomicBuffer buffer()
     {
         return buffer;
     }
 
-    /** @return {@code RING_SIZE}. */
+    /** {@return {@code RING_SIZE}} */
     public final int size()
     {
         return size;
     }
 
-    /** @return byte offset in {@link #buffer()} of request {@code index}. */
+    /**
+     * {@return byte offset in {@link #buffer()} of request {@code index}}
+     * @param index a free-running request index.
+     */
     public final int requestOffset(final int index)
     {
         return slotsOffset + (index & mask) * entryLength;
     }
 
-    /** @return byte offset in {@link #buffer()} of response {@code index} (the same slot as its request). */
+    /**
+     * {@return byte offset in {@link #buffer()} of response {@code index} (the same slot as its request)}
+     * @param index a free-running response index.
+     */
     public final int responseOffset(final int index)
     {
         return slotsOffset + (index & mask) * entryLength;

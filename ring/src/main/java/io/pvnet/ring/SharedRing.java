@@ -22,13 +22,18 @@ public final class SharedRing
     private final RingLayout layout;
     private final int size;
 
-    /** A ring with the Xen-compatible layout. */
+    /**
+     * A ring with the Xen-compatible layout.
+     * @param buffer the shared memory, one or more pages; its whole capacity is used.
+     * @param entryLength bytes per slot: the larger of the request and response structs.
+     */
     public SharedRing(final AtomicBuffer buffer, final int entryLength)
     {
         this(buffer, entryLength, RingLayout.XEN);
     }
 
     /**
+     * A ring over {@code buffer} with the given layout; the front calls {@link #init()} once before it shares the ring.
      * @param buffer      the shared memory, one or more pages; its whole capacity is used.
      * @param entryLength bytes per slot: the larger of the request and response structs.
      * @param layout      where the indices sit.
@@ -56,67 +61,70 @@ public final class SharedRing
         buffer.putIntRelease(layout.reqProdOffset, 0);
     }
 
-    /** @return a new front view with private indices at 0 ({@code FRONT_RING_INIT}). */
+    /** {@return a new front view with private indices at 0 ({@code FRONT_RING_INIT})} */
     public FrontRing frontRing()
     {
         return new FrontRing(this);
     }
 
-    /** @return a new back view with private indices at 0 ({@code BACK_RING_INIT}). */
+    /** {@return a new back view with private indices at 0 ({@code BACK_RING_INIT})} */
     public BackRing backRing()
     {
         return new BackRing(this);
     }
 
-    /** @return the number of slots, a power of two ({@code RING_SIZE}). */
+    /** {@return the number of slots, a power of two ({@code RING_SIZE})} */
     public int size()
     {
         return size;
     }
 
-    /** @return bytes per slot (the larger of a request and a response). */
+    /** {@return bytes per slot (the larger of a request and a response)} */
     public int entryLength()
     {
         return entryLength;
     }
 
-    /** @return where the ring header puts its indices. */
+    /** {@return where the ring header puts its indices} */
     public RingLayout layout()
     {
         return layout;
     }
 
-    /** @return the shared memory; slot contents are read and written in place here. */
+    /** {@return the shared memory; slot contents are read and written in place here} */
     public AtomicBuffer buffer()
     {
         return buffer;
     }
 
-    /** @return byte offset in {@link #buffer()} of the slot that free-running {@code index} maps to. */
+    /**
+     * {@return byte offset in {@link #buffer()} of the slot that free-running {@code index} maps to}
+     * @param index a free-running request or response index.
+     */
     public int slotOffset(final int index)
     {
         return layout.headerLength + (index & (size - 1)) * entryLength;
     }
 
-    /** @return shared req_prod, acquire load. */
+    /** {@return shared req_prod, acquire load} */
     public int requestProducer()
     {
         return buffer.getIntAcquire(layout.reqProdOffset);
     }
 
-    /** @return shared req_event, acquire load. */
+    /** {@return shared req_event, acquire load} */
     public int requestEvent()
     {
         return buffer.getIntAcquire(layout.reqEventOffset);
     }
 
-    /** @return shared rsp_prod, acquire load. */
+    /** {@return shared rsp_prod, acquire load} */
     public int responseProducer()
     {
         return buffer.getIntAcquire(layout.rspProdOffset);
     }
 
-    /** @return shared rsp_event, acquire load. */
+    /** {@return shared rsp_event, acquire load} */
     public int responseEvent()
     {
         return buffer.getIntAcquire(layout.rspEventOffset);
@@ -125,6 +133,10 @@ public final class SharedRing
     /**
      * Xen's notify rule, {@code (u32)(new - event) < (u32)(new - old)}: true iff {@code old < event <= new} modulo 2^32,
      * i.e. the producer index just moved past the index the other side asked to be woken at.
+     * @param oldProducer the producer index before the push.
+     * @param newProducer the producer index after the push.
+     * @param event the other side's event index (req_event or rsp_event).
+     * @return true when the other side must be notified.
      */
     public static boolean needsNotify(final int oldProducer, final int newProducer, final int event)
     {

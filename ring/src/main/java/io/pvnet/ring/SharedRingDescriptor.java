@@ -50,17 +50,28 @@ import org.agrona.DirectBuffer;
  */
 public final class SharedRingDescriptor
 {
+    /** {@link RingLayout#XEN}: bytes before slot 0. */
     public static final int XEN_HEADER_LENGTH = 64;
+    /** {@link RingLayout#XEN}: offset of req_prod (u32, front). */
     public static final int XEN_REQ_PROD_OFFSET = 0;
+    /** {@link RingLayout#XEN}: offset of req_event (u32, back). */
     public static final int XEN_REQ_EVENT_OFFSET = 4;
+    /** {@link RingLayout#XEN}: offset of rsp_prod (u32, back). */
     public static final int XEN_RSP_PROD_OFFSET = 8;
+    /** {@link RingLayout#XEN}: offset of rsp_event (u32, front). */
     public static final int XEN_RSP_EVENT_OFFSET = 12;
+    /** {@link RingLayout#XEN}: offset of the private bytes (netif's smartpoll_active; unused). */
     public static final int XEN_PVT_OFFSET = 16;
 
+    /** {@link RingLayout#PADDED}: bytes before slot 0. */
     public static final int PADDED_HEADER_LENGTH = 256;
+    /** {@link RingLayout#PADDED}: offset of req_prod (u32, front). */
     public static final int PADDED_REQ_PROD_OFFSET = 0;
+    /** {@link RingLayout#PADDED}: offset of rsp_event (u32, front), on req_prod's line pair. */
     public static final int PADDED_RSP_EVENT_OFFSET = 4;
+    /** {@link RingLayout#PADDED}: offset of rsp_prod (u32, back), on its own line pair. */
     public static final int PADDED_RSP_PROD_OFFSET = 128;
+    /** {@link RingLayout#PADDED}: offset of req_event (u32, back), on rsp_prod's line pair. */
     public static final int PADDED_REQ_EVENT_OFFSET = 132;
 
     /** One page, the unit Xen grants rings in. */
@@ -71,8 +82,11 @@ public final class SharedRingDescriptor
     }
 
     /**
-     * @return the number of slots ({@code __RING_SIZE}): the largest power of two with
-     *         {@code headerLength + n * entryLength <= capacityBytes}, or 0 when not even one fits.
+     * {@return the number of slots ({@code __RING_SIZE}): the largest power of two with {@code headerLength + n *
+     * entryLength <= capacityBytes}, or 0 when not even one fits}
+     * @param capacityBytes the ring buffer's length.
+     * @param entryLength bytes per slot.
+     * @param layout where the indices sit (decides the header length).
      */
     public static int slotCount(final int capacityBytes, final int entryLength, final RingLayout layout)
     {
@@ -84,13 +98,20 @@ public final class SharedRingDescriptor
         return fits == 0 ? 0 : Integer.highestOneBit(fits);
     }
 
-    /** @return bytes a ring of {@code pages} pages needs; the buffer to build a multi-page ring over. */
+    /**
+     * {@return bytes a ring of {@code pages} pages needs; the buffer to build a multi-page ring over}
+     * @param pages ring pages (1 for a classic Xen ring).
+     */
     public static int lengthForPages(final int pages)
     {
         return pages * PAGE_SIZE;
     }
 
     /**
+     * Checks that a buffer can hold a ring of this entry length and layout, aligned for atomic index access.
+     * @param buffer the ring's shared memory.
+     * @param entryLength bytes per slot.
+     * @param layout where the indices sit.
      * @throws IllegalArgumentException with {@code name=value} when the buffer cannot hold one slot of that length.
      */
     public static void checkCapacity(final DirectBuffer buffer, final int entryLength, final RingLayout layout)

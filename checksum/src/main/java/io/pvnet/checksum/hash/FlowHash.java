@@ -36,8 +36,11 @@ public final class FlowHash
 
     /** Hash type numbers as a HASH extra carries them (the bit numbers of the flags). */
     public static final int TYPE_IPV4 = 0;
+    /** {@link #IPV4_TCP}'s type number. */
     public static final int TYPE_IPV4_TCP = 1;
+    /** {@link #IPV6}'s type number. */
     public static final int TYPE_IPV6 = 2;
+    /** {@link #IPV6_TCP}'s type number. */
     public static final int TYPE_IPV6_TCP = 3;
 
     /** No hash: the frame is not of an enabled type. */
@@ -48,20 +51,26 @@ public final class FlowHash
 
     private final ToeplitzHash toeplitz;
 
+    /**
+     * A flow hasher keyed by {@code toeplitz}; threads as that hash.
+     * @param toeplitz the keyed Toeplitz hash to apply (shared, not copied: a new key applies from the next frame).
+     */
     public FlowHash(final ToeplitzHash toeplitz)
     {
         this.toeplitz = toeplitz;
     }
 
+    /** {@return the Toeplitz hash (and key) this hasher uses} */
     public ToeplitzHash toeplitz()
     {
         return toeplitz;
     }
 
     /**
+     * {@return {@link #NONE}, or the hash packed as {@code type << 32 | value}}
      * @param frame   the frame {@code headers} was parsed from ({@code HeaderParser.parse} returned OK).
      * @param enabled the enabled hash types ({@link #IPV4} | ...).
-     * @return {@link #NONE}, or the hash packed as {@code type << 32 | value}.
+     * @param headers the frame's headers.
      */
     public long hash(final DirectBuffer frame, final PacketHeaders headers, final int enabled)
     {
@@ -95,13 +104,19 @@ public final class FlowHash
         return (long)type << 32 | (value & 0xFFFF_FFFFL);
     }
 
-    /** @return the hash type number of a packed hash (not {@link #NONE}). */
+    /**
+     * {@return the hash type number of a packed hash (not {@link #NONE})}
+     * @param packed a value {@link #hash} returned.
+     */
     public static int type(final long packed)
     {
         return (int)(packed >>> 32);
     }
 
-    /** @return the 32-bit hash value of a packed hash (not {@link #NONE}). */
+    /**
+     * {@return the 32-bit hash value of a packed hash (not {@link #NONE})}
+     * @param packed a value {@link #hash} returned.
+     */
     public static int value(final long packed)
     {
         return (int)packed;

@@ -38,6 +38,9 @@ public final class ToeplitzHash
     /**
      * Sets the key: {@code length} bytes from {@code buffer}, the rest of the 40 zero; rebuilds the table.
      *
+     * @param buffer holds the key.
+     * @param offset where in {@code buffer} the key starts.
+     * @param length the key's length in bytes.
      * @throws IllegalArgumentException when {@code length} is negative or over {@link #MAX_KEY_BYTES}.
      */
     public void key(final DirectBuffer buffer, final int offset, final int length)
@@ -52,13 +55,16 @@ public final class ToeplitzHash
         rebuild();
     }
 
-    /** As {@link #key(DirectBuffer, int, int)} from an array. */
+    /**
+     * As {@link #key(DirectBuffer, int, int)} from an array.
+     * @param bytes the key, up to {@link #MAX_KEY_BYTES} bytes.
+     */
     public void key(final byte[] bytes)
     {
         key(new org.agrona.concurrent.UnsafeBuffer(bytes), 0, bytes.length);
     }
 
-    /** @return a copy of the 40-byte key in use. */
+    /** {@return a copy of the 40-byte key in use} */
     public byte[] key()
     {
         return key.clone();
@@ -107,7 +113,13 @@ public final class ToeplitzHash
         return index < MAX_KEY_BYTES ? key[index] & 0xFF : 0;
     }
 
-    /** The hash of {@code length} bytes at {@code offset}, as a whole input. */
+    /**
+     * The hash of {@code length} bytes at {@code offset}, as a whole input.
+     * @param input the input (addresses, then ports, in network order).
+     * @param offset where in {@code input} it starts.
+     * @param length the input's length in bytes.
+     * @return the 32-bit hash.
+     */
     public int hash(final DirectBuffer input, final int offset, final int length)
     {
         return hash(input, offset, length, 0);
@@ -117,6 +129,11 @@ public final class ToeplitzHash
      * The part of a hash that {@code length} input bytes at input position {@code position} contribute; XOR the
      * parts of an input split in pieces. Bytes beyond input position {@link #MAX_INPUT_BYTES} contribute nothing
      * (callers never hash more: Linux hashes at most 36 bytes).
+     * @param input the bytes.
+     * @param offset where in {@code input} they start.
+     * @param length how many bytes.
+     * @param position their position in the whole input (0 for the first byte).
+     * @return the part of the hash these bytes contribute.
      */
     public int hash(final DirectBuffer input, final int offset, final int length, final int position)
     {
@@ -144,6 +161,8 @@ public final class ToeplitzHash
      *
      * @param key   up to 40 bytes (shorter keys read as zero-padded).
      * @param input the input bytes.
+     * @param length how many bytes of {@code input} to hash.
+     * @return the 32-bit hash.
      */
     public static int reference(final byte[] key, final byte[] input, final int length)
     {

@@ -34,13 +34,17 @@ public final class ChecksumOffload
 
     private final InternetChecksum checksum;
 
-    /** @param checksum the variant used for every sum, usually {@link Checksums#best()}. */
+    /**
+     * Completes and verifies checksums of parsed frames; stateless apart from {@code checksum}, so any thread may use
+     * it.
+     * @param checksum the variant used for every sum, usually {@link Checksums#best()}.
+     */
     public ChecksumOffload(final InternetChecksum checksum)
     {
         this.checksum = checksum;
     }
 
-    /** @return the checksum variant. */
+    /** {@return the checksum variant} */
     public InternetChecksum checksum()
     {
         return checksum;
@@ -51,6 +55,8 @@ public final class ChecksumOffload
      * All or nothing: a frame whose L4 checksum cannot be completed (a fragment, an unknown protocol) is left byte for
      * byte as it came, its IPv4 header sum included, so a caller that drops or forwards it never sees a half-done frame.
      *
+     * @param buffer the frame's buffer, written in place.
+     * @param headers the frame's headers, as {@link io.pvnet.checksum.parse.HeaderParser#parse} filled them in.
      * @return {@link OffloadStatus#COMPLETED}, {@link OffloadStatus#NOT_IP}, {@link OffloadStatus#FRAGMENT_L4_LEFT} or
      * {@link OffloadStatus#UNKNOWN_L4_PROTOCOL}.
      */
@@ -83,6 +89,8 @@ public final class ChecksumOffload
     /**
      * Verifies the IPv4 header checksum and the L4 checksum (an IPv4 UDP checksum of 0 means "none" and passes).
      *
+     * @param buffer the frame's buffer.
+     * @param headers the frame's headers, as {@link io.pvnet.checksum.parse.HeaderParser#parse} filled them in.
      * @return {@link OffloadStatus#VALID}, a {@code BAD_...} status, or the reasons {@link #complete} gives for what
      * it cannot check.
      */
@@ -117,14 +125,22 @@ public final class ChecksumOffload
         return sum == 0xFFFF ? OffloadStatus.VALID : OffloadStatus.BAD_L4_CHECKSUM;
     }
 
-    /** Zeroes, sums and writes the checksum of the IPv4 header at {@code ipOffset}. */
+    /**
+     * Zeroes, sums and writes the checksum of the IPv4 header at {@code ipOffset}.
+     * @param buffer the frame's buffer, written in place.
+     * @param ipOffset index of the IPv4 header in {@code buffer}.
+     * @param headerLength the IPv4 header's length in bytes (IHL * 4).
+     */
     public void writeIpv4HeaderChecksum(final MutableDirectBuffer buffer, final int ipOffset, final int headerLength)
     {
         Ipv4Header.checksum(buffer, ipOffset, 0);
         Ipv4Header.checksum(buffer, ipOffset, Checksums.complement(checksum.sum(buffer, ipOffset, headerLength)));
     }
 
-    /** @return index of the L4 checksum field, or {@code -1} when the protocol has none this class knows. */
+    /**
+     * {@return index of the L4 checksum field, or {@code -1} when the protocol has none this class knows}
+     * @param headers a parsed frame's headers.
+     */
     public static int l4ChecksumFieldOffset(final PacketHeaders headers)
     {
         if (!headers.hasL4Header())
@@ -136,14 +152,22 @@ public final class ChecksumOffload
     }
 
     /**
-     * @return the pseudo-header sum for the parsed packet's L4 protocol and length (0 for ICMPv4, which has none).
+     * {@return the pseudo-header sum for the parsed packet's L4 protocol and length (0 for ICMPv4, which has none)}
+     * @param buffer the frame's buffer.
+     * @param headers the frame's headers, as {@link io.pvnet.checksum.parse.HeaderParser#parse} filled them in.
      */
     public static int pseudoHeaderSum(final DirectBuffer buffer, final PacketHeaders headers)
     {
         return pseudoHeaderSum(buffer, headers, headers.l4Length());
     }
 
-    /** As {@link #pseudoHeaderSum(DirectBuffer, PacketHeaders)} for another L4 length (a segment of the packet). */
+    /**
+     * As {@link #pseudoHeaderSum(DirectBuffer, PacketHeaders)} for another L4 length (a segment of the packet).
+     * @param buffer the frame's buffer.
+     * @param headers the frame's headers, as {@link io.pvnet.checksum.parse.HeaderParser#parse} filled them in.
+     * @param l4Length the L4 length (header and payload) to put in the pseudo-header, in bytes.
+     * @return the folded pseudo-header sum (not complemented).
+     */
     public static int pseudoHeaderSum(final DirectBuffer buffer, final PacketHeaders headers, final int l4Length)
     {
         final int protocol = headers.l4Protocol();
@@ -159,7 +183,12 @@ public final class ChecksumOffload
             l4Length);
     }
 
-    /** @return the field value for a complete folded sum: its complement, with UDP's 0 sent as 0xFFFF (RFC 768). */
+    /**
+     * {@return the field value for a complete folded sum: its complement, with UDP's 0 sent as 0xFFFF (RFC 768)}
+     * @param protocol the IP protocol number (UDP's zero rule applies to {@link
+     *     io.pvnet.checksum.packet.IpProtocol#UDP} only).
+     * @param sum the folded sum over the pseudo-header and the L4 bytes.
+     */
     public static int l4ChecksumValue(final int protocol, final int sum)
     {
         return PacketChecksums.fieldValue(protocol, sum);

@@ -34,6 +34,8 @@ public final class FrameOffloader
     private int ipv6Identification = 1;
 
     /**
+     * Completes checksums and splits (TSO, UDP over the MTU, IP fragmentation) frames for an egress that cannot; one
+     * instance per thread.
      * @param checksum the variant for every sum.
      * @param mtu      the egress MTU (IP packet bytes), {@code >= 68}.
      * @param mss      the TCP MSS for TSO, or 0 for the MTU minus the IP and TCP headers of each packet.
@@ -57,7 +59,7 @@ public final class FrameOffloader
         this.fragmenter = new IpFragmenter(checksum);
     }
 
-    /** @return the reason of the last {@link OffloadStatus#MALFORMED}, else {@link ParseStatus#OK}. */
+    /** {@return the reason of the last {@link OffloadStatus#MALFORMED}, else {@link ParseStatus#OK}} */
     public ParseStatus parseStatus()
     {
         return parseStatus;

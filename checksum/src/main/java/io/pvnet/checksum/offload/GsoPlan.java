@@ -54,8 +54,9 @@ final class GsoPlan
     long l4Base;
 
     /**
-     * @return {@link OffloadStatus#SPLIT} when {@code headers} describes a TCP or UDP packet over IPv4/IPv6 that splits
-     * into {@link #count} segments of {@code segmentSize}, else why not. Checks that the frame lies inside {@code src}.
+     * {@return {@link OffloadStatus#SPLIT} when {@code headers} describes a TCP or UDP packet over IPv4/IPv6 that
+     * splits into {@link #count} segments of {@code segmentSize}, else why not. Checks that the frame lies inside
+     * {@code src}}
      */
     OffloadStatus plan(final DirectBuffer src, final PacketHeaders headers, final int segmentSize)
     {
@@ -96,44 +97,44 @@ final class GsoPlan
         return OffloadStatus.SPLIT;
     }
 
-    /** @return payload bytes of segment {@code i}. */
+    /** {@return payload bytes of segment {@code i}} */
     int segmentPayload(final int i)
     {
         return i == count - 1 ? payload - i * segmentSize : segmentSize;
     }
 
-    /** @return index in the source frame of segment {@code i}'s payload. */
+    /** {@return index in the source frame of segment {@code i}'s payload} */
     int payloadIndex(final int i)
     {
         return payloadStart + i * segmentSize;
     }
 
-    /** @return the IPv4 total length, or the IPv6 payload length, of segment {@code i}. */
+    /** {@return the IPv4 total length, or the IPv6 payload length, of segment {@code i}} */
     int ipLength(final int i)
     {
         final int l4Length = l4HeaderLength + segmentPayload(i);
         return v4 ? ipHeaderLength + l4Length : ipHeaderLength - Ipv6Header.LENGTH + l4Length;
     }
 
-    /** @return the IPv4 identification of segment {@code i}: the original plus {@code i}. */
+    /** {@return the IPv4 identification of segment {@code i}: the original plus {@code i}} */
     int ipId(final int i)
     {
         return (identification + i) & 0xFFFF;
     }
 
-    /** @return the IPv4 header checksum field of segment {@code i}. */
+    /** {@return the IPv4 header checksum field of segment {@code i}} */
     int ipChecksum(final int i)
     {
         return ~Checksums.fold(ipBase + ipLength(i) + ipId(i)) & 0xFFFF;
     }
 
-    /** @return the TCP sequence number of segment {@code i}. */
+    /** {@return the TCP sequence number of segment {@code i}} */
     int tcpSequence(final int i)
     {
         return sequence + i * segmentSize;
     }
 
-    /** @return the TCP flags of segment {@code i}: FIN and PSH only on the last, CWR only on the first. */
+    /** {@return the TCP flags of segment {@code i}: FIN and PSH only on the last, CWR only on the first} */
     int tcpFlags(final int i)
     {
         int segmentFlags = flags;
@@ -148,15 +149,15 @@ final class GsoPlan
         return segmentFlags;
     }
 
-    /** @return the UDP length of segment {@code i}. */
+    /** {@return the UDP length of segment {@code i}} */
     int udpLength(final int i)
     {
         return l4HeaderLength + segmentPayload(i);
     }
 
     /**
-     * @return the folded L4 sum of segment {@code i} without its payload: known before the payload is copied, it is the
-     * copy's initial sum, so only a complement follows the copy.
+     * {@return the folded L4 sum of segment {@code i} without its payload: known before the payload is copied, it is
+     * the copy's initial sum, so only a complement follows the copy}
      */
     int l4HeaderSum(final int i)
     {
@@ -170,7 +171,7 @@ final class GsoPlan
         return Checksums.fold(l4Base + l4Length + l4Length);
     }
 
-    /** @return the L4 checksum field for a segment's folded sum (UDP sends a zero result as 0xFFFF). */
+    /** {@return the L4 checksum field for a segment's folded sum (UDP sends a zero result as 0xFFFF)} */
     int l4Checksum(final int l4Sum)
     {
         final int value = ~l4Sum & 0xFFFF;

@@ -42,7 +42,10 @@ public final class GsoSegmenter
     private final InternetChecksum checksum;
     private final GsoPlan plan = new GsoPlan();
 
-    /** @param checksum the variant for every sum. */
+    /**
+     * A segmenter that sums with {@code checksum}; one instance per thread.
+     * @param checksum the variant for every sum.
+     */
     public GsoSegmenter(final InternetChecksum checksum)
     {
         this.checksum = checksum;

@@ -30,7 +30,10 @@ public final class GsoWindowSegmenter
     private final GsoPlan plan = new GsoPlan();
     private int count;
 
-    /** @param checksum the variant for every sum. */
+    /**
+     * A segmenter that sums with {@code checksum}; one instance per thread.
+     * @param checksum the variant for every sum.
+     */
     public GsoWindowSegmenter(final InternetChecksum checksum)
     {
         this.checksum = checksum;
@@ -42,6 +45,9 @@ public final class GsoWindowSegmenter
      *
      * @param segmentSize the MSS (TCP) or GSO size (UDP), {@code >= 1}.
      * @param maxSegments most segments accepted; more is {@link OffloadStatus#TOO_MANY_SEGMENTS} with no window opened.
+     * @param src the packet's buffer.
+     * @param headers the packet's headers, parsed from {@code src}.
+     * @param windows where each segment goes.
      * @return {@link OffloadStatus#SPLIT} (also for one frame), or why nothing was written (no window opened).
      */
     public OffloadStatus segment(
@@ -100,7 +106,7 @@ public final class GsoWindowSegmenter
         return OffloadStatus.SPLIT;
     }
 
-    /** @return segments the last {@code SPLIT} made (windows skipped included), else 0. */
+    /** {@return segments the last {@code SPLIT} made (windows skipped included), else 0} */
     public int segmentCount()
     {
         return count;

@@ -36,7 +36,10 @@ public final class IpFragmenter
     private final InternetChecksum checksum;
     private final ChecksumOffload offload;
 
-    /** @param checksum the variant for every sum. */
+    /**
+     * A fragmenter that sums with {@code checksum}; one instance per thread.
+     * @param checksum the variant for every sum.
+     */
     public IpFragmenter(final InternetChecksum checksum)
     {
         this.checksum = checksum;
@@ -47,6 +50,13 @@ public final class IpFragmenter
      * Fragments the IP packet described by {@code headers} (parsed from {@code src}) to fit {@code mtu}.
      *
      * @param identification the IPv6 fragment identification (IPv4 keeps the packet's own).
+     * @param src the packet's buffer.
+     * @param headers the packet's headers, parsed from {@code src}.
+     * @param mtu the largest IP packet each fragment may be, in bytes.
+     * @param out where the fragments are written, one after another.
+     * @param outOffset where in {@code out} the first fragment starts.
+     * @param outLimit the index in {@code out} no fragment may reach.
+     * @param frames receives each fragment's offset and length (reset first).
      * @return {@link OffloadStatus#SPLIT}, or why nothing usable was written.
      */
     public OffloadStatus fragment(

@@ -42,7 +42,7 @@ public enum OffloadStatus
         this.success = success;
     }
 
-    /** @return true when the output is complete and correct. */
+    /** {@return true when the output is complete and correct} */
     public boolean isSuccess()
     {
         return success;

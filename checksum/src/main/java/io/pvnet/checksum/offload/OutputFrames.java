@@ -15,7 +15,10 @@ public final class OutputFrames
     private final int[] lengths;
     private int count;
 
-    /** @param capacity most frames one split may produce, {@code >= 1}. */
+    /**
+     * An empty list of frames, reused across splits; one producer and its reader on one thread.
+     * @param capacity most frames one split may produce, {@code >= 1}.
+     */
     public OutputFrames(final int capacity)
     {
         if (capacity < 1)
@@ -26,25 +29,31 @@ public final class OutputFrames
         lengths = new int[capacity];
     }
 
-    /** @return how many frames fit. */
+    /** {@return how many frames fit} */
     public int capacity()
     {
         return offsets.length;
     }
 
-    /** @return how many frames the last call produced. */
+    /** {@return how many frames the last call produced} */
     public int count()
     {
         return count;
     }
 
-    /** @return index of frame {@code i} in the output buffer. */
+    /**
+     * {@return index of frame {@code i} in the output buffer}
+     * @param i a frame, {@code 0 <= i < count()}.
+     */
     public int offset(final int i)
     {
         return offsets[i];
     }
 
-    /** @return length of frame {@code i}. */
+    /**
+     * {@return length of frame {@code i}}
+     * @param i a frame, {@code 0 <= i < count()}.
+     */
     public int length(final int i)
     {
         return lengths[i];
@@ -59,6 +68,8 @@ public final class OutputFrames
     /**
      * Appends one frame; for producers only.
      *
+     * @param offset the frame's index in the output buffer.
+     * @param length the frame's length in bytes.
      * @return false, adding nothing, when {@link #capacity()} frames are already there.
      */
     public boolean add(final int offset, final int length)
@@ -73,7 +84,7 @@ public final class OutputFrames
         return true;
     }
 
-    /** @return the end of the last frame, or {@code start} when there is none. */
+    /** {@return the end of the last frame, or {@code start} when there is none} */
     int end(final int start)
     {
         return count == 0 ? start : offsets[count - 1] + lengths[count - 1];

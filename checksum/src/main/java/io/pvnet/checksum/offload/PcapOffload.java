@@ -34,7 +34,10 @@ public final class PcapOffload
     /** Frames passed unchanged per link type other than Ethernet, by LINKTYPE_ value. */
     private final java.util.TreeMap<Integer, long[]> otherLinkTypes = new java.util.TreeMap<>();
 
-    /** @param offloader what to apply to each frame. */
+    /**
+     * Applies {@code offloader} to every frame of a capture, counting what became of each.
+     * @param offloader what to apply to each frame.
+     */
     public PcapOffload(final FrameOffloader offloader)
     {
         this.offloader = offloader;
@@ -45,6 +48,8 @@ public final class PcapOffload
      * to an unpredictable temporary file in the same directory and renamed over it only when complete, so a failure
      * leaves the old file as it was; a device or FIFO (for example {@code /dev/stdout}) is written directly.
      *
+     * @param in the capture to read (pcap or pcapng).
+     * @param outFile the pcap to write.
      * @throws IOException when a file cannot be read or written, the input is damaged, {@code outFile} is the same
      *                     file as {@code in} (by identity: hard links and symbolic links included) or a directory.
      */
@@ -138,50 +143,62 @@ public final class PcapOffload
         }
     }
 
-    /** @return frames read. */
+    /** {@return frames read} */
     public long framesIn()
     {
         return framesIn;
     }
 
-    /** @return frames written. */
+    /** {@return frames written} */
     public long framesOut()
     {
         return framesOut;
     }
 
-    /** @return how many frames ended with {@code status}. */
+    /**
+     * {@return how many frames ended with {@code status}}
+     * @param status an outcome.
+     */
     public long count(final OffloadStatus status)
     {
         return statusCounts[status.ordinal()];
     }
 
-    /** @return how many frames were malformed for {@code reason}. */
+    /**
+     * {@return how many frames were malformed for {@code reason}}
+     * @param reason a parse failure.
+     */
     public long count(final ParseStatus reason)
     {
         return parseCounts[reason.ordinal()];
     }
 
-    /** @return frames passed unchanged because they were not whole Ethernet frames (link type or snap length). */
+    /** {@return frames passed unchanged because they were not whole Ethernet frames (link type or snap length)} */
     public long notEthernet()
     {
         return notEthernet;
     }
 
-    /** @return frames cut by the capture's snap length (Ethernet, but not whole). */
+    /** {@return frames cut by the capture's snap length (Ethernet, but not whole)} */
     public long snapped()
     {
         return snapped;
     }
 
-    /** @return frames of link type {@code linkType} (a LINKTYPE_ value other than Ethernet). */
+    /**
+     * {@return frames of link type {@code linkType} (a LINKTYPE_ value other than Ethernet)}
+     * @param linkType a LINKTYPE_ value.
+     */
     public long linkTypeCount(final int linkType)
     {
         final long[] count = otherLinkTypes.get(linkType);
         return count == null ? 0 : count[0];
     }
 
-    /** @return what a LINKTYPE_ value is, as tcpdump's list names it, for the link types people meet. */
+    /**
+     * {@return what a LINKTYPE_ value is, as tcpdump's list names it, for the link types people meet}
+     * @param linkType a LINKTYPE_ value.
+     */
     public static String linkTypeName(final int linkType)
     {
         return switch (linkType)
@@ -198,7 +215,10 @@ public final class PcapOffload
         };
     }
 
-    /** Prints one line per non-zero count: {@code frames in/out}, then statuses, parse reasons, link types; aligned. */
+    /**
+     * Prints one line per non-zero count: {@code frames in/out}, then statuses, parse reasons, link types; aligned.
+     * @param stream where the lines go.
+     */
     public void printSummary(final PrintStream stream)
     {
         stream.printf("offload: %,d frames in, %,d frames out%n", framesIn, framesOut);

@@ -10,14 +10,17 @@ import org.agrona.MutableDirectBuffer;
 public interface SegmentWindows
 {
     /**
+     * {@return a buffer whose indices {@code 0 .. length-1} receive the segment, or null to skip it}
      * @param index  the segment, from 0.
      * @param length its length in bytes.
-     * @return a buffer whose indices {@code 0 .. length-1} receive the segment, or null to skip it.
      */
     MutableDirectBuffer open(int index, int length);
 
     /**
+     * Closes the window {@link #open} returned for segment {@code index} (or that it skipped).
      * @param written true when the segment was written to the buffer {@link #open} returned.
+     * @param index the segment, from 0.
+     * @param length its length in bytes.
      */
     void close(int index, int length, boolean written);
 }

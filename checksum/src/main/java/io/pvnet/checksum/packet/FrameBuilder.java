@@ -41,6 +41,11 @@ public final class FrameBuilder
     private int payloadOffset;
     private int payloadLength;
 
+    /** A builder with no buffer yet: {@link #wrap} one before the first layer. Single-threaded, reusable. */
+    public FrameBuilder()
+    {
+    }
+
     /**
      * Starts a frame at {@code buffer[offset]}.
      *
@@ -396,7 +401,10 @@ public final class FrameBuilder
         return l4Offset;
     }
 
-    /** Fills in lengths and complete checksums. @return the frame's length in bytes. */
+    /**
+     * Fills in lengths and complete checksums.
+     * @return the frame's length in bytes.
+     */
     public int build()
     {
         return finish(false);

@@ -35,17 +35,29 @@ public final class HeaderParser
     public static final int MAX_IPV6_EXTENSION_HEADERS = 8;
 
     // header layouts live in io.pvnet.checksum.packet; these names stay for existing callers
+    /** Bytes of an untagged Ethernet header ({@link io.pvnet.checksum.packet.EthernetHeader#LENGTH}). */
     public static final int ETHERNET_HEADER_LENGTH = EthernetHeader.LENGTH;
+    /** Bytes of one 802.1Q tag. */
     public static final int VLAN_TAG_LENGTH = EthernetHeader.VLAN_TAG_LENGTH;
+    /** EtherType of IPv4. */
     public static final int ETHERTYPE_IPV4 = EthernetHeader.ETHERTYPE_IPV4;
+    /** EtherType of ARP. */
     public static final int ETHERTYPE_ARP = EthernetHeader.ETHERTYPE_ARP;
+    /** EtherType of IPv6. */
     public static final int ETHERTYPE_IPV6 = EthernetHeader.ETHERTYPE_IPV6;
+    /** EtherType of an 802.1Q VLAN tag. */
     public static final int ETHERTYPE_VLAN = EthernetHeader.ETHERTYPE_VLAN;
+    /** EtherType of an 802.1ad (QinQ) service tag. */
     public static final int ETHERTYPE_QINQ = EthernetHeader.ETHERTYPE_QINQ;
+    /** EtherType of the pre-standard QinQ tag (0x9100). */
     public static final int ETHERTYPE_QINQ_OLD = EthernetHeader.ETHERTYPE_QINQ_OLD;
+    /** Bytes of an IPv4 header without options. */
     public static final int IPV4_MIN_HEADER_LENGTH = Ipv4Header.MIN_LENGTH;
+    /** Bytes of the fixed IPv6 header. */
     public static final int IPV6_HEADER_LENGTH = Ipv6Header.LENGTH;
+    /** Bytes of a TCP header without options. */
     public static final int TCP_MIN_HEADER_LENGTH = TcpHeader.MIN_LENGTH;
+    /** Bytes of a UDP header. */
     public static final int UDP_HEADER_LENGTH = UdpHeader.LENGTH;
 
     static final int IPV6_HOP_BY_HOP = IpProtocol.HOP_BY_HOP;
@@ -65,6 +77,10 @@ public final class HeaderParser
     /**
      * Parses the frame at {@code buffer[offset, offset + length)} into {@code headers}.
      *
+     * @param buffer the frame's buffer.
+     * @param offset index of the frame's first byte (the Ethernet destination).
+     * @param length the frame's length in bytes.
+     * @param headers filled in with where each header is; reset first.
      * @return {@link ParseStatus#OK} or the reason the frame is malformed.
      */
     public static ParseStatus parse(

@@ -52,6 +52,7 @@ public final class PcapReader implements AutoCloseable
     /**
      * Opens and maps {@code file}, reading its global header or first section header.
      *
+     * @param file the capture (pcap, either byte order and timestamp resolution, or pcapng).
      * @throws IOException when it cannot be read or is not a pcap/pcapng file.
      */
     public PcapReader(final Path file) throws IOException
@@ -116,7 +117,7 @@ public final class PcapReader implements AutoCloseable
         position = PcapWriter.GLOBAL_HEADER_LENGTH;
     }
 
-    /** @return true when this is a pcapng file. */
+    /** {@return true when this is a pcapng file} */
     public boolean isPcapng()
     {
         return pcapng;
@@ -297,37 +298,37 @@ public final class PcapReader implements AutoCloseable
         linkType = interfaceLinkTypes[0];
     }
 
-    /** @return the mapped file; the current frame is at {@link #frameOffset()}. Valid until {@link #close()}. */
+    /** {@return the mapped file; the current frame is at {@link #frameOffset()}. Valid until {@link #close()}} */
     public DirectBuffer buffer()
     {
         return buffer;
     }
 
-    /** @return index of the current frame in {@link #buffer()}. */
+    /** {@return index of the current frame in {@link #buffer()}} */
     public int frameOffset()
     {
         return frameOffset;
     }
 
-    /** @return bytes of the current frame in the file. */
+    /** {@return bytes of the current frame in the file} */
     public int capturedLength()
     {
         return capturedLength;
     }
 
-    /** @return length of the current frame on the wire. */
+    /** {@return length of the current frame on the wire} */
     public int originalLength()
     {
         return originalLength;
     }
 
-    /** @return the current frame's timestamp in nanoseconds since the Unix epoch (0 for a pcapng simple packet). */
+    /** {@return the current frame's timestamp in nanoseconds since the Unix epoch (0 for a pcapng simple packet)} */
     public long timestampNanos()
     {
         return timestampNanos;
     }
 
-    /** @return the LINKTYPE_ of the current frame (1 = Ethernet). */
+    /** {@return the LINKTYPE_ of the current frame (1 = Ethernet)} */
     public int linkType()
     {
         return linkType;

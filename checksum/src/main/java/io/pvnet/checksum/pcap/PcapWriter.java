@@ -43,9 +43,13 @@ public final class PcapWriter implements AutoCloseable
 {
     /** Link type of Ethernet frames (LINKTYPE_ETHERNET). */
     public static final int LINKTYPE_ETHERNET = 1;
+    /** Magic of a pcap with microsecond timestamps. */
     public static final int MAGIC_MICROSECONDS = 0xa1b2c3d4;
+    /** Magic of a pcap with nanosecond timestamps. */
     public static final int MAGIC_NANOSECONDS = 0xa1b23c4d;
+    /** Bytes of the global header. */
     public static final int GLOBAL_HEADER_LENGTH = 24;
+    /** Bytes of a record header, before each frame. */
     public static final int RECORD_HEADER_LENGTH = 16;
 
     private static final int STAGING_BYTES = 1 << 20;
@@ -58,6 +62,7 @@ public final class PcapWriter implements AutoCloseable
     private long recordCount;
 
     /**
+     * Writes a pcap's global header to {@code channel}; frames follow with {@link #write}.
      * @param channel     where the file goes; closed by {@link #close()}.
      * @param linkType    the LINKTYPE_ value, usually {@link #LINKTYPE_ETHERNET}.
      * @param snapLength  frames are cut to this many bytes, {@code 1..262144}.
@@ -88,7 +93,12 @@ public final class PcapWriter implements AutoCloseable
         flush();
     }
 
-    /** Creates (or truncates) {@code file} and writes an Ethernet, nanosecond-resolution pcap with snaplen 262144. */
+    /**
+     * Creates (or truncates) {@code file} and writes an Ethernet, nanosecond-resolution pcap with snaplen 262144.
+     * @param file the file to write.
+     * @return the writer, owned by the caller (close it).
+     * @throws IOException when the file cannot be created or the header written.
+     */
     public static PcapWriter create(final Path file) throws IOException
     {
         return new PcapWriter(
@@ -126,13 +136,16 @@ public final class PcapWriter implements AutoCloseable
         recordCount++;
     }
 
-    /** @return records written so far. */
+    /** {@return records written so far} */
     public long recordCount()
     {
         return recordCount;
     }
 
-    /** Writes every staged byte to the channel. */
+    /**
+     * Writes every staged byte to the channel.
+     * @throws IOException when the channel fails.
+     */
     public void flush() throws IOException
     {
         staging.flip();

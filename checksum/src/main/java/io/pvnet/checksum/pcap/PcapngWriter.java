@@ -38,7 +38,9 @@ public final class PcapngWriter implements AutoCloseable
 {
     /** Direction of a frame, relative to the interface (the port), as in the {@code epb_flags} option. */
     public static final int DIRECTION_UNKNOWN = 0;
+    /** The frame entered the port (received by it). */
     public static final int DIRECTION_INBOUND = 1;
+    /** The frame left through the port (sent by it). */
     public static final int DIRECTION_OUTBOUND = 2;
     /** Largest snap length accepted (as libpcap's MAXIMUM_SNAPLEN). */
     public static final int MAX_SNAP_LENGTH = 262_144;
@@ -103,6 +105,7 @@ public final class PcapngWriter implements AutoCloseable
      * @param linkType   the LINKTYPE_ value ({@link PcapWriter#LINKTYPE_ETHERNET}).
      * @param snapLength frames are cut to this many bytes, 1 to {@value #MAX_SNAP_LENGTH}.
      * @return the interface id.
+     * @throws IOException when the interface block cannot be written.
      */
     public int addInterface(final String name, final int linkType, final int snapLength) throws IOException
     {
@@ -181,25 +184,28 @@ public final class PcapngWriter implements AutoCloseable
         recordCount++;
     }
 
-    /** @return frames written so far. */
+    /** {@return frames written so far} */
     public long recordCount()
     {
         return recordCount;
     }
 
-    /** @return bytes of the file so far, staged or written (the size the file has after {@link #flush()}). */
+    /** {@return bytes of the file so far, staged or written (the size the file has after {@link #flush()})} */
     public long bytesWritten()
     {
         return bytesWritten;
     }
 
-    /** @return interfaces declared. */
+    /** {@return interfaces declared} */
     public int interfaceCount()
     {
         return interfaces;
     }
 
-    /** Writes every staged byte to the channel. */
+    /**
+     * Writes every staged byte to the channel.
+     * @throws IOException when the channel fails.
+     */
     public void flush() throws IOException
     {
         staging.flip();

@@ -85,6 +85,8 @@ public final class Bridge implements SwitchFabric
     /**
      * Adds a port. Before the bridge thread starts.
      *
+     * @param port the port; the bridge calls its {@code onFrame} on the bridge thread.
+     * @param vlan the port's VLAN membership ({@link PortVlan#access} for an untagged bridge).
      * @return the port's index; its ingress sink is {@link #ingress}{@code (index)}.
      */
     public int attach(final Port port, final PortVlan vlan)
@@ -100,64 +102,73 @@ public final class Bridge implements SwitchFabric
         return ports;
     }
 
-    /** @return where port {@code index} hands the frames it receives ({@link PortTable#ingress}). */
+    /**
+     * {@return where port {@code index} hands the frames it receives ({@link PortTable#ingress})}
+     *
+     * @param index a port index from {@link #attach}.
+     */
     public FrameSink ingress(final int index)
     {
         return ports.ingress(index);
     }
 
-    /** @return how many ports are attached. */
+    /** {@return how many ports are attached} */
     public int portCount()
     {
         return ports.size();
     }
 
     /**
+     * {@return the port attached at {@code index}}
+     *
      * @param index a port index from {@link #attach}.
-     * @return the port attached there.
      */
     public Port port(final int index)
     {
         return ports.port(index);
     }
 
-    /** @return the bridge's counters for port {@code index}. */
+    /**
+     * {@return the bridge's counters for port {@code index}} Readable from any thread.
+     *
+     * @param index a port index from {@link #attach}.
+     */
     public PortCounters counters(final int index)
     {
         return ports.counters(index);
     }
 
-    /** @return the learned stations (read it on the bridge thread). */
+    /** {@return the learned stations (read it on the bridge thread)} */
     public MacTable macTable()
     {
         return table;
     }
 
-    /** @return frames flooded (broadcast, multicast, unknown unicast). */
+    /** {@return frames flooded (broadcast, multicast, unknown unicast)} */
     public long floods()
     {
         return floods;
     }
 
-    /** @return egress frames whose checksum the bridge completed in software. */
+    /** {@return egress frames whose checksum the bridge completed in software} */
     public long softwareChecksums()
     {
         return edge.softwareChecksums();
     }
 
-    /** @return egress frames split (TSO) or fragmented in software. */
+    /** {@return egress frames split (TSO) or fragmented in software} */
     public long softwareSplits()
     {
         return edge.softwareSplits();
     }
 
-    /** @return frames made by software splits. */
+    /** {@return frames made by software splits} */
     public long softwareSegments()
     {
         return edge.softwareSegments();
     }
 
-    /** @return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched. */
+    /** {@return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched} */
     public long passedThroughOffloads()
     {
         return edge.passedThroughOffloads();

@@ -19,6 +19,11 @@ public record BridgeConfig(int maxPorts, int macTableEntries, long agingNs, Nano
     /** Linux's default ageing time, 300 s. */
     public static final long DEFAULT_AGING_NS = 300_000_000_000L;
 
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException if {@code maxPorts} is out of range or the clock or offload is missing.
+     */
     public BridgeConfig
     {
         if (maxPorts < 1 || maxPorts > 4096)
@@ -31,7 +36,11 @@ public record BridgeConfig(int maxPorts, int macTableEntries, long agingNs, Nano
         }
     }
 
-    /** @return 64 ports, 65536 stations, 300 s aging, the system clock, and {@code offload}. */
+    /**
+     * {@return 64 ports, 65536 stations, 300 s aging, the system clock, and {@code offload}}
+     *
+     * @param offload the bridge's own software offload, e.g. a new {@code ChecksumFrameOffload}.
+     */
     public static BridgeConfig defaults(final FrameOffload offload)
     {
         return new BridgeConfig(64, 65536, DEFAULT_AGING_NS, SystemNanoClock.INSTANCE, offload);

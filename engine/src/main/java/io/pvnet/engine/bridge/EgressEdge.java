@@ -45,9 +45,10 @@ public final class EgressEdge
     private long passedThroughOffloads;
 
     /**
-     * An edge that keeps frames within each port's MTU, as a switch does.
+     * An edge that keeps frames within each port's MTU, as a switch does; allocates its 1 MiB output buffer here.
      *
-     * @param offload the software offload for what a port cannot do.
+     * @param offload the software offload for what a port cannot do, owned by this edge's thread.
+     * @throws IllegalArgumentException if {@code offload} is null.
      */
     public EgressEdge(final FrameOffload offload)
     {
@@ -118,7 +119,7 @@ public final class EgressEdge
             decision != OffloadPolicy.COMPLETE);
     }
 
-    /** @return the L3 length of a GSO frame's segments (headers + gso size), or {@link OffloadPolicy#NO_MTU}. */
+    /** {@return the L3 length of a GSO frame's segments (headers + gso size), or {@link OffloadPolicy#NO_MTU}} */
     private int segmentL3Length(final DirectBuffer buffer, final int offset, final int length, final int gsoSize)
     {
         if (HeaderParser.parse(buffer, offset, length, headers) != ParseStatus.OK || !headers.hasL4Header())
@@ -169,25 +170,25 @@ public final class EgressEdge
         return 0;
     }
 
-    /** @return egress frames whose checksum was completed in software. */
+    /** {@return egress frames whose checksum was completed in software} */
     public long softwareChecksums()
     {
         return softwareChecksums;
     }
 
-    /** @return egress frames split (TSO) or fragmented in software. */
+    /** {@return egress frames split (TSO) or fragmented in software} */
     public long softwareSplits()
     {
         return softwareSplits;
     }
 
-    /** @return frames made by software splits. */
+    /** {@return frames made by software splits} */
     public long softwareSegments()
     {
         return softwareSegments;
     }
 
-    /** @return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched. */
+    /** {@return egress frames with CSUM_PARTIAL or GSO passed to a port that offloads them, untouched} */
     public long passedThroughOffloads()
     {
         return passedThroughOffloads;

@@ -44,8 +44,11 @@ public final class MacTable
     private long lookedUpValue;
 
     /**
-     * @param maxEntries most stations remembered, {@code >= 1}.
+     * An empty table; its map is allocated here at full size.
+     *
+     * @param maxEntries most stations remembered, {@code 1..2^24}.
      * @param agingNs    how long an entry lives without being refreshed, {@code >= 1 ms}.
+     * @throws IllegalArgumentException if either is out of range.
      */
     public MacTable(final int maxEntries, final long agingNs)
     {
@@ -63,15 +66,24 @@ public final class MacTable
         map = new Long2LongHashMap(maxEntries * 2, 0.5f, MISSING);
     }
 
-    /** @return the table key of a station. */
+    /**
+     * {@return the table key of a station}
+     *
+     * @param vlan the VLAN id, {@code 0..4095}.
+     * @param mac  the station's MAC (48 bits).
+     */
     public static long key(final int vlan, final long mac)
     {
         return ((long)vlan << 48) | (mac & MAC_MASK);
     }
 
     /**
-     * Learns (or refreshes) that {@code mac} in {@code vlan} is behind {@code port}.
+     * Learns (or refreshes) that {@code mac} in {@code vlan} is behind {@code port}. A new station is not learned
+     * while the table is full (counted by {@link #fullCount()}); its frames are flooded.
      *
+     * @param vlan  the frame's VLAN id.
+     * @param mac   the frame's source MAC.
+     * @param port  the index of the port the frame came in on.
      * @param nowMs the bridge clock in ms.
      */
     public void learn(final int vlan, final long mac, final int port, final long nowMs)
@@ -106,7 +118,13 @@ public final class MacTable
         }
     }
 
-    /** @return the port {@code mac} in {@code vlan} was last seen behind, or {@link #UNKNOWN} (none or aged). */
+    /**
+     * {@return the port {@code mac} in {@code vlan} was last seen behind, or {@link #UNKNOWN} (none or aged)}
+     *
+     * @param vlan  the frame's VLAN id.
+     * @param mac   the frame's destination MAC.
+     * @param nowMs the bridge clock in ms.
+     */
     public int lookup(final int vlan, final long mac, final long nowMs)
     {
         final long key = key(vlan, mac);
@@ -123,7 +141,12 @@ public final class MacTable
         return (int)(value & 0xFFFF);
     }
 
-    /** Removes entries not refreshed for the aging time; @return how many. */
+    /**
+     * Removes entries not refreshed for the aging time (the bridge calls it every half aging time).
+     *
+     * @param nowMs the bridge clock in ms.
+     * @return how many entries were removed.
+     */
     public int age(final long nowMs)
     {
         aged.nowMs = nowMs;
@@ -134,7 +157,11 @@ public final class MacTable
         return aged.removed;
     }
 
-    /** Forgets every station behind {@code port} (the port was detached or went down). */
+    /**
+     * Forgets every station behind {@code port} (the port was detached or went down).
+     *
+     * @param port the port's index.
+     */
     public void flushPort(final int port)
     {
         aged.nowMs = Long.MIN_VALUE;
@@ -150,30 +177,31 @@ public final class MacTable
         lookedUpKey = NO_KEY;
     }
 
+    /** {@return the stations remembered now, aged ones not yet removed included} */
     public int size()
     {
         return map.size();
     }
 
-    /** @return stations learned for the first time. */
+    /** {@return stations learned for the first time} */
     public long learnedCount()
     {
         return learned;
     }
 
-    /** @return stations seen behind a different port than before. */
+    /** {@return stations seen behind a different port than before} */
     public long movedCount()
     {
         return moved;
     }
 
-    /** @return entries removed by aging. */
+    /** {@return entries removed by aging} */
     public long agedCount()
     {
         return agedOut;
     }
 
-    /** @return new stations not learned because the table was full. */
+    /** {@return new stations not learned because the table was full} */
     public long fullCount()
     {
         return full;

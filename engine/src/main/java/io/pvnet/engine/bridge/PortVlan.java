@@ -23,7 +23,12 @@ public final class PortVlan
         this.untaggedVlan = untaggedVlan;
     }
 
-    /** @return an access port of {@code vlan}. */
+    /**
+     * {@return an access port of {@code vlan}}
+     *
+     * @param vlan the VLAN id, {@code 1..4094}.
+     * @throws IllegalArgumentException if {@code vlan} is out of range.
+     */
     public static PortVlan access(final int vlan)
     {
         checkVlan(vlan);
@@ -33,9 +38,12 @@ public final class PortVlan
     }
 
     /**
+     * A trunk port: the VLANs it carries tagged, and optionally one carried untagged.
+     *
      * @param nativeVlan the VLAN untagged frames belong to, or {@link #NO_NATIVE}.
-     * @param vlans      the VLANs carried tagged.
+     * @param vlans      the VLANs carried tagged, each {@code 1..4094}.
      * @return a trunk port.
+     * @throws IllegalArgumentException if a VLAN id is out of range.
      */
     public static PortVlan trunk(final int nativeVlan, final int... vlans)
     {
@@ -66,24 +74,33 @@ public final class PortVlan
         allowed[vlan >>> 6] |= 1L << vlan;
     }
 
+    /** {@return whether this is a trunk (else an access port)} */
     public boolean isTrunk()
     {
         return trunk;
     }
 
-    /** @return the VLAN carried untagged: the access VLAN, a trunk's native VLAN, or {@link #NO_NATIVE}. */
+    /** {@return the VLAN carried untagged: the access VLAN, a trunk's native VLAN, or {@link #NO_NATIVE}} */
     public int untaggedVlan()
     {
         return untaggedVlan;
     }
 
-    /** @return whether the port carries {@code vlan}. */
+    /**
+     * {@return whether the port carries {@code vlan}}
+     *
+     * @param vlan a VLAN id; out of range gives false.
+     */
     public boolean carries(final int vlan)
     {
         return vlan >= 0 && vlan < 4096 && (allowed[vlan >>> 6] & (1L << vlan)) != 0;
     }
 
-    /** @return whether frames of {@code vlan} leave this port tagged. */
+    /**
+     * {@return whether frames of {@code vlan} leave this port tagged}
+     *
+     * @param vlan a VLAN the port carries.
+     */
     public boolean tags(final int vlan)
     {
         return vlan != untaggedVlan;

@@ -56,6 +56,8 @@ public final class OffloadPolicy
     }
 
     /**
+     * Decides what to do with one frame for one peer (a guest, a port): the one offload decision of the data path.
+     *
      * @param capabilities {@link #CHECKSUM}, {@link #TSO4}, {@link #TSO6} as the peer takes them, plus
      *                     {@link #SOFTWARE_SEGMENTATION}.
      * @param mtu          the peer's MTU (IP bytes), or {@link #NO_MTU}.
@@ -81,13 +83,21 @@ public final class OffloadPolicy
         return frame.isChecksumPartial() && (capabilities & CHECKSUM) == 0 ? COMPLETE : PASS;
     }
 
-    /** @return the TSO bit a {@code XEN_NETIF_GSO_TYPE_*} needs, or 0 for a type no peer offloads. */
+    /**
+     * {@return the TSO bit a {@code XEN_NETIF_GSO_TYPE_*} needs, or 0 for a type no peer offloads}
+     *
+     * @param xenGsoType a frame's GSO type.
+     */
     public static int tsoBitFor(final int xenGsoType)
     {
         return xenGsoType == XEN_NETIF_GSO_TYPE_TCPV4 ? TSO4 : xenGsoType == XEN_NETIF_GSO_TYPE_TCPV6 ? TSO6 : 0;
     }
 
-    /** @return the decision's name, for logs and tests. */
+    /**
+     * {@return the decision's name, for logs and tests}
+     *
+     * @param decision a value {@link #decide} returned.
+     */
     public static String name(final int decision)
     {
         return switch (decision)

@@ -1,5 +1,5 @@
 /**
- * What travels between the halves of pvnet with a frame: the callbacks that hand frames on
+ * API: what travels between the halves of pvnet with a frame: the callbacks that hand frames on
  * ({@link io.pvnet.engine.frame.FrameSink} towards the switch, {@link io.pvnet.engine.frame.FrameHandler} to guest code),
  * the frame's metadata ({@link io.pvnet.engine.frame.FrameFlags}, the reusable
  * {@link io.pvnet.engine.frame.FrameMetadata}) and the one offload decision made on it

@@ -60,7 +60,7 @@ final class FragmentReassembly
         header.putBytes(0, buffer, offset, length);
     }
 
-    /** @return the kept headers, to patch before {@link #assemble}. */
+    /** {@return the kept headers, to patch before {@link #assemble}} */
     MutableDirectBuffer header()
     {
         return header;
@@ -71,7 +71,7 @@ final class FragmentReassembly
         return total >= 0 && headerLength > 0 && bytes == total;
     }
 
-    /** @return the length of the reassembled datagram's payload. */
+    /** {@return the length of the reassembled datagram's payload} */
     int payloadLength()
     {
         return total;

@@ -74,12 +74,15 @@ public final class GuestStack implements FrameHandler
     private long reassembled;
 
     /**
+     * A host with the given addresses; allocates its reply buffer (64 KiB) here, nothing after.
+     *
      * @param mac     this host's MAC (48 bits).
      * @param ipv4    IPv4 address as an int (big-endian order of its bytes), 0 for none.
      * @param prefix4 IPv4 prefix length.
      * @param ipv6    16 bytes, or null for none.
      * @param mtu     largest IP packet this host sends; larger replies are fragmented.
      * @param out     where replies go (the netfront's transmit).
+     * @throws IllegalArgumentException if {@code mtu} is outside {@code 1280..65535}.
      */
     public GuestStack(final long mac, final int ipv4, final int prefix4, final byte[] ipv6, final int mtu, final FrameSink out)
     {
@@ -99,7 +102,12 @@ public final class GuestStack implements FrameHandler
         discard = new TcpDiscardServer(mtu);
     }
 
-    /** Frames this stack does not answer (other TCP/UDP ports, replies) go here. */
+    /**
+     * Frames this stack does not answer (other TCP/UDP ports, replies) go here.
+     *
+     * @param handler the application's handler, called on the stack's thread; null drops them.
+     * @return this stack.
+     */
     public GuestStack other(final FrameHandler handler)
     {
         other = handler;
@@ -157,13 +165,22 @@ public final class GuestStack implements FrameHandler
         return true;
     }
 
-    /** Sends an ARP request for {@code target} (an IPv4 address as an int). */
+    /**
+     * Sends an ARP request (broadcast) for {@code target}; the answer is read back with {@link #neighbourMac4}.
+     *
+     * @param target an IPv4 address as an int (first octet most significant).
+     */
     public void sendArpRequest(final int target)
     {
         sender.send(reply, NeighbourMessages.arpRequest(reply, mac, ipv4, target));
     }
 
-    /** Sends a neighbour solicitation for {@code target} (16 bytes) to its solicited-node multicast address. */
+    /**
+     * Sends a neighbour solicitation for {@code target} to its solicited-node multicast address; the answer is read
+     * back with {@link #neighbourMac6}.
+     *
+     * @param target an IPv6 address, 16 bytes.
+     */
     public void sendNeighbourSolicitation(final byte[] target)
     {
         sender.send(reply, NeighbourMessages.neighbourSolicitation(
@@ -315,7 +332,7 @@ public final class GuestStack implements FrameHandler
         return answerIpv6(IPV6_L4 + payloadLength);
     }
 
-    /** @return the MAC in the NS/NA's link-layer option of {@code type}, else the frame's source MAC. */
+    /** {@return the MAC in the NS/NA's link-layer option of {@code type}, else the frame's source MAC} */
     private static long linkLayerAddress(final DirectBuffer buffer, final int offset, final int end, final int type)
     {
         final long option = NeighbourDiscovery.linkLayerOption(buffer, offset + IPV6_L4, end, type);
@@ -435,69 +452,88 @@ public final class GuestStack implements FrameHandler
         EthernetHeader.source(reply, 0, mac);
     }
 
-    /** @return the MAC learned for {@code address} by ARP, or -1. */
+    /**
+     * {@return the MAC learned for {@code address} by ARP, or -1} Only the neighbour heard from last is remembered.
+     *
+     * @param address an IPv4 address as an int.
+     */
     public long neighbourMac4(final int address)
     {
         return address == neighbourIpv4 ? neighbourIpv4Mac : -1;
     }
 
-    /** @return the MAC learned for {@code address} (16 bytes) by NDP, or -1. */
+    /**
+     * {@return the MAC learned for {@code address} by NDP, or -1} Only the neighbour heard from last is remembered.
+     *
+     * @param address an IPv6 address, 16 bytes.
+     */
     public long neighbourMac6(final byte[] address)
     {
         return Ipv6Header.hi(address) == neighbourIpv6Hi && Ipv6Header.lo(address) == neighbourIpv6Lo ?
             neighbourIpv6Mac : -1;
     }
 
+    /** {@return this host's MAC (48 bits)} */
     public long mac()
     {
         return mac;
     }
 
+    /** {@return this host's IPv4 address as an int, 0 for none} */
     public int ipv4()
     {
         return ipv4;
     }
 
+    /** {@return this host's IPv4 prefix length} */
     public int prefix4()
     {
         return prefix4;
     }
 
+    /** {@return a copy of this host's IPv6 address (16 bytes), or null for none} */
     public byte[] ipv6()
     {
         return ipv6 == null ? null : ipv6.clone();
     }
 
+    /** {@return frames handed to this stack} */
     public long framesIn()
     {
         return framesIn;
     }
 
+    /** {@return replies the {@code out} sink took} */
     public long repliesOut()
     {
         return sender.sent();
     }
 
+    /** {@return replies the {@code out} sink refused (ring full, vif down)} */
     public long replyFailures()
     {
         return sender.failures();
     }
 
+    /** {@return UDP datagrams echoed on port 7} */
     public long udpEchoes()
     {
         return udpEchoes;
     }
 
+    /** {@return ICMP and ICMPv6 echo requests answered} */
     public long icmpEchoes()
     {
         return icmpEchoes;
     }
 
+    /** {@return TCP payload bytes the discard server on port 9 took in order} */
     public long tcpPayloadBytes()
     {
         return discard.payloadBytes();
     }
 
+    /** {@return IPv4 datagrams reassembled from fragments} */
     public long reassembled()
     {
         return reassembled;

@@ -109,7 +109,7 @@ final class TcpDiscardServer
         return TcpHeader.MIN_LENGTH;
     }
 
-    /** @return in-order payload bytes received. */
+    /** {@return in-order payload bytes received} */
     long payloadBytes()
     {
         return payloadBytes;

@@ -45,7 +45,21 @@ public final class TrafficGenerator implements FrameHandler
     private static final int WINDOW = 65535;
     private static final int WINDOW_SCALE_OPTION = 0x0103_0307; // NOP, window scale 7
 
-    /** What one run sent and what was answered. */
+    /**
+     * What one run sent and what was answered.
+     *
+     * @param frames            frames transmitted (UDP datagrams, ICMP requests, or TCP segments / TSO frames).
+     * @param bytes             bytes of those frames, Ethernet header included.
+     * @param elapsedNs         nanoseconds from the first send to the last (waiting for answers not included).
+     * @param ringBusy          times the frontend's tx ring was full and a send was retried.
+     * @param echoes            UDP / ICMP echoes received that matched what was sent.
+     * @param echoBytes         bytes of those echoes.
+     * @param badEchoes         echoes whose size or payload did not match.
+     * @param acknowledgedBytes TCP: payload bytes the peer acknowledged.
+     * @param retransmitRounds  TCP: go-back-N rounds after 200 ms without progress.
+     * @param closed            TCP: whether the peer acknowledged the FIN.
+     * @param failure           why the run did not get going (not resolved, no SYN-ACK), else null.
+     */
     public record Report(
         long frames, long bytes, long elapsedNs, long ringBusy, long echoes, long echoBytes, long badEchoes,
         long acknowledgedBytes, long retransmitRounds, boolean closed, String failure)
@@ -55,7 +69,7 @@ public final class TrafficGenerator implements FrameHandler
             return new Report(0, 0, 0, 0, 0, 0, 0, 0, 0, false, failure);
         }
 
-        /** @return whether the run got going (a failure says why not). */
+        /** {@return whether the run got going (a failure says why not)} */
         public boolean ok()
         {
             return failure == null;
@@ -90,6 +104,8 @@ public final class TrafficGenerator implements FrameHandler
     private long resets;
 
     /**
+     * A generator on the system clock; registers itself as {@code stack}'s {@link GuestStack#other} handler.
+     *
      * @param frontend the guest's vif.
      * @param stack    its stack (answers ARP; hands this generator what it does not answer).
      * @param poller   polls the frontend and the stack (the guest node's agent).
@@ -99,6 +115,14 @@ public final class TrafficGenerator implements FrameHandler
         this(frontend, stack, poller, new SystemNanoClock());
     }
 
+    /**
+     * A generator with its own clock (tests); registers itself as {@code stack}'s {@link GuestStack#other} handler.
+     *
+     * @param frontend the guest's vif.
+     * @param stack    its stack (answers ARP; hands this generator what it does not answer).
+     * @param poller   polls the frontend and the stack (the guest node's agent).
+     * @param clock    the clock of every deadline, rate and elapsed time.
+     */
     public TrafficGenerator(final VifFrontend frontend, final GuestStack stack, final Agent poller, final NanoClock clock)
     {
         this.frontend = frontend;
@@ -108,7 +132,12 @@ public final class TrafficGenerator implements FrameHandler
         stack.other(this);
     }
 
-    /** Polls until the vif is connected or {@code timeoutNs} passes. @return whether it is connected. */
+    /**
+     * Polls until the vif is connected or {@code timeoutNs} passes.
+     *
+     * @param timeoutNs how long to wait, in nanoseconds.
+     * @return whether it is connected.
+     */
     public boolean awaitConnected(final long timeoutNs)
     {
         final long deadline = clock.nanoTime() + timeoutNs;
@@ -121,8 +150,10 @@ public final class TrafficGenerator implements FrameHandler
     }
 
     /**
-     * Resolves {@code destination} (an on-link IPv4 address) by ARP, asking every 200 ms.
+     * Resolves {@code destination} (an on-link IPv4 address) by ARP, asking every 200 ms. Later runs go to it.
      *
+     * @param destination the IPv4 address, as an int (first octet most significant).
+     * @param timeoutNs   how long to wait for the answer, in nanoseconds.
      * @return whether it answered within {@code timeoutNs}.
      */
     public boolean resolve(final int destination, final long timeoutNs)
@@ -153,6 +184,14 @@ public final class TrafficGenerator implements FrameHandler
      * Sends {@code size}-byte UDP datagrams to {@code port} (or ICMP echo requests when {@code icmp}) until
      * {@code count} are sent (when {@code count > 0}) or {@code durationNs} passes, at most {@code rate} a second
      * ({@code 0}: as fast as the ring takes them); then waits up to 200 ms for the echoes.
+     *
+     * @param port       the destination UDP port (ignored for ICMP).
+     * @param size       payload bytes of each datagram or echo request.
+     * @param icmp       whether to send ICMP echo requests instead of UDP.
+     * @param count      how many to send; 0 or less: until {@code durationNs} passes.
+     * @param durationNs the longest the run sends, in nanoseconds.
+     * @param rate       most frames a second; 0 unpaced.
+     * @return what was sent and echoed; a failure when the destination was not resolved first.
      */
     public Report udp(
         final int port, final int size, final boolean icmp, final long count, final long durationNs, final long rate)
@@ -224,6 +263,14 @@ public final class TrafficGenerator implements FrameHandler
      * Opens a TCP connection to {@code port}, sends {@code count} segments of {@code size} bytes (when
      * {@code count > 0}; else for {@code durationNs}), each a TSO frame with CSUM_PARTIAL when {@code tso}, then
      * closes it.
+     *
+     * @param port       the destination TCP port (a discard server or a kernel socket).
+     * @param size       payload bytes of each segment or TSO frame.
+     * @param tso        whether each send is one TSO frame (CSUM_PARTIAL, GSO size the peer's MSS).
+     * @param count      how many to send; 0 or less: until {@code durationNs} passes.
+     * @param durationNs the longest the run sends, in nanoseconds.
+     * @param rate       most sends a second; 0 as fast as the peer's window allows.
+     * @return what was sent and acknowledged; a failure when unresolved or without SYN-ACK.
      */
     public Report tcp(
         final int port, final int size, final boolean tso, final long count, final long durationNs, final long rate)

@@ -49,6 +49,11 @@ public final class ChecksumFrameOffload implements FrameOffload
         this(Checksums.best());
     }
 
+    /**
+     * With a given checksum variant (tests compare variants; {@link #ChecksumFrameOffload()} picks the fastest).
+     *
+     * @param variant the checksum kernel used for every completion, split and fragment.
+     */
     public ChecksumFrameOffload(final InternetChecksum variant)
     {
         this.checksum = new ChecksumOffload(variant);

@@ -38,13 +38,22 @@ public interface FrameOffload
     @FunctionalInterface
     interface SegmentSink
     {
-        /** @return 0 when accepted, else a drop code; a non-zero return stops the split. */
+        /**
+         * {@return 0 when accepted, else a drop code; a non-zero return stops the split}
+         *
+         * @param buffer the segment, valid only during the call (the scratch buffer is reused for the next one).
+         * @param offset where the segment's Ethernet header starts in {@code buffer}.
+         * @param length the segment's length in bytes.
+         */
         int onSegment(DirectBuffer buffer, int offset, int length);
     }
 
     /**
      * Completes the L4 checksum of a frame whose checksum field holds only the pseudo-header sum (csum_blank), in place.
      *
+     * @param frame  the frame; its checksum field is overwritten.
+     * @param offset where the frame's Ethernet header starts in {@code frame}.
+     * @param length the frame's length in bytes.
      * @return {@link #OK}, {@link #UNSUPPORTED} or {@link #MALFORMED}.
      */
     int completeChecksum(MutableDirectBuffer frame, int offset, int length);
@@ -53,6 +62,12 @@ public interface FrameOffload
      * Splits a TSO frame into segments of at most {@code mss} payload bytes with complete checksums, each written to
      * {@code scratch} and handed to {@code sink}.
      *
+     * @param frame   the TSO frame (left unchanged).
+     * @param offset  where the frame's Ethernet header starts in {@code frame}.
+     * @param length  the frame's length in bytes.
+     * @param mss     most TCP payload bytes per segment (the frame's GSO size).
+     * @param scratch where each segment is written before {@code sink} sees it; holds at least headers + {@code mss}.
+     * @param sink    receives each segment in order.
      * @return segments handed to the sink (>= 1), or {@link #UNSUPPORTED} / {@link #MALFORMED}; a sink's non-zero return
      * stops the split and is returned negated.
      */
@@ -64,7 +79,12 @@ public interface FrameOffload
      * copy; {@code windows} is told of every segment, written or skipped. Implementations without it return
      * {@link #UNSUPPORTED} before opening any window, so the caller can fall back to the scratch form.
      *
+     * @param frame       the TSO/USO frame (left unchanged).
+     * @param offset      where the frame's Ethernet header starts in {@code frame}.
+     * @param length      the frame's length in bytes.
+     * @param mss         most payload bytes per segment (the frame's GSO size).
      * @param maxSegments most segments accepted: more is {@link #UNSUPPORTED}, with no window opened.
+     * @param windows     opens the buffer each segment is written to, and hears of every segment.
      * @return segments made (>= 1), or {@link #UNSUPPORTED} / {@link #MALFORMED} with no window opened.
      */
     default int segment(
@@ -82,6 +102,8 @@ public interface FrameOffload
      * it is.
      *
      * @param frame           the frame (left unchanged); may carry one 802.1Q tag.
+     * @param offset          where the frame's Ethernet header starts in {@code frame}.
+     * @param length          the frame's length in bytes.
      * @param checksumPartial whether its L4 checksum field holds only the pseudo-header sum ({@code CSUM_PARTIAL}).
      * @param gsoSize         MSS of a GSO frame, else 0.
      * @param mtu             the egress port's MTU (IP bytes).

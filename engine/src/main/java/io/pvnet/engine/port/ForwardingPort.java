@@ -12,7 +12,11 @@ public abstract class ForwardingPort implements Port
 {
     private final Port port;
 
-    /** @param port the port every call is forwarded to. */
+    /**
+     * Wraps a port.
+     *
+     * @param port the port every call is forwarded to.
+     */
     protected ForwardingPort(final Port port)
     {
         this.port = port;

@@ -14,12 +14,12 @@ import io.pvnet.engine.frame.FrameSink;
  */
 public interface Port extends FrameSink
 {
-    /** @return the name in counters and logs. */
+    /** {@return the name in counters and logs} */
     String name();
 
-    /** @return {@link PortOffloads} bits. */
+    /** {@return {@link PortOffloads} bits} */
     int offloads();
 
-    /** @return the largest IP packet (bytes after the Ethernet header and any VLAN tag) the port sends unsplit. */
+    /** {@return the largest IP packet (bytes after the Ethernet header and any VLAN tag) the port sends unsplit} */
     int mtu();
 }

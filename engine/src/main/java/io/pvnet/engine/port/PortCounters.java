@@ -36,20 +36,38 @@ public final class PortCounters
 
     private final AtomicLongArray values = new AtomicLongArray(COUNT);
 
-    /** @return the current value of a slot. */
+    /** Counters of a new port, all zero. */
+    public PortCounters()
+    {
+    }
+
+    /**
+     * {@return the current value of a slot} Any thread.
+     *
+     * @param slot a slot index, {@code 0..COUNT-1} ({@link #RX_FRAMES}, ...).
+     */
     public long get(final int slot)
     {
         return values.get(slot);
     }
 
-    /** Adds to a slot; only the slot's single writer calls this. */
+    /**
+     * Adds to a slot; only the slot's single writer calls this.
+     *
+     * @param slot  a slot index, {@code 0..COUNT-1}.
+     * @param delta the amount added.
+     */
     public void add(final int slot, final long delta)
     {
         // single writer: a plain read of its own value, a release store for readers on other threads
         values.setRelease(slot, values.getPlain(slot) + delta);
     }
 
-    /** Counts a tx frame sent: writer is the bridge thread. */
+    /**
+     * Counts a tx frame sent: writer is the bridge thread.
+     *
+     * @param bytes the frame's length in bytes.
+     */
     public void txSent(final int bytes)
     {
         add(TX_OFFERED, 1);
@@ -57,32 +75,48 @@ public final class PortCounters
         add(TX_BYTES, bytes);
     }
 
-    /** Counts a tx frame dropped with {@code reason} (a {@link PortDropReason} code). */
+    /**
+     * Counts a tx frame dropped with {@code reason}: writer is the bridge thread.
+     *
+     * @param reason a {@link PortDropReason} code.
+     */
     public void txDropped(final int reason)
     {
         add(TX_OFFERED, 1);
         add(TX_DROP_BASE + slotOf(reason), 1);
     }
 
-    /** Counts an rx drop with {@code reason}. */
+    /**
+     * Counts an rx drop with {@code reason}: writer is the port's receive agent.
+     *
+     * @param reason a {@link PortDropReason} code.
+     */
     public void rxDropped(final int reason)
     {
         add(RX_DROP_BASE + slotOf(reason), 1);
     }
 
-    /** @return tx drops counted for {@code reason}. */
+    /**
+     * {@return tx drops counted for {@code reason}}
+     *
+     * @param reason a {@link PortDropReason} code.
+     */
     public long txDrops(final int reason)
     {
         return get(TX_DROP_BASE + slotOf(reason));
     }
 
-    /** @return rx drops counted for {@code reason}. */
+    /**
+     * {@return rx drops counted for {@code reason}}
+     *
+     * @param reason a {@link PortDropReason} code.
+     */
     public long rxDrops(final int reason)
     {
         return get(RX_DROP_BASE + slotOf(reason));
     }
 
-    /** @return all tx drops. */
+    /** {@return all tx drops} */
     public long txDropsTotal()
     {
         long sum = 0;

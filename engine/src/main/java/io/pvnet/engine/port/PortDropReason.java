@@ -8,6 +8,7 @@ import io.pvnet.engine.offload.FrameOffload;
  */
 public final class PortDropReason
 {
+    /** Not dropped: the frame was taken (the {@code FrameSink} success value). */
     public static final int NONE = 0;
     /** First code of this class. */
     public static final int FIRST = 32;
@@ -64,13 +65,19 @@ public final class PortDropReason
     {
     }
 
-    /** @return the name of a code of this class. */
+    /**
+     * {@return the name of a code of this class, as in counters and {@code pvnet stat}; {@code unknown-N} otherwise}
+     *
+     * @param reason a code, {@link #FIRST}..{@code END-1}.
+     */
     public static String name(final int reason)
     {
         return reason >= FIRST && reason < END ? NAMES[reason - FIRST] : "unknown-" + reason;
     }
 
     /**
+     * Maps a failed software offload to the drop it counts as.
+     *
      * @param offloadStatus what {@link FrameOffload#finish} returned when it made no frame (a negative status, or 0).
      * @return the drop reason it counts as: {@link #MTU_EXCEEDED}, {@link #MALFORMED}, else {@link #OFFLOAD_FAILED}.
      */

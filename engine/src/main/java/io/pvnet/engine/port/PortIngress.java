@@ -14,14 +14,13 @@ public final class PortIngress implements FrameSink
     public interface Fabric
     {
         /**
-         * Takes a frame that arrived on a port.
+         * {@return 0 when taken, else a drop code}
          *
-         * @param port     the port's index in the fabric.
-         * @param buffer   holds the frame.
-         * @param offset   where the frame starts.
-         * @param length   bytes in the frame.
-         * @param metadata the frame's metadata: the port's, valid during the call only.
-         * @return 0 when taken, else a drop code.
+         * @param port     the index of the port the frame arrived on.
+         * @param buffer   the frame, valid only during the call.
+         * @param offset   where the frame's Ethernet header starts in {@code buffer}.
+         * @param length   the frame's length in bytes.
+         * @param metadata the frame's metadata: the port's reused flyweight, valid only during the call.
          */
         int onIngress(int port, DirectBuffer buffer, int offset, int length, FrameMetadata metadata);
     }
@@ -29,6 +28,12 @@ public final class PortIngress implements FrameSink
     private final Fabric fabric;
     private final int port;
 
+    /**
+     * The ingress of one port.
+     *
+     * @param fabric the fabric every frame is handed to.
+     * @param port   the port's index in the fabric, passed with each frame.
+     */
     public PortIngress(final Fabric fabric, final int port)
     {
         this.fabric = fabric;

@@ -26,7 +26,11 @@ public final class PortOffloads
     {
     }
 
-    /** @return the TSO bit a {@code XEN_NETIF_GSO_TYPE_*} needs, or 0 for a type no port offloads. */
+    /**
+     * {@return the TSO bit a {@code XEN_NETIF_GSO_TYPE_*} needs, or 0 for a type no port offloads}
+     *
+     * @param xenGsoType a frame's GSO type.
+     */
     public static int tsoBitFor(final int xenGsoType)
     {
         return OffloadPolicy.tsoBitFor(xenGsoType);

@@ -20,8 +20,11 @@ public final class PortTable
     private int size;
 
     /**
+     * An empty table.
+     *
      * @param fabric   where the ports' ingress sinks hand frames on.
      * @param maxPorts the most ports the table takes.
+     * @throws IllegalArgumentException if {@code maxPorts} is below 1.
      */
     public PortTable(final PortIngress.Fabric fabric, final int maxPorts)
     {
@@ -55,21 +58,22 @@ public final class PortTable
         return index;
     }
 
-    /** @return the number of ports attached so far. */
+    /** {@return the number of ports attached so far} */
     public int size()
     {
         return size;
     }
 
-    /** @return the most ports the table can take. */
+    /** {@return the most ports the table can take} */
     public int capacity()
     {
         return ports.length;
     }
 
     /**
+     * {@return the port at {@code index}}
+     *
      * @param index a port's index.
-     * @return the port at {@code index}.
      */
     public Port port(final int index)
     {
@@ -77,8 +81,9 @@ public final class PortTable
     }
 
     /**
+     * {@return the fabric's counters for port {@code index}}
+     *
      * @param index a port's index.
-     * @return the fabric's counters for port {@code index}.
      */
     public PortCounters counters(final int index)
     {
@@ -86,8 +91,9 @@ public final class PortTable
     }
 
     /**
+     * {@return where port {@code index} hands the frames it receives}
+     *
      * @param index a port's index.
-     * @return where port {@code index} hands the frames it receives.
      */
     public FrameSink ingress(final int index)
     {
@@ -108,7 +114,7 @@ public final class PortTable
         }
     }
 
-    /** @return the ports' names, comma-separated, in index order (not for the data path). */
+    /** {@return the ports' names, comma-separated, in index order (not for the data path)} */
     public String names()
     {
         final StringBuilder names = new StringBuilder();

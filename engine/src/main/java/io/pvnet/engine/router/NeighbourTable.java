@@ -34,7 +34,12 @@ public final class NeighbourTable
     private final int[] pendingCount;
     private int size;
 
-    /** @param maxEntries most neighbours, {@code 1..2^20}. */
+    /**
+     * An empty table of twice {@code maxEntries} slots (rounded up to a power of two), allocated here.
+     *
+     * @param maxEntries most neighbours, {@code 1..2^20}.
+     * @throws IllegalArgumentException if {@code maxEntries} is out of range.
+     */
     public NeighbourTable(final int maxEntries)
     {
         if (maxEntries < 1 || maxEntries > 1 << 20)
@@ -57,7 +62,13 @@ public final class NeighbourTable
         pendingCount = new int[capacity];
     }
 
-    /** @return the entry of {@code (port, hi, lo)}, or {@link #NONE}. */
+    /**
+     * {@return the entry of {@code (port, hi, lo)}, or {@link #NONE}}
+     *
+     * @param port the index of the port the neighbour is behind.
+     * @param hi   the address's bytes 0..7, or {@link #IPV4_HI} for an IPv4 neighbour.
+     * @param lo   the address's bytes 8..15, or the IPv4 address.
+     */
     public int find(final int port, final long hi, final long lo)
     {
         int slot = hash(port, hi, lo);
@@ -72,7 +83,13 @@ public final class NeighbourTable
         return NONE;
     }
 
-    /** @return the entry of {@code (port, hi, lo)}, a new incomplete one, or {@link #NONE} when the table is full. */
+    /**
+     * {@return the entry of {@code (port, hi, lo)}, a new incomplete one, or {@link #NONE} when the table is full}
+     *
+     * @param port the index of the port the neighbour is behind.
+     * @param hi   the address's bytes 0..7, or {@link #IPV4_HI} for an IPv4 neighbour.
+     * @param lo   the address's bytes 8..15, or the IPv4 address.
+     */
     public int findOrAdd(final int port, final long hi, final long lo)
     {
         int slot = hash(port, hi, lo);
@@ -105,7 +122,13 @@ public final class NeighbourTable
         return Hashing.hash(hi * 31 + lo * 17 + port, mask);
     }
 
-    /** Records that {@code entry} answered (or spoke) with {@code mac} at {@code nowNs}. */
+    /**
+     * Records that {@code entry} answered (or spoke) with {@code mac} at {@code nowNs}: complete, requests reset.
+     *
+     * @param entry an entry from {@link #findOrAdd}.
+     * @param mac   the neighbour's MAC (48 bits).
+     * @param nowNs the router clock, ns.
+     */
     public void confirm(final int entry, final long mac, final long nowNs)
     {
         macs[entry] = mac;
@@ -113,72 +136,126 @@ public final class NeighbourTable
         requests[entry] = 0;
     }
 
-    /** Makes {@code entry} incomplete (expired or unreachable). */
+    /**
+     * Makes {@code entry} incomplete (expired or unreachable).
+     *
+     * @param entry an entry in use.
+     */
     public void invalidate(final int entry)
     {
         macs[entry] = NO_MAC;
         requests[entry] = 0;
     }
 
-    /** Records a request sent for {@code entry}. */
+    /**
+     * Records a request (ARP request or neighbour solicitation) sent for {@code entry}.
+     *
+     * @param entry an entry in use.
+     * @param nowNs the router clock, ns.
+     */
     public void requested(final int entry, final long nowNs)
     {
         requestedNs[entry] = nowNs;
         requests[entry]++;
     }
 
-    /** @return the entries' slot count (iterate {@code 0..slots()-1}, skipping {@link #isUsed} false). */
+    /** {@return the entries' slot count (iterate {@code 0..slots()-1}, skipping {@link #isUsed} false)} */
     public int slots()
     {
         return ports.length;
     }
 
+    /**
+     * {@return whether slot {@code entry} holds a neighbour}
+     *
+     * @param entry a slot, {@code 0..slots()-1}.
+     */
     public boolean isUsed(final int entry)
     {
         return ports[entry] != NONE;
     }
 
+    /** {@return neighbours in the table (entries are reused, never removed)} */
     public int size()
     {
         return size;
     }
 
+    /**
+     * {@return the index of the port the neighbour is behind}
+     *
+     * @param entry a slot, {@code 0..slots()-1}.
+     */
     public int port(final int entry)
     {
         return ports[entry];
     }
 
+    /**
+     * {@return the neighbour's address bytes 0..7, {@link #IPV4_HI} for IPv4}
+     *
+     * @param entry a slot, {@code 0..slots()-1}.
+     */
     public long hi(final int entry)
     {
         return his[entry];
     }
 
+    /**
+     * {@return the neighbour's address bytes 8..15, or its IPv4 address}
+     *
+     * @param entry a slot, {@code 0..slots()-1}.
+     */
     public long lo(final int entry)
     {
         return los[entry];
     }
 
+    /**
+     * {@return whether the neighbour is an IPv4 one (ARP)}
+     *
+     * @param entry a slot, {@code 0..slots()-1}.
+     */
     public boolean isIpv4(final int entry)
     {
         return his[entry] == IPV4_HI;
     }
 
+    /**
+     * {@return the neighbour's MAC, or {@link #NO_MAC} while incomplete}
+     *
+     * @param entry a slot, {@code 0..slots()-1}.
+     */
     public long mac(final int entry)
     {
         return macs[entry];
     }
 
+    /**
+     * {@return when the neighbour was last confirmed, router clock ns}
+     *
+     * @param entry a slot, {@code 0..slots()-1}.
+     */
     public long confirmedNs(final int entry)
     {
         return confirmedNs[entry];
     }
 
+    /**
+     * {@return when the last request for the neighbour was sent, router clock ns}
+     *
+     * @param entry a slot, {@code 0..slots()-1}.
+     */
     public long requestedNs(final int entry)
     {
         return requestedNs[entry];
     }
 
-    /** @return requests sent since the entry was last confirmed. */
+    /**
+     * {@return requests sent since the entry was last confirmed}
+     *
+     * @param entry an entry in use.
+     */
     public int requests(final int entry)
     {
         return requests[entry];

@@ -26,8 +26,10 @@ public final class PendingFrames
     private int inUse;
 
     /**
-     * @param slots      frames held at most, {@code >= 1}.
-     * @param frameBytes largest frame a slot holds.
+     * A pool of free slots, each with its own direct buffer, allocated here.
+     *
+     * @param slots      frames held at most, {@code 1..4096}.
+     * @param frameBytes largest frame a slot holds, in bytes.
      */
     public PendingFrames(final int slots, final int frameBytes)
     {
@@ -74,7 +76,12 @@ public final class PendingFrames
         return slot;
     }
 
-    /** Returns a slot to the free list; @return the slot that followed it in its chain. */
+    /**
+     * Returns a slot to the free list (its frame was sent or dropped).
+     *
+     * @param slot a slot in use.
+     * @return the slot that followed it in its chain, or {@link #END}.
+     */
     public int release(final int slot)
     {
         final int following = next[slot];
@@ -89,11 +96,21 @@ public final class PendingFrames
         next[slot] = following;
     }
 
+    /**
+     * {@return the buffer holding the frame in {@code slot}, from offset 0; valid until the slot is released}
+     *
+     * @param slot a slot in use.
+     */
     public UnsafeBuffer frame(final int slot)
     {
         return frames[slot];
     }
 
+    /**
+     * {@return the length in bytes of the frame in {@code slot}}
+     *
+     * @param slot a slot in use.
+     */
     public int length(final int slot)
     {
         return lengths[slot];
@@ -105,7 +122,7 @@ public final class PendingFrames
         return metadata[slot];
     }
 
-    /** @return frames waiting now. */
+    /** {@return frames waiting now} */
     public int inUse()
     {
         return inUse;

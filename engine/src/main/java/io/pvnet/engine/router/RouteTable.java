@@ -30,7 +30,12 @@ public final class RouteTable
     private final boolean[] hasVia6;
     private int count6;
 
-    /** @param capacity most routes per family, {@code >= 1}. */
+    /**
+     * An empty table; every array is allocated here.
+     *
+     * @param capacity most routes per family, {@code 1..2^20}.
+     * @throws IllegalArgumentException if {@code capacity} is out of range.
+     */
     public RouteTable(final int capacity)
     {
         if (capacity < 1 || capacity > 1 << 20)
@@ -50,28 +55,45 @@ public final class RouteTable
         hasVia6 = new boolean[capacity];
     }
 
-    /** @return the IPv4 netmask of a prefix length {@code 0..32}. */
+    /**
+     * {@return the IPv4 netmask of a prefix length {@code 0..32}}
+     *
+     * @param prefix the prefix length.
+     */
     public static int mask4(final int prefix)
     {
         return prefix == 0 ? 0 : -1 << (32 - prefix);
     }
 
-    /** @return the high 64 bits of the IPv6 netmask of a prefix length {@code 0..128}. */
+    /**
+     * {@return the high 64 bits of the IPv6 netmask of a prefix length {@code 0..128}}
+     *
+     * @param prefix the prefix length.
+     */
     public static long maskHi6(final int prefix)
     {
         return prefix == 0 ? 0 : prefix >= 64 ? -1L : -1L << (64 - prefix);
     }
 
-    /** @return the low 64 bits of the IPv6 netmask of a prefix length {@code 0..128}. */
+    /**
+     * {@return the low 64 bits of the IPv6 netmask of a prefix length {@code 0..128}}
+     *
+     * @param prefix the prefix length.
+     */
     public static long maskLo6(final int prefix)
     {
         return prefix <= 64 ? 0 : -1L << (128 - prefix);
     }
 
     /**
-     * Adds (or replaces) an IPv4 route.
+     * Adds (or replaces) an IPv4 route. Configuration time.
      *
-     * @param via the gateway, or 0 for a connected route (the destination is the next hop).
+     * @param network the destination network (bits beyond the prefix are ignored).
+     * @param prefix  the prefix length, {@code 0..32}.
+     * @param port    the index of the port the route leads out of.
+     * @param via     the gateway, or 0 for a connected route (the destination is the next hop).
+     * @throws IllegalArgumentException if {@code prefix} is out of range.
+     * @throws IllegalStateException    if the IPv4 table is full.
      */
     public void add4(final int network, final int prefix, final int port, final int via)
     {
@@ -107,9 +129,17 @@ public final class RouteTable
     }
 
     /**
-     * Adds (or replaces) an IPv6 route.
+     * Adds (or replaces) an IPv6 route. Configuration time.
      *
-     * @param hasVia false for a connected route (the destination is the next hop).
+     * @param networkHi the destination network's bytes 0..7 (bits beyond the prefix are ignored).
+     * @param networkLo the destination network's bytes 8..15.
+     * @param prefix    the prefix length, {@code 0..128}.
+     * @param port      the index of the port the route leads out of.
+     * @param hasVia    false for a connected route (the destination is the next hop).
+     * @param viaHi     the gateway's bytes 0..7, when {@code hasVia}.
+     * @param viaLo     the gateway's bytes 8..15, when {@code hasVia}.
+     * @throws IllegalArgumentException if {@code prefix} is out of range.
+     * @throws IllegalStateException    if the IPv6 table is full.
      */
     public void add6(
         final long networkHi, final long networkLo, final int prefix, final int port, final boolean hasVia,
@@ -162,7 +192,11 @@ public final class RouteTable
         }
     }
 
-    /** @return the index of the longest IPv4 route matching {@code address}, or {@link #NO_ROUTE}. */
+    /**
+     * {@return the index of the longest IPv4 route matching {@code address}, or {@link #NO_ROUTE}}
+     *
+     * @param address the destination address.
+     */
     public int lookup4(final int address)
     {
         for (int i = 0; i < count4; i++)
@@ -175,7 +209,12 @@ public final class RouteTable
         return NO_ROUTE;
     }
 
-    /** @return the index of the longest IPv6 route matching {@code (hi, lo)}, or {@link #NO_ROUTE}. */
+    /**
+     * {@return the index of the longest IPv6 route matching {@code (hi, lo)}, or {@link #NO_ROUTE}}
+     *
+     * @param hi the destination's bytes 0..7.
+     * @param lo the destination's bytes 8..15.
+     */
     public int lookup6(final long hi, final long lo)
     {
         for (int i = 0; i < count6; i++)
@@ -189,52 +228,94 @@ public final class RouteTable
         return NO_ROUTE;
     }
 
+    /**
+     * {@return the port IPv4 route {@code route} leads out of}
+     *
+     * @param route a route index from {@link #lookup4}.
+     */
     public int port4(final int route)
     {
         return port4[route];
     }
 
+    /**
+     * {@return the prefix length of IPv4 route {@code route}}
+     *
+     * @param route a route index from {@link #lookup4}.
+     */
     public int prefix4(final int route)
     {
         return prefix4[route];
     }
 
-    /** @return the next hop towards {@code destination} over IPv4 route {@code route}. */
+    /**
+     * {@return the next hop towards {@code destination} over IPv4 route {@code route}: its gateway, or the destination}
+     *
+     * @param route       a route index from {@link #lookup4}.
+     * @param destination the packet's destination address.
+     */
     public int nextHop4(final int route, final int destination)
     {
         return via4[route] != 0 ? via4[route] : destination;
     }
 
+    /**
+     * {@return the port IPv6 route {@code route} leads out of}
+     *
+     * @param route a route index from {@link #lookup6}.
+     */
     public int port6(final int route)
     {
         return port6[route];
     }
 
+    /**
+     * {@return the prefix length of IPv6 route {@code route}}
+     *
+     * @param route a route index from {@link #lookup6}.
+     */
     public int prefix6(final int route)
     {
         return prefix6[route];
     }
 
+    /**
+     * {@return whether IPv6 route {@code route} has a gateway (else it is connected)}
+     *
+     * @param route a route index from {@link #lookup6}.
+     */
     public boolean hasVia6(final int route)
     {
         return hasVia6[route];
     }
 
+    /**
+     * {@return bytes 0..7 of IPv6 route {@code route}'s gateway, 0 without one}
+     *
+     * @param route a route index from {@link #lookup6}.
+     */
     public long viaHi6(final int route)
     {
         return viaHi6[route];
     }
 
+    /**
+     * {@return bytes 8..15 of IPv6 route {@code route}'s gateway, 0 without one}
+     *
+     * @param route a route index from {@link #lookup6}.
+     */
     public long viaLo6(final int route)
     {
         return viaLo6[route];
     }
 
+    /** {@return the IPv4 routes in the table} */
     public int count4()
     {
         return count4;
     }
 
+    /** {@return the IPv6 routes in the table} */
     public int count6()
     {
         return count6;

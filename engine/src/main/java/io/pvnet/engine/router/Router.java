@@ -76,6 +76,11 @@ public final class Router implements SwitchFabric
     private long local;
     private long egressDrops;
 
+    /**
+     * A router with no ports; every table and buffer is allocated here, nothing after.
+     *
+     * @param config sizes, timers, clock and the router's own software offload.
+     */
     public Router(final RouterConfig config)
     {
         this.config = config;
@@ -94,7 +99,11 @@ public final class Router implements SwitchFabric
     /**
      * Adds a port with its MAC (unicast, 48 bits). Before the router thread starts.
      *
+     * @param port the port; the router calls its {@code onFrame} on the router thread.
+     * @param mac  the port's own MAC: the router answers ARP/NDP with it and routes frames addressed to it.
      * @return the port's index; its ingress sink is {@link #ingress}{@code (index)}.
+     * @throws IllegalStateException    when {@code maxPorts} ports are attached.
+     * @throws IllegalArgumentException if {@code mac} is not a unicast 48-bit MAC.
      */
     public int attach(final Port port, final long mac)
     {
@@ -108,7 +117,14 @@ public final class Router implements SwitchFabric
         return index;
     }
 
-    /** Gives port {@code index} an IPv4 address and adds its connected route. */
+    /**
+     * Gives port {@code index} an IPv4 address and adds its connected route. Configuration time.
+     *
+     * @param index   a port index from {@link #attach}.
+     * @param address the address as an int (first octet most significant), not 0.
+     * @param prefix  the connected network's prefix length, {@code 1..32}.
+     * @throws IllegalArgumentException if the address is 0 or the prefix out of range.
+     */
     public void address4(final int index, final int address, final int prefix)
     {
         checkPort(index);
@@ -116,7 +132,16 @@ public final class Router implements SwitchFabric
         routes.add4(address, prefix, index, 0);
     }
 
-    /** Gives port {@code index} an IPv6 address ({@code hi}, {@code lo}) and adds its connected route. */
+    /**
+     * Gives port {@code index} an IPv6 address ({@code hi}, {@code lo}) and adds its connected route. Configuration
+     * time.
+     *
+     * @param index  a port index from {@link #attach}.
+     * @param hi     the address's bytes 0..7 (big-endian).
+     * @param lo     the address's bytes 8..15.
+     * @param prefix the connected network's prefix length, {@code 1..128}.
+     * @throws IllegalArgumentException if the address is not unicast or the prefix out of range.
+     */
     public void address6(final int index, final long hi, final long lo, final int prefix)
     {
         checkPort(index);
@@ -124,14 +149,31 @@ public final class Router implements SwitchFabric
         routes.add6(hi, lo, prefix, index, false, 0, 0);
     }
 
-    /** Adds a static IPv4 route out of port {@code index}, via {@code gateway} (0: on-link). */
+    /**
+     * Adds a static IPv4 route out of port {@code index}, via {@code gateway} (0: on-link). Configuration time.
+     *
+     * @param network the destination network, as an int; {@code (0, 0)} is the default route.
+     * @param prefix  its prefix length, {@code 0..32}.
+     * @param index   a port index from {@link #attach}.
+     * @param gateway the next hop's address, or 0 when the destinations are on the port's link.
+     */
     public void route4(final int network, final int prefix, final int index, final int gateway)
     {
         checkPort(index);
         routes.add4(network, prefix, index, gateway);
     }
 
-    /** Adds a static IPv6 route out of port {@code index}, via a gateway when {@code hasVia}. */
+    /**
+     * Adds a static IPv6 route out of port {@code index}, via a gateway when {@code hasVia}. Configuration time.
+     *
+     * @param hi     the destination network's bytes 0..7.
+     * @param lo     the destination network's bytes 8..15.
+     * @param prefix its prefix length, {@code 0..128}.
+     * @param index  a port index from {@link #attach}.
+     * @param hasVia whether the route has a gateway (else its destinations are on the port's link).
+     * @param viaHi  the gateway's bytes 0..7, when {@code hasVia}.
+     * @param viaLo  the gateway's bytes 8..15, when {@code hasVia}.
+     */
     public void route6(
         final long hi, final long lo, final int prefix, final int index, final boolean hasVia, final long viaHi,
         final long viaLo)
@@ -145,7 +187,11 @@ public final class Router implements SwitchFabric
         ports.checkIndex(index);
     }
 
-    /** @return where port {@code index} hands the frames it receives. */
+    /**
+     * {@return where port {@code index} hands the frames it receives}
+     *
+     * @param index a port index from {@link #attach}.
+     */
     public FrameSink ingress(final int index)
     {
         return ports.ingress(index);
@@ -157,28 +203,43 @@ public final class Router implements SwitchFabric
         return ports;
     }
 
+    /** {@return how many ports are attached} */
     public int portCount()
     {
         return ports.size();
     }
 
+    /**
+     * {@return the port attached at {@code index}}
+     *
+     * @param index a port index from {@link #attach}.
+     */
     public Port port(final int index)
     {
         return ports.port(index);
     }
 
+    /**
+     * {@return the MAC port {@code index} was attached with}
+     *
+     * @param index a port index from {@link #attach}.
+     */
     public long portMac(final int index)
     {
         return addresses.mac(index);
     }
 
-    /** @return the router's counters for port {@code index} (rx: what came in and router drops; tx: egress). */
+    /**
+     * {@return the router's counters for port {@code index} (rx: what came in and router drops; tx: egress)}
+     *
+     * @param index a port index from {@link #attach}.
+     */
     public PortCounters counters(final int index)
     {
         return ports.counters(index);
     }
 
-    /** @return offered, forwarded, local, dropped (with each reason that occurred) and pending frames, as text. */
+    /** {@return offered, forwarded, local, dropped (with each reason that occurred) and pending frames, as text} */
     @Override
     public String totals()
     {
@@ -195,46 +256,53 @@ public final class Router implements SwitchFabric
         return text.toString();
     }
 
+    /** {@return the static and connected routes (read it on the router thread, or before it starts)} */
     public RouteTable routes()
     {
         return routes;
     }
 
+    /** {@return the neighbour cache (router thread only)} */
     public NeighbourTable neighbours()
     {
         return neighbours;
     }
 
+    /** {@return the egress edge that finishes offloads for ports that cannot; its counters say how often} */
     public EgressEdge edge()
     {
         return edge;
     }
 
-    /** @return frames handed to the router's ingress sinks. */
+    /** {@return frames handed to the router's ingress sinks} */
     public long offered()
     {
         return offered;
     }
 
-    /** @return frames an egress port took (after waiting for resolution or not). */
+    /** {@return frames an egress port took (after waiting for resolution or not)} */
     public long forwarded()
     {
         return forwarded;
     }
 
-    /** @return ARP and NDP frames the router consumed. */
+    /** {@return ARP and NDP frames the router consumed} */
     public long local()
     {
         return local;
     }
 
-    /** @return frames the router dropped for {@code reason}. */
+    /**
+     * {@return frames the router dropped for {@code reason}}
+     *
+     * @param reason a {@link PortDropReason} code; others give 0.
+     */
     public long drops(final int reason)
     {
         return reason >= PortDropReason.FIRST && reason < PortDropReason.END ? drops[reason - PortDropReason.FIRST] : 0;
     }
 
-    /** @return all frames the router dropped itself. */
+    /** {@return all frames the router dropped itself} */
     public long dropsTotal()
     {
         long sum = 0;
@@ -245,37 +313,37 @@ public final class Router implements SwitchFabric
         return sum;
     }
 
-    /** @return frames an egress port refused (reasons on that port's tx counters). */
+    /** {@return frames an egress port refused (reasons on that port's tx counters)} */
     public long egressDrops()
     {
         return egressDrops;
     }
 
-    /** @return frames waiting for a next hop now. */
+    /** {@return frames waiting for a next hop now} */
     public int pending()
     {
         return pending.inUse();
     }
 
-    /** @return ARP requests and neighbour solicitations sent. */
+    /** {@return ARP requests and neighbour solicitations sent} */
     public long requestsSent()
     {
         return neighbourProtocol.requestsSent();
     }
 
-    /** @return ICMP / ICMPv6 time-exceeded messages sent. */
+    /** {@return ICMP / ICMPv6 time-exceeded messages sent} */
     public long icmpErrorsSent()
     {
         return icmpErrors.sent();
     }
 
-    /** @return time-exceeded messages not sent (no route back, source not resolved, no address on the port). */
+    /** {@return time-exceeded messages not sent (no route back, source not resolved, no address on the port)} */
     public long icmpErrorsUnsent()
     {
         return icmpErrors.unsent();
     }
 
-    /** @return ARP replies and neighbour advertisements sent. */
+    /** {@return ARP replies and neighbour advertisements sent} */
     public long repliesSent()
     {
         return neighbourProtocol.repliesSent();

@@ -22,6 +22,11 @@ public record RouterConfig(
     int maxPorts, int maxRoutes, int maxNeighbours, int pendingFrames, int pendingPerNeighbour, long reachableNs,
     long retransmitNs, int requests, NanoClock clock, FrameOffload offload)
 {
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException naming the first value out of range, or a missing clock or offload.
+     */
     public RouterConfig
     {
         if (maxPorts < 1 || maxPorts > 4096)
@@ -45,8 +50,10 @@ public record RouterConfig(
     }
 
     /**
-     * @return 64 ports, 1024 routes, 4096 neighbours, 32 pending frames (3 per neighbour), 30 s reachable, requests
-     * every second, 3 of them (Linux's defaults), the system clock, and {@code offload}.
+     * {@return 64 ports, 1024 routes, 4096 neighbours, 32 pending frames (3 per neighbour), 30 s reachable, requests
+     * every second, 3 of them (Linux's defaults), the system clock, and {@code offload}}
+     *
+     * @param offload the router's own software offload, e.g. a new {@code ChecksumFrameOffload}.
      */
     public static RouterConfig defaults(final FrameOffload offload)
     {
@@ -54,14 +61,22 @@ public record RouterConfig(
             SystemNanoClock.INSTANCE, offload);
     }
 
-    /** @return this configuration with another clock (tests). */
+    /**
+     * {@return this configuration with another clock (tests)}
+     *
+     * @param newClock the router clock.
+     */
     public RouterConfig withClock(final NanoClock newClock)
     {
         return new RouterConfig(maxPorts, maxRoutes, maxNeighbours, pendingFrames, pendingPerNeighbour, reachableNs,
             retransmitNs, requests, newClock, offload);
     }
 
-    /** @return this configuration with room for at least {@code ports} ports (a switch sized from its vif count). */
+    /**
+     * {@return this configuration with room for at least {@code ports} ports (a switch sized from its vif count)}
+     *
+     * @param ports ports needed; more than this configuration's {@code maxPorts} raises it.
+     */
     public RouterConfig withMaxPorts(final int ports)
     {
         return new RouterConfig(Math.max(maxPorts, ports), maxRoutes, maxNeighbours, pendingFrames, pendingPerNeighbour,

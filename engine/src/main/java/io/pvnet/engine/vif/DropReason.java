@@ -106,13 +106,21 @@ public final class DropReason
     {
     }
 
-    /** @return whether {@code reason} disables the vif. */
+    /**
+     * {@return whether {@code reason} disables the vif}
+     *
+     * @param reason a drop reason code.
+     */
     public static boolean isFatal(final int reason)
     {
         return reason >= FIRST_FATAL;
     }
 
-    /** @return the name used in logs and counter labels. */
+    /**
+     * {@return the name used in logs and counter labels; {@code unknown-N} outside the codes}
+     *
+     * @param reason a drop reason code.
+     */
     public static String name(final int reason)
     {
         return reason >= 0 && reason < COUNT ? NAMES[reason] : "unknown-" + reason;

@@ -40,6 +40,11 @@ public record VifConfig(
     /** Largest MTU. */
     public static final int MAX_MTU = 65535;
 
+    /**
+     * Checks every value against the ranges above.
+     *
+     * @throws IllegalArgumentException naming the first value out of range ({@code name=value}).
+     */
     public VifConfig
     {
         if (domid < 1 || domid >= 0x7FF0)
@@ -69,49 +74,86 @@ public record VifConfig(
         }
     }
 
-    /** @return a vif with Linux's defaults: MTU 1500, every offload on, a 512 KiB rx queue and a 10 s drain timeout. */
+    /**
+     * A vif with Linux's defaults: MTU 1500, every offload on, a 512 KiB rx queue and a 10 s drain timeout, backend in
+     * domain 0, MAC {@code 00:16:3e:DD:DD:HH} (the low 16 bits of {@code domid}, the low byte of {@code handle}).
+     *
+     * @param domid  the guest domain, 1..0x7FEF.
+     * @param handle the guest's interface number, 0..65535.
+     * @return the config.
+     * @throws IllegalArgumentException if {@code domid} or {@code handle} is out of range.
+     */
     public static VifConfig of(final int domid, final int handle)
     {
         return new VifConfig(domid, handle, 0, 1500, 0x00163E000000L | ((long)(domid & 0xFFFF) << 8) | (handle & 0xFF),
             true, true, true, true, true, 512 * 1024, 10_000_000_000L, false);
     }
 
-    /** @return this config with another MTU. */
+    /**
+     * {@return this config with another MTU}
+     *
+     * @param newMtu IP MTU, 68..65535.
+     */
     public VifConfig withMtu(final int newMtu)
     {
         return new VifConfig(domid, handle, backendDomid, newMtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
             ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings);
     }
 
-    /** @return this config with the given offloads. */
+    /**
+     * {@return this config with the given offloads}
+     *
+     * @param csum  IPv4 checksum offload.
+     * @param gsoV4 TSO over IPv4 ({@code feature-gso-tcpv4}).
+     * @param gsoV6 TSO over IPv6 ({@code feature-gso-tcpv6}).
+     */
     public VifConfig withOffloads(final boolean csum, final boolean gsoV4, final boolean gsoV6)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoV4, gsoV6, csum, ipv6CsumOffload,
             rxQueueBytes, rxDrainTimeoutNs, paddedRings);
     }
 
-    /** @return this config with another backend domain. */
+    /**
+     * {@return this config with another backend domain}
+     *
+     * @param newBackendDomid the backend's domain, 0..0x7FEF, not the guest's.
+     */
     public VifConfig withBackendDomid(final int newBackendDomid)
     {
         return new VifConfig(domid, handle, newBackendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
             ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings);
     }
 
-    /** @return this config with another rx queue cap and drain timeout. */
+    /**
+     * {@return this config with another rx queue cap and drain timeout}
+     *
+     * @param bytes          bytes of frames the backend holds while the guest posts no buffers, 65600..64 MiB.
+     * @param drainTimeoutNs a frame waiting longer than this for buffers is dropped; positive.
+     */
     public VifConfig withRxQueue(final int bytes, final long drainTimeoutNs)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
             ipv6CsumOffload, bytes, drainTimeoutNs, paddedRings);
     }
 
-    /** @return this config asking for padded rings (beyond Xen) or not. */
+    /**
+     * {@return this config asking for padded rings (beyond Xen) or not}
+     *
+     * @param padded whether the frontend asks for {@code RingLayout.PADDED} when the backend offers it.
+     */
     public VifConfig withPaddedRings(final boolean padded)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
             ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, padded);
     }
 
-    /** @throws IllegalArgumentException unless {@code mtu} is in 68..65535. */
+    /**
+     * Checks an MTU, for the config and for a runtime {@code ifconfig mtu}.
+     *
+     * @param mtu IP MTU.
+     * @return {@code mtu}.
+     * @throws IllegalArgumentException unless {@code mtu} is in 68..65535.
+     */
     public static int checkMtu(final int mtu)
     {
         if (mtu < MIN_MTU || mtu > MAX_MTU)
@@ -121,19 +163,23 @@ public record VifConfig(
         return mtu;
     }
 
-    /** @return the XenStore directory of the frontend. */
+    /** {@return the XenStore directory of the frontend} */
     public String frontendDir()
     {
         return "device/vif/" + domid + "/" + handle;
     }
 
-    /** @return the XenStore directory of the backend. */
+    /** {@return the XenStore directory of the backend} */
     public String backendDir()
     {
         return "backend/vif/" + domid + "/" + handle;
     }
 
-    /** @return {@code xx:xx:xx:xx:xx:xx}. */
+    /**
+     * {@return {@code xx:xx:xx:xx:xx:xx}, lower case}
+     *
+     * @param mac a 48-bit MAC in the low bits, first octet most significant.
+     */
     public static String formatMac(final long mac)
     {
         final StringBuilder text = new StringBuilder(17);
@@ -149,7 +195,11 @@ public record VifConfig(
         return text.toString();
     }
 
-    /** @return the 48-bit MAC of {@code xx:xx:xx:xx:xx:xx}, or -1 if malformed. */
+    /**
+     * {@return the 48-bit MAC of {@code xx:xx:xx:xx:xx:xx}, or -1 if malformed}
+     *
+     * @param text the MAC as the store and {@code ifconfig lladdr} write it; null gives -1.
+     */
     public static long parseMac(final String text)
     {
         if (text == null || text.length() != 17)

@@ -80,7 +80,13 @@ public final class VifCounters implements AutoCloseable
     private final int domid;
     private final int handle;
 
-    /** Allocates the counters of vif {@code domid.handle}. Configuration time only. */
+    /**
+     * Allocates the counters of vif {@code domid.handle}. Configuration time only.
+     *
+     * @param manager the region's counters manager (host side); the counters stay until {@link #close()}.
+     * @param domid   the guest's domain id.
+     * @param handle  the vif's handle.
+     */
     public VifCounters(final CountersManager manager, final int domid, final int handle)
     {
         this.domid = domid;
@@ -111,6 +117,9 @@ public final class VifCounters implements AutoCloseable
      * Attaches to the counters of vif {@code domid.handle} that another process allocated (a guest process writing its
      * frontend counters into the host's region). Configuration time.
      *
+     * @param reader the counters of the region, as the guest's process maps them.
+     * @param domid  the guest's domain id.
+     * @param handle the vif's handle.
      * @return the counters, or null when the vif has none in {@code reader}.
      */
     public static VifCounters attach(final CountersReader reader, final int domid, final int handle)
@@ -133,19 +142,36 @@ public final class VifCounters implements AutoCloseable
         return found[0] ? attached : null;
     }
 
-    /** @return the name of a counter kind, as in its label. */
+    /**
+     * {@return the name of a counter kind, as in its label}
+     *
+     * @param kind a kind, {@code 0..KIND_COUNT-1}.
+     */
     public static String kindName(final int kind)
     {
         return kind < DROP_BASE ? NAMES[kind] : "drop-" + DropReason.name(kind - DROP_BASE);
     }
 
-    /** @return the label of a counter. */
+    /**
+     * {@return the label of a counter: {@code vifD.H NAME}}
+     *
+     * @param domid  the guest's domain id.
+     * @param handle the vif's handle.
+     * @param kind   the counter's kind.
+     */
     public static String label(final int domid, final int handle, final int kind)
     {
         return "vif" + domid + "." + handle + " " + kindName(kind);
     }
 
-    /** Writes the 12-byte key of a counter. */
+    /**
+     * Writes the 12-byte key of a counter: domid, handle and kind, each a little-endian int.
+     *
+     * @param key    the counter's key buffer.
+     * @param domid  the guest's domain id.
+     * @param handle the vif's handle.
+     * @param kind   the counter's kind.
+     */
     public static void writeKey(final MutableDirectBuffer key, final int domid, final int handle, final int kind)
     {
         key.putInt(0, domid, ByteOrder.LITTLE_ENDIAN);
@@ -153,42 +179,61 @@ public final class VifCounters implements AutoCloseable
         key.putInt(8, kind, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** @return the kind in a counter's key, read through a {@link CountersReader}. */
+    /**
+     * {@return the kind in a counter's key, read through a {@link CountersReader}}
+     *
+     * @param keyBuffer the buffer holding the key.
+     * @param keyOffset where the key starts in {@code keyBuffer}.
+     */
     public static int keyKind(final org.agrona.DirectBuffer keyBuffer, final int keyOffset)
     {
         return keyBuffer.getInt(keyOffset + 8, ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** {@return the guest's domain id of the vif these counters belong to} */
     public int domid()
     {
         return domid;
     }
 
+    /** {@return the handle of the vif these counters belong to} */
     public int handle()
     {
         return handle;
     }
 
-    /** @return the counter of {@code kind}, or null for a reason that is never counted. */
+    /**
+     * {@return the counter of {@code kind}, or null for a reason that is never counted}
+     *
+     * @param kind a kind, {@code 0..KIND_COUNT-1}.
+     */
     public AtomicCounter counter(final int kind)
     {
         return counters[kind];
     }
 
-    /** @return the current value of {@code kind} (0 for an uncounted reason). */
+    /**
+     * {@return the current value of {@code kind} (0 for an uncounted reason)} Any thread.
+     *
+     * @param kind a kind, {@code 0..KIND_COUNT-1}.
+     */
     public long get(final int kind)
     {
         final AtomicCounter counter = counters[kind];
         return counter == null ? 0 : counter.get();
     }
 
-    /** @return drops of {@link DropReason} {@code reason}. */
+    /**
+     * {@return drops of {@link DropReason} {@code reason}} Any thread.
+     *
+     * @param reason a {@link DropReason} code.
+     */
     public long drops(final int reason)
     {
         return get(DROP_BASE + reason);
     }
 
-    /** @return drops of every reason. */
+    /** {@return drops of every reason} */
     public long totalDrops()
     {
         long total = 0;
@@ -199,7 +244,13 @@ public final class VifCounters implements AutoCloseable
         return total;
     }
 
-    /** Single-writer add: a plain read and a release store (no locked instruction). */
+    /**
+     * Single-writer add: a plain read and a release store (no locked instruction). Only the counter's owning agent
+     * calls it.
+     *
+     * @param kind  a counted kind.
+     * @param delta the amount added; 0 writes nothing.
+     */
     public void add(final int kind, final long delta)
     {
         if (delta != 0)
@@ -209,7 +260,12 @@ public final class VifCounters implements AutoCloseable
         }
     }
 
-    /** Single-writer set. */
+    /**
+     * Single-writer set (a release store), for gauges such as the heartbeat and the backend state.
+     *
+     * @param kind  a counted kind.
+     * @param value the new value.
+     */
     public void set(final int kind, final long value)
     {
         counters[kind].setRelease(value);

@@ -50,9 +50,10 @@ public final class VifSections
     }
 
     /**
+     * {@return the region section name of the vif's granted pages}
+     *
      * @param domid the guest's domain id.
      * @param handle the vif's handle.
-     * @return the region section name of the vif's granted pages.
      */
     public static String pagesName(final int domid, final int handle)
     {
@@ -60,9 +61,10 @@ public final class VifSections
     }
 
     /**
+     * {@return the region section name of the vif's grant table}
+     *
      * @param domid the guest's domain id.
      * @param handle the vif's handle.
-     * @return the region section name of the vif's grant table.
      */
     public static String grantsName(final int domid, final int handle)
     {
@@ -70,9 +72,10 @@ public final class VifSections
     }
 
     /**
+     * {@return the region section name of the vif's event channels}
+     *
      * @param domid the guest's domain id.
      * @param handle the vif's handle.
-     * @return the region section name of the vif's event channels.
      */
     public static String eventsName(final int domid, final int handle)
     {
@@ -82,6 +85,9 @@ public final class VifSections
     /**
      * Creates the region's selector for {@code vifs} vifs (host, configuration time).
      *
+     * @param region the host's region; a section named {@link #SELECTOR_SECTION} is allocated in it.
+     * @param vifs   vifs the selector must hold a bit for (at least 64 are made room for).
+     * @return the selector, owned by the host.
      * @throws IllegalArgumentException naming the limit when {@code vifs} exceeds what one selector holds.
      */
     public static io.pvnet.ring.event.EventSelector createSelector(final io.pvnet.ring.region.Region region, final int vifs)
@@ -92,7 +98,11 @@ public final class VifSections
         return io.pvnet.ring.event.EventSelector.initialise(section.segment(), capacity);
     }
 
-    /** @return a raiser's handle on the region's selector, or null when the host made none. */
+    /**
+     * {@return a raiser's handle on the region's selector, or null when the host made none}
+     *
+     * @param region the region as a guest (or the host) opened it.
+     */
     public static io.pvnet.ring.event.EventSelector findSelector(final io.pvnet.ring.region.Region region)
     {
         final io.pvnet.ring.region.RegionSection section = region.findSection(SELECTOR_SECTION);
@@ -106,25 +116,25 @@ public final class VifSections
         }
     }
 
-    /** @return bytes of the page section. */
+    /** {@return bytes of the page section} */
     public static int pagesLength()
     {
         return PAGE_COUNT * PAGE_SIZE;
     }
 
-    /** @return bytes of the grant table section. */
+    /** {@return bytes of the grant table section} */
     public static int grantsLength()
     {
         return GrantTableDescriptor.lengthBytes(GRANT_ENTRIES);
     }
 
-    /** @return bytes of the event-channel section. */
+    /** {@return bytes of the event-channel section} */
     public static int eventsLength()
     {
         return io.pvnet.ring.event.EventChannelDescriptor.lengthBytes(2);
     }
 
-    /** @return region bytes one vif needs, with page rounding slack. */
+    /** {@return region bytes one vif needs, with page rounding slack} */
     public static long regionBytesPerVif()
     {
         return pagesLength() + grantsLength() + eventsLength() + 3L * PAGE_SIZE;

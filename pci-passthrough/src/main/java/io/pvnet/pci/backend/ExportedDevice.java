@@ -36,33 +36,43 @@ public final class ExportedDevice
         this.assignment = assignment;
     }
 
+    /** {@return the guest's domain id} */
     public int domainId()
     {
         return domainId;
     }
 
+    /** {@return the device exported} */
     public PciDevice device()
     {
         return device;
     }
 
-    /** The address the guest sees (vpci: bus 0000:00, a slot chosen at attach; passthrough: the real address). */
+    /**
+     * The address the guest sees (vpci: bus 0000:00, a slot chosen at attach; passthrough: the real address).
+     * @return the guest's address of the device.
+     */
     public PciAddress virtualAddress()
     {
         return virtualAddress;
     }
 
+    /** {@return the guest's view of the config space} */
     public VirtualConfigSpace config()
     {
         return config;
     }
 
-    /** The config image saved when the device was attached. */
+    /**
+     * The config image saved when the device was attached.
+     * @return a copy of the saved image.
+     */
     public ConfigSpace savedConfig()
     {
         return savedConfig.copy();
     }
 
+    /** {@return the assignment it was attached with (from the domain's pci list)} */
     public PciAssignment assignment()
     {
         return assignment;

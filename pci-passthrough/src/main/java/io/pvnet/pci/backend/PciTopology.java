@@ -13,9 +13,16 @@ package io.pvnet.pci.backend;
  */
 public enum PciTopology
 {
-    VPCI, PASSTHROUGH;
+    /** Every exported device on one virtual bus {@code 0000:00}, in a slot chosen at attach (the default). */
+    VPCI,
+    /** Every exported device at its real address, with a root per bus it lives on. */
+    PASSTHROUGH;
 
-    /** Parses {@code vpci} or {@code passthrough} (case-insensitive); the message names the accepted values. */
+    /**
+     * Parses {@code vpci} or {@code passthrough} (case-insensitive); the message names the accepted values.
+     * @param text the name.
+     * @return the topology.
+     */
     public static PciTopology parse(final String text)
     {
         for (final PciTopology topology : values())

@@ -55,15 +55,22 @@ public final class Pciback
     private long opsFailed;
     private long opsUnknownDevice;
 
-    /** A pciback with xen-pciback's default topology, {@link PciTopology#VPCI}. */
+    /**
+     * A pciback with xen-pciback's default topology, {@link PciTopology#VPCI}.
+     * @param knownDevices the devices it may hide and export (real and emulated).
+     * @param warnings where refusals and dropped writes are reported.
+     */
     public Pciback(final Collection<PciDevice> knownDevices, final WarningSink warnings)
     {
         this(knownDevices, warnings, PciTopology.VPCI);
     }
 
     /**
+     * A pciback with the given topology.
      * @param topology how every guest of this pciback sees its devices (xen-pciback's {@code passthrough} module
      *                 parameter, likewise fixed for the backend's lifetime).
+     * @param knownDevices the devices it may hide and export (real and emulated).
+     * @param warnings where refusals and dropped writes are reported.
      */
     public Pciback(final Collection<PciDevice> knownDevices, final WarningSink warnings, final PciTopology topology)
     {
@@ -75,12 +82,16 @@ public final class Pciback
         this.topology = java.util.Objects.requireNonNull(topology, "topology");
     }
 
+    /** {@return how guests see their devices} */
     public PciTopology topology()
     {
         return topology;
     }
 
-    /** Makes a device (for example a newly defined emulated one) known; it must not be known already. */
+    /**
+     * Makes a device (for example a newly defined emulated one) known; it must not be known already.
+     * @param device the device.
+     */
     public void addDevice(final PciDevice device)
     {
         if (devices.putIfAbsent(device.address(), device) != null)
@@ -89,12 +100,16 @@ public final class Pciback
         }
     }
 
+    /** {@return every known device} */
     public Collection<PciDevice> devices()
     {
         return devices.values();
     }
 
-    /** The global permissive default (xen-pciback's module parameter) for devices attached from now on. */
+    /**
+     * The global permissive default (xen-pciback's module parameter) for devices attached from now on.
+     * @param permissive true to pass writes no field covers to the device (emulated devices only).
+     */
     public void permissiveDefault(final boolean permissive)
     {
         permissiveDefault = permissive;
@@ -103,6 +118,7 @@ public final class Pciback
     /**
      * Adds a quirk (xen-pciback's {@code quirks} file) for devices attached from now on.
      *
+     * @param quirk the quirk.
      * @throws IllegalArgumentException when the device is unknown or the register lies outside its config space.
      */
     public void addQuirk(final io.pvnet.pci.spec.Quirk quirk)
@@ -120,13 +136,21 @@ public final class Pciback
         quirks.add(quirk);
     }
 
-    /** Sets permissive mode of one exported device at run time (pciback's per-device sysfs {@code permissive}). */
+    /**
+     * Sets permissive mode of one exported device at run time (pciback's per-device sysfs {@code permissive}).
+     * @param realAddress the device's real address.
+     * @param permissive true to let the guest write registers no field covers.
+     */
     public void permissive(final PciAddress realAddress, final boolean permissive)
     {
         exported(realAddress).config().permissive(permissive);
     }
 
-    /** Sets {@code allow_interrupt_control} of one exported device at run time (Linux 5.6+ sysfs attribute). */
+    /**
+     * Sets {@code allow_interrupt_control} of one exported device at run time (Linux 5.6+ sysfs attribute).
+     * @param realAddress the device's real address.
+     * @param allow true to let the guest change INTx disable and MSI/MSI-X enable.
+     */
     public void allowInterruptControl(final PciAddress realAddress, final boolean allow)
     {
         exported(realAddress).config().allowInterruptControl(allow);
@@ -147,6 +171,8 @@ public final class Pciback
     /**
      * Hides every known device the spec selects, plus devices behind a selected bridge. All-or-nothing: returns the
      * newly hidden addresses. Selecting nothing is allowed (a hide list may name devices that are not present).
+     * @param spec the hide list.
+     * @return the addresses newly hidden.
      */
     public List<PciAddress> hide(final HideSpec spec)
     {
@@ -184,7 +210,10 @@ public final class Pciback
         return false;
     }
 
-    /** Makes hidden devices available to dom0 again; refused (nothing changed) while any of them is exported. */
+    /**
+     * Makes hidden devices available to dom0 again; refused (nothing changed) while any of them is exported.
+     * @param addresses the devices to unhide.
+     */
     public void unhide(final Collection<PciAddress> addresses)
     {
         for (final PciAddress address : addresses)
@@ -197,11 +226,16 @@ public final class Pciback
         hidden.removeAll(addresses);
     }
 
+    /**
+     * {@return true when {@code address} is hidden (reserved for guests)}
+     * @param address a real address.
+     */
     public boolean isHidden(final PciAddress address)
     {
         return hidden.contains(address);
     }
 
+    /** {@return the hidden addresses, a copy} */
     public Set<PciAddress> hiddenDevices()
     {
         return Set.copyOf(hidden);
@@ -214,6 +248,8 @@ public final class Pciback
      * All-or-nothing: every entry is checked (known, hidden or seizable, not exported, virtual slot free) before any
      * device is touched.
      *
+     * @param domainId the guest's domain id.
+     * @param assignments the entries of its {@code pci} list.
      * @return the exported devices in list order.
      */
     public List<ExportedDevice> attach(final int domainId, final List<PciAssignment> assignments)
@@ -351,6 +387,8 @@ public final class Pciback
      * Detaches a device from its guest at run time: the guest's virtual state is reset and, for an emulated device,
      * the config image saved at attach is restored. A real device was never written, so nothing needs restoring; it
      * stays hidden. Returns the detached device.
+     * @param realAddress the device's real address.
+     * @return the device as it was exported.
      */
     public ExportedDevice detach(final PciAddress realAddress)
     {
@@ -373,12 +411,20 @@ public final class Pciback
         return exported;
     }
 
+    /**
+     * {@return the export of the device at {@code realAddress}, or null when it is not exported}
+     * @param realAddress the device's real address.
+     */
     public ExportedDevice exportedAs(final PciAddress realAddress)
     {
         return exportedByReal.get(realAddress);
     }
 
-    /** The devices exported to {@code domainId}, in virtual address order. */
+    /**
+     * The devices exported to {@code domainId}, in virtual address order.
+     * @param domainId the guest's domain id.
+     * @return the devices.
+     */
     public List<ExportedDevice> exportedTo(final int domainId)
     {
         return List.copyOf(exportedByDomain.getOrDefault(domainId, Map.of()).values());
@@ -389,6 +435,8 @@ public final class Pciback
      * {@link PciTopology#VPCI} the one virtual bus {@code 0000:00}; with {@link PciTopology#PASSTHROUGH} each
      * (domain, bus) an exported device lives on, once, in address order, except a bus whose bridge (the one with that
      * secondary bus) is exported to the same guest: pcifront reaches that bus through the bridge.
+     * @param domainId the guest's domain id.
+     * @return the roots.
      */
     public List<PciRoot> roots(final int domainId)
     {
@@ -433,6 +481,11 @@ public final class Pciback
     /**
      * The device a guest names by (domain, bus, devfn), or null: with {@link PciTopology#VPCI} its virtual address on
      * bus 0000:00, with {@link PciTopology#PASSTHROUGH} its real address. Allocation-free.
+     * @param domainId the guest's domain id.
+     * @param pciDomain the PCI domain the guest named.
+     * @param bus the bus the guest named.
+     * @param devfn the devfn the guest named.
+     * @return the exported device, or null.
      */
     public ExportedDevice lookup(final int domainId, final int pciDomain, final int bus, final int devfn)
     {
@@ -461,6 +514,9 @@ public final class Pciback
     /**
      * Handles one pcifront operation from {@code domainId} and writes its results into {@code op}: the error code
      * (returned too), the value, and for enable_msix the vectors. Never throws.
+     * @param domainId the guest's domain id.
+     * @param op the op, copied from the shared page.
+     * @return the {@link XenPciError} code.
      */
     public int handle(final int domainId, final PciOp op)
     {
@@ -508,16 +564,19 @@ public final class Pciback
         return warnings;
     }
 
+    /** {@return operations handled} */
     public long ops()
     {
         return ops;
     }
 
+    /** {@return operations answered with an error} */
     public long opsFailed()
     {
         return opsFailed;
     }
 
+    /** {@return operations naming a device the guest does not have} */
     public long opsUnknownDevice()
     {
         return opsUnknownDevice;

@@ -50,6 +50,11 @@ public final class VirtualConfigSpace
     /**
      * Builds the field list for {@code device}; call {@link #init()} when the backend takes the device over.
      *
+     * @param device the device the guest gets.
+     * @param permissive true to pass writes no field covers to the (emulated) device, as pciback's {@code permissive}.
+     * @param allowInterruptControl true to let the guest change INTx disable and MSI/MSI-X enable ({@code
+     *     allow_interrupt_control}).
+     * @param warnings where dropped writes and refusals are reported (once per device).
      * @throws IllegalArgumentException for header types other than 0 and 1 (xen-pciback refuses them too).
      */
     public VirtualConfigSpace(
@@ -62,6 +67,12 @@ public final class VirtualConfigSpace
     /**
      * As the other constructor, plus the quirks that apply to this device (fields after the header and capability
      * fields; a quirk on an offset that already has a field is ignored, as xen-pciback ignores duplicates).
+     * @param device the device the guest gets.
+     * @param permissive true to pass writes no field covers to the (emulated) device, as pciback's {@code permissive}.
+     * @param allowInterruptControl true to let the guest change INTx disable and MSI/MSI-X enable ({@code
+     *     allow_interrupt_control}).
+     * @param warnings where dropped writes and refusals are reported (once per device).
+     * @param quirks the quirks for this device.
      */
     public VirtualConfigSpace(
         final PciDevice device, final boolean permissive, final boolean allowInterruptControl,
@@ -173,42 +184,66 @@ public final class VirtualConfigSpace
         enabled = false;
     }
 
+    /** {@return the device behind this view} */
     public PciDevice device()
     {
         return device;
     }
 
+    /** {@return true when writes no field covers reach the (emulated) device} */
     public boolean isPermissive()
     {
         return permissive;
     }
 
+    /**
+     * Sets permissive mode at run time (pciback's per-device sysfs {@code permissive}).
+     * @param permissive the new mode.
+     */
     public void permissive(final boolean permissive)
     {
         this.permissive = permissive;
     }
 
+    /** {@return true when the guest may change INTx disable and MSI/MSI-X enable} */
     public boolean allowsInterruptControl()
     {
         return allowInterruptControl;
     }
 
+    /**
+     * Sets {@code allow_interrupt_control} at run time.
+     * @param allow the new setting.
+     */
     public void allowInterruptControl(final boolean allow)
     {
         this.allowInterruptControl = allow;
     }
 
-    /** Packs an error code and a value into one long (error in the high half). */
+    /**
+     * Packs an error code and a value into one long (error in the high half).
+     * @param error a {@link XenPciError} code.
+     * @param value the value read.
+     * @return both, packed.
+     */
     public static long result(final int error, final int value)
     {
         return (long)error << 32 | (value & 0xFFFFFFFFL);
     }
 
+    /**
+     * {@return the error code of a packed result}
+     * @param result a value {@link #result(int, int)} packed.
+     */
     public static int error(final long result)
     {
         return (int)(result >> 32);
     }
 
+    /**
+     * {@return the value of a packed result}
+     * @param result a value {@link #result(int, int)} packed.
+     */
     public static int value(final long result)
     {
         return (int)result;
@@ -220,7 +255,12 @@ public final class VirtualConfigSpace
             offset + size <= hardware.size();
     }
 
-    /** A guest config read: {@link #result(int, int)} with {@link XenPciError} codes. Never throws. */
+    /**
+     * A guest config read: {@link #result(int, int)} with {@link XenPciError} codes. Never throws.
+     * @param offset the config register's offset.
+     * @param size 1, 2 or 4 bytes.
+     * @return the error code and the value, packed.
+     */
     public long read(final int offset, final int size)
     {
         if (!validRequest(offset, size))
@@ -240,7 +280,13 @@ public final class VirtualConfigSpace
         return result(XenPciError.SUCCESS, (int)(value & mask(size)));
     }
 
-    /** A guest config write: a {@link XenPciError} code. Never throws. */
+    /**
+     * A guest config write: a {@link XenPciError} code. Never throws.
+     * @param offset the config register's offset.
+     * @param size 1, 2 or 4 bytes.
+     * @param value the value the guest writes.
+     * @return the error code.
+     */
     public int write(final int offset, final int size, final int value)
     {
         if (!validRequest(offset, size))
@@ -369,27 +415,34 @@ public final class VirtualConfigSpace
         enabled = false;
     }
 
+    /** {@return the MSI capability's offset, or -1 when the device has none} */
     public int msiOffset()
     {
         return msiOffset;
     }
 
+    /** {@return the MSI-X capability's offset, or -1 when the device has none} */
     public int msixOffset()
     {
         return msixOffset;
     }
 
+    /** {@return true while the guest has MSI enabled} */
     public boolean isMsiEnabled()
     {
         return msiOffset >= 0 && (hardware.read(msiOffset + MSI_FLAGS, 2) & MSI_FLAGS_ENABLE) != 0;
     }
 
+    /** {@return true while the guest has MSI-X enabled} */
     public boolean isMsixEnabled()
     {
         return msixOffset >= 0 && (hardware.read(msixOffset + MSIX_FLAGS, 2) & MSIX_FLAGS_ENABLE) != 0;
     }
 
-    /** The whole config space as the guest reads it, dword by dword. */
+    /**
+     * The whole config space as the guest reads it, dword by dword.
+     * @return a new image of the guest's view.
+     */
     public ConfigSpace guestSnapshot()
     {
         final int size = hardware.size();
@@ -406,7 +459,10 @@ public final class VirtualConfigSpace
         return ConfigSpace.of(bytes, Math.max(readable, PciRegisters.STANDARD_HEADER_SIZE));
     }
 
-    /** The guest's view as a {@link ConfigAccess}, for tools that run guest-side protocols (BAR sizing). */
+    /**
+     * The guest's view as a {@link ConfigAccess}, for tools that run guest-side protocols (BAR sizing).
+     * @return a read/write view; writes go through the same fields as the guest's.
+     */
     public ConfigAccess guestAccess()
     {
         return new ConfigAccess()
@@ -443,41 +499,58 @@ public final class VirtualConfigSpace
         };
     }
 
+    /** {@return guest config reads so far} */
     public long reads()
     {
         return reads;
     }
 
+    /** {@return guest config writes so far} */
     public long writes()
     {
         return writes;
     }
 
-    /** Writes no field covered, dropped (not permissive). */
+    /**
+     * Writes no field covered, dropped (not permissive).
+     * @return the count.
+     */
     public long droppedWrites()
     {
         return droppedWrites;
     }
 
-    /** Writes no field covered, passed to the hardware (permissive). */
+    /**
+     * Writes no field covered, passed to the hardware (permissive).
+     * @return the count.
+     */
     public long permissiveWrites()
     {
         return permissiveWrites;
     }
 
-    /** Writes that would have reached a real device's hardware, refused. */
+    /**
+     * Writes that would have reached a real device's hardware, refused.
+     * @return the count.
+     */
     public long refusedRealDeviceWrites()
     {
         return refusedRealDeviceWrites;
     }
 
-    /** Writes answered with an error. */
+    /**
+     * Writes answered with an error.
+     * @return the count.
+     */
     public long deniedWrites()
     {
         return deniedWrites;
     }
 
-    /** The command shadow (what the guest last wrote), for diagnostics. */
+    /**
+     * The command shadow (what the guest last wrote), for diagnostics.
+     * @return the command register as the guest last wrote it.
+     */
     public int commandShadow()
     {
         for (final ConfigField field : fields)

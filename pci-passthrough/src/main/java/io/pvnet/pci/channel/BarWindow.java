@@ -60,38 +60,49 @@ public final class BarWindow
         pbaEnd = end;
     }
 
+    /** {@return the address of the device as the guest sees it} */
     public PciAddress virtualAddress()
     {
         return virtualAddress;
     }
 
+    /** {@return the BAR's index: 0..5, or 6 for the expansion ROM} */
     public int barIndex()
     {
         return barIndex;
     }
 
-    /** {@link PciSectionDescriptor} FLAG_* bits. */
+    /**
+     * {@link PciSectionDescriptor} FLAG_* bits.
+     * @return the window's flags.
+     */
     public int flags()
     {
         return flags;
     }
 
+    /** {@return true for a real device's BAR mapped by the backend process (not in the region)} */
     public boolean isExternal()
     {
         return (flags & PciSectionDescriptor.FLAG_EXTERNAL) != 0;
     }
 
+    /** {@return true when guest writes are refused (a real BAR mapped read-only, or the MSI-X table and PBA)} */
     public boolean isReadOnly()
     {
         return (flags & PciSectionDescriptor.FLAG_READ_ONLY) != 0;
     }
 
+    /** {@return the window's length in bytes} */
     public long lengthBytes()
     {
         return lengthBytes;
     }
 
-    /** The raw window (the device model's view). */
+    /**
+     * The raw window (the device model's view).
+     * @return the whole window's memory.
+     */
     public AtomicBuffer buffer()
     {
         return buffer;
@@ -102,7 +113,12 @@ public final class BarWindow
         return tableEntry;
     }
 
-    /** Guest MMIO read of 4 bytes at {@code offset}: the value, or {@code fallback} when out of bounds (counted). */
+    /**
+     * Guest MMIO read of 4 bytes at {@code offset}: the value, or {@code fallback} when out of bounds (counted).
+     * @param offset the byte offset in the window.
+     * @param fallback what an out-of-bounds read returns (all ones, as a bus returns).
+     * @return the 4 bytes at {@code offset} (little-endian), or {@code fallback}.
+     */
     public int getInt(final long offset, final int fallback)
     {
         if (offset < 0 || offset + 4 > buffer.capacity() || (offset & 3) != 0)
@@ -113,7 +129,12 @@ public final class BarWindow
         return buffer.getIntVolatile((int)offset);
     }
 
-    /** Guest MMIO write of 4 bytes: {@link #OK}, {@link #OUT_OF_BOUNDS} or {@link #WRITE_PROTECTED} (counted). */
+    /**
+     * Guest MMIO write of 4 bytes: {@link #OK}, {@link #OUT_OF_BOUNDS} or {@link #WRITE_PROTECTED} (counted).
+     * @param offset the byte offset in the window.
+     * @param value the 4 bytes to write (little-endian).
+     * @return the outcome code.
+     */
     public int putInt(final long offset, final int value)
     {
         if (offset < 0 || offset + 4 > buffer.capacity() || (offset & 3) != 0)
@@ -130,7 +151,10 @@ public final class BarWindow
         return OK;
     }
 
-    /** Guest accesses refused so far. */
+    /**
+     * Guest accesses refused so far.
+     * @return refused accesses (out of bounds, or writes to a protected range).
+     */
     public long refusedAccesses()
     {
         return refusedAccesses;

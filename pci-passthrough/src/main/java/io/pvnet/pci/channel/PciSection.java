@@ -41,7 +41,11 @@ public final class PciSection
         this.dataStart = windowDataStart(windowCapacity);
     }
 
-    /** The section name for a guest: {@code pci-<domid>}. */
+    /**
+     * The section name for a guest: {@code pci-<domid>}.
+     * @param domainId the guest's domain id.
+     * @return the name.
+     */
     public static String sectionName(final int domainId)
     {
         return "pci-" + domainId;
@@ -52,6 +56,9 @@ public final class PciSection
      *
      * @param windowCapacity  how many BAR windows it can describe.
      * @param windowDataBytes bytes of region memory for emulated BARs.
+     * @param region the region shared with the guest.
+     * @param domainId the guest's domain id.
+     * @return the section, formatted and published.
      */
     public static PciSection allocate(final Region region, final int domainId, final int windowCapacity,
         final int windowDataBytes)
@@ -61,13 +68,24 @@ public final class PciSection
         return format(section.buffer(), domainId, windowCapacity);
     }
 
-    /** Finds and attaches to guest {@code domainId}'s pci section (another process may have created it). */
+    /**
+     * Finds and attaches to guest {@code domainId}'s pci section (another process may have created it).
+     * @param region the region shared with the guest.
+     * @param domainId the guest's domain id.
+     * @return the section, validated.
+     */
     public static PciSection find(final Region region, final int domainId)
     {
         return attach(region.section(sectionName(domainId)).buffer());
     }
 
-    /** Formats {@code buffer} (zero-filled) as a pci section; the layout version is published last. */
+    /**
+     * Formats {@code buffer} (zero-filled) as a pci section; the layout version is published last.
+     * @param buffer the section's memory.
+     * @param domainId the guest's domain id.
+     * @param windowCapacity how many BAR windows it can describe.
+     * @return the section.
+     */
     public static PciSection format(final AtomicBuffer buffer, final int domainId, final int windowCapacity)
     {
         final int dataStart = windowDataStart(windowCapacity);
@@ -88,34 +106,49 @@ public final class PciSection
         return new PciSection(buffer);
     }
 
+    /**
+     * Attaches to a section another party formatted.
+     * @param buffer the section's memory.
+     * @return the section, validated.
+     * @throws IllegalArgumentException naming the field that is wrong.
+     */
     public static PciSection attach(final AtomicBuffer buffer)
     {
         checkSection(buffer);
         return new PciSection(buffer);
     }
 
+    /** {@return the section's memory} */
     public AtomicBuffer buffer()
     {
         return buffer;
     }
 
+    /** {@return the guest's domain id, as written in the header} */
     public int domainId()
     {
         return domainId;
     }
 
-    /** Offset of the pcifront/pciback shared page in {@link #buffer()}. */
+    /**
+     * Offset of the pcifront/pciback shared page in {@link #buffer()}.
+     * @return the offset.
+     */
     public int sharedInfoOffset()
     {
         return SHARED_INFO_OFFSET;
     }
 
+    /** {@return how many BAR windows the table can describe} */
     public int windowCapacity()
     {
         return windowCapacity;
     }
 
-    /** Free bytes of window data. */
+    /**
+     * Free bytes of window data.
+     * @return free bytes.
+     */
     public int windowDataFree()
     {
         return dataLength - buffer.getInt(WINDOW_DATA_USED_OFFSET);
@@ -125,6 +158,10 @@ public final class PciSection
      * Puts an emulated BAR into region memory: a page-aligned, zero-filled window (a freed window of the same size is
      * reused), described in the table.
      *
+     * @param virtualAddress the device's address as the guest sees it.
+     * @param barIndex the BAR's index (6 for the ROM).
+     * @param flags the {@link PciSectionDescriptor} FLAG_* bits.
+     * @param lengthBytes the BAR's size.
      * @return the window, or null when the table or the data area is full (the caller reports the reason).
      */
     public BarWindow addWindow(final PciAddress virtualAddress, final int barIndex, final int flags,
@@ -166,7 +203,14 @@ public final class PciSection
             new UnsafeBuffer(buffer, (int)dataOffset, (int)lengthBytes), entry);
     }
 
-    /** Describes a real BAR mapped by this process (EXTERNAL: other processes see its length only). */
+    /**
+     * Describes a real BAR mapped by this process (EXTERNAL: other processes see its length only).
+     * @param virtualAddress the device's address as the guest sees it.
+     * @param barIndex the BAR's index (6 for the ROM).
+     * @param flags the {@link PciSectionDescriptor} FLAG_* bits (EXTERNAL is added).
+     * @param mapping the mapped resource file; owned by the caller's arena.
+     * @return the window, or null when the table is full or the mapping is 2 GiB or more.
+     */
     public BarWindow addExternalWindow(final PciAddress virtualAddress, final int barIndex, final int flags,
         final java.lang.foreign.MemorySegment mapping)
     {
@@ -208,7 +252,11 @@ public final class PciSection
         buffer.putIntRelease(at + WINDOW_STATE_OFFSET, WINDOW_LIVE);
     }
 
-    /** Frees every window of {@code virtualAddress} (detach); emulated window memory is zeroed for the next user. */
+    /**
+     * Frees every window of {@code virtualAddress} (detach); emulated window memory is zeroed for the next user.
+     * @param virtualAddress the device's address as the guest sees it.
+     * @return how many windows were freed.
+     */
     public int removeWindows(final PciAddress virtualAddress)
     {
         int removed = 0;
@@ -250,7 +298,10 @@ public final class PciSection
     {
     }
 
-    /** The live windows, in table order. */
+    /**
+     * The live windows, in table order.
+     * @return the windows.
+     */
     public List<WindowEntry> windows()
     {
         final List<WindowEntry> windows = new ArrayList<>();
@@ -273,6 +324,9 @@ public final class PciSection
      * write-protected), real BARs through {@code mapper} when the user allowed it.
      *
      * @param reasons receives one line per BAR left without a window, saying why.
+     * @param exported the device, as attached to the guest.
+     * @param mapper maps real BARs, as the user allowed.
+     * @return the windows made.
      */
     public List<BarWindow> exportBars(final ExportedDevice exported, final RealBarMapper mapper,
         final List<String> reasons)

@@ -50,32 +50,57 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 public final class PciSharedInfoDescriptor
 {
+    /** Offset of the flags word (i32, changed by compare-and-set). */
     public static final int FLAGS_OFFSET = 0;
+    /** Flag: an op is pending ({@code _XEN_PCIF_active}): set by the frontend, cleared by the backend when done. */
     public static final int FLAG_OP_PENDING = 1;
+    /** Flag: the frontend handles AER ops ({@code _XEN_PCIB_AERHANDLER}). */
     public static final int FLAG_AER_HANDLER = 1 << 1;
+    /** Flag: an AER op from the backend is pending ({@code _XEN_PCIB_active}). */
     public static final int FLAG_PCIB_ACTIVE = 1 << 2;
 
+    /** Offset of {@code struct xen_pci_op}. */
     public static final int OP_OFFSET = 4;
+    /** Offset of the op's command (i32, {@code XEN_PCI_OP_*}). */
     public static final int CMD_OFFSET = OP_OFFSET;
+    /** Offset of the op's result (i32, {@code XEN_PCI_ERR_*}). */
     public static final int ERR_OFFSET = OP_OFFSET + 4;
+    /** Offset of the op's PCI domain (i32). */
     public static final int DOMAIN_OFFSET = OP_OFFSET + 8;
+    /** Offset of the op's bus (i32). */
     public static final int BUS_OFFSET = OP_OFFSET + 12;
+    /** Offset of the op's devfn (i32, slot &lt;&lt; 3 | function). */
     public static final int DEVFN_OFFSET = OP_OFFSET + 16;
+    /** Offset of the op's config register offset (i32). */
     public static final int REGISTER_OFFSET = OP_OFFSET + 20;
+    /** Offset of the op's access size in bytes (i32: 1, 2 or 4). */
     public static final int SIZE_OFFSET = OP_OFFSET + 24;
+    /** Offset of the op's value (i32): written by the frontend, or read back by the backend. */
     public static final int VALUE_OFFSET = OP_OFFSET + 28;
+    /** Offset of the op's info (i32): the number of MSI-X entries an MSI-X enable asks for. */
     public static final int INFO_OFFSET = OP_OFFSET + 32;
+    /** Offset of the MSI-X entries array. */
     public static final int MSIX_ENTRIES_OFFSET = OP_OFFSET + 36;
+    /** Bytes per MSI-X entry. */
     public static final int MSIX_ENTRY_LENGTH = 4;
+    /** Offset in an MSI-X entry of the vector (u16), written by the backend. */
     public static final int MSIX_VECTOR_OFFSET = 0;
+    /** Offset in an MSI-X entry of the table entry number (u16), written by the frontend. */
     public static final int MSIX_ENTRY_OFFSET = 2;
+    /** MSI-X entries in the array ({@code SH_INFO_MAX_VEC}). */
     public static final int MAX_MSIX_ENTRIES = 128;
 
+    /** Offset of {@code struct xen_pcie_aer_op}. */
     public static final int AER_OP_OFFSET = MSIX_ENTRIES_OFFSET + MAX_MSIX_ENTRIES * MSIX_ENTRY_LENGTH;
+    /** Offset of the AER op's result (i32). */
     public static final int AER_ERR_OFFSET = AER_OP_OFFSET;
+    /** Offset of the AER op's command (i32). */
     public static final int AER_CMD_OFFSET = AER_OP_OFFSET + 4;
+    /** Offset of the AER op's PCI domain (i32). */
     public static final int AER_DOMAIN_OFFSET = AER_OP_OFFSET + 8;
+    /** Offset of the AER op's bus (i32). */
     public static final int AER_BUS_OFFSET = AER_OP_OFFSET + 12;
+    /** Offset of the AER op's devfn (i32). */
     public static final int AER_DEVFN_OFFSET = AER_OP_OFFSET + 16;
 
     /** {@code sizeof(struct xen_pci_sharedinfo)}. */
@@ -88,17 +113,28 @@ public final class PciSharedInfoDescriptor
     {
     }
 
+    /**
+     * {@return offset of MSI-X entry {@code index}'s vector from the shared info's start}
+     * @param index the entry.
+     */
     public static int msixVectorOffset(final int index)
     {
         return MSIX_ENTRIES_OFFSET + index * MSIX_ENTRY_LENGTH + MSIX_VECTOR_OFFSET;
     }
 
+    /**
+     * {@return offset of MSI-X entry {@code index}'s table entry number from the shared info's start}
+     * @param index the entry.
+     */
     public static int msixEntryOffset(final int index)
     {
         return MSIX_ENTRIES_OFFSET + index * MSIX_ENTRY_LENGTH + MSIX_ENTRY_OFFSET;
     }
 
     /**
+     * Checks that {@code buffer} holds a shared info at {@code offset}.
+     * @param buffer the pci section.
+     * @param offset the shared info's offset in it.
      * @throws IllegalArgumentException with {@code name=value} when {@code buffer} cannot hold the shared info at
      *                                  {@code offset} or the flags word is not 4-byte aligned.
      */

@@ -29,7 +29,10 @@ public final class PcibackAgent implements Agent
     private long handled;
 
     /**
+     * The agent serving one guest's pci section with {@code pciback}.
      * @param channel the event channel to the frontend, or null when the frontend polls.
+     * @param pciback the backend that handles the ops.
+     * @param section the guest's pci section.
      */
     public PcibackAgent(final Pciback pciback, final PciSection section, final EventChannel channel)
     {
@@ -103,7 +106,10 @@ public final class PcibackAgent implements Agent
         }
     }
 
-    /** Operations handled so far. */
+    /**
+     * Operations handled so far.
+     * @return operations handled.
+     */
     public long handled()
     {
         return handled;

@@ -29,10 +29,12 @@ public final class PcifrontChannel
     private long timeouts;
 
     /**
+     * The frontend's side of one guest's pci section.
      * @param channel      the event channel to the backend, or null to let the backend poll.
      * @param idleStrategy how to wait when there is no event channel.
      * @param clock        injected so tests control time.
      * @param timeoutNs    how long to wait for the backend.
+     * @param section the guest's pci section.
      */
     public PcifrontChannel(final PciSection section, final EventChannel channel, final IdleStrategy idleStrategy,
         final NanoClock clock, final long timeoutNs)
@@ -46,27 +48,57 @@ public final class PcifrontChannel
         PciSharedInfoDescriptor.checkBuffer(shared, base);
     }
 
-    /** A config read: {@link VirtualConfigSpace#result(int, int)} packing err and value. */
+    /**
+     * A config read: {@link VirtualConfigSpace#result(int, int)} packing err and value.
+     * @param domain the PCI domain.
+     * @param bus the bus.
+     * @param devfn the devfn.
+     * @param offset the config register's offset.
+     * @param size 1, 2 or 4 bytes.
+     * @return err and value, packed.
+     */
     public long configRead(final int domain, final int bus, final int devfn, final int offset, final int size)
     {
         final int err = doOp(XenPciOp.CONF_READ, domain, bus, devfn, offset, size, 0);
         return VirtualConfigSpace.result(err, err == XenPciError.SUCCESS ? shared.getInt(base + VALUE_OFFSET) : 0);
     }
 
-    /** A config write: err. */
+    /**
+     * A config write: err.
+     * @param domain the PCI domain.
+     * @param bus the bus.
+     * @param devfn the devfn.
+     * @param offset the config register's offset.
+     * @param size 1, 2 or 4 bytes.
+     * @param value the value to write.
+     * @return the {@link io.pvnet.pci.backend.XenPciError} code.
+     */
     public int configWrite(final int domain, final int bus, final int devfn, final int offset, final int size,
         final int value)
     {
         return doOp(XenPciOp.CONF_WRITE, domain, bus, devfn, offset, size, value);
     }
 
-    /** enable_msi: err and the pirq. */
+    /**
+     * enable_msi: err and the pirq.
+     * @param domain the PCI domain.
+     * @param bus the bus.
+     * @param devfn the devfn.
+     * @return err and the pirq, packed as {@link VirtualConfigSpace#result(int, int)}.
+     */
     public long enableMsi(final int domain, final int bus, final int devfn)
     {
         final int err = doOp(XenPciOp.ENABLE_MSI, domain, bus, devfn, 0, 0, 0);
         return VirtualConfigSpace.result(err, shared.getInt(base + VALUE_OFFSET));
     }
 
+    /**
+     * disable_msi.
+     * @param domain the PCI domain.
+     * @param bus the bus.
+     * @param devfn the devfn.
+     * @return the error code.
+     */
     public int disableMsi(final int domain, final int bus, final int devfn)
     {
         return doOp(XenPciOp.DISABLE_MSI, domain, bus, devfn, 0, 0, 0);
@@ -75,6 +107,12 @@ public final class PcifrontChannel
     /**
      * enable_msix for {@code count} table entries; on success the vectors are in {@code vectors}.
      *
+     * @param domain the PCI domain.
+     * @param bus the bus.
+     * @param devfn the devfn.
+     * @param entries the MSI-X table entries to enable.
+     * @param count how many of {@code entries} to use.
+     * @param vectors receives the vector of each entry.
      * @return err.
      */
     public int enableMsix(final int domain, final int bus, final int devfn, final int[] entries, final int count,
@@ -96,12 +134,29 @@ public final class PcifrontChannel
         return err;
     }
 
+    /**
+     * disable_msix.
+     * @param domain the PCI domain.
+     * @param bus the bus.
+     * @param devfn the devfn.
+     * @return the error code.
+     */
     public int disableMsix(final int domain, final int bus, final int devfn)
     {
         return doOp(XenPciOp.DISABLE_MSIX, domain, bus, devfn, 0, 0, 0);
     }
 
-    /** Sends any op (also unknown ones, to test the backend's answer): err. */
+    /**
+     * Sends any op (also unknown ones, to test the backend's answer): err.
+     * @param cmd the op code ({@link io.pvnet.pci.backend.XenPciOp}).
+     * @param domain the PCI domain.
+     * @param bus the bus.
+     * @param devfn the devfn.
+     * @param offset the config register's offset.
+     * @param size the access size.
+     * @param value the value.
+     * @return the error code.
+     */
     public int doOp(final int cmd, final int domain, final int bus, final int devfn, final int offset,
         final int size, final int value)
     {
@@ -150,7 +205,10 @@ public final class PcifrontChannel
         return XenPciError.DEV_NOT_FOUND;
     }
 
-    /** Ops that timed out ("pciback not responding!!!"). */
+    /**
+     * Ops that timed out ("pciback not responding!!!").
+     * @return ops that timed out.
+     */
     public long timeouts()
     {
         return timeouts;

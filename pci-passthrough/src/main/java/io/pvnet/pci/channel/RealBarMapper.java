@@ -32,6 +32,7 @@ public final class RealBarMapper
     {
         public static final Policy NONE = new Policy(Set.of(), Set.of());
 
+        /** Copies the sets, so the policy is immutable. */
         public Policy
         {
             mappable = Set.copyOf(mappable);
@@ -48,6 +49,7 @@ public final class RealBarMapper
      */
     public record Result(MemorySegment segment, boolean writable, String reason)
     {
+        /** {@return true when there is a mapping} */
         public boolean isMapped()
         {
             return segment != null;
@@ -59,6 +61,7 @@ public final class RealBarMapper
     private final Arena arena;
 
     /**
+     * A mapper for the devices of {@code sysfsRoot}.
      * @param sysfsRoot the sysfs PCI device directory the devices came from.
      * @param policy    what the user allowed.
      * @param arena     owns the mappings; closing it unmaps them.
@@ -70,6 +73,12 @@ public final class RealBarMapper
         this.arena = arena;
     }
 
+    /**
+     * Maps a real device's BAR as the policy allows: read-only unless the device is named writable.
+     * @param device the device.
+     * @param bar the BAR.
+     * @return the mapping, or the reason there is none.
+     */
     public Result map(final PciDevice device, final Bar bar)
     {
         final PciAddress address = device.address();

@@ -12,9 +12,19 @@ public record BarSpec(Kind kind, long sizeBytes, boolean prefetchable)
     /** BAR kinds an emulated device can have. */
     public enum Kind
     {
-        IO, MEM32, MEM64
+        /** An I/O space BAR. */
+        IO,
+        /** A 32-bit memory BAR. */
+        MEM32,
+        /** A 64-bit memory BAR (two registers). */
+        MEM64
     }
 
+    /**
+     * Checks the shape.
+     * @throws IllegalArgumentException with {@code size=value} when the size is not a power of two or out of range for
+     *     the kind.
+     */
     public BarSpec
     {
         if (sizeBytes <= 0 || Long.bitCount(sizeBytes) != 1)
@@ -35,22 +45,39 @@ public record BarSpec(Kind kind, long sizeBytes, boolean prefetchable)
         }
     }
 
+    /**
+     * {@return an I/O BAR of {@code sizeBytes} (4..256, a power of two)}
+     * @param sizeBytes the size in bytes.
+     */
     public static BarSpec io(final long sizeBytes)
     {
         return new BarSpec(Kind.IO, sizeBytes, false);
     }
 
+    /**
+     * {@return a 32-bit memory BAR of {@code sizeBytes} (16 bytes .. 2 GiB, a power of two)}
+     * @param sizeBytes the size in bytes.
+     * @param prefetchable whether the memory is prefetchable.
+     */
     public static BarSpec mem32(final long sizeBytes, final boolean prefetchable)
     {
         return new BarSpec(Kind.MEM32, sizeBytes, prefetchable);
     }
 
+    /**
+     * {@return a 64-bit memory BAR of {@code sizeBytes} (at least 16, a power of two)}
+     * @param sizeBytes the size in bytes.
+     * @param prefetchable whether the memory is prefetchable.
+     */
     public static BarSpec mem64(final long sizeBytes, final boolean prefetchable)
     {
         return new BarSpec(Kind.MEM64, sizeBytes, prefetchable);
     }
 
-    /** The flag bits in the low nibble of the register. */
+    /**
+     * The flag bits in the low nibble of the register.
+     * @return the flag bits: 0x1 for I/O, the type and prefetch bits for memory.
+     */
     public int flagBits()
     {
         return switch (kind)

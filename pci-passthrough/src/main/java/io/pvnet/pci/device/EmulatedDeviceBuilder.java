@@ -48,11 +48,21 @@ public final class EmulatedDeviceBuilder
     private long lowMemoryBase = 0x8000_0000L;
     private int ioBase = 0xC000;
 
+    /**
+     * A builder for the emulated function at {@code address}. Single-threaded.
+     * @param address the function's address.
+     */
     public EmulatedDeviceBuilder(final PciAddress address)
     {
         this.address = address;
     }
 
+    /**
+     * Sets the vendor and device IDs.
+     * @param vendorId the vendor ID (u16).
+     * @param deviceId the device ID (u16).
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder ids(final int vendorId, final int deviceId)
     {
         this.vendorId = check(vendorId, 0xFFFF, "vendor");
@@ -60,6 +70,12 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
+    /**
+     * Sets the subsystem vendor and subsystem IDs.
+     * @param vendorId the subsystem vendor ID (u16).
+     * @param id the subsystem ID (u16).
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder subsystem(final int vendorId, final int id)
     {
         this.subsystemVendorId = check(vendorId, 0xFFFF, "subsystemVendor");
@@ -67,20 +83,35 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
-    /** Class, subclass and programming interface as 0xCCSSPP. */
+    /**
+     * Class, subclass and programming interface as 0xCCSSPP.
+     * @param classCode 0xCCSSPP.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder classCode(final int classCode)
     {
         this.classCode = check(classCode, 0xFFFFFF, "class");
         return this;
     }
 
+    /**
+     * Sets the revision ID.
+     * @param revision the revision (u8).
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder revision(final int revision)
     {
         this.revision = check(revision, 0xFF, "revision");
         return this;
     }
 
-    /** A type 1 (PCI-to-PCI bridge) header with the given bus numbers; only BAR0/1 exist then. */
+    /**
+     * A type 1 (PCI-to-PCI bridge) header with the given bus numbers; only BAR0/1 exist then.
+     * @param primary the primary bus number.
+     * @param secondary the secondary bus number.
+     * @param subordinate the highest bus number behind the bridge.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder bridge(final int primary, final int secondary, final int subordinate)
     {
         bridge = true;
@@ -90,7 +121,12 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
-    /** Defines BAR {@code index}; a 64-bit BAR also takes register {@code index + 1}. */
+    /**
+     * Defines BAR {@code index}; a 64-bit BAR also takes register {@code index + 1}.
+     * @param index the BAR's index, 0..5 (0..1 for a bridge).
+     * @param spec its shape.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder bar(final int index, final BarSpec spec)
     {
         if (index < 0 || index > 5)
@@ -101,6 +137,11 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
+    /**
+     * Adds an expansion ROM of {@code sizeBytes}.
+     * @param sizeBytes a power of two from 2 KiB to 16 MiB.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder rom(final long sizeBytes)
     {
         if (sizeBytes < 2048 || Long.bitCount(sizeBytes) != 1 || sizeBytes > 1L << 24)
@@ -111,7 +152,12 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
-    /** Interrupt pin 0 (none) or 1..4 (INTA..INTD) and the line (IRQ) value. */
+    /**
+     * Interrupt pin 0 (none) or 1..4 (INTA..INTD) and the line (IRQ) value.
+     * @param pin the interrupt pin.
+     * @param line the interrupt line.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder interrupt(final int pin, final int line)
     {
         interruptPin = check(pin, 4, "pin");
@@ -119,20 +165,34 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
-    /** The initial command register; by default I/O and memory decode for the BAR kinds present, and bus master. */
+    /**
+     * The initial command register; by default I/O and memory decode for the BAR kinds present, and bus master.
+     * @param value the command register's value.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder command(final int value)
     {
         command = check(value, 0xFFFF, "command");
         return this;
     }
 
+    /**
+     * Adds a power management capability.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder powerManagement()
     {
         powerManagement = true;
         return this;
     }
 
-    /** An MSI capability with {@code vectors} (1..32, a power of two) messages. */
+    /**
+     * An MSI capability with {@code vectors} (1..32, a power of two) messages.
+     * @param vectors the messages the device asks for.
+     * @param is64Bit whether the message address is 64-bit.
+     * @param maskable whether the capability has per-vector mask bits.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder msi(final int vectors, final boolean is64Bit, final boolean maskable)
     {
         if (vectors < 1 || vectors > 32 || Integer.bitCount(vectors) != 1)
@@ -145,7 +205,14 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
-    /** An MSI-X capability with {@code vectors} (1..2048) entries, table and PBA in BAR {@code bar}. */
+    /**
+     * An MSI-X capability with {@code vectors} (1..2048) entries, table and PBA in BAR {@code bar}.
+     * @param vectors the table's entries.
+     * @param bar the BAR holding the table and the PBA.
+     * @param tableOffset the table's offset in that BAR (8-byte aligned).
+     * @param pbaOffset the PBA's offset in that BAR (8-byte aligned).
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder msix(final int vectors, final int bar, final int tableOffset, final int pbaOffset)
     {
         if (vectors < 1 || vectors > 2048 || bar < 0 || bar > 5 || (tableOffset & 7) != 0 || (pbaOffset & 7) != 0)
@@ -160,21 +227,33 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
-    /** A PCI Express capability (version 2) of the given device/port type (0 endpoint, 4 root port, ...). */
+    /**
+     * A PCI Express capability (version 2) of the given device/port type (0 endpoint, 4 root port, ...).
+     * @param portType the PCI Express device/port type.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder pcie(final int portType)
     {
         pcieType = check(portType, 0xF, "portType");
         return this;
     }
 
-    /** A vendor-specific capability whose body (after id and next) is {@code body}; body[0] is the length byte. */
+    /**
+     * A vendor-specific capability whose body (after id and next) is {@code body}; body[0] is the length byte.
+     * @param body the capability's bytes after the ID and next pointer.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder vendorCapability(final byte[] body)
     {
         vendorCapability = body.clone();
         return this;
     }
 
-    /** A 4096-byte config space with AER and a device serial number as extended capabilities. */
+    /**
+     * A 4096-byte config space with AER and a device serial number as extended capabilities.
+     * @param serial the device serial number.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder extendedConfig(final long serial)
     {
         extendedSpace = true;
@@ -182,6 +261,12 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
+    /**
+     * Sets where BARs are placed in bus address space.
+     * @param base32 the first 32-bit memory BAR's address.
+     * @param base64 the first 64-bit memory BAR's address.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder memoryBase(final long base32, final long base64)
     {
         memoryBase = base32;
@@ -189,6 +274,11 @@ public final class EmulatedDeviceBuilder
         return this;
     }
 
+    /**
+     * Sets where I/O BARs are placed.
+     * @param base the first I/O BAR's address.
+     * @return this builder.
+     */
     public EmulatedDeviceBuilder ioBase(final int base)
     {
         ioBase = base;
@@ -205,6 +295,10 @@ public final class EmulatedDeviceBuilder
         return value;
     }
 
+    /**
+     * Builds the function: config image, write masks and BAR addresses as set.
+     * @return a new emulated device; the builder may be reused.
+     */
     public PciDevice build()
     {
         final int size = extendedSpace ? PciRegisters.EXTENDED_CONFIG_SPACE_SIZE : PciRegisters.CONFIG_SPACE_SIZE;

@@ -35,6 +35,11 @@ public final class EmulatedDeviceFile
     {
     }
 
+    /**
+     * Parses a device file (the format above).
+     * @param text the file's text.
+     * @return the devices in the file's order.
+     */
     public static List<PciDevice> parse(final String text)
     {
         final List<PciDevice> devices = new ArrayList<>();

@@ -104,7 +104,10 @@ public final class EmulatedFunction implements ConfigAccess
         space.writeDword(register, value);
     }
 
-    /** Config writes accepted so far (how tests see that the guest never reached the hardware). */
+    /**
+     * Config writes accepted so far (how tests see that the guest never reached the hardware).
+     * @return config writes accepted.
+     */
     public long writes()
     {
         return writes;
@@ -116,7 +119,10 @@ public final class EmulatedFunction implements ConfigAccess
         return space.copy();
     }
 
-    /** Restores every byte from {@code image} (a reset to a saved state), bypassing the write masks. */
+    /**
+     * Restores every byte from {@code image} (a reset to a saved state), bypassing the write masks.
+     * @param image the saved image.
+     */
     public void restore(final ConfigSpace image)
     {
         for (int i = 0; i < space.size() && i < image.readableLength(); i++)

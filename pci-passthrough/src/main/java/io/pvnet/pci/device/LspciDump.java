@@ -28,9 +28,18 @@ public final class LspciDump
     private static final Pattern DATA_LINE = Pattern.compile("^([0-9a-fA-F]{2,8}): (.*)$");
     private static final Pattern BYTES = Pattern.compile("[0-9a-fA-F]{2}( [0-9a-fA-F]{2})*");
 
-    /** One device of a dump. */
+    /**
+     * One device of a dump.
+     * @param address the device's address, from its device line.
+     * @param config its config space, from the data lines (bytes the dump does not show read as 0xFF).
+     */
     public record Entry(PciAddress address, ConfigSpace config)
     {
+        /**
+         * The entry as a device: read-only config access, no resources or driver, origin {@link PciDevice.Origin#DUMP}.
+         * @param source a path or description for messages (usually the dump file).
+         * @return the device.
+         */
         public PciDevice toDevice(final String source)
         {
             return new PciDevice(address, new SnapshotConfigAccess(config), null, null, PciDevice.Origin.DUMP, source);
@@ -44,6 +53,8 @@ public final class LspciDump
     /**
      * Parses every device of a dump.
      *
+     * @param text the dump: {@code lspci -x}, {@code -xxx} or {@code -xxxx} output.
+     * @return the devices in the order of the dump.
      * @throws IllegalArgumentException naming the line number and the reason.
      */
     public static List<Entry> parse(final String text)
@@ -121,6 +132,10 @@ public final class LspciDump
      * data lines, then a blank line.
      *
      * @param description text after the address on the device line (lspci prints class and names there).
+     * @param address the device's address.
+     * @param config its config space.
+     * @param bytes how many config bytes to print: 64, 256 or 4096.
+     * @return the device's text, ending with a blank line.
      */
     public static String write(final PciAddress address, final String description, final ConfigSpace config,
         final int bytes)
@@ -132,7 +147,12 @@ public final class LspciDump
         return out.toString();
     }
 
-    /** Appends the data lines for the first {@code bytes} bytes (64, 256 or 4096). */
+    /**
+     * Appends the data lines for the first {@code bytes} bytes (64, 256 or 4096).
+     * @param out where the lines go.
+     * @param config the config space.
+     * @param bytes how many config bytes to print: 64, 256 or 4096.
+     */
     public static void appendHex(final StringBuilder out, final ConfigSpace config, final int bytes)
     {
         for (int line = 0; line < bytes; line += 16)

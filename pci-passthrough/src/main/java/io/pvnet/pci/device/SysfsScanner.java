@@ -24,16 +24,22 @@ import java.util.List;
  */
 public final class SysfsScanner
 {
+    /** Where Linux lists PCI functions. */
     public static final Path DEFAULT_ROOT = Path.of("/sys/bus/pci/devices");
     private static final int RESOURCE_LINES = 7;
 
     private final Path root;
 
+    /**
+     * A scanner of the sysfs tree at {@code root}.
+     * @param root the directory holding one entry per function ({@link #DEFAULT_ROOT}, or a copy in tests).
+     */
     public SysfsScanner(final Path root)
     {
         this.root = root;
     }
 
+    /** {@return the directory scanned} */
     public Path root()
     {
         return root;
@@ -42,6 +48,7 @@ public final class SysfsScanner
     /**
      * Every function under the root, in address order.
      *
+     * @return the devices, read-only.
      * @throws UncheckedIOException naming the directory when it cannot be listed.
      */
     public List<PciDevice> scan()
@@ -75,7 +82,11 @@ public final class SysfsScanner
         return devices;
     }
 
-    /** The function at {@code address}, or null when the tree has no such directory. */
+    /**
+     * The function at {@code address}, or null when the tree has no such directory.
+     * @param address the function's address.
+     * @return the device, or null.
+     */
     public PciDevice find(final PciAddress address)
     {
         final Path dir = root.resolve(address.toString());
@@ -164,7 +175,12 @@ public final class SysfsScanner
         return resources;
     }
 
-    /** The sysfs {@code resourceN} file of a BAR (whether or not it exists). */
+    /**
+     * The sysfs {@code resourceN} file of a BAR (whether or not it exists).
+     * @param address the function's address.
+     * @param barIndex the BAR's index.
+     * @return the path.
+     */
     public Path resourceFile(final PciAddress address, final int barIndex)
     {
         return root.resolve(address.toString()).resolve("resource" + barIndex);

@@ -37,6 +37,11 @@ public final class LspciFormatter
     {
     }
 
+    /**
+     * Formats a device as {@code lspci -vv} does.
+     * @param view the device.
+     * @return the text, one line per field, ending with a blank line.
+     */
     public static String format(final View view)
     {
         final StringBuilder out = new StringBuilder(2048);
@@ -226,7 +231,12 @@ public final class LspciFormatter
         return hex.length() >= width ? hex : "0".repeat(width - hex.length()) + hex;
     }
 
-    /** lspci -n's first line: {@code 00:03.0 0200: 1af4:1041 (rev 01)}. */
+    /**
+     * lspci -n's first line: {@code 00:03.0 0200: 1af4:1041 (rev 01)}.
+     * @param address the device's address.
+     * @param c its config space.
+     * @return the line.
+     */
     public static String terseLine(final PciAddress address, final ConfigSpace c)
     {
         final StringBuilder out = new StringBuilder();

@@ -10,6 +10,7 @@ import java.util.List;
  */
 public record DomainConfig(String name, List<PciAssignment> pci)
 {
+    /** Copies the list, so the configuration is immutable. */
     public DomainConfig
     {
         pci = List.copyOf(pci);

@@ -19,6 +19,12 @@ public final class DomainConfigParser
     {
     }
 
+    /**
+     * Parses a domain configuration file's text.
+     * @param text the whole file.
+     * @return the domain's name and pci list.
+     * @throws SpecSyntaxException naming the line and column of the first error.
+     */
     public static DomainConfig parse(final String text)
     {
         final SpecCursor cursor = new SpecCursor(text);
@@ -192,7 +198,11 @@ public final class DomainConfigParser
         return list;
     }
 
-    /** Parses one {@code [DDDD:]BB:SS.F[@VSLOT][,key=value]*} entry on its own (positions relative to it). */
+    /**
+     * Parses one {@code [DDDD:]BB:SS.F[@VSLOT][,key=value]*} entry on its own (positions relative to it).
+     * @param entry one entry of a {@code pci} list, without quotes.
+     * @return the assignment.
+     */
     public static PciAssignment parseAssignment(final String entry)
     {
         return assignment(entry, 0, entry.length());

@@ -16,11 +16,16 @@ import java.util.Set;
  */
 public record HideSpec(HideSpecParser.Grammar grammar, List<PciSelector> selectors)
 {
+    /** Copies the list, so the spec is immutable. */
     public HideSpec
     {
         selectors = List.copyOf(selectors);
     }
 
+    /**
+     * {@return true when some selector matches {@code address}}
+     * @param address a device's address.
+     */
     public boolean matches(final PciAddress address)
     {
         for (final PciSelector selector : selectors)
@@ -33,7 +38,10 @@ public record HideSpec(HideSpecParser.Grammar grammar, List<PciSelector> selecto
         return false;
     }
 
-    /** Every address named, wildcards expanded, duplicates dropped, in first-mention order (as xen-pciback does). */
+    /**
+     * Every address named, wildcards expanded, duplicates dropped, in first-mention order (as xen-pciback does).
+     * @return the addresses.
+     */
     public Set<PciAddress> expand()
     {
         final Set<PciAddress> addresses = new LinkedHashSet<>();
@@ -44,7 +52,11 @@ public record HideSpec(HideSpecParser.Grammar grammar, List<PciSelector> selecto
         return addresses;
     }
 
-    /** The devices of {@code devices} the spec selects. */
+    /**
+     * The devices of {@code devices} the spec selects.
+     * @param devices the known devices.
+     * @return the selected ones, in the order of {@code devices}.
+     */
     public List<PciDevice> select(final List<PciDevice> devices)
     {
         final List<PciDevice> selected = new ArrayList<>();

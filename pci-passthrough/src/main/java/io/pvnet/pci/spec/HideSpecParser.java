@@ -32,18 +32,34 @@ public final class HideSpecParser
     /** The grammar a list is parsed with. */
     public enum Grammar
     {
-        XEN, NETBSD
+        /** Linux xen-pciback's {@code pci_devs_to_hide} (parenthesised groups, wildcards, whitespace). */
+        XEN,
+        /** NetBSD's {@code pciback.hide} boot option (no wildcards, no whitespace, 63 characters). */
+        NETBSD
     }
 
     private HideSpecParser()
     {
     }
 
+    /**
+     * Parses {@code text} in {@code grammar}.
+     * @param text the hide list.
+     * @param grammar which grammar.
+     * @return the spec.
+     * @throws SpecSyntaxException naming the offending text and its position.
+     */
     public static HideSpec parse(final String text, final Grammar grammar)
     {
         return grammar == Grammar.XEN ? parseXen(text) : parseNetBsd(text);
     }
 
+    /**
+     * Parses {@code text} in the Xen grammar.
+     * @param text the hide list.
+     * @return the spec.
+     * @throws SpecSyntaxException naming the offending text and its position.
+     */
     public static HideSpec parseXen(final String text)
     {
         final SpecCursor cursor = new SpecCursor(text);
@@ -162,6 +178,12 @@ public final class HideSpecParser
         return nextOpen >= 0 ? nextOpen : text.length();
     }
 
+    /**
+     * Parses {@code text} in the NetBSD grammar.
+     * @param text the hide list.
+     * @return the spec.
+     * @throws SpecSyntaxException naming the offending text and its position.
+     */
     public static HideSpec parseNetBsd(final String text)
     {
         final SpecCursor cursor = new SpecCursor(text);

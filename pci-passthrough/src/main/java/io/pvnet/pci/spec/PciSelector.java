@@ -18,6 +18,10 @@ public record PciSelector(int domain, int bus, int slot, int function)
 {
     public static final int ANY = -1;
 
+    /**
+     * Checks the ranges.
+     * @throws IllegalArgumentException naming every field when one is out of range, or for "any slot, one function".
+     */
     public PciSelector
     {
         if (domain < 0 || domain > PciAddress.MAX_DOMAIN || bus < 0 || bus > PciAddress.MAX_BUS ||
@@ -29,23 +33,35 @@ public record PciSelector(int domain, int bus, int slot, int function)
         }
     }
 
+    /**
+     * {@return a selector of exactly one function}
+     * @param address the function's address.
+     */
     public static PciSelector of(final PciAddress address)
     {
         return new PciSelector(address.domain(), address.bus(), address.slot(), address.function());
     }
 
+    /** {@return true when the selector names more than one function} */
     public boolean isWildcard()
     {
         return function == ANY;
     }
 
+    /**
+     * {@return true when {@code address} is one the selector stands for}
+     * @param address a function's address.
+     */
     public boolean matches(final PciAddress address)
     {
         return address.domain() == domain && address.bus() == bus && (slot == ANY || address.slot() == slot) &&
             (function == ANY || address.function() == function);
     }
 
-    /** Every address the selector stands for: 1, 8 or 256 of them. */
+    /**
+     * Every address the selector stands for: 1, 8 or 256 of them.
+     * @return the addresses, in order.
+     */
     public List<PciAddress> expand()
     {
         final List<PciAddress> addresses = new ArrayList<>();

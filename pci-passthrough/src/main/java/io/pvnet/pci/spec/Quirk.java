@@ -14,7 +14,11 @@ import io.pvnet.pci.PciAddress;
  */
 public record Quirk(PciAddress address, int register, int size, int mask)
 {
-    /** Parses the quirks-file syntax; a {@link SpecSyntaxException} points at the offending text. */
+    /**
+     * Parses the quirks-file syntax; a {@link SpecSyntaxException} points at the offending text.
+     * @param text one line of a quirks file.
+     * @return the quirk.
+     */
     public static Quirk parse(final String text)
     {
         final SpecCursor cursor = new SpecCursor(text);

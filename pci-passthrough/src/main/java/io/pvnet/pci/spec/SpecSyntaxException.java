@@ -9,12 +9,22 @@ public final class SpecSyntaxException extends IllegalArgumentException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The text that failed to parse. */
     private final String input;
+    /** 0-based offset of the offending character. */
     private final int position;
+    /** What is wrong, without position or text. */
     private final String reason;
 
+    /** 0-based offset of the character the parser stopped at. */
     private final int detailPosition;
 
+    /**
+     * A syntax error at {@code position} of {@code input}.
+     * @param input the text.
+     * @param position 0-based offset of the offending character.
+     * @param reason what is wrong.
+     */
     public SpecSyntaxException(final String input, final int position, final String reason)
     {
         super(format(input, position, reason));
@@ -42,6 +52,8 @@ public final class SpecSyntaxException extends IllegalArgumentException
      * @param listName   the parameter's name as the kernel prints it ({@code pci_devs_to_hide}).
      * @param groupStart offset of the group's first character (its '(' when it has one).
      * @param groupEnd   one past its last character.
+     * @param cause the error inside the group.
+     * @return the error as the kernel would report it.
      */
     public static SpecSyntaxException inGroup(final String listName, final SpecSyntaxException cause,
         final int groupStart, final int groupEnd)
@@ -62,13 +74,19 @@ public final class SpecSyntaxException extends IllegalArgumentException
         return new SpecSyntaxException(input, groupStart, cause.detailPosition(), reason, message);
     }
 
-    /** The text that failed to parse. */
+    /**
+     * The text that failed to parse.
+     * @return the text.
+     */
     public String input()
     {
         return input;
     }
 
-    /** 0-based offset of the offending character in {@link #input()} (may equal its length: "at end"). */
+    /**
+     * 0-based offset of the offending character in {@link #input()} (may equal its length: "at end").
+     * @return the offset.
+     */
     public int position()
     {
         return position;
@@ -77,18 +95,23 @@ public final class SpecSyntaxException extends IllegalArgumentException
     /**
      * 0-based offset of the character the parser stopped at: {@link #position()} itself, or, for an error reported
      * at the start of its group ({@link #inGroup}), the character inside the group.
+     * @return the offset.
      */
     public int detailPosition()
     {
         return detailPosition;
     }
 
+    /** {@return what is wrong, without position or text} */
     public String reason()
     {
         return reason;
     }
 
-    /** 1-based line of {@link #position()}. */
+    /**
+     * 1-based line of {@link #position()}.
+     * @return the line.
+     */
     public int line()
     {
         int line = 1;
@@ -102,7 +125,10 @@ public final class SpecSyntaxException extends IllegalArgumentException
         return line;
     }
 
-    /** 1-based column of {@link #position()}. */
+    /**
+     * 1-based column of {@link #position()}.
+     * @return the column.
+     */
     public int column()
     {
         final int lineStart = input.lastIndexOf('\n', Math.max(0, position - 1)) + 1;

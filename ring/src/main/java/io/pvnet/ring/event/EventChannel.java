@@ -50,6 +50,7 @@ public final class EventChannel implements WaitPoint
     private long sleeps;
 
     /**
+     * Binds both ends of a port pair in an event-channel section.
      * @param ports      the event-channel section (both ends use the same one).
      * @param localPort  the port this end waits on.
      * @param remotePort the port the peer waits on.
@@ -65,6 +66,11 @@ public final class EventChannel implements WaitPoint
     /**
      * As {@link #EventChannel(AtomicBuffer, int, int, IdleMode)}, raising the peer's bit in {@code remoteSelector} when
      * the peer's port is bound to it (null: always wake the peer's word).
+     * @param ports the event-channel section (both ends use the same one).
+     * @param localPort the port this end waits on.
+     * @param remotePort the port the peer waits on.
+     * @param idleMode how {@link #await(long)} idles.
+     * @param remoteSelector the peer's selector, or null.
      */
     public EventChannel(
         final AtomicBuffer ports, final int localPort, final int remotePort, final IdleMode idleMode,
@@ -73,7 +79,13 @@ public final class EventChannel implements WaitPoint
         this(ports, localPort, remotePort, idleMode, idleMode.newIdleStrategy(), remoteSelector);
     }
 
-    /** As the first constructor with an idle strategy instance (owned by this channel's waiting thread from now on). */
+    /**
+     * As the first constructor with an idle strategy instance (owned by this channel's waiting thread from now on).
+     * @param ports the event-channel section (both ends use the same one).
+     * @param localPort the port this end waits on.
+     * @param remotePort the port the peer waits on.
+     * @param idleStrategy how {@link #await(long)} idles; used by this channel's waiting thread only.
+     */
     public EventChannel(final AtomicBuffer ports, final int localPort, final int remotePort, final IdleStrategy idleStrategy)
     {
         this(ports, localPort, remotePort, null, idleStrategy, null);
@@ -287,31 +299,36 @@ public final class EventChannel implements WaitPoint
         ports.putIntRelease(localArmed, 0);
     }
 
-    /** Binds the local port to bit {@code bit} of the owner's {@link EventSelector}; -1 unbinds. Configuration time. */
+    /**
+     * Binds the local port to bit {@code bit} of the owner's {@link EventSelector}; -1 unbinds. Configuration time.
+     * @param bit the selector bit, or -1 to wake this port's own event word again.
+     */
     public void bindLocalPort(final int bit)
     {
         ports.putIntVolatile(localBinding, bit + 1);
     }
 
-    /** @return notifications ever sent to the local port (the shared event word, unsigned). */
+    /** {@return notifications ever sent to the local port (the shared event word, unsigned)} */
     public long localSequence()
     {
         return Integer.toUnsignedLong(ports.getIntAcquire(localWord));
     }
 
-    /** @return the idle strategy {@link #await(long)} uses (for an agent loop that idles on the same one). */
+    /** {@return the idle strategy {@link #await(long)} uses (for an agent loop that idles on the same one)} */
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
     }
 
-    /** @return wake-ups this end paid for in {@link #notifyPeer()} (any thread that notifies; approximate if several). */
+    /**
+     * {@return wake-ups this end paid for in {@link #notifyPeer()} (any thread that notifies; approximate if several)}
+     */
     public long wakeups()
     {
         return wakeups;
     }
 
-    /** @return times the waiting thread went to sleep in the kernel. */
+    /** {@return times the waiting thread went to sleep in the kernel} */
     public long sleeps()
     {
         return sleeps;

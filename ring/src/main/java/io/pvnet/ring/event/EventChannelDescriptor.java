@@ -31,46 +31,68 @@ import org.agrona.DirectBuffer;
  */
 public final class EventChannelDescriptor
 {
+    /** Bytes per port: a 128-byte cache-line pair. */
     public static final int PORT_LENGTH = 128;
+    /** Offset in a port of the event word (u32, futex word). */
     public static final int EVENT_WORD_OFFSET = 0;
+    /** Offset in a port of the armed flag (i32). */
     public static final int ARMED_OFFSET = 4;
+    /** Offset in a port of the selector bit + 1 (i32; 0 = no selector). */
     public static final int SELECTOR_BIT_OFFSET = 8;
 
     private EventChannelDescriptor()
     {
     }
 
-    /** @return bytes a section of {@code portCount} ports needs. */
+    /**
+     * {@return bytes a section of {@code portCount} ports needs}
+     * @param portCount ports in the section.
+     */
     public static int lengthBytes(final int portCount)
     {
         return portCount * PORT_LENGTH;
     }
 
-    /** @return ports that fit in {@code capacityBytes}. */
+    /**
+     * {@return ports that fit in {@code capacityBytes}}
+     * @param capacityBytes the section's length.
+     */
     public static int portCount(final int capacityBytes)
     {
         return capacityBytes / PORT_LENGTH;
     }
 
-    /** @return offset of port {@code port}'s event word. */
+    /**
+     * {@return offset of port {@code port}'s event word}
+     * @param port the port number.
+     */
     public static int eventWordOffset(final int port)
     {
         return port * PORT_LENGTH + EVENT_WORD_OFFSET;
     }
 
-    /** @return offset of port {@code port}'s armed flag. */
+    /**
+     * {@return offset of port {@code port}'s armed flag}
+     * @param port the port number.
+     */
     public static int armedOffset(final int port)
     {
         return port * PORT_LENGTH + ARMED_OFFSET;
     }
 
-    /** @return offset of port {@code port}'s selector binding. */
+    /**
+     * {@return offset of port {@code port}'s selector binding}
+     * @param port the port number.
+     */
     public static int selectorBitOffset(final int port)
     {
         return port * PORT_LENGTH + SELECTOR_BIT_OFFSET;
     }
 
     /**
+     * Checks that {@code port} lies inside {@code buffer} and that the buffer suits atomic access.
+     * @param buffer the event-channel section.
+     * @param port the port number.
      * @throws IllegalArgumentException with {@code name=value} when {@code port} does not fit in {@code buffer}, or the
      *                                  buffer is not 8-byte aligned.
      */

@@ -42,6 +42,10 @@ public final class EventSelector implements WaitPoint
      * Lays a selector of {@code capacity} bits out in {@code memory} (zeroed by the caller, for instance a fresh region
      * section) and returns the owner's handle.
      *
+     * @param memory the selector's memory, at least {@link EventSelectorDescriptor#lengthBytes(int)} of {@code
+     *     capacity}, 8-byte aligned.
+     * @param capacity bits the selector holds, 1..{@link EventSelectorDescriptor#MAX_CAPACITY}.
+     * @return the owner's handle: the only one that may drain and sleep.
      * @throws IllegalArgumentException when the memory is too small or misaligned, or the capacity out of range.
      */
     public static EventSelector initialise(final MemorySegment memory, final int capacity)
@@ -55,6 +59,8 @@ public final class EventSelector implements WaitPoint
      * A raiser's handle on a selector another thread or process laid out. The capacity is taken from the memory's
      * length, never trusted from the shared field alone.
      *
+     * @param memory the memory the owner laid the selector out in.
+     * @return a handle that may only raise bits.
      * @throws IllegalArgumentException when the memory does not hold a selector.
      */
     public static EventSelector attach(final MemorySegment memory)
@@ -82,7 +88,7 @@ public final class EventSelector implements WaitPoint
         }
     }
 
-    /** @return bits this selector holds. */
+    /** {@return bits this selector holds} */
     public int capacity()
     {
         return capacity;
@@ -92,6 +98,7 @@ public final class EventSelector implements WaitPoint
      * Marks {@code bit} pending and wakes the owner if it sleeps. Costs three atomics when the bit was clear and one when
      * it was already raised (the first raiser finishes the job); a syscall only while the owner sleeps.
      *
+     * @param bit the bit to raise, usually the port or queue the raiser serves.
      * @return false when {@code bit} is outside the selector (nothing done).
      */
     public boolean raise(final int bit)
@@ -119,7 +126,7 @@ public final class EventSelector implements WaitPoint
         return true;
     }
 
-    /** @return whether any bit is raised (owner's final check; acquire). */
+    /** {@return whether any bit is raised (owner's final check; acquire)} */
     public boolean hasPending()
     {
         return (long)LONG.getVolatile(memory, (long)SELECTOR_OFFSET) != 0;
@@ -128,6 +135,7 @@ public final class EventSelector implements WaitPoint
     /**
      * Takes every raised bit, clearing it, into {@code bits} (at least {@link #capacity()} long) in ascending order.
      *
+     * @param bits receives the bits taken.
      * @return how many bits were taken.
      */
     public int drain(final int[] bits)
@@ -185,13 +193,13 @@ public final class EventSelector implements WaitPoint
         INT.setRelease(memory, (long)SLEEPING_OFFSET, 0);
     }
 
-    /** @return times the owner went to sleep in the kernel (owner's thread). */
+    /** {@return times the owner went to sleep in the kernel (owner's thread)} */
     public long sleeps()
     {
         return sleeps;
     }
 
-    /** @return FUTEX_WAKE calls this handle made (its raising thread). */
+    /** {@return FUTEX_WAKE calls this handle made (its raising thread)} */
     public long wakeCalls()
     {
         return wakeCalls;

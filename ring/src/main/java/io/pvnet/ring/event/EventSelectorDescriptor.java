@@ -30,10 +30,15 @@ package io.pvnet.ring.event;
  */
 public final class EventSelectorDescriptor
 {
+    /** Offset of the wake word (u32, futex word): +1 per raise. */
     public static final int WAKE_WORD_OFFSET = 0;
+    /** Offset of the sleeping flag (i32): 1 while the owner announced that it sleeps. */
     public static final int SLEEPING_OFFSET = 4;
+    /** Offset of the capacity in bits (i32), written once by the owner. */
     public static final int CAPACITY_OFFSET = 8;
+    /** Offset of the selector word (u64): bit w set = pending word w may have bits. */
     public static final int SELECTOR_OFFSET = 64;
+    /** Offset of pending word 0 (u64, bits 0..63); word w follows at {@code + 8 * w}. */
     public static final int PENDING_OFFSET = 128;
     /** Most bits a selector holds: one selector word over 64 pending words. */
     public static final int MAX_CAPACITY = 64 * 64;
@@ -42,20 +47,30 @@ public final class EventSelectorDescriptor
     {
     }
 
-    /** @return bytes a selector of {@code capacity} bits needs. */
+    /**
+     * {@return bytes a selector of {@code capacity} bits needs}
+     * @param capacity bits in the selector.
+     */
     public static int lengthBytes(final int capacity)
     {
         checkCapacity(capacity);
         return PENDING_OFFSET + 8 * ((capacity + 63) / 64);
     }
 
-    /** @return offset of the pending word holding {@code bit}. */
+    /**
+     * {@return offset of the pending word holding {@code bit}}
+     * @param bit a bit number, {@code 0 <= bit < capacity}.
+     */
     public static int pendingWordOffset(final int bit)
     {
         return PENDING_OFFSET + 8 * (bit >>> 6);
     }
 
-    /** @throws IllegalArgumentException with {@code capacity=value} outside 1..{@value #MAX_CAPACITY}. */
+    /**
+     * Checks a selector's capacity.
+     * @param capacity bits asked for.
+     * @throws IllegalArgumentException with {@code capacity=value} outside 1..{@value #MAX_CAPACITY}.
+     */
     public static void checkCapacity(final int capacity)
     {
         if (capacity < 1 || capacity > MAX_CAPACITY)

@@ -70,7 +70,7 @@ public final class Futex
     {
     }
 
-    /** @return the futex syscall number for {@code os.name}/{@code os.arch}, or -1 where unknown. */
+    /** {@return the futex syscall number for {@code os.name}/{@code os.arch}, or -1 where unknown} */
     static long syscallNumber(final String osName, final String osArch)
     {
         if (!osName.toLowerCase(Locale.ROOT).contains("linux"))
@@ -85,7 +85,7 @@ public final class Futex
         };
     }
 
-    /** @return whether futex calls work here (Linux on x86_64 or aarch64). */
+    /** {@return whether futex calls work here (Linux on x86_64 or aarch64)} */
     public static boolean isAvailable()
     {
         return WAIT != null;
@@ -97,6 +97,7 @@ public final class Futex
         private final MemorySegment timespec;
         private final MemorySegment errnoState;
 
+        /** A waiter with its own timespec and errno buffers (allocated once, freed by GC); one per waiting thread. */
         public Waiter()
         {
             final Arena arena = Arena.ofAuto();
@@ -111,6 +112,9 @@ public final class Futex
      * changes the word and then calls {@link #wake} cannot be missed.
      *
      * @param address native address of a 4-byte aligned word in memory shared by the waker.
+     * @param waiter the calling thread's buffers.
+     * @param expected the value the word must hold for the thread to sleep.
+     * @param timeoutNs the longest sleep in nanoseconds.
      * @return {@link #WOKEN}, {@link #EAGAIN}, {@link #EINTR}, {@link #ETIMEDOUT} or another errno; the caller re-checks
      *         its condition after any of them.
      */
@@ -135,6 +139,8 @@ public final class Futex
     /**
      * {@code FUTEX_WAKE}: wakes up to {@code count} threads (of any process) waiting on the word at {@code address}.
      *
+     * @param address native address of the word the waiters sleep on.
+     * @param count the most threads to wake ({@code Integer.MAX_VALUE} for all).
      * @return threads woken, or -1 on error (a bad address: nothing to wake there).
      */
     public static int wake(final long address, final int count)

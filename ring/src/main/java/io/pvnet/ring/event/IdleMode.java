@@ -53,25 +53,25 @@ public enum IdleMode
         this.configName = configName;
     }
 
-    /** @return the name used in configuration, for example {@code busy-spin}. */
+    /** {@return the name used in configuration, for example {@code busy-spin}} */
     public String configName()
     {
         return configName;
     }
 
-    /** @return whether this mode sleeps on a wait point. */
+    /** {@return whether this mode sleeps on a wait point} */
     public boolean sleeps()
     {
         return this == SLEEP || this == ADAPTIVE;
     }
 
-    /** @return the spin window of {@link #ADAPTIVE} in ns. */
+    /** {@return the spin window of {@link #ADAPTIVE} in ns} */
     public static long spinWindowNs()
     {
         return DEFAULT_SPIN_WINDOW_NS;
     }
 
-    /** @return a new idle strategy of this kind; {@link #SLEEP}/{@link #ADAPTIVE} without a wait point back off. */
+    /** {@return a new idle strategy of this kind; {@link #SLEEP}/{@link #ADAPTIVE} without a wait point back off} */
     public IdleStrategy newIdleStrategy()
     {
         return switch (this)
@@ -85,13 +85,22 @@ public enum IdleMode
         };
     }
 
-    /** @return a new idle strategy that sleeps on {@code waitPoint} in {@link #SLEEP}/{@link #ADAPTIVE}. */
+    /**
+     * {@return a new idle strategy that sleeps on {@code waitPoint} in {@link #SLEEP}/{@link #ADAPTIVE}}
+     * @param waitPoint where {@link #SLEEP} and {@link #ADAPTIVE} sleep; ignored by the other modes.
+     */
     public IdleStrategy newIdleStrategy(final WaitPoint waitPoint)
     {
         return newIdleStrategy(waitPoint, DEFAULT_SPIN_WINDOW_NS, DEFAULT_MAX_SLEEP_NS);
     }
 
-    /** As {@link #newIdleStrategy(WaitPoint)} with an explicit spin window and longest sleep. */
+    /**
+     * As {@link #newIdleStrategy(WaitPoint)} with an explicit spin window and longest sleep.
+     * @param waitPoint where {@link #SLEEP} and {@link #ADAPTIVE} sleep; ignored by the other modes.
+     * @param spinWindowNs how long to keep polling after the last work before sleeping, in nanoseconds.
+     * @param maxSleepNs the longest sleep before the agent runs again, in nanoseconds.
+     * @return a new idle strategy for one agent thread.
+     */
     public IdleStrategy newIdleStrategy(final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs)
     {
         return switch (this)
@@ -103,7 +112,9 @@ public enum IdleMode
     }
 
     /**
+     * Parses a mode as given on the command line or in configuration.
      * @param name a {@link #configName()} or enum name, any case.
+     * @return the mode named.
      * @throws IllegalArgumentException naming the accepted values when {@code name} is not one.
      */
     public static IdleMode fromName(final String name)

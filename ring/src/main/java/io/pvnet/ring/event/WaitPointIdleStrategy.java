@@ -25,6 +25,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private boolean prepared;
 
     /**
+     * An idle strategy that polls for {@code spinWindowNs} after the last work, then sleeps on {@code waitPoint}.
      * @param waitPoint    where to sleep.
      * @param spinWindowNs how long to keep polling after the last work (0: sleep at the first idle cycle).
      * @param maxSleepNs   longest sleep before the agent runs again (its timers: heartbeats, timeouts).

@@ -25,7 +25,10 @@ public final class GrantStatus
     {
     }
 
-    /** @return a short name for a status (not for hot paths). */
+    /**
+     * {@return a short name for a status (not for hot paths)}
+     * @param status a {@code GNTST_*} value.
+     */
     public static String describe(final int status)
     {
         return switch (status)

@@ -54,6 +54,9 @@ public final class GrantTable
      * Formats {@code table} as an empty grant table for the pages in {@code pages} (the granter's page section) and
      * returns the granter's handle. Call before sharing the table.
      *
+     * @param table the grant-table section, zeroed or reused.
+     * @param pages the granter's page section, whole pages of {@link GrantTableDescriptor#PAGE_SIZE}.
+     * @return the granter's handle (with a free list of references); granter thread only.
      * @throws IllegalArgumentException when the table cannot hold two entries or the pages are not whole pages.
      */
     public static GrantTable create(final AtomicBuffer table, final AtomicBuffer pages)
@@ -83,6 +86,9 @@ public final class GrantTable
      * table. The attached handle is a grantee's: it has no free list ({@link #grantAccess} returns
      * {@link GrantStatus#NO_FREE_REFERENCE}).
      *
+     * @param table the grant-table section the granter formatted.
+     * @param pages the same page section, as mapped here.
+     * @return the grantee's handle; grantee thread only.
      * @throws IllegalArgumentException when the table is not initialised or does not match {@code pages}.
      */
     public static GrantTable attach(final AtomicBuffer table, final AtomicBuffer pages)
@@ -96,31 +102,34 @@ public final class GrantTable
         return new GrantTable(table, pages, entries, false);
     }
 
-    /** @return references in the table (reference 0 is reserved). */
+    /** {@return references in the table (reference 0 is reserved)} */
     public int entryCount()
     {
         return entryCount;
     }
 
-    /** @return pages in the granter's page section; valid frames are {@code 0 .. pageCount-1}. */
+    /** {@return pages in the granter's page section; valid frames are {@code 0 .. pageCount-1}} */
     public int pageCount()
     {
         return pageCount;
     }
 
-    /** @return the granter's pages; page {@code frame} starts at {@link #pageOffset(int)}. */
+    /** {@return the granter's pages; page {@code frame} starts at {@link #pageOffset(int)}} */
     public AtomicBuffer pages()
     {
         return pages;
     }
 
-    /** @return byte offset of page {@code frame} in {@link #pages()}. */
+    /**
+     * {@return byte offset of page {@code frame} in {@link #pages()}}
+     * @param frame a page index in the granter's page section.
+     */
     public int pageOffset(final int frame)
     {
         return frame * PAGE_SIZE;
     }
 
-    /** @return references the granter can still hand out. */
+    /** {@return references the granter can still hand out} */
     public int freeReferences()
     {
         return freeCount;
@@ -130,6 +139,9 @@ public final class GrantTable
      * Granter: grants page {@code frame} of the granter's pages to domain {@code domid}
      * ({@code gnttab_grant_foreign_access}).
      *
+     * @param domid the grantee's domain id.
+     * @param frame the page index in the granter's page section.
+     * @param readOnly true to let the grantee read only.
      * @return the reference (> 0), {@link GrantStatus#NO_FREE_REFERENCE}, or {@link GrantStatus#GENERAL_ERROR} for a
      *         frame outside the pages.
      */
@@ -155,6 +167,7 @@ public final class GrantTable
      * Granter: revokes {@code ref} ({@code gnttab_end_foreign_access_ref}) and returns it to the free list. Fails while
      * a grantee copy is using it.
      *
+     * @param ref a reference {@link #grantAccess} returned.
      * @return {@link GrantStatus#OKAY}, {@link GrantStatus#EAGAIN} while in use (retry), or
      *         {@link GrantStatus#BAD_GNTREF} when {@code ref} is not granted.
      */
@@ -184,7 +197,10 @@ public final class GrantTable
         return GrantStatus.OKAY;
     }
 
-    /** @return true when {@code ref} is currently granted (any domain). */
+    /**
+     * {@return true when {@code ref} is currently granted (any domain)}
+     * @param ref a grant reference.
+     */
     public boolean isGranted(final int ref)
     {
         return ref > GRANT_INVALID_REF && ref < entryCount && (table.getIntAcquire(entryOffset(ref)) & GTF_PERMIT_ACCESS) != 0;
@@ -195,6 +211,11 @@ public final class GrantTable
      * {@code pageOffset} of the page behind {@code ref} to {@code destination}.
      *
      * @param domid the calling grantee's domain id; must be the one the grant names.
+     * @param ref the reference the granter passed (for instance in a tx request).
+     * @param pageOffset where in the granted page the bytes start.
+     * @param destination where the bytes go (the grantee's own memory).
+     * @param destinationOffset where in {@code destination} they go.
+     * @param length bytes to copy; offset and length must stay inside the page.
      * @return a {@link GrantStatus}: OKAY, BAD_GNTREF, PERMISSION_DENIED, BAD_COPY_ARG, GENERAL_ERROR or EAGAIN.
      */
     public int copyFromGrant(
@@ -219,6 +240,12 @@ public final class GrantTable
      * Grantee ({@code GNTTABOP_copy} with {@code GNTCOPY_dest_gref}): copies {@code length} bytes from {@code source}
      * to {@code pageOffset} of the page behind {@code ref}.
      *
+     * @param domid the calling grantee's domain id; must be the one the grant names.
+     * @param ref the reference the granter passed (for instance in an rx request).
+     * @param pageOffset where in the granted page the bytes go.
+     * @param source the grantee's bytes.
+     * @param sourceOffset where in {@code source} they start.
+     * @param length bytes to copy; offset and length must stay inside the page.
      * @return a {@link GrantStatus}; PERMISSION_DENIED for a read-only grant.
      */
     public int copyToGrant(
@@ -247,6 +274,10 @@ public final class GrantTable
      * ({@link #endAccess} returns EAGAIN). Close it with {@link #closeWindow} as soon as the bytes are written.
      *
      * @param window an unopened window, reused across operations; left closed on failure.
+     * @param domid the calling grantee's domain id; must be the one the grant names.
+     * @param ref the granted page's reference.
+     * @param pageOffset where in the page the window starts.
+     * @param length bytes the window spans; offset and length must stay inside the page.
      * @return a {@link GrantStatus}: OKAY, BAD_GNTREF, PERMISSION_DENIED (read-only grant), BAD_COPY_ARG,
      *         GENERAL_ERROR or EAGAIN (also when {@code window} is already open).
      */
@@ -269,6 +300,7 @@ public final class GrantTable
     /**
      * Grantee: closes a window {@link #openWindow} opened on this table: the grant is no longer in use and the window's
      * buffer reaches nothing. Does nothing for a closed window or one of another table.
+     * @param window a window opened on this table.
      */
     public void closeWindow(final GrantWindow window)
     {
@@ -285,6 +317,15 @@ public final class GrantTable
      * page granted in {@code source} and one granted in {@code destination}, e.g. from one vif's tx buffer straight
      * into another's rx buffer.
      *
+     * @param source the table granting the source page.
+     * @param sourceDomid the caller's domain id in {@code source}'s grants.
+     * @param sourceRef the source page's reference.
+     * @param sourcePageOffset where in the source page the bytes start.
+     * @param destination the table granting the destination page (writable).
+     * @param destinationDomid the caller's domain id in {@code destination}'s grants.
+     * @param destinationRef the destination page's reference.
+     * @param destinationPageOffset where in the destination page the bytes go.
+     * @param length bytes to copy; both ranges must stay inside their pages.
      * @return a {@link GrantStatus}; the first failing check decides.
      */
     public static int copyGrantToGrant(
@@ -323,6 +364,9 @@ public final class GrantTable
      * flag (the value may be stale or torn: it means nothing). Callers fold the results into a field so the JIT keeps
      * the loads.
      *
+     * @param domid the calling grantee's domain id.
+     * @param ref the granted page's reference.
+     * @param pageOffset where in the page the coming copy starts.
      * @return the word read, or 0 when nothing was read.
      */
     public long prefetch(final int domid, final int ref, final int pageOffset)

@@ -36,18 +36,29 @@ import org.agrona.DirectBuffer;
  */
 public final class GrantTableDescriptor
 {
+    /** Header magic: "GNT1" read as a little-endian i32. */
     public static final int MAGIC = 0x31544E47; // "GNT1" little-endian
+    /** Offset of the magic (i32). */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the entry count (i32). */
     public static final int ENTRY_COUNT_OFFSET = 4;
+    /** Offset of the granter's page count (i32). */
     public static final int PAGE_COUNT_OFFSET = 8;
+    /** Offset of the page size (i32). */
     public static final int PAGE_SIZE_OFFSET = 12;
+    /** Bytes before entry 0. */
     public static final int HEADER_LENGTH = 64;
 
+    /** Bytes per grant entry ({@code grant_entry_v1_t}). */
     public static final int ENTRY_LENGTH = 8;
+    /** Offset in an entry of the flags (u16). */
     public static final int FLAGS_OFFSET = 0;
+    /** Offset in an entry of the grantee's domid (u16). */
     public static final int DOMID_OFFSET = 2;
+    /** Offset in an entry of the frame (u32, page index in the granter's page section). */
     public static final int FRAME_OFFSET = 4;
 
+    /** Bytes per granted page. */
     public static final int PAGE_SIZE = 4096;
 
     /** {@code GTF_permit_access}: the grantee may use the frame. */
@@ -69,25 +80,38 @@ public final class GrantTableDescriptor
     {
     }
 
-    /** @return bytes a table of {@code entryCount} entries needs. */
+    /**
+     * {@return bytes a table of {@code entryCount} entries needs}
+     * @param entryCount entries in the table, including the reserved entry 0.
+     */
     public static int lengthBytes(final int entryCount)
     {
         return HEADER_LENGTH + entryCount * ENTRY_LENGTH;
     }
 
-    /** @return entries that fit in {@code capacityBytes}. */
+    /**
+     * {@return entries that fit in {@code capacityBytes}}
+     * @param capacityBytes the section's length.
+     */
     public static int entryCountFor(final int capacityBytes)
     {
         return Math.max(0, (capacityBytes - HEADER_LENGTH) / ENTRY_LENGTH);
     }
 
-    /** @return offset of entry {@code ref}. */
+    /**
+     * {@return offset of entry {@code ref}}
+     * @param ref a grant reference.
+     */
     public static int entryOffset(final int ref)
     {
         return HEADER_LENGTH + ref * ENTRY_LENGTH;
     }
 
-    /** @return the packed first word of an entry: flags in the low half, domid in the high half. */
+    /**
+     * {@return the packed first word of an entry: flags in the low half, domid in the high half}
+     * @param flags {@code GTF_*} bits (u16).
+     * @param domid the grantee's domain id (u16).
+     */
     public static int entryWord(final int flags, final int domid)
     {
         return (flags & 0xFFFF) | (domid << 16);
@@ -98,6 +122,8 @@ public final class GrantTableDescriptor
      * checked, and the checked entry count is returned, so the caller never reads the field again (a peer could
      * rewrite it between a check and a second read).
      *
+     * @param table the table as mapped by the caller.
+     * @param pageCount pages in the page section the caller mapped.
      * @return the validated entry count.
      * @throws IllegalArgumentException with {@code name=value} when {@code table} does not hold a valid initialised
      *                                  grant table matching {@code pageCount}.

@@ -17,19 +17,24 @@ public final class GrantWindow
     private GrantTable table;
     private int ref = -1;
 
-    /** @return the window's bytes while open (index 0 .. capacity-1), an empty buffer when closed. */
+    /** A closed window, to be opened by {@link GrantTable#openWindow} and reused across operations. */
+    public GrantWindow()
+    {
+    }
+
+    /** {@return the window's bytes while open (index 0 .. capacity-1), an empty buffer when closed} */
     public MutableDirectBuffer buffer()
     {
         return buffer;
     }
 
-    /** @return true between a successful {@link GrantTable#openWindow} and {@link GrantTable#closeWindow}. */
+    /** {@return true between a successful {@link GrantTable#openWindow} and {@link GrantTable#closeWindow}} */
     public boolean isOpen()
     {
         return null != table;
     }
 
-    /** @return the reference the window is open on, or -1 when closed. */
+    /** {@return the reference the window is open on, or -1 when closed} */
     public int ref()
     {
         return ref;

@@ -51,9 +51,9 @@ public final class HostFile implements AutoCloseable
     public interface ReplaceCheck
     {
         /**
+         * {@return null when it may be replaced, else why not (for example {@code "in use by pid 42"})}
          * @param path   the existing file.
          * @param header its first bytes (up to 4096), read without following links; position 0, native order.
-         * @return null when it may be replaced, else why not (for example {@code "in use by pid 42"}).
          */
         String refusal(Path path, ByteBuffer header);
     }
@@ -86,6 +86,9 @@ public final class HostFile implements AutoCloseable
      * Checks the directory and whatever stands at {@code path}, then creates an empty temporary file beside it.
      * Fill it through {@link #channel()}, then call {@link #publish()}.
      *
+     * @param path the region file to create.
+     * @param replaceCheck decides whether an existing file at {@code path} is a stale region that may be replaced.
+     * @return the file, open and not yet published; the caller owns it.
      * @throws RegionException naming {@code path} and the reason it cannot be created or replaced.
      */
     public static HostFile create(final Path path, final ReplaceCheck replaceCheck)
@@ -139,13 +142,13 @@ public final class HostFile implements AutoCloseable
         }
     }
 
-    /** @return the temporary file's channel (read-write), until {@link #publish()}; closed by {@link #publish()}. */
+    /** {@return the temporary file's channel (read-write), until {@link #publish()}; closed by {@link #publish()}} */
     public FileChannel channel()
     {
         return channel;
     }
 
-    /** @return the final path. */
+    /** {@return the final path} */
     public Path path()
     {
         return path;
@@ -242,7 +245,7 @@ public final class HostFile implements AutoCloseable
         }
     }
 
-    /** @return the effective uid of this process, from {@code /proc/self/status}. */
+    /** {@return the effective uid of this process, from {@code /proc/self/status}} */
     public static int effectiveUid()
     {
         try
@@ -315,7 +318,7 @@ public final class HostFile implements AutoCloseable
         }
     }
 
-    /** @return the file key of a replaceable existing file, or null when the name is free. */
+    /** {@return the file key of a replaceable existing file, or null when the name is free} */
     private static Object checkExisting(
         final Path path, final SecureDirectoryStream<Path> directory, final Path name, final ReplaceCheck replaceCheck)
         throws IOException

@@ -98,7 +98,7 @@ public final class JvmFlags
         }
     }
 
-    /** @return the flags this JVM lacks, required ones first; empty when it was started as pvnet documents. */
+    /** {@return the flags this JVM lacks, required ones first; empty when it was started as pvnet documents} */
     public static List<Missing> missing()
     {
         final List<Missing> missing = new ArrayList<>();

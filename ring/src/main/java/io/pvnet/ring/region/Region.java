@@ -70,7 +70,10 @@ public final class Region implements AutoCloseable
         this.file = file;
     }
 
-    /** @return {@code DEFAULT_DIRECTORY/pvnet-NAME}, where regions are created by name. */
+    /**
+     * {@return {@code DEFAULT_DIRECTORY/pvnet-NAME}, where regions are created by name}
+     * @param name the region's name.
+     */
     public static Path defaultPath(final String name)
     {
         return DEFAULT_DIRECTORY.resolve("pvnet-" + name);
@@ -80,13 +83,19 @@ public final class Region implements AutoCloseable
      * Creates a region in anonymous memory, for use inside this process.
      *
      * @param lengthBytes total length including the descriptor; rounded up to whole pages.
+     * @return the region, owned by the caller: {@link #close()} frees the memory.
      */
     public static Region createAnonymous(final long lengthBytes)
     {
         return createAnonymous(lengthBytes, DEFAULT_SECTION_CAPACITY);
     }
 
-    /** As {@link #createAnonymous(long)} with a section table of {@code sectionCapacity} entries. */
+    /**
+     * As {@link #createAnonymous(long)} with a section table of {@code sectionCapacity} entries.
+     * @param lengthBytes total length including the descriptor; rounded up to whole pages.
+     * @param sectionCapacity entries in the section table.
+     * @return the region, owned by the caller: {@link #close()} frees the memory.
+     */
     public static Region createAnonymous(final long lengthBytes, final int sectionCapacity)
     {
         JvmFlags.check();
@@ -104,6 +113,8 @@ public final class Region implements AutoCloseable
      * its owner unmaps it.
      *
      * @param memory page-aligned, whole pages.
+     * @param sectionCapacity entries in the section table.
+     * @return the region; {@link #close()} leaves {@code memory} mapped.
      */
     public static Region createIn(final MemorySegment memory, final int sectionCapacity)
     {
@@ -122,6 +133,8 @@ public final class Region implements AutoCloseable
      * is validated as {@link #open(Path)} does, without the creator checks (the memory came from a live peer).
      * {@link #close()} leaves the memory mapped.
      *
+     * @param memory the shared memory, as mapped in this process.
+     * @return the region; {@link #close()} leaves {@code memory} mapped.
      * @throws RegionException naming the problem.
      */
     public static Region openIn(final MemorySegment memory)
@@ -139,6 +152,8 @@ public final class Region implements AutoCloseable
      * named) is refused. {@link #close()} deletes the file only if {@code path} still names the file created here.
      *
      * @param lengthBytes total length including the descriptor; rounded up to whole pages.
+     * @param path the region file; {@link #defaultPath(String)} gives the usual place.
+     * @return the region, owned by the caller (its creator).
      * @throws RegionException naming {@code path} and why it cannot be created or replaced.
      */
     public static Region create(final Path path, final long lengthBytes)
@@ -146,7 +161,13 @@ public final class Region implements AutoCloseable
         return create(path, lengthBytes, DEFAULT_SECTION_CAPACITY);
     }
 
-    /** As {@link #create(Path, long)} with a section table of {@code sectionCapacity} entries. */
+    /**
+     * As {@link #create(Path, long)} with a section table of {@code sectionCapacity} entries.
+     * @param path the region file; {@link #defaultPath(String)} gives the usual place.
+     * @param lengthBytes total length including the descriptor; rounded up to whole pages.
+     * @param sectionCapacity entries in the section table.
+     * @return the region, owned by the caller (its creator).
+     */
     public static Region create(final Path path, final long lengthBytes, final int sectionCapacity)
     {
         JvmFlags.check();
@@ -178,6 +199,8 @@ public final class Region implements AutoCloseable
     /**
      * Opens a region another process created, checking that its creator is still alive but not its heartbeat.
      *
+     * @param path the region file.
+     * @return the region mapped into this process; {@link #close()} unmaps it and leaves the file.
      * @throws RegionException naming the file and the problem: missing, truncated, not a region, another layout
      *                         version, corrupt descriptor, creator gone.
      */
@@ -190,6 +213,9 @@ public final class Region implements AutoCloseable
      * Opens a region another process created, also checking that its heartbeat is no older than
      * {@code heartbeatTimeoutMs}.
      *
+     * @param path the region file.
+     * @param heartbeatTimeoutMs the oldest acceptable heartbeat, in milliseconds before now.
+     * @return the region mapped into this process; {@link #close()} unmaps it and leaves the file.
      * @throws RegionException as {@link #open(Path)}, and for a stale heartbeat.
      */
     public static Region open(final Path path, final long heartbeatTimeoutMs)
@@ -290,7 +316,8 @@ public final class Region implements AutoCloseable
     }
 
     /**
-     * @return the published section named {@code name}, or null when there is none (yet).
+     * {@return the published section named {@code name}, or null when there is none (yet)}
+     * @param name the section's name.
      * @throws RegionException when the matching table entry points outside the region (a corrupt table).
      */
     public RegionSection findSection(final String name)
@@ -310,7 +337,8 @@ public final class Region implements AutoCloseable
     }
 
     /**
-     * @return the published section named {@code name}.
+     * {@return the published section named {@code name}}
+     * @param name the section's name.
      * @throws RegionException naming the region and the section when there is none.
      */
     public RegionSection section(final String name)
@@ -323,7 +351,7 @@ public final class Region implements AutoCloseable
         return section;
     }
 
-    /** @return every published section, in allocation order. */
+    /** {@return every published section, in allocation order} */
     public List<RegionSection> sections()
     {
         checkOpen();
@@ -340,55 +368,58 @@ public final class Region implements AutoCloseable
         return sections;
     }
 
-    /** Stores the heartbeat (epoch ms) with release semantics; called by the creator from its duty cycle. */
+    /**
+     * Stores the heartbeat (epoch ms) with release semantics; called by the creator from its duty cycle.
+     * @param nowMs the current time in epoch milliseconds.
+     */
     public void updateHeartbeat(final long nowMs)
     {
         buffer.putLongRelease(HEARTBEAT_OFFSET, nowMs);
     }
 
-    /** @return the last heartbeat, epoch ms. */
+    /** {@return the last heartbeat, epoch ms} */
     public long heartbeatMs()
     {
         return buffer.getLongAcquire(HEARTBEAT_OFFSET);
     }
 
-    /** @return the pid of the process that created the region. */
+    /** {@return the pid of the process that created the region} */
     public long creatorPid()
     {
         return buffer.getLong(CREATOR_PID_OFFSET);
     }
 
-    /** @return when the region was created, epoch ms. */
+    /** {@return when the region was created, epoch ms} */
     public long startTimeMs()
     {
         return buffer.getLong(START_TIME_OFFSET);
     }
 
-    /** @return true in the process that created the region. */
+    /** {@return true in the process that created the region} */
     public boolean isCreator()
     {
         return creator;
     }
 
-    /** @return the file behind the region, or null for an anonymous one. */
+    /** {@return the file behind the region, or null for an anonymous one} */
     public Path path()
     {
         return path;
     }
 
-    /** @return total length in bytes. */
+    /** {@return total length in bytes} */
     public long lengthBytes()
     {
         return segment.byteSize();
     }
 
-    /** @return the whole region, descriptor included. */
+    /** {@return the whole region, descriptor included} */
     public AtomicBuffer buffer()
     {
         return buffer;
     }
 
-    /** @return the whole region as a memory segment. */
+    /** {@return the whole region as a memory segment} */
     public MemorySegment segment()
     {
         return segment;

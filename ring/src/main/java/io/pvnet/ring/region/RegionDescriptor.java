@@ -76,30 +76,52 @@ public final class RegionDescriptor
 {
     /** "PVNETRGN" read as a little-endian u64. */
     public static final long MAGIC = bytesToLong("PVNETRGN");
+    /** The layout version this code reads and writes; a reader refuses any other. */
     public static final int LAYOUT_VERSION = 1;
+    /** Page size every region and section is aligned to. */
     public static final int PAGE_SIZE = 4096;
 
+    /** Offset of the magic (u64). */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the layout version (i32): 0 until the descriptor is ready, then stored last with release semantics. */
     public static final int LAYOUT_VERSION_OFFSET = 8;
+    /** Offset of the page size (i32). */
     public static final int PAGE_SIZE_OFFSET = 12;
+    /** Offset of the total length in bytes (i64). */
     public static final int TOTAL_LENGTH_OFFSET = 16;
+    /** Offset of the creator's pid (i64). */
     public static final int CREATOR_PID_OFFSET = 24;
+    /** Offset of the creator process's start time, epoch ms (i64, 0 = unknown). */
     public static final int CREATOR_START_TIME_OFFSET = 32;
+    /** Offset of the region's start time, epoch ms (i64). */
     public static final int START_TIME_OFFSET = 40;
+    /** Offset of the section table capacity in entries (i32). */
     public static final int SECTION_CAPACITY_OFFSET = 48;
+    /** Offset of the header length in bytes (i32): descriptor plus section table, page aligned. */
     public static final int HEADER_LENGTH_OFFSET = 52;
+    /** Offset of the heartbeat, epoch ms (i64), on its own cache-line pair. */
     public static final int HEARTBEAT_OFFSET = 64;
+    /** Offset of the allocation word (i64, CAS): section count in the top 16 bits, next free page below. */
     public static final int ALLOCATION_OFFSET = 192;
+    /** Offset of section table entry 0. */
     public static final int SECTION_TABLE_OFFSET = 256;
 
+    /** Bytes per section table entry. */
     public static final int SECTION_ENTRY_LENGTH = 64;
+    /** Offset in an entry of its state (i32): 0 claimed or not ready, {@link #SECTION_READY} published. */
     public static final int SECTION_STATE_OFFSET = 0;
+    /** Offset in an entry of the name's length in bytes (i32). */
     public static final int SECTION_NAME_LENGTH_OFFSET = 4;
+    /** Offset in an entry of the section's offset from the region start (i64, page aligned). */
     public static final int SECTION_OFFSET_OFFSET = 8;
+    /** Offset in an entry of the section's length in bytes (i64). */
     public static final int SECTION_LENGTH_OFFSET = 16;
+    /** Offset in an entry of the name (US-ASCII). */
     public static final int SECTION_NAME_OFFSET = 24;
+    /** Longest section name, in bytes. */
     public static final int MAX_SECTION_NAME_LENGTH = SECTION_ENTRY_LENGTH - SECTION_NAME_OFFSET;
 
+    /** Entry state of a published section (stored with release semantics). */
     public static final int SECTION_READY = 1;
 
     /** Section table entries of a region created without saying how many. */
@@ -120,27 +142,30 @@ public final class RegionDescriptor
     }
 
     /**
+     * {@return bytes of descriptor plus section table, rounded up to whole pages: where the first section starts}
      * @param sectionCapacity entries in the section table.
-     * @return bytes of descriptor plus section table, rounded up to whole pages: where the first section starts.
      */
     public static int headerLength(final int sectionCapacity)
     {
         return BitUtil.align(SECTION_TABLE_OFFSET + sectionCapacity * SECTION_ENTRY_LENGTH, PAGE_SIZE);
     }
 
-    /** @return offset of section table entry {@code index} from the region start. */
+    /**
+     * {@return offset of section table entry {@code index} from the region start}
+     * @param index the entry's index in the table.
+     */
     public static int sectionEntryOffset(final int index)
     {
         return SECTION_TABLE_OFFSET + index * SECTION_ENTRY_LENGTH;
     }
 
-    /** @return the allocation word's section count. */
+    /** {@return the allocation word's section count} */
     static int allocationCount(final long allocation)
     {
         return (int)(allocation >>> ALLOCATION_COUNT_SHIFT);
     }
 
-    /** @return the allocation word's next free page (index from the region start). */
+    /** {@return the allocation word's next free page (index from the region start)} */
     static long allocationNextPage(final long allocation)
     {
         return allocation & ALLOCATION_PAGE_MASK;

@@ -14,6 +14,7 @@ public final class RegionException extends RuntimeException
     private final transient Path path;
 
     /**
+     * A configuration-time failure of a region.
      * @param path the region file, or {@code null} for anonymous memory.
      * @param problem what is wrong with it.
      */
@@ -24,6 +25,7 @@ public final class RegionException extends RuntimeException
     }
 
     /**
+     * A configuration-time failure of a region caused by an I/O error.
      * @param path the region file, or {@code null} for anonymous memory.
      * @param problem what is wrong with it.
      * @param cause the I/O error behind it.
@@ -34,7 +36,7 @@ public final class RegionException extends RuntimeException
         this.path = path;
     }
 
-    /** @return the region file, or null for an anonymous region. */
+    /** {@return the region file, or null for an anonymous region} */
     public Path path()
     {
         return path;

@@ -27,37 +27,37 @@ public final class RegionSection
         this.buffer = new UnsafeBuffer(segment.address(), lengthBytes);
     }
 
-    /** @return the name the section was allocated under. */
+    /** {@return the name the section was allocated under} */
     public String name()
     {
         return name;
     }
 
-    /** @return byte offset of the section from the region start; a multiple of {@link RegionDescriptor#PAGE_SIZE}. */
+    /** {@return byte offset of the section from the region start; a multiple of {@link RegionDescriptor#PAGE_SIZE}} */
     public long offset()
     {
         return offset;
     }
 
-    /** @return the length asked for when the section was allocated (the pages behind it may be longer). */
+    /** {@return the length asked for when the section was allocated (the pages behind it may be longer)} */
     public int lengthBytes()
     {
         return lengthBytes;
     }
 
-    /** @return whole pages the section covers (rounded down: a page only partly inside the section does not count). */
+    /** {@return whole pages the section covers (rounded down: a page only partly inside the section does not count)} */
     public int pageCount()
     {
         return lengthBytes / RegionDescriptor.PAGE_SIZE;
     }
 
-    /** @return the section as an Agrona buffer of capacity {@link #lengthBytes()}; shared, do not re-wrap it. */
+    /** {@return the section as an Agrona buffer of capacity {@link #lengthBytes()}; shared, do not re-wrap it} */
     public AtomicBuffer buffer()
     {
         return buffer;
     }
 
-    /** @return the section as a memory segment (for FFM calls and bulk copies). */
+    /** {@return the section as a memory segment (for FFM calls and bulk copies)} */
     public MemorySegment segment()
     {
         return segment;

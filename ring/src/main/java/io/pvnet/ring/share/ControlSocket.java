@@ -41,7 +41,12 @@ public final class ControlSocket implements AutoCloseable
     private static final int MSGHDR_LENGTH = 56;
     private static final int CMSG_HEADER = 16;
 
-    /** One message received: its bytes and the descriptors that came with it (owned by the receiver). */
+    /**
+     * One message received: its bytes and the descriptors that came with it (owned by the receiver).
+     * @param data the message's bytes, exactly as sent.
+     * @param fds the descriptors received with it ({@code SCM_RIGHTS}), new in this process; close them with {@link
+     *     #closeFds()} or hand them on.
+     */
     public record Message(byte[] data, int[] fds)
     {
         /** Closes every descriptor of the message. */
@@ -70,6 +75,8 @@ public final class ControlSocket implements AutoCloseable
      * Binds and listens on {@code path}.
      *
      * @param shared false: mode 0600 (only this user may connect); true: 0666 (peers are told apart by credentials).
+     * @param path where the socket file is created (at most 107 bytes).
+     * @return the listening socket, owned by the caller.
      * @throws IllegalStateException naming the path and the reason (in use by a live listener, not a socket, another
      *                               user's socket, path too long).
      */
@@ -115,6 +122,8 @@ public final class ControlSocket implements AutoCloseable
     /**
      * Connects to a listener at {@code path}.
      *
+     * @param path the listener's socket file.
+     * @return the connected socket, owned by the caller.
      * @throws LinuxException ENOENT when nothing is there, ECONNREFUSED when nobody listens, EACCES without permission.
      */
     public static ControlSocket connect(final Path path)
@@ -137,7 +146,7 @@ public final class ControlSocket implements AutoCloseable
         }
     }
 
-    /** @return two connected sockets ({@code socketpair(2)}), for tests and in-process use. */
+    /** {@return two connected sockets ({@code socketpair(2)}), for tests and in-process use} */
     public static ControlSocket[] pair()
     {
         try (Arena arena = Arena.ofConfined())
@@ -176,7 +185,7 @@ public final class ControlSocket implements AutoCloseable
         return null;
     }
 
-    /** @return the peer as of connect ({@code SO_PEERCRED}). */
+    /** {@return the peer as of connect ({@code SO_PEERCRED})} */
     public PeerCredentials peer()
     {
         try (Arena arena = Arena.ofConfined())
@@ -193,6 +202,8 @@ public final class ControlSocket implements AutoCloseable
     /**
      * Sends one message with {@code fds} attached (duplicated into the peer; still owned here).
      *
+     * @param data the bytes, at most {@link #MAX_MESSAGE_BYTES}.
+     * @param fds descriptors to pass, at most {@link #MAX_FDS}; still owned by the caller afterwards.
      * @throws LinuxException EPIPE / ECONNRESET when the peer is gone (never SIGPIPE).
      */
     public void send(final byte[] data, final int... fds)
@@ -311,7 +322,7 @@ public final class ControlSocket implements AutoCloseable
         raw(SHUTDOWN, fd, SHUT_RDWR, 0, 0, 0, 0);
     }
 
-    /** @return the descriptor (for tests). */
+    /** {@return the descriptor (for tests)} */
     public int fd()
     {
         return fd;

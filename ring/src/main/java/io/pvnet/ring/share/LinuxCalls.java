@@ -42,12 +42,19 @@ public final class LinuxCalls
     static final long SENDMSG = AARCH64 ? 211 : 46;
     static final long RECVMSG = AARCH64 ? 212 : 47;
 
+    /** Interrupted system call. */
     public static final int EINTR = 4;
+    /** Try again: the call would block. */
     public static final int EAGAIN = 11;
+    /** Operation not permitted (for example a sealed memfd's {@code ftruncate}). */
     public static final int EPERM = 1;
+    /** Invalid argument. */
     public static final int EINVAL = 22;
+    /** No such file or directory. */
     public static final int ENOENT = 2;
+    /** Connection refused: nobody listens. */
     public static final int ECONNREFUSED = 111;
+    /** Address already in use. */
     public static final int EADDRINUSE = 98;
 
     static final int MFD_CLOEXEC = 0x1;
@@ -57,9 +64,13 @@ public final class LinuxCalls
     static final int FD_CLOEXEC = 1;
     static final int F_ADD_SEALS = 1033;
     static final int F_GET_SEALS = 1034;
+    /** {@code F_SEAL_SEAL}: no further seals may be added. */
     public static final int F_SEAL_SEAL = 0x01;
+    /** {@code F_SEAL_SHRINK}: the file may not shrink. */
     public static final int F_SEAL_SHRINK = 0x02;
+    /** {@code F_SEAL_GROW}: the file may not grow. */
     public static final int F_SEAL_GROW = 0x04;
+    /** {@code F_SEAL_WRITE}: the file's contents may not be written. */
     public static final int F_SEAL_WRITE = 0x08;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
@@ -94,7 +105,16 @@ public final class LinuxCalls
     {
     }
 
-    /** @return the kernel's result (>= 0) or {@code -errno}. */
+    /**
+     * {@return the kernel's result (>= 0) or {@code -errno}}
+     * @param number the system call number for this architecture.
+     * @param a first argument.
+     * @param b second argument.
+     * @param c third argument.
+     * @param d fourth argument.
+     * @param e fifth argument.
+     * @param f sixth argument.
+     */
     public static long raw(final long number, final long a, final long b, final long c, final long d, final long e,
         final long f)
     {
@@ -111,7 +131,17 @@ public final class LinuxCalls
         return result == -1 ? -(int)ERRNO.get(state, 0L) : result;
     }
 
-    /** @return the kernel's result; throws {@link LinuxException} naming {@code call} on failure (EINTR retried). */
+    /**
+     * {@return the kernel's result; throws {@link LinuxException} naming {@code call} on failure (EINTR retried)}
+     * @param call the call's name, for the exception's message.
+     * @param number the system call number for this architecture.
+     * @param a first argument.
+     * @param b second argument.
+     * @param c third argument.
+     * @param d fourth argument.
+     * @param e fifth argument.
+     * @param f sixth argument.
+     */
     public static long check(final String call, final long number, final long a, final long b, final long c,
         final long d, final long e, final long f)
     {
@@ -134,7 +164,10 @@ public final class LinuxCalls
         return check(call, number, a, b, c, 0, 0, 0);
     }
 
-    /** Closes {@code fd}, ignoring errors (a close that fails has still released the descriptor on Linux). */
+    /**
+     * Closes {@code fd}, ignoring errors (a close that fails has still released the descriptor on Linux).
+     * @param fd the descriptor.
+     */
     public static void close(final int fd)
     {
         if (fd >= 0)
@@ -143,25 +176,38 @@ public final class LinuxCalls
         }
     }
 
-    /** @return whether {@code fd} has FD_CLOEXEC set. */
+    /**
+     * {@return whether {@code fd} has FD_CLOEXEC set}
+     * @param fd the descriptor.
+     */
     public static boolean isCloseOnExec(final int fd)
     {
         return (check("fcntl(F_GETFD)", FCNTL, fd, F_GETFD, 0) & FD_CLOEXEC) != 0;
     }
 
-    /** @return the seals of a memfd ({@code F_GET_SEALS}). */
+    /**
+     * {@return the seals of a memfd ({@code F_GET_SEALS})}
+     * @param fd the memfd.
+     */
     public static int seals(final int fd)
     {
         return (int)check("fcntl(F_GET_SEALS)", FCNTL, fd, F_GET_SEALS, 0);
     }
 
-    /** @return {@code ftruncate(fd, length)}: 0 or {@code -errno} (a guest trying to pull its memory away). */
+    /**
+     * {@return {@code ftruncate(fd, length)}: 0 or {@code -errno} (a guest trying to pull its memory away)}
+     * @param fd the memfd.
+     * @param length the new length in bytes.
+     */
     public static int truncate(final int fd, final long length)
     {
         return (int)raw(FTRUNCATE, fd, length, 0, 0, 0, 0);
     }
 
-    /** @return the size of the file behind {@code fd}. */
+    /**
+     * {@return the size of the file behind {@code fd}}
+     * @param fd the descriptor.
+     */
     public static long size(final int fd)
     {
         return check("lseek", LSEEK, fd, 0, SEEK_END);

@@ -5,15 +5,21 @@ public final class LinuxException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The errno the call failed with. */
     private final int errno;
 
+    /**
+     * A failure of {@code call} with {@code errno}.
+     * @param call the system call's name.
+     * @param errno the error number the kernel returned.
+     */
     public LinuxException(final String call, final int errno)
     {
         super(call + ": errno=" + errno + " (" + name(errno) + ")");
         this.errno = errno;
     }
 
-    /** @return the errno value. */
+    /** {@return the errno value} */
     public int errno()
     {
         return errno;

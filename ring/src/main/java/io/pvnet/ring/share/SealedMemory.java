@@ -44,6 +44,8 @@ public final class SealedMemory implements AutoCloseable
      * Creates a zero-filled memfd of {@code lengthBytes}, seals it and maps it.
      *
      * @param name shows as {@code memfd:NAME} in {@code /proc/PID/maps} (up to 249 bytes).
+     * @param lengthBytes the size in bytes; fixed for the memory's life by the seals.
+     * @return the memory, owned by the caller: {@link #close()} unmaps it and closes the descriptor.
      * @throws LinuxException when a call fails.
      */
     public static SealedMemory create(final String name, final long lengthBytes)
@@ -79,6 +81,9 @@ public final class SealedMemory implements AutoCloseable
      * Takes ownership of a memfd received from another process and maps it, after checking that it carries
      * {@link #REQUIRED_SEALS} and is exactly {@code expectedLengthBytes} long. On failure the descriptor is closed.
      *
+     * @param fd the received memfd; owned by the returned memory from now on (closed on failure).
+     * @param expectedLengthBytes the size the protocol agreed on.
+     * @return the memory, owned by the caller: {@link #close()} unmaps it and closes the descriptor.
      * @throws IllegalArgumentException naming what is wrong (missing seals, wrong size, not a memfd).
      */
     public static SealedMemory adopt(final int fd, final long expectedLengthBytes)
@@ -125,25 +130,25 @@ public final class SealedMemory implements AutoCloseable
         throw new LinuxException(call, (int)-result);
     }
 
-    /** @return the descriptor (to pass to the peer with {@code SCM_RIGHTS}); owned by this object. */
+    /** {@return the descriptor (to pass to the peer with {@code SCM_RIGHTS}); owned by this object} */
     public int fd()
     {
         return fd;
     }
 
-    /** @return length in bytes. */
+    /** {@return length in bytes} */
     public long lengthBytes()
     {
         return lengthBytes;
     }
 
-    /** @return the mapping. */
+    /** {@return the mapping} */
     public MemorySegment segment()
     {
         return segment;
     }
 
-    /** @return a new Agrona view of the whole mapping. */
+    /** {@return a new Agrona view of the whole mapping} */
     public UnsafeBuffer buffer()
     {
         return new UnsafeBuffer(segment.address(), (int)lengthBytes);

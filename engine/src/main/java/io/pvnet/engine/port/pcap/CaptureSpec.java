@@ -18,6 +18,12 @@ import java.util.Locale;
  */
 public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files)
 {
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException if {@code snapLength} is out of range, or {@code files} is set without
+     *                                  {@code rotateBytes}.
+     */
     public CaptureSpec
     {
         if (snapLength < 1 || snapLength > PcapngWriter.MAX_SNAP_LENGTH)
@@ -31,13 +37,20 @@ public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files
         }
     }
 
-    /** A capture of whole frames into one file. */
+    /**
+     * A capture of whole frames into one file, never rotated.
+     *
+     * @param file the pcapng file.
+     * @return the spec.
+     */
     public static CaptureSpec of(final Path file)
     {
         return new CaptureSpec(file, PcapngWriter.MAX_SNAP_LENGTH, 0, 0);
     }
 
     /**
+     * Parses the argument of {@code --pcap PORT=...} after the {@code =}.
+     *
      * @param text {@code FILE[,snaplen=N][,rotate=MB[,files=N]]}.
      * @return the spec.
      * @throws IllegalArgumentException naming the bad part.
@@ -68,7 +81,11 @@ public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files
         return new CaptureSpec(Path.of(parts[0]), snapLength, rotateBytes, files);
     }
 
-    /** @return the name of the file number {@code index} of a rotation: {@code cap.pcapng}, {@code cap.1.pcapng}, ... */
+    /**
+     * {@return the name of the file number {@code index} of a rotation: {@code cap.pcapng}, {@code cap.1.pcapng}, ...}
+     *
+     * @param index the file's number in the rotation, 0 for the first.
+     */
     public Path fileFor(final long index)
     {
         if (index == 0)

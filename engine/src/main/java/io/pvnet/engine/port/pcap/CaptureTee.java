@@ -17,15 +17,24 @@ public final class CaptureTee implements FrameSink
     private final int direction;
     private final FrameSink next;
 
-    /** Records into the capture's first interface, inbound. */
+    /**
+     * Records into the capture's first interface (interface 0), inbound.
+     *
+     * @param capture the capture that records each frame.
+     * @param next    the sink every frame goes on to, captured or not.
+     */
     public CaptureTee(final PcapPort capture, final FrameSink next)
     {
         this(capture, 0, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND, next);
     }
 
     /**
+     * Records into one interface of a capture, in the given direction.
+     *
+     * @param capture     the capture that records each frame.
      * @param interfaceId the port's interface in the capture ({@link PcapPort#addInterface}).
      * @param direction   the direction recorded, usually {@code PcapngWriter.DIRECTION_INBOUND}.
+     * @param next        the sink every frame goes on to, captured or not.
      */
     public CaptureTee(final PcapPort capture, final int interfaceId, final int direction, final FrameSink next)
     {

@@ -16,13 +16,24 @@ public final class CapturedPort extends ForwardingPort
     private final PcapPort capture;
     private final int interfaceId;
 
-    /** Records into the capture's first interface. */
+    /**
+     * Records into the capture's first interface (interface 0).
+     *
+     * @param port    the port whose egress is captured; frames go on to it unchanged.
+     * @param capture the capture that records them, shared with the {@link CaptureTee} on the port's ingress.
+     */
     public CapturedPort(final Port port, final PcapPort capture)
     {
         this(port, capture, 0);
     }
 
-    /** @param interfaceId the port's interface in the capture ({@link PcapPort#addInterface}). */
+    /**
+     * Records into one interface of a capture that holds several ports.
+     *
+     * @param port        the port whose egress is captured; frames go on to it unchanged.
+     * @param capture     the capture that records them.
+     * @param interfaceId the port's interface in the capture ({@link PcapPort#addInterface}).
+     */
     public CapturedPort(final Port port, final PcapPort capture, final int interfaceId)
     {
         super(port);

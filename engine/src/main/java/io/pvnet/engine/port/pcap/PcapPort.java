@@ -54,13 +54,22 @@ public final class PcapPort implements Port, Agent
     private long recordsBefore;
     private long lastFlushNs;
 
-    /** @param name the port's name in counters and logs. */
+    /**
+     * A capture port stamping records with the system's wall clock.
+     *
+     * @param name the port's name in counters and logs ({@code pcap:NAME}).
+     */
     public PcapPort(final String name)
     {
         this(name, new SystemEpochNanoClock());
     }
 
-    /** @param clock the source of record timestamps (nanoseconds since the Unix epoch). */
+    /**
+     * A capture port with its own clock, so tests control the record timestamps.
+     *
+     * @param name  the port's name in counters and logs ({@code pcap:NAME}).
+     * @param clock the source of record timestamps (nanoseconds since the Unix epoch).
+     */
     public PcapPort(final String name, final EpochNanoClock clock)
     {
         this.name = name;
@@ -80,13 +89,25 @@ public final class PcapPort implements Port, Agent
         return interfaceNames.size() - 1;
     }
 
-    /** Asks the agent to capture into {@code file} (created or truncated), closing any capture in progress. */
+    /**
+     * Asks the agent to capture whole frames into {@code file} (created or truncated), closing any capture in
+     * progress. Any thread.
+     *
+     * @param file the pcapng file.
+     * @return the request's sequence number, for {@link #applied}.
+     */
     public long start(final Path file)
     {
         return start(CaptureSpec.of(file));
     }
 
-    /** Asks the agent to capture as {@code spec} says (files created or truncated), closing any capture in progress. */
+    /**
+     * Asks the agent to capture as {@code spec} says (files created or truncated), closing any capture in progress.
+     * Any thread.
+     *
+     * @param spec the file, snap length and rotation.
+     * @return the request's sequence number, for {@link #applied}.
+     */
     public synchronized long start(final CaptureSpec spec)
     {
         requested = spec;
@@ -94,13 +115,17 @@ public final class PcapPort implements Port, Agent
         return requestSequence;
     }
 
-    /** @return files started by the current or last capture (more than one when it rotated). */
+    /** {@return files started by the current or last capture (more than one when it rotated)} */
     public long filesStarted()
     {
         return filesStarted;
     }
 
-    /** Asks the agent to stop capturing and close the file. */
+    /**
+     * Asks the agent to stop capturing and close the file. Any thread.
+     *
+     * @return the request's sequence number, for {@link #applied}.
+     */
     public synchronized long stop()
     {
         requested = null;
@@ -108,19 +133,23 @@ public final class PcapPort implements Port, Agent
         return requestSequence;
     }
 
-    /** @return whether the request numbered {@code sequence} (from {@link #start}/{@link #stop}) has taken effect. */
+    /**
+     * {@return whether the request numbered {@code sequence} (from {@link #start}/{@link #stop}) has taken effect}
+     *
+     * @param sequence the number {@link #start} or {@link #stop} returned.
+     */
     public boolean applied(final long sequence)
     {
         return appliedSequence >= sequence;
     }
 
-    /** @return records written to the current or last capture file. */
+    /** {@return records written to the current or last capture file} */
     public long capturedRecords()
     {
         return capturedRecords;
     }
 
-    /** @return this capture's counters: frames and bytes written, drops by reason. */
+    /** {@return this capture's counters: frames and bytes written, drops by reason} */
     public PortCounters counters()
     {
         return counters;
@@ -163,6 +192,9 @@ public final class PcapPort implements Port, Agent
      * @param interfaceId from {@link #addInterface} (0 when none was declared).
      * @param direction   {@link PcapngWriter#DIRECTION_INBOUND} (into the switch from the port) or
      *                    {@link PcapngWriter#DIRECTION_OUTBOUND}.
+     * @param buffer      the frame's buffer; read, not kept.
+     * @param offset      where the frame's Ethernet header starts in {@code buffer}.
+     * @param length      the frame's length in bytes (only the snap length of it is written).
      * @return 0, or {@link PortDropReason#CAPTURE_FAILED} when the file could not be written (counted).
      */
     public int capture(

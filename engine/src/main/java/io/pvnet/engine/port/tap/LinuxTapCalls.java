@@ -80,13 +80,13 @@ final class LinuxTapCalls
     {
     }
 
-    /** @return a segment to receive errno, allocated in {@code arena}. */
+    /** {@return a segment to receive errno, allocated in {@code arena}} */
     static MemorySegment newErrnoState(final Arena arena)
     {
         return arena.allocate(CAPTURE_LAYOUT);
     }
 
-    /** @return the errno captured by the last call that used {@code state}. */
+    /** {@return the errno captured by the last call that used {@code state}} */
     static int errno(final MemorySegment state)
     {
         return (int)ERRNO.get(state, 0L);
@@ -116,7 +116,7 @@ final class LinuxTapCalls
         }
     }
 
-    /** @return bytes read, or -1 with errno in {@code state}. */
+    /** {@return bytes read, or -1 with errno in {@code state}} */
     static long read(final MemorySegment state, final int fd, final long address, final long length)
     {
         try
@@ -129,7 +129,7 @@ final class LinuxTapCalls
         }
     }
 
-    /** @return bytes written, or -1 with errno in {@code state}. */
+    /** {@return bytes written, or -1 with errno in {@code state}} */
     static long writev(final MemorySegment state, final int fd, final long iovecAddress, final int count)
     {
         try

@@ -82,21 +82,23 @@ public final class TapDevice implements AutoCloseable
         }
     }
 
-    /** @return the interface name the kernel gave the device. */
+    /** {@return the interface name the kernel gave the device} */
     public String name()
     {
         return name;
     }
 
-    /** @return whether checksum and TSO offload were negotiated with the kernel. */
+    /** {@return whether checksum and TSO offload were negotiated with the kernel} */
     public boolean offload()
     {
         return offload;
     }
 
     /**
-     * Reads one frame (with its virtio-net header first) into native memory. Reader thread only.
+     * Reads one frame (with its virtio-net header first) into native memory. Reader thread only; never blocks.
      *
+     * @param address  where the frame is read to (native memory of at least {@code capacity} bytes).
+     * @param capacity bytes available at {@code address}; a longer frame is truncated by the kernel.
      * @return bytes read, 0 when nothing is waiting, or {@code -errno}.
      */
     public long read(final long address, final int capacity)
@@ -113,6 +115,8 @@ public final class TapDevice implements AutoCloseable
     /**
      * Writes one frame given as an iovec array in native memory (header first). Writer thread only.
      *
+     * @param iovecAddress native address of {@code count} {@code struct iovec}s (16 bytes each: base, length).
+     * @param count        iovecs in the array.
      * @return bytes written, or {@code -errno}.
      */
     public long writev(final long iovecAddress, final int count)

@@ -57,8 +57,11 @@ public final class TapPort implements Port, Agent
     private FrameSink ingress = DISCONNECTED;
 
     /**
+     * A port over an open TAP device; the port owns the device from here on.
+     *
      * @param device the open TAP; closed by {@link #onClose()}.
      * @param mtu    the port MTU (IP bytes), {@code 68..65535}.
+     * @throws IllegalArgumentException if {@code mtu} is outside {@code 68..65535}.
      */
     public TapPort(final TapDevice device, final int mtu)
     {
@@ -72,20 +75,25 @@ public final class TapPort implements Port, Agent
         iovec.putLong(8, LENGTH);
     }
 
-    /** Sets where frames read from the kernel go. Call before the agent runs. */
+    /**
+     * Sets where frames read from the kernel go. Call before the agent runs.
+     *
+     * @param sink usually {@code bridge.ingress(index)} for this port's index; called on the agent's thread.
+     * @return this port.
+     */
     public TapPort ingress(final FrameSink sink)
     {
         ingress = sink;
         return this;
     }
 
-    /** @return the TAP device this port reads and writes. */
+    /** {@return the TAP device this port reads and writes} */
     public TapDevice device()
     {
         return device;
     }
 
-    /** @return this port's frame and byte counters and drops by reason. */
+    /** {@return this port's frame and byte counters and drops by reason} */
     public PortCounters counters()
     {
         return counters;

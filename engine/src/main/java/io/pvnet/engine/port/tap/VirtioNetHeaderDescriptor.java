@@ -29,24 +29,39 @@ import java.nio.ByteOrder;
  */
 public final class VirtioNetHeaderDescriptor
 {
+    /** Offset of {@code flags} (u8): {@link #F_NEEDS_CSUM}, {@link #F_DATA_VALID}. */
     public static final int FLAGS_OFFSET = 0;
+    /** Offset of {@code gso_type} (u8): one of the {@code GSO_*} values, possibly or'ed with {@link #GSO_ECN}. */
     public static final int GSO_TYPE_OFFSET = 1;
+    /** Offset of {@code hdr_len} (u16): bytes of Ethernet + IP + L4 headers of a GSO frame. */
     public static final int HDR_LEN_OFFSET = 2;
+    /** Offset of {@code gso_size} (u16): payload bytes per segment of a GSO frame. */
     public static final int GSO_SIZE_OFFSET = 4;
+    /** Offset of {@code csum_start} (u16): where checksumming starts, from the Ethernet header. */
     public static final int CSUM_START_OFFSET = 6;
+    /** Offset of {@code csum_offset} (u16): where the checksum is stored, from {@code csum_start}. */
     public static final int CSUM_OFFSET_OFFSET = 8;
+    /** Offset of {@code num_buffers} (u16): always 0 here (no mergeable receive buffers). */
     public static final int NUM_BUFFERS_OFFSET = 10;
     /** Header bytes with {@code num_buffers}; what pvnet sets with TUNSETVNETHDRSZ. */
     public static final int LENGTH = 12;
 
+    /** {@code VIRTIO_NET_HDR_F_NEEDS_CSUM}: the L4 checksum holds only the pseudo-header sum; complete it. */
     public static final int F_NEEDS_CSUM = 1;
+    /** {@code VIRTIO_NET_HDR_F_DATA_VALID}: the checksums were verified. */
     public static final int F_DATA_VALID = 2;
 
+    /** {@code VIRTIO_NET_HDR_GSO_NONE}: not a GSO frame. */
     public static final int GSO_NONE = 0;
+    /** {@code VIRTIO_NET_HDR_GSO_TCPV4}: TCP over IPv4 to be segmented (TSO). */
     public static final int GSO_TCPV4 = 1;
+    /** {@code VIRTIO_NET_HDR_GSO_UDP}: UDP to be fragmented (UFO); never produced or accepted by pvnet. */
     public static final int GSO_UDP = 3;
+    /** {@code VIRTIO_NET_HDR_GSO_TCPV6}: TCP over IPv6 to be segmented (TSO). */
     public static final int GSO_TCPV6 = 4;
+    /** {@code VIRTIO_NET_HDR_GSO_UDP_L4}: UDP to be split into datagrams of {@code gso_size} (USO). */
     public static final int GSO_UDP_L4 = 5;
+    /** {@code VIRTIO_NET_HDR_GSO_ECN}: flag or'ed into {@code gso_type}; the TCP segments carry ECN (CWR). */
     public static final int GSO_ECN = 0x80;
 
     /** pvnet's GSO type for UDP segmentation (USO), which netif.h lacks; next after Xen's TCPV6 (2). */
@@ -56,7 +71,11 @@ public final class VirtioNetHeaderDescriptor
     {
     }
 
-    /** @return the {@link FrameFlags} a header's {@code flags} byte means. */
+    /**
+     * {@return the {@link FrameFlags} a header's {@code flags} byte means}
+     *
+     * @param virtioFlags the header's {@code flags} byte.
+     */
     public static int frameFlags(final int virtioFlags)
     {
         int flags = 0;
@@ -71,7 +90,11 @@ public final class VirtioNetHeaderDescriptor
         return flags;
     }
 
-    /** @return the {@code XEN_NETIF_GSO_TYPE_*} of a virtio gso_type (ECN bit ignored), or -1 when none maps. */
+    /**
+     * {@return the {@code XEN_NETIF_GSO_TYPE_*} of a virtio gso_type (ECN bit ignored), or -1 when none maps}
+     *
+     * @param virtioGsoType the header's {@code gso_type} byte.
+     */
     public static int xenGsoType(final int virtioGsoType)
     {
         return switch (virtioGsoType & ~GSO_ECN)
@@ -83,7 +106,11 @@ public final class VirtioNetHeaderDescriptor
         };
     }
 
-    /** @return the virtio gso_type of a {@code XEN_NETIF_GSO_TYPE_*}, or -1 when none maps. */
+    /**
+     * {@return the virtio gso_type of a {@code XEN_NETIF_GSO_TYPE_*}, or -1 when none maps}
+     *
+     * @param xenGsoType a {@code XEN_NETIF_GSO_TYPE_*} or {@link #PVNET_GSO_TYPE_UDP_L4}.
+     */
     public static int virtioGsoType(final int xenGsoType)
     {
         return switch (xenGsoType)
@@ -95,7 +122,18 @@ public final class VirtioNetHeaderDescriptor
         };
     }
 
-    /** Writes a whole header at {@code offset}. */
+    /**
+     * Writes a whole header at {@code offset}, {@code num_buffers} 0.
+     *
+     * @param buffer     where the header is written.
+     * @param offset     where it starts in {@code buffer}; {@link #LENGTH} bytes are written.
+     * @param flags      the {@code flags} byte ({@code F_*}).
+     * @param gsoType    the virtio {@code gso_type} ({@code GSO_*}).
+     * @param hdrLen     header bytes (Ethernet + IP + L4) of a GSO frame, else 0.
+     * @param gsoSize    payload bytes per segment of a GSO frame, else 0.
+     * @param csumStart  where checksumming starts from the Ethernet header, with {@link #F_NEEDS_CSUM}, else 0.
+     * @param csumOffset where the checksum lies from {@code csumStart}, with {@link #F_NEEDS_CSUM}, else 0.
+     */
     public static void write(
         final MutableDirectBuffer buffer, final int offset, final int flags, final int gsoType, final int hdrLen,
         final int gsoSize, final int csumStart, final int csumOffset)

@@ -28,13 +28,23 @@ public final class VifPort implements Port
     private final String name;
     private VifBackend backend;
 
-    /** @param name the port's name in counters and captures (for example {@code vif1}); set its backend before it runs. */
+    /**
+     * A port with no backend yet; set it with {@link #backend(VifBackend)} before traffic.
+     *
+     * @param name the port's name in counters and captures (for example {@code vif1}).
+     */
     public VifPort(final String name)
     {
         this.name = name;
     }
 
-    /** Sets the backend, once, before traffic. */
+    /**
+     * Sets the backend, once, before traffic.
+     *
+     * @param backend the vif's backend, created with this port's ingress sink.
+     * @return this port.
+     * @throws IllegalStateException if the port already has a backend.
+     */
     public VifPort backend(final VifBackend backend)
     {
         if (this.backend != null)
@@ -45,7 +55,7 @@ public final class VifPort implements Port
         return this;
     }
 
-    /** @return the vif backend this port delivers to. */
+    /** {@return the vif backend this port delivers to} */
     public VifBackend backend()
     {
         return backend;
@@ -69,7 +79,7 @@ public final class VifPort implements Port
         return backend == null ? 1500 : backend.mtu();
     }
 
-    /** @return 0 when queued for the guest, else the backend's {@code DropReason} code (1..31). */
+    /** {@return 0 when queued for the guest, else the backend's {@code DropReason} code (1..31)} */
     @Override
     public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {

@@ -13,6 +13,11 @@ import java.net.InetSocketAddress;
  */
 public record VxlanConfig(InetSocketAddress local, InetSocketAddress remote, int vni, int mtu)
 {
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException if an address is missing, or {@code vni} or {@code mtu} is out of range.
+     */
     public VxlanConfig
     {
         if (local == null || remote == null)

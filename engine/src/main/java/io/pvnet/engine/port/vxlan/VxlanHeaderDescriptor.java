@@ -23,8 +23,11 @@ public final class VxlanHeaderDescriptor
 {
     /** IANA-assigned VXLAN UDP port. */
     public static final int IANA_PORT = 4789;
+    /** Offset of the flags word (the I flag in its first byte, the rest reserved). */
     public static final int FLAGS_OFFSET = 0;
+    /** Offset of the 24-bit VNI, in the top three bytes of the second word. */
     public static final int VNI_OFFSET = 4;
+    /** Header bytes. */
     public static final int LENGTH = 8;
     /** The "VNI valid" flag. */
     public static final int FLAG_I = 0x08;
@@ -40,18 +43,36 @@ public final class VxlanHeaderDescriptor
     {
     }
 
+    /**
+     * Writes a header with the I flag and {@code vni}, reserved fields zero.
+     *
+     * @param buffer where the header is written.
+     * @param offset where it starts in {@code buffer}; {@link #LENGTH} bytes are written.
+     * @param vni    the VNI, {@code 0..}{@link #MAX_VNI}.
+     */
     public static void write(final MutableDirectBuffer buffer, final int offset, final int vni)
     {
         buffer.putInt(offset + FLAGS_OFFSET, FLAG_I << 24, ByteOrder.BIG_ENDIAN);
         buffer.putInt(offset + VNI_OFFSET, vni << 8, ByteOrder.BIG_ENDIAN);
     }
 
-    /** @return whether the I flag is set. */
+    /**
+     * {@return whether the I flag is set}
+     *
+     * @param buffer the datagram.
+     * @param offset where the VXLAN header starts in {@code buffer}.
+     */
     public static boolean hasVni(final DirectBuffer buffer, final int offset)
     {
         return (buffer.getByte(offset + FLAGS_OFFSET) & FLAG_I) != 0;
     }
 
+    /**
+     * {@return the VNI (24 bits; the reserved byte after it ignored)}
+     *
+     * @param buffer the datagram.
+     * @param offset where the VXLAN header starts in {@code buffer}.
+     */
     public static int vni(final DirectBuffer buffer, final int offset)
     {
         return buffer.getInt(offset + VNI_OFFSET, ByteOrder.BIG_ENDIAN) >>> 8;

@@ -87,6 +87,7 @@ public final class VxlanPort implements Port, Agent
      * Checks that the local address can be bound (a trial bind, released at once); the port's socket is bound by
      * {@link #onStart} on the agent's thread, which owns the Netty event loop from then on.
      *
+     * @param config the tunnel: local and remote VTEP, VNI and inner MTU.
      * @throws IllegalStateException when the address cannot be bound.
      */
     public VxlanPort(final VxlanConfig config)
@@ -120,38 +121,43 @@ public final class VxlanPort implements Port, Agent
         }
     }
 
-    /** Sets where frames from the remote VTEP go. Before the agent starts. */
+    /**
+     * Sets where frames from the remote VTEP go. Before the agent starts.
+     *
+     * @param sink usually {@code bridge.ingress(index)} for this port's index; called on the agent's thread.
+     * @return this port.
+     */
     public VxlanPort ingress(final FrameSink sink)
     {
         ingress = sink;
         return this;
     }
 
-    /** @return the bound local address (the real port when configured with 0); after {@link #onStart}. */
+    /** {@return the bound local address (the real port when configured with 0); after {@link #onStart}} */
     public java.net.InetSocketAddress localAddress()
     {
         return (java.net.InetSocketAddress)channel.localAddress();
     }
 
-    /** @return whether Netty's epoll transport is in use (else NIO). */
+    /** {@return whether Netty's epoll transport is in use (else NIO)} */
     public boolean usesEpoll()
     {
         return epoll;
     }
 
-    /** @return this port's frame and byte counters and drops by reason. */
+    /** {@return this port's frame and byte counters and drops by reason} */
     public PortCounters counters()
     {
         return counters;
     }
 
-    /** @return datagrams with another VNI (not ours, dropped). */
+    /** {@return datagrams with another VNI (not ours, dropped)} */
     public long wrongVniCount()
     {
         return wrongVni;
     }
 
-    /** @return datagrams too short for a VXLAN header and an Ethernet header, or without the I flag. */
+    /** {@return datagrams too short for a VXLAN header and an Ethernet header, or without the I flag} */
     public long malformedCount()
     {
         return malformed;
@@ -357,13 +363,13 @@ public final class VxlanPort implements Port, Agent
         }
     }
 
-    /** @return how many GSO batches (more than one datagram in one send) were written. */
+    /** {@return how many GSO batches (more than one datagram in one send) were written} */
     public long gsoBatches()
     {
         return gsoBatches;
     }
 
-    /** @return whether UDP GSO is used for sending and UDP_GRO was switched on for receiving. */
+    /** {@return whether UDP GSO is used for sending and UDP_GRO was switched on for receiving} */
     public boolean usesUdpOffload()
     {
         return gso && gro;
