@@ -88,7 +88,7 @@ public final class SwitchCounters implements Agent
     /**
      * Registers the router's totals: offered, forwarded, local, each drop reason, egress drops, pending.
      *
-     * @param router the switch's router; its totals are read on the thread that publishes.
+     * @param router the switch's router; its totals are read by this agent, on the router's thread.
      */
     public void router(final Router router)
     {

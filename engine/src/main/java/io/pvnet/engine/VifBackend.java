@@ -98,6 +98,9 @@ public final class VifBackend implements Agent
      * Queues a frame for the guest; called on this backend's own agent thread, delivers what is queued and then copies
      * the frame straight into the guest's posted buffers instead (one copy fewer).
      *
+     * @param buffer   the frame, read during the call only (copied if it must wait).
+     * @param offset   where its Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
      * @param metadata the frame's flags, GSO size and type: the caller's flyweight, read during the call only (a frame
      *                 that must wait is queued with a copy of what the rx path needs).
      * @return 0 if queued or delivered, else a {@code DropReason} code (not counted here: the caller owns that count);

@@ -95,6 +95,9 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     /**
      * Writes a frame with complete checksums and no GSO to the tx ring.
      *
+     * @param buffer   the frame; copied into the guest's granted pages before this returns.
+     * @param offset   where its Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
      * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
      */
     public int transmit(final DirectBuffer buffer, final int offset, final int length)
@@ -105,8 +108,11 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     /**
      * Writes a frame to the tx ring.
      *
-     * @param metadata {@link FrameFlags}, and for a TSO frame its MSS and
-     *                 {@code NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4/6}: the caller's flyweight, read during the call only (the caller may reuse it at once).
+     * @param buffer   the frame; copied into the guest's granted pages before this returns.
+     * @param offset   where its Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
+     * @param metadata {@link FrameFlags}, and for a TSO frame its MSS and {@code NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4/6}:
+     *                 the caller's flyweight, read during the call only (the caller may reuse it at once).
      * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
      */
     public int transmit(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)

@@ -73,13 +73,13 @@ public final class EgressEdge
     }
 
     /**
-     * Sends one frame to {@code port}, finishing in software only what the port cannot.
+     * Sends one frame to {@code port}, finishing in software only what the port cannot. The fabric's thread only.
      *
      * @param port     where the frame leaves.
-     * @param counters the port's counters (tx side: sent, or dropped by reason).
-     * @param buffer   holds the frame.
-     * @param offset   where the frame starts.
-     * @param length   bytes in the frame.
+     * @param counters the fabric's counters of that port (tx side: sent, or dropped by reason).
+     * @param buffer   holds the frame, read during the call only.
+     * @param offset   where the frame's Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
      * @param l2Length Ethernet header bytes of the frame (14, or 18 with a VLAN tag).
      * @param frame    the frame's metadata: the caller's, read during the call only (handed to the port as it is when
      *                 the frame passes untouched).

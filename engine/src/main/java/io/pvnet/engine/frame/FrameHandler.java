@@ -13,9 +13,10 @@ public interface FrameHandler
     /**
      * Takes one received Ethernet frame.
      *
-     * @param buffer   holds the frame.
-     * @param offset   where the frame starts.
-     * @param length   bytes in the frame.
+     * @param buffer   holds the frame, read in place in the guest's granted page (or a gathered copy of a multi-slot
+     *                 frame).
+     * @param offset   where the frame's Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
      * @param metadata {@link FrameFlags} ({@code CSUM_PARTIAL} when the backend left the checksum to the guest,
      *                 {@code DATA_VALIDATED}), GSO size and type when the backend passed a GSO frame, the receive
      *                 hash when the backend sent one (the frontend's reused flyweight: read it during the call only).

@@ -44,6 +44,11 @@ public final class FrameMetadata
         return new FrameMetadata().set(flags, gsoSize, gsoType);
     }
 
+    /** An instance describing an ordinary frame (no offload, no GSO, no hash), to be refilled with {@link #set}. */
+    public FrameMetadata()
+    {
+    }
+
     /**
      * Describes the next frame: offload state and GSO; checksum position unknown, no hash.
      *
@@ -82,7 +87,12 @@ public final class FrameMetadata
         return this;
     }
 
-    /** @return this, with the partial checksum's start (from the frame's first byte) and its field's offset from there. */
+    /**
+     * {@return this, with the partial checksum's start (from the frame's first byte) and its field's offset from there}
+     *
+     * @param start  where checksumming starts, in bytes from the frame's first byte, or {@link #UNKNOWN}.
+     * @param offset where the checksum field lies, in bytes from {@code start}, or {@link #UNKNOWN}.
+     */
     public FrameMetadata checksum(final int start, final int offset)
     {
         this.checksumStart = start;
@@ -91,11 +101,10 @@ public final class FrameMetadata
     }
 
     /**
-     * Sets the receive hash.
+     * {@return this, with the receive hash and its {@code XEN_NETIF_CTRL_HASH_TYPE_*}}
      *
      * @param hash     the hash value.
-     * @param hashType its {@code XEN_NETIF_CTRL_HASH_TYPE_*}, or {@link #NO_HASH}.
-     * @return this.
+     * @param hashType its {@code XEN_NETIF_CTRL_HASH_TYPE_*}, or {@link #NO_HASH} for none.
      */
     public FrameMetadata hash(final int hash, final int hashType)
     {
@@ -104,67 +113,67 @@ public final class FrameMetadata
         return this;
     }
 
-    /** @return the {@link FrameFlags} bits. */
+    /** {@return the {@link FrameFlags} bits} */
     public int flags()
     {
         return flags;
     }
 
-    /** @return the MSS of a GSO frame, 0 for an ordinary frame. */
+    /** {@return the MSS of a GSO frame, 0 for an ordinary frame} */
     public int gsoSize()
     {
         return gsoSize;
     }
 
-    /** @return the {@code XEN_NETIF_GSO_TYPE_*}; meaningful only when {@link #isGso()}. */
+    /** {@return the {@code XEN_NETIF_GSO_TYPE_*}; meaningful only when {@link #isGso()}} */
     public int gsoType()
     {
         return gsoType;
     }
 
-    /** @return where the partial checksum starts, from the frame's first byte; {@link #UNKNOWN} if not known. */
+    /** {@return where the partial checksum starts, from the frame's first byte; {@link #UNKNOWN} if not known} */
     public int checksumStart()
     {
         return checksumStart;
     }
 
-    /** @return where the checksum field lies, from {@link #checksumStart()}; {@link #UNKNOWN} if not known. */
+    /** {@return where the checksum field lies, from {@link #checksumStart()}; {@link #UNKNOWN} if not known} */
     public int checksumOffset()
     {
         return checksumOffset;
     }
 
-    /** @return the receive hash; meaningful only when {@link #hasHash()}. */
+    /** {@return the receive hash; meaningful only when {@link #hasHash()}} */
     public int hash()
     {
         return hash;
     }
 
-    /** @return the hash's {@code XEN_NETIF_CTRL_HASH_TYPE_*}, {@link #NO_HASH} when the frame carries none. */
+    /** {@return the hash's {@code XEN_NETIF_CTRL_HASH_TYPE_*}, {@link #NO_HASH} when the frame carries none} */
     public int hashType()
     {
         return hashType;
     }
 
-    /** @return whether the frame carries a receive hash. */
+    /** {@return whether the frame carries a receive hash} */
     public boolean hasHash()
     {
         return hashType != NO_HASH;
     }
 
-    /** @return whether the L4 checksum is left for someone downstream ({@link FrameFlags#CSUM_PARTIAL}). */
+    /** {@return whether the L4 checksum is left for someone downstream ({@link FrameFlags#CSUM_PARTIAL})} */
     public boolean isChecksumPartial()
     {
         return (flags & FrameFlags.CSUM_PARTIAL) != 0;
     }
 
-    /** @return whether the checksums are known good ({@link FrameFlags#DATA_VALIDATED}). */
+    /** {@return whether the checksums are known good ({@link FrameFlags#DATA_VALIDATED})} */
     public boolean isDataValidated()
     {
         return (flags & FrameFlags.DATA_VALIDATED) != 0;
     }
 
-    /** @return whether this is a GSO (TSO) frame to be cut into {@link #gsoSize()} segments. */
+    /** {@return whether this is a GSO (TSO) frame to be cut into {@link #gsoSize()} segments} */
     public boolean isGso()
     {
         return gsoSize != 0;

@@ -74,7 +74,7 @@ public final class GuestStack implements FrameHandler
     private long reassembled;
 
     /**
-     * A host with the given addresses; allocates its reply buffer (64 KiB) here, nothing after.
+     * A host with the given addresses; allocates its buffers (about 64 KiB each) here, nothing after.
      *
      * @param mac     this host's MAC (48 bits).
      * @param ipv4    IPv4 address as an int (big-endian order of its bytes), 0 for none.

@@ -49,11 +49,12 @@ public final class TrafficGenerator implements FrameHandler
      * What one run sent and what was answered.
      *
      * @param frames            frames transmitted (UDP datagrams, ICMP requests, or TCP segments / TSO frames).
-     * @param bytes             bytes of those frames, Ethernet header included.
+     * @param bytes             UDP / ICMP: bytes of those frames, Ethernet header included; TCP: payload bytes sent,
+     *                          counted once (a go-back-N round takes back what it resends).
      * @param elapsedNs         nanoseconds from the first send to the last (waiting for answers not included).
      * @param ringBusy          times the frontend's tx ring was full and a send was retried.
      * @param echoes            UDP / ICMP echoes received that matched what was sent.
-     * @param echoBytes         bytes of those echoes.
+     * @param echoBytes         payload bytes of those echoes.
      * @param badEchoes         echoes whose size or payload did not match.
      * @param acknowledgedBytes TCP: payload bytes the peer acknowledged.
      * @param retransmitRounds  TCP: go-back-N rounds after 200 ms without progress.

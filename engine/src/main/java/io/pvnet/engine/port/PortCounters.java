@@ -87,7 +87,8 @@ public final class PortCounters
     }
 
     /**
-     * Counts an rx drop with {@code reason}: writer is the port's receive agent.
+     * Counts an rx drop with {@code reason}: writer is the rx side's one writer (the port's receive agent, or the
+     * bridge or router thread for its view of the port).
      *
      * @param reason a {@link PortDropReason} code.
      */

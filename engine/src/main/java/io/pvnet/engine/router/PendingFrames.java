@@ -53,10 +53,10 @@ public final class PendingFrames
     /**
      * Takes a free slot and copies a frame and its metadata's values into it.
      *
-     * @param buffer        holds the frame.
-     * @param offset        where the frame starts.
-     * @param length        bytes in the frame.
-     * @param frameMetadata the frame's metadata (the caller's: only its values are kept).
+     * @param buffer        holds the frame (already rewritten for its next hop but the destination MAC).
+     * @param offset        where the frame starts in {@code buffer}.
+     * @param length        the frame's length in bytes.
+     * @param frameMetadata the frame's metadata (the caller's: only its values are kept, with the frame).
      * @return the slot, or {@link #END} when every slot is in use or the frame is larger than a slot.
      */
     public int take(
@@ -116,7 +116,11 @@ public final class PendingFrames
         return lengths[slot];
     }
 
-    /** @return the metadata of the frame in {@code slot}: this table's own, valid until the slot is released. */
+    /**
+     * {@return the metadata of the frame in {@code slot}: this table's own copy, valid until the slot is released}
+     *
+     * @param slot a slot in use.
+     */
     public FrameMetadata metadata(final int slot)
     {
         return metadata[slot];
