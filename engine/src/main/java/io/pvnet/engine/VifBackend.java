@@ -30,8 +30,9 @@ public final class VifBackend implements Agent
     /** The poller serving this backend and its bit there, or null / -1 (set once, before the agent runs). */
     private VifPoller poller;
     private int pollerBit = -1;
-    /** This backend's event port, as the poller sees it (the host's view; never given a selector). */
-    private io.pvnet.ring.event.EventChannel port;
+    /** This backend's event ports, as the poller sees them (the host's view; never given a selector). */
+    private VifPorts ports;
+    private final int[] portScratch = new int[2 * VifConfig.MAX_QUEUES + 1];
 
     private VifBackend(
         final VifConfig config, final XnbAgent xnb, final VifCounters counters, final io.pvnet.ring.region.Region region)
@@ -57,7 +58,8 @@ public final class VifBackend implements Agent
         final VifRegion region, final VifConfig config, final FrameSink sink, final FrameOffload offload)
     {
         final VifCounters counters = new VifCounters(region.countersManager(), config.domid(), config.handle());
-        final XnbAgent xnb = new XnbAgent(config, region.store(), region.region(), counters, sink, offload,
+        final XnbAgent xnb = new XnbAgent(config, region.store(), region.region(), counters,
+            config.queues() > 1 ? region.countersManager() : null, sink, offload,
             SystemEpochClock.INSTANCE, SystemNanoClock.INSTANCE);
         xnb.start();
         return new VifBackend(config, xnb, counters, region.region());
@@ -134,16 +136,22 @@ public final class VifBackend implements Agent
     }
 
     /**
-     * The backend's event port bound to {@code bit} of the poller's selector, found in the region once the frontend
-     * allocated it (poller thread).
+     * The backend's event ports (every queue's and the control ring's) bound to {@code bit} of the poller's selector,
+     * found in the region once the frontend allocated them; bound again after a connect that changed them (poller
+     * thread).
      *
-     * @return the port, or null while the vif has no event section.
+     * @return the ports, or null while the vif is not connected or has no event section.
      */
-    io.pvnet.ring.event.EventChannel boundPort(final int bit)
+    VifPorts boundPorts(final int bit)
     {
-        if (port != null)
+        final int count = xnb.boundPorts(portScratch);
+        if (count == 0)
         {
-            return port;
+            return null;
+        }
+        if (ports != null && ports.matches(portScratch, count))
+        {
+            return ports;
         }
         final io.pvnet.ring.region.RegionSection section =
             region.findSection(VifSections.eventsName(config.domid(), config.handle()));
@@ -151,12 +159,36 @@ public final class VifBackend implements Agent
         {
             return null;
         }
-        {
-            port = new io.pvnet.ring.event.EventChannel(section.buffer(), VifSections.BACKEND_PORT,
-                VifSections.FRONTEND_PORT, io.pvnet.ring.event.IdleMode.NOOP);
-            port.bindLocalPort(bit);
-        }
-        return port;
+        ports = VifPorts.bind(section.buffer(), portScratch, count, bit);
+        return ports;
+    }
+
+    /** {@return the queues connected now (0 while not connected)} */
+    public int queueCount()
+    {
+        return xnb.queueCount();
+    }
+
+    /**
+     * {@return queue {@code queue}'s own counters, or null (a single-queue vif)}
+     *
+     * @param queue the queue, 0..{@code VifConfig.queues} - 1.
+     */
+    public io.pvnet.engine.vif.QueueCounters queueCounters(final int queue)
+    {
+        return xnb.queueCounters(queue);
+    }
+
+    /**
+     * Hands out every queue as an agent of its own (see {@code XnbAgent.queueAgents}): this backend then keeps the
+     * connection, control ring and heartbeat. Configuration time, before the agents run. The frame sink is then
+     * called from every queue's thread.
+     *
+     * @return one agent per queue, index = queue number.
+     */
+    public Agent[] queueAgents()
+    {
+        return xnb.queueAgents();
     }
 
     /** {@return the vif this backend serves, with the settings in force} */

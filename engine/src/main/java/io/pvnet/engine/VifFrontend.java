@@ -34,6 +34,9 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     /** The frontend's own event port, as this guest's waiting thread sees it (found once connected). */
     private io.pvnet.ring.event.EventChannel port;
     private boolean prepared;
+    /** The guest's own selector while sleeping on several queues' ports, else null. */
+    private io.pvnet.ring.event.EventSelector sleepingOn;
+    private final int[] raisedQueues = new int[io.pvnet.engine.vif.VifSections.GUEST_SELECTOR_BITS];
 
     private VifFrontend(final VifConfig config, final Netfront netfront, final io.pvnet.ring.region.Region region)
     {
@@ -204,12 +207,23 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
 
     /**
      * {@link io.pvnet.ring.event.WaitPoint}: the guest's thread sleeps on its own event port (a futex word in its
-     * memory) until the backend notifies; before the vif is connected it parks 1 ms at a time (negotiation runs
-     * through the store). The thread that calls {@link #doWork()}.
+     * memory) until the backend notifies; with several queues on the guest's own selector (every queue's port armed
+     * and bound to a bit of it: one word to sleep on); before the vif is connected it parks 1 ms at a time. The
+     * thread that calls {@link #doWork()}.
      */
     @Override
     public void prepareToSleep()
     {
+        final io.pvnet.ring.event.EventSelector selector = netfront.queueSelector();
+        if (selector != null)
+        {
+            // several queues: every queue's port armed, one sleep on the guest's own selector (arm first: a
+            // notification after the arm raises a bit, one before it is seen by the caller's final check)
+            netfront.armQueuePorts(true);
+            selector.prepareToSleep();
+            sleepingOn = selector;
+            return;
+        }
         final io.pvnet.ring.event.EventChannel channel = port();
         prepared = channel != null;
         if (prepared)
@@ -221,6 +235,13 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     @Override
     public void cancelSleep()
     {
+        if (sleepingOn != null)
+        {
+            sleepingOn.cancelSleep();
+            netfront.armQueuePorts(false);
+            sleepingOn = null;
+            return;
+        }
         if (prepared)
         {
             prepared = false;
@@ -231,6 +252,16 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     @Override
     public void sleep(final long timeoutNs)
     {
+        if (sleepingOn != null)
+        {
+            final io.pvnet.ring.event.EventSelector selector = sleepingOn;
+            sleepingOn = null;
+            selector.sleep(timeoutNs);
+            selector.drain(raisedQueues); // which queue woke us does not matter: the next duty cycle polls them all
+            selector.cancelSleep();
+            netfront.armQueuePorts(false);
+            return;
+        }
         if (prepared)
         {
             prepared = false;
@@ -244,6 +275,11 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
 
     private io.pvnet.ring.event.EventChannel port()
     {
+        if (netfront.queueCount() > 1)
+        {
+            // several queues without a guest selector (sections from elsewhere): park in 1 ms slices
+            return null;
+        }
         if (port == null && netfront.isConnected())
         {
             final io.pvnet.ring.region.RegionSection section =
@@ -255,6 +291,24 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
             }
         }
         return port;
+    }
+
+    /** {@return the queues connected (1 until a backend offering more connected; {@code VifConfig.queues} asks)} */
+    public int queueCount()
+    {
+        return netfront.queueCount();
+    }
+
+    /**
+     * {@return the tx queue {@link #transmit} would put this frame on now (its flow's queue)}
+     *
+     * @param buffer holds the frame.
+     * @param offset where the frame starts.
+     * @param length bytes in the frame.
+     */
+    public int txQueueFor(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return netfront.txQueueFor(buffer, offset, length);
     }
 
     /** {@return tx frames' slots waiting for the backend} */

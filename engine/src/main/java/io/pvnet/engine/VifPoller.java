@@ -38,7 +38,7 @@ public final class VifPoller implements Agent, WaitPoint
     private final long housekeepingNs;
     private final List<VifBackend> added = new ArrayList<>();
     private VifBackend[] backends = new VifBackend[0];
-    private EventChannel[] ports = new EventChannel[0];
+    private VifPorts[] ports = new VifPorts[0];
     private boolean[] active = new boolean[0];
     private int[] activeList = new int[0];
     private int activeCount;
@@ -162,30 +162,27 @@ public final class VifPoller implements Agent, WaitPoint
         {
             return work;
         }
-        final EventChannel port = port(bit, backend);
+        final VifPorts port = port(bit, backend);
         if (port == null)
         {
             return 0; // not connected: housekeeping visits it
         }
         // arm (volatile store, full fence), then the final check: a guest that pushed before the store is seen here,
         // one that pushes after it sees the armed port and raises the bit
-        port.armLocalPort();
+        port.arm();
         final int last = backend.doWork();
         if (last > 0)
         {
-            port.disarmLocalPort();
+            port.disarm();
         }
         return last;
     }
 
-    private EventChannel port(final int bit, final VifBackend backend)
+    private VifPorts port(final int bit, final VifBackend backend)
     {
-        EventChannel port = ports[bit];
-        if (port == null && backend.isConnected())
-        {
-            port = backend.boundPort(bit);
-            ports[bit] = port;
-        }
+        // looked up at every arm: a reconnect may have bound other ports (another queue count)
+        final VifPorts port = backend.isConnected() ? backend.boundPorts(bit) : null;
+        ports[bit] = port;
         return port;
     }
 
@@ -213,10 +210,10 @@ public final class VifPoller implements Agent, WaitPoint
         if (!active[bit])
         {
             active[bit] = true;
-            final EventChannel port = ports[bit];
+            final VifPorts port = ports[bit];
             if (port != null)
             {
-                port.disarmLocalPort();
+                port.disarm();
             }
             activeList[activeCount++] = bit;
         }

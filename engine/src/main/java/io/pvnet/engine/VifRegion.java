@@ -78,8 +78,22 @@ public final class VifRegion
      */
     public static VifRegion create(final Region region, final int vifs)
     {
-        final int entries = storeEntries(vifs);
-        final int counters = counters(vifs);
+        return create(region, vifs, 1);
+    }
+
+    /**
+     * As {@link #create(Region, int)}, with room for vifs of {@code queues} queues each: their {@code queue-N/} keys
+     * and per-queue counters ({@code io.pvnet.engine.vif.QueueCounters}).
+     *
+     * @param region a region this process created, of at least {@link #regionBytes}{@code (vifs, queues)} bytes.
+     * @param vifs   vifs the store and counters are sized for.
+     * @param queues queues per vif (1..{@code VifConfig.MAX_QUEUES}).
+     * @return the store and counters of the region; this process allocates the counters.
+     */
+    public static VifRegion create(final Region region, final int vifs, final int queues)
+    {
+        final int entries = storeEntries(vifs) + queueStoreEntries(vifs, queues);
+        final int counters = counters(vifs) + queueCounters(vifs, queues);
         final RegionSection storeSection = region.allocateSection(STORE_SECTION, StoreDescriptor.length(entries));
         final XenStore store = XenStore.create(storeSection.buffer(), entries);
         final RegionSection countersSection = region.allocateSection(COUNTERS_SECTION, countersLength(counters));
@@ -106,6 +120,18 @@ public final class VifRegion
     public static int counters(final int vifs)
     {
         return Math.max(COUNTERS, vifs * COUNTERS_PER_VIF + SPARE);
+    }
+
+    /** {@return store entries the {@code queue-N/} keys of {@code vifs} vifs of {@code queues} queues take} */
+    static int queueStoreEntries(final int vifs, final int queues)
+    {
+        return queues > 1 ? vifs * (queues * 5 + 1) : 0;
+    }
+
+    /** {@return per-queue counters of {@code vifs} vifs of {@code queues} queues (none for one queue)} */
+    static int queueCounters(final int vifs, final int queues)
+    {
+        return queues > 1 ? vifs * queues * io.pvnet.engine.vif.QueueCounters.KINDS.length : 0;
     }
 
     /**
@@ -196,8 +222,21 @@ public final class VifRegion
      */
     public static long regionBytes(final int vifs)
     {
-        return StoreDescriptor.length(storeEntries(Math.max(vifs, DEFAULT_VIFS))) +
-            countersLength(counters(Math.max(vifs, DEFAULT_VIFS))) + (long)vifs * VifSections.regionBytesPerVif() +
+        return regionBytes(vifs, 1);
+    }
+
+    /**
+     * {@return bytes of a region for {@code vifs} vifs whose frontends connect {@code queues} queues each}
+     *
+     * @param vifs   vifs in the region.
+     * @param queues queues per vif.
+     */
+    public static long regionBytes(final int vifs, final int queues)
+    {
+        final int sized = Math.max(vifs, DEFAULT_VIFS);
+        return StoreDescriptor.length(storeEntries(sized) + queueStoreEntries(sized, queues)) +
+            countersLength(counters(sized) + queueCounters(sized, queues)) +
+            (long)vifs * VifSections.regionBytesPerVif(queues) +
             io.pvnet.ring.region.RegionDescriptor.headerLength(sectionCapacity(vifs)) +
             io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(io.pvnet.ring.event.EventSelectorDescriptor.MAX_CAPACITY) +
             (1 << 20);

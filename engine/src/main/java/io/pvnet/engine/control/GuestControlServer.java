@@ -234,7 +234,8 @@ public final class GuestControlServer implements AutoCloseable
             guest = new Guest(slot, connection, peer);
             synchronized (guest)
             {
-                connection.send(ControlMessage.attached(GuestShare.lengthBytes()).encode(), share.fd());
+                connection.send(ControlMessage.attached(GuestShare.lengthBytes(slot.vif.config().queues())).encode(),
+                    share.fd());
                 guest.backendKeys.publishChanges(guest.sender);
             }
             slot.guest = guest;

@@ -33,24 +33,54 @@ public final class GuestShare implements AutoCloseable
         this.region = region;
     }
 
-    /** @return the size of every share. */
+    /** {@return the size of a share for a vif of one queue} */
     public static long lengthBytes()
     {
-        return RegionDescriptor.headerLength(SECTION_CAPACITY) + pageAligned(VifSections.pagesLength()) +
-            pageAligned(VifSections.grantsLength()) + pageAligned(VifSections.eventsLength());
+        return lengthBytes(1);
     }
 
-    /** Host: a fresh share for vif {@code config}, its sections allocated. */
+    /** {@return the size of a share for a vif whose guest may connect {@code queues} queues} */
+    public static long lengthBytes(final int queues)
+    {
+        return RegionDescriptor.headerLength(SECTION_CAPACITY) + pageAligned(VifSections.pagesLength(queues)) +
+            pageAligned(VifSections.grantsLength(queues)) + pageAligned(VifSections.eventsLength(queues)) +
+            (queues > 1 ? pageAligned(VifSections.guestSelectorLength()) : 0);
+    }
+
+    /** {@return the queue count a share of {@code lengthBytes} bytes is made for, or -1 if none} */
+    static int queuesFor(final long lengthBytes)
+    {
+        for (int queues = 1; queues <= VifConfig.MAX_QUEUES; queues++)
+        {
+            if (lengthBytes(queues) == lengthBytes)
+            {
+                return queues;
+            }
+        }
+        return -1;
+    }
+
+    /** Host: a fresh share for vif {@code config}, its sections allocated for {@code config.queues()} queues. */
     public static GuestShare create(final VifConfig config)
     {
+        final int queues = config.queues();
         final SealedMemory memory = SealedMemory.create("pvnet-vif" + config.domid() + "." + config.handle(),
-            lengthBytes());
+            lengthBytes(queues));
         try
         {
             final Region region = Region.createIn(memory.segment(), SECTION_CAPACITY);
-            region.allocateSection(VifSections.pagesName(config.domid(), config.handle()), VifSections.pagesLength());
-            region.allocateSection(VifSections.grantsName(config.domid(), config.handle()), VifSections.grantsLength());
-            region.allocateSection(VifSections.eventsName(config.domid(), config.handle()), VifSections.eventsLength());
+            region.allocateSection(VifSections.pagesName(config.domid(), config.handle()),
+                VifSections.pagesLength(queues));
+            region.allocateSection(VifSections.grantsName(config.domid(), config.handle()),
+                VifSections.grantsLength(queues));
+            region.allocateSection(VifSections.eventsName(config.domid(), config.handle()),
+                VifSections.eventsLength(queues));
+            if (queues > 1)
+            {
+                // the guest's own wait point for its queues' ports (it lays the selector out; the backend raises it)
+                region.allocateSection(VifSections.guestSelectorName(config.domid(), config.handle()),
+                    VifSections.guestSelectorLength());
+            }
             return new GuestShare(memory, region);
         }
         catch (final RuntimeException ex)
@@ -67,10 +97,11 @@ public final class GuestShare implements AutoCloseable
      */
     public static GuestShare adopt(final int fd, final long lengthBytes)
     {
-        if (lengthBytes != lengthBytes())
+        if (queuesFor(lengthBytes) < 0)
         {
             io.pvnet.ring.share.LinuxCalls.close(fd);
-            throw new IllegalArgumentException("share of " + lengthBytes + " bytes; this build expects " + lengthBytes());
+            throw new IllegalArgumentException("share of " + lengthBytes + " bytes; this build expects " + lengthBytes() +
+                " (one queue) or the size of a share for 2.." + VifConfig.MAX_QUEUES + " queues");
         }
         final SealedMemory memory = SealedMemory.adopt(fd, lengthBytes);
         try

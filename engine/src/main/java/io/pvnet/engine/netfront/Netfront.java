@@ -1,6 +1,7 @@
 package io.pvnet.engine.netfront;
 
 import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FlowHasher;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.VifConfig;
@@ -19,8 +20,12 @@ import org.agrona.MutableDirectBuffer;
  * {@code NetfrontConnection} (the XenBus handshake), {@code NetfrontTx}, {@code NetfrontRx}, sharing one
  * {@code NetfrontVif}.
  * <p>
- * Memory: the vif's sections ({@link VifSections}); one tx page per tx id and one rx page per rx slot, granted once per
- * connection (tx read-only, rx writable) and revoked on close.
+ * Memory: the vif's sections ({@link VifSections}); one tx page per tx id and one rx page per rx slot of each queue,
+ * granted once per connection (tx read-only, rx writable) and revoked on close.
+ * <p>
+ * Queues (Linux netfront's multi-queue): as many as {@code VifConfig.queues} asks for and the backend's
+ * {@code multi-queue-max-queues} allows; {@link #transmit} sends each flow through the queue of its flow hash
+ * ({@link FlowHasher}), so frames of one flow keep their order; {@link #poll} serves the rx queues in turn.
  * <p>
  * Threading: one thread calls everything ({@link #doWork()}, {@link #transmit}, {@link #flush()}, {@link #poll}). The
  * backend runs on another thread or process. Data-path calls allocate nothing and return status codes.
@@ -41,9 +46,12 @@ public final class Netfront
     public static final int INVALID = -3;
 
     private final NetfrontVif vif;
-    private final NetfrontTx tx;
-    private final NetfrontRx rx;
+    private final NetfrontQueues queues;
     private final NetfrontConnection connection;
+    /** Picks the tx queue of a frame's flow when several are connected. */
+    private final FlowHasher flowHasher = new FlowHasher();
+    /** The rx queue {@link #poll} starts with, rotated so that no queue waits behind the others. */
+    private int nextRxQueue;
 
     /**
      * @param counters may be null.
@@ -53,9 +61,8 @@ public final class Netfront
         final FrameOffload offload)
     {
         this.vif = new NetfrontVif(config, store, counters);
-        this.tx = new NetfrontTx(vif, offload);
-        this.rx = new NetfrontRx(vif);
-        this.connection = new NetfrontConnection(vif, region, tx, rx);
+        this.queues = new NetfrontQueues(vif, offload);
+        this.connection = new NetfrontConnection(vif, region, queues);
     }
 
     /** Finds or allocates the vif's sections and enters Initialising. Configuration time. */
@@ -110,10 +117,14 @@ public final class Netfront
         int work = connection.poll();
         if (vif.isConnected())
         {
-            work += tx.reap();
-            if (tx.isPushPending())
+            for (int q = 0; q < vif.queues; q++)
             {
-                tx.flush();
+                final NetfrontTx tx = queues.tx(q);
+                work += tx.reap();
+                if (tx.isPushPending())
+                {
+                    tx.flush();
+                }
             }
         }
         vif.flushCounters();
@@ -127,7 +138,7 @@ public final class Netfront
      */
     public int transmit(final DirectBuffer frame, final int offset, final int length)
     {
-        return tx.transmit(frame, offset, length);
+        return txQueue(frame, offset, length).transmit(frame, offset, length);
     }
 
     /**
@@ -140,7 +151,52 @@ public final class Netfront
      */
     public int transmit(final DirectBuffer frame, final int offset, final int length, final FrameMetadata metadata)
     {
-        return tx.transmit(frame, offset, length, metadata);
+        return txQueue(frame, offset, length).transmit(frame, offset, length, metadata);
+    }
+
+    /** Linux xennet_select_queue: one queue, or the flow's hash modulo the queues (a flow keeps its order). */
+    private NetfrontTx txQueue(final DirectBuffer frame, final int offset, final int length)
+    {
+        final int queueCount = vif.queues;
+        return queueCount == 1 ? queues.tx(0) : queues.tx(flowHasher.queueFor(frame, offset, length, queueCount));
+    }
+
+    /**
+     * {@return the guest's own selector its queues' ports raise while several queues are connected, else null (one
+     * queue: the guest sleeps on that queue's port)}
+     */
+    public io.pvnet.ring.event.EventSelector queueSelector()
+    {
+        return vif.queues > 1 ? vif.selector : null;
+    }
+
+    /** Arms (or with {@code armed} false disarms) every connected queue's port: a backend notification wakes. */
+    public void armQueuePorts(final boolean armed)
+    {
+        for (int q = 0; q < vif.queues; q++)
+        {
+            final io.pvnet.ring.event.EventChannel channel = queues.rx(q).channel;
+            if (armed)
+            {
+                channel.armLocalPort();
+            }
+            else
+            {
+                channel.disarmLocalPort();
+            }
+        }
+    }
+
+    /** @return the queues connected (1 until a backend offering more connected). */
+    public int queueCount()
+    {
+        return vif.queues;
+    }
+
+    /** @return the tx queue {@link #transmit} puts this frame on now. */
+    public int txQueueFor(final DirectBuffer frame, final int offset, final int length)
+    {
+        return vif.queues == 1 ? 0 : flowHasher.queueFor(frame, offset, length, vif.queues);
     }
 
     /**
@@ -162,13 +218,16 @@ public final class Netfront
      */
     public int multicastControl(final boolean add, final long mac)
     {
-        return tx.multicastControl(add, mac);
+        return queues.tx(0).multicastControl(add, mac);
     }
 
     /** Publishes the written requests and notifies the backend if it asked for it. */
     public void flush()
     {
-        tx.flush();
+        for (int q = 0; q < vif.queues; q++)
+        {
+            queues.tx(q).flush();
+        }
     }
 
     /**
@@ -178,7 +237,20 @@ public final class Netfront
      */
     public int poll(final FrameHandler handler, final int limit)
     {
-        return rx.poll(handler, limit);
+        final int queueCount = vif.queues;
+        if (queueCount == 1)
+        {
+            return queues.rx(0).poll(handler, limit);
+        }
+        int frames = 0;
+        final int first = nextRxQueue < queueCount ? nextRxQueue : 0;
+        for (int i = 0; i < queueCount && frames < limit; i++)
+        {
+            final int q = first + i < queueCount ? first + i : first + i - queueCount;
+            frames += queues.rx(q).poll(handler, limit - frames);
+        }
+        nextRxQueue = first + 1 < queueCount ? first + 1 : 0;
+        return frames;
     }
 
     /** @return tx responses with an error status seen so far. */
@@ -190,7 +262,12 @@ public final class Netfront
     /** @return tx ids waiting for a response. */
     public int txOutstanding()
     {
-        return tx.outstanding();
+        int outstanding = 0;
+        for (int q = 0; q < vif.queues; q++)
+        {
+            outstanding += queues.tx(q).outstanding();
+        }
+        return outstanding;
     }
 
     /** Used by tests: the page section. */

@@ -1,5 +1,6 @@
 package io.pvnet.engine.netfront;
 
+import io.pvnet.engine.netif.NetifKeys;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenStore;
@@ -32,36 +33,61 @@ final class NetfrontConnection
     private final NetfrontVif vif;
     private final Region region;
     private final XenStore store;
-    private final NetfrontTx tx;
-    private final NetfrontRx rx;
-    private int txRingRef;
-    private int rxRingRef;
+    private final NetfrontQueues queues;
+    /** Grant references of each queue's two ring pages (0 = none). */
+    private final int[] txRingRef;
+    private final int[] rxRingRef;
+    /** Queues whose grants are held (those of the last connect). */
+    private int grantedQueues;
     private int lastStoreChange = -1;
     private boolean reconnectRequested;
-    private boolean grantsHeld;
 
-    NetfrontConnection(final NetfrontVif vif, final Region region, final NetfrontTx tx, final NetfrontRx rx)
+    NetfrontConnection(final NetfrontVif vif, final Region region, final NetfrontQueues queues)
     {
         this.vif = vif;
         this.region = region;
         this.store = vif.store;
-        this.tx = tx;
-        this.rx = rx;
+        this.queues = queues;
+        this.txRingRef = new int[queues.capacity()];
+        this.rxRingRef = new int[queues.capacity()];
     }
 
-    /** Finds or allocates the vif's sections and enters Initialising. Configuration time. */
+    /**
+     * Finds or allocates the vif's sections, sized for {@code VifConfig.queues} queues, and enters Initialising.
+     * Configuration time.
+     */
     void start()
     {
         final int domid = vif.config.domid();
         final int handle = vif.config.handle();
-        final RegionSection pagesSection = findOrAllocate(VifSections.pagesName(domid, handle), VifSections.pagesLength());
-        final RegionSection grantsSection = findOrAllocate(VifSections.grantsName(domid, handle), VifSections.grantsLength());
-        final RegionSection eventsSection = findOrAllocate(VifSections.eventsName(domid, handle), VifSections.eventsLength());
+        final int queueCount = queues.capacity();
+        final RegionSection pagesSection =
+            findOrAllocate(VifSections.pagesName(domid, handle), VifSections.pagesLength(queueCount));
+        final RegionSection grantsSection =
+            findOrAllocate(VifSections.grantsName(domid, handle), VifSections.grantsLength(queueCount));
+        final RegionSection eventsSection =
+            findOrAllocate(VifSections.eventsName(domid, handle), VifSections.eventsLength(queueCount));
         vif.pages = pagesSection.buffer();
         vif.grants = GrantTable.create(grantsSection.buffer(), vif.pages);
-        // with the host's selector: a notification to an armed backend port raises the vif's bit in one host wait point
-        vif.channel = new EventChannel(eventsSection.buffer(), VifSections.FRONTEND_PORT, VifSections.BACKEND_PORT,
-            IdleMode.NOOP, VifSections.findSelector(region));
+        vif.events = eventsSection.buffer();
+        // sections found from an earlier frontend may hold fewer queues: never use more than they hold
+        vif.maxQueues = Math.min(queueCount, Math.min(
+            pagesSection.buffer().capacity() / VifSections.pagesLength(1),
+            io.pvnet.ring.event.EventChannelDescriptor.portCount(vif.events.capacity()) / 2));
+        if (vif.maxQueues > 1)
+        {
+            final RegionSection selectorSection = findOrAllocate(
+                VifSections.guestSelectorName(domid, handle), VifSections.guestSelectorLength());
+            try
+            {
+                vif.selector = io.pvnet.ring.event.EventSelector.initialise(
+                    selectorSection.segment(), VifSections.GUEST_SELECTOR_BITS);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                vif.selector = null; // a section that is no selector: the guest then parks between polls
+            }
+        }
         setState(XenbusState.INITIALISING);
     }
 
@@ -169,34 +195,84 @@ final class NetfrontConnection
         vif.backendGsoV6 = store.readFlag(backendDir + FEATURE_GSO_TCPV6);
         vif.updateTxCapabilities();
 
+        // Linux netfront: the backend's multi-queue-max-queues (absent: 1) caps what this side wants
+        final boolean multiQueue = store.read(backendDir + MULTI_QUEUE_MAX_QUEUES) != null;
+        final long backendMax = store.readNumber(backendDir + MULTI_QUEUE_MAX_QUEUES, 4, false, 1);
+        final int queueCount = (int)Math.max(1, Math.min(backendMax, vif.maxQueues));
+
         final boolean padded = config.paddedRings() && store.readFlag(backendDir + FEATURE_RING_LAYOUT_PADDED);
         final RingLayout layout = padded ? RingLayout.PADDED : RingLayout.XEN;
-        final SharedRing txShared = new SharedRing(pageSlice(VifSections.TX_RING_FRAME), TX_SLOT_LENGTH, layout);
-        final SharedRing rxShared = new SharedRing(pageSlice(VifSections.RX_RING_FRAME), RX_SLOT_LENGTH, layout);
-        txShared.init();
-        rxShared.init();
-        tx.attach(txShared.frontRing());
-        rx.attach(rxShared.frontRing());
         final GrantTable grants = vif.grants;
-        txRingRef = grants.grantAccess(backend, VifSections.TX_RING_FRAME, false);
-        rxRingRef = grants.grantAccess(backend, VifSections.RX_RING_FRAME, false);
-        for (int id = VifSections.RING_SIZE - 1; id >= 0; id--)
-        {
-            // XSA-403: only pages that hold nothing else are granted; zero them before sharing
-            vif.pages.setMemory(vif.pageOffset(VifSections.TX_BUFFER_FRAME + id), PAGE_SIZE, (byte)0);
-            vif.pages.setMemory(vif.pageOffset(VifSections.RX_BUFFER_FRAME + id), PAGE_SIZE, (byte)0);
-            tx.gref[id] = grants.grantAccess(backend, VifSections.TX_BUFFER_FRAME + id, true);
-            rx.gref[id] = grants.grantAccess(backend, VifSections.RX_BUFFER_FRAME + id, false);
-            tx.free(id);
-        }
-        grantsHeld = true;
-        rx.post(VifSections.RING_SIZE);
-
+        final io.pvnet.ring.event.EventSelector hostSelector = VifSections.findSelector(region);
         final String frontendDir = vif.frontendDir + "/";
+        // keys of an earlier connection with another queue count must not linger (this frontend wrote at most
+        // queues.capacity() queue directories; removing by name costs a few probes, a tree scan the whole store)
+        if (queues.capacity() > 1)
+        {
+            for (int q = 0; q < queues.capacity(); q++)
+            {
+                final String dir = NetifKeys.queueDir(vif.frontendDir, q, 2) + "/";
+                store.remove(dir + TX_RING_REF);
+                store.remove(dir + RX_RING_REF);
+                store.remove(dir + EVENT_CHANNEL);
+            }
+        }
+        if (queueCount > 1)
+        {
+            store.remove(frontendDir + TX_RING_REF);
+            store.remove(frontendDir + RX_RING_REF);
+            store.remove(frontendDir + EVENT_CHANNEL);
+        }
+        for (int q = 0; q < queueCount; q++)
+        {
+            queues.create(q);
+            final NetfrontTx tx = queues.tx(q);
+            final NetfrontRx rx = queues.rx(q);
+            final int base = VifSections.frame(q, 0);
+            final SharedRing txShared =
+                new SharedRing(pageSlice(base + VifSections.TX_RING_FRAME), TX_SLOT_LENGTH, layout);
+            final SharedRing rxShared =
+                new SharedRing(pageSlice(base + VifSections.RX_RING_FRAME), RX_SLOT_LENGTH, layout);
+            txShared.init();
+            rxShared.init();
+            // with the host's selector: a notification to an armed backend port raises the vif's bit in one wait point
+            final EventChannel channel = new EventChannel(vif.events, VifSections.frontendPort(q),
+                VifSections.backendPort(q), IdleMode.NOOP, hostSelector);
+            // several queues: this port raises bit q of the guest's own selector, so one thread sleeps for all
+            channel.bindLocalPort(vif.selector != null && queueCount > 1 ? q : -1);
+            tx.channel = channel;
+            rx.channel = channel;
+            tx.attach(txShared.frontRing());
+            rx.attach(rxShared.frontRing());
+            txRingRef[q] = grants.grantAccess(backend, base + VifSections.TX_RING_FRAME, false);
+            rxRingRef[q] = grants.grantAccess(backend, base + VifSections.RX_RING_FRAME, false);
+            for (int id = VifSections.RING_SIZE - 1; id >= 0; id--)
+            {
+                // XSA-403: only pages that hold nothing else are granted; zero them before sharing
+                vif.pages.setMemory(vif.pageOffset(base + VifSections.TX_BUFFER_FRAME + id), PAGE_SIZE, (byte)0);
+                vif.pages.setMemory(vif.pageOffset(base + VifSections.RX_BUFFER_FRAME + id), PAGE_SIZE, (byte)0);
+                tx.gref[id] = grants.grantAccess(backend, base + VifSections.TX_BUFFER_FRAME + id, true);
+                rx.gref[id] = grants.grantAccess(backend, base + VifSections.RX_BUFFER_FRAME + id, false);
+                tx.free(id);
+            }
+            grantedQueues = q + 1;
+            rx.post(VifSections.RING_SIZE);
+
+            final String dir = NetifKeys.queueDir(vif.frontendDir, q, queueCount) + "/";
+            store.write(dir + TX_RING_REF, txRingRef[q]);
+            store.write(dir + RX_RING_REF, rxRingRef[q]);
+            store.write(dir + EVENT_CHANNEL, VifSections.backendPort(q));
+        }
+        vif.queues = queueCount;
+        if (multiQueue)
+        {
+            store.write(frontendDir + MULTI_QUEUE_NUM_QUEUES, queueCount);
+        }
+        else
+        {
+            store.remove(frontendDir + MULTI_QUEUE_NUM_QUEUES);
+        }
         store.write(frontendDir + RING_LAYOUT, padded ? RING_LAYOUT_PADDED : RING_LAYOUT_XEN);
-        store.write(frontendDir + TX_RING_REF, txRingRef);
-        store.write(frontendDir + RX_RING_REF, rxRingRef);
-        store.write(frontendDir + EVENT_CHANNEL, VifSections.BACKEND_PORT);
         store.write(frontendDir + REQUEST_RX_COPY, 1);
         store.write(frontendDir + FEATURE_RX_NOTIFY, 1);
         store.write(frontendDir + FEATURE_SG, config.sg() ? 1 : 0);
@@ -212,21 +288,22 @@ final class NetfrontConnection
 
     private boolean revokeGrants()
     {
-        if (!grantsHeld)
-        {
-            return true;
-        }
         boolean all = true;
-        all &= endAccess(txRingRef);
-        all &= endAccess(rxRingRef);
-        for (int id = 0; id < VifSections.RING_SIZE; id++)
+        for (int q = 0; q < grantedQueues; q++)
         {
-            all &= endAccess(tx.gref[id]);
-            all &= endAccess(rx.gref[id]);
+            all &= endAccess(txRingRef[q]);
+            all &= endAccess(rxRingRef[q]);
+            final NetfrontTx tx = queues.tx(q);
+            final NetfrontRx rx = queues.rx(q);
+            for (int id = 0; id < VifSections.RING_SIZE; id++)
+            {
+                all &= endAccess(tx.gref[id]);
+                all &= endAccess(rx.gref[id]);
+            }
         }
         if (all)
         {
-            grantsHeld = false;
+            grantedQueues = 0;
         }
         return all;
     }

@@ -6,6 +6,7 @@ import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.netif.RxRequestDescriptor;
 import io.pvnet.ring.FrontRing;
+import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.RingStatus;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -21,6 +22,8 @@ import static io.pvnet.engine.netif.NetifConstants.*;
  * reassembled), drops bad ones as errors, and reposts the buffers. The request at ring index i always uses buffer
  * i mod ring size, granted once per connection.
  * <p>
+ * One per queue; {@code Netfront.poll} serves them in turn.
+ * <p>
  * Threading: the frontend's one thread.
  */
 final class NetfrontRx
@@ -29,6 +32,11 @@ final class NetfrontRx
     private static final int MAX_FRAME = XEN_NETIF_MAX_TX_SIZE;
 
     private final NetfrontVif vif;
+    /** This queue's number and the first frame of its block in the page section ({@code VifSections.frame}). */
+    final int queueIndex;
+    final int frameBase;
+    /** The port this queue notifies the backend through (set at connect). */
+    EventChannel channel;
     /** Grant reference of each rx buffer's page (written by {@link NetfrontConnection} at connect). */
     final int[] gref = new int[VifSections.RING_SIZE];
     private final int[] slotOffset = new int[MAX_RX_SLOTS];
@@ -39,9 +47,11 @@ final class NetfrontRx
     private FrontRing rx;
     private int rxEventArmedAt;
 
-    NetfrontRx(final NetfrontVif vif)
+    NetfrontRx(final NetfrontVif vif, final int index)
     {
         this.vif = vif;
+        this.queueIndex = index;
+        this.frameBase = VifSections.frame(index, 0);
     }
 
     /** Uses {@code ring} from now on; the buffers' pages are granted by the caller, then {@link #post} fills it. */
@@ -157,7 +167,7 @@ final class NetfrontRx
             else
             {
                 slotOffset[slots] = vif.pageOffset(
-                    VifSections.RX_BUFFER_FRAME + ((index - 1) & (VifSections.RING_SIZE - 1))) + dataOffset;
+                    frameBase + VifSections.RX_BUFFER_FRAME + ((index - 1) & (VifSections.RING_SIZE - 1))) + dataOffset;
                 slotLength[slots] = status;
                 total += status;
                 slots++;
@@ -210,6 +220,6 @@ final class NetfrontRx
             }
             RxRequestDescriptor.write(ring, offset, buffer, gref[buffer]);
         }
-        vif.notifyIfAsked(rx.pushRequestsAndCheckNotify());
+        vif.notifyIfAsked(channel, rx.pushRequestsAndCheckNotify());
     }
 }

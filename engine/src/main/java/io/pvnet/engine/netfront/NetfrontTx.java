@@ -9,6 +9,7 @@ import io.pvnet.engine.netif.TxRequestDescriptor;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.frame.OffloadPolicy;
 import io.pvnet.ring.FrontRing;
+import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.RingStatus;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -24,6 +25,8 @@ import static io.pvnet.engine.netif.NetifConstants.*;
  * each frame into granted tx pages (one per tx id), writes its requests [+ GSO extra], publishes them on
  * {@link #flush()}, and frees tx ids as the backend answers, checking every response (XSA-391).
  * <p>
+ * One per queue: a multi-queue frontend sends each flow through one queue ({@code Netfront.transmit} chooses).
+ * <p>
  * Threading: the frontend's one thread.
  */
 final class NetfrontTx
@@ -32,6 +35,11 @@ final class NetfrontTx
 
     private final NetfrontVif vif;
     private final FrameOffload offload;
+    /** This queue's number and the first frame of its block in the page section ({@code VifSections.frame}). */
+    final int queueIndex;
+    final int frameBase;
+    /** The port this queue notifies the backend through (set at connect). */
+    EventChannel channel;
     /** Grant reference of each tx id's page (written by {@link NetfrontConnection} at connect). */
     final int[] gref = new int[VifSections.RING_SIZE];
     private final int[] freeTxIds = new int[VifSections.RING_SIZE];
@@ -45,10 +53,12 @@ final class NetfrontTx
     private int freeTxCount;
     private boolean pushPending;
 
-    NetfrontTx(final NetfrontVif vif, final FrameOffload offload)
+    NetfrontTx(final NetfrontVif vif, final FrameOffload offload, final int index)
     {
         this.vif = vif;
         this.offload = offload;
+        this.queueIndex = index;
+        this.frameBase = VifSections.frame(index, 0);
     }
 
     /** Uses {@code ring} from now on with every tx id free; the ids' pages are granted by the caller. */
@@ -177,7 +187,7 @@ final class NetfrontTx
             final int chunk = Math.min(remaining, PAGE_SIZE);
             final int id = freeTxIds[--freeTxCount];
             txPending[id] = true;
-            vif.pages.putBytes(vif.pageOffset(VifSections.TX_BUFFER_FRAME + id), frame, source, chunk);
+            vif.pages.putBytes(vif.pageOffset(frameBase + VifSections.TX_BUFFER_FRAME + id), frame, source, chunk);
             final int more = page < pageCount - 1 ? NETTXF_MORE_DATA : 0;
             if (page == 0)
             {
@@ -244,7 +254,7 @@ final class NetfrontTx
             return;
         }
         pushPending = false;
-        vif.notifyIfAsked(tx.pushRequestsAndCheckNotify());
+        vif.notifyIfAsked(channel, tx.pushRequestsAndCheckNotify());
     }
 
     /** Frees the tx ids the backend answered. @return responses consumed. */

@@ -27,7 +27,14 @@ final class NetfrontVif
 
     AtomicBuffer pages;
     GrantTable grants;
-    EventChannel channel;
+    /** The event-channel section (two ports per queue, see {@code VifSections}). */
+    AtomicBuffer events;
+    /** The queues connected (1 until a backend offering more connects). */
+    int queues = 1;
+    /** The most queues the sections hold (set at start, at most {@code VifConfig.queues}). */
+    int maxQueues = 1;
+    /** A multi-queue guest's own selector (queue q's frontend port raises bit q), or null with one queue. */
+    io.pvnet.ring.event.EventSelector selector;
 
     XenbusState state = XenbusState.UNKNOWN;
     String brokenReason;
@@ -78,8 +85,8 @@ final class NetfrontVif
         return grants.pageOffset(frame);
     }
 
-    /** Sends an event if the push said the backend asked for one, counting either way. */
-    void notifyIfAsked(final boolean notify)
+    /** Sends an event on {@code channel} if the push said the backend asked for one, counting either way. */
+    void notifyIfAsked(final EventChannel channel, final boolean notify)
     {
         if (notify)
         {

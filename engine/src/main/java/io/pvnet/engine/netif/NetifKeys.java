@@ -33,8 +33,9 @@ public final class NetifKeys
     public static final String FEATURE_DYNAMIC_MULTICAST_CONTROL = "feature-dynamic-multicast-control";
     /** Backend: separate tx and rx event channels. */
     public static final String FEATURE_SPLIT_EVENT_CHANNELS = "feature-split-event-channels";
-    /** Backend: the most queues the frontend may ask for. */
+    /** Backend: the most queues the frontend may ask for (Linux netback's {@code max_queues}). */
     public static final String MULTI_QUEUE_MAX_QUEUES = "multi-queue-max-queues";
+
     /** Backend: the hotplug script's verdict ({@code connected}). */
     public static final String HOTPLUG_STATUS = "hotplug-status";
     /** Backend: why the vif failed to connect or was disabled (Linux {@code xenbus_dev_fatal}). */
@@ -72,8 +73,17 @@ public final class NetifKeys
     public static final String TX_RING_REF = "tx-ring-ref";
     /** Frontend: grant reference of the rx ring page. */
     public static final String RX_RING_REF = "rx-ring-ref";
-    /** Frontend: the event channel port the backend binds to. */
+    /** Frontend: the event channel port the backend binds to (both directions of one queue). */
     public static final String EVENT_CHANNEL = "event-channel";
+    /** Frontend: with {@link #EVENT_CHANNEL_RX}, the tx direction's own port ({@code feature-split-event-channels}). */
+    public static final String EVENT_CHANNEL_TX = "event-channel-tx";
+    /** Frontend: with {@link #EVENT_CHANNEL_TX}, the rx direction's own port. */
+    public static final String EVENT_CHANNEL_RX = "event-channel-rx";
+    /**
+     * Frontend: how many queues it connects (1..{@link #MULTI_QUEUE_MAX_QUEUES}); absent means 1. With 1 the ring and
+     * event-channel keys are in the frontend directory itself; with more, in {@link #queueDir} subdirectories.
+     */
+    public static final String MULTI_QUEUE_NUM_QUEUES = "multi-queue-num-queues";
     /** Frontend: grant reference of the control ring page (absent: no control ring). */
     public static final String CTRL_RING_REF = "ctrl-ring-ref";
     /** Frontend: the event channel port of the control ring (required with {@link #CTRL_RING_REF}). */
@@ -95,5 +105,19 @@ public final class NetifKeys
 
     private NetifKeys()
     {
+    }
+
+    /**
+     * The directory a queue's ring and event-channel keys live in, as Linux's {@code connect_data_rings} builds it:
+     * the frontend directory itself for a single queue, {@code FRONTEND_DIR/queue-N} otherwise.
+     *
+     * @param frontendDir the frontend's directory (no trailing slash).
+     * @param queue       the queue, 0..queues-1.
+     * @param queues      the queues connected.
+     * @return the directory, without a trailing slash.
+     */
+    public static String queueDir(final String frontendDir, final int queue, final int queues)
+    {
+        return queues == 1 ? frontendDir : frontendDir + "/queue-" + queue;
     }
 }

@@ -19,6 +19,10 @@ package io.pvnet.engine.vif;
  * @param paddedRings       frontend, beyond Xen: ask for rings whose producer indices sit on separate cache lines
  *                          ({@code RingLayout.PADDED}) when the backend offers {@code feature-ring-layout-padded};
  *                          otherwise the rings are Xen's byte for byte.
+ * @param queues            backend: the most queues it offers ({@code multi-queue-max-queues}); frontend: the
+ *                          queues it asks for (fewer if the backend offers fewer); 1..{@link #MAX_QUEUES}. Linux
+ *                          netback offers min(8, CPUs); pvnet's default is 1, since every queue costs its own rings,
+ *                          512 buffer pages and rx queue.
  */
 public record VifConfig(
     int domid,
@@ -33,8 +37,12 @@ public record VifConfig(
     boolean ipv6CsumOffload,
     int rxQueueBytes,
     long rxDrainTimeoutNs,
-    boolean paddedRings)
+    boolean paddedRings,
+    int queues)
 {
+    /** Most queues a vif can have (Linux netback's default cap is 8; its module parameter allows more). */
+    public static final int MAX_QUEUES = 16;
+
     /** Smallest MTU (RFC 791). */
     public static final int MIN_MTU = 68;
     /** Largest MTU. */
@@ -72,6 +80,10 @@ public record VifConfig(
         {
             throw new IllegalArgumentException("rxDrainTimeoutNs=" + rxDrainTimeoutNs + " must be positive");
         }
+        if (queues < 1 || queues > MAX_QUEUES)
+        {
+            throw new IllegalArgumentException("queues=" + queues + " must be in 1.." + MAX_QUEUES);
+        }
     }
 
     /**
@@ -86,7 +98,7 @@ public record VifConfig(
     public static VifConfig of(final int domid, final int handle)
     {
         return new VifConfig(domid, handle, 0, 1500, 0x00163E000000L | ((long)(domid & 0xFFFF) << 8) | (handle & 0xFF),
-            true, true, true, true, true, 512 * 1024, 10_000_000_000L, false);
+            true, true, true, true, true, 512 * 1024, 10_000_000_000L, false, 1);
     }
 
     /**
@@ -97,7 +109,7 @@ public record VifConfig(
     public VifConfig withMtu(final int newMtu)
     {
         return new VifConfig(domid, handle, backendDomid, newMtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
-            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings);
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings, queues);
     }
 
     /**
@@ -110,7 +122,7 @@ public record VifConfig(
     public VifConfig withOffloads(final boolean csum, final boolean gsoV4, final boolean gsoV6)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoV4, gsoV6, csum, ipv6CsumOffload,
-            rxQueueBytes, rxDrainTimeoutNs, paddedRings);
+            rxQueueBytes, rxDrainTimeoutNs, paddedRings, queues);
     }
 
     /**
@@ -121,7 +133,7 @@ public record VifConfig(
     public VifConfig withBackendDomid(final int newBackendDomid)
     {
         return new VifConfig(domid, handle, newBackendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
-            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings);
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings, queues);
     }
 
     /**
@@ -133,7 +145,7 @@ public record VifConfig(
     public VifConfig withRxQueue(final int bytes, final long drainTimeoutNs)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
-            ipv6CsumOffload, bytes, drainTimeoutNs, paddedRings);
+            ipv6CsumOffload, bytes, drainTimeoutNs, paddedRings, queues);
     }
 
     /**
@@ -144,7 +156,18 @@ public record VifConfig(
     public VifConfig withPaddedRings(final boolean padded)
     {
         return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
-            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, padded);
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, padded, queues);
+    }
+
+    /**
+     * {@return this config with another queue count (the backend's maximum, the frontend's request)}
+     *
+     * @param newQueues 1..{@link #MAX_QUEUES}.
+     */
+    public VifConfig withQueues(final int newQueues)
+    {
+        return new VifConfig(domid, handle, backendDomid, mtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings, newQueues);
     }
 
     /**

@@ -66,15 +66,21 @@ public final class VifCounters implements AutoCloseable
     public static final int FRONT_NOTIFY_SUPPRESSED = 17;
     /** Times the backend left a packet in the ring because the {@code rate} credit was used up. */
     public static final int RATE_LIMITED = 18;
+    /**
+     * Connects the backend refused (a missing or bad key, a ring it cannot map, a queue count out of range: the reason is
+     * in the backend's {@code error} key); the vif stays unconnected, never partly connected.
+     */
+    public static final int CONNECT_FAILED = 19;
     /** First drop counter: kind {@code DROP_BASE + reason} counts drops of {@link DropReason} {@code reason}. */
-    public static final int DROP_BASE = 19;
+    public static final int DROP_BASE = 20;
     /** Number of kinds. */
     public static final int KIND_COUNT = DROP_BASE + DropReason.COUNT;
 
     private static final String[] NAMES = {
         "rx-packets", "rx-bytes", "tx-packets", "tx-bytes", "csum-completed", "tso-segments", "ring-full", "notify-sent",
         "notify-suppressed", "protocol-errors", "heartbeat-ms", "backend-state", "front-tx-packets", "front-tx-busy",
-        "front-rx-packets", "front-rx-errors", "front-notify-sent", "front-notify-suppressed", "rate-limited"};
+        "front-rx-packets", "front-rx-errors", "front-notify-sent", "front-notify-suppressed", "rate-limited",
+        "connect-failed"};
 
     private final AtomicCounter[] counters = new AtomicCounter[KIND_COUNT];
     private final int domid;

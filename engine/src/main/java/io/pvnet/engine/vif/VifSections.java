@@ -4,15 +4,20 @@ import io.pvnet.ring.grant.GrantTableDescriptor;
 
 /**
  * Where a vif lives in a region: three sections, allocated by the frontend (the guest's memory) and found by name.
+ * A frontend with Q queues ({@code VifConfig.queues}) allocates Q blocks of {@link #QUEUE_FRAMES} frames, Q times the
+ * grant entries and two event ports per queue; queue q's frames start at {@code q * QUEUE_FRAMES}
+ * ({@link #frame}):
  * <pre>
- *  vif.D.H.pages   the guest's page section, 4096-byte frames:
- *                    frame 0            tx ring (SharedRing, 256 slots of 12 bytes)
- *                    frame 1            rx ring (SharedRing, 256 slots of 8 bytes)
- *                    frames 2..257      tx buffers, one per tx id
- *                    frames 258..513    rx buffers, one per rx id
- *  vif.D.H.grants  the guest's grant table (GrantTableDescriptor), 1024 entries
- *  vif.D.H.evtchn  two event-channel ports: 0 = the backend's, 1 = the frontend's
+ *  vif.D.H.pages   the guest's page section, 4096-byte frames, per queue q at base = q * 514:
+ *                    frame base + 0          tx ring (SharedRing, 256 slots of 12 bytes)
+ *                    frame base + 1          rx ring (SharedRing, 256 slots of 8 bytes)
+ *                    frames base + 2..257    tx buffers, one per tx id
+ *                    frames base + 258..513  rx buffers, one per rx id
+ *  vif.D.H.grants  the guest's grant table (GrantTableDescriptor), 1024 entries per queue
+ *  vif.D.H.evtchn  two event-channel ports per queue: 2q = the backend's, 2q + 1 = the frontend's
  * </pre>
+ * The backend does not rely on this arrangement: it maps whatever frames the grant references name and binds whatever
+ * backend ports (even numbers) the keys name, checking each; the layout is the frontend's choice.
  * The rings are shared with the backend through grant references written to XenStore ({@code tx-ring-ref},
  * {@code rx-ring-ref}); the backend maps them by reference (see {@code GrantMapper}).
  */
@@ -28,8 +33,10 @@ public final class VifSections
     public static final int TX_BUFFER_FRAME = 2;
     /** First rx buffer frame. */
     public static final int RX_BUFFER_FRAME = TX_BUFFER_FRAME + RING_SIZE;
-    /** Frames in the page section. */
-    public static final int PAGE_COUNT = RX_BUFFER_FRAME + RING_SIZE;
+    /** Frames of one queue (its two rings and its buffers). */
+    public static final int QUEUE_FRAMES = RX_BUFFER_FRAME + RING_SIZE;
+    /** Frames in the page section of a single-queue vif. */
+    public static final int PAGE_COUNT = QUEUE_FRAMES;
     /** Grant table entries. */
     public static final int GRANT_ENTRIES = 1024;
     /** Backend's event port. */
@@ -116,27 +123,120 @@ public final class VifSections
         }
     }
 
-    /** {@return bytes of the page section} */
+    /**
+     * {@return frame {@code queueFrame} of queue {@code queue}'s block of the page section}
+     *
+     * @param queue      the queue, 0..queues-1.
+     * @param queueFrame a frame of the single-queue layout ({@link #TX_RING_FRAME}, {@link #RX_BUFFER_FRAME} + id...).
+     */
+    public static int frame(final int queue, final int queueFrame)
+    {
+        return queue * QUEUE_FRAMES + queueFrame;
+    }
+
+    /**
+     * {@return the region section name of a multi-queue guest's own {@link io.pvnet.ring.event.EventSelector}: its
+     * frontend ports are bound to bit q of it, so that one guest thread sleeps on one word for every queue}
+     *
+     * @param domid  the guest's domain id.
+     * @param handle the vif's handle.
+     */
+    public static String guestSelectorName(final int domid, final int handle)
+    {
+        return "vif." + domid + "." + handle + ".selector";
+    }
+
+    /** Bits of a guest's selector (one per queue; the selector's smallest useful size). */
+    public static final int GUEST_SELECTOR_BITS = 64;
+
+    /** {@return bytes of a guest's selector section} */
+    public static int guestSelectorLength()
+    {
+        return io.pvnet.ring.event.EventSelectorDescriptor.lengthBytes(GUEST_SELECTOR_BITS);
+    }
+
+    /**
+     * {@return the backend's event port of queue {@code queue} (the value of its {@code event-channel} key)}
+     *
+     * @param queue the queue, 0..queues-1.
+     */
+    public static int backendPort(final int queue)
+    {
+        return 2 * queue + BACKEND_PORT;
+    }
+
+    /**
+     * {@return the frontend's event port of queue {@code queue}}
+     *
+     * @param queue the queue, 0..queues-1.
+     */
+    public static int frontendPort(final int queue)
+    {
+        return 2 * queue + FRONTEND_PORT;
+    }
+
+    /** {@return bytes of the page section of a single-queue vif} */
     public static int pagesLength()
     {
-        return PAGE_COUNT * PAGE_SIZE;
+        return pagesLength(1);
     }
 
-    /** {@return bytes of the grant table section} */
+    /**
+     * {@return bytes of the page section of a vif with {@code queues} queues}
+     *
+     * @param queues queues of the vif.
+     */
+    public static int pagesLength(final int queues)
+    {
+        return queues * QUEUE_FRAMES * PAGE_SIZE;
+    }
+
+    /** {@return bytes of the grant table section of a single-queue vif} */
     public static int grantsLength()
     {
-        return GrantTableDescriptor.lengthBytes(GRANT_ENTRIES);
+        return grantsLength(1);
     }
 
-    /** {@return bytes of the event-channel section} */
+    /**
+     * {@return bytes of the grant table section of a vif with {@code queues} queues}
+     *
+     * @param queues queues of the vif.
+     */
+    public static int grantsLength(final int queues)
+    {
+        return GrantTableDescriptor.lengthBytes(queues * GRANT_ENTRIES);
+    }
+
+    /** {@return bytes of the event-channel section of a single-queue vif} */
     public static int eventsLength()
     {
-        return io.pvnet.ring.event.EventChannelDescriptor.lengthBytes(2);
+        return eventsLength(1);
     }
 
-    /** {@return region bytes one vif needs, with page rounding slack} */
+    /**
+     * {@return bytes of the event-channel section of a vif with {@code queues} queues (two ports each)}
+     *
+     * @param queues queues of the vif.
+     */
+    public static int eventsLength(final int queues)
+    {
+        return io.pvnet.ring.event.EventChannelDescriptor.lengthBytes(2 * queues);
+    }
+
+    /** {@return region bytes one single-queue vif needs, with page rounding slack} */
     public static long regionBytesPerVif()
     {
-        return pagesLength() + grantsLength() + eventsLength() + 3L * PAGE_SIZE;
+        return regionBytesPerVif(1);
+    }
+
+    /**
+     * {@return region bytes one vif of {@code queues} queues needs, with page rounding slack}
+     *
+     * @param queues queues of the vif.
+     */
+    public static long regionBytesPerVif(final int queues)
+    {
+        return (long)pagesLength(queues) + grantsLength(queues) + eventsLength(queues) +
+            (queues > 1 ? guestSelectorLength() + PAGE_SIZE : 0) + 3L * PAGE_SIZE;
     }
 }

@@ -18,7 +18,8 @@ import org.agrona.concurrent.NanoClock;
  * The host half of a vif, after FreeBSD's xnb(4) with Linux netback's limits and split along netback's seams:
  * <ul>
  *   <li>{@link XnbConnection}: the XenBus handshake (netback's {@code xenbus.c});</li>
- *   <li>{@link XnbQueue}: one queue's rings and event channel ({@code struct xenvif_queue}), with its
+ *   <li>{@link XnbQueue}: one queue's rings and event channel(s) ({@code struct xenvif_queue}), one per queue the
+ *       frontend connected (frames for the guest are spread over them by {@link RxSteering}), with its
  *       {@link XnbTx} (guest to host, {@code netback.c}, with the {@link CreditScheduler}) and {@link XnbRx} (host to
  *       guest, {@code rx.c});</li>
  *   <li>{@link XnbVif}: the state they share ({@code struct xenvif}).</li>
@@ -37,14 +38,18 @@ public final class XnbAgent implements Agent
     private static final long HEARTBEAT_INTERVAL_NS = 100_000_000L;
 
     private final XnbVif vif;
-    private final XnbQueue queue;
+    private final XnbQueues queues;
+    private final XnbQueue firstQueue;
     private final XnbConnection connection;
+    private final RxSteering steering = new RxSteering();
     private final EpochClock epochClock;
     private final NanoClock nanoClock;
     private final String roleName;
     private long lastHeartbeatNs;
 
     /**
+     * A backend without per-queue counters (a single-queue vif, or tests).
+     *
      * @param counters this vif's counters (written by this agent only).
      * @param sink     where frames from the guest go.
      * @param offload  software checksum/segmentation where a peer cannot take offloaded frames.
@@ -53,12 +58,48 @@ public final class XnbAgent implements Agent
         final VifConfig config, final XenStore store, final Region region, final VifCounters counters,
         final FrameSink sink, final FrameOffload offload, final EpochClock epochClock, final NanoClock nanoClock)
     {
+        this(config, store, region, counters, null, sink, offload, epochClock, nanoClock);
+    }
+
+    /**
+     * @param counters      this vif's counters (written by this agent only).
+     * @param queueCounters where a vif of several queues ({@code config.queues() > 1}) allocates each queue's
+     *                      {@link io.pvnet.engine.vif.QueueCounters}, or null for none.
+     * @param sink          where frames from the guest go.
+     * @param offload       software checksum/segmentation where a peer cannot take offloaded frames.
+     */
+    public XnbAgent(
+        final VifConfig config, final XenStore store, final Region region, final VifCounters counters,
+        final org.agrona.concurrent.status.CountersManager queueCounters, final FrameSink sink,
+        final FrameOffload offload, final EpochClock epochClock, final NanoClock nanoClock)
+    {
         this.vif = new XnbVif(config, store, counters);
-        this.queue = new XnbQueue(vif, sink, offload);
-        this.connection = new XnbConnection(vif, region, queue);
+        this.queues = new XnbQueues(vif, sink, offload, nanoClock, queueCounters);
+        this.firstQueue = queues.get(0);
+        this.connection = new XnbConnection(vif, region, queues);
         this.epochClock = epochClock;
         this.nanoClock = nanoClock;
         this.roleName = "xnb-" + config.domid() + "." + config.handle();
+    }
+
+    /**
+     * Hands out every queue as an {@link Agent} of its own, to run on threads of the caller's choice (Linux runs each
+     * queue in its own kthread and NAPI context); this agent then keeps only the connection, the control ring and the
+     * heartbeat. Creates all {@code VifConfig.queues} queues now. Configuration time: before this agent runs. Each
+     * queue's agent must keep running while the vif is up: a disconnect waits (at most 1 s) for it to let go of the
+     * guest's rings.
+     *
+     * @return one agent per queue, index = queue number.
+     */
+    public Agent[] queueAgents()
+    {
+        vif.queueThreads = true;
+        final Agent[] agents = new Agent[queues.capacity()];
+        for (int q = 0; q < agents.length; q++)
+        {
+            agents[q] = queues.get(q);
+        }
+        return agents;
     }
 
     /**
@@ -95,19 +136,49 @@ public final class XnbAgent implements Agent
     {
         final long nowNs = nanoClock.nanoTime();
         vif.nowNs = nowNs;
-        queue.rx.onDutyCycle(nowNs);
+        final boolean servesQueues = !vif.queueThreads;
+        if (servesQueues)
+        {
+            for (int q = 0; q < queues.capacity(); q++)
+            {
+                final XnbQueue queue = queues.created(q);
+                if (queue != null)
+                {
+                    queue.onDutyCycle(nowNs);
+                }
+            }
+        }
 
         int workCount = connection.poll();
         if (vif.isConnected())
         {
             // control requests first: a new hash setting applies to this cycle's frames
             workCount += serveControlRing();
-            workCount += queue.poll();
+            if (servesQueues)
+            {
+                final int connected = vif.queues;
+                for (int q = 0; q < connected; q++)
+                {
+                    final XnbQueue queue = queues.created(q);
+                    queue.syncAttachment(); // a connect in this cycle
+                    workCount += queue.poll();
+                }
+            }
         }
         heartbeat(nowNs);
 
         vif.flushCounters();
-        queue.rx.onCountersFlushed();
+        if (servesQueues)
+        {
+            for (int q = 0; q < queues.capacity(); q++)
+            {
+                final XnbQueue queue = queues.created(q);
+                if (queue != null)
+                {
+                    queue.flushCounters();
+                }
+            }
+        }
         return workCount;
     }
 
@@ -157,7 +228,27 @@ public final class XnbAgent implements Agent
      */
     public int offer(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        return queue.rx.offer(buffer, offset, length, metadata, false);
+        return steer(buffer, offset, length).rx.offer(buffer, offset, length, metadata, false);
+    }
+
+    /**
+     * The queue a frame for the guest takes ({@link RxSteering}): queue 0 while one queue is connected. The producer's
+     * thread.
+     */
+    private XnbQueue steer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int connected = vif.queues;
+        if (connected <= 1)
+        {
+            return firstQueue;
+        }
+        return queues.created(steering.queueFor(vif.hash, buffer, offset, length, connected));
+    }
+
+    /** @return the queue {@link #offer} would put this frame on now (producer's thread; tests and tools). */
+    public int rxQueueFor(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return steer(buffer, offset, length).index;
     }
 
     /**
@@ -172,7 +263,7 @@ public final class XnbAgent implements Agent
     public int offerOrDeliver(
         final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        return queue.rx.offer(buffer, offset, length, metadata, true);
+        return steer(buffer, offset, length).rx.offer(buffer, offset, length, metadata, true);
     }
 
     /** @return the backend's XenBus state. */
@@ -254,12 +345,79 @@ public final class XnbAgent implements Agent
      */
     public long rxQueueFrames()
     {
-        return queue.rx.queuedFrames();
+        long frames = 0;
+        for (int q = 0; q < queues.capacity(); q++)
+        {
+            final XnbQueue queue = queues.created(q);
+            frames += queue == null ? 0 : queue.rx.queuedFrames();
+        }
+        return frames;
     }
 
-    /** @return the rx queue's bytes in use. */
+    /** @return the rx queues' bytes in use, over every queue. */
     public int rxQueueBytes()
     {
-        return queue.rx.queuedBytes();
+        int bytes = 0;
+        for (int q = 0; q < queues.capacity(); q++)
+        {
+            final XnbQueue queue = queues.created(q);
+            bytes += queue == null ? 0 : queue.rx.queuedBytes();
+        }
+        return bytes;
+    }
+
+    /**
+     * Writes the backend event ports this vif's queues and control ring are bound to (each once) into {@code ports}.
+     * This agent's thread, while connected.
+     *
+     * @return how many were written.
+     */
+    public int boundPorts(final int[] ports)
+    {
+        int count = 0;
+        final int connected = vif.queues;
+        for (int q = 0; q < connected; q++)
+        {
+            final XnbQueue.Rings rings = queues.created(q).requestedRings();
+            if (rings != null)
+            {
+                count = addPort(ports, count, rings.txPort());
+                count = addPort(ports, count, rings.rxPort());
+            }
+        }
+        if (vif.control.isAttached())
+        {
+            count = addPort(ports, count, vif.controlPort);
+        }
+        return count;
+    }
+
+    private static int addPort(final int[] ports, final int count, final int port)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (ports[i] == port)
+            {
+                return count;
+            }
+        }
+        if (count < ports.length)
+        {
+            ports[count] = port;
+            return count + 1;
+        }
+        return count;
+    }
+
+    /** @return the queues connected now (0 while not connected). Any thread. */
+    public int queueCount()
+    {
+        return vif.queues;
+    }
+
+    /** @return queue {@code queue}'s own counters, or null (a single-queue vif, or none allocated). */
+    public io.pvnet.engine.vif.QueueCounters queueCounters(final int queue)
+    {
+        return queues.counters(queue);
     }
 }

@@ -1,6 +1,8 @@
 package io.pvnet.engine.xnb;
 
 import io.pvnet.engine.netif.CtrlRingDescriptor;
+import io.pvnet.engine.netif.NetifKeys;
+import io.pvnet.ring.event.EventChannelDescriptor;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.vif.VifSections;
@@ -24,13 +26,15 @@ import static io.pvnet.engine.netif.NetifKeys.*;
 
 /**
  * The backend's side of the XenBus handshake (Linux netback's {@code xenbus.c}): publishes the backend's features and
- * interface settings, follows the frontend's state, reads its keys at connect ({@code tx-ring-ref},
- * {@code rx-ring-ref}, {@code event-channel}, {@code request-rx-copy}, its offload features), maps the rings through
- * the guest's grant table and attaches them to the {@link XnbQueue}; on the way down detaches them. A connect that
- * fails writes its reason to the backend's {@code error} key and goes to Closing, never to a partial connection.
+ * interface settings ({@code multi-queue-max-queues} = {@code VifConfig.queues}, {@code feature-split-event-channels}),
+ * follows the frontend's state, and at connect reads {@code multi-queue-num-queues}, the control ring's keys and, per
+ * queue (flat for one queue, {@code queue-N/} for more), {@code tx-ring-ref}, {@code rx-ring-ref} and
+ * {@code event-channel} or {@code event-channel-tx}/{@code -rx}, as {@code connect()} and {@code connect_data_rings()}
+ * do; maps every ring through the guest's grant table and only when all of them are good hands each to its
+ * {@link XnbQueue}. A connect that fails writes its reason to the backend's {@code error} key and goes to Closing,
+ * never to a partial connection. On the way down it detaches every queue.
  * <p>
- * Everything it learns goes into the shared {@link XnbVif}. Multi-queue reads {@code queue-N/} keys here and attaches
- * one {@link XnbQueue} per queue; a control ring would be mapped here too.
+ * Everything it learns goes into the shared {@link XnbVif}.
  * <p>
  * Threading: the agent's thread; configuration calls ({@link #start}, {@link #close}, {@link #reopen}) before the
  * agent runs or on its thread.
@@ -41,17 +45,19 @@ final class XnbConnection
     /** The memory the guest's sections live in: the shared region, or the guest's own share (set between guests). */
     private volatile Region region;
     private final XenStore store;
-    private final XnbQueue queue;
+    private final XnbQueues queues;
     private AtomicBuffer grantTableBuffer;
+    /** The connected guest's own selector (several queues), or null. */
+    private io.pvnet.ring.event.EventSelector guestSelector;
     private boolean online = true;
     private int lastStoreChange = -1;
 
-    XnbConnection(final XnbVif vif, final Region region, final XnbQueue queue)
+    XnbConnection(final XnbVif vif, final Region region, final XnbQueues queues)
     {
         this.vif = vif;
         this.region = region;
         this.store = vif.store;
-        this.queue = queue;
+        this.queues = queues;
     }
 
     /** Publishes the backend's features and settings and enters InitWait. Configuration time. */
@@ -75,9 +81,9 @@ final class XnbConnection
         store.write(dir + FEATURE_RX_FLIP, 0);
         store.write(dir + FEATURE_MULTICAST_CONTROL, 1);
         store.write(dir + FEATURE_DYNAMIC_MULTICAST_CONTROL, 1);
-        store.write(dir + FEATURE_SPLIT_EVENT_CHANNELS, 0);
+        store.write(dir + FEATURE_SPLIT_EVENT_CHANNELS, 1);
         store.write(dir + FEATURE_CTRL_RING, 1);
-        store.write(dir + MULTI_QUEUE_MAX_QUEUES, 1);
+        store.write(dir + MULTI_QUEUE_MAX_QUEUES, vif.config.queues());
         store.write(dir + FEATURE_RING_LAYOUT_PADDED, 1);
         store.write(dir + HOTPLUG_STATUS, "connected");
         store.remove(dir + ERROR);
@@ -157,7 +163,6 @@ final class XnbConnection
     {
         vif.settings.reload(store, vif.backendDir);
         vif.updateRxCapabilities();
-        queue.tx.credit().reload(store.read(vif.backendDir + "/" + RATE), vif.nowNs);
         final XenbusState frontend = store.readState(vif.frontendDir);
         if (vif.state == XenbusState.CONNECTED)
         {
@@ -213,12 +218,9 @@ final class XnbConnection
     private void connect()
     {
         final String frontendDir = vif.frontendDir + "/";
-        final long txRef = store.readNumber(frontendDir + TX_RING_REF, 4, false, -1);
-        final long rxRef = store.readNumber(frontendDir + RX_RING_REF, 4, false, -1);
-        final long port = store.readNumber(frontendDir + EVENT_CHANNEL, 4, false, -1);
-        if (txRef < 0 || rxRef < 0 || port != VifSections.BACKEND_PORT)
+        final int queueCount = requestedQueues();
+        if (queueCount < 0)
         {
-            connectFailed("missing or bad tx-ring-ref/rx-ring-ref/event-channel");
             return;
         }
         if (!store.readFlag(frontendDir + REQUEST_RX_COPY))
@@ -265,15 +267,143 @@ final class XnbConnection
                 return;
             }
         }
+        final AtomicBuffer events = eventsSection.buffer();
+        // a multi-queue guest's own selector: a notification to a port bound there raises the queue's bit
+        guestSelector = null;
+        final RegionSection selectorSection = share.findSection(VifSections.guestSelectorName(domid, handle));
+        if (selectorSection != null)
+        {
+            try
+            {
+                guestSelector = io.pvnet.ring.event.EventSelector.attach(selectorSection.segment());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                guestSelector = null; // not a selector: notifications wake the port's own word
+            }
+        }
+        // Linux's order: the control ring first (its failure leaves nothing connected), then every data ring
+        vif.hash.reset();
+        vif.hash.queues(queueCount);
+        if (!connectControlRing(pages, events))
+        {
+            return;
+        }
+        final XnbQueue.Rings[] rings = new XnbQueue.Rings[queueCount];
+        final long[] portsInUse = new long[2 * queueCount];
+        final int[] framesInUse = new int[2 * queueCount];
+        for (int q = 0; q < queueCount; q++)
+        {
+            rings[q] = connectDataRings(q, queueCount, pages, events, layout, portsInUse, framesInUse);
+            if (rings[q] == null)
+            {
+                // any queue failing tears down the control ring too: never a partial connection
+                vif.control.detach();
+                return;
+            }
+        }
+        for (int q = 0; q < queueCount; q++)
+        {
+            queues.get(q).requestAttach(rings[q]);
+        }
+        vif.queues = queueCount;
+        vif.disabledReason = DropReason.NONE;
+        vif.multicast.clear();
+        vif.statusDirty = true;
+        sampleMulticastControl();
+        store.remove(vif.backendDir + "/" + ERROR);
+        setState(XenbusState.CONNECTED);
+        vif.accepting = true;
+    }
+
+    /**
+     * Linux's {@code connect}: {@code multi-queue-num-queues} absent means 1; 0 or more than this backend offers fails
+     * the connect with Linux's messages (the 0 case as fixed in 2026). Beyond Linux, a value that is not a number is
+     * refused too (Linux's {@code xenbus_read_unsigned} would read it as the default, 1).
+     *
+     * @return the queue count, or -1 when the connect failed (already reported).
+     */
+    private int requestedQueues()
+    {
+        final String key = vif.frontendDir + "/" + MULTI_QUEUE_NUM_QUEUES;
+        final int max = vif.config.queues();
+        if (store.read(key) == null)
+        {
+            return 1;
+        }
+        final long requested = store.readNumber(key, 4, false, -1);
+        if (requested < 0)
+        {
+            connectFailed("reading " + MULTI_QUEUE_NUM_QUEUES);
+            return -1;
+        }
+        if (requested > max)
+        {
+            connectFailed("guest requested " + requested + " queues, exceeding the maximum of " + max + ".");
+            return -1;
+        }
+        if (requested == 0)
+        {
+            connectFailed("guest requested 0 queues, but valid range is 1 - " + max + ".");
+            return -1;
+        }
+        return (int)requested;
+    }
+
+    /**
+     * Linux's {@code connect_data_rings} for queue {@code q}: both ring references, then {@code event-channel-tx}
+     * with {@code event-channel-rx}, else {@code event-channel} for both; then maps the rings and binds the ports.
+     * Beyond Linux's checks (a grant that does not map, indices impossible), a port must be a backend port of this
+     * vif's event section not bound by another queue, and no ring page may serve twice.
+     *
+     * @return the mapped rings, or null when the connect failed (already reported).
+     */
+    private XnbQueue.Rings connectDataRings(
+        final int q, final int queueCount, final AtomicBuffer pages, final AtomicBuffer events, final RingLayout layout,
+        final long[] portsInUse, final int[] framesInUse)
+    {
+        final String dir = NetifKeys.queueDir(vif.frontendDir, q, queueCount);
+        final long txRef = store.readNumber(dir + "/" + TX_RING_REF, 4, false, -1);
+        final long rxRef = store.readNumber(dir + "/" + RX_RING_REF, 4, false, -1);
+        if (txRef < 0 || rxRef < 0)
+        {
+            connectFailed("reading " + dir + "/ring-ref");
+            return null;
+        }
+        long txPort = store.readNumber(dir + "/" + EVENT_CHANNEL_TX, 4, false, -1);
+        long rxPort = store.readNumber(dir + "/" + EVENT_CHANNEL_RX, 4, false, -1);
+        if (txPort < 0 || rxPort < 0)
+        {
+            txPort = store.readNumber(dir + "/" + EVENT_CHANNEL, 4, false, -1);
+            rxPort = txPort;
+            if (txPort < 0)
+            {
+                connectFailed("reading " + dir + "/event-channel(-tx/rx)");
+                return null;
+            }
+        }
+        final String mapping = "mapping shared-frames " + txRef + "/" + rxRef + " port tx " + txPort + " rx " + rxPort;
+        final int portCount = EventChannelDescriptor.portCount(events.capacity());
+        if (!isFreeBackendPort(txPort, portCount, portsInUse, 2 * q) ||
+            (rxPort != txPort && !isFreeBackendPort(rxPort, portCount, portsInUse, 2 * q)))
+        {
+            connectFailed(mapping);
+            return null;
+        }
+        portsInUse[2 * q] = txPort;
+        portsInUse[2 * q + 1] = rxPort;
         final GrantTable grants = vif.grants;
         final int self = vif.config.backendDomid();
         final int txFrame = GrantMapper.mapFrame(grants, grantTableBuffer, txRef, self, true);
         final int rxFrame = GrantMapper.mapFrame(grants, grantTableBuffer, rxRef, self, true);
-        if (txFrame < 0 || rxFrame < 0)
+        if (txFrame < 0 || rxFrame < 0 || txFrame == rxFrame || isFrameInUse(txFrame, framesInUse, 2 * q) ||
+            isFrameInUse(rxFrame, framesInUse, 2 * q))
         {
-            connectFailed("cannot map ring grants tx-ring-ref=" + txRef + " rx-ring-ref=" + rxRef);
-            return;
+            connectFailed(mapping);
+            return null;
         }
+        framesInUse[2 * q] = txFrame;
+        framesInUse[2 * q + 1] = rxFrame;
         final SharedRing txShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(txFrame), PAGE_SIZE),
             TX_SLOT_LENGTH, layout);
         final SharedRing rxShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(rxFrame), PAGE_SIZE),
@@ -285,43 +415,67 @@ final class XnbConnection
             Integer.compareUnsigned(txShared.requestProducer() - txResponses, txShared.size()) > 0 ||
             Integer.compareUnsigned(rxShared.requestProducer() - rxResponses, rxShared.size()) > 0)
         {
-            connectFailed("ring indices impossible at connect");
-            return;
-        }
-        final EventChannel channel = new EventChannel(
-            eventsSection.buffer(), VifSections.BACKEND_PORT, VifSections.FRONTEND_PORT, IdleMode.NOOP);
-        if (!connectControlRing(pages, channel))
-        {
-            return;
+            connectFailed(mapping + ": ring indices impossible");
+            return null;
         }
         final BackRing tx = txShared.backRing();
         final BackRing rx = rxShared.backRing();
         tx.attach(txResponses);
         rx.attach(rxResponses);
-        queue.attach(tx, rx, channel);
-        vif.disabledReason = DropReason.NONE;
-        vif.multicast.clear();
-        vif.statusDirty = true;
-        sampleMulticastControl();
-        store.remove(vif.backendDir + "/" + ERROR);
-        setState(XenbusState.CONNECTED);
-        vif.accepting = true;
+        final EventChannel txChannel = channel(events, (int)txPort);
+        final EventChannel rxChannel = rxPort == txPort ? txChannel : channel(events, (int)rxPort);
+        return new XnbQueue.Rings(tx, rx, txChannel, rxChannel, (int)txPort, (int)rxPort);
+    }
+
+    /**
+     * Backend port {@code port} and the frontend port paired with it ({@code port + 1}, see {@link VifSections}),
+     * raising the guest's selector when the frontend bound its port there.
+     */
+    private EventChannel channel(final AtomicBuffer events, final int port)
+    {
+        return new EventChannel(events, port, port + 1, IdleMode.NOOP, guestSelector);
+    }
+
+    private static boolean isFreeBackendPort(final long port, final int portCount, final long[] inUse, final int used)
+    {
+        if (port < 0 || port + 1 >= portCount || (port & 1) != 0)
+        {
+            return false;
+        }
+        for (int i = 0; i < used; i++)
+        {
+            if (inUse[i] == port)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isFrameInUse(final int frame, final int[] inUse, final int used)
+    {
+        for (int i = 0; i < used; i++)
+        {
+            if (inUse[i] == frame)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
      * Linux netback's {@code connect_ctrl_ring}: no {@code ctrl-ring-ref} means no control ring (not an error); with
-     * one, {@code event-channel-ctrl} must be readable and the page mappable with sane indices, else the whole connect
-     * fails (before any data ring is attached). The hash state starts afresh either way. This vif's event section
-     * has one backend port, so the control ring shares it with the data rings (as Linux shares one interrupt when
-     * the tx and rx ports are equal).
+     * one, {@code event-channel-ctrl} must be readable and name a backend port of this vif's event section, and the
+     * page must map with sane indices, else the whole connect fails (before any data ring is attached). The hash state
+     * starts afresh either way (the caller resets it). The control ring may share its port with a data ring (Linux
+     * binds it to its own interrupt; here the port's events only wake the vif's agent).
      *
      * @return false when the connect failed (already reported).
      */
-    private boolean connectControlRing(final AtomicBuffer pages, final EventChannel channel)
+    private boolean connectControlRing(final AtomicBuffer pages, final AtomicBuffer events)
     {
         vif.control.detach();
-        vif.hash.reset();
-        vif.hash.queues(1);
         final String frontendDir = vif.frontendDir + "/";
         final long ref = store.readNumber(frontendDir + CTRL_RING_REF, 4, false, -1);
         if (ref < 0)
@@ -334,7 +488,7 @@ final class XnbConnection
             connectFailed("reading " + EVENT_CHANNEL_CTRL);
             return false;
         }
-        if (port != VifSections.BACKEND_PORT)
+        if (!isFreeBackendPort(port, EventChannelDescriptor.portCount(events.capacity()), null, 0))
         {
             connectFailed("mapping shared-frame " + ref + " port " + port + ": no such port");
             return false;
@@ -354,7 +508,8 @@ final class XnbConnection
         }
         final BackRing ring = shared.backRing();
         ring.attach(shared.responseProducer());
-        vif.control.attach(ring, vif.grants, channel);
+        vif.control.attach(ring, vif.grants, channel(events, (int)port));
+        vif.controlPort = (int)port;
         return true;
     }
 
@@ -378,6 +533,7 @@ final class XnbConnection
 
     private void connectFailed(final String reason)
     {
+        vif.pending[VifCounters.CONNECT_FAILED]++;
         vif.log("connect failed: " + reason);
         store.write(vif.backendDir + "/" + ERROR, XnbVif.truncate("connect: " + reason));
         setState(XenbusState.CLOSING);
@@ -391,7 +547,8 @@ final class XnbConnection
         vif.multicast.clear();
         vif.hash.reset();
         vif.statusDirty = true;
-        queue.detach();
+        vif.queues = 0;
+        queues.detachAll();
     }
 
     private void setState(final XenbusState newState)

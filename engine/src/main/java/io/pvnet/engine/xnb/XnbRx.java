@@ -73,6 +73,8 @@ final class XnbRx
     /** Headers of the frame being delivered, parsed only while hashing is on. */
     private final PacketHeaders rxHeaders = new PacketHeaders();
     private boolean rxStalled;
+    /** The hash of the TSO frame being split (every segment's HASH extra), or {@code FlowHash.NONE}. */
+    private long segmentHash = FlowHash.NONE;
     /** True while an {@link RxSegmentWindows} segment has its rx request laid out in {@link #rxPkt}. */
     private boolean windowPacket;
     /** The thread of the last duty cycle: an {@link #offer} made on it may copy straight into the guest's buffers. */
@@ -102,7 +104,7 @@ final class XnbRx
     /** Drops what is queued (counted as not connected) and lets go of the ring. */
     void detach()
     {
-        vif.pending[VifCounters.DROP_BASE + DropReason.NOT_CONNECTED] += frames.clear();
+        queue.pending[VifCounters.DROP_BASE + DropReason.NOT_CONNECTED] += frames.clear();
         rx = null;
     }
 
@@ -143,7 +145,7 @@ final class XnbRx
         {
             return DropReason.OVERSIZE;
         }
-        if (mayDeliver && Thread.currentThread() == dutyThread && vif.isConnected() &&
+        if (mayDeliver && Thread.currentThread() == dutyThread && queue.isServing() &&
             deliverOffered(buffer, offset, length, metadata))
         {
             // offered on this agent's own thread, after what was queued ahead: copied straight into the guest's posted
@@ -169,7 +171,7 @@ final class XnbRx
                 handedOverUnflushed += frames.drain(rxDrainer, RX_BATCH);
             }
             return frames.isEmpty() &&
-                deliverFrame(buffer, null, offset, length, metadata, vif.nowNs);
+                deliverFrame(buffer, null, offset, length, metadata, queue.nowNs);
         }
         finally
         {
@@ -214,7 +216,7 @@ final class XnbRx
 
     private ControlledMessageHandler.Action drainOne(final MutableDirectBuffer buffer, final int index, final int length)
     {
-        if (!vif.isConnected())
+        if (!queue.isServing())
         {
             return ControlledMessageHandler.Action.ABORT;
         }
@@ -240,7 +242,7 @@ final class XnbRx
             !vif.acceptsDestination(buffer.getLong(frameOffset, java.nio.ByteOrder.BIG_ENDIAN) >>> 16))
         {
             // Linux netback's xenvif_start_xmit: a group the guest did not add is dropped (and counted) here
-            vif.drop(DropReason.MCAST_FILTERED);
+            queue.drop(DropReason.MCAST_FILTERED);
             return true;
         }
         final int decision = OffloadPolicy.decide(vif.rxCapabilities, OffloadPolicy.NO_MTU, frame, 0);
@@ -250,11 +252,16 @@ final class XnbRx
         {
             final int gsoSize = frame.gsoSize();
             final int segments = (frameLength + gsoSize - 1) / gsoSize;
-            final int slotsNeeded = segments * ((gsoSize + MAX_SEGMENT_HEADERS + PAGE_SIZE - 1) / PAGE_SIZE);
+            // Linux hashes the frame before the stack splits it and every segment inherits the hash: each carries the
+            // same HASH extra when the frontend asked for hashes (one more slot per segment)
+            segmentHash = vif.hash.isHashing() && HeaderParser.parse(buffer, frameOffset, frameLength, rxHeaders) ==
+                ParseStatus.OK ? vif.hash.hash(buffer, rxHeaders) : FlowHash.NONE;
+            final int slotsNeeded = segments * ((gsoSize + MAX_SEGMENT_HEADERS + PAGE_SIZE - 1) / PAGE_SIZE +
+                (segmentHash == FlowHash.NONE ? 0 : 1));
             if (slotsNeeded > VifSections.RING_SIZE)
             {
                 // could never fit the guest's ring at once: refuse instead of stalling the queue
-                vif.drop(DropReason.RX_TOO_BIG);
+                queue.drop(DropReason.RX_TOO_BIG);
                 result = RxAssembler.OK;
             }
             else if ((rxAvailable = Math.max(rxSpace(), 0)) < slotsNeeded)
@@ -273,11 +280,11 @@ final class XnbRx
                 }
                 if (made > 0)
                 {
-                    vif.pending[VifCounters.TSO_SEGMENTS] += made;
+                    queue.pending[VifCounters.TSO_SEGMENTS] += made;
                 }
                 else
                 {
-                    vif.drop(DropReason.OFFLOAD_FAILED);
+                    queue.drop(DropReason.OFFLOAD_FAILED);
                 }
                 result = RxAssembler.OK;
             }
@@ -298,12 +305,12 @@ final class XnbRx
                 }
                 else if (offload.completeChecksum(writableFrame, frameOffset, frameLength) == FrameOffload.OK)
                 {
-                    vif.pending[VifCounters.CSUM_COMPLETED]++;
+                    queue.pending[VifCounters.CSUM_COMPLETED]++;
                     rxFlags = NETRXF_DATA_VALIDATED;
                 }
                 else
                 {
-                    vif.drop(DropReason.OFFLOAD_FAILED);
+                    queue.drop(DropReason.OFFLOAD_FAILED);
                     return true;
                 }
             }
@@ -315,11 +322,11 @@ final class XnbRx
             if (!rxStalled)
             {
                 rxStalled = true;
-                vif.pending[VifCounters.RING_FULL]++;
+                queue.pending[VifCounters.RING_FULL]++;
             }
-            if (vif.nowNs - enqueuedNs > vif.config.rxDrainTimeoutNs())
+            if (queue.nowNs - enqueuedNs > vif.config.rxDrainTimeoutNs())
             {
-                vif.drop(DropReason.RX_STALLED);
+                queue.drop(DropReason.RX_STALLED);
                 return true;
             }
             // ask the frontend to notify when it posts buffers, then wait
@@ -352,9 +359,10 @@ final class XnbRx
         {
             windowPacket = false;
             if (length > PAGE_SIZE || RxAssembler.frame2pkt(
-                rxPkt, length, NETRXF_DATA_VALIDATED, 0, 0, rx.requestConsumer(), rxAvailable) != RxAssembler.OK)
+                rxPkt, length, NETRXF_DATA_VALIDATED, 0, 0, segmentHash == FlowHash.NONE ? -1 : FlowHash.type(segmentHash),
+                FlowHash.value(segmentHash), rx.requestConsumer(), rxAvailable) != RxAssembler.OK)
             {
-                vif.drop(DropReason.RX_TOO_BIG);
+                queue.drop(DropReason.RX_TOO_BIG);
                 return null;
             }
             windowPacket = true;
@@ -389,7 +397,7 @@ final class XnbRx
         }
         if (available < 0)
         {
-            vif.fatal(DropReason.RX_IMPOSSIBLE_REQUESTS, "rx req_prod outside the ring");
+            queue.fatal(DropReason.RX_IMPOSSIBLE_REQUESTS, "rx req_prod outside the ring");
             return -1;
         }
         final int consumer = rx.requestConsumer();
@@ -419,7 +427,7 @@ final class XnbRx
             if (rxAvailable < 0)
             {
                 rxAvailable = 0;
-                vif.drop(DropReason.RX_IMPOSSIBLE_REQUESTS);
+                queue.drop(DropReason.RX_IMPOSSIBLE_REQUESTS);
                 return RxAssembler.OK;
             }
         }
@@ -431,7 +439,7 @@ final class XnbRx
         }
         if (status != RxAssembler.OK)
         {
-            vif.drop(DropReason.RX_TOO_BIG);
+            queue.drop(DropReason.RX_TOO_BIG);
             return RxAssembler.OK;
         }
         batch.clear();
@@ -454,7 +462,7 @@ final class XnbRx
     {
         rxResponsesPending = false;
         rxBytesUnpushed = 0;
-        queue.notifyIfAsked(rx.pushResponsesAndCheckNotify());
+        queue.notifyRxIfAsked(rx.pushResponsesAndCheckNotify());
     }
 
     /** Writes the responses of the packet laid out in {@link #rxPkt} whose copy statuses are in {@link #batch}. */
@@ -475,12 +483,12 @@ final class XnbRx
         }
         if (failed)
         {
-            vif.drop(DropReason.RX_COPY_FAILED);
+            queue.drop(DropReason.RX_COPY_FAILED);
         }
         else
         {
-            vif.pending[VifCounters.RX_PACKETS]++;
-            vif.pending[VifCounters.RX_BYTES] += length;
+            queue.pending[VifCounters.RX_PACKETS]++;
+            queue.pending[VifCounters.RX_BYTES] += length;
         }
     }
 }

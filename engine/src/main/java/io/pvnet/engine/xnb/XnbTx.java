@@ -94,7 +94,7 @@ final class XnbTx
         }
         if (available < 0)
         {
-            vif.fatal(DropReason.IMPOSSIBLE_REQUESTS, "tx req_prod outside the ring");
+            queue.fatal(DropReason.IMPOSSIBLE_REQUESTS, "tx req_prod outside the ring");
             return 0;
         }
         if (available == 0)
@@ -123,14 +123,14 @@ final class XnbTx
             }
             if (DropReason.isFatal(txPkt.error))
             {
-                vif.drop(txPkt.error);
-                vif.fatal(txPkt.error, "tx packet at " + Integer.toUnsignedString(consumer));
+                queue.drop(txPkt.error);
+                queue.fatal(txPkt.error, "tx packet at " + Integer.toUnsignedString(consumer));
                 return packets;
             }
-            if (credit.isLimited() && txPkt.isValid() && !credit.take(txPkt.size, vif.nowNs))
+            if (credit.isLimited() && txPkt.isValid() && !credit.take(txPkt.size, queue.nowNs))
             {
                 // over the rate: leave the packet in the ring (already snapshotted) until the next window
-                vif.pending[VifCounters.RATE_LIMITED]++;
+                queue.pending[VifCounters.RATE_LIMITED]++;
                 break;
             }
             final boolean error;
@@ -171,7 +171,7 @@ final class XnbTx
     {
         txResponsesPending = false;
         txBytesUnpushed = 0;
-        queue.notifyIfAsked(tx.pushResponsesAndCheckNotify());
+        queue.notifyTxIfAsked(tx.pushResponsesAndCheckNotify());
     }
 
     /**
@@ -210,12 +210,12 @@ final class XnbTx
         final TxPacket pkt = txPkt;
         if (!pkt.isValid())
         {
-            vif.drop(pkt.error);
+            queue.drop(pkt.error);
             return true;
         }
         if (!pkt.hasGso && pkt.size > vif.settings.mtu + XnbVif.VLAN_ETH_HLEN)
         {
-            vif.drop(DropReason.OVERSIZE);
+            queue.drop(DropReason.OVERSIZE);
             return true;
         }
         batch.clear();
@@ -230,7 +230,7 @@ final class XnbTx
         final int length = TxAssembler.copiedLength(batch, 0, ops);
         if (length != pkt.size)
         {
-            vif.drop(DropReason.COPY_FAILED);
+            queue.drop(DropReason.COPY_FAILED);
             return true;
         }
         int flags = 0;
@@ -241,10 +241,10 @@ final class XnbTx
             {
                 if (offload.completeChecksum(frame, 0, length) != FrameOffload.OK)
                 {
-                    vif.drop(DropReason.OFFLOAD_FAILED);
+                    queue.drop(DropReason.OFFLOAD_FAILED);
                     return false;
                 }
-                vif.pending[VifCounters.CSUM_COMPLETED]++;
+                queue.pending[VifCounters.CSUM_COMPLETED]++;
                 flags = FrameFlags.DATA_VALIDATED;
             }
         }
@@ -259,12 +259,12 @@ final class XnbTx
             // a per-packet reason of ours is counted as itself; anything else (a port's code) as downstream
             final boolean ours = status > 0 && status < DropReason.FIRST_FATAL &&
                 vif.counters.counter(VifCounters.DROP_BASE + status) != null;
-            vif.drop(ours ? status : DropReason.DOWNSTREAM);
+            queue.drop(ours ? status : DropReason.DOWNSTREAM);
         }
         else
         {
-            vif.pending[VifCounters.TX_PACKETS]++;
-            vif.pending[VifCounters.TX_BYTES] += length;
+            queue.pending[VifCounters.TX_PACKETS]++;
+            queue.pending[VifCounters.TX_BYTES] += length;
         }
         return false;
     }

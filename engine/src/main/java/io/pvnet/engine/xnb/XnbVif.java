@@ -46,6 +46,8 @@ final class XnbVif
     final VifHash hash = new VifHash();
     /** The control ring's server; attached at connect when the frontend granted one. */
     final XnbControl control;
+    /** The backend port the control ring was bound to at the last connect (valid while it is attached). */
+    int controlPort;
 
     /** The multicast groups the frontend added (MCAST_ADD/DEL extras on tx). */
     final MulticastFilter multicast = new MulticastFilter();
@@ -70,10 +72,19 @@ final class XnbVif
      */
     int rxCapabilities = OffloadPolicy.SOFTWARE_SEGMENTATION;
 
-    XenbusState state = XenbusState.UNKNOWN;
+    /** Written by the vif agent's thread; read by queues on other threads (volatile: a plain load on x86). */
+    volatile XenbusState state = XenbusState.UNKNOWN;
     /** Whether offered frames are queued for the guest; read by the rx queue's producer thread. */
     volatile boolean accepting;
-    int disabledReason = DropReason.NONE;
+    /** Set by whichever thread found the violation (a queue's or the vif agent's); read by every queue. */
+    volatile int disabledReason = DropReason.NONE;
+    /** The queues connected (0 while not connected); written at connect by the vif agent, read by the rx producer. */
+    volatile int queues;
+    /**
+     * Whether queues run on threads of their own ({@link XnbAgent#queueAgents()}): counters are then added with atomic
+     * adds, since several threads flush into the vif's totals. Set at configuration time.
+     */
+    boolean queueThreads;
     /** The duty cycle's clock, read once per {@code doWork}. */
     long nowNs;
 
@@ -204,16 +215,30 @@ final class XnbVif
     /** Disables this vif (never another, never the process): Linux {@code xenvif_fatal_tx_err}. Slow path. */
     void fatal(final int reason, final String where)
     {
+        if (disable(reason, where))
+        {
+            pending[VifCounters.PROTOCOL_ERRORS]++;
+        }
+    }
+
+    /**
+     * Disables this vif for {@code reason} unless already disabled: logged once and written to the {@code error} key.
+     * Any thread serving this vif (the store takes writers from any thread). Slow path.
+     *
+     * @return whether this call disabled it (the caller counts the protocol error).
+     */
+    synchronized boolean disable(final int reason, final String where)
+    {
         if (disabledReason != DropReason.NONE)
         {
-            return;
+            return false;
         }
         disabledReason = reason;
         accepting = false;
-        pending[VifCounters.PROTOCOL_ERRORS]++;
         final String message = "fatal error; disabling device: " + DropReason.name(reason) + " (" + where + ")";
         log(message);
         store.write(backendDir + "/" + NetifKeys.ERROR, truncate(message));
+        return true;
     }
 
     private static final long EXCEPTION_LOG_INTERVAL_MS = 10_000;
@@ -257,17 +282,35 @@ final class XnbVif
         return text.length() <= 64 ? text : text.substring(0, 64);
     }
 
-    /** Adds this duty cycle's counts to the shared counters (one add per kind that moved). */
+    /** Adds the vif agent's own counts of this duty cycle to the shared counters. */
     void flushCounters()
     {
-        final long[] values = pending;
+        flushCounters(pending);
+    }
+
+    /**
+     * Adds one duty cycle's counts ({@code values}, by kind; zeroed here) to the shared counters, one add per kind that
+     * moved: a plain single-writer add while one thread serves the whole vif, an atomic add once queues run on threads
+     * of their own ({@link #queueThreads}).
+     */
+    void flushCounters(final long[] values)
+    {
+        final boolean shared = queueThreads;
         for (int kind = 0; kind < values.length; kind++)
         {
             if (values[kind] != 0)
             {
-                if (counters.counter(kind) != null)
+                final org.agrona.concurrent.status.AtomicCounter counter = counters.counter(kind);
+                if (counter != null)
                 {
-                    counters.add(kind, values[kind]);
+                    if (shared)
+                    {
+                        counter.getAndAdd(values[kind]);
+                    }
+                    else
+                    {
+                        counters.add(kind, values[kind]);
+                    }
                 }
                 values[kind] = 0;
             }

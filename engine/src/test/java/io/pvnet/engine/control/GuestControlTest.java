@@ -52,11 +52,16 @@ class GuestControlTest
 
     private void startSwitch(final int ownerUid)
     {
+        startSwitch(ownerUid, 1);
+    }
+
+    private void startSwitch(final int ownerUid, final int queues)
+    {
         final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
-        backends[0] = cable.plug(0,
-            VifBackend.create(vifRegion, VifConfig.of(1, 0), cable.ingress(0), NoFrameOffload.INSTANCE));
-        backends[1] = cable.plug(1,
-            VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), NoFrameOffload.INSTANCE));
+        backends[0] = cable.plug(0, VifBackend.create(vifRegion, VifConfig.of(1, 0).withQueues(queues),
+            cable.ingress(0), NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifConfig.of(2, 0).withQueues(queues),
+            cable.ingress(1), NoFrameOffload.INSTANCE));
         socket = dir.resolve("switch.sock");
         server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), List.of(
             new GuestControlServer.Vif(backends[0].config(), backends[0], ownerUid),
@@ -102,10 +107,15 @@ class GuestControlTest
 
         Guest(final int domid)
         {
+            this(domid, 1);
+        }
+
+        Guest(final int domid, final int queues)
+        {
             client = GuestControlClient.attach(socket, VifConfig.of(domid, 0));
             clients.add(client);
-            frontend = VifFrontend.create(client.store(), client.share().region(), VifConfig.of(domid, 0),
-                NoFrameOffload.INSTANCE);
+            frontend = VifFrontend.create(client.store(), client.share().region(),
+                VifConfig.of(domid, 0).withQueues(queues), NoFrameOffload.INSTANCE);
         }
 
         void pump()
@@ -130,6 +140,35 @@ class GuestControlTest
             backends[1].doWork();
             Thread.onSpinWait();
         }
+    }
+
+    @Test
+    void shouldConnectSeveralQueuesThroughEachGuestsOwnShare()
+    {
+        startSwitch(HostFile.effectiveUid(), 2);
+        final Guest one = new Guest(1, 4); // asks for more than the switch offers: gets 2
+        final Guest two = new Guest(2, 2);
+        pumpUntil(() -> one.frontend.isConnected() && two.frontend.isConnected() && backends[0].isConnected() &&
+            backends[1].isConnected(), one, two);
+        assertEquals(2, one.frontend.queueCount());
+        assertEquals(2, backends[0].queueCount());
+        assertEquals(2, two.frontend.queueCount());
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[60]);
+        frame.putShort(12, (short)0x0800, java.nio.ByteOrder.BIG_ENDIAN);
+        frame.putByte(14, (byte)0x45);
+        frame.putShort(16, (short)46, java.nio.ByteOrder.BIG_ENDIAN);
+        frame.putByte(23, (byte)6);
+        frame.putByte(46, (byte)0x50); // TCP data offset: 20 bytes
+        final boolean[] queuesUsed = new boolean[2];
+        for (int flow = 0; flow < 32; flow++)
+        {
+            frame.putShort(34, (short)(1000 + flow), java.nio.ByteOrder.BIG_ENDIAN);
+            queuesUsed[one.frontend.txQueueFor(frame, 0, 60)] = true;
+            assertEquals(VifFrontend.OK, one.frontend.transmit(frame, 0, 60));
+        }
+        one.frontend.flush();
+        pumpUntil(() -> two.received.size() == 32, one, two);
+        assertTrue(queuesUsed[0] && queuesUsed[1], "32 flows used both queues");
     }
 
     @Test

@@ -59,6 +59,8 @@ final class HostileFrontend implements AutoCloseable
     int rxRingGref;
     int txReqProd;
     int rxReqProd;
+    /** Set before {@link #connect()}: whether the frontend takes TCPv4 GSO frames (else the backend splits them). */
+    boolean gso = true;
     /** Set before {@link #connect()}: grant a control ring (frame {@link #CTRL_FRAME}) and write its keys. */
     boolean controlRing;
     /** Set before {@link #connect()} with {@link #controlRing}: the event-channel-ctrl value, or -1 to leave it out. */
@@ -134,7 +136,7 @@ final class HostileFrontend implements AutoCloseable
         store.write(dir + "/rx-ring-ref", rxRef);
         store.write(dir + "/event-channel", VifSections.BACKEND_PORT);
         store.write(dir + "/request-rx-copy", 1);
-        store.write(dir + "/feature-gso-tcpv4", 1);
+        store.write(dir + "/feature-gso-tcpv4", gso ? 1 : 0);
         if (controlRing)
         {
             final SharedRing shared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(CTRL_FRAME), PAGE_SIZE),

@@ -144,6 +144,60 @@ class XnbControlNegotiationTest
     }
 
     @Test
+    void shouldTagEverySegmentTheBackendSplitsForAGuestWithoutGsoWithTheFramesHash()
+    {
+        front.close();
+        front = new HostileFrontend(io.pvnet.ring.region.Region.createAnonymous(
+            io.pvnet.engine.VifRegion.regionBytes(2)), null, VifConfig.of(1, 0),
+            new io.pvnet.engine.offload.ChecksumFrameOffload());
+        front.gso = false;
+        front.controlRing = true;
+        front.connect();
+        assertEquals(XenbusState.CONNECTED, front.xnb.state());
+        front.controlData(ToeplitzHashVectors.MICROSOFT_KEY);
+        status(CtrlRequestDescriptor.TYPE_SET_HASH_KEY, front.ctrlDataGref, 40, 0);
+        status(CtrlRequestDescriptor.TYPE_SET_HASH_ALGORITHM, 1, 0, 0);
+        status(CtrlRequestDescriptor.TYPE_SET_HASH_FLAGS, 0xF, 0, 0);
+
+        final UnsafeBuffer tso = tsoFrame(54 + 3000);
+        final io.pvnet.checksum.parse.PacketHeaders headers = new io.pvnet.checksum.parse.PacketHeaders();
+        io.pvnet.checksum.parse.HeaderParser.parse(tso, 0, tso.capacity(), headers);
+        final long expected = io.pvnet.checksum.hash.FlowHash.value(front.xnb.hash().hash(tso, headers)) & 0xFFFF_FFFFL;
+        // the backend reserves slots for ceil(frame / MSS) segments (here 4) before it splits
+        for (int i = 0; i < 8; i++)
+        {
+            front.postRx(front.rxGref[i], i);
+        }
+        assertEquals(0, front.xnb.offer(tso, 0, tso.capacity(), FrameMetadata.of(io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 1000, NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4)));
+        front.xnb.doWork();
+        assertEquals(3, front.counters.get(VifCounters.TSO_SEGMENTS), "split in three for a guest without GSO");
+        assertEquals(6, front.rxRspProd(), "three segments, each a data slot and a HASH extra");
+        for (int segment = 0; segment < 3; segment++)
+        {
+            assertEquals(1054, front.rxRspStatus(2 * segment), "segment " + segment);
+            assertEquals(NetifConstants.NETRXF_EXTRA_INFO, rxFlags(2 * segment) & NetifConstants.NETRXF_EXTRA_INFO);
+            final int extra = HostileFrontend.slot(2 * segment + 1, RX_SLOT_LENGTH);
+            assertEquals(NetifConstants.XEN_NETIF_EXTRA_TYPE_HASH, ExtraInfoDescriptor.type(front.rxRing, extra));
+            assertEquals(NetifConstants.XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP,
+                ExtraInfoDescriptor.hashType(front.rxRing, extra));
+            assertEquals(expected, ExtraInfoDescriptor.hashValue(front.rxRing, extra), "the frame's hash");
+        }
+    }
+
+    /** An IPv4/TCP frame of Microsoft's first RSS example flow, checksum-blank (pseudo-header sum left 0). */
+    private static UnsafeBuffer tsoFrame(final int length)
+    {
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
+        frame.putBytes(0, msVectorFrame(), 0, 54);
+        frame.putShort(16, (short)(length - 14), ByteOrder.BIG_ENDIAN);
+        for (int i = 54; i < length; i++)
+        {
+            frame.putByte(i, (byte)i);
+        }
+        return frame;
+    }
+
+    @Test
     void shouldDropOnlyTheControlRingOfAFrontendThatBreaksIt()
     {
         front.controlRing = true;

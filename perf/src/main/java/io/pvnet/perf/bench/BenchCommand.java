@@ -82,6 +82,10 @@ public final class BenchCommand implements Callable<Integer>
         description = "dedicated (a thread per agent) or shared (all agents on one thread).")
     BenchOptions.Threading threading;
 
+    @Option(names = "--queues", paramLabel = "N", split = ",",
+        description = "Queues per vif, or a list (1,2): the vif scenario reports each (vif.64, vif.q2.64, ...).")
+    List<Integer> queues;
+
     @Option(names = "--xproc", description = "Run frontends in a second JVM (cross-process) where a scenario can.")
     boolean xproc;
 
@@ -135,7 +139,7 @@ public final class BenchCommand implements Callable<Integer>
         final List<String> notesBefore = new ArrayList<>();
         try
         {
-            options = BenchOptions.builder().sizes(sizes).tso(tso).vifs(vifs).batch(batch).idle(idle)
+            options = BenchOptions.builder().sizes(sizes).tso(tso).vifs(vifs).batch(batch).idle(idle).queues(queues)
                 .threading(threading).xproc(xproc).build();
             if (compareFile != null)
             {

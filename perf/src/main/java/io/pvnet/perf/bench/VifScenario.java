@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  * {@code .p50}/{@code .p99} one-way latency (ns). Baselines from the same run: {@code agrona.SIZE}, the same threads and
  * copies through two Agrona ring buffers, without the Xen protocol; {@code aeron.SIZE}, the same through two Aeron IPC
  * exclusive publications (and {@code aeron.65536} beside {@code vif.tso}). Every run prints {@code vif.64 / aeron.64}
- * and {@code vif.tso / aeron.65536}. {@code --xproc} runs {@code vif-xproc} instead.
+ * and {@code vif.tso / aeron.65536}. {@code --xproc} runs {@code vif-xproc} instead. {@code --queues 1,2} measures
+ * the vif figures again with each queue count: {@code vif.64}, {@code vif.tso} for one queue, {@code vif.q2.64},
+ * {@code vif.q2.tso} for two (the sender spreads 64 flows over them; every queue still runs on the one host thread).
  */
 public final class VifScenario implements Scenario
 {
@@ -79,7 +81,9 @@ public final class VifScenario implements Scenario
             return options.sizes(64, 1500).length;
         }
         final int[] sizes = options.sizes(64, 1500);
-        return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0);
+        final int queueRuns = options.queues(1).length;
+        return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0) +
+            (queueRuns - 1) * (sizes.length + (options.tso(true) ? 1 : 0));
     }
 
     @Override
@@ -108,26 +112,65 @@ public final class VifScenario implements Scenario
         final boolean shared = options.threading(BenchOptions.Threading.DEDICATED) == BenchOptions.Threading.SHARED;
         context.baseline("agrona");
         context.baseline("aeron");
+        final int[] queueCounts = options.queues(1);
+        final boolean tso = options.tso(true);
         for (final int size : sizes)
         {
-            measure(context, "vif." + size, size, 0, 0, VifConfig.of(2, 0), burst, idle, shared);
+            measure(context, name(queueCounts[0], Integer.toString(size)), size, 0, 0, VifConfig.of(2, 0), burst, idle,
+                shared, queueCounts[0]);
             baseline(context, "agrona." + size, size, burst, idle, shared);
             aeron(context, "aeron." + size, size, burst, idle, shared);
         }
-        context.headline("vif.64", "aeron.64");
-        if (options.tso(true))
+        context.headline(name(queueCounts[0], "64"), "aeron.64");
+        for (int i = 1; i < queueCounts.length; i++)
+        {
+            for (final int size : sizes)
+            {
+                measure(context, name(queueCounts[i], Integer.toString(size)), size, 0, 0, VifConfig.of(2, 0), burst,
+                    idle, shared, queueCounts[i]);
+            }
+            if (tso)
+            {
+                measureTso(context, name(queueCounts[i], "tso"), burst, idle, shared, queueCounts[i]);
+            }
+        }
+        if (tso)
         {
             // the receiving guest offers no TSO: xnb splits each 64 KiB frame in software
-            measure(context, "vif.tso", TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
-                VifConfig.of(2, 0).withOffloads(true, false, false), burst, idle, shared);
+            measureTso(context, name(queueCounts[0], "tso"), burst, idle, shared, queueCounts[0]);
             if (!contains(sizes, AERON_TSO_SIZE))
             {
                 aeron(context, "aeron." + AERON_TSO_SIZE, AERON_TSO_SIZE, burst, idle, shared);
             }
-            context.headline("vif.tso", "aeron." + AERON_TSO_SIZE);
-            context.compare("vif.tso.p50", "aeron." + AERON_TSO_SIZE + ".p50");
-            context.compare("vif.tso.p99", "aeron." + AERON_TSO_SIZE + ".p99");
+            final String tsoName = name(queueCounts[0], "tso");
+            context.headline(tsoName, "aeron." + AERON_TSO_SIZE);
+            context.compare(tsoName + ".p50", "aeron." + AERON_TSO_SIZE + ".p50");
+            context.compare(tsoName + ".p99", "aeron." + AERON_TSO_SIZE + ".p99");
         }
+        for (int i = 0; i < queueCounts.length; i++)
+        {
+            if (queueCounts[i] != 1 && contains(queueCounts, 1))
+            {
+                context.compare(name(queueCounts[i], "64"), "vif.64");
+            }
+        }
+    }
+
+    /**
+     * {@return a figure's name: {@code vif.SUFFIX} for one queue (the names runs without {@code --queues} have always
+     * had), {@code vif.qN.SUFFIX} for N queues}
+     */
+    static String name(final int queues, final String suffix)
+    {
+        return queues == 1 ? "vif." + suffix : "vif.q" + queues + "." + suffix;
+    }
+
+    private void measureTso(
+        final ScenarioContext context, final String name, final int burst, final Supplier<IdleStrategy> idle,
+        final boolean shared, final int queues) throws Exception
+    {
+        measure(context, name, TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
+            VifConfig.of(2, 0).withOffloads(true, false, false), burst, idle, shared, queues);
     }
 
     private static boolean contains(final int[] sizes, final int size)
@@ -167,13 +210,13 @@ public final class VifScenario implements Scenario
 
     private void measure(
         final ScenarioContext context, final String name, final int frameLength, final int flags, final int gsoSize,
-        final VifConfig receiver, final int burst, final Supplier<IdleStrategy> idle, final boolean shared)
-        throws Exception
+        final VifConfig receiver, final int burst, final Supplier<IdleStrategy> idle, final boolean shared,
+        final int queues) throws Exception
     {
         final boolean pps = packetsPerSecond(frameLength) && gsoSize == 0;
-        try (VifPipeline pipeline = new VifPipeline(Region.createAnonymous(VifRegion.regionBytes(2)), frameLength, flags,
-            gsoSize, gsoSize != 0 ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0, offload, receiver, burst, idle, 0,
-            sleepMode))
+        try (VifPipeline pipeline = new VifPipeline(Region.createAnonymous(VifRegion.regionBytes(2, queues)),
+            frameLength, flags, gsoSize, gsoSize != 0 ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0, offload, receiver,
+            burst, idle, 0, sleepMode, queues))
         {
             if (shared)
             {

@@ -35,7 +35,7 @@ public final class BenchOptions
     public enum Choice
     {
         SIZE("--size"), TSO("--tso"), VIFS("--vifs"), BATCH("--batch"), IDLE("--idle"), THREADING("--threading"),
-        XPROC("--xproc");
+        XPROC("--xproc"), QUEUES("--queues");
 
         private final String optionName;
 
@@ -86,6 +86,7 @@ public final class BenchOptions
     private final IdleMode idle;
     private final Threading threading;
     private final boolean xproc;
+    private final int[] queues;
 
     private final EnumSet<Choice> read = EnumSet.noneOf(Choice.class);
     private boolean onlyFirstSizeRead;
@@ -97,8 +98,10 @@ public final class BenchOptions
         final int batch,
         final IdleMode idle,
         final Threading threading,
-        final boolean xproc)
+        final boolean xproc,
+        final int[] queues)
     {
+        this.queues = queues;
         this.sizes = sizes;
         this.tso = tso;
         this.vifs = vifs;
@@ -123,7 +126,7 @@ public final class BenchOptions
     /** @return the same choices with nothing read yet, for one scenario. */
     public BenchOptions forScenario()
     {
-        return new BenchOptions(sizes, tso, vifs, batch, idle, threading, xproc);
+        return new BenchOptions(sizes, tso, vifs, batch, idle, threading, xproc, queues);
     }
 
     /** @return whether the user made this choice. */
@@ -138,7 +141,18 @@ public final class BenchOptions
             case IDLE -> idle != null;
             case THREADING -> threading != null;
             case XPROC -> xproc;
+            case QUEUES -> queues != null;
         };
+    }
+
+    /**
+     * @param defaults the queue counts the scenario measures when the user gave none.
+     * @return the queues per vif to measure with, in the order given (a fresh array).
+     */
+    public int[] queues(final int... defaults)
+    {
+        markRead(Choice.QUEUES, false);
+        return (queues != null ? queues : defaults).clone();
     }
 
     /**
@@ -241,6 +255,7 @@ public final class BenchOptions
             case IDLE -> "--idle " + (idle == null ? "" : idle.configName());
             case THREADING -> "--threading " + (threading == null ? "" : threading.label());
             case XPROC -> "--xproc";
+            case QUEUES -> "--queues " + join(queues);
         };
     }
 
@@ -293,6 +308,7 @@ public final class BenchOptions
         private IdleMode idle;
         private Threading threading;
         private boolean xproc;
+        private int[] queues;
 
         private Builder()
         {
@@ -347,6 +363,14 @@ public final class BenchOptions
             return this;
         }
 
+        /** Queues per vif, one figure set per count; {@code null} or empty for the scenarios' defaults. */
+        public Builder queues(final List<Integer> queues)
+        {
+            this.queues = queues == null || queues.isEmpty() ? null :
+                queues.stream().mapToInt(Integer::intValue).toArray();
+            return this;
+        }
+
         /** Frontends in a second JVM. */
         public Builder xproc(final boolean xproc)
         {
@@ -375,10 +399,21 @@ public final class BenchOptions
                     throw new IllegalArgumentException("--size=" + join(sizes) + " names a size twice");
                 }
             }
+            if (queues != null)
+            {
+                for (final int count : queues)
+                {
+                    checkRange("--queues", count, io.pvnet.engine.vif.VifConfig.MAX_QUEUES);
+                }
+                if (Arrays.stream(queues).distinct().count() != queues.length)
+                {
+                    throw new IllegalArgumentException("--queues=" + join(queues) + " names a count twice");
+                }
+            }
             checkRange("--vifs", vifs, MAX_VIFS);
             checkRange("--batch", batch, MAX_BATCH);
             return new BenchOptions(
-                sizes, tso, vifs == null ? 0 : vifs, batch == null ? 0 : batch, idle, threading, xproc);
+                sizes, tso, vifs == null ? 0 : vifs, batch == null ? 0 : batch, idle, threading, xproc, queues);
         }
 
         private static void checkRange(final String option, final Integer value, final int max)

@@ -29,6 +29,8 @@ public final class VifGuests
     static final int TIMESTAMP_OFFSET = 54;
     static final int MARKER_OFFSET = TIMESTAMP_OFFSET + 8;
     static final short MARKER = 0x7669;
+    /** The TCP source port (Ethernet 14 + IPv4 20): varied per frame when the vif has several queues. */
+    static final int SOURCE_PORT_OFFSET = 34;
 
     private final VifFrontend sender;
     private final VifFrontend receiver;
@@ -37,6 +39,8 @@ public final class VifGuests
     /** Describes every frame the sender transmits (the guests' thread only). */
     private final FrameMetadata frameMetadata;
     private final int burst;
+    /** The flow of the next frame (its source port), while several queues are connected. */
+    private int flow;
     /** Frames of more than a page (many ring slots each). */
     private final boolean largeFrames;
     private final Histogram latency = new Histogram(60_000_000_000L, 3);
@@ -71,12 +75,19 @@ public final class VifGuests
         // goes stale here, nothing on the path checks it
         frame.putLong(TIMESTAMP_OFFSET, System.nanoTime());
         int frames = 0;
+        final boolean spread = sender.queueCount() > 1;
         for (int i = 0; i < burst; i++)
         {
+            if (spread)
+            {
+                // several queues: 64 flows (source ports), so that the flow hash spreads the frames over every queue
+                frame.putShort(SOURCE_PORT_OFFSET, (short)(40000 + (flow & 63)), java.nio.ByteOrder.BIG_ENDIAN);
+            }
             if (sender.transmit(frame, 0, frameLength, frameMetadata) != VifFrontend.OK)
             {
                 break;
             }
+            flow++;
             sent++;
             if (largeFrames)
             {

@@ -105,13 +105,27 @@ public final class VifPipeline implements AutoCloseable
         final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig receiverConfig, final int burst,
         final Supplier<IdleStrategy> idle, final int bridgeVifs, final IdleMode idleMode)
     {
+        this(region, frameLength, frameFlags, gsoSize, gsoType, offloads, receiverConfig, burst, idle, bridgeVifs,
+            idleMode, 1);
+    }
+
+    /**
+     * As the other constructors, with {@code queues} queues on both vifs (the region must hold them,
+     * {@code VifRegion.regionBytes(vifs, queues)}); the sender then spreads its frames over 64 TCP flows so that its
+     * flow hash uses every queue. The backends still run on the one host thread, their queues one after another.
+     */
+    public VifPipeline(final Region region, final int frameLength, final int frameFlags, final int gsoSize,
+        final int gsoType, final Supplier<FrameOffload> offloads, final VifConfig givenReceiverConfig, final int burst,
+        final Supplier<IdleStrategy> idle, final int bridgeVifs, final IdleMode idleMode, final int queues)
+    {
+        final VifConfig receiverConfig = givenReceiverConfig.withQueues(queues);
         this.idle = idle;
         this.idleMode = idleMode;
         this.region = region;
         final VifRegion vifRegion = VifRegion.create(region, Math.max(2, bridgeVifs));
         final VifPoller poller = new VifPoller(VifSections.createSelector(region, Math.max(2, bridgeVifs)),
             vifRegion.store());
-        final VifConfig senderConfig = senderConfig(frameLength);
+        final VifConfig senderConfig = senderConfig(frameLength).withQueues(queues);
         // one offload instance per thread: the host thread's backends share one, the guest thread's frontends another
         final FrameOffload hostOffload = offloads.get();
         final FrameOffload guestOffload = offloads.get();

@@ -49,6 +49,23 @@ class BenchOptionsTest
     }
 
     @Test
+    void shouldTakeAListOfQueueCountsAndRefuseBadOnes()
+    {
+        assertArrayEquals(new int[] {1}, BenchOptions.defaults().forScenario().queues(1));
+        final BenchOptions options = BenchOptions.builder().queues(List.of(1, 2)).build().forScenario();
+        assertTrue(options.isSet(BenchOptions.Choice.QUEUES));
+        assertArrayEquals(new int[] {1, 2}, options.queues(1));
+        assertEquals("--queues 1,2", options.describe(BenchOptions.Choice.QUEUES));
+        assertEquals(List.of(), options.ignored());
+        assertEquals("--queues=0 must be between 1 and 16", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> BenchOptions.builder().queues(List.of(0)).build()).getMessage());
+        assertEquals("--queues=17 must be between 1 and 16", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> BenchOptions.builder().queues(List.of(1, 17)).build()).getMessage());
+        assertEquals("--queues=2,2 names a count twice", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> BenchOptions.builder().queues(List.of(2, 2)).build()).getMessage());
+    }
+
+    @Test
     void shouldListChoicesTheScenarioNeverRead()
     {
         final BenchOptions all = BenchOptions.builder().sizes(64).tso(true).batch(16).build();

@@ -42,6 +42,11 @@ public final class GuestCommand implements Callable<Integer>
             "--no-reconnect: exit 1 naming the cause.")
     boolean reconnect = true;
 
+    @Option(names = "--queues", paramLabel = "N",
+        description = "Queues to ask the switch for (1..16, default 1; the switch's --queues caps it). With more than " +
+            "one, a sleeping guest thread wakes at least every millisecond.")
+    int queues = 1;
+
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How the guest thread waits for frames: adaptive (default: poll 50 us after the last work, then " +
             "sleep until the backend notifies), sleep, backoff or busy-spin.")
@@ -56,7 +61,7 @@ public final class GuestCommand implements Callable<Integer>
         final GuestNode.Settings settings;
         try
         {
-            settings = settings(region, vif, ip, ip6, mac);
+            settings = settings(region, vif, ip, ip6, mac, queues);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -100,19 +105,30 @@ public final class GuestCommand implements Callable<Integer>
     static GuestNode.Settings settings(
         final String region, final int vif, final String ip, final String ip6, final String mac)
     {
+        return settings(region, vif, ip, ip6, mac, 1);
+    }
+
+    /** As the other, asking for {@code queues} queues. */
+    static GuestNode.Settings settings(
+        final String region, final int vif, final String ip, final String ip6, final String mac, final int queues)
+    {
+        if (queues < 1 || queues > VifConfig.MAX_QUEUES)
+        {
+            throw new IllegalArgumentException("--queues=" + queues + " must be in 1.." + VifConfig.MAX_QUEUES);
+        }
         if (vif < 1 || vif > SwitchCommand.MAX_VIFS)
         {
             throw new IllegalArgumentException("--vif=" + vif + " must be in 1.." + SwitchCommand.MAX_VIFS);
         }
         final HostArguments.Address v4 = HostArguments.ipv4("--ip", ip);
         final HostArguments.Address v6 = ip6 == null ? null : HostArguments.ipv6("--ip6", ip6);
-        VifConfig config = VifConfig.of(vif, 0);
+        VifConfig config = VifConfig.of(vif, 0).withQueues(queues);
         if (mac != null)
         {
             final long parsed = HostArguments.mac("--mac", mac);
             config = new VifConfig(config.domid(), config.handle(), config.backendDomid(), config.mtu(), parsed,
                 config.sg(), config.gsoTcpv4(), config.gsoTcpv6(), config.csumOffload(), config.ipv6CsumOffload(),
-                config.rxQueueBytes(), config.rxDrainTimeoutNs(), config.paddedRings());
+                config.rxQueueBytes(), config.rxDrainTimeoutNs(), config.paddedRings(), config.queues());
         }
         return new GuestNode.Settings(RegionArgument.path(region), config, v4.ipv4(), v4.prefix(),
             v6 == null ? null : v6.address().getAddress());

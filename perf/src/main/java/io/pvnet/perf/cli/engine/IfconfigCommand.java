@@ -1,5 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.engine.netif.NetifKeys;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.store.XenStore;
@@ -149,6 +150,7 @@ public final class IfconfigCommand implements Callable<Integer>
         {
             out.println("\terror: " + error);
         }
+        out.println("\t" + queues(store, backend, frontend, state));
         final String hash = store.read(backend + "/hash");
         final String multicast = store.read(backend + "/multicast-filter");
         out.println("\thash: " + (hash == null ? "none" : hash) + " (control ring " +
@@ -158,6 +160,25 @@ public final class IfconfigCommand implements Callable<Integer>
         out.println("\tguest: ether " + store.read(frontend + "/mac") + " feature-sg " + store.read(frontend + "/feature-sg") +
             " feature-gso-tcpv4 " + store.read(frontend + "/feature-gso-tcpv4") + " feature-no-csum-offload " +
             store.read(frontend + "/feature-no-csum-offload"));
+    }
+
+    /**
+     * {@return the queue line: the queues connected (the frontend's {@code multi-queue-num-queues}, 1 without it), the
+     * backend's maximum, and whether the frontend gave each direction its own event channel}
+     */
+    static String queues(final XenStore store, final String backend, final String frontend, final XenbusState state)
+    {
+        final String max = store.read(backend + "/" + NetifKeys.MULTI_QUEUE_MAX_QUEUES);
+        if (state != XenbusState.CONNECTED)
+        {
+            return "queues: none connected (max " + (max == null ? "1" : max) + ")";
+        }
+        final long queues = store.readNumber(frontend + "/" + NetifKeys.MULTI_QUEUE_NUM_QUEUES, 4, false, 1);
+        final String first = NetifKeys.queueDir(frontend, 0, (int)Math.max(1, queues));
+        final boolean split = store.read(first + "/" + NetifKeys.EVENT_CHANNEL_TX) != null &&
+            store.read(first + "/" + NetifKeys.EVENT_CHANNEL_RX) != null;
+        return "queues: " + queues + " (max " + (max == null ? "1" : max) + "), event channels " +
+            (split ? "split tx/rx" : "one per queue");
     }
 
     private static void appendOption(final StringBuilder options, final XenStore store, final String key, final String name)

@@ -127,7 +127,8 @@ public final class StatCommand implements Callable<Integer>
         screen.append(String.format("%4s  %20s  %14s  %s%n", "id", "total", seconds > 0 ? "per second" : "", "counter"));
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
-            if (typeId != VifCounters.TYPE_ID && typeId != SwitchCounters.TYPE_ID)
+            if (typeId != VifCounters.TYPE_ID && typeId != SwitchCounters.TYPE_ID &&
+                typeId != io.pvnet.engine.vif.QueueCounters.TYPE_ID)
             {
                 return;
             }

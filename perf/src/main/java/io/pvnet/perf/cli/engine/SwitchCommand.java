@@ -71,6 +71,11 @@ public final class SwitchCommand implements Callable<Integer>
         description = "Number of vifs (1.." + MAX_VIFS + ", 1..255 with --routed).")
     int vifs;
 
+    @Option(names = "--queues", paramLabel = "N",
+        description = "Queues each vif offers its guest (multi-queue-max-queues, 1..16; default 1). All of a vif's " +
+            "queues run on the switch thread.")
+    int queues = 1;
+
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How the host thread waits when no vif has work: adaptive (default: poll 50 us after the last " +
             "work, then sleep until a guest notifies), sleep, backoff or busy-spin.")
@@ -193,8 +198,8 @@ public final class SwitchCommand implements Callable<Integer>
         Region created = null;
         try
         {
-            created = Region.create(path, VifRegion.regionBytes(vifs), VifRegion.sectionCapacity(vifs));
-            final VifRegion vifRegion = VifRegion.create(created, vifs);
+            created = Region.create(path, VifRegion.regionBytes(vifs, queues), VifRegion.sectionCapacity(vifs));
+            final VifRegion vifRegion = VifRegion.create(created, vifs, queues);
             // guests attach through the control socket into their own memory, where the host's selector is out of
             // their reach: their vifs are visited every VIF_VISIT_NS (see VifPoller)
             final VifPoller poller = new VifPoller(
@@ -211,7 +216,7 @@ public final class SwitchCommand implements Callable<Integer>
             {
                 final VifPort port = new VifPort("vif" + i + ".0"); // as dom0 names the vif
                 final int index = fabric.attachCaptured(port, port.name(), capturePorts);
-                port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0),
+                port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0).withQueues(queues),
                     fabric.ingressCaptured(index, port.name(), capturePorts), new ChecksumFrameOffload()));
                 poller.add(port.backend());
                 vifPorts.add(port);
@@ -373,6 +378,10 @@ public final class SwitchCommand implements Callable<Integer>
     private void check()
     {
         vifOwners();
+        if (queues < 1 || queues > VifConfig.MAX_QUEUES)
+        {
+            throw new IllegalArgumentException("--queues=" + queues + " must be in 1.." + VifConfig.MAX_QUEUES);
+        }
         if (vifs < 1 || vifs > MAX_VIFS)
         {
             throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1.." + MAX_VIFS +

@@ -171,6 +171,7 @@ class VifCommandsTest
     void ifconfigShouldShowTheHashAndTheMulticastFilter() throws InterruptedException
     {
         final String before = run(new IfconfigCommand(), path.toString(), "1.0");
+        assertTrue(before.contains("\tqueues: 1 (max 1), event channels one per queue"), before);
         assertTrue(before.contains("\thash: none (control ring not used)"), before);
         assertTrue(before.contains("\tmulticast filter: off 0"), before);
 
@@ -183,6 +184,63 @@ class VifCommandsTest
         pump(1);
         final String after = run(new IfconfigCommand(), path.toString(), "1.0");
         assertTrue(after.contains("\tmulticast filter: on 2 01:00:5e:00:00:fb 33:33:00:00:00:01"), after);
+    }
+
+    @Test
+    void statAndIfconfigShouldShowEachQueueOfAMultiQueueVif()
+    {
+        final Path multi = directory.resolve("multi");
+        try (Region multiRegion = Region.create(multi, VifRegion.regionBytes(2, 2)))
+        {
+            final VifRegion vifRegion = VifRegion.create(multiRegion);
+            final VifConfig a = VifConfig.of(1, 0).withQueues(2);
+            final VifConfig b = VifConfig.of(2, 0).withQueues(2);
+            final VifBackend[] pair = new VifBackend[2];
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            pair[0] = cable.plug(0, VifBackend.create(vifRegion, a, cable.ingress(0), NoFrameOffload.INSTANCE));
+            pair[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), NoFrameOffload.INSTANCE));
+            final VifFrontend[] guests = {VifFrontend.create(vifRegion, a, pair[0].counters(), NoFrameOffload.INSTANCE),
+                VifFrontend.create(vifRegion, b, pair[1].counters(), NoFrameOffload.INSTANCE)};
+            final Runnable pumpPair = () ->
+            {
+                for (int round = 0; round < 3; round++)
+                {
+                    for (int v = 0; v < 2; v++)
+                    {
+                        guests[v].doWork();
+                        pair[v].doWork();
+                        guests[v].poll((buffer, offset, length, metadata) -> { }, 256);
+                    }
+                }
+            };
+            pumpPair.run();
+            assertEquals(2, guests[0].queueCount());
+            // IPv4/TCP frames of 32 flows (source ports): both queues carry some
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[60]);
+            frame.putShort(12, (short)0x0800, java.nio.ByteOrder.BIG_ENDIAN);
+            frame.putByte(14, (byte)0x45);
+            frame.putShort(16, (short)46, java.nio.ByteOrder.BIG_ENDIAN);
+            frame.putByte(23, (byte)6);
+            frame.putByte(46, (byte)0x50); // TCP data offset: 20 bytes
+            for (int flow = 0; flow < 32; flow++)
+            {
+                frame.putShort(34, (short)(1000 + flow), java.nio.ByteOrder.BIG_ENDIAN);
+                assertEquals(VifFrontend.OK, guests[0].transmit(frame, 0, 60));
+            }
+            guests[0].flush();
+            pumpPair.run();
+            final String stat = run(new StatCommand(), multi.toString(), "--count", "1", "--vif", "vif1.0");
+            final java.util.regex.Matcher q0 = java.util.regex.Pattern.compile("\\s(\\d+)\\s+vif1\\.0 q0 rx-packets\n").matcher(stat);
+            final java.util.regex.Matcher q1 = java.util.regex.Pattern.compile("\\s(\\d+)\\s+vif1\\.0 q1 rx-packets\n").matcher(stat);
+            assertTrue(q0.find() && q1.find(), stat);
+            assertEquals(32, Integer.parseInt(q0.group(1)) + Integer.parseInt(q1.group(1)), stat);
+            assertTrue(Integer.parseInt(q0.group(1)) > 0 && Integer.parseInt(q1.group(1)) > 0, stat);
+            assertTrue(stat.contains("vif1.0 q1 drops"), stat);
+            assertTrue(stat.matches("(?s).*\\s32\\s+vif1\\.0 rx-packets\n.*"), stat);
+
+            final String shown = run(new IfconfigCommand(), multi.toString(), "vif1.0");
+            assertTrue(shown.contains("\tqueues: 2 (max 2), event channels one per queue"), shown);
+        }
     }
 
     @Test
