@@ -8,6 +8,7 @@ import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.xnb.XnbAgent;
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.SystemEpochClock;
@@ -104,23 +105,20 @@ public final class VifBackend implements Agent
      * Queues a frame for the guest; called on this backend's own agent thread, delivers what is queued and then copies
      * the frame straight into the guest's posted buffers instead (one copy fewer).
      *
-     * @param buffer  the frame, read during the call only (copied if it must wait).
-     * @param offset  where its Ethernet header starts in {@code buffer}.
-     * @param length  the frame's length in bytes.
-     * @param flags   {@link io.pvnet.engine.frame.FrameFlags} bits.
-     * @param gsoSize MSS of a GSO frame, else 0.
-     * @param gsoType {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame, else 0.
+     * @param buffer   the frame, read during the call only (copied if it must wait).
+     * @param offset   where its Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
+     * @param metadata the frame's flags, GSO size and type: the caller's flyweight, read during the call only (a frame
+     *                 that must wait is queued with a copy of what the rx path needs).
      * @return 0 if queued or delivered, else a {@code DropReason} code (not counted here: the caller owns that count);
      *         {@link DropReason#BACKEND_EXCEPTION} when serving this vif threw (the vif is then disabled).
      */
-    public int offer(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int offer(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         final int result;
         try
         {
-            result = xnb.offerOrDeliver(buffer, offset, length, flags, gsoSize, gsoType);
+            result = xnb.offerOrDeliver(buffer, offset, length, metadata);
         }
         catch (final RuntimeException | InternalError ex)
         {

@@ -8,6 +8,7 @@ import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.netfront.Netfront;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.DirectBuffer;
 
 /**
@@ -66,7 +67,7 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     /**
      * Creates the frontend of a cross-process guest: its store is the guest's mirror of its own keys (kept in step with
      * the switch over the control connection) and its sections live in its own share (see
-     * {@code io.pvnet.engine.control.GuestControlClient}); it has no counters of the host's. Used by
+     * {@code control.GuestControlClient}); it has no counters of the host's. Used by
      * {@code pvnet guest}; the store and share come from the internal control client.
      *
      * @param store   the guest's mirror of its own store keys.
@@ -117,21 +118,31 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     }
 
     /**
-     * Writes a frame to the tx ring.
+     * Writes a frame with complete checksums and no GSO to the tx ring.
      *
-     * @param buffer  the frame; copied into the guest's granted pages before this returns.
-     * @param offset  where its Ethernet header starts in {@code buffer}.
-     * @param length  the frame's length in bytes.
-     * @param flags   {@link FrameFlags}.
-     * @param gsoSize MSS of a TSO frame, else 0.
-     * @param gsoType {@code NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4/6}.
+     * @param buffer   the frame; copied into the guest's granted pages before this returns.
+     * @param offset   where its Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
      * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
      */
-    public int transmit(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int transmit(final DirectBuffer buffer, final int offset, final int length)
     {
-        return netfront.transmit(buffer, offset, length, flags, gsoSize, gsoType);
+        return netfront.transmit(buffer, offset, length);
+    }
+
+    /**
+     * Writes a frame to the tx ring.
+     *
+     * @param buffer   the frame; copied into the guest's granted pages before this returns.
+     * @param offset   where its Ethernet header starts in {@code buffer}.
+     * @param length   the frame's length in bytes.
+     * @param metadata {@link FrameFlags}, and for a TSO frame its MSS and {@code NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4/6}:
+     *                 the caller's flyweight, read during the call only (the caller may reuse it at once).
+     * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
+     */
+    public int transmit(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
+    {
+        return netfront.transmit(buffer, offset, length, metadata);
     }
 
     /**

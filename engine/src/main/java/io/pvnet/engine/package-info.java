@@ -3,7 +3,8 @@
  * {@link io.pvnet.engine.VifBackend}, {@link io.pvnet.engine.VifFrontend}, their callbacks and counters.
  * <p>
  * API packages (documented, changed with care): this one, {@code vif}, {@code frame}, {@code offload}, {@code bridge},
- * {@code router}, {@code port} with {@code port.tap}, {@code port.vxlan} and {@code port.pcap}, and {@code guest}.
+ * {@code router}, {@code port} with {@code port.vif}, {@code port.tap}, {@code port.vxlan} and {@code port.pcap}, and
+ * {@code guest}.
  * Internal packages (their package documentation starts with "Internal"; no javadoc is published for them, and they
  * change without notice): {@code xnb} and {@code netfront} (the two halves of a vif behind {@code VifBackend} and
  * {@code VifFrontend}), {@code netif} (Xen's ring layouts), {@code store} (the XenStore-like area) and {@code control}

@@ -53,7 +53,7 @@ class BackendContainmentTest
                     grants.putInt(random.nextInt(grants.capacity() / 4) * 4, random.nextInt());
                 }
                 assertDoesNotThrow(() -> pair.pump(1));
-                final int sent = pair.frontends[0].transmit(VifPair.frame(200, round), 0, 200, 0, 0, 0);
+                final int sent = pair.frontends[0].transmit(VifPair.frame(200, round), 0, 200);
                 assertTrue(sent == VifFrontend.OK || sent == VifFrontend.BUSY, "vif 1 keeps sending: " + sent);
             }
             assertTrue(pair.backends[0].isConnected(), "vif 1 is unharmed");

@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -120,7 +121,7 @@ public final class CrossProcessVifGuest
                 final int length = 60 + (sent % 1400);
                 frame.putInt(20, sent, ByteOrder.LITTLE_ENDIAN);
                 frame.putByte(length - 1, (byte)sent);
-                if (sender.transmit(frame, 0, length, 0, 0, 0) == VifFrontend.OK)
+                if (sender.transmit(frame, 0, length) == VifFrontend.OK)
                 {
                     sent++;
                 }
@@ -139,7 +140,7 @@ public final class CrossProcessVifGuest
         int bad;
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gso)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             final int sequence = buffer.getInt(offset + 20, ByteOrder.LITTLE_ENDIAN);
             if (sequence != next || length != 60 + (sequence % 1400) || buffer.getByte(offset + length - 1) != (byte)sequence)

@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.testsupport.ChildJvm;
@@ -35,10 +36,11 @@ class CrossProcessVifTest
         {
             final VifRegion vifRegion = VifRegion.create(region);
             final VifBackend[] backends = new VifBackend[2];
-            backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0), Crossover.sinkTo(backends, 1),
-                NoFrameOffload.INSTANCE);
-            backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0),
-                NoFrameOffload.INSTANCE);
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            backends[0] = cable.plug(0,
+                VifBackend.create(vifRegion, VifConfig.of(1, 0), cable.ingress(0), NoFrameOffload.INSTANCE));
+            backends[1] = cable.plug(1,
+                VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), NoFrameOffload.INSTANCE));
             final AgentRunner host = new AgentRunner(new SleepingMillisIdleStrategy(0), Throwable::printStackTrace, null,
                 new CompositeAgent(backends[0], backends[1]));
             AgentRunner.startOnThread(host);

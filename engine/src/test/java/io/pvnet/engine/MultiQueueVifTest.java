@@ -1,5 +1,7 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.bridge.Crossover;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.offload.NoFrameOffload;
@@ -45,7 +47,7 @@ class MultiQueueVifTest
             for (int v = 0; v < 3; v++)
             {
                 backends[v] = VifBackend.create(vifRegion, backendConfigs[v],
-                    (buffer, offset, length, flags, gsoSize, gsoType) -> 0, NoFrameOffload.INSTANCE);
+                    (buffer, offset, length, metadata) -> 0, NoFrameOffload.INSTANCE);
                 frontends[v] = VifFrontend.create(vifRegion, frontendConfigs[v], null, NoFrameOffload.INSTANCE);
             }
             for (int round = 0; round < 10; round++)
@@ -80,8 +82,9 @@ class MultiQueueVifTest
         {
             final VifRegion vifRegion = VifRegion.create(region);
             final VifBackend[] backends = new VifBackend[2];
-            backends[0] = VifBackend.create(vifRegion, a, Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
-            backends[1] = VifBackend.create(vifRegion, b, Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            backends[0] = cable.plug(0, VifBackend.create(vifRegion, a, cable.ingress(0), NoFrameOffload.INSTANCE));
+            backends[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), NoFrameOffload.INSTANCE));
             final VifFrontend sender = VifFrontend.create(vifRegion, a, backends[0].counters(), NoFrameOffload.INSTANCE);
             final VifFrontend receiver =
                 VifFrontend.create(vifRegion, b, backends[1].counters(), NoFrameOffload.INSTANCE);
@@ -112,7 +115,7 @@ class MultiQueueVifTest
                     }
                     writeTcp(frame, 1000 + flow, 80, sent[flow], 60 + (sent[flow] % 100));
                     txQueuesUsed[sender.txQueueFor(frame, 0, frame.capacity())] = true;
-                    if (sender.transmit(frame, 0, 54 + 6 + (sent[flow] % 100), 0, 0, 0) == VifFrontend.OK)
+                    if (sender.transmit(frame, 0, 54 + 6 + (sent[flow] % 100)) == VifFrontend.OK)
                     {
                         sent[flow]++;
                         total++;
@@ -188,7 +191,7 @@ class MultiQueueVifTest
                         if (sent[flow] < perFlow)
                         {
                             writeTcp(frame, 2000 + flow, 80, sent[flow], 100);
-                            if (guest.transmit(frame, 0, 100, 0, 0, 0) == VifFrontend.OK)
+                            if (guest.transmit(frame, 0, 100) == VifFrontend.OK)
                             {
                                 sent[flow]++;
                             }
@@ -201,7 +204,7 @@ class MultiQueueVifTest
                     {
                         final int flow = offered % FLOWS;
                         writeTcp(frame, 3000 + flow, 80, offered / FLOWS, 100);
-                        if (backend.offer(frame, 0, 100, 0, 0, 0) == 0)
+                        if (backend.offer(frame, 0, 100, FrameMetadata.of(0, 0, 0)) == 0)
                         {
                             offered++;
                         }
@@ -244,7 +247,7 @@ class MultiQueueVifTest
         {
             final VifRegion vifRegion = VifRegion.create(region);
             final VifBackend backend = VifBackend.create(vifRegion, config,
-                (buffer, offset, length, flags, gsoSize, gsoType) -> 0, NoFrameOffload.INSTANCE);
+                (buffer, offset, length, metadata) -> 0, NoFrameOffload.INSTANCE);
             final VifFrontend guest = VifFrontend.create(vifRegion, config, backend.counters(), NoFrameOffload.INSTANCE);
             for (int round = 0; round < 10; round++)
             {
@@ -277,7 +280,7 @@ class MultiQueueVifTest
                 // its notification raises the queue's bit, so the sleep returns at once instead of after a 50 ms slice
                 guest.prepareToSleep();
                 assertEquals(0, guest.poll(received, 16));
-                assertEquals(0, backend.offer(frame, 0, 100, 0, 0, 0));
+                assertEquals(0, backend.offer(frame, 0, 100, FrameMetadata.of(0, 0, 0)));
                 backend.doWork();
                 final long start = System.nanoTime();
                 guest.sleep(5_000_000_000L);
@@ -319,7 +322,7 @@ class MultiQueueVifTest
 
         @Override
         public void onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int frameFlags, final int gsoSize)
+            final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             final int port = buffer.getShort(offset + 34, ByteOrder.BIG_ENDIAN) & 0xFFFF;
             final int sequence = buffer.getInt(offset + 38, ByteOrder.BIG_ENDIAN);
@@ -338,11 +341,9 @@ class MultiQueueVifTest
         private final FlowOrder order = new FlowOrder();
 
         @Override
-        public synchronized int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
+        public synchronized int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
-            order.onFrame(buffer, offset, length, flags, gsoSize);
+            order.onFrame(buffer, offset, length, metadata);
             return 0;
         }
 

@@ -56,7 +56,7 @@ class NetfrontHardeningTest
     void shouldMarkTheDeviceBrokenForATxResponseIdThatIsNotPending()
     {
         final UnsafeBuffer frame = VifPair.frame(100, 1);
-        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 100, 0, 0, 0));
+        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 100));
         pair.frontends[0].flush();
         // the hostile backend answers with an id it never got
         TxResponseDescriptor.write(txRing, txSlot(0), 200, NETIF_RSP_OKAY);
@@ -64,7 +64,7 @@ class NetfrontHardeningTest
         pair.frontends[0].doWork();
         assertFalse(pair.frontends[0].isConnected());
         assertTrue(pair.frontends[0].brokenReason().contains("not pending"), pair.frontends[0].brokenReason());
-        assertEquals(VifFrontend.NOT_CONNECTED, pair.frontends[0].transmit(frame, 0, 100, 0, 0, 0));
+        assertEquals(VifFrontend.NOT_CONNECTED, pair.frontends[0].transmit(frame, 0, 100));
     }
 
     @Test

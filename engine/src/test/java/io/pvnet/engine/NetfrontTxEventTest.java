@@ -39,13 +39,13 @@ class NetfrontTxEventTest
         final VifFrontend sender = pair.frontends[0];
         final UnsafeBuffer frame = VifPair.frame(60, 1);
         // one frame answered and reaped first: the ring's initial rsp_event (1) is behind from now on
-        assertEquals(VifFrontend.OK, sender.transmit(frame, 0, 60, 0, 0, 0));
+        assertEquals(VifFrontend.OK, sender.transmit(frame, 0, 60));
         sender.flush();
         pair.pump(2);
         assertEquals(0, sender.txOutstanding());
 
         int sent = 0;
-        while (sender.transmit(frame, 0, 60, 0, 0, 0) == VifFrontend.OK)
+        while (sender.transmit(frame, 0, 60) == VifFrontend.OK)
         {
             sent++;
         }

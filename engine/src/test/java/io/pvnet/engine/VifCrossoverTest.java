@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -57,7 +58,7 @@ class VifCrossoverTest
         for (int i = 0; i < sizes.length; i++)
         {
             final UnsafeBuffer frame = VifPair.frame(sizes[i], i);
-            assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, sizes[i], 0, 0, 0));
+            assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, sizes[i]));
             pair.frontends[0].flush();
             bytes += sizes[i];
             pair.pump(2);
@@ -85,14 +86,16 @@ class VifCrossoverTest
     {
         open(VifConfig.of(1, 0), VifConfig.of(2, 0));
         final UnsafeBuffer frame = VifPair.frame(20000, 3);
-        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(
-            frame, 0, 20000, FrameFlags.CSUM_PARTIAL, 1448, XEN_NETIF_GSO_TYPE_TCPV4));
+        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 20000,
+            FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 1448, XEN_NETIF_GSO_TYPE_TCPV4)));
         final UnsafeBuffer small = VifPair.frame(100, 4);
-        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(small, 0, 100, FrameFlags.CSUM_PARTIAL, 0, 0));
+        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(small, 0, 100,
+            FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0)));
         pair.frontends[0].flush();
         pair.pump(3);
         assertEquals(2, pair.received[1].frames.size());
         assertEquals(1448, pair.received[1].gso.get(0));
+        assertEquals(XEN_NETIF_GSO_TYPE_TCPV4, pair.received[1].gsoType.get(0), "the GSO type reaches the handler");
         assertEquals(FrameFlags.CSUM_PARTIAL, pair.received[1].flags.get(0) & FrameFlags.CSUM_PARTIAL);
         assertEquals(0, pair.received[1].gso.get(1));
         assertEquals(FrameFlags.CSUM_PARTIAL, pair.received[1].flags.get(1) & FrameFlags.CSUM_PARTIAL);
@@ -103,8 +106,8 @@ class VifCrossoverTest
     {
         open(VifConfig.of(1, 0), VifConfig.of(2, 0).withOffloads(false, false, false));
         final UnsafeBuffer frame = VifPair.frame(100, 4);
-        pair.frontends[0].transmit(frame, 0, 100, FrameFlags.CSUM_PARTIAL, 0, 0);
-        pair.frontends[0].transmit(frame, 0, 100, FrameFlags.DATA_VALIDATED, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 100, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0));
+        pair.frontends[0].transmit(frame, 0, 100, FrameMetadata.of(FrameFlags.DATA_VALIDATED, 0, 0));
         pair.frontends[0].flush();
         pair.pump(3);
         assertEquals(1, pair.received[1].frames.size(), "the validated frame arrives");
@@ -117,7 +120,7 @@ class VifCrossoverTest
     {
         open(VifConfig.of(1, 0), VifConfig.of(2, 0));
         final UnsafeBuffer frame = VifPair.frame(1514, 1);
-        pair.frontends[0].transmit(frame, 0, 1514, 0, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 1514);
         pair.frontends[0].flush();
         pair.pump(2);
         assertEquals(1, pair.received[1].frames.size());
@@ -125,8 +128,8 @@ class VifCrossoverTest
         pair.vifRegion.store().write("backend/vif/1/0/mtu", "1000");
         pair.pump(1);
         assertEquals(1000, pair.backends[0].mtu());
-        pair.frontends[0].transmit(frame, 0, 1514, 0, 0, 0);
-        pair.frontends[0].transmit(frame, 0, 1018, 0, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 1514);
+        pair.frontends[0].transmit(frame, 0, 1018);
         pair.frontends[0].flush();
         pair.pump(2);
         assertEquals(2, pair.received[1].frames.size(), "only the frame within the new MTU");
@@ -145,7 +148,7 @@ class VifCrossoverTest
         {
             for (int i = 0; i < 32; i++)
             {
-                if (pair.frontends[0].transmit(frame, 0, 1514, 0, 0, 0) == VifFrontend.OK)
+                if (pair.frontends[0].transmit(frame, 0, 1514) == VifFrontend.OK)
                 {
                     sent++;
                 }
@@ -178,7 +181,7 @@ class VifCrossoverTest
         {
             for (int i = 0; i < 32 && sent < total; i++)
             {
-                if (pair.frontends[0].transmit(VifPair.frame(100, sent), 0, 100, 0, 0, 0) != VifFrontend.OK)
+                if (pair.frontends[0].transmit(VifPair.frame(100, sent), 0, 100) != VifFrontend.OK)
                 {
                     break;
                 }
@@ -218,12 +221,12 @@ class VifCrossoverTest
         assertEquals(XenbusState.CLOSED, pair.frontends[0].state());
         assertEquals(XenbusState.CLOSED, pair.backends[0].state());
         final UnsafeBuffer frame = VifPair.frame(60, 1);
-        assertEquals(VifFrontend.NOT_CONNECTED, pair.frontends[0].transmit(frame, 0, 60, 0, 0, 0));
+        assertEquals(VifFrontend.NOT_CONNECTED, pair.frontends[0].transmit(frame, 0, 60));
 
         pair.frontends[0].reconnect();
         pair.pump(6);
         assertTrue(pair.connected());
-        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 60, 0, 0, 0));
+        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 60));
         pair.frontends[0].flush();
         pair.pump(2);
         assertEquals(1, pair.received[1].frames.size());
@@ -238,7 +241,7 @@ class VifCrossoverTest
         assertEquals(XenbusState.CLOSED, pair.frontends[1].state());
         assertEquals(XenbusState.CLOSED, pair.backends[1].state());
         final UnsafeBuffer frame = VifPair.frame(60, 1);
-        pair.frontends[0].transmit(frame, 0, 60, 0, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 60);
         pair.frontends[0].flush();
         pair.pump(2);
         assertEquals(1, pair.backends[0].counters().drops(DropReason.NOT_CONNECTED), "peer gone: counted drop");
@@ -247,7 +250,7 @@ class VifCrossoverTest
         pair.frontends[1].reconnect();
         pair.pump(6);
         assertTrue(pair.connected());
-        pair.frontends[0].transmit(frame, 0, 60, 0, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 60);
         pair.frontends[0].flush();
         pair.pump(2);
         assertEquals(1, pair.received[1].frames.size());
@@ -262,11 +265,13 @@ class VifCrossoverTest
         assertTrue(pair.frontends[0].isTxChecksumOffloadStopped());
         final UnsafeBuffer frame = VifPair.frame(100, 4);
         // without a checksum implementation the guest cannot complete it and refuses rather than sending csum_blank
-        assertEquals(VifFrontend.INVALID, pair.frontends[0].transmit(frame, 0, 100, FrameFlags.CSUM_PARTIAL, 0, 0));
+        assertEquals(VifFrontend.INVALID, pair.frontends[0].transmit(frame, 0, 100,
+            FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0)));
         pair.backends[0].requestNoTxChecksumOffload(false);
         pair.pump(1);
         assertFalse(pair.frontends[0].isTxChecksumOffloadStopped());
-        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 100, FrameFlags.CSUM_PARTIAL, 0, 0));
+        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 100,
+            FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0)));
     }
 
     @Test
@@ -280,7 +285,7 @@ class VifCrossoverTest
         for (int i = 0; i < 600; i++)
         {
             final UnsafeBuffer frame = VifPair.frame(100 + i, i);
-            assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 100 + i, 0, 0, 0));
+            assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 100 + i));
             pair.frontends[0].flush();
             pair.pump(1);
         }

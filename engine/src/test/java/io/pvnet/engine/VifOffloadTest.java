@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -107,7 +108,7 @@ class VifOffloadTest
     {
         open(VifConfig.of(2, 0).withOffloads(false, false, false));
         final UnsafeBuffer frame = partialTcpFrame(1000, 1);
-        pair.frontends[0].transmit(frame, 0, 1000, FrameFlags.CSUM_PARTIAL, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 1000, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0));
         pair.frontends[0].flush();
         pair.pump(3);
         assertEquals(1, pair.received[1].frames.size());
@@ -122,8 +123,8 @@ class VifOffloadTest
         open(VifConfig.of(2, 0).withOffloads(true, false, false));
         final int length = 60000;
         final UnsafeBuffer frame = partialTcpFrame(length, 1000);
-        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(
-            frame, 0, length, FrameFlags.CSUM_PARTIAL, 1448, XEN_NETIF_GSO_TYPE_TCPV4));
+        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, length,
+            FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 1448, XEN_NETIF_GSO_TYPE_TCPV4)));
         pair.frontends[0].flush();
         pair.pump(4);
         final int payload = length - 54;
@@ -158,7 +159,8 @@ class VifOffloadTest
         pair.pump(1);
         assertTrue(pair.frontends[0].isTxChecksumOffloadStopped());
         final UnsafeBuffer frame = partialTcpFrame(600, 5);
-        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 600, FrameFlags.CSUM_PARTIAL, 0, 0));
+        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 600,
+            FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0)));
         pair.frontends[0].flush();
         pair.pump(3);
         assertEquals(1, pair.received[1].frames.size());
@@ -174,8 +176,8 @@ class VifOffloadTest
         pair.backends[0].requestNoTxChecksumOffload(true);
         pair.pump(1);
         final UnsafeBuffer frame = partialTcpFrame(10000, 9);
-        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(
-            frame, 0, 10000, FrameFlags.CSUM_PARTIAL, 1448, XEN_NETIF_GSO_TYPE_TCPV4));
+        assertEquals(VifFrontend.OK, pair.frontends[0].transmit(frame, 0, 10000,
+            FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 1448, XEN_NETIF_GSO_TYPE_TCPV4)));
         pair.frontends[0].flush();
         pair.pump(3);
         assertEquals((10000 - 54 + 1447) / 1448, pair.received[1].frames.size());
@@ -190,14 +192,14 @@ class VifOffloadTest
     {
         open(VifConfig.of(2, 0));
         final UnsafeBuffer frame = partialTcpFrame(700, 3);
-        pair.frontends[0].transmit(frame, 0, 700, FrameFlags.CSUM_PARTIAL, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 700, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0));
         pair.frontends[0].flush();
         pair.pump(3);
         assertEquals(FrameFlags.CSUM_PARTIAL, pair.received[1].flags.get(0) & FrameFlags.CSUM_PARTIAL);
 
         pair.vifRegion.store().write("backend/vif/2/0/txcsum", "0");
         pair.pump(1);
-        pair.frontends[0].transmit(frame, 0, 700, FrameFlags.CSUM_PARTIAL, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 700, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0));
         pair.frontends[0].flush();
         pair.pump(3);
         assertEquals(2, pair.received[1].frames.size());
@@ -212,7 +214,7 @@ class VifOffloadTest
         pair.vifRegion.store().write("backend/vif/1/0/rxcsum", "0");
         pair.pump(1);
         final UnsafeBuffer frame = partialTcpFrame(700, 3);
-        pair.frontends[0].transmit(frame, 0, 700, FrameFlags.CSUM_PARTIAL, 0, 0);
+        pair.frontends[0].transmit(frame, 0, 700, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0));
         pair.frontends[0].flush();
         pair.pump(3);
         assertEquals(1, pair.backends[0].counters().get(VifCounters.CSUM_COMPLETED));

@@ -1,5 +1,7 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.bridge.Crossover;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.offload.FrameOffload;
@@ -23,8 +25,9 @@ final class VifPair implements AutoCloseable
 
     VifPair(final VifConfig a, final VifConfig b, final FrameOffload offload)
     {
-        backends[0] = VifBackend.create(vifRegion, a, Crossover.sinkTo(backends, 1), offload);
-        backends[1] = VifBackend.create(vifRegion, b, Crossover.sinkTo(backends, 0), offload);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        backends[0] = cable.plug(0, VifBackend.create(vifRegion, a, cable.ingress(0), offload));
+        backends[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), offload));
         frontends[0] = VifFrontend.create(vifRegion, a, backends[0].counters(), offload);
         frontends[1] = VifFrontend.create(vifRegion, b, backends[1].counters(), offload);
     }
@@ -73,16 +76,17 @@ final class VifPair implements AutoCloseable
         final java.util.List<byte[]> frames = new java.util.ArrayList<>();
         final java.util.List<Integer> flags = new java.util.ArrayList<>();
         final java.util.List<Integer> gso = new java.util.ArrayList<>();
+        final java.util.List<Integer> gsoType = new java.util.ArrayList<>();
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int frameFlags,
-            final int gsoSize)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             final byte[] bytes = new byte[length];
             buffer.getBytes(offset, bytes);
             frames.add(bytes);
-            flags.add(frameFlags);
-            gso.add(gsoSize);
+            flags.add(metadata.flags());
+            gso.add(metadata.gsoSize());
+            gsoType.add(metadata.gsoType());
         }
 
         void clear()
@@ -90,6 +94,7 @@ final class VifPair implements AutoCloseable
             frames.clear();
             flags.clear();
             gso.clear();
+            gsoType.clear();
         }
     }
 }

@@ -6,7 +6,7 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
 import io.pvnet.testsupport.TestFrames;
@@ -77,7 +77,7 @@ class VifPollerTest
             {
                 final int vif = i;
                 work += frontends[i].doWork();
-                work += frontends[i].poll((buffer, offset, length, flags, gsoSize) -> received.incrementAndGet(vif), 64);
+                work += frontends[i].poll((buffer, offset, length, metadata) -> received.incrementAndGet(vif), 64);
             }
             return work;
         }
@@ -98,7 +98,7 @@ class VifPollerTest
         {
             final int length = TestFrames.raw(frame, 0, VifConfig.of(to + 1, 0).mac(), VifConfig.of(from + 1, 0).mac(),
                 -1, 100);
-            assertEquals(VifFrontend.OK, frontends[from].transmit(frame, 0, length, 0, 0, 0));
+            assertEquals(VifFrontend.OK, frontends[from].transmit(frame, 0, length));
             frontends[from].flush();
         }
 
@@ -257,7 +257,7 @@ class VifPollerTest
                             for (final int vif : pair)
                             {
                                 sw.frontends[vif].doWork();
-                                sw.frontends[vif].poll((buffer, offset, length, flags, gsoSize) ->
+                                sw.frontends[vif].poll((buffer, offset, length, metadata) ->
                                     sw.received.incrementAndGet(vif), 64);
                             }
                         }

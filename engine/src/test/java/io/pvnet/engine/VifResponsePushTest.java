@@ -1,5 +1,7 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.bridge.Crossover;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifConfig;
@@ -45,19 +47,20 @@ class VifResponsePushTest
         final VifRegion vifRegion = VifRegion.create(region);
         final VifConfig a = VifConfig.of(1, 0).withMtu(65535);
         final VifConfig b = VifConfig.of(2, 0).withMtu(65535);
-        final FrameSink toB = Crossover.sinkTo(backends, 1);
-        final FrameHandler counting = (buffer, offset, length, flags, gso) -> received++;
-        final FrameSink observing = (buffer, offset, length, flags, gsoSize, gsoType) ->
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        final FrameSink toB = cable.ingress(0);
+        final FrameHandler counting = (buffer, offset, length, metadata) -> received++;
+        final FrameSink observing = (buffer, offset, length, metadata) ->
         {
             // what each guest can see at this moment, from the guest side of the shared rings
             frontends[0].doWork();
             txOutstanding.add(frontends[0].txOutstanding());
             frontends[1].poll(counting, 256);
             receivedSoFar.add(received);
-            return toB.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+            return toB.onFrame(buffer, offset, length, metadata);
         };
-        backends[0] = VifBackend.create(vifRegion, a, observing, NoFrameOffload.INSTANCE);
-        backends[1] = VifBackend.create(vifRegion, b, Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+        backends[0] = cable.plug(0, VifBackend.create(vifRegion, a, observing, NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), NoFrameOffload.INSTANCE));
         frontends[0] = VifFrontend.create(vifRegion, a, backends[0].counters(), NoFrameOffload.INSTANCE);
         frontends[1] = VifFrontend.create(vifRegion, b, backends[1].counters(), NoFrameOffload.INSTANCE);
         for (int i = 0; i < 5; i++)
@@ -72,7 +75,7 @@ class VifResponsePushTest
         frame.putLong(0, 0x0016_3E00_0200_0016L);
         for (int i = 0; i < 4; i++)
         {
-            assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, FRAME, 0, 0, 0));
+            assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, FRAME));
         }
         frontends[0].flush();
         backends[0].doWork();
@@ -95,6 +98,6 @@ class VifResponsePushTest
             frontends[v].doWork();
             backends[v].doWork();
         }
-        frontends[1].poll((DirectBuffer buffer, int offset, int length, int flags, int gso) -> received++, 256);
+        frontends[1].poll((DirectBuffer buffer, int offset, int length, FrameMetadata metadata) -> received++, 256);
     }
 }

@@ -1,5 +1,7 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.bridge.Crossover;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -36,8 +38,9 @@ class VifStressTest
             final VifBackend[] backends = new VifBackend[2];
             final VifConfig a = VifConfig.of(1, 0).withMtu(9000);
             final VifConfig b = VifConfig.of(2, 0).withMtu(9000);
-            backends[0] = VifBackend.create(vifRegion, a, Crossover.sinkTo(backends, 1), new ChecksumFrameOffload());
-            backends[1] = VifBackend.create(vifRegion, b, Crossover.sinkTo(backends, 0), new ChecksumFrameOffload());
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            backends[0] = cable.plug(0, VifBackend.create(vifRegion, a, cable.ingress(0), new ChecksumFrameOffload()));
+            backends[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), new ChecksumFrameOffload()));
             final VifFrontend sender = VifFrontend.create(vifRegion, a, backends[0].counters(), new ChecksumFrameOffload());
             final VifFrontend receiver = VifFrontend.create(vifRegion, b, backends[1].counters(), new ChecksumFrameOffload());
             final AgentRunner host = new AgentRunner(new YieldingIdleStrategy(), Throwable::printStackTrace, null,
@@ -65,7 +68,7 @@ class VifStressTest
                     {
                         final int length = Checker.length(sent);
                         Checker.fill(frame, sent, length);
-                        if (sender.transmit(frame, 0, length, 0, 0, 0) != VifFrontend.OK)
+                        if (sender.transmit(frame, 0, length) != VifFrontend.OK)
                         {
                             break;
                         }
@@ -114,7 +117,7 @@ class VifStressTest
         }
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gso)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             if (bad != null)
             {

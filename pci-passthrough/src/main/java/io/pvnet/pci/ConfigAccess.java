@@ -2,7 +2,8 @@ package io.pvnet.pci;
 
 /**
  * Access to one function's configuration space: the "hardware" under pciback. Implementations: a read-only snapshot of
- * a real device ({@link SnapshotConfigAccess}) and an emulated function ({@code io.pvnet.pci.device.EmulatedFunction}).
+ * a real device ({@link SnapshotConfigAccess}) and an emulated function ({@code device.EmulatedFunction}, in the
+ * package that builds on this one).
  * <p>
  * Accesses are 1, 2 or 4 bytes. Not thread-safe: the backend owning the device is its single caller.
  */

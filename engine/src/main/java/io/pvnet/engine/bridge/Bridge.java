@@ -57,7 +57,10 @@ public final class Bridge implements SwitchFabric
     private DirectBuffer frameBuffer;
     private int frameOffset;
     private int frameLength;
-    private final FrameMetadata frame = new FrameMetadata();
+    /** The caller's metadata of the frame being switched: valid only during {@link #onIngress}. */
+    private FrameMetadata frame;
+    /** The metadata of a tagged or untagged variant whose checksum start moved with the tag (this thread only). */
+    private final FrameMetadata movedFrame = new FrameMetadata();
     private boolean frameTagged;
     private int frameVlan;
     private int copyMade;
@@ -194,8 +197,7 @@ public final class Bridge implements SwitchFabric
     /** A frame from port {@code port}'s ingress sink ({@link #ingress}); the fabric thread only. */
     @Override
     public int onIngress(
-        final int port, final DirectBuffer buffer, final int offset, final int length, final int flags,
-        final int gsoSize, final int gsoType)
+        final int port, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         final PortCounters portCounters = ports.counters(port);
         if (length < HeaderParser.ETHERNET_HEADER_LENGTH || offset < 0 || offset + length > buffer.capacity() ||
@@ -242,7 +244,7 @@ public final class Bridge implements SwitchFabric
         frameBuffer = buffer;
         frameOffset = offset;
         frameLength = length;
-        frame.set(flags, gsoSize, gsoType);
+        frame = metadata;
         frameTagged = tagged;
         frameVlan = vlan;
         copyMade = 0;
@@ -313,8 +315,13 @@ public final class Bridge implements SwitchFabric
             length = frameLength - HeaderParser.VLAN_TAG_LENGTH;
         }
         final int l2Length = HeaderParser.ETHERNET_HEADER_LENGTH + (wantTag ? HeaderParser.VLAN_TAG_LENGTH : 0);
+        final int checksumStart = frame.checksumStart();
+        final FrameMetadata metadata = wantTag == frameTagged || checksumStart == FrameMetadata.UNKNOWN ? frame :
+            movedFrame.copyFrom(frame).checksum(
+                checksumStart + (wantTag ? HeaderParser.VLAN_TAG_LENGTH : -HeaderParser.VLAN_TAG_LENGTH),
+                frame.checksumOffset());
 
-        edge.send(ports.port(index), ports.counters(index), buffer, offset, length, l2Length, frame);
+        edge.send(ports.port(index), ports.counters(index), buffer, offset, length, l2Length, metadata);
     }
 
     private MutableDirectBuffer taggedCopy()

@@ -32,11 +32,12 @@ public final class EgressEdge
     private static final int OUTPUT_BYTES = 1 << 20;
 
     private final FrameOffload offload;
+    private final boolean mtuChecked;
     private final PacketHeaders headers = new PacketHeaders();
     private final UnsafeBuffer output = new UnsafeBuffer(ByteBuffer.allocateDirect(OUTPUT_BYTES));
     private final OutputFrames outputFrames = new OutputFrames(FrameOffload.MAX_FRAMES);
-    /** Describes a frame given as ints for the {@link OffloadPolicy}; reused (this edge's thread only). */
-    private final FrameMetadata metadata = new FrameMetadata();
+    /** Describes the frames the software offload made (complete sums, no GSO); reused (this edge's thread only). */
+    private final FrameMetadata finished = new FrameMetadata();
 
     private long softwareChecksums;
     private long softwareSplits;
@@ -44,18 +45,31 @@ public final class EgressEdge
     private long passedThroughOffloads;
 
     /**
-     * An edge that finishes frames with {@code offload}; allocates its 1 MiB output buffer here.
+     * An edge that keeps frames within each port's MTU, as a switch does; allocates its 1 MiB output buffer here.
      *
-     * @param offload the software offload, owned by this edge's thread.
+     * @param offload the software offload for what a port cannot do, owned by this edge's thread.
      * @throws IllegalArgumentException if {@code offload} is null.
      */
     public EgressEdge(final FrameOffload offload)
+    {
+        this(offload, true);
+    }
+
+    /**
+     * An edge that keeps frames within each port's MTU only when asked.
+     *
+     * @param offload    the software offload for what a port cannot do.
+     * @param mtuChecked false for a cable ({@link Crossover}): frames pass whatever their size, and the receiving port
+     *                   refuses what it cannot take, as a veth pair leaves that to its peer.
+     */
+    public EgressEdge(final FrameOffload offload, final boolean mtuChecked)
     {
         if (offload == null)
         {
             throw new IllegalArgumentException("offload=null must be given");
         }
         this.offload = offload;
+        this.mtuChecked = mtuChecked;
     }
 
     /**
@@ -67,32 +81,12 @@ public final class EgressEdge
      * @param offset   where the frame's Ethernet header starts in {@code buffer}.
      * @param length   the frame's length in bytes.
      * @param l2Length Ethernet header bytes of the frame (14, or 18 with a VLAN tag).
-     * @param flags    {@code FrameFlags} bits.
-     * @param gsoSize  MSS of a GSO frame, else 0.
-     * @param gsoType  {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame, else 0.
-     * @return true when the port took it (every piece of it), false when dropped (counted on {@code counters}).
+     * @param frame    the frame's metadata: the caller's, read during the call only (handed to the port as it is when
+     *                 the frame passes untouched).
+     * @return 0 when the port took it (every piece of it), else the drop reason (counted on {@code counters}): the
+     *         port's own code, or a {@link PortDropReason} of the software offload.
      */
-    public boolean send(
-        final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
-        final int l2Length, final int flags, final int gsoSize, final int gsoType)
-    {
-        return send(port, counters, buffer, offset, length, l2Length, metadata.set(flags, gsoSize, gsoType));
-    }
-
-    /**
-     * As {@link #send(Port, PortCounters, DirectBuffer, int, int, int, int, int, int)} for a frame already described
-     * by the caller's {@link FrameMetadata} (read during the call only).
-     *
-     * @param port     where the frame leaves.
-     * @param counters the fabric's counters of that port (tx side: sent, or dropped by reason).
-     * @param buffer   holds the frame, read during the call only.
-     * @param offset   where the frame's Ethernet header starts in {@code buffer}.
-     * @param length   the frame's length in bytes.
-     * @param l2Length Ethernet header bytes of the frame (14, or 18 with a VLAN tag).
-     * @param frame    the frame's metadata.
-     * @return true when the port took it (every piece of it), false when dropped (counted on {@code counters}).
-     */
-    public boolean send(
+    public int send(
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
         final int l2Length, final FrameMetadata frame)
     {
@@ -100,9 +94,9 @@ public final class EgressEdge
         final int gsoSize = frame.gsoSize();
         final int gsoType = frame.gsoType();
         final int offloads = port.offloads();
-        final int mtu = port.mtu();
+        final int mtu = mtuChecked ? port.mtu() : OffloadPolicy.NO_MTU;
         // a GSO frame's segments are measured only for a port that could take it whole
-        final int l3Length = gsoSize == 0 ? length - l2Length :
+        final int l3Length = !mtuChecked ? 0 : gsoSize == 0 ? length - l2Length :
             (offloads & PortOffloads.tsoBitFor(gsoType)) != 0 ? segmentL3Length(buffer, offset, length, gsoSize) : 0;
         final int decision = OffloadPolicy.decide(
             offloads | OffloadPolicy.SOFTWARE_SEGMENTATION, mtu, frame, l3Length);
@@ -112,16 +106,16 @@ public final class EgressEdge
             {
                 passedThroughOffloads++;
             }
-            final int reason = port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+            final int reason = port.onFrame(buffer, offset, length, frame);
             if (reason == 0)
             {
                 counters.txSent(length);
-                return true;
+                return 0;
             }
             counters.txDropped(reason);
-            return false;
+            return reason;
         }
-        return finishSlowPath(port, counters, buffer, offset, length, mtu, flags, gsoSize, gsoType,
+        return finishSlowPath(port, counters, buffer, offset, length, mtu, flags, gsoSize,
             decision != OffloadPolicy.COMPLETE);
     }
 
@@ -135,17 +129,18 @@ public final class EgressEdge
         return headers.l4Offset() - headers.l3Offset() + headers.l4HeaderLength() + gsoSize;
     }
 
-    private boolean finishSlowPath(
+    private int finishSlowPath(
         final Port port, final PortCounters counters, final DirectBuffer buffer, final int offset, final int length,
-        final int mtu, final int flags, final int gsoSize, final int gsoType, final boolean split)
+        final int mtu, final int flags, final int gsoSize, final boolean split)
     {
         final int made = offload.finish(
             buffer, offset, length, (flags & FrameFlags.CSUM_PARTIAL) != 0, gsoSize, mtu, output, outputFrames);
         if (made <= 0 || made > outputFrames.count())
         {
             // more frames than listed is a broken implementation: counted as a failed offload
-            counters.txDropped(PortDropReason.ofOffloadStatus(made > 0 ? 0 : made));
-            return false;
+            final int reason = PortDropReason.ofOffloadStatus(made > 0 ? 0 : made);
+            counters.txDropped(reason);
+            return reason;
         }
         if (split)
         {
@@ -157,22 +152,22 @@ public final class EgressEdge
             softwareChecksums++;
         }
         // every frame out of the software offload carries complete sums
-        final int outFlags = (flags & (FrameFlags.CSUM_PARTIAL | FrameFlags.DATA_VALIDATED)) != 0 ?
-            FrameFlags.DATA_VALIDATED : 0;
+        final FrameMetadata out = finished.set((flags & (FrameFlags.CSUM_PARTIAL | FrameFlags.DATA_VALIDATED)) != 0 ?
+            FrameFlags.DATA_VALIDATED : 0, 0, 0);
         int bytes = 0;
         for (int i = 0; i < made; i++)
         {
             final int segmentLength = outputFrames.length(i);
-            final int reason = port.onFrame(output, outputFrames.offset(i), segmentLength, outFlags, 0, 0);
+            final int reason = port.onFrame(output, outputFrames.offset(i), segmentLength, out);
             if (reason != 0)
             {
                 counters.txDropped(reason);
-                return false;
+                return reason;
             }
             bytes += segmentLength;
         }
         counters.txSent(bytes);
-        return true;
+        return 0;
     }
 
     /** {@return egress frames whose checksum was completed in software} */

@@ -4,6 +4,7 @@
  * ({@link io.pvnet.engine.bridge.PortVlan}), a forwarding database that learns and ages stations
  * ({@link io.pvnet.engine.bridge.MacTable}), and offload finished at the egress edge only for ports that cannot take
  * it ({@link io.pvnet.engine.bridge.EgressEdge}). Built from a {@link io.pvnet.engine.bridge.BridgeConfig}; see
- * {@code docs/embedding.md} for the wiring.
+ * {@code docs/embedding.md} for the wiring. {@link io.pvnet.engine.bridge.Crossover} is the two-port fabric without
+ * learning (a cable, as a veth pair), for two vifs back to back or a vif and one other port.
  */
 package io.pvnet.engine.bridge;

@@ -4,7 +4,10 @@ import org.agrona.DirectBuffer;
 
 /**
  * Where a vif backend hands the frames its guest transmitted (the next hop: a crossover, a bridge, a port).
- * Zero-copy: the frame is valid only during the call. Called on the backend agent's thread; must not block or throw.
+ * Zero-copy: the frame's bytes and its {@link FrameMetadata} are valid only during the call; both belong to the
+ * caller, which reuses them for its next frame, so a sink that keeps a frame copies the bytes and the metadata's
+ * values (never the instance). A sink must not change the metadata. Called on the backend agent's (or the fabric's)
+ * thread; must not block or throw.
  */
 @FunctionalInterface
 public interface FrameSink
@@ -15,10 +18,9 @@ public interface FrameSink
      * @param buffer  holds the frame.
      * @param offset  where the frame starts.
      * @param length  bytes in the frame.
-     * @param flags   {@link FrameFlags} bits.
-     * @param gsoSize MSS of a GSO (TSO) frame, 0 for an ordinary frame.
-     * @param gsoType {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame.
+     * @param metadata offload state, GSO size and type, checksum position and hash of the frame (the caller's
+     *                 reused flyweight: read it during the call only).
      * @return 0 when accepted, else a {@code DropReason} code (the caller counts it).
      */
-    int onFrame(DirectBuffer buffer, int offset, int length, int flags, int gsoSize, int gsoType);
+    int onFrame(DirectBuffer buffer, int offset, int length, FrameMetadata metadata);
 }

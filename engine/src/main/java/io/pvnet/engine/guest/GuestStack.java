@@ -1,5 +1,6 @@
 package io.pvnet.engine.guest;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.checksum.packet.ArpHeader;
 import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.IcmpHeader;
@@ -114,7 +115,7 @@ public final class GuestStack implements FrameHandler
     }
 
     @Override
-    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         framesIn++;
         if (length < EthernetHeader.LENGTH || length > BUFFER_BYTES)
@@ -137,7 +138,7 @@ public final class GuestStack implements FrameHandler
         }
         if (!handled && other != null)
         {
-            other.onFrame(buffer, offset, length, flags, gsoSize);
+            other.onFrame(buffer, offset, length, metadata);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pvnet.engine.guest;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
@@ -10,6 +11,8 @@ import org.agrona.DirectBuffer;
 final class ReplySender
 {
     private final FrameSink out;
+    /** Describes every reply: complete sums, no GSO (the stack's thread only). */
+    private final FrameMetadata metadata = new FrameMetadata();
     private long sent;
     private long failures;
 
@@ -21,7 +24,7 @@ final class ReplySender
     /** Sends {@code frame[0, length)}. */
     void send(final DirectBuffer frame, final int length)
     {
-        if (out.onFrame(frame, 0, length, 0, 0, 0) == 0)
+        if (out.onFrame(frame, 0, length, metadata.set(0, 0, 0)) == 0)
         {
             sent++;
         }

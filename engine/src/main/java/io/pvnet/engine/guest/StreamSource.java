@@ -6,6 +6,7 @@ import io.pvnet.checksum.packet.IpProtocol;
 import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.UdpHeader;
 import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -37,6 +38,8 @@ public final class StreamSource implements FrameHandler, Agent
 
     private final GuestStack stack;
     private final FrameSink out;
+    /** Describes the datagrams sent: plain frames, no offload (this source's thread only). */
+    private final FrameMetadata plain = new FrameMetadata();
     private final NanoClock clock;
     private final FrameBuilder builder = new FrameBuilder();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(EthernetHeader.LENGTH + 65535));
@@ -106,7 +109,7 @@ public final class StreamSource implements FrameHandler, Agent
     }
 
     @Override
-    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         final int ip = offset + EthernetHeader.LENGTH;
         if (length >= EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH &&
@@ -125,7 +128,7 @@ public final class StreamSource implements FrameHandler, Agent
         }
         if (next != null)
         {
-            next.onFrame(buffer, offset, length, flags, gsoSize);
+            next.onFrame(buffer, offset, length, metadata);
         }
     }
 
@@ -234,7 +237,7 @@ public final class StreamSource implements FrameHandler, Agent
                 .identification((int)stream.sequence & 0xFFFF).udp(PORT, stream.port);
             GenPayloadDescriptor.writeProbe(frame, builder.payloadOffset(), size, (int)stream.sequence, now);
             final int length = builder.payloadLength(size).build();
-            if (out.onFrame(frame, 0, length, 0, 0, 0) != 0)
+            if (out.onFrame(frame, 0, length, plain) != 0)
             {
                 break; // ring full: the same datagram next time
             }

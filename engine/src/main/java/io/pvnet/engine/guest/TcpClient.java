@@ -5,6 +5,7 @@ import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.netif.NetifConstants;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
@@ -24,6 +25,8 @@ final class TcpClient
     private static final int WINDOW_SCALE_OPTION = 0x0103_0307; // NOP, window scale 7
 
     private final TrafficGenerator generator;
+    /** Describes the segments sent (the generator's thread only, reused). */
+    private final FrameMetadata segmentMetadata = new FrameMetadata();
 
     // answers, written by onSegment
     private long synAck = -1;
@@ -203,8 +206,8 @@ final class TcpClient
         final boolean partial = gso > 0;
         builder.payloadLength(payload);
         final int length = partial ? builder.buildPartial() : builder.build();
-        final int status = frontend.transmit(frame, 0, length, partial ? FrameFlags.CSUM_PARTIAL : 0, gso,
-            partial ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0);
+        final int status = frontend.transmit(frame, 0, length, segmentMetadata.set(
+            partial ? FrameFlags.CSUM_PARTIAL : 0, gso, partial ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0));
         frontend.flush();
         return status;
     }

@@ -8,6 +8,7 @@ import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.checksum.packet.UdpHeader;
 import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.netif.NetifConstants;
@@ -233,7 +234,7 @@ public final class TrafficGenerator implements FrameHandler
                 final int flow = (int)(index % flows);
                 final int size = sizes.size(counters.sentFrames[flow]); // each flow cycles through the whole mix
                 final int length = datagram(spec.icmp(), spec.port(), flow, size, (int)(counters.sentFrames[flow]), now);
-                if (frontend.transmit(frame, 0, length, 0, 0, 0) == VifFrontend.OK)
+                if (frontend.transmit(frame, 0, length) == VifFrontend.OK)
                 {
                     counters.sentFrames[flow]++;
                     counters.sentFrameBytes[flow] += length;
@@ -401,7 +402,7 @@ public final class TrafficGenerator implements FrameHandler
         builder.udp(SOURCE_PORT + flow, StreamSource.PORT);
         final int length = StreamRequestDescriptor.write(frame, PAYLOAD_OFFSET, command, count, durationNs, rate, sizes);
         final int frameLength = builder.payloadLength(length).build();
-        frontend.transmit(frame, 0, frameLength, 0, 0, 0);
+        frontend.transmit(frame, 0, frameLength);
         // the request overwrote the pattern: restore it for the datagrams that follow
         GenPayloadDescriptor.fillPattern(frame, PAYLOAD_OFFSET, length);
     }
@@ -468,7 +469,7 @@ public final class TrafficGenerator implements FrameHandler
      * not answer: counted against the flow their port (or ICMP identifier) names.
      */
     @Override
-    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         final int ip = offset + EthernetHeader.LENGTH;
         if (length < EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH ||

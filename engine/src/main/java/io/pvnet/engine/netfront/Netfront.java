@@ -3,6 +3,7 @@ package io.pvnet.engine.netfront;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.frame.FlowHasher;
 import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.vif.VifSections;
@@ -141,22 +142,33 @@ public final class Netfront
     }
 
     /**
-     * Writes one frame to the tx ring (copy into granted pages); {@link #flush()} makes it visible.
+     * Writes one frame with complete checksums and no GSO to the tx ring; {@link #flush()} makes it visible.
      *
-     * @param flags   {@link FrameFlags#CSUM_PARTIAL} to offload the L4 checksum, {@link FrameFlags#DATA_VALIDATED}.
-     * @param gsoSize MSS to send as a TSO frame with a GSO extra, 0 for none.
-     * @param gsoType {@code XEN_NETIF_GSO_TYPE_TCPV4/6} with {@code gsoSize}.
      * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
      */
-    public int transmit(
-        final DirectBuffer frame, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int transmit(final DirectBuffer frame, final int offset, final int length)
+    {
+        return txQueue(frame, offset, length).transmit(frame, offset, length);
+    }
+
+    /**
+     * Writes one frame to the tx ring (copy into granted pages); {@link #flush()} makes it visible.
+     *
+     * @param metadata {@link FrameFlags#CSUM_PARTIAL} to offload the L4 checksum, {@link FrameFlags#DATA_VALIDATED};
+     *                 a GSO size (MSS) and {@code XEN_NETIF_GSO_TYPE_TCPV4/6} to send a TSO frame with a GSO extra.
+     *                 The caller's, read during the call only.
+     * @return {@link #OK}, {@link #BUSY}, {@link #NOT_CONNECTED} or {@link #INVALID}.
+     */
+    public int transmit(final DirectBuffer frame, final int offset, final int length, final FrameMetadata metadata)
+    {
+        return txQueue(frame, offset, length).transmit(frame, offset, length, metadata);
+    }
+
+    /** Linux xennet_select_queue: one queue, or the flow's hash modulo the queues (a flow keeps its order). */
+    private NetfrontTx txQueue(final DirectBuffer frame, final int offset, final int length)
     {
         final int queueCount = vif.queues;
-        // Linux xennet_select_queue: one queue, or the flow's hash modulo the queues (a flow keeps its order)
-        final NetfrontTx tx = queueCount == 1 ? queues.tx(0) :
-            queues.tx(flowHasher.queueFor(frame, offset, length, queueCount));
-        return tx.transmit(frame, offset, length, flags, gsoSize, gsoType);
+        return queueCount == 1 ? queues.tx(0) : queues.tx(flowHasher.queueFor(frame, offset, length, queueCount));
     }
 
     /**

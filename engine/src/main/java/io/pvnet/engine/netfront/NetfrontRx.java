@@ -2,6 +2,7 @@ package io.pvnet.engine.netfront;
 
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.netif.RxRequestDescriptor;
 import io.pvnet.ring.FrontRing;
@@ -40,6 +41,8 @@ final class NetfrontRx
     final int[] gref = new int[VifSections.RING_SIZE];
     private final int[] slotOffset = new int[MAX_RX_SLOTS];
     private final int[] slotLength = new int[MAX_RX_SLOTS];
+    /** Describes the frame handed to the handler (poller thread only, reused). */
+    private final FrameMetadata metadata = new FrameMetadata();
     private final UnsafeBuffer reassembly = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + PAGE_SIZE));
     private FrontRing rx;
     private int rxEventArmedAt;
@@ -116,6 +119,9 @@ final class NetfrontRx
         int slots = 0;
         int total = 0;
         int gsoSize = 0;
+        int gsoType = 0;
+        int hash = 0;
+        int hashType = FrameMetadata.NO_HASH;
         int packetFlags = 0;
         boolean error = false;
         boolean more = true;
@@ -130,10 +136,17 @@ final class NetfrontRx
             index++;
             if (extra)
             {
-                // netif_extra_info: type u8, flags u8, gso size u16, gso type u8
-                if ((word & 0xFF) == XEN_NETIF_EXTRA_TYPE_GSO)
+                // netif_extra_info: type u8, flags u8, then gso {size u16, type u8} or hash {type, alg u8, value u32}
+                final int type = (int)word & 0xFF;
+                if (type == XEN_NETIF_EXTRA_TYPE_GSO)
                 {
                     gsoSize = (int)(word >>> 16) & 0xFFFF;
+                    gsoType = (int)(word >>> 32) & 0xFF;
+                }
+                else if (type == XEN_NETIF_EXTRA_TYPE_HASH)
+                {
+                    hashType = (int)(word >>> 16) & 0xFF;
+                    hash = (int)(word >>> 32);
                 }
                 extra = ((word >>> 8) & XEN_NETIF_EXTRA_FLAG_MORE) != 0 && index - first < MAX_RX_SLOTS;
                 continue;
@@ -173,9 +186,10 @@ final class NetfrontRx
         }
         final int frameFlags = ((packetFlags & NETRXF_CSUM_BLANK) != 0 ? FrameFlags.CSUM_PARTIAL : 0) |
             ((packetFlags & NETRXF_DATA_VALIDATED) != 0 ? FrameFlags.DATA_VALIDATED : 0);
+        final FrameMetadata frame = metadata.set(frameFlags, gsoSize, gsoType).hash(hash, hashType);
         if (slots == 1)
         {
-            handler.onFrame(vif.pages, slotOffset[0], total, frameFlags, gsoSize);
+            handler.onFrame(vif.pages, slotOffset[0], total, frame);
         }
         else
         {
@@ -185,7 +199,7 @@ final class NetfrontRx
                 reassembly.putBytes(at, vif.pages, slotOffset[s], slotLength[s]);
                 at += slotLength[s];
             }
-            handler.onFrame(reassembly, 0, total, frameFlags, gsoSize);
+            handler.onFrame(reassembly, 0, total, frame);
         }
         vif.rxPackets++;
         return index - first;

@@ -47,7 +47,8 @@ final class NetfrontTx
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024));
     private final SegmentTransmitter segmentTransmitter = new SegmentTransmitter();
     /** The frame being transmitted, described for the {@link OffloadPolicy} (the frontend's thread, reused). */
-    private final FrameMetadata metadata = new FrameMetadata();
+    /** Describes the plain frames of {@link #transmit(DirectBuffer, int, int)} (the frontend's thread only). */
+    private final FrameMetadata plain = new FrameMetadata();
     private FrontRing tx;
     private int freeTxCount;
     private boolean pushPending;
@@ -89,10 +90,14 @@ final class NetfrontTx
         return VifSections.RING_SIZE - freeTxCount;
     }
 
-    /** See {@link Netfront#transmit}. */
-    int transmit(
-        final DirectBuffer frame, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    /** See {@link Netfront#transmit(DirectBuffer, int, int)}. */
+    int transmit(final DirectBuffer frame, final int offset, final int length)
+    {
+        return transmit(frame, offset, length, plain.set(0, 0, 0));
+    }
+
+    /** See {@link Netfront#transmit(DirectBuffer, int, int, FrameMetadata)}. */
+    int transmit(final DirectBuffer frame, final int offset, final int length, final FrameMetadata metadata)
     {
         if (!vif.isConnected())
         {
@@ -102,13 +107,13 @@ final class NetfrontTx
         {
             return Netfront.INVALID;
         }
-        final int decision = OffloadPolicy.decide(
-            vif.txCapabilities, OffloadPolicy.NO_MTU, metadata.set(flags, gsoSize, gsoType), 0);
+        final int decision = OffloadPolicy.decide(vif.txCapabilities, OffloadPolicy.NO_MTU, metadata, 0);
         return switch (decision)
         {
-            case OffloadPolicy.PASS -> write(frame, offset, length, txFlags(flags), gsoSize, gsoType);
-            case OffloadPolicy.COMPLETE -> transmitChecksummed(frame, offset, length, flags);
-            case OffloadPolicy.SEGMENT -> transmitSegmented(frame, offset, length, gsoSize);
+            case OffloadPolicy.PASS -> write(
+                frame, offset, length, txFlags(metadata.flags()), metadata.gsoSize(), metadata.gsoType());
+            case OffloadPolicy.COMPLETE -> transmitChecksummed(frame, offset, length, metadata.flags());
+            case OffloadPolicy.SEGMENT -> transmitSegmented(frame, offset, length, metadata.gsoSize());
             default -> Netfront.INVALID;
         };
     }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.DirectBuffer;
 
 /**
@@ -40,10 +41,8 @@ public abstract class ForwardingPort implements Port
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        return port.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        return port.onFrame(buffer, offset, length, metadata);
     }
 }

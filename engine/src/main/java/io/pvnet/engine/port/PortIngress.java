@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
@@ -15,15 +16,13 @@ public final class PortIngress implements FrameSink
         /**
          * {@return 0 when taken, else a drop code}
          *
-         * @param port    the index of the port the frame arrived on.
-         * @param buffer  the frame, valid only during the call.
-         * @param offset  where the frame's Ethernet header starts in {@code buffer}.
-         * @param length  the frame's length in bytes.
-         * @param flags   {@code FrameFlags} bits.
-         * @param gsoSize MSS of a GSO frame, else 0.
-         * @param gsoType {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame, else 0.
+         * @param port     the index of the port the frame arrived on.
+         * @param buffer   the frame, valid only during the call.
+         * @param offset   where the frame's Ethernet header starts in {@code buffer}.
+         * @param length   the frame's length in bytes.
+         * @param metadata the frame's metadata: the port's reused flyweight, valid only during the call.
          */
-        int onIngress(int port, DirectBuffer buffer, int offset, int length, int flags, int gsoSize, int gsoType);
+        int onIngress(int port, DirectBuffer buffer, int offset, int length, FrameMetadata metadata);
     }
 
     private final Fabric fabric;
@@ -42,10 +41,8 @@ public final class PortIngress implements FrameSink
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        return fabric.onIngress(port, buffer, offset, length, flags, gsoSize, gsoType);
+        return fabric.onIngress(port, buffer, offset, length, metadata);
     }
 }

@@ -3,7 +3,7 @@
  * to add a device; declare what it offloads ({@link io.pvnet.engine.port.PortOffloads}), count into its
  * {@link io.pvnet.engine.port.PortCounters} with a {@link io.pvnet.engine.port.PortDropReason}. The bridge and the
  * router keep their ports in one {@link io.pvnet.engine.port.PortTable} behind
- * {@link io.pvnet.engine.port.SwitchFabric}. {@code VifPort} puts a vif on the switch; TAP, VXLAN
- * and pcap ports are in the sub-packages.
+ * {@link io.pvnet.engine.port.SwitchFabric}. The ports pvnet ships are in the sub-packages: {@code vif.VifPort} puts a
+ * vif on the switch, then TAP, VXLAN and pcap ports (each sub-package builds on this one, never the reverse).
  */
 package io.pvnet.engine.port;

@@ -64,7 +64,7 @@ final class IcmpErrors
             type != IcmpHeader.V4_ECHO_REQUEST && type != IcmpHeader.V4_ECHO_REPLY;
         final boolean laterFragment = (Ipv4Header.flagsFragment(buffer, ip) & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0;
         final int route = routes.lookup4(source);
-        final int address = router.address4(in);
+        final int address = router.addresses().address4(in);
         if (address == 0 || route == RouteTable.NO_ROUTE || icmpError || laterFragment)
         {
             unsent++;
@@ -89,8 +89,8 @@ final class IcmpErrors
         final boolean icmpError = Ipv6Header.nextHeader(buffer, ip) == IpProtocol.ICMPV6 && payloadLength > 0 &&
             IcmpHeader.type(buffer, ip + Ipv6Header.LENGTH) < IcmpHeader.V6_INFORMATIONAL;
         final int route = routes.lookup6(sourceHi, sourceLo);
-        final long hi = router.addressHi6(in);
-        final long lo = router.addressLo6(in);
+        final long hi = router.addresses().addressHi6(in);
+        final long lo = router.addresses().addressLo6(in);
         if ((hi | lo) == 0 || route == RouteTable.NO_ROUTE || icmpError)
         {
             unsent++;

@@ -95,7 +95,7 @@ final class NeighbourProtocol
         {
             return false;
         }
-        if (router.address4(in) == target)
+        if (router.addresses().address4(in) == target)
         {
             return true;
         }
@@ -145,8 +145,8 @@ final class NeighbourProtocol
         final long sourceHi = Ipv6Header.sourceHi(buffer, ip);
         final long sourceLo = Ipv6Header.sourceLo(buffer, ip);
         final boolean unspecified = (sourceHi | sourceLo) == 0;
-        final boolean own = (targetHi == router.addressHi6(in) && targetLo == router.addressLo6(in) &&
-            (targetHi | targetLo) != 0) || (targetHi == Ipv6Header.LINK_LOCAL_HI && targetLo == router.linkLocalLo(in));
+        final boolean own = (targetHi == router.addresses().addressHi6(in) && targetLo == router.addresses().addressLo6(in) &&
+            (targetHi | targetLo) != 0) || (targetHi == Ipv6Header.LINK_LOCAL_HI && targetLo == router.addresses().linkLocalLo(in));
         final boolean answer = own || answersProxy6(in, targetHi, targetLo);
         final long senderMac = NeighbourDiscovery.linkLayerOption(buffer, icmp, end, NeighbourDiscovery.SOURCE_LINK_LAYER);
         if (!unspecified && senderMac >= 0)
@@ -162,7 +162,7 @@ final class NeighbourProtocol
             // an unspecified source (duplicate address detection) is answered to all nodes (RFC 4861 7.2.4)
             final int length = NeighbourMessages.neighbourAdvertisement(control, router.portMac(in),
                 unspecified ? NeighbourMessages.ALL_NODES_MAC : destinationMac,
-                own ? targetHi : Ipv6Header.LINK_LOCAL_HI, own ? targetLo : router.linkLocalLo(in),
+                own ? targetHi : Ipv6Header.LINK_LOCAL_HI, own ? targetLo : router.addresses().linkLocalLo(in),
                 unspecified ? NeighbourMessages.ALL_NODES_HI : sourceHi,
                 unspecified ? NeighbourMessages.ALL_NODES_LO : sourceLo, targetHi, targetLo, flags);
             repliesSent++;
@@ -201,15 +201,15 @@ final class NeighbourProtocol
         final int length;
         if (neighbours.isIpv4(entry))
         {
-            length = NeighbourMessages.arpRequest(control, router.portMac(out), router.address4(out),
+            length = NeighbourMessages.arpRequest(control, router.portMac(out), router.addresses().address4(out),
                 (int)neighbours.lo(entry));
         }
         else
         {
-            final boolean global = (router.addressHi6(out) | router.addressLo6(out)) != 0;
+            final boolean global = (router.addresses().addressHi6(out) | router.addresses().addressLo6(out)) != 0;
             length = NeighbourMessages.neighbourSolicitation(control, router.portMac(out),
-                global ? router.addressHi6(out) : Ipv6Header.LINK_LOCAL_HI,
-                global ? router.addressLo6(out) : router.linkLocalLo(out), neighbours.hi(entry), neighbours.lo(entry));
+                global ? router.addresses().addressHi6(out) : Ipv6Header.LINK_LOCAL_HI,
+                global ? router.addresses().addressLo6(out) : router.addresses().linkLocalLo(out), neighbours.hi(entry), neighbours.lo(entry));
         }
         neighbours.requested(entry, nowNs);
         requestsSent++;
@@ -252,8 +252,7 @@ final class NeighbourProtocol
         {
             final UnsafeBuffer frame = pending.frame(slot);
             EthernetHeader.destination(frame, 0, mac);
-            router.send(out, frame, pending.length(slot), pending.flags(slot), pending.gsoSize(slot),
-                pending.gsoType(slot));
+            router.send(out, frame, pending.length(slot), pending.metadata(slot));
             slot = pending.release(slot);
         }
     }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.router;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -18,9 +19,8 @@ public final class PendingFrames
 
     private final UnsafeBuffer[] frames;
     private final int[] lengths;
-    private final int[] flags;
-    private final int[] gsoSizes;
-    private final int[] gsoTypes;
+    /** Each slot's copy of its frame's metadata (the caller's instance is valid only during {@link #take}). */
+    private final FrameMetadata[] metadata;
     private final int[] next;
     private int free;
     private int inUse;
@@ -39,32 +39,28 @@ public final class PendingFrames
         }
         frames = new UnsafeBuffer[slots];
         lengths = new int[slots];
-        flags = new int[slots];
-        gsoSizes = new int[slots];
-        gsoTypes = new int[slots];
+        metadata = new FrameMetadata[slots];
         next = new int[slots];
         for (int i = 0; i < slots; i++)
         {
             frames[i] = new UnsafeBuffer(ByteBuffer.allocateDirect(frameBytes));
+            metadata[i] = new FrameMetadata();
             next[i] = i + 1 < slots ? i + 1 : END;
         }
         free = 0;
     }
 
     /**
-     * Takes a free slot and copies a frame into it.
+     * Takes a free slot and copies a frame and its metadata's values into it.
      *
-     * @param buffer     holds the frame (already rewritten for its next hop but the destination MAC).
-     * @param offset     where the frame starts in {@code buffer}.
-     * @param length     the frame's length in bytes.
-     * @param frameFlags the frame's {@code FrameFlags} bits, kept with it.
-     * @param gsoSize    MSS of a GSO frame, else 0, kept with it.
-     * @param gsoType    {@code XEN_NETIF_GSO_TYPE_*} of a GSO frame, else 0, kept with it.
+     * @param buffer        holds the frame (already rewritten for its next hop but the destination MAC).
+     * @param offset        where the frame starts in {@code buffer}.
+     * @param length        the frame's length in bytes.
+     * @param frameMetadata the frame's metadata (the caller's: only its values are kept, with the frame).
      * @return the slot, or {@link #END} when every slot is in use or the frame is larger than a slot.
      */
     public int take(
-        final org.agrona.DirectBuffer buffer, final int offset, final int length, final int frameFlags,
-        final int gsoSize, final int gsoType)
+        final org.agrona.DirectBuffer buffer, final int offset, final int length, final FrameMetadata frameMetadata)
     {
         if (free == END || length > frames[free].capacity())
         {
@@ -75,9 +71,7 @@ public final class PendingFrames
         next[slot] = END;
         frames[slot].putBytes(0, buffer, offset, length);
         lengths[slot] = length;
-        flags[slot] = frameFlags;
-        gsoSizes[slot] = gsoSize;
-        gsoTypes[slot] = gsoType;
+        metadata[slot].copyFrom(frameMetadata);
         inUse++;
         return slot;
     }
@@ -123,33 +117,13 @@ public final class PendingFrames
     }
 
     /**
-     * {@return the {@code FrameFlags} bits of the frame in {@code slot}}
+     * {@return the metadata of the frame in {@code slot}: this table's own copy, valid until the slot is released}
      *
      * @param slot a slot in use.
      */
-    public int flags(final int slot)
+    public FrameMetadata metadata(final int slot)
     {
-        return flags[slot];
-    }
-
-    /**
-     * {@return the GSO size of the frame in {@code slot}, 0 for none}
-     *
-     * @param slot a slot in use.
-     */
-    public int gsoSize(final int slot)
-    {
-        return gsoSizes[slot];
-    }
-
-    /**
-     * {@return the GSO type of the frame in {@code slot}}
-     *
-     * @param slot a slot in use.
-     */
-    public int gsoType(final int slot)
-    {
-        return gsoTypes[slot];
+        return metadata[slot];
     }
 
     /** {@return frames waiting now} */

@@ -6,6 +6,7 @@ import io.pvnet.checksum.packet.IpProtocol;
 import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.Ipv6Header;
 import io.pvnet.checksum.packet.PacketChecksums;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.bridge.EgressEdge;
 import io.pvnet.engine.port.Port;
@@ -43,29 +44,26 @@ import java.nio.ByteBuffer;
  * and the agents of its ports in one {@link org.agrona.concurrent.CompositeAgent}); configure before it starts. A
  * port's {@code onFrame} must not call back into the router. Nothing allocates per frame.
  * <p>
- * Length: about 80 lines above the ~500 guideline are the per-port configuration and the public counters of the
- * accounting identity; the per-port bookkeeping itself is the {@link PortTable} Bridge and Router share.
+ * The router's own addresses per port (MAC, IPv4, IPv6, link-local) are {@link RouterAddresses}; the per-port
+ * bookkeeping is the {@link PortTable} Bridge and Router share. Length: of the ~100 lines above the ~500 guideline,
+ * most are the javadoc of the configuration calls and of the public counters of the accounting identity, which stay
+ * on the type an embedder holds; the code is about 430 lines.
  */
 public final class Router implements SwitchFabric
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
-    private static final long NO_ADDRESS = 0;
     /** Where the IP header of an (untagged) routed frame starts. */
     private static final int IP = EthernetHeader.LENGTH;
 
     private final RouterConfig config;
     private final PortTable ports;
-    private final long[] macs;
-    private final int[] address4;
-    private final int[] prefix4;
-    private final long[] addressHi6;
-    private final long[] addressLo6;
-    private final int[] prefix6;
-    private final long[] linkLocalLo;
+    private final RouterAddresses addresses;
     private final RouteTable routes;
     private final NeighbourTable neighbours;
     private final PendingFrames pending;
     private final EgressEdge edge;
+    /** Describes the frames the router writes itself: complete sums, no GSO (router thread only). */
+    private final FrameMetadata control = new FrameMetadata();
     private final NanoClock clock;
     private final UnsafeBuffer work = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
     private final NeighbourProtocol neighbourProtocol;
@@ -88,13 +86,7 @@ public final class Router implements SwitchFabric
     {
         this.config = config;
         ports = new PortTable(this, config.maxPorts());
-        macs = new long[config.maxPorts()];
-        address4 = new int[config.maxPorts()];
-        prefix4 = new int[config.maxPorts()];
-        addressHi6 = new long[config.maxPorts()];
-        addressLo6 = new long[config.maxPorts()];
-        prefix6 = new int[config.maxPorts()];
-        linkLocalLo = new long[config.maxPorts()];
+        addresses = new RouterAddresses(config.maxPorts());
         routes = new RouteTable(config.maxRoutes());
         neighbours = new NeighbourTable(config.maxNeighbours());
         pending = new PendingFrames(config.pendingFrames(), MAX_FRAME);
@@ -120,13 +112,9 @@ public final class Router implements SwitchFabric
         {
             throw new IllegalStateException("maxPorts=" + ports.capacity() + " reached, cannot attach " + port.name());
         }
-        if (EthernetHeader.isGroup(mac) || mac == 0 || (mac >>> 48) != 0)
-        {
-            throw new IllegalArgumentException("mac=" + Long.toHexString(mac) + " must be a unicast 48-bit MAC");
-        }
+        RouterAddresses.checkMac(mac);
         final int index = ports.add(port);
-        macs[index] = mac;
-        linkLocalLo[index] = Ipv6Header.linkLocalLo(mac);
+        addresses.port(index, mac);
         return index;
     }
 
@@ -141,12 +129,7 @@ public final class Router implements SwitchFabric
     public void address4(final int index, final int address, final int prefix)
     {
         checkPort(index);
-        if (prefix < 1 || prefix > 32 || address == 0)
-        {
-            throw new IllegalArgumentException("address4 prefix=" + prefix + " must be in 1..32 with an address");
-        }
-        address4[index] = address;
-        prefix4[index] = prefix;
+        addresses.address4(index, address, prefix);
         routes.add4(address, prefix, index, 0);
     }
 
@@ -163,13 +146,7 @@ public final class Router implements SwitchFabric
     public void address6(final int index, final long hi, final long lo, final int prefix)
     {
         checkPort(index);
-        if (prefix < 1 || prefix > 128 || (hi == 0 && lo == 0) || (hi >>> 56) == 0xFF)
-        {
-            throw new IllegalArgumentException("address6 prefix=" + prefix + " must be in 1..128 with a unicast address");
-        }
-        addressHi6[index] = hi;
-        addressLo6[index] = lo;
-        prefix6[index] = prefix;
+        addresses.address6(index, hi, lo, prefix);
         routes.add6(hi, lo, prefix, index, false, 0, 0);
     }
 
@@ -250,7 +227,7 @@ public final class Router implements SwitchFabric
      */
     public long portMac(final int index)
     {
-        return macs[index];
+        return addresses.mac(index);
     }
 
     /**
@@ -395,8 +372,7 @@ public final class Router implements SwitchFabric
     /** A frame from port {@code port}'s ingress sink ({@link #ingress}); the fabric thread only. */
     @Override
     public int onIngress(
-        final int in, final DirectBuffer buffer, final int offset, final int length, final int flags,
-        final int gsoSize, final int gsoType)
+        final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         offered++;
         final PortCounters portCounters = ports.counters(in);
@@ -414,16 +390,16 @@ public final class Router implements SwitchFabric
         }
         if (etherType == EthernetHeader.ETHERTYPE_IPV4)
         {
-            if (destination != macs[in])
+            if (destination != addresses.mac(in))
             {
                 return drop(in, EthernetHeader.isGroup(destination) ?
                     PortDropReason.NOT_ROUTABLE : PortDropReason.NOT_OUR_MAC);
             }
-            return forward4(in, buffer, offset, length, flags, gsoSize, gsoType);
+            return forward4(in, buffer, offset, length, metadata);
         }
         if (etherType == EthernetHeader.ETHERTYPE_IPV6)
         {
-            return ipv6(in, buffer, offset, length, flags, gsoSize, gsoType, destination);
+            return ipv6(in, buffer, offset, length, metadata, destination);
         }
         return drop(in, etherType == EthernetHeader.ETHERTYPE_VLAN ?
             PortDropReason.VLAN_TAGGING : PortDropReason.NOT_ROUTABLE);
@@ -455,8 +431,7 @@ public final class Router implements SwitchFabric
     }
 
     private int forward4(
-        final int in, final DirectBuffer buffer, final int offset, final int length, final int flags,
-        final int gsoSize, final int gsoType)
+        final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         final int ip = offset + IP;
         if (length < IP + Ipv4Header.MIN_LENGTH)
@@ -472,7 +447,7 @@ public final class Router implements SwitchFabric
         }
         final int source = Ipv4Header.source(buffer, ip);
         final int destination = Ipv4Header.destination(buffer, ip);
-        if (isOwnAddress4(destination))
+        if (addresses.isOwn4(destination))
         {
             return drop(in, PortDropReason.TO_ROUTER);
         }
@@ -496,37 +471,14 @@ public final class Router implements SwitchFabric
         PacketChecksums.decrementTtl(work, IP);
         final int out = routes.port4(route);
         final int nextHop = routes.nextHop4(route, destination);
-        return resolveAndSend(in, out, NeighbourTable.IPV4_HI, nextHop & 0xFFFF_FFFFL, length, flags, gsoSize, gsoType);
+        return resolveAndSend(in, out, NeighbourTable.IPV4_HI, nextHop & 0xFFFF_FFFFL, length, metadata);
     }
 
-    private boolean isOwnAddress4(final int address)
-    {
-        for (int i = 0; i < ports.size(); i++)
-        {
-            if (address4[i] == address && address != 0)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    private boolean isOwnAddress6(final long hi, final long lo)
-    {
-        for (int i = 0; i < ports.size(); i++)
-        {
-            if ((addressHi6[i] == hi && addressLo6[i] == lo && (hi | lo) != NO_ADDRESS) ||
-                (hi == Ipv6Header.LINK_LOCAL_HI && lo == linkLocalLo[i]))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private int ipv6(
-        final int in, final DirectBuffer buffer, final int offset, final int length, final int flags,
-        final int gsoSize, final int gsoType, final long destinationMac)
+        final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata,
+        final long destinationMac)
     {
         final int ip = offset + IP;
         if (length < IP + Ipv6Header.LENGTH)
@@ -547,7 +499,7 @@ public final class Router implements SwitchFabric
                     in, buffer, offset, ip + Ipv6Header.LENGTH + payloadLength, type, nowNs));
             }
         }
-        if (destinationMac != macs[in])
+        if (destinationMac != addresses.mac(in))
         {
             return drop(in, EthernetHeader.isGroup(destinationMac) ?
                 PortDropReason.NOT_ROUTABLE : PortDropReason.NOT_OUR_MAC);
@@ -555,7 +507,7 @@ public final class Router implements SwitchFabric
         final long sourceHi = Ipv6Header.sourceHi(buffer, ip);
         final long destinationHi = Ipv6Header.destinationHi(buffer, ip);
         final long destinationLo = Ipv6Header.destinationLo(buffer, ip);
-        if (isOwnAddress6(destinationHi, destinationLo))
+        if (addresses.isOwn6(destinationHi, destinationLo))
         {
             return drop(in, PortDropReason.TO_ROUTER);
         }
@@ -581,15 +533,14 @@ public final class Router implements SwitchFabric
         final int out = routes.port6(route);
         final boolean via = routes.hasVia6(route);
         return resolveAndSend(in, out, via ? routes.viaHi6(route) : destinationHi,
-            via ? routes.viaLo6(route) : destinationLo, length, flags, gsoSize, gsoType);
+            via ? routes.viaLo6(route) : destinationLo, length, metadata);
     }
 
     /** Sends the frame in {@link #work} out of {@code out} to next hop {@code (hi, lo)}, or queues it meanwhile. */
     private int resolveAndSend(
-        final int in, final int out, final long hi, final long lo, final int length, final int flags,
-        final int gsoSize, final int gsoType)
+        final int in, final int out, final long hi, final long lo, final int length, final FrameMetadata metadata)
     {
-        EthernetHeader.source(work, 0, macs[out]);
+        EthernetHeader.source(work, 0, addresses.mac(out));
         final int entry = neighbours.findOrAdd(out, hi, lo);
         if (entry == NeighbourTable.NONE)
         {
@@ -601,7 +552,7 @@ public final class Router implements SwitchFabric
             if (nowNs - neighbours.confirmedNs(entry) < config.reachableNs())
             {
                 EthernetHeader.destination(work, 0, mac);
-                send(out, work, length, flags, gsoSize, gsoType);
+                send(out, work, length, metadata);
                 return 0;
             }
             neighbours.invalidate(entry);
@@ -610,7 +561,7 @@ public final class Router implements SwitchFabric
         {
             return drop(in, PortDropReason.NEIGHBOUR_QUEUE_FULL);
         }
-        final int slot = pending.take(work, 0, length, flags, gsoSize, gsoType);
+        final int slot = pending.take(work, 0, length, metadata);
         if (slot == PendingFrames.END)
         {
             return drop(in, PortDropReason.NEIGHBOUR_QUEUE_FULL);
@@ -624,11 +575,9 @@ public final class Router implements SwitchFabric
     }
 
     /** Sends a forwarded frame out of port {@code out}, counted forwarded or refused at egress. */
-    void send(
-        final int out, final UnsafeBuffer frame, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    void send(final int out, final UnsafeBuffer frame, final int length, final FrameMetadata metadata)
     {
-        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, flags, gsoSize, gsoType))
+        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, metadata) == 0)
         {
             forwarded++;
         }
@@ -641,26 +590,12 @@ public final class Router implements SwitchFabric
     /** Sends a frame the router wrote itself (ARP, NDP, ICMP error) out of port {@code out}. @return whether taken. */
     boolean sendControl(final int out, final DirectBuffer frame, final int length)
     {
-        return edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, 0, 0, 0);
+        return edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, control.set(0, 0, 0)) == 0;
     }
 
-    int address4(final int index)
+    /** @return the router's own addresses per port (for the neighbour half and the ICMP errors). */
+    RouterAddresses addresses()
     {
-        return address4[index];
-    }
-
-    long addressHi6(final int index)
-    {
-        return addressHi6[index];
-    }
-
-    long addressLo6(final int index)
-    {
-        return addressLo6[index];
-    }
-
-    long linkLocalLo(final int index)
-    {
-        return linkLocalLo[index];
+        return addresses;
     }
 }

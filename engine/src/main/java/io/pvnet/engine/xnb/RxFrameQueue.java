@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
@@ -19,6 +20,9 @@ import java.nio.ByteBuffer;
  * <pre>
  *  0: flags (i32, FrameFlags)   4: gsoSize (u16)   6: gsoType (u16)   8: enqueue time (i64, ns)   16: frame bytes
  * </pre>
+ * Of a frame's {@link FrameMetadata} the queue keeps what the rx path uses: flags and GSO. The checksum position
+ * comes back as {@link FrameMetadata#UNKNOWN} (the frame's headers say it) and the hash as none (the backend
+ * computes the guest's hash itself when it delivers, with the key the guest set).
  */
 public final class RxFrameQueue
 {
@@ -56,13 +60,14 @@ public final class RxFrameQueue
     }
 
     /**
-     * Queues a copy of a frame.
+     * Queues a copy of a frame and of its metadata's flags and GSO.
      *
+     * @param metadata the frame's, read during the call only.
+     * @param nowNs    the enqueue time.
      * @return true if queued, false if the byte cap or the ring is full.
      */
     public boolean offer(
-        final DirectBuffer frame, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType, final long nowNs)
+        final DirectBuffer frame, final int offset, final int length, final FrameMetadata metadata, final long nowNs)
     {
         if (ring.size() + bytesToQueue(length) > byteCap)
         {
@@ -74,14 +79,28 @@ public final class RxFrameQueue
             return false;
         }
         final UnsafeBuffer target = (UnsafeBuffer)ring.buffer();
-        target.putInt(index + FLAGS_OFFSET, flags);
-        target.putShort(index + GSO_SIZE_OFFSET, (short)gsoSize);
-        target.putShort(index + GSO_TYPE_OFFSET, (short)gsoType);
+        target.putInt(index + FLAGS_OFFSET, metadata.flags());
+        target.putShort(index + GSO_SIZE_OFFSET, (short)metadata.gsoSize());
+        target.putShort(index + GSO_TYPE_OFFSET, (short)metadata.gsoType());
         target.putLong(index + TIME_OFFSET, nowNs);
         target.putBytes(index + HEADER_LENGTH, frame, offset, length);
         ring.commit(index);
         offered++;
         return true;
+    }
+
+    /**
+     * Reads the metadata a message was queued with.
+     *
+     * @param buffer   the queue's buffer, as the drain handler gets it.
+     * @param index    the message's index, as the drain handler gets it.
+     * @param metadata filled (the consumer's reused instance).
+     * @return {@code metadata}.
+     */
+    public static FrameMetadata readMetadata(final DirectBuffer buffer, final int index, final FrameMetadata metadata)
+    {
+        return metadata.set(buffer.getInt(index + FLAGS_OFFSET), buffer.getShort(index + GSO_SIZE_OFFSET) & 0xFFFF,
+            buffer.getShort(index + GSO_TYPE_OFFSET) & 0xFFFF);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.region.Region;
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
@@ -240,11 +241,9 @@ public final class XnbAgent implements Agent
      *
      * @return 0 if queued, else the {@link DropReason} (the caller counts it).
      */
-    public int offer(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int offer(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        return steer(buffer, offset, length).rx.offer(buffer, offset, length, flags, gsoSize, gsoType, false);
+        return steer(buffer, offset, length).rx.offer(buffer, offset, length, metadata, false);
     }
 
     /**
@@ -268,7 +267,7 @@ public final class XnbAgent implements Agent
     }
 
     /**
-     * As {@link #offer(DirectBuffer, int, int, int, int, int)}, but when called on this agent's own thread (a crossover
+     * As {@link #offer(DirectBuffer, int, int, FrameMetadata)}, but when called on this agent's own thread (a crossover
      * or bridge run by the same thread as this backend), the frames queued ahead are delivered first and then, with the
      * queue empty, the frame is copied straight into the guest's posted buffers, saving the copy into the queue; it is
      * queued as usual when the guest has too few buffers posted or its checksum must be completed in place.
@@ -277,10 +276,9 @@ public final class XnbAgent implements Agent
      *         counts it).
      */
     public int offerOrDeliver(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+        final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        return steer(buffer, offset, length).rx.offer(buffer, offset, length, flags, gsoSize, gsoType, true);
+        return steer(buffer, offset, length).rx.offer(buffer, offset, length, metadata, true);
     }
 
     /** @return the backend's XenBus state. */

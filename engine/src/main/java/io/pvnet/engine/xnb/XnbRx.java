@@ -59,8 +59,8 @@ final class XnbRx
     private final RxSegmentWindows rxWindows = new RxSegmentWindows();
     private final GrantWindow rxWindow = new GrantWindow();
     private final CachedNanoClock offerClock = new CachedNanoClock();
-    /** The frame being delivered, described for the {@link OffloadPolicy} (agent thread only, reused). */
-    private final FrameMetadata metadata = new FrameMetadata();
+    /** Describes a frame taken from the queue, for the {@link OffloadPolicy} (agent thread only, reused). */
+    private final FrameMetadata queuedMetadata = new FrameMetadata();
 
     private BackRing rx;
     private SlotArray rxRing;
@@ -130,8 +130,8 @@ final class XnbRx
      *         counts it).
      */
     int offer(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType, final boolean mayDeliver)
+        final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata,
+        final boolean mayDeliver)
     {
         if (!vif.accepting)
         {
@@ -141,25 +141,24 @@ final class XnbRx
         {
             return DropReason.RX_TOO_BIG;
         }
-        if (gsoSize == 0 && length > vif.settings.mtu + XnbVif.VLAN_ETH_HLEN)
+        if (!metadata.isGso() && length > vif.settings.mtu + XnbVif.VLAN_ETH_HLEN)
         {
             return DropReason.OVERSIZE;
         }
         if (mayDeliver && Thread.currentThread() == dutyThread && queue.isServing() &&
-            deliverOffered(buffer, offset, length, flags, gsoSize, gsoType))
+            deliverOffered(buffer, offset, length, metadata))
         {
             // offered on this agent's own thread, after what was queued ahead: copied straight into the guest's posted
             // buffers (or counted as dropped), saving the copy into the queue; responses are pushed by process
             handedOverUnflushed++;
             return DropReason.NONE;
         }
-        return frames.offer(buffer, offset, length, flags, gsoSize, gsoType, offerClock.nanoTime()) ?
+        return frames.offer(buffer, offset, length, metadata, offerClock.nanoTime()) ?
             DropReason.NONE : DropReason.RX_QUEUE_FULL;
     }
 
     private boolean deliverOffered(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+        final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         offering = true;
         try
@@ -172,7 +171,7 @@ final class XnbRx
                 handedOverUnflushed += frames.drain(rxDrainer, budget);
             }
             return frames.isEmpty() &&
-                deliverFrame(buffer, null, offset, length, flags, gsoSize, gsoType, queue.nowNs);
+                deliverFrame(buffer, null, offset, length, metadata, queue.nowNs);
         }
         finally
         {
@@ -221,12 +220,10 @@ final class XnbRx
         {
             return ControlledMessageHandler.Action.ABORT;
         }
-        final int flags = buffer.getInt(index + RxFrameQueue.FLAGS_OFFSET);
-        final int gsoSize = buffer.getShort(index + RxFrameQueue.GSO_SIZE_OFFSET) & 0xFFFF;
-        final int gsoType = buffer.getShort(index + RxFrameQueue.GSO_TYPE_OFFSET) & 0xFFFF;
+        final FrameMetadata metadata = RxFrameQueue.readMetadata(buffer, index, queuedMetadata);
         final long enqueuedNs = buffer.getLong(index + RxFrameQueue.TIME_OFFSET);
         return deliverFrame(buffer, buffer, index + RxFrameQueue.HEADER_LENGTH, length - RxFrameQueue.HEADER_LENGTH,
-            flags, gsoSize, gsoType, enqueuedNs) ?
+            metadata, enqueuedNs) ?
             ControlledMessageHandler.Action.CONTINUE : ControlledMessageHandler.Action.ABORT;
     }
 
@@ -239,7 +236,7 @@ final class XnbRx
      */
     private boolean deliverFrame(
         final DirectBuffer buffer, final MutableDirectBuffer writableFrame, final int frameOffset, final int frameLength,
-        final int flags, final int gsoSize, final int gsoType, final long enqueuedNs)
+        final FrameMetadata frame, final long enqueuedNs)
     {
         if (vif.multicastControl && frameLength >= ETH_HLEN &&
             !vif.acceptsDestination(buffer.getLong(frameOffset, java.nio.ByteOrder.BIG_ENDIAN) >>> 16))
@@ -248,12 +245,12 @@ final class XnbRx
             queue.drop(DropReason.MCAST_FILTERED);
             return true;
         }
-        final FrameMetadata frame = metadata.set(flags, gsoSize, gsoType);
         final int decision = OffloadPolicy.decide(vif.rxCapabilities, OffloadPolicy.NO_MTU, frame, 0);
 
         final int result;
         if (decision == OffloadPolicy.SEGMENT)
         {
+            final int gsoSize = frame.gsoSize();
             final int segments = (frameLength + gsoSize - 1) / gsoSize;
             // Linux hashes the frame before the stack splits it and every segment inherits the hash: each carries the
             // same HASH extra when the frontend asked for hashes (one more slot per segment)
@@ -317,7 +314,7 @@ final class XnbRx
                     return true;
                 }
             }
-            result = deliver(buffer, frameOffset, frameLength, rxFlags, gsoSize, gsoType);
+            result = deliver(buffer, frameOffset, frameLength, rxFlags, frame.gsoSize(), frame.gsoType());
         }
 
         if (result == RxAssembler.EAGAIN)

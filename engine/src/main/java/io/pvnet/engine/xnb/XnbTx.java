@@ -2,6 +2,7 @@ package io.pvnet.engine.xnb;
 
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.frame.FrameFlags;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.vif.VifSections;
@@ -32,6 +33,8 @@ final class XnbTx
     private final XnbVif vif;
     private final XnbQueue queue;
     private final FrameSink sink;
+    /** Describes the frame handed to the sink (agent thread only, reused: valid during the sink's call). */
+    private final FrameMetadata metadata = new FrameMetadata();
     private final FrameOffload offload;
     private final CreditScheduler credit = new CreditScheduler();
     private final TxPacket txPkt = new TxPacket();
@@ -249,7 +252,8 @@ final class XnbTx
         {
             flags = FrameFlags.DATA_VALIDATED;
         }
-        final int status = sink.onFrame(frame, 0, length, flags, pkt.hasGso ? pkt.gsoSize : 0, pkt.gsoType);
+        final int status = sink.onFrame(
+            frame, 0, length, metadata.set(flags, pkt.hasGso ? pkt.gsoSize : 0, pkt.hasGso ? pkt.gsoType : 0));
         if (status != DropReason.NONE)
         {
             // a per-packet reason of ours is counted as itself; anything else (a port's code) as downstream

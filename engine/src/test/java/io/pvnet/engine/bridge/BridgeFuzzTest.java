@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.PortCounters;
@@ -81,8 +82,9 @@ class BridgeFuzzTest
             final int gsoSize = random.nextInt(3) == 0 ? random.nextInt(70_000) - 10 : 0;
             final int gsoType = random.nextInt(4);
             final int offset = random.nextInt(3) == 0 ? -random.nextInt(5) : 0;
-            bridge.ingress(random.nextInt(ports.length)).onFrame(frame, offset, length, flags & (FrameFlags.CSUM_PARTIAL
-                | FrameFlags.DATA_VALIDATED), gsoSize, gsoType);
+            bridge.ingress(random.nextInt(ports.length)).onFrame(frame, offset, length,
+                FrameMetadata.of(flags & (FrameFlags.CSUM_PARTIAL
+                | FrameFlags.DATA_VALIDATED), gsoSize, gsoType));
         }
         long delivered = 0;
         for (int i = 0; i < ports.length; i++)

@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.port.PortCounters;
@@ -45,7 +46,7 @@ class BridgeTest
     private int send(final int port, final long dst, final long src, final int vlan)
     {
         final int length = TestFrames.raw(frame, 0, dst, src, vlan, 100);
-        return bridge.ingress(port).onFrame(frame, 0, length, 0, 0, 0);
+        return bridge.ingress(port).onFrame(frame, 0, length, FrameMetadata.of(0, 0, 0));
     }
 
     @Test
@@ -217,6 +218,32 @@ class BridgeTest
     }
 
     @Test
+    void shouldMoveAKnownChecksumStartWithTheVlanTagItAddsOrRemoves()
+    {
+        final RecordingPort access = add(PortOffloads.ALL, 1500, PortVlan.access(10));
+        final RecordingPort trunk = add(PortOffloads.ALL, 1500, PortVlan.trunk(PortVlan.NO_NATIVE, 10));
+        final RecordingPort sameKind = add(PortOffloads.ALL, 1500, PortVlan.access(10));
+        final FrameMetadata metadata = new FrameMetadata();
+
+        // untagged in with csum_start 34 (after Ethernet + IPv4): tagged out at 38, untagged out unchanged
+        int length = TestFrames.tcp4(frame, 0, -1, 200, true);
+        assertEquals(0, bridge.ingress(0).onFrame(frame, 0, length,
+            metadata.set(FrameFlags.CSUM_PARTIAL, 0, 0).checksum(34, 16)));
+        assertEquals(38, trunk.last().checksumStart());
+        assertEquals(34, sameKind.last().checksumStart());
+        assertEquals(34, metadata.checksumStart(), "the caller's metadata is never changed");
+
+        // tagged in at 38: untagged out at 34; unknown stays unknown
+        final byte[] tagged = trunk.last().bytes();
+        frame.putBytes(0, tagged);
+        assertEquals(0, bridge.ingress(1).onFrame(frame, 0, tagged.length,
+            metadata.set(FrameFlags.CSUM_PARTIAL, 0, 0).checksum(38, 16)));
+        assertEquals(34, access.last().checksumStart());
+        assertEquals(0, bridge.ingress(1).onFrame(frame, 0, tagged.length, metadata.set(FrameFlags.CSUM_PARTIAL, 0, 0)));
+        assertEquals(FrameMetadata.UNKNOWN, access.last().checksumStart());
+    }
+
+    @Test
     void shouldDropFramesAgainstVlanRules()
     {
         add(PortOffloads.NONE, 1500, PortVlan.access(10));
@@ -240,7 +267,7 @@ class BridgeTest
         final RecordingPort plain = add(PortOffloads.NONE, 1500, PortVlan.access(1));
         final int length = TestFrames.tcp4(frame, 0, -1, 1000, true);
         final byte[] original = bytes(length);
-        bridge.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0);
+        bridge.ingress(0).onFrame(frame, 0, length, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0));
 
         assertArrayEquals(original, offloading.last().bytes());
         assertEquals(FrameFlags.CSUM_PARTIAL, offloading.last().flags());
@@ -262,7 +289,7 @@ class BridgeTest
         final RecordingPort checksumOnly = add(PortOffloads.CHECKSUM, 1500, PortVlan.access(1));
         final int payload = 20_000;
         final int length = TestFrames.tcp4(frame, 0, -1, payload, true);
-        bridge.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1448, 1);
+        bridge.ingress(0).onFrame(frame, 0, length, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 1448, 1));
 
         assertEquals(1, tso.frames.size());
         assertEquals(1448, tso.last().gsoSize());
@@ -290,7 +317,7 @@ class BridgeTest
         add();
         final RecordingPort smallMtu = add(PortOffloads.ALL, 1000, PortVlan.access(1));
         final int length = TestFrames.tcp4(frame, 0, -1, 5000, true);
-        bridge.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1448, 1);
+        bridge.ingress(0).onFrame(frame, 0, length, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 1448, 1));
         assertEquals(6, smallMtu.frames.size(), "5000 bytes in segments of 960 (1000 - 40 header bytes)");
         for (final RecordingPort.Frame segment : smallMtu.frames)
         {
@@ -304,7 +331,7 @@ class BridgeTest
         add();
         final RecordingPort small = add(PortOffloads.ALL, 1280, PortVlan.access(1));
         final int tcpLength = TestFrames.tcp4(frame, 0, -1, 1460, false);
-        assertEquals(0, bridge.ingress(0).onFrame(frame, 0, tcpLength, 0, 0, 0));
+        assertEquals(0, bridge.ingress(0).onFrame(frame, 0, tcpLength, FrameMetadata.of(0, 0, 0)));
         assertEquals(2, small.frames.size(), "TCP over the MTU is segmented");
         for (final RecordingPort.Frame segment : small.frames)
         {
@@ -314,12 +341,12 @@ class BridgeTest
         small.take();
 
         final int udpLength = TestFrames.udp4(frame, 0, 1000, 7, 1400, false);
-        assertEquals(0, bridge.ingress(0).onFrame(frame, 0, udpLength, 0, 0, 0));
+        assertEquals(0, bridge.ingress(0).onFrame(frame, 0, udpLength, FrameMetadata.of(0, 0, 0)));
         assertEquals(0, small.take());
         assertEquals(1, bridge.counters(1).txDrops(PortDropReason.MTU_EXCEEDED), "DF UDP cannot be fragmented");
 
         final int rawLength = TestFrames.raw(frame, 0, BROADCAST, MAC_A, -1, 1400);
-        bridge.ingress(0).onFrame(frame, 0, rawLength, 0, 0, 0);
+        bridge.ingress(0).onFrame(frame, 0, rawLength, FrameMetadata.of(0, 0, 0));
         assertEquals(2, bridge.counters(1).txDrops(PortDropReason.MTU_EXCEEDED), "non-IP cannot be split");
         assertEquals(0, small.take());
     }
@@ -333,7 +360,7 @@ class BridgeTest
         plain.attach(in, PortVlan.access(1));
         plain.attach(out, PortVlan.access(1));
         final int length = TestFrames.tcp4(frame, 0, -1, 100, true);
-        assertEquals(0, plain.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0));
+        assertEquals(0, plain.ingress(0).onFrame(frame, 0, length, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0)));
         assertEquals(0, out.take());
         assertEquals(1, plain.counters(1).txDrops(PortDropReason.OFFLOAD_FAILED));
         assertEquals(1, plain.counters(1).get(PortCounters.TX_OFFERED));

@@ -6,7 +6,7 @@ import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.xnb.MulticastFilter;
 import io.pvnet.ring.region.Region;
@@ -62,7 +62,7 @@ class MulticastControlBridgeTest
             r.clear();
         }
         final int length = TestFrames.raw(frame, 0, destination, MACS[0], -1, 100);
-        assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, length, 0, 0, 0));
+        assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, length));
         frontends[0].flush();
         pump();
         return List.of(received[1].lengths.size(), received[2].lengths.size());

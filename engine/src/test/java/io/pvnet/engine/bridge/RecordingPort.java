@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.port.Port;
 import org.agrona.DirectBuffer;
 
@@ -9,7 +10,7 @@ import java.util.List;
 /** A port that keeps a copy of every frame the bridge gives it (test code). */
 public final class RecordingPort implements Port
 {
-    public record Frame(byte[] bytes, int flags, int gsoSize, int gsoType)
+    public record Frame(byte[] bytes, int flags, int gsoSize, int gsoType, int checksumStart)
     {
     }
 
@@ -47,9 +48,7 @@ public final class RecordingPort implements Port
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         if (refuseWith != 0)
         {
@@ -60,7 +59,8 @@ public final class RecordingPort implements Port
         {
             final byte[] bytes = new byte[length];
             buffer.getBytes(offset, bytes);
-            frames.add(new Frame(bytes, flags, gsoSize, gsoType));
+            frames.add(new Frame(bytes, metadata.flags(), metadata.gsoSize(), metadata.gsoType(),
+                metadata.checksumStart()));
         }
         return 0;
     }

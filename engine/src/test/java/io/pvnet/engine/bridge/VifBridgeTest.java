@@ -1,5 +1,6 @@
 package io.pvnet.engine.bridge;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
@@ -7,7 +8,7 @@ import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.ring.region.Region;
 import io.pvnet.testsupport.TestFrames;
 import org.agrona.DirectBuffer;
@@ -75,19 +76,19 @@ class VifBridgeTest
 
             final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(70_000));
             int length = TestFrames.raw(frame, 0, MACS[1], MACS[0], -1, 200);
-            frontends[0].transmit(frame, 0, length, 0, 0, 0);
+            frontends[0].transmit(frame, 0, length);
             frontends[0].flush();
             pump.run();
             assertEquals(List.of(0, 1, 1), received(received), "unknown unicast flooded");
 
             length = TestFrames.raw(frame, 0, MACS[0], MACS[1], -1, 200);
-            frontends[1].transmit(frame, 0, length, 0, 0, 0);
+            frontends[1].transmit(frame, 0, length);
             frontends[1].flush();
             pump.run();
             assertEquals(List.of(1, 0, 0), received(received), "MAC of vif 1 learned");
 
             length = TestFrames.raw(frame, 0, MACS[1], MACS[0], -1, 200);
-            frontends[0].transmit(frame, 0, length, 0, 0, 0);
+            frontends[0].transmit(frame, 0, length);
             frontends[0].flush();
             pump.run();
             assertEquals(List.of(0, 1, 0), received(received), "known unicast to vif 2 only");
@@ -95,7 +96,8 @@ class VifBridgeTest
             length = TestFrames.tcp4(frame, 0, -1, 30_000, true);
             TestFrames.putMac(frame, 0, TestFrames.BROADCAST);
             TestFrames.putMac(frame, 6, MACS[0]);
-            frontends[0].transmit(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1448, XEN_NETIF_GSO_TYPE_TCPV4);
+            frontends[0].transmit(frame, 0, length, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 1448,
+                XEN_NETIF_GSO_TYPE_TCPV4));
             frontends[0].flush();
             pump.run();
             pump.run();
@@ -133,10 +135,10 @@ class VifBridgeTest
 
         @Override
         public void onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+            final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             lengths.add(length);
-            gso.add(gsoSize);
+            gso.add(metadata.gsoSize());
             final byte[] bytes = new byte[length];
             buffer.getBytes(offset, bytes);
             frames.add(bytes);

@@ -1,6 +1,6 @@
 package io.pvnet.engine.control;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.NoFrameOffload;
@@ -38,8 +38,9 @@ class AdminServiceTest
     {
         memory = HostMemory.create(2);
         final VifRegion vifRegion = memory.vifRegion();
-        backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0), Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
-        backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        backends[0] = cable.plug(0, VifBackend.create(vifRegion, VifConfig.of(1, 0), cable.ingress(0), NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), NoFrameOffload.INSTANCE));
         final Path socket = dir.resolve("switch.sock");
         final PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
         server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), List.of(

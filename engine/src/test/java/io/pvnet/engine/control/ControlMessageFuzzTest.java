@@ -1,6 +1,6 @@
 package io.pvnet.engine.control;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
@@ -91,8 +91,9 @@ class ControlMessageFuzzTest
         final SealedMemory counters = SealedMemory.createWrittenByCreatorOnly("pvnet-counters", VifRegion.countersBytes(3));
         final VifRegion vifRegion = VifRegion.create(region, 3, counters.buffer());
         final VifBackend[] backends = new VifBackend[2];
-        backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0), Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
-        backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        backends[0] = cable.plug(0, VifBackend.create(vifRegion, VifConfig.of(1, 0), cable.ingress(0), NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), NoFrameOffload.INSTANCE));
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
         final PrintStream logStream = new PrintStream(log, true, StandardCharsets.UTF_8);
         final Path socket = dir.resolve("switch.sock");

@@ -1,6 +1,7 @@
 package io.pvnet.engine.control;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -56,10 +57,11 @@ class GuestControlTest
 
     private void startSwitch(final int ownerUid, final int queues)
     {
-        backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0).withQueues(queues), Crossover.sinkTo(backends, 1),
-            NoFrameOffload.INSTANCE);
-        backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0).withQueues(queues), Crossover.sinkTo(backends, 0),
-            NoFrameOffload.INSTANCE);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        backends[0] = cable.plug(0, VifBackend.create(vifRegion, VifConfig.of(1, 0).withQueues(queues),
+            cable.ingress(0), NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifConfig.of(2, 0).withQueues(queues),
+            cable.ingress(1), NoFrameOffload.INSTANCE));
         socket = dir.resolve("switch.sock");
         server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), List.of(
             new GuestControlServer.Vif(backends[0].config(), backends[0], ownerUid),
@@ -94,8 +96,8 @@ class GuestControlTest
         final FrameHandler handler = new FrameHandler()
         {
             @Override
-            public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags,
-                final int gsoSize)
+            public void onFrame(final DirectBuffer buffer, final int offset, final int length,
+                final FrameMetadata metadata)
             {
                 final byte[] bytes = new byte[length];
                 buffer.getBytes(offset, bytes);
@@ -162,7 +164,7 @@ class GuestControlTest
         {
             frame.putShort(34, (short)(1000 + flow), java.nio.ByteOrder.BIG_ENDIAN);
             queuesUsed[one.frontend.txQueueFor(frame, 0, 60)] = true;
-            assertEquals(VifFrontend.OK, one.frontend.transmit(frame, 0, 60, 0, 0, 0));
+            assertEquals(VifFrontend.OK, one.frontend.transmit(frame, 0, 60));
         }
         one.frontend.flush();
         pumpUntil(() -> two.received.size() == 32, one, two);
@@ -189,7 +191,7 @@ class GuestControlTest
         for (int i = 0; i < 100; i++)
         {
             final UnsafeBuffer frame = frame(60 + i, i);
-            while (one.frontend.transmit(frame, 0, frame.capacity(), 0, 0, 0) != VifFrontend.OK)
+            while (one.frontend.transmit(frame, 0, frame.capacity()) != VifFrontend.OK)
             {
                 pumpUntil(() -> true, one, two);
                 one.pump();

@@ -1,6 +1,7 @@
 package io.pvnet.engine.control;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifPoller;
@@ -65,11 +66,16 @@ class IsolatedGuestKickTest
         final EventSelector selector = VifSections.createSelector(region, VIFS);
         poller = new VifPoller(selector, vifRegion.store(), HOUSEKEEPING_NS, new EpollWaitPoint(selector));
         final List<GuestControlServer.Vif> vifs = new ArrayList<>();
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
         for (int i = 0; i < VIFS; i++)
         {
-            // vif 1 <-> vif 2 crossed; the others lead to vif 1 (they are meant to stay idle)
-            backends[i] = VifBackend.create(vifRegion, VifConfig.of(i + 1, 0), Crossover.sinkTo(backends, i == 0 ? 1 : 0),
-                NoFrameOffload.INSTANCE);
+            // vif 1 <-> vif 2 crossed; the others discard what they send (they are meant to stay idle)
+            backends[i] = VifBackend.create(vifRegion, VifConfig.of(i + 1, 0),
+                i < 2 ? cable.ingress(i) : (buffer, offset, length, metadata) -> 0, NoFrameOffload.INSTANCE);
+            if (i < 2)
+            {
+                cable.plug(i, backends[i]);
+            }
             poller.add(backends[i]);
             vifs.add(new GuestControlServer.Vif(backends[i].config(), backends[i], HostFile.effectiveUid()));
         }
@@ -137,13 +143,13 @@ class IsolatedGuestKickTest
         }
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags,
-            final int gsoSize)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length,
+            final FrameMetadata metadata)
         {
             received.incrementAndGet();
             if (echo)
             {
-                frontend.transmit(buffer, offset, length, 0, 0, 0);
+                frontend.transmit(buffer, offset, length);
             }
         }
 
@@ -191,7 +197,7 @@ class IsolatedGuestKickTest
             final int expected = i + 1;
             runOnGuest(sender, () ->
             {
-                assertEquals(VifFrontend.OK, sender.frontend.transmit(frame, 0, 64, 0, 0, 0));
+                assertEquals(VifFrontend.OK, sender.frontend.transmit(frame, 0, 64));
                 sender.frontend.flush();
             });
             final long startNs = System.nanoTime();
@@ -264,7 +270,7 @@ class IsolatedGuestKickTest
         {
             runOnGuest(second, () ->
             {
-                assertEquals(VifFrontend.OK, second.frontend.transmit(frame, 0, 64, 0, 0, 0));
+                assertEquals(VifFrontend.OK, second.frontend.transmit(frame, 0, 64));
                 second.frontend.flush();
             });
             final int expected = i;

@@ -5,6 +5,7 @@ import io.pvnet.checksum.packet.IpProtocol;
 import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.UdpHeader;
 import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -14,7 +15,7 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -322,7 +323,7 @@ class TrafficGeneratorTest
         FrameHandler next;
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             final int ip = offset + EthernetHeader.LENGTH;
             if (EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
@@ -335,7 +336,7 @@ class TrafficGeneratorTest
                     ipLengths.merge(Ipv4Header.totalLength(buffer, ip), 1L, Long::sum);
                 }
             }
-            next.onFrame(buffer, offset, length, flags, gsoSize);
+            next.onFrame(buffer, offset, length, metadata);
         }
     }
 
@@ -364,7 +365,7 @@ class TrafficGeneratorTest
 
     private static FrameSink transmitTo(final VifFrontend frontend)
     {
-        return (buffer, offset, length, flags, gsoSize, gsoType) ->
-            frontend.transmit(buffer, offset, length, flags, gsoSize, gsoType) == VifFrontend.OK ? 0 : 1;
+        return (buffer, offset, length, metadata) ->
+            frontend.transmit(buffer, offset, length, metadata) == VifFrontend.OK ? 0 : 1;
     }
 }

@@ -109,8 +109,25 @@ class OffloadPolicyTest
         assertEquals(FrameMetadata.UNKNOWN, frame.checksumStart());
         assertEquals(FrameMetadata.UNKNOWN, frame.checksumOffset());
         assertEquals(0, frame.hash());
-        assertEquals(0, frame.hashType());
+        assertEquals(FrameMetadata.NO_HASH, frame.hashType(), "hash type 0 is IPV4: none is NO_HASH");
+        assertEquals(false, frame.hasHash());
         assertEquals(false, frame.isGso());
         assertEquals(true, frame.isDataValidated());
+    }
+
+    @Test
+    void shouldCopyEveryFieldSoACalleeCanKeepAFrameBeyondTheCall()
+    {
+        frame.set(FrameFlags.CSUM_PARTIAL, 1448, XEN_NETIF_GSO_TYPE_TCPV4).checksum(34, 16).hash(0x1234, 0);
+        final FrameMetadata kept = new FrameMetadata().copyFrom(frame);
+        frame.set(0, 0, 0);
+        assertEquals(FrameFlags.CSUM_PARTIAL, kept.flags());
+        assertEquals(1448, kept.gsoSize());
+        assertEquals(XEN_NETIF_GSO_TYPE_TCPV4, kept.gsoType());
+        assertEquals(34, kept.checksumStart());
+        assertEquals(16, kept.checksumOffset());
+        assertEquals(0x1234, kept.hash());
+        assertEquals(0, kept.hashType());
+        assertEquals(true, kept.hasHash());
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;
@@ -20,9 +21,9 @@ class PortTableTest
 {
     private final List<int[]> seen = new ArrayList<>();
     private final PortIngress.Fabric fabric =
-        (port, buffer, offset, length, flags, gsoSize, gsoType) ->
+        (port, buffer, offset, length, metadata) ->
         {
-            seen.add(new int[] {port, offset, length, flags, gsoSize, gsoType});
+            seen.add(new int[] {port, offset, length, metadata.flags(), metadata.gsoSize(), metadata.gsoType()});
             return port == 1 ? PortDropReason.RUNT : 0;
         };
 
@@ -42,8 +43,8 @@ class PortTableTest
         assertEquals("a,b", table.names());
 
         final DirectBuffer frame = new UnsafeBuffer(new byte[64]);
-        assertEquals(0, table.ingress(0).onFrame(frame, 2, 60, 1, 0, 0));
-        assertEquals(PortDropReason.RUNT, table.ingress(1).onFrame(frame, 0, 64, 0, 1448, 1));
+        assertEquals(0, table.ingress(0).onFrame(frame, 2, 60, FrameMetadata.of(1, 0, 0)));
+        assertEquals(PortDropReason.RUNT, table.ingress(1).onFrame(frame, 0, 64, FrameMetadata.of(0, 1448, 1)));
         assertArrayEquals(new int[] {0, 2, 60, 1, 0, 0}, seen.get(0));
         assertArrayEquals(new int[] {1, 0, 64, 0, 1448, 1}, seen.get(1));
     }
@@ -94,7 +95,7 @@ class PortTableTest
             assertEquals(1, fabric.ports().size(), fabric.roleName());
             assertEquals("p0", fabric.ports().names());
             // a runt is counted as an rx drop on the shared table's counters, whichever fabric took it
-            fabric.ports().ingress(0).onFrame(new UnsafeBuffer(new byte[8]), 0, 8, 0, 0, 0);
+            fabric.ports().ingress(0).onFrame(new UnsafeBuffer(new byte[8]), 0, 8, FrameMetadata.of(0, 0, 0));
             assertEquals(1, fabric.ports().counters(0).rxDrops(PortDropReason.RUNT), fabric.roleName());
         }
         assertEquals("", bridge.totals());

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.DirectBuffer;
 
 /** A {@link TestResponder} as a bridge port: frames the bridge sends are answered into the bridge. Test code. */
@@ -33,10 +34,8 @@ public final class ResponderPort implements Port
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        return responder.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        return responder.onFrame(buffer, offset, length, metadata);
     }
 }

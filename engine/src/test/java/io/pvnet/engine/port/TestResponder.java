@@ -1,5 +1,6 @@
 package io.pvnet.engine.port;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.TestChecksums;
@@ -28,6 +29,8 @@ public final class TestResponder implements FrameSink
 
     public final AtomicLong frames = new AtomicLong();
     public final AtomicLong csumPartialFrames = new AtomicLong();
+    /** CSUM_PARTIAL frames whose metadata does not put the checksum start at the L4 header (IPv4/IPv6). */
+    public final AtomicLong checksumStartMismatches = new AtomicLong();
     public final AtomicLong gsoFrames = new AtomicLong();
     public final AtomicLong largestFrame = new AtomicLong();
     public final AtomicLong tcpPayloadBytes = new AtomicLong();
@@ -50,17 +53,22 @@ public final class TestResponder implements FrameSink
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         frames.incrementAndGet();
         largestFrame.accumulateAndGet(length, Math::max);
-        if ((flags & FrameFlags.CSUM_PARTIAL) != 0)
+        if (metadata.isChecksumPartial())
         {
             csumPartialFrames.incrementAndGet();
+            final int etherType = length >= 34 ? buffer.getShort(offset + 12, BIG_ENDIAN) & 0xFFFF : 0;
+            final int l4 = etherType == 0x0800 ? 14 + (buffer.getByte(offset + 14) & 0x0F) * 4 :
+                etherType == 0x86DD ? 54 : metadata.checksumStart();
+            if (metadata.checksumStart() != l4)
+            {
+                checksumStartMismatches.incrementAndGet();
+            }
         }
-        if (gsoSize != 0)
+        if (metadata.isGso())
         {
             gsoFrames.incrementAndGet();
         }
@@ -263,7 +271,7 @@ public final class TestResponder implements FrameSink
         final FrameSink sink = out;
         if (sink != null)
         {
-            sink.onFrame(reply, 0, length, 0, 0, 0);
+            sink.onFrame(reply, 0, length, FrameMetadata.of(0, 0, 0));
         }
     }
 

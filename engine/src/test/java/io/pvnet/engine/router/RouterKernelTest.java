@@ -1,5 +1,6 @@
 package io.pvnet.engine.router;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.Port;
@@ -163,9 +164,7 @@ class RouterKernelTest
         }
 
         @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
+        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             final byte[] copy = new byte[length];
             buffer.getBytes(offset, copy);
@@ -180,7 +179,7 @@ class RouterKernelTest
             byte[] frame;
             while ((frame = queue.poll()) != null)
             {
-                stack.onFrame(new UnsafeBuffer(frame), 0, frame.length, 0, 0);
+                stack.onFrame(new UnsafeBuffer(frame), 0, frame.length, FrameMetadata.of(0, 0, 0));
                 work++;
             }
             return work;

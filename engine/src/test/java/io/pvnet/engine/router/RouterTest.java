@@ -1,5 +1,6 @@
 package io.pvnet.engine.router;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.Ipv6Header;
 import io.pvnet.checksum.packet.NeighbourDiscovery;
@@ -31,6 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RouterTest
 {
+    /** Reused for every frame handed in, as the data path does (so the allocation checks see none). */
+    private final FrameMetadata metadata = new FrameMetadata();
+
     private static final long LEFT_MAC = 0x02_70_76_00_00_01L;
     private static final long RIGHT_MAC = 0x02_70_76_00_00_02L;
     private static final long HOST_MAC = 0x02_00_00_00_00_AAL;
@@ -76,7 +80,7 @@ class RouterTest
     void shouldResolveTheGatewayByArpThenForwardWithTtlDecrementedAndMacsRewritten()
     {
         final int length = udp4ToRouter(100);
-        assertEquals(0, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(0, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         assertEquals(1, router.pending());
         final RecordingPort.Frame request = only(right);
         assertEquals(TestFrames.BROADCAST, mac(request, 0));
@@ -97,7 +101,7 @@ class RouterTest
         assertEquals(0, router.pending());
 
         // resolved now: the next frame goes straight out
-        router.ingress(0).onFrame(frame, 0, udp4ToRouter(100), 0, 0, 0);
+        router.ingress(0).onFrame(frame, 0, udp4ToRouter(100), metadata.set(0, 0, 0));
         assertEquals(HOST_MAC, mac(only(right), 0));
         assertEquals(2, router.forwarded());
         assertBalanced();
@@ -164,8 +168,8 @@ class RouterTest
     void shouldResolveIpv6NextHopsByNeighbourSolicitationAndDecrementTheHopLimit()
     {
         final int length = udp6(RIGHT_MAC, RIGHT_HI, 2, LEFT_HI, 2, 64);
-        assertEquals(0, router.ingress(1).onFrame(frame, 0, length, 0, 0, 0));
-        assertEquals(PortDropReason.NOT_OUR_MAC, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(0, router.ingress(1).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
+        assertEquals(PortDropReason.NOT_OUR_MAC, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         // from the right port, to the left host fd00::2
         final RecordingPort.Frame solicitation = only(left);
         assertNdpValid(solicitation, 135);
@@ -193,19 +197,19 @@ class RouterTest
         final UnsafeBuffer shifted = new UnsafeBuffer(ByteBuffer.allocateDirect(70_000));
         int length = NeighbourMessages.neighbourSolicitation(frame, TestFrames.MAC_A, LEFT_HI, 2, LEFT_HI, 1);
         shifted.putBytes(9, frame, 0, length);
-        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
+        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, metadata.set(0, 0, 0)));
         final RecordingPort.Frame advert = only(left);
         assertNdpValid(advert, 136);
         assertEquals(TestFrames.MAC_A, mac(advert, 0), "the source link-layer option read at the frame's offset");
 
         length = NeighbourMessages.arpRequest(frame, HOST_MAC, ip(10, 0, 1, 7), ip(10, 0, 1, 1));
         shifted.putBytes(9, frame, 0, length);
-        assertEquals(0, router.ingress(1).onFrame(shifted, 9, length, 0, 0, 0));
+        assertEquals(0, router.ingress(1).onFrame(shifted, 9, length, metadata.set(0, 0, 0)));
         assertEquals(ip(10, 0, 1, 7), i32(only(right), 38));
 
         length = udp4ToRouter(50);
         shifted.putBytes(9, frame, 0, length);
-        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
+        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, metadata.set(0, 0, 0)));
         final RecordingPort.Frame out = only(right);
         assertEquals(HOST_MAC, mac(out, 0));
         assertEquals(63, out.bytes()[22] & 0xFF);
@@ -213,7 +217,7 @@ class RouterTest
 
         length = udp6(LEFT_MAC, LEFT_HI, 2, RIGHT_HI, 2, 64);
         shifted.putBytes(9, frame, 0, length);
-        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, 0, 0, 0));
+        assertEquals(0, router.ingress(0).onFrame(shifted, 9, length, metadata.set(0, 0, 0)));
         assertEquals(RIGHT_HI, i64(only(right), 62), "a solicitation for the IPv6 destination");
         assertBalanced();
     }
@@ -228,7 +232,7 @@ class RouterTest
 
         final int length = udp4ToRouter(10);
         frame.putByte(22, (byte)1);
-        assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         final RecordingPort.Frame icmp = only(left);
         assertEquals(TestFrames.MAC_A, mac(icmp, 0));
         assertEquals(LEFT_MAC, mac(icmp, 6));
@@ -243,7 +247,7 @@ class RouterTest
         assertEquals(ip(192, 0, 2, 2), i32(icmp, 42 + 16));
 
         final int length6 = udp6(LEFT_MAC, LEFT_HI, 2, RIGHT_HI, 2, 1);
-        assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, length6, 0, 0, 0));
+        assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, length6, metadata.set(0, 0, 0)));
         final RecordingPort.Frame icmp6 = only(left);
         assertEquals(TestFrames.MAC_A, mac(icmp6, 0));
         assertEquals(3, icmp6.bytes()[54]);
@@ -258,7 +262,8 @@ class RouterTest
         EthernetHeader.putMac(frame, 0, LEFT_MAC);
         frame.putInt(30, ip(192, 0, 2, 2), BIG_ENDIAN);
         frame.putByte(22, (byte)1);
-        assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, errorLength, 0, 0, 0));
+        assertEquals(PortDropReason.TTL_EXCEEDED, router.ingress(0).onFrame(frame, 0, errorLength, metadata.set(0,
+            0, 0)));
         assertEquals(0, right.frames.size() + left.frames.size());
         assertEquals(3, router.drops(PortDropReason.TTL_EXCEEDED));
         assertEquals(3, router.counters(0).rxDrops(PortDropReason.TTL_EXCEEDED));
@@ -272,7 +277,7 @@ class RouterTest
     {
         for (int i = 0; i < 4; i++)
         {
-            final int reason = router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), 0, 0, 0);
+            final int reason = router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), metadata.set(0, 0, 0));
             assertEquals(i < 3 ? 0 : PortDropReason.NEIGHBOUR_QUEUE_FULL, reason, "frame " + i);
         }
         assertEquals(3, router.pending());
@@ -293,7 +298,7 @@ class RouterTest
         assertBalanced();
 
         // a later frame starts a new resolution
-        router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), 0, 0, 0);
+        router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), metadata.set(0, 0, 0));
         assertEquals(4, router.requestsSent());
         assertEquals(1, router.pending());
         assertBalanced();
@@ -305,7 +310,7 @@ class RouterTest
         resolveRight();
         clock.advance(31 * SECOND);
         router.doWork();
-        router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), 0, 0, 0);
+        router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), metadata.set(0, 0, 0));
         assertEquals(1, router.pending());
         assertEquals(0x0806, u16(only(right), 12));
         assertBalanced();
@@ -316,25 +321,25 @@ class RouterTest
     {
         int length = udp4ToRouter(10);
         frame.putInt(30, ip(10, 0, 0, 1), BIG_ENDIAN);
-        assertEquals(PortDropReason.TO_ROUTER, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(PortDropReason.TO_ROUTER, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         frame.putInt(30, ip(8, 8, 8, 8), BIG_ENDIAN);
-        assertEquals(PortDropReason.NO_ROUTE, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(PortDropReason.NO_ROUTE, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         frame.putInt(30, ip(224, 0, 0, 5), BIG_ENDIAN);
-        assertEquals(PortDropReason.NOT_ROUTABLE, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(PortDropReason.NOT_ROUTABLE, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         length = udp4ToRouter(10);
         EthernetHeader.putMac(frame, 0, TestFrames.MAC_B);
-        assertEquals(PortDropReason.NOT_OUR_MAC, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(PortDropReason.NOT_OUR_MAC, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         length = TestFrames.tcp4(frame, 0, 5, 10, false);
         EthernetHeader.putMac(frame, 0, LEFT_MAC);
-        assertEquals(PortDropReason.VLAN_TAGGING, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
-        assertEquals(PortDropReason.RUNT, router.ingress(0).onFrame(frame, 0, 13, 0, 0, 0));
+        assertEquals(PortDropReason.VLAN_TAGGING, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
+        assertEquals(PortDropReason.RUNT, router.ingress(0).onFrame(frame, 0, 13, metadata.set(0, 0, 0)));
         length = udp6(LEFT_MAC, LEFT_HI, 2, Ipv6Header.LINK_LOCAL_HI, 9, 64);
-        assertEquals(PortDropReason.NOT_ROUTABLE, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(PortDropReason.NOT_ROUTABLE, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         length = udp6(LEFT_MAC, LEFT_HI, 2, 0x2001_0db8_0000_0000L, 9, 64);
-        assertEquals(PortDropReason.NO_ROUTE, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(PortDropReason.NO_ROUTE, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         length = udp4ToRouter(10);
         frame.putByte(14, (byte)0x35);
-        assertEquals(PortDropReason.MALFORMED, router.ingress(0).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(PortDropReason.MALFORMED, router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
         assertEquals(0, left.frames.size() + right.frames.size());
         assertEquals(9, router.dropsTotal());
         assertBalanced();
@@ -346,7 +351,7 @@ class RouterTest
         resolveRight();
         int length = TestFrames.tcp4(frame, 0, -1, 300, true);
         EthernetHeader.putMac(frame, 0, LEFT_MAC);
-        router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0);
+        router.ingress(0).onFrame(frame, 0, length, metadata.set(FrameFlags.CSUM_PARTIAL, 0, 0));
         RecordingPort.Frame out = only(right);
         assertEquals(FrameFlags.DATA_VALIDATED, out.flags());
         assertTrue(TestFrames.l4ChecksumOk(buffer(out), 0, out.bytes().length));
@@ -356,7 +361,7 @@ class RouterTest
         resolveRight();
         length = TestFrames.tcp4(frame, 0, -1, 300, true);
         EthernetHeader.putMac(frame, 0, LEFT_MAC);
-        router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0);
+        router.ingress(0).onFrame(frame, 0, length, metadata.set(FrameFlags.CSUM_PARTIAL, 0, 0));
         out = only(right);
         assertEquals(FrameFlags.CSUM_PARTIAL, out.flags());
         assertEquals(63, out.bytes()[22] & 0xFF);
@@ -371,7 +376,7 @@ class RouterTest
         resolveRight();
         int length = TestFrames.tcp4(frame, 0, -1, 4000, true);
         EthernetHeader.putMac(frame, 0, LEFT_MAC);
-        router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1000, 1);
+        router.ingress(0).onFrame(frame, 0, length, metadata.set(FrameFlags.CSUM_PARTIAL, 1000, 1));
         assertEquals(4, right.frames.size());
         for (final RecordingPort.Frame segment : right.frames)
         {
@@ -387,7 +392,7 @@ class RouterTest
         resolveRight();
         length = TestFrames.tcp4(frame, 0, -1, 4000, true);
         EthernetHeader.putMac(frame, 0, LEFT_MAC);
-        router.ingress(0).onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 1000, 1);
+        router.ingress(0).onFrame(frame, 0, length, metadata.set(FrameFlags.CSUM_PARTIAL, 1000, 1));
         assertEquals(1000, only(right).gsoSize());
         assertEquals(0, router.edge().softwareSplits());
         assertBalanced();
@@ -398,7 +403,7 @@ class RouterTest
     {
         resolveRight();
         right.refuseWith = PortDropReason.WRITE_FAILED;
-        router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), 0, 0, 0);
+        router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), metadata.set(0, 0, 0));
         assertEquals(1, router.egressDrops());
         assertEquals(1, router.counters(1).txDrops(PortDropReason.WRITE_FAILED));
         assertBalanced();
@@ -412,13 +417,13 @@ class RouterTest
         final int length = udp4ToRouter(100);
         for (int i = 0; i < 20_000; i++)
         {
-            router.ingress(0).onFrame(frame, 0, length, 0, 0, 0);
+            router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0));
         }
         final AllocationRounds run = new AllocationRounds().runUntilBelow(1024, () ->
         {
             for (int i = 0; i < 100_000; i++)
             {
-                router.ingress(0).onFrame(frame, 0, length, 0, 0, 0);
+                router.ingress(0).onFrame(frame, 0, length, metadata.set(0, 0, 0));
                 router.doWork();
             }
         });
@@ -453,33 +458,33 @@ class RouterTest
         final int length = TestFrames.udp4(frame, 0, 5000, 7, 10, false);
         EthernetHeader.putMac(frame, 0, router.portMac(in));
         frame.putInt(30, destination, BIG_ENDIAN);
-        router.ingress(in).onFrame(frame, 0, length, 0, 0, 0);
+        router.ingress(in).onFrame(frame, 0, length, metadata.set(0, 0, 0));
     }
 
     private void arpRequest(final int in, final long mac, final int senderIp, final int targetIp)
     {
         final int length = NeighbourMessages.arpRequest(frame, mac, senderIp, targetIp);
-        assertEquals(0, router.ingress(in).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(0, router.ingress(in).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
     }
 
     private void arpReply(final int in, final int senderIp, final long senderMac, final int targetIp, final long targetMac)
     {
         final int length = NeighbourMessages.arpReply(frame, senderMac, senderIp, targetMac, targetIp);
-        assertEquals(0, router.ingress(in).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(0, router.ingress(in).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
     }
 
     private void neighbourSolicitation(
         final int in, final long mac, final long sourceHi, final long sourceLo, final long targetHi, final long targetLo)
     {
         final int length = NeighbourMessages.neighbourSolicitation(frame, mac, sourceHi, sourceLo, targetHi, targetLo);
-        assertEquals(0, router.ingress(in).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(0, router.ingress(in).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
     }
 
     private void neighbourAdvertisement(final int in, final long mac, final long targetHi, final long targetLo)
     {
         final int length = NeighbourMessages.neighbourAdvertisement(frame, mac, router.portMac(in), targetHi, targetLo,
             targetHi, 1, targetHi, targetLo, NeighbourDiscovery.FLAG_SOLICITED | NeighbourDiscovery.FLAG_OVERRIDE);
-        assertEquals(0, router.ingress(in).onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(0, router.ingress(in).onFrame(frame, 0, length, metadata.set(0, 0, 0)));
     }
 
     /** UDP/IPv6 with a valid checksum, to {@code destinationMac}; @return its length. */

@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -333,8 +334,7 @@ final class HostileFrontend implements AutoCloseable
         int verdict;
 
         @Override
-        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags,
-            final int gsoSize, final int gsoType)
+        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             if (verdict != 0)
             {
@@ -343,8 +343,8 @@ final class HostileFrontend implements AutoCloseable
             frames++;
             bytes += length;
             lastLength = length;
-            lastFlags = flags;
-            lastGsoSize = gsoSize;
+            lastFlags = metadata.flags();
+            lastGsoSize = metadata.gsoSize();
             last = new byte[length];
             buffer.getBytes(offset, last);
             return 0;

@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.checksum.hash.FlowHash;
 import io.pvnet.engine.frame.FlowHasher;
 import io.pvnet.engine.netif.CtrlRequestDescriptor;
@@ -217,7 +218,7 @@ class MultiQueueNegotiationTest
         assertEquals(1, events.getIntVolatile(txWord), "the tx response is notified on the tx port's peer");
         assertEquals(0, events.getIntVolatile(rxWord));
         front.postRx(0);
-        assertEquals(0, front.xnb.offer(tcpFrame(1, 2, 3), 0, 54, 0, 0, 0));
+        assertEquals(0, front.xnb.offer(tcpFrame(1, 2, 3), 0, 54, FrameMetadata.of(0, 0, 0)));
         front.xnb.doWork();
         assertEquals(1, front.rxResponses(0));
         assertEquals(1, events.getIntVolatile(rxWord), "the rx response is notified on the rx port's peer");
@@ -317,7 +318,7 @@ class MultiQueueNegotiationTest
             if (expected[queue] < MultiQueueFrontend.GRANTED)
             {
                 expected[queue]++;
-                assertEquals(0, front.xnb.offer(frame, 0, frame.capacity(), 0, 0, 0));
+                assertEquals(0, front.xnb.offer(frame, 0, frame.capacity(), FrameMetadata.of(0, 0, 0)));
             }
         }
         front.xnb.doWork();
@@ -360,7 +361,7 @@ class MultiQueueNegotiationTest
         }
         front.postRx(3);
         front.postRx(0);
-        assertEquals(0, front.xnb.offer(frame, 0, frame.capacity(), 0, 0, 0));
+        assertEquals(0, front.xnb.offer(frame, 0, frame.capacity(), FrameMetadata.of(0, 0, 0)));
         front.xnb.doWork();
         assertEquals(2, front.rxResponses(3), "delivered on queue 3 with its HASH extra");
         assertEquals(0, front.rxResponses(0));

@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ class RxFrameQueueTest
     {
         final RxFrameQueue queue = new RxFrameQueue(8 * 1024, 2048);
         assertTrue(queue.isEmpty());
-        assertTrue(queue.offer(frame, 0, 100, 0, 0, 0, 1L));
-        assertTrue(queue.offer(frame, 0, 200, 0, 0, 0, 2L));
+        assertTrue(queue.offer(frame, 0, 100, FrameMetadata.of(0, 0, 0), 1L));
+        assertTrue(queue.offer(frame, 0, 200, FrameMetadata.of(0, 0, 0), 2L));
         assertFalse(queue.isEmpty());
         assertEquals(2, queue.frames());
 
@@ -45,12 +46,12 @@ class RxFrameQueueTest
     void shouldRefuseFramesBeyondTheByteCapAndBeEmptyAfterClear()
     {
         final RxFrameQueue queue = new RxFrameQueue(2_500, 2048);
-        assertTrue(queue.offer(frame, 0, 1000, 0, 0, 0, 0L));
-        assertTrue(queue.offer(frame, 0, 1000, 0, 0, 0, 0L));
-        assertFalse(queue.offer(frame, 0, 1000, 0, 0, 0, 0L), "over 2500 queued bytes");
+        assertTrue(queue.offer(frame, 0, 1000, FrameMetadata.of(0, 0, 0), 0L));
+        assertTrue(queue.offer(frame, 0, 1000, FrameMetadata.of(0, 0, 0), 0L));
+        assertFalse(queue.offer(frame, 0, 1000, FrameMetadata.of(0, 0, 0), 0L), "over 2500 queued bytes");
         assertEquals(2, queue.clear());
         assertTrue(queue.isEmpty());
-        assertTrue(queue.offer(frame, 0, 1000, 0, 0, 0, 0L), "room again");
+        assertTrue(queue.offer(frame, 0, 1000, FrameMetadata.of(0, 0, 0), 0L), "room again");
     }
 
     @Test
@@ -61,13 +62,14 @@ class RxFrameQueueTest
         final RxFrameQueue queue = new RxFrameQueue(3_990, 2048);
         for (int i = 0; i < 3; i++)
         {
-            assertTrue(queue.offer(frame, 0, 975, 0, 0, 0, 0L));
+            assertTrue(queue.offer(frame, 0, 975, FrameMetadata.of(0, 0, 0), 0L));
         }
         assertEquals(3_000, queue.size());
-        assertFalse(queue.offer(frame, 0, 975, 0, 0, 0, 0L), "its headers would pass the cap");
-        assertTrue(queue.offer(frame, 0, 960, 0, 0, 0, 0L), "984 more with its headers: 3984");
+        assertFalse(queue.offer(frame, 0, 975, FrameMetadata.of(0, 0, 0), 0L), "its headers would pass the cap");
+        assertTrue(queue.offer(frame, 0, 960, FrameMetadata.of(0, 0, 0), 0L), "984 more with its headers: 3984");
         assertEquals(3_984, queue.size());
-        assertFalse(queue.offer(frame, 0, 0, 0, 0, 0, 0L), "not even an empty frame's headers fit now");
+        assertFalse(queue.offer(frame, 0, 0, FrameMetadata.of(0, 0, 0), 0L),
+            "not even an empty frame's headers fit now");
     }
 
     @Test
@@ -79,7 +81,7 @@ class RxFrameQueueTest
         int accepted = 0;
         for (int i = 0; i < 50_000; i++)
         {
-            if (queue.offer(frame, 0, random.nextInt(1001), 0, 0, 0, 0L))
+            if (queue.offer(frame, 0, random.nextInt(1001), FrameMetadata.of(0, 0, 0), 0L))
             {
                 accepted++;
             }

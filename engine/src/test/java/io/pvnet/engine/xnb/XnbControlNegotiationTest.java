@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.netif.CtrlRequestDescriptor;
@@ -105,7 +106,7 @@ class XnbControlNegotiationTest
         // a frame before hashing is on: no extra
         front.postRx(front.rxGref[0], 0);
         front.postRx(front.rxGref[1], 1);
-        assertEquals(0, front.xnb.offer(msVectorFrame(), 0, msVectorFrame().capacity(), 0, 0, 0));
+        assertEquals(0, front.xnb.offer(msVectorFrame(), 0, msVectorFrame().capacity(), FrameMetadata.of(0, 0, 0)));
         front.xnb.doWork();
         assertEquals(1, front.rxRspProd());
         assertEquals(0, rxFlags(0) & NetifConstants.NETRXF_EXTRA_INFO);
@@ -116,7 +117,7 @@ class XnbControlNegotiationTest
         status(CtrlRequestDescriptor.TYPE_SET_HASH_FLAGS, 0xF, 0, 0);
 
         front.postRx(front.rxGref[2], 2);
-        assertEquals(0, front.xnb.offer(msVectorFrame(), 0, msVectorFrame().capacity(), 0, 0, 0));
+        assertEquals(0, front.xnb.offer(msVectorFrame(), 0, msVectorFrame().capacity(), FrameMetadata.of(0, 0, 0)));
         front.xnb.doWork();
         assertEquals(3, front.rxRspProd(), "a data slot and a HASH extra");
         assertEquals(NetifConstants.NETRXF_EXTRA_INFO, rxFlags(1) & NetifConstants.NETRXF_EXTRA_INFO);
@@ -136,7 +137,7 @@ class XnbControlNegotiationTest
         // flags 0: hashing off again, no extra
         status(CtrlRequestDescriptor.TYPE_SET_HASH_FLAGS, 0, 0, 0);
         front.postRx(front.rxGref[3], 3);
-        front.xnb.offer(msVectorFrame(), 0, msVectorFrame().capacity(), 0, 0, 0);
+        front.xnb.offer(msVectorFrame(), 0, msVectorFrame().capacity(), FrameMetadata.of(0, 0, 0));
         front.xnb.doWork();
         assertEquals(4, front.rxRspProd());
         assertEquals(0, rxFlags(3) & NetifConstants.NETRXF_EXTRA_INFO);
@@ -167,8 +168,7 @@ class XnbControlNegotiationTest
         {
             front.postRx(front.rxGref[i], i);
         }
-        assertEquals(0, front.xnb.offer(tso, 0, tso.capacity(), io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 1000,
-            NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4));
+        assertEquals(0, front.xnb.offer(tso, 0, tso.capacity(), FrameMetadata.of(io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 1000, NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4)));
         front.xnb.doWork();
         assertEquals(3, front.counters.get(VifCounters.TSO_SEGMENTS), "split in three for a guest without GSO");
         assertEquals(6, front.rxRspProd(), "three segments, each a data slot and a HASH extra");

@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -330,7 +331,8 @@ class XnbFuzzTest
         {
             final int length = random.nextInt(10) == 0 ? random.nextInt(70000) : 1 + random.nextInt(1600);
             final int gsoSize = random.nextInt(8) == 0 ? 1 + random.nextInt(9000) : 0;
-            if (front.xnb.offer(frame, 0, length, random.nextInt(4), gsoSize, 1 + random.nextInt(2)) == 0)
+            if (front.xnb.offer(frame, 0, length, FrameMetadata.of(random.nextInt(4), gsoSize,
+                1 + random.nextInt(2))) == 0)
             {
                 rxAccepted++;
             }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.xnb;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -293,7 +294,7 @@ class XnbHardeningTest
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[200]);
         for (int i = 0; i < 3; i++)
         {
-            assertEquals(0, front.xnb.offer(frame, 0, 200, 0, 0, 0));
+            assertEquals(0, front.xnb.offer(frame, 0, 200, FrameMetadata.of(0, 0, 0)));
         }
         run();
         assertEquals(2, drops(DropReason.RX_COPY_FAILED));
@@ -312,7 +313,7 @@ class XnbHardeningTest
         int full = 0;
         for (int i = 0; i < 1000; i++)
         {
-            final int result = front.xnb.offer(frame, 0, 1500, 0, 0, 0);
+            final int result = front.xnb.offer(frame, 0, 1500, FrameMetadata.of(0, 0, 0));
             if (result == 0)
             {
                 queued++;
@@ -363,8 +364,8 @@ class XnbHardeningTest
         }
         // xnb waits for one slot per frame length / MSS (headers included): one more than the segments
         tso.postRx(tso.rxGref[segments], 100 + segments);
-        assertEquals(0, tso.xnb.offer(frame, 0, frame.capacity(), io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, mss,
-            XEN_NETIF_GSO_TYPE_TCPV4));
+        assertEquals(0, tso.xnb.offer(frame, 0, frame.capacity(),
+            FrameMetadata.of(io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, mss, XEN_NETIF_GSO_TYPE_TCPV4)));
         for (int i = 0; i < 3; i++)
         {
             tso.xnb.doWork();
@@ -440,7 +441,7 @@ class XnbHardeningTest
     void shouldDisableTheVifWhenTheRxProducerIsImpossible()
     {
         front.rxRing.putIntRelease(0, 5000);
-        front.xnb.offer(new UnsafeBuffer(new byte[100]), 0, 100, 0, 0, 0);
+        front.xnb.offer(new UnsafeBuffer(new byte[100]), 0, 100, FrameMetadata.of(0, 0, 0));
         run();
         assertFatal(DropReason.RX_IMPOSSIBLE_REQUESTS);
     }

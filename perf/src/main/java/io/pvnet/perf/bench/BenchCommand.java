@@ -1,5 +1,12 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchRatio;
+import io.pvnet.perf.harness.BenchResult;
+import io.pvnet.perf.harness.BenchOptions;
+import io.pvnet.perf.harness.IdleConverter;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
 import io.pvnet.ring.event.IdleMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -421,21 +428,6 @@ public final class BenchCommand implements Callable<Integer>
         }
     }
 
-    public static final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
-    {
-        @Override
-        public IdleMode convert(final String value)
-        {
-            try
-            {
-                return IdleMode.fromName(value.trim());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not one of busy-spin, backoff, sleep, adaptive, yield, park, noop");
-            }
-        }
-    }
 
     static final class ThreadingConverter implements CommandLine.ITypeConverter<BenchOptions.Threading>
     {

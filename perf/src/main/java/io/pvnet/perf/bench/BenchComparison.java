@@ -1,5 +1,8 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchRatio;
+import io.pvnet.perf.harness.BenchResult;
+import io.pvnet.perf.harness.Baselines;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

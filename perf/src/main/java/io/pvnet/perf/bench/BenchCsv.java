@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchResult;
 import java.util.List;
 
 /** Writes bench results as CSV (RFC 4180): a header {@code scenario,name,value,unit}, then one row per figure. */

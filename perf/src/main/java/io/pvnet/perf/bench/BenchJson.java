@@ -1,5 +1,8 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchRatio;
+import io.pvnet.perf.harness.BenchResult;
+import io.pvnet.perf.harness.Baselines;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.json.JsonFactory;

@@ -1,5 +1,8 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
@@ -10,7 +13,7 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.perf.cli.PvnetMain;
 import io.pvnet.perf.vif.ChildJvm;
 import io.pvnet.ring.event.IdleMode;
@@ -333,7 +336,7 @@ public final class IdleScenario implements Scenario
     private static final class IdleGuests implements Agent
     {
         private final VifFrontend[] frontends;
-        private final io.pvnet.engine.frame.FrameHandler discard = (buffer, offset, length, flags, gsoSize) -> { };
+        private final io.pvnet.engine.frame.FrameHandler discard = (buffer, offset, length, metadata) -> { };
         private boolean allConnected;
 
         IdleGuests(final VifFrontend[] frontends)

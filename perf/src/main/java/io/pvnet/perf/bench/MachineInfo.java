@@ -1,5 +1,7 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchOptions;
+import io.pvnet.perf.harness.Scenario;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.Scenario;
 import java.util.List;
 
 /** Every {@code ./pvnet bench} scenario, in the order a full run measures them. */

@@ -1,5 +1,7 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchRatio;
+import io.pvnet.perf.harness.BenchResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

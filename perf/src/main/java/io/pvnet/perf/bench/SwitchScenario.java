@@ -1,5 +1,9 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchOptions;
+import io.pvnet.perf.harness.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;

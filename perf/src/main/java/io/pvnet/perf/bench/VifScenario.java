@@ -1,5 +1,10 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.Baselines;
+import io.pvnet.perf.harness.BenchOptions;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.netif.NetifConstants;

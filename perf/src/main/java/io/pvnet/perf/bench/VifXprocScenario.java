@@ -1,6 +1,10 @@
 package io.pvnet.perf.bench;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.perf.harness.BenchOptions;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifRegion;
@@ -100,10 +104,11 @@ public final class VifXprocScenario implements Scenario
             final VifRegion vifRegion = VifRegion.create(region, 2);
             final VifBackend[] backends = new VifBackend[2];
             final ChecksumFrameOffload offload = new ChecksumFrameOffload();
-            backends[0] = VifBackend.create(vifRegion, VifGuestMain.senderConfig(frameLength),
-                Crossover.sinkTo(backends, 1), offload);
-            backends[1] = VifBackend.create(vifRegion, VifGuestMain.receiverConfig(tso), Crossover.sinkTo(backends, 0),
-                offload);
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            backends[0] = cable.plug(0, VifBackend.create(vifRegion, VifGuestMain.senderConfig(frameLength),
+                cable.ingress(0), offload));
+            backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifGuestMain.receiverConfig(tso),
+                cable.ingress(1), offload));
             final AgentRunner host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
                 Throwable::printStackTrace, null, new CompositeAgent(backends[0], backends[1]));
             AgentRunner.startOnThread(host);

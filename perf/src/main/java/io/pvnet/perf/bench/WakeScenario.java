@@ -1,6 +1,10 @@
 package io.pvnet.perf.bench;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -93,8 +97,9 @@ public final class WakeScenario implements Scenario
             final VifBackend[] backends = new VifBackend[2];
             final VifConfig configA = VifConfig.of(1, 0);
             final VifConfig configB = VifConfig.of(2, 0);
-            backends[0] = VifBackend.create(vifRegion, configA, Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
-            backends[1] = VifBackend.create(vifRegion, configB, Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            backends[0] = cable.plug(0, VifBackend.create(vifRegion, configA, cable.ingress(0), NoFrameOffload.INSTANCE));
+            backends[1] = cable.plug(1, VifBackend.create(vifRegion, configB, cable.ingress(1), NoFrameOffload.INSTANCE));
             poller.add(backends[0]);
             poller.add(backends[1]);
             final VifFrontend a = VifFrontend.create(vifRegion, configA, backends[0].counters(), NoFrameOffload.INSTANCE);
@@ -294,7 +299,7 @@ public final class WakeScenario implements Scenario
             }
             received = 0;
             final long start = System.nanoTime();
-            if (frontend.transmit(frame, 0, FRAME, 0, 0, 0) != VifFrontend.OK)
+            if (frontend.transmit(frame, 0, FRAME) != VifFrontend.OK)
             {
                 frontend.doWork();
                 return -1;
@@ -318,7 +323,7 @@ public final class WakeScenario implements Scenario
         }
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             received++;
         }
@@ -343,9 +348,9 @@ public final class WakeScenario implements Scenario
         }
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
-            frontend.transmit(buffer, offset, length, 0, 0, 0);
+            frontend.transmit(buffer, offset, length);
         }
 
         @Override

@@ -4,8 +4,8 @@ import io.pvnet.checksum.Checksums;
 import io.pvnet.checksum.LongWordChecksum;
 import io.pvnet.checksum.ReferenceChecksum;
 import io.pvnet.checksum.VectorChecksum;
-import io.pvnet.perf.bench.Scenario;
-import io.pvnet.perf.bench.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
+import io.pvnet.perf.harness.ScenarioContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;

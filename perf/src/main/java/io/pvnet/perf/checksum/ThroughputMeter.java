@@ -1,7 +1,7 @@
 package io.pvnet.perf.checksum;
 
-import io.pvnet.perf.bench.ProgressPrinter;
-import io.pvnet.perf.bench.ScenarioContext;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.ScenarioContext;
 
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,8 +1,8 @@
 package io.pvnet.perf.checksum;
 
 import io.pvnet.checksum.Checksums;
-import io.pvnet.perf.bench.Scenario;
-import io.pvnet.perf.bench.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
+import io.pvnet.perf.harness.ScenarioContext;
 
 /**
  * {@code ./pvnet bench --scenario tso}: TSO of one 64 KiB TCP/IPv4 segment into 1448-byte segments, in input GB/s

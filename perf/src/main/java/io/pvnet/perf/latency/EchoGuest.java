@@ -1,5 +1,6 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
@@ -59,7 +60,7 @@ final class EchoGuest implements FrameHandler
     /** @return whether the held-back echo went out (or there was none). */
     private boolean retry()
     {
-        if (frontend.transmit(echo, 0, pendingLength, 0, 0, 0) != VifFrontend.OK)
+        if (frontend.transmit(echo, 0, pendingLength) != VifFrontend.OK)
         {
             return false;
         }
@@ -69,7 +70,7 @@ final class EchoGuest implements FrameHandler
     }
 
     @Override
-    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         if (!StampedFrameDescriptor.isStamped(buffer, offset, length) || length > echo.capacity())
         {
@@ -80,7 +81,7 @@ final class EchoGuest implements FrameHandler
         echo.putBytes(0, buffer, offset + 6, 6);
         echo.putBytes(6, buffer, offset, 6);
         echo.putLong(StampedFrameDescriptor.MID_PATH_OFFSET, System.nanoTime(), StampedFrameDescriptor.STAMP_ORDER);
-        if (frontend.transmit(echo, 0, length, 0, 0, 0) != VifFrontend.OK)
+        if (frontend.transmit(echo, 0, length) != VifFrontend.OK)
         {
             // the tx ring is full: keep the frame and poll no more until it went out
             pendingLength = length;

@@ -1,11 +1,12 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.perf.harness.IdleConverter;
 import io.pvnet.perf.bench.BenchCommand;
 import io.pvnet.perf.bench.BenchComparison;
 import io.pvnet.perf.bench.BenchJson;
-import io.pvnet.perf.bench.BenchOptions;
-import io.pvnet.perf.bench.BenchRatio;
-import io.pvnet.perf.bench.BenchResult;
+import io.pvnet.perf.harness.BenchOptions;
+import io.pvnet.perf.harness.BenchRatio;
+import io.pvnet.perf.harness.BenchResult;
 import io.pvnet.perf.bench.BenchRun;
 import io.pvnet.perf.bench.MachineInfo;
 import io.pvnet.perf.bench.RunPlan;
@@ -77,9 +78,9 @@ public final class LatencyCommand implements Callable<Integer>
                 MaxRateProbe.TRIAL_MS + " ms to find the highest rate answered in full."})
     String rateSpec;
 
-    @Option(names = "--idle", paramLabel = "STRATEGY", converter = BenchCommand.IdleConverter.class,
-        description = "How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop, " +
-            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled).")
+    @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
+        description = {"How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop,",
+            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled)."})
     IdleMode idle;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Frame size (default: ${DEFAULT-VALUE}).")

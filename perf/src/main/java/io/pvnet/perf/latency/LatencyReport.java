@@ -1,7 +1,7 @@
 package io.pvnet.perf.latency;
 
-import io.pvnet.perf.bench.BenchRatio;
-import io.pvnet.perf.bench.BenchResult;
+import io.pvnet.perf.harness.BenchRatio;
+import io.pvnet.perf.harness.BenchResult;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameHandler;
 import org.agrona.DirectBuffer;
 
@@ -57,7 +58,7 @@ final class ReturnedFrames implements FrameHandler
     }
 
     @Override
-    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize)
+    public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         if (!StampedFrameDescriptor.isStamped(buffer, offset, length))
         {

@@ -93,7 +93,7 @@ final class StampedFrameDescriptor
         final long sendNs)
     {
         putSendTimes(frame, intendedSendNs, sendNs);
-        if (frontend.transmit(frame, 0, length, 0, 0, 0) != VifFrontend.OK)
+        if (frontend.transmit(frame, 0, length) != VifFrontend.OK)
         {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -11,7 +12,7 @@ import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.port.ForwardingPort;
 import io.pvnet.engine.port.Port;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
 import org.agrona.DirectBuffer;
@@ -251,9 +252,7 @@ public final class SwitchLatencyPath implements LatencyPath
         }
 
         @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
+        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             if (StampedFrameDescriptor.isStamped(buffer, offset, length))
             {
@@ -268,7 +267,7 @@ public final class SwitchLatencyPath implements LatencyPath
                 hostStamps[slot + takenIndex] = Math.max(host.cycleStartNs, sentNs);
                 hostStamps[slot + toBridgeIndex] = System.nanoTime();
             }
-            return bridgeIngress.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+            return bridgeIngress.onFrame(buffer, offset, length, metadata);
         }
     }
 
@@ -284,15 +283,13 @@ public final class SwitchLatencyPath implements LatencyPath
         }
 
         @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
+        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             if (StampedFrameDescriptor.isStamped(buffer, offset, length))
             {
                 hostStamps[slot(buffer, offset) + fromBridgeIndex] = System.nanoTime();
             }
-            return super.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+            return super.onFrame(buffer, offset, length, metadata);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -189,13 +190,11 @@ public final class VifLatencyPath implements LatencyPath
         }
 
         @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
+        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             if (!StampedFrameDescriptor.isStamped(buffer, offset, length))
             {
-                return target[0].offer(buffer, offset, length, flags, gsoSize, gsoType);
+                return target[0].offer(buffer, offset, length, metadata);
             }
             if (length > copy.capacity())
             {
@@ -203,7 +202,7 @@ public final class VifLatencyPath implements LatencyPath
             }
             copy.putBytes(0, buffer, offset, length);
             copy.putLong(StampedFrameDescriptor.MID_PATH_OFFSET, System.nanoTime(), StampedFrameDescriptor.STAMP_ORDER);
-            return target[0].offer(copy, 0, length, flags, gsoSize, gsoType);
+            return target[0].offer(copy, 0, length, metadata);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
@@ -40,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class XprocVifLatencyPath implements LatencyPath
 {
+    /** Describes the plain frames sent (complete sums, no GSO); never changed, read during each call only. */
+    private final FrameMetadata plain = new FrameMetadata();
     private static final String[] STAGES = {"host to guest", "guest to host"};
     /** Sender-side MAC of the frames: locally administered. */
     private static final long HOST_MAC = 0x02_00_00_00_00_01L;
@@ -187,7 +190,7 @@ public final class XprocVifLatencyPath implements LatencyPath
     {
         StampedFrameDescriptor.putSendTimes(frame, intendedSendNs, sendNs);
         // a full rx queue refuses (back-pressure): the sender retries after polling
-        return backend.offer(frame, 0, frameBytes, 0, 0, 0) == DropReason.NONE;
+        return backend.offer(frame, 0, frameBytes, plain) == DropReason.NONE;
     }
 
     @Override
@@ -280,14 +283,12 @@ public final class XprocVifLatencyPath implements LatencyPath
         private int count;
 
         @Override
-        public int onFrame(
-            final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-            final int gsoType)
+        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             if (receiver != null && StampedFrameDescriptor.isStamped(buffer, offset, length))
             {
                 count++;
-                frames.to(receiver).onFrame(buffer, offset, length, flags, gsoSize);
+                frames.to(receiver).onFrame(buffer, offset, length, metadata);
             }
             return DropReason.NONE;
         }

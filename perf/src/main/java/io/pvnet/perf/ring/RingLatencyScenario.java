@@ -1,8 +1,8 @@
 package io.pvnet.perf.ring;
 
-import io.pvnet.perf.bench.ProgressPrinter;
-import io.pvnet.perf.bench.Scenario;
-import io.pvnet.perf.bench.ScenarioContext;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.Scenario;
+import io.pvnet.perf.harness.ScenarioContext;
 import org.HdrHistogram.Histogram;
 
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,6 @@
 package io.pvnet.perf.tap;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.checksum.packet.FrameBuilder;
 import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.engine.frame.FrameFlags;
@@ -7,9 +8,9 @@ import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.netif.NetifConstants;
 import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
-import io.pvnet.perf.bench.ProgressPrinter;
-import io.pvnet.perf.bench.Scenario;
-import io.pvnet.perf.bench.ScenarioContext;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.Scenario;
+import io.pvnet.perf.harness.ScenarioContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -102,7 +103,7 @@ public final class TapScenario implements Scenario
             final int at = link.indexOf("link/ether ");
             final long kernelMac = io.pvnet.engine.vif.VifConfig.parseMac(link.substring(at + 11, at + 28));
             final TapPort port = new TapPort(tap, 1500);
-            final FrameSink discard = (buffer, offset, length, flags, gsoSize, gsoType) -> 0;
+            final FrameSink discard = (buffer, offset, length, metadata) -> 0;
             port.ingress(discard);
             final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(14 + 40 + TSO_PAYLOAD));
             final int length = tcpFrame(frame, kernelMac, tso ? TSO_PAYLOAD : MSS, tso);
@@ -113,10 +114,11 @@ public final class TapScenario implements Scenario
                 final int flags = tso ? FrameFlags.CSUM_PARTIAL : 0;
                 final int gso = tso ? MSS : 0;
                 final int gsoType = tso ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0;
+                final FrameMetadata metadata = new FrameMetadata().set(flags, gso, gsoType);
                 int i = 0;
                 while (!Thread.currentThread().isInterrupted())
                 {
-                    if (port.onFrame(frame, 0, length, flags, gso, gsoType) == 0)
+                    if (port.onFrame(frame, 0, length, metadata) == 0)
                     {
                         bytes.lazySet(bytes.get() + length);
                     }

@@ -1,5 +1,6 @@
 package io.pvnet.perf.vif;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.checksum.packet.FrameBuilder;
 import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.engine.frame.FrameFlags;
@@ -35,9 +36,8 @@ public final class VifGuests
     private final VifFrontend receiver;
     private final UnsafeBuffer frame;
     private final int frameLength;
-    private final int frameFlags;
-    private final int gsoSize;
-    private final int gsoType;
+    /** Describes every frame the sender transmits (the guests' thread only). */
+    private final FrameMetadata frameMetadata;
     private final int burst;
     /** The flow of the next frame (its source port), while several queues are connected. */
     private int flow;
@@ -63,9 +63,7 @@ public final class VifGuests
         this.sender = sender;
         this.receiver = receiver;
         this.frameLength = frameLength;
-        this.frameFlags = frameFlags;
-        this.gsoSize = gsoSize;
-        this.gsoType = gsoType;
+        this.frameMetadata = new FrameMetadata().set(frameFlags, gsoSize, gsoType);
         this.frame = tcpFrame(frameLength, (frameFlags & FrameFlags.CSUM_PARTIAL) != 0);
     }
 
@@ -85,7 +83,7 @@ public final class VifGuests
                 // several queues: 64 flows (source ports), so that the flow hash spreads the frames over every queue
                 frame.putShort(SOURCE_PORT_OFFSET, (short)(40000 + (flow & 63)), java.nio.ByteOrder.BIG_ENDIAN);
             }
-            if (sender.transmit(frame, 0, frameLength, frameFlags, gsoSize, gsoType) != VifFrontend.OK)
+            if (sender.transmit(frame, 0, frameLength, frameMetadata) != VifFrontend.OK)
             {
                 break;
             }
@@ -161,8 +159,7 @@ public final class VifGuests
         long nowNs;
 
         @Override
-        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final int flags,
-            final int gso)
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             frames++;
             bytes += length;

@@ -1,11 +1,11 @@
 package io.pvnet.perf.vif;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.bridge.PortVlan;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
@@ -176,8 +176,9 @@ public final class VifPipeline implements AutoCloseable
         }
         else
         {
-            backends[0] = VifBackend.create(vifRegion, senderConfig, Crossover.sinkTo(backends, 1), hostOffload);
-            backends[1] = VifBackend.create(vifRegion, receiverConfig, Crossover.sinkTo(backends, 0), hostOffload);
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            backends[0] = cable.plug(0, VifBackend.create(vifRegion, senderConfig, cable.ingress(0), hostOffload));
+            backends[1] = cable.plug(1, VifBackend.create(vifRegion, receiverConfig, cable.ingress(1), hostOffload));
             poller.add(backends[0]);
             poller.add(backends[1]);
         }

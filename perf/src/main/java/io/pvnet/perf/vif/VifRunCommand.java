@@ -38,7 +38,7 @@ public final class VifRunCommand implements Callable<Integer>
     @Option(names = "--size", description = "Frame length in bytes (default 1514).")
     int size = 1514;
 
-    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How the host and guest threads wait: backoff (default), busy-spin, sleep or adaptive.")
     io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.BACKOFF;
 

@@ -1,5 +1,10 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchResult;
+import io.pvnet.perf.harness.BenchOptions;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.ScenarioContext;
+import io.pvnet.perf.harness.Scenario;
 import io.pvnet.perf.StdoutCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchResult;
 import io.pvnet.perf.bench.BenchComparison.Direction;
 import io.pvnet.perf.bench.BenchComparison.Verdict;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchResult;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

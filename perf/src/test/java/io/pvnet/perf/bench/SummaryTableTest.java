@@ -1,5 +1,9 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchRatio;
+import io.pvnet.perf.harness.BenchResult;
+import io.pvnet.perf.harness.ProgressPrinter;
+import io.pvnet.perf.harness.ScenarioContext;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

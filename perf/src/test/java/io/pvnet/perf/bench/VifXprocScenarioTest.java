@@ -1,6 +1,7 @@
 package io.pvnet.perf.bench;
 
 import io.pvnet.perf.StdoutCapture;
+import io.pvnet.perf.harness.BenchResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

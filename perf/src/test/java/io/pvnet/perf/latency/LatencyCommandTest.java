@@ -1,8 +1,9 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.perf.harness.BenchRatio;
 import io.pvnet.perf.StdoutCapture;
 import io.pvnet.perf.bench.BenchJson;
-import io.pvnet.perf.bench.BenchResult;
+import io.pvnet.perf.harness.BenchResult;
 import io.pvnet.perf.bench.BenchRun;
 import io.pvnet.perf.cli.PvnetMain;
 import org.HdrHistogram.Histogram;
@@ -60,7 +61,7 @@ class LatencyCommandTest
         assertEquals(logged.getMaxValue(), value(run, "latency.max"), logged.getMaxValue() * 0.002);
         assertEquals(logged.getValueAtPercentile(50), value(run, "latency.p50"), logged.getValueAtPercentile(50) * 0.002);
         assertTrue(value(run, "baseline.rtt.p50") > 0);
-        assertTrue(run.ratios().contains(new io.pvnet.perf.bench.BenchRatio("latency", "latency.p50", "baseline.rtt.p50",
+        assertTrue(run.ratios().contains(new io.pvnet.perf.harness.BenchRatio("latency", "latency.p50", "baseline.rtt.p50",
             value(run, "latency.p50") / value(run, "baseline.rtt.p50"))), run.ratios().toString());
         assertTrue(text.contains("tail: p99.9 is "), text);
         assertEquals(0.0, value(run, "latency.lost"));

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.pcap;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
 
@@ -44,11 +45,9 @@ public final class CaptureTee implements FrameSink
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         capture.capture(interfaceId, direction, buffer, offset, length);
-        return next.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        return next.onFrame(buffer, offset, length, metadata);
     }
 }

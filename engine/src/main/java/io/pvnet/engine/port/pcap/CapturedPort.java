@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.pcap;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.port.ForwardingPort;
 import io.pvnet.engine.port.Port;
 import org.agrona.DirectBuffer;
@@ -41,11 +42,9 @@ public final class CapturedPort extends ForwardingPort
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         capture.capture(interfaceId, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_OUTBOUND, buffer, offset, length);
-        return super.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        return super.onFrame(buffer, offset, length, metadata);
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.pcap;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.checksum.pcap.PcapWriter;
 import io.pvnet.checksum.pcap.PcapngWriter;
 import io.pvnet.engine.port.Port;
@@ -179,9 +180,7 @@ public final class PcapPort implements Port, Agent
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         // as a bridge port, frames come out of the bridge to it
         return capture(0, PcapngWriter.DIRECTION_OUTBOUND, buffer, offset, length);

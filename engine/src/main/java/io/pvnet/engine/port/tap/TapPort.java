@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.tap;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.checksum.offload.ChecksumOffload;
@@ -40,13 +41,15 @@ public final class TapPort implements Port, Agent
     /** The largest frame with header the port reads: a 64 KiB GSO packet + Ethernet + VLAN + virtio-net header. */
     public static final int READ_CAPACITY = LENGTH + 18 + 65535 + 64;
 
-    private static final FrameSink DISCONNECTED = (buffer, offset, length, flags, gsoSize, gsoType) ->
+    private static final FrameSink DISCONNECTED = (buffer, offset, length, metadata) ->
         PortDropReason.WRITE_FAILED;
 
     private final TapDevice device;
     private final int mtu;
     private final PortCounters counters = new PortCounters();
     private final PacketHeaders headers = new PacketHeaders();
+    /** Describes each frame read from the device, for the ingress sink (the agent's thread only, reused). */
+    private final FrameMetadata received = new FrameMetadata();
     private final UnsafeBuffer readBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(READ_CAPACITY));
     private final UnsafeBuffer writeHeader = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
     private final UnsafeBuffer iovec = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * LinuxTapCalls.IOVEC_LENGTH));
@@ -166,18 +169,23 @@ public final class TapPort implements Port, Agent
         }
         counters.add(PortCounters.RX_FRAMES, 1);
         counters.add(PortCounters.RX_BYTES, length);
-        if (ingress.onFrame(readBuffer, LENGTH, length, flags, gsoSize, gsoType) != 0)
+        final FrameMetadata frame = received.set(flags, gsoSize, gsoType);
+        if ((flags & FrameFlags.CSUM_PARTIAL) != 0)
+        {
+            // virtio-net's csum_start counts from the frame's first byte, as FrameMetadata's does
+            frame.checksum(readBuffer.getShort(CSUM_START_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF,
+                readBuffer.getShort(CSUM_OFFSET_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF);
+        }
+        if (ingress.onFrame(readBuffer, LENGTH, length, frame) != 0)
         {
             counters.add(PortCounters.RX_REFUSED, 1);
         }
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        final int reason = send(buffer, offset, length, flags, gsoSize, gsoType);
+        final int reason = send(buffer, offset, length, metadata.flags(), metadata.gsoSize(), metadata.gsoType());
         if (reason == 0)
         {
             counters.txSent(length);

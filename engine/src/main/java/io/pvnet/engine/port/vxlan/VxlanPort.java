@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.vxlan;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -58,13 +59,15 @@ public final class VxlanPort implements Port, Agent
     private static final int GSO_MAX_BYTES = 65_000;
     /** Datagrams written before a flush within one duty cycle. */
     private static final int FLUSH_BATCH = 32;
-    private static final FrameSink DISCONNECTED = (buffer, offset, length, flags, gsoSize, gsoType) ->
+    private static final FrameSink DISCONNECTED = (buffer, offset, length, metadata) ->
         PortDropReason.WRITE_FAILED;
 
     private final VxlanConfig config;
     private ManualIoEventLoop loop;
     private Channel channel;
     private final PortCounters counters = new PortCounters();
+    /** Describes each decapsulated frame, for the ingress sink (the agent's thread only, reused). */
+    private final FrameMetadata receivedMetadata = new FrameMetadata();
     private final UnsafeBuffer received = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer staging = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME + 64));
     private final UnsafeBuffer outbound = new UnsafeBuffer(0, 0);
@@ -241,9 +244,7 @@ public final class VxlanPort implements Port, Agent
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         if (length < HeaderParser.ETHERNET_HEADER_LENGTH || length > MAX_FRAME || offset < 0 ||
             offset + length > buffer.capacity())
@@ -251,7 +252,7 @@ public final class VxlanPort implements Port, Agent
             counters.txDropped(PortDropReason.RUNT);
             return PortDropReason.RUNT;
         }
-        if (gsoSize != 0 || (flags & io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL) != 0)
+        if (metadata.isGso() || metadata.isChecksumPartial())
         {
             counters.txDropped(PortDropReason.OFFLOAD_UNSUPPORTED);
             return PortDropReason.OFFLOAD_UNSUPPORTED;
@@ -412,7 +413,7 @@ public final class VxlanPort implements Port, Agent
         final int frameLength = length - VxlanHeaderDescriptor.LENGTH;
         counters.add(PortCounters.RX_FRAMES, 1);
         counters.add(PortCounters.RX_BYTES, frameLength);
-        if (ingress.onFrame(frame, VxlanHeaderDescriptor.LENGTH, frameLength, 0, 0, 0) != 0)
+        if (ingress.onFrame(frame, VxlanHeaderDescriptor.LENGTH, frameLength, receivedMetadata.set(0, 0, 0)) != 0)
         {
             counters.add(PortCounters.RX_REFUSED, 1);
         }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.pcap;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.testsupport.TestFrames;
 import io.pvnet.testsupport.Tshark;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -69,7 +70,7 @@ class PcapPortTest
         port.start(file);
         port.doWork();
         final int length = TestFrames.udp4(frame, 0, 5000, 7, 64, true);
-        port.onFrame(frame, 0, length, io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 0, 0);
+        port.onFrame(frame, 0, length, FrameMetadata.of(io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 0, 0));
         port.onClose();
         assertEquals(1, Tshark.errors(file).size(), "a pseudo-header-only sum is recorded as it was passed");
     }
@@ -83,7 +84,7 @@ class PcapPortTest
         final long seq = port.start(notADirectory.resolve("capture.pcap"));
         port.doWork();
         assertTrue(port.applied(seq));
-        assertEquals(0, port.onFrame(new UnsafeBuffer(new byte[64]), 0, 64, 0, 0, 0));
+        assertEquals(0, port.onFrame(new UnsafeBuffer(new byte[64]), 0, 64, FrameMetadata.of(0, 0, 0)));
         assertEquals(1, port.counters().txDrops(io.pvnet.engine.port.PortDropReason.CAPTURE_FAILED));
     }
 
@@ -99,10 +100,10 @@ class PcapPortTest
         capture.doWork();
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
         final java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
-        final io.pvnet.engine.frame.FrameSink sink = (b, o, l, f, g, t) -> delivered.incrementAndGet() * 0;
+        final io.pvnet.engine.frame.FrameSink sink = (b, o, l, m) -> delivered.incrementAndGet() * 0;
         // into the switch from the vif, out of it to the TAP, then the answer back the other way
         new CaptureTee(capture, vif, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND, sink)
-            .onFrame(frame, 0, TestFrames.udp4(frame, 0, 1111, 7, 100, false), 0, 0, 0);
+            .onFrame(frame, 0, TestFrames.udp4(frame, 0, 1111, 7, 100, false), FrameMetadata.of(0, 0, 0));
         capture.capture(tap, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_OUTBOUND, frame, 0,
             TestFrames.udp4(frame, 0, 2222, 7, 100, false));
         capture.capture(tap, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND, frame, 0,
@@ -185,6 +186,6 @@ class PcapPortTest
     private static void send(final PcapPort port, final UnsafeBuffer frame, final int srcPort)
     {
         final int length = TestFrames.udp4(frame, 0, srcPort, 7, 100, false);
-        assertEquals(0, port.onFrame(frame, 0, length, 0, 0, 0));
+        assertEquals(0, port.onFrame(frame, 0, length, FrameMetadata.of(0, 0, 0)));
     }
 }

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.tap;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.netif.NetifConstants;
@@ -108,9 +109,7 @@ final class TestTcpClient implements FrameSink, org.agrona.concurrent.Agent
     }
 
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         if (length >= 54 && (buffer.getShort(offset + 12, BIG_ENDIAN) & 0xFFFF) == 0x0800 &&
             buffer.getByte(offset + 23) == 6 && (buffer.getShort(offset + 36, BIG_ENDIAN) & 0xFFFF) == LOCAL_PORT)
@@ -128,7 +127,7 @@ final class TestTcpClient implements FrameSink, org.agrona.concurrent.Agent
             serverAck = buffer.getInt(l4 + 8, BIG_ENDIAN) & 0xFFFF_FFFFL;
             return 0;
         }
-        return next.onFrame(buffer, offset, length, flags, gsoSize, gsoType);
+        return next.onFrame(buffer, offset, length, metadata);
     }
 
     long seq()
@@ -140,7 +139,7 @@ final class TestTcpClient implements FrameSink, org.agrona.concurrent.Agent
     void control(final TapPort port, final int tcpFlags)
     {
         final int length = build(0, tcpFlags, false);
-        port.onFrame(frame, 0, length, 0, 0, 0);
+        port.onFrame(frame, 0, length, FrameMetadata.of(0, 0, 0));
         if ((tcpFlags & 0x03) != 0)
         {
             seq++;
@@ -151,8 +150,8 @@ final class TestTcpClient implements FrameSink, org.agrona.concurrent.Agent
     int sendTso(final TapPort port, final int payload, final int mss)
     {
         final int length = build(payload, 0x18, true);
-        final int reason = port.onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, mss,
-            NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4);
+        final int reason = port.onFrame(frame, 0, length, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, mss,
+            NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4));
         seq += payload;
         return reason;
     }
@@ -164,7 +163,7 @@ final class TestTcpClient implements FrameSink, org.agrona.concurrent.Agent
         {
             final int chunk = Math.min(mss, payload - done);
             final int length = build(chunk, 0x18, false);
-            final int reason = port.onFrame(frame, 0, length, 0, 0, 0);
+            final int reason = port.onFrame(frame, 0, length, FrameMetadata.of(0, 0, 0));
             if (reason != 0)
             {
                 return reason;

@@ -1,5 +1,6 @@
 package io.pvnet.engine.port.vxlan;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
@@ -32,14 +33,14 @@ class VxlanPortTest
         try (Pair pair = Pair.overLoopback(4242))
         {
             final List<byte[]> receivedByA = new ArrayList<>();
-            pair.a.ingress((buffer, offset, length, flags, gsoSize, gsoType) ->
+            pair.a.ingress((buffer, offset, length, metadata) ->
             {
                 final byte[] bytes = new byte[length];
                 buffer.getBytes(offset, bytes);
                 receivedByA.add(bytes);
                 return 0;
             });
-            pair.b.ingress((buffer, offset, length, flags, gsoSize, gsoType) ->
+            pair.b.ingress((buffer, offset, length, metadata) ->
             {
                 final byte[] bytes = new byte[length];
                 buffer.getBytes(offset, bytes);
@@ -54,7 +55,7 @@ class VxlanPortTest
                 final byte[] copy = new byte[length];
                 frame.getBytes(0, copy);
                 sent.add(copy);
-                assertEquals(0, pair.a.onFrame(frame, 0, length, 0, 0, 0));
+                assertEquals(0, pair.a.onFrame(frame, 0, length, FrameMetadata.of(0, 0, 0)));
             }
             pair.driveUntil(() -> receivedByB.size() == 50);
             for (int i = 0; i < 50; i++)
@@ -62,12 +63,13 @@ class VxlanPortTest
                 assertArrayEquals(sent.get(i), receivedByB.get(i));
             }
             final int length = TestFrames.raw(frame, 0, TestFrames.MAC_A, TestFrames.MAC_B, -1, 1400);
-            assertEquals(0, pair.b.onFrame(frame, 0, length, 0, 0, 0));
+            assertEquals(0, pair.b.onFrame(frame, 0, length, FrameMetadata.of(0, 0, 0)));
             pair.driveUntil(() -> receivedByA.size() == 1);
             assertEquals(1400, receivedByA.get(0).length);
 
             assertEquals(PortDropReason.OFFLOAD_UNSUPPORTED,
-                pair.a.onFrame(frame, 0, length, FrameFlags.CSUM_PARTIAL, 0, 0), "the bridge completes sums first");
+                pair.a.onFrame(frame, 0, length, FrameMetadata.of(FrameFlags.CSUM_PARTIAL, 0, 0)),
+                    "the bridge completes sums first");
 
             try (DatagramSocket socket = new DatagramSocket())
             {
@@ -102,7 +104,7 @@ class VxlanPortTest
                 "epoll native library unavailable: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
             assertTrue(pair.a.usesEpoll(), "epoll transport");
             final List<byte[]> receivedByB = new ArrayList<>();
-            pair.b.ingress((buffer, offset, length, flags, gsoSize, gsoType) ->
+            pair.b.ingress((buffer, offset, length, metadata) ->
             {
                 final byte[] bytes = new byte[length];
                 buffer.getBytes(offset, bytes);
@@ -118,7 +120,7 @@ class VxlanPortTest
                 final byte[] copy = new byte[length];
                 frame.getBytes(0, copy);
                 sent.add(copy);
-                assertEquals(0, pair.a.onFrame(frame, 0, length, 0, 0, 0));
+                assertEquals(0, pair.a.onFrame(frame, 0, length, FrameMetadata.of(0, 0, 0)));
             }
             pair.driveUntil(() -> receivedByB.size() == 100);
             for (int i = 0; i < 100; i++)

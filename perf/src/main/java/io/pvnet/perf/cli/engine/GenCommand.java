@@ -114,7 +114,7 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
     int waitSeconds = 20;
 
-    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How gen waits when it has nothing to do (a full ring, a rate's next frame, answers on their " +
             "way): adaptive (default: spin 50 us, then sleep on the vif's event port up to 50 us, so a switch " +
             "sharing the core gets it), sleep, backoff, busy-spin (never yields the core).")

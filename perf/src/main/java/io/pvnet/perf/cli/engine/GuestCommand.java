@@ -50,7 +50,7 @@ public final class GuestCommand implements Callable<Integer>
             "one, a sleeping guest thread wakes at least every millisecond.")
     int queues = 1;
 
-    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How the guest thread waits for frames: adaptive (default: poll 50 us after the last work, then " +
             "sleep until the backend notifies), sleep, backoff or busy-spin.")
     io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.ADAPTIVE;

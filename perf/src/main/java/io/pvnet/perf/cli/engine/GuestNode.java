@@ -1,5 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
@@ -212,17 +213,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
 
     /** The stack's replies: into the tx ring; a full ring drops the reply (counted by the stack). */
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        int status = frontend.transmit(buffer, offset, length, flags, gsoSize, gsoType);
+        int status = frontend.transmit(buffer, offset, length, metadata);
         if (status == VifFrontend.BUSY)
         {
             // the ring is full of our own unanswered requests: publish them, reap, retry once
             frontend.flush();
             frontend.doWork();
-            status = frontend.transmit(buffer, offset, length, flags, gsoSize, gsoType);
+            status = frontend.transmit(buffer, offset, length, metadata);
             transmitBusy++;
         }
         return status == VifFrontend.OK ? 0 : 1;

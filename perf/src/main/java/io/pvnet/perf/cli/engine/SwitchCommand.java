@@ -3,19 +3,11 @@ package io.pvnet.perf.cli.engine;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.bridge.Bridge;
-import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.bridge.PortVlan;
-import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
-import io.pvnet.engine.port.PortTable;
-import io.pvnet.engine.port.SwitchFabric;
-import io.pvnet.engine.port.VifPort;
+import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.SwitchCounters;
 import io.pvnet.engine.port.pcap.CaptureSpec;
-import io.pvnet.engine.port.pcap.CaptureTee;
-import io.pvnet.engine.port.pcap.CapturedPort;
 import io.pvnet.engine.port.pcap.PcapPort;
 import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
@@ -38,7 +30,6 @@ import io.pvnet.engine.VifPoller;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.ring.event.EventSelectorDescriptor;
 import io.pvnet.ring.event.IdleMode;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.CompositeAgent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +42,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
 /**
  * {@code pvnet switch --region PATH --vifs N [--tap NAME[,offload=on|off]]... [--vxlan local=IP,remote=IP,vni=N]...
@@ -89,7 +79,7 @@ public final class SwitchCommand implements Callable<Integer>
             "queues run on the switch thread.")
     int queues = 1;
 
-    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.bench.BenchCommand.IdleConverter.class,
+    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How the host thread waits when no vif has work: adaptive (default: poll 50 us after the last " +
             "work, then sleep until a guest notifies), sleep, backoff or busy-spin.")
     IdleMode idle = IdleMode.ADAPTIVE;
@@ -230,18 +220,19 @@ public final class SwitchCommand implements Callable<Integer>
             final VifPoller poller = new VifPoller(selector, vifRegion.store(), VifPoller.HOUSEKEEPING_MS * 1_000_000L,
                 new io.pvnet.ring.event.EpollWaitPoint(selector));
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
-            final Fabric fabric = routed ? Fabric.routed(routerSetup(), maxPorts) : Fabric.bridged(maxPorts);
+            final SwitchWiring fabric =
+                routed ? SwitchWiring.routed(routerSetup(), maxPorts) : SwitchWiring.bridged(maxPorts);
             agents.add(fabric.agent());
             agents.add(poller);
-            final Captures capturePorts = new Captures(captures);
+            final SwitchWiring.Captures capturePorts = new SwitchWiring.Captures(captures);
             final Map<String, PortCounters> ownCounters = new LinkedHashMap<>();
             final List<VifPort> vifPorts = new ArrayList<>();
             for (int i = 1; i <= vifs; i++)
             {
                 final VifPort port = new VifPort("vif" + i + ".0"); // as dom0 names the vif
-                final int index = attach(fabric, port, port.name(), captures, capturePorts);
+                final int index = fabric.attachCaptured(port, port.name(), capturePorts);
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0).withQueues(queues),
-                    ingress(fabric, index, port.name(), capturePorts), new ChecksumFrameOffload()));
+                    fabric.ingressCaptured(index, port.name(), capturePorts), new ChecksumFrameOffload()));
                 poller.add(port.backend());
                 vifPorts.add(port);
             }
@@ -253,8 +244,8 @@ public final class SwitchCommand implements Callable<Integer>
                 opened.add(device);
                 final TapPort port = new TapPort(device, mtu);
                 ownCounters.put(device.name(), port.counters());
-                final int index = attach(fabric, port, device.name(), captures, capturePorts);
-                port.ingress(ingress(fabric, index, device.name(), capturePorts));
+                final int index = fabric.attachCaptured(port, device.name(), capturePorts);
+                port.ingress(fabric.ingressCaptured(index, device.name(), capturePorts));
                 agents.add(port);
             }
             int vxlanIndex = 0;
@@ -263,8 +254,8 @@ public final class SwitchCommand implements Callable<Integer>
                 final VxlanPort port = new VxlanPort(vxlanConfig(vxlan));
                 final String alias = "vxlan" + vxlanIndex++;
                 ownCounters.put(alias, port.counters());
-                final int index = attach(fabric, port, alias, captures, capturePorts);
-                port.ingress(ingress(fabric, index, alias, capturePorts));
+                final int index = fabric.attachCaptured(port, alias, capturePorts);
+                port.ingress(fabric.ingressCaptured(index, alias, capturePorts));
                 agents.add(port);
             }
             for (final String name : captures.keySet())
@@ -489,163 +480,6 @@ public final class SwitchCommand implements Callable<Integer>
         return new VxlanConfig(new InetSocketAddress(local.address(), port), new InetSocketAddress(remote.address(), port),
             HostArguments.integer("--vxlan vni", spec.get("vni"), 0, (1 << 24) - 1),
             HostArguments.integer("--vxlan mtu", spec.getOrDefault("mtu", "1450"), 68, 65000));
-    }
-
-    /** The capture ports: one per file, each captured port an interface of its file's capture. */
-    static final class Captures
-    {
-        final Map<String, CaptureSpec> byPort;
-        final Map<Path, PcapPort> byFile = new LinkedHashMap<>();
-        final Map<Path, CaptureSpec> specs = new LinkedHashMap<>();
-        final Map<String, Integer> attached = new LinkedHashMap<>();
-
-        Captures(final Map<String, CaptureSpec> byPort)
-        {
-            this.byPort = byPort;
-        }
-
-        /** @return the capture of {@code port}, declaring it as an interface, or null when it is not captured. */
-        PcapPort declare(final String port)
-        {
-            final CaptureSpec spec = byPort.get(port);
-            if (spec == null)
-            {
-                return null;
-            }
-            final Path file = spec.file().toAbsolutePath().normalize();
-            specs.putIfAbsent(file, spec);
-            final PcapPort capture = byFile.computeIfAbsent(file, f -> new PcapPort(f.getFileName().toString()));
-            attached.put(port, capture.addInterface(port));
-            return capture;
-        }
-    }
-
-    private static int attach(
-        final Fabric fabric, final Port port, final String alias, final Map<String, CaptureSpec> captures,
-        final Captures capturePorts)
-    {
-        final PcapPort capture = capturePorts.declare(alias);
-        if (capture != null)
-        {
-            return fabric.attach(new CapturedPort(port, capture, capturePorts.attached.get(alias)), alias);
-        }
-        return fabric.attach(port, alias);
-    }
-
-    private static io.pvnet.engine.frame.FrameSink ingress(
-        final Fabric fabric, final int index, final String name, final Captures capturePorts)
-    {
-        final Integer interfaceId = capturePorts.attached.get(name);
-        if (interfaceId == null)
-        {
-            return fabric.ingress(index);
-        }
-        final PcapPort capture = capturePorts.byFile.get(capturePorts.byPort.get(name).file().toAbsolutePath().normalize());
-        return new CaptureTee(capture, interfaceId, io.pvnet.checksum.pcap.PcapngWriter.DIRECTION_INBOUND,
-            fabric.ingress(index));
-    }
-
-    /**
-     * The fabric behind the command's ports (the bridge, or in routed mode the router) with the two things that differ
-     * between them at wiring time, chosen once: how a port is attached by its alias, what is configured once
-     * every port is attached, and which totals beyond the ports are published. Everything else goes through {@link SwitchFabric} and its {@link PortTable}.
-     */
-    private static final class Fabric
-    {
-        /** Attaches a port with the per-port settings its alias gets. */
-        @FunctionalInterface
-        interface Attacher
-        {
-            int attach(Port port, String alias);
-        }
-
-        final SwitchFabric fabric;
-        final Attacher attacher;
-        final Consumer<Map<String, Integer>> configurer;
-        final Consumer<SwitchCounters> publisher;
-        final String description;
-        final Map<String, Integer> indexOf = new LinkedHashMap<>();
-
-        Fabric(
-            final SwitchFabric fabric, final Attacher attacher, final Consumer<Map<String, Integer>> configurer,
-            final Consumer<SwitchCounters> publisher, final String description)
-        {
-            this.fabric = fabric;
-            this.attacher = attacher;
-            this.configurer = configurer;
-            this.publisher = publisher;
-            this.description = description;
-        }
-
-        static Fabric bridged(final int maxPorts)
-        {
-            final Bridge bridge = new Bridge(new BridgeConfig(maxPorts, 65536, BridgeConfig.DEFAULT_AGING_NS,
-                SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
-            return new Fabric(bridge, (port, alias) -> bridge.attach(port, PortVlan.access(1)), indexOf -> { },
-                published -> { }, "");
-        }
-
-        static Fabric routed(final RouterSetup setup, final int maxPorts)
-        {
-            final Router router = new Router(RouterConfig.defaults(new ChecksumFrameOffload()).withMaxPorts(maxPorts));
-            return new Fabric(router, (port, alias) -> router.attach(port, setup.mac(alias)),
-                indexOf -> setup.apply(router, indexOf), published -> published.router(router),
-                ", routed: " + setup.describe());
-        }
-
-        Agent agent()
-        {
-            return fabric;
-        }
-
-        int attach(final Port port, final String alias)
-        {
-            final int index = attacher.attach(port, alias);
-            indexOf.put(alias, index);
-            return index;
-        }
-
-        io.pvnet.engine.frame.FrameSink ingress(final int index)
-        {
-            return fabric.ports().ingress(index);
-        }
-
-        /** After every port is attached: in routed mode, addresses and routes. */
-        void configure()
-        {
-            configurer.accept(indexOf);
-        }
-
-        /**
-         * Registers every heap counter of the switch in the region's counters file: the bridge's or router's view of
-         * each port, each port's own counters ({@code own}: TAP, VXLAN, captures), the router's totals.
-         */
-        SwitchCounters publish(final org.agrona.concurrent.status.CountersManager manager, final Map<String, PortCounters> own)
-        {
-            final SwitchCounters published = new SwitchCounters(manager);
-            for (final var alias : indexOf.entrySet())
-            {
-                published.port(fabric.roleName(), alias.getKey(), fabric.ports().counters(alias.getValue()));
-            }
-            for (final var port : own.entrySet())
-            {
-                published.port(port.getKey().endsWith(".pcapng") || port.getKey().endsWith(".pcap") ? "pcap" : "port",
-                    port.getKey(), port.getValue());
-            }
-            publisher.accept(published);
-            return published;
-        }
-
-        String portNames()
-        {
-            return fabric.ports().names();
-        }
-
-        String summary()
-        {
-            final String totals = fabric.totals();
-            return fabric.ports().summary() + (totals.isEmpty() ? "" : "; " + totals);
-        }
     }
 
     private static void closeQuietly(final AutoCloseable closeable)

@@ -1,6 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.engine.Crossover;
+import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
@@ -38,8 +38,11 @@ class VifCommandsTest
         path = directory.resolve("vifs");
         region = Region.create(path, VifRegion.regionBytes(2));
         final VifRegion vifRegion = VifRegion.create(region);
-        backends[0] = VifBackend.create(vifRegion, VifConfig.of(1, 0), Crossover.sinkTo(backends, 1), NoFrameOffload.INSTANCE);
-        backends[1] = VifBackend.create(vifRegion, VifConfig.of(2, 0), Crossover.sinkTo(backends, 0), NoFrameOffload.INSTANCE);
+        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+        backends[0] = cable.plug(0,
+            VifBackend.create(vifRegion, VifConfig.of(1, 0), cable.ingress(0), NoFrameOffload.INSTANCE));
+        backends[1] = cable.plug(1,
+            VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), NoFrameOffload.INSTANCE));
         frontends[0] = VifFrontend.create(vifRegion, VifConfig.of(1, 0), backends[0].counters(), NoFrameOffload.INSTANCE);
         frontends[1] = VifFrontend.create(vifRegion, VifConfig.of(2, 0), backends[1].counters(), NoFrameOffload.INSTANCE);
         pump(3);
@@ -60,7 +63,7 @@ class VifCommandsTest
             {
                 frontends[v].doWork();
                 backends[v].doWork();
-                frontends[v].poll((buffer, offset, length, flags, gso) -> { }, 256);
+                frontends[v].poll((buffer, offset, length, metadata) -> { }, 256);
             }
         }
     }
@@ -70,7 +73,7 @@ class VifCommandsTest
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[length]);
         for (int i = 0; i < count; i++)
         {
-            assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, length, 0, 0, 0));
+            assertEquals(VifFrontend.OK, frontends[0].transmit(frame, 0, length));
         }
         frontends[0].flush();
         pump(3);
@@ -193,8 +196,9 @@ class VifCommandsTest
             final VifConfig a = VifConfig.of(1, 0).withQueues(2);
             final VifConfig b = VifConfig.of(2, 0).withQueues(2);
             final VifBackend[] pair = new VifBackend[2];
-            pair[0] = VifBackend.create(vifRegion, a, Crossover.sinkTo(pair, 1), NoFrameOffload.INSTANCE);
-            pair[1] = VifBackend.create(vifRegion, b, Crossover.sinkTo(pair, 0), NoFrameOffload.INSTANCE);
+            final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
+            pair[0] = cable.plug(0, VifBackend.create(vifRegion, a, cable.ingress(0), NoFrameOffload.INSTANCE));
+            pair[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), NoFrameOffload.INSTANCE));
             final VifFrontend[] guests = {VifFrontend.create(vifRegion, a, pair[0].counters(), NoFrameOffload.INSTANCE),
                 VifFrontend.create(vifRegion, b, pair[1].counters(), NoFrameOffload.INSTANCE)};
             final Runnable pumpPair = () ->
@@ -205,7 +209,7 @@ class VifCommandsTest
                     {
                         guests[v].doWork();
                         pair[v].doWork();
-                        guests[v].poll((buffer, offset, length, flags, gso) -> { }, 256);
+                        guests[v].poll((buffer, offset, length, metadata) -> { }, 256);
                     }
                 }
             };
@@ -221,7 +225,7 @@ class VifCommandsTest
             for (int flow = 0; flow < 32; flow++)
             {
                 frame.putShort(34, (short)(1000 + flow), java.nio.ByteOrder.BIG_ENDIAN);
-                assertEquals(VifFrontend.OK, guests[0].transmit(frame, 0, 60, 0, 0, 0));
+                assertEquals(VifFrontend.OK, guests[0].transmit(frame, 0, 60));
             }
             guests[0].flush();
             pumpPair.run();

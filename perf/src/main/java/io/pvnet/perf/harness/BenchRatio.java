@@ -1,4 +1,4 @@
-package io.pvnet.perf.bench;
+package io.pvnet.perf.harness;
 
 /**
  * A figure divided by its baseline from the same run, for example {@code pvnet.batch32} / {@code jctools.batch32}.

@@ -1,4 +1,4 @@
-package io.pvnet.perf.bench;
+package io.pvnet.perf.harness;
 
 /**
  * One {@code ./pvnet bench} scenario: a family of related figures measured in one go (for example {@code ring}).

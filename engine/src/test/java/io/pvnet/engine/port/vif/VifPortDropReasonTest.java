@@ -1,4 +1,6 @@
-package io.pvnet.engine.port;
+package io.pvnet.engine.port.vif;
+
+import io.pvnet.engine.port.PortDropReason;
 
 import io.pvnet.engine.vif.DropReason;
 import org.junit.jupiter.api.Test;

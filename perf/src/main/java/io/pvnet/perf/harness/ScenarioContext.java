@@ -1,4 +1,4 @@
-package io.pvnet.perf.bench;
+package io.pvnet.perf.harness;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,12 +22,13 @@ public final class ScenarioContext
     private final java.util.Map<String, ProgressPrinter.Line> lines = new java.util.HashMap<>();
     private final List<String[]> headlines = new ArrayList<>();
 
-    ScenarioContext(final String scenario, final Duration duration, final Duration warmup, final ProgressPrinter printer)
+    public ScenarioContext(
+        final String scenario, final Duration duration, final Duration warmup, final ProgressPrinter printer)
     {
         this(scenario, duration, warmup, printer, BenchOptions.defaults());
     }
 
-    ScenarioContext(
+    public ScenarioContext(
         final String scenario,
         final Duration duration,
         final Duration warmup,
@@ -129,8 +130,8 @@ public final class ScenarioContext
         headlines.add(new String[] {figure, baselineFigure});
     }
 
-    /** @return the headline ratios among {@link #ratios()}, in declaration order. */
-    List<BenchRatio> headlines()
+    /** @return the headline ratios among {@link #ratios()}, in declaration order (for the harness's summary). */
+    public List<BenchRatio> headlines()
     {
         final List<BenchRatio> all = ratios();
         final List<BenchRatio> chosen = new ArrayList<>();
@@ -147,13 +148,14 @@ public final class ScenarioContext
         return chosen;
     }
 
-    List<BenchResult> results()
+    /** @return the results the scenario reported so far (for the harness's report). */
+    public List<BenchResult> results()
     {
         return results;
     }
 
     /** @return the ratios to baselines that this scenario's results allow. */
-    List<BenchRatio> ratios()
+    public List<BenchRatio> ratios()
     {
         return baselines.ratios(scenario, results);
     }

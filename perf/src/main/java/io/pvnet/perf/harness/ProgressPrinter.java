@@ -1,4 +1,4 @@
-package io.pvnet.perf.bench;
+package io.pvnet.perf.harness;
 
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,6 +1,10 @@
-package io.pvnet.engine.port;
+package io.pvnet.engine.port.vif;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.port.Port;
+import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.engine.port.PortOffloads;
 import org.agrona.DirectBuffer;
 
 /**
@@ -75,17 +79,15 @@ public final class VifPort implements Port
         return backend == null ? 1500 : backend.mtu();
     }
 
-    /** {@return 0 when queued for the guest, else the backend's {@code DropReason} code (1..31)} */
+    /** {@return 0 when queued for the guest, else the {@link PortDropReason} code of the backend's refusal} */
     @Override
-    public int onFrame(
-        final DirectBuffer buffer, final int offset, final int length, final int flags, final int gsoSize,
-        final int gsoType)
+    public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
         if (backend == null)
         {
             return PortDropReason.WRITE_FAILED;
         }
-        return portDropReason(backend.offer(buffer, offset, length, flags, gsoSize, gsoType));
+        return portDropReason(backend.offer(buffer, offset, length, metadata));
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.pvnet.perf.bench;
+package io.pvnet.perf.harness;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +16,7 @@ import java.util.Set;
  * An explicit pair ({@link ScenarioContext#compare(String, String)}) pairs any two figures, for example
  * {@code pvnet.batch32} with {@code pvnet.batch1} to show the batching gain. Used by the harness thread only.
  */
-final class Baselines
+public final class Baselines
 {
     /** The implementation name every scenario may use for its plain reference, e.g. {@code baseline.rtt.p50}. */
     static final String DEFAULT_IMPLEMENTATION = "baseline";
@@ -85,7 +85,7 @@ final class Baselines
     }
 
     /** @return whether {@code name} of {@code scenario} is a baseline of some figure in {@code ratios}. */
-    static boolean isBaseline(final String scenario, final String name, final List<BenchRatio> ratios)
+    public static boolean isBaseline(final String scenario, final String name, final List<BenchRatio> ratios)
     {
         for (final BenchRatio ratio : ratios)
         {
@@ -98,7 +98,7 @@ final class Baselines
     }
 
     /** @return whether {@code name} is a baseline of some figure in {@code ratios}. */
-    static boolean isBaseline(final String name, final List<BenchRatio> ratios)
+    public static boolean isBaseline(final String name, final List<BenchRatio> ratios)
     {
         for (final BenchRatio ratio : ratios)
         {
