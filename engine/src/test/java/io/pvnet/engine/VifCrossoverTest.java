@@ -6,6 +6,7 @@ import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.vif.DropReason;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -163,8 +164,10 @@ class VifCrossoverTest
         }
         final VifCounters a = pair.backends[0].counters();
         final VifCounters b = pair.backends[1].counters();
-        final long queueFull = a.drops(DropReason.RX_QUEUE_FULL);
+        // as behind the bridge: the sender counts a refusal downstream, the cable's port toward vif 2 says why
+        final long queueFull = pair.cable.ports().counters(1).txDrops(PortDropReason.QUEUE_FULL);
         assertTrue(queueFull > 0, "frames beyond 256 posted buffers and the 128 KiB queue are dropped");
+        assertEquals(queueFull, a.drops(DropReason.DOWNSTREAM));
         assertTrue(b.get(VifCounters.RING_FULL) > 0);
         assertEquals(sent, a.get(VifCounters.TX_PACKETS) + a.totalDrops());
         pair.pump(20);
@@ -244,7 +247,8 @@ class VifCrossoverTest
         pair.frontends[0].transmit(frame, 0, 60);
         pair.frontends[0].flush();
         pair.pump(2);
-        assertEquals(1, pair.backends[0].counters().drops(DropReason.NOT_CONNECTED), "peer gone: counted drop");
+        assertEquals(1, pair.cable.ports().counters(1).txDrops(PortDropReason.NOT_CONNECTED), "peer gone: counted drop");
+        assertEquals(1, pair.backends[0].counters().drops(DropReason.DOWNSTREAM));
 
         pair.backends[1].reopen();
         pair.frontends[1].reconnect();

@@ -21,11 +21,12 @@ final class VifPair implements AutoCloseable
     final VifRegion vifRegion = VifRegion.create(region);
     final VifBackend[] backends = new VifBackend[2];
     final VifFrontend[] frontends = new VifFrontend[2];
+    /** The cable between the two backends: its port counters hold the reasons a receiving vif refused a frame. */
+    final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
     final Received[] received = {new Received(), new Received()};
 
     VifPair(final VifConfig a, final VifConfig b, final FrameOffload offload)
     {
-        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
         backends[0] = cable.plug(0, VifBackend.create(vifRegion, a, cable.ingress(0), offload));
         backends[1] = cable.plug(1, VifBackend.create(vifRegion, b, cable.ingress(1), offload));
         frontends[0] = VifFrontend.create(vifRegion, a, backends[0].counters(), offload);
