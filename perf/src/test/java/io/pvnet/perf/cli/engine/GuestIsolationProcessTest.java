@@ -61,11 +61,11 @@ class GuestIsolationProcessTest
             try (CommandProcess next = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                 "--ip", "10.77.0.1/24");
                 CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
-                    "--ip", "10.77.0.2/24", "--dst", "10.77.0.1", "--proto", "udp", "--count", "20000"))
+                    "--ip", "10.77.0.2/24", "--dst", "10.77.0.1", "--proto", "udp", "--count", "10000", "--rate", "20000"))
             {
                 assertTrue(next.awaitOutput("ready", 20_000), next.output());
                 assertEquals(0, gen.awaitExit(30_000), gen.output());
-                assertTrue(answered(gen.output()) > 10_000, gen.output());
+                assertTrue(answered(gen.output()) > 5_000, gen.output()); // traffic flows; a flood would measure the load
             }
         }
     }
@@ -102,10 +102,10 @@ class GuestIsolationProcessTest
                 assertTrue(restarted.awaitOutput("ready", 20_000), restarted.output());
                 assertTrue(guest.awaitOutput("reconnected", 20_000), guest.output());
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
-                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--count", "20000"))
+                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--count", "10000", "--rate", "20000"))
                 {
                     assertEquals(0, gen.awaitExit(30_000), gen.output() + restarted.output() + guest.output());
-                    assertTrue(answered(gen.output()) > 10_000, gen.output());
+                    assertTrue(answered(gen.output()) > 5_000, gen.output()); // traffic flows; a flood would measure the load
                 }
             }
         }
