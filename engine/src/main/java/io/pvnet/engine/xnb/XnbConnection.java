@@ -38,6 +38,9 @@ import static io.pvnet.engine.netif.NetifKeys.*;
  * <p>
  * Threading: the agent's thread; configuration calls ({@link #start}, {@link #close}, {@link #reopen}) before the
  * agent runs or on its thread.
+ * <p>
+ * Why one file of this length (about 480 lines of code, the rest javadoc): it follows Linux's xenbus.c key by key, in
+ * the order connect() reads them, so that the two read side by side.
  */
 final class XnbConnection
 {

@@ -33,6 +33,9 @@ import java.util.TreeMap;
  * <p>
  * Not thread-safe: configuration calls and {@link #handle} run on the backend's single agent thread (or are handed to
  * it).
+ * <p>
+ * Why one file of this length (about 414 lines of code, the rest javadoc): hiding, exporting and the pcifront-style
+ * operations share one device table and its locking.
  */
 public final class Pciback
 {

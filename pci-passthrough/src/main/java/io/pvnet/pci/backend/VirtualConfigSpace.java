@@ -26,6 +26,9 @@ import static io.pvnet.pci.PciRegisters.*;
  * which every write is refused (and counted): pvnet never writes to a real device.
  * <p>
  * Not thread-safe: one backend agent owns it.
+ * <p>
+ * Why one file of this length (about 401 lines of code, the rest javadoc): the register-by-register rules of
+ * xen-pciback's conf_space are one table read best in one place.
  */
 public final class VirtualConfigSpace
 {

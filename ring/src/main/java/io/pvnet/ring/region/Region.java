@@ -37,6 +37,9 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * <b>Threads.</b> {@link #allocateSection} and {@link #findSection} may be called from any thread of any process that
  * has the region mapped (allocation is one CAS on shared memory); they are configuration-time calls and allocate.
  * {@link #close()} must be called once, after every user of the region's buffers has stopped.
+ * <p>
+ * Why one file of this length (about 450 lines of code, the rest javadoc): creating, opening, validating and closing a
+ * region, its section table and heartbeat share the header's invariants.
  */
 public final class Region implements AutoCloseable
 {
