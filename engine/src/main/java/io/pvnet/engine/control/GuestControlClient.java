@@ -1,8 +1,10 @@
 package io.pvnet.engine.control;
 
+import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.store.StoreDescriptor;
 import io.pvnet.engine.store.XenStore;
+import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxException;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -242,6 +244,29 @@ public final class GuestControlClient implements AutoCloseable
         {
             selfWake.notifyPeer();
         }
+    }
+
+    /**
+     * Leaves as a guest shutting down does: closes {@code frontend} (Closing, then Closed as the switch answers, for at
+     * most a second; skipped when the switch is already gone), then this connection and the shared memory.
+     *
+     * @param frontend the frontend attached through this connection, or null when none was created.
+     */
+    public void leave(final VifFrontend frontend)
+    {
+        if (frontend != null && goneReason() == null)
+        {
+            frontend.close();
+            final long deadline = System.nanoTime() + 1_000_000_000L;
+            while (frontend.state() != XenbusState.CLOSED && goneReason() == null && System.nanoTime() - deadline < 0)
+            {
+                sync();
+                frontend.doWork();
+                Thread.onSpinWait();
+            }
+        }
+        close();
+        closeShare();
     }
 
     /**

@@ -251,19 +251,6 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     @Override
     public void close()
     {
-        if (client.goneReason() == null)
-        {
-            frontend.close();
-            final long deadline = System.nanoTime() + 1_000_000_000L;
-            while (frontend.state() != io.pvnet.engine.store.XenbusState.CLOSED && client.goneReason() == null &&
-                System.nanoTime() - deadline < 0)
-            {
-                client.sync();
-                frontend.doWork();
-                Thread.onSpinWait();
-            }
-        }
-        client.close();
-        client.closeShare();
+        client.leave(frontend);
     }
 }
