@@ -80,6 +80,7 @@ class EpollWaitPointTest
     {
         final EventSelector raiser = EventSelector.attach(memory);
         final long[] delays = new long[9];
+        int woken = 0;
         for (int attempt = 0; attempt < delays.length; attempt++)
         {
             final AtomicLong wokeAt = new AtomicLong();
@@ -100,10 +101,14 @@ class EpollWaitPointTest
             owner.join(10_000);
             assertTrue(wokeAt.get() != 0);
             delays[attempt] = wokeAt.get() - raisedAt;
-            assertEquals(wakeCallsBefore + 1, raiser.wakeCalls(), "the raiser found the owner asleep and woke it");
+            // the raiser wakes the owner only if it found it asleep; at a slice's end the owner may be awake re-checking
+            final long wakeCalls = raiser.wakeCalls() - wakeCallsBefore;
+            assertTrue(wakeCalls <= 1, "one wake-up call at most per raise");
+            woken += (int)wakeCalls;
             assertEquals(1, selector.drain(bits));
             assertEquals(42, bits[0]);
         }
+        assertTrue(woken >= delays.length / 2, woken + " of " + delays.length + " raises found the owner asleep");
         java.util.Arrays.sort(delays);
         // woken through the selector's eventfd: a raise that reached nobody would wait for the slice to end (0..50 ms,
         // median 25 ms)
