@@ -31,9 +31,9 @@ import java.nio.ByteBuffer;
  *       {@link SizeMix}, each carrying a {@link GenPayloadDescriptor} probe, so every echo is counted, checked and
  *       timed (round trip); with {@link DatagramSpec.Direction#REVERSE} the peer streams to each flow instead
  *       ({@link StreamRequestDescriptor}), with {@link DatagramSpec.Direction#BIDIR} both at once;</li>
- *   <li>{@link #tcp}: a small TCP client (SYN with MSS and window scale, segments or TSO frames within the peer's
- *       window, go-back-N after 200 ms without progress, FIN) against a discard server or a kernel socket
- *       (answered = bytes acknowledged).</li>
+ *   <li>{@link #tcp(TcpSpec, GenListener)}: {@link TcpClient}'s connections, one per flow and direction: sending
+ *       (segments or TSO frames within the peer's window, answered = bytes acknowledged) to a discard server or a
+ *       kernel socket, receiving from the guest's {@link TcpChargenServer} or a kernel socket that writes.</li>
  * </ul>
  * Every run reports into {@link GenCounters} and tells a {@link GenListener} each round trip and each interval.
  * <p>
@@ -346,7 +346,7 @@ public final class TrafficGenerator implements FrameHandler
         return true;
     }
 
-    private static long flowShare(final long total, final int flow, final int flows)
+    static long flowShare(final long total, final int flow, final int flows)
     {
         return total / flows + (flow < total % flows ? 1 : 0);
     }
@@ -413,8 +413,8 @@ public final class TrafficGenerator implements FrameHandler
     /**
      * Opens a TCP connection to {@code port}, sends {@code count} segments of {@code size} payload bytes (when
      * {@code count > 0}; else for {@code durationNs}), each a TSO frame with CSUM_PARTIAL and GSO size = MSS when
-     * {@code tso}, at most {@code rate} frames a second, then closes it. The counters' answered bytes are the bytes
-     * acknowledged; {@code listener} is told every interval.
+     * {@code tso}, at most {@code rate} frames a second, then closes it: {@link #tcp(TcpSpec, GenListener)} with one
+     * sending connection.
      *
      * @param port       the destination TCP port (a discard server or a kernel socket).
      * @param size       payload bytes of each segment or TSO frame.
@@ -430,12 +430,27 @@ public final class TrafficGenerator implements FrameHandler
         final int port, final int size, final boolean tso, final long count, final long durationNs, final long rate,
         final long intervalNs, final GenListener listener)
     {
+        return tcp(new TcpSpec(port, TcpChargenServer.PORT == port ? GuestStack.DISCARD_PORT : TcpChargenServer.PORT,
+            size, tso, 1, Math.max(0, count), durationNs, rate, DatagramSpec.Direction.FORWARD, intervalNs), listener);
+    }
+
+    /**
+     * Runs TCP connections as {@code spec} says, iperf3-like: {@code spec.flows()} sending connections (answered =
+     * bytes acknowledged), receiving connections to a server that writes ({@code --reverse}), or both at once
+     * ({@code --bidir}); each closed at the end. {@code listener} is told every interval.
+     *
+     * @param spec     the connections, sizes, count or duration, rate.
+     * @param listener told each interval, on this thread.
+     * @return what was sent, acknowledged and received; a failure when unresolved or a connection got no SYN-ACK.
+     */
+    public TrafficReport tcp(final TcpSpec spec, final GenListener listener)
+    {
         if (destinationMac < 0)
         {
             return TrafficReport.failed("destination not resolved");
         }
-        begin(1, listener, -1);
-        return tcp.run(port, size, tso, count, durationNs, rate, intervalNs);
+        begin(spec.flows(), listener, -1);
+        return tcp.run(spec);
     }
 
     void ipv4Headers()
@@ -512,9 +527,9 @@ public final class TrafficGenerator implements FrameHandler
         {
             echo(buffer, payload, size, flow);
         }
-        else if (protocol == IpProtocol.TCP && flow == 0 && l4Length >= TcpHeader.MIN_LENGTH)
+        else if (protocol == IpProtocol.TCP && l4Length >= TcpHeader.MIN_LENGTH)
         {
-            tcp.onSegment(buffer, l4, l4Length);
+            tcp.onSegment(flow, TcpHeader.sourcePort(buffer, l4), buffer, l4, l4Length);
         }
     }
 

@@ -36,7 +36,35 @@ final class GenOutput implements GenListener
         /** Both (bidir): a TX line (echoes) and an RX line (stream) per flow. */
         BOTH,
         /** TCP: sent, acknowledged. */
-        TCP
+        TCP,
+        /** TCP, the peer sends ({@code --reverse}): received in order. */
+        TCP_REVERSE,
+        /** TCP both ways ({@code --bidir}): a TX line (acknowledged) and an RX line (received) per flow. */
+        TCP_BOTH;
+
+        /** {@return whether gen sends in this mode} */
+        boolean sends()
+        {
+            return this != STREAM && this != TCP_REVERSE;
+        }
+
+        /** {@return whether the peer sends in this mode} */
+        boolean receives()
+        {
+            return this == STREAM || this == BOTH || this == TCP_REVERSE || this == TCP_BOTH;
+        }
+
+        /** {@return whether it is TCP (received data is never lost, only resent)} */
+        boolean tcp()
+        {
+            return this == TCP || this == TCP_REVERSE || this == TCP_BOTH;
+        }
+
+        /** {@return whether interval lines come in TX/RX pairs} */
+        boolean both()
+        {
+            return this == BOTH || this == TCP_BOTH;
+        }
     }
 
     private final PrintStream out;
@@ -104,7 +132,7 @@ final class GenOutput implements GenListener
         {
             final Figures tx = new Figures();
             tx.frames = counters.sentFrames(flow) - sentFrames[flow];
-            tx.payload = mode == Mode.TCP ? counters.answeredPayloadBytes(flow) - answeredPayload[flow] :
+            tx.payload = mode.tcp() ? counters.answeredPayloadBytes(flow) - answeredPayload[flow] :
                 counters.sentPayloadBytes(flow) - sentPayload[flow];
             tx.answered = counters.answeredFrames(flow) - answered[flow];
             final Figures rx = new Figures();
@@ -113,13 +141,13 @@ final class GenOutput implements GenListener
             rx.expected = counters.receivedExpected(flow) - receivedExpected[flow];
             sum.add(tx);
             sumRx.add(rx);
-            if (mode != Mode.STREAM)
+            if (mode.sends())
             {
-                streams.add(stream(flow + 1, mode == Mode.BOTH ? "tx" : null, tx, seconds, false));
+                streams.add(stream(flow + 1, mode.both() ? "tx" : null, tx, seconds, false, mode.tcp()));
             }
-            if (mode == Mode.STREAM || mode == Mode.BOTH)
+            if (mode.receives())
             {
-                streams.add(stream(flow + 1, mode == Mode.BOTH ? "rx" : null, rx, seconds, true));
+                streams.add(stream(flow + 1, mode.both() ? "rx" : null, rx, seconds, true, mode.tcp()));
             }
             if (text && flows > 1)
             {
@@ -131,13 +159,13 @@ final class GenOutput implements GenListener
         interval.put("end_s", round(toNs / 1e9));
         interval.put("streams", streams);
         final Map<String, Object> summary = new LinkedHashMap<>();
-        if (mode != Mode.STREAM)
+        if (mode.sends())
         {
-            summary.put("sent", figures(sum, seconds, false));
+            summary.put("sent", figures(sum, seconds, false, mode.tcp()));
         }
-        if (mode == Mode.STREAM || mode == Mode.BOTH)
+        if (mode.receives())
         {
-            summary.put("received", figures(sumRx, seconds, true));
+            summary.put("received", figures(sumRx, seconds, true, mode.tcp()));
         }
         if (mode == Mode.ECHO || mode == Mode.BOTH)
         {
@@ -167,6 +195,8 @@ final class GenOutput implements GenListener
             case STREAM -> "[ ID] Interval           Transfer     Bitrate           Frames/s  Received  Lost/Total";
             case BOTH -> "[ ID][Dir] Interval           Transfer     Bitrate           Frames/s   Frames  Answered/Lost";
             case TCP -> "[ ID] Interval           Transfer     Bitrate           Frames/s      Sent  (Transfer: bytes acknowledged)";
+            case TCP_REVERSE -> "[ ID] Interval           Transfer     Bitrate           Frames/s  Received  (Transfer: in-order bytes)";
+            case TCP_BOTH -> "[ ID][Dir] Interval           Transfer     Bitrate           Frames/s   Frames  (TX: bytes acknowledged, RX: in-order bytes)";
         };
     }
 
@@ -192,6 +222,15 @@ final class GenOutput implements GenListener
             }
             case TCP -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
                 bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames));
+            case TCP_REVERSE -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
+                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames));
+            case TCP_BOTH ->
+            {
+                out.println(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d", id, interval,
+                    bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames));
+                out.println(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d", id, interval,
+                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames));
+            }
         }
         out.flush();
     }
@@ -255,7 +294,8 @@ final class GenOutput implements GenListener
     }
 
     private static Map<String, Object> stream(
-        final int id, final String direction, final Figures figures, final double seconds, final boolean stream)
+        final int id, final String direction, final Figures figures, final double seconds, final boolean stream,
+        final boolean tcp)
     {
         final Map<String, Object> map = new LinkedHashMap<>();
         map.put("id", id);
@@ -263,23 +303,25 @@ final class GenOutput implements GenListener
         {
             map.put("direction", direction);
         }
-        map.putAll(figures(figures, seconds, stream));
+        map.putAll(figures(figures, seconds, stream, tcp));
         return map;
     }
 
-    private static Map<String, Object> figures(final Figures figures, final double seconds, final boolean stream)
+    /** A stream's figures: TCP's received data has no loss (resent) and its sent data counts bytes acknowledged. */
+    private static Map<String, Object> figures(
+        final Figures figures, final double seconds, final boolean stream, final boolean tcp)
     {
         final Map<String, Object> map = new LinkedHashMap<>();
         map.put("frames", figures.frames);
         map.put("payload_bytes", figures.payload);
         map.put("payload_bits_per_second", round(figures.payload * 8 / seconds));
         map.put("frames_per_second", round(figures.frames / seconds));
-        if (stream)
+        if (stream && !tcp)
         {
             map.put("lost", Math.max(0, figures.expected - figures.frames));
             map.put("expected", figures.expected);
         }
-        else
+        else if (!stream)
         {
             map.put("answered", figures.answered);
         }

@@ -41,9 +41,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     private final PrintStream log;
     private final GuestStack stack;
     private final io.pvnet.engine.guest.StreamSource streamSource;
+    private final io.pvnet.engine.guest.TcpChargenServer chargen;
     private GuestControlClient client;
     private VifFrontend frontend;
+    /** Most frames taken from the rx ring per duty cycle (a NAPI budget). */
+    private static final int RX_BUDGET = 64;
+    /** Tx slots kept free for what one reply may need beyond one slot (a fragmented or multi-page one). */
+    private static final int TX_RESERVE = 16;
     private long transmitBusy;
+    private long rxHeldBack;
     private long reconnects;
     private volatile String failure;
 
@@ -58,6 +64,10 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
             settings.config().mtu(), this);
         // answers gen --reverse / --bidir; a generator in this node takes the stack's other frames from it
         this.streamSource = new io.pvnet.engine.guest.StreamSource(stack, this);
+        // answers gen --proto tcp --reverse / --bidir (TCP port 19)
+        this.chargen = new io.pvnet.engine.guest.TcpChargenServer(stack, this, settings.config().mtu());
+        chargen.limitRingUse(this::txOutstanding, io.pvnet.engine.vif.VifSections.RING_SIZE / 2);
+        streamSource.next(chargen);
         stack.other(streamSource);
     }
 
@@ -162,8 +172,22 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
         }
         int work = client.sync();
         work += frontend.doWork();
-        work += frontend.poll(stack, 64);
+        // backpressure, as a NIC driver stops its queue: take no more requests than the tx ring has room for
+        // replies, so a full tx ring leaves requests in the rx ring and the backend counts what it cannot deliver
+        // (vif1.0's drop-rx-queue-full in pvnet stat) instead of this guest dropping replies it already took
+        final int room = io.pvnet.engine.vif.VifSections.RING_SIZE - frontend.txOutstanding();
+        final int budget = Math.min(RX_BUDGET, room - TX_RESERVE);
+        if (budget < RX_BUDGET)
+        {
+            rxHeldBack++;
+            work++; // stay awake: the backend frees tx slots within microseconds
+        }
+        if (budget > 0)
+        {
+            work += frontend.poll(stack, budget);
+        }
         work += streamSource.doWork();
+        work += chargen.doWork();
         frontend.flush();
         return work;
     }
@@ -241,6 +265,24 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     io.pvnet.engine.guest.StreamSource streamSource()
     {
         return streamSource;
+    }
+
+    /** @return the node's TCP chargen server (gen --proto tcp --reverse, --bidir). */
+    io.pvnet.engine.guest.TcpChargenServer chargen()
+    {
+        return chargen;
+    }
+
+    /** @return duty cycles that took fewer requests than the budget because the tx ring was short of room. */
+    long rxHeldBack()
+    {
+        return rxHeldBack;
+    }
+
+    /** @return tx slots waiting for the backend (0 while detached). */
+    private int txOutstanding()
+    {
+        return frontend == null ? 0 : frontend.txOutstanding();
     }
 
     long transmitBusy()
