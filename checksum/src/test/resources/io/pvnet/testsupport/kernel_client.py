@@ -174,6 +174,8 @@ def sink(conn):
 def writer(conn):
     import select
     block = b"pvnet-tcp-source" * 4096
+    # a bounded send buffer: what it still holds when the peer closes drains within its close timeout
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 256 << 10)
     conn.setblocking(False)
     total = 0
     try:
