@@ -68,7 +68,7 @@ final class TcpClient
     /** Runs {@code spec} on the generator's counters (already begun with {@code spec.flows()} flows). */
     TrafficReport run(final TcpSpec spec)
     {
-        final GenCounters counters = generator.counters;
+        GenCounters counters = generator.counters;
         final GenListener listener = generator.listener;
         final NanoClock clock = generator.clock;
         flows = spec.flows();
@@ -91,7 +91,7 @@ final class TcpClient
             return TrafficReport.failed(failure);
         }
         final int mtuMss = generator.frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
-        final long start = clock.nanoTime();
+        long start = clock.nanoTime();
         for (int flow = 0; flow < flows && sends; flow++)
         {
             final TcpConnection connection = sending[flow];
@@ -104,7 +104,9 @@ final class TcpClient
         }
         generator.runStartNs = start;
         measuring = true;
-        final long end = start + spec.durationNs();
+        final long omitEnd = start + spec.omitNs();
+        boolean omitting = spec.omitNs() > 0;
+        long end = omitEnd + spec.durationNs();
         final long gapNs = spec.rate() > 0 ? Math.max(1, 1_000_000_000L / spec.rate()) : 0;
         final long intervalNs = spec.intervalNs();
         long next = start;
@@ -116,9 +118,29 @@ final class TcpClient
         {
             int work = generator.poll();
             now = clock.nanoTime();
-            if (now - nextInterval >= 0)
+            if (omitting && now - omitEnd >= 0)
             {
-                listener.onInterval(counters, lastInterval - start, now - start);
+                // the warm-up (slow start included) is over: its last line, then the measured run from zero
+                listener.onOmitted(counters, lastInterval - start, now - start);
+                omitting = false;
+                generator.restartCounters(flows);
+                counters = generator.counters;
+                start = now;
+                generator.runStartNs = now;
+                end = now + spec.durationNs();
+                lastInterval = now;
+                nextInterval = intervalNs > 0 ? now + intervalNs : Long.MAX_VALUE;
+            }
+            else if (now - nextInterval >= 0)
+            {
+                if (omitting)
+                {
+                    listener.onOmitted(counters, lastInterval - start, now - start);
+                }
+                else
+                {
+                    listener.onInterval(counters, lastInterval - start, now - start);
+                }
                 lastInterval = now;
                 do
                 {

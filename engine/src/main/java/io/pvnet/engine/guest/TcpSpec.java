@@ -20,20 +20,31 @@ package io.pvnet.engine.guest;
  *                    sends follow TCP: they cannot be paced from here).
  * @param direction   forward (gen sends), reverse (the peer sends) or both, each direction on its own connections.
  * @param intervalNs  interval of {@link GenListener#onInterval}, 0 for none but the last.
+ * @param omitNs      a warm-up on the same connections before the measured {@code durationNs} (iperf3's
+ *                    {@code --omit}, past TCP's slow start): told by {@link GenListener#onOmitted}, then the counters
+ *                    start from zero; 0 for none, only without a count.
  */
 public record TcpSpec(
     int port, int reversePort, int size, boolean tso, int flows, long count, long durationNs, long rate,
-    DatagramSpec.Direction direction, long intervalNs)
+    DatagramSpec.Direction direction, long intervalNs, long omitNs)
 {
+    /** A spec without warm-up. */
+    public TcpSpec(
+        final int port, final int reversePort, final int size, final boolean tso, final int flows, final long count,
+        final long durationNs, final long rate, final DatagramSpec.Direction direction, final long intervalNs)
+    {
+        this(port, reversePort, size, tso, flows, count, durationNs, rate, direction, intervalNs, 0);
+    }
+
     /** Checks the values. */
     public TcpSpec
     {
         if (flows < 1 || flows > TrafficGenerator.MAX_FLOWS || count < 0 || durationNs <= 0 || rate < 0 ||
-            intervalNs < 0 || size < 1 || size > TrafficGenerator.MAX_PAYLOAD || port < 1 || port > 65535 ||
+            intervalNs < 0 || omitNs < 0 || (omitNs > 0 && count > 0) || size < 1 || size > TrafficGenerator.MAX_PAYLOAD || port < 1 || port > 65535 ||
             reversePort < 1 || reversePort > 65535)
         {
             throw new IllegalArgumentException("flows=" + flows + " count=" + count + " durationNs=" + durationNs +
-                " rate=" + rate + " intervalNs=" + intervalNs + " size=" + size + " port=" + port + " reversePort=" +
+                " rate=" + rate + " intervalNs=" + intervalNs + " omitNs=" + omitNs + " size=" + size + " port=" + port + " reversePort=" +
                 reversePort);
         }
         if (direction == DatagramSpec.Direction.BIDIR && port == reversePort)

@@ -42,8 +42,8 @@ import java.nio.ByteBuffer;
  * still on their way), so that on a machine with few cores the backend and the peer get the core a spinning
  * generator would take. Registers itself as the stack's {@link GuestStack#other} handler. Sending allocates nothing.
  * <p>
- * Why one file of this length (about 437 lines of code, the rest javadoc): the datagram, reverse-stream and interval
- * logic of one run share its counters and clock (TCP is in TcpClient).
+ * Why one file of this length (about 480 lines of code, the rest javadoc): the datagram, reverse-stream, warm-up and
+ * interval logic of one run share its counters and clock (TCP is in TcpClient).
  */
 public final class TrafficGenerator implements FrameHandler
 {
@@ -79,6 +79,10 @@ public final class TrafficGenerator implements FrameHandler
     GenListener listener = GenListener.NONE;
     private int answerPort;
     long runStartNs;
+    /** When the run's warm-up began (answers to probes sent since, before {@link #runStartNs}, are left out). */
+    private long omitStartNs;
+    /** Per flow: the reverse stream's sequence numbers used in the warm-up. */
+    private final long[] sequenceBase = new long[MAX_FLOWS];
 
     private final TcpClient tcp = new TcpClient(this);
 
@@ -193,9 +197,12 @@ public final class TrafficGenerator implements FrameHandler
             stopStreams(flows);
             return new TrafficReport(counters, 0, false, failure);
         }
-        final long start = clock.nanoTime();
+        long start = clock.nanoTime();
         runStartNs = start;
-        final long end = start + spec.durationNs();
+        omitStartNs = start;
+        final long omitEnd = start + spec.omitNs();
+        boolean omitting = spec.omitNs() > 0;
+        long end = start + spec.omitNs() + spec.durationNs();
         final long gapNs = spec.rate() > 0 ? Math.max(1, 1_000_000_000L / spec.rate()) : 0;
         final long intervalNs = spec.intervalNs();
         long nextInterval = intervalNs > 0 ? start + intervalNs : Long.MAX_VALUE;
@@ -221,9 +228,30 @@ public final class TrafficGenerator implements FrameHandler
                     break; // the streams went silent before their count: the rest is lost
                 }
             }
-            if (now - nextInterval >= 0)
+            if (omitting && now - omitEnd >= 0)
             {
-                listener.onInterval(counters, lastInterval - start, now - start);
+                // the warm-up is over: its last line, then the measured run from zero
+                listener.onOmitted(counters, lastInterval - start, now - start);
+                omitting = false;
+                restartCounters(flows);
+                start = now;
+                runStartNs = now;
+                end = now + spec.durationNs();
+                lastInterval = now;
+                nextInterval = intervalNs > 0 ? now + intervalNs : Long.MAX_VALUE;
+                lastReceived = 0;
+                lastReceiveNs = now;
+            }
+            else if (now - nextInterval >= 0)
+            {
+                if (omitting)
+                {
+                    listener.onOmitted(counters, lastInterval - start, now - start);
+                }
+                else
+                {
+                    listener.onInterval(counters, lastInterval - start, now - start);
+                }
                 lastInterval = now;
                 do
                 {
@@ -271,10 +299,13 @@ public final class TrafficGenerator implements FrameHandler
         }
         frontend.flush();
         final long elapsed = clock.nanoTime() - start;
+        if (reverse)
+        {
+            stopStreams(flows); // first: the drain then takes what was streamed in time, not 200 ms more of it
+        }
         drain(forward, reverse, spec, flows);
         if (reverse)
         {
-            stopStreams(flows);
             if (spec.count() > 0)
             {
                 // a stream asked for N datagrams that delivered fewer lost the rest, also those after its last one
@@ -296,6 +327,21 @@ public final class TrafficGenerator implements FrameHandler
         this.listener = listener;
         this.answerPort = answerPort;
         runStartNs = clock.nanoTime();
+        omitStartNs = runStartNs;
+        java.util.Arrays.fill(sequenceBase, 0);
+    }
+
+    /**
+     * The warm-up ended: counting starts from zero. A reverse stream's sequence numbers go on, so what it sent so far
+     * becomes its base; answers and datagrams of the warm-up still on their way are then left out.
+     */
+    void restartCounters(final int flows)
+    {
+        for (int flow = 0; flow < flows; flow++)
+        {
+            sequenceBase[flow] += counters.receivedExpected[flow];
+        }
+        counters = new GenCounters(flows);
     }
 
     /** Writes flow {@code flow}'s next datagram or echo request into {@link #frame}. @return its length. */
@@ -376,7 +422,7 @@ public final class TrafficGenerator implements FrameHandler
                     if (counters.receivedFrames[flow] == 0)
                     {
                         streamRequest(flow, StreamRequestDescriptor.START, flowShare(spec.count(), flow, flows),
-                            spec.durationNs() + STREAM_START_TIMEOUT_NS, spec.rate() == 0 ? 0 :
+                            spec.omitNs() + spec.durationNs() + STREAM_START_TIMEOUT_NS, spec.rate() == 0 ? 0 :
                             Math.max(1, flowShare(spec.rate(), flow, flows)), schedule);
                     }
                 }
@@ -535,6 +581,12 @@ public final class TrafficGenerator implements FrameHandler
 
     private void echo(final DirectBuffer buffer, final int payload, final int size, final int flow)
     {
+        final boolean probe = size >= GenPayloadDescriptor.LENGTH && GenPayloadDescriptor.lastByteMatches(buffer, payload, size);
+        final long sentAt = probe ? GenPayloadDescriptor.sendTimeNs(buffer, payload) : 0;
+        if (probe && sentAt - runStartNs < 0 && sentAt - omitStartNs >= 0)
+        {
+            return; // sent in the warm-up, answered after it: neither counted nor timed
+        }
         counters.answeredFrames[flow]++;
         counters.answeredPayloadBytes[flow] += size;
         if (!GenPayloadDescriptor.lastByteMatches(buffer, payload, size) || size < 1)
@@ -542,9 +594,8 @@ public final class TrafficGenerator implements FrameHandler
             counters.badAnswers[flow]++;
             return;
         }
-        if (size >= GenPayloadDescriptor.LENGTH)
+        if (probe)
         {
-            final long sentAt = GenPayloadDescriptor.sendTimeNs(buffer, payload);
             final long roundTrip = clock.nanoTime() - sentAt;
             if (sentAt - runStartNs >= 0 && roundTrip >= 0)
             {
@@ -559,11 +610,16 @@ public final class TrafficGenerator implements FrameHandler
 
     private void streamed(final DirectBuffer buffer, final int payload, final int size, final int flow)
     {
+        if (size >= GenPayloadDescriptor.LENGTH &&
+            (GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL) < sequenceBase[flow])
+        {
+            return; // streamed in the warm-up, arrived after it
+        }
         counters.receivedFrames[flow]++;
         counters.receivedPayloadBytes[flow] += size;
         if (size >= GenPayloadDescriptor.LENGTH)
         {
-            final long sequence = GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL;
+            final long sequence = (GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL) - sequenceBase[flow];
             if (sequence + 1 > counters.receivedExpected[flow])
             {
                 counters.receivedExpected[flow] = sequence + 1;

@@ -336,6 +336,31 @@ class TrafficGeneratorTest
         assertEquals("no SYN-ACK from 10.0.0.1:19 (2 of 4 connections established)", tcp.failure());
     }
 
+    @Test
+    void shouldWarmUpBeforeTheMeasuredRunAndCountOnlyWhatFollows()
+    {
+        final Recorder recorder = new Recorder();
+        final TrafficReport udp = generator.datagrams(new DatagramSpec(false, GuestStack.ECHO_PORT, SizeMix.of(100), 2,
+            0, 200_000_000L, 4000, DatagramSpec.Direction.FORWARD, 50_000_000L, 200_000_000L), recorder);
+        assertTrue(udp.ok(), udp.failure());
+        assertTrue(recorder.omitted >= 3 && recorder.omitted <= 5, "200 ms of warm-up in 50 ms lines: " + recorder);
+        assertTrue(recorder.intervals >= 3 && recorder.intervals <= 5, "200 ms measured in 50 ms lines: " + recorder);
+        assertEquals(0, recorder.firstFromNs, "measured lines start from 0 again");
+        // 4000 frames/s for 0.2 s measured, not 0.4 s: the warm-up's frames are not in the counters
+        assertTrue(udp.frames() >= 700 && udp.frames() <= 900, udp.frames() + " frames");
+        assertTrue(udp.elapsedNs() < 300_000_000L, "the measured time: " + udp.elapsedNs());
+        assertEquals(udp.frames(), udp.echoes(), "echoes of warm-up frames that came late are neither answers nor lost");
+        assertEquals(0, udp.badEchoes());
+        assertTrue(server.udpEchoes() >= udp.frames() + 600, "the server echoed the warm-up too: " + server.udpEchoes());
+
+        final TrafficReport reverse = generator.datagrams(new DatagramSpec(false, GuestStack.ECHO_PORT, SizeMix.of(100),
+            1, 0, 200_000_000L, 4000, DatagramSpec.Direction.REVERSE, 0, 200_000_000L), GenListener.NONE);
+        assertTrue(reverse.ok(), reverse.failure());
+        assertTrue(reverse.received() >= 700 && reverse.received() <= 1000,
+            reverse.received() + " received in 0.2 s at 4000/s (and those on their way at the end), not 0.4 s");
+        assertEquals(reverse.received(), reverse.receivedExpected(), "sequence numbers count from the warm-up's end");
+    }
+
     private static DatagramSpec spec(
         final boolean icmp, final SizeMix sizes, final int flows, final long count, final long rate,
         final DatagramSpec.Direction direction)
@@ -351,6 +376,7 @@ class TrafficGeneratorTest
         long minRoundTripNs = Long.MAX_VALUE;
         long maxRoundTripNs;
         int intervals;
+        int omitted;
         long firstFromNs = -1;
         long lastToNs;
         long lastSent;
@@ -377,9 +403,15 @@ class TrafficGeneratorTest
         }
 
         @Override
+        public void onOmitted(final GenCounters counters, final long fromNs, final long toNs)
+        {
+            omitted++;
+        }
+
+        @Override
         public String toString()
         {
-            return "roundTrips=" + roundTrips + " rtt " + minRoundTripNs + ".." + maxRoundTripNs + " intervals=" +
+            return "omitted=" + omitted + " roundTrips=" + roundTrips + " rtt " + minRoundTripNs + ".." + maxRoundTripNs + " intervals=" +
                 intervals + " " + firstFromNs + ".." + lastToNs;
         }
     }

@@ -109,6 +109,11 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = {"-t", "--duration"}, paramLabel = "S", description = "Seconds to send (default 1 unless --count).")
     double duration = -1;
 
+    @Option(names = {"-O", "--omit"}, paramLabel = "S", description = "Warm up for S seconds before the measured " +
+        "--duration, as iperf3 does: the same traffic (JIT compilation of every process on the path, TCP's slow start), " +
+        "its interval lines marked (omitted), not counted (default 0; not with --count).")
+    double omit;
+
     @Option(names = {"-i", "--interval"}, paramLabel = "S", description = "Seconds between interval lines (default 1; 0: " +
         "none).")
     double interval = 1;
@@ -136,7 +141,7 @@ public final class GenCommand implements Callable<Integer>
     /** The options, checked. */
     private record Plan(
         GuestNode.Settings settings, int dstIp, boolean udp, boolean icmp, SizeMix mix, DatagramSpec.Direction direction,
-        long durationNs, long intervalNs, int reversePort)
+        long durationNs, long intervalNs, int reversePort, long omitNs)
     {
     }
 
@@ -196,9 +201,9 @@ public final class GenCommand implements Callable<Integer>
             }
             final TrafficReport report = plan.udp() ?
                 generator.datagrams(new DatagramSpec(plan.icmp(), port, plan.mix(), flows,
-                    Math.max(0, count), plan.durationNs(), rate, plan.direction(), plan.intervalNs()), output) :
+                    Math.max(0, count), plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs()), output) :
                 generator.tcp(new TcpSpec(port, plan.reversePort(), sizes.get(0), tso, flows, Math.max(0, count),
-                    plan.durationNs(), rate, plan.direction(), plan.intervalNs()), output);
+                    plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs()), output);
             if (!report.ok())
             {
                 err.println("pvnet gen: " + report.failure());
@@ -321,7 +326,13 @@ public final class GenCommand implements Callable<Integer>
         final DatagramSpec.Direction direction = reverse ? DatagramSpec.Direction.REVERSE :
             bidir ? DatagramSpec.Direction.BIDIR : DatagramSpec.Direction.FORWARD;
         final long durationNs = duration > 0 ? (long)(duration * 1e9) : count > 0 ? 86_400_000_000_000L : 1_000_000_000L;
-        return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9), reversePort);
+        if (omit < 0 || omit > 3600 || (omit > 0 && count > 0))
+        {
+            throw new IllegalArgumentException("--omit=" + omit + " must be 0..3600 seconds, and goes with --duration, " +
+                "not --count");
+        }
+        return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9), reversePort,
+            (long)(omit * 1e9));
     }
 
     private String describe(final Plan plan)
@@ -330,7 +341,7 @@ public final class GenCommand implements Callable<Integer>
             proto + (tso ? " tso" : ""), dst, portText(plan), flows, flows == 1 ? "" : "s", plan.mix(),
             rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", rate) : "as fast as possible",
             count > 0 ? String.format(Locale.ROOT, "%,d frames", count) : String.format(Locale.ROOT, "for %.1f s",
-                plan.durationNs() / 1e9),
+                plan.durationNs() / 1e9) + (omit > 0 ? String.format(Locale.ROOT, " after a %.1f s warm-up", omit) : ""),
             plan.direction() == DatagramSpec.Direction.FORWARD ? "" :
                 plan.direction() == DatagramSpec.Direction.REVERSE ? ", reverse (the peer sends)" : ", both directions");
     }
@@ -426,6 +437,7 @@ public final class GenCommand implements Callable<Integer>
         start.put("count", Math.max(0, count));
         start.put("duration_s", plan.durationNs() / 1e9);
         start.put("interval_s", interval);
+        start.put("omit_s", omit);
         final Map<String, Object> end = new LinkedHashMap<>();
         end.put("seconds", seconds);
         if (forward)
@@ -476,6 +488,7 @@ public final class GenCommand implements Callable<Integer>
             f.put("sent_frames", counters.sentFrames(flow));
             f.put("sent_payload_bytes", counters.sentPayloadBytes(flow));
             f.put("answered", counters.answeredFrames(flow));
+            f.put("answered_payload_bytes", counters.answeredPayloadBytes(flow));
             f.put("received_frames", counters.receivedFrames(flow));
             f.put("received_payload_bytes", counters.receivedPayloadBytes(flow));
             if (plan.udp())

@@ -83,6 +83,11 @@ final class GenOutput implements GenListener
     private long[] receivedPayload;
     private long[] receivedExpected;
     private boolean headerPrinted;
+    /** The counters of the lines so far (a new object: the warm-up ended). */
+    private GenCounters lastCounters;
+    private int omittedIntervals;
+    /** Appended to each line of the interval being printed. */
+    private String suffix = "";
 
     /**
      * @param out     where the text goes, or null for none.
@@ -115,10 +120,39 @@ final class GenOutput implements GenListener
     @Override
     public void onInterval(final GenCounters counters, final long fromNs, final long toNs)
     {
+        interval(counters, fromNs, toNs, false);
+    }
+
+    @Override
+    public void onOmitted(final GenCounters counters, final long fromNs, final long toNs)
+    {
+        interval(counters, fromNs, toNs, true);
+    }
+
+    private void interval(final GenCounters counters, final long fromNs, final long toNs, final boolean omitted)
+    {
+        if (counters != lastCounters)
+        {
+            // the warm-up ended: the measured run counts from zero, its round trips alone make the summary's
+            lastCounters = counters;
+            java.util.Arrays.fill(sentFrames, 0);
+            java.util.Arrays.fill(sentPayload, 0);
+            java.util.Arrays.fill(answered, 0);
+            java.util.Arrays.fill(answeredPayload, 0);
+            java.util.Arrays.fill(received, 0);
+            java.util.Arrays.fill(receivedPayload, 0);
+            java.util.Arrays.fill(receivedExpected, 0);
+            if (!omitted && omittedIntervals > 0)
+            {
+                totalRtt.reset();
+            }
+        }
         if (toNs <= fromNs)
         {
             return;
         }
+        omittedIntervals += omitted ? 1 : 0;
+        suffix = omitted ? "  (omitted)" : "";
         final double seconds = (toNs - fromNs) / 1e9;
         final List<Map<String, Object>> streams = new ArrayList<>();
         final Figures sum = new Figures();
@@ -157,6 +191,7 @@ final class GenOutput implements GenListener
         final Map<String, Object> interval = new LinkedHashMap<>();
         interval.put("start_s", round(fromNs / 1e9));
         interval.put("end_s", round(toNs / 1e9));
+        interval.put("omitted", omitted);
         interval.put("streams", streams);
         final Map<String, Object> summary = new LinkedHashMap<>();
         if (mode.sends())
@@ -207,32 +242,37 @@ final class GenOutput implements GenListener
         final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", fromNs / 1e9, toNs / 1e9);
         switch (mode)
         {
-            case ECHO -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %8d%s", id, interval,
+            case ECHO -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %8d%s", id, interval,
                 bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames, tx.answered,
-                rtt == null ? "" : "  " + time(rtt, 50) + "  " + time(rtt, 99)));
-            case STREAM -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %s", id, interval,
-                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx)));
+                rtt == null ? "" : "  " + time(rtt, 50) + "  " + time(rtt, 99))));
+            case STREAM -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %s", id, interval,
+                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx))));
             case BOTH ->
             {
-                out.println(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d  %d answered%s", id, interval,
+                out.println(suffixed(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d  %d answered%s", id, interval,
                     bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames, tx.answered,
-                    rtt == null ? "" : ", RTT p50 " + time(rtt, 50).trim()));
-                out.println(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d  %s", id, interval,
-                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx)));
+                    rtt == null ? "" : ", RTT p50 " + time(rtt, 50).trim())));
+                out.println(suffixed(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d  %s", id, interval,
+                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx))));
             }
-            case TCP -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
-                bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames));
-            case TCP_REVERSE -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
-                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames));
+            case TCP -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
+                bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames)));
+            case TCP_REVERSE -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
+                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames)));
             case TCP_BOTH ->
             {
-                out.println(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d", id, interval,
-                    bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames));
-                out.println(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d", id, interval,
-                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames));
+                out.println(suffixed(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d", id, interval,
+                    bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames)));
+                out.println(suffixed(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d", id, interval,
+                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames)));
             }
         }
         out.flush();
+    }
+
+    private String suffixed(final String line)
+    {
+        return line + suffix;
     }
 
     /**

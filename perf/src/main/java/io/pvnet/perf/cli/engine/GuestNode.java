@@ -179,8 +179,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
         final int budget = Math.min(RX_BUDGET, room - TX_RESERVE);
         if (budget < RX_BUDGET)
         {
+            // no work counted for it: a guest that spins here takes the core the backend needs to free the slots
+            // (two cores, three processes); it sleeps until the backend's tx responses (the armed rsp_event) wake it
             rxHeldBack++;
-            work++; // stay awake: the backend frees tx slots within microseconds
         }
         if (budget > 0)
         {
