@@ -32,11 +32,12 @@ final class TcpClient
     private static final int WINDOW_SCALE = 7;
     private static final int WINDOW_SCALE_OPTION = 0x0103_0300 | WINDOW_SCALE; // NOP, window scale 7
     /**
-     * What the receiving connections together offer the peer: about what the rx ring (256 pages) and the backend's
-     * queue in front of it hold, so a sender does not put more in flight than the path holds and lose the excess (a
-     * receiver's buffer, as Linux sizes its window from its socket buffer).
+     * What the receiving connections together offer the peer: the backend's queue in front of the rx ring (512 KiB, as
+     * Linux netback's), so a sender that bursts a whole window into a momentarily full rx ring loses none of it (gen
+     * drops what follows a gap, and every loss costs a round trip or a timeout); a receiver's buffer, as Linux sizes
+     * its window from its socket buffer.
      */
-    private static final int RECEIVE_BUFFER_BYTES = 1 << 20;
+    private static final int RECEIVE_BUFFER_BYTES = 512 << 10;
     /** Acknowledge at least every this many in-order segments (else once per poll). */
     private static final int ACK_EVERY = 4;
 
@@ -80,9 +81,10 @@ final class TcpClient
         receiveWindow = Math.max(1, Math.min(WINDOW, (RECEIVE_BUFFER_BYTES / flows) >> WINDOW_SCALE));
         for (int flow = 0; flow < flows; flow++)
         {
-            sending[flow].reset(flow, TrafficGenerator.SOURCE_PORT + flow, port, true, 0);
+            sending[flow].reset(flow, TrafficGenerator.SOURCE_PORT + flow, port, true, 0, clock.nanoTime());
             receiving[flow].reset(flow, TrafficGenerator.SOURCE_PORT + flow, reversePort, false,
-                spec.count() > 0 ? TrafficGenerator.flowShare(spec.count(), flow, flows) * spec.size() : Long.MAX_VALUE);
+                spec.count() > 0 ? TrafficGenerator.flowShare(spec.count(), flow, flows) * spec.size() : Long.MAX_VALUE,
+                clock.nanoTime());
         }
         final String failure = handshake(clock);
         if (failure != null)
@@ -99,7 +101,7 @@ final class TcpClient
             final int segment = spec.tso() ? spec.size() : Math.min(spec.size(), mss);
             connection.total = spec.count() > 0 ? TrafficGenerator.flowShare(spec.count(), flow, flows) * segment :
                 Long.MAX_VALUE / 4;
-            connection.send.start(TcpConnection.firstSequence(), connection.peerWindow, connection.windowShift, mss,
+            connection.send.start(connection.firstSequence(), connection.peerWindow, connection.windowShift, mss,
                 start);
         }
         generator.runStartNs = start;
@@ -125,6 +127,10 @@ final class TcpClient
                 omitting = false;
                 generator.restartCounters(flows);
                 counters = generator.counters;
+                for (int flow = 0; flow < flows && sends; flow++)
+                {
+                    sending[flow].warmUpInFlight = sending[flow].send.inFlight();
+                }
                 start = now;
                 generator.runStartNs = now;
                 end = now + spec.durationNs();
@@ -239,7 +245,7 @@ final class TcpClient
     {
         if (connection != null && !connection.established())
         {
-            sendTcp(connection, TcpConnection.INITIAL_SEQUENCE, 0, TcpHeader.SYN, 0, true, 0);
+            sendTcp(connection, connection.initialSequence, 0, TcpHeader.SYN, 0, true, 0);
         }
     }
 
@@ -314,9 +320,7 @@ final class TcpClient
 
     private void ack(final TcpConnection connection)
     {
-        final long seq = connection.finSent ? (TcpConnection.firstSequence() + 1) & TcpSendWindow.SEQUENCE_MASK :
-            TcpConnection.firstSequence();
-        if (sendTcp(connection, seq, connection.rcvNxt, TcpHeader.ACK, 0, false, 0) == VifFrontend.OK)
+        if (sendTcp(connection, connection.nextSequence(), connection.rcvNxt, TcpHeader.ACK, 0, false, 0) == VifFrontend.OK)
         {
             connection.ackPending = 0;
             connection.ackNow = false;
@@ -344,9 +348,9 @@ final class TcpClient
                     {
                         fin(sending[flow], sending[flow].send.sndNxt());
                     }
-                    if (receives && !receiving[flow].finAcked(TcpConnection.firstSequence()))
+                    if (receives && !receiving[flow].finAcked(receiving[flow].firstSequence()))
                     {
-                        fin(receiving[flow], TcpConnection.firstSequence());
+                        fin(receiving[flow], receiving[flow].firstSequence());
                     }
                 }
                 nextFin = clock.nanoTime() + RETRY_NS;
@@ -363,7 +367,8 @@ final class TcpClient
             {
                 // the FIN's acknowledgment covers every byte before it: what was in flight when sending ended is answered
                 counters.answeredFrames[flow]++;
-                counters.answeredPayloadBytes[flow] += out.send.inFlight();
+                counters.answeredPayloadBytes[flow] += out.send.inFlight() - Math.min(out.warmUpInFlight,
+                    out.send.inFlight());
                 out.acked += out.send.inFlight();
             }
             if (sends && !out.finAcked(out.send.sndNxt()))
@@ -376,10 +381,10 @@ final class TcpClient
                 sendTcp(out, (out.send.sndNxt() + 1) & TcpSendWindow.SEQUENCE_MASK, out.rcvNxt, TcpHeader.ACK, 0, false, 0);
             }
             final TcpConnection in = receiving[flow];
-            if (receives && !(in.finAcked(TcpConnection.firstSequence()) && in.peerFin))
+            if (receives && !(in.finAcked(in.firstSequence()) && in.peerFin))
             {
                 clean = false;
-                reset(in, in.finSent ? TcpConnection.firstSequence() + 1 : TcpConnection.firstSequence());
+                reset(in, in.nextSequence());
             }
         }
         generator.frontend.flush();
@@ -390,8 +395,10 @@ final class TcpClient
     {
         for (int flow = 0; flow < flows; flow++)
         {
-            if ((sends && !sending[flow].finAcked(sending[flow].send.sndNxt())) ||
-                (receives && !(receiving[flow].finAcked(TcpConnection.firstSequence()) && receiving[flow].peerFin)))
+            // a sending connection waits for the peer's FIN too, to acknowledge it: a peer left in LAST-ACK would
+            // answer the next run's SYN on the same ports with a challenge ACK instead of a SYN-ACK
+            if ((sends && !(sending[flow].finAcked(sending[flow].send.sndNxt()) && sending[flow].peerFin)) ||
+                (receives && !(receiving[flow].finAcked(receiving[flow].firstSequence()) && receiving[flow].peerFin)))
             {
                 return false;
             }
@@ -417,11 +424,11 @@ final class TcpClient
         {
             if (sends && sending[flow].established())
             {
-                reset(sending[flow], TcpConnection.firstSequence());
+                reset(sending[flow], sending[flow].firstSequence());
             }
             if (receives && receiving[flow].established())
             {
-                reset(receiving[flow], TcpConnection.firstSequence());
+                reset(receiving[flow], receiving[flow].firstSequence());
             }
         }
         generator.frontend.flush();
@@ -480,7 +487,8 @@ final class TcpClient
         {
             connection.onSynAck(buffer, l4, l4Length);
             // the handshake's ACK; again for a repeated SYN-ACK (ours was lost): a server that writes starts on it
-            sendTcp(connection, TcpConnection.firstSequence(), connection.rcvNxt, TcpHeader.ACK, 0, false, 0);
+            sendTcp(connection, connection.established() && connection.sender && measuring ? connection.send.sndNxt() :
+                connection.firstSequence(), connection.rcvNxt, TcpHeader.ACK, 0, false, 0);
             return;
         }
         if (!connection.established())
@@ -497,11 +505,13 @@ final class TcpClient
             {
                 final long newly = connection.send.onAck(ack, TcpHeader.window(buffer, l4), payload == 0 && !fin,
                     generator.clock.nanoTime());
-                if (newly > 0)
+                final long warmUp = Math.min(newly, connection.warmUpInFlight);
+                connection.warmUpInFlight -= warmUp; // sent before the measured run: not its answer
+                connection.acked += newly;
+                if (newly > warmUp)
                 {
-                    connection.acked += newly;
                     generator.counters.answeredFrames[flow]++;
-                    generator.counters.answeredPayloadBytes[flow] += newly;
+                    generator.counters.answeredPayloadBytes[flow] += newly - warmUp;
                 }
             }
         }

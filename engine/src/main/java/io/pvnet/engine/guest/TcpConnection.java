@@ -10,11 +10,13 @@ import org.agrona.DirectBuffer;
  */
 final class TcpConnection
 {
-    static final long INITIAL_SEQUENCE = 0x2000_0000L;
     private static final long MASK = TcpSendWindow.SEQUENCE_MASK;
 
     final TcpSendWindow send = new TcpSendWindow();
     int flow;
+    /** The initial sequence number: from a 4 us clock (RFC 9293 3.4.1), so a new connection on the ports of one the
+     * peer still holds (TIME-WAIT, LAST-ACK after a lost ACK) starts above it and is accepted. */
+    long initialSequence;
     int localPort;
     int remotePort;
     boolean sender;
@@ -34,6 +36,8 @@ final class TcpConnection
     // sending
     long total;
     long acked;
+    /** Bytes sent in the warm-up and not yet acknowledged when it ended: their acknowledgment is not counted. */
+    long warmUpInFlight;
 
     // closing
     boolean finSent;
@@ -42,9 +46,11 @@ final class TcpConnection
     boolean finAckSent;
 
     /** Makes this connection new: flow {@code flow} from {@code localPort} to {@code remotePort}. */
-    TcpConnection reset(final int flow, final int localPort, final int remotePort, final boolean sender, final long total)
+    TcpConnection reset(
+        final int flow, final int localPort, final int remotePort, final boolean sender, final long total, final long nowNs)
     {
         this.flow = flow;
+        initialSequence = (nowNs >>> 2) & MASK;
         this.localPort = localPort;
         this.remotePort = remotePort;
         this.sender = sender;
@@ -58,6 +64,7 @@ final class TcpConnection
         ackPending = 0;
         ackNow = false;
         acked = 0;
+        warmUpInFlight = 0;
         finSent = false;
         finAck = -1;
         peerFin = false;
@@ -71,9 +78,16 @@ final class TcpConnection
     }
 
     /** {@return the first sequence number after the SYN} */
-    static long firstSequence()
+    long firstSequence()
     {
-        return (INITIAL_SEQUENCE + 1) & MASK;
+        return (initialSequence + 1) & MASK;
+    }
+
+    /** {@return the sequence number of what this connection sends next (data, or a FIN / an ACK after its FIN)} */
+    long nextSequence()
+    {
+        final long next = sender ? send.sndNxt() : firstSequence();
+        return finSent ? (next + 1) & MASK : next;
     }
 
     /** {@return whether the peer acknowledged the FIN sent at {@code finSequence}} */
