@@ -299,7 +299,7 @@ public final class TrafficGenerator implements FrameHandler
         }
         frontend.flush();
         final long elapsed = clock.nanoTime() - start;
-        if (reverse)
+        if (reverse && spec.count() == 0)
         {
             stopStreams(flows); // first: the drain then takes what was streamed in time, not 200 ms more of it
         }
@@ -308,6 +308,7 @@ public final class TrafficGenerator implements FrameHandler
         {
             if (spec.count() > 0)
             {
+                stopStreams(flows); // counted streams end at their count: the drain waited for their last datagrams
                 // a stream asked for N datagrams that delivered fewer lost the rest, also those after its last one
                 for (int flow = 0; flow < flows; flow++)
                 {
