@@ -123,6 +123,12 @@ final class XnbTx
             }
             if (DropReason.isFatal(txPkt.error))
             {
+                if (txResponsesPending)
+                {
+                    // the packets before it in this batch were answered: publish that (Linux's xenvif_tx_err pushes
+                    // each dropped packet's answer), so the guest gets back their ids before the vif goes down
+                    pushTxResponses();
+                }
                 queue.drop(txPkt.error);
                 queue.fatal(txPkt.error, "tx packet at " + Integer.toUnsignedString(consumer));
                 return packets;
