@@ -19,6 +19,11 @@ import java.util.List;
  * per-vif cost of an idle vif. With a linger (see the constructor) a vif that had work stays on the list that long
  * after its last work, polled without arming its port.
  * <p>
+ * A guest that kicks without cause (a poll after its kick finds no work, {@value KickBackoff#THRESHOLD} times in a row)
+ * is not listened to for a while, as Xen's late EOI (XSA-332, {@link KickBackoff}): its ports stay disarmed, its kick
+ * eventfd is muted, until a backoff of at most 16 ms ends or a poll of its vif finds work. Per vif, the counters
+ * {@code kicks-spurious} and {@code kick-backoffs} show it.
+ * <p>
  * As the {@link WaitPoint} of an idle strategy ({@code IdleMode.newIdleStrategy(poller)}) the thread sleeps in the
  * kernel when no vif is active; with busy-spin or backoff the same agent simply polls.
  * <pre>
@@ -62,6 +67,10 @@ public final class VifPoller implements Agent, WaitPoint
     private long rounds;
     private long vifPolls;
     private long[] pollsPerVif = new long[0];
+    /** Bits raised by the host itself (offers and wakes from other threads): those activations are not kicks. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray hostRaised;
+    private final KickBackoff backoff = new KickBackoff(new BackoffListener());
+    private int[] backoffEnded = new int[0];
 
     /**
      * A poller visiting every vif each {@link #HOUSEKEEPING_MS} ms, besides the ones whose guests raise the selector.
@@ -149,6 +158,7 @@ public final class VifPoller implements Agent, WaitPoint
         this.housekeepingNs = housekeepingNs;
         this.lingerNs = lingerNs;
         this.drained = new int[selector.capacity()];
+        this.hostRaised = new java.util.concurrent.atomic.AtomicIntegerArray(selector.capacity());
         this.lastStoreChange = store.changeCounter() - 1;
     }
 
@@ -171,6 +181,8 @@ public final class VifPoller implements Agent, WaitPoint
         active = java.util.Arrays.copyOf(active, backends.length);
         ports = java.util.Arrays.copyOf(ports, backends.length);
         pollsPerVif = java.util.Arrays.copyOf(pollsPerVif, backends.length);
+        backoff.grow(backends.length);
+        backoffEnded = new int[backends.length];
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
@@ -199,7 +211,25 @@ public final class VifPoller implements Agent, WaitPoint
         final int raised = selector.drain(drained);
         for (int i = 0; i < raised; i++)
         {
-            activate(drained[i]);
+            final int bit = drained[i];
+            if (hostRaised.get(bit) != 0)
+            {
+                hostRaised.set(bit, 0);
+            }
+            else if (bit < backends.length)
+            {
+                backoff.onKick(bit); // the guest's: its poll decides whether it had cause
+            }
+            activate(bit);
+        }
+        if (backoff.backingOff() > 0)
+        {
+            // late EOI: a vif whose backoff ended is listened to again and polled once
+            final int ended = backoff.expire(now, backoffEnded);
+            for (int i = 0; i < ended; i++)
+            {
+                activate(backoffEnded[i]);
+            }
         }
         final int change = store.changeCounter();
         if (change != lastStoreChange && storeChangeListener != null)
@@ -210,7 +240,7 @@ public final class VifPoller implements Agent, WaitPoint
         {
             lastStoreChange = change;
             lastHousekeepingNs = now;
-            work += housekeeping();
+            work += housekeeping(now);
         }
         int kept = 0;
         final int count = activeCount;
@@ -221,14 +251,16 @@ public final class VifPoller implements Agent, WaitPoint
             {
                 // lingering: poll without arming the port, keep it whatever this poll finds
                 vifPolls++;
-                if (backends[bit].doWork() > 0)
+                final int done = backends[bit].doWork();
+                backoff.afterPoll(bit, done, now);
+                if (done > 0)
                 {
                     lastWorkNs[bit] = now;
                     work++;
                 }
                 activeList[kept++] = bit;
             }
-            else if (pollActive(bit) > 0)
+            else if (pollActive(bit, now) > 0)
             {
                 lastWorkNs[bit] = now;
                 work++;
@@ -246,15 +278,20 @@ public final class VifPoller implements Agent, WaitPoint
         return work;
     }
 
-    private int pollActive(final int bit)
+    private int pollActive(final int bit, final long now)
     {
         vifPolls++;
         pollsPerVif[bit]++;
         final VifBackend backend = backends[bit];
         final int work = backend.doWork();
+        final boolean backingOff = backoff.afterPoll(bit, work, now);
         if (work > 0)
         {
             return work;
+        }
+        if (backingOff)
+        {
+            return 0; // late EOI: ports left disarmed (kick fd muted) until the backoff ends or a poll finds work
         }
         final VifPorts port = port(bit, backend);
         if (port == null || backend.unkickable())
@@ -268,6 +305,7 @@ public final class VifPoller implements Agent, WaitPoint
         if (last > 0)
         {
             port.disarm();
+            backoff.afterPoll(bit, last, now);
         }
         return last;
     }
@@ -280,7 +318,7 @@ public final class VifPoller implements Agent, WaitPoint
         return port;
     }
 
-    private int housekeeping()
+    private int housekeeping(final long now)
     {
         int work = 0;
         final VifBackend[] all = backends;
@@ -289,6 +327,10 @@ public final class VifPoller implements Agent, WaitPoint
             if (!active[bit])
             {
                 final int done = all[bit].doWork();
+                if (done > 0)
+                {
+                    backoff.afterPoll(bit, done, now);
+                }
                 if (done > 0 || (all[bit].unkickable() && all[bit].isConnected()))
                 {
                     work += done;
@@ -323,6 +365,7 @@ public final class VifPoller implements Agent, WaitPoint
         }
         else
         {
+            hostRaised.set(bit, 1); // before the raise: the drain that sees the bit sees this too
             selector.raise(bit);
         }
     }
@@ -362,6 +405,27 @@ public final class VifPoller implements Agent, WaitPoint
         return true;
     }
 
+    /** Mutes and counts for {@link KickBackoff} (the agent thread). */
+    private final class BackoffListener implements KickBackoff.Listener
+    {
+        @Override
+        public boolean listen(final int bit, final boolean listen)
+        {
+            return kicks != null && backends[bit].muteKick(kicks, !listen);
+        }
+
+        @Override
+        public void spurious(final int bit, final boolean backoffStarted)
+        {
+            final io.pvnet.engine.vif.VifCounters counters = backends[bit].counters();
+            counters.add(io.pvnet.engine.vif.VifCounters.KICKS_SPURIOUS, 1);
+            if (backoffStarted)
+            {
+                counters.add(io.pvnet.engine.vif.VifCounters.KICK_BACKOFFS, 1);
+            }
+        }
+    }
+
     @Override
     public void onClose()
     {
@@ -390,10 +454,11 @@ public final class VifPoller implements Agent, WaitPoint
     @Override
     public void sleep(final long timeoutNs)
     {
-        // sleep no longer than the next housekeeping visit, and not at all while a vif is active
+        // sleep no longer than the next housekeeping visit or the end of a backoff, and not at all while a vif is active
         if (activeCount == 0)
         {
-            waitPoint.sleep(Math.min(timeoutNs, housekeepingNs));
+            final long backoffNs = backoff.backingOff() > 0 ? backoff.nanosToNextEnd(System.nanoTime()) : Long.MAX_VALUE;
+            waitPoint.sleep(Math.min(Math.min(timeoutNs, housekeepingNs), Math.max(1, backoffNs)));
         }
         else
         {
@@ -427,6 +492,18 @@ public final class VifPoller implements Agent, WaitPoint
     public long vifPolls(final int bit)
     {
         return pollsPerVif[bit];
+    }
+
+    /** {@return kicks whose poll found no work, over every vif (agent thread); per vif: the kicks-spurious counter} */
+    public long spuriousKicks()
+    {
+        return backoff.spuriousKicks();
+    }
+
+    /** {@return vifs whose kicks are not listened to now (a backoff after spurious kicks; agent thread)} */
+    public int vifsBackingOff()
+    {
+        return backoff.backingOff();
     }
 
     /** {@return kernel sleeps of the agent thread} */

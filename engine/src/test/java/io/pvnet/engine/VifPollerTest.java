@@ -1,6 +1,7 @@
 package io.pvnet.engine;
 
 import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
@@ -193,6 +194,91 @@ class VifPollerTest
                 sw.poller.doWork();
             }
             assertEquals(polls, sw.poller.vifPolls(), "after the linger the vifs are idle again and not polled");
+        }
+    }
+
+    /**
+     * XSA-332 in one process: a guest notifying its armed port in a tight loop with nothing in its rings. After a few
+     * spurious kicks the host stops arming its port (a notification then costs the host nothing) for a backoff of up
+     * to 16 ms; the vif next to it keeps its traffic; once the storm stops, the noisy guest's own frame gets through.
+     */
+    @Test
+    void shouldStopListeningForAWhileToAGuestThatKicksWithoutCause() throws Exception
+    {
+        try (Switch sw = new Switch(4, null))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            sw.send(3, 2, frame); // the receiver makes itself known to the bridge
+            sw.send(2, 3, frame);
+            for (int round = 0; round < 50; round++)
+            {
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            final long victimBefore = sw.received.get(3);
+            final long takenBefore = sw.backends[2].counters().get(VifCounters.TX_PACKETS);
+            final long deliveredBefore = sw.backends[3].counters().get(VifCounters.RX_PACKETS);
+            final io.pvnet.ring.event.EventChannel hostile = new io.pvnet.ring.event.EventChannel(
+                sw.region.findSection(VifSections.eventsName(1, 0)).buffer(), VifSections.frontendPort(0),
+                VifSections.backendPort(0), IdleMode.NOOP, VifSections.findSelector(sw.region));
+            final long pollsBefore = sw.poller.vifPolls(0);
+            final int kicks = 20_000;
+            int sent = 0;
+            int raised = 0;
+            for (int i = 0; i < kicks; i++)
+            {
+                raised += hostile.notifyPeer() ? 1 : 0;
+                sw.poller.doWork();
+                if (i % 200 == 0)
+                {
+                    sw.send(2, 3, frame);
+                    sent++;
+                }
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            final long polls = sw.poller.vifPolls(0) - pollsBefore;
+            final long spurious = sw.backends[0].counters().get(VifCounters.KICKS_SPURIOUS);
+            final long backoffs = sw.backends[0].counters().get(VifCounters.KICK_BACKOFFS);
+            System.out.println("in-process kick storm: " + kicks + " notifications, " + raised + " woke the host, " +
+                polls + " polls of the vif, " + spurious + " spurious, " + backoffs + " backoffs");
+            assertTrue(polls < kicks / 20, polls + " polls for " + kicks + " notifications");
+            assertTrue(spurious > KickBackoff.THRESHOLD && backoffs >= 1, spurious + " spurious, " + backoffs);
+            assertTrue(raised >= spurious, raised + " notifications woke the host, " + spurious + " spurious");
+            assertEquals(0, sw.backends[1].counters().get(VifCounters.KICKS_SPURIOUS), "the victim's kicks had cause");
+            for (int round = 0; round < 100 && sw.received.get(3) - victimBefore < sent; round++)
+            {
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            assertEquals(sent, sw.received.get(3) - victimBefore, "the vif next to it kept its traffic");
+            assertEquals(sent, sw.backends[2].counters().get(VifCounters.TX_PACKETS) - takenBefore);
+            assertEquals(sent, sw.backends[3].counters().get(VifCounters.RX_PACKETS) - deliveredBefore);
+            assertEquals(0, sw.backends[2].counters().totalDrops() + sw.backends[3].counters().totalDrops());
+
+            // the storm is over: the noisy guest's own frame arrives within the longest backoff (and some slack)
+            final long receivedBefore = sw.received.get(3);
+            sw.send(0, 3, frame);
+            final long sentAt = System.nanoTime();
+            while (sw.received.get(3) == receivedBefore)
+            {
+                assertTrue(System.nanoTime() - sentAt < TimeUnit.SECONDS.toNanos(2), "the noisy guest's frame");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            assertEquals(1, sw.backends[0].counters().get(VifCounters.TX_PACKETS), "the noisy guest's own frame");
         }
     }
 
