@@ -19,8 +19,8 @@ import java.util.List;
  * per-vif cost of an idle vif. With a linger (see the constructor) a vif that had work stays on the list that long
  * after its last work, polled without arming its port.
  * <p>
- * A guest that kicks without cause (a poll after its kick finds no work, {@value KickBackoff#THRESHOLD} times in a row)
- * is not listened to for a while, as Xen's late EOI (XSA-332, {@link KickBackoff}): its ports stay disarmed, its kick
+ * A guest that kicks without cause (a poll after its kick finds no work, 8 times in a row) is not listened to for a
+ * while, as Xen's late EOI (XSA-332, {@code KickBackoff}): its ports stay disarmed, its kick
  * eventfd is muted, until a backoff of at most 16 ms ends or a poll of its vif finds work. Per vif, the counters
  * {@code kicks-spurious} and {@code kick-backoffs} show it.
  * <p>

@@ -51,8 +51,9 @@ class IsolatedGuestKickTest
     @TempDir
     Path dir;
 
-    private final Region region = Region.createAnonymous(VifRegion.regionBytes(VIFS));
-    private final VifRegion vifRegion = VifRegion.create(region, VIFS);
+    private Region region;
+    private VifRegion vifRegion;
+    private int queues = 1;
     private final VifBackend[] backends = new VifBackend[VIFS];
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
     private final List<GuestControlClient> clients = new ArrayList<>();
@@ -63,6 +64,15 @@ class IsolatedGuestKickTest
 
     private void startSwitch()
     {
+        startSwitch(1);
+    }
+
+    /** The switch, its vifs offering {@code queues} queues; housekeeping 30 s away. */
+    private void startSwitch(final int queues)
+    {
+        this.queues = queues;
+        region = Region.createAnonymous(VifRegion.regionBytes(VIFS, queues));
+        vifRegion = VifRegion.create(region, VIFS, queues);
         final EventSelector selector = VifSections.createSelector(region, VIFS);
         poller = new VifPoller(selector, vifRegion.store(), HOUSEKEEPING_NS, new EpollWaitPoint(selector));
         final List<GuestControlServer.Vif> vifs = new ArrayList<>();
@@ -70,7 +80,7 @@ class IsolatedGuestKickTest
         for (int i = 0; i < VIFS; i++)
         {
             // vif 1 <-> vif 2 crossed; the others discard what they send (they are meant to stay idle)
-            backends[i] = VifBackend.create(vifRegion, VifConfig.of(i + 1, 0),
+            backends[i] = VifBackend.create(vifRegion, VifConfig.of(i + 1, 0).withQueues(queues),
                 i < 2 ? cable.ingress(i) : (buffer, offset, length, metadata) -> 0, NoFrameOffload.INSTANCE);
             if (i < 2)
             {
@@ -108,7 +118,10 @@ class IsolatedGuestKickTest
         {
             client.closeShare();
         }
-        region.close();
+        if (region != null)
+        {
+            region.close();
+        }
     }
 
     /** A guest whose thread sleeps on its own event word whenever it has nothing to do; it echoes what it receives. */
@@ -122,10 +135,10 @@ class IsolatedGuestKickTest
         SleepingGuest(final int domid, final boolean echo)
         {
             this.echo = echo;
-            client = GuestControlClient.attach(socket, VifConfig.of(domid, 0));
+            client = GuestControlClient.attach(socket, VifConfig.of(domid, 0).withQueues(queues));
             clients.add(client);
-            frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), VifConfig.of(domid, 0),
-                NoFrameOffload.INSTANCE);
+            frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(),
+                VifConfig.of(domid, 0).withQueues(queues), NoFrameOffload.INSTANCE);
             final AgentRunner runner = new AgentRunner(IdleMode.SLEEP.newIdleStrategy(frontend, 0, 100_000_000L),
                 Throwable::printStackTrace, null, this);
             runners.add(runner);
@@ -343,6 +356,128 @@ class IsolatedGuestKickTest
         });
         await(() -> noisyCounters.get(io.pvnet.engine.vif.VifCounters.TX_PACKETS) == 1, "the noisy guest's frame");
         assertTrue(backends[noisyBit].isConnected());
+    }
+
+    /**
+     * A guest of two queues sleeps once on its own selector, every queue's port armed: a watch event from its switch,
+     * and a frame on either queue, must raise a bit there (the control reader once notified queue 0's port without the
+     * selector, a {@code FUTEX_WAKE} of a word nobody sleeps on: such a guest saw its watch events and its switch's
+     * death only at its next 50 ms sleep slice). The sender sleeps too, so its frame on either queue reaches the host
+     * (housekeeping 30 s away) only through that queue's kick.
+     */
+    @Test
+    void shouldWakeAGuestSleepingOnTwoQueuesForItsWatchEventsAndEitherQueuesFrames() throws Exception
+    {
+        startSwitch(2);
+        final VifConfig config = VifConfig.of(1, 0).withQueues(2);
+        final GuestControlClient client = GuestControlClient.attach(socket, config);
+        clients.add(client);
+        final VifFrontend guest = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), config,
+            NoFrameOffload.INSTANCE);
+        final AtomicInteger received = new AtomicInteger();
+        final FrameHandler handler = (buffer, offset, length, metadata) -> received.incrementAndGet();
+        final java.util.function.IntSupplier pump = () -> client.sync() + guest.doWork() + guest.poll(handler, 64);
+        final SleepingGuest sender = new SleepingGuest(2, false);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(guest.isConnected() && sender.frontend.isConnected() && backends[0].isConnected()))
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "connected");
+            pump.getAsInt();
+            Thread.sleep(1);
+        }
+        assertEquals(2, guest.queueCount());
+        assertEquals(2, sender.frontend.queueCount());
+        final EventSelector guestSelector = EventSelector.attach(
+            client.share().region().findSection(VifSections.guestSelectorName(1, 0)).segment());
+
+        // a watch event while the guest sleeps
+        asleep(guest, pump);
+        vifRegion.store().write("backend/vif/1/0/pvnet-test-note", "1");
+        server.storeChanged();
+        await(() -> guestSelector.hasPending(), "the watch event raised the guest's selector");
+        assertWokenAtOnce(guest);
+        await(() -> pump.getAsInt() >= 0 && "1".equals(client.store().read("backend/vif/1/0/pvnet-test-note")),
+            "the watch event applied");
+
+        // a frame on each queue while both guests sleep
+        final io.pvnet.engine.frame.FlowHasher hasher = new io.pvnet.engine.frame.FlowHasher();
+        for (final int queue : new int[] {1, 0})
+        {
+            final UnsafeBuffer frame = tcpFrame(hasher, queue);
+            final long before = backends[0].queueCounters(queue).get(io.pvnet.engine.vif.VifCounters.RX_PACKETS);
+            asleep(guest, pump);
+            Thread.sleep(20); // the sender and the host fall asleep too
+            runOnGuest(sender, () ->
+            {
+                assertEquals(queue, sender.frontend.txQueueFor(frame, 0, frame.capacity()));
+                assertEquals(VifFrontend.OK, sender.frontend.transmit(frame, 0, frame.capacity()));
+                sender.frontend.flush();
+            });
+            await(() -> backends[0].queueCounters(queue).get(io.pvnet.engine.vif.VifCounters.RX_PACKETS) == before + 1,
+                "the frame delivered on queue " + queue + " (seen by the host through the sender's kick on it)");
+            await(() -> guestSelector.hasPending(), "queue " + queue + "'s frame raised the guest's selector");
+            assertWokenAtOnce(guest);
+            final int had = received.get();
+            for (int i = 0; i < 10 && received.get() == had; i++)
+            {
+                pump.getAsInt();
+            }
+            assertEquals(had + 1, received.get(), "the frame on queue " + queue);
+        }
+    }
+
+    /** Arms the guest's sleep (every queue's port, its selector) after a duty cycle found nothing to do. */
+    private static void asleep(final VifFrontend guest, final java.util.function.IntSupplier pump)
+        throws InterruptedException
+    {
+        for (int i = 0; i < 1_000; i++)
+        {
+            while (pump.getAsInt() > 0)
+            {
+                Thread.onSpinWait();
+            }
+            guest.prepareToSleep();
+            if (pump.getAsInt() == 0)
+            {
+                return; // the final check: nothing arrived before the arm
+            }
+            guest.cancelSleep();
+            Thread.sleep(1);
+        }
+        fail("the guest never settled");
+    }
+
+    /** A bit is pending: the sleep returns at once instead of after a 50 ms slice. */
+    private static void assertWokenAtOnce(final VifFrontend guest)
+    {
+        final long start = System.nanoTime();
+        guest.sleep(TimeUnit.SECONDS.toNanos(10));
+        final long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms < 25, "the guest slept " + ms + " ms");
+    }
+
+    /** A 60-byte IPv4 TCP frame of a flow the host's hash puts on {@code queue} of two. */
+    private static UnsafeBuffer tcpFrame(final io.pvnet.engine.frame.FlowHasher hasher, final int queue)
+    {
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(60));
+        frame.putShort(12, (short)0x0800, java.nio.ByteOrder.BIG_ENDIAN);
+        frame.putByte(14, (byte)0x45);
+        frame.putShort(16, (short)46, java.nio.ByteOrder.BIG_ENDIAN);
+        frame.putByte(22, (byte)64);
+        frame.putByte(23, (byte)6);
+        frame.putInt(26, 0x0A000002, java.nio.ByteOrder.BIG_ENDIAN);
+        frame.putInt(30, 0x0A000001, java.nio.ByteOrder.BIG_ENDIAN);
+        frame.putShort(36, (short)80, java.nio.ByteOrder.BIG_ENDIAN);
+        frame.putByte(46, (byte)0x50);
+        for (int port = 1024; port < 65536; port++)
+        {
+            frame.putShort(34, (short)port, java.nio.ByteOrder.BIG_ENDIAN);
+            if (hasher.queueFor(frame, 0, 60, 2) == queue)
+            {
+                return frame;
+            }
+        }
+        throw new IllegalStateException("no flow for queue " + queue);
     }
 
     @Test
