@@ -69,7 +69,8 @@ public final class VifPoller implements Agent, WaitPoint
     private long[] pollsPerVif = new long[0];
     /** Bits raised by the host itself (offers and wakes from other threads): those activations are not kicks. */
     private final java.util.concurrent.atomic.AtomicIntegerArray hostRaised;
-    private final KickBackoff backoff = new KickBackoff(new BackoffListener());
+    private final VifKickListener kickListener;
+    private final KickBackoff backoff;
     private int[] backoffEnded = new int[0];
 
     /**
@@ -159,6 +160,8 @@ public final class VifPoller implements Agent, WaitPoint
         this.lingerNs = lingerNs;
         this.drained = new int[selector.capacity()];
         this.hostRaised = new java.util.concurrent.atomic.AtomicIntegerArray(selector.capacity());
+        this.kickListener = new VifKickListener(kicks);
+        this.backoff = new KickBackoff(kickListener);
         this.lastStoreChange = store.changeCounter() - 1;
     }
 
@@ -182,6 +185,7 @@ public final class VifPoller implements Agent, WaitPoint
         ports = java.util.Arrays.copyOf(ports, backends.length);
         pollsPerVif = java.util.Arrays.copyOf(pollsPerVif, backends.length);
         backoff.grow(backends.length);
+        kickListener.backends = backends;
         backoffEnded = new int[backends.length];
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
@@ -405,27 +409,6 @@ public final class VifPoller implements Agent, WaitPoint
         return true;
     }
 
-    /** Mutes and counts for {@link KickBackoff} (the agent thread). */
-    private final class BackoffListener implements KickBackoff.Listener
-    {
-        @Override
-        public boolean listen(final int bit, final boolean listen)
-        {
-            return kicks != null && backends[bit].muteKick(kicks, !listen);
-        }
-
-        @Override
-        public void spurious(final int bit, final boolean backoffStarted)
-        {
-            final io.pvnet.engine.vif.VifCounters counters = backends[bit].counters();
-            counters.add(io.pvnet.engine.vif.VifCounters.KICKS_SPURIOUS, 1);
-            if (backoffStarted)
-            {
-                counters.add(io.pvnet.engine.vif.VifCounters.KICK_BACKOFFS, 1);
-            }
-        }
-    }
-
     @Override
     public void onClose()
     {
@@ -492,18 +475,6 @@ public final class VifPoller implements Agent, WaitPoint
     public long vifPolls(final int bit)
     {
         return pollsPerVif[bit];
-    }
-
-    /** {@return kicks whose poll found no work, over every vif (agent thread); per vif: the kicks-spurious counter} */
-    public long spuriousKicks()
-    {
-        return backoff.spuriousKicks();
-    }
-
-    /** {@return vifs whose kicks are not listened to now (a backoff after spurious kicks; agent thread)} */
-    public int vifsBackingOff()
-    {
-        return backoff.backingOff();
     }
 
     /** {@return kernel sleeps of the agent thread} */
