@@ -311,6 +311,16 @@ public final class VifBackend implements Agent
         }
     }
 
+    /**
+     * @return when packets the {@code rate} key held back in the guest's tx ring may go ({@link System#nanoTime()}), or
+     *         0 if none is held back: the poller must visit the vif then, its guest has no reason to kick (poller
+     *         thread).
+     */
+    long creditWaitNs()
+    {
+        return xnb.creditWaitNs();
+    }
+
     /** @return whether the poller visits this vif at housekeeping because its guest cannot kick it (poller thread). */
     boolean unkickable()
     {

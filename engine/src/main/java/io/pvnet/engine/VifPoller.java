@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
+ * (Above 500 lines: the duty cycle, its wait point and what may end a sleep, the kicks, backoffs and credit windows,
+ * are one state machine, read best in one place.)
+ * <p>
  * One host thread serving many vif backends NAPI-style, with one place to sleep: the {@link EventSelector} whose bits
  * the guests raise (through their event channels, only when the backend's port is armed). A duty cycle takes the raised
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
@@ -72,6 +75,10 @@ public final class VifPoller implements Agent, WaitPoint
     private final VifKickListener kickListener;
     private final KickBackoff backoff;
     private int[] backoffEnded = new int[0];
+    /** When each idle vif must be polled again for packets the {@code rate} held back (0: never), how many, the earliest. */
+    private long[] creditWakeNs = new long[0];
+    private int creditWaiting;
+    private long nextCreditWakeNs;
 
     /**
      * A poller visiting every vif each {@link #HOUSEKEEPING_MS} ms, besides the ones whose guests raise the selector.
@@ -187,6 +194,7 @@ public final class VifPoller implements Agent, WaitPoint
         backoff.grow(backends.length);
         kickListener.backends = backends;
         backoffEnded = new int[backends.length];
+        creditWakeNs = java.util.Arrays.copyOf(creditWakeNs, backends.length);
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
@@ -235,6 +243,10 @@ public final class VifPoller implements Agent, WaitPoint
                 activate(backoffEnded[i]);
             }
         }
+        if (creditWaiting > 0 && now - nextCreditWakeNs >= 0)
+        {
+            creditWakes(now);
+        }
         final int change = store.changeCounter();
         if (change != lastStoreChange && storeChangeListener != null)
         {
@@ -273,6 +285,17 @@ public final class VifPoller implements Agent, WaitPoint
             else
             {
                 active[bit] = false;
+                final long creditNs = backends[bit].creditWaitNs();
+                if (creditNs != 0)
+                {
+                    // packets held back by the rate: poll again when the next window opens (Linux's credit timer)
+                    creditWaiting += creditWakeNs[bit] == 0 ? 1 : 0;
+                    creditWakeNs[bit] = creditNs;
+                    if (creditWaiting == 1 || creditNs - nextCreditWakeNs < 0)
+                    {
+                        nextCreditWakeNs = creditNs;
+                    }
+                }
             }
         }
         // bits activated during this loop (offers on this thread) were appended after count: keep them
@@ -312,6 +335,24 @@ public final class VifPoller implements Agent, WaitPoint
             backoff.afterPoll(bit, last, now);
         }
         return last;
+    }
+
+    private void creditWakes(final long now)
+    {
+        creditWaiting = 0;
+        for (int bit = 0; bit < creditWakeNs.length; bit++)
+        {
+            final long at = creditWakeNs[bit];
+            if (at != 0 && now - at >= 0)
+            {
+                creditWakeNs[bit] = 0;
+                activate(bit);
+            }
+            else if (at != 0 && (creditWaiting++ == 0 || at - nextCreditWakeNs < 0))
+            {
+                nextCreditWakeNs = at;
+            }
+        }
     }
 
     private VifPorts port(final int bit, final VifBackend backend)
@@ -440,8 +481,10 @@ public final class VifPoller implements Agent, WaitPoint
         // sleep no longer than the next housekeeping visit or the end of a backoff, and not at all while a vif is active
         if (activeCount == 0)
         {
-            final long backoffNs = backoff.backingOff() > 0 ? backoff.nanosToNextEnd(System.nanoTime()) : Long.MAX_VALUE;
-            waitPoint.sleep(Math.min(Math.min(timeoutNs, housekeepingNs), Math.max(1, backoffNs)));
+            final long now = System.nanoTime();
+            final long backoffNs = backoff.backingOff() > 0 ? backoff.nanosToNextEnd(now) : Long.MAX_VALUE;
+            final long creditNs = creditWaiting > 0 ? nextCreditWakeNs - now : Long.MAX_VALUE;
+            waitPoint.sleep(Math.max(1, Math.min(Math.min(timeoutNs, housekeepingNs), Math.min(backoffNs, creditNs))));
         }
         else
         {

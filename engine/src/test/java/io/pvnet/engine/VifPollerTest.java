@@ -282,6 +282,65 @@ class VifPollerTest
         }
     }
 
+    /**
+     * A guest over its {@code rate}: the packets held back stay in its ring and it has no reason to kick for them, so
+     * the sleeping host thread must wake itself when the next credit window opens (Linux's credit timer), not at its
+     * 250 ms housekeeping: ten 1,414-byte frames at 2,000 bytes per 10 ms take about 70 ms (2.5 s by housekeeping).
+     */
+    @Test
+    void shouldPollAVifAgainWhenItsRateCreditAllowsWithTheHostAsleep() throws Exception
+    {
+        try (Switch sw = new Switch(4, null))
+        {
+            final AgentRunner host = new AgentRunner(IdleMode.SLEEP.newIdleStrategy(sw.poller),
+                Throwable::printStackTrace, null, new CompositeAgent(sw.poller, sw.bridge));
+            AgentRunner.startOnThread(host);
+            try
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!sw.connected())
+                {
+                    assertTrue(System.nanoTime() < deadline, "vifs did not connect");
+                    sw.guests();
+                    Thread.sleep(1);
+                }
+                for (final int vif : new int[] {2, 3})
+                {
+                    sw.bridge.macTable().learn(1, VifConfig.of(vif + 1, 0).mac(), vif, System.nanoTime() / 1_000_000L);
+                }
+                VifRegion.attach(sw.region).store().write("backend/vif/3/0/rate", "2000,10000");
+                Thread.sleep(50); // the backend reads the key at its next visit
+                final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+                final int frames = 10;
+                final long start = System.nanoTime();
+                for (int i = 0; i < frames; i++)
+                {
+                    final int length = TestFrames.raw(frame, 0, VifConfig.of(4, 0).mac(), VifConfig.of(3, 0).mac(),
+                        -1, 1400);
+                    assertEquals(VifFrontend.OK, sw.frontends[2].transmit(frame, 0, length));
+                }
+                sw.frontends[2].flush();
+                while (sw.received.get(3) < frames)
+                {
+                    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "frames not delivered");
+                    sw.guests();
+                    Thread.sleep(0, 200_000);
+                }
+                final long ms = (System.nanoTime() - start) / 1_000_000;
+                final long limited = sw.backends[2].counters().get(VifCounters.RATE_LIMITED);
+                System.out.println("rate 2000 B / 10 ms: " + frames + " frames of 1,414 B in " + ms + " ms, " + limited +
+                    " times held back");
+                assertTrue(limited > 0, "the rate held packets back");
+                assertTrue(ms >= 40, ms + " ms: faster than the rate allows");
+                assertTrue(ms < 1_000, ms + " ms: the held-back packets waited for housekeeping visits");
+            }
+            finally
+            {
+                host.close();
+            }
+        }
+    }
+
     private static void settle(final Switch sw)
     {
         for (int round = 0; round < 50 && sw.poller.activeCount() > 0; round++)

@@ -135,8 +135,10 @@ final class XnbTx
             }
             if (credit.isLimited() && txPkt.isValid() && !credit.take(txPkt.size, queue.nowNs))
             {
-                // over the rate: leave the packet in the ring (already snapshotted) until the next window
+                // over the rate: leave the packet in the ring (already snapshotted) until the next window, when the
+                // thread serving this queue must poll it again (Linux's credit timer): the guest will not kick for it
                 queue.pending[VifCounters.RATE_LIMITED]++;
+                queue.creditWaitNs = credit.nextCreditNs();
                 break;
             }
             final boolean error;
