@@ -224,6 +224,14 @@ class IsolatedGuestKickTest
         assertTrue(poller.kicks() - kicksBefore >= roundTrips, "frames were seen through kicks: " +
             (poller.kicks() - kicksBefore));
         assertEquals(idlePollsBefore, idlePolls(), "no idle vif was polled");
+        for (int i = 0; i < 2; i++)
+        {
+            // a genuine guest kicks after publishing work: at most a lone kick whose work a poll already took
+            final io.pvnet.engine.vif.VifCounters counters = backends[i].counters();
+            System.out.println("vif" + (i + 1) + ".0: " + counters.get(io.pvnet.engine.vif.VifCounters.KICKS_SPURIOUS) +
+                " spurious kicks in " + roundTrips + " round trips");
+            assertEquals(0, counters.get(io.pvnet.engine.vif.VifCounters.KICK_BACKOFFS), "a genuine guest never backs off");
+        }
     }
 
     @Test
