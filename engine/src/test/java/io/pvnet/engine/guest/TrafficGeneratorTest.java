@@ -346,8 +346,9 @@ class TrafficGeneratorTest
         assertTrue(recorder.omitted >= 3 && recorder.omitted <= 5, "200 ms of warm-up in 50 ms lines: " + recorder);
         assertTrue(recorder.intervals >= 3 && recorder.intervals <= 5, "200 ms measured in 50 ms lines: " + recorder);
         assertEquals(0, recorder.firstFromNs, "measured lines start from 0 again");
-        // 4000 frames/s for 0.2 s measured, not 0.4 s: the warm-up's frames are not in the counters
-        assertTrue(udp.frames() > 0 && udp.frames() <= 900, udp.frames() + " frames");
+        // 4000 frames/s for 0.2 s measured (800, and at most 400 more catching up after a stall of the thread), not
+        // 0.4 s (1,600): the warm-up's frames are not in the counters
+        assertTrue(udp.frames() > 0 && udp.frames() <= 1200, udp.frames() + " frames");
         assertTrue(udp.elapsedNs() < 300_000_000L, "the measured time: " + udp.elapsedNs());
         assertEquals(udp.frames(), udp.echoes(), "echoes of warm-up frames that came late are neither answers nor lost");
         assertEquals(0, udp.badEchoes());
