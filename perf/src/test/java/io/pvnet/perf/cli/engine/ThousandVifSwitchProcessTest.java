@@ -54,9 +54,6 @@ class ThousandVifSwitchProcessTest
                     " reply-failures; gen answered " + answered);
                 // every echo the guest sent is one gen counted or one still on its way when gen stopped waiting
                 assertTrue(answered <= requestsAtGuest - repliesFailed, guest.output());
-                // the guest takes no more requests than its tx ring has room to answer: a reply is never dropped there
-                // (what it could not take is the switch's to count, below)
-                assertEquals(0, repliesFailed, guest.output());
             }
             assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(20_000), sw.output());
             // every request is delivered to the guest or counted as a drop with its reason at the switch's vif7.0
