@@ -42,6 +42,8 @@ public final class VifPoller implements Agent, WaitPoint
     private final io.pvnet.ring.event.EpollWaitPoint kicks;
     private final WaitPoint waitPoint;
     private long lastKickPollNs;
+    /** When the current round started (agent thread): the time of work that offers do for a vif. */
+    private long roundNs;
     private int lastWork;
     /** Called on the agent thread when a cycle sees the store changed (e.g. the control server's watch), or null. */
     private Runnable storeChangeListener;
@@ -190,9 +192,14 @@ public final class VifPoller implements Agent, WaitPoint
         rounds++;
         int work = 0;
         final long now = System.nanoTime();
-        if (kicks != null && kicks.registered() > 0 && (lastWork == 0 || now - lastKickPollNs >= KICK_POLL_NS))
+        roundNs = now;
+        if (kicks != null && kicks.registered() > 0 && activeCount < backends.length &&
+            (lastWork == 0 || now - lastKickPollNs >= KICK_POLL_NS))
         {
-            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking
+            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking. Only
+            // an armed port (a vif off the active list) is kicked: with every vif polled there is nothing to take, and
+            // an epoll_pwait per idle round of a spinning thread would be a syscall for nothing (a late kick stays on
+            // the ready list, edge-triggered, for the next poll or sleep)
             lastKickPollNs = now;
             kicks.pollKicks();
         }
@@ -319,6 +326,10 @@ public final class VifPoller implements Agent, WaitPoint
     {
         if (Thread.currentThread() == dutyThread)
         {
+            // a frame handed to the vif is work for it: it lingers (unarmed) as a vif whose own poll found work, rather
+            // than being armed by its next empty poll and activated again by the next offer, once per burst (its
+            // guest's rx-buffer posts would kick this thread's epoll meanwhile)
+            lastWorkNs[bit] = roundNs;
             activate(bit);
         }
         else

@@ -196,6 +196,45 @@ class VifPollerTest
         }
     }
 
+    /**
+     * A vif that receives a frame in every round is working even when its own poll finds nothing (the frames were
+     * copied into its guest's buffers by the offer): it lingers on the active list with its port unarmed, rather than
+     * being armed by each empty poll and put back by the next offer, once per burst (an isolated guest posting rx
+     * buffers meanwhile would kick the host's epoll each time).
+     */
+    @Test
+    void shouldKeepAVifThatIsOfferedFramesOnTheActiveListForItsLinger() throws Exception
+    {
+        try (Switch sw = new Switch(2, null, 50_000_000L))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            int fewestActive = Integer.MAX_VALUE;
+            for (int round = 0; round < 200; round++)
+            {
+                sw.send(0, 1, frame);
+                sw.poller.doWork();
+                if (round > 0)
+                {
+                    // vif 1's own poll finds nothing to do (the offers delivered straight into its guest's buffers)
+                    fewestActive = Math.min(fewestActive, sw.poller.activeCount());
+                }
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            assertEquals(200, sw.received.get(1), "every frame delivered");
+            assertEquals(2, fewestActive, "the receiving vif stayed on the active list between the offers");
+        }
+    }
+
     private static void settle(final Switch sw)
     {
         for (int round = 0; round < 50 && sw.poller.activeCount() > 0; round++)
