@@ -217,8 +217,10 @@ public final class SwitchCommand implements Callable<Integer>
             // its own eventfd, which the host thread waits on in one epoll with the selector (see EpollWaitPoint); every
             // vif is visited only at the poller's housekeeping interval (timers), never to look for frames
             final io.pvnet.ring.event.EventSelector selector = VifSections.createSelector(memory.region(), vifs);
+            // a vif with traffic stays polled, its port unarmed, for the spin window after its last work (NAPI): a guest
+            // pushing while this thread is awake then never kicks (a write(2)), nor does this thread poll epoll for it
             final VifPoller poller = new VifPoller(selector, vifRegion.store(), VifPoller.HOUSEKEEPING_MS * 1_000_000L,
-                new io.pvnet.ring.event.EpollWaitPoint(selector));
+                IdleMode.spinWindowNs(), new io.pvnet.ring.event.EpollWaitPoint(selector));
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final SwitchWiring fabric =
                 routed ? SwitchWiring.routed(routerSetup(), maxPorts) : SwitchWiring.bridged(maxPorts);
