@@ -193,13 +193,12 @@ public final class VifPoller implements Agent, WaitPoint
         int work = 0;
         final long now = System.nanoTime();
         roundNs = now;
-        if (kicks != null && kicks.registered() > 0 && activeCount < backends.length &&
-            (lastWork == 0 || now - lastKickPollNs >= KICK_POLL_NS))
+        if (kicks != null && kicks.registered() > 0 &&
+            ((lastWork == 0 && activeCount < backends.length) || now - lastKickPollNs >= KICK_POLL_NS))
         {
-            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking. Only
-            // an armed port (a vif off the active list) is kicked: with every vif polled there is nothing to take, and
-            // an epoll_pwait per idle round of a spinning thread would be a syscall for nothing (a late kick stays on
-            // the ready list, edge-triggered, for the next poll or sleep)
+            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking; at
+            // once in an idle round while some vif is armed (only an armed port is kicked), else every KICK_POLL_NS:
+            // with every vif polled an epoll_pwait per idle round of a spinning thread was a syscall for nothing
             lastKickPollNs = now;
             kicks.pollKicks();
         }
