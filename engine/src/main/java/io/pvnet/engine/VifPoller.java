@@ -217,12 +217,10 @@ public final class VifPoller implements Agent, WaitPoint
         int work = 0;
         final long now = System.nanoTime();
         roundNs = now;
-        if (kicks != null && kicks.registered() > 0 &&
-            ((lastWork == 0 && activeCount < backends.length) || now - lastKickPollNs >= KICK_POLL_NS))
+        if (kicks != null && kicks.registered() > 0 && (lastWork == 0 || now - lastKickPollNs >= KICK_POLL_NS))
         {
-            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking; at
-            // once in an idle round while some vif is armed (only an armed port is kicked), else every KICK_POLL_NS:
-            // with every vif polled an epoll_pwait per idle round of a spinning thread was a syscall for nothing
+            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking (at once
+            // in an idle round: a kick taken late, after a poll found its frames anyway, counts as spurious)
             lastKickPollNs = now;
             kicks.pollKicks();
         }
