@@ -14,9 +14,12 @@ import java.util.List;
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
  * cannot starve the others), and when a vif's poll finds nothing it arms the vif's port and polls once more (the final
  * check): still nothing, and the vif leaves the active list until a guest raises it again. The cost of a round is in
- * proportion to the active vifs, not to all of them. Every {@value #HOUSEKEEPING_MS} ms by default (and in a round after the store changed)
- * every vif is visited once for its timers and negotiation (heartbeat, drain timeouts, connect), which is the only
- * per-vif cost of an idle vif. With a linger (see the constructor) a vif that had work stays on the list that long
+ * proportion to the active vifs, not to all of them. In a round after the store changed (negotiation) every vif is
+ * visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer running are (frames queued
+ * for a guest, tx held by the credit scheduler, status to publish, control requests, a guest that cannot kick: see
+ * {@code XnbAgent.hasTimers}), and once a second ({@link #HEARTBEAT_NS}) every vif's heartbeat counter is stamped
+ * (one store each). An idle vif costs nothing else, and with no timer running the thread sleeps a second at a time.
+ * With a linger (see the constructor) a vif that had work stays on the list that long
  * after its last work, polled without arming its port.
  * <p>
  * As the {@link WaitPoint} of an idle strategy ({@code IdleMode.newIdleStrategy(poller)}) the thread sleeps in the
@@ -30,9 +33,20 @@ import java.util.List;
  */
 public final class VifPoller implements Agent, WaitPoint
 {
-    /** Default interval of the visit to every vif (timers, negotiation). */
+    /** Default interval of the visit to the vifs with a timer running. */
     public static final long HOUSEKEEPING_MS = 250;
     private static final long HOUSEKEEPING_NS = HOUSEKEEPING_MS * 1_000_000L;
+    /**
+     * Interval of the heartbeat stamp on every vif's counters ({@code pvnet stat} calls a backend gone after 2 s); with
+     * no timer running it is the longest sleep of an idle thread.
+     */
+    public static final long HEARTBEAT_NS = 1_000_000_000L;
+    /**
+     * For this long after the store changed (a negotiation under way) the thread sleeps at most {@link #STORE_POLL_NS}:
+     * in-process guests write the store without waking it (guests attached over a control connection wake it).
+     */
+    static final long STORE_SETTLE_NS = 1_000_000_000L;
+    static final long STORE_POLL_NS = 10_000_000L;
 
     /** While some guest can only kick through an eventfd: the longest a kick waits while the thread is busy. */
     static final long KICK_POLL_NS = 20_000L;
@@ -55,6 +69,11 @@ public final class VifPoller implements Agent, WaitPoint
     private long[] lastWorkNs = new long[0];
     private int[] activeList = new int[0];
     private int activeCount;
+    private boolean[] timed = new boolean[0];
+    private int[] timerList = new int[0];
+    private int timerCount;
+    private long lastHeartbeatNs;
+    private long lastStoreChangeNs;
     private int[] drained;
     private long lastHousekeepingNs;
     private int lastStoreChange;
@@ -79,9 +98,8 @@ public final class VifPoller implements Agent, WaitPoint
      *
      * @param selector       the selector guests raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
-     * @param housekeepingNs interval of the visit to every vif, and the longest sleep. Guests in their own memory
-     *                       (isolated, cross-process) cannot raise the host's selector: their vifs are seen only at
-     *                       this visit, so a switch serving them passes a short interval (1 ms).
+     * @param housekeepingNs interval of the visit to the vifs with a timer running. A guest that cannot kick
+     *                       (no kick fd) is visited at this interval.
      * @throws IllegalArgumentException if {@code housekeepingNs} is not positive.
      */
     public VifPoller(
@@ -95,7 +113,7 @@ public final class VifPoller implements Agent, WaitPoint
      *
      * @param selector       the selector guests raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
-     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param housekeepingNs interval of the visit to the vifs with a timer running.
      * @param lingerNs       how long a vif stays on the active list after its last work (NAPI busy polling, as
      *                       Linux's {@code napi_defer_hard_irqs} with {@code gro_flush_timeout}). 0: drop at once.
      */
@@ -111,7 +129,7 @@ public final class VifPoller implements Agent, WaitPoint
      *
      * @param selector       the selector in-process guests and other threads raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
-     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param housekeepingNs interval of the visit to the vifs with a timer running.
      * @param kicks          where the thread sleeps when guests in other processes kick it through eventfds (see
      *                       {@link VifBackend#useShare(io.pvnet.ring.region.Region, int)}), built over
      *                       {@code selector}; null: the selector's futex, and such guests' vifs are visited at
@@ -129,7 +147,7 @@ public final class VifPoller implements Agent, WaitPoint
      *
      * @param selector       the selector in-process guests and other threads raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
-     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param housekeepingNs interval of the visit to the vifs with a timer running.
      * @param lingerNs       how long a vif stays on the active list after its last work; 0: drop at once.
      * @param kicks          where the thread sleeps when guests in other processes kick eventfds, or null.
      */
@@ -174,6 +192,8 @@ public final class VifPoller implements Agent, WaitPoint
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
+        timed = java.util.Arrays.copyOf(timed, backends.length);
+        timerList = java.util.Arrays.copyOf(timerList, backends.length);
         activate(bit); // polled until its first final check says idle
     }
 
@@ -206,11 +226,22 @@ public final class VifPoller implements Agent, WaitPoint
         {
             storeChangeListener.run();
         }
-        if (change != lastStoreChange || now - lastHousekeepingNs >= housekeepingNs)
+        if (change != lastStoreChange)
         {
             lastStoreChange = change;
+            lastStoreChangeNs = now;
             lastHousekeepingNs = now;
-            work += housekeeping();
+            work += visitAll();
+        }
+        else if (timerCount > 0 && now - lastHousekeepingNs >= housekeepingNs)
+        {
+            lastHousekeepingNs = now;
+            work += visitTimers();
+        }
+        if (now - lastHeartbeatNs >= HEARTBEAT_NS)
+        {
+            lastHeartbeatNs = now;
+            heartbeats();
         }
         int kept = 0;
         final int count = activeCount;
@@ -237,6 +268,7 @@ public final class VifPoller implements Agent, WaitPoint
             else
             {
                 active[bit] = false;
+                timeIfNeeded(bit);
             }
         }
         // bits activated during this loop (offers on this thread) were appended after count: keep them
@@ -280,7 +312,8 @@ public final class VifPoller implements Agent, WaitPoint
         return port;
     }
 
-    private int housekeeping()
+    /** After a store change: every inactive vif once (negotiation, a guest attached or gone). */
+    private int visitAll()
     {
         int work = 0;
         final VifBackend[] all = backends;
@@ -288,15 +321,80 @@ public final class VifPoller implements Agent, WaitPoint
         {
             if (!active[bit])
             {
-                final int done = all[bit].doWork();
-                if (done > 0 || (all[bit].unkickable() && all[bit].isConnected()))
-                {
-                    work += done;
-                    activate(bit);
-                }
+                work += visit(bit);
             }
         }
         return work;
+    }
+
+    /** Every {@link #housekeepingNs}: the vifs with a timer running only. */
+    private int visitTimers()
+    {
+        int work = 0;
+        int kept = 0;
+        final int count = timerCount;
+        for (int i = 0; i < count; i++)
+        {
+            final int bit = timerList[i];
+            final VifBackend backend = backends[bit];
+            if (active[bit])
+            {
+                timed[bit] = false; // polled anyway; timed again when it leaves the active list
+                continue;
+            }
+            final int done = backend.doWork();
+            work += done;
+            if (done > 0 || (backend.unkickable() && backend.isConnected()))
+            {
+                timed[bit] = false;
+                activate(bit);
+            }
+            else if (backend.hasTimers())
+            {
+                timerList[kept++] = bit;
+            }
+            else
+            {
+                timed[bit] = false;
+            }
+        }
+        timerCount = kept;
+        return work;
+    }
+
+    private int visit(final int bit)
+    {
+        final VifBackend backend = backends[bit];
+        final int done = backend.doWork();
+        if (done > 0 || (backend.unkickable() && backend.isConnected()))
+        {
+            activate(bit);
+        }
+        else
+        {
+            timeIfNeeded(bit);
+        }
+        return done;
+    }
+
+    /** An inactive vif joins the timer list while it has a timer running (or its guest cannot kick). */
+    private void timeIfNeeded(final int bit)
+    {
+        final VifBackend backend = backends[bit];
+        if (!timed[bit] && (backend.hasTimers() || (backend.unkickable() && backend.isConnected())))
+        {
+            timed[bit] = true;
+            timerList[timerCount++] = bit;
+        }
+    }
+
+    private void heartbeats()
+    {
+        final long epochMs = System.currentTimeMillis();
+        for (final VifBackend backend : backends)
+        {
+            backend.heartbeat(epochMs);
+        }
     }
 
     private void activate(final int bit)
@@ -325,6 +423,15 @@ public final class VifPoller implements Agent, WaitPoint
         {
             selector.raise(bit);
         }
+    }
+
+    /**
+     * Wakes the poller's thread if it sleeps (any thread): a command stopping its runner does not wait for the sleep's
+     * timeout. Costs the thread one poll of the first vif.
+     */
+    public void wake()
+    {
+        selector.raise(0);
     }
 
     /**
@@ -390,15 +497,32 @@ public final class VifPoller implements Agent, WaitPoint
     @Override
     public void sleep(final long timeoutNs)
     {
-        // sleep no longer than the next housekeeping visit, and not at all while a vif is active
-        if (activeCount == 0)
+        // sleep no longer than the next heartbeat or (with a timer running) housekeeping visit, and not at all while a
+        // vif is active
+        final long now = System.nanoTime();
+        long dueNs = lastHeartbeatNs + HEARTBEAT_NS - now;
+        if (timerCount > 0)
         {
-            waitPoint.sleep(Math.min(timeoutNs, housekeepingNs));
+            dueNs = Math.min(dueNs, lastHousekeepingNs + housekeepingNs - now);
+        }
+        if (now - lastStoreChangeNs < STORE_SETTLE_NS)
+        {
+            dueNs = Math.min(dueNs, STORE_POLL_NS);
+        }
+        if (activeCount == 0 && dueNs > 0)
+        {
+            waitPoint.sleep(Math.min(timeoutNs, dueNs));
         }
         else
         {
             waitPoint.cancelSleep();
         }
+    }
+
+    /** {@return inactive vifs visited on the housekeeping timer (agent thread)} */
+    public int timedCount()
+    {
+        return timerCount;
     }
 
     /** {@return vifs currently polled (agent thread)} */
