@@ -292,12 +292,13 @@ public final class SwitchCommand implements Callable<Integer>
             final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out)
                 .admin(new AdminService(vifRegion.store(), memory.counters(), HostFile.effectiveUid(), out));
             poller.onStoreChange(control::storeChanged);
+            control.hostReportsStoreChanges();
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
             // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
-            // idle, the thread wakes only for its housekeeping (timers, heartbeats, the counters copy)
-            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HOUSEKEEPING_MS * 1_000_000L :
-                PORT_POLL_SLEEP_NS;
+            // idle, the thread wakes only for the vifs' heartbeat stamp (once a second, with the counters copy) and, while
+            // some vif has a timer running, its housekeeping (the poller bounds each sleep)
+            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HEARTBEAT_NS : PORT_POLL_SLEEP_NS;
             runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
                 new CompositeAgent(agents));
@@ -335,7 +336,9 @@ public final class SwitchCommand implements Callable<Integer>
                     heartbeatRegion.updateHeartbeat(System.currentTimeMillis());
                     try
                     {
-                        Thread.sleep(200);
+                        // once a second, not more: only `pvnet stat` on the region file reads it (stale after 2 s);
+                        // guests see the switch die through their control connection, never through this
+                        Thread.sleep(1_000);
                     }
                     catch (final InterruptedException ex)
                     {
@@ -355,7 +358,7 @@ public final class SwitchCommand implements Callable<Integer>
                 }
             }
             control.close(); // every guest sees the switch go now
-            runner.close();
+            RunnerStop.close(runner, poller::wake);
             out.println("pvnet switch: stopped; " + fabric.summary());
             return 0;
         }
