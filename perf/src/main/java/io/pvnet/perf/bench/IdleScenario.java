@@ -95,7 +95,7 @@ public final class IdleScenario implements Scenario
             final List<String> switchArguments = new ArrayList<>(List.of("switch", "--region", region.toString(),
                 "--vifs", "2", "--idle", mode.configName()));
             switchArguments.addAll(io.pvnet.perf.cli.PollingOptions.childArguments());
-            final Process host = ChildJvm.start(PvnetMain.class, switchArguments.toArray(new String[0]));
+            final Process host = ChildJvm.startDaemon(PvnetMain.class, switchArguments.toArray(new String[0]));
             processes.add(host);
             awaitLine(host, "ready");
             for (int vif = 1; vif <= 2; vif++)
@@ -103,7 +103,7 @@ public final class IdleScenario implements Scenario
                 final List<String> guestArguments = new ArrayList<>(List.of("guest", "--region", region.toString(),
                     "--vif", Integer.toString(vif), "--ip", "10.9.0." + vif + "/24", "--idle", mode.configName()));
                 guestArguments.addAll(io.pvnet.perf.cli.PollingOptions.childArguments());
-                final Process guest = ChildJvm.start(PvnetMain.class, guestArguments.toArray(new String[0]));
+                final Process guest = ChildJvm.startDaemon(PvnetMain.class, guestArguments.toArray(new String[0]));
                 processes.add(guest);
                 awaitLine(guest, "ready");
             }
