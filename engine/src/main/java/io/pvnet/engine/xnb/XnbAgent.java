@@ -221,7 +221,15 @@ public final class XnbAgent implements Agent
      */
     public boolean hasTimers()
     {
-        if (vif.statusDirty || vif.control.hasRequests())
+        if (vif.statusDirty)
+        {
+            return true;
+        }
+        if (vif.disabledReason != DropReason.NONE)
+        {
+            return false; // a disabled vif serves nothing: whatever its guest left on the rings stays there
+        }
+        if (vif.control.hasRequests())
         {
             return true;
         }

@@ -36,9 +36,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code idle}: what connected vifs cost while no frame moves, as CPU time from {@code /proc/PID/task/TID/schedstat}
  * over the measurement window, in % of one core per idle vif: {@code idle.cpu.vif2} a {@code pvnet switch --vifs 2}
- * with two {@code pvnet guest} processes (all three processes, JVM threads included), {@code idle.cpu.vif64} and
- * {@code idle.cpu.vif1024} the switch's host thread, bridge and backends with every guest in this process, all on one
- * thread that visits each frontend every 100 ms (the whole process, harness included). {@code idle.host.*} is the host side alone (the switch process; the
+ * with two {@code pvnet guest} processes (all three processes, JVM threads included; started with the launcher's flags
+ * for those commands, {@code daemon-jvm.options}), {@code idle.cpu.vif64} and {@code idle.cpu.vif1024} the switch's
+ * host thread (sleeping as {@code pvnet switch}'s does), bridge and backends with every guest in this process, all on
+ * one thread that visits each frontend once a second (the whole process, harness included). {@code idle.host.*} is the host side alone (the switch process; the
  * host thread). {@code --idle} picks the mode of host and guests (default adaptive, the switch's and guest's default).
  */
 public final class IdleScenario implements Scenario
@@ -197,8 +198,10 @@ public final class IdleScenario implements Scenario
                 frontends[i] = VifFrontend.create(vifRegion, config, backends[i].counters(), new ChecksumFrameOffload());
             }
             final Agent hostAgent = new CompositeAgent(poller, bridge);
-            final AgentRunner hostRunner = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null,
-                hostAgent);
+            // as pvnet switch: the poller bounds each sleep (heartbeat, timers), the strategy's bound is the heartbeat's
+            final AgentRunner hostRunner = new AgentRunner(
+                mode.newIdleStrategy(poller, IdleMode.spinWindowNs(), VifPoller.HEARTBEAT_NS), Throwable::printStackTrace,
+                null, hostAgent);
             hostRunnerOut[0] = hostRunner;
             final Thread hostThread = AgentRunner.startOnThread(hostRunner);
             // one thread for every in-process guest: a thousand guest threads would measure the scheduler, not the vifs
