@@ -74,6 +74,7 @@ public final class VifPoller implements Agent, WaitPoint
     private int timerCount;
     private long lastHeartbeatNs;
     private long lastStoreChangeNs;
+    private long timerVisits;
     private int[] drained;
     private long lastHousekeepingNs;
     private int lastStoreChange;
@@ -342,6 +343,7 @@ public final class VifPoller implements Agent, WaitPoint
                 timed[bit] = false; // polled anyway; timed again when it leaves the active list
                 continue;
             }
+            timerVisits++;
             final int done = backend.doWork();
             work += done;
             if (done > 0 || (backend.unkickable() && backend.isConnected()))
@@ -517,6 +519,12 @@ public final class VifPoller implements Agent, WaitPoint
         {
             waitPoint.cancelSleep();
         }
+    }
+
+    /** {@return visits of vifs on the housekeeping timer so far (agent thread)} */
+    public long timerVisits()
+    {
+        return timerVisits;
     }
 
     /** {@return inactive vifs visited on the housekeeping timer (agent thread)} */

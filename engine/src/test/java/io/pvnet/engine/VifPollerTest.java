@@ -1,6 +1,8 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
@@ -153,6 +155,71 @@ class VifPollerTest
             settle(sw);
             final long polls = sw.poller.vifPolls() - before;
             assertTrue(polls > 0 && polls <= 12, "polls " + polls + " for two active vifs of 64");
+        }
+    }
+
+    @Test
+    void shouldVisitOnlyTheVifsWithATimerRunningAndStampEveryHeartbeat() throws Exception
+    {
+        try (Switch sw = new Switch(64, null))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0 || sw.poller.timedCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            // idle: more than four housekeeping intervals and a heartbeat pass without visiting a vif
+            final long start = System.currentTimeMillis();
+            final long visitsBefore = sw.poller.timerVisits();
+            final long pollsBefore = sw.poller.vifPolls();
+            runFor(sw, 1_200);
+            assertEquals(0, sw.poller.timedCount());
+            assertEquals(visitsBefore, sw.poller.timerVisits(), "idle vifs are not visited on a timer");
+            assertEquals(pollsBefore, sw.poller.vifPolls(), "nor polled");
+            for (final VifBackend backend : sw.backends)
+            {
+                assertTrue(backend.counters().get(VifCounters.HEARTBEAT) >= start, "every vif's heartbeat is stamped");
+            }
+
+            // frames for a guest that does not take them: more than its posted buffers, so frames wait in its queue
+            // (delivery when it posts, drain timeout): its vif, and only it, is visited on the timer
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            final int length = TestFrames.raw(frame, 0, VifConfig.of(6, 0).mac(), VifConfig.of(7, 0).mac(), -1, 100);
+            for (int i = 0; i < 600; i++)
+            {
+                assertEquals(0, sw.backends[5].offer(frame, 0, length, new FrameMetadata()));
+            }
+            runFor(sw, 700);
+            assertEquals(1, sw.poller.timedCount(), "the vif with frames queued has a timer");
+            final long visits = sw.poller.timerVisits() - visitsBefore;
+            assertTrue(visits >= 2 && visits <= 4, "visited every 250 ms, that vif only: " + visits);
+
+            // the guest takes them: the vif leaves the timer list
+            final long drained = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (sw.received.get(5) < 600 || sw.poller.timedCount() > 0)
+            {
+                assertTrue(System.nanoTime() < drained, "received " + sw.received.get(5) + " timed " +
+                    sw.poller.timedCount());
+                sw.guests();
+                sw.poller.doWork();
+                Thread.sleep(1);
+            }
+            assertEquals(0, sw.received.get(6), "delivered to vif 6 only");
+        }
+    }
+
+    private static void runFor(final Switch sw, final long millis) throws InterruptedException
+    {
+        final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - end < 0)
+        {
+            sw.poller.doWork();
+            sw.bridge.doWork();
+            Thread.sleep(5);
         }
     }
 
