@@ -28,8 +28,8 @@ import java.util.List;
  *  guest: push, notify  --(port armed? CAS 1->0)-->  selector.raise(bit)  --(owner sleeping?)--> FUTEX_WAKE
  *  host:  drain bits -> active list -> doWork() per active vif -> 0? arm port, doWork() again -> 0? inactive
  * </pre>
- * Why one file of this length (about 415 lines of code, five of them constructors, the rest javadoc): the active list, the
- * timer list and the sleep bound are one schedule over the same arrays, decided in the same duty cycle.
+ * Why one file of this length (about 415 lines of code, five of them constructors, the rest javadoc): the active
+ * list, the timer list and the sleep bound are one schedule over the same arrays, decided in the same duty cycle.
  * <p>
  * Threading: {@link #add} at configuration time; {@link #doWork()} and the {@link WaitPoint} methods on the one agent
  * thread; {@link #onOffered} from any thread.
