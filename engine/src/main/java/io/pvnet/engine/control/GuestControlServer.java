@@ -98,6 +98,14 @@ public final class GuestControlServer implements AutoCloseable
     public GuestControlServer admin(final AdminService service)
     {
         this.admin = service;
+        service.onWrite(domid ->
+        {
+            final Slot slot = slots.get(domid);
+            if (slot != null)
+            {
+                slot.vif.backend().wake(); // an idle host thread applies the setting now
+            }
+        });
         return this;
     }
 
