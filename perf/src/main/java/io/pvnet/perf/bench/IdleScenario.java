@@ -219,8 +219,11 @@ public final class IdleScenario implements Scenario
             {
                 throw new IllegalStateException("only " + connected + " of " + vifs + " vifs connected in 60 s");
             }
-            settle(context);
             final long pid = ProcessHandle.current().pid();
+            // as for vif2: until this process is quiet, not a fixed 2 s; the JIT compiling the code the thousand vifs'
+            // set-up and first visits ran read as idle cost (idle.cpu.vif1024 0.8 and 1.8 % of a core for the process
+            // in two runs minutes apart, load 11-14)
+            context.report("idle.settle.vif" + vifs, settleQuiet(context, new long[] {pid}) / 1e9, "s");
             final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             final long hostBefore = threads.getThreadCpuTime(hostThread.threadId());
             final long before = ProcessCpu.cpuNs(pid);
@@ -244,14 +247,8 @@ public final class IdleScenario implements Scenario
         return n;
     }
 
-    /** Lets start-up work (JIT, negotiation, ARP/NDP a guest sends at start) die down before measuring. */
-    private static void settle(final ScenarioContext context) throws InterruptedException
-    {
-        Thread.sleep(Math.max(2_000, context.warmup().toMillis()));
-    }
-
     /**
-     * Waits until freshly started JVMs are quiet: at least {@link #settle} long, then in 1 s steps until two steps in a
+     * Waits until the processes are quiet: at least 10 s (or the warm-up), then in 1 s steps until two steps in a
      * row used about the same CPU (within 20 % or 0.05 % of a core) or {@link #SETTLE_MAX_NS} passed. A window opened
      * 2 s after start measured mostly the children's JIT compilers and class loading (idle.cpu.vif2 6.6 %/vif where
      * the same processes idle for minutes cost 1.6 %/vif).
