@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
+ * (Above 500 lines: the duty cycle, its wait point and what may end a sleep, the kicks, backoffs and credit windows,
+ * are one state machine, read best in one place.)
+ * <p>
  * One host thread serving many vif backends NAPI-style, with one place to sleep: the {@link EventSelector} whose bits
  * the guests raise (through their event channels, only when the backend's port is armed). A duty cycle takes the raised
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
@@ -22,14 +25,20 @@ import java.util.List;
  * With a linger (see the constructor) a vif that had work stays on the list that long
  * after its last work, polled without arming its port.
  * <p>
+ * A guest that kicks without cause (a poll after its kick finds no work, 8 times in a row) is not listened to for a
+ * while, as Xen's late EOI (XSA-332, {@code KickBackoff}): its ports stay disarmed, its kick
+ * eventfd is muted, until a backoff of at most 16 ms ends or a poll of its vif finds work. Per vif, the counters
+ * {@code kicks-spurious} and {@code kick-backoffs} show it.
+ * <p>
  * As the {@link WaitPoint} of an idle strategy ({@code IdleMode.newIdleStrategy(poller)}) the thread sleeps in the
  * kernel when no vif is active; with busy-spin or backoff the same agent simply polls.
  * <pre>
  *  guest: push, notify  --(port armed? CAS 1->0)-->  selector.raise(bit)  --(owner sleeping?)--> FUTEX_WAKE
  *  host:  drain bits -> active list -> doWork() per active vif -> 0? arm port, doWork() again -> 0? inactive
  * </pre>
- * Why one file of this length (about 415 lines of code, five of them constructors, the rest javadoc): the active
- * list, the timer list and the sleep bound are one schedule over the same arrays, decided in the same duty cycle.
+ * Why one file of this length (about 500 lines of code, five constructors among them, the rest javadoc): the active
+ * list, the timer list, the kick backoff's and credit windows' wake-ups and the sleep bound are one schedule over the
+ * same arrays, decided in the same duty cycle (the kick listener and the backoff are out already).
  * <p>
  * Threading: {@link #add} at configuration time; {@link #doWork()} and the {@link WaitPoint} methods on the one agent
  * thread; {@link #onOffered} from any thread.
@@ -85,6 +94,15 @@ public final class VifPoller implements Agent, WaitPoint
     private long rounds;
     private long vifPolls;
     private long[] pollsPerVif = new long[0];
+    /** Bits raised by the host itself (offers and wakes from other threads): those activations are not kicks. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray hostRaised;
+    private final VifKickListener kickListener;
+    private final KickBackoff backoff;
+    private int[] backoffEnded = new int[0];
+    /** When each idle vif must be polled again for packets the {@code rate} held back (0: never), how many, the earliest. */
+    private long[] creditWakeNs = new long[0];
+    private int creditWaiting;
+    private long nextCreditWakeNs;
 
     /**
      * A poller visiting every vif each {@link #HOUSEKEEPING_MS} ms, besides the ones whose guests raise the selector.
@@ -171,6 +189,9 @@ public final class VifPoller implements Agent, WaitPoint
         this.housekeepingNs = housekeepingNs;
         this.lingerNs = lingerNs;
         this.drained = new int[selector.capacity()];
+        this.hostRaised = new java.util.concurrent.atomic.AtomicIntegerArray(selector.capacity());
+        this.kickListener = new VifKickListener(kicks);
+        this.backoff = new KickBackoff(kickListener);
         this.lastStoreChange = store.changeCounter() - 1;
     }
 
@@ -193,6 +214,10 @@ public final class VifPoller implements Agent, WaitPoint
         active = java.util.Arrays.copyOf(active, backends.length);
         ports = java.util.Arrays.copyOf(ports, backends.length);
         pollsPerVif = java.util.Arrays.copyOf(pollsPerVif, backends.length);
+        backoff.grow(backends.length);
+        kickListener.backends = backends;
+        backoffEnded = new int[backends.length];
+        creditWakeNs = java.util.Arrays.copyOf(creditWakeNs, backends.length);
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
@@ -223,7 +248,29 @@ public final class VifPoller implements Agent, WaitPoint
         final int raised = selector.drain(drained);
         for (int i = 0; i < raised; i++)
         {
-            activate(drained[i]);
+            final int bit = drained[i];
+            if (hostRaised.get(bit) != 0)
+            {
+                hostRaised.set(bit, 0);
+            }
+            else if (bit < backends.length)
+            {
+                backoff.onKick(bit); // the guest's: its poll decides whether it had cause
+            }
+            activate(bit);
+        }
+        if (backoff.backingOff() > 0)
+        {
+            // late EOI: a vif whose backoff ended is listened to again and polled once
+            final int ended = backoff.expire(now, backoffEnded);
+            for (int i = 0; i < ended; i++)
+            {
+                activate(backoffEnded[i]);
+            }
+        }
+        if (creditWaiting > 0 && now - nextCreditWakeNs >= 0)
+        {
+            creditWakes(now);
         }
         final int change = store.changeCounter();
         if (change != lastStoreChange && storeChangeListener != null)
@@ -235,12 +282,12 @@ public final class VifPoller implements Agent, WaitPoint
             lastStoreChange = change;
             lastStoreChangeNs = now;
             lastHousekeepingNs = now;
-            work += visitAll();
+            work += visitAll(now);
         }
         else if (timerCount > 0 && now - lastHousekeepingNs >= housekeepingNs)
         {
             lastHousekeepingNs = now;
-            work += visitTimers();
+            work += visitTimers(now);
         }
         if (now - lastHeartbeatNs >= HEARTBEAT_NS)
         {
@@ -256,14 +303,16 @@ public final class VifPoller implements Agent, WaitPoint
             {
                 // lingering: poll without arming the port, keep it whatever this poll finds
                 vifPolls++;
-                if (backends[bit].doWork() > 0)
+                final int done = backends[bit].doWork();
+                backoff.afterPoll(bit, done, now);
+                if (done > 0)
                 {
                     lastWorkNs[bit] = now;
                     work++;
                 }
                 activeList[kept++] = bit;
             }
-            else if (pollActive(bit) > 0)
+            else if (pollActive(bit, now) > 0)
             {
                 lastWorkNs[bit] = now;
                 work++;
@@ -272,6 +321,17 @@ public final class VifPoller implements Agent, WaitPoint
             else
             {
                 active[bit] = false;
+                final long creditNs = backends[bit].creditWaitNs();
+                if (creditNs != 0)
+                {
+                    // packets held back by the rate: poll again when the next window opens (Linux's credit timer)
+                    creditWaiting += creditWakeNs[bit] == 0 ? 1 : 0;
+                    creditWakeNs[bit] = creditNs;
+                    if (creditWaiting == 1 || creditNs - nextCreditWakeNs < 0)
+                    {
+                        nextCreditWakeNs = creditNs;
+                    }
+                }
                 timeIfNeeded(bit);
             }
         }
@@ -282,15 +342,20 @@ public final class VifPoller implements Agent, WaitPoint
         return work;
     }
 
-    private int pollActive(final int bit)
+    private int pollActive(final int bit, final long now)
     {
         vifPolls++;
         pollsPerVif[bit]++;
         final VifBackend backend = backends[bit];
         final int work = backend.doWork();
+        final boolean backingOff = backoff.afterPoll(bit, work, now);
         if (work > 0)
         {
             return work;
+        }
+        if (backingOff)
+        {
+            return 0; // late EOI: ports left disarmed (kick fd muted) until the backoff ends or a poll finds work
         }
         final VifPorts port = port(bit, backend);
         if (port == null || backend.unkickable())
@@ -304,8 +369,27 @@ public final class VifPoller implements Agent, WaitPoint
         if (last > 0)
         {
             port.disarm();
+            backoff.afterPoll(bit, last, now);
         }
         return last;
+    }
+
+    private void creditWakes(final long now)
+    {
+        creditWaiting = 0;
+        for (int bit = 0; bit < creditWakeNs.length; bit++)
+        {
+            final long at = creditWakeNs[bit];
+            if (at != 0 && now - at >= 0)
+            {
+                creditWakeNs[bit] = 0;
+                activate(bit);
+            }
+            else if (at != 0 && (creditWaiting++ == 0 || at - nextCreditWakeNs < 0))
+            {
+                nextCreditWakeNs = at;
+            }
+        }
     }
 
     private VifPorts port(final int bit, final VifBackend backend)
@@ -317,7 +401,7 @@ public final class VifPoller implements Agent, WaitPoint
     }
 
     /** After a store change: every inactive vif once (negotiation, a guest attached or gone). */
-    private int visitAll()
+    private int visitAll(final long now)
     {
         int work = 0;
         final VifBackend[] all = backends;
@@ -325,14 +409,14 @@ public final class VifPoller implements Agent, WaitPoint
         {
             if (!active[bit])
             {
-                work += visit(bit);
+                work += visit(bit, now);
             }
         }
         return work;
     }
 
     /** Every {@link #housekeepingNs}: the vifs with a timer running only. */
-    private int visitTimers()
+    private int visitTimers(final long now)
     {
         int work = 0;
         int kept = 0;
@@ -348,6 +432,10 @@ public final class VifPoller implements Agent, WaitPoint
             }
             timerVisits++;
             final int done = backend.doWork();
+            if (done > 0)
+            {
+                backoff.afterPoll(bit, done, now);
+            }
             work += done;
             if (done > 0 || (backend.unkickable() && backend.isConnected()))
             {
@@ -367,10 +455,14 @@ public final class VifPoller implements Agent, WaitPoint
         return work;
     }
 
-    private int visit(final int bit)
+    private int visit(final int bit, final long now)
     {
         final VifBackend backend = backends[bit];
         final int done = backend.doWork();
+        if (done > 0)
+        {
+            backoff.afterPoll(bit, done, now);
+        }
         if (done > 0 || (backend.unkickable() && backend.isConnected()))
         {
             activate(bit);
@@ -426,6 +518,7 @@ public final class VifPoller implements Agent, WaitPoint
         }
         else
         {
+            hostRaised.set(bit, 1); // before the raise: the drain that sees the bit sees this too
             selector.raise(bit);
         }
     }
@@ -502,8 +595,8 @@ public final class VifPoller implements Agent, WaitPoint
     @Override
     public void sleep(final long timeoutNs)
     {
-        // sleep no longer than the next heartbeat or (with a timer running) housekeeping visit, and not at all while a
-        // vif is active
+        // sleep no longer than the next heartbeat, (with a timer running) housekeeping visit, end of a backoff or credit
+        // window, and not at all while a vif is active
         final long now = System.nanoTime();
         long dueNs = lastHeartbeatNs + HEARTBEAT_NS - now;
         if (timerCount > 0)
@@ -513,6 +606,14 @@ public final class VifPoller implements Agent, WaitPoint
         if (now - lastStoreChangeNs < STORE_SETTLE_NS)
         {
             dueNs = Math.min(dueNs, STORE_POLL_NS);
+        }
+        if (backoff.backingOff() > 0)
+        {
+            dueNs = Math.min(dueNs, backoff.nanosToNextEnd(now));
+        }
+        if (creditWaiting > 0)
+        {
+            dueNs = Math.min(dueNs, nextCreditWakeNs - now);
         }
         if (activeCount == 0 && dueNs > 0)
         {
