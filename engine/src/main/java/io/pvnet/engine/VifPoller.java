@@ -13,7 +13,8 @@ import java.util.List;
  * the guests raise (through their event channels, only when the backend's port is armed). A duty cycle takes the raised
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
  * cannot starve the others), and when a vif's poll finds nothing it arms the vif's port and polls once more (the final
- * check): still nothing, and the vif leaves the active list until a guest raises it again. The cost of a round is in
+ * check): still nothing, and the vif leaves the active list until a guest raises it again. A vif a frame was offered to
+ * on this thread during that pass (a crossover or bridge forwarding from another vif) is served in the same cycle. The cost of a round is in
  * proportion to the active vifs, not to all of them. Every {@value #HOUSEKEEPING_MS} ms by default (and in a round after the store changed)
  * every vif is visited once for its timers and negotiation (heartbeat, drain timeouts, connect), which is the only
  * per-vif cost of an idle vif. With a linger (see the constructor) a vif that had work stays on the list that long
@@ -55,6 +56,8 @@ public final class VifPoller implements Agent, WaitPoint
     private long[] lastWorkNs = new long[0];
     private int[] activeList = new int[0];
     private int activeCount;
+    /** Where the vifs activated during the last {@link #pollActiveList} pass start in {@link #activeList}. */
+    private int firstAppended;
     private int[] drained;
     private long lastHousekeepingNs;
     private int lastStoreChange;
@@ -212,9 +215,32 @@ public final class VifPoller implements Agent, WaitPoint
             lastHousekeepingNs = now;
             work += housekeeping();
         }
-        int kept = 0;
-        final int count = activeCount;
-        for (int i = 0; i < count; i++)
+        work += pollActiveList(0, now);
+        if (activeCount > firstAppended)
+        {
+            // a frame this pass handed to another vif (a crossover or the bridge on this thread, e.g. guest A's frame
+            // for guest B) put that vif on the list: serve it now, not a duty cycle later, so a forwarded frame reaches
+            // its guest (and wakes it) in the round that took it from the sender
+            work += pollActiveList(firstAppended, now);
+        }
+        lastWork = work;
+        return work;
+    }
+
+    /**
+     * Polls the vifs at {@code activeList[from, activeCount)}: keeps those with work (or lingering) in order from
+     * {@code from}, drops the others, and moves the vifs activated meanwhile (offers on this thread) right after the
+     * kept ones, from {@link #firstAppended} on. The list holds distinct active vifs before and after (at most one entry
+     * per vif), and at most twice the vifs while it runs (the capacity).
+     *
+     * @return vifs that had work.
+     */
+    private int pollActiveList(final int from, final long now)
+    {
+        int work = 0;
+        int kept = from;
+        final int end = activeCount;
+        for (int i = from; i < end; i++)
         {
             final int bit = activeList[i];
             if (lingerNs > 0 && now - lastWorkNs[bit] < lingerNs)
@@ -239,10 +265,11 @@ public final class VifPoller implements Agent, WaitPoint
                 active[bit] = false;
             }
         }
-        // bits activated during this loop (offers on this thread) were appended after count: keep them
-        System.arraycopy(activeList, count, activeList, kept, activeCount - count);
-        activeCount = kept + activeCount - count;
-        lastWork = work;
+        // bits activated during this loop (offers on this thread) were appended after end: keep them
+        final int appended = activeCount - end;
+        System.arraycopy(activeList, end, activeList, kept, appended);
+        activeCount = kept + appended;
+        firstAppended = kept;
         return work;
     }
 
