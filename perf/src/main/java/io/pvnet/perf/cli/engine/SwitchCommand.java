@@ -324,7 +324,7 @@ public final class SwitchCommand implements Callable<Integer>
             }
             out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", idle " +
                 idle + ", ports " +
-                (vifs > 8 ? "vif1..vif" + vifs + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
+                (vifs > 8 ? "vif1.0..vif" + vifs + ".0" + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
                 fabric.portNames()) + fabric.description + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
