@@ -34,8 +34,13 @@ public final class VifBackend implements Agent
     private VifPorts ports;
     private final int[] portScratch = new int[2 * VifConfig.MAX_QUEUES + 1];
     private int portGeneration;
-    /** The kick eventfd of the guest being served from its own memory (watched by the poller), or -1. */
+    /**
+     * The kick eventfd of the guest being served from its own memory (watched by the poller), or -1. Swapped by the
+     * control thread and muted by the poller's thread under {@link #kickLock}, so that the poller never touches a
+     * descriptor the control thread has let go of (closed, its number perhaps reused by another guest's kick fd).
+     */
     private int kickFd = -1;
+    private final Object kickLock = new Object();
     /** Whether the poller cannot be kicked for this vif's guest, so it must visit the vif at housekeeping. */
     private volatile boolean unkickable;
 
@@ -280,9 +285,40 @@ public final class VifBackend implements Agent
         {
             xnb.useShare(share);
         }
-        final int previous = this.kickFd;
-        this.kickFd = kickFd;
-        unkickable = poller == null ? false : !poller.watchKick(pollerBit, kickFd, previous);
+        synchronized (kickLock)
+        {
+            final int previous = this.kickFd;
+            this.kickFd = kickFd;
+            unkickable = poller == null ? false : !poller.watchKick(pollerBit, kickFd, previous);
+        }
+    }
+
+    /**
+     * Stops (or resumes) reporting this vif's kick eventfd in {@code kicks}: the late EOI of a guest that kicks without
+     * cause ({@link KickBackoff}). The poller's thread; slow path.
+     *
+     * @return whether there was a kick eventfd to mute or unmute.
+     */
+    boolean muteKick(final io.pvnet.ring.event.EpollWaitPoint kicks, final boolean mute)
+    {
+        synchronized (kickLock)
+        {
+            if (kickFd < 0 || unkickable)
+            {
+                return false;
+            }
+            return mute ? kicks.mute(kickFd) : kicks.unmute(kickFd, pollerBit);
+        }
+    }
+
+    /**
+     * @return when packets the {@code rate} key held back in the guest's tx ring may go ({@link System#nanoTime()}), or
+     *         0 if none is held back: the poller must visit the vif then, its guest has no reason to kick (poller
+     *         thread).
+     */
+    long creditWaitNs()
+    {
+        return xnb.creditWaitNs();
     }
 
     /** @return whether the poller visits this vif at housekeeping because its guest cannot kick it (poller thread). */

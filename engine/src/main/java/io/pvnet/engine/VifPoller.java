@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
+ * (Above 500 lines: the duty cycle, its wait point and what may end a sleep, the kicks, backoffs and credit windows,
+ * are one state machine, read best in one place.)
+ * <p>
  * One host thread serving many vif backends NAPI-style, with one place to sleep: the {@link EventSelector} whose bits
  * the guests raise (through their event channels, only when the backend's port is armed). A duty cycle takes the raised
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
@@ -18,6 +21,11 @@ import java.util.List;
  * every vif is visited once for its timers and negotiation (heartbeat, drain timeouts, connect), which is the only
  * per-vif cost of an idle vif. With a linger (see the constructor) a vif that had work stays on the list that long
  * after its last work, polled without arming its port.
+ * <p>
+ * A guest that kicks without cause (a poll after its kick finds no work, 8 times in a row) is not listened to for a
+ * while, as Xen's late EOI (XSA-332, {@code KickBackoff}): its ports stay disarmed, its kick
+ * eventfd is muted, until a backoff of at most 16 ms ends or a poll of its vif finds work. Per vif, the counters
+ * {@code kicks-spurious} and {@code kick-backoffs} show it.
  * <p>
  * As the {@link WaitPoint} of an idle strategy ({@code IdleMode.newIdleStrategy(poller)}) the thread sleeps in the
  * kernel when no vif is active; with busy-spin or backoff the same agent simply polls.
@@ -62,6 +70,15 @@ public final class VifPoller implements Agent, WaitPoint
     private long rounds;
     private long vifPolls;
     private long[] pollsPerVif = new long[0];
+    /** Bits raised by the host itself (offers and wakes from other threads): those activations are not kicks. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray hostRaised;
+    private final VifKickListener kickListener;
+    private final KickBackoff backoff;
+    private int[] backoffEnded = new int[0];
+    /** When each idle vif must be polled again for packets the {@code rate} held back (0: never), how many, the earliest. */
+    private long[] creditWakeNs = new long[0];
+    private int creditWaiting;
+    private long nextCreditWakeNs;
 
     /**
      * A poller visiting every vif each {@link #HOUSEKEEPING_MS} ms, besides the ones whose guests raise the selector.
@@ -149,6 +166,9 @@ public final class VifPoller implements Agent, WaitPoint
         this.housekeepingNs = housekeepingNs;
         this.lingerNs = lingerNs;
         this.drained = new int[selector.capacity()];
+        this.hostRaised = new java.util.concurrent.atomic.AtomicIntegerArray(selector.capacity());
+        this.kickListener = new VifKickListener(kicks);
+        this.backoff = new KickBackoff(kickListener);
         this.lastStoreChange = store.changeCounter() - 1;
     }
 
@@ -171,6 +191,10 @@ public final class VifPoller implements Agent, WaitPoint
         active = java.util.Arrays.copyOf(active, backends.length);
         ports = java.util.Arrays.copyOf(ports, backends.length);
         pollsPerVif = java.util.Arrays.copyOf(pollsPerVif, backends.length);
+        backoff.grow(backends.length);
+        kickListener.backends = backends;
+        backoffEnded = new int[backends.length];
+        creditWakeNs = java.util.Arrays.copyOf(creditWakeNs, backends.length);
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
@@ -199,7 +223,29 @@ public final class VifPoller implements Agent, WaitPoint
         final int raised = selector.drain(drained);
         for (int i = 0; i < raised; i++)
         {
-            activate(drained[i]);
+            final int bit = drained[i];
+            if (hostRaised.get(bit) != 0)
+            {
+                hostRaised.set(bit, 0);
+            }
+            else if (bit < backends.length)
+            {
+                backoff.onKick(bit); // the guest's: its poll decides whether it had cause
+            }
+            activate(bit);
+        }
+        if (backoff.backingOff() > 0)
+        {
+            // late EOI: a vif whose backoff ended is listened to again and polled once
+            final int ended = backoff.expire(now, backoffEnded);
+            for (int i = 0; i < ended; i++)
+            {
+                activate(backoffEnded[i]);
+            }
+        }
+        if (creditWaiting > 0 && now - nextCreditWakeNs >= 0)
+        {
+            creditWakes(now);
         }
         final int change = store.changeCounter();
         if (change != lastStoreChange && storeChangeListener != null)
@@ -210,7 +256,7 @@ public final class VifPoller implements Agent, WaitPoint
         {
             lastStoreChange = change;
             lastHousekeepingNs = now;
-            work += housekeeping();
+            work += housekeeping(now);
         }
         int kept = 0;
         final int count = activeCount;
@@ -221,14 +267,16 @@ public final class VifPoller implements Agent, WaitPoint
             {
                 // lingering: poll without arming the port, keep it whatever this poll finds
                 vifPolls++;
-                if (backends[bit].doWork() > 0)
+                final int done = backends[bit].doWork();
+                backoff.afterPoll(bit, done, now);
+                if (done > 0)
                 {
                     lastWorkNs[bit] = now;
                     work++;
                 }
                 activeList[kept++] = bit;
             }
-            else if (pollActive(bit) > 0)
+            else if (pollActive(bit, now) > 0)
             {
                 lastWorkNs[bit] = now;
                 work++;
@@ -237,6 +285,17 @@ public final class VifPoller implements Agent, WaitPoint
             else
             {
                 active[bit] = false;
+                final long creditNs = backends[bit].creditWaitNs();
+                if (creditNs != 0)
+                {
+                    // packets held back by the rate: poll again when the next window opens (Linux's credit timer)
+                    creditWaiting += creditWakeNs[bit] == 0 ? 1 : 0;
+                    creditWakeNs[bit] = creditNs;
+                    if (creditWaiting == 1 || creditNs - nextCreditWakeNs < 0)
+                    {
+                        nextCreditWakeNs = creditNs;
+                    }
+                }
             }
         }
         // bits activated during this loop (offers on this thread) were appended after count: keep them
@@ -246,15 +305,20 @@ public final class VifPoller implements Agent, WaitPoint
         return work;
     }
 
-    private int pollActive(final int bit)
+    private int pollActive(final int bit, final long now)
     {
         vifPolls++;
         pollsPerVif[bit]++;
         final VifBackend backend = backends[bit];
         final int work = backend.doWork();
+        final boolean backingOff = backoff.afterPoll(bit, work, now);
         if (work > 0)
         {
             return work;
+        }
+        if (backingOff)
+        {
+            return 0; // late EOI: ports left disarmed (kick fd muted) until the backoff ends or a poll finds work
         }
         final VifPorts port = port(bit, backend);
         if (port == null || backend.unkickable())
@@ -268,8 +332,27 @@ public final class VifPoller implements Agent, WaitPoint
         if (last > 0)
         {
             port.disarm();
+            backoff.afterPoll(bit, last, now);
         }
         return last;
+    }
+
+    private void creditWakes(final long now)
+    {
+        creditWaiting = 0;
+        for (int bit = 0; bit < creditWakeNs.length; bit++)
+        {
+            final long at = creditWakeNs[bit];
+            if (at != 0 && now - at >= 0)
+            {
+                creditWakeNs[bit] = 0;
+                activate(bit);
+            }
+            else if (at != 0 && (creditWaiting++ == 0 || at - nextCreditWakeNs < 0))
+            {
+                nextCreditWakeNs = at;
+            }
+        }
     }
 
     private VifPorts port(final int bit, final VifBackend backend)
@@ -280,7 +363,7 @@ public final class VifPoller implements Agent, WaitPoint
         return port;
     }
 
-    private int housekeeping()
+    private int housekeeping(final long now)
     {
         int work = 0;
         final VifBackend[] all = backends;
@@ -289,6 +372,10 @@ public final class VifPoller implements Agent, WaitPoint
             if (!active[bit])
             {
                 final int done = all[bit].doWork();
+                if (done > 0)
+                {
+                    backoff.afterPoll(bit, done, now);
+                }
                 if (done > 0 || (all[bit].unkickable() && all[bit].isConnected()))
                 {
                     work += done;
@@ -323,6 +410,7 @@ public final class VifPoller implements Agent, WaitPoint
         }
         else
         {
+            hostRaised.set(bit, 1); // before the raise: the drain that sees the bit sees this too
             selector.raise(bit);
         }
     }
@@ -390,10 +478,13 @@ public final class VifPoller implements Agent, WaitPoint
     @Override
     public void sleep(final long timeoutNs)
     {
-        // sleep no longer than the next housekeeping visit, and not at all while a vif is active
+        // sleep no longer than the next housekeeping visit or the end of a backoff, and not at all while a vif is active
         if (activeCount == 0)
         {
-            waitPoint.sleep(Math.min(timeoutNs, housekeepingNs));
+            final long now = System.nanoTime();
+            final long backoffNs = backoff.backingOff() > 0 ? backoff.nanosToNextEnd(now) : Long.MAX_VALUE;
+            final long creditNs = creditWaiting > 0 ? nextCreditWakeNs - now : Long.MAX_VALUE;
+            waitPoint.sleep(Math.max(1, Math.min(Math.min(timeoutNs, housekeepingNs), Math.min(backoffNs, creditNs))));
         }
         else
         {

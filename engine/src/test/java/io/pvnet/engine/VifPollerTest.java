@@ -1,6 +1,7 @@
 package io.pvnet.engine;
 
 import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgeConfig;
@@ -193,6 +194,150 @@ class VifPollerTest
                 sw.poller.doWork();
             }
             assertEquals(polls, sw.poller.vifPolls(), "after the linger the vifs are idle again and not polled");
+        }
+    }
+
+    /**
+     * XSA-332 in one process: a guest notifying its armed port in a tight loop with nothing in its rings. After a few
+     * spurious kicks the host stops arming its port (a notification then costs the host nothing) for a backoff of up
+     * to 16 ms; the vif next to it keeps its traffic; once the storm stops, the noisy guest's own frame gets through.
+     */
+    @Test
+    void shouldStopListeningForAWhileToAGuestThatKicksWithoutCause() throws Exception
+    {
+        try (Switch sw = new Switch(4, null))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            sw.send(3, 2, frame); // the receiver makes itself known to the bridge
+            sw.send(2, 3, frame);
+            for (int round = 0; round < 50; round++)
+            {
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            final long victimBefore = sw.received.get(3);
+            final long takenBefore = sw.backends[2].counters().get(VifCounters.TX_PACKETS);
+            final long deliveredBefore = sw.backends[3].counters().get(VifCounters.RX_PACKETS);
+            final io.pvnet.ring.event.EventChannel hostile = new io.pvnet.ring.event.EventChannel(
+                sw.region.findSection(VifSections.eventsName(1, 0)).buffer(), VifSections.frontendPort(0),
+                VifSections.backendPort(0), IdleMode.NOOP, VifSections.findSelector(sw.region));
+            final long pollsBefore = sw.poller.vifPolls(0);
+            final int kicks = 20_000;
+            int sent = 0;
+            int raised = 0;
+            for (int i = 0; i < kicks; i++)
+            {
+                raised += hostile.notifyPeer() ? 1 : 0;
+                sw.poller.doWork();
+                if (i % 200 == 0)
+                {
+                    sw.send(2, 3, frame);
+                    sent++;
+                }
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            final long polls = sw.poller.vifPolls(0) - pollsBefore;
+            final long spurious = sw.backends[0].counters().get(VifCounters.KICKS_SPURIOUS);
+            final long backoffs = sw.backends[0].counters().get(VifCounters.KICK_BACKOFFS);
+            System.out.println("in-process kick storm: " + kicks + " notifications, " + raised + " woke the host, " +
+                polls + " polls of the vif, " + spurious + " spurious, " + backoffs + " backoffs");
+            assertTrue(polls < kicks / 20, polls + " polls for " + kicks + " notifications");
+            assertTrue(spurious > KickBackoff.THRESHOLD && backoffs >= 1, spurious + " spurious, " + backoffs);
+            assertTrue(raised >= spurious, raised + " notifications woke the host, " + spurious + " spurious");
+            assertEquals(0, sw.backends[1].counters().get(VifCounters.KICKS_SPURIOUS), "the victim's kicks had cause");
+            for (int round = 0; round < 100 && sw.received.get(3) - victimBefore < sent; round++)
+            {
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            assertEquals(sent, sw.received.get(3) - victimBefore, "the vif next to it kept its traffic");
+            assertEquals(sent, sw.backends[2].counters().get(VifCounters.TX_PACKETS) - takenBefore);
+            assertEquals(sent, sw.backends[3].counters().get(VifCounters.RX_PACKETS) - deliveredBefore);
+            assertEquals(0, sw.backends[2].counters().totalDrops() + sw.backends[3].counters().totalDrops());
+
+            // the storm is over: the noisy guest's own frame arrives within the longest backoff (and some slack)
+            final long receivedBefore = sw.received.get(3);
+            sw.send(0, 3, frame);
+            final long sentAt = System.nanoTime();
+            while (sw.received.get(3) == receivedBefore)
+            {
+                assertTrue(System.nanoTime() - sentAt < TimeUnit.SECONDS.toNanos(2), "the noisy guest's frame");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            assertEquals(1, sw.backends[0].counters().get(VifCounters.TX_PACKETS), "the noisy guest's own frame");
+        }
+    }
+
+    /**
+     * A guest over its {@code rate}: the packets held back stay in its ring and it has no reason to kick for them, so
+     * the sleeping host thread must wake itself when the next credit window opens (Linux's credit timer), not at its
+     * 250 ms housekeeping: ten 1,414-byte frames at 2,000 bytes per 10 ms take about 70 ms (2.5 s by housekeeping).
+     */
+    @Test
+    void shouldPollAVifAgainWhenItsRateCreditAllowsWithTheHostAsleep() throws Exception
+    {
+        try (Switch sw = new Switch(4, null))
+        {
+            final AgentRunner host = new AgentRunner(IdleMode.SLEEP.newIdleStrategy(sw.poller),
+                Throwable::printStackTrace, null, new CompositeAgent(sw.poller, sw.bridge));
+            AgentRunner.startOnThread(host);
+            try
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!sw.connected())
+                {
+                    assertTrue(System.nanoTime() < deadline, "vifs did not connect");
+                    sw.guests();
+                    Thread.sleep(1);
+                }
+                for (final int vif : new int[] {2, 3})
+                {
+                    sw.bridge.macTable().learn(1, VifConfig.of(vif + 1, 0).mac(), vif, System.nanoTime() / 1_000_000L);
+                }
+                VifRegion.attach(sw.region).store().write("backend/vif/3/0/rate", "2000,10000");
+                Thread.sleep(50); // the backend reads the key at its next visit
+                final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+                final int frames = 10;
+                final long start = System.nanoTime();
+                for (int i = 0; i < frames; i++)
+                {
+                    final int length = TestFrames.raw(frame, 0, VifConfig.of(4, 0).mac(), VifConfig.of(3, 0).mac(),
+                        -1, 1400);
+                    assertEquals(VifFrontend.OK, sw.frontends[2].transmit(frame, 0, length));
+                }
+                sw.frontends[2].flush();
+                while (sw.received.get(3) < frames)
+                {
+                    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "frames not delivered");
+                    sw.guests();
+                    Thread.sleep(0, 200_000);
+                }
+                final long ms = (System.nanoTime() - start) / 1_000_000;
+                final long limited = sw.backends[2].counters().get(VifCounters.RATE_LIMITED);
+                System.out.println("rate 2000 B / 10 ms: " + frames + " frames of 1,414 B in " + ms + " ms, " + limited +
+                    " times held back");
+                assertTrue(limited > 0, "the rate held packets back");
+                assertTrue(ms >= 40, ms + " ms: faster than the rate allows");
+                assertTrue(ms < 1_000, ms + " ms: the held-back packets waited for housekeeping visits");
+            }
+            finally
+            {
+                host.close();
+            }
         }
     }
 

@@ -32,7 +32,13 @@ public final class GuestControlClient implements AutoCloseable
     private final ControlSocket socket;
     private final GuestShare share;
     private final int kickFd;
-    private final io.pvnet.ring.event.EventChannel selfWake;
+    /** The vif's event section in the share, or null. */
+    private final io.pvnet.ring.region.RegionSection eventSection;
+    /** A multi-queue share's guest selector section, or null. */
+    private final io.pvnet.ring.region.RegionSection selectorSection;
+    /** The host's end of queue 0's channel as seen from here, raising the guest's selector once it is laid out. */
+    private io.pvnet.ring.event.EventChannel selfWake;
+    private boolean selfWakeHasSelector;
     private volatile boolean shareClosed;
     private final XenStore store;
     private final StoreMirror frontendKeys;
@@ -48,12 +54,10 @@ public final class GuestControlClient implements AutoCloseable
         this.socket = socket;
         this.share = share;
         this.kickFd = kickFd;
-        final io.pvnet.ring.region.RegionSection events =
+        this.eventSection =
             share.region().findSection(io.pvnet.engine.vif.VifSections.eventsName(config.domid(), config.handle()));
-        // the host's end of the guest's event channel, as seen from here: a notification wakes the guest's own thread
-        this.selfWake = events == null ? null : new io.pvnet.ring.event.EventChannel(events.buffer(),
-            io.pvnet.engine.vif.VifSections.BACKEND_PORT, io.pvnet.engine.vif.VifSections.FRONTEND_PORT,
-            io.pvnet.ring.event.IdleMode.NOOP);
+        this.selectorSection = share.region().findSection(
+            io.pvnet.engine.vif.VifSections.guestSelectorName(config.domid(), config.handle()));
         this.store = XenStore.create(new UnsafeBuffer(ByteBuffer.allocateDirect(StoreDescriptor.length(MIRROR_ENTRIES))),
             MIRROR_ENTRIES);
         this.frontendKeys = new StoreMirror(store, config.frontendDir());
@@ -240,10 +244,52 @@ public final class GuestControlClient implements AutoCloseable
      */
     private synchronized void wakeGuestThread()
     {
-        if (selfWake != null && !shareClosed)
+        if (shareClosed)
         {
-            selfWake.notifyPeer();
+            return;
         }
+        final io.pvnet.ring.event.EventChannel channel = selfWake();
+        if (channel != null)
+        {
+            channel.notifyPeer();
+        }
+    }
+
+    /**
+     * The host's end of queue 0's event channel, as seen from here: its notification wakes the guest's thread where it
+     * sleeps, on queue 0's port word (one queue) or on its own selector (several queues: every port armed and bound
+     * to a bit there, so the notification must raise the bit). The selector is laid out by the netfront after this
+     * connection exists, so it is attached at the first notification that finds it. Slow path (watch events).
+     */
+    private io.pvnet.ring.event.EventChannel selfWake()
+    {
+        if (eventSection == null)
+        {
+            return null;
+        }
+        if (selfWake == null || (!selfWakeHasSelector && selectorSection != null))
+        {
+            io.pvnet.ring.event.EventSelector selector = null;
+            if (selectorSection != null)
+            {
+                try
+                {
+                    selector = io.pvnet.ring.event.EventSelector.attach(selectorSection.segment());
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    selector = null; // not laid out yet: the guest does not sleep on it yet either
+                }
+            }
+            if (selfWake == null || selector != null)
+            {
+                selfWake = new io.pvnet.ring.event.EventChannel(eventSection.buffer(),
+                    io.pvnet.engine.vif.VifSections.BACKEND_PORT, io.pvnet.engine.vif.VifSections.FRONTEND_PORT,
+                    io.pvnet.ring.event.IdleMode.NOOP, selector);
+                selfWakeHasSelector = selector != null;
+            }
+        }
+        return selfWake;
     }
 
     /**

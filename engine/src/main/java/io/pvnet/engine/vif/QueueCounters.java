@@ -96,7 +96,7 @@ public final class QueueCounters implements AutoCloseable
             add(i, pending[KINDS[i]]);
         }
         long drops = 0;
-        for (int kind = VifCounters.DROP_BASE; kind < VifCounters.KIND_COUNT; kind++)
+        for (int kind = VifCounters.DROP_BASE; kind < VifCounters.DROP_END; kind++)
         {
             drops += pending[kind];
         }

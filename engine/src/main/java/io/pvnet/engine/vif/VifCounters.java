@@ -73,14 +73,24 @@ public final class VifCounters implements AutoCloseable
     public static final int CONNECT_FAILED = 19;
     /** First drop counter: kind {@code DROP_BASE + reason} counts drops of {@link DropReason} {@code reason}. */
     public static final int DROP_BASE = 20;
+    /** One past the last drop counter. */
+    public static final int DROP_END = DROP_BASE + DropReason.COUNT;
+    /**
+     * Kicks of the guest (its eventfd, or a notification of an armed port) after which the host's poll of the vif found
+     * no work (XSA-332); written by the host thread's {@code VifPoller}.
+     */
+    public static final int KICKS_SPURIOUS = DROP_END;
+    /** Times the host stopped listening to the guest's kicks for a while after a run of spurious ones. */
+    public static final int KICK_BACKOFFS = DROP_END + 1;
     /** Number of kinds. */
-    public static final int KIND_COUNT = DROP_BASE + DropReason.COUNT;
+    public static final int KIND_COUNT = DROP_END + 2;
 
     private static final String[] NAMES = {
         "rx-packets", "rx-bytes", "tx-packets", "tx-bytes", "csum-completed", "tso-segments", "ring-full", "notify-sent",
         "notify-suppressed", "protocol-errors", "heartbeat-ms", "backend-state", "front-tx-packets", "front-tx-busy",
         "front-rx-packets", "front-rx-errors", "front-notify-sent", "front-notify-suppressed", "rate-limited",
         "connect-failed"};
+    private static final String[] LATER_NAMES = {"kicks-spurious", "kick-backoffs"};
 
     private final AtomicCounter[] counters = new AtomicCounter[KIND_COUNT];
     private final int domid;
@@ -99,7 +109,7 @@ public final class VifCounters implements AutoCloseable
         this.handle = handle;
         for (int kind = 0; kind < KIND_COUNT; kind++)
         {
-            if (kind >= DROP_BASE && !countsDrops(kind - DROP_BASE))
+            if (kind >= DROP_BASE && kind < DROP_END && !countsDrops(kind - DROP_BASE))
             {
                 continue;
             }
@@ -155,7 +165,8 @@ public final class VifCounters implements AutoCloseable
      */
     public static String kindName(final int kind)
     {
-        return kind < DROP_BASE ? NAMES[kind] : "drop-" + DropReason.name(kind - DROP_BASE);
+        return kind < DROP_BASE ? NAMES[kind] :
+            kind < DROP_END ? "drop-" + DropReason.name(kind - DROP_BASE) : LATER_NAMES[kind - DROP_END];
     }
 
     /**

@@ -19,6 +19,12 @@ final class CreditScheduler
     private long remainingCredit;
     private long nextCreditNs;
 
+    /** @return when the current window ends and the credit is topped up (the duty cycle's clock). */
+    long nextCreditNs()
+    {
+        return nextCreditNs;
+    }
+
     /** @return whether a rate is in force. */
     boolean isLimited()
     {

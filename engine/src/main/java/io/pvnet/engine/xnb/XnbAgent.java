@@ -424,6 +424,24 @@ public final class XnbAgent implements Agent
         return count;
     }
 
+    /**
+     * @return when packets the {@code rate} holds back in a tx ring may go (the earliest queue's next credit window),
+     *         or 0 when none is held back. The thread that runs {@link #doWork()}, with every queue on it.
+     */
+    public long creditWaitNs()
+    {
+        long earliest = 0;
+        for (int q = 0; q < queues.capacity(); q++)
+        {
+            final XnbQueue queue = queues.created(q);
+            if (queue != null && queue.creditWaitNs != 0 && (earliest == 0 || queue.creditWaitNs - earliest < 0))
+            {
+                earliest = queue.creditWaitNs;
+            }
+        }
+        return earliest;
+    }
+
     /** @return the queues connected now (0 while not connected). Any thread. */
     public int queueCount()
     {

@@ -55,6 +55,11 @@ final class XnbQueue implements Agent
     final long[] pending = new long[VifCounters.KIND_COUNT];
     /** This queue's duty-cycle clock, read once per cycle. */
     long nowNs;
+    /**
+     * When packets the {@code rate} held back in the ring may go (the next credit window), or 0: the last poll left
+     * none there. Written by the queue's thread; read by the poller that serves the vif on that same thread.
+     */
+    long creditWaitNs;
 
     private final QueueCounters queueCounters;
     private final NanoClock nanoClock;
@@ -154,6 +159,7 @@ final class XnbQueue implements Agent
      */
     int poll()
     {
+        creditWaitNs = 0;
         if (txChannel == null || vif.disabledReason != io.pvnet.engine.vif.DropReason.NONE)
         {
             return 0;

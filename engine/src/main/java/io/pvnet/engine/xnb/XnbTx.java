@@ -123,14 +123,22 @@ final class XnbTx
             }
             if (DropReason.isFatal(txPkt.error))
             {
+                if (txResponsesPending)
+                {
+                    // the packets before it in this batch were answered: publish that (Linux's xenvif_tx_err pushes
+                    // each dropped packet's answer), so the guest gets back their ids before the vif goes down
+                    pushTxResponses();
+                }
                 queue.drop(txPkt.error);
                 queue.fatal(txPkt.error, "tx packet at " + Integer.toUnsignedString(consumer));
                 return packets;
             }
             if (credit.isLimited() && txPkt.isValid() && !credit.take(txPkt.size, queue.nowNs))
             {
-                // over the rate: leave the packet in the ring (already snapshotted) until the next window
+                // over the rate: leave the packet in the ring (already snapshotted) until the next window, when the
+                // thread serving this queue must poll it again (Linux's credit timer): the guest will not kick for it
                 queue.pending[VifCounters.RATE_LIMITED]++;
+                queue.creditWaitNs = credit.nextCreditNs();
                 break;
             }
             final boolean error;

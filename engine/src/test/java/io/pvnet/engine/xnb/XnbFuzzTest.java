@@ -5,10 +5,12 @@ import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
+import java.util.stream.LongStream;
 
 import static io.pvnet.engine.netif.NetifConstants.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -24,13 +26,20 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class XnbFuzzTest
 {
+    /** Seconds of fuzzing in all: split between the suite's seeds, or all of it for a seed given. */
     private static final long SECONDS = Long.getLong("pvnet.fuzz.seconds", 20);
     /**
-     * The suite runs one fixed seed so that its result is the same on every machine; explore others with
-     * {@code -Dpvnet.fuzz.seed=N -Dpvnet.fuzz.seconds=S}. Seed 17945149554998 fails at about 3 s (a size-mismatch and a
-     * gso-malformed packet counted as one slot-crosses-page, one drop short): an open bug, see engine/README.
+     * The suite runs fixed seeds so that its result does not depend on the day; explore others with
+     * {@code -Dpvnet.fuzz.seed=N -Dpvnet.fuzz.seconds=S} (a failure names its seed and episode). Seed 17945149554998
+     * once failed: the generator gave a size-mismatch packet a last slot of 1 byte at offset 4096, a second (fatal)
+     * defect; the backend was right ({@code XnbHardeningTest.shouldDisableTheVifForASlotCrossingItsPageAfterASizeMismatch}).
+     * The third is one of 69 random seeds (about 130,000 episodes in all) that passed at the time.
      */
-    private static final long SEED = Long.getLong("pvnet.fuzz.seed", 20_261_206L);
+    private static final long[] SUITE_SEEDS = {20_261_206L, 17_945_149_554_998L, 18_326_324_413_257L};
+
+    /** The seed and episode being run, for failure messages (tests of this class run one after another). */
+    private static long seed;
+    private static long episode;
 
     private static final int NONE = 0;
     private static final int[] DEFECTS = {
@@ -60,12 +69,22 @@ class XnbFuzzTest
     private long expectedDelivered;
     private long expectedBytes;
 
-    @Test
-    void shouldSurviveRandomAndAdversarialRingsWithConsistentCounters()
+    static LongStream seeds()
     {
-        final SplittableRandom random = new SplittableRandom(SEED);
+        final Long chosen = Long.getLong("pvnet.fuzz.seed");
+        return chosen != null ? LongStream.of(chosen) : LongStream.of(SUITE_SEEDS);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void shouldSurviveRandomAndAdversarialRingsWithConsistentCounters(final long fuzzSeed)
+    {
+        seed = fuzzSeed;
+        final SplittableRandom random = new SplittableRandom(fuzzSeed);
         rxAccepted = 0;
-        final long deadline = System.nanoTime() + SECONDS * 1_000_000_000L;
+        final long seconds = Long.getLong("pvnet.fuzz.seed") != null ? SECONDS :
+            Math.max(1, SECONDS / SUITE_SEEDS.length);
+        final long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         long episodes = 0;
         long packets = 0;
         long fatals = 0;
@@ -75,6 +94,7 @@ class XnbFuzzTest
             while (System.nanoTime() - deadline < 0)
             {
                 episodes++;
+                episode = episodes;
                 if (random.nextInt(4) == 0)
                 {
                     chaos(front, random);
@@ -83,28 +103,33 @@ class XnbFuzzTest
                 {
                     packets += structured(front, random);
                 }
-                assertTrue(front.memoryOutsideWritableGrantsIntact(), "seed=" + SEED);
-                assertEquals(front.sink.frames, front.counters.get(VifCounters.TX_PACKETS), "seed=" + SEED);
-                assertEquals(front.sink.bytes, front.counters.get(VifCounters.TX_BYTES), "seed=" + SEED);
+                assertTrue(front.memoryOutsideWritableGrantsIntact(), at());
+                assertEquals(front.sink.frames, front.counters.get(VifCounters.TX_PACKETS), at());
+                assertEquals(front.sink.bytes, front.counters.get(VifCounters.TX_BYTES), at());
                 if (!front.xnb.isConnected())
                 {
-                    assertTrue(DropReason.isFatal(front.xnb.disabledReason()), "seed=" + SEED);
+                    assertTrue(DropReason.isFatal(front.xnb.disabledReason()), at());
                     fatals++;
                 }
                 checkRxAccounting(front, "before reconnect");
                 front.reconnect();
-                assertTrue(front.xnb.isConnected(), "reconnects after every episode, seed=" + SEED);
+                assertTrue(front.xnb.isConnected(), "reconnects after every episode, " + at());
                 long rxAccounted = front.counters.get(VifCounters.RX_PACKETS);
                 for (final int reason : RX_REASONS)
                 {
                     rxAccounted += front.counters.drops(reason);
                 }
-                assertEquals(rxAccepted, rxAccounted, "every frame queued for the guest is delivered or dropped, seed=" + SEED);
+                assertEquals(rxAccepted, rxAccounted, "every frame queued for the guest is delivered or dropped, " + at());
                 resync(front);
             }
         }
-        System.out.println("XnbFuzzTest seed=" + SEED + " episodes=" + episodes + " packets=" + packets + " fatal=" + fatals);
+        System.out.println("XnbFuzzTest seed=" + fuzzSeed + " episodes=" + episodes + " packets=" + packets + " fatal=" + fatals);
         assertTrue(packets > 0 && fatals > 0);
+    }
+
+    private static String at()
+    {
+        return "seed=" + seed + " episode=" + episode;
     }
 
     private void resync(final HostileFrontend front)
@@ -141,15 +166,15 @@ class XnbFuzzTest
             }
             if (front.xnb.isConnected())
             {
-                assertEquals(front.txReqProd, front.txRspProd(), "every slot answered, seed=" + SEED);
+                assertEquals(front.txReqProd, front.txRspProd(), "every slot answered, " + at());
             }
             for (final int reason : TX_REASONS)
             {
                 assertEquals(expectedDrops[reason], front.counters.drops(reason),
-                    "drops of " + DropReason.name(reason) + ", seed=" + SEED);
+                    "drops of " + DropReason.name(reason) + ", " + at());
             }
-            assertEquals(expectedDelivered, front.counters.get(VifCounters.TX_PACKETS), "seed=" + SEED);
-            assertEquals(expectedBytes, front.counters.get(VifCounters.TX_BYTES), "seed=" + SEED);
+            assertEquals(expectedDelivered, front.counters.get(VifCounters.TX_PACKETS), at());
+            assertEquals(expectedBytes, front.counters.get(VifCounters.TX_BYTES), at());
         }
         return sent;
     }
@@ -185,6 +210,9 @@ class XnbFuzzTest
         {
             sizes[dataSlots - 1] = 1;
             total++;
+            // its offset was drawn for a size of 0 and may be 4096: keep the slot inside its page, or the packet would
+            // carry a second, fatal defect (slot-crosses-page, as Linux's xenvif_count_requests decides too)
+            offsets[dataSlots - 1] = Math.min(offsets[dataSlots - 1], PAGE_SIZE - 1);
         }
         if (defect == -1 && dataSlots > 1)
         {
@@ -209,6 +237,7 @@ class XnbFuzzTest
         {
             offsets[badSlot] = PAGE_SIZE - sizes[badSlot] + 1 + random.nextInt(64);
         }
+        assertOneDefect(defect, sizes, offsets);
         final boolean gso = defect == DropReason.GSO_MALFORMED || random.nextInt(4) == 0;
         final boolean badExtra = defect == DropReason.EXTRA_MALFORMED;
         int firstSizeField = total;
@@ -294,6 +323,23 @@ class XnbFuzzTest
         return false;
     }
 
+    /**
+     * The generator's own check that a packet carries at most its one defect: no slot crosses its page unless that is
+     * the defect (the expected counts would be wrong otherwise, as they once were for seed 17945149554998).
+     */
+    private static void assertOneDefect(final int defect, final int[] sizes, final int[] offsets)
+    {
+        if (defect == DropReason.SLOT_CROSSES_PAGE)
+        {
+            return;
+        }
+        for (int s = 0; s < sizes.length; s++)
+        {
+            assertTrue(offsets[s] + sizes[s] <= PAGE_SIZE, "generator: slot " + s + " of a " +
+                DropReason.name(defect) + " packet crosses its page, " + at());
+        }
+    }
+
     private static void writeData(
         final HostileFrontend front, final SplittableRandom random, final int flags, final int size, final int offset,
         final int slot, final boolean badGref)
@@ -357,7 +403,7 @@ class XnbFuzzTest
         {
             accounted += front.counters.drops(reason);
         }
-        assertEquals(rxAccepted, accounted, where + ", seed=" + SEED);
+        assertEquals(rxAccepted, accounted, where + ", " + at());
     }
 
     private static void chaos(final HostileFrontend front, final SplittableRandom random)
@@ -430,12 +476,12 @@ class XnbFuzzTest
             return;
         }
         final int produced = front.txRspProd() - before;
-        assertTrue(produced >= 0 && produced <= io.pvnet.engine.vif.VifSections.RING_SIZE, "produced " + produced + ", seed=" + SEED);
+        assertTrue(produced >= 0 && produced <= io.pvnet.engine.vif.VifSections.RING_SIZE, "produced " + produced + ", " + at());
         for (int i = 0; i < produced; i++)
         {
             final int status = front.txRspStatus(before + i);
             assertTrue(status == NETIF_RSP_OKAY || status == NETIF_RSP_ERROR || status == NETIF_RSP_NULL,
-                "tx status " + status + ", seed=" + SEED);
+                "tx status " + status + ", " + at());
         }
     }
 }

@@ -186,6 +186,50 @@ class XnbHardeningTest
     }
 
     @Test
+    void shouldCountASizeMismatchAndTheGsoMalformedPacketAfterItEachUnderItsOwnReason()
+    {
+        // one batch: a packet whose continuation exceeds its total, then a GSO extra of size 0 (fatal)
+        front.tx(NETTXF_MORE_DATA, 100, 1, 1, 0);
+        front.tx(NETTXF_MORE_DATA, 40, 2, 2, 64);
+        front.tx(0, 300, 3, 3, 3796);
+        front.tx(NETTXF_EXTRA_INFO, 100, 4, 4, 0);
+        front.gso(0, 0, XEN_NETIF_GSO_TYPE_TCPV4);
+        front.pushTx();
+        run();
+        assertEquals(1, drops(DropReason.SIZE_MISMATCH));
+        assertEquals(1, drops(DropReason.GSO_MALFORMED));
+        assertEquals(0, drops(DropReason.SLOT_CROSSES_PAGE));
+        assertEquals(0, front.counters.get(VifCounters.TX_PACKETS));
+        assertFatal(DropReason.GSO_MALFORMED);
+        assertEquals(3, front.txRspProd(), "the dropped packet's three slots answered, the fatal one not");
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(NETIF_RSP_ERROR, front.txRspStatus(i));
+            assertEquals(i + 1, front.txRspId(i));
+        }
+    }
+
+    @Test
+    void shouldDisableTheVifForASlotCrossingItsPageAfterASizeMismatch()
+    {
+        // the packet of fuzz seed 17945149554998: a size mismatch, and its last slot (1 byte at offset 4096) crosses
+        // its page, which is fatal whatever came before (Linux xenvif_count_requests); the batch ends there
+        front.tx(NETTXF_MORE_DATA, 20, 1, 1, 0);
+        front.tx(NETTXF_MORE_DATA, 60, 2, 2, 0);
+        front.tx(0, 1, 3, 3, PAGE_SIZE);
+        front.tx(NETTXF_EXTRA_INFO, 100, 4, 4, 0);
+        front.gso(0, 0, XEN_NETIF_GSO_TYPE_TCPV4);
+        front.pushTx();
+        run();
+        assertEquals(1, drops(DropReason.SLOT_CROSSES_PAGE));
+        assertEquals(0, drops(DropReason.SIZE_MISMATCH));
+        assertEquals(0, drops(DropReason.GSO_MALFORMED));
+        assertFatal(DropReason.SLOT_CROSSES_PAGE);
+        assertEquals(0, front.txRspProd());
+        assertEquals(0, front.sink.frames);
+    }
+
+    @Test
     void shouldDisableTheVifForAnExtraOfTypeNone()
     {
         front.tx(NETTXF_EXTRA_INFO, 100, 1, 1, 0);

@@ -23,7 +23,8 @@ import java.lang.foreign.ValueLayout;
  * only write its own kick fd, which raises its own bit.
  * <p>
  * Threading: {@link #register} / {@link #unregister} from any thread (the kernel serialises {@code epoll_ctl});
- * {@link #pollKicks()}, the {@link WaitPoint} methods and {@link #close()} on the owning thread. Allocation-free after
+ * {@link #pollKicks()}, {@link #mute} / {@link #unmute}, the {@link WaitPoint} methods and {@link #close()} on the
+ * owning thread. Allocation-free after
  * construction.
  */
 public final class EpollWaitPoint implements WaitPoint, AutoCloseable
@@ -37,6 +38,8 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
     private final int selectorFd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment events;
+    /** The {@code struct epoll_event} of {@link #mute}/{@link #unmute} (owner thread). */
+    private final MemorySegment ctlScratch;
     private final java.util.concurrent.atomic.AtomicInteger registered = new java.util.concurrent.atomic.AtomicInteger();
     private long sleeps;
     private long kicks;
@@ -51,6 +54,7 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
     {
         this.selector = selector;
         this.events = arena.allocate((long)MAX_EVENTS * LinuxCalls.EPOLL_EVENT_LENGTH, 8);
+        this.ctlScratch = arena.allocate(16, 8);
         this.epollFd = LinuxCalls.epollCreate();
         int fd = -1;
         try
@@ -110,6 +114,33 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
             registered.decrementAndGet();
         }
         return was;
+    }
+
+    /**
+     * Stops reporting kick eventfd {@code fd} without forgetting it ({@code EPOLL_CTL_MOD} with no events): its writes
+     * wake nobody until {@link #unmute}. The host's late EOI for a guest that kicks without cause (XSA-332). Owner
+     * thread; the caller makes sure {@code fd} is still the one registered (not closed and reused meanwhile).
+     *
+     * @param fd a kick eventfd given to {@link #register}.
+     * @return whether it is registered.
+     */
+    public boolean mute(final int fd)
+    {
+        return LinuxCalls.epollModify(epollFd, fd, 0, 0, ctlScratch) == 0;
+    }
+
+    /**
+     * Reports kick eventfd {@code fd} again, raising {@code bit}. An eventfd the guest ever wrote is readable (its
+     * counter is never read here), so the next {@link #pollKicks()} or {@link #sleep} reports it once at once, whether
+     * or not it was written while muted. Owner thread, as {@link #mute}.
+     *
+     * @param fd  a kick eventfd given to {@link #register}.
+     * @param bit the selector bit it raises (the one it was registered with).
+     * @return whether it is registered.
+     */
+    public boolean unmute(final int fd, final int bit)
+    {
+        return LinuxCalls.epollModify(epollFd, fd, LinuxCalls.EPOLLIN | LinuxCalls.EPOLLET, bit, ctlScratch) == 0;
     }
 
     /** {@return kick descriptors watched now} */

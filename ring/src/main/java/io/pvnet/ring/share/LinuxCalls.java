@@ -104,6 +104,7 @@ public final class LinuxCalls
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLL_CTL_DEL = 2;
+    static final int EPOLL_CTL_MOD = 3;
     /** {@code EPOLLIN}. */
     public static final int EPOLLIN = 0x1;
     /** {@code EPOLLET}: edge-triggered (every eventfd write is a new edge, so the counter need never be read). */
@@ -312,6 +313,22 @@ public final class LinuxCalls
         scratch.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0, events);
         scratch.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA_OFFSET, data);
         check("epoll_ctl(ADD)", EPOLL_CTL, epfd, EPOLL_CTL_ADD, fd, scratch.address(), 0, 0);
+    }
+
+    /**
+     * Changes the events and data of {@code fd} in {@code epfd} ({@code EPOLL_CTL_MOD}), using {@code scratch} as
+     * {@link #epollAdd} does. Allocation-free. {@code events} 0 keeps the descriptor registered but reports nothing;
+     * giving {@code EPOLLIN} back reports the descriptor at once if it is readable then (an eventfd whose counter was
+     * ever written and never read is).
+     *
+     * @return 0 or {@code -errno} (ENOENT: not registered).
+     */
+    public static int epollModify(final int epfd, final int fd, final int events, final long data,
+        final MemorySegment scratch)
+    {
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0, events);
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA_OFFSET, data);
+        return (int)raw(EPOLL_CTL, epfd, EPOLL_CTL_MOD, fd, scratch.address(), 0, 0);
     }
 
     /** Removes {@code fd} from {@code epfd}. @return 0 or {@code -errno} (ENOENT: not registered). */

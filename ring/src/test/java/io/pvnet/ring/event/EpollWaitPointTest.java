@@ -62,6 +62,36 @@ class EpollWaitPointTest
     }
 
     @Test
+    void shouldIgnoreAMutedKickFdAndReportItOnceWhenUnmuted()
+    {
+        waitPoint.register(kickFds[0], 5);
+        waitPoint.register(kickFds[1], 6);
+        assertTrue(waitPoint.mute(kickFds[0]));
+        for (int i = 0; i < 1_000; i++)
+        {
+            LinuxCalls.eventfdSignal(kickFds[0]);
+        }
+        LinuxCalls.eventfdSignal(kickFds[1]);
+        waitPoint.prepareToSleep();
+        final long start = System.nanoTime();
+        waitPoint.sleep(TimeUnit.SECONDS.toNanos(10));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "the other kick fd still wakes the owner");
+        assertEquals(1, selector.drain(bits));
+        assertEquals(6, bits[0], "only the fd that is not muted raised its bit");
+        assertEquals(0, waitPoint.pollKicks(), "writes to a muted fd wake nobody");
+        // unmuted, an eventfd whose counter was written (and never read) reports itself once at once
+        assertTrue(waitPoint.unmute(kickFds[0], 5));
+        assertEquals(1, waitPoint.pollKicks());
+        assertEquals(1, selector.drain(bits));
+        assertEquals(5, bits[0]);
+        assertEquals(0, waitPoint.pollKicks());
+        LinuxCalls.eventfdSignal(kickFds[0]);
+        assertEquals(1, waitPoint.pollKicks(), "and every write is a new edge again");
+        assertEquals(2, waitPoint.registered());
+        assertFalse(waitPoint.mute(kickFds[2]), "not registered");
+    }
+
+    @Test
     void shouldStopRaisingAfterUnregisterAndRefuseBitsOutsideTheSelector()
     {
         assertThrows(IllegalArgumentException.class, () -> waitPoint.register(kickFds[0], CAPACITY));
