@@ -16,13 +16,14 @@ import java.util.List;
  * the guests raise (through their event channels, only when the backend's port is armed). A duty cycle takes the raised
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
  * cannot starve the others), and when a vif's poll finds nothing it arms the vif's port and polls once more (the final
- * check): still nothing, and the vif leaves the active list until a guest raises it again. The cost of a round is in
- * proportion to the active vifs, not to all of them. In a round after the store changed (negotiation) every vif is
- * visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer running are (frames queued
- * for a guest, tx held by the credit scheduler, status to publish, control requests, a guest that cannot kick: see
- * {@code XnbAgent.hasTimers}), and once a second ({@link #HEARTBEAT_NS}) every vif's heartbeat counter is stamped
- * (one store each). An idle vif costs nothing else, and with no timer running the thread sleeps a second at a time.
- * With a linger (see the constructor) a vif that had work stays on the list that long
+ * check): still nothing, and the vif leaves the active list until a guest raises it again. A vif a frame was offered to
+ * on this thread during that pass (a crossover or bridge forwarding from another vif) is served in the same cycle. The
+ * cost of a round is in proportion to the active vifs, not to all of them. In a round after the store changed
+ * (negotiation) every vif is visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer
+ * running are (frames queued for a guest, tx held by the credit scheduler, status to publish, control requests, a
+ * guest that cannot kick: see {@code XnbAgent.hasTimers}), and once a second ({@link #HEARTBEAT_NS}) every vif's
+ * heartbeat counter is stamped (one store each). An idle vif costs nothing else, and with no timer running the thread
+ * sleeps a second at a time. With a linger (see the constructor) a vif that had work stays on the list that long
  * after its last work, polled without arming its port.
  * <p>
  * A guest that kicks without cause (a poll after its kick finds no work, 8 times in a row) is not listened to for a
@@ -87,6 +88,8 @@ public final class VifPoller implements Agent, WaitPoint
     private long lastHeartbeatNs;
     private long lastStoreChangeNs;
     private long timerVisits;
+    /** Where the vifs activated during the last {@link #pollActiveList} pass start in {@link #activeList}. */
+    private int firstAppended;
     private int[] drained;
     private long lastHousekeepingNs;
     private int lastStoreChange;
@@ -294,9 +297,32 @@ public final class VifPoller implements Agent, WaitPoint
             lastHeartbeatNs = now;
             heartbeats();
         }
-        int kept = 0;
-        final int count = activeCount;
-        for (int i = 0; i < count; i++)
+        work += pollActiveList(0, now);
+        if (activeCount > firstAppended)
+        {
+            // a frame this pass handed to another vif (a crossover or the bridge on this thread, e.g. guest A's frame
+            // for guest B) put that vif on the list: serve it now, not a duty cycle later, so a forwarded frame reaches
+            // its guest (and wakes it) in the round that took it from the sender
+            work += pollActiveList(firstAppended, now);
+        }
+        lastWork = work;
+        return work;
+    }
+
+    /**
+     * Polls the vifs at {@code activeList[from, activeCount)}: keeps those with work (or lingering) in order from
+     * {@code from}, drops the others, and moves the vifs activated meanwhile (offers on this thread) right after the
+     * kept ones, from {@link #firstAppended} on. The list holds distinct active vifs before and after (at most one entry
+     * per vif), and at most twice the vifs while it runs (the capacity).
+     *
+     * @return vifs that had work.
+     */
+    private int pollActiveList(final int from, final long now)
+    {
+        int work = 0;
+        int kept = from;
+        final int end = activeCount;
+        for (int i = from; i < end; i++)
         {
             final int bit = activeList[i];
             if (lingerNs > 0 && now - lastWorkNs[bit] < lingerNs)
@@ -335,10 +361,11 @@ public final class VifPoller implements Agent, WaitPoint
                 timeIfNeeded(bit);
             }
         }
-        // bits activated during this loop (offers on this thread) were appended after count: keep them
-        System.arraycopy(activeList, count, activeList, kept, activeCount - count);
-        activeCount = kept + activeCount - count;
-        lastWork = work;
+        // bits activated during this loop (offers on this thread) were appended after end: keep them
+        final int appended = activeCount - end;
+        System.arraycopy(activeList, end, activeList, kept, appended);
+        activeCount = kept + appended;
+        firstAppended = kept;
         return work;
     }
 

@@ -158,6 +158,42 @@ class VifPollerTest
         }
     }
 
+    /**
+     * The wake figure's critical path: guest A's frame for guest B, taken from A's tx ring, is in B's rx ring (and B
+     * notified) when that same duty cycle returns, not one duty cycle later (B's vif was put on the active list by the
+     * offer during the cycle, and the cycle serves such vifs before it returns).
+     */
+    @Test
+    void shouldHandAForwardedFrameToItsGuestInTheDutyCycleThatTookIt() throws Exception
+    {
+        try (Switch sw = new Switch(4, null))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            for (int vif = 0; vif < 4; vif++)
+            {
+                sw.bridge.macTable().learn(1, VifConfig.of(vif + 1, 0).mac(), vif, System.nanoTime() / 1_000_000L);
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            for (int n = 1; n <= 3; n++)
+            {
+                sw.send(0, 1, frame);
+                assertTrue(sw.poller.doWork() > 0, "the notification raised vif 1's bit");
+                sw.frontends[1].poll((buffer, offset, length, metadata) -> sw.received.incrementAndGet(1), 64);
+                assertEquals(n, sw.received.get(1), "frame " + n + " in vif 2's rx ring after one duty cycle");
+                settle(sw);
+            }
+            assertEquals(0, sw.received.get(2) + sw.received.get(3), "unicast: nothing for vifs 3 and 4");
+        }
+    }
+
     @Test
     void shouldVisitOnlyTheVifsWithATimerRunningAndStampEveryHeartbeat() throws Exception
     {

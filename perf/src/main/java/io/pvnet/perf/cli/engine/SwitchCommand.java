@@ -325,7 +325,7 @@ public final class SwitchCommand implements Callable<Integer>
             }
             out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", idle " +
                 idle + ", ports " +
-                (vifs > 8 ? "vif1..vif" + vifs + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
+                (vifs > 8 ? "vif1.0..vif" + vifs + ".0" + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
                 fabric.portNames()) + fabric.description + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
@@ -366,6 +366,15 @@ public final class SwitchCommand implements Callable<Integer>
         {
             err.println("pvnet switch: " + ex.getMessage());
             return ex instanceof IllegalArgumentException ? 2 : 1;
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            // each vif queue's buffers (rx queue, segment scratch, tx frame: about 1.3 MiB of direct memory) are taken
+            // at start: a switch too large for this JVM stops here with one line naming the flags that size it
+            err.println("pvnet switch: not enough memory for --vifs=" + vifs + " --queues=" + queues + " (" +
+                ex.getMessage() + "); lower --vifs or --queues, or allow the JVM more " +
+                "(PVNET_JAVA_OPTS=-XX:MaxDirectMemorySize=SIZE; it defaults to the heap's maximum, -Xmx)");
+            return 1;
         }
         finally
         {
