@@ -41,7 +41,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     private final PrintStream log;
     private final GuestStack stack;
     private final io.pvnet.engine.guest.StreamSource streamSource;
-    private GuestControlClient client;
+    private volatile GuestControlClient client;
     private VifFrontend frontend;
     private long transmitBusy;
     private long reconnects;
@@ -196,6 +196,19 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
             Thread.currentThread().interrupt();
             failure = "interrupted while reconnecting";
             throw new IllegalStateException(failure);
+        }
+    }
+
+    /**
+     * Wakes this node's thread if it sleeps on the vif's event port (any thread): a command stopping it does not wait
+     * for the sleep's timeout ({@link #MAX_SLEEP_NS}).
+     */
+    void wake()
+    {
+        final GuestControlClient current = client;
+        if (current != null)
+        {
+            current.wakeGuestThread();
         }
     }
 
