@@ -138,7 +138,9 @@ public final class SwitchCounters implements Agent
         }
         lastPublishNs = now;
         publish();
-        return 1;
+        // not work: a copy must not keep the thread polling (its adaptive spin window) when it woke for nothing else;
+        // the copy runs whenever the thread runs, at least at its poller's heartbeat (once a second) while idle
+        return 0;
     }
 
     @Override

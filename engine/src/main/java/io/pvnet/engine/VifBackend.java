@@ -321,6 +321,18 @@ public final class VifBackend implements Agent
         return xnb.creditWaitNs();
     }
 
+    /** @return whether this vif needs a visit on a timer though no event came (see {@code XnbAgent.hasTimers}). */
+    boolean hasTimers()
+    {
+        return xnb.hasTimers();
+    }
+
+    /** Stamps the vif's heartbeat counter (epoch ms) without serving it: an idle vif is not visited (poller thread). */
+    void heartbeat(final long epochMs)
+    {
+        counters.set(io.pvnet.engine.vif.VifCounters.HEARTBEAT, epochMs);
+    }
+
     /** @return whether the poller visits this vif at housekeeping because its guest cannot kick it (poller thread). */
     boolean unkickable()
     {

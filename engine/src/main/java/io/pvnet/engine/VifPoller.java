@@ -16,10 +16,14 @@ import java.util.List;
  * the guests raise (through their event channels, only when the backend's port is armed). A duty cycle takes the raised
  * bits, polls each active vif (each {@code doWork()} handles at most a batch of 64 packets per direction, so a busy vif
  * cannot starve the others), and when a vif's poll finds nothing it arms the vif's port and polls once more (the final
- * check): still nothing, and the vif leaves the active list until a guest raises it again. The cost of a round is in
- * proportion to the active vifs, not to all of them. Every {@value #HOUSEKEEPING_MS} ms by default (and in a round after the store changed)
- * every vif is visited once for its timers and negotiation (heartbeat, drain timeouts, connect), which is the only
- * per-vif cost of an idle vif. With a linger (see the constructor) a vif that had work stays on the list that long
+ * check): still nothing, and the vif leaves the active list until a guest raises it again. A vif a frame was offered to
+ * on this thread during that pass (a crossover or bridge forwarding from another vif) is served in the same cycle. The
+ * cost of a round is in proportion to the active vifs, not to all of them. In a round after the store changed
+ * (negotiation) every vif is visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer
+ * running are (frames queued for a guest, tx held by the credit scheduler, status to publish, control requests, a
+ * guest that cannot kick: see {@code XnbAgent.hasTimers}), and once a second ({@link #HEARTBEAT_NS}) every vif's
+ * heartbeat counter is stamped (one store each). An idle vif costs nothing else, and with no timer running the thread
+ * sleeps a second at a time. With a linger (see the constructor) a vif that had work stays on the list that long
  * after its last work, polled without arming its port.
  * <p>
  * A guest that kicks without cause (a poll after its kick finds no work, 8 times in a row) is not listened to for a
@@ -33,14 +37,29 @@ import java.util.List;
  *  guest: push, notify  --(port armed? CAS 1->0)-->  selector.raise(bit)  --(owner sleeping?)--> FUTEX_WAKE
  *  host:  drain bits -> active list -> doWork() per active vif -> 0? arm port, doWork() again -> 0? inactive
  * </pre>
+ * Why one file of this length (about 500 lines of code, five constructors among them, the rest javadoc): the active
+ * list, the timer list, the kick backoff's and credit windows' wake-ups and the sleep bound are one schedule over the
+ * same arrays, decided in the same duty cycle (the kick listener and the backoff are out already).
+ * <p>
  * Threading: {@link #add} at configuration time; {@link #doWork()} and the {@link WaitPoint} methods on the one agent
  * thread; {@link #onOffered} from any thread.
  */
 public final class VifPoller implements Agent, WaitPoint
 {
-    /** Default interval of the visit to every vif (timers, negotiation). */
+    /** Default interval of the visit to the vifs with a timer running. */
     public static final long HOUSEKEEPING_MS = 250;
     private static final long HOUSEKEEPING_NS = HOUSEKEEPING_MS * 1_000_000L;
+    /**
+     * Interval of the heartbeat stamp on every vif's counters ({@code pvnet stat} calls a backend gone after 2 s); with
+     * no timer running it is the longest sleep of an idle thread.
+     */
+    public static final long HEARTBEAT_NS = 1_000_000_000L;
+    /**
+     * For this long after the store changed (a negotiation under way) the thread sleeps at most {@link #STORE_POLL_NS}:
+     * in-process guests write the store without waking it (guests attached over a control connection wake it).
+     */
+    static final long STORE_SETTLE_NS = 1_000_000_000L;
+    static final long STORE_POLL_NS = 10_000_000L;
 
     /** While some guest can only kick through an eventfd: the longest a kick waits while the thread is busy. */
     static final long KICK_POLL_NS = 20_000L;
@@ -50,6 +69,8 @@ public final class VifPoller implements Agent, WaitPoint
     private final io.pvnet.ring.event.EpollWaitPoint kicks;
     private final WaitPoint waitPoint;
     private long lastKickPollNs;
+    /** When the current round started (agent thread): the time of work that offers do for a vif. */
+    private long roundNs;
     private int lastWork;
     /** Called on the agent thread when a cycle sees the store changed (e.g. the control server's watch), or null. */
     private Runnable storeChangeListener;
@@ -63,6 +84,14 @@ public final class VifPoller implements Agent, WaitPoint
     private long[] lastWorkNs = new long[0];
     private int[] activeList = new int[0];
     private int activeCount;
+    private boolean[] timed = new boolean[0];
+    private int[] timerList = new int[0];
+    private int timerCount;
+    private long lastHeartbeatNs;
+    private long lastStoreChangeNs;
+    private long timerVisits;
+    /** Where the vifs activated during the last {@link #pollActiveList} pass start in {@link #activeList}. */
+    private int firstAppended;
     private int[] drained;
     private long lastHousekeepingNs;
     private int lastStoreChange;
@@ -96,9 +125,8 @@ public final class VifPoller implements Agent, WaitPoint
      *
      * @param selector       the selector guests raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
-     * @param housekeepingNs interval of the visit to every vif, and the longest sleep. Guests in their own memory
-     *                       (isolated, cross-process) cannot raise the host's selector: their vifs are seen only at
-     *                       this visit, so a switch serving them passes a short interval (1 ms).
+     * @param housekeepingNs interval of the visit to the vifs with a timer running. A guest that cannot kick
+     *                       (no kick fd) is visited at this interval.
      * @throws IllegalArgumentException if {@code housekeepingNs} is not positive.
      */
     public VifPoller(
@@ -112,7 +140,7 @@ public final class VifPoller implements Agent, WaitPoint
      *
      * @param selector       the selector guests raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
-     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param housekeepingNs interval of the visit to the vifs with a timer running.
      * @param lingerNs       how long a vif stays on the active list after its last work (NAPI busy polling, as
      *                       Linux's {@code napi_defer_hard_irqs} with {@code gro_flush_timeout}). 0: drop at once.
      */
@@ -128,7 +156,7 @@ public final class VifPoller implements Agent, WaitPoint
      *
      * @param selector       the selector in-process guests and other threads raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
-     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param housekeepingNs interval of the visit to the vifs with a timer running.
      * @param kicks          where the thread sleeps when guests in other processes kick it through eventfds (see
      *                       {@link VifBackend#useShare(io.pvnet.ring.region.Region, int)}), built over
      *                       {@code selector}; null: the selector's futex, and such guests' vifs are visited at
@@ -146,7 +174,7 @@ public final class VifPoller implements Agent, WaitPoint
      *
      * @param selector       the selector in-process guests and other threads raise.
      * @param store          the region's store: a change there makes the next cycle visit every vif.
-     * @param housekeepingNs interval of the visit to every vif, and the longest sleep.
+     * @param housekeepingNs interval of the visit to the vifs with a timer running.
      * @param lingerNs       how long a vif stays on the active list after its last work; 0: drop at once.
      * @param kicks          where the thread sleeps when guests in other processes kick eventfds, or null.
      */
@@ -198,6 +226,8 @@ public final class VifPoller implements Agent, WaitPoint
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
+        timed = java.util.Arrays.copyOf(timed, backends.length);
+        timerList = java.util.Arrays.copyOf(timerList, backends.length);
         activate(bit); // polled until its first final check says idle
     }
 
@@ -214,9 +244,11 @@ public final class VifPoller implements Agent, WaitPoint
         rounds++;
         int work = 0;
         final long now = System.nanoTime();
+        roundNs = now;
         if (kicks != null && kicks.registered() > 0 && (lastWork == 0 || now - lastKickPollNs >= KICK_POLL_NS))
         {
-            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking
+            // kicks written while this thread was awake wait on epoll's ready list: take them without blocking (at once
+            // in an idle round: a kick taken late, after a poll found its frames anyway, counts as spurious)
             lastKickPollNs = now;
             kicks.pollKicks();
         }
@@ -252,15 +284,49 @@ public final class VifPoller implements Agent, WaitPoint
         {
             storeChangeListener.run();
         }
-        if (change != lastStoreChange || now - lastHousekeepingNs >= housekeepingNs)
+        if (change != lastStoreChange)
         {
             lastStoreChange = change;
+            lastStoreChangeNs = now;
             lastHousekeepingNs = now;
-            work += housekeeping(now);
+            work += visitAll(now);
         }
-        int kept = 0;
-        final int count = activeCount;
-        for (int i = 0; i < count; i++)
+        else if (timerCount > 0 && now - lastHousekeepingNs >= housekeepingNs)
+        {
+            lastHousekeepingNs = now;
+            work += visitTimers(now);
+        }
+        if (now - lastHeartbeatNs >= HEARTBEAT_NS)
+        {
+            lastHeartbeatNs = now;
+            heartbeats();
+        }
+        work += pollActiveList(0, now);
+        if (activeCount > firstAppended)
+        {
+            // a frame this pass handed to another vif (a crossover or the bridge on this thread, e.g. guest A's frame
+            // for guest B) put that vif on the list: serve it now, not a duty cycle later, so a forwarded frame reaches
+            // its guest (and wakes it) in the round that took it from the sender
+            work += pollActiveList(firstAppended, now);
+        }
+        lastWork = work;
+        return work;
+    }
+
+    /**
+     * Polls the vifs at {@code activeList[from, activeCount)}: keeps those with work (or lingering) in order from
+     * {@code from}, drops the others, and moves the vifs activated meanwhile (offers on this thread) right after the
+     * kept ones, from {@link #firstAppended} on. The list holds distinct active vifs before and after (at most one entry
+     * per vif), and at most twice the vifs while it runs (the capacity).
+     *
+     * @return vifs that had work.
+     */
+    private int pollActiveList(final int from, final long now)
+    {
+        int work = 0;
+        int kept = from;
+        final int end = activeCount;
+        for (int i = from; i < end; i++)
         {
             final int bit = activeList[i];
             if (lingerNs > 0 && now - lastWorkNs[bit] < lingerNs)
@@ -296,12 +362,14 @@ public final class VifPoller implements Agent, WaitPoint
                         nextCreditWakeNs = creditNs;
                     }
                 }
+                timeIfNeeded(bit);
             }
         }
-        // bits activated during this loop (offers on this thread) were appended after count: keep them
-        System.arraycopy(activeList, count, activeList, kept, activeCount - count);
-        activeCount = kept + activeCount - count;
-        lastWork = work;
+        // bits activated during this loop (offers on this thread) were appended after end: keep them
+        final int appended = activeCount - end;
+        System.arraycopy(activeList, end, activeList, kept, appended);
+        activeCount = kept + appended;
+        firstAppended = kept;
         return work;
     }
 
@@ -363,7 +431,8 @@ public final class VifPoller implements Agent, WaitPoint
         return port;
     }
 
-    private int housekeeping(final long now)
+    /** After a store change: every inactive vif once (negotiation, a guest attached or gone). */
+    private int visitAll(final long now)
     {
         int work = 0;
         final VifBackend[] all = backends;
@@ -371,19 +440,89 @@ public final class VifPoller implements Agent, WaitPoint
         {
             if (!active[bit])
             {
-                final int done = all[bit].doWork();
-                if (done > 0)
-                {
-                    backoff.afterPoll(bit, done, now);
-                }
-                if (done > 0 || (all[bit].unkickable() && all[bit].isConnected()))
-                {
-                    work += done;
-                    activate(bit);
-                }
+                work += visit(bit, now);
             }
         }
         return work;
+    }
+
+    /** Every {@link #housekeepingNs}: the vifs with a timer running only. */
+    private int visitTimers(final long now)
+    {
+        int work = 0;
+        int kept = 0;
+        final int count = timerCount;
+        for (int i = 0; i < count; i++)
+        {
+            final int bit = timerList[i];
+            final VifBackend backend = backends[bit];
+            if (active[bit])
+            {
+                timed[bit] = false; // polled anyway; timed again when it leaves the active list
+                continue;
+            }
+            timerVisits++;
+            final int done = backend.doWork();
+            if (done > 0)
+            {
+                backoff.afterPoll(bit, done, now);
+            }
+            work += done;
+            if (done > 0 || (backend.unkickable() && backend.isConnected()))
+            {
+                timed[bit] = false;
+                activate(bit);
+            }
+            else if (backend.hasTimers())
+            {
+                timerList[kept++] = bit;
+            }
+            else
+            {
+                timed[bit] = false;
+            }
+        }
+        timerCount = kept;
+        return work;
+    }
+
+    private int visit(final int bit, final long now)
+    {
+        final VifBackend backend = backends[bit];
+        final int done = backend.doWork();
+        if (done > 0)
+        {
+            backoff.afterPoll(bit, done, now);
+        }
+        if (done > 0 || (backend.unkickable() && backend.isConnected()))
+        {
+            activate(bit);
+        }
+        else
+        {
+            timeIfNeeded(bit);
+        }
+        return done;
+    }
+
+    /** An inactive vif joins the timer list while it has a timer running (or its guest cannot kick). */
+    private void timeIfNeeded(final int bit)
+    {
+        final VifBackend backend = backends[bit];
+        if (!timed[bit] && (backend.hasTimers() || (backend.unkickable() && backend.isConnected())))
+        {
+            timed[bit] = true;
+            timerList[timerCount++] = bit;
+        }
+    }
+
+    private void heartbeats()
+    {
+        final long epochMs = System.currentTimeMillis();
+        for (final VifBackend backend : backends)
+        {
+            backend.heartbeat(epochMs);
+        }
     }
 
     private void activate(final int bit)
@@ -406,6 +545,10 @@ public final class VifPoller implements Agent, WaitPoint
     {
         if (Thread.currentThread() == dutyThread)
         {
+            // a frame handed to the vif is work for it: it lingers (unarmed) as a vif whose own poll found work, rather
+            // than being armed by its next empty poll and activated again by the next offer, once per burst (its
+            // guest's rx-buffer posts would kick this thread's epoll meanwhile)
+            lastWorkNs[bit] = roundNs;
             activate(bit);
         }
         else
@@ -413,6 +556,15 @@ public final class VifPoller implements Agent, WaitPoint
             hostRaised.set(bit, 1); // before the raise: the drain that sees the bit sees this too
             selector.raise(bit);
         }
+    }
+
+    /**
+     * Wakes the poller's thread if it sleeps (any thread): a command stopping its runner does not wait for the sleep's
+     * timeout. Costs the thread one poll of the first vif.
+     */
+    public void wake()
+    {
+        selector.raise(0);
     }
 
     /**
@@ -478,18 +630,46 @@ public final class VifPoller implements Agent, WaitPoint
     @Override
     public void sleep(final long timeoutNs)
     {
-        // sleep no longer than the next housekeeping visit or the end of a backoff, and not at all while a vif is active
-        if (activeCount == 0)
+        // sleep no longer than the next heartbeat, (with a timer running) housekeeping visit, end of a backoff or credit
+        // window, and not at all while a vif is active
+        final long now = System.nanoTime();
+        long dueNs = lastHeartbeatNs + HEARTBEAT_NS - now;
+        if (timerCount > 0)
         {
-            final long now = System.nanoTime();
-            final long backoffNs = backoff.backingOff() > 0 ? backoff.nanosToNextEnd(now) : Long.MAX_VALUE;
-            final long creditNs = creditWaiting > 0 ? nextCreditWakeNs - now : Long.MAX_VALUE;
-            waitPoint.sleep(Math.max(1, Math.min(Math.min(timeoutNs, housekeepingNs), Math.min(backoffNs, creditNs))));
+            dueNs = Math.min(dueNs, lastHousekeepingNs + housekeepingNs - now);
+        }
+        if (now - lastStoreChangeNs < STORE_SETTLE_NS)
+        {
+            dueNs = Math.min(dueNs, STORE_POLL_NS);
+        }
+        if (backoff.backingOff() > 0)
+        {
+            dueNs = Math.min(dueNs, backoff.nanosToNextEnd(now));
+        }
+        if (creditWaiting > 0)
+        {
+            dueNs = Math.min(dueNs, nextCreditWakeNs - now);
+        }
+        if (activeCount == 0 && dueNs > 0)
+        {
+            waitPoint.sleep(Math.min(timeoutNs, dueNs));
         }
         else
         {
             waitPoint.cancelSleep();
         }
+    }
+
+    /** {@return visits of vifs on the housekeeping timer so far (agent thread)} */
+    public long timerVisits()
+    {
+        return timerVisits;
+    }
+
+    /** {@return inactive vifs visited on the housekeeping timer (agent thread)} */
+    public int timedCount()
+    {
+        return timerCount;
     }
 
     /** {@return vifs currently polled (agent thread)} */

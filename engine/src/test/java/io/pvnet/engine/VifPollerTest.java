@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.vif.VifSections;
@@ -157,6 +158,107 @@ class VifPollerTest
         }
     }
 
+    /**
+     * The wake figure's critical path: guest A's frame for guest B, taken from A's tx ring, is in B's rx ring (and B
+     * notified) when that same duty cycle returns, not one duty cycle later (B's vif was put on the active list by the
+     * offer during the cycle, and the cycle serves such vifs before it returns).
+     */
+    @Test
+    void shouldHandAForwardedFrameToItsGuestInTheDutyCycleThatTookIt() throws Exception
+    {
+        try (Switch sw = new Switch(4, null))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            for (int vif = 0; vif < 4; vif++)
+            {
+                sw.bridge.macTable().learn(1, VifConfig.of(vif + 1, 0).mac(), vif, System.nanoTime() / 1_000_000L);
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            for (int n = 1; n <= 3; n++)
+            {
+                sw.send(0, 1, frame);
+                assertTrue(sw.poller.doWork() > 0, "the notification raised vif 1's bit");
+                sw.frontends[1].poll((buffer, offset, length, metadata) -> sw.received.incrementAndGet(1), 64);
+                assertEquals(n, sw.received.get(1), "frame " + n + " in vif 2's rx ring after one duty cycle");
+                settle(sw);
+            }
+            assertEquals(0, sw.received.get(2) + sw.received.get(3), "unicast: nothing for vifs 3 and 4");
+        }
+    }
+
+    @Test
+    void shouldVisitOnlyTheVifsWithATimerRunningAndStampEveryHeartbeat() throws Exception
+    {
+        try (Switch sw = new Switch(64, null))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0 || sw.poller.timedCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            // idle: more than four housekeeping intervals and a heartbeat pass without visiting a vif
+            final long start = System.currentTimeMillis();
+            final long visitsBefore = sw.poller.timerVisits();
+            final long pollsBefore = sw.poller.vifPolls();
+            runFor(sw, 1_200);
+            assertEquals(0, sw.poller.timedCount());
+            assertEquals(visitsBefore, sw.poller.timerVisits(), "idle vifs are not visited on a timer");
+            assertEquals(pollsBefore, sw.poller.vifPolls(), "nor polled");
+            for (final VifBackend backend : sw.backends)
+            {
+                assertTrue(backend.counters().get(VifCounters.HEARTBEAT) >= start, "every vif's heartbeat is stamped");
+            }
+
+            // frames for a guest that does not take them: more than its posted buffers, so frames wait in its queue
+            // (delivery when it posts, drain timeout): its vif, and only it, is visited on the timer
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            final int length = TestFrames.raw(frame, 0, VifConfig.of(6, 0).mac(), VifConfig.of(7, 0).mac(), -1, 100);
+            for (int i = 0; i < 600; i++)
+            {
+                assertEquals(0, sw.backends[5].offer(frame, 0, length, new FrameMetadata()));
+            }
+            runFor(sw, 700);
+            assertEquals(1, sw.poller.timedCount(), "the vif with frames queued has a timer");
+            final long visits = sw.poller.timerVisits() - visitsBefore;
+            assertTrue(visits >= 2 && visits <= 4, "visited every 250 ms, that vif only: " + visits);
+
+            // the guest takes them: the vif leaves the timer list
+            final long drained = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (sw.received.get(5) < 600 || sw.poller.timedCount() > 0)
+            {
+                assertTrue(System.nanoTime() < drained, "received " + sw.received.get(5) + " timed " +
+                    sw.poller.timedCount());
+                sw.guests();
+                sw.poller.doWork();
+                Thread.sleep(1);
+            }
+            assertEquals(0, sw.received.get(6), "delivered to vif 6 only");
+        }
+    }
+
+    private static void runFor(final Switch sw, final long millis) throws InterruptedException
+    {
+        final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - end < 0)
+        {
+            sw.poller.doWork();
+            sw.bridge.doWork();
+            Thread.sleep(5);
+        }
+    }
+
     @Test
     void shouldKeepAVifWithTrafficActiveForItsLingerThenDropIt() throws Exception
     {
@@ -194,6 +296,45 @@ class VifPollerTest
                 sw.poller.doWork();
             }
             assertEquals(polls, sw.poller.vifPolls(), "after the linger the vifs are idle again and not polled");
+        }
+    }
+
+    /**
+     * A vif that receives a frame in every round is working even when its own poll finds nothing (the frames were
+     * copied into its guest's buffers by the offer): it lingers on the active list with its port unarmed, rather than
+     * being armed by each empty poll and put back by the next offer, once per burst (an isolated guest posting rx
+     * buffers meanwhile would kick the host's epoll each time).
+     */
+    @Test
+    void shouldKeepAVifThatIsOfferedFramesOnTheActiveListForItsLinger() throws Exception
+    {
+        try (Switch sw = new Switch(2, null, 50_000_000L))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!sw.connected() || sw.poller.activeCount() > 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "vifs did not connect and settle");
+                sw.poller.doWork();
+                sw.bridge.doWork();
+                sw.guests();
+                Thread.sleep(1);
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+            int fewestActive = Integer.MAX_VALUE;
+            for (int round = 0; round < 200; round++)
+            {
+                sw.send(0, 1, frame);
+                sw.poller.doWork();
+                if (round > 0)
+                {
+                    // vif 1's own poll finds nothing to do (the offers delivered straight into its guest's buffers)
+                    fewestActive = Math.min(fewestActive, sw.poller.activeCount());
+                }
+                sw.bridge.doWork();
+                sw.guests();
+            }
+            assertEquals(200, sw.received.get(1), "every frame delivered");
+            assertEquals(2, fewestActive, "the receiving vif stayed on the active list between the offers");
         }
     }
 

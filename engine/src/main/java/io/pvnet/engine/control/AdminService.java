@@ -35,6 +35,8 @@ public final class AdminService
     private final int adminUid;
     private final PrintStream log;
     private final AtomicLong refused = new AtomicLong();
+    /** Told the vif (domid) of each setting written: the switch wakes its host thread, which may sleep a second. */
+    private volatile java.util.function.IntConsumer written = domid -> { };
 
     /**
      * @param store    the switch's store.
@@ -129,8 +131,22 @@ public final class AdminService
         {
             return AdminMessage.error(problem);
         }
-        return store.write(dir + "/" + request.name(), request.value()) == XenStore.OK ? AdminMessage.done() :
-            AdminMessage.error("could not write " + dir + "/" + request.name());
+        if (store.write(dir + "/" + request.name(), request.value()) != XenStore.OK)
+        {
+            return AdminMessage.error("could not write " + dir + "/" + request.name());
+        }
+        written.accept(request.domid());
+        return AdminMessage.done();
+    }
+
+    /**
+     * Calls {@code listener} with the vif's domid after each setting written (the connection's thread): the
+     * {@link GuestControlServer} serving this wakes the vif's host thread, so the setting applies now, not at its next
+     * timer. Configuration time.
+     */
+    void onWrite(final java.util.function.IntConsumer listener)
+    {
+        this.written = listener;
     }
 
     /** @return null when {@code name=value} is a valid setting, else why not. */

@@ -240,9 +240,9 @@ public final class GuestControlClient implements AutoCloseable
     /**
      * Notifies the guest's own event port as the backend would (an atomic add, a {@code FUTEX_WAKE} only if the guest's
      * thread sleeps on it), so that thread runs its duty cycle and sees a watch event or the switch's death now rather
-     * than at its sleep's timeout. Reader thread (and {@link #close()}).
+     * than at its sleep's timeout. Reader thread, {@link #close()}, and a command stopping the guest's thread.
      */
-    private synchronized void wakeGuestThread()
+    public synchronized void wakeGuestThread()
     {
         if (shareClosed)
         {

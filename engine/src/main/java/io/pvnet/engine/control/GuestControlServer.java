@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * Threading: one acceptor thread, one reader thread per guest (blocked in {@code recvmsg} while idle), one watch thread
  * that pushes store changes to attached guests: every millisecond for 200 ms after any guest message (a negotiation
  * answers within a millisecond), at once when the host thread reports a store change ({@link #storeChanged()}), and
- * once a second otherwise (an idle switch's watch thread wakes once a second).
+ * once a second otherwise; not at all while idle when the host thread reports every change
+ * ({@link #hostReportsStoreChanges()}: an idle switch's watch thread sleeps).
  * The backends run on their own agent thread; this class only calls {@link VifBackend#useShare} and reads states.
  * <p>
  * Why one file of this length (about 418 lines of code, the rest javadoc): one guest connection's attach, store
@@ -58,6 +59,7 @@ public final class GuestControlServer implements AutoCloseable
     private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
     private final java.util.Set<Guest> attached = ConcurrentHashMap.newKeySet();
     private volatile long fastUntilNs;
+    private volatile boolean hostReports;
     private final PrintStream log;
     private final Thread acceptor;
     private final Thread watcher;
@@ -96,6 +98,14 @@ public final class GuestControlServer implements AutoCloseable
     public GuestControlServer admin(final AdminService service)
     {
         this.admin = service;
+        service.onWrite(domid ->
+        {
+            final Slot slot = slots.get(domid);
+            if (slot != null)
+            {
+                slot.vif.backend().wake(); // an idle host thread applies the setting now
+            }
+        });
         return this;
     }
 
@@ -372,6 +382,17 @@ public final class GuestControlServer implements AutoCloseable
         LockSupport.unpark(watcher);
     }
 
+    /**
+     * The thread serving the backends calls {@link #storeChanged()} in each cycle that finds the store changed (the
+     * switch wires {@code VifPoller.onStoreChange}): the watch thread then sleeps while no guest talks, instead of
+     * looking once a second for changes nobody reported. Call before {@link #start()}.
+     */
+    public GuestControlServer hostReportsStoreChanges()
+    {
+        hostReports = true;
+        return this;
+    }
+
     private void poke()
     {
         fastUntilNs = System.nanoTime() + FAST_WATCH_NS;
@@ -389,7 +410,18 @@ public final class GuestControlServer implements AutoCloseable
                     guest.backendKeys.publishChanges(guest.sender);
                 }
             }
-            LockSupport.parkNanos(System.nanoTime() - fastUntilNs < 0 ? WATCH_PERIOD_NS : IDLE_WATCH_PERIOD_NS);
+            if (System.nanoTime() - fastUntilNs < 0)
+            {
+                LockSupport.parkNanos(WATCH_PERIOD_NS);
+            }
+            else if (hostReports)
+            {
+                LockSupport.park(); // until a guest message, storeChanged() or close()
+            }
+            else
+            {
+                LockSupport.parkNanos(IDLE_WATCH_PERIOD_NS);
+            }
         }
     }
 
@@ -414,6 +446,7 @@ public final class GuestControlServer implements AutoCloseable
     public void close()
     {
         running = false;
+        LockSupport.unpark(watcher);
         listener.close();
         for (final Slot slot : slots.values())
         {

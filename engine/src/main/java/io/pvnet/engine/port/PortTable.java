@@ -125,19 +125,37 @@ public final class PortTable
         return names.toString();
     }
 
+    /** Above this many ports {@link #summary()} lists only the ports that carried frames and sums up the rest. */
+    public static final int SUMMARY_PORTS_LISTED = 16;
+
     /**
      * Describes every port's counters, for a status line (not for the data path).
      *
      * @return each port's name with its rx and tx frames, its tx drops and every drop reason that occurred (rx and tx),
-     *         e.g. {@code vif1.0 rx 5 tx 4 drops 1 mtu-exceeded 1, ...}. Not for the data path.
+     *         e.g. {@code vif1.0 rx 5 tx 4 drops 1 mtu-exceeded 1, ...}; with more than {@value #SUMMARY_PORTS_LISTED}
+     *         ports, the ports without a frame either way are summed in one entry ({@code 1022 more ports without
+     *         traffic: drops 0 not-connected 25550}), so a 1,024-vif switch still ends with a line one can read.
      */
     public String summary()
     {
         final StringBuilder text = new StringBuilder();
+        final long[] quietDrops = new long[PortDropReason.END];
+        long quietTxDrops = 0;
+        int quiet = 0;
         for (int i = 0; i < size; i++)
         {
             final PortCounters c = counters[i];
-            text.append(i == 0 ? "" : ", ").append(ports[i].name())
+            if (size > SUMMARY_PORTS_LISTED && c.get(PortCounters.RX_FRAMES) == 0 && c.get(PortCounters.TX_FRAMES) == 0)
+            {
+                quiet++;
+                quietTxDrops += c.txDropsTotal();
+                for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+                {
+                    quietDrops[reason] += c.txDrops(reason) + c.rxDrops(reason);
+                }
+                continue;
+            }
+            text.append(text.isEmpty() ? "" : ", ").append(ports[i].name())
                 .append(" rx ").append(c.get(PortCounters.RX_FRAMES))
                 .append(" tx ").append(c.get(PortCounters.TX_FRAMES))
                 .append(" drops ").append(c.txDropsTotal());
@@ -147,6 +165,18 @@ public final class PortTable
                 {
                     text.append(' ').append(PortDropReason.name(reason)).append(' ')
                         .append(c.txDrops(reason) + c.rxDrops(reason));
+                }
+            }
+        }
+        if (quiet > 0)
+        {
+            text.append(text.isEmpty() ? "" : ", ").append(quiet).append(text.isEmpty() ? " ports" : " more ports")
+                .append(" without traffic: drops ").append(quietTxDrops);
+            for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+            {
+                if (quietDrops[reason] > 0)
+                {
+                    text.append(' ').append(PortDropReason.name(reason)).append(' ').append(quietDrops[reason]);
                 }
             }
         }

@@ -214,6 +214,36 @@ public final class XnbAgent implements Agent
         return answered;
     }
 
+    /**
+     * Whether this vif needs its duty cycle run on a timer although nothing raised an event: status to publish, control
+     * requests left by a frontend, frames queued for the guest (delivery, drain timeout) or tx requests held by the
+     * credit scheduler. A thread serving many vifs visits only these between events (agent thread).
+     */
+    public boolean hasTimers()
+    {
+        if (vif.statusDirty)
+        {
+            return true;
+        }
+        if (vif.disabledReason != DropReason.NONE)
+        {
+            return false; // a disabled vif serves nothing: whatever its guest left on the rings stays there
+        }
+        if (vif.control.hasRequests())
+        {
+            return true;
+        }
+        for (int q = 0; q < queues.capacity(); q++)
+        {
+            final XnbQueue queue = queues.created(q);
+            if (queue != null && queue.hasTimers())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void heartbeat(final long nowNs)
     {
         if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)

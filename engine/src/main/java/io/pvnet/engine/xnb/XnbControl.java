@@ -89,6 +89,13 @@ public final class XnbControl
         return ring != null;
     }
 
+    /** @return whether the frontend left requests on the control ring (it need not kick for them). */
+    boolean hasRequests()
+    {
+        final BackRing ring = this.ring;
+        return ring != null && ring.unconsumedRequests() != 0;
+    }
+
     /**
      * Answers every pending request, at most one ring's worth, then re-arms {@code req_event}.
      *

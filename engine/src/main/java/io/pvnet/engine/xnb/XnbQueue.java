@@ -153,6 +153,15 @@ final class XnbQueue implements Agent
     }
 
     /**
+     * @return whether this queue needs a visit without an event: frames queued for the guest (delivered as it posts
+     *         buffers, dropped at their drain timeout) or tx requests held back (credit).
+     */
+    boolean hasTimers()
+    {
+        return rx.queuedFrames() > 0 || (txChannel != null && tx.hasUntakenRequests());
+    }
+
+    /**
      * Serves this queue's rings once: the guest's transmits first, then frames for the guest.
      *
      * @return packets and frames handled.

@@ -81,6 +81,16 @@ final class XnbTx
         tx = null;
     }
 
+    /**
+     * @return whether the guest's tx ring holds requests not yet taken (held back by the credit scheduler, or a bad
+     *         {@code req_prod}): the guest will not kick for them again, so a timer must bring the thread back.
+     */
+    boolean hasUntakenRequests()
+    {
+        final BackRing ring = tx;
+        return ring != null && ring.unconsumedRequests() != 0;
+    }
+
     /** @return packets consumed from the tx ring (at most the NAPI budget). */
     int process()
     {

@@ -2,10 +2,12 @@ package io.pvnet.engine.control;
 
 import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.VifBackend;
+import io.pvnet.engine.VifPoller;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.engine.vif.VifSections;
 import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.SealedMemory;
@@ -98,6 +100,29 @@ class AdminServiceTest
             assertThrows(IllegalStateException.class, () -> admin.read(7, 0), "no such vif");
             assertThrows(IllegalStateException.class, () -> admin.write(7, 0, "mtu", "1500"), "no such vif");
         }
+    }
+
+    @Test
+    void shouldWakeTheVifsHostThreadWhenASettingIsWritten()
+    {
+        final Path socket = startSwitch(HostFile.effectiveUid());
+        final VifPoller poller = new VifPoller(VifSections.createSelector(memory.region(), 2),
+            memory.vifRegion().store());
+        poller.add(backends[0]);
+        poller.add(backends[1]);
+        for (int i = 0; i < 10; i++)
+        {
+            poller.doWork(); // both settle: neither is connected, nothing raised
+        }
+        final long first = poller.vifPolls(0);
+        final long second = poller.vifPolls(1);
+        try (AdminClient admin = AdminClient.connect(socket))
+        {
+            admin.write(1, 0, "mtu", "9000");
+        }
+        poller.doWork();
+        assertEquals(first + 1, poller.vifPolls(0), "the write raised vif 1.0's bit: its host thread runs now");
+        assertEquals(second, poller.vifPolls(1), "the other vif is not polled");
     }
 
     @Test

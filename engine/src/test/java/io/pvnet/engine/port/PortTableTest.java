@@ -84,6 +84,23 @@ class PortTableTest
     }
 
     @Test
+    void shouldSumUpThePortsWithoutTrafficOfALargeSwitchInOneEntry()
+    {
+        final int ports = PortTable.SUMMARY_PORTS_LISTED + 8;
+        final PortTable table = new PortTable(fabric, ports);
+        for (int i = 0; i < ports; i++)
+        {
+            table.add(new RecordingPort("vif" + (i + 1) + ".0", 0, 1500));
+            table.counters(i).txDropped(PortDropReason.NOT_CONNECTED); // a flooded ARP each idle vif refused
+        }
+        table.counters(0).add(PortCounters.RX_FRAMES, 5);
+        table.counters(6).txSent(100);
+        final String not = PortDropReason.name(PortDropReason.NOT_CONNECTED);
+        assertEquals("vif1.0 rx 5 tx 0 drops 1 " + not + " 1, vif7.0 rx 0 tx 1 drops 1 " + not + " 1, " +
+            (ports - 2) + " more ports without traffic: drops " + (ports - 2) + " " + not + " " + (ports - 2), table.summary());
+    }
+
+    @Test
     void shouldServeBridgeAndRouterThroughTheSameFabricInterface()
     {
         final SwitchFabric bridge = new Bridge(BridgeConfig.defaults(NoFrameOffload.INSTANCE));

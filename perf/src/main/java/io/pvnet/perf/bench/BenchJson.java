@@ -23,7 +23,7 @@ import java.util.Map;
  *   "options": {"choices": "--size 64", "duration_s": 2.0, "warmup_s": 1.0},
  *   "results": [{"scenario": "vif", "name": "vif.64", "value": 3.1, "unit": "Mpps", "baseline": false,
  *                "samples": [3.0, 3.2]}],
- *   "ratios": [{"scenario": "vif", "name": "vif.64", "baseline": "aeron.64", "ratio": 0.4}]
+ *   "ratios": [{"scenario": "vif", "name": "vif.64", "baseline": "aeron.64", "ratio": 0.4, "to_baseline": true}]
  * }
  * </pre>
  * A value that is not a number (a failed figure) is written as {@code null} and reads back as NaN. The reader also
@@ -103,6 +103,7 @@ public final class BenchJson
             entry.put("name", r.name());
             entry.put("baseline", r.baseline());
             entry.put("ratio", number(r.ratio()));
+            entry.put("to_baseline", r.toBaseline());
             ratios.add(entry);
         }
         document.put("ratios", ratios);
@@ -157,8 +158,11 @@ public final class BenchJson
                 {
                     throw new IllegalArgumentException(where + " is not an object");
                 }
-                ratios.add(new BenchRatio(text(entry, "scenario", where), text(entry, "name", where),
-                    text(entry, "baseline", where), value(entry.get("ratio"), where + ".ratio")));
+                final String name = text(entry, "name", where);
+                final String baseline = text(entry, "baseline", where);
+                ratios.add(new BenchRatio(text(entry, "scenario", where), name, baseline,
+                    value(entry.get("ratio"), where + ".ratio"),
+                    entry.get("to_baseline") instanceof Boolean b ? b : sameImplementationLegacy(name, baseline)));
             }
         }
         MachineInfo machine = null;
@@ -242,5 +246,17 @@ public final class BenchJson
     {
         // JSON has no NaN or infinity
         return Double.isFinite(value) ? value : null;
+    }
+
+    /**
+     * @return for a file written before ratios said whether they are to a real baseline: true unless both figures
+     * belong to the same implementation ({@code pvnet.batch32} / {@code pvnet.batch1}, {@code latency.p999} /
+     * {@code latency.p50}), the pairs that are a pvnet figure beside another
+     */
+    private static boolean sameImplementationLegacy(final String name, final String baseline)
+    {
+        final int a = name.indexOf('.');
+        final int b = baseline.indexOf('.');
+        return !(a > 0 && b > 0 && name.substring(0, a).equals(baseline.substring(0, b)));
     }
 }

@@ -36,9 +36,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code idle}: what connected vifs cost while no frame moves, as CPU time from {@code /proc/PID/task/TID/schedstat}
  * over the measurement window, in % of one core per idle vif: {@code idle.cpu.vif2} a {@code pvnet switch --vifs 2}
- * with two {@code pvnet guest} processes (all three processes, JVM threads included), {@code idle.cpu.vif64} and
- * {@code idle.cpu.vif1024} the switch's host thread, bridge and backends with every guest in this process, all on one
- * thread that visits each frontend every 100 ms (the whole process, harness included). {@code idle.host.*} is the host side alone (the switch process; the
+ * with two {@code pvnet guest} processes (all three processes, JVM threads included; started with the launcher's flags
+ * for those commands, {@code daemon-jvm.options}), {@code idle.cpu.vif64} and {@code idle.cpu.vif1024} the switch's
+ * host thread (sleeping as {@code pvnet switch}'s does), bridge and backends with every guest in this process, all on
+ * one thread that visits each frontend once a second (the whole process, harness included). {@code idle.host.*} is the host side alone (the switch process; the
  * host thread). {@code --idle} picks the mode of host and guests (default adaptive, the switch's and guest's default).
  */
 public final class IdleScenario implements Scenario
@@ -95,7 +96,7 @@ public final class IdleScenario implements Scenario
             final List<String> switchArguments = new ArrayList<>(List.of("switch", "--region", region.toString(),
                 "--vifs", "2", "--idle", mode.configName()));
             switchArguments.addAll(io.pvnet.perf.cli.PollingOptions.childArguments());
-            final Process host = ChildJvm.start(PvnetMain.class, switchArguments.toArray(new String[0]));
+            final Process host = ChildJvm.startDaemon(PvnetMain.class, switchArguments.toArray(new String[0]));
             processes.add(host);
             awaitLine(host, "ready");
             for (int vif = 1; vif <= 2; vif++)
@@ -103,7 +104,7 @@ public final class IdleScenario implements Scenario
                 final List<String> guestArguments = new ArrayList<>(List.of("guest", "--region", region.toString(),
                     "--vif", Integer.toString(vif), "--ip", "10.9.0." + vif + "/24", "--idle", mode.configName()));
                 guestArguments.addAll(io.pvnet.perf.cli.PollingOptions.childArguments());
-                final Process guest = ChildJvm.start(PvnetMain.class, guestArguments.toArray(new String[0]));
+                final Process guest = ChildJvm.startDaemon(PvnetMain.class, guestArguments.toArray(new String[0]));
                 processes.add(guest);
                 awaitLine(guest, "ready");
             }
@@ -197,8 +198,10 @@ public final class IdleScenario implements Scenario
                 frontends[i] = VifFrontend.create(vifRegion, config, backends[i].counters(), new ChecksumFrameOffload());
             }
             final Agent hostAgent = new CompositeAgent(poller, bridge);
-            final AgentRunner hostRunner = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null,
-                hostAgent);
+            // as pvnet switch: the poller bounds each sleep (heartbeat, timers), the strategy's bound is the heartbeat's
+            final AgentRunner hostRunner = new AgentRunner(
+                mode.newIdleStrategy(poller, IdleMode.spinWindowNs(), VifPoller.HEARTBEAT_NS), Throwable::printStackTrace,
+                null, hostAgent);
             hostRunnerOut[0] = hostRunner;
             final Thread hostThread = AgentRunner.startOnThread(hostRunner);
             // one thread for every in-process guest: a thousand guest threads would measure the scheduler, not the vifs
@@ -216,8 +219,11 @@ public final class IdleScenario implements Scenario
             {
                 throw new IllegalStateException("only " + connected + " of " + vifs + " vifs connected in 60 s");
             }
-            settle(context);
             final long pid = ProcessHandle.current().pid();
+            // as for vif2: until this process is quiet, not a fixed 2 s; the JIT compiling the code the thousand vifs'
+            // set-up and first visits ran read as idle cost (idle.cpu.vif1024 0.8 and 1.8 % of a core for the process
+            // in two runs minutes apart, load 11-14)
+            context.report("idle.settle.vif" + vifs, settleQuiet(context, new long[] {pid}) / 1e9, "s");
             final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             final long hostBefore = threads.getThreadCpuTime(hostThread.threadId());
             final long before = ProcessCpu.cpuNs(pid);
@@ -241,14 +247,8 @@ public final class IdleScenario implements Scenario
         return n;
     }
 
-    /** Lets start-up work (JIT, negotiation, ARP/NDP a guest sends at start) die down before measuring. */
-    private static void settle(final ScenarioContext context) throws InterruptedException
-    {
-        Thread.sleep(Math.max(2_000, context.warmup().toMillis()));
-    }
-
     /**
-     * Waits until freshly started JVMs are quiet: at least {@link #settle} long, then in 1 s steps until two steps in a
+     * Waits until the processes are quiet: at least 10 s (or the warm-up), then in 1 s steps until two steps in a
      * row used about the same CPU (within 20 % or 0.05 % of a core) or {@link #SETTLE_MAX_NS} passed. A window opened
      * 2 s after start measured mostly the children's JIT compilers and class loading (idle.cpu.vif2 6.6 %/vif where
      * the same processes idle for minutes cost 1.6 %/vif).

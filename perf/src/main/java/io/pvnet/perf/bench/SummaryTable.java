@@ -87,7 +87,7 @@ public final class SummaryTable
             {
                 text.append(text.isEmpty() ? "" : "   ").append(formatRatio(ratio.ratio())).append(' ').append(ratio.baseline());
             }
-            isBaseline |= ratio.baseline().equals(result.name());
+            isBaseline |= ratio.toBaseline() && ratio.baseline().equals(result.name());
         }
         if (isBaseline)
         {

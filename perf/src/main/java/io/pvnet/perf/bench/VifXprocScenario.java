@@ -12,9 +12,13 @@ import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.perf.vif.ChildJvm;
 import io.pvnet.perf.vif.VifGuestMain;
 import io.pvnet.perf.vif.XprocHost;
+import io.pvnet.engine.VifPoller;
+import io.pvnet.engine.vif.VifSections;
+import io.pvnet.ring.event.EpollWaitPoint;
+import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 
 import java.io.BufferedReader;
@@ -29,7 +33,16 @@ import java.util.concurrent.TimeUnit;
  * {@code vif-xproc}: as {@code vif}, with both guests' frontends in a second JVM ({@link VifGuestMain}) on the isolated
  * path real guests use ({@link XprocHost}): each vif attached over a control socket into its own sealed memfd, the
  * host's store and counters in this process's anonymous memory. This process runs the backends and the crossover on
- * one thread. Figures
+ * one thread.
+ * <p>
+ * Both processes wait as {@code pvnet switch} and {@code pvnet guest} do ({@code --idle}, default {@code adaptive}):
+ * the host thread's backends under a {@link VifPoller} that sleeps in an {@link EpollWaitPoint} over the guests' kick
+ * eventfds, the guest thread on the receiving vif's event port (a futex word in its own memory); each polls for the
+ * spin window ({@code --spin-us}) after its last work and is kicked only once it armed its port to sleep. While
+ * frames flow neither side makes a syscall; a side that went to sleep is woken by the frame that arrives rather than
+ * by a timer. With the other modes both sides idle with their Agrona strategy instead ({@code backoff}: spin, yield,
+ * then timed parks of 1-100 us, which on two cores let the pipeline run in bursts of a ring per park).
+ * Figures
  * {@code vif-xproc.64} (Mpps) and {@code vif-xproc.1500} (Gbit/s), and with {@code --tso on} (default)
  * {@code vif-xproc.tso} (64 KiB TSO frames split in software for a receiving guest without TSO, Gbit/s of segments
  * delivered, as {@code vif.tso}), each with {@code .p50}/{@code .p99} one-way latency (ns), measured by the guest
@@ -97,6 +110,7 @@ public final class VifXprocScenario implements Scenario
         throws Exception
     {
         final boolean pps = VifScenario.packetsPerSecond(frameLength) && !tso;
+        final IdleMode idleMode = context.options().idle(IdleMode.ADAPTIVE);
         // the host's store, counters and section table in its own anonymous memory: the guest process maps only the
         // sealed memfd of each vif it attaches (the isolated path of pvnet switch and pvnet guest)
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(2), VifRegion.sectionCapacity(2)))
@@ -109,8 +123,7 @@ public final class VifXprocScenario implements Scenario
                 cable.ingress(0), offload));
             backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifGuestMain.receiverConfig(tso),
                 cable.ingress(1), offload));
-            final AgentRunner host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000),
-                Throwable::printStackTrace, null, new CompositeAgent(backends[0], backends[1]));
+            final AgentRunner host = hostRunner(region, vifRegion, backends, idleMode);
             AgentRunner.startOnThread(host);
             final XprocHost control = new XprocHost(vifRegion, backends);
             final VifCounters counters = backends[1].counters();
@@ -119,7 +132,7 @@ public final class VifXprocScenario implements Scenario
             try
             {
                 guest = start(control.socket(), frameLength, tso, context.warmup().toMillis(),
-                    context.duration().toMillis());
+                    context.duration().toMillis(), idleMode);
                 try (ProgressPrinter.Line ignored = context.progress(name, pps ?
                     () -> counters.get(VifCounters.RX_PACKETS) : () -> counters.get(VifCounters.RX_BYTES),
                     pps ? 1e-6 : 8e-9, pps ? "Mpps" : "Gbit/s");
@@ -167,10 +180,39 @@ public final class VifXprocScenario implements Scenario
         }
     }
 
+    /**
+     * The host thread: with a sleeping {@code idleMode} the backends under a poller that sleeps in epoll over the
+     * guests' kick eventfds ({@code pvnet switch}'s arrangement; a vif with traffic stays polled, unarmed, for the
+     * spin window after its last work, so a guest pushing into a host that is awake never kicks); otherwise both
+     * backends polled every round with the mode's Agrona strategy.
+     */
+    private static AgentRunner hostRunner(final Region region, final VifRegion vifRegion, final VifBackend[] backends,
+        final IdleMode idleMode)
+    {
+        if (!idleMode.sleeps())
+        {
+            return new AgentRunner(idleMode.newIdleStrategy(), Throwable::printStackTrace, null,
+                new CompositeAgent(backends[0], backends[1]));
+        }
+        final io.pvnet.ring.event.EventSelector selector = VifSections.createSelector(region, backends.length);
+        final VifPoller poller = new VifPoller(selector, vifRegion.store(), VifPoller.HOUSEKEEPING_MS * 1_000_000L,
+            IdleMode.spinWindowNs(), new EpollWaitPoint(selector));
+        for (final VifBackend backend : backends)
+        {
+            poller.add(backend); // before the guests attach: their kick eventfds go into the poller's epoll
+        }
+        final Agent agent = poller;
+        return new AgentRunner(idleMode.newIdleStrategy(poller, IdleMode.spinWindowNs(), HOST_MAX_SLEEP_NS),
+            Throwable::printStackTrace, null, agent);
+    }
+
+    /** The host thread's longest sleep: its housekeeping visit (timers, heartbeats). */
+    private static final long HOST_MAX_SLEEP_NS = VifPoller.HOUSEKEEPING_MS * 1_000_000L;
+
     private static Process start(final Path socket, final int frameLength, final boolean tso, final long warmupMs,
-        final long durationMs) throws java.io.IOException
+        final long durationMs, final IdleMode idleMode) throws java.io.IOException
     {
         return ChildJvm.start(VifGuestMain.class, socket.toString(), Integer.toString(frameLength), Long.toString(warmupMs),
-            Long.toString(durationMs), tso ? "tso" : "plain");
+            Long.toString(durationMs), tso ? "tso" : "plain", idleMode.configName(), Long.toString(IdleMode.spinWindowNs()));
     }
 }

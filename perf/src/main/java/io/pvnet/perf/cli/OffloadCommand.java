@@ -66,6 +66,13 @@ public final class OffloadCommand implements Callable<Integer>
             System.err.println("pvnet offload: " + (java.nio.file.Files.isDirectory(in) ? in : out) + ": is a directory");
             return 1;
         }
+        final java.nio.file.Path outDirectory = out.toAbsolutePath().getParent();
+        if (outDirectory != null && !java.nio.file.Files.isDirectory(outDirectory))
+        {
+            // the output is written to a temporary file there first: name the directory, not that file
+            System.err.println("pvnet offload: --out " + out + ": directory " + outDirectory + " does not exist");
+            return 1;
+        }
         try
         {
             run.run(in, out);

@@ -77,19 +77,30 @@ public final class Baselines
                 if (baseline != null && baseline.unit().equals(r.unit()) && baseline.value() != 0 &&
                     Double.isFinite(baseline.value()) && Double.isFinite(r.value()))
                 {
-                    ratios.add(new BenchRatio(scenario, r.name(), baselineName, r.value() / baseline.value()));
+                    ratios.add(new BenchRatio(scenario, r.name(), baselineName, r.value() / baseline.value(),
+                        isBaselineName(baselineName)));
                 }
             }
         }
         return ratios;
     }
 
-    /** @return whether {@code name} of {@code scenario} is a baseline of some figure in {@code ratios}. */
+    /** @return whether {@code name} belongs to a baseline implementation (declared, or {@code baseline.*}). */
+    private boolean isBaselineName(final String name)
+    {
+        final int dot = name.indexOf('.');
+        return dot > 0 && implementations.contains(name.substring(0, dot));
+    }
+
+    /**
+     * @return whether {@code name} of {@code scenario} is a real baseline of some figure in {@code ratios}; a pvnet
+     * figure that another is only shown beside ({@code pvnet.batch1} for {@code pvnet.batch32}) is not one.
+     */
     public static boolean isBaseline(final String scenario, final String name, final List<BenchRatio> ratios)
     {
         for (final BenchRatio ratio : ratios)
         {
-            if (ratio.scenario().equals(scenario) && ratio.baseline().equals(name))
+            if (ratio.toBaseline() && ratio.scenario().equals(scenario) && ratio.baseline().equals(name))
             {
                 return true;
             }
@@ -97,12 +108,12 @@ public final class Baselines
         return false;
     }
 
-    /** @return whether {@code name} is a baseline of some figure in {@code ratios}. */
+    /** @return whether {@code name} is a real baseline of some figure in {@code ratios}. */
     public static boolean isBaseline(final String name, final List<BenchRatio> ratios)
     {
         for (final BenchRatio ratio : ratios)
         {
-            if (ratio.baseline().equals(name))
+            if (ratio.toBaseline() && ratio.baseline().equals(name))
             {
                 return true;
             }

@@ -127,7 +127,7 @@ public final class LatencyReport
         {
             ratios.add(new BenchRatio(SCENARIO, "latency.p50", "baseline.rtt.p50", h.getValueAtPercentile(50) / baselineP50Ns));
         }
-        ratios.add(new BenchRatio(SCENARIO, "latency.p999", "latency.p50", h.getValueAtPercentile(99.9) / p50));
+        ratios.add(new BenchRatio(SCENARIO, "latency.p999", "latency.p50", h.getValueAtPercentile(99.9) / p50, false));
         return ratios;
     }
 

@@ -22,6 +22,38 @@ public final class ChildJvm
      */
     public static Process start(final Class<?> mainClass, final String... arguments) throws IOException
     {
+        return start(List.of(), mainClass, arguments);
+    }
+
+    /**
+     * As {@link #start(Class, String...)}, with the JVM flags the {@code pvnet} launcher gives {@code pvnet switch} and
+     * {@code pvnet guest} ({@code daemon-jvm.options} beside {@code jvm.options}, and attach off): a figure measured on
+     * such a child is what a user of those commands gets.
+     */
+    public static Process startDaemon(final Class<?> mainClass, final String... arguments) throws IOException
+    {
+        final List<String> flags = new ArrayList<>(daemonFlags());
+        flags.add("-XX:+DisableAttachMechanism");
+        return start(flags, mainClass, arguments);
+    }
+
+    /** {@return the flags of {@code daemon-jvm.options} (built into the jar from perf/src/main/jvm)} */
+    public static List<String> daemonFlags() throws IOException
+    {
+        try (java.io.InputStream in = ChildJvm.class.getResourceAsStream("/io/pvnet/perf/daemon-jvm.options"))
+        {
+            if (in == null)
+            {
+                throw new IOException("daemon-jvm.options is not on the class path (build perf)");
+            }
+            final String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            return text.isEmpty() ? List.of() : List.of(text.split("\\s+"));
+        }
+    }
+
+    private static Process start(final List<String> extraFlags, final Class<?> mainClass, final String... arguments)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -31,6 +63,7 @@ public final class ChildJvm
                 command.add(argument);
             }
         }
+        command.addAll(extraFlags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

@@ -4,21 +4,33 @@ import io.pvnet.engine.frame.FrameFlags;
 import io.pvnet.engine.netif.NetifConstants;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
 
 /**
- * The guest process of {@code vif-xproc}: {@code VifGuestMain SOCKET FRAME_LENGTH WARMUP_MS DURATION_MS [tso|plain]}
- * ({@code tso}: TSO frames, see {@link #receiverConfig}). Attaches vifs 1.0 and 2.0 through the host's control socket
- * as real guests do ({@link XprocGuest}: each its own sealed memfd, a private store kept in step over the connection;
- * nothing of the host mapped), runs the two frontends ({@link VifGuests}) on its main thread, syncing each store once
- * per step as {@code pvnet guest} does, and prints one line {@code RESULT frames=F bytes=B ns=T p50=N p99=N} for the
- * measured window ({@code ERROR reason} on failure).
+ * The guest process of {@code vif-xproc}:
+ * {@code VifGuestMain SOCKET FRAME_LENGTH WARMUP_MS DURATION_MS tso|plain [IDLE SPIN_NS]} ({@code tso}: TSO frames,
+ * see {@link #receiverConfig}; {@code IDLE} an {@link IdleMode} name, {@code adaptive} unless given). Attaches vifs
+ * 1.0 and 2.0 through the host's control socket as real guests do ({@link XprocGuest}: each its own sealed memfd, a
+ * private store kept in step over the connection; nothing of the host mapped), runs the two frontends
+ * ({@link VifGuests}) on its main thread, syncing each store once per step as {@code pvnet guest} does, and prints one
+ * line {@code RESULT frames=F bytes=B ns=T p50=N p99=N} for the measured window ({@code ERROR reason} on failure).
+ * <p>
+ * Waiting as {@code pvnet guest} waits: with {@code sleep}/{@code adaptive} the thread polls for {@code SPIN_NS}
+ * after its last work, then sleeps on the receiving vif's event port (a futex word in the guest's own memory, woken by
+ * the backend only once the port is armed); every frame sent comes back to that vif, so its port is the one to sleep
+ * on. Other modes idle as their Agrona strategy ({@code backoff}: spin, yield, park 1-100 us, as before).
  */
 public final class VifGuestMain
 {
+    /**
+     * Longest sleep on the receiving vif's port: a safety net only (a frame the host dropped notifies nobody, so a
+     * sender waiting for tx room with nothing in flight would otherwise wait for nothing).
+     */
+    static final long MAX_SLEEP_NS = 1_000_000L;
+
     /** MSS of the TSO frames (as {@code vif.tso}). */
     static final int TSO_MSS = 1448;
 
@@ -49,6 +61,8 @@ public final class VifGuestMain
         final long warmupNs = Long.parseLong(args[2]) * 1_000_000L;
         final long durationNs = Long.parseLong(args[3]) * 1_000_000L;
         final boolean tso = args.length > 4 && "tso".equals(args[4]);
+        final IdleMode idleMode = args.length > 5 ? IdleMode.fromName(args[5]) : IdleMode.ADAPTIVE;
+        final long spinWindowNs = args.length > 6 ? Long.parseLong(args[6]) : IdleMode.spinWindowNs();
         final ChecksumFrameOffload offload = new ChecksumFrameOffload();
         try (XprocGuest senderGuest = XprocGuest.attach(socket, senderConfig(frameLength), offload);
             XprocGuest receiverGuest = XprocGuest.attach(socket, receiverConfig(tso), offload))
@@ -70,19 +84,18 @@ public final class VifGuestMain
                     receiverGuest.frontend().state());
                 System.exit(2);
             }
+            // the same loop in warm-up and measurement, so the JIT compiles the idle path the measurement runs
+            final IdleStrategy idle = idleMode.newIdleStrategy(receiverGuest.frontend(), spinWindowNs, MAX_SLEEP_NS);
             final long warmupEnd = System.nanoTime() + warmupNs;
             while (System.nanoTime() - warmupEnd < 0)
             {
-                senderGuest.sync();
-                receiverGuest.sync();
-                guests.step();
+                idle.idle(senderGuest.sync() + receiverGuest.sync() + guests.step());
             }
             guests.resetLatency();
             final long startFrames = guests.received();
             final long startBytes = guests.receivedBytes();
             final long start = System.nanoTime();
             final long end = start + durationNs;
-            final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
             while (System.nanoTime() - end < 0)
             {
                 // as pvnet guest's duty cycle: the store sync (a queue poll and a counter load when nothing changed)

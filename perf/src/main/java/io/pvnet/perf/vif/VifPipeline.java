@@ -363,6 +363,12 @@ public final class VifPipeline implements AutoCloseable
         return vifRegion;
     }
 
+    /** @return the counters of the backend of vif {@code index} (0: vif1.0, the sender's; 1: vif2.0), any thread. */
+    public io.pvnet.engine.vif.VifCounters counters(final int index)
+    {
+        return backends[index].counters();
+    }
+
     /** @return drops counted by either backend. */
     public long drops()
     {

@@ -114,9 +114,28 @@ public final class VifRunCommand implements Callable<Integer>
         final double seconds = Math.max(1e-9, (System.nanoTime() - startNs) / 1e9);
         final long frames = pipeline.received();
         final long bytes = pipeline.receivedBytes();
+        // what guest 1 sent (vif1.0 took from its ring) ends delivered to guest 2, dropped with a reason, or on its way
+        final long sent = pipeline.counters(0).get(io.pvnet.engine.vif.VifCounters.TX_PACKETS);
+        final StringBuilder drops = new StringBuilder();
+        long dropped = 0;
+        for (int vif = 0; vif < 2; vif++)
+        {
+            for (int reason = 0; reason < io.pvnet.engine.vif.DropReason.COUNT; reason++)
+            {
+                final long count = pipeline.counters(vif).drops(reason);
+                if (count > 0)
+                {
+                    dropped += count;
+                    drops.append(drops.isEmpty() ? " (" : ", ").append("vif").append(vif + 1).append(".0 ")
+                        .append(io.pvnet.engine.vif.DropReason.name(reason)).append(' ').append(count);
+                }
+            }
+        }
         System.out.printf(java.util.Locale.ROOT,
-            "vif-run: %.1f s, vif1.0 -> vif2.0: %,d frames, %,d bytes, %.3f Mpps, %.2f Gbit/s%n",
-            seconds, frames, bytes, frames / seconds / 1e6, bytes * 8 / seconds / 1e9);
+            "vif-run: %.1f s, vif1.0 -> vif2.0: %,d frames, %,d bytes, %.3f Mpps, %.2f Gbit/s; guest 1 sent %,d, " +
+                "dropped %,d%s, in flight %,d%n",
+            seconds, frames, bytes, frames / seconds / 1e6, bytes * 8 / seconds / 1e9, sent, dropped,
+            drops.isEmpty() ? "" : drops + ")", Math.max(0, sent - frames - dropped));
         System.out.flush();
     }
 }

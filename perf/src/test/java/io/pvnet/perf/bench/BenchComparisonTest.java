@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchRatio;
 import io.pvnet.perf.harness.BenchResult;
 import io.pvnet.perf.bench.BenchComparison.Direction;
 import io.pvnet.perf.bench.BenchComparison.Verdict;
@@ -81,6 +82,36 @@ class BenchComparisonTest
         assertTrue(text.startsWith("checksum"), text);
         assertTrue(!text.contains("pvnet.batch32") && text.contains("not run this time (figures only in the earlier run): ring\n"), text);
         assertEquals("<0.01x", SummaryTable.formatRatio(0.0004));
+    }
+
+    @Test
+    void shouldJudgePvnetFiguresAgainstRealBaselinesOnlyAndNeverLeaveOneUnjudged()
+    {
+        // pvnet's ring got 3x slower today while the host stayed as fast: both pvnet figures fall, agrona does not
+        final List<BenchResult> before = List.of(
+            new BenchResult("ring", "pvnet.batch1", 15.0, "Mframes/s"),
+            new BenchResult("ring", "pvnet.batch32", 30.0, "Mframes/s"),
+            new BenchResult("ring", "agrona.batch32", 10.0, "Mframes/s"));
+        final List<BenchResult> now = List.of(
+            new BenchResult("ring", "pvnet.batch1", 5.0, "Mframes/s"),
+            new BenchResult("ring", "pvnet.batch32", 10.0, "Mframes/s"),
+            new BenchResult("ring", "agrona.batch32", 10.0, "Mframes/s"));
+        // as the ring scenario declares them: agrona a baseline implementation, pvnet.batch32 shown beside pvnet.batch1
+        final List<BenchRatio> nowRatios = List.of(
+            new BenchRatio("ring", "pvnet.batch32", "pvnet.batch1", 2.0, false),
+            new BenchRatio("ring", "pvnet.batch32", "agrona.batch32", 1.0, true));
+        final List<BenchRatio> beforeRatios = List.of(
+            new BenchRatio("ring", "pvnet.batch32", "pvnet.batch1", 2.0, false),
+            new BenchRatio("ring", "pvnet.batch32", "agrona.batch32", 3.0, true));
+        final BenchComparison comparison = BenchComparison.of(now, nowRatios, before, beforeRatios, 10);
+        final List<BenchComparison.Row> rows = comparison.rows();
+        // pvnet.batch1 is pvnet's own figure: judged (by its value, having no baseline), not shown as a baseline
+        assertEquals(Verdict.REGRESSION, rows.get(0).verdict(), rows.get(0).toString());
+        // pvnet.batch32 by its ratio to agrona, not to pvnet.batch1 (which fell with it and would hide the regression)
+        assertEquals("agrona.batch32", rows.get(1).baseline());
+        assertEquals(Verdict.REGRESSION, rows.get(1).verdict(), rows.get(1).toString());
+        assertEquals(Verdict.BASELINE, rows.get(2).verdict());
+        assertEquals(2, comparison.regressions().size());
     }
 
     @Test

@@ -49,7 +49,7 @@ class BenchJsonTest
         assertEquals(Boolean.TRUE, ((Map<?, ?>)results.get(1)).get("baseline"));
         assertTrue(((Map<?, ?>)results.get(2)).containsKey("value") && ((Map<?, ?>)results.get(2)).get("value") == null,
             "NaN is written as null: " + json);
-        assertEquals(List.of(Map.of("scenario", "vif", "name", "vif.64", "baseline", "aeron.64", "ratio", 0.5)),
+        assertEquals(List.of(Map.of("scenario", "vif", "name", "vif.64", "baseline", "aeron.64", "ratio", 0.5, "to_baseline", true)),
             document.get("ratios"));
 
         final BenchRun back = BenchJson.read(json);
@@ -94,8 +94,15 @@ class BenchJsonTest
             new BenchResult("ring", "pvnet.batch32", 31.25, "Mframes/s"),
             new BenchResult("we\"ird,\nscen\\ario", "name\t\u0002", 1e-9, "µs"),
             new BenchResult("ring", "failed", Double.NaN, "ns"));
-        final List<BenchRatio> ratios = List.of(new BenchRatio("ring", "pvnet.batch32", "jctools.batch32", 0.8));
+        final List<BenchRatio> ratios = List.of(new BenchRatio("ring", "pvnet.batch32", "jctools.batch32", 0.8),
+            new BenchRatio("ring", "pvnet.batch32", "pvnet.batch1", 4.0, false));
         final BenchRun run = BenchJson.read(BenchJson.write(MACHINE, "--size 64 --tso on", results, ratios));
+        assertEquals(ratios, run.ratios(), "a ratio to another pvnet figure stays one");
+        // a file written before ratios carried to_baseline: a pair within one implementation is not to a baseline
+        final BenchRun legacy = BenchJson.read("{\"results\":[],\"ratios\":[" +
+            "{\"scenario\":\"ring\",\"name\":\"pvnet.batch32\",\"baseline\":\"pvnet.batch1\",\"ratio\":4}," +
+            "{\"scenario\":\"ring\",\"name\":\"pvnet.batch32\",\"baseline\":\"agrona.batch32\",\"ratio\":2}]}");
+        assertEquals(List.of(false, true), legacy.ratios().stream().map(BenchRatio::toBaseline).toList());
         assertEquals(MACHINE, run.machine());
         assertEquals(3, run.results().size());
         assertEquals(results.get(0), run.results().get(0));

@@ -101,6 +101,21 @@ class OffloadCommandTest
         final ByteArrayOutputStream directory = new ByteArrayOutputStream();
         assertEquals(1, execute(directory, "offload", "--in", dir.toString(), "--out", dir.resolve("y.pcap").toString()));
         assertTrue(directory.toString(StandardCharsets.UTF_8).contains(dir + ": is a directory"), directory::toString);
+        final ByteArrayOutputStream noDirectory = new ByteArrayOutputStream();
+        final Path in = dir.resolve("in.pcap");
+        try (PcapWriter writer = PcapWriter.create(in))
+        {
+            final UnsafeBuffer small = tcpFrame(100);
+            writer.write(small, 0, small.capacity(), 1L);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        final Path nowhere = dir.resolve("missing").resolve("out.pcap");
+        assertEquals(1, execute(noDirectory, "offload", "--in", in.toString(), "--out", nowhere.toString()));
+        assertEquals("pvnet offload: --out " + nowhere + ": directory " + nowhere.getParent() + " does not exist",
+            noDirectory.toString(StandardCharsets.UTF_8).strip(), "names the directory, not a temporary file in it");
         assertEquals(2, execute(new ByteArrayOutputStream(), "offload", "--in", "a", "--out", "b", "--mtu", "20"));
         assertEquals(2, execute(new ByteArrayOutputStream(), "offload", "--in", "a", "--out", "b", "--udp", "spray"));
     }

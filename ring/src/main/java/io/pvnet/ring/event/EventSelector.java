@@ -20,8 +20,13 @@ public final class EventSelector implements WaitPoint
 {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    /** Longest single kernel sleep: bounds how late an interrupt of the owning thread is seen. */
-    public static final long MAX_SLEEP_SLICE_NS = 50_000_000L;
+    /**
+     * Longest single kernel sleep: bounds how late an interrupt of the owning thread is seen (a futex or epoll wait is
+     * not ended by {@code Thread.interrupt()}). 1 s, not less: an idle thread wakes once per slice, and at 50 ms the
+     * slices were most of an idle {@code pvnet switch}'s and {@code pvnet guest}'s CPU (20 wake-ups a second each,
+     * engine/README.md "Waiting"). Stopping a runner does not wait for it: the commands wake their threads.
+     */
+    public static final long MAX_SLEEP_SLICE_NS = 1_000_000_000L;
 
     /**
      * Where each selector of this process is woken besides its futex word: an eventfd when the owner sleeps in epoll

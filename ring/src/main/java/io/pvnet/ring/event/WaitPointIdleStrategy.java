@@ -11,7 +11,9 @@ import org.agrona.concurrent.IdleStrategy;
  *  doWork() -> n > 0           idle(n): cancel announcement, window restarts
  *  doWork() -> 0, in window    idle(0): poll again after Thread.yield() (the core goes to any runnable thread)
  *  doWork() -> 0, window over  idle(0): prepareToSleep(), return      (next doWork is the final check)
- *  doWork() -> 0 again         idle(0): sleep(maxSleepNs), window restarts on wake
+ *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
+ *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
+ *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
  * </pre>
  * Threading: one agent thread, like every Agrona idle strategy. Allocation-free.
  */
@@ -23,6 +25,8 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private boolean spinning;
     private long spinStartNs;
     private boolean prepared;
+    /** Set by a sleep, cleared by work: the first idle cycle after a wake-up that found nothing sleeps again at once. */
+    private boolean slept;
 
     /**
      * An idle strategy that polls for {@code spinWindowNs} after the last work, then sleeps on {@code waitPoint}.
@@ -61,9 +65,10 @@ public final class WaitPointIdleStrategy implements IdleStrategy
             prepared = false;
             spinning = false;
             waitPoint.sleep(maxSleepNs);
+            slept = true;
             return;
         }
-        if (spinWindowNs > 0)
+        if (spinWindowNs > 0 && !slept)
         {
             final long now = System.nanoTime();
             if (!spinning)
@@ -94,6 +99,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
             waitPoint.cancelSleep();
         }
         spinning = false;
+        slept = false;
     }
 
     @Override

@@ -78,23 +78,29 @@ public final class GuestCommand implements Callable<Integer>
         try (ShutdownLatch barrier = new ShutdownLatch();
             GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L, reconnect, err))
         {
-            final AgentRunner runner = new AgentRunner(node.idleStrategy(idle),
-                new io.pvnet.engine.RateLimitedErrorHandler("pvnet guest", System.err, 1_000), null, node);
+            final org.agrona.ErrorHandler errors =
+                new io.pvnet.engine.RateLimitedErrorHandler("pvnet guest", System.err, 1_000);
+            // the guest thread reports a lost switch itself at once; when it gives up it releases this thread, which
+            // otherwise sleeps until SIGINT/SIGTERM (no periodic look: an idle guest's threads all sleep)
+            final AgentRunner runner = new AgentRunner(node.idleStrategy(idle), ex ->
+            {
+                errors.onError(ex);
+                if (node.failure() != null)
+                {
+                    barrier.release();
+                }
+            }, null, node);
             AgentRunner.startOnThread(runner);
             out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
                 ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
             out.flush();
-            // the guest thread reports a lost switch itself at once; this only notices it gave up (4 wake-ups a second)
-            while (!barrier.await(250))
+            barrier.await();
+            RunnerStop.close(runner, node::wake);
+            if (node.failure() != null)
             {
-                if (node.failure() != null)
-                {
-                    runner.close();
-                    err.println("pvnet guest: " + node.failure());
-                    return 1;
-                }
+                err.println("pvnet guest: " + node.failure());
+                return 1;
             }
-            runner.close();
             final GuestStack stack = node.stack();
             out.println("pvnet guest: stopped; frames " + stack.framesIn() + " replies " + stack.repliesOut() +
                 " icmp-echoes " + stack.icmpEchoes() + " udp-echoes " + stack.udpEchoes() + " tcp-bytes " +

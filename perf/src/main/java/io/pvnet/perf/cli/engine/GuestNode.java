@@ -42,7 +42,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     private final GuestStack stack;
     private final io.pvnet.engine.guest.StreamSource streamSource;
     private final io.pvnet.engine.guest.TcpChargenServer chargen;
-    private GuestControlClient client;
+    private volatile GuestControlClient client;
     private VifFrontend frontend;
     /** Most frames taken from the rx ring per duty cycle (a NAPI budget). */
     private static final int RX_BUDGET = 64;
@@ -206,6 +206,19 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
             Thread.currentThread().interrupt();
             failure = "interrupted while reconnecting";
             throw new IllegalStateException(failure);
+        }
+    }
+
+    /**
+     * Wakes this node's thread if it sleeps on the vif's event port (any thread): a command stopping it does not wait
+     * for the sleep's timeout ({@link #MAX_SLEEP_NS}).
+     */
+    void wake()
+    {
+        final GuestControlClient current = client;
+        if (current != null)
+        {
+            current.wakeGuestThread();
         }
     }
 

@@ -199,9 +199,10 @@ public final class IfconfigCommand implements Callable<Integer>
         out.println("vif" + domid + "." + handle + ": flags=<UP,BROADCAST" + (running ? ",RUNNING" : "") +
             ",SIMPLEX,MULTICAST> mtu " + store.read(backend + "/mtu"));
         out.println("\toptions=<" + options + ">");
-        // dom0's side of a vif has no address of its own: Linux netback shows fe:ff:ff:ff:ff:ff; the configured MAC
-        // (backend/mac, as xl writes it) is the guest's
-        out.println("\tether fe:ff:ff:ff:ff:ff (dom0 side; the guest's MAC is " + store.read(backend + "/mac") + ")");
+        // the dom0 side's address: Linux netback's fe:ff:ff:ff:ff:ff until lladdr sets one (backend/mac, all zero
+        // when unset); the guest's own MAC is on the guest line, from the key its netfront wrote
+        final long mac = VifConfig.parseMac(store.read(backend + "/mac"));
+        out.println("\tether " + (mac > 0 ? VifConfig.formatMac(mac) : "fe:ff:ff:ff:ff:ff") + " (dom0 side)");
         out.println("\tstatus: " + (running ? "active" : "no carrier") + " (backend " + state + ", frontend " +
             store.readState(frontend) + ")");
         final String error = store.read(backend + "/error");

@@ -183,7 +183,7 @@ final class RouterSetup
         }
     }
 
-    /** @return e.g. {@code vif1 10.0.1.1/24 fd00:0:0:1:0:0:0:1/64 02:70:76:00:00:01}, one per port. */
+    /** @return e.g. {@code vif1.0 10.0.1.1/24 fd00:0:0:1::1/64 02:70:76:00:00:01}, one per port. */
     String describe()
     {
         final StringBuilder text = new StringBuilder();
@@ -203,7 +203,8 @@ final class RouterSetup
         try
         {
             final byte[] bytes = ByteBuffer.allocate(16).putLong(hi).putLong(lo).array();
-            return InetAddress.getByAddress(bytes).getHostAddress();
+            // RFC 5952 (fd00:0:0:1::1), as ip(8) prints it and the README writes it, not Java's fd00:0:0:1:0:0:0:1
+            return io.netty.util.NetUtil.toAddressString(InetAddress.getByAddress(bytes));
         }
         catch (final java.net.UnknownHostException ex)
         {

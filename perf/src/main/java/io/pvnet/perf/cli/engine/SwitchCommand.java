@@ -217,8 +217,10 @@ public final class SwitchCommand implements Callable<Integer>
             // its own eventfd, which the host thread waits on in one epoll with the selector (see EpollWaitPoint); every
             // vif is visited only at the poller's housekeeping interval (timers), never to look for frames
             final io.pvnet.ring.event.EventSelector selector = VifSections.createSelector(memory.region(), vifs);
+            // a vif with traffic stays polled, its port unarmed, for the spin window after its last work (NAPI): a guest
+            // pushing while this thread is awake then never kicks (a write(2)), nor does this thread poll epoll for it
             final VifPoller poller = new VifPoller(selector, vifRegion.store(), VifPoller.HOUSEKEEPING_MS * 1_000_000L,
-                new io.pvnet.ring.event.EpollWaitPoint(selector));
+                IdleMode.spinWindowNs(), new io.pvnet.ring.event.EpollWaitPoint(selector));
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final SwitchWiring fabric =
                 routed ? SwitchWiring.routed(routerSetup(), maxPorts) : SwitchWiring.bridged(maxPorts);
@@ -292,12 +294,13 @@ public final class SwitchCommand implements Callable<Integer>
             final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out)
                 .admin(new AdminService(vifRegion.store(), memory.counters(), HostFile.effectiveUid(), out));
             poller.onStoreChange(control::storeChanged);
+            control.hostReportsStoreChanges();
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
             // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
-            // idle, the thread wakes only for its housekeeping (timers, heartbeats, the counters copy)
-            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HOUSEKEEPING_MS * 1_000_000L :
-                PORT_POLL_SLEEP_NS;
+            // idle, the thread wakes only for the vifs' heartbeat stamp (once a second, with the counters copy) and, while
+            // some vif has a timer running, its housekeeping (the poller bounds each sleep)
+            final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HEARTBEAT_NS : PORT_POLL_SLEEP_NS;
             runner = new AgentRunner(idle.newIdleStrategy(poller, IdleMode.spinWindowNs(), maxSleepNs),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
                 new CompositeAgent(agents));
@@ -324,7 +327,7 @@ public final class SwitchCommand implements Callable<Integer>
             }
             out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", idle " +
                 idle + ", ports " +
-                (vifs > 8 ? "vif1..vif" + vifs + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
+                (vifs > 8 ? "vif1.0..vif" + vifs + ".0" + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
                 fabric.portNames()) + fabric.description + "; ready");
             out.flush();
             final Region heartbeatRegion = created;
@@ -335,7 +338,9 @@ public final class SwitchCommand implements Callable<Integer>
                     heartbeatRegion.updateHeartbeat(System.currentTimeMillis());
                     try
                     {
-                        Thread.sleep(200);
+                        // once a second, not more: only `pvnet stat` on the region file reads it (stale after 2 s);
+                        // guests see the switch die through their control connection, never through this
+                        Thread.sleep(1_000);
                     }
                     catch (final InterruptedException ex)
                     {
@@ -355,7 +360,7 @@ public final class SwitchCommand implements Callable<Integer>
                 }
             }
             control.close(); // every guest sees the switch go now
-            runner.close();
+            RunnerStop.close(runner, poller::wake);
             out.println("pvnet switch: stopped; " + fabric.summary());
             return 0;
         }
@@ -363,6 +368,15 @@ public final class SwitchCommand implements Callable<Integer>
         {
             err.println("pvnet switch: " + ex.getMessage());
             return ex instanceof IllegalArgumentException ? 2 : 1;
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            // each vif queue's buffers (rx queue, segment scratch, tx frame: about 1.3 MiB of direct memory) are taken
+            // at start: a switch too large for this JVM stops here with one line naming the flags that size it
+            err.println("pvnet switch: not enough memory for --vifs=" + vifs + " --queues=" + queues + " (" +
+                ex.getMessage() + "); lower --vifs or --queues, or allow the JVM more " +
+                "(PVNET_JAVA_OPTS=-XX:MaxDirectMemorySize=SIZE; it defaults to the heap's maximum, -Xmx)");
+            return 1;
         }
         finally
         {

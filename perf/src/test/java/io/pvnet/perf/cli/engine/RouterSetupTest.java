@@ -50,7 +50,7 @@ class RouterSetupTest
         assertEquals(7, routes.viaLo6(viaRoute));
         assertEquals(RouteTable.NO_ROUTE, routes.lookup6(0x2a00_0000_0000_0000L, 1), "no IPv6 default given");
         assertTrue(setup.describe().contains("vif1.0 192.0.2.1/25"), setup.describe());
-        assertTrue(setup.describe().contains("pvtap0 10.1.0.1/24 2001:db8:0:0:0:0:0:1/64 02:70:76:00:01:00"),
+        assertTrue(setup.describe().contains("pvtap0 10.1.0.1/24 2001:db8::1/64 02:70:76:00:01:00"),
             setup.describe());
     }
 }

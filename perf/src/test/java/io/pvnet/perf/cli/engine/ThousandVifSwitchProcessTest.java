@@ -73,6 +73,22 @@ class ThousandVifSwitchProcessTest
     }
 
     @Test
+    void shouldStopWithOneLineNamingTheFlagsWhenTheVifsDoNotFitTheJvmsMemory() throws Exception
+    {
+        // 64 vifs need about 85 MiB of direct memory (their rx queues and frame buffers); this JVM may use 32 MiB
+        final Path region = dir.resolve("small-jvm");
+        try (CommandProcess sw = new CommandProcess(java.util.List.of("env",
+            "JAVA_TOOL_OPTIONS=-XX:MaxDirectMemorySize=32m"), null, "switch", "--region", region.toString(), "--vifs", "64"))
+        {
+            assertEquals(1, sw.awaitExit(60_000), sw.output());
+            assertTrue(sw.output().contains("pvnet switch: not enough memory for --vifs=64 --queues=1 (") &&
+                sw.output().contains("-XX:MaxDirectMemorySize"), sw.output());
+            assertFalse(sw.output().contains("\tat ") || sw.output().contains("Exception in thread"), sw.output());
+        }
+        assertFalse(Files.exists(region), "nothing left behind");
+    }
+
+    @Test
     void shouldRefuseMoreVifsThanOneSelectorHoldsNamingTheLimitAndTheFlag() throws Exception
     {
         try (CommandProcess sw = new CommandProcess("switch", "--region", dir.resolve("r").toString(), "--vifs", "5000"))

@@ -156,7 +156,9 @@ class VifCommandsTest
         assertEquals(1, backends[0].counters().get(io.pvnet.engine.vif.VifCounters.TX_PACKETS));
         final String out = run(new IfconfigCommand(), path.toString(), "1.0", "mtu", "1000", "-tso", "-txcsum");
         assertTrue(out.contains("vif1.0: flags=<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> mtu 1000"), out);
-        assertTrue(out.contains("ether fe:ff:ff:ff:ff:ff (dom0 side"), out);
+        assertTrue(out.contains("\tether fe:ff:ff:ff:ff:ff (dom0 side)\n"), out);
+        assertFalse(out.contains("00:00:00:00:00:00"), "no unset MAC shown as an address: " + out);
+        assertTrue(out.contains("\tguest: ether 00:16:3e:00:01:00 "), out);
         assertTrue(out.contains("options=<RXCSUM>"), out);
         assertTrue(out.contains("exit=0"), out);
         pump(1);
@@ -165,6 +167,15 @@ class VifCommandsTest
         assertEquals(1, backends[0].counters().drops(DropReason.OVERSIZE));
         send(1018, 1);
         assertEquals(2, backends[0].counters().get(io.pvnet.engine.vif.VifCounters.TX_PACKETS));
+    }
+
+    @Test
+    void ifconfigShouldShowTheLladdrItSetAsTheDom0SideAndKeepTheGuestsMacApart()
+    {
+        final String out = run(new IfconfigCommand(), path.toString(), "vif1.0", "lladdr", "02:00:00:00:00:01");
+        assertTrue(out.contains("\tether 02:00:00:00:00:01 (dom0 side)\n"), out);
+        assertTrue(out.contains("\tguest: ether 00:16:3e:00:01:00 "), out);
+        assertTrue(out.contains("exit=0"), out);
     }
 
     @Test

@@ -1,0 +1,55 @@
+package io.pvnet.perf.bench;
+
+import io.pvnet.perf.StdoutCapture;
+import io.pvnet.perf.harness.BenchResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code bench --scenario wake}, shortened: the back-to-back warm-up, the gapped round trips and both baselines run,
+ * every round trip comes back (no {@code .lost} figure), and the percentiles are those of real round trips.
+ */
+class WakeScenarioTest
+{
+    @RegisterExtension
+    final StdoutCapture stdout = new StdoutCapture();
+    private final StringWriter stderr = new StringWriter();
+
+    @Test
+    void shouldMeasureEveryRoundTripOfTheVifPathAndBothBaselines(@TempDir final Path dir) throws Exception
+    {
+        final Path json = dir.resolve("wake.json");
+        final BenchCommand command = new BenchCommand();
+        command.scenarios = List.of(new WakeScenario());
+        assertEquals(0, new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute("--no-progress",
+            "--duration", "0.3", "--warmup", "0.4", "--json", json.toString()), stderr.toString());
+        final Map<String, Double> figures = new HashMap<>();
+        for (final BenchResult result : BenchJson.read(Files.readString(json)).results())
+        {
+            figures.put(result.name(), result.value());
+        }
+        for (final String path : List.of("wake.rtt", "baseline.futex.rtt", "baseline.eventfd.rtt"))
+        {
+            final double p50 = figures.get(path + ".p50");
+            final double p99 = figures.get(path + ".p99");
+            // a round trip is two wake-ups at least (a few us) and shorter than the 1 s timeout
+            assertTrue(p50 > 1 && p50 <= p99 && p99 < 1_000_000, path + " p50=" + p50 + " p99=" + p99);
+            assertFalse(figures.containsKey(path + ".lost"), path + " lost " + figures.get(path + ".lost"));
+        }
+        assertTrue(stdout.text().contains("wake.rtt.p50"), stdout.text());
+    }
+}
