@@ -253,6 +253,32 @@ public final class StreamSource implements FrameHandler, Agent
         return sent;
     }
 
+    /**
+     * When this source next has a datagram due or a stream to end: the owner's idle strategy sleeps no longer (its
+     * thread is otherwise woken only by frames, and its longest sleep is a safety net of a second). Source's thread.
+     *
+     * @param nowNs the clock's time now.
+     * @return nanoseconds until then (0 or less: due now), {@link Long#MAX_VALUE} with no stream running.
+     */
+    public long nanosToNextDue(final long nowNs)
+    {
+        if (active == 0)
+        {
+            return Long.MAX_VALUE;
+        }
+        long due = Long.MAX_VALUE;
+        for (final Stream stream : streams)
+        {
+            if (stream.running)
+            {
+                // unpaced: due at once; paced: its next datagram; either way no later than its end
+                final long next = stream.gapNs == 0 ? 0 : Math.min(stream.nextNs - nowNs, stream.endNs - nowNs);
+                due = Math.min(due, next);
+            }
+        }
+        return due;
+    }
+
     @Override
     public String roleName()
     {

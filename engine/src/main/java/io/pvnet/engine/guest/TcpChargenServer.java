@@ -371,6 +371,39 @@ public final class TcpChargenServer implements FrameHandler, Agent
         return work;
     }
 
+    /**
+     * When this server's next timer is due (a SYN-ACK or FIN resent, a go-back after silence, a give-up): the owner's
+     * idle strategy sleeps no longer. Server's thread.
+     *
+     * @param nowNs the clock's time now.
+     * @return nanoseconds until then (0 or less: due now), {@link Long#MAX_VALUE} with no connection open.
+     */
+    public long nanosToNextDue(final long nowNs)
+    {
+        if (active == 0)
+        {
+            return Long.MAX_VALUE;
+        }
+        long due = Long.MAX_VALUE;
+        for (final Connection connection : connections)
+        {
+            if (connection.state == SYN_RECEIVED)
+            {
+                due = Math.min(due, connection.synSentNs + SYN_RETRY_NS + 1 - nowNs);
+            }
+            else if (connection.state == ESTABLISHED || connection.state == CLOSING)
+            {
+                due = Math.min(due, connection.send.nanosToTimeout(nowNs));
+                if (connection.state == CLOSING)
+                {
+                    due = Math.min(due, Math.min(connection.closeStartNs + SYN_GIVE_UP_NS + 1 - nowNs,
+                        connection.finSentNs + SYN_RETRY_NS + 1 - nowNs));
+                }
+            }
+        }
+        return due;
+    }
+
     /** A closing connection's FIN again every 300 ms once its data is out; gives up after 5 s. @return work done. */
     private int closing(final Connection connection, final long now)
     {

@@ -114,6 +114,12 @@ final class TcpSendWindow
         return false;
     }
 
+    /** @return nanoseconds until {@link #checkTimeout} would go back, {@link Long#MAX_VALUE} with nothing in flight. */
+    long nanosToTimeout(final long nowNs)
+    {
+        return sndNxt == sndUna ? Long.MAX_VALUE : lastProgressNs + GO_BACK_NS + 1 - nowNs;
+    }
+
     private void goBack(final long nowNs, final boolean timeout)
     {
         slowStartThreshold = Math.max(inFlight() / 2, 2L * mss);

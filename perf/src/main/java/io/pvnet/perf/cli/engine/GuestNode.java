@@ -26,8 +26,12 @@ import java.nio.file.Path;
  * copy of its store keys; it never maps the switch's region. When the switch dies or restarts the connection ends at
  * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
  * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
+ * <p>
+ * As the {@link io.pvnet.ring.event.WaitPoint} of its idle strategy the node sleeps on the vif's event port no longer
+ * than its next timed work (a stream's next datagram, a chargen timer), as {@code VifPoller} bounds its sleep by its
+ * timers: frames wake it, time does not, and the strategy's longest sleep is only a safety net.
  */
-final class GuestNode implements Agent, AutoCloseable, FrameSink
+final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.event.WaitPoint
 {
     /** What a guest is: region, vif config (MAC), addresses. */
     record Settings(Path region, VifConfig config, int ipv4, int prefix4, byte[] ipv6)
@@ -125,7 +129,40 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     /** @return how this guest's thread idles: {@code sleep}/{@code adaptive} sleep on the vif's own event port. */
     IdleStrategy idleStrategy(final io.pvnet.ring.event.IdleMode mode)
     {
-        return mode.newIdleStrategy(frontend, io.pvnet.ring.event.IdleMode.spinWindowNs(), MAX_SLEEP_NS);
+        return mode.newIdleStrategy(this, io.pvnet.ring.event.IdleMode.spinWindowNs(), MAX_SLEEP_NS);
+    }
+
+    @Override
+    public void prepareToSleep()
+    {
+        frontend.prepareToSleep();
+    }
+
+    @Override
+    public void cancelSleep()
+    {
+        frontend.cancelSleep();
+    }
+
+    /** Sleeps on the vif's event port until notified, {@code timeoutNs}, or the node's next timed work is due. */
+    @Override
+    public void sleep(final long timeoutNs)
+    {
+        final long dueNs = nanosToNextDue(System.nanoTime());
+        if (dueNs > 0)
+        {
+            frontend.sleep(Math.min(timeoutNs, dueNs));
+        }
+        else
+        {
+            frontend.cancelSleep(); // due now: the next duty cycle does it
+        }
+    }
+
+    /** @return nanoseconds until the stream source or chargen has timed work ({@link Long#MAX_VALUE}: none). */
+    long nanosToNextDue(final long nowNs)
+    {
+        return Math.min(streamSource.nanosToNextDue(nowNs), chargen.nanosToNextDue(nowNs));
     }
 
     /**
@@ -150,7 +187,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
             frontend.cancelSleep();
             return work;
         }
-        frontend.sleep(remaining);
+        frontend.sleep(Math.min(remaining, Math.max(1, nanosToNextDue(System.nanoTime()))));
         return doWork();
     }
 

@@ -174,6 +174,38 @@ class GenCommandProcessTest
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shouldReceiveALowRateStreamOnTimeFromAnOtherwiseIdleGuest() throws Exception
+    {
+        // 100 datagrams/s: between two the guest thread has nothing to do and sleeps; it must wake for the next one
+        // by itself (no frame arrives to wake it), not at its longest sleep (1 s), which sent them in late bursts
+        final Path json = dir.resolve("slow-reverse.json");
+        try (CommandProcess gen = gen("--reverse", "--size", "100", "--count", "60", "--rate", "100", "-i", "0.05",
+            "--json", json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            final Map<String, Object> document = JSON.std.mapFrom(Files.readString(json));
+            final Map<String, Object> end = (Map<String, Object>)document.get("end");
+            final Map<String, Object> received = (Map<String, Object>)end.get("received");
+            assertEquals(60, ((Number)received.get("frames")).longValue(), end.toString());
+            // 5 datagrams due per 50 ms interval: allow a descheduled guest (load) up to 200 ms without one
+            int emptyRun = 0;
+            int longestEmptyRun = 0;
+            long frames = 0;
+            for (final Map<String, Object> interval : (List<Map<String, Object>>)document.get("intervals"))
+            {
+                final long inInterval = ((Number)((Map<String, Object>)((Map<String, Object>)interval.get("sum"))
+                    .get("received")).get("frames")).longValue();
+                frames += inInterval;
+                emptyRun = inInterval == 0 && frames < 60 ? emptyRun + 1 : 0;
+                longestEmptyRun = Math.max(longestEmptyRun, emptyRun);
+            }
+            assertTrue(longestEmptyRun <= 4, "50 ms intervals in a row without a datagram: " + longestEmptyRun + "; " +
+                document.get("intervals"));
+        }
+    }
+
+    @Test
     void shouldSendAndReceiveAtOnceWhenBidirectional() throws Exception
     {
         try (CommandProcess gen = gen("--bidir", "--size", "300", "--count", "1000", "--rate", "10000", "-i", "0.05"))
