@@ -250,6 +250,10 @@ public final class StreamSource implements FrameHandler, Agent
         {
             stream.nextNs = now; // fell more than 100 ms behind the rate: do not burst to catch up
         }
+        if (stream.count > 0 && stream.sequence >= stream.count)
+        {
+            stop(stream); // done now: a finished stream keeps no timer (its owner need not wake for it)
+        }
         return sent;
     }
 
