@@ -373,6 +373,18 @@ public final class Router implements SwitchFabric
         return neighbourProtocol.retransmit(nowNs);
     }
 
+    /**
+     * When {@link #doWork()} next has a request to retransmit or a neighbour to time out: the router thread's idle
+     * strategy sleeps no longer (nothing else wakes it for them). Router thread.
+     *
+     * @param nowNs the clock's time now.
+     * @return nanoseconds until then (0 or less: now), {@link Long#MAX_VALUE} with no frame waiting for a neighbour.
+     */
+    public long nanosToNextDue(final long nowNs)
+    {
+        return pending.inUse() == 0 ? Long.MAX_VALUE : nextScanNs - nowNs;
+    }
+
     /** A frame from port {@code port}'s ingress sink ({@link #ingress}); the fabric thread only. */
     @Override
     public int onIngress(

@@ -80,6 +80,15 @@ final class SwitchWiring
         return fabric;
     }
 
+    /**
+     * {@return nanoseconds until the fabric's next timed work (the router's ARP/NDP retransmissions; the bridge's ageing
+     * needs no punctual wake-up), Long.MAX_VALUE for none} Fabric thread.
+     */
+    long nanosToNextDue(final long nowNs)
+    {
+        return fabric instanceof Router router ? router.nanosToNextDue(nowNs) : Long.MAX_VALUE;
+    }
+
     int attach(final Port port, final String alias)
     {
         final int index = attacher.attach(port, alias);

@@ -1,0 +1,61 @@
+package io.pvnet.ring.event;
+
+/**
+ * A {@link WaitPoint} whose sleeps end when the owner's next timed work is due: work driven by time rather than by a
+ * notification (a retransmission, a paced send) would otherwise wait for the idle strategy's longest sleep, a safety
+ * net of up to a second. Nothing due: the sleep is the caller's (until notified or its timeout).
+ * <p>
+ * Threading: the owner's thread (that of the wait point and of {@code timers}). Allocation-free.
+ */
+public final class DeadlineWaitPoint implements WaitPoint
+{
+    /** Work due at a time: read on the owner's thread just before each sleep. */
+    @FunctionalInterface
+    public interface TimedWork
+    {
+        /**
+         * @param nowNs {@link System#nanoTime()} now.
+         * @return nanoseconds until the next timed work is due (0 or less: now), {@link Long#MAX_VALUE} for none.
+         */
+        long nanosToNextDue(long nowNs);
+    }
+
+    private final WaitPoint waitPoint;
+    private final TimedWork timers;
+
+    /**
+     * @param waitPoint where to sleep.
+     * @param timers    the owner's timed work.
+     */
+    public DeadlineWaitPoint(final WaitPoint waitPoint, final TimedWork timers)
+    {
+        this.waitPoint = waitPoint;
+        this.timers = timers;
+    }
+
+    @Override
+    public void prepareToSleep()
+    {
+        waitPoint.prepareToSleep();
+    }
+
+    @Override
+    public void cancelSleep()
+    {
+        waitPoint.cancelSleep();
+    }
+
+    @Override
+    public void sleep(final long timeoutNs)
+    {
+        final long dueNs = timers.nanosToNextDue(System.nanoTime());
+        if (dueNs > 0)
+        {
+            waitPoint.sleep(Math.min(timeoutNs, dueNs));
+        }
+        else
+        {
+            waitPoint.cancelSleep(); // due now: the next duty cycle does it
+        }
+    }
+}
