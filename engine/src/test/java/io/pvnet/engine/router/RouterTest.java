@@ -273,6 +273,26 @@ class RouterTest
     }
 
     @Test
+    void shouldTellItsIdleThreadWhenTheNextResolutionRetryIsDue()
+    {
+        assertEquals(Long.MAX_VALUE, router.nanosToNextDue(clock.nanoTime()), "nothing waits: no timer");
+        router.ingress(0).onFrame(frame, 0, udp4ToRouter(10), metadata.set(0, 0, 0));
+        assertEquals(1, router.pending());
+        // retries are due within a tenth of the retransmit time (the scan), never later than the heartbeat sleep
+        final long due = router.nanosToNextDue(clock.nanoTime());
+        assertTrue(due <= SECOND / 10, "due in " + due + " ns");
+        int scans = 0;
+        while (router.requestsSent() < 2 && scans < 100)
+        {
+            clock.advance(Math.max(1, router.nanosToNextDue(clock.nanoTime())));
+            router.doWork();
+            scans++;
+        }
+        assertEquals(2, router.requestsSent(), "a thread sleeping exactly until each due time retries the ARP request");
+        assertTrue(scans <= 11, "scans: " + scans);
+    }
+
+    @Test
     void shouldRetryResolutionThenDropWaitingFramesAsUnreachable()
     {
         for (int i = 0; i < 4; i++)
