@@ -27,7 +27,7 @@ import java.nio.file.Path;
  * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
  * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
  */
-final class GuestNode implements Agent, AutoCloseable, FrameSink
+final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.event.WaitPoint
 {
     /** What a guest is: region, vif config (MAC), addresses. */
     record Settings(Path region, VifConfig config, int ipv4, int prefix4, byte[] ipv6)
@@ -43,6 +43,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
     private final io.pvnet.engine.guest.StreamSource streamSource;
     private volatile GuestControlClient client;
     private VifFrontend frontend;
+    /** The frontend whose event port the guest's thread announced its sleep on (guest thread), or null. */
+    private VifFrontend sleepingOn;
     private long transmitBusy;
     private long reconnects;
     private volatile String failure;
@@ -115,10 +117,48 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
      */
     static final long MAX_SLEEP_NS = 1_000_000_000L;
 
-    /** @return how this guest's thread idles: {@code sleep}/{@code adaptive} sleep on the vif's own event port. */
+    /**
+     * @return how this guest's thread idles: {@code sleep}/{@code adaptive} sleep on the event port of the vif's
+     * current frontend (this node is the wait point, not the frontend: a reconnect replaces the frontend, and a thread
+     * sleeping on the old one's port would be woken by nobody, only by its 1 s timeout).
+     */
     IdleStrategy idleStrategy(final io.pvnet.ring.event.IdleMode mode)
     {
-        return mode.newIdleStrategy(frontend, io.pvnet.ring.event.IdleMode.spinWindowNs(), MAX_SLEEP_NS);
+        return mode.newIdleStrategy(this, io.pvnet.ring.event.IdleMode.spinWindowNs(), MAX_SLEEP_NS);
+    }
+
+    /** {@link io.pvnet.ring.event.WaitPoint}: announces the sleep on the current frontend's port. Guest thread. */
+    @Override
+    public void prepareToSleep()
+    {
+        sleepingOn = frontend;
+        sleepingOn.prepareToSleep();
+    }
+
+    @Override
+    public void cancelSleep()
+    {
+        final VifFrontend on = sleepingOn;
+        sleepingOn = null;
+        if (on != null)
+        {
+            on.cancelSleep();
+        }
+    }
+
+    /**
+     * Sleeps on the port announced by {@link #prepareToSleep()}; returns at once if the final check reconnected
+     * (the announcement went with the old frontend: the next idle cycle announces on the new one).
+     */
+    @Override
+    public void sleep(final long timeoutNs)
+    {
+        final VifFrontend on = sleepingOn;
+        sleepingOn = null;
+        if (on != null && on == frontend)
+        {
+            on.sleep(timeoutNs);
+        }
     }
 
     /**
@@ -177,6 +217,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink
             throw new IllegalStateException(failure);
         }
         log.println("pvnet guest: lost the switch (" + reason + "); reconnecting");
+        // a sleep announced on the old frontend's port (this may be the final check) is withdrawn while its share
+        // is still mapped; sleep() then returns at once and the next idle cycle announces on the new frontend
+        cancelSleep();
         client.close();
         client.closeShare();
         try
