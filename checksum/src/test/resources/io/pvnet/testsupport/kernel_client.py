@@ -7,6 +7,11 @@
   tcp ADDR PORT BYTES      connect, send BYTES, half-close, wait for the peer's FIN
   server ADDR PORT         accept one TCP connection, count what it sends
   udp-echo ADDR PORT SECS  echo every UDP datagram for SECS seconds
+  tcp-sink ADDR PORT SECS  accept TCP connections for SECS seconds, read each to its end; print "closed PORT BYTES"
+                           per connection (PORT: the peer's)
+  tcp-source ADDR PORT SECS
+                           accept TCP connections for SECS seconds and write to each until the peer closes or resets
+                           it (as iperf3 -R's server sends); print "closed PORT BYTES" (bytes the socket took)
   source ADDR SECS         pvnet gen's stream source (engine StreamRequestDescriptor) on UDP port 5201 for SECS
                            seconds: a start request streams datagrams with a probe (sequence, CLOCK_MONOTONIC send
                            time) and the pattern to the requester, a stop request ends its stream
@@ -128,6 +133,65 @@ def udp_echo(addr, port, seconds):
     return 0
 
 
+def tcp_serve(addr, port, seconds, handle):
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(64)
+    s.settimeout(0.2)
+    print("listening", flush=True)
+    deadline = time.monotonic() + float(seconds)
+    lock = threading.Lock()
+
+    def run(conn, peer):
+        conn.settimeout(None)
+        total = handle(conn)
+        conn.close()
+        with lock:
+            print("closed %d %d" % (peer[1], total), flush=True)
+
+    while time.monotonic() < deadline:
+        try:
+            conn, peer = s.accept()
+        except socket.timeout:
+            continue
+        threading.Thread(target=run, args=(conn, peer), daemon=True).start()
+    return 0
+
+
+def sink(conn):
+    total = 0
+    try:
+        while True:
+            data = conn.recv(1 << 20)
+            if not data:
+                return total
+            total += len(data)
+    except OSError:
+        return total
+
+
+def writer(conn):
+    import select
+    block = b"pvnet-tcp-source" * 4096
+    # a bounded send buffer: what it still holds when the peer closes drains within its close timeout
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 256 << 10)
+    conn.setblocking(False)
+    total = 0
+    try:
+        while True:
+            readable, writable, _ = select.select([conn], [conn], [], 1.0)
+            if readable and not conn.recv(65536):
+                return total  # the peer closed: close too (FIN after what the socket still holds)
+            if writable:
+                try:
+                    total += conn.send(block)
+                except BlockingIOError:
+                    pass
+    except OSError:
+        return total  # reset
+
+
 PATTERN = bytes((i * 7 + 3) & 0xFF for i in range(65536))
 STREAM_PORT = 5201
 
@@ -191,6 +255,10 @@ if __name__ == "__main__":
         sys.exit(server(sys.argv[2], sys.argv[3]))
     if sys.argv[1] == "udp-echo":
         sys.exit(udp_echo(sys.argv[2], sys.argv[3], sys.argv[4]))
+    if sys.argv[1] == "tcp-sink":
+        sys.exit(tcp_serve(sys.argv[2], sys.argv[3], sys.argv[4], sink))
+    if sys.argv[1] == "tcp-source":
+        sys.exit(tcp_serve(sys.argv[2], sys.argv[3], sys.argv[4], writer))
     if sys.argv[1] == "source":
         sys.exit(source(sys.argv[2], sys.argv[3]))
     command = sys.argv[1]

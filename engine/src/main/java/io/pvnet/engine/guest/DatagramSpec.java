@@ -12,18 +12,30 @@ package io.pvnet.engine.guest;
  * @param rate       frames per second over all flows (per direction), 0 as fast as the ring takes them.
  * @param direction  forward, reverse or both.
  * @param intervalNs interval of {@link GenListener#onInterval}, 0 for none but the last.
+ * @param omitNs     a warm-up before the measured {@code durationNs} (iperf3's {@code --omit}): traffic as measured, told
+ *                   by {@link GenListener#onOmitted}, then the counters start from zero; 0 for none, only without a
+ *                   count.
  */
 public record DatagramSpec(
     boolean icmp, int port, SizeMix sizes, int flows, long count, long durationNs, long rate, Direction direction,
-    long intervalNs)
+    long intervalNs, long omitNs)
 {
+    /** A spec without warm-up. */
+    public DatagramSpec(
+        final boolean icmp, final int port, final SizeMix sizes, final int flows, final long count, final long durationNs,
+        final long rate, final Direction direction, final long intervalNs)
+    {
+        this(icmp, port, sizes, flows, count, durationNs, rate, direction, intervalNs, 0);
+    }
+
     /** Checks the values: flows 1..{@link TrafficGenerator#MAX_FLOWS}, nothing negative, reverse streams UDP. */
     public DatagramSpec
     {
-        if (flows < 1 || flows > TrafficGenerator.MAX_FLOWS || count < 0 || durationNs <= 0 || rate < 0 || intervalNs < 0)
+        if (flows < 1 || flows > TrafficGenerator.MAX_FLOWS || count < 0 || durationNs <= 0 || rate < 0 || intervalNs < 0 ||
+            omitNs < 0 || (omitNs > 0 && count > 0))
         {
             throw new IllegalArgumentException("flows=" + flows + " count=" + count + " durationNs=" + durationNs +
-                " rate=" + rate + " intervalNs=" + intervalNs);
+                " rate=" + rate + " intervalNs=" + intervalNs + " omitNs=" + omitNs);
         }
         if (direction != Direction.FORWARD && (icmp || sizes.schedule().length > StreamRequestDescriptor.MAX_SIZES))
         {

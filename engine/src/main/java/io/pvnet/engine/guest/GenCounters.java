@@ -11,7 +11,9 @@ package io.pvnet.engine.guest;
  *       not what was sent) or, for TCP, payload bytes the peer acknowledged;</li>
  *   <li>received: a reverse stream's datagrams from the peer ({@code --reverse}, {@code --bidir}), with
  *       {@code receivedExpected} the sequence numbers the peer used so far (highest seen + 1), so
- *       {@code receivedExpected - receivedFrames} were lost (or are late).</li>
+ *       {@code receivedExpected - receivedFrames} were lost (or are late); for TCP's receiving connections
+ *       ({@code --reverse}) the in-order segments and payload bytes, {@code receivedExpected} equal to the segments
+ *       (TCP resends what is lost).</li>
  * </ul>
  * Threading: written and read on the generator's thread only (the {@link GenListener} is called there).
  */
@@ -27,8 +29,9 @@ public final class GenCounters
     final long[] receivedFrames;
     final long[] receivedPayloadBytes;
     final long[] receivedExpected;
+    final long[] retransmitRounds;
     long ringFullWaits;
-    long retransmitRounds;
+    long receivedOutOfOrder;
 
     /**
      * Counters of a run, all zero; allocates one array per counter here, nothing after.
@@ -47,6 +50,7 @@ public final class GenCounters
         receivedFrames = new long[flows];
         receivedPayloadBytes = new long[flows];
         receivedExpected = new long[flows];
+        retransmitRounds = new long[flows];
     }
 
     /**
@@ -156,11 +160,29 @@ public final class GenCounters
     }
 
     /**
-     * {@return TCP go-back-N rounds (resends from the first unacknowledged byte)}
+     * {@return TCP go-back-N rounds (resends from the first unacknowledged byte) over all flows}
      */
     public long retransmitRounds()
     {
-        return retransmitRounds;
+        return sum(retransmitRounds);
+    }
+
+    /**
+     * {@return TCP go-back-N rounds of {@code flow}'s sending connection}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long retransmitRounds(final int flow)
+    {
+        return retransmitRounds[flow];
+    }
+
+    /**
+     * {@return TCP segments the receiving connections dropped because a gap came before them (the peer resends)}
+     */
+    public long receivedOutOfOrder()
+    {
+        return receivedOutOfOrder;
     }
 
     /**

@@ -23,6 +23,18 @@ public interface GenListener
      */
     void onInterval(GenCounters counters, long fromNs, long toNs);
 
+    /**
+     * An interval of the warm-up ended ({@code --omit}); the last one is followed by counters starting from zero (a
+     * new {@link GenCounters}) and times from 0 again. Round trips of the warm-up were told as usual.
+     *
+     * @param counters cumulative counters of the warm-up.
+     * @param fromNs   interval start, ns since the warm-up started.
+     * @param toNs     interval end, ns since the warm-up started.
+     */
+    default void onOmitted(final GenCounters counters, final long fromNs, final long toNs)
+    {
+    }
+
     /** A listener that ignores everything. */
     GenListener NONE = new GenListener()
     {

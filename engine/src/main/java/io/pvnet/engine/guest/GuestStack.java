@@ -240,7 +240,7 @@ public final class GuestStack implements FrameHandler
             TcpHeader.destinationPort(reply, l4) == DISCARD_PORT)
         {
             turnAround4();
-            final int headerLength = discard.answer(reply, l4, l4Length);
+            final int headerLength = discard.answer(reply, l4, l4Length, Ipv4Header.destination(reply, IP) & 0xFFFF_FFFFL);
             if (headerLength > 0)
             {
                 PacketChecksums.transport4(reply, IP, protocol, l4, headerLength);
@@ -382,7 +382,8 @@ public final class GuestStack implements FrameHandler
             TcpHeader.destinationPort(reply, l4) == DISCARD_PORT)
         {
             turnAround6();
-            final int headerLength = discard.answer(reply, l4, payloadLength);
+            final int headerLength = discard.answer(reply, l4, payloadLength,
+                Ipv6Header.destinationHi(reply, IP) * 31 + Ipv6Header.destinationLo(reply, IP));
             if (headerLength > 0)
             {
                 PacketChecksums.transport6(reply, IP, next, l4, headerLength);

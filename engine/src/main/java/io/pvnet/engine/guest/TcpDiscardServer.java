@@ -4,9 +4,11 @@ import io.pvnet.checksum.packet.TcpHeader;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * The guest's TCP discard server (RFC 863) with one connection: SYN answered by SYN-ACK with an MSS option, every
- * data segment by an ACK with a 64 KiB window, FIN by FIN-ACK, anything for another connection by RST (RFC 9293
- * section 3.5.2). Works on the received segment in place, turning it into the answer. Single-threaded.
+ * The guest's TCP discard server (RFC 863) with up to {@link #MAX_CONNECTIONS} connections at once (one per peer
+ * address and port, as {@code gen -P} opens them): SYN answered by SYN-ACK with an MSS option, every data segment by
+ * an ACK with a 64 KiB window, FIN by FIN-ACK, anything for a connection it does not have by RST (RFC 9293 section
+ * 3.5.2); a SYN when every slot is taken reuses the least recently opened one. Works on the received segment in
+ * place, turning it into the answer. Single-threaded.
  */
 final class TcpDiscardServer
 {
@@ -14,23 +16,62 @@ final class TcpDiscardServer
     private static final long OUR_INITIAL_SEQUENCE = 0x1000_0000L;
     private static final int WINDOW = 65535;
 
+    /** Connections tracked at once. */
+    static final int MAX_CONNECTIONS = 64;
+
     private final int mss;
-    private int peerPort = -1;
-    private long nextExpected;
+    /** Per slot: the peer's address key ({@link #answer}'s {@code peer}) and port (-1: free), next byte expected. */
+    private final long[] peerKeys = new long[MAX_CONNECTIONS];
+    private final int[] peerPorts = new int[MAX_CONNECTIONS];
+    private final long[] nextExpected = new long[MAX_CONNECTIONS];
+    private final long[] openedAt = new long[MAX_CONNECTIONS];
+    private long opened;
     private long payloadBytes;
 
     /** @param mtu the guest's MTU; the MSS it announces is {@code mtu - 60}, at most 65535. */
     TcpDiscardServer(final int mtu)
     {
         mss = Math.min(65535, mtu - 60);
+        java.util.Arrays.fill(peerPorts, -1);
+    }
+
+    private int find(final long peer, final int port)
+    {
+        for (int i = 0; i < MAX_CONNECTIONS; i++)
+        {
+            if (peerPorts[i] == port && peerKeys[i] == peer)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return a free slot, else the one opened longest ago. */
+    private int claim()
+    {
+        int oldest = 0;
+        for (int i = 0; i < MAX_CONNECTIONS; i++)
+        {
+            if (peerPorts[i] < 0)
+            {
+                return i;
+            }
+            if (openedAt[i] < openedAt[oldest])
+            {
+                oldest = i;
+            }
+        }
+        return oldest;
     }
 
     /**
      * Turns the TCP segment at {@code segment[l4]} (IP addresses already swapped) into the answer.
      *
+     * @param peer the peer's address as a key (an IPv4 address, or an IPv6 address folded to 64 bits).
      * @return the answer's TCP header length (checksum field zeroed), or 0 for no answer.
      */
-    int answer(final MutableDirectBuffer segment, final int l4, final int l4Length)
+    int answer(final MutableDirectBuffer segment, final int l4, final int l4Length, final long peer)
     {
         final int flags = TcpHeader.flags(segment, l4);
         final int dataOffset = TcpHeader.headerLength(segment, l4);
@@ -43,31 +84,38 @@ final class TcpDiscardServer
         final int payload = l4Length - dataOffset;
         final boolean syn = (flags & TcpHeader.SYN) != 0;
         int answerFlags = TcpHeader.ACK;
+        int slot = find(peer, port);
         if ((flags & TcpHeader.RST) != 0)
         {
-            peerPort = -1;
+            if (slot >= 0)
+            {
+                peerPorts[slot] = -1;
+            }
             return 0;
         }
         if (syn)
         {
-            peerPort = port;
-            nextExpected = (seq + 1) & SEQUENCE_MASK;
+            slot = slot >= 0 ? slot : claim();
+            peerPorts[slot] = port;
+            peerKeys[slot] = peer;
+            openedAt[slot] = ++opened;
+            nextExpected[slot] = (seq + 1) & SEQUENCE_MASK;
             answerFlags = TcpHeader.SYN | TcpHeader.ACK;
         }
         else
         {
-            if (port != peerPort)
+            if (slot < 0)
             {
                 return reset(segment, l4, seq, payload, flags);
             }
-            if (seq == nextExpected && payload > 0)
+            if (seq == nextExpected[slot] && payload > 0)
             {
                 payloadBytes += payload;
-                nextExpected = (seq + payload) & SEQUENCE_MASK;
+                nextExpected[slot] = (seq + payload) & SEQUENCE_MASK;
             }
-            if ((flags & TcpHeader.FIN) != 0 && ((seq + payload) & SEQUENCE_MASK) == nextExpected)
+            if ((flags & TcpHeader.FIN) != 0 && ((seq + payload) & SEQUENCE_MASK) == nextExpected[slot])
             {
-                nextExpected = (nextExpected + 1) & SEQUENCE_MASK;
+                nextExpected[slot] = (nextExpected[slot] + 1) & SEQUENCE_MASK;
                 answerFlags = TcpHeader.FIN | TcpHeader.ACK;
             }
             else if (payload == 0)
@@ -79,7 +127,7 @@ final class TcpDiscardServer
         final int headerLength = syn ? TcpHeader.MIN_LENGTH + TcpHeader.OPTION_MSS_LENGTH : TcpHeader.MIN_LENGTH;
         TcpHeader.swapPorts(segment, l4);
         TcpHeader.sequence(segment, l4, ourSeq);
-        TcpHeader.acknowledgment(segment, l4, nextExpected);
+        TcpHeader.acknowledgment(segment, l4, nextExpected[slot]);
         TcpHeader.headerLength(segment, l4, headerLength);
         TcpHeader.flags(segment, l4, answerFlags);
         TcpHeader.window(segment, l4, WINDOW);

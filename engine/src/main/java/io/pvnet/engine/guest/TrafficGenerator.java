@@ -31,9 +31,9 @@ import java.nio.ByteBuffer;
  *       {@link SizeMix}, each carrying a {@link GenPayloadDescriptor} probe, so every echo is counted, checked and
  *       timed (round trip); with {@link DatagramSpec.Direction#REVERSE} the peer streams to each flow instead
  *       ({@link StreamRequestDescriptor}), with {@link DatagramSpec.Direction#BIDIR} both at once;</li>
- *   <li>{@link #tcp}: a small TCP client (SYN with MSS and window scale, segments or TSO frames within the peer's
- *       window, go-back-N after 200 ms without progress, FIN) against a discard server or a kernel socket
- *       (answered = bytes acknowledged).</li>
+ *   <li>{@link #tcp(TcpSpec, GenListener)}: {@link TcpClient}'s connections, one per flow and direction: sending
+ *       (segments or TSO frames within the peer's window, answered = bytes acknowledged) to a discard server or a
+ *       kernel socket, receiving from the guest's {@link TcpChargenServer} or a kernel socket that writes.</li>
  * </ul>
  * Every run reports into {@link GenCounters} and tells a {@link GenListener} each round trip and each interval.
  * <p>
@@ -42,8 +42,8 @@ import java.nio.ByteBuffer;
  * still on their way), so that on a machine with few cores the backend and the peer get the core a spinning
  * generator would take. Registers itself as the stack's {@link GuestStack#other} handler. Sending allocates nothing.
  * <p>
- * Why one file of this length (about 437 lines of code, the rest javadoc): the datagram, reverse-stream and interval
- * logic of one run share its counters and clock (TCP is in TcpClient).
+ * Why one file of this length (about 480 lines of code, the rest javadoc): the datagram, reverse-stream, warm-up and
+ * interval logic of one run share its counters and clock (TCP is in TcpClient).
  */
 public final class TrafficGenerator implements FrameHandler
 {
@@ -79,6 +79,10 @@ public final class TrafficGenerator implements FrameHandler
     GenListener listener = GenListener.NONE;
     private int answerPort;
     long runStartNs;
+    /** When the run's warm-up began (answers to probes sent since, before {@link #runStartNs}, are left out). */
+    private long omitStartNs;
+    /** Per flow: the reverse stream's sequence numbers used in the warm-up. */
+    private final long[] sequenceBase = new long[MAX_FLOWS];
 
     private final TcpClient tcp = new TcpClient(this);
 
@@ -193,9 +197,12 @@ public final class TrafficGenerator implements FrameHandler
             stopStreams(flows);
             return new TrafficReport(counters, 0, false, failure);
         }
-        final long start = clock.nanoTime();
+        long start = clock.nanoTime();
         runStartNs = start;
-        final long end = start + spec.durationNs();
+        omitStartNs = start;
+        final long omitEnd = start + spec.omitNs();
+        boolean omitting = spec.omitNs() > 0;
+        long end = start + spec.omitNs() + spec.durationNs();
         final long gapNs = spec.rate() > 0 ? Math.max(1, 1_000_000_000L / spec.rate()) : 0;
         final long intervalNs = spec.intervalNs();
         long nextInterval = intervalNs > 0 ? start + intervalNs : Long.MAX_VALUE;
@@ -221,9 +228,30 @@ public final class TrafficGenerator implements FrameHandler
                     break; // the streams went silent before their count: the rest is lost
                 }
             }
-            if (now - nextInterval >= 0)
+            if (omitting && now - omitEnd >= 0)
             {
-                listener.onInterval(counters, lastInterval - start, now - start);
+                // the warm-up is over: its last line, then the measured run from zero
+                listener.onOmitted(counters, lastInterval - start, now - start);
+                omitting = false;
+                restartCounters(flows);
+                start = now;
+                runStartNs = now;
+                end = now + spec.durationNs();
+                lastInterval = now;
+                nextInterval = intervalNs > 0 ? now + intervalNs : Long.MAX_VALUE;
+                lastReceived = 0;
+                lastReceiveNs = now;
+            }
+            else if (now - nextInterval >= 0)
+            {
+                if (omitting)
+                {
+                    listener.onOmitted(counters, lastInterval - start, now - start);
+                }
+                else
+                {
+                    listener.onInterval(counters, lastInterval - start, now - start);
+                }
                 lastInterval = now;
                 do
                 {
@@ -271,12 +299,16 @@ public final class TrafficGenerator implements FrameHandler
         }
         frontend.flush();
         final long elapsed = clock.nanoTime() - start;
+        if (reverse && spec.count() == 0)
+        {
+            stopStreams(flows); // first: the drain then takes what was streamed in time, not 200 ms more of it
+        }
         drain(forward, reverse, spec, flows);
         if (reverse)
         {
-            stopStreams(flows);
             if (spec.count() > 0)
             {
+                stopStreams(flows); // counted streams end at their count: the drain waited for their last datagrams
                 // a stream asked for N datagrams that delivered fewer lost the rest, also those after its last one
                 for (int flow = 0; flow < flows; flow++)
                 {
@@ -296,6 +328,21 @@ public final class TrafficGenerator implements FrameHandler
         this.listener = listener;
         this.answerPort = answerPort;
         runStartNs = clock.nanoTime();
+        omitStartNs = runStartNs;
+        java.util.Arrays.fill(sequenceBase, 0);
+    }
+
+    /**
+     * The warm-up ended: counting starts from zero. A reverse stream's sequence numbers go on, so what it sent so far
+     * becomes its base; answers and datagrams of the warm-up still on their way are then left out.
+     */
+    void restartCounters(final int flows)
+    {
+        for (int flow = 0; flow < flows; flow++)
+        {
+            sequenceBase[flow] += counters.receivedExpected[flow];
+        }
+        counters = new GenCounters(flows);
     }
 
     /** Writes flow {@code flow}'s next datagram or echo request into {@link #frame}. @return its length. */
@@ -346,7 +393,7 @@ public final class TrafficGenerator implements FrameHandler
         return true;
     }
 
-    private static long flowShare(final long total, final int flow, final int flows)
+    static long flowShare(final long total, final int flow, final int flows)
     {
         return total / flows + (flow < total % flows ? 1 : 0);
     }
@@ -376,7 +423,7 @@ public final class TrafficGenerator implements FrameHandler
                     if (counters.receivedFrames[flow] == 0)
                     {
                         streamRequest(flow, StreamRequestDescriptor.START, flowShare(spec.count(), flow, flows),
-                            spec.durationNs() + STREAM_START_TIMEOUT_NS, spec.rate() == 0 ? 0 :
+                            spec.omitNs() + spec.durationNs() + STREAM_START_TIMEOUT_NS, spec.rate() == 0 ? 0 :
                             Math.max(1, flowShare(spec.rate(), flow, flows)), schedule);
                     }
                 }
@@ -413,8 +460,8 @@ public final class TrafficGenerator implements FrameHandler
     /**
      * Opens a TCP connection to {@code port}, sends {@code count} segments of {@code size} payload bytes (when
      * {@code count > 0}; else for {@code durationNs}), each a TSO frame with CSUM_PARTIAL and GSO size = MSS when
-     * {@code tso}, at most {@code rate} frames a second, then closes it. The counters' answered bytes are the bytes
-     * acknowledged; {@code listener} is told every interval.
+     * {@code tso}, at most {@code rate} frames a second, then closes it: {@link #tcp(TcpSpec, GenListener)} with one
+     * sending connection.
      *
      * @param port       the destination TCP port (a discard server or a kernel socket).
      * @param size       payload bytes of each segment or TSO frame.
@@ -430,12 +477,27 @@ public final class TrafficGenerator implements FrameHandler
         final int port, final int size, final boolean tso, final long count, final long durationNs, final long rate,
         final long intervalNs, final GenListener listener)
     {
+        return tcp(new TcpSpec(port, TcpChargenServer.PORT == port ? GuestStack.DISCARD_PORT : TcpChargenServer.PORT,
+            size, tso, 1, Math.max(0, count), durationNs, rate, DatagramSpec.Direction.FORWARD, intervalNs), listener);
+    }
+
+    /**
+     * Runs TCP connections as {@code spec} says, iperf3-like: {@code spec.flows()} sending connections (answered =
+     * bytes acknowledged), receiving connections to a server that writes ({@code --reverse}), or both at once
+     * ({@code --bidir}); each closed at the end. {@code listener} is told every interval.
+     *
+     * @param spec     the connections, sizes, count or duration, rate.
+     * @param listener told each interval, on this thread.
+     * @return what was sent, acknowledged and received; a failure when unresolved or a connection got no SYN-ACK.
+     */
+    public TrafficReport tcp(final TcpSpec spec, final GenListener listener)
+    {
         if (destinationMac < 0)
         {
             return TrafficReport.failed("destination not resolved");
         }
-        begin(1, listener, -1);
-        return tcp.run(port, size, tso, count, durationNs, rate, intervalNs);
+        begin(spec.flows(), listener, -1);
+        return tcp.run(spec);
     }
 
     void ipv4Headers()
@@ -512,14 +574,20 @@ public final class TrafficGenerator implements FrameHandler
         {
             echo(buffer, payload, size, flow);
         }
-        else if (protocol == IpProtocol.TCP && flow == 0 && l4Length >= TcpHeader.MIN_LENGTH)
+        else if (protocol == IpProtocol.TCP && l4Length >= TcpHeader.MIN_LENGTH)
         {
-            tcp.onSegment(buffer, l4, l4Length);
+            tcp.onSegment(flow, TcpHeader.sourcePort(buffer, l4), buffer, l4, l4Length);
         }
     }
 
     private void echo(final DirectBuffer buffer, final int payload, final int size, final int flow)
     {
+        final boolean probe = size >= GenPayloadDescriptor.LENGTH && GenPayloadDescriptor.lastByteMatches(buffer, payload, size);
+        final long sentAt = probe ? GenPayloadDescriptor.sendTimeNs(buffer, payload) : 0;
+        if (probe && sentAt - runStartNs < 0 && sentAt - omitStartNs >= 0)
+        {
+            return; // sent in the warm-up, answered after it: neither counted nor timed
+        }
         counters.answeredFrames[flow]++;
         counters.answeredPayloadBytes[flow] += size;
         if (!GenPayloadDescriptor.lastByteMatches(buffer, payload, size) || size < 1)
@@ -527,9 +595,8 @@ public final class TrafficGenerator implements FrameHandler
             counters.badAnswers[flow]++;
             return;
         }
-        if (size >= GenPayloadDescriptor.LENGTH)
+        if (probe)
         {
-            final long sentAt = GenPayloadDescriptor.sendTimeNs(buffer, payload);
             final long roundTrip = clock.nanoTime() - sentAt;
             if (sentAt - runStartNs >= 0 && roundTrip >= 0)
             {
@@ -544,11 +611,16 @@ public final class TrafficGenerator implements FrameHandler
 
     private void streamed(final DirectBuffer buffer, final int payload, final int size, final int flow)
     {
+        if (size >= GenPayloadDescriptor.LENGTH &&
+            (GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL) < sequenceBase[flow])
+        {
+            return; // streamed in the warm-up, arrived after it
+        }
         counters.receivedFrames[flow]++;
         counters.receivedPayloadBytes[flow] += size;
         if (size >= GenPayloadDescriptor.LENGTH)
         {
-            final long sequence = GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL;
+            final long sequence = (GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL) - sequenceBase[flow];
             if (sequence + 1 > counters.receivedExpected[flow])
             {
                 counters.receivedExpected[flow] = sequence + 1;

@@ -4,6 +4,8 @@ import io.pvnet.engine.guest.GenCounters;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.guest.SizeMix;
 import io.pvnet.engine.guest.StreamSource;
+import io.pvnet.engine.guest.TcpChargenServer;
+import io.pvnet.engine.guest.TcpSpec;
 import io.pvnet.engine.guest.TrafficGenerator;
 import io.pvnet.engine.guest.TrafficReport;
 import io.pvnet.engine.guest.DatagramSpec;
@@ -60,8 +62,13 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--dst", required = true, paramLabel = "IP", description = "Destination (IPv4, on the link).")
     String dst;
 
-    @Option(names = "--port", paramLabel = "P", description = "Destination port (default 7 for udp, 9 for tcp).")
+    @Option(names = "--port", paramLabel = "P", description = "Destination port (default 7 for udp, 9 for tcp; with " +
+        "tcp --reverse the sending server's port unless --reverse-port says it).")
     int port = -1;
+
+    @Option(names = "--reverse-port", paramLabel = "P", description = "tcp --reverse/--bidir: the port of the server " +
+        "that sends (default 19, a pvnet guest's chargen; a kernel socket that writes once it accepts).")
+    int reversePort = -1;
 
     @Option(names = "--proto", paramLabel = "udp|tcp|icmp", description = "Protocol (default udp).")
     String proto = "udp";
@@ -75,29 +82,37 @@ public final class GenCommand implements Callable<Integer>
     boolean imix;
 
     @Option(names = {"-P", "--parallel"}, paramLabel = "N",
-        description = "Parallel flows, each its own 5-tuple (source port / ICMP id 40000 + i; udp, icmp; default 1).")
+        description = "Parallel flows, each its own 5-tuple (source port / ICMP id 40000 + i; tcp: a connection per " +
+            "flow and direction; default 1).")
     int flows = 1;
 
-    @Option(names = {"-R", "--reverse"}, description = "The peer sends, gen receives (udp): a pvnet guest streams " +
-        "on request to port " + StreamSource.PORT + "; loss from the datagrams' sequence numbers.")
+    @Option(names = {"-R", "--reverse"}, description = "The peer sends, gen receives. udp: a pvnet guest streams " +
+        "on request from port " + StreamSource.PORT + "; loss from the datagrams' sequence numbers. tcp: gen " +
+        "connects to a server that writes (a pvnet guest's chargen on 19, a kernel socket) and receives.")
     boolean reverse;
 
-    @Option(names = "--bidir", description = "Both directions at once (udp): echoes out, a stream in.")
+    @Option(names = "--bidir", description = "Both directions at once: udp echoes out and a stream in; tcp a " +
+        "sending and a receiving connection per flow.")
     boolean bidir;
 
     @Option(names = "--tso", description = "TCP: send TSO frames (CSUM_PARTIAL + GSO size = MSS).")
     boolean tso;
 
     @Option(names = "--rate", paramLabel = "PPS", description = "Frames per second over all flows, per direction " +
-        "(default: as fast as possible).")
+        "(default: as fast as possible; tcp: gen's own sends only, the peer's follow TCP).")
     long rate;
 
     @Option(names = "--count", paramLabel = "N", description = "Frames to send (udp, icmp; per direction) or " +
-        "segments / TSO frames of --size bytes (tcp).")
+        "segments / TSO frames of --size bytes (tcp; receiving: N x --size bytes).")
     long count = -1;
 
     @Option(names = {"-t", "--duration"}, paramLabel = "S", description = "Seconds to send (default 1 unless --count).")
     double duration = -1;
+
+    @Option(names = {"-O", "--omit"}, paramLabel = "S", description = "Warm up for S seconds before the measured " +
+        "--duration, as iperf3 does: the same traffic (JIT compilation of every process on the path, TCP's slow start), " +
+        "its interval lines marked (omitted), not counted (default 0; not with --count).")
+    double omit;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "S", description = "Seconds between interval lines (default 1; 0: " +
         "none).")
@@ -126,7 +141,7 @@ public final class GenCommand implements Callable<Integer>
     /** The options, checked. */
     private record Plan(
         GuestNode.Settings settings, int dstIp, boolean udp, boolean icmp, SizeMix mix, DatagramSpec.Direction direction,
-        long durationNs, long intervalNs)
+        long durationNs, long intervalNs, int reversePort, long omitNs)
     {
     }
 
@@ -173,13 +188,12 @@ public final class GenCommand implements Callable<Integer>
                 return 1;
             }
             final boolean textToOut = !"-".equals(json);
-            final GenOutput.Mode mode = !plan.udp() ? GenOutput.Mode.TCP :
-                switch (plan.direction())
-                {
-                    case FORWARD -> GenOutput.Mode.ECHO;
-                    case REVERSE -> GenOutput.Mode.STREAM;
-                    case BIDIR -> GenOutput.Mode.BOTH;
-                };
+            final GenOutput.Mode mode = switch (plan.direction())
+            {
+                case FORWARD -> plan.udp() ? GenOutput.Mode.ECHO : GenOutput.Mode.TCP;
+                case REVERSE -> plan.udp() ? GenOutput.Mode.STREAM : GenOutput.Mode.TCP_REVERSE;
+                case BIDIR -> plan.udp() ? GenOutput.Mode.BOTH : GenOutput.Mode.TCP_BOTH;
+            };
             final GenOutput output = new GenOutput(textToOut ? out : null, jsonOut, mode, flows);
             if (textToOut)
             {
@@ -187,8 +201,9 @@ public final class GenCommand implements Callable<Integer>
             }
             final TrafficReport report = plan.udp() ?
                 generator.datagrams(new DatagramSpec(plan.icmp(), port, plan.mix(), flows,
-                    Math.max(0, count), plan.durationNs(), rate, plan.direction(), plan.intervalNs()), output) :
-                generator.tcp(port, sizes.get(0), tso, count, plan.durationNs(), rate, plan.intervalNs(), output);
+                    Math.max(0, count), plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs()), output) :
+                generator.tcp(new TcpSpec(port, plan.reversePort(), sizes.get(0), tso, flows, Math.max(0, count),
+                    plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs()), output);
             if (!report.ok())
             {
                 err.println("pvnet gen: " + report.failure());
@@ -228,10 +243,19 @@ public final class GenCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("-P=" + flows + " must be in 1.." + TrafficGenerator.MAX_FLOWS);
         }
-        if (!udp && (flows > 1 || reverse || bidir || imix || sizes.size() > 1))
+        if (!udp && (imix || sizes.size() > 1))
         {
-            throw new IllegalArgumentException("-P, --reverse, --bidir, --imix and size lists are for udp and icmp " +
-                "(tcp runs one connection of one segment size)");
+            throw new IllegalArgumentException("--imix and size lists are for udp and icmp (tcp sends one segment size)");
+        }
+        if (!udp && reverse && (tso || rate > 0))
+        {
+            throw new IllegalArgumentException("--tso and --rate pace and shape gen's own sends: with tcp --reverse " +
+                "the peer sends, as TCP lets it");
+        }
+        if (reversePort != -1 && (udp || !(reverse || bidir)))
+        {
+            throw new IllegalArgumentException("--reverse-port is for tcp --reverse or --bidir (udp streams come from " +
+                "port " + StreamSource.PORT + ")");
         }
         if (reverse && bidir)
         {
@@ -275,6 +299,7 @@ public final class GenCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--min-sent=" + minSentPercent + " must be a percentage (0..100)");
         }
+        final boolean portGiven = port != -1;
         if (port == -1)
         {
             port = udp ? GuestStack.ECHO_PORT : GuestStack.DISCARD_PORT;
@@ -283,12 +308,31 @@ public final class GenCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--port=" + port + " must be in 1..65535");
         }
+        if (reversePort == -1)
+        {
+            reversePort = reverse && portGiven ? port : TcpChargenServer.PORT;
+        }
+        if (reversePort < 1 || reversePort > 65535)
+        {
+            throw new IllegalArgumentException("--reverse-port=" + reversePort + " must be in 1..65535");
+        }
+        if (!udp && bidir && reversePort == port)
+        {
+            throw new IllegalArgumentException("--port and --reverse-port must differ with --bidir (both directions " +
+                "leave from the same source ports)");
+        }
         final SizeMix mix = imix ? SizeMix.imix(TrafficGenerator.DATAGRAM_HEADER_BYTES) :
             SizeMix.of(sizes.stream().mapToInt(Integer::intValue).toArray());
         final DatagramSpec.Direction direction = reverse ? DatagramSpec.Direction.REVERSE :
             bidir ? DatagramSpec.Direction.BIDIR : DatagramSpec.Direction.FORWARD;
         final long durationNs = duration > 0 ? (long)(duration * 1e9) : count > 0 ? 86_400_000_000_000L : 1_000_000_000L;
-        return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9));
+        if (omit < 0 || omit > 3600 || (omit > 0 && count > 0))
+        {
+            throw new IllegalArgumentException("--omit=" + omit + " must be 0..3600 seconds, and goes with --duration, " +
+                "not --count");
+        }
+        return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9), reversePort,
+            (long)(omit * 1e9));
     }
 
     private String describe(final Plan plan)
@@ -297,7 +341,7 @@ public final class GenCommand implements Callable<Integer>
             proto + (tso ? " tso" : ""), dst, portText(plan), flows, flows == 1 ? "" : "s", plan.mix(),
             rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", rate) : "as fast as possible",
             count > 0 ? String.format(Locale.ROOT, "%,d frames", count) : String.format(Locale.ROOT, "for %.1f s",
-                plan.durationNs() / 1e9),
+                plan.durationNs() / 1e9) + (omit > 0 ? String.format(Locale.ROOT, " after a %.1f s warm-up", omit) : ""),
             plan.direction() == DatagramSpec.Direction.FORWARD ? "" :
                 plan.direction() == DatagramSpec.Direction.REVERSE ? ", reverse (the peer sends)" : ", both directions");
     }
@@ -309,15 +353,21 @@ public final class GenCommand implements Callable<Integer>
         {
             return "";
         }
-        return " port " + (plan.direction() == DatagramSpec.Direction.REVERSE ? StreamSource.PORT : port);
+        final int streamPort = plan.udp() ? StreamSource.PORT : plan.reversePort();
+        return switch (plan.direction())
+        {
+            case FORWARD -> " port " + port;
+            case REVERSE -> " port " + streamPort;
+            case BIDIR -> " port " + port + " (out) and " + streamPort + " (in)";
+        };
     }
 
     private int finish(final Plan plan, final TrafficReport report, final GenOutput output)
     {
         final GenCounters counters = report.counters();
         final double seconds = Math.max(1e-9, report.elapsedNs() / 1e9);
-        final boolean forward = !plan.udp() || plan.direction() != DatagramSpec.Direction.REVERSE;
-        final boolean stream = plan.udp() && plan.direction() != DatagramSpec.Direction.FORWARD;
+        final boolean forward = plan.direction() != DatagramSpec.Direction.REVERSE;
+        final boolean stream = plan.direction() != DatagramSpec.Direction.FORWARD;
         final long frames = report.frames();
         final long frameBytes = GenCounters.sum(counters.snapshot(GenCounters::sentFrameBytes));
         final long payload = report.payloadBytes();
@@ -326,9 +376,13 @@ public final class GenCommand implements Callable<Integer>
         final long received = report.received();
         final long expected = Math.max(received, report.receivedExpected());
         final long streamLost = expected - received;
-        // what was asked: --count, or --rate for the duration (frames; for tcp --count is segments)
-        final long asked = count > 0 ? count : rate > 0 ? (long)(rate * (report.elapsedNs() / 1e9)) : 0;
-        final long got = forward ? frames : received;
+        final long receivedPayload = GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes));
+        // what was asked: --count, or --rate for the duration (frames; for tcp --count is segments, and what tcp's
+        // receiving connections wait for is --count x --size bytes)
+        final boolean askedBytes = !forward && !plan.udp();
+        final long asked = askedBytes ? Math.max(0, count) * sizes.get(0) :
+            count > 0 ? count : rate > 0 ? (long)(rate * (report.elapsedNs() / 1e9)) : 0;
+        final long got = forward ? frames : askedBytes ? receivedPayload : received;
         final boolean shortSend = asked > 0 && got < asked * minSentPercent / 100.0;
 
         final List<String> lines = new ArrayList<>();
@@ -347,19 +401,23 @@ public final class GenCommand implements Callable<Integer>
             }
             else
             {
-                line.append(String.format(Locale.ROOT, "answered %d bytes acknowledged, retransmit rounds %d, %s",
-                    report.answeredPayloadBytes(), counters.retransmitRounds(),
-                    report.closed() ? "closed" : "close not acknowledged"));
+                line.append(String.format(Locale.ROOT, "answered %d bytes acknowledged, retransmit rounds %d",
+                    report.answeredPayloadBytes(), counters.retransmitRounds()));
             }
             line.append(String.format(Locale.ROOT, ", ring full %d times", counters.ringFullWaits()));
         }
         if (stream)
         {
             line.append(forward ? "; " : "").append(String.format(Locale.ROOT,
-                "received %d frames (%d payload bytes) in %.3f s (%.3f Mpps, %.3f Gbit/s payload), lost %d of %d (%s)",
-                received, GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes)), seconds,
-                received / seconds / 1e6, GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes)) * 8 /
-                    seconds / 1e9, streamLost, expected, GenOutput.percent(streamLost, expected)));
+                "received %d frames (%d payload bytes) in %.3f s (%.3f Mpps, %.3f Gbit/s payload), ", received,
+                receivedPayload, seconds, received / seconds / 1e6, receivedPayload * 8 / seconds / 1e9));
+            line.append(plan.udp() ? String.format(Locale.ROOT, "lost %d of %d (%s)", streamLost, expected,
+                GenOutput.percent(streamLost, expected)) : String.format(Locale.ROOT,
+                "in order (%d segments after a gap dropped and resent)", counters.receivedOutOfOrder()));
+        }
+        if (!plan.udp())
+        {
+            line.append(report.closed() ? ", closed" : ", close not acknowledged");
         }
         lines.add(line.toString());
 
@@ -368,6 +426,10 @@ public final class GenCommand implements Callable<Integer>
         start.put("tso", tso);
         start.put("destination", dst);
         start.put("port", port);
+        if (!plan.udp() && stream)
+        {
+            start.put("reverse_port", plan.reversePort());
+        }
         start.put("flows", flows);
         start.put("sizes", plan.mix().toString());
         start.put("direction", plan.direction().name().toLowerCase(Locale.ROOT));
@@ -375,6 +437,7 @@ public final class GenCommand implements Callable<Integer>
         start.put("count", Math.max(0, count));
         start.put("duration_s", plan.durationNs() / 1e9);
         start.put("interval_s", interval);
+        start.put("omit_s", omit);
         final Map<String, Object> end = new LinkedHashMap<>();
         end.put("seconds", seconds);
         if (forward)
@@ -394,7 +457,6 @@ public final class GenCommand implements Callable<Integer>
             if (!plan.udp())
             {
                 sent.put("retransmit_rounds", counters.retransmitRounds());
-                sent.put("closed", report.closed());
             }
             end.put("sent", sent);
         }
@@ -402,10 +464,19 @@ public final class GenCommand implements Callable<Integer>
         {
             final Map<String, Object> in = new LinkedHashMap<>();
             in.put("frames", received);
-            in.put("payload_bytes", GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes)));
-            in.put("expected", expected);
-            in.put("lost", streamLost);
-            in.put("lost_percent", expected == 0 ? 0.0 : 100.0 * streamLost / expected);
+            in.put("payload_bytes", receivedPayload);
+            in.put("frames_per_second", received / seconds);
+            in.put("payload_bits_per_second", receivedPayload * 8 / seconds);
+            if (plan.udp())
+            {
+                in.put("expected", expected);
+                in.put("lost", streamLost);
+                in.put("lost_percent", expected == 0 ? 0.0 : 100.0 * streamLost / expected);
+            }
+            else
+            {
+                in.put("out_of_order", counters.receivedOutOfOrder());
+            }
             end.put("received", in);
         }
         final List<Map<String, Object>> perFlow = new ArrayList<>();
@@ -417,20 +488,33 @@ public final class GenCommand implements Callable<Integer>
             f.put("sent_frames", counters.sentFrames(flow));
             f.put("sent_payload_bytes", counters.sentPayloadBytes(flow));
             f.put("answered", counters.answeredFrames(flow));
+            f.put("answered_payload_bytes", counters.answeredPayloadBytes(flow));
             f.put("received_frames", counters.receivedFrames(flow));
-            f.put("received_expected", counters.receivedExpected(flow));
+            f.put("received_payload_bytes", counters.receivedPayloadBytes(flow));
+            if (plan.udp())
+            {
+                f.put("received_expected", counters.receivedExpected(flow));
+            }
+            else
+            {
+                f.put("retransmit_rounds", counters.retransmitRounds(flow));
+            }
             perFlow.add(f);
         }
         end.put("streams", perFlow);
+        if (!plan.udp())
+        {
+            end.put("closed", report.closed());
+        }
         end.put("asked", asked);
         end.put("short_send", shortSend);
         output.finish(start, end, lines);
         if (shortSend)
         {
-            err.println(String.format(Locale.ROOT, "pvnet gen: warning: %s %,d of %,d frames asked (%.1f %%, below " +
+            err.println(String.format(Locale.ROOT, "pvnet gen: warning: %s %,d of %,d %s asked (%.1f %%, below " +
                 "--min-sent %.0f %%): the %s could not keep up (ring full %d times)", forward ? "sent" : "received",
-                got, asked, 100.0 * got / asked, minSentPercent, forward ? "vif or the switch" : "peer or the path",
-                counters.ringFullWaits()));
+                got, asked, askedBytes ? "bytes" : "frames", 100.0 * got / asked, minSentPercent,
+                forward ? "vif or the switch" : "peer or the path", counters.ringFullWaits()));
             return 3;
         }
         return 0;

@@ -36,7 +36,35 @@ final class GenOutput implements GenListener
         /** Both (bidir): a TX line (echoes) and an RX line (stream) per flow. */
         BOTH,
         /** TCP: sent, acknowledged. */
-        TCP
+        TCP,
+        /** TCP, the peer sends ({@code --reverse}): received in order. */
+        TCP_REVERSE,
+        /** TCP both ways ({@code --bidir}): a TX line (acknowledged) and an RX line (received) per flow. */
+        TCP_BOTH;
+
+        /** {@return whether gen sends in this mode} */
+        boolean sends()
+        {
+            return this != STREAM && this != TCP_REVERSE;
+        }
+
+        /** {@return whether the peer sends in this mode} */
+        boolean receives()
+        {
+            return this == STREAM || this == BOTH || this == TCP_REVERSE || this == TCP_BOTH;
+        }
+
+        /** {@return whether it is TCP (received data is never lost, only resent)} */
+        boolean tcp()
+        {
+            return this == TCP || this == TCP_REVERSE || this == TCP_BOTH;
+        }
+
+        /** {@return whether interval lines come in TX/RX pairs} */
+        boolean both()
+        {
+            return this == BOTH || this == TCP_BOTH;
+        }
     }
 
     private final PrintStream out;
@@ -55,6 +83,11 @@ final class GenOutput implements GenListener
     private long[] receivedPayload;
     private long[] receivedExpected;
     private boolean headerPrinted;
+    /** The counters of the lines so far (a new object: the warm-up ended). */
+    private GenCounters lastCounters;
+    private int omittedIntervals;
+    /** Appended to each line of the interval being printed. */
+    private String suffix = "";
 
     /**
      * @param out     where the text goes, or null for none.
@@ -87,10 +120,39 @@ final class GenOutput implements GenListener
     @Override
     public void onInterval(final GenCounters counters, final long fromNs, final long toNs)
     {
+        interval(counters, fromNs, toNs, false);
+    }
+
+    @Override
+    public void onOmitted(final GenCounters counters, final long fromNs, final long toNs)
+    {
+        interval(counters, fromNs, toNs, true);
+    }
+
+    private void interval(final GenCounters counters, final long fromNs, final long toNs, final boolean omitted)
+    {
+        if (counters != lastCounters)
+        {
+            // the warm-up ended: the measured run counts from zero, its round trips alone make the summary's
+            lastCounters = counters;
+            java.util.Arrays.fill(sentFrames, 0);
+            java.util.Arrays.fill(sentPayload, 0);
+            java.util.Arrays.fill(answered, 0);
+            java.util.Arrays.fill(answeredPayload, 0);
+            java.util.Arrays.fill(received, 0);
+            java.util.Arrays.fill(receivedPayload, 0);
+            java.util.Arrays.fill(receivedExpected, 0);
+            if (!omitted && omittedIntervals > 0)
+            {
+                totalRtt.reset();
+            }
+        }
         if (toNs <= fromNs)
         {
             return;
         }
+        omittedIntervals += omitted ? 1 : 0;
+        suffix = omitted ? "  (omitted)" : "";
         final double seconds = (toNs - fromNs) / 1e9;
         final List<Map<String, Object>> streams = new ArrayList<>();
         final Figures sum = new Figures();
@@ -104,7 +166,7 @@ final class GenOutput implements GenListener
         {
             final Figures tx = new Figures();
             tx.frames = counters.sentFrames(flow) - sentFrames[flow];
-            tx.payload = mode == Mode.TCP ? counters.answeredPayloadBytes(flow) - answeredPayload[flow] :
+            tx.payload = mode.tcp() ? counters.answeredPayloadBytes(flow) - answeredPayload[flow] :
                 counters.sentPayloadBytes(flow) - sentPayload[flow];
             tx.answered = counters.answeredFrames(flow) - answered[flow];
             final Figures rx = new Figures();
@@ -113,13 +175,13 @@ final class GenOutput implements GenListener
             rx.expected = counters.receivedExpected(flow) - receivedExpected[flow];
             sum.add(tx);
             sumRx.add(rx);
-            if (mode != Mode.STREAM)
+            if (mode.sends())
             {
-                streams.add(stream(flow + 1, mode == Mode.BOTH ? "tx" : null, tx, seconds, false));
+                streams.add(stream(flow + 1, mode.both() ? "tx" : null, tx, seconds, false, mode.tcp()));
             }
-            if (mode == Mode.STREAM || mode == Mode.BOTH)
+            if (mode.receives())
             {
-                streams.add(stream(flow + 1, mode == Mode.BOTH ? "rx" : null, rx, seconds, true));
+                streams.add(stream(flow + 1, mode.both() ? "rx" : null, rx, seconds, true, mode.tcp()));
             }
             if (text && flows > 1)
             {
@@ -129,15 +191,16 @@ final class GenOutput implements GenListener
         final Map<String, Object> interval = new LinkedHashMap<>();
         interval.put("start_s", round(fromNs / 1e9));
         interval.put("end_s", round(toNs / 1e9));
+        interval.put("omitted", omitted);
         interval.put("streams", streams);
         final Map<String, Object> summary = new LinkedHashMap<>();
-        if (mode != Mode.STREAM)
+        if (mode.sends())
         {
-            summary.put("sent", figures(sum, seconds, false));
+            summary.put("sent", figures(sum, seconds, false, mode.tcp()));
         }
-        if (mode == Mode.STREAM || mode == Mode.BOTH)
+        if (mode.receives())
         {
-            summary.put("received", figures(sumRx, seconds, true));
+            summary.put("received", figures(sumRx, seconds, true, mode.tcp()));
         }
         if (mode == Mode.ECHO || mode == Mode.BOTH)
         {
@@ -167,6 +230,8 @@ final class GenOutput implements GenListener
             case STREAM -> "[ ID] Interval           Transfer     Bitrate           Frames/s  Received  Lost/Total";
             case BOTH -> "[ ID][Dir] Interval           Transfer     Bitrate           Frames/s   Frames  Answered/Lost";
             case TCP -> "[ ID] Interval           Transfer     Bitrate           Frames/s      Sent  (Transfer: bytes acknowledged)";
+            case TCP_REVERSE -> "[ ID] Interval           Transfer     Bitrate           Frames/s  Received  (Transfer: in-order bytes)";
+            case TCP_BOTH -> "[ ID][Dir] Interval           Transfer     Bitrate           Frames/s   Frames  (TX: bytes acknowledged, RX: in-order bytes)";
         };
     }
 
@@ -177,23 +242,37 @@ final class GenOutput implements GenListener
         final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", fromNs / 1e9, toNs / 1e9);
         switch (mode)
         {
-            case ECHO -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %8d%s", id, interval,
+            case ECHO -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %8d%s", id, interval,
                 bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames, tx.answered,
-                rtt == null ? "" : "  " + time(rtt, 50) + "  " + time(rtt, 99)));
-            case STREAM -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %s", id, interval,
-                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx)));
+                rtt == null ? "" : "  " + time(rtt, 50) + "  " + time(rtt, 99))));
+            case STREAM -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %s", id, interval,
+                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx))));
             case BOTH ->
             {
-                out.println(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d  %d answered%s", id, interval,
+                out.println(suffixed(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d  %d answered%s", id, interval,
                     bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames, tx.answered,
-                    rtt == null ? "" : ", RTT p50 " + time(rtt, 50).trim()));
-                out.println(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d  %s", id, interval,
-                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx)));
+                    rtt == null ? "" : ", RTT p50 " + time(rtt, 50).trim())));
+                out.println(suffixed(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d  %s", id, interval,
+                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx))));
             }
-            case TCP -> out.println(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
-                bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames));
+            case TCP -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
+                bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames)));
+            case TCP_REVERSE -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
+                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames)));
+            case TCP_BOTH ->
+            {
+                out.println(suffixed(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d", id, interval,
+                    bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames)));
+                out.println(suffixed(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d", id, interval,
+                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames)));
+            }
         }
         out.flush();
+    }
+
+    private String suffixed(final String line)
+    {
+        return line + suffix;
     }
 
     /**
@@ -255,7 +334,8 @@ final class GenOutput implements GenListener
     }
 
     private static Map<String, Object> stream(
-        final int id, final String direction, final Figures figures, final double seconds, final boolean stream)
+        final int id, final String direction, final Figures figures, final double seconds, final boolean stream,
+        final boolean tcp)
     {
         final Map<String, Object> map = new LinkedHashMap<>();
         map.put("id", id);
@@ -263,23 +343,25 @@ final class GenOutput implements GenListener
         {
             map.put("direction", direction);
         }
-        map.putAll(figures(figures, seconds, stream));
+        map.putAll(figures(figures, seconds, stream, tcp));
         return map;
     }
 
-    private static Map<String, Object> figures(final Figures figures, final double seconds, final boolean stream)
+    /** A stream's figures: TCP's received data has no loss (resent) and its sent data counts bytes acknowledged. */
+    private static Map<String, Object> figures(
+        final Figures figures, final double seconds, final boolean stream, final boolean tcp)
     {
         final Map<String, Object> map = new LinkedHashMap<>();
         map.put("frames", figures.frames);
         map.put("payload_bytes", figures.payload);
         map.put("payload_bits_per_second", round(figures.payload * 8 / seconds));
         map.put("frames_per_second", round(figures.frames / seconds));
-        if (stream)
+        if (stream && !tcp)
         {
             map.put("lost", Math.max(0, figures.expected - figures.frames));
             map.put("expected", figures.expected);
         }
-        else
+        else if (!stream)
         {
             map.put("answered", figures.answered);
         }

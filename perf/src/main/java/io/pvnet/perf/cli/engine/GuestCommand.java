@@ -11,12 +11,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code pvnet guest --region PATH --vif I --ip ADDR/PREFIX [--ip6 ADDR/PREFIX] [--mac MAC]}: a netfront in its own
- * process with {@link GuestStack}'s responder (ARP, NDP, ICMP/ICMPv6 echo, UDP echo on 7, TCP discard on 9), until
- * SIGINT/SIGTERM. It reaches the switch through its control socket only ({@link GuestNode}); when the switch goes it
- * attaches again ({@code --reconnect}, the default) or exits 1 naming the cause ({@code --no-reconnect}).
+ * process with {@link GuestStack}'s responder (ARP, NDP, ICMP/ICMPv6 echo, UDP echo on 7, TCP discard on 9), TCP
+ * chargen on 19 and gen's UDP stream source on 5201, until SIGINT/SIGTERM. It reaches the switch through its control
+ * socket only ({@link GuestNode}); when the switch goes it attaches again ({@code --reconnect}, the default) or exits 1
+ * naming the cause ({@code --no-reconnect}).
  */
 @Command(name = "guest", mixinStandardHelpOptions = true,
-    description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7) and TCP discard (9), until interrupted.")
+    description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7), TCP discard (9) and TCP chargen " +
+        "(19), until interrupted.")
 public final class GuestCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
@@ -103,8 +105,10 @@ public final class GuestCommand implements Callable<Integer>
             out.println("pvnet guest: stopped; frames " + stack.framesIn() + " replies " + stack.repliesOut() +
                 " icmp-echoes " + stack.icmpEchoes() + " udp-echoes " + stack.udpEchoes() + " tcp-bytes " +
                 stack.tcpPayloadBytes() + " reassembled " + stack.reassembled() + " reply-failures " +
-                stack.replyFailures() + " streamed " + node.streamSource().sentFrames() + " stream-requests " +
-                node.streamSource().requests());
+                stack.replyFailures() + " streamed " +
+                node.streamSource().sentFrames() + " stream-requests " +
+                node.streamSource().requests() + " chargen-connections " + node.chargen().accepted() +
+                " chargen-bytes " + node.chargen().sentBytes());
             return 0;
         }
         catch (final IllegalStateException ex)

@@ -198,6 +198,94 @@ class GenCommandProcessTest
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shouldRunParallelTcpConnectionsWithAPerStreamAndASumLine() throws Exception
+    {
+        final Path json = dir.resolve("tcp-p.json");
+        try (CommandProcess gen = gen("--proto", "tcp", "-P", "2", "--size", "1400", "--count", "400", "-i", "0.05",
+            "--json", json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            final String output = gen.output();
+            assertTrue(output.matches("(?s).*\\[  1\\] +0\\.00-.*\\[  2\\] +0\\.00-.*\\[SUM\\] +0\\.00-.*"), output);
+            assertTrue(output.contains("answered 560000 bytes acknowledged") && output.contains(", closed"), output);
+            final Map<String, Object> document = JSON.std.mapFrom(Files.readString(json));
+            final Map<String, Object> end = (Map<String, Object>)document.get("end");
+            assertEquals(Boolean.TRUE, end.get("closed"), end.toString());
+            final Set<Object> ports = new HashSet<>();
+            for (final Map<String, Object> flow : (List<Map<String, Object>>)end.get("streams"))
+            {
+                ports.add(flow.get("source_port"));
+                assertEquals(200 * 1400L, ((Number)flow.get("sent_payload_bytes")).longValue(), flow.toString());
+                assertTrue(flow.containsKey("retransmit_rounds"), flow.toString());
+            }
+            assertEquals(Set.of(40_000, 40_001), ports, "a connection per flow, each its own 5-tuple");
+            long acknowledged = 0;
+            for (final Map<String, Object> interval : (List<Map<String, Object>>)document.get("intervals"))
+            {
+                assertEquals(2, ((List<?>)interval.get("streams")).size(), interval.toString());
+                acknowledged += ((Number)((Map<String, Object>)((Map<String, Object>)interval.get("sum")).get("sent"))
+                    .get("payload_bytes")).longValue();
+            }
+            assertEquals(560_000, acknowledged, "the intervals' Transfer (bytes acknowledged) adds up to the total");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldReceiveFromTheGuestsChargenWhenTcpIsReversed() throws Exception
+    {
+        final Path json = dir.resolve("tcp-r.json");
+        try (CommandProcess gen = gen("--proto", "tcp", "--reverse", "-P", "2", "--size", "1000", "--count", "2000",
+            "-i", "0.05", "--json", json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            assertTrue(gen.output().contains("Received  (Transfer: in-order bytes)"), gen.output());
+            assertTrue(gen.output().matches("(?s).*tcp to 10\\.9\\.0\\.1 port 19: received \\d+ frames .*, closed.*"),
+                gen.output());
+            final Map<String, Object> document = JSON.std.mapFrom(Files.readString(json));
+            assertEquals(19, ((Number)((Map<String, Object>)document.get("start")).get("reverse_port")).intValue());
+            final Map<String, Object> end = (Map<String, Object>)document.get("end");
+            assertFalse(end.containsKey("sent"), "reverse: gen sends no data");
+            final Map<String, Object> received = (Map<String, Object>)end.get("received");
+            assertTrue(((Number)received.get("payload_bytes")).longValue() >= 2_000_000L, received.toString());
+            assertTrue(received.containsKey("out_of_order") && !received.containsKey("lost"), received.toString());
+            for (final Map<String, Object> flow : (List<Map<String, Object>>)end.get("streams"))
+            {
+                assertTrue(((Number)flow.get("received_payload_bytes")).longValue() >= 1_000_000L, flow.toString());
+                assertEquals(0L, ((Number)flow.get("sent_payload_bytes")).longValue(), flow.toString());
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldSendAndReceiveOverTcpAtOnceWhenBidirectional() throws Exception
+    {
+        final Path json = dir.resolve("tcp-b.json");
+        try (CommandProcess gen = gen("--proto", "tcp", "--bidir", "-P", "2", "--size", "1200", "--count", "600",
+            "-i", "0.05", "--json", json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            final String output = gen.output();
+            assertTrue(output.contains("[  2][TX]") && output.contains("[  2][RX]") && output.contains("[SUM][TX]") &&
+                output.contains("[SUM][RX]"), output);
+            assertTrue(output.matches("(?s).*port 9 \\(out\\) and 19 \\(in\\): sent \\d+ frames .*answered 720000 bytes " +
+                "acknowledged.*; received \\d+ frames .*, closed.*"), output);
+            final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(json)).get("end");
+            assertEquals(720_000L, ((Number)((Map<String, Object>)end.get("sent")).get("answered_payload_bytes")).longValue());
+            assertTrue(((Number)((Map<String, Object>)end.get("received")).get("payload_bytes")).longValue() >= 720_000L,
+                end.toString());
+            for (final Map<String, Object> interval : (List<Map<String, Object>>)JSON.std.mapFrom(Files.readString(json))
+                .get("intervals"))
+            {
+                final List<Map<String, Object>> streams = (List<Map<String, Object>>)interval.get("streams");
+                assertEquals(List.of("tx", "rx", "tx", "rx"), streams.stream().map(m -> m.get("direction")).toList());
+            }
+        }
+    }
+
+    @Test
     void shouldWarnAndExit3WhenItSentFarLessThanAsked() throws Exception
     {
         try (CommandProcess gen = gen("--rate", "1000000000", "--duration", "0.3", "--size", "64", "-i", "0"))
@@ -213,7 +301,9 @@ class GenCommandProcessTest
     {
         for (final String[] args : new String[][] {
             {"-P", "0"}, {"-P", "65"}, {"--proto", "icmp", "--reverse"}, {"--reverse", "--bidir"},
-            {"--proto", "tcp", "-P", "2"}, {"--imix", "--size", "64,128"}, {"--size", "0"}, {"--interval", "-1"},
+            {"--proto", "tcp", "--size", "100,200"}, {"--proto", "tcp", "--reverse", "--tso"},
+            {"--proto", "tcp", "--reverse", "--rate", "100"}, {"--reverse-port", "19"},
+            {"--proto", "tcp", "--bidir", "--port", "19"}, {"--imix", "--size", "64,128"}, {"--size", "0"}, {"--interval", "-1"},
             {"--min-sent", "101"}, {"--count", "5", "--duration", "1"}})
         {
             final java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();

@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,8 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code pvnet gen} against the Linux kernel through a TAP port of a {@code pvnet switch} moved into a namespace: ICMP
  * echoes answered by the kernel itself (counted, timed, interval lines), UDP echoes of a kernel socket over two flows,
- * a reverse stream from a kernel socket speaking the stream request (the tests' {@code kernel_client.py source}), and
- * 60000-byte TSO frames to a kernel TCP socket.
+ * a reverse stream from a kernel socket speaking the stream request (the tests' {@code kernel_client.py source}),
+ * 60000-byte TSO frames to a kernel TCP socket; and TCP as iperf3 runs it against kernel sockets through an offloading
+ * TAP: two connections to a socket that reads (each connection's acknowledged bytes are what the kernel read), two
+ * from a socket that writes ({@code --reverse}), one each way at once ({@code --bidir}), all closed cleanly.
  */
 class GenKernelTest
 {
@@ -121,6 +124,125 @@ class GenKernelTest
                 server.destroyForcibly();
             }
             assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldRunTcpConnectionsEachWayAgainstKernelSockets(@TempDir final Path dir) throws Exception
+    {
+        final String tap = "pvgt" + ProcessHandle.current().pid() % 10000;
+        final Path region = dir.resolve("tcp.region");
+        try (Netns netns = Netns.create("gent");
+            CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1",
+                "--tap", tap + ",offload=on"))
+        {
+            assertTrue(sw.awaitOutput("ready", 30_000), sw.output());
+            netns.adopt(tap);
+            netns.exec("ip", "addr", "add", "192.0.2.1/24", "dev", tap).check();
+            netns.exec("ip", "link", "set", tap, "up").check();
+
+            // -P 2 to a kernel socket that reads: each connection's bytes acknowledged are the bytes the kernel read
+            final Path forwardJson = dir.resolve("forward.json");
+            final Helper sink = Helper.start(netns, "tcp-sink", "192.0.2.1", "5002", "30");
+            try (CommandProcess gen = gen(region, "--proto", "tcp", "-P", "2", "--size", "1448", "--count", "2000",
+                "-i", "0.1", "--port", "5002", "--json", forwardJson.toString()))
+            {
+                assertEquals(0, gen.awaitExit(60_000), gen.output());
+                assertTrue(gen.output().contains("[  2]") && gen.output().contains("[SUM]"), gen.output());
+                final Map<String, Long> read = sink.closed(2);
+                final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(forwardJson))
+                    .get("end");
+                assertEquals(Boolean.TRUE, end.get("closed"), end.toString());
+                for (final Map<String, Object> flow : (List<Map<String, Object>>)end.get("streams"))
+                {
+                    final String port = flow.get("source_port").toString();
+                    assertEquals(1000 * 1448L, ((Number)flow.get("answered_payload_bytes")).longValue(), flow.toString());
+                    assertEquals(1000 * 1448L, read.get(port), "the kernel read each connection's bytes: " + read);
+                }
+            }
+            finally
+            {
+                sink.process.destroyForcibly();
+            }
+
+            // --reverse -P 2 from a kernel socket that writes (iperf3 -R's server): gen receives on both
+            final Path reverseJson = dir.resolve("reverse.json");
+            final Helper source = Helper.start(netns, "tcp-source", "192.0.2.1", "5003", "30");
+            try (CommandProcess gen = gen(region, "--proto", "tcp", "--reverse", "-P", "2", "-t", "1", "-i", "0.25",
+                "--port", "5003", "--json", reverseJson.toString()))
+            {
+                assertEquals(0, gen.awaitExit(60_000), gen.output());
+                assertTrue(gen.output().contains("Received  (Transfer: in-order bytes)"), gen.output());
+                final Map<String, Long> written = source.closed(2);
+                assertEquals(java.util.Set.of("40000", "40001"), written.keySet(), "both connections closed cleanly");
+                final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(reverseJson))
+                    .get("end");
+                for (final Map<String, Object> flow : (List<Map<String, Object>>)end.get("streams"))
+                {
+                    final long received = ((Number)flow.get("received_payload_bytes")).longValue();
+                    assertTrue(received >= 100_000, "the kernel sent to each connection: " + flow);
+                    assertTrue(received <= written.get(flow.get("source_port").toString()), flow + " / " + written);
+                }
+            }
+            finally
+            {
+                source.process.destroyForcibly();
+            }
+
+            // --bidir: a sending and a receiving connection, to two kernel sockets
+            final Helper sink2 = Helper.start(netns, "tcp-sink", "192.0.2.1", "5004", "30");
+            final Helper source2 = Helper.start(netns, "tcp-source", "192.0.2.1", "5005", "30");
+            try (CommandProcess gen = gen(region, "--proto", "tcp", "--bidir", "--size", "1448", "--count", "1000",
+                "-i", "0.1", "--port", "5004", "--reverse-port", "5005"))
+            {
+                assertEquals(0, gen.awaitExit(60_000), gen.output());
+                assertTrue(gen.output().contains("[SUM][TX]") && gen.output().contains("[SUM][RX]"), gen.output());
+                final Matcher summary = Pattern.compile("answered (\\d+) bytes acknowledged.*; received \\d+ frames " +
+                    "\\((\\d+) payload bytes\\)").matcher(gen.output());
+                assertTrue(summary.find(), gen.output());
+                assertEquals(1000 * 1448L, Long.parseLong(summary.group(1)), gen.output());
+                assertTrue(Long.parseLong(summary.group(2)) >= 1000 * 1448L, gen.output());
+                assertEquals(1000 * 1448L, sink2.closed(1).get("40000"));
+                assertEquals(1, source2.closed(1).size());
+            }
+            finally
+            {
+                sink2.process.destroyForcibly();
+                source2.process.destroyForcibly();
+            }
+            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
+        }
+    }
+
+    /** A kernel_client.py server in the namespace, read line by line. */
+    private record Helper(Process process, BufferedReader reader)
+    {
+        static Helper start(final Netns netns, final String... args) throws Exception
+        {
+            final String[] command = new String[args.length + 2];
+            command[0] = "python3";
+            command[1] = Netns.kernelClient();
+            System.arraycopy(args, 0, command, 2, args.length);
+            final Process process = netns.start(command);
+            final BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+            assertEquals("listening", reader.readLine(), "kernel-side helper started");
+            return new Helper(process, reader);
+        }
+
+        /** @return the next {@code connections} "closed PORT BYTES" lines: bytes by the peer's port. */
+        Map<String, Long> closed(final int connections) throws Exception
+        {
+            final Map<String, Long> bytes = new java.util.TreeMap<>();
+            while (bytes.size() < connections)
+            {
+                final String line = reader.readLine();
+                assertTrue(line != null && line.startsWith("closed "), "helper: " + line);
+                final String[] fields = line.split(" ");
+                bytes.put(fields[1], Long.parseLong(fields[2]));
+            }
+            return bytes;
         }
     }
 

@@ -1,0 +1,158 @@
+package io.pvnet.engine.guest;
+
+import io.pvnet.checksum.packet.TcpHeader;
+import org.agrona.DirectBuffer;
+
+/**
+ * One of a {@link TcpClient}'s connections: what its SYN-ACK said (MSS, window scale), its sending window
+ * ({@link TcpSendWindow}) when gen sends on it, its receive point when the peer sends, and how it closed. Written by
+ * the segments {@link #onSegment} hands it and by the client's run loop; the client's thread only.
+ */
+final class TcpConnection
+{
+    private static final long MASK = TcpSendWindow.SEQUENCE_MASK;
+
+    final TcpSendWindow send = new TcpSendWindow();
+    int flow;
+    /** The initial sequence number: from a 4 us clock (RFC 9293 3.4.1), so a new connection on the ports of one the
+     * peer still holds (TIME-WAIT, LAST-ACK after a lost ACK) starts above it and is accepted. */
+    long initialSequence;
+    int localPort;
+    int remotePort;
+    boolean sender;
+
+    // the handshake
+    long synAck = -1;
+    int peerMss = 536;
+    int windowShift;
+    long peerWindow;
+    long resets;
+
+    // receiving
+    long rcvNxt;
+    int ackPending;
+    boolean ackNow;
+
+    // sending
+    long total;
+    long acked;
+    /** Bytes sent in the warm-up and not yet acknowledged when it ended: their acknowledgment is not counted. */
+    long warmUpInFlight;
+
+    // closing
+    boolean finSent;
+    long finAck = -1;
+    boolean peerFin;
+    boolean finAckSent;
+
+    /** Makes this connection new: flow {@code flow} from {@code localPort} to {@code remotePort}. */
+    TcpConnection reset(
+        final int flow, final int localPort, final int remotePort, final boolean sender, final long total, final long nowNs)
+    {
+        this.flow = flow;
+        initialSequence = (nowNs >>> 2) & MASK;
+        this.localPort = localPort;
+        this.remotePort = remotePort;
+        this.sender = sender;
+        this.total = total;
+        synAck = -1;
+        peerMss = 536;
+        windowShift = 0;
+        peerWindow = 0;
+        resets = 0;
+        rcvNxt = 0;
+        ackPending = 0;
+        ackNow = false;
+        acked = 0;
+        warmUpInFlight = 0;
+        finSent = false;
+        finAck = -1;
+        peerFin = false;
+        finAckSent = false;
+        return this;
+    }
+
+    boolean established()
+    {
+        return synAck >= 0;
+    }
+
+    /** {@return the first sequence number after the SYN} */
+    long firstSequence()
+    {
+        return (initialSequence + 1) & MASK;
+    }
+
+    /** {@return the sequence number of what this connection sends next (data, or a FIN / an ACK after its FIN)} */
+    long nextSequence()
+    {
+        final long next = sender ? send.sndNxt() : firstSequence();
+        return finSent ? (next + 1) & MASK : next;
+    }
+
+    /** {@return whether the peer acknowledged the FIN sent at {@code finSequence}} */
+    boolean finAcked(final long finSequence)
+    {
+        return finSent && finAck == ((finSequence + 1) & MASK);
+    }
+
+    /**
+     * A SYN-ACK: the peer's MSS, window scale and window; the receive point starts after its SYN.
+     *
+     * @return whether it was the first (a repeated SYN-ACK means our ACK was lost: acknowledge it again).
+     */
+    boolean onSynAck(final DirectBuffer buffer, final int l4, final int l4Length)
+    {
+        final boolean first = synAck < 0;
+        synAck = TcpHeader.sequence(buffer, l4);
+        if (first)
+        {
+            if (TcpHeader.headerLength(buffer, l4) <= l4Length)
+            {
+                final int mss = TcpHeader.mssOption(buffer, l4);
+                if (mss >= 0)
+                {
+                    peerMss = mss;
+                }
+                final int scale = TcpHeader.windowScaleOption(buffer, l4);
+                if (scale >= 0)
+                {
+                    windowShift = Math.min(14, scale);
+                }
+            }
+            peerWindow = TcpHeader.window(buffer, l4);
+            rcvNxt = (synAck + 1) & MASK;
+        }
+        return first;
+    }
+
+    /**
+     * Data (or a FIN) from the peer on a receiving connection: in order it advances the receive point; out of order it
+     * is dropped and acknowledged at once (a duplicate ACK, so the sender retransmits).
+     *
+     * @return the in-order payload bytes it carried.
+     */
+    int onData(final long seq, final int payload, final boolean fin)
+    {
+        if (seq == rcvNxt)
+        {
+            rcvNxt = (rcvNxt + payload) & MASK;
+            if (fin)
+            {
+                rcvNxt = (rcvNxt + 1) & MASK;
+                peerFin = true;
+                ackNow = true;
+            }
+            else if (payload > 0)
+            {
+                ackPending++;
+            }
+            return payload;
+        }
+        if (payload > 0 || fin)
+        {
+            ackNow = true; // out of order (a gap before it) or a retransmission of what we have: tell the peer
+        }
+        return 0;
+    }
+}
