@@ -48,6 +48,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
     private final io.pvnet.engine.guest.TcpChargenServer chargen;
     private volatile GuestControlClient client;
     private VifFrontend frontend;
+    /** The frontend whose event port the guest's thread announced its sleep on (guest thread), or null. */
+    private VifFrontend sleepingOn;
     /** Most frames taken from the rx ring per duty cycle (a NAPI budget). */
     private static final int RX_BUDGET = 64;
     private long transmitBusy;
@@ -126,36 +128,57 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
      */
     static final long MAX_SLEEP_NS = 1_000_000_000L;
 
-    /** @return how this guest's thread idles: {@code sleep}/{@code adaptive} sleep on the vif's own event port. */
+    /**
+     * @return how this guest's thread idles: {@code sleep}/{@code adaptive} sleep on the event port of the vif's
+     * current frontend (this node is the wait point, not the frontend: a reconnect replaces the frontend, and a thread
+     * sleeping on the old one's port would be woken by nobody, only by its 1 s timeout).
+     */
     IdleStrategy idleStrategy(final io.pvnet.ring.event.IdleMode mode)
     {
         return mode.newIdleStrategy(this, io.pvnet.ring.event.IdleMode.spinWindowNs(), MAX_SLEEP_NS);
     }
 
+    /** {@link io.pvnet.ring.event.WaitPoint}: announces the sleep on the current frontend's port. Guest thread. */
     @Override
     public void prepareToSleep()
     {
-        frontend.prepareToSleep();
+        sleepingOn = frontend;
+        sleepingOn.prepareToSleep();
     }
 
     @Override
     public void cancelSleep()
     {
-        frontend.cancelSleep();
+        final VifFrontend on = sleepingOn;
+        sleepingOn = null;
+        if (on != null)
+        {
+            on.cancelSleep();
+        }
     }
 
-    /** Sleeps on the vif's event port until notified, {@code timeoutNs}, or the node's next timed work is due. */
+    /**
+     * Sleeps on the port announced by {@link #prepareToSleep()} until notified, {@code timeoutNs}, or the node's next
+     * timed work (a stream's datagram, a chargen timer) is due; returns at once if that is due now, or if the final
+     * check reconnected (the announcement went with the old frontend: the next idle cycle announces on the new one).
+     */
     @Override
     public void sleep(final long timeoutNs)
     {
+        final VifFrontend on = sleepingOn;
+        sleepingOn = null;
+        if (on == null || on != frontend)
+        {
+            return;
+        }
         final long dueNs = nanosToNextDue(System.nanoTime());
         if (dueNs > 0)
         {
-            frontend.sleep(Math.min(timeoutNs, dueNs));
+            on.sleep(Math.min(timeoutNs, dueNs));
         }
         else
         {
-            frontend.cancelSleep(); // due now: the next duty cycle does it
+            on.cancelSleep(); // due now: the next duty cycle does it
         }
     }
 
@@ -224,6 +247,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
             throw new IllegalStateException(failure);
         }
         log.println("pvnet guest: lost the switch (" + reason + "); reconnecting");
+        // a sleep announced on the old frontend's port (this may be the final check) is withdrawn while its share
+        // is still mapped; sleep() then returns at once and the next idle cycle announces on the new frontend
+        cancelSleep();
         client.close();
         client.closeShare();
         try

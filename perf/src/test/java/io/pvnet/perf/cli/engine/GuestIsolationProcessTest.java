@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class GuestIsolationProcessTest
 {
     private static final Pattern ANSWERED = Pattern.compile("answered (\\d+)");
+    private static final Pattern RTT_P50 = Pattern.compile("rtt over \\d+ answers: p50\\s+([\\d.]+) (ns|us|ms|s)");
 
     @TempDir
     Path dir;
@@ -33,6 +34,21 @@ class GuestIsolationProcessTest
         final Matcher matcher = ANSWERED.matcher(output);
         assertTrue(matcher.find(), output);
         return Long.parseLong(matcher.group(1));
+    }
+
+    /** @return gen's round-trip p50 over the whole run, in ns. */
+    private static double rttP50Ns(final String output)
+    {
+        final Matcher matcher = RTT_P50.matcher(output);
+        assertTrue(matcher.find(), output);
+        final double value = Double.parseDouble(matcher.group(1));
+        return switch (matcher.group(2))
+        {
+            case "ns" -> value;
+            case "us" -> value * 1e3;
+            case "ms" -> value * 1e6;
+            default -> value * 1e9;
+        };
     }
 
     @Test
@@ -101,6 +117,18 @@ class GuestIsolationProcessTest
             {
                 assertTrue(restarted.awaitOutput("ready", 20_000), restarted.output());
                 assertTrue(guest.awaitOutput("reconnected", 20_000), guest.output());
+                // once idle, the reconnected guest sleeps on its new switch's port and is woken by it: a slow probe is
+                // answered within milliseconds, not at the guest's 1 s sleep timeout (p50 ~500 ms, answers missing)
+                Thread.sleep(1_500);
+                try (CommandProcess probe = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
+                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--count", "20", "--rate", "20"))
+                {
+                    assertEquals(0, probe.awaitExit(30_000), probe.output() + guest.output());
+                    assertEquals(20, answered(probe.output()), probe.output());
+                    assertTrue(rttP50Ns(probe.output()) < 200e6, probe.output());
+                    System.out.println("reconnected idle guest: probe " + probe.output().lines()
+                        .filter(line -> line.startsWith("rtt over")).findFirst().orElse("without rtt"));
+                }
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
                     "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--count", "10000", "--rate", "20000"))
                 {
