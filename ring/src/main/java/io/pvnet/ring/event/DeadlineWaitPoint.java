@@ -14,6 +14,8 @@ public final class DeadlineWaitPoint implements WaitPoint
     public interface TimedWork
     {
         /**
+         * When the owner's next timed work is due.
+         *
          * @param nowNs {@link System#nanoTime()} now.
          * @return nanoseconds until the next timed work is due (0 or less: now), {@link Long#MAX_VALUE} for none.
          */
@@ -24,6 +26,8 @@ public final class DeadlineWaitPoint implements WaitPoint
     private final TimedWork timers;
 
     /**
+     * Sleeps on {@code waitPoint}, each sleep cut short when {@code timers} has work due.
+     *
      * @param waitPoint where to sleep.
      * @param timers    the owner's timed work.
      */
