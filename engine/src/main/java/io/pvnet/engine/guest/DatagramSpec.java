@@ -20,7 +20,19 @@ public record DatagramSpec(
     boolean icmp, int port, SizeMix sizes, int flows, long count, long durationNs, long rate, Direction direction,
     long intervalNs, long omitNs)
 {
-    /** A spec without warm-up. */
+    /**
+     * A spec without warm-up.
+     *
+     * @param icmp       ICMP echo requests instead of UDP datagrams.
+     * @param port       destination UDP port of the forward datagrams.
+     * @param sizes      payload sizes, frame by frame.
+     * @param flows      parallel flows.
+     * @param count      frames to send over all flows (per direction), or 0 for {@code durationNs}.
+     * @param durationNs longest run.
+     * @param rate       frames per second over all flows (per direction), 0 as fast as the ring takes them.
+     * @param direction  forward, reverse or both.
+     * @param intervalNs interval of {@link GenListener#onInterval}, 0 for none but the last.
+     */
     public DatagramSpec(
         final boolean icmp, final int port, final SizeMix sizes, final int flows, final long count, final long durationNs,
         final long rate, final Direction direction, final long intervalNs)

@@ -28,7 +28,20 @@ public record TcpSpec(
     int port, int reversePort, int size, boolean tso, int flows, long count, long durationNs, long rate,
     DatagramSpec.Direction direction, long intervalNs, long omitNs)
 {
-    /** A spec without warm-up. */
+    /**
+     * A spec without warm-up.
+     *
+     * @param port        destination of the sending connections.
+     * @param reversePort destination of the receiving connections.
+     * @param size        payload bytes of each segment or TSO frame sent.
+     * @param tso         each send is one TSO frame.
+     * @param flows       connections per direction.
+     * @param count       segments or TSO frames to send over all flows, 0 for {@code durationNs}.
+     * @param durationNs  longest run.
+     * @param rate        most sends a second over all sending connections, 0 as fast as the windows allow.
+     * @param direction   forward, reverse or both.
+     * @param intervalNs  interval of {@link GenListener#onInterval}, 0 for none but the last.
+     */
     public TcpSpec(
         final int port, final int reversePort, final int size, final boolean tso, final int flows, final long count,
         final long durationNs, final long rate, final DatagramSpec.Direction direction, final long intervalNs)
