@@ -8,7 +8,7 @@ import java.util.Locale;
 /**
  * What {@code --pcap PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]} asks for, as tcpdump's {@code -w}, {@code -s},
  * {@code -C} and {@code -W}: the pcapng file, how many bytes of each frame to keep, the size at which a new file is
- * started and how many files to keep. Rotated files are named {@code cap.pcapng}, {@code cap.1.pcapng},
+ * started (in decimal megabytes, 1,000,000 bytes, as tcpdump's {@code -C}) and how many files to keep. Rotated files are named {@code cap.pcapng}, {@code cap.1.pcapng},
  * {@code cap.2.pcapng}, ...; with {@code files=N} the oldest beyond N are deleted.
  *
  * @param file        the first file.
@@ -18,6 +18,11 @@ import java.util.Locale;
  */
 public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files)
 {
+    /** Bytes in one {@code rotate=MB} megabyte: decimal, 1,000,000, as tcpdump's {@code -C}. */
+    public static final long BYTES_PER_MB = 1_000_000;
+    /** The largest {@code rotate=MB}: 1,000,000 MB (1 TB). */
+    public static final long MAX_ROTATE_MB = 1_000_000;
+
     /**
      * Checks the values.
      *
@@ -73,7 +78,7 @@ public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files
             switch (key)
             {
                 case "snaplen" -> snapLength = (int)number(key, value, 1, PcapngWriter.MAX_SNAP_LENGTH);
-                case "rotate" -> rotateBytes = number(key, value, 1, 1L << 20) << 20;
+                case "rotate" -> rotateBytes = number(key, value, 1, MAX_ROTATE_MB) * BYTES_PER_MB;
                 case "files" -> files = (int)number(key, value, 1, 100_000);
                 default -> throw new IllegalArgumentException("'" + parts[i] + "' is not snaplen=N, rotate=MB or files=N");
             }

@@ -142,7 +142,7 @@ class PcapPortTest
         port.start(CaptureSpec.parse(file + ",rotate=1,files=2"));
         port.doWork();
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
-        final int frames = 2_500; // about 3.6 MB of 1,442-byte frames: four files of 1 MB
+        final int frames = 2_100; // 3.12 MB of 1,488-byte blocks: four files of 1 MB (1,000,000 B), three of 1 MiB
         for (int i = 0; i < frames; i++)
         {
             final int length = TestFrames.udp4(frame, 0, 10_000 + (i % 50_000), 7, 1400, false);
@@ -155,8 +155,9 @@ class PcapPortTest
         final Path third = dir.resolve("cap.2.pcapng");
         final Path fourth = dir.resolve("cap.3.pcapng");
         final long epb = 1442 + 2 + 44; // frame padded to 4 bytes plus block overhead
-        assertTrue(Files.size(third) >= 1 << 20 && Files.size(third) < (1 << 20) + epb, "full file: " + Files.size(third));
-        assertTrue(Files.size(fourth) < 1 << 20, "the last file is partial: " + Files.size(fourth));
+        final long megabyte = 1_000_000; // decimal, as tcpdump -C: a binary MiB would make only three files
+        assertTrue(Files.size(third) >= megabyte && Files.size(third) < megabyte + epb, "full file: " + Files.size(third));
+        assertTrue(Files.size(fourth) < megabyte, "the last file is partial: " + Files.size(fourth));
         if (Tshark.unavailableReason() == null)
         {
             final List<String> thirdFrames = Tshark.fields(third, "frame.interface_name", "udp.srcport");
@@ -179,6 +180,12 @@ class PcapPortTest
             IllegalArgumentException.class, () -> CaptureSpec.parse("a.pcapng,files=2")).getMessage());
         assertEquals("'size=3' is not snaplen=N, rotate=MB or files=N", org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class, () -> CaptureSpec.parse("a.pcapng,size=3")).getMessage());
+        assertEquals(1_000_000L, CaptureSpec.parse("a.pcapng,rotate=1").rotateBytes(), "tcpdump -C: decimal MB");
+        assertEquals(1_000_000_000_000L, CaptureSpec.parse("a.pcapng,rotate=1000000").rotateBytes());
+        assertEquals("rotate=1000001 must be a whole number from 1 to 1000000", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> CaptureSpec.parse("a.pcapng,rotate=1000001")).getMessage());
+        assertEquals("rotate=0 must be a whole number from 1 to 1000000", org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> CaptureSpec.parse("a.pcapng,rotate=0")).getMessage());
         assertEquals(Path.of("/x/cap.7.pcapng"), CaptureSpec.parse("/x/cap.pcapng").fileFor(7));
         assertEquals(Path.of("/x/cap.7"), CaptureSpec.parse("/x/cap").fileFor(7));
     }
