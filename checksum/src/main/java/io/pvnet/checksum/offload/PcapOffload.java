@@ -3,18 +3,23 @@ package io.pvnet.checksum.offload;
 import io.pvnet.checksum.parse.ParseStatus;
 import io.pvnet.checksum.pcap.PcapReader;
 import io.pvnet.checksum.pcap.PcapWriter;
+import io.pvnet.checksum.pcap.PcapngWriter;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Runs a {@link FrameOffloader} over every frame of a pcap or pcapng file and writes the result as a pcap file (the
+ * Runs a {@link FrameOffloader} over every frame of a pcap or pcapng file and writes the result as a pcap or, for an
+ * output named {@code *.pcapng} (or asked for), a pcapng file with one interface block per link type met (the
  * {@code ./pvnet offload} tool). Frames of another link type than Ethernet pass unchanged. Counts every outcome by
  * status and parse reason. Not thread-safe.
  */
@@ -55,6 +60,39 @@ public final class PcapOffload
      */
     public void run(final Path in, final Path outFile) throws IOException
     {
+        run(in, outFile, Format.byName(outFile));
+    }
+
+    /** The file format written. */
+    public enum Format
+    {
+        /** libpcap, nanosecond timestamps, Ethernet link type. */
+        PCAP,
+        /** pcapng: a section header, an interface block per link type, enhanced packet blocks with nanoseconds. */
+        PCAPNG;
+
+        /**
+         * {@return the format a file's name asks for: pcapng for a name ending {@code .pcapng}, else pcap}
+         *
+         * @param file the output file.
+         */
+        public static Format byName(final Path file)
+        {
+            final Path name = file.getFileName();
+            return name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".pcapng") ? PCAPNG : PCAP;
+        }
+    }
+
+    /**
+     * As {@link #run(Path, Path)}, writing {@code format}.
+     *
+     * @param in      the capture to read (pcap or pcapng).
+     * @param outFile the capture to write.
+     * @param format  pcap or pcapng.
+     * @throws IOException as {@link #run(Path, Path)}.
+     */
+    public void run(final Path in, final Path outFile, final Format format) throws IOException
+    {
         final Path target = Files.isSymbolicLink(outFile) ? outFile.toRealPath() : outFile;
         if (Files.exists(target))
         {
@@ -69,7 +107,7 @@ public final class PcapOffload
             }
             if (!Files.isRegularFile(target))
             {
-                try (PcapReader reader = new PcapReader(in); PcapWriter writer = PcapWriter.create(target))
+                try (PcapReader reader = new PcapReader(in); Sink writer = Sink.create(target, format))
                 {
                     copy(reader, writer);
                 }
@@ -81,7 +119,7 @@ public final class PcapOffload
         boolean done = false;
         try
         {
-            try (PcapReader reader = new PcapReader(in); PcapWriter writer = PcapWriter.create(temporary))
+            try (PcapReader reader = new PcapReader(in); Sink writer = Sink.create(temporary, format))
             {
                 copy(reader, writer);
             }
@@ -99,7 +137,7 @@ public final class PcapOffload
         }
     }
 
-    private void copy(final PcapReader reader, final PcapWriter writer) throws IOException
+    private void copy(final PcapReader reader, final Sink writer) throws IOException
     {
         while (reader.next())
         {
@@ -118,7 +156,7 @@ public final class PcapOffload
                 {
                     snapped++;
                 }
-                writer.write(reader.buffer(), offset, length, reader.timestampNanos());
+                writer.write(reader.linkType(), reader.buffer(), offset, length, reader.timestampNanos());
                 framesOut++;
                 continue;
             }
@@ -131,13 +169,14 @@ public final class PcapOffload
             }
             if (frames.count() == 0)
             {
-                writer.write(reader.buffer(), offset, length, reader.timestampNanos());
+                writer.write(PcapWriter.LINKTYPE_ETHERNET, reader.buffer(), offset, length, reader.timestampNanos());
                 framesOut++;
                 continue;
             }
             for (int i = 0; i < frames.count(); i++)
             {
-                writer.write(out, frames.offset(i), frames.length(i), reader.timestampNanos());
+                writer.write(PcapWriter.LINKTYPE_ETHERNET, out, frames.offset(i), frames.length(i),
+                    reader.timestampNanos());
                 framesOut++;
             }
         }
@@ -264,5 +303,64 @@ public final class PcapOffload
                 row[2].isEmpty() ? "" : "(" + row[2] + ")");
             stream.println(line.stripTrailing());
         }
+    }
+
+    /** Where frames go: a pcap (one link type, Ethernet) or a pcapng (an interface block per link type, added when met). */
+    private interface Sink extends AutoCloseable
+    {
+        static Sink create(final Path file, final Format format) throws IOException
+        {
+            if (format == Format.PCAP)
+            {
+                final PcapWriter pcap = PcapWriter.create(file);
+                return new Sink()
+                {
+                    @Override
+                    public void write(
+                        final int linkType, final DirectBuffer buffer, final int offset, final int length,
+                        final long timestampNanos) throws IOException
+                    {
+                        pcap.write(buffer, offset, length, timestampNanos);
+                    }
+
+                    @Override
+                    public void close() throws IOException
+                    {
+                        pcap.close();
+                    }
+                };
+            }
+            final PcapngWriter pcapng = new PcapngWriter(FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), "pvnet offload");
+            final java.util.Map<Integer, Integer> interfaces = new java.util.HashMap<>();
+            return new Sink()
+            {
+                @Override
+                public void write(
+                    final int linkType, final DirectBuffer buffer, final int offset, final int length,
+                    final long timestampNanos) throws IOException
+                {
+                    Integer id = interfaces.get(linkType);
+                    if (id == null)
+                    {
+                        id = pcapng.addInterface(linkType == PcapWriter.LINKTYPE_ETHERNET ? "offload" :
+                            "offload-linktype-" + linkType, linkType, PcapngWriter.MAX_SNAP_LENGTH);
+                        interfaces.put(linkType, id);
+                    }
+                    pcapng.write(id, PcapngWriter.DIRECTION_UNKNOWN, buffer, offset, length, timestampNanos);
+                }
+
+                @Override
+                public void close() throws IOException
+                {
+                    pcapng.close();
+                }
+            };
+        }
+
+        void write(int linkType, DirectBuffer buffer, int offset, int length, long timestampNanos) throws IOException;
+
+        @Override
+        void close() throws IOException;
     }
 }

@@ -98,8 +98,8 @@ public final class PcapngWriter implements AutoCloseable
     }
 
     /**
-     * Declares a captured port; frames of it are written with the returned id. Declare every interface before the
-     * first frame.
+     * Declares a captured port; frames of it are written with the returned id. Declare an interface before its first
+     * frame (pcapng allows interface blocks between other interfaces' frames).
      *
      * @param name       the port's name, shown by tshark as {@code frame.interface_name}.
      * @param linkType   the LINKTYPE_ value ({@link PcapWriter#LINKTYPE_ETHERNET}).

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ./pvnet offload --in IN.pcap --out OUT.pcap [--mtu N] [--mss N] [--udp fragment|segment]}: applies to each
- * Ethernet frame of a pcap/pcapng file what the backend does to a guest frame marked csum_blank bound for a port that
- * cannot offload (see {@link FrameOffloader}), and writes a pcap. Counts by reason go to stderr. Exits 1 only when a
+ * {@code ./pvnet offload --in IN.pcap --out OUT.pcap[ng] [--format pcap|pcapng] [--mtu N] [--mss N]
+ * [--udp fragment|segment]}: applies to each Ethernet frame of a pcap/pcapng file what the backend does to a guest
+ * frame marked csum_blank bound for a port that cannot offload (see {@link FrameOffloader}), and writes a pcap, or a
+ * pcapng when the output's name ends {@code .pcapng} or {@code --format pcapng} says so. Counts by reason go to stderr. Exits 1 only when a
  * file cannot be read or written, 2 on bad options.
  */
 @Command(
@@ -28,8 +29,13 @@ public final class OffloadCommand implements Callable<Integer>
     @Option(names = "--in", required = true, paramLabel = "IN.pcap", description = "Input: libpcap or pcapng file.")
     Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.pcap", description = "Output: libpcap file (nanosecond timestamps).")
+    @Option(names = "--out", required = true, paramLabel = "OUT.pcap",
+        description = "Output file, nanosecond timestamps: pcapng when its name ends .pcapng, else libpcap (see --format).")
     Path out;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+        description = "Output format: pcap or pcapng (default: pcapng for an --out ending .pcapng, else pcap).")
+    String format;
 
     @Option(names = "--mtu", paramLabel = "N", defaultValue = "1500", description = "Egress MTU in bytes (IP packet), default ${DEFAULT-VALUE}.")
     int mtu;
@@ -59,6 +65,20 @@ public final class OffloadCommand implements Callable<Integer>
             System.err.println("pvnet offload: " + ex.getMessage());
             return 2;
         }
+        final PcapOffload.Format outputFormat;
+        if (format == null)
+        {
+            outputFormat = PcapOffload.Format.byName(out);
+        }
+        else if (format.equalsIgnoreCase("pcap") || format.equalsIgnoreCase("pcapng"))
+        {
+            outputFormat = PcapOffload.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+        }
+        else
+        {
+            System.err.println("pvnet offload: --format=" + format + " must be pcap or pcapng");
+            return 2;
+        }
         final PcapOffload run = new PcapOffload(offloader);
         if (java.nio.file.Files.isDirectory(in) || java.nio.file.Files.isDirectory(out))
         {
@@ -75,7 +95,7 @@ public final class OffloadCommand implements Callable<Integer>
         }
         try
         {
-            run.run(in, out);
+            run.run(in, out, outputFormat);
         }
         catch (final IOException ex)
         {

@@ -92,6 +92,64 @@ class OffloadCommandTest
     }
 
     @Test
+    void shouldWritePcapngWhenTheOutputIsNamedPcapngOrAskedFor() throws Exception
+    {
+        final Path in = dir.resolve("in.pcap");
+        try (PcapWriter writer = PcapWriter.create(in))
+        {
+            final UnsafeBuffer big = tcpFrame(10_000);
+            // real ports and an open window: port 0 makes tshark guess another protocol and call the frame malformed
+            big.putShort(34, (short)40000, ByteOrder.BIG_ENDIAN);
+            big.putShort(36, (short)5201, ByteOrder.BIG_ENDIAN);
+            big.putShort(34 + 14, (short)65535, ByteOrder.BIG_ENDIAN);
+            writer.write(big, 0, big.capacity(), 1_000_000_123L);
+        }
+        final Path byName = dir.resolve("out.pcapng");
+        final Path byFlag = dir.resolve("out.cap");
+        final Path classic = dir.resolve("classic.pcap");
+        assertEquals(0, execute(new ByteArrayOutputStream(), "offload", "--in", in.toString(), "--out", byName.toString()));
+        assertEquals(0, execute(new ByteArrayOutputStream(), "offload", "--in", in.toString(), "--out", byFlag.toString(),
+            "--format", "pcapng"));
+        assertEquals(0, execute(new ByteArrayOutputStream(), "offload", "--in", in.toString(), "--out", classic.toString()));
+        for (final Path out : new Path[] {byName, byFlag})
+        {
+            // pcapng: section header block type 0x0A0D0D0A, then the byte-order magic
+            final java.nio.ByteBuffer head = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(out))
+                .order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0x0A0D0D0A, head.getInt(0), out + " is pcapng");
+            assertEquals(0x1A2B3C4D, head.getInt(8), out + " byte-order magic");
+            try (PcapReader reader = new PcapReader(out))
+            {
+                assertTrue(reader.isPcapng());
+                int frames = 0;
+                while (reader.next())
+                {
+                    frames++;
+                    assertEquals(PcapWriter.LINKTYPE_ETHERNET, reader.linkType());
+                    assertEquals(1_000_000_123L, reader.timestampNanos(), "nanosecond timestamps kept");
+                }
+                assertEquals(7, frames, "10,000 B of TSO payload in 1,460 B segments");
+            }
+        }
+        try (PcapReader reader = new PcapReader(classic))
+        {
+            assertTrue(!reader.isPcapng(), "a .pcap name still gets classic pcap");
+        }
+        assertEquals(2, execute(new ByteArrayOutputStream(), "offload", "--in", in.toString(), "--out",
+            dir.resolve("z.pcap").toString(), "--format", "erf"));
+        if (io.pvnet.testsupport.Tshark.unavailableReason() == null)
+        {
+            assertEquals(7, io.pvnet.testsupport.Tshark.fields(byName, "frame.interface_name", "tcp.seq_raw").stream()
+                .filter(l -> l.startsWith("offload\t")).count(), "tshark reads every frame, on interface 'offload'");
+            assertEquals(java.util.List.of(), io.pvnet.testsupport.Tshark.errors(byName), "tshark: checksums all good");
+        }
+        else
+        {
+            System.out.println("tshark checks skipped: " + io.pvnet.testsupport.Tshark.unavailableReason());
+        }
+    }
+
+    @Test
     void shouldExitNonZeroOnlyForFilesAndBadOptions()
     {
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
