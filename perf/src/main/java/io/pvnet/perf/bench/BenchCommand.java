@@ -100,8 +100,14 @@ public final class BenchCommand implements Callable<Integer>
 
     @Option(names = "--compare", paramLabel = "FILE",
         description = "Run the scenarios of an earlier run (its --json FILE) and print this run beside it. A figure with " +
-            "a same-run baseline is judged by its ratio to that baseline; baselines are never judged.")
+            "a same-run baseline is judged by its ratio to that baseline; baselines are never judged; a figure without one " +
+            "is shown but not judged (see --judge-absolute).")
     Path compareFile;
+
+    @Option(names = "--judge-absolute",
+        description = "With --compare: also judge figures without a same-run baseline by their own values (the " +
+            "host's fast and slow modes then read as changes).")
+    boolean judgeAbsolute;
 
     @Option(names = "--threshold", paramLabel = "PERCENT", defaultValue = "10",
         description = "With --compare: a figure worse by more than this is a regression (default: ${DEFAULT-VALUE}).")
@@ -150,9 +156,10 @@ public final class BenchCommand implements Callable<Integer>
                 // read it before a minute of measuring, so a wrong name fails at once
                 earlier = readRun(compareFile);
             }
-            else if (failOnRegression)
+            else if (failOnRegression || judgeAbsolute)
             {
-                throw new IllegalArgumentException("--fail-on-regression needs --compare FILE");
+                throw new IllegalArgumentException((failOnRegression ? "--fail-on-regression" : "--judge-absolute") +
+                    " needs --compare FILE");
             }
             selected = earlier != null && scenarioNames.isEmpty() ? earlierScenarios(scenarios, earlier, notesBefore)
                 : select(scenarios, scenarioNames);
@@ -272,7 +279,7 @@ public final class BenchCommand implements Callable<Integer>
             out.println("compared with " + compareFile + " (pvnet " + earlier.version() + ", commit " + earlier.commit() +
                 ", " + earlier.timestamp() + (earlier.machine() == null ? ")" :
                 earlier.machine().equals(machine) ? ", same machine)" : ", measured on " + earlier.machine() + ")"));
-            final BenchComparison comparison = BenchComparison.of(run, earlier, thresholdPercent);
+            final BenchComparison comparison = BenchComparison.of(run, earlier, thresholdPercent, judgeAbsolute);
             out.print(comparison.format("this run", "earlier"));
             regressed = !comparison.regressions().isEmpty();
         }

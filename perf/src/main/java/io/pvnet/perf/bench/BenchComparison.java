@@ -13,7 +13,8 @@ import java.util.Map;
  * This run beside an earlier one ({@code --compare FILE.json}). A figure that has a baseline from the same run (such
  * as {@code vif.64} and {@code aeron.64}) is judged by how its ratio to that baseline changed, so a machine that is
  * faster or slower today (turbo, a noisy neighbour) moves both and cancels out; baselines themselves are shown but
- * never judged. A figure without a baseline is judged by its own value. The unit says which way is better
+ * never judged. A figure without a same-run baseline (the host's fast and slow modes move it alone) is shown but not
+ * judged, unless the caller asks for it to be judged by its own value ({@code --judge-absolute}). The unit says which way is better
  * (throughput up, time down); a change worse than the threshold is a regression. A figure present on one side only is
  * shown as missing on the other.
  */
@@ -45,7 +46,9 @@ public final class BenchComparison
     /** The verdict on one figure. */
     public enum Verdict
     {
-        SAME, BETTER, REGRESSION, CHANGED, BASELINE, MISSING_NOW, MISSING_BEFORE, UNIT_CHANGED
+        SAME, BETTER, REGRESSION, CHANGED, BASELINE, MISSING_NOW, MISSING_BEFORE, UNIT_CHANGED,
+        /** A figure without a same-run baseline, reported beside the earlier value but not judged. */
+        NOT_JUDGED
     }
 
     /**
@@ -70,17 +73,27 @@ public final class BenchComparison
 
     private final List<Row> rows;
     private final double thresholdPercent;
+    private final boolean judgeAbsolute;
 
-    private BenchComparison(final List<Row> rows, final double thresholdPercent)
+    private BenchComparison(final List<Row> rows, final double thresholdPercent, final boolean judgeAbsolute)
     {
         this.rows = rows;
         this.thresholdPercent = thresholdPercent;
+        this.judgeAbsolute = judgeAbsolute;
     }
 
-    /** Compares figures by their own values only (no baselines known). */
+    /**
+     * Compares figures by their own values only (no baselines known: {@code latency --compare}, one machine's
+     * percentiles).
+     *
+     * @param now              this run's figures.
+     * @param before           the earlier run's figures.
+     * @param thresholdPercent how much worse a figure may get before it counts as a regression.
+     * @return the comparison, every figure judged by its own value.
+     */
     public static BenchComparison of(final List<BenchResult> now, final List<BenchResult> before, final double thresholdPercent)
     {
-        return of(now, List.of(), before, List.of(), thresholdPercent);
+        return of(now, List.of(), before, List.of(), thresholdPercent, true);
     }
 
     /**
@@ -91,7 +104,20 @@ public final class BenchComparison
      */
     public static BenchComparison of(final BenchRun now, final BenchRun before, final double thresholdPercent)
     {
-        return of(now.results(), now.ratios(), before.results(), before.ratios(), thresholdPercent);
+        return of(now, before, thresholdPercent, false);
+    }
+
+    /**
+     * @param now              this run.
+     * @param before           the earlier run.
+     * @param thresholdPercent how much worse a figure may get before it counts as a regression, for example 10.
+     * @param judgeAbsolute    also judge figures without a same-run baseline, by their own values.
+     * @return the comparison: this run's figures in order, then figures only the earlier run had.
+     */
+    public static BenchComparison of(
+        final BenchRun now, final BenchRun before, final double thresholdPercent, final boolean judgeAbsolute)
+    {
+        return of(now.results(), now.ratios(), before.results(), before.ratios(), thresholdPercent, judgeAbsolute);
     }
 
     /**
@@ -100,11 +126,29 @@ public final class BenchComparison
      * @param before           the earlier run's figures.
      * @param beforeRatios     the earlier run's ratios to its baselines.
      * @param thresholdPercent how much worse a figure may get before it counts as a regression, for example 10.
-     * @return the comparison: this run's figures in order, then figures only the earlier run had.
+     * @return the comparison: this run's figures in order, then figures only the earlier run had; a figure without a
+     *         same-run baseline is not judged.
      */
     public static BenchComparison of(
         final List<BenchResult> now, final List<BenchRatio> nowRatios,
         final List<BenchResult> before, final List<BenchRatio> beforeRatios, final double thresholdPercent)
+    {
+        return of(now, nowRatios, before, beforeRatios, thresholdPercent, false);
+    }
+
+    /**
+     * @param now              this run's figures.
+     * @param nowRatios        this run's ratios to same-run baselines.
+     * @param before           the earlier run's figures.
+     * @param beforeRatios     the earlier run's ratios to its baselines.
+     * @param thresholdPercent how much worse a figure may get before it counts as a regression, for example 10.
+     * @param judgeAbsolute    also judge figures without a same-run baseline, by their own values.
+     * @return the comparison: this run's figures in order, then figures only the earlier run had.
+     */
+    public static BenchComparison of(
+        final List<BenchResult> now, final List<BenchRatio> nowRatios,
+        final List<BenchResult> before, final List<BenchRatio> beforeRatios, final double thresholdPercent,
+        final boolean judgeAbsolute)
     {
         if (!(thresholdPercent >= 0))
         {
@@ -140,6 +184,12 @@ public final class BenchComparison
                 continue;
             }
             final BenchRatio[] pair = commonBaseline(r.scenario(), r.name(), nowRatios, beforeRatios);
+            if (pair == null && !judgeAbsolute)
+            {
+                rows.add(new Row(r.scenario(), r.name(), r.value(), old.value(), r.unit(), ratio, null, Double.NaN,
+                    Verdict.NOT_JUDGED));
+                continue;
+            }
             final double judged = pair == null ? ratio : pair[0].ratio() / pair[1].ratio();
             rows.add(new Row(r.scenario(), r.name(), r.value(), old.value(), r.unit(), ratio,
                 pair == null ? null : pair[0].baseline(), judged, verdict(judged, Direction.of(r.unit()), thresholdPercent)));
@@ -149,7 +199,7 @@ public final class BenchComparison
             rows.add(new Row(old.scenario(), old.name(), Double.NaN, old.value(), old.unit(), Double.NaN, null, Double.NaN,
                 Verdict.MISSING_NOW));
         }
-        return new BenchComparison(rows, thresholdPercent);
+        return new BenchComparison(rows, thresholdPercent, judgeAbsolute);
     }
 
     /** @return this run's and the earlier run's ratio of the figure to the first real baseline both runs have, or null. */
@@ -253,6 +303,16 @@ public final class BenchComparison
         }
         final List<Row> regressions = regressions();
         out.append('\n');
+        final long notJudged = rows.stream().filter(r -> r.verdict() == Verdict.NOT_JUDGED).count();
+        if (notJudged > 0)
+        {
+            out.append(String.format(Locale.ROOT, "%d figure(s) without a same-run baseline shown but not judged (the " +
+                "host's speed moves them alone); --judge-absolute judges them by their own values%n", notJudged));
+        }
+        else if (judgeAbsolute && rows.stream().anyMatch(r -> r.baseline() == null && Double.isFinite(r.judged())))
+        {
+            out.append("figures without a same-run baseline judged by their own values (--judge-absolute)\n");
+        }
         if (!notRunNow.isEmpty())
         {
             out.append("not run this time (figures only in the earlier run): ").append(String.join(", ", notRunNow)).append('\n');
@@ -318,6 +378,7 @@ public final class BenchComparison
             case MISSING_NOW -> "missing in this run";
             case MISSING_BEFORE -> "new: missing in the earlier run";
             case UNIT_CHANGED -> "unit changed, not compared";
+            case NOT_JUDGED -> "no same-run baseline (not judged)";
         };
     }
 

@@ -273,6 +273,82 @@ class BenchCommandTest
         assertEquals(List.of(1, 1), List.of(a.runs, b.runs));
     }
 
+    /** Reports one figure with no baseline: only the host's speed (or pvnet) moves it. */
+    static final class AloneScenario implements Scenario
+    {
+        private final double value;
+
+        AloneScenario(final double value)
+        {
+            this.value = value;
+        }
+
+        @Override
+        public String name()
+        {
+            return "alone";
+        }
+
+        @Override
+        public String description()
+        {
+            return "one figure without a baseline";
+        }
+
+        @Override
+        public int measurementCount()
+        {
+            return 1;
+        }
+
+        @Override
+        public void run(final ScenarioContext context)
+        {
+            context.report("pvnet.y", value, "Mpps");
+        }
+    }
+
+    @Test
+    void shouldShowButNotJudgeFiguresWithoutSameRunBaselineUnlessAskedAndExitAccordingly(@TempDir final Path dir)
+        throws Exception
+    {
+        final Path earlier = dir.resolve("earlier.json");
+        final BenchCommand first = new BenchCommand();
+        first.scenarios = List.of(new AloneScenario(10));
+        assertEquals(0, execute(first, "--no-progress", "--duration", "0.01", "--warmup", "0", "--json",
+            earlier.toString()));
+
+        // the host in its slow mode halves the figure: shown, not judged, no regression: exit 0 even when gating
+        stdout.reset();
+        final BenchCommand second = new BenchCommand();
+        second.scenarios = List.of(new AloneScenario(5));
+        assertEquals(0, execute(second, "--no-progress", "--duration", "0.01", "--warmup", "0", "--compare",
+            earlier.toString(), "--fail-on-regression"), stdout.text() + stderr);
+        final String out = stdout.text();
+        assertTrue(out.contains("pvnet.y") && out.contains("-50.0%") && out.contains("no same-run baseline (not judged)"),
+            out);
+        assertTrue(out.contains("1 figure(s) without a same-run baseline shown but not judged"), out);
+        assertTrue(out.contains("no regression beyond 10%"), out);
+
+        // asked to judge own values: the same halving is a regression, exit 3 with --fail-on-regression
+        stdout.reset();
+        final BenchCommand third = new BenchCommand();
+        third.scenarios = List.of(new AloneScenario(5));
+        assertEquals(BenchCommand.EXIT_REGRESSION, execute(third, "--no-progress", "--duration", "0.01", "--warmup", "0",
+            "--compare", earlier.toString(), "--judge-absolute", "--fail-on-regression"), stdout.text() + stderr);
+        assertTrue(stdout.text().contains("1 REGRESSION(S) beyond 10%: alone pvnet.y"), stdout.text());
+        assertTrue(stdout.text().contains("own value"), stdout.text());
+
+        // without --fail-on-regression the regression is reported and the exit is 0
+        stdout.reset();
+        final BenchCommand fourth = new BenchCommand();
+        fourth.scenarios = List.of(new AloneScenario(5));
+        assertEquals(0, execute(fourth, "--no-progress", "--duration", "0.01", "--warmup", "0", "--compare",
+            earlier.toString(), "--judge-absolute"));
+        assertEquals(BenchCommand.EXIT_USAGE, run(new AloneScenario(1), "--judge-absolute"));
+        assertTrue(stderr.toString().contains("--judge-absolute needs --compare FILE"), stderr.toString());
+    }
+
     @Test
     void shouldRefuseFailOnRegressionWithoutCompareAndCompareWithUnknownScenarios(@TempDir final Path dir) throws Exception
     {

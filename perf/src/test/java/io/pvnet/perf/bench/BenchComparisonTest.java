@@ -85,7 +85,7 @@ class BenchComparisonTest
     }
 
     @Test
-    void shouldJudgePvnetFiguresAgainstRealBaselinesOnlyAndNeverLeaveOneUnjudged()
+    void shouldJudgePvnetFiguresAgainstRealBaselinesOnlyAndOwnValuesOnlyWhenAsked()
     {
         // pvnet's ring got 3x slower today while the host stayed as fast: both pvnet figures fall, agrona does not
         final List<BenchResult> before = List.of(
@@ -105,14 +105,27 @@ class BenchComparisonTest
             new BenchRatio("ring", "pvnet.batch32", "agrona.batch32", 3.0, true));
         final BenchComparison comparison = BenchComparison.of(now, nowRatios, before, beforeRatios, 10);
         final List<BenchComparison.Row> rows = comparison.rows();
-        // pvnet.batch1 is pvnet's own figure: judged (by its value, having no baseline), not shown as a baseline
-        assertEquals(Verdict.REGRESSION, rows.get(0).verdict(), rows.get(0).toString());
+        // pvnet.batch1 has no same-run baseline: shown, not a baseline, but not judged (the host's modes move it alone)
+        assertEquals(Verdict.NOT_JUDGED, rows.get(0).verdict(), rows.get(0).toString());
+        assertEquals(1.0 / 3, rows.get(0).ratio(), 1e-9, "its change is still shown");
         // pvnet.batch32 by its ratio to agrona, not to pvnet.batch1 (which fell with it and would hide the regression)
         assertEquals("agrona.batch32", rows.get(1).baseline());
         assertEquals(Verdict.REGRESSION, rows.get(1).verdict(), rows.get(1).toString());
         assertEquals(Verdict.BASELINE, rows.get(2).verdict());
-        assertEquals(2, comparison.regressions().size());
+        assertEquals(1, comparison.regressions().size());
+        final String text = comparison.format("this run", "earlier");
+        assertTrue(text.contains("no same-run baseline (not judged)"), text);
+        assertTrue(text.contains("1 figure(s) without a same-run baseline shown but not judged") &&
+            text.contains("--judge-absolute judges them by their own values"), text);
+        assertTrue(text.contains("1 REGRESSION(S) beyond 10%: ring pvnet.batch32"), text);
+
+        // asked to (--judge-absolute): judged by its own value too
+        final BenchComparison absolute = BenchComparison.of(now, nowRatios, before, beforeRatios, 10, true);
+        assertEquals(Verdict.REGRESSION, absolute.rows().get(0).verdict(), absolute.rows().get(0).toString());
+        assertEquals(2, absolute.regressions().size());
+        assertTrue(absolute.format("a", "b").contains("judged by their own values (--judge-absolute)"));
     }
+
 
     @Test
     void shouldApplyThresholdAtItsEdge()
