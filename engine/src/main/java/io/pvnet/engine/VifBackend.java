@@ -54,6 +54,18 @@ public final class VifBackend implements Agent
     }
 
     /**
+     * {@return the direct memory a backend of {@code config} allocates at most (its queues' frame buffers: queue 0's at
+     * {@link #create}, the others' when a guest first connects them), so a host can refuse at start a vif count its
+     * JVM cannot hold, instead of failing mid-run}
+     *
+     * @param config the vif, with its queue count.
+     */
+    public static long directMemoryBytes(final VifConfig config)
+    {
+        return XnbAgent.directMemoryBytes(config);
+    }
+
+    /**
      * Creates the backend of vif {@code config.domid().config.handle()}, allocates its counters, publishes its features
      * and enters InitWait. Host side, configuration time.
      *

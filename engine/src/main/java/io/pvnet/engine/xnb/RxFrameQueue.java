@@ -46,15 +46,25 @@ public final class RxFrameQueue
     private long taken;
 
     /**
+     * {@return the direct memory of a queue made with these arguments: a power-of-two ring and its trailer}
+     *
+     * @param byteCapBytes  as the constructor's.
+     * @param maxFrameBytes as the constructor's.
+     */
+    static long directBytes(final int byteCapBytes, final int maxFrameBytes)
+    {
+        final int minCapacity = Math.max(byteCapBytes + maxFrameBytes, (maxFrameBytes + HEADER_LENGTH + 64) * 8);
+        return (long)BitUtil.findNextPositivePowerOfTwo(minCapacity) + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    /**
      * @param byteCapBytes frames that would take the queued bytes (records with their headers, and ring padding)
      *                     beyond this are refused (Linux: 512 KiB).
      * @param maxFrameBytes the largest frame that must fit.
      */
     public RxFrameQueue(final int byteCapBytes, final int maxFrameBytes)
     {
-        final int minCapacity = Math.max(byteCapBytes + maxFrameBytes, (maxFrameBytes + HEADER_LENGTH + 64) * 8);
-        final int capacity = BitUtil.findNextPositivePowerOfTwo(minCapacity);
-        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
+        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect((int)directBytes(byteCapBytes, maxFrameBytes)));
         this.ring = new OneToOneRingBuffer(buffer);
         this.byteCap = byteCapBytes;
     }

@@ -35,6 +35,18 @@ import org.agrona.concurrent.NanoClock;
  */
 public final class XnbAgent implements Agent
 {
+    /**
+     * {@return the direct memory ({@code ByteBuffer.allocateDirect}) a backend of {@code config} takes at most: queue 0's
+     * buffers when created, each further queue's when a guest first connects it (up to {@code config.queues()}); what a
+     * switch checks against the JVM's limit before it creates a thousand of them}
+     *
+     * @param config the vif, with its queue count and rx queue size.
+     */
+    public static long directMemoryBytes(final VifConfig config)
+    {
+        return config.queues() * XnbQueue.directMemoryBytes(config);
+    }
+
     private static final long HEARTBEAT_INTERVAL_NS = 100_000_000L;
 
     private final XnbVif vif;

@@ -85,6 +85,17 @@ final class XnbQueue implements Agent
         this.rx = new XnbRx(vif, this, offload);
     }
 
+    /**
+     * {@return the direct memory one queue takes at creation: the tx frame buffer, the rx segment scratch and the rx
+     * frame queue}
+     *
+     * @param config the vif.
+     */
+    static long directMemoryBytes(final io.pvnet.engine.vif.VifConfig config)
+    {
+        return XnbTx.DIRECT_BYTES + XnbRx.DIRECT_BYTES + RxFrameQueue.directBytes(config.rxQueueBytes(), XnbVif.MAX_FRAME);
+    }
+
     /** Publishes the rings mapped at connect; the queue's thread attaches them (vif agent's thread). */
     void requestAttach(final Rings rings)
     {

@@ -50,6 +50,8 @@ final class XnbRx
     private final RxPacket rxPkt = new RxPacket();
     private final GrantCopyBatch batch = new GrantCopyBatch(TxAssembler.MAX_PACKET_SLOTS + 2);
     /** Holds every segment of one TSO frame: up to 1024 segments, each with its own copy of the headers. */
+    /** Direct memory of one queue's rx side besides its frame queue: the segment scratch. */
+    static final int DIRECT_BYTES = SEGMENT_SCRATCH_BYTES;
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(SEGMENT_SCRATCH_BYTES));
     private final SlotArray rxSnapshot = new SlotArray(
         new UnsafeBuffer(new byte[VifSections.RING_SIZE * RX_SLOT_LENGTH]), 0, VifSections.RING_SIZE, RX_SLOT_LENGTH);

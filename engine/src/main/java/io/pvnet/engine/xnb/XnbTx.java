@@ -39,7 +39,9 @@ final class XnbTx
     private final CreditScheduler credit = new CreditScheduler();
     private final TxPacket txPkt = new TxPacket();
     private final GrantCopyBatch batch = new GrantCopyBatch(TxAssembler.MAX_PACKET_SLOTS + 2);
-    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(XnbVif.MAX_FRAME + PAGE_SIZE));
+    /** Direct memory of one queue's tx side: its frame buffer. */
+    static final int DIRECT_BYTES = XnbVif.MAX_FRAME + PAGE_SIZE;
+    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(DIRECT_BYTES));
     private final SlotArray txSnapshot = new SlotArray(
         new UnsafeBuffer(new byte[VifSections.RING_SIZE * TX_SLOT_LENGTH]), 0, VifSections.RING_SIZE, TX_SLOT_LENGTH);
 

@@ -94,7 +94,8 @@ public final class SwitchCommand implements Callable<Integer>
     @Option(names = "--pcap", paramLabel = "PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]",
         description = "Capture a port (vifI, a TAP name, vxlanK) both ways into a pcapng file, each frame with its " +
             "direction; ports naming the same FILE share it (an interface each). snaplen: bytes kept per frame; " +
-            "rotate: start FILE.1, FILE.2, ... at MB megabytes; files: keep only the newest N (as tcpdump -s, -C, -W).")
+            "rotate: start FILE.1, FILE.2, ... every MB megabytes (1 MB = 1,000,000 bytes); files: keep only the " +
+            "newest N (as tcpdump -s, -C, -W).")
     List<String> pcaps = new ArrayList<>();
 
     @Option(names = "--metrics", paramLabel = "[ADDR:]PORT",
@@ -431,6 +432,8 @@ public final class SwitchCommand implements Callable<Integer>
             throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1.." + MAX_VIFS +
                 " (the vifs one host thread's event selector serves)");
         }
+        // before anything is created: a switch too large for this JVM or machine stops here, never mid-run
+        SwitchLimits.check(vifs, queues, SwitchLimits.Available.ofThisProcess());
         if (routed && vifs > 255)
         {
             throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..255 with --routed (vifD's default " +
