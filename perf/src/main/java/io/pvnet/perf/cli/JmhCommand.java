@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
     helpCommand = false)
 public final class JmhCommand implements Callable<Integer>
 {
-    @Parameters(arity = "0..*", description = "Arguments passed to JMH as they are.")
+    @Parameters(arity = "0..*", paramLabel = "JMH-ARG",
+        description = "Arguments passed to JMH as they are: a benchmark REGEX, then JMH options (-f, -wi, -prof gc).")
     List<String> jmhArgs = new ArrayList<>();
 
     @Override

@@ -94,7 +94,7 @@ public final class LatencyCommand implements Callable<Integer>
     double warmupSeconds;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "pvnet-latency",
-        description = "Directory for latency.hgrm, latency.hlog and latency.svg (default: ${DEFAULT-VALUE}).")
+        description = "Directory for latency.hgrm, latency.hlog, latency.svg and latency.html (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures in the bench JSON form.")

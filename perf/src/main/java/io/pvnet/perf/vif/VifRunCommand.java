@@ -32,10 +32,10 @@ public final class VifRunCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "REGION", description = "Region file path, or name under /dev/shm/pvnet-NAME.")
     String region;
 
-    @Option(names = "--seconds", description = "How long to run (default: until interrupted).")
+    @Option(names = "--seconds", paramLabel = "SECONDS", description = "How long to run, in seconds (default: until interrupted).")
     long seconds = Long.MAX_VALUE / 2_000_000_000L;
 
-    @Option(names = "--size", description = "Frame length in bytes (default 1514).")
+    @Option(names = "--size", paramLabel = "BYTES", description = "Frame length in bytes (default 1514).")
     int size = 1514;
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
