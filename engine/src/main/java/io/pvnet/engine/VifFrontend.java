@@ -98,7 +98,27 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
         final io.pvnet.engine.store.XenStore store, final io.pvnet.ring.region.Region share, final int kickFd,
         final VifConfig config, final FrameOffload offload)
     {
-        final Netfront netfront = new Netfront(config, store, share, null, offload);
+        return create(store, share, kickFd, config, null, offload);
+    }
+
+    /**
+     * As {@link #create(io.pvnet.engine.store.XenStore, io.pvnet.ring.region.Region, int, VifConfig, FrameOffload)},
+     * counting into {@code counters}: the control client's own ({@code GuestControlClient.frontCounters()}), whose
+     * {@code front-*} kinds it reports to the switch.
+     *
+     * @param store    the guest's mirror of its store keys.
+     * @param share    the guest's own memory, holding the vif's sections.
+     * @param kickFd   the kick eventfd, owned by the caller (it must outlive the frontend), or -1.
+     * @param config   the vif.
+     * @param counters this process's counters of the vif, or null.
+     * @param offload  the software offload step for frames the backend cannot take as they are.
+     * @return the frontend, Initialising.
+     */
+    public static VifFrontend create(
+        final io.pvnet.engine.store.XenStore store, final io.pvnet.ring.region.Region share, final int kickFd,
+        final VifConfig config, final VifCounters counters, final FrameOffload offload)
+    {
+        final Netfront netfront = new Netfront(config, store, share, counters, offload);
         netfront.start();
         if (kickFd >= 0)
         {

@@ -21,11 +21,14 @@ import java.io.UncheckedIOException;
  *  guest -> host   REMOVE   string key                        a store removal (same rule)
  *  host -> guest   UPDATE   string key, string value          watch event: a key of the vif's dirs changed
  *  host -> guest   DELETED  string key                        watch event: a key of the vif's dirs went away
+ *  guest -> host   COUNTERS u8 n, n x u64                     the frontend's own counters (VifCounters FRONT_*, in
+ *                                                             order), totals since attach; the host adds what grew to
+ *                                                             its counters file, which no guest can write
  * </pre>
  * {@link #decode} refuses anything malformed (unknown type, short or trailing bytes) with an
  * {@link IllegalArgumentException}; a host receiving one closes that guest's connection and counts it.
  */
-public record ControlMessage(int type, int domid, int handle, long shareBytes, String key, String value)
+public record ControlMessage(int type, int domid, int handle, long shareBytes, String key, String value, long[] counts)
 {
     public static final int ATTACH = 1;
     public static final int ATTACHED = 2;
@@ -34,43 +37,90 @@ public record ControlMessage(int type, int domid, int handle, long shareBytes, S
     public static final int REMOVE = 5;
     public static final int UPDATE = 6;
     public static final int DELETED = 7;
+    public static final int COUNTERS = 8;
+
+    /** Most counts a {@link #COUNTERS} message carries. */
+    public static final int MAX_COUNTS = 16;
 
     /** Longest key or value carried (the store's own limits are smaller). */
     public static final int MAX_STRING_BYTES = 1024;
 
     public static ControlMessage attach(final int domid, final int handle)
     {
-        return new ControlMessage(ATTACH, domid, handle, 0, null, null);
+        return new ControlMessage(ATTACH, domid, handle, 0, null, null, null);
     }
 
     public static ControlMessage attached(final long shareBytes)
     {
-        return new ControlMessage(ATTACHED, 0, 0, shareBytes, null, null);
+        return new ControlMessage(ATTACHED, 0, 0, shareBytes, null, null, null);
     }
 
     public static ControlMessage refused(final String reason)
     {
-        return new ControlMessage(REFUSED, 0, 0, 0, null, reason.length() > 512 ? reason.substring(0, 512) : reason);
+        return new ControlMessage(REFUSED, 0, 0, 0, null, reason.length() > 512 ? reason.substring(0, 512) : reason, null);
     }
 
     public static ControlMessage write(final String key, final String value)
     {
-        return new ControlMessage(WRITE, 0, 0, 0, key, value);
+        return new ControlMessage(WRITE, 0, 0, 0, key, value, null);
     }
 
     public static ControlMessage remove(final String key)
     {
-        return new ControlMessage(REMOVE, 0, 0, 0, key, null);
+        return new ControlMessage(REMOVE, 0, 0, 0, key, null, null);
     }
 
     public static ControlMessage update(final String key, final String value)
     {
-        return new ControlMessage(UPDATE, 0, 0, 0, key, value);
+        return new ControlMessage(UPDATE, 0, 0, 0, key, value, null);
     }
 
     public static ControlMessage deleted(final String key)
     {
-        return new ControlMessage(DELETED, 0, 0, 0, key, null);
+        return new ControlMessage(DELETED, 0, 0, 0, key, null, null);
+    }
+
+    /**
+     * {@return a report of the frontend's own counters, totals since it attached}
+     *
+     * @param counts at most {@link #MAX_COUNTS} values, each >= 0; copied.
+     */
+    public static ControlMessage counters(final long[] counts)
+    {
+        if (counts.length > MAX_COUNTS)
+        {
+            throw new IllegalArgumentException(counts.length + " counts, at most " + MAX_COUNTS);
+        }
+        for (final long count : counts)
+        {
+            if (count < 0)
+            {
+                throw new IllegalArgumentException("negative count " + count);
+            }
+        }
+        return new ControlMessage(COUNTERS, 0, 0, 0, null, null, counts.clone());
+    }
+
+    /** Equal when every field is, the counts compared element by element (a record compares arrays by identity). */
+    @Override
+    public boolean equals(final Object other)
+    {
+        return other instanceof ControlMessage m && type == m.type && domid == m.domid && handle == m.handle &&
+            shareBytes == m.shareBytes && java.util.Objects.equals(key, m.key) &&
+            java.util.Objects.equals(value, m.value) && java.util.Arrays.equals(counts, m.counts);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return java.util.Objects.hash(type, domid, handle, shareBytes, key, value) * 31 + java.util.Arrays.hashCode(counts);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ControlMessage[type=" + type + ", domid=" + domid + ", handle=" + handle + ", shareBytes=" + shareBytes +
+            ", key=" + key + ", value=" + value + ", counts=" + java.util.Arrays.toString(counts) + "]";
     }
 
     /** @return the message's bytes. */
@@ -95,6 +145,14 @@ public record ControlMessage(int type, int domid, int handle, long shareBytes, S
                     out.writeUTF(value);
                 }
                 case REMOVE, DELETED -> out.writeUTF(key);
+                case COUNTERS ->
+                {
+                    out.writeByte(counts.length);
+                    for (final long count : counts)
+                    {
+                        out.writeLong(count);
+                    }
+                }
                 default -> throw new IllegalArgumentException("type=" + type);
             }
         }
@@ -128,6 +186,7 @@ public record ControlMessage(int type, int domid, int handle, long shareBytes, S
                 case UPDATE -> update(string(in), string(in));
                 case REMOVE -> remove(string(in));
                 case DELETED -> deleted(string(in));
+                case COUNTERS -> counters(counts(in));
                 default -> throw new IllegalArgumentException("unknown control message type=" + type);
             };
             if (input.available() != 0)
@@ -141,6 +200,21 @@ public record ControlMessage(int type, int domid, int handle, long shareBytes, S
         {
             throw new IllegalArgumentException("malformed control message of " + bytes.length + " bytes: " + ex);
         }
+    }
+
+    private static long[] counts(final DataInputStream in) throws IOException
+    {
+        final int n = in.readUnsignedByte();
+        if (n > MAX_COUNTS)
+        {
+            throw new IllegalArgumentException(n + " counts, at most " + MAX_COUNTS);
+        }
+        final long[] counts = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            counts[i] = in.readLong();
+        }
+        return counts;
     }
 
     private static String string(final DataInputStream in) throws IOException

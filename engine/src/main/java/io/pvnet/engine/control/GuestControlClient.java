@@ -2,6 +2,7 @@ package io.pvnet.engine.control;
 
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.store.StoreDescriptor;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
@@ -20,6 +21,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * is sent as store writes. The guest's netfront uses that private store and the share, and maps nothing else of the
  * host.
  * <p>
+ * The frontend's own counters ({@link #frontCounters()}, the {@code front-*} kinds) live in this process; {@link #sync()}
+ * reports their totals to the switch ({@link ControlMessage#COUNTERS}) at most every {@link #REPORT_PERIOD_NS} while
+ * they change, and {@link #close()} once more, so {@code pvnet stat} on the host shows them live in the host's counters
+ * file, which no guest can write.
+ * <p>
  * The switch's death or restart ends the connection at once: {@link #goneReason()} turns non-null within
  * milliseconds (the reader thread is blocked in {@code recvmsg} and returns at end of stream).
  * <p>
@@ -28,6 +34,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class GuestControlClient implements AutoCloseable
 {
     private static final int MIRROR_ENTRIES = 256;
+    /** Shortest time between two reports of the frontend's counters: 100 ms. */
+    public static final long REPORT_PERIOD_NS = 100_000_000L;
 
     private final ControlSocket socket;
     private final GuestShare share;
@@ -48,6 +56,11 @@ public final class GuestControlClient implements AutoCloseable
     private int sentThisSync;
     private volatile String goneReason;
     private volatile long goneAtNs;
+    private final VifCounters frontCounters;
+    private final long[] reportCounts = new long[VifCounters.FRONT_KIND_COUNT];
+    private long reportedSum;
+    private long lastReportNs;
+    private boolean reportedOnce;
 
     private GuestControlClient(final ControlSocket socket, final GuestShare share, final int kickFd, final VifConfig config)
     {
@@ -61,6 +74,12 @@ public final class GuestControlClient implements AutoCloseable
         this.store = XenStore.create(new UnsafeBuffer(ByteBuffer.allocateDirect(StoreDescriptor.length(MIRROR_ENTRIES))),
             MIRROR_ENTRIES);
         this.frontendKeys = new StoreMirror(store, config.frontendDir());
+        // the frontend's counters, private to this process: reported to the switch, never written into its memory
+        this.frontCounters = new VifCounters(new org.agrona.concurrent.status.CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(VifCounters.KIND_COUNT *
+                org.agrona.concurrent.status.CountersReader.METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(VifCounters.KIND_COUNT *
+                org.agrona.concurrent.status.CountersReader.COUNTER_LENGTH))), config.domid(), config.handle());
         this.reader = Thread.ofPlatform().daemon().name("pvnet-control-reader").start(this::readLoop);
     }
 
@@ -129,6 +148,15 @@ public final class GuestControlClient implements AutoCloseable
         return store;
     }
 
+    /**
+     * {@return the frontend's own counters: hand them to the netfront ({@code VifFrontend.create}); their
+     * {@code front-*} kinds are reported to the switch}
+     */
+    public VifCounters frontCounters()
+    {
+        return frontCounters;
+    }
+
     /** @return the eventfd that wakes the switch's thread for this vif (hand it to the netfront; owned here). */
     public int kickFd()
     {
@@ -166,8 +194,66 @@ public final class GuestControlClient implements AutoCloseable
         if (goneReason == null)
         {
             frontendKeys.publishChanges(frontendSender);
+            reportCounters(false);
         }
         return work + sentThisSync;
+    }
+
+    /**
+     * {@return nanoseconds until {@link #sync()} has counters to report ({@link Long#MAX_VALUE}: none changed)} A
+     * sleeping guest bounds its sleep by it, so its last counts reach the switch within {@link #REPORT_PERIOD_NS}.
+     *
+     * @param nowNs {@link System#nanoTime()}.
+     */
+    public long nanosToNextReport(final long nowNs)
+    {
+        if (goneReason != null || frontCountersSum() == reportedSum)
+        {
+            return Long.MAX_VALUE;
+        }
+        return reportedOnce ? Math.max(0, lastReportNs + REPORT_PERIOD_NS - nowNs) : 0;
+    }
+
+    private long frontCountersSum()
+    {
+        long sum = 0;
+        for (int i = 0; i < VifCounters.FRONT_KIND_COUNT; i++)
+        {
+            sum += frontCounters.get(VifCounters.FRONT_TX_PACKETS + i);
+        }
+        return sum;
+    }
+
+    /** Sends the counters' totals if they changed (they only grow) and the last report is old enough, or if forced. */
+    private void reportCounters(final boolean force)
+    {
+        final long sum = frontCountersSum();
+        if (sum == reportedSum)
+        {
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        if (!force && reportedOnce && nowNs - lastReportNs < REPORT_PERIOD_NS)
+        {
+            return;
+        }
+        for (int i = 0; i < VifCounters.FRONT_KIND_COUNT; i++)
+        {
+            reportCounts[i] = frontCounters.get(VifCounters.FRONT_TX_PACKETS + i);
+        }
+        try
+        {
+            socket.send(ControlMessage.counters(reportCounts).encode());
+        }
+        catch (final LinuxException ex)
+        {
+            gone("lost the switch: " + ex.getMessage());
+            return;
+        }
+        reportedSum = sum;
+        lastReportNs = nowNs;
+        reportedOnce = true;
+        sentThisSync++;
     }
 
     private void sendFrontendChange(final ControlMessage change)
@@ -322,6 +408,10 @@ public final class GuestControlClient implements AutoCloseable
     @Override
     public void close()
     {
+        if (goneReason == null)
+        {
+            reportCounters(true); // the last counts, so the switch's file ends with this guest's totals
+        }
         gone("closed");
         socket.close();
         try

@@ -194,6 +194,7 @@ public final class GuestControlServer implements AutoCloseable
                 switch (message.type())
                 {
                     case ControlMessage.WRITE, ControlMessage.REMOVE -> storeOperation(guest, message);
+                    case ControlMessage.COUNTERS -> frontCounters(guest, message);
                     default -> throw new IllegalArgumentException("unexpected control message type=" + message.type());
                 }
             }
@@ -338,6 +339,26 @@ public final class GuestControlServer implements AutoCloseable
         }
         // the host thread may sleep: it visits the vif (and, the store having changed, every vif) now
         guest.slot.vif.backend().wake();
+    }
+
+    /**
+     * A guest's report of its frontend's counters: what grew since its last report is added to the vif's
+     * {@code front-*} counters in the host's file (this thread is their only writer while the guest is attached). A
+     * count that went down (a lying guest) adds nothing; the guest can only misstate its own vif's figures.
+     */
+    private static void frontCounters(final Guest guest, final ControlMessage message)
+    {
+        final long[] counts = message.counts();
+        final io.pvnet.engine.vif.VifCounters counters = guest.slot.vif.backend().counters();
+        for (int i = 0; i < Math.min(counts.length, guest.reported.length); i++)
+        {
+            final long grown = counts[i] - guest.reported[i];
+            if (grown > 0)
+            {
+                counters.add(io.pvnet.engine.vif.VifCounters.FRONT_TX_PACKETS + i, grown);
+                guest.reported[i] = counts[i];
+            }
+        }
     }
 
     private void detach(final Guest guest)
@@ -518,6 +539,8 @@ public final class GuestControlServer implements AutoCloseable
         final PeerCredentials peer;
         final StoreMirror backendKeys;
         final StoreMirror.Sender sender = this::send;
+        /** The frontend's counts as last reported (serving thread). */
+        final long[] reported = new long[io.pvnet.engine.vif.VifCounters.FRONT_KIND_COUNT];
 
         Guest(final Slot slot, final ControlSocket connection, final PeerCredentials peer)
         {

@@ -15,7 +15,8 @@ import java.nio.ByteOrder;
  * the vif as dom0 names it.
  * <p>
  * Threading: each counter has one writer: the backend agent for the backend kinds, the frontend for the {@code front-*}
- * kinds. Writers add per batch; readers read any time ({@link AtomicCounter#get()}).
+ * kinds (for a guest in another process: the switch's thread serving its control connection, adding what the guest
+ * reports). Writers add per batch; readers read any time ({@link AtomicCounter#get()}).
  * <p>
  * The kind constants follow the guest: {@link #TX_PACKETS} is what the guest transmitted (backend received),
  * {@link #RX_PACKETS} what the guest received (backend delivered). The <em>labels</em> follow dom0's view, as
@@ -64,6 +65,11 @@ public final class VifCounters implements AutoCloseable
     public static final int FRONT_NOTIFY_SENT = 16;
     /** Notifications the frontend did not need to send. */
     public static final int FRONT_NOTIFY_SUPPRESSED = 17;
+    /**
+     * The frontend's kinds, {@link #FRONT_TX_PACKETS} to {@link #FRONT_NOTIFY_SUPPRESSED}, consecutive: what a guest in
+     * another process reports over its control connection.
+     */
+    public static final int FRONT_KIND_COUNT = FRONT_NOTIFY_SUPPRESSED - FRONT_TX_PACKETS + 1;
     /** Times the backend left a packet in the ring because the {@code rate} credit was used up. */
     public static final int RATE_LIMITED = 18;
     /**

@@ -217,6 +217,8 @@ class ControlMessageFuzzTest
         messages.add(ControlMessage.remove("device/vif/1/0/tx-ring-ref").encode());
         messages.add(ControlMessage.update("backend/vif/1/0/state", "4").encode());
         messages.add(ControlMessage.deleted("backend/vif/1/0/mtu").encode());
+        messages.add(ControlMessage.counters(new long[] {98_365, 2, 98_000, 0, 1_234, 97_000}).encode());
+        messages.add(ControlMessage.counters(new long[0]).encode());
         messages.add(AdminMessage.counters().encode());
         messages.add(AdminMessage.countersFd(8192).encode());
         messages.add(AdminMessage.read(2, 0).encode());

@@ -314,6 +314,39 @@ class GuestControlTest
     }
 
     @Test
+    void shouldAddWhatAGuestsReportedCountersGrewToItsOwnVifOnly()
+    {
+        startSwitch(HostFile.effectiveUid());
+        final Guest victim = new Guest(2);
+        final io.pvnet.engine.vif.VifCounters mine = backends[0].counters();
+        final io.pvnet.engine.vif.VifCounters theirs = backends[1].counters();
+        try (ControlSocket reporter = ControlSocket.connect(socket))
+        {
+            reporter.send(ControlMessage.attach(1, 0).encode());
+            reporter.receive(2).closeFds();
+            reporter.send(ControlMessage.counters(new long[] {100, 1, 90, 0, 40, 60}).encode());
+            // a count that goes down (a lying or restarted frontend) adds nothing; extra counts are ignored
+            reporter.send(ControlMessage.counters(new long[] {50, 1, 95, 0, 40, 60, 7, 7}).encode());
+            reporter.send(ControlMessage.counters(new long[] {150, 1, 95, 2, 41, 60}).encode());
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (mine.get(io.pvnet.engine.vif.VifCounters.FRONT_TX_PACKETS) != 150 && System.nanoTime() - deadline < 0)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(150, mine.get(io.pvnet.engine.vif.VifCounters.FRONT_TX_PACKETS));
+            assertEquals(1, mine.get(io.pvnet.engine.vif.VifCounters.FRONT_TX_BUSY));
+            assertEquals(95, mine.get(io.pvnet.engine.vif.VifCounters.FRONT_RX_PACKETS));
+            assertEquals(2, mine.get(io.pvnet.engine.vif.VifCounters.FRONT_RX_ERRORS));
+            assertEquals(41, mine.get(io.pvnet.engine.vif.VifCounters.FRONT_NOTIFY_SENT));
+            assertEquals(60, mine.get(io.pvnet.engine.vif.VifCounters.FRONT_NOTIFY_SUPPRESSED));
+            assertEquals(0, mine.get(io.pvnet.engine.vif.VifCounters.RX_PACKETS), "only front-* kinds");
+            assertEquals(0, theirs.get(io.pvnet.engine.vif.VifCounters.FRONT_TX_PACKETS), "another vif untouched");
+            assertEquals(0, server.protocolErrors());
+        }
+        pumpUntil(() -> victim.frontend.isConnected() && backends[1].isConnected(), victim);
+    }
+
+    @Test
     void shouldCloseOnlyTheConnectionThatSendsGarbage()
     {
         startSwitch(HostFile.effectiveUid());

@@ -106,7 +106,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
             {
                 client = GuestControlClient.attach(socket, settings.config());
                 frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), settings.config(),
-                    new ChecksumFrameOffload());
+                    client.frontCounters(), new ChecksumFrameOffload());
                 return;
             }
             catch (final LinuxException ex)
@@ -115,11 +115,18 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
                 if (!notYet || System.nanoTime() - deadline > 0)
                 {
                     throw new IllegalStateException("cannot reach the switch at " + socket + ": " + ex.getMessage() +
-                        (notYet ? " (is pvnet switch --region " + settings.region() + " running?)" : ""));
+                        (notYet ? "; gave up after --wait " + waitDescription() + " (is pvnet switch --region " +
+                            settings.region() + " running? --wait SECONDS waits longer)" : ""));
                 }
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** {@return {@code waitNs} as the user gave it: {@code 20 s}, or {@code 0.5 s} from a test} */
+    String waitDescription()
+    {
+        return waitNs % 1_000_000_000L == 0 ? waitNs / 1_000_000_000L + " s" : waitNs / 1e9 + " s";
     }
 
     /**
@@ -182,10 +189,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
         }
     }
 
-    /** @return nanoseconds until the stream source or chargen has timed work ({@link Long#MAX_VALUE}: none). */
+    /**
+     * @return nanoseconds until the stream source, chargen or the counters' report has timed work
+     *         ({@link Long#MAX_VALUE}: none).
+     */
     long nanosToNextDue(final long nowNs)
     {
-        return Math.min(streamSource.nanosToNextDue(nowNs), chargen.nanosToNextDue(nowNs));
+        // and the frontend's counters reported to the switch (stat shows them within 100 ms of the last frame)
+        return Math.min(Math.min(streamSource.nanosToNextDue(nowNs), chargen.nanosToNextDue(nowNs)),
+            client.nanosToNextReport(nowNs));
     }
 
     /**
