@@ -39,7 +39,8 @@ public final class GuestCommand implements Callable<Integer>
     @Option(names = "--mac", paramLabel = "MAC", description = "MAC address (default 00:16:3e:00:I:00).")
     String mac;
 
-    @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
+    @Option(names = "--wait", paramLabel = "SECONDS",
+        description = "How long to wait for the switch at start and, with --reconnect, after it went (default 20 s).")
     int waitSeconds = 20;
 
     @Option(names = "--reconnect", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -66,6 +67,10 @@ public final class GuestCommand implements Callable<Integer>
         final GuestNode.Settings settings;
         try
         {
+            if (waitSeconds < 0)
+            {
+                throw new IllegalArgumentException("--wait=" + waitSeconds + " must be >= 0 seconds");
+            }
             settings = settings(region, vif, ip, ip6, mac, queues);
             polling.apply();
         }
@@ -84,10 +89,13 @@ public final class GuestCommand implements Callable<Integer>
             // otherwise sleeps until SIGINT/SIGTERM (no periodic look: an idle guest's threads all sleep)
             final AgentRunner runner = new AgentRunner(node.idleStrategy(idle), ex ->
             {
-                errors.onError(ex);
                 if (node.failure() != null)
                 {
-                    barrier.release();
+                    barrier.release(); // the main thread prints the failure once, as the last line
+                }
+                else
+                {
+                    errors.onError(ex);
                 }
             }, null, node);
             AgentRunner.startOnThread(runner);

@@ -87,6 +87,35 @@ class GuestIsolationProcessTest
     }
 
     @Test
+    void shouldGiveUpAfterWaitNamingTheFlagAndExitNonZero() throws Exception
+    {
+        final Path region = dir.resolve("r");
+        try (CommandProcess alone = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
+            "--ip", "10.76.0.1/24", "--wait", "1"))
+        {
+            assertEquals(1, alone.awaitExit(20_000), alone.output());
+            assertTrue(alone.output().contains("gave up after --wait 1 s"), alone.output());
+            assertTrue(alone.output().contains("--wait SECONDS waits longer"), alone.output());
+            assertEquals(1, alone.output().lines().filter(l -> l.startsWith("pvnet guest: ")).count(), alone.output());
+        }
+        final CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1");
+        assertTrue(sw.awaitOutput("ready", 20_000), sw.output()); // before the guest: its --wait 1 s is short
+        try (sw; CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
+            "--ip", "10.76.0.1/24", "--wait", "1"))
+        {
+            assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+            sw.kill();
+            // --reconnect (the default) tries for --wait, then says it gave up after it and how to wait longer
+            assertEquals(1, guest.awaitExit(20_000), guest.output());
+            assertTrue(guest.output().contains("lost the switch and could not reconnect"), guest.output());
+            assertTrue(guest.output().contains("gave up after --wait 1 s"), guest.output());
+            assertTrue(!guest.output().contains("Exception"), guest.output());
+            assertEquals(1, guest.output().lines().filter(l -> l.contains("gave up after")).count(), "said once: " +
+                guest.output());
+        }
+    }
+
+    @Test
     void shouldLetGuestsSeeTheSwitchDieReconnectAfterRestartAndFailGenNamingTheCause() throws Exception
     {
         final Path region = dir.resolve("r");
