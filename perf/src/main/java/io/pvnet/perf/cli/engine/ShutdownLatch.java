@@ -42,6 +42,12 @@ final class ShutdownLatch implements AutoCloseable
         stop.countDown();
     }
 
+    /** @return whether the JVM was asked to shut down (or {@link #release()} called): a long start stops early. */
+    boolean stopRequested()
+    {
+        return stop.getCount() == 0;
+    }
+
     /** Blocks until the JVM is asked to shut down, or {@link #release()}. */
     void await() throws InterruptedException
     {

@@ -232,6 +232,12 @@ public final class SwitchCommand implements Callable<Integer>
             final List<VifPort> vifPorts = new ArrayList<>();
             for (int i = 1; i <= vifs; i++)
             {
+                if (barrier.stopRequested())
+                {
+                    // SIGINT/SIGTERM while a large switch starts: clean up now, not after the rest of the start
+                    // (the shutdown hook waits 10 s at most, then the JVM exits and leaves the status file behind)
+                    throw new IllegalStateException("stopped while starting, at vif " + i + " of " + vifs);
+                }
                 final VifPort port = new VifPort("vif" + i + ".0"); // as dom0 names the vif
                 final int index = fabric.attachCaptured(port, port.name(), capturePorts);
                 port.backend(VifBackend.create(vifRegion, VifConfig.of(i, 0).withQueues(queues),
