@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
     subcommands = PlotCommand.class,
     description = {
         "Round-trip latency at a fixed rate (wrk2 style): every frame is timed from its intended send time, so stalls are not hidden.",
-        "Writes DIR/latency.hgrm (percentile distribution, us), DIR/latency.hlog (interval log) and DIR/latency.svg (plot).",
+        "Writes DIR/latency.hgrm (percentile distribution, us), DIR/latency.hlog (interval log), DIR/latency.svg (plot) and DIR/latency.html (plot and breakdown in one page).",
         "Paths: ring, vif, switch, vif-xproc (netfront in a second JVM). --rate 50%% times at half the measured maximum. 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
     })
 public final class LatencyCommand implements Callable<Integer>
@@ -72,15 +72,15 @@ public final class LatencyCommand implements Callable<Integer>
     String pathName;
 
     @Option(names = "--rate", paramLabel = "PPS|N%", defaultValue = "100000",
-        description = {"Frames per second on the schedule (default: ${DEFAULT-VALUE}),",
+        description = {"Frames per second on the schedule (default: ${DEFAULT-VALUE}), " +
             "or N%% of the path's maximum sustained rate, measured first: " + MAX_RATE_SECONDS + " s flat out (after " +
                 MAX_RATE_WARMUP_SECONDS + " s of warm-up), then " + MaxRateProbe.TRIALS + " fixed-rate trials of " +
                 MaxRateProbe.TRIAL_MS + " ms to find the highest rate answered in full."})
     String rateSpec;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
-        description = {"How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop,",
-            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled)."})
+        description = "How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop, " +
+            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled).")
     IdleMode idle;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Frame size (default: ${DEFAULT-VALUE}).")
@@ -94,7 +94,7 @@ public final class LatencyCommand implements Callable<Integer>
     double warmupSeconds;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "pvnet-latency",
-        description = "Directory for latency.hgrm, latency.hlog, latency.svg and latency.html (default: ${DEFAULT-VALUE}).")
+        description = "Directory for the hgrm, hlog, svg and html files (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures in the bench JSON form.")
@@ -108,9 +108,9 @@ public final class LatencyCommand implements Callable<Integer>
     boolean breakdown;
 
     @Option(names = "--pin", paramLabel = "CPU,CPU|none", defaultValue = "auto",
-        description = {"Pin the sender (and the baseline's measuring thread) to the first CPU and the path's own threads",
-            "(and the baseline's echo thread) to the second, with sched_setaffinity; 'auto' (default) takes the last two",
-            "CPUs when there are at least 2, 'none' leaves placement to the kernel."})
+        description = "Pin the sender (and the baseline's measuring thread) to the first CPU and the path's own threads " +
+            "(and the baseline's echo thread) to the second, with sched_setaffinity; 'auto' (default) takes the last two " +
+            "CPUs when there are at least 2, 'none' leaves placement to the kernel.")
     String pinSpec;
 
     @Option(names = "--no-baseline", description = "Skip the two-volatile ping-pong baseline.")

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  * maps, counters and settings served to this uid on {@code REGION.sock}.
  */
 @Command(name = "vif-run", mixinStandardHelpOptions = true,
-    description = "Run two vifs with crossover traffic, for pvnet stat / pvnet ifconfig (served on REGION.sock).")
+    description = "Run two vifs with crossover traffic for pvnet stat and pvnet ifconfig, which reach it through " +
+        "REGION.sock; a summary line at the end.")
 public final class VifRunCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "REGION", description = "Region file path, or name under /dev/shm/pvnet-NAME.")
