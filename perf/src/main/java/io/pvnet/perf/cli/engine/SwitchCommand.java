@@ -148,6 +148,17 @@ public final class SwitchCommand implements Callable<Integer>
             err.println("pvnet switch: " + ex.getMessage());
             return 2;
         }
+        try
+        {
+            // before anything is created: a switch too large for this JVM or machine stops here, never mid-run (exit
+            // 1, as for any resource the machine lacks; 2 is for arguments that are wrong anywhere)
+            SwitchLimits.check(vifs, queues, SwitchLimits.Available.ofThisProcess());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("pvnet switch: " + ex.getMessage());
+            return 1;
+        }
         // the barrier's shutdown hook holds the JVM's exit until the barrier is closed: after the cleanup below
         try (ShutdownLatch barrier = new ShutdownLatch())
         {
@@ -438,8 +449,6 @@ public final class SwitchCommand implements Callable<Integer>
             throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1.." + MAX_VIFS +
                 " (the vifs one host thread's event selector serves)");
         }
-        // before anything is created: a switch too large for this JVM or machine stops here, never mid-run
-        SwitchLimits.check(vifs, queues, SwitchLimits.Available.ofThisProcess());
         if (routed && vifs > 255)
         {
             throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..255 with --routed (vifD's default " +

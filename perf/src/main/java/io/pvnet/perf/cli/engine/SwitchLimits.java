@@ -90,7 +90,7 @@ final class SwitchLimits
         if (direct > available.maxDirectBytes())
         {
             throw new IllegalArgumentException(size + " needs up to " + bytes(direct) + " of direct memory (" +
-                bytes(direct / vifs / queues) + " per queue) and this JVM may use " + bytes(available.maxDirectBytes()) +
+                bytes(VifBackend.directMemoryBytes(VifConfig.of(1, 0))) + " per queue) and this JVM may use " + bytes(available.maxDirectBytes()) +
                 " (-XX:MaxDirectMemorySize, by default -Xmx): lower --vifs" + (queues > 1 ? " or --queues" : "") +
                 ", or raise it (PVNET_JAVA_OPTS=-XX:MaxDirectMemorySize=" + (direct + (1L << 30) - 1 >> 30) + "g)");
         }

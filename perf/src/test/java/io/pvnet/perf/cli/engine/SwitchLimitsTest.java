@@ -59,6 +59,21 @@ class SwitchLimitsTest
     }
 
     @Test
+    void shouldRefuseTheLargestSwitchAtStartWithOneLineAndExit1CreatingNothing()
+    {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final SwitchCommand command = new SwitchCommand();
+        command.err = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        final java.nio.file.Path region = java.nio.file.Path.of("/tmp/pvnet-limits-test-" + ProcessHandle.current().pid());
+        assertEquals(1, new picocli.CommandLine(command).execute("--region", region.toString(), "--vifs", "4096",
+            "--queues", "16"));
+        final String message = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("pvnet switch: --vifs=4096 --queues=16 needs up to "), message);
+        assertEquals(1, message.lines().count(), message);
+        assertTrue(!java.nio.file.Files.exists(region), "nothing created");
+    }
+
+    @Test
     void shouldLetThisTestJvmStartAThousandVifsButNotTheLargestSwitch()
     {
         final SwitchLimits.Available here = SwitchLimits.Available.ofThisProcess();
