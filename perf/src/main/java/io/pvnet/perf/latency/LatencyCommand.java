@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
     subcommands = PlotCommand.class,
     description = {
         "Round-trip latency at a fixed rate (wrk2 style): every frame is timed from its intended send time, so stalls are not hidden.",
-        "Writes DIR/latency.hgrm (percentile distribution, us), DIR/latency.hlog (interval log), DIR/latency.svg (plot) and DIR/latency.html (plot and breakdown in one page).",
+        "Writes into --out DIR: latency.hgrm (percentile distribution, us), latency.hlog (interval log), the plot latency.svg and latency.html (plot and breakdown in one page).",
         "Paths: ring, vif, switch, vif-xproc (netfront in a second JVM). --rate 50%% times at half the measured maximum. 'latency plot A.hlog B.hlog --out F.svg' draws several runs on one chart."
     })
 public final class LatencyCommand implements Callable<Integer>

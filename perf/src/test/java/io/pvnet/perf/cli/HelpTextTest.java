@@ -25,7 +25,17 @@ class HelpTextTest
     private static void scan(final CommandLine command, final String path, final List<String> problems)
     {
         final String usage = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
-        for (final String line : usage.split("\n"))
+        final String[] lines = usage.split("\n");
+        for (int i = 0; i + 1 < lines.length; i++)
+        {
+            // picocli may wrap after a dot: "latency." then "svg (plot)" on the next line splits a file name (a
+            // subcommand's row, "pci       pciback: ...", has its name followed by a column of spaces)
+            if (lines[i].matches(".*[A-Za-z]\\.$") && lines[i + 1].strip().matches("[a-z]{1,5}([;,)]| [^ ]).*"))
+            {
+                problems.add(path + ": a name split at its dot: " + lines[i].strip() + " / " + lines[i + 1].strip());
+            }
+        }
+        for (final String line : lines)
         {
             if (line.length() > 100)
             {
