@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.ring.event.DeadlineWaitPoint;
 import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.event.EventSelector;
 import io.pvnet.ring.event.WaitPoint;
@@ -32,7 +33,9 @@ import java.util.List;
  * {@code kicks-spurious} and {@code kick-backoffs} show it.
  * <p>
  * As the {@link WaitPoint} of an idle strategy ({@code IdleMode.newIdleStrategy(poller)}) the thread sleeps in the
- * kernel when no vif is active; with busy-spin or backoff the same agent simply polls.
+ * kernel when no vif is active, through a {@link DeadlineWaitPoint} whose timed work is this poller
+ * ({@link #nanosToNextDue}): the one sleep logic of pvnet's agents; with busy-spin or backoff the same agent simply
+ * polls.
  * <pre>
  *  guest: push, notify  --(port armed? CAS 1->0)-->  selector.raise(bit)  --(owner sleeping?)--> FUTEX_WAKE
  *  host:  drain bits -> active list -> doWork() per active vif -> 0? arm port, doWork() again -> 0? inactive
@@ -44,7 +47,7 @@ import java.util.List;
  * Threading: {@link #add} at configuration time; {@link #doWork()} and the {@link WaitPoint} methods on the one agent
  * thread; {@link #onOffered} from any thread.
  */
-public final class VifPoller implements Agent, WaitPoint
+public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.TimedWork
 {
     /** Default interval of the visit to the vifs with a timer running. */
     public static final long HOUSEKEEPING_MS = 250;
@@ -67,7 +70,8 @@ public final class VifPoller implements Agent, WaitPoint
     private final EventSelector selector;
     /** Where the thread sleeps when guests in other processes kick eventfds, or null (the selector's futex). */
     private final io.pvnet.ring.event.EpollWaitPoint kicks;
-    private final WaitPoint waitPoint;
+    /** The selector or {@link #kicks}, each sleep bounded by {@link #nanosToNextDue}: the one sleep logic. */
+    private final DeadlineWaitPoint sleeper;
     private long lastKickPollNs;
     /** When the current round started (agent thread): the time of work that offers do for a vif. */
     private long roundNs;
@@ -189,7 +193,7 @@ public final class VifPoller implements Agent, WaitPoint
         }
         this.selector = selector;
         this.kicks = kicks;
-        this.waitPoint = kicks != null ? kicks : selector;
+        this.sleeper = new DeadlineWaitPoint(kicks != null ? kicks : selector, this);
         this.store = store;
         this.housekeepingNs = housekeepingNs;
         this.lingerNs = lingerNs;
@@ -618,46 +622,60 @@ public final class VifPoller implements Agent, WaitPoint
     @Override
     public void prepareToSleep()
     {
-        waitPoint.prepareToSleep();
+        sleeper.prepareToSleep();
     }
 
     @Override
     public void cancelSleep()
     {
-        waitPoint.cancelSleep();
+        sleeper.cancelSleep();
     }
 
+    /**
+     * Sleeps on the selector (or the kick epoll) until a guest or another thread raises a bit, {@code timeoutNs}, or
+     * this poller's next timed work is due ({@link #nanosToNextDue}); not at all while a vif is active.
+     *
+     * @param timeoutNs the idle strategy's longest sleep.
+     */
     @Override
     public void sleep(final long timeoutNs)
     {
-        // sleep no longer than the next heartbeat, (with a timer running) housekeeping visit, end of a backoff or credit
-        // window, and not at all while a vif is active
-        final long now = System.nanoTime();
-        long dueNs = lastHeartbeatNs + HEARTBEAT_NS - now;
+        sleeper.sleep(timeoutNs);
+    }
+
+    /**
+     * When this poller must run again without being woken: 0 while a vif is on the active list (it is polled, not
+     * slept on), else the earliest of the next heartbeat, (with a timer running) housekeeping visit, end of a kick
+     * backoff or credit window, and, for a while after a store change, the next look at the store. Agent thread.
+     *
+     * @param nowNs {@link System#nanoTime()} now.
+     * @return nanoseconds until then (0 or less: now).
+     */
+    @Override
+    public long nanosToNextDue(final long nowNs)
+    {
+        if (activeCount > 0)
+        {
+            return 0;
+        }
+        long dueNs = lastHeartbeatNs + HEARTBEAT_NS - nowNs;
         if (timerCount > 0)
         {
-            dueNs = Math.min(dueNs, lastHousekeepingNs + housekeepingNs - now);
+            dueNs = Math.min(dueNs, lastHousekeepingNs + housekeepingNs - nowNs);
         }
-        if (now - lastStoreChangeNs < STORE_SETTLE_NS)
+        if (nowNs - lastStoreChangeNs < STORE_SETTLE_NS)
         {
             dueNs = Math.min(dueNs, STORE_POLL_NS);
         }
         if (backoff.backingOff() > 0)
         {
-            dueNs = Math.min(dueNs, backoff.nanosToNextEnd(now));
+            dueNs = Math.min(dueNs, backoff.nanosToNextEnd(nowNs));
         }
         if (creditWaiting > 0)
         {
-            dueNs = Math.min(dueNs, nextCreditWakeNs - now);
+            dueNs = Math.min(dueNs, nextCreditWakeNs - nowNs);
         }
-        if (activeCount == 0 && dueNs > 0)
-        {
-            waitPoint.sleep(Math.min(timeoutNs, dueNs));
-        }
-        else
-        {
-            waitPoint.cancelSleep();
-        }
+        return dueNs;
     }
 
     /** {@return visits of vifs on the housekeeping timer so far (agent thread)} */
