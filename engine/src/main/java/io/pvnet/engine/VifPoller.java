@@ -19,8 +19,9 @@ import java.util.List;
  * cannot starve the others), and when a vif's poll finds nothing it arms the vif's port and polls once more (the final
  * check): still nothing, and the vif leaves the active list until a guest raises it again. A vif a frame was offered to
  * on this thread during that pass (a crossover or bridge forwarding from another vif) is served in the same cycle. The
- * cost of a round is in proportion to the active vifs, not to all of them. In a round after the store changed
- * (negotiation) every vif is visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer
+ * cost of a round is in proportion to the active vifs, not to all of them. A write to a key a backend watches (its
+ * frontend's directory or its own, through the poller's store handle) raises that vif's bit, as xenstored fires a
+ * watch event; in a round after the store changed (negotiation) every vif is visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer
  * running are (frames queued for a guest, tx held by the credit scheduler, status to publish, control requests, a
  * guest that cannot kick: see {@code XnbAgent.hasTimers}), and once a second ({@link #HEARTBEAT_NS}) every vif's
  * heartbeat counter is stamped (one store each). An idle vif costs nothing else, and with no timer running the thread
@@ -59,7 +60,9 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
     public static final long HEARTBEAT_NS = 1_000_000_000L;
     /**
      * For this long after the store changed (a negotiation under way) the thread sleeps at most {@link #STORE_POLL_NS}:
-     * in-process guests write the store without waking it (guests attached over a control connection wake it).
+     * for writers whose writes fire no watch of this poller's store handle (another process mapping the region,
+     * another handle); writes through the handle wake it at once (see {@link #add}), and guests attached over a
+     * control connection wake it through the control server.
      */
     static final long STORE_SETTLE_NS = 1_000_000_000L;
     static final long STORE_POLL_NS = 10_000_000L;
@@ -82,6 +85,8 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
     private final long housekeepingNs;
     private final long lingerNs;
     private final List<VifBackend> added = new ArrayList<>();
+    /** The store watches of the vifs served (two each), removed by {@link #onClose()}. */
+    private final List<io.pvnet.engine.store.StoreWatch> watches = new ArrayList<>();
     private VifBackend[] backends = new VifBackend[0];
     private VifPorts[] ports = new VifPorts[0];
     private boolean[] active = new boolean[0];
@@ -232,6 +237,11 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
         timed = java.util.Arrays.copyOf(timed, backends.length);
         timerList = java.util.Arrays.copyOf(timerList, backends.length);
+        // the store watches a backend sets in Xen (its frontend's directory, its own for settings such as the rate):
+        // a write there by another thread of this process (an in-process guest negotiating) wakes this thread
+        final Runnable onWatch = () -> onStoreWatch(bit);
+        watches.add(store.watch(backend.config().frontendDir(), onWatch));
+        watches.add(store.watch(backend.config().backendDir(), onWatch));
         activate(bit); // polled until its first final check says idle
     }
 
@@ -563,6 +573,20 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
     }
 
     /**
+     * A key a backend of this poller watches was written or removed (on the writer's thread): from another thread, the
+     * vif's bit is raised (a sleeping poller wakes, visits the vif and, the store having changed, every vif); on this
+     * poller's own thread (the backends' own writes) nothing is needed, its next cycle sees the store changed.
+     */
+    private void onStoreWatch(final int bit)
+    {
+        if (Thread.currentThread() != dutyThread)
+        {
+            hostRaised.set(bit, 1); // before the raise: a watch event is not the guest's kick
+            selector.raise(bit);
+        }
+    }
+
+    /**
      * Wakes the poller's thread if it sleeps (any thread): a command stopping its runner does not wait for the sleep's
      * timeout. Costs the thread one poll of the first vif.
      */
@@ -609,6 +633,10 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
     @Override
     public void onClose()
     {
+        for (final io.pvnet.engine.store.StoreWatch watch : watches)
+        {
+            watch.close();
+        }
         for (final VifBackend backend : backends)
         {
             backend.onClose();
