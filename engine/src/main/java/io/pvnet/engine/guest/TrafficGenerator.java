@@ -92,6 +92,7 @@ public final class TrafficGenerator implements FrameHandler
     private final long[] sequenceBase = new long[MAX_FLOWS];
 
     private final TcpClient tcp = new TcpClient(this);
+    private final DatagramChecksum datagramChecksum = new DatagramChecksum(MAX_PAYLOAD);
 
     /**
      * A generator on the system clock that backs off (spins, yields, parks up to 50 us) when it has nothing to do;
@@ -366,7 +367,14 @@ public final class TrafficGenerator implements FrameHandler
             builder.udp(SOURCE_PORT + flow, port);
         }
         GenPayloadDescriptor.writeProbe(frame, PAYLOAD_OFFSET, size, sequence, now);
-        return builder.payloadLength(size).build();
+        if (icmp || size < GenPayloadDescriptor.LENGTH)
+        {
+            return builder.payloadLength(size).build();
+        }
+        // lengths and the IPv4 header's checksum; the UDP checksum from its parts (the pattern's sum is cached by size)
+        final int length = builder.payloadLength(size).buildPartial();
+        datagramChecksum.complete(frame, EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH, size);
+        return length;
     }
 
     /**
