@@ -65,7 +65,7 @@ public final class SwitchCommand implements Callable<Integer>
     static final long PORT_POLL_SLEEP_NS = 1_000_000L;
 
     @picocli.CommandLine.Mixin
-    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+    io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
     String region;
