@@ -53,8 +53,8 @@ class VxlanKernelTest
     @Test
     void shouldInteroperateWithALinuxVxlanDevice(@TempDir final Path dir) throws Exception
     {
-        final String hostEnd = "pvxh" + ProcessHandle.current().pid() % 100000;
-        final String nsEnd = "pvxn" + ProcessHandle.current().pid() % 100000;
+        final String hostEnd = "pvxh" + ProcessHandle.current().pid();
+        final String nsEnd = "pvxn" + ProcessHandle.current().pid();
         final Path capture = dir.resolve("vxlan.pcap");
         final boolean ethtool;
         try (Netns netns = Netns.create("vxlan"))

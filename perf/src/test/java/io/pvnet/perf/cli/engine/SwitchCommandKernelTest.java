@@ -38,7 +38,7 @@ class SwitchCommandKernelTest
     @Test
     void shouldServeTheKernelFromGuestProcessesThroughASwitchProcess(@TempDir final Path dir) throws Exception
     {
-        final String tag = Long.toString(ProcessHandle.current().pid() % 10000);
+        final String tag = Long.toString(ProcessHandle.current().pid());
         final String plainTap = "pvsw" + tag + "a";
         final String offloadTap = "pvsw" + tag + "b";
         final Path region = dir.resolve("switch.region");
