@@ -38,7 +38,7 @@ class ThousandVifSwitchProcessTest
                 assertTrue(guest.awaitOutput("ready", 60_000), guest.output());
                 // first contact (ARP, learning, three cold JVMs, a guest asleep in adaptive mode) can take longer than
                 // gen's 200 ms wait for answers on a loaded machine: echo until one comes back, then count
-                awaitFirstEcho(region);
+                EchoWarmup.awaitFirstEcho(region, 1000, "10.77.0.100/24", "10.77.0.7");
                 // 5,000/s: a guest descheduled for 50 ms on a loaded machine still finds room in its 256-slot ring
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "1000",
                     "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--count", "2000", "--rate", "5000"))
@@ -75,28 +75,6 @@ class ThousandVifSwitchProcessTest
             assertFalse(sw.output().contains("Exception"), sw.output());
         }
         assertFalse(Files.exists(region), "the switch removed its region file");
-    }
-
-    /** Runs short gens from vif 1000 to the guest until one gets an echo back (60 s at most). */
-    private static void awaitFirstEcho(final Path region) throws Exception
-    {
-        final long deadlineNs = System.nanoTime() + 60_000_000_000L;
-        String last = "";
-        while (System.nanoTime() - deadlineNs < 0)
-        {
-            try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "1000",
-                "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--count", "20", "--rate", "1000"))
-            {
-                gen.awaitExit(60_000);
-                last = gen.output();
-                final Matcher answered = Pattern.compile("answered (\\d+)").matcher(last);
-                if (answered.find() && Long.parseLong(answered.group(1)) > 0)
-                {
-                    return;
-                }
-            }
-        }
-        fail("no echo from the guest on vif 7 in 60 s: " + last);
     }
 
     @Test
