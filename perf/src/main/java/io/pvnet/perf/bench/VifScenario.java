@@ -37,6 +37,14 @@ import java.util.function.Supplier;
 public final class VifScenario implements Scenario
 {
     private static final int TSO_FRAME = 65535 - 64;
+    /**
+     * {@code --idle} of the throughput scenarios ({@code vif}, {@code vif-xproc}, {@code switch}) unless given:
+     * busy-spin, the capacity of the path on a machine whose cores are free (quiet 2-vCPU VM: vif-xproc.64 4.30 Mpps
+     * against 3.38 adaptive and 2.45 backoff; backoff's timed parks cut vif.tso to 1.35 Gbit/s from 47.6). A spinning
+     * thread never gives its core away, so on cores shared with other work busy-spin collapses (vif-xproc.64 0.007
+     * Mpps against 0.72 adaptive, load 10): measure there with {@code --idle adaptive}.
+     */
+    static final IdleMode DEFAULT_IDLE = IdleMode.BUSY_SPIN;
     /** The Aeron message size {@code vif.tso} is compared with. */
     static final int AERON_TSO_SIZE = 65_536;
 
@@ -81,7 +89,7 @@ public final class VifScenario implements Scenario
             return new VifXprocScenario().measurementCount(options);
         }
         final int[] sizes = options.sizes(64, 1500);
-        final IdleMode idleMode = options.idle(null);
+        final IdleMode idleMode = options.idle(DEFAULT_IDLE);
         final int spinFigures = idleMode != null && idleMode.sleeps() ? (options.tso(true) ? 2 : 1) : 0;
         final int queueRuns = options.queues(1).length;
         return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0) +
@@ -105,7 +113,7 @@ public final class VifScenario implements Scenario
             return;
         }
         final int burst = options.batch(32);
-        final IdleMode idleMode = options.idle(null);
+        final IdleMode idleMode = options.idle(DEFAULT_IDLE);
         final Supplier<IdleStrategy> idle = idleMode == null ? VifPipeline.DEFAULT_IDLE : idleMode::newIdleStrategy;
         this.sleepMode = idleMode;
         final boolean shared = options.threading(BenchOptions.Threading.DEDICATED) == BenchOptions.Threading.SHARED;

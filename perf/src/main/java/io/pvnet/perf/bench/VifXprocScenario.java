@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * host's store and counters in this process's anonymous memory. This process runs the backends and the crossover on
  * one thread.
  * <p>
- * Both processes wait as {@code pvnet switch} and {@code pvnet guest} do ({@code --idle}, default {@code adaptive}):
+ * Default {@code --idle busy-spin} (both processes poll, as {@code vif}: {@link VifScenario#DEFAULT_IDLE}). With
+ * {@code --idle adaptive} both processes wait as {@code pvnet switch} and {@code pvnet guest} do:
  * the host thread's backends under a {@link VifPoller} that sleeps in an {@link EpollWaitPoint} over the guests' kick
  * eventfds, the guest thread on the receiving vif's event port (a futex word in its own memory); each polls for the
  * spin window ({@code --spin-us}) after its last work and is kicked only once it armed its port to sleep. While
@@ -110,7 +111,7 @@ public final class VifXprocScenario implements Scenario
         throws Exception
     {
         final boolean pps = VifScenario.packetsPerSecond(frameLength) && !tso;
-        final IdleMode idleMode = context.options().idle(IdleMode.ADAPTIVE);
+        final IdleMode idleMode = context.options().idle(VifScenario.DEFAULT_IDLE);
         // the host's store, counters and section table in its own anonymous memory: the guest process maps only the
         // sealed memfd of each vif it attaches (the isolated path of pvnet switch and pvnet guest)
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(2), VifRegion.sectionCapacity(2)))
