@@ -42,6 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread, up to four wake-ups when a round trip outlasts a spin window. {@code baseline.eventfd.rtt.*}:
  * the same with eventfds and epoll, the kick path of guests in their own memory.
  * <p>
+ * Where a vif round trip's time goes, from A's send ({@link WakeStages}): {@code wake.host.p50} until the host thread
+ * returns from its sleep, {@code wake.echo.p50} until guest B's thread does, {@code wake.echoed.p50} until B has written
+ * the echo; each over the round trips in which that thread was asleep (the rest of {@code wake.rtt} is B -> host -> A,
+ * hand-overs to threads still polling). Stamps cost a clock read on each thread.
+ * <p>
  * Warm-up: first round trips back to back (half the warm-up, at least 20,000 within the whole warm-up), so that the
  * JIT has compiled each path before it is measured, then round trips at the measured cadence. At one round trip per
  * 2 ms the vif path's methods reached C2 only 8-10 s after start, so the figure used to be measured in profiled C1
@@ -101,6 +106,7 @@ public final class WakeScenario implements Scenario
     private static Histogram vifRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
     {
         final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
+        final WakeStages stages = new WakeStages();
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(2)))
         {
             final VifRegion vifRegion = VifRegion.create(region, 2);
@@ -115,8 +121,10 @@ public final class WakeScenario implements Scenario
             poller.add(backends[1]);
             final VifFrontend a = VifFrontend.create(vifRegion, configA, backends[0].counters(), NoFrameOffload.INSTANCE);
             final VifFrontend b = VifFrontend.create(vifRegion, configB, backends[1].counters(), NoFrameOffload.INSTANCE);
-            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null, poller);
-            final AgentRunner echo = new AgentRunner(mode.newIdleStrategy(b), Throwable::printStackTrace, null, new Echo(b));
+            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(new WakeStages.Stamped(poller, stages, WakeStages.HOST)),
+                Throwable::printStackTrace, null, poller);
+            final AgentRunner echo = new AgentRunner(mode.newIdleStrategy(new WakeStages.Stamped(b, stages, WakeStages.ECHO)),
+                Throwable::printStackTrace, null, new Echo(b, stages));
             AgentRunner.startOnThread(host);
             AgentRunner.startOnThread(echo);
             try
@@ -135,9 +143,10 @@ public final class WakeScenario implements Scenario
                     throw new IllegalStateException("vifs did not connect: a=" + a.state() + " b=" + b.state() +
                         " backends " + backends[0].state() + " " + backends[1].state());
                 }
-                final Sender sender = new Sender(a, mode);
+                final Sender sender = new Sender(a, mode, stages);
                 final AtomicLong samples = new AtomicLong();
-                measure(context, "wake.rtt", samples, histogram, sender::roundTrip);
+                measure(context, "wake.rtt", samples, histogram, stages::reset, sender::roundTrip);
+                stages.report(context);
             }
             finally
             {
@@ -168,7 +177,7 @@ public final class WakeScenario implements Scenario
         thread.start();
         try
         {
-            measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, () ->
+            measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, null, () ->
             {
                 final long start = System.nanoTime();
                 pinger.notifyPeer();
@@ -215,7 +224,7 @@ public final class WakeScenario implements Scenario
             thread.start();
             try
             {
-                measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, () ->
+                measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, null, () ->
                 {
                     final long start = System.nanoTime();
                     LinuxCalls.eventfdSignal(pongFd);
@@ -245,9 +254,12 @@ public final class WakeScenario implements Scenario
         long once() throws Exception;
     }
 
+    /**
+     * @param beforeMeasured run once when the warm-up ends (null: nothing).
+     */
     private static void measure(
         final ScenarioContext context, final String what, final AtomicLong samples, final Histogram histogram,
-        final RoundTrip roundTrip) throws Exception
+        final Runnable beforeMeasured, final RoundTrip roundTrip) throws Exception
     {
         long lost = 0;
         // first the path's code: round trips back to back, so the JIT compiles it before anything is measured (at one
@@ -256,6 +268,10 @@ public final class WakeScenario implements Scenario
         lost += hotWarmup(context, what, samples, roundTrip);
         for (final boolean warmup : new boolean[] {true, false})
         {
+            if (!warmup && beforeMeasured != null)
+            {
+                beforeMeasured.run();
+            }
             // the rest of the warm-up at the measured cadence: the threads settle into sleeping between frames
             final long end = System.nanoTime() + (warmup ? context.warmup().dividedBy(2) : context.duration()).toNanos();
             try (ProgressPrinter.Line ignored = context.progress(what + (warmup ? " (warm-up)" : ""), samples::get, 1,
@@ -320,12 +336,14 @@ public final class WakeScenario implements Scenario
     {
         private final VifFrontend frontend;
         private final IdleStrategy idle;
+        private final WakeStages stages;
         private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(FRAME));
         private int received;
 
-        Sender(final VifFrontend frontend, final IdleMode mode)
+        Sender(final VifFrontend frontend, final IdleMode mode, final WakeStages stages)
         {
             this.frontend = frontend;
+            this.stages = stages;
             this.idle = mode.newIdleStrategy(frontend);
             // to B's MAC from A's: the crossover does not look, but the frame is well formed
             final long to = VifConfig.of(2, 0).mac();
@@ -346,8 +364,10 @@ public final class WakeScenario implements Scenario
             }
             received = 0;
             final long start = System.nanoTime();
+            stages.begin(start);
             if (frontend.transmit(frame, 0, FRAME) != VifFrontend.OK)
             {
+                stages.end(false);
                 frontend.doWork();
                 return -1;
             }
@@ -357,6 +377,7 @@ public final class WakeScenario implements Scenario
             {
                 if (System.nanoTime() - start > TIMEOUT_NS)
                 {
+                    stages.end(false);
                     return -1;
                 }
                 final int work = frontend.doWork() + frontend.poll(this, 64);
@@ -366,7 +387,9 @@ public final class WakeScenario implements Scenario
                 }
             }
             idle.reset();
-            return System.nanoTime() - start;
+            final long end = System.nanoTime();
+            stages.end(true);
+            return end - start;
         }
 
         @Override
@@ -380,10 +403,12 @@ public final class WakeScenario implements Scenario
     private static final class Echo implements Agent, FrameHandler
     {
         private final VifFrontend frontend;
+        private final WakeStages stages;
 
-        Echo(final VifFrontend frontend)
+        Echo(final VifFrontend frontend, final WakeStages stages)
         {
             this.frontend = frontend;
+            this.stages = stages;
         }
 
         @Override
@@ -398,6 +423,7 @@ public final class WakeScenario implements Scenario
         public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             frontend.transmit(buffer, offset, length);
+            stages.stamp(WakeStages.ECHOED);
         }
 
         @Override

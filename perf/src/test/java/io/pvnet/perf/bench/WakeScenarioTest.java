@@ -50,6 +50,13 @@ class WakeScenarioTest
             assertTrue(p50 > 1 && p50 <= p99 && p99 < 1_000_000, path + " p50=" + p50 + " p99=" + p99);
             assertFalse(figures.containsKey(path + ".lost"), path + " lost " + figures.get(path + ".lost"));
         }
+        // where the time goes: A's send -> host awake -> guest B awake -> echo written, each inside the round trip
+        for (final String stage : List.of("wake.host", "wake.echo", "wake.echoed"))
+        {
+            final Double p50 = figures.get(stage + ".p50");
+            assertTrue(p50 != null && p50 > 0 && p50 < figures.get("wake.rtt.p99"), stage + " " + figures);
+        }
+        assertTrue(figures.get("wake.host.p50") <= figures.get("wake.echoed.p50"), figures.toString());
         assertTrue(stdout.text().contains("wake.rtt.p50"), stdout.text());
     }
 }
