@@ -1,5 +1,6 @@
 package io.pvnet.engine;
 
+import io.pvnet.ring.event.DeadlineWaitPoint;
 import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.event.EventSelector;
 import io.pvnet.ring.event.WaitPoint;
@@ -18,8 +19,9 @@ import java.util.List;
  * cannot starve the others), and when a vif's poll finds nothing it arms the vif's port and polls once more (the final
  * check): still nothing, and the vif leaves the active list until a guest raises it again. A vif a frame was offered to
  * on this thread during that pass (a crossover or bridge forwarding from another vif) is served in the same cycle. The
- * cost of a round is in proportion to the active vifs, not to all of them. In a round after the store changed
- * (negotiation) every vif is visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer
+ * cost of a round is in proportion to the active vifs, not to all of them. A write to a key a backend watches (its
+ * frontend's directory or its own, through the poller's store handle) raises that vif's bit, as xenstored fires a
+ * watch event; in a round after the store changed (negotiation) every vif is visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer
  * running are (frames queued for a guest, tx held by the credit scheduler, status to publish, control requests, a
  * guest that cannot kick: see {@code XnbAgent.hasTimers}), and once a second ({@link #HEARTBEAT_NS}) every vif's
  * heartbeat counter is stamped (one store each). An idle vif costs nothing else, and with no timer running the thread
@@ -32,7 +34,9 @@ import java.util.List;
  * {@code kicks-spurious} and {@code kick-backoffs} show it.
  * <p>
  * As the {@link WaitPoint} of an idle strategy ({@code IdleMode.newIdleStrategy(poller)}) the thread sleeps in the
- * kernel when no vif is active; with busy-spin or backoff the same agent simply polls.
+ * kernel when no vif is active, through a {@link DeadlineWaitPoint} whose timed work is this poller
+ * ({@link #nanosToNextDue}): the one sleep logic of pvnet's agents; with busy-spin or backoff the same agent simply
+ * polls.
  * <pre>
  *  guest: push, notify  --(port armed? CAS 1->0)-->  selector.raise(bit)  --(owner sleeping?)--> FUTEX_WAKE
  *  host:  drain bits -> active list -> doWork() per active vif -> 0? arm port, doWork() again -> 0? inactive
@@ -44,7 +48,7 @@ import java.util.List;
  * Threading: {@link #add} at configuration time; {@link #doWork()} and the {@link WaitPoint} methods on the one agent
  * thread; {@link #onOffered} from any thread.
  */
-public final class VifPoller implements Agent, WaitPoint
+public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.TimedWork
 {
     /** Default interval of the visit to the vifs with a timer running. */
     public static final long HOUSEKEEPING_MS = 250;
@@ -56,7 +60,9 @@ public final class VifPoller implements Agent, WaitPoint
     public static final long HEARTBEAT_NS = 1_000_000_000L;
     /**
      * For this long after the store changed (a negotiation under way) the thread sleeps at most {@link #STORE_POLL_NS}:
-     * in-process guests write the store without waking it (guests attached over a control connection wake it).
+     * for writers whose writes fire no watch of this poller's store handle (another process mapping the region,
+     * another handle); writes through the handle wake it at once (see {@link #add}), and guests attached over a
+     * control connection wake it through the control server.
      */
     static final long STORE_SETTLE_NS = 1_000_000_000L;
     static final long STORE_POLL_NS = 10_000_000L;
@@ -67,7 +73,8 @@ public final class VifPoller implements Agent, WaitPoint
     private final EventSelector selector;
     /** Where the thread sleeps when guests in other processes kick eventfds, or null (the selector's futex). */
     private final io.pvnet.ring.event.EpollWaitPoint kicks;
-    private final WaitPoint waitPoint;
+    /** The selector or {@link #kicks}, each sleep bounded by {@link #nanosToNextDue}: the one sleep logic. */
+    private final DeadlineWaitPoint sleeper;
     private long lastKickPollNs;
     /** When the current round started (agent thread): the time of work that offers do for a vif. */
     private long roundNs;
@@ -78,6 +85,8 @@ public final class VifPoller implements Agent, WaitPoint
     private final long housekeepingNs;
     private final long lingerNs;
     private final List<VifBackend> added = new ArrayList<>();
+    /** The store watches of the vifs served (two each), removed by {@link #onClose()}. */
+    private final List<io.pvnet.engine.store.StoreWatch> watches = new ArrayList<>();
     private VifBackend[] backends = new VifBackend[0];
     private VifPorts[] ports = new VifPorts[0];
     private boolean[] active = new boolean[0];
@@ -189,7 +198,7 @@ public final class VifPoller implements Agent, WaitPoint
         }
         this.selector = selector;
         this.kicks = kicks;
-        this.waitPoint = kicks != null ? kicks : selector;
+        this.sleeper = new DeadlineWaitPoint(kicks != null ? kicks : selector, this);
         this.store = store;
         this.housekeepingNs = housekeepingNs;
         this.lingerNs = lingerNs;
@@ -228,6 +237,11 @@ public final class VifPoller implements Agent, WaitPoint
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
         timed = java.util.Arrays.copyOf(timed, backends.length);
         timerList = java.util.Arrays.copyOf(timerList, backends.length);
+        // the store watches a backend sets in Xen (its frontend's directory, its own for settings such as the rate):
+        // a write there by another thread of this process (an in-process guest negotiating) wakes this thread
+        final Runnable onWatch = () -> onStoreWatch(bit);
+        watches.add(store.watch(backend.config().frontendDir(), onWatch));
+        watches.add(store.watch(backend.config().backendDir(), onWatch));
         activate(bit); // polled until its first final check says idle
     }
 
@@ -559,6 +573,20 @@ public final class VifPoller implements Agent, WaitPoint
     }
 
     /**
+     * A key a backend of this poller watches was written or removed (on the writer's thread): from another thread, the
+     * vif's bit is raised (a sleeping poller wakes, visits the vif and, the store having changed, every vif); on this
+     * poller's own thread (the backends' own writes) nothing is needed, its next cycle sees the store changed.
+     */
+    private void onStoreWatch(final int bit)
+    {
+        if (Thread.currentThread() != dutyThread)
+        {
+            hostRaised.set(bit, 1); // before the raise: a watch event is not the guest's kick
+            selector.raise(bit);
+        }
+    }
+
+    /**
      * Wakes the poller's thread if it sleeps (any thread): a command stopping its runner does not wait for the sleep's
      * timeout. Costs the thread one poll of the first vif.
      */
@@ -605,6 +633,10 @@ public final class VifPoller implements Agent, WaitPoint
     @Override
     public void onClose()
     {
+        for (final io.pvnet.engine.store.StoreWatch watch : watches)
+        {
+            watch.close();
+        }
         for (final VifBackend backend : backends)
         {
             backend.onClose();
@@ -618,46 +650,60 @@ public final class VifPoller implements Agent, WaitPoint
     @Override
     public void prepareToSleep()
     {
-        waitPoint.prepareToSleep();
+        sleeper.prepareToSleep();
     }
 
     @Override
     public void cancelSleep()
     {
-        waitPoint.cancelSleep();
+        sleeper.cancelSleep();
     }
 
+    /**
+     * Sleeps on the selector (or the kick epoll) until a guest or another thread raises a bit, {@code timeoutNs}, or
+     * this poller's next timed work is due ({@link #nanosToNextDue}); not at all while a vif is active.
+     *
+     * @param timeoutNs the idle strategy's longest sleep.
+     */
     @Override
     public void sleep(final long timeoutNs)
     {
-        // sleep no longer than the next heartbeat, (with a timer running) housekeeping visit, end of a backoff or credit
-        // window, and not at all while a vif is active
-        final long now = System.nanoTime();
-        long dueNs = lastHeartbeatNs + HEARTBEAT_NS - now;
+        sleeper.sleep(timeoutNs);
+    }
+
+    /**
+     * When this poller must run again without being woken: 0 while a vif is on the active list (it is polled, not
+     * slept on), else the earliest of the next heartbeat, (with a timer running) housekeeping visit, end of a kick
+     * backoff or credit window, and, for a while after a store change, the next look at the store. Agent thread.
+     *
+     * @param nowNs {@link System#nanoTime()} now.
+     * @return nanoseconds until then (0 or less: now).
+     */
+    @Override
+    public long nanosToNextDue(final long nowNs)
+    {
+        if (activeCount > 0)
+        {
+            return 0;
+        }
+        long dueNs = lastHeartbeatNs + HEARTBEAT_NS - nowNs;
         if (timerCount > 0)
         {
-            dueNs = Math.min(dueNs, lastHousekeepingNs + housekeepingNs - now);
+            dueNs = Math.min(dueNs, lastHousekeepingNs + housekeepingNs - nowNs);
         }
-        if (now - lastStoreChangeNs < STORE_SETTLE_NS)
+        if (nowNs - lastStoreChangeNs < STORE_SETTLE_NS)
         {
             dueNs = Math.min(dueNs, STORE_POLL_NS);
         }
         if (backoff.backingOff() > 0)
         {
-            dueNs = Math.min(dueNs, backoff.nanosToNextEnd(now));
+            dueNs = Math.min(dueNs, backoff.nanosToNextEnd(nowNs));
         }
         if (creditWaiting > 0)
         {
-            dueNs = Math.min(dueNs, nextCreditWakeNs - now);
+            dueNs = Math.min(dueNs, nextCreditWakeNs - nowNs);
         }
-        if (activeCount == 0 && dueNs > 0)
-        {
-            waitPoint.sleep(Math.min(timeoutNs, dueNs));
-        }
-        else
-        {
-            waitPoint.cancelSleep();
-        }
+        return dueNs;
     }
 
     /** {@return visits of vifs on the housekeeping timer so far (agent thread)} */

@@ -15,6 +15,9 @@ import static io.pvnet.engine.store.StoreDescriptor.*;
  * reader loads the sequence (acquire), copies the entry, issues a load fence and re-reads the sequence. Every loop is
  * bounded, so a peer that holds an entry odd forever or scribbles over the area makes calls fail with a status, never hang.
  * <p>
+ * Readers in other processes watch the area by polling {@link #changeCounter()}; in this process a {@link #watch} on a
+ * path runs an action after each write or removal below it through this handle, as xenstored fires a watch event.
+ * <p>
  * The area is used on configuration paths only: methods may allocate.
  */
 public final class XenStore
@@ -39,6 +42,8 @@ public final class XenStore
     /** Keys last seen absent, with the change counter at that time (valid while the counter has not moved). */
     private final java.util.concurrent.ConcurrentHashMap<String, Integer> absentAt =
         new java.util.concurrent.ConcurrentHashMap<>();
+    /** Watches on this handle ({@link #watch}): process-private, like the hints. */
+    private final StoreWatch.Registry watches = new StoreWatch.Registry();
 
     private XenStore(final AtomicBuffer buffer, final int entryCount)
     {
@@ -97,6 +102,21 @@ public final class XenStore
     }
 
     /**
+     * Watches {@code path} as xenstored does: after each write or removal through this handle of {@code path} or of a
+     * key below it, {@code action} runs on the writer's thread (see {@link StoreWatch}). A backend's thread that
+     * sleeps is woken this way when its frontend, in this process, writes its keys.
+     *
+     * @param path   a key or directory, with or without a trailing {@code /}.
+     * @param action what to run; quick, never throwing, never writing the store.
+     * @return the watch; {@link StoreWatch#close()} removes it.
+     * @throws IllegalArgumentException if {@code path} is empty or {@code action} null.
+     */
+    public StoreWatch watch(final String path, final Runnable action)
+    {
+        return watches.add(path, action);
+    }
+
+    /**
      * Writes {@code key = value}, replacing an existing value.
      *
      * @return {@link #OK}, {@link #FULL} or {@link #BUSY}.
@@ -143,6 +163,7 @@ public final class XenStore
             buffer.putByte(entry + ENTRY_KEY_LENGTH_OFFSET, (byte)keyBytes.length);
             buffer.putIntRelease(entry + ENTRY_SEQUENCE_OFFSET, sequence + 2);
             buffer.getAndAddInt(CHANGE_COUNTER_OFFSET, 1);
+            watches.fire(key);
             return OK;
         }
         return BUSY;
@@ -176,13 +197,18 @@ public final class XenStore
                 Thread.onSpinWait();
                 continue;
             }
-            if (keyEquals(entry, keyBytes))
+            final boolean removed = keyEquals(entry, keyBytes);
+            if (removed)
             {
                 buffer.putByte(entry + ENTRY_KEY_LENGTH_OFFSET, (byte)0);
                 buffer.putByte(entry + ENTRY_VALUE_LENGTH_OFFSET, (byte)0);
             }
             buffer.putIntRelease(entry + ENTRY_SEQUENCE_OFFSET, sequence + 2);
             buffer.getAndAddInt(CHANGE_COUNTER_OFFSET, 1);
+            if (removed)
+            {
+                watches.fire(key);
+            }
         }
         return BUSY;
     }

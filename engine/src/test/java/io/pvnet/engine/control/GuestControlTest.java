@@ -1,17 +1,14 @@
 package io.pvnet.engine.control;
 
 import io.pvnet.engine.frame.FrameMetadata;
-import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.vif.VifSections;
-import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.region.HostFile;
-import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionSection;
 import io.pvnet.ring.share.ControlSocket;
 import org.agrona.DirectBuffer;
@@ -20,10 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,13 +35,11 @@ class GuestControlTest
     @TempDir
     Path dir;
 
-    private final Region region = Region.createAnonymous(VifRegion.regionBytes(2));
-    private final VifRegion vifRegion = VifRegion.create(region);
-    private final VifBackend[] backends = new VifBackend[2];
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private ControlledSwitch sw;
+    private VifBackend[] backends;
+    private VifRegion vifRegion;
     private GuestControlServer server;
     private Path socket;
-    private final List<GuestControlClient> clients = new ArrayList<>();
 
     private void startSwitch(final int ownerUid)
     {
@@ -57,35 +48,20 @@ class GuestControlTest
 
     private void startSwitch(final int ownerUid, final int queues)
     {
-        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
-        backends[0] = cable.plug(0, VifBackend.create(vifRegion, VifConfig.of(1, 0).withQueues(queues),
-            cable.ingress(0), NoFrameOffload.INSTANCE));
-        backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifConfig.of(2, 0).withQueues(queues),
-            cable.ingress(1), NoFrameOffload.INSTANCE));
-        socket = dir.resolve("switch.sock");
-        server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), List.of(
-            new GuestControlServer.Vif(backends[0].config(), backends[0], ownerUid),
-            new GuestControlServer.Vif(backends[1].config(), backends[1], HostFile.effectiveUid())),
-            new PrintStream(log, true, StandardCharsets.UTF_8)).start();
+        sw = ControlledSwitch.unpolled(dir, ownerUid, queues);
+        backends = sw.backends;
+        vifRegion = sw.vifRegion;
+        server = sw.server;
+        socket = sw.socket;
     }
 
     @AfterEach
     void tearDown()
     {
-        for (final GuestControlClient client : clients)
+        if (sw != null)
         {
-            client.close();
+            sw.close();
         }
-        if (server != null)
-        {
-            server.close();
-            server.closeShares();
-        }
-        for (final GuestControlClient client : clients)
-        {
-            client.closeShare();
-        }
-        region.close();
     }
 
     private final class Guest
@@ -112,10 +88,9 @@ class GuestControlTest
 
         Guest(final int domid, final int queues)
         {
-            client = GuestControlClient.attach(socket, VifConfig.of(domid, 0));
-            clients.add(client);
-            frontend = VifFrontend.create(client.store(), client.share().region(),
-                VifConfig.of(domid, 0).withQueues(queues), NoFrameOffload.INSTANCE);
+            final ControlledSwitch.Guest attached = sw.attach(domid, queues, false);
+            client = attached.client();
+            frontend = attached.frontend();
         }
 
         void pump()
@@ -131,13 +106,12 @@ class GuestControlTest
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean())
         {
-            assertTrue(System.nanoTime() - deadline < 0, "timed out; switch log: " + log);
+            assertTrue(System.nanoTime() - deadline < 0, "timed out; switch log: " + sw.log());
             for (final Guest guest : guests)
             {
                 guest.pump();
             }
-            backends[0].doWork();
-            backends[1].doWork();
+            sw.pumpBackends();
             Thread.onSpinWait();
         }
     }
@@ -195,8 +169,7 @@ class GuestControlTest
             {
                 pumpUntil(() -> true, one, two);
                 one.pump();
-                backends[0].doWork();
-                backends[1].doWork();
+                sw.pumpBackends();
             }
             one.frontend.flush();
         }
@@ -265,7 +238,7 @@ class GuestControlTest
         final Guest second = new Guest(1);
         pumpUntil(() -> backends[0].isConnected() && second.frontend.isConnected(), second);
         assertEquals(2, server.attaches());
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("vif 1 detached"), log.toString(StandardCharsets.UTF_8));
+        assertTrue(sw.log().contains("vif 1 detached"), sw.log());
     }
 
     @Test
@@ -347,8 +320,7 @@ class GuestControlTest
                 // the switch may have closed first
             }
             victim.pump();
-            backends[0].doWork();
-            backends[1].doWork();
+            sw.pumpBackends();
         }
         pumpUntil(() -> victim.frontend.isConnected() && backends[1].isConnected(), victim);
         assertTrue(server.protocolErrors() > 50, "garbage counted: " + server.protocolErrors());

@@ -1,21 +1,14 @@
 package io.pvnet.engine.control;
 
-import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifPoller;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.frame.FrameHandler;
-import io.pvnet.engine.offload.NoFrameOffload;
-import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifSections;
-import io.pvnet.ring.event.EpollWaitPoint;
 import io.pvnet.ring.event.EventSelector;
 import io.pvnet.ring.event.IdleMode;
-import io.pvnet.ring.region.HostFile;
-import io.pvnet.ring.region.Region;
-import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxCalls;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -25,10 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,16 +41,12 @@ class IsolatedGuestKickTest
     @TempDir
     Path dir;
 
-    private Region region;
+    private ControlledSwitch sw;
+    private VifBackend[] backends;
     private VifRegion vifRegion;
-    private int queues = 1;
-    private final VifBackend[] backends = new VifBackend[VIFS];
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    private final List<GuestControlClient> clients = new ArrayList<>();
-    private final List<AgentRunner> runners = new ArrayList<>();
     private GuestControlServer server;
     private VifPoller poller;
-    private Path socket;
+    private int queues = 1;
 
     private void startSwitch()
     {
@@ -71,56 +57,19 @@ class IsolatedGuestKickTest
     private void startSwitch(final int queues)
     {
         this.queues = queues;
-        region = Region.createAnonymous(VifRegion.regionBytes(VIFS, queues));
-        vifRegion = VifRegion.create(region, VIFS, queues);
-        final EventSelector selector = VifSections.createSelector(region, VIFS);
-        poller = new VifPoller(selector, vifRegion.store(), HOUSEKEEPING_NS, new EpollWaitPoint(selector));
-        final List<GuestControlServer.Vif> vifs = new ArrayList<>();
-        final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
-        for (int i = 0; i < VIFS; i++)
-        {
-            // vif 1 <-> vif 2 crossed; the others discard what they send (they are meant to stay idle)
-            backends[i] = VifBackend.create(vifRegion, VifConfig.of(i + 1, 0).withQueues(queues),
-                i < 2 ? cable.ingress(i) : (buffer, offset, length, metadata) -> 0, NoFrameOffload.INSTANCE);
-            if (i < 2)
-            {
-                cable.plug(i, backends[i]);
-            }
-            poller.add(backends[i]);
-            vifs.add(new GuestControlServer.Vif(backends[i].config(), backends[i], HostFile.effectiveUid()));
-        }
-        socket = dir.resolve("switch.sock");
-        server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), vifs,
-            new PrintStream(log, true, StandardCharsets.UTF_8)).start();
-        final AgentRunner host = new AgentRunner(IdleMode.SLEEP.newIdleStrategy(poller, 0, 100_000_000L),
-            Throwable::printStackTrace, null, poller);
-        runners.add(host);
-        AgentRunner.startOnThread(host);
+        sw = ControlledSwitch.polled(dir, VIFS, queues, HOUSEKEEPING_NS);
+        backends = sw.backends;
+        vifRegion = sw.vifRegion;
+        server = sw.server;
+        poller = sw.poller();
     }
 
     @AfterEach
     void tearDown()
     {
-        for (int i = runners.size() - 1; i >= 0; i--)
+        if (sw != null)
         {
-            runners.get(i).close();
-        }
-        for (final GuestControlClient client : clients)
-        {
-            client.close();
-        }
-        if (server != null)
-        {
-            server.close();
-            server.closeShares();
-        }
-        for (final GuestControlClient client : clients)
-        {
-            client.closeShare();
-        }
-        if (region != null)
-        {
-            region.close();
+            sw.close();
         }
     }
 
@@ -135,14 +84,11 @@ class IsolatedGuestKickTest
         SleepingGuest(final int domid, final boolean echo)
         {
             this.echo = echo;
-            client = GuestControlClient.attach(socket, VifConfig.of(domid, 0).withQueues(queues));
-            clients.add(client);
-            frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(),
-                VifConfig.of(domid, 0).withQueues(queues), NoFrameOffload.INSTANCE);
-            final AgentRunner runner = new AgentRunner(IdleMode.SLEEP.newIdleStrategy(frontend, 0, 100_000_000L),
-                Throwable::printStackTrace, null, this);
-            runners.add(runner);
-            AgentRunner.startOnThread(runner);
+            final ControlledSwitch.Guest guest = sw.attach(domid, queues, true);
+            client = guest.client();
+            frontend = guest.frontend();
+            sw.start(new AgentRunner(IdleMode.SLEEP.newIdleStrategy(frontend, 0, 100_000_000L),
+                Throwable::printStackTrace, null, this), client::wakeGuestThread);
         }
 
         @Override
@@ -288,7 +234,7 @@ class IsolatedGuestKickTest
         final int noisyBit = 4;
         final long pollsBefore = poller.vifPolls(noisyBit);
         final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        final long hostThread = runners.get(0).thread().threadId();
+        final long hostThread = sw.hostRunner().thread().threadId();
         final java.util.concurrent.atomic.AtomicBoolean storming = new java.util.concurrent.atomic.AtomicBoolean(true);
         final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
         final int kickFd = noisy.client.kickFd();
@@ -377,11 +323,9 @@ class IsolatedGuestKickTest
     void shouldWakeAGuestSleepingOnTwoQueuesForItsWatchEventsAndEitherQueuesFrames() throws Exception
     {
         startSwitch(2);
-        final VifConfig config = VifConfig.of(1, 0).withQueues(2);
-        final GuestControlClient client = GuestControlClient.attach(socket, config);
-        clients.add(client);
-        final VifFrontend guest = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), config,
-            NoFrameOffload.INSTANCE);
+        final ControlledSwitch.Guest attached = sw.attach(1, 2, true);
+        final GuestControlClient client = attached.client();
+        final VifFrontend guest = attached.frontend();
         final AtomicInteger received = new AtomicInteger();
         final FrameHandler handler = (buffer, offset, length, metadata) -> received.incrementAndGet();
         final java.util.function.IntSupplier pump = () -> client.sync() + guest.doWork() + guest.poll(handler, 64);
@@ -497,10 +441,10 @@ class IsolatedGuestKickTest
         await(() -> first.frontend.isConnected() && sender.frontend.isConnected(), "connected");
         // the sender goes away and a new guest takes vif 1 (new memory, new kick fd)
         final int oldKick = sender.client.kickFd();
-        runners.remove(runners.size() - 1).close();
+        sw.stopLastRunner();
         sender.client.close();
         await(() -> !backends[0].isConnected(), "vif 1 closed after its guest left");
-        clients.remove(sender.client);
+        sw.forget(sender.client);
         sender.client.closeShare();
         final SleepingGuest second = new SleepingGuest(1, false);
         await(() -> second.frontend.isConnected() && backends[0].isConnected(), "vif 1 connected again");
@@ -527,7 +471,7 @@ class IsolatedGuestKickTest
         Thread.sleep(300); // the host thread sleeps (its housekeeping is 30 s away)
         final long sleeps = poller.sleeps();
         // the guest's end of the control connection closes as it would when the process dies (the kernel closes it)
-        runners.remove(runners.size() - 1).close();
+        sw.stopLastRunner();
         final long goneAt = System.nanoTime();
         guest.client.close();
         await(() -> !backends[2].isConnected(), "vif 3 left Connected");
@@ -535,6 +479,28 @@ class IsolatedGuestKickTest
         System.out.println("guest gone -> its vif leaves Connected after " + ms + " ms, host thread asleep before");
         assertTrue(ms < 1_000, ms + " ms: the control thread woke the sleeping host thread");
         assertTrue(sleeps > 0);
+    }
+
+    /**
+     * A store write crossing the control connection wakes the sleeping host at once: a guest that attaches while the
+     * host thread sleeps toward its next heartbeat (housekeeping 30 s away, the second after the last store change
+     * over) is connected within milliseconds (the control server writes the guest's keys into the host's store, which
+     * fires the backend's watch, and wakes the backend itself too), not at the host's next wake-up up to a second later.
+     */
+    @Test
+    void shouldConnectAGuestThatAttachesWhileTheHostSleeps() throws Exception
+    {
+        startSwitch();
+        Thread.sleep(1_200); // past the second after the backends' own store writes, in which the host looks every 10 ms
+        final long sleeps = poller.sleeps();
+        await(() -> poller.sleeps() != sleeps, "the host thread starts a new sleep (its heartbeat's)");
+        Thread.sleep(20);
+        final long start = System.nanoTime();
+        final SleepingGuest guest = new SleepingGuest(3, false);
+        await(() -> guest.frontend.isConnected() && backends[2].isConnected(), "connected");
+        final long ms = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("guest attached over the control socket while the host slept: connected after " + ms + " ms");
+        assertTrue(ms < 250, ms + " ms: the host saw the guest's keys only at the end of its sleep");
     }
 
     /** Runs {@code action} on the test thread while the guest's own thread may sleep (a netfront is one-threaded). */

@@ -44,6 +44,8 @@ public final class VifLatencyPath implements LatencyPath
     private final VifFrontend frontend;
     private final VifBackend backend;
     private final AgentRunner hostRunner;
+    /** Serves the backend on the host thread; woken to stop it. */
+    private final io.pvnet.engine.VifPoller poller;
     private final UnsafeBuffer frame;
     private final int frameBytes;
     private final ReturnedFrames returned = new ReturnedFrames();
@@ -96,7 +98,7 @@ public final class VifLatencyPath implements LatencyPath
             // to the guest's own MAC, from a locally administered one
             frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), 0x02_00_00_00_00_01L);
             // sleep/adaptive: the host thread sleeps on a vif poller's selector until the guest notifies
-            final io.pvnet.engine.VifPoller poller = new io.pvnet.engine.VifPoller(selector, vifRegion.store());
+            poller = new io.pvnet.engine.VifPoller(selector, vifRegion.store());
             poller.add(backend);
             hostRunner = new AgentRunner(
                 // NOOP by default: spin without PAUSE (BusySpin's onSpinWait gets a KVM vCPU descheduled; FixedRateSender)
@@ -170,7 +172,7 @@ public final class VifLatencyPath implements LatencyPath
     @Override
     public void close()
     {
-        hostRunner.close();
+        io.pvnet.ring.event.RunnerStop.close(hostRunner, poller::wake); // sleep/adaptive: the host may sleep on it
         region.close();
     }
 

@@ -344,11 +344,11 @@ public final class VifPipeline implements AutoCloseable
         if (sharedThread != null)
         {
             sharedThread.join(5000);
-            hostRunner.close();
+            io.pvnet.ring.event.RunnerStop.close(hostRunner, poller::wake); // the host thread may sleep on the poller
             return;
         }
         guestThread.join(5000);
-        hostRunner.close();
+        io.pvnet.ring.event.RunnerStop.close(hostRunner, poller::wake);
     }
 
     /** @return the one-way latency histogram (read after {@link #stop()}). */

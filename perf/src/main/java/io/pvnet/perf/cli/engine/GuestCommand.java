@@ -95,7 +95,7 @@ public final class GuestCommand implements Callable<Integer>
                 ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
             out.flush();
             barrier.await();
-            RunnerStop.close(runner, node::wake);
+            io.pvnet.ring.event.RunnerStop.close(runner, node::wake);
             if (node.failure() != null)
             {
                 err.println("pvnet guest: " + node.failure());

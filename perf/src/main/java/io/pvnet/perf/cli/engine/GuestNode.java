@@ -8,6 +8,9 @@ import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.control.GuestControlClient;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
+import io.pvnet.ring.event.DeadlineWaitPoint;
+import io.pvnet.ring.event.DeadlineWaitPoint.TimedWork;
+import io.pvnet.ring.event.WaitPoint;
 import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
 import org.agrona.DirectBuffer;
@@ -27,11 +30,12 @@ import java.nio.file.Path;
  * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
  * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
  * <p>
- * As the {@link io.pvnet.ring.event.WaitPoint} of its idle strategy the node sleeps on the vif's event port no longer
- * than its next timed work (a stream's next datagram, a chargen timer), as {@code VifPoller} bounds its sleep by its
- * timers: frames wake it, time does not, and the strategy's longest sleep is only a safety net.
+ * Its idle strategy sleeps on the event port of the vif's current frontend ({@link CurrentPort}) no longer than the
+ * node's next timed work (a stream's next datagram, a chargen timer): the node is the {@link TimedWork} of a
+ * {@link DeadlineWaitPoint}, as {@code VifPoller} is. Frames wake it, time does not, and the strategy's longest sleep
+ * is only a safety net.
  */
-final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.event.WaitPoint
+final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
 {
     /** What a guest is: region, vif config (MAC), addresses. */
     record Settings(Path region, VifConfig config, int ipv4, int prefix4, byte[] ipv6)
@@ -48,8 +52,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
     private final io.pvnet.engine.guest.TcpChargenServer chargen;
     private volatile GuestControlClient client;
     private VifFrontend frontend;
-    /** The frontend whose event port the guest's thread announced its sleep on (guest thread), or null. */
-    private VifFrontend sleepingOn;
+    /** Where the guest's thread sleeps: the current frontend's port, bounded by {@link #nanosToNextDue}. */
+    private final WaitPoint waitPoint = new DeadlineWaitPoint(new CurrentPort(), this);
     /** Most frames taken from the rx ring per duty cycle (a NAPI budget). */
     private static final int RX_BUDGET = 64;
     private long transmitBusy;
@@ -130,60 +134,57 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
 
     /**
      * @return how this guest's thread idles: {@code sleep}/{@code adaptive} sleep on the event port of the vif's
-     * current frontend (this node is the wait point, not the frontend: a reconnect replaces the frontend, and a thread
-     * sleeping on the old one's port would be woken by nobody, only by its 1 s timeout).
+     * current frontend until notified or the node's next timed work.
      */
     IdleStrategy idleStrategy(final io.pvnet.ring.event.IdleMode mode)
     {
-        return mode.newIdleStrategy(this, io.pvnet.ring.event.IdleMode.spinWindowNs(), MAX_SLEEP_NS);
-    }
-
-    /** {@link io.pvnet.ring.event.WaitPoint}: announces the sleep on the current frontend's port. Guest thread. */
-    @Override
-    public void prepareToSleep()
-    {
-        sleepingOn = frontend;
-        sleepingOn.prepareToSleep();
-    }
-
-    @Override
-    public void cancelSleep()
-    {
-        final VifFrontend on = sleepingOn;
-        sleepingOn = null;
-        if (on != null)
-        {
-            on.cancelSleep();
-        }
+        return mode.newIdleStrategy(waitPoint, io.pvnet.ring.event.IdleMode.spinWindowNs(), MAX_SLEEP_NS);
     }
 
     /**
-     * Sleeps on the port announced by {@link #prepareToSleep()} until notified, {@code timeoutNs}, or the node's next
-     * timed work (a stream's datagram, a chargen timer) is due; returns at once if that is due now, or if the final
-     * check reconnected (the announcement went with the old frontend: the next idle cycle announces on the new one).
+     * The event port of the vif's current frontend as a wait point. The node holds this, not a frontend: a reconnect
+     * replaces the frontend, and a thread sleeping on the old one's port would be woken by nobody, only by its 1 s
+     * timeout. A sleep announced on a frontend that a reconnect (in the final check) replaced returns at once: the
+     * announcement went with the old frontend, and the next idle cycle announces on the new one. Guest thread.
      */
-    @Override
-    public void sleep(final long timeoutNs)
+    private final class CurrentPort implements WaitPoint
     {
-        final VifFrontend on = sleepingOn;
-        sleepingOn = null;
-        if (on == null || on != frontend)
+        /** The frontend whose port the guest's thread announced its sleep on, or null. */
+        private VifFrontend sleepingOn;
+
+        @Override
+        public void prepareToSleep()
         {
-            return;
+            sleepingOn = frontend;
+            sleepingOn.prepareToSleep();
         }
-        final long dueNs = nanosToNextDue(System.nanoTime());
-        if (dueNs > 0)
+
+        @Override
+        public void cancelSleep()
         {
-            on.sleep(Math.min(timeoutNs, dueNs));
+            final VifFrontend on = sleepingOn;
+            sleepingOn = null;
+            if (on != null)
+            {
+                on.cancelSleep();
+            }
         }
-        else
+
+        @Override
+        public void sleep(final long timeoutNs)
         {
-            on.cancelSleep(); // due now: the next duty cycle does it
+            final VifFrontend on = sleepingOn;
+            sleepingOn = null;
+            if (on != null && on == frontend)
+            {
+                on.sleep(timeoutNs);
+            }
         }
     }
 
     /** @return nanoseconds until the stream source or chargen has timed work ({@link Long#MAX_VALUE}: none). */
-    long nanosToNextDue(final long nowNs)
+    @Override
+    public long nanosToNextDue(final long nowNs)
     {
         return Math.min(streamSource.nanosToNextDue(nowNs), chargen.nanosToNextDue(nowNs));
     }
@@ -202,15 +203,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
             Thread.onSpinWait();
             return doWork();
         }
-        frontend.prepareToSleep();
+        waitPoint.prepareToSleep();
         final int work = doWork();
         final long remaining = deadlineNs - System.nanoTime();
         if (work > 0 || remaining <= 0)
         {
-            frontend.cancelSleep();
+            waitPoint.cancelSleep();
             return work;
         }
-        frontend.sleep(Math.min(remaining, Math.max(1, nanosToNextDue(System.nanoTime()))));
+        waitPoint.sleep(remaining);
         return doWork();
     }
 
@@ -249,7 +250,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, io.pvnet.ring.
         log.println("pvnet guest: lost the switch (" + reason + "); reconnecting");
         // a sleep announced on the old frontend's port (this may be the final check) is withdrawn while its share
         // is still mapped; sleep() then returns at once and the next idle cycle announces on the new frontend
-        cancelSleep();
+        waitPoint.cancelSleep();
         client.close();
         client.closeShare();
         try

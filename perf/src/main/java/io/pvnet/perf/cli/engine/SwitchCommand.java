@@ -363,7 +363,7 @@ public final class SwitchCommand implements Callable<Integer>
                 }
             }
             control.close(); // every guest sees the switch go now
-            RunnerStop.close(runner, poller::wake);
+            io.pvnet.ring.event.RunnerStop.close(runner, poller::wake);
             out.println("pvnet switch: stopped; " + fabric.summary());
             return 0;
         }
