@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same with eventfds and epoll, the kick path of guests in their own memory.
  * <p>
  * Where a vif round trip's time goes, from A's send ({@link WakeStages}): {@code wake.host.p50} until the host thread
- * returns from its sleep, {@code wake.echo.p50} until guest B's thread does, {@code wake.echoed.p50} until B has written
+ * returns from its sleep, {@code wake.forwarded.p50} until it ends the duty cycle that handed the frame to B (and woke
+ * B), {@code wake.echo.p50} until guest B's thread returns from its sleep, {@code wake.echoed.p50} until B has written
  * the echo; each over the round trips in which that thread was asleep (the rest of {@code wake.rtt} is B -> host -> A,
  * hand-overs to threads still polling). Stamps cost a clock read on each thread.
  * <p>
@@ -122,7 +123,7 @@ public final class WakeScenario implements Scenario
             final VifFrontend a = VifFrontend.create(vifRegion, configA, backends[0].counters(), NoFrameOffload.INSTANCE);
             final VifFrontend b = VifFrontend.create(vifRegion, configB, backends[1].counters(), NoFrameOffload.INSTANCE);
             final AgentRunner host = new AgentRunner(mode.newIdleStrategy(new WakeStages.Stamped(poller, stages, WakeStages.HOST)),
-                Throwable::printStackTrace, null, poller);
+                Throwable::printStackTrace, null, new WakeStages.Forwarding(poller, stages));
             final AgentRunner echo = new AgentRunner(mode.newIdleStrategy(new WakeStages.Stamped(b, stages, WakeStages.ECHO)),
                 Throwable::printStackTrace, null, new Echo(b, stages));
             AgentRunner.startOnThread(host);

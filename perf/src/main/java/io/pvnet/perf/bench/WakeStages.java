@@ -3,6 +3,7 @@ package io.pvnet.perf.bench;
 import io.pvnet.perf.harness.ScenarioContext;
 import io.pvnet.ring.event.WaitPoint;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.Agent;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -17,14 +18,22 @@ final class WakeStages
 {
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
     static final int HOST = 0;
-    static final int ECHO = 1;
-    static final int ECHOED = 2;
-    private static final String[] NAMES = {"wake.host", "wake.echo", "wake.echoed"};
+    static final int FORWARDED = 1;
+    static final int ECHO = 2;
+    static final int ECHOED = 3;
+    private static final String[] NAMES = {"wake.host", "wake.forwarded", "wake.echo", "wake.echoed"};
 
     private volatile long startNs;
-    private final AtomicLongArray stampNs = new AtomicLongArray(3);
-    private final Histogram[] histograms = {
-        new Histogram(TIMEOUT_NS, 3), new Histogram(TIMEOUT_NS, 3), new Histogram(TIMEOUT_NS, 3)};
+    private final AtomicLongArray stampNs = new AtomicLongArray(NAMES.length);
+    private final Histogram[] histograms = new Histogram[NAMES.length];
+
+    WakeStages()
+    {
+        for (int i = 0; i < NAMES.length; i++)
+        {
+            histograms[i] = new Histogram(TIMEOUT_NS, 3);
+        }
+    }
 
     /** A, before sending. */
     void begin(final long nowNs)
@@ -112,6 +121,48 @@ final class WakeStages
         {
             waitPoint.sleep(timeoutNs);
             stages.stamp(stage);
+        }
+    }
+
+    /** The host thread's agent, stamping the end of its first duty cycle with work (A's frame forwarded to B). */
+    static final class Forwarding implements Agent
+    {
+        private final Agent agent;
+        private final WakeStages stages;
+
+        Forwarding(final Agent agent, final WakeStages stages)
+        {
+            this.agent = agent;
+            this.stages = stages;
+        }
+
+        @Override
+        public void onStart()
+        {
+            agent.onStart();
+        }
+
+        @Override
+        public int doWork() throws Exception
+        {
+            final int work = agent.doWork();
+            if (work > 0)
+            {
+                stages.stamp(FORWARDED);
+            }
+            return work;
+        }
+
+        @Override
+        public void onClose()
+        {
+            agent.onClose();
+        }
+
+        @Override
+        public String roleName()
+        {
+            return agent.roleName();
         }
     }
 }

@@ -51,11 +51,12 @@ class WakeScenarioTest
             assertFalse(figures.containsKey(path + ".lost"), path + " lost " + figures.get(path + ".lost"));
         }
         // where the time goes: A's send -> host awake -> guest B awake -> echo written, each inside the round trip
-        for (final String stage : List.of("wake.host", "wake.echo", "wake.echoed"))
+        for (final String stage : List.of("wake.host", "wake.forwarded", "wake.echo", "wake.echoed"))
         {
             final Double p50 = figures.get(stage + ".p50");
             assertTrue(p50 != null && p50 > 0 && p50 < figures.get("wake.rtt.p99"), stage + " " + figures);
         }
+        assertTrue(figures.get("wake.host.p50") <= figures.get("wake.forwarded.p50"), figures.toString());
         assertTrue(figures.get("wake.host.p50") <= figures.get("wake.echoed.p50"), figures.toString());
         assertTrue(stdout.text().contains("wake.rtt.p50"), stdout.text());
     }

@@ -14,18 +14,18 @@ import java.util.function.LongSupplier;
  *  doWork() -> 0, pure spin    idle(0): poll again after Thread.onSpinWait() (PURE_SPIN_NS, 0 by default)
  *  doWork() -> 0, in window    idle(0): poll again after Thread.yield() (the core goes to any runnable thread)
  *  doWork() -> 0, window over, idle(0): prepareToSleep(), return      (next doWork is the final check)
- *    or the yield gave the core away
+ *    or (opt-in) the yield gave the core away
  *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
  * </pre>
- * The window is for a core nothing else wants. A yield that returns after more than {@link #CONTENDED_YIELD_NS} gave
- * the core to another thread: more threads are runnable than there are cores (three polling threads on two vCPUs, or
- * other processes' work), so polling on would take the core from the thread that has the work this one waits for, at
- * every yield, for the whole window (measured with the {@code wake} bench: host, sender and echo threads took turns of
- * 5-30 µs on one vCPU, each hand-over waiting for a round of the other pollers' turns). Such a window ends at once and
- * the thread sleeps after its final check; its peer pays one wake-up, which on an oversubscribed core is cheaper than
- * the turns. An idle machine's yield returns in about 1 µs and busy traffic keeps its window (no syscall per frame).
+ * Opt-in ({@code -Dpvnet.idle.contended.yield.ns}, off by default): a window ends at the first yield that returns
+ * after more than {@link #CONTENDED_YIELD_NS}, one that gave the core to another thread (more threads runnable than
+ * cores), and the thread sleeps after its final check rather than take the core back. In the {@code wake} bench on 2
+ * busy vCPUs it cut the host and echo threads' context switches per round trip from 21-23 to 6 and their CPU by a third
+ * to a half, and a woken echo thread's wait for a core (perf sched) from p50 34 / p90 1,066 µs to 12 / 22 µs; but
+ * the round trip itself came out 2-15 % slower in four alternating pairs (load 6-10: the thread that slept must be
+ * woken for the way back), so it stays off where latency is the point. An idle core's yield returns in about 1 µs.
  * <p>
  * Threading: one agent thread, like every Agrona idle strategy. Allocation-free.
  */
@@ -33,10 +33,11 @@ public final class WaitPointIdleStrategy implements IdleStrategy
 {
     /**
      * A yield in the spin window that takes longer than this (ns) gave the core to another thread and ends the window:
-     * {@code -Dpvnet.idle.contended.yield.ns}, 4,000 unless set (an uncontended {@code sched_yield} takes about 1 µs on
-     * the 2-vCPU VM, p99 1.3 µs; one that ran another thread at least two context switches and that thread's turn).
+     * {@code -Dpvnet.idle.contended.yield.ns}, {@link Long#MAX_VALUE} (never) unless set; 4,000 is a fit for the
+     * 2-vCPU VM (an uncontended {@code sched_yield} takes about 1 µs, p99 1.3 µs; one that ran another thread at least
+     * two context switches and that thread's turn).
      */
-    public static final long CONTENDED_YIELD_NS = Long.getLong("pvnet.idle.contended.yield.ns", 4_000);
+    public static final long CONTENDED_YIELD_NS = Long.getLong("pvnet.idle.contended.yield.ns", Long.MAX_VALUE);
     /**
      * The start of the spin window (ns) that polls with {@code Thread.onSpinWait()}, no syscall, before yielding:
      * {@code -Dpvnet.idle.pure.spin.ns}, 0 unless set. A thread woken onto a core in its pure spin waits for it to end:
