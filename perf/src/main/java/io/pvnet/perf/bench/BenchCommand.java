@@ -79,9 +79,9 @@ public final class BenchCommand implements Callable<Integer>
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
         description = "How waiting threads wait: busy-spin, backoff, sleep, adaptive, yield, park or noop (default: " +
-            "each scenario's own: busy-spin for vif, vif-xproc and switch, the path's capacity on free cores; " +
-            "adaptive for wake and idle, which measure sleeping). On cores shared with other work busy-spin " +
-            "collapses: use adaptive there.")
+            "each scenario's own: busy-spin for vif and switch, the path's capacity on free cores; adaptive for " +
+            "vif-xproc, as real guests run, and for wake and idle, which measure sleeping). On cores shared with " +
+            "other work busy-spin collapses: use adaptive there.")
     IdleMode idle;
 
     @Option(names = "--threading", paramLabel = "MODE", converter = ThreadingConverter.class,

@@ -38,11 +38,11 @@ public final class VifScenario implements Scenario
 {
     private static final int TSO_FRAME = 65535 - 64;
     /**
-     * {@code --idle} of the throughput scenarios ({@code vif}, {@code vif-xproc}, {@code switch}) unless given:
-     * busy-spin, the capacity of the path on a machine whose cores are free (quiet 2-vCPU VM: vif-xproc.64 4.30 Mpps
-     * against 3.38 adaptive and 2.45 backoff; backoff's timed parks cut vif.tso to 1.35 Gbit/s from 47.6). A spinning
-     * thread never gives its core away, so on cores shared with other work busy-spin collapses (vif-xproc.64 0.007
-     * Mpps against 0.72 adaptive, load 10): measure there with {@code --idle adaptive}.
+     * {@code --idle} of the in-process throughput scenarios ({@code vif}, {@code switch}) unless given: busy-spin, the
+     * capacity of the path on a machine whose cores are free (quiet 2-vCPU VM: vif.64 4.09-5.02 Mpps against 3.3
+     * adaptive and 3.13 backoff; backoff's timed parks cut vif.tso to 1.35 Gbit/s from 47.6). A spinning thread never
+     * gives its core away, so on cores shared with other work busy-spin collapses (vif.spin.64 0.084 and 0.010 Mpps
+     * against vif.64 adaptive 1.58 and 0.56 in the same runs, load 9): measure there with {@code --idle adaptive}.
      */
     static final IdleMode DEFAULT_IDLE = IdleMode.BUSY_SPIN;
     /** The Aeron message size {@code vif.tso} is compared with. */
