@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Netns implements AutoCloseable
 {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** Names this class and the kernel tests give namespaces: {@code pvnet-PID-N-tag}, {@code pvnet-gso-PID}. */
+    private static final java.util.regex.Pattern OURS =
+        java.util.regex.Pattern.compile("^pvnet-(?:[a-z]+-)?(\\d+)(?:-\\S*)?$");
+    private static final java.util.concurrent.atomic.AtomicBoolean SWEPT = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final String name;
 
@@ -92,9 +96,16 @@ public final class Netns implements AutoCloseable
         return exec(full.toArray(String[]::new));
     }
 
-    /** Creates a namespace named {@code pvnet-PID-N-tag} with its loopback up. */
+    /**
+     * Creates a namespace named {@code pvnet-PID-N-tag} with its loopback up. The first call of a JVM also deletes the
+     * namespaces of test JVMs that are gone ({@link #sweepStale()}): a JVM killed by a timeout never ran its closes.
+     */
     public static Netns create(final String tag)
     {
+        if (SWEPT.compareAndSet(false, true))
+        {
+            sweepStale();
+        }
         final String name = "pvnet-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + "-" + tag;
         run(10, "ip", "netns", "add", name).check();
         final Netns netns = new Netns(name);
@@ -102,9 +113,37 @@ public final class Netns implements AutoCloseable
         return netns;
     }
 
+    /** {@return this namespace's name} */
     public String name()
     {
         return name;
+    }
+
+    /**
+     * Deletes the namespaces named as tests name them whose process id is no longer a running process; those of
+     * running processes (other test JVMs, other checkouts) are left alone.
+     *
+     * @return the namespaces deleted.
+     */
+    public static List<String> sweepStale()
+    {
+        final List<String> deleted = new ArrayList<>();
+        final Result list = run(10, "ip", "netns", "list");
+        if (list.exitCode() != 0)
+        {
+            return deleted;
+        }
+        for (final String line : list.output().split("\n"))
+        {
+            final String name = line.trim().split("\\s+")[0];
+            final java.util.regex.Matcher ours = OURS.matcher(name);
+            if (ours.matches() && ProcessHandle.of(Long.parseLong(ours.group(1))).isEmpty() &&
+                run(10, "ip", "netns", "del", name).exitCode() == 0)
+            {
+                deleted.add(name);
+            }
+        }
+        return deleted;
     }
 
     /** Moves a host device into this namespace. */

@@ -2,7 +2,6 @@ package io.pvnet.engine;
 
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
-import io.pvnet.engine.router.Router;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -30,6 +29,35 @@ import java.util.function.LongSupplier;
  */
 public final class SwitchCounters implements Agent
 {
+    /**
+     * A router's totals as this class reads them (the router implements it): declared here so that this package does
+     * not depend on the router's, which depends on it through the bridge. Read on the router's thread.
+     */
+    public interface RouterTotals
+    {
+        /** {@return frames handed to the router's ingress sinks} */
+        long offered();
+
+        /** {@return frames an egress port took} */
+        long forwarded();
+
+        /** {@return ARP and NDP frames the router consumed} */
+        long local();
+
+        /**
+         * {@return frames the router dropped for {@code reason}}
+         *
+         * @param reason a {@link PortDropReason} code; others give 0.
+         */
+        long drops(int reason);
+
+        /** {@return frames an egress port refused} */
+        long egressDrops();
+
+        /** {@return frames waiting for a next hop now} */
+        int pending();
+    }
+
     /** Counter type id of every switch counter (vif counters are {@link io.pvnet.engine.vif.VifCounters#TYPE_ID}). */
     public static final int TYPE_ID = 0x7602;
     /** How often the heap values are copied to the counters file. */
@@ -88,9 +116,10 @@ public final class SwitchCounters implements Agent
     /**
      * Registers the router's totals: offered, forwarded, local, each drop reason, egress drops, pending.
      *
-     * @param router the switch's router; its totals are read by this agent, on the router's thread.
+     * @param router the switch's router ({@code io.pvnet.engine.router.Router}); its totals are read by this agent,
+     *               on the router's thread.
      */
-    public void router(final Router router)
+    public void router(final RouterTotals router)
     {
         add("router offered", router::offered);
         add("router forwarded", router::forwarded);

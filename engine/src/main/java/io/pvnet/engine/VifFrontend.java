@@ -338,4 +338,13 @@ public final class VifFrontend implements io.pvnet.ring.event.WaitPoint
     {
         return netfront.txOutstanding();
     }
+
+    /**
+     * {@return the free tx ids of the fullest tx queue (0 while not connected): the one-slot frames that can be
+     * written now whichever queue their flow hashes to}
+     */
+    public int txRoom()
+    {
+        return netfront.txRoom();
+    }
 }

@@ -6,7 +6,8 @@ import java.util.Properties;
 
 /**
  * The version and git commit this build of pvnet was made from, read from {@code build-info.properties}, which the
- * perf module's build writes (Maven's project version, the commit from buildnumber-maven-plugin). A build from a tree without git says
+ * perf module's build writes (Maven's project version; the commit from {@code git rev-parse --short=7 HEAD} run in the
+ * checkout being built, so a linked git worktree names its own HEAD). A build from a tree without git says
  * {@code unknown} for the commit. Immutable.
  *
  * @param version the Maven version, for example {@code 0.1.0-SNAPSHOT}.

@@ -5,8 +5,10 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * The guest's TCP discard server (RFC 863) with up to {@link #MAX_CONNECTIONS} connections at once (one per peer
- * address and port, as {@code gen -P} opens them): SYN answered by SYN-ACK with an MSS option, every data segment by
- * an ACK with a 64 KiB window, FIN by FIN-ACK, anything for a connection it does not have by RST (RFC 9293 section
+ * address and port, as {@code gen -P} opens them): SYN answered by SYN-ACK with an MSS option and, when the SYN offered
+ * window scaling (RFC 7323), a window scale of {@value #WINDOW_SHIFT}; every data segment by an ACK with a window of
+ * 64 KiB, or 4 MiB when scaled (it discards what it takes, so it never runs short: a peer sending 64 KiB TSO segments
+ * keeps several in flight instead of one per round trip); FIN by FIN-ACK, anything for a connection it does not have by RST (RFC 9293 section
  * 3.5.2); a SYN when every slot is taken reuses the least recently opened one. Works on the received segment in
  * place, turning it into the answer. Single-threaded.
  */
@@ -15,6 +17,12 @@ final class TcpDiscardServer
     private static final long SEQUENCE_MASK = 0xFFFF_FFFFL;
     private static final long OUR_INITIAL_SEQUENCE = 0x1000_0000L;
     private static final int WINDOW = 65535;
+    /** The window scale announced to a peer that offers one: 65,535 << 6, a 4 MiB window. */
+    static final int WINDOW_SHIFT = 6;
+    /** NOP, then the window scale option with {@link #WINDOW_SHIFT}. */
+    private static final int WINDOW_SCALE_OPTION = (TcpHeader.OPTION_NOP << 24) | (TcpHeader.OPTION_WINDOW_SCALE << 16) |
+        (TcpHeader.OPTION_WINDOW_SCALE_LENGTH << 8) | WINDOW_SHIFT;
+    private static final int WINDOW_SCALE_OPTION_BYTES = 4;
 
     /** Connections tracked at once. */
     static final int MAX_CONNECTIONS = 64;
@@ -124,7 +132,10 @@ final class TcpDiscardServer
             }
         }
         final long ourSeq = syn ? OUR_INITIAL_SEQUENCE : TcpHeader.acknowledgment(segment, l4);
-        final int headerLength = syn ? TcpHeader.MIN_LENGTH + TcpHeader.OPTION_MSS_LENGTH : TcpHeader.MIN_LENGTH;
+        // scaling is on only when both SYNs carry the option (RFC 7323 section 2.2): read it before the answer overwrites
+        final boolean scale = syn && TcpHeader.windowScaleOption(segment, l4) >= 0;
+        final int headerLength = !syn ? TcpHeader.MIN_LENGTH :
+            TcpHeader.MIN_LENGTH + TcpHeader.OPTION_MSS_LENGTH + (scale ? WINDOW_SCALE_OPTION_BYTES : 0);
         TcpHeader.swapPorts(segment, l4);
         TcpHeader.sequence(segment, l4, ourSeq);
         TcpHeader.acknowledgment(segment, l4, nextExpected[slot]);
@@ -135,7 +146,11 @@ final class TcpDiscardServer
         TcpHeader.urgentPointer(segment, l4, 0);
         if (syn)
         {
-            TcpHeader.putMssOption(segment, l4 + TcpHeader.OPTIONS_OFFSET, mss);
+            final int next = TcpHeader.putMssOption(segment, l4 + TcpHeader.OPTIONS_OFFSET, mss);
+            if (scale)
+            {
+                segment.putInt(next, WINDOW_SCALE_OPTION, java.nio.ByteOrder.BIG_ENDIAN);
+            }
         }
         return headerLength;
     }

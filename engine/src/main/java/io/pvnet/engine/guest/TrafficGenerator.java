@@ -57,7 +57,12 @@ public final class TrafficGenerator implements FrameHandler
     public static final int DATAGRAM_HEADER_BYTES = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
 
     static final long GO_BACK_NS = 200_000_000L;
+    /** The shortest silence that ends the drain after the last send. */
     private static final long DRAIN_NS = 200_000_000L;
+    /** The silence that ends the drain when no answer came in the whole run. */
+    private static final long FIRST_ANSWER_NS = 1_000_000_000L;
+    /** The longest drain, however the answers trickle in. */
+    private static final long MAX_DRAIN_NS = 3_000_000_000L;
     private static final long STREAM_START_TIMEOUT_NS = 2_000_000_000L;
     /** A reverse run counting datagrams ends when none came for this long (the peer stopped or lost the rest). */
     private static final long STREAM_SILENCE_NS = 1_000_000_000L;
@@ -81,10 +86,13 @@ public final class TrafficGenerator implements FrameHandler
     long runStartNs;
     /** When the run's warm-up began (answers to probes sent since, before {@link #runStartNs}, are left out). */
     private long omitStartNs;
+    /** The longest round trip of the run's answers so far (sets how long the drain waits for the rest). */
+    private long maxRoundTripNs;
     /** Per flow: the reverse stream's sequence numbers used in the warm-up. */
     private final long[] sequenceBase = new long[MAX_FLOWS];
 
     private final TcpClient tcp = new TcpClient(this);
+    private final DatagramChecksum datagramChecksum = new DatagramChecksum(MAX_PAYLOAD);
 
     /**
      * A generator on the system clock that backs off (spins, yields, parks up to 50 us) when it has nothing to do;
@@ -329,6 +337,7 @@ public final class TrafficGenerator implements FrameHandler
         this.answerPort = answerPort;
         runStartNs = clock.nanoTime();
         omitStartNs = runStartNs;
+        maxRoundTripNs = 0;
         java.util.Arrays.fill(sequenceBase, 0);
     }
 
@@ -358,14 +367,31 @@ public final class TrafficGenerator implements FrameHandler
             builder.udp(SOURCE_PORT + flow, port);
         }
         GenPayloadDescriptor.writeProbe(frame, PAYLOAD_OFFSET, size, sequence, now);
-        return builder.payloadLength(size).build();
+        if (icmp || size < GenPayloadDescriptor.LENGTH)
+        {
+            return builder.payloadLength(size).build();
+        }
+        // lengths and the IPv4 header's checksum; the UDP checksum from its parts (the pattern's sum is cached by size)
+        final int length = builder.payloadLength(size).buildPartial();
+        datagramChecksum.complete(frame, EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH, size);
+        return length;
     }
 
-    /** Waits up to 200 ms for the echoes still out and the streams' last datagrams. */
+    /**
+     * Waits for the echoes still out and the streams' last datagrams: until everything came, or for echoes as ping
+     * waits for its replies, until none came for the silence window. The window is {@link #DRAIN_NS} or twice the
+     * longest round trip of the run, whichever is longer, and {@link #FIRST_ANSWER_NS} while no echo came at all (a
+     * path of processes still compiling it, on a loaded machine, answers its first echoes 100-300 ms late; a fixed
+     * 200 ms after the last send counted them as lost); never longer than {@link #MAX_DRAIN_NS}. Without echoes (a
+     * reverse run) it waits {@link #DRAIN_NS}: a timed stream was stopped, what it sent after that is not waited for.
+     */
     private void drain(final boolean forward, final boolean reverse, final DatagramSpec spec, final int flows)
     {
-        final long deadline = clock.nanoTime() + DRAIN_NS;
-        while (clock.nanoTime() - deadline < 0)
+        final long start = clock.nanoTime();
+        long lastAnswerNs = start;
+        long answered = GenCounters.sum(counters.answeredFrames);
+        long now = start;
+        while (now - start < MAX_DRAIN_NS)
         {
             final boolean echoesIn = !forward || GenCounters.sum(counters.answeredFrames) >= GenCounters.sum(counters.sentFrames);
             final boolean streamsIn = !reverse || streamsDone(spec);
@@ -373,7 +399,20 @@ public final class TrafficGenerator implements FrameHandler
             {
                 return;
             }
+            final long total = GenCounters.sum(counters.answeredFrames);
+            if (total != answered)
+            {
+                answered = total;
+                lastAnswerNs = now;
+            }
+            final long silenceNs = !forward ? DRAIN_NS : total == 0 ? FIRST_ANSWER_NS :
+                Math.max(DRAIN_NS, 2 * maxRoundTripNs);
+            if (now - lastAnswerNs >= silenceNs)
+            {
+                return;
+            }
             idle(poll());
+            now = clock.nanoTime();
         }
     }
 
@@ -600,6 +639,7 @@ public final class TrafficGenerator implements FrameHandler
             final long roundTrip = clock.nanoTime() - sentAt;
             if (sentAt - runStartNs >= 0 && roundTrip >= 0)
             {
+                maxRoundTripNs = Math.max(maxRoundTripNs, roundTrip);
                 listener.onRoundTrip(flow, roundTrip);
             }
             else

@@ -280,6 +280,24 @@ public final class Netfront
         return outstanding;
     }
 
+    /**
+     * @return the free tx ids of the fullest connected tx queue (0 while not connected): what a frame can count on
+     * whichever queue its flow hashes to.
+     */
+    public int txRoom()
+    {
+        if (!vif.isConnected())
+        {
+            return 0;
+        }
+        int room = VifSections.RING_SIZE;
+        for (int q = 0; q < vif.queues; q++)
+        {
+            room = Math.min(room, VifSections.RING_SIZE - queues.tx(q).outstanding());
+        }
+        return room;
+    }
+
     /** Used by tests: the page section. */
     MutableDirectBuffer pages()
     {

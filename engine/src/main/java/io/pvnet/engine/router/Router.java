@@ -53,7 +53,7 @@ import java.nio.ByteBuffer;
  * TTL, neighbour resolution, fragmentation) read best in order; neighbour handling, ICMP errors and addresses are
  * split out.
  */
-public final class Router implements SwitchFabric
+public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounters.RouterTotals
 {
     private static final int MAX_FRAME = 65535 + 18 + 64;
     /** Where the IP header of an (untagged) routed frame starts. */
@@ -280,18 +280,21 @@ public final class Router implements SwitchFabric
     }
 
     /** {@return frames handed to the router's ingress sinks} */
+    @Override
     public long offered()
     {
         return offered;
     }
 
     /** {@return frames an egress port took (after waiting for resolution or not)} */
+    @Override
     public long forwarded()
     {
         return forwarded;
     }
 
     /** {@return ARP and NDP frames the router consumed} */
+    @Override
     public long local()
     {
         return local;
@@ -302,6 +305,7 @@ public final class Router implements SwitchFabric
      *
      * @param reason a {@link PortDropReason} code; others give 0.
      */
+    @Override
     public long drops(final int reason)
     {
         return reason >= PortDropReason.FIRST && reason < PortDropReason.END ? drops[reason - PortDropReason.FIRST] : 0;
@@ -319,12 +323,14 @@ public final class Router implements SwitchFabric
     }
 
     /** {@return frames an egress port refused (reasons on that port's tx counters)} */
+    @Override
     public long egressDrops()
     {
         return egressDrops;
     }
 
     /** {@return frames waiting for a next hop now} */
+    @Override
     public int pending()
     {
         return pending.inUse();

@@ -225,6 +225,28 @@ class GuestStackTest
             java.util.Arrays.copyOfRange(sent.get(0), 42, length));
     }
 
+    @Test
+    void shouldCompleteTheChecksumOfAnEchoWhoseRequestCarriedOnlyThePseudoHeaderSum()
+    {
+        final int length = udpToEchoPort(64);
+        // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum, the sender's device was to complete it
+        frame.putShort(40, (short)TestChecksums.fold(TestChecksums.sum(frame, 26, 8, 0) + 17 + 8 + 64), BIG_ENDIAN);
+        stack.onFrame(frame, 0, length, metadata.set(io.pvnet.engine.frame.FrameFlags.CSUM_PARTIAL, 0, 0));
+        final UnsafeBuffer echo = new UnsafeBuffer(sent.get(sent.size() - 1));
+        assertEquals(0xFFFF, TestChecksums.fold(udpSum(echo)), "UDP checksum of the echo");
+    }
+
+    @Test
+    void shouldEchoADatagramWithoutChecksumWithoutOne()
+    {
+        final int length = udpToEchoPort(64);
+        frame.putShort(40, (short)0);
+        stack.onFrame(frame, 0, length, metadata.set(0, 0, 0));
+        final UnsafeBuffer echo = new UnsafeBuffer(sent.get(sent.size() - 1));
+        assertEquals(7, echo.getShort(34, BIG_ENDIAN));
+        assertEquals(0, echo.getShort(40), "UDP checksum 0 (none, RFC 768) echoed as none");
+    }
+
     private byte[] bytes(final int length)
     {
         final byte[] copy = new byte[length];

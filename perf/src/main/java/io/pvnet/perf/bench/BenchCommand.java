@@ -51,7 +51,7 @@ public final class BenchCommand implements Callable<Integer>
     CommandLine.Model.CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+    io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
     @Option(names = "--scenario", paramLabel = "NAME", split = ",",
         description = "Run only this scenario (repeatable or comma-separated; 'all' for every one). See --list. " +

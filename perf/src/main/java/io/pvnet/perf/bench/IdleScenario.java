@@ -14,7 +14,6 @@ import io.pvnet.engine.bridge.BridgeConfig;
 import io.pvnet.engine.bridge.PortVlan;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.vif.VifPort;
-import io.pvnet.perf.cli.PvnetMain;
 import io.pvnet.perf.vif.ChildJvm;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.region.Region;
@@ -95,16 +94,16 @@ public final class IdleScenario implements Scenario
         {
             final List<String> switchArguments = new ArrayList<>(List.of("switch", "--region", region.toString(),
                 "--vifs", "2", "--idle", mode.configName()));
-            switchArguments.addAll(io.pvnet.perf.cli.PollingOptions.childArguments());
-            final Process host = ChildJvm.startDaemon(PvnetMain.class, switchArguments.toArray(new String[0]));
+            switchArguments.addAll(io.pvnet.perf.harness.PollingOptions.childArguments());
+            final Process host = ChildJvm.startDaemon(ChildJvm.PVNET_MAIN_CLASS, switchArguments.toArray(new String[0]));
             processes.add(host);
             awaitLine(host, "ready");
             for (int vif = 1; vif <= 2; vif++)
             {
                 final List<String> guestArguments = new ArrayList<>(List.of("guest", "--region", region.toString(),
                     "--vif", Integer.toString(vif), "--ip", "10.9.0." + vif + "/24", "--idle", mode.configName()));
-                guestArguments.addAll(io.pvnet.perf.cli.PollingOptions.childArguments());
-                final Process guest = ChildJvm.startDaemon(PvnetMain.class, guestArguments.toArray(new String[0]));
+                guestArguments.addAll(io.pvnet.perf.harness.PollingOptions.childArguments());
+                final Process guest = ChildJvm.startDaemon(ChildJvm.PVNET_MAIN_CLASS, guestArguments.toArray(new String[0]));
                 processes.add(guest);
                 awaitLine(guest, "ready");
             }

@@ -65,7 +65,7 @@ public final class LatencyCommand implements Callable<Integer>
     CommandLine.Model.CommandSpec spec;
 
     @picocli.CommandLine.Mixin
-    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+    io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
     @Option(names = "--path", paramLabel = "PATH", defaultValue = "ring",
         description = "Path the frames take: ring, vif, switch or vif-xproc (default: ${DEFAULT-VALUE}).")

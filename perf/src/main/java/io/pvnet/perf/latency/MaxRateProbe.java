@@ -1,9 +1,9 @@
 package io.pvnet.perf.latency;
 
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Measures the highest rate a {@link LatencyPath} <em>sustains</em> for round trips, for
@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  *   at most {@link #BACKLOG_NS} of the schedule plus the ring's worth of frames: a rate above what the path sustains
  *   makes that backlog grow by (excess rate x trial time) and fails.</li>
  * </ol>
- * Between runs it waits for the frames still out, so what follows starts empty.
+ * Between runs it waits for the frames still out, so what follows starts empty. Every time it reads comes from one
+ * {@link NanoClock}, so a test gives a path timed by the same clock and a clock that advances per read, and the figures
+ * no longer depend on how busy the machine is.
  * <p>
  * Threading: one thread runs {@link #measure}; it becomes the path's sender thread for that time. Busy-spins, without
  * PAUSE.
@@ -51,6 +53,8 @@ final class MaxRateProbe implements LatencyPath.FrameReceiver
     }
 
     /**
+     * {@link #measure(LatencyPath, NanoClock, long, long)} on the system clock.
+     *
      * @param path       the path, idle (nothing in flight).
      * @param warmupNs   time sent but not counted (JIT, caches) before the burst rate is counted.
      * @param durationNs time the burst rate is counted.
@@ -58,7 +62,19 @@ final class MaxRateProbe implements LatencyPath.FrameReceiver
      */
     static Result measure(final LatencyPath path, final long warmupNs, final long durationNs)
     {
-        final double burst = burstRate(path, warmupNs, durationNs);
+        return measure(path, new SystemNanoClock(), warmupNs, durationNs);
+    }
+
+    /**
+     * @param path       the path, idle (nothing in flight).
+     * @param clock      the clock every schedule, rate and deadline is read from: the path's own.
+     * @param warmupNs   time sent but not counted (JIT, caches) before the burst rate is counted.
+     * @param durationNs time the burst rate is counted.
+     * @return the highest sustained fixed rate found and the burst rate, in frames/s of {@code clock}.
+     */
+    static Result measure(final LatencyPath path, final NanoClock clock, final long warmupNs, final long durationNs)
+    {
+        final double burst = burstRate(path, clock, warmupNs, durationNs);
         if (!(burst > 0))
         {
             return new Result(0, burst);
@@ -70,7 +86,7 @@ final class MaxRateProbe implements LatencyPath.FrameReceiver
         {
             final double midLog2 = (lowLog2 + highLog2) / 2;
             final double rate = burst * Math.pow(2, midLog2);
-            if (sustains(path, rate))
+            if (sustains(path, clock, rate))
             {
                 sustained = rate;
                 lowLog2 = midLog2;
@@ -88,58 +104,47 @@ final class MaxRateProbe implements LatencyPath.FrameReceiver
         return new Result(sustained, burst);
     }
 
-    /** @return frames per second that came back while the sender ran flat out. */
-    private static double burstRate(final LatencyPath path, final long warmupNs, final long durationNs)
+    /** @return frames per second that came back while the sender ran flat out, after a warm-up run. */
+    private static double burstRate(final LatencyPath path, final NanoClock clock, final long warmupNs, final long durationNs)
     {
-        // the sender's own loop (clock reads, bursts, polls) with a schedule always due: what it sustains flat out
-        final FixedRateSender sender = new FixedRateSender(path, new SystemNanoClock(), 1, FixedRateSender.newRecorder(), null);
-        final long startNs = System.nanoTime();
-        final long endNs = startNs + warmupNs + durationNs;
-        final long[] receivedAtWarmupEnd = {-1};
-        final Thread sampler = Thread.ofPlatform().daemon().name("pvnet-latency-max-rate-sample").start(() ->
-        {
-            LockSupport.parkNanos(warmupNs);
-            receivedAtWarmupEnd[0] = sender.received();
-        });
-        sender.run(startNs, startNs, endNs, 0);
+        // the sender's own loop (clock reads, bursts, polls) with a schedule always due: what it sustains flat out.
+        // The warm-up is a run of its own, drained before the counted one starts: its intended times (1 ns apart) never
+        // reach a recordFromNs, and a second thread sampling the count would need the real clock.
+        final FixedRateSender warmup = new FixedRateSender(path, clock, 1, FixedRateSender.newRecorder(), null);
+        final long warmupStartNs = clock.nanoTime();
+        warmup.run(warmupStartNs, warmupStartNs, warmupStartNs + warmupNs, 0);
+        drain(path, clock, warmup.sent() - warmup.received());
+
+        final FixedRateSender sender = new FixedRateSender(path, clock, 1, FixedRateSender.newRecorder(), null);
+        final long startNs = clock.nanoTime();
+        sender.run(startNs, startNs, startNs + durationNs, 0);
         final long receivedAtEnd = sender.received();
-        final long actualEndNs = System.nanoTime();
-        try
-        {
-            sampler.join();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        final long countedNs = Math.max(1, actualEndNs - (startNs + warmupNs));
-        final double rate = (receivedAtEnd - Math.max(0, receivedAtWarmupEnd[0])) * 1e9 / countedNs;
-        drain(path, sender.sent() - receivedAtEnd);
-        return rate;
+        final long countedNs = Math.max(1, clock.nanoTime() - startNs);
+        drain(path, clock, sender.sent() - receivedAtEnd);
+        return receivedAtEnd * 1e9 / countedNs;
     }
 
     /** @return whether a {@link #TRIAL_NS} run at {@code rate} ended with no more backlog than allowed. */
-    private static boolean sustains(final LatencyPath path, final double rate)
+    private static boolean sustains(final LatencyPath path, final NanoClock clock, final double rate)
     {
         final long intervalNs = Math.max(1, Math.round(1e9 / rate));
-        final FixedRateSender sender = new FixedRateSender(
-            path, new SystemNanoClock(), intervalNs, FixedRateSender.newRecorder(), null);
-        final long startNs = System.nanoTime();
+        final FixedRateSender sender = new FixedRateSender(path, clock, intervalNs, FixedRateSender.newRecorder(), null);
+        final long startNs = clock.nanoTime();
         sender.run(startNs, startNs, startNs + TRIAL_NS, 0);
         final long sent = sender.sent();
         final long received = sender.received();
         final long scheduled = (TRIAL_NS + intervalNs - 1) / intervalNs;
         final long backlog = (scheduled - sent) + (sent - received);
-        drain(path, sent - received);
+        drain(path, clock, sent - received);
         return backlog <= IN_FLIGHT_FRAMES + BACKLOG_NS / intervalNs;
     }
 
     /** Polls until {@code outstanding} frames came back or {@link #DRAIN_NS} passed. */
-    private static void drain(final LatencyPath path, final long outstanding)
+    private static void drain(final LatencyPath path, final NanoClock clock, final long outstanding)
     {
         final MaxRateProbe probe = new MaxRateProbe();
-        final long drainEndNs = System.nanoTime() + DRAIN_NS;
-        while (probe.received < outstanding && drainEndNs - System.nanoTime() > 0)
+        final long drainEndNs = clock.nanoTime() + DRAIN_NS;
+        while (probe.received < outstanding && drainEndNs - clock.nanoTime() > 0)
         {
             path.poll(probe);
         }

@@ -11,6 +11,13 @@ import java.util.List;
  */
 public final class ChildJvm
 {
+    /**
+     * The main class of the {@code pvnet} command line, by name: the scenarios below the CLI start its commands
+     * ({@code pvnet switch}, {@code pvnet guest}) as child processes without depending on the CLI's package, which
+     * depends on them.
+     */
+    public static final String PVNET_MAIN_CLASS = "io.pvnet.perf.cli.PvnetMain";
+
     private ChildJvm()
     {
     }
@@ -22,19 +29,35 @@ public final class ChildJvm
      */
     public static Process start(final Class<?> mainClass, final String... arguments) throws IOException
     {
-        return start(List.of(), mainClass, arguments);
+        return start(List.of(), mainClass.getName(), arguments);
     }
 
     /**
      * As {@link #start(Class, String...)}, with the JVM flags the {@code pvnet} launcher gives {@code pvnet switch} and
      * {@code pvnet guest} ({@code daemon-jvm.options} beside {@code jvm.options}, and attach off): a figure measured on
      * such a child is what a user of those commands gets.
+     *
+     * @param mainClass the class whose {@code main} runs.
+     * @param arguments its arguments.
+     * @return the started process.
      */
     public static Process startDaemon(final Class<?> mainClass, final String... arguments) throws IOException
     {
+        return startDaemon(mainClass.getName(), arguments);
+    }
+
+    /**
+     * As {@link #startDaemon(Class, String...)}, the main class given by name (for example {@link #PVNET_MAIN_CLASS}).
+     *
+     * @param mainClassName the binary name of the class whose {@code main} runs; on this JVM's class path.
+     * @param arguments     its arguments.
+     * @return the started process.
+     */
+    public static Process startDaemon(final String mainClassName, final String... arguments) throws IOException
+    {
         final List<String> flags = new ArrayList<>(daemonFlags());
         flags.add("-XX:+DisableAttachMechanism");
-        return start(flags, mainClass, arguments);
+        return start(flags, mainClassName, arguments);
     }
 
     /** {@return the flags of {@code daemon-jvm.options} (built into the jar from perf/src/main/jvm)} */
@@ -51,7 +74,7 @@ public final class ChildJvm
         }
     }
 
-    private static Process start(final List<String> extraFlags, final Class<?> mainClass, final String... arguments)
+    private static Process start(final List<String> extraFlags, final String mainClassName, final String... arguments)
         throws IOException
     {
         final List<String> command = new ArrayList<>();
@@ -66,7 +89,7 @@ public final class ChildJvm
         command.addAll(extraFlags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
+        command.add(mainClassName);
         command.addAll(List.of(arguments));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }

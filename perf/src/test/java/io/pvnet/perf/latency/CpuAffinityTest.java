@@ -49,7 +49,9 @@ class CpuAffinityTest
         final Thread thread = Thread.ofPlatform().start(() ->
         {
             final org.HdrHistogram.Histogram histogram = new org.HdrHistogram.Histogram(3);
-            recorded.set(BaselinePingPong.measure(5_000_000L, 20_000_000L, histogram, 0, 1));
+            // 200 ms: on a loaded machine one round trip can outlast a short window (the two pinned threads wait for
+            // their CPUs), and a window that no round trip started in records nothing
+            recorded.set(BaselinePingPong.measure(5_000_000L, 200_000_000L, histogram, 0, 1));
             after.set(allowedCpus());
         });
         thread.join();

@@ -1,7 +1,9 @@
 package io.pvnet.perf.latency;
 
+import org.agrona.concurrent.NanoClock;
+
 /**
- * A path with no thread that answers frames at a limited rate of the real clock: {@code slowRate} frames/s while fewer
+ * A path with no thread that answers frames at a limited rate of a given clock: {@code slowRate} frames/s while fewer
  * than {@code deepFrames} are queued, {@code fastRate} when at least that many are (a path that only reaches its best
  * rate on full batches). Holds up to {@code capacity} frames; a full path refuses. Allocates nothing after construction.
  */
@@ -17,11 +19,15 @@ final class RateLimitedEchoPath implements LatencyPath
     private final int deepFrames;
     private long head;
     private long tail;
-    private long lastNs = System.nanoTime();
+    private final NanoClock clock;
+    private long lastNs;
     private double credit;
 
-    RateLimitedEchoPath(final double slowRate, final double fastRate, final int deepFrames, final int capacity)
+    RateLimitedEchoPath(
+        final NanoClock clock, final double slowRate, final double fastRate, final int deepFrames, final int capacity)
     {
+        this.clock = clock;
+        this.lastNs = clock.nanoTime();
         this.slowRate = slowRate;
         this.fastRate = fastRate;
         this.deepFrames = deepFrames;
@@ -51,7 +57,7 @@ final class RateLimitedEchoPath implements LatencyPath
     @Override
     public int poll(final FrameReceiver receiver)
     {
-        final long nowNs = System.nanoTime();
+        final long nowNs = clock.nanoTime();
         final double rate = tail - head >= deepFrames ? fastRate : slowRate;
         credit = Math.min(MAX_CREDIT, credit + (nowNs - lastNs) * rate / 1e9);
         lastNs = nowNs;

@@ -7,10 +7,13 @@ import io.pvnet.engine.port.Port;
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
 import io.pvnet.engine.port.PortOffloads;
+import io.pvnet.ring.event.DeadlineWaitPoint;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -34,10 +37,16 @@ import java.util.List;
  * effect on the next duty cycle, which opens or closes the file off the frame path; {@link #applied} tells when.
  * Nothing allocates per frame; starting the next file of a rotation (once per {@code rotate} megabytes) opens a file
  * on the frame path, as tcpdump's {@code -C} does.
+ * <p>
+ * Records are staged and written to the file at most {@link #FLUSH_INTERVAL_NS} after they were captured: a frame
+ * arriving after a quiet spell is written on the next duty cycle (as {@code tcpdump -U}), a stream of frames once per
+ * interval. As {@link DeadlineWaitPoint.TimedWork} the port tells a sleeping thread when its next flush is due, so a
+ * switch that sleeps in long slices still completes its capture files on time.
  */
-public final class PcapPort implements Port, Agent
+public final class PcapPort implements Port, Agent, DeadlineWaitPoint.TimedWork
 {
-    private static final long FLUSH_INTERVAL_NS = 200_000_000L;
+    /** Longest time a captured record stays staged before it is written to the file. */
+    public static final long FLUSH_INTERVAL_NS = 100_000_000L;
 
     private final String name;
     private final EpochNanoClock clock;
@@ -52,7 +61,10 @@ public final class PcapPort implements Port, Agent
     private PcapngWriter writer;
     private long fileIndex;
     private long recordsBefore;
+    private final NanoClock flushClock;
     private long lastFlushNs;
+    /** {@link PcapngWriter#recordCount()} of the current file when it was last flushed. */
+    private long flushedRecords;
 
     /**
      * A capture port stamping records with the system's wall clock.
@@ -72,8 +84,23 @@ public final class PcapPort implements Port, Agent
      */
     public PcapPort(final String name, final EpochNanoClock clock)
     {
+        this(name, clock, new SystemNanoClock());
+    }
+
+    /**
+     * A capture port with its own clocks, so tests control the record timestamps and when records are flushed.
+     *
+     * @param name       the port's name in counters and logs ({@code pcap:NAME}).
+     * @param clock      the source of record timestamps (nanoseconds since the Unix epoch).
+     * @param flushClock the monotonic clock the flush interval is measured on; the one {@link #nanosToNextDue} is
+     *                   given.
+     */
+    public PcapPort(final String name, final EpochNanoClock clock, final NanoClock flushClock)
+    {
         this.name = name;
         this.clock = clock;
+        this.flushClock = flushClock;
+        this.lastFlushNs = flushClock.nanoTime() - FLUSH_INTERVAL_NS;
     }
 
     /**
@@ -242,22 +269,45 @@ public final class PcapPort implements Port, Agent
         if (w != null)
         {
             capturedRecords = recordsBefore + w.recordCount();
-            final long now = System.nanoTime();
-            if (now - lastFlushNs >= FLUSH_INTERVAL_NS)
+            if (w.recordCount() != flushedRecords && flushClock.nanoTime() - lastFlushNs >= FLUSH_INTERVAL_NS)
             {
-                lastFlushNs = now;
-                try
-                {
-                    w.flush();
-                }
-                catch (final IOException ex)
-                {
-                    counters.txDropped(PortDropReason.CAPTURE_FAILED);
-                }
+                flush(w);
                 return 1;
             }
         }
         return 0;
+    }
+
+    /**
+     * When the records staged since the last flush must be written: {@link #FLUSH_INTERVAL_NS} after that flush.
+     * Owner thread (that of {@link #doWork}).
+     *
+     * @param nowNs now on the port's flush clock ({@link System#nanoTime()} unless constructed with another).
+     * @return ns until the staged records are due (0 or less: now), {@link Long#MAX_VALUE} when none is staged.
+     */
+    @Override
+    public long nanosToNextDue(final long nowNs)
+    {
+        final PcapngWriter w = writer;
+        if (w == null || w.recordCount() == flushedRecords)
+        {
+            return Long.MAX_VALUE;
+        }
+        return lastFlushNs + FLUSH_INTERVAL_NS - nowNs;
+    }
+
+    private void flush(final PcapngWriter w)
+    {
+        lastFlushNs = flushClock.nanoTime();
+        flushedRecords = w.recordCount();
+        try
+        {
+            w.flush();
+        }
+        catch (final IOException ex)
+        {
+            counters.txDropped(PortDropReason.CAPTURE_FAILED);
+        }
     }
 
     private void applySlowPath(final long sequence)
@@ -304,6 +354,7 @@ public final class PcapPort implements Port, Agent
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
             final PcapngWriter opened = new PcapngWriter(channel, "pvnet");
+            flushedRecords = 0;
             synchronized (this)
             {
                 if (interfaceNames.isEmpty())

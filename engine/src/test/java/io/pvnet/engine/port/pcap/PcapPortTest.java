@@ -183,6 +183,77 @@ class PcapPortTest
         assertEquals(Path.of("/x/cap.7"), CaptureSpec.parse("/x/cap").fileFor(7));
     }
 
+    @Test
+    void shouldWriteALoneFrameOnTheNextDutyCycleAndAStreamAtMostOneFlushIntervalLate() throws Exception
+    {
+        final long[] nowNs = {5_000_000_000L};
+        final PcapPort port = new PcapPort("flush", () -> 1_700_000_000_000_000_000L, () -> nowNs[0]);
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+        final Path file = dir.resolve("flush.pcapng");
+        port.start(file);
+        port.doWork();
+        final long header = Files.size(file);
+        assertEquals(Long.MAX_VALUE, port.nanosToNextDue(nowNs[0]), "nothing staged: no timed work");
+        assertEquals(0, port.doWork(), "an idle capture does no work");
+
+        // after a quiet spell, a frame is written on the next duty cycle (tcpdump -U)
+        nowNs[0] += 1_000_000_000L;
+        send(port, frame, 1000);
+        assertTrue(port.nanosToNextDue(nowNs[0]) <= 0, "due now");
+        assertEquals(1, port.doWork());
+        final long oneFrame = Files.size(file);
+        assertTrue(oneFrame > header, "the frame is in the file");
+
+        // the next frame waits for the flush interval, and says when it is due to a thread about to sleep
+        nowNs[0] += 30_000_000L;
+        send(port, frame, 1001);
+        assertEquals(PcapPort.FLUSH_INTERVAL_NS - 30_000_000L, port.nanosToNextDue(nowNs[0]));
+        assertEquals(0, port.doWork());
+        assertEquals(oneFrame, Files.size(file), "staged, not yet written");
+        nowNs[0] += PcapPort.FLUSH_INTERVAL_NS - 30_000_000L;
+        assertEquals(0, port.nanosToNextDue(nowNs[0]));
+        assertEquals(1, port.doWork());
+        assertTrue(Files.size(file) > oneFrame, "written once due");
+        assertEquals(Long.MAX_VALUE, port.nanosToNextDue(nowNs[0]));
+        port.onClose();
+    }
+
+    @Test
+    void shouldCutTheSleepOfAThreadWithStagedRecordsToTheFlushInterval() throws Exception
+    {
+        final PcapPort port = new PcapPort("sleep");
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+        port.start(dir.resolve("sleep.pcapng"));
+        port.doWork();
+        send(port, frame, 1000);
+        port.doWork(); // the lone frame is written at once
+        send(port, frame, 1001); // this one is staged until the interval since that flush has passed
+        final long[] slept = {-1};
+        final io.pvnet.ring.event.WaitPoint recorder = new io.pvnet.ring.event.WaitPoint()
+        {
+            @Override
+            public void prepareToSleep()
+            {
+            }
+
+            @Override
+            public void cancelSleep()
+            {
+                slept[0] = 0;
+            }
+
+            @Override
+            public void sleep(final long timeoutNs)
+            {
+                slept[0] = timeoutNs;
+            }
+        };
+        // a switch with only capture ports sleeps in 1 s slices: the staged record bounds the slice
+        new io.pvnet.ring.event.DeadlineWaitPoint(recorder, port).sleep(1_000_000_000L);
+        assertTrue(slept[0] >= 0 && slept[0] <= PcapPort.FLUSH_INTERVAL_NS, "slept " + slept[0] + " ns");
+        port.onClose();
+    }
+
     private static void send(final PcapPort port, final UnsafeBuffer frame, final int srcPort)
     {
         final int length = TestFrames.udp4(frame, 0, srcPort, 7, 100, false);

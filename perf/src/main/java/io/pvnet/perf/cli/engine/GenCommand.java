@@ -45,7 +45,7 @@ import java.util.concurrent.Callable;
 public final class GenCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
-    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+    io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
     String region;

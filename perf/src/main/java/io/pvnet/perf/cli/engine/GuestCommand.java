@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 public final class GuestCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
-    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+    io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
     String region;
@@ -105,7 +105,7 @@ public final class GuestCommand implements Callable<Integer>
             out.println("pvnet guest: stopped; frames " + stack.framesIn() + " replies " + stack.repliesOut() +
                 " icmp-echoes " + stack.icmpEchoes() + " udp-echoes " + stack.udpEchoes() + " tcp-bytes " +
                 stack.tcpPayloadBytes() + " reassembled " + stack.reassembled() + " reply-failures " +
-                stack.replyFailures() + " streamed " +
+                stack.replyFailures() + " rx-held-for-tx-room " + node.rxHeldBack() + " streamed " +
                 node.streamSource().sentFrames() + " stream-requests " +
                 node.streamSource().requests() + " chargen-connections " + node.chargen().accepted() +
                 " chargen-bytes " + node.chargen().sentBytes());

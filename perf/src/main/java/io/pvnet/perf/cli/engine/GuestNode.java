@@ -48,6 +48,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     private final long waitNs;
     private final PrintStream log;
     private final GuestStack stack;
+    /** Receive backpressure of an echo server ({@code pvnet guest}); null for a generator ({@code pvnet gen}). */
+    private final io.pvnet.engine.guest.AnsweringPoll answering;
     private final io.pvnet.engine.guest.StreamSource streamSource;
     private final io.pvnet.engine.guest.TcpChargenServer chargen;
     private volatile GuestControlClient client;
@@ -60,9 +62,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     private long reconnects;
     private volatile String failure;
 
-    private GuestNode(final Settings settings, final long waitNs, final boolean reconnect, final PrintStream log)
+    private GuestNode(final Settings settings, final long waitNs, final boolean reconnect, final PrintStream log,
+        final boolean answering)
     {
         this.settings = settings;
+        this.answering = answering ? new io.pvnet.engine.guest.AnsweringPoll() : null;
         this.socket = RegionArgument.controlSocket(settings.region());
         this.reconnect = reconnect;
         this.waitNs = waitNs;
@@ -78,15 +82,19 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         stack.other(streamSource);
     }
 
-    /** Attaches to the switch without reconnecting after it goes (for {@code gen}). */
+    /**
+     * Attaches to the switch without reconnecting after it goes, taking every frame that arrives whatever its tx ring
+     * holds (for {@code gen}: its rx ring holds the answers it counts).
+     */
     static GuestNode open(final Settings settings, final long waitNs) throws InterruptedException
     {
-        return open(settings, waitNs, false, System.err);
+        return open(settings, waitNs, false, System.err, false);
     }
 
     /**
      * Connects to the switch's control socket (waiting up to {@code waitNs} for it to appear) and starts the vif's
-     * frontend in the memory the switch hands over.
+     * frontend in the memory the switch hands over, as an echo server: it takes no more requests than its tx ring
+     * has room to answer ({@link io.pvnet.engine.guest.AnsweringPoll}).
      *
      * @throws IllegalStateException naming why: the switch refused (vif taken, not the owner, no such vif) or is not
      *                               there.
@@ -94,9 +102,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     static GuestNode open(final Settings settings, final long waitNs, final boolean reconnect, final PrintStream log)
         throws InterruptedException
     {
+        return open(settings, waitNs, reconnect, log, true);
+    }
+
+    private static GuestNode open(final Settings settings, final long waitNs, final boolean reconnect,
+        final PrintStream log, final boolean answering) throws InterruptedException
+    {
         // its share (its own vif's memory) stays out of other processes' reach, as the switch's memory does
         io.pvnet.engine.control.ProcessProtection.closeToOthers("pvnet guest", log);
-        final GuestNode node = new GuestNode(settings, waitNs, reconnect, log);
+        final GuestNode node = new GuestNode(settings, waitNs, reconnect, log, answering);
         node.attach();
         return node;
     }
@@ -230,9 +244,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         }
         int work = client.sync();
         work += frontend.doWork();
-        // no backpressure yet (issue 15 (b)): polling only as many requests as the tx ring had room for broke UDP
-        // echoes through a VXLAN port (SwitchCommandKernelTest); a full tx ring drops the reply (reply-failures)
-        work += frontend.poll(stack, RX_BUDGET);
+        // an echo server takes no more requests than its tx ring can answer (the rest wait in the rx ring, and what
+        // backs up further the switch counts); a generator takes every answer
+        work += answering != null ? answering.poll(frontend, stack, RX_BUDGET) : frontend.poll(stack, RX_BUDGET);
         work += streamSource.doWork();
         work += chargen.doWork();
         frontend.flush();
@@ -345,6 +359,12 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     long transmitBusy()
     {
         return transmitBusy;
+    }
+
+    /** @return polls that took fewer requests than the budget because the tx ring was short of room (0 for gen). */
+    long rxHeldBack()
+    {
+        return answering == null ? 0 : answering.heldBack();
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class SwitchCommand implements Callable<Integer>
     static final long PORT_POLL_SLEEP_NS = 1_000_000L;
 
     @picocli.CommandLine.Mixin
-    io.pvnet.perf.cli.PollingOptions polling = new io.pvnet.perf.cli.PollingOptions();
+    io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
     @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
     String region;
@@ -301,9 +301,11 @@ public final class SwitchCommand implements Callable<Integer>
             // idle, the thread wakes only for the vifs' heartbeat stamp (once a second, with the counters copy) and, while
             // some vif has a timer running, its housekeeping (the poller bounds each sleep)
             final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HEARTBEAT_NS : PORT_POLL_SLEEP_NS;
-            // the router's timed work (ARP/NDP retransmissions while frames wait for a neighbour) bounds the sleep too
-            final io.pvnet.ring.event.WaitPoint waitPoint =
-                new io.pvnet.ring.event.DeadlineWaitPoint(poller, fabric::nanosToNextDue);
+            // the router's timed work (ARP/NDP retransmissions while frames wait for a neighbour) and the captures'
+            // flushes (a capture file complete within 100 ms of its last frame) bound the sleep too
+            final io.pvnet.ring.event.DeadlineWaitPoint.TimedWork flushes = capturePorts.flushes();
+            final io.pvnet.ring.event.WaitPoint waitPoint = new io.pvnet.ring.event.DeadlineWaitPoint(poller,
+                nowNs -> Math.min(fabric.nanosToNextDue(nowNs), flushes.nanosToNextDue(nowNs)));
             runner = new AgentRunner(idle.newIdleStrategy(waitPoint, IdleMode.spinWindowNs(), maxSleepNs),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
                 new CompositeAgent(agents));

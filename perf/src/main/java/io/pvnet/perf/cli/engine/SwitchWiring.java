@@ -165,6 +165,27 @@ final class SwitchWiring
             attached.put(port, capture.addInterface(port));
             return capture;
         }
+
+        /**
+         * The captures' flushes as one timed work item for the switch thread's sleep, so a capture file is complete
+         * within {@link PcapPort#FLUSH_INTERVAL_NS} of its last frame however long the thread would otherwise sleep.
+         * Call after every port is declared; the item is allocation-free and runs on the switch thread.
+         *
+         * @return the soonest flush due among the captures declared so far.
+         */
+        io.pvnet.ring.event.DeadlineWaitPoint.TimedWork flushes()
+        {
+            final PcapPort[] ports = byFile.values().toArray(new PcapPort[0]);
+            return nowNs ->
+            {
+                long dueNs = Long.MAX_VALUE;
+                for (final PcapPort port : ports)
+                {
+                    dueNs = Math.min(dueNs, port.nanosToNextDue(nowNs));
+                }
+                return dueNs;
+            };
+        }
     }
 
     /** Attaches {@code port} by its alias, wrapped in a {@link CapturedPort} when it is captured. */

@@ -41,7 +41,7 @@ class GenKernelTest
     @SuppressWarnings("unchecked")
     void shouldMeasureTheKernelAsPeer(@TempDir final Path dir) throws Exception
     {
-        final String tap = "pvgen" + ProcessHandle.current().pid() % 10000;
+        final String tap = "pvgen" + ProcessHandle.current().pid();
         final Path region = dir.resolve("kernel.region");
         try (Netns netns = Netns.create("gen");
             CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1",
@@ -131,7 +131,7 @@ class GenKernelTest
     @SuppressWarnings("unchecked")
     void shouldRunTcpConnectionsEachWayAgainstKernelSockets(@TempDir final Path dir) throws Exception
     {
-        final String tap = "pvgt" + ProcessHandle.current().pid() % 10000;
+        final String tap = "pvgt" + ProcessHandle.current().pid();
         final Path region = dir.resolve("tcp.region");
         try (Netns netns = Netns.create("gent");
             CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1",

@@ -34,7 +34,7 @@ class RoutedSwitchCommandKernelTest
     @Test
     void shouldRouteBetweenTheKernelAndGuestsWithTheDefaultAddresses(@TempDir final Path dir) throws Exception
     {
-        final String tap = "pvrt" + ProcessHandle.current().pid() % 10000;
+        final String tap = "pvrt" + ProcessHandle.current().pid();
         final Path region = dir.resolve("routed.region");
         try (Netns netns = Netns.create("routedcli");
             CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2",

@@ -38,7 +38,7 @@ class SwitchCommandKernelTest
     @Test
     void shouldServeTheKernelFromGuestProcessesThroughASwitchProcess(@TempDir final Path dir) throws Exception
     {
-        final String tag = Long.toString(ProcessHandle.current().pid() % 10000);
+        final String tag = Long.toString(ProcessHandle.current().pid());
         final String plainTap = "pvsw" + tag + "a";
         final String offloadTap = "pvsw" + tag + "b";
         final Path region = dir.resolve("switch.region");
@@ -170,7 +170,7 @@ class SwitchCommandKernelTest
     {
         final Path regionA = dir.resolve("a.region");
         final Path regionB = dir.resolve("b.region");
-        final int port = 20_000 + (int)(ProcessHandle.current().pid() % 20_000);
+        final int port = freeUdpPortOnBoth("127.0.0.1", "127.0.0.2");
         try (CommandProcess switchA = new CommandProcess("switch", "--region", regionA.toString(), "--vifs", "1",
             "--vxlan", "local=127.0.0.1,remote=127.0.0.2,vni=42,port=" + port);
             CommandProcess switchB = new CommandProcess("switch", "--region", regionB.toString(), "--vifs", "1",
@@ -181,27 +181,95 @@ class SwitchCommandKernelTest
             assertTrue(switchA.awaitOutput("ready", 20_000), switchA.output());
             assertTrue(switchB.awaitOutput("ready", 20_000), switchB.output());
             assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
-            for (final String proto : new String[] {"icmp", "udp"})
+            final long[] warmupEchoes = new long[2];
+            for (int p = 0; p < 2; p++)
             {
+                final String proto = p == 0 ? "icmp" : "udp";
+                // first contact (ARP across the tunnel, both bridges learning, cold JITs in four JVMs) can take longer
+                // than gen's 200 ms wait for answers on a loaded machine: echo until one comes back, then count
+                warmupEchoes[p] = awaitFirstEcho(regionA, proto);
                 // one guest pings (ICMP echo, then UDP echo) the other across the tunnel; both are vif 1 of their
                 // switch, so one takes another MAC than the default (00:16:3e:00:01:00 on both)
-                try (CommandProcess gen = new CommandProcess("gen", "--region", regionA.toString(), "--vif", "1",
-                    "--ip", "10.42.0.1/24", "--mac", "02:00:00:00:0a:01", "--dst", "10.42.0.2", "--proto", proto, "--size", "1000", "--count", "200",
-                    "--rate", "2000"))
+                try (CommandProcess gen = vxlanGen(regionA, proto, 200))
                 {
                     assertEquals(0, gen.awaitExit(30_000), gen.output() + switchA.output());
                     final Matcher echoes = ECHOES.matcher(gen.output());
                     assertTrue(echoes.find(), gen.output());
                     assertEquals(200, Integer.parseInt(echoes.group(1)), gen.output());
-                    assertEquals(200, Integer.parseInt(echoes.group(2)), gen.output());
+                    // gen waits 200 ms after its last frame: on a loaded machine an answer may still be on its way
+                    // then (the guest's count below shows every request arrived); none comes back corrupted
+                    assertTrue(Integer.parseInt(echoes.group(2)) >= 190, gen.output());
                     assertTrue(gen.output().contains(", 0 bad)"), gen.output());
                 }
             }
             assertEquals(CommandProcess.SIGTERM_EXIT, guest.terminate(10_000), guest.output());
+            // every counted request crossed the tunnel to the guest, which answered it (as did the warm-up's that came
+            // back to gen)
+            final Matcher answeredByGuest = Pattern.compile("icmp-echoes (\\d+) udp-echoes (\\d+)").matcher(guest.output());
+            assertTrue(answeredByGuest.find(), guest.output());
+            assertTrue(Long.parseLong(answeredByGuest.group(1)) >= 200 + warmupEchoes[0], guest.output());
+            assertTrue(Long.parseLong(answeredByGuest.group(2)) >= 200 + warmupEchoes[1], guest.output());
             assertEquals(CommandProcess.SIGTERM_EXIT, switchA.terminate(10_000), switchA.output());
             assertEquals(CommandProcess.SIGTERM_EXIT, switchB.terminate(10_000), switchB.output());
             assertTrue(switchB.output().contains("stopped"), switchB.output());
         }
+    }
+
+    private static CommandProcess vxlanGen(final Path region, final String proto, final int count) throws Exception
+    {
+        return new CommandProcess("gen", "--region", region.toString(), "--vif", "1", "--ip", "10.42.0.1/24",
+            "--mac", "02:00:00:00:0a:01", "--dst", "10.42.0.2", "--proto", proto, "--size", "1000",
+            "--count", Integer.toString(count), "--rate", "2000");
+    }
+
+    /** Runs short gens until one gets an echo back (60 s at most); {@return the echoes that came back meanwhile} */
+    private static long awaitFirstEcho(final Path region, final String proto) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + 60_000_000_000L;
+        long sent = 0;
+        long answered = 0;
+        String last = "";
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try (CommandProcess gen = vxlanGen(region, proto, 5))
+            {
+                gen.awaitExit(30_000);
+                last = gen.output();
+                final Matcher echoes = ECHOES.matcher(last);
+                if (echoes.find())
+                {
+                    sent += Integer.parseInt(echoes.group(1));
+                    answered += Integer.parseInt(echoes.group(2));
+                    if (answered > 0)
+                    {
+                        return answered;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no " + proto + " echo across the tunnel in 60 s (" + sent + " sent): " + last);
+    }
+
+    /** {@return a UDP port free on both addresses now (the kernel's choice of an ephemeral one on the first)} */
+    private static int freeUdpPortOnBoth(final String first, final String second) throws Exception
+    {
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            try (java.net.DatagramSocket a = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName(first), 0)))
+            {
+                try (java.net.DatagramSocket b = new java.net.DatagramSocket(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getByName(second), a.getLocalPort())))
+                {
+                    return b.getLocalPort();
+                }
+                catch (final java.net.BindException taken)
+                {
+                    // in use on the second address: another try
+                }
+            }
+        }
+        throw new AssertionError("no UDP port free on both " + first + " and " + second);
     }
 
     private static void setUp(final Netns netns, final String tap, final String ipv4, final String ipv6)

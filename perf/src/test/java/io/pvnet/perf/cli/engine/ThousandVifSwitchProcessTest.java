@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * {@code pvnet switch --vifs 1024} in its own process (adaptive idle, the default): it starts, two guest processes on
  * vifs far apart exchange traffic through it ({@code gen} UDP echoes from vif 1000 to a guest on vif 7, the guest in its default adaptive mode), the switch
- * stays almost idle otherwise, and it stops cleanly on SIGTERM with the file removed.
+ * stays almost idle otherwise, and it stops cleanly on SIGTERM with the file removed. Every request is accounted for:
+ * delivered to the guest or counted as a drop with its reason at the switch.
  */
 class ThousandVifSwitchProcessTest
 {
@@ -35,8 +36,12 @@ class ThousandVifSwitchProcessTest
                 "--ip", "10.77.0.7/24"))
             {
                 assertTrue(guest.awaitOutput("ready", 60_000), guest.output());
+                // first contact (ARP, learning, three cold JVMs, a guest asleep in adaptive mode) can take longer than
+                // gen's 200 ms wait for answers on a loaded machine: echo until one comes back, then count
+                EchoWarmup.awaitFirstEcho(region, 1000, "10.77.0.100/24", "10.77.0.7");
+                // 5,000/s: a guest descheduled for 50 ms on a loaded machine still finds room in its 256-slot ring
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "1000",
-                    "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--count", "2000", "--rate", "20000"))
+                    "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--count", "2000", "--rate", "5000"))
                 {
                     assertEquals(0, gen.awaitExit(120_000), gen.output());
                     System.out.println("1024 vifs: " + gen.output().trim());
@@ -54,6 +59,8 @@ class ThousandVifSwitchProcessTest
                     " reply-failures; gen answered " + answered);
                 // every echo the guest sent is one gen counted or one still on its way when gen stopped waiting
                 assertTrue(answered <= requestsAtGuest - repliesFailed, guest.output());
+                // the guest takes no request it cannot answer (backpressure): all loss is counted by the switch
+                assertEquals(0, repliesFailed, "replies lost inside the guest: " + guest.output());
             }
             assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(20_000), sw.output());
             // every request is delivered to the guest or counted as a drop with its reason at the switch's vif7.0

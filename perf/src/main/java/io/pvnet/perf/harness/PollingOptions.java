@@ -1,4 +1,4 @@
-package io.pvnet.perf.cli;
+package io.pvnet.perf.harness;
 
 import io.pvnet.engine.vif.VifPolling;
 import io.pvnet.ring.event.IdleMode;

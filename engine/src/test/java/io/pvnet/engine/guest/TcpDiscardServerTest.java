@@ -1,0 +1,96 @@
+package io.pvnet.engine.guest;
+
+import io.pvnet.checksum.packet.TcpHeader;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteOrder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The discard server's answers, segment by segment: window scaling as RFC 7323 negotiates it. */
+class TcpDiscardServerTest
+{
+    private static final int L4 = 0;
+    private static final long PEER = 0x0A00_0002L;
+    private static final int PEER_PORT = 40_000;
+    private static final long PEER_ISN = 1_000;
+
+    private final TcpDiscardServer server = new TcpDiscardServer(1500);
+    private final UnsafeBuffer segment = new UnsafeBuffer(new byte[2048]);
+
+    @Test
+    void shouldAnnounceItsWindowScaleWhenTheSynOffersOne()
+    {
+        final int synLength = syn(true);
+        final int answer = server.answer(segment, L4, synLength, PEER);
+
+        assertEquals(TcpHeader.MIN_LENGTH + 8, answer, "MSS, NOP and window scale");
+        assertEquals(TcpHeader.SYN | TcpHeader.ACK, TcpHeader.flags(segment, L4));
+        assertEquals(answer, TcpHeader.headerLength(segment, L4));
+        assertEquals(1440, TcpHeader.mssOption(segment, L4));
+        assertEquals(TcpDiscardServer.WINDOW_SHIFT, TcpHeader.windowScaleOption(segment, L4));
+        assertEquals(65535, TcpHeader.window(segment, L4), "a SYN's window is never scaled");
+    }
+
+    @Test
+    void shouldNotScaleForAPeerThatOfferedNoScale()
+    {
+        final int answer = server.answer(segment, L4, syn(false), PEER);
+
+        assertEquals(TcpHeader.MIN_LENGTH + TcpHeader.OPTION_MSS_LENGTH, answer, "MSS only");
+        assertEquals(-1, TcpHeader.windowScaleOption(segment, L4));
+    }
+
+    @Test
+    void shouldAcknowledgeDataInOrderAndDiscardIt()
+    {
+        server.answer(segment, L4, syn(true), PEER);
+        final int dataLength = data(PEER_ISN + 1, 1000);
+
+        final int answer = server.answer(segment, L4, dataLength, PEER);
+
+        assertEquals(TcpHeader.MIN_LENGTH, answer);
+        assertEquals(TcpHeader.ACK, TcpHeader.flags(segment, L4));
+        assertEquals(PEER_ISN + 1 + 1000, TcpHeader.acknowledgment(segment, L4));
+        assertEquals(65535, TcpHeader.window(segment, L4), "65,535 << 6: 4 MiB the peer may send");
+        assertEquals(1000, server.payloadBytes());
+
+        final int outOfOrder = data(PEER_ISN + 1 + 5000, 1000);
+        server.answer(segment, L4, outOfOrder, PEER);
+        assertEquals(PEER_ISN + 1 + 1000, TcpHeader.acknowledgment(segment, L4), "a gap is not acknowledged past");
+        assertEquals(1000, server.payloadBytes());
+    }
+
+    /** A SYN from the peer with MSS 1460 and, when asked, NOP + window scale 7 (as Linux sends them). */
+    private int syn(final boolean windowScale)
+    {
+        header(PEER_ISN, TcpHeader.SYN);
+        int next = TcpHeader.putMssOption(segment, L4 + TcpHeader.OPTIONS_OFFSET, 1460);
+        if (windowScale)
+        {
+            segment.putInt(next, 0x0103_0307, ByteOrder.BIG_ENDIAN);
+            next += 4;
+        }
+        TcpHeader.headerLength(segment, L4, next - L4);
+        return next - L4;
+    }
+
+    private int data(final long seq, final int payload)
+    {
+        header(seq, TcpHeader.ACK);
+        TcpHeader.acknowledgment(segment, L4, 0x1000_0001L);
+        TcpHeader.headerLength(segment, L4, TcpHeader.MIN_LENGTH);
+        return TcpHeader.MIN_LENGTH + payload;
+    }
+
+    private void header(final long seq, final int flags)
+    {
+        segment.setMemory(0, 64, (byte)0);
+        TcpHeader.sourcePort(segment, L4, PEER_PORT);
+        TcpHeader.destinationPort(segment, L4, GuestStack.DISCARD_PORT);
+        TcpHeader.sequence(segment, L4, seq);
+        TcpHeader.flags(segment, L4, flags);
+        TcpHeader.window(segment, L4, 65535);
+    }
+}
