@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Where the time of a {@code wake} round trip goes ({@link WakeScenario}): stage stamps of the round trip in flight.
+ * Where the time of a {@code wake.relay} round trip goes ({@link WakeScenario}): stage stamps of the round trip in flight.
  * A opens it ({@link #begin}), the host and B stamp the first time they
  * reach a stage after that, A closes it ({@link #end}) and records each stamped stage. Written by the three
  * threads (each its own field), read by A once its echo is back.
@@ -21,7 +21,7 @@ final class WakeStages
     static final int FORWARDED = 1;
     static final int ECHO = 2;
     static final int ECHOED = 3;
-    private static final String[] NAMES = {"wake.host", "wake.forwarded", "wake.echo", "wake.echoed"};
+    private static final String[] NAMES = {"wake.relay.host", "wake.relay.forwarded", "wake.relay.echo", "wake.relay.echoed"};
 
     private volatile long startNs;
     private final AtomicLongArray stampNs = new AtomicLongArray(NAMES.length);

@@ -41,7 +41,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     /**
      * The start of the spin window (ns) that polls with {@code Thread.onSpinWait()}, no syscall, before yielding:
      * {@code -Dpvnet.idle.pure.spin.ns}, 0 unless set. A thread woken onto a core in its pure spin waits for it to end:
-     * 5 µs made {@code wake.rtt.p50} 64 and 72 µs against 40-51 µs without (alternating runs, load 11-13).
+     * 5 µs made {@code wake.relay.rtt.p50} (then {@code wake.rtt}) 64 and 72 µs against 40-51 µs without (alternating runs, load 11-13).
      */
     public static final long PURE_SPIN_NS = Long.getLong("pvnet.idle.pure.spin.ns", 0);
 
