@@ -78,7 +78,10 @@ public final class BenchCommand implements Callable<Integer>
     Integer batch;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
-        description = "How waiting threads wait: busy-spin, backoff, sleep, adaptive, yield, park or noop (default: each scenario's own, backoff for the vif scenarios: benchmarks never sleep unless asked).")
+        description = "How waiting threads wait: busy-spin, backoff, sleep, adaptive, yield, park or noop (default: " +
+            "each scenario's own: busy-spin for vif and switch, the path's capacity on free cores; adaptive for " +
+            "vif-xproc, as real guests run, and for wake and idle, which measure sleeping). On cores shared with " +
+            "other work busy-spin collapses: use adaptive there.")
     IdleMode idle;
 
     @Option(names = "--threading", paramLabel = "MODE", converter = ThreadingConverter.class,

@@ -99,7 +99,7 @@ public final class SwitchScenario implements Scenario
     {
         final boolean pps = VifScenario.packetsPerSecond(frameLength) && gsoSize == 0;
         final int vifs = Math.max(2, bridgeVifs);
-        final io.pvnet.ring.event.IdleMode idleMode = context.options().idle(null);
+        final io.pvnet.ring.event.IdleMode idleMode = context.options().idle(VifScenario.DEFAULT_IDLE);
         try (VifPipeline pipeline = new VifPipeline(BenchRegions.forVifs(vifs), frameLength, flags, gsoSize,
             gsoSize != 0 ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0, ChecksumFrameOffload::new, receiver,
             context.options().batch(32), idleMode == null ? VifPipeline.DEFAULT_IDLE : idleMode::newIdleStrategy,

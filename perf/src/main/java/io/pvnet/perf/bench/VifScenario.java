@@ -37,6 +37,14 @@ import java.util.function.Supplier;
 public final class VifScenario implements Scenario
 {
     private static final int TSO_FRAME = 65535 - 64;
+    /**
+     * {@code --idle} of the in-process throughput scenarios ({@code vif}, {@code switch}) unless given: busy-spin, the
+     * capacity of the path on a machine whose cores are free (quiet 2-vCPU VM: vif.64 4.09-5.02 Mpps against 3.3
+     * adaptive and 3.13 backoff; backoff's timed parks cut vif.tso to 1.35 Gbit/s from 47.6). A spinning thread never
+     * gives its core away, so on cores shared with other work busy-spin collapses (vif.spin.64 0.084 and 0.010 Mpps
+     * against vif.64 adaptive 1.58 and 0.56 in the same runs, load 9): measure there with {@code --idle adaptive}.
+     */
+    static final IdleMode DEFAULT_IDLE = IdleMode.BUSY_SPIN;
     /** The Aeron message size {@code vif.tso} is compared with. */
     static final int AERON_TSO_SIZE = 65_536;
 
@@ -81,7 +89,7 @@ public final class VifScenario implements Scenario
             return new VifXprocScenario().measurementCount(options);
         }
         final int[] sizes = options.sizes(64, 1500);
-        final IdleMode idleMode = options.idle(null);
+        final IdleMode idleMode = options.idle(DEFAULT_IDLE);
         final int spinFigures = idleMode != null && idleMode.sleeps() ? (options.tso(true) ? 2 : 1) : 0;
         final int queueRuns = options.queues(1).length;
         return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0) +
@@ -105,7 +113,7 @@ public final class VifScenario implements Scenario
             return;
         }
         final int burst = options.batch(32);
-        final IdleMode idleMode = options.idle(null);
+        final IdleMode idleMode = options.idle(DEFAULT_IDLE);
         final Supplier<IdleStrategy> idle = idleMode == null ? VifPipeline.DEFAULT_IDLE : idleMode::newIdleStrategy;
         this.sleepMode = idleMode;
         final boolean shared = options.threading(BenchOptions.Threading.DEDICATED) == BenchOptions.Threading.SHARED;

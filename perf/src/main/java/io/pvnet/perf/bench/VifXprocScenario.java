@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * host's store and counters in this process's anonymous memory. This process runs the backends and the crossover on
  * one thread.
  * <p>
- * Both processes wait as {@code pvnet switch} and {@code pvnet guest} do ({@code --idle}, default {@code adaptive}):
+ * Default {@code --idle adaptive} ({@link #DEFAULT_IDLE}): both processes wait as {@code pvnet switch} and
+ * {@code pvnet guest} do:
  * the host thread's backends under a {@link VifPoller} that sleeps in an {@link EpollWaitPoint} over the guests' kick
  * eventfds, the guest thread on the receiving vif's event port (a futex word in its own memory); each polls for the
  * spin window ({@code --spin-us}) after its last work and is kicked only once it armed its port to sleep. While
@@ -50,6 +51,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VifXprocScenario implements Scenario
 {
+    /**
+     * {@code --idle} unless given: adaptive, as real guests and switches run. Busy-spin is faster only on free cores
+     * (quiet 2 vCPUs: 4.30 Mpps against 3.38) and collapses as soon as anything else runs: two spinning processes
+     * plus the JVMs' own threads on 2 vCPUs gave 0.12 and 0.14 Mpps at load 3 against 2.49 adaptive and 1.16-2.45
+     * for the old shared-file path's backoff loop, alternating; 0.007 and 0.75 against 0.72 and 2.59 at load 10.
+     */
+    static final IdleMode DEFAULT_IDLE = IdleMode.ADAPTIVE;
+
     @Override
     public String name()
     {
@@ -110,7 +119,7 @@ public final class VifXprocScenario implements Scenario
         throws Exception
     {
         final boolean pps = VifScenario.packetsPerSecond(frameLength) && !tso;
-        final IdleMode idleMode = context.options().idle(IdleMode.ADAPTIVE);
+        final IdleMode idleMode = context.options().idle(DEFAULT_IDLE);
         // the host's store, counters and section table in its own anonymous memory: the guest process maps only the
         // sealed memfd of each vif it attaches (the isolated path of pvnet switch and pvnet guest)
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(2), VifRegion.sectionCapacity(2)))

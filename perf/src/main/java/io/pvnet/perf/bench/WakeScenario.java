@@ -6,6 +6,7 @@ import io.pvnet.perf.harness.Scenario;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.bridge.Crossover;
 import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
@@ -16,6 +17,7 @@ import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.event.EventChannelDescriptor;
 import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.event.RunnerStop;
 import io.pvnet.ring.region.Region;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
@@ -33,14 +35,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code wake}: one 64-byte frame guest A -> backend -> guest B, echoed back to A, when the host thread and guest B were
- * asleep (2 ms between frames, far beyond the 50 µs spin window): {@code wake.rtt.p50/.p99} in µs, every thread idling
- * with {@code --idle} (default adaptive: each sleeps on its event channel after the spin window). In the same run
- * {@code baseline.futex.rtt.*}: two threads waking each other through event channels in {@code sleep} mode, nothing
- * else (the floor of two kernel wake-ups); the vif round trip pays two of them too (A wakes the host thread, which
- * wakes B; the host and A still poll in their spin windows when the echo comes back) and two hand-overs to a polling
- * thread, up to four wake-ups when a round trip outlasts a spin window. {@code baseline.eventfd.rtt.*}:
- * the same with eventfds and epoll, the kick path of guests in their own memory.
+ * {@code wake}: round trips of one 64-byte frame when the threads that carry it were asleep (2 ms between frames, far
+ * beyond the 50 µs spin window), every thread idling with {@code --idle} (default adaptive: each sleeps on its event
+ * channel after the spin window), in µs:
+ * <ul>
+ * <li>{@code wake.rtt.p50/.p99}: guest -> backend -> guest, the issue's round trip. The backend's ingress hands the
+ * frame straight back to the same vif (a reflecting port), so the frame crosses the rings twice and the host thread,
+ * asleep, is woken by the guest's kick; the guest polls through its spin window for the answer, as a NAPI guest does.
+ * Two threads, as the baselines.</li>
+ * <li>{@code wake.relay.rtt.p50/.p99}: guest A -> backend -> guest B, echoed back to A: the host thread and B asleep.
+ * Three threads on the host's cores (on 2 vCPUs the third always lands on a polling one): two kernel wake-ups (A wakes
+ * the host thread, which wakes B; the host and A still poll when the echo comes back) and two hand-overs to a
+ * polling thread, up to four wake-ups when a round trip outlasts a spin window.</li>
+ * <li>{@code baseline.futex.rtt.*}: two threads waking each other through event channels in {@code sleep} mode,
+ * nothing else (the floor of two kernel wake-ups); {@code baseline.eventfd.rtt.*}: the same with eventfds and epoll,
+ * the kick path of guests in their own memory.</li>
+ * </ul>
+ * Where a relay round trip's time goes, from A's send ({@link WakeStages}): {@code wake.relay.host.p50} until the
+ * host thread returns from its sleep, {@code wake.relay.forwarded.p50} until it ends the duty cycle that handed the
+ * frame to B (and woke B), {@code wake.relay.echo.p50} until guest B's thread returns from its sleep,
+ * {@code wake.relay.echoed.p50} until B has written the echo; each over the round trips in which that thread was
+ * asleep (the rest is B -> host -> A, hand-overs to threads still polling). Stamps cost a clock read on each thread.
  * <p>
  * Warm-up: first round trips back to back (half the warm-up, at least 20,000 within the whole warm-up), so that the
  * JIT has compiled each path before it is measured, then round trips at the measured cadence. At one round trip per
@@ -86,10 +101,12 @@ public final class WakeScenario implements Scenario
     {
         final IdleMode mode = context.options().idle(IdleMode.ADAPTIVE);
         context.baseline("baseline");
-        report(context, "wake.rtt", vifRoundTrips(context, mode));
+        report(context, "wake.rtt", reflectRoundTrips(context, mode));
+        report(context, "wake.relay.rtt", relayRoundTrips(context, mode));
         report(context, "baseline.futex.rtt", futexRoundTrips(context));
         report(context, "baseline.eventfd.rtt", eventfdRoundTrips(context));
         context.compare("wake.rtt.p50", "baseline.futex.rtt.p50");
+        context.compare("wake.relay.rtt.p50", "baseline.futex.rtt.p50");
     }
 
     private static void report(final ScenarioContext context, final String name, final Histogram histogram)
@@ -98,9 +115,58 @@ public final class WakeScenario implements Scenario
         context.report(name + ".p99", histogram.getValueAtPercentile(99) / 1000.0, "us");
     }
 
-    private static Histogram vifRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
+    /** One vif whose backend sends every frame back to its own guest: guest -> backend -> guest. */
+    private static Histogram reflectRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
     {
         final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
+        try (Region region = Region.createAnonymous(VifRegion.regionBytes(1)))
+        {
+            final VifRegion vifRegion = VifRegion.create(region, 1);
+            final VifPoller poller = new VifPoller(VifSections.createSelector(region, 1), vifRegion.store());
+            final VifConfig config = VifConfig.of(1, 0);
+            final VifBackend[] self = new VifBackend[1];
+            // the reflecting port: what the guest sends comes back to it on the backend's own thread
+            final FrameSink reflect = (buffer, offset, length, metadata) -> self[0].offer(buffer, offset, length, metadata);
+            self[0] = VifBackend.create(vifRegion, config, reflect, NoFrameOffload.INSTANCE);
+            poller.add(self[0]);
+            final VifFrontend guest = VifFrontend.create(vifRegion, config, self[0].counters(), NoFrameOffload.INSTANCE);
+            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null,
+                poller);
+            AgentRunner.startOnThread(host);
+            try
+            {
+                awaitConnected(guest, self[0]);
+                final Sender sender = new Sender(guest, mode, new WakeStages());
+                measure(context, "wake.rtt", new AtomicLong(), histogram, null, sender::roundTrip);
+            }
+            finally
+            {
+                RunnerStop.close(host, poller::wake);
+            }
+        }
+        return histogram;
+    }
+
+    private static void awaitConnected(final VifFrontend frontend, final VifBackend backend) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(frontend.isConnected() && backend.isConnected()) && System.nanoTime() - deadline < 0)
+        {
+            frontend.doWork();
+            Thread.sleep(1);
+        }
+        if (!frontend.isConnected() || !backend.isConnected())
+        {
+            throw new IllegalStateException("vif did not connect: frontend " + frontend.state() + ", backend " +
+                backend.state());
+        }
+    }
+
+    /** Two vifs on a crossover: guest A -> backend -> guest B, echoed back to A. */
+    private static Histogram relayRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
+    {
+        final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
+        final WakeStages stages = new WakeStages();
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(2)))
         {
             final VifRegion vifRegion = VifRegion.create(region, 2);
@@ -115,34 +181,27 @@ public final class WakeScenario implements Scenario
             poller.add(backends[1]);
             final VifFrontend a = VifFrontend.create(vifRegion, configA, backends[0].counters(), NoFrameOffload.INSTANCE);
             final VifFrontend b = VifFrontend.create(vifRegion, configB, backends[1].counters(), NoFrameOffload.INSTANCE);
-            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null, poller);
-            final AgentRunner echo = new AgentRunner(mode.newIdleStrategy(b), Throwable::printStackTrace, null, new Echo(b));
+            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(new WakeStages.Stamped(poller, stages, WakeStages.HOST)),
+                Throwable::printStackTrace, null, new WakeStages.Forwarding(poller, stages));
+            final AgentRunner echo = new AgentRunner(mode.newIdleStrategy(new WakeStages.Stamped(b, stages, WakeStages.ECHO)),
+                Throwable::printStackTrace, null, new Echo(b, stages));
             AgentRunner.startOnThread(host);
             AgentRunner.startOnThread(echo);
             try
             {
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 // a frontend is Connected before its backend connects: wait for both halves of both vifs, or the first
                 // frame finds B's backend not connected and is dropped (one round trip lost at start)
-                while (!(a.isConnected() && b.isConnected() && backends[0].isConnected() && backends[1].isConnected()) &&
-                    System.nanoTime() - deadline < 0)
-                {
-                    a.doWork();
-                    Thread.sleep(1);
-                }
-                if (!a.isConnected() || !b.isConnected() || !backends[0].isConnected() || !backends[1].isConnected())
-                {
-                    throw new IllegalStateException("vifs did not connect: a=" + a.state() + " b=" + b.state() +
-                        " backends " + backends[0].state() + " " + backends[1].state());
-                }
-                final Sender sender = new Sender(a, mode);
+                awaitConnected(a, backends[0]);
+                awaitConnected(b, backends[1]);
+                final Sender sender = new Sender(a, mode, stages);
                 final AtomicLong samples = new AtomicLong();
-                measure(context, "wake.rtt", samples, histogram, sender::roundTrip);
+                measure(context, "wake.relay.rtt", samples, histogram, stages::reset, sender::roundTrip);
+                stages.report(context);
             }
             finally
             {
                 echo.close();
-                host.close();
+                RunnerStop.close(host, poller::wake);
             }
         }
         return histogram;
@@ -168,7 +227,7 @@ public final class WakeScenario implements Scenario
         thread.start();
         try
         {
-            measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, () ->
+            measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, null, () ->
             {
                 final long start = System.nanoTime();
                 pinger.notifyPeer();
@@ -215,7 +274,7 @@ public final class WakeScenario implements Scenario
             thread.start();
             try
             {
-                measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, () ->
+                measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, null, () ->
                 {
                     final long start = System.nanoTime();
                     LinuxCalls.eventfdSignal(pongFd);
@@ -245,9 +304,12 @@ public final class WakeScenario implements Scenario
         long once() throws Exception;
     }
 
+    /**
+     * @param beforeMeasured run once when the warm-up ends (null: nothing).
+     */
     private static void measure(
         final ScenarioContext context, final String what, final AtomicLong samples, final Histogram histogram,
-        final RoundTrip roundTrip) throws Exception
+        final Runnable beforeMeasured, final RoundTrip roundTrip) throws Exception
     {
         long lost = 0;
         // first the path's code: round trips back to back, so the JIT compiles it before anything is measured (at one
@@ -256,6 +318,10 @@ public final class WakeScenario implements Scenario
         lost += hotWarmup(context, what, samples, roundTrip);
         for (final boolean warmup : new boolean[] {true, false})
         {
+            if (!warmup && beforeMeasured != null)
+            {
+                beforeMeasured.run();
+            }
             // the rest of the warm-up at the measured cadence: the threads settle into sleeping between frames
             final long end = System.nanoTime() + (warmup ? context.warmup().dividedBy(2) : context.duration()).toNanos();
             try (ProgressPrinter.Line ignored = context.progress(what + (warmup ? " (warm-up)" : ""), samples::get, 1,
@@ -320,12 +386,14 @@ public final class WakeScenario implements Scenario
     {
         private final VifFrontend frontend;
         private final IdleStrategy idle;
+        private final WakeStages stages;
         private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(FRAME));
         private int received;
 
-        Sender(final VifFrontend frontend, final IdleMode mode)
+        Sender(final VifFrontend frontend, final IdleMode mode, final WakeStages stages)
         {
             this.frontend = frontend;
+            this.stages = stages;
             this.idle = mode.newIdleStrategy(frontend);
             // to B's MAC from A's: the crossover does not look, but the frame is well formed
             final long to = VifConfig.of(2, 0).mac();
@@ -346,8 +414,10 @@ public final class WakeScenario implements Scenario
             }
             received = 0;
             final long start = System.nanoTime();
+            stages.begin(start);
             if (frontend.transmit(frame, 0, FRAME) != VifFrontend.OK)
             {
+                stages.end(false);
                 frontend.doWork();
                 return -1;
             }
@@ -357,6 +427,7 @@ public final class WakeScenario implements Scenario
             {
                 if (System.nanoTime() - start > TIMEOUT_NS)
                 {
+                    stages.end(false);
                     return -1;
                 }
                 final int work = frontend.doWork() + frontend.poll(this, 64);
@@ -366,7 +437,9 @@ public final class WakeScenario implements Scenario
                 }
             }
             idle.reset();
-            return System.nanoTime() - start;
+            final long end = System.nanoTime();
+            stages.end(true);
+            return end - start;
         }
 
         @Override
@@ -380,10 +453,12 @@ public final class WakeScenario implements Scenario
     private static final class Echo implements Agent, FrameHandler
     {
         private final VifFrontend frontend;
+        private final WakeStages stages;
 
-        Echo(final VifFrontend frontend)
+        Echo(final VifFrontend frontend, final WakeStages stages)
         {
             this.frontend = frontend;
+            this.stages = stages;
         }
 
         @Override
@@ -398,6 +473,7 @@ public final class WakeScenario implements Scenario
         public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
         {
             frontend.transmit(buffer, offset, length);
+            stages.stamp(WakeStages.ECHOED);
         }
 
         @Override

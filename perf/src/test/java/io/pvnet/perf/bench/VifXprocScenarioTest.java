@@ -25,14 +25,14 @@ class VifXprocScenarioTest
     final StdoutCapture stdout = new StdoutCapture();
 
     @Test
-    void shouldMeasureFramesAndTsoThroughIsolatedGuestsInASecondJvm(@TempDir final Path dir) throws Exception
+    void shouldMeasureFramesAndTsoThroughSleepingIsolatedGuestsInASecondJvm(@TempDir final Path dir) throws Exception
     {
         final Path json = dir.resolve("run.json");
         final BenchCommand command = new BenchCommand();
         command.scenarios = List.of(new VifXprocScenario());
         final StringWriter stderr = new StringWriter();
         final int status = new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute("--no-progress",
-            "--size", "64", "--duration", "0.5", "--warmup", "0.3", "--json", json.toString());
+            "--size", "64", "--duration", "0.5", "--warmup", "0.3", "--idle", "adaptive", "--json", json.toString());
         assertEquals(0, status, stdout.text() + stderr);
         final Map<String, Double> figures = new HashMap<>();
         for (final BenchResult result : BenchJson.read(Files.readString(json)).results())

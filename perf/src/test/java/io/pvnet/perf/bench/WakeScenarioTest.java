@@ -42,7 +42,7 @@ class WakeScenarioTest
         {
             figures.put(result.name(), result.value());
         }
-        for (final String path : List.of("wake.rtt", "baseline.futex.rtt", "baseline.eventfd.rtt"))
+        for (final String path : List.of("wake.rtt", "wake.relay.rtt", "baseline.futex.rtt", "baseline.eventfd.rtt"))
         {
             final double p50 = figures.get(path + ".p50");
             final double p99 = figures.get(path + ".p99");
@@ -50,6 +50,15 @@ class WakeScenarioTest
             assertTrue(p50 > 1 && p50 <= p99 && p99 < 1_000_000, path + " p50=" + p50 + " p99=" + p99);
             assertFalse(figures.containsKey(path + ".lost"), path + " lost " + figures.get(path + ".lost"));
         }
+        // where the relay's time goes: A's send -> host awake -> guest B awake -> echo written, each inside its round trip
+        for (final String stage : List.of("wake.relay.host", "wake.relay.forwarded", "wake.relay.echo",
+            "wake.relay.echoed"))
+        {
+            final Double p50 = figures.get(stage + ".p50");
+            assertTrue(p50 != null && p50 > 0 && p50 < figures.get("wake.relay.rtt.p99"), stage + " " + figures);
+        }
+        assertTrue(figures.get("wake.relay.host.p50") <= figures.get("wake.relay.forwarded.p50"), figures.toString());
+        assertTrue(figures.get("wake.relay.host.p50") <= figures.get("wake.relay.echoed.p50"), figures.toString());
         assertTrue(stdout.text().contains("wake.rtt.p50"), stdout.text());
     }
 }

@@ -221,7 +221,12 @@ public final class EventChannel implements WaitPoint
                 return true;
             }
             Thread.yield(); // as WaitPointIdleStrategy: a spinner must not hold the core the notifier needs
+            final long before = now;
             now = System.nanoTime();
+            if (now - before >= WaitPointIdleStrategy.CONTENDED_YIELD_NS)
+            {
+                break; // the core went to another thread meanwhile: sleep, as WaitPointIdleStrategy does
+            }
         }
         while (true)
         {

@@ -2,6 +2,8 @@ package io.pvnet.ring.event;
 
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.function.LongSupplier;
+
 /**
  * NAPI's tail as an Agrona {@link IdleStrategy}: after a duty cycle without work it spins for a short window (busy
  * traffic never pays a syscall), then announces the sleep on its {@link WaitPoint} and returns once more, so the
@@ -9,17 +11,46 @@ import org.agrona.concurrent.IdleStrategy;
  * sleeps in the kernel until notified or {@code maxSleepNs}. Any work withdraws the announcement.
  * <pre>
  *  doWork() -> n > 0           idle(n): cancel announcement, window restarts
+ *  doWork() -> 0, pure spin    idle(0): poll again after Thread.onSpinWait() (PURE_SPIN_NS, 0 by default)
  *  doWork() -> 0, in window    idle(0): poll again after Thread.yield() (the core goes to any runnable thread)
- *  doWork() -> 0, window over  idle(0): prepareToSleep(), return      (next doWork is the final check)
+ *  doWork() -> 0, window over, idle(0): prepareToSleep(), return      (next doWork is the final check)
+ *    or (opt-in) the yield gave the core away
  *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
  * </pre>
+ * Opt-in ({@code -Dpvnet.idle.contended.yield.ns}, off by default): a window ends at the first yield that returns
+ * after more than {@link #CONTENDED_YIELD_NS}, one that gave the core to another thread (more threads runnable than
+ * cores), and the thread sleeps after its final check rather than take the core back. In the {@code wake} bench on 2
+ * busy vCPUs it cut the host and echo threads' context switches per round trip from 21-23 to 6 and their CPU by a third
+ * to a half, and a woken echo thread's wait for a core (perf sched) from p50 34 / p90 1,066 µs to 12 / 22 µs; but
+ * the round trip itself came out 2-15 % slower in four alternating pairs (load 6-10: the thread that slept must be
+ * woken for the way back), so it stays off where latency is the point. An idle core's yield returns in about 1 µs.
+ * <p>
  * Threading: one agent thread, like every Agrona idle strategy. Allocation-free.
  */
 public final class WaitPointIdleStrategy implements IdleStrategy
 {
+    /**
+     * A yield in the spin window that takes longer than this (ns) gave the core to another thread and ends the window:
+     * {@code -Dpvnet.idle.contended.yield.ns}, {@link Long#MAX_VALUE} (never) unless set; 4,000 is a fit for the
+     * 2-vCPU VM (an uncontended {@code sched_yield} takes about 1 µs, p99 1.3 µs; one that ran another thread at least
+     * two context switches and that thread's turn).
+     */
+    public static final long CONTENDED_YIELD_NS = Long.getLong("pvnet.idle.contended.yield.ns", Long.MAX_VALUE);
+    /**
+     * The start of the spin window (ns) that polls with {@code Thread.onSpinWait()}, no syscall, before yielding:
+     * {@code -Dpvnet.idle.pure.spin.ns}, 0 unless set. A thread woken onto a core in its pure spin waits for it to end:
+     * 5 µs made {@code wake.relay.rtt.p50} (then {@code wake.rtt}) 64 and 72 µs against 40-51 µs without (alternating runs, load 11-13).
+     */
+    public static final long PURE_SPIN_NS = Long.getLong("pvnet.idle.pure.spin.ns", 0);
+
     private final WaitPoint waitPoint;
+    private final LongSupplier clock;
+    private final Runnable yielder;
+    private final Runnable spinner;
+    private final long pureSpinNs;
+    private final long contendedYieldNs;
     private final long spinWindowNs;
     private final long maxSleepNs;
     private boolean spinning;
@@ -27,6 +58,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private boolean prepared;
     /** Set by a sleep, cleared by work: the first idle cycle after a wake-up that found nothing sleeps again at once. */
     private boolean slept;
+    private long windowsCutShort;
 
     /**
      * An idle strategy that polls for {@code spinWindowNs} after the last work, then sleeps on {@code waitPoint}.
@@ -36,11 +68,37 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      */
     public WaitPointIdleStrategy(final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs)
     {
-        if (spinWindowNs < 0 || maxSleepNs <= 0)
+        this(waitPoint, spinWindowNs, maxSleepNs, PURE_SPIN_NS, CONTENDED_YIELD_NS, System::nanoTime, Thread::onSpinWait,
+            Thread::yield);
+    }
+
+    /**
+     * As {@link #WaitPointIdleStrategy(WaitPoint, long, long)} with the clock and yield given (tests drive the window).
+     *
+     * @param waitPoint        where to sleep.
+     * @param spinWindowNs     how long to keep polling after the last work (0: sleep at the first idle cycle).
+     * @param maxSleepNs       longest sleep before the agent runs again.
+     * @param pureSpinNs       the start of the window that polls without yielding.
+     * @param contendedYieldNs a yield longer than this ends the window ({@link Long#MAX_VALUE}: never).
+     * @param clock            nanosecond clock, as {@link System#nanoTime()}.
+     * @param spinner          one poll's pause without a syscall, as {@link Thread#onSpinWait()}.
+     * @param yielder          gives the core to another runnable thread, as {@link Thread#yield()}.
+     */
+    WaitPointIdleStrategy(
+        final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
+        final long contendedYieldNs, final LongSupplier clock, final Runnable spinner, final Runnable yielder)
+    {
+        if (spinWindowNs < 0 || maxSleepNs <= 0 || pureSpinNs < 0 || contendedYieldNs <= 0)
         {
-            throw new IllegalArgumentException("spinWindowNs=" + spinWindowNs + " maxSleepNs=" + maxSleepNs);
+            throw new IllegalArgumentException("spinWindowNs=" + spinWindowNs + " maxSleepNs=" + maxSleepNs +
+                " pureSpinNs=" + pureSpinNs + " contendedYieldNs=" + contendedYieldNs);
         }
+        this.pureSpinNs = pureSpinNs;
+        this.spinner = spinner;
         this.waitPoint = waitPoint;
+        this.contendedYieldNs = contendedYieldNs;
+        this.clock = clock;
+        this.yielder = yielder;
         this.spinWindowNs = spinWindowNs;
         this.maxSleepNs = maxSleepNs;
     }
@@ -70,11 +128,16 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         }
         if (spinWindowNs > 0 && !slept)
         {
-            final long now = System.nanoTime();
+            final long now = clock.getAsLong();
             if (!spinning)
             {
                 spinning = true;
                 spinStartNs = now;
+            }
+            if (now - spinStartNs < Math.min(pureSpinNs, spinWindowNs))
+            {
+                spinner.run();
+                return;
             }
             if (now - spinStartNs < spinWindowNs)
             {
@@ -82,8 +145,13 @@ public final class WaitPointIdleStrategy implements IdleStrategy
                 // (2 vCPUs: host, sender, receiver) a thread woken for the next hop otherwise waits for a spinner's
                 // window to run out (no wake-up preemption), one window per hop: wake.rtt 222-323 us with
                 // onSpinWait against 62-82 us with yield, same runs, load 16 (engine/README.md)
-                Thread.yield();
-                return;
+                yielder.run();
+                if (clock.getAsLong() - now < contendedYieldNs)
+                {
+                    return;
+                }
+                // another thread had the core meanwhile: leave it to the threads with work, sleep after the final check
+                windowsCutShort++;
             }
         }
         waitPoint.prepareToSleep();
@@ -100,6 +168,12 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         }
         spinning = false;
         slept = false;
+    }
+
+    /** {@return spin windows ended early by a yield that gave the core to another thread (this agent's thread)} */
+    public long windowsCutShort()
+    {
+        return windowsCutShort;
     }
 
     @Override
