@@ -86,8 +86,8 @@ public final class GuestControlClient implements AutoCloseable
     /**
      * Connects to the switch's control socket and attaches to vif {@code config}.
      *
-     * @throws IllegalStateException with the switch's reason when it refuses (vif taken, not the owner, no such vif),
-     *                               or when the connection ends before an answer.
+     * @throws IllegalStateException      with the switch's reason when it refuses (vif taken, not the owner, no such vif).
+     * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting).
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
      */
     public static GuestControlClient attach(final Path socketPath, final VifConfig config)
@@ -95,11 +95,24 @@ public final class GuestControlClient implements AutoCloseable
         final ControlSocket socket = ControlSocket.connect(socketPath);
         try
         {
-            socket.send(ControlMessage.attach(config.domid(), config.handle()).encode());
-            final ControlSocket.Message answer = socket.receive(2);
+            final ControlSocket.Message answer;
+            try
+            {
+                socket.send(ControlMessage.attach(config.domid(), config.handle()).encode());
+                answer = socket.receive(2);
+            }
+            catch (final io.pvnet.ring.share.LinuxException ex)
+            {
+                if (ex.errno() == io.pvnet.ring.share.LinuxCalls.EPIPE ||
+                    ex.errno() == io.pvnet.ring.share.LinuxCalls.ECONNRESET)
+                {
+                    throw new AttachUnansweredException(); // hung up before our request, or with it unread
+                }
+                throw ex;
+            }
             if (answer == null)
             {
-                throw new IllegalStateException("the switch closed the connection without an answer");
+                throw new AttachUnansweredException();
             }
             final ControlMessage message;
             try

@@ -64,6 +64,10 @@ public final class LinuxCalls
     public static final int ECONNREFUSED = 111;
     /** Address already in use. */
     public static final int EADDRINUSE = 98;
+    /** Broken pipe: the peer closed the connection before a send. */
+    public static final int EPIPE = 32;
+    /** Connection reset by the peer. */
+    public static final int ECONNRESET = 104;
 
     static final int MFD_CLOEXEC = 0x1;
     static final int MFD_ALLOW_SEALING = 0x2;

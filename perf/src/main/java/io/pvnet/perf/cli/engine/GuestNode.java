@@ -5,6 +5,7 @@ import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.control.AttachUnansweredException;
 import io.pvnet.engine.control.GuestControlClient;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
@@ -135,6 +136,16 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                     throw new IllegalStateException("cannot reach the switch at " + socket + ": " + ex.getMessage() +
                         (notYet ? "; gave up after --wait " + waitDescription() + " (is pvnet switch --region " +
                             settings.region() + " running? --wait SECONDS waits longer)" : ""));
+                }
+                Thread.sleep(50);
+            }
+            catch (final AttachUnansweredException ex)
+            {
+                // a switch that hangs up without answering is stopping or not yet serving: as ECONNREFUSED, wait for it
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw new IllegalStateException(ex.getMessage() + " at " + socket + "; gave up after --wait " +
+                        waitDescription() + " (--wait SECONDS waits longer)");
                 }
                 Thread.sleep(50);
             }

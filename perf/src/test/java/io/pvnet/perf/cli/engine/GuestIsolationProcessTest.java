@@ -121,6 +121,39 @@ class GuestIsolationProcessTest
     }
 
     @Test
+    void shouldKeepTryingASwitchThatHangsUpWithoutAnAnswerUntilTheWaitRunsOut() throws Exception
+    {
+        // a switch accepting connections while it stops (or before it serves) closes them unanswered: that is no
+        // refusal, so the guest tries again within --wait, as for a socket nobody listens on yet
+        final Path region = dir.resolve("r");
+        final java.util.concurrent.atomic.AtomicInteger hungUp = new java.util.concurrent.atomic.AtomicInteger();
+        try (io.pvnet.ring.share.ControlSocket listener =
+            io.pvnet.ring.share.ControlSocket.listen(RegionArgument.controlSocket(region), false))
+        {
+            final Thread stopping = Thread.ofPlatform().daemon().start(() ->
+            {
+                io.pvnet.ring.share.ControlSocket connection;
+                while ((connection = listener.accept()) != null)
+                {
+                    connection.close();
+                    hungUp.incrementAndGet();
+                }
+            });
+            try (CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
+                "--ip", "10.77.0.1/24", "--wait", "1"))
+            {
+                assertEquals(1, guest.awaitExit(20_000), guest.output());
+                assertTrue(guest.output().contains("the switch closed the connection without an answer"), guest.output());
+                assertTrue(guest.output().contains("gave up after --wait 1 s"), guest.output());
+                assertFalse(guest.output().contains("Exception"), guest.output());
+            }
+            assertTrue(hungUp.get() >= 2, "tried again after the first hang-up: " + hungUp.get() + " connections");
+            listener.close();
+            stopping.join(2_000);
+        }
+    }
+
+    @Test
     void shouldLetGuestsSeeTheSwitchDieReconnectAfterRestartAndFailGenNamingTheCause() throws Exception
     {
         final Path region = dir.resolve("r");
