@@ -110,7 +110,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         final PrintStream log, final boolean answering) throws InterruptedException
     {
         // its share (its own vif's memory) stays out of other processes' reach, as the switch's memory does
-        io.pvnet.engine.control.ProcessProtection.closeToOthers("pvnet guest", log);
+        io.pvnet.engine.control.ProcessProtection.closeToOthers(answering ? "pvnet guest" : "pvnet gen", log);
         final GuestNode node = new GuestNode(settings, waitNs, reconnect, log, answering);
         node.attach();
         return node;
