@@ -29,6 +29,11 @@ public final class AnsweringPoll
 
     private long heldBack;
 
+    /** An answering poll that has held nothing back yet. */
+    public AnsweringPoll()
+    {
+    }
+
     /**
      * Polls {@code frontend}'s rx ring into {@code handler}: at most {@code budget} frames, fewer when the tx ring has
      * less room than that for their answers, none when it has none.
@@ -49,7 +54,7 @@ public final class AnsweringPoll
         return limit > 0 ? frontend.poll(handler, limit) : 0;
     }
 
-    /** @return polls that took fewer frames than their budget because the tx ring was short of room. */
+    /** {@return polls that took fewer frames than their budget because the tx ring was short of room} */
     public long heldBack()
     {
         return heldBack;
