@@ -59,6 +59,21 @@ public final class VifXprocScenario implements Scenario
      */
     static final IdleMode DEFAULT_IDLE = IdleMode.ADAPTIVE;
 
+    /**
+     * The adaptive spin window unless {@code --spin-us} is given: 1 ms, not the 50 us of {@code pvnet switch}, so a
+     * thread spins (yielding) through the gaps of a stream (a preempted peer, the other process's GC or JIT) instead of
+     * sleeping and waiting for a kick in each. Host in its slow mode, alternating with the old shared-file path
+     * (B, its spin-yield-park loop), {@code vif-xproc.64}: B 0.63, 1.11, 2.30 Mpps; 1 ms 1.40, 2.59, 2.75; 50 us 0.81,
+     * 0.83, 0.92. An idle vif still sleeps 1 ms after its last frame.
+     */
+    static final long DEFAULT_SPIN_WINDOW_NS = 1_000_000L;
+
+    /** {@return the spin window of both processes: the user's {@code --spin-us}, else {@link #DEFAULT_SPIN_WINDOW_NS}} */
+    static long spinWindowNs()
+    {
+        return io.pvnet.perf.harness.PollingOptions.spinWindowGiven() ? IdleMode.spinWindowNs() : DEFAULT_SPIN_WINDOW_NS;
+    }
+
     @Override
     public String name()
     {
@@ -205,13 +220,13 @@ public final class VifXprocScenario implements Scenario
         }
         final io.pvnet.ring.event.EventSelector selector = VifSections.createSelector(region, backends.length);
         final VifPoller poller = new VifPoller(selector, vifRegion.store(), VifPoller.HOUSEKEEPING_MS * 1_000_000L,
-            IdleMode.spinWindowNs(), new EpollWaitPoint(selector));
+            spinWindowNs(), new EpollWaitPoint(selector));
         for (final VifBackend backend : backends)
         {
             poller.add(backend); // before the guests attach: their kick eventfds go into the poller's epoll
         }
         final Agent agent = poller;
-        return new AgentRunner(idleMode.newIdleStrategy(poller, IdleMode.spinWindowNs(), HOST_MAX_SLEEP_NS),
+        return new AgentRunner(idleMode.newIdleStrategy(poller, spinWindowNs(), HOST_MAX_SLEEP_NS),
             Throwable::printStackTrace, null, agent);
     }
 
@@ -222,6 +237,6 @@ public final class VifXprocScenario implements Scenario
         final long durationMs, final IdleMode idleMode) throws java.io.IOException
     {
         return ChildJvm.start(VifGuestMain.class, socket.toString(), Integer.toString(frameLength), Long.toString(warmupMs),
-            Long.toString(durationMs), tso ? "tso" : "plain", idleMode.configName(), Long.toString(IdleMode.spinWindowNs()));
+            Long.toString(durationMs), tso ? "tso" : "plain", idleMode.configName(), Long.toString(spinWindowNs()));
     }
 }

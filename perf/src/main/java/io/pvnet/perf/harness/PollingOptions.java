@@ -25,6 +25,8 @@ public final class PollingOptions
             "(0..1000000 us, default 50; 0 sleeps at once as --idle sleep).")
     Long spinUs;
 
+    private static volatile boolean spinWindowGiven;
+
     /**
      * Applies the options given (the others keep their defaults).
      *
@@ -48,7 +50,14 @@ public final class PollingOptions
                     IdleMode.MAX_SPIN_WINDOW_NS / 1_000);
             }
             IdleMode.spinWindowNs(spinUs * 1_000);
+            spinWindowGiven = true;
         }
+    }
+
+    /** {@return whether the user gave {@code --spin-us} (a scenario with its own default then uses the user's)} */
+    public static boolean spinWindowGiven()
+    {
+        return spinWindowGiven;
     }
 
     /** @return the options in force, as arguments for a child {@code switch} / {@code guest} process. */
