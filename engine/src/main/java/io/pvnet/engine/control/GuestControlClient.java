@@ -7,6 +7,7 @@ import io.pvnet.engine.store.StoreDescriptor;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -101,10 +102,9 @@ public final class GuestControlClient implements AutoCloseable
                 socket.send(ControlMessage.attach(config.domid(), config.handle()).encode());
                 answer = socket.receive(2);
             }
-            catch (final io.pvnet.ring.share.LinuxException ex)
+            catch (final LinuxException ex)
             {
-                if (ex.errno() == io.pvnet.ring.share.LinuxCalls.EPIPE ||
-                    ex.errno() == io.pvnet.ring.share.LinuxCalls.ECONNRESET)
+                if (ex.errno() == LinuxCalls.EPIPE || ex.errno() == LinuxCalls.ECONNRESET)
                 {
                     throw new AttachUnansweredException(); // hung up before our request, or with it unread
                 }

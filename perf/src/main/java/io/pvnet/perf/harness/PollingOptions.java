@@ -34,6 +34,7 @@ public final class PollingOptions
      */
     public void apply()
     {
+        spinWindowGiven = false; // this command's options, not an earlier one's in the same JVM (tests)
         if (napiBudget != null)
         {
             if (napiBudget < 1 || napiBudget > VifPolling.MAX_BUDGET)
