@@ -22,10 +22,10 @@ import java.util.function.LongSupplier;
  * <b>Streaming window.</b> A thread that has stayed awake, finding work again within each window, for
  * {@link #STREAM_AFTER_NS} (1 ms) is carrying a stream: its window grows to {@link #STREAM_WINDOW_NS} (1 ms) until it
  * next sleeps. On 2 vCPUs a stream's gaps are the peer thread's preemptions (another thread, the JIT, the kernel) and
- * last from tens of µs to milliseconds: with the 50 µs window the receiving guest of the in-process {@code vif} bench
- * slept about 150 times a second during a 64-byte stream (the host 30-60 times), and each sleep cost the thread that
- * found it asleep a {@code FUTEX_WAKE} and the stream the sleeper's wake-up; with 1 ms, 5-20 and 20-40 times
- * (ring/README.md). Sporadic work (one frame every 2 ms, as the {@code wake} bench sends) never stays awake that long and
+ * last from tens of µs to milliseconds: with the 50 µs window the receiving guest thread of the in-process
+ * {@code vif} bench slept about 155 times a second during a 64-byte stream (median of six runs; the host thread 55),
+ * and each sleep cost the thread that found it asleep a {@code FUTEX_WAKE} and the stream the sleeper's wake-up; with
+ * the streaming window 6-22 and 8-17 times (ring/README.md). Sporadic work (one frame every 2 ms, as the {@code wake} bench sends) never stays awake that long and
  * keeps the short window, and an idle thread is asleep either way, so what an idle vif costs does not change.
  * <p>
  * The spin phase reads the clock once per idle call (twice only with the opt-in below) and never touches the wait
@@ -82,9 +82,9 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private long spinStartNs;
     /** The window of the current spin: {@link #spinWindowNs}, or {@link #streamWindowNs} while streaming. */
     private long windowNs;
-    /** Whether {@link #awakeSinceNs} is set: cleared by a sleep. */
+    /** Whether {@link #awakeSinceNs} is set (after the first sleep, or from the first spin). */
     private boolean awake;
-    /** The start of the first spin since the last sleep: the thread has found work in every window since. */
+    /** The end of the last sleep (before one: the first spin): the thread has found work in every window since. */
     private long awakeSinceNs;
     private boolean prepared;
     /** Set by a sleep, cleared by work: the first idle cycle after a wake-up that found nothing sleeps again at once. */
@@ -176,10 +176,13 @@ public final class WaitPointIdleStrategy implements IdleStrategy
             // the final check after the announcement found nothing: sleep
             prepared = false;
             spinning = false;
-            awake = false;
             sleeps++;
             waitPoint.sleep(maxSleepNs);
             slept = true;
+            // awake from now on (one clock read per sleep): a thread woken into a stream that keeps it busy without an
+            // idle cycle for a millisecond streams by its first gap
+            awake = spinWindowNs > 0;
+            awakeSinceNs = awake ? clock.getAsLong() : 0;
             return;
         }
         if (spinWindowNs > 0 && !slept)

@@ -15,6 +15,8 @@ class WaitPointIdleStrategyTest
 
     private long nowNs = 1_000_000;
     private long yieldNs = 1_000;
+    /** How long each sleep lasts on the driven clock. */
+    private long sleepNs;
     private int yields;
     private int prepares;
     private int cancels;
@@ -37,6 +39,7 @@ class WaitPointIdleStrategyTest
         public void sleep(final long timeoutNs)
         {
             sleeps++;
+            nowNs += sleepNs;
         }
     };
     private int spins;
@@ -224,9 +227,9 @@ class WaitPointIdleStrategyTest
     void shouldKeepTheShortWindowForSporadicWork()
     {
         // one frame every 2 ms (the wake bench): each gap ends the 50 µs window in a sleep
+        sleepNs = 2_000_000;
         for (int i = 0; i < 20; i++)
         {
-            nowNs += 2_000_000;
             streaming.idle(1);
             assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "frame " + i + ": the 50 µs window");
             streaming.idle(0);
@@ -243,7 +246,6 @@ class WaitPointIdleStrategyTest
         idleUntilAnnounced(streaming);
         streaming.idle(0);
         assertEquals(1, sleeps, "the stream ended: slept after the long window");
-        nowNs += 10_000_000;
         streaming.idle(1); // woken with work
         assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "short window again after the sleep");
         assertEquals(false, streaming.streaming());
@@ -269,5 +271,18 @@ class WaitPointIdleStrategyTest
             assertEquals(true, idle.sleeps() > sleptBefore, "gap " + i + " slept with the short window");
             stream(idle, 10, 20_000, 5);
         }
+    }
+
+    @Test
+    void shouldStreamAtTheFirstGapOfAThreadKeptBusyForAMillisecondSinceItWoke()
+    {
+        stream(streaming, 1, 20_000, 0); // a frame, then a gap: the short window ends in a sleep
+        assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming));
+        streaming.idle(0);
+        assertEquals(1, sleeps);
+        sleepNs = 0;
+        nowNs += 1_500_000; // woken into 1.5 ms of work without an idle cycle
+        streaming.idle(64);
+        assertEquals(STREAM_WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "its first gap gets the 1 ms window");
     }
 }
