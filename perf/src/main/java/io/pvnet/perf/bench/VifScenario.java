@@ -269,6 +269,11 @@ public final class VifScenario implements Scenario
             {
                 Thread.sleep(warmupMs);
             }
+            if (runMs == 0)
+            {
+                pipeline.stop();
+                return new AlternatingSlices.Slice(0, 0, pipeline.latency()); // a warm-up only
+            }
             pipeline.resetLatency();
             final long startCount = count.getAsLong();
             final long startNs = System.nanoTime();
