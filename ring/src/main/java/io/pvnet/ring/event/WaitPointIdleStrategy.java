@@ -28,8 +28,9 @@ import java.util.function.LongSupplier;
  * the streaming window 6-22 and 8-17 times (ring/README.md). Sporadic work (one frame every 2 ms, as the {@code wake} bench sends) never stays awake that long and
  * keeps the short window, and an idle thread is asleep either way, so what an idle vif costs does not change.
  * <p>
- * The spin phase reads the clock once per idle call (twice only with the opt-in below) and never touches the wait
- * point: nothing is armed, so no peer pays a wake-up, while work keeps arriving within the window.
+ * The spin phase reads the clock once per idle call (twice only with the opt-in below; in the streaming window once
+ * per {@link #STREAM_YIELD_EVERY} calls, yielding only then) and never touches the wait point: nothing is armed, so
+ * no peer pays a wake-up, while work keeps arriving within the window.
  * <p>
  * Opt-in ({@code -Dpvnet.idle.contended.yield.ns}, off by default): a window ends at the first yield that returns
  * after more than {@link #CONTENDED_YIELD_NS}, one that gave the core to another thread (more threads runnable than
@@ -67,6 +68,16 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      * (µs), 1,000 unless set; never shorter than the configured window; 0 turns the streaming window off.
      */
     public static final long STREAM_WINDOW_NS = Long.getLong("pvnet.idle.stream.spin.us", 1_000) * 1_000;
+    /**
+     * In the streaming window, the thread yields (and reads the clock) at every this many idle polls and polls again at
+     * once in between: {@code -Dpvnet.idle.stream.yield.every}, 16 unless set (1: at every poll, as the short window).
+     * A yield per poll is a syscall per poll (the guest thread of a 64-byte {@code vif} stream made about 0.6 M a
+     * second, a third of a core in the kernel); 16 polls are 1-2 µs, so a thread woken onto this core still gets it
+     * within a few µs. Without {@code PAUSE} in between: a {@code PAUSE} loop in a KVM guest can exit to the
+     * hypervisor (perf/README.md, "Spinning without PAUSE"), and yielding every 16 polls with a {@code PAUSE} in
+     * between measured slower than either.
+     */
+    public static final int STREAM_YIELD_EVERY = Math.max(1, Integer.getInteger("pvnet.idle.stream.yield.every", 16));
 
     private final WaitPoint waitPoint;
     private final LongSupplier clock;
@@ -77,6 +88,9 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private final long spinWindowNs;
     private final long streamAfterNs;
     private final long streamWindowNs;
+    private final int streamYieldEvery;
+    /** Idle polls since the last yield in the streaming window. */
+    private int streamPolls;
     private final long maxSleepNs;
     private boolean spinning;
     private long spinStartNs;
@@ -104,18 +118,18 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     {
         this(waitPoint, spinWindowNs, maxSleepNs, PURE_SPIN_NS, CONTENDED_YIELD_NS, STREAM_AFTER_NS,
             STREAM_WINDOW_NS == 0 || spinWindowNs == 0 ? spinWindowNs : Math.max(spinWindowNs, STREAM_WINDOW_NS),
-            System::nanoTime, Thread::onSpinWait, Thread::yield);
+            STREAM_YIELD_EVERY, System::nanoTime, Thread::onSpinWait, Thread::yield);
     }
 
     /**
-     * As {@link #WaitPointIdleStrategy(WaitPoint, long, long, long, long, long, long, LongSupplier, Runnable,
+     * As {@link #WaitPointIdleStrategy(WaitPoint, long, long, long, long, long, long, int, LongSupplier, Runnable,
      * Runnable)} without a streaming window (the window is always {@code spinWindowNs}).
      */
     WaitPointIdleStrategy(
         final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
         final long contendedYieldNs, final LongSupplier clock, final Runnable spinner, final Runnable yielder)
     {
-        this(waitPoint, spinWindowNs, maxSleepNs, pureSpinNs, contendedYieldNs, STREAM_AFTER_NS, spinWindowNs, clock,
+        this(waitPoint, spinWindowNs, maxSleepNs, pureSpinNs, contendedYieldNs, STREAM_AFTER_NS, spinWindowNs, 1, clock,
             spinner, yielder);
     }
 
@@ -129,22 +143,24 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      * @param contendedYieldNs a yield longer than this ends the window ({@link Long#MAX_VALUE}: never).
      * @param streamAfterNs    how long a thread must stay awake with work before its window is {@code streamWindowNs}.
      * @param streamWindowNs   the window while streaming (at least {@code spinWindowNs}).
+     * @param streamYieldEvery in the streaming window, yield at every this many idle polls (1: at each).
      * @param clock            nanosecond clock, as {@link System#nanoTime()}.
      * @param spinner          one poll's pause without a syscall, as {@link Thread#onSpinWait()}.
      * @param yielder          gives the core to another runnable thread, as {@link Thread#yield()}.
      */
     WaitPointIdleStrategy(
         final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
-        final long contendedYieldNs, final long streamAfterNs, final long streamWindowNs, final LongSupplier clock,
-        final Runnable spinner, final Runnable yielder)
+        final long contendedYieldNs, final long streamAfterNs, final long streamWindowNs, final int streamYieldEvery,
+        final LongSupplier clock, final Runnable spinner, final Runnable yielder)
     {
         if (spinWindowNs < 0 || maxSleepNs <= 0 || pureSpinNs < 0 || contendedYieldNs <= 0 || streamAfterNs < 0 ||
-            streamWindowNs < spinWindowNs)
+            streamWindowNs < spinWindowNs || streamYieldEvery < 1)
         {
             throw new IllegalArgumentException("spinWindowNs=" + spinWindowNs + " maxSleepNs=" + maxSleepNs +
                 " pureSpinNs=" + pureSpinNs + " contendedYieldNs=" + contendedYieldNs + " streamAfterNs=" +
-                streamAfterNs + " streamWindowNs=" + streamWindowNs);
+                streamAfterNs + " streamWindowNs=" + streamWindowNs + " streamYieldEvery=" + streamYieldEvery);
         }
+        this.streamYieldEvery = streamYieldEvery;
         this.streamAfterNs = streamAfterNs;
         this.streamWindowNs = streamWindowNs;
         this.pureSpinNs = pureSpinNs;
@@ -187,7 +203,12 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         }
         if (spinWindowNs > 0 && !slept)
         {
-            // one clock read per idle call, none per call with work: the spin phase costs a yield and this read
+            if (spinning && windowNs > spinWindowNs && ++streamPolls < streamYieldEvery)
+            {
+                return; // streaming: poll again at once; a yield and a clock read every streamYieldEvery polls
+            }
+            streamPolls = 0;
+            // one clock read per idle call (per streamYieldEvery while streaming), none per call with work
             final long now = clock.getAsLong();
             if (!spinning)
             {

@@ -63,7 +63,7 @@ class WaitPointIdleStrategyTest
         waitPoint, WINDOW_NS, 1_000_000_000L, 0, CONTENDED_NS, () -> nowNs, spinner, yielder);
     /** Production settings on the driven clock: no cut windows, a 1 ms streaming window after 1 ms awake. */
     private final WaitPointIdleStrategy streaming = new WaitPointIdleStrategy(
-        waitPoint, WINDOW_NS, 1_000_000_000L, 0, Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, clock, spinner,
+        waitPoint, WINDOW_NS, 1_000_000_000L, 0, Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, clock, spinner,
         yielder);
     private static final long STREAM_AFTER_NS = 1_000_000;
     private static final long STREAM_WINDOW_NS = 1_000_000;
@@ -284,5 +284,53 @@ class WaitPointIdleStrategyTest
         nowNs += 1_500_000; // woken into 1.5 ms of work without an idle cycle
         streaming.idle(64);
         assertEquals(STREAM_WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "its first gap gets the 1 ms window");
+    }
+
+    @Test
+    void shouldCostAnIdleThreadNoSpinAfterTheStreamEnded()
+    {
+        stream(streaming, 100, 20_000, 5);
+        assertEquals(true, streaming.streaming());
+        idleUntilAnnounced(streaming);
+        streaming.idle(0);
+        assertEquals(1, sleeps, "the stream ended: one 1 ms window, then asleep");
+        final int yieldsBefore = yields;
+        final int readsBefore = clockReads;
+        sleepNs = 1_000_000_000L; // idle from now on: every sleep ends on its timeout
+        for (int i = 0; i < 1_000; i++)
+        {
+            streaming.idle(0);
+        }
+        assertEquals(yieldsBefore, yields, "no spin window after a wake-up that brought nothing");
+        assertEquals(1 + 500, sleeps, "announce (final check), sleep, announce, sleep...");
+        assertEquals(readsBefore + 500, clockReads, "one clock read per sleep");
+    }
+
+    @Test
+    void shouldYieldAndReadTheClockOnlyEveryNthPollWhileStreaming()
+    {
+        final WaitPointIdleStrategy cheap = new WaitPointIdleStrategy(waitPoint, WINDOW_NS, 1_000_000_000L, 0,
+            Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 16, clock, spinner, yielder);
+        stream(cheap, 100, 20_000, 5);
+        assertEquals(true, cheap.streaming());
+        final int yieldsBefore = yields;
+        final int readsBefore = clockReads;
+        for (int i = 0; i < 1_600; i++)
+        {
+            cheap.idle(0); // polls without a clock advance: only the yields move it
+        }
+        assertEquals(100, yields - yieldsBefore, "a yield every 16 polls");
+        assertEquals(100, clockReads - readsBefore, "and a clock read with each");
+        assertEquals(0, prepares, "100 µs into the 1 ms window");
+        assertEquals(STREAM_WINDOW_NS / yieldNs - 101, idleUntilAnnounced(cheap),
+            "the window (begun with a yield in the stream's last gap) still ends on time");
+        // a short window (not streaming) yields at every poll
+        final int before = yields;
+        cheap.idle(0);
+        cheap.idle(0);
+        cheap.idle(1);
+        assertEquals(before, yields, "announced and slept: no yield");
+        cheap.idle(0);
+        assertEquals(before + 1, yields, "woken: the short window, a yield per poll");
     }
 }
