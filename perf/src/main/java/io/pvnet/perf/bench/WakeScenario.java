@@ -72,7 +72,9 @@ import java.util.function.BooleanSupplier;
  * warm-up): each frame as soon as the threads it must wake are asleep, so that the JIT compiles the path, its sleep and
  * wake-up branches included, before it is measured; then round trips at the measured cadence. At one round trip per
  * 2 ms the vif path's methods reached C2 only 8-10 s after start; after a back-to-back warm-up (the host thread never
- * slept) their C2 code lacked the wake-up branches and deoptimised at the first gapped round trips.
+ * slept) the sleep path was first compiled during the measurement and the host's C2 {@code AgentRunner.doWork}
+ * deoptimised at the first gapped round trips (an uncommon trap, -XX:+PrintCompilation); none in the measured window
+ * since.
  */
 public final class WakeScenario implements Scenario
 {
@@ -431,10 +433,9 @@ public final class WakeScenario implements Scenario
      * (enough calls of every method on the path for C2, which wants thousands of invocations) as long as the whole
      * warm-up (or 1 s) allows. With {@code asleep}, each frame goes as soon as the threads it must wake are asleep (a
      * short park between checks): the measured path itself, sleep and wake-up included, so C2 compiles it with the
-     * branches it takes. Back to back, the host thread never slept: C2 compiled the path without its wake-up branches,
-     * and the first gapped round trips hit their uncommon traps (VifPoller.doWork, XnbAgent.doWork, the idle strategy
-     * and AgentRunner.doWork deoptimised, -XX:+PrintCompilation) and ran in C1 code again while C2 recompiled at the
-     * gapped cadence, well into the measurement.
+     * branches it takes. Back to back, the host thread never slept: its sleep path (EventSelector.sleep and the idle
+     * strategy's) was first compiled during the measurement, and the C2 AgentRunner.doWork hit an uncommon trap at the
+     * first gapped round trips and ran in C1 code again while C2 recompiled it (-XX:+PrintCompilation).
      *
      * @return round trips that timed out.
      */
@@ -494,7 +495,7 @@ public final class WakeScenario implements Scenario
 
         long roundTrip()
         {
-            // before the clock starts: bench bookkeeping, not part of a guest's send (cold after the gap, it cost 3-4 us)
+            // before the clock starts: bench bookkeeping, not part of a guest's send (cold after the gap, it cost 1-5 us)
             while (frontend.poll(this, 64) > 0)
             {
                 // stale echoes of a timed-out round
