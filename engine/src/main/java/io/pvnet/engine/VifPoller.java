@@ -4,10 +4,12 @@ import io.pvnet.ring.event.DeadlineWaitPoint;
 import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.event.EventSelector;
 import io.pvnet.ring.event.WaitPoint;
+import io.pvnet.ring.event.WaitPointIdleStrategy;
 import org.agrona.concurrent.Agent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * (Above 500 lines: the duty cycle, its wait point and what may end a sleep, the kicks, backoffs and credit windows,
@@ -26,7 +28,12 @@ import java.util.List;
  * guest that cannot kick: see {@code XnbAgent.hasTimers}), and once a second ({@link #HEARTBEAT_NS}) every vif's
  * heartbeat counter is stamped (one store each). An idle vif costs nothing else, and with no timer running the thread
  * sleeps a second at a time. With a linger (see the constructor) a vif that had work stays on the list that long
- * after its last work, polled without arming its port.
+ * after its last work, polled without arming its port. A vif carrying a stream lingers longer, by the rule of
+ * {@link WaitPointIdleStrategy}'s streaming window: once it has had work for
+ * {@link WaitPointIdleStrategy#STREAM_AFTER_NS} with no gap as long as its linger, it lingers
+ * {@code max(linger, }{@link WaitPointIdleStrategy#STREAM_WINDOW_NS}{@code )} (0: off) until it is armed again, so
+ * the gaps of a stream on 2 vCPUs (its guest preempted) cost its guest no kick while the host thread spins through
+ * them anyway. A vif whose gap outlasted its linger starts over at the short linger; with no linger (0) there is none.
  * <p>
  * A guest that kicks without cause (a poll after its kick finds no work, 8 times in a row) is not listened to for a
  * while, as Xen's late EOI (XSA-332, {@code KickBackoff}): its ports stay disarmed, its kick
@@ -84,6 +91,10 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
     private final io.pvnet.engine.store.XenStore store;
     private final long housekeepingNs;
     private final long lingerNs;
+    /** The linger of a vif carrying a stream: {@code max(lingerNs, STREAM_WINDOW_NS)}, or lingerNs (0 or off). */
+    private final long streamLingerNs;
+    /** {@link System#nanoTime()}, or a test's clock: read once per duty cycle. */
+    private final LongSupplier clock;
     private final List<VifBackend> added = new ArrayList<>();
     /** The store watches of the vifs served (two each), removed by {@link #onClose()}. */
     private final List<io.pvnet.engine.store.StoreWatch> watches = new ArrayList<>();
@@ -91,6 +102,11 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
     private VifPorts[] ports = new VifPorts[0];
     private boolean[] active = new boolean[0];
     private long[] lastWorkNs = new long[0];
+    /**
+     * Per vif, when its current run of work began: the first work after a gap at least as long as its linger. A vif
+     * whose run has lasted {@link WaitPointIdleStrategy#STREAM_AFTER_NS} lingers {@link #streamLingerNs}.
+     */
+    private long[] workRunSinceNs = new long[0];
     private int[] activeList = new int[0];
     private int activeCount;
     private boolean[] timed = new boolean[0];
@@ -151,7 +167,9 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
      * @param store          the region's store: a change there makes the next cycle visit every vif.
      * @param housekeepingNs interval of the visit to the vifs with a timer running.
      * @param lingerNs       how long a vif stays on the active list after its last work (NAPI busy polling, as
-     *                       Linux's {@code napi_defer_hard_irqs} with {@code gro_flush_timeout}). 0: drop at once.
+     *                       Linux's {@code napi_defer_hard_irqs} with {@code gro_flush_timeout}); a vif carrying a
+     *                       stream lingers at least {@link WaitPointIdleStrategy#STREAM_WINDOW_NS} (see the class
+     *                       comment). 0: drop at once.
      */
     public VifPoller(
         final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
@@ -191,6 +209,19 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
         final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
         final long lingerNs, final io.pvnet.ring.event.EpollWaitPoint kicks)
     {
+        this(selector, store, housekeepingNs, lingerNs, kicks, System::nanoTime);
+    }
+
+    /**
+     * As {@link #VifPoller(EventSelector, io.pvnet.engine.store.XenStore, long, long,
+     * io.pvnet.ring.event.EpollWaitPoint)} with the clock of the duty cycle given (tests drive the linger).
+     *
+     * @param clock nanosecond clock, as {@link System#nanoTime()}, read once per {@link #doWork()}.
+     */
+    VifPoller(
+        final EventSelector selector, final io.pvnet.engine.store.XenStore store, final long housekeepingNs,
+        final long lingerNs, final io.pvnet.ring.event.EpollWaitPoint kicks, final LongSupplier clock)
+    {
         if (housekeepingNs <= 0 || lingerNs < 0)
         {
             throw new IllegalArgumentException("housekeepingNs=" + housekeepingNs + " must be > 0, lingerNs=" +
@@ -202,6 +233,9 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
         this.store = store;
         this.housekeepingNs = housekeepingNs;
         this.lingerNs = lingerNs;
+        this.streamLingerNs = lingerNs == 0 || WaitPointIdleStrategy.STREAM_WINDOW_NS == 0 ? lingerNs :
+            Math.max(lingerNs, WaitPointIdleStrategy.STREAM_WINDOW_NS);
+        this.clock = clock;
         this.drained = new int[selector.capacity()];
         this.hostRaised = new java.util.concurrent.atomic.AtomicIntegerArray(selector.capacity());
         this.kickListener = new VifKickListener(kicks);
@@ -233,6 +267,7 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
         backoffEnded = new int[backends.length];
         creditWakeNs = java.util.Arrays.copyOf(creditWakeNs, backends.length);
         lastWorkNs = java.util.Arrays.copyOf(lastWorkNs, backends.length);
+        workRunSinceNs = java.util.Arrays.copyOf(workRunSinceNs, backends.length);
         // twice the vifs: while a round walks the list, a vif it already dropped may be appended again (an offer)
         activeList = java.util.Arrays.copyOf(activeList, 2 * backends.length);
         timed = java.util.Arrays.copyOf(timed, backends.length);
@@ -257,7 +292,7 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
         dutyThread = Thread.currentThread();
         rounds++;
         int work = 0;
-        final long now = System.nanoTime();
+        final long now = clock.getAsLong();
         roundNs = now;
         if (kicks != null && kicks.registered() > 0 && (lastWork == 0 || now - lastKickPollNs >= KICK_POLL_NS))
         {
@@ -343,7 +378,7 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
         for (int i = from; i < end; i++)
         {
             final int bit = activeList[i];
-            if (lingerNs > 0 && now - lastWorkNs[bit] < lingerNs)
+            if (lingerNs > 0 && now - lastWorkNs[bit] < lingerNs(bit))
             {
                 // lingering: poll without arming the port, keep it whatever this poll finds
                 vifPolls++;
@@ -351,14 +386,14 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
                 backoff.afterPoll(bit, done, now);
                 if (done > 0)
                 {
-                    lastWorkNs[bit] = now;
+                    workAt(bit, now);
                     work++;
                 }
                 activeList[kept++] = bit;
             }
             else if (pollActive(bit, now) > 0)
             {
-                lastWorkNs[bit] = now;
+                workAt(bit, now);
                 work++;
                 activeList[kept++] = bit;
             }
@@ -385,6 +420,26 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
         activeCount = kept + appended;
         firstAppended = kept;
         return work;
+    }
+
+    /** {@return how long the vif of {@code bit} stays on the active list unarmed after its last work} */
+    private long lingerNs(final int bit)
+    {
+        final boolean streaming = lastWorkNs[bit] - workRunSinceNs[bit] >= WaitPointIdleStrategy.STREAM_AFTER_NS;
+        return streaming ? streamLingerNs : lingerNs;
+    }
+
+    /**
+     * The vif of {@code bit} had work at {@code now}: its linger restarts, and a gap at least as long as its linger
+     * (it was armed, or about to be) ends its run of work, so a new run starts at the short linger.
+     */
+    private void workAt(final int bit, final long now)
+    {
+        if (now - lastWorkNs[bit] >= lingerNs(bit))
+        {
+            workRunSinceNs[bit] = now;
+        }
+        lastWorkNs[bit] = now;
     }
 
     private int pollActive(final int bit, final long now)
@@ -562,7 +617,7 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
             // a frame handed to the vif is work for it: it lingers (unarmed) as a vif whose own poll found work, rather
             // than being armed by its next empty poll and activated again by the next offer, once per burst (its
             // guest's rx-buffer posts would kick this thread's epoll meanwhile)
-            lastWorkNs[bit] = roundNs;
+            workAt(bit, roundNs);
             activate(bit);
         }
         else

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,10 +56,21 @@ final class PolledSwitch implements AutoCloseable
      */
     PolledSwitch(final int vifs, final long lingerNs, final boolean guests)
     {
+        this(vifs, lingerNs, guests, System::nanoTime);
+    }
+
+    /**
+     * @param vifs     vifs (and backends) of the switch.
+     * @param lingerNs the poller's linger.
+     * @param guests   whether each vif's guest starts now ({@link #startGuest} later otherwise).
+     * @param clock    the poller's clock (a test's, to drive the linger).
+     */
+    PolledSwitch(final int vifs, final long lingerNs, final boolean guests, final LongSupplier clock)
+    {
         region = newRegion(vifs);
         vifRegion = VifRegion.create(region, vifs);
         poller = new VifPoller(VifSections.createSelector(region, vifs), vifRegion.store(),
-            VifPoller.HOUSEKEEPING_MS * 1_000_000L, lingerNs);
+            VifPoller.HOUSEKEEPING_MS * 1_000_000L, lingerNs, null, clock);
         bridge = new Bridge(new BridgeConfig(Math.max(64, vifs), 65536, BridgeConfig.DEFAULT_AGING_NS,
             SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
         backends = new VifBackend[vifs];
