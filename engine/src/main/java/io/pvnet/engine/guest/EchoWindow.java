@@ -15,8 +15,8 @@ package io.pvnet.engine.guest;
  *       <b>Queueing</b>: when a round's smallest round trip is more than twice the smallest of the run and
  *       {@link #QUEUE_DELAY_NS} above it, requests wait in a queue rather than in the path: the window shrinks by an
  *       eighth, once per round (a delay signal as TCP Vegas', so the queue stays short before anything is lost).</li>
- *   <li><b>Timeout</b>: a full window without an answer for {@link #MIN_TIMEOUT_NS} (or four smoothed round trips)
- *       presumes what is in flight lost and starts again from {@link #MIN}.</li>
+ *   <li><b>Timeout</b>: once answers came, a full window without an answer for {@link #MIN_TIMEOUT_NS} (or four
+ *       smoothed round trips) presumes what is in flight lost and starts again from {@link #MIN}.</li>
  *   <li><b>No echoes</b>: no answer for {@link #NO_ECHO_NS}, or an ICMP port unreachable for the echo port (the kernel
  *       behind a TAP port with nothing on port 7), and the window no longer holds gen back: it sends as the ring takes
  *       frames, as it did before there was a window. An answer that comes later brings the window back.</li>
@@ -124,7 +124,7 @@ public final class EchoWindow
         {
             return true;
         }
-        if (nowNs - lastProgressNs >= Math.max(MIN_TIMEOUT_NS, 4 * smoothedRttNs))
+        if (answered && nowNs - lastProgressNs >= Math.max(MIN_TIMEOUT_NS, 4 * smoothedRttNs))
         {
             timeouts++;
             threshold = Math.max(MIN, window / 2);
@@ -263,6 +263,12 @@ public final class EchoWindow
     public int window()
     {
         return window;
+    }
+
+    /** {@return requests sent this run (the send number of the next)} */
+    public long sent()
+    {
+        return sent;
     }
 
     /** {@return requests sent after the latest answered one} */
