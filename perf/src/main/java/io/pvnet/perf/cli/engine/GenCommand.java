@@ -40,6 +40,9 @@ import java.util.concurrent.Callable;
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate UDP, ICMP echo or TCP (optionally TSO) traffic from a guest and report it as iperf3 does: " +
         "a line per interval, loss, round-trip percentiles, JSON.",
+        "UDP and ICMP echo requests are paced to the answers by default (a window of requests in flight, --window), " +
+            "so a run measures the path's rate without filling its queues; --rate or -b sends at a rate, --flood as " +
+            "fast as the ring takes frames.",
         "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
             "the summary also gives the frames' bytes.",
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked."})
