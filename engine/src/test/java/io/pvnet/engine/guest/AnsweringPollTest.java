@@ -88,7 +88,7 @@ class AnsweringPollTest
     private TrafficReport flood()
     {
         final TrafficReport report = generator.datagrams(new DatagramSpec(false, GuestStack.ECHO_PORT, SizeMix.of(64),
-            1, REQUESTS, 20_000_000_000L, 0, DatagramSpec.Direction.FORWARD, 0), GenListener.NONE);
+            1, REQUESTS, 20_000_000_000L, 0, DatagramSpec.Direction.FORWARD, 0, 0, 0), GenListener.NONE); // a flood
         assertTrue(report.ok(), report.failure());
         assertEquals(REQUESTS, report.frames(), report.toString());
         return report;

@@ -33,6 +33,9 @@ final class BridgedVifPair implements AutoCloseable
     static final int CLIENT_IP = 0x0A00_0002;
 
     final VifBackend serverBackend;
+    final VifBackend clientBackend;
+    /** The bridge (its per-port counters: what a backend refused, e.g. queue-full). */
+    final Bridge bridge;
     final VifFrontend serverVif;
     final VifFrontend clientVif;
     private final Region region;
@@ -45,7 +48,7 @@ final class BridgedVifPair implements AutoCloseable
     {
         region = Region.createAnonymous(VifRegion.regionBytes(2));
         final VifRegion vifs = VifRegion.create(region);
-        final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
+        bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
         final VifBackend[] backends = new VifBackend[2];
         for (int i = 0; i < 2; i++)
         {
@@ -56,6 +59,7 @@ final class BridgedVifPair implements AutoCloseable
             backends[i] = port.backend();
         }
         serverBackend = backends[0];
+        clientBackend = backends[1];
         storeKeys.forEach(vifs.store()::write);
         host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
             new CompositeAgent(bridge, backends[0], backends[1]));
