@@ -179,6 +179,18 @@ class VifCommandsTest
     }
 
     @Test
+    void ifconfigShouldSayNoGuestIsAttachedOnceItsFrontendKeysAreGone()
+    {
+        // as the switch does when a guest's connection ends: its frontend directory removed, state Closed
+        final io.pvnet.engine.store.XenStore store = VifRegion.attach(region).store();
+        store.removeTree("device/vif/2/0/");
+        final String out = run(new IfconfigCommand(), path.toString(), "vif2.0");
+        assertTrue(out.contains("\tguest: none attached\n"), out);
+        assertFalse(out.contains("null"), out);
+        assertTrue(out.contains("exit=0"), out);
+    }
+
+    @Test
     void ifconfigShouldShowTheHashAndTheMulticastFilter() throws InterruptedException
     {
         final String before = run(new IfconfigCommand(), path.toString(), "1.0");
@@ -262,7 +274,8 @@ class VifCommandsTest
         assertTrue(out.contains("exit=2"), out);
         assertEquals("1", region.findSection("store") != null ? "1" : "0");
         final String unknown = run(new IfconfigCommand(), path.toString(), "9.9");
-        assertTrue(unknown.contains("no vif 9.9"), unknown);
+        assertTrue(unknown.contains("pvnet ifconfig: no vif9.9 in region"), unknown);
+        assertTrue(unknown.contains("exit=1"), unknown);
         final String shown = run(new IfconfigCommand(), path.toString(), "xnb1.0");
         assertTrue(shown.contains("mtu 1500"), shown);
         assertTrue(shown.contains("options=<RXCSUM,TXCSUM,TSO4>"), shown);
