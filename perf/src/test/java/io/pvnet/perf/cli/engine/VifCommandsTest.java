@@ -137,8 +137,22 @@ class VifCommandsTest
     {
         final String missing = run(new StatCommand(), path + ".missing", "--count", "1");
         assertTrue(missing.contains("pvnet stat: region " + path + ".missing") && missing.contains("exit=1"), missing);
+        assertEquals(1, missing.split(java.util.regex.Pattern.quote(path + ".missing"), -1).length - 1,
+            "the path named once: " + missing);
         final String badRegex = run(new StatCommand(), path.toString(), "--count", "1", "--filter", "(");
         assertTrue(badRegex.contains("is not a regular expression") && badRegex.contains("exit=2"), badRegex);
+        final String badInterval = run(new StatCommand(), path.toString(), "--interval", "0");
+        assertTrue(badInterval.contains("--interval=0 must be >= 1") && badInterval.contains("exit=2"), badInterval);
+        final String badCount = run(new StatCommand(), path.toString(), "--count", "-1");
+        assertTrue(badCount.contains("--count=-1 must be >= 1") && badCount.contains("exit=2"), badCount);
+        // a vif or port the region does not have: an error, not an empty screen
+        final String unknownVif = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "9.0");
+        assertTrue(unknownVif.contains("no vif or port vif9.0 in region") && unknownVif.contains("exit=2"), unknownVif);
+        assertFalse(unknownVif.contains("===="), unknownVif);
+        // a vif with every counter hidden by the filters is not unknown
+        final String hidden = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "vif2.0", "--filter",
+            "no-such-counter");
+        assertTrue(hidden.contains("exit=0"), hidden);
     }
 
     @Test
