@@ -48,6 +48,8 @@ class HostCommandArgumentsTest
         "guest --region /tmp/pvnet-args-test --vif 0 --ip 192.0.2.1/24                   | --vif=0 must be in 1..4096",
         "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --wait -1         | --wait=-1 must be >= 0 seconds",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --tso | --tso needs --proto tcp",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --wait -1 | --wait=-1 must be >= 0 seconds",
+        "gen --region /tmp/pvnet-args-test --vif 0 --ip 192.0.2.1/24 --dst 192.0.2.2     | --vif=0 must be in 1..4096",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto sctp | must be udp, tcp or icmp",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto tcp --size 9000 | --size=9000 must be in",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --count 5 --duration 1 | exclude each other",
