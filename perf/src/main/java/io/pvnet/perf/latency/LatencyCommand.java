@@ -79,8 +79,9 @@ public final class LatencyCommand implements Callable<Integer>
     String rateSpec;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
-        description = "How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop, " +
-            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled).")
+        description = "How the path's own threads wait: busy-spin, backoff, sleep, adaptive, yield, park or noop " +
+            "(default: noop, a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled). sleep and adaptive " +
+            "sleep on the vif's event channels on the vif and vif-xproc paths; ring and switch back off to 1 ms parks.")
     IdleMode idle;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Frame size (default: ${DEFAULT-VALUE}).")
