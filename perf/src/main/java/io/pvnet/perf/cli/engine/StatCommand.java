@@ -256,17 +256,20 @@ public final class StatCommand implements Callable<Integer>
         return ofPort[0];
     }
 
-    /** @return whether one word of {@code label} is {@code name}: {@code vif1.0} matches {@code bridge vif1.0 rx-frames}. */
+    /**
+     * @return whether {@code label} is a counter of {@code name}: a vif's own ({@code vif1.0 rx-packets},
+     *         {@code vif1.0 q1 rx-packets}) or a switch port's ({@code SCOPE PORT SLOT}: {@code bridge vif1.0 rx-frames},
+     *         {@code pcap my cap.pcapng tx-frames}, the port's whole name between the first and the last space).
+     */
     static boolean names(final String label, final String name)
     {
-        for (final String word : label.split(" "))
+        if (label.startsWith(name + " "))
         {
-            if (word.equals(name))
-            {
-                return true;
-            }
+            return true;
         }
-        return false;
+        final int first = label.indexOf(' ');
+        final int last = label.lastIndexOf(' ');
+        return first > 0 && last > first && label.substring(first + 1, last).equals(name);
     }
 
     /** For tests: runs the command with the given streams. */

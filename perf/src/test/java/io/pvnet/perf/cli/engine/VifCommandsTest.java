@@ -120,6 +120,15 @@ class VifCommandsTest
     }
 
     @Test
+    void statShouldSelectAPortByItsWholeNameEvenWithASpaceInIt()
+    {
+        assertTrue(StatCommand.names("bridge vif1.0 rx-frames", "vif1.0"));
+        assertTrue(StatCommand.names("pcap my cap.pcapng tx-frames", "my cap.pcapng"));
+        assertFalse(StatCommand.names("pcap my cap.pcapng tx-frames", "cap.pcapng"));
+        assertFalse(StatCommand.names("bridge vif1.0 rx-frames", "vif1"));
+    }
+
+    @Test
     void statShouldShowPerSecondRatesBesideTotals()
     {
         send(1000, 5);
