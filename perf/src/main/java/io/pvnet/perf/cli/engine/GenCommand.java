@@ -106,7 +106,7 @@ public final class GenCommand implements Callable<Integer>
     double omit;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "S", description = "Seconds between interval lines (default 1; 0: " +
-        "none).")
+        "only the line for the whole run).")
     double interval = 1;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write one JSON document with every interval and the " +
