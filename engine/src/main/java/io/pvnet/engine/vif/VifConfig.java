@@ -196,6 +196,8 @@ public record VifConfig(
     }
 
     /**
+     * The name dom0 gives vif {@code domid.handle}, for a vif known only by its numbers.
+     *
      * @param domid  the guest's domain id.
      * @param handle the vif's handle in that domain.
      * @return the vif's name as dom0 gives it: {@code vifDOMID.HANDLE}.
