@@ -231,7 +231,7 @@ class GuestIsolationProcessTest
                 "--vif", "2", "--ip", "10.79.0.2/24"))
             {
                 assertEquals(1, notOwner.awaitExit(30_000), notOwner.output());
-                assertTrue(notOwner.output().contains("uid 65534 may not attach vif 2"), notOwner.output());
+                assertTrue(notOwner.output().contains("uid 65534 may not attach vif2.0"), notOwner.output());
             }
             try (CommandProcess owner = new CommandProcess(nobody, classPath, "guest", "--region", region.toString(),
                 "--vif", "1", "--ip", "10.79.0.1/24"))
@@ -243,7 +243,7 @@ class GuestIsolationProcessTest
                 "--vif", "1", "--ip", "10.79.0.3/24", "--wait", "2"))
             {
                 assertEquals(1, rootOnOwnedVif.awaitExit(30_000), rootOnOwnedVif.output());
-                assertTrue(rootOnOwnedVif.output().contains("uid 0 may not attach vif 1"), rootOnOwnedVif.output());
+                assertTrue(rootOnOwnedVif.output().contains("uid 0 may not attach vif1.0"), rootOnOwnedVif.output());
             }
         }
     }
