@@ -29,7 +29,8 @@ import java.nio.ByteBuffer;
  *   <li>{@link #datagrams}: UDP datagrams to an echo port or ICMP echo requests in one or more flows (flow {@code i}
  *       from source port / ICMP identifier {@link #SOURCE_PORT}{@code + i}: distinct 5-tuples), payload sizes from a
  *       {@link SizeMix}, each carrying a {@link GenPayloadDescriptor} probe, so every echo is counted, checked and
- *       timed (round trip); with {@link DatagramSpec.Direction#REVERSE} the peer streams to each flow instead
+ *       timed (round trip), paced to the answers by an {@link EchoWindow} unless a rate is given or it floods; with
+ *       {@link DatagramSpec.Direction#REVERSE} the peer streams to each flow instead
  *       ({@link StreamRequestDescriptor}), with {@link DatagramSpec.Direction#BIDIR} both at once;</li>
  *   <li>{@link #tcp(TcpSpec, GenListener)}: {@link TcpClient}'s connections, one per flow and direction: sending
  *       (segments or TSO frames within the peer's window, answered = bytes acknowledged) to a discard server or a
@@ -42,8 +43,9 @@ import java.nio.ByteBuffer;
  * still on their way), so that on a machine with few cores the backend and the peer get the core a spinning
  * generator would take. Registers itself as the stack's {@link GuestStack#other} handler. Sending allocates nothing.
  * <p>
- * Why one file of this length (about 480 lines of code, the rest javadoc): the datagram, reverse-stream, warm-up and
- * interval logic of one run share its counters and clock (TCP is in TcpClient).
+ * Why one file of this length (about 520 lines of code, the rest javadoc): the datagram, reverse-stream, warm-up and
+ * interval logic of one run share its counters and clock (TCP is in TcpClient, the pacing to answers in
+ * EchoWindow).
  */
 public final class TrafficGenerator implements FrameHandler
 {
@@ -67,6 +69,8 @@ public final class TrafficGenerator implements FrameHandler
     /** A reverse run counting datagrams ends when none came for this long (the peer stopped or lost the rest). */
     private static final long STREAM_SILENCE_NS = 1_000_000_000L;
     private static final int PAYLOAD_OFFSET = EthernetHeader.LENGTH + DATAGRAM_HEADER_BYTES;
+    private static final int ICMP_UNREACHABLE = 3;
+    private static final int ICMP_PORT_UNREACHABLE = 3;
 
     final VifFrontend frontend;
     private final GuestStack stack;
@@ -90,6 +94,10 @@ public final class TrafficGenerator implements FrameHandler
     private long maxRoundTripNs;
     /** Per flow: the reverse stream's sequence numbers used in the warm-up. */
     private final long[] sequenceBase = new long[MAX_FLOWS];
+
+    /** Paces the echo requests of a run to the answers ({@link DatagramSpec#window()}), null when not paced. */
+    private EchoWindow window;
+    private EchoWindow lastWindow;
 
     private final TcpClient tcp = new TcpClient(this);
     private final DatagramChecksum datagramChecksum = new DatagramChecksum(MAX_PAYLOAD);
@@ -195,6 +203,7 @@ public final class TrafficGenerator implements FrameHandler
         }
         final int flows = spec.flows();
         begin(flows, listener, spec.icmp() ? 0 : spec.port());
+        window = forward(spec) && spec.window() > 0 ? windowOf(spec.window()) : null;
         final boolean forward = spec.direction() != DatagramSpec.Direction.REVERSE;
         final boolean reverse = spec.direction() != DatagramSpec.Direction.FORWARD;
         final SizeMix sizes = spec.sizes();
@@ -208,6 +217,10 @@ public final class TrafficGenerator implements FrameHandler
         long start = clock.nanoTime();
         runStartNs = start;
         omitStartNs = start;
+        if (window != null)
+        {
+            window.start(start);
+        }
         final long omitEnd = start + spec.omitNs();
         boolean omitting = spec.omitNs() > 0;
         long end = start + spec.omitNs() + spec.durationNs();
@@ -268,13 +281,18 @@ public final class TrafficGenerator implements FrameHandler
                 while (nextInterval - now <= 0);
             }
             int work = 0;
-            if (forward && (gapNs == 0 || now - next >= 0))
+            if (forward && (gapNs == 0 || now - next >= 0) && (window == null || window.maySend(now)))
             {
                 final int flow = (int)(index % flows);
                 final int size = sizes.size(counters.sentFrames[flow]); // each flow cycles through the whole mix
-                final int length = datagram(spec.icmp(), spec.port(), flow, size, (int)(counters.sentFrames[flow]), now);
+                final int length = datagram(spec.icmp(), spec.port(), flow, size, (int)(counters.sentFrames[flow]),
+                    (int)index, now);
                 if (frontend.transmit(frame, 0, length) == VifFrontend.OK)
                 {
+                    if (window != null)
+                    {
+                        window.onSend();
+                    }
                     counters.sentFrames[flow]++;
                     counters.sentFrameBytes[flow] += length;
                     counters.sentPayloadBytes[flow] += size;
@@ -330,6 +348,29 @@ public final class TrafficGenerator implements FrameHandler
         return new TrafficReport(counters, elapsed, false, null);
     }
 
+    private static boolean forward(final DatagramSpec spec)
+    {
+        return spec.direction() != DatagramSpec.Direction.REVERSE;
+    }
+
+    private EchoWindow windowOf(final int max)
+    {
+        if (lastWindow == null || lastWindow.max() != max)
+        {
+            lastWindow = new EchoWindow(max);
+        }
+        return lastWindow;
+    }
+
+    /**
+     * {@return the echo window of the last datagram run that was paced to its answers, null when none was} Read it
+     * after {@link #datagrams} returned (its largest window, losses, whether the peer echoed).
+     */
+    public EchoWindow echoWindow()
+    {
+        return window;
+    }
+
     private void begin(final int flows, final GenListener listener, final int answerPort)
     {
         counters = new GenCounters(flows);
@@ -354,8 +395,14 @@ public final class TrafficGenerator implements FrameHandler
         counters = new GenCounters(flows);
     }
 
-    /** Writes flow {@code flow}'s next datagram or echo request into {@link #frame}. @return its length. */
-    private int datagram(final boolean icmp, final int port, final int flow, final int size, final int sequence, final long now)
+    /**
+     * Writes flow {@code flow}'s next datagram or echo request into {@link #frame}: {@code sequence} the flow's (the
+     * ICMP header's), {@code sendNumber} the run's across flows (the probe's, which {@link EchoWindow} reads back).
+     * @return its length.
+     */
+    private int datagram(
+        final boolean icmp, final int port, final int flow, final int size, final int sequence, final int sendNumber,
+        final long now)
     {
         ipv4Headers();
         if (icmp)
@@ -366,7 +413,7 @@ public final class TrafficGenerator implements FrameHandler
         {
             builder.udp(SOURCE_PORT + flow, port);
         }
-        GenPayloadDescriptor.writeProbe(frame, PAYLOAD_OFFSET, size, sequence, now);
+        GenPayloadDescriptor.writeProbe(frame, PAYLOAD_OFFSET, size, sendNumber, now);
         if (icmp || size < GenPayloadDescriptor.LENGTH)
         {
             return builder.payloadLength(size).build();
@@ -536,6 +583,7 @@ public final class TrafficGenerator implements FrameHandler
             return TrafficReport.failed("destination not resolved");
         }
         begin(spec.flows(), listener, -1);
+        window = null;
         return tcp.run(spec);
     }
 
@@ -591,6 +639,11 @@ public final class TrafficGenerator implements FrameHandler
             return;
         }
         final int flow;
+        if (protocol == IpProtocol.ICMP && IcmpHeader.type(buffer, l4) == ICMP_UNREACHABLE)
+        {
+            unreachable(buffer, l4, l4Length);
+            return;
+        }
         if (protocol == IpProtocol.ICMP)
         {
             flow = IcmpHeader.type(buffer, l4) == IcmpHeader.V4_ECHO_REPLY ? IcmpHeader.identifier(buffer, l4) - SOURCE_PORT : -1;
@@ -623,6 +676,19 @@ public final class TrafficGenerator implements FrameHandler
     {
         final boolean probe = size >= GenPayloadDescriptor.LENGTH && GenPayloadDescriptor.lastByteMatches(buffer, payload, size);
         final long sentAt = probe ? GenPayloadDescriptor.sendTimeNs(buffer, payload) : 0;
+        final long now = probe || window != null ? clock.nanoTime() : 0;
+        if (window != null)
+        {
+            // the window spans the warm-up: its answers pace the sends as the measured run's do
+            if (probe)
+            {
+                window.onAnswer(GenPayloadDescriptor.sequence(buffer, payload), now - sentAt, now);
+            }
+            else
+            {
+                window.onAnswer(now);
+            }
+        }
         if (probe && sentAt - runStartNs < 0 && sentAt - omitStartNs >= 0)
         {
             return; // sent in the warm-up, answered after it: neither counted nor timed
@@ -636,7 +702,7 @@ public final class TrafficGenerator implements FrameHandler
         }
         if (probe)
         {
-            final long roundTrip = clock.nanoTime() - sentAt;
+            final long roundTrip = now - sentAt;
             if (sentAt - runStartNs >= 0 && roundTrip >= 0)
             {
                 maxRoundTripNs = Math.max(maxRoundTripNs, roundTrip);
@@ -646,6 +712,28 @@ public final class TrafficGenerator implements FrameHandler
             {
                 counters.badAnswers[flow]++; // not a probe of this run
             }
+        }
+    }
+
+    /**
+     * An ICMP destination unreachable (port) quoting one of this run's datagrams to the echo port: nothing listens
+     * there (the kernel behind a TAP port), so no echo will come and the window holds nothing back.
+     */
+    private void unreachable(final DirectBuffer buffer, final int l4, final int l4Length)
+    {
+        final int quoted = l4 + IcmpHeader.LENGTH;
+        if (window == null || IcmpHeader.code(buffer, l4) != ICMP_PORT_UNREACHABLE ||
+            l4Length < IcmpHeader.LENGTH + Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH ||
+            Ipv4Header.protocol(buffer, quoted) != IpProtocol.UDP)
+        {
+            return;
+        }
+        final int quotedUdp = quoted + Ipv4Header.headerLength(buffer, quoted);
+        final int flow = UdpHeader.sourcePort(buffer, quotedUdp) - SOURCE_PORT;
+        if (quotedUdp + UdpHeader.LENGTH <= l4 + l4Length && UdpHeader.destinationPort(buffer, quotedUdp) == answerPort &&
+            flow >= 0 && flow < counters.flows())
+        {
+            window.onRefused();
         }
     }
 

@@ -2,23 +2,14 @@ package io.pvnet.engine.guest;
 
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.VifFrontend;
-import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.bridge.Bridge;
-import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.PortVlan;
-import io.pvnet.engine.frame.FrameSink;
-import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
-import io.pvnet.ring.region.Region;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.CompositeAgent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,12 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AnsweringPollTest
 {
-    private static final int SERVER_IP = 0x0A00_0001;
-    private static final int CLIENT_IP = 0x0A00_0002;
     private static final int REQUESTS = 3_000;
 
-    private Region region;
-    private AgentRunner host;
+    private BridgedVifPair vifs;
     private VifBackend serverBackend;
     private VifFrontend serverVif;
     private VifFrontend clientVif;
@@ -48,39 +36,24 @@ class AnsweringPollTest
     @BeforeEach
     void setUp()
     {
-        region = Region.createAnonymous(VifRegion.regionBytes(2));
-        final VifRegion vifs = VifRegion.create(region);
-        final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
-        final VifBackend[] backends = new VifBackend[2];
-        for (int i = 0; i < 2; i++)
-        {
-            final VifPort port = new VifPort("vif" + (i + 1));
-            final int index = bridge.attach(port, PortVlan.access(1));
-            port.backend(VifBackend.create(vifs, VifConfig.of(i + 1, 0), bridge.ingress(index),
-                new ChecksumFrameOffload()));
-            backends[i] = port.backend();
-        }
-        serverBackend = backends[0];
         // the server's replies leave at about 10,000 a second (1,060 B per ms): a flood fills its tx ring
-        vifs.store().write("backend/vif/1/0/rate", "1060,1000");
-        host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
-            new CompositeAgent(bridge, backends[0], backends[1]));
-        AgentRunner.startOnThread(host);
-        serverVif = VifFrontend.create(vifs, VifConfig.of(1, 0), backends[0].counters(), new ChecksumFrameOffload());
-        clientVif = VifFrontend.create(vifs, VifConfig.of(2, 0), backends[1].counters(), new ChecksumFrameOffload());
-        server = new GuestStack(VifConfig.of(1, 0).mac(), SERVER_IP, 24, null, 1500, transmitTo(serverVif));
-        final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), CLIENT_IP, 24, null, 1500,
-            transmitTo(clientVif));
+        vifs = new BridgedVifPair(Map.of("backend/vif/1/0/rate", "1060,1000"));
+        serverBackend = vifs.serverBackend;
+        serverVif = vifs.serverVif;
+        clientVif = vifs.clientVif;
+        server = new GuestStack(VifConfig.of(1, 0).mac(), BridgedVifPair.SERVER_IP, 24, null, 1500,
+            BridgedVifPair.transmitTo(serverVif));
+        final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
+            BridgedVifPair.transmitTo(clientVif));
         generator = new TrafficGenerator(clientVif, client, new BothGuests(client));
         assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
-        assertTrue(generator.resolve(SERVER_IP, 5_000_000_000L), "server resolved by ARP");
+        assertTrue(generator.resolve(BridgedVifPair.SERVER_IP, 5_000_000_000L), "server resolved by ARP");
     }
 
     @AfterEach
     void tearDown()
     {
-        host.close();
-        region.close();
+        vifs.close();
     }
 
     @Test
@@ -115,7 +88,7 @@ class AnsweringPollTest
     private TrafficReport flood()
     {
         final TrafficReport report = generator.datagrams(new DatagramSpec(false, GuestStack.ECHO_PORT, SizeMix.of(64),
-            1, REQUESTS, 20_000_000_000L, 0, DatagramSpec.Direction.FORWARD, 0), GenListener.NONE);
+            1, REQUESTS, 20_000_000_000L, 0, DatagramSpec.Direction.FORWARD, 0, 0, 0), GenListener.NONE); // a flood
         assertTrue(report.ok(), report.failure());
         assertEquals(REQUESTS, report.frames(), report.toString());
         return report;
@@ -158,11 +131,5 @@ class AnsweringPollTest
         {
             return "guests";
         }
-    }
-
-    private static FrameSink transmitTo(final VifFrontend frontend)
-    {
-        return (buffer, offset, length, metadata) ->
-            frontend.transmit(buffer, offset, length, metadata) == VifFrontend.OK ? 0 : 1;
     }
 }

@@ -8,21 +8,11 @@ import io.pvnet.checksum.packet.UdpHeader;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
-import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
-import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.bridge.Bridge;
-import io.pvnet.engine.bridge.BridgeConfig;
-import io.pvnet.engine.bridge.PortVlan;
-import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.vif.VifPort;
-import io.pvnet.ring.region.Region;
+import io.pvnet.engine.port.PortDropReason;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.CompositeAgent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,11 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TrafficGeneratorTest
 {
-    private static final int SERVER_IP = 0x0A00_0001;
-    private static final int CLIENT_IP = 0x0A00_0002;
+    private static final int SERVER_IP = BridgedVifPair.SERVER_IP;
 
-    private Region region;
-    private AgentRunner host;
+    private BridgedVifPair vifs;
     private VifFrontend serverVif;
     private VifFrontend clientVif;
     private GuestStack server;
@@ -57,29 +45,19 @@ class TrafficGeneratorTest
     private TcpChargenServer chargen;
     private final Tap tap = new Tap();
     private final AnsweringPoll answering = new AnsweringPoll();
+    /** 0: the server takes up to 64 requests per poll (a fast echoer); else it takes one per this many ns. */
+    private long serverGapNs;
+    private long serverNextNs;
 
     @BeforeEach
     void setUp()
     {
-        region = Region.createAnonymous(VifRegion.regionBytes(2));
-        final VifRegion vifs = VifRegion.create(region);
-        final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
-        final VifBackend[] backends = new VifBackend[2];
-        for (int i = 0; i < 2; i++)
-        {
-            final VifPort port = new VifPort("vif" + (i + 1));
-            final int index = bridge.attach(port, PortVlan.access(1));
-            port.backend(VifBackend.create(vifs, VifConfig.of(i + 1, 0), bridge.ingress(index),
-                new ChecksumFrameOffload()));
-            backends[i] = port.backend();
-        }
-        host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
-            new CompositeAgent(bridge, backends[0], backends[1]));
-        AgentRunner.startOnThread(host);
-        serverVif = VifFrontend.create(vifs, VifConfig.of(1, 0), backends[0].counters(), new ChecksumFrameOffload());
-        clientVif = VifFrontend.create(vifs, VifConfig.of(2, 0), backends[1].counters(), new ChecksumFrameOffload());
+        vifs = new BridgedVifPair(Map.of());
+        serverVif = vifs.serverVif;
+        clientVif = vifs.clientVif;
         server = new GuestStack(VifConfig.of(1, 0).mac(), SERVER_IP, 24, null, 1500, transmitTo(serverVif));
-        client = new GuestStack(VifConfig.of(2, 0).mac(), CLIENT_IP, 24, null, 1500, transmitTo(clientVif));
+        client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
+            transmitTo(clientVif));
         source = new StreamSource(server, transmitTo(serverVif));
         chargen = new TcpChargenServer(server, transmitTo(serverVif), 1500)
             .limitRingUse(serverVif::txOutstanding, 128);
@@ -94,8 +72,7 @@ class TrafficGeneratorTest
     @AfterEach
     void tearDown()
     {
-        host.close();
-        region.close();
+        vifs.close();
     }
 
     @Test
@@ -122,6 +99,42 @@ class TrafficGeneratorTest
         assertEquals(30_000, icmp.answeredPayloadBytes());
         assertEquals(0, icmp.badEchoes());
         assertEquals(300, server.icmpEchoes());
+    }
+
+    @Test
+    void shouldGrowItsWindowWhileAFastEchoerAnswersEverything()
+    {
+        final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(64), 1, 20_000, 0,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
+        final EchoWindow window = generator.echoWindow();
+        assertEquals(20_000, udp.frames());
+        assertEquals(20_000, udp.echoes(), udp + " " + window);
+        assertTrue(window.largest() > EchoWindow.INITIAL, window.toString());
+        assertTrue(window.answered() && !window.refused());
+        assertEquals(0, drops(), "nothing dropped on the way");
+    }
+
+    @Test
+    void shouldPaceToASlowEchoerWithoutLossWhereAFloodFillsTheQueueToIt()
+    {
+        serverGapNs = 50_000; // 20,000 echoes a second, far slower than gen and the host thread forward
+        final TrafficReport paced = generator.datagrams(spec(false, SizeMix.of(64), 1, 5_000, 0,
+            DatagramSpec.Direction.FORWARD), GenListener.NONE);
+        final EchoWindow window = generator.echoWindow();
+        assertEquals(5_000, paced.frames());
+        assertEquals(5_000, paced.echoes(), paced + " " + window);
+        assertEquals(0, drops(), "no queue-full at the switch: " + window);
+        assertTrue(window.window() < window.largest() && window.queueings() + window.losses() > 0,
+            "the requests queued, the window shrank: " + window);
+
+        final TrafficReport flood = generator.datagrams(new DatagramSpec(false, GuestStack.ECHO_PORT, SizeMix.of(64), 1,
+            20_000, 20_000_000_000L, 0, DatagramSpec.Direction.FORWARD, 0, 0, 0), GenListener.NONE);
+        assertEquals(20_000, flood.frames());
+        assertTrue(flood.echoes() < flood.frames(), flood.toString());
+        assertEquals(flood.frames() - flood.echoes(), drops(), "every request lost was dropped at the switch: " + flood);
+        assertEquals(drops(), vifs.bridge.counters(0).txDrops(PortDropReason.QUEUE_FULL),
+            "all of it at the queue to the slow echoer (the bridge's port vif1: tx-drop-queue-full)");
+        assertEquals(null, generator.echoWindow(), "a flood is not paced");
     }
 
     @Test
@@ -368,6 +381,13 @@ class TrafficGeneratorTest
         assertEquals(reverse.received(), reverse.receivedExpected(), "sequence numbers count from the warm-up's end");
     }
 
+    private long drops()
+    {
+        // the backends' own counts and what they refused the bridge for want of room (queue-full), both ways
+        return vifs.serverBackend.counters().totalDrops() + vifs.clientBackend.counters().totalDrops() +
+            vifs.bridge.counters(0).txDrops(PortDropReason.QUEUE_FULL) + vifs.bridge.counters(1).txDrops(PortDropReason.QUEUE_FULL);
+    }
+
     private static DatagramSpec spec(
         final boolean icmp, final SizeMix sizes, final int flows, final long count, final long rate,
         final DatagramSpec.Direction direction)
@@ -466,7 +486,16 @@ class TrafficGeneratorTest
         {
             int work = serverVif.doWork();
             // take no more requests than the tx ring has room to answer (the rest wait), so no echo depends on timing
-            work += answering.poll(serverVif, tap, 64);
+            if (serverGapNs == 0)
+            {
+                work += answering.poll(serverVif, tap, 64);
+            }
+            else if (System.nanoTime() - serverNextNs >= 0)
+            {
+                final int taken = answering.poll(serverVif, tap, 1);
+                serverNextNs = taken > 0 ? System.nanoTime() + serverGapNs : serverNextNs;
+                work += taken;
+            }
             work += source.doWork();
             work += chargen.doWork();
             serverVif.flush();
@@ -485,7 +514,6 @@ class TrafficGeneratorTest
 
     private static FrameSink transmitTo(final VifFrontend frontend)
     {
-        return (buffer, offset, length, metadata) ->
-            frontend.transmit(buffer, offset, length, metadata) == VifFrontend.OK ? 0 : 1;
+        return BridgedVifPair.transmitTo(frontend);
     }
 }

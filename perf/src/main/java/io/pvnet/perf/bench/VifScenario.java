@@ -33,6 +33,9 @@ import java.util.function.Supplier;
  * and {@code vif.tso / aeron.65536}. {@code --xproc} runs {@code vif-xproc} instead. {@code --queues 1,2} measures
  * the vif figures again with each queue count: {@code vif.64}, {@code vif.tso} for one queue, {@code vif.q2.64},
  * {@code vif.q2.tso} for two (the sender spreads 64 flows over them; every queue still runs on the one host thread).
+ * With an {@code --idle} that sleeps ({@code adaptive}, {@code sleep}) {@code vif.64} and {@code vif.tso} are measured
+ * in alternating slices with their busy-spinning twins {@code vif.spin.64} and {@code vif.spin.tso}
+ * ({@link AlternatingSlices}: A B B A A B B A), so their ratio is the idle strategy's, not the host's mode of the moment.
  */
 public final class VifScenario implements Scenario
 {
@@ -90,8 +93,9 @@ public final class VifScenario implements Scenario
         }
         final int[] sizes = options.sizes(64, 1500);
         final IdleMode idleMode = options.idle(DEFAULT_IDLE);
-        final int spinFigures = idleMode != null && idleMode.sleeps() ? (options.tso(true) ? 2 : 1) : 0;
         final int queueRuns = options.queues(1).length;
+        final int spinFigures = idleMode != null && idleMode.sleeps() && options.queues(1)[0] == 1 ?
+            (contains(sizes, 64) ? 1 : 0) + (options.tso(true) ? 1 : 0) : 0;
         return 3 * sizes.length + (options.tso(true) ? (contains(sizes, AERON_TSO_SIZE) ? 1 : 2) : 0) +
             (queueRuns - 1) * (sizes.length + (options.tso(true) ? 1 : 0)) + spinFigures;
     }
@@ -121,10 +125,20 @@ public final class VifScenario implements Scenario
         context.baseline("aeron");
         final int[] queueCounts = options.queues(1);
         final boolean tso = options.tso(true);
+        // a mode that sleeps: vif.64 and vif.tso against the same figures busy-spinning, in alternating slices
+        // (adaptive must cost busy traffic nothing: goal >= 0.95x)
+        final boolean spinTwins = idleMode != null && idleMode.sleeps() && queueCounts[0] == 1;
         for (final int size : sizes)
         {
-            measure(context, name(queueCounts[0], Integer.toString(size)), size, 0, 0, VifConfig.of(2, 0), burst, idle,
-                shared, queueCounts[0]);
+            if (spinTwins && size == 64)
+            {
+                measureAgainstSpin(context, "vif.64", "vif.spin.64", 64, 0, 0, VifConfig.of(2, 0), burst, idle, shared);
+            }
+            else
+            {
+                measure(context, name(queueCounts[0], Integer.toString(size)), size, 0, 0, VifConfig.of(2, 0), burst,
+                    idle, shared, queueCounts[0]);
+            }
             baseline(context, "agrona." + size, size, burst, idle, shared);
             aeron(context, "aeron." + size, size, burst, idle, shared);
         }
@@ -144,7 +158,15 @@ public final class VifScenario implements Scenario
         if (tso)
         {
             // the receiving guest offers no TSO: xnb splits each 64 KiB frame in software
-            measureTso(context, name(queueCounts[0], "tso"), burst, idle, shared, queueCounts[0]);
+            if (spinTwins)
+            {
+                measureAgainstSpin(context, "vif.tso", "vif.spin.tso", TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
+                    VifConfig.of(2, 0).withOffloads(true, false, false), burst, idle, shared);
+            }
+            else
+            {
+                measureTso(context, name(queueCounts[0], "tso"), burst, idle, shared, queueCounts[0]);
+            }
             if (!contains(sizes, AERON_TSO_SIZE))
             {
                 aeron(context, "aeron." + AERON_TSO_SIZE, AERON_TSO_SIZE, burst, idle, shared);
@@ -153,22 +175,6 @@ public final class VifScenario implements Scenario
             context.headline(tsoName, "aeron." + AERON_TSO_SIZE);
             context.compare(tsoName + ".p50", "aeron." + AERON_TSO_SIZE + ".p50");
             context.compare(tsoName + ".p99", "aeron." + AERON_TSO_SIZE + ".p99");
-        }
-        if (idleMode != null && idleMode.sleeps() && queueCounts[0] == 1)
-        {
-            // the same figures with every thread busy-spinning, in this run: adaptive must cost busy traffic nothing
-            // (goal >= 0.95x)
-            final Supplier<IdleStrategy> spin = IdleMode.BUSY_SPIN::newIdleStrategy;
-            this.sleepMode = null;
-            measure(context, "vif.spin.64", 64, 0, 0, VifConfig.of(2, 0), burst, spin, shared, 1);
-            context.compare("vif.64", "vif.spin.64");
-            if (options.tso(true))
-            {
-                measure(context, "vif.spin.tso", TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
-                    VifConfig.of(2, 0).withOffloads(true, false, false), burst, spin, shared, 1);
-                context.compare("vif.tso", "vif.spin.tso");
-            }
-            this.sleepMode = idleMode;
         }
         for (int i = 0; i < queueCounts.length; i++)
         {
@@ -194,6 +200,92 @@ public final class VifScenario implements Scenario
     {
         measure(context, name, TSO_FRAME, FrameFlags.CSUM_PARTIAL, 1448,
             VifConfig.of(2, 0).withOffloads(true, false, false), burst, idle, shared, queues);
+    }
+
+    /**
+     * Measures {@code name} in this run's sleeping mode and {@code spinName} with every thread busy-spinning, in
+     * alternating slices ({@link AlternatingSlices}), and shows the first as a ratio to the second.
+     */
+    private void measureAgainstSpin(
+        final ScenarioContext context, final String name, final String spinName, final int frameLength, final int flags,
+        final int gsoSize, final VifConfig receiver, final int burst, final Supplier<IdleStrategy> idle,
+        final boolean shared) throws Exception
+    {
+        final boolean pps = packetsPerSecond(frameLength) && gsoSize == 0;
+        final IdleMode mode = sleepMode;
+        final Supplier<IdleStrategy> spin = IdleMode.BUSY_SPIN::newIdleStrategy;
+        final String[] names = {name, spinName};
+        final AlternatingSlices.Totals[] totals = AlternatingSlices.run((figure, warmupMs, runMs) ->
+        {
+            sleepMode = figure == 0 ? mode : null;
+            try
+            {
+                return slice(context, names[figure], frameLength, flags, gsoSize, receiver, burst,
+                    figure == 0 ? idle : spin, shared, warmupMs, runMs);
+            }
+            finally
+            {
+                sleepMode = mode;
+            }
+        }, context.warmup().toMillis(), context.duration().toMillis());
+        final double scale = pps ? 1e-6 : 8e-9;
+        for (int figure = 0; figure < 2; figure++)
+        {
+            final java.util.List<Double> rates = new java.util.ArrayList<>();
+            for (final double rate : totals[figure].sliceRates())
+            {
+                rates.add(rate * scale);
+            }
+            context.report(names[figure], totals[figure].perSecond() * scale, pps ? "Mpps" : "Gbit/s", rates);
+            context.report(names[figure] + ".p50", totals[figure].latency().getValueAtPercentile(50), "ns");
+            context.report(names[figure] + ".p99", totals[figure].latency().getValueAtPercentile(99), "ns");
+        }
+        context.compare(name, spinName);
+    }
+
+    /** One slice of {@link #measureAgainstSpin}: a fresh pipeline, warmed up, counted for {@code runMs}. */
+    private AlternatingSlices.Slice slice(
+        final ScenarioContext context, final String name, final int frameLength, final int flags, final int gsoSize,
+        final VifConfig receiver, final int burst, final Supplier<IdleStrategy> idle, final boolean shared,
+        final long warmupMs, final long runMs) throws Exception
+    {
+        final boolean pps = packetsPerSecond(frameLength) && gsoSize == 0;
+        try (VifPipeline pipeline = new VifPipeline(Region.createAnonymous(VifRegion.regionBytes(2, 1)),
+            frameLength, flags, gsoSize, gsoSize != 0 ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0, offload, receiver,
+            burst, idle, 0, sleepMode, 1))
+        {
+            if (shared)
+            {
+                pipeline.startShared();
+            }
+            else
+            {
+                pipeline.start();
+            }
+            final LongSupplier count = pps ? pipeline::received : pipeline::receivedBytes;
+            final double scale = pps ? 1e-6 : 8e-9;
+            final String unit = pps ? "Mpps" : "Gbit/s";
+            try (ProgressPrinter.Line ignored = context.progress(name + " (slice warm-up)", count, scale, unit))
+            {
+                Thread.sleep(warmupMs);
+            }
+            if (runMs == 0)
+            {
+                pipeline.stop();
+                return new AlternatingSlices.Slice(0, 0, pipeline.latency()); // a warm-up only
+            }
+            pipeline.resetLatency();
+            final long startCount = count.getAsLong();
+            final long startNs = System.nanoTime();
+            try (ProgressPrinter.Line ignored = context.progress(name + " (slice)", count, scale, unit))
+            {
+                Thread.sleep(runMs);
+            }
+            final long counted = count.getAsLong() - startCount;
+            final long nanos = System.nanoTime() - startNs;
+            pipeline.stop();
+            return new AlternatingSlices.Slice(counted, nanos, pipeline.latency());
+        }
     }
 
     private static boolean contains(final int[] sizes, final int size)

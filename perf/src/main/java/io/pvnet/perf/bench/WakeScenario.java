@@ -12,6 +12,7 @@ import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifPoller;
 import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.RateLimitedErrorHandler;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.offload.NoFrameOffload;
 import io.pvnet.ring.event.EventChannel;
@@ -33,6 +34,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code wake}: round trips of one 64-byte frame when the threads that carry it were asleep (2 ms between frames, far
@@ -51,25 +54,41 @@ import java.util.concurrent.atomic.AtomicLong;
  * nothing else (the floor of two kernel wake-ups); {@code baseline.eventfd.rtt.*}: the same with eventfds and epoll,
  * the kick path of guests in their own memory.</li>
  * </ul>
- * Where a relay round trip's time goes, from A's send ({@link WakeStages}): {@code wake.relay.host.p50} until the
- * host thread returns from its sleep, {@code wake.relay.forwarded.p50} until it ends the duty cycle that handed the
- * frame to B (and woke B), {@code wake.relay.echo.p50} until guest B's thread returns from its sleep,
- * {@code wake.relay.echoed.p50} until B has written the echo; each over the round trips in which that thread was
- * asleep (the rest is B -> host -> A, hand-overs to threads still polling). Stamps cost a clock read on each thread.
+ * Where a round trip's time goes, from the sender's clock start ({@link WakeStages}; each over the round trips in which
+ * that thread was asleep; a clock read per stage on each thread): {@code wake.kick.p50} until the guest's send and
+ * flush return (its kick, the host's {@code FUTEX_WAKE} included), {@code wake.host.p50} until the host thread returns
+ * from its sleep, {@code wake.answered.p50} until it ends its first duty cycle with work (the answer pushed; the rest
+ * of the round trip is the polling guest seeing it). The relay's: {@code wake.relay.kick}, {@code wake.relay.host},
+ * {@code wake.relay.forwarded} (the duty cycle that handed the frame to B and woke B done), {@code wake.relay.echo}
+ * (B back from its sleep), {@code wake.relay.echoed} (B has written the echo); the rest is B -> host -> A, hand-overs
+ * to threads still polling.
  * <p>
- * Warm-up: first round trips back to back (half the warm-up, at least 20,000 within the whole warm-up), so that the
- * JIT has compiled each path before it is measured, then round trips at the measured cadence. At one round trip per
- * 2 ms the vif path's methods reached C2 only 8-10 s after start, so the figure used to be measured in profiled C1
- * code with C2 compiling beside it on the same cores; the baselines' few methods did not suffer it.
+ * Both sides asleep: after the 2 ms gap the sender also waits (up to 20 ms, in 100 µs parks) until every thread the
+ * frame must wake is in its sleep; a frame sent while one is still awake (preempted in its spin window on a loaded
+ * machine) is counted as {@code .awake}. The sender itself (the guest) was parked through the gap; its clock starts
+ * after the stale-answer check, as it sends. Agent errors are one line on stderr each and a {@code .errors} figure.
+ * <p>
+ * Warm-up: first the measured path as fast as it allows (half the warm-up, at least 20,000 round trips within the whole
+ * warm-up): each frame as soon as the threads it must wake are asleep, so that the JIT compiles the path, its sleep and
+ * wake-up branches included, before it is measured; then round trips at the measured cadence. At one round trip per
+ * 2 ms the vif path's methods reached C2 only 8-10 s after start; after a back-to-back warm-up (the host thread never
+ * slept) the sleep path was first compiled during the measurement and the host's C2 {@code AgentRunner.doWork}
+ * deoptimised at the first gapped round trips (an uncommon trap, -XX:+PrintCompilation); none in the measured window
+ * since.
  */
 public final class WakeScenario implements Scenario
 {
     private static final long GAP_NS = 2_000_000L;
+    /** Longest extra wait for the threads a frame must wake to be asleep, and the step of that wait. */
+    private static final long ASLEEP_WAIT_NS = 20_000_000L;
+    private static final long ASLEEP_POLL_NS = 100_000L;
+    /** The warm-up's step: as short as a park goes (the kernel's timer slack, 50 us, makes it longer). */
+    private static final long HOT_ASLEEP_POLL_NS = 1_000L;
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int FRAME = 64;
-    /** Fewest back-to-back round trips before the gapped ones (the path's code compiled, see {@link #hotWarmup}). */
+    /** Fewest fast warm-up round trips before the gapped ones (the path's code compiled, see {@link #hotWarmup}). */
     private static final long HOT_ROUND_TRIPS = 20_000;
-    /** Longest back-to-back warm-up when the whole warm-up is shorter, ns (a loaded machine's round trips are slow). */
+    /** Longest fast warm-up when the whole warm-up is shorter, ns (a loaded machine's round trips are slow). */
     private static final long HOT_LIMIT_NS = 1_000_000_000L;
 
     @Override
@@ -119,6 +138,8 @@ public final class WakeScenario implements Scenario
     private static Histogram reflectRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
     {
         final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
+        final WakeStages stages = new WakeStages(WakeStages.REFLECT);
+        final RateLimitedErrorHandler errors = errorHandler();
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(1)))
         {
             final VifRegion vifRegion = VifRegion.create(region, 1);
@@ -130,21 +151,39 @@ public final class WakeScenario implements Scenario
             self[0] = VifBackend.create(vifRegion, config, reflect, NoFrameOffload.INSTANCE);
             poller.add(self[0]);
             final VifFrontend guest = VifFrontend.create(vifRegion, config, self[0].counters(), NoFrameOffload.INSTANCE);
-            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(poller), Throwable::printStackTrace, null,
-                poller);
+            final WakeStages.Stamped hostSleep = new WakeStages.Stamped(poller, stages, WakeStages.HOST);
+            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(hostSleep), errors, null,
+                new WakeStages.FirstWork(poller, stages, WakeStages.ANSWERED));
             AgentRunner.startOnThread(host);
             try
             {
                 awaitConnected(guest, self[0]);
-                final Sender sender = new Sender(guest, mode, new WakeStages());
-                measure(context, "wake.rtt", new AtomicLong(), histogram, null, sender::roundTrip);
+                final Sender sender = new Sender(guest, mode, stages);
+                measure(context, "wake.rtt", new AtomicLong(), histogram, stages::reset, hostSleep::asleep,
+                    sender::roundTrip);
+                stages.report(context);
             }
             finally
             {
                 RunnerStop.close(host, poller::wake);
             }
         }
+        reportErrors(context, "wake.rtt", errors);
         return histogram;
+    }
+
+    /** Agent errors: one line each on stderr (rate-limited), never a stack trace; counted as a figure. */
+    private static RateLimitedErrorHandler errorHandler()
+    {
+        return new RateLimitedErrorHandler("pvnet bench wake", System.err, 1_000);
+    }
+
+    private static void reportErrors(final ScenarioContext context, final String what, final RateLimitedErrorHandler errors)
+    {
+        if (errors.errors() > 0)
+        {
+            context.report(what + ".errors", errors.errors(), "errors");
+        }
     }
 
     private static void awaitConnected(final VifFrontend frontend, final VifBackend backend) throws InterruptedException
@@ -166,7 +205,8 @@ public final class WakeScenario implements Scenario
     private static Histogram relayRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
     {
         final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
-        final WakeStages stages = new WakeStages();
+        final WakeStages stages = new WakeStages(WakeStages.RELAY);
+        final RateLimitedErrorHandler errors = errorHandler();
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(2)))
         {
             final VifRegion vifRegion = VifRegion.create(region, 2);
@@ -181,29 +221,35 @@ public final class WakeScenario implements Scenario
             poller.add(backends[1]);
             final VifFrontend a = VifFrontend.create(vifRegion, configA, backends[0].counters(), NoFrameOffload.INSTANCE);
             final VifFrontend b = VifFrontend.create(vifRegion, configB, backends[1].counters(), NoFrameOffload.INSTANCE);
-            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(new WakeStages.Stamped(poller, stages, WakeStages.HOST)),
-                Throwable::printStackTrace, null, new WakeStages.Forwarding(poller, stages));
-            final AgentRunner echo = new AgentRunner(mode.newIdleStrategy(new WakeStages.Stamped(b, stages, WakeStages.ECHO)),
-                Throwable::printStackTrace, null, new Echo(b, stages));
+            final WakeStages.Stamped hostSleep = new WakeStages.Stamped(poller, stages, WakeStages.HOST);
+            final WakeStages.Stamped echoSleep = new WakeStages.Stamped(b, stages, WakeStages.ECHO);
+            final AgentRunner host = new AgentRunner(mode.newIdleStrategy(hostSleep), errors, null,
+                new WakeStages.FirstWork(poller, stages, WakeStages.FORWARDED));
+            final AgentRunner echo = new AgentRunner(mode.newIdleStrategy(echoSleep), errors, null, new Echo(b, stages));
             AgentRunner.startOnThread(host);
-            AgentRunner.startOnThread(echo);
             try
             {
                 // a frontend is Connected before its backend connects: wait for both halves of both vifs, or the first
-                // frame finds B's backend not connected and is dropped (one round trip lost at start)
+                // frame finds B's backend not connected and is dropped (one round trip lost at start). B is driven
+                // from this thread until then and only then handed to its echo thread: a frontend has one driving
+                // thread, and B's doWork on both (the echo thread started first) made the two threads connect it at
+                // once, about one run in ten (ArrayIndexOutOfBoundsException in NetfrontTx.free, a stack trace)
                 awaitConnected(a, backends[0]);
                 awaitConnected(b, backends[1]);
+                AgentRunner.startOnThread(echo);
                 final Sender sender = new Sender(a, mode, stages);
                 final AtomicLong samples = new AtomicLong();
-                measure(context, "wake.relay.rtt", samples, histogram, stages::reset, sender::roundTrip);
+                measure(context, "wake.relay.rtt", samples, histogram, stages::reset,
+                    () -> hostSleep.asleep() && echoSleep.asleep(), sender::roundTrip);
                 stages.report(context);
             }
             finally
             {
-                echo.close();
+                echo.close(); // before the host: B's frontend must not outlive the host thread's service of its vif
                 RunnerStop.close(host, poller::wake);
             }
         }
+        reportErrors(context, "wake.relay.rtt", errors);
         return histogram;
     }
 
@@ -227,7 +273,7 @@ public final class WakeScenario implements Scenario
         thread.start();
         try
         {
-            measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, null, () ->
+            measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, null, null, () ->
             {
                 final long start = System.nanoTime();
                 pinger.notifyPeer();
@@ -274,7 +320,7 @@ public final class WakeScenario implements Scenario
             thread.start();
             try
             {
-                measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, null, () ->
+                measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, null, null, () ->
                 {
                     final long start = System.nanoTime();
                     LinuxCalls.eventfdSignal(pongFd);
@@ -306,16 +352,20 @@ public final class WakeScenario implements Scenario
 
     /**
      * @param beforeMeasured run once when the warm-up ends (null: nothing).
+     * @param asleep         whether every thread the frame must wake is in its sleep (null: no such check); after the
+     *                       gap the sender waits up to {@link #ASLEEP_WAIT_NS} more for it, and a frame sent while a
+     *                       thread is still awake is counted ({@code .awake}).
      */
     private static void measure(
         final ScenarioContext context, final String what, final AtomicLong samples, final Histogram histogram,
-        final Runnable beforeMeasured, final RoundTrip roundTrip) throws Exception
+        final Runnable beforeMeasured, final BooleanSupplier asleep, final RoundTrip roundTrip) throws Exception
     {
         long lost = 0;
-        // first the path's code: round trips back to back, so the JIT compiles it before anything is measured (at one
-        // round trip per 2 ms the vif path took 8-10 s to reach C2 and ran in profiled C1 code, with C2 compiling on
-        // the same 2 cores, through the whole measurement: a figure of the JIT's warm-up, not of wake-ups)
-        lost += hotWarmup(context, what, samples, roundTrip);
+        long awake = 0;
+        // first the path's code, so the JIT compiles it before anything is measured: at one round trip per 2 ms the vif
+        // path took 8-10 s to reach C2 and ran in profiled C1 code, with C2 compiling on the same 2 cores, through the
+        // whole measurement (a figure of the JIT's warm-up, not of wake-ups)
+        lost += hotWarmup(context, what, samples, asleep, roundTrip);
         for (final boolean warmup : new boolean[] {true, false})
         {
             if (!warmup && beforeMeasured != null)
@@ -330,7 +380,11 @@ public final class WakeScenario implements Scenario
                 while (System.nanoTime() - end < 0)
                 {
                     // let every other thread finish its spin window and fall asleep
-                    java.util.concurrent.locks.LockSupport.parkNanos(GAP_NS);
+                    LockSupport.parkNanos(GAP_NS);
+                    if (asleep != null && !awaitAsleep(asleep, ASLEEP_POLL_NS) && !warmup)
+                    {
+                        awake++;
+                    }
                     final long ns = roundTrip.once();
                     samples.incrementAndGet();
                     if (ns < 0)
@@ -348,28 +402,61 @@ public final class WakeScenario implements Scenario
         {
             context.report(what + ".lost", lost, "round trips");
         }
+        if (awake > 0)
+        {
+            context.report(what + ".awake", awake, "round trips");
+        }
     }
 
     /**
-     * Round trips without a gap for half the warm-up, and at least {@value #HOT_ROUND_TRIPS} (enough calls of every
-     * method on the path for C2, which wants thousands of invocations) as long as the whole warm-up (or 1 s) allows.
+     * Waits (in short parks) until {@code asleep} holds, at most {@link #ASLEEP_WAIT_NS}: on a loaded machine a thread
+     * preempted in its spin window may not have reached its sleep 2 ms after the last frame.
+     *
+     * @return whether it holds.
+     */
+    private static boolean awaitAsleep(final BooleanSupplier asleep, final long pollNs)
+    {
+        final long deadline = System.nanoTime() + ASLEEP_WAIT_NS;
+        while (!asleep.getAsBoolean())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(pollNs);
+        }
+        return true;
+    }
+
+    /**
+     * Round trips as fast as the measured path allows for half the warm-up, and at least {@value #HOT_ROUND_TRIPS}
+     * (enough calls of every method on the path for C2, which wants thousands of invocations) as long as the whole
+     * warm-up (or 1 s) allows. With {@code asleep}, each frame goes as soon as the threads it must wake are asleep (a
+     * short park between checks): the measured path itself, sleep and wake-up included, so C2 compiles it with the
+     * branches it takes. Back to back, the host thread never slept: its sleep path (EventSelector.sleep and the idle
+     * strategy's) was first compiled during the measurement, and the C2 AgentRunner.doWork hit an uncommon trap at the
+     * first gapped round trips and ran in C1 code again while C2 recompiled it (-XX:+PrintCompilation).
      *
      * @return round trips that timed out.
      */
     private static long hotWarmup(
-        final ScenarioContext context, final String what, final AtomicLong samples, final RoundTrip roundTrip)
-        throws Exception
+        final ScenarioContext context, final String what, final AtomicLong samples, final BooleanSupplier asleep,
+        final RoundTrip roundTrip) throws Exception
     {
         long lost = 0;
         long count = 0;
         final long start = System.nanoTime();
         final long end = start + context.warmup().dividedBy(2).toNanos();
         final long limit = start + Math.max(context.warmup().toNanos(), HOT_LIMIT_NS);
-        try (ProgressPrinter.Line ignored = context.progress(what + " (warm-up, back to back)", samples::get, 1,
-            "round trips/s"))
+        try (ProgressPrinter.Line ignored = context.progress(what + " (warm-up, " +
+            (asleep == null ? "back to back)" : "each frame once the path sleeps)"), samples::get, 1, "round trips/s"))
         {
             while ((System.nanoTime() - end < 0 || count < HOT_ROUND_TRIPS) && System.nanoTime() - limit < 0)
             {
+                if (asleep != null)
+                {
+                    awaitAsleep(asleep, HOT_ASLEEP_POLL_NS);
+                }
                 if (roundTrip.once() < 0)
                 {
                     lost++;
@@ -408,6 +495,7 @@ public final class WakeScenario implements Scenario
 
         long roundTrip()
         {
+            // before the clock starts: bench bookkeeping, not part of a guest's send (cold after the gap, it cost 1-5 us)
             while (frontend.poll(this, 64) > 0)
             {
                 // stale echoes of a timed-out round
@@ -422,6 +510,7 @@ public final class WakeScenario implements Scenario
                 return -1;
             }
             frontend.flush();
+            stages.stamp(WakeStages.KICK);
             idle.reset();
             while (received == 0)
             {
@@ -449,7 +538,10 @@ public final class WakeScenario implements Scenario
         }
     }
 
-    /** Guest B: sends back every frame it receives. */
+    /**
+     * Guest B: sends back every frame it receives. Takes B over once B is connected (a frontend has one driving thread
+     * at a time: until then the harness thread drives B's negotiation).
+     */
     private static final class Echo implements Agent, FrameHandler
     {
         private final VifFrontend frontend;
@@ -459,6 +551,16 @@ public final class WakeScenario implements Scenario
         {
             this.frontend = frontend;
             this.stages = stages;
+        }
+
+        @Override
+        public void onStart()
+        {
+            if (!frontend.isConnected())
+            {
+                // started beside the thread still connecting B: both would drive B's negotiation at once
+                throw new IllegalStateException("echo started before guest B connected: two threads would drive B");
+            }
         }
 
         @Override

@@ -9,27 +9,45 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Where the time of a {@code wake.relay} round trip goes ({@link WakeScenario}): stage stamps of the round trip in flight.
- * A opens it ({@link #begin}), the host and B stamp the first time they
- * reach a stage after that, A closes it ({@link #end}) and records each stamped stage. Written by the three
- * threads (each its own field), read by A once its echo is back.
+ * Where the time of a {@code wake} round trip goes ({@link WakeScenario}): stage stamps of the round trip in flight.
+ * The sender opens it ({@link #begin}), each thread stamps the first time it reaches a stage after that, the sender
+ * closes it ({@link #end}) and records each stamped stage. Written by the threads of the path (each its own stage),
+ * read by the sender once its answer is back.
  */
 final class WakeStages
 {
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
-    static final int HOST = 0;
-    static final int FORWARDED = 1;
-    static final int ECHO = 2;
-    static final int ECHOED = 3;
-    private static final String[] NAMES = {"wake.relay.host", "wake.relay.forwarded", "wake.relay.echo", "wake.relay.echoed"};
+    /**
+     * {@code wake.rtt}'s stages: the guest's kick issued (its send and flush returned, the wake-up syscall included),
+     * the host thread back from its sleep, the host's first duty cycle with work done (the answer pushed).
+     */
+    static final String[] REFLECT = {"wake.kick", "wake.host", "wake.answered"};
+    /** {@code wake.relay.rtt}'s stages: the same first two, then the host's forwarding cycle and B's. */
+    static final String[] RELAY =
+        {"wake.relay.kick", "wake.relay.host", "wake.relay.forwarded", "wake.relay.echo", "wake.relay.echoed"};
+    /** Both paths: the sender's kick issued. */
+    static final int KICK = 0;
+    /** Both paths: the host thread back from its sleep. */
+    static final int HOST = 1;
+    static final int ANSWERED = 2;
+    static final int FORWARDED = 2;
+    static final int ECHO = 3;
+    static final int ECHOED = 4;
 
+    private final String[] names;
     private volatile long startNs;
-    private final AtomicLongArray stampNs = new AtomicLongArray(NAMES.length);
-    private final Histogram[] histograms = new Histogram[NAMES.length];
+    private final AtomicLongArray stampNs;
+    private final Histogram[] histograms;
 
-    WakeStages()
+    /**
+     * @param names the figure of each stage, in the order the round trip reaches them ({@link #REFLECT}, {@link #RELAY}).
+     */
+    WakeStages(final String[] names)
     {
-        for (int i = 0; i < NAMES.length; i++)
+        this.names = names;
+        this.stampNs = new AtomicLongArray(names.length);
+        this.histograms = new Histogram[names.length];
+        for (int i = 0; i < names.length; i++)
         {
             histograms[i] = new Histogram(TIMEOUT_NS, 3);
         }
@@ -38,7 +56,7 @@ final class WakeStages
     /** A, before sending. */
     void begin(final long nowNs)
     {
-        for (int i = 0; i < NAMES.length; i++)
+        for (int i = 0; i < names.length; i++)
         {
             stampNs.setRelease(i, 0);
         }
@@ -59,7 +77,7 @@ final class WakeStages
     {
         final long start = startNs;
         startNs = 0;
-        for (int i = 0; answered && i < NAMES.length; i++)
+        for (int i = 0; answered && i < names.length; i++)
         {
             final long ns = stampNs.getAcquire(i) - start;
             if (ns > 0 && ns < TIMEOUT_NS)
@@ -81,21 +99,25 @@ final class WakeStages
     /** Reports each stage's p50 (us) over the round trips that stamped it; none in modes that never sleep. */
     void report(final ScenarioContext context)
     {
-        for (int i = 0; i < NAMES.length; i++)
+        for (int i = 0; i < names.length; i++)
         {
             if (histograms[i].getTotalCount() > 0)
             {
-                context.report(NAMES[i] + ".p50", histograms[i].getValueAtPercentile(50) / 1000.0, "us");
+                context.report(names[i] + ".p50", histograms[i].getValueAtPercentile(50) / 1000.0, "us");
             }
         }
     }
 
-    /** A thread's wait point that stamps {@code stage} when a sleep returns (the thread is awake and running). */
+    /**
+     * A thread's wait point that stamps {@code stage} when a sleep returns (the thread is awake and running), and tells
+     * the sender whether the thread is in its sleep ({@link #asleep()}) before a frame goes.
+     */
     static final class Stamped implements WaitPoint
     {
         private final WaitPoint waitPoint;
         private final WakeStages stages;
         private final int stage;
+        private volatile boolean asleep;
 
         Stamped(final WaitPoint waitPoint, final WakeStages stages, final int stage)
         {
@@ -119,21 +141,34 @@ final class WakeStages
         @Override
         public void sleep(final long timeoutNs)
         {
+            asleep = true;
             waitPoint.sleep(timeoutNs);
+            asleep = false;
             stages.stamp(stage);
+        }
+
+        /** {@return whether the thread is in its sleep (any thread; a sleep cut short by due work counts a moment)} */
+        boolean asleep()
+        {
+            return asleep;
         }
     }
 
-    /** The host thread's agent, stamping the end of its first duty cycle with work (A's frame forwarded to B). */
-    static final class Forwarding implements Agent
+    /**
+     * The host thread's agent, stamping {@code stage} at the end of its first duty cycle with work (the frame handed
+     * back to the guest, or forwarded to B and B woken).
+     */
+    static final class FirstWork implements Agent
     {
         private final Agent agent;
         private final WakeStages stages;
+        private final int stage;
 
-        Forwarding(final Agent agent, final WakeStages stages)
+        FirstWork(final Agent agent, final WakeStages stages, final int stage)
         {
             this.agent = agent;
             this.stages = stages;
+            this.stage = stage;
         }
 
         @Override
@@ -148,7 +183,7 @@ final class WakeStages
             final int work = agent.doWork();
             if (work > 0)
             {
-                stages.stamp(FORWARDED);
+                stages.stamp(stage);
             }
             return work;
         }

@@ -23,7 +23,8 @@ public final class PollingOptions
 
     @Option(names = "--spin-us", paramLabel = "US",
         description = "adaptive idle: how long a thread keeps polling after its last work before it sleeps " +
-            "(0..1000000 us, default 50; 0 sleeps at once as --idle sleep).")
+            "(0..1000000 us, default 50; 0 sleeps at once as --idle sleep). A thread that has stayed awake with " +
+            "work for 1 ms (a stream) polls at least 1 ms (-Dpvnet.idle.stream.spin.us).")
     Long spinUs;
 
     private static volatile boolean spinWindowGiven;

@@ -100,6 +100,16 @@ public final class ScenarioContext
     }
 
     /**
+     * Records one figure of this scenario with its samples given (a figure measured in slices: each slice's rate).
+     *
+     * @param samples the figure's rates, in {@code unit}, in the order they were measured.
+     */
+    public void report(final String name, final double value, final String unit, final List<Double> samples)
+    {
+        results.add(new BenchResult(scenario, name, value, unit, samples));
+    }
+
+    /**
      * Declares an implementation every other one is compared with in the summary: after {@code baseline("jctools")},
      * {@code pvnet.batch32} is shown as a ratio to {@code jctools.batch32} when both are reported in the same unit.
      * Figures named {@code baseline.*} are baselines without being declared.

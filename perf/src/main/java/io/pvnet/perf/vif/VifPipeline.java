@@ -47,6 +47,9 @@ public final class VifPipeline implements AutoCloseable
     private final AgentRunner hostRunner;
     private final CompositeAgent hostAgent;
     private Bridge bridge;
+    private final IdleStrategy hostIdle;
+    /** The guest thread's idle strategy, once its loop runs. */
+    private volatile IdleStrategy guestIdle;
     private final Thread guestThread;
     private volatile boolean running = true;
     private Thread sharedThread;
@@ -200,8 +203,8 @@ public final class VifPipeline implements AutoCloseable
             throw new IllegalStateException("vifs did not connect: sender=" + sender.state() + " receiver=" + receiver.state());
         }
         hostAgent = new CompositeAgent(hostAgents);
-        hostRunner = new AgentRunner(sleeps() ? idleMode.newIdleStrategy(poller) : idle.get(),
-            Throwable::printStackTrace, null, hostAgent);
+        hostIdle = sleeps() ? idleMode.newIdleStrategy(poller) : idle.get();
+        hostRunner = new AgentRunner(hostIdle, Throwable::printStackTrace, null, hostAgent);
         guestThread = new Thread(this::guestLoop, "vif-guest");
         guestThread.setDaemon(true);
     }
@@ -232,6 +235,21 @@ public final class VifPipeline implements AutoCloseable
         return idleMode != null && idleMode.sleeps();
     }
 
+    /**
+     * {@return the host thread's idle strategy (for diagnosis: a {@code WaitPointIdleStrategy} counts its yields,
+     * announced sleeps and sleeps)}
+     */
+    public IdleStrategy hostIdleStrategy()
+    {
+        return hostIdle;
+    }
+
+    /** {@return the guest thread's idle strategy once the thread runs, else null (for diagnosis)} */
+    public IdleStrategy guestIdleStrategy()
+    {
+        return guestIdle;
+    }
+
     /** @return the host thread's poller (for its counts). */
     public VifPoller poller()
     {
@@ -247,6 +265,7 @@ public final class VifPipeline implements AutoCloseable
     private void loop(final boolean shared)
     {
         final IdleStrategy idleStrategy = sleeps() && !shared ? idleMode.newIdleStrategy(receiver) : idle.get();
+        guestIdle = idleStrategy;
         while (running)
         {
             if (resetRequested)

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 /**
  * The guest end of the cross-process benchmarks: one vif attached through the host's control socket
  * ({@link XprocHost}) as {@code pvnet guest} attaches, its netfront in the sealed memory the host handed over and its
- * private store kept in step with the host's by {@link #sync()}.
+ * private store kept in step with the host's by {@link #sync()}, which also reports the frontend's {@code front-*}
+ * counters to the host (at most every 100 ms, as {@code pvnet guest}).
  * <p>
  * Threading: the guest's duty thread ({@link #sync()} beside the frontend's calls).
  */
@@ -35,7 +36,9 @@ public final class XprocGuest implements AutoCloseable
         final GuestControlClient client = GuestControlClient.attach(socket, config);
         try
         {
-            return new XprocGuest(client, VifFrontend.create(client.store(), client.share().region(), client.kickFd(), config, offload));
+            // counting into the client's front-* counters, which sync() reports to the host as pvnet guest's do
+            return new XprocGuest(client, VifFrontend.create(client.store(), client.share().region(), client.kickFd(),
+                config, client.frontCounters(), offload));
         }
         catch (final RuntimeException ex)
         {

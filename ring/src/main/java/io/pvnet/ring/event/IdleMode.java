@@ -16,8 +16,9 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code sleep} and {@code adaptive} sleep in the kernel on a {@link WaitPoint} (an {@link EventChannel} or an
  *   {@link EventSelector}) until a peer notifies: an idle thread costs nothing. {@code adaptive} first keeps polling for
- *   {@link #spinWindowNs()} after the last work (NAPI: busy traffic never pays a syscall); {@code sleep} sleeps at the
- *   first idle cycle. Without a wait point ({@link #newIdleStrategy()}) they back off to 1 ms parks.</li>
+ *   {@link #spinWindowNs()} after the last work (NAPI: busy traffic never pays a syscall), at least 1 ms once the thread
+ *   has stayed awake with work for 1 ms (a stream, {@link WaitPointIdleStrategy#STREAM_WINDOW_NS}); {@code sleep} sleeps
+ *   at the first idle cycle. Without a wait point ({@link #newIdleStrategy()}) they back off to 1 ms parks.</li>
  *   <li>{@code busy-spin}, {@code noop}: burn a core, lowest latency; {@code backoff}: spin, yield, then park 1-100 µs.</li>
  * </ul>
  * Linux's default timer slack (50 µs) applies to every timed park; a futex wake is not a timer and does not pay it.
@@ -36,7 +37,10 @@ public enum IdleMode
     NOOP("noop"),
     /** Sleep on the wait point at the first idle cycle (after the final check). */
     SLEEP("sleep"),
-    /** Poll for the spin window after the last work, then sleep on the wait point (NAPI). */
+    /**
+     * Poll for the spin window after the last work (the streaming window while a stream keeps the thread awake), then
+     * sleep on the wait point (NAPI).
+     */
     ADAPTIVE("adaptive");
 
     /** Nanoseconds {@link #PARK} parks for per idle round. */

@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  * agent's next {@code doWork()} is the final check ({@code RING_FINAL_CHECK_FOR_*}); if that finds nothing too, it
  * sleeps in the kernel until notified or {@code maxSleepNs}. Any work withdraws the announcement.
  * <pre>
- *  doWork() -> n > 0           idle(n): cancel announcement, window restarts
+ *  doWork() -> n > 0           idle(n): cancel announcement, window restarts (no clock read: work costs nothing here)
  *  doWork() -> 0, pure spin    idle(0): poll again after Thread.onSpinWait() (PURE_SPIN_NS, 0 by default)
  *  doWork() -> 0, in window    idle(0): poll again after Thread.yield() (the core goes to any runnable thread)
  *  doWork() -> 0, window over, idle(0): prepareToSleep(), return      (next doWork is the final check)
@@ -19,6 +19,19 @@ import java.util.function.LongSupplier;
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
  * </pre>
+ * <b>Streaming window.</b> A thread that has stayed awake, finding work again within each window, for
+ * {@link #STREAM_AFTER_NS} (1 ms) is carrying a stream: its window grows to {@link #STREAM_WINDOW_NS} (1 ms) until it
+ * next sleeps. On 2 vCPUs a stream's gaps are the peer thread's preemptions (another thread, the JIT, the kernel) and
+ * last from tens of µs to milliseconds: with the 50 µs window the receiving guest thread of the in-process
+ * {@code vif} bench slept about 155 times a second during a 64-byte stream (median of six runs; the host thread 55),
+ * and each sleep cost the thread that found it asleep a {@code FUTEX_WAKE} and the stream the sleeper's wake-up; with
+ * the streaming window 6-22 and 8-17 times (ring/README.md). Sporadic work (one frame every 2 ms, as the {@code wake} bench sends) never stays awake that long and
+ * keeps the short window, and an idle thread is asleep either way, so what an idle vif costs does not change.
+ * <p>
+ * The spin phase reads the clock once per idle call (twice only with the opt-in below; in the streaming window once
+ * per {@link #STREAM_YIELD_EVERY} calls, yielding only then) and never touches the wait point: nothing is armed, so
+ * no peer pays a wake-up, while work keeps arriving within the window.
+ * <p>
  * Opt-in ({@code -Dpvnet.idle.contended.yield.ns}, off by default): a window ends at the first yield that returns
  * after more than {@link #CONTENDED_YIELD_NS}, one that gave the core to another thread (more threads runnable than
  * cores), and the thread sleeps after its final check rather than take the core back. In the {@code wake} bench on 2
@@ -27,7 +40,8 @@ import java.util.function.LongSupplier;
  * the round trip itself came out 2-15 % slower in four alternating pairs (load 6-10: the thread that slept must be
  * woken for the way back), so it stays off where latency is the point. An idle core's yield returns in about 1 µs.
  * <p>
- * Threading: one agent thread, like every Agrona idle strategy. Allocation-free.
+ * Threading: one agent thread, like every Agrona idle strategy; the counters may be read from any thread
+ * (approximate while it runs). Allocation-free.
  */
 public final class WaitPointIdleStrategy implements IdleStrategy
 {
@@ -44,6 +58,26 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      * 5 µs made {@code wake.relay.rtt.p50} (then {@code wake.rtt}) 64 and 72 µs against 40-51 µs without (alternating runs, load 11-13).
      */
     public static final long PURE_SPIN_NS = Long.getLong("pvnet.idle.pure.spin.ns", 0);
+    /**
+     * How long a thread must have stayed awake with work before its window grows to {@link #STREAM_WINDOW_NS}:
+     * {@code -Dpvnet.idle.stream.after.us} (µs), 1,000 unless set.
+     */
+    public static final long STREAM_AFTER_NS = Long.getLong("pvnet.idle.stream.after.us", 1_000) * 1_000;
+    /**
+     * The spin window of a thread carrying a stream (see the class comment): {@code -Dpvnet.idle.stream.spin.us}
+     * (µs), 1,000 unless set; never shorter than the configured window; 0 turns the streaming window off.
+     */
+    public static final long STREAM_WINDOW_NS = Long.getLong("pvnet.idle.stream.spin.us", 1_000) * 1_000;
+    /**
+     * In the streaming window, the thread yields (and reads the clock) at every this many idle polls and polls again at
+     * once in between: {@code -Dpvnet.idle.stream.yield.every}, 16 unless set (1: at every poll, as the short window).
+     * A yield per poll is a syscall per poll (the guest thread of a 64-byte {@code vif} stream made about 0.6 M a
+     * second, a third of a core in the kernel); 16 polls are 1-2 µs, so a thread woken onto this core still gets it
+     * within a few µs. Without {@code PAUSE} in between: a {@code PAUSE} loop in a KVM guest can exit to the
+     * hypervisor (perf/README.md, "Spinning without PAUSE"), and yielding every 16 polls with a {@code PAUSE} in
+     * between measured slower than either.
+     */
+    public static final int STREAM_YIELD_EVERY = Math.max(1, Integer.getInteger("pvnet.idle.stream.yield.every", 16));
 
     private final WaitPoint waitPoint;
     private final LongSupplier clock;
@@ -52,13 +86,27 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private final long pureSpinNs;
     private final long contendedYieldNs;
     private final long spinWindowNs;
+    private final long streamAfterNs;
+    private final long streamWindowNs;
+    private final int streamYieldEvery;
+    /** Idle polls since the last yield in the streaming window. */
+    private int streamPolls;
     private final long maxSleepNs;
     private boolean spinning;
     private long spinStartNs;
+    /** The window of the current spin: {@link #spinWindowNs}, or {@link #streamWindowNs} while streaming. */
+    private long windowNs;
+    /** Whether {@link #awakeSinceNs} is set (after the first sleep, or from the first spin). */
+    private boolean awake;
+    /** The end of the last sleep (before one: the first spin): the thread has found work in every window since. */
+    private long awakeSinceNs;
     private boolean prepared;
     /** Set by a sleep, cleared by work: the first idle cycle after a wake-up that found nothing sleeps again at once. */
     private boolean slept;
     private long windowsCutShort;
+    private long yields;
+    private long announcements;
+    private long sleeps;
 
     /**
      * An idle strategy that polls for {@code spinWindowNs} after the last work, then sleeps on {@code waitPoint}.
@@ -68,8 +116,21 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      */
     public WaitPointIdleStrategy(final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs)
     {
-        this(waitPoint, spinWindowNs, maxSleepNs, PURE_SPIN_NS, CONTENDED_YIELD_NS, System::nanoTime, Thread::onSpinWait,
-            Thread::yield);
+        this(waitPoint, spinWindowNs, maxSleepNs, PURE_SPIN_NS, CONTENDED_YIELD_NS, STREAM_AFTER_NS,
+            STREAM_WINDOW_NS == 0 || spinWindowNs == 0 ? spinWindowNs : Math.max(spinWindowNs, STREAM_WINDOW_NS),
+            STREAM_YIELD_EVERY, System::nanoTime, Thread::onSpinWait, Thread::yield);
+    }
+
+    /**
+     * As {@link #WaitPointIdleStrategy(WaitPoint, long, long, long, long, long, long, int, LongSupplier, Runnable,
+     * Runnable)} without a streaming window (the window is always {@code spinWindowNs}).
+     */
+    WaitPointIdleStrategy(
+        final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
+        final long contendedYieldNs, final LongSupplier clock, final Runnable spinner, final Runnable yielder)
+    {
+        this(waitPoint, spinWindowNs, maxSleepNs, pureSpinNs, contendedYieldNs, STREAM_AFTER_NS, spinWindowNs, 1, clock,
+            spinner, yielder);
     }
 
     /**
@@ -80,19 +141,28 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      * @param maxSleepNs       longest sleep before the agent runs again.
      * @param pureSpinNs       the start of the window that polls without yielding.
      * @param contendedYieldNs a yield longer than this ends the window ({@link Long#MAX_VALUE}: never).
+     * @param streamAfterNs    how long a thread must stay awake with work before its window is {@code streamWindowNs}.
+     * @param streamWindowNs   the window while streaming (at least {@code spinWindowNs}).
+     * @param streamYieldEvery in the streaming window, yield at every this many idle polls (1: at each).
      * @param clock            nanosecond clock, as {@link System#nanoTime()}.
      * @param spinner          one poll's pause without a syscall, as {@link Thread#onSpinWait()}.
      * @param yielder          gives the core to another runnable thread, as {@link Thread#yield()}.
      */
     WaitPointIdleStrategy(
         final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
-        final long contendedYieldNs, final LongSupplier clock, final Runnable spinner, final Runnable yielder)
+        final long contendedYieldNs, final long streamAfterNs, final long streamWindowNs, final int streamYieldEvery,
+        final LongSupplier clock, final Runnable spinner, final Runnable yielder)
     {
-        if (spinWindowNs < 0 || maxSleepNs <= 0 || pureSpinNs < 0 || contendedYieldNs <= 0)
+        if (spinWindowNs < 0 || maxSleepNs <= 0 || pureSpinNs < 0 || contendedYieldNs <= 0 || streamAfterNs < 0 ||
+            streamWindowNs < spinWindowNs || streamYieldEvery < 1)
         {
             throw new IllegalArgumentException("spinWindowNs=" + spinWindowNs + " maxSleepNs=" + maxSleepNs +
-                " pureSpinNs=" + pureSpinNs + " contendedYieldNs=" + contendedYieldNs);
+                " pureSpinNs=" + pureSpinNs + " contendedYieldNs=" + contendedYieldNs + " streamAfterNs=" +
+                streamAfterNs + " streamWindowNs=" + streamWindowNs + " streamYieldEvery=" + streamYieldEvery);
         }
+        this.streamYieldEvery = streamYieldEvery;
+        this.streamAfterNs = streamAfterNs;
+        this.streamWindowNs = streamWindowNs;
         this.pureSpinNs = pureSpinNs;
         this.spinner = spinner;
         this.waitPoint = waitPoint;
@@ -122,31 +192,52 @@ public final class WaitPointIdleStrategy implements IdleStrategy
             // the final check after the announcement found nothing: sleep
             prepared = false;
             spinning = false;
+            sleeps++;
             waitPoint.sleep(maxSleepNs);
             slept = true;
+            // awake from now on (one clock read per sleep): a thread woken into a stream that keeps it busy without an
+            // idle cycle for a millisecond streams by its first gap
+            awake = spinWindowNs > 0;
+            awakeSinceNs = awake ? clock.getAsLong() : 0;
             return;
         }
         if (spinWindowNs > 0 && !slept)
         {
+            if (spinning && windowNs > spinWindowNs && ++streamPolls < streamYieldEvery)
+            {
+                return; // streaming: poll again at once; a yield and a clock read every streamYieldEvery polls
+            }
+            streamPolls = 0;
+            // one clock read per idle call (per streamYieldEvery while streaming), none per call with work
             final long now = clock.getAsLong();
             if (!spinning)
             {
                 spinning = true;
                 spinStartNs = now;
+                if (!awake)
+                {
+                    awake = true;
+                    awakeSinceNs = now;
+                }
+                // a thread that found work in every window for streamAfterNs carries a stream: a window that covers
+                // the peer's preemptions, so the stream's gaps cost no sleep, no arming, no wake-up syscall
+                windowNs = now - awakeSinceNs >= streamAfterNs ? streamWindowNs : spinWindowNs;
             }
-            if (now - spinStartNs < Math.min(pureSpinNs, spinWindowNs))
+            final long spunNs = now - spinStartNs;
+            if (spunNs < Math.min(pureSpinNs, windowNs))
             {
                 spinner.run();
                 return;
             }
-            if (now - spinStartNs < spinWindowNs)
+            if (spunNs < windowNs)
             {
                 // poll, but give the core to any runnable thread: on a machine with fewer cores than polling threads
                 // (2 vCPUs: host, sender, receiver) a thread woken for the next hop otherwise waits for a spinner's
                 // window to run out (no wake-up preemption), one window per hop: wake.rtt 222-323 us with
                 // onSpinWait against 62-82 us with yield, same runs, load 16 (engine/README.md)
+                yields++;
                 yielder.run();
-                if (clock.getAsLong() - now < contendedYieldNs)
+                if (contendedYieldNs == Long.MAX_VALUE || clock.getAsLong() - now < contendedYieldNs)
                 {
                     return;
                 }
@@ -154,6 +245,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
                 windowsCutShort++;
             }
         }
+        announcements++;
         waitPoint.prepareToSleep();
         prepared = true;
     }
@@ -174,6 +266,30 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     public long windowsCutShort()
     {
         return windowsCutShort;
+    }
+
+    /** {@return yields in spin windows (each a {@code sched_yield} syscall)} */
+    public long yields()
+    {
+        return yields;
+    }
+
+    /** {@return sleeps announced on the wait point (the peer pays a wake-up only after one)} */
+    public long announcements()
+    {
+        return announcements;
+    }
+
+    /** {@return sleeps in the kernel (announcements whose final check found nothing)} */
+    public long sleeps()
+    {
+        return sleeps;
+    }
+
+    /** {@return whether the current or last window is the streaming one} */
+    public boolean streaming()
+    {
+        return spinning && windowNs > spinWindowNs;
     }
 
     @Override

@@ -4,7 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The spin window on a driven clock: each yield advances it by what the test says the yield took. */
+/**
+ * The spin window on a driven clock: each yield advances it by what the test says the yield took; work advances it by
+ * what the test says the work took.
+ */
 class WaitPointIdleStrategyTest
 {
     private static final long WINDOW_NS = 50_000;
@@ -12,6 +15,8 @@ class WaitPointIdleStrategyTest
 
     private long nowNs = 1_000_000;
     private long yieldNs = 1_000;
+    /** How long each sleep lasts on the driven clock. */
+    private long sleepNs;
     private int yields;
     private int prepares;
     private int cancels;
@@ -34,6 +39,7 @@ class WaitPointIdleStrategyTest
         public void sleep(final long timeoutNs)
         {
             sleeps++;
+            nowNs += sleepNs;
         }
     };
     private int spins;
@@ -47,8 +53,46 @@ class WaitPointIdleStrategyTest
         yields++;
         nowNs += yieldNs;
     };
+    private int clockReads;
+    private final java.util.function.LongSupplier clock = () ->
+    {
+        clockReads++;
+        return nowNs;
+    };
     private final WaitPointIdleStrategy idle = new WaitPointIdleStrategy(
         waitPoint, WINDOW_NS, 1_000_000_000L, 0, CONTENDED_NS, () -> nowNs, spinner, yielder);
+    /** Production settings on the driven clock: no cut windows, a 1 ms streaming window after 1 ms awake. */
+    private final WaitPointIdleStrategy streaming = new WaitPointIdleStrategy(
+        waitPoint, WINDOW_NS, 1_000_000_000L, 0, Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, clock, spinner,
+        yielder);
+    private static final long STREAM_AFTER_NS = 1_000_000;
+    private static final long STREAM_WINDOW_NS = 1_000_000;
+
+    /** Idles {@code strategy} until it announces a sleep; returns the yields it took. */
+    private int idleUntilAnnounced(final WaitPointIdleStrategy strategy)
+    {
+        final int before = yields;
+        final int announced = prepares;
+        for (int i = 0; i < 100_000 && prepares == announced; i++)
+        {
+            strategy.idle(0);
+        }
+        return yields - before;
+    }
+
+    /** A stream: {@code cycles} rounds of work taking {@code workNs}, then {@code gapYields} idle polls. */
+    private void stream(final WaitPointIdleStrategy strategy, final int cycles, final long workNs, final int gapYields)
+    {
+        for (int i = 0; i < cycles; i++)
+        {
+            nowNs += workNs;
+            strategy.idle(32);
+            for (int y = 0; y < gapYields; y++)
+            {
+                strategy.idle(0);
+            }
+        }
+    }
 
     /** Idles until the strategy announces a sleep; returns the yields it took. */
     private int idleUntilAnnounced()
@@ -136,5 +180,157 @@ class WaitPointIdleStrategyTest
         pure.idle(0);
         assertEquals(51, spins, "work restarts the pure spin");
         assertEquals(2, yields);
+    }
+
+    @Test
+    void shouldNeitherArmNorSleepWhileWorkKeepsArrivingWithinTheWindow()
+    {
+        // 30 ms of a stream whose gaps (up to 40 one-µs polls) all end inside the window
+        int polls = 0;
+        for (int i = 0; i < 2_000; i++)
+        {
+            stream(idle, 1, 5_000, i % 41);
+            polls += i % 41;
+        }
+        assertEquals(0, prepares, "never announced: a notifier never finds the port armed, never pays a wake-up");
+        assertEquals(0, cancels);
+        assertEquals(0, sleeps);
+        assertEquals(0, idle.announcements());
+        assertEquals(0, idle.sleeps());
+        assertEquals(polls, idle.yields(), "one yield per idle poll");
+    }
+
+    @Test
+    void shouldReadTheClockOncePerIdlePollAndNeverForWork()
+    {
+        stream(streaming, 1_000, 5_000, 3);
+        assertEquals(3_000, clockReads, "one read per idle poll, none per duty cycle with work");
+        stream(streaming, 1_000, 5_000, 0);
+        assertEquals(3_000, clockReads, "work alone reads no clock");
+    }
+
+    @Test
+    void shouldGrowTheWindowOnceTheThreadHasStayedAwakeWithWorkForTheStreamTime()
+    {
+        stream(streaming, 40, 20_000, 5); // 40 x 25 µs: awake with work for 1 ms, gaps of 5 µs
+        assertEquals(false, streaming.streaming(), "not a millisecond yet");
+        stream(streaming, 2, 20_000, 5);
+        assertEquals(true, streaming.streaming(), "a millisecond awake with work: a stream");
+        assertEquals(STREAM_WINDOW_NS / yieldNs - 5, idleUntilAnnounced(streaming),
+            "a 1 ms window: a gap of 1 ms, such as a preempted peer, costs no sleep");
+        assertEquals(1, prepares);
+        streaming.idle(0);
+        assertEquals(1, sleeps, "then the final check and the sleep, as before");
+    }
+
+    @Test
+    void shouldKeepTheShortWindowForSporadicWork()
+    {
+        // one frame every 2 ms (the wake bench): each gap ends the 50 µs window in a sleep
+        sleepNs = 2_000_000;
+        for (int i = 0; i < 20; i++)
+        {
+            streaming.idle(1);
+            assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "frame " + i + ": the 50 µs window");
+            streaming.idle(0);
+            assertEquals(i + 1, sleeps);
+        }
+        assertEquals(false, streaming.streaming());
+    }
+
+    @Test
+    void shouldGoBackToTheShortWindowAfterASleep()
+    {
+        stream(streaming, 100, 20_000, 5);
+        assertEquals(true, streaming.streaming());
+        idleUntilAnnounced(streaming);
+        streaming.idle(0);
+        assertEquals(1, sleeps, "the stream ended: slept after the long window");
+        streaming.idle(1); // woken with work
+        assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "short window again after the sleep");
+        assertEquals(false, streaming.streaming());
+    }
+
+    @Test
+    void shouldStayAwakeThroughAStreamWithMillisecondGapsOnceStreaming()
+    {
+        stream(streaming, 100, 20_000, 5); // streaming
+        for (int i = 0; i < 50; i++)
+        {
+            // the peer is preempted for 0.9 ms, then the stream resumes for 0.2 ms
+            stream(streaming, 1, 0, 900);
+            stream(streaming, 10, 20_000, 5);
+        }
+        assertEquals(0, prepares, "no sleep, no arming, no wake-up syscall for the peer in 50 gaps of 0.9 ms");
+        // the same stream with the 50 µs window only: a sleep in every gap
+        stream(idle, 100, 20_000, 5);
+        for (int i = 0; i < 50; i++)
+        {
+            final long sleptBefore = idle.sleeps();
+            stream(idle, 1, 0, 900);
+            assertEquals(true, idle.sleeps() > sleptBefore, "gap " + i + " slept with the short window");
+            stream(idle, 10, 20_000, 5);
+        }
+    }
+
+    @Test
+    void shouldStreamAtTheFirstGapOfAThreadKeptBusyForAMillisecondSinceItWoke()
+    {
+        stream(streaming, 1, 20_000, 0); // a frame, then a gap: the short window ends in a sleep
+        assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming));
+        streaming.idle(0);
+        assertEquals(1, sleeps);
+        sleepNs = 0;
+        nowNs += 1_500_000; // woken into 1.5 ms of work without an idle cycle
+        streaming.idle(64);
+        assertEquals(STREAM_WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "its first gap gets the 1 ms window");
+    }
+
+    @Test
+    void shouldCostAnIdleThreadNoSpinAfterTheStreamEnded()
+    {
+        stream(streaming, 100, 20_000, 5);
+        assertEquals(true, streaming.streaming());
+        idleUntilAnnounced(streaming);
+        streaming.idle(0);
+        assertEquals(1, sleeps, "the stream ended: one 1 ms window, then asleep");
+        final int yieldsBefore = yields;
+        final int readsBefore = clockReads;
+        sleepNs = 1_000_000_000L; // idle from now on: every sleep ends on its timeout
+        for (int i = 0; i < 1_000; i++)
+        {
+            streaming.idle(0);
+        }
+        assertEquals(yieldsBefore, yields, "no spin window after a wake-up that brought nothing");
+        assertEquals(1 + 500, sleeps, "announce (final check), sleep, announce, sleep...");
+        assertEquals(readsBefore + 500, clockReads, "one clock read per sleep");
+    }
+
+    @Test
+    void shouldYieldAndReadTheClockOnlyEveryNthPollWhileStreaming()
+    {
+        final WaitPointIdleStrategy cheap = new WaitPointIdleStrategy(waitPoint, WINDOW_NS, 1_000_000_000L, 0,
+            Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 16, clock, spinner, yielder);
+        stream(cheap, 100, 20_000, 5);
+        assertEquals(true, cheap.streaming());
+        final int yieldsBefore = yields;
+        final int readsBefore = clockReads;
+        for (int i = 0; i < 1_600; i++)
+        {
+            cheap.idle(0); // polls without a clock advance: only the yields move it
+        }
+        assertEquals(100, yields - yieldsBefore, "a yield every 16 polls");
+        assertEquals(100, clockReads - readsBefore, "and a clock read with each");
+        assertEquals(0, prepares, "100 µs into the 1 ms window");
+        assertEquals(STREAM_WINDOW_NS / yieldNs - 101, idleUntilAnnounced(cheap),
+            "the window (begun with a yield in the stream's last gap) still ends on time");
+        // a short window (not streaming) yields at every poll
+        final int before = yields;
+        cheap.idle(0);
+        cheap.idle(0);
+        cheap.idle(1);
+        assertEquals(before, yields, "announced and slept: no yield");
+        cheap.idle(0);
+        assertEquals(before + 1, yields, "woken: the short window, a yield per poll");
     }
 }

@@ -9,6 +9,7 @@ import io.pvnet.engine.guest.TcpSpec;
 import io.pvnet.engine.guest.TrafficGenerator;
 import io.pvnet.engine.guest.TrafficReport;
 import io.pvnet.engine.guest.DatagramSpec;
+import io.pvnet.engine.guest.EchoWindow;
 import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.IdleStrategy;
 import picocli.CommandLine.Command;
@@ -39,6 +40,9 @@ import java.util.concurrent.Callable;
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate UDP, ICMP echo or TCP (optionally TSO) traffic from a guest and report it as iperf3 does: " +
         "a line per interval, loss, round-trip percentiles, JSON.",
+        "UDP and ICMP echo requests are paced to the answers by default (a window of requests in flight, --window), " +
+            "so a run measures the path's rate without filling its queues; --rate or -b sends at a rate, --flood as " +
+            "fast as the ring takes frames.",
         "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
             "the summary also gives the frames' bytes.",
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked."})
@@ -89,9 +93,26 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--tso", description = "TCP: send TSO frames (CSUM_PARTIAL + GSO size = MSS).")
     boolean tso;
 
-    @Option(names = "--rate", paramLabel = "PPS", description = "Frames per second over all flows, per direction " +
-        "(default: as fast as possible; tcp: gen's own sends only, the peer's follow TCP).")
+    @Option(names = "--rate", paramLabel = "PPS", description = "Frames per second over all flows, per direction, " +
+        "whatever is answered (tcp: gen's own sends only, the peer's follow TCP). Default for udp and icmp: paced to " +
+        "the answers (--window).")
     long rate;
+
+    @Option(names = {"-b", "--bitrate"}, paramLabel = "N[KMG]", description = "As --rate, in payload bits per second " +
+        "(iperf3's -b): frames/s = N / (8 x the mean payload size).")
+    String bitrate;
+
+    @Option(names = "--window", paramLabel = "N", description = "udp, icmp without --rate: at most N echo requests " +
+        "in flight (default " + EchoWindow.DEFAULT_MAX + "). gen paces itself to what the peer answers, as TCP's " +
+        "congestion window: it grows while answers come back and shrinks on a loss or a queue (round trips well " +
+        "above the run's smallest), so it runs at the path's rate with almost no loss. A peer that does not echo " +
+        "(no answer for 0.25 s, or ICMP port unreachable: the kernel with nothing on the port) is sent to as the ring " +
+        "takes frames.")
+    int window = EchoWindow.DEFAULT_MAX;
+
+    @Option(names = "--flood", description = "udp, icmp: send as fast as the ring takes frames, whatever is " +
+        "answered (what the path drops shows as lost, and in the switch's counters).")
+    boolean flood;
 
     @Option(names = "--count", paramLabel = "N", description = "Frames to send (udp, icmp; per direction) or " +
         "segments / TSO frames of --size bytes (tcp; receiving: N x --size bytes).")
@@ -129,7 +150,7 @@ public final class GenCommand implements Callable<Integer>
     /** The options, checked. */
     private record Plan(
         GuestNode.Settings settings, int dstIp, boolean udp, boolean icmp, SizeMix mix, DatagramSpec.Direction direction,
-        long durationNs, long intervalNs, int reversePort, long omitNs)
+        long durationNs, long intervalNs, int reversePort, long omitNs, int window)
     {
     }
 
@@ -188,8 +209,8 @@ public final class GenCommand implements Callable<Integer>
                 out.println("pvnet gen: " + describe(plan));
             }
             final TrafficReport report = plan.udp() ?
-                generator.datagrams(new DatagramSpec(plan.icmp(), port, plan.mix(), flows,
-                    Math.max(0, count), plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs()), output) :
+                generator.datagrams(new DatagramSpec(plan.icmp(), port, plan.mix(), flows, Math.max(0, count),
+                    plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs(), plan.window()), output) :
                 generator.tcp(new TcpSpec(port, plan.reversePort(), sizes.get(0), tso, flows, Math.max(0, count),
                     plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs()), output);
             if (!report.ok())
@@ -197,7 +218,7 @@ public final class GenCommand implements Callable<Integer>
                 err.println("pvnet gen: " + report.failure());
                 return 1;
             }
-            return finish(plan, report, output);
+            return finish(plan, report, generator.echoWindow(), output);
         }
         catch (final IllegalStateException ex)
         {
@@ -319,15 +340,65 @@ public final class GenCommand implements Callable<Integer>
             throw new IllegalArgumentException("--omit=" + omit + " must be 0..3600 seconds, and goes with --duration, " +
                 "not --count");
         }
+        if (bitrate != null)
+        {
+            if (rate > 0)
+            {
+                throw new IllegalArgumentException("--rate and --bitrate exclude each other");
+            }
+            rate = framesPerSecond(bitrate, mix);
+        }
+        if (window < EchoWindow.MIN || window > 1 << 20)
+        {
+            throw new IllegalArgumentException("--window=" + window + " must be in " + EchoWindow.MIN + ".." + (1 << 20));
+        }
+        if (flood && (!udp || rate > 0))
+        {
+            throw new IllegalArgumentException("--flood is for udp and icmp without --rate or --bitrate");
+        }
+        final int echoWindow = udp && rate == 0 && !flood && direction != DatagramSpec.Direction.REVERSE ? window : 0;
         return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9), reversePort,
-            (long)(omit * 1e9));
+            (long)(omit * 1e9), echoWindow);
+    }
+
+    /**
+     * {@return frames per second of a payload bitrate such as 100M, 1.5G, 64k (iperf3's -b; K, M, G in powers of 1000)
+     * for {@code mix}'s mean payload}
+     */
+    static long framesPerSecond(final String bitrate, final SizeMix mix)
+    {
+        final String text = bitrate.trim();
+        final char unit = text.isEmpty() ? ' ' : Character.toUpperCase(text.charAt(text.length() - 1));
+        final double scale = unit == 'K' ? 1e3 : unit == 'M' ? 1e6 : unit == 'G' ? 1e9 : 1;
+        final double bits;
+        try
+        {
+            bits = Double.parseDouble(scale == 1 ? text : text.substring(0, text.length() - 1)) * scale;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--bitrate=" + bitrate + " must be a number of bits/s with an " +
+                "optional K, M or G (e.g. 100M)");
+        }
+        long payloadBytes = 0;
+        for (final int size : mix.schedule())
+        {
+            payloadBytes += size;
+        }
+        final double meanBits = 8.0 * payloadBytes / mix.schedule().length;
+        if (!(bits > 0) || bits / meanBits > 1e9)
+        {
+            throw new IllegalArgumentException("--bitrate=" + bitrate + " must be positive, at most 1e9 frames/s");
+        }
+        return Math.max(1, Math.round(bits / meanBits));
     }
 
     private String describe(final Plan plan)
     {
         return String.format(Locale.ROOT, "%s to %s%s, %d flow%s, %s payload bytes, %s, %s%s",
             proto + (tso ? " tso" : ""), dst, portText(plan), flows, flows == 1 ? "" : "s", plan.mix(),
-            rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", rate) : "as fast as possible",
+            rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", rate) : plan.window() > 0 ?
+                String.format(Locale.ROOT, "paced to the answers (window up to %d)", plan.window()) : "as fast as possible",
             count > 0 ? String.format(Locale.ROOT, "%,d frames", count) : String.format(Locale.ROOT, "for %.1f s",
                 plan.durationNs() / 1e9) + (omit > 0 ? String.format(Locale.ROOT, " after a %.1f s warm-up", omit) : ""),
             plan.direction() == DatagramSpec.Direction.FORWARD ? "" :
@@ -350,7 +421,24 @@ public final class GenCommand implements Callable<Integer>
         };
     }
 
-    private int finish(final Plan plan, final TrafficReport report, final GenOutput output)
+    /** @return how the forward datagrams were paced, for the summary line. */
+    private String pacing(final EchoWindow echoWindow)
+    {
+        if (echoWindow == null)
+        {
+            return rate > 0 ? "paced by --rate" : "not paced (--flood)";
+        }
+        if (!echoWindow.answered() || echoWindow.refused())
+        {
+            return echoWindow.refused() ? "not paced (the peer refused the port: no echoes)" :
+                "not paced (no echoes came)";
+        }
+        return String.format(Locale.ROOT, "paced to the answers: window %d (largest %d of %d), %d losses, " +
+            "%d queueings, %d timeouts shrank it", echoWindow.window(), echoWindow.largest(), echoWindow.max(),
+            echoWindow.losses(), echoWindow.queueings(), echoWindow.timeouts());
+    }
+
+    private int finish(final Plan plan, final TrafficReport report, final EchoWindow echoWindow, final GenOutput output)
     {
         final GenCounters counters = report.counters();
         final double seconds = Math.max(1e-9, report.elapsedNs() / 1e9);
@@ -393,6 +481,10 @@ public final class GenCommand implements Callable<Integer>
                     report.answeredPayloadBytes(), counters.retransmitRounds()));
             }
             line.append(String.format(Locale.ROOT, ", ring full %d times", counters.ringFullWaits()));
+            if (plan.udp())
+            {
+                line.append(", ").append(pacing(echoWindow));
+            }
         }
         if (stream)
         {
@@ -442,6 +534,22 @@ public final class GenCommand implements Callable<Integer>
             sent.put("lost", lost);
             sent.put("lost_percent", frames == 0 ? 0.0 : 100.0 * lost / frames);
             sent.put("ring_full_waits", counters.ringFullWaits());
+            if (plan.udp())
+            {
+                final Map<String, Object> paced = new LinkedHashMap<>();
+                paced.put("mode", echoWindow == null ? rate > 0 ? "rate" : "flood" :
+                    echoWindow.answered() && !echoWindow.refused() ? "answers" : "no-echoes");
+                if (echoWindow != null)
+                {
+                    paced.put("window_max", echoWindow.max());
+                    paced.put("window_largest", echoWindow.largest());
+                    paced.put("window_last", echoWindow.window());
+                    paced.put("losses", echoWindow.losses());
+                    paced.put("queueings", echoWindow.queueings());
+                    paced.put("timeouts", echoWindow.timeouts());
+                }
+                sent.put("pacing", paced);
+            }
             if (!plan.udp())
             {
                 sent.put("retransmit_rounds", counters.retransmitRounds());

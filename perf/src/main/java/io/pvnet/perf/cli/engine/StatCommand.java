@@ -236,12 +236,14 @@ public final class StatCommand implements Callable<Integer>
             }
             String note = "";
             String rate = "";
+            String total = String.format("%,d", value);
             final int kind = typeId == VifCounters.TYPE_ID ? VifCounters.keyKind(keyBuffer, 0) : -1;
             if (kind == VifCounters.HEARTBEAT)
             {
+                // the counter holds the epoch ms of the backend's last stamp: shown as its age, not as a raw number
                 final long age = Math.max(0, now - value);
-                note = value == 0 ? "  (never)" : age > HEARTBEAT_TIMEOUT_MS ? "  BACKEND GONE (" + age + " ms ago)" :
-                    "  (" + age + " ms ago)";
+                total = value == 0 ? "never" : String.format("%,d ms ago", age);
+                note = value != 0 && age > HEARTBEAT_TIMEOUT_MS ? "  BACKEND GONE" : "";
             }
             else if (kind == VifCounters.BACKEND_STATE)
             {
@@ -251,7 +253,7 @@ public final class StatCommand implements Callable<Integer>
             {
                 rate = String.format("%,.0f/s", (value - before) / seconds);
             }
-            screen.append(String.format("%4d: %,20d  %14s  %s%s%n", counterId, value, rate, label, note));
+            screen.append(String.format("%4d: %20s  %14s  %s%s%n", counterId, total, rate, label, note));
         });
         return ofPort[0];
     }

@@ -15,6 +15,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Bad arguments to switch, guest and gen: exit 2 and one line saying what is wrong, before anything is created. */
 class HostCommandArgumentsTest
 {
+    @org.junit.jupiter.api.Test
+    void shouldTurnAnIperf3BitrateIntoFramesPerSecondOfTheMeanPayload()
+    {
+        assertEquals(1_000_000, GenCommand.framesPerSecond("64M", io.pvnet.engine.guest.SizeMix.of(8)));
+        assertEquals(125, GenCommand.framesPerSecond("1000k", io.pvnet.engine.guest.SizeMix.of(1000)));
+        // 100, 300: a mean of 200 bytes, 1,600 bits
+        assertEquals(1_000, GenCommand.framesPerSecond("1.6m", io.pvnet.engine.guest.SizeMix.of(100, 300)));
+        assertEquals(1, GenCommand.framesPerSecond("1", io.pvnet.engine.guest.SizeMix.of(1500)), "at least one a second");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "switch --region /tmp/pvnet-args-test --vifs 0                                   | --vifs=0 must be in 1..4096",
@@ -54,6 +64,12 @@ class HostCommandArgumentsTest
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto tcp --size 9000 | --size=9000 must be in",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --count 5 --duration 1 | exclude each other",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst nowhere       | --dst=nowhere is not an IP address",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --flood --rate 1000 | --flood is for udp and icmp without --rate",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto tcp --flood | --flood is for udp and icmp",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --window 2 | --window=2 must be in 4..",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 -b 10M --rate 5 | --rate and --bitrate exclude each other",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 -b fast | --bitrate=fast must be a number",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 -b 0 | --bitrate=0 must be positive",
     })
     void shouldRejectBadArgumentsWithOneLineAndExitCode2(final String line, final String expected)
     {

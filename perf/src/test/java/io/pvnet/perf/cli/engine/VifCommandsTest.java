@@ -170,6 +170,24 @@ class VifCommandsTest
         backends[0].counters().set(io.pvnet.engine.vif.VifCounters.HEARTBEAT, System.currentTimeMillis() - 60_000);
         final String out = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "1.0", "--filter", "heartbeat");
         assertTrue(out.contains("BACKEND GONE"), out);
+        assertTrue(out.matches("(?s).*: +6\\d,\\d{3} ms ago  .*vif1\\.0 heartbeat-ms  BACKEND GONE\n.*"),
+            "the stamp shown as its age, not as epoch ms: " + out);
+    }
+
+    @Test
+    void statShouldShowALiveHeartbeatAsItsAge()
+    {
+        backends[0].counters().set(io.pvnet.engine.vif.VifCounters.HEARTBEAT, System.currentTimeMillis() - 40);
+        final String out = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "1.0", "--filter", "heartbeat");
+        final java.util.regex.Matcher age = java.util.regex.Pattern.compile(": +([\\d,]+) ms ago  .*vif1\\.0 heartbeat-ms\n")
+            .matcher(out);
+        assertTrue(age.find(), out);
+        final long ms = Long.parseLong(age.group(1).replace(",", ""));
+        assertTrue(ms >= 40 && ms <= StatCommand.HEARTBEAT_TIMEOUT_MS, out);
+        assertFalse(out.contains("GONE"), out);
+        backends[0].counters().set(io.pvnet.engine.vif.VifCounters.HEARTBEAT, 0);
+        final String never = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "1.0", "--filter", "heartbeat");
+        assertTrue(never.matches("(?s).*: +never  .*vif1\\.0 heartbeat-ms\n.*"), never);
     }
 
     @Test
