@@ -18,8 +18,8 @@ import java.util.function.LongSupplier;
  * {@code pvnet stat}, the Prometheus endpoint or any Agrona {@code CountersReader} sees them live from another process.
  * <p>
  * The one place where such counters are registered. Labels follow dom0's view, one word each, for example
- * {@code bridge vif1.0 rx-frames} (frames the bridge took from the vif), {@code bridge vif1.0 tx-drop-no_buffer},
- * {@code port pvtap0 rx-frames}, {@code pcap cap.pcapng tx-frames}, {@code router drop-no_route}. Type id
+ * {@code bridge vif1.0 rx-frames} (frames the bridge took from the vif), {@code bridge vif1.0 tx-drop-queue-full},
+ * {@code port pvtap0 rx-frames}, {@code pcap cap.pcapng tx-frames}, {@code router drop-no-route}. Type id
  * {@link #TYPE_ID}; key: the label's UTF-8 bytes (at most 100).
  * <p>
  * Threading: registration ({@link #port}, {@link #router}) at configuration time; the agent runs on the switch thread

@@ -115,7 +115,7 @@ public final class AdminService
                 }
             }
         }
-        return keys.isEmpty() ? AdminMessage.error("no vif " + domid + "." + handle + " on this switch") :
+        return keys.isEmpty() ? AdminMessage.error("no " + VifConfig.name(domid, handle) + " on this switch") :
             AdminMessage.keys(keys);
     }
 
@@ -124,7 +124,7 @@ public final class AdminService
         final String dir = "backend/vif/" + request.domid() + "/" + request.handle();
         if (store.read(dir + "/state") == null)
         {
-            return AdminMessage.error("no vif " + request.domid() + "." + request.handle() + " on this switch");
+            return AdminMessage.error("no " + VifConfig.name(request.domid(), request.handle()) + " on this switch");
         }
         final String problem = check(request.name(), request.value());
         if (problem != null)

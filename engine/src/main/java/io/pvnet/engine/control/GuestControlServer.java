@@ -245,11 +245,11 @@ public final class GuestControlServer implements AutoCloseable
         final Slot slot = slots.get(request.domid());
         if (slot == null || request.handle() != 0)
         {
-            return refuse(connection, peer, "no vif " + request.domid() + "." + request.handle() + " on this switch");
+            return refuse(connection, peer, "no " + VifConfig.name(request.domid(), request.handle()) + " on this switch");
         }
         if (peer.uid() != slot.vif.ownerUid())
         {
-            return refuse(connection, peer, "uid " + peer.uid() + " may not attach vif " + request.domid() +
+            return refuse(connection, peer, "uid " + peer.uid() + " may not attach " + slot.vif.config().name() +
                 " (its owner is uid " + slot.vif.ownerUid() + "; see switch --vif-owner)");
         }
         final Guest guest;
@@ -257,7 +257,7 @@ public final class GuestControlServer implements AutoCloseable
         {
             if (slot.guest != null)
             {
-                return refuse(connection, peer, "vif " + request.domid() + " is already attached by pid " +
+                return refuse(connection, peer, slot.vif.config().name() + " is already attached by pid " +
                     slot.guest.peer.pid());
             }
             if (slot.share != null)
@@ -294,7 +294,7 @@ public final class GuestControlServer implements AutoCloseable
         }
         poke();
         attaches.incrementAndGet();
-        log.println("pvnet switch: vif " + request.domid() + " attached by pid " + peer.pid() + " uid " + peer.uid());
+        log.println("pvnet switch: " + slot.vif.config().name() + " attached by pid " + peer.pid() + " uid " + peer.uid());
         return guest;
     }
 
@@ -323,7 +323,7 @@ public final class GuestControlServer implements AutoCloseable
             // Xen's permission model: a frontend writes its own directory only (EACCES elsewhere)
             if (deniedWrites.incrementAndGet() % 1_000 == 1)
             {
-                log.println("pvnet switch: vif " + guest.slot.vif.config().domid() + " pid " + guest.peer.pid() +
+                log.println("pvnet switch: " + guest.slot.vif.config().name() + " pid " + guest.peer.pid() +
                     ": store write outside its frontend directory refused: " + key + " (" + deniedWrites.get() +
                     " so far)");
             }
@@ -379,7 +379,7 @@ public final class GuestControlServer implements AutoCloseable
         }
         // a sleeping host thread sees the death now, not at its next housekeeping round
         slot.vif.backend().wake();
-        log.println("pvnet switch: vif " + slot.vif.config().domid() + " detached: pid " + guest.peer.pid() +
+        log.println("pvnet switch: " + slot.vif.config().name() + " detached: pid " + guest.peer.pid() +
             " closed its connection or died");
     }
 
@@ -450,7 +450,7 @@ public final class GuestControlServer implements AutoCloseable
     {
         if (guest != null)
         {
-            return "vif " + guest.slot.vif.config().domid() + " pid " + guest.peer.pid();
+            return guest.slot.vif.config().name() + " pid " + guest.peer.pid();
         }
         try
         {

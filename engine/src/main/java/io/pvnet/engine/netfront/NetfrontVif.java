@@ -108,7 +108,7 @@ final class NetfrontVif
         {
             brokenReason = reason;
             System.getLogger("io.pvnet.engine.netfront").log(System.Logger.Level.WARNING,
-                "vif " + config.domid() + "." + config.handle() + ": backend broken, frontend disabled: " + reason);
+                config.name() + ": backend broken, frontend disabled: " + reason);
         }
     }
 

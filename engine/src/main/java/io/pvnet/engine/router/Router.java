@@ -45,13 +45,12 @@ import java.nio.ByteBuffer;
  * port's {@code onFrame} must not call back into the router. Nothing allocates per frame.
  * <p>
  * The router's own addresses per port (MAC, IPv4, IPv6, link-local) are {@link RouterAddresses}; the per-port
- * bookkeeping is the {@link PortTable} Bridge and Router share. Length: of the ~100 lines above the ~500 guideline,
- * most are the javadoc of the configuration calls and of the public counters of the accounting identity, which stay
- * on the type an embedder holds; the code is about 430 lines.
+ * bookkeeping is the {@link PortTable} Bridge and Router share.
  * <p>
- * Why one file of this length (about 424 lines of code, the rest javadoc): forwarding is one pipeline (checks, lookup,
- * TTL, neighbour resolution, fragmentation) read best in order; neighbour handling, ICMP errors and addresses are
- * split out.
+ * Why one file of this length (about 424 lines of code, the rest the javadoc of the configuration calls and of the
+ * public counters of the accounting identity, which stay on the type an embedder holds): forwarding is one pipeline
+ * (checks, lookup, TTL, neighbour resolution, egress) read best in order; neighbour handling, ICMP errors and
+ * addresses are split out.
  */
 public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounters.RouterTotals
 {

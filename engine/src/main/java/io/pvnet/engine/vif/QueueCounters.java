@@ -57,7 +57,7 @@ public final class QueueCounters implements AutoCloseable
      */
     public static String label(final int domid, final int handle, final int queue, final int kind)
     {
-        return "vif" + domid + "." + handle + " q" + queue + " " + (kind == DROPS ? "drops" : VifCounters.kindName(kind));
+        return VifConfig.name(domid, handle) + " q" + queue + " " + (kind == DROPS ? "drops" : VifCounters.kindName(kind));
     }
 
     /**

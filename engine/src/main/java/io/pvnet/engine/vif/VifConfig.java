@@ -186,6 +186,27 @@ public record VifConfig(
         return mtu;
     }
 
+    /**
+     * {@return the vif's name as dom0 gives it, {@code vif1.0}: the name of its counters, its switch port and every
+     * message about it}
+     */
+    public String name()
+    {
+        return name(domid, handle);
+    }
+
+    /**
+     * The name dom0 gives vif {@code domid.handle}, for a vif known only by its numbers.
+     *
+     * @param domid  the guest's domain id.
+     * @param handle the vif's handle in that domain.
+     * @return the vif's name as dom0 gives it: {@code vifDOMID.HANDLE}.
+     */
+    public static String name(final int domid, final int handle)
+    {
+        return "vif" + domid + "." + handle;
+    }
+
     /** {@return the XenStore directory of the frontend} */
     public String frontendDir()
     {

@@ -184,7 +184,7 @@ public final class VifCounters implements AutoCloseable
      */
     public static String label(final int domid, final int handle, final int kind)
     {
-        return "vif" + domid + "." + handle + " " + kindName(kind);
+        return VifConfig.name(domid, handle) + " " + kindName(kind);
     }
 
     /**

@@ -274,7 +274,7 @@ final class XnbVif
     void log(final String message)
     {
         System.getLogger("io.pvnet.engine.xnb").log(System.Logger.Level.WARNING,
-            "vif " + config.domid() + "." + config.handle() + ": " + message);
+            config.name() + ": " + message);
     }
 
     static String truncate(final String text)

@@ -210,7 +210,7 @@ class ControlMessageFuzzTest
         final List<byte[]> messages = new ArrayList<>();
         messages.add(ControlMessage.attach(2, 0).encode());
         messages.add(ControlMessage.attached(4096).encode());
-        messages.add(ControlMessage.refused("vif 2 is already attached by pid 1").encode());
+        messages.add(ControlMessage.refused("vif2.0 is already attached by pid 1").encode());
         messages.add(ControlMessage.write("device/vif/1/0/mtu", "1500").encode());
         messages.add(ControlMessage.write("device/vif/2/0/state", "6").encode());
         messages.add(ControlMessage.write("backend/vif/2/0/state", "5").encode());

@@ -202,12 +202,13 @@ class GuestControlTest
         pumpUntil(() -> first.frontend.isConnected(), first);
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
             () -> GuestControlClient.attach(socket, VifConfig.of(1, 0)));
-        assertTrue(ex.getMessage().contains("already attached by pid " + ProcessHandle.current().pid()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("vif1.0 is already attached by pid " + ProcessHandle.current().pid()),
+            ex.getMessage());
         pumpUntil(() -> first.frontend.isConnected() && backends[0].isConnected(), first);
         assertEquals(1, server.refused());
         final IllegalStateException none = assertThrows(IllegalStateException.class,
             () -> GuestControlClient.attach(socket, VifConfig.of(7, 0)));
-        assertTrue(none.getMessage().contains("no vif 7.0"), none.getMessage());
+        assertTrue(none.getMessage().contains("no vif7.0"), none.getMessage());
     }
 
     @Test
@@ -217,7 +218,7 @@ class GuestControlTest
         startSwitch(self + 1000);
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
             () -> GuestControlClient.attach(socket, VifConfig.of(1, 0)));
-        assertTrue(ex.getMessage().contains("uid " + self + " may not attach vif 1") &&
+        assertTrue(ex.getMessage().contains("uid " + self + " may not attach vif1.0") &&
             ex.getMessage().contains("owner is uid " + (self + 1000)), ex.getMessage());
         assertEquals(XenbusState.INIT_WAIT, backends[0].state());
     }
@@ -238,7 +239,7 @@ class GuestControlTest
         final Guest second = new Guest(1);
         pumpUntil(() -> backends[0].isConnected() && second.frontend.isConnected(), second);
         assertEquals(2, server.attaches());
-        assertTrue(sw.log().contains("vif 1 detached"), sw.log());
+        assertTrue(sw.log().contains("vif1.0 detached"), sw.log());
     }
 
     @Test

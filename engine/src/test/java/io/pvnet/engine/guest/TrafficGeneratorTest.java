@@ -294,7 +294,16 @@ class TrafficGeneratorTest
         assertTrue(tcp.ok(), tcp.failure());
         for (int flow = 0; flow < 3; flow++)
         {
-            assertEquals(100, tcp.counters().sentFrames(flow), "flow " + flow);
+            // each segment once, unless a retransmission timer fired (a loaded machine delays the ACKs): then more
+            final long retransmitRounds = tcp.counters().retransmitRounds(flow);
+            if (retransmitRounds == 0)
+            {
+                assertEquals(100, tcp.counters().sentFrames(flow), "flow " + flow);
+            }
+            else
+            {
+                assertTrue(tcp.counters().sentFrames(flow) > 100, "flow " + flow + " retransmitted: " + tcp);
+            }
             assertEquals(100 * 1400, tcp.counters().answeredPayloadBytes(flow), "flow " + flow + ": " + tcp);
         }
         assertEquals(3 * 100 * 1400, server.tcpPayloadBytes(), "the discard server took each connection's bytes");

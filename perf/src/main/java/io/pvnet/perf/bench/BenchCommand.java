@@ -390,6 +390,11 @@ public final class BenchCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--compare=" + file + ": no such file");
         }
+        catch (final java.nio.charset.CharacterCodingException ex)
+        {
+            // its message is only "Input length = 1"
+            throw new IllegalArgumentException("--compare=" + file + ": not a --json file (not UTF-8 text)");
+        }
         catch (final IOException ex)
         {
             throw new IllegalArgumentException("--compare=" + file + ": " + ex.getMessage());

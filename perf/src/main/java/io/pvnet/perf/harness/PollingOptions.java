@@ -17,7 +17,8 @@ public final class PollingOptions
 {
     @Option(names = "--napi-budget", paramLabel = "PACKETS",
         description = "Packets a vif backend takes from a guest's tx ring (and queued frames it hands to its rx ring) " +
-            "per duty cycle before the thread serves the next vif (1..256, default 64 as Linux's NAPI weight).")
+            "per duty cycle before the thread serves the next vif, and frames a guest takes from its rx ring per duty " +
+            "cycle (1..256, default 64 as Linux's NAPI weight).")
     Integer napiBudget;
 
     @Option(names = "--spin-us", paramLabel = "US",

@@ -79,8 +79,9 @@ public final class LatencyCommand implements Callable<Integer>
     String rateSpec;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", converter = IdleConverter.class,
-        description = "How the path's own threads wait: busy-spin, yield, backoff, park or noop (default: noop, " +
-            "a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled).")
+        description = "How the path's own threads wait: busy-spin, backoff, sleep, adaptive, yield, park or noop " +
+            "(default: noop, a spin without PAUSE; busy-spin's PAUSE gets a KVM vCPU descheduled). sleep and adaptive " +
+            "sleep on the vif's event channels on the vif and vif-xproc paths; ring and switch back off to 1 ms parks.")
     IdleMode idle;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Frame size (default: ${DEFAULT-VALUE}).")
@@ -293,7 +294,14 @@ public final class LatencyCommand implements Callable<Integer>
                 rate, rateSpec.trim(), maxRate);
         }
 
-        if (!noBaseline && baselineBefore.getTotalCount() > 0 && baselineAfter.getTotalCount() > 0)
+        if (!noBaseline && (baselineBefore.getTotalCount() == 0 || baselineAfter.getTotalCount() == 0))
+        {
+            // a half without samples: the host gave the baseline's threads no time (a loaded machine); say so
+            out.printf(Locale.ROOT, "  baseline halves: %s before the path run, %s after it (warning: a half took no "
+                + "samples, the cores were busy with other work; the ratio is unreliable)%n",
+                halfP50(baselineBefore), halfP50(baselineAfter));
+        }
+        else if (!noBaseline)
         {
             final double before = baselineBefore.getValueAtPercentile(50);
             final double after = baselineAfter.getValueAtPercentile(50);
@@ -439,5 +447,10 @@ public final class LatencyCommand implements Callable<Integer>
             (idle == null ? "" : " --idle " + idle.configName()) +
             (senderCpu < 0 ? " --pin none" : " --pin " + senderCpu + "," + pathCpu) +
             " --size " + frameBytes + " --duration " + durationSeconds + " --warmup " + warmupSeconds + (breakdown ? " --breakdown" : "");
+    }
+
+    private static String halfP50(final Histogram half)
+    {
+        return half.getTotalCount() == 0 ? "no samples" : "p50 " + LatencyReport.formatNs(half.getValueAtPercentile(50));
     }
 }

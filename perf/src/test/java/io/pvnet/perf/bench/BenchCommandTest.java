@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -404,6 +405,11 @@ class BenchCommandTest
         assertTrue(stderr.toString().contains("--scenario=nope is not a scenario; scenarios: fake"), stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--compare", dir.resolve("none.json").toString()));
         assertTrue(stderr.toString().contains("none.json: no such file"), stderr.toString());
+        final Path binary = dir.resolve("binary.json");
+        assertDoesNotThrow(() -> java.nio.file.Files.write(binary, new byte[] {(byte)0xff, (byte)0xfe, 0, 1}));
+        assertEquals(2, run(new SizesScenario(), "--compare", binary.toString()));
+        assertTrue(stderr.toString().contains("--compare=" + binary + ": not a --json file (not UTF-8 text)"),
+            stderr.toString());
         assertEquals(2, run(new SizesScenario(), "--json", dir.resolve("no/such/dir/run.json").toString()));
         assertTrue(stderr.toString().contains("run.json: directory " + dir.resolve("no/such/dir") + " does not exist"),
             stderr.toString());

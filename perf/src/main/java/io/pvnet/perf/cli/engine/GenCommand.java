@@ -51,17 +51,8 @@ public final class GenCommand implements Callable<Integer>
     @picocli.CommandLine.Mixin
     io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
-    @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
-    String region;
-
-    @Option(names = "--vif", required = true, paramLabel = "I", description = "Which vif of the switch (1..N).")
-    int vif;
-
-    @Option(names = "--ip", required = true, paramLabel = "ADDR/PREFIX", description = "This guest's IPv4 address.")
-    String ip;
-
-    @Option(names = "--mac", paramLabel = "MAC", description = "MAC address (default 00:16:3e:00:I:00).")
-    String mac;
+    @picocli.CommandLine.Mixin
+    GuestAttachOptions attach = new GuestAttachOptions();
 
     @Option(names = "--dst", required = true, paramLabel = "IP", description = "Destination (IPv4, on the link).")
     String dst;
@@ -136,7 +127,7 @@ public final class GenCommand implements Callable<Integer>
     double omit;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "S", description = "Seconds between interval lines (default 1; 0: " +
-        "none).")
+        "only the line for the whole run).")
     double interval = 1;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write one JSON document with every interval and the " +
@@ -146,9 +137,6 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--min-sent", paramLabel = "PERCENT", description = "Warn and exit 3 when less than this share of " +
         "what was asked (--count, or --rate x duration) was sent (default 90).")
     double minSentPercent = 90;
-
-    @Option(names = "--wait", paramLabel = "SECONDS", description = "How long to wait for the switch (default 20).")
-    int waitSeconds = 20;
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How gen waits when it has nothing to do (a full ring, a rate's next frame, answers on their " +
@@ -193,14 +181,14 @@ public final class GenCommand implements Callable<Integer>
             err.println("pvnet gen: --json=" + json + ": cannot write (" + ex.getMessage() + ")");
             return 2;
         }
-        try (GuestNode node = GuestNode.open(plan.settings(), waitSeconds * 1_000_000_000L))
+        try (GuestNode node = GuestNode.open(plan.settings(), attach.waitNs()))
         {
             final IdleStrategy waiter = idle.newIdleStrategy(node.frontend(), IdleMode.spinWindowNs(), 50_000L);
             final TrafficGenerator generator = new TrafficGenerator(node.frontend(), node.stack(), node, waiter,
                 new org.agrona.concurrent.SystemNanoClock());
-            if (!generator.awaitConnected(waitSeconds * 1_000_000_000L))
+            if (!generator.awaitConnected(attach.waitNs()))
             {
-                err.println("pvnet gen: vif " + vif + " did not connect (is pvnet switch running?)");
+                err.println("pvnet gen: vif " + attach.vif + " did not connect (is pvnet switch running?)");
                 return 1;
             }
             if (!generator.resolve(plan.dstIp(), 5_000_000_000L))
@@ -248,7 +236,7 @@ public final class GenCommand implements Callable<Integer>
 
     private Plan plan()
     {
-        final GuestNode.Settings settings = GuestCommand.settings(region, vif, ip, null, mac);
+        final GuestNode.Settings settings = attach.settings(null, 1);
         final int dstIp = HostArguments.ipv4("--dst", dst).ipv4();
         if (!"udp".equals(proto) && !"tcp".equals(proto) && !"icmp".equals(proto))
         {

@@ -24,24 +24,11 @@ public final class GuestCommand implements Callable<Integer>
     @picocli.CommandLine.Mixin
     io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
-    @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's region file.")
-    String region;
-
-    @Option(names = "--vif", required = true, paramLabel = "I", description = "Which vif of the switch (1..N).")
-    int vif;
-
-    @Option(names = "--ip", required = true, paramLabel = "ADDR/PREFIX", description = "IPv4 address.")
-    String ip;
+    @picocli.CommandLine.Mixin
+    GuestAttachOptions attach = new GuestAttachOptions();
 
     @Option(names = "--ip6", paramLabel = "ADDR/PREFIX", description = "IPv6 address.")
     String ip6;
-
-    @Option(names = "--mac", paramLabel = "MAC", description = "MAC address (default 00:16:3e:00:I:00).")
-    String mac;
-
-    @Option(names = "--wait", paramLabel = "SECONDS",
-        description = "How long to wait for the switch at start and, with --reconnect, after it went (default 20 s).")
-    int waitSeconds = 20;
 
     @Option(names = "--reconnect", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "When the switch stops or restarts, attach again within --wait (default); " +
@@ -49,8 +36,8 @@ public final class GuestCommand implements Callable<Integer>
     boolean reconnect = true;
 
     @Option(names = "--queues", paramLabel = "N",
-        description = "Queues to ask the switch for (1..16, default 1; the switch's --queues caps it). With more than " +
-            "one, a sleeping guest thread wakes at least every millisecond.")
+        description = "Queues to ask the switch for (1..16, default 1; the switch's --queues caps it). A sleeping " +
+            "guest thread is woken by a frame on any of them.")
     int queues = 1;
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
@@ -67,11 +54,7 @@ public final class GuestCommand implements Callable<Integer>
         final GuestNode.Settings settings;
         try
         {
-            if (waitSeconds < 0)
-            {
-                throw new IllegalArgumentException("--wait=" + waitSeconds + " must be >= 0 seconds");
-            }
-            settings = settings(region, vif, ip, ip6, mac, queues);
+            settings = attach.settings(ip6, queues);
             polling.apply();
         }
         catch (final IllegalArgumentException ex)
@@ -81,7 +64,7 @@ public final class GuestCommand implements Callable<Integer>
         }
         // the barrier's shutdown hook holds the JVM's exit until the barrier is closed: after the node is closed
         try (ShutdownLatch barrier = new ShutdownLatch();
-            GuestNode node = GuestNode.open(settings, waitSeconds * 1_000_000_000L, reconnect, err))
+            GuestNode node = GuestNode.open(settings, attach.waitNs(), reconnect, err))
         {
             final org.agrona.ErrorHandler errors =
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet guest", System.err, 1_000);
@@ -99,8 +82,8 @@ public final class GuestCommand implements Callable<Integer>
                 }
             }, null, node);
             AgentRunner.startOnThread(runner);
-            out.println("pvnet guest: vif " + vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
-                ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
+            out.println("pvnet guest: vif " + attach.vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
+                attach.ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
             out.flush();
             barrier.await();
             io.pvnet.ring.event.RunnerStop.close(runner, node::wake);
@@ -124,37 +107,5 @@ public final class GuestCommand implements Callable<Integer>
             err.println("pvnet guest: " + ex.getMessage());
             return 1;
         }
-    }
-
-    static GuestNode.Settings settings(
-        final String region, final int vif, final String ip, final String ip6, final String mac)
-    {
-        return settings(region, vif, ip, ip6, mac, 1);
-    }
-
-    /** As the other, asking for {@code queues} queues. */
-    static GuestNode.Settings settings(
-        final String region, final int vif, final String ip, final String ip6, final String mac, final int queues)
-    {
-        if (queues < 1 || queues > VifConfig.MAX_QUEUES)
-        {
-            throw new IllegalArgumentException("--queues=" + queues + " must be in 1.." + VifConfig.MAX_QUEUES);
-        }
-        if (vif < 1 || vif > SwitchCommand.MAX_VIFS)
-        {
-            throw new IllegalArgumentException("--vif=" + vif + " must be in 1.." + SwitchCommand.MAX_VIFS);
-        }
-        final HostArguments.Address v4 = HostArguments.ipv4("--ip", ip);
-        final HostArguments.Address v6 = ip6 == null ? null : HostArguments.ipv6("--ip6", ip6);
-        VifConfig config = VifConfig.of(vif, 0).withQueues(queues);
-        if (mac != null)
-        {
-            final long parsed = HostArguments.mac("--mac", mac);
-            config = new VifConfig(config.domid(), config.handle(), config.backendDomid(), config.mtu(), parsed,
-                config.sg(), config.gsoTcpv4(), config.gsoTcpv6(), config.csumOffload(), config.ipv6CsumOffload(),
-                config.rxQueueBytes(), config.rxDrainTimeoutNs(), config.paddedRings(), config.queues());
-        }
-        return new GuestNode.Settings(RegionArgument.path(region), config, v4.ipv4(), v4.prefix(),
-            v6 == null ? null : v6.address().getAddress());
     }
 }

@@ -57,8 +57,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     private VifFrontend frontend;
     /** Where the guest's thread sleeps: the current frontend's port, bounded by {@link #nanosToNextDue}. */
     private final WaitPoint waitPoint = new DeadlineWaitPoint(new CurrentPort(), this);
-    /** Most frames taken from the rx ring per duty cycle (a NAPI budget). */
-    private static final int RX_BUDGET = 64;
+    /**
+     * Most frames taken from the rx ring per duty cycle: the NAPI budget ({@code --napi-budget}, read when the node is
+     * made; Linux netfront polls with a NAPI weight too).
+     */
+    private final int rxBudget = io.pvnet.engine.vif.VifPolling.budget();
     private long transmitBusy;
     private long reconnects;
     private volatile String failure;
@@ -269,7 +272,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         work += frontend.doWork();
         // an echo server takes no more requests than its tx ring can answer (the rest wait in the rx ring, and what
         // backs up further the switch counts); a generator takes every answer
-        work += answering != null ? answering.poll(frontend, stack, RX_BUDGET) : frontend.poll(stack, RX_BUDGET);
+        work += answering != null ? answering.poll(frontend, stack, rxBudget) : frontend.poll(stack, rxBudget);
         work += streamSource.doWork();
         work += chargen.doWork();
         frontend.flush();

@@ -69,7 +69,15 @@ final class HostArguments
         int prefix = Math.min(defaultPrefix, max);
         if (slash >= 0)
         {
-            prefix = integer(option, text.substring(slash + 1), 0, max);
+            try
+            {
+                prefix = integer(option, text.substring(slash + 1), 0, max);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // name the whole argument, not just the number after the slash
+                throw new IllegalArgumentException(option + "=" + text + ": the prefix must be a number in 0.." + max);
+            }
         }
         return new Address(address, prefix);
     }

@@ -3,6 +3,7 @@ package io.pvnet.perf.cli.engine;
 import io.pvnet.engine.netif.NetifKeys;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
+import io.pvnet.engine.store.StoreDescriptor;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.engine.control.AdminClient;
@@ -12,8 +13,18 @@ import io.pvnet.ring.region.RegionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
+import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine.Unmatched;
+
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -32,11 +43,11 @@ public final class IfconfigCommand implements Callable<Integer>
     String vif;
 
     @Parameters(index = "2..*", paramLabel = "CHANGE", description = "mtu N | lladdr MAC | [-]txcsum | [-]rxcsum | [-]tso")
-    List<String> changes = new java.util.ArrayList<>();
+    List<String> changes = new ArrayList<>();
 
     /** {@code -txcsum}, {@code -rxcsum}, {@code -tso} look like options to picocli: they arrive here. */
-    @picocli.CommandLine.Unmatched
-    List<String> negations = new java.util.ArrayList<>();
+    @Unmatched
+    List<String> negations = new ArrayList<>();
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -50,8 +61,8 @@ public final class IfconfigCommand implements Callable<Integer>
             err.println("pvnet ifconfig: vif=" + vif + " must be vifDOMID.HANDLE (vif1.0; also vif1, 1.0, xnb1.0)");
             return 2;
         }
-        final java.nio.file.Path socket = RegionArgument.controlSocket(RegionArgument.path(region));
-        if (java.nio.file.Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        final Path socket = RegionArgument.controlSocket(RegionArgument.path(region));
+        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS))
         {
             return throughSwitch(socket, id[0], id[1]);
         }
@@ -61,7 +72,7 @@ public final class IfconfigCommand implements Callable<Integer>
             final String dir = "backend/vif/" + id[0] + "/" + id[1];
             if (store.read(dir + "/state") == null)
             {
-                err.println("pvnet ifconfig: no vif " + id[0] + "." + id[1] + " in region " + region);
+                err.println("pvnet ifconfig: no " + VifConfig.name(id[0], id[1]) + " in region " + region);
                 return 1;
             }
             final String problem = apply(store, dir);
@@ -84,17 +95,17 @@ public final class IfconfigCommand implements Callable<Integer>
      * A running switch: the settings are sent over its control socket (administrators only: the switch's uid or
      * root), which checks and applies them; the vif's keys come back the same way. Nothing of the switch is mapped.
      */
-    private int throughSwitch(final java.nio.file.Path socket, final int domid, final int handle)
+    private int throughSwitch(final Path socket, final int domid, final int handle)
     {
         try (AdminClient admin = AdminClient.connect(socket))
         {
-            final java.util.Map<String, String> before = admin.read(domid, handle);
+            final Map<String, String> before = admin.read(domid, handle);
             if (!before.containsKey("backend/vif/" + domid + "/" + handle + "/state"))
             {
-                err.println("pvnet ifconfig: no vif " + domid + "." + handle + " in region " + region);
+                err.println("pvnet ifconfig: no " + VifConfig.name(domid, handle) + " in region " + region);
                 return 1;
             }
-            final java.util.Map<String, String> writes = new java.util.LinkedHashMap<>();
+            final Map<String, String> writes = new LinkedHashMap<>();
             final String problem = settings(writes);
             if (problem != null)
             {
@@ -105,8 +116,8 @@ public final class IfconfigCommand implements Callable<Integer>
             {
                 admin.write(domid, handle, entry.getKey(), entry.getValue());
             }
-            final XenStore copy = XenStore.create(new org.agrona.concurrent.UnsafeBuffer(
-                java.nio.ByteBuffer.allocateDirect(io.pvnet.engine.store.StoreDescriptor.length(1024))), 1024);
+            final XenStore copy = XenStore.create(new UnsafeBuffer(
+                ByteBuffer.allocateDirect(StoreDescriptor.length(1024))), 1024);
             for (final var entry : admin.read(domid, handle).entrySet())
             {
                 copy.write(entry.getKey(), entry.getValue());
@@ -124,7 +135,7 @@ public final class IfconfigCommand implements Callable<Integer>
     /** @return null, or what is wrong with the arguments (nothing is written then). */
     private String apply(final XenStore store, final String dir)
     {
-        final java.util.LinkedHashMap<String, String> writes = new java.util.LinkedHashMap<>();
+        final LinkedHashMap<String, String> writes = new LinkedHashMap<>();
         final String problem = settings(writes);
         if (problem != null)
         {
@@ -141,9 +152,9 @@ public final class IfconfigCommand implements Callable<Integer>
     }
 
     /** Parses the changes into {@code writes} (backend key -> value). @return null, or what is wrong with them. */
-    private String settings(final java.util.Map<String, String> writes)
+    private String settings(final Map<String, String> writes)
     {
-        final List<String> changes = new java.util.ArrayList<>(this.changes);
+        final List<String> changes = new ArrayList<>(this.changes);
         changes.addAll(negations);
         for (int i = 0; i < changes.size(); i++)
         {
@@ -196,7 +207,7 @@ public final class IfconfigCommand implements Callable<Integer>
         appendOption(options, store, backend + "/rxcsum", "RXCSUM");
         appendOption(options, store, backend + "/txcsum", "TXCSUM");
         appendOption(options, store, backend + "/tso", "TSO4");
-        out.println("vif" + domid + "." + handle + ": flags=<UP,BROADCAST" + (running ? ",RUNNING" : "") +
+        out.println(VifConfig.name(domid, handle) + ": flags=<UP,BROADCAST" + (running ? ",RUNNING" : "") +
             ",SIMPLEX,MULTICAST> mtu " + store.read(backend + "/mtu"));
         out.println("\toptions=<" + options + ">");
         // the dom0 side's address: Linux netback's fe:ff:ff:ff:ff:ff until lladdr sets one (backend/mac, all zero
@@ -217,9 +228,27 @@ public final class IfconfigCommand implements Callable<Integer>
             (store.read(frontend + "/ctrl-ring-ref") == null ? "not used" : "ctrl-ring-ref " +
                 store.read(frontend + "/ctrl-ring-ref")) + ")");
         out.println("\tmulticast filter: " + (multicast == null ? "off 0" : multicast));
-        out.println("\tguest: ether " + store.read(frontend + "/mac") + " feature-sg " + store.read(frontend + "/feature-sg") +
-            " feature-gso-tcpv4 " + store.read(frontend + "/feature-gso-tcpv4") + " feature-no-csum-offload " +
-            store.read(frontend + "/feature-no-csum-offload"));
+        out.println("\t" + guest(store, frontend));
+    }
+
+    /**
+     * {@return the guest line: the MAC and offload features its netfront wrote, or that none is attached (a guest
+     * that left has its frontend keys removed; a key it never wrote shows as {@code -})}
+     */
+    static String guest(final XenStore store, final String frontend)
+    {
+        final String mac = store.read(frontend + "/mac");
+        if (mac == null)
+        {
+            return "guest: none attached";
+        }
+        final StringBuilder line = new StringBuilder("guest: ether ").append(mac);
+        for (final String feature : new String[] {"feature-sg", "feature-gso-tcpv4", "feature-no-csum-offload"})
+        {
+            final String value = store.read(frontend + "/" + feature);
+            line.append(' ').append(feature).append(' ').append(value == null ? "-" : value);
+        }
+        return line.toString();
     }
 
     /**

@@ -25,8 +25,8 @@ import java.util.Map;
  *   pvnet_vif_drops_total{vif="vif1.0",reason="oversize"}
  *   pvnet_vif_heartbeat_ms{vif="vif1.0"}, pvnet_vif_backend_state{vif="vif1.0"}       gauges
  *   pvnet_port_rx_frames_total{scope="bridge",port="vif1.0"}        scope: bridge, router, port (TAP/VXLAN), pcap
- *   pvnet_port_tx_drops_total{scope="bridge",port="vif1.0",reason="mtu_exceeded"}
- *   pvnet_router_forwarded_total, pvnet_router_drops_total{reason="no_route"}, pvnet_router_pending (gauge)
+ *   pvnet_port_tx_drops_total{scope="bridge",port="vif1.0",reason="mtu-exceeded"}
+ *   pvnet_router_forwarded_total, pvnet_router_drops_total{reason="no-route"}, pvnet_router_pending (gauge)
  * </pre>
  * Threading: requests are answered on the server's own thread, which only reads counters (any thread may).
  */
@@ -140,10 +140,12 @@ public final class MetricsEndpoint implements AutoCloseable
                         .add(vif, value);
                 }
             }
-            else if (typeId == SwitchCounters.TYPE_ID && words.length == 3)
+            else if (typeId == SwitchCounters.TYPE_ID && words.length >= 3)
             {
-                final String labels = "scope=\"" + escape(words[0]) + "\",port=\"" + escape(words[1]) + "\"";
-                final String slot = words[2];
+                // SCOPE PORT SLOT, where PORT (a capture file's name) may hold spaces
+                final String port = label.substring(words[0].length() + 1, label.lastIndexOf(' '));
+                final String labels = "scope=\"" + escape(words[0]) + "\",port=\"" + escape(port) + "\"";
+                final String slot = words[words.length - 1];
                 if (slot.startsWith("tx-drop-") || slot.startsWith("rx-drop-"))
                 {
                     final String way = slot.substring(0, 2);

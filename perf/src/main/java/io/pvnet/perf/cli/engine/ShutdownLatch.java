@@ -54,12 +54,6 @@ final class ShutdownLatch implements AutoCloseable
         stop.await();
     }
 
-    /** @return true when the JVM is asked to shut down within {@code timeoutMs}. */
-    boolean await(final long timeoutMs) throws InterruptedException
-    {
-        return stop.await(timeoutMs, TimeUnit.MILLISECONDS);
-    }
-
     /** The cleanup is done: the JVM may exit. */
     @Override
     public void close()

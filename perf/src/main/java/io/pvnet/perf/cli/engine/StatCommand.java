@@ -84,9 +84,14 @@ public final class StatCommand implements Callable<Integer>
             err.println("pvnet stat: --filter=" + filter + " is not a regular expression: " + ex.getDescription());
             return 2;
         }
-        if (intervalMs < 1 || count < 1)
+        if (intervalMs < 1)
         {
-            err.println("pvnet stat: --interval and --count must be >= 1");
+            err.println("pvnet stat: --interval=" + intervalMs + " must be >= 1 ms");
+            return 2;
+        }
+        if (count < 1)
+        {
+            err.println("pvnet stat: --count=" + count + " must be >= 1");
             return 2;
         }
         final String portName = port == null ? null : RegionArgument.vifName(port);
@@ -117,14 +122,22 @@ public final class StatCommand implements Callable<Integer>
                     .append(" creator pid ").append(opened.creatorPid())
                     .append(ProcessHandle.of(opened.creatorPid()).isPresent() ? "" : " (GONE)")
                     .append(opened.heartbeatMs() > 0 ? " heartbeat " + heartbeatAge + " ms ago" : "").append('\n');
-                print(screen, reader, pattern, portName, previous, round == 0 ? 0 : (nowNs - previousNs) / 1e9);
+                final int shown = print(screen, reader, pattern, portName, previous,
+                    round == 0 ? 0 : (nowNs - previousNs) / 1e9);
+                if (round == 0 && portName != null && shown == 0)
+                {
+                    return noSuchPort(portName);
+                }
                 previousNs = nowNs;
                 out.print(screen);
             }
             catch (final RegionException | IllegalStateException ex)
             {
                 out.flush();
-                err.println("pvnet stat: region " + region + ": " + ex.getMessage());
+                // a region's own messages start with its path: name it once
+                final String message = ex.getMessage();
+                err.println("pvnet stat: region " + (message != null && message.startsWith(RegionArgument.path(region) +
+                    ":") ? message : region + ": " + message));
                 return 1;
             }
             out.flush();
@@ -163,7 +176,12 @@ public final class StatCommand implements Callable<Integer>
                 }
                 screen.append("==== ").append(Instant.now()).append(" switch pid ").append(admin.switchPid())
                     .append(" control ").append(socket).append('\n');
-                print(screen, reader, pattern, portName, previous, round == 0 ? 0 : (nowNs - previousNs) / 1e9);
+                final int shown = print(screen, reader, pattern, portName, previous,
+                    round == 0 ? 0 : (nowNs - previousNs) / 1e9);
+                if (round == 0 && portName != null && shown == 0)
+                {
+                    return noSuchPort(portName);
+                }
                 previousNs = nowNs;
                 out.print(screen);
                 out.flush();
@@ -178,11 +196,21 @@ public final class StatCommand implements Callable<Integer>
         }
     }
 
-    private void print(
+    /** A {@code --vif}/{@code --port} that names nothing in the region is a mistake, not an empty screen. */
+    private int noSuchPort(final String portName)
+    {
+        err.println("pvnet stat: --vif=" + port + ": no vif or port " + portName + " in region " + region +
+            " (vifs as vif1.0, TAP names, vxlan0, capture files)");
+        return 2;
+    }
+
+    /** @return how many counters {@code portName} selected (all when it is null), shown or hidden by the filters. */
+    private int print(
         final StringBuilder screen, final CountersReader reader, final Pattern pattern,
         final String portName, final Map<Integer, Long> previous, final double seconds)
     {
         final long now = System.currentTimeMillis();
+        final int[] ofPort = {0};
         screen.append(String.format("%4s  %20s  %14s  %s%n", "id", "total", seconds > 0 ? "per second" : "", "counter"));
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
@@ -191,7 +219,12 @@ public final class StatCommand implements Callable<Integer>
             {
                 return;
             }
-            if ((pattern != null && !pattern.matcher(label).find()) || (portName != null && !names(label, portName)))
+            if (portName != null && !names(label, portName))
+            {
+                return;
+            }
+            ofPort[0]++;
+            if (pattern != null && !pattern.matcher(label).find())
             {
                 return;
             }
@@ -222,19 +255,23 @@ public final class StatCommand implements Callable<Integer>
             }
             screen.append(String.format("%4d: %20s  %14s  %s%s%n", counterId, total, rate, label, note));
         });
+        return ofPort[0];
     }
 
-    /** @return whether one word of {@code label} is {@code name}: {@code vif1.0} matches {@code bridge vif1.0 rx-frames}. */
+    /**
+     * @return whether {@code label} is a counter of {@code name}: a vif's own ({@code vif1.0 rx-packets},
+     *         {@code vif1.0 q1 rx-packets}) or a switch port's ({@code SCOPE PORT SLOT}: {@code bridge vif1.0 rx-frames},
+     *         {@code pcap my cap.pcapng tx-frames}, the port's whole name between the first and the last space).
+     */
     static boolean names(final String label, final String name)
     {
-        for (final String word : label.split(" "))
+        if (label.startsWith(name + " "))
         {
-            if (word.equals(name))
-            {
-                return true;
-            }
+            return true;
         }
-        return false;
+        final int first = label.indexOf(' ');
+        final int last = label.lastIndexOf(' ');
+        return first > 0 && last > first && label.substring(first + 1, last).equals(name);
     }
 
     /** For tests: runs the command with the given streams. */

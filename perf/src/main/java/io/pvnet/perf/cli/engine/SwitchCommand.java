@@ -44,6 +44,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
+ * (Above 500 lines: the start-up order of the switch's parts, each closed in reverse on any failure, reads best as
+ * one method beside the argument checks it depends on; the parsing of each argument lives in {@link HostArguments},
+ * {@link RouterSetup} and {@link SwitchLimits}.)
+ * <p>
  * {@code pvnet switch --region PATH --vifs N [--tap NAME[,offload=on|off]]... [--vxlan local=IP,remote=IP,vni=N]...
  * [--pcap PORT=FILE]... [--routed [--router-ip PORT=ADDR/PREFIX]... [--route PREFIX=PORT[,via=IP]]...]}: the host
  * side. Creates the region with vifs {@code 1.0 .. N.0} (guests attach with
@@ -67,7 +71,8 @@ public final class SwitchCommand implements Callable<Integer>
     @picocli.CommandLine.Mixin
     io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
-    @Option(names = "--region", required = true, paramLabel = "PATH", description = "Region file to create.")
+    @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's status file to create (a path, or NAME for " +
+        "/dev/shm/pvnet-NAME); guests, stat and ifconfig reach the switch over PATH.sock beside it.")
     String region;
 
     @Option(names = "--vifs", required = true, paramLabel = "N",
@@ -92,7 +97,7 @@ public final class SwitchCommand implements Callable<Integer>
     List<String> vxlans = new ArrayList<>();
 
     @Option(names = "--pcap", paramLabel = "PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]",
-        description = "Capture a port (vifI, a TAP name, vxlanK) both ways into a pcapng file, each frame with its " +
+        description = "Capture a port (vif1.0 as dom0 names it, also vif1; a TAP name; vxlanK) both ways into a pcapng file, each frame with its " +
             "direction; ports naming the same FILE share it (an interface each). snaplen: bytes kept per frame; " +
             "rotate: start FILE.1, FILE.2, ... every MB megabytes (1 MB = 1,000,000 bytes); files: keep only the " +
             "newest N (as tcpdump -s, -C, -W).")

@@ -41,6 +41,29 @@ public final class PciCommand implements Runnable
 
         abstract int execute();
 
+        /**
+         * {@return the one line for a failure: an I/O failure with its reason in words ({@code cannot read
+         * file=/x: no such file}), never an exception's class name}
+         */
+        static String describe(final RuntimeException ex)
+        {
+            if (!(ex instanceof java.io.UncheckedIOException io))
+            {
+                return ex.getMessage();
+            }
+            final java.io.IOException cause = io.getCause();
+            final String why = switch (cause)
+            {
+                case java.nio.file.NoSuchFileException ignored -> "no such file";
+                case java.nio.file.AccessDeniedException ignored -> "permission denied";
+                case java.nio.charset.CharacterCodingException ignored -> "not a text file";
+                case java.nio.file.FileSystemException other when other.getReason() != null -> other.getReason();
+                default -> cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+            };
+            // new UncheckedIOException(cause) takes the cause's toString() as its message: the reason is all there is
+            return io.getMessage() == null || io.getMessage().equals(cause.toString()) ? why : io.getMessage() + ": " + why;
+        }
+
         @Override
         public final Integer call()
         {
@@ -50,7 +73,7 @@ public final class PciCommand implements Runnable
             }
             catch (final IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException ex)
             {
-                spec.commandLine().getErr().println("pvnet pci " + spec.name() + ": " + ex.getMessage());
+                spec.commandLine().getErr().println("pvnet pci " + spec.name() + ": " + describe(ex));
                 spec.commandLine().getErr().flush();
                 return 2;
             }

@@ -62,7 +62,7 @@ class GuestIsolationProcessTest
                 "--ip", "10.77.0.1/24"))
             {
                 assertTrue(first.awaitOutput("ready", 20_000), first.output());
-                assertTrue(sw.awaitOutput("vif 1 attached by pid " + first.pid(), 10_000), sw.output());
+                assertTrue(sw.awaitOutput("vif1.0 attached by pid " + first.pid(), 10_000), sw.output());
                 try (CommandProcess second = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                     "--ip", "10.77.0.9/24"))
                 {
@@ -70,7 +70,7 @@ class GuestIsolationProcessTest
                     assertTrue(second.output().contains("already attached by pid " + first.pid()), second.output());
                 }
                 first.kill();
-                final long detectMs = sw.millisUntilOutput("vif 1 detached: pid " + first.pid(), 5_000);
+                final long detectMs = sw.millisUntilOutput("vif1.0 detached: pid " + first.pid(), 5_000);
                 System.out.println("guest kill -9 -> switch detaches its vif after " + detectMs + " ms (output polled every 2 ms)");
                 assertTrue(detectMs >= 0 && detectMs < 1_000, sw.output());
             }
@@ -168,7 +168,7 @@ class GuestIsolationProcessTest
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
                     "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--duration", "60"))
                 {
-                    assertTrue(sw.awaitOutput("vif 2 attached", 20_000), sw.output());
+                    assertTrue(sw.awaitOutput("vif2.0 attached", 20_000), sw.output());
                     Thread.sleep(500);
                     sw.kill();
                     final long guestMs = guest.millisUntilOutput("lost the switch", 5_000);
@@ -231,19 +231,19 @@ class GuestIsolationProcessTest
                 "--vif", "2", "--ip", "10.79.0.2/24"))
             {
                 assertEquals(1, notOwner.awaitExit(30_000), notOwner.output());
-                assertTrue(notOwner.output().contains("uid 65534 may not attach vif 2"), notOwner.output());
+                assertTrue(notOwner.output().contains("uid 65534 may not attach vif2.0"), notOwner.output());
             }
             try (CommandProcess owner = new CommandProcess(nobody, classPath, "guest", "--region", region.toString(),
                 "--vif", "1", "--ip", "10.79.0.1/24"))
             {
                 assertTrue(owner.awaitOutput("ready", 30_000), owner.output());
-                assertTrue(sw.awaitOutput("vif 1 attached by pid " + owner.pid() + " uid 65534", 10_000), sw.output());
+                assertTrue(sw.awaitOutput("vif1.0 attached by pid " + owner.pid() + " uid 65534", 10_000), sw.output());
             }
             try (CommandProcess rootOnOwnedVif = new CommandProcess("guest", "--region", region.toString(),
                 "--vif", "1", "--ip", "10.79.0.3/24", "--wait", "2"))
             {
                 assertEquals(1, rootOnOwnedVif.awaitExit(30_000), rootOnOwnedVif.output());
-                assertTrue(rootOnOwnedVif.output().contains("uid 0 may not attach vif 1"), rootOnOwnedVif.output());
+                assertTrue(rootOnOwnedVif.output().contains("uid 0 may not attach vif1.0"), rootOnOwnedVif.output());
             }
         }
     }

@@ -49,10 +49,10 @@ class HostileGuestProcessTest
             // what a loaded 2-core machine drops varies between runs; the attack must not add to it
             assertTrue(attacked >= baseline * 9 / 10, "victim traffic unharmed: " + attacked + " vs " + baseline);
             assertTrue(sw.output().contains("store write outside its frontend directory refused"), sw.output());
-            assertTrue(sw.output().contains("vif 1 is already attached"), sw.output());
+            assertTrue(sw.output().contains("vif1.0 is already attached"), sw.output());
             assertFalse(sw.output().contains("\tat "), "no stack trace: " + sw.output());
-            for (final String untouched : new String[] {"vif 1 detached", "vif 1.0: fatal", "vif 2.0: fatal",
-                "vif 1.0: disabled", "vif 2.0: disabled", "vif 1.0: connect failed", "vif 2.0: connect failed"})
+            for (final String untouched : new String[] {"vif1.0 detached", "vif1.0: fatal", "vif2.0: fatal",
+                "vif1.0: disabled", "vif2.0: disabled", "vif1.0: connect failed", "vif2.0: connect failed"})
             {
                 assertFalse(sw.output().contains(untouched), "victims never closed or disabled: " + sw.output());
             }

@@ -76,6 +76,8 @@ class MetricsEndpointTest
         final SwitchCounters switchCounters = new SwitchCounters(manager);
         switchCounters.port("bridge", "vif1.0", bridgeView);
         switchCounters.port("port", "pv\"tap", new PortCounters()); // a name that needs escaping
+        switchCounters.port("pcap", "my cap.pcapng", new PortCounters()); // a capture file's name with a space
+        switchCounters.port("router", "vif2.0", new PortCounters()); // routed mode's view of a port
 
         try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), manager))
         {
@@ -102,6 +104,8 @@ class MetricsEndpointTest
             assertTrue(lines.contains("counter pvnet_port_tx_drops_total port=vif1.0,reason=" +
                 PortDropReason.name(PortDropReason.MTU_EXCEEDED) + ",scope=bridge 1"), parsed);
             assertTrue(lines.contains("counter pvnet_port_rx_frames_total port=pv\"tap,scope=port 0"), parsed);
+            assertTrue(lines.contains("counter pvnet_port_tx_frames_total port=my cap.pcapng,scope=pcap 0"), parsed);
+            assertTrue(lines.contains("counter pvnet_port_rx_frames_total port=vif2.0,scope=router 0"), parsed);
         }
     }
 

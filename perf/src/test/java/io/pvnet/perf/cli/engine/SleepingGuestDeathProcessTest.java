@@ -32,7 +32,7 @@ class SleepingGuestDeathProcessTest
             assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
             assertTrue(one.awaitOutput("ready", 20_000), one.output());
             assertTrue(two.awaitOutput("ready", 20_000), two.output());
-            assertTrue(sw.awaitOutput("vif 1 attached", 10_000) && sw.awaitOutput("vif 2 attached", 10_000), sw.output());
+            assertTrue(sw.awaitOutput("vif1.0 attached", 10_000) && sw.awaitOutput("vif2.0 attached", 10_000), sw.output());
             Thread.sleep(1_500); // every thread has fallen asleep (guests' sleeps last up to 1 s)
             sw.kill();
             final long oneMs = one.millisUntilOutput("lost the switch", 5_000);

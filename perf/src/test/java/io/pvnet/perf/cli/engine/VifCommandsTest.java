@@ -120,6 +120,15 @@ class VifCommandsTest
     }
 
     @Test
+    void statShouldSelectAPortByItsWholeNameEvenWithASpaceInIt()
+    {
+        assertTrue(StatCommand.names("bridge vif1.0 rx-frames", "vif1.0"));
+        assertTrue(StatCommand.names("pcap my cap.pcapng tx-frames", "my cap.pcapng"));
+        assertFalse(StatCommand.names("pcap my cap.pcapng tx-frames", "cap.pcapng"));
+        assertFalse(StatCommand.names("bridge vif1.0 rx-frames", "vif1"));
+    }
+
+    @Test
     void statShouldShowPerSecondRatesBesideTotals()
     {
         send(1000, 5);
@@ -137,8 +146,22 @@ class VifCommandsTest
     {
         final String missing = run(new StatCommand(), path + ".missing", "--count", "1");
         assertTrue(missing.contains("pvnet stat: region " + path + ".missing") && missing.contains("exit=1"), missing);
+        assertEquals(1, missing.split(java.util.regex.Pattern.quote(path + ".missing"), -1).length - 1,
+            "the path named once: " + missing);
         final String badRegex = run(new StatCommand(), path.toString(), "--count", "1", "--filter", "(");
         assertTrue(badRegex.contains("is not a regular expression") && badRegex.contains("exit=2"), badRegex);
+        final String badInterval = run(new StatCommand(), path.toString(), "--interval", "0");
+        assertTrue(badInterval.contains("--interval=0 must be >= 1") && badInterval.contains("exit=2"), badInterval);
+        final String badCount = run(new StatCommand(), path.toString(), "--count", "-1");
+        assertTrue(badCount.contains("--count=-1 must be >= 1") && badCount.contains("exit=2"), badCount);
+        // a vif or port the region does not have: an error, not an empty screen
+        final String unknownVif = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "9.0");
+        assertTrue(unknownVif.contains("no vif or port vif9.0 in region") && unknownVif.contains("exit=2"), unknownVif);
+        assertFalse(unknownVif.contains("===="), unknownVif);
+        // a vif with every counter hidden by the filters is not unknown
+        final String hidden = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "vif2.0", "--filter",
+            "no-such-counter");
+        assertTrue(hidden.contains("exit=0"), hidden);
     }
 
     @Test
@@ -193,6 +216,18 @@ class VifCommandsTest
         final String out = run(new IfconfigCommand(), path.toString(), "vif1.0", "lladdr", "02:00:00:00:00:01");
         assertTrue(out.contains("\tether 02:00:00:00:00:01 (dom0 side)\n"), out);
         assertTrue(out.contains("\tguest: ether 00:16:3e:00:01:00 "), out);
+        assertTrue(out.contains("exit=0"), out);
+    }
+
+    @Test
+    void ifconfigShouldSayNoGuestIsAttachedOnceItsFrontendKeysAreGone()
+    {
+        // as the switch does when a guest's connection ends: its frontend directory removed, state Closed
+        final io.pvnet.engine.store.XenStore store = VifRegion.attach(region).store();
+        store.removeTree("device/vif/2/0/");
+        final String out = run(new IfconfigCommand(), path.toString(), "vif2.0");
+        assertTrue(out.contains("\tguest: none attached\n"), out);
+        assertFalse(out.contains("null"), out);
         assertTrue(out.contains("exit=0"), out);
     }
 
@@ -280,7 +315,8 @@ class VifCommandsTest
         assertTrue(out.contains("exit=2"), out);
         assertEquals("1", region.findSection("store") != null ? "1" : "0");
         final String unknown = run(new IfconfigCommand(), path.toString(), "9.9");
-        assertTrue(unknown.contains("no vif 9.9"), unknown);
+        assertTrue(unknown.contains("pvnet ifconfig: no vif9.9 in region"), unknown);
+        assertTrue(unknown.contains("exit=1"), unknown);
         final String shown = run(new IfconfigCommand(), path.toString(), "xnb1.0");
         assertTrue(shown.contains("mtu 1500"), shown);
         assertTrue(shown.contains("options=<RXCSUM,TXCSUM,TSO4>"), shown);

@@ -192,4 +192,23 @@ class PciCommandTest
         assertEquals(2, run("show", "zz", "--no-sysfs"));
         assertTrue(err.toString().contains("address=zz"), err.toString());
     }
+
+    @Test
+    void shouldSayWhyAFileOrDirectoryCannotBeReadInOneLine() throws Exception
+    {
+        final Path binary = Files.write(dir.resolve("binary.dump"), new byte[] {(byte)0xff, (byte)0xfe, 0, (byte)0xc3});
+        final String[][] cases = {
+            {"--from-dump", dir.resolve("missing.dump").toString(), "cannot read file=" + dir.resolve("missing.dump") +
+                ": no such file"},
+            {"--from-dump", binary.toString(), "cannot read file=" + binary + ": not a text file"},
+            {"--sysfs", dir.resolve("no-sysfs").toString(), "not a sysfs PCI device directory: sysfs=" +
+                dir.resolve("no-sysfs")},
+        };
+        for (final String[] c : cases)
+        {
+            err.getBuffer().setLength(0);
+            assertEquals(2, run("show", "00:01.0", c[0], c[1]), err.toString());
+            assertEquals("pvnet pci show: " + c[2] + "\n", err.toString());
+        }
+    }
 }
