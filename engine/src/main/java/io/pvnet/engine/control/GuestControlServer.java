@@ -19,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * The switch's end of every guest's control connection (pvnet's XenBus and XenStore daemon for cross-process guests).
  * <ul>
  * <li><b>Attach</b>: a guest connects, says which vif; it is served only if {@code SO_PEERCRED} names the vif's owner
- * uid and no other guest holds the vif (else one REFUSED line naming why, and the connection is closed). It gets a
+ * uid and no other guest holds the vif (else one REFUSED line naming why, and the connection is closed; a holder whose
+ * connection is closing, as when a guest restarts at once, is waited for up to half a second first). It gets a
  * fresh {@link GuestShare} (sealed memfd) that the vif's backend then serves.</li>
  * <li><b>Store</b> with Xen's permissions: a guest writes and removes only keys under its vif's frontend directory
  * (others are refused and counted); it reads its own keys (it wrote them) and its backend's, pushed to it as watch
@@ -48,6 +49,8 @@ public final class GuestControlServer implements AutoCloseable
     private static final long IDLE_WATCH_PERIOD_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long FAST_WATCH_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** How long an attach to a vif still held waits for its guest's departure to be seen before it is refused. */
+    private static final long DEPARTURE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     /** A vif guests may attach to. */
     public record Vif(VifConfig config, VifBackend backend, int ownerUid)
@@ -257,6 +260,10 @@ public final class GuestControlServer implements AutoCloseable
         {
             if (slot.guest != null)
             {
+                awaitDetached(slot);
+            }
+            if (slot.guest != null)
+            {
                 return refuse(connection, peer, slot.vif.config().name() + " is already attached by pid " +
                     slot.guest.peer.pid());
             }
@@ -376,11 +383,35 @@ public final class GuestControlServer implements AutoCloseable
             final String frontendDir = slot.vif.config().frontendDir();
             store.removeTree(frontendDir + "/");
             store.writeState(frontendDir, XenbusState.CLOSED);
+            slot.notifyAll(); // an attach waiting in awaitDetached
         }
         // a sleeping host thread sees the death now, not at its next housekeeping round
         slot.vif.backend().wake();
         log.println("pvnet switch: " + slot.vif.config().name() + " detached: pid " + guest.peer.pid() +
             " closed its connection or died");
+    }
+
+    /**
+     * A guest that restarts at once can attach before the thread serving its previous connection has seen that
+     * connection close (the frontend already went to Closed): wait up to {@link #DEPARTURE_WAIT_NS} for that detach
+     * before refusing, so a restart is not refused while a second live guest still is. Holds the slot's monitor.
+     */
+    private static void awaitDetached(final Slot slot)
+    {
+        final long deadline = System.nanoTime() + DEPARTURE_WAIT_NS;
+        long left;
+        while (slot.guest != null && (left = deadline - System.nanoTime()) > 0)
+        {
+            try
+            {
+                TimeUnit.NANOSECONDS.timedWait(slot, left);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void awaitNotConnected(final Slot slot)

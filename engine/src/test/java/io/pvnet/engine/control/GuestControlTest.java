@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -209,6 +210,32 @@ class GuestControlTest
         final IllegalStateException none = assertThrows(IllegalStateException.class,
             () -> GuestControlClient.attach(socket, VifConfig.of(7, 0)));
         assertTrue(none.getMessage().contains("no vif7.0"), none.getMessage());
+    }
+
+    @Test
+    void shouldAttachAGuestThatArrivesWhileTheVifsPreviousGuestIsLeaving() throws Exception
+    {
+        startSwitch(HostFile.effectiveUid());
+        final Guest first = new Guest(1);
+        pumpUntil(() -> first.frontend.isConnected() && backends[0].isConnected(), first);
+        // a restarted guest can reach the switch before its old connection's close is seen: not refused, it waits
+        final CompletableFuture<GuestControlClient> second =
+            CompletableFuture.supplyAsync(() -> GuestControlClient.attach(socket, VifConfig.of(1, 0)));
+        Thread.sleep(100); // the second attach is now at the switch, vif 1 still held
+        assertFalse(second.isDone(), "answered while vif 1 was still held: " + sw.log());
+        first.client.close();
+        pumpUntil(second::isDone);
+        final GuestControlClient client = second.get();
+        try
+        {
+            assertNotNull(client.share());
+            assertEquals(0, server.refused(), sw.log());
+            assertEquals(2, server.attaches());
+        }
+        finally
+        {
+            client.close();
+        }
     }
 
     @Test
