@@ -1,6 +1,7 @@
 package io.pvnet.perf.bench;
 
 import io.pvnet.perf.harness.ScenarioContext;
+import io.pvnet.ring.event.ForwardingWaitPoint;
 import io.pvnet.ring.event.WaitPoint;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.Agent;
@@ -112,30 +113,17 @@ final class WakeStages
      * A thread's wait point that stamps {@code stage} when a sleep returns (the thread is awake and running), and tells
      * the sender whether the thread is in its sleep ({@link #asleep()}) before a frame goes.
      */
-    static final class Stamped implements WaitPoint
+    static final class Stamped extends ForwardingWaitPoint
     {
-        private final WaitPoint waitPoint;
         private final WakeStages stages;
         private final int stage;
         private volatile boolean asleep;
 
         Stamped(final WaitPoint waitPoint, final WakeStages stages, final int stage)
         {
-            this.waitPoint = waitPoint;
+            super(waitPoint);
             this.stages = stages;
             this.stage = stage;
-        }
-
-        @Override
-        public void prepareToSleep()
-        {
-            waitPoint.prepareToSleep();
-        }
-
-        @Override
-        public void cancelSleep()
-        {
-            waitPoint.cancelSleep();
         }
 
         @Override

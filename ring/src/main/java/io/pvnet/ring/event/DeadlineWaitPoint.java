@@ -10,7 +10,7 @@ package io.pvnet.ring.event;
  * <p>
  * Threading: the owner's thread (that of the wait point and of {@code timers}). Allocation-free.
  */
-public final class DeadlineWaitPoint implements WaitPoint
+public final class DeadlineWaitPoint extends ForwardingWaitPoint
 {
     /** Work due at a time: read on the owner's thread just before each sleep. */
     @FunctionalInterface
@@ -25,7 +25,6 @@ public final class DeadlineWaitPoint implements WaitPoint
         long nanosToNextDue(long nowNs);
     }
 
-    private final WaitPoint waitPoint;
     private final TimedWork timers;
 
     /**
@@ -36,20 +35,8 @@ public final class DeadlineWaitPoint implements WaitPoint
      */
     public DeadlineWaitPoint(final WaitPoint waitPoint, final TimedWork timers)
     {
-        this.waitPoint = waitPoint;
+        super(waitPoint);
         this.timers = timers;
-    }
-
-    @Override
-    public void prepareToSleep()
-    {
-        waitPoint.prepareToSleep();
-    }
-
-    @Override
-    public void cancelSleep()
-    {
-        waitPoint.cancelSleep();
     }
 
     @Override
