@@ -2,18 +2,11 @@ package io.pvnet.perf.bench;
 
 import io.pvnet.perf.StdoutCapture;
 import io.pvnet.perf.checksum.ChecksumScenario;
-import io.pvnet.perf.harness.BenchResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,21 +20,12 @@ class ChecksumScenarioTest
 {
     @RegisterExtension
     final StdoutCapture stdout = new StdoutCapture();
-    private final StringWriter stderr = new StringWriter();
 
     @Test
     void shouldReportEachRatioAsTheRatioOfTheRatesItNames(@TempDir final Path dir) throws Exception
     {
-        final Path json = dir.resolve("checksum.json");
-        final BenchCommand command = new BenchCommand();
-        command.scenarios = List.of(new ChecksumScenario());
-        assertEquals(0, new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute("--no-progress",
-            "--duration", "0.1", "--warmup", "0.1", "--json", json.toString()), stderr.toString());
-        final Map<String, Double> figures = new HashMap<>();
-        for (final BenchResult result : BenchJson.read(Files.readString(json)).results())
-        {
-            figures.put(result.name(), result.value());
-        }
+        final Map<String, Double> figures = ScenarioRun.figures(new ChecksumScenario(), dir, "--no-progress",
+            "--duration", "0.1", "--warmup", "0.1");
         if (!figures.containsKey("vector.64"))
         {
             assertTrue(stdout.text().contains("jdk.incubator.vector is absent"), stdout.text());

@@ -1,21 +1,14 @@
 package io.pvnet.perf.bench;
 
 import io.pvnet.perf.StdoutCapture;
-import io.pvnet.perf.harness.BenchResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,21 +20,12 @@ class WakeScenarioTest
 {
     @RegisterExtension
     final StdoutCapture stdout = new StdoutCapture();
-    private final StringWriter stderr = new StringWriter();
 
     @Test
     void shouldMeasureEveryRoundTripOfTheVifPathAndBothBaselines(@TempDir final Path dir) throws Exception
     {
-        final Path json = dir.resolve("wake.json");
-        final BenchCommand command = new BenchCommand();
-        command.scenarios = List.of(new WakeScenario());
-        assertEquals(0, new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute("--no-progress",
-            "--duration", "0.3", "--warmup", "0.4", "--json", json.toString()), stderr.toString());
-        final Map<String, Double> figures = new HashMap<>();
-        for (final BenchResult result : BenchJson.read(Files.readString(json)).results())
-        {
-            figures.put(result.name(), result.value());
-        }
+        final Map<String, Double> figures = ScenarioRun.figures(new WakeScenario(), dir, "--no-progress",
+            "--duration", "0.3", "--warmup", "0.4");
         for (final String path : List.of("wake.rtt", "wake.relay.rtt", "baseline.futex.rtt", "baseline.eventfd.rtt"))
         {
             final double p50 = figures.get(path + ".p50");
@@ -80,14 +64,12 @@ class WakeScenarioTest
     {
         final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         final java.io.PrintStream systemErr = System.err;
-        final Path json = dir.resolve("wake.json");
-        final BenchCommand command = new BenchCommand();
-        command.scenarios = List.of(new WakeScenario());
+        final Map<String, Double> figures;
         System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
         try
         {
-            assertEquals(0, new CommandLine(command).setErr(new PrintWriter(stderr, true)).execute("--no-progress",
-                "--duration", "0.2", "--warmup", "0.2", "--json", json.toString()), stderr.toString());
+            figures = ScenarioRun.figures(new WakeScenario(), dir, "--no-progress", "--duration", "0.2",
+                "--warmup", "0.2");
         }
         finally
         {
@@ -95,9 +77,9 @@ class WakeScenarioTest
         }
         final String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertFalse(printed.contains("\tat ") || printed.contains("Exception"), printed);
-        for (final BenchResult result : BenchJson.read(Files.readString(json)).results())
+        for (final Map.Entry<String, Double> figure : figures.entrySet())
         {
-            assertFalse(result.name().endsWith(".errors"), result.name() + " = " + result.value());
+            assertFalse(figure.getKey().endsWith(".errors"), figure.getKey() + " = " + figure.getValue());
         }
     }
 }
