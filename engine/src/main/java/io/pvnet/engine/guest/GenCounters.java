@@ -13,7 +13,12 @@ package io.pvnet.engine.guest;
  *       {@code receivedExpected} the sequence numbers the peer used so far (highest seen + 1), so
  *       {@code receivedExpected - receivedFrames} were lost (or are late); for TCP's receiving connections
  *       ({@code --reverse}) the in-order segments and payload bytes, {@code receivedExpected} equal to the segments
- *       (TCP resends what is lost).</li>
+ *       (TCP resends what is lost); for UDP also the datagrams that came late ({@code receivedOutOfOrder}) and
+ *       twice ({@code receivedDuplicates}), so {@code receivedExpected - (receivedFrames - receivedDuplicates)}
+ *       were lost;</li>
+ *   <li>receiver: what the receiver of a one-way stream reported counting ({@link StreamControlDescriptor#REPORT},
+ *       iperf3's server side): datagrams (duplicates too), payload bytes, highest sequence + 1, out of order,
+ *       duplicates; as of the latest report (the final one once the run ended).</li>
  * </ul>
  * Threading: written and read on the generator's thread only (the {@link GenListener} is called there).
  */
@@ -30,8 +35,18 @@ public final class GenCounters
     final long[] receivedPayloadBytes;
     final long[] receivedExpected;
     final long[] retransmitRounds;
+    final long[] receivedLate;
+    final long[] receivedDuplicates;
+    final long[] receiverFrames;
+    final long[] receiverPayloadBytes;
+    final long[] receiverExpected;
+    final long[] receiverOutOfOrder;
+    final long[] receiverDuplicates;
     long ringFullWaits;
     long receivedOutOfOrder;
+    long reportsIn;
+    long reportsOut;
+    long badReports;
 
     /**
      * Counters of a run, all zero; allocates one array per counter here, nothing after.
@@ -51,6 +66,13 @@ public final class GenCounters
         receivedPayloadBytes = new long[flows];
         receivedExpected = new long[flows];
         retransmitRounds = new long[flows];
+        receivedLate = new long[flows];
+        receivedDuplicates = new long[flows];
+        receiverFrames = new long[flows];
+        receiverPayloadBytes = new long[flows];
+        receiverExpected = new long[flows];
+        receiverOutOfOrder = new long[flows];
+        receiverDuplicates = new long[flows];
     }
 
     /**
@@ -149,6 +171,100 @@ public final class GenCounters
     public long receivedExpected(final int flow)
     {
         return receivedExpected[flow];
+    }
+
+    /**
+     * {@return UDP datagrams of the reverse stream that came after a later one}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receivedLate(final int flow)
+    {
+        return receivedLate[flow];
+    }
+
+    /**
+     * {@return UDP datagrams of the reverse stream that came twice (counted in {@link #receivedFrames} too)}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receivedDuplicates(final int flow)
+    {
+        return receivedDuplicates[flow];
+    }
+
+    /**
+     * {@return datagrams of the one-way stream the receiver reported, duplicates included}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receiverFrames(final int flow)
+    {
+        return receiverFrames[flow];
+    }
+
+    /**
+     * {@return their payload bytes, as the receiver reported them}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receiverPayloadBytes(final int flow)
+    {
+        return receiverPayloadBytes[flow];
+    }
+
+    /**
+     * {@return the receiver's highest sequence seen + 1, counted from the measured run's first datagram}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receiverExpected(final int flow)
+    {
+        return receiverExpected[flow];
+    }
+
+    /**
+     * {@return datagrams the receiver saw after a later one}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receiverOutOfOrder(final int flow)
+    {
+        return receiverOutOfOrder[flow];
+    }
+
+    /**
+     * {@return datagrams the receiver saw twice}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receiverDuplicates(final int flow)
+    {
+        return receiverDuplicates[flow];
+    }
+
+    /**
+     * {@return reports of the receivers of the one-way streams that counted}
+     */
+    public long reportsIn()
+    {
+        return reportsIn;
+    }
+
+    /**
+     * {@return reports this generator sent to the senders of the reverse streams}
+     */
+    public long reportsOut()
+    {
+        return reportsOut;
+    }
+
+    /**
+     * {@return control datagrams ignored: malformed, truncated, or of another nonce (a stale count)}
+     */
+    public long badReports()
+    {
+        return badReports;
     }
 
     /**

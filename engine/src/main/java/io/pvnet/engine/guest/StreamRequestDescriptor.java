@@ -30,7 +30,15 @@ import java.nio.ByteOrder;
  *  +-------------------------------+-------------------------------+
  *  |  payload size 0 (bytes)       |  payload size 1 ...           | 32   sizes in turn, as a SizeMix
  *  +-------------------------------+-------------------------------+
+ *  |  window: most datagrams beyond gen's reports (0: unpaced)     | E = 32 + 2 x size count (optional)
+ *  +---------------------------------------------------------------+
+ *  |  nonce: carried by gen's reports ({@link StreamControlDescriptor#REPORT})  | E + 4
+ *  +---------------------------------------------------------------+
  * </pre>
+ * The pacing extension (window, nonce) is optional: a request without it (an older {@code gen}) gets the stream as
+ * fast as the ring takes it, and an older {@code pvnet guest} reads a request with it as one without (it checks only
+ * that the sizes fit). With it, the peer keeps at most {@code window} datagrams in flight beyond what gen reported
+ * ({@link StreamCredit}), so the stream runs at the rate gen takes it with no loss at the switch.
  */
 public final class StreamRequestDescriptor
 {
@@ -61,6 +69,8 @@ public final class StreamRequestDescriptor
     public static final int RATE_OFFSET = 24;
     /** Offset of the first size. */
     public static final int SIZES_OFFSET = 32;
+    /** Bytes of the pacing extension after the sizes (window, nonce). */
+    public static final int PACING_LENGTH = 8;
 
     private StreamRequestDescriptor()
     {
@@ -92,6 +102,27 @@ public final class StreamRequestDescriptor
         final MutableDirectBuffer buffer, final int offset, final int command, final long count, final long durationNs,
         final long rate, final int[] sizes)
     {
+        return write(buffer, offset, command, count, durationNs, rate, sizes, 0, 0);
+    }
+
+    /**
+     * Writes a request with the pacing extension at {@code offset}.
+     *
+     * @param buffer     where to write it.
+     * @param offset     offset of the request (a UDP payload).
+     * @param command    {@link #START} or {@link #STOP}.
+     * @param count      datagrams to send, 0 for until the duration ends.
+     * @param durationNs the longest the stream runs, in nanoseconds.
+     * @param rate       datagrams per second, 0 for flat out (or paced by the window).
+     * @param sizes      payload sizes, in turn (1..{@link #MAX_SIZES}).
+     * @param window     most datagrams in flight beyond the requester's reports; 0 for none (no extension written).
+     * @param nonce      the nonce the requester's reports carry.
+     * @return its length.
+     */
+    public static int write(
+        final MutableDirectBuffer buffer, final int offset, final int command, final long count, final long durationNs,
+        final long rate, final int[] sizes, final int window, final int nonce)
+    {
         if (sizes.length < 1 || sizes.length > MAX_SIZES)
         {
             throw new IllegalArgumentException("sizes=" + sizes.length + " must be 1.." + MAX_SIZES);
@@ -107,7 +138,53 @@ public final class StreamRequestDescriptor
         {
             buffer.putShort(offset + SIZES_OFFSET + 2 * i, (short)sizes[i], ByteOrder.BIG_ENDIAN);
         }
-        return length(sizes.length);
+        if (window <= 0)
+        {
+            return length(sizes.length);
+        }
+        buffer.putInt(offset + length(sizes.length), window, ByteOrder.BIG_ENDIAN);
+        buffer.putInt(offset + length(sizes.length) + 4, nonce, ByteOrder.BIG_ENDIAN);
+        return length(sizes.length) + PACING_LENGTH;
+    }
+
+    /**
+     * {@return the window of the pacing extension, 0 when the request (of {@code length} bytes) has none}
+     *
+     * @param buffer the request's buffer.
+     * @param offset offset of the request.
+     * @param length payload bytes.
+     */
+    public static int window(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int extension = length(sizeCount(buffer, offset));
+        return length < extension + PACING_LENGTH ? 0 :
+            Math.max(0, buffer.getInt(offset + extension, ByteOrder.BIG_ENDIAN));
+    }
+
+    /**
+     * {@return the nonce of the pacing extension (read it when {@link #window} is not 0)}
+     *
+     * @param buffer the request's buffer.
+     * @param offset offset of the request.
+     */
+    public static int nonce(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + length(sizeCount(buffer, offset)) + 4, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * {@return whether the payload starts as a request (magic and version 1), whatever follows} Such a datagram is a
+     * request, valid or not ({@link #isValid}); anything else on the port is data or control
+     * ({@link StreamControlDescriptor}).
+     *
+     * @param buffer the buffer.
+     * @param offset offset of the payload.
+     * @param length payload bytes.
+     */
+    public static boolean hasHeader(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return length > VERSION_OFFSET && buffer.getInt(offset + MAGIC_OFFSET, ByteOrder.BIG_ENDIAN) == MAGIC &&
+            buffer.getByte(offset + VERSION_OFFSET) == VERSION;
     }
 
     /**

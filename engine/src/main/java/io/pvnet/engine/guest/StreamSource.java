@@ -17,15 +17,24 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * A guest's stream service for {@code pvnet gen --reverse} and {@code --bidir}: on a {@link StreamRequestDescriptor}
- * start request to UDP port {@link #PORT} it streams datagrams to the requester's address and port (each with a
- * {@link GenPayloadDescriptor} probe: sequence from 0, send time), at the requested rate, sizes and count or duration,
- * until done or a stop request. Up to {@link #MAX_STREAMS} streams at once (one per flow of the generator); a request
- * beyond that, or one that does not parse, is counted and ignored.
+ * A guest's stream service on UDP port {@link #PORT} (iperf3's), for {@code pvnet gen}'s UDP runs:
+ * <ul>
+ *   <li><b>Reverse</b> ({@code gen --reverse}, {@code --bidir}): on a {@link StreamRequestDescriptor} start request it
+ *       streams datagrams to the requester's address and port (each with a {@link GenPayloadDescriptor} probe:
+ *       sequence from 0, send time), at the requested rate, sizes and count or duration, until done or a stop
+ *       request; with the request's pacing extension at most its window beyond what the requester reported
+ *       ({@link StreamControlDescriptor#REPORT}, {@link StreamCredit}), else as fast as the ring takes them.</li>
+ *   <li><b>Forward</b> (gen's one-way default): datagrams of a stream announced by
+ *       {@link StreamControlDescriptor#RECEIVE} are counted and reported back by the {@link StreamSink}.</li>
+ * </ul>
+ * Data, requests and control share the port: a payload starting with {@link StreamControlDescriptor}'s magic and
+ * version is control, with {@link StreamRequestDescriptor}'s magic and version 1 a request, anything else data. Up to
+ * {@link #MAX_STREAMS} streams each way at once; a request beyond that, or one that does not parse, is counted and
+ * ignored.
  * <p>
- * Threading: one thread, the guest's: {@link #onFrame} (handed by the {@link GuestStack} as its
- * {@link GuestStack#other other} handler) and {@link #doWork()} (sends what is due). Sending allocates nothing; a full
- * ring leaves the datagram for the next duty cycle.
+ * Threading: one thread, the guest's: {@link #onFrame} (first in the guest's receive path; what is not for its port
+ * goes to {@link #next}) and {@link #doWork()} (sends what is due, and the sink's reports). Sending and counting
+ * allocate nothing; a full ring leaves the datagram for the next duty cycle.
  */
 public final class StreamSource implements FrameHandler, Agent
 {
@@ -46,9 +55,11 @@ public final class StreamSource implements FrameHandler, Agent
     private final Stream[] streams = new Stream[MAX_STREAMS];
     private FrameHandler next;
     private int active;
+    private final StreamSink sink;
     private long requests;
     private long refused;
     private long sentFrames;
+    private long reports;
 
     private static final class Stream
     {
@@ -63,6 +74,10 @@ public final class StreamSource implements FrameHandler, Agent
         long gapNs;
         long nextNs;
         long sequence;
+        /** Paced by the requester's reports (the request carried a window). */
+        boolean paced;
+        int nonce;
+        final StreamCredit credit = new StreamCredit(StreamCredit.MIN);
     }
 
     /**
@@ -88,6 +103,7 @@ public final class StreamSource implements FrameHandler, Agent
         this.stack = stack;
         this.out = out;
         this.clock = clock;
+        this.sink = new StreamSink(stack, out);
         for (int i = 0; i < MAX_STREAMS; i++)
         {
             streams[i] = new Stream();
@@ -121,8 +137,21 @@ public final class StreamSource implements FrameHandler, Agent
             if (l4 + UdpHeader.LENGTH <= offset + length && UdpHeader.destinationPort(buffer, l4) == PORT)
             {
                 final int payload = l4 + UdpHeader.LENGTH;
-                request(buffer, offset, payload, Math.min(offset + length, ip + Ipv4Header.totalLength(buffer, ip)) -
-                    payload, Ipv4Header.source(buffer, ip), UdpHeader.sourcePort(buffer, l4));
+                final int payloadLength = Math.min(offset + length, ip + Ipv4Header.totalLength(buffer, ip)) - payload;
+                final int peer = Ipv4Header.source(buffer, ip);
+                final int peerPort = UdpHeader.sourcePort(buffer, l4);
+                if (StreamControlDescriptor.hasHeader(buffer, payload, payloadLength))
+                {
+                    control(buffer, offset, payload, payloadLength, peer, peerPort);
+                }
+                else if (StreamRequestDescriptor.hasHeader(buffer, payload, payloadLength))
+                {
+                    request(buffer, offset, payload, payloadLength, peer, peerPort);
+                }
+                else
+                {
+                    sink.onData(buffer, payload, payloadLength, peer, peerPort);
+                }
                 return;
             }
         }
@@ -130,6 +159,36 @@ public final class StreamSource implements FrameHandler, Agent
         {
             next.onFrame(buffer, offset, length, metadata);
         }
+    }
+
+    private void control(
+        final DirectBuffer buffer, final int frameOffset, final int payload, final int length, final int ip,
+        final int port)
+    {
+        if (!StreamControlDescriptor.isValid(buffer, payload, length))
+        {
+            sink.onMalformed();
+            return;
+        }
+        final long now = clock.nanoTime();
+        if (StreamControlDescriptor.type(buffer, payload) != StreamControlDescriptor.REPORT)
+        {
+            sink.onControl(buffer, frameOffset, payload, length, ip, port, now);
+            return;
+        }
+        final int nonce = StreamControlDescriptor.nonce(buffer, payload);
+        for (final Stream stream : streams)
+        {
+            if (stream.running && stream.paced && stream.ip == ip && stream.port == port && stream.nonce == nonce)
+            {
+                reports++;
+                final long expected = StreamControlDescriptor.c(buffer, payload);
+                final long distinct = StreamControlDescriptor.a(buffer, payload) - StreamControlDescriptor.e(buffer, payload);
+                stream.credit.onReport(expected, expected - distinct, now);
+                return;
+            }
+        }
+        sink.onMalformed(); // a report for no stream of this source (ended, or another nonce)
     }
 
     private void request(
@@ -193,6 +252,13 @@ public final class StreamSource implements FrameHandler, Agent
         free.gapNs = rate > 0 ? Math.max(1, 1_000_000_000L / rate) : 0;
         free.nextNs = now;
         free.sequence = 0;
+        final int window = StreamRequestDescriptor.window(buffer, offset, length);
+        free.paced = window > 0;
+        if (free.paced)
+        {
+            free.nonce = StreamRequestDescriptor.nonce(buffer, offset);
+            free.credit.start(Math.max(StreamCredit.MIN, Math.min(1 << 20, window)), 0, now);
+        }
         active++;
     }
 
@@ -205,12 +271,12 @@ public final class StreamSource implements FrameHandler, Agent
     @Override
     public int doWork()
     {
-        if (active == 0)
+        if (active == 0 && sink.activeSinks() == 0)
         {
             return 0;
         }
         final long now = clock.nanoTime();
-        int work = 0;
+        int work = sink.doWork(now);
         for (final Stream stream : streams)
         {
             if (stream.running)
@@ -230,7 +296,7 @@ public final class StreamSource implements FrameHandler, Agent
         }
         int sent = 0;
         while (sent < BATCH && (stream.gapNs == 0 || now - stream.nextNs >= 0) &&
-            (stream.count == 0 || stream.sequence < stream.count))
+            (stream.count == 0 || stream.sequence < stream.count) && (!stream.paced || stream.credit.maySend(now)))
         {
             final int size = stream.sizes[(int)(stream.sequence % stream.sizeCount)];
             builder.wrap(frame, 0).ethernet(stream.mac, stack.mac()).ipv4(stack.ipv4(), stream.ip)
@@ -242,6 +308,7 @@ public final class StreamSource implements FrameHandler, Agent
                 break; // ring full: the same datagram next time
             }
             stream.sequence++;
+            stream.credit.onSend();
             stream.nextNs += stream.gapNs;
             sent++;
             sentFrames++;
@@ -266,18 +333,24 @@ public final class StreamSource implements FrameHandler, Agent
      */
     public long nanosToNextDue(final long nowNs)
     {
+        long due = sink.nanosToNextDue(nowNs);
         if (active == 0)
         {
-            return Long.MAX_VALUE;
+            return due;
         }
-        long due = Long.MAX_VALUE;
         for (final Stream stream : streams)
         {
             if (stream.running)
             {
-                // unpaced: due at once; paced: its next datagram; either way no later than its end
-                final long next = stream.gapNs == 0 ? 0 : Math.min(stream.nextNs - nowNs, stream.endNs - nowNs);
-                due = Math.min(due, next);
+                // unpaced: due at once; at a rate: its next datagram; a full window: its timeout (a report wakes the
+                // thread before); in any case no later than its end
+                long next = stream.gapNs == 0 ? 0 : stream.nextNs - nowNs;
+                final long timeout = stream.paced ? stream.credit.nanosToTimeout(nowNs) : Long.MAX_VALUE;
+                if (timeout != Long.MAX_VALUE)
+                {
+                    next = Math.max(next, timeout);
+                }
+                due = Math.min(due, Math.min(next, stream.endNs - nowNs));
             }
         }
         return due;
@@ -311,6 +384,22 @@ public final class StreamSource implements FrameHandler, Agent
     public long sentFrames()
     {
         return sentFrames;
+    }
+
+    /**
+     * {@return reports from the requesters of paced streams}
+     */
+    public long reports()
+    {
+        return reports;
+    }
+
+    /**
+     * {@return the receiving end of the one-way streams sent to this port}
+     */
+    public StreamSink sink()
+    {
+        return sink;
     }
 
     /**

@@ -92,14 +92,14 @@ public final class TrafficGenerator implements FrameHandler
     private long omitStartNs;
     /** The longest round trip of the run's answers so far (sets how long the drain waits for the rest). */
     private long maxRoundTripNs;
-    /** Per flow: the reverse stream's sequence numbers used in the warm-up. */
-    private final long[] sequenceBase = new long[MAX_FLOWS];
 
     /** Paces the echo requests of a run to the answers ({@link DatagramSpec#window()}), null when not paced. */
     private EchoWindow window;
     private EchoWindow lastWindow;
 
     private final TcpClient tcp = new TcpClient(this);
+    /** The one-way streams of a datagram run (forward to a counting receiver, reverse with reports). */
+    private final StreamFlows streams = new StreamFlows(this);
     private final DatagramChecksum datagramChecksum = new DatagramChecksum(MAX_PAYLOAD);
 
     /**
@@ -203,10 +203,19 @@ public final class TrafficGenerator implements FrameHandler
         }
         final int flows = spec.flows();
         begin(flows, listener, spec.icmp() ? 0 : spec.port());
-        window = forward(spec) && spec.window() > 0 ? windowOf(spec.window()) : null;
+        streams.begin(spec, clock.nanoTime());
+        window = forward(spec) && !spec.oneWay() && spec.window() > 0 ? windowOf(spec.window()) : null;
         final boolean forward = spec.direction() != DatagramSpec.Direction.REVERSE;
         final boolean reverse = spec.direction() != DatagramSpec.Direction.FORWARD;
+        final boolean oneWay = streams.forward(); // forward datagrams counted by their receiver, not echoed
         final SizeMix sizes = spec.sizes();
+        if (oneWay && !streams.awaitReceivers(STREAM_START_TIMEOUT_NS))
+        {
+            return new TrafficReport(counters, 0, false, "no receiver at " + dottedQuad(destinationIp) + ":" +
+                spec.port() + " counted the one-way stream (" + (streams.refused() ? "ICMP port unreachable" :
+                "no report in " + STREAM_START_TIMEOUT_NS / 1_000_000_000L + " s") + "; a pvnet guest counts it, " +
+                "a kernel socket or an older guest does not: --echo has port 7 echo each datagram instead)");
+        }
         if (reverse && !startStreams(spec))
         {
             final String failure = "no stream from " + dottedQuad(destinationIp) + ":" + StreamSource.PORT +
@@ -255,6 +264,7 @@ public final class TrafficGenerator implements FrameHandler
                 listener.onOmitted(counters, lastInterval - start, now - start);
                 omitting = false;
                 restartCounters(flows);
+                streams.recount(now);
                 start = now;
                 runStartNs = now;
                 end = now + spec.durationNs();
@@ -281,17 +291,24 @@ public final class TrafficGenerator implements FrameHandler
                 while (nextInterval - now <= 0);
             }
             int work = 0;
-            if (forward && (gapNs == 0 || now - next >= 0) && (window == null || window.maySend(now)))
+            final int flow = (int)(index % flows);
+            if (forward && (gapNs == 0 || now - next >= 0) && (window == null || window.maySend(now)) &&
+                (!oneWay || streams.maySend(flow, now)))
             {
-                final int flow = (int)(index % flows);
                 final int size = sizes.size(counters.sentFrames[flow]); // each flow cycles through the whole mix
+                // the probe: an echo request's send number of the run (the window reads it back), a one-way
+                // datagram's sequence in its flow (its receiver counts by it)
                 final int length = datagram(spec.icmp(), spec.port(), flow, size, (int)(counters.sentFrames[flow]),
-                    (int)index, now);
+                    oneWay ? streams.nextSequence(flow) : (int)index, now);
                 if (frontend.transmit(frame, 0, length) == VifFrontend.OK)
                 {
                     if (window != null)
                     {
                         window.onSend();
+                    }
+                    if (oneWay)
+                    {
+                        streams.onSent(flow);
                     }
                     counters.sentFrames[flow]++;
                     counters.sentFrameBytes[flow] += length;
@@ -320,11 +337,16 @@ public final class TrafficGenerator implements FrameHandler
             }
             frontend.flush();
             work += poll();
+            work += streams.service(now);
             idle(work);
             now = clock.nanoTime();
         }
         frontend.flush();
         final long elapsed = clock.nanoTime() - start;
+        if (oneWay)
+        {
+            streams.end(MAX_DRAIN_NS); // the receivers' final reports: what they counted of every datagram sent
+        }
         if (reverse && spec.count() == 0)
         {
             stopStreams(flows); // first: the drain then takes what was streamed in time, not 200 ms more of it
@@ -363,6 +385,17 @@ public final class TrafficGenerator implements FrameHandler
     }
 
     /**
+     * {@return the credit of {@code flow}'s one-way stream in the last datagram run, null when that run sent no
+     * one-way stream paced by its receiver's reports} Read it after {@link #datagrams} returned.
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public StreamCredit streamCredit(final int flow)
+    {
+        return streams.paced() && flow < streams.flows() ? streams.credit(flow) : null;
+    }
+
+    /**
      * {@return the echo window of the last datagram run that was paced to its answers, null when none was} Read it
      * after {@link #datagrams} returned (its largest window, losses, whether the peer echoed).
      */
@@ -379,19 +412,14 @@ public final class TrafficGenerator implements FrameHandler
         runStartNs = clock.nanoTime();
         omitStartNs = runStartNs;
         maxRoundTripNs = 0;
-        java.util.Arrays.fill(sequenceBase, 0);
     }
 
     /**
-     * The warm-up ended: counting starts from zero. A reverse stream's sequence numbers go on, so what it sent so far
-     * becomes its base; answers and datagrams of the warm-up still on their way are then left out.
+     * The warm-up ended: counting starts from zero (echoes of warm-up requests that come later are left out by their
+     * send time; the one-way streams count again, {@link StreamFlows#recount}).
      */
     void restartCounters(final int flows)
     {
-        for (int flow = 0; flow < flows; flow++)
-        {
-            sequenceBase[flow] += counters.receivedExpected[flow];
-        }
         counters = new GenCounters(flows);
     }
 
@@ -440,7 +468,8 @@ public final class TrafficGenerator implements FrameHandler
         long now = start;
         while (now - start < MAX_DRAIN_NS)
         {
-            final boolean echoesIn = !forward || GenCounters.sum(counters.answeredFrames) >= GenCounters.sum(counters.sentFrames);
+            final boolean echoesIn = !forward || window == null && streams.forward() ||
+                GenCounters.sum(counters.answeredFrames) >= GenCounters.sum(counters.sentFrames);
             final boolean streamsIn = !reverse || streamsDone(spec);
             if (echoesIn && streamsIn)
             {
@@ -458,7 +487,7 @@ public final class TrafficGenerator implements FrameHandler
             {
                 return;
             }
-            idle(poll());
+            idle(poll() + streams.service(now));
             now = clock.nanoTime();
         }
     }
@@ -510,7 +539,8 @@ public final class TrafficGenerator implements FrameHandler
                     {
                         streamRequest(flow, StreamRequestDescriptor.START, flowShare(spec.count(), flow, flows),
                             spec.omitNs() + spec.durationNs() + STREAM_START_TIMEOUT_NS, spec.rate() == 0 ? 0 :
-                            Math.max(1, flowShare(spec.rate(), flow, flows)), schedule);
+                            Math.max(1, flowShare(spec.rate(), flow, flows)), schedule, streams.reverseWindow(),
+                            streams.reverseNonce(flow));
                     }
                 }
                 frontend.flush();
@@ -525,18 +555,20 @@ public final class TrafficGenerator implements FrameHandler
     {
         for (int flow = 0; flow < flows; flow++)
         {
-            streamRequest(flow, StreamRequestDescriptor.STOP, 0, 0, 0, new int[] {1});
+            streamRequest(flow, StreamRequestDescriptor.STOP, 0, 0, 0, new int[] {1}, 0, 0);
         }
         frontend.flush();
         poll();
     }
 
     private void streamRequest(
-        final int flow, final int command, final long count, final long durationNs, final long rate, final int[] sizes)
+        final int flow, final int command, final long count, final long durationNs, final long rate, final int[] sizes,
+        final int window, final int nonce)
     {
         ipv4Headers();
         builder.udp(SOURCE_PORT + flow, StreamSource.PORT);
-        final int length = StreamRequestDescriptor.write(frame, PAYLOAD_OFFSET, command, count, durationNs, rate, sizes);
+        final int length = StreamRequestDescriptor.write(frame, PAYLOAD_OFFSET, command, count, durationNs, rate, sizes,
+            window, nonce);
         final int frameLength = builder.payloadLength(length).build();
         frontend.transmit(frame, 0, frameLength);
         // the request overwrote the pattern: restore it for the datagrams that follow
@@ -585,6 +617,16 @@ public final class TrafficGenerator implements FrameHandler
         begin(spec.flows(), listener, -1);
         window = null;
         return tcp.run(spec);
+    }
+
+    long destinationMac()
+    {
+        return destinationMac;
+    }
+
+    GuestStack stack()
+    {
+        return stack;
     }
 
     void ipv4Headers()
@@ -660,7 +702,14 @@ public final class TrafficGenerator implements FrameHandler
         final int size = l4Length - UdpHeader.LENGTH;
         if (protocol == IpProtocol.UDP && UdpHeader.sourcePort(buffer, l4) == StreamSource.PORT)
         {
-            streamed(buffer, payload, size, flow);
+            if (StreamControlDescriptor.hasHeader(buffer, payload, size))
+            {
+                streams.onControl(flow, buffer, payload, size); // a report of a one-way stream's receiver
+            }
+            else
+            {
+                streams.onStreamed(flow, buffer, payload, size); // a datagram of a reverse stream
+            }
         }
         else if (protocol == IpProtocol.ICMP || (protocol == IpProtocol.UDP && UdpHeader.sourcePort(buffer, l4) == answerPort))
         {
@@ -722,7 +771,7 @@ public final class TrafficGenerator implements FrameHandler
     private void unreachable(final DirectBuffer buffer, final int l4, final int l4Length)
     {
         final int quoted = l4 + IcmpHeader.LENGTH;
-        if (window == null || IcmpHeader.code(buffer, l4) != ICMP_PORT_UNREACHABLE ||
+        if (IcmpHeader.code(buffer, l4) != ICMP_PORT_UNREACHABLE ||
             l4Length < IcmpHeader.LENGTH + Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH ||
             Ipv4Header.protocol(buffer, quoted) != IpProtocol.UDP)
         {
@@ -733,30 +782,11 @@ public final class TrafficGenerator implements FrameHandler
         if (quotedUdp + UdpHeader.LENGTH <= l4 + l4Length && UdpHeader.destinationPort(buffer, quotedUdp) == answerPort &&
             flow >= 0 && flow < counters.flows())
         {
-            window.onRefused();
-        }
-    }
-
-    private void streamed(final DirectBuffer buffer, final int payload, final int size, final int flow)
-    {
-        if (size >= GenPayloadDescriptor.LENGTH &&
-            (GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL) < sequenceBase[flow])
-        {
-            return; // streamed in the warm-up, arrived after it
-        }
-        counters.receivedFrames[flow]++;
-        counters.receivedPayloadBytes[flow] += size;
-        if (size >= GenPayloadDescriptor.LENGTH)
-        {
-            final long sequence = (GenPayloadDescriptor.sequence(buffer, payload) & 0xFFFF_FFFFL) - sequenceBase[flow];
-            if (sequence + 1 > counters.receivedExpected[flow])
+            if (window != null)
             {
-                counters.receivedExpected[flow] = sequence + 1;
+                window.onRefused();
             }
-        }
-        else
-        {
-            counters.receivedExpected[flow]++;
+            streams.onRefused();
         }
     }
 

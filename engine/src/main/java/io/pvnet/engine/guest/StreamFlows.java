@@ -1,0 +1,407 @@
+package io.pvnet.engine.guest;
+
+import io.pvnet.checksum.packet.FrameBuilder;
+import io.pvnet.engine.VifFrontend;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The one-way UDP streams of a {@link TrafficGenerator} run, as iperf3's client runs them against its server (a
+ * {@code pvnet guest}'s {@link StreamSource} and {@link StreamSink} on {@link StreamSource#PORT}):
+ * <ul>
+ *   <li><b>Forward</b>: per flow a {@link StreamControlDescriptor#RECEIVE} (its nonce, base sequence and how often to
+ *       report) until the receiver's first report; then the data, numbered per flow, within a {@link StreamCredit}
+ *       of the receiver's reports (unless a rate or a flood was asked for); each report's figures are the flow's
+ *       receiver figures in {@link GenCounters}; at the end an {@link StreamControlDescriptor#END} until the final
+ *       report. A warm-up's end sends a new RECEIVE (a new nonce, the next sequence as base): the receiver counts the
+ *       measured run from zero, and the path's order puts every warm-up datagram before it.</li>
+ *   <li><b>Reverse</b>: per flow a {@link StreamCounter} of what the peer streams (received, late, duplicates, highest
+ *       sequence), and, when the stream request carried a window, a report to the peer every few datagrams and every
+ *       millisecond, which paces it.</li>
+ * </ul>
+ * A report that does not parse or names another nonce (a stale count, a hostile peer) is counted
+ * ({@link GenCounters#badReports()}) and ignored.
+ * <p>
+ * Threading: the generator's thread. Sending and counting allocate nothing.
+ */
+final class StreamFlows
+{
+    /** How long a RECEIVE waits for its first report before it is sent again. */
+    static final long RETRY_NS = 200_000_000L;
+    /** How long an END waits for the final report before it is sent again. */
+    static final long END_RETRY_NS = 50_000_000L;
+    /** The report interval asked for while datagrams come. */
+    static final long REPORT_INTERVAL_NS = 1_000_000L;
+
+    private final TrafficGenerator generator;
+    private final FrameBuilder builder = new FrameBuilder();
+    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+    private int flows;
+    private int port;
+    private int nonceSource = (int)System.nanoTime();
+
+    private boolean forward;
+    private boolean paced;
+    private int every;
+    private final StreamCredit[] credits = new StreamCredit[TrafficGenerator.MAX_FLOWS];
+    private final int[] nonces = new int[TrafficGenerator.MAX_FLOWS];
+    private final long[] sequences = new long[TrafficGenerator.MAX_FLOWS];
+    private final long[] bases = new long[TrafficGenerator.MAX_FLOWS];
+    private final boolean[] acknowledged = new boolean[TrafficGenerator.MAX_FLOWS];
+    private final boolean[] finished = new boolean[TrafficGenerator.MAX_FLOWS];
+    private long nextRequestNs;
+    private boolean refused;
+
+    private boolean reverse;
+    private boolean reversePaced;
+    private int reverseWindow;
+    private int reverseEvery;
+    private final StreamCounter[] counters = new StreamCounter[TrafficGenerator.MAX_FLOWS];
+    private final int[] reverseNonces = new int[TrafficGenerator.MAX_FLOWS];
+    private final long[] lastReportNs = new long[TrafficGenerator.MAX_FLOWS];
+    private final long[] expectedBase = new long[TrafficGenerator.MAX_FLOWS];
+    private final long[] lateBase = new long[TrafficGenerator.MAX_FLOWS];
+    private final long[] duplicateBase = new long[TrafficGenerator.MAX_FLOWS];
+
+    StreamFlows(final TrafficGenerator generator)
+    {
+        this.generator = generator;
+        for (int i = 0; i < TrafficGenerator.MAX_FLOWS; i++)
+        {
+            credits[i] = new StreamCredit(StreamCredit.MIN);
+            counters[i] = new StreamCounter();
+        }
+    }
+
+    /** A new run of {@code spec} from {@code nowNs}. */
+    void begin(final DatagramSpec spec, final long nowNs)
+    {
+        flows = spec.flows();
+        port = spec.port();
+        forward = spec.oneWay() && spec.direction() != DatagramSpec.Direction.REVERSE;
+        paced = spec.window() > 0;
+        final int window = Math.max(StreamCredit.MIN, spec.window() / flows);
+        every = Math.max(1, window / 8);
+        reverse = spec.direction() != DatagramSpec.Direction.FORWARD;
+        reversePaced = reverse && spec.window() > 0;
+        reverseWindow = reversePaced ? window : 0;
+        reverseEvery = every;
+        for (int flow = 0; flow < flows; flow++)
+        {
+            nonces[flow] = ++nonceSource;
+            sequences[flow] = 0;
+            bases[flow] = 0;
+            acknowledged[flow] = false;
+            finished[flow] = false;
+            if (paced)
+            {
+                credits[flow].start(window, 0, nowNs);
+            }
+            counters[flow].start(0);
+            reverseNonces[flow] = ++nonceSource;
+            lastReportNs[flow] = nowNs;
+            expectedBase[flow] = 0;
+            lateBase[flow] = 0;
+            duplicateBase[flow] = 0;
+        }
+        nextRequestNs = nowNs;
+        refused = false;
+    }
+
+    /** The peer answered a datagram to the stream's port with ICMP port unreachable: nothing there counts it. */
+    void onRefused()
+    {
+        refused = true;
+    }
+
+    /** {@return whether the peer refused the stream's port} */
+    boolean refused()
+    {
+        return refused;
+    }
+
+    /** {@return whether the run's forward datagrams are a one-way stream} */
+    boolean forward()
+    {
+        return forward;
+    }
+
+    /**
+     * Asks every flow's receiver to count (RECEIVE, again every {@link #RETRY_NS}) until each reported once or
+     * {@code timeoutNs} passed.
+     *
+     * @return whether every flow's receiver answered.
+     */
+    boolean awaitReceivers(final long timeoutNs)
+    {
+        final long deadline = generator.clock.nanoTime() + timeoutNs;
+        long now = generator.clock.nanoTime();
+        while (now - deadline < 0)
+        {
+            if (allAcknowledged())
+            {
+                return true;
+            }
+            if (refused)
+            {
+                return false;
+            }
+            service(now);
+            generator.idle(generator.poll());
+            now = generator.clock.nanoTime();
+        }
+        return allAcknowledged();
+    }
+
+    private boolean allAcknowledged()
+    {
+        for (int flow = 0; flow < flows; flow++)
+        {
+            if (!acknowledged[flow])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@return whether {@code flow}'s next datagram may go (its credit has room, or the stream is not paced)} */
+    boolean maySend(final int flow, final long nowNs)
+    {
+        return !paced || credits[flow].maySend(nowNs);
+    }
+
+    /** {@return the sequence number of {@code flow}'s next datagram (low 32 bits)} */
+    int nextSequence(final int flow)
+    {
+        return (int)sequences[flow];
+    }
+
+    /** {@code flow}'s datagram went. */
+    void onSent(final int flow)
+    {
+        sequences[flow]++;
+        if (paced)
+        {
+            credits[flow].onSend();
+        }
+    }
+
+    /**
+     * The warm-up ended: the forward receivers count again from the next datagram (a new RECEIVE, a new nonce; until
+     * its report the flow's receiver figures stay zero), the reverse counters' figures so far become the base.
+     */
+    void recount(final long nowNs)
+    {
+        for (int flow = 0; flow < flows; flow++)
+        {
+            if (forward)
+            {
+                nonces[flow] = ++nonceSource;
+                bases[flow] = sequences[flow];
+                acknowledged[flow] = false;
+                sendControl(flow, StreamControlDescriptor.RECEIVE, nonces[flow], every, bases[flow],
+                    REPORT_INTERVAL_NS);
+            }
+            if (reverse)
+            {
+                final StreamCounter counter = counters[flow];
+                expectedBase[flow] = counter.expected();
+                lateBase[flow] = counter.outOfOrder();
+                duplicateBase[flow] = counter.duplicates();
+            }
+        }
+        nextRequestNs = nowNs + RETRY_NS;
+        generator.frontend.flush();
+    }
+
+    /**
+     * Once per duty cycle: RECEIVEs not yet answered are sent again when due, reverse reports are sent when due.
+     *
+     * @return control datagrams sent.
+     */
+    int service(final long nowNs)
+    {
+        int work = 0;
+        if (forward && nowNs - nextRequestNs >= 0)
+        {
+            for (int flow = 0; flow < flows; flow++)
+            {
+                if (!acknowledged[flow])
+                {
+                    work += sendControl(flow, StreamControlDescriptor.RECEIVE, nonces[flow], every, bases[flow],
+                        REPORT_INTERVAL_NS);
+                }
+            }
+            nextRequestNs = nowNs + RETRY_NS;
+        }
+        if (reversePaced)
+        {
+            for (int flow = 0; flow < flows; flow++)
+            {
+                final StreamCounter counter = counters[flow];
+                final long unreported = counter.unreported();
+                if (unreported >= reverseEvery || (unreported > 0 && nowNs - lastReportNs[flow] >= REPORT_INTERVAL_NS))
+                {
+                    builder.wrap(frame, 0).ethernet(generator.destinationMac(), generator.stack().mac())
+                        .ipv4(generator.stack().ipv4(), generator.destinationIp).identification(0)
+                        .udp(TrafficGenerator.SOURCE_PORT + flow, StreamSource.PORT);
+                    final int length = StreamControlDescriptor.writeReport(frame, builder.payloadOffset(),
+                        reverseNonces[flow], counter, false);
+                    if (generator.frontend.transmit(frame, 0, builder.payloadLength(length).build()) == VifFrontend.OK)
+                    {
+                        counter.reported();
+                        lastReportNs[flow] = nowNs;
+                        generator.counters.reportsOut++;
+                        work++;
+                    }
+                }
+            }
+        }
+        return work;
+    }
+
+    /**
+     * Ends the forward streams: END to every flow (again every {@link #END_RETRY_NS}) until each final report came or
+     * {@code timeoutNs} passed.
+     *
+     * @return whether every final report came.
+     */
+    boolean end(final long timeoutNs)
+    {
+        final long start = generator.clock.nanoTime();
+        long now = start;
+        long nextEnd = now;
+        while (now - start < timeoutNs)
+        {
+            boolean all = true;
+            for (int flow = 0; flow < flows; flow++)
+            {
+                all &= finished[flow];
+            }
+            if (all)
+            {
+                return true;
+            }
+            if (now - nextEnd >= 0)
+            {
+                for (int flow = 0; flow < flows; flow++)
+                {
+                    if (!finished[flow])
+                    {
+                        sendControl(flow, StreamControlDescriptor.END, nonces[flow], 0, sequences[flow], 0);
+                    }
+                }
+                generator.frontend.flush();
+                nextEnd = now + END_RETRY_NS;
+            }
+            generator.idle(generator.poll() + service(now));
+            now = generator.clock.nanoTime();
+        }
+        return false;
+    }
+
+    private int sendControl(
+        final int flow, final int type, final int nonce, final int reportEvery, final long a, final long b)
+    {
+        builder.wrap(frame, 0).ethernet(generator.destinationMac(), generator.stack().mac())
+            .ipv4(generator.stack().ipv4(), generator.destinationIp).identification(0)
+            .udp(TrafficGenerator.SOURCE_PORT + flow, port);
+        final int length = StreamControlDescriptor.write(frame, builder.payloadOffset(), type, 0, nonce, reportEvery,
+            a, b, 0, 0, 0);
+        return generator.frontend.transmit(frame, 0, builder.payloadLength(length).build()) == VifFrontend.OK ? 1 : 0;
+    }
+
+    /**
+     * A control datagram from the peer's stream port to {@code flow}'s port: a report of the flow's forward stream
+     * (its figures become the flow's receiver figures and feed its credit), anything else counted and ignored.
+     */
+    void onControl(final int flow, final DirectBuffer buffer, final int payload, final int length)
+    {
+        final GenCounters run = generator.counters;
+        if (!forward || !StreamControlDescriptor.isValid(buffer, payload, length) ||
+            StreamControlDescriptor.type(buffer, payload) != StreamControlDescriptor.REPORT ||
+            StreamControlDescriptor.nonce(buffer, payload) != nonces[flow])
+        {
+            run.badReports++;
+            return;
+        }
+        final long received = StreamControlDescriptor.a(buffer, payload);
+        final long expected = StreamControlDescriptor.c(buffer, payload);
+        final long duplicates = StreamControlDescriptor.e(buffer, payload);
+        run.reportsIn++;
+        run.receiverFrames[flow] = received;
+        run.receiverPayloadBytes[flow] = StreamControlDescriptor.b(buffer, payload);
+        run.receiverExpected[flow] = Math.max(0, expected - bases[flow]);
+        run.receiverOutOfOrder[flow] = StreamControlDescriptor.d(buffer, payload);
+        run.receiverDuplicates[flow] = duplicates;
+        acknowledged[flow] = true;
+        if ((StreamControlDescriptor.flags(buffer, payload) & StreamControlDescriptor.FLAG_FINAL) != 0)
+        {
+            finished[flow] = true;
+        }
+        if (paced)
+        {
+            credits[flow].onReport(expected, expected - bases[flow] - (received - duplicates),
+                generator.clock.nanoTime());
+        }
+    }
+
+    /**
+     * A datagram of {@code flow}'s reverse stream: counted by its sequence number (for the reports to its sender from
+     * the stream's start, for the run's figures from the warm-up's end).
+     */
+    void onStreamed(final int flow, final DirectBuffer buffer, final int payload, final int size)
+    {
+        final StreamCounter counter = counters[flow];
+        if (size >= GenPayloadDescriptor.LENGTH)
+        {
+            if (counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size) < expectedBase[flow])
+            {
+                return; // streamed in the warm-up, arrived after it: reported to the sender, not measured
+            }
+        }
+        else
+        {
+            counter.onUnnumbered(size);
+        }
+        final GenCounters run = generator.counters;
+        run.receivedFrames[flow]++;
+        run.receivedPayloadBytes[flow] += size;
+        run.receivedExpected[flow] = counter.expected() - expectedBase[flow];
+        run.receivedLate[flow] = counter.outOfOrder() - lateBase[flow];
+        run.receivedDuplicates[flow] = counter.duplicates() - duplicateBase[flow];
+    }
+
+    /** {@return the window the reverse stream's request asks for per flow (0: unpaced)} */
+    int reverseWindow()
+    {
+        return reverseWindow;
+    }
+
+    /** {@return the nonce of {@code flow}'s reverse reports} */
+    int reverseNonce(final int flow)
+    {
+        return reverseNonces[flow];
+    }
+
+    /** {@return {@code flow}'s credit (meaningful when the forward stream is paced)} */
+    StreamCredit credit(final int flow)
+    {
+        return credits[flow];
+    }
+
+    /** {@return whether the forward stream is paced by the receiver's reports} */
+    boolean paced()
+    {
+        return forward && paced;
+    }
+
+    /** {@return the flows of the run} */
+    int flows()
+    {
+        return flows;
+    }
+}

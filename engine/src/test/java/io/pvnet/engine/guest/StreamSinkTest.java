@@ -1,0 +1,213 @@
+package io.pvnet.engine.guest;
+
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.FrameBuilder;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.UdpHeader;
+import io.pvnet.engine.frame.FrameMetadata;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A guest's port 5201 as the receiving end of a one-way stream ({@link StreamSource} handing it to its
+ * {@link StreamSink}): a RECEIVE answered at once, datagrams counted by sequence, reports every N datagrams and every
+ * interval, END answered with a final report, a new nonce restarting the count; and what a hostile or broken peer
+ * sends (a truncated control datagram, an END of another nonce, datagrams never announced, a report for no stream)
+ * counted and ignored. Also a reverse stream paced by the requester's reports.
+ */
+class StreamSinkTest
+{
+    private static final int GUEST_IP = 0x0A09_0001;
+    private static final int PEER_IP = 0x0A09_0002;
+    private static final long GUEST_MAC = 0x00163E000100L;
+    private static final long PEER_MAC = 0x00163E000200L;
+    private static final int PEER_PORT = 40_000;
+    private static final int PAYLOAD = EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
+
+    private long nowNs = 1_000_000_000L;
+    /** The UDP payloads the guest sent (reports, streamed datagrams), copied. */
+    private final List<UnsafeBuffer> sent = new ArrayList<>();
+    private final GuestStack stack = new GuestStack(GUEST_MAC, GUEST_IP, 24, null, 1500, (b, o, l, m) -> 0);
+    private final StreamSource source = new StreamSource(stack, (buffer, offset, length, metadata) ->
+    {
+        final UnsafeBuffer copy = new UnsafeBuffer(new byte[length - PAYLOAD]);
+        copy.putBytes(0, buffer, offset + PAYLOAD, length - PAYLOAD);
+        sent.add(copy);
+        return 0;
+    }, () -> nowNs);
+    private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+    private final FrameBuilder builder = new FrameBuilder();
+
+    @Test
+    void shouldAnswerAReceiveAtOnceCountTheStreamAndReportEveryNDatagrams()
+    {
+        control(StreamControlDescriptor.RECEIVE, 77, 100, 0, 1_000_000L, 56);
+        assertEquals(1, source.doWork());
+        assertReport(last(), 77, 0, 0, false);
+
+        for (int sequence = 0; sequence < 250; sequence++)
+        {
+            data(sequence, 64);
+            if (sequence % 50 == 49)
+            {
+                source.doWork(); // the guest's duty cycle after a poll of 50
+            }
+        }
+        assertEquals(3, sent.size(), "a report after 100 and after 200 datagrams (checked once per duty cycle)");
+        assertReport(sent.get(1), 77, 100, 100, false);
+        assertReport(sent.get(2), 77, 200, 200, false);
+        source.doWork();
+        assertEquals(3, sent.size(), "50 unreported: not yet");
+        assertEquals(1_000_000L, source.nanosToNextDue(nowNs) + 0, "due when the interval passes");
+        nowNs += 1_000_000L;
+        source.doWork();
+        assertReport(last(), 77, 250, 250, false);
+
+        control(StreamControlDescriptor.END, 77, 0, 250, 0, 56);
+        source.doWork();
+        assertReport(last(), 77, 250, 250, true);
+        assertEquals(250 * 64, StreamControlDescriptor.b(last(), 0), "payload bytes");
+        data(250, 64);
+        assertEquals(1, source.sink().unsolicited(), "an ended stream counts no more");
+        control(StreamControlDescriptor.END, 77, 0, 250, 0, 56);
+        source.doWork();
+        assertReport(last(), 77, 250, 250, true); // a lost final report is asked for again
+    }
+
+    @Test
+    void shouldReportGapsLateArrivalsAndDuplicatesAsCounted()
+    {
+        control(StreamControlDescriptor.RECEIVE, 5, 1000, 0, 1_000_000L, 56);
+        for (final int sequence : new int[] {0, 1, 2, 6, 4, 4, 7})
+        {
+            data(sequence, 100);
+        }
+        nowNs += 2_000_000L;
+        source.doWork();
+        final UnsafeBuffer report = last();
+        assertEquals(7, StreamControlDescriptor.a(report, 0), "received, the duplicate too");
+        assertEquals(8, StreamControlDescriptor.c(report, 0), "expected: highest + 1");
+        assertEquals(1, StreamControlDescriptor.d(report, 0), "4 came after 6");
+        assertEquals(1, StreamControlDescriptor.e(report, 0), "4 twice");
+        final StreamCounter counter = source.sink().counter(PEER_IP, PEER_PORT);
+        assertNotNull(counter);
+        assertEquals(2, counter.lost(), "3 and 5");
+    }
+
+    @Test
+    void shouldRestartTheCountFromItsBaseOnANewNonce()
+    {
+        control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);
+        for (int sequence = 0; sequence < 40; sequence++)
+        {
+            data(sequence, 64);
+        }
+        control(StreamControlDescriptor.RECEIVE, 2, 1000, 40, 1_000_000L, 56); // the warm-up ended at 40
+        data(39, 64); // a warm-up datagram arriving late: not in the new count
+        data(40, 64);
+        data(41, 64);
+        source.doWork();
+        assertReport(last(), 2, 2, 42, false);
+        control(StreamControlDescriptor.RECEIVE, 2, 1000, 40, 1_000_000L, 56); // repeated: the count goes on
+        source.doWork();
+        assertReport(last(), 2, 2, 42, false);
+    }
+
+    @Test
+    void shouldCountAndIgnoreWhatAHostilePeerSends()
+    {
+        control(StreamControlDescriptor.RECEIVE, 9, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        final int reports = sent.size();
+        control(StreamControlDescriptor.RECEIVE, 9, 1000, 0, 1_000_000L, 40); // truncated
+        control(StreamControlDescriptor.END, 10, 0, 0, 0, 56); // another nonce
+        control(StreamControlDescriptor.REPORT, 9, 0, 0, 0, 56); // a report for no stream of this guest
+        control(99, 9, 0, 0, 0, 56); // no such type
+        assertEquals(4, source.sink().malformed());
+        sendFrom(PEER_PORT + 1, 0, 64); // never announced
+        assertEquals(1, source.sink().unsolicited());
+        data(0, 64);
+        nowNs += 2_000_000L;
+        source.doWork();
+        assertEquals(reports + 1, sent.size());
+        assertReport(last(), 9, 1, 1, false);
+        assertEquals(0, source.activeStreams(), "nothing of it started a stream");
+    }
+
+    @Test
+    void shouldPaceAReverseStreamByTheRequestersReports()
+    {
+        final int length = StreamRequestDescriptor.write(builder(StreamSource.PORT), PAYLOAD,
+            StreamRequestDescriptor.START, 1000, 60_000_000_000L, 0, new int[] {64}, 32, 4242);
+        source.onFrame(frame, 0, builder.payloadLength(length).build(), new FrameMetadata());
+        for (int cycle = 0; cycle < 10; cycle++)
+        {
+            source.doWork();
+        }
+        assertEquals(32, sent.size(), "a window of 32 beyond the reports, however often it runs");
+        assertEquals(StreamCredit.TIMEOUT_NS, source.nanosToNextDue(nowNs), "it waits for a report, not spinning");
+        report(4242, 20, 20);
+        source.doWork();
+        assertEquals(52, sent.size());
+        report(4241, 52, 52); // another nonce: ignored
+        source.doWork();
+        assertEquals(52, sent.size());
+        assertEquals(1, source.reports());
+    }
+
+    private void report(final int nonce, final long received, final long expected)
+    {
+        final int length = StreamControlDescriptor.write(builder(StreamSource.PORT), PAYLOAD,
+            StreamControlDescriptor.REPORT, 0, nonce, 0, received, received * 64, expected, 0, 0);
+        source.onFrame(frame, 0, builder.payloadLength(length).build(), new FrameMetadata());
+    }
+
+    private void control(final int type, final int nonce, final int every, final long a, final long b, final int length)
+    {
+        StreamControlDescriptor.write(builder(StreamSource.PORT), PAYLOAD, type, 0, nonce, every, a, b, 0, 0, 0);
+        source.onFrame(frame, 0, builder.payloadLength(length).build(), new FrameMetadata());
+    }
+
+    private void data(final int sequence, final int size)
+    {
+        sendFrom(PEER_PORT, sequence, size);
+    }
+
+    private void sendFrom(final int port, final int sequence, final int size)
+    {
+        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(port, StreamSource.PORT);
+        GenPayloadDescriptor.fillPattern(frame, PAYLOAD, size);
+        GenPayloadDescriptor.writeProbe(frame, PAYLOAD, size, sequence, nowNs);
+        source.onFrame(frame, 0, builder.payloadLength(size).build(), new FrameMetadata());
+    }
+
+    private UnsafeBuffer builder(final int port)
+    {
+        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(PEER_PORT, port);
+        return frame;
+    }
+
+    private UnsafeBuffer last()
+    {
+        return sent.get(sent.size() - 1);
+    }
+
+    private static void assertReport(
+        final UnsafeBuffer report, final int nonce, final long received, final long expected, final boolean last)
+    {
+        assertTrue(StreamControlDescriptor.isValid(report, 0, report.capacity()), "a report of the layout");
+        assertEquals(StreamControlDescriptor.REPORT, StreamControlDescriptor.type(report, 0));
+        assertEquals(nonce, StreamControlDescriptor.nonce(report, 0));
+        assertEquals(received, StreamControlDescriptor.a(report, 0), "received");
+        assertEquals(expected, StreamControlDescriptor.c(report, 0), "expected");
+        assertEquals(last ? StreamControlDescriptor.FLAG_FINAL : 0, StreamControlDescriptor.flags(report, 0));
+    }
+}
