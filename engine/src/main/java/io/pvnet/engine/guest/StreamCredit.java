@@ -11,8 +11,10 @@ package io.pvnet.engine.guest;
  *   <li><b>Window</b>: starts at its largest (the caller sizes it to fit the queues on the way); a report showing new
  *       loss halves it, once per window (as NewReno); it grows back by one per window of datagrams reported.</li>
  *   <li><b>Timeout</b>: a full window without a report advancing for {@link #TIMEOUT_NS} (the tail of a window lost,
- *       or its report) is presumed lost: the window halves and the sender goes on. Longer than a descheduled
- *       receiver's usual pause on a loaded machine, which must not cost a second window in the queue.</li>
+ *       or its report) halves the window and lets {@link #MIN} probes go beyond it: when they arrive, the receiver's
+ *       highest sequence passes the lost tail and the next report frees the window. Only probes, not a second
+ *       window: a receiver merely descheduled that long (a loaded machine) finds a queue a few datagrams longer, not
+ *       twice as long.</li>
  * </ul>
  * Threading: the sender's thread only. Allocates nothing.
  */
@@ -37,6 +39,7 @@ public final class StreamCredit
     private long recover;
     private long lostReported;
     private int growth;
+    private int probes;
     private long lastProgressNs;
     private boolean reported;
     private int largest;
@@ -87,6 +90,7 @@ public final class StreamCredit
         recover = firstSequence;
         lostReported = 0;
         growth = 0;
+        probes = 0;
         lastProgressNs = nowNs;
         reported = false;
         largest = max;
@@ -97,15 +101,15 @@ public final class StreamCredit
     }
 
     /**
-     * Whether the next datagram may go: fewer than the window in flight, or a full window waited out its timeout
-     * (then what is in flight is presumed lost and the window halves).
+     * Whether the next datagram may go: fewer than the window in flight, or a probe after a full window waited out its
+     * timeout (which halves the window).
      *
      * @param nowNs the clock now.
      * @return whether to send.
      */
     public boolean maySend(final long nowNs)
     {
-        if (sent - acked < window)
+        if (sent - acked < window || probes > 0)
         {
             return true;
         }
@@ -113,8 +117,8 @@ public final class StreamCredit
         {
             timeouts++;
             shrink();
-            acked = sent;
             recover = sent;
+            probes = MIN;
             lastProgressNs = nowNs;
             return true;
         }
@@ -125,6 +129,10 @@ public final class StreamCredit
     public void onSend()
     {
         sent++;
+        if (probes > 0)
+        {
+            probes--;
+        }
     }
 
     /**
@@ -138,11 +146,13 @@ public final class StreamCredit
     {
         reports++;
         reported = true;
+        final long before = acked;
         if (expected > acked && expected <= sent)
         {
             final long advance = expected - acked;
             acked = expected;
             lastProgressNs = nowNs;
+            probes = 0;
             if (window < max && (growth += (int)Math.min(advance, window)) >= window)
             {
                 growth = 0;
@@ -153,7 +163,7 @@ public final class StreamCredit
         if (lost > lostReported)
         {
             lostReported = lost;
-            if (acked >= recover)
+            if (before >= recover) // a loss among datagrams sent after the last decrease: a new one
             {
                 losses++;
                 shrink();
@@ -177,7 +187,7 @@ public final class StreamCredit
      */
     public long nanosToTimeout(final long nowNs)
     {
-        return sent - acked < window ? Long.MAX_VALUE : lastProgressNs + TIMEOUT_NS - nowNs;
+        return sent - acked < window || probes > 0 ? Long.MAX_VALUE : lastProgressNs + TIMEOUT_NS - nowNs;
     }
 
     /** {@return the window now} */

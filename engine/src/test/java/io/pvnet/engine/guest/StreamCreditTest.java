@@ -56,17 +56,22 @@ class StreamCreditTest
     }
 
     @Test
-    void shouldPresumeAFullWindowLostAfterItsTimeoutAndGoOn()
+    void shouldProbeBeyondAFullWindowAfterItsTimeoutAndGoOnWhenTheProbesArrive()
     {
         final StreamCredit credit = credit(64);
         sendWhileAllowed(credit);
         nowNs += StreamCredit.TIMEOUT_NS - 1;
-        assertFalse(credit.maySend(nowNs), "a receiver pausing shorter than the timeout costs no second window");
+        assertFalse(credit.maySend(nowNs), "a receiver pausing shorter than the timeout gets nothing more");
         nowNs += 1;
-        assertTrue(credit.maySend(nowNs));
+        assertEquals(StreamCredit.MIN, sendWhileAllowed(credit), "a few probes, not a second window");
         assertEquals(1, credit.timeouts());
         assertEquals(32, credit.window());
+        assertFalse(credit.maySend(nowNs));
+        // the tail 40..63 was lost; the probes 64..71 arrived: the receiver's highest passes the gap
+        credit.onReport(72, 24, nowNs);
         assertEquals(0, credit.inFlight());
+        assertEquals(33, sendWhileAllowed(credit), "the halved window, grown by one for a window reported");
+        assertEquals(0, credit.losses(), "the tail's loss is the timeout's, not a second halving");
     }
 
     @Test

@@ -48,6 +48,9 @@ class TrafficGeneratorTest
     /** 0: the server takes up to 64 requests per poll (a fast echoer); else it takes one per this many ns. */
     private long serverGapNs;
     private long serverNextNs;
+    /** 0: the generator takes up to 64 frames per poll; else one per this many ns (a slow receiver). */
+    private long clientGapNs;
+    private long clientNextNs;
 
     @BeforeEach
     void setUp()
@@ -64,6 +67,7 @@ class TrafficGeneratorTest
         source.next(chargen);
         server.other(source);
         tap.next = server;
+        tap.forgeVia = serverVif;
         generator = new TrafficGenerator(clientVif, client, new BothGuests());
         assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
         assertTrue(generator.resolve(SERVER_IP, 5_000_000_000L), "server resolved by ARP");
@@ -390,11 +394,157 @@ class TrafficGeneratorTest
         assertEquals(reverse.received(), reverse.receivedExpected(), "sequence numbers count from the warm-up's end");
     }
 
+    @Test
+    void shouldHaveTheReceiverCountEveryDatagramOfAOneWayStream()
+    {
+        final Recorder recorder = new Recorder();
+        final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(64, 1000), 3, 30_000, 0,
+            StreamCredit.DEFAULT_MAX), recorder);
+        assertTrue(udp.ok(), udp.failure());
+        final GenCounters counters = udp.counters();
+        assertEquals(30_000, udp.frames());
+        assertEquals(30_000, GenCounters.sum(counters.snapshot(GenCounters::receiverFrames)), "the receiver's count");
+        assertEquals(30_000, source.sink().datagrams());
+        for (int flow = 0; flow < 3; flow++)
+        {
+            assertEquals(10_000, counters.receiverFrames(flow), "flow " + flow);
+            assertEquals(10_000, counters.receiverExpected(flow), "flow " + flow + ": no gap");
+            assertEquals(5_000 * 64 + 5_000 * 1000, counters.receiverPayloadBytes(flow), "flow " + flow);
+            assertEquals(0, counters.receiverOutOfOrder(flow) + counters.receiverDuplicates(flow));
+        }
+        assertEquals(0, udp.echoes(), "nothing echoed: the data crossed once");
+        assertEquals(0, server.udpEchoes());
+        assertTrue(counters.reportsIn() >= 3 && counters.reportsIn() < 30_000 / 8, "a report every few datagrams: " +
+            counters.reportsIn());
+        assertEquals(0, counters.badReports());
+        assertEquals(0, drops(), "nothing dropped on the way");
+        assertEquals(0, source.sink().activeSinks() - 3, "the receiver keeps the ended counts for a repeated END");
+        assertEquals(30_000, recorder.lastSent);
+    }
+
+    @Test
+    void shouldPaceAOneWayStreamToASlowReceiverWithoutLossWhereAFloodLosesAtTheSwitch()
+    {
+        serverGapNs = 20_000; // the receiver takes 50,000 datagrams a second, far slower than gen
+        final TrafficReport paced = generator.datagrams(oneWay(SizeMix.of(64), 1, 8_000, 0, StreamCredit.DEFAULT_MAX),
+            GenListener.NONE);
+        assertTrue(paced.ok(), paced.failure());
+        assertEquals(8_000, paced.frames());
+        assertEquals(8_000, paced.counters().receiverFrames(0), paced.counters().toString());
+        assertEquals(0, drops(), "a paced stream leaves no queue-full at the switch: " + generator.streamCredit(0) +
+            "; " + dropsText());
+        assertEquals(0, generator.streamCredit(0).losses() + generator.streamCredit(0).timeouts());
+
+        final TrafficReport flood = generator.datagrams(oneWay(SizeMix.of(64), 1, 20_000, 0, 0), GenListener.NONE);
+        assertTrue(flood.ok(), flood.failure());
+        final long lost = flood.frames() - flood.counters().receiverFrames(0);
+        assertTrue(lost > 0, "a flood outruns the receiver: " + flood.counters().receiverFrames(0));
+        assertEquals(lost, drops(), "every datagram the receiver missed was dropped at the switch: " + dropsText());
+        assertEquals(drops(), vifs.bridge.counters(0).txDrops(PortDropReason.QUEUE_FULL),
+            "all of it at the queue to the slow receiver (the bridge's port vif1: tx-drop-queue-full)");
+        assertEquals(flood.counters().receiverExpected(0) - flood.counters().receiverFrames(0) +
+            (flood.frames() - flood.counters().receiverExpected(0)), lost, "gaps and a lost tail make up the loss");
+        assertEquals(null, generator.streamCredit(0), "a flood is not paced");
+    }
+
+    @Test
+    void shouldPaceAReverseStreamToASlowGeneratorWithoutLossWhereAFloodLosesAtTheSwitch()
+    {
+        clientGapNs = 20_000; // gen takes 50,000 datagrams a second
+        final TrafficReport paced = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(64), 1,
+            6_000, 20_000_000_000L, 0, DatagramSpec.Direction.REVERSE, 0, 0, 256), GenListener.NONE);
+        assertTrue(paced.ok(), paced.failure());
+        assertEquals(6_000, paced.received());
+        assertEquals(6_000, paced.receivedExpected());
+        assertEquals(0, drops(), "paced by gen's reports: no queue-full at the switch");
+        assertTrue(paced.counters().reportsOut() > 0 && source.reports() > 0, "gen reported, the source listened");
+
+        final TrafficReport flood = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(64), 1,
+            20_000, 20_000_000_000L, 0, DatagramSpec.Direction.REVERSE, 0, 0, 0), GenListener.NONE);
+        assertTrue(flood.received() < 20_000, "an unpaced stream outruns gen: " + flood.received());
+        assertEquals(20_000, flood.receivedExpected(), "asked for 20,000: the rest was lost");
+        assertEquals(flood.receivedExpected() - flood.received(), drops(), "every loss at the switch");
+        assertEquals(drops(), vifs.bridge.counters(1).txDrops(PortDropReason.QUEUE_FULL),
+            "at the queue to gen (the bridge's port vif2)");
+    }
+
+    @Test
+    void shouldCountAndIgnoreReportsThatDoNotParseOrNameAnotherCount()
+    {
+        tap.forgeReports = true; // the server side sends a truncated report and one of another nonce first
+        final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(100), 1, 2_000, 0, 512), GenListener.NONE);
+        assertTrue(udp.ok(), udp.failure());
+        assertEquals(2, udp.counters().badReports(), "both forged reports counted and ignored");
+        assertEquals(2_000, udp.counters().receiverFrames(0), "the figures are the real receiver's");
+        assertEquals(2_000, udp.counters().receiverExpected(0));
+    }
+
+    @Test
+    void shouldCountOnlyTheMeasuredPartOfAOneWayStreamAfterAWarmUp()
+    {
+        final TrafficReport udp = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(100), 2, 0,
+            200_000_000L, 4000, DatagramSpec.Direction.FORWARD, 0, 200_000_000L, 0, true), GenListener.NONE);
+        assertTrue(udp.ok(), udp.failure());
+        assertTrue(udp.frames() > 0 && udp.frames() <= 1200, udp.frames() + " frames: 0.2 s at 4000/s, not 0.4 s");
+        assertEquals(udp.frames(), GenCounters.sum(udp.counters().snapshot(GenCounters::receiverFrames)),
+            "the receiver counted the measured datagrams only, from their base");
+        assertEquals(udp.frames(), GenCounters.sum(udp.counters().snapshot(GenCounters::receiverExpected)));
+        assertTrue(source.sink().datagrams() > udp.frames(), "it received the warm-up too");
+    }
+
+    @Test
+    void shouldFailOneWayWhenNothingCountsTheStream()
+    {
+        final TrafficReport udp = generator.datagrams(new DatagramSpec(false, 9999, SizeMix.of(64), 1, 100,
+            20_000_000_000L, 0, DatagramSpec.Direction.FORWARD, 0, 0, 512, true), GenListener.NONE);
+        assertFalse(udp.ok());
+        assertTrue(udp.failure().startsWith("no receiver at 10.0.0.1:9999 counted the one-way stream (no report"),
+            udp.failure());
+        assertEquals(0, udp.frames(), "no datagram sent without a receiver");
+    }
+
+    private static DatagramSpec oneWay(
+        final SizeMix sizes, final int flows, final long count, final long rate, final int window)
+    {
+        return new DatagramSpec(false, StreamSource.PORT, sizes, flows, count, 20_000_000_000L, rate,
+            DatagramSpec.Direction.FORWARD, 0, 0, window, true);
+    }
+
+    /** @return every non-zero drop counter of the backends and the bridge's ports, named. */
+    private String dropsText()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final io.pvnet.engine.VifBackend backend : new io.pvnet.engine.VifBackend[] {vifs.serverBackend, vifs.clientBackend})
+        {
+            for (int reason = 0; reason < io.pvnet.engine.vif.DropReason.COUNT; reason++)
+            {
+                if (backend.counters().drops(reason) > 0)
+                {
+                    text.append(backend == vifs.serverBackend ? "server " : "client ")
+                        .append(io.pvnet.engine.vif.DropReason.name(reason)).append(' ')
+                        .append(backend.counters().drops(reason)).append("; ");
+                }
+            }
+        }
+        for (int port = 0; port < 2; port++)
+        {
+            for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
+            {
+                if (vifs.bridge.counters(port).txDrops(reason) > 0)
+                {
+                    text.append("bridge port ").append(port).append(" tx ").append(PortDropReason.name(reason))
+                        .append(' ').append(vifs.bridge.counters(port).txDrops(reason)).append("; ");
+                }
+            }
+        }
+        return text.toString();
+    }
+
     private long drops()
     {
         // the backends' own counts and what they refused the bridge for want of room (queue-full), both ways
         return vifs.serverBackend.counters().totalDrops() + vifs.clientBackend.counters().totalDrops() +
-            vifs.bridge.counters(0).txDrops(PortDropReason.QUEUE_FULL) + vifs.bridge.counters(1).txDrops(PortDropReason.QUEUE_FULL);
+            vifs.bridge.counters(0).txDropsTotal() + vifs.bridge.counters(1).txDropsTotal();
     }
 
     private static DatagramSpec spec(
@@ -459,6 +609,9 @@ class TrafficGeneratorTest
         final Map<Integer, Long> ipLengths = new HashMap<>();
         final Map<Integer, Long> tcpSyns = new HashMap<>();
         FrameHandler next;
+        /** Answer the first RECEIVE with two forged reports (truncated, another nonce) before the real one. */
+        boolean forgeReports;
+        VifFrontend forgeVia;
 
         @Override
         public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
@@ -474,6 +627,20 @@ class TrafficGeneratorTest
                     ipLengths.merge(Ipv4Header.totalLength(buffer, ip), 1L, Long::sum);
                 }
             }
+            if (forgeReports && EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
+                Ipv4Header.protocol(buffer, ip) == IpProtocol.UDP)
+            {
+                final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+                final int payload = l4 + UdpHeader.LENGTH;
+                if (UdpHeader.destinationPort(buffer, l4) == StreamSource.PORT &&
+                    StreamControlDescriptor.hasHeader(buffer, payload, 8) &&
+                    StreamControlDescriptor.type(buffer, payload) == StreamControlDescriptor.RECEIVE)
+                {
+                    forgeReports = false;
+                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH - 8, 0);
+                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 1);
+                }
+            }
             if (EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
                 Ipv4Header.protocol(buffer, ip) == IpProtocol.TCP)
             {
@@ -484,6 +651,21 @@ class TrafficGeneratorTest
                 }
             }
             next.onFrame(buffer, offset, length, metadata);
+        }
+
+        /** A report to the RECEIVE's sender of {@code length} bytes, its nonce off by {@code nonceDelta}. */
+        private void forge(
+            final DirectBuffer request, final int offset, final int payload, final int length, final int nonceDelta)
+        {
+            final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+            final io.pvnet.checksum.packet.FrameBuilder builder = new io.pvnet.checksum.packet.FrameBuilder();
+            final int ip = offset + EthernetHeader.LENGTH;
+            builder.wrap(frame, 0).ethernet(EthernetHeader.source(request, offset), EthernetHeader.destination(request, offset))
+                .ipv4(Ipv4Header.destination(request, ip), Ipv4Header.source(request, ip))
+                .udp(StreamSource.PORT, UdpHeader.sourcePort(request, ip + Ipv4Header.headerLength(request, ip)));
+            StreamControlDescriptor.write(frame, builder.payloadOffset(), StreamControlDescriptor.REPORT, 0,
+                StreamControlDescriptor.nonce(request, payload) + nonceDelta, 0, 1_000_000, 1, 1_000_000, 0, 0);
+            forgeVia.transmit(frame, 0, builder.payloadLength(length).build());
         }
     }
 
@@ -509,7 +691,16 @@ class TrafficGeneratorTest
             work += chargen.doWork();
             serverVif.flush();
             work += clientVif.doWork();
-            work += clientVif.poll(client, 64);
+            if (clientGapNs == 0)
+            {
+                work += clientVif.poll(client, 64);
+            }
+            else if (System.nanoTime() - clientNextNs >= 0)
+            {
+                final int taken = clientVif.poll(client, 1);
+                clientNextNs = taken > 0 ? System.nanoTime() + clientGapNs : clientNextNs;
+                work += taken;
+            }
             clientVif.flush();
             return work;
         }
