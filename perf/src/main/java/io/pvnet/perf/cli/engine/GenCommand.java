@@ -10,6 +10,7 @@ import io.pvnet.engine.guest.TrafficGenerator;
 import io.pvnet.engine.guest.TrafficReport;
 import io.pvnet.engine.guest.DatagramSpec;
 import io.pvnet.engine.guest.EchoWindow;
+import io.pvnet.engine.guest.StreamCredit;
 import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.IdleStrategy;
 import picocli.CommandLine.Command;
@@ -27,9 +28,15 @@ import java.util.concurrent.Callable;
 /**
  * {@code pvnet gen}: a guest that generates traffic and reports like iperf3 (a line per interval and flow, a summary,
  * JSON with every interval) with pktgen's knobs (rate, count, size lists, IMIX, parallel flows). Resolves the
- * destination by ARP, then sends UDP datagrams to port 7 or ICMP echo requests (answered = echoes, each checked and
- * timed), has the peer stream to it ({@code --reverse}, {@code --bidir}: {@link StreamSource}), or runs a TCP
- * transfer to port 9 (or {@code --port}), optionally in TSO frames (answered = bytes acknowledged). The traffic itself
+ * destination by ARP, then sends a one-way UDP stream to port 5201 that the receiver counts and reports (iperf3's UDP
+ * test; a {@code pvnet guest}'s {@link StreamSource}), UDP datagrams to port 7 with {@code --echo} or ICMP echo
+ * requests (answered = echoes, each checked and timed), has the peer stream to it ({@code --reverse}, {@code --bidir}),
+ * or runs a TCP transfer to port 9 (or {@code --port}), optionally in TSO frames (answered = bytes acknowledged).
+ * <p>
+ * Why one-way is the UDP default: it is what iperf3 {@code -u} measures (the receiver counts, loss = sent - received
+ * as the receiver saw it) and a datagram crosses the switch once, so {@code gen} measures the path as {@code bench}'s
+ * vif scenarios do; an echo crosses it twice and times round trips, which {@code --echo} (and {@code --proto icmp})
+ * still do. The traffic itself
  * is {@link TrafficGenerator}'s, the output {@link GenOutput}'s; this class parses and checks the options, runs it and
  * judges the result.
  * <p>
@@ -57,8 +64,9 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--dst", required = true, paramLabel = "IP", description = "Destination (IPv4, on the link).")
     String dst;
 
-    @Option(names = "--port", paramLabel = "P", description = "Destination port (default 7 for udp, 9 for tcp; with " +
-        "tcp --reverse the sending server's port unless --reverse-port says it).")
+    @Option(names = "--port", paramLabel = "P", description = "Destination port (default " + StreamSource.PORT +
+        " for udp, 7 for udp --echo, 9 for tcp; with tcp --reverse the sending server's port unless --reverse-port " +
+        "says it).")
     int port = -1;
 
     @Option(names = "--reverse-port", paramLabel = "P", description = "tcp --reverse/--bidir: the port of the server " +
@@ -81,37 +89,44 @@ public final class GenCommand implements Callable<Integer>
             "flow and direction; default 1).")
     int flows = 1;
 
+    @Option(names = "--echo", description = "udp: have the peer echo each datagram (port 7: a pvnet guest, a kernel " +
+        "UDP echo socket) and count the echoes, with round-trip percentiles, instead of the one-way stream its " +
+        "receiver counts (the default, as iperf3's; it needs a pvnet guest on " + StreamSource.PORT + ").")
+    boolean echo;
+
     @Option(names = {"-R", "--reverse"}, description = "The peer sends, gen receives. udp: a pvnet guest streams " +
-        "on request from port " + StreamSource.PORT + "; loss from the datagrams' sequence numbers. tcp: gen " +
-        "connects to a server that writes (a pvnet guest's chargen on 19, a kernel socket) and receives.")
+        "on request from port " + StreamSource.PORT + ", paced by gen's reports (--window; --flood or --rate: " +
+        "unpaced or at the rate); loss from the datagrams' sequence numbers. tcp: gen connects to a server that " +
+        "writes (a pvnet guest's chargen on 19, a kernel socket) and receives.")
     boolean reverse;
 
-    @Option(names = "--bidir", description = "Both directions at once: udp echoes out and a stream in; tcp a " +
-        "sending and a receiving connection per flow.")
+    @Option(names = "--bidir", description = "Both directions at once: udp a one-way stream out (echoes with " +
+        "--echo) and a stream in; tcp a sending and a receiving connection per flow.")
     boolean bidir;
 
     @Option(names = "--tso", description = "TCP: send TSO frames (CSUM_PARTIAL + GSO size = MSS).")
     boolean tso;
 
     @Option(names = "--rate", paramLabel = "PPS", description = "Frames per second over all flows, per direction, " +
-        "whatever is answered (tcp: gen's own sends only, the peer's follow TCP). Default for udp and icmp: paced to " +
-        "the answers (--window).")
+        "whatever is reported or answered (tcp: gen's own sends only, the peer's follow TCP). Default for udp and " +
+        "icmp: paced by the receiver's reports or the answers (--window).")
     long rate;
 
     @Option(names = {"-b", "--bitrate"}, paramLabel = "N[KMG]", description = "As --rate, in payload bits per second " +
         "(iperf3's -b): frames/s = N / (8 x the mean payload size).")
     String bitrate;
 
-    @Option(names = "--window", paramLabel = "N", description = "udp, icmp without --rate: at most N echo requests " +
-        "in flight (default " + EchoWindow.DEFAULT_MAX + "). gen paces itself to what the peer answers, as TCP's " +
-        "congestion window: it grows while answers come back and shrinks on a loss or a queue (round trips well " +
-        "above the run's smallest), so it runs at the path's rate with almost no loss. A peer that does not echo " +
-        "(no answer for 0.25 s, or ICMP port unreachable: the kernel with nothing on the port) is sent to as the ring " +
-        "takes frames.")
-    int window = EchoWindow.DEFAULT_MAX;
+    @Option(names = "--window", paramLabel = "N", description = "udp, icmp without --rate: at most N frames in flight " +
+        "per direction. A one-way or reverse stream: datagrams beyond the receiver's latest report (default " +
+        StreamCredit.DEFAULT_MAX + ", fewer for large datagrams: at most " + StreamCredit.DEFAULT_BYTES / 1024 +
+        " KiB of frames, under the switch's queue to a vif), halved on a reported loss. Echoes (--echo, icmp): " +
+        "requests not yet answered (default " + EchoWindow.DEFAULT_MAX + "), a window that grows while answers come " +
+        "back and shrinks on a loss or a queue; a peer that does not echo (no answer for 0.25 s, or ICMP port " +
+        "unreachable) is sent to as the ring takes frames.")
+    int window = -1;
 
-    @Option(names = "--flood", description = "udp, icmp: send as fast as the ring takes frames, whatever is " +
-        "answered (what the path drops shows as lost, and in the switch's counters).")
+    @Option(names = "--flood", description = "udp, icmp: send as fast as the ring takes frames, whatever is reported " +
+        "or answered (what the path drops shows as lost, and in the switch's counters); with --reverse the peer does.")
     boolean flood;
 
     @Option(names = "--count", paramLabel = "N", description = "Frames to send (udp, icmp; per direction) or " +
@@ -150,7 +165,7 @@ public final class GenCommand implements Callable<Integer>
     /** The options, checked. */
     private record Plan(
         GuestNode.Settings settings, int dstIp, boolean udp, boolean icmp, SizeMix mix, DatagramSpec.Direction direction,
-        long durationNs, long intervalNs, int reversePort, long omitNs, int window)
+        long durationNs, long intervalNs, int reversePort, long omitNs, int window, boolean oneWay)
     {
     }
 
@@ -199,9 +214,11 @@ public final class GenCommand implements Callable<Integer>
             final boolean textToOut = !"-".equals(json);
             final GenOutput.Mode mode = switch (plan.direction())
             {
-                case FORWARD -> plan.udp() ? GenOutput.Mode.ECHO : GenOutput.Mode.TCP;
+                case FORWARD -> plan.udp() ? plan.oneWay() ? GenOutput.Mode.ONE_WAY : GenOutput.Mode.ECHO :
+                    GenOutput.Mode.TCP;
                 case REVERSE -> plan.udp() ? GenOutput.Mode.STREAM : GenOutput.Mode.TCP_REVERSE;
-                case BIDIR -> plan.udp() ? GenOutput.Mode.BOTH : GenOutput.Mode.TCP_BOTH;
+                case BIDIR -> plan.udp() ? plan.oneWay() ? GenOutput.Mode.BOTH_ONE_WAY : GenOutput.Mode.BOTH :
+                    GenOutput.Mode.TCP_BOTH;
             };
             final GenOutput output = new GenOutput(textToOut ? out : null, jsonOut, mode, flows);
             if (textToOut)
@@ -210,7 +227,8 @@ public final class GenCommand implements Callable<Integer>
             }
             final TrafficReport report = plan.udp() ?
                 generator.datagrams(new DatagramSpec(plan.icmp(), port, plan.mix(), flows, Math.max(0, count),
-                    plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs(), plan.window()), output) :
+                    plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs(), plan.window(),
+                    plan.oneWay()), output) :
                 generator.tcp(new TcpSpec(port, plan.reversePort(), sizes.get(0), tso, flows, Math.max(0, count),
                     plan.durationNs(), rate, plan.direction(), plan.intervalNs(), plan.omitNs()), output);
             if (!report.ok())
@@ -218,7 +236,7 @@ public final class GenCommand implements Callable<Integer>
                 err.println("pvnet gen: " + report.failure());
                 return 1;
             }
-            return finish(plan, report, generator.echoWindow(), output);
+            return finish(plan, report, generator, output);
         }
         catch (final IllegalStateException ex)
         {
@@ -247,6 +265,11 @@ public final class GenCommand implements Callable<Integer>
         if (tso && udp)
         {
             throw new IllegalArgumentException("--tso needs --proto tcp");
+        }
+        if (echo && !udp)
+        {
+            throw new IllegalArgumentException("--echo is for udp (and icmp, which is always echoed): tcp is " +
+                "acknowledged, not echoed");
         }
         if (flows < 1 || flows > TrafficGenerator.MAX_FLOWS)
         {
@@ -309,9 +332,23 @@ public final class GenCommand implements Callable<Integer>
             throw new IllegalArgumentException("--min-sent=" + minSentPercent + " must be a percentage (0..100)");
         }
         final boolean portGiven = port != -1;
+        // a one-way stream, counted by its receiver (iperf3's UDP test), unless echoed or reversed
+        final boolean oneWay = udp && !icmp && !echo && !reverse;
         if (port == -1)
         {
-            port = udp ? GuestStack.ECHO_PORT : GuestStack.DISCARD_PORT;
+            port = oneWay ? StreamSource.PORT : udp ? GuestStack.ECHO_PORT : GuestStack.DISCARD_PORT;
+        }
+        if (oneWay)
+        {
+            for (final int size : imix ? new int[] {12} : sizes.stream().mapToInt(Integer::intValue).toArray())
+            {
+                if (size < io.pvnet.engine.guest.GenPayloadDescriptor.LENGTH)
+                {
+                    throw new IllegalArgumentException("--size=" + size + " must be at least " +
+                        io.pvnet.engine.guest.GenPayloadDescriptor.LENGTH + " for a one-way udp stream (each datagram " +
+                        "carries its sequence number and send time; --echo sends smaller ones)");
+                }
+            }
         }
         if (port < 1 || port > 65535)
         {
@@ -348,7 +385,7 @@ public final class GenCommand implements Callable<Integer>
             }
             rate = framesPerSecond(bitrate, mix);
         }
-        if (window < EchoWindow.MIN || window > 1 << 20)
+        if (window != -1 && (window < EchoWindow.MIN || window > 1 << 20))
         {
             throw new IllegalArgumentException("--window=" + window + " must be in " + EchoWindow.MIN + ".." + (1 << 20));
         }
@@ -356,9 +393,23 @@ public final class GenCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--flood is for udp and icmp without --rate or --bitrate");
         }
-        final int echoWindow = udp && rate == 0 && !flood && direction != DatagramSpec.Direction.REVERSE ? window : 0;
+        final boolean echoed = icmp || (udp && echo && !reverse);
+        final int defaultWindow = echoed ? EchoWindow.DEFAULT_MAX :
+            StreamCredit.defaultWindow(io.pvnet.checksum.packet.EthernetHeader.LENGTH + TrafficGenerator.DATAGRAM_HEADER_BYTES + meanPayload(mix));
+        final int paced = udp && rate == 0 && !flood ? window == -1 ? defaultWindow : window : 0;
         return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9), reversePort,
-            (long)(omit * 1e9), echoWindow);
+            (long)(omit * 1e9), paced, oneWay);
+    }
+
+    /** @return the mean payload of {@code mix}'s cycle. */
+    private static int meanPayload(final SizeMix mix)
+    {
+        long total = 0;
+        for (final int size : mix.schedule())
+        {
+            total += size;
+        }
+        return (int)(total / mix.schedule().length);
     }
 
     /**
@@ -398,7 +449,9 @@ public final class GenCommand implements Callable<Integer>
         return String.format(Locale.ROOT, "%s to %s%s, %d flow%s, %s payload bytes, %s, %s%s",
             proto + (tso ? " tso" : ""), dst, portText(plan), flows, flows == 1 ? "" : "s", plan.mix(),
             rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", rate) : plan.window() > 0 ?
-                String.format(Locale.ROOT, "paced to the answers (window up to %d)", plan.window()) : "as fast as possible",
+                String.format(Locale.ROOT, plan.oneWay() || plan.direction() == DatagramSpec.Direction.REVERSE ?
+                "paced by the receiver's reports (window up to %d)" : "paced to the answers (window up to %d)",
+                plan.window()) : "as fast as possible",
             count > 0 ? String.format(Locale.ROOT, "%,d frames", count) : String.format(Locale.ROOT, "for %.1f s",
                 plan.durationNs() / 1e9) + (omit > 0 ? String.format(Locale.ROOT, " after a %.1f s warm-up", omit) : ""),
             plan.direction() == DatagramSpec.Direction.FORWARD ? "" :
@@ -421,88 +474,17 @@ public final class GenCommand implements Callable<Integer>
         };
     }
 
-    /** @return how the forward datagrams were paced, for the summary line. */
-    private String pacing(final EchoWindow echoWindow)
+    private int finish(final Plan plan, final TrafficReport report, final TrafficGenerator generator,
+        final GenOutput output)
     {
-        if (echoWindow == null)
-        {
-            return rate > 0 ? "paced by --rate" : "not paced (--flood)";
-        }
-        if (!echoWindow.answered() || echoWindow.refused())
-        {
-            return echoWindow.refused() ? "not paced (the peer refused the port: no echoes)" :
-                "not paced (no echoes came)";
-        }
-        return String.format(Locale.ROOT, "paced to the answers: window %d (largest %d of %d), %d losses, " +
-            "%d queueings, %d timeouts shrank it", echoWindow.window(), echoWindow.largest(), echoWindow.max(),
-            echoWindow.losses(), echoWindow.queueings(), echoWindow.timeouts());
-    }
-
-    private int finish(final Plan plan, final TrafficReport report, final EchoWindow echoWindow, final GenOutput output)
-    {
-        final GenCounters counters = report.counters();
-        final double seconds = Math.max(1e-9, report.elapsedNs() / 1e9);
         final boolean forward = plan.direction() != DatagramSpec.Direction.REVERSE;
         final boolean stream = plan.direction() != DatagramSpec.Direction.FORWARD;
-        final long frames = report.frames();
-        final long frameBytes = GenCounters.sum(counters.snapshot(GenCounters::sentFrameBytes));
-        final long payload = report.payloadBytes();
-        final long answered = report.echoes();
-        final long lost = plan.udp() ? Math.max(0, frames - answered) : 0;
-        final long received = report.received();
-        final long expected = Math.max(received, report.receivedExpected());
-        final long streamLost = expected - received;
-        final long receivedPayload = GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes));
-        // what was asked: --count, or --rate for the duration (frames; for tcp --count is segments, and what tcp's
-        // receiving connections wait for is --count x --size bytes)
-        final boolean askedBytes = !forward && !plan.udp();
-        final long asked = askedBytes ? Math.max(0, count) * sizes.get(0) :
-            count > 0 ? count : rate > 0 ? (long)(rate * (report.elapsedNs() / 1e9)) : 0;
-        final long got = forward ? frames : askedBytes ? receivedPayload : received;
-        final boolean shortSend = asked > 0 && got < asked * minSentPercent / 100.0;
-
-        final List<String> lines = new ArrayList<>();
-        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "pvnet gen: %s to %s%s: ",
-            proto + (tso ? " tso" : ""), dst, portText(plan)));
-        if (forward)
-        {
-            line.append(String.format(Locale.ROOT, "sent %d frames (%d frame bytes, %d payload bytes) in %.3f s " +
-                "(%.3f Mpps, %.3f Gbit/s payload), ", frames, frameBytes, payload, seconds, frames / seconds / 1e6,
-                payload * 8 / seconds / 1e9));
-            if (plan.udp())
-            {
-                line.append(String.format(Locale.ROOT, "answered %d (%s echoes, %d payload bytes, %d bad), lost %d (%s)",
-                    answered, proto, report.answeredPayloadBytes(), report.badEchoes(), lost,
-                    GenOutput.percent(lost, frames)));
-            }
-            else
-            {
-                line.append(String.format(Locale.ROOT, "answered %d bytes acknowledged, retransmit rounds %d",
-                    report.answeredPayloadBytes(), counters.retransmitRounds()));
-            }
-            line.append(String.format(Locale.ROOT, ", ring full %d times", counters.ringFullWaits()));
-            if (plan.udp())
-            {
-                line.append(", ").append(pacing(echoWindow));
-            }
-        }
-        if (stream)
-        {
-            line.append(forward ? "; " : "").append(String.format(Locale.ROOT,
-                "received %d frames (%d payload bytes) in %.3f s (%.3f Mpps, %.3f Gbit/s payload), ", received,
-                receivedPayload, seconds, received / seconds / 1e6, receivedPayload * 8 / seconds / 1e9));
-            line.append(plan.udp() ? String.format(Locale.ROOT, "lost %d of %d (%s)", streamLost, expected,
-                GenOutput.percent(streamLost, expected)) : String.format(Locale.ROOT,
-                "in order (%d segments after a gap dropped and resent)", counters.receivedOutOfOrder()));
-        }
-        if (!plan.udp())
-        {
-            line.append(report.closed() ? ", closed" : ", close not acknowledged");
-        }
-        lines.add(line.toString());
-
+        final GenSummary summary = new GenSummary(new GenSummary.Run(proto + (tso ? " tso" : ""), dst, portText(plan),
+            plan.udp(), plan.oneWay(), forward, stream, rate, count, sizes.get(0), minSentPercent), report, generator,
+            output);
         final Map<String, Object> start = new LinkedHashMap<>();
         start.put("protocol", proto);
+        start.put("mode", plan.oneWay() ? "one-way" : plan.udp() && forward ? "echo" : plan.udp() ? "stream" : "tcp");
         start.put("tso", tso);
         start.put("destination", dst);
         start.put("port", port);
@@ -514,103 +496,15 @@ public final class GenCommand implements Callable<Integer>
         start.put("sizes", plan.mix().toString());
         start.put("direction", plan.direction().name().toLowerCase(Locale.ROOT));
         start.put("rate", rate);
+        start.put("window", plan.window());
         start.put("count", Math.max(0, count));
         start.put("duration_s", plan.durationNs() / 1e9);
         start.put("interval_s", interval);
         start.put("omit_s", omit);
-        final Map<String, Object> end = new LinkedHashMap<>();
-        end.put("seconds", seconds);
-        if (forward)
+        output.finish(start, summary.end(), summary.lines());
+        if (summary.shortSend())
         {
-            final Map<String, Object> sent = new LinkedHashMap<>();
-            sent.put("frames", frames);
-            sent.put("frame_bytes", frameBytes);
-            sent.put("payload_bytes", payload);
-            sent.put("frames_per_second", frames / seconds);
-            sent.put("payload_bits_per_second", payload * 8 / seconds);
-            sent.put("answered", plan.udp() ? answered : 0);
-            sent.put("answered_payload_bytes", report.answeredPayloadBytes());
-            sent.put("bad", report.badEchoes());
-            sent.put("lost", lost);
-            sent.put("lost_percent", frames == 0 ? 0.0 : 100.0 * lost / frames);
-            sent.put("ring_full_waits", counters.ringFullWaits());
-            if (plan.udp())
-            {
-                final Map<String, Object> paced = new LinkedHashMap<>();
-                paced.put("mode", echoWindow == null ? rate > 0 ? "rate" : "flood" :
-                    echoWindow.answered() && !echoWindow.refused() ? "answers" : "no-echoes");
-                if (echoWindow != null)
-                {
-                    paced.put("window_max", echoWindow.max());
-                    paced.put("window_largest", echoWindow.largest());
-                    paced.put("window_last", echoWindow.window());
-                    paced.put("losses", echoWindow.losses());
-                    paced.put("queueings", echoWindow.queueings());
-                    paced.put("timeouts", echoWindow.timeouts());
-                }
-                sent.put("pacing", paced);
-            }
-            if (!plan.udp())
-            {
-                sent.put("retransmit_rounds", counters.retransmitRounds());
-            }
-            end.put("sent", sent);
-        }
-        if (stream)
-        {
-            final Map<String, Object> in = new LinkedHashMap<>();
-            in.put("frames", received);
-            in.put("payload_bytes", receivedPayload);
-            in.put("frames_per_second", received / seconds);
-            in.put("payload_bits_per_second", receivedPayload * 8 / seconds);
-            if (plan.udp())
-            {
-                in.put("expected", expected);
-                in.put("lost", streamLost);
-                in.put("lost_percent", expected == 0 ? 0.0 : 100.0 * streamLost / expected);
-            }
-            else
-            {
-                in.put("out_of_order", counters.receivedOutOfOrder());
-            }
-            end.put("received", in);
-        }
-        final List<Map<String, Object>> perFlow = new ArrayList<>();
-        for (int flow = 0; flow < counters.flows(); flow++)
-        {
-            final Map<String, Object> f = new LinkedHashMap<>();
-            f.put("id", flow + 1);
-            f.put("source_port", TrafficGenerator.SOURCE_PORT + flow);
-            f.put("sent_frames", counters.sentFrames(flow));
-            f.put("sent_payload_bytes", counters.sentPayloadBytes(flow));
-            f.put("answered", counters.answeredFrames(flow));
-            f.put("answered_payload_bytes", counters.answeredPayloadBytes(flow));
-            f.put("received_frames", counters.receivedFrames(flow));
-            f.put("received_payload_bytes", counters.receivedPayloadBytes(flow));
-            if (plan.udp())
-            {
-                f.put("received_expected", counters.receivedExpected(flow));
-            }
-            else
-            {
-                f.put("retransmit_rounds", counters.retransmitRounds(flow));
-            }
-            perFlow.add(f);
-        }
-        end.put("streams", perFlow);
-        if (!plan.udp())
-        {
-            end.put("closed", report.closed());
-        }
-        end.put("asked", asked);
-        end.put("short_send", shortSend);
-        output.finish(start, end, lines);
-        if (shortSend)
-        {
-            err.println(String.format(Locale.ROOT, "pvnet gen: warning: %s %,d of %,d %s asked (%.1f %%, below " +
-                "--min-sent %.0f %%): the %s could not keep up (ring full %d times)", forward ? "sent" : "received",
-                got, asked, askedBytes ? "bytes" : "frames", 100.0 * got / asked, minSentPercent,
-                forward ? "vif or the switch" : "peer or the path", counters.ringFullWaits()));
+            err.println(summary.shortSendWarning());
             return 3;
         }
         return 0;

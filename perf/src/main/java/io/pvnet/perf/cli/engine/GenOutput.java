@@ -31,6 +31,10 @@ final class GenOutput implements GenListener
     {
         /** UDP/ICMP echoes: sent, answered, RTT. */
         ECHO,
+        /** A one-way UDP stream counted by its receiver: sent, received (as reported), lost/total. */
+        ONE_WAY,
+        /** Both ways one-way (bidir): a TX line (sent, the receiver's figures) and an RX line (stream) per flow. */
+        BOTH_ONE_WAY,
         /** A reverse stream: received, lost/total. */
         STREAM,
         /** Both (bidir): a TX line (echoes) and an RX line (stream) per flow. */
@@ -51,7 +55,19 @@ final class GenOutput implements GenListener
         /** {@return whether the peer sends in this mode} */
         boolean receives()
         {
-            return this == STREAM || this == BOTH || this == TCP_REVERSE || this == TCP_BOTH;
+            return this == STREAM || this == BOTH || this == BOTH_ONE_WAY || this == TCP_REVERSE || this == TCP_BOTH;
+        }
+
+        /** {@return whether gen's datagrams are echoed (round trips)} */
+        boolean echoes()
+        {
+            return this == ECHO || this == BOTH;
+        }
+
+        /** {@return whether gen's datagrams are a one-way stream its receiver reports on} */
+        boolean oneWay()
+        {
+            return this == ONE_WAY || this == BOTH_ONE_WAY;
         }
 
         /** {@return whether it is TCP (received data is never lost, only resent)} */
@@ -63,7 +79,7 @@ final class GenOutput implements GenListener
         /** {@return whether interval lines come in TX/RX pairs} */
         boolean both()
         {
-            return this == BOTH || this == TCP_BOTH;
+            return this == BOTH || this == BOTH_ONE_WAY || this == TCP_BOTH;
         }
     }
 
@@ -82,6 +98,13 @@ final class GenOutput implements GenListener
     private long[] received;
     private long[] receivedPayload;
     private long[] receivedExpected;
+    private long[] receivedLate;
+    private long[] receivedDuplicates;
+    private long[] receiverFrames;
+    private long[] receiverPayload;
+    private long[] receiverExpected;
+    private long[] receiverLate;
+    private long[] receiverDuplicates;
     private boolean headerPrinted;
     /** The counters of the lines so far (a new object: the warm-up ended). */
     private GenCounters lastCounters;
@@ -107,6 +130,13 @@ final class GenOutput implements GenListener
         received = new long[flows];
         receivedPayload = new long[flows];
         receivedExpected = new long[flows];
+        receivedLate = new long[flows];
+        receivedDuplicates = new long[flows];
+        receiverFrames = new long[flows];
+        receiverPayload = new long[flows];
+        receiverExpected = new long[flows];
+        receiverLate = new long[flows];
+        receiverDuplicates = new long[flows];
     }
 
     @Override
@@ -142,6 +172,13 @@ final class GenOutput implements GenListener
             java.util.Arrays.fill(received, 0);
             java.util.Arrays.fill(receivedPayload, 0);
             java.util.Arrays.fill(receivedExpected, 0);
+            java.util.Arrays.fill(receivedLate, 0);
+            java.util.Arrays.fill(receivedDuplicates, 0);
+            java.util.Arrays.fill(receiverFrames, 0);
+            java.util.Arrays.fill(receiverPayload, 0);
+            java.util.Arrays.fill(receiverExpected, 0);
+            java.util.Arrays.fill(receiverLate, 0);
+            java.util.Arrays.fill(receiverDuplicates, 0);
             if (!omitted && omittedIntervals > 0)
             {
                 totalRtt.reset();
@@ -169,19 +206,26 @@ final class GenOutput implements GenListener
             tx.payload = mode.tcp() ? counters.answeredPayloadBytes(flow) - answeredPayload[flow] :
                 counters.sentPayloadBytes(flow) - sentPayload[flow];
             tx.answered = counters.answeredFrames(flow) - answered[flow];
+            tx.receiverFrames = counters.receiverFrames(flow) - receiverFrames[flow];
+            tx.receiverPayload = counters.receiverPayloadBytes(flow) - receiverPayload[flow];
+            tx.expected = counters.receiverExpected(flow) - receiverExpected[flow];
+            tx.late = counters.receiverOutOfOrder(flow) - receiverLate[flow];
+            tx.duplicates = counters.receiverDuplicates(flow) - receiverDuplicates[flow];
             final Figures rx = new Figures();
             rx.frames = counters.receivedFrames(flow) - received[flow];
             rx.payload = counters.receivedPayloadBytes(flow) - receivedPayload[flow];
             rx.expected = counters.receivedExpected(flow) - receivedExpected[flow];
+            rx.late = counters.receivedLate(flow) - receivedLate[flow];
+            rx.duplicates = counters.receivedDuplicates(flow) - receivedDuplicates[flow];
             sum.add(tx);
             sumRx.add(rx);
             if (mode.sends())
             {
-                streams.add(stream(flow + 1, mode.both() ? "tx" : null, tx, seconds, false, mode.tcp()));
+                streams.add(stream(flow + 1, mode.both() ? "tx" : null, tx, seconds, false, mode));
             }
             if (mode.receives())
             {
-                streams.add(stream(flow + 1, mode.both() ? "rx" : null, rx, seconds, true, mode.tcp()));
+                streams.add(stream(flow + 1, mode.both() ? "rx" : null, rx, seconds, true, mode));
             }
             if (text && flows > 1)
             {
@@ -196,13 +240,13 @@ final class GenOutput implements GenListener
         final Map<String, Object> summary = new LinkedHashMap<>();
         if (mode.sends())
         {
-            summary.put("sent", figures(sum, seconds, false, mode.tcp()));
+            summary.put("sent", figures(sum, seconds, false, mode));
         }
         if (mode.receives())
         {
-            summary.put("received", figures(sumRx, seconds, true, mode.tcp()));
+            summary.put("received", figures(sumRx, seconds, true, mode));
         }
-        if (mode == Mode.ECHO || mode == Mode.BOTH)
+        if (mode.echoes())
         {
             summary.put("rtt_ns", percentiles(intervalRtt));
         }
@@ -220,19 +264,55 @@ final class GenOutput implements GenListener
         received = counters.snapshot(GenCounters::receivedFrames);
         receivedPayload = counters.snapshot(GenCounters::receivedPayloadBytes);
         receivedExpected = counters.snapshot(GenCounters::receivedExpected);
+        receivedLate = counters.snapshot(GenCounters::receivedLate);
+        receivedDuplicates = counters.snapshot(GenCounters::receivedDuplicates);
+        receiverFrames = counters.snapshot(GenCounters::receiverFrames);
+        receiverPayload = counters.snapshot(GenCounters::receiverPayloadBytes);
+        receiverExpected = counters.snapshot(GenCounters::receiverExpected);
+        receiverLate = counters.snapshot(GenCounters::receiverOutOfOrder);
+        receiverDuplicates = counters.snapshot(GenCounters::receiverDuplicates);
     }
 
-    private String header()
+    /**
+     * The header line: every label over its column, as {@link #row} lays the values out (a label right-aligned over
+     * right-aligned numbers, Interval over the interval).
+     */
+    String header()
     {
+        final String id = mode.both() ? "[ ID][Dir]" : "[ ID]";
         return switch (mode)
         {
-            case ECHO -> "[ ID] Interval           Transfer     Bitrate           Frames/s      Sent  Answered  RTT p50    p99";
-            case STREAM -> "[ ID] Interval           Transfer     Bitrate           Frames/s  Received  Lost/Total";
-            case BOTH -> "[ ID][Dir] Interval           Transfer     Bitrate           Frames/s   Frames  Answered/Lost";
-            case TCP -> "[ ID] Interval           Transfer     Bitrate           Frames/s      Sent  (Transfer: bytes acknowledged)";
-            case TCP_REVERSE -> "[ ID] Interval           Transfer     Bitrate           Frames/s  Received  (Transfer: in-order bytes)";
-            case TCP_BOTH -> "[ ID][Dir] Interval           Transfer     Bitrate           Frames/s   Frames  (TX: bytes acknowledged, RX: in-order bytes)";
+            case ECHO -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Answered", "RTT p50", "p99");
+            case ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Received", "Lost/Total");
+            case STREAM -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received", "Lost/Total");
+            case BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Answered/Lost");
+            case BOTH_ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Received",
+                "Lost/Total");
+            case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent") + "  (Transfer: bytes acknowledged)";
+            case TCP_REVERSE -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received") +
+                "  (Transfer: in-order bytes)";
+            case TCP_BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames") +
+                "  (TX: bytes acknowledged, RX: in-order bytes)";
         };
+    }
+
+    /**
+     * One line of the table, header or values: the id (10 wide with a direction, else 5), the interval (17), Transfer
+     * (13), Bitrate (16), Frames/s (10) and the mode's counts (9 each, a trailing Lost/Total or Answered/Lost as it
+     * comes), two spaces between columns.
+     */
+    private String row(final String id, final String interval, final String transfer, final String bitrate,
+        final String rate, final String... counts)
+    {
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, mode.both() ? "%-10s %-17s  %13s  %16s  %10s" :
+            "%-5s %-17s  %13s  %16s  %10s", id, interval, transfer, bitrate, rate));
+        for (int i = 0; i < counts.length; i++)
+        {
+            final boolean last = i == counts.length - 1;
+            final boolean fraction = counts[i].contains("/") || counts[i].contains("(");
+            line.append("  ").append(last && fraction ? counts[i] : String.format(Locale.ROOT, "%9s", counts[i]));
+        }
+        return line.toString();
     }
 
     private void printLines(
@@ -242,32 +322,64 @@ final class GenOutput implements GenListener
         final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", fromNs / 1e9, toNs / 1e9);
         switch (mode)
         {
-            case ECHO -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %8d%s", id, interval,
-                bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames, tx.answered,
-                rtt == null ? "" : "  " + time(rtt, 50) + "  " + time(rtt, 99))));
-            case STREAM -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d  %s", id, interval,
-                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx))));
+            case ECHO -> print(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
+                Long.toString(tx.frames), Long.toString(tx.answered), rtt == null ? "" : time(rtt, 50).trim(),
+                rtt == null ? "" : time(rtt, 99).trim()));
+            case ONE_WAY -> print(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds),
+                rate(tx.frames, seconds), Long.toString(tx.frames), Long.toString(tx.receiverFrames), receiverLost(tx)));
+            case STREAM -> print(row(id, interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
+                Long.toString(rx.frames), lost(rx)));
             case BOTH ->
             {
-                out.println(suffixed(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d  %d answered%s", id, interval,
-                    bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames, tx.answered,
-                    rtt == null ? "" : ", RTT p50 " + time(rtt, 50).trim())));
-                out.println(suffixed(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d  %s", id, interval,
-                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames, lost(rx))));
+                print(row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
+                    Long.toString(tx.frames), tx.answered + " answered" + (rtt == null ? "" : ", RTT p50 " +
+                    time(rtt, 50).trim())));
+                print(row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
+                    Long.toString(rx.frames), lost(rx)));
             }
-            case TCP -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
-                bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames)));
-            case TCP_REVERSE -> out.println(suffixed(String.format(Locale.ROOT, "%s %s  %s  %s  %9s  %8d", id, interval,
-                bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames)));
+            case BOTH_ONE_WAY ->
+            {
+                print(row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
+                    Long.toString(tx.frames), Long.toString(tx.receiverFrames), receiverLost(tx)));
+                print(row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
+                    Long.toString(rx.frames), "", lost(rx)));
+            }
+            case TCP -> print(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
+                Long.toString(tx.frames)));
+            case TCP_REVERSE -> print(row(id, interval, bytes(rx.payload), bitrate(rx.payload, seconds),
+                rate(rx.frames, seconds), Long.toString(rx.frames)));
             case TCP_BOTH ->
             {
-                out.println(suffixed(String.format(Locale.ROOT, "%s[TX] %s  %s  %s  %9s  %7d", id, interval,
-                    bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds), tx.frames)));
-                out.println(suffixed(String.format(Locale.ROOT, "%s[RX] %s  %s  %s  %9s  %7d", id, interval,
-                    bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds), rx.frames)));
+                print(row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
+                    Long.toString(tx.frames)));
+                print(row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
+                    Long.toString(rx.frames)));
             }
         }
         out.flush();
+    }
+
+    /**
+     * iperf3's closing rows of a one-way stream, as the table lays them out: the sender's (frames sent) and the
+     * receiver's (frames it counted, lost of the total).
+     */
+    List<String> closingRows(
+        final double seconds, final long sentFrames, final long sentPayload, final long receiverFrames,
+        final long receiverPayload, final long lost, final long total)
+    {
+        final String id = mode.both() ? "[SUM][TX]" : "[SUM]";
+        final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", 0.0, seconds);
+        return List.of(
+            row(id, interval, bytes(sentPayload), bitrate(sentPayload, seconds), rate(sentFrames, seconds),
+                Long.toString(sentFrames), "", "") + "  sender",
+            row(id, interval, bytes(receiverPayload), bitrate(receiverPayload, seconds), rate(receiverFrames, seconds),
+                "", Long.toString(receiverFrames), String.format(Locale.ROOT, "%d/%d (%s)", lost, total,
+                    percent(lost, total))) + "  receiver");
+    }
+
+    private void print(final String line)
+    {
+        out.println(suffixed(line.stripTrailing()));
     }
 
     private String suffixed(final String line)
@@ -284,14 +396,14 @@ final class GenOutput implements GenListener
      */
     void finish(final Map<String, Object> start, final Map<String, Object> end, final List<String> lines)
     {
-        if (mode == Mode.ECHO || mode == Mode.BOTH)
+        if (mode.echoes())
         {
             end.put("rtt_ns", percentiles(totalRtt));
         }
         if (text)
         {
             out.println("- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -");
-            if (mode == Mode.ECHO || mode == Mode.BOTH)
+            if (mode.echoes())
             {
                 out.println(totalRtt.getTotalCount() == 0 ? "rtt: no timed answers (payloads under 12 bytes carry no probe)" :
                     String.format(Locale.ROOT, "rtt over %d answers: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
@@ -335,7 +447,7 @@ final class GenOutput implements GenListener
 
     private static Map<String, Object> stream(
         final int id, final String direction, final Figures figures, final double seconds, final boolean stream,
-        final boolean tcp)
+        final Mode mode)
     {
         final Map<String, Object> map = new LinkedHashMap<>();
         map.put("id", id);
@@ -343,23 +455,41 @@ final class GenOutput implements GenListener
         {
             map.put("direction", direction);
         }
-        map.putAll(figures(figures, seconds, stream, tcp));
+        map.putAll(figures(figures, seconds, stream, mode));
         return map;
     }
 
-    /** A stream's figures: TCP's received data has no loss (resent) and its sent data counts bytes acknowledged. */
+    /**
+     * A stream's figures: TCP's received data has no loss (resent) and its sent data counts bytes acknowledged; a
+     * one-way stream's sent figures carry the receiver's ({@code receiver}: what it reported for the interval).
+     */
     private static Map<String, Object> figures(
-        final Figures figures, final double seconds, final boolean stream, final boolean tcp)
+        final Figures figures, final double seconds, final boolean stream, final Mode mode)
     {
         final Map<String, Object> map = new LinkedHashMap<>();
         map.put("frames", figures.frames);
         map.put("payload_bytes", figures.payload);
         map.put("payload_bits_per_second", round(figures.payload * 8 / seconds));
         map.put("frames_per_second", round(figures.frames / seconds));
-        if (stream && !tcp)
+        if (stream && !mode.tcp())
         {
-            map.put("lost", Math.max(0, figures.expected - figures.frames));
+            map.put("lost", Math.max(0, figures.expected - (figures.frames - figures.duplicates)));
             map.put("expected", figures.expected);
+            map.put("out_of_order", figures.late);
+            map.put("duplicates", figures.duplicates);
+        }
+        else if (!stream && mode.oneWay())
+        {
+            final Map<String, Object> receiver = new LinkedHashMap<>();
+            receiver.put("frames", figures.receiverFrames);
+            receiver.put("payload_bytes", figures.receiverPayload);
+            receiver.put("payload_bits_per_second", round(figures.receiverPayload * 8 / seconds));
+            receiver.put("frames_per_second", round(figures.receiverFrames / seconds));
+            receiver.put("expected", figures.expected);
+            receiver.put("lost", receiverLostCount(figures));
+            receiver.put("out_of_order", figures.late);
+            receiver.put("duplicates", figures.duplicates);
+            map.put("receiver", receiver);
         }
         else if (!stream)
         {
@@ -386,9 +516,23 @@ final class GenOutput implements GenListener
 
     private static String lost(final Figures rx)
     {
-        final long lost = Math.max(0, rx.expected - rx.frames);
-        return String.format(Locale.ROOT, "%d/%d (%s)", lost, Math.max(rx.expected, rx.frames),
-            percent(lost, Math.max(rx.expected, rx.frames)));
+        final long distinct = rx.frames - rx.duplicates;
+        final long lost = Math.max(0, rx.expected - distinct);
+        return String.format(Locale.ROOT, "%d/%d (%s)", lost, Math.max(rx.expected, distinct),
+            percent(lost, Math.max(rx.expected, distinct)));
+    }
+
+    /** @return an interval's loss as the receiver of a one-way stream saw it: numbered, not (yet) received. */
+    private static long receiverLostCount(final Figures tx)
+    {
+        return Math.max(0, tx.expected - (tx.receiverFrames - tx.duplicates));
+    }
+
+    private static String receiverLost(final Figures tx)
+    {
+        final long lost = receiverLostCount(tx);
+        final long total = Math.max(tx.expected, tx.receiverFrames - tx.duplicates);
+        return String.format(Locale.ROOT, "%d/%d (%s)", lost, total, percent(lost, total));
     }
 
     static String percent(final long part, final long whole)
@@ -424,7 +568,7 @@ final class GenOutput implements GenListener
     {
         if (bytes < 1024)
         {
-            return String.format(Locale.ROOT, "%6d Bytes ", bytes);
+            return String.format(Locale.ROOT, "%6d  Bytes", bytes); // the unit right-aligned with KBytes
         }
         final String[] units = {"KBytes", "MBytes", "GBytes", "TBytes"};
         double value = bytes / 1024.0;
@@ -441,7 +585,7 @@ final class GenOutput implements GenListener
     static String bitrate(final long bytes, final double seconds)
     {
         double value = bytes * 8 / seconds;
-        final String[] units = {"bits/sec ", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"};
+        final String[] units = {" bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"};
         int unit = 0;
         while (value >= 1000 && unit < units.length - 1)
         {
@@ -461,12 +605,20 @@ final class GenOutput implements GenListener
         return Math.round(value * 1000) / 1000.0;
     }
 
+    /**
+     * An interval's figures of one direction: sent or received frames and payload, echoes answered, and what the
+     * receiver counted (a one-way stream's, as reported; gen's own for a reverse stream: expected, late, duplicates).
+     */
     private static final class Figures
     {
         long frames;
         long payload;
         long answered;
         long expected;
+        long late;
+        long duplicates;
+        long receiverFrames;
+        long receiverPayload;
 
         void add(final Figures other)
         {
@@ -474,6 +626,10 @@ final class GenOutput implements GenListener
             payload += other.payload;
             answered += other.answered;
             expected += other.expected;
+            late += other.late;
+            duplicates += other.duplicates;
+            receiverFrames += other.receiverFrames;
+            receiverPayload += other.receiverPayload;
         }
     }
 }

@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
  * naming the cause ({@code --no-reconnect}).
  */
 @Command(name = "guest", mixinStandardHelpOptions = true,
-    description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7), TCP discard (9) and TCP chargen " +
-        "(19), until interrupted.")
+    description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7), TCP discard (9), TCP chargen " +
+        "(19) and gen's UDP streams (5201: counts and reports a one-way stream, streams on request), until interrupted.")
 public final class GuestCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
@@ -97,8 +97,11 @@ public final class GuestCommand implements Callable<Integer>
                 " icmp-echoes " + stack.icmpEchoes() + " udp-echoes " + stack.udpEchoes() + " tcp-bytes " +
                 stack.tcpPayloadBytes() + " reassembled " + stack.reassembled() + " reply-failures " +
                 stack.replyFailures() + " rx-held-for-tx-room " + node.rxHeldBack() + " streamed " +
-                node.streamSource().sentFrames() + " stream-requests " +
-                node.streamSource().requests() + " chargen-connections " + node.chargen().accepted() +
+                node.streamSource().sentFrames() + " stream-requests " + node.streamSource().requests() +
+                " stream-reports-in " + node.streamSource().reports() + " counted " +
+                node.streamSource().sink().datagrams() + " reports-out " + node.streamSource().sink().reports() +
+                " unsolicited " + node.streamSource().sink().unsolicited() + " stream-malformed " +
+                node.streamSource().sink().malformed() + " chargen-connections " + node.chargen().accepted() +
                 " chargen-bytes " + node.chargen().sentBytes());
             return 0;
         }

@@ -82,8 +82,10 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         // answers gen --proto tcp --reverse / --bidir (TCP port 19)
         this.chargen = new io.pvnet.engine.guest.TcpChargenServer(stack, this, settings.config().mtu());
         chargen.limitRingUse(this::txOutstanding, io.pvnet.engine.vif.VifSections.RING_SIZE / 2);
-        streamSource.next(chargen);
-        stack.other(streamSource);
+        // a guest's frames meet the stream port first (a one-way stream's datagrams go no further), then the stack;
+        // what the stack does not answer goes to chargen. A generator in this node takes the stack's other frames.
+        streamSource.next(stack);
+        stack.other(chargen);
     }
 
     /**
@@ -272,7 +274,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         work += frontend.doWork();
         // an echo server takes no more requests than its tx ring can answer (the rest wait in the rx ring, and what
         // backs up further the switch counts); a generator takes every answer
-        work += answering != null ? answering.poll(frontend, stack, rxBudget) : frontend.poll(stack, rxBudget);
+        work += answering != null ? answering.poll(frontend, streamSource, rxBudget) : frontend.poll(stack, rxBudget);
         work += streamSource.doWork();
         work += chargen.doWork();
         frontend.flush();

@@ -34,7 +34,7 @@ final class EchoWarmup
         while (System.nanoTime() - deadlineNs < 0)
         {
             try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif",
-                Integer.toString(vif), "--ip", ip, "--dst", dst, "--count", "20", "--rate", "1000"))
+                Integer.toString(vif), "--ip", ip, "--dst", dst, "--echo", "--count", "20", "--rate", "1000"))
             {
                 gen.awaitExit(60_000);
                 last = gen.output();

@@ -22,8 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code pvnet gen} as a user runs it: a {@code pvnet switch} and a {@code pvnet guest} as processes, {@code gen} in
  * another against the guest, checking each output format: the JSON's fields (every interval, every flow on its own
- * source port, totals, round-trip percentiles), iperf3-style interval lines, reverse and bidirectional streams, the
- * TSO transfer that once stalled, and exit 3 with a warning when far less was sent than asked.
+ * source port, totals, round-trip percentiles), iperf3-style interval lines, the one-way stream's receiver figures
+ * (per interval and at the end, iperf3's sender and receiver rows), a flood's loss equal to the switch's queue-full
+ * drops in {@code pvnet stat}, a reverse stream paced by gen's reports without loss, bidirectional streams, the TSO
+ * transfer that once stalled, and exit 3 with a warning when far less was sent than asked.
  */
 class GenCommandProcessTest
 {
@@ -75,7 +77,7 @@ class GenCommandProcessTest
     void shouldWriteEveryIntervalAndEveryFlowToTheJson() throws Exception
     {
         final Path json = dir.resolve("gen.json");
-        try (CommandProcess gen = gen("-P", "3", "--size", "64,576,1400", "--count", "3000", "--rate", "20000",
+        try (CommandProcess gen = gen("--echo", "-P", "3", "--size", "64,576,1400", "--count", "3000", "--rate", "20000",
             "-i", "0.05", "--json", json.toString()))
         {
             assertEquals(0, gen.awaitExit(60_000), gen.output());
@@ -129,7 +131,8 @@ class GenCommandProcessTest
         {
             assertEquals(0, gen.awaitExit(60_000), gen.output());
             final String output = gen.output();
-            assertTrue(output.contains("[ ID] Interval           Transfer     Bitrate"), output);
+            assertTrue(output.matches("(?s).*\\[ ID\\] Interval +Transfer +Bitrate +Frames/s +Sent +Answered +RTT p50 +p99\n.*"),
+                output);
             final Matcher line = SUM_LINE.matcher(output);
             int lines = 0;
             long sent = 0;
@@ -318,6 +321,106 @@ class GenCommandProcessTest
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shouldReportTheReceiversCountOfAOneWayStreamAsIperf3Does() throws Exception
+    {
+        final Path json = dir.resolve("one-way.json");
+        try (CommandProcess gen = gen("-P", "2", "--size", "64,1000", "--count", "20000", "-i", "0.05", "--json",
+            json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            final String output = gen.output();
+            assertTrue(output.contains("port 5201, 2 flows") && output.contains("paced by the receiver's reports"), output);
+            assertTrue(output.matches("(?s).*Frames/s +Sent +Received  Lost/Total\n.*"), output);
+            assertTrue(output.matches("(?s).*\\[SUM\\] .* 20000 +sender\n.*"), output);
+            assertTrue(output.matches("(?s).*\\[SUM\\] .* 20000  0/20000 \\(0%\\)  receiver\n.*"), output);
+            assertTrue(output.contains("receiver counted 20000 (") && output.contains("lost 0 (0%)"), output);
+            final Map<String, Object> document = JSON.std.mapFrom(Files.readString(json));
+            final Map<String, Object> start = (Map<String, Object>)document.get("start");
+            assertEquals("one-way", start.get("mode"));
+            assertEquals(5201, ((Number)start.get("port")).intValue());
+            long receivedInIntervals = 0;
+            for (final Map<String, Object> interval : (List<Map<String, Object>>)document.get("intervals"))
+            {
+                final Map<String, Object> sent = (Map<String, Object>)((Map<String, Object>)interval.get("sum")).get("sent");
+                final Map<String, Object> receiver = (Map<String, Object>)sent.get("receiver");
+                receivedInIntervals += ((Number)receiver.get("frames")).longValue();
+                assertTrue(receiver.containsKey("lost") && receiver.containsKey("expected") &&
+                    receiver.containsKey("out_of_order") && receiver.containsKey("duplicates"), receiver.toString());
+                assertFalse(((Map<String, Object>)interval.get("sum")).containsKey("rtt_ns"), "one-way: no round trips");
+            }
+            assertEquals(20000, receivedInIntervals, "the intervals carry the receiver's count, adding up to it");
+            final Map<String, Object> end = (Map<String, Object>)document.get("end");
+            final Map<String, Object> sent = (Map<String, Object>)end.get("sent");
+            assertEquals(20000, ((Number)sent.get("frames")).longValue());
+            assertEquals(0, ((Number)sent.get("lost")).longValue());
+            final Map<String, Object> receiver = (Map<String, Object>)sent.get("receiver");
+            assertEquals(20000, ((Number)receiver.get("frames")).longValue());
+            assertEquals(10000L * 64 + 10000L * 1000, ((Number)receiver.get("payload_bytes")).longValue());
+            assertEquals("reports", ((Map<String, Object>)sent.get("pacing")).get("mode"));
+            for (final Map<String, Object> flow : (List<Map<String, Object>>)end.get("streams"))
+            {
+                assertEquals(10000, ((Number)flow.get("receiver_frames")).longValue(), flow.toString());
+            }
+            assertTrue(((Number)((Map<String, Object>)end.get("reports")).get("in")).longValue() > 2, end.toString());
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldLoseUnderAFloodExactlyWhatTheSwitchCountsAsDropped() throws Exception
+    {
+        final Path json = dir.resolve("flood.json");
+        final long dropsBefore = stat("bridge vif1.0 tx-drop-queue-full");
+        try (CommandProcess gen = gen("--flood", "--size", "64", "--count", "200000", "-i", "0", "--json",
+            json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            final Map<String, Object> sent = (Map<String, Object>)((Map<String, Object>)JSON.std.mapFrom(
+                Files.readString(json)).get("end")).get("sent");
+            final long lost = ((Number)sent.get("lost")).longValue();
+            assertEquals(200000, ((Number)sent.get("frames")).longValue());
+            assertEquals(200000 - lost, ((Number)((Map<String, Object>)sent.get("receiver")).get("frames")).longValue());
+            // the switch's counters are live in its file: what the receiver missed, the bridge dropped at its queue
+            assertEquals(lost, stat("bridge vif1.0 tx-drop-queue-full") - dropsBefore, gen.output());
+            System.out.println("flood: lost " + lost + " of 200000 (" + gen.output().lines()
+                .filter(line -> line.startsWith("pvnet gen: udp to")).findFirst().orElse("") + ")");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldPaceTheGuestsStreamByGensReportsWithoutLoss() throws Exception
+    {
+        final Path json = dir.resolve("paced-reverse.json");
+        final long dropsBefore = stat("bridge vif2.0 tx-drop-queue-full");
+        try (CommandProcess gen = gen("--reverse", "--size", "64", "--count", "200000", "-i", "0", "--json",
+            json.toString()))
+        {
+            assertEquals(0, gen.awaitExit(60_000), gen.output());
+            assertTrue(gen.output().contains("paced by the receiver's reports"), gen.output());
+            final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(json)).get("end");
+            final Map<String, Object> received = (Map<String, Object>)end.get("received");
+            assertEquals(200000, ((Number)received.get("frames")).longValue(), end.toString());
+            assertEquals(0, ((Number)received.get("lost")).longValue(), end.toString());
+            assertEquals(0, stat("bridge vif2.0 tx-drop-queue-full") - dropsBefore, "nothing dropped on the way to gen");
+            assertTrue(((Number)((Map<String, Object>)end.get("reports")).get("out")).longValue() > 10, end.toString());
+        }
+    }
+
+    /** @return the value of one counter {@code pvnet stat} shows for the switch's region, e.g. bridge drops. */
+    private static long stat(final String counter)
+    {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        assertEquals(0, StatCommand.run(new java.io.PrintStream(out, true), new java.io.PrintStream(err, true),
+            region.toString(), "--count", "1"), err.toString());
+        final Matcher row = Pattern.compile("(?m)^\\s*\\d+:\\s+([\\d,]+)\\s+(?:[\\d,]+/s\\s+)?" +
+            Pattern.quote(counter) + "\\s*$").matcher(out.toString());
+        return row.find() ? Long.parseLong(row.group(1).replace(",", "")) : 0;
+    }
+
+    @Test
     void shouldWarnAndExit3WhenItSentFarLessThanAsked() throws Exception
     {
         try (CommandProcess gen = gen("--rate", "1000000000", "--duration", "0.3", "--size", "64", "-i", "0"))
@@ -336,7 +439,8 @@ class GenCommandProcessTest
             {"--proto", "tcp", "--size", "100,200"}, {"--proto", "tcp", "--reverse", "--tso"},
             {"--proto", "tcp", "--reverse", "--rate", "100"}, {"--reverse-port", "19"},
             {"--proto", "tcp", "--bidir", "--port", "19"}, {"--imix", "--size", "64,128"}, {"--size", "0"}, {"--interval", "-1"},
-            {"--min-sent", "101"}, {"--count", "5", "--duration", "1"}})
+            {"--min-sent", "101"}, {"--count", "5", "--duration", "1"}, {"--proto", "tcp", "--echo"},
+            {"--size", "11"}, {"--imix", "--window", "3"}})
         {
             final java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
             final GenCommand command = new GenCommand();

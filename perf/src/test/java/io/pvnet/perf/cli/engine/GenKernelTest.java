@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code pvnet gen} against the Linux kernel through a TAP port of a {@code pvnet switch} moved into a namespace: ICMP
- * echoes answered by the kernel itself (counted, timed, interval lines), UDP echoes of a kernel socket over two flows,
+ * echoes answered by the kernel itself (counted, timed, interval lines), a one-way UDP stream refused in one line (the
+ * kernel does not count and report one), UDP echoes ({@code --echo}) of a kernel socket over two flows,
  * a reverse stream from a kernel socket speaking the stream request (the tests' {@code kernel_client.py source}),
  * 60000-byte TSO frames to a kernel TCP socket; and TCP as iperf3 runs it against kernel sockets through an offloading
  * TAP: two connections to a socket that reads (each connection's acknowledged bytes are what the kernel read), two
@@ -67,9 +68,19 @@ class GenKernelTest
                 assertTrue(gen.output().contains("rtt over "), gen.output());
             }
 
-            // UDP to a port nothing listens on: the kernel answers the first datagram with ICMP port unreachable, so
-            // gen's window holds nothing back (it sends as the ring takes frames, as before there was a window)
-            try (CommandProcess gen = gen(region, "--size", "64", "--count", "20000", "--port", "9", "-i", "0"))
+            // one-way UDP (the default, iperf3's): a kernel socket does not count and report a stream, and nothing
+            // listens on 5201: gen says so in one line and exits 1 at once (ICMP port unreachable), sending no data
+            try (CommandProcess gen = gen(region, "--size", "64", "--count", "1000", "-i", "0"))
+            {
+                assertEquals(1, gen.awaitExit(60_000), gen.output());
+                assertTrue(gen.output().contains("pvnet gen: no receiver at 192.0.2.1:5201 counted the one-way stream " +
+                    "(ICMP port unreachable; a pvnet guest counts it, a kernel socket or an older guest does not: " +
+                    "--echo has port 7 echo each datagram instead)"), gen.output());
+            }
+
+            // UDP echo to a port nothing listens on: the kernel answers the first datagram with ICMP port unreachable,
+            // so gen's window holds nothing back (it sends as the ring takes frames, as before there was a window)
+            try (CommandProcess gen = gen(region, "--echo", "--size", "64", "--count", "20000", "--port", "9", "-i", "0"))
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
                 final Matcher summary = SUMMARY.matcher(gen.output());
@@ -82,8 +93,8 @@ class GenKernelTest
 
             // UDP echo from a kernel socket, two flows
             final Process echo = netns.start("python3", Netns.kernelClient(), "udp-echo", "192.0.2.1", "7", "30");
-            try (CommandProcess gen = awaitListening(echo) ? gen(region, "-P", "2", "--size", "64,1000", "--count",
-                "1000", "--rate", "5000") : null)
+            try (CommandProcess gen = awaitListening(echo) ? gen(region, "--echo", "-P", "2", "--size", "64,1000",
+                "--count", "1000", "--rate", "5000") : null)
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
                 final Matcher summary = SUMMARY.matcher(gen.output());
@@ -92,7 +103,7 @@ class GenKernelTest
                 assertTrue(Long.parseLong(summary.group(2)) >= 950, gen.output());
             }
             // the same socket unpaced by a rate: gen paces itself to its answers
-            try (CommandProcess gen = gen(region, "--size", "64", "--count", "20000", "-i", "0"))
+            try (CommandProcess gen = gen(region, "--echo", "--size", "64", "--count", "20000", "-i", "0"))
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
                 final Matcher summary = SUMMARY.matcher(gen.output());

@@ -82,7 +82,7 @@ class GuestIsolationProcessTest
                 // load), at 5,000/s so a guest descheduled for 50 ms still has ring room
                 EchoWarmup.awaitFirstEcho(region, 2, "10.77.0.2/24", "10.77.0.1");
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
-                    "--ip", "10.77.0.2/24", "--dst", "10.77.0.1", "--proto", "udp", "--count", "10000", "--rate", "5000"))
+                    "--ip", "10.77.0.2/24", "--dst", "10.77.0.1", "--proto", "udp", "--echo", "--count", "10000", "--rate", "5000"))
                 {
                     assertEquals(0, gen.awaitExit(30_000), gen.output());
                     assertTrue(answered(gen.output()) > 5_000, gen.output()); // traffic flows to the next guest
@@ -166,7 +166,7 @@ class GuestIsolationProcessTest
                 assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
                 assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
-                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--duration", "60"))
+                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--echo", "--duration", "60"))
                 {
                     assertTrue(sw.awaitOutput("vif2.0 attached", 20_000), sw.output());
                     Thread.sleep(500);
@@ -188,7 +188,7 @@ class GuestIsolationProcessTest
                 // answered within milliseconds, not at the guest's 1 s sleep timeout (p50 ~500 ms, answers missing)
                 Thread.sleep(1_500);
                 try (CommandProcess probe = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
-                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--count", "20", "--rate", "20"))
+                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--echo", "--count", "20", "--rate", "20"))
                 {
                     assertEquals(0, probe.awaitExit(30_000), probe.output() + guest.output());
                     assertEquals(20, answered(probe.output()), probe.output());
@@ -197,7 +197,7 @@ class GuestIsolationProcessTest
                         .filter(line -> line.startsWith("rtt over")).findFirst().orElse("without rtt"));
                 }
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
-                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--count", "10000", "--rate", "5000"))
+                    "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--echo", "--count", "10000", "--rate", "5000"))
                 {
                     assertEquals(0, gen.awaitExit(30_000), gen.output() + restarted.output() + guest.output());
                     assertTrue(answered(gen.output()) > 5_000, gen.output()); // traffic flows; a flood would measure the load

@@ -70,6 +70,8 @@ class HostCommandArgumentsTest
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 -b 10M --rate 5 | --rate and --bitrate exclude each other",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 -b fast | --bitrate=fast must be a number",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 -b 0 | --bitrate=0 must be positive",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --proto tcp --echo | --echo is for udp",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --size 64,8 | --size=8 must be at least 12 for a one-way udp stream",
     })
     void shouldRejectBadArgumentsWithOneLineAndExitCode2(final String line, final String expected)
     {

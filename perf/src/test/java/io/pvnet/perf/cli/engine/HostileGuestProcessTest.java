@@ -63,7 +63,7 @@ class HostileGuestProcessTest
     private static long run(final Path region, final Path socket) throws Exception
     {
         try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
-            "--ip", "10.80.0.2/24", "--dst", "10.80.0.1", "--proto", "udp", "--count", "25000", "--rate", "5000"))
+            "--ip", "10.80.0.2/24", "--dst", "10.80.0.1", "--proto", "udp", "--echo", "--count", "25000", "--rate", "5000"))
         {
             if (socket != null)
             {

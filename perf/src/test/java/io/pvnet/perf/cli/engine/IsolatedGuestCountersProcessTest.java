@@ -74,7 +74,7 @@ class IsolatedGuestCountersProcessTest
             assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
             assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
             try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
-                "--ip", "10.79.0.2/24", "--dst", "10.79.0.1", "--proto", "udp", "--count", "2000", "--rate", "4000"))
+                "--ip", "10.79.0.2/24", "--dst", "10.79.0.1", "--proto", "udp", "--echo", "--count", "2000", "--rate", "4000"))
             {
                 assertEquals(0, gen.awaitExit(30_000), gen.output());
             }

@@ -218,7 +218,7 @@ class SwitchCommandKernelTest
     private static CommandProcess vxlanGen(final Path region, final String proto, final int count) throws Exception
     {
         return new CommandProcess("gen", "--region", region.toString(), "--vif", "1", "--ip", "10.42.0.1/24",
-            "--mac", "02:00:00:00:0a:01", "--dst", "10.42.0.2", "--proto", proto, "--size", "1000",
+            "--mac", "02:00:00:00:0a:01", "--dst", "10.42.0.2", "--proto", proto, "--echo", "--size", "1000",
             "--count", Integer.toString(count), "--rate", "2000");
     }
 

@@ -41,7 +41,7 @@ class ThousandVifSwitchProcessTest
                 EchoWarmup.awaitFirstEcho(region, 1000, "10.77.0.100/24", "10.77.0.7");
                 // 5,000/s: a guest descheduled for 50 ms on a loaded machine still finds room in its 256-slot ring
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "1000",
-                    "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--count", "2000", "--rate", "5000"))
+                    "--ip", "10.77.0.100/24", "--dst", "10.77.0.7", "--echo", "--count", "2000", "--rate", "5000"))
                 {
                     assertEquals(0, gen.awaitExit(120_000), gen.output());
                     System.out.println("1024 vifs: " + gen.output().trim());

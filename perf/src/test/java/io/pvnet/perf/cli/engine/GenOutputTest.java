@@ -1,0 +1,86 @@
+package io.pvnet.perf.cli.engine;
+
+import io.pvnet.engine.guest.GenCounters;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link GenOutput}'s interval table in every mode: each header label stands over its column (a right-aligned label
+ * ends where the values end, Lost/Total starts where the figures start), for one flow and for a per-flow line beside
+ * {@code [SUM]}, and a one-way stream's closing rows say sender and receiver.
+ */
+class GenOutputTest
+{
+    @Test
+    void shouldLineUpEveryHeaderLabelWithItsColumn()
+    {
+        for (final GenOutput.Mode mode : GenOutput.Mode.values())
+        {
+            for (final int flows : new int[] {1, 2})
+            {
+                final List<String> lines = print(mode, flows);
+                final String header = lines.get(0);
+                for (final String row : lines.subList(1, lines.size()))
+                {
+                    for (final String label : List.of("Transfer", "Bitrate", "Frames/s", "Sent", "Answered",
+                        "Received", "Frames", "RTT p50", "p99"))
+                    {
+                        final int at = header.indexOf(label + " ") >= 0 ? header.indexOf(label + " ") :
+                            header.endsWith(label) ? header.length() - label.length() : -1;
+                        if (at < 0 || (mode.both() && row.contains("[RX]") && label.equals("Received")) ||
+                            (label.contains("p") && !row.startsWith("[SUM]")))
+                        {
+                            continue; // not a column of this mode (blank on the RX line; per flow no round trips)
+                        }
+                        final int end = at + label.length();
+                        assertTrue(end <= row.length() && row.charAt(end - 1) != ' ' &&
+                            (end == row.length() || row.charAt(end) == ' '),
+                            mode + " " + flows + " flows: '" + label + "' ends at " + end + " where its values do not:\n" +
+                                header + "\n" + row);
+                    }
+                    for (final String label : List.of("Lost/Total", "Answered/Lost"))
+                    {
+                        final int at = header.indexOf(label);
+                        if (at >= 0)
+                        {
+                            assertTrue(row.length() > at && row.charAt(at) != ' ' && row.charAt(at - 1) == ' ',
+                                mode + ": '" + label + "' starts at " + at + " where its figures do not:\n" + header +
+                                    "\n" + row);
+                        }
+                    }
+                    assertTrue(row.substring(header.indexOf("Interval")).startsWith("  0.00-1.00"),
+                        mode + ": the interval under its label:\n" + header + "\n" + row);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldCloseAOneWayStreamWithTheSendersAndTheReceiversRows()
+    {
+        final GenOutput output = new GenOutput(new PrintStream(new ByteArrayOutputStream()), null,
+            GenOutput.Mode.ONE_WAY, 1);
+        final List<String> rows = output.closingRows(2.0, 1000, 64_000, 990, 63_360, 10, 1000);
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(0).endsWith("sender") && rows.get(0).contains(" 1000 "), rows.get(0));
+        assertTrue(rows.get(1).endsWith("10/1000 (1.0%)  receiver") && rows.get(1).contains(" 990 "), rows.get(1));
+        final String header = output.header();
+        assertEquals(header.indexOf("Lost/Total"), rows.get(1).indexOf("10/1000"), header + "\n" + rows.get(1));
+    }
+
+    private static List<String> print(final GenOutput.Mode mode, final int flows)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final GenOutput output = new GenOutput(new PrintStream(bytes, true, StandardCharsets.UTF_8), null, mode, flows);
+        output.onRoundTrip(0, 150_000);
+        output.onInterval(new GenCounters(flows), 0, 1_000_000_000L);
+        return bytes.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+}
