@@ -503,6 +503,27 @@ class TrafficGeneratorTest
         assertEquals(0, udp.frames(), "no datagram sent without a receiver");
     }
 
+    @Test
+    void shouldAllocateNothingPerDatagramOnEitherSideOfAStream()
+    {
+        // this thread runs gen (send, reports in, reverse receive, reports out) and the guest (count, reports out,
+        // the paced reverse stream): what it allocates over 200,000 datagrams each way is per run, not per datagram
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final DatagramSpec forward = oneWay(SizeMix.of(64), 2, 200_000, 0, StreamCredit.DEFAULT_MAX);
+        final DatagramSpec reverse = new DatagramSpec(false, StreamSource.PORT, SizeMix.of(64), 2, 200_000,
+            20_000_000_000L, 0, DatagramSpec.Direction.REVERSE, 0, 0, 512);
+        generator.datagrams(forward, GenListener.NONE); // compiled first
+        generator.datagrams(reverse, GenListener.NONE);
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        final TrafficReport sent = generator.datagrams(forward, GenListener.NONE);
+        final TrafficReport received = generator.datagrams(reverse, GenListener.NONE);
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(200_000, sent.counters().receiverFrames(0) + sent.counters().receiverFrames(1));
+        assertEquals(200_000, received.received());
+        assertTrue(allocated < 100_000, allocated + " bytes allocated for 400,000 datagrams and their reports");
+    }
+
     private static DatagramSpec oneWay(
         final SizeMix sizes, final int flows, final long count, final long rate, final int window)
     {
