@@ -46,6 +46,8 @@ public final class StreamSink
     /** The sink of the last datagram (a run's datagrams come in long trains of one flow or round-robin). */
     private int last;
     private int active;
+    /** Slots below this were ever used: the duty cycle's loops stop there (a run uses its flows' first few). */
+    private int used;
     private long unsolicited;
     private long malformed;
     private long reports;
@@ -183,7 +185,7 @@ public final class StreamSink
 
     private Sink find(final int ip, final int port)
     {
-        for (int i = 0; i < MAX_SINKS; i++)
+        for (int i = 0; i < used; i++)
         {
             final Sink sink = sinks[i];
             if (sink.counting && sink.ip == ip && sink.port == port)
@@ -197,11 +199,12 @@ public final class StreamSink
 
     private Sink free()
     {
-        for (final Sink sink : sinks)
+        for (int i = 0; i < MAX_SINKS; i++)
         {
-            if (!sink.counting || sink.ended)
+            if (!sinks[i].counting || sinks[i].ended)
             {
-                return sink;
+                used = Math.max(used, i + 1);
+                return sinks[i];
             }
         }
         return null;
@@ -221,8 +224,9 @@ public final class StreamSink
             return 0;
         }
         int work = 0;
-        for (final Sink sink : sinks)
+        for (int i = 0; i < used; i++)
         {
+            final Sink sink = sinks[i];
             if (!sink.counting)
             {
                 continue;
@@ -279,8 +283,9 @@ public final class StreamSink
             return Long.MAX_VALUE;
         }
         long due = Long.MAX_VALUE;
-        for (final Sink sink : sinks)
+        for (int i = 0; i < used; i++)
         {
+            final Sink sink = sinks[i];
             if (sink.counting)
             {
                 if (sink.reportNow)

@@ -55,6 +55,8 @@ public final class StreamSource implements FrameHandler, Agent
     private final Stream[] streams = new Stream[MAX_STREAMS];
     private FrameHandler next;
     private int active;
+    /** Streams below this index were ever started: the duty cycle's loops stop there. */
+    private int used;
     private final StreamSink sink;
     private long requests;
     private long refused;
@@ -177,8 +179,9 @@ public final class StreamSource implements FrameHandler, Agent
             return;
         }
         final int nonce = StreamControlDescriptor.nonce(buffer, payload);
-        for (final Stream stream : streams)
+        for (int i = 0; i < used; i++)
         {
+            final Stream stream = streams[i];
             if (stream.running && stream.paced && stream.ip == ip && stream.port == port && stream.nonce == nonce)
             {
                 reports++;
@@ -202,8 +205,10 @@ public final class StreamSource implements FrameHandler, Agent
         }
         final int command = StreamRequestDescriptor.command(buffer, offset);
         Stream free = null;
-        for (final Stream stream : streams)
+        int freeIndex = -1;
+        for (int i = 0; i < MAX_STREAMS; i++)
         {
+            final Stream stream = streams[i];
             if (stream.running && stream.ip == ip && stream.port == port)
             {
                 if (command == StreamRequestDescriptor.STOP)
@@ -215,6 +220,7 @@ public final class StreamSource implements FrameHandler, Agent
             if (!stream.running && free == null)
             {
                 free = stream;
+                freeIndex = i;
             }
         }
         if (command != StreamRequestDescriptor.START)
@@ -238,6 +244,7 @@ public final class StreamSource implements FrameHandler, Agent
         }
         final long now = clock.nanoTime();
         final long rate = StreamRequestDescriptor.rate(buffer, offset);
+        used = Math.max(used, freeIndex + 1);
         free.running = true;
         free.mac = EthernetHeader.source(buffer, frameOffset);
         free.ip = ip;
@@ -277,8 +284,9 @@ public final class StreamSource implements FrameHandler, Agent
         }
         final long now = clock.nanoTime();
         int work = sink.doWork(now);
-        for (final Stream stream : streams)
+        for (int i = 0; i < used; i++)
         {
+            final Stream stream = streams[i];
             if (stream.running)
             {
                 work += send(stream, now);
@@ -338,8 +346,9 @@ public final class StreamSource implements FrameHandler, Agent
         {
             return due;
         }
-        for (final Stream stream : streams)
+        for (int i = 0; i < used; i++)
         {
+            final Stream stream = streams[i];
             if (stream.running)
             {
                 // unpaced: due at once; at a rate: its next datagram; a full window: its timeout (a report wakes the

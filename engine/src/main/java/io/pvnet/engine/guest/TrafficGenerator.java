@@ -319,8 +319,12 @@ public final class TrafficGenerator implements FrameHandler
                     work = 1;
                     if ((index & 31) != 0)
                     {
-                        now = clock.nanoTime();
-                        continue; // poll every 32 frames
+                        if (!oneWay)
+                        {
+                            now = clock.nanoTime(); // each echo request's probe carries its own send time
+                        }
+                        continue; // poll every 32 frames; a one-way stream reads the clock once per 32 (its
+                                  // probes' send times are the batch's, and a rate still holds: next grows per frame)
                     }
                 }
                 else if (!ringFull)
