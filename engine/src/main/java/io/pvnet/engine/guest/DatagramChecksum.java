@@ -53,11 +53,13 @@ final class DatagramChecksum
             pattern = SUM.sum(frame, payload + GenPayloadDescriptor.LENGTH, size - GenPayloadDescriptor.LENGTH);
             patternSums[size] = pattern;
         }
+        // the header's four 16-bit words (ports, length, the pseudo-header sum in the checksum field) and the probe's
+        // six, added as five 32-bit words (2^16 = 1 modulo 0xFFFF: the folded sum is the same; half the bounds-checked
+        // reads of 16-bit ones, which a JFR profile put at a third of gen's samples)
         long sum = pattern;
-        // the header's four words (ports, length, the pseudo-header sum in the checksum field) and the probe's six
-        for (int i = 0; i < UdpHeader.LENGTH + GenPayloadDescriptor.LENGTH; i += 2)
+        for (int i = 0; i < UdpHeader.LENGTH + GenPayloadDescriptor.LENGTH; i += Integer.BYTES)
         {
-            sum += frame.getShort(l4 + i, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+            sum += frame.getInt(l4 + i, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL;
         }
         frame.putShort(l4 + UdpHeader.CHECKSUM_OFFSET,
             (short)PacketChecksums.fieldValue(IpProtocol.UDP, Checksums.fold(sum)), ByteOrder.BIG_ENDIAN);
