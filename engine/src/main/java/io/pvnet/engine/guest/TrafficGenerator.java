@@ -43,9 +43,9 @@ import java.nio.ByteBuffer;
  * still on their way), so that on a machine with few cores the backend and the peer get the core a spinning
  * generator would take. Registers itself as the stack's {@link GuestStack#other} handler. Sending allocates nothing.
  * <p>
- * Why one file of this length (about 520 lines of code, the rest javadoc): the datagram, reverse-stream, warm-up and
+ * Why one file of this length (about 610 lines of code, the rest javadoc): the datagram, reverse-stream, warm-up and
  * interval logic of one run share its counters and clock (TCP is in TcpClient, the pacing to answers in
- * EchoWindow).
+ * EchoWindow, the one-way streams' control, credit and counts in StreamFlows).
  */
 public final class TrafficGenerator implements FrameHandler
 {

@@ -40,6 +40,9 @@ import java.util.concurrent.Callable;
  * is {@link TrafficGenerator}'s, the output {@link GenOutput}'s; this class parses and checks the options, runs it and
  * judges the result.
  * <p>
+ * Why one file of this length (about 450 lines of code): most of it is the options, their help and their checks; the
+ * output is {@link GenOutput}'s and {@link GenSummary}'s.
+ * <p>
  * Exit status: 0 done; 1 the run could not start (no switch, no ARP answer, no SYN-ACK, no stream); 2 a bad option;
  * 3 it sent (or, reversed, received) less than {@code --min-sent} percent of what was asked ({@code --count}, or
  * {@code --rate} times the duration), with a warning on stderr.
@@ -47,9 +50,11 @@ import java.util.concurrent.Callable;
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate UDP, ICMP echo or TCP (optionally TSO) traffic from a guest and report it as iperf3 does: " +
         "a line per interval, loss, round-trip percentiles, JSON.",
-        "UDP and ICMP echo requests are paced to the answers by default (a window of requests in flight, --window), " +
-            "so a run measures the path's rate without filling its queues; --rate or -b sends at a rate, --flood as " +
-            "fast as the ring takes frames.",
+        "UDP is a one-way stream to port 5201 that the receiver (a pvnet guest) counts and reports, as iperf3 -u: " +
+            "loss = sent - received as the receiver saw it; --echo has port 7 echo each datagram instead (round " +
+            "trips). Both, and ICMP echo, are paced by default (a window of frames in flight beyond the receiver's " +
+            "reports or the answers, --window), so a run measures the path's rate without filling its queues; " +
+            "--rate or -b sends at a rate, --flood as fast as the ring takes frames.",
         "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
             "the summary also gives the frames' bytes.",
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked."})

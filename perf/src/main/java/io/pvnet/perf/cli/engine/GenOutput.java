@@ -20,6 +20,9 @@ import java.util.Map;
  * iperf3 does), {@code Frames} Ethernet frames; the summary and the JSON also give the frames' bytes.
  * <p>
  * Threading: the generator's thread ({@link GenListener}), then the command's for {@link #finish}; one run.
+ * <p>
+ * Why one file of this length (about 530 lines of code): the text table and the JSON intervals are written from the
+ * same per-interval differences of one set of snapshots, in eight modes; the summary is {@link GenSummary}'s.
  */
 final class GenOutput implements GenListener
 {
