@@ -47,6 +47,7 @@ public final class GenCounters
     long reportsIn;
     long reportsOut;
     long badReports;
+    long controlSent;
 
     /**
      * Counters of a run, all zero; allocates one array per counter here, nothing after.
@@ -257,6 +258,14 @@ public final class GenCounters
     public long reportsOut()
     {
         return reportsOut;
+    }
+
+    /**
+     * {@return RECEIVE and END datagrams sent to the one-way streams' receivers (a lost one is sent again)}
+     */
+    public long controlSent()
+    {
+        return controlSent;
     }
 
     /**

@@ -311,7 +311,12 @@ final class StreamFlows
             .udp(TrafficGenerator.SOURCE_PORT + flow, port);
         final int length = StreamControlDescriptor.write(frame, builder.payloadOffset(), type, 0, nonce, reportEvery,
             a, b, 0, 0, 0);
-        return generator.frontend.transmit(frame, 0, builder.payloadLength(length).build()) == VifFrontend.OK ? 1 : 0;
+        if (generator.frontend.transmit(frame, 0, builder.payloadLength(length).build()) != VifFrontend.OK)
+        {
+            return 0;
+        }
+        generator.counters.controlSent++;
+        return 1;
     }
 
     /**

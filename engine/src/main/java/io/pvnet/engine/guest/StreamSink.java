@@ -53,6 +53,7 @@ public final class StreamSink
     private long reports;
     private long reportFailures;
     private long datagrams;
+    private long controls;
 
     private static final class Sink
     {
@@ -102,6 +103,7 @@ public final class StreamSink
         final DirectBuffer buffer, final int frameOffset, final int payload, final int length, final int ip,
         final int port, final long nowNs)
     {
+        controls++;
         final int type = StreamControlDescriptor.type(buffer, payload);
         final int nonce = StreamControlDescriptor.nonce(buffer, payload);
         final Sink sink = find(ip, port);
@@ -305,6 +307,12 @@ public final class StreamSink
     public int activeSinks()
     {
         return active;
+    }
+
+    /** {@return RECEIVE and END datagrams taken (repeats too)} */
+    public long controls()
+    {
+        return controls;
     }
 
     /** {@return datagrams counted in streams} */

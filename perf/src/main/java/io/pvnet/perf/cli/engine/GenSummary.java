@@ -173,6 +173,7 @@ final class GenSummary
             reports.put("in", counters.reportsIn());
             reports.put("out", counters.reportsOut());
             reports.put("ignored", counters.badReports());
+            reports.put("control_sent", counters.controlSent());
             end.put("reports", reports);
         }
         end.put("asked", asked);
