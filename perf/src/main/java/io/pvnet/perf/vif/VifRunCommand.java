@@ -40,7 +40,8 @@ public final class VifRunCommand implements Callable<Integer>
     int size = 1514;
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
-        description = "How the host and guest threads wait: backoff (default), busy-spin, sleep or adaptive.")
+        description = "How the host and guest threads wait: backoff (default), busy-spin, sleep or adaptive; " +
+            io.pvnet.perf.harness.IdleConverter.MEASURING_MODES)
     io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.BACKOFF;
 
     @Override

@@ -22,6 +22,30 @@ class HelpTextTest
         assertEquals(List.of(), problems);
     }
 
+    @Test
+    void shouldListEveryIdleModeInTheHelpOfEveryCommandThatTakesIdle()
+    {
+        final List<String> problems = new ArrayList<>();
+        for (final var sub : PvnetMain.commandLine().getSubcommands().entrySet())
+        {
+            final CommandLine.Model.OptionSpec idle = sub.getValue().getCommandSpec().findOption("--idle");
+            if (idle == null)
+            {
+                continue;
+            }
+            // the converter takes every mode: the help says so
+            final String help = String.join(" ", idle.description());
+            for (final io.pvnet.ring.event.IdleMode mode : io.pvnet.ring.event.IdleMode.values())
+            {
+                if (!Pattern.compile("\\b" + Pattern.quote(mode.configName()) + "\\b").matcher(help).find())
+                {
+                    problems.add("pvnet " + sub.getKey() + " --idle does not list " + mode.configName() + ": " + help);
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
     private static void scan(final CommandLine command, final String path, final List<String> problems)
     {
         final String usage = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
