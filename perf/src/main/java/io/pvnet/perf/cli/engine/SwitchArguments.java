@@ -42,8 +42,8 @@ final class SwitchArguments
     int vifs;
 
     @Option(names = "--queues", paramLabel = "N",
-        description = "Queues each vif offers its guest (multi-queue-max-queues, 1..16; default 1). All of a vif's " +
-            "queues run on the switch thread.")
+        description = "Queues each vif offers its guest (1..16, default 1; Xen's multi-queue-max-queues). All of a " +
+            "vif's queues run on the switch thread.")
     int queues = 1;
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
@@ -62,8 +62,8 @@ final class SwitchArguments
     @Option(names = "--pcap", paramLabel = "PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]",
         description = "Capture a port (vif1.0 as dom0 names it, also vif1; a TAP name; vxlanK) both ways into a " +
             "pcapng file, each frame with its direction; ports naming the same FILE share it (an interface each). " +
-            "snaplen: bytes kept per frame; rotate: start FILE.1, FILE.2, ... every MB megabytes (1 MB = 1,000,000 " +
-            "bytes); files: keep only the newest N (as tcpdump -s, -C, -W).")
+            "snaplen: bytes kept per frame; rotate: start FILE.1, FILE.2, ... every MB megabytes (a megabyte is " +
+            "1,000,000 bytes); files: keep only the newest N (as tcpdump -s, -C, -W).")
     List<String> pcaps = new ArrayList<>();
 
     @Option(names = "--metrics", paramLabel = "[ADDR:]PORT",
