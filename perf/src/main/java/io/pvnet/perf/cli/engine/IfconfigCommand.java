@@ -86,7 +86,7 @@ public final class IfconfigCommand implements Callable<Integer>
         }
         catch (final RegionException | IllegalStateException ex)
         {
-            err.println("pvnet ifconfig: " + ex.getMessage());
+            err.println("pvnet ifconfig: " + ex.getMessage() + RegionArgument.missingHint(region));
             return 1;
         }
     }

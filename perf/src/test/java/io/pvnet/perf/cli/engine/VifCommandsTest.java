@@ -148,6 +148,10 @@ class VifCommandsTest
         assertTrue(missing.contains("pvnet stat: region " + path + ".missing") && missing.contains("exit=1"), missing);
         assertEquals(1, missing.split(java.util.regex.Pattern.quote(path + ".missing"), -1).length - 1,
             "the path named once: " + missing);
+        assertTrue(missing.contains(": no such file (is a pvnet switch or vif-run running on it?)"), "the fix: " + missing);
+        final String ifconfigMissing = run(new IfconfigCommand(), path + ".missing", "vif1.0");
+        assertTrue(ifconfigMissing.contains(": no such file (is a pvnet switch or vif-run running on it?)") &&
+            ifconfigMissing.contains("exit=1"), ifconfigMissing);
         final String badRegex = run(new StatCommand(), path.toString(), "--count", "1", "--filter", "(");
         assertTrue(badRegex.contains("is not a regular expression") && badRegex.contains("exit=2"), badRegex);
         final String badInterval = run(new StatCommand(), path.toString(), "--interval", "0");
