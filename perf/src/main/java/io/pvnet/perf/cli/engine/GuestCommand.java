@@ -3,6 +3,7 @@ package io.pvnet.perf.cli.engine;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.guest.GuestStack;
 import org.agrona.concurrent.AgentRunner;
+import io.pvnet.perf.harness.ShutdownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

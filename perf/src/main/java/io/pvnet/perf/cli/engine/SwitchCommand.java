@@ -28,6 +28,7 @@ import io.pvnet.engine.VifPoller;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.CompositeAgent;
+import io.pvnet.perf.harness.ShutdownLatch;
 import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
