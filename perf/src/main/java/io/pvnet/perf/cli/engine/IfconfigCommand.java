@@ -184,6 +184,11 @@ public final class IfconfigCommand implements Callable<Integer>
                     {
                         return "lladdr needs a MAC as xx:xx:xx:xx:xx:xx";
                     }
+                    if ((VifConfig.parseMac(changes.get(i + 1)) & 0x0100_0000_0000L) != 0)
+                    {
+                        // as ip link set address: a multicast or broadcast address is no interface's own
+                        return "lladdr " + changes.get(i + 1) + " is a group address; give a unicast MAC";
+                    }
                     writes.put("mac", VifConfig.formatMac(VifConfig.parseMac(changes.get(++i))));
                 }
                 case "txcsum", "rxcsum", "tso" -> writes.put(word, "1");
