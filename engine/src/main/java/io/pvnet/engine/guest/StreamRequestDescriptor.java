@@ -175,7 +175,8 @@ public final class StreamRequestDescriptor
     /**
      * {@return whether the payload starts as a request (magic and version 1), whatever follows} Such a datagram is a
      * request, valid or not ({@link #isValid}); anything else on the port is data or control
-     * ({@link StreamControlDescriptor}).
+     * ({@link StreamControlDescriptor}). A one-way stream's datagram could look like one only with sequence
+     * 0x50564753 and a sender's clock past 2^56 ns (2.3 years of uptime): then it is counted as a refused request.
      *
      * @param buffer the buffer.
      * @param offset offset of the payload.
