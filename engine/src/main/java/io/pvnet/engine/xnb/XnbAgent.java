@@ -219,7 +219,7 @@ public final class XnbAgent implements Agent
         if (answered == XnbControl.BROKEN)
         {
             // a broken control ring costs this vif its hash control only; the data rings keep going
-            vif.pending[VifCounters.PROTOCOL_ERRORS]++;
+            vif.pending.increment(VifCounters.PROTOCOL_ERRORS);
             vif.log("control ring: req_prod outside the ring; control ring dropped");
             return 1;
         }

@@ -106,7 +106,7 @@ final class XnbRx
     /** Drops what is queued (counted as not connected) and lets go of the ring. */
     void detach()
     {
-        queue.pending[VifCounters.DROP_BASE + DropReason.NOT_CONNECTED] += frames.clear();
+        queue.pending.add(VifCounters.DROP_BASE + DropReason.NOT_CONNECTED, frames.clear());
         rx = null;
     }
 
@@ -282,7 +282,7 @@ final class XnbRx
                 }
                 if (made > 0)
                 {
-                    queue.pending[VifCounters.TSO_SEGMENTS] += made;
+                    queue.pending.add(VifCounters.TSO_SEGMENTS, made);
                 }
                 else
                 {
@@ -307,7 +307,7 @@ final class XnbRx
                 }
                 else if (offload.completeChecksum(writableFrame, frameOffset, frameLength) == FrameOffload.OK)
                 {
-                    queue.pending[VifCounters.CSUM_COMPLETED]++;
+                    queue.pending.increment(VifCounters.CSUM_COMPLETED);
                     rxFlags = NETRXF_DATA_VALIDATED;
                 }
                 else
@@ -324,7 +324,7 @@ final class XnbRx
             if (!rxStalled)
             {
                 rxStalled = true;
-                queue.pending[VifCounters.RING_FULL]++;
+                queue.pending.increment(VifCounters.RING_FULL);
             }
             if (queue.nowNs - enqueuedNs > vif.config.rxDrainTimeoutNs())
             {
@@ -489,8 +489,8 @@ final class XnbRx
         }
         else
         {
-            queue.pending[VifCounters.RX_PACKETS]++;
-            queue.pending[VifCounters.RX_BYTES] += length;
+            queue.pending.increment(VifCounters.RX_PACKETS);
+            queue.pending.add(VifCounters.RX_BYTES, length);
         }
     }
 }

@@ -149,7 +149,7 @@ final class XnbTx
             {
                 // over the rate: leave the packet in the ring (already snapshotted) until the next window, when the
                 // thread serving this queue must poll it again (Linux's credit timer): the guest will not kick for it
-                queue.pending[VifCounters.RATE_LIMITED]++;
+                queue.pending.increment(VifCounters.RATE_LIMITED);
                 queue.creditWaitNs = credit.nextCreditNs();
                 break;
             }
@@ -264,7 +264,7 @@ final class XnbTx
                     queue.drop(DropReason.OFFLOAD_FAILED);
                     return false;
                 }
-                queue.pending[VifCounters.CSUM_COMPLETED]++;
+                queue.pending.increment(VifCounters.CSUM_COMPLETED);
                 flags = FrameFlags.DATA_VALIDATED;
             }
         }
@@ -283,8 +283,8 @@ final class XnbTx
         }
         else
         {
-            queue.pending[VifCounters.TX_PACKETS]++;
-            queue.pending[VifCounters.TX_BYTES] += length;
+            queue.pending.increment(VifCounters.TX_PACKETS);
+            queue.pending.add(VifCounters.TX_BYTES, length);
         }
         return false;
     }
