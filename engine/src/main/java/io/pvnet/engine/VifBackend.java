@@ -112,6 +112,23 @@ public final class VifBackend implements Agent
         }
     }
 
+    /**
+     * As {@link #doWork()} at {@code nowNs}, {@link System#nanoTime()} read by the caller in this duty cycle: the
+     * {@link VifPoller} reads the clock once per round for every vif it polls.
+     */
+    int doWork(final long nowNs)
+    {
+        try
+        {
+            return xnb.doWork(nowNs);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            xnb.onException(ex);
+            return 1;
+        }
+    }
+
     @Override
     public void onClose()
     {
