@@ -171,9 +171,12 @@ final class XnbRx
             {
                 // their outcomes are in pending until the next flush, as the handed-over frame's
                 handedOverUnflushed += frames.drain(rxDrainer, budget);
+                if (!frames.isEmpty())
+                {
+                    return false;
+                }
             }
-            return frames.isEmpty() &&
-                deliverFrame(buffer, null, offset, length, metadata, queue.nowNs);
+            return deliverFrame(buffer, null, offset, length, metadata, queue.nowNs);
         }
         finally
         {

@@ -122,7 +122,11 @@ final class XnbTx
         }
         txSnapshot.copyFrom(txRing, txSnapshotEnd, producer);
         txSnapshotEnd = producer;
-        prefetchTxPages(consumerStart, producer);
+        if (available > 1)
+        {
+            // one packet gains nothing: its copy follows at once and waits for the line either way
+            prefetchTxPages(consumerStart, producer);
+        }
 
         int consumer = consumerStart;
         int packets = 0;
