@@ -251,6 +251,21 @@ public final class VifPipeline implements AutoCloseable
         return guestIdle;
     }
 
+    /** {@return the guests' side, for stepping it on the calling thread instead of {@link #start()} (diagnosis)} */
+    VifGuests guests()
+    {
+        return guests;
+    }
+
+    /**
+     * {@return the host thread's agents (the vif poller, then the bridge), for stepping them on the calling thread
+     * instead of {@link #start()} (diagnosis: {@link HostCrossingCost})}
+     */
+    org.agrona.concurrent.Agent hostAgent()
+    {
+        return hostAgent;
+    }
+
     /** @return the host thread's poller (for its counts). */
     public VifPoller poller()
     {
