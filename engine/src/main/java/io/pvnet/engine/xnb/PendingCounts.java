@@ -11,7 +11,9 @@ import org.agrona.concurrent.status.AtomicCounter;
  * {@value VifCounters#KIND_COUNT} kinds twice (the pass cost more than the frame's own counting when cycles are short,
  * as in a UDP echo).
  * <p>
- * Threading: one thread at a time, the one serving the queue or vif that owns it (as the {@code long[]} it replaces).
+ * Threading: the thread serving the queue or vif that owns it; with queues on threads of their own, a queue's thread
+ * may also count into its vif's on a fatal error (a race the {@code long[]} this replaced had too), which is why an
+ * atomic flush visits every kind.
  */
 final class PendingCounts
 {
@@ -54,13 +56,19 @@ final class PendingCounts
         return moved == 0;
     }
 
+    /** Every kind's bit. */
+    private static final long ALL_KINDS = VifCounters.KIND_COUNT == Long.SIZE ? -1L : (1L << VifCounters.KIND_COUNT) - 1;
+
     /**
      * Adds the kinds that moved to {@code counters} (a plain single-writer add, or an atomic add when {@code atomic}:
-     * several threads serve the vif) and to {@code queueCounters} when not null, then clears them.
+     * several threads serve the vif) and to {@code queueCounters} when not null, then clears them. With {@code atomic}
+     * every kind is visited, as before the bits: the vif's own counts may then be bumped by a queue's thread (a fatal
+     * error disabling the vif) while the vif's thread flushes, and a bit set in between would be lost, its count left
+     * until that kind moved again.
      */
     void flushTo(final VifCounters counters, final boolean atomic, final QueueCounters queueCounters)
     {
-        long bits = moved;
+        long bits = atomic ? ALL_KINDS : moved;
         if (bits == 0)
         {
             return;
