@@ -15,7 +15,13 @@ public final class Checksums
     private static final InternetChecksum REFERENCE = new ReferenceChecksum();
     private static final InternetChecksum LONG_WORD = new LongWordChecksum();
     private static final InternetChecksum VECTOR = loadVector();
-    private static final InternetChecksum BEST = chooseBest();
+    private static final Choice BEST_CHOICE = chooseBest();
+    private static final InternetChecksum BEST = BEST_CHOICE.kernel();
+
+    /** The variant {@link #best()} is, and {@code NAME (why)}. */
+    private record Choice(InternetChecksum kernel, String description)
+    {
+    }
 
     private Checksums()
     {
@@ -25,6 +31,16 @@ public final class Checksums
     public static InternetChecksum best()
     {
         return BEST;
+    }
+
+    /**
+     * {@return which variant {@link #best()} is and why, e.g. {@code vector (jdk.incubator.vector present, preferred
+     * species 256 bits)}} The line logged once (INFO, logger {@code io.pvnet.checksum}) when the choice is made; for
+     * a tool's own report of the machine.
+     */
+    public static String bestChoice()
+    {
+        return BEST_CHOICE.description();
     }
 
     /** {@return the byte-pair reference variant} */
@@ -144,7 +160,7 @@ public final class Checksums
         }
     }
 
-    private static InternetChecksum chooseBest()
+    private static Choice chooseBest()
     {
         final String forced = System.getProperty(VARIANT_PROPERTY);
         final InternetChecksum chosen;
@@ -171,9 +187,9 @@ public final class Checksums
             chosen = VECTOR;
             why = "jdk.incubator.vector present, preferred species " + ((VectorChecksum)VECTOR).vectorBits() + " bits";
         }
+        final Choice choice = new Choice(chosen, chosen.name() + " (" + why + ")");
         // once per JVM, when the first checksum is taken: which kernel, and why
-        System.getLogger("io.pvnet.checksum").log(System.Logger.Level.INFO,
-            "checksum kernel: " + chosen.name() + " (" + why + ")");
-        return chosen;
+        System.getLogger("io.pvnet.checksum").log(System.Logger.Level.INFO, "checksum kernel: " + choice.description());
+        return choice;
     }
 }

@@ -172,7 +172,10 @@ public final class AdminService
             }
             case "mac" ->
             {
-                return VifConfig.parseMac(value) < 0 ? "mac=" + value + " is not xx:xx:xx:xx:xx:xx" : null;
+                final long mac = VifConfig.parseMac(value);
+                // a group (multicast or broadcast) address is no interface's own, as Linux's is_valid_ether_addr says
+                return mac < 0 ? "mac=" + value + " is not xx:xx:xx:xx:xx:xx" :
+                    (mac & 0x0100_0000_0000L) != 0 ? "mac=" + value + " is a group address" : null;
             }
             default ->
             {

@@ -14,9 +14,15 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
+import io.pvnet.engine.guest.ChargenConnections.Connection;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+
+import static io.pvnet.engine.guest.ChargenConnections.CLOSED;
+import static io.pvnet.engine.guest.ChargenConnections.CLOSING;
+import static io.pvnet.engine.guest.ChargenConnections.ESTABLISHED;
+import static io.pvnet.engine.guest.ChargenConnections.SYN_RECEIVED;
 
 /**
  * The guest's TCP character generator (RFC 864, port {@link #PORT}): from the handshake on it sends the RFC's
@@ -26,7 +32,9 @@ import java.nio.ByteBuffer;
  * {@link #MAX_CONNECTIONS} connections at once (IPv4); a SYN beyond that is reset.
  * <p>
  * Sends TSO frames (CSUM_PARTIAL, GSO size the peer's MSS; the netfront segments them itself when the backend does not
- * take GSO) of up to {@link #MAX_FRAME_PAYLOAD} bytes; loss recovery is {@link TcpSendWindow}'s go-back-N.
+ * take GSO) of up to {@link #MAX_FRAME_PAYLOAD} bytes; loss recovery is {@link TcpSendWindow}'s go-back-N. This class
+ * is the server's state machine (handshake, data, close, timers) and its frames; the connection table is
+ * {@link ChargenConnections}, the RFC 864 stream {@link ChargenPattern}.
  * <p>
  * Threading: one thread, the guest's: {@link #onFrame} (chained after the stack's other handlers) and
  * {@link #doWork()} (sends what the windows allow). Nothing allocates after construction.
@@ -45,18 +53,6 @@ public final class TcpChargenServer implements FrameHandler, Agent
     private static final long SYN_GIVE_UP_NS = 5_000_000_000L;
     private static final int WINDOW = 65535;
     private static final int BATCH = 16;
-    private static final int LINE = 72;
-    private static final int PRINTABLE = 95;
-    /** The RFC 864 pattern repeats after 95 lines of 72 characters and CR LF. */
-    private static final int PERIOD = PRINTABLE * (LINE + 2);
-
-    private static final int FREE = 0;
-    private static final int SYN_RECEIVED = 1;
-    private static final int ESTABLISHED = 2;
-    /** The peer closed: what we sent before our FIN is resent until the peer acknowledges the FIN. */
-    private static final int CLOSING = 3;
-    /** Both closed; kept to absorb the peer's last ACK (and answer a repeated FIN) until reused. */
-    private static final int CLOSED = 4;
 
     private final GuestStack stack;
     private final FrameSink out;
@@ -65,36 +61,15 @@ public final class TcpChargenServer implements FrameHandler, Agent
     private final FrameBuilder builder = new FrameBuilder();
     private final FrameMetadata metadata = new FrameMetadata();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(EthernetHeader.LENGTH + 65535));
-    /** The pattern from any offset of its period onwards, for one frame: {@code PERIOD + 64 KiB} bytes. */
-    private final UnsafeBuffer pattern = new UnsafeBuffer(ByteBuffer.allocateDirect(PERIOD + 65536));
-    private final Connection[] connections = new Connection[MAX_CONNECTIONS];
+    private final ChargenPattern pattern = new ChargenPattern(MAX_FRAME_PAYLOAD);
+    private final ChargenConnections connections = new ChargenConnections(MAX_CONNECTIONS);
     private FrameHandler next;
     private java.util.function.IntSupplier txSlotsInUse;
     private int maxTxSlots = Integer.MAX_VALUE;
     private int nextConnection;
-    private int active;
     private long accepted;
     private long refused;
     private long sentBytes;
-
-    private static final class Connection
-    {
-        final TcpSendWindow send = new TcpSendWindow();
-        int state = FREE;
-        long mac;
-        int ip;
-        int port;
-        long rcvNxt;
-        int mss;
-        int shift;
-        boolean scaled;
-        long peerWindow;
-        long synSentNs;
-        long synFirstNs;
-        long finSequence;
-        long finSentNs;
-        long closeStartNs;
-    }
 
     /**
      * A chargen server on the system clock.
@@ -122,18 +97,6 @@ public final class TcpChargenServer implements FrameHandler, Agent
         this.out = out;
         this.clock = clock;
         this.mtuMss = Math.min(65535, mtu - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH);
-        for (int i = 0; i < MAX_CONNECTIONS; i++)
-        {
-            connections[i] = new Connection();
-        }
-        for (int i = 0; i < pattern.capacity(); i++)
-        {
-            final int offset = i % PERIOD;
-            final int line = offset / (LINE + 2);
-            final int column = offset % (LINE + 2);
-            pattern.putByte(i, column == LINE ? (byte)'\r' : column == LINE + 1 ? (byte)'\n' :
-                (byte)(' ' + (line + column) % PRINTABLE));
-        }
     }
 
     /**
@@ -202,12 +165,12 @@ public final class TcpChargenServer implements FrameHandler, Agent
         final long seq = TcpHeader.sequence(buffer, l4);
         final int payload = l4Length - headerLength;
         final long now = clock.nanoTime();
-        Connection connection = find(ip, port);
+        Connection connection = connections.find(ip, port);
         if ((flags & TcpHeader.RST) != 0)
         {
             if (connection != null)
             {
-                free(connection);
+                connections.free(connection);
             }
             return;
         }
@@ -217,9 +180,9 @@ public final class TcpChargenServer implements FrameHandler, Agent
             {
                 if (connection != null)
                 {
-                    free(connection); // a new connection on the same ports: the peer started over
+                    connections.free(connection); // a new connection on the same ports: the peer started over
                 }
-                connection = claim();
+                connection = connections.open();
                 if (connection == null)
                 {
                     refused++;
@@ -268,8 +231,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
             sentBytes += connection.send.onAck(ack, TcpHeader.window(buffer, l4), payload == 0 && !fin, now);
             if (connection.state == CLOSING && ack == ((connection.finSequence + 1) & MASK))
             {
-                connection.state = CLOSED; // our FIN and everything before it arrived
-                active--;
+                connections.closed(connection); // our FIN and everything before it arrived
                 return;
             }
         }
@@ -297,7 +259,6 @@ public final class TcpChargenServer implements FrameHandler, Agent
         final Connection connection, final DirectBuffer buffer, final int frameOffset, final int l4, final int l4Length,
         final int ip, final int port, final long seq, final long now)
     {
-        connection.state = SYN_RECEIVED;
         connection.mac = EthernetHeader.source(buffer, frameOffset);
         connection.ip = ip;
         connection.port = port;
@@ -309,7 +270,6 @@ public final class TcpChargenServer implements FrameHandler, Agent
         connection.shift = scale >= 0 ? Math.min(14, scale) : 0;
         connection.synFirstNs = now;
         accepted++;
-        active++;
     }
 
     private void synAck(final Connection connection, final long now)
@@ -328,7 +288,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
     @Override
     public int doWork()
     {
-        if (active == 0)
+        if (connections.active() == 0)
         {
             return 0;
         }
@@ -340,7 +300,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
         nextConnection = first + 1 < MAX_CONNECTIONS ? first + 1 : 0;
         for (int i = 0; i < MAX_CONNECTIONS; i++)
         {
-            final Connection connection = connections[first + i < MAX_CONNECTIONS ? first + i : first + i - MAX_CONNECTIONS];
+            final Connection connection = connections.get(first + i < MAX_CONNECTIONS ? first + i : first + i - MAX_CONNECTIONS);
             if (connection.state == ESTABLISHED || connection.state == CLOSING)
             {
                 connection.send.checkTimeout(now);
@@ -359,7 +319,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
             {
                 if (now - connection.synFirstNs > SYN_GIVE_UP_NS)
                 {
-                    free(connection);
+                    connections.free(connection);
                 }
                 else
                 {
@@ -380,13 +340,14 @@ public final class TcpChargenServer implements FrameHandler, Agent
      */
     public long nanosToNextDue(final long nowNs)
     {
-        if (active == 0)
+        if (connections.active() == 0)
         {
             return Long.MAX_VALUE;
         }
         long due = Long.MAX_VALUE;
-        for (final Connection connection : connections)
+        for (int i = 0; i < MAX_CONNECTIONS; i++)
         {
+            final Connection connection = connections.get(i);
             if (connection.state == SYN_RECEIVED)
             {
                 due = Math.min(due, connection.synSentNs + SYN_RETRY_NS + 1 - nowNs);
@@ -409,7 +370,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
     {
         if (now - connection.closeStartNs > SYN_GIVE_UP_NS)
         {
-            free(connection);
+            connections.free(connection);
             return 1;
         }
         if (connection.send.sndNxt() == connection.finSequence && now - connection.finSentNs > SYN_RETRY_NS)
@@ -455,8 +416,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
             .tcp(PORT, connection.port, seq, connection.rcvNxt, flags, WINDOW);
         if (payload > 0)
         {
-            final int offset = (int)(((seq - INITIAL_SEQUENCE - 1) & MASK) % PERIOD);
-            frame.putBytes(builder.payloadOffset(), pattern, offset, payload);
+            pattern.copy((seq - INITIAL_SEQUENCE - 1) & MASK, frame, builder.payloadOffset(), payload);
         }
         builder.payloadLength(payload);
         final int length = builder.buildPartial();
@@ -469,45 +429,6 @@ public final class TcpChargenServer implements FrameHandler, Agent
         builder.wrap(frame, 0).ethernet(mac, stack.mac()).ipv4(stack.ipv4(), ip)
             .tcp(PORT, port, seq, ack, ack != 0 ? TcpHeader.RST | TcpHeader.ACK : TcpHeader.RST, 0);
         out.onFrame(frame, 0, builder.payloadLength(0).build(), metadata.set(0, 0, 0));
-    }
-
-    private Connection find(final int ip, final int port)
-    {
-        for (final Connection connection : connections)
-        {
-            if (connection.state != FREE && connection.ip == ip && connection.port == port)
-            {
-                return connection;
-            }
-        }
-        return null;
-    }
-
-    /** @return a free slot, else a closed one, else null. */
-    private Connection claim()
-    {
-        Connection closed = null;
-        for (final Connection connection : connections)
-        {
-            if (connection.state == FREE)
-            {
-                return connection;
-            }
-            if (connection.state == CLOSED && closed == null)
-            {
-                closed = connection;
-            }
-        }
-        return closed;
-    }
-
-    private void free(final Connection connection)
-    {
-        if (connection.state == SYN_RECEIVED || connection.state == ESTABLISHED || connection.state == CLOSING)
-        {
-            active--;
-        }
-        connection.state = FREE;
     }
 
     @Override
@@ -537,6 +458,6 @@ public final class TcpChargenServer implements FrameHandler, Agent
     /** {@return connections open now (handshaking or sending)} */
     public int activeConnections()
     {
-        return active;
+        return connections.active();
     }
 }

@@ -1,15 +1,10 @@
 package io.pvnet.engine.guest;
 
-import io.pvnet.checksum.packet.FrameBuilder;
 import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.engine.VifFrontend;
-import io.pvnet.engine.frame.FrameFlags;
-import io.pvnet.engine.frame.FrameMetadata;
-import io.pvnet.engine.netif.NetifConstants;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The TCP side of a {@link TrafficGenerator}, as iperf3's client: {@code -P} connections per direction, each its own
@@ -20,6 +15,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * takes in-order data, drops what follows a gap and acknowledges at once so the peer resends (received = in-order
  * payload bytes), and at the end sends FIN, acknowledging what still comes until the peer's FIN, else resets.
  * <p>
+ * This class is the run: the handshakes, the measured loop (warm-up, interval lines, pacing, one segment per
+ * connection in turn), the acknowledgments and the close; {@link TcpConnections} holds the connections and answers
+ * for all of them at once, {@link TcpConnection} and {@link TcpSendWindow} keep one connection's state, and
+ * {@link TcpSegmentWriter} builds the segments.
+ * <p>
  * Uses its generator's frame, vif, clock, counters and waiting. Threading: the generator's thread. Sending allocates
  * nothing.
  */
@@ -28,9 +28,6 @@ final class TcpClient
     private static final long RETRY_NS = 300_000_000L;
     private static final long HANDSHAKE_NS = 5_000_000_000L;
     private static final long CLOSE_NS = 2_000_000_000L;
-    private static final int WINDOW = 65535;
-    private static final int WINDOW_SCALE = 7;
-    private static final int WINDOW_SCALE_OPTION = 0x0103_0300 | WINDOW_SCALE; // NOP, window scale 7
     /**
      * What the receiving connections together offer the peer: the backend's queue in front of the rx ring (512 KiB, as
      * Linux netback's), so a sender that bursts a whole window into a momentarily full rx ring loses none of it (gen
@@ -42,28 +39,22 @@ final class TcpClient
     private static final int ACK_EVERY = 4;
 
     private final TrafficGenerator generator;
-    /** Describes the segments sent (the generator's thread only, reused). */
-    private final FrameMetadata segmentMetadata = new FrameMetadata();
-    private final TcpConnection[] sending = new TcpConnection[TrafficGenerator.MAX_FLOWS];
-    private final TcpConnection[] receiving = new TcpConnection[TrafficGenerator.MAX_FLOWS];
-    private int flows;
-    private boolean sends;
-    private boolean receives;
-    private int port;
-    private int reversePort;
+    private final TcpConnections connections = new TcpConnections();
+    private final TcpSegmentWriter writer;
     /** Received data counts only while this is set (the measured time). */
     private boolean measuring;
-    /** Window field of the receiving connections' segments (scaled by {@link #WINDOW_SCALE} at the peer). */
-    private int receiveWindow = WINDOW;
 
     TcpClient(final TrafficGenerator generator)
     {
         this.generator = generator;
-        for (int i = 0; i < TrafficGenerator.MAX_FLOWS; i++)
-        {
-            sending[i] = new TcpConnection();
-            receiving[i] = new TcpConnection();
-        }
+        // made while the generator is constructed: its vif is read when a segment goes, not now
+        this.writer = new TcpSegmentWriter(generator.builder, generator.frame, generator::ipv4Headers,
+            (buffer, offset, length, metadata) ->
+            {
+                final int status = generator.frontend.transmit(buffer, offset, length, metadata);
+                generator.frontend.flush();
+                return status;
+            });
     }
 
     /** Runs {@code spec} on the generator's counters (already begun with {@code spec.flows()} flows). */
@@ -72,31 +63,23 @@ final class TcpClient
         GenCounters counters = generator.counters;
         final GenListener listener = generator.listener;
         final NanoClock clock = generator.clock;
-        flows = spec.flows();
-        sends = spec.sends();
-        receives = spec.receives();
-        port = spec.port();
-        reversePort = spec.reversePort();
+        final int flows = spec.flows();
+        final boolean sends = spec.sends();
         measuring = false;
-        receiveWindow = Math.max(1, Math.min(WINDOW, (RECEIVE_BUFFER_BYTES / flows) >> WINDOW_SCALE));
-        for (int flow = 0; flow < flows; flow++)
-        {
-            sending[flow].reset(flow, TrafficGenerator.SOURCE_PORT + flow, port, true, 0, clock.nanoTime());
-            receiving[flow].reset(flow, TrafficGenerator.SOURCE_PORT + flow, reversePort, false,
-                spec.count() > 0 ? TrafficGenerator.flowShare(spec.count(), flow, flows) * spec.size() : Long.MAX_VALUE,
-                clock.nanoTime());
-        }
+        writer.receiveWindow(Math.max(1, Math.min(TcpSegmentWriter.WINDOW,
+            (RECEIVE_BUFFER_BYTES / flows) >> TcpSegmentWriter.WINDOW_SCALE)));
+        connections.begin(spec, clock.nanoTime());
         final String failure = handshake(clock);
         if (failure != null)
         {
             abort();
             return TrafficReport.failed(failure);
         }
-        final int mtuMss = generator.frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
+        final int mtuMss = mtuMss();
         long start = clock.nanoTime();
         for (int flow = 0; flow < flows && sends; flow++)
         {
-            final TcpConnection connection = sending[flow];
+            final TcpConnection connection = connections.sending(flow);
             final int mss = Math.min(connection.peerMss, mtuMss);
             final int segment = spec.tso() ? spec.size() : Math.min(spec.size(), mss);
             connection.total = spec.count() > 0 ? TrafficGenerator.flowShare(spec.count(), flow, flows) * segment :
@@ -116,7 +99,7 @@ final class TcpClient
         long lastInterval = start;
         int nextFlow = 0;
         long now = start;
-        while (now - end < 0 && !done())
+        while (now - end < 0 && !connections.done(generator.counters.receivedPayloadBytes))
         {
             int work = generator.poll();
             now = clock.nanoTime();
@@ -129,7 +112,8 @@ final class TcpClient
                 counters = generator.counters;
                 for (int flow = 0; flow < flows && sends; flow++)
                 {
-                    sending[flow].warmUpInFlight = sending[flow].send.inFlight();
+                    final TcpConnection connection = connections.sending(flow);
+                    connection.warmUpInFlight = connection.send.inFlight();
                 }
                 start = now;
                 generator.runStartNs = now;
@@ -159,7 +143,7 @@ final class TcpClient
                 for (int i = 0; i < flows; i++)
                 {
                     final int flow = nextFlow + i < flows ? nextFlow + i : nextFlow + i - flows;
-                    final TcpConnection connection = sending[flow];
+                    final TcpConnection connection = connections.sending(flow);
                     if (connection.send.checkTimeout(now))
                     {
                         counters.retransmitRounds[flow]++;
@@ -202,6 +186,12 @@ final class TcpClient
         return new TrafficReport(counters, elapsed, closed, null);
     }
 
+    /** {@return the MSS the vif's MTU allows: what gen's SYN announces, the most a segment carries} */
+    private int mtuMss()
+    {
+        return generator.frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
+    }
+
     /** @return null when every connection is established, else why not. */
     private String handshake(final NanoClock clock)
     {
@@ -209,35 +199,30 @@ final class TcpClient
         long nextSyn = clock.nanoTime();
         while (clock.nanoTime() - deadline < 0)
         {
-            if (firstUnestablished() == null)
+            if (connections.firstUnestablished() == null)
             {
                 return null;
             }
             if (clock.nanoTime() - nextSyn >= 0)
             {
-                for (int flow = 0; flow < flows; flow++)
+                for (int flow = 0; flow < connections.flows(); flow++)
                 {
-                    synIfNeeded(sends ? sending[flow] : null);
-                    synIfNeeded(receives ? receiving[flow] : null);
+                    synIfNeeded(connections.sends() ? connections.sending(flow) : null);
+                    synIfNeeded(connections.receives() ? connections.receiving(flow) : null);
                 }
                 generator.frontend.flush();
                 nextSyn = clock.nanoTime() + RETRY_NS;
             }
             generator.idle(generator.poll());
         }
-        final TcpConnection missing = firstUnestablished();
+        final TcpConnection missing = connections.firstUnestablished();
         if (missing == null)
         {
             return null;
         }
-        int established = 0;
-        for (int flow = 0; flow < flows; flow++)
-        {
-            established += (sends && sending[flow].established() ? 1 : 0) + (receives && receiving[flow].established() ? 1 : 0);
-        }
-        final int total = flows * ((sends ? 1 : 0) + (receives ? 1 : 0));
+        final int total = connections.count();
         return "no SYN-ACK from " + TrafficGenerator.dottedQuad(generator.destinationIp) + ":" + missing.remotePort +
-            (missing.resets > 0 ? " (reset)" : "") + (total > 1 ? " (" + established + " of " + total +
+            (missing.resets > 0 ? " (reset)" : "") + (total > 1 ? " (" + connections.established() + " of " + total +
             " connections established)" : "");
     }
 
@@ -245,24 +230,8 @@ final class TcpClient
     {
         if (connection != null && !connection.established())
         {
-            sendTcp(connection, connection.initialSequence, 0, TcpHeader.SYN, 0, true, 0);
+            writer.syn(connection, mtuMss());
         }
-    }
-
-    private TcpConnection firstUnestablished()
-    {
-        for (int flow = 0; flow < flows; flow++)
-        {
-            if (sends && !sending[flow].established())
-            {
-                return sending[flow];
-            }
-            if (receives && !receiving[flow].established())
-            {
-                return receiving[flow];
-            }
-        }
-        return null;
     }
 
     /** @return payload bytes sent, 0 when the window (or what is left) allows none, -1 when the ring is full. */
@@ -275,8 +244,8 @@ final class TcpClient
         {
             return 0;
         }
-        final int status = sendTcp(connection, window.sndNxt(), connection.rcvNxt, TcpHeader.PSH | TcpHeader.ACK,
-            length, false, length > mss ? mss : 0);
+        final int status = writer.segment(connection, window.sndNxt(), connection.rcvNxt, TcpHeader.PSH | TcpHeader.ACK,
+            length, length > mss ? mss : 0);
         if (status != VifFrontend.OK)
         {
             return -1;
@@ -285,30 +254,17 @@ final class TcpClient
         return length;
     }
 
-    private boolean done()
-    {
-        for (int flow = 0; flow < flows; flow++)
-        {
-            if ((sends && sending[flow].acked < sending[flow].total) ||
-                (receives && generator.counters.receivedPayloadBytes[flow] < receiving[flow].total))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Acknowledges what the receiving connections took since their last ACK. @return ACKs sent. */
     private int sendPendingAcks()
     {
-        if (!receives)
+        if (!connections.receives())
         {
             return 0;
         }
         int sent = 0;
-        for (int flow = 0; flow < flows; flow++)
+        for (int flow = 0; flow < connections.flows(); flow++)
         {
-            final TcpConnection connection = receiving[flow];
+            final TcpConnection connection = connections.receiving(flow);
             if (connection.ackPending > 0 || connection.ackNow)
             {
                 sent++;
@@ -320,7 +276,8 @@ final class TcpClient
 
     private void ack(final TcpConnection connection)
     {
-        if (sendTcp(connection, connection.nextSequence(), connection.rcvNxt, TcpHeader.ACK, 0, false, 0) == VifFrontend.OK)
+        if (writer.segment(connection, connection.nextSequence(), connection.rcvNxt, TcpHeader.ACK, 0, 0) ==
+            VifFrontend.OK)
         {
             connection.ackPending = 0;
             connection.ackNow = false;
@@ -336,21 +293,26 @@ final class TcpClient
      */
     private boolean close(final NanoClock clock)
     {
+        final int flows = connections.flows();
+        final boolean sends = connections.sends();
+        final boolean receives = connections.receives();
         final long deadline = clock.nanoTime() + CLOSE_NS;
         long nextFin = 0;
-        while (clock.nanoTime() - deadline < 0 && !allClosed())
+        while (clock.nanoTime() - deadline < 0 && !connections.allClosed())
         {
             if (clock.nanoTime() - nextFin >= 0)
             {
                 for (int flow = 0; flow < flows; flow++)
                 {
-                    if (sends && !sending[flow].finAcked(sending[flow].send.sndNxt()))
+                    final TcpConnection out = connections.sending(flow);
+                    if (sends && !TcpConnections.sendingFinAcked(out))
                     {
-                        fin(sending[flow], sending[flow].send.sndNxt());
+                        writer.fin(out, out.send.sndNxt());
                     }
-                    if (receives && !receiving[flow].finAcked(receiving[flow].firstSequence()))
+                    final TcpConnection in = connections.receiving(flow);
+                    if (receives && !TcpConnections.receivingFinAcked(in))
                     {
-                        fin(receiving[flow], receiving[flow].firstSequence());
+                        writer.fin(in, in.firstSequence());
                     }
                 }
                 nextFin = clock.nanoTime() + RETRY_NS;
@@ -362,8 +324,8 @@ final class TcpClient
         boolean clean = true;
         for (int flow = 0; flow < flows; flow++)
         {
-            final TcpConnection out = sending[flow];
-            if (sends && out.finAcked(out.send.sndNxt()) && out.send.inFlight() > 0)
+            final TcpConnection out = connections.sending(flow);
+            if (sends && TcpConnections.sendingFinAcked(out) && out.send.inFlight() > 0)
             {
                 // the FIN's acknowledgment covers every byte before it: what was in flight when sending ended is answered
                 counters.answeredFrames[flow]++;
@@ -371,97 +333,44 @@ final class TcpClient
                     out.send.inFlight());
                 out.acked += out.send.inFlight();
             }
-            if (sends && !out.finAcked(out.send.sndNxt()))
+            if (sends && !TcpConnections.sendingFinAcked(out))
             {
                 clean = false;
-                reset(out, out.send.sndNxt());
+                writer.reset(out, out.send.sndNxt());
             }
             else if (sends && out.peerFin && !out.finAckSent)
             {
-                sendTcp(out, (out.send.sndNxt() + 1) & TcpSendWindow.SEQUENCE_MASK, out.rcvNxt, TcpHeader.ACK, 0, false, 0);
+                writer.segment(out, (out.send.sndNxt() + 1) & TcpSendWindow.SEQUENCE_MASK, out.rcvNxt, TcpHeader.ACK,
+                    0, 0);
             }
-            final TcpConnection in = receiving[flow];
-            if (receives && !(in.finAcked(in.firstSequence()) && in.peerFin))
+            final TcpConnection in = connections.receiving(flow);
+            if (receives && !(TcpConnections.receivingFinAcked(in) && in.peerFin))
             {
                 clean = false;
-                reset(in, in.nextSequence());
+                writer.reset(in, in.nextSequence());
             }
         }
         generator.frontend.flush();
         return clean;
     }
 
-    private boolean allClosed()
-    {
-        for (int flow = 0; flow < flows; flow++)
-        {
-            // a sending connection waits for the peer's FIN too, to acknowledge it: a peer left in LAST-ACK would
-            // answer the next run's SYN on the same ports with a challenge ACK instead of a SYN-ACK
-            if ((sends && !(sending[flow].finAcked(sending[flow].send.sndNxt()) && sending[flow].peerFin)) ||
-                (receives && !(receiving[flow].finAcked(receiving[flow].firstSequence()) && receiving[flow].peerFin)))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void fin(final TcpConnection connection, final long seq)
-    {
-        connection.finSent = true;
-        sendTcp(connection, seq, connection.rcvNxt, TcpHeader.FIN | TcpHeader.ACK, 0, false, 0);
-    }
-
-    private void reset(final TcpConnection connection, final long seq)
-    {
-        sendTcp(connection, seq & TcpSendWindow.SEQUENCE_MASK, 0, TcpHeader.RST, 0, false, 0);
-    }
-
     /** Resets the connections that were established before the run failed, so their peers free them. */
     private void abort()
     {
-        for (int flow = 0; flow < flows; flow++)
+        for (int flow = 0; flow < connections.flows(); flow++)
         {
-            if (sends && sending[flow].established())
+            final TcpConnection out = connections.sending(flow);
+            if (connections.sends() && out.established())
             {
-                reset(sending[flow], sending[flow].firstSequence());
+                writer.reset(out, out.firstSequence());
             }
-            if (receives && receiving[flow].established())
+            final TcpConnection in = connections.receiving(flow);
+            if (connections.receives() && in.established())
             {
-                reset(receiving[flow], receiving[flow].firstSequence());
+                writer.reset(in, in.firstSequence());
             }
         }
         generator.frontend.flush();
-    }
-
-    private int sendTcp(
-        final TcpConnection connection, final long seq, final long ack, final int flags, final int payload,
-        final boolean syn, final int gso)
-    {
-        generator.ipv4Headers();
-        final FrameBuilder builder = generator.builder;
-        final UnsafeBuffer frame = generator.frame;
-        final VifFrontend frontend = generator.frontend;
-        // a SYN's window is never scaled (RFC 7323); a receiving connection offers its share of the receive buffer
-        builder.tcp(connection.localPort, connection.remotePort, seq, ack, flags,
-            syn || connection.sender ? WINDOW : receiveWindow);
-        if (syn)
-        {
-            builder.tcpMss(frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH)
-                .tcpOption(WINDOW_SCALE_OPTION);
-        }
-        final int data = builder.payloadOffset();
-        for (int i = 0; i < payload; i += 64)
-        {
-            frame.putByte(data + i, (byte)i);
-        }
-        final boolean partial = gso > 0;
-        builder.payloadLength(payload);
-        final int length = partial ? builder.buildPartial() : builder.build();
-        final int status = frontend.transmit(frame, 0, length, segmentMetadata.set(
-            partial ? FrameFlags.CSUM_PARTIAL : 0, gso, partial ? NetifConstants.XEN_NETIF_GSO_TYPE_TCPV4 : 0));
-        frontend.flush();
-        return status;
     }
 
     /**
@@ -470,8 +379,7 @@ final class TcpClient
      */
     void onSegment(final int flow, final int sourcePort, final DirectBuffer buffer, final int l4, final int l4Length)
     {
-        final TcpConnection connection = sends && sourcePort == port ? sending[flow] :
-            receives && sourcePort == reversePort ? receiving[flow] : null;
+        final TcpConnection connection = connections.forSegment(flow, sourcePort);
         final int headerLength = TcpHeader.headerLength(buffer, l4);
         if (connection == null || headerLength < TcpHeader.MIN_LENGTH || headerLength > l4Length)
         {
@@ -487,8 +395,8 @@ final class TcpClient
         {
             connection.onSynAck(buffer, l4, l4Length);
             // the handshake's ACK; again for a repeated SYN-ACK (ours was lost): a server that writes starts on it
-            sendTcp(connection, connection.established() && connection.sender && measuring ? connection.send.sndNxt() :
-                connection.firstSequence(), connection.rcvNxt, TcpHeader.ACK, 0, false, 0);
+            writer.segment(connection, connection.established() && connection.sender && measuring ?
+                connection.send.sndNxt() : connection.firstSequence(), connection.rcvNxt, TcpHeader.ACK, 0, 0);
             return;
         }
         if (!connection.established())

@@ -117,12 +117,27 @@ public final class PortTable
     /** {@return the ports' names, comma-separated, in index order (not for the data path)} */
     public String names()
     {
+        return names(this::portName);
+    }
+
+    /**
+     * {@return the ports' names as {@code nameOf} gives them, comma-separated, in index order (not for the data path)}
+     *
+     * @param nameOf a port's name by its index (e.g. the name a command line gave it).
+     */
+    public String names(final java.util.function.IntFunction<String> nameOf)
+    {
         final StringBuilder names = new StringBuilder();
         for (int i = 0; i < size; i++)
         {
-            names.append(i == 0 ? "" : ",").append(ports[i].name());
+            names.append(i == 0 ? "" : ",").append(nameOf.apply(i));
         }
         return names.toString();
+    }
+
+    private String portName(final int index)
+    {
+        return ports[index].name();
     }
 
     /** Above this many ports {@link #summary()} lists only the ports that carried frames and sums up the rest. */
@@ -137,6 +152,17 @@ public final class PortTable
      *         traffic: drops 0 not-connected 25550}), so a 1,024-vif switch still ends with a line one can read.
      */
     public String summary()
+    {
+        return summary(this::portName);
+    }
+
+    /**
+     * As {@link #summary()}, each port named as {@code nameOf} gives it.
+     *
+     * @param nameOf a port's name by its index (e.g. the name a command line gave it).
+     * @return the status line.
+     */
+    public String summary(final java.util.function.IntFunction<String> nameOf)
     {
         final StringBuilder text = new StringBuilder();
         final long[] quietDrops = new long[PortDropReason.END];
@@ -155,7 +181,7 @@ public final class PortTable
                 }
                 continue;
             }
-            text.append(text.isEmpty() ? "" : ", ").append(ports[i].name())
+            text.append(text.isEmpty() ? "" : ", ").append(nameOf.apply(i))
                 .append(" rx ").append(c.get(PortCounters.RX_FRAMES))
                 .append(" tx ").append(c.get(PortCounters.TX_FRAMES))
                 .append(" drops ").append(c.txDropsTotal());

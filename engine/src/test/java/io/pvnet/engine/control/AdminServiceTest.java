@@ -89,7 +89,7 @@ class AdminServiceTest
             admin.write(1, 0, "tso", "0");
             assertEquals("9000", admin.read(1, 0).get("backend/vif/1/0/mtu"));
             assertEquals("0", admin.read(1, 0).get("backend/vif/1/0/tso"));
-            for (final String[] refused : new String[][] {{"state", "6"}, {"mtu", "67"}, {"mtu", "x"}, {"mac", "zz"},
+            for (final String[] refused : new String[][] {{"state", "6"}, {"mtu", "67"}, {"mtu", "x"}, {"mac", "zz"}, {"mac", "01:00:5e:00:00:01"},
                 {"tso", "2"}, {"../../2/0/state", "6"}, {"hotplug-status", "x"}})
             {
                 final IllegalStateException ex = assertThrows(IllegalStateException.class,

@@ -84,6 +84,19 @@ class PortTableTest
     }
 
     @Test
+    void shouldNameEachPortAsTheCallerNamesItWhenAsked()
+    {
+        final PortTable table = new PortTable(fabric, 2);
+        table.add(new RecordingPort("tap:pvtap0", 0, 1500));
+        table.add(new RecordingPort("vif1.0", 0, 1500));
+        table.counters(0).add(PortCounters.RX_FRAMES, 3);
+        final java.util.function.IntFunction<String> alias = index -> index == 0 ? "pvtap0" : table.port(index).name();
+        assertEquals("pvtap0,vif1.0", table.names(alias));
+        assertEquals("pvtap0 rx 3 tx 0 drops 0, vif1.0 rx 0 tx 0 drops 0", table.summary(alias));
+        assertEquals("tap:pvtap0,vif1.0", table.names(), "its own names otherwise");
+    }
+
+    @Test
     void shouldSumUpThePortsWithoutTrafficOfALargeSwitchInOneEntry()
     {
         final int ports = PortTable.SUMMARY_PORTS_LISTED + 8;

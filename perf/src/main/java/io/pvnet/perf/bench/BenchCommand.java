@@ -196,6 +196,8 @@ public final class BenchCommand implements Callable<Integer>
         final double loadAtStart = MachineInfo.loadAverageNow();
         out.println("pvnet bench: " + machine);
         out.println("  pvnet " + io.pvnet.perf.BuildInfo.current().describe() + ", started " + startedAt);
+        // every scenario that checksums (vif, tso, checksum's pvnet figures) uses this kernel
+        out.println("  checksum kernel: " + io.pvnet.checksum.Checksums.bestChoice());
         out.printf(Locale.ROOT, "  %d scenario(s), %d figure(s), %.1f s warm-up + %.1f s each: about %.0f s%n",
             selected.size(), plan.figures(),
             plan.warmupSeconds(), plan.durationSeconds(), plan.estimatedSeconds());

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  */
 @Command(
     name = "jmh",
-    description = "Run JMH benchmarks: ./pvnet jmh [REGEX] [JMH options], e.g. ./pvnet jmh SharedRing -prof gc; -h for JMH's help.",
+    description = "Run JMH benchmarks: ./pvnet jmh [REGEX] [JMH options], e.g. ./pvnet jmh SharedRing -prof gc; -h or --help for JMH's help.",
     // JMH parses its own options, including -h
     helpCommand = false)
 public final class JmhCommand implements Callable<Integer>
@@ -26,7 +26,7 @@ public final class JmhCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final List<String> args = new ArrayList<>(jmhArgs);
+        final List<String> args = jmhArguments(jmhArgs);
         if (!args.contains("-jvmArgsAppend"))
         {
             args.add("-jvmArgsAppend");
@@ -34,5 +34,19 @@ public final class JmhCommand implements Callable<Integer>
         }
         org.openjdk.jmh.Main.main(args.toArray(String[]::new));
         return 0;
+    }
+
+    /**
+     * @param given the arguments after {@code jmh}.
+     * @return them for JMH: {@code --help}, which every pvnet command takes, as JMH's {@code -h} (JMH refuses it).
+     */
+    static List<String> jmhArguments(final List<String> given)
+    {
+        final List<String> args = new ArrayList<>(given.size());
+        for (final String arg : given)
+        {
+            args.add("--help".equals(arg) ? "-h" : arg);
+        }
+        return args;
     }
 }

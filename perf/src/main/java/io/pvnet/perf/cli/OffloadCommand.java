@@ -34,7 +34,8 @@ public final class OffloadCommand implements Callable<Integer>
     Path out;
 
     @Option(names = "--format", paramLabel = "FORMAT",
-        description = "Output format: pcap or pcapng (default: pcapng for an --out ending .pcapng, else pcap).")
+        description = "Output format: pcap or pcapng (default: pcapng when the name given to --out ends in .pcapng, " +
+            "else pcap).")
     String format;
 
     @Option(names = "--mtu", paramLabel = "N", defaultValue = "1500", description = "Egress MTU in bytes (IP packet), default ${DEFAULT-VALUE}.")

@@ -31,18 +31,40 @@ import picocli.CommandLine.Command;
     })
 public final class PvnetMain implements Runnable
 {
+    /**
+     * The checksum module's logger: held here, as a JUL logger whose level was set must stay reachable (JUL keeps its
+     * loggers weakly) or a later lookup makes a new one at the default level.
+     */
+    private static final java.util.logging.Logger CHECKSUM_LOG = java.util.logging.Logger.getLogger("io.pvnet.checksum");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(final String[] args)
     {
-        // log lines (the checksum kernel chosen, a missing JVM flag) on one line each, unless configured otherwise
-        if (null == System.getProperty("java.util.logging.config.file") &&
-            null == System.getProperty("java.util.logging.SimpleFormatter.format"))
+        configureLogging(System.getenv("PVNET_DEBUG") != null);
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Log lines (a missing JVM flag, a vif's protocol error) on one line each, unless configured otherwise
+     * ({@code -Djava.util.logging.config.file}). The checksum kernel's start-up line (INFO) is shown only when
+     * debugging ({@code PVNET_DEBUG=1}): a user of stat, ifconfig or gen has no use for it on every run, and bench
+     * prints the kernel in its header, where a figure depends on it; its warnings still show.
+     *
+     * @param debug whether {@code PVNET_DEBUG} is set.
+     */
+    static void configureLogging(final boolean debug)
+    {
+        if (null != System.getProperty("java.util.logging.config.file"))
+        {
+            return;
+        }
+        if (null == System.getProperty("java.util.logging.SimpleFormatter.format"))
         {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s %3$s: %5$s%6$s%n");
         }
-        System.exit(commandLine().execute(args));
+        CHECKSUM_LOG.setLevel(debug ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
     }
 
     /** The configured command line, for tests that run subcommands in process. */

@@ -9,6 +9,13 @@ import picocli.CommandLine;
  */
 public final class IdleConverter implements CommandLine.ITypeConverter<IdleMode>
 {
+    /**
+     * The end of every {@code --idle} description that lists the four modes of the issue first: the three others it
+     * takes too, so a command's help lists every value it accepts.
+     */
+    public static final String MEASURING_MODES = "for measurements also yield (Thread.yield), park (50 us parks) and " +
+        "noop (a spin without PAUSE), as bench and latency take.";
+
     @Override
     public IdleMode convert(final String value)
     {

@@ -22,10 +22,11 @@ public final class PollingOptions
     Integer napiBudget;
 
     @Option(names = "--spin-us", paramLabel = "US",
-        description = "adaptive idle: how long a thread keeps polling after its last work before it sleeps " +
+        description = {"adaptive idle: how long a thread keeps polling after its last work before it sleeps " +
             "(0..1000000 us, default 50; 0 sleeps at once as --idle sleep). A thread that has stayed awake with " +
-            "work for 1 ms (a stream) polls at least 1 ms (-Dpvnet.idle.stream.spin.us), and so does pvnet " +
-            "switch for a vif with 1 ms of work.")
+            "work for 1 ms (a stream) polls at least 1 ms, and so does pvnet switch for a vif with 1 ms of work;",
+            // a line of its own: help wraps after a dot, which would split the property's name
+            "-Dpvnet.idle.stream.spin.us sets that 1 ms."})
     Long spinUs;
 
     private static volatile boolean spinWindowGiven;

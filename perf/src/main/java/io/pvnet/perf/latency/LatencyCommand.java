@@ -158,6 +158,7 @@ public final class LatencyCommand implements Callable<Integer>
             {
                 throw new IllegalArgumentException("--out=" + outDir + " is not a writable directory");
             }
+            createOutDirectory();
         }
         catch (final IllegalArgumentException ex)
         {
@@ -252,7 +253,6 @@ public final class LatencyCommand implements Callable<Integer>
             out.println("  note: path " + factory.name() + " stamps no stages; the breakdown shows the send queue only");
         }
 
-        Files.createDirectories(outDir);
         final Path hlog = outDir.resolve("latency.hlog");
         final LatencyRun.Result result;
         final ThreadScheduling scheduling = new ThreadScheduling();
@@ -353,6 +353,24 @@ public final class LatencyCommand implements Callable<Integer>
     }
 
     /** Reads {@code --rate}: frames per second, or a percentage of the maximum rate. */
+    /**
+     * Creates {@code --out} before anything is measured, so a directory that cannot be made fails at once with its
+     * reason, not after the run (it used to end the run with the path alone: {@code pvnet latency: /proc/x}).
+     */
+    private void createOutDirectory()
+    {
+        try
+        {
+            Files.createDirectories(outDir);
+        }
+        catch (final java.io.IOException ex)
+        {
+            final String reason = ex instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ?
+                fse.getReason() : ex.getClass().getSimpleName();
+            throw new IllegalArgumentException("--out=" + outDir + ": cannot create the directory (" + reason + ")");
+        }
+    }
+
     private void parseRate()
     {
         final String spec = rateSpec.trim();

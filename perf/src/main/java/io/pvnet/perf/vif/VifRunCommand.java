@@ -11,10 +11,12 @@ import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.SealedMemory;
+import io.pvnet.perf.harness.ShutdownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,22 +38,42 @@ public final class VifRunCommand implements Callable<Integer>
     @Option(names = "--seconds", paramLabel = "SECONDS", description = "How long to run, in seconds (default: until interrupted).")
     long seconds = Long.MAX_VALUE / 2_000_000_000L;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Frame length in bytes (default 1514).")
+    @Option(names = "--size", paramLabel = "BYTES", description = "Frame length in bytes (" + MIN_SIZE + ".." +
+        MAX_SIZE + ", default 1514). Above 1518 the receiving vif (MTU 1500) drops them as oversize: raise it with " +
+        "pvnet ifconfig REGION vif2.0 mtu N.")
     int size = 1514;
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
-        description = "How the host and guest threads wait: backoff (default), busy-spin, sleep or adaptive.")
+        description = "How the host and guest threads wait: backoff (default), busy-spin, sleep or adaptive; " +
+            io.pvnet.perf.harness.IdleConverter.MEASURING_MODES)
     io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.BACKOFF;
+
+    /** The smallest frame the traffic's Ethernet, IPv4 and TCP headers and its stamp fit in ({@code VifGuests}). */
+    static final int MIN_SIZE = 64;
+    /** The largest packet a netif request describes (its size field is 16 bits). */
+    static final int MAX_SIZE = 65535;
+
+    /** Where the refusal of a bad option goes (tests). */
+    public PrintStream err = System.err;
 
     @Override
     public Integer call() throws Exception
     {
+        final String problem = check();
+        if (problem != null)
+        {
+            err.println("pvnet vif-run: " + problem);
+            return 2;
+        }
         final Path path = region.indexOf('/') >= 0 ? Path.of(region) : Region.defaultPath(region);
         final Path socket = path.resolveSibling(path.getFileName() + ".sock");
         // as pvnet switch: the file at PATH is a status file (header, pid, heartbeat); the vifs' memory (both halves
         // here) lives in a memfd no other process gets, the counters in one only this process writes, handed
         // read-only to pvnet stat over REGION.sock; not dumpable, so /proc/PID/{fd,mem} stay closed to others
-        try (Region status = Region.create(path, RegionDescriptor.headerLength(1), 1))
+        // SIGINT/SIGTERM end the run: the summary, then every file removed (the status file, REGION.sock) before the
+        // JVM exits; the latch closes last, after the region
+        try (ShutdownLatch latch = new ShutdownLatch();
+            Region status = Region.create(path, RegionDescriptor.headerLength(1), 1))
         {
             ProcessProtection.closeToOthers("pvnet vif-run", System.err);
             final long bytes = (VifRegion.regionBytes(2) + RegionDescriptor.PAGE_SIZE - 1) & -RegionDescriptor.PAGE_SIZE;
@@ -69,7 +91,7 @@ public final class VifRunCommand implements Callable<Integer>
                             System.out)).start();
                     try
                     {
-                        run(pipeline, status, path);
+                        run(pipeline, status, path, latch);
                     }
                     finally
                     {
@@ -82,36 +104,42 @@ public final class VifRunCommand implements Callable<Integer>
         return 0;
     }
 
-    private void run(final VifPipeline pipeline, final Region status, final Path path) throws InterruptedException
+    /** @return what is wrong with the options, one line naming the option and its range, or null. */
+    String check()
+    {
+        if (seconds < 1)
+        {
+            return "--seconds=" + seconds + " must be >= 1";
+        }
+        if (size < MIN_SIZE || size > MAX_SIZE)
+        {
+            return "--size=" + size + " must be in " + MIN_SIZE + ".." + MAX_SIZE + " bytes";
+        }
+        return null;
+    }
+
+    private void run(final VifPipeline pipeline, final Region status, final Path path, final ShutdownLatch latch)
+        throws InterruptedException
     {
         pipeline.start();
         final long startNs = System.nanoTime();
         System.out.println("vif-run: region " + path + ", vifs vif1.0 -> vif2.0, " + size + " B frames; try: pvnet stat " +
             region + " / pvnet ifconfig " + region + " vif1.0 mtu 1000");
         System.out.flush();
-        // the summary also when interrupted (Ctrl-C), as iperf3 prints one
-        final java.util.concurrent.atomic.AtomicBoolean summarized = new java.util.concurrent.atomic.AtomicBoolean();
-        final Thread summaryHook = new Thread(() -> summary(pipeline, startNs, summarized));
-        Runtime.getRuntime().addShutdownHook(summaryHook);
+        // until --seconds are over or a signal (Ctrl-C): the summary either way, as iperf3 prints one
         final long end = startNs + seconds * 1_000_000_000L;
-        while (System.nanoTime() - end < 0)
+        while (System.nanoTime() - end < 0 && !latch.stopRequested())
         {
             status.updateHeartbeat(System.currentTimeMillis());
             Thread.sleep(200);
         }
         pipeline.stop();
-        summary(pipeline, startNs, summarized);
-        Runtime.getRuntime().removeShutdownHook(summaryHook);
+        summary(pipeline, startNs);
     }
 
-    /** Prints, once, what crossed from vif1.0 to vif2.0: frames, bytes and rates over the run. */
-    private static void summary(
-        final VifPipeline pipeline, final long startNs, final java.util.concurrent.atomic.AtomicBoolean summarized)
+    /** Prints what crossed from vif1.0 to vif2.0: frames, bytes and rates over the run. */
+    private static void summary(final VifPipeline pipeline, final long startNs)
     {
-        if (!summarized.compareAndSet(false, true))
-        {
-            return;
-        }
         final double seconds = Math.max(1e-9, (System.nanoTime() - startNs) / 1e9);
         final long frames = pipeline.received();
         final long bytes = pipeline.receivedBytes();

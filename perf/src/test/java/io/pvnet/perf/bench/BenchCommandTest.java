@@ -390,6 +390,8 @@ class BenchCommandTest
         assertTrue(out.contains("  live pvnet.vifs200") && out.contains("Mframes/s") && out.contains("Gbit/s") &&
             out.contains("drops "), out);
         assertTrue(out.contains("1 scenario(s), 1 figure(s), 0.0 s warm-up + 1.1 s each: about 1 s"), out);
+        // the kernel every checksumming figure used, in the header (no other command prints it unless debugging)
+        assertTrue(out.contains("  checksum kernel: " + io.pvnet.checksum.Checksums.bestChoice() + "\n"), out);
     }
 
     @Test

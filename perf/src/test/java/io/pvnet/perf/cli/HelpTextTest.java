@@ -22,15 +22,41 @@ class HelpTextTest
         assertEquals(List.of(), problems);
     }
 
+    @Test
+    void shouldListEveryIdleModeInTheHelpOfEveryCommandThatTakesIdle()
+    {
+        final List<String> problems = new ArrayList<>();
+        for (final var sub : PvnetMain.commandLine().getSubcommands().entrySet())
+        {
+            final CommandLine.Model.OptionSpec idle = sub.getValue().getCommandSpec().findOption("--idle");
+            if (idle == null)
+            {
+                continue;
+            }
+            // the converter takes every mode: the help says so
+            final String help = String.join(" ", idle.description());
+            for (final io.pvnet.ring.event.IdleMode mode : io.pvnet.ring.event.IdleMode.values())
+            {
+                if (!Pattern.compile("\\b" + Pattern.quote(mode.configName()) + "\\b").matcher(help).find())
+                {
+                    problems.add("pvnet " + sub.getKey() + " --idle does not list " + mode.configName() + ": " + help);
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
     private static void scan(final CommandLine command, final String path, final List<String> problems)
     {
         final String usage = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
         final String[] lines = usage.split("\n");
         for (int i = 0; i + 1 < lines.length; i++)
         {
-            // picocli may wrap after a dot: "latency." then "svg (plot)" on the next line splits a file name (a
-            // subcommand's row, "pci       pciback: ...", has its name followed by a column of spaces)
-            if (lines[i].matches(".*[A-Za-z]\\.$") && lines[i + 1].strip().matches("[a-z]{1,5}([;,)]| [^ ]).*"))
+            // picocli may wrap after a dot, a slash or an equals sign: "latency." then "svg (plot)", "1.." then "16",
+            // "-Dpvnet." then "idle.stream..." split one name or range over two lines (a subcommand's row, "show
+            // Decode ...", has its name followed by a column of spaces; a sentence's next word is not glued to it)
+            if (lines[i].matches(".*[ A-Za-z0-9](\\.\\.?|/|=)$") && !lines[i].endsWith("e.g.") &&
+                lines[i + 1].strip().matches("[a-z0-9][^ ]*( [^ ].*)?"))
             {
                 problems.add(path + ": a name split at its dot: " + lines[i].strip() + " / " + lines[i + 1].strip());
             }

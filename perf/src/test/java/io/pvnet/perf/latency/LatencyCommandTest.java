@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,6 +156,12 @@ class LatencyCommandTest
             stderr.toString());
         assertEquals(2, cli.execute("latency", "--json", dir.resolve("missing/x.json").toString()));
         assertTrue(stderr.toString().contains("x.json: directory"), stderr.toString());
+        // an --out that cannot be made: refused before measuring, with the reason (it used to fail after the run,
+        // with the path alone)
+        final Path underAFile = dir.resolve("plain-file").resolve("out");
+        assertDoesNotThrow(() -> Files.writeString(dir.resolve("plain-file"), "x"));
+        assertEquals(2, cli.execute("latency", "--out", underAFile.toString()));
+        assertTrue(stderr.toString().contains("--out=" + underAFile + ": cannot create the directory ("), stderr.toString());
         assertEquals("", stdout.text(), "nothing measured");
         assertTrue(Files.notExists(dir.resolve("latency.hlog")));
     }

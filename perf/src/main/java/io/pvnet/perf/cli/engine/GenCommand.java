@@ -141,7 +141,8 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How gen waits when it has nothing to do (a full ring, a rate's next frame, answers on their " +
             "way): adaptive (default: spin 50 us, then sleep on the vif's event port up to 50 us, so a switch " +
-            "sharing the core gets it), sleep, backoff, busy-spin (never yields the core).")
+            "sharing the core gets it), sleep, backoff, busy-spin (never yields the core); " +
+            io.pvnet.perf.harness.IdleConverter.MEASURING_MODES)
     IdleMode idle = IdleMode.ADAPTIVE;
 
     PrintStream out = System.out;

@@ -50,9 +50,9 @@ final class GuestAttachOptions
         {
             throw new IllegalArgumentException("--queues=" + queues + " must be in 1.." + VifConfig.MAX_QUEUES);
         }
-        if (vif < 1 || vif > SwitchCommand.MAX_VIFS)
+        if (vif < 1 || vif > SwitchArguments.MAX_VIFS)
         {
-            throw new IllegalArgumentException("--vif=" + vif + " must be in 1.." + SwitchCommand.MAX_VIFS);
+            throw new IllegalArgumentException("--vif=" + vif + " must be in 1.." + SwitchArguments.MAX_VIFS);
         }
         final HostArguments.Address v4 = HostArguments.ipv4("--ip", ip);
         final HostArguments.Address v6 = ip6 == null ? null : HostArguments.ipv6("--ip6", ip6);

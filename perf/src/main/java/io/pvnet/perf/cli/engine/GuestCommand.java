@@ -3,6 +3,7 @@ package io.pvnet.perf.cli.engine;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.guest.GuestStack;
 import org.agrona.concurrent.AgentRunner;
+import io.pvnet.perf.harness.ShutdownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,7 +43,8 @@ public final class GuestCommand implements Callable<Integer>
 
     @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
         description = "How the guest thread waits for frames: adaptive (default: poll 50 us after the last work, then " +
-            "sleep until the backend notifies), sleep, backoff or busy-spin.")
+            "sleep until the backend notifies), sleep, backoff or busy-spin; " +
+            io.pvnet.perf.harness.IdleConverter.MEASURING_MODES)
     io.pvnet.ring.event.IdleMode idle = io.pvnet.ring.event.IdleMode.ADAPTIVE;
 
     PrintStream out = System.out;

@@ -86,7 +86,7 @@ public final class IfconfigCommand implements Callable<Integer>
         }
         catch (final RegionException | IllegalStateException ex)
         {
-            err.println("pvnet ifconfig: " + ex.getMessage());
+            err.println("pvnet ifconfig: " + ex.getMessage() + RegionArgument.missingHint(region));
             return 1;
         }
     }
@@ -183,6 +183,11 @@ public final class IfconfigCommand implements Callable<Integer>
                     if (i + 1 >= changes.size() || VifConfig.parseMac(changes.get(i + 1)) < 0)
                     {
                         return "lladdr needs a MAC as xx:xx:xx:xx:xx:xx";
+                    }
+                    if ((VifConfig.parseMac(changes.get(i + 1)) & 0x0100_0000_0000L) != 0)
+                    {
+                        // as ip link set address: a multicast or broadcast address is no interface's own
+                        return "lladdr " + changes.get(i + 1) + " is a group address; give a unicast MAC";
                     }
                     writes.put("mac", VifConfig.formatMac(VifConfig.parseMac(changes.get(++i))));
                 }

@@ -23,7 +23,8 @@ import java.util.Map;
  * <pre>
  *   pvnet_vif_rx_packets_total{vif="vif1.0"}                       dom0's view, as stat labels it
  *   pvnet_vif_drops_total{vif="vif1.0",reason="oversize"}
- *   pvnet_vif_heartbeat_ms{vif="vif1.0"}, pvnet_vif_backend_state{vif="vif1.0"}       gauges
+ *   pvnet_vif_heartbeat_timestamp_seconds{vif="vif1.0"}     gauge: the backend's last stamp, Unix time (0: never)
+ *   pvnet_vif_backend_state{vif="vif1.0"}                   gauge: XenbusState (4 connected)
  *   pvnet_port_rx_frames_total{scope="bridge",port="vif1.0"}        scope: bridge, router, port (TAP/VXLAN), pcap
  *   pvnet_port_tx_drops_total{scope="bridge",port="vif1.0",reason="mtu-exceeded"}
  *   pvnet_router_forwarded_total, pvnet_router_drops_total{reason="no-route"}, pvnet_router_pending (gauge)
@@ -130,9 +131,17 @@ public final class MetricsEndpoint implements AutoCloseable
                     family(families, "pvnet_vif_drops_total", "counter", "frames the vif's backend dropped, by reason")
                         .add(vif + ",reason=\"" + escape(kind.substring(5)) + "\"", value);
                 }
-                else if (kind.equals("heartbeat-ms") || kind.equals("backend-state"))
+                else if (kind.equals("heartbeat-ms"))
                 {
-                    family(families, "pvnet_vif_" + metricName(kind), "gauge", "vif " + kind).add(vif, value);
+                    // a time of day is a *_timestamp_seconds gauge (Prometheus' naming): time() - it is the age
+                    family(families, "pvnet_vif_heartbeat_timestamp_seconds", "gauge",
+                        "Unix time of the vif backend's last heartbeat, 0 before the first")
+                        .add(vif, seconds(value));
+                }
+                else if (kind.equals("backend-state"))
+                {
+                    family(families, "pvnet_vif_backend_state", "gauge", "vif backend-state (XenbusState, 4 connected)")
+                        .add(vif, Long.toString(value));
                 }
                 else
                 {
@@ -196,6 +205,12 @@ public final class MetricsEndpoint implements AutoCloseable
         return families.computeIfAbsent(name, n -> new Family(type, help));
     }
 
+    /** @return epoch milliseconds as seconds with three decimals ({@code 1733480000.125}), exactly. */
+    static String seconds(final long epochMs)
+    {
+        return epochMs / 1_000 + "." + String.format(Locale.ROOT, "%03d", epochMs % 1_000);
+    }
+
     private static String metricName(final String kind)
     {
         return kind.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
@@ -220,6 +235,11 @@ public final class MetricsEndpoint implements AutoCloseable
         }
 
         private void add(final String labels, final long value)
+        {
+            add(labels, Long.toString(value));
+        }
+
+        private void add(final String labels, final String value)
         {
             samples.add((labels.isEmpty() ? "" : "{" + labels + "}") + " " + value);
         }

@@ -23,6 +23,16 @@ final class RegionArgument
     }
 
     /**
+     * @param region the region as the user gave it.
+     * @return a hint naming the fix when nothing is at the region's path (no switch or vif-run made it), else "".
+     */
+    static String missingHint(final String region)
+    {
+        return java.nio.file.Files.exists(path(region), java.nio.file.LinkOption.NOFOLLOW_LINKS) ? "" :
+            " (is a pvnet switch or vif-run running on it?)";
+    }
+
+    /**
      * @return a hint for a control socket nobody listens on any more (a switch killed with -9 leaves it), else "".
      */
     static String notRunningHint(final RuntimeException ex)

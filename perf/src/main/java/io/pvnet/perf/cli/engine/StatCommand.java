@@ -137,7 +137,7 @@ public final class StatCommand implements Callable<Integer>
                 // a region's own messages start with its path: name it once
                 final String message = ex.getMessage();
                 err.println("pvnet stat: region " + (message != null && message.startsWith(RegionArgument.path(region) +
-                    ":") ? message : region + ": " + message));
+                    ":") ? message : region + ": " + message) + RegionArgument.missingHint(region));
                 return 1;
             }
             out.flush();

@@ -11,10 +11,8 @@ import io.pvnet.engine.port.pcap.CaptureSpec;
 import io.pvnet.engine.port.pcap.PcapPort;
 import io.pvnet.engine.port.tap.TapDevice;
 import io.pvnet.engine.port.tap.TapPort;
-import io.pvnet.engine.port.vxlan.VxlanConfig;
 import io.pvnet.engine.port.vxlan.VxlanPort;
 import io.pvnet.engine.router.Router;
-import io.pvnet.engine.router.RouterConfig;
 import io.pvnet.engine.control.AdminService;
 import io.pvnet.engine.control.HostMemory;
 import io.pvnet.engine.control.ProcessProtection;
@@ -28,14 +26,12 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import io.pvnet.engine.VifPoller;
 import io.pvnet.engine.vif.VifSections;
-import io.pvnet.ring.event.EventSelectorDescriptor;
 import io.pvnet.ring.event.IdleMode;
 import org.agrona.concurrent.CompositeAgent;
+import io.pvnet.perf.harness.ShutdownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,9 +40,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * (Above 500 lines: the start-up order of the switch's parts, each closed in reverse on any failure, reads best as
- * one method beside the argument checks it depends on; the parsing of each argument lives in {@link HostArguments},
- * {@link RouterSetup} and {@link SwitchLimits}.)
+ * The options and their checks are {@link SwitchArguments}' (each bad value refused with one line, exit 2, before
+ * anything is created); the machine's limits {@link SwitchLimits}'; this class starts the switch's parts in order,
+ * each closed in reverse on any failure.
  * <p>
  * {@code pvnet switch --region PATH --vifs N [--tap NAME[,offload=on|off]]... [--vxlan local=IP,remote=IP,vni=N]...
  * [--pcap PORT=FILE]... [--routed [--router-ip PORT=ADDR/PREFIX]... [--route PREFIX=PORT[,via=IP]]...]}: the host
@@ -60,8 +56,6 @@ import java.util.concurrent.Callable;
     description = "Run the host side: vifs 1..N, a learning bridge (or with --routed a router), TAP/VXLAN/pcap ports, until interrupted.")
 public final class SwitchCommand implements Callable<Integer>
 {
-    /** Most vifs: what one host thread's event selector holds ({@code EventSelectorDescriptor.MAX_CAPACITY}). */
-    static final int MAX_VIFS = EventSelectorDescriptor.MAX_CAPACITY;
     /**
      * Longest sleep of the host thread while TAP or VXLAN ports are attached: their file descriptors are polled, not
      * part of the wait point, so a frame from the kernel waits at most this long.
@@ -71,65 +65,8 @@ public final class SwitchCommand implements Callable<Integer>
     @picocli.CommandLine.Mixin
     io.pvnet.perf.harness.PollingOptions polling = new io.pvnet.perf.harness.PollingOptions();
 
-    @Option(names = "--region", required = true, paramLabel = "PATH", description = "The switch's status file to create (a path, or NAME for " +
-        "/dev/shm/pvnet-NAME); guests, stat and ifconfig reach the switch over PATH.sock beside it.")
-    String region;
-
-    @Option(names = "--vifs", required = true, paramLabel = "N",
-        description = "Number of vifs (1.." + MAX_VIFS + ", 1..255 with --routed).")
-    int vifs;
-
-    @Option(names = "--queues", paramLabel = "N",
-        description = "Queues each vif offers its guest (multi-queue-max-queues, 1..16; default 1). All of a vif's " +
-            "queues run on the switch thread.")
-    int queues = 1;
-
-    @Option(names = "--idle", paramLabel = "MODE", converter = io.pvnet.perf.harness.IdleConverter.class,
-        description = "How the host thread waits when no vif has work: adaptive (default: poll 50 us after the last " +
-            "work, then sleep until a guest notifies), sleep, backoff or busy-spin.")
-    IdleMode idle = IdleMode.ADAPTIVE;
-
-    @Option(names = "--tap", paramLabel = "NAME[,offload=on|off]", description = "A TAP port (repeatable).")
-    List<String> taps = new ArrayList<>();
-
-    @Option(names = "--vxlan", paramLabel = "local=IP,remote=IP,vni=N[,port=P][,mtu=M]",
-        description = "A VXLAN port (repeatable).")
-    List<String> vxlans = new ArrayList<>();
-
-    @Option(names = "--pcap", paramLabel = "PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]",
-        description = "Capture a port (vif1.0 as dom0 names it, also vif1; a TAP name; vxlanK) both ways into a pcapng file, each frame with its " +
-            "direction; ports naming the same FILE share it (an interface each). snaplen: bytes kept per frame; " +
-            "rotate: start FILE.1, FILE.2, ... every MB megabytes (1 MB = 1,000,000 bytes); files: keep only the " +
-            "newest N (as tcpdump -s, -C, -W).")
-    List<String> pcaps = new ArrayList<>();
-
-    @Option(names = "--metrics", paramLabel = "[ADDR:]PORT",
-        description = "Serve every counter at http://ADDR:PORT/metrics in the Prometheus text format (ADDR default 127.0.0.1).")
-    String metrics;
-
-    @Option(names = "--routed", description = {"Routed (L3) mode instead of bridging: each port an L3 port of one " +
-        "router with its own MAC and addresses, static routes, proxy ARP/NDP for the hosts behind each port.",
-        "Default addresses (D, k, K in hex in IPv6):",
-        "  vifD:              10.0.D.1/24  fd00:0:0:D::1/64",
-        "  k-th --tap (at 0): 10.1.k.1/24  fd00:0:1:k::1/64",
-        "  vxlanK:            10.2.K.1/24  fd00:0:2:K::1/64"})
-    boolean routed;
-
-    @Option(names = "--router-ip", paramLabel = "PORT=ADDR/PREFIX",
-        description = "Routed mode: a port's IPv4 or IPv6 address, replacing that family's default (repeatable).")
-    List<String> routerIps = new ArrayList<>();
-
-    @Option(names = "--route", paramLabel = "PREFIX=PORT[,via=IP]",
-        description = {"Routed mode: a static route (repeatable), e.g.", "  0.0.0.0/0=pvtap0,via=10.1.0.2"})
-    List<String> routeTexts = new ArrayList<>();
-
-    @Option(names = "--mtu", paramLabel = "BYTES", description = "MTU of TAP ports (default 1500).")
-    int mtu = 1500;
-
-    @Option(names = "--vif-owner", paramLabel = "N=UID",
-        description = "Let the processes of uid UID attach vif N (repeatable; default: only the switch's own uid). " +
-            "Guests are told apart by SO_PEERCRED on the control socket REGION.sock.")
-    List<String> vifOwners = new ArrayList<>();
+    @picocli.CommandLine.Mixin
+    SwitchArguments arguments = new SwitchArguments();
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -140,13 +77,9 @@ public final class SwitchCommand implements Callable<Integer>
         final Map<String, CaptureSpec> captures;
         try
         {
-            check();
+            arguments.check();
             polling.apply();
-            captures = captureSpecs(pcaps);
-            if (metrics != null)
-            {
-                MetricsEndpoint.address(metrics);
-            }
+            captures = arguments.captures();
         }
         catch (final IllegalArgumentException ex)
         {
@@ -157,7 +90,7 @@ public final class SwitchCommand implements Callable<Integer>
         {
             // before anything is created: a switch too large for this JVM or machine stops here, never mid-run (exit
             // 1, as for any resource the machine lacks; 2 is for arguments that are wrong anywhere)
-            SwitchLimits.check(vifs, queues, SwitchLimits.Available.ofThisProcess());
+            SwitchLimits.check(arguments.vifs, arguments.queues, SwitchLimits.Available.ofThisProcess());
         }
         catch (final IllegalArgumentException ex)
         {
@@ -171,51 +104,14 @@ public final class SwitchCommand implements Callable<Integer>
         }
     }
 
-    /**
-     * @param pcaps the {@code --pcap} values.
-     * @return each captured port's spec, by port name.
-     * @throws IllegalArgumentException naming the bad value: no {@code =}, a bad option, a directory that cannot be
-     *                                  written, one port named twice, or one file with two different specs.
-     */
-    static Map<String, CaptureSpec> captureSpecs(final List<String> pcaps)
-    {
-        final Map<String, CaptureSpec> captures = new LinkedHashMap<>();
-        final Map<Path, CaptureSpec> byFile = new LinkedHashMap<>();
-        for (final String pcap : pcaps)
-        {
-            final int equals = pcap.indexOf('=');
-            if (equals <= 0 || equals == pcap.length() - 1)
-            {
-                throw new IllegalArgumentException("--pcap=" + pcap + " must be PORT=FILE[,snaplen=N][,rotate=MB[,files=N]]");
-            }
-            final CaptureSpec spec;
-            try
-            {
-                spec = CaptureSpec.parse(pcap.substring(equals + 1));
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new IllegalArgumentException("--pcap=" + pcap + ": " + ex.getMessage());
-            }
-            io.pvnet.perf.bench.BenchCommand.checkWritable("--pcap " + pcap.substring(0, equals), spec.file());
-            final CaptureSpec sameFile = byFile.putIfAbsent(spec.file().toAbsolutePath().normalize(), spec);
-            if (sameFile != null && !sameFile.equals(spec))
-            {
-                throw new IllegalArgumentException("--pcap=" + pcap + ": " + spec.file() +
-                    " is also captured with other options; ports sharing a file share its snaplen and rotation");
-            }
-            if (captures.put(RegionArgument.vifName(pcap.substring(0, equals)), spec) != null)
-            {
-                throw new IllegalArgumentException("--pcap=" + pcap + ": port " + pcap.substring(0, equals) +
-                    " is captured twice");
-            }
-        }
-        return captures;
-    }
-
     private int run(final ShutdownLatch barrier, final Map<String, CaptureSpec> captures) throws Exception
     {
-        final Path path = RegionArgument.path(region);
+        final int vifs = arguments.vifs;
+        final int queues = arguments.queues;
+        final List<String> taps = arguments.taps;
+        final List<String> vxlans = arguments.vxlans;
+        final String metrics = arguments.metrics;
+        final Path path = RegionArgument.path(arguments.region);
         final List<Agent> agents = new ArrayList<>();
         final List<AutoCloseable> opened = new ArrayList<>();
         Region created = null;
@@ -240,7 +136,8 @@ public final class SwitchCommand implements Callable<Integer>
                 IdleMode.spinWindowNs(), new io.pvnet.ring.event.EpollWaitPoint(selector));
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final SwitchWiring fabric =
-                routed ? SwitchWiring.routed(routerSetup(), maxPorts) : SwitchWiring.bridged(maxPorts, poller.roundClock());
+                arguments.routed ? SwitchWiring.routed(arguments.routerSetup(), maxPorts) :
+                    SwitchWiring.bridged(maxPorts, poller.roundClock());
             agents.add(fabric.agent());
             agents.add(poller);
             final SwitchWiring.Captures capturePorts = new SwitchWiring.Captures(captures);
@@ -263,11 +160,9 @@ public final class SwitchCommand implements Callable<Integer>
             }
             for (final String tap : taps)
             {
-                final Map<String, String> spec = HostArguments.spec("--tap", tap, "offload");
-                final TapDevice device = new TapDevice(spec.get(""), HostArguments.onOff("--tap " + tap,
-                    spec.getOrDefault("offload", "on")));
+                final TapDevice device = new TapDevice(SwitchArguments.tapName(tap), SwitchArguments.tapOffload(tap));
                 opened.add(device);
-                final TapPort port = new TapPort(device, mtu);
+                final TapPort port = new TapPort(device, arguments.mtu);
                 ownCounters.put(device.name(), port.counters());
                 final int index = fabric.attachCaptured(port, device.name(), capturePorts);
                 port.ingress(fabric.ingressCaptured(index, device.name(), capturePorts));
@@ -276,7 +171,7 @@ public final class SwitchCommand implements Callable<Integer>
             int vxlanIndex = 0;
             for (final String vxlan : vxlans)
             {
-                final VxlanPort port = new VxlanPort(vxlanConfig(vxlan));
+                final VxlanPort port = new VxlanPort(SwitchArguments.vxlanConfig(vxlan));
                 final String alias = "vxlan" + vxlanIndex++;
                 ownCounters.put(alias, port.counters());
                 final int index = fabric.attachCaptured(port, alias, capturePorts);
@@ -305,7 +200,7 @@ public final class SwitchCommand implements Callable<Integer>
             }
             agents.add(switchCounters);
             final List<GuestControlServer.Vif> attachable = new ArrayList<>();
-            final Map<Integer, Integer> owners = vifOwners();
+            final Map<Integer, Integer> owners = arguments.vifOwners();
             for (int i = 0; i < vifPorts.size(); i++)
             {
                 final VifBackend backend = vifPorts.get(i).backend();
@@ -329,7 +224,7 @@ public final class SwitchCommand implements Callable<Integer>
             final io.pvnet.ring.event.DeadlineWaitPoint.TimedWork flushes = capturePorts.flushes();
             final io.pvnet.ring.event.WaitPoint waitPoint = new io.pvnet.ring.event.DeadlineWaitPoint(poller,
                 nowNs -> Math.min(fabric.nanosToNextDue(nowNs), flushes.nanosToNextDue(nowNs)));
-            runner = new AgentRunner(idle.newIdleStrategy(waitPoint, IdleMode.spinWindowNs(), maxSleepNs),
+            runner = new AgentRunner(arguments.idle.newIdleStrategy(waitPoint, IdleMode.spinWindowNs(), maxSleepNs),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
                 new CompositeAgent(agents));
             AgentRunner.startOnThread(runner);
@@ -354,7 +249,7 @@ public final class SwitchCommand implements Callable<Integer>
                 capture.getValue().start(capturePorts.specs.get(capture.getKey()));
             }
             out.println("pvnet switch: region " + path + ", control " + socketPath + ", vifs 1.." + vifs + ", idle " +
-                idle + ", ports " +
+                arguments.idle + ", ports " +
                 (vifs > 8 ? "vif1.0..vif" + vifs + ".0" + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
                 fabric.portNames()) + fabric.description + "; ready");
             out.flush();
@@ -425,103 +320,6 @@ public final class SwitchCommand implements Callable<Integer>
                 created.close(); // removes the status file only if it still is the one created here
             }
         }
-    }
-
-    /** @return vif number -> owner uid from {@code --vif-owner N=UID}. */
-    private Map<Integer, Integer> vifOwners()
-    {
-        final Map<Integer, Integer> owners = new LinkedHashMap<>();
-        for (final String owner : vifOwners)
-        {
-            final int equals = owner.indexOf('=');
-            if (equals <= 0 || equals == owner.length() - 1)
-            {
-                throw new IllegalArgumentException("--vif-owner=" + owner + " must be N=UID");
-            }
-            final int vif = HostArguments.integer("--vif-owner vif", owner.substring(0, equals), 1, vifs);
-            owners.put(vif, HostArguments.integer("--vif-owner uid", owner.substring(equals + 1), 0, Integer.MAX_VALUE));
-        }
-        return owners;
-    }
-
-    private void check()
-    {
-        vifOwners();
-        if (queues < 1 || queues > VifConfig.MAX_QUEUES)
-        {
-            throw new IllegalArgumentException("--queues=" + queues + " must be in 1.." + VifConfig.MAX_QUEUES);
-        }
-        if (vifs < 1 || vifs > MAX_VIFS)
-        {
-            throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1.." + MAX_VIFS +
-                " (the vifs one host thread's event selector serves)");
-        }
-        if (routed && vifs > 255)
-        {
-            throw new IllegalArgumentException("--vifs=" + vifs + " must be in 1..255 with --routed (vifD's default " +
-                "address is 10.0.D.1)");
-        }
-        if (!routed && (!routerIps.isEmpty() || !routeTexts.isEmpty()))
-        {
-            throw new IllegalArgumentException("--router-ip and --route need --routed");
-        }
-        if (mtu < 68 || mtu > 65535)
-        {
-            throw new IllegalArgumentException("--mtu=" + mtu + " must be in 68..65535");
-        }
-        for (final String tap : taps)
-        {
-            final Map<String, String> spec = HostArguments.spec("--tap", tap, "offload");
-            final String name = spec.get("");
-            if (name == null || name.isEmpty() || name.length() > 15 || !name.matches("[A-Za-z0-9_.-]+"))
-            {
-                throw new IllegalArgumentException("--tap=" + tap + " needs an interface name (1..15 of A-Z a-z 0-9 _ . -)");
-            }
-            HostArguments.onOff("--tap " + tap, spec.getOrDefault("offload", "on"));
-        }
-        for (final String vxlan : vxlans)
-        {
-            vxlanConfig(vxlan);
-        }
-        if (routed)
-        {
-            routerSetup();
-        }
-    }
-
-    /** @return the routed mode's port plan, parsed and checked. */
-    private RouterSetup routerSetup()
-    {
-        final RouterSetup setup = new RouterSetup();
-        for (int i = 1; i <= vifs; i++)
-        {
-            setup.port("vif" + i + ".0", 0, i);
-        }
-        for (int k = 0; k < taps.size(); k++)
-        {
-            setup.port(HostArguments.spec("--tap", taps.get(k), "offload").get(""), 1, k);
-        }
-        for (int k = 0; k < vxlans.size(); k++)
-        {
-            setup.port("vxlan" + k, 2, k);
-        }
-        setup.parse(routerIps, routeTexts);
-        return setup;
-    }
-
-    static VxlanConfig vxlanConfig(final String text)
-    {
-        final Map<String, String> spec = HostArguments.spec("--vxlan", text, "local", "remote", "vni", "port", "mtu");
-        if (spec.containsKey("") || !spec.containsKey("local") || !spec.containsKey("remote") || !spec.containsKey("vni"))
-        {
-            throw new IllegalArgumentException("--vxlan=" + text + " must be local=IP,remote=IP,vni=N[,port=P][,mtu=M]");
-        }
-        final int port = HostArguments.integer("--vxlan port", spec.getOrDefault("port", "4789"), 1, 65535);
-        final HostArguments.Address local = HostArguments.address("--vxlan local", spec.get("local"), 128);
-        final HostArguments.Address remote = HostArguments.address("--vxlan remote", spec.get("remote"), 128);
-        return new VxlanConfig(new InetSocketAddress(local.address(), port), new InetSocketAddress(remote.address(), port),
-            HostArguments.integer("--vxlan vni", spec.get("vni"), 0, (1 << 24) - 1),
-            HostArguments.integer("--vxlan mtu", spec.getOrDefault("mtu", "1450"), 68, 65000));
     }
 
     private static void closeQuietly(final AutoCloseable closeable)

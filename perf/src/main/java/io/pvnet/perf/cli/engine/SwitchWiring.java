@@ -131,15 +131,29 @@ final class SwitchWiring
         return published;
     }
 
+    /**
+     * {@return the ports' names as the command line and stat name them (vif1.0, pvtap0, vxlan0), comma-separated: the
+     * ready line's list} Not the ports' own names ({@code tap:pvtap0}, {@code vxlan:42@10.0.0.2:4789}), which no option
+     * accepts.
+     */
     String portNames()
     {
-        return fabric.ports().names();
+        return fabric.ports().names(aliases());
     }
 
+    /** {@return every port's counts under the name stat and the options use, then the fabric's totals} */
     String summary()
     {
         final String totals = fabric.totals();
-        return fabric.ports().summary() + (totals.isEmpty() ? "" : "; " + totals);
+        return fabric.ports().summary(aliases()) + (totals.isEmpty() ? "" : "; " + totals);
+    }
+
+    /** @return each port's name by index: its alias, else (a port attached without one) its own name. */
+    private java.util.function.IntFunction<String> aliases()
+    {
+        final String[] byIndex = new String[fabric.ports().size()];
+        indexOf.forEach((alias, index) -> byIndex[index] = alias);
+        return index -> byIndex[index] != null ? byIndex[index] : fabric.ports().port(index).name();
     }
 
     /** The capture ports: one per file, each captured port an interface of its file's capture. */

@@ -34,7 +34,7 @@ class MetricsEndpointTest
         "for family in text_string_to_metric_families(sys.stdin.read()):",
         "    for s in family.samples:",
         "        labels = ','.join(k + '=' + v for k, v in sorted(s.labels.items()))",
-        "        print(family.type, s.name, labels, int(s.value))");
+        "        print(family.type, s.name, labels, repr(s.value) if s.value != int(s.value) else int(s.value))");
 
     /** @return a python3 that has prometheus_client (Debian: python3-prometheus-client), or null. */
     private static String pythonWithPrometheusClient()
@@ -70,6 +70,7 @@ class MetricsEndpointTest
         final VifCounters vif = new VifCounters(manager, 1, 0);
         vif.add(VifCounters.TX_PACKETS, 42);
         vif.add(VifCounters.DROP_BASE + DropReason.OVERSIZE, 3);
+        vif.set(VifCounters.HEARTBEAT, 1_733_480_000_125L);
         final PortCounters bridgeView = new PortCounters();
         bridgeView.txSent(1500);
         bridgeView.txDropped(PortDropReason.MTU_EXCEEDED);
@@ -100,6 +101,9 @@ class MetricsEndpointTest
             assertTrue(lines.contains("counter pvnet_vif_drops_total reason=" + DropReason.name(DropReason.OVERSIZE) +
                 ",vif=vif1.0 3"), parsed);
             assertTrue(lines.contains("gauge pvnet_vif_backend_state vif=vif1.0 0"), parsed);
+            // a time of day as Prometheus names one: seconds since the epoch, not the counter's milliseconds
+            assertTrue(lines.contains("gauge pvnet_vif_heartbeat_timestamp_seconds vif=vif1.0 1733480000.125"), parsed);
+            assertTrue(lines.stream().noneMatch(line -> line.contains("heartbeat_ms")), parsed);
             assertTrue(lines.contains("counter pvnet_port_tx_frames_total port=vif1.0,scope=bridge 1"), parsed);
             assertTrue(lines.contains("counter pvnet_port_tx_drops_total port=vif1.0,reason=" +
                 PortDropReason.name(PortDropReason.MTU_EXCEEDED) + ",scope=bridge 1"), parsed);
@@ -107,6 +111,14 @@ class MetricsEndpointTest
             assertTrue(lines.contains("counter pvnet_port_tx_frames_total port=my cap.pcapng,scope=pcap 0"), parsed);
             assertTrue(lines.contains("counter pvnet_port_rx_frames_total port=vif2.0,scope=router 0"), parsed);
         }
+    }
+
+    @Test
+    void shouldWriteEpochMillisecondsAsExactSeconds()
+    {
+        assertEquals("0.000", MetricsEndpoint.seconds(0));
+        assertEquals("1733480000.005", MetricsEndpoint.seconds(1_733_480_000_005L));
+        assertEquals("1733480000.999", MetricsEndpoint.seconds(1_733_480_000_999L));
     }
 
     @Test

@@ -148,6 +148,10 @@ class VifCommandsTest
         assertTrue(missing.contains("pvnet stat: region " + path + ".missing") && missing.contains("exit=1"), missing);
         assertEquals(1, missing.split(java.util.regex.Pattern.quote(path + ".missing"), -1).length - 1,
             "the path named once: " + missing);
+        assertTrue(missing.contains(": no such file (is a pvnet switch or vif-run running on it?)"), "the fix: " + missing);
+        final String ifconfigMissing = run(new IfconfigCommand(), path + ".missing", "vif1.0");
+        assertTrue(ifconfigMissing.contains(": no such file (is a pvnet switch or vif-run running on it?)") &&
+            ifconfigMissing.contains("exit=1"), ifconfigMissing);
         final String badRegex = run(new StatCommand(), path.toString(), "--count", "1", "--filter", "(");
         assertTrue(badRegex.contains("is not a regular expression") && badRegex.contains("exit=2"), badRegex);
         final String badInterval = run(new StatCommand(), path.toString(), "--interval", "0");
@@ -217,6 +221,16 @@ class VifCommandsTest
         assertTrue(out.contains("\tether 02:00:00:00:00:01 (dom0 side)\n"), out);
         assertTrue(out.contains("\tguest: ether 00:16:3e:00:01:00 "), out);
         assertTrue(out.contains("exit=0"), out);
+    }
+
+    @Test
+    void ifconfigShouldRefuseAGroupAddressAsLladdr()
+    {
+        final String out = run(new IfconfigCommand(), path.toString(), "vif1.0", "lladdr", "01:00:5e:00:00:01");
+        assertTrue(out.contains("pvnet ifconfig: lladdr 01:00:5e:00:00:01 is a group address; give a unicast MAC"), out);
+        assertTrue(out.contains("exit=2"), out);
+        final String after = run(new IfconfigCommand(), path.toString(), "vif1.0");
+        assertFalse(after.contains("01:00:5e:00:00:01"), "nothing written: " + after);
     }
 
     @Test

@@ -1,23 +1,24 @@
-package io.pvnet.perf.cli.engine;
+package io.pvnet.perf.harness;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Lets a command run until SIGINT/SIGTERM and still clean up: a shutdown hook releases {@link #await()}, then holds the
+ * Lets a command (switch, guest, vif-run) run until SIGINT/SIGTERM and still clean up: a shutdown hook releases {@link #await()}, then holds the
  * JVM's exit until {@link #close()} says the cleanup is done (at most 10 s). Agrona's {@code ShutdownSignalBarrier}
  * does the same when closed; without its {@code close()} (a first version) the processes did not exit after SIGTERM.
  * This class keeps the two steps explicit. (A lost summary line seen in the kernel test was the test's
  * {@code Process.destroy()} closing the output pipe, not the latch: the test signals through the process handle.)
  */
-final class ShutdownLatch implements AutoCloseable
+public final class ShutdownLatch implements AutoCloseable
 {
     private static final long CLEANUP_TIMEOUT_MS = 10_000;
 
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch done = new CountDownLatch(1);
 
-    ShutdownLatch()
+    /** Installs the shutdown hook. */
+    public ShutdownLatch()
     {
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -37,19 +38,19 @@ final class ShutdownLatch implements AutoCloseable
      * Releases {@link #await()} as a signal would, without a JVM shutdown: a command's own thread ending it (any thread).
      * The waiting thread then sleeps in the kernel until one of the two, instead of waking every so often to look.
      */
-    void release()
+    public void release()
     {
         stop.countDown();
     }
 
     /** @return whether the JVM was asked to shut down (or {@link #release()} called): a long start stops early. */
-    boolean stopRequested()
+    public boolean stopRequested()
     {
         return stop.getCount() == 0;
     }
 
     /** Blocks until the JVM is asked to shut down, or {@link #release()}. */
-    void await() throws InterruptedException
+    public void await() throws InterruptedException
     {
         stop.await();
     }
