@@ -112,6 +112,23 @@ public final class VifBackend implements Agent
         }
     }
 
+    /**
+     * As {@link #doWork()} at {@code nowNs}, {@link System#nanoTime()} read by the caller in this duty cycle: the
+     * {@link VifPoller} reads the clock once per round for every vif it polls.
+     */
+    int doWork(final long nowNs)
+    {
+        try
+        {
+            return xnb.doWork(nowNs);
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            xnb.onException(ex);
+            return 1;
+        }
+    }
+
     @Override
     public void onClose()
     {
@@ -166,17 +183,18 @@ public final class VifBackend implements Agent
      */
     VifPorts boundPorts(final int bit)
     {
+        // a guest that attached again brings new memory (a new connect generation): the old ports must never be
+        // touched once that memory may be unmapped. Within one connection the ports are those bound at connect (the
+        // poller asks at every arm and every activation, so the same generation answers without looking again)
+        final int generation = xnb.connectGeneration();
+        if (ports != null && portGeneration == generation)
+        {
+            return ports;
+        }
         final int count = xnb.boundPorts(portScratch);
         if (count == 0)
         {
             return null;
-        }
-        // a guest that attached again brings new memory (a new connect generation): the old ports must never be
-        // touched once that memory may be unmapped
-        final int generation = xnb.connectGeneration();
-        if (ports != null && portGeneration == generation && ports.matches(portScratch, count))
-        {
-            return ports;
         }
         final org.agrona.concurrent.AtomicBuffer events = xnb.connectedEvents();
         if (events == null)

@@ -37,23 +37,6 @@ final class VifPorts
         return new VifPorts(channels, java.util.Arrays.copyOf(ports, count));
     }
 
-    /** {@return whether these are exactly ports {@code ports[0..count)}} */
-    boolean matches(final int[] other, final int count)
-    {
-        if (count != ports.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < count; i++)
-        {
-            if (ports[i] != other[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Arms every port (volatile stores): a notification from now on raises the vif's bit. */
     void arm()
     {

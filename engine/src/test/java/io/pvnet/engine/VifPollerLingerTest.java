@@ -63,6 +63,23 @@ final class VifPollerLingerTest
     }
 
     @Test
+    void shouldGiveTheTimeItsRoundReadThroughItsRoundClock() throws Exception
+    {
+        try (PolledSwitch sw = new PolledSwitch(1, LINGER_NS, true, clock))
+        {
+            connectAndSettle(sw);
+            for (int round = 0; round < 3; round++)
+            {
+                clock.nowNs += 123_457L;
+                final long roundNs = clock.nowNs;
+                sw.poller.doWork();
+                clock.nowNs += 1_000_000L; // the clock moves on; the round's time stays
+                assertEquals(roundNs, sw.poller.roundClock().nanoTime(), "the time read at the round's start");
+            }
+        }
+    }
+
+    @Test
     void shouldArmAVifWithASingleFrameAfterTheShortLinger() throws Exception
     {
         try (PolledSwitch sw = new PolledSwitch(1, LINGER_NS, true, clock))

@@ -553,7 +553,7 @@ final class XnbConnection
 
     private void connectFailed(final String reason)
     {
-        vif.pending[VifCounters.CONNECT_FAILED]++;
+        vif.pending.increment(VifCounters.CONNECT_FAILED);
         vif.log("connect failed: " + reason);
         store.write(vif.backendDir + "/" + ERROR, XnbVif.truncate("connect: " + reason));
         setState(XenbusState.CLOSING);

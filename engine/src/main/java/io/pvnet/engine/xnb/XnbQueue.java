@@ -52,7 +52,7 @@ final class XnbQueue implements Agent
     final XnbTx tx;
     final XnbRx rx;
     /** Counts of this queue's duty cycle by {@link VifCounters} kind, flushed by {@link #flushCounters}. */
-    final long[] pending = new long[VifCounters.KIND_COUNT];
+    final PendingCounts pending = new PendingCounts();
     /** This queue's duty-cycle clock, read once per cycle. */
     long nowNs;
     /**
@@ -225,18 +225,18 @@ final class XnbQueue implements Agent
         if (notify)
         {
             channel.notifyPeer();
-            pending[VifCounters.NOTIFY_SENT]++;
+            pending.increment(VifCounters.NOTIFY_SENT);
         }
         else
         {
-            pending[VifCounters.NOTIFY_SUPPRESSED]++;
+            pending.increment(VifCounters.NOTIFY_SUPPRESSED);
         }
     }
 
     /** Counts one dropped packet or frame by its {@code DropReason}. */
     void drop(final int reason)
     {
-        pending[VifCounters.DROP_BASE + reason]++;
+        pending.increment(VifCounters.DROP_BASE + reason);
     }
 
     /** A protocol violation on this queue disables the whole vif (Linux {@code xenvif_fatal_tx_err}). Slow path. */
@@ -244,18 +244,14 @@ final class XnbQueue implements Agent
     {
         if (vif.disable(reason, index == 0 && queueCounters == null ? where : "queue " + index + ": " + where))
         {
-            pending[VifCounters.PROTOCOL_ERRORS]++;
+            pending.increment(VifCounters.PROTOCOL_ERRORS);
         }
     }
 
     /** Adds this duty cycle's counts to the vif's and this queue's counters. The queue's thread. */
     void flushCounters()
     {
-        if (queueCounters != null)
-        {
-            queueCounters.add(pending);
-        }
-        vif.flushCounters(pending);
+        vif.flushCounters(pending, queueCounters);
         rx.onCountersFlushed();
     }
 }

@@ -106,7 +106,7 @@ final class XnbRx
     /** Drops what is queued (counted as not connected) and lets go of the ring. */
     void detach()
     {
-        queue.pending[VifCounters.DROP_BASE + DropReason.NOT_CONNECTED] += frames.clear();
+        queue.pending.add(VifCounters.DROP_BASE + DropReason.NOT_CONNECTED, frames.clear());
         rx = null;
     }
 
@@ -171,9 +171,12 @@ final class XnbRx
             {
                 // their outcomes are in pending until the next flush, as the handed-over frame's
                 handedOverUnflushed += frames.drain(rxDrainer, budget);
+                if (!frames.isEmpty())
+                {
+                    return false;
+                }
             }
-            return frames.isEmpty() &&
-                deliverFrame(buffer, null, offset, length, metadata, queue.nowNs);
+            return deliverFrame(buffer, null, offset, length, metadata, queue.nowNs);
         }
         finally
         {
@@ -282,7 +285,7 @@ final class XnbRx
                 }
                 if (made > 0)
                 {
-                    queue.pending[VifCounters.TSO_SEGMENTS] += made;
+                    queue.pending.add(VifCounters.TSO_SEGMENTS, made);
                 }
                 else
                 {
@@ -307,7 +310,7 @@ final class XnbRx
                 }
                 else if (offload.completeChecksum(writableFrame, frameOffset, frameLength) == FrameOffload.OK)
                 {
-                    queue.pending[VifCounters.CSUM_COMPLETED]++;
+                    queue.pending.increment(VifCounters.CSUM_COMPLETED);
                     rxFlags = NETRXF_DATA_VALIDATED;
                 }
                 else
@@ -324,7 +327,7 @@ final class XnbRx
             if (!rxStalled)
             {
                 rxStalled = true;
-                queue.pending[VifCounters.RING_FULL]++;
+                queue.pending.increment(VifCounters.RING_FULL);
             }
             if (queue.nowNs - enqueuedNs > vif.config.rxDrainTimeoutNs())
             {
@@ -489,8 +492,8 @@ final class XnbRx
         }
         else
         {
-            queue.pending[VifCounters.RX_PACKETS]++;
-            queue.pending[VifCounters.RX_BYTES] += length;
+            queue.pending.increment(VifCounters.RX_PACKETS);
+            queue.pending.add(VifCounters.RX_BYTES, length);
         }
     }
 }

@@ -122,7 +122,11 @@ final class XnbTx
         }
         txSnapshot.copyFrom(txRing, txSnapshotEnd, producer);
         txSnapshotEnd = producer;
-        prefetchTxPages(consumerStart, producer);
+        if (available > 1)
+        {
+            // one packet gains nothing: its copy follows at once and waits for the line either way
+            prefetchTxPages(consumerStart, producer);
+        }
 
         int consumer = consumerStart;
         int packets = 0;
@@ -149,7 +153,7 @@ final class XnbTx
             {
                 // over the rate: leave the packet in the ring (already snapshotted) until the next window, when the
                 // thread serving this queue must poll it again (Linux's credit timer): the guest will not kick for it
-                queue.pending[VifCounters.RATE_LIMITED]++;
+                queue.pending.increment(VifCounters.RATE_LIMITED);
                 queue.creditWaitNs = credit.nextCreditNs();
                 break;
             }
@@ -264,7 +268,7 @@ final class XnbTx
                     queue.drop(DropReason.OFFLOAD_FAILED);
                     return false;
                 }
-                queue.pending[VifCounters.CSUM_COMPLETED]++;
+                queue.pending.increment(VifCounters.CSUM_COMPLETED);
                 flags = FrameFlags.DATA_VALIDATED;
             }
         }
@@ -283,8 +287,8 @@ final class XnbTx
         }
         else
         {
-            queue.pending[VifCounters.TX_PACKETS]++;
-            queue.pending[VifCounters.TX_BYTES] += length;
+            queue.pending.increment(VifCounters.TX_PACKETS);
+            queue.pending.add(VifCounters.TX_BYTES, length);
         }
         return false;
     }

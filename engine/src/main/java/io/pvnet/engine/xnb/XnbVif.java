@@ -40,7 +40,7 @@ final class XnbVif
     final String frontendDir;
     final InterfaceSettings settings = new InterfaceSettings();
     /** Counts of this duty cycle by {@link VifCounters} kind, added to the shared counters by {@link #flushCounters}. */
-    final long[] pending = new long[VifCounters.KIND_COUNT];
+    final PendingCounts pending = new PendingCounts();
 
     /** Receive-side hashing the frontend set over the control ring (Linux {@code struct xenvif_hash}). */
     final VifHash hash = new VifHash();
@@ -209,7 +209,7 @@ final class XnbVif
     /** Counts one dropped packet or frame by its {@link DropReason}. */
     void drop(final int reason)
     {
-        pending[VifCounters.DROP_BASE + reason]++;
+        pending.increment(VifCounters.DROP_BASE + reason);
     }
 
     /** Disables this vif (never another, never the process): Linux {@code xenvif_fatal_tx_err}. Slow path. */
@@ -217,7 +217,7 @@ final class XnbVif
     {
         if (disable(reason, where))
         {
-            pending[VifCounters.PROTOCOL_ERRORS]++;
+            pending.increment(VifCounters.PROTOCOL_ERRORS);
         }
     }
 
@@ -260,14 +260,14 @@ final class XnbVif
                 (exceptions > 1 ? " (" + (exceptions - 1) + " exceptions in all before this one)" : ""));
             exceptionLoggedMs = nowMs;
         }
-        pending[VifCounters.DROP_BASE + DropReason.BACKEND_EXCEPTION]++;
+        pending.increment(VifCounters.DROP_BASE + DropReason.BACKEND_EXCEPTION);
         accepting = false;
         if (disabledReason != DropReason.NONE)
         {
             return false;
         }
         disabledReason = DropReason.BACKEND_EXCEPTION;
-        pending[VifCounters.PROTOCOL_ERRORS]++;
+        pending.increment(VifCounters.PROTOCOL_ERRORS);
         return true;
     }
 
@@ -285,35 +285,16 @@ final class XnbVif
     /** Adds the vif agent's own counts of this duty cycle to the shared counters. */
     void flushCounters()
     {
-        flushCounters(pending);
+        flushCounters(pending, null);
     }
 
     /**
-     * Adds one duty cycle's counts ({@code values}, by kind; zeroed here) to the shared counters, one add per kind that
-     * moved: a plain single-writer add while one thread serves the whole vif, an atomic add once queues run on threads
-     * of their own ({@link #queueThreads}).
+     * Adds one duty cycle's counts ({@code values}; cleared here) to the shared counters, one add per kind that moved,
+     * and to a queue's own counters when given: a plain single-writer add while one thread serves the whole vif, an
+     * atomic add once queues run on threads of their own ({@link #queueThreads}).
      */
-    void flushCounters(final long[] values)
+    void flushCounters(final PendingCounts values, final io.pvnet.engine.vif.QueueCounters queueCounters)
     {
-        final boolean shared = queueThreads;
-        for (int kind = 0; kind < values.length; kind++)
-        {
-            if (values[kind] != 0)
-            {
-                final org.agrona.concurrent.status.AtomicCounter counter = counters.counter(kind);
-                if (counter != null)
-                {
-                    if (shared)
-                    {
-                        counter.getAndAdd(values[kind]);
-                    }
-                    else
-                    {
-                        counters.add(kind, values[kind]);
-                    }
-                }
-                values[kind] = 0;
-            }
-        }
+        values.flushTo(counters, queueThreads, queueCounters);
     }
 }

@@ -66,7 +66,10 @@ import java.util.function.BooleanSupplier;
  * Both sides asleep: after the 2 ms gap the sender also waits (up to 20 ms, in 100 µs parks) until every thread the
  * frame must wake is in its sleep; a frame sent while one is still awake (preempted in its spin window on a loaded
  * machine) is counted as {@code .awake}. The sender itself (the guest) was parked through the gap; its clock starts
- * after the stale-answer check, as it sends. Agent errors are one line on stderr each and a {@code .errors} figure.
+ * after the stale-answer check, as it sends. Before that it lets the threads its gap timer woke with it run first
+ * ({@link CpuSettle}: slack-coalesced timers of unrelated threads on the same vCPU, which the host thread, woken onto
+ * that vCPU, would otherwise queue behind); a round trip that waited for one counts as {@code .deferred}. Agent errors
+ * are one line on stderr each and a {@code .errors} figure.
  * <p>
  * Warm-up: first the measured path as fast as it allows (half the warm-up, at least 20,000 round trips within the whole
  * warm-up): each frame as soon as the threads it must wake are asleep, so that the JIT compiles the path, its sleep and
@@ -79,6 +82,11 @@ import java.util.function.BooleanSupplier;
 public final class WakeScenario implements Scenario
 {
     private static final long GAP_NS = 2_000_000L;
+    /**
+     * Whether the sender lets the threads woken with it run before each measured round trip ({@link CpuSettle}):
+     * {@code -Dpvnet.bench.wake.settle=false} measures without (the round trip may start behind them).
+     */
+    private static final boolean SETTLE = Boolean.parseBoolean(System.getProperty("pvnet.bench.wake.settle", "true"));
     /** Longest extra wait for the threads a frame must wake to be asleep, and the step of that wait. */
     private static final long ASLEEP_WAIT_NS = 20_000_000L;
     private static final long ASLEEP_POLL_NS = 100_000L;
@@ -362,6 +370,8 @@ public final class WakeScenario implements Scenario
     {
         long lost = 0;
         long awake = 0;
+        long deferred = 0;
+        final CpuSettle settle = new CpuSettle();
         // first the path's code, so the JIT compiles it before anything is measured: at one round trip per 2 ms the vif
         // path took 8-10 s to reach C2 and ran in profiled C1 code, with C2 compiling on the same 2 cores, through the
         // whole measurement (a figure of the JIT's warm-up, not of wake-ups)
@@ -385,6 +395,11 @@ public final class WakeScenario implements Scenario
                     {
                         awake++;
                     }
+                    // the threads the sender's timer woke with it (slack-coalesced timers) run first, not in the round trip
+                    if (SETTLE && settle.settle() && !warmup)
+                    {
+                        deferred++;
+                    }
                     final long ns = roundTrip.once();
                     samples.incrementAndGet();
                     if (ns < 0)
@@ -405,6 +420,10 @@ public final class WakeScenario implements Scenario
         if (awake > 0)
         {
             context.report(what + ".awake", awake, "round trips");
+        }
+        if (deferred > 0)
+        {
+            context.report(what + ".deferred", deferred, "round trips");
         }
     }
 

@@ -39,6 +39,9 @@ final class WakeStages
     private volatile long startNs;
     private final AtomicLongArray stampNs;
     private final Histogram[] histograms;
+    /** The slowest round trips by stage ({@code -Dpvnet.bench.wake.tail}), or null. */
+    private final WakeTail tail;
+    private final long[] tailStamps;
 
     /**
      * @param names the figure of each stage, in the order the round trip reaches them ({@link #REFLECT}, {@link #RELAY}).
@@ -52,6 +55,8 @@ final class WakeStages
         {
             histograms[i] = new Histogram(TIMEOUT_NS, 3);
         }
+        this.tail = WakeTail.ifEnabled(names);
+        this.tailStamps = new long[names.length];
     }
 
     /** A, before sending. */
@@ -78,6 +83,7 @@ final class WakeStages
     {
         final long start = startNs;
         startNs = 0;
+        final long endNs = tail != null ? System.nanoTime() : 0;
         for (int i = 0; answered && i < names.length; i++)
         {
             final long ns = stampNs.getAcquire(i) - start;
@@ -85,6 +91,11 @@ final class WakeStages
             {
                 histograms[i].recordValue(ns);
             }
+            tailStamps[i] = ns > 0 && ns < TIMEOUT_NS ? ns : 0;
+        }
+        if (tail != null && answered)
+        {
+            tail.record(endNs - start, tailStamps);
         }
     }
 
@@ -95,11 +106,19 @@ final class WakeStages
         {
             histogram.reset();
         }
+        if (tail != null)
+        {
+            tail.reset();
+        }
     }
 
     /** Reports each stage's p50 (us) over the round trips that stamped it; none in modes that never sleep. */
     void report(final ScenarioContext context)
     {
+        if (tail != null)
+        {
+            tail.print(System.err, names[0].substring(0, names[0].lastIndexOf('.')) + ".rtt", WakeTail.PERCENT);
+        }
         for (int i = 0; i < names.length; i++)
         {
             if (histograms[i].getTotalCount() > 0)

@@ -152,8 +152,9 @@ public final class VifPipeline implements AutoCloseable
         final java.util.List<org.agrona.concurrent.Agent> hostAgents = new java.util.ArrayList<>();
         if (bridgeVifs >= 2)
         {
+            // the bridge runs after the poller on the host thread: its ageing clock is the poller's round time
             bridge = new Bridge(new BridgeConfig(Math.max(64, bridgeVifs), 65536, BridgeConfig.DEFAULT_AGING_NS,
-                org.agrona.concurrent.SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
+                poller.roundClock(), new ChecksumFrameOffload()));
             final VifConfig[] configs = new VifConfig[bridgeVifs];
             configs[0] = senderConfig;
             configs[1] = receiverConfig;
@@ -248,6 +249,21 @@ public final class VifPipeline implements AutoCloseable
     public IdleStrategy guestIdleStrategy()
     {
         return guestIdle;
+    }
+
+    /** {@return the guests' side, for stepping it on the calling thread instead of {@link #start()} (diagnosis)} */
+    VifGuests guests()
+    {
+        return guests;
+    }
+
+    /**
+     * {@return the host thread's agents (the vif poller, then the bridge), for stepping them on the calling thread
+     * instead of {@link #start()} (diagnosis: {@link HostCrossingCost})}
+     */
+    org.agrona.concurrent.Agent hostAgent()
+    {
+        return hostAgent;
     }
 
     /** @return the host thread's poller (for its counts). */

@@ -136,7 +136,8 @@ public final class SwitchCommand implements Callable<Integer>
                 IdleMode.spinWindowNs(), new io.pvnet.ring.event.EpollWaitPoint(selector));
             final int maxPorts = Math.min(4096, Math.max(64, vifs + taps.size() + vxlans.size()));
             final SwitchWiring fabric =
-                arguments.routed ? SwitchWiring.routed(arguments.routerSetup(), maxPorts) : SwitchWiring.bridged(maxPorts);
+                arguments.routed ? SwitchWiring.routed(arguments.routerSetup(), maxPorts) :
+                    SwitchWiring.bridged(maxPorts, poller.roundClock());
             agents.add(fabric.agent());
             agents.add(poller);
             final SwitchWiring.Captures capturePorts = new SwitchWiring.Captures(captures);

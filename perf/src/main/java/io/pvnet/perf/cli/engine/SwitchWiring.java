@@ -16,7 +16,6 @@ import io.pvnet.engine.port.pcap.PcapPort;
 import io.pvnet.engine.router.Router;
 import io.pvnet.engine.router.RouterConfig;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.SystemNanoClock;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -59,10 +58,15 @@ final class SwitchWiring
         this.description = description;
     }
 
-    static SwitchWiring bridged(final int maxPorts)
+    /**
+     * A learning bridge whose MAC ageing reads {@code clock}: the vif poller's round clock (the time its round read
+     * once; the bridge's duty cycle runs before the poller's, so it sees the previous round's time, at most one duty
+     * cycle old, against ageing after 300 s).
+     */
+    static SwitchWiring bridged(final int maxPorts, final org.agrona.concurrent.NanoClock clock)
     {
         final Bridge bridge = new Bridge(new BridgeConfig(maxPorts, 65536, BridgeConfig.DEFAULT_AGING_NS,
-            SystemNanoClock.INSTANCE, new ChecksumFrameOffload()));
+            clock, new ChecksumFrameOffload()));
         return new SwitchWiring(bridge, (port, alias) -> bridge.attach(port, PortVlan.access(1)), indexOf -> { },
             published -> { }, "");
     }

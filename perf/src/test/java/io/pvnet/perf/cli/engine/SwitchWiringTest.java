@@ -44,7 +44,7 @@ class SwitchWiringTest
     @Test
     void shouldNamePortsInItsLinesAsTheOptionsAndStatDo()
     {
-        final SwitchWiring wiring = SwitchWiring.bridged(64);
+        final SwitchWiring wiring = SwitchWiring.bridged(64, org.agrona.concurrent.SystemNanoClock.INSTANCE);
         wiring.attach(port("vif1.0"), "vif1.0");
         final int tap = wiring.attach(port("tap:pvtap0"), "pvtap0");
         wiring.attach(port("vxlan:42@/10.0.0.2:4789"), "vxlan0");
