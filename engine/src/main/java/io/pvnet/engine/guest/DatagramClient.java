@@ -11,6 +11,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import static io.pvnet.engine.guest.TrafficGenerator.GO_BACK_NS;
+import static io.pvnet.engine.guest.TrafficGenerator.SOURCE_PORT;
+import static io.pvnet.engine.guest.TrafficGenerator.dottedQuad;
+import static io.pvnet.engine.guest.TrafficGenerator.flowShare;
+
 /**
  * The datagram runs of a {@link TrafficGenerator} ({@link TrafficGenerator#datagrams}): UDP datagrams to an echo port
  * or ICMP echo requests round-robin over the flows, each carrying a {@link GenPayloadDescriptor} probe so every echo
@@ -94,14 +99,15 @@ final class DatagramClient
         final SizeMix sizes = spec.sizes();
         if (oneWay && !streams.awaitReceivers(STREAM_START_TIMEOUT_NS))
         {
-            return new TrafficReport(generator.counters, 0, false, "no receiver at " + TrafficGenerator.dottedQuad(generator.destinationIp) + ":" +
+            return new TrafficReport(generator.counters, 0, false, "no receiver at " +
+                dottedQuad(generator.destinationIp) + ":" +
                 spec.port() + " counted the one-way stream (" + (streams.refused() ? "ICMP port unreachable" :
                 "no report in " + STREAM_START_TIMEOUT_NS / 1_000_000_000L + " s") + "; a pvnet guest counts it, " +
                 "a kernel socket or an older guest does not: --echo has port 7 echo each datagram instead)");
         }
         if (reverse && !startStreams(spec))
         {
-            final String failure = "no stream from " + TrafficGenerator.dottedQuad(generator.destinationIp) + ":" + StreamSource.PORT +
+            final String failure = "no stream from " + dottedQuad(generator.destinationIp) + ":" + StreamSource.PORT +
                 " (is the peer a pvnet guest, or a stream source speaking StreamRequestDescriptor?)";
             stopStreams(flows);
             return new TrafficReport(generator.counters, 0, false, failure);
@@ -248,12 +254,13 @@ final class DatagramClient
                 for (int flow = 0; flow < flows; flow++)
                 {
                     generator.counters.receivedExpected[flow] = Math.max(generator.counters.receivedExpected[flow],
-                        TrafficGenerator.flowShare(spec.count(), flow, flows));
+                        flowShare(spec.count(), flow, flows));
                 }
             }
         }
         final long last = clock.nanoTime();
-        generator.listener.onInterval(generator.counters, lastInterval - start, Math.max(lastInterval, Math.min(last, end)) - start);
+        generator.listener.onInterval(generator.counters, lastInterval - start,
+            Math.max(lastInterval, Math.min(last, end)) - start);
         return new TrafficReport(generator.counters, elapsed, false, null);
     }
 
@@ -283,11 +290,11 @@ final class DatagramClient
         generator.ipv4Headers();
         if (icmp)
         {
-            builder.icmp(IcmpHeader.V4_ECHO_REQUEST, 0, ((TrafficGenerator.SOURCE_PORT + flow) << 16) | (sequence & 0xFFFF));
+            builder.icmp(IcmpHeader.V4_ECHO_REQUEST, 0, ((SOURCE_PORT + flow) << 16) | (sequence & 0xFFFF));
         }
         else
         {
-            builder.udp(TrafficGenerator.SOURCE_PORT + flow, port);
+            builder.udp(SOURCE_PORT + flow, port);
         }
         GenPayloadDescriptor.writeProbe(frame, PAYLOAD_OFFSET, size, sendNumber, now);
         if (icmp || size < GenPayloadDescriptor.LENGTH)
@@ -348,7 +355,7 @@ final class DatagramClient
         }
         for (int flow = 0; flow < generator.counters.flows(); flow++)
         {
-            if (generator.counters.receivedFrames[flow] < TrafficGenerator.flowShare(spec.count(), flow, generator.counters.flows()))
+            if (generator.counters.receivedFrames[flow] < flowShare(spec.count(), flow, generator.counters.flows()))
             {
                 return false;
             }
@@ -380,14 +387,14 @@ final class DatagramClient
                 {
                     if (generator.counters.receivedFrames[flow] == 0)
                     {
-                        streamRequest(flow, StreamRequestDescriptor.START, TrafficGenerator.flowShare(spec.count(), flow, flows),
+                        streamRequest(flow, StreamRequestDescriptor.START, flowShare(spec.count(), flow, flows),
                             spec.omitNs() + spec.durationNs() + STREAM_START_TIMEOUT_NS, spec.rate() == 0 ? 0 :
-                            Math.max(1, TrafficGenerator.flowShare(spec.rate(), flow, flows)), schedule, streams.reverseWindow(),
+                            Math.max(1, flowShare(spec.rate(), flow, flows)), schedule, streams.reverseWindow(),
                             streams.reverseNonce(flow));
                     }
                 }
                 frontend.flush();
-                nextRequest = clock.nanoTime() + TrafficGenerator.GO_BACK_NS;
+                nextRequest = clock.nanoTime() + GO_BACK_NS;
             }
             generator.idle(generator.poll());
         }
@@ -409,7 +416,7 @@ final class DatagramClient
         final int window, final int nonce)
     {
         generator.ipv4Headers();
-        builder.udp(TrafficGenerator.SOURCE_PORT + flow, StreamSource.PORT);
+        builder.udp(SOURCE_PORT + flow, StreamSource.PORT);
         final int length = StreamRequestDescriptor.write(frame, PAYLOAD_OFFSET, command, count, durationNs, rate, sizes,
             window, nonce);
         final int frameLength = builder.payloadLength(length).build();
@@ -475,8 +482,9 @@ final class DatagramClient
             return;
         }
         final int quotedUdp = quoted + Ipv4Header.headerLength(buffer, quoted);
-        final int flow = UdpHeader.sourcePort(buffer, quotedUdp) - TrafficGenerator.SOURCE_PORT;
-        if (quotedUdp + UdpHeader.LENGTH <= l4 + l4Length && UdpHeader.destinationPort(buffer, quotedUdp) == generator.answerPort &&
+        final int flow = UdpHeader.sourcePort(buffer, quotedUdp) - SOURCE_PORT;
+        if (quotedUdp + UdpHeader.LENGTH <= l4 + l4Length &&
+            UdpHeader.destinationPort(buffer, quotedUdp) == generator.answerPort &&
             flow >= 0 && flow < generator.counters.flows())
         {
             if (window != null)
