@@ -1,6 +1,5 @@
 package io.pvnet.perf.bench;
 
-import io.pvnet.perf.harness.ProgressPrinter;
 import io.pvnet.perf.harness.ScenarioContext;
 import io.pvnet.perf.harness.Scenario;
 import io.pvnet.engine.frame.FrameMetadata;
@@ -15,8 +14,6 @@ import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.RateLimitedErrorHandler;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.offload.NoFrameOffload;
-import io.pvnet.ring.event.EventChannel;
-import io.pvnet.ring.event.EventChannelDescriptor;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.event.RunnerStop;
 import io.pvnet.ring.region.Region;
@@ -27,15 +24,9 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.pvnet.ring.share.LinuxCalls;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * {@code wake}: round trips of one 64-byte frame when the threads that carry it were asleep (2 ms between frames, far
@@ -77,27 +68,14 @@ import java.util.function.BooleanSupplier;
  * 2 ms the vif path's methods reached C2 only 8-10 s after start; after a back-to-back warm-up (the host thread never
  * slept) the sleep path was first compiled during the measurement and the host's C2 {@code AgentRunner.doWork}
  * deoptimised at the first gapped round trips (an uncommon trap, -XX:+PrintCompilation); none in the measured window
- * since.
+ * since. * <p>
+ * This class sets up the two vif paths and their guests; {@link WakeRoundTrips} times any path's round trips (gap,
+ * asleep check, settle, warm-ups), {@link WakeBaselines} runs the futex and eventfd floors.
  */
 public final class WakeScenario implements Scenario
 {
-    private static final long GAP_NS = 2_000_000L;
-    /**
-     * Whether the sender lets the threads woken with it run before each measured round trip ({@link CpuSettle}):
-     * {@code -Dpvnet.bench.wake.settle=false} measures without (the round trip may start behind them).
-     */
-    private static final boolean SETTLE = Boolean.parseBoolean(System.getProperty("pvnet.bench.wake.settle", "true"));
-    /** Longest extra wait for the threads a frame must wake to be asleep, and the step of that wait. */
-    private static final long ASLEEP_WAIT_NS = 20_000_000L;
-    private static final long ASLEEP_POLL_NS = 100_000L;
-    /** The warm-up's step: as short as a park goes (the kernel's timer slack, 50 us, makes it longer). */
-    private static final long HOT_ASLEEP_POLL_NS = 1_000L;
-    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long TIMEOUT_NS = WakeRoundTrips.TIMEOUT_NS;
     private static final int FRAME = 64;
-    /** Fewest fast warm-up round trips before the gapped ones (the path's code compiled, see {@link #hotWarmup}). */
-    private static final long HOT_ROUND_TRIPS = 20_000;
-    /** Longest fast warm-up when the whole warm-up is shorter, ns (a loaded machine's round trips are slow). */
-    private static final long HOT_LIMIT_NS = 1_000_000_000L;
 
     @Override
     public String name()
@@ -130,8 +108,8 @@ public final class WakeScenario implements Scenario
         context.baseline("baseline");
         report(context, "wake.rtt", reflectRoundTrips(context, mode));
         report(context, "wake.relay.rtt", relayRoundTrips(context, mode));
-        report(context, "baseline.futex.rtt", futexRoundTrips(context));
-        report(context, "baseline.eventfd.rtt", eventfdRoundTrips(context));
+        report(context, "baseline.futex.rtt", WakeBaselines.futexRoundTrips(context));
+        report(context, "baseline.eventfd.rtt", WakeBaselines.eventfdRoundTrips(context));
         context.compare("wake.rtt.p50", "baseline.futex.rtt.p50");
         context.compare("wake.relay.rtt.p50", "baseline.futex.rtt.p50");
     }
@@ -167,7 +145,7 @@ public final class WakeScenario implements Scenario
             {
                 awaitConnected(guest, self[0]);
                 final Sender sender = new Sender(guest, mode, stages);
-                measure(context, "wake.rtt", new AtomicLong(), histogram, stages::reset, hostSleep::asleep,
+                WakeRoundTrips.measure(context, "wake.rtt", new AtomicLong(), histogram, stages::reset, hostSleep::asleep,
                     sender::roundTrip);
                 stages.report(context);
             }
@@ -247,7 +225,7 @@ public final class WakeScenario implements Scenario
                 AgentRunner.startOnThread(echo);
                 final Sender sender = new Sender(a, mode, stages);
                 final AtomicLong samples = new AtomicLong();
-                measure(context, "wake.relay.rtt", samples, histogram, stages::reset,
+                WakeRoundTrips.measure(context, "wake.relay.rtt", samples, histogram, stages::reset,
                     () -> hostSleep.asleep() && echoSleep.asleep(), sender::roundTrip);
                 stages.report(context);
             }
@@ -259,232 +237,6 @@ public final class WakeScenario implements Scenario
         }
         reportErrors(context, "wake.relay.rtt", errors);
         return histogram;
-    }
-
-    private static Histogram futexRoundTrips(final ScenarioContext context) throws Exception
-    {
-        final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
-        final UnsafeBuffer ports = new UnsafeBuffer(ByteBuffer.allocateDirect(EventChannelDescriptor.lengthBytes(2)));
-        final EventChannel pinger = new EventChannel(ports, 0, 1, IdleMode.SLEEP);
-        final EventChannel ponger = new EventChannel(ports, 1, 0, IdleMode.SLEEP);
-        final Thread thread = new Thread(() ->
-        {
-            while (!Thread.currentThread().isInterrupted())
-            {
-                if (ponger.await(TIMEOUT_NS))
-                {
-                    ponger.notifyPeer();
-                }
-            }
-        }, "futex-pong");
-        thread.setDaemon(true);
-        thread.start();
-        try
-        {
-            measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, null, null, () ->
-            {
-                final long start = System.nanoTime();
-                pinger.notifyPeer();
-                return pinger.await(TIMEOUT_NS) ? System.nanoTime() - start : -1;
-            });
-        }
-        finally
-        {
-            thread.interrupt();
-            thread.join(2_000);
-        }
-        return histogram;
-    }
-
-    /**
-     * Two threads waking each other through eventfds, each asleep in its own epoll ({@code EPOLLET}, no read): the
-     * kick path of isolated guests (a guest writes its kick fd, the host sleeps in epoll), against the futex above.
-     */
-    private static Histogram eventfdRoundTrips(final ScenarioContext context) throws Exception
-    {
-        final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
-        final int pingFd = LinuxCalls.eventfd();
-        final int pongFd = LinuxCalls.eventfd();
-        final int pingEpoll = LinuxCalls.epollCreate();
-        final int pongEpoll = LinuxCalls.epollCreate();
-        try (Arena arena = Arena.ofShared())
-        {
-            final MemorySegment scratch = arena.allocate(16, 8);
-            LinuxCalls.epollAdd(pingEpoll, pingFd, LinuxCalls.EPOLLIN | LinuxCalls.EPOLLET, 0, scratch);
-            LinuxCalls.epollAdd(pongEpoll, pongFd, LinuxCalls.EPOLLIN | LinuxCalls.EPOLLET, 0, scratch);
-            final MemorySegment pingEvents = arena.allocate(64, 8);
-            final MemorySegment pongEvents = arena.allocate(64, 8);
-            final Thread thread = new Thread(() ->
-            {
-                while (!Thread.currentThread().isInterrupted())
-                {
-                    if (LinuxCalls.epollWait(pongEpoll, pongEvents, 4, 100) > 0)
-                    {
-                        LinuxCalls.eventfdSignal(pingFd);
-                    }
-                }
-            }, "eventfd-pong");
-            thread.setDaemon(true);
-            thread.start();
-            try
-            {
-                measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, null, null, () ->
-                {
-                    final long start = System.nanoTime();
-                    LinuxCalls.eventfdSignal(pongFd);
-                    return LinuxCalls.epollWait(pingEpoll, pingEvents, 4, (int)(TIMEOUT_NS / 1_000_000)) > 0 ?
-                        System.nanoTime() - start : -1;
-                });
-            }
-            finally
-            {
-                thread.interrupt();
-                thread.join(2_000);
-            }
-        }
-        finally
-        {
-            LinuxCalls.close(pingEpoll);
-            LinuxCalls.close(pongEpoll);
-            LinuxCalls.close(pingFd);
-            LinuxCalls.close(pongFd);
-        }
-        return histogram;
-    }
-
-    private interface RoundTrip
-    {
-        /** @return ns, or -1 when no answer came within the timeout. */
-        long once() throws Exception;
-    }
-
-    /**
-     * @param beforeMeasured run once when the warm-up ends (null: nothing).
-     * @param asleep         whether every thread the frame must wake is in its sleep (null: no such check); after the
-     *                       gap the sender waits up to {@link #ASLEEP_WAIT_NS} more for it, and a frame sent while a
-     *                       thread is still awake is counted ({@code .awake}).
-     */
-    private static void measure(
-        final ScenarioContext context, final String what, final AtomicLong samples, final Histogram histogram,
-        final Runnable beforeMeasured, final BooleanSupplier asleep, final RoundTrip roundTrip) throws Exception
-    {
-        long lost = 0;
-        long awake = 0;
-        long deferred = 0;
-        final CpuSettle settle = new CpuSettle();
-        // first the path's code, so the JIT compiles it before anything is measured: at one round trip per 2 ms the vif
-        // path took 8-10 s to reach C2 and ran in profiled C1 code, with C2 compiling on the same 2 cores, through the
-        // whole measurement (a figure of the JIT's warm-up, not of wake-ups)
-        lost += hotWarmup(context, what, samples, asleep, roundTrip);
-        for (final boolean warmup : new boolean[] {true, false})
-        {
-            if (!warmup && beforeMeasured != null)
-            {
-                beforeMeasured.run();
-            }
-            // the rest of the warm-up at the measured cadence: the threads settle into sleeping between frames
-            final long end = System.nanoTime() + (warmup ? context.warmup().dividedBy(2) : context.duration()).toNanos();
-            try (ProgressPrinter.Line ignored = context.progress(what + (warmup ? " (warm-up)" : ""), samples::get, 1,
-                "round trips/s"))
-            {
-                while (System.nanoTime() - end < 0)
-                {
-                    // let every other thread finish its spin window and fall asleep
-                    LockSupport.parkNanos(GAP_NS);
-                    if (asleep != null && !awaitAsleep(asleep, ASLEEP_POLL_NS) && !warmup)
-                    {
-                        awake++;
-                    }
-                    // the threads the sender's timer woke with it (slack-coalesced timers) run first, not in the round trip
-                    if (SETTLE && settle.settle() && !warmup)
-                    {
-                        deferred++;
-                    }
-                    final long ns = roundTrip.once();
-                    samples.incrementAndGet();
-                    if (ns < 0)
-                    {
-                        lost++;
-                    }
-                    else if (!warmup)
-                    {
-                        histogram.recordValue(Math.min(ns, TIMEOUT_NS));
-                    }
-                }
-            }
-        }
-        if (lost > 0)
-        {
-            context.report(what + ".lost", lost, "round trips");
-        }
-        if (awake > 0)
-        {
-            context.report(what + ".awake", awake, "round trips");
-        }
-        if (deferred > 0)
-        {
-            context.report(what + ".deferred", deferred, "round trips");
-        }
-    }
-
-    /**
-     * Waits (in short parks) until {@code asleep} holds, at most {@link #ASLEEP_WAIT_NS}: on a loaded machine a thread
-     * preempted in its spin window may not have reached its sleep 2 ms after the last frame.
-     *
-     * @return whether it holds.
-     */
-    private static boolean awaitAsleep(final BooleanSupplier asleep, final long pollNs)
-    {
-        final long deadline = System.nanoTime() + ASLEEP_WAIT_NS;
-        while (!asleep.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                return false;
-            }
-            LockSupport.parkNanos(pollNs);
-        }
-        return true;
-    }
-
-    /**
-     * Round trips as fast as the measured path allows for half the warm-up, and at least {@value #HOT_ROUND_TRIPS}
-     * (enough calls of every method on the path for C2, which wants thousands of invocations) as long as the whole
-     * warm-up (or 1 s) allows. With {@code asleep}, each frame goes as soon as the threads it must wake are asleep (a
-     * short park between checks): the measured path itself, sleep and wake-up included, so C2 compiles it with the
-     * branches it takes. Back to back, the host thread never slept: its sleep path (EventSelector.sleep and the idle
-     * strategy's) was first compiled during the measurement, and the C2 AgentRunner.doWork hit an uncommon trap at the
-     * first gapped round trips and ran in C1 code again while C2 recompiled it (-XX:+PrintCompilation).
-     *
-     * @return round trips that timed out.
-     */
-    private static long hotWarmup(
-        final ScenarioContext context, final String what, final AtomicLong samples, final BooleanSupplier asleep,
-        final RoundTrip roundTrip) throws Exception
-    {
-        long lost = 0;
-        long count = 0;
-        final long start = System.nanoTime();
-        final long end = start + context.warmup().dividedBy(2).toNanos();
-        final long limit = start + Math.max(context.warmup().toNanos(), HOT_LIMIT_NS);
-        try (ProgressPrinter.Line ignored = context.progress(what + " (warm-up, " +
-            (asleep == null ? "back to back)" : "each frame once the path sleeps)"), samples::get, 1, "round trips/s"))
-        {
-            while ((System.nanoTime() - end < 0 || count < HOT_ROUND_TRIPS) && System.nanoTime() - limit < 0)
-            {
-                if (asleep != null)
-                {
-                    awaitAsleep(asleep, HOT_ASLEEP_POLL_NS);
-                }
-                if (roundTrip.once() < 0)
-                {
-                    lost++;
-                }
-                count++;
-                samples.incrementAndGet();
-            }
-        }
-        return lost;
     }
 
     /** Guest A, on the harness thread: sends one frame, then idles on its own port until the echo is back. */
