@@ -18,11 +18,11 @@ class HostCommandArgumentsTest
     @org.junit.jupiter.api.Test
     void shouldTurnAnIperf3BitrateIntoFramesPerSecondOfTheMeanPayload()
     {
-        assertEquals(1_000_000, GenCommand.framesPerSecond("64M", io.pvnet.engine.guest.SizeMix.of(8)));
-        assertEquals(125, GenCommand.framesPerSecond("1000k", io.pvnet.engine.guest.SizeMix.of(1000)));
+        assertEquals(1_000_000, GenOptions.framesPerSecond("64M", io.pvnet.engine.guest.SizeMix.of(8)));
+        assertEquals(125, GenOptions.framesPerSecond("1000k", io.pvnet.engine.guest.SizeMix.of(1000)));
         // 100, 300: a mean of 200 bytes, 1,600 bits
-        assertEquals(1_000, GenCommand.framesPerSecond("1.6m", io.pvnet.engine.guest.SizeMix.of(100, 300)));
-        assertEquals(1, GenCommand.framesPerSecond("1", io.pvnet.engine.guest.SizeMix.of(1500)), "at least one a second");
+        assertEquals(1_000, GenOptions.framesPerSecond("1.6m", io.pvnet.engine.guest.SizeMix.of(100, 300)));
+        assertEquals(1, GenOptions.framesPerSecond("1", io.pvnet.engine.guest.SizeMix.of(1500)), "at least one a second");
     }
 
     @ParameterizedTest
