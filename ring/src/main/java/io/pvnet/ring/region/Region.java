@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,8 +37,8 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * has the region mapped (allocation is one CAS on shared memory); they are configuration-time calls and allocate.
  * {@link #close()} must be called once, after every user of the region's buffers has stopped.
  * <p>
- * Why one file of this length (about 450 lines of code, the rest javadoc): creating, opening, validating and closing a
- * region, its section table and heartbeat share the header's invariants.
+ * Creating, opening, validating and closing a region and its heartbeat share the header's invariants and stay here;
+ * the section table is {@link SectionTable}'s.
  */
 public final class Region implements AutoCloseable
 {
@@ -59,6 +58,7 @@ public final class Region implements AutoCloseable
     private final UnsafeBuffer buffer;
     private final boolean creator;
     private final HostFile file;
+    private final SectionTable table;
     private boolean closed;
 
     private Region(
@@ -71,6 +71,7 @@ public final class Region implements AutoCloseable
         this.buffer = new UnsafeBuffer(segment.address(), (int)Math.min(segment.byteSize(), Integer.MAX_VALUE));
         this.creator = creator;
         this.file = file;
+        this.table = new SectionTable(path, buffer, segment);
     }
 
     /**
@@ -274,48 +275,7 @@ public final class Region implements AutoCloseable
     public RegionSection allocateSection(final String name, final int lengthBytes)
     {
         checkOpen();
-        final byte[] nameBytes = checkSectionName(name);
-        if (lengthBytes < 1)
-        {
-            throw new RegionException(path, "bad section length: name=" + name + " lengthBytes=" + lengthBytes);
-        }
-        if (findSection(name) != null)
-        {
-            throw new RegionException(path, "section exists: name=" + name);
-        }
-        final long pages = ((long)lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE;
-        final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
-        final long totalPages = buffer.getLong(TOTAL_LENGTH_OFFSET) / PAGE_SIZE;
-        int index;
-        long firstPage;
-        while (true)
-        {
-            final long allocation = buffer.getLongVolatile(ALLOCATION_OFFSET);
-            index = allocationCount(allocation);
-            firstPage = allocationNextPage(allocation);
-            if (index >= capacity)
-            {
-                throw new RegionException(path, "section table full: sectionCapacity=" + capacity + " name=" + name);
-            }
-            if (firstPage + pages > totalPages)
-            {
-                throw new RegionException(path, "no room for section: name=" + name + " lengthBytes=" + lengthBytes
-                    + " freeBytes=" + (totalPages - firstPage) * PAGE_SIZE);
-            }
-            // one CAS claims the entry and the pages together, so allocators in several processes never overlap
-            if (buffer.compareAndSetLong(ALLOCATION_OFFSET, allocation, RegionDescriptor.allocation(index + 1, firstPage + pages)))
-            {
-                break;
-            }
-        }
-        final int entry = sectionEntryOffset(index);
-        buffer.putInt(entry + SECTION_NAME_LENGTH_OFFSET, nameBytes.length);
-        buffer.putBytes(entry + SECTION_NAME_OFFSET, nameBytes);
-        buffer.putLong(entry + SECTION_OFFSET_OFFSET, firstPage * PAGE_SIZE);
-        buffer.putLong(entry + SECTION_LENGTH_OFFSET, lengthBytes);
-        // release: a reader that sees READY (acquire) sees the name, offset and length written above
-        buffer.putIntRelease(entry + SECTION_STATE_OFFSET, SECTION_READY);
-        return new RegionSection(name, firstPage * PAGE_SIZE, lengthBytes, segment);
+        return table.allocate(name, lengthBytes);
     }
 
     /**
@@ -326,17 +286,7 @@ public final class Region implements AutoCloseable
     public RegionSection findSection(final String name)
     {
         checkOpen();
-        final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
-        final int count = Math.min(allocationCount(buffer.getLongAcquire(ALLOCATION_OFFSET)), buffer.getInt(SECTION_CAPACITY_OFFSET));
-        for (int i = 0; i < count; i++)
-        {
-            final int entry = sectionEntryOffset(i);
-            if (buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == SECTION_READY && nameEquals(entry, nameBytes))
-            {
-                return sectionAt(entry, name);
-            }
-        }
-        return null;
+        return table.find(name);
     }
 
     /**
@@ -358,17 +308,7 @@ public final class Region implements AutoCloseable
     public List<RegionSection> sections()
     {
         checkOpen();
-        final List<RegionSection> sections = new ArrayList<>();
-        final int count = Math.min(allocationCount(buffer.getLongAcquire(ALLOCATION_OFFSET)), buffer.getInt(SECTION_CAPACITY_OFFSET));
-        for (int i = 0; i < count; i++)
-        {
-            final int entry = sectionEntryOffset(i);
-            if (buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == SECTION_READY)
-            {
-                sections.add(sectionAt(entry, nameAt(entry)));
-            }
-        }
-        return sections;
+        return table.sections();
     }
 
     /**
@@ -559,42 +499,6 @@ public final class Region implements AutoCloseable
         }
     }
 
-    private RegionSection sectionAt(final int entry, final String name)
-    {
-        final long offset = buffer.getLong(entry + SECTION_OFFSET_OFFSET);
-        final long length = buffer.getLong(entry + SECTION_LENGTH_OFFSET);
-        final long headerLength = buffer.getInt(HEADER_LENGTH_OFFSET);
-        if (offset < headerLength || (offset & (PAGE_SIZE - 1)) != 0 || length < 1 || length > Integer.MAX_VALUE
-            || offset + length > lengthBytes())
-        {
-            throw new RegionException(path, "corrupt section table: name=" + name + " offset=" + offset + " length=" + length
-                + " regionLength=" + lengthBytes());
-        }
-        return new RegionSection(name, offset, (int)length, segment);
-    }
-
-    private boolean nameEquals(final int entry, final byte[] nameBytes)
-    {
-        if (buffer.getInt(entry + SECTION_NAME_LENGTH_OFFSET) != nameBytes.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < nameBytes.length; i++)
-        {
-            if (buffer.getByte(entry + SECTION_NAME_OFFSET + i) != nameBytes[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private String nameAt(final int entry)
-    {
-        final int length = Math.max(0, Math.min(MAX_SECTION_NAME_LENGTH, buffer.getInt(entry + SECTION_NAME_LENGTH_OFFSET)));
-        return buffer.getStringWithoutLengthAscii(entry + SECTION_NAME_OFFSET, length);
-    }
-
     private List<String> sectionNames()
     {
         final List<String> names = new ArrayList<>();
@@ -603,23 +507,6 @@ public final class Region implements AutoCloseable
             names.add(section.name());
         }
         return names;
-    }
-
-    private byte[] checkSectionName(final String name)
-    {
-        if (name == null || name.isEmpty() || name.length() > MAX_SECTION_NAME_LENGTH)
-        {
-            throw new RegionException(path, "bad section name=" + name + " (1.." + MAX_SECTION_NAME_LENGTH + " characters)");
-        }
-        for (int i = 0; i < name.length(); i++)
-        {
-            final char c = name.charAt(i);
-            if (c < 0x21 || c > 0x7E)
-            {
-                throw new RegionException(path, "bad section name=" + name + " (printable US-ASCII without spaces only)");
-            }
-        }
-        return name.getBytes(StandardCharsets.US_ASCII);
     }
 
     private void checkOpen()
