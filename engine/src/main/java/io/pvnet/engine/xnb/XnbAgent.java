@@ -32,6 +32,9 @@ import org.agrona.concurrent.NanoClock;
  * (single producer of the rx queue); {@link #offerOrDeliver} made on the agent's own thread first hands the guest what
  * is queued, then, with the queue empty, copies the frame straight into the guest's posted buffers, without the queue's
  * copy. Counters are written by this agent only, once per duty cycle.
+ * <p>
+ * Why one file of this length (about 340 lines of code, the rest javadoc): it is the backend's one public face, the
+ * duty cycle and a few delegating lines per thing a switch asks of a vif; the work is in the classes listed above.
  */
 public final class XnbAgent implements Agent
 {
