@@ -140,6 +140,11 @@ public final class StreamSource implements FrameHandler, Agent
             {
                 final int payload = l4 + UdpHeader.LENGTH;
                 final int payloadLength = Math.min(offset + length, ip + Ipv4Header.totalLength(buffer, ip)) - payload;
+                if (payloadLength < 0) // an IPv4 total length shorter than its own headers
+                {
+                    sink.onMalformed();
+                    return;
+                }
                 final int peer = Ipv4Header.source(buffer, ip);
                 final int peerPort = UdpHeader.sourcePort(buffer, l4);
                 if (StreamControlDescriptor.hasHeader(buffer, payload, payloadLength))

@@ -143,6 +143,19 @@ class StreamSinkTest
     }
 
     @Test
+    void shouldCountADatagramWhoseIpv4TotalLengthEndsBeforeItsUdpHeaderAsMalformed()
+    {
+        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(PEER_PORT, StreamSource.PORT);
+        GenPayloadDescriptor.fillPattern(frame, PAYLOAD, 64);
+        final int length = builder.payloadLength(64).build();
+        frame.putShort(EthernetHeader.LENGTH + 2, (short)Ipv4Header.MIN_LENGTH, java.nio.ByteOrder.BIG_ENDIAN);
+        source.onFrame(frame, 0, length, new FrameMetadata());
+        assertEquals(1, source.sink().malformed(), "a total length of the IPv4 header alone leaves no UDP payload");
+        assertEquals(0, source.sink().unsolicited(), "not taken for data");
+        assertEquals(0, source.sink().datagrams());
+    }
+
+    @Test
     void shouldPaceAReverseStreamByTheRequestersReports()
     {
         final int length = StreamRequestDescriptor.write(builder(StreamSource.PORT), PAYLOAD,
