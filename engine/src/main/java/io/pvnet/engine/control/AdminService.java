@@ -1,5 +1,6 @@
 package io.pvnet.engine.control;
 
+import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.ring.share.ControlSocket;
@@ -175,7 +176,7 @@ public final class AdminService
                 final long mac = VifConfig.parseMac(value);
                 // a group (multicast or broadcast) address is no interface's own, as Linux's is_valid_ether_addr says
                 return mac < 0 ? "mac=" + value + " is not xx:xx:xx:xx:xx:xx" :
-                    (mac & 0x0100_0000_0000L) != 0 ? "mac=" + value + " is a group address" : null;
+                    EthernetHeader.isGroup(mac) ? "mac=" + value + " is a group address" : null;
             }
             default ->
             {

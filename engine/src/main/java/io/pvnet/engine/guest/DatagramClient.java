@@ -87,7 +87,7 @@ final class DatagramClient
         return streams;
     }
 
-    /** Runs {@code spec} on the generator's generator.counters (already begun with {@code spec.flows()} flows). */
+    /** Runs {@code spec} on the generator's counters (already begun with {@code spec.flows()} flows). */
     TrafficReport run(final DatagramSpec spec)
     {
         final int flows = spec.flows();
@@ -427,7 +427,8 @@ final class DatagramClient
 
     void echo(final DirectBuffer buffer, final int payload, final int size, final int flow)
     {
-        final boolean probe = size >= GenPayloadDescriptor.LENGTH && GenPayloadDescriptor.lastByteMatches(buffer, payload, size);
+        final boolean intact = GenPayloadDescriptor.lastByteMatches(buffer, payload, size);
+        final boolean probe = size >= GenPayloadDescriptor.LENGTH && intact;
         final long sentAt = probe ? GenPayloadDescriptor.sendTimeNs(buffer, payload) : 0;
         final long now = probe || window != null ? clock.nanoTime() : 0;
         if (window != null)
@@ -448,7 +449,7 @@ final class DatagramClient
         }
         generator.counters.answeredFrames[flow]++;
         generator.counters.answeredPayloadBytes[flow] += size;
-        if (!GenPayloadDescriptor.lastByteMatches(buffer, payload, size) || size < 1)
+        if (!intact || size < 1)
         {
             generator.counters.badAnswers[flow]++;
             return;
@@ -482,9 +483,12 @@ final class DatagramClient
             return;
         }
         final int quotedUdp = quoted + Ipv4Header.headerLength(buffer, quoted);
+        if (quotedUdp + UdpHeader.LENGTH > l4 + l4Length) // the quoted header claims more than the frame holds
+        {
+            return;
+        }
         final int flow = UdpHeader.sourcePort(buffer, quotedUdp) - SOURCE_PORT;
-        if (quotedUdp + UdpHeader.LENGTH <= l4 + l4Length &&
-            UdpHeader.destinationPort(buffer, quotedUdp) == generator.answerPort &&
+        if (UdpHeader.destinationPort(buffer, quotedUdp) == generator.answerPort &&
             flow >= 0 && flow < generator.counters.flows())
         {
             if (window != null)

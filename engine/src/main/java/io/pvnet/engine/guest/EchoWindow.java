@@ -319,12 +319,6 @@ public final class EchoWindow
         return refused;
     }
 
-    /** {@return the smoothed round trip of the answers, 0 before the first} */
-    public long smoothedRttNs()
-    {
-        return smoothedRttNs;
-    }
-
     @Override
     public String toString()
     {

@@ -138,12 +138,6 @@ public final class StreamCounter
         seen[(int)(number & MASK) >>> 6] |= 1L << number;
     }
 
-    /** {@return the first sequence of this count} */
-    public long base()
-    {
-        return base;
-    }
-
     /** {@return highest sequence seen + 1 (the base while none came)} */
     public long expected()
     {

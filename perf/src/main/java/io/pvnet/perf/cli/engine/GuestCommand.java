@@ -102,6 +102,7 @@ public final class GuestCommand implements Callable<Integer>
                 node.streamSource().sentFrames() + " stream-requests " + node.streamSource().requests() +
                 " stream-reports-in " + node.streamSource().reports() + " counted " +
                 node.streamSource().sink().datagrams() + " reports-out " + node.streamSource().sink().reports() +
+                " reports-deferred " + node.streamSource().sink().reportFailures() +
                 " unsolicited " + node.streamSource().sink().unsolicited() + " stream-malformed " +
                 node.streamSource().sink().malformed() + " chargen-connections " + node.chargen().accepted() +
                 " chargen-bytes " + node.chargen().sentBytes());

@@ -1,5 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.checksum.packet.EthernetHeader;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -148,7 +149,7 @@ final class HostArguments
         {
             throw new IllegalArgumentException(option + "=" + text + " must be a MAC as xx:xx:xx:xx:xx:xx");
         }
-        if ((mac & 0x0100_0000_0000L) != 0)
+        if (EthernetHeader.isGroup(mac))
         {
             throw new IllegalArgumentException(option + "=" + text + " is a group address");
         }

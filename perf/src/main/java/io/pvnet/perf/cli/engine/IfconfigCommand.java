@@ -1,5 +1,6 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.engine.netif.NetifKeys;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
@@ -184,7 +185,7 @@ public final class IfconfigCommand implements Callable<Integer>
                     {
                         return "lladdr needs a MAC as xx:xx:xx:xx:xx:xx";
                     }
-                    if ((VifConfig.parseMac(changes.get(i + 1)) & 0x0100_0000_0000L) != 0)
+                    if (EthernetHeader.isGroup(VifConfig.parseMac(changes.get(i + 1))))
                     {
                         // as ip link set address: a multicast or broadcast address is no interface's own
                         return "lladdr " + changes.get(i + 1) + " is a group address; give a unicast MAC";

@@ -98,9 +98,10 @@ final class SwitchArguments
     /**
      * Checks every option, in the order a user reads them, before anything is created.
      *
+     * @return the captures ({@link #captures()}), parsed and checked once here.
      * @throws IllegalArgumentException with one line naming the first bad option and value.
      */
-    void check()
+    Map<String, CaptureSpec> check()
     {
         if (vifs < 1 || vifs > MAX_VIFS)
         {
@@ -134,7 +135,8 @@ final class SwitchArguments
             vxlanConfig(vxlan);
         }
         final Set<String> ports = portNames();
-        for (final String port : captures().keySet())
+        final Map<String, CaptureSpec> captures = captures();
+        for (final String port : captures.keySet())
         {
             if (!ports.contains(port))
             {
@@ -156,6 +158,7 @@ final class SwitchArguments
             routerSetup();
         }
         vifOwners();
+        return captures;
     }
 
     /** {@return every port's name as the switch names it: vif1.0.., the TAP names, vxlan0..} */

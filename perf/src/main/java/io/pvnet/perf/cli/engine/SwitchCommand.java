@@ -77,9 +77,8 @@ public final class SwitchCommand implements Callable<Integer>
         final Map<String, CaptureSpec> captures;
         try
         {
-            arguments.check();
+            captures = arguments.check();
             polling.apply();
-            captures = arguments.captures();
         }
         catch (final IllegalArgumentException ex)
         {
