@@ -40,14 +40,13 @@ public final class HostCrossingCost
     public static void main(final String[] args) throws Exception
     {
         final String path = args.length > 0 ? args[0] : "switch";
-        final int frameLength = args.length > 1 ? Integer.parseInt(args[1]) : 64;
-        final double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2;
-        final int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        final int burst = args.length > 4 ? Integer.parseInt(args[4]) : 32;
+        final int frameLength = (int)number(args, 1, "frame bytes", 64, 64, 65535, true);
+        final double seconds = number(args, 2, "seconds per round", 2, 0.001, 3600, false);
+        final int rounds = (int)number(args, 3, "rounds", 3, 1, 1000, true);
+        final int burst = (int)number(args, 4, "frames per burst", 32, 1, 256, true);
         if (!"switch".equals(path) && !"vif".equals(path))
         {
-            System.err.println("HostCrossingCost: path=" + path + " must be switch or vif");
-            System.exit(2);
+            usage("path=" + path + " must be switch or vif");
         }
         final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         final long[] cycleNs = new long[4_000_000];
@@ -78,6 +77,11 @@ public final class HostCrossingCost
                     cycleNs[cycles++] = t2 - t1;
                     t0 = t2;
                 }
+                if (cycles == cycleNs.length)
+                {
+                    System.out.printf("(round ended after %d duty cycles, %.2f s: the most it records)%n", cycles,
+                        (t0 - start) / 1e9);
+                }
                 final long frames = guests.received() - framesBefore;
                 final double onCpu = (threads.getCurrentThreadCpuTime() - cpuBefore) / (double)(System.nanoTime() - start);
                 if (round == 0 || frames == 0)
@@ -92,5 +96,46 @@ public final class HostCrossingCost
                     onCpu, frames / 1e6);
             }
         }
+    }
+
+    /**
+     * {@return argument {@code index} as a number in {@code min..max} (a whole one when {@code whole}), or
+     * {@code fallback} when absent; anything else ends the run with one line}
+     */
+    private static double number(
+        final String[] args, final int index, final String name, final double fallback, final double min,
+        final double max, final boolean whole)
+    {
+        if (args.length <= index)
+        {
+            return fallback;
+        }
+        try
+        {
+            final double value = Double.parseDouble(args[index]);
+            if (value >= min && value <= max && (!whole || value == Math.rint(value)))
+            {
+                return value;
+            }
+        }
+        catch (final NumberFormatException ignored)
+        {
+            // refused below, as a value out of range is
+        }
+        usage(name + "=" + args[index] + " must be " + (whole ? "a whole number" : "a number") + " in " +
+            plain(min) + ".." + plain(max));
+        return fallback;
+    }
+
+    private static String plain(final double value)
+    {
+        return value == Math.rint(value) ? Long.toString((long)value) : Double.toString(value);
+    }
+
+    private static void usage(final String problem)
+    {
+        System.err.println("HostCrossingCost: " + problem + " (arguments: switch|vif, frame bytes, seconds per round, " +
+            "rounds, frames per burst)");
+        System.exit(2);
     }
 }
