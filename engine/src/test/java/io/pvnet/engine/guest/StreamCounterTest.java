@@ -2,7 +2,10 @@ package io.pvnet.engine.guest;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * {@link StreamCounter}: a receiver's count of a numbered stream as iperf3's server keeps it (received, lost from
@@ -120,5 +123,61 @@ class StreamCounterTest
         assertEquals(2, counter.expected());
         assertEquals(16, counter.payloadBytes());
         assertEquals(0, counter.lost());
+    }
+
+    @Test
+    void shouldForgetExactlyTheSequencesAJumpSkipsAtUnalignedEdges()
+    {
+        for (int sequence = 0; sequence <= 200; sequence++)
+        {
+            counter.onDatagram(sequence, 10);
+        }
+        counter.onDatagram(3201, 10); // 201..3200 missing: their history bits are cleared, 0..200's kept
+        assertEquals(3000, counter.lost());
+        counter.onDatagram(195, 10); // shares its history word with 201..255: still remembered
+        assertEquals(1, counter.duplicates());
+        counter.onDatagram(201, 10); // the first skipped: late, not a duplicate
+        counter.onDatagram(3200, 10); // the last skipped
+        assertEquals(2, counter.outOfOrder());
+        assertEquals(1, counter.duplicates());
+        counter.onDatagram(3200, 10);
+        assertEquals(2, counter.duplicates());
+        assertEquals(2998, counter.lost());
+    }
+
+    @Test
+    void shouldForgetAJumpOfNearlyTheWholeHistoryAcrossTheRingsWrap()
+    {
+        for (int sequence = 0; sequence < 5000; sequence++)
+        {
+            counter.onDatagram(sequence, 10);
+        }
+        final int jump = StreamCounter.HISTORY - 1;
+        counter.onDatagram(5000 + jump, 10); // 5000..9094 missing: the ring's slots of 904..4095 and 0..903
+        for (int sequence = 5000; sequence < 5000 + jump; sequence++)
+        {
+            counter.onDatagram(sequence, 10);
+        }
+        assertEquals(jump, counter.outOfOrder(), "every skipped sequence came late, none taken for a duplicate");
+        assertEquals(0, counter.duplicates());
+        assertEquals(0, counter.lost());
+        counter.onDatagram(5000, 10);
+        assertEquals(1, counter.duplicates());
+    }
+
+    @Test
+    void shouldClearAJumpsHistoryByWordsSoLongJumpsCostLittle()
+    {
+        // a datagram per jump of HISTORY - 1: bit by bit, 2 M jumps are 8 billion clears (seconds); by words 128 M
+        assertTimeoutPreemptively(Duration.ofSeconds(3), () ->
+        {
+            long sequence = 0;
+            for (int i = 0; i < 2_000_000; i++)
+            {
+                sequence += StreamCounter.HISTORY - 1;
+                counter.onDatagram((int)sequence, 10);
+            }
+            assertEquals(2_000_000, counter.received());
+        });
     }
 }
