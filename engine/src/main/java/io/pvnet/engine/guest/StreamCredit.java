@@ -47,6 +47,7 @@ public final class StreamCredit
     private long losses;
     private long timeouts;
     private long reports;
+    private long ignored;
 
     /**
      * A credit window of at most {@code max} datagrams.
@@ -98,6 +99,7 @@ public final class StreamCredit
         losses = 0;
         timeouts = 0;
         reports = 0;
+        ignored = 0;
     }
 
     /**
@@ -136,18 +138,39 @@ public final class StreamCredit
     }
 
     /**
-     * A report: the receiver saw sequences up to {@code expected - 1} and misses {@code lost} of those in its count.
+     * A report of the receiver's count that started at sequence {@code base}: it saw sequences up to
+     * {@code expected - 1} and received {@code received} datagrams of them, {@code duplicates} twice. The loss it shows
+     * (numbered, not received) halves the window when it grew since the previous report, once per window.
+     * <p>
+     * A report is believed only as far as a real receiver could have written it (a forged one with the right nonce and
+     * a spoofed source, or a stale one, is ignored and counted, {@link #ignored()}): {@code expected} between the
+     * latest report's and what was sent, at least {@code base}; distinct datagrams ({@code received - duplicates}) not
+     * negative and not more than were numbered. The loss taken is the latest report's, not the highest ever seen: a
+     * loss figure that went down (late datagrams filled a gap, or a forged figure was followed by a real one) hides no
+     * later loss.
      *
-     * @param expected the receiver's highest sequence + 1.
-     * @param lost     datagrams its count misses so far (grows on a loss).
-     * @param nowNs    the clock now.
+     * @param expected   the receiver's highest sequence + 1 (sequences are the sender's, from its first).
+     * @param received   datagrams it received in this count, duplicates included.
+     * @param duplicates datagrams it received twice.
+     * @param base       the first sequence of the count (the RECEIVE's base; 0 for a stream counted from its start).
+     * @param nowNs      the clock now.
+     * @return whether the report was taken (else it was ignored).
      */
-    public void onReport(final long expected, final long lost, final long nowNs)
+    public boolean onReport(
+        final long expected, final long received, final long duplicates, final long base, final long nowNs)
     {
+        final long numbered = expected - base;
+        final long distinct = received - duplicates;
+        if (expected < acked || expected > sent || numbered < 0 || duplicates < 0 || distinct < 0 ||
+            distinct > numbered)
+        {
+            ignored++;
+            return false;
+        }
         reports++;
         reported = true;
         final long before = acked;
-        if (expected > acked && expected <= sent)
+        if (expected > acked)
         {
             final long advance = expected - acked;
             acked = expected;
@@ -160,16 +183,15 @@ public final class StreamCredit
                 largest = Math.max(largest, window);
             }
         }
-        if (lost > lostReported)
+        final long lost = numbered - distinct;
+        if (lost > lostReported && before >= recover) // a loss among datagrams sent after the last decrease: a new one
         {
-            lostReported = lost;
-            if (before >= recover) // a loss among datagrams sent after the last decrease: a new one
-            {
-                losses++;
-                shrink();
-                recover = sent;
-            }
+            losses++;
+            shrink();
+            recover = sent;
         }
+        lostReported = lost;
+        return true;
     }
 
     private void shrink()
@@ -232,6 +254,12 @@ public final class StreamCredit
         return reports;
     }
 
+    /** {@return reports ignored: stale, beyond what was sent, or with figures no receiver could count} */
+    public long ignored()
+    {
+        return ignored;
+    }
+
     /** {@return losses that halved the window} */
     public long losses()
     {
@@ -248,6 +276,6 @@ public final class StreamCredit
     public String toString()
     {
         return "window " + window + " (max " + max + ", smallest " + smallest + "), in flight " + inFlight() +
-            ", reports " + reports + ", losses " + losses + ", timeouts " + timeouts;
+            ", reports " + reports + " (" + ignored + " ignored), losses " + losses + ", timeouts " + timeouts;
     }
 }

@@ -21,8 +21,9 @@ import java.nio.ByteBuffer;
  *       sequence), and, when the stream request carried a window, a report to the peer every few datagrams and every
  *       millisecond, which paces it.</li>
  * </ul>
- * A report that does not parse or names another nonce (a stale count, a hostile peer) is counted
- * ({@link GenCounters#badReports()}) and ignored.
+ * A report that does not parse or names another nonce (a stale count, a hostile peer), or whose figures
+ * {@link StreamCredit#onReport} does not believe (stale, beyond what was sent, more received than numbered), is counted
+ * ({@link GenCounters#badReports()}) and ignored: neither the window nor the receiver figures take it.
  * <p>
  * Threading: the generator's thread. Sending and counting allocate nothing.
  */
@@ -95,10 +96,7 @@ final class StreamFlows
             bases[flow] = 0;
             acknowledged[flow] = false;
             finished[flow] = false;
-            if (paced)
-            {
-                credits[flow].start(window, 0, nowNs);
-            }
+            credits[flow].start(window, 0, nowNs); // unpaced too: it judges the reports
             counters[flow].start(0);
             reverseNonces[flow] = ++nonceSource;
             lastReportNs[flow] = nowNs;
@@ -183,10 +181,7 @@ final class StreamFlows
     void onSent(final int flow)
     {
         sequences[flow]++;
-        if (paced)
-        {
-            credits[flow].onSend();
-        }
+        credits[flow].onSend();
     }
 
     /**
@@ -336,6 +331,11 @@ final class StreamFlows
         final long received = StreamControlDescriptor.a(buffer, payload);
         final long expected = StreamControlDescriptor.c(buffer, payload);
         final long duplicates = StreamControlDescriptor.e(buffer, payload);
+        if (!credits[flow].onReport(expected, received, duplicates, bases[flow], generator.clock.nanoTime()))
+        {
+            run.badReports++; // the right nonce, but stale or with figures no receiver could count: not believed
+            return;
+        }
         run.reportsIn++;
         run.receiverFrames[flow] = received;
         run.receiverPayloadBytes[flow] = StreamControlDescriptor.b(buffer, payload);
@@ -346,11 +346,6 @@ final class StreamFlows
         if ((StreamControlDescriptor.flags(buffer, payload) & StreamControlDescriptor.FLAG_FINAL) != 0)
         {
             finished[flow] = true;
-        }
-        if (paced)
-        {
-            credits[flow].onReport(expected, expected - bases[flow] - (received - duplicates),
-                generator.clock.nanoTime());
         }
     }
 

@@ -189,10 +189,15 @@ public final class StreamSource implements FrameHandler, Agent
             final Stream stream = streams[i];
             if (stream.running && stream.paced && stream.ip == ip && stream.port == port && stream.nonce == nonce)
             {
-                reports++;
-                final long expected = StreamControlDescriptor.c(buffer, payload);
-                final long distinct = StreamControlDescriptor.a(buffer, payload) - StreamControlDescriptor.e(buffer, payload);
-                stream.credit.onReport(expected, expected - distinct, now);
+                if (stream.credit.onReport(StreamControlDescriptor.c(buffer, payload),
+                    StreamControlDescriptor.a(buffer, payload), StreamControlDescriptor.e(buffer, payload), 0, now))
+                {
+                    reports++;
+                }
+                else
+                {
+                    sink.onMalformed(); // right nonce, figures no requester could have counted: forged or stale
+                }
                 return;
             }
         }

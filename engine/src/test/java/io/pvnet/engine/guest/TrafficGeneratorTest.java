@@ -478,12 +478,14 @@ class TrafficGeneratorTest
     }
 
     @Test
-    void shouldCountAndIgnoreReportsThatDoNotParseOrNameAnotherCount()
+    void shouldCountAndIgnoreReportsThatDoNotParseNameAnotherCountOrShowALossNoCountCanHave()
     {
-        tap.forgeReports = true; // the server side sends a truncated report and one of another nonce first
+        tap.forgeReports = true; // the server side sends a truncated report, one of another nonce and one of a loss
+        // greater than its count first
         final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(100), 1, 2_000, 0, 512), GenListener.NONE);
         assertTrue(udp.ok(), udp.failure());
-        assertEquals(2, udp.counters().badReports(), "both forged reports counted and ignored");
+        assertEquals(3, udp.counters().badReports(), "the forged reports counted and ignored");
+        assertEquals(0, generator.streamCredit(0).losses(), "the forged loss did not halve the window");
         assertEquals(2_000, udp.counters().receiverFrames(0), "the figures are the real receiver's");
         assertEquals(2_000, udp.counters().receiverExpected(0));
     }
@@ -649,7 +651,7 @@ class TrafficGeneratorTest
         final Map<Integer, Long> ipLengths = new HashMap<>();
         final Map<Integer, Long> tcpSyns = new HashMap<>();
         FrameHandler next;
-        /** Answer the first RECEIVE with two forged reports (truncated, another nonce) before the real one. */
+        /** Answer the first RECEIVE with forged reports (truncated, another nonce, a loss too great) before the real one. */
         boolean forgeReports;
         VifFrontend forgeVia;
 
@@ -677,8 +679,10 @@ class TrafficGeneratorTest
                     StreamControlDescriptor.type(buffer, payload) == StreamControlDescriptor.RECEIVE)
                 {
                     forgeReports = false;
-                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH - 8, 0);
-                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 1);
+                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH - 8, 0, 1_000_000, 1_000_000, 0);
+                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 1, 1_000_000, 1_000_000, 0);
+                    // the right nonce (a spoofed source): a million duplicates of nothing, a loss no count can have
+                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 0, 0, 0, 1_000_000);
                 }
             }
             if (EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
@@ -693,9 +697,13 @@ class TrafficGeneratorTest
             next.onFrame(buffer, offset, length, metadata);
         }
 
-        /** A report to the RECEIVE's sender of {@code length} bytes, its nonce off by {@code nonceDelta}. */
+        /**
+         * A report to the RECEIVE's sender of {@code length} bytes, its nonce off by {@code nonceDelta}, with
+         * {@code received}, {@code expected} and {@code duplicates}.
+         */
         private void forge(
-            final DirectBuffer request, final int offset, final int payload, final int length, final int nonceDelta)
+            final DirectBuffer request, final int offset, final int payload, final int length, final int nonceDelta,
+            final long received, final long expected, final long duplicates)
         {
             final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
             final io.pvnet.checksum.packet.FrameBuilder builder = new io.pvnet.checksum.packet.FrameBuilder();
@@ -704,7 +712,7 @@ class TrafficGeneratorTest
                 .ipv4(Ipv4Header.destination(request, ip), Ipv4Header.source(request, ip))
                 .udp(StreamSource.PORT, UdpHeader.sourcePort(request, ip + Ipv4Header.headerLength(request, ip)));
             StreamControlDescriptor.write(frame, builder.payloadOffset(), StreamControlDescriptor.REPORT, 0,
-                StreamControlDescriptor.nonce(request, payload) + nonceDelta, 0, 1_000_000, 1, 1_000_000, 0, 0);
+                StreamControlDescriptor.nonce(request, payload) + nonceDelta, 0, received, 1, expected, 0, duplicates);
             forgeVia.transmit(frame, 0, builder.payloadLength(length).build());
         }
     }
