@@ -16,8 +16,15 @@ import java.nio.ByteBuffer;
  * {@link StreamControlDescriptor#RECEIVE} from a port of a peer is counted by its sequence numbers
  * ({@link StreamCounter}) and reported back to that port from {@link StreamSource#PORT}: at once on the RECEIVE, every
  * {@code N} datagrams the peer asked for (checked once per duty cycle, after the poll), every report interval while
- * datagrams come, and finally on the stream's {@link StreamControlDescriptor#END}. Up to {@link #MAX_SINKS} streams at
- * once; a stream nobody sends on for {@link #IDLE_NS} is forgotten.
+ * datagrams come, and finally on the stream's {@link StreamControlDescriptor#END}.
+ * <p>
+ * <b>Slots.</b> Up to {@link #MAX_SINKS} streams at once, at most {@link #MAX_PER_SOURCE} of one address (so one peer,
+ * however many ports it uses, leaves room for others); a stream nobody sends on for {@link #IDLE_NS} is forgotten. An
+ * ended stream keeps its slot until its final report went out (and answers a repeated END with it again); a RECEIVE
+ * that finds no free slot takes, in this order, an ended stream's whose final report went out, or the one least
+ * recently sent data of those without data for {@link #EVICT_IDLE_NS} and nothing left to report ({@link #evicted()}):
+ * RECEIVEs from spoofed sources, which send no data, hold slots for a second, not a minute. What is still refused is
+ * counted by reason ({@link #refused(Refusal)}).
  * <p>
  * Datagrams from a port without a stream, and control datagrams that do not parse or name another nonce, are counted
  * ({@link #unsolicited()}, {@link #malformed()}) and ignored: a hostile peer can only make its own stream's figures
@@ -28,10 +35,27 @@ import java.nio.ByteBuffer;
  */
 public final class StreamSink
 {
-    /** Most streams counted at once. */
-    public static final int MAX_SINKS = StreamSource.MAX_STREAMS;
+    /** Most streams counted at once: two senders' worth of gen's flows. */
+    public static final int MAX_SINKS = 2 * StreamSource.MAX_STREAMS;
+    /** Most streams of one address (gen's most flows). */
+    public static final int MAX_PER_SOURCE = StreamSource.MAX_STREAMS;
     /** A stream without a datagram or control for this long is forgotten. */
     public static final long IDLE_NS = 60_000_000_000L;
+    /** A stream without data for this long gives its slot to a new one when none is free. */
+    public static final long EVICT_IDLE_NS = 1_000_000_000L;
+
+    /** Why a RECEIVE found no slot. */
+    public enum Refusal
+    {
+        /** Every slot counts a stream that sent data within {@link #EVICT_IDLE_NS} or has a report to send. */
+        FULL,
+        /** Its address counts {@link #MAX_PER_SOURCE} streams already. */
+        SOURCE_LIMIT,
+        /** Its port's previous stream's final report has not gone out yet (the ring was full): asked again later. */
+        FINAL_PENDING
+    }
+
+    private static final Refusal[] REFUSALS = Refusal.values();
     /** Bounds of the report interval a peer may ask for. */
     public static final long MIN_INTERVAL_NS = 100_000L;
     /** Bounds of the report interval a peer may ask for. */
@@ -54,6 +78,8 @@ public final class StreamSink
     private long reportFailures;
     private long datagrams;
     private long controls;
+    private long evicted;
+    private final long[] refused = new long[REFUSALS.length];
 
     private static final class Sink
     {
@@ -70,6 +96,8 @@ public final class StreamSink
         long lastReportNs;
         long lastSeenReceived;
         long lastActivityNs;
+        /** When data last came (or the slot was claimed): an attacker's RECEIVEs alone do not renew it. */
+        long lastDataNs;
         final StreamCounter counter = new StreamCounter();
     }
 
@@ -109,17 +137,25 @@ public final class StreamSink
         final Sink sink = find(ip, port);
         if (type == StreamControlDescriptor.RECEIVE)
         {
-            final Sink target = sink != null ? sink : free();
+            final Sink target = sink != null ? sink : claim(ip, nowNs);
             if (target == null)
             {
-                malformed++; // no room: the peer sees no answer and says so
-                return;
+                return; // no room: counted by reason; the peer sees no answer and says so
             }
             if (sink == null || sink.nonce != nonce || target.ended)
             {
+                if (target.finalReport && report(target, nowNs) == 0)
+                {
+                    refused[Refusal.FINAL_PENDING.ordinal()]++; // the ended count's last word goes first
+                    return;
+                }
                 if (!target.counting)
                 {
                     active++;
+                }
+                if (sink == null)
+                {
+                    target.lastDataNs = nowNs;
                 }
                 target.counting = true;
                 target.ended = false;
@@ -138,7 +174,7 @@ public final class StreamSink
         }
         if (type == StreamControlDescriptor.END && sink != null && sink.nonce == nonce)
         {
-            sink.ended = true; // a repeated END gets the final report again; the slot is free for another stream
+            sink.ended = true; // a repeated END gets the final report again; once sent, the slot may go to another
             sink.finalReport = true;
             sink.reportNow = true;
             sink.lastActivityNs = nowNs;
@@ -199,17 +235,63 @@ public final class StreamSink
         return null;
     }
 
-    private Sink free()
+    /**
+     * A slot for a new stream from {@code ip}: a free one, else an ended stream's whose final report went out, else the
+     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null (counted)
+     * when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already.
+     */
+    private Sink claim(final int ip, final long nowNs)
     {
+        int ofSource = 0;
+        int free = -1;
+        int reusable = -1;
         for (int i = 0; i < MAX_SINKS; i++)
         {
-            if (!sinks[i].counting || sinks[i].ended)
+            final Sink sink = sinks[i];
+            if (!sink.counting)
             {
-                used = Math.max(used, i + 1);
-                return sinks[i];
+                free = free < 0 ? i : free;
+                continue;
+            }
+            ofSource += sink.ip == ip ? 1 : 0;
+            if (sink.reportNow || sink.counter.unreported() > 0 || !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
+            {
+                continue; // a report to send first, or data came lately
+            }
+            if (reusable < 0 || rank(sink, sinks[reusable]))
+            {
+                reusable = i;
             }
         }
-        return null;
+        if (ofSource >= MAX_PER_SOURCE)
+        {
+            refused[Refusal.SOURCE_LIMIT.ordinal()]++;
+            return null;
+        }
+        final int slot = free >= 0 ? free : reusable;
+        if (slot < 0)
+        {
+            refused[Refusal.FULL.ordinal()]++;
+            return null;
+        }
+        final Sink sink = sinks[slot];
+        if (sink.counting)
+        {
+            if (!sink.ended)
+            {
+                evicted++;
+            }
+            sink.counting = false;
+            active--;
+        }
+        used = Math.max(used, slot + 1);
+        return sink;
+    }
+
+    /** {@return whether {@code sink} should give up its slot before {@code other}: ended first, then least recent data} */
+    private static boolean rank(final Sink sink, final Sink other)
+    {
+        return sink.ended != other.ended ? sink.ended : sink.lastDataNs - other.lastDataNs < 0;
     }
 
     /**
@@ -238,6 +320,7 @@ public final class StreamSink
             {
                 sink.lastSeenReceived = sink.counter.received();
                 sink.lastActivityNs = nowNs;
+                sink.lastDataNs = nowNs;
             }
             if (sink.reportNow || unreported >= sink.every ||
                 (unreported > 0 && nowNs - sink.lastReportNs >= sink.intervalNs))
@@ -327,10 +410,37 @@ public final class StreamSink
         return unsolicited;
     }
 
-    /** {@return control datagrams ignored: no room for another stream, an END for no stream or another nonce} */
+    /** {@return control datagrams ignored: not of the layout, an END for no stream or another nonce, a bad report} */
     public long malformed()
     {
         return malformed;
+    }
+
+    /**
+     * {@return RECEIVEs of a new stream refused for {@code reason}}
+     *
+     * @param reason why.
+     */
+    public long refused(final Refusal reason)
+    {
+        return refused[reason.ordinal()];
+    }
+
+    /** {@return RECEIVEs refused for any reason} */
+    public long refused()
+    {
+        long sum = 0;
+        for (final long count : refused)
+        {
+            sum += count;
+        }
+        return sum;
+    }
+
+    /** {@return streams without data for {@link #EVICT_IDLE_NS} whose slot went to a new stream} */
+    public long evicted()
+    {
+        return evicted;
     }
 
     /** {@return reports sent} */
