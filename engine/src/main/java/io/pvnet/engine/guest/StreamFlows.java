@@ -81,11 +81,11 @@ final class StreamFlows
     {
         flows = spec.flows();
         port = spec.port();
-        forward = spec.oneWay() && spec.direction() != DatagramSpec.Direction.REVERSE;
+        forward = spec.oneWay() && spec.forward();
         paced = spec.window() > 0;
         final int window = Math.max(StreamCredit.MIN, spec.window() / flows);
         every = Math.max(1, window / 8);
-        reverse = spec.direction() != DatagramSpec.Direction.FORWARD;
+        reverse = spec.reverse();
         reversePaced = reverse && spec.window() > 0;
         reverseWindow = reversePaced ? window : 0;
         reverseEvery = every;
