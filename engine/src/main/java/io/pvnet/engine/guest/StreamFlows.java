@@ -58,10 +58,7 @@ final class StreamFlows
     private boolean reverse;
     private boolean reversePaced;
     private int reverseWindow;
-    private int reverseEvery;
-    private final StreamCounter[] counters = new StreamCounter[TrafficGenerator.MAX_FLOWS];
-    private final int[] reverseNonces = new int[TrafficGenerator.MAX_FLOWS];
-    private final long[] lastReportNs = new long[TrafficGenerator.MAX_FLOWS];
+    private final StreamReporter[] reporters = new StreamReporter[TrafficGenerator.MAX_FLOWS];
     private final long[] expectedBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] lateBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] duplicateBase = new long[TrafficGenerator.MAX_FLOWS];
@@ -72,7 +69,7 @@ final class StreamFlows
         for (int i = 0; i < TrafficGenerator.MAX_FLOWS; i++)
         {
             credits[i] = new StreamCredit(StreamCredit.MIN);
-            counters[i] = new StreamCounter();
+            reporters[i] = new StreamReporter();
         }
     }
 
@@ -88,7 +85,6 @@ final class StreamFlows
         reverse = spec.reverse();
         reversePaced = reverse && spec.window() > 0;
         reverseWindow = reversePaced ? window : 0;
-        reverseEvery = every;
         for (int flow = 0; flow < flows; flow++)
         {
             nonces[flow] = ++nonceSource;
@@ -97,9 +93,7 @@ final class StreamFlows
             acknowledged[flow] = false;
             finished[flow] = false;
             credits[flow].start(window, 0, nowNs); // unpaced too: it judges the reports
-            counters[flow].start(0);
-            reverseNonces[flow] = ++nonceSource;
-            lastReportNs[flow] = nowNs;
+            reporters[flow].start(++nonceSource, 0, every, REPORT_INTERVAL_NS, nowNs);
             expectedBase[flow] = 0;
             lateBase[flow] = 0;
             duplicateBase[flow] = 0;
@@ -202,7 +196,7 @@ final class StreamFlows
             }
             if (reverse)
             {
-                final StreamCounter counter = counters[flow];
+                final StreamCounter counter = reporters[flow].counter();
                 expectedBase[flow] = counter.expected();
                 lateBase[flow] = counter.outOfOrder();
                 duplicateBase[flow] = counter.duplicates();
@@ -236,19 +230,15 @@ final class StreamFlows
         {
             for (int flow = 0; flow < flows; flow++)
             {
-                final StreamCounter counter = counters[flow];
-                final long unreported = counter.unreported();
-                if (unreported >= reverseEvery || (unreported > 0 && nowNs - lastReportNs[flow] >= REPORT_INTERVAL_NS))
+                final StreamReporter reporter = reporters[flow];
+                if (reporter.due(nowNs))
                 {
-                    builder.wrap(frame, 0).ethernet(generator.destinationMac(), generator.stack().mac())
-                        .ipv4(generator.stack().ipv4(), generator.destinationIp).identification(0)
-                        .udp(TrafficGenerator.SOURCE_PORT + flow, StreamSource.PORT);
-                    final int length = StreamControlDescriptor.writeReport(frame, builder.payloadOffset(),
-                        reverseNonces[flow], counter, false);
-                    if (generator.frontend.transmit(frame, 0, builder.payloadLength(length).build()) == VifFrontend.OK)
+                    final int length = reporter.build(builder, frame, generator.destinationMac(),
+                        generator.stack().mac(), generator.stack().ipv4(), generator.destinationIp,
+                        TrafficGenerator.SOURCE_PORT + flow, StreamSource.PORT, false);
+                    if (generator.frontend.transmit(frame, 0, length) == VifFrontend.OK)
                     {
-                        counter.reported();
-                        lastReportNs[flow] = nowNs;
+                        reporter.sent(nowNs);
                         generator.counters.reportsOut++;
                         work++;
                     }
@@ -355,7 +345,7 @@ final class StreamFlows
      */
     void onStreamed(final int flow, final DirectBuffer buffer, final int payload, final int size)
     {
-        final StreamCounter counter = counters[flow];
+        final StreamCounter counter = reporters[flow].counter();
         if (size >= GenPayloadDescriptor.LENGTH)
         {
             if (counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size) < expectedBase[flow])
@@ -384,7 +374,7 @@ final class StreamFlows
     /** {@return the nonce of {@code flow}'s reverse reports} */
     int reverseNonce(final int flow)
     {
-        return reverseNonces[flow];
+        return reporters[flow].nonce();
     }
 
     /** {@return {@code flow}'s credit (meaningful when the forward stream is paced)} */

@@ -90,15 +90,11 @@ public final class StreamSink
         long mac;
         int ip;
         int port;
-        int nonce;
-        int every;
-        long intervalNs;
-        long lastReportNs;
         long lastSeenReceived;
         long lastActivityNs;
         /** When data last came (or the slot was claimed): an attacker's RECEIVEs alone do not renew it. */
         long lastDataNs;
-        final StreamCounter counter = new StreamCounter();
+        final StreamReporter reporter = new StreamReporter();
     }
 
     /**
@@ -142,7 +138,7 @@ public final class StreamSink
             {
                 return; // no room: counted by reason; the peer sees no answer and says so
             }
-            if (sink == null || sink.nonce != nonce || target.ended)
+            if (sink == null || sink.reporter.nonce() != nonce || target.ended)
             {
                 if (target.finalReport && report(target, nowNs) == 0)
                 {
@@ -162,17 +158,17 @@ public final class StreamSink
                 target.mac = EthernetHeader.source(buffer, frameOffset);
                 target.ip = ip;
                 target.port = port;
-                target.nonce = nonce;
-                target.counter.start(StreamControlDescriptor.a(buffer, payload));
+                target.reporter.start(nonce, StreamControlDescriptor.a(buffer, payload), 1, MAX_INTERVAL_NS, nowNs);
                 target.lastSeenReceived = 0;
             }
-            target.every = (int)Math.max(1, Math.min(1 << 20, StreamControlDescriptor.reportEvery(buffer, payload) & 0xFFFF_FFFFL));
-            target.intervalNs = Math.max(MIN_INTERVAL_NS, Math.min(MAX_INTERVAL_NS, StreamControlDescriptor.b(buffer, payload)));
+            target.reporter.schedule(
+                (int)Math.min(1 << 20, StreamControlDescriptor.reportEvery(buffer, payload) & 0xFFFF_FFFFL),
+                Math.max(MIN_INTERVAL_NS, Math.min(MAX_INTERVAL_NS, StreamControlDescriptor.b(buffer, payload))));
             target.lastActivityNs = nowNs;
             target.reportNow = true; // the answer tells the peer it is counted
             return;
         }
-        if (type == StreamControlDescriptor.END && sink != null && sink.nonce == nonce)
+        if (type == StreamControlDescriptor.END && sink != null && sink.reporter.nonce() == nonce)
         {
             sink.ended = true; // a repeated END gets the final report again; once sent, the slot may go to another
             sink.finalReport = true;
@@ -207,11 +203,11 @@ public final class StreamSink
         datagrams++;
         if (length >= GenPayloadDescriptor.LENGTH)
         {
-            sink.counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), length);
+            sink.reporter.counter().onDatagram(GenPayloadDescriptor.sequence(buffer, payload), length);
         }
         else
         {
-            sink.counter.onUnnumbered(length);
+            sink.reporter.counter().onUnnumbered(length);
         }
     }
 
@@ -254,7 +250,7 @@ public final class StreamSink
                 continue;
             }
             ofSource += sink.ip == ip ? 1 : 0;
-            if (sink.reportNow || sink.counter.unreported() > 0 || !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
+            if (sink.reportNow || sink.reporter.counter().unreported() > 0 || !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
             {
                 continue; // a report to send first, or data came lately
             }
@@ -315,15 +311,14 @@ public final class StreamSink
             {
                 continue;
             }
-            final long unreported = sink.counter.unreported();
-            if (sink.counter.received() != sink.lastSeenReceived)
+            final long received = sink.reporter.counter().received();
+            if (received != sink.lastSeenReceived)
             {
-                sink.lastSeenReceived = sink.counter.received();
+                sink.lastSeenReceived = received;
                 sink.lastActivityNs = nowNs;
                 sink.lastDataNs = nowNs;
             }
-            if (sink.reportNow || unreported >= sink.every ||
-                (unreported > 0 && nowNs - sink.lastReportNs >= sink.intervalNs))
+            if (sink.reportNow || sink.reporter.due(nowNs))
             {
                 work += report(sink, nowNs);
             }
@@ -338,20 +333,17 @@ public final class StreamSink
 
     private int report(final Sink sink, final long nowNs)
     {
-        builder.wrap(frame, 0).ethernet(sink.mac, stack.mac()).ipv4(stack.ipv4(), sink.ip)
-            .udp(StreamSource.PORT, sink.port);
-        final int length = StreamControlDescriptor.writeReport(frame, builder.payloadOffset(), sink.nonce, sink.counter,
-            sink.finalReport);
-        if (out.onFrame(frame, 0, builder.payloadLength(length).build(), plain) != 0)
+        final int length = sink.reporter.build(builder, frame, sink.mac, stack.mac(), stack.ipv4(), sink.ip,
+            StreamSource.PORT, sink.port, sink.finalReport);
+        if (out.onFrame(frame, 0, length, plain) != 0)
         {
             reportFailures++;
             return 0; // the ring is full: again next duty cycle
         }
         reports++;
-        sink.counter.reported();
+        sink.reporter.sent(nowNs);
         sink.reportNow = false;
         sink.finalReport = false;
-        sink.lastReportNs = nowNs;
         return 1;
     }
 
@@ -377,10 +369,7 @@ public final class StreamSink
                 {
                     return 0;
                 }
-                if (sink.counter.unreported() > 0)
-                {
-                    due = Math.min(due, sink.lastReportNs + sink.intervalNs - nowNs);
-                }
+                due = Math.min(due, sink.reporter.nanosToDue(nowNs));
             }
         }
         return due;
@@ -464,6 +453,6 @@ public final class StreamSink
     public StreamCounter counter(final int ip, final int port)
     {
         final Sink sink = find(ip, port);
-        return sink == null ? null : sink.counter;
+        return sink == null ? null : sink.reporter.counter();
     }
 }
