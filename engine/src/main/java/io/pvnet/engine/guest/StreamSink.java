@@ -233,7 +233,8 @@ public final class StreamSink
 
     /**
      * A slot for a new stream from {@code ip}: a free one, else an ended stream's whose final report went out, else the
-     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null (counted)
+     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null
+     * (counted)
      * when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already.
      */
     private Sink claim(final int ip, final long nowNs)
@@ -250,7 +251,8 @@ public final class StreamSink
                 continue;
             }
             ofSource += sink.ip == ip ? 1 : 0;
-            if (sink.reportNow || sink.reporter.counter().unreported() > 0 || !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
+            if (sink.reportNow || sink.reporter.counter().unreported() > 0 ||
+                !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
             {
                 continue; // a report to send first, or data came lately
             }
@@ -284,7 +286,7 @@ public final class StreamSink
         return sink;
     }
 
-    /** {@return whether {@code sink} should give up its slot before {@code other}: ended first, then least recent data} */
+    /** {@return whether {@code sink} gives up its slot before {@code other}: ended first, then least recent data} */
     private static boolean rank(final Sink sink, final Sink other)
     {
         return sink.ended != other.ended ? sink.ended : sink.lastDataNs - other.lastDataNs < 0;

@@ -35,6 +35,15 @@ final class GenSummary
     private final TrafficGenerator generator;
     private final GenCounters counters;
     private final double seconds;
+    /** Over the flows: what a one-way stream's receiver reported, what gen counted of a reverse stream. */
+    private final long receiverFrames;
+    private final long receiverPayload;
+    private final long receiverExpected;
+    private final long receiverOutOfOrder;
+    private final long receiverDuplicates;
+    private final long receivedPayload;
+    private final long receivedLate;
+    private final long receivedDuplicates;
     private final List<String> lines = new ArrayList<>();
     private final Map<String, Object> end = new LinkedHashMap<>();
     private long asked;
@@ -49,6 +58,14 @@ final class GenSummary
         this.generator = generator;
         this.counters = report.counters();
         this.seconds = Math.max(1e-9, report.elapsedNs() / 1e9);
+        receiverFrames = sum(GenCounters::receiverFrames);
+        receiverPayload = sum(GenCounters::receiverPayloadBytes);
+        receiverExpected = sum(GenCounters::receiverExpected);
+        receiverOutOfOrder = sum(GenCounters::receiverOutOfOrder);
+        receiverDuplicates = sum(GenCounters::receiverDuplicates);
+        receivedPayload = sum(GenCounters::receivedPayloadBytes);
+        receivedLate = sum(GenCounters::receivedLate);
+        receivedDuplicates = sum(GenCounters::receivedDuplicates);
         build();
     }
 
@@ -80,23 +97,23 @@ final class GenSummary
             run.forward() ? "vif or the switch" : "peer or the path", counters.ringFullWaits());
     }
 
+    private long sum(final GenCounters.Counter counter)
+    {
+        return GenCounters.sum(counters.snapshot(counter));
+    }
+
     private void build()
     {
         final long frames = report.frames();
-        final long frameBytes = GenCounters.sum(counters.snapshot(GenCounters::sentFrameBytes));
+        final long frameBytes = sum(GenCounters::sentFrameBytes);
         final long payload = report.payloadBytes();
         final long answered = report.echoes();
         // a one-way stream: what its receiver counted (duplicates apart); echoes: what came back
-        final long receiverFrames = GenCounters.sum(counters.snapshot(GenCounters::receiverFrames));
-        final long receiverDuplicates = GenCounters.sum(counters.snapshot(GenCounters::receiverDuplicates));
-        final long receiverPayload = GenCounters.sum(counters.snapshot(GenCounters::receiverPayloadBytes));
         final long delivered = run.oneWay() ? receiverFrames - receiverDuplicates : answered;
         final long lost = run.udp() ? Math.max(0, frames - delivered) : 0;
         final long received = report.received();
-        final long receivedDuplicates = GenCounters.sum(counters.snapshot(GenCounters::receivedDuplicates));
         final long expected = Math.max(received - receivedDuplicates, report.receivedExpected());
         final long streamLost = expected - (received - receivedDuplicates);
-        final long receivedPayload = GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes));
         // what was asked: --count, or --rate for the duration (frames; for tcp --count is segments, and what tcp's
         // receiving connections wait for is --count x --size bytes)
         final boolean askedBytes = !run.forward() && !run.udp();
@@ -116,8 +133,8 @@ final class GenSummary
             if (run.oneWay())
             {
                 line.append(String.format(Locale.ROOT, "receiver counted %d (%d payload bytes, %d out of order, %d " +
-                    "duplicates), lost %d (%s)", receiverFrames, receiverPayload,
-                    GenCounters.sum(counters.snapshot(GenCounters::receiverOutOfOrder)), receiverDuplicates, lost,
+                    "duplicates), lost %d (%s)", receiverFrames, receiverPayload, receiverOutOfOrder, receiverDuplicates,
+                    lost,
                     GenOutput.percent(lost, frames)));
             }
             else if (run.udp())
@@ -136,8 +153,7 @@ final class GenSummary
             {
                 line.append(", ").append(run.oneWay() ? creditText() : echoText(generator.echoWindow()));
             }
-            end.put("sent", sent(frames, frameBytes, payload, answered, lost, receiverFrames, receiverPayload,
-                receiverDuplicates));
+            end.put("sent", sent(frames, frameBytes, payload, answered, lost));
         }
         if (run.stream())
         {
@@ -146,10 +162,10 @@ final class GenSummary
                 receivedPayload, seconds, received / seconds / 1e6, receivedPayload * 8 / seconds / 1e9));
             line.append(run.udp() ? String.format(Locale.ROOT, "lost %d of %d (%s), %d out of order, %d duplicates, " +
                 "%d reports to the sender", streamLost, expected, GenOutput.percent(streamLost, expected),
-                GenCounters.sum(counters.snapshot(GenCounters::receivedLate)), receivedDuplicates,
+                receivedLate, receivedDuplicates,
                 counters.reportsOut()) : String.format(Locale.ROOT,
                 "in order (%d segments after a gap dropped and resent)", counters.receivedOutOfOrder()));
-            end.put("received", received(received, receivedPayload, expected, streamLost, receivedDuplicates));
+            end.put("received", received(received, expected, streamLost));
         }
         if (!run.udp())
         {
@@ -181,8 +197,7 @@ final class GenSummary
     }
 
     private Map<String, Object> sent(
-        final long frames, final long frameBytes, final long payload, final long answered, final long lost,
-        final long receiverFrames, final long receiverPayload, final long receiverDuplicates)
+        final long frames, final long frameBytes, final long payload, final long answered, final long lost)
     {
         final Map<String, Object> sent = new LinkedHashMap<>();
         sent.put("frames", frames);
@@ -197,8 +212,8 @@ final class GenSummary
             receiver.put("payload_bytes", receiverPayload);
             receiver.put("frames_per_second", receiverFrames / seconds);
             receiver.put("payload_bits_per_second", receiverPayload * 8 / seconds);
-            receiver.put("expected", GenCounters.sum(counters.snapshot(GenCounters::receiverExpected)));
-            receiver.put("out_of_order", GenCounters.sum(counters.snapshot(GenCounters::receiverOutOfOrder)));
+            receiver.put("expected", receiverExpected);
+            receiver.put("out_of_order", receiverOutOfOrder);
             receiver.put("duplicates", receiverDuplicates);
             sent.put("receiver", receiver);
         }
@@ -222,8 +237,7 @@ final class GenSummary
         return sent;
     }
 
-    private Map<String, Object> received(
-        final long received, final long receivedPayload, final long expected, final long lost, final long duplicates)
+    private Map<String, Object> received(final long received, final long expected, final long lost)
     {
         final Map<String, Object> in = new LinkedHashMap<>();
         in.put("frames", received);
@@ -235,8 +249,8 @@ final class GenSummary
             in.put("expected", expected);
             in.put("lost", lost);
             in.put("lost_percent", expected == 0 ? 0.0 : 100.0 * lost / expected);
-            in.put("out_of_order", GenCounters.sum(counters.snapshot(GenCounters::receivedLate)));
-            in.put("duplicates", duplicates);
+            in.put("out_of_order", receivedLate);
+            in.put("duplicates", receivedDuplicates);
         }
         else
         {
