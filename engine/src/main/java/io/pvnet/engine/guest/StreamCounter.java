@@ -11,6 +11,11 @@ package io.pvnet.engine.guest;
  * Probes carry the low 32 bits of a sequence; each is taken as the 64-bit sequence nearest to {@link #expected()}
  * (a stream wraps 32 bits after some 20 minutes at 3.5 Mpps).
  * <p>
+ * <b>Jitter</b> ({@link #jitterNs()}, iperf3's {@code jitter_ms}): RFC 3550's interarrival jitter (section 6.4.1, the
+ * code of its appendix A.8), the smoothed difference between consecutive datagrams' transit times (arrival minus the
+ * send time their probe carries), in arrival order; only differences count, so the sender's clock need not be the
+ * receiver's. {@link #start} starts it again.
+ * <p>
  * Threading: the receiver's thread only. Allocates nothing after construction.
  */
 public final class StreamCounter
@@ -28,6 +33,10 @@ public final class StreamCounter
     private long duplicates;
     private long stale;
     private long receivedAtReport;
+    /** The jitter in sixteenths of a nanosecond (RFC 3550 A.8's fixed point), -1 before a second timed datagram. */
+    private long jitter16 = -1;
+    private long lastTransitNs;
+    private boolean timed;
 
     /** A counter of a stream starting at sequence 0. */
     public StreamCounter()
@@ -51,6 +60,8 @@ public final class StreamCounter
         duplicates = 0;
         stale = 0;
         receivedAtReport = 0;
+        jitter16 = -1;
+        timed = false;
         java.util.Arrays.fill(seen, 0);
     }
 
@@ -93,6 +104,32 @@ public final class StreamCounter
         else
         {
             late(number);
+        }
+        return number;
+    }
+
+    /**
+     * A datagram with the probe's {@code sequence} and send time, arrived {@code transitNs} after it (arrival minus send
+     * time): counted as {@link #onDatagram(int, int)}, and its transit feeds the {@link #jitterNs() jitter} unless it
+     * belongs to an earlier count.
+     *
+     * @param sequence     the probe's sequence number.
+     * @param payloadBytes the datagram's payload bytes.
+     * @param transitNs    its arrival time minus its send time (any offset between the clocks cancels out).
+     * @return the datagram's sequence number in full (64 bits).
+     */
+    public long onDatagram(final int sequence, final int payloadBytes, final long transitNs)
+    {
+        final long number = onDatagram(sequence, payloadBytes);
+        if (number >= base)
+        {
+            if (timed)
+            {
+                final long jitter = Math.max(0, jitter16);
+                jitter16 = jitter + Math.abs(transitNs - lastTransitNs) - ((jitter + 8) >> 4);
+            }
+            lastTransitNs = transitNs;
+            timed = true;
         }
         return number;
     }
@@ -194,6 +231,12 @@ public final class StreamCounter
         return Math.max(0, expected - base - (received - duplicates));
     }
 
+    /** {@return RFC 3550's interarrival jitter in nanoseconds, -1 before two timed datagrams came} */
+    public long jitterNs()
+    {
+        return jitter16 < 0 ? -1 : jitter16 >> 4;
+    }
+
     /** {@return datagrams received since the last {@link #reported()}} */
     public long unreported()
     {
@@ -211,6 +254,6 @@ public final class StreamCounter
     {
         return "received " + received + " (" + payloadBytes + " payload bytes), expected " + expected + " from " +
             base + ", out of order " + outOfOrder + ", duplicates " + duplicates + ", lost " + lost() + ", stale " +
-            stale;
+            stale + ", jitter " + jitterNs() + " ns";
     }
 }

@@ -332,6 +332,7 @@ final class StreamFlows
         run.receiverExpected[flow] = Math.max(0, expected - bases[flow]);
         run.receiverOutOfOrder[flow] = StreamControlDescriptor.d(buffer, payload);
         run.receiverDuplicates[flow] = duplicates;
+        run.receiverJitterNs[flow] = StreamControlDescriptor.jitterNs(buffer, payload, length);
         acknowledged[flow] = true;
         if ((StreamControlDescriptor.flags(buffer, payload) & StreamControlDescriptor.FLAG_FINAL) != 0)
         {
@@ -348,7 +349,8 @@ final class StreamFlows
         final StreamCounter counter = reporters[flow].counter();
         if (size >= GenPayloadDescriptor.LENGTH)
         {
-            if (counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size) < expectedBase[flow])
+            final long transitNs = generator.clock.nanoTime() - GenPayloadDescriptor.sendTimeNs(buffer, payload);
+            if (counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size, transitNs) < expectedBase[flow])
             {
                 return; // streamed in the warm-up, arrived after it: reported to the sender, not measured
             }
@@ -363,6 +365,7 @@ final class StreamFlows
         run.receivedExpected[flow] = counter.expected() - expectedBase[flow];
         run.receivedLate[flow] = counter.outOfOrder() - lateBase[flow];
         run.receivedDuplicates[flow] = counter.duplicates() - duplicateBase[flow];
+        run.receivedJitterNs[flow] = counter.jitterNs();
     }
 
     /** {@return the window the reverse stream's request asks for per flow (0: unpaced)} */

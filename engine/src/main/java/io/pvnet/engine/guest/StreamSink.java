@@ -7,6 +7,7 @@ import io.pvnet.checksum.packet.UdpHeader;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -31,7 +32,7 @@ import java.nio.ByteBuffer;
  * wrong.
  * <p>
  * Threading: one thread, the guest's ({@link StreamSource} hands it the frames and runs {@link #doWork(long)}). Counting
- * a datagram allocates nothing and reads no clock.
+ * a datagram allocates nothing; it reads the clock once (its arrival, for the jitter) when it carries a probe.
  */
 public final class StreamSink
 {
@@ -63,6 +64,7 @@ public final class StreamSink
 
     private final GuestStack stack;
     private final FrameSink out;
+    private final NanoClock clock;
     private final FrameMetadata plain = new FrameMetadata();
     private final FrameBuilder builder = new FrameBuilder();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
@@ -100,11 +102,13 @@ public final class StreamSink
     /**
      * @param stack the guest's stack (its MAC and IPv4 address are the reports' source).
      * @param out   where reports go (the vif); non-zero return: not taken, the report goes with the next duty cycle.
+     * @param clock the clock of the datagrams' arrival (their send times are the sender's {@code System.nanoTime()}).
      */
-    StreamSink(final GuestStack stack, final FrameSink out)
+    StreamSink(final GuestStack stack, final FrameSink out, final NanoClock clock)
     {
         this.stack = stack;
         this.out = out;
+        this.clock = clock;
         for (int i = 0; i < MAX_SINKS; i++)
         {
             sinks[i] = new Sink();
@@ -203,7 +207,8 @@ public final class StreamSink
         datagrams++;
         if (length >= GenPayloadDescriptor.LENGTH)
         {
-            sink.reporter.counter().onDatagram(GenPayloadDescriptor.sequence(buffer, payload), length);
+            sink.reporter.counter().onDatagram(GenPayloadDescriptor.sequence(buffer, payload), length,
+                clock.nanoTime() - GenPayloadDescriptor.sendTimeNs(buffer, payload));
         }
         else
         {

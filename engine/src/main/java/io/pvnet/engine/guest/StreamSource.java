@@ -105,7 +105,7 @@ public final class StreamSource implements FrameHandler, Agent
         this.stack = stack;
         this.out = out;
         this.clock = clock;
-        this.sink = new StreamSink(stack, out);
+        this.sink = new StreamSink(stack, out, clock);
         for (int i = 0; i < MAX_STREAMS; i++)
         {
             streams[i] = new Stream();

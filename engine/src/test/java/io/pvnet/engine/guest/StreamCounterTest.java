@@ -194,4 +194,27 @@ class StreamCounterTest
         assertEquals(100_000, counter.received());
         return elapsed;
     }
+
+    @Test
+    void shouldEstimateInterarrivalJitterAsRfc3550FromTransitDifferences()
+    {
+        assertEquals(-1, counter.jitterNs(), "none before two timed datagrams");
+        counter.onDatagram(0, 64, 1_000);
+        assertEquals(-1, counter.jitterNs());
+        counter.onDatagram(1, 64, 2_600); // D = 1600: J = 0 + (1600 - 0) / 16
+        assertEquals(100, counter.jitterNs());
+        counter.onDatagram(2, 64, 1_000); // D = 1600: J = 100 + (1600 - 100) / 16 = 193.75
+        assertEquals(193, counter.jitterNs());
+        for (int sequence = 3; sequence < 400; sequence++)
+        {
+            counter.onDatagram(sequence, 64, 5_000_000 + 10_000); // a constant offset between the clocks: no jitter
+        }
+        assertTrue(counter.jitterNs() < 10, "decays towards 0 on a steady path: " + counter.jitterNs());
+        counter.start(400);
+        assertEquals(-1, counter.jitterNs(), "a new count estimates again");
+        counter.onDatagram(10, 64, 0); // an earlier count's, late: no part of it
+        counter.onDatagram(400, 64, 0);
+        counter.onDatagram(401, 64, 800);
+        assertEquals(50, counter.jitterNs());
+    }
 }

@@ -52,7 +52,7 @@ class StreamReporterTest
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
         final int length = reporter.build(new FrameBuilder(), frame, 0x00163E000200L, 0x00163E000100L, 0x0A000001,
             0x0A000002, StreamSource.PORT, 40_000, true);
-        assertEquals(PAYLOAD + StreamControlDescriptor.LENGTH, length);
+        assertEquals(PAYLOAD + StreamControlDescriptor.REPORT_LENGTH, length);
         assertEquals(40_000, UdpHeader.destinationPort(frame, EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH));
         assertEquals(0x0A000002, Ipv4Header.destination(frame, EthernetHeader.LENGTH));
         assertTrue(StreamControlDescriptor.isValid(frame, PAYLOAD, length - PAYLOAD));

@@ -256,6 +256,32 @@ class StreamSinkTest
         assertEquals(StreamSink.MAX_PER_SOURCE + 1, source.sink().activeSinks(), "another address is counted");
     }
 
+    @Test
+    void shouldReportTheStreamsInterarrivalJitterFromTheSendTimesItsDatagramsCarry()
+    {
+        control(StreamControlDescriptor.RECEIVE, 3, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        assertEquals(StreamControlDescriptor.REPORT_LENGTH, last().capacity());
+        assertEquals(-1, StreamControlDescriptor.jitterNs(last(), 0, last().capacity()), "no datagram yet");
+        sendTimed(0, nowNs - 10_000); // transit 10 us
+        nowNs += 50_000;
+        sendTimed(1, nowNs - 11_600); // transit 11.6 us: D = 1600 ns
+        nowNs += 2_000_000L;
+        source.doWork();
+        assertReport(last(), 3, 2, 2, false);
+        assertEquals(100, StreamControlDescriptor.jitterNs(last(), 0, last().capacity()), "RFC 3550: D / 16");
+        assertEquals(-1, StreamControlDescriptor.jitterNs(last(), 0, StreamControlDescriptor.LENGTH),
+            "a 56-byte report (an older guest's) has none");
+    }
+
+    private void sendTimed(final int sequence, final long sendTimeNs)
+    {
+        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(PEER_PORT, StreamSource.PORT);
+        GenPayloadDescriptor.fillPattern(frame, PAYLOAD, 64);
+        GenPayloadDescriptor.writeProbe(frame, PAYLOAD, 64, sequence, sendTimeNs);
+        source.onFrame(frame, 0, builder.payloadLength(64).build(), new FrameMetadata());
+    }
+
     private void report(final int nonce, final long received, final long expected)
     {
         final int length = StreamControlDescriptor.write(builder(StreamSource.PORT), PAYLOAD,

@@ -202,6 +202,7 @@ class TrafficGeneratorTest
         for (int flow = 0; flow < 3; flow++)
         {
             assertEquals(1000, reverse.counters().receivedFrames(flow), "flow " + flow);
+            assertTrue(reverse.counters().receivedJitterNs(flow) >= 0, "gen measured the stream's jitter");
         }
         assertEquals(1500 * 64 + 1500 * 1000, GenCounters.sum(reverse.counters().snapshot(GenCounters::receivedPayloadBytes)));
         assertEquals(0, source.activeStreams(), "streams stopped");
@@ -411,6 +412,7 @@ class TrafficGeneratorTest
             assertEquals(10_000, counters.receiverExpected(flow), "flow " + flow + ": no gap");
             assertEquals(5_000 * 64 + 5_000 * 1000, counters.receiverPayloadBytes(flow), "flow " + flow);
             assertEquals(0, counters.receiverOutOfOrder(flow) + counters.receiverDuplicates(flow));
+            assertTrue(counters.receiverJitterNs(flow) >= 0, "the receiver reported the stream's jitter");
         }
         assertEquals(0, udp.echoes(), "nothing echoed: the data crossed once");
         assertEquals(0, server.udpEchoes());

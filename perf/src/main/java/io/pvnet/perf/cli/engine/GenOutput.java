@@ -179,12 +179,14 @@ final class GenOutput implements GenListener
             tx.expected = delta[Field.RECEIVER_EXPECTED.ordinal()];
             tx.late = delta[Field.RECEIVER_LATE.ordinal()];
             tx.duplicates = delta[Field.RECEIVER_DUPLICATES.ordinal()];
+            tx.jitter(counters.receiverJitterNs(flow));
             final Figures rx = new Figures();
             rx.frames = delta[Field.RECEIVED.ordinal()];
             rx.payload = delta[Field.RECEIVED_PAYLOAD.ordinal()];
             rx.expected = delta[Field.RECEIVED_EXPECTED.ordinal()];
             rx.late = delta[Field.RECEIVED_LATE.ordinal()];
             rx.duplicates = delta[Field.RECEIVED_DUPLICATES.ordinal()];
+            rx.jitter(counters.receivedJitterNs(flow));
             sum.add(tx);
             sumRx.add(rx);
             if (mode.sends())
@@ -251,10 +253,11 @@ final class GenOutput implements GenListener
         return switch (mode)
         {
             case ECHO -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Answered", "RTT p50", "p99");
-            case ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Received", "Lost/Total");
-            case STREAM -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received", "Lost/Total");
-            case BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Answered/Lost");
-            case BOTH_ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Received",
+            case ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Received", "Jitter",
+                "Lost/Total");
+            case STREAM -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received", "Jitter", "Lost/Total");
+            case BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Jitter", "Answered/Lost");
+            case BOTH_ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Received", "Jitter",
                 "Lost/Total");
             case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent") + "  (Transfer: bytes acknowledged)";
             case TCP_REVERSE -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received") +
@@ -294,23 +297,24 @@ final class GenOutput implements GenListener
                 Long.toString(tx.frames), Long.toString(tx.answered), rtt == null ? "" : time(rtt, 50).trim(),
                 rtt == null ? "" : time(rtt, 99).trim()));
             case ONE_WAY -> print(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds),
-                rate(tx.frames, seconds), Long.toString(tx.frames), Long.toString(tx.receiverFrames), receiverLost(tx)));
+                rate(tx.frames, seconds), Long.toString(tx.frames), Long.toString(tx.receiverFrames), jitter(tx),
+                receiverLost(tx)));
             case STREAM -> print(row(id, interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
-                Long.toString(rx.frames), lost(rx)));
+                Long.toString(rx.frames), jitter(rx), lost(rx)));
             case BOTH ->
             {
                 print(row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
-                    Long.toString(tx.frames), tx.answered + " answered" + (rtt == null ? "" : ", RTT p50 " +
+                    Long.toString(tx.frames), "", tx.answered + " answered" + (rtt == null ? "" : ", RTT p50 " +
                     time(rtt, 50).trim())));
                 print(row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
-                    Long.toString(rx.frames), lost(rx)));
+                    Long.toString(rx.frames), jitter(rx), lost(rx)));
             }
             case BOTH_ONE_WAY ->
             {
                 print(row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
-                    Long.toString(tx.frames), Long.toString(tx.receiverFrames), receiverLost(tx)));
+                    Long.toString(tx.frames), Long.toString(tx.receiverFrames), jitter(tx), receiverLost(tx)));
                 print(row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
-                    Long.toString(rx.frames), "", lost(rx)));
+                    Long.toString(rx.frames), "", jitter(rx), lost(rx)));
             }
             case TCP -> print(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
                 Long.toString(tx.frames)));
@@ -329,20 +333,22 @@ final class GenOutput implements GenListener
 
     /**
      * iperf3's closing rows of a one-way stream, as the table lays them out: the sender's (frames sent) and the
-     * receiver's (frames it counted, lost of the total).
+     * receiver's (frames it counted, its jitter, lost of the total).
+     *
+     * @param jitterNs the receiver's jitter (mean over the flows), -1 when it reported none.
      */
     List<String> closingRows(
         final double seconds, final long sentFrames, final long sentPayload, final long receiverFrames,
-        final long receiverPayload, final long lost, final long total)
+        final long receiverPayload, final long jitterNs, final long lost, final long total)
     {
         final String id = mode.both() ? "[SUM][TX]" : "[SUM]";
         final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", 0.0, seconds);
         return List.of(
             row(id, interval, bytes(sentPayload), bitrate(sentPayload, seconds), rate(sentFrames, seconds),
-                Long.toString(sentFrames), "", "") + "  sender",
+                Long.toString(sentFrames), "", "", "") + "  sender",
             row(id, interval, bytes(receiverPayload), bitrate(receiverPayload, seconds), rate(receiverFrames, seconds),
-                "", Long.toString(receiverFrames), String.format(Locale.ROOT, "%d/%d (%s)", lost, total,
-                    percent(lost, total))) + "  receiver");
+                "", Long.toString(receiverFrames), jitterText(jitterNs),
+                String.format(Locale.ROOT, "%d/%d (%s)", lost, total, percent(lost, total))) + "  receiver");
     }
 
     private void print(final String line)
@@ -445,6 +451,7 @@ final class GenOutput implements GenListener
             map.put("expected", figures.expected);
             map.put("out_of_order", figures.late);
             map.put("duplicates", figures.duplicates);
+            putJitter(map, figures);
         }
         else if (!stream && mode.oneWay())
         {
@@ -457,6 +464,7 @@ final class GenOutput implements GenListener
             receiver.put("lost", receiverLostCount(figures));
             receiver.put("out_of_order", figures.late);
             receiver.put("duplicates", figures.duplicates);
+            putJitter(receiver, figures);
             map.put("receiver", receiver);
         }
         else if (!stream)
@@ -480,6 +488,32 @@ final class GenOutput implements GenListener
             map.put("max", histogram.getMaxValue());
         }
         return map;
+    }
+
+    /** iperf3's {@code jitter_ms}, where the receiver measured one. */
+    private static void putJitter(final Map<String, Object> map, final Figures figures)
+    {
+        if (figures.jitterNs() >= 0)
+        {
+            map.put("jitter_ms", jitterMs(figures.jitterNs()));
+        }
+    }
+
+    /** {@return nanoseconds as iperf3's {@code jitter_ms}: milliseconds, to the nanosecond} */
+    static double jitterMs(final long ns)
+    {
+        return ns / 1e6;
+    }
+
+    private static String jitter(final Figures figures)
+    {
+        return jitterText(figures.jitterNs());
+    }
+
+    /** {@return a jitter as iperf3 prints it ("0.012 ms"), "-" when none was measured (an older receiver)} */
+    static String jitterText(final long ns)
+    {
+        return ns < 0 ? "-" : String.format(Locale.ROOT, "%.3f ms", ns / 1e6);
     }
 
     private static String lost(final Figures rx)
@@ -615,9 +649,28 @@ final class GenOutput implements GenListener
         long duplicates;
         long receiverFrames;
         long receiverPayload;
+        /** Jitter of the flows that have one (summed, and how many): a sum's is their mean, as iperf3's. */
+        long jitterSumNs;
+        int jitters;
+
+        void jitter(final long ns)
+        {
+            if (ns >= 0)
+            {
+                jitterSumNs += ns;
+                jitters++;
+            }
+        }
+
+        long jitterNs()
+        {
+            return jitters == 0 ? -1 : jitterSumNs / jitters;
+        }
 
         void add(final Figures other)
         {
+            jitterSumNs += other.jitterSumNs;
+            jitters += other.jitters;
             frames += other.frames;
             payload += other.payload;
             answered += other.answered;

@@ -44,6 +44,9 @@ final class GenSummary
     private final long receivedPayload;
     private final long receivedLate;
     private final long receivedDuplicates;
+    /** Jitter, mean over the flows that measured one (as iperf3's sum), -1 when none did. */
+    private final long receiverJitterNs;
+    private final long receivedJitterNs;
     private final List<String> lines = new ArrayList<>();
     private final Map<String, Object> end = new LinkedHashMap<>();
     private long asked;
@@ -66,6 +69,8 @@ final class GenSummary
         receivedPayload = sum(GenCounters::receivedPayloadBytes);
         receivedLate = sum(GenCounters::receivedLate);
         receivedDuplicates = sum(GenCounters::receivedDuplicates);
+        receiverJitterNs = meanJitter(GenCounters::receiverJitterNs);
+        receivedJitterNs = meanJitter(GenCounters::receivedJitterNs);
         build();
     }
 
@@ -102,6 +107,22 @@ final class GenSummary
         return GenCounters.sum(counters.snapshot(counter));
     }
 
+    private long meanJitter(final GenCounters.Counter counter)
+    {
+        long sum = 0;
+        int known = 0;
+        for (int flow = 0; flow < counters.flows(); flow++)
+        {
+            final long ns = counter.value(counters, flow);
+            if (ns >= 0)
+            {
+                sum += ns;
+                known++;
+            }
+        }
+        return known == 0 ? -1 : sum / known;
+    }
+
     private void build()
     {
         final long frames = report.frames();
@@ -133,8 +154,8 @@ final class GenSummary
             if (run.oneWay())
             {
                 line.append(String.format(Locale.ROOT, "receiver counted %d (%d payload bytes, %d out of order, %d " +
-                    "duplicates), lost %d (%s)", receiverFrames, receiverPayload, receiverOutOfOrder, receiverDuplicates,
-                    lost,
+                    "duplicates, jitter %s), lost %d (%s)", receiverFrames, receiverPayload, receiverOutOfOrder,
+                    receiverDuplicates, GenOutput.jitterText(receiverJitterNs), lost,
                     GenOutput.percent(lost, frames)));
             }
             else if (run.udp())
@@ -161,8 +182,8 @@ final class GenSummary
                 "received %d frames (%d payload bytes) in %.3f s (%.3f Mpps, %.3f Gbit/s payload), ", received,
                 receivedPayload, seconds, received / seconds / 1e6, receivedPayload * 8 / seconds / 1e9));
             line.append(run.udp() ? String.format(Locale.ROOT, "lost %d of %d (%s), %d out of order, %d duplicates, " +
-                "%d reports to the sender", streamLost, expected, GenOutput.percent(streamLost, expected),
-                receivedLate, receivedDuplicates,
+                "jitter %s, %d reports to the sender", streamLost, expected, GenOutput.percent(streamLost, expected),
+                receivedLate, receivedDuplicates, GenOutput.jitterText(receivedJitterNs),
                 counters.reportsOut()) : String.format(Locale.ROOT,
                 "in order (%d segments after a gap dropped and resent)", counters.receivedOutOfOrder()));
             end.put("received", received(received, expected, streamLost));
@@ -174,7 +195,8 @@ final class GenSummary
         if (run.oneWay())
         {
             // iperf3's closing pair: the sender's and the receiver's view of the same datagrams
-            lines.addAll(output.closingRows(seconds, frames, payload, receiverFrames, receiverPayload, lost,
+            lines.addAll(output.closingRows(seconds, frames, payload, receiverFrames, receiverPayload, receiverJitterNs,
+                lost,
                 Math.max(frames, delivered)));
         }
         lines.add(line.toString());
@@ -215,6 +237,7 @@ final class GenSummary
             receiver.put("expected", receiverExpected);
             receiver.put("out_of_order", receiverOutOfOrder);
             receiver.put("duplicates", receiverDuplicates);
+            putJitter(receiver, "jitter_ms", receiverJitterNs);
             sent.put("receiver", receiver);
         }
         else
@@ -251,6 +274,7 @@ final class GenSummary
             in.put("lost_percent", expected == 0 ? 0.0 : 100.0 * lost / expected);
             in.put("out_of_order", receivedLate);
             in.put("duplicates", receivedDuplicates);
+            putJitter(in, "jitter_ms", receivedJitterNs);
         }
         else
         {
@@ -276,6 +300,7 @@ final class GenSummary
                 f.put("receiver_expected", counters.receiverExpected(flow));
                 f.put("receiver_out_of_order", counters.receiverOutOfOrder(flow));
                 f.put("receiver_duplicates", counters.receiverDuplicates(flow));
+                putJitter(f, "receiver_jitter_ms", counters.receiverJitterNs(flow));
             }
             else
             {
@@ -289,6 +314,7 @@ final class GenSummary
                 f.put("received_expected", counters.receivedExpected(flow));
                 f.put("received_out_of_order", counters.receivedLate(flow));
                 f.put("received_duplicates", counters.receivedDuplicates(flow));
+                putJitter(f, "received_jitter_ms", counters.receivedJitterNs(flow));
             }
             else
             {
@@ -297,6 +323,15 @@ final class GenSummary
             perFlow.add(f);
         }
         return perFlow;
+    }
+
+    /** iperf3's {@code jitter_ms} where one was measured (a receiver older than the jitter reports none). */
+    private static void putJitter(final Map<String, Object> map, final String key, final long ns)
+    {
+        if (ns >= 0)
+        {
+            map.put(key, GenOutput.jitterMs(ns));
+        }
     }
 
     /** @return how the echo requests were paced, for the summary line. */
