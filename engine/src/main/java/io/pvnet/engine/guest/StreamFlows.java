@@ -19,7 +19,9 @@ import java.nio.ByteBuffer;
  *       measured run from zero, and the path's order puts every warm-up datagram before it.</li>
  *   <li><b>Reverse</b>: per flow a {@link StreamCounter} of what the peer streams (received, late, duplicates, highest
  *       sequence), and, when the stream request carried a window, a report to the peer every few datagrams and every
- *       millisecond, which paces it.</li>
+ *       millisecond, which paces it. A peer that sends beyond the window and gen's latest report (an older guest
+ *       ignores the request's window and streams as fast as its ring takes datagrams) is told by the datagrams'
+ *       sequence numbers ({@link #reverseOverrun()}).</li>
  * </ul>
  * A report that does not parse or names another nonce (a stale count, a hostile peer), or whose figures
  * {@link StreamCredit#onReport} does not believe (stale, beyond what was sent, more received than numbered), is counted
@@ -62,6 +64,8 @@ final class StreamFlows
     private final long[] expectedBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] lateBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] duplicateBase = new long[TrafficGenerator.MAX_FLOWS];
+    /** Most datagrams a reverse stream's sender was ahead of gen's reports beyond the window and its probes. */
+    private long reverseOverrun;
 
     StreamFlows(final TrafficGenerator generator)
     {
@@ -100,6 +104,7 @@ final class StreamFlows
         }
         nextRequestNs = nowNs;
         refused = false;
+        reverseOverrun = 0;
     }
 
     /** The peer answered a datagram to the stream's port with ICMP port unreachable: nothing there counts it. */
@@ -350,7 +355,16 @@ final class StreamFlows
         if (size >= GenPayloadDescriptor.LENGTH)
         {
             final long transitNs = generator.clock.nanoTime() - GenPayloadDescriptor.sendTimeNs(buffer, payload);
-            if (counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size, transitNs) < expectedBase[flow])
+            final long number = counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size, transitNs);
+            if (reversePaced)
+            {
+                // a paced sender's next datagram is at most its window and a timeout's probes beyond the reports it
+                // got, which are gen's latest or older: further is a sender that does not pace
+                final long overrun = number + 1 - reporters[flow].reportedExpected() - reverseWindow -
+                    2L * StreamCredit.MIN;
+                reverseOverrun = Math.max(reverseOverrun, overrun);
+            }
+            if (number < expectedBase[flow])
             {
                 return; // streamed in the warm-up, arrived after it: reported to the sender, not measured
             }
@@ -372,6 +386,15 @@ final class StreamFlows
     int reverseWindow()
     {
         return reverseWindow;
+    }
+
+    /**
+     * {@return how many datagrams the reverse streams' sender went furthest beyond gen's latest report, its window and
+     * a timeout's probes: 0 when it held to the window (or the stream was not paced)}
+     */
+    long reverseOverrun()
+    {
+        return reverseOverrun;
     }
 
     /** {@return the nonce of {@code flow}'s reverse reports} */

@@ -18,6 +18,7 @@ final class StreamReporter
     private int every = 1;
     private long intervalNs;
     private long lastReportNs;
+    private long reportedExpected;
 
     /**
      * Counts a stream of {@code nonce} from sequence {@code base}, reporting every {@code every} datagrams and every
@@ -35,6 +36,7 @@ final class StreamReporter
         counter.start(base);
         schedule(every, intervalNs);
         lastReportNs = nowNs;
+        reportedExpected = base;
     }
 
     /**
@@ -97,6 +99,13 @@ final class StreamReporter
     {
         counter.reported();
         lastReportNs = nowNs;
+        reportedExpected = counter.expected();
+    }
+
+    /** {@return the highest sequence + 1 of the latest report sent: a paced sender sends no more than its window beyond} */
+    long reportedExpected()
+    {
+        return reportedExpected;
     }
 
     /** {@return the count} */

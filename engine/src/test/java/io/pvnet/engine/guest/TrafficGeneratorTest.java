@@ -469,6 +469,8 @@ class TrafficGeneratorTest
         assertEquals(6_000, paced.receivedExpected());
         assertEquals(0, drops(), "paced by gen's reports: no queue-full at the switch");
         assertTrue(paced.counters().reportsOut() > 0 && source.reports() > 0, "gen reported, the source listened");
+        assertEquals(256, generator.reverseWindow());
+        assertEquals(0, generator.reverseOverrun(), "the source held to the window");
 
         final TrafficReport flood = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(64), 1,
             20_000, 20_000_000_000L, 0, DatagramSpec.Direction.REVERSE, 0, 0, 0), GenListener.NONE);
@@ -477,6 +479,19 @@ class TrafficGeneratorTest
         assertEquals(flood.receivedExpected() - flood.received(), drops(), "every loss at the switch");
         assertEquals(drops(), vifs.bridge.counters(1).txDrops(PortDropReason.QUEUE_FULL),
             "at the queue to gen (the bridge's port vif2)");
+    }
+
+    @Test
+    void shouldTellAReverseStreamsSenderThatIgnoresTheWindowFromOneThatHoldsToIt()
+    {
+        clientGapNs = 20_000; // gen takes 50,000 datagrams a second
+        tap.stripWindow = true; // the source sees requests without the pacing extension, as an older guest reads them
+        final TrafficReport unpaced = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(64), 1,
+            20_000, 20_000_000_000L, 0, DatagramSpec.Direction.REVERSE, 0, 0, 256), GenListener.NONE);
+        assertEquals(256, generator.reverseWindow(), "gen asked for a window");
+        assertTrue(generator.reverseOverrun() > 256, "the sender went far beyond it: " + generator.reverseOverrun());
+        assertEquals(0, source.reports(), "the source took none of gen's reports");
+        assertTrue(unpaced.received() < 20_000, "it outran gen: " + unpaced.received());
     }
 
     @Test
@@ -653,6 +668,8 @@ class TrafficGeneratorTest
         final Map<Integer, Long> ipLengths = new HashMap<>();
         final Map<Integer, Long> tcpSyns = new HashMap<>();
         FrameHandler next;
+        /** Hand stream requests on without their pacing extension (the window), as an older guest reads them. */
+        boolean stripWindow;
         /** Answer the first RECEIVE with forged reports (truncated, another nonce, a loss too great) before the real one. */
         boolean forgeReports;
         VifFrontend forgeVia;
@@ -685,6 +702,23 @@ class TrafficGeneratorTest
                     forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 1, 1_000_000, 1_000_000, 0);
                     // the right nonce (a spoofed source): a million duplicates of nothing, a loss no count can have
                     forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 0, 0, 0, 1_000_000);
+                }
+            }
+            if (stripWindow && EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
+                Ipv4Header.protocol(buffer, ip) == IpProtocol.UDP)
+            {
+                final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+                final int payload = l4 + UdpHeader.LENGTH;
+                if (UdpHeader.destinationPort(buffer, l4) == StreamSource.PORT &&
+                    StreamRequestDescriptor.hasHeader(buffer, payload, length - (payload - offset)))
+                {
+                    final org.agrona.concurrent.UnsafeBuffer copy = new org.agrona.concurrent.UnsafeBuffer(new byte[length]);
+                    copy.putBytes(0, buffer, offset, length);
+                    final int cut = StreamRequestDescriptor.PACING_LENGTH;
+                    final int total = Ipv4Header.totalLength(buffer, ip) - cut;
+                    copy.putShort(EthernetHeader.LENGTH + 2, (short)total, java.nio.ByteOrder.BIG_ENDIAN);
+                    next.onFrame(copy, 0, length - cut, metadata);
+                    return;
                 }
             }
             if (EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&

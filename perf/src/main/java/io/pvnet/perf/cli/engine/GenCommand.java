@@ -149,7 +149,8 @@ public final class GenCommand implements Callable<Integer>
             options.proto + (options.tso ? " tso" : ""), options.dst, portText(plan), options.flows,
             options.flows == 1 ? "" : "s", plan.mix(),
             options.rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", options.rate) : plan.window() > 0 ?
-                String.format(Locale.ROOT, plan.oneWay() || plan.direction() == DatagramSpec.Direction.REVERSE ?
+                String.format(Locale.ROOT, plan.direction() == DatagramSpec.Direction.REVERSE ?
+                "the peer asked to pace to gen's reports (window up to %d)" : plan.oneWay() ?
                 "paced by the receiver's reports (window up to %d)" : "paced to the answers (window up to %d)",
                 plan.window()) : "as fast as possible",
             options.count > 0 ? String.format(Locale.ROOT, "%,d frames", options.count) :

@@ -182,9 +182,9 @@ final class GenSummary
                 "received %d frames (%d payload bytes) in %.3f s (%.3f Mpps, %.3f Gbit/s payload), ", received,
                 receivedPayload, seconds, received / seconds / 1e6, receivedPayload * 8 / seconds / 1e9));
             line.append(run.udp() ? String.format(Locale.ROOT, "lost %d of %d (%s), %d out of order, %d duplicates, " +
-                "jitter %s, %d reports to the sender", streamLost, expected, GenOutput.percent(streamLost, expected),
+                "jitter %s, %d reports to the sender, %s", streamLost, expected, GenOutput.percent(streamLost, expected),
                 receivedLate, receivedDuplicates, GenOutput.jitterText(receivedJitterNs),
-                counters.reportsOut()) : String.format(Locale.ROOT,
+                counters.reportsOut(), reversePacingText()) : String.format(Locale.ROOT,
                 "in order (%d segments after a gap dropped and resent)", counters.receivedOutOfOrder()));
             end.put("received", received(received, expected, streamLost));
         }
@@ -275,6 +275,7 @@ final class GenSummary
             in.put("out_of_order", receivedLate);
             in.put("duplicates", receivedDuplicates);
             putJitter(in, "jitter_ms", receivedJitterNs);
+            in.put("pacing", reversePacingJson());
         }
         else
         {
@@ -364,6 +365,38 @@ final class GenSummary
             paced.put("losses", echoWindow.losses());
             paced.put("queueings", echoWindow.queueings());
             paced.put("timeouts", echoWindow.timeouts());
+        }
+        return paced;
+    }
+
+    /**
+     * @return how the reverse stream was paced, for the summary line: what the peer did, not what gen asked (an older
+     *     guest ignores the window and sends as fast as its ring takes datagrams).
+     */
+    private String reversePacingText()
+    {
+        final int window = generator.reverseWindow();
+        if (window == 0)
+        {
+            return run.rate() > 0 ? "paced by --rate" : "not paced (--flood)";
+        }
+        final long overrun = generator.reverseOverrun();
+        return overrun > 0 ? String.format(Locale.ROOT, "not paced: the peer sent at least %d datagrams beyond gen's " +
+            "reports and the window of %d it was asked to keep (an older pvnet guest ignores the window and sends as " +
+            "fast as it can)", overrun, window) : String.format(Locale.ROOT,
+            "the peer kept within a window of %d per flow of them", window);
+    }
+
+    private Map<String, Object> reversePacingJson()
+    {
+        final Map<String, Object> paced = new LinkedHashMap<>();
+        final int window = generator.reverseWindow();
+        paced.put("mode", window == 0 ? run.rate() > 0 ? "rate" : "flood" :
+            generator.reverseOverrun() > 0 ? "ignored" : "reports");
+        if (window > 0)
+        {
+            paced.put("window", window);
+            paced.put("beyond_window", generator.reverseOverrun());
         }
         return paced;
     }

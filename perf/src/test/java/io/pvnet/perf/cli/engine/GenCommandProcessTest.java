@@ -409,12 +409,15 @@ class GenCommandProcessTest
             json.toString()))
         {
             assertEquals(0, gen.awaitExit(60_000), gen.output());
-            assertTrue(gen.output().contains("paced by the receiver's reports"), gen.output());
+            assertTrue(gen.output().contains("the peer asked to pace to gen's reports") &&
+                gen.output().matches("(?s).*\\d+ reports to the sender, the peer kept within a window of \\d+ per flow.*"),
+                gen.output());
             final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(json)).get("end");
             final Map<String, Object> received = (Map<String, Object>)end.get("received");
             assertEquals(200000, ((Number)received.get("frames")).longValue(), end.toString());
             assertEquals(0, ((Number)received.get("lost")).longValue(), end.toString());
             assertTrue(((Number)received.get("jitter_ms")).doubleValue() >= 0, "gen's jitter of the stream: " + end);
+            assertEquals("reports", ((Map<String, Object>)received.get("pacing")).get("mode"), end.toString());
             assertEquals(0, stat("bridge vif2.0 tx-drop-queue-full") - dropsBefore, "nothing dropped on the way to gen");
             assertTrue(((Number)((Map<String, Object>)end.get("reports")).get("out")).longValue() > 10, end.toString());
         }
