@@ -32,20 +32,10 @@ public final class StreamCredit
     /** A full window waits this long for a report before its datagrams are presumed lost. */
     public static final long TIMEOUT_NS = 100_000_000L;
 
-    private int max;
-    private int window;
-    private long sent;
-    private long acked;
-    private long recover;
+    private final InFlightWindow book = new InFlightWindow();
     private long lostReported;
-    private int growth;
     private int probes;
-    private long lastProgressNs;
     private boolean reported;
-    private int largest;
-    private int smallest;
-    private long losses;
-    private long timeouts;
     private long reports;
     private long ignored;
 
@@ -84,20 +74,10 @@ public final class StreamCredit
         {
             throw new IllegalArgumentException("window=" + max + " below " + MIN);
         }
-        this.max = max;
-        window = max;
-        sent = firstSequence;
-        acked = firstSequence;
-        recover = firstSequence;
+        book.start(max, MIN, max, firstSequence, nowNs);
         lostReported = 0;
-        growth = 0;
         probes = 0;
-        lastProgressNs = nowNs;
         reported = false;
-        largest = max;
-        smallest = max;
-        losses = 0;
-        timeouts = 0;
         reports = 0;
         ignored = 0;
     }
@@ -111,17 +91,15 @@ public final class StreamCredit
      */
     public boolean maySend(final long nowNs)
     {
-        if (sent - acked < window || probes > 0)
+        if (book.hasRoom() || probes > 0)
         {
             return true;
         }
-        if (nowNs - lastProgressNs >= TIMEOUT_NS)
+        if (nowNs - book.lastProgressNs() >= TIMEOUT_NS)
         {
-            timeouts++;
-            shrink();
-            recover = sent;
+            book.timedOut(nowNs);
+            book.halve();
             probes = MIN;
-            lastProgressNs = nowNs;
             return true;
         }
         return false;
@@ -130,7 +108,7 @@ public final class StreamCredit
     /** The datagram went: one more in flight. */
     public void onSend()
     {
-        sent++;
+        book.onSend();
         if (probes > 0)
         {
             probes--;
@@ -161,7 +139,8 @@ public final class StreamCredit
     {
         final long numbered = expected - base;
         final long distinct = received - duplicates;
-        if (expected < acked || expected > sent || numbered < 0 || duplicates < 0 || distinct < 0 ||
+        final long before = book.acked();
+        if (expected < before || expected > book.sent() || numbered < 0 || duplicates < 0 || distinct < 0 ||
             distinct > numbered)
         {
             ignored++;
@@ -169,36 +148,18 @@ public final class StreamCredit
         }
         reports++;
         reported = true;
-        final long before = acked;
-        if (expected > acked)
+        if (expected > before)
         {
-            final long advance = expected - acked;
-            acked = expected;
-            lastProgressNs = nowNs;
+            book.grow(book.acknowledge(expected, nowNs));
             probes = 0;
-            if (window < max && (growth += (int)Math.min(advance, window)) >= window)
-            {
-                growth = 0;
-                window++;
-                largest = Math.max(largest, window);
-            }
         }
         final long lost = numbered - distinct;
-        if (lost > lostReported && before >= recover) // a loss among datagrams sent after the last decrease: a new one
+        if (lost > lostReported)
         {
-            losses++;
-            shrink();
-            recover = sent;
+            book.lost(before); // a loss among datagrams sent after the last decrease: a new one
         }
         lostReported = lost;
         return true;
-    }
-
-    private void shrink()
-    {
-        window = Math.max(MIN, window / 2);
-        smallest = Math.min(smallest, window);
-        growth = 0;
     }
 
     /**
@@ -209,37 +170,37 @@ public final class StreamCredit
      */
     public long nanosToTimeout(final long nowNs)
     {
-        return sent - acked < window || probes > 0 ? Long.MAX_VALUE : lastProgressNs + TIMEOUT_NS - nowNs;
+        return book.hasRoom() || probes > 0 ? Long.MAX_VALUE : book.lastProgressNs() + TIMEOUT_NS - nowNs;
     }
 
     /** {@return the window now} */
     public int window()
     {
-        return window;
+        return book.window();
     }
 
     /** {@return the largest window allowed} */
     public int max()
     {
-        return max;
+        return book.max();
     }
 
     /** {@return the smallest window of the stream} */
     public int smallest()
     {
-        return smallest;
+        return book.smallest();
     }
 
     /** {@return datagrams sent beyond the latest report} */
     public long inFlight()
     {
-        return sent - acked;
+        return book.inFlight();
     }
 
     /** {@return the sequence of the next datagram} */
     public long sent()
     {
-        return sent;
+        return book.sent();
     }
 
     /** {@return whether any report came} */
@@ -263,19 +224,19 @@ public final class StreamCredit
     /** {@return losses that halved the window} */
     public long losses()
     {
-        return losses;
+        return book.losses();
     }
 
     /** {@return full windows that waited out their timeout} */
     public long timeouts()
     {
-        return timeouts;
+        return book.timeouts();
     }
 
     @Override
     public String toString()
     {
-        return "window " + window + " (max " + max + ", smallest " + smallest + "), in flight " + inFlight() +
-            ", reports " + reports + " (" + ignored + " ignored), losses " + losses + ", timeouts " + timeouts;
+        return "window " + window() + " (max " + max() + ", smallest " + smallest() + "), in flight " + inFlight() +
+            ", reports " + reports + " (" + ignored + " ignored), losses " + losses() + ", timeouts " + timeouts();
     }
 }
