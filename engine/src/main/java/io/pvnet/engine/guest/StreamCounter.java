@@ -14,7 +14,8 @@ package io.pvnet.engine.guest;
  * <b>Jitter</b> ({@link #jitterNs()}, iperf3's {@code jitter_ms}): RFC 3550's interarrival jitter (section 6.4.1, the
  * code of its appendix A.8), the smoothed difference between consecutive datagrams' transit times (arrival minus the
  * send time their probe carries), in arrival order; only differences count, so the sender's clock need not be the
- * receiver's. {@link #start} starts it again.
+ * receiver's. The callers take a poll's datagrams as arriving together (one clock read per poll), as the ring hands
+ * them over. {@link #start} starts it again.
  * <p>
  * Threading: the receiver's thread only. Allocates nothing after construction.
  */

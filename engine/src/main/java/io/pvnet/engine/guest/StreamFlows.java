@@ -64,6 +64,9 @@ final class StreamFlows
     private final long[] expectedBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] lateBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] duplicateBase = new long[TrafficGenerator.MAX_FLOWS];
+    /** When the datagrams of the poll in progress arrived (read at the first), valid while {@link #stamped}. */
+    private long arrivalNs;
+    private boolean stamped;
     /** Most datagrams a reverse stream's sender was ahead of gen's reports beyond the window and its probes. */
     private long reverseOverrun;
 
@@ -354,7 +357,12 @@ final class StreamFlows
         final StreamCounter counter = reporters[flow].counter();
         if (size >= GenPayloadDescriptor.LENGTH)
         {
-            final long transitNs = generator.clock.nanoTime() - GenPayloadDescriptor.sendTimeNs(buffer, payload);
+            if (!stamped)
+            {
+                arrivalNs = generator.clock.nanoTime(); // once per poll: a batch's datagrams arrive together
+                stamped = true;
+            }
+            final long transitNs = arrivalNs - GenPayloadDescriptor.sendTimeNs(buffer, payload);
             final long number = counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size, transitNs);
             if (reversePaced)
             {
@@ -380,6 +388,12 @@ final class StreamFlows
         run.receivedLate[flow] = counter.outOfOrder() - lateBase[flow];
         run.receivedDuplicates[flow] = counter.duplicates() - duplicateBase[flow];
         run.receivedJitterNs[flow] = counter.jitterNs();
+    }
+
+    /** A poll begins: its first datagram reads the clock for the batch's arrival. */
+    void newPoll()
+    {
+        stamped = false;
     }
 
     /** {@return the window the reverse stream's request asks for per flow (0: unpaced)} */

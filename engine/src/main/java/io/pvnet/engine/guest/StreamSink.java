@@ -32,7 +32,8 @@ import java.nio.ByteBuffer;
  * wrong.
  * <p>
  * Threading: one thread, the guest's ({@link StreamSource} hands it the frames and runs {@link #doWork(long)}). Counting
- * a datagram allocates nothing; it reads the clock once (its arrival, for the jitter) when it carries a probe.
+ * a datagram allocates nothing; the jitter's arrival time is read once per poll ({@link #endPoll()}): the datagrams of one
+ * batch arrive together, as the ring hands them over (a clock read per datagram cost a third of the count's time).
  */
 public final class StreamSink
 {
@@ -65,6 +66,9 @@ public final class StreamSink
     private final GuestStack stack;
     private final FrameSink out;
     private final NanoClock clock;
+    /** When the datagrams of the poll in progress arrived (read at its first), valid while {@link #stamped}. */
+    private long arrivalNs;
+    private boolean stamped;
     private final FrameMetadata plain = new FrameMetadata();
     private final FrameBuilder builder = new FrameBuilder();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
@@ -207,13 +211,24 @@ public final class StreamSink
         datagrams++;
         if (length >= GenPayloadDescriptor.LENGTH)
         {
+            if (!stamped)
+            {
+                arrivalNs = clock.nanoTime();
+                stamped = true;
+            }
             sink.reporter.counter().onDatagram(GenPayloadDescriptor.sequence(buffer, payload), length,
-                clock.nanoTime() - GenPayloadDescriptor.sendTimeNs(buffer, payload));
+                arrivalNs - GenPayloadDescriptor.sendTimeNs(buffer, payload));
         }
         else
         {
             sink.reporter.counter().onUnnumbered(length);
         }
+    }
+
+    /** The poll ended: the next datagram is of another batch and reads the clock for its arrival. */
+    void endPoll()
+    {
+        stamped = false;
     }
 
     /** A control datagram that did not parse, or a report for no stream: counted, ignored. */

@@ -288,6 +288,7 @@ public final class StreamSource implements FrameHandler, Agent
     @Override
     public int doWork()
     {
+        sink.endPoll(); // the duty cycle runs this after each poll
         if (active == 0 && sink.activeSinks() == 0)
         {
             return 0;

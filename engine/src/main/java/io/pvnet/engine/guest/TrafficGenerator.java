@@ -317,6 +317,7 @@ public final class TrafficGenerator implements FrameHandler
     {
         try
         {
+            datagrams.streams().newPoll();
             return poller.doWork();
         }
         catch (final Exception ex)

@@ -265,11 +265,16 @@ class StreamSinkTest
         assertEquals(-1, StreamControlDescriptor.jitterNs(last(), 0, last().capacity()), "no datagram yet");
         sendTimed(0, nowNs - 10_000); // transit 10 us
         nowNs += 50_000;
-        sendTimed(1, nowNs - 11_600); // transit 11.6 us: D = 1600 ns
+        sendTimed(1, nowNs - 11_600); // the same poll: it arrived with the first, its transit 50 us less
+        source.doWork(); // the poll ended
+        sendTimed(2, nowNs - 10_000); // the next poll: 10 us after its send
+        sendTimed(3, nowNs - 11_600); // transit 11.6 us: D = 1600 ns
         nowNs += 2_000_000L;
         source.doWork();
-        assertReport(last(), 3, 2, 2, false);
-        assertEquals(100, StreamControlDescriptor.jitterNs(last(), 0, last().capacity()), "RFC 3550: D / 16");
+        assertReport(last(), 3, 4, 4, false);
+        // D: 48,400 (the first poll's second datagram: sent 38.4 us later, arrived with the first), 48,400, 1,600:
+        // J = 3025, J += (48,400 - 3025) / 16 = 5860, J += (1600 - 5860) / 16 = 5594 (in A.8's sixteenths)
+        assertEquals(5594, StreamControlDescriptor.jitterNs(last(), 0, last().capacity()), "RFC 3550 per poll");
         assertEquals(-1, StreamControlDescriptor.jitterNs(last(), 0, StreamControlDescriptor.LENGTH),
             "a 56-byte report (an older guest's) has none");
     }
