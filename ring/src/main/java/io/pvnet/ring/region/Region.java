@@ -34,7 +34,8 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * naming the file and the problem. The creator calls {@link #updateHeartbeat(long)} from its duty cycle.
  * <p>
  * <b>Threads.</b> {@link #allocateSection} and {@link #findSection} may be called from any thread of any process that
- * has the region mapped (allocation is one CAS on shared memory); they are configuration-time calls and allocate.
+ * has the region mapped (allocation claims a table entry and its pages with CASes on shared memory; a name is
+ * never given twice); they are configuration-time calls and allocate.
  * {@link #close()} must be called once, after every user of the region's buffers has stopped.
  * <p>
  * Creating, opening, validating and closing a region and its heartbeat share the header's invariants and stay here;
@@ -270,7 +271,9 @@ public final class Region implements AutoCloseable
      * @param name        1 to {@value RegionDescriptor#MAX_SECTION_NAME_LENGTH} US-ASCII characters, unique in the region.
      * @param lengthBytes at least 1.
      * @return the new section, zero-filled.
-     * @throws RegionException when the name is taken or invalid, the table is full or the region has no room.
+     * @throws RegionException when the name is taken or invalid (also when another thread or process allocates the
+     *                         same name at the same time: exactly one of them succeeds), the table is full or the
+     *                         region has no room.
      */
     public RegionSection allocateSection(final String name, final int lengthBytes)
     {
