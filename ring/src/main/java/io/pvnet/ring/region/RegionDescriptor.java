@@ -35,7 +35,8 @@ import java.nio.file.Path;
  *  +---------------------------------------------------------------+ 52
  *  |      Header length in bytes (i32): descriptor + table, paged  |
  *  +---------------------------------------------------------------+ 56
- *  |                          (reserved)                           |
+ *  |  Creator's role, US-ASCII, up to 8 bytes, zero-padded (0 = not |
+ *  |  recorded, as in regions made before it): "switch", "vif-run"   |
  *  +---------------------------------------------------------------+ 64
  *  |       Heartbeat, epoch ms (i64), own cache line pair          |
  *  |                          ...                                  |
@@ -106,6 +107,14 @@ public final class RegionDescriptor
     public static final int SECTION_CAPACITY_OFFSET = 48;
     /** Offset of the header length in bytes (i32): descriptor plus section table, page aligned. */
     public static final int HEADER_LENGTH_OFFSET = 52;
+    /**
+     * Offset of the creator's role: up to {@link #CREATOR_ROLE_LENGTH} US-ASCII bytes naming what the creating process
+     * is ({@code switch}, {@code vif-run}), zero-padded; all zero where no role was given (and in regions made before
+     * the field, when these bytes were reserved and zero).
+     */
+    public static final int CREATOR_ROLE_OFFSET = 56;
+    /** Longest creator role, in bytes. */
+    public static final int CREATOR_ROLE_LENGTH = 8;
     /** Offset of the heartbeat, epoch ms (i64), on its own cache-line pair. */
     public static final int HEARTBEAT_OFFSET = 64;
     /** Offset of the allocation word (i64, CAS): section count in the top 16 bits, next free page below. */

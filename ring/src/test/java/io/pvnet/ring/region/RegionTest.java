@@ -227,6 +227,32 @@ class RegionTest
         assertThrows(RegionException.class, () -> Region.createAnonymous(RegionDescriptor.MAX_TOTAL_LENGTH + RegionDescriptor.PAGE_SIZE));
     }
 
+    @Test
+    void shouldRecordWhatTheCreatorIsForReadersToNameIt() throws IOException
+    {
+        final Path path = dir.resolve("role");
+        try (Region created = Region.create(path, LENGTH, 4, "vif-run"); Region opened = Region.open(path))
+        {
+            assertEquals("vif-run", created.creatorRole());
+            assertEquals("vif-run", opened.creatorRole());
+        }
+        // a region made without a role, as every region before the field (its bytes were reserved, zero): none
+        final Path old = copyOfRegion("no-role");
+        try (Region opened = Region.open(old))
+        {
+            assertEquals("", opened.creatorRole());
+        }
+        patchLong(old, CREATOR_ROLE_OFFSET, 0x0A_1B_2C_3D_4E_5F_60_7FL); // bytes that are no role
+        try (Region opened = Region.open(old))
+        {
+            assertEquals("", opened.creatorRole());
+        }
+        final RegionException bad = assertThrows(RegionException.class,
+            () -> Region.create(dir.resolve("bad-role"), LENGTH, 4, "Switch 1"));
+        assertTrue(bad.getMessage().contains("bad role=Switch 1"), bad.getMessage());
+        assertFalse(Files.exists(dir.resolve("bad-role")), "nothing created");
+    }
+
     private Path copyOfRegion(final String name) throws IOException
     {
         final Path path = dir.resolve(name + "-source");
@@ -278,6 +304,7 @@ class RegionTest
             Files.write(copy, bytes);
             try (Region opened = Region.open(copy))
             {
+                opened.creatorRole(); // a role, or "" for bytes that are none: never an exception
                 opened.findSection("a"); // may be found, missing, or a RegionException for a corrupt entry
             }
             catch (final RegionException expected)
