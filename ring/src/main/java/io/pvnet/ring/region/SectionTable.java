@@ -266,10 +266,20 @@ final class SectionTable
         return true;
     }
 
+    /**
+     * The entry's name as shown in lists and messages: a byte no valid name holds (a control character of a corrupt or
+     * hostile table, which could drive a terminal that prints it) reads as {@code ?}.
+     */
     private String nameAt(final int entry)
     {
         final int length = Math.max(0, Math.min(MAX_SECTION_NAME_LENGTH, buffer.getInt(entry + SECTION_NAME_LENGTH_OFFSET)));
-        return buffer.getStringWithoutLengthAscii(entry + SECTION_NAME_OFFSET, length);
+        final char[] name = new char[length];
+        for (int i = 0; i < length; i++)
+        {
+            final int b = buffer.getByte(entry + SECTION_NAME_OFFSET + i) & 0xFF;
+            name[i] = b >= 0x21 && b <= 0x7E ? (char)b : '?';
+        }
+        return new String(name);
     }
 
     private byte[] checkName(final String name)

@@ -253,6 +253,21 @@ class RegionTest
         assertFalse(Files.exists(dir.resolve("bad-role")), "nothing created");
     }
 
+    @Test
+    void shouldShowAControlCharacterInACorruptSectionNameAsAQuestionMark() throws IOException
+    {
+        final Path path = dir.resolve("names");
+        try (Region created = Region.create(path, LENGTH, 4); Region opened = Region.open(path))
+        {
+            created.allocateSection("counters", 1);
+            // ESC [ 2 J: a terminal printing the name in a message would clear its screen
+            created.buffer().putBytes(sectionEntryOffset(0) + SECTION_NAME_OFFSET, new byte[] {0x1B, '[', '2', 'J'});
+            assertEquals("?[2Jters", opened.sections().get(0).name());
+            final RegionException missing = assertThrows(RegionException.class, () -> opened.section("store"));
+            assertTrue(missing.getMessage().contains("sections: [?[2Jters]"), missing.getMessage());
+        }
+    }
+
     private Path copyOfRegion(final String name) throws IOException
     {
         final Path path = dir.resolve(name + "-source");
