@@ -25,6 +25,25 @@ class HostCommandArgumentsTest
         assertEquals(1, GenOptions.framesPerSecond("1", io.pvnet.engine.guest.SizeMix.of(1500)), "at least one a second");
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldRefuseToCaptureOverAFileThatIsNotACapture(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final java.nio.file.Path notes = dir.resolve("notes");
+        java.nio.file.Files.writeString(notes, "precious\n");
+        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        final SwitchCommand command = new SwitchCommand();
+        command.err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        final int exit = new CommandLine(command).execute("--region", dir.resolve("r").toString(), "--vifs", "2",
+            "--pcap", "vif1=" + notes);
+        final String message = errBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, message);
+        assertEquals("pvnet switch: --pcap=vif1=" + notes + ": " + notes +
+            " exists and is not a capture (pcap or pcapng); refusing to replace it\n", message);
+        assertEquals("precious\n", java.nio.file.Files.readString(notes));
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("r")), "nothing created");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "switch --region /tmp/pvnet-args-test --vifs 0                                   | --vifs=0 must be in 1..4096",
