@@ -21,7 +21,7 @@ import java.util.Map;
  * <p>
  * Threading: the generator's thread ({@link GenListener}), then the command's for {@link #finish}; one run.
  * <p>
- * Why one file of this length (about 520 lines of code): the text table and the JSON intervals are written from the
+ * Why one file of this length (about 560 lines of code): the text table and the JSON intervals are written from the
  * same per-interval differences of one set of snapshots, in eight modes; the summary is {@link GenSummary}'s.
  */
 final class GenOutput implements GenListener
