@@ -15,9 +15,10 @@ import org.agrona.concurrent.NanoClock;
  * takes in-order data, drops what follows a gap and acknowledges at once so the peer resends (received = in-order
  * payload bytes), and at the end sends FIN, acknowledging what still comes until the peer's FIN, else resets.
  * <p>
- * This class is the run: the handshakes, the measured loop (warm-up, interval lines, pacing, one segment per
+ * This class is the run: the measured loop (warm-up, interval lines, pacing, one segment per
  * connection in turn), the acknowledgments and the close; {@link TcpConnections} holds the connections and answers
- * for all of them at once, {@link TcpConnection} and {@link TcpSendWindow} keep one connection's state, and
+ * for all of them at once, {@link TcpHandshake} opens them, {@link TcpConnection} and {@link TcpSendWindow} keep one
+ * connection's state, and
  * {@link TcpSegmentWriter} builds the segments.
  * <p>
  * Uses its generator's frame, vif, clock, counters and waiting. Threading: the generator's thread. Sending allocates
@@ -25,8 +26,6 @@ import org.agrona.concurrent.NanoClock;
  */
 final class TcpClient
 {
-    private static final long RETRY_NS = 300_000_000L;
-    private static final long HANDSHAKE_NS = 5_000_000_000L;
     /**
      * The close gives up after this long without progress (no byte or FIN newly acknowledged, no data or FIN received
      * in order): ten retransmission timeouts ({@link TcpSendWindow#GO_BACK_NS}), so a loaded machine that answers
@@ -48,6 +47,7 @@ final class TcpClient
     private final TrafficGenerator generator;
     private final TcpConnections connections = new TcpConnections();
     private final TcpSegmentWriter writer;
+    private final TcpHandshake handshake;
     /** Received data counts only while this is set (the measured time). */
     private boolean measuring;
     /** Set from the end of the measured time: acknowledgments still count (of data sent in it), FINs go out. */
@@ -66,6 +66,7 @@ final class TcpClient
                 generator.frontend.flush();
                 return status;
             });
+        this.handshake = new TcpHandshake(generator, connections, writer);
     }
 
     /** Runs {@code spec} on the generator's counters (already begun with {@code spec.flows()} flows). */
@@ -81,10 +82,10 @@ final class TcpClient
         writer.receiveWindow(Math.max(1, Math.min(TcpSegmentWriter.WINDOW,
             (RECEIVE_BUFFER_BYTES / flows) >> TcpSegmentWriter.WINDOW_SCALE)));
         connections.begin(spec, clock.nanoTime());
-        final String failure = handshake(clock);
+        final String failure = handshake.run(clock, mtuMss());
         if (failure != null)
         {
-            abort();
+            handshake.abort();
             return TrafficReport.failed(failure);
         }
         final int mtuMss = mtuMss();
@@ -202,48 +203,6 @@ final class TcpClient
     private int mtuMss()
     {
         return generator.frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
-    }
-
-    /** @return null when every connection is established, else why not. */
-    private String handshake(final NanoClock clock)
-    {
-        final long deadline = clock.nanoTime() + HANDSHAKE_NS;
-        long nextSyn = clock.nanoTime();
-        while (clock.nanoTime() - deadline < 0)
-        {
-            if (connections.firstUnestablished() == null)
-            {
-                return null;
-            }
-            if (clock.nanoTime() - nextSyn >= 0)
-            {
-                for (int flow = 0; flow < connections.flows(); flow++)
-                {
-                    synIfNeeded(connections.sends() ? connections.sending(flow) : null);
-                    synIfNeeded(connections.receives() ? connections.receiving(flow) : null);
-                }
-                generator.frontend.flush();
-                nextSyn = clock.nanoTime() + RETRY_NS;
-            }
-            generator.idle(generator.poll());
-        }
-        final TcpConnection missing = connections.firstUnestablished();
-        if (missing == null)
-        {
-            return null;
-        }
-        final int total = connections.count();
-        return "no SYN-ACK from " + TrafficGenerator.dottedQuad(generator.destinationIp) + ":" + missing.remotePort +
-            (missing.resets > 0 ? " (reset)" : "") + (total > 1 ? " (" + connections.established() + " of " + total +
-            " connections established)" : "");
-    }
-
-    private void synIfNeeded(final TcpConnection connection)
-    {
-        if (connection != null && !connection.established())
-        {
-            writer.syn(connection, mtuMss());
-        }
     }
 
     /** {@return bytes the sending connections sent that their peer never acknowledged (0 after a clean close)} */
@@ -420,25 +379,6 @@ final class TcpClient
         }
         writer.reset(connection, connection.resetSequence());
         return false;
-    }
-
-    /** Resets the connections that were established before the run failed, so their peers free them. */
-    private void abort()
-    {
-        for (int flow = 0; flow < connections.flows(); flow++)
-        {
-            final TcpConnection out = connections.sending(flow);
-            if (connections.sends() && out.established())
-            {
-                writer.reset(out, out.firstSequence());
-            }
-            final TcpConnection in = connections.receiving(flow);
-            if (connections.receives() && in.established())
-            {
-                writer.reset(in, in.firstSequence());
-            }
-        }
-        generator.frontend.flush();
     }
 
     /**

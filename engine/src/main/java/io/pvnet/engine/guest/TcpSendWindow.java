@@ -150,12 +150,17 @@ final class TcpSendWindow
     long onAck(final long ack, final int rawWindow, final boolean pure, final long nowNs)
     {
         final long newWindow = (long)rawWindow << windowShift;
-        if (finEverSent && !finAcknowledged && ack == ((finSequence + 1) & SEQUENCE_MASK))
+        if (finAcknowledged)
+        {
+            return 0; // everything is acknowledged: a later ACK (the peer's FIN) acknowledges nothing new
+        }
+        if (finEverSent && ack == ((finSequence + 1) & SEQUENCE_MASK))
         {
             // the FIN and every byte before it arrived (also when we went back below them meanwhile)
             final long acked = (finSequence - sndUna) & SEQUENCE_MASK;
             sndUna = finSequence;
             sndNxt = finSequence;
+            recover = finSequence;
             finOut = false;
             finAcknowledged = true;
             window = newWindow;
