@@ -18,6 +18,7 @@ import io.pvnet.engine.guest.ChargenConnections.Connection;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntSupplier;
 
 import static io.pvnet.engine.guest.ChargenConnections.CLOSED;
 import static io.pvnet.engine.guest.ChargenConnections.CLOSING;
@@ -66,7 +67,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
     private final ChargenPattern pattern = new ChargenPattern(MAX_FRAME_PAYLOAD);
     private final ChargenConnections connections = new ChargenConnections(MAX_CONNECTIONS);
     private FrameHandler next;
-    private java.util.function.IntSupplier txSlotsInUse;
+    private IntSupplier txSlotsInUse;
     private int maxTxSlots = Integer.MAX_VALUE;
     private int nextConnection;
     private long accepted;
@@ -123,7 +124,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
      * @param maxSlots   the most slots this server's data may find in use before it waits.
      * @return this.
      */
-    public TcpChargenServer limitRingUse(final java.util.function.IntSupplier slotsInUse, final int maxSlots)
+    public TcpChargenServer limitRingUse(final IntSupplier slotsInUse, final int maxSlots)
     {
         txSlotsInUse = slotsInUse;
         maxTxSlots = maxSlots;

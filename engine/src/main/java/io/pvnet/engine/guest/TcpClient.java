@@ -13,12 +13,11 @@ import org.agrona.concurrent.NanoClock;
  * (answered = bytes acknowledged); a receiving connection ({@code --reverse}, {@code --bidir}) connects to a server that
  * writes as soon as it accepts (the guest's chargen server, a kernel socket, as iperf3 {@code -R}'s server sends),
  * takes in-order data, drops what follows a gap and acknowledges at once so the peer resends (received = in-order
- * payload bytes), and at the end sends FIN, acknowledging what still comes until the peer's FIN, else resets.
+ * payload bytes). At the end every connection closes as RFC 9293 has it ({@link #close}).
  * <p>
- * This class is the run: the measured loop (warm-up, interval lines, pacing, one segment per
- * connection in turn), the acknowledgments and the close; {@link TcpConnections} holds the connections and answers
- * for all of them at once, {@link TcpHandshake} opens them, {@link TcpConnection} and {@link TcpSendWindow} keep one
- * connection's state, and
+ * This class is the run: the measured loop (warm-up, interval lines, pacing, one segment per connection in turn), the
+ * acknowledgments and the close; {@link TcpConnections} holds the connections and answers for all of them at once,
+ * {@link TcpHandshake} opens them, {@link TcpConnection} and {@link TcpSendWindow} keep one connection's state, and
  * {@link TcpSegmentWriter} builds the segments.
  * <p>
  * Uses its generator's frame, vif, clock, counters and waiting. Threading: the generator's thread. Sending allocates
