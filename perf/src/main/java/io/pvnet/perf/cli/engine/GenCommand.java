@@ -178,6 +178,23 @@ public final class GenCommand implements Callable<Integer>
         };
     }
 
+    /**
+     * {@return the line for a TCP close that did not complete, null when it did (or for udp and icmp)} Bytes sent and
+     * never acknowledged may never have arrived, so the figures are not the transfer's: an error (exit 4). When
+     * everything was acknowledged (and received bytes count only in order) the figures stand: a warning.
+     */
+    static String closeLine(final boolean udp, final TrafficReport report)
+    {
+        if (udp || report.closed())
+        {
+            return null;
+        }
+        return report.unacknowledged() > 0 ? String.format(Locale.ROOT, "pvnet gen: %,d bytes sent were never " +
+            "acknowledged: the peer stopped answering before the TCP close completed (connections reset)",
+            report.unacknowledged()) : "pvnet gen: warning: the peer did not complete the TCP close (every byte sent " +
+            "was acknowledged; connections reset)";
+    }
+
     private int finish(final GenOptions.Plan plan, final TrafficReport report, final TrafficGenerator generator,
         final GenOutput output)
     {
@@ -206,18 +223,14 @@ public final class GenCommand implements Callable<Integer>
         start.put("interval_s", plan.intervalNs() / 1e9);
         start.put("omit_s", plan.omitNs() / 1e9);
         output.finish(start, summary.end(), summary.lines());
-        if (report.unacknowledged() > 0)
+        final String close = closeLine(plan.udp(), report);
+        if (close != null)
         {
-            // what was sent and never acknowledged may never have arrived: the figures are not the transfer's
-            err.println(String.format(Locale.ROOT, "pvnet gen: %,d bytes sent were never acknowledged: the peer " +
-                "stopped answering before the TCP close completed (connections reset)", report.unacknowledged()));
-            return 4;
-        }
-        if (!plan.udp() && !report.closed())
-        {
-            // every byte sent was acknowledged and received bytes count only in order: the figures stand
-            err.println("pvnet gen: warning: the peer did not complete the TCP close (every byte sent was " +
-                "acknowledged; connections reset)");
+            err.println(close);
+            if (report.unacknowledged() > 0)
+            {
+                return 4;
+            }
         }
         if (summary.shortSend())
         {

@@ -1,6 +1,8 @@
 package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.guest.DatagramSpec;
+import io.pvnet.engine.guest.GenCounters;
+import io.pvnet.engine.guest.TrafficReport;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.guest.StreamSource;
 import io.pvnet.engine.guest.TcpChargenServer;
@@ -12,7 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link GenOptions#plan}: the defaults that depend on other options resolved into the plan, the options untouched. */
+/**
+ * {@link GenOptions#plan}: the defaults that depend on other options resolved into the plan, the options untouched; and
+ * what {@link GenCommand} says of a TCP close that did not complete.
+ */
 class GenOptionsTest
 {
     private static GenCommand parse(final String... args)
@@ -83,5 +88,18 @@ class GenOptionsTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> plan(parse("--proto", "tcp", "--reverse", "-b", "1G")));
         assertTrue(ex.getMessage().startsWith("--tso and --rate"), ex.getMessage());
+    }
+
+    @Test
+    void shouldMakeBytesNeverAcknowledgedAnErrorAndAnIncompleteCloseAWarning()
+    {
+        final GenCounters counters = new GenCounters(1);
+        assertNull(GenCommand.closeLine(false, new TrafficReport(counters, 1, true, null, 0)), "closed: nothing to say");
+        assertNull(GenCommand.closeLine(true, new TrafficReport(counters, 1, false, null, 0)), "udp has no close");
+        assertEquals("pvnet gen: 1,400 bytes sent were never acknowledged: the peer stopped answering before the TCP " +
+            "close completed (connections reset)", GenCommand.closeLine(false, new TrafficReport(counters, 1, false, null,
+            1400)));
+        assertTrue(GenCommand.closeLine(false, new TrafficReport(counters, 1, false, null, 0))
+            .startsWith("pvnet gen: warning: "));
     }
 }
