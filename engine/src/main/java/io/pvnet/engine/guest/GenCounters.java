@@ -51,7 +51,12 @@ public final class GenCounters
     long receivedOutOfOrder;
     long reportsIn;
     long reportsOut;
-    long badReports;
+    /** Reports ignored by reason: did not parse (or not a REPORT), another nonce, not believed (stale, beyond sent). */
+    long malformedReports;
+    long otherNonceReports;
+    long unbelievedReports;
+    /** Reports that moved the window whose loss figures no receiver could count (not taken as receiver figures). */
+    long figuresIgnoredReports;
     long controlSent;
 
     /**
@@ -298,11 +303,35 @@ public final class GenCounters
     }
 
     /**
-     * {@return control datagrams ignored: malformed, truncated, or of another nonce (a stale count)}
+     * {@return control datagrams ignored: malformed, truncated, of another nonce (a stale count) or not believed}
      */
     public long badReports()
     {
-        return badReports;
+        return malformedReports + otherNonceReports + unbelievedReports;
+    }
+
+    /** {@return control datagrams ignored that did not parse or were no REPORT} */
+    public long malformedReports()
+    {
+        return malformedReports;
+    }
+
+    /** {@return reports ignored for naming another nonce (a stale count, a hostile peer)} */
+    public long otherNonceReports()
+    {
+        return otherNonceReports;
+    }
+
+    /** {@return reports of the right nonce ignored as stale or beyond what was sent} */
+    public long unbelievedReports()
+    {
+        return unbelievedReports;
+    }
+
+    /** {@return reports that moved the window but whose loss figures were not believed (receiver figures not taken)} */
+    public long figuresIgnoredReports()
+    {
+        return figuresIgnoredReports;
     }
 
     /**

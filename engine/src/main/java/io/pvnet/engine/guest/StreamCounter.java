@@ -1,12 +1,21 @@
 package io.pvnet.engine.guest;
 
+import java.util.Arrays;
+
 /**
  * Counts one numbered UDP stream at its receiver, as iperf3's server does, by the sequence numbers of the datagrams'
  * {@link GenPayloadDescriptor} probes: datagrams and payload bytes received, {@link #expected()} = highest sequence
  * seen + 1, datagrams that came after a later one ({@link #outOfOrder()}: they had been missing, now they are not) and
  * {@link #duplicates()} (a sequence seen before, told apart from a late one by a bitmap of the last
- * {@link #HISTORY} sequences; older ones are counted late). So the receiver's loss is
- * {@code expected - base - (received - duplicates)}, and at the end, iperf3's, sent minus the distinct datagrams received.
+ * {@link #HISTORY} sequences). So the receiver's loss is {@code expected - base - (received - duplicates)}, and at the
+ * end, iperf3's, sent minus the distinct datagrams received.
+ * <p>
+ * What no real sender's datagram can be told from is kept out of these figures and counted apart: a datagram more than
+ * {@link #HISTORY} behind the highest ({@link #tooLate()}: a duplicate cannot be told from a late one, so counting it
+ * received could make the distinct datagrams more than were numbered), and one more than {@link #AHEAD} beyond the
+ * highest until the next datagram follows it ({@link #ahead()}: a lone forged sequence up to 2^31 ahead would push
+ * {@link #expected()} past what the sender sent; a real sender's after a long loss is followed by its successor, and
+ * then both count).
  * <p>
  * Probes carry the low 32 bits of a sequence; each is taken as the 64-bit sequence nearest to {@link #expected()}
  * (a stream wraps 32 bits after some 20 minutes at 3.5 Mpps).
@@ -24,6 +33,10 @@ public final class StreamCounter
     /** Sequences behind the highest whose arrival is remembered (duplicates among them are told from late ones). */
     public static final int HISTORY = 4096;
     private static final int MASK = HISTORY - 1;
+    /** Sequences beyond the highest a datagram is believed at once; further, only when its successor follows. */
+    public static final int AHEAD = HISTORY;
+    /** Largest transit difference the jitter takes (some 18 minutes): a forged send time cannot overflow it. */
+    private static final long MAX_TRANSIT_DIFFERENCE_NS = 1L << 40;
 
     private final long[] seen = new long[HISTORY / Long.SIZE];
     private long base;
@@ -33,7 +46,14 @@ public final class StreamCounter
     private long outOfOrder;
     private long duplicates;
     private long stale;
+    private long tooLate;
+    private long ahead;
+    /** A datagram far ahead, not yet believed ({@link #AHEAD}): its sequence (-1: none) and payload bytes. */
+    private long candidate;
+    private int candidateBytes;
     private long receivedAtReport;
+    /** History words {@link #forget} wrote (tests: a long jump costs words, not bits). */
+    long wordsCleared;
     /** The jitter in sixteenths of a nanosecond (RFC 3550 A.8's fixed point), -1 before a second timed datagram. */
     private long jitter16 = -1;
     private long lastTransitNs;
@@ -60,10 +80,13 @@ public final class StreamCounter
         outOfOrder = 0;
         duplicates = 0;
         stale = 0;
+        tooLate = 0;
+        ahead = 0;
+        candidate = -1;
         receivedAtReport = 0;
         jitter16 = -1;
         timed = false;
-        java.util.Arrays.fill(seen, 0);
+        Arrays.fill(seen, 0);
     }
 
     /**
@@ -81,32 +104,42 @@ public final class StreamCounter
             stale++;
             return number;
         }
+        if (number < expected)
+        {
+            late(number, payloadBytes);
+            return number;
+        }
+        if (number - expected > AHEAD)
+        {
+            if (number != candidate + 1 || candidate < 0)
+            {
+                candidate = number; // believed when its successor follows
+                candidateBytes = payloadBytes;
+                ahead++;
+                return number;
+            }
+            ahead--; // the candidate was a real sender's after all
+            accept(candidate, candidateBytes);
+        }
+        accept(number, payloadBytes);
+        return number;
+    }
+
+    /** Counts a datagram at or beyond {@link #expected()}. */
+    private void accept(final long number, final int payloadBytes)
+    {
         received++;
         this.payloadBytes += payloadBytes;
-        if (number == expected)
+        if (number - expected >= HISTORY)
         {
-            mark(number);
-            expected = number + 1;
+            Arrays.fill(seen, 0);
         }
         else if (number > expected)
         {
-            // a gap: what lies between is missing (it may still come, late)
-            if (number - expected >= HISTORY)
-            {
-                java.util.Arrays.fill(seen, 0);
-            }
-            else
-            {
-                forget(expected, number);
-            }
-            mark(number);
-            expected = number + 1;
+            forget(expected, number); // a gap: what lies between is missing (it may still come, late)
         }
-        else
-        {
-            late(number);
-        }
-        return number;
+        mark(number);
+        expected = number + 1;
     }
 
     /**
@@ -121,18 +154,29 @@ public final class StreamCounter
      */
     public long onDatagram(final int sequence, final int payloadBytes, final long transitNs)
     {
+        final long before = received;
         final long number = onDatagram(sequence, payloadBytes);
-        if (number >= base)
+        if (received != before) // counted: not stale, too late or an unbelieved sequence far ahead
         {
             if (timed)
             {
                 final long jitter = Math.max(0, jitter16);
-                jitter16 = jitter + Math.abs(transitNs - lastTransitNs) - ((jitter + 8) >> 4);
+                jitter16 = jitter + difference(transitNs, lastTransitNs) - ((jitter + 8) >> 4);
             }
             lastTransitNs = transitNs;
             timed = true;
         }
         return number;
+    }
+
+    /** {@return |a - b|, at most {@link #MAX_TRANSIT_DIFFERENCE_NS}, without overflow whatever the send times} */
+    private static long difference(final long a, final long b)
+    {
+        final long high = Math.max(a, b);
+        final long low = Math.min(a, b);
+        // high - low overflows (negative) only when it exceeds Long.MAX_VALUE: then it is beyond the bound too
+        final long d = high - low;
+        return d < 0 || d > MAX_TRANSIT_DIFFERENCE_NS ? MAX_TRANSIT_DIFFERENCE_NS : d;
     }
 
     /**
@@ -148,13 +192,15 @@ public final class StreamCounter
         expected++;
     }
 
-    private void late(final long number)
+    private void late(final long number, final int payloadBytes)
     {
         if (expected - number > HISTORY)
         {
-            outOfOrder++; // too old to tell from a duplicate: counted late
+            tooLate++; // too old to tell from a duplicate: counted apart, not received
             return;
         }
+        received++;
+        this.payloadBytes += payloadBytes;
         final int word = (int)(number & MASK) >>> 6;
         final long bit = 1L << number;
         if ((seen[word] & bit) != 0)
@@ -181,6 +227,7 @@ public final class StreamCounter
             final int bits = (int)Math.min(Long.SIZE - bit, to - next); // up to the word's end or the range's
             final long mask = bits == Long.SIZE ? -1L : ((1L << bits) - 1) << bit;
             seen[(int)(next & MASK) >>> 6] &= ~mask;
+            wordsCleared++;
             next += bits;
         }
     }
@@ -226,6 +273,21 @@ public final class StreamCounter
         return stale;
     }
 
+    /** {@return datagrams more than {@link #HISTORY} behind the highest: not told from duplicates, not received} */
+    public long tooLate()
+    {
+        return tooLate;
+    }
+
+    /**
+     * {@return datagrams more than {@link #AHEAD} beyond the highest that no successor followed (not received; a forged
+     * sequence, or a real one whose successor was lost too)}
+     */
+    public long ahead()
+    {
+        return ahead;
+    }
+
     /** {@return datagrams missing so far: numbered below {@link #expected()} and not received} */
     public long lost()
     {
@@ -255,6 +317,6 @@ public final class StreamCounter
     {
         return "received " + received + " (" + payloadBytes + " payload bytes), expected " + expected + " from " +
             base + ", out of order " + outOfOrder + ", duplicates " + duplicates + ", lost " + lost() + ", stale " +
-            stale + ", jitter " + jitterNs() + " ns";
+            stale + ", too late " + tooLate + ", ahead " + ahead + ", jitter " + jitterNs() + " ns";
     }
 }

@@ -32,12 +32,20 @@ public final class StreamCredit
     /** A full window waits this long for a report before its datagrams are presumed lost. */
     public static final long TIMEOUT_NS = 100_000_000L;
 
+    /** {@link #onReport}: the report moved the window and its loss figures were taken. */
+    public static final int TAKEN = 0;
+    /** {@link #onReport}: the report moved the window, but its loss figures are none a receiver could count. */
+    public static final int FIGURES_IGNORED = 1;
+    /** {@link #onReport}: the report was ignored: stale, or beyond what was sent. */
+    public static final int IGNORED = 2;
+
     private final InFlightWindow book = new InFlightWindow();
     private long lostReported;
     private int probes;
     private boolean reported;
     private long reports;
     private long ignored;
+    private long figuresIgnored;
 
     /**
      * A credit window of at most {@code max} datagrams.
@@ -80,6 +88,7 @@ public final class StreamCredit
         reported = false;
         reports = 0;
         ignored = 0;
+        figuresIgnored = 0;
     }
 
     /**
@@ -121,30 +130,30 @@ public final class StreamCredit
      * (numbered, not received) halves the window when it grew since the previous report, once per window.
      * <p>
      * A report is believed only as far as a real receiver could have written it (a forged one with the right nonce and
-     * a spoofed source, or a stale one, is ignored and counted, {@link #ignored()}): {@code expected} between the
-     * latest report's and what was sent, at least {@code base}; distinct datagrams ({@code received - duplicates}) not
-     * negative and not more than were numbered. The loss taken is the latest report's, not the highest ever seen: a
-     * loss figure that went down (late datagrams filled a gap, or a forged figure was followed by a real one) hides no
-     * later loss.
+     * a spoofed source, or a stale one), its highest sequence and its loss apart: {@code expected} between the latest
+     * report's and what was sent, at least {@code base}, moves the window (else the report is ignored and counted,
+     * {@link #ignored()}); distinct datagrams ({@code received - duplicates}) negative or more than were numbered leave
+     * the loss as it was ({@link #figuresIgnored()}): one spoofed data datagram can make a receiver's figures wrong for
+     * the rest of its count, and a window that waited on figures it could never believe would stall. The loss taken is
+     * the latest believed report's, not the highest ever seen: a loss figure that went down (late datagrams filled a
+     * gap, or a forged figure was followed by a real one) hides no later loss.
      *
      * @param expected   the receiver's highest sequence + 1 (sequences are the sender's, from its first).
      * @param received   datagrams it received in this count, duplicates included.
      * @param duplicates datagrams it received twice.
      * @param base       the first sequence of the count (the RECEIVE's base; 0 for a stream counted from its start).
      * @param nowNs      the clock now.
-     * @return whether the report was taken (else it was ignored).
+     * @return {@link #TAKEN}, {@link #FIGURES_IGNORED} (the window moved, the loss figures were not believed) or
+     *         {@link #IGNORED}.
      */
-    public boolean onReport(
+    public int onReport(
         final long expected, final long received, final long duplicates, final long base, final long nowNs)
     {
-        final long numbered = expected - base;
-        final long distinct = received - duplicates;
         final long before = book.acked();
-        if (expected < before || expected > book.sent() || numbered < 0 || duplicates < 0 || distinct < 0 ||
-            distinct > numbered)
+        if (expected < before || expected > book.sent() || expected < base)
         {
             ignored++;
-            return false;
+            return IGNORED;
         }
         reports++;
         reported = true;
@@ -153,13 +162,20 @@ public final class StreamCredit
             book.grow(book.acknowledge(expected, nowNs));
             probes = 0;
         }
+        final long numbered = expected - base;
+        final long distinct = received - duplicates;
+        if (duplicates < 0 || distinct < 0 || distinct > numbered)
+        {
+            figuresIgnored++;
+            return FIGURES_IGNORED;
+        }
         final long lost = numbered - distinct;
         if (lost > lostReported)
         {
             book.lost(before); // a loss among datagrams sent after the last decrease: a new one
         }
         lostReported = lost;
-        return true;
+        return TAKEN;
     }
 
     /**
@@ -215,10 +231,16 @@ public final class StreamCredit
         return reports;
     }
 
-    /** {@return reports ignored: stale, beyond what was sent, or with figures no receiver could count} */
+    /** {@return reports ignored: stale or beyond what was sent} */
     public long ignored()
     {
         return ignored;
+    }
+
+    /** {@return reports that moved the window but whose loss figures no receiver could count (not taken)} */
+    public long figuresIgnored()
+    {
+        return figuresIgnored;
     }
 
     /** {@return losses that halved the window} */
@@ -237,6 +259,7 @@ public final class StreamCredit
     public String toString()
     {
         return "window " + window() + " (max " + max() + ", smallest " + smallest() + "), in flight " + inFlight() +
-            ", reports " + reports + " (" + ignored + " ignored), losses " + losses() + ", timeouts " + timeouts();
+            ", reports " + reports + " (" + ignored + " ignored, " + figuresIgnored + " with figures ignored), losses " +
+            losses() + ", timeouts " + timeouts();
     }
 }

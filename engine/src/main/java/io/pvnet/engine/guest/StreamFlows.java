@@ -23,9 +23,12 @@ import java.nio.ByteBuffer;
  *       ignores the request's window and streams as fast as its ring takes datagrams) is told by the datagrams'
  *       sequence numbers ({@link #reverseOverrun()}).</li>
  * </ul>
- * A report that does not parse or names another nonce (a stale count, a hostile peer), or whose figures
- * {@link StreamCredit#onReport} does not believe (stale, beyond what was sent, more received than numbered), is counted
- * ({@link GenCounters#badReports()}) and ignored: neither the window nor the receiver figures take it.
+ * A report that does not parse or names another nonce (a stale count, a hostile peer), or whose highest sequence
+ * {@link StreamCredit#onReport} does not believe (stale, beyond what was sent), is counted by reason
+ * ({@link GenCounters#badReports()}) and ignored: neither the window nor the receiver figures take it. One with a
+ * believable highest sequence but loss figures no receiver could count (a spoofed datagram upset the receiver's count)
+ * moves the window and ends the flow when final; its figures are not taken
+ * ({@link GenCounters#figuresIgnoredReports()}).
  * <p>
  * Threading: the generator's thread. Sending and counting allocate nothing.
  */
@@ -320,27 +323,40 @@ final class StreamFlows
     {
         final GenCounters run = generator.counters;
         if (!forward || !StreamControlDescriptor.isValid(buffer, payload, length) ||
-            StreamControlDescriptor.type(buffer, payload) != StreamControlDescriptor.REPORT ||
-            StreamControlDescriptor.nonce(buffer, payload) != nonces[flow])
+            StreamControlDescriptor.type(buffer, payload) != StreamControlDescriptor.REPORT)
         {
-            run.badReports++;
+            run.malformedReports++;
+            return;
+        }
+        if (StreamControlDescriptor.nonce(buffer, payload) != nonces[flow])
+        {
+            run.otherNonceReports++;
             return;
         }
         final long received = StreamControlDescriptor.a(buffer, payload);
         final long expected = StreamControlDescriptor.c(buffer, payload);
         final long duplicates = StreamControlDescriptor.e(buffer, payload);
-        if (!credits[flow].onReport(expected, received, duplicates, bases[flow], generator.clock.nanoTime()))
+        final int taken =
+            credits[flow].onReport(expected, received, duplicates, bases[flow], generator.clock.nanoTime());
+        if (taken == StreamCredit.IGNORED)
         {
-            run.badReports++; // the right nonce, but stale or with figures no receiver could count: not believed
+            run.unbelievedReports++; // the right nonce, but stale or beyond what was sent
             return;
         }
         run.reportsIn++;
-        run.receiverFrames[flow] = received;
-        run.receiverPayloadBytes[flow] = StreamControlDescriptor.b(buffer, payload);
-        run.receiverExpected[flow] = Math.max(0, expected - bases[flow]);
-        run.receiverOutOfOrder[flow] = StreamControlDescriptor.d(buffer, payload);
-        run.receiverDuplicates[flow] = duplicates;
-        run.receiverJitterNs[flow] = StreamControlDescriptor.jitterNs(buffer, payload, length);
+        if (taken == StreamCredit.TAKEN)
+        {
+            run.receiverFrames[flow] = received;
+            run.receiverPayloadBytes[flow] = StreamControlDescriptor.b(buffer, payload);
+            run.receiverExpected[flow] = Math.max(0, expected - bases[flow]);
+            run.receiverOutOfOrder[flow] = StreamControlDescriptor.d(buffer, payload);
+            run.receiverDuplicates[flow] = duplicates;
+            run.receiverJitterNs[flow] = StreamControlDescriptor.jitterNs(buffer, payload, length);
+        }
+        else
+        {
+            run.figuresIgnoredReports++; // the window moved; the figures stay the last believed ones
+        }
         acknowledged[flow] = true;
         if ((StreamControlDescriptor.flags(buffer, payload) & StreamControlDescriptor.FLAG_FINAL) != 0)
         {

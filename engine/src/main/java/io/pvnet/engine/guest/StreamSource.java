@@ -62,6 +62,7 @@ public final class StreamSource implements FrameHandler, Agent
     private long refused;
     private long sentFrames;
     private long reports;
+    private long reportsIgnored;
 
     private static final class Stream
     {
@@ -190,13 +191,14 @@ public final class StreamSource implements FrameHandler, Agent
             if (stream.running && stream.paced && stream.ip == ip && stream.port == port && stream.nonce == nonce)
             {
                 if (stream.credit.onReport(StreamControlDescriptor.c(buffer, payload),
-                    StreamControlDescriptor.a(buffer, payload), StreamControlDescriptor.e(buffer, payload), 0, now))
+                    StreamControlDescriptor.a(buffer, payload), StreamControlDescriptor.e(buffer, payload), 0, now) !=
+                    StreamCredit.IGNORED)
                 {
                     reports++;
                 }
                 else
                 {
-                    sink.onMalformed(); // right nonce, figures no requester could have counted: forged or stale
+                    reportsIgnored++; // well formed, the right nonce, a sequence never sent: forged or stale
                 }
                 return;
             }
@@ -412,6 +414,12 @@ public final class StreamSource implements FrameHandler, Agent
     public long reports()
     {
         return reports;
+    }
+
+    /** {@return reports of the right nonce ignored: stale, or a sequence beyond what was sent (forged)} */
+    public long reportsIgnored()
+    {
+        return reportsIgnored;
     }
 
     /**

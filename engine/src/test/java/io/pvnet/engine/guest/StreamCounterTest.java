@@ -66,13 +66,16 @@ class StreamCounterTest
     {
         counter.onDatagram(0, 1);
         counter.onDatagram(StreamCounter.HISTORY * 3, 1); // everything between lost, the bitmap cleared
+        counter.onDatagram(StreamCounter.HISTORY * 3 + 1, 1); // its successor: the jump is believed
         assertEquals(StreamCounter.HISTORY * 3 - 1, counter.lost());
         counter.onDatagram(StreamCounter.HISTORY * 3 - 1, 1);
         assertEquals(1, counter.outOfOrder(), "inside the history: late, not a duplicate");
         counter.onDatagram(StreamCounter.HISTORY * 3 - 1, 1);
         assertEquals(1, counter.duplicates());
         counter.onDatagram(5, 1);
-        assertEquals(2, counter.outOfOrder(), "older than the history: counted late (it cannot be told)");
+        assertEquals(1, counter.outOfOrder(), "older than the history: it cannot be told from a duplicate");
+        assertEquals(1, counter.tooLate(), "so it is counted apart");
+        assertEquals(5, counter.received(), "the datagram too late is not among them");
     }
 
     @Test
@@ -166,33 +169,69 @@ class StreamCounterTest
     @Test
     void shouldClearAJumpsHistoryByWordsSoLongJumpsCostLittle()
     {
-        // a datagram per jump of HISTORY - 1 clears 4,095 history bits: one by one that is about a thousand times an
-        // in-order datagram's cost, by words (64 of them) some tens; the best of a few rounds of each, so load on the
-        // machine slows both alike
-        long inOrder = Long.MAX_VALUE;
-        long jumps = Long.MAX_VALUE;
-        for (int round = 0; round < 5; round++)
+        counter.onDatagram(0, 10);
+        counter.onDatagram(StreamCounter.HISTORY - 1, 10); // 1..4094 missing: 4,094 bits to clear
+        assertTrue(counter.wordsCleared <= StreamCounter.HISTORY / Long.SIZE + 1,
+            "a word at a time, not a bit: " + counter.wordsCleared + " words");
+        final long before = counter.wordsCleared;
+        for (int sequence = StreamCounter.HISTORY; sequence < 2 * StreamCounter.HISTORY; sequence++)
         {
-            inOrder = Math.min(inOrder, costOf(1));
-            jumps = Math.min(jumps, costOf(StreamCounter.HISTORY - 1));
+            counter.onDatagram(sequence, 10);
         }
-        assertTrue(jumps < 200 * inOrder, "long jumps cost " + jumps + " ns, in-order " + inOrder + " ns");
+        assertEquals(before, counter.wordsCleared, "in-order datagrams clear nothing");
     }
 
-    /** {@return the nanoseconds 100,000 datagrams take, each {@code step} sequences after the last} */
-    private static long costOf(final int step)
+    @Test
+    void shouldKeepADatagramMoreThanTheHistoryLateOutOfTheDistinctCount()
     {
-        final StreamCounter counter = new StreamCounter();
-        final long start = System.nanoTime();
-        long sequence = 0;
-        for (int i = 0; i < 100_000; i++)
+        // a loss-free stream, then a copy of sequence 0 (spoofed, or a duplicate) more than HISTORY late: it cannot be
+        // told from a duplicate, so counting it received made distinct (received - duplicates) one more than numbered
+        for (int sequence = 0; sequence < 2 * StreamCounter.HISTORY; sequence++)
         {
-            sequence += step;
-            counter.onDatagram((int)sequence, 10);
+            counter.onDatagram(sequence, 10);
         }
-        final long elapsed = System.nanoTime() - start;
-        assertEquals(100_000, counter.received());
-        return elapsed;
+        counter.onDatagram(0, 10, 5_000);
+        assertEquals(1, counter.tooLate());
+        assertEquals(2 * StreamCounter.HISTORY, counter.received());
+        assertEquals(0, counter.duplicates());
+        assertEquals(0, counter.outOfOrder());
+        assertEquals(0, counter.lost());
+        assertTrue(counter.received() - counter.duplicates() <= counter.expected(), "distinct never above numbered");
+    }
+
+    @Test
+    void shouldNotBelieveALoneSequenceFarAheadButBelieveOneItsSuccessorFollows()
+    {
+        for (int sequence = 0; sequence < 100; sequence++)
+        {
+            counter.onDatagram(sequence, 10);
+        }
+        counter.onDatagram(1 << 30, 10); // forged, a billion ahead
+        assertEquals(100, counter.expected(), "not past what the sender sent");
+        assertEquals(1, counter.ahead());
+        for (int sequence = 100; sequence < 200; sequence++)
+        {
+            counter.onDatagram(sequence, 10);
+        }
+        assertEquals(200, counter.expected());
+        assertEquals(200, counter.received());
+        assertEquals(0, counter.lost());
+        // a real sender's after a long loss: its successor follows and both count
+        counter.onDatagram(200 + 10_000, 10);
+        counter.onDatagram(200 + 10_001, 10);
+        assertEquals(1, counter.ahead(), "the candidate was believed: only the forged one was not");
+        assertEquals(10_202, counter.expected());
+        assertEquals(202, counter.received());
+        assertEquals(10_000, counter.lost());
+    }
+
+    @Test
+    void shouldSaturateTheJitterOfTransitTimesWhoseDifferenceOverflows()
+    {
+        counter.onDatagram(0, 10, Long.MIN_VALUE);
+        counter.onDatagram(1, 10, Long.MAX_VALUE); // a forged send time: the difference overflows a long
+        counter.onDatagram(2, 10, Long.MIN_VALUE);
+        assertTrue(counter.jitterNs() > 0, "an estimate, not -1 (no estimate): " + counter.jitterNs());
     }
 
     @Test

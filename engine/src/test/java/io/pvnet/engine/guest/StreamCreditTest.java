@@ -84,18 +84,35 @@ class StreamCreditTest
     }
 
     @Test
-    void shouldIgnoreAReportWhoseLossExceedsWhatWasNumberedSoItHidesNoLaterLoss()
+    void shouldMoveTheWindowOnAReportWhoseLossFiguresNoReceiverCouldCountButNotTakeTheFigures()
     {
         final StreamCredit credit = credit(64);
         sendWhileAllowed(credit);
         // the right nonce from a spoofed source: more duplicates than datagrams, a loss of a million of 64 numbered
-        assertFalse(credit.onReport(64, 0, 1_000_000, 0, nowNs));
-        assertEquals(64, credit.window(), "not believed: no halving");
-        assertEquals(64, credit.inFlight(), "nor any credit");
-        assertEquals(1, credit.ignored());
-        assertTrue(report(credit, 32, 3), "the real receiver's");
+        assertEquals(StreamCredit.FIGURES_IGNORED, credit.onReport(64, 0, 1_000_000, 0, nowNs));
+        assertEquals(64, credit.window(), "the loss is not believed: no halving");
+        assertEquals(0, credit.inFlight(), "the highest sequence is: the window moves");
+        assertEquals(1, credit.figuresIgnored());
+        sendWhileAllowed(credit);
+        assertEquals(StreamCredit.TAKEN, report(credit, 96, 3), "the real receiver's");
         assertEquals(32, credit.window(), "the real loss is seen");
         assertEquals(1, credit.losses());
+    }
+
+    @Test
+    void shouldKeepMovingTheWindowWhenAReceiversCountWasUpsetForGood()
+    {
+        // a spoofed datagram more than HISTORY late made an older receiver's distinct count one more than numbered in
+        // every later report: the window still moves on each and the stream does not stall on probes
+        final StreamCredit credit = credit(64);
+        for (int round = 1; round <= 10; round++)
+        {
+            sendWhileAllowed(credit);
+            assertEquals(StreamCredit.FIGURES_IGNORED, credit.onReport(credit.sent(), credit.sent() + 1, 0, 0, nowNs));
+            assertEquals(0, credit.inFlight());
+        }
+        assertEquals(640, credit.sent(), "a full window a round, no timeouts");
+        assertEquals(0, credit.timeouts());
     }
 
     @Test
@@ -103,7 +120,7 @@ class StreamCreditTest
     {
         final StreamCredit credit = credit(64);
         sendWhileAllowed(credit);
-        assertTrue(report(credit, 64, 64), "forged, but a receiver could have lost all 64");
+        assertEquals(StreamCredit.TAKEN, report(credit, 64, 64), "forged, but a receiver could have lost all 64");
         assertEquals(32, credit.window());
         sendWhileAllowed(credit);
         report(credit, 80, 2); // the real receiver: 2 lost of 80
@@ -118,22 +135,26 @@ class StreamCreditTest
     {
         final StreamCredit credit = credit(64);
         sendWhileAllowed(credit);
-        assertTrue(report(credit, 40, 0));
-        assertFalse(report(credit, 30, 5), "older than the latest: stale");
-        assertFalse(report(credit, 65, 0), "beyond what was sent");
-        assertFalse(credit.onReport(50, 0, 0, 51, nowNs), "the count's base above its highest");
-        assertFalse(credit.onReport(50, 10, 11, 0, nowNs), "more duplicates than received");
-        assertFalse(credit.onReport(50, 60, 0, 0, nowNs), "more distinct datagrams than numbered");
-        assertEquals(5, credit.ignored());
+        assertEquals(StreamCredit.TAKEN, report(credit, 40, 0));
+        assertEquals(StreamCredit.IGNORED, report(credit, 30, 5), "older than the latest: stale");
+        assertEquals(StreamCredit.IGNORED, report(credit, 65, 0), "beyond what was sent");
+        assertEquals(StreamCredit.IGNORED, credit.onReport(50, 0, 0, 51, nowNs), "the count's base above its highest");
+        assertEquals(3, credit.ignored());
         assertEquals(64, credit.window());
         assertEquals(24, credit.inFlight());
-        assertTrue(credit.onReport(50, 12, 2, 40, nowNs), "a count from base 40: 10 numbered, 10 distinct");
+        assertEquals(StreamCredit.FIGURES_IGNORED, credit.onReport(45, 10, 11, 0, nowNs),
+            "more duplicates than received");
+        assertEquals(StreamCredit.FIGURES_IGNORED, credit.onReport(48, 60, 0, 0, nowNs), "more distinct than numbered");
+        assertEquals(2, credit.figuresIgnored());
+        assertEquals(16, credit.inFlight());
+        assertEquals(StreamCredit.TAKEN, credit.onReport(50, 12, 2, 40, nowNs),
+            "a count from base 40: 10 numbered, 10 distinct");
         assertEquals(14, credit.inFlight());
         assertEquals(0, credit.losses());
     }
 
     /** A report of a count from 0 that misses {@code lost} of the {@code expected} numbered, without duplicates. */
-    private boolean report(final StreamCredit credit, final long expected, final long lost)
+    private int report(final StreamCredit credit, final long expected, final long lost)
     {
         return credit.onReport(expected, expected - lost, 0, 0, nowNs);
     }

@@ -501,10 +501,39 @@ class TrafficGeneratorTest
         // greater than its count first
         final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(100), 1, 2_000, 0, 512), GenListener.NONE);
         assertTrue(udp.ok(), udp.failure());
-        assertEquals(3, udp.counters().badReports(), "the forged reports counted and ignored");
+        assertEquals(2, udp.counters().badReports(), "the forged reports counted and ignored");
+        assertEquals(1, udp.counters().malformedReports(), "the truncated one");
+        assertEquals(1, udp.counters().otherNonceReports());
+        assertEquals(1, udp.counters().figuresIgnoredReports(), "the right nonce and highest sequence, its loss not");
         assertEquals(0, generator.streamCredit(0).losses(), "the forged loss did not halve the window");
         assertEquals(2_000, udp.counters().receiverFrames(0), "the figures are the real receiver's");
         assertEquals(2_000, udp.counters().receiverExpected(0));
+    }
+
+    @Test
+    void shouldFinishAndCountALossFreeStreamAfterASpoofedCopyOfItsFirstDatagramArrivesMoreThanTheHistoryLate()
+    {
+        tap.spoofAfter = 6_000; // a copy of sequence 0 after 6,000: too old to tell from a duplicate
+        tap.spoofedSequence = 0;
+        final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(100), 1, 8_000, 0, 512), GenListener.NONE);
+        assertTrue(udp.ok(), udp.failure());
+        assertEquals(8_000, udp.counters().receiverFrames(0), "the final report came and was believed");
+        assertEquals(8_000, udp.counters().receiverExpected(0), "no false loss");
+        assertEquals(0, udp.counters().badReports() + udp.counters().figuresIgnoredReports());
+        assertEquals(0, generator.streamCredit(0).timeouts(), "the window never stalled");
+    }
+
+    @Test
+    void shouldFinishAndCountALossFreeStreamAfterASpoofedSequenceFarAhead()
+    {
+        tap.spoofAfter = 3_000; // a forged sequence a billion ahead: it would push the receiver's highest past sent
+        tap.spoofedSequence = 3_000 + (1 << 30);
+        final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(100), 1, 8_000, 0, 512), GenListener.NONE);
+        assertTrue(udp.ok(), udp.failure());
+        assertEquals(8_000, udp.counters().receiverFrames(0));
+        assertEquals(8_000, udp.counters().receiverExpected(0), "the forged sequence did not count");
+        assertEquals(0, udp.counters().badReports(), "every report believed");
+        assertEquals(0, generator.streamCredit(0).timeouts(), "the window never stalled");
     }
 
     @Test
@@ -673,6 +702,9 @@ class TrafficGeneratorTest
         /** Answer the first RECEIVE with forged reports (truncated, another nonce, a loss too great) before the real one. */
         boolean forgeReports;
         VifFrontend forgeVia;
+        /** After the stream's datagram of this sequence, send on a copy numbered {@link #spoofedSequence} (-1: none). */
+        int spoofAfter = -1;
+        int spoofedSequence;
 
         @Override
         public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
@@ -702,6 +734,28 @@ class TrafficGeneratorTest
                     forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 1, 1_000_000, 1_000_000, 0);
                     // the right nonce (a spoofed source): a million duplicates of nothing, a loss no count can have
                     forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 0, 0, 0, 1_000_000);
+                }
+            }
+            if (spoofAfter >= 0 && EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
+                Ipv4Header.protocol(buffer, ip) == IpProtocol.UDP)
+            {
+                final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+                final int payload = l4 + UdpHeader.LENGTH;
+                final int payloadLength = UdpHeader.length(buffer, l4) - UdpHeader.LENGTH;
+                if (UdpHeader.destinationPort(buffer, l4) == StreamSource.PORT &&
+                    payloadLength >= GenPayloadDescriptor.LENGTH &&
+                    !StreamControlDescriptor.hasHeader(buffer, payload, payloadLength) &&
+                    GenPayloadDescriptor.sequence(buffer, payload) == spoofAfter)
+                {
+                    next.onFrame(buffer, offset, length, metadata);
+                    final org.agrona.concurrent.UnsafeBuffer copy = new org.agrona.concurrent.UnsafeBuffer(new byte[length]);
+                    copy.putBytes(0, buffer, offset, length);
+                    copy.putInt(payload - offset + GenPayloadDescriptor.SEQUENCE_OFFSET, spoofedSequence,
+                        java.nio.ByteOrder.BIG_ENDIAN);
+                    copy.putShort(l4 - offset + 6, (short)0); // no UDP checksum
+                    spoofAfter = -1;
+                    next.onFrame(copy, 0, length, metadata);
+                    return;
                 }
             }
             if (stripWindow && EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&

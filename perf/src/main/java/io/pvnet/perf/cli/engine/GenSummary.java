@@ -213,6 +213,10 @@ final class GenSummary
             reports.put("in", counters.reportsIn());
             reports.put("out", counters.reportsOut());
             reports.put("ignored", counters.badReports());
+            reports.put("malformed", counters.malformedReports());
+            reports.put("other_nonce", counters.otherNonceReports());
+            reports.put("not_believed", counters.unbelievedReports());
+            reports.put("figures_ignored", counters.figuresIgnoredReports());
             reports.put("control_sent", counters.controlSent());
             end.put("reports", reports);
         }

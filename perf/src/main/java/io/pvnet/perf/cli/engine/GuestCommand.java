@@ -101,7 +101,8 @@ public final class GuestCommand implements Callable<Integer>
                 stack.tcpPayloadBytes() + " reassembled " + stack.reassembled() + " reply-failures " +
                 stack.replyFailures() + " rx-held-for-tx-room " + node.rxHeldBack() + " streamed " +
                 node.streamSource().sentFrames() + " stream-requests " + node.streamSource().requests() +
-                " stream-reports-in " + node.streamSource().reports() + " counted " +
+                " stream-reports-in " + node.streamSource().reports() + " reports-ignored " +
+                node.streamSource().reportsIgnored() + " counted " +
                 node.streamSource().sink().datagrams() + " reports-out " + node.streamSource().sink().reports() +
                 " reports-deferred " + node.streamSource().sink().reportFailures() +
                 " unsolicited " + node.streamSource().sink().unsolicited() + " stream-malformed " +
