@@ -92,6 +92,20 @@ public final class StreamCredit
     }
 
     /**
+     * {@return the most datagrams a sender of this credit can have sent beyond a report it took {@code sinceReportNs}
+     * ago: its window and {@link #MIN} probes per {@link #TIMEOUT_NS} waited since, with one round to spare (a report
+     * that went just before)} A receiver judging whether its sender paces ({@code gen --reverse}) allows this much: a
+     * receiver descheduled for some timeouts, or reports lost on the way, let a well-behaved sender probe further.
+     *
+     * @param window        the window the sender was asked to keep.
+     * @param sinceReportNs nanoseconds since the report was sent (not negative).
+     */
+    public static long mostBeyondReport(final int window, final long sinceReportNs)
+    {
+        return window + (long)MIN * (2 + Math.max(0, sinceReportNs) / TIMEOUT_NS);
+    }
+
+    /**
      * Whether the next datagram may go: fewer than the window in flight, or a probe after a full window waited out its
      * timeout (which halves the window).
      *

@@ -382,10 +382,11 @@ final class StreamFlows
             final long number = counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size, transitNs);
             if (reversePaced)
             {
-                // a paced sender's next datagram is at most its window and a timeout's probes beyond the reports it
+                // a paced sender's next datagram is at most its window and its timeouts' probes beyond the reports it
                 // got, which are gen's latest or older: further is a sender that does not pace
-                final long overrun = number + 1 - reporters[flow].reportedExpected() - reverseWindow -
-                    2L * StreamCredit.MIN;
+                final StreamReporter reporter = reporters[flow];
+                final long overrun = number + 1 - reporter.reportedExpected() -
+                    StreamCredit.mostBeyondReport(reverseWindow, arrivalNs - reporter.lastReportNs());
                 reverseOverrun = Math.max(reverseOverrun, overrun);
             }
             if (number < expectedBase[flow])

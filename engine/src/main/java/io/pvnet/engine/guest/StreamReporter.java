@@ -108,6 +108,12 @@ final class StreamReporter
         return reportedExpected;
     }
 
+    /** {@return when the latest report went (or the count started)} */
+    long lastReportNs()
+    {
+        return lastReportNs;
+    }
+
     /** {@return the count} */
     StreamCounter counter()
     {

@@ -153,6 +153,30 @@ class StreamCreditTest
         assertEquals(0, credit.losses());
     }
 
+    @Test
+    void shouldProbeNoFurtherBeyondAReportThanTheReceiversAllowanceHoweverManyTimeoutsPass()
+    {
+        // gen judges a reverse stream's sender by this allowance: a well-behaved sender whose receiver was descheduled
+        // (or whose reports were lost) for several timeouts probes 8 more per timeout and must not be called unpaced
+        final StreamCredit credit = credit(64);
+        final long reportNs = nowNs;
+        sendWhileAllowed(credit);
+        for (int timeout = 1; timeout <= 5; timeout++)
+        {
+            nowNs += StreamCredit.TIMEOUT_NS;
+            sendWhileAllowed(credit);
+            final long beyond = credit.sent();
+            assertTrue(beyond <= StreamCredit.mostBeyondReport(64, nowNs - reportNs),
+                timeout + " timeouts: " + beyond + " sent beyond the report, allowed " +
+                    StreamCredit.mostBeyondReport(64, nowNs - reportNs));
+            if (timeout >= 3)
+            {
+                assertTrue(beyond > 64 + 2 * StreamCredit.MIN, "the old allowance (window + 16) flagged it: " + beyond);
+            }
+        }
+        assertEquals(5, credit.timeouts());
+    }
+
     /** A report of a count from 0 that misses {@code lost} of the {@code expected} numbered, without duplicates. */
     private int report(final StreamCredit credit, final long expected, final long lost)
     {
