@@ -59,6 +59,8 @@ final class StreamFlows
     private final boolean[] finished = new boolean[TrafficGenerator.MAX_FLOWS];
     private long nextRequestNs;
     private boolean refused;
+    /** The ENDs went ({@link #end}): a RECEIVE now would restart an ended count. */
+    private boolean ending;
 
     private boolean reverse;
     private boolean reversePaced;
@@ -110,6 +112,7 @@ final class StreamFlows
         }
         nextRequestNs = nowNs;
         refused = false;
+        ending = false;
         reverseOverrun = 0;
     }
 
@@ -218,14 +221,15 @@ final class StreamFlows
     }
 
     /**
-     * Once per duty cycle: RECEIVEs not yet answered are sent again when due, reverse reports are sent when due.
+     * Once per duty cycle: RECEIVEs not yet answered are sent again when due (until the ENDs go), reverse reports are
+     * sent when due.
      *
      * @return control datagrams sent.
      */
     int service(final long nowNs)
     {
         int work = 0;
-        if (forward && nowNs - nextRequestNs >= 0)
+        if (forward && !ending && nowNs - nextRequestNs >= 0)
         {
             for (int flow = 0; flow < flows; flow++)
             {
@@ -270,6 +274,7 @@ final class StreamFlows
         final long start = generator.clock.nanoTime();
         long now = start;
         long nextEnd = now;
+        ending = true;
         while (now - start < timeoutNs)
         {
             boolean all = true;

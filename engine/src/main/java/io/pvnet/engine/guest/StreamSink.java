@@ -135,10 +135,19 @@ public final class StreamSink
         final DirectBuffer buffer, final int frameOffset, final int payload, final int length, final int ip,
         final int port, final long nowNs)
     {
-        controls++;
         final int type = StreamControlDescriptor.type(buffer, payload);
         final int nonce = StreamControlDescriptor.nonce(buffer, payload);
         final Sink sink = find(ip, port);
+        if (type == StreamControlDescriptor.RECEIVE && sink != null && sink.ended && sink.reporter.nonce() == nonce)
+        {
+            // the ended count's own RECEIVE (late, or sent again while its END went): restarting would wipe the count
+            // and answer the next END with an empty final report; the final report goes again instead
+            controls++;
+            sink.finalReport = true;
+            sink.reportNow = true;
+            sink.lastActivityNs = nowNs;
+            return;
+        }
         if (type == StreamControlDescriptor.RECEIVE)
         {
             final Sink target = sink != null ? sink : claim(ip, nowNs);
@@ -146,7 +155,7 @@ public final class StreamSink
             {
                 return; // no room: counted by reason; the peer sees no answer and says so
             }
-            if (sink == null || sink.reporter.nonce() != nonce || target.ended)
+            if (sink == null || sink.reporter.nonce() != nonce || target.ended) // a new count
             {
                 if (target.finalReport && report(target, nowNs) == 0)
                 {
@@ -172,12 +181,14 @@ public final class StreamSink
             target.reporter.schedule(
                 (int)Math.min(1 << 20, StreamControlDescriptor.reportEvery(buffer, payload) & 0xFFFF_FFFFL),
                 Math.max(MIN_INTERVAL_NS, Math.min(MAX_INTERVAL_NS, StreamControlDescriptor.b(buffer, payload))));
+            controls++;
             target.lastActivityNs = nowNs;
             target.reportNow = true; // the answer tells the peer it is counted
             return;
         }
         if (type == StreamControlDescriptor.END && sink != null && sink.reporter.nonce() == nonce)
         {
+            controls++;
             sink.ended = true; // a repeated END gets the final report again; once sent, the slot may go to another
             sink.finalReport = true;
             sink.reportNow = true;
@@ -403,7 +414,7 @@ public final class StreamSink
         return active;
     }
 
-    /** {@return RECEIVE and END datagrams taken (repeats too)} */
+    /** {@return RECEIVE and END datagrams taken (repeats too; refused and malformed ones are counted apart)} */
     public long controls()
     {
         return controls;

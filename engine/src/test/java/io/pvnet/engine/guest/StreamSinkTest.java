@@ -227,6 +227,41 @@ class StreamSinkTest
     }
 
     @Test
+    void shouldAnswerTheEndedCountsOwnReceiveWithItsFinalReportNotAFreshCount()
+    {
+        control(StreamControlDescriptor.RECEIVE, 9, 1000, 0, 1_000_000L, 56);
+        for (int sequence = 0; sequence < 10; sequence++)
+        {
+            data(sequence, 64);
+        }
+        control(StreamControlDescriptor.END, 9, 0, 10, 0, 56);
+        source.doWork();
+        assertReport(last(), 9, 10, 10, true);
+        final long controls = source.sink().controls();
+        // gen resent its RECEIVE (unanswered, it thought) after the END went: same nonce
+        control(StreamControlDescriptor.RECEIVE, 9, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        assertReport(last(), 9, 10, 10, true);
+        control(StreamControlDescriptor.END, 9, 0, 10, 0, 56);
+        source.doWork();
+        assertReport(last(), 9, 10, 10, true); // not 0 received, everything lost
+        assertEquals(controls + 2, source.sink().controls());
+    }
+
+    @Test
+    void shouldCountOnlyAcceptedControlsAsTaken()
+    {
+        control(StreamControlDescriptor.END, 3, 0, 10, 0, 56); // for no stream
+        assertEquals(0, source.sink().controls());
+        assertEquals(1, source.sink().malformed());
+        for (int i = 0; i < StreamSink.MAX_PER_SOURCE + 1; i++)
+        {
+            controlFrom(PEER_IP, PEER_PORT + i, StreamControlDescriptor.RECEIVE);
+        }
+        assertEquals(StreamSink.MAX_PER_SOURCE, source.sink().controls(), "the refused RECEIVE is not among them");
+    }
+
+    @Test
     void shouldSendTheFinalReportOfAPortsEndedCountBeforeItsNextCountStarts()
     {
         control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);
