@@ -264,9 +264,9 @@ public final class StreamSink
 
     /**
      * A slot for a new stream from {@code ip}: a free one, else an ended stream's whose final report went out, else the
-     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null
-     * (counted)
-     * when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already.
+     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null (counted)
+     * when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already (ended streams whose final report went out
+     * hold nothing and do not count).
      */
     private Sink claim(final int ip, final long nowNs)
     {
@@ -281,7 +281,8 @@ public final class StreamSink
                 free = free < 0 ? i : free;
                 continue;
             }
-            ofSource += sink.ip == ip ? 1 : 0;
+            final boolean done = sink.ended && !sink.finalReport; // its final report went out: nothing held
+            ofSource += sink.ip == ip && !done ? 1 : 0;
             if (sink.reportNow || sink.reporter.counter().unreported() > 0 ||
                 !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
             {

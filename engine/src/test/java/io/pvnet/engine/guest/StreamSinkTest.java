@@ -279,6 +279,22 @@ class StreamSinkTest
     }
 
     @Test
+    void shouldNotCountEndedStreamsWhoseFinalReportWentTowardTheAddressesLimit()
+    {
+        for (int i = 0; i < StreamSink.MAX_PER_SOURCE; i++)
+        {
+            controlFrom(PEER_IP, PEER_PORT + i, StreamControlDescriptor.RECEIVE);
+        }
+        source.doWork(); // the answers
+        controlFrom(PEER_IP, PEER_PORT, StreamControlDescriptor.END);
+        source.doWork(); // its final report goes out
+        assertEquals(StreamControlDescriptor.FLAG_FINAL, StreamControlDescriptor.flags(last(), 0));
+        controlFrom(PEER_IP, PEER_PORT + StreamSink.MAX_PER_SOURCE, StreamControlDescriptor.RECEIVE);
+        assertEquals(0, source.sink().refused(StreamSink.Refusal.SOURCE_LIMIT), "the ended stream holds nothing");
+        assertNotNull(source.sink().counter(PEER_IP, PEER_PORT + StreamSink.MAX_PER_SOURCE));
+    }
+
+    @Test
     void shouldBoundTheStreamsOfOneAddressSoOnePeerLeavesRoomForOthers()
     {
         for (int i = 0; i < StreamSink.MAX_PER_SOURCE + 1; i++)
