@@ -1,5 +1,7 @@
 package io.pvnet.engine.guest;
 
+import java.util.Arrays;
+
 /**
  * What a {@link TrafficGenerator} run sent and got back, per flow, cumulative from the start of the run. Units are in
  * the names: {@code Frames} are Ethernet frames (one per datagram, echo request or TCP segment/TSO frame handed to the
@@ -86,8 +88,8 @@ public final class GenCounters
         receiverDuplicates = new long[flows];
         receivedJitterNs = new long[flows];
         receiverJitterNs = new long[flows];
-        java.util.Arrays.fill(receivedJitterNs, -1);
-        java.util.Arrays.fill(receiverJitterNs, -1);
+        Arrays.fill(receivedJitterNs, -1);
+        Arrays.fill(receiverJitterNs, -1);
     }
 
     /**

@@ -69,15 +69,14 @@ final class StreamFlows
     private final long[] expectedBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] lateBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] duplicateBase = new long[TrafficGenerator.MAX_FLOWS];
-    /** When the datagrams of the poll in progress arrived (read at the first), valid while {@link #stamped}. */
-    private long arrivalNs;
-    private boolean stamped;
+    private final PollArrival arrival;
     /** Most datagrams a reverse stream's sender was ahead of gen's reports beyond the window and its probes. */
     private long reverseOverrun;
 
     StreamFlows(final TrafficGenerator generator)
     {
         this.generator = generator;
+        this.arrival = new PollArrival(generator.clock);
         for (int i = 0; i < TrafficGenerator.MAX_FLOWS; i++)
         {
             credits[i] = new StreamCredit(StreamCredit.MIN);
@@ -378,11 +377,7 @@ final class StreamFlows
         final StreamCounter counter = reporters[flow].counter();
         if (size >= GenPayloadDescriptor.LENGTH)
         {
-            if (!stamped)
-            {
-                arrivalNs = generator.clock.nanoTime(); // once per poll: a batch's datagrams arrive together
-                stamped = true;
-            }
+            final long arrivalNs = arrival.arrivalNs(); // once per poll: a batch's datagrams arrive together
             final long transitNs = arrivalNs - GenPayloadDescriptor.sendTimeNs(buffer, payload);
             final long number = counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size, transitNs);
             if (reversePaced)
@@ -415,7 +410,7 @@ final class StreamFlows
     /** A poll begins: its first datagram reads the clock for the batch's arrival. */
     void newPoll()
     {
-        stamped = false;
+        arrival.nextPoll();
     }
 
     /** {@return the window the reverse stream's request asks for per flow (0: unpaced)} */

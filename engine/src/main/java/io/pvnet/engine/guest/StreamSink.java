@@ -24,16 +24,17 @@ import java.nio.ByteBuffer;
  * ended stream keeps its slot until its final report went out (and answers a repeated END with it again); a RECEIVE
  * that finds no free slot takes, in this order, an ended stream's whose final report went out, or the one least
  * recently sent data of those without data for {@link #EVICT_IDLE_NS} and nothing left to report ({@link #evicted()}):
- * RECEIVEs from spoofed sources, which send no data, hold slots for a second, not a minute. What is still refused is
- * counted by reason ({@link #refused(Refusal)}).
+ * RECEIVEs from spoofed sources, which send no data, hold slots for a second, not a minute. The price: a real stream
+ * sending under one datagram per {@link #EVICT_IDLE_NS} can lose its slot when all are taken (the RECEIVE's report
+ * interval says nothing of the data rate, so it cannot set the limit). What is still refused is counted by reason
+ * ({@link #refused(Refusal)}).
  * <p>
  * Datagrams from a port without a stream, and control datagrams that do not parse or name another nonce, are counted
  * ({@link #unsolicited()}, {@link #malformed()}) and ignored: a hostile peer can only make its own stream's figures
  * wrong.
  * <p>
  * Threading: one thread, the guest's ({@link StreamSource} hands it the frames and runs {@link #doWork(long)}). Counting
- * a datagram allocates nothing; the jitter's arrival time is read once per poll ({@link #endPoll()}): the datagrams of one
- * batch arrive together, as the ring hands them over (a clock read per datagram cost a third of the count's time).
+ * a datagram allocates nothing; the jitter's arrival time is read once per poll ({@link PollArrival}, {@link #endPoll()}).
  */
 public final class StreamSink
 {
@@ -65,10 +66,7 @@ public final class StreamSink
 
     private final GuestStack stack;
     private final FrameSink out;
-    private final NanoClock clock;
-    /** When the datagrams of the poll in progress arrived (read at its first), valid while {@link #stamped}. */
-    private long arrivalNs;
-    private boolean stamped;
+    private final PollArrival arrival;
     private final FrameMetadata plain = new FrameMetadata();
     private final FrameBuilder builder = new FrameBuilder();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
@@ -112,7 +110,7 @@ public final class StreamSink
     {
         this.stack = stack;
         this.out = out;
-        this.clock = clock;
+        this.arrival = new PollArrival(clock);
         for (int i = 0; i < MAX_SINKS; i++)
         {
             sinks[i] = new Sink();
@@ -222,13 +220,8 @@ public final class StreamSink
         datagrams++;
         if (length >= GenPayloadDescriptor.LENGTH)
         {
-            if (!stamped)
-            {
-                arrivalNs = clock.nanoTime();
-                stamped = true;
-            }
             sink.reporter.counter().onDatagram(GenPayloadDescriptor.sequence(buffer, payload), length,
-                arrivalNs - GenPayloadDescriptor.sendTimeNs(buffer, payload));
+                arrival.arrivalNs() - GenPayloadDescriptor.sendTimeNs(buffer, payload));
         }
         else
         {
@@ -239,7 +232,7 @@ public final class StreamSink
     /** The poll ended: the next datagram is of another batch and reads the clock for its arrival. */
     void endPoll()
     {
-        stamped = false;
+        arrival.nextPoll();
     }
 
     /** A control datagram that did not parse, or a report for no stream: counted, ignored. */

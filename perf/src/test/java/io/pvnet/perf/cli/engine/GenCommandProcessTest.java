@@ -409,7 +409,7 @@ class GenCommandProcessTest
             json.toString()))
         {
             assertEquals(0, gen.awaitExit(60_000), gen.output());
-            assertTrue(gen.output().contains("the peer asked to pace to gen's reports") &&
+            assertTrue(gen.output().contains("gen asked the peer to pace to its reports") &&
                 gen.output().matches("(?s).*\\d+ reports to the sender, the peer kept within a window of \\d+ per flow.*"),
                 gen.output());
             final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(json)).get("end");
