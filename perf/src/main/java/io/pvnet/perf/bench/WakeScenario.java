@@ -107,10 +107,12 @@ public final class WakeScenario implements Scenario
         final IdleMode mode = context.options().idle(IdleMode.ADAPTIVE);
         context.baseline("baseline");
         report(context, "wake.rtt", reflectRoundTrips(context, mode));
+        report(context, "baseline.futex1.rtt", WakeBaselines.oneWakeRoundTrips(context, mode));
         report(context, "wake.relay.rtt", relayRoundTrips(context, mode));
         report(context, "baseline.futex.rtt", WakeBaselines.futexRoundTrips(context));
         report(context, "baseline.eventfd.rtt", WakeBaselines.eventfdRoundTrips(context));
-        context.compare("wake.rtt.p50", "baseline.futex.rtt.p50");
+        context.compare("wake.rtt.p50", "baseline.futex1.rtt.p50");
+        context.compare("wake.rtt.p99", "baseline.futex1.rtt.p99");
         context.compare("wake.relay.rtt.p50", "baseline.futex.rtt.p50");
     }
 

@@ -329,8 +329,54 @@ class WaitPointIdleStrategyTest
         cheap.idle(0);
         cheap.idle(0);
         cheap.idle(1);
-        assertEquals(before, yields, "announced and slept: no yield");
+        assertEquals(before + 1, yields, "announced and slept: no yield; woken with work: the hand-back's one");
         cheap.idle(0);
-        assertEquals(before + 1, yields, "woken: the short window, a yield per poll");
+        assertEquals(before + 2, yields, "then the short window, a yield per poll");
+    }
+
+    @Test
+    void shouldYieldOnceAfterTheFirstWorkOfAWakeUpToHandTheAnswerBack()
+    {
+        idleUntilAnnounced();
+        idle.idle(0); // the final check found nothing: asleep
+        assertEquals(1, sleeps);
+        final int before = yields;
+        idle.idle(1); // woken, the first duty cycle did work (the answer pushed)
+        assertEquals(before + 1, yields, "one yield: the peer polling on this CPU sees the answer now");
+        assertEquals(1, idle.handBacks());
+        idle.idle(1);
+        idle.idle(3);
+        assertEquals(before + 1, yields, "only the first cycle with work after a sleep: more work costs no yield");
+        assertEquals(1, idle.handBacks());
+    }
+
+    @Test
+    void shouldNotHandBackWhileAwakeOrAfterAWakeUpThatBroughtNothing()
+    {
+        stream(idle, 100, 20_000, 5);
+        assertEquals(0, idle.handBacks(), "a thread that stays awake with work never hands back");
+        idleUntilAnnounced();
+        idle.idle(0);
+        idle.idle(0); // woken with nothing: announced again at once
+        idle.idle(0); // asleep again
+        assertEquals(2, sleeps);
+        assertEquals(0, idle.handBacks());
+        final int before = yields;
+        idle.idle(2);
+        assertEquals(before + 1, yields, "the wake-up that brought work hands back once");
+    }
+
+    @Test
+    void shouldNotHandBackWhenTurnedOff()
+    {
+        final WaitPointIdleStrategy off = new WaitPointIdleStrategy(waitPoint, WINDOW_NS, 1_000_000_000L, 0,
+            Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, false, clock, spinner, yielder);
+        idleUntilAnnounced(off);
+        off.idle(0);
+        assertEquals(1, sleeps);
+        final int before = yields;
+        off.idle(1);
+        assertEquals(before, yields);
+        assertEquals(0, off.handBacks());
     }
 }
