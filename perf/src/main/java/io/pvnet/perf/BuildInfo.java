@@ -6,12 +6,14 @@ import java.util.Properties;
 
 /**
  * The version and git commit this build of pvnet was made from, read from {@code build-info.properties}, which the
- * perf module's build writes (Maven's project version; the commit from {@code git rev-parse --short=7 HEAD} run in the
- * checkout being built, so a linked git worktree names its own HEAD). A build from a tree without git says
- * {@code unknown} for the commit. Immutable.
+ * perf module's build writes (Maven's project version; the commit from {@code git describe --always --dirty
+ * --abbrev=7 --exclude=*} run in the checkout being built, so a linked git worktree names its own HEAD, and a build
+ * from a tree whose tracked files differ from HEAD is marked as git marks it, {@code 94d69d6-dirty}). A build from a
+ * tree without git says {@code unknown} for the commit. Immutable.
  *
  * @param version the Maven version, for example {@code 0.1.0-SNAPSHOT}.
- * @param commit  the abbreviated commit id, or {@code unknown}.
+ * @param commit  the abbreviated commit id, with {@code -dirty} for a build from uncommitted changes, or
+ *                {@code unknown}.
  * @param built   when the jar was built (UTC), or {@code unknown}.
  */
 public record BuildInfo(String version, String commit, String built)

@@ -13,22 +13,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BuildInfoTest
 {
     @Test
-    void shouldCarryTheMavenVersionAndTheCommitOfThisTree() throws Exception
+    void shouldCarryTheMavenVersionAndTheCommitOfThisTreeMarkedDirtyWhenItHasUncommittedChanges() throws Exception
     {
         final BuildInfo build = BuildInfo.current();
         assertTrue(build.version().matches("\\d+\\.\\d+\\.\\d+.*"), build.toString());
-        // the build ran git in this tree: the commit is HEAD's (or unknown where there is no git at all)
-        final Process git = new ProcessBuilder("git", "rev-parse", "--short=7", "HEAD").redirectErrorStream(true).start();
-        final String head = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (git.waitFor() == 0)
+        // the build ran git in this tree: HEAD's commit, "-dirty" when a tracked file differs from HEAD (or unknown
+        // where there is no git at all); the tests run on the tree just built, so git says now what it said then
+        final String head = git("rev-parse", "--short=7", "HEAD");
+        if (head != null)
         {
+            git("update-index", "-q", "--refresh"); // as git describe does first: a touched file is no change
+            final boolean dirty = git("diff-index", "--quiet", "HEAD") == null;
             // also in a linked git worktree (its .git is a file naming the main repository's): its own HEAD
-            assertEquals(head, build.commit(), "built from HEAD unless a commit was made since the last build");
+            assertEquals(head + (dirty ? "-dirty" : ""), build.commit(),
+                "built from HEAD" + (dirty ? " with uncommitted changes" : "") + " unless a commit or edit came since");
         }
         else
         {
             assertEquals("unknown", build.commit());
         }
+    }
+
+    /** @return git's output, or null when it exits non-zero. */
+    private static String git(final String... arguments) throws Exception
+    {
+        final java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git"));
+        command.addAll(java.util.List.of(arguments));
+        final Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        return git.waitFor() == 0 ? out : null;
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.pvnet.engine.control;
 
-import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.ring.share.ControlSocket;
@@ -174,9 +173,8 @@ public final class AdminService
             case "mac" ->
             {
                 final long mac = VifConfig.parseMac(value);
-                // a group (multicast or broadcast) address is no interface's own, as Linux's is_valid_ether_addr says
                 return mac < 0 ? "mac=" + value + " is not xx:xx:xx:xx:xx:xx" :
-                    EthernetHeader.isGroup(mac) ? "mac=" + value + " is a group address" : null;
+                    VifConfig.macProblem(mac) != null ? "mac=" + value + " " + VifConfig.macProblem(mac) : null;
             }
             default ->
             {

@@ -12,7 +12,8 @@ import java.nio.ByteOrder;
  * 16-byte key {@code (domid, handle, queue, kind)}, label {@code "vifD.H qN NAME"} with the vif's names, dom0's view
  * ({@code vif1.0 q1 rx-packets}: what queue 1 took from the guest). A single-queue vif has none (its totals say it all).
  * <p>
- * Threading: the queue's agent is the only writer ({@link #add} once per duty cycle); readers read any time.
+ * Threading: the queue's agent is the only writer ({@link #add} once per kind that moved in a duty cycle); readers
+ * read any time.
  */
 public final class QueueCounters implements AutoCloseable
 {
@@ -24,6 +25,18 @@ public final class QueueCounters implements AutoCloseable
     public static final int[] KINDS = {
         VifCounters.TX_PACKETS, VifCounters.TX_BYTES, VifCounters.RX_PACKETS, VifCounters.RX_BYTES,
         VifCounters.RING_FULL, VifCounters.NOTIFY_SENT, DROPS};
+
+    /** Index in {@link #KINDS} of each {@link VifCounters} kind a queue counts by itself, -1 for the others. */
+    private static final int[] INDEX_OF_KIND = new int[VifCounters.KIND_COUNT];
+
+    static
+    {
+        java.util.Arrays.fill(INDEX_OF_KIND, -1);
+        for (int i = 0; i < KINDS.length - 1; i++)
+        {
+            INDEX_OF_KIND[KINDS[i]] = i;
+        }
+    }
 
     private final AtomicCounter[] counters = new AtomicCounter[KINDS.length];
     private final int queue;
@@ -85,27 +98,17 @@ public final class QueueCounters implements AutoCloseable
     }
 
     /**
-     * Adds a duty cycle's counts, indexed by {@link VifCounters} kind (the queue's pending array). Single writer.
+     * Adds {@code delta} to this queue's counter of {@code kind}; a kind a queue does not count by itself is ignored.
+     * Once per kind that moved in a duty cycle (drop reasons summed into one {@link #DROPS} add). Single writer.
      *
-     * @param pending counts by kind (not cleared here).
+     * @param kind  a {@link VifCounters} kind, or {@link #DROPS}.
+     * @param delta what to add, >= 0.
      */
-    public void add(final long[] pending)
+    public void add(final int kind, final long delta)
     {
-        for (int i = 0; i < KINDS.length - 1; i++)
-        {
-            add(i, pending[KINDS[i]]);
-        }
-        long drops = 0;
-        for (int kind = VifCounters.DROP_BASE; kind < VifCounters.DROP_END; kind++)
-        {
-            drops += pending[kind];
-        }
-        add(KINDS.length - 1, drops);
-    }
-
-    private void add(final int index, final long delta)
-    {
-        if (delta != 0)
+        final int index = kind == DROPS ? KINDS.length - 1 : kind >= 0 && kind < INDEX_OF_KIND.length ?
+            INDEX_OF_KIND[kind] : -1;
+        if (index >= 0 && delta != 0)
         {
             final AtomicCounter counter = counters[index];
             counter.setRelease(counter.getPlain() + delta);

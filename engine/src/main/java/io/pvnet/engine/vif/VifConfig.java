@@ -1,5 +1,7 @@
 package io.pvnet.engine.vif;
 
+import io.pvnet.checksum.packet.EthernetHeader;
+
 /**
  * Configuration of one vif, shared by its two halves: which guest ({@code domid}) and which of its interfaces
  * ({@code handle}), the backend's domain, the MTU, and the offloads this side offers. Checked at construction.
@@ -8,7 +10,7 @@ package io.pvnet.engine.vif;
  * @param handle            the guest's interface number, 0..65535.
  * @param backendDomid      the backend's domain (0 for dom0), differs from {@code domid}.
  * @param mtu               IP MTU, 68..65535 (larger than a page works through scatter-gather).
- * @param mac               48-bit MAC address of the guest interface.
+ * @param mac               48-bit unicast MAC address of the guest interface ({@link #checkMac}).
  * @param sg                feature-sg: frames larger than one page.
  * @param gsoTcpv4          feature-gso-tcpv4: TSO frames over IPv4.
  * @param gsoTcpv6          feature-gso-tcpv6: TSO frames over IPv6.
@@ -68,10 +70,7 @@ public record VifConfig(
             throw new IllegalArgumentException("backendDomid=" + backendDomid + " must be in 0..32751 and differ from domid");
         }
         checkMtu(mtu);
-        if ((mac >>> 48) != 0)
-        {
-            throw new IllegalArgumentException("mac=0x" + Long.toHexString(mac) + " must fit 48 bits");
-        }
+        checkMac(mac);
         if (rxQueueBytes < 65536 + 64 || rxQueueBytes > (64 << 20))
         {
             throw new IllegalArgumentException("rxQueueBytes=" + rxQueueBytes + " must be in 65600..67108864");
@@ -109,6 +108,17 @@ public record VifConfig(
     public VifConfig withMtu(final int newMtu)
     {
         return new VifConfig(domid, handle, backendDomid, newMtu, mac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
+            ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings, queues);
+    }
+
+    /**
+     * {@return this config with another MAC}
+     *
+     * @param newMac the vif's own 48-bit unicast MAC ({@link #checkMac}).
+     */
+    public VifConfig withMac(final long newMac)
+    {
+        return new VifConfig(domid, handle, backendDomid, mtu, newMac, sg, gsoTcpv4, gsoTcpv6, csumOffload,
             ipv6CsumOffload, rxQueueBytes, rxDrainTimeoutNs, paddedRings, queues);
     }
 
@@ -184,6 +194,40 @@ public record VifConfig(
             throw new IllegalArgumentException("mtu=" + mtu + " must be in " + MIN_MTU + ".." + MAX_MTU);
         }
         return mtu;
+    }
+
+    /**
+     * Checks a vif's own MAC, for the config and for a runtime {@code ifconfig lladdr}: 48 bits, and not a group
+     * (multicast or broadcast) address, which no interface may own (Linux's {@code is_valid_ether_addr}; a guest
+     * sending from one would be learnt by every bridge as the owner of a group).
+     *
+     * @param mac a 48-bit MAC in the low bits, first octet most significant.
+     * @return {@code mac}.
+     * @throws IllegalArgumentException {@code mac=VALUE} and {@link #macProblem}'s reason.
+     */
+    public static long checkMac(final long mac)
+    {
+        if ((mac >>> 48) != 0)
+        {
+            throw new IllegalArgumentException("mac=0x" + Long.toHexString(mac) + " must fit 48 bits");
+        }
+        final String problem = macProblem(mac);
+        if (problem != null)
+        {
+            throw new IllegalArgumentException("mac=" + formatMac(mac) + " " + problem);
+        }
+        return mac;
+    }
+
+    /**
+     * {@return why a 48-bit MAC cannot be a vif's own, as the end of a sentence naming it ({@code "lladdr X " +
+     * problem}), or null when it can}: the one test every command that takes a MAC uses.
+     *
+     * @param mac a 48-bit MAC in the low bits, first octet most significant.
+     */
+    public static String macProblem(final long mac)
+    {
+        return EthernetHeader.isGroup(mac) ? "is a group (multicast or broadcast) address; give a unicast MAC" : null;
     }
 
     /**

@@ -7,13 +7,13 @@ import org.agrona.concurrent.status.AtomicCounter;
 /**
  * One duty cycle's counts by {@link VifCounters} kind, kept in plain fields by the thread that counts them and added
  * to the shared counters once per duty cycle ({@link #flushTo}). A bit per kind records which kinds moved, so a flush
- * visits only those: a duty cycle that moved one frame adds four counters instead of passing over all
- * {@value VifCounters#KIND_COUNT} kinds twice (the pass cost more than the frame's own counting when cycles are short,
- * as in a UDP echo).
+ * visits only those, also for a queue's own counters ({@link QueueCounters}) and with atomic adds: a duty cycle that
+ * moved one frame adds four counters instead of passing over all {@value VifCounters#KIND_COUNT} kinds (the pass cost
+ * more than the frame's own counting when cycles are short, as in a UDP echo).
  * <p>
- * Threading: the thread serving the queue or vif that owns it; with queues on threads of their own, a queue's thread
- * may also count into its vif's on a fatal error (a race the {@code long[]} this replaced had too), which is why an
- * atomic flush visits every kind.
+ * Threading: one thread, the one serving the queue or vif that owns it. What other threads count for a vif (an
+ * exception contained on a queue's thread) goes straight to the shared counters with an atomic add
+ * ({@code XnbVif.containException}), never through here.
  */
 final class PendingCounts
 {
@@ -56,49 +56,61 @@ final class PendingCounts
         return moved == 0;
     }
 
-    /** Every kind's bit. */
-    private static final long ALL_KINDS = VifCounters.KIND_COUNT == Long.SIZE ? -1L : (1L << VifCounters.KIND_COUNT) - 1;
-
     /**
      * Adds the kinds that moved to {@code counters} (a plain single-writer add, or an atomic add when {@code atomic}:
-     * several threads serve the vif) and to {@code queueCounters} when not null, then clears them. With {@code atomic}
-     * every kind is visited, as before the bits: the vif's own counts may then be bumped by a queue's thread (a fatal
-     * error disabling the vif) while the vif's thread flushes, and a bit set in between would be lost, its count left
-     * until that kind moved again.
+     * several threads serve the vif) and to {@code queueCounters} when not null (its drop reasons summed into one
+     * add), then clears them.
+     *
+     * @return how many kinds it visited: those that moved since the last flush.
      */
-    void flushTo(final VifCounters counters, final boolean atomic, final QueueCounters queueCounters)
+    int flushTo(final VifCounters counters, final boolean atomic, final QueueCounters queueCounters)
     {
-        long bits = atomic ? ALL_KINDS : moved;
+        long bits = moved;
         if (bits == 0)
         {
-            return;
-        }
-        if (queueCounters != null)
-        {
-            queueCounters.add(values);
+            return 0;
         }
         moved = 0;
+        final int visited = Long.bitCount(bits);
+        long drops = 0;
         while (bits != 0)
         {
             final int kind = Long.numberOfTrailingZeros(bits);
             bits &= bits - 1;
             final long value = values[kind];
             values[kind] = 0;
-            if (value != 0)
+            if (value == 0)
             {
-                final AtomicCounter counter = counters.counter(kind);
-                if (counter != null)
+                continue;
+            }
+            if (queueCounters != null)
+            {
+                if (kind >= VifCounters.DROP_BASE && kind < VifCounters.DROP_END)
                 {
-                    if (atomic)
-                    {
-                        counter.getAndAdd(value);
-                    }
-                    else
-                    {
-                        counters.add(kind, value);
-                    }
+                    drops += value;
+                }
+                else
+                {
+                    queueCounters.add(kind, value);
+                }
+            }
+            final AtomicCounter counter = counters.counter(kind);
+            if (counter != null)
+            {
+                if (atomic)
+                {
+                    counter.getAndAdd(value);
+                }
+                else
+                {
+                    counters.add(kind, value);
                 }
             }
         }
+        if (drops != 0)
+        {
+            queueCounters.add(QueueCounters.DROPS, drops);
+        }
+        return visited;
     }
 }

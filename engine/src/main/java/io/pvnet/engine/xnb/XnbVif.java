@@ -247,11 +247,12 @@ final class XnbVif
 
     /**
      * Counts an exception on this vif's path and disables the vif ({@link DropReason#BACKEND_EXCEPTION}); logs one
-     * line at most every {@value #EXCEPTION_LOG_INTERVAL_MS} ms. Slow path.
+     * line at most every {@value #EXCEPTION_LOG_INTERVAL_MS} ms. Any thread serving this vif (a queue's, the vif's):
+     * synchronized as {@link #disable}, so that one disabling is counted once. Slow path.
      *
      * @return true when the store may be told (the vif was just disabled by this exception).
      */
-    boolean containException(final Throwable ex, final long nowMs)
+    synchronized boolean containException(final Throwable ex, final long nowMs)
     {
         exceptions++;
         if (exceptionLoggedMs == Long.MIN_VALUE || nowMs - exceptionLoggedMs >= EXCEPTION_LOG_INTERVAL_MS)
@@ -260,15 +261,36 @@ final class XnbVif
                 (exceptions > 1 ? " (" + (exceptions - 1) + " exceptions in all before this one)" : ""));
             exceptionLoggedMs = nowMs;
         }
-        pending.increment(VifCounters.DROP_BASE + DropReason.BACKEND_EXCEPTION);
+        countFromAnyThread(VifCounters.DROP_BASE + DropReason.BACKEND_EXCEPTION);
         accepting = false;
         if (disabledReason != DropReason.NONE)
         {
             return false;
         }
         disabledReason = DropReason.BACKEND_EXCEPTION;
-        pending.increment(VifCounters.PROTOCOL_ERRORS);
+        countFromAnyThread(VifCounters.PROTOCOL_ERRORS);
         return true;
+    }
+
+    /**
+     * Counts one of {@code kind} from whichever thread serves this vif: into {@link #pending} while one thread serves it
+     * all, else straight into the shared counter with an atomic add, since {@link #pending} has one writer, the vif's
+     * thread, and its flush would lose a count made meanwhile on a queue's thread. Slow path.
+     */
+    private void countFromAnyThread(final int kind)
+    {
+        if (queueThreads)
+        {
+            final org.agrona.concurrent.status.AtomicCounter counter = counters.counter(kind);
+            if (counter != null)
+            {
+                counter.getAndAdd(1);
+            }
+        }
+        else
+        {
+            pending.increment(kind);
+        }
     }
 
     void log(final String message)

@@ -73,7 +73,7 @@ public final class VifRunCommand implements Callable<Integer>
         // SIGINT/SIGTERM end the run: the summary, then every file removed (the status file, REGION.sock) before the
         // JVM exits; the latch closes last, after the region
         try (ShutdownLatch latch = new ShutdownLatch();
-            Region status = Region.create(path, RegionDescriptor.headerLength(1), 1))
+            Region status = Region.create(path, RegionDescriptor.headerLength(1), 1, "vif-run"))
         {
             ProcessProtection.closeToOthers("pvnet vif-run", System.err);
             final long bytes = (VifRegion.regionBytes(2) + RegionDescriptor.PAGE_SIZE - 1) & -RegionDescriptor.PAGE_SIZE;

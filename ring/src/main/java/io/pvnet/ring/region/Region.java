@@ -34,7 +34,8 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * naming the file and the problem. The creator calls {@link #updateHeartbeat(long)} from its duty cycle.
  * <p>
  * <b>Threads.</b> {@link #allocateSection} and {@link #findSection} may be called from any thread of any process that
- * has the region mapped (allocation is one CAS on shared memory); they are configuration-time calls and allocate.
+ * has the region mapped (allocation claims a table entry and its pages with CASes on shared memory; a name is
+ * never given twice); they are configuration-time calls and allocate.
  * {@link #close()} must be called once, after every user of the region's buffers has stopped.
  * <p>
  * Creating, opening, validating and closing a region and its heartbeat share the header's invariants and stay here;
@@ -174,7 +175,26 @@ public final class Region implements AutoCloseable
      */
     public static Region create(final Path path, final long lengthBytes, final int sectionCapacity)
     {
+        return create(path, lengthBytes, sectionCapacity, "");
+    }
+
+    /**
+     * As {@link #create(Path, long, int)}, recording what the creating process is, so that a tool reading the region
+     * ({@code pvnet stat}) can name it ({@link #creatorRole()}).
+     * @param path the region file; {@link #defaultPath(String)} gives the usual place.
+     * @param lengthBytes total length including the descriptor; rounded up to whole pages.
+     * @param sectionCapacity entries in the section table.
+     * @param role what the creator is: 1..{@value RegionDescriptor#CREATOR_ROLE_LENGTH} of {@code a-z 0-9 -}, or ""
+     *             for none.
+     * @return the region, owned by the caller (its creator).
+     */
+    public static Region create(final Path path, final long lengthBytes, final int sectionCapacity, final String role)
+    {
         JvmFlags.check();
+        if (!role.isEmpty() && !isRole(role))
+        {
+            throw new RegionException(path, "bad role=" + role + " (up to " + CREATOR_ROLE_LENGTH + " of a-z, 0-9, -)");
+        }
         final long totalLength = checkCreateArguments(path, lengthBytes, sectionCapacity);
         final HostFile file = HostFile.create(path, Region::refusalToReplace);
         final Arena arena = Arena.ofShared();
@@ -184,6 +204,7 @@ public final class Region implements AutoCloseable
             channel.write(java.nio.ByteBuffer.allocate(1), totalLength - 1);
             final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, totalLength, arena);
             final Region region = new Region(path, arena, segment, true, file);
+            region.buffer.putStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, role);
             region.initialise(totalLength, sectionCapacity);
             file.publish();
             return region;
@@ -270,7 +291,9 @@ public final class Region implements AutoCloseable
      * @param name        1 to {@value RegionDescriptor#MAX_SECTION_NAME_LENGTH} US-ASCII characters, unique in the region.
      * @param lengthBytes at least 1.
      * @return the new section, zero-filled.
-     * @throws RegionException when the name is taken or invalid, the table is full or the region has no room.
+     * @throws RegionException when the name is taken or invalid (also when another thread or process allocates the
+     *                         same name at the same time: exactly one of them succeeds), the table is full or the
+     *                         region has no room.
      */
     public RegionSection allocateSection(final String name, final int lengthBytes)
     {
@@ -330,6 +353,38 @@ public final class Region implements AutoCloseable
     public long creatorPid()
     {
         return buffer.getLong(CREATOR_PID_OFFSET);
+    }
+
+    /**
+     * {@return what the creating process said it is ({@code switch}, {@code vif-run}), or "" when it said nothing (a
+     * region made before the field, or without a role) or the field holds anything but a role}
+     */
+    public String creatorRole()
+    {
+        int length = 0;
+        while (length < CREATOR_ROLE_LENGTH && buffer.getByte(CREATOR_ROLE_OFFSET + length) != 0)
+        {
+            length++;
+        }
+        final String role = buffer.getStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, length);
+        return isRole(role) ? role : "";
+    }
+
+    private static boolean isRole(final String role)
+    {
+        if (role.isEmpty() || role.length() > CREATOR_ROLE_LENGTH)
+        {
+            return false;
+        }
+        for (int i = 0; i < role.length(); i++)
+        {
+            final char c = role.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@return when the region was created, epoch ms} */

@@ -35,7 +35,8 @@ import java.nio.file.Path;
  *  +---------------------------------------------------------------+ 52
  *  |      Header length in bytes (i32): descriptor + table, paged  |
  *  +---------------------------------------------------------------+ 56
- *  |                          (reserved)                           |
+ *  |  Creator's role, US-ASCII, up to 8 bytes, zero-padded (0 = not |
+ *  |  recorded, as in regions made before it): "switch", "vif-run"   |
  *  +---------------------------------------------------------------+ 64
  *  |       Heartbeat, epoch ms (i64), own cache line pair          |
  *  |                          ...                                  |
@@ -53,7 +54,8 @@ import java.nio.file.Path;
  * One section table entry (64 bytes):
  * <pre>
  *  +---------------------------------------------------------------+  0
- *  |    State (i32): 0 claimed/not ready, 1 ready (release store)  |
+ *  |  State (i32): 0 free, claimed (bit 31 | claimer pid), 2 named, |
+ *  |               1 ready (release store), 3 abandoned            |
  *  +---------------------------------------------------------------+  4
  *  |                  Name length in bytes (i32)                   |
  *  +---------------------------------------------------------------+  8
@@ -68,9 +70,15 @@ import java.nio.file.Path;
  *  +---------------------------------------------------------------+ 64
  * </pre>
  * Publication: the creator writes every field, then stores the layout version with release semantics; a reader loads
- * the version with acquire semantics and, when it is {@link #LAYOUT_VERSION}, sees every other field. A new section is
- * claimed by one CAS on the allocation word (entry index and pages at once), its entry is written, then its state is
- * stored {@link #SECTION_READY} with release semantics; {@link Region#findSection} only returns ready entries.
+ * the version with acquire semantics and, when it is {@link #LAYOUT_VERSION}, sees every other field.
+ * <p>
+ * A new section: the allocator reads every entry's name in order (waiting out an entry still being named) and claims the
+ * first free one with a CAS of its state from {@link #SECTION_FREE} to {@link #SECTION_CLAIMED} with its pid, writes
+ * the name, marks it {@link #SECTION_NAMED} (CAS), takes its pages with a CAS on the allocation word (which also raises
+ * the section count to cover the entry: the bound a finder scans to), writes offset and length, and stores
+ * {@link #SECTION_READY} with release semantics; {@link Region#findSection} only returns ready entries. Names stay
+ * unique because an entry is claimed only after every name before it was read (see {@code SectionTable}). An entry is
+ * {@link #SECTION_ABANDONED} when its claimer died before naming it or found no room for its pages.
  */
 public final class RegionDescriptor
 {
@@ -99,6 +107,14 @@ public final class RegionDescriptor
     public static final int SECTION_CAPACITY_OFFSET = 48;
     /** Offset of the header length in bytes (i32): descriptor plus section table, page aligned. */
     public static final int HEADER_LENGTH_OFFSET = 52;
+    /**
+     * Offset of the creator's role: up to {@link #CREATOR_ROLE_LENGTH} US-ASCII bytes naming what the creating process
+     * is ({@code switch}, {@code vif-run}), zero-padded; all zero where no role was given (and in regions made before
+     * the field, when these bytes were reserved and zero).
+     */
+    public static final int CREATOR_ROLE_OFFSET = 56;
+    /** Longest creator role, in bytes. */
+    public static final int CREATOR_ROLE_LENGTH = 8;
     /** Offset of the heartbeat, epoch ms (i64), on its own cache-line pair. */
     public static final int HEARTBEAT_OFFSET = 64;
     /** Offset of the allocation word (i64, CAS): section count in the top 16 bits, next free page below. */
@@ -108,7 +124,10 @@ public final class RegionDescriptor
 
     /** Bytes per section table entry. */
     public static final int SECTION_ENTRY_LENGTH = 64;
-    /** Offset in an entry of its state (i32): 0 claimed or not ready, {@link #SECTION_READY} published. */
+    /**
+     * Offset in an entry of its state (i32): {@link #SECTION_FREE}, claimed ({@link #SECTION_CLAIMED} with the claimer's
+     * pid), {@link #SECTION_NAMED}, {@link #SECTION_READY} (published) or {@link #SECTION_ABANDONED}.
+     */
     public static final int SECTION_STATE_OFFSET = 0;
     /** Offset in an entry of the name's length in bytes (i32). */
     public static final int SECTION_NAME_LENGTH_OFFSET = 4;
@@ -121,8 +140,16 @@ public final class RegionDescriptor
     /** Longest section name, in bytes. */
     public static final int MAX_SECTION_NAME_LENGTH = SECTION_ENTRY_LENGTH - SECTION_NAME_OFFSET;
 
+    /** Entry state of an entry nobody has claimed. */
+    public static final int SECTION_FREE = 0;
     /** Entry state of a published section (stored with release semantics). */
     public static final int SECTION_READY = 1;
+    /** Entry state of a claimed entry whose name is written (its pages and offset not yet). */
+    public static final int SECTION_NAMED = 2;
+    /** Entry state of an entry given up (no room for its pages, or its claimer died before naming it): skipped. */
+    public static final int SECTION_ABANDONED = 3;
+    /** Bit 31 of an entry's state: claimed, its name being written, by the pid in bits 0..30. */
+    public static final int SECTION_CLAIMED = 0x8000_0000;
 
     /** Section table entries of a region created without saying how many. */
     public static final int DEFAULT_SECTION_CAPACITY = 128;

@@ -11,15 +11,27 @@ import java.util.List;
 import static io.pvnet.ring.region.RegionDescriptor.*;
 
 /**
- * A {@link Region}'s table of named sections ({@link RegionDescriptor}): appends an entry and its pages with one CAS on
- * the allocation word, publishes it with a release store of its state, and finds published entries with acquire loads,
- * checking that each points inside the region.
+ * A {@link Region}'s table of named sections ({@link RegionDescriptor}). An allocator claims the first free entry with
+ * a CAS on its state word, names it, then takes its pages with a CAS on the allocation word and publishes it with a
+ * release store of its state; finders see published entries only (acquire loads), each checked to lie inside the
+ * region.
+ * <p>
+ * Names stay unique between threads and processes by the order of claims: an allocator claims entry {@code i} only
+ * after it has read the name of every entry before {@code i} (waiting out one still being named) and found its own
+ * nowhere, so of two allocators of one name the later one always reads the earlier one's name and refuses. An entry
+ * whose claimer died before naming it (its pid is in the claim) is marked abandoned by the next allocator that meets
+ * it; a claimer that finds its claim taken from it so moves on to the next free entry.
  * <p>
  * Threading: any thread of any process that maps the region; configuration-time calls that allocate. The region checks
  * it is open before it calls in.
  */
 final class SectionTable
 {
+    /** How long an allocator waits for a live process to name the entry it claimed before giving up. */
+    static final long NAMING_TIMEOUT_NS = 5_000_000_000L;
+    /** How often a waiting allocator asks whether the claimer it waits for still lives. */
+    private static final long LIVENESS_CHECK_NS = 10_000_000L;
+
     private final Path path;
     private final UnsafeBuffer buffer;
     private final MemorySegment segment;
@@ -36,7 +48,7 @@ final class SectionTable
         this.segment = segment;
     }
 
-    /** {@link Region#allocateSection}: appends a section and publishes its entry. */
+    /** {@link Region#allocateSection}: claims and names an entry, takes its pages and publishes it. */
     RegionSection allocate(final String name, final int lengthBytes)
     {
         final byte[] nameBytes = checkName(name);
@@ -44,43 +56,152 @@ final class SectionTable
         {
             throw new RegionException(path, "bad section length: name=" + name + " lengthBytes=" + lengthBytes);
         }
-        if (find(name) != null)
-        {
-            throw new RegionException(path, "section exists: name=" + name);
-        }
         final long pages = ((long)lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE;
+        final int index = claimNamedEntry(name, nameBytes, pages, lengthBytes);
+        final int entry = sectionEntryOffset(index);
+        final long firstPage = claimPages(index, pages, name, lengthBytes);
+        buffer.putLong(entry + SECTION_OFFSET_OFFSET, firstPage * PAGE_SIZE);
+        buffer.putLong(entry + SECTION_LENGTH_OFFSET, lengthBytes);
+        // release: a reader that sees READY (acquire) sees the name, offset and length written before
+        buffer.putIntRelease(entry + SECTION_STATE_OFFSET, SECTION_READY);
+        return new RegionSection(name, firstPage * PAGE_SIZE, lengthBytes, segment);
+    }
+
+    /**
+     * Claims the first free entry after reading every name before it, writes {@code name} into it and marks it named.
+     *
+     * @return the entry's index, now {@link RegionDescriptor#SECTION_NAMED} by this caller.
+     * @throws RegionException when the name is taken, the table is full or there is no room for {@code pages}.
+     */
+    private int claimNamedEntry(final String name, final byte[] nameBytes, final long pages, final int lengthBytes)
+    {
         final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
-        final long totalPages = buffer.getLong(TOTAL_LENGTH_OFFSET) / PAGE_SIZE;
-        int index;
-        long firstPage;
+        final int claim = SECTION_CLAIMED | (int)ProcessHandle.current().pid();
+        int index = 0;
         while (true)
         {
-            final long allocation = buffer.getLongVolatile(ALLOCATION_OFFSET);
-            index = allocationCount(allocation);
-            firstPage = allocationNextPage(allocation);
             if (index >= capacity)
             {
                 throw new RegionException(path, "section table full: sectionCapacity=" + capacity + " name=" + name);
             }
-            if (firstPage + pages > totalPages)
+            final int entry = sectionEntryOffset(index);
+            final int state = buffer.getIntAcquire(entry + SECTION_STATE_OFFSET);
+            if (state == SECTION_FREE)
             {
-                throw new RegionException(path, "no room for section: name=" + name + " lengthBytes=" + lengthBytes
-                    + " freeBytes=" + (totalPages - firstPage) * PAGE_SIZE);
+                checkRoom(pages, name, lengthBytes); // before the claim, so that a region without room keeps its free entries
+                if (buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, SECTION_FREE, claim))
+                {
+                    buffer.putInt(entry + SECTION_NAME_LENGTH_OFFSET, nameBytes.length);
+                    buffer.putBytes(entry + SECTION_NAME_OFFSET, nameBytes);
+                    // CAS (a release): an allocator that reads NAMED with acquire reads the name; it fails only when
+                    // another allocator took this claim for a dead one's, and then this one claims further on
+                    if (buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, claim, SECTION_NAMED))
+                    {
+                        return index;
+                    }
+                    index++;
+                }
+                // lost the entry to another allocator: read it again (its name, once written)
             }
-            // one CAS claims the entry and the pages together, so allocators in several processes never overlap
-            if (buffer.compareAndSetLong(ALLOCATION_OFFSET, allocation, RegionDescriptor.allocation(index + 1, firstPage + pages)))
+            else if (state == SECTION_READY || state == SECTION_NAMED)
             {
-                break;
+                if (nameEquals(entry, nameBytes))
+                {
+                    throw new RegionException(path, "section exists: name=" + name);
+                }
+                index++;
+            }
+            else if (state == SECTION_ABANDONED)
+            {
+                index++;
+            }
+            else if ((state & SECTION_CLAIMED) != 0)
+            {
+                awaitNamed(index, state, name);
+            }
+            else
+            {
+                throw new RegionException(path, "corrupt section table: entry " + index + " state=" + state);
             }
         }
-        final int entry = sectionEntryOffset(index);
-        buffer.putInt(entry + SECTION_NAME_LENGTH_OFFSET, nameBytes.length);
-        buffer.putBytes(entry + SECTION_NAME_OFFSET, nameBytes);
-        buffer.putLong(entry + SECTION_OFFSET_OFFSET, firstPage * PAGE_SIZE);
-        buffer.putLong(entry + SECTION_LENGTH_OFFSET, lengthBytes);
-        // release: a reader that sees READY (acquire) sees the name, offset and length written above
-        buffer.putIntRelease(entry + SECTION_STATE_OFFSET, SECTION_READY);
-        return new RegionSection(name, firstPage * PAGE_SIZE, lengthBytes, segment);
+    }
+
+    /**
+     * Waits while entry {@code index} keeps the claim {@code claim} (its claimer writing the name: nanoseconds unless
+     * it was descheduled or died). A claim whose process is gone is marked abandoned.
+     */
+    private void awaitNamed(final int index, final int claim, final String name)
+    {
+        final int stateOffset = sectionEntryOffset(index) + SECTION_STATE_OFFSET;
+        final long startNs = System.nanoTime();
+        long checkedNs = startNs;
+        while (buffer.getIntAcquire(stateOffset) == claim)
+        {
+            Thread.yield();
+            final long nowNs = System.nanoTime();
+            if (nowNs - checkedNs >= LIVENESS_CHECK_NS)
+            {
+                checkedNs = nowNs;
+                final long pid = claim & ~SECTION_CLAIMED;
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                {
+                    if (nowNs - startNs >= NAMING_TIMEOUT_NS)
+                    {
+                        throw new RegionException(path, "section table entry " + index + " claimed by pid " + pid +
+                            " has had no name for " + NAMING_TIMEOUT_NS / 1_000_000_000L + " s (name=" + name + ")");
+                    }
+                }
+                else
+                {
+                    // the claimer died between its claim and its name: nobody will name this entry
+                    buffer.compareAndSetInt(stateOffset, claim, SECTION_ABANDONED);
+                }
+            }
+        }
+    }
+
+    /** Refuses a section that would not fit in the pages left now (a later claim of the pages checks again). */
+    private void checkRoom(final long pages, final String name, final int lengthBytes)
+    {
+        final long totalPages = buffer.getLong(TOTAL_LENGTH_OFFSET) / PAGE_SIZE;
+        final long firstPage = allocationNextPage(buffer.getLongVolatile(ALLOCATION_OFFSET));
+        if (firstPage + pages > totalPages)
+        {
+            throw noRoom(name, lengthBytes, totalPages - firstPage);
+        }
+    }
+
+    /**
+     * Takes {@code pages} with one CAS on the allocation word, raising its count to cover entry {@code index} (the
+     * bound finders scan to). Without room, the named entry is abandoned.
+     *
+     * @return the section's first page.
+     */
+    private long claimPages(final int index, final long pages, final String name, final int lengthBytes)
+    {
+        final long totalPages = buffer.getLong(TOTAL_LENGTH_OFFSET) / PAGE_SIZE;
+        while (true)
+        {
+            final long allocation = buffer.getLongVolatile(ALLOCATION_OFFSET);
+            final long firstPage = allocationNextPage(allocation);
+            if (firstPage + pages > totalPages)
+            {
+                buffer.putIntRelease(sectionEntryOffset(index) + SECTION_STATE_OFFSET, SECTION_ABANDONED);
+                throw noRoom(name, lengthBytes, totalPages - firstPage);
+            }
+            final int count = Math.max(allocationCount(allocation), index + 1);
+            // one CAS takes the pages, so allocators in several processes never overlap
+            if (buffer.compareAndSetLong(ALLOCATION_OFFSET, allocation, allocation(count, firstPage + pages)))
+            {
+                return firstPage;
+            }
+        }
+    }
+
+    private RegionException noRoom(final String name, final int lengthBytes, final long freePages)
+    {
+        return new RegionException(path, "no room for section: name=" + name + " lengthBytes=" + lengthBytes
+            + " freeBytes=" + freePages * PAGE_SIZE);
     }
 
     /** {@link Region#findSection}: the published section named {@code name}, or null. */
@@ -145,10 +266,20 @@ final class SectionTable
         return true;
     }
 
+    /**
+     * The entry's name as shown in lists and messages: a byte no valid name holds (a control character of a corrupt or
+     * hostile table, which could drive a terminal that prints it) reads as {@code ?}.
+     */
     private String nameAt(final int entry)
     {
         final int length = Math.max(0, Math.min(MAX_SECTION_NAME_LENGTH, buffer.getInt(entry + SECTION_NAME_LENGTH_OFFSET)));
-        return buffer.getStringWithoutLengthAscii(entry + SECTION_NAME_OFFSET, length);
+        final char[] name = new char[length];
+        for (int i = 0; i < length; i++)
+        {
+            final int b = buffer.getByte(entry + SECTION_NAME_OFFSET + i) & 0xFF;
+            name[i] = b >= 0x21 && b <= 0x7E ? (char)b : '?';
+        }
+        return new String(name);
     }
 
     private byte[] checkName(final String name)

@@ -227,6 +227,47 @@ class RegionTest
         assertThrows(RegionException.class, () -> Region.createAnonymous(RegionDescriptor.MAX_TOTAL_LENGTH + RegionDescriptor.PAGE_SIZE));
     }
 
+    @Test
+    void shouldRecordWhatTheCreatorIsForReadersToNameIt() throws IOException
+    {
+        final Path path = dir.resolve("role");
+        try (Region created = Region.create(path, LENGTH, 4, "vif-run"); Region opened = Region.open(path))
+        {
+            assertEquals("vif-run", created.creatorRole());
+            assertEquals("vif-run", opened.creatorRole());
+        }
+        // a region made without a role, as every region before the field (its bytes were reserved, zero): none
+        final Path old = copyOfRegion("no-role");
+        try (Region opened = Region.open(old))
+        {
+            assertEquals("", opened.creatorRole());
+        }
+        patchLong(old, CREATOR_ROLE_OFFSET, 0x0A_1B_2C_3D_4E_5F_60_7FL); // bytes that are no role
+        try (Region opened = Region.open(old))
+        {
+            assertEquals("", opened.creatorRole());
+        }
+        final RegionException bad = assertThrows(RegionException.class,
+            () -> Region.create(dir.resolve("bad-role"), LENGTH, 4, "Switch 1"));
+        assertTrue(bad.getMessage().contains("bad role=Switch 1"), bad.getMessage());
+        assertFalse(Files.exists(dir.resolve("bad-role")), "nothing created");
+    }
+
+    @Test
+    void shouldShowAControlCharacterInACorruptSectionNameAsAQuestionMark() throws IOException
+    {
+        final Path path = dir.resolve("names");
+        try (Region created = Region.create(path, LENGTH, 4); Region opened = Region.open(path))
+        {
+            created.allocateSection("counters", 1);
+            // ESC [ 2 J: a terminal printing the name in a message would clear its screen
+            created.buffer().putBytes(sectionEntryOffset(0) + SECTION_NAME_OFFSET, new byte[] {0x1B, '[', '2', 'J'});
+            assertEquals("?[2Jters", opened.sections().get(0).name());
+            final RegionException missing = assertThrows(RegionException.class, () -> opened.section("store"));
+            assertTrue(missing.getMessage().contains("sections: [?[2Jters]"), missing.getMessage());
+        }
+    }
+
     private Path copyOfRegion(final String name) throws IOException
     {
         final Path path = dir.resolve(name + "-source");
@@ -278,6 +319,7 @@ class RegionTest
             Files.write(copy, bytes);
             try (Region opened = Region.open(copy))
             {
+                opened.creatorRole(); // a role, or "" for bytes that are none: never an exception
                 opened.findSection("a"); // may be found, missing, or a RegionException for a corrupt entry
             }
             catch (final RegionException expected)

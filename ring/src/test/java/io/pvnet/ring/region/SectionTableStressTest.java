@@ -1,12 +1,17 @@
 package io.pvnet.ring.region;
 
+import io.pvnet.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,16 +20,31 @@ import java.util.concurrent.TimeUnit;
 import static io.pvnet.ring.region.RegionDescriptor.PAGE_SIZE;
 import static io.pvnet.ring.region.RegionDescriptor.headerLength;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link SectionTable}'s one CAS claims a table entry and its pages together: threads allocating at once into one
- * region get distinct entries and pages that never overlap, and every section is published and found by name.
+ * {@link SectionTable} under allocators racing: threads allocating at once into one region get distinct entries and
+ * pages that never overlap, every section published and found by name; threads, and processes mapping one region
+ * file, that ask for the same name at the same instant (a barrier before each name) see exactly one of them succeed
+ * and the others refused with "section exists". {@code -Dpvnet.stress.sectionRounds=N} runs more rounds.
  */
 class SectionTableStressTest
 {
     private static final int THREADS = 4;
     private static final int PER_THREAD = 200;
+    /** Names every allocator asks for at once. */
+    private static final int ROUNDS = Integer.getInteger("pvnet.stress.sectionRounds", 400);
+
+    @TempDir
+    Path dir;
+
+    /** A section of 1 to 3 pages, by round: sections of several lengths, so that pages are checked too. */
+    static int lengthOf(final int round)
+    {
+        return Integer.BYTES + (round % 3) * PAGE_SIZE;
+    }
 
     @Test
     void shouldGiveConcurrentAllocatorsDistinctNonOverlappingSectionsAllFoundByName() throws Exception
@@ -83,6 +103,166 @@ class SectionTableStressTest
                     assertEquals(t * PER_THREAD + i, region.section("t" + t + "-" + i).buffer().getInt(0));
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldLetExactlyOneOfThreadsAllocatingTheSameNameAtOnceSucceed() throws Exception
+    {
+        // room for every allocator to win every round: a duplicate is seen as one, not as a full table
+        final int capacity = THREADS * ROUNDS;
+        final long length = headerLength(capacity) + (long)capacity * 3 * PAGE_SIZE;
+        try (Region region = Region.createAnonymous(length, capacity))
+        {
+            final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            final CyclicBarrier together = new CyclicBarrier(THREADS);
+            final List<Future<int[]>> results = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++)
+            {
+                final int thread = t;
+                results.add(pool.submit(() ->
+                {
+                    final int[] won = new int[ROUNDS];
+                    for (int round = 0; round < ROUNDS; round++)
+                    {
+                        together.await(30, TimeUnit.SECONDS);
+                        try
+                        {
+                            region.allocateSection("s" + round, lengthOf(round)).buffer().putInt(0, thread + 1);
+                            won[round] = 1;
+                        }
+                        catch (final RegionException ex)
+                        {
+                            assertTrue(ex.getMessage().contains("section exists: name=s" + round), ex.getMessage());
+                        }
+                    }
+                    return won;
+                }));
+            }
+            final List<int[]> wins = new ArrayList<>();
+            for (final Future<int[]> result : results)
+            {
+                try
+                {
+                    wins.add(result.get(60, TimeUnit.SECONDS));
+                }
+                catch (final java.util.concurrent.ExecutionException ex)
+                {
+                    // the first failure, not the broken barrier it left the others
+                    if (!(ex.getCause() instanceof java.util.concurrent.BrokenBarrierException))
+                    {
+                        throw ex;
+                    }
+                }
+            }
+            assertEquals(THREADS, wins.size(), "threads that ran every round");
+            final int[] winners = new int[ROUNDS];
+            final int[] winner = new int[ROUNDS];
+            for (int t = 0; t < THREADS; t++)
+            {
+                final int[] won = wins.get(t);
+                for (int round = 0; round < ROUNDS; round++)
+                {
+                    winners[round] += won[round];
+                    winner[round] = won[round] == 1 ? t + 1 : winner[round];
+                }
+            }
+            pool.shutdown();
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                assertEquals(1, winners[round], "allocations of s" + round + " that succeeded");
+                assertEquals(winner[round], region.section("s" + round).buffer().getInt(0), "s" + round);
+            }
+            assertPublishedOnceEachWithoutSharedPages(region);
+        }
+    }
+
+    @Test
+    void shouldLetExactlyOneOfProcessesAllocatingTheSameNameAtOnceSucceed() throws Exception
+    {
+        final int processes = 2;
+        final int capacity = processes * ROUNDS + 1;
+        final Path path = dir.resolve("sections");
+        try (Region region = Region.create(path, headerLength(capacity) + (long)capacity * 3 * PAGE_SIZE, capacity))
+        {
+            region.allocateSection("barrier", Integer.BYTES);
+            final List<Process> children = new ArrayList<>();
+            for (int p = 0; p < processes; p++)
+            {
+                children.add(ChildJvm.of(SectionTableAllocatorMain.class)
+                    .arguments(path.toString(), Integer.toString(ROUNDS), Integer.toString(processes),
+                        Integer.toString(p + 1))
+                    .processBuilder().start());
+            }
+            int won = 0;
+            for (final Process child : children)
+            {
+                // stdout and stderr together: the count is the last line
+                final String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child did not end");
+                assertEquals(0, child.exitValue(), out);
+                won += Integer.parseInt(out.substring(out.lastIndexOf('\n') + 1));
+            }
+            assertEquals(ROUNDS, won, "allocations that succeeded in both processes together");
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                final int mark = region.section("s" + round).buffer().getInt(0);
+                assertTrue(mark >= 1 && mark <= processes, "s" + round + " written by its winner: " + mark);
+            }
+            assertPublishedOnceEachWithoutSharedPages(region);
+        }
+    }
+
+    @Test
+    void shouldSkipAnEntryWhoseClaimerDiedBeforeNamingIt() throws Exception
+    {
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final int stateOffset = RegionDescriptor.sectionEntryOffset(0) + RegionDescriptor.SECTION_STATE_OFFSET;
+            region.buffer().putIntVolatile(stateOffset, RegionDescriptor.SECTION_CLAIMED | (int)gone.pid());
+
+            final RegionSection section = region.allocateSection("after", 1);
+
+            assertEquals(RegionDescriptor.SECTION_ABANDONED, region.buffer().getIntVolatile(stateOffset));
+            assertEquals(section.offset(), region.section("after").offset());
+            assertEquals(List.of("after"), region.sections().stream().map(RegionSection::name).toList());
+            assertNull(region.findSection("nothing"));
+            final RegionException twice = assertThrows(RegionException.class, () -> region.allocateSection("after", 1));
+            assertTrue(twice.getMessage().contains("section exists: name=after"), twice.getMessage());
+        }
+    }
+
+    @Test
+    void shouldKeepFreeEntriesWhenASectionDoesNotFit()
+    {
+        try (Region region = Region.createAnonymous(headerLength(2) + PAGE_SIZE, 2))
+        {
+            final RegionException tooBig = assertThrows(RegionException.class,
+                () -> region.allocateSection("big", 2 * PAGE_SIZE));
+            assertTrue(tooBig.getMessage().contains("no room for section: name=big lengthBytes=8192 freeBytes=4096"),
+                tooBig.getMessage());
+            region.allocateSection("a", 1);
+            final RegionException full = assertThrows(RegionException.class, () -> region.allocateSection("b", 1));
+            assertTrue(full.getMessage().contains("no room"), full.getMessage());
+        }
+    }
+
+    /** Every published section's name once, its pages its own, each found by name where it was listed. */
+    private static void assertPublishedOnceEachWithoutSharedPages(final Region region)
+    {
+        final Set<String> names = new HashSet<>();
+        final Set<Long> pages = new HashSet<>();
+        for (final RegionSection section : region.sections())
+        {
+            assertTrue(names.add(section.name()), "published twice: " + section.name());
+            final long sectionPages = (section.lengthBytes() + PAGE_SIZE - 1) / PAGE_SIZE;
+            for (long page = 0; page < sectionPages; page++)
+            {
+                assertTrue(pages.add(section.offset() / PAGE_SIZE + page), "page shared: " + section.name());
+            }
+            assertEquals(section.offset(), region.section(section.name()).offset(), section.name());
         }
     }
 }

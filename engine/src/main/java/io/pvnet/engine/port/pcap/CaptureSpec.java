@@ -2,7 +2,14 @@ package io.pvnet.engine.port.pcap;
 
 import io.pvnet.checksum.pcap.PcapngWriter;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -84,6 +91,49 @@ public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files
             }
         }
         return new CaptureSpec(Path.of(parts[0]), snapLength, rotateBytes, files);
+    }
+
+    /**
+     * {@return why a capture must not write {@code file}, or null when it may}: a capture creates a new file or replaces
+     * a capture (pcap or pcapng by its first four bytes, or an empty file), as tcpdump {@code -w} would, but never
+     * another file (a mistyped path must not cost a file), nor writes through a symbolic link or into anything but a
+     * regular file. Rotation deletes only what this says it may replace.
+     *
+     * @param file the file a capture is about to create, truncate or delete.
+     */
+    public static String refusalToReplace(final Path file)
+    {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            return null;
+        }
+        if (Files.isSymbolicLink(file))
+        {
+            return file + " is a symbolic link; a capture does not write through one";
+        }
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            return file + " is not a regular file; refusing to replace it";
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+        {
+            if (channel.size() == 0)
+            {
+                return null;
+            }
+            final ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            while (head.hasRemaining() && channel.read(head) > 0)
+            {
+                // a short read: read on until four bytes or the end
+            }
+            final int magic = head.hasRemaining() ? 0 : head.getInt(0);
+            return magic == 0x0A0D0D0A || magic == 0xA1B2C3D4 || magic == 0xD4C3B2A1 || magic == 0xA1B23C4D ||
+                magic == 0x4D3CB2A1 ? null : file + " exists and is not a capture (pcap or pcapng); refusing to replace it";
+        }
+        catch (final IOException ex)
+        {
+            return file + " cannot be read to see whether it is a capture: " + ex.getMessage();
+        }
     }
 
     /**

@@ -129,7 +129,9 @@ public final class PcapPort implements Port, Agent, DeadlineWaitPoint.TimedWork
     }
 
     /**
-     * Asks the agent to capture as {@code spec} says (files created or truncated), closing any capture in progress.
+     * Asks the agent to capture as {@code spec} says (files created, or truncated when they are captures: see
+     * {@link CaptureSpec#refusalToReplace}; another file counts {@code capture-failed} and stays as it was), closing any
+     * capture in progress.
      * Any thread.
      *
      * @param spec the file, snap length and rotation.
@@ -335,7 +337,11 @@ public final class PcapPort implements Port, Agent, DeadlineWaitPoint.TimedWork
         {
             try
             {
-                Files.deleteIfExists(spec.fileFor(fileIndex - spec.files()));
+                final Path oldest = spec.fileFor(fileIndex - spec.files());
+                if (CaptureSpec.refusalToReplace(oldest) == null)
+                {
+                    Files.deleteIfExists(oldest); // a capture of this rotation, never a file it refused to replace
+                }
             }
             catch (final IOException ex)
             {
@@ -351,8 +357,13 @@ public final class PcapPort implements Port, Agent, DeadlineWaitPoint.TimedWork
         FileChannel channel = null;
         try
         {
+            final String refusal = CaptureSpec.refusalToReplace(file);
+            if (refusal != null)
+            {
+                throw new IOException(refusal);
+            }
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+                StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             final PcapngWriter opened = new PcapngWriter(channel, "pvnet");
             flushedRecords = 0;
             synchronized (this)

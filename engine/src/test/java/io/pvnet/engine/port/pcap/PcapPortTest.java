@@ -89,6 +89,45 @@ class PcapPortTest
     }
 
     @Test
+    void shouldNeverReplaceAFileThatIsNotACaptureNorWriteThroughALink() throws Exception
+    {
+        final Path notes = dir.resolve("notes.pcapng");
+        Files.writeString(notes, "not a capture: a mistyped path must not cost it\n");
+        final Path link = dir.resolve("link.pcapng");
+        final Path old = dir.resolve("old.pcapng");
+        final PcapPort port = new PcapPort("careful");
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+        port.start(old);
+        port.doWork();
+        send(port, frame, 1000);
+        port.stop();
+        port.doWork();
+        Files.createSymbolicLink(link, old);
+        final long oldSize = Files.size(old);
+
+        for (final Path refused : new Path[] {notes, link})
+        {
+            final long seq = port.start(refused);
+            port.doWork();
+            assertTrue(port.applied(seq));
+            send(port, frame, 2000);
+        }
+        assertEquals(2, port.counters().txDrops(io.pvnet.engine.port.PortDropReason.CAPTURE_FAILED));
+        assertEquals("not a capture: a mistyped path must not cost it\n", Files.readString(notes));
+        assertEquals(oldSize, Files.size(old), "nothing written through the link");
+        assertTrue(CaptureSpec.refusalToReplace(notes).contains("is not a capture (pcap or pcapng)"));
+        assertTrue(CaptureSpec.refusalToReplace(link).contains("symbolic link"));
+
+        // a capture is replaced, as tcpdump -w does
+        port.start(old);
+        port.doWork();
+        send(port, frame, 3000);
+        port.onClose();
+        assertEquals(2, port.counters().txDrops(io.pvnet.engine.port.PortDropReason.CAPTURE_FAILED));
+        assertTrue(Files.size(old) > 0);
+    }
+
+    @Test
     void shouldWriteOneInterfacePerPortAndEachFramesDirectionForTshark()
     {
         assumeTrue(Tshark.unavailableReason() == null, "tshark missing: " + Tshark.unavailableReason());

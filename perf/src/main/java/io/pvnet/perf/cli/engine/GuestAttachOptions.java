@@ -59,10 +59,7 @@ final class GuestAttachOptions
         VifConfig config = VifConfig.of(vif, 0).withQueues(queues);
         if (mac != null)
         {
-            final long parsed = HostArguments.mac("--mac", mac);
-            config = new VifConfig(config.domid(), config.handle(), config.backendDomid(), config.mtu(), parsed,
-                config.sg(), config.gsoTcpv4(), config.gsoTcpv6(), config.csumOffload(), config.ipv6CsumOffload(),
-                config.rxQueueBytes(), config.rxDrainTimeoutNs(), config.paddedRings(), config.queues());
+            config = config.withMac(HostArguments.mac("--mac", mac));
         }
         return new GuestNode.Settings(RegionArgument.path(region), config, v4.ipv4(), v4.prefix(),
             v6 == null ? null : v6.address().getAddress());

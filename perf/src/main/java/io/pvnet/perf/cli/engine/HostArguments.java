@@ -1,6 +1,5 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.checksum.packet.EthernetHeader;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -149,9 +148,10 @@ final class HostArguments
         {
             throw new IllegalArgumentException(option + "=" + text + " must be a MAC as xx:xx:xx:xx:xx:xx");
         }
-        if (EthernetHeader.isGroup(mac))
+        final String problem = io.pvnet.engine.vif.VifConfig.macProblem(mac);
+        if (problem != null)
         {
-            throw new IllegalArgumentException(option + "=" + text + " is a group address");
+            throw new IllegalArgumentException(option + "=" + text + " " + problem);
         }
         return mac;
     }

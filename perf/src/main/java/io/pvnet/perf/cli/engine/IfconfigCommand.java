@@ -1,6 +1,5 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.engine.netif.NetifKeys;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifRegion;
@@ -185,10 +184,11 @@ public final class IfconfigCommand implements Callable<Integer>
                     {
                         return "lladdr needs a MAC as xx:xx:xx:xx:xx:xx";
                     }
-                    if (EthernetHeader.isGroup(VifConfig.parseMac(changes.get(i + 1))))
+                    final String problem = VifConfig.macProblem(VifConfig.parseMac(changes.get(i + 1)));
+                    if (problem != null)
                     {
                         // as ip link set address: a multicast or broadcast address is no interface's own
-                        return "lladdr " + changes.get(i + 1) + " is a group address; give a unicast MAC";
+                        return "lladdr " + changes.get(i + 1) + " " + problem;
                     }
                     writes.put("mac", VifConfig.formatMac(VifConfig.parseMac(changes.get(++i))));
                 }

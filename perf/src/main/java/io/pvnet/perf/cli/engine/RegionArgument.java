@@ -33,13 +33,14 @@ final class RegionArgument
     }
 
     /**
-     * @return a hint for a control socket nobody listens on any more (a switch killed with -9 leaves it), else "".
+     * @return a hint for a control socket nobody listens on any more (a switch or vif-run killed with -9 leaves it),
+     *         else "".
      */
     static String notRunningHint(final RuntimeException ex)
     {
         return ex instanceof io.pvnet.ring.share.LinuxException linux &&
             linux.errno() == io.pvnet.ring.share.LinuxCalls.ECONNREFUSED ?
-            " (no switch listens there: it stopped or died)" : "";
+            " (no switch or vif-run listens there: it stopped or died)" : "";
     }
 
     /**

@@ -119,7 +119,7 @@ public final class StatCommand implements Callable<Integer>
                 }
                 final long heartbeatAge = System.currentTimeMillis() - opened.heartbeatMs();
                 screen.append("==== ").append(Instant.now()).append(" region ").append(opened.path())
-                    .append(" creator pid ").append(opened.creatorPid())
+                    .append(' ').append(roleOrCreator(opened.creatorRole())).append(" pid ").append(opened.creatorPid())
                     .append(ProcessHandle.of(opened.creatorPid()).isPresent() ? "" : " (GONE)")
                     .append(opened.heartbeatMs() > 0 ? " heartbeat " + heartbeatAge + " ms ago" : "").append('\n');
                 final int shown = print(screen, reader, pattern, portName, previous,
@@ -153,6 +153,7 @@ public final class StatCommand implements Callable<Integer>
     {
         try (AdminClient admin = AdminClient.connect(socket); SealedMemory counters = admin.counters())
         {
+            final String process = processName(RegionArgument.path(region), admin.switchPid());
             final CountersReader reader = VifRegion.countersReader(counters.buffer());
             final Map<Integer, Long> previous = new HashMap<>();
             long previousNs = 0;
@@ -165,7 +166,7 @@ public final class StatCommand implements Callable<Integer>
                 if (!ProcessHandle.of(admin.switchPid()).map(ProcessHandle::isAlive).orElse(false))
                 {
                     out.flush();
-                    err.println("pvnet stat: region " + region + ": the switch (pid " + admin.switchPid() + ") is gone");
+                    err.println("pvnet stat: region " + region + ": " + process + " pid " + admin.switchPid() + " is gone");
                     return 1;
                 }
                 final long nowNs = System.nanoTime();
@@ -174,7 +175,8 @@ public final class StatCommand implements Callable<Integer>
                 {
                     screen.append(CLEAR_SCREEN);
                 }
-                screen.append("==== ").append(Instant.now()).append(" switch pid ").append(admin.switchPid())
+                screen.append("==== ").append(Instant.now()).append(' ').append(process).append(" pid ")
+                    .append(admin.switchPid())
                     .append(" control ").append(socket).append('\n');
                 final int shown = print(screen, reader, pattern, portName, previous,
                     round == 0 ? 0 : (nowNs - previousNs) / 1e9);
@@ -194,6 +196,28 @@ public final class StatCommand implements Callable<Integer>
             err.println("pvnet stat: region " + region + ": " + ex.getMessage() + RegionArgument.notRunningHint(ex));
             return 1;
         }
+    }
+
+    /**
+     * @return what the process serving {@code socket} is, as its status file at {@code path} records it
+     *         ({@code switch}, {@code vif-run}) when that file's creator is that process; else {@code creator} (a
+     *         region made before roles were recorded, or a file that cannot be read).
+     */
+    static String processName(final Path path, final long pid)
+    {
+        try (Region status = Region.open(path))
+        {
+            return status.creatorPid() == pid ? roleOrCreator(status.creatorRole()) : "creator";
+        }
+        catch (final RegionException ex)
+        {
+            return "creator";
+        }
+    }
+
+    private static String roleOrCreator(final String role)
+    {
+        return role.isEmpty() ? "creator" : role;
     }
 
     /** A {@code --vif}/{@code --port} that names nothing in the region is a mistake, not an empty screen. */

@@ -227,6 +227,11 @@ final class SwitchArguments
                 throw new IllegalArgumentException("--pcap=" + pcap + ": " + ex.getMessage());
             }
             io.pvnet.perf.bench.BenchCommand.checkWritable("--pcap " + pcap.substring(0, equals), spec.file());
+            final String refusal = CaptureSpec.refusalToReplace(spec.file());
+            if (refusal != null)
+            {
+                throw new IllegalArgumentException("--pcap=" + pcap + ": " + refusal);
+            }
             final CaptureSpec sameFile = byFile.putIfAbsent(spec.file().toAbsolutePath().normalize(), spec);
             if (sameFile != null && !sameFile.equals(spec))
             {

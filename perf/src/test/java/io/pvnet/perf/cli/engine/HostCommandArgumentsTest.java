@@ -25,6 +25,25 @@ class HostCommandArgumentsTest
         assertEquals(1, GenOptions.framesPerSecond("1", io.pvnet.engine.guest.SizeMix.of(1500)), "at least one a second");
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldRefuseToCaptureOverAFileThatIsNotACapture(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final java.nio.file.Path notes = dir.resolve("notes");
+        java.nio.file.Files.writeString(notes, "precious\n");
+        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        final SwitchCommand command = new SwitchCommand();
+        command.err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        final int exit = new CommandLine(command).execute("--region", dir.resolve("r").toString(), "--vifs", "2",
+            "--pcap", "vif1=" + notes);
+        final String message = errBytes.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, message);
+        assertEquals("pvnet switch: --pcap=vif1=" + notes + ": " + notes +
+            " exists and is not a capture (pcap or pcapng); refusing to replace it\n", message);
+        assertEquals("precious\n", java.nio.file.Files.readString(notes));
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("r")), "nothing created");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "switch --region /tmp/pvnet-args-test --vifs 0                                   | --vifs=0 must be in 1..4096",
@@ -54,7 +73,8 @@ class HostCommandArgumentsTest
         "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --ip6 fd00::1/x   | --ip6=fd00::1/x: the prefix must be a number in 0..128",
         "guest --region /tmp/pvnet-args-test --vif 1 --ip fd00::1/64                     | must be an IPv4 address",
         "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --ip6 192.0.2.9  | must be an IPv6 address",
-        "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --mac 01:00:5e:00:00:01 | is a group address",
+        "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --mac 01:00:5e:00:00:01 | --mac=01:00:5e:00:00:01 is a group (multicast or broadcast) address; give a unicast MAC",
+        "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --mac ff:ff:ff:ff:ff:ff | --mac=ff:ff:ff:ff:ff:ff is a group (multicast or broadcast) address",
         "guest --region /tmp/pvnet-args-test --vif 0 --ip 192.0.2.1/24                   | --vif=0 must be in 1..4096",
         "guest --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --wait -1         | --wait=-1 must be >= 0 seconds",
         "gen --region /tmp/pvnet-args-test --vif 1 --ip 192.0.2.1/24 --dst 192.0.2.2 --tso | --tso needs --proto tcp",

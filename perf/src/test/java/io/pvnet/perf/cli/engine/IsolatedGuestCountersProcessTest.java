@@ -36,6 +36,9 @@ class IsolatedGuestCountersProcessTest
         final int exit = StatCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8), region.toString(), "--count", "1");
         assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        // the process behind REGION.sock named as its status file records it
+        assertTrue(out.toString(StandardCharsets.UTF_8).matches("(?s)==== \\S+ switch pid \\d+ control .*"),
+            out.toString(StandardCharsets.UTF_8));
         final Map<String, Long> values = new HashMap<>();
         for (final String line : out.toString(StandardCharsets.UTF_8).split("\n"))
         {

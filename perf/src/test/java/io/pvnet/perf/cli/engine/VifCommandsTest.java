@@ -227,7 +227,7 @@ class VifCommandsTest
     void ifconfigShouldRefuseAGroupAddressAsLladdr()
     {
         final String out = run(new IfconfigCommand(), path.toString(), "vif1.0", "lladdr", "01:00:5e:00:00:01");
-        assertTrue(out.contains("pvnet ifconfig: lladdr 01:00:5e:00:00:01 is a group address; give a unicast MAC"), out);
+        assertTrue(out.contains("pvnet ifconfig: lladdr 01:00:5e:00:00:01 is a group (multicast or broadcast) address; give a unicast MAC"), out);
         assertTrue(out.contains("exit=2"), out);
         final String after = run(new IfconfigCommand(), path.toString(), "vif1.0");
         assertFalse(after.contains("01:00:5e:00:00:01"), "nothing written: " + after);

@@ -52,7 +52,7 @@ class VifRunCommandTest
             assertTrue(Files.exists(RegionArgument.controlSocket(region)), run.output());
             run.terminate(20_000);
             // before: the summary from a shutdown hook, but the status file and REGION.sock left behind (a later stat
-            // then read "no switch listens there")
+            // then read "no switch or vif-run listens there")
             assertTrue(run.output().matches("(?s).*vif-run: [0-9.]+ s, vif1\\.0 -> vif2\\.0: .*"), run.output());
             assertFalse(Files.exists(region), "the status file is removed: " + run.output());
             assertFalse(Files.exists(RegionArgument.controlSocket(region)), "the control socket is removed");

@@ -36,7 +36,10 @@ class VifRunIsolationTest
             assertEquals(0, StatCommand.run(out, out, region.toString(), "--count", "2", "--interval", "300", "--vif",
                 "vif2.0", "--filter", "tx-packets"), bytes.toString(StandardCharsets.UTF_8));
             final String stat = bytes.toString(StandardCharsets.UTF_8);
-            assertTrue(stat.contains("switch pid " + run.pid()) && stat.contains("vif2.0 tx-packets"), stat);
+            // named by what its status file records it is, not as a switch
+            assertTrue(stat.contains(" vif-run pid " + run.pid() + " control ") && stat.contains("vif2.0 tx-packets"),
+                stat);
+            assertFalse(stat.contains("switch"), stat);
             assertTrue(stat.matches("(?s).*vif2\\.0 tx-packets.*[1-9][0-9,]*/s.*"), "frames flowing: " + stat);
 
             final IfconfigCommand ifconfig = new IfconfigCommand();
