@@ -18,19 +18,19 @@ import java.util.function.LongSupplier;
  *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
- *  woken, doWork() -> n > 0    idle(n): as any work (opt-in: one yield first, the hand-back below)
+ *  woken, doWork() -> n > 0    idle(n): as any work, then one yield (the hand-back below)
  * </pre>
- * <b>Hand-back</b> (opt-in, {@link #HAND_BACK}). The first duty cycle with work after a sleep is followed by one yield: the
+ * <b>Hand-back</b> ({@link #HAND_BACK}). The first duty cycle with work after a sleep is followed by one yield: the
  * thread was woken by a peer that is most likely polling for the answer on the same CPU (this VM's kernel places the
  * woken thread on the waker's busy vCPU rather than wake a halted one), and the answer is now pushed. Without the
  * yield the peer waits for the rest of this thread's work, its next (empty) duty cycle, arming and final check
  * included, until the idle poll's yield. With it, the peer sees the answer at once and this thread finishes its
  * cycle when the peer next yields or sleeps; a peer on another CPU, or none, costs one {@code sched_yield} (about
  * 1 µs) per wake-up that brought work, never one per cycle of a stream (a thread carrying a stream does not sleep).
- * Off by default: in five alternating runs of the {@code wake} bench at load 7-14 it did not make {@code wake.rtt}
- * faster (p50 median 24.9 µs on, 24.6 off), and the one-wake floor's p99, whose woken thread idles the same way, was
- * worse in four runs of five (0.16-3.0 ms against 53-99 µs off in four of five): with other threads runnable, the
- * yield can give the core to one of them rather than to the polling peer (perf/README.md).
+ * Measured in alternating {@code wake} runs (perf/README.md): at load 4-6, {@code wake.rtt.p50} 0.78-0.95x of the
+ * same runs without it in four pairs of four, p99 lower in three ({@code wake.relay.rtt.p50} mixed, 0.63-1.64x); at
+ * load 7-14 no better (p50 0.49-1.42x, five pairs, the one-wake floor's p99 worse in four), where a yield with other
+ * threads runnable can give the core to one of them first. {@code -Dpvnet.idle.hand.back=false} turns it off.
  * <b>Streaming window.</b> A thread that has stayed awake, finding work again within each window, for
  * {@link #STREAM_AFTER_NS} (1 ms) is carrying a stream: its window grows to {@link #STREAM_WINDOW_NS} (1 ms) until it
  * next sleeps. On 2 vCPUs a stream's gaps are the peer thread's preemptions (another thread, the JIT, the kernel) and
@@ -92,9 +92,9 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     public static final int STREAM_YIELD_EVERY = Math.max(1, Integer.getInteger("pvnet.idle.stream.yield.every", 16));
     /**
      * Whether the first duty cycle with work after a sleep is followed by a yield (the hand-back, see the class
-     * comment): {@code -Dpvnet.idle.hand.back=true}, off unless set.
+     * comment): {@code -Dpvnet.idle.hand.back}, true unless set to false.
      */
-    public static final boolean HAND_BACK = Boolean.getBoolean("pvnet.idle.hand.back");
+    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "true"));
 
     private final WaitPoint waitPoint;
     private final LongSupplier clock;
