@@ -16,7 +16,7 @@ final class ChargenConnections
     static final int SYN_RECEIVED = 1;
     /** Sending the pattern as the windows allow. */
     static final int ESTABLISHED = 2;
-    /** The peer closed: what we sent before our FIN is resent until the peer acknowledges the FIN. */
+    /** The peer closed: what we sent before our FIN, then the FIN, are resent until the peer acknowledges the FIN. */
     static final int CLOSING = 3;
     /** Both closed; kept to absorb the peer's last ACK (and answer a repeated FIN) until reused. */
     static final int CLOSED = 4;
@@ -35,9 +35,8 @@ final class ChargenConnections
         boolean scaled;
         long synSentNs;
         long synFirstNs;
-        long finSequence;
-        long finSentNs;
-        long closeStartNs;
+        /** When the close last made progress: the peer's FIN, or our data or FIN newly acknowledged after it. */
+        long closeProgressNs;
 
         /** {@return whether the connection is handshaking, sending or closing (not free, not closed)} */
         boolean open()

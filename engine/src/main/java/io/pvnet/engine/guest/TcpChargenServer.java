@@ -18,6 +18,7 @@ import io.pvnet.engine.guest.ChargenConnections.Connection;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntSupplier;
 
 import static io.pvnet.engine.guest.ChargenConnections.CLOSED;
 import static io.pvnet.engine.guest.ChargenConnections.CLOSING;
@@ -51,6 +52,8 @@ public final class TcpChargenServer implements FrameHandler, Agent
     private static final long MASK = TcpSendWindow.SEQUENCE_MASK;
     private static final long SYN_RETRY_NS = 300_000_000L;
     private static final long SYN_GIVE_UP_NS = 5_000_000_000L;
+    /** A closing connection is freed after this long without progress (its data or FIN newly acknowledged). */
+    private static final long CLOSE_GIVE_UP_NS = 5_000_000_000L;
     private static final int WINDOW = 65535;
     private static final int BATCH = 16;
 
@@ -64,7 +67,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
     private final ChargenPattern pattern = new ChargenPattern(MAX_FRAME_PAYLOAD);
     private final ChargenConnections connections = new ChargenConnections(MAX_CONNECTIONS);
     private FrameHandler next;
-    private java.util.function.IntSupplier txSlotsInUse;
+    private IntSupplier txSlotsInUse;
     private int maxTxSlots = Integer.MAX_VALUE;
     private int nextConnection;
     private long accepted;
@@ -121,7 +124,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
      * @param maxSlots   the most slots this server's data may find in use before it waits.
      * @return this.
      */
-    public TcpChargenServer limitRingUse(final java.util.function.IntSupplier slotsInUse, final int maxSlots)
+    public TcpChargenServer limitRingUse(final IntSupplier slotsInUse, final int maxSlots)
     {
         txSlotsInUse = slotsInUse;
         maxTxSlots = maxSlots;
@@ -206,7 +209,8 @@ public final class TcpChargenServer implements FrameHandler, Agent
         {
             if ((flags & TcpHeader.FIN) != 0)
             {
-                send(connection, connection.finSequence, TcpHeader.FIN | TcpHeader.ACK, 0, 0);
+                // the peer's FIN again: our acknowledgment of it was lost (our FIN it acknowledged already)
+                send(connection, connection.send.nextSequence(), TcpHeader.ACK, 0, 0);
             }
             return;
         }
@@ -215,6 +219,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
             return;
         }
         final long ack = TcpHeader.acknowledgment(buffer, l4);
+        final boolean fin = (flags & TcpHeader.FIN) != 0;
         if (connection.state == SYN_RECEIVED)
         {
             if (ack != ((INITIAL_SEQUENCE + 1) & MASK))
@@ -227,31 +232,55 @@ public final class TcpChargenServer implements FrameHandler, Agent
         }
         else
         {
-            final boolean fin = (flags & TcpHeader.FIN) != 0;
-            sentBytes += connection.send.onAck(ack, TcpHeader.window(buffer, l4), payload == 0 && !fin, now);
-            if (connection.state == CLOSING && ack == ((connection.finSequence + 1) & MASK))
+            final long acked = connection.send.onAck(ack, TcpHeader.window(buffer, l4), payload == 0 && !fin, now);
+            sentBytes += acked;
+            if (connection.state == CLOSING)
             {
-                connections.closed(connection); // our FIN and everything before it arrived
-                return;
+                if (connection.send.finAcknowledged())
+                {
+                    connections.closed(connection); // our FIN and everything before it arrived
+                    return;
+                }
+                if (acked > 0)
+                {
+                    connection.closeProgressNs = now;
+                }
             }
         }
         if (seq == connection.rcvNxt && connection.state == ESTABLISHED)
         {
             connection.rcvNxt = (connection.rcvNxt + payload) & MASK; // discarded, acknowledged with the next data
-            if ((flags & TcpHeader.FIN) != 0)
+            if (fin)
             {
-                // the peer is done: send nothing new, close our side after what is in flight (resent until acked)
+                // the peer is done: send nothing new; our FIN follows the highest byte sent, once all before it went
+                // out again if need be (TcpSendWindow#close), resent with the retransmission timeout until acknowledged
                 connection.rcvNxt = (connection.rcvNxt + 1) & MASK;
                 connection.state = CLOSING;
-                connection.finSequence = connection.send.sndNxt();
-                connection.finSentNs = now;
-                connection.closeStartNs = now;
-                send(connection, connection.finSequence, TcpHeader.FIN | TcpHeader.ACK, 0, 0);
+                connection.closeProgressNs = now;
+                connection.send.close();
+                acknowledgeFin(connection, now);
             }
         }
-        else if (seq == ((connection.rcvNxt - 1) & MASK) && (flags & TcpHeader.FIN) != 0 && connection.state == CLOSING)
+        else if (fin && connection.state == CLOSING && ((seq + payload + 1) & MASK) == connection.rcvNxt)
         {
-            send(connection, connection.finSequence, TcpHeader.FIN | TcpHeader.ACK, 0, 0); // its FIN again
+            acknowledgeFin(connection, now); // the peer's FIN again: our acknowledgment of it was lost
+        }
+    }
+
+    /** Acknowledges the peer's FIN: with our FIN when it is due, else with an ACK (our FIN follows our data). */
+    private void acknowledgeFin(final Connection connection, final long now)
+    {
+        final TcpSendWindow window = connection.send;
+        if (window.finDue())
+        {
+            if (send(connection, window.finSequence(), TcpHeader.FIN | TcpHeader.ACK, 0, 0) == 0)
+            {
+                window.finSent(now);
+            }
+        }
+        else
+        {
+            send(connection, window.nextSequence(), TcpHeader.ACK, 0, 0);
         }
     }
 
@@ -312,7 +341,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
                 work += sent;
                 if (connection.state == CLOSING)
                 {
-                    work += closing(connection, now);
+                    work += closing(connection, now, room);
                 }
             }
             else if (connection.state == SYN_RECEIVED && now - connection.synSentNs > SYN_RETRY_NS)
@@ -357,26 +386,29 @@ public final class TcpChargenServer implements FrameHandler, Agent
                 due = Math.min(due, connection.send.nanosToTimeout(nowNs));
                 if (connection.state == CLOSING)
                 {
-                    due = Math.min(due, Math.min(connection.closeStartNs + SYN_GIVE_UP_NS + 1 - nowNs,
-                        connection.finSentNs + SYN_RETRY_NS + 1 - nowNs));
+                    due = Math.min(due, connection.send.finDue() ? 0 :
+                        connection.closeProgressNs + CLOSE_GIVE_UP_NS + 1 - nowNs);
                 }
             }
         }
         return due;
     }
 
-    /** A closing connection's FIN again every 300 ms once its data is out; gives up after 5 s. @return work done. */
-    private int closing(final Connection connection, final long now)
+    /**
+     * A closing connection's FIN once everything before it is out (again after a retransmission timeout); gives up
+     * after {@link #CLOSE_GIVE_UP_NS} without progress. @return work done.
+     */
+    private int closing(final Connection connection, final long now, final boolean room)
     {
-        if (now - connection.closeStartNs > SYN_GIVE_UP_NS)
+        if (now - connection.closeProgressNs > CLOSE_GIVE_UP_NS)
         {
             connections.free(connection);
             return 1;
         }
-        if (connection.send.sndNxt() == connection.finSequence && now - connection.finSentNs > SYN_RETRY_NS)
+        final TcpSendWindow window = connection.send;
+        if (room && window.finDue() && send(connection, window.finSequence(), TcpHeader.FIN | TcpHeader.ACK, 0, 0) == 0)
         {
-            send(connection, connection.finSequence, TcpHeader.FIN | TcpHeader.ACK, 0, 0);
-            connection.finSentNs = now;
+            window.finSent(now);
             return 1;
         }
         return 0;
@@ -389,10 +421,8 @@ public final class TcpChargenServer implements FrameHandler, Agent
         int frames = 0;
         while (frames < BATCH)
         {
-            // closing: only what was sent before the FIN (resent after a loss)
-            final long remaining = connection.state == CLOSING ?
-                (connection.finSequence - connection.send.sndNxt()) & MASK : Long.MAX_VALUE;
-            final int length = connection.send.nextLength(maxFrame, remaining, connection.mss);
+            // closing: only what was sent before the FIN (resent after a loss), the window stops at the FIN
+            final int length = connection.send.nextLength(maxFrame, Long.MAX_VALUE, connection.mss);
             if (length <= 0)
             {
                 return frames;

@@ -13,11 +13,11 @@ import org.agrona.concurrent.NanoClock;
  * (answered = bytes acknowledged); a receiving connection ({@code --reverse}, {@code --bidir}) connects to a server that
  * writes as soon as it accepts (the guest's chargen server, a kernel socket, as iperf3 {@code -R}'s server sends),
  * takes in-order data, drops what follows a gap and acknowledges at once so the peer resends (received = in-order
- * payload bytes), and at the end sends FIN, acknowledging what still comes until the peer's FIN, else resets.
+ * payload bytes). At the end every connection closes as RFC 9293 has it ({@link #close}).
  * <p>
- * This class is the run: the handshakes, the measured loop (warm-up, interval lines, pacing, one segment per
- * connection in turn), the acknowledgments and the close; {@link TcpConnections} holds the connections and answers
- * for all of them at once, {@link TcpConnection} and {@link TcpSendWindow} keep one connection's state, and
+ * This class is the run: the measured loop (warm-up, interval lines, pacing, one segment per connection in turn), the
+ * acknowledgments and the close; {@link TcpConnections} holds the connections and answers for all of them at once,
+ * {@link TcpHandshake} opens them, {@link TcpConnection} and {@link TcpSendWindow} keep one connection's state, and
  * {@link TcpSegmentWriter} builds the segments.
  * <p>
  * Uses its generator's frame, vif, clock, counters and waiting. Threading: the generator's thread. Sending allocates
@@ -25,9 +25,14 @@ import org.agrona.concurrent.NanoClock;
  */
 final class TcpClient
 {
-    private static final long RETRY_NS = 300_000_000L;
-    private static final long HANDSHAKE_NS = 5_000_000_000L;
-    private static final long CLOSE_NS = 2_000_000_000L;
+    /**
+     * The close gives up after this long without progress (no byte or FIN newly acknowledged, no data or FIN received
+     * in order): ten retransmission timeouts ({@link TcpSendWindow#GO_BACK_NS}), so a loaded machine that answers
+     * slowly but answers still closes, and a peer that stopped answering costs two seconds.
+     */
+    private static final long CLOSE_IDLE_NS = 2_000_000_000L;
+    /** The close gives up after this long whatever the progress (a peer that trickles). */
+    private static final long CLOSE_MAX_NS = 10_000_000_000L;
     /**
      * What the receiving connections together offer the peer: the backend's queue in front of the rx ring (512 KiB, as
      * Linux netback's), so a sender that bursts a whole window into a momentarily full rx ring loses none of it (gen
@@ -41,8 +46,13 @@ final class TcpClient
     private final TrafficGenerator generator;
     private final TcpConnections connections = new TcpConnections();
     private final TcpSegmentWriter writer;
+    private final TcpHandshake handshake;
     /** Received data counts only while this is set (the measured time). */
     private boolean measuring;
+    /** Set from the end of the measured time: acknowledgments still count (of data sent in it), FINs go out. */
+    private boolean closing;
+    /** While closing: when a connection last made progress (the close's idle timeout runs from it). */
+    private long closeProgressNs;
 
     TcpClient(final TrafficGenerator generator)
     {
@@ -55,6 +65,7 @@ final class TcpClient
                 generator.frontend.flush();
                 return status;
             });
+        this.handshake = new TcpHandshake(generator, connections, writer);
     }
 
     /** Runs {@code spec} on the generator's counters (already begun with {@code spec.flows()} flows). */
@@ -66,13 +77,14 @@ final class TcpClient
         final int flows = spec.flows();
         final boolean sends = spec.sends();
         measuring = false;
+        closing = false;
         writer.receiveWindow(Math.max(1, Math.min(TcpSegmentWriter.WINDOW,
             (RECEIVE_BUFFER_BYTES / flows) >> TcpSegmentWriter.WINDOW_SCALE)));
         connections.begin(spec, clock.nanoTime());
-        final String failure = handshake(clock);
+        final String failure = handshake.run(clock, mtuMss());
         if (failure != null)
         {
-            abort();
+            handshake.abort();
             return TrafficReport.failed(failure);
         }
         final int mtuMss = mtuMss();
@@ -180,10 +192,10 @@ final class TcpClient
         }
         final long elapsed = clock.nanoTime() - start;
         measuring = false;
-        final boolean closed = close(clock);
+        final boolean closed = close(clock, spec, mtuMss);
         final long last = clock.nanoTime();
         listener.onInterval(counters, lastInterval - start, Math.max(lastInterval, Math.min(last, end)) - start);
-        return new TrafficReport(counters, elapsed, closed, null);
+        return new TrafficReport(counters, elapsed, closed, null, unacknowledged());
     }
 
     /** {@return the MSS the vif's MTU allows: what gen's SYN announces, the most a segment carries} */
@@ -192,46 +204,15 @@ final class TcpClient
         return generator.frontend.config().mtu() - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
     }
 
-    /** @return null when every connection is established, else why not. */
-    private String handshake(final NanoClock clock)
+    /** {@return bytes the sending connections sent that their peer never acknowledged (0 after a clean close)} */
+    private long unacknowledged()
     {
-        final long deadline = clock.nanoTime() + HANDSHAKE_NS;
-        long nextSyn = clock.nanoTime();
-        while (clock.nanoTime() - deadline < 0)
+        long unacknowledged = 0;
+        for (int flow = 0; flow < connections.flows() && connections.sends(); flow++)
         {
-            if (connections.firstUnestablished() == null)
-            {
-                return null;
-            }
-            if (clock.nanoTime() - nextSyn >= 0)
-            {
-                for (int flow = 0; flow < connections.flows(); flow++)
-                {
-                    synIfNeeded(connections.sends() ? connections.sending(flow) : null);
-                    synIfNeeded(connections.receives() ? connections.receiving(flow) : null);
-                }
-                generator.frontend.flush();
-                nextSyn = clock.nanoTime() + RETRY_NS;
-            }
-            generator.idle(generator.poll());
+            unacknowledged += connections.sending(flow).send.unacknowledged();
         }
-        final TcpConnection missing = connections.firstUnestablished();
-        if (missing == null)
-        {
-            return null;
-        }
-        final int total = connections.count();
-        return "no SYN-ACK from " + TrafficGenerator.dottedQuad(generator.destinationIp) + ":" + missing.remotePort +
-            (missing.resets > 0 ? " (reset)" : "") + (total > 1 ? " (" + connections.established() + " of " + total +
-            " connections established)" : "");
-    }
-
-    private void synIfNeeded(final TcpConnection connection)
-    {
-        if (connection != null && !connection.established())
-        {
-            writer.syn(connection, mtuMss());
-        }
+        return unacknowledged;
     }
 
     /** @return payload bytes sent, 0 when the window (or what is left) allows none, -1 when the ring is full. */
@@ -254,24 +235,35 @@ final class TcpClient
         return length;
     }
 
-    /** Acknowledges what the receiving connections took since their last ACK. @return ACKs sent. */
+    /**
+     * Acknowledges what the receiving connections took since their last ACK, and what a sending connection owes (the
+     * peer's FIN, when the ring was full as it came). @return ACKs sent.
+     */
     private int sendPendingAcks()
     {
-        if (!connections.receives())
-        {
-            return 0;
-        }
         int sent = 0;
         for (int flow = 0; flow < connections.flows(); flow++)
         {
-            final TcpConnection connection = connections.receiving(flow);
-            if (connection.ackPending > 0 || connection.ackNow)
+            if (connections.receives())
             {
-                sent++;
-                ack(connection);
+                sent += ackIfPending(connections.receiving(flow));
+            }
+            if (connections.sends())
+            {
+                sent += ackIfPending(connections.sending(flow));
             }
         }
         return sent;
+    }
+
+    private int ackIfPending(final TcpConnection connection)
+    {
+        if (connection.ackPending > 0 || connection.ackNow)
+        {
+            ack(connection);
+            return 1;
+        }
+        return 0;
     }
 
     private void ack(final TcpConnection connection)
@@ -281,96 +273,111 @@ final class TcpClient
         {
             connection.ackPending = 0;
             connection.ackNow = false;
-            connection.finAckSent = connection.peerFin;
         }
     }
 
     /**
-     * Sends every connection's FIN (a sending connection's after its data) and waits up to 2 s for the answers,
-     * acknowledging the data and FINs the receiving connections still get; resets those whose peer did not close.
+     * Closes every connection as RFC 9293 3.6 does, on the send windows' timers: a sending connection resends what is
+     * still unacknowledged (the data before its FIN, lost or not yet answered when the run ended), then its FIN after
+     * the highest byte it sent; a receiving connection sends its FIN at once. A FIN lost or unanswered goes again with
+     * the retransmission timeout; the peers' data and FINs are acknowledged as they come. Acknowledgments of data sent
+     * in the measured time still count as its answers; what is resent now is not counted as sent. Gives up after
+     * {@link #CLOSE_IDLE_NS} without progress (or {@link #CLOSE_MAX_NS} in all) and resets what did not close, so its
+     * peer frees it. No TIME-WAIT: the client only measures, and its next run starts with a new initial sequence number.
      *
-     * @return whether every connection closed cleanly.
+     * @return whether every connection closed both ways.
      */
-    private boolean close(final NanoClock clock)
+    private boolean close(final NanoClock clock, final TcpSpec spec, final int mtuMss)
     {
         final int flows = connections.flows();
         final boolean sends = connections.sends();
         final boolean receives = connections.receives();
-        final long deadline = clock.nanoTime() + CLOSE_NS;
-        long nextFin = 0;
-        while (clock.nanoTime() - deadline < 0 && !connections.allClosed())
+        final long begin = clock.nanoTime();
+        for (int flow = 0; flow < flows; flow++)
         {
-            if (clock.nanoTime() - nextFin >= 0)
+            if (sends)
             {
-                for (int flow = 0; flow < flows; flow++)
+                connections.sending(flow).send.close();
+            }
+            if (receives)
+            {
+                final TcpConnection in = connections.receiving(flow);
+                in.send.start(in.firstSequence(), in.peerWindow, in.windowShift, mtuMss, begin);
+                in.send.close();
+            }
+        }
+        closing = true;
+        closeProgressNs = begin;
+        long now = begin;
+        while (!connections.allClosed() && now - closeProgressNs <= CLOSE_IDLE_NS && now - begin <= CLOSE_MAX_NS)
+        {
+            int work = generator.poll();
+            now = clock.nanoTime();
+            for (int flow = 0; flow < flows; flow++)
+            {
+                if (sends)
                 {
                     final TcpConnection out = connections.sending(flow);
-                    if (sends && !TcpConnections.sendingFinAcked(out))
-                    {
-                        writer.fin(out, out.send.sndNxt());
-                    }
-                    final TcpConnection in = connections.receiving(flow);
-                    if (receives && !TcpConnections.receivingFinAcked(in))
-                    {
-                        writer.fin(in, in.firstSequence());
-                    }
+                    final int mss = Math.min(out.peerMss, mtuMss);
+                    work += closeStep(out, now, spec.tso() ? spec.size() : Math.min(spec.size(), mss), mss);
                 }
-                nextFin = clock.nanoTime() + RETRY_NS;
+                if (receives)
+                {
+                    work += closeStep(connections.receiving(flow), now, 0, mtuMss);
+                }
             }
-            final int work = generator.poll() + sendPendingAcks();
+            work += sendPendingAcks();
             generator.idle(work);
         }
-        final GenCounters counters = generator.counters;
+        closing = false;
         boolean clean = true;
         for (int flow = 0; flow < flows; flow++)
         {
-            final TcpConnection out = connections.sending(flow);
-            if (sends && TcpConnections.sendingFinAcked(out) && out.send.inFlight() > 0)
-            {
-                // the FIN's acknowledgment covers every byte before it: what was in flight when sending ended is answered
-                counters.answeredFrames[flow]++;
-                counters.answeredPayloadBytes[flow] += out.send.inFlight() - Math.min(out.warmUpInFlight,
-                    out.send.inFlight());
-                out.acked += out.send.inFlight();
-            }
-            if (sends && !TcpConnections.sendingFinAcked(out))
-            {
-                clean = false;
-                writer.reset(out, out.send.sndNxt());
-            }
-            else if (sends && out.peerFin && !out.finAckSent)
-            {
-                writer.segment(out, (out.send.sndNxt() + 1) & TcpSendWindow.SEQUENCE_MASK, out.rcvNxt, TcpHeader.ACK,
-                    0, 0);
-            }
-            final TcpConnection in = connections.receiving(flow);
-            if (receives && !(TcpConnections.receivingFinAcked(in) && in.peerFin))
-            {
-                clean = false;
-                writer.reset(in, in.nextSequence());
-            }
+            clean &= resetUnlessClosed(sends ? connections.sending(flow) : null);
+            clean &= resetUnlessClosed(receives ? connections.receiving(flow) : null);
         }
         generator.frontend.flush();
         return clean;
     }
 
-    /** Resets the connections that were established before the run failed, so their peers free them. */
-    private void abort()
+    /** One closing connection's turn: its timer, the data still to resend before its FIN, the FIN. @return work. */
+    private int closeStep(final TcpConnection connection, final long now, final int segment, final int mss)
     {
-        for (int flow = 0; flow < connections.flows(); flow++)
+        final TcpSendWindow window = connection.send;
+        if (window.finAcknowledged())
         {
-            final TcpConnection out = connections.sending(flow);
-            if (connections.sends() && out.established())
+            return 0;
+        }
+        int work = 0;
+        if (window.checkTimeout(now))
+        {
+            work++;
+            if (connection.sender)
             {
-                writer.reset(out, out.firstSequence());
-            }
-            final TcpConnection in = connections.receiving(flow);
-            if (connections.receives() && in.established())
-            {
-                writer.reset(in, in.firstSequence());
+                generator.counters.retransmitRounds[connection.flow]++;
             }
         }
-        generator.frontend.flush();
+        if (connection.sender && sendData(connection, segment, mss) != 0)
+        {
+            return work + 1; // data before the FIN (or a full ring): the FIN waits
+        }
+        if (window.finDue() && writer.fin(connection, window.finSequence()) == VifFrontend.OK)
+        {
+            window.finSent(now);
+            work++;
+        }
+        return work;
+    }
+
+    /** @return whether {@code connection} (null: none) closed both ways; else it is reset. */
+    private boolean resetUnlessClosed(final TcpConnection connection)
+    {
+        if (connection == null || connection.closed())
+        {
+            return true;
+        }
+        writer.reset(connection, connection.resetSequence());
+        return false;
     }
 
     /**
@@ -395,8 +402,7 @@ final class TcpClient
         {
             connection.onSynAck(buffer, l4, l4Length);
             // the handshake's ACK; again for a repeated SYN-ACK (ours was lost): a server that writes starts on it
-            writer.segment(connection, connection.established() && connection.sender && measuring ?
-                connection.send.sndNxt() : connection.firstSequence(), connection.rcvNxt, TcpHeader.ACK, 0, 0);
+            writer.segment(connection, connection.nextSequence(), connection.rcvNxt, TcpHeader.ACK, 0, 0);
             return;
         }
         if (!connection.established())
@@ -405,14 +411,18 @@ final class TcpClient
         }
         final int payload = l4Length - headerLength;
         final boolean fin = (tcpFlags & TcpHeader.FIN) != 0;
-        if ((tcpFlags & TcpHeader.ACK) != 0)
+        if ((tcpFlags & TcpHeader.ACK) != 0 && (closing || (connection.sender && measuring)))
         {
-            final long ack = TcpHeader.acknowledgment(buffer, l4);
-            connection.finAck = ack;
-            if (connection.sender && measuring)
+            final long now = generator.clock.nanoTime();
+            final boolean finAcknowledged = connection.send.finAcknowledged();
+            final long newly = connection.send.onAck(TcpHeader.acknowledgment(buffer, l4), TcpHeader.window(buffer, l4),
+                payload == 0 && !fin, now);
+            if (newly > 0 || connection.send.finAcknowledged() != finAcknowledged)
             {
-                final long newly = connection.send.onAck(ack, TcpHeader.window(buffer, l4), payload == 0 && !fin,
-                    generator.clock.nanoTime());
+                closeProgressNs = now;
+            }
+            if (connection.sender)
+            {
                 final long warmUp = Math.min(newly, connection.warmUpInFlight);
                 connection.warmUpInFlight -= warmUp; // sent before the measured run: not its answer
                 connection.acked += newly;
@@ -426,7 +436,12 @@ final class TcpClient
         if (payload > 0 || fin)
         {
             final long seq = TcpHeader.sequence(buffer, l4);
+            final boolean peerFin = connection.peerFin;
             final int inOrder = connection.onData(seq, payload, fin);
+            if (closing && (inOrder > 0 || connection.peerFin != peerFin))
+            {
+                closeProgressNs = generator.clock.nanoTime();
+            }
             if (!connection.sender && measuring)
             {
                 final GenCounters counters = generator.counters;

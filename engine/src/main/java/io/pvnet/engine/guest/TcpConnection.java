@@ -39,11 +39,8 @@ final class TcpConnection
     /** Bytes sent in the warm-up and not yet acknowledged when it ended: their acknowledgment is not counted. */
     long warmUpInFlight;
 
-    // closing
-    boolean finSent;
-    long finAck = -1;
+    // closing (our FIN is the send window's: TcpSendWindow#close)
     boolean peerFin;
-    boolean finAckSent;
 
     /** Makes this connection new: flow {@code flow} from {@code localPort} to {@code remotePort}. */
     TcpConnection reset(
@@ -65,10 +62,9 @@ final class TcpConnection
         ackNow = false;
         acked = 0;
         warmUpInFlight = 0;
-        finSent = false;
-        finAck = -1;
         peerFin = false;
-        finAckSent = false;
+        // a receiving connection's window never sends data: only its FIN, right after the SYN
+        send.start(firstSequence(), 0, 0, 536, nowNs);
         return this;
     }
 
@@ -83,17 +79,25 @@ final class TcpConnection
         return (initialSequence + 1) & MASK;
     }
 
-    /** {@return the sequence number of what this connection sends next (data, or a FIN / an ACK after its FIN)} */
+    /** {@return the sequence number of an ACK of this connection now (after the FIN once it went out)} */
     long nextSequence()
     {
-        final long next = sender ? send.sndNxt() : firstSequence();
-        return finSent ? (next + 1) & MASK : next;
+        return send.nextSequence();
     }
 
-    /** {@return whether the peer acknowledged the FIN sent at {@code finSequence}} */
-    boolean finAcked(final long finSequence)
+    /** {@return whether both sides closed: our FIN acknowledged, the peer's FIN received} */
+    boolean closed()
     {
-        return finSent && finAck == ((finSequence + 1) & MASK);
+        return send.finAcknowledged() && peerFin;
+    }
+
+    /**
+     * {@return the sequence number of a RST the peer takes} RFC 5961 has a peer accept a RST only at exactly its
+     * receive point, which is what it last acknowledged.
+     */
+    long resetSequence()
+    {
+        return send.finAcknowledged() ? (send.finSequence() + 1) & MASK : send.sndUna();
     }
 
     /**

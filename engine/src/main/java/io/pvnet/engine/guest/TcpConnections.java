@@ -139,18 +139,6 @@ final class TcpConnections
         return true;
     }
 
-    /** {@return whether the sending connection's FIN (after all it sent) was acknowledged} */
-    static boolean sendingFinAcked(final TcpConnection connection)
-    {
-        return connection.finAcked(connection.send.sndNxt());
-    }
-
-    /** {@return whether the receiving connection's FIN (it sends no data) was acknowledged} */
-    static boolean receivingFinAcked(final TcpConnection connection)
-    {
-        return connection.finAcked(connection.firstSequence());
-    }
-
     /**
      * {@return whether every connection closed both ways: its FIN acknowledged and the peer's FIN received} A sending
      * connection waits for the peer's FIN too, to acknowledge it: a peer left in LAST-ACK would answer the next run's
@@ -160,8 +148,7 @@ final class TcpConnections
     {
         for (int flow = 0; flow < flows; flow++)
         {
-            if ((sends && !(sendingFinAcked(sending[flow]) && sending[flow].peerFin)) ||
-                (receives && !(receivingFinAcked(receiving[flow]) && receiving[flow].peerFin)))
+            if ((sends && !sending[flow].closed()) || (receives && !receiving[flow].closed()))
             {
                 return false;
             }

@@ -8,8 +8,9 @@ import org.agrona.MutableDirectBuffer;
  * address and port, as {@code gen -P} opens them): SYN answered by SYN-ACK with an MSS option and, when the SYN offered
  * window scaling (RFC 7323), a window scale of {@value #WINDOW_SHIFT}; every data segment by an ACK with a window of
  * 64 KiB, or 4 MiB when scaled (it discards what it takes, so it never runs short: a peer sending 64 KiB TSO segments
- * keeps several in flight instead of one per round trip); FIN by FIN-ACK, anything for a connection it does not have by RST (RFC 9293 section
- * 3.5.2); a SYN when every slot is taken reuses the least recently opened one. Works on the received segment in
+ * keeps several in flight instead of one per round trip), data or a FIN after a gap by an ACK up to the gap; FIN by
+ * FIN-ACK, and a repeated FIN by the FIN-ACK again (the first was lost); anything for a connection it does not have by
+ * RST (RFC 9293 section 3.5.2); a SYN when every slot is taken reuses the least recently opened one. Works on the received segment in
  * place, turning it into the answer. Single-threaded.
  */
 final class TcpDiscardServer
@@ -121,17 +122,25 @@ final class TcpDiscardServer
                 payloadBytes += payload;
                 nextExpected[slot] = (seq + payload) & SEQUENCE_MASK;
             }
-            if ((flags & TcpHeader.FIN) != 0 && ((seq + payload) & SEQUENCE_MASK) == nextExpected[slot])
+            final boolean fin = (flags & TcpHeader.FIN) != 0;
+            final long end = (seq + payload) & SEQUENCE_MASK;
+            if (fin && end == nextExpected[slot])
             {
                 nextExpected[slot] = (nextExpected[slot] + 1) & SEQUENCE_MASK;
                 answerFlags = TcpHeader.FIN | TcpHeader.ACK;
             }
-            else if (payload == 0)
+            else if (fin && ((end + 1) & SEQUENCE_MASK) == nextExpected[slot])
             {
-                return 0;
+                answerFlags = TcpHeader.FIN | TcpHeader.ACK; // the FIN again: our FIN-ACK was lost (LAST-ACK)
             }
+            else if (payload == 0 && !fin)
+            {
+                return 0; // a pure ACK
+            }
+            // else data, or a FIN after a gap: acknowledged up to the gap, so the peer resends what is missing
         }
-        final long ourSeq = syn ? OUR_INITIAL_SEQUENCE : TcpHeader.acknowledgment(segment, l4);
+        // we send no data: our sequence number is always the one after our SYN (our FIN is there too)
+        final long ourSeq = syn ? OUR_INITIAL_SEQUENCE : OUR_INITIAL_SEQUENCE + 1;
         // scaling is on only when both SYNs carry the option (RFC 7323 section 2.2): read it before the answer overwrites
         final boolean scale = syn && TcpHeader.windowScaleOption(segment, l4) >= 0;
         final int headerLength = !syn ? TcpHeader.MIN_LENGTH :

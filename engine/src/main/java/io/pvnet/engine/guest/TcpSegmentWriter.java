@@ -83,11 +83,14 @@ final class TcpSegmentWriter
         return write(connection, seq, ack, flags, payload, 0, gso);
     }
 
-    /** A FIN (with ACK) of {@code connection} at {@code seq}; the connection has now sent its FIN. */
-    void fin(final TcpConnection connection, final long seq)
+    /**
+     * A FIN (with ACK) of {@code connection} at {@code seq}.
+     *
+     * @return the vif's status (0: taken).
+     */
+    int fin(final TcpConnection connection, final long seq)
     {
-        connection.finSent = true;
-        segment(connection, seq, connection.rcvNxt, TcpHeader.FIN | TcpHeader.ACK, 0, 0);
+        return segment(connection, seq, connection.rcvNxt, TcpHeader.FIN | TcpHeader.ACK, 0, 0);
     }
 
     /** A RST of {@code connection} at {@code seq}, so the peer frees it. */

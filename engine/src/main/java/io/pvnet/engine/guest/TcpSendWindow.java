@@ -1,10 +1,17 @@
 package io.pvnet.engine.guest;
 
 /**
- * The sending half of one small TCP connection (gen's sending connections and the guest's chargen server): which bytes
- * are acknowledged ({@code sndUna}), which were sent ({@code sndNxt}), the peer's window, and loss recovery by going
- * back N: after three duplicate acknowledgments (once per window of data, as NewReno's recovery point) or after
- * {@link #GO_BACK_NS} without progress, sending restarts at the first unacknowledged byte. A congestion window as
+ * The sending half of one small TCP connection (gen's connections and the guest's chargen server): which bytes are
+ * acknowledged ({@code sndUna}), which were sent ({@code sndNxt}, and the highest ever sent, {@link #sndMax()}), the
+ * peer's window, and loss recovery by going back N: after three duplicate acknowledgments (once per window of data, as
+ * NewReno's recovery point) or after {@link #GO_BACK_NS} (the retransmission timeout) without progress, sending
+ * restarts at the first unacknowledged byte.
+ * <p>
+ * The close (RFC 9293 3.6): {@link #close()} puts the FIN after the highest byte sent, never inside what the peer may
+ * already hold (after a go-back {@code sndNxt} is below it); data is sent only up to the FIN, the FIN is due
+ * ({@link #finDue()}) once everything before it went out, occupies one sequence number, and is resent with the data
+ * before it when the retransmission timer fires; an acknowledgment of {@code fin + 1} acknowledges everything
+ * ({@link #finAcknowledged()}). A congestion window as
  * RFC 5681's (initial window 10 segments, RFC 6928; slow start, then one segment per round trip; halved on a fast
  * retransmit, two segments after a timeout) keeps a sender from filling the rings between it and its peer with more
  * than they hold, which a go-back-N sender would pay for by resending all of it. Sequence numbers are 32-bit, held in
@@ -29,6 +36,14 @@ final class TcpSendWindow
     private int mss;
     private long congestionWindow;
     private long slowStartThreshold;
+    /** {@link #close()} was called: nothing is sent beyond {@link #finSequence}. */
+    private boolean closing;
+    private long finSequence;
+    /** The FIN went out since the last go-back (it is in flight). */
+    private boolean finOut;
+    /** The FIN went out at least once (an acknowledgment of it may come after a go-back). */
+    private boolean finEverSent;
+    private boolean finAcknowledged;
 
     /**
      * Starts the window after the SYN.
@@ -52,6 +67,75 @@ final class TcpSendWindow
         duplicates = 0;
         lastProgressNs = nowNs;
         goBackRounds = 0;
+        closing = false;
+        finSequence = 0;
+        finOut = false;
+        finEverSent = false;
+        finAcknowledged = false;
+    }
+
+    /**
+     * Closes the sending side: the FIN goes after the highest byte sent ({@link #sndMax()}), once every byte before it
+     * is out ({@link #finDue()}). Idempotent.
+     */
+    void close()
+    {
+        if (!closing)
+        {
+            closing = true;
+            finSequence = sndMax();
+        }
+    }
+
+    /** {@return whether {@link #close()} was called} */
+    boolean closing()
+    {
+        return closing;
+    }
+
+    /** {@return the FIN's sequence number (valid once {@link #closing()})} */
+    long finSequence()
+    {
+        return finSequence;
+    }
+
+    /** {@return whether the FIN should go out now: closing, everything before it sent, the FIN not in flight} */
+    boolean finDue()
+    {
+        return closing && !finAcknowledged && !finOut && sndNxt == finSequence;
+    }
+
+    /**
+     * The FIN went out at {@link #finSequence()}: it is in flight, resent after a timeout.
+     *
+     * @param nowNs now; starts the retransmission timer when nothing else was in flight.
+     */
+    void finSent(final long nowNs)
+    {
+        if (sndNxt == sndUna)
+        {
+            lastProgressNs = nowNs; // the timer runs from the FIN when it is all that is in flight
+        }
+        finOut = true;
+        finEverSent = true;
+    }
+
+    /** {@return the sequence number of an ACK sent now: {@link #sndNxt()}, after the FIN once it went out} */
+    long nextSequence()
+    {
+        return finEverSent ? (finSequence + 1) & SEQUENCE_MASK : sndNxt;
+    }
+
+    /** {@return bytes sent and not acknowledged, up to the highest ever sent (the FIN not counted)} */
+    long unacknowledged()
+    {
+        return (sndMax() - sndUna) & SEQUENCE_MASK;
+    }
+
+    /** {@return whether the peer acknowledged the FIN (and with it every byte before it)} */
+    boolean finAcknowledged()
+    {
+        return finAcknowledged;
     }
 
     /**
@@ -66,6 +150,24 @@ final class TcpSendWindow
     long onAck(final long ack, final int rawWindow, final boolean pure, final long nowNs)
     {
         final long newWindow = (long)rawWindow << windowShift;
+        if (finAcknowledged)
+        {
+            return 0; // everything is acknowledged: a later ACK (the peer's FIN) acknowledges nothing new
+        }
+        if (finEverSent && ack == ((finSequence + 1) & SEQUENCE_MASK))
+        {
+            // the FIN and every byte before it arrived (also when we went back below them meanwhile)
+            final long acked = (finSequence - sndUna) & SEQUENCE_MASK;
+            sndUna = finSequence;
+            sndNxt = finSequence;
+            recover = finSequence;
+            finOut = false;
+            finAcknowledged = true;
+            window = newWindow;
+            duplicates = 0;
+            lastProgressNs = nowNs;
+            return acked;
+        }
         final long acked = (ack - sndUna) & SEQUENCE_MASK;
         final long outstanding = (sndNxt - sndUna) & SEQUENCE_MASK;
         final long highest = (recover - sndUna) & SEQUENCE_MASK; // bytes sent before a go-back, still to be acked
@@ -75,6 +177,11 @@ final class TcpSendWindow
             if (((sndNxt - sndUna) & SEQUENCE_MASK) > Math.max(outstanding, highest))
             {
                 sndNxt = sndUna; // the ack covers bytes sent before a go-back beyond where we resend now
+            }
+            if (acked > highest)
+            {
+                // the recovery point never falls behind sndUna: 2^31 bytes later it would look ahead of it again
+                recover = sndUna;
             }
             window = newWindow;
             duplicates = 0;
@@ -106,7 +213,7 @@ final class TcpSendWindow
      */
     boolean checkTimeout(final long nowNs)
     {
-        if (sndNxt != sndUna && nowNs - lastProgressNs > GO_BACK_NS)
+        if ((sndNxt != sndUna || finOut) && nowNs - lastProgressNs > GO_BACK_NS)
         {
             goBack(nowNs, true);
             return true;
@@ -117,7 +224,7 @@ final class TcpSendWindow
     /** @return nanoseconds until {@link #checkTimeout} would go back, {@link Long#MAX_VALUE} with nothing in flight. */
     long nanosToTimeout(final long nowNs)
     {
-        return sndNxt == sndUna ? Long.MAX_VALUE : lastProgressNs + GO_BACK_NS + 1 - nowNs;
+        return sndNxt == sndUna && !finOut ? Long.MAX_VALUE : lastProgressNs + GO_BACK_NS + 1 - nowNs;
     }
 
     private void goBack(final long nowNs, final boolean timeout)
@@ -129,6 +236,7 @@ final class TcpSendWindow
             recover = sndNxt;
         }
         sndNxt = sndUna;
+        finOut = false; // resent after the data before it
         duplicates = 0;
         lastProgressNs = nowNs;
         goBackRounds++;
@@ -146,10 +254,12 @@ final class TcpSendWindow
     int nextLength(final int segment, final long remaining, final int mss)
     {
         final long inFlight = inFlight();
+        // closing: nothing after the FIN
+        final long left = closing ? Math.min(remaining, (finSequence - sndNxt) & SEQUENCE_MASK) : remaining;
         final long allowed = Math.min(window, congestionWindow);
         // nothing in flight: one frame up to the peer's window, whatever the congestion window (it limits what is
         // added to the flight, and a frame must be able to go at all)
-        final long length = Math.min(Math.min(segment, remaining), inFlight == 0 ? Math.max(window, mss) : segment);
+        final long length = Math.min(Math.min(segment, left), inFlight == 0 ? Math.max(window, mss) : segment);
         return length > 0 && (inFlight + length <= allowed || inFlight == 0) ? (int)length : 0;
     }
 
@@ -172,6 +282,12 @@ final class TcpSendWindow
     long sndNxt()
     {
         return sndNxt;
+    }
+
+    /** {@return the sequence number after the highest byte ever sent (above {@link #sndNxt()} after a go-back)} */
+    long sndMax()
+    {
+        return ((recover - sndNxt) & SEQUENCE_MASK) < (1L << 31) ? recover : sndNxt;
     }
 
     long window()

@@ -5,11 +5,26 @@ package io.pvnet.engine.guest;
  *
  * @param counters  per flow, cumulative.
  * @param elapsedNs from the first frame to the end of sending (answers may come later, within 200 ms).
- * @param closed    TCP: the close was acknowledged.
- * @param failure   why the run did not get going, or null.
+ * @param closed         TCP: every connection closed both ways (its FIN acknowledged, the peer's FIN received).
+ * @param failure        why the run did not get going, or null.
+ * @param unacknowledged TCP: bytes gen sent that the peer never acknowledged, even in the close (0 when it closed);
+ *                       0 for UDP and ICMP.
  */
-public record TrafficReport(GenCounters counters, long elapsedNs, boolean closed, String failure)
+public record TrafficReport(GenCounters counters, long elapsedNs, boolean closed, String failure, long unacknowledged)
 {
+    /**
+     * A report with nothing left unacknowledged (UDP, ICMP, a failure).
+     *
+     * @param counters  per flow, cumulative.
+     * @param elapsedNs from the first frame to the end of sending.
+     * @param closed    TCP: every connection closed both ways.
+     * @param failure   why the run did not get going, or null.
+     */
+    public TrafficReport(final GenCounters counters, final long elapsedNs, final boolean closed, final String failure)
+    {
+        this(counters, elapsedNs, closed, failure, 0);
+    }
+
     static TrafficReport failed(final String failure)
     {
         return new TrafficReport(new GenCounters(1), 0, false, failure);

@@ -99,18 +99,22 @@ class TcpConnectionsTest
         final TcpConnection in = connections.receiving(0);
         out.send.start(out.firstSequence(), 65535, 0, 1460, 0);
         out.send.sent(100);
-        out.finSent = true;
-        in.finSent = true;
-        out.finAck = (out.send.sndNxt() + 1) & TcpSendWindow.SEQUENCE_MASK;
-        in.finAck = (in.firstSequence() + 1) & TcpSendWindow.SEQUENCE_MASK;
-        assertTrue(TcpConnections.sendingFinAcked(out));
-        assertTrue(TcpConnections.receivingFinAcked(in));
+        out.send.close();
+        in.send.close();
+        out.send.onAck((out.send.sndNxt() + 1) & TcpSendWindow.SEQUENCE_MASK, 65535, true, 0);
+        assertFalse(out.send.finAcknowledged(), "a FIN not yet sent is not acknowledged by a number past it");
+        out.send.finSent(0);
+        in.send.finSent(0);
+        out.send.onAck(out.send.sndNxt(), 65535, true, 0);
+        assertFalse(out.send.finAcknowledged(), "acknowledged the data, not the FIN");
+        out.send.onAck((out.send.finSequence() + 1) & TcpSendWindow.SEQUENCE_MASK, 65535, true, 0);
+        in.send.onAck((in.firstSequence() + 1) & TcpSendWindow.SEQUENCE_MASK, 65535, true, 0);
+        assertTrue(out.send.finAcknowledged());
+        assertTrue(in.send.finAcknowledged());
         assertFalse(connections.allClosed(), "the peers' FINs are still to come");
         out.peerFin = true;
         assertFalse(connections.allClosed());
         in.peerFin = true;
         assertTrue(connections.allClosed());
-        out.finAck = out.send.sndNxt(); // acknowledged the data, not the FIN
-        assertFalse(connections.allClosed());
     }
 }

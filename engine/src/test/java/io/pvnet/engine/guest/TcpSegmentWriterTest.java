@@ -94,11 +94,10 @@ class TcpSegmentWriterTest
     }
 
     @Test
-    void shouldMarkAFinSentAndMaskAResetsSequence()
+    void shouldSendAFinWithItsAcknowledgmentAndMaskAResetsSequence()
     {
         final TcpConnection connection = connection(true);
-        writer.fin(connection, 4242);
-        assertTrue(connection.finSent);
+        assertEquals(0, writer.fin(connection, 4242));
         assertEquals(TcpHeader.FIN | TcpHeader.ACK, TcpHeader.flags(taken, L4));
         assertEquals(4242, TcpHeader.sequence(taken, L4));
         assertEquals(777, TcpHeader.acknowledgment(taken, L4));

@@ -32,7 +32,9 @@ import java.util.concurrent.Callable;
  * <p>
  * Exit status: 0 done; 1 the run could not start (no switch, no ARP answer, no SYN-ACK, no stream); 2 a bad option;
  * 3 it sent (or, reversed, received) less than {@code --min-sent} percent of what was asked ({@code --count}, or
- * {@code --rate} times the duration), with a warning on stderr.
+ * {@code --rate} times the duration), with a warning on stderr; 4 (tcp) the peer never acknowledged some bytes sent,
+ * even after the close resent them, so the figures are not the transfer's (iperf3 ends such a run in an error). A close
+ * the peer did not complete after acknowledging everything is a warning with exit 0: the figures stand.
  */
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate UDP, ICMP echo or TCP (optionally TSO) traffic from a guest and report it as iperf3 does: " +
@@ -44,7 +46,8 @@ import java.util.concurrent.Callable;
             "--rate or -b sends at a rate, --flood as fast as the ring takes frames.",
         "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
             "the summary also gives the frames' bytes.",
-        "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked."})
+        "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked, 4 tcp: bytes " +
+            "sent were never acknowledged."})
 public final class GenCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
@@ -76,20 +79,20 @@ public final class GenCommand implements Callable<Integer>
         PrintStream jsonOut = null;
         try
         {
-            if (options.json != null)
+            if (plan.json() != null)
             {
-                jsonOut = "-".equals(options.json) ? out :
-                    new PrintStream(options.json, java.nio.charset.StandardCharsets.UTF_8);
+                jsonOut = "-".equals(plan.json()) ? out :
+                    new PrintStream(plan.json(), java.nio.charset.StandardCharsets.UTF_8);
             }
         }
         catch (final FileNotFoundException ex)
         {
-            err.println("pvnet gen: --json=" + options.json + ": cannot write (" + ex.getMessage() + ")");
+            err.println("pvnet gen: --json=" + plan.json() + ": cannot write (" + ex.getMessage() + ")");
             return 2;
         }
         try (GuestNode node = GuestNode.open(plan.settings(), attach.waitNs()))
         {
-            final IdleStrategy waiter = options.idle.newIdleStrategy(node.frontend(), IdleMode.spinWindowNs(), 50_000L);
+            final IdleStrategy waiter = plan.idle().newIdleStrategy(node.frontend(), IdleMode.spinWindowNs(), 50_000L);
             final TrafficGenerator generator = new TrafficGenerator(node.frontend(), node.stack(), node, waiter,
                 new org.agrona.concurrent.SystemNanoClock());
             if (!generator.awaitConnected(attach.waitNs()))
@@ -99,10 +102,10 @@ public final class GenCommand implements Callable<Integer>
             }
             if (!generator.resolve(plan.dstIp(), 5_000_000_000L))
             {
-                err.println("pvnet gen: no ARP reply from " + options.dst);
+                err.println("pvnet gen: no ARP reply from " + plan.dst());
                 return 1;
             }
-            final boolean textToOut = !"-".equals(options.json);
+            final boolean textToOut = !"-".equals(plan.json());
             final GenOutput.Mode mode = switch (plan.direction())
             {
                 case FORWARD -> plan.udp() ? plan.oneWay() ? GenOutput.Mode.ONE_WAY : GenOutput.Mode.ECHO :
@@ -111,17 +114,17 @@ public final class GenCommand implements Callable<Integer>
                 case BIDIR -> plan.udp() ? plan.oneWay() ? GenOutput.Mode.BOTH_ONE_WAY : GenOutput.Mode.BOTH :
                     GenOutput.Mode.TCP_BOTH;
             };
-            final GenOutput output = new GenOutput(textToOut ? out : null, jsonOut, mode, options.flows);
+            final GenOutput output = new GenOutput(textToOut ? out : null, jsonOut, mode, plan.flows());
             if (textToOut)
             {
                 out.println("pvnet gen: " + describe(plan));
             }
             final TrafficReport report = plan.udp() ?
-                generator.datagrams(new DatagramSpec(plan.icmp(), options.port, plan.mix(), options.flows,
-                    Math.max(0, options.count), plan.durationNs(), options.rate, plan.direction(), plan.intervalNs(), plan.omitNs(), plan.window(),
+                generator.datagrams(new DatagramSpec(plan.icmp(), plan.port(), plan.mix(), plan.flows(),
+                    plan.count(), plan.durationNs(), plan.rate(), plan.direction(), plan.intervalNs(), plan.omitNs(), plan.window(),
                     plan.oneWay()), output) :
-                generator.tcp(new TcpSpec(options.port, plan.reversePort(), options.sizes.get(0), options.tso,
-                    options.flows, Math.max(0, options.count), plan.durationNs(), options.rate, plan.direction(), plan.intervalNs(), plan.omitNs()), output);
+                generator.tcp(new TcpSpec(plan.port(), plan.reversePort(), plan.size(), plan.tso(),
+                    plan.flows(), plan.count(), plan.durationNs(), plan.rate(), plan.direction(), plan.intervalNs(), plan.omitNs()), output);
             if (!report.ok())
             {
                 err.println("pvnet gen: " + report.failure());
@@ -146,15 +149,15 @@ public final class GenCommand implements Callable<Integer>
     private String describe(final GenOptions.Plan plan)
     {
         return String.format(Locale.ROOT, "%s to %s%s, %d flow%s, %s payload bytes, %s, %s%s",
-            options.proto + (options.tso ? " tso" : ""), options.dst, portText(plan), options.flows,
-            options.flows == 1 ? "" : "s", plan.mix(),
-            options.rate > 0 ? String.format(Locale.ROOT, "%,d frames/s", options.rate) : plan.window() > 0 ?
+            plan.protoName(), plan.dst(), portText(plan), plan.flows(),
+            plan.flows() == 1 ? "" : "s", plan.mix(),
+            plan.rate() > 0 ? String.format(Locale.ROOT, "%,d frames/s", plan.rate()) : plan.window() > 0 ?
                 String.format(Locale.ROOT, plan.oneWay() || plan.direction() == DatagramSpec.Direction.REVERSE ?
                 "paced by the receiver's reports (window up to %d)" : "paced to the answers (window up to %d)",
                 plan.window()) : "as fast as possible",
-            options.count > 0 ? String.format(Locale.ROOT, "%,d frames", options.count) :
-                String.format(Locale.ROOT, "for %.1f s", plan.durationNs() / 1e9) + (options.omit > 0 ?
-                String.format(Locale.ROOT, " after a %.1f s warm-up", options.omit) : ""),
+            plan.count() > 0 ? String.format(Locale.ROOT, "%,d frames", plan.count()) :
+                String.format(Locale.ROOT, "for %.1f s", plan.durationNs() / 1e9) + (plan.omitNs() / 1e9 > 0 ?
+                String.format(Locale.ROOT, " after a %.1f s warm-up", plan.omitNs() / 1e9) : ""),
             plan.direction() == DatagramSpec.Direction.FORWARD ? "" :
                 plan.direction() == DatagramSpec.Direction.REVERSE ? ", reverse (the peer sends)" : ", both directions");
     }
@@ -169,10 +172,27 @@ public final class GenCommand implements Callable<Integer>
         final int streamPort = plan.udp() ? StreamSource.PORT : plan.reversePort();
         return switch (plan.direction())
         {
-            case FORWARD -> " port " + options.port;
+            case FORWARD -> " port " + plan.port();
             case REVERSE -> " port " + streamPort;
-            case BIDIR -> " port " + options.port + " (out) and " + streamPort + " (in)";
+            case BIDIR -> " port " + plan.port() + " (out) and " + streamPort + " (in)";
         };
+    }
+
+    /**
+     * {@return the line for a TCP close that did not complete, null when it did (or for udp and icmp)} Bytes sent and
+     * never acknowledged may never have arrived, so the figures are not the transfer's: an error (exit 4). When
+     * everything was acknowledged (and received bytes count only in order) the figures stand: a warning.
+     */
+    static String closeLine(final boolean udp, final TrafficReport report)
+    {
+        if (udp || report.closed())
+        {
+            return null;
+        }
+        return report.unacknowledged() > 0 ? String.format(Locale.ROOT, "pvnet gen: %,d bytes sent were never " +
+            "acknowledged: the peer stopped answering before the TCP close completed (connections reset)",
+            report.unacknowledged()) : "pvnet gen: warning: the peer did not complete the TCP close (every byte sent " +
+            "was acknowledged; connections reset)";
     }
 
     private int finish(final GenOptions.Plan plan, final TrafficReport report, final TrafficGenerator generator,
@@ -180,29 +200,38 @@ public final class GenCommand implements Callable<Integer>
     {
         final boolean forward = plan.direction() != DatagramSpec.Direction.REVERSE;
         final boolean stream = plan.direction() != DatagramSpec.Direction.FORWARD;
-        final GenSummary summary = new GenSummary(new GenSummary.Run(options.proto + (options.tso ? " tso" : ""),
-            options.dst, portText(plan), plan.udp(), plan.oneWay(), forward, stream, options.rate, options.count,
-            options.sizes.get(0), options.minSentPercent), report, generator, output);
+        final GenSummary summary = new GenSummary(new GenSummary.Run(plan.protoName(),
+            plan.dst(), portText(plan), plan.udp(), plan.oneWay(), forward, stream, plan.rate(), plan.count(),
+            plan.size(), plan.minSentPercent()), report, generator, output);
         final Map<String, Object> start = new LinkedHashMap<>();
-        start.put("protocol", options.proto);
+        start.put("protocol", plan.proto());
         start.put("mode", plan.oneWay() ? "one-way" : plan.udp() && forward ? "echo" : plan.udp() ? "stream" : "tcp");
-        start.put("tso", options.tso);
-        start.put("destination", options.dst);
-        start.put("port", options.port);
+        start.put("tso", plan.tso());
+        start.put("destination", plan.dst());
+        start.put("port", plan.port());
         if (!plan.udp() && stream)
         {
             start.put("reverse_port", plan.reversePort());
         }
-        start.put("flows", options.flows);
+        start.put("flows", plan.flows());
         start.put("sizes", plan.mix().toString());
         start.put("direction", plan.direction().name().toLowerCase(Locale.ROOT));
-        start.put("rate", options.rate);
+        start.put("rate", plan.rate());
         start.put("window", plan.window());
-        start.put("count", Math.max(0, options.count));
+        start.put("count", plan.count());
         start.put("duration_s", plan.durationNs() / 1e9);
-        start.put("interval_s", options.interval);
-        start.put("omit_s", options.omit);
+        start.put("interval_s", plan.intervalNs() / 1e9);
+        start.put("omit_s", plan.omitNs() / 1e9);
         output.finish(start, summary.end(), summary.lines());
+        final String close = closeLine(plan.udp(), report);
+        if (close != null)
+        {
+            err.println(close);
+            if (report.unacknowledged() > 0)
+            {
+                return 4;
+            }
+        }
         if (summary.shortSend())
         {
             err.println(summary.shortSendWarning());

@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * The options of {@code pvnet gen} ({@link GenCommand}), their help and their checks: {@link #plan} checks them
- * together and resolves the defaults that depend on each other into a {@link Plan}. A picocli mixin; its options are
+ * together and resolves the defaults that depend on each other into an immutable {@link Plan}, which is all the rest
+ * of gen reads; the fields keep what the user gave. A picocli mixin; its options are
  * listed in {@code gen --help} in the order declared here.
  * <p>
  * Threading: picocli fills it and the command's thread plans it, once.
@@ -122,16 +123,49 @@ final class GenOptions
             io.pvnet.perf.harness.IdleConverter.MEASURING_MODES)
     IdleMode idle = IdleMode.ADAPTIVE;
 
-    /** The options, checked (and the defaults that depend on others filled in). */
+    /**
+     * What a run of {@code gen} does: the options checked together, with the defaults that depend on others resolved.
+     * Immutable; the options it was planned from stay as the user gave them.
+     *
+     * @param settings       the guest's attach settings (region, vif, address).
+     * @param dst            the destination as given; {@code dstIp} as an IPv4 address.
+     * @param proto          udp, tcp or icmp.
+     * @param udp            not tcp (udp or icmp).
+     * @param icmp           icmp echo.
+     * @param tso            tcp sends TSO frames.
+     * @param port           the destination port (the protocol's default when none was given).
+     * @param reversePort    tcp --reverse/--bidir: the port of the server that sends.
+     * @param flows          parallel flows.
+     * @param mix            payload sizes (a size list, or the simple IMIX).
+     * @param size           the first --size: each tcp segment's or TSO frame's payload.
+     * @param direction      forward, reverse or both.
+     * @param count          frames (udp, icmp) or segments (tcp) to send, 0 for a duration.
+     * @param durationNs     longest run.
+     * @param intervalNs     between interval lines, 0 for none but the last.
+     * @param omitNs         the warm-up before the measured time.
+     * @param rate           frames a second (from --rate or --bitrate), 0 for none.
+     * @param window         udp, icmp: most frames in flight, 0 unpaced (a rate, --flood, tcp).
+     * @param oneWay         a one-way udp stream the receiver counts.
+     * @param minSentPercent the share of what was asked below which the run exits 3.
+     * @param json           the JSON file, "-" for stdout, null for none.
+     * @param idle           how gen waits.
+     */
     record Plan(
-        GuestNode.Settings settings, int dstIp, boolean udp, boolean icmp, SizeMix mix, DatagramSpec.Direction direction,
-        long durationNs, long intervalNs, int reversePort, long omitNs, int window, boolean oneWay)
+        GuestNode.Settings settings, String dst, int dstIp, String proto, boolean udp, boolean icmp, boolean tso, int port,
+        int reversePort, int flows, SizeMix mix, int size, DatagramSpec.Direction direction, long count, long durationNs,
+        long intervalNs, long omitNs, long rate, int window, boolean oneWay, double minSentPercent, String json,
+        IdleMode idle)
     {
+        /** {@return the protocol as the output names it: "tcp tso" for TSO frames} */
+        String protoName()
+        {
+            return proto + (tso ? " tso" : "");
+        }
     }
 
     /**
-     * Checks the options together and fills in the defaults that depend on others ({@link #port}, {@link #reversePort},
-     * {@link #rate} from {@link #bitrate}).
+     * Checks the options together and resolves the defaults that depend on others (the port, the reverse port, the rate
+     * from {@link #bitrate}, the window) into a {@link Plan}; the options themselves are left as given.
      *
      * @param attach the guest's attach options (region, vif, address).
      * @return the checked plan of the run.
@@ -164,7 +198,7 @@ final class GenOptions
         {
             throw new IllegalArgumentException("--imix and size lists are for udp and icmp (tcp sends one segment size)");
         }
-        if (!udp && reverse && (tso || rate > 0))
+        if (!udp && reverse && (tso || rate > 0 || bitrate != null))
         {
             throw new IllegalArgumentException("--tso and --rate pace and shape gen's own sends: with tcp --reverse " +
                 "the peer sends, as TCP lets it");
@@ -216,13 +250,11 @@ final class GenOptions
         {
             throw new IllegalArgumentException("--min-sent=" + minSentPercent + " must be a percentage (0..100)");
         }
-        final boolean portGiven = port != -1;
+        final boolean portGiven = this.port != -1;
         // a one-way stream, counted by its receiver (iperf3's UDP test), unless echoed or reversed
         final boolean oneWay = udp && !icmp && !echo && !reverse;
-        if (port == -1)
-        {
-            port = oneWay ? StreamSource.PORT : udp ? GuestStack.ECHO_PORT : GuestStack.DISCARD_PORT;
-        }
+        final int port = portGiven ? this.port :
+            oneWay ? StreamSource.PORT : udp ? GuestStack.ECHO_PORT : GuestStack.DISCARD_PORT;
         if (oneWay)
         {
             for (final int size : imix ? new int[] {12} : sizes.stream().mapToInt(Integer::intValue).toArray())
@@ -239,10 +271,8 @@ final class GenOptions
         {
             throw new IllegalArgumentException("--port=" + port + " must be in 1..65535");
         }
-        if (reversePort == -1)
-        {
-            reversePort = reverse && portGiven ? port : TcpChargenServer.PORT;
-        }
+        final int reversePort = this.reversePort != -1 ? this.reversePort :
+            reverse && portGiven ? port : TcpChargenServer.PORT;
         if (reversePort < 1 || reversePort > 65535)
         {
             throw new IllegalArgumentException("--reverse-port=" + reversePort + " must be in 1..65535");
@@ -262,14 +292,11 @@ final class GenOptions
             throw new IllegalArgumentException("--omit=" + omit + " must be 0..3600 seconds, and goes with --duration, " +
                 "not --count");
         }
-        if (bitrate != null)
+        if (bitrate != null && this.rate > 0)
         {
-            if (rate > 0)
-            {
-                throw new IllegalArgumentException("--rate and --bitrate exclude each other");
-            }
-            rate = framesPerSecond(bitrate, mix);
+            throw new IllegalArgumentException("--rate and --bitrate exclude each other");
         }
+        final long rate = bitrate != null ? framesPerSecond(bitrate, mix) : this.rate;
         if (window != -1 && (window < EchoWindow.MIN || window > 1 << 20))
         {
             throw new IllegalArgumentException("--window=" + window + " must be in " + EchoWindow.MIN + ".." + (1 << 20));
@@ -282,8 +309,9 @@ final class GenOptions
         final int defaultWindow = echoed ? EchoWindow.DEFAULT_MAX :
             StreamCredit.defaultWindow(io.pvnet.checksum.packet.EthernetHeader.LENGTH + TrafficGenerator.DATAGRAM_HEADER_BYTES + meanPayload(mix));
         final int paced = udp && rate == 0 && !flood ? window == -1 ? defaultWindow : window : 0;
-        return new Plan(settings, dstIp, udp, icmp, mix, direction, durationNs, (long)(interval * 1e9), reversePort,
-            (long)(omit * 1e9), paced, oneWay);
+        return new Plan(settings, dst, dstIp, proto, udp, icmp, tso, port, reversePort, flows, mix, sizes.get(0),
+            direction, Math.max(0, count), durationNs, (long)(interval * 1e9), (long)(omit * 1e9), rate, paced, oneWay,
+            minSentPercent, json, idle);
     }
 
     /** @return the mean payload of {@code mix}'s cycle. */

@@ -153,7 +153,8 @@ final class GenSummary
         }
         if (!run.udp())
         {
-            line.append(report.closed() ? ", closed" : ", close not acknowledged");
+            line.append(report.closed() ? ", closed" : report.unacknowledged() > 0 ? String.format(Locale.ROOT,
+                ", %d bytes never acknowledged (reset)", report.unacknowledged()) : ", close not completed (reset)");
         }
         if (run.oneWay())
         {
@@ -166,6 +167,7 @@ final class GenSummary
         if (!run.udp())
         {
             end.put("closed", report.closed());
+            end.put("unacknowledged_bytes", report.unacknowledged());
         }
         if (counters.badReports() > 0 || counters.reportsIn() > 0 || counters.reportsOut() > 0)
         {

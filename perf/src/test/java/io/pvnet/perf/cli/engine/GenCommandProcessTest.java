@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GenCommandProcessTest
 {
     private static final Pattern SUM_LINE = Pattern.compile(
-        "(?m)^\\[SUM\\] +(\\d+\\.\\d\\d)-(\\d+\\.\\d\\d) +sec +[\\d.]+ (Bytes|KBytes|MBytes|GBytes) +[\\d.]+ [KMG]?bits/sec +[\\d,]+ +(\\d+) +(\\d+)");
+        "(?m)^\\[SUM\\] +(\\d+\\.\\d\\d)-(\\d+\\.\\d\\d) +sec +[\\d.]+ +(Bytes|KBytes|MBytes|GBytes) +[\\d.]+ +[KMG]?bits/sec +[\\d,]+ +(\\d+) +(\\d+)");
     private static final Pattern SUMMARY = Pattern.compile(
         "sent (\\d+) frames \\((\\d+) frame bytes, (\\d+) payload bytes\\).*answered (\\d+) .*lost (\\d+) \\(");
 

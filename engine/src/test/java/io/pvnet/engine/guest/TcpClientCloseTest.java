@@ -1,0 +1,267 @@
+package io.pvnet.engine.guest;
+
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.TcpHeader;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.frame.FrameSink;
+import io.pvnet.engine.vif.VifConfig;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * gen's TCP close ({@link TcpClient}) when a segment of it is lost, against the guest's discard and chargen servers
+ * through a bridge: each loss is made on purpose (a test path that drops one chosen segment), so each case is
+ * deterministic. The close must recover as RFC 9293 has it (data and FIN resent with the retransmission timeout, a
+ * repeated FIN answered), and a peer that stops answering must show in the report.
+ */
+class TcpClientCloseTest
+{
+    private BridgedVifPair vifs;
+    private VifFrontend serverVif;
+    private VifFrontend clientVif;
+    private GuestStack server;
+    private TcpChargenServer chargen;
+    private TrafficGenerator generator;
+    private final Lossy toServer = new Lossy();
+    private final LossySink fromServer = new LossySink();
+
+    @BeforeEach
+    void setUp()
+    {
+        vifs = new BridgedVifPair(java.util.Map.of());
+        serverVif = vifs.serverVif;
+        clientVif = vifs.clientVif;
+        fromServer.out = BridgedVifPair.transmitTo(serverVif);
+        server = new GuestStack(VifConfig.of(1, 0).mac(), BridgedVifPair.SERVER_IP, 24, null, 1500, fromServer);
+        chargen = new TcpChargenServer(server, fromServer, 1500).limitRingUse(serverVif::txOutstanding, 128);
+        server.other(chargen);
+        toServer.next = server;
+        final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
+            BridgedVifPair.transmitTo(clientVif));
+        generator = new TrafficGenerator(clientVif, client, new BothGuests(client));
+        assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
+        assertTrue(generator.resolve(BridgedVifPair.SERVER_IP, 5_000_000_000L), "server resolved by ARP");
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        vifs.close();
+    }
+
+    private TrafficReport run(final DatagramSpec.Direction direction, final long durationNs)
+    {
+        return generator.tcp(new TcpSpec(GuestStack.DISCARD_PORT, TcpChargenServer.PORT, 1400, false, 1, 0,
+            durationNs, 0, direction, 0), GenListener.NONE);
+    }
+
+    @Test
+    void shouldResendTheDataLostAtTheEndOfTheRunBeforeItsFin()
+    {
+        // the data segment just before gen's FIN is lost: the FIN arrives after a gap, and the discard server
+        // acknowledges only up to the gap (main's jar sent the FIN again and again, never the data: not closed)
+        toServer.loseLastDataBeforeFin = true;
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 200_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, toServer.lost, "the last data segment before the FIN was lost");
+        assertTrue(tcp.closed(), tcp.toString());
+        assertEquals(0, tcp.unacknowledged(), "every byte sent was acknowledged in the end");
+        assertEquals(server.tcpPayloadBytes(), tcp.answeredPayloadBytes(), "as the server took them, once each");
+    }
+
+    @Test
+    void shouldSendItsFinAgainWhenTheDiscardServersFinAckIsLost()
+    {
+        // the discard server's FIN-ACK is lost: gen's FIN goes again with the retransmission timeout, and the server
+        // (in LAST-ACK) answers it with its FIN-ACK again (main's server answered a repeated FIN with nothing)
+        fromServer.loseFirstFinFromPort = GuestStack.DISCARD_PORT;
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 100_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, fromServer.lost, "the server's FIN-ACK was lost once");
+        assertTrue(tcp.closed(), tcp.toString());
+        assertEquals(2, toServer.fins, "gen's FIN, then once more after the retransmission timeout");
+        assertEquals(0, tcp.unacknowledged());
+        assertEquals(server.tcpPayloadBytes(), tcp.answeredPayloadBytes());
+    }
+
+    @Test
+    void shouldSendItsFinAgainWhenItIsLostOnAReceivingConnection()
+    {
+        toServer.loseFirstFinToPort = TcpChargenServer.PORT;
+        final TrafficReport tcp = run(DatagramSpec.Direction.REVERSE, 100_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, toServer.lost, "gen's first FIN to the chargen server was lost");
+        assertTrue(tcp.closed(), tcp.toString());
+        assertTrue(tcp.counters().receivedPayloadBytes(0) > 0, tcp.toString());
+    }
+
+    @Test
+    void shouldCloseBothDirectionsWhenTheChargenServersFinIsLost()
+    {
+        fromServer.loseFirstFinFromPort = TcpChargenServer.PORT;
+        final TrafficReport tcp = run(DatagramSpec.Direction.BIDIR, 100_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, fromServer.lost, "the chargen server's FIN was lost once");
+        assertTrue(tcp.closed(), tcp.toString());
+        assertEquals(0, tcp.unacknowledged());
+    }
+
+    @Test
+    void shouldReportWhatWasNeverAcknowledgedWhenThePeerStopsAnswering()
+    {
+        // the last data segment before gen's FIN is lost, and from the FIN on nothing reaches the server: neither
+        // that segment (resent) nor the FIN is ever acknowledged
+        toServer.loseLastDataBeforeFin = true;
+        toServer.loseEverythingFromFin = true;
+        final long start = System.nanoTime();
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 100_000_000L);
+        final long tookNs = System.nanoTime() - start;
+        assertTrue(tcp.ok(), tcp.failure());
+        assertFalse(tcp.closed(), tcp.toString());
+        assertTrue(tcp.unacknowledged() >= 1400, "at least the lost segment: " + tcp.unacknowledged());
+        assertEquals(server.tcpPayloadBytes(), tcp.answeredPayloadBytes(), "what reached the server was acknowledged");
+        assertTrue(toServer.fins >= 5, "the FIN was resent with the retransmission timeout: " + toServer.fins);
+        assertTrue(tookNs < 10_000_000_000L, "gave up after 2 s without progress: " + tookNs + " ns");
+    }
+
+    /** In front of the server: drops the chosen segment gen sends, counts gen's FINs. */
+    private static final class Lossy implements FrameHandler
+    {
+        FrameHandler next;
+        boolean loseLastDataBeforeFin;
+        int loseFirstFinToPort = -1;
+        boolean loseEverythingFromFin;
+        int lost;
+        int fins;
+        private boolean finSeen;
+        private final UnsafeBuffer held = new UnsafeBuffer(new byte[2048]);
+        private final FrameMetadata heldMetadata = new FrameMetadata();
+        private int heldLength;
+
+        @Override
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
+        {
+            final int ip = offset + EthernetHeader.LENGTH;
+            if (EthernetHeader.etherType(buffer, offset) != EthernetHeader.ETHERTYPE_IPV4 ||
+                Ipv4Header.protocol(buffer, ip) != IpProtocol.TCP)
+            {
+                next.onFrame(buffer, offset, length, metadata);
+                return;
+            }
+            final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+            final int port = TcpHeader.destinationPort(buffer, l4);
+            final boolean fin = (TcpHeader.flags(buffer, l4) & TcpHeader.FIN) != 0;
+            final boolean data = ip + Ipv4Header.totalLength(buffer, ip) > l4 + TcpHeader.headerLength(buffer, l4);
+            fins += fin ? 1 : 0;
+            if (loseEverythingFromFin && (finSeen || fin))
+            {
+                finSeen = true;
+                lost += 1 + (heldLength > 0 ? 1 : 0);
+                heldLength = 0;
+                return;
+            }
+            if (fin && port == loseFirstFinToPort)
+            {
+                loseFirstFinToPort = -1;
+                lost++;
+                return;
+            }
+            if (loseLastDataBeforeFin && port == GuestStack.DISCARD_PORT && !finSeen)
+            {
+                // each data segment is held until the next one comes; the one held when the FIN comes is lost
+                if (fin)
+                {
+                    finSeen = true;
+                    lost += heldLength > 0 ? 1 : 0;
+                    heldLength = 0;
+                }
+                else if (data)
+                {
+                    final int previous = heldLength;
+                    final FrameMetadata previousMetadata = new FrameMetadata().copyFrom(heldMetadata);
+                    final UnsafeBuffer previousFrame = new UnsafeBuffer(new byte[2048]);
+                    previousFrame.putBytes(0, held, 0, previous);
+                    held.putBytes(0, buffer, offset, length);
+                    heldMetadata.copyFrom(metadata);
+                    heldLength = length;
+                    if (previous > 0)
+                    {
+                        next.onFrame(previousFrame, 0, previous, previousMetadata);
+                    }
+                    return;
+                }
+            }
+            next.onFrame(buffer, offset, length, metadata);
+        }
+    }
+
+    /** Behind the server (its stack and chargen): drops the first FIN from the chosen port. */
+    private static final class LossySink implements FrameSink
+    {
+        FrameSink out;
+        int loseFirstFinFromPort = -1;
+        int lost;
+
+        @Override
+        public int onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
+        {
+            final int ip = offset + EthernetHeader.LENGTH;
+            if (loseFirstFinFromPort >= 0 && EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
+                Ipv4Header.protocol(buffer, ip) == IpProtocol.TCP)
+            {
+                final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+                if (TcpHeader.sourcePort(buffer, l4) == loseFirstFinFromPort &&
+                    (TcpHeader.flags(buffer, l4) & TcpHeader.FIN) != 0)
+                {
+                    loseFirstFinFromPort = -1;
+                    lost++;
+                    return 0; // taken, and lost on the way
+                }
+            }
+            return out.onFrame(buffer, offset, length, metadata);
+        }
+    }
+
+    /** The generator's poller drives the server's vif and both servers too (one thread). */
+    private final class BothGuests implements Agent
+    {
+        private final AnsweringPoll answering = new AnsweringPoll();
+        private final GuestStack client;
+
+        BothGuests(final GuestStack client)
+        {
+            this.client = client;
+        }
+
+        @Override
+        public int doWork()
+        {
+            int work = serverVif.doWork();
+            work += answering.poll(serverVif, toServer, 64);
+            work += chargen.doWork();
+            serverVif.flush();
+            work += clientVif.doWork();
+            work += clientVif.poll(client, 64);
+            clientVif.flush();
+            return work;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "guests";
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.pvnet.perf.cli.engine;
+
+import io.pvnet.engine.guest.DatagramSpec;
+import io.pvnet.engine.guest.GenCounters;
+import io.pvnet.engine.guest.TrafficReport;
+import io.pvnet.engine.guest.GuestStack;
+import io.pvnet.engine.guest.StreamSource;
+import io.pvnet.engine.guest.TcpChargenServer;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link GenOptions#plan}: the defaults that depend on other options resolved into the plan, the options untouched; and
+ * what {@link GenCommand} says of a TCP close that did not complete.
+ */
+class GenOptionsTest
+{
+    private static GenCommand parse(final String... args)
+    {
+        final GenCommand command = new GenCommand();
+        new CommandLine(command).parseArgs(java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("--region", "/dev/shm/pvnet-gen-options-test", "--vif", "1", "--ip",
+                "192.0.2.3/24", "--dst", "192.0.2.2"), java.util.stream.Stream.of(args)).toArray(String[]::new));
+        return command;
+    }
+
+    private static GenOptions.Plan plan(final GenCommand command)
+    {
+        return command.options.plan(command.attach);
+    }
+
+    @Test
+    void shouldResolveTheTcpPortsIntoThePlanAndLeaveTheOptionsAsGiven()
+    {
+        final GenCommand command = parse("--proto", "tcp", "--bidir", "-P", "4", "--size", "1400");
+        final GenOptions.Plan plan = plan(command);
+        assertEquals(GuestStack.DISCARD_PORT, plan.port());
+        assertEquals(TcpChargenServer.PORT, plan.reversePort());
+        assertEquals(DatagramSpec.Direction.BIDIR, plan.direction());
+        assertEquals(4, plan.flows());
+        assertEquals(1400, plan.size());
+        assertEquals(-1, command.options.port, "the option stays what the user gave: none");
+        assertEquals(-1, command.options.reversePort);
+        assertEquals(plan.toString(), plan(command).toString(), "planning again gives the same plan");
+    }
+
+    @Test
+    void shouldTakeTheReversePortFromThePortGivenWithReverse()
+    {
+        final GenOptions.Plan plan = plan(parse("--proto", "tcp", "--reverse", "--port", "5001"));
+        assertEquals(5001, plan.port());
+        assertEquals(5001, plan.reversePort());
+    }
+
+    @Test
+    void shouldResolveTheRateFromTheBitrateWithoutWritingTheRateOption()
+    {
+        final GenCommand command = parse("--proto", "udp", "--size", "1000", "-b", "80M");
+        final GenOptions.Plan plan = plan(command);
+        assertEquals(10_000, plan.rate());
+        assertEquals(0, command.options.rate, "--rate stays unset");
+        assertEquals(0, plan.window(), "a rate is not paced by a window");
+        assertEquals(StreamSource.PORT, plan.port());
+        assertTrue(plan.oneWay());
+        assertEquals(plan.toString(), plan(command).toString(), "a second plan does not find --rate and --bitrate together");
+    }
+
+    @Test
+    void shouldCarryTheRestOfTheRunInThePlan()
+    {
+        final GenOptions.Plan plan = plan(parse("--proto", "udp", "--echo", "--count", "500", "-i", "0.5"));
+        assertEquals(GuestStack.ECHO_PORT, plan.port());
+        assertEquals(500, plan.count());
+        assertEquals(500_000_000L, plan.intervalNs());
+        assertEquals("udp", plan.protoName());
+        assertNull(plan.json());
+        assertEquals(0, plan(parse("--proto", "udp")).count(), "no --count: 0, a duration");
+    }
+
+    @Test
+    void shouldRefuseABitrateWithTcpReverse()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> plan(parse("--proto", "tcp", "--reverse", "-b", "1G")));
+        assertTrue(ex.getMessage().startsWith("--tso and --rate"), ex.getMessage());
+    }
+
+    @Test
+    void shouldMakeBytesNeverAcknowledgedAnErrorAndAnIncompleteCloseAWarning()
+    {
+        final GenCounters counters = new GenCounters(1);
+        assertNull(GenCommand.closeLine(false, new TrafficReport(counters, 1, true, null, 0)), "closed: nothing to say");
+        assertNull(GenCommand.closeLine(true, new TrafficReport(counters, 1, false, null, 0)), "udp has no close");
+        assertEquals("pvnet gen: 1,400 bytes sent were never acknowledged: the peer stopped answering before the TCP " +
+            "close completed (connections reset)", GenCommand.closeLine(false, new TrafficReport(counters, 1, false, null,
+            1400)));
+        assertTrue(GenCommand.closeLine(false, new TrafficReport(counters, 1, false, null, 0))
+            .startsWith("pvnet gen: warning: "));
+    }
+}
