@@ -5,7 +5,12 @@ import io.pvnet.ring.event.EventChannel;
 import io.pvnet.ring.event.EventChannelDescriptor;
 import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.share.LinuxCalls;
+import io.pvnet.engine.RateLimitedErrorHandler;
+import io.pvnet.ring.event.RunnerStop;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.Arena;
@@ -14,9 +19,10 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The floors {@link WakeScenario} compares its paths with: two threads waking each other and nothing else, through
- * event channels ({@code baseline.futex.rtt}) or eventfds and epoll ({@code baseline.eventfd.rtt}), timed as the paths
- * are ({@link WakeRoundTrips}).
+ * The floors {@link WakeScenario} compares its paths with, timed as the paths are ({@link WakeRoundTrips}): two
+ * threads waking each other and nothing else, through event channels ({@code baseline.futex.rtt}) or eventfds and
+ * epoll ({@code baseline.eventfd.rtt}); and the floor of {@code wake.rtt} itself ({@code baseline.futex1.rtt}): one
+ * kernel wake-up, the sender polling for the answer as the guest does.
  * <p>
  * Threading: called on the harness thread, which pings; each baseline starts its own ponging thread and stops it.
  */
@@ -60,6 +66,97 @@ final class WakeBaselines
             thread.join(2_000);
         }
         return histogram;
+    }
+
+    /**
+     * The floor of {@code wake.rtt}: what its round trip costs with no ring, no frame and no backend in it. The sender
+     * (the harness thread, as the guest) raises a thread asleep on an event channel ({@code FUTEX_WAKE}, the one
+     * kernel wake-up of {@code wake.rtt}) and polls its own port for the answer with the idle strategy of {@code mode}
+     * (the guest's: yielding through its spin window); the woken thread, an agent idling as the host thread does
+     * ({@code mode} on its channel: a spin window after its work, then armed asleep), raises the sender's port (one
+     * atomic add: the sender polls) and falls asleep again. Each round trip starts with that thread in its sleep, as
+     * {@code wake.rtt}'s. Stages as {@code wake.rtt}'s ({@link WakeStages#FLOOR}): the kick returned, the thread
+     * back from its sleep; {@code wake.rtt} above this floor is what its rings, frame and duty cycles add.
+     */
+    static Histogram oneWakeRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
+    {
+        final Histogram histogram = new Histogram(WakeRoundTrips.TIMEOUT_NS, 3);
+        final UnsafeBuffer ports = new UnsafeBuffer(ByteBuffer.allocateDirect(EventChannelDescriptor.lengthBytes(2)));
+        final EventChannel sender = new EventChannel(ports, 0, 1, mode);
+        final EventChannel woken = new EventChannel(ports, 1, 0, mode);
+        final WakeStages stages = new WakeStages(WakeStages.FLOOR);
+        final WakeStages.Stamped sleep = new WakeStages.Stamped(woken, stages, WakeStages.HOST);
+        final RateLimitedErrorHandler errors = new RateLimitedErrorHandler("pvnet bench wake", System.err, 1_000);
+        final AgentRunner runner = new AgentRunner(mode.newIdleStrategy(sleep), errors, null, new Answer(woken));
+        AgentRunner.startOnThread(runner);
+        try
+        {
+            final IdleStrategy idle = mode.newIdleStrategy(sender);
+            WakeRoundTrips.measure(context, "baseline.futex1.rtt", new AtomicLong(), histogram, stages::reset,
+                sleep::asleep, () ->
+                {
+                    while (sender.poll())
+                    {
+                        // a stale answer of a timed-out round
+                    }
+                    final long start = System.nanoTime();
+                    stages.begin(start);
+                    sender.notifyPeer();
+                    stages.stamp(WakeStages.KICK);
+                    idle.reset();
+                    while (!sender.poll())
+                    {
+                        if (System.nanoTime() - start > WakeRoundTrips.TIMEOUT_NS)
+                        {
+                            stages.end(false);
+                            return -1;
+                        }
+                        idle.idle(0);
+                    }
+                    idle.reset();
+                    final long end = System.nanoTime();
+                    stages.end(true);
+                    return end - start;
+                });
+            stages.report(context);
+        }
+        finally
+        {
+            RunnerStop.close(runner, sender::notifyPeer);
+        }
+        if (errors.errors() > 0)
+        {
+            context.report("baseline.futex1.rtt.errors", errors.errors(), "errors");
+        }
+        return histogram;
+    }
+
+    /** The floor's woken thread: answers every notification with one (the sender polls: an atomic add). */
+    private static final class Answer implements Agent
+    {
+        private final EventChannel channel;
+
+        Answer(final EventChannel channel)
+        {
+            this.channel = channel;
+        }
+
+        @Override
+        public int doWork()
+        {
+            if (channel.poll())
+            {
+                channel.notifyPeer();
+                return 1;
+            }
+            return 0;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "wake-floor";
+        }
     }
 
     /**

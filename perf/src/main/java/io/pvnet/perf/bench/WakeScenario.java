@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Three threads on the host's cores (on 2 vCPUs the third always lands on a polling one): two kernel wake-ups (A wakes
  * the host thread, which wakes B; the host and A still poll when the echo comes back) and two hand-overs to a
  * polling thread, up to four wake-ups when a round trip outlasts a spin window.</li>
+ * <li>{@code baseline.futex1.rtt.*}: the floor of {@code wake.rtt}, its one kernel wake-up and nothing else: the
+ * sender wakes a thread asleep on an event channel and polls for its answer as the guest does
+ * ({@link WakeBaselines#oneWakeRoundTrips}); {@code wake.rtt.p50/.p99} are shown as ratios to it.</li>
  * <li>{@code baseline.futex.rtt.*}: two threads waking each other through event channels in {@code sleep} mode,
  * nothing else (the floor of two kernel wake-ups); {@code baseline.eventfd.rtt.*}: the same with eventfds and epoll,
  * the kick path of guests in their own memory.</li>
@@ -70,7 +73,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * deoptimised at the first gapped round trips (an uncommon trap, -XX:+PrintCompilation); none in the measured window
  * since. * <p>
  * This class sets up the two vif paths and their guests; {@link WakeRoundTrips} times any path's round trips (gap,
- * asleep check, settle, warm-ups), {@link WakeBaselines} runs the futex and eventfd floors.
+ * asleep check, settle, warm-ups), {@link WakeBaselines} runs the one-wake, futex and eventfd floors.
  */
 public final class WakeScenario implements Scenario
 {
@@ -86,7 +89,7 @@ public final class WakeScenario implements Scenario
     @Override
     public String description()
     {
-        return "round trip of one frame guest -> backend -> guest with every thread asleep (us); futex ping-pong baseline";
+        return "round trip of one frame guest -> backend -> guest with every thread asleep (us); its one-wake floor, futex ping-pong baselines";
     }
 
     @Override
@@ -107,10 +110,12 @@ public final class WakeScenario implements Scenario
         final IdleMode mode = context.options().idle(IdleMode.ADAPTIVE);
         context.baseline("baseline");
         report(context, "wake.rtt", reflectRoundTrips(context, mode));
+        report(context, "baseline.futex1.rtt", WakeBaselines.oneWakeRoundTrips(context, mode));
         report(context, "wake.relay.rtt", relayRoundTrips(context, mode));
         report(context, "baseline.futex.rtt", WakeBaselines.futexRoundTrips(context));
         report(context, "baseline.eventfd.rtt", WakeBaselines.eventfdRoundTrips(context));
-        context.compare("wake.rtt.p50", "baseline.futex.rtt.p50");
+        context.compare("wake.rtt.p50", "baseline.futex1.rtt.p50");
+        context.compare("wake.rtt.p99", "baseline.futex1.rtt.p99");
         context.compare("wake.relay.rtt.p50", "baseline.futex.rtt.p50");
     }
 

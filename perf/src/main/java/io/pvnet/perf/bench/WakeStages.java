@@ -23,6 +23,8 @@ final class WakeStages
      * the host thread back from its sleep, the host's first duty cycle with work done (the answer pushed).
      */
     static final String[] REFLECT = {"wake.kick", "wake.host", "wake.answered"};
+    /** {@code baseline.futex1.rtt}'s stages: the sender's kick returned, the woken thread back from its sleep. */
+    static final String[] FLOOR = {"baseline.futex1.kick", "baseline.futex1.woken"};
     /** {@code wake.relay.rtt}'s stages: the same first two, then the host's forwarding cycle and B's. */
     static final String[] RELAY =
         {"wake.relay.kick", "wake.relay.host", "wake.relay.forwarded", "wake.relay.echo", "wake.relay.echoed"};

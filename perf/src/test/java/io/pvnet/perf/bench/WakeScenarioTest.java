@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code bench --scenario wake}, shortened: the back-to-back warm-up, the gapped round trips and both baselines run,
+ * {@code bench --scenario wake}, shortened: the back-to-back warm-up, the gapped round trips and the baselines run,
  * every round trip comes back (no {@code .lost} figure), and the percentiles are those of real round trips.
  */
 class WakeScenarioTest
@@ -26,7 +26,8 @@ class WakeScenarioTest
     {
         final Map<String, Double> figures = ScenarioRun.figures(new WakeScenario(), dir, "--no-progress",
             "--duration", "0.3", "--warmup", "0.4");
-        for (final String path : List.of("wake.rtt", "wake.relay.rtt", "baseline.futex.rtt", "baseline.eventfd.rtt"))
+        for (final String path : List.of("wake.rtt", "wake.relay.rtt", "baseline.futex1.rtt", "baseline.futex.rtt",
+            "baseline.eventfd.rtt"))
         {
             final double p50 = figures.get(path + ".p50");
             final double p99 = figures.get(path + ".p99");
@@ -50,6 +51,12 @@ class WakeScenarioTest
             assertTrue(p50 != null && p50 > 0 && p50 < figures.get("wake.rtt.p99"), stage + " " + figures);
         }
         assertTrue(figures.get("wake.host.p50") <= figures.get("wake.answered.p50"), figures.toString());
+        // the one-wake floor of wake.rtt: its sender's kick -> the woken thread back from its sleep, inside the round trip
+        for (final String stage : List.of("baseline.futex1.kick", "baseline.futex1.woken"))
+        {
+            final Double p50 = figures.get(stage + ".p50");
+            assertTrue(p50 != null && p50 > 0 && p50 < figures.get("baseline.futex1.rtt.p99"), stage + " " + figures);
+        }
         assertTrue(stdout.text().contains("wake.rtt.p50"), stdout.text());
     }
 

@@ -18,7 +18,19 @@ import java.util.function.LongSupplier;
  *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
+ *  woken, doWork() -> n > 0    idle(n): as any work, then one yield (the hand-back below)
  * </pre>
+ * <b>Hand-back</b> ({@link #HAND_BACK}). The first duty cycle with work after a sleep is followed by one yield: the
+ * thread was woken by a peer that is most likely polling for the answer on the same CPU (this VM's kernel places the
+ * woken thread on the waker's busy vCPU rather than wake a halted one), and the answer is now pushed. Without the
+ * yield the peer waits for the rest of this thread's work, its next (empty) duty cycle, arming and final check
+ * included, until the idle poll's yield. With it, the peer sees the answer at once and this thread finishes its
+ * cycle when the peer next yields or sleeps; a peer on another CPU, or none, costs one {@code sched_yield} (about
+ * 1 µs) per wake-up that brought work, never one per cycle of a stream (a thread carrying a stream does not sleep).
+ * Measured in alternating {@code wake} runs (perf/README.md): at load 4-6, {@code wake.rtt.p50} 0.78-0.95x of the
+ * same runs without it in four pairs of four, p99 lower in three ({@code wake.relay.rtt.p50} mixed, 0.63-1.64x); at
+ * load 7-14 no better (p50 0.49-1.42x, five pairs, the one-wake floor's p99 worse in four), where a yield with other
+ * threads runnable can give the core to one of them first. {@code -Dpvnet.idle.hand.back=false} turns it off.
  * <b>Streaming window.</b> A thread that has stayed awake, finding work again within each window, for
  * {@link #STREAM_AFTER_NS} (1 ms) is carrying a stream: its window grows to {@link #STREAM_WINDOW_NS} (1 ms) until it
  * next sleeps. On 2 vCPUs a stream's gaps are the peer thread's preemptions (another thread, the JIT, the kernel) and
@@ -78,6 +90,11 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      * between measured slower than either.
      */
     public static final int STREAM_YIELD_EVERY = Math.max(1, Integer.getInteger("pvnet.idle.stream.yield.every", 16));
+    /**
+     * Whether the first duty cycle with work after a sleep is followed by a yield (the hand-back, see the class
+     * comment): {@code -Dpvnet.idle.hand.back}, true unless set to false.
+     */
+    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "true"));
 
     private final WaitPoint waitPoint;
     private final LongSupplier clock;
@@ -89,6 +106,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private final long streamAfterNs;
     private final long streamWindowNs;
     private final int streamYieldEvery;
+    private final boolean handBack;
     /** Idle polls since the last yield in the streaming window. */
     private int streamPolls;
     private final long maxSleepNs;
@@ -107,6 +125,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private long yields;
     private long announcements;
     private long sleeps;
+    private long handBacks;
 
     /**
      * An idle strategy that polls for {@code spinWindowNs} after the last work, then sleeps on {@code waitPoint}.
@@ -153,6 +172,20 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         final long contendedYieldNs, final long streamAfterNs, final long streamWindowNs, final int streamYieldEvery,
         final LongSupplier clock, final Runnable spinner, final Runnable yielder)
     {
+        this(waitPoint, spinWindowNs, maxSleepNs, pureSpinNs, contendedYieldNs, streamAfterNs, streamWindowNs,
+            streamYieldEvery, HAND_BACK, clock, spinner, yielder);
+    }
+
+    /**
+     * As the constructor above with the hand-back given.
+     *
+     * @param handBack whether the first duty cycle with work after a sleep is followed by a yield.
+     */
+    WaitPointIdleStrategy(
+        final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
+        final long contendedYieldNs, final long streamAfterNs, final long streamWindowNs, final int streamYieldEvery,
+        final boolean handBack, final LongSupplier clock, final Runnable spinner, final Runnable yielder)
+    {
         if (spinWindowNs < 0 || maxSleepNs <= 0 || pureSpinNs < 0 || contendedYieldNs <= 0 || streamAfterNs < 0 ||
             streamWindowNs < spinWindowNs || streamYieldEvery < 1)
         {
@@ -161,6 +194,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
                 streamAfterNs + " streamWindowNs=" + streamWindowNs + " streamYieldEvery=" + streamYieldEvery);
         }
         this.streamYieldEvery = streamYieldEvery;
+        this.handBack = handBack;
         this.streamAfterNs = streamAfterNs;
         this.streamWindowNs = streamWindowNs;
         this.pureSpinNs = pureSpinNs;
@@ -178,7 +212,14 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     {
         if (workCount > 0)
         {
+            final boolean woken = slept;
             reset();
+            if (woken && handBack)
+            {
+                // the answer to the peer that woke this thread is pushed: let it run now (see the class comment)
+                handBacks++;
+                yielder.run();
+            }
             return;
         }
         idle();
@@ -284,6 +325,12 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     public long sleeps()
     {
         return sleeps;
+    }
+
+    /** {@return yields after the first duty cycle with work after a sleep (the hand-back)} */
+    public long handBacks()
+    {
+        return handBacks;
     }
 
     /** {@return whether the current or last window is the streaming one} */

@@ -329,8 +329,64 @@ class WaitPointIdleStrategyTest
         cheap.idle(0);
         cheap.idle(0);
         cheap.idle(1);
-        assertEquals(before, yields, "announced and slept: no yield");
+        final int handBack = WaitPointIdleStrategy.HAND_BACK ? 1 : 0;
+        assertEquals(before + handBack, yields, "announced and slept: no yield (woken with work: the hand-back's)");
         cheap.idle(0);
-        assertEquals(before + 1, yields, "woken: the short window, a yield per poll");
+        assertEquals(before + handBack + 1, yields, "woken: the short window, a yield per poll");
+    }
+
+    /** The hand-back, on the driven clock whatever -Dpvnet.idle.hand.back says. */
+    private WaitPointIdleStrategy handingBack()
+    {
+        return new WaitPointIdleStrategy(waitPoint, WINDOW_NS, 1_000_000_000L, 0, Long.MAX_VALUE, STREAM_AFTER_NS,
+            STREAM_WINDOW_NS, 1, true, clock, spinner, yielder);
+    }
+
+    @Test
+    void shouldYieldOnceAfterTheFirstWorkOfAWakeUpToHandTheAnswerBack()
+    {
+        final WaitPointIdleStrategy strategy = handingBack();
+        idleUntilAnnounced(strategy);
+        strategy.idle(0); // the final check found nothing: asleep
+        assertEquals(1, sleeps);
+        final int before = yields;
+        strategy.idle(1); // woken, the first duty cycle did work (the answer pushed)
+        assertEquals(before + 1, yields, "one yield: the peer polling on this CPU sees the answer now");
+        assertEquals(1, strategy.handBacks());
+        strategy.idle(1);
+        strategy.idle(3);
+        assertEquals(before + 1, yields, "only the first cycle with work after a sleep: more work costs no yield");
+        assertEquals(1, strategy.handBacks());
+    }
+
+    @Test
+    void shouldNotHandBackWhileAwakeOrAfterAWakeUpThatBroughtNothing()
+    {
+        final WaitPointIdleStrategy strategy = handingBack();
+        stream(strategy, 100, 20_000, 5);
+        assertEquals(0, strategy.handBacks(), "a thread that stays awake with work never hands back");
+        idleUntilAnnounced(strategy);
+        strategy.idle(0);
+        strategy.idle(0); // woken with nothing: announced again at once
+        strategy.idle(0); // asleep again
+        assertEquals(2, sleeps);
+        assertEquals(0, strategy.handBacks());
+        final int before = yields;
+        strategy.idle(2);
+        assertEquals(before + 1, yields, "the wake-up that brought work hands back once");
+    }
+
+    @Test
+    void shouldNotHandBackWhenTurnedOff()
+    {
+        final WaitPointIdleStrategy off = new WaitPointIdleStrategy(waitPoint, WINDOW_NS, 1_000_000_000L, 0,
+            Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, false, clock, spinner, yielder);
+        idleUntilAnnounced(off);
+        off.idle(0);
+        assertEquals(1, sleeps);
+        final int before = yields;
+        off.idle(1);
+        assertEquals(before, yields, "-Dpvnet.idle.hand.back=false");
+        assertEquals(0, off.handBacks());
     }
 }
