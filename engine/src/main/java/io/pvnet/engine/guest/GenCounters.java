@@ -59,6 +59,8 @@ public final class GenCounters
     long unbelievedReports;
     /** Reports that moved the window whose loss figures no receiver could count (not taken as receiver figures). */
     long figuresIgnoredReports;
+    /** One-way counts started afresh after reports beyond what was sent (forged sequences upset the receiver's). */
+    long restartedCounts;
     long controlSent;
 
     /**
@@ -328,6 +330,12 @@ public final class GenCounters
     public long unbelievedReports()
     {
         return unbelievedReports;
+    }
+
+    /** {@return one-way counts started afresh: their receiver reported sequences never sent (forged ones upset it)} */
+    public long restartedCounts()
+    {
+        return restartedCounts;
     }
 
     /** {@return reports that moved the window but whose loss figures were not believed (receiver figures not taken)} */

@@ -51,7 +51,9 @@ public final class StreamCounter
     /** A datagram far ahead, not yet believed ({@link #AHEAD}): its sequence (-1: none) and payload bytes. */
     private long candidate;
     private int candidateBytes;
-    private long receivedAtReport;
+    /** Datagrams that came, counted or not (a report tells the sender its count is upset): reported up to here. */
+    private long arrivals;
+    private long arrivalsAtReport;
     /** History words {@link #forget} wrote (tests: a long jump costs words, not bits). */
     long wordsCleared;
     /** The jitter in sixteenths of a nanosecond (RFC 3550 A.8's fixed point), -1 before a second timed datagram. */
@@ -83,7 +85,8 @@ public final class StreamCounter
         tooLate = 0;
         ahead = 0;
         candidate = -1;
-        receivedAtReport = 0;
+        arrivals = 0;
+        arrivalsAtReport = 0;
         jitter16 = -1;
         timed = false;
         Arrays.fill(seen, 0);
@@ -104,6 +107,7 @@ public final class StreamCounter
             stale++;
             return number;
         }
+        arrivals++;
         if (number < expected)
         {
             late(number, payloadBytes);
@@ -186,6 +190,7 @@ public final class StreamCounter
      */
     public void onUnnumbered(final int payloadBytes)
     {
+        arrivals++;
         received++;
         this.payloadBytes += payloadBytes;
         mark(expected);
@@ -300,16 +305,19 @@ public final class StreamCounter
         return jitter16 < 0 ? -1 : jitter16 >> 4;
     }
 
-    /** {@return datagrams received since the last {@link #reported()}} */
+    /**
+     * {@return datagrams of this count that came since the last {@link #reported()}, counted or not (too late, far
+     * ahead): a count that forged sequences upset still reports, so its sender learns it}
+     */
     public long unreported()
     {
-        return received - receivedAtReport;
+        return arrivals - arrivalsAtReport;
     }
 
     /** The figures were just reported. */
     public void reported()
     {
-        receivedAtReport = received;
+        arrivalsAtReport = arrivals;
     }
 
     @Override

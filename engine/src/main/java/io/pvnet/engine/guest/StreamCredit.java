@@ -105,6 +105,12 @@ public final class StreamCredit
         return window + (long)MIN * (2 + Math.max(0, sinceReportNs) / TIMEOUT_NS);
     }
 
+    /** The receiver counts afresh (a new RECEIVE): its loss figures start again from none. */
+    public void newCount()
+    {
+        lostReported = 0;
+    }
+
     /**
      * Whether the next datagram may go: fewer than the window in flight, or a probe after a full window waited out its
      * timeout (which halves the window).
@@ -273,7 +279,7 @@ public final class StreamCredit
     public String toString()
     {
         return "window " + window() + " (max " + max() + ", smallest " + smallest() + "), in flight " + inFlight() +
-            ", reports " + reports + " (" + ignored + " ignored, " + figuresIgnored + " with figures ignored), losses " +
+            ", reports " + reports + " (" + ignored + " ignored, " + figuresIgnored + " figures ignored), losses " +
             losses() + ", timeouts " + timeouts();
     }
 }

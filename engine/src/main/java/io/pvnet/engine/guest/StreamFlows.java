@@ -28,7 +28,9 @@ import java.nio.ByteBuffer;
  * ({@link GenCounters#badReports()}) and ignored: neither the window nor the receiver figures take it. One with a
  * believable highest sequence but loss figures no receiver could count (a spoofed datagram upset the receiver's count)
  * moves the window and ends the flow when final; its figures are not taken
- * ({@link GenCounters#figuresIgnoredReports()}).
+ * ({@link GenCounters#figuresIgnoredReports()}). {@link #BEYOND_SENT_LIMIT} reports in a row beyond what was sent (the
+ * receiver's count took forged sequences) start the flow's count afresh ({@link GenCounters#restartedCounts()}), its
+ * figures so far kept.
  * <p>
  * Threading: the generator's thread. Sending and counting allocate nothing.
  */
@@ -36,6 +38,11 @@ final class StreamFlows
 {
     /** How long a RECEIVE waits for its first report before it is sent again. */
     static final long RETRY_NS = 200_000_000L;
+    /**
+     * Reports in a row beyond what was sent after which a flow's count starts afresh: no real receiver reports a
+     * sequence never sent: its count took forged datagrams (two in a row far ahead) and would never be believed again.
+     */
+    static final int BEYOND_SENT_LIMIT = 3;
     /** How long an END waits for the final report before it is sent again. */
     static final long END_RETRY_NS = 50_000_000L;
     /** The report interval asked for while datagrams come. */
@@ -57,6 +64,13 @@ final class StreamFlows
     private final long[] bases = new long[TrafficGenerator.MAX_FLOWS];
     private final boolean[] acknowledged = new boolean[TrafficGenerator.MAX_FLOWS];
     private final boolean[] finished = new boolean[TrafficGenerator.MAX_FLOWS];
+    /** The measured count's first sequence (0, or the warm-up's end), and the figures of its earlier counts. */
+    private final long[] countBase = new long[TrafficGenerator.MAX_FLOWS];
+    private final long[] carriedFrames = new long[TrafficGenerator.MAX_FLOWS];
+    private final long[] carriedPayload = new long[TrafficGenerator.MAX_FLOWS];
+    private final long[] carriedOutOfOrder = new long[TrafficGenerator.MAX_FLOWS];
+    private final long[] carriedDuplicates = new long[TrafficGenerator.MAX_FLOWS];
+    private final int[] beyondSent = new int[TrafficGenerator.MAX_FLOWS];
     private long nextRequestNs;
     private boolean refused;
     /** The ENDs went ({@link #end}): a RECEIVE now would restart an ended count. */
@@ -103,6 +117,7 @@ final class StreamFlows
             bases[flow] = 0;
             acknowledged[flow] = false;
             finished[flow] = false;
+            measureFrom(flow, 0);
             credits[flow].start(window, 0, nowNs); // unpaced too: it judges the reports
             reporters[flow].start(++nonceSource, 0, every, REPORT_INTERVAL_NS, nowNs);
             expectedBase[flow] = 0;
@@ -201,11 +216,8 @@ final class StreamFlows
         {
             if (forward)
             {
-                nonces[flow] = ++nonceSource;
-                bases[flow] = sequences[flow];
-                acknowledged[flow] = false;
-                sendControl(flow, StreamControlDescriptor.RECEIVE, nonces[flow], every, bases[flow],
-                    REPORT_INTERVAL_NS);
+                measureFrom(flow, sequences[flow]);
+                countAfresh(flow);
             }
             if (reverse)
             {
@@ -217,6 +229,28 @@ final class StreamFlows
         }
         nextRequestNs = nowNs + RETRY_NS;
         generator.frontend.flush();
+    }
+
+    /** The run's receiver figures of {@code flow} count from {@code sequence}, nothing carried. */
+    private void measureFrom(final int flow, final long sequence)
+    {
+        countBase[flow] = sequence;
+        carriedFrames[flow] = 0;
+        carriedPayload[flow] = 0;
+        carriedOutOfOrder[flow] = 0;
+        carriedDuplicates[flow] = 0;
+        beyondSent[flow] = 0;
+    }
+
+    /** {@code flow}'s receiver counts again from the next datagram: a new RECEIVE, a new nonce, it as the base. */
+    private void countAfresh(final int flow)
+    {
+        nonces[flow] = ++nonceSource;
+        bases[flow] = sequences[flow];
+        acknowledged[flow] = false;
+        beyondSent[flow] = 0;
+        credits[flow].newCount();
+        sendControl(flow, StreamControlDescriptor.RECEIVE, nonces[flow], every, bases[flow], REPORT_INTERVAL_NS);
     }
 
     /**
@@ -345,16 +379,29 @@ final class StreamFlows
         if (taken == StreamCredit.IGNORED)
         {
             run.unbelievedReports++; // the right nonce, but stale or beyond what was sent
+            if (expected > credits[flow].sent() && ++beyondSent[flow] >= BEYOND_SENT_LIMIT)
+            {
+                // the count took forged sequences: keep its last believed figures, count afresh from the next datagram
+                // (those sent since its last believed report count as lost)
+                carriedFrames[flow] = run.receiverFrames[flow];
+                carriedPayload[flow] = run.receiverPayloadBytes[flow];
+                carriedOutOfOrder[flow] = run.receiverOutOfOrder[flow];
+                carriedDuplicates[flow] = run.receiverDuplicates[flow];
+                run.restartedCounts++;
+                countAfresh(flow);
+                generator.frontend.flush();
+            }
             return;
         }
+        beyondSent[flow] = 0;
         run.reportsIn++;
         if (taken == StreamCredit.TAKEN)
         {
-            run.receiverFrames[flow] = received;
-            run.receiverPayloadBytes[flow] = StreamControlDescriptor.b(buffer, payload);
-            run.receiverExpected[flow] = Math.max(0, expected - bases[flow]);
-            run.receiverOutOfOrder[flow] = StreamControlDescriptor.d(buffer, payload);
-            run.receiverDuplicates[flow] = duplicates;
+            run.receiverFrames[flow] = carriedFrames[flow] + received;
+            run.receiverPayloadBytes[flow] = carriedPayload[flow] + StreamControlDescriptor.b(buffer, payload);
+            run.receiverExpected[flow] = Math.max(0, expected - countBase[flow]);
+            run.receiverOutOfOrder[flow] = carriedOutOfOrder[flow] + StreamControlDescriptor.d(buffer, payload);
+            run.receiverDuplicates[flow] = carriedDuplicates[flow] + duplicates;
             run.receiverJitterNs[flow] = StreamControlDescriptor.jitterNs(buffer, payload, length);
         }
         else

@@ -33,8 +33,9 @@ import java.nio.ByteBuffer;
  * ({@link #unsolicited()}, {@link #malformed()}) and ignored: a hostile peer can only make its own stream's figures
  * wrong.
  * <p>
- * Threading: one thread, the guest's ({@link StreamSource} hands it the frames and runs {@link #doWork(long)}). Counting
- * a datagram allocates nothing; the jitter's arrival time is read once per poll ({@link PollArrival}, {@link #endPoll()}).
+ * Threading: one thread, the guest's ({@link StreamSource} hands it the frames and runs {@link #doWork(long)}).
+ * Counting a datagram allocates nothing; the jitter's arrival time is read once per poll ({@link PollArrival},
+ * {@link #endPoll()}).
  */
 public final class StreamSink
 {
@@ -257,9 +258,9 @@ public final class StreamSink
 
     /**
      * A slot for a new stream from {@code ip}: a free one, else an ended stream's whose final report went out, else the
-     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null (counted)
-     * when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already (ended streams whose final report went out
-     * hold nothing and do not count).
+     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null
+     * (counted) when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already (ended streams whose final
+     * report went out hold nothing and do not count).
      */
     private Sink claim(final int ip, final long nowNs)
     {

@@ -537,6 +537,25 @@ class TrafficGeneratorTest
     }
 
     @Test
+    void shouldCountAfreshWhenForgedConsecutiveSequencesFarAheadUpsetTheReceiversCount()
+    {
+        tap.spoofAfter = 3_000; // two forged sequences in a row a billion ahead: the receiver believes them
+        tap.spoofedSequence = 3_000 + (1 << 30);
+        tap.spoofCopies = 2;
+        final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(100), 1, 8_000, 0, 512), GenListener.NONE);
+        assertTrue(udp.ok(), udp.failure());
+        final GenCounters counters = udp.counters();
+        assertEquals(1, counters.restartedCounts(), "its reports went beyond what was sent: a fresh count");
+        assertEquals(StreamFlows.BEYOND_SENT_LIMIT, counters.unbelievedReports());
+        assertEquals(8_000, counters.receiverExpected(0), "the run's figures span the whole stream: " +
+            generator.streamCredit(0) + "; the receiver's count: " +
+            source.sink().counter(BridgedVifPair.CLIENT_IP, TrafficGenerator.SOURCE_PORT));
+        assertTrue(counters.receiverFrames(0) > 7_000 && counters.receiverFrames(0) < 8_000,
+            "the earlier count's figures kept, those unreported when it restarted lost: " + counters.receiverFrames(0));
+        assertEquals(0, generator.streamCredit(0).timeouts(), "the window did not stall");
+    }
+
+    @Test
     void shouldCountOnlyTheMeasuredPartOfAOneWayStreamAfterAWarmUp()
     {
         final TrafficReport udp = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(100), 2, 0,
@@ -705,6 +724,8 @@ class TrafficGeneratorTest
         /** After the stream's datagram of this sequence, send on a copy numbered {@link #spoofedSequence} (-1: none). */
         int spoofAfter = -1;
         int spoofedSequence;
+        /** Copies sent, numbered {@link #spoofedSequence} on. */
+        int spoofCopies = 1;
 
         @Override
         public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
@@ -750,11 +771,14 @@ class TrafficGeneratorTest
                     next.onFrame(buffer, offset, length, metadata);
                     final org.agrona.concurrent.UnsafeBuffer copy = new org.agrona.concurrent.UnsafeBuffer(new byte[length]);
                     copy.putBytes(0, buffer, offset, length);
-                    copy.putInt(payload - offset + GenPayloadDescriptor.SEQUENCE_OFFSET, spoofedSequence,
-                        java.nio.ByteOrder.BIG_ENDIAN);
                     copy.putShort(l4 - offset + 6, (short)0); // no UDP checksum
                     spoofAfter = -1;
-                    next.onFrame(copy, 0, length, metadata);
+                    for (int i = 0; i < spoofCopies; i++)
+                    {
+                        copy.putInt(payload - offset + GenPayloadDescriptor.SEQUENCE_OFFSET, spoofedSequence + i,
+                            java.nio.ByteOrder.BIG_ENDIAN);
+                        next.onFrame(copy, 0, length, metadata);
+                    }
                     return;
                 }
             }

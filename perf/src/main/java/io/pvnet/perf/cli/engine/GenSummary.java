@@ -217,6 +217,7 @@ final class GenSummary
             reports.put("other_nonce", counters.otherNonceReports());
             reports.put("not_believed", counters.unbelievedReports());
             reports.put("figures_ignored", counters.figuresIgnoredReports());
+            reports.put("counts_restarted", counters.restartedCounts());
             reports.put("control_sent", counters.controlSent());
             end.put("reports", reports);
         }
