@@ -79,13 +79,16 @@ import java.nio.file.Path;
  * {@link #SECTION_READY} with release semantics; {@link Region#findSection} only returns ready entries. Names stay
  * unique because an entry is claimed only after every name before it was read (see {@code SectionTable}). An entry is
  * {@link #SECTION_ABANDONED} when its claimer died before naming it or found no room for its pages.
+ * <p>
+ * Version 2 (this one) introduced this claim protocol; version 1 took entry = section count with plain stores, so a
+ * build of either refuses the other's files rather than allocating in them with a protocol the other does not follow.
  */
 public final class RegionDescriptor
 {
     /** "PVNETRGN" read as a little-endian u64. */
     public static final long MAGIC = bytesToLong("PVNETRGN");
     /** The layout version this code reads and writes; a reader refuses any other. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
     /** Page size every region and section is aligned to. */
     public static final int PAGE_SIZE = 4096;
 
