@@ -235,6 +235,51 @@ class SectionTableStressTest
     }
 
     @Test
+    void shouldFreeTheNameOfAnEntryWhoseClaimerDiedAfterNamingIt()
+    {
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            // pid 0x3FFF_FFFF lies above any pid_max (2^22): no process has it
+            final int stateOffset = writeEntry(region, 0, "vif1-tx", RegionDescriptor.SECTION_NAMED | RegionDescriptor.SECTION_PID_MASK);
+            assertNull(region.findSection("vif1-tx"));
+
+            final RegionSection section = region.allocateSection("vif1-tx", 1);
+
+            assertEquals(RegionDescriptor.SECTION_ABANDONED, region.buffer().getIntVolatile(stateOffset));
+            assertEquals(section.offset(), region.section("vif1-tx").offset());
+            assertEquals(List.of("vif1-tx"), region.sections().stream().map(RegionSection::name).toList());
+        }
+    }
+
+    @Test
+    void shouldSayWhoIsAllocatingANamedEntryWhoseClaimerLives()
+    {
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final int pid = (int)ProcessHandle.current().pid();
+            final int named = RegionDescriptor.SECTION_NAMED | pid;
+            final int stateOffset = writeEntry(region, 0, "vif1-tx", named);
+
+            final RegionException ex = assertThrows(RegionException.class, () -> region.allocateSection("vif1-tx", 1));
+
+            assertTrue(ex.getMessage().contains("section exists: name=vif1-tx (being allocated by pid " + pid + ")"),
+                ex.getMessage());
+            assertEquals(named, region.buffer().getIntVolatile(stateOffset), "a live claimer's entry is left to it");
+            assertEquals("other", region.allocateSection("other", 1).name(), "other names allocate past it");
+        }
+    }
+
+    /** Writes entry {@code index} as an allocator of {@code name} left it in {@code state}; returns its state offset. */
+    private static int writeEntry(final Region region, final int index, final String name, final int state)
+    {
+        final int entry = RegionDescriptor.sectionEntryOffset(index);
+        region.buffer().putInt(entry + RegionDescriptor.SECTION_NAME_LENGTH_OFFSET, name.length());
+        region.buffer().putBytes(entry + RegionDescriptor.SECTION_NAME_OFFSET, name.getBytes(StandardCharsets.US_ASCII));
+        region.buffer().putIntVolatile(entry + RegionDescriptor.SECTION_STATE_OFFSET, state);
+        return entry + RegionDescriptor.SECTION_STATE_OFFSET;
+    }
+
+    @Test
     void shouldKeepFreeEntriesWhenASectionDoesNotFit()
     {
         try (Region region = Region.createAnonymous(headerLength(2) + PAGE_SIZE, 2))
