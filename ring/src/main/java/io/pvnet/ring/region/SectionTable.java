@@ -30,7 +30,7 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  */
 final class SectionTable
 {
-    /** How long an allocator waits for a live process to name the entry it claimed before giving up. */
+    /** How long an allocator waits for a live process to name the entry it claimed before it takes the claim over. */
     static final long NAMING_TIMEOUT_NS = 5_000_000_000L;
     /** How often a waiting allocator asks whether the claimer it waits for still lives. */
     private static final long LIVENESS_CHECK_NS = 10_000_000L;
@@ -155,7 +155,8 @@ final class SectionTable
 
     /**
      * Waits while entry {@code index} keeps the claim {@code claim} (its claimer writing the name: nanoseconds unless
-     * it was descheduled or died). A claim whose process is gone is marked abandoned.
+     * it was descheduled or died). A claim whose process is gone, or that stays unnamed for {@link #NAMING_TIMEOUT_NS},
+     * is marked abandoned.
      */
     private void awaitNamed(final int index, final int claim, final String name)
     {
@@ -170,17 +171,11 @@ final class SectionTable
             {
                 checkedNs = nowNs;
                 final int pid = claim & SECTION_PID_MASK;
-                if (isAlive(pid))
+                // a dead claimer will never name the entry; a live pid that keeps it unnamed this long is a reused pid
+                // or a claimer in another pid namespace (or one stopped): taking the claim over is safe, as its CAS to
+                // named then fails and it claims further on
+                if (!isAlive(pid) || nowNs - startNs >= NAMING_TIMEOUT_NS)
                 {
-                    if (nowNs - startNs >= NAMING_TIMEOUT_NS)
-                    {
-                        throw new RegionException(path, "section table entry " + index + " claimed by pid " + pid +
-                            " has had no name for " + NAMING_TIMEOUT_NS / 1_000_000_000L + " s (name=" + name + ")");
-                    }
-                }
-                else
-                {
-                    // the claimer died between its claim and its name: nobody will name this entry
                     buffer.compareAndSetInt(stateOffset, claim, SECTION_ABANDONED);
                 }
             }

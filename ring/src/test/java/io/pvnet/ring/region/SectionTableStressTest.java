@@ -269,6 +269,24 @@ class SectionTableStressTest
         }
     }
 
+    @Test
+    void shouldTakeOverAClaimALivePidKeepsUnnamedPastTheTimeout()
+    {
+        // a live pid that never names its claim: a reused pid, or a claimer in another pid namespace
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final int stateOffset = RegionDescriptor.sectionEntryOffset(0) + RegionDescriptor.SECTION_STATE_OFFSET;
+            region.buffer().putIntVolatile(stateOffset, RegionDescriptor.SECTION_CLAIMED | (int)ProcessHandle.current().pid());
+            final long startNs = System.nanoTime();
+
+            final RegionSection section = region.allocateSection("after", 1);
+
+            assertTrue(System.nanoTime() - startNs >= SectionTable.NAMING_TIMEOUT_NS, "waited the claimer out first");
+            assertEquals(RegionDescriptor.SECTION_ABANDONED, region.buffer().getIntVolatile(stateOffset));
+            assertEquals(section.offset(), region.section("after").offset());
+        }
+    }
+
     /** Writes entry {@code index} as an allocator of {@code name} left it in {@code state}; returns its state offset. */
     private static int writeEntry(final Region region, final int index, final String name, final int state)
     {
