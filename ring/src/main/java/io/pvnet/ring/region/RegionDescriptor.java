@@ -78,7 +78,8 @@ import java.nio.file.Path;
  * also raises the section count to cover the entry: the bound a finder scans to), writes offset and length, and CASes
  * its own named state to {@link #SECTION_READY} (a release); {@link Region#findSection} only returns ready entries. Names
  * stay unique because an entry is claimed only after every name before it was read (see {@code SectionTable}). An entry
- * is {@link #SECTION_ABANDONED} when its claimer died before publishing it or found no room for its pages.
+ * is {@link #SECTION_ABANDONED} when its claimer died before publishing it or found no room for its pages. A free entry below the section count (a gap no allocator of this layout
+ * leaves) is treated as abandoned: names may follow it.
  * <p>
  * Version 2 (this one) introduced this claim protocol; version 1 took entry = section count with plain stores, so a
  * build of either refuses the other's files rather than allocating in them with a protocol the other does not follow.

@@ -94,7 +94,16 @@ final class SectionTable
             }
             final int entry = sectionEntryOffset(index);
             final int state = buffer.getIntAcquire(entry + SECTION_STATE_OFFSET);
-            if (state == SECTION_FREE)
+            if (state == SECTION_FREE && index < allocationCount(buffer.getLongVolatile(ALLOCATION_OFFSET))
+                && buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == SECTION_FREE)
+            {
+                // a gap below the section count (no allocator of this layout leaves one: a corrupt table, or a dead
+                // allocator of another protocol): names may follow it, so claiming it could shadow a later same name.
+                // The state is read again after the count: an allocator claims its entry before it raises the count
+                // over it, so an entry claimed meanwhile reads claimed here, and only a real gap reads free
+                index++;
+            }
+            else if (state == SECTION_FREE)
             {
                 checkRoom(pages, name, lengthBytes); // before the claim, so that a region without room keeps its free entries
                 if (buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, SECTION_FREE, claim))

@@ -287,6 +287,27 @@ class SectionTableStressTest
         }
     }
 
+    @Test
+    void shouldNotClaimAFreeEntryBelowTheSectionCountAheadOfALaterSameName()
+    {
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final RegionSection first = region.allocateSection("gap", 1);
+            final RegionSection tx = region.allocateSection("vif1-tx", 1);
+            // entry 0 free again below the count: the gap a dead allocator of another protocol leaves
+            region.buffer().putIntVolatile(RegionDescriptor.sectionEntryOffset(0) + RegionDescriptor.SECTION_STATE_OFFSET,
+                RegionDescriptor.SECTION_FREE);
+
+            final RegionException ex = assertThrows(RegionException.class, () -> region.allocateSection("vif1-tx", 1));
+
+            assertTrue(ex.getMessage().contains("section exists: name=vif1-tx"), ex.getMessage());
+            assertEquals(tx.offset(), region.section("vif1-tx").offset());
+            final RegionSection next = region.allocateSection("next", 1);
+            assertTrue(next.offset() > tx.offset() && next.offset() != first.offset(), "claimed past the gap");
+            assertEquals(List.of("vif1-tx", "next"), region.sections().stream().map(RegionSection::name).toList());
+        }
+    }
+
     /** Writes entry {@code index} as an allocator of {@code name} left it in {@code state}; returns its state offset. */
     private static int writeEntry(final Region region, final int index, final String name, final int state)
     {
