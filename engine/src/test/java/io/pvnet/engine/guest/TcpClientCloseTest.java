@@ -91,7 +91,8 @@ class TcpClientCloseTest
         assertTrue(tcp.ok(), tcp.failure());
         assertEquals(1, fromServer.lost, "the server's FIN-ACK was lost once");
         assertTrue(tcp.closed(), tcp.toString());
-        assertEquals(2, toServer.fins, "gen's FIN, then once more after the retransmission timeout");
+        // at least twice: on a loaded machine a stall over the 200 ms retransmission timeout sends a third
+        assertTrue(toServer.fins >= 2, "gen's FIN, then again after the retransmission timeout: " + toServer.fins);
         assertEquals(0, tcp.unacknowledged());
         assertEquals(server.tcpPayloadBytes(), tcp.answeredPayloadBytes());
     }
