@@ -87,7 +87,11 @@ class GenOptionsTest
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> plan(parse("--proto", "tcp", "--reverse", "-b", "1G")));
-        assertTrue(ex.getMessage().startsWith("--tso and --rate"), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("-b/--bitrate is for gen's own sends"), ex.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> plan(parse("--proto", "tcp", "--reverse", "--rate", "1000"))).getMessage().startsWith("--rate is"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> plan(parse("--proto", "tcp", "--reverse", "--tso"))).getMessage().startsWith("--tso is"));
     }
 
     @Test
