@@ -92,9 +92,9 @@ final class DatagramClient
     {
         final int flows = spec.flows();
         streams.begin(spec, clock.nanoTime());
-        window = forward(spec) && !spec.oneWay() && spec.window() > 0 ? windowOf(spec.window()) : null;
-        final boolean forward = spec.direction() != DatagramSpec.Direction.REVERSE;
-        final boolean reverse = spec.direction() != DatagramSpec.Direction.FORWARD;
+        window = spec.forward() && !spec.oneWay() && spec.window() > 0 ? windowOf(spec.window()) : null;
+        final boolean forward = spec.forward();
+        final boolean reverse = spec.reverse();
         final boolean oneWay = streams.forward(); // forward datagrams counted by their receiver, not echoed
         final SizeMix sizes = spec.sizes();
         if (oneWay && !streams.awaitReceivers(STREAM_START_TIMEOUT_NS))
@@ -262,11 +262,6 @@ final class DatagramClient
         generator.listener.onInterval(generator.counters, lastInterval - start,
             Math.max(lastInterval, Math.min(last, end)) - start);
         return new TrafficReport(generator.counters, elapsed, false, null);
-    }
-
-    private static boolean forward(final DatagramSpec spec)
-    {
-        return spec.direction() != DatagramSpec.Direction.REVERSE;
     }
 
     private EchoWindow windowOf(final int max)

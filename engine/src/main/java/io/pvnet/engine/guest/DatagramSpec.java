@@ -100,16 +100,28 @@ public record DatagramSpec(
             throw new IllegalArgumentException("flows=" + flows + " count=" + count + " durationNs=" + durationNs +
                 " rate=" + rate + " intervalNs=" + intervalNs + " omitNs=" + omitNs + " window=" + window);
         }
-        if (oneWay && (icmp || direction == Direction.REVERSE || sizes.min() < GenPayloadDescriptor.LENGTH))
+        if (oneWay && (icmp || !direction.sends() || sizes.min() < GenPayloadDescriptor.LENGTH))
         {
             throw new IllegalArgumentException("a one-way stream is UDP, sent (forward or both ways), with payloads of " +
                 "at least " + GenPayloadDescriptor.LENGTH + " bytes");
         }
-        if (direction != Direction.FORWARD && (icmp || sizes.schedule().length > StreamRequestDescriptor.MAX_SIZES))
+        if (direction.receives() && (icmp || sizes.schedule().length > StreamRequestDescriptor.MAX_SIZES))
         {
             throw new IllegalArgumentException("a reverse stream is UDP with at most " +
                 StreamRequestDescriptor.MAX_SIZES + " sizes");
         }
+    }
+
+    /** {@return whether this generator sends (forward or both ways)} */
+    public boolean forward()
+    {
+        return direction.sends();
+    }
+
+    /** {@return whether the peer streams to this generator (reverse or both ways)} */
+    public boolean reverse()
+    {
+        return direction.receives();
     }
 
     /** Which way the traffic of {@link TrafficGenerator#datagrams} flows. */
@@ -120,6 +132,18 @@ public record DatagramSpec(
         /** The peer streams to this generator ({@link StreamRequestDescriptor}). */
         REVERSE,
         /** Both at once. */
-        BIDIR
+        BIDIR;
+
+        /** {@return whether the generator sends (forward or both ways)} */
+        public boolean sends()
+        {
+            return this != REVERSE;
+        }
+
+        /** {@return whether the peer sends to the generator (reverse or both ways)} */
+        public boolean receives()
+        {
+            return this != FORWARD;
+        }
     }
 }

@@ -45,29 +45,18 @@ public final class EchoWindow
     public static final long QUEUE_DELAY_NS = 200_000L;
 
     private final int max;
-    private int window;
+    /** Send numbers sent and answered, the window, its losses and timeouts. */
+    private final InFlightWindow book = new InFlightWindow();
     private int threshold;
-    private int growth;
-    /** Send number of the next request. */
-    private long sent;
-    /** Send number after the latest answered request: those below it were answered or lost. */
-    private long acked;
     /** Send number that ends the round in progress (the requests in flight when it began). */
     private long roundEnd;
-    /** A loss of a request below this belongs to the decrease already made. */
-    private long recover;
     private long roundMinRttNs = Long.MAX_VALUE;
     private long minRttNs = Long.MAX_VALUE;
     private long smoothedRttNs;
     private long lastAnswerNs;
-    private long lastProgressNs;
     private boolean answered;
     private boolean refused;
-
-    private int largest;
-    private long losses;
     private long queueings;
-    private long timeouts;
 
     /**
      * A window that grows up to {@code max} requests in flight.
@@ -91,24 +80,16 @@ public final class EchoWindow
      */
     public void start(final long nowNs)
     {
-        window = Math.min(INITIAL, max);
+        book.start(Math.min(INITIAL, max), MIN, max, 0, nowNs);
         threshold = max;
-        growth = 0;
-        sent = 0;
-        acked = 0;
         roundEnd = 0;
-        recover = 0;
         roundMinRttNs = Long.MAX_VALUE;
         minRttNs = Long.MAX_VALUE;
         smoothedRttNs = 0;
         lastAnswerNs = nowNs;
-        lastProgressNs = nowNs;
         answered = false;
         refused = false;
-        largest = window;
-        losses = 0;
         queueings = 0;
-        timeouts = 0;
     }
 
     /**
@@ -120,19 +101,17 @@ public final class EchoWindow
      */
     public boolean maySend(final long nowNs)
     {
-        if (sent - acked < window || !pacing(nowNs))
+        if (book.hasRoom() || !pacing(nowNs))
         {
             return true;
         }
-        if (answered && nowNs - lastProgressNs >= Math.max(MIN_TIMEOUT_NS, 4 * smoothedRttNs))
+        if (answered && nowNs - book.lastProgressNs() >= Math.max(MIN_TIMEOUT_NS, 4 * smoothedRttNs))
         {
-            timeouts++;
-            threshold = Math.max(MIN, window / 2);
-            window = MIN;
-            acked = sent;
-            recover = sent;
-            roundEnd = sent;
-            lastProgressNs = nowNs;
+            book.timedOut(nowNs);
+            threshold = Math.max(MIN, book.window() / 2);
+            book.setWindow(MIN);
+            book.forgetInFlight();
+            roundEnd = book.sent();
             return true;
         }
         return false;
@@ -143,7 +122,7 @@ public final class EchoWindow
      */
     public long onSend()
     {
-        return sent++;
+        return book.onSend();
     }
 
     /**
@@ -157,14 +136,14 @@ public final class EchoWindow
     {
         answered = true;
         lastAnswerNs = nowNs;
+        final long acked = book.acked();
         final long number = acked + (sendNumber - (int)acked); // the send number nearest to the oldest in flight
-        if (number < acked || number >= sent)
+        if (number < acked || number >= book.sent())
         {
             return; // presumed lost by a timeout and answered after all, or not a request of this run
         }
         final long gap = number - acked;
-        acked = number + 1;
-        lastProgressNs = nowNs;
+        book.acknowledge(number + 1, nowNs);
         if (roundTripNs > 0)
         {
             smoothedRttNs = smoothedRttNs == 0 ? roundTripNs : smoothedRttNs + (roundTripNs - smoothedRttNs) / 8;
@@ -179,7 +158,7 @@ public final class EchoWindow
         {
             grow();
         }
-        if (acked >= roundEnd)
+        if (book.acked() >= roundEnd)
         {
             endRound();
         }
@@ -195,10 +174,9 @@ public final class EchoWindow
     {
         answered = true;
         lastAnswerNs = nowNs;
-        if (acked < sent)
+        if (book.inFlight() > 0)
         {
-            acked++;
-            lastProgressNs = nowNs;
+            book.acknowledge(book.acked() + 1, nowNs);
             grow();
         }
     }
@@ -211,47 +189,37 @@ public final class EchoWindow
 
     private void lost(final long number)
     {
-        if (number >= recover)
+        if (book.lost(number))
         {
-            losses++;
-            threshold = Math.max(MIN, window / 2);
-            window = threshold;
-            recover = sent;
-            growth = 0;
+            threshold = book.window();
         }
     }
 
+    /** Slow start below the threshold (+1 per answer), congestion avoidance above (+1 per window of answers). */
     private void grow()
     {
-        if (window >= max)
+        if (book.window() < threshold)
         {
-            return;
+            book.growNow();
         }
-        if (window < threshold)
+        else
         {
-            window++;
+            book.grow(1);
         }
-        else if (++growth >= window)
-        {
-            window++;
-            growth = 0;
-        }
-        largest = Math.max(largest, window);
     }
 
     /** A round trip's worth of answers came: shrink the window if its requests queued. */
     private void endRound()
     {
-        if (roundMinRttNs != Long.MAX_VALUE && acked >= recover &&
+        if (roundMinRttNs != Long.MAX_VALUE && book.acked() >= book.recover() &&
             roundMinRttNs > 2 * minRttNs && roundMinRttNs - minRttNs > QUEUE_DELAY_NS)
         {
             queueings++;
-            window = Math.max(MIN, window - Math.max(1, window / 8));
-            threshold = Math.min(threshold, window);
-            growth = 0;
+            book.setWindow(book.window() - Math.max(1, book.window() / 8));
+            threshold = Math.min(threshold, book.window());
         }
         roundMinRttNs = Long.MAX_VALUE;
-        roundEnd = sent;
+        roundEnd = book.sent();
     }
 
     private boolean pacing(final long nowNs)
@@ -262,25 +230,25 @@ public final class EchoWindow
     /** {@return the current window: requests that may be in flight} */
     public int window()
     {
-        return window;
+        return book.window();
     }
 
     /** {@return requests sent this run (the send number of the next)} */
     public long sent()
     {
-        return sent;
+        return book.sent();
     }
 
     /** {@return requests sent after the latest answered one} */
     public long inFlight()
     {
-        return sent - acked;
+        return book.inFlight();
     }
 
     /** {@return the largest window of the run} */
     public int largest()
     {
-        return largest;
+        return book.largest();
     }
 
     /** {@return the largest window allowed} */
@@ -292,7 +260,7 @@ public final class EchoWindow
     /** {@return losses that halved the window} */
     public long losses()
     {
-        return losses;
+        return book.losses();
     }
 
     /** {@return rounds whose round trips showed a queue and shrank the window} */
@@ -304,7 +272,7 @@ public final class EchoWindow
     /** {@return full windows that waited out their timeout} */
     public long timeouts()
     {
-        return timeouts;
+        return book.timeouts();
     }
 
     /** {@return whether any answer came this run} */
@@ -322,7 +290,7 @@ public final class EchoWindow
     @Override
     public String toString()
     {
-        return "window " + window + " (largest " + largest + ", max " + max + "), in flight " + inFlight() +
-            ", losses " + losses + ", queueings " + queueings + ", timeouts " + timeouts;
+        return "window " + window() + " (largest " + largest() + ", max " + max + "), in flight " + inFlight() +
+            ", losses " + losses() + ", queueings " + queueings + ", timeouts " + timeouts();
     }
 }

@@ -18,7 +18,10 @@ package io.pvnet.engine.guest;
  *       were lost;</li>
  *   <li>receiver: what the receiver of a one-way stream reported counting ({@link StreamControlDescriptor#REPORT},
  *       iperf3's server side): datagrams (duplicates too), payload bytes, highest sequence + 1, out of order,
- *       duplicates; as of the latest report (the final one once the run ended).</li>
+ *       duplicates, and RFC 3550's interarrival jitter; as of the latest report (the final one once the run ended).</li>
+ *   <li>jitter ({@code receivedJitterNs} of a reverse stream as gen counts it, {@code receiverJitterNs} as a one-way
+ *       stream's receiver reported it): an estimate, not a count; -1 while unknown (an older receiver reports
+ *       none).</li>
  * </ul>
  * Threading: written and read on the generator's thread only (the {@link GenListener} is called there).
  */
@@ -42,6 +45,8 @@ public final class GenCounters
     final long[] receiverExpected;
     final long[] receiverOutOfOrder;
     final long[] receiverDuplicates;
+    final long[] receivedJitterNs;
+    final long[] receiverJitterNs;
     long ringFullWaits;
     long receivedOutOfOrder;
     long reportsIn;
@@ -74,6 +79,10 @@ public final class GenCounters
         receiverExpected = new long[flows];
         receiverOutOfOrder = new long[flows];
         receiverDuplicates = new long[flows];
+        receivedJitterNs = new long[flows];
+        receiverJitterNs = new long[flows];
+        java.util.Arrays.fill(receivedJitterNs, -1);
+        java.util.Arrays.fill(receiverJitterNs, -1);
     }
 
     /**
@@ -242,6 +251,26 @@ public final class GenCounters
     public long receiverDuplicates(final int flow)
     {
         return receiverDuplicates[flow];
+    }
+
+    /**
+     * {@return the interarrival jitter (ns, RFC 3550) the one-way stream's receiver reported last, -1 when none}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receiverJitterNs(final int flow)
+    {
+        return receiverJitterNs[flow];
+    }
+
+    /**
+     * {@return the interarrival jitter (ns, RFC 3550) of the reverse stream as gen measures it, -1 before two datagrams}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long receivedJitterNs(final int flow)
+    {
+        return receivedJitterNs[flow];
     }
 
     /**

@@ -12,7 +12,8 @@ import java.nio.ByteOrder;
  * reports what it counted ({@link #REPORT}) every few frames, every millisecond while frames come, and at once on a
  * {@code RECEIVE} or {@code END}; the sender keeps at most a window of unreported frames in flight
  * ({@link StreamCredit}). The same {@code REPORT}, from {@code gen} to a {@code pvnet guest}, paces a reverse stream.
- * Big-endian, 56 bytes whatever the type.
+ * Big-endian, 56 bytes whatever the type, a REPORT 64 (its jitter after them: a receiver that sends 56 reports none,
+ * and a reader that knows 56 bytes reads the rest as padding).
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -40,6 +41,9 @@ import java.nio.ByteOrder;
  *  |   E  REPORT: duplicates                                       | 48
  *  |                                                               |
  *  +---------------------------------------------------------------+
+ *  |   F  REPORT: interarrival jitter (ns, RFC 3550; -1: none yet) | 56  REPORT only
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
  * </pre>
  * <b>Data and control on one port.</b> A stream's data datagram starts with a {@link GenPayloadDescriptor} probe whose
  * byte 4 is the top byte of a positive send time ({@code System.nanoTime()}), below 0x80; this layout's byte 4 has its
@@ -60,8 +64,10 @@ public final class StreamControlDescriptor
     public static final int REPORT = 3;
     /** Report flag: the answer to an {@link #END}, the stream's last. */
     public static final int FLAG_FINAL = 1;
-    /** Bytes of every control datagram. */
+    /** Bytes of every control datagram at least (RECEIVE, END, and a REPORT without jitter). */
     public static final int LENGTH = 56;
+    /** Bytes of a REPORT with its jitter. */
+    public static final int REPORT_LENGTH = 64;
 
     /** Offset of the magic. */
     public static final int MAGIC_OFFSET = 0;
@@ -85,6 +91,8 @@ public final class StreamControlDescriptor
     public static final int D_OFFSET = 40;
     /** Offset of field E. */
     public static final int E_OFFSET = 48;
+    /** Offset of field F (a REPORT's jitter). */
+    public static final int F_OFFSET = 56;
 
     private StreamControlDescriptor()
     {
@@ -165,14 +173,16 @@ public final class StreamControlDescriptor
      * @param nonce   the nonce of the count.
      * @param counter what was counted.
      * @param last    whether it answers an {@link #END}.
-     * @return {@link #LENGTH}.
+     * @return {@link #REPORT_LENGTH}.
      */
     public static int writeReport(
         final MutableDirectBuffer buffer, final int offset, final int nonce, final StreamCounter counter,
         final boolean last)
     {
-        return write(buffer, offset, REPORT, last ? FLAG_FINAL : 0, nonce, 0, counter.received(),
+        write(buffer, offset, REPORT, last ? FLAG_FINAL : 0, nonce, 0, counter.received(),
             counter.payloadBytes(), counter.expected(), counter.outOfOrder(), counter.duplicates());
+        buffer.putLong(offset + F_OFFSET, counter.jitterNs(), ByteOrder.BIG_ENDIAN);
+        return REPORT_LENGTH;
     }
 
     /**
@@ -261,6 +271,18 @@ public final class StreamControlDescriptor
     public static long d(final DirectBuffer buffer, final int offset)
     {
         return buffer.getLong(offset + D_OFFSET, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * {@return a REPORT's jitter in nanoseconds, -1 when it has none (56 bytes: an older receiver; or none yet)}
+     *
+     * @param buffer the buffer.
+     * @param offset offset of the payload.
+     * @param length payload bytes.
+     */
+    public static long jitterNs(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return length < REPORT_LENGTH ? -1 : Math.max(-1, buffer.getLong(offset + F_OFFSET, ByteOrder.BIG_ENDIAN));
     }
 
     /**

@@ -11,6 +11,12 @@ package io.pvnet.engine.guest;
  * Probes carry the low 32 bits of a sequence; each is taken as the 64-bit sequence nearest to {@link #expected()}
  * (a stream wraps 32 bits after some 20 minutes at 3.5 Mpps).
  * <p>
+ * <b>Jitter</b> ({@link #jitterNs()}, iperf3's {@code jitter_ms}): RFC 3550's interarrival jitter (section 6.4.1, the
+ * code of its appendix A.8), the smoothed difference between consecutive datagrams' transit times (arrival minus the
+ * send time their probe carries), in arrival order; only differences count, so the sender's clock need not be the
+ * receiver's. The callers take a poll's datagrams as arriving together (one clock read per poll), as the ring hands
+ * them over. {@link #start} starts it again.
+ * <p>
  * Threading: the receiver's thread only. Allocates nothing after construction.
  */
 public final class StreamCounter
@@ -28,6 +34,10 @@ public final class StreamCounter
     private long duplicates;
     private long stale;
     private long receivedAtReport;
+    /** The jitter in sixteenths of a nanosecond (RFC 3550 A.8's fixed point), -1 before a second timed datagram. */
+    private long jitter16 = -1;
+    private long lastTransitNs;
+    private boolean timed;
 
     /** A counter of a stream starting at sequence 0. */
     public StreamCounter()
@@ -51,6 +61,8 @@ public final class StreamCounter
         duplicates = 0;
         stale = 0;
         receivedAtReport = 0;
+        jitter16 = -1;
+        timed = false;
         java.util.Arrays.fill(seen, 0);
     }
 
@@ -85,10 +97,7 @@ public final class StreamCounter
             }
             else
             {
-                for (long missing = expected; missing < number; missing++)
-                {
-                    seen[(int)(missing & MASK) >>> 6] &= ~(1L << missing);
-                }
+                forget(expected, number);
             }
             mark(number);
             expected = number + 1;
@@ -96,6 +105,32 @@ public final class StreamCounter
         else
         {
             late(number);
+        }
+        return number;
+    }
+
+    /**
+     * A datagram with the probe's {@code sequence} and send time, arrived {@code transitNs} after it (arrival minus send
+     * time): counted as {@link #onDatagram(int, int)}, and its transit feeds the {@link #jitterNs() jitter} unless it
+     * belongs to an earlier count.
+     *
+     * @param sequence     the probe's sequence number.
+     * @param payloadBytes the datagram's payload bytes.
+     * @param transitNs    its arrival time minus its send time (any offset between the clocks cancels out).
+     * @return the datagram's sequence number in full (64 bits).
+     */
+    public long onDatagram(final int sequence, final int payloadBytes, final long transitNs)
+    {
+        final long number = onDatagram(sequence, payloadBytes);
+        if (number >= base)
+        {
+            if (timed)
+            {
+                final long jitter = Math.max(0, jitter16);
+                jitter16 = jitter + Math.abs(transitNs - lastTransitNs) - ((jitter + 8) >> 4);
+            }
+            lastTransitNs = transitNs;
+            timed = true;
         }
         return number;
     }
@@ -130,6 +165,23 @@ public final class StreamCounter
         {
             seen[word] |= bit;
             outOfOrder++;
+        }
+    }
+
+    /**
+     * Clears the history bits of sequences {@code from} to {@code to - 1} (fewer than {@link #HISTORY}) a word at a
+     * time: a jump of thousands costs some 64 word writes, not a write per sequence.
+     */
+    private void forget(final long from, final long to)
+    {
+        long next = from;
+        while (next < to)
+        {
+            final int bit = (int)(next & (Long.SIZE - 1));
+            final int bits = (int)Math.min(Long.SIZE - bit, to - next); // up to the word's end or the range's
+            final long mask = bits == Long.SIZE ? -1L : ((1L << bits) - 1) << bit;
+            seen[(int)(next & MASK) >>> 6] &= ~mask;
+            next += bits;
         }
     }
 
@@ -180,6 +232,12 @@ public final class StreamCounter
         return Math.max(0, expected - base - (received - duplicates));
     }
 
+    /** {@return RFC 3550's interarrival jitter in nanoseconds, -1 before two timed datagrams came} */
+    public long jitterNs()
+    {
+        return jitter16 < 0 ? -1 : jitter16 >> 4;
+    }
+
     /** {@return datagrams received since the last {@link #reported()}} */
     public long unreported()
     {
@@ -197,6 +255,6 @@ public final class StreamCounter
     {
         return "received " + received + " (" + payloadBytes + " payload bytes), expected " + expected + " from " +
             base + ", out of order " + outOfOrder + ", duplicates " + duplicates + ", lost " + lost() + ", stale " +
-            stale;
+            stale + ", jitter " + jitterNs() + " ns";
     }
 }

@@ -32,21 +32,12 @@ public final class StreamCredit
     /** A full window waits this long for a report before its datagrams are presumed lost. */
     public static final long TIMEOUT_NS = 100_000_000L;
 
-    private int max;
-    private int window;
-    private long sent;
-    private long acked;
-    private long recover;
+    private final InFlightWindow book = new InFlightWindow();
     private long lostReported;
-    private int growth;
     private int probes;
-    private long lastProgressNs;
     private boolean reported;
-    private int largest;
-    private int smallest;
-    private long losses;
-    private long timeouts;
     private long reports;
+    private long ignored;
 
     /**
      * A credit window of at most {@code max} datagrams.
@@ -83,21 +74,12 @@ public final class StreamCredit
         {
             throw new IllegalArgumentException("window=" + max + " below " + MIN);
         }
-        this.max = max;
-        window = max;
-        sent = firstSequence;
-        acked = firstSequence;
-        recover = firstSequence;
+        book.start(max, MIN, max, firstSequence, nowNs);
         lostReported = 0;
-        growth = 0;
         probes = 0;
-        lastProgressNs = nowNs;
         reported = false;
-        largest = max;
-        smallest = max;
-        losses = 0;
-        timeouts = 0;
         reports = 0;
+        ignored = 0;
     }
 
     /**
@@ -109,17 +91,15 @@ public final class StreamCredit
      */
     public boolean maySend(final long nowNs)
     {
-        if (sent - acked < window || probes > 0)
+        if (book.hasRoom() || probes > 0)
         {
             return true;
         }
-        if (nowNs - lastProgressNs >= TIMEOUT_NS)
+        if (nowNs - book.lastProgressNs() >= TIMEOUT_NS)
         {
-            timeouts++;
-            shrink();
-            recover = sent;
+            book.timedOut(nowNs);
+            book.halve();
             probes = MIN;
-            lastProgressNs = nowNs;
             return true;
         }
         return false;
@@ -128,7 +108,7 @@ public final class StreamCredit
     /** The datagram went: one more in flight. */
     public void onSend()
     {
-        sent++;
+        book.onSend();
         if (probes > 0)
         {
             probes--;
@@ -136,47 +116,50 @@ public final class StreamCredit
     }
 
     /**
-     * A report: the receiver saw sequences up to {@code expected - 1} and misses {@code lost} of those in its count.
+     * A report of the receiver's count that started at sequence {@code base}: it saw sequences up to
+     * {@code expected - 1} and received {@code received} datagrams of them, {@code duplicates} twice. The loss it shows
+     * (numbered, not received) halves the window when it grew since the previous report, once per window.
+     * <p>
+     * A report is believed only as far as a real receiver could have written it (a forged one with the right nonce and
+     * a spoofed source, or a stale one, is ignored and counted, {@link #ignored()}): {@code expected} between the
+     * latest report's and what was sent, at least {@code base}; distinct datagrams ({@code received - duplicates}) not
+     * negative and not more than were numbered. The loss taken is the latest report's, not the highest ever seen: a
+     * loss figure that went down (late datagrams filled a gap, or a forged figure was followed by a real one) hides no
+     * later loss.
      *
-     * @param expected the receiver's highest sequence + 1.
-     * @param lost     datagrams its count misses so far (grows on a loss).
-     * @param nowNs    the clock now.
+     * @param expected   the receiver's highest sequence + 1 (sequences are the sender's, from its first).
+     * @param received   datagrams it received in this count, duplicates included.
+     * @param duplicates datagrams it received twice.
+     * @param base       the first sequence of the count (the RECEIVE's base; 0 for a stream counted from its start).
+     * @param nowNs      the clock now.
+     * @return whether the report was taken (else it was ignored).
      */
-    public void onReport(final long expected, final long lost, final long nowNs)
+    public boolean onReport(
+        final long expected, final long received, final long duplicates, final long base, final long nowNs)
     {
+        final long numbered = expected - base;
+        final long distinct = received - duplicates;
+        final long before = book.acked();
+        if (expected < before || expected > book.sent() || numbered < 0 || duplicates < 0 || distinct < 0 ||
+            distinct > numbered)
+        {
+            ignored++;
+            return false;
+        }
         reports++;
         reported = true;
-        final long before = acked;
-        if (expected > acked && expected <= sent)
+        if (expected > before)
         {
-            final long advance = expected - acked;
-            acked = expected;
-            lastProgressNs = nowNs;
+            book.grow(book.acknowledge(expected, nowNs));
             probes = 0;
-            if (window < max && (growth += (int)Math.min(advance, window)) >= window)
-            {
-                growth = 0;
-                window++;
-                largest = Math.max(largest, window);
-            }
         }
+        final long lost = numbered - distinct;
         if (lost > lostReported)
         {
-            lostReported = lost;
-            if (before >= recover) // a loss among datagrams sent after the last decrease: a new one
-            {
-                losses++;
-                shrink();
-                recover = sent;
-            }
+            book.lost(before); // a loss among datagrams sent after the last decrease: a new one
         }
-    }
-
-    private void shrink()
-    {
-        window = Math.max(MIN, window / 2);
-        smallest = Math.min(smallest, window);
-        growth = 0;
+        lostReported = lost;
+        return true;
     }
 
     /**
@@ -187,37 +170,37 @@ public final class StreamCredit
      */
     public long nanosToTimeout(final long nowNs)
     {
-        return sent - acked < window || probes > 0 ? Long.MAX_VALUE : lastProgressNs + TIMEOUT_NS - nowNs;
+        return book.hasRoom() || probes > 0 ? Long.MAX_VALUE : book.lastProgressNs() + TIMEOUT_NS - nowNs;
     }
 
     /** {@return the window now} */
     public int window()
     {
-        return window;
+        return book.window();
     }
 
     /** {@return the largest window allowed} */
     public int max()
     {
-        return max;
+        return book.max();
     }
 
     /** {@return the smallest window of the stream} */
     public int smallest()
     {
-        return smallest;
+        return book.smallest();
     }
 
     /** {@return datagrams sent beyond the latest report} */
     public long inFlight()
     {
-        return sent - acked;
+        return book.inFlight();
     }
 
     /** {@return the sequence of the next datagram} */
     public long sent()
     {
-        return sent;
+        return book.sent();
     }
 
     /** {@return whether any report came} */
@@ -232,22 +215,28 @@ public final class StreamCredit
         return reports;
     }
 
+    /** {@return reports ignored: stale, beyond what was sent, or with figures no receiver could count} */
+    public long ignored()
+    {
+        return ignored;
+    }
+
     /** {@return losses that halved the window} */
     public long losses()
     {
-        return losses;
+        return book.losses();
     }
 
     /** {@return full windows that waited out their timeout} */
     public long timeouts()
     {
-        return timeouts;
+        return book.timeouts();
     }
 
     @Override
     public String toString()
     {
-        return "window " + window + " (max " + max + ", smallest " + smallest + "), in flight " + inFlight() +
-            ", reports " + reports + ", losses " + losses + ", timeouts " + timeouts;
+        return "window " + window() + " (max " + max() + ", smallest " + smallest() + "), in flight " + inFlight() +
+            ", reports " + reports + " (" + ignored + " ignored), losses " + losses() + ", timeouts " + timeouts();
     }
 }

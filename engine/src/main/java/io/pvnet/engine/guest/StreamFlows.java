@@ -19,10 +19,13 @@ import java.nio.ByteBuffer;
  *       measured run from zero, and the path's order puts every warm-up datagram before it.</li>
  *   <li><b>Reverse</b>: per flow a {@link StreamCounter} of what the peer streams (received, late, duplicates, highest
  *       sequence), and, when the stream request carried a window, a report to the peer every few datagrams and every
- *       millisecond, which paces it.</li>
+ *       millisecond, which paces it. A peer that sends beyond the window and gen's latest report (an older guest
+ *       ignores the request's window and streams as fast as its ring takes datagrams) is told by the datagrams'
+ *       sequence numbers ({@link #reverseOverrun()}).</li>
  * </ul>
- * A report that does not parse or names another nonce (a stale count, a hostile peer) is counted
- * ({@link GenCounters#badReports()}) and ignored.
+ * A report that does not parse or names another nonce (a stale count, a hostile peer), or whose figures
+ * {@link StreamCredit#onReport} does not believe (stale, beyond what was sent, more received than numbered), is counted
+ * ({@link GenCounters#badReports()}) and ignored: neither the window nor the receiver figures take it.
  * <p>
  * Threading: the generator's thread. Sending and counting allocate nothing.
  */
@@ -57,13 +60,15 @@ final class StreamFlows
     private boolean reverse;
     private boolean reversePaced;
     private int reverseWindow;
-    private int reverseEvery;
-    private final StreamCounter[] counters = new StreamCounter[TrafficGenerator.MAX_FLOWS];
-    private final int[] reverseNonces = new int[TrafficGenerator.MAX_FLOWS];
-    private final long[] lastReportNs = new long[TrafficGenerator.MAX_FLOWS];
+    private final StreamReporter[] reporters = new StreamReporter[TrafficGenerator.MAX_FLOWS];
     private final long[] expectedBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] lateBase = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] duplicateBase = new long[TrafficGenerator.MAX_FLOWS];
+    /** When the datagrams of the poll in progress arrived (read at the first), valid while {@link #stamped}. */
+    private long arrivalNs;
+    private boolean stamped;
+    /** Most datagrams a reverse stream's sender was ahead of gen's reports beyond the window and its probes. */
+    private long reverseOverrun;
 
     StreamFlows(final TrafficGenerator generator)
     {
@@ -71,7 +76,7 @@ final class StreamFlows
         for (int i = 0; i < TrafficGenerator.MAX_FLOWS; i++)
         {
             credits[i] = new StreamCredit(StreamCredit.MIN);
-            counters[i] = new StreamCounter();
+            reporters[i] = new StreamReporter();
         }
     }
 
@@ -80,14 +85,13 @@ final class StreamFlows
     {
         flows = spec.flows();
         port = spec.port();
-        forward = spec.oneWay() && spec.direction() != DatagramSpec.Direction.REVERSE;
+        forward = spec.oneWay() && spec.forward();
         paced = spec.window() > 0;
         final int window = Math.max(StreamCredit.MIN, spec.window() / flows);
         every = Math.max(1, window / 8);
-        reverse = spec.direction() != DatagramSpec.Direction.FORWARD;
+        reverse = spec.reverse();
         reversePaced = reverse && spec.window() > 0;
         reverseWindow = reversePaced ? window : 0;
-        reverseEvery = every;
         for (int flow = 0; flow < flows; flow++)
         {
             nonces[flow] = ++nonceSource;
@@ -95,19 +99,15 @@ final class StreamFlows
             bases[flow] = 0;
             acknowledged[flow] = false;
             finished[flow] = false;
-            if (paced)
-            {
-                credits[flow].start(window, 0, nowNs);
-            }
-            counters[flow].start(0);
-            reverseNonces[flow] = ++nonceSource;
-            lastReportNs[flow] = nowNs;
+            credits[flow].start(window, 0, nowNs); // unpaced too: it judges the reports
+            reporters[flow].start(++nonceSource, 0, every, REPORT_INTERVAL_NS, nowNs);
             expectedBase[flow] = 0;
             lateBase[flow] = 0;
             duplicateBase[flow] = 0;
         }
         nextRequestNs = nowNs;
         refused = false;
+        reverseOverrun = 0;
     }
 
     /** The peer answered a datagram to the stream's port with ICMP port unreachable: nothing there counts it. */
@@ -183,10 +183,7 @@ final class StreamFlows
     void onSent(final int flow)
     {
         sequences[flow]++;
-        if (paced)
-        {
-            credits[flow].onSend();
-        }
+        credits[flow].onSend();
     }
 
     /**
@@ -207,7 +204,7 @@ final class StreamFlows
             }
             if (reverse)
             {
-                final StreamCounter counter = counters[flow];
+                final StreamCounter counter = reporters[flow].counter();
                 expectedBase[flow] = counter.expected();
                 lateBase[flow] = counter.outOfOrder();
                 duplicateBase[flow] = counter.duplicates();
@@ -241,19 +238,15 @@ final class StreamFlows
         {
             for (int flow = 0; flow < flows; flow++)
             {
-                final StreamCounter counter = counters[flow];
-                final long unreported = counter.unreported();
-                if (unreported >= reverseEvery || (unreported > 0 && nowNs - lastReportNs[flow] >= REPORT_INTERVAL_NS))
+                final StreamReporter reporter = reporters[flow];
+                if (reporter.due(nowNs))
                 {
-                    builder.wrap(frame, 0).ethernet(generator.destinationMac(), generator.stack().mac())
-                        .ipv4(generator.stack().ipv4(), generator.destinationIp).identification(0)
-                        .udp(TrafficGenerator.SOURCE_PORT + flow, StreamSource.PORT);
-                    final int length = StreamControlDescriptor.writeReport(frame, builder.payloadOffset(),
-                        reverseNonces[flow], counter, false);
-                    if (generator.frontend.transmit(frame, 0, builder.payloadLength(length).build()) == VifFrontend.OK)
+                    final int length = reporter.build(builder, frame, generator.destinationMac(),
+                        generator.stack().mac(), generator.stack().ipv4(), generator.destinationIp,
+                        TrafficGenerator.SOURCE_PORT + flow, StreamSource.PORT, false);
+                    if (generator.frontend.transmit(frame, 0, length) == VifFrontend.OK)
                     {
-                        counter.reported();
-                        lastReportNs[flow] = nowNs;
+                        reporter.sent(nowNs);
                         generator.counters.reportsOut++;
                         work++;
                     }
@@ -336,21 +329,22 @@ final class StreamFlows
         final long received = StreamControlDescriptor.a(buffer, payload);
         final long expected = StreamControlDescriptor.c(buffer, payload);
         final long duplicates = StreamControlDescriptor.e(buffer, payload);
+        if (!credits[flow].onReport(expected, received, duplicates, bases[flow], generator.clock.nanoTime()))
+        {
+            run.badReports++; // the right nonce, but stale or with figures no receiver could count: not believed
+            return;
+        }
         run.reportsIn++;
         run.receiverFrames[flow] = received;
         run.receiverPayloadBytes[flow] = StreamControlDescriptor.b(buffer, payload);
         run.receiverExpected[flow] = Math.max(0, expected - bases[flow]);
         run.receiverOutOfOrder[flow] = StreamControlDescriptor.d(buffer, payload);
         run.receiverDuplicates[flow] = duplicates;
+        run.receiverJitterNs[flow] = StreamControlDescriptor.jitterNs(buffer, payload, length);
         acknowledged[flow] = true;
         if ((StreamControlDescriptor.flags(buffer, payload) & StreamControlDescriptor.FLAG_FINAL) != 0)
         {
             finished[flow] = true;
-        }
-        if (paced)
-        {
-            credits[flow].onReport(expected, expected - bases[flow] - (received - duplicates),
-                generator.clock.nanoTime());
         }
     }
 
@@ -360,10 +354,25 @@ final class StreamFlows
      */
     void onStreamed(final int flow, final DirectBuffer buffer, final int payload, final int size)
     {
-        final StreamCounter counter = counters[flow];
+        final StreamCounter counter = reporters[flow].counter();
         if (size >= GenPayloadDescriptor.LENGTH)
         {
-            if (counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size) < expectedBase[flow])
+            if (!stamped)
+            {
+                arrivalNs = generator.clock.nanoTime(); // once per poll: a batch's datagrams arrive together
+                stamped = true;
+            }
+            final long transitNs = arrivalNs - GenPayloadDescriptor.sendTimeNs(buffer, payload);
+            final long number = counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size, transitNs);
+            if (reversePaced)
+            {
+                // a paced sender's next datagram is at most its window and a timeout's probes beyond the reports it
+                // got, which are gen's latest or older: further is a sender that does not pace
+                final long overrun = number + 1 - reporters[flow].reportedExpected() - reverseWindow -
+                    2L * StreamCredit.MIN;
+                reverseOverrun = Math.max(reverseOverrun, overrun);
+            }
+            if (number < expectedBase[flow])
             {
                 return; // streamed in the warm-up, arrived after it: reported to the sender, not measured
             }
@@ -378,6 +387,13 @@ final class StreamFlows
         run.receivedExpected[flow] = counter.expected() - expectedBase[flow];
         run.receivedLate[flow] = counter.outOfOrder() - lateBase[flow];
         run.receivedDuplicates[flow] = counter.duplicates() - duplicateBase[flow];
+        run.receivedJitterNs[flow] = counter.jitterNs();
+    }
+
+    /** A poll begins: its first datagram reads the clock for the batch's arrival. */
+    void newPoll()
+    {
+        stamped = false;
     }
 
     /** {@return the window the reverse stream's request asks for per flow (0: unpaced)} */
@@ -386,10 +402,19 @@ final class StreamFlows
         return reverseWindow;
     }
 
+    /**
+     * {@return how many datagrams the reverse streams' sender went furthest beyond gen's latest report, its window and
+     * a timeout's probes: 0 when it held to the window (or the stream was not paced)}
+     */
+    long reverseOverrun()
+    {
+        return reverseOverrun;
+    }
+
     /** {@return the nonce of {@code flow}'s reverse reports} */
     int reverseNonce(final int flow)
     {
-        return reverseNonces[flow];
+        return reporters[flow].nonce();
     }
 
     /** {@return {@code flow}'s credit (meaningful when the forward stream is paced)} */

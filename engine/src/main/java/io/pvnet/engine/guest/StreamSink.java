@@ -7,6 +7,7 @@ import io.pvnet.checksum.packet.UdpHeader;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -16,22 +17,47 @@ import java.nio.ByteBuffer;
  * {@link StreamControlDescriptor#RECEIVE} from a port of a peer is counted by its sequence numbers
  * ({@link StreamCounter}) and reported back to that port from {@link StreamSource#PORT}: at once on the RECEIVE, every
  * {@code N} datagrams the peer asked for (checked once per duty cycle, after the poll), every report interval while
- * datagrams come, and finally on the stream's {@link StreamControlDescriptor#END}. Up to {@link #MAX_SINKS} streams at
- * once; a stream nobody sends on for {@link #IDLE_NS} is forgotten.
+ * datagrams come, and finally on the stream's {@link StreamControlDescriptor#END}.
+ * <p>
+ * <b>Slots.</b> Up to {@link #MAX_SINKS} streams at once, at most {@link #MAX_PER_SOURCE} of one address (so one peer,
+ * however many ports it uses, leaves room for others); a stream nobody sends on for {@link #IDLE_NS} is forgotten. An
+ * ended stream keeps its slot until its final report went out (and answers a repeated END with it again); a RECEIVE
+ * that finds no free slot takes, in this order, an ended stream's whose final report went out, or the one least
+ * recently sent data of those without data for {@link #EVICT_IDLE_NS} and nothing left to report ({@link #evicted()}):
+ * RECEIVEs from spoofed sources, which send no data, hold slots for a second, not a minute. What is still refused is
+ * counted by reason ({@link #refused(Refusal)}).
  * <p>
  * Datagrams from a port without a stream, and control datagrams that do not parse or name another nonce, are counted
  * ({@link #unsolicited()}, {@link #malformed()}) and ignored: a hostile peer can only make its own stream's figures
  * wrong.
  * <p>
  * Threading: one thread, the guest's ({@link StreamSource} hands it the frames and runs {@link #doWork(long)}). Counting
- * a datagram allocates nothing and reads no clock.
+ * a datagram allocates nothing; the jitter's arrival time is read once per poll ({@link #endPoll()}): the datagrams of one
+ * batch arrive together, as the ring hands them over (a clock read per datagram cost a third of the count's time).
  */
 public final class StreamSink
 {
-    /** Most streams counted at once. */
-    public static final int MAX_SINKS = StreamSource.MAX_STREAMS;
+    /** Most streams counted at once: two senders' worth of gen's flows. */
+    public static final int MAX_SINKS = 2 * StreamSource.MAX_STREAMS;
+    /** Most streams of one address (gen's most flows). */
+    public static final int MAX_PER_SOURCE = StreamSource.MAX_STREAMS;
     /** A stream without a datagram or control for this long is forgotten. */
     public static final long IDLE_NS = 60_000_000_000L;
+    /** A stream without data for this long gives its slot to a new one when none is free. */
+    public static final long EVICT_IDLE_NS = 1_000_000_000L;
+
+    /** Why a RECEIVE found no slot. */
+    public enum Refusal
+    {
+        /** Every slot counts a stream that sent data within {@link #EVICT_IDLE_NS} or has a report to send. */
+        FULL,
+        /** Its address counts {@link #MAX_PER_SOURCE} streams already. */
+        SOURCE_LIMIT,
+        /** Its port's previous stream's final report has not gone out yet (the ring was full): asked again later. */
+        FINAL_PENDING
+    }
+
+    private static final Refusal[] REFUSALS = Refusal.values();
     /** Bounds of the report interval a peer may ask for. */
     public static final long MIN_INTERVAL_NS = 100_000L;
     /** Bounds of the report interval a peer may ask for. */
@@ -39,6 +65,10 @@ public final class StreamSink
 
     private final GuestStack stack;
     private final FrameSink out;
+    private final NanoClock clock;
+    /** When the datagrams of the poll in progress arrived (read at its first), valid while {@link #stamped}. */
+    private long arrivalNs;
+    private boolean stamped;
     private final FrameMetadata plain = new FrameMetadata();
     private final FrameBuilder builder = new FrameBuilder();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
@@ -54,6 +84,8 @@ public final class StreamSink
     private long reportFailures;
     private long datagrams;
     private long controls;
+    private long evicted;
+    private final long[] refused = new long[REFUSALS.length];
 
     private static final class Sink
     {
@@ -64,23 +96,23 @@ public final class StreamSink
         long mac;
         int ip;
         int port;
-        int nonce;
-        int every;
-        long intervalNs;
-        long lastReportNs;
         long lastSeenReceived;
         long lastActivityNs;
-        final StreamCounter counter = new StreamCounter();
+        /** When data last came (or the slot was claimed): an attacker's RECEIVEs alone do not renew it. */
+        long lastDataNs;
+        final StreamReporter reporter = new StreamReporter();
     }
 
     /**
      * @param stack the guest's stack (its MAC and IPv4 address are the reports' source).
      * @param out   where reports go (the vif); non-zero return: not taken, the report goes with the next duty cycle.
+     * @param clock the clock of the datagrams' arrival (their send times are the sender's {@code System.nanoTime()}).
      */
-    StreamSink(final GuestStack stack, final FrameSink out)
+    StreamSink(final GuestStack stack, final FrameSink out, final NanoClock clock)
     {
         this.stack = stack;
         this.out = out;
+        this.clock = clock;
         for (int i = 0; i < MAX_SINKS; i++)
         {
             sinks[i] = new Sink();
@@ -109,36 +141,44 @@ public final class StreamSink
         final Sink sink = find(ip, port);
         if (type == StreamControlDescriptor.RECEIVE)
         {
-            final Sink target = sink != null ? sink : free();
+            final Sink target = sink != null ? sink : claim(ip, nowNs);
             if (target == null)
             {
-                malformed++; // no room: the peer sees no answer and says so
-                return;
+                return; // no room: counted by reason; the peer sees no answer and says so
             }
-            if (sink == null || sink.nonce != nonce || target.ended)
+            if (sink == null || sink.reporter.nonce() != nonce || target.ended)
             {
+                if (target.finalReport && report(target, nowNs) == 0)
+                {
+                    refused[Refusal.FINAL_PENDING.ordinal()]++; // the ended count's last word goes first
+                    return;
+                }
                 if (!target.counting)
                 {
                     active++;
+                }
+                if (sink == null)
+                {
+                    target.lastDataNs = nowNs;
                 }
                 target.counting = true;
                 target.ended = false;
                 target.mac = EthernetHeader.source(buffer, frameOffset);
                 target.ip = ip;
                 target.port = port;
-                target.nonce = nonce;
-                target.counter.start(StreamControlDescriptor.a(buffer, payload));
+                target.reporter.start(nonce, StreamControlDescriptor.a(buffer, payload), 1, MAX_INTERVAL_NS, nowNs);
                 target.lastSeenReceived = 0;
             }
-            target.every = (int)Math.max(1, Math.min(1 << 20, StreamControlDescriptor.reportEvery(buffer, payload) & 0xFFFF_FFFFL));
-            target.intervalNs = Math.max(MIN_INTERVAL_NS, Math.min(MAX_INTERVAL_NS, StreamControlDescriptor.b(buffer, payload)));
+            target.reporter.schedule(
+                (int)Math.min(1 << 20, StreamControlDescriptor.reportEvery(buffer, payload) & 0xFFFF_FFFFL),
+                Math.max(MIN_INTERVAL_NS, Math.min(MAX_INTERVAL_NS, StreamControlDescriptor.b(buffer, payload))));
             target.lastActivityNs = nowNs;
             target.reportNow = true; // the answer tells the peer it is counted
             return;
         }
-        if (type == StreamControlDescriptor.END && sink != null && sink.nonce == nonce)
+        if (type == StreamControlDescriptor.END && sink != null && sink.reporter.nonce() == nonce)
         {
-            sink.ended = true; // a repeated END gets the final report again; the slot is free for another stream
+            sink.ended = true; // a repeated END gets the final report again; once sent, the slot may go to another
             sink.finalReport = true;
             sink.reportNow = true;
             sink.lastActivityNs = nowNs;
@@ -171,12 +211,24 @@ public final class StreamSink
         datagrams++;
         if (length >= GenPayloadDescriptor.LENGTH)
         {
-            sink.counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), length);
+            if (!stamped)
+            {
+                arrivalNs = clock.nanoTime();
+                stamped = true;
+            }
+            sink.reporter.counter().onDatagram(GenPayloadDescriptor.sequence(buffer, payload), length,
+                arrivalNs - GenPayloadDescriptor.sendTimeNs(buffer, payload));
         }
         else
         {
-            sink.counter.onUnnumbered(length);
+            sink.reporter.counter().onUnnumbered(length);
         }
+    }
+
+    /** The poll ended: the next datagram is of another batch and reads the clock for its arrival. */
+    void endPoll()
+    {
+        stamped = false;
     }
 
     /** A control datagram that did not parse, or a report for no stream: counted, ignored. */
@@ -199,17 +251,65 @@ public final class StreamSink
         return null;
     }
 
-    private Sink free()
+    /**
+     * A slot for a new stream from {@code ip}: a free one, else an ended stream's whose final report went out, else the
+     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null
+     * (counted)
+     * when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already.
+     */
+    private Sink claim(final int ip, final long nowNs)
     {
+        int ofSource = 0;
+        int free = -1;
+        int reusable = -1;
         for (int i = 0; i < MAX_SINKS; i++)
         {
-            if (!sinks[i].counting || sinks[i].ended)
+            final Sink sink = sinks[i];
+            if (!sink.counting)
             {
-                used = Math.max(used, i + 1);
-                return sinks[i];
+                free = free < 0 ? i : free;
+                continue;
+            }
+            ofSource += sink.ip == ip ? 1 : 0;
+            if (sink.reportNow || sink.reporter.counter().unreported() > 0 ||
+                !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
+            {
+                continue; // a report to send first, or data came lately
+            }
+            if (reusable < 0 || rank(sink, sinks[reusable]))
+            {
+                reusable = i;
             }
         }
-        return null;
+        if (ofSource >= MAX_PER_SOURCE)
+        {
+            refused[Refusal.SOURCE_LIMIT.ordinal()]++;
+            return null;
+        }
+        final int slot = free >= 0 ? free : reusable;
+        if (slot < 0)
+        {
+            refused[Refusal.FULL.ordinal()]++;
+            return null;
+        }
+        final Sink sink = sinks[slot];
+        if (sink.counting)
+        {
+            if (!sink.ended)
+            {
+                evicted++;
+            }
+            sink.counting = false;
+            active--;
+        }
+        used = Math.max(used, slot + 1);
+        return sink;
+    }
+
+    /** {@return whether {@code sink} gives up its slot before {@code other}: ended first, then least recent data} */
+    private static boolean rank(final Sink sink, final Sink other)
+    {
+        return sink.ended != other.ended ? sink.ended : sink.lastDataNs - other.lastDataNs < 0;
     }
 
     /**
@@ -233,14 +333,14 @@ public final class StreamSink
             {
                 continue;
             }
-            final long unreported = sink.counter.unreported();
-            if (sink.counter.received() != sink.lastSeenReceived)
+            final long received = sink.reporter.counter().received();
+            if (received != sink.lastSeenReceived)
             {
-                sink.lastSeenReceived = sink.counter.received();
+                sink.lastSeenReceived = received;
                 sink.lastActivityNs = nowNs;
+                sink.lastDataNs = nowNs;
             }
-            if (sink.reportNow || unreported >= sink.every ||
-                (unreported > 0 && nowNs - sink.lastReportNs >= sink.intervalNs))
+            if (sink.reportNow || sink.reporter.due(nowNs))
             {
                 work += report(sink, nowNs);
             }
@@ -255,20 +355,17 @@ public final class StreamSink
 
     private int report(final Sink sink, final long nowNs)
     {
-        builder.wrap(frame, 0).ethernet(sink.mac, stack.mac()).ipv4(stack.ipv4(), sink.ip)
-            .udp(StreamSource.PORT, sink.port);
-        final int length = StreamControlDescriptor.writeReport(frame, builder.payloadOffset(), sink.nonce, sink.counter,
-            sink.finalReport);
-        if (out.onFrame(frame, 0, builder.payloadLength(length).build(), plain) != 0)
+        final int length = sink.reporter.build(builder, frame, sink.mac, stack.mac(), stack.ipv4(), sink.ip,
+            StreamSource.PORT, sink.port, sink.finalReport);
+        if (out.onFrame(frame, 0, length, plain) != 0)
         {
             reportFailures++;
             return 0; // the ring is full: again next duty cycle
         }
         reports++;
-        sink.counter.reported();
+        sink.reporter.sent(nowNs);
         sink.reportNow = false;
         sink.finalReport = false;
-        sink.lastReportNs = nowNs;
         return 1;
     }
 
@@ -294,10 +391,7 @@ public final class StreamSink
                 {
                     return 0;
                 }
-                if (sink.counter.unreported() > 0)
-                {
-                    due = Math.min(due, sink.lastReportNs + sink.intervalNs - nowNs);
-                }
+                due = Math.min(due, sink.reporter.nanosToDue(nowNs));
             }
         }
         return due;
@@ -327,10 +421,37 @@ public final class StreamSink
         return unsolicited;
     }
 
-    /** {@return control datagrams ignored: no room for another stream, an END for no stream or another nonce} */
+    /** {@return control datagrams ignored: not of the layout, an END for no stream or another nonce, a bad report} */
     public long malformed()
     {
         return malformed;
+    }
+
+    /**
+     * {@return RECEIVEs of a new stream refused for {@code reason}}
+     *
+     * @param reason why.
+     */
+    public long refused(final Refusal reason)
+    {
+        return refused[reason.ordinal()];
+    }
+
+    /** {@return RECEIVEs refused for any reason} */
+    public long refused()
+    {
+        long sum = 0;
+        for (final long count : refused)
+        {
+            sum += count;
+        }
+        return sum;
+    }
+
+    /** {@return streams without data for {@link #EVICT_IDLE_NS} whose slot went to a new stream} */
+    public long evicted()
+    {
+        return evicted;
     }
 
     /** {@return reports sent} */
@@ -354,6 +475,6 @@ public final class StreamSink
     public StreamCounter counter(final int ip, final int port)
     {
         final Sink sink = find(ip, port);
-        return sink == null ? null : sink.counter;
+        return sink == null ? null : sink.reporter.counter();
     }
 }

@@ -105,7 +105,7 @@ public final class StreamSource implements FrameHandler, Agent
         this.stack = stack;
         this.out = out;
         this.clock = clock;
-        this.sink = new StreamSink(stack, out);
+        this.sink = new StreamSink(stack, out, clock);
         for (int i = 0; i < MAX_STREAMS; i++)
         {
             streams[i] = new Stream();
@@ -189,10 +189,15 @@ public final class StreamSource implements FrameHandler, Agent
             final Stream stream = streams[i];
             if (stream.running && stream.paced && stream.ip == ip && stream.port == port && stream.nonce == nonce)
             {
-                reports++;
-                final long expected = StreamControlDescriptor.c(buffer, payload);
-                final long distinct = StreamControlDescriptor.a(buffer, payload) - StreamControlDescriptor.e(buffer, payload);
-                stream.credit.onReport(expected, expected - distinct, now);
+                if (stream.credit.onReport(StreamControlDescriptor.c(buffer, payload),
+                    StreamControlDescriptor.a(buffer, payload), StreamControlDescriptor.e(buffer, payload), 0, now))
+                {
+                    reports++;
+                }
+                else
+                {
+                    sink.onMalformed(); // right nonce, figures no requester could have counted: forged or stale
+                }
                 return;
             }
         }
@@ -283,6 +288,7 @@ public final class StreamSource implements FrameHandler, Agent
     @Override
     public int doWork()
     {
+        sink.endPoll(); // the duty cycle runs this after each poll
         if (active == 0 && sink.activeSinks() == 0)
         {
             return 0;

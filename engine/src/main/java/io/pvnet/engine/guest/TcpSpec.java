@@ -70,12 +70,12 @@ public record TcpSpec(
     /** {@return whether gen sends} */
     public boolean sends()
     {
-        return direction != DatagramSpec.Direction.REVERSE;
+        return direction.sends();
     }
 
     /** {@return whether the peer sends} */
     public boolean receives()
     {
-        return direction != DatagramSpec.Direction.FORWARD;
+        return direction.receives();
     }
 }

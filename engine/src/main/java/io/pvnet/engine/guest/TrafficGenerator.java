@@ -187,6 +187,24 @@ public final class TrafficGenerator implements FrameHandler
     }
 
     /**
+     * {@return the window per flow the last datagram run asked its reverse streams' sender to keep beyond gen's
+     * reports, 0 when it asked for none (a rate, a flood, or no reverse stream)}
+     */
+    public int reverseWindow()
+    {
+        return datagrams.streams().reverseWindow();
+    }
+
+    /**
+     * {@return how far (datagrams) the reverse streams' sender of the last datagram run went beyond gen's reports and
+     * the window it was asked for: 0 when it held to it; more is a sender that does not pace (an older guest)}
+     */
+    public long reverseOverrun()
+    {
+        return datagrams.streams().reverseOverrun();
+    }
+
+    /**
      * {@return the credit of {@code flow}'s one-way stream in the last datagram run, null when that run sent no
      * one-way stream paced by its receiver's reports} Read it after {@link #datagrams} returned.
      *
@@ -299,6 +317,7 @@ public final class TrafficGenerator implements FrameHandler
     {
         try
         {
+            datagrams.streams().newPoll();
             return poller.doWork();
         }
         catch (final Exception ex)

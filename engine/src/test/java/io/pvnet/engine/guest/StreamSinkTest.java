@@ -36,8 +36,14 @@ class StreamSinkTest
     /** The UDP payloads the guest sent (reports, streamed datagrams), copied. */
     private final List<UnsafeBuffer> sent = new ArrayList<>();
     private final GuestStack stack = new GuestStack(GUEST_MAC, GUEST_IP, 24, null, 1500, (b, o, l, m) -> 0);
+    /** The vif's ring takes nothing while set. */
+    private boolean ringFull;
     private final StreamSource source = new StreamSource(stack, (buffer, offset, length, metadata) ->
     {
+        if (ringFull)
+        {
+            return 1;
+        }
         final UnsafeBuffer copy = new UnsafeBuffer(new byte[length - PAYLOAD]);
         copy.putBytes(0, buffer, offset + PAYLOAD, length - PAYLOAD);
         sent.add(copy);
@@ -176,6 +182,111 @@ class StreamSinkTest
         assertEquals(1, source.reports());
     }
 
+    @Test
+    void shouldGiveTheSlotOfAStreamWithoutDataToANewStreamOnlyAfterItsIdleTime()
+    {
+        fillSlotsFromSpoofedSources(); // RECEIVEs from spoofed sources that never send data
+        nowNs += StreamSink.EVICT_IDLE_NS / 2;
+        control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56);
+        assertEquals(1, source.sink().refused(StreamSink.Refusal.FULL), "every slot claimed within the idle time");
+        assertEquals(null, source.sink().counter(PEER_IP, PEER_PORT));
+        nowNs += StreamSink.EVICT_IDLE_NS / 2;
+        controlFrom(PEER_IP + 1, PEER_PORT, StreamControlDescriptor.RECEIVE); // a repeat does not renew a slot
+        sendFrom(PEER_IP + 2, PEER_PORT, 0, 64); // data does
+        source.doWork();
+        control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        assertEquals(1, source.sink().evicted());
+        assertReport(last(), 7, 0, 0, false);
+        assertNotNull(source.sink().counter(PEER_IP, PEER_PORT), "the real stream is counted");
+        assertNotNull(source.sink().counter(PEER_IP + 2, PEER_PORT), "the stream that sent data kept its slot");
+        assertEquals(null, source.sink().counter(PEER_IP + 1, PEER_PORT), "the least recent data's slot went");
+        data(0, 64);
+        assertEquals(1, source.sink().counter(PEER_IP, PEER_PORT).received());
+    }
+
+    @Test
+    void shouldSendAnEndedStreamsFinalReportBeforeItsSlotGoesToAnother()
+    {
+        fillSlotsFromSpoofedSources();
+        nowNs += StreamSink.EVICT_IDLE_NS / 2;
+        sendFrom(PEER_IP + 1, PEER_PORT, 0, 64);
+        source.doWork();
+        ringFull = true;
+        controlFrom(PEER_IP + 1, PEER_PORT, StreamControlDescriptor.END);
+        source.doWork(); // the final report finds the ring full
+        control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56);
+        assertEquals(1, source.sink().refused(StreamSink.Refusal.FULL), "the ended slot owes its final report");
+        ringFull = false;
+        source.doWork();
+        assertReport(last(), 1, 1, 1, true);
+        control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        assertReport(last(), 7, 0, 0, false);
+        assertEquals(0, source.sink().evicted(), "an ended stream's slot, not a live one's");
+    }
+
+    @Test
+    void shouldSendTheFinalReportOfAPortsEndedCountBeforeItsNextCountStarts()
+    {
+        control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);
+        data(0, 64);
+        source.doWork();
+        ringFull = true;
+        control(StreamControlDescriptor.END, 1, 0, 1, 0, 56);
+        control(StreamControlDescriptor.RECEIVE, 2, 1000, 1, 1_000_000L, 56);
+        assertEquals(1, source.sink().refused(StreamSink.Refusal.FINAL_PENDING), "asked again later");
+        ringFull = false;
+        control(StreamControlDescriptor.RECEIVE, 2, 1000, 1, 1_000_000L, 56);
+        assertReport(last(), 1, 1, 1, true);
+        source.doWork();
+        assertReport(last(), 2, 0, 1, false);
+    }
+
+    @Test
+    void shouldBoundTheStreamsOfOneAddressSoOnePeerLeavesRoomForOthers()
+    {
+        for (int i = 0; i < StreamSink.MAX_PER_SOURCE + 1; i++)
+        {
+            controlFrom(PEER_IP, PEER_PORT + i, StreamControlDescriptor.RECEIVE);
+        }
+        assertEquals(1, source.sink().refused(StreamSink.Refusal.SOURCE_LIMIT));
+        assertEquals(StreamSink.MAX_PER_SOURCE, source.sink().activeSinks());
+        controlFrom(PEER_IP + 1, PEER_PORT, StreamControlDescriptor.RECEIVE);
+        assertEquals(StreamSink.MAX_PER_SOURCE + 1, source.sink().activeSinks(), "another address is counted");
+    }
+
+    @Test
+    void shouldReportTheStreamsInterarrivalJitterFromTheSendTimesItsDatagramsCarry()
+    {
+        control(StreamControlDescriptor.RECEIVE, 3, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        assertEquals(StreamControlDescriptor.REPORT_LENGTH, last().capacity());
+        assertEquals(-1, StreamControlDescriptor.jitterNs(last(), 0, last().capacity()), "no datagram yet");
+        sendTimed(0, nowNs - 10_000); // transit 10 us
+        nowNs += 50_000;
+        sendTimed(1, nowNs - 11_600); // the same poll: it arrived with the first, its transit 50 us less
+        source.doWork(); // the poll ended
+        sendTimed(2, nowNs - 10_000); // the next poll: 10 us after its send
+        sendTimed(3, nowNs - 11_600); // transit 11.6 us: D = 1600 ns
+        nowNs += 2_000_000L;
+        source.doWork();
+        assertReport(last(), 3, 4, 4, false);
+        // D: 48,400 (the first poll's second datagram: sent 38.4 us later, arrived with the first), 48,400, 1,600:
+        // J = 3025, J += (48,400 - 3025) / 16 = 5860, J += (1600 - 5860) / 16 = 5594 (in A.8's sixteenths)
+        assertEquals(5594, StreamControlDescriptor.jitterNs(last(), 0, last().capacity()), "RFC 3550 per poll");
+        assertEquals(-1, StreamControlDescriptor.jitterNs(last(), 0, StreamControlDescriptor.LENGTH),
+            "a 56-byte report (an older guest's) has none");
+    }
+
+    private void sendTimed(final int sequence, final long sendTimeNs)
+    {
+        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(PEER_PORT, StreamSource.PORT);
+        GenPayloadDescriptor.fillPattern(frame, PAYLOAD, 64);
+        GenPayloadDescriptor.writeProbe(frame, PAYLOAD, 64, sequence, sendTimeNs);
+        source.onFrame(frame, 0, builder.payloadLength(64).build(), new FrameMetadata());
+    }
+
     private void report(final int nonce, final long received, final long expected)
     {
         final int length = StreamControlDescriptor.write(builder(StreamSource.PORT), PAYLOAD,
@@ -189,6 +300,26 @@ class StreamSinkTest
         source.onFrame(frame, 0, builder.payloadLength(length).build(), new FrameMetadata());
     }
 
+    /** A RECEIVE (nonce 1, base 0) or an END (nonce 1) from {@code ip:port}. */
+    private void controlFrom(final int ip, final int port, final int type)
+    {
+        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(ip, GUEST_IP).udp(port, StreamSource.PORT);
+        StreamControlDescriptor.write(frame, PAYLOAD, type, 0, 1, 1000, 0, 1_000_000L, 0, 0, 0);
+        source.onFrame(frame, 0, builder.payloadLength(StreamControlDescriptor.LENGTH).build(), new FrameMetadata());
+    }
+
+    /** Every slot taken by RECEIVEs from MAX_SINKS addresses from {@code PEER_IP + 1} on, one each, answered. */
+    private void fillSlotsFromSpoofedSources()
+    {
+        for (int i = 0; i < StreamSink.MAX_SINKS; i++)
+        {
+            controlFrom(PEER_IP + 1 + i, PEER_PORT, StreamControlDescriptor.RECEIVE);
+        }
+        source.doWork();
+        assertEquals(StreamSink.MAX_SINKS, source.sink().activeSinks());
+        assertEquals(0, source.sink().refused());
+    }
+
     private void data(final int sequence, final int size)
     {
         sendFrom(PEER_PORT, sequence, size);
@@ -196,7 +327,12 @@ class StreamSinkTest
 
     private void sendFrom(final int port, final int sequence, final int size)
     {
-        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(port, StreamSource.PORT);
+        sendFrom(PEER_IP, port, sequence, size);
+    }
+
+    private void sendFrom(final int ip, final int port, final int sequence, final int size)
+    {
+        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(ip, GUEST_IP).udp(port, StreamSource.PORT);
         GenPayloadDescriptor.fillPattern(frame, PAYLOAD, size);
         GenPayloadDescriptor.writeProbe(frame, PAYLOAD, size, sequence, nowNs);
         source.onFrame(frame, 0, builder.payloadLength(size).build(), new FrameMetadata());

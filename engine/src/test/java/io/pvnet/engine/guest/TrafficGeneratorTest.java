@@ -202,6 +202,7 @@ class TrafficGeneratorTest
         for (int flow = 0; flow < 3; flow++)
         {
             assertEquals(1000, reverse.counters().receivedFrames(flow), "flow " + flow);
+            assertTrue(reverse.counters().receivedJitterNs(flow) >= 0, "gen measured the stream's jitter");
         }
         assertEquals(1500 * 64 + 1500 * 1000, GenCounters.sum(reverse.counters().snapshot(GenCounters::receivedPayloadBytes)));
         assertEquals(0, source.activeStreams(), "streams stopped");
@@ -411,6 +412,7 @@ class TrafficGeneratorTest
             assertEquals(10_000, counters.receiverExpected(flow), "flow " + flow + ": no gap");
             assertEquals(5_000 * 64 + 5_000 * 1000, counters.receiverPayloadBytes(flow), "flow " + flow);
             assertEquals(0, counters.receiverOutOfOrder(flow) + counters.receiverDuplicates(flow));
+            assertTrue(counters.receiverJitterNs(flow) >= 0, "the receiver reported the stream's jitter");
         }
         assertEquals(0, udp.echoes(), "nothing echoed: the data crossed once");
         assertEquals(0, server.udpEchoes());
@@ -467,6 +469,8 @@ class TrafficGeneratorTest
         assertEquals(6_000, paced.receivedExpected());
         assertEquals(0, drops(), "paced by gen's reports: no queue-full at the switch");
         assertTrue(paced.counters().reportsOut() > 0 && source.reports() > 0, "gen reported, the source listened");
+        assertEquals(256, generator.reverseWindow());
+        assertEquals(0, generator.reverseOverrun(), "the source held to the window");
 
         final TrafficReport flood = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(64), 1,
             20_000, 20_000_000_000L, 0, DatagramSpec.Direction.REVERSE, 0, 0, 0), GenListener.NONE);
@@ -478,12 +482,27 @@ class TrafficGeneratorTest
     }
 
     @Test
-    void shouldCountAndIgnoreReportsThatDoNotParseOrNameAnotherCount()
+    void shouldTellAReverseStreamsSenderThatIgnoresTheWindowFromOneThatHoldsToIt()
     {
-        tap.forgeReports = true; // the server side sends a truncated report and one of another nonce first
+        clientGapNs = 20_000; // gen takes 50,000 datagrams a second
+        tap.stripWindow = true; // the source sees requests without the pacing extension, as an older guest reads them
+        final TrafficReport unpaced = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(64), 1,
+            20_000, 20_000_000_000L, 0, DatagramSpec.Direction.REVERSE, 0, 0, 256), GenListener.NONE);
+        assertEquals(256, generator.reverseWindow(), "gen asked for a window");
+        assertTrue(generator.reverseOverrun() > 256, "the sender went far beyond it: " + generator.reverseOverrun());
+        assertEquals(0, source.reports(), "the source took none of gen's reports");
+        assertTrue(unpaced.received() < 20_000, "it outran gen: " + unpaced.received());
+    }
+
+    @Test
+    void shouldCountAndIgnoreReportsThatDoNotParseNameAnotherCountOrShowALossNoCountCanHave()
+    {
+        tap.forgeReports = true; // the server side sends a truncated report, one of another nonce and one of a loss
+        // greater than its count first
         final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(100), 1, 2_000, 0, 512), GenListener.NONE);
         assertTrue(udp.ok(), udp.failure());
-        assertEquals(2, udp.counters().badReports(), "both forged reports counted and ignored");
+        assertEquals(3, udp.counters().badReports(), "the forged reports counted and ignored");
+        assertEquals(0, generator.streamCredit(0).losses(), "the forged loss did not halve the window");
         assertEquals(2_000, udp.counters().receiverFrames(0), "the figures are the real receiver's");
         assertEquals(2_000, udp.counters().receiverExpected(0));
     }
@@ -649,7 +668,9 @@ class TrafficGeneratorTest
         final Map<Integer, Long> ipLengths = new HashMap<>();
         final Map<Integer, Long> tcpSyns = new HashMap<>();
         FrameHandler next;
-        /** Answer the first RECEIVE with two forged reports (truncated, another nonce) before the real one. */
+        /** Hand stream requests on without their pacing extension (the window), as an older guest reads them. */
+        boolean stripWindow;
+        /** Answer the first RECEIVE with forged reports (truncated, another nonce, a loss too great) before the real one. */
         boolean forgeReports;
         VifFrontend forgeVia;
 
@@ -677,8 +698,27 @@ class TrafficGeneratorTest
                     StreamControlDescriptor.type(buffer, payload) == StreamControlDescriptor.RECEIVE)
                 {
                     forgeReports = false;
-                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH - 8, 0);
-                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 1);
+                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH - 8, 0, 1_000_000, 1_000_000, 0);
+                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 1, 1_000_000, 1_000_000, 0);
+                    // the right nonce (a spoofed source): a million duplicates of nothing, a loss no count can have
+                    forge(buffer, offset, payload, StreamControlDescriptor.LENGTH, 0, 0, 0, 1_000_000);
+                }
+            }
+            if (stripWindow && EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
+                Ipv4Header.protocol(buffer, ip) == IpProtocol.UDP)
+            {
+                final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+                final int payload = l4 + UdpHeader.LENGTH;
+                if (UdpHeader.destinationPort(buffer, l4) == StreamSource.PORT &&
+                    StreamRequestDescriptor.hasHeader(buffer, payload, length - (payload - offset)))
+                {
+                    final org.agrona.concurrent.UnsafeBuffer copy = new org.agrona.concurrent.UnsafeBuffer(new byte[length]);
+                    copy.putBytes(0, buffer, offset, length);
+                    final int cut = StreamRequestDescriptor.PACING_LENGTH;
+                    final int total = Ipv4Header.totalLength(buffer, ip) - cut;
+                    copy.putShort(EthernetHeader.LENGTH + 2, (short)total, java.nio.ByteOrder.BIG_ENDIAN);
+                    next.onFrame(copy, 0, length - cut, metadata);
+                    return;
                 }
             }
             if (EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
@@ -693,9 +733,13 @@ class TrafficGeneratorTest
             next.onFrame(buffer, offset, length, metadata);
         }
 
-        /** A report to the RECEIVE's sender of {@code length} bytes, its nonce off by {@code nonceDelta}. */
+        /**
+         * A report to the RECEIVE's sender of {@code length} bytes, its nonce off by {@code nonceDelta}, with
+         * {@code received}, {@code expected} and {@code duplicates}.
+         */
         private void forge(
-            final DirectBuffer request, final int offset, final int payload, final int length, final int nonceDelta)
+            final DirectBuffer request, final int offset, final int payload, final int length, final int nonceDelta,
+            final long received, final long expected, final long duplicates)
         {
             final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
             final io.pvnet.checksum.packet.FrameBuilder builder = new io.pvnet.checksum.packet.FrameBuilder();
@@ -704,7 +748,7 @@ class TrafficGeneratorTest
                 .ipv4(Ipv4Header.destination(request, ip), Ipv4Header.source(request, ip))
                 .udp(StreamSource.PORT, UdpHeader.sourcePort(request, ip + Ipv4Header.headerLength(request, ip)));
             StreamControlDescriptor.write(frame, builder.payloadOffset(), StreamControlDescriptor.REPORT, 0,
-                StreamControlDescriptor.nonce(request, payload) + nonceDelta, 0, 1_000_000, 1, 1_000_000, 0, 0);
+                StreamControlDescriptor.nonce(request, payload) + nonceDelta, 0, received, 1, expected, 0, duplicates);
             forgeVia.transmit(frame, 0, builder.payloadLength(length).build());
         }
     }

@@ -153,7 +153,8 @@ public final class GenCommand implements Callable<Integer>
             plan.protoName(), plan.dst(), portText(plan), plan.flows(),
             plan.flows() == 1 ? "" : "s", plan.mix(),
             plan.rate() > 0 ? String.format(Locale.ROOT, "%,d frames/s", plan.rate()) : plan.window() > 0 ?
-                String.format(Locale.ROOT, plan.oneWay() || plan.direction() == DatagramSpec.Direction.REVERSE ?
+                String.format(Locale.ROOT, plan.direction() == DatagramSpec.Direction.REVERSE ?
+                "the peer asked to pace to gen's reports (window up to %d)" : plan.oneWay() ?
                 "paced by the receiver's reports (window up to %d)" : "paced to the answers (window up to %d)",
                 plan.window()) : "as fast as possible",
             plan.count() > 0 ? String.format(Locale.ROOT, "%,d frames", plan.count()) :

@@ -21,7 +21,7 @@ import java.util.Map;
  * <p>
  * Threading: the generator's thread ({@link GenListener}), then the command's for {@link #finish}; one run.
  * <p>
- * Why one file of this length (about 530 lines of code): the text table and the JSON intervals are written from the
+ * Why one file of this length (about 560 lines of code): the text table and the JSON intervals are written from the
  * same per-interval differences of one set of snapshots, in eight modes; the summary is {@link GenSummary}'s.
  */
 final class GenOutput implements GenListener
@@ -94,20 +94,8 @@ final class GenOutput implements GenListener
     private final Histogram intervalRtt = new Histogram(HIGHEST_NS, 3);
     private final Histogram totalRtt = new Histogram(HIGHEST_NS, 3);
     private final List<Map<String, Object>> intervals = new ArrayList<>();
-    private long[] sentFrames;
-    private long[] sentPayload;
-    private long[] answered;
-    private long[] answeredPayload;
-    private long[] received;
-    private long[] receivedPayload;
-    private long[] receivedExpected;
-    private long[] receivedLate;
-    private long[] receivedDuplicates;
-    private long[] receiverFrames;
-    private long[] receiverPayload;
-    private long[] receiverExpected;
-    private long[] receiverLate;
-    private long[] receiverDuplicates;
+    /** Each flow's counters at the end of the last interval ({@link Field}): an interval's figures are differences. */
+    private final long[][] last;
     private boolean headerPrinted;
     /** The counters of the lines so far (a new object: the warm-up ended). */
     private GenCounters lastCounters;
@@ -126,20 +114,7 @@ final class GenOutput implements GenListener
         this.jsonOut = jsonOut;
         this.mode = mode;
         this.flows = flows;
-        sentFrames = new long[flows];
-        sentPayload = new long[flows];
-        answered = new long[flows];
-        answeredPayload = new long[flows];
-        received = new long[flows];
-        receivedPayload = new long[flows];
-        receivedExpected = new long[flows];
-        receivedLate = new long[flows];
-        receivedDuplicates = new long[flows];
-        receiverFrames = new long[flows];
-        receiverPayload = new long[flows];
-        receiverExpected = new long[flows];
-        receiverLate = new long[flows];
-        receiverDuplicates = new long[flows];
+        last = new long[flows][FIELDS.length];
     }
 
     @Override
@@ -168,20 +143,10 @@ final class GenOutput implements GenListener
         {
             // the warm-up ended: the measured run counts from zero, its round trips alone make the summary's
             lastCounters = counters;
-            java.util.Arrays.fill(sentFrames, 0);
-            java.util.Arrays.fill(sentPayload, 0);
-            java.util.Arrays.fill(answered, 0);
-            java.util.Arrays.fill(answeredPayload, 0);
-            java.util.Arrays.fill(received, 0);
-            java.util.Arrays.fill(receivedPayload, 0);
-            java.util.Arrays.fill(receivedExpected, 0);
-            java.util.Arrays.fill(receivedLate, 0);
-            java.util.Arrays.fill(receivedDuplicates, 0);
-            java.util.Arrays.fill(receiverFrames, 0);
-            java.util.Arrays.fill(receiverPayload, 0);
-            java.util.Arrays.fill(receiverExpected, 0);
-            java.util.Arrays.fill(receiverLate, 0);
-            java.util.Arrays.fill(receiverDuplicates, 0);
+            for (final long[] flow : last)
+            {
+                java.util.Arrays.fill(flow, 0);
+            }
             if (!omitted && omittedIntervals > 0)
             {
                 totalRtt.reset();
@@ -204,22 +169,24 @@ final class GenOutput implements GenListener
         }
         for (int flow = 0; flow < flows; flow++)
         {
+            final long[] delta = delta(counters, flow);
             final Figures tx = new Figures();
-            tx.frames = counters.sentFrames(flow) - sentFrames[flow];
-            tx.payload = mode.tcp() ? counters.answeredPayloadBytes(flow) - answeredPayload[flow] :
-                counters.sentPayloadBytes(flow) - sentPayload[flow];
-            tx.answered = counters.answeredFrames(flow) - answered[flow];
-            tx.receiverFrames = counters.receiverFrames(flow) - receiverFrames[flow];
-            tx.receiverPayload = counters.receiverPayloadBytes(flow) - receiverPayload[flow];
-            tx.expected = counters.receiverExpected(flow) - receiverExpected[flow];
-            tx.late = counters.receiverOutOfOrder(flow) - receiverLate[flow];
-            tx.duplicates = counters.receiverDuplicates(flow) - receiverDuplicates[flow];
+            tx.frames = delta[Field.SENT_FRAMES.ordinal()];
+            tx.payload = delta[(mode.tcp() ? Field.ANSWERED_PAYLOAD : Field.SENT_PAYLOAD).ordinal()];
+            tx.answered = delta[Field.ANSWERED.ordinal()];
+            tx.receiverFrames = delta[Field.RECEIVER_FRAMES.ordinal()];
+            tx.receiverPayload = delta[Field.RECEIVER_PAYLOAD.ordinal()];
+            tx.expected = delta[Field.RECEIVER_EXPECTED.ordinal()];
+            tx.late = delta[Field.RECEIVER_LATE.ordinal()];
+            tx.duplicates = delta[Field.RECEIVER_DUPLICATES.ordinal()];
+            tx.jitter(counters.receiverJitterNs(flow));
             final Figures rx = new Figures();
-            rx.frames = counters.receivedFrames(flow) - received[flow];
-            rx.payload = counters.receivedPayloadBytes(flow) - receivedPayload[flow];
-            rx.expected = counters.receivedExpected(flow) - receivedExpected[flow];
-            rx.late = counters.receivedLate(flow) - receivedLate[flow];
-            rx.duplicates = counters.receivedDuplicates(flow) - receivedDuplicates[flow];
+            rx.frames = delta[Field.RECEIVED.ordinal()];
+            rx.payload = delta[Field.RECEIVED_PAYLOAD.ordinal()];
+            rx.expected = delta[Field.RECEIVED_EXPECTED.ordinal()];
+            rx.late = delta[Field.RECEIVED_LATE.ordinal()];
+            rx.duplicates = delta[Field.RECEIVED_DUPLICATES.ordinal()];
+            rx.jitter(counters.receivedJitterNs(flow));
             sum.add(tx);
             sumRx.add(rx);
             if (mode.sends())
@@ -260,20 +227,20 @@ final class GenOutput implements GenListener
             printLines("[SUM]", fromNs, toNs, sum, sumRx, intervalRtt);
         }
         intervalRtt.reset();
-        sentFrames = counters.snapshot(GenCounters::sentFrames);
-        sentPayload = counters.snapshot(GenCounters::sentPayloadBytes);
-        answered = counters.snapshot(GenCounters::answeredFrames);
-        answeredPayload = counters.snapshot(GenCounters::answeredPayloadBytes);
-        received = counters.snapshot(GenCounters::receivedFrames);
-        receivedPayload = counters.snapshot(GenCounters::receivedPayloadBytes);
-        receivedExpected = counters.snapshot(GenCounters::receivedExpected);
-        receivedLate = counters.snapshot(GenCounters::receivedLate);
-        receivedDuplicates = counters.snapshot(GenCounters::receivedDuplicates);
-        receiverFrames = counters.snapshot(GenCounters::receiverFrames);
-        receiverPayload = counters.snapshot(GenCounters::receiverPayloadBytes);
-        receiverExpected = counters.snapshot(GenCounters::receiverExpected);
-        receiverLate = counters.snapshot(GenCounters::receiverOutOfOrder);
-        receiverDuplicates = counters.snapshot(GenCounters::receiverDuplicates);
+    }
+
+    /** {@return {@code flow}'s counters' growth since the last interval; they become the last} */
+    private long[] delta(final GenCounters counters, final int flow)
+    {
+        final long[] before = last[flow];
+        final long[] delta = new long[FIELDS.length];
+        for (final Field field : FIELDS)
+        {
+            final long value = field.counter.value(counters, flow);
+            delta[field.ordinal()] = value - before[field.ordinal()];
+            before[field.ordinal()] = value;
+        }
+        return delta;
     }
 
     /**
@@ -286,10 +253,11 @@ final class GenOutput implements GenListener
         return switch (mode)
         {
             case ECHO -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Answered", "RTT p50", "p99");
-            case ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Received", "Lost/Total");
-            case STREAM -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received", "Lost/Total");
-            case BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Answered/Lost");
-            case BOTH_ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Received",
+            case ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Received", "Jitter",
+                "Lost/Total");
+            case STREAM -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received", "Jitter", "Lost/Total");
+            case BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Jitter", "Answered/Lost");
+            case BOTH_ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Received", "Jitter",
                 "Lost/Total");
             case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent") + "  (Transfer: bytes acknowledged)";
             case TCP_REVERSE -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received") +
@@ -329,23 +297,24 @@ final class GenOutput implements GenListener
                 Long.toString(tx.frames), Long.toString(tx.answered), rtt == null ? "" : time(rtt, 50).trim(),
                 rtt == null ? "" : time(rtt, 99).trim()));
             case ONE_WAY -> print(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds),
-                rate(tx.frames, seconds), Long.toString(tx.frames), Long.toString(tx.receiverFrames), receiverLost(tx)));
+                rate(tx.frames, seconds), Long.toString(tx.frames), Long.toString(tx.receiverFrames), jitter(tx),
+                receiverLost(tx)));
             case STREAM -> print(row(id, interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
-                Long.toString(rx.frames), lost(rx)));
+                Long.toString(rx.frames), jitter(rx), lost(rx)));
             case BOTH ->
             {
                 print(row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
-                    Long.toString(tx.frames), tx.answered + " answered" + (rtt == null ? "" : ", RTT p50 " +
+                    Long.toString(tx.frames), "", tx.answered + " answered" + (rtt == null ? "" : ", RTT p50 " +
                     time(rtt, 50).trim())));
                 print(row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
-                    Long.toString(rx.frames), lost(rx)));
+                    Long.toString(rx.frames), jitter(rx), lost(rx)));
             }
             case BOTH_ONE_WAY ->
             {
                 print(row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
-                    Long.toString(tx.frames), Long.toString(tx.receiverFrames), receiverLost(tx)));
+                    Long.toString(tx.frames), Long.toString(tx.receiverFrames), jitter(tx), receiverLost(tx)));
                 print(row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
-                    Long.toString(rx.frames), "", lost(rx)));
+                    Long.toString(rx.frames), "", jitter(rx), lost(rx)));
             }
             case TCP -> print(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
                 Long.toString(tx.frames)));
@@ -364,20 +333,22 @@ final class GenOutput implements GenListener
 
     /**
      * iperf3's closing rows of a one-way stream, as the table lays them out: the sender's (frames sent) and the
-     * receiver's (frames it counted, lost of the total).
+     * receiver's (frames it counted, its jitter, lost of the total).
+     *
+     * @param jitterNs the receiver's jitter (mean over the flows), -1 when it reported none.
      */
     List<String> closingRows(
         final double seconds, final long sentFrames, final long sentPayload, final long receiverFrames,
-        final long receiverPayload, final long lost, final long total)
+        final long receiverPayload, final long jitterNs, final long lost, final long total)
     {
         final String id = mode.both() ? "[SUM][TX]" : "[SUM]";
         final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", 0.0, seconds);
         return List.of(
             row(id, interval, bytes(sentPayload), bitrate(sentPayload, seconds), rate(sentFrames, seconds),
-                Long.toString(sentFrames), "", "") + "  sender",
+                Long.toString(sentFrames), "", "", "") + "  sender",
             row(id, interval, bytes(receiverPayload), bitrate(receiverPayload, seconds), rate(receiverFrames, seconds),
-                "", Long.toString(receiverFrames), String.format(Locale.ROOT, "%d/%d (%s)", lost, total,
-                    percent(lost, total))) + "  receiver");
+                "", Long.toString(receiverFrames), jitterText(jitterNs),
+                String.format(Locale.ROOT, "%d/%d (%s)", lost, total, percent(lost, total))) + "  receiver");
     }
 
     private void print(final String line)
@@ -480,6 +451,7 @@ final class GenOutput implements GenListener
             map.put("expected", figures.expected);
             map.put("out_of_order", figures.late);
             map.put("duplicates", figures.duplicates);
+            putJitter(map, figures);
         }
         else if (!stream && mode.oneWay())
         {
@@ -492,6 +464,7 @@ final class GenOutput implements GenListener
             receiver.put("lost", receiverLostCount(figures));
             receiver.put("out_of_order", figures.late);
             receiver.put("duplicates", figures.duplicates);
+            putJitter(receiver, figures);
             map.put("receiver", receiver);
         }
         else if (!stream)
@@ -515,6 +488,32 @@ final class GenOutput implements GenListener
             map.put("max", histogram.getMaxValue());
         }
         return map;
+    }
+
+    /** iperf3's {@code jitter_ms}, where the receiver measured one. */
+    private static void putJitter(final Map<String, Object> map, final Figures figures)
+    {
+        if (figures.jitterNs() >= 0)
+        {
+            map.put("jitter_ms", jitterMs(figures.jitterNs()));
+        }
+    }
+
+    /** {@return nanoseconds as iperf3's {@code jitter_ms}: milliseconds, to the nanosecond} */
+    static double jitterMs(final long ns)
+    {
+        return ns / 1e6;
+    }
+
+    private static String jitter(final Figures figures)
+    {
+        return jitterText(figures.jitterNs());
+    }
+
+    /** {@return a jitter as iperf3 prints it ("0.012 ms"), "-" when none was measured (an older receiver)} */
+    static String jitterText(final long ns)
+    {
+        return ns < 0 ? "-" : String.format(Locale.ROOT, "%.3f ms", ns / 1e6);
     }
 
     private static String lost(final Figures rx)
@@ -608,6 +607,34 @@ final class GenOutput implements GenListener
         return Math.round(value * 1000) / 1000.0;
     }
 
+    /** The counters an interval's figures are the growth of, per flow. */
+    private enum Field
+    {
+        SENT_FRAMES(GenCounters::sentFrames),
+        SENT_PAYLOAD(GenCounters::sentPayloadBytes),
+        ANSWERED(GenCounters::answeredFrames),
+        ANSWERED_PAYLOAD(GenCounters::answeredPayloadBytes),
+        RECEIVED(GenCounters::receivedFrames),
+        RECEIVED_PAYLOAD(GenCounters::receivedPayloadBytes),
+        RECEIVED_EXPECTED(GenCounters::receivedExpected),
+        RECEIVED_LATE(GenCounters::receivedLate),
+        RECEIVED_DUPLICATES(GenCounters::receivedDuplicates),
+        RECEIVER_FRAMES(GenCounters::receiverFrames),
+        RECEIVER_PAYLOAD(GenCounters::receiverPayloadBytes),
+        RECEIVER_EXPECTED(GenCounters::receiverExpected),
+        RECEIVER_LATE(GenCounters::receiverOutOfOrder),
+        RECEIVER_DUPLICATES(GenCounters::receiverDuplicates);
+
+        private final GenCounters.Counter counter;
+
+        Field(final GenCounters.Counter counter)
+        {
+            this.counter = counter;
+        }
+    }
+
+    private static final Field[] FIELDS = Field.values();
+
     /**
      * An interval's figures of one direction: sent or received frames and payload, echoes answered, and what the
      * receiver counted (a one-way stream's, as reported; gen's own for a reverse stream: expected, late, duplicates).
@@ -622,9 +649,28 @@ final class GenOutput implements GenListener
         long duplicates;
         long receiverFrames;
         long receiverPayload;
+        /** Jitter of the flows that have one (summed, and how many): a sum's is their mean, as iperf3's. */
+        long jitterSumNs;
+        int jitters;
+
+        void jitter(final long ns)
+        {
+            if (ns >= 0)
+            {
+                jitterSumNs += ns;
+                jitters++;
+            }
+        }
+
+        long jitterNs()
+        {
+            return jitters == 0 ? -1 : jitterSumNs / jitters;
+        }
 
         void add(final Figures other)
         {
+            jitterSumNs += other.jitterSumNs;
+            jitters += other.jitters;
             frames += other.frames;
             payload += other.payload;
             answered += other.answered;

@@ -35,6 +35,18 @@ final class GenSummary
     private final TrafficGenerator generator;
     private final GenCounters counters;
     private final double seconds;
+    /** Over the flows: what a one-way stream's receiver reported, what gen counted of a reverse stream. */
+    private final long receiverFrames;
+    private final long receiverPayload;
+    private final long receiverExpected;
+    private final long receiverOutOfOrder;
+    private final long receiverDuplicates;
+    private final long receivedPayload;
+    private final long receivedLate;
+    private final long receivedDuplicates;
+    /** Jitter, mean over the flows that measured one (as iperf3's sum), -1 when none did. */
+    private final long receiverJitterNs;
+    private final long receivedJitterNs;
     private final List<String> lines = new ArrayList<>();
     private final Map<String, Object> end = new LinkedHashMap<>();
     private long asked;
@@ -49,6 +61,16 @@ final class GenSummary
         this.generator = generator;
         this.counters = report.counters();
         this.seconds = Math.max(1e-9, report.elapsedNs() / 1e9);
+        receiverFrames = sum(GenCounters::receiverFrames);
+        receiverPayload = sum(GenCounters::receiverPayloadBytes);
+        receiverExpected = sum(GenCounters::receiverExpected);
+        receiverOutOfOrder = sum(GenCounters::receiverOutOfOrder);
+        receiverDuplicates = sum(GenCounters::receiverDuplicates);
+        receivedPayload = sum(GenCounters::receivedPayloadBytes);
+        receivedLate = sum(GenCounters::receivedLate);
+        receivedDuplicates = sum(GenCounters::receivedDuplicates);
+        receiverJitterNs = meanJitter(GenCounters::receiverJitterNs);
+        receivedJitterNs = meanJitter(GenCounters::receivedJitterNs);
         build();
     }
 
@@ -80,23 +102,39 @@ final class GenSummary
             run.forward() ? "vif or the switch" : "peer or the path", counters.ringFullWaits());
     }
 
+    private long sum(final GenCounters.Counter counter)
+    {
+        return GenCounters.sum(counters.snapshot(counter));
+    }
+
+    private long meanJitter(final GenCounters.Counter counter)
+    {
+        long sum = 0;
+        int known = 0;
+        for (int flow = 0; flow < counters.flows(); flow++)
+        {
+            final long ns = counter.value(counters, flow);
+            if (ns >= 0)
+            {
+                sum += ns;
+                known++;
+            }
+        }
+        return known == 0 ? -1 : sum / known;
+    }
+
     private void build()
     {
         final long frames = report.frames();
-        final long frameBytes = GenCounters.sum(counters.snapshot(GenCounters::sentFrameBytes));
+        final long frameBytes = sum(GenCounters::sentFrameBytes);
         final long payload = report.payloadBytes();
         final long answered = report.echoes();
         // a one-way stream: what its receiver counted (duplicates apart); echoes: what came back
-        final long receiverFrames = GenCounters.sum(counters.snapshot(GenCounters::receiverFrames));
-        final long receiverDuplicates = GenCounters.sum(counters.snapshot(GenCounters::receiverDuplicates));
-        final long receiverPayload = GenCounters.sum(counters.snapshot(GenCounters::receiverPayloadBytes));
         final long delivered = run.oneWay() ? receiverFrames - receiverDuplicates : answered;
         final long lost = run.udp() ? Math.max(0, frames - delivered) : 0;
         final long received = report.received();
-        final long receivedDuplicates = GenCounters.sum(counters.snapshot(GenCounters::receivedDuplicates));
         final long expected = Math.max(received - receivedDuplicates, report.receivedExpected());
         final long streamLost = expected - (received - receivedDuplicates);
-        final long receivedPayload = GenCounters.sum(counters.snapshot(GenCounters::receivedPayloadBytes));
         // what was asked: --count, or --rate for the duration (frames; for tcp --count is segments, and what tcp's
         // receiving connections wait for is --count x --size bytes)
         final boolean askedBytes = !run.forward() && !run.udp();
@@ -116,8 +154,8 @@ final class GenSummary
             if (run.oneWay())
             {
                 line.append(String.format(Locale.ROOT, "receiver counted %d (%d payload bytes, %d out of order, %d " +
-                    "duplicates), lost %d (%s)", receiverFrames, receiverPayload,
-                    GenCounters.sum(counters.snapshot(GenCounters::receiverOutOfOrder)), receiverDuplicates, lost,
+                    "duplicates, jitter %s), lost %d (%s)", receiverFrames, receiverPayload, receiverOutOfOrder,
+                    receiverDuplicates, GenOutput.jitterText(receiverJitterNs), lost,
                     GenOutput.percent(lost, frames)));
             }
             else if (run.udp())
@@ -136,8 +174,7 @@ final class GenSummary
             {
                 line.append(", ").append(run.oneWay() ? creditText() : echoText(generator.echoWindow()));
             }
-            end.put("sent", sent(frames, frameBytes, payload, answered, lost, receiverFrames, receiverPayload,
-                receiverDuplicates));
+            end.put("sent", sent(frames, frameBytes, payload, answered, lost));
         }
         if (run.stream())
         {
@@ -145,11 +182,11 @@ final class GenSummary
                 "received %d frames (%d payload bytes) in %.3f s (%.3f Mpps, %.3f Gbit/s payload), ", received,
                 receivedPayload, seconds, received / seconds / 1e6, receivedPayload * 8 / seconds / 1e9));
             line.append(run.udp() ? String.format(Locale.ROOT, "lost %d of %d (%s), %d out of order, %d duplicates, " +
-                "%d reports to the sender", streamLost, expected, GenOutput.percent(streamLost, expected),
-                GenCounters.sum(counters.snapshot(GenCounters::receivedLate)), receivedDuplicates,
-                counters.reportsOut()) : String.format(Locale.ROOT,
+                "jitter %s, %d reports to the sender, %s", streamLost, expected, GenOutput.percent(streamLost, expected),
+                receivedLate, receivedDuplicates, GenOutput.jitterText(receivedJitterNs),
+                counters.reportsOut(), reversePacingText()) : String.format(Locale.ROOT,
                 "in order (%d segments after a gap dropped and resent)", counters.receivedOutOfOrder()));
-            end.put("received", received(received, receivedPayload, expected, streamLost, receivedDuplicates));
+            end.put("received", received(received, expected, streamLost));
         }
         if (!run.udp())
         {
@@ -159,7 +196,8 @@ final class GenSummary
         if (run.oneWay())
         {
             // iperf3's closing pair: the sender's and the receiver's view of the same datagrams
-            lines.addAll(output.closingRows(seconds, frames, payload, receiverFrames, receiverPayload, lost,
+            lines.addAll(output.closingRows(seconds, frames, payload, receiverFrames, receiverPayload, receiverJitterNs,
+                lost,
                 Math.max(frames, delivered)));
         }
         lines.add(line.toString());
@@ -183,8 +221,7 @@ final class GenSummary
     }
 
     private Map<String, Object> sent(
-        final long frames, final long frameBytes, final long payload, final long answered, final long lost,
-        final long receiverFrames, final long receiverPayload, final long receiverDuplicates)
+        final long frames, final long frameBytes, final long payload, final long answered, final long lost)
     {
         final Map<String, Object> sent = new LinkedHashMap<>();
         sent.put("frames", frames);
@@ -199,9 +236,10 @@ final class GenSummary
             receiver.put("payload_bytes", receiverPayload);
             receiver.put("frames_per_second", receiverFrames / seconds);
             receiver.put("payload_bits_per_second", receiverPayload * 8 / seconds);
-            receiver.put("expected", GenCounters.sum(counters.snapshot(GenCounters::receiverExpected)));
-            receiver.put("out_of_order", GenCounters.sum(counters.snapshot(GenCounters::receiverOutOfOrder)));
+            receiver.put("expected", receiverExpected);
+            receiver.put("out_of_order", receiverOutOfOrder);
             receiver.put("duplicates", receiverDuplicates);
+            putJitter(receiver, "jitter_ms", receiverJitterNs);
             sent.put("receiver", receiver);
         }
         else
@@ -224,8 +262,7 @@ final class GenSummary
         return sent;
     }
 
-    private Map<String, Object> received(
-        final long received, final long receivedPayload, final long expected, final long lost, final long duplicates)
+    private Map<String, Object> received(final long received, final long expected, final long lost)
     {
         final Map<String, Object> in = new LinkedHashMap<>();
         in.put("frames", received);
@@ -237,8 +274,10 @@ final class GenSummary
             in.put("expected", expected);
             in.put("lost", lost);
             in.put("lost_percent", expected == 0 ? 0.0 : 100.0 * lost / expected);
-            in.put("out_of_order", GenCounters.sum(counters.snapshot(GenCounters::receivedLate)));
-            in.put("duplicates", duplicates);
+            in.put("out_of_order", receivedLate);
+            in.put("duplicates", receivedDuplicates);
+            putJitter(in, "jitter_ms", receivedJitterNs);
+            in.put("pacing", reversePacingJson());
         }
         else
         {
@@ -264,6 +303,7 @@ final class GenSummary
                 f.put("receiver_expected", counters.receiverExpected(flow));
                 f.put("receiver_out_of_order", counters.receiverOutOfOrder(flow));
                 f.put("receiver_duplicates", counters.receiverDuplicates(flow));
+                putJitter(f, "receiver_jitter_ms", counters.receiverJitterNs(flow));
             }
             else
             {
@@ -277,6 +317,7 @@ final class GenSummary
                 f.put("received_expected", counters.receivedExpected(flow));
                 f.put("received_out_of_order", counters.receivedLate(flow));
                 f.put("received_duplicates", counters.receivedDuplicates(flow));
+                putJitter(f, "received_jitter_ms", counters.receivedJitterNs(flow));
             }
             else
             {
@@ -285,6 +326,15 @@ final class GenSummary
             perFlow.add(f);
         }
         return perFlow;
+    }
+
+    /** iperf3's {@code jitter_ms} where one was measured (a receiver older than the jitter reports none). */
+    private static void putJitter(final Map<String, Object> map, final String key, final long ns)
+    {
+        if (ns >= 0)
+        {
+            map.put(key, GenOutput.jitterMs(ns));
+        }
     }
 
     /** @return how the echo requests were paced, for the summary line. */
@@ -317,6 +367,38 @@ final class GenSummary
             paced.put("losses", echoWindow.losses());
             paced.put("queueings", echoWindow.queueings());
             paced.put("timeouts", echoWindow.timeouts());
+        }
+        return paced;
+    }
+
+    /**
+     * @return how the reverse stream was paced, for the summary line: what the peer did, not what gen asked (an older
+     *     guest ignores the window and sends as fast as its ring takes datagrams).
+     */
+    private String reversePacingText()
+    {
+        final int window = generator.reverseWindow();
+        if (window == 0)
+        {
+            return run.rate() > 0 ? "paced by --rate" : "not paced (--flood)";
+        }
+        final long overrun = generator.reverseOverrun();
+        return overrun > 0 ? String.format(Locale.ROOT, "not paced: the peer sent at least %d datagrams beyond gen's " +
+            "reports and the window of %d it was asked to keep (an older pvnet guest ignores the window and sends as " +
+            "fast as it can)", overrun, window) : String.format(Locale.ROOT,
+            "the peer kept within a window of %d per flow of them", window);
+    }
+
+    private Map<String, Object> reversePacingJson()
+    {
+        final Map<String, Object> paced = new LinkedHashMap<>();
+        final int window = generator.reverseWindow();
+        paced.put("mode", window == 0 ? run.rate() > 0 ? "rate" : "flood" :
+            generator.reverseOverrun() > 0 ? "ignored" : "reports");
+        if (window > 0)
+        {
+            paced.put("window", window);
+            paced.put("beyond_window", generator.reverseOverrun());
         }
         return paced;
     }

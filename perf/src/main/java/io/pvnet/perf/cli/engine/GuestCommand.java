@@ -2,6 +2,7 @@ package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.guest.GuestStack;
+import io.pvnet.engine.guest.StreamSink;
 import org.agrona.concurrent.AgentRunner;
 import io.pvnet.perf.harness.ShutdownLatch;
 import picocli.CommandLine.Command;
@@ -104,7 +105,11 @@ public final class GuestCommand implements Callable<Integer>
                 node.streamSource().sink().datagrams() + " reports-out " + node.streamSource().sink().reports() +
                 " reports-deferred " + node.streamSource().sink().reportFailures() +
                 " unsolicited " + node.streamSource().sink().unsolicited() + " stream-malformed " +
-                node.streamSource().sink().malformed() + " chargen-connections " + node.chargen().accepted() +
+                node.streamSource().sink().malformed() + " stream-refused full/source/final-pending " +
+                node.streamSource().sink().refused(StreamSink.Refusal.FULL) + "/" +
+                node.streamSource().sink().refused(StreamSink.Refusal.SOURCE_LIMIT) + "/" +
+                node.streamSource().sink().refused(StreamSink.Refusal.FINAL_PENDING) + " stream-evicted " +
+                node.streamSource().sink().evicted() + " chargen-connections " + node.chargen().accepted() +
                 " chargen-bytes " + node.chargen().sentBytes());
             return 0;
         }

@@ -165,7 +165,7 @@ class GenCommandProcessTest
             "--json", json.toString()))
         {
             assertEquals(0, gen.awaitExit(60_000), gen.output());
-            assertTrue(gen.output().contains("Received  Lost/Total"), gen.output());
+            assertTrue(gen.output().matches("(?s).*Received +Jitter  Lost/Total\n.*"), gen.output());
             final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(json)).get("end");
             final Map<String, Object> received = (Map<String, Object>)end.get("received");
             assertEquals(2000, ((Number)received.get("expected")).longValue(), end.toString());
@@ -331,9 +331,11 @@ class GenCommandProcessTest
             assertEquals(0, gen.awaitExit(60_000), gen.output());
             final String output = gen.output();
             assertTrue(output.contains("port 5201, 2 flows") && output.contains("paced by the receiver's reports"), output);
-            assertTrue(output.matches("(?s).*Frames/s +Sent +Received  Lost/Total\n.*"), output);
+            assertTrue(output.matches("(?s).*Frames/s +Sent +Received +Jitter  Lost/Total\n.*"), output);
             assertTrue(output.matches("(?s).*\\[SUM\\] .* 20000 +sender\n.*"), output);
-            assertTrue(output.matches("(?s).*\\[SUM\\] .* 20000  0/20000 \\(0%\\)  receiver\n.*"), output);
+            assertTrue(output.matches("(?s).*\\[SUM\\] .* 20000 +\\d+\\.\\d{3} ms  0/20000 \\(0%\\)  receiver\n.*"),
+                output);
+            assertTrue(output.matches("(?s).*receiver counted 20000 \\(.*, jitter \\d+\\.\\d{3} ms\\).*"), output);
             assertTrue(output.contains("receiver counted 20000 (") && output.contains("lost 0 (0%)"), output);
             final Map<String, Object> document = JSON.std.mapFrom(Files.readString(json));
             final Map<String, Object> start = (Map<String, Object>)document.get("start");
@@ -346,7 +348,8 @@ class GenCommandProcessTest
                 final Map<String, Object> receiver = (Map<String, Object>)sent.get("receiver");
                 receivedInIntervals += ((Number)receiver.get("frames")).longValue();
                 assertTrue(receiver.containsKey("lost") && receiver.containsKey("expected") &&
-                    receiver.containsKey("out_of_order") && receiver.containsKey("duplicates"), receiver.toString());
+                    receiver.containsKey("out_of_order") && receiver.containsKey("duplicates") &&
+                    receiver.containsKey("jitter_ms"), receiver.toString());
                 assertFalse(((Map<String, Object>)interval.get("sum")).containsKey("rtt_ns"), "one-way: no round trips");
             }
             assertEquals(20000, receivedInIntervals, "the intervals carry the receiver's count, adding up to it");
@@ -357,10 +360,12 @@ class GenCommandProcessTest
             final Map<String, Object> receiver = (Map<String, Object>)sent.get("receiver");
             assertEquals(20000, ((Number)receiver.get("frames")).longValue());
             assertEquals(10000L * 64 + 10000L * 1000, ((Number)receiver.get("payload_bytes")).longValue());
+            assertTrue(((Number)receiver.get("jitter_ms")).doubleValue() >= 0, "iperf3's jitter_ms: " + receiver);
             assertEquals("reports", ((Map<String, Object>)sent.get("pacing")).get("mode"));
             for (final Map<String, Object> flow : (List<Map<String, Object>>)end.get("streams"))
             {
                 assertEquals(10000, ((Number)flow.get("receiver_frames")).longValue(), flow.toString());
+                assertTrue(flow.containsKey("receiver_jitter_ms"), flow.toString());
             }
             assertTrue(((Number)((Map<String, Object>)end.get("reports")).get("in")).longValue() > 2, end.toString());
         }
@@ -404,11 +409,15 @@ class GenCommandProcessTest
             json.toString()))
         {
             assertEquals(0, gen.awaitExit(60_000), gen.output());
-            assertTrue(gen.output().contains("paced by the receiver's reports"), gen.output());
+            assertTrue(gen.output().contains("the peer asked to pace to gen's reports") &&
+                gen.output().matches("(?s).*\\d+ reports to the sender, the peer kept within a window of \\d+ per flow.*"),
+                gen.output());
             final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(json)).get("end");
             final Map<String, Object> received = (Map<String, Object>)end.get("received");
             assertEquals(200000, ((Number)received.get("frames")).longValue(), end.toString());
             assertEquals(0, ((Number)received.get("lost")).longValue(), end.toString());
+            assertTrue(((Number)received.get("jitter_ms")).doubleValue() >= 0, "gen's jitter of the stream: " + end);
+            assertEquals("reports", ((Map<String, Object>)received.get("pacing")).get("mode"), end.toString());
             assertEquals(0, stat("bridge vif2.0 tx-drop-queue-full") - dropsBefore, "nothing dropped on the way to gen");
             assertTrue(((Number)((Map<String, Object>)end.get("reports")).get("out")).longValue() > 10, end.toString());
         }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link GenOutput}'s interval table in every mode: each header label stands over its column (a right-aligned label
  * ends where the values end, Lost/Total starts where the figures start), for one flow and for a per-flow line beside
- * {@code [SUM]}, and a one-way stream's closing rows say sender and receiver.
+ * {@code [SUM]}, and a one-way stream's closing rows say sender and receiver, the receiver's with its jitter.
  */
 class GenOutputTest
 {
@@ -30,14 +30,16 @@ class GenOutputTest
                 for (final String row : lines.subList(1, lines.size()))
                 {
                     for (final String label : List.of("Transfer", "Bitrate", "Frames/s", "Sent", "Answered",
-                        "Received", "Frames", "RTT p50", "p99"))
+                        "Received", "Frames", "Jitter", "RTT p50", "p99"))
                     {
                         final int at = header.indexOf(label + " ") >= 0 ? header.indexOf(label + " ") :
                             header.endsWith(label) ? header.length() - label.length() : -1;
                         if (at < 0 || (mode.both() && row.contains("[RX]") && label.equals("Received")) ||
+                            (mode == GenOutput.Mode.BOTH && row.contains("[TX]") && label.equals("Jitter")) ||
                             (label.contains("p") && !row.startsWith("[SUM]")))
                         {
-                            continue; // not a column of this mode (blank on the RX line; per flow no round trips)
+                            continue; // not a column of this mode (blank on the RX line, jitter on an echo TX line;
+                            // per flow no round trips)
                         }
                         final int end = at + label.length();
                         assertTrue(end <= row.length() && row.charAt(end - 1) != ' ' &&
@@ -67,12 +69,16 @@ class GenOutputTest
     {
         final GenOutput output = new GenOutput(new PrintStream(new ByteArrayOutputStream()), null,
             GenOutput.Mode.ONE_WAY, 1);
-        final List<String> rows = output.closingRows(2.0, 1000, 64_000, 990, 63_360, 10, 1000);
+        final List<String> rows = output.closingRows(2.0, 1000, 64_000, 990, 63_360, 12_345, 10, 1000);
         assertEquals(2, rows.size());
         assertTrue(rows.get(0).endsWith("sender") && rows.get(0).contains(" 1000 "), rows.get(0));
         assertTrue(rows.get(1).endsWith("10/1000 (1.0%)  receiver") && rows.get(1).contains(" 990 "), rows.get(1));
         final String header = output.header();
         assertEquals(header.indexOf("Lost/Total"), rows.get(1).indexOf("10/1000"), header + "\n" + rows.get(1));
+        assertEquals(header.indexOf("Jitter") + "Jitter".length(), rows.get(1).indexOf("0.012 ms") + "0.012 ms".length(),
+            "the jitter (12,345 ns) ends under its label:\n" + header + "\n" + rows.get(1));
+        assertTrue(output.closingRows(2.0, 1000, 64_000, 990, 63_360, -1, 10, 1000).get(1).contains(" - "),
+            "an older receiver reports no jitter");
     }
 
     private static List<String> print(final GenOutput.Mode mode, final int flows)
