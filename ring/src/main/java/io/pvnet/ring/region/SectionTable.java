@@ -269,6 +269,27 @@ final class SectionTable
         return null;
     }
 
+    /** {@return the pid of a process still allocating a section named {@code name} (named, not yet ready), or -1} */
+    int allocatingPid(final String name)
+    {
+        final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
+        for (int i = 0; i < capacity; i++)
+        {
+            final int entry = sectionEntryOffset(i);
+            final int state = buffer.getIntAcquire(entry + SECTION_STATE_OFFSET);
+            if (state == SECTION_FREE)
+            {
+                break; // the free entries are the table's end
+            }
+            if ((state & ~SECTION_PID_MASK) == SECTION_NAMED && nameEquals(entry, nameBytes))
+            {
+                return state & SECTION_PID_MASK;
+            }
+        }
+        return -1;
+    }
+
     /** {@link Region#sections}: every published section, in allocation order. */
     List<RegionSection> sections()
     {

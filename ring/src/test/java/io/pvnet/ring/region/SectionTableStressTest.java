@@ -265,6 +265,9 @@ class SectionTableStressTest
             assertTrue(ex.getMessage().contains("section exists: name=vif1-tx (being allocated by pid " + pid + ")"),
                 ex.getMessage());
             assertEquals(named, region.buffer().getIntVolatile(stateOffset), "a live claimer's entry is left to it");
+            final RegionException missing = assertThrows(RegionException.class, () -> region.section("vif1-tx"));
+            assertTrue(missing.getMessage().contains("no section named vif1-tx (being allocated by pid " + pid + ")"),
+                missing.getMessage());
             assertEquals("other", region.allocateSection("other", 1).name(), "other names allocate past it");
         }
     }
