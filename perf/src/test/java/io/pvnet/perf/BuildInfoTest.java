@@ -22,8 +22,10 @@ class BuildInfoTest
         final String head = git("rev-parse", "--short=7", "HEAD");
         if (head != null)
         {
-            git("update-index", "-q", "--refresh"); // as git describe does first: a touched file is no change
-            final boolean dirty = git("diff-index", "--quiet", "HEAD") == null;
+            // status compares contents (a touched file is no change, as for git describe --dirty) and, with
+            // GIT_OPTIONAL_LOCKS=0, never writes the index (update-index did, colliding on index.lock with other git runs)
+            final String status = git("status", "--porcelain", "-uno");
+            final boolean dirty = status != null && !status.isEmpty();
             // also in a linked git worktree (its .git is a file naming the main repository's): its own HEAD
             assertEquals(head + (dirty ? "-dirty" : ""), build.commit(),
                 "built from HEAD" + (dirty ? " with uncommitted changes" : "") + " unless a commit or edit came since");
@@ -39,7 +41,9 @@ class BuildInfoTest
     {
         final java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git"));
         command.addAll(java.util.List.of(arguments));
-        final Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("GIT_OPTIONAL_LOCKS", "0");
+        final Process git = builder.start();
         final String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         return git.waitFor() == 0 ? out : null;
     }

@@ -33,6 +33,8 @@ final class TcpClient
     private static final long CLOSE_IDLE_NS = 2_000_000_000L;
     /** The close gives up after this long whatever the progress (a peer that trickles). */
     private static final long CLOSE_MAX_NS = 10_000_000_000L;
+    /** How long a close that ended in resets still answers the peers' challenge ACKs (RFC 5961 3.2) with a RST. */
+    private static final long CHALLENGE_ACK_WAIT_NS = 50_000_000L;
     /**
      * What the receiving connections together offer the peer: the backend's queue in front of the rx ring (512 KiB, as
      * Linux netback's), so a sender that bursts a whole window into a momentarily full rx ring loses none of it (gen
@@ -331,12 +333,25 @@ final class TcpClient
         }
         closing = false;
         boolean clean = true;
+        boolean resetSent = false;
         for (int flow = 0; flow < flows; flow++)
         {
             clean &= resetUnlessClosed(sends ? connections.sending(flow) : null);
             clean &= resetUnlessClosed(receives ? connections.receiving(flow) : null);
+            resetSent |= (sends && connections.sending(flow).resetSent) || (receives && connections.receiving(flow).resetSent);
         }
         generator.frontend.flush();
+        if (resetSent)
+        {
+            // a peer that took more than it acknowledged answers our RST with a challenge ACK: onSegment resets there
+            final long end = clock.nanoTime() + CHALLENGE_ACK_WAIT_NS;
+            while (clock.nanoTime() - end < 0)
+            {
+                final int work = generator.poll();
+                generator.frontend.flush();
+                generator.idle(work);
+            }
+        }
         return clean;
     }
 
@@ -344,9 +359,9 @@ final class TcpClient
     private int closeStep(final TcpConnection connection, final long now, final int segment, final int mss)
     {
         final TcpSendWindow window = connection.send;
-        if (window.finAcknowledged())
+        if (window.finAcknowledged() || connection.resets > 0)
         {
-            return 0;
+            return 0; // nothing more to send: acknowledged, or the peer reset the connection
         }
         int work = 0;
         if (window.checkTimeout(now))
@@ -369,14 +384,18 @@ final class TcpClient
         return work;
     }
 
-    /** @return whether {@code connection} (null: none) closed both ways; else it is reset. */
+    /** @return whether {@code connection} (null: none) closed both ways; else it is reset (unless the peer reset it). */
     private boolean resetUnlessClosed(final TcpConnection connection)
     {
         if (connection == null || connection.closed())
         {
             return true;
         }
-        writer.reset(connection, connection.resetSequence());
+        if (connection.resets == 0)
+        {
+            writer.reset(connection, connection.resetSequence());
+            connection.resetSent = true;
+        }
         return false;
     }
 
@@ -395,7 +414,18 @@ final class TcpClient
         final int tcpFlags = TcpHeader.flags(buffer, l4);
         if ((tcpFlags & TcpHeader.RST) != 0)
         {
-            connection.resets++;
+            connection.resets++; // done: the close stops on it (not clean)
+            return;
+        }
+        if (connection.resetSent)
+        {
+            // RFC 5961 3.2: a RST in the peer's window but not at its receive point gets a challenge ACK carrying that
+            // point; a RST exactly there it takes (answered once: a peer that took the first sends nothing)
+            if ((tcpFlags & TcpHeader.ACK) != 0)
+            {
+                connection.resetSent = false;
+                writer.reset(connection, TcpHeader.acknowledgment(buffer, l4));
+            }
             return;
         }
         if ((tcpFlags & (TcpHeader.SYN | TcpHeader.ACK)) == (TcpHeader.SYN | TcpHeader.ACK))

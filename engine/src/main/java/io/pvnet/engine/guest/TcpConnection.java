@@ -41,6 +41,8 @@ final class TcpConnection
 
     // closing (our FIN is the send window's: TcpSendWindow#close)
     boolean peerFin;
+    /** Whether gen reset it at the end of a close that did not complete, and answers one challenge ACK (RFC 5961). */
+    boolean resetSent;
 
     /** Makes this connection new: flow {@code flow} from {@code localPort} to {@code remotePort}. */
     TcpConnection reset(
@@ -63,6 +65,7 @@ final class TcpConnection
         acked = 0;
         warmUpInFlight = 0;
         peerFin = false;
+        resetSent = false;
         // a receiving connection's window never sends data: only its FIN, right after the SYN
         send.start(firstSequence(), 0, 0, 536, nowNs);
         return this;
@@ -91,9 +94,16 @@ final class TcpConnection
         return send.finAcknowledged() && peerFin;
     }
 
+    /** {@return whether the close is over for this connection: closed both ways, or reset by the peer (not clean)} */
+    boolean done()
+    {
+        return closed() || resets > 0;
+    }
+
     /**
-     * {@return the sequence number of a RST the peer takes} RFC 5961 has a peer accept a RST only at exactly its
-     * receive point, which is what it last acknowledged.
+     * {@return the sequence number of a RST the peer takes, as far as gen knows} RFC 5961 has a peer accept a RST only
+     * at exactly its receive point: what it last acknowledged, unless it took more than it acknowledged (then it answers
+     * with a challenge ACK carrying that point, and gen resets there: {@link TcpClient})
      */
     long resetSequence()
     {

@@ -148,7 +148,7 @@ final class TcpConnections
     {
         for (int flow = 0; flow < flows; flow++)
         {
-            if ((sends && !sending[flow].closed()) || (receives && !receiving[flow].closed()))
+            if ((sends && !sending[flow].done()) || (receives && !receiving[flow].done()))
             {
                 return false;
             }

@@ -34,6 +34,8 @@ final class TcpDiscardServer
     private final int[] peerPorts = new int[MAX_CONNECTIONS];
     private final long[] nextExpected = new long[MAX_CONNECTIONS];
     private final long[] openedAt = new long[MAX_CONNECTIONS];
+    /** Per slot: whether our FIN went (it occupies the sequence number after our SYN: later ACKs come after it). */
+    private final boolean[] finSent = new boolean[MAX_CONNECTIONS];
     private long opened;
     private long payloadBytes;
 
@@ -109,6 +111,7 @@ final class TcpDiscardServer
             peerKeys[slot] = peer;
             openedAt[slot] = ++opened;
             nextExpected[slot] = (seq + 1) & SEQUENCE_MASK;
+            finSent[slot] = false;
             answerFlags = TcpHeader.SYN | TcpHeader.ACK;
         }
         else
@@ -139,8 +142,12 @@ final class TcpDiscardServer
             }
             // else data, or a FIN after a gap: acknowledged up to the gap, so the peer resends what is missing
         }
-        // we send no data: our sequence number is always the one after our SYN (our FIN is there too)
-        final long ourSeq = syn ? OUR_INITIAL_SEQUENCE : OUR_INITIAL_SEQUENCE + 1;
+        // we send no data: our FIN (sent again as often as the peer's FIN comes) is the one after our SYN, and a plain
+        // ACK after our FIN comes after the FIN
+        final boolean answerFin = (answerFlags & TcpHeader.FIN) != 0;
+        final long ourSeq = syn ? OUR_INITIAL_SEQUENCE :
+            OUR_INITIAL_SEQUENCE + (answerFin || !finSent[slot] ? 1 : 2);
+        finSent[slot] |= answerFin;
         // scaling is on only when both SYNs carry the option (RFC 7323 section 2.2): read it before the answer overwrites
         final boolean scale = syn && TcpHeader.windowScaleOption(segment, l4) >= 0;
         final int headerLength = !syn ? TcpHeader.MIN_LENGTH :

@@ -26,6 +26,9 @@ public final class InterfaceSettings
     boolean txcsum = true;
     boolean rxcsum = true;
     boolean tso = true;
+    /** MACs from the store refused ({@link VifConfig#macProblem}: a group address no interface may own), counted once each. */
+    long refusedMacs;
+    private long lastRefusedMac = -1;
 
     public int mtu()
     {
@@ -62,22 +65,47 @@ public final class InterfaceSettings
         store.write(backendDir + "/" + TSO, 1);
     }
 
-    /** Reloads from the store; unreadable or out-of-range values keep the current setting. */
-    public void reload(final XenStore store, final String backendDir)
+    /** {@return MACs from the store refused as a group address (each value counted once in a row)} */
+    public long refusedMacs()
     {
+        return refusedMacs;
+    }
+
+    /**
+     * Reloads from the store; unreadable or out-of-range values keep the current setting, and so does a group MAC
+     * (refused as {@code ifconfig lladdr} refuses it: a store written by hand or by another tool can hold one).
+     *
+     * @return the line saying a MAC was refused, the first time that value is met (then null until another), or null.
+     */
+    public String reload(final XenStore store, final String backendDir)
+    {
+        String refusal = null;
         final long newMtu = store.readNumber(backendDir + "/" + MTU, 4, false, -1);
         if (newMtu >= VifConfig.MIN_MTU && newMtu <= VifConfig.MAX_MTU)
         {
             mtu = (int)newMtu;
         }
         final long newMac = VifConfig.parseMac(store.read(backendDir + "/" + MAC));
-        if (newMac >= 0)
+        final String problem = newMac >= 0 ? VifConfig.macProblem(newMac) : null;
+        if (problem != null)
+        {
+            if (newMac != lastRefusedMac)
+            {
+                lastRefusedMac = newMac;
+                refusedMacs++;
+                refusal = backendDir + "/" + MAC + "=" + VifConfig.formatMac(newMac) + " " + problem + ": keeping "
+                    + VifConfig.formatMac(mac);
+            }
+        }
+        else if (newMac >= 0)
         {
             mac = newMac;
+            lastRefusedMac = -1;
         }
         txcsum = readSwitch(store, backendDir + "/" + TXCSUM, txcsum);
         rxcsum = readSwitch(store, backendDir + "/" + RXCSUM, rxcsum);
         tso = readSwitch(store, backendDir + "/" + TSO, tso);
+        return refusal;
     }
 
     private static boolean readSwitch(final XenStore store, final String key, final boolean current)

@@ -71,9 +71,17 @@ final class XnbConnection
     {
         publishFeatures();
         InterfaceSettings.publish(store, vif.backendDir, vif.config);
-        vif.settings.reload(store, vif.backendDir);
+        sayRefusal(vif.settings.reload(store, vif.backendDir));
         vif.updateRxCapabilities();
         setState(XenbusState.INIT_WAIT);
+    }
+
+    private void sayRefusal(final String refusal)
+    {
+        if (refusal != null)
+        {
+            vif.log(refusal);
+        }
     }
 
     private void publishFeatures()
@@ -179,7 +187,7 @@ final class XnbConnection
 
     private int onStoreChanged()
     {
-        vif.settings.reload(store, vif.backendDir);
+        sayRefusal(vif.settings.reload(store, vif.backendDir));
         vif.updateRxCapabilities();
         final XenbusState frontend = store.readState(vif.frontendDir);
         if (vif.state == XenbusState.CONNECTED)

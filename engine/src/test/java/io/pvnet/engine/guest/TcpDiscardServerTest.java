@@ -62,6 +62,33 @@ class TcpDiscardServerTest
         assertEquals(1000, server.payloadBytes());
     }
 
+    @Test
+    void shouldSendItsAcksAfterItsFinFromTheSequenceNumberAfterTheFin()
+    {
+        server.answer(segment, L4, syn(false), PEER);
+        server.answer(segment, L4, data(PEER_ISN + 1, 1000), PEER);
+        final long ourFin = 0x1000_0001L;
+
+        header(PEER_ISN + 1001, TcpHeader.FIN | TcpHeader.ACK);
+        TcpHeader.headerLength(segment, L4, TcpHeader.MIN_LENGTH);
+        server.answer(segment, L4, TcpHeader.MIN_LENGTH, PEER);
+        assertEquals(TcpHeader.FIN | TcpHeader.ACK, TcpHeader.flags(segment, L4));
+        assertEquals(ourFin, TcpHeader.sequence(segment, L4), "our FIN after our SYN");
+
+        // a retransmission of data already taken: acknowledged from after our FIN, which occupies ourFin
+        server.answer(segment, L4, data(PEER_ISN + 1, 1000), PEER);
+        assertEquals(TcpHeader.ACK, TcpHeader.flags(segment, L4));
+        assertEquals(ourFin + 1, TcpHeader.sequence(segment, L4));
+        assertEquals(PEER_ISN + 1002, TcpHeader.acknowledgment(segment, L4));
+
+        // the peer's FIN again (our FIN-ACK was lost): our FIN again, at its own sequence number
+        header(PEER_ISN + 1001, TcpHeader.FIN | TcpHeader.ACK);
+        TcpHeader.headerLength(segment, L4, TcpHeader.MIN_LENGTH);
+        server.answer(segment, L4, TcpHeader.MIN_LENGTH, PEER);
+        assertEquals(TcpHeader.FIN | TcpHeader.ACK, TcpHeader.flags(segment, L4));
+        assertEquals(ourFin, TcpHeader.sequence(segment, L4));
+    }
+
     /** A SYN from the peer with MSS 1460 and, when asked, NOP + window scale 7 (as Linux sends them). */
     private int syn(final boolean windowScale)
     {

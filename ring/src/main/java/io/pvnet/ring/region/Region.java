@@ -322,7 +322,9 @@ public final class Region implements AutoCloseable
         final RegionSection section = findSection(name);
         if (section == null)
         {
-            throw new RegionException(path, "no section named " + name + "; sections: " + sectionNames());
+            final int allocating = table.allocatingPid(name);
+            throw new RegionException(path, "no section named " + name + (allocating >= 0 ? " (being allocated by pid "
+                + allocating + ")" : "") + "; sections: " + sectionNames());
         }
         return section;
     }

@@ -54,8 +54,8 @@ import java.nio.file.Path;
  * One section table entry (64 bytes):
  * <pre>
  *  +---------------------------------------------------------------+  0
- *  |  State (i32): 0 free, claimed (bit 31 | claimer pid), 2 named, |
- *  |               1 ready (release store), 3 abandoned            |
+ *  |  State (i32): 0 free, 1 ready (release CAS), 3 abandoned,      |
+ *  |  claimed (bit 31 | claimer pid), named (bit 30 | claimer pid)  |
  *  +---------------------------------------------------------------+  4
  *  |                  Name length in bytes (i32)                   |
  *  +---------------------------------------------------------------+  8
@@ -74,18 +74,22 @@ import java.nio.file.Path;
  * <p>
  * A new section: the allocator reads every entry's name in order (waiting out an entry still being named) and claims the
  * first free one with a CAS of its state from {@link #SECTION_FREE} to {@link #SECTION_CLAIMED} with its pid, writes
- * the name, marks it {@link #SECTION_NAMED} (CAS), takes its pages with a CAS on the allocation word (which also raises
- * the section count to cover the entry: the bound a finder scans to), writes offset and length, and stores
- * {@link #SECTION_READY} with release semantics; {@link Region#findSection} only returns ready entries. Names stay
- * unique because an entry is claimed only after every name before it was read (see {@code SectionTable}). An entry is
- * {@link #SECTION_ABANDONED} when its claimer died before naming it or found no room for its pages.
+ * the name, marks it {@link #SECTION_NAMED} with its pid (CAS), takes its pages with a CAS on the allocation word (which
+ * also raises the section count to cover the entry: the bound a finder scans to), writes offset and length, and CASes
+ * its own named state to {@link #SECTION_READY} (a release); {@link Region#findSection} only returns ready entries. Names
+ * stay unique because an entry is claimed only after every name before it was read (see {@code SectionTable}). An entry
+ * is {@link #SECTION_ABANDONED} when its claimer died before publishing it or found no room for its pages. A free entry below the section count (a gap no allocator of this layout
+ * leaves) is treated as abandoned: names may follow it.
+ * <p>
+ * Version 2 (this one) introduced this claim protocol; version 1 took entry = section count with plain stores, so a
+ * build of either refuses the other's files rather than allocating in them with a protocol the other does not follow.
  */
 public final class RegionDescriptor
 {
     /** "PVNETRGN" read as a little-endian u64. */
     public static final long MAGIC = bytesToLong("PVNETRGN");
     /** The layout version this code reads and writes; a reader refuses any other. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
     /** Page size every region and section is aligned to. */
     public static final int PAGE_SIZE = 4096;
 
@@ -144,12 +148,17 @@ public final class RegionDescriptor
     public static final int SECTION_FREE = 0;
     /** Entry state of a published section (stored with release semantics). */
     public static final int SECTION_READY = 1;
-    /** Entry state of a claimed entry whose name is written (its pages and offset not yet). */
-    public static final int SECTION_NAMED = 2;
-    /** Entry state of an entry given up (no room for its pages, or its claimer died before naming it): skipped. */
+    /** Entry state of an entry given up (no room for its pages, or its claimer died before publishing it): skipped. */
     public static final int SECTION_ABANDONED = 3;
-    /** Bit 31 of an entry's state: claimed, its name being written, by the pid in bits 0..30. */
+    /** Bit 31 of an entry's state: claimed, its name being written, by the pid in {@link #SECTION_PID_MASK}. */
     public static final int SECTION_CLAIMED = 0x8000_0000;
+    /**
+     * Bit 30 of an entry's state: named (its pages and offset not yet written) by the pid in {@link #SECTION_PID_MASK},
+     * kept so that an allocator of the same name can tell a dead claimer's entry from a live one's.
+     */
+    public static final int SECTION_NAMED = 0x4000_0000;
+    /** Bits 0..29 of a claimed or named entry's state: the claimer's pid (Linux pids stay below 2^22). */
+    public static final int SECTION_PID_MASK = 0x3FFF_FFFF;
 
     /** Section table entries of a region created without saying how many. */
     public static final int DEFAULT_SECTION_CAPACITY = 128;

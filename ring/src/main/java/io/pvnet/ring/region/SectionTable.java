@@ -20,14 +20,17 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * after it has read the name of every entry before {@code i} (waiting out one still being named) and found its own
  * nowhere, so of two allocators of one name the later one always reads the earlier one's name and refuses. An entry
  * whose claimer died before naming it (its pid is in the claim) is marked abandoned by the next allocator that meets
- * it; a claimer that finds its claim taken from it so moves on to the next free entry.
+ * it; a claimer that finds its claim taken from it so moves on to the next free entry. A named entry keeps its
+ * claimer's pid until it is published: an allocator of the same name marks it abandoned when that process is gone
+ * (else the name would be taken for good), and says "being allocated by pid N" while it lives. The claimer publishes
+ * (or abandons) only with a CAS from its own named state, so an entry taken from it is never published.
  * <p>
  * Threading: any thread of any process that maps the region; configuration-time calls that allocate. The region checks
  * it is open before it calls in.
  */
 final class SectionTable
 {
-    /** How long an allocator waits for a live process to name the entry it claimed before giving up. */
+    /** How long an allocator waits for a live process to name the entry it claimed before it takes the claim over. */
     static final long NAMING_TIMEOUT_NS = 5_000_000_000L;
     /** How often a waiting allocator asks whether the claimer it waits for still lives. */
     private static final long LIVENESS_CHECK_NS = 10_000_000L;
@@ -62,21 +65,26 @@ final class SectionTable
         final long firstPage = claimPages(index, pages, name, lengthBytes);
         buffer.putLong(entry + SECTION_OFFSET_OFFSET, firstPage * PAGE_SIZE);
         buffer.putLong(entry + SECTION_LENGTH_OFFSET, lengthBytes);
-        // release: a reader that sees READY (acquire) sees the name, offset and length written before
-        buffer.putIntRelease(entry + SECTION_STATE_OFFSET, SECTION_READY);
+        // CAS (a release: a reader that sees READY with acquire sees the name, offset and length written before) from
+        // this caller's own named state, so that an entry another allocator took over is never published
+        if (!buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, named(), SECTION_READY))
+        {
+            throw new RegionException(path, "section table entry " + index + " was taken from this allocator (pid "
+                + pid() + ") before it was published: name=" + name);
+        }
         return new RegionSection(name, firstPage * PAGE_SIZE, lengthBytes, segment);
     }
 
     /**
      * Claims the first free entry after reading every name before it, writes {@code name} into it and marks it named.
      *
-     * @return the entry's index, now {@link RegionDescriptor#SECTION_NAMED} by this caller.
+     * @return the entry's index, now {@link RegionDescriptor#SECTION_NAMED} with this caller's pid.
      * @throws RegionException when the name is taken, the table is full or there is no room for {@code pages}.
      */
     private int claimNamedEntry(final String name, final byte[] nameBytes, final long pages, final int lengthBytes)
     {
         final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
-        final int claim = SECTION_CLAIMED | (int)ProcessHandle.current().pid();
+        final int claim = SECTION_CLAIMED | pid();
         int index = 0;
         while (true)
         {
@@ -86,7 +94,16 @@ final class SectionTable
             }
             final int entry = sectionEntryOffset(index);
             final int state = buffer.getIntAcquire(entry + SECTION_STATE_OFFSET);
-            if (state == SECTION_FREE)
+            if (state == SECTION_FREE && index < allocationCount(buffer.getLongVolatile(ALLOCATION_OFFSET))
+                && buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == SECTION_FREE)
+            {
+                // a gap below the section count (no allocator of this layout leaves one: a corrupt table, or a dead
+                // allocator of another protocol): names may follow it, so claiming it could shadow a later same name.
+                // The state is read again after the count: an allocator claims its entry before it raises the count
+                // over it, so an entry claimed meanwhile reads claimed here, and only a real gap reads free
+                index++;
+            }
+            else if (state == SECTION_FREE)
             {
                 checkRoom(pages, name, lengthBytes); // before the claim, so that a region without room keeps its free entries
                 if (buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, SECTION_FREE, claim))
@@ -95,7 +112,7 @@ final class SectionTable
                     buffer.putBytes(entry + SECTION_NAME_OFFSET, nameBytes);
                     // CAS (a release): an allocator that reads NAMED with acquire reads the name; it fails only when
                     // another allocator took this claim for a dead one's, and then this one claims further on
-                    if (buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, claim, SECTION_NAMED))
+                    if (buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, claim, named()))
                     {
                         return index;
                     }
@@ -103,7 +120,7 @@ final class SectionTable
                 }
                 // lost the entry to another allocator: read it again (its name, once written)
             }
-            else if (state == SECTION_READY || state == SECTION_NAMED)
+            else if (state == SECTION_READY)
             {
                 if (nameEquals(entry, nameBytes))
                 {
@@ -111,11 +128,30 @@ final class SectionTable
                 }
                 index++;
             }
+            else if ((state & ~SECTION_PID_MASK) == SECTION_NAMED)
+            {
+                if (nameEquals(entry, nameBytes))
+                {
+                    final int claimer = state & SECTION_PID_MASK;
+                    if (isAlive(claimer) || !buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, state, SECTION_ABANDONED))
+                    {
+                        // a live claimer publishes it (or abandons it for want of room); a failed CAS: read it again
+                        if (buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == state)
+                        {
+                            throw new RegionException(path, "section exists: name=" + name + " (being allocated by pid "
+                                + claimer + ")");
+                        }
+                        continue;
+                    }
+                    // the claimer died after naming its entry and before publishing it: the name is free again
+                }
+                index++;
+            }
             else if (state == SECTION_ABANDONED)
             {
                 index++;
             }
-            else if ((state & SECTION_CLAIMED) != 0)
+            else if ((state & ~SECTION_PID_MASK) == SECTION_CLAIMED)
             {
                 awaitNamed(index, state, name);
             }
@@ -128,7 +164,8 @@ final class SectionTable
 
     /**
      * Waits while entry {@code index} keeps the claim {@code claim} (its claimer writing the name: nanoseconds unless
-     * it was descheduled or died). A claim whose process is gone is marked abandoned.
+     * it was descheduled or died). A claim whose process is gone, or that stays unnamed for {@link #NAMING_TIMEOUT_NS},
+     * is marked abandoned.
      */
     private void awaitNamed(final int index, final int claim, final String name)
     {
@@ -142,18 +179,12 @@ final class SectionTable
             if (nowNs - checkedNs >= LIVENESS_CHECK_NS)
             {
                 checkedNs = nowNs;
-                final long pid = claim & ~SECTION_CLAIMED;
-                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                final int pid = claim & SECTION_PID_MASK;
+                // a dead claimer will never name the entry; a live pid that keeps it unnamed this long is a reused pid
+                // or a claimer in another pid namespace (or one stopped): taking the claim over is safe, as its CAS to
+                // named then fails and it claims further on
+                if (!isAlive(pid) || nowNs - startNs >= NAMING_TIMEOUT_NS)
                 {
-                    if (nowNs - startNs >= NAMING_TIMEOUT_NS)
-                    {
-                        throw new RegionException(path, "section table entry " + index + " claimed by pid " + pid +
-                            " has had no name for " + NAMING_TIMEOUT_NS / 1_000_000_000L + " s (name=" + name + ")");
-                    }
-                }
-                else
-                {
-                    // the claimer died between its claim and its name: nobody will name this entry
                     buffer.compareAndSetInt(stateOffset, claim, SECTION_ABANDONED);
                 }
             }
@@ -186,7 +217,8 @@ final class SectionTable
             final long firstPage = allocationNextPage(allocation);
             if (firstPage + pages > totalPages)
             {
-                buffer.putIntRelease(sectionEntryOffset(index) + SECTION_STATE_OFFSET, SECTION_ABANDONED);
+                // from this caller's named state only: an entry taken over is another allocator's to settle
+                buffer.compareAndSetInt(sectionEntryOffset(index) + SECTION_STATE_OFFSET, named(), SECTION_ABANDONED);
                 throw noRoom(name, lengthBytes, totalPages - firstPage);
             }
             final int count = Math.max(allocationCount(allocation), index + 1);
@@ -196,6 +228,23 @@ final class SectionTable
                 return firstPage;
             }
         }
+    }
+
+    /** {@return this process's pid as an entry state holds it} */
+    private static int pid()
+    {
+        return (int)ProcessHandle.current().pid() & SECTION_PID_MASK;
+    }
+
+    /** {@return the named state of an entry claimed by this process} */
+    private static int named()
+    {
+        return SECTION_NAMED | pid();
+    }
+
+    private static boolean isAlive(final int pid)
+    {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private RegionException noRoom(final String name, final int lengthBytes, final long freePages)
@@ -218,6 +267,27 @@ final class SectionTable
             }
         }
         return null;
+    }
+
+    /** {@return the pid of a process still allocating a section named {@code name} (named, not yet ready), or -1} */
+    int allocatingPid(final String name)
+    {
+        final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
+        for (int i = 0; i < capacity; i++)
+        {
+            final int entry = sectionEntryOffset(i);
+            final int state = buffer.getIntAcquire(entry + SECTION_STATE_OFFSET);
+            if (state == SECTION_FREE)
+            {
+                break; // the free entries are the table's end
+            }
+            if ((state & ~SECTION_PID_MASK) == SECTION_NAMED && nameEquals(entry, nameBytes))
+            {
+                return state & SECTION_PID_MASK;
+            }
+        }
+        return -1;
     }
 
     /** {@link Region#sections}: every published section, in allocation order. */

@@ -152,15 +152,28 @@ class RegionTest
     @Test
     void shouldRejectOtherVersionAndCorruptFields() throws IOException
     {
-        final Path copy = copyOfRegion("v2");
-        patchInt(copy, LAYOUT_VERSION_OFFSET, 2);
+        final Path copy = copyOfRegion("v3");
+        patchInt(copy, LAYOUT_VERSION_OFFSET, 3);
         final RegionException ex = assertThrows(RegionException.class, () -> Region.open(copy));
-        assertTrue(ex.getMessage().contains("other layout version") && ex.getMessage().contains("version=2"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("other layout version") && ex.getMessage().contains("version=3"), ex.getMessage());
 
         final Path corrupt = copyOfRegion("corrupt");
         patchInt(corrupt, SECTION_CAPACITY_OFFSET, 0);
         final RegionException bad = assertThrows(RegionException.class, () -> Region.open(corrupt));
         assertTrue(bad.getMessage().contains("sectionCapacity=0"), bad.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAVersionOneRegionWithOneLineAndLeaveItAsItWas() throws IOException
+    {
+        // version 1 allocated sections without the claim protocol of version 2: allocating in it would collide
+        final Path v1 = copyOfRegion("v1");
+        patchInt(v1, LAYOUT_VERSION_OFFSET, 1);
+        final byte[] before = Files.readAllBytes(v1);
+        final RegionException ex = assertThrows(RegionException.class, () -> Region.open(v1));
+        assertEquals(v1 + ": other layout version: version=1, this code reads version=2", ex.getMessage());
+        assertFalse(ex.getMessage().contains("\n"));
+        assertArrayEquals(before, Files.readAllBytes(v1), "the refused file is left as it was");
     }
 
     @Test

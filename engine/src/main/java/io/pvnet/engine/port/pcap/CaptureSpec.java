@@ -117,23 +117,38 @@ public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
         {
-            if (channel.size() == 0)
-            {
-                return null;
-            }
-            final ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            while (head.hasRemaining() && channel.read(head) > 0)
-            {
-                // a short read: read on until four bytes or the end
-            }
-            final int magic = head.hasRemaining() ? 0 : head.getInt(0);
-            return magic == 0x0A0D0D0A || magic == 0xA1B2C3D4 || magic == 0xD4C3B2A1 || magic == 0xA1B23C4D ||
-                magic == 0x4D3CB2A1 ? null : file + " exists and is not a capture (pcap or pcapng); refusing to replace it";
+            return refusalToReplace(file, channel);
         }
         catch (final IOException ex)
         {
             return file + " cannot be read to see whether it is a capture: " + ex.getMessage();
         }
+    }
+
+    /**
+     * {@link #refusalToReplace(Path)}'s content check on a channel already open on {@code file}: null when it is empty or
+     * a capture, else why not. The capture itself opens the file without truncating, checks it through the same channel
+     * and only then truncates it, so a file swapped in after the path was checked is never cut.
+     *
+     * @param file    named in the refusal.
+     * @param channel open for reading on {@code file}; its position moves.
+     * @throws IOException when the channel cannot be read.
+     */
+    public static String refusalToReplace(final Path file, final FileChannel channel) throws IOException
+    {
+        if (channel.size() == 0)
+        {
+            return null;
+        }
+        channel.position(0);
+        final ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        while (head.hasRemaining() && channel.read(head) > 0)
+        {
+            // a short read: read on until four bytes or the end
+        }
+        final int magic = head.hasRemaining() ? 0 : head.getInt(0);
+        return magic == 0x0A0D0D0A || magic == 0xA1B2C3D4 || magic == 0xD4C3B2A1 || magic == 0xA1B23C4D ||
+            magic == 0x4D3CB2A1 ? null : file + " exists and is not a capture (pcap or pcapng); refusing to replace it";
     }
 
     /**

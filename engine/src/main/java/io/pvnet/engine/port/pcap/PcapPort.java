@@ -362,8 +362,17 @@ public final class PcapPort implements Port, Agent, DeadlineWaitPoint.TimedWork
             {
                 throw new IOException(refusal);
             }
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            // no TRUNCATE_EXISTING: a file swapped in since the check above is checked again through this channel
+            // before it is cut
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            final String swapped = CaptureSpec.refusalToReplace(file, channel);
+            if (swapped != null)
+            {
+                throw new IOException(swapped);
+            }
+            channel.truncate(0);
+            channel.position(0);
             final PcapngWriter opened = new PcapngWriter(channel, "pvnet");
             flushedRecords = 0;
             synchronized (this)

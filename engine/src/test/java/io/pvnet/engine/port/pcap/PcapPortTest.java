@@ -117,6 +117,18 @@ class PcapPortTest
         assertEquals(oldSize, Files.size(old), "nothing written through the link");
         assertTrue(CaptureSpec.refusalToReplace(notes).contains("is not a capture (pcap or pcapng)"));
         assertTrue(CaptureSpec.refusalToReplace(link).contains("symbolic link"));
+        // the check the capture repeats on the channel it writes through (a file swapped in after the path check)
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(notes,
+            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+        {
+            assertTrue(CaptureSpec.refusalToReplace(notes, channel).contains("is not a capture (pcap or pcapng)"));
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(old,
+            java.nio.file.StandardOpenOption.READ))
+        {
+            assertEquals(null, CaptureSpec.refusalToReplace(old, channel), "a capture may be replaced");
+        }
+        assertEquals("not a capture: a mistyped path must not cost it\n", Files.readString(notes));
 
         // a capture is replaced, as tcpdump -w does
         port.start(old);

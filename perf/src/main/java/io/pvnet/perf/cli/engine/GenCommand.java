@@ -33,8 +33,9 @@ import java.util.concurrent.Callable;
  * Exit status: 0 done; 1 the run could not start (no switch, no ARP answer, no SYN-ACK, no stream); 2 a bad option;
  * 3 it sent (or, reversed, received) less than {@code --min-sent} percent of what was asked ({@code --count}, or
  * {@code --rate} times the duration), with a warning on stderr; 4 (tcp) the peer never acknowledged some bytes sent,
- * even after the close resent them, so the figures are not the transfer's (iperf3 ends such a run in an error). A close
- * the peer did not complete after acknowledging everything is a warning with exit 0: the figures stand.
+ * even after the close resent them, so the figures are not the transfer's (iperf3 ends such a run in an error); a run
+ * that has both prints both lines and exits 4. A close the peer did not complete after acknowledging everything is a
+ * warning with exit 0: the figures stand.
  */
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate UDP, ICMP echo or TCP (optionally TSO) traffic from a guest and report it as iperf3 does: " +
@@ -47,7 +48,7 @@ import java.util.concurrent.Callable;
         "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
             "the summary also gives the frames' bytes.",
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked, 4 tcp: bytes " +
-            "sent were never acknowledged."})
+            "sent were never acknowledged (4 over 3 when both: both lines are printed)."})
 public final class GenCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
@@ -224,20 +225,30 @@ public final class GenCommand implements Callable<Integer>
         start.put("interval_s", plan.intervalNs() / 1e9);
         start.put("omit_s", plan.omitNs() / 1e9);
         output.finish(start, summary.end(), summary.lines());
-        final String close = closeLine(plan.udp(), report);
-        if (close != null)
+        return judge(err, closeLine(plan.udp(), report), report.unacknowledged() > 0,
+            summary.shortSend() ? summary.shortSendWarning() : null);
+    }
+
+    /**
+     * Prints what there is to say of a run that ended, each line when there is one: the TCP close line, then the
+     * short-send warning (a run can have both, and the user sees both). {@return the exit status: 4 when bytes sent
+     * were never acknowledged (the worse), else 3 on a short send, else 0}
+     *
+     * @param closeLine        {@link #closeLine}, or null.
+     * @param unacknowledged   whether bytes sent were never acknowledged.
+     * @param shortSendWarning the short-send warning, or null when the run sent what was asked.
+     */
+    static int judge(final PrintStream err, final String closeLine, final boolean unacknowledged,
+        final String shortSendWarning)
+    {
+        if (closeLine != null)
         {
-            err.println(close);
-            if (report.unacknowledged() > 0)
-            {
-                return 4;
-            }
+            err.println(closeLine);
         }
-        if (summary.shortSend())
+        if (shortSendWarning != null)
         {
-            err.println(summary.shortSendWarning());
-            return 3;
+            err.println(shortSendWarning);
         }
-        return 0;
+        return unacknowledged ? 4 : shortSendWarning != null ? 3 : 0;
     }
 }

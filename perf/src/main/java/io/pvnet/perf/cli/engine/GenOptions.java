@@ -200,8 +200,9 @@ final class GenOptions
         }
         if (!udp && reverse && (tso || rate > 0 || bitrate != null))
         {
-            throw new IllegalArgumentException("--tso and --rate pace and shape gen's own sends: with tcp --reverse " +
-                "the peer sends, as TCP lets it");
+            final String given = tso ? "--tso" : bitrate != null ? "-b/--bitrate" : "--rate";
+            throw new IllegalArgumentException(given + " is for gen's own sends: with tcp --reverse the peer sends, " +
+                "as TCP lets it");
         }
         if (reversePort != -1 && (udp || !(reverse || bidir)))
         {

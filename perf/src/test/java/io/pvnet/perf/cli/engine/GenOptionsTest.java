@@ -87,7 +87,11 @@ class GenOptionsTest
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> plan(parse("--proto", "tcp", "--reverse", "-b", "1G")));
-        assertTrue(ex.getMessage().startsWith("--tso and --rate"), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("-b/--bitrate is for gen's own sends"), ex.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> plan(parse("--proto", "tcp", "--reverse", "--rate", "1000"))).getMessage().startsWith("--rate is"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+            () -> plan(parse("--proto", "tcp", "--reverse", "--tso"))).getMessage().startsWith("--tso is"));
     }
 
     @Test
@@ -101,5 +105,24 @@ class GenOptionsTest
             1400)));
         assertTrue(GenCommand.closeLine(false, new TrafficReport(counters, 1, false, null, 0))
             .startsWith("pvnet gen: warning: "));
+    }
+
+    @Test
+    void shouldPrintBothTheCloseErrorAndTheShortSendWarningAndExitFourWhenARunHasBoth()
+    {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream err = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+
+        assertEquals(4, GenCommand.judge(err, "pvnet gen: 1,400 bytes sent were never acknowledged", true,
+            "pvnet gen: warning: sent 10% of what was asked"));
+        assertEquals("pvnet gen: 1,400 bytes sent were never acknowledged\npvnet gen: warning: sent 10% of what was asked\n",
+            bytes.toString(java.nio.charset.StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
+
+        bytes.reset();
+        assertEquals(3, GenCommand.judge(err, "pvnet gen: warning: the close did not complete", false, "short"));
+        assertEquals(2, bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().count(), "a close warning and the short send");
+        bytes.reset();
+        assertEquals(0, GenCommand.judge(err, null, false, null));
+        assertEquals("", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 }
