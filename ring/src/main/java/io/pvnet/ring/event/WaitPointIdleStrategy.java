@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
- *  woken, doWork() -> n > 0    idle(n): as any work, then one yield (the hand-back below)
+ *  woken, doWork() -> n > 0    idle(n): as any work (opt-in: then one yield, the hand-back below)
  * </pre>
  * <b>Hand-back</b> ({@link #HAND_BACK}). The first duty cycle with work after a sleep is followed by one yield: the
  * thread was woken by a peer that is most likely polling for the answer on the same CPU (this VM's kernel places the
@@ -27,10 +27,10 @@ import java.util.function.LongSupplier;
  * included, until the idle poll's yield. With it, the peer sees the answer at once and this thread finishes its
  * cycle when the peer next yields or sleeps; a peer on another CPU, or none, costs one {@code sched_yield} (about
  * 1 µs) per wake-up that brought work, never one per cycle of a stream (a thread carrying a stream does not sleep).
- * Measured in alternating {@code wake} runs (perf/README.md): at load 4-6, {@code wake.rtt.p50} 0.78-0.95x of the
- * same runs without it in four pairs of four, p99 lower in three ({@code wake.relay.rtt.p50} mixed, 0.63-1.64x); at
- * load 7-14 no better (p50 0.49-1.42x, five pairs, the one-wake floor's p99 worse in four), where a yield with other
- * threads runnable can give the core to one of them first. {@code -Dpvnet.idle.hand.back=false} turns it off.
+ * Off by default ({@code -Dpvnet.idle.hand.back=true} turns it on): on a quiet machine it made the {@code wake}
+ * round trip slower, {@code wake.rtt.p50} 20.2, 31.4, 22.5 µs against 15.8, 17.4, 19.7 without in three alternating
+ * runs at load 0.3-1.4 (p99 64, 107, 73 against 65, 50, 56); it helped only at load 4-6 (0.78-0.95x in four pairs),
+ * where the host thread otherwise held the core through its next cycle.
  * <b>Streaming window.</b> A thread that has stayed awake, finding work again within each window, for
  * {@link #STREAM_AFTER_NS} (1 ms) is carrying a stream: its window grows to {@link #STREAM_WINDOW_NS} (1 ms) until it
  * next sleeps. On 2 vCPUs a stream's gaps are the peer thread's preemptions (another thread, the JIT, the kernel) and
@@ -92,9 +92,9 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     public static final int STREAM_YIELD_EVERY = Math.max(1, Integer.getInteger("pvnet.idle.stream.yield.every", 16));
     /**
      * Whether the first duty cycle with work after a sleep is followed by a yield (the hand-back, see the class
-     * comment): {@code -Dpvnet.idle.hand.back}, true unless set to false.
+     * comment): {@code -Dpvnet.idle.hand.back}, false unless set to true.
      */
-    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "true"));
+    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "false"));
 
     private final WaitPoint waitPoint;
     private final LongSupplier clock;
