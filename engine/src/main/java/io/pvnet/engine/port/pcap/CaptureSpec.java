@@ -132,6 +132,7 @@ public record CaptureSpec(Path file, int snapLength, long rotateBytes, int files
      *
      * @param file    named in the refusal.
      * @param channel open for reading on {@code file}; its position moves.
+     * @return null when the file may be replaced, else one line saying why not.
      * @throws IOException when the channel cannot be read.
      */
     public static String refusalToReplace(final Path file, final FileChannel channel) throws IOException
