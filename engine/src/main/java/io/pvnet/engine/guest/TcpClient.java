@@ -83,19 +83,19 @@ final class TcpClient
         writer.receiveWindow(Math.max(1, Math.min(TcpSegmentWriter.WINDOW,
             (RECEIVE_BUFFER_BYTES / flows) >> TcpSegmentWriter.WINDOW_SCALE)));
         connections.begin(spec, clock.nanoTime());
-        final String failure = handshake.run(clock, mtuMss());
+        final int mtuMss = mtuMss();
+        final String failure = handshake.run(clock, mtuMss);
         if (failure != null)
         {
             handshake.abort();
             return TrafficReport.failed(failure);
         }
-        final int mtuMss = mtuMss();
         long start = clock.nanoTime();
         for (int flow = 0; flow < flows && sends; flow++)
         {
             final TcpConnection connection = connections.sending(flow);
             final int mss = Math.min(connection.peerMss, mtuMss);
-            final int segment = spec.tso() ? spec.size() : Math.min(spec.size(), mss);
+            final int segment = segment(spec, mss);
             connection.total = spec.count() > 0 ? TrafficGenerator.flowShare(spec.count(), flow, flows) * segment :
                 Long.MAX_VALUE / 4;
             connection.send.start(connection.firstSequence(), connection.peerWindow, connection.windowShift, mss,
@@ -167,7 +167,7 @@ final class TcpClient
                         continue;
                     }
                     final int mss = Math.min(connection.peerMss, mtuMss);
-                    final int segment = spec.tso() ? spec.size() : Math.min(spec.size(), mss);
+                    final int segment = segment(spec, mss);
                     final int sent = sendData(connection, segment, mss);
                     if (sent > 0)
                     {
@@ -198,6 +198,12 @@ final class TcpClient
         final long last = clock.nanoTime();
         listener.onInterval(counters, lastInterval - start, Math.max(lastInterval, Math.min(last, end)) - start);
         return new TrafficReport(counters, elapsed, closed, null, unacknowledged());
+    }
+
+    /** {@return the payload bytes of one data segment: the requested size, cut to the MSS unless TSO splits it} */
+    private static int segment(final TcpSpec spec, final int mss)
+    {
+        return spec.tso() ? spec.size() : Math.min(spec.size(), mss);
     }
 
     /** {@return the MSS the vif's MTU allows: what gen's SYN announces, the most a segment carries} */
@@ -321,7 +327,7 @@ final class TcpClient
                 {
                     final TcpConnection out = connections.sending(flow);
                     final int mss = Math.min(out.peerMss, mtuMss);
-                    work += closeStep(out, now, spec.tso() ? spec.size() : Math.min(spec.size(), mss), mss);
+                    work += closeStep(out, now, segment(spec, mss), mss);
                 }
                 if (receives)
                 {

@@ -87,13 +87,7 @@ final class TcpSendWindow
         }
     }
 
-    /** {@return whether {@link #close()} was called} */
-    boolean closing()
-    {
-        return closing;
-    }
-
-    /** {@return the FIN's sequence number (valid once {@link #closing()})} */
+    /** {@return the FIN's sequence number (valid once {@link #close()} was called)} */
     long finSequence()
     {
         return finSequence;

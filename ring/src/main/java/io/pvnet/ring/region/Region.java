@@ -500,7 +500,11 @@ public final class Region implements AutoCloseable
             "in use: a live region created by creatorPid=" + pid + " is there" : null;
     }
 
-    private static boolean creatorAlive(final long pid, final long recordedStart)
+    /**
+     * {@return whether process {@code pid} is alive and, when {@code recordedStart} is not 0, started when recorded
+     * (a reused pid is another process)}
+     */
+    static boolean creatorAlive(final long pid, final long recordedStart)
     {
         final Optional<ProcessHandle> process = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
         if (process.isEmpty() || !process.get().isAlive())

@@ -133,7 +133,7 @@ final class SectionTable
                 if (nameEquals(entry, nameBytes))
                 {
                     final int claimer = state & SECTION_PID_MASK;
-                    if (isAlive(claimer) || !buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, state, SECTION_ABANDONED))
+                    if (Region.creatorAlive(claimer, 0) || !buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, state, SECTION_ABANDONED))
                     {
                         // a live claimer publishes it (or abandons it for want of room); a failed CAS: read it again
                         if (buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == state)
@@ -183,7 +183,7 @@ final class SectionTable
                 // a dead claimer will never name the entry; a live pid that keeps it unnamed this long is a reused pid
                 // or a claimer in another pid namespace (or one stopped): taking the claim over is safe, as its CAS to
                 // named then fails and it claims further on
-                if (!isAlive(pid) || nowNs - startNs >= NAMING_TIMEOUT_NS)
+                if (!Region.creatorAlive(pid, 0) || nowNs - startNs >= NAMING_TIMEOUT_NS)
                 {
                     buffer.compareAndSetInt(stateOffset, claim, SECTION_ABANDONED);
                 }
@@ -242,9 +242,10 @@ final class SectionTable
         return SECTION_NAMED | pid();
     }
 
-    private static boolean isAlive(final int pid)
+    /** {@return how many entries a reader scans: the allocation count, bounded by the table's capacity} */
+    private int publishedBound()
     {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return Math.min(allocationCount(buffer.getLongAcquire(ALLOCATION_OFFSET)), buffer.getInt(SECTION_CAPACITY_OFFSET));
     }
 
     private RegionException noRoom(final String name, final int lengthBytes, final long freePages)
@@ -257,7 +258,7 @@ final class SectionTable
     RegionSection find(final String name)
     {
         final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
-        final int count = Math.min(allocationCount(buffer.getLongAcquire(ALLOCATION_OFFSET)), buffer.getInt(SECTION_CAPACITY_OFFSET));
+        final int count = publishedBound();
         for (int i = 0; i < count; i++)
         {
             final int entry = sectionEntryOffset(i);
@@ -294,7 +295,7 @@ final class SectionTable
     List<RegionSection> sections()
     {
         final List<RegionSection> sections = new ArrayList<>();
-        final int count = Math.min(allocationCount(buffer.getLongAcquire(ALLOCATION_OFFSET)), buffer.getInt(SECTION_CAPACITY_OFFSET));
+        final int count = publishedBound();
         for (int i = 0; i < count; i++)
         {
             final int entry = sectionEntryOffset(i);

@@ -180,17 +180,19 @@ public final class IfconfigCommand implements Callable<Integer>
                 }
                 case "lladdr", "ether" ->
                 {
-                    if (i + 1 >= changes.size() || VifConfig.parseMac(changes.get(i + 1)) < 0)
+                    final long mac = i + 1 < changes.size() ? VifConfig.parseMac(changes.get(i + 1)) : -1;
+                    if (mac < 0)
                     {
                         return "lladdr needs a MAC as xx:xx:xx:xx:xx:xx";
                     }
-                    final String problem = VifConfig.macProblem(VifConfig.parseMac(changes.get(i + 1)));
+                    final String problem = VifConfig.macProblem(mac);
                     if (problem != null)
                     {
                         // as ip link set address: a multicast or broadcast address is no interface's own
                         return "lladdr " + changes.get(i + 1) + " " + problem;
                     }
-                    writes.put("mac", VifConfig.formatMac(VifConfig.parseMac(changes.get(++i))));
+                    writes.put("mac", VifConfig.formatMac(mac));
+                    i++;
                 }
                 case "txcsum", "rxcsum", "tso" -> writes.put(word, "1");
                 case "-txcsum", "-rxcsum", "-tso" -> writes.put(word.substring(1), "0");
