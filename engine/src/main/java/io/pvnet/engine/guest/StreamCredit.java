@@ -42,7 +42,6 @@ public final class StreamCredit
     private final InFlightWindow book = new InFlightWindow();
     private long lostReported;
     private int probes;
-    private boolean reported;
     private long reports;
     private long ignored;
     private long figuresIgnored;
@@ -85,7 +84,6 @@ public final class StreamCredit
         book.start(max, MIN, max, firstSequence, nowNs);
         lostReported = 0;
         probes = 0;
-        reported = false;
         reports = 0;
         ignored = 0;
         figuresIgnored = 0;
@@ -176,7 +174,6 @@ public final class StreamCredit
             return IGNORED;
         }
         reports++;
-        reported = true;
         if (expected > before)
         {
             book.grow(book.acknowledge(expected, nowNs));
@@ -237,12 +234,6 @@ public final class StreamCredit
     public long sent()
     {
         return book.sent();
-    }
-
-    /** {@return whether any report came} */
-    public boolean reported()
-    {
-        return reported;
     }
 
     /** {@return reports received} */

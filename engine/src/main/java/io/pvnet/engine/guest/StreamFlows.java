@@ -177,9 +177,15 @@ final class StreamFlows
 
     private boolean allAcknowledged()
     {
+        return all(acknowledged);
+    }
+
+    /** {@return whether {@code flags} holds for every flow} */
+    private boolean all(final boolean[] flags)
+    {
         for (int flow = 0; flow < flows; flow++)
         {
-            if (!acknowledged[flow])
+            if (!flags[flow])
             {
                 return false;
             }
@@ -310,12 +316,7 @@ final class StreamFlows
         ending = true;
         while (now - start < timeoutNs)
         {
-            boolean all = true;
-            for (int flow = 0; flow < flows; flow++)
-            {
-                all &= finished[flow];
-            }
-            if (all)
+            if (all(finished))
             {
                 return true;
             }

@@ -197,8 +197,7 @@ public final class StreamRequestDescriptor
      */
     public static boolean isValid(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length < SIZES_OFFSET + 2 || buffer.getInt(offset + MAGIC_OFFSET, ByteOrder.BIG_ENDIAN) != MAGIC ||
-            buffer.getByte(offset + VERSION_OFFSET) != VERSION)
+        if (length < SIZES_OFFSET + 2 || !hasHeader(buffer, offset, length))
         {
             return false;
         }
