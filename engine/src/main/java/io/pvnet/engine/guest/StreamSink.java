@@ -137,11 +137,14 @@ public final class StreamSink
         final int type = StreamControlDescriptor.type(buffer, payload);
         final int nonce = StreamControlDescriptor.nonce(buffer, payload);
         final Sink sink = find(ip, port);
-        if (type == StreamControlDescriptor.RECEIVE && sink != null && sink.ended && sink.reporter.nonce() == nonce)
+        if (sink != null && sink.reporter.nonce() == nonce &&
+            (type == StreamControlDescriptor.END || type == StreamControlDescriptor.RECEIVE && sink.ended))
         {
+            // the count's END, or a repeat of it: the final report (again); once sent, the slot may go to another. Or
             // the ended count's own RECEIVE (late, or sent again while its END went): restarting would wipe the count
             // and answer the next END with an empty final report; the final report goes again instead
             controls++;
+            sink.ended = true;
             sink.finalReport = true;
             sink.reportNow = true;
             sink.lastActivityNs = nowNs;
@@ -183,15 +186,6 @@ public final class StreamSink
             controls++;
             target.lastActivityNs = nowNs;
             target.reportNow = true; // the answer tells the peer it is counted
-            return;
-        }
-        if (type == StreamControlDescriptor.END && sink != null && sink.reporter.nonce() == nonce)
-        {
-            controls++;
-            sink.ended = true; // a repeated END gets the final report again; once sent, the slot may go to another
-            sink.finalReport = true;
-            sink.reportNow = true;
-            sink.lastActivityNs = nowNs;
             return;
         }
         malformed++;
