@@ -68,6 +68,9 @@ final class StreamFlows
     private final long[] carriedDuplicates = new long[TrafficGenerator.MAX_FLOWS];
     private final int[] beyondSent = new int[TrafficGenerator.MAX_FLOWS];
     private long nextRequestNs;
+    /** Each flow's sequence at the last keepalive check: unchanged at the next, the flow sends a KEEPALIVE. */
+    private final long[] sentAtCheck = new long[TrafficGenerator.MAX_FLOWS];
+    private long nextKeepaliveNs;
     private boolean refused;
     /** The ENDs went ({@link #end}): a RECEIVE now would restart an ended count. */
     private boolean ending;
@@ -102,8 +105,10 @@ final class StreamFlows
             finished[flow] = false;
             measureFrom(flow, 0);
             credits[flow].start(window, 0, nowNs); // unpaced too: it judges the reports and numbers the datagrams
+            sentAtCheck[flow] = 0;
         }
         nextRequestNs = nowNs;
+        nextKeepaliveNs = nowNs + StreamSink.KEEPALIVE_NS;
         refused = false;
         ending = false;
     }
@@ -228,14 +233,28 @@ final class StreamFlows
     }
 
     /**
-     * Once per duty cycle: RECEIVEs not yet answered are sent again when due (until the ENDs go), reverse reports are
-     * sent when due.
+     * Once per duty cycle: RECEIVEs not yet answered are sent again when due (until the ENDs go), a KEEPALIVE for each
+     * counted flow that sent nothing since the last check ({@link StreamSink#KEEPALIVE_NS} ago: a stream slower than
+     * the receiver's eviction time keeps its slot), reverse reports when due.
      *
      * @return control datagrams sent.
      */
     int service(final long nowNs)
     {
         int work = 0;
+        if (forward && !ending && nowNs - nextKeepaliveNs >= 0)
+        {
+            for (int flow = 0; flow < flows; flow++)
+            {
+                final long sent = credits[flow].sent();
+                if (acknowledged[flow] && sent == sentAtCheck[flow])
+                {
+                    work += sendControl(flow, StreamControlDescriptor.KEEPALIVE, nonces[flow], 0, sent, 0);
+                }
+                sentAtCheck[flow] = sent;
+            }
+            nextKeepaliveNs = nowNs + StreamSink.KEEPALIVE_NS;
+        }
         if (forward && !ending && nowNs - nextRequestNs >= 0)
         {
             for (int flow = 0; flow < flows; flow++)

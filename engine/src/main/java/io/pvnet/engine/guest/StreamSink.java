@@ -23,10 +23,13 @@ import java.nio.ByteBuffer;
  * however many ports it uses, leaves room for others); a stream nobody sends on for {@link #IDLE_NS} is forgotten. An
  * ended stream keeps its slot until its final report went out (and answers a repeated END with it again); a RECEIVE
  * that finds no free slot takes, in this order, an ended stream's whose final report went out, or the one least
- * recently sent data of those without data for {@link #EVICT_IDLE_NS} and nothing left to report ({@link #evicted()}):
- * RECEIVEs from spoofed sources, which send no data, hold slots for a second, not a minute. The price: a real stream
- * sending under one datagram per {@link #EVICT_IDLE_NS} can lose its slot when all are taken (the RECEIVE's report
- * interval says nothing of the data rate, so it cannot set the limit). What is still refused is counted by reason
+ * recently heard of those idle for {@link #EVICT_IDLE_NS} with nothing left to report ({@link #evicted()}). Heard means
+ * a datagram or a {@link StreamControlDescriptor#KEEPALIVE} naming the count's nonce, which gen sends for a flow that
+ * sent nothing for {@link #KEEPALIVE_NS}: a stream slower than one datagram a second ({@code gen -b 1}) keeps its slot,
+ * and a RECEIVE that finds every slot live is refused, not given a live stream's. A RECEIVE never renews a slot, so
+ * RECEIVEs from spoofed sources, which send nothing more, hold slots for a second, not a minute; holding one longer
+ * costs a datagram or a keepalive every second, as a real stream's. (A sender older than the keepalive, sending under
+ * one datagram a second, can still lose its slot when all are taken.) What is still refused is counted by reason
  * ({@link #refused(Refusal)}).
  * <p>
  * Datagrams from a port without a stream, and control datagrams that do not parse or name another nonce, are counted
@@ -45,13 +48,19 @@ public final class StreamSink
     public static final int MAX_PER_SOURCE = StreamSource.MAX_STREAMS;
     /** A stream without a datagram or control for this long is forgotten. */
     public static final long IDLE_NS = 60_000_000_000L;
-    /** A stream without data for this long gives its slot to a new one when none is free. */
+    /** A stream not heard (data, keepalive) for this long gives its slot to a new one when none is free. */
     public static final long EVICT_IDLE_NS = 1_000_000_000L;
+    /**
+     * How long a sender's stream may send nothing before the sender sends a {@link StreamControlDescriptor#KEEPALIVE}
+     * (gen checks each flow this often: a keepalive goes at most twice this after the flow's last datagram, half the
+     * eviction time).
+     */
+    public static final long KEEPALIVE_NS = EVICT_IDLE_NS / 4;
 
     /** Why a RECEIVE found no slot. */
     public enum Refusal
     {
-        /** Every slot counts a stream that sent data within {@link #EVICT_IDLE_NS} or has a report to send. */
+        /** Every slot counts a stream heard within {@link #EVICT_IDLE_NS} or with a report to send. */
         FULL,
         /** Its address counts {@link #MAX_PER_SOURCE} streams already. */
         SOURCE_LIMIT,
@@ -84,6 +93,7 @@ public final class StreamSink
     private long datagrams;
     private long controls;
     private long evicted;
+    private long keepalives;
     private final long[] refused = new long[REFUSALS.length];
 
     private static final class Sink
@@ -97,8 +107,8 @@ public final class StreamSink
         int port;
         long lastSeenReceived;
         long lastActivityNs;
-        /** When data last came (or the slot was claimed): an attacker's RECEIVEs alone do not renew it. */
-        long lastDataNs;
+        /** When data or a keepalive last came (or the slot was claimed): RECEIVEs alone do not renew it. */
+        long lastHeardNs;
         final StreamReporter reporter = new StreamReporter();
     }
 
@@ -119,8 +129,8 @@ public final class StreamSink
     }
 
     /**
-     * A control datagram of {@link StreamControlDescriptor}'s layout from {@code ip:port} (RECEIVE or END; a REPORT is
-     * the stream source's).
+     * A control datagram of {@link StreamControlDescriptor}'s layout from {@code ip:port} (RECEIVE, END or KEEPALIVE; a
+     * REPORT is the stream source's).
      *
      * @param buffer  the frame.
      * @param frameOffset offset of the frame (its source MAC is the reports' destination).
@@ -150,6 +160,15 @@ public final class StreamSink
             sink.lastActivityNs = nowNs;
             return;
         }
+        if (type == StreamControlDescriptor.KEEPALIVE && sink != null && !sink.ended && sink.reporter.nonce() == nonce)
+        {
+            // the sender's stream lives, slower than the eviction time: heard, as a datagram would be (no answer)
+            controls++;
+            keepalives++;
+            sink.lastHeardNs = nowNs;
+            sink.lastActivityNs = nowNs;
+            return;
+        }
         if (type == StreamControlDescriptor.RECEIVE)
         {
             final Sink target = sink != null ? sink : claim(ip, nowNs);
@@ -170,7 +189,7 @@ public final class StreamSink
                 }
                 if (sink == null)
                 {
-                    target.lastDataNs = nowNs;
+                    target.lastHeardNs = nowNs;
                 }
                 target.counting = true;
                 target.ended = false;
@@ -252,8 +271,8 @@ public final class StreamSink
 
     /**
      * A slot for a new stream from {@code ip}: a free one, else an ended stream's whose final report went out, else the
-     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null
-     * (counted) when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already (ended streams whose final
+     * one least recently heard (data, keepalive) of the streams idle for {@link #EVICT_IDLE_NS} with nothing to
+     * report; null (counted) when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already (ended streams whose final
      * report went out hold nothing and do not count).
      */
     private Sink claim(final int ip, final long nowNs)
@@ -272,9 +291,9 @@ public final class StreamSink
             final boolean done = sink.ended && !sink.finalReport; // its final report went out: nothing held
             ofSource += sink.ip == ip && !done ? 1 : 0;
             if (sink.reportNow || sink.reporter.counter().unreported() > 0 ||
-                !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
+                !sink.ended && nowNs - sink.lastHeardNs < EVICT_IDLE_NS)
             {
-                continue; // a report to send first, or data came lately
+                continue; // a report to send first, or heard lately: a live stream is never evicted
             }
             if (reusable < 0 || rank(sink, sinks[reusable]))
             {
@@ -306,10 +325,10 @@ public final class StreamSink
         return sink;
     }
 
-    /** {@return whether {@code sink} gives up its slot before {@code other}: ended first, then least recent data} */
+    /** {@return whether {@code sink} gives up its slot before {@code other}: ended first, then least recently heard} */
     private static boolean rank(final Sink sink, final Sink other)
     {
-        return sink.ended != other.ended ? sink.ended : sink.lastDataNs - other.lastDataNs < 0;
+        return sink.ended != other.ended ? sink.ended : sink.lastHeardNs - other.lastHeardNs < 0;
     }
 
     /**
@@ -338,7 +357,7 @@ public final class StreamSink
             {
                 sink.lastSeenReceived = received;
                 sink.lastActivityNs = nowNs;
-                sink.lastDataNs = nowNs;
+                sink.lastHeardNs = nowNs;
             }
             if (sink.reportNow || sink.reporter.due(nowNs))
             {
@@ -403,7 +422,7 @@ public final class StreamSink
         return active;
     }
 
-    /** {@return RECEIVE and END datagrams taken (repeats too; refused and malformed ones are counted apart)} */
+    /** {@return RECEIVE, END and KEEPALIVE datagrams taken (repeats too; refused and malformed ones are counted apart)} */
     public long controls()
     {
         return controls;
@@ -448,7 +467,13 @@ public final class StreamSink
         return sum;
     }
 
-    /** {@return streams without data for {@link #EVICT_IDLE_NS} whose slot went to a new stream} */
+    /** {@return keepalives taken: a live stream's sender said it lives while it sent no data} */
+    public long keepalives()
+    {
+        return keepalives;
+    }
+
+    /** {@return streams not heard for {@link #EVICT_IDLE_NS} whose slot went to a new stream} */
     public long evicted()
     {
         return evicted;
