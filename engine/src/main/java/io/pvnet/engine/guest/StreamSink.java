@@ -80,7 +80,7 @@ public final class StreamSink
     private final FrameMetadata plain = new FrameMetadata();
     private final FrameBuilder builder = new FrameBuilder();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final Sink[] sinks = new Sink[MAX_SINKS];
+    private final StreamSinkSlot[] sinks = new StreamSinkSlot[MAX_SINKS];
     /** The sink of the last datagram (a run's datagrams come in long trains of one flow or round-robin). */
     private int last;
     private int active;
@@ -96,22 +96,6 @@ public final class StreamSink
     private long keepalives;
     private final long[] refused = new long[REFUSALS.length];
 
-    private static final class Sink
-    {
-        boolean counting;
-        boolean ended;
-        boolean reportNow;
-        boolean finalReport;
-        long mac;
-        int ip;
-        int port;
-        long lastSeenReceived;
-        long lastActivityNs;
-        /** When data or a keepalive last came (or the slot was claimed): RECEIVEs alone do not renew it. */
-        long lastHeardNs;
-        final StreamReporter reporter = new StreamReporter();
-    }
-
     /**
      * @param stack the guest's stack (its MAC and IPv4 address are the reports' source).
      * @param out   where reports go (the vif); non-zero return: not taken, the report goes with the next duty cycle.
@@ -124,7 +108,7 @@ public final class StreamSink
         this.arrival = new PollArrival(clock);
         for (int i = 0; i < MAX_SINKS; i++)
         {
-            sinks[i] = new Sink();
+            sinks[i] = new StreamSinkSlot();
         }
     }
 
@@ -146,7 +130,7 @@ public final class StreamSink
     {
         final int type = StreamControlDescriptor.type(buffer, payload);
         final int nonce = StreamControlDescriptor.nonce(buffer, payload);
-        final Sink sink = find(ip, port);
+        final StreamSinkSlot sink = find(ip, port);
         if (sink != null && sink.reporter.nonce() == nonce &&
             (type == StreamControlDescriptor.END || type == StreamControlDescriptor.RECEIVE && sink.ended))
         {
@@ -154,10 +138,7 @@ public final class StreamSink
             // the ended count's own RECEIVE (late, or sent again while its END went): restarting would wipe the count
             // and answer the next END with an empty final report; the final report goes again instead
             controls++;
-            sink.ended = true;
-            sink.finalReport = true;
-            sink.reportNow = true;
-            sink.lastActivityNs = nowNs;
+            sink.finalReportDue(nowNs);
             return;
         }
         if (type == StreamControlDescriptor.KEEPALIVE && sink != null && !sink.ended && sink.reporter.nonce() == nonce)
@@ -165,13 +146,12 @@ public final class StreamSink
             // the sender's stream lives, slower than the eviction time: heard, as a datagram would be (no answer)
             controls++;
             keepalives++;
-            sink.lastHeardNs = nowNs;
-            sink.lastActivityNs = nowNs;
+            sink.heard(nowNs);
             return;
         }
         if (type == StreamControlDescriptor.RECEIVE)
         {
-            final Sink target = sink != null ? sink : claim(ip, nowNs);
+            final StreamSinkSlot target = sink != null ? sink : claim(ip, nowNs);
             if (target == null)
             {
                 return; // no room: counted by reason; the peer sees no answer and says so
@@ -187,17 +167,8 @@ public final class StreamSink
                 {
                     active++;
                 }
-                if (sink == null)
-                {
-                    target.lastHeardNs = nowNs;
-                }
-                target.counting = true;
-                target.ended = false;
-                target.mac = EthernetHeader.source(buffer, frameOffset);
-                target.ip = ip;
-                target.port = port;
-                target.reporter.start(nonce, StreamControlDescriptor.a(buffer, payload), 1, MAX_INTERVAL_NS, nowNs);
-                target.lastSeenReceived = 0;
+                target.start(EthernetHeader.source(buffer, frameOffset), ip, port, nonce,
+                    StreamControlDescriptor.a(buffer, payload), sink == null, nowNs);
             }
             target.reporter.schedule(
                 (int)Math.min(1 << 20, StreamControlDescriptor.reportEvery(buffer, payload) & 0xFFFF_FFFFL),
@@ -221,7 +192,7 @@ public final class StreamSink
      */
     void onData(final DirectBuffer buffer, final int payload, final int length, final int ip, final int port)
     {
-        Sink sink = sinks[last];
+        StreamSinkSlot sink = sinks[last];
         if (!sink.counting || sink.ended || sink.ip != ip || sink.port != port)
         {
             sink = find(ip, port);
@@ -255,11 +226,11 @@ public final class StreamSink
         malformed++;
     }
 
-    private Sink find(final int ip, final int port)
+    private StreamSinkSlot find(final int ip, final int port)
     {
         for (int i = 0; i < used; i++)
         {
-            final Sink sink = sinks[i];
+            final StreamSinkSlot sink = sinks[i];
             if (sink.counting && sink.ip == ip && sink.port == port)
             {
                 last = i;
@@ -275,27 +246,21 @@ public final class StreamSink
      * report; null (counted) when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already (ended streams whose final
      * report went out hold nothing and do not count).
      */
-    private Sink claim(final int ip, final long nowNs)
+    private StreamSinkSlot claim(final int ip, final long nowNs)
     {
         int ofSource = 0;
         int free = -1;
         int reusable = -1;
         for (int i = 0; i < MAX_SINKS; i++)
         {
-            final Sink sink = sinks[i];
+            final StreamSinkSlot sink = sinks[i];
             if (!sink.counting)
             {
                 free = free < 0 ? i : free;
                 continue;
             }
-            final boolean done = sink.ended && !sink.finalReport; // its final report went out: nothing held
-            ofSource += sink.ip == ip && !done ? 1 : 0;
-            if (sink.reportNow || sink.reporter.counter().unreported() > 0 ||
-                !sink.ended && nowNs - sink.lastHeardNs < EVICT_IDLE_NS)
-            {
-                continue; // a report to send first, or heard lately: a live stream is never evicted
-            }
-            if (reusable < 0 || rank(sink, sinks[reusable]))
+            ofSource += sink.ip == ip && !sink.done() ? 1 : 0;
+            if (sink.evictable(nowNs) && (reusable < 0 || sink.givesWayBefore(sinks[reusable])))
             {
                 reusable = i;
             }
@@ -311,7 +276,7 @@ public final class StreamSink
             refused[Refusal.FULL.ordinal()]++;
             return null;
         }
-        final Sink sink = sinks[slot];
+        final StreamSinkSlot sink = sinks[slot];
         if (sink.counting)
         {
             if (!sink.ended)
@@ -323,12 +288,6 @@ public final class StreamSink
         }
         used = Math.max(used, slot + 1);
         return sink;
-    }
-
-    /** {@return whether {@code sink} gives up its slot before {@code other}: ended first, then least recently heard} */
-    private static boolean rank(final Sink sink, final Sink other)
-    {
-        return sink.ended != other.ended ? sink.ended : sink.lastHeardNs - other.lastHeardNs < 0;
     }
 
     /**
@@ -347,18 +306,12 @@ public final class StreamSink
         int work = 0;
         for (int i = 0; i < used; i++)
         {
-            final Sink sink = sinks[i];
+            final StreamSinkSlot sink = sinks[i];
             if (!sink.counting)
             {
                 continue;
             }
-            final long received = sink.reporter.counter().received();
-            if (received != sink.lastSeenReceived)
-            {
-                sink.lastSeenReceived = received;
-                sink.lastActivityNs = nowNs;
-                sink.lastHeardNs = nowNs;
-            }
+            sink.noteArrivals(nowNs);
             if (sink.reportNow || sink.reporter.due(nowNs))
             {
                 work += report(sink, nowNs);
@@ -372,7 +325,7 @@ public final class StreamSink
         return work;
     }
 
-    private int report(final Sink sink, final long nowNs)
+    private int report(final StreamSinkSlot sink, final long nowNs)
     {
         final int length = sink.reporter.build(builder, frame, sink.mac, stack.mac(), stack.ipv4(), sink.ip,
             StreamSource.PORT, sink.port, sink.finalReport);
@@ -382,9 +335,7 @@ public final class StreamSink
             return 0; // the ring is full: again next duty cycle
         }
         reports++;
-        sink.reporter.sent(nowNs);
-        sink.reportNow = false;
-        sink.finalReport = false;
+        sink.reported(nowNs);
         return 1;
     }
 
@@ -403,7 +354,7 @@ public final class StreamSink
         long due = Long.MAX_VALUE;
         for (int i = 0; i < used; i++)
         {
-            final Sink sink = sinks[i];
+            final StreamSinkSlot sink = sinks[i];
             if (sink.counting)
             {
                 if (sink.reportNow)
@@ -499,7 +450,7 @@ public final class StreamSink
      */
     public StreamCounter counter(final int ip, final int port)
     {
-        final Sink sink = find(ip, port);
+        final StreamSinkSlot sink = find(ip, port);
         return sink == null ? null : sink.reporter.counter();
     }
 }
