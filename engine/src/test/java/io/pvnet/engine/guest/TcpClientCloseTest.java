@@ -133,7 +133,9 @@ class TcpClientCloseTest
         assertFalse(tcp.closed(), tcp.toString());
         assertTrue(tcp.unacknowledged() >= 1400, "at least the lost segment: " + tcp.unacknowledged());
         assertEquals(server.tcpPayloadBytes(), tcp.answeredPayloadBytes(), "what reached the server was acknowledged");
-        assertTrue(toServer.fins >= 5, "the FIN was resent with the retransmission timeout: " + toServer.fins);
+        // resent on the timer, backed off each time (RFC 6298 5.5): 0.2, 0.4, 0.8 s apart within the 2 s of no progress
+        assertTrue(toServer.fins >= 3 && toServer.fins <= 5, "the FIN was resent with the retransmission timeout, " +
+            "doubled each time: " + toServer.fins);
         assertTrue(tookNs < 10_000_000_000L, "gave up after 2 s without progress: " + tookNs + " ns");
     }
 
