@@ -269,8 +269,13 @@ final class TcpClient
         {
             final long now = generator.clock.nanoTime();
             final boolean finAcknowledged = connection.send.finAcknowledged();
+            final long rounds = connection.send.goBackRounds();
             final long newly = connection.send.onAck(TcpHeader.acknowledgment(buffer, l4), TcpHeader.window(buffer, l4),
                 payload == 0 && !fin, now);
+            if (connection.sender)
+            {
+                generator.counters.retransmitRounds[flow] += connection.send.goBackRounds() - rounds; // a fast retransmit
+            }
             if (newly > 0 || connection.send.finAcknowledged() != finAcknowledged)
             {
                 close.progress(now);

@@ -1,0 +1,267 @@
+package io.pvnet.engine.guest;
+
+import io.pvnet.checksum.packet.EthernetHeader;
+import io.pvnet.checksum.packet.IpProtocol;
+import io.pvnet.checksum.packet.Ipv4Header;
+import io.pvnet.checksum.packet.TcpHeader;
+import io.pvnet.engine.VifFrontend;
+import io.pvnet.engine.frame.FrameHandler;
+import io.pvnet.engine.frame.FrameMetadata;
+import io.pvnet.engine.vif.VifConfig;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * gen's TCP in the middle of a run ({@link TcpClient}) against the guest's discard and chargen servers through a
+ * bridge, with a test path in front of the servers that loses or rewrites one chosen segment: a lost segment is sent
+ * again and counted apart from the new data (iperf3's Retr: the path sees exactly sent + retransmitted data frames), and
+ * a connection the server resets mid-run ends at once, told to the listener, while the other flow goes on.
+ */
+class TcpClientMidRunTest
+{
+    private BridgedVifPair vifs;
+    private VifFrontend serverVif;
+    private VifFrontend clientVif;
+    private TcpChargenServer chargen;
+    private GuestStack server;
+    private TrafficGenerator generator;
+    private final Path path = new Path();
+    private final Resets resets = new Resets();
+
+    @BeforeEach
+    void setUp()
+    {
+        vifs = new BridgedVifPair(java.util.Map.of());
+        serverVif = vifs.serverVif;
+        clientVif = vifs.clientVif;
+        server = new GuestStack(VifConfig.of(1, 0).mac(), BridgedVifPair.SERVER_IP, 24, null, 1500,
+            BridgedVifPair.transmitTo(serverVif));
+        chargen = new TcpChargenServer(server, BridgedVifPair.transmitTo(serverVif), 1500)
+            .limitRingUse(serverVif::txOutstanding, 128);
+        server.other(chargen);
+        path.next = server;
+        final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
+            BridgedVifPair.transmitTo(clientVif));
+        generator = new TrafficGenerator(clientVif, client, new BothGuests(client));
+        assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
+        assertTrue(generator.resolve(BridgedVifPair.SERVER_IP, 5_000_000_000L), "server resolved by ARP");
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        vifs.close();
+    }
+
+    private TrafficReport run(final DatagramSpec.Direction direction, final int flows, final long count,
+        final long durationNs)
+    {
+        return generator.tcp(new TcpSpec(GuestStack.DISCARD_PORT, TcpChargenServer.PORT, 1400, false, flows, count,
+            durationNs, 0, direction, 0), resets);
+    }
+
+    @Test
+    void shouldCountTheSegmentsSentAgainApartFromTheNewData()
+    {
+        path.loseDataSegment = 100; // the 100th data segment to the discard server, once
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 1, 300, 10_000_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertTrue(tcp.closed(), tcp.toString());
+        final GenCounters counters = tcp.counters();
+        assertEquals(300, counters.sentFrames(0), "new data only: each of the 300 segments once");
+        assertEquals(300 * 1400L, counters.sentPayloadBytes(0));
+        assertTrue(counters.retransmittedFrames(0) >= 1, "the lost one went again: " + counters.retransmittedFrames(0));
+        assertEquals(1400 * counters.retransmittedFrames(0), counters.retransmittedPayloadBytes(0),
+            "each resend a whole segment (go-back-N from a segment boundary)");
+        assertEquals(counters.sentFrames(0) + counters.retransmittedFrames(0), path.dataSegments,
+            "every data frame on the path is counted once, as sent or as retransmitted");
+        assertEquals(counters.sentFrameBytes(0) + counters.retransmittedFrameBytes(0), path.dataFrameBytes);
+        assertEquals(300 * 1400L, tcp.answeredPayloadBytes());
+        assertEquals(300 * 1400L, server.tcpPayloadBytes(), "the server took each byte once, in order");
+        assertTrue(counters.retransmitRounds(0) >= 1);
+        assertEquals(0, tcp.peerResets());
+    }
+
+    @Test
+    void shouldEndASendingConnectionTheServerResetsAtOnceAndKeepTheOtherFlowRunning()
+    {
+        // the server takes flow 0's 50th data segment as a RST: it forgets the connection and answers what follows
+        // with a RST of its own (RFC 9293: a segment for no connection)
+        path.resetAtDataSegmentFromPort = TrafficGenerator.SOURCE_PORT;
+        path.resetAtDataSegment = 50;
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 2, 0, 600_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, resets.told.size(), "told once, as the RST came: " + resets.told);
+        final Reset reset = resets.told.getFirst();
+        assertEquals(0, reset.flow);
+        assertTrue(reset.sending);
+        assertTrue(reset.atNs < tcp.elapsedNs(), "in the run, not at its close: " + reset.atNs);
+        assertTrue(reset.bytes >= 49 * 1400L, "the 49 segments before it were acknowledged: " + reset.bytes);
+        assertTrue(reset.unacknowledged >= 1400, "the segment taken as a RST never was: " + reset.unacknowledged);
+        assertEquals(1, tcp.peerResets());
+        assertFalse(tcp.closed());
+        assertTrue(tcp.unacknowledged() >= 1400, tcp.toString());
+        final GenCounters counters = tcp.counters();
+        assertEquals(reset.flowZeroFrames, counters.sentFrames(0) + counters.retransmittedFrames(0),
+            "nothing more sent on the reset connection");
+        assertEquals(reset.flowZeroAnswered, counters.answeredPayloadBytes(0), "nothing more taken on it");
+        assertTrue(counters.answeredPayloadBytes(1) > reset.flowOneAnswered,
+            "flow 1 went on: " + reset.flowOneAnswered + " -> " + counters.answeredPayloadBytes(1));
+    }
+
+    @Test
+    void shouldEndAReceivingConnectionTheChargenServerResetsAndKeepTheOtherFlowRunning()
+    {
+        // the chargen server takes flow 0's 30th acknowledgment as a RST and frees the connection; gen's next ACK on
+        // it is answered by a RST
+        path.resetAtAckToChargenFromPort = TrafficGenerator.SOURCE_PORT;
+        path.resetAtAckToChargen = 30;
+        final TrafficReport tcp = run(DatagramSpec.Direction.REVERSE, 2, 0, 600_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, resets.told.size(), resets.told.toString());
+        final Reset reset = resets.told.getFirst();
+        assertEquals(0, reset.flow);
+        assertFalse(reset.sending);
+        assertTrue(reset.bytes > 0, "data received in order before: " + reset.bytes);
+        assertEquals(0, reset.unacknowledged);
+        assertEquals(1, tcp.peerResets());
+        assertTrue(tcp.counters().receivedPayloadBytes(1) > reset.flowOneReceived,
+            "flow 1 went on: " + reset.flowOneReceived + " -> " + tcp.counters().receivedPayloadBytes(1));
+        assertEquals(reset.flowZeroReceived, tcp.counters().receivedPayloadBytes(0), "nothing more taken on flow 0");
+    }
+
+    /** What {@link GenListener#onPeerReset} told, with the flows' counters at that moment. */
+    private record Reset(int flow, boolean sending, long atNs, long bytes, long unacknowledged, long flowZeroFrames,
+        long flowZeroAnswered, long flowOneAnswered, long flowZeroReceived, long flowOneReceived)
+    {
+    }
+
+    private final class Resets implements GenListener
+    {
+        final List<Reset> told = new ArrayList<>();
+
+        @Override
+        public void onRoundTrip(final int flow, final long roundTripNs)
+        {
+        }
+
+        @Override
+        public void onInterval(final GenCounters counters, final long fromNs, final long toNs)
+        {
+        }
+
+        @Override
+        public void onPeerReset(
+            final int flow, final boolean sending, final long atNs, final long bytes, final long unacknowledged)
+        {
+            final GenCounters counters = generator.counters;
+            told.add(new Reset(flow, sending, atNs, bytes, unacknowledged,
+                counters.sentFrames(0) + counters.retransmittedFrames(0), counters.answeredPayloadBytes(0),
+                counters.answeredPayloadBytes(1), counters.receivedPayloadBytes(0), counters.receivedPayloadBytes(1)));
+        }
+    }
+
+    /** In front of the servers: loses or rewrites one chosen segment of gen's, counts gen's data frames. */
+    private static final class Path implements FrameHandler
+    {
+        FrameHandler next;
+        long loseDataSegment = -1;
+        int resetAtDataSegmentFromPort = -1;
+        long resetAtDataSegment = -1;
+        int resetAtAckToChargenFromPort = -1;
+        long resetAtAckToChargen = -1;
+        long dataSegments;
+        long dataFrameBytes;
+        private long dataFromResetPort;
+        private long acksToChargen;
+
+        @Override
+        public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
+        {
+            final int ip = offset + EthernetHeader.LENGTH;
+            if (EthernetHeader.etherType(buffer, offset) != EthernetHeader.ETHERTYPE_IPV4 ||
+                Ipv4Header.protocol(buffer, ip) != IpProtocol.TCP)
+            {
+                next.onFrame(buffer, offset, length, metadata);
+                return;
+            }
+            final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+            final int to = TcpHeader.destinationPort(buffer, l4);
+            final int from = TcpHeader.sourcePort(buffer, l4);
+            final boolean data = ip + Ipv4Header.totalLength(buffer, ip) > l4 + TcpHeader.headerLength(buffer, l4);
+            if (data && to == GuestStack.DISCARD_PORT)
+            {
+                dataSegments++;
+                dataFrameBytes += length;
+                if (dataSegments == loseDataSegment)
+                {
+                    return; // lost
+                }
+                if (from == resetAtDataSegmentFromPort && ++dataFromResetPort == resetAtDataSegment)
+                {
+                    next.onFrame(asReset(buffer, offset, length, l4), 0, length, metadata);
+                    return;
+                }
+            }
+            if (!data && to == TcpChargenServer.PORT && from == resetAtAckToChargenFromPort &&
+                (TcpHeader.flags(buffer, l4) & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) == 0 &&
+                ++acksToChargen == resetAtAckToChargen)
+            {
+                next.onFrame(asReset(buffer, offset, length, l4), 0, length, metadata);
+                return;
+            }
+            next.onFrame(buffer, offset, length, metadata);
+        }
+
+        /** A copy of the segment with RST as its only flag (the servers check no TCP checksum). */
+        private static UnsafeBuffer asReset(final DirectBuffer buffer, final int offset, final int length, final int l4)
+        {
+            final UnsafeBuffer reset = new UnsafeBuffer(new byte[length]);
+            reset.putBytes(0, buffer, offset, length);
+            TcpHeader.flags(reset, l4 - offset, TcpHeader.RST);
+            return reset;
+        }
+    }
+
+    /** The generator's poller drives the server's vif and both servers too (one thread). */
+    private final class BothGuests implements Agent
+    {
+        private final AnsweringPoll answering = new AnsweringPoll();
+        private final GuestStack client;
+
+        BothGuests(final GuestStack client)
+        {
+            this.client = client;
+        }
+
+        @Override
+        public int doWork()
+        {
+            int work = serverVif.doWork();
+            work += answering.poll(serverVif, path, 64);
+            work += chargen.doWork();
+            serverVif.flush();
+            work += clientVif.doWork();
+            work += clientVif.poll(client, 64);
+            clientVif.flush();
+            return work;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "guests";
+        }
+    }
+}
