@@ -247,6 +247,10 @@ final class TcpClient
             }
             return;
         }
+        if (connection.resets > 0 && connection.established())
+        {
+            return; // the peer reset it: what comes after is not taken, nothing is answered
+        }
         if ((tcpFlags & (TcpHeader.SYN | TcpHeader.ACK)) == (TcpHeader.SYN | TcpHeader.ACK))
         {
             connection.onSynAck(buffer, l4, l4Length, generator.clock.nanoTime());
@@ -260,10 +264,6 @@ final class TcpClient
         }
         final int payload = l4Length - headerLength;
         final boolean fin = (tcpFlags & TcpHeader.FIN) != 0;
-        if (connection.resets > 0)
-        {
-            return; // reset: what comes after is not taken
-        }
         final boolean closing = close.closing();
         if ((tcpFlags & TcpHeader.ACK) != 0 && (closing || (connection.sender && measuring)))
         {

@@ -147,6 +147,7 @@ final class TcpConnection
         if (first)
         {
             handshakeRttNs = synsSent == 1 ? nowNs - synFirstNs : TcpRetransmissionTimer.SYN_RESENT;
+            resets = 0; // a RST to an earlier SYN (nothing listened yet): this SYN's answer opens the connection
             if (TcpHeader.headerLength(buffer, l4) <= l4Length)
             {
                 final int mss = TcpHeader.mssOption(buffer, l4);

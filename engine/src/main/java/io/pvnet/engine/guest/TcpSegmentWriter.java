@@ -128,13 +128,13 @@ final class TcpSegmentWriter
 
     /**
      * Acknowledges what {@code connection} took since its last ACK, if anything: its data in order, or what it owes
-     * at once (the peer's FIN, a segment after a gap).
+     * at once (the peer's FIN, a segment after a gap); nothing on a connection the peer reset.
      *
      * @return 1 when an ACK was due (sent, or left due when the ring was full), else 0.
      */
     int ackIfPending(final TcpConnection connection)
     {
-        if (connection.ackPending > 0 || connection.ackNow)
+        if (connection.resets == 0 && (connection.ackPending > 0 || connection.ackNow))
         {
             ack(connection);
             return 1;

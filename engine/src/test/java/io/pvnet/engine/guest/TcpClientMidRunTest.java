@@ -94,6 +94,27 @@ class TcpClientMidRunTest
     }
 
     @Test
+    void shouldAllocateNothingPerSegmentWhileLosingAndResending()
+    {
+        // this thread runs gen and both servers: what a run of 20,000 segments, a loss in every 500 (fast retransmits,
+        // timer samples and restarts, resends counted apart), allocates is per run (its report, counters), not per segment
+        path.loseEvery = 500;
+        final long[] retransmitted = new long[1];
+        final io.pvnet.testsupport.AllocationRounds rounds = new io.pvnet.testsupport.AllocationRounds()
+            .runUntilBelow(20_000, () ->
+            {
+                final TrafficReport tcp = generator.tcp(new TcpSpec(GuestStack.DISCARD_PORT, TcpChargenServer.PORT, 1400,
+                    false, 1, 20_000, 20_000_000_000L, 0, DatagramSpec.Direction.FORWARD, 0), GenListener.NONE);
+                assertTrue(tcp.closed(), tcp.toString());
+                assertEquals(20_000, tcp.counters().sentFrames(0));
+                retransmitted[0] = tcp.counters().retransmittedFrames(0);
+            });
+        assertTrue(rounds.lastAllocated < 20_000, rounds.lastAllocated + " bytes allocated by a run of 20,000 segments (" +
+            rounds.rounds + " rounds)");
+        assertTrue(retransmitted[0] >= 40, "the losses were resent: " + retransmitted[0]);
+    }
+
+    @Test
     void shouldEndASendingConnectionTheServerResetsAtOnceAndKeepTheOtherFlowRunning()
     {
         // the server takes flow 0's 50th data segment as a RST: it forgets the connection and answers what follows
@@ -123,8 +144,8 @@ class TcpClientMidRunTest
     @Test
     void shouldEndAReceivingConnectionTheChargenServerResetsAndKeepTheOtherFlowRunning()
     {
-        // the chargen server takes flow 0's 30th acknowledgment as a RST and frees the connection; gen's next ACK on
-        // it is answered by a RST
+        // the chargen server takes a RST before flow 0's 30th acknowledgment and frees the connection; that ACK it
+        // answers with a RST
         path.resetAtAckToChargenFromPort = TrafficGenerator.SOURCE_PORT;
         path.resetAtAckToChargen = 30;
         final TrafficReport tcp = run(DatagramSpec.Direction.REVERSE, 2, 0, 600_000_000L);
@@ -177,6 +198,7 @@ class TcpClientMidRunTest
     {
         FrameHandler next;
         long loseDataSegment = -1;
+        long loseEvery = -1;
         int resetAtDataSegmentFromPort = -1;
         long resetAtDataSegment = -1;
         int resetAtAckToChargenFromPort = -1;
@@ -204,7 +226,7 @@ class TcpClientMidRunTest
             {
                 dataSegments++;
                 dataFrameBytes += length;
-                if (dataSegments == loseDataSegment)
+                if (dataSegments == loseDataSegment || (loseEvery > 0 && dataSegments % loseEvery == 0))
                 {
                     return; // lost
                 }
@@ -218,8 +240,8 @@ class TcpClientMidRunTest
                 (TcpHeader.flags(buffer, l4) & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) == 0 &&
                 ++acksToChargen == resetAtAckToChargen)
             {
+                // the server frees the connection on the RST, then answers the ACK itself (for no connection) with one
                 next.onFrame(asReset(buffer, offset, length, l4), 0, length, metadata);
-                return;
             }
             next.onFrame(buffer, offset, length, metadata);
         }
