@@ -45,9 +45,15 @@ class TcpClientMidRunTest
         vifs = new BridgedVifPair(java.util.Map.of());
         serverVif = vifs.serverVif;
         clientVif = vifs.clientVif;
-        server = new GuestStack(VifConfig.of(1, 0).mac(), BridgedVifPair.SERVER_IP, 24, null, 1500,
-            BridgedVifPair.transmitTo(serverVif));
-        chargen = new TcpChargenServer(server, BridgedVifPair.transmitTo(serverVif), 1500)
+        final io.pvnet.engine.frame.FrameSink toClient = BridgedVifPair.transmitTo(serverVif);
+        final io.pvnet.engine.frame.FrameSink out = (buffer, offset, length, metadata) ->
+        {
+            final int status = toClient.onFrame(buffer, offset, length, metadata);
+            path.countFromServer(buffer, offset, status);
+            return status;
+        };
+        server = new GuestStack(VifConfig.of(1, 0).mac(), BridgedVifPair.SERVER_IP, 24, null, 1500, out);
+        chargen = new TcpChargenServer(server, out, 1500)
             .limitRingUse(serverVif::txOutstanding, 128);
         server.other(chargen);
         path.next = server;
@@ -117,18 +123,18 @@ class TcpClientMidRunTest
     @Test
     void shouldEndASendingConnectionTheServerResetsAtOnceAndKeepTheOtherFlowRunning()
     {
-        // the server takes flow 0's 50th data segment as a RST: it forgets the connection and answers what follows
+        // the server takes flow 0's 20th data segment as a RST: it forgets the connection and answers what follows
         // with a RST of its own (RFC 9293: a segment for no connection)
         path.resetAtDataSegmentFromPort = TrafficGenerator.SOURCE_PORT;
-        path.resetAtDataSegment = 50;
-        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 2, 0, 600_000_000L);
+        path.resetAtDataSegment = 20;
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 2, 0, 1_000_000_000L);
         assertTrue(tcp.ok(), tcp.failure());
         assertEquals(1, resets.told.size(), "told once, as the RST came: " + resets.told);
         final Reset reset = resets.told.getFirst();
         assertEquals(0, reset.flow);
         assertTrue(reset.sending);
         assertTrue(reset.atNs < tcp.elapsedNs(), "in the run, not at its close: " + reset.atNs);
-        assertTrue(reset.bytes >= 49 * 1400L, "the 49 segments before it were acknowledged: " + reset.bytes);
+        assertTrue(reset.bytes >= 19 * 1400L, "the 19 segments before it were acknowledged: " + reset.bytes);
         assertTrue(reset.unacknowledged >= 1400, "the segment taken as a RST never was: " + reset.unacknowledged);
         assertEquals(1, tcp.peerResets());
         assertFalse(tcp.closed());
@@ -144,12 +150,14 @@ class TcpClientMidRunTest
     @Test
     void shouldEndAReceivingConnectionTheChargenServerResetsAndKeepTheOtherFlowRunning()
     {
-        // the chargen server takes a RST before flow 0's 30th acknowledgment and frees the connection; that ACK it
+        // the chargen server takes a RST before flow 0's 5th acknowledgment and frees the connection; that ACK it
         // answers with a RST
         path.resetAtAckToChargenFromPort = TrafficGenerator.SOURCE_PORT;
-        path.resetAtAckToChargen = 30;
-        final TrafficReport tcp = run(DatagramSpec.Direction.REVERSE, 2, 0, 600_000_000L);
+        path.resetAtAckToChargen = 5;
+        final TrafficReport tcp = run(DatagramSpec.Direction.REVERSE, 2, 0, 1_000_000_000L);
         assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, path.resetsFromChargen, "the chargen server's RST went out once (refused by a full ring: " +
+            path.resetsFromChargenRefused + ")");
         assertEquals(1, resets.told.size(), resets.told.toString());
         final Reset reset = resets.told.getFirst();
         assertEquals(0, reset.flow);
@@ -205,8 +213,27 @@ class TcpClientMidRunTest
         long resetAtAckToChargen = -1;
         long dataSegments;
         long dataFrameBytes;
+        /** RSTs the chargen server sent to gen, and those the vif refused (a full tx ring). */
+        int resetsFromChargen;
+        int resetsFromChargenRefused;
         private long dataFromResetPort;
         private long acksToChargen;
+
+        void countFromServer(final DirectBuffer buffer, final int offset, final int status)
+        {
+            final int ip = offset + EthernetHeader.LENGTH;
+            if (EthernetHeader.etherType(buffer, offset) == EthernetHeader.ETHERTYPE_IPV4 &&
+                Ipv4Header.protocol(buffer, ip) == IpProtocol.TCP)
+            {
+                final int l4 = ip + Ipv4Header.headerLength(buffer, ip);
+                if (TcpHeader.sourcePort(buffer, l4) == TcpChargenServer.PORT &&
+                    (TcpHeader.flags(buffer, l4) & TcpHeader.RST) != 0)
+                {
+                    resetsFromChargen += status == 0 ? 1 : 0;
+                    resetsFromChargenRefused += status == 0 ? 0 : 1;
+                }
+            }
+        }
 
         @Override
         public void onFrame(final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
