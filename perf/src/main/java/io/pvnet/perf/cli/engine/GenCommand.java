@@ -46,8 +46,9 @@ import java.util.concurrent.Callable;
             "trips). Both, and ICMP echo, are paced by default (a window of frames in flight beyond the receiver's " +
             "reports or the answers, --window), so a run measures the path's rate without filling its queues; " +
             "--rate or -b sends at a rate, --flood as fast as the ring takes frames.",
-        "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
-            "the summary also gives the frames' bytes.",
+        "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3; TCP sending: new bytes, " +
+            "what went again after a loss is Retr, in segments); Frames are Ethernet frames; the summary also gives " +
+            "the frames' bytes.",
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked, 4 tcp: bytes " +
             "sent were never acknowledged or the peer reset a connection (4 over 3 when both: both lines are printed)."})
 public final class GenCommand implements Callable<Integer>
