@@ -117,7 +117,7 @@ final class TcpClient
                 for (int flow = 0; flow < flows && sends; flow++)
                 {
                     final TcpConnection connection = connections.sending(flow);
-                    connection.warmUpInFlight = connection.send.inFlight();
+                    connection.warmUpInFlight = connection.send.unacknowledged(); // up to the highest byte sent
                 }
                 start = now;
                 generator.runStartNs = now;

@@ -100,6 +100,23 @@ class TcpClientMidRunTest
     }
 
     @Test
+    void shouldNeverCountMoreAcknowledgedThanSentAfterAWarmUpWithLosses()
+    {
+        // bytes the warm-up sent (up to its highest, also beyond a go-back) and the measured run acknowledges are the
+        // warm-up's: what the measured run acknowledges it sent itself, as new data (main's counted warm-up bytes
+        // resent after a go-back at its end as sent and acknowledged)
+        path.loseEvery = 97;
+        final TrafficReport tcp = generator.tcp(new TcpSpec(GuestStack.DISCARD_PORT, TcpChargenServer.PORT, 1400, false,
+            1, 0, 400_000_000L, 0, DatagramSpec.Direction.FORWARD, 0, 300_000_000L), resets);
+        assertTrue(tcp.closed(), tcp.toString());
+        final GenCounters counters = tcp.counters();
+        assertTrue(counters.retransmittedFrames(0) > 0, "losses resent in the measured run");
+        assertTrue(counters.answeredPayloadBytes(0) <= counters.sentPayloadBytes(0),
+            counters.answeredPayloadBytes(0) + " acknowledged of " + counters.sentPayloadBytes(0) + " sent");
+        assertEquals(0, tcp.unacknowledged());
+    }
+
+    @Test
     void shouldAllocateNothingPerSegmentWhileLosingAndResending()
     {
         // this thread runs gen and both servers: what a run of 20,000 segments, a loss in every 500 (fast retransmits,
