@@ -230,6 +230,15 @@ final class TcpClient
         final int tcpFlags = TcpHeader.flags(buffer, l4);
         if ((tcpFlags & TcpHeader.RST) != 0)
         {
+            if (connection.established() && connection.resets == 0 && !connection.resetSent &&
+                TcpHeader.sequence(buffer, l4) != connection.rcvNxt)
+            {
+                // RFC 5961 3.2: a RST not exactly at the receive point may be blind (spoofed): a challenge ACK, which
+                // a peer that did reset answers with a RST exactly there (one ACK per poll however many come)
+                connection.ackNow = true;
+                connection.challengeAcks++;
+                return;
+            }
             if (connection.resets++ == 0 && connection.established() && !close.closing() && !connection.resetSent)
             {
                 onPeerReset(connection);

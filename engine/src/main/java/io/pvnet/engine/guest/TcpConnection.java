@@ -33,6 +33,8 @@ final class TcpConnection
     long peerWindow;
     /** RSTs the peer sent (the first ends the connection: nothing more is sent on it). */
     long resets;
+    /** RSTs not at the receive point answered with a challenge ACK instead of taken (RFC 5961 3.2). */
+    long challengeAcks;
     /** When the peer reset it in the run (before the close), ns since the run started; -1 when it did not. */
     long resetInRunNs = -1;
 
@@ -73,6 +75,7 @@ final class TcpConnection
         peerWindow = 0;
         resets = 0;
         resetInRunNs = -1;
+        challengeAcks = 0;
         rcvNxt = 0;
         received = 0;
         ackPending = 0;

@@ -57,6 +57,7 @@ class TcpClientMidRunTest
             .limitRingUse(serverVif::txOutstanding, 128);
         server.other(chargen);
         path.next = server;
+        path.toClient = toClient;
         final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
             BridgedVifPair.transmitTo(clientVif));
         generator = new TrafficGenerator(clientVif, client, new BothGuests(client));
@@ -165,6 +166,22 @@ class TcpClientMidRunTest
     }
 
     @Test
+    void shouldAnswerARstOffTheReceivePointWithAChallengeAckAndRunOn()
+    {
+        // a blind RST (RFC 5961): in the window but not at gen's receive point, as a spoofer guessing would send; gen
+        // answers with a challenge ACK (the server, which did not reset, ignores it) and the connection runs on
+        path.spoofAtDataSegment = 20;
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 1, 400, 10_000_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, path.spoofed, "the blind RST went to gen");
+        assertTrue(path.pureAcksToDiscard >= 1, "gen's challenge ACK (a sending connection sends no other pure ACK)");
+        assertEquals(List.of(), resets.told);
+        assertEquals(0, tcp.peerResets());
+        assertTrue(tcp.closed(), tcp.toString());
+        assertEquals(400 * 1400L, tcp.answeredPayloadBytes());
+    }
+
+    @Test
     void shouldEndAReceivingConnectionTheChargenServerResetsAndKeepTheOtherFlowRunning()
     {
         // the chargen server takes a RST before flow 0's 5th acknowledgment and frees the connection; that ACK it
@@ -222,6 +239,10 @@ class TcpClientMidRunTest
     private static final class Path implements FrameHandler
     {
         FrameHandler next;
+        io.pvnet.engine.frame.FrameSink toClient;
+        long spoofAtDataSegment = -1;
+        int spoofed;
+        long pureAcksToDiscard;
         long loseDataSegment = -1;
         long loseEvery = -1;
         int resetAtDataSegmentFromPort = -1;
@@ -266,9 +287,18 @@ class TcpClientMidRunTest
             final int to = TcpHeader.destinationPort(buffer, l4);
             final int from = TcpHeader.sourcePort(buffer, l4);
             final boolean data = ip + Ipv4Header.totalLength(buffer, ip) > l4 + TcpHeader.headerLength(buffer, l4);
+            if (!data && to == GuestStack.DISCARD_PORT && spoofed > 0 &&
+                (TcpHeader.flags(buffer, l4) & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) == 0)
+            {
+                pureAcksToDiscard++;
+            }
             if (data && to == GuestStack.DISCARD_PORT)
             {
                 dataSegments++;
+                if (dataSegments == spoofAtDataSegment)
+                {
+                    spoof(buffer, offset, length, l4);
+                }
                 dataFrameBytes += length;
                 if (dataSegments == loseDataSegment || (loseEvery > 0 && dataSegments % loseEvery == 0))
                 {
@@ -288,6 +318,35 @@ class TcpClientMidRunTest
                 next.onFrame(asReset(buffer, offset, length, l4), 0, length, metadata);
             }
             next.onFrame(buffer, offset, length, metadata);
+        }
+
+        /**
+         * A RST to gen as from the server's address and port, 5,000 bytes past gen's receive point (the ACK number of
+         * gen's segment): inside the window, not at the point (gen reads no TCP checksum).
+         */
+        private void spoof(final DirectBuffer buffer, final int offset, final int length, final int l4)
+        {
+            final int headers = l4 - offset + TcpHeader.MIN_LENGTH;
+            final UnsafeBuffer rst = new UnsafeBuffer(new byte[headers]);
+            rst.putBytes(0, buffer, offset, headers);
+            for (int i = 0; i < 6; i++)
+            {
+                rst.putByte(i, buffer.getByte(offset + 6 + i));
+                rst.putByte(6 + i, buffer.getByte(offset + i));
+            }
+            final int ip = EthernetHeader.LENGTH;
+            rst.putInt(ip + 12, buffer.getInt(offset + ip + 16));
+            rst.putInt(ip + 16, buffer.getInt(offset + ip + 12));
+            Ipv4Header.totalLength(rst, ip, headers - ip);
+            final int tcp = l4 - offset;
+            rst.putByte(tcp + 12, (byte)(5 << 4)); // no options
+            TcpHeader.sourcePort(rst, tcp, TcpHeader.destinationPort(buffer, l4));
+            TcpHeader.destinationPort(rst, tcp, TcpHeader.sourcePort(buffer, l4));
+            TcpHeader.sequence(rst, tcp, (TcpHeader.acknowledgment(buffer, l4) + 5000) & 0xFFFF_FFFFL);
+            TcpHeader.acknowledgment(rst, tcp, 0);
+            TcpHeader.flags(rst, tcp, TcpHeader.RST);
+            toClient.onFrame(rst, 0, headers, new FrameMetadata());
+            spoofed++;
         }
 
         /** A copy of the segment with RST as its only flag (the servers check no TCP checksum). */
