@@ -134,9 +134,9 @@ final class XnbConnection
     /** After {@link XnbVif#containException}: tells the store, never throwing (the store may be what is broken). */
     void closeAfterException()
     {
+        vif.reportExceptionToStore();
         try
         {
-            vif.store.write(vif.backendDir + "/" + io.pvnet.engine.netif.NetifKeys.ERROR, "fatal error; disabling device: backend-exception");
             if (vif.state != XenbusState.CONNECTED && vif.state != XenbusState.CLOSED)
             {
                 setState(XenbusState.CLOSING);
