@@ -9,8 +9,8 @@ import io.pvnet.engine.port.PortTable;
  * {@link PortDropReason} (also on the ingress port's rx side; a queued frame's on the egress port's tx side), or
  * refused at egress; the frames still waiting for a next hop are {@link PendingFrames}' to count.
  * <p>
- * Threading: written on the router thread only; read there, or as plain longs by the thread that publishes the
- * switch's counters (a stale value at worst, as every fabric counter).
+ * Threading: the router thread only (the switch's counters agent, which copies them to the counters file, runs there
+ * too).
  */
 final class RouterCounters
 {
