@@ -9,7 +9,6 @@ import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.vif.VifConfig;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +59,8 @@ class TcpClientMidRunTest
         path.toClient = toClient;
         final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
             BridgedVifPair.transmitTo(clientVif));
-        generator = new TrafficGenerator(clientVif, client, new BothGuests(client));
+        generator = new TrafficGenerator(clientVif, client,
+            new ServerAndClientGuests(serverVif, path, chargen, clientVif, client));
         assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
         assertTrue(generator.resolve(BridgedVifPair.SERVER_IP, 5_000_000_000L), "server resolved by ARP");
     }
@@ -356,37 +356,6 @@ class TcpClientMidRunTest
             reset.putBytes(0, buffer, offset, length);
             TcpHeader.flags(reset, l4 - offset, TcpHeader.RST);
             return reset;
-        }
-    }
-
-    /** The generator's poller drives the server's vif and both servers too (one thread). */
-    private final class BothGuests implements Agent
-    {
-        private final AnsweringPoll answering = new AnsweringPoll();
-        private final GuestStack client;
-
-        BothGuests(final GuestStack client)
-        {
-            this.client = client;
-        }
-
-        @Override
-        public int doWork()
-        {
-            int work = serverVif.doWork();
-            work += answering.poll(serverVif, path, 64);
-            work += chargen.doWork();
-            serverVif.flush();
-            work += clientVif.doWork();
-            work += clientVif.poll(client, 64);
-            clientVif.flush();
-            return work;
-        }
-
-        @Override
-        public String roleName()
-        {
-            return "guests";
         }
     }
 }
