@@ -72,7 +72,7 @@ public final class Region implements AutoCloseable
         this.buffer = new UnsafeBuffer(segment.address(), (int)Math.min(segment.byteSize(), Integer.MAX_VALUE));
         this.creator = creator;
         this.file = file;
-        this.table = new SectionTable(path, buffer, segment);
+        this.table = new SectionTable(path, buffer, segment, org.agrona.concurrent.SystemEpochClock.INSTANCE);
     }
 
     /**
