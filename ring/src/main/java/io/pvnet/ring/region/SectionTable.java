@@ -1,5 +1,6 @@
 package io.pvnet.ring.region;
 
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.MemorySegment;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static io.pvnet.ring.region.RegionDescriptor.*;
 
@@ -20,35 +22,48 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * after it has read the name of every entry before {@code i} (waiting out one still being named) and found its own
  * nowhere, so of two allocators of one name the later one always reads the earlier one's name and refuses. An entry
  * whose claimer died before naming it (its pid is in the claim) is marked abandoned by the next allocator that meets
- * it; a claimer that finds its claim taken from it so moves on to the next free entry. A named entry keeps its
- * claimer's pid until it is published: an allocator of the same name marks it abandoned when that process is gone
- * (else the name would be taken for good), and says "being allocated by pid N" while it lives. The claimer publishes
- * (or abandons) only with a CAS from its own named state, so an entry taken from it is never published.
+ * it; a claimer that finds its claim taken from it so moves on to the next free entry.
+ * <p>
+ * A claim has a bounded life. A named entry keeps its claimer's pid until it is published, and with the name the
+ * claimer writes its start time ({@link ProcessStart}) and the claim time. An allocator of the same name takes the entry
+ * over (marks it abandoned, one CAS from the state it read) when the claim is dead: its pid is gone, its pid now belongs
+ * to a process with another start time (a reused pid), or its claim time lies more than
+ * {@link RegionDescriptor#SECTION_CLAIM_TIMEOUT_MS} from now (a stuck or stopped claimer), else the name would be taken
+ * for good; while the claim lives it says "being allocated by pid N". The claimer publishes (or abandons) only with a
+ * CAS from its own named state, so an entry taken from it is never published: a claimer stopped past the bound gets a
+ * {@link RegionException} when it resumes, and the pages it took by then stay unused. An entry has one claimer in its
+ * life (only a free entry is claimed, and no state returns to free), so a state read twice is the same claim.
  * <p>
  * Threading: any thread of any process that maps the region; configuration-time calls that allocate. The region checks
  * it is open before it calls in.
  */
 final class SectionTable
 {
-    /** How long an allocator waits for a live process to name the entry it claimed before it takes the claim over. */
-    static final long NAMING_TIMEOUT_NS = 5_000_000_000L;
+    /**
+     * How long an allocator waits for a live process to name the entry it claimed before it takes the claim over (the
+     * claim time is written with the name, so an unnamed claim's age is the waiter's own measure).
+     */
+    static final long NAMING_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(SECTION_CLAIM_TIMEOUT_MS);
     /** How often a waiting allocator asks whether the claimer it waits for still lives. */
     private static final long LIVENESS_CHECK_NS = 10_000_000L;
 
     private final Path path;
     private final UnsafeBuffer buffer;
     private final MemorySegment segment;
+    private final EpochClock clock;
 
     /**
      * @param path    the region's file, named in errors (null for anonymous memory).
      * @param buffer  the region from its descriptor on.
      * @param segment the whole region, which sections are slices of.
+     * @param clock   epoch ms, for claim times (every process of a region must read the same clock: the system's).
      */
-    SectionTable(final Path path, final UnsafeBuffer buffer, final MemorySegment segment)
+    SectionTable(final Path path, final UnsafeBuffer buffer, final MemorySegment segment, final EpochClock clock)
     {
         this.path = path;
         this.buffer = buffer;
         this.segment = segment;
+        this.clock = clock;
     }
 
     /** {@link Region#allocateSection}: claims and names an entry, takes its pages and publishes it. */
@@ -110,8 +125,11 @@ final class SectionTable
                 {
                     buffer.putInt(entry + SECTION_NAME_LENGTH_OFFSET, nameBytes.length);
                     buffer.putBytes(entry + SECTION_NAME_OFFSET, nameBytes);
-                    // CAS (a release): an allocator that reads NAMED with acquire reads the name; it fails only when
-                    // another allocator took this claim for a dead one's, and then this one claims further on
+                    buffer.putLong(entry + SECTION_CLAIMER_START_OFFSET, ProcessStart.self());
+                    buffer.putLong(entry + SECTION_CLAIM_TIME_OFFSET, clock.time());
+                    // CAS (a release): an allocator that reads NAMED with acquire reads the name, start and claim
+                    // time; it fails only when another allocator took this claim for a dead one's, and then this one
+                    // claims further on
                     if (buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, claim, named()))
                     {
                         return index;
@@ -132,18 +150,19 @@ final class SectionTable
             {
                 if (nameEquals(entry, nameBytes))
                 {
-                    final int claimer = state & SECTION_PID_MASK;
-                    if (Region.creatorAlive(claimer, 0) || !buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, state, SECTION_ABANDONED))
+                    if (claimLives(entry, state)
+                        || !buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, state, SECTION_ABANDONED))
                     {
                         // a live claimer publishes it (or abandons it for want of room); a failed CAS: read it again
                         if (buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == state)
                         {
                             throw new RegionException(path, "section exists: name=" + name + " (being allocated by pid "
-                                + claimer + ")");
+                                + (state & SECTION_PID_MASK) + ")");
                         }
                         continue;
                     }
-                    // the claimer died after naming its entry and before publishing it: the name is free again
+                    // the claim is dead (its claimer died, its pid is another process's now, or it is stuck past the
+                    // bound) after naming its entry and before publishing it: the name is free again
                 }
                 index++;
             }
@@ -183,12 +202,28 @@ final class SectionTable
                 // a dead claimer will never name the entry; a live pid that keeps it unnamed this long is a reused pid
                 // or a claimer in another pid namespace (or one stopped): taking the claim over is safe, as its CAS to
                 // named then fails and it claims further on
-                if (!Region.creatorAlive(pid, 0) || nowNs - startNs >= NAMING_TIMEOUT_NS)
+                if (!ProcessStart.alive(pid, ProcessStart.UNKNOWN) || nowNs - startNs >= NAMING_TIMEOUT_NS)
                 {
                     buffer.compareAndSetInt(stateOffset, claim, SECTION_ABANDONED);
                 }
             }
         }
+    }
+
+    /**
+     * {@return whether the claim of named entry {@code entry}, read in state {@code namedState}, still lives: its
+     * claimer runs, is the process that claimed (same start time), and claimed it within
+     * {@link RegionDescriptor#SECTION_CLAIM_TIMEOUT_MS} of now (either way: a claim time far ahead is no honest one)}
+     */
+    private boolean claimLives(final int entry, final int namedState)
+    {
+        // plain loads after the acquire load of the named state, which the claimer stored with release after these
+        final long claimerStart = buffer.getLong(entry + SECTION_CLAIMER_START_OFFSET);
+        final long claimTimeMs = buffer.getLong(entry + SECTION_CLAIM_TIME_OFFSET);
+        final long nowMs = clock.time();
+        final boolean recent = claimTimeMs > 0 && claimTimeMs - nowMs <= SECTION_CLAIM_TIMEOUT_MS
+            && nowMs - claimTimeMs <= SECTION_CLAIM_TIMEOUT_MS;
+        return recent && ProcessStart.alive(namedState & SECTION_PID_MASK, claimerStart);
     }
 
     /** Refuses a section that would not fit in the pages left now (a later claim of the pages checks again). */
@@ -270,7 +305,10 @@ final class SectionTable
         return null;
     }
 
-    /** {@return the pid of a process still allocating a section named {@code name} (named, not yet ready), or -1} */
+    /**
+     * {@return the pid of a process still allocating a section named {@code name} (named, not yet ready, its claim
+     * alive), or -1}
+     */
     int allocatingPid(final String name)
     {
         final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
@@ -283,7 +321,7 @@ final class SectionTable
             {
                 break; // the free entries are the table's end
             }
-            if ((state & ~SECTION_PID_MASK) == SECTION_NAMED && nameEquals(entry, nameBytes))
+            if ((state & ~SECTION_PID_MASK) == SECTION_NAMED && nameEquals(entry, nameBytes) && claimLives(entry, state))
             {
                 return state & SECTION_PID_MASK;
             }

@@ -1,6 +1,7 @@
 package io.pvnet.ring.region;
 
 import io.pvnet.testsupport.ChildJvm;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -240,7 +241,8 @@ class SectionTableStressTest
         try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
         {
             // pid 0x3FFF_FFFF lies above any pid_max (2^22): no process has it
-            final int stateOffset = writeEntry(region, 0, "vif1-tx", RegionDescriptor.SECTION_NAMED | RegionDescriptor.SECTION_PID_MASK);
+            final int stateOffset = writeEntry(region, 0, "vif1-tx", RegionDescriptor.SECTION_NAMED | RegionDescriptor.SECTION_PID_MASK,
+                ProcessStart.UNKNOWN, System.currentTimeMillis());
             assertNull(region.findSection("vif1-tx"));
 
             final RegionSection section = region.allocateSection("vif1-tx", 1);
@@ -258,7 +260,7 @@ class SectionTableStressTest
         {
             final int pid = (int)ProcessHandle.current().pid();
             final int named = RegionDescriptor.SECTION_NAMED | pid;
-            final int stateOffset = writeEntry(region, 0, "vif1-tx", named);
+            final int stateOffset = writeEntry(region, 0, "vif1-tx", named, ProcessStart.self(), System.currentTimeMillis());
 
             final RegionException ex = assertThrows(RegionException.class, () -> region.allocateSection("vif1-tx", 1));
 
@@ -311,12 +313,133 @@ class SectionTableStressTest
         }
     }
 
-    /** Writes entry {@code index} as an allocator of {@code name} left it in {@code state}; returns its state offset. */
-    private static int writeEntry(final Region region, final int index, final String name, final int state)
+    @Test
+    void shouldTakeOverANamedClaimOfALiveProcessOnlyOnceItIsOlderThanTheBound() throws Exception
+    {
+        final Process claimer = sleeper();
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final long claimedMs = 1_000_000;
+            final int named = RegionDescriptor.SECTION_NAMED | (int)claimer.pid();
+            final int stateOffset = writeEntry(region, 0, "vif1-tx", named, ProcessStart.read(claimer.pid()), claimedMs);
+            final long[] nowMs = {claimedMs};
+            final SectionTable table = new SectionTable(null, new UnsafeBuffer(region.buffer()), region.segment(),
+                () -> nowMs[0]);
+
+            for (final long ageMs : new long[] {0, 1, RegionDescriptor.SECTION_CLAIM_TIMEOUT_MS})
+            {
+                nowMs[0] = claimedMs + ageMs;
+                final RegionException ex = assertThrows(RegionException.class, () -> table.allocate("vif1-tx", 1));
+                assertTrue(ex.getMessage().contains("section exists: name=vif1-tx (being allocated by pid "
+                    + claimer.pid() + ")"), ex.getMessage());
+                assertEquals(named, region.buffer().getIntVolatile(stateOffset), "a live claim within the bound is left");
+                assertEquals(claimer.pid(), table.allocatingPid("vif1-tx"));
+            }
+            nowMs[0] = claimedMs - RegionDescriptor.SECTION_CLAIM_TIMEOUT_MS; // the clock stepped back: still its claim
+            assertThrows(RegionException.class, () -> table.allocate("vif1-tx", 1));
+
+            nowMs[0] = claimedMs + RegionDescriptor.SECTION_CLAIM_TIMEOUT_MS + 1; // stuck: the claim outlived the bound
+            assertEquals(-1, table.allocatingPid("vif1-tx"), "a dead claim is no allocation");
+            final RegionSection section = table.allocate("vif1-tx", 1);
+
+            assertTrue(claimer.isAlive());
+            assertEquals(RegionDescriptor.SECTION_ABANDONED, region.buffer().getIntVolatile(stateOffset));
+            assertEquals(section.offset(), region.section("vif1-tx").offset());
+            assertEquals(List.of("vif1-tx"), region.sections().stream().map(RegionSection::name).toList());
+        }
+        finally
+        {
+            claimer.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void shouldTakeOverAtOnceANamedClaimWhosePidNowBelongsToAnotherProcess() throws Exception
+    {
+        final Process other = sleeper();
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final long liveStart = ProcessStart.read(other.pid());
+            assertTrue(liveStart > 0, "a start time from /proc/" + other.pid() + "/stat");
+            // the claimer that recorded this pid started a tick earlier: the live process with the pid is another one
+            final int stateOffset = writeEntry(region, 0, "vif1-tx", RegionDescriptor.SECTION_NAMED | (int)other.pid(),
+                liveStart - 1, System.currentTimeMillis());
+
+            final RegionSection section = region.allocateSection("vif1-tx", 1);
+
+            assertEquals(RegionDescriptor.SECTION_ABANDONED, region.buffer().getIntVolatile(stateOffset));
+            assertEquals(section.offset(), region.section("vif1-tx").offset());
+        }
+        finally
+        {
+            other.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void shouldNeverTakeOverAFreshClaimOfALiveClaimerInAnotherProcessButFreeItsNameOnceItIsKilled() throws Exception
+    {
+        final Path path = dir.resolve("stuck");
+        try (Region region = Region.create(path, headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final Process claimer = ChildJvm.of(StuckClaimerMain.class).arguments(path.toString(), "0", "vif1-tx")
+                .processBuilder().redirectErrorStream(true).start();
+            try
+            {
+                final java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(claimer.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                do
+                {
+                    line = out.readLine();
+                }
+                while (line != null && !line.equals("named")); // the JVM may print warnings first
+                assertEquals("named", line, "the claimer named its entry");
+                final int stateOffset = RegionDescriptor.sectionEntryOffset(0) + RegionDescriptor.SECTION_STATE_OFFSET;
+                final int named = region.buffer().getIntVolatile(stateOffset);
+                assertEquals(RegionDescriptor.SECTION_NAMED | (int)claimer.pid(), named);
+                assertEquals(ProcessStart.read(claimer.pid()), region.buffer().getLong(RegionDescriptor.sectionEntryOffset(0)
+                    + RegionDescriptor.SECTION_CLAIMER_START_OFFSET), "its own start time, as this process reads it");
+
+                for (int i = 0; i < 20; i++)
+                {
+                    final RegionException ex = assertThrows(RegionException.class, () -> region.allocateSection("vif1-tx", 1));
+                    assertTrue(ex.getMessage().contains("(being allocated by pid " + claimer.pid() + ")"), ex.getMessage());
+                }
+                assertEquals(named, region.buffer().getIntVolatile(stateOffset), "a live, fresh claim is left to it");
+
+                claimer.destroyForcibly().waitFor();
+                final RegionSection section = region.allocateSection("vif1-tx", 1);
+                assertEquals(RegionDescriptor.SECTION_ABANDONED, region.buffer().getIntVolatile(stateOffset));
+                assertEquals(section.offset(), region.section("vif1-tx").offset());
+            }
+            finally
+            {
+                claimer.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /** {@return a live process that is not this one (and not a claimer of anything)} */
+    private static Process sleeper() throws java.io.IOException
+    {
+        return new ProcessBuilder("sleep", "60").redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /**
+     * Writes entry {@code index} as an allocator of {@code name} left it in {@code state}, with the claimer's start
+     * time and claim time it recorded; returns its state offset.
+     */
+    private static int writeEntry(
+        final Region region, final int index, final String name, final int state, final long claimerStart,
+        final long claimTimeMs)
     {
         final int entry = RegionDescriptor.sectionEntryOffset(index);
         region.buffer().putInt(entry + RegionDescriptor.SECTION_NAME_LENGTH_OFFSET, name.length());
         region.buffer().putBytes(entry + RegionDescriptor.SECTION_NAME_OFFSET, name.getBytes(StandardCharsets.US_ASCII));
+        region.buffer().putLong(entry + RegionDescriptor.SECTION_CLAIMER_START_OFFSET, claimerStart);
+        region.buffer().putLong(entry + RegionDescriptor.SECTION_CLAIM_TIME_OFFSET, claimTimeMs);
         region.buffer().putIntVolatile(entry + RegionDescriptor.SECTION_STATE_OFFSET, state);
         return entry + RegionDescriptor.SECTION_STATE_OFFSET;
     }

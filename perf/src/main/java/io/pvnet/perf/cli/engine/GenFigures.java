@@ -5,7 +5,7 @@ import io.pvnet.engine.guest.GenCounters;
 /**
  * An interval's figures of one direction of {@code pvnet gen}'s output, summed over flows as a {@code [SUM]} line sums
  * them: sent or received frames and payload, echoes answered, and what the receiver counted (a one-way stream's, as
- * reported; gen's own for a reverse stream: expected, late, duplicates), and the mean jitter of the flows that measured
+ * reported; gen's own for a reverse stream: expected, late, duplicates), TCP's segments sent again, and the mean jitter of the flows that measured
  * one (iperf3's sum). {@link GenSummary} takes its mean jitter over the flows from here too.
  * <p>
  * Threading: one thread, the one that fills it.
@@ -15,6 +15,8 @@ final class GenFigures
     long frames;
     long payload;
     long answered;
+    /** TCP: segments sent again (iperf3's Retr), apart from {@link #frames}. */
+    long retransmits;
     long expected;
     long late;
     long duplicates;
@@ -48,6 +50,7 @@ final class GenFigures
         frames += other.frames;
         payload += other.payload;
         answered += other.answered;
+        retransmits += other.retransmits;
         expected += other.expected;
         late += other.late;
         duplicates += other.duplicates;
@@ -94,7 +97,8 @@ final class GenFigures
         RECEIVER_PAYLOAD(GenCounters::receiverPayloadBytes),
         RECEIVER_EXPECTED(GenCounters::receiverExpected),
         RECEIVER_LATE(GenCounters::receiverOutOfOrder),
-        RECEIVER_DUPLICATES(GenCounters::receiverDuplicates);
+        RECEIVER_DUPLICATES(GenCounters::receiverDuplicates),
+        RETRANSMITTED(GenCounters::retransmittedFrames);
 
         static final Field[] ALL = values();
 

@@ -115,6 +115,10 @@ final class GenJson
         else if (!stream)
         {
             map.put("answered", figures.answered);
+            if (mode.tcp())
+            {
+                map.put("retransmits", figures.retransmits); // iperf3's: segments sent again, not in frames
+            }
         }
         return map;
     }

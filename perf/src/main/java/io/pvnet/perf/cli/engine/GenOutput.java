@@ -38,7 +38,7 @@ final class GenOutput implements GenListener
         STREAM,
         /** Both (bidir): a TX line (echoes) and an RX line (stream) per flow. */
         BOTH,
-        /** TCP: sent, acknowledged. */
+        /** TCP: new bytes sent, segments sent again (Retr); the summary's receiver row: bytes acknowledged. */
         TCP,
         /** TCP, the peer sends ({@code --reverse}): received in order. */
         TCP_REVERSE,
@@ -170,8 +170,9 @@ final class GenOutput implements GenListener
             final long[] delta = delta(counters, flow);
             final GenFigures tx = new GenFigures();
             tx.frames = delta[GenFigures.Field.SENT_FRAMES.ordinal()];
-            tx.payload = delta[(mode.tcp() ? GenFigures.Field.ANSWERED_PAYLOAD : GenFigures.Field.SENT_PAYLOAD).ordinal()];
+            tx.payload = delta[GenFigures.Field.SENT_PAYLOAD.ordinal()]; // TCP: new data only, as iperf3's (resent apart)
             tx.answered = delta[GenFigures.Field.ANSWERED.ordinal()];
+            tx.retransmits = delta[GenFigures.Field.RETRANSMITTED.ordinal()];
             tx.receiverFrames = delta[GenFigures.Field.RECEIVER_FRAMES.ordinal()];
             tx.receiverPayload = delta[GenFigures.Field.RECEIVER_PAYLOAD.ordinal()];
             tx.expected = delta[GenFigures.Field.RECEIVER_EXPECTED.ordinal()];
@@ -241,6 +242,17 @@ final class GenOutput implements GenListener
     {
         return table.closingRows(seconds, sentFrames, sentPayload, receiverFrames, receiverPayload, jitterNs, lost,
             total);
+    }
+
+    /**
+     * iperf3's closing rows of TCP sent by gen, as the table lays them out: the sender's (new bytes sent, Retr) and the
+     * receiver's (the bytes it acknowledged, what reached it).
+     */
+    List<String> tcpClosingRows(
+        final double seconds, final long sentFrames, final long sentPayload, final long retransmits,
+        final long acknowledgedPayload)
+    {
+        return table.tcpClosingRows(seconds, sentFrames, sentPayload, retransmits, acknowledgedPayload);
     }
 
     private void print(final List<String> lines)

@@ -38,11 +38,12 @@ final class GenTable
             case BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Jitter", "Answered/Lost");
             case BOTH_ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Received", "Jitter",
                 "Lost/Total");
-            case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent") + "  (Transfer: bytes acknowledged)";
+            case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Retr") +
+                "  (Transfer: new bytes sent; Retr: segments sent again)";
             case TCP_REVERSE -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received") +
                 "  (Transfer: in-order bytes)";
-            case TCP_BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames") +
-                "  (TX: bytes acknowledged, RX: in-order bytes)";
+            case TCP_BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Retr") +
+                "  (TX: new bytes sent, Retr: segments sent again; RX: in-order bytes)";
         };
     }
 
@@ -99,12 +100,12 @@ final class GenTable
                 row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
                     Long.toString(rx.frames), "", jitterText(rx.jitterNs()), lost(rx)));
             case TCP -> List.of(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds),
-                rate(tx.frames, seconds), Long.toString(tx.frames)));
+                rate(tx.frames, seconds), Long.toString(tx.frames), Long.toString(tx.retransmits)));
             case TCP_REVERSE -> List.of(row(id, interval, bytes(rx.payload), bitrate(rx.payload, seconds),
                 rate(rx.frames, seconds), Long.toString(rx.frames)));
             case TCP_BOTH -> List.of(
                 row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
-                    Long.toString(tx.frames)),
+                    Long.toString(tx.frames), Long.toString(tx.retransmits)),
                 row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
                     Long.toString(rx.frames)));
         };
@@ -128,6 +129,23 @@ final class GenTable
             row(id, interval, bytes(receiverPayload), bitrate(receiverPayload, seconds), rate(receiverFrames, seconds),
                 "", Long.toString(receiverFrames), jitterText(jitterNs),
                 String.format(Locale.ROOT, "%d/%d (%s)", lost, total, percent(lost, total))) + "  receiver");
+    }
+
+    /**
+     * iperf3's closing rows of TCP sent by gen, as the table lays them out: the sender's (new bytes sent, Retr) and the
+     * receiver's (the bytes it acknowledged, what reached it).
+     */
+    List<String> tcpClosingRows(
+        final double seconds, final long sentFrames, final long sentPayload, final long retransmits,
+        final long acknowledgedPayload)
+    {
+        final String id = mode.both() ? "[SUM][TX]" : "[SUM]";
+        final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", 0.0, seconds);
+        return List.of(
+            row(id, interval, bytes(sentPayload), bitrate(sentPayload, seconds), rate(sentFrames, seconds),
+                Long.toString(sentFrames), Long.toString(retransmits)) + "  sender",
+            row(id, interval, bytes(acknowledgedPayload), bitrate(acknowledgedPayload, seconds), "", "", "") +
+                "  receiver (bytes acknowledged)");
     }
 
     /** {@return the run's round-trip line: its count and percentiles, or why there are none} */

@@ -30,7 +30,7 @@ class GenOutputGoldenTest
     private static final String[] COUNTERS = {"sentFrames", "sentFrameBytes", "sentPayloadBytes", "answeredFrames",
         "answeredPayloadBytes", "receivedFrames", "receivedPayloadBytes", "receivedExpected", "receivedLate",
         "receivedDuplicates", "receiverFrames", "receiverPayloadBytes", "receiverExpected", "receiverOutOfOrder",
-        "receiverDuplicates", "receivedJitterNs", "receiverJitterNs"};
+        "receiverDuplicates", "receivedJitterNs", "receiverJitterNs", "retransmittedFrames"};
 
     @Test
     void shouldPrintAndWriteExactlyWhatItDidInEveryMode() throws Exception
