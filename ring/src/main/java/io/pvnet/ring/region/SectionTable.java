@@ -34,8 +34,8 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * its publish refused when it resumes, leaves the pages it took by then unused and claims once more (which reads the
  * name again: "section exists" while the allocator that took the claim has it). A named claim from another pid
  * namespace is taken over at once, as its pid names no process here or one with another start time; that is safe
- * for the same reason (its publish fails). An entry has one claimer in its
- * life (only a free entry is claimed, and no state returns to free), so a state read twice is the same claim.
+ * for the same reason (its publish fails). An entry has one claimer in its life (only a free entry is claimed, and no
+ * state returns to free), so a state read twice is the same claim.
  * <p>
  * Threading: any thread of any process that maps the region; configuration-time calls that allocate. The region checks
  * it is open before it calls in.

@@ -278,7 +278,17 @@ class SectionTableStressTest
             assertTrue(ex.getMessage().contains("section exists: name=vif1-tx (being allocated by pid " + pid + ")"),
                 ex.getMessage());
             assertEquals(named, region.buffer().getIntVolatile(stateOffset), "a live claimer's entry is left to it");
-            assertEquals(pid, table.allocatingPid("vif1-tx"), "what region.section names in its message");
+            assertEquals(pid, table.allocatingPid("vif1-tx"));
+            // the region's own table reads the system clock: a claim time of now, and the bound made explicit
+            final long nowMs = System.currentTimeMillis();
+            region.buffer().putLongVolatile(RegionDescriptor.sectionEntryOffset(0) + RegionDescriptor.SECTION_CLAIM_TIME_OFFSET,
+                nowMs);
+            final RegionException missing = assertThrows(RegionException.class, () -> region.section("vif1-tx"));
+            if (System.currentTimeMillis() - nowMs <= RegionDescriptor.SECTION_CLAIM_TIMEOUT_MS)
+            {
+                assertTrue(missing.getMessage().contains("no section named vif1-tx (being allocated by pid " + pid + ")"),
+                    missing.getMessage());
+            }
             assertEquals("other", table.allocate("other", 1).name(), "other names allocate past it");
         }
     }
