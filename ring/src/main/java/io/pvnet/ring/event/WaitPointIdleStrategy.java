@@ -18,8 +18,19 @@ import java.util.function.LongSupplier;
  *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
- *  woken, doWork() -> n > 0    idle(n): as any work (opt-in: then one yield, the hand-back below)
+ *  woken, doWork() -> n > 0    idle(n): as any work (opt-in: then one yield, the hand-back below); the window that
+ *                                       follows is the wake-up window until work comes in a window again
  * </pre>
+ * <b>Wake-up window</b> ({@link #WAKE_WINDOW_NS}, 10 µs). A thread woken by one batch of work (sporadic traffic: a
+ * request, a kick) that finds nothing more in the cycle after it polls for 10 µs, not the whole window, before it
+ * announces its sleep. Its peer is most likely polling for the answer on the same CPU (the kernel packs the woken thread
+ * onto the waker's busy vCPU), and a yield gives that CPU back only when the scheduler finds the peer eligible (EEVDF):
+ * in 3-5 % of the {@code wake} bench's round trips on a quiet machine ({@code perf sched}, 2,815 and 2,841 gapped round
+ * trips) the woken host thread kept the vCPU for 40-150 µs, its whole window of yields that handed nothing over, and
+ * the guest saw the answer only when the host slept: the round trip's p99. A sleeping thread always gives the CPU up.
+ * Work found in the short window restores the whole one, and a thread kept busy since it woke streams as below, so
+ * traffic that keeps coming pays no more sleeps; work that comes back more than 10 µs after a wake-up's answer costs
+ * its sender a {@code FUTEX_WAKE}.
  * <b>Hand-back</b> ({@link #HAND_BACK}). The first duty cycle with work after a sleep is followed by one yield: the
  * thread was woken by a peer that is most likely polling for the answer on the same CPU (this VM's kernel places the
  * woken thread on the waker's busy vCPU rather than wake a halted one), and the answer is now pushed. Without the
@@ -30,7 +41,8 @@ import java.util.function.LongSupplier;
  * Off by default ({@code -Dpvnet.idle.hand.back=true} turns it on): on a quiet machine it made the {@code wake}
  * round trip slower, {@code wake.rtt.p50} 20.2, 31.4, 22.5 µs against 15.8, 17.4, 19.7 without in three alternating
  * runs at load 0.3-1.4 (p99 64, 107, 73 against 65, 50, 56); it helped only at load 4-6 (0.78-0.95x in four pairs),
- * where the host thread otherwise held the core through its next cycle.
+ * where the host thread otherwise held the core through its next cycle. In a quiet {@code perf sched} trace the host's
+ * first run was not shorter with it (p50 10 against 9 µs): its yield hands the CPU over only when the peer is eligible.
  * <b>Streaming window.</b> A thread that has stayed awake, finding work again within each window, for
  * {@link #STREAM_AFTER_NS} (1 ms) is carrying a stream: its window grows to {@link #STREAM_WINDOW_NS} (1 ms) until it
  * next sleeps. On 2 vCPUs a stream's gaps are the peer thread's preemptions (another thread, the JIT, the kernel) and
@@ -95,6 +107,12 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      * comment): {@code -Dpvnet.idle.hand.back}, false unless set to true.
      */
     public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "false"));
+    /**
+     * The spin window after a wake-up whose first duty cycle had work, until the thread finds work again in a window
+     * (the wake-up window, see the class comment): {@code -Dpvnet.idle.wake.spin.us} (µs), 10 unless set; never longer
+     * than the spin window.
+     */
+    public static final long WAKE_WINDOW_NS = Long.getLong("pvnet.idle.wake.spin.us", 10) * 1_000;
 
     private final WaitPoint waitPoint;
     private final LongSupplier clock;
@@ -107,6 +125,9 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private final long streamWindowNs;
     private final int streamYieldEvery;
     private final boolean handBack;
+    private final long wakeWindowNs;
+    /** Set by the first duty cycle with work after a sleep, cleared by work in a window: the window is the wake-up one. */
+    private boolean wokenWithWork;
     /** Idle polls since the last yield in the streaming window. */
     private int streamPolls;
     private final long maxSleepNs;
@@ -173,26 +194,31 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         final LongSupplier clock, final Runnable spinner, final Runnable yielder)
     {
         this(waitPoint, spinWindowNs, maxSleepNs, pureSpinNs, contendedYieldNs, streamAfterNs, streamWindowNs,
-            streamYieldEvery, HAND_BACK, clock, spinner, yielder);
+            streamYieldEvery, HAND_BACK, Math.max(0, Math.min(WAKE_WINDOW_NS, spinWindowNs)),
+            clock, spinner, yielder);
     }
 
     /**
      * As the constructor above with the hand-back given.
      *
      * @param handBack whether the first duty cycle with work after a sleep is followed by a yield.
+     * @param wakeWindowNs the window after a wake-up whose first duty cycle had work (at most {@code spinWindowNs}).
      */
     WaitPointIdleStrategy(
         final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
         final long contendedYieldNs, final long streamAfterNs, final long streamWindowNs, final int streamYieldEvery,
-        final boolean handBack, final LongSupplier clock, final Runnable spinner, final Runnable yielder)
+        final boolean handBack, final long wakeWindowNs, final LongSupplier clock, final Runnable spinner,
+        final Runnable yielder)
     {
         if (spinWindowNs < 0 || maxSleepNs <= 0 || pureSpinNs < 0 || contendedYieldNs <= 0 || streamAfterNs < 0 ||
-            streamWindowNs < spinWindowNs || streamYieldEvery < 1)
+            streamWindowNs < spinWindowNs || streamYieldEvery < 1 || wakeWindowNs < 0 || wakeWindowNs > spinWindowNs)
         {
             throw new IllegalArgumentException("spinWindowNs=" + spinWindowNs + " maxSleepNs=" + maxSleepNs +
                 " pureSpinNs=" + pureSpinNs + " contendedYieldNs=" + contendedYieldNs + " streamAfterNs=" +
-                streamAfterNs + " streamWindowNs=" + streamWindowNs + " streamYieldEvery=" + streamYieldEvery);
+                streamAfterNs + " streamWindowNs=" + streamWindowNs + " streamYieldEvery=" + streamYieldEvery +
+                " wakeWindowNs=" + wakeWindowNs);
         }
+        this.wakeWindowNs = wakeWindowNs;
         this.streamYieldEvery = streamYieldEvery;
         this.handBack = handBack;
         this.streamAfterNs = streamAfterNs;
@@ -214,6 +240,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         {
             final boolean woken = slept;
             reset();
+            wokenWithWork = woken;
             if (woken && handBack)
             {
                 // the answer to the peer that woke this thread is pushed: let it run now (see the class comment)
@@ -262,7 +289,8 @@ public final class WaitPointIdleStrategy implements IdleStrategy
                 }
                 // a thread that found work in every window for streamAfterNs carries a stream: a window that covers
                 // the peer's preemptions, so the stream's gaps cost no sleep, no arming, no wake-up syscall
-                windowNs = now - awakeSinceNs >= streamAfterNs ? streamWindowNs : spinWindowNs;
+                // and one woken by a single batch of work (sporadic traffic) the wake-up window
+                windowNs = now - awakeSinceNs >= streamAfterNs ? streamWindowNs : wokenWithWork ? wakeWindowNs : spinWindowNs;
             }
             final long spunNs = now - spinStartNs;
             if (spunNs < Math.min(pureSpinNs, windowNs))
