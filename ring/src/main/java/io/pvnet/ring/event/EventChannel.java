@@ -37,7 +37,9 @@ public final class EventChannel implements WaitPoint
      * preemption, until the waker sleeps or yields (99 % of the {@code wake} bench's kicks, {@code perf sched}). A
      * notifier that polls first (a guest that kicked the backend and looks for the answer) only delays the thread that
      * makes the answer. Woken on another CPU, the peer loses nothing and the notifier pays one {@code sched_yield}
-     * (about 1 µs) per wake-up, never per notification: a peer that is polling costs no wake-up and no yield.
+     * (about 1 µs) per wake-up, never per notification: a peer that is polling costs no wake-up and no yield. It pairs
+     * with the woken thread's hand-back ({@link WaitPointIdleStrategy#HAND_BACK}), which gives the CPU back once the
+     * answer is pushed; without it the round trip was slower (see there).
      */
     public static final boolean YIELD_AFTER_WAKE =
         Boolean.parseBoolean(System.getProperty("pvnet.idle.yield.after.wake", "true"));

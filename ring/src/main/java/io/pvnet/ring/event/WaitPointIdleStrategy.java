@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
- *  woken, doWork() -> n > 0    idle(n): as any work (opt-in: then one yield, the hand-back below); the window that
+ *  woken, doWork() -> n > 0    idle(n): as any work, then one yield (the hand-back below); the window that
  *                                       follows is the wake-up window until work comes in a window again
  * </pre>
  * <b>Wake-up window</b> ({@link #WAKE_WINDOW_NS}, 10 µs). A thread woken by one batch of work (sporadic traffic: a
@@ -38,11 +38,15 @@ import java.util.function.LongSupplier;
  * included, until the idle poll's yield. With it, the peer sees the answer at once and this thread finishes its
  * cycle when the peer next yields or sleeps; a peer on another CPU, or none, costs one {@code sched_yield} (about
  * 1 µs) per wake-up that brought work, never one per cycle of a stream (a thread carrying a stream does not sleep).
- * Off by default ({@code -Dpvnet.idle.hand.back=true} turns it on): on a quiet machine it made the {@code wake}
- * round trip slower, {@code wake.rtt.p50} 20.2, 31.4, 22.5 µs against 15.8, 17.4, 19.7 without in three alternating
- * runs at load 0.3-1.4 (p99 64, 107, 73 against 65, 50, 56); it helped only at load 4-6 (0.78-0.95x in four pairs),
- * where the host thread otherwise held the core through its next cycle. In a quiet {@code perf sched} trace the host's
- * first run was not shorter with it (p50 10 against 9 µs): its yield hands the CPU over only when the peer is eligible.
+ * On by default ({@code -Dpvnet.idle.hand.back=false} turns it off), together with the notifier's yield after a
+ * wake-up ({@link EventChannel#YIELD_AFTER_WAKE}): the peer that kicked gives this thread the CPU at once, and this
+ * thread gives it back as soon as the answer is pushed. The two belong together: the notifier's yield alone made the
+ * {@code wake} round trip slower ({@code wake.rtt.p50} 32.0, 38.4, 24.4 µs against 22.9, 29.8, 22.1 without either,
+ * the guest's kick returning only after 23-34 µs), with the hand-back it was 21.4, 19.3 µs (alternating runs, load
+ * 5-9, 01:03-01:10 UTC); with the 10 µs wake-up window 20.9, 20.1 against 22.9, 26.9 (load 5-10). Alone, without the
+ * notifier's yield, the hand-back had made it slower on a quiet machine (p50 20.2, 31.4, 22.5 µs against 15.8, 17.4,
+ * 19.7, load 0.3-1.4; in a quiet {@code perf sched} trace the host's first run was not shorter with it: a yield hands
+ * the CPU over only to an eligible peer).
  * <b>Streaming window.</b> A thread that has stayed awake, finding work again within each window, for
  * {@link #STREAM_AFTER_NS} (1 ms) is carrying a stream: its window grows to {@link #STREAM_WINDOW_NS} (1 ms) until it
  * next sleeps. On 2 vCPUs a stream's gaps are the peer thread's preemptions (another thread, the JIT, the kernel) and
@@ -104,9 +108,9 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     public static final int STREAM_YIELD_EVERY = Math.max(1, Integer.getInteger("pvnet.idle.stream.yield.every", 16));
     /**
      * Whether the first duty cycle with work after a sleep is followed by a yield (the hand-back, see the class
-     * comment): {@code -Dpvnet.idle.hand.back}, false unless set to true.
+     * comment): {@code -Dpvnet.idle.hand.back}, true unless set to false.
      */
-    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "false"));
+    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "true"));
     /**
      * The spin window after a wake-up whose first duty cycle had work, until the thread finds work again in a window
      * (the wake-up window, see the class comment): {@code -Dpvnet.idle.wake.spin.us} (µs), 10 unless set; never longer
