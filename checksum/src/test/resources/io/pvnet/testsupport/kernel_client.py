@@ -9,6 +9,9 @@
   udp-echo ADDR PORT SECS  echo every UDP datagram for SECS seconds
   tcp-sink ADDR PORT SECS  accept TCP connections for SECS seconds, read each to its end; print "closed PORT BYTES"
                            per connection (PORT: the peer's)
+  tcp-reset ADDR PORT SECS PEERPORT BYTES
+                           as tcp-sink, but the connection from PEERPORT is reset (SO_LINGER 0, then close: the kernel
+                           sends a RST) once it read BYTES; it prints "closed PEERPORT BYTES-READ" too
   tcp-source ADDR PORT SECS
                            accept TCP connections for SECS seconds and write to each until the peer closes or resets
                            it (as iperf3 -R's server sends); print "closed PORT BYTES" (bytes the socket took)
@@ -145,7 +148,7 @@ def tcp_serve(addr, port, seconds, handle):
 
     def run(conn, peer):
         conn.settimeout(None)
-        total = handle(conn)
+        total = handle(conn, peer) if handle.__code__.co_argcount == 2 else handle(conn)
         conn.close()
         with lock:
             print("closed %d %d" % (peer[1], total), flush=True)
@@ -169,6 +172,25 @@ def sink(conn):
             total += len(data)
     except OSError:
         return total
+
+
+def resetting_sink(peer_port, after):
+    def handle(conn, peer):
+        if peer[1] != peer_port:
+            return sink(conn)
+        total = 0
+        try:
+            while total < after:
+                data = conn.recv(1 << 20)
+                if not data:
+                    return total
+                total += len(data)
+            # linger 0: close sends a RST at once instead of a FIN (and drops what the socket holds unread)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        return total
+    return handle
 
 
 def writer(conn):
@@ -257,6 +279,9 @@ if __name__ == "__main__":
         sys.exit(udp_echo(sys.argv[2], sys.argv[3], sys.argv[4]))
     if sys.argv[1] == "tcp-sink":
         sys.exit(tcp_serve(sys.argv[2], sys.argv[3], sys.argv[4], sink))
+    if sys.argv[1] == "tcp-reset":
+        sys.exit(tcp_serve(sys.argv[2], sys.argv[3], sys.argv[4],
+                           resetting_sink(int(sys.argv[5]), int(sys.argv[6]))))
     if sys.argv[1] == "tcp-source":
         sys.exit(tcp_serve(sys.argv[2], sys.argv[3], sys.argv[4], writer))
     if sys.argv[1] == "source":

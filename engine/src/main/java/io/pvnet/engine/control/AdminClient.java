@@ -1,5 +1,7 @@
 package io.pvnet.engine.control;
 
+import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionException;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxException;
 import io.pvnet.ring.share.SealedMemory;
@@ -11,26 +13,83 @@ import java.util.Map;
  * A tool's end of an administration connection to a switch ({@link AdminService}): the switch's counters mapped
  * read-only, a vif's store keys, ifconfig settings. Used by {@code pvnet stat} and {@code pvnet ifconfig}.
  * <p>
+ * The process serving the socket may be a {@code pvnet switch} or a {@code pvnet vif-run}: its messages name it as its
+ * region's header does ({@link #processKind()}), so a refusal reads {@code the switch refused: ...} or
+ * {@code the vif-run process refused: ...}.
+ * <p>
  * Threading: one thread.
  */
 public final class AdminClient implements AutoCloseable
 {
+    /** What {@code pvnet switch} and {@code pvnet vif-run} name their control socket: the region's path and this. */
+    private static final String SOCKET_SUFFIX = ".sock";
+    /** {@link #processKind()} when the region does not say. */
+    private static final String UNKNOWN_KIND = "creator";
+
     private final ControlSocket socket;
     private final int switchPid;
+    private final String processKind;
+    /** The peer as the messages name it: "the switch", "the vif-run process". */
+    private final String peer;
 
-    private AdminClient(final ControlSocket socket)
+    private AdminClient(final ControlSocket socket, final Path socketPath, final Path region)
     {
         this.socket = socket;
         this.switchPid = socket.peer().pid();
+        this.processKind = processKind(region, switchPid);
+        this.peer = processKind.equals("switch") ? "the switch" : processKind.equals(UNKNOWN_KIND) ?
+            "the process serving " + socketPath.getFileName() : "the " + processKind + " process";
     }
 
     /**
+     * Connects to the control socket of the region at {@code REGION} when {@code socket} is {@code REGION.sock} (as
+     * {@code pvnet switch} and {@code pvnet vif-run} name it), naming the process from that region's header.
+     *
      * @param socket the switch's control socket ({@code REGION.sock}).
      * @throws LinuxException when nothing listens there (ENOENT, ECONNREFUSED) or it may not be reached (EACCES).
      */
     public static AdminClient connect(final Path socket)
     {
-        return new AdminClient(ControlSocket.connect(socket));
+        final String name = socket.getFileName().toString();
+        final Path region = name.endsWith(SOCKET_SUFFIX) && name.length() > SOCKET_SUFFIX.length() ?
+            socket.resolveSibling(name.substring(0, name.length() - SOCKET_SUFFIX.length())) : null;
+        return connect(socket, region);
+    }
+
+    /**
+     * @param socket the control socket.
+     * @param region the region (status file) whose creator serves {@code socket}, or null when not known.
+     * @throws LinuxException when nothing listens there (ENOENT, ECONNREFUSED) or it may not be reached (EACCES).
+     */
+    public static AdminClient connect(final Path socket, final Path region)
+    {
+        return new AdminClient(ControlSocket.connect(socket), socket, region);
+    }
+
+    /**
+     * @return what the process serving the socket is, as its region's header records it ({@code switch},
+     *         {@code vif-run}) when that region's creator is that process; else {@code creator} (no region, one made
+     *         before roles were recorded, one another process made, or a file that cannot be read).
+     */
+    public String processKind()
+    {
+        return processKind;
+    }
+
+    private static String processKind(final Path region, final long pid)
+    {
+        if (region == null)
+        {
+            return UNKNOWN_KIND;
+        }
+        try (Region status = Region.open(region))
+        {
+            return status.creatorPid() == pid && !status.creatorRole().isEmpty() ? status.creatorRole() : UNKNOWN_KIND;
+        }
+        catch (final RegionException | IllegalStateException ex)
+        {
+            return UNKNOWN_KIND; // naming the peer never fails a command
+        }
     }
 
     /** @return the switch's pid, as the kernel saw it listen ({@code SO_PEERCRED}). */
@@ -52,7 +111,7 @@ public final class AdminClient implements AutoCloseable
         if (message.type() != AdminMessage.COUNTERS_FD || answer.fds().length != 1)
         {
             answer.closeFds();
-            throw new IllegalStateException("unexpected answer from the switch: type=" + message.type());
+            throw new IllegalStateException("unexpected answer from " + peer + ": type=" + message.type());
         }
         return SealedMemory.adoptReadOnly(answer.fds()[0], message.lengthBytes());
     }
@@ -67,7 +126,7 @@ public final class AdminClient implements AutoCloseable
         final AdminMessage message = decode(socket.receive(0));
         if (message.type() != AdminMessage.KEYS)
         {
-            throw new IllegalStateException("unexpected answer from the switch: type=" + message.type());
+            throw new IllegalStateException("unexpected answer from " + peer + ": type=" + message.type());
         }
         return message.keys();
     }
@@ -83,15 +142,15 @@ public final class AdminClient implements AutoCloseable
         final AdminMessage message = decode(socket.receive(0));
         if (message.type() != AdminMessage.DONE)
         {
-            throw new IllegalStateException("unexpected answer from the switch: type=" + message.type());
+            throw new IllegalStateException("unexpected answer from " + peer + ": type=" + message.type());
         }
     }
 
-    private static AdminMessage decode(final ControlSocket.Message answer)
+    private AdminMessage decode(final ControlSocket.Message answer)
     {
         if (answer == null)
         {
-            throw new IllegalStateException("the switch closed the connection");
+            throw new IllegalStateException(peer + " closed the connection");
         }
         final AdminMessage message;
         try
@@ -101,12 +160,12 @@ public final class AdminClient implements AutoCloseable
         catch (final IllegalArgumentException ex)
         {
             answer.closeFds();
-            throw new IllegalStateException("bad answer from the switch: " + ex.getMessage());
+            throw new IllegalStateException("bad answer from " + peer + ": " + ex.getMessage());
         }
         if (message.type() == AdminMessage.ERROR)
         {
             answer.closeFds();
-            throw new IllegalStateException("the switch refused: " + message.value());
+            throw new IllegalStateException(peer + " refused: " + message.value());
         }
         return message;
     }

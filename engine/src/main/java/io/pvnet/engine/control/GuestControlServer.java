@@ -30,28 +30,16 @@ import java.util.concurrent.locks.LockSupport;
  * The switch's death ends every guest's connection the same way.</li>
  * </ul>
  * Threading: one acceptor thread, one reader thread per guest (blocked in {@code recvmsg} while idle), one watch thread
- * that pushes store changes to attached guests: every millisecond for 200 ms after any guest message (a negotiation
- * answers within a millisecond), at once when the host thread reports a store change ({@link #storeChanged()}), and
- * once a second otherwise; not at all while idle when the host thread reports every change
- * ({@link #hostReportsStoreChanges()}: an idle switch's watch thread sleeps).
- * The backends run on their own agent thread; this class only calls {@link VifBackend#useShare} and reads states.
+ * ({@link WatchPusher}) that pushes store changes to attached guests, at once when the host thread reports a store
+ * change ({@link #storeChanged()}). The backends run on their own agent thread; this class only calls
+ * {@link VifBackend#useShare} and reads states.
  * <p>
- * Why one file of this length (about 418 lines of code, the rest javadoc): one guest connection's attach, store
- * requests, watches and liveness are one state machine per vif slot, read best in one place.
+ * This class holds the attach and detach decisions and the serving loop; each vif's guest and memory are its
+ * {@link VifSlot} (attach and detach hold the slot's monitor), each attached guest's connection a
+ * {@link GuestSession}.
  */
 public final class GuestControlServer implements AutoCloseable
 {
-    private static final long WATCH_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    /**
-     * With no guest message for {@link #FAST_WATCH_NS}, and nobody calling {@link #storeChanged()}: how long a store
-     * change made by the host alone may wait (the switch's host thread calls {@link #storeChanged()} at once).
-     */
-    private static final long IDLE_WATCH_PERIOD_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final long FAST_WATCH_NS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
-    /** How long an attach to a vif still held waits for its guest's departure to be seen before it is refused. */
-    private static final long DEPARTURE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(500);
-
     /** A vif guests may attach to. */
     public record Vif(VifConfig config, VifBackend backend, int ownerUid)
     {
@@ -59,13 +47,10 @@ public final class GuestControlServer implements AutoCloseable
 
     private final ControlSocket listener;
     private final XenStore store;
-    private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
-    private final java.util.Set<Guest> attached = ConcurrentHashMap.newKeySet();
-    private volatile long fastUntilNs;
-    private volatile boolean hostReports;
+    private final Map<Integer, VifSlot> slots = new ConcurrentHashMap<>();
+    private final WatchPusher watches = new WatchPusher();
     private final PrintStream log;
     private final Thread acceptor;
-    private final Thread watcher;
     private volatile boolean running = true;
     private volatile AdminService admin;
 
@@ -88,10 +73,9 @@ public final class GuestControlServer implements AutoCloseable
         this.log = log;
         for (final Vif vif : vifs)
         {
-            slots.put(vif.config().domid(), new Slot(vif));
+            slots.put(vif.config().domid(), new VifSlot(vif));
         }
         acceptor = Thread.ofPlatform().daemon().name("pvnet-control-accept").unstarted(this::acceptLoop);
-        watcher = Thread.ofPlatform().daemon().name("pvnet-control-watch").unstarted(this::watchLoop);
     }
 
     /**
@@ -103,7 +87,7 @@ public final class GuestControlServer implements AutoCloseable
         this.admin = service;
         service.onWrite(domid ->
         {
-            final Slot slot = slots.get(domid);
+            final VifSlot slot = slots.get(domid);
             if (slot != null)
             {
                 slot.vif.backend().wake(); // an idle host thread applies the setting now
@@ -116,7 +100,7 @@ public final class GuestControlServer implements AutoCloseable
     public GuestControlServer start()
     {
         acceptor.start();
-        watcher.start();
+        watches.start();
         return this;
     }
 
@@ -147,8 +131,8 @@ public final class GuestControlServer implements AutoCloseable
     /** @return the pid attached to vif {@code domid}, or 0. */
     public int attachedPid(final int domid)
     {
-        final Slot slot = slots.get(domid);
-        final Guest guest = slot == null ? null : slot.guest;
+        final VifSlot slot = slots.get(domid);
+        final GuestSession guest = slot == null ? null : slot.guest();
         return guest == null ? 0 : guest.peer.pid();
     }
 
@@ -177,7 +161,7 @@ public final class GuestControlServer implements AutoCloseable
 
     private void serve(final ControlSocket connection)
     {
-        Guest guest = null;
+        GuestSession guest = null;
         try
         {
             guest = attach(connection);
@@ -193,11 +177,11 @@ public final class GuestControlServer implements AutoCloseable
                     return; // the guest closed its end or died
                 }
                 final ControlMessage message = ControlMessage.decode(received.data());
-                poke();
+                watches.poke();
                 switch (message.type())
                 {
                     case ControlMessage.WRITE, ControlMessage.REMOVE -> storeOperation(guest, message);
-                    case ControlMessage.COUNTERS -> frontCounters(guest, message);
+                    case ControlMessage.COUNTERS -> guest.addFrontCounters(message.counts());
                     default -> throw new IllegalArgumentException("unexpected control message type=" + message.type());
                 }
             }
@@ -222,7 +206,7 @@ public final class GuestControlServer implements AutoCloseable
         }
     }
 
-    private Guest attach(final ControlSocket connection)
+    private GuestSession attach(final ControlSocket connection)
     {
         final PeerCredentials peer = connection.peer();
         final ControlSocket.Message first = connection.receive(0);
@@ -245,7 +229,7 @@ public final class GuestControlServer implements AutoCloseable
         {
             return refuse(connection, peer, "the first message must be ATTACH");
         }
-        final Slot slot = slots.get(request.domid());
+        final VifSlot slot = slots.get(request.domid());
         if (slot == null || request.handle() != 0)
         {
             return refuse(connection, peer, "no " + VifConfig.name(request.domid(), request.handle()) + " on this switch");
@@ -255,57 +239,37 @@ public final class GuestControlServer implements AutoCloseable
             return refuse(connection, peer, "uid " + peer.uid() + " may not attach " + slot.vif.config().name() +
                 " (its owner is uid " + slot.vif.ownerUid() + "; see switch --vif-owner)");
         }
-        final Guest guest;
+        final GuestSession guest;
         synchronized (slot)
         {
-            if (slot.guest != null)
+            if (slot.guest() != null)
             {
-                awaitDetached(slot);
+                slot.awaitDeparture();
             }
-            if (slot.guest != null)
+            final GuestSession holder = slot.guest();
+            if (holder != null)
             {
                 return refuse(connection, peer, slot.vif.config().name() + " is already attached by pid " +
-                    slot.guest.peer.pid());
+                    holder.peer.pid());
             }
-            if (slot.share != null)
-            {
-                awaitNotConnected(slot);
-            }
-            final GuestShare share = GuestShare.create(slot.vif.config());
-            final int kickFd;
-            try
-            {
-                kickFd = io.pvnet.ring.share.LinuxCalls.eventfd();
-            }
-            catch (final RuntimeException ex)
-            {
-                share.close();
-                throw ex;
-            }
-            // the backend's poller watches the new kick fd and stops watching the previous guest's before it is closed
-            slot.vif.backend().useShare(share.region(), kickFd);
-            slot.pendingShare = slot.share;
-            slot.pendingKickFd = slot.kickFd;
-            slot.closePrevious(); // the previous guest's memory and kick fd: the backend left them when it reached Closed
-            slot.share = share;
-            slot.kickFd = kickFd;
-            guest = new Guest(slot, connection, peer);
+            final GuestShare share = slot.installShare();
+            guest = new GuestSession(slot, connection, peer, store);
             synchronized (guest)
             {
                 connection.send(ControlMessage.attached(GuestShare.lengthBytes(slot.vif.config().queues())).encode(),
-                    share.fd(), kickFd);
-                guest.backendKeys.publishChanges(guest.sender);
+                    share.fd(), slot.kickFd());
+                guest.publishBackendKeys();
             }
-            slot.guest = guest;
-            attached.add(guest);
+            slot.guest(guest);
+            watches.add(guest);
         }
-        poke();
+        watches.poke();
         attaches.incrementAndGet();
         log.println("pvnet switch: " + slot.vif.config().name() + " attached by pid " + peer.pid() + " uid " + peer.uid());
         return guest;
     }
 
-    private Guest refuse(final ControlSocket connection, final PeerCredentials peer, final String reason)
+    private GuestSession refuse(final ControlSocket connection, final PeerCredentials peer, final String reason)
     {
         refused.incrementAndGet();
         log.println("pvnet switch: refused pid " + peer.pid() + " uid " + peer.uid() + ": " + reason);
@@ -320,19 +284,15 @@ public final class GuestControlServer implements AutoCloseable
         return null;
     }
 
-    private void storeOperation(final Guest guest, final ControlMessage message)
+    private void storeOperation(final GuestSession guest, final ControlMessage message)
     {
         final String key = message.key();
-        final String frontendDir = guest.slot.vif.config().frontendDir() + "/";
-        if (!key.startsWith(frontendDir) || key.length() == frontendDir.length() || key.contains("//") ||
-            key.contains("/../") || key.endsWith("/..") || key.contains("/./") || key.endsWith("/."))
+        if (!guest.mayWrite(key))
         {
-            // Xen's permission model: a frontend writes its own directory only (EACCES elsewhere)
             if (deniedWrites.incrementAndGet() % 1_000 == 1)
             {
-                log.println("pvnet switch: " + guest.slot.vif.config().name() + " pid " + guest.peer.pid() +
-                    ": store write outside its frontend directory refused: " + key + " (" + deniedWrites.get() +
-                    " so far)");
+                log.println("pvnet switch: " + guest.name() + ": store write outside its frontend directory refused: " +
+                    key + " (" + deniedWrites.get() + " so far)");
             }
             return;
         }
@@ -348,42 +308,21 @@ public final class GuestControlServer implements AutoCloseable
         guest.slot.vif.backend().wake();
     }
 
-    /**
-     * A guest's report of its frontend's counters: what grew since its last report is added to the vif's
-     * {@code front-*} counters in the host's file (this thread is their only writer while the guest is attached). A
-     * count that went down (a lying guest) adds nothing; the guest can only misstate its own vif's figures.
-     */
-    private static void frontCounters(final Guest guest, final ControlMessage message)
+    private void detach(final GuestSession guest)
     {
-        final long[] counts = message.counts();
-        final io.pvnet.engine.vif.VifCounters counters = guest.slot.vif.backend().counters();
-        for (int i = 0; i < Math.min(counts.length, guest.reported.length); i++)
-        {
-            final long grown = counts[i] - guest.reported[i];
-            if (grown > 0)
-            {
-                counters.add(io.pvnet.engine.vif.VifCounters.FRONT_TX_PACKETS + i, grown);
-                guest.reported[i] = counts[i];
-            }
-        }
-    }
-
-    private void detach(final Guest guest)
-    {
-        final Slot slot = guest.slot;
+        final VifSlot slot = guest.slot;
         synchronized (slot)
         {
-            if (slot.guest != guest)
+            if (slot.guest() != guest)
             {
                 return;
             }
-            slot.guest = null;
-            attached.remove(guest);
+            slot.guest(null); // an attach waiting in awaitDeparture goes on once this monitor is free
+            watches.remove(guest);
             // as if the frontend had gone to Closed: the backend leaves Connected at once and accepts a new frontend
             final String frontendDir = slot.vif.config().frontendDir();
             store.removeTree(frontendDir + "/");
             store.writeState(frontendDir, XenbusState.CLOSED);
-            slot.notifyAll(); // an attach waiting in awaitDetached
         }
         // a sleeping host thread sees the death now, not at its next housekeeping round
         slot.vif.backend().wake();
@@ -392,46 +331,12 @@ public final class GuestControlServer implements AutoCloseable
     }
 
     /**
-     * A guest that restarts at once can attach before the thread serving its previous connection has seen that
-     * connection close (the frontend already went to Closed): wait up to {@link #DEPARTURE_WAIT_NS} for that detach
-     * before refusing, so a restart is not refused while a second live guest still is. Holds the slot's monitor.
-     */
-    private static void awaitDetached(final Slot slot)
-    {
-        final long deadline = System.nanoTime() + DEPARTURE_WAIT_NS;
-        long left;
-        while (slot.guest != null && (left = deadline - System.nanoTime()) > 0)
-        {
-            try
-            {
-                TimeUnit.NANOSECONDS.timedWait(slot, left);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private void awaitNotConnected(final Slot slot)
-    {
-        final long deadline = System.nanoTime() + CLOSE_WAIT_NS;
-        while (slot.vif.backend().state() == XenbusState.CONNECTED && System.nanoTime() - deadline < 0)
-        {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        // the agent may be finishing its last duty cycle on the old share
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-    }
-
-    /**
      * The store changed (a backend's write, seen by the thread serving the backends): the watch thread pushes the
      * change to the guests now. Any thread; allocation-free.
      */
     public void storeChanged()
     {
-        LockSupport.unpark(watcher);
+        watches.storeChanged();
     }
 
     /**
@@ -441,47 +346,15 @@ public final class GuestControlServer implements AutoCloseable
      */
     public GuestControlServer hostReportsStoreChanges()
     {
-        hostReports = true;
+        watches.hostReportsStoreChanges();
         return this;
     }
 
-    private void poke()
-    {
-        fastUntilNs = System.nanoTime() + FAST_WATCH_NS;
-        LockSupport.unpark(watcher);
-    }
-
-    private void watchLoop()
-    {
-        while (running)
-        {
-            for (final Guest guest : attached)
-            {
-                synchronized (guest)
-                {
-                    guest.backendKeys.publishChanges(guest.sender);
-                }
-            }
-            if (System.nanoTime() - fastUntilNs < 0)
-            {
-                LockSupport.parkNanos(WATCH_PERIOD_NS);
-            }
-            else if (hostReports)
-            {
-                LockSupport.park(); // until a guest message, storeChanged() or close()
-            }
-            else
-            {
-                LockSupport.parkNanos(IDLE_WATCH_PERIOD_NS);
-            }
-        }
-    }
-
-    private static String describe(final Guest guest, final ControlSocket connection)
+    private static String describe(final GuestSession guest, final ControlSocket connection)
     {
         if (guest != null)
         {
-            return guest.slot.vif.config().name() + " pid " + guest.peer.pid();
+            return guest.name();
         }
         try
         {
@@ -498,11 +371,10 @@ public final class GuestControlServer implements AutoCloseable
     public void close()
     {
         running = false;
-        LockSupport.unpark(watcher);
         listener.close();
-        for (final Slot slot : slots.values())
+        for (final VifSlot slot : slots.values())
         {
-            final Guest guest = slot.guest;
+            final GuestSession guest = slot.guest();
             if (guest != null)
             {
                 guest.connection.shutdown();
@@ -511,7 +383,7 @@ public final class GuestControlServer implements AutoCloseable
         try
         {
             acceptor.join(1_000);
-            watcher.join(1_000);
+            watches.close();
         }
         catch (final InterruptedException ex)
         {
@@ -522,74 +394,11 @@ public final class GuestControlServer implements AutoCloseable
     /** Closes the shares; call after the backends stopped running. */
     public void closeShares()
     {
-        for (final Slot slot : slots.values())
+        for (final VifSlot slot : slots.values())
         {
             synchronized (slot)
             {
-                slot.vif.backend().useShare(null, -1); // the poller stops watching the kick fd before it is closed
-                slot.pendingShare = slot.share;
-                slot.pendingKickFd = slot.kickFd;
-                slot.share = null;
-                slot.kickFd = -1;
-                slot.closePrevious();
-            }
-        }
-    }
-
-    private static final class Slot
-    {
-        final Vif vif;
-        volatile Guest guest;
-        GuestShare share;
-        int kickFd = -1;
-        GuestShare pendingShare;
-        int pendingKickFd = -1;
-
-        Slot(final Vif vif)
-        {
-            this.vif = vif;
-        }
-
-        /** Closes what the slot held before the share in force (set aside by the caller). */
-        void closePrevious()
-        {
-            if (pendingShare != null)
-            {
-                pendingShare.close();
-                pendingShare = null;
-            }
-            io.pvnet.ring.share.LinuxCalls.close(pendingKickFd);
-            pendingKickFd = -1;
-        }
-    }
-
-    private final class Guest
-    {
-        final Slot slot;
-        final ControlSocket connection;
-        final PeerCredentials peer;
-        final StoreMirror backendKeys;
-        final StoreMirror.Sender sender = this::send;
-        /** The frontend's counts as last reported (serving thread). */
-        final long[] reported = new long[io.pvnet.engine.vif.VifCounters.FRONT_KIND_COUNT];
-
-        Guest(final Slot slot, final ControlSocket connection, final PeerCredentials peer)
-        {
-            this.slot = slot;
-            this.connection = connection;
-            this.peer = peer;
-            this.backendKeys = new StoreMirror(store, slot.vif.config().backendDir());
-        }
-
-        void send(final ControlMessage message)
-        {
-            try
-            {
-                connection.send(message.encode());
-            }
-            catch (final LinuxException gone)
-            {
-                // the reader thread sees the end of the connection and detaches
+                slot.closeShare();
             }
         }
     }

@@ -8,7 +8,9 @@ import java.util.Arrays;
  * vif), {@code FrameBytes} their lengths from the Ethernet header on (no FCS), {@code PayloadBytes} the UDP, ICMP echo
  * or TCP payload inside them.
  * <ul>
- *   <li>sent: what this generator handed to its vif;</li>
+ *   <li>sent: what this generator handed to its vif; for TCP the first sends of new data only (iperf3's bytes sent),
+ *       what went again apart ({@code retransmitted}: iperf3's {@code Retr}), so a frame handed to the vif is counted
+ *       once, in one of them;</li>
  *   <li>answered: echoes of its own frames (UDP echo, ICMP echo reply; {@code bad} when an echo's size or content is
  *       not what was sent) or, for TCP, payload bytes the peer acknowledged;</li>
  *   <li>received: a reverse stream's datagrams from the peer ({@code --reverse}, {@code --bidir}), with
@@ -40,6 +42,9 @@ public final class GenCounters
     final long[] receivedPayloadBytes;
     final long[] receivedExpected;
     final long[] retransmitRounds;
+    final long[] retransmittedFrames;
+    final long[] retransmittedFrameBytes;
+    final long[] retransmittedPayloadBytes;
     final long[] receivedLate;
     final long[] receivedDuplicates;
     final long[] receiverFrames;
@@ -81,6 +86,9 @@ public final class GenCounters
         receivedPayloadBytes = new long[flows];
         receivedExpected = new long[flows];
         retransmitRounds = new long[flows];
+        retransmittedFrames = new long[flows];
+        retransmittedFrameBytes = new long[flows];
+        retransmittedPayloadBytes = new long[flows];
         receivedLate = new long[flows];
         receivedDuplicates = new long[flows];
         receiverFrames = new long[flows];
@@ -368,6 +376,54 @@ public final class GenCounters
     public long retransmitRounds(final int flow)
     {
         return retransmitRounds[flow];
+    }
+
+    /**
+     * {@return TCP segments (or TSO frames) {@code flow}'s sending connection sent again: iperf3's {@code Retr}}
+     * Apart from {@link #sentFrames}, which for TCP are first sends of new data only.
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long retransmittedFrames(final int flow)
+    {
+        return retransmittedFrames[flow];
+    }
+
+    /**
+     * {@return bytes of those frames (Ethernet header on, no FCS)}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long retransmittedFrameBytes(final int flow)
+    {
+        return retransmittedFrameBytes[flow];
+    }
+
+    /**
+     * {@return payload bytes {@code flow}'s sending connection sent again (not in {@link #sentPayloadBytes})}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long retransmittedPayloadBytes(final int flow)
+    {
+        return retransmittedPayloadBytes[flow];
+    }
+
+    /** A TCP data segment of {@code flow} went to the vif: new data (sent) or sent again (retransmitted). */
+    void tcpSent(final int flow, final int frameBytes, final int payloadBytes, final boolean resent)
+    {
+        if (resent)
+        {
+            retransmittedFrames[flow]++;
+            retransmittedFrameBytes[flow] += frameBytes;
+            retransmittedPayloadBytes[flow] += payloadBytes;
+        }
+        else
+        {
+            sentFrames[flow]++;
+            sentFrameBytes[flow] += frameBytes;
+            sentPayloadBytes[flow] += payloadBytes;
+        }
     }
 
     /**

@@ -35,6 +35,22 @@ public interface GenListener
     {
     }
 
+    /**
+     * The peer reset one of a TCP run's connections before the close: that flow's direction ends here (nothing more is
+     * sent or taken on it), the run's other connections go on, and the run ends in an error
+     * ({@link TrafficReport#peerResets()}). Called once per connection, as the RST comes.
+     *
+     * @param flow           the flow, 0 .. flows - 1 (source port {@link TrafficGenerator#SOURCE_PORT} + flow).
+     * @param sending        gen sent on it (else the peer did: {@code --reverse}, {@code --bidir}'s receiving one).
+     * @param atNs           ns since the run (or its warm-up) started.
+     * @param bytes          sending: bytes the peer acknowledged on it so far; receiving: bytes it received in order.
+     * @param unacknowledged sending: bytes sent that the peer never acknowledged; receiving: 0.
+     */
+    default void onPeerReset(
+        final int flow, final boolean sending, final long atNs, final long bytes, final long unacknowledged)
+    {
+    }
+
     /** A listener that ignores everything. */
     GenListener NONE = new GenListener()
     {

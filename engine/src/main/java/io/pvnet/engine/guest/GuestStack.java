@@ -1,7 +1,6 @@
 package io.pvnet.engine.guest;
 
 import io.pvnet.engine.frame.FrameMetadata;
-import io.pvnet.checksum.packet.ArpHeader;
 import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.IcmpHeader;
 import io.pvnet.checksum.packet.IpProtocol;
@@ -9,7 +8,6 @@ import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.Ipv6ExtensionHeader;
 import io.pvnet.checksum.packet.Ipv6Header;
 import io.pvnet.checksum.packet.NeighbourDiscovery;
-import io.pvnet.checksum.packet.NeighbourMessages;
 import io.pvnet.checksum.packet.PacketChecksums;
 import io.pvnet.checksum.packet.TcpHeader;
 import io.pvnet.checksum.packet.UdpHeader;
@@ -33,8 +31,8 @@ import java.nio.ByteBuffer;
  * Threading: one thread (the guest's poll loop) calls everything. Nothing allocates after construction: each reply
  * is built in one preallocated buffer and handed to the {@code out} sink before the next frame is read.
  * <p>
- * Why one file of this length (about 428 lines of code, the rest javadoc): ARP, NDP, ICMP/ICMPv6 echo and UDP echo
- * share the stack's addresses, neighbour cache and reply path.
+ * ARP and NDP (answers, requests, the neighbour learned) are {@link GuestNeighbours}'; this class dispatches each
+ * frame and answers echo and discard.
  */
 public final class GuestStack implements FrameHandler
 {
@@ -56,6 +54,7 @@ public final class GuestStack implements FrameHandler
     private final long ipv6Hi;
     private final long ipv6Lo;
     private final ReplySender sender;
+    private final GuestNeighbours neighbours;
     private final ReplyFragmenter fragmenter;
     private final FragmentReassembly reassembly = new FragmentReassembly();
     private final TcpDiscardServer discard;
@@ -63,13 +62,6 @@ public final class GuestStack implements FrameHandler
     private FrameHandler other;
 
     private final UnsafeBuffer reply = new UnsafeBuffer(ByteBuffer.allocateDirect(BUFFER_BYTES));
-
-    // the neighbour most recently resolved (ARP reply or request, NA or NS) for the generator
-    private int neighbourIpv4;
-    private long neighbourIpv4Mac = -1;
-    private long neighbourIpv6Hi;
-    private long neighbourIpv6Lo;
-    private long neighbourIpv6Mac = -1;
 
     private long framesIn;
     private long udpEchoes;
@@ -103,6 +95,7 @@ public final class GuestStack implements FrameHandler
         ipv6Lo = ipv6 == null ? 0 : Ipv6Header.lo(ipv6);
         this.mtu = mtu;
         sender = new ReplySender(out);
+        neighbours = new GuestNeighbours(mac, ipv4, ipv6Hi, ipv6Lo, sender);
         fragmenter = new ReplyFragmenter(mtu, BUFFER_BYTES, sender);
         discard = new TcpDiscardServer(mtu);
     }
@@ -132,7 +125,8 @@ public final class GuestStack implements FrameHandler
         boolean handled = false;
         if (etherType == EthernetHeader.ETHERTYPE_ARP)
         {
-            handled = arp(buffer, offset, length);
+            neighbours.arp(buffer, offset, length);
+            handled = true;
         }
         else if (etherType == EthernetHeader.ETHERTYPE_IPV4 && length >= IP + Ipv4Header.MIN_LENGTH)
         {
@@ -148,29 +142,6 @@ public final class GuestStack implements FrameHandler
         }
     }
 
-    private boolean arp(final DirectBuffer buffer, final int offset, final int length)
-    {
-        final int arp = offset + IP;
-        if (length < NeighbourMessages.ARP_LENGTH || ArpHeader.hardwareType(buffer, arp) != ArpHeader.HARDWARE_ETHERNET ||
-            ArpHeader.protocolType(buffer, arp) != EthernetHeader.ETHERTYPE_IPV4)
-        {
-            return true;
-        }
-        final long senderMac = ArpHeader.senderMac(buffer, arp);
-        final int senderIp = ArpHeader.senderIp(buffer, arp);
-        if (ipv4 == 0 || ArpHeader.targetIp(buffer, arp) != ipv4)
-        {
-            return true;
-        }
-        neighbourIpv4 = senderIp;
-        neighbourIpv4Mac = senderMac;
-        if (ArpHeader.operation(buffer, arp) == ArpHeader.OPERATION_REQUEST)
-        {
-            sender.send(reply, NeighbourMessages.arpReply(reply, mac, ipv4, senderMac, senderIp));
-        }
-        return true;
-    }
-
     /**
      * Sends an ARP request (broadcast) for {@code target}; the answer is read back with {@link #neighbourMac4}.
      *
@@ -178,7 +149,7 @@ public final class GuestStack implements FrameHandler
      */
     public void sendArpRequest(final int target)
     {
-        sender.send(reply, NeighbourMessages.arpRequest(reply, mac, ipv4, target));
+        neighbours.sendArpRequest(target);
     }
 
     /**
@@ -189,8 +160,7 @@ public final class GuestStack implements FrameHandler
      */
     public void sendNeighbourSolicitation(final byte[] target)
     {
-        sender.send(reply, NeighbourMessages.neighbourSolicitation(
-            reply, mac, ipv6Hi, ipv6Lo, Ipv6Header.hi(target), Ipv6Header.lo(target)));
+        neighbours.sendNeighbourSolicitation(Ipv6Header.hi(target), Ipv6Header.lo(target));
     }
 
     private boolean ipv4(final DirectBuffer buffer, final int offset, final int length)
@@ -313,24 +283,10 @@ public final class GuestStack implements FrameHandler
         }
         final int next = Ipv6Header.nextHeader(buffer, ip);
         final int l4 = ip + Ipv6Header.LENGTH;
-        if (next == IpProtocol.ICMPV6 && payloadLength >= NeighbourDiscovery.OPTIONS_OFFSET)
+        if (next == IpProtocol.ICMPV6 && payloadLength >= NeighbourDiscovery.OPTIONS_OFFSET &&
+            neighbours.ndp(buffer, offset, l4 + payloadLength, IcmpHeader.type(buffer, l4)))
         {
-            final int type = IcmpHeader.type(buffer, l4);
-            if (type == IcmpHeader.V6_NEIGHBOUR_SOLICITATION && NeighbourDiscovery.targetHi(buffer, l4) == ipv6Hi &&
-                NeighbourDiscovery.targetLo(buffer, l4) == ipv6Lo)
-            {
-                neighbourSolicitation(buffer, offset, l4 + payloadLength);
-                return true;
-            }
-            if (type == IcmpHeader.V6_NEIGHBOUR_ADVERTISEMENT)
-            {
-                // learn it: the target link-layer address option, else the source MAC
-                neighbourIpv6Hi = NeighbourDiscovery.targetHi(buffer, l4);
-                neighbourIpv6Lo = NeighbourDiscovery.targetLo(buffer, l4);
-                neighbourIpv6Mac = linkLayerAddress(buffer, offset, l4 + payloadLength,
-                    NeighbourDiscovery.TARGET_LINK_LAYER);
-                return true;
-            }
+            return true;
         }
         if (Ipv6Header.destinationHi(buffer, ip) != ipv6Hi || Ipv6Header.destinationLo(buffer, ip) != ipv6Lo)
         {
@@ -342,24 +298,6 @@ public final class GuestStack implements FrameHandler
         }
         reply.putBytes(0, buffer, offset, IPV6_L4 + payloadLength);
         return answerIpv6(IPV6_L4 + payloadLength);
-    }
-
-    /** {@return the MAC in the NS/NA's link-layer option of {@code type}, else the frame's source MAC} */
-    private static long linkLayerAddress(final DirectBuffer buffer, final int offset, final int end, final int type)
-    {
-        final long option = NeighbourDiscovery.linkLayerOption(buffer, offset + IPV6_L4, end, type);
-        return option >= 0 ? option : EthernetHeader.source(buffer, offset);
-    }
-
-    private void neighbourSolicitation(final DirectBuffer buffer, final int offset, final int end)
-    {
-        final long senderMac = linkLayerAddress(buffer, offset, end, NeighbourDiscovery.SOURCE_LINK_LAYER);
-        neighbourIpv6Hi = Ipv6Header.sourceHi(buffer, offset + IP);
-        neighbourIpv6Lo = Ipv6Header.sourceLo(buffer, offset + IP);
-        neighbourIpv6Mac = senderMac;
-        sender.send(reply, NeighbourMessages.neighbourAdvertisement(reply, mac, senderMac, ipv6Hi, ipv6Lo,
-            neighbourIpv6Hi, neighbourIpv6Lo, ipv6Hi, ipv6Lo,
-            NeighbourDiscovery.FLAG_SOLICITED | NeighbourDiscovery.FLAG_OVERRIDE));
     }
 
     /** Answers the IPv6 packet (no extension headers) in {@link #reply}[0, length). */
@@ -472,7 +410,7 @@ public final class GuestStack implements FrameHandler
      */
     public long neighbourMac4(final int address)
     {
-        return address == neighbourIpv4 ? neighbourIpv4Mac : -1;
+        return neighbours.mac4(address);
     }
 
     /**
@@ -482,8 +420,7 @@ public final class GuestStack implements FrameHandler
      */
     public long neighbourMac6(final byte[] address)
     {
-        return Ipv6Header.hi(address) == neighbourIpv6Hi && Ipv6Header.lo(address) == neighbourIpv6Lo ?
-            neighbourIpv6Mac : -1;
+        return neighbours.mac6(Ipv6Header.hi(address), Ipv6Header.lo(address));
     }
 
     /** {@return this host's MAC (48 bits)} */

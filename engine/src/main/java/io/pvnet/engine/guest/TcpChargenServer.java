@@ -227,8 +227,10 @@ public final class TcpChargenServer implements FrameHandler, Agent
                 return;
             }
             connection.state = ESTABLISHED;
+            // the SYN-ACK's round trip is the timer's first sample when it went once (Karn), else RFC 6298 5.7
             connection.send.start(INITIAL_SEQUENCE + 1, TcpHeader.window(buffer, l4), connection.shift, connection.mss,
-                now);
+                connection.synSentNs == connection.synFirstNs ? now - connection.synFirstNs :
+                TcpRetransmissionTimer.SYN_RESENT);
         }
         else
         {
@@ -270,18 +272,26 @@ public final class TcpChargenServer implements FrameHandler, Agent
     /** Acknowledges the peer's FIN: with our FIN when it is due, else with an ACK (our FIN follows our data). */
     private void acknowledgeFin(final Connection connection, final long now)
     {
-        final TcpSendWindow window = connection.send;
-        if (window.finDue())
+        if (!connection.send.finDue())
         {
-            if (send(connection, window.finSequence(), TcpHeader.FIN | TcpHeader.ACK, 0, 0) == 0)
-            {
-                window.finSent(now);
-            }
+            send(connection, connection.send.nextSequence(), TcpHeader.ACK, 0, 0);
         }
         else
         {
-            send(connection, window.nextSequence(), TcpHeader.ACK, 0, 0);
+            sendFin(connection, now);
         }
+    }
+
+    /** Sends the FIN that is due ({@link TcpSendWindow#finDue()}). @return whether the vif took it. */
+    private boolean sendFin(final Connection connection, final long now)
+    {
+        final TcpSendWindow window = connection.send;
+        if (send(connection, window.finSequence(), TcpHeader.FIN | TcpHeader.ACK, 0, 0) != 0)
+        {
+            return false;
+        }
+        window.finSent(now);
+        return true;
     }
 
     private void accept(
@@ -333,7 +343,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
             if (connection.state == ESTABLISHED || connection.state == CLOSING)
             {
                 connection.send.checkTimeout(now);
-                final int sent = room ? sendData(connection) : 0;
+                final int sent = room ? sendData(connection, now) : 0;
                 if (sent < 0)
                 {
                     return work + 1; // the ring is full: the other connections wait for the next duty cycle too
@@ -405,17 +415,11 @@ public final class TcpChargenServer implements FrameHandler, Agent
             connections.free(connection);
             return 1;
         }
-        final TcpSendWindow window = connection.send;
-        if (room && window.finDue() && send(connection, window.finSequence(), TcpHeader.FIN | TcpHeader.ACK, 0, 0) == 0)
-        {
-            window.finSent(now);
-            return 1;
-        }
-        return 0;
+        return room && connection.send.finDue() && sendFin(connection, now) ? 1 : 0;
     }
 
     /** @return frames sent, -1 when the ring was full. */
-    private int sendData(final Connection connection)
+    private int sendData(final Connection connection, final long now)
     {
         final int maxFrame = MAX_FRAME_PAYLOAD / connection.mss * connection.mss;
         int frames = 0;
@@ -433,7 +437,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
             {
                 return -1;
             }
-            connection.send.sent(length);
+            connection.send.sent(length, now);
             frames++;
         }
         return frames;

@@ -13,28 +13,21 @@ import org.agrona.concurrent.NanoClock;
  * (answered = bytes acknowledged); a receiving connection ({@code --reverse}, {@code --bidir}) connects to a server that
  * writes as soon as it accepts (the guest's chargen server, a kernel socket, as iperf3 {@code -R}'s server sends),
  * takes in-order data, drops what follows a gap and acknowledges at once so the peer resends (received = in-order
- * payload bytes). At the end every connection closes as RFC 9293 has it ({@link #close}).
+ * payload bytes). What a sending connection sends again counts apart from its first sends (iperf3's {@code Retr}), on
+ * RFC 6298's retransmission timer ({@link TcpRetransmissionTimer}). A RST from the peer ends its connection at once (the
+ * listener is told, the other connections go on, the run ends in an error). At the end every connection closes as
+ * RFC 9293 has it ({@link TcpClose}).
  * <p>
- * This class is the run: the measured loop (warm-up, interval lines, pacing, one segment per connection in turn), the
- * acknowledgments and the close; {@link TcpConnections} holds the connections and answers for all of them at once,
- * {@link TcpHandshake} opens them, {@link TcpConnection} and {@link TcpSendWindow} keep one connection's state, and
- * {@link TcpSegmentWriter} builds the segments.
+ * This class is the run: the measured loop (warm-up, interval lines, pacing, one segment per connection in turn) and
+ * the segments that come; {@link TcpConnections} holds the connections and answers for all of them at once,
+ * {@link TcpHandshake} opens them, {@link TcpClose} closes them, {@link TcpConnection} and {@link TcpSendWindow} keep
+ * one connection's state, and {@link TcpSegmentWriter} builds the segments.
  * <p>
  * Uses its generator's frame, vif, clock, counters and waiting. Threading: the generator's thread. Sending allocates
  * nothing.
  */
 final class TcpClient
 {
-    /**
-     * The close gives up after this long without progress (no byte or FIN newly acknowledged, no data or FIN received
-     * in order): ten retransmission timeouts ({@link TcpSendWindow#GO_BACK_NS}), so a loaded machine that answers
-     * slowly but answers still closes, and a peer that stopped answering costs two seconds.
-     */
-    private static final long CLOSE_IDLE_NS = 2_000_000_000L;
-    /** The close gives up after this long whatever the progress (a peer that trickles). */
-    private static final long CLOSE_MAX_NS = 10_000_000_000L;
-    /** How long a close that ended in resets still answers the peers' challenge ACKs (RFC 5961 3.2) with a RST. */
-    private static final long CHALLENGE_ACK_WAIT_NS = 50_000_000L;
     /**
      * What the receiving connections together offer the peer: the backend's queue in front of the rx ring (512 KiB, as
      * Linux netback's), so a sender that bursts a whole window into a momentarily full rx ring loses none of it (gen
@@ -49,12 +42,9 @@ final class TcpClient
     private final TcpConnections connections = new TcpConnections();
     private final TcpSegmentWriter writer;
     private final TcpHandshake handshake;
+    private final TcpClose close;
     /** Received data counts only while this is set (the measured time). */
     private boolean measuring;
-    /** Set from the end of the measured time: acknowledgments still count (of data sent in it), FINs go out. */
-    private boolean closing;
-    /** While closing: when a connection last made progress (the close's idle timeout runs from it). */
-    private long closeProgressNs;
 
     TcpClient(final TrafficGenerator generator)
     {
@@ -68,6 +58,7 @@ final class TcpClient
                 return status;
             });
         this.handshake = new TcpHandshake(generator, connections, writer);
+        this.close = new TcpClose(generator, connections, writer);
     }
 
     /** Runs {@code spec} on the generator's counters (already begun with {@code spec.flows()} flows). */
@@ -79,7 +70,6 @@ final class TcpClient
         final int flows = spec.flows();
         final boolean sends = spec.sends();
         measuring = false;
-        closing = false;
         writer.receiveWindow(Math.max(1, Math.min(TcpSegmentWriter.WINDOW,
             (RECEIVE_BUFFER_BYTES / flows) >> TcpSegmentWriter.WINDOW_SCALE)));
         connections.begin(spec, clock.nanoTime());
@@ -99,7 +89,7 @@ final class TcpClient
             connection.total = spec.count() > 0 ? TrafficGenerator.flowShare(spec.count(), flow, flows) * segment :
                 Long.MAX_VALUE / 4;
             connection.send.start(connection.firstSequence(), connection.peerWindow, connection.windowShift, mss,
-                start);
+                connection.handshakeRttNs);
         }
         generator.runStartNs = start;
         measuring = true;
@@ -127,7 +117,7 @@ final class TcpClient
                 for (int flow = 0; flow < flows && sends; flow++)
                 {
                     final TcpConnection connection = connections.sending(flow);
-                    connection.warmUpInFlight = connection.send.inFlight();
+                    connection.warmUpInFlight = connection.send.unacknowledged(); // up to the highest byte sent
                 }
                 start = now;
                 generator.runStartNs = now;
@@ -158,6 +148,10 @@ final class TcpClient
                 {
                     final int flow = nextFlow + i < flows ? nextFlow + i : nextFlow + i - flows;
                     final TcpConnection connection = connections.sending(flow);
+                    if (connection.resets > 0)
+                    {
+                        continue; // the peer reset it: nothing more goes on it
+                    }
                     if (connection.send.checkTimeout(now))
                     {
                         counters.retransmitRounds[flow]++;
@@ -167,13 +161,11 @@ final class TcpClient
                         continue;
                     }
                     final int mss = Math.min(connection.peerMss, mtuMss);
-                    final int segment = segment(spec, mss);
-                    final int sent = sendData(connection, segment, mss);
+                    final boolean resend = connection.send.resending();
+                    final int sent = writer.data(connection, segment(spec, mss), mss, now);
                     if (sent > 0)
                     {
-                        counters.sentFrames[flow]++;
-                        counters.sentFrameBytes[flow] += generator.builder.payloadOffset() + sent;
-                        counters.sentPayloadBytes[flow] += sent;
+                        counters.tcpSent(flow, writer.headerBytes() + sent, sent, resend);
                         next += gapNs;
                         work++;
                     }
@@ -189,19 +181,19 @@ final class TcpClient
                     next = now; // more than 100 ms behind the rate (a stall): do not burst to catch up
                 }
             }
-            work += sendPendingAcks();
+            work += connections.sendPendingAcks(writer);
             generator.idle(work);
         }
         final long elapsed = clock.nanoTime() - start;
         measuring = false;
-        final boolean closed = close(clock, spec, mtuMss);
+        final boolean closed = close.run(clock, spec, mtuMss);
         final long last = clock.nanoTime();
         listener.onInterval(counters, lastInterval - start, Math.max(lastInterval, Math.min(last, end)) - start);
-        return new TrafficReport(counters, elapsed, closed, null, unacknowledged());
+        return new TrafficReport(counters, elapsed, closed, null, unacknowledged(), connections.resetInRun());
     }
 
     /** {@return the payload bytes of one data segment: the requested size, cut to the MSS unless TSO splits it} */
-    private static int segment(final TcpSpec spec, final int mss)
+    static int segment(final TcpSpec spec, final int mss)
     {
         return spec.tso() ? spec.size() : Math.min(spec.size(), mss);
     }
@@ -223,188 +215,6 @@ final class TcpClient
         return unacknowledged;
     }
 
-    /** @return payload bytes sent, 0 when the window (or what is left) allows none, -1 when the ring is full. */
-    private int sendData(final TcpConnection connection, final int segment, final int mss)
-    {
-        final TcpSendWindow window = connection.send;
-        final long remaining = connection.total - connection.acked - window.inFlight();
-        final int length = window.nextLength(segment, remaining, mss);
-        if (length <= 0)
-        {
-            return 0;
-        }
-        final int status = writer.segment(connection, window.sndNxt(), connection.rcvNxt, TcpHeader.PSH | TcpHeader.ACK,
-            length, length > mss ? mss : 0);
-        if (status != VifFrontend.OK)
-        {
-            return -1;
-        }
-        window.sent(length);
-        return length;
-    }
-
-    /**
-     * Acknowledges what the receiving connections took since their last ACK, and what a sending connection owes (the
-     * peer's FIN, when the ring was full as it came). @return ACKs sent.
-     */
-    private int sendPendingAcks()
-    {
-        int sent = 0;
-        for (int flow = 0; flow < connections.flows(); flow++)
-        {
-            if (connections.receives())
-            {
-                sent += ackIfPending(connections.receiving(flow));
-            }
-            if (connections.sends())
-            {
-                sent += ackIfPending(connections.sending(flow));
-            }
-        }
-        return sent;
-    }
-
-    private int ackIfPending(final TcpConnection connection)
-    {
-        if (connection.ackPending > 0 || connection.ackNow)
-        {
-            ack(connection);
-            return 1;
-        }
-        return 0;
-    }
-
-    private void ack(final TcpConnection connection)
-    {
-        if (writer.segment(connection, connection.nextSequence(), connection.rcvNxt, TcpHeader.ACK, 0, 0) ==
-            VifFrontend.OK)
-        {
-            connection.ackPending = 0;
-            connection.ackNow = false;
-        }
-    }
-
-    /**
-     * Closes every connection as RFC 9293 3.6 does, on the send windows' timers: a sending connection resends what is
-     * still unacknowledged (the data before its FIN, lost or not yet answered when the run ended), then its FIN after
-     * the highest byte it sent; a receiving connection sends its FIN at once. A FIN lost or unanswered goes again with
-     * the retransmission timeout; the peers' data and FINs are acknowledged as they come. Acknowledgments of data sent
-     * in the measured time still count as its answers; what is resent now is not counted as sent. Gives up after
-     * {@link #CLOSE_IDLE_NS} without progress (or {@link #CLOSE_MAX_NS} in all) and resets what did not close, so its
-     * peer frees it. No TIME-WAIT: the client only measures, and its next run starts with a new initial sequence number.
-     *
-     * @return whether every connection closed both ways.
-     */
-    private boolean close(final NanoClock clock, final TcpSpec spec, final int mtuMss)
-    {
-        final int flows = connections.flows();
-        final boolean sends = connections.sends();
-        final boolean receives = connections.receives();
-        final long begin = clock.nanoTime();
-        for (int flow = 0; flow < flows; flow++)
-        {
-            if (sends)
-            {
-                connections.sending(flow).send.close();
-            }
-            if (receives)
-            {
-                final TcpConnection in = connections.receiving(flow);
-                in.send.start(in.firstSequence(), in.peerWindow, in.windowShift, mtuMss, begin);
-                in.send.close();
-            }
-        }
-        closing = true;
-        closeProgressNs = begin;
-        long now = begin;
-        while (!connections.allClosed() && now - closeProgressNs <= CLOSE_IDLE_NS && now - begin <= CLOSE_MAX_NS)
-        {
-            int work = generator.poll();
-            now = clock.nanoTime();
-            for (int flow = 0; flow < flows; flow++)
-            {
-                if (sends)
-                {
-                    final TcpConnection out = connections.sending(flow);
-                    final int mss = Math.min(out.peerMss, mtuMss);
-                    work += closeStep(out, now, segment(spec, mss), mss);
-                }
-                if (receives)
-                {
-                    work += closeStep(connections.receiving(flow), now, 0, mtuMss);
-                }
-            }
-            work += sendPendingAcks();
-            generator.idle(work);
-        }
-        closing = false;
-        boolean clean = true;
-        boolean resetSent = false;
-        for (int flow = 0; flow < flows; flow++)
-        {
-            clean &= resetUnlessClosed(sends ? connections.sending(flow) : null);
-            clean &= resetUnlessClosed(receives ? connections.receiving(flow) : null);
-            resetSent |= (sends && connections.sending(flow).resetSent) || (receives && connections.receiving(flow).resetSent);
-        }
-        generator.frontend.flush();
-        if (resetSent)
-        {
-            // a peer that took more than it acknowledged answers our RST with a challenge ACK: onSegment resets there
-            final long end = clock.nanoTime() + CHALLENGE_ACK_WAIT_NS;
-            while (clock.nanoTime() - end < 0)
-            {
-                final int work = generator.poll();
-                generator.frontend.flush();
-                generator.idle(work);
-            }
-        }
-        return clean;
-    }
-
-    /** One closing connection's turn: its timer, the data still to resend before its FIN, the FIN. @return work. */
-    private int closeStep(final TcpConnection connection, final long now, final int segment, final int mss)
-    {
-        final TcpSendWindow window = connection.send;
-        if (window.finAcknowledged() || connection.resets > 0)
-        {
-            return 0; // nothing more to send: acknowledged, or the peer reset the connection
-        }
-        int work = 0;
-        if (window.checkTimeout(now))
-        {
-            work++;
-            if (connection.sender)
-            {
-                generator.counters.retransmitRounds[connection.flow]++;
-            }
-        }
-        if (connection.sender && sendData(connection, segment, mss) != 0)
-        {
-            return work + 1; // data before the FIN (or a full ring): the FIN waits
-        }
-        if (window.finDue() && writer.fin(connection, window.finSequence()) == VifFrontend.OK)
-        {
-            window.finSent(now);
-            work++;
-        }
-        return work;
-    }
-
-    /** @return whether {@code connection} (null: none) closed both ways; else it is reset (unless the peer reset it). */
-    private boolean resetUnlessClosed(final TcpConnection connection)
-    {
-        if (connection == null || connection.closed())
-        {
-            return true;
-        }
-        if (connection.resets == 0)
-        {
-            writer.reset(connection, connection.resetSequence());
-            connection.resetSent = true;
-        }
-        return false;
-    }
-
     /**
      * A TCP segment for flow {@code flow} from the peer's port {@code sourcePort}: handed to that flow's sending or
      * receiving connection.
@@ -420,8 +230,20 @@ final class TcpClient
         final int tcpFlags = TcpHeader.flags(buffer, l4);
         if ((tcpFlags & TcpHeader.RST) != 0)
         {
-            connection.resets++; // done: the close stops on it (not clean)
-            return;
+            if (connection.established() && connection.resets == 0 && !connection.resetSent &&
+                TcpHeader.sequence(buffer, l4) != connection.rcvNxt)
+            {
+                // RFC 5961 3.2: a RST not exactly at the receive point may be blind (spoofed): a challenge ACK, which
+                // a peer that did reset answers with a RST exactly there (one ACK per poll however many come)
+                connection.ackNow = true;
+                connection.challengeAcks++;
+                return;
+            }
+            if (connection.resets++ == 0 && connection.established() && !close.closing() && !connection.resetSent)
+            {
+                onPeerReset(connection);
+            }
+            return; // done: nothing more goes on it, the close stops on it (not clean)
         }
         if (connection.resetSent)
         {
@@ -434,9 +256,13 @@ final class TcpClient
             }
             return;
         }
+        if (connection.resets > 0 && connection.established())
+        {
+            return; // the peer reset it: what comes after is not taken, nothing is answered
+        }
         if ((tcpFlags & (TcpHeader.SYN | TcpHeader.ACK)) == (TcpHeader.SYN | TcpHeader.ACK))
         {
-            connection.onSynAck(buffer, l4, l4Length);
+            connection.onSynAck(buffer, l4, l4Length, generator.clock.nanoTime());
             // the handshake's ACK; again for a repeated SYN-ACK (ours was lost): a server that writes starts on it
             writer.segment(connection, connection.nextSequence(), connection.rcvNxt, TcpHeader.ACK, 0, 0);
             return;
@@ -447,15 +273,21 @@ final class TcpClient
         }
         final int payload = l4Length - headerLength;
         final boolean fin = (tcpFlags & TcpHeader.FIN) != 0;
+        final boolean closing = close.closing();
         if ((tcpFlags & TcpHeader.ACK) != 0 && (closing || (connection.sender && measuring)))
         {
             final long now = generator.clock.nanoTime();
             final boolean finAcknowledged = connection.send.finAcknowledged();
+            final long rounds = connection.send.goBackRounds();
             final long newly = connection.send.onAck(TcpHeader.acknowledgment(buffer, l4), TcpHeader.window(buffer, l4),
                 payload == 0 && !fin, now);
+            if (connection.sender)
+            {
+                generator.counters.retransmitRounds[flow] += connection.send.goBackRounds() - rounds; // a fast retransmit
+            }
             if (newly > 0 || connection.send.finAcknowledged() != finAcknowledged)
             {
-                closeProgressNs = now;
+                close.progress(now);
             }
             if (connection.sender)
             {
@@ -476,7 +308,7 @@ final class TcpClient
             final int inOrder = connection.onData(seq, payload, fin);
             if (closing && (inOrder > 0 || connection.peerFin != peerFin))
             {
-                closeProgressNs = generator.clock.nanoTime();
+                close.progress(generator.clock.nanoTime());
             }
             if (!connection.sender && measuring)
             {
@@ -494,8 +326,21 @@ final class TcpClient
             }
             if (connection.ackNow || connection.ackPending >= ACK_EVERY)
             {
-                ack(connection);
+                writer.ack(connection);
             }
         }
+    }
+
+    /**
+     * The peer reset {@code connection} in the run: it ends here (the run loop skips it, {@link TcpConnections#done}
+     * waits no longer for it, the close leaves it), and the listener is told at once with what it got so far.
+     */
+    private void onPeerReset(final TcpConnection connection)
+    {
+        final long now = generator.clock.nanoTime();
+        connection.resetInRunNs = Math.max(0, now - generator.runStartNs);
+        generator.listener.onPeerReset(connection.flow, connection.sender, connection.resetInRunNs,
+            connection.sender ? connection.acked : connection.received,
+            connection.sender ? connection.send.unacknowledged() : 0);
     }
 }

@@ -23,13 +23,25 @@ final class TcpConnection
 
     // the handshake
     long synAck = -1;
+    /** SYNs sent, and when the first went: the handshake's round trip is a sample only when one went (Karn). */
+    int synsSent;
+    long synFirstNs;
+    /** The handshake's round trip, the retransmission timer's first sample ({@link TcpRetransmissionTimer#begin}). */
+    long handshakeRttNs = TcpRetransmissionTimer.NO_SAMPLE;
     int peerMss = 536;
     int windowShift;
     long peerWindow;
+    /** RSTs the peer sent (the first ends the connection: nothing more is sent on it). */
     long resets;
+    /** RSTs not at the receive point answered with a challenge ACK instead of taken (RFC 5961 3.2). */
+    long challengeAcks;
+    /** When the peer reset it in the run (before the close), ns since the run started; -1 when it did not. */
+    long resetInRunNs = -1;
 
     // receiving
     long rcvNxt;
+    /** Payload bytes taken in order since the handshake (the warm-up's too). */
+    long received;
     int ackPending;
     boolean ackNow;
 
@@ -55,11 +67,17 @@ final class TcpConnection
         this.sender = sender;
         this.total = total;
         synAck = -1;
+        synsSent = 0;
+        synFirstNs = 0;
+        handshakeRttNs = TcpRetransmissionTimer.NO_SAMPLE;
         peerMss = 536;
         windowShift = 0;
         peerWindow = 0;
         resets = 0;
+        resetInRunNs = -1;
+        challengeAcks = 0;
         rcvNxt = 0;
+        received = 0;
         ackPending = 0;
         ackNow = false;
         acked = 0;
@@ -67,7 +85,7 @@ final class TcpConnection
         peerFin = false;
         resetSent = false;
         // a receiving connection's window never sends data: only its FIN, right after the SYN
-        send.start(firstSequence(), 0, 0, 536, nowNs);
+        send.start(firstSequence(), 0, 0, 536, TcpRetransmissionTimer.NO_SAMPLE);
         return this;
     }
 
@@ -110,17 +128,29 @@ final class TcpConnection
         return send.finAcknowledged() ? (send.finSequence() + 1) & MASK : send.sndUna();
     }
 
+    /** A SYN went out now. */
+    void synSent(final long nowNs)
+    {
+        if (synsSent++ == 0)
+        {
+            synFirstNs = nowNs;
+        }
+    }
+
     /**
-     * A SYN-ACK: the peer's MSS, window scale and window; the receive point starts after its SYN.
+     * A SYN-ACK: the peer's MSS, window scale and window; the receive point starts after its SYN; the handshake's
+     * round trip when one SYN went (else RFC 6298 5.7's longer RTO).
      *
      * @return whether it was the first (a repeated SYN-ACK means our ACK was lost: acknowledge it again).
      */
-    boolean onSynAck(final DirectBuffer buffer, final int l4, final int l4Length)
+    boolean onSynAck(final DirectBuffer buffer, final int l4, final int l4Length, final long nowNs)
     {
         final boolean first = synAck < 0;
         synAck = TcpHeader.sequence(buffer, l4);
         if (first)
         {
+            handshakeRttNs = synsSent == 1 ? nowNs - synFirstNs : TcpRetransmissionTimer.SYN_RESENT;
+            resets = 0; // a RST to an earlier SYN (nothing listened yet): this SYN's answer opens the connection
             if (TcpHeader.headerLength(buffer, l4) <= l4Length)
             {
                 final int mss = TcpHeader.mssOption(buffer, l4);
@@ -151,6 +181,7 @@ final class TcpConnection
         if (seq == rcvNxt)
         {
             rcvNxt = (rcvNxt + payload) & MASK;
+            received += payload;
             if (fin)
             {
                 rcvNxt = (rcvNxt + 1) & MASK;

@@ -85,6 +85,21 @@ final class TcpConnections
         return sends && sourcePort == port ? sending[flow] : receives && sourcePort == reversePort ? receiving[flow] : null;
     }
 
+    /**
+     * Acknowledges what the receiving connections took since their last ACK, and what a sending connection owes (the
+     * peer's FIN, when the ring was full as it came). @return ACKs due.
+     */
+    int sendPendingAcks(final TcpSegmentWriter writer)
+    {
+        int sent = 0;
+        for (int flow = 0; flow < flows; flow++)
+        {
+            sent += (receives ? writer.ackIfPending(receiving[flow]) : 0) +
+                (sends ? writer.ackIfPending(sending[flow]) : 0);
+        }
+        return sent;
+    }
+
     /** {@return the first connection of the run not yet established, null when all are} */
     TcpConnection firstUnestablished()
     {
@@ -122,7 +137,7 @@ final class TcpConnections
 
     /**
      * {@return whether every connection got what it waits for} A sending connection: its total acknowledged; a
-     * receiving one: its total received in order.
+     * receiving one: its total received in order; a connection the peer reset waits for nothing more.
      *
      * @param receivedPayloadBytes in-order bytes received per flow (the run's counters).
      */
@@ -130,13 +145,25 @@ final class TcpConnections
     {
         for (int flow = 0; flow < flows; flow++)
         {
-            if ((sends && sending[flow].acked < sending[flow].total) ||
-                (receives && receivedPayloadBytes[flow] < receiving[flow].total))
+            if ((sends && sending[flow].acked < sending[flow].total && sending[flow].resets == 0) ||
+                (receives && receivedPayloadBytes[flow] < receiving[flow].total && receiving[flow].resets == 0))
             {
                 return false;
             }
         }
         return true;
+    }
+
+    /** {@return how many connections the peer reset before the close (each ended its flow's direction there)} */
+    int resetInRun()
+    {
+        int reset = 0;
+        for (int flow = 0; flow < flows; flow++)
+        {
+            reset += (sends && sending[flow].resetInRunNs >= 0 ? 1 : 0) +
+                (receives && receiving[flow].resetInRunNs >= 0 ? 1 : 0);
+        }
+        return reset;
     }
 
     /**

@@ -43,8 +43,9 @@ final class TcpHandshake
             {
                 for (int flow = 0; flow < connections.flows(); flow++)
                 {
-                    synIfNeeded(connections.sends() ? connections.sending(flow) : null, mss);
-                    synIfNeeded(connections.receives() ? connections.receiving(flow) : null, mss);
+                    final long now = clock.nanoTime();
+                    synIfNeeded(connections.sends() ? connections.sending(flow) : null, mss, now);
+                    synIfNeeded(connections.receives() ? connections.receiving(flow) : null, mss, now);
                 }
                 generator.frontend.flush();
                 nextSyn = clock.nanoTime() + RETRY_NS;
@@ -62,10 +63,11 @@ final class TcpHandshake
             " connections established)" : "");
     }
 
-    private void synIfNeeded(final TcpConnection connection, final int mss)
+    private void synIfNeeded(final TcpConnection connection, final int mss, final long nowNs)
     {
         if (connection != null && !connection.established())
         {
+            connection.synSent(nowNs);
             writer.syn(connection, mss);
         }
     }

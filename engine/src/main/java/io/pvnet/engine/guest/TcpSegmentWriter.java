@@ -93,6 +93,65 @@ final class TcpSegmentWriter
         return segment(connection, seq, connection.rcvNxt, TcpHeader.FIN | TcpHeader.ACK, 0, 0);
     }
 
+    /**
+     * The next data segment (or TSO frame) of a sending {@code connection}: as much as its window allows now
+     * ({@link TcpSendWindow#nextLength}: a resend never reaches past the highest byte sent, so a segment is all resent
+     * or all new), at most {@code segment} bytes and what is left of the connection's total.
+     *
+     * @param segment most payload bytes of one segment or TSO frame.
+     * @param mss     the MSS (a frame larger than it is a TSO frame of GSO size {@code mss}).
+     * @return payload bytes sent, 0 when the window (or what is left) allows none, -1 when the ring is full.
+     */
+    int data(final TcpConnection connection, final int segment, final int mss, final long nowNs)
+    {
+        final TcpSendWindow window = connection.send;
+        final long remaining = connection.total - connection.acked - window.inFlight();
+        final int length = window.nextLength(segment, remaining, mss);
+        if (length <= 0)
+        {
+            return 0;
+        }
+        if (segment(connection, window.sndNxt(), connection.rcvNxt, TcpHeader.PSH | TcpHeader.ACK, length,
+            length > mss ? mss : 0) != 0)
+        {
+            return -1;
+        }
+        window.sent(length, nowNs);
+        return length;
+    }
+
+    /** {@return the bytes of the last segment's headers, Ethernet to TCP: its frame is these plus its payload} */
+    int headerBytes()
+    {
+        return builder.payloadOffset();
+    }
+
+    /**
+     * Acknowledges what {@code connection} took since its last ACK, if anything: its data in order, or what it owes
+     * at once (the peer's FIN, a segment after a gap); nothing on a connection the peer reset.
+     *
+     * @return 1 when an ACK was due (sent, or left due when the ring was full), else 0.
+     */
+    int ackIfPending(final TcpConnection connection)
+    {
+        if (connection.resets == 0 && (connection.ackPending > 0 || connection.ackNow))
+        {
+            ack(connection);
+            return 1;
+        }
+        return 0;
+    }
+
+    /** An ACK of {@code connection}'s receive point; what was due is cleared once the vif took it. */
+    void ack(final TcpConnection connection)
+    {
+        if (segment(connection, connection.nextSequence(), connection.rcvNxt, TcpHeader.ACK, 0, 0) == 0)
+        {
+            connection.ackPending = 0;
+            connection.ackNow = false;
+        }
+    }
+
     /** A RST of {@code connection} at {@code seq}, so the peer frees it. */
     void reset(final TcpConnection connection, final long seq)
     {

@@ -4,8 +4,10 @@ package io.pvnet.engine.guest;
  * The sending half of one small TCP connection (gen's connections and the guest's chargen server): which bytes are
  * acknowledged ({@code sndUna}), which were sent ({@code sndNxt}, and the highest ever sent, {@link #sndMax()}), the
  * peer's window, and loss recovery by going back N: after three duplicate acknowledgments (once per window of data, as
- * NewReno's recovery point) or after {@link #GO_BACK_NS} (the retransmission timeout) without progress, sending
- * restarts at the first unacknowledged byte.
+ * NewReno's recovery point) or when the retransmission timer expires ({@link TcpRetransmissionTimer}, RFC 6298's, its
+ * round trips timed one segment at a time and only from segments sent once: Karn's rule), sending restarts at the first
+ * unacknowledged byte. What goes out again below the highest byte sent is a retransmission ({@link #resending()}): a
+ * segment is either resent bytes or new ones, never both, so a caller counts them apart (iperf3's {@code Retr}).
  * <p>
  * The close (RFC 9293 3.6): {@link #close()} puts the FIN after the highest byte sent, never inside what the peer may
  * already hold (after a go-back {@code sndNxt} is below it); data is sent only up to the FIN, the FIN is due
@@ -20,8 +22,6 @@ package io.pvnet.engine.guest;
 final class TcpSendWindow
 {
     static final long SEQUENCE_MASK = 0xFFFF_FFFFL;
-    /** Resend from the first unacknowledged byte after this long without progress. */
-    static final long GO_BACK_NS = 200_000_000L;
     private static final int DUPLICATE_ACKS = 3;
     private static final long MAX_CONGESTION_WINDOW = 64L << 20;
 
@@ -31,7 +31,11 @@ final class TcpSendWindow
     private int windowShift;
     private int duplicates;
     private long recover;
-    private long lastProgressNs;
+    private final TcpRetransmissionTimer timer = new TcpRetransmissionTimer();
+    /** A segment sent once is being timed (Karn's rule: a go-back cancels it): it ends at {@link #timedEnd}. */
+    private boolean timing;
+    private long timedEnd;
+    private long timedSentNs;
     private long goBackRounds;
     private int mss;
     private long congestionWindow;
@@ -51,10 +55,12 @@ final class TcpSendWindow
      * @param firstSequence the first data byte's sequence number (initial sequence + 1).
      * @param peerWindow    the window of the peer's SYN or SYN-ACK (never scaled).
      * @param shift         the peer's window scale, 0 when it sent none.
-     * @param segmentSize   the maximum segment size (the unit of the congestion window).
-     * @param nowNs         now.
+     * @param segmentSize    the maximum segment size (the unit of the congestion window).
+     * @param handshakeRttNs the handshake's round trip, the timer's first sample ({@link TcpRetransmissionTimer#begin}:
+     *                       or {@link TcpRetransmissionTimer#NO_SAMPLE}, {@link TcpRetransmissionTimer#SYN_RESENT}).
      */
-    void start(final long firstSequence, final long peerWindow, final int shift, final int segmentSize, final long nowNs)
+    void start(final long firstSequence, final long peerWindow, final int shift, final int segmentSize,
+        final long handshakeRttNs)
     {
         mss = Math.max(1, segmentSize);
         congestionWindow = 10L * mss;
@@ -65,7 +71,8 @@ final class TcpSendWindow
         window = peerWindow;
         windowShift = shift;
         duplicates = 0;
-        lastProgressNs = nowNs;
+        timer.begin(handshakeRttNs);
+        timing = false;
         goBackRounds = 0;
         closing = false;
         finSequence = 0;
@@ -102,14 +109,11 @@ final class TcpSendWindow
     /**
      * The FIN went out at {@link #finSequence()}: it is in flight, resent after a timeout.
      *
-     * @param nowNs now; starts the retransmission timer when nothing else was in flight.
+     * @param nowNs now; starts the retransmission timer unless it runs (RFC 6298 5.1).
      */
     void finSent(final long nowNs)
     {
-        if (sndNxt == sndUna)
-        {
-            lastProgressNs = nowNs; // the timer runs from the FIN when it is all that is in flight
-        }
+        timer.startIfStopped(nowNs);
         finOut = true;
         finEverSent = true;
     }
@@ -159,7 +163,8 @@ final class TcpSendWindow
             finAcknowledged = true;
             window = newWindow;
             duplicates = 0;
-            lastProgressNs = nowNs;
+            timing = false;
+            timer.stop(); // RFC 6298 5.2: nothing outstanding
             return acked;
         }
         final long acked = (ack - sndUna) & SEQUENCE_MASK;
@@ -179,7 +184,7 @@ final class TcpSendWindow
             }
             window = newWindow;
             duplicates = 0;
-            lastProgressNs = nowNs;
+            onNewAck(nowNs);
             congestionWindow = Math.min(MAX_CONGESTION_WINDOW, congestionWindow < slowStartThreshold ?
                 congestionWindow + acked : congestionWindow + Math.max(1, mss * acked / congestionWindow));
             return acked;
@@ -201,24 +206,61 @@ final class TcpSendWindow
     }
 
     /**
-     * Goes back to the first unacknowledged byte when nothing was acknowledged for {@link #GO_BACK_NS}.
+     * New data was acknowledged (sndUna moved): the timed segment's round trip when the ACK covers it, the timer's
+     * back-off gone, the timer restarted, or stopped when nothing is outstanding (RFC 6298 5.2, 5.3).
+     */
+    private void onNewAck(final long nowNs)
+    {
+        if (timing && ((sndUna - timedEnd) & SEQUENCE_MASK) < (1L << 31))
+        {
+            timing = false;
+            timer.onSample(nowNs - timedSentNs);
+        }
+        timer.onNewAck(nowNs);
+        if (!outstanding())
+        {
+            timer.stop();
+        }
+    }
+
+    /** {@return whether anything sent is unacknowledged: bytes up to the highest sent, or the FIN} */
+    private boolean outstanding()
+    {
+        return sndMax() != sndUna || finOut;
+    }
+
+    /**
+     * Goes back to the first unacknowledged byte when the retransmission timer expired (RFC 6298 5.4), doubling the
+     * RTO (5.5, 5.6).
      *
      * @return whether it went back.
      */
     boolean checkTimeout(final long nowNs)
     {
-        if ((sndNxt != sndUna || finOut) && nowNs - lastProgressNs > GO_BACK_NS)
+        if (!timer.expired(nowNs))
         {
-            goBack(nowNs, true);
-            return true;
+            return false;
         }
-        return false;
+        if (!outstanding())
+        {
+            timer.stop();
+            return false;
+        }
+        timer.backOff(nowNs);
+        goBack(nowNs, true);
+        return true;
     }
 
     /** @return nanoseconds until {@link #checkTimeout} would go back, {@link Long#MAX_VALUE} with nothing in flight. */
     long nanosToTimeout(final long nowNs)
     {
-        return sndNxt == sndUna && !finOut ? Long.MAX_VALUE : lastProgressNs + GO_BACK_NS + 1 - nowNs;
+        return outstanding() ? timer.nanosToExpiry(nowNs) : Long.MAX_VALUE;
+    }
+
+    /** {@return the connection's retransmission timer (its RTO, SRTT, RTTVAR)} */
+    TcpRetransmissionTimer timer()
+    {
+        return timer;
     }
 
     private void goBack(final long nowNs, final boolean timeout)
@@ -232,7 +274,7 @@ final class TcpSendWindow
         sndNxt = sndUna;
         finOut = false; // resent after the data before it
         duplicates = 0;
-        lastProgressNs = nowNs;
+        timing = false; // Karn's rule: an ACK of what is resent now cannot say which copy it answers
         goBackRounds++;
     }
 
@@ -248,8 +290,9 @@ final class TcpSendWindow
     int nextLength(final int segment, final long remaining, final int mss)
     {
         final long inFlight = inFlight();
-        // closing: nothing after the FIN
-        final long left = closing ? Math.min(remaining, (finSequence - sndNxt) & SEQUENCE_MASK) : remaining;
+        // closing: nothing after the FIN; resending: nothing past the highest byte sent (a segment resends or is new)
+        final long left = resending() ? Math.min(remaining, (sndMax() - sndNxt) & SEQUENCE_MASK) :
+            closing ? Math.min(remaining, (finSequence - sndNxt) & SEQUENCE_MASK) : remaining;
         final long allowed = Math.min(window, congestionWindow);
         // nothing in flight: one frame up to the peer's window, whatever the congestion window (it limits what is
         // added to the flight, and a frame must be able to go at all)
@@ -257,10 +300,26 @@ final class TcpSendWindow
         return length > 0 && (inFlight + length <= allowed || inFlight == 0) ? (int)length : 0;
     }
 
-    /** {@code length} bytes went out at {@link #sndNxt()}. */
-    void sent(final int length)
+    /**
+     * {@code length} bytes went out at {@link #sndNxt()}: the timer starts unless it runs (RFC 6298 5.1), and a new
+     * segment is timed when none is (a resent one never: Karn's rule).
+     */
+    void sent(final int length, final long nowNs)
     {
+        if (!timing && !resending())
+        {
+            timing = true;
+            timedEnd = (sndNxt + length) & SEQUENCE_MASK;
+            timedSentNs = nowNs;
+        }
         sndNxt = (sndNxt + length) & SEQUENCE_MASK;
+        timer.startIfStopped(nowNs);
+    }
+
+    /** {@return whether the next bytes sent at {@link #sndNxt()} go out again: below the highest byte sent} */
+    boolean resending()
+    {
+        return sndNxt != sndMax();
     }
 
     long inFlight()

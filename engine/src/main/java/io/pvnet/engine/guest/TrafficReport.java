@@ -9,9 +9,28 @@ package io.pvnet.engine.guest;
  * @param failure        why the run did not get going, or null.
  * @param unacknowledged TCP: bytes gen sent that the peer never acknowledged, even in the close (0 when it closed);
  *                       0 for UDP and ICMP.
+ * @param peerResets     TCP: connections the peer reset during the run, before the close (each ended its flow's
+ *                       direction there; {@link GenListener#onPeerReset} told each); 0 for UDP and ICMP.
  */
-public record TrafficReport(GenCounters counters, long elapsedNs, boolean closed, String failure, long unacknowledged)
+public record TrafficReport(
+    GenCounters counters, long elapsedNs, boolean closed, String failure, long unacknowledged, int peerResets)
 {
+    /**
+     * A report of a run no peer reset.
+     *
+     * @param counters       per flow, cumulative.
+     * @param elapsedNs      from the first frame to the end of sending.
+     * @param closed         TCP: every connection closed both ways.
+     * @param failure        why the run did not get going, or null.
+     * @param unacknowledged TCP: bytes gen sent that the peer never acknowledged.
+     */
+    public TrafficReport(
+        final GenCounters counters, final long elapsedNs, final boolean closed, final String failure,
+        final long unacknowledged)
+    {
+        this(counters, elapsedNs, closed, failure, unacknowledged, 0);
+    }
+
     /**
      * A report with nothing left unacknowledged (UDP, ICMP, a failure).
      *
@@ -22,7 +41,7 @@ public record TrafficReport(GenCounters counters, long elapsedNs, boolean closed
      */
     public TrafficReport(final GenCounters counters, final long elapsedNs, final boolean closed, final String failure)
     {
-        this(counters, elapsedNs, closed, failure, 0);
+        this(counters, elapsedNs, closed, failure, 0, 0);
     }
 
     static TrafficReport failed(final String failure)

@@ -3,9 +3,7 @@ package io.pvnet.engine.router;
 import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.IcmpHeader;
 import io.pvnet.checksum.packet.IpProtocol;
-import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.Ipv6Header;
-import io.pvnet.checksum.packet.PacketChecksums;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.bridge.EgressEdge;
@@ -18,7 +16,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 
 
 /**
@@ -26,7 +23,7 @@ import java.nio.ByteBuffer;
  * {@link Port}s. Each port has its own MAC and optionally an IPv4 and an IPv6 address with a prefix (a connected
  * route each) plus its EUI-64 link-local address; static routes ({@link #route4}, {@link #route6}) add gateways.
  * <p>
- * This class is the forwarding half: for each frame addressed to a port's MAC it checks the IP header, drops what
+ * The router is the forwarding half: for each frame addressed to a port's MAC it checks the IP header, drops what
  * must not be forwarded, looks the destination up (longest prefix, {@link RouteTable}), decrements TTL / hop limit
  * (IPv4 header checksum updated incrementally, RFC 1624), rewrites both MACs and sends it through the
  * {@link EgressEdge} (offload at the edge: sums completed and TSO split only for ports that cannot). A TTL running
@@ -38,7 +35,7 @@ import java.nio.ByteBuffer;
  * Accounting: {@code offered = forwarded + local + drops + egressDrops + pending} ({@link #offered} etc.): every frame
  * handed to an ingress sink is forwarded (an egress port took it), consumed (ARP/NDP), dropped by the router with a
  * {@link PortDropReason} (also counted on the ingress port's rx side), refused at egress (reason on the egress port's
- * tx side), or still waiting for its next hop.
+ * tx side), or still waiting for its next hop ({@link RouterCounters}).
  * <p>
  * Threading: single-threaded, like the bridge: every ingress sink and {@link #doWork} on one thread (run the router
  * and the agents of its ports in one {@link org.agrona.concurrent.CompositeAgent}); configure before it starts. A
@@ -47,16 +44,14 @@ import java.nio.ByteBuffer;
  * The router's own addresses per port (MAC, IPv4, IPv6, link-local) are {@link RouterAddresses}; the per-port
  * bookkeeping is the {@link PortTable} Bridge and Router share.
  * <p>
- * Why one file of this length (about 424 lines of code, the rest the javadoc of the configuration calls and of the
- * public counters of the accounting identity, which stay on the type an embedder holds): forwarding is one pipeline
- * (checks, lookup, TTL, neighbour resolution, egress) read best in order; neighbour handling, ICMP errors and
- * addresses are split out.
+ * The forwarding pipeline itself (checks, lookup, TTL, neighbour resolution) is {@link IpForwarding}; the counters
+ * of the accounting identity are {@link RouterCounters}. This class is what an embedder holds: configuration, the
+ * ingress dispatch by EtherType, the way out through the {@link EgressEdge}, the duty cycle and the counters' accessors.
  */
 public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounters.RouterTotals
 {
-    private static final int MAX_FRAME = 65535 + 18 + 64;
-    /** Where the IP header of an (untagged) routed frame starts. */
-    private static final int IP = EthernetHeader.LENGTH;
+    private static final int MAX_FRAME = IpForwarding.MAX_FRAME;
+    private static final int IP = IpForwarding.IP;
 
     private final RouterConfig config;
     private final PortTable ports;
@@ -68,17 +63,12 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
     /** Describes the frames the router writes itself: complete sums, no GSO (router thread only). */
     private final FrameMetadata control = new FrameMetadata();
     private final NanoClock clock;
-    private final UnsafeBuffer work = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME));
     private final NeighbourProtocol neighbourProtocol;
     private final IcmpErrors icmpErrors;
-    private final long[] drops = new long[PortDropReason.END - PortDropReason.FIRST];
+    private final IpForwarding forwarding;
+    private final RouterCounters counters;
     private long nowNs;
     private long nextScanNs;
-
-    private long offered;
-    private long forwarded;
-    private long local;
-    private long egressDrops;
 
     /**
      * A router with no ports; every table and buffer is allocated here, nothing after.
@@ -98,6 +88,9 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
         nowNs = clock.nanoTime();
         neighbourProtocol = new NeighbourProtocol(this, config, routes, neighbours, pending);
         icmpErrors = new IcmpErrors(this, config, routes, neighbours);
+        counters = new RouterCounters(ports);
+        forwarding = new IpForwarding(
+            this, config, addresses, routes, neighbours, pending, counters, neighbourProtocol, icmpErrors);
     }
 
     /**
@@ -247,17 +240,7 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
     @Override
     public String totals()
     {
-        final StringBuilder text = new StringBuilder("router offered ").append(offered()).append(" forwarded ")
-            .append(forwarded()).append(" local ").append(local()).append(" dropped ")
-            .append(dropsTotal() + egressDrops()).append(" pending ").append(pending());
-        for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
-        {
-            if (drops(reason) > 0)
-            {
-                text.append(' ').append(PortDropReason.name(reason)).append(' ').append(drops(reason));
-            }
-        }
-        return text.toString();
+        return counters.totals(pending());
     }
 
     /** {@return the static and connected routes (read it on the router thread, or before it starts)} */
@@ -282,21 +265,21 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
     @Override
     public long offered()
     {
-        return offered;
+        return counters.offered();
     }
 
     /** {@return frames an egress port took (after waiting for resolution or not)} */
     @Override
     public long forwarded()
     {
-        return forwarded;
+        return counters.forwarded();
     }
 
     /** {@return ARP and NDP frames the router consumed} */
     @Override
     public long local()
     {
-        return local;
+        return counters.local();
     }
 
     /**
@@ -307,25 +290,20 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
     @Override
     public long drops(final int reason)
     {
-        return reason >= PortDropReason.FIRST && reason < PortDropReason.END ? drops[reason - PortDropReason.FIRST] : 0;
+        return counters.drops(reason);
     }
 
     /** {@return all frames the router dropped itself} */
     public long dropsTotal()
     {
-        long sum = 0;
-        for (final long value : drops)
-        {
-            sum += value;
-        }
-        return sum;
+        return counters.dropsTotal();
     }
 
     /** {@return frames an egress port refused (reasons on that port's tx counters)} */
     @Override
     public long egressDrops()
     {
-        return egressDrops;
+        return counters.egressDrops();
     }
 
     /** {@return frames waiting for a next hop now} */
@@ -395,11 +373,11 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
     public int onIngress(
         final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
     {
-        offered++;
+        counters.countOffered();
         final PortCounters portCounters = ports.counters(in);
         if (length < EthernetHeader.LENGTH || offset < 0 || offset + length > buffer.capacity() || length > MAX_FRAME)
         {
-            return drop(in, PortDropReason.RUNT);
+            return counters.drop(in, PortDropReason.RUNT);
         }
         portCounters.add(PortCounters.RX_FRAMES, 1);
         portCounters.add(PortCounters.RX_BYTES, length);
@@ -413,16 +391,15 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
         {
             if (destination != addresses.mac(in))
             {
-                return drop(in, EthernetHeader.isGroup(destination) ?
-                    PortDropReason.NOT_ROUTABLE : PortDropReason.NOT_OUR_MAC);
+                return notOurMac(in, destination);
             }
-            return forward4(in, buffer, offset, length, metadata);
+            return forwarding.forward4(in, buffer, offset, length, metadata, nowNs);
         }
         if (etherType == EthernetHeader.ETHERTYPE_IPV6)
         {
             return ipv6(in, buffer, offset, length, metadata, destination);
         }
-        return drop(in, etherType == EthernetHeader.ETHERTYPE_VLAN ?
+        return counters.drop(in, etherType == EthernetHeader.ETHERTYPE_VLAN ?
             PortDropReason.VLAN_TAGGING : PortDropReason.NOT_ROUTABLE);
     }
 
@@ -431,72 +408,25 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
     {
         if (status != NeighbourProtocol.CONSUMED)
         {
-            return drop(in, status);
+            return counters.drop(in, status);
         }
-        local++;
+        counters.countLocal();
         return 0;
     }
 
-    private int drop(final int in, final int reason)
+    private int notOurMac(final int in, final long destination)
     {
-        ports.counters(in).rxDropped(reason);
-        drops[reason - PortDropReason.FIRST]++;
-        return reason;
+        return counters.drop(in, EthernetHeader.isGroup(destination) ?
+            PortDropReason.NOT_ROUTABLE : PortDropReason.NOT_OUR_MAC);
     }
 
     /** A frame that waited for port {@code out}'s next hop is dropped for {@code reason}. */
     void dropQueued(final int out, final int reason)
     {
-        drops[reason - PortDropReason.FIRST]++;
-        ports.counters(out).txDropped(reason);
+        counters.dropQueued(out, reason);
     }
 
-    private int forward4(
-        final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata)
-    {
-        final int ip = offset + IP;
-        if (length < IP + Ipv4Header.MIN_LENGTH)
-        {
-            return drop(in, PortDropReason.MALFORMED);
-        }
-        final int headerLength = Ipv4Header.headerLength(buffer, ip);
-        final int totalLength = Ipv4Header.totalLength(buffer, ip);
-        if (Ipv4Header.version(buffer, ip) != 4 || headerLength < Ipv4Header.MIN_LENGTH || IP + totalLength > length ||
-            totalLength < headerLength)
-        {
-            return drop(in, PortDropReason.MALFORMED);
-        }
-        final int source = Ipv4Header.source(buffer, ip);
-        final int destination = Ipv4Header.destination(buffer, ip);
-        if (addresses.isOwn4(destination))
-        {
-            return drop(in, PortDropReason.TO_ROUTER);
-        }
-        final int firstOctet = destination >>> 24;
-        if (firstOctet >= 224 || firstOctet == 0 || firstOctet == 127 || source >>> 24 == 127 ||
-            (source >>> 24) >= 224)
-        {
-            return drop(in, PortDropReason.NOT_ROUTABLE);
-        }
-        if (Ipv4Header.ttl(buffer, ip) <= 1)
-        {
-            icmpErrors.timeExceeded4(in, buffer, offset, source, nowNs);
-            return drop(in, PortDropReason.TTL_EXCEEDED);
-        }
-        final int route = routes.lookup4(destination);
-        if (route == RouteTable.NO_ROUTE)
-        {
-            return drop(in, PortDropReason.NO_ROUTE);
-        }
-        work.putBytes(0, buffer, offset, length);
-        PacketChecksums.decrementTtl(work, IP);
-        final int out = routes.port4(route);
-        final int nextHop = routes.nextHop4(route, destination);
-        return resolveAndSend(in, out, NeighbourTable.IPV4_HI, nextHop & 0xFFFF_FFFFL, length, metadata);
-    }
-
-
-
+    /** An IPv6 frame: NDP goes to the neighbour half (any destination MAC), the rest is forwarded if it is ours. */
     private int ipv6(
         final int in, final DirectBuffer buffer, final int offset, final int length, final FrameMetadata metadata,
         final long destinationMac)
@@ -504,12 +434,12 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
         final int ip = offset + IP;
         if (length < IP + Ipv6Header.LENGTH)
         {
-            return drop(in, PortDropReason.MALFORMED);
+            return counters.drop(in, PortDropReason.MALFORMED);
         }
         final int payloadLength = Ipv6Header.payloadLength(buffer, ip);
         if (Ipv6Header.version(buffer, ip) != 6 || IP + Ipv6Header.LENGTH + payloadLength > length)
         {
-            return drop(in, PortDropReason.MALFORMED);
+            return counters.drop(in, PortDropReason.MALFORMED);
         }
         if (Ipv6Header.nextHeader(buffer, ip) == IpProtocol.ICMPV6 && payloadLength >= IcmpHeader.REST_OFFSET)
         {
@@ -522,90 +452,15 @@ public final class Router implements SwitchFabric, io.pvnet.engine.SwitchCounter
         }
         if (destinationMac != addresses.mac(in))
         {
-            return drop(in, EthernetHeader.isGroup(destinationMac) ?
-                PortDropReason.NOT_ROUTABLE : PortDropReason.NOT_OUR_MAC);
+            return notOurMac(in, destinationMac);
         }
-        final long sourceHi = Ipv6Header.sourceHi(buffer, ip);
-        final long destinationHi = Ipv6Header.destinationHi(buffer, ip);
-        final long destinationLo = Ipv6Header.destinationLo(buffer, ip);
-        if (addresses.isOwn6(destinationHi, destinationLo))
-        {
-            return drop(in, PortDropReason.TO_ROUTER);
-        }
-        if (Ipv6Header.isMulticast(destinationHi) || Ipv6Header.isLinkLocal(destinationHi) ||
-            Ipv6Header.isLinkLocal(sourceHi) || Ipv6Header.isMulticast(sourceHi) ||
-            (destinationHi == 0 && (destinationLo >>> 1) == 0))
-        {
-            return drop(in, PortDropReason.NOT_ROUTABLE);
-        }
-        final int hopLimit = Ipv6Header.hopLimit(buffer, ip);
-        if (hopLimit <= 1)
-        {
-            icmpErrors.timeExceeded6(in, buffer, offset, sourceHi, Ipv6Header.sourceLo(buffer, ip), nowNs);
-            return drop(in, PortDropReason.TTL_EXCEEDED);
-        }
-        final int route = routes.lookup6(destinationHi, destinationLo);
-        if (route == RouteTable.NO_ROUTE)
-        {
-            return drop(in, PortDropReason.NO_ROUTE);
-        }
-        work.putBytes(0, buffer, offset, length);
-        Ipv6Header.hopLimit(work, IP, hopLimit - 1);
-        final int out = routes.port6(route);
-        final boolean via = routes.hasVia6(route);
-        return resolveAndSend(in, out, via ? routes.viaHi6(route) : destinationHi,
-            via ? routes.viaLo6(route) : destinationLo, length, metadata);
-    }
-
-    /** Sends the frame in {@link #work} out of {@code out} to next hop {@code (hi, lo)}, or queues it meanwhile. */
-    private int resolveAndSend(
-        final int in, final int out, final long hi, final long lo, final int length, final FrameMetadata metadata)
-    {
-        EthernetHeader.source(work, 0, addresses.mac(out));
-        final int entry = neighbours.findOrAdd(out, hi, lo);
-        if (entry == NeighbourTable.NONE)
-        {
-            return drop(in, PortDropReason.NEIGHBOUR_TABLE_FULL);
-        }
-        final long mac = neighbours.mac(entry);
-        if (mac != NeighbourTable.NO_MAC)
-        {
-            if (nowNs - neighbours.confirmedNs(entry) < config.reachableNs())
-            {
-                EthernetHeader.destination(work, 0, mac);
-                send(out, work, length, metadata);
-                return 0;
-            }
-            neighbours.invalidate(entry);
-        }
-        if (neighbours.pendingCount(entry) >= config.pendingPerNeighbour())
-        {
-            return drop(in, PortDropReason.NEIGHBOUR_QUEUE_FULL);
-        }
-        final int slot = pending.take(work, 0, length, metadata);
-        if (slot == PendingFrames.END)
-        {
-            return drop(in, PortDropReason.NEIGHBOUR_QUEUE_FULL);
-        }
-        neighbours.pendingAppend(entry, slot, pending);
-        if (neighbours.requests(entry) == 0)
-        {
-            neighbourProtocol.solicit(entry, nowNs);
-        }
-        return 0;
+        return forwarding.forward6(in, buffer, offset, length, metadata, nowNs);
     }
 
     /** Sends a forwarded frame out of port {@code out}, counted forwarded or refused at egress. */
     void send(final int out, final UnsafeBuffer frame, final int length, final FrameMetadata metadata)
     {
-        if (edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, metadata) == 0)
-        {
-            forwarded++;
-        }
-        else
-        {
-            egressDrops++;
-        }
+        counters.countEgress(edge.send(ports.port(out), ports.counters(out), frame, 0, length, IP, metadata) == 0);
     }
 
     /** Sends a frame the router wrote itself (ARP, NDP, ICMP error) out of port {@code out}. @return whether taken. */

@@ -1,27 +1,14 @@
 package io.pvnet.engine.xnb;
 
-import io.pvnet.engine.netif.CtrlRingDescriptor;
 import io.pvnet.engine.netif.NetifKeys;
-import io.pvnet.ring.event.EventChannelDescriptor;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.vif.VifCounters;
-import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
-import io.pvnet.ring.BackRing;
 import io.pvnet.ring.RingLayout;
-import io.pvnet.ring.SharedRing;
-import io.pvnet.ring.event.EventChannel;
-import io.pvnet.ring.event.IdleMode;
-import io.pvnet.ring.grant.GrantTable;
 import io.pvnet.ring.region.Region;
-import io.pvnet.ring.region.RegionSection;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import static io.pvnet.engine.netif.NetifConstants.PAGE_SIZE;
-import static io.pvnet.engine.netif.NetifConstants.RX_SLOT_LENGTH;
-import static io.pvnet.engine.netif.NetifConstants.TX_SLOT_LENGTH;
 import static io.pvnet.engine.netif.NetifKeys.*;
 
 /**
@@ -30,17 +17,17 @@ import static io.pvnet.engine.netif.NetifKeys.*;
  * follows the frontend's state, and at connect reads {@code multi-queue-num-queues}, the control ring's keys and, per
  * queue (flat for one queue, {@code queue-N/} for more), {@code tx-ring-ref}, {@code rx-ring-ref} and
  * {@code event-channel} or {@code event-channel-tx}/{@code -rx}, as {@code connect()} and {@code connect_data_rings()}
- * do; maps every ring through the guest's grant table and only when all of them are good hands each to its
- * {@link XnbQueue}. A connect that fails writes its reason to the backend's {@code error} key and goes to Closing,
- * never to a partial connection. On the way down it detaches every queue.
+ * do; maps every ring through the guest's grant table ({@link XnbRingMapper}) and only when all of them are good hands
+ * each to its {@link XnbQueue}. A connect that fails writes its reason to the backend's {@code error} key and goes to
+ * Closing, never to a partial connection. On the way down it detaches every queue.
  * <p>
  * Everything it learns goes into the shared {@link XnbVif}.
  * <p>
  * Threading: the agent's thread; configuration calls ({@link #start}, {@link #close}, {@link #reopen}) before the
  * agent runs or on its thread.
  * <p>
- * Why one file of this length (about 480 lines of code, the rest javadoc): it follows Linux's xenbus.c key by key, in
- * the order connect() reads them, so that the two read side by side.
+ * This class is the state machine and the order of a connect, as xenbus.c's {@code connect()}; the mapping of each
+ * ring from its keys is {@link XnbRingMapper}'s.
  */
 final class XnbConnection
 {
@@ -52,9 +39,7 @@ final class XnbConnection
     private int connectGeneration;
     private final XenStore store;
     private final XnbQueues queues;
-    private AtomicBuffer grantTableBuffer;
-    /** The connected guest's own selector (several queues), or null. */
-    private io.pvnet.ring.event.EventSelector guestSelector;
+    private final XnbRingMapper mapper;
     private boolean online = true;
     private int lastStoreChange = -1;
 
@@ -64,6 +49,7 @@ final class XnbConnection
         this.region = region;
         this.store = vif.store;
         this.queues = queues;
+        this.mapper = new XnbRingMapper(vif);
     }
 
     /** Publishes the backend's features and settings and enters InitWait. Configuration time. */
@@ -127,7 +113,6 @@ final class XnbConnection
         lastStoreChange = -1;
     }
 
-    /** The agent stops: frames are no longer accepted and the backend says Closed. */
     /** @return the event ports of the current connection, or null before the first connect (agent thread). */
     AtomicBuffer connectedEvents()
     {
@@ -149,9 +134,9 @@ final class XnbConnection
     /** After {@link XnbVif#containException}: tells the store, never throwing (the store may be what is broken). */
     void closeAfterException()
     {
+        vif.reportExceptionToStore();
         try
         {
-            vif.store.write(vif.backendDir + "/" + io.pvnet.engine.netif.NetifKeys.ERROR, "fatal error; disabling device: backend-exception");
             if (vif.state != XenbusState.CONNECTED && vif.state != XenbusState.CLOSED)
             {
                 setState(XenbusState.CLOSING);
@@ -163,6 +148,7 @@ final class XnbConnection
         }
     }
 
+    /** The agent stops: frames are no longer accepted and the backend says Closed. */
     void onClose()
     {
         vif.accepting = false;
@@ -268,62 +254,27 @@ final class XnbConnection
         vif.frontendGsoV6 = store.readFlag(frontendDir + FEATURE_GSO_TCPV6);
         vif.updateRxCapabilities();
 
-        final int domid = vif.config.domid();
-        final int handle = vif.config.handle();
-        final Region share = region;
-        final RegionSection pagesSection = share.findSection(VifSections.pagesName(domid, handle));
-        final RegionSection grantsSection = share.findSection(VifSections.grantsName(domid, handle));
-        final RegionSection eventsSection = share.findSection(VifSections.eventsName(domid, handle));
-        if (pagesSection == null || grantsSection == null || eventsSection == null)
+        if (!mapper.findMemory(region, queueCount))
         {
-            connectFailed("vif sections not found in the region");
+            connectFailed(mapper.failure());
             return;
-        }
-        final AtomicBuffer pages = pagesSection.buffer();
-        if (vif.grants == null || grantTableBuffer != grantsSection.buffer())
-        {
-            try
-            {
-                vif.grants = GrantTable.attach(grantsSection.buffer(), pages);
-                grantTableBuffer = grantsSection.buffer();
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                connectFailed("grant table: " + ex.getMessage());
-                return;
-            }
-        }
-        final AtomicBuffer events = eventsSection.buffer();
-        // a multi-queue guest's own selector: a notification to a port bound there raises the queue's bit
-        guestSelector = null;
-        final RegionSection selectorSection = share.findSection(VifSections.guestSelectorName(domid, handle));
-        if (selectorSection != null)
-        {
-            try
-            {
-                guestSelector = io.pvnet.ring.event.EventSelector.attach(selectorSection.segment());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                guestSelector = null; // not a selector: notifications wake the port's own word
-            }
         }
         // Linux's order: the control ring first (its failure leaves nothing connected), then every data ring
         vif.hash.reset();
         vif.hash.queues(queueCount);
-        if (!connectControlRing(pages, events))
+        if (!mapper.mapControlRing())
         {
+            connectFailed(mapper.failure());
             return;
         }
         final XnbQueue.Rings[] rings = new XnbQueue.Rings[queueCount];
-        final long[] portsInUse = new long[2 * queueCount];
-        final int[] framesInUse = new int[2 * queueCount];
         for (int q = 0; q < queueCount; q++)
         {
-            rings[q] = connectDataRings(q, queueCount, pages, events, layout, portsInUse, framesInUse);
+            rings[q] = mapper.mapDataRings(q, queueCount, layout);
             if (rings[q] == null)
             {
                 // any queue failing tears down the control ring too: never a partial connection
+                connectFailed(mapper.failure());
                 vif.control.detach();
                 return;
             }
@@ -333,7 +284,7 @@ final class XnbConnection
             queues.get(q).requestAttach(rings[q]);
         }
         vif.queues = queueCount;
-        connectedEvents = events;
+        connectedEvents = mapper.events();
         connectGeneration++;
         vif.disabledReason = DropReason.NONE;
         vif.multicast.clear();
@@ -376,169 +327,6 @@ final class XnbConnection
             return -1;
         }
         return (int)requested;
-    }
-
-    /**
-     * Linux's {@code connect_data_rings} for queue {@code q}: both ring references, then {@code event-channel-tx}
-     * with {@code event-channel-rx}, else {@code event-channel} for both; then maps the rings and binds the ports.
-     * Beyond Linux's checks (a grant that does not map, indices impossible), a port must be a backend port of this
-     * vif's event section not bound by another queue, and no ring page may serve twice.
-     *
-     * @return the mapped rings, or null when the connect failed (already reported).
-     */
-    private XnbQueue.Rings connectDataRings(
-        final int q, final int queueCount, final AtomicBuffer pages, final AtomicBuffer events, final RingLayout layout,
-        final long[] portsInUse, final int[] framesInUse)
-    {
-        final String dir = NetifKeys.queueDir(vif.frontendDir, q, queueCount);
-        final long txRef = store.readNumber(dir + "/" + TX_RING_REF, 4, false, -1);
-        final long rxRef = store.readNumber(dir + "/" + RX_RING_REF, 4, false, -1);
-        if (txRef < 0 || rxRef < 0)
-        {
-            connectFailed("reading " + dir + "/ring-ref");
-            return null;
-        }
-        long txPort = store.readNumber(dir + "/" + EVENT_CHANNEL_TX, 4, false, -1);
-        long rxPort = store.readNumber(dir + "/" + EVENT_CHANNEL_RX, 4, false, -1);
-        if (txPort < 0 || rxPort < 0)
-        {
-            txPort = store.readNumber(dir + "/" + EVENT_CHANNEL, 4, false, -1);
-            rxPort = txPort;
-            if (txPort < 0)
-            {
-                connectFailed("reading " + dir + "/event-channel(-tx/rx)");
-                return null;
-            }
-        }
-        final String mapping = "mapping shared-frames " + txRef + "/" + rxRef + " port tx " + txPort + " rx " + rxPort;
-        final int portCount = EventChannelDescriptor.portCount(events.capacity());
-        if (!isFreeBackendPort(txPort, portCount, portsInUse, 2 * q) ||
-            (rxPort != txPort && !isFreeBackendPort(rxPort, portCount, portsInUse, 2 * q)))
-        {
-            connectFailed(mapping);
-            return null;
-        }
-        portsInUse[2 * q] = txPort;
-        portsInUse[2 * q + 1] = rxPort;
-        final GrantTable grants = vif.grants;
-        final int self = vif.config.backendDomid();
-        final int txFrame = GrantMapper.mapFrame(grants, grantTableBuffer, txRef, self, true);
-        final int rxFrame = GrantMapper.mapFrame(grants, grantTableBuffer, rxRef, self, true);
-        if (txFrame < 0 || rxFrame < 0 || txFrame == rxFrame || isFrameInUse(txFrame, framesInUse, 2 * q) ||
-            isFrameInUse(rxFrame, framesInUse, 2 * q))
-        {
-            connectFailed(mapping);
-            return null;
-        }
-        framesInUse[2 * q] = txFrame;
-        framesInUse[2 * q + 1] = rxFrame;
-        final SharedRing txShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(txFrame), PAGE_SIZE),
-            TX_SLOT_LENGTH, layout);
-        final SharedRing rxShared = new SharedRing(new UnsafeBuffer(pages, grants.pageOffset(rxFrame), PAGE_SIZE),
-            RX_SLOT_LENGTH, layout);
-        // each index read once: the guest may rewrite them between a check and a use
-        final int txResponses = txShared.responseProducer();
-        final int rxResponses = rxShared.responseProducer();
-        if (txShared.size() != VifSections.RING_SIZE || rxShared.size() != VifSections.RING_SIZE ||
-            Integer.compareUnsigned(txShared.requestProducer() - txResponses, txShared.size()) > 0 ||
-            Integer.compareUnsigned(rxShared.requestProducer() - rxResponses, rxShared.size()) > 0)
-        {
-            connectFailed(mapping + ": ring indices impossible");
-            return null;
-        }
-        final BackRing tx = txShared.backRing();
-        final BackRing rx = rxShared.backRing();
-        tx.attach(txResponses);
-        rx.attach(rxResponses);
-        final EventChannel txChannel = channel(events, (int)txPort);
-        final EventChannel rxChannel = rxPort == txPort ? txChannel : channel(events, (int)rxPort);
-        return new XnbQueue.Rings(tx, rx, txChannel, rxChannel, (int)txPort, (int)rxPort);
-    }
-
-    /**
-     * Backend port {@code port} and the frontend port paired with it ({@code port + 1}, see {@link VifSections}),
-     * raising the guest's selector when the frontend bound its port there.
-     */
-    private EventChannel channel(final AtomicBuffer events, final int port)
-    {
-        return new EventChannel(events, port, port + 1, IdleMode.NOOP, guestSelector);
-    }
-
-    private static boolean isFreeBackendPort(final long port, final int portCount, final long[] inUse, final int used)
-    {
-        if (port < 0 || port + 1 >= portCount || (port & 1) != 0)
-        {
-            return false;
-        }
-        for (int i = 0; i < used; i++)
-        {
-            if (inUse[i] == port)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isFrameInUse(final int frame, final int[] inUse, final int used)
-    {
-        for (int i = 0; i < used; i++)
-        {
-            if (inUse[i] == frame)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Linux netback's {@code connect_ctrl_ring}: no {@code ctrl-ring-ref} means no control ring (not an error); with
-     * one, {@code event-channel-ctrl} must be readable and name a backend port of this vif's event section, and the
-     * page must map with sane indices, else the whole connect fails (before any data ring is attached). The hash state
-     * starts afresh either way (the caller resets it). The control ring may share its port with a data ring (Linux
-     * binds it to its own interrupt; here the port's events only wake the vif's agent).
-     *
-     * @return false when the connect failed (already reported).
-     */
-    private boolean connectControlRing(final AtomicBuffer pages, final AtomicBuffer events)
-    {
-        vif.control.detach();
-        final String frontendDir = vif.frontendDir + "/";
-        final long ref = store.readNumber(frontendDir + CTRL_RING_REF, 4, false, -1);
-        if (ref < 0)
-        {
-            return true;
-        }
-        final long port = store.readNumber(frontendDir + EVENT_CHANNEL_CTRL, 4, false, -1);
-        if (port < 0)
-        {
-            connectFailed("reading " + EVENT_CHANNEL_CTRL);
-            return false;
-        }
-        if (!isFreeBackendPort(port, EventChannelDescriptor.portCount(events.capacity()), null, 0))
-        {
-            connectFailed("mapping shared-frame " + ref + " port " + port + ": no such port");
-            return false;
-        }
-        final int frame = GrantMapper.mapFrame(vif.grants, grantTableBuffer, ref, vif.config.backendDomid(), true);
-        if (frame < 0)
-        {
-            connectFailed("mapping shared-frame " + ref + " port " + port);
-            return false;
-        }
-        final SharedRing shared = new SharedRing(new UnsafeBuffer(pages, vif.grants.pageOffset(frame), PAGE_SIZE),
-            CtrlRingDescriptor.SLOT_LENGTH);
-        if (Integer.compareUnsigned(shared.requestProducer() - shared.responseProducer(), shared.size()) > 0)
-        {
-            connectFailed("connecting control ring: indices impossible");
-            return false;
-        }
-        final BackRing ring = shared.backRing();
-        ring.attach(shared.responseProducer());
-        vif.control.attach(ring, vif.grants, channel(events, (int)port));
-        vif.controlPort = (int)port;
-        return true;
     }
 
     /**

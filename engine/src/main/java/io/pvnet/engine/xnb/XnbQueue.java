@@ -192,14 +192,41 @@ final class XnbQueue implements Agent
         return work;
     }
 
-    /** As an agent of its own thread ({@link XnbAgent#queueAgents()}): one duty cycle. */
+    /**
+     * As an agent of its own thread ({@link XnbAgent#queueAgents()}): one duty cycle. An exception serving the queue
+     * (whatever the guest wrote) does not leave this method: as on the vif's own thread ({@code VifBackend.doWork}),
+     * it disables this vif only, counted as {@code backend-exception} and logged in one line at most every 10 s
+     * ({@link XnbVif#containException}), with the {@code error} key written; the thread goes on.
+     */
     @Override
     public int doWork()
     {
-        onDutyCycle(nanoClock.nanoTime());
-        final int work = poll();
-        flushCounters();
-        return work;
+        try
+        {
+            onDutyCycle(nanoClock.nanoTime());
+            final int work = poll();
+            flushCounters();
+            return work;
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            onExceptionSlowPath(ex);
+            return 1;
+        }
+    }
+
+    /**
+     * Contains an exception thrown on this queue's own thread. The vif agent's thread owns the XenBus state, so only
+     * the {@code error} key is written here (the store takes writers from any thread); a queue serves only while the
+     * vif is Connected, where the agent's own containment changes no state either. The log's rate limit takes
+     * wall-clock milliseconds, as the agent's {@code EpochClock} does in a switch.
+     */
+    private void onExceptionSlowPath(final Throwable ex)
+    {
+        if (vif.containException(ex, System.currentTimeMillis()))
+        {
+            vif.reportExceptionToStore();
+        }
     }
 
     @Override

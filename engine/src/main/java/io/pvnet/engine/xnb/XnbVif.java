@@ -273,6 +273,23 @@ final class XnbVif
     }
 
     /**
+     * After {@link #containException} disabled this vif: writes the {@code error} key as Linux's
+     * {@code xenvif_fatal_tx_err} path does, never throwing (the store may be what is broken: the vif then stays
+     * disabled, and the store's owner reports a corrupt store). Any thread serving this vif. Slow path.
+     */
+    void reportExceptionToStore()
+    {
+        try
+        {
+            store.write(backendDir + "/" + NetifKeys.ERROR, "fatal error; disabling device: backend-exception");
+        }
+        catch (final RuntimeException storeUnusable)
+        {
+            // see above
+        }
+    }
+
+    /**
      * Counts one of {@code kind} from whichever thread serves this vif: into {@link #pending} while one thread serves it
      * all, else straight into the shared counter with an atomic add, since {@link #pending} has one writer, the vif's
      * thread, and its flush would lose a count made meanwhile on a queue's thread. Slow path.

@@ -4,12 +4,8 @@ import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
-import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.offload.ChecksumFrameOffload;
-import io.pvnet.engine.port.vif.VifPort;
 import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.xnb.MulticastFilter;
-import io.pvnet.ring.region.Region;
 import io.pvnet.testsupport.TestFrames;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -35,23 +31,25 @@ class MulticastControlBridgeTest
     private static final long GROUP_C = 0x33_33_00_00_00_09L;
 
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+    private final VifBridgeTest.Received[] received = {
+        new VifBridgeTest.Received(), new VifBridgeTest.Received(), new VifBridgeTest.Received()};
+    private BridgedVifs vifs;
     private VifBackend[] backends;
     private VifFrontend[] frontends;
-    private VifBridgeTest.Received[] received;
-    private Bridge bridge;
+
+    /** Three vifs with their guests started. */
+    private BridgedVifs threeGuests()
+    {
+        vifs = new BridgedVifs(VifConfig.of(1, 0), VifConfig.of(2, 0), VifConfig.of(3, 0));
+        vifs.startGuests();
+        backends = vifs.backends;
+        frontends = vifs.frontends;
+        return vifs;
+    }
 
     private void pump()
     {
-        for (int round = 0; round < 4; round++)
-        {
-            bridge.doWork();
-            for (int i = 0; i < 3; i++)
-            {
-                frontends[i].doWork();
-                backends[i].doWork();
-                frontends[i].poll(received[i], 256);
-            }
-        }
+        vifs.pump(received);
     }
 
     /** Guest 1 sends one frame to {@code destination}; returns how many frames guests 2 and 3 got. */
@@ -78,32 +76,16 @@ class MulticastControlBridgeTest
     @Test
     void shouldDeliverMulticastOnlyToGuestsThatAddedTheGroupOrNeverAsked()
     {
-        try (Region region = Region.createAnonymous(VifRegion.regionBytes(3)))
+        try (BridgedVifs closed = threeGuests())
         {
-            final VifRegion vifRegion = VifRegion.create(region);
-            bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
-            backends = new VifBackend[3];
-            frontends = new VifFrontend[3];
-            received = new VifBridgeTest.Received[] {
-                new VifBridgeTest.Received(), new VifBridgeTest.Received(), new VifBridgeTest.Received()};
-            for (int i = 0; i < 3; i++)
-            {
-                final VifConfig config = VifConfig.of(i + 1, 0);
-                final VifPort port = new VifPort("vif" + (i + 1));
-                final int index = bridge.attach(port, PortVlan.access(1));
-                backends[i] = VifBackend.create(vifRegion, config, bridge.ingress(index), new ChecksumFrameOffload());
-                port.backend(backends[i]);
-                frontends[i] = VifFrontend.create(vifRegion, config, backends[i].counters(),
-                    new ChecksumFrameOffload());
-            }
             pump();
             for (int i = 0; i < 3; i++)
             {
                 assertTrue(backends[i].isConnected() && frontends[i].isConnected(), "vif " + i);
             }
-            assertEquals("1", vifRegion.store().read(VifConfig.of(2, 0).backendDir() + "/feature-multicast-control"));
+            assertEquals("1", vifs.vifRegion.store().read(VifConfig.of(2, 0).backendDir() + "/feature-multicast-control"));
             assertEquals("1",
-                vifRegion.store().read(VifConfig.of(2, 0).backendDir() + "/feature-dynamic-multicast-control"));
+                vifs.vifRegion.store().read(VifConfig.of(2, 0).backendDir() + "/feature-dynamic-multicast-control"));
 
             assertEquals(List.of(1, 1), sendFromGuest1(GROUP_A), "nobody asked: everyone gets every group");
 
@@ -136,24 +118,8 @@ class MulticastControlBridgeTest
     @Test
     void shouldAcceptAllMulticastOnceTheGuestAddedMoreThan64Groups()
     {
-        try (Region region = Region.createAnonymous(VifRegion.regionBytes(3)))
+        try (BridgedVifs closed = threeGuests())
         {
-            final VifRegion vifRegion = VifRegion.create(region);
-            bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
-            backends = new VifBackend[3];
-            frontends = new VifFrontend[3];
-            received = new VifBridgeTest.Received[] {
-                new VifBridgeTest.Received(), new VifBridgeTest.Received(), new VifBridgeTest.Received()};
-            for (int i = 0; i < 3; i++)
-            {
-                final VifConfig config = VifConfig.of(i + 1, 0);
-                final VifPort port = new VifPort("vif" + (i + 1));
-                final int index = bridge.attach(port, PortVlan.access(1));
-                backends[i] = VifBackend.create(vifRegion, config, bridge.ingress(index), new ChecksumFrameOffload());
-                port.backend(backends[i]);
-                frontends[i] = VifFrontend.create(vifRegion, config, backends[i].counters(),
-                    new ChecksumFrameOffload());
-            }
             pump();
             frontends[1].requestMulticastControl(true);
             pump();

@@ -6,10 +6,7 @@ import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.VifFrontend;
-import io.pvnet.engine.VifRegion;
-import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.engine.port.vif.VifPort;
-import io.pvnet.ring.region.Region;
 import io.pvnet.testsupport.TestFrames;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -34,40 +31,14 @@ class VifBridgeTest
     @Test
     void shouldSwitchBetweenGuestsAndSplitOnlyForTheGuestWithoutGso()
     {
-        try (Region region = Region.createAnonymous(VifRegion.regionBytes(3)))
+        try (BridgedVifs vifs = new BridgedVifs(VifConfig.of(1, 0), VifConfig.of(2, 0),
+            VifConfig.of(3, 0).withOffloads(false, false, false)))
         {
-            final VifRegion vifRegion = VifRegion.create(region);
-            final Bridge bridge = new Bridge(BridgeConfig.defaults(new ChecksumFrameOffload()));
-            final VifConfig[] configs =
-            {
-                VifConfig.of(1, 0), VifConfig.of(2, 0), VifConfig.of(3, 0).withOffloads(false, false, false),
-            };
-            final VifBackend[] backends = new VifBackend[3];
-            final VifFrontend[] frontends = new VifFrontend[3];
+            vifs.startGuests();
+            final VifBackend[] backends = vifs.backends;
+            final VifFrontend[] frontends = vifs.frontends;
             final Received[] received = {new Received(), new Received(), new Received()};
-            for (int i = 0; i < 3; i++)
-            {
-                final VifPort port = new VifPort("vif" + (i + 1));
-                final int index = bridge.attach(port, PortVlan.access(1));
-                backends[i] = VifBackend.create(vifRegion, configs[i], bridge.ingress(index),
-                    new ChecksumFrameOffload());
-                port.backend(backends[i]);
-                frontends[i] = VifFrontend.create(vifRegion, configs[i], backends[i].counters(),
-                    new ChecksumFrameOffload());
-            }
-            final Runnable pump = () ->
-            {
-                for (int round = 0; round < 4; round++)
-                {
-                    bridge.doWork();
-                    for (int i = 0; i < 3; i++)
-                    {
-                        frontends[i].doWork();
-                        backends[i].doWork();
-                        frontends[i].poll(received[i], 256);
-                    }
-                }
-            };
+            final Runnable pump = () -> vifs.pump(received);
             pump.run();
             for (int i = 0; i < 3; i++)
             {

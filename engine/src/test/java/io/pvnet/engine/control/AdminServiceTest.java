@@ -9,12 +9,16 @@ import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.ring.region.HostFile;
+import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.SealedMemory;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -35,15 +39,28 @@ class AdminServiceTest
     private GuestControlServer server;
     private final VifBackend[] backends = new VifBackend[2];
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    /** The status file at REGION, beside the control socket REGION.sock, as pvnet switch and vif-run make it. */
+    private Region status;
 
     private Path startSwitch(final int adminUid)
     {
+        return startSwitch(adminUid, "switch");
+    }
+
+    /** @param role the role this process records in the status region's header, or null for no status region. */
+    private Path startSwitch(final int adminUid, final String role)
+    {
+        final Path region = dir.resolve("pvnet");
+        if (role != null)
+        {
+            status = Region.create(region, RegionDescriptor.headerLength(1), 1, role);
+        }
         memory = HostMemory.create(2);
         final VifRegion vifRegion = memory.vifRegion();
         final Crossover cable = Crossover.forTwoVifs("vif1.0", "vif2.0");
         backends[0] = cable.plug(0, VifBackend.create(vifRegion, VifConfig.of(1, 0), cable.ingress(0), NoFrameOffload.INSTANCE));
         backends[1] = cable.plug(1, VifBackend.create(vifRegion, VifConfig.of(2, 0), cable.ingress(1), NoFrameOffload.INSTANCE));
-        final Path socket = dir.resolve("switch.sock");
+        final Path socket = dir.resolve("pvnet.sock");
         final PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
         server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), List.of(
             new GuestControlServer.Vif(backends[0].config(), backends[0], HostFile.effectiveUid())), out)
@@ -62,6 +79,10 @@ class AdminServiceTest
         if (memory != null)
         {
             memory.close();
+        }
+        if (status != null)
+        {
+            status.close();
         }
     }
 
@@ -138,6 +159,37 @@ class AdminServiceTest
             }
             final IllegalStateException ex = assertThrows(IllegalStateException.class, admin::counters);
             assertTrue(ex.getMessage().contains("may not administer this switch"), ex.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "role ''{0}'': {1}")
+    @CsvSource({"switch, the switch", "vif-run, the vif-run process", "'', the process serving pvnet.sock",
+        "none, the process serving pvnet.sock"})
+    void shouldNameTheProcessKindItsRegionRecordsWhenItRefuses(final String role, final String named)
+    {
+        final Path socket = startSwitch(HostFile.effectiveUid(), role.equals("none") ? null : role);
+        try (AdminClient admin = AdminClient.connect(socket))
+        {
+            assertEquals(role.equals("switch") || role.equals("vif-run") ? role : "creator", admin.processKind());
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> admin.write(1, 0, "state", "6"));
+            assertTrue(ex.getMessage().startsWith(named + " refused: "), ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldNotTakeTheRegionOfAnotherProcessForThePeers()
+    {
+        // a status file this process did not create (another pid in its header) names nobody
+        final Path socket = startSwitch(HostFile.effectiveUid(), "vif-run");
+        status.buffer().putLong(RegionDescriptor.CREATOR_PID_OFFSET, ProcessHandle.current().pid() + 1);
+        try (AdminClient admin = AdminClient.connect(socket))
+        {
+            assertEquals("creator", admin.processKind());
+        }
+        try (AdminClient admin = AdminClient.connect(socket, null))
+        {
+            assertEquals("creator", admin.processKind(), "no region given");
         }
     }
 }

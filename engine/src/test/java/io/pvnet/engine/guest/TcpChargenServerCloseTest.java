@@ -58,7 +58,7 @@ class TcpChargenServerCloseTest
         server.doWork();
         assertEquals(3000, highestSent(), "the peer's window: 3000 bytes");
         peer(PEER_ISN + 1, ISN + 1, TcpHeader.ACK, 1000, 0); // the peer shrinks its window to one segment
-        nowNs += TcpSendWindow.GO_BACK_NS + 1;
+        nowNs += TcpRetransmissionTimer.MIN_RTO_NS;
         server.doWork(); // no acknowledgment for a timeout: back to the first byte, one segment resent
         assertEquals(new Sent(TcpHeader.PSH | TcpHeader.ACK, ISN + 1, 1000), sent.getLast());
 
@@ -88,7 +88,7 @@ class TcpChargenServerCloseTest
         final int before = sent.size();
         server.doWork();
         assertEquals(before, sent.size(), "nothing more before the timeout");
-        nowNs += TcpSendWindow.GO_BACK_NS + 1;
+        nowNs += TcpRetransmissionTimer.MIN_RTO_NS;
         server.doWork();
         assertEquals(new Sent(TcpHeader.FIN | TcpHeader.ACK, ISN + 1 + 2000, 0), sent.getLast(), "the FIN again");
         peer(PEER_ISN + 1, ISN + 1 + 2000, TcpHeader.FIN | TcpHeader.ACK, 2000, 0); // the peer's FIN again

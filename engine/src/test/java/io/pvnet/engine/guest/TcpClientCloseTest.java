@@ -10,7 +10,6 @@ import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifConfig;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,7 +49,8 @@ class TcpClientCloseTest
         toServer.next = server;
         final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
             BridgedVifPair.transmitTo(clientVif));
-        generator = new TrafficGenerator(clientVif, client, new BothGuests(client));
+        generator = new TrafficGenerator(clientVif, client,
+            new ServerAndClientGuests(serverVif, toServer, chargen, clientVif, client));
         assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
         assertTrue(generator.resolve(BridgedVifPair.SERVER_IP, 5_000_000_000L), "server resolved by ARP");
     }
@@ -133,7 +133,9 @@ class TcpClientCloseTest
         assertFalse(tcp.closed(), tcp.toString());
         assertTrue(tcp.unacknowledged() >= 1400, "at least the lost segment: " + tcp.unacknowledged());
         assertEquals(server.tcpPayloadBytes(), tcp.answeredPayloadBytes(), "what reached the server was acknowledged");
-        assertTrue(toServer.fins >= 5, "the FIN was resent with the retransmission timeout: " + toServer.fins);
+        // resent on the timer, backed off each time (RFC 6298 5.5): 0.2, 0.4, 0.8 s apart within the 2 s of no progress
+        assertTrue(toServer.fins >= 3 && toServer.fins <= 5, "the FIN was resent with the retransmission timeout, " +
+            "doubled each time: " + toServer.fins);
         assertTrue(tookNs < 10_000_000_000L, "gave up after 2 s without progress: " + tookNs + " ns");
     }
 
@@ -316,37 +318,6 @@ class TcpClientCloseTest
                 }
             }
             return out.onFrame(buffer, offset, length, metadata);
-        }
-    }
-
-    /** The generator's poller drives the server's vif and both servers too (one thread). */
-    private final class BothGuests implements Agent
-    {
-        private final AnsweringPoll answering = new AnsweringPoll();
-        private final GuestStack client;
-
-        BothGuests(final GuestStack client)
-        {
-            this.client = client;
-        }
-
-        @Override
-        public int doWork()
-        {
-            int work = serverVif.doWork();
-            work += answering.poll(serverVif, toServer, 64);
-            work += chargen.doWork();
-            serverVif.flush();
-            work += clientVif.doWork();
-            work += clientVif.poll(client, 64);
-            clientVif.flush();
-            return work;
-        }
-
-        @Override
-        public String roleName()
-        {
-            return "guests";
         }
     }
 }

@@ -97,8 +97,8 @@ class TcpConnectionsTest
         connections.begin(spec(DatagramSpec.Direction.BIDIR, 1, 0), 1_000L);
         final TcpConnection out = connections.sending(0);
         final TcpConnection in = connections.receiving(0);
-        out.send.start(out.firstSequence(), 65535, 0, 1460, 0);
-        out.send.sent(100);
+        out.send.start(out.firstSequence(), 65535, 0, 1460, TcpRetransmissionTimer.NO_SAMPLE);
+        out.send.sent(100, 0);
         out.send.close();
         in.send.close();
         out.send.onAck((out.send.sndNxt() + 1) & TcpSendWindow.SEQUENCE_MASK, 65535, true, 0);

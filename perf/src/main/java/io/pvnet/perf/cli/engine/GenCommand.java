@@ -33,8 +33,9 @@ import java.util.concurrent.Callable;
  * Exit status: 0 done; 1 the run could not start (no switch, no ARP answer, no SYN-ACK, no stream); 2 a bad option;
  * 3 it sent (or, reversed, received) less than {@code --min-sent} percent of what was asked ({@code --count}, or
  * {@code --rate} times the duration), with a warning on stderr; 4 (tcp) the peer never acknowledged some bytes sent,
- * even after the close resent them, so the figures are not the transfer's (iperf3 ends such a run in an error); a run
- * that has both prints both lines and exits 4. A close the peer did not complete after acknowledging everything is a
+ * even after the close resent them, or reset a connection during the run (a line on stderr as the RST comes, naming
+ * the flow, when, and what it got so far; the other connections go on), so the figures are not the transfer's (iperf3
+ * ends such a run in an error); a run that has both prints both lines and exits 4. A close the peer did not complete after acknowledging everything is a
  * warning with exit 0: the figures stand.
  */
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
@@ -45,10 +46,11 @@ import java.util.concurrent.Callable;
             "trips). Both, and ICMP echo, are paced by default (a window of frames in flight beyond the receiver's " +
             "reports or the answers, --window), so a run measures the path's rate without filling its queues; " +
             "--rate or -b sends at a rate, --flood as fast as the ring takes frames.",
-        "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3); Frames are Ethernet frames; " +
-            "the summary also gives the frames' bytes.",
+        "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3; TCP sending: new bytes, " +
+            "what went again after a loss is Retr, in segments); Frames are Ethernet frames; the summary also gives " +
+            "the frames' bytes.",
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked, 4 tcp: bytes " +
-            "sent were never acknowledged (4 over 3 when both: both lines are printed)."})
+            "sent were never acknowledged or the peer reset a connection (4 over 3 when both: both lines are printed)."})
 public final class GenCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
@@ -120,18 +122,20 @@ public final class GenCommand implements Callable<Integer>
             {
                 out.println("pvnet gen: " + describe(plan));
             }
+            final TcpResetLines resets = new TcpResetLines(output, err, plan.dst(), plan.port(), plan.reversePort(),
+                plan.direction() == DatagramSpec.Direction.BIDIR);
             final TrafficReport report = plan.udp() ?
                 generator.datagrams(new DatagramSpec(plan.icmp(), plan.port(), plan.mix(), plan.flows(),
                     plan.count(), plan.durationNs(), plan.rate(), plan.direction(), plan.intervalNs(), plan.omitNs(), plan.window(),
                     plan.oneWay()), output) :
                 generator.tcp(new TcpSpec(plan.port(), plan.reversePort(), plan.size(), plan.tso(),
-                    plan.flows(), plan.count(), plan.durationNs(), plan.rate(), plan.direction(), plan.intervalNs(), plan.omitNs()), output);
+                    plan.flows(), plan.count(), plan.durationNs(), plan.rate(), plan.direction(), plan.intervalNs(), plan.omitNs()), resets);
             if (!report.ok())
             {
                 err.println("pvnet gen: " + report.failure());
                 return 1;
             }
-            return finish(plan, report, generator, output);
+            return finish(plan, report, generator, output, resets);
         }
         catch (final IllegalStateException ex)
         {
@@ -181,15 +185,23 @@ public final class GenCommand implements Callable<Integer>
     }
 
     /**
-     * {@return the line for a TCP close that did not complete, null when it did (or for udp and icmp)} Bytes sent and
-     * never acknowledged may never have arrived, so the figures are not the transfer's: an error (exit 4). When
-     * everything was acknowledged (and received bytes count only in order) the figures stand: a warning.
+     * {@return the line for a TCP close that did not complete, null when it did (or for udp and icmp)} A connection the
+     * peer reset during the run, or bytes sent and never acknowledged (they may never have arrived): the figures are
+     * not the transfer's, an error (exit 4). When everything was acknowledged (and received bytes count only in order)
+     * the figures stand: a warning.
      */
     static String closeLine(final boolean udp, final TrafficReport report)
     {
-        if (udp || report.closed())
+        if (udp || (report.closed() && report.peerResets() == 0))
         {
             return null;
+        }
+        if (report.peerResets() > 0)
+        {
+            return String.format(Locale.ROOT, "pvnet gen: the peer reset %d connection%s during the run (above): " +
+                "%s figures end there%s", report.peerResets(), report.peerResets() == 1 ? "" : "s",
+                report.peerResets() == 1 ? "its" : "their", report.unacknowledged() > 0 ? String.format(Locale.ROOT,
+                "; %,d bytes sent were never acknowledged", report.unacknowledged()) : "");
         }
         return report.unacknowledged() > 0 ? String.format(Locale.ROOT, "pvnet gen: %,d bytes sent were never " +
             "acknowledged: the peer stopped answering before the TCP close completed (connections reset)",
@@ -198,7 +210,7 @@ public final class GenCommand implements Callable<Integer>
     }
 
     private int finish(final GenOptions.Plan plan, final TrafficReport report, final TrafficGenerator generator,
-        final GenOutput output)
+        final GenOutput output, final TcpResetLines resets)
     {
         final boolean forward = plan.direction() != DatagramSpec.Direction.REVERSE;
         final boolean stream = plan.direction() != DatagramSpec.Direction.FORWARD;
@@ -224,18 +236,22 @@ public final class GenCommand implements Callable<Integer>
         start.put("duration_s", plan.durationNs() / 1e9);
         start.put("interval_s", plan.intervalNs() / 1e9);
         start.put("omit_s", plan.omitNs() / 1e9);
+        if (!plan.udp())
+        {
+            summary.end().put("peer_reset", resets.json());
+        }
         output.finish(start, summary.end(), summary.lines());
-        return judge(err, closeLine(plan.udp(), report), report.unacknowledged() > 0,
+        return judge(err, closeLine(plan.udp(), report), report.unacknowledged() > 0 || report.peerResets() > 0,
             summary.shortSend() ? summary.shortSendWarning() : null);
     }
 
     /**
      * Prints what there is to say of a run that ended, each line when there is one: the TCP close line, then the
      * short-send warning (a run can have both, and the user sees both). {@return the exit status: 4 when bytes sent
-     * were never acknowledged (the worse), else 3 on a short send, else 0}
+     * were never acknowledged or the peer reset a connection (the worse), else 3 on a short send, else 0}
      *
      * @param closeLine        {@link #closeLine}, or null.
-     * @param unacknowledged   whether bytes sent were never acknowledged.
+     * @param unacknowledged   whether the TCP transfer failed: bytes sent never acknowledged, or a connection reset.
      * @param shortSendWarning the short-send warning, or null when the run sent what was asked.
      */
     static int judge(final PrintStream err, final String closeLine, final boolean unacknowledged,

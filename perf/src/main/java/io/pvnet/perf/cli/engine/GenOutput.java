@@ -42,7 +42,7 @@ final class GenOutput implements GenListener
         STREAM,
         /** Both (bidir): a TX line (echoes) and an RX line (stream) per flow. */
         BOTH,
-        /** TCP: sent, acknowledged. */
+        /** TCP: new bytes sent, segments sent again (Retr); the summary's receiver row: bytes acknowledged. */
         TCP,
         /** TCP, the peer sends ({@code --reverse}): received in order. */
         TCP_REVERSE,
@@ -172,8 +172,9 @@ final class GenOutput implements GenListener
             final long[] delta = delta(counters, flow);
             final Figures tx = new Figures();
             tx.frames = delta[Field.SENT_FRAMES.ordinal()];
-            tx.payload = delta[(mode.tcp() ? Field.ANSWERED_PAYLOAD : Field.SENT_PAYLOAD).ordinal()];
+            tx.payload = delta[Field.SENT_PAYLOAD.ordinal()]; // TCP: new data only, as iperf3's (resent apart)
             tx.answered = delta[Field.ANSWERED.ordinal()];
+            tx.retransmits = delta[Field.RETRANSMITTED.ordinal()];
             tx.receiverFrames = delta[Field.RECEIVER_FRAMES.ordinal()];
             tx.receiverPayload = delta[Field.RECEIVER_PAYLOAD.ordinal()];
             tx.expected = delta[Field.RECEIVER_EXPECTED.ordinal()];
@@ -259,11 +260,12 @@ final class GenOutput implements GenListener
             case BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Jitter", "Answered/Lost");
             case BOTH_ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Received", "Jitter",
                 "Lost/Total");
-            case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent") + "  (Transfer: bytes acknowledged)";
+            case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Retr") +
+                "  (Transfer: new bytes sent; Retr: segments sent again)";
             case TCP_REVERSE -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received") +
                 "  (Transfer: in-order bytes)";
-            case TCP_BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames") +
-                "  (TX: bytes acknowledged, RX: in-order bytes)";
+            case TCP_BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Retr") +
+                "  (TX: new bytes sent, Retr: segments sent again; RX: in-order bytes)";
         };
     }
 
@@ -317,13 +319,13 @@ final class GenOutput implements GenListener
                     Long.toString(rx.frames), "", jitter(rx), lost(rx)));
             }
             case TCP -> print(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
-                Long.toString(tx.frames)));
+                Long.toString(tx.frames), Long.toString(tx.retransmits)));
             case TCP_REVERSE -> print(row(id, interval, bytes(rx.payload), bitrate(rx.payload, seconds),
                 rate(rx.frames, seconds), Long.toString(rx.frames)));
             case TCP_BOTH ->
             {
                 print(row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
-                    Long.toString(tx.frames)));
+                    Long.toString(tx.frames), Long.toString(tx.retransmits)));
                 print(row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
                     Long.toString(rx.frames)));
             }
@@ -349,6 +351,23 @@ final class GenOutput implements GenListener
             row(id, interval, bytes(receiverPayload), bitrate(receiverPayload, seconds), rate(receiverFrames, seconds),
                 "", Long.toString(receiverFrames), jitterText(jitterNs),
                 String.format(Locale.ROOT, "%d/%d (%s)", lost, total, percent(lost, total))) + "  receiver");
+    }
+
+    /**
+     * iperf3's closing rows of TCP sent by gen, as the table lays them out: the sender's (new bytes sent, Retr) and the
+     * receiver's (the bytes it acknowledged, what reached it).
+     */
+    List<String> tcpClosingRows(
+        final double seconds, final long sentFrames, final long sentPayload, final long retransmits,
+        final long acknowledgedPayload)
+    {
+        final String id = mode.both() ? "[SUM][TX]" : "[SUM]";
+        final String interval = String.format(Locale.ROOT, "%6.2f-%-6.2f sec", 0.0, seconds);
+        return List.of(
+            row(id, interval, bytes(sentPayload), bitrate(sentPayload, seconds), rate(sentFrames, seconds),
+                Long.toString(sentFrames), Long.toString(retransmits)) + "  sender",
+            row(id, interval, bytes(acknowledgedPayload), bitrate(acknowledgedPayload, seconds), "", "", "") +
+                "  receiver (bytes acknowledged)");
     }
 
     private void print(final String line)
@@ -470,6 +489,10 @@ final class GenOutput implements GenListener
         else if (!stream)
         {
             map.put("answered", figures.answered);
+            if (mode.tcp())
+            {
+                map.put("retransmits", figures.retransmits); // iperf3's: segments sent again, not in frames
+            }
         }
         return map;
     }
@@ -623,7 +646,8 @@ final class GenOutput implements GenListener
         RECEIVER_PAYLOAD(GenCounters::receiverPayloadBytes),
         RECEIVER_EXPECTED(GenCounters::receiverExpected),
         RECEIVER_LATE(GenCounters::receiverOutOfOrder),
-        RECEIVER_DUPLICATES(GenCounters::receiverDuplicates);
+        RECEIVER_DUPLICATES(GenCounters::receiverDuplicates),
+        RETRANSMITTED(GenCounters::retransmittedFrames);
 
         private final GenCounters.Counter counter;
 
@@ -644,6 +668,8 @@ final class GenOutput implements GenListener
         long frames;
         long payload;
         long answered;
+        /** TCP: segments sent again (iperf3's Retr), apart from {@link #frames}. */
+        long retransmits;
         long expected;
         long late;
         long duplicates;
@@ -674,6 +700,7 @@ final class GenOutput implements GenListener
             frames += other.frames;
             payload += other.payload;
             answered += other.answered;
+            retransmits += other.retransmits;
             expected += other.expected;
             late += other.late;
             duplicates += other.duplicates;

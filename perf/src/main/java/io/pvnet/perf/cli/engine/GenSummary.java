@@ -166,8 +166,10 @@ final class GenSummary
             }
             else
             {
-                line.append(String.format(Locale.ROOT, "answered %d bytes acknowledged, retransmit rounds %d",
-                    report.answeredPayloadBytes(), counters.retransmitRounds()));
+                line.append(String.format(Locale.ROOT, "answered %d bytes acknowledged, retransmitted %d segments " +
+                    "(%d payload bytes) in %d go-back rounds", report.answeredPayloadBytes(),
+                    sum(GenCounters::retransmittedFrames), sum(GenCounters::retransmittedPayloadBytes),
+                    counters.retransmitRounds()));
             }
             line.append(String.format(Locale.ROOT, ", ring full %d times", counters.ringFullWaits()));
             if (run.udp())
@@ -190,6 +192,11 @@ final class GenSummary
         }
         if (!run.udp())
         {
+            if (report.peerResets() > 0)
+            {
+                line.append(String.format(Locale.ROOT, ", %d connection%s reset by the peer during the run",
+                    report.peerResets(), report.peerResets() == 1 ? "" : "s"));
+            }
             line.append(report.closed() ? ", closed" : report.unacknowledged() > 0 ? String.format(Locale.ROOT,
                 ", %d bytes never acknowledged (reset)", report.unacknowledged()) : ", close not completed (reset)");
         }
@@ -200,12 +207,19 @@ final class GenSummary
                 lost,
                 Math.max(frames, delivered)));
         }
+        else if (run.forward() && !run.udp())
+        {
+            // iperf3's closing pair for TCP: new bytes sent with the segments sent again, and what the peer acknowledged
+            lines.addAll(output.tcpClosingRows(seconds, frames, payload, sum(GenCounters::retransmittedFrames),
+                report.answeredPayloadBytes()));
+        }
         lines.add(line.toString());
         end.put("streams", perFlow());
         if (!run.udp())
         {
             end.put("closed", report.closed());
             end.put("unacknowledged_bytes", report.unacknowledged());
+            end.put("peer_resets", report.peerResets());
         }
         if (counters.badReports() > 0 || counters.reportsIn() > 0 || counters.reportsOut() > 0)
         {
@@ -262,6 +276,10 @@ final class GenSummary
         }
         if (!run.udp())
         {
+            // iperf3's end.sum_sent.retransmits: segments sent again, apart from frames (first sends of new data)
+            sent.put("retransmits", sum(GenCounters::retransmittedFrames));
+            sent.put("retransmitted_payload_bytes", sum(GenCounters::retransmittedPayloadBytes));
+            sent.put("retransmitted_frame_bytes", sum(GenCounters::retransmittedFrameBytes));
             sent.put("retransmit_rounds", counters.retransmitRounds());
         }
         return sent;
@@ -326,6 +344,8 @@ final class GenSummary
             }
             else
             {
+                f.put("retransmits", counters.retransmittedFrames(flow));
+                f.put("retransmitted_payload_bytes", counters.retransmittedPayloadBytes(flow));
                 f.put("retransmit_rounds", counters.retransmitRounds(flow));
             }
             perFlow.add(f);

@@ -97,7 +97,7 @@ public final class IfconfigCommand implements Callable<Integer>
      */
     private int throughSwitch(final Path socket, final int domid, final int handle)
     {
-        try (AdminClient admin = AdminClient.connect(socket))
+        try (AdminClient admin = AdminClient.connect(socket, RegionArgument.path(region)))
         {
             final Map<String, String> before = admin.read(domid, handle);
             if (!before.containsKey("backend/vif/" + domid + "/" + handle + "/state"))

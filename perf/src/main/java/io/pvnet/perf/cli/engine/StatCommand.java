@@ -151,9 +151,10 @@ public final class StatCommand implements Callable<Integer>
      */
     private int fromSwitch(final Path socket, final Pattern pattern, final String portName) throws InterruptedException
     {
-        try (AdminClient admin = AdminClient.connect(socket); SealedMemory counters = admin.counters())
+        try (AdminClient admin = AdminClient.connect(socket, RegionArgument.path(region));
+            SealedMemory counters = admin.counters())
         {
-            final String process = processName(RegionArgument.path(region), admin.switchPid());
+            final String process = admin.processKind();
             final CountersReader reader = VifRegion.countersReader(counters.buffer());
             final Map<Integer, Long> previous = new HashMap<>();
             long previousNs = 0;
@@ -195,23 +196,6 @@ public final class StatCommand implements Callable<Integer>
             out.flush();
             err.println("pvnet stat: region " + region + ": " + ex.getMessage() + RegionArgument.notRunningHint(ex));
             return 1;
-        }
-    }
-
-    /**
-     * @return what the process serving {@code socket} is, as its status file at {@code path} records it
-     *         ({@code switch}, {@code vif-run}) when that file's creator is that process; else {@code creator} (a
-     *         region made before roles were recorded, or a file that cannot be read).
-     */
-    static String processName(final Path path, final long pid)
-    {
-        try (Region status = Region.open(path))
-        {
-            return status.creatorPid() == pid ? roleOrCreator(status.creatorRole()) : "creator";
-        }
-        catch (final RegionException ex)
-        {
-            return "creator";
         }
     }
 

@@ -244,25 +244,36 @@ class GenCommandProcessTest
             final String output = gen.output();
             assertTrue(output.matches("(?s).*\\[  1\\] +0\\.00-.*\\[  2\\] +0\\.00-.*\\[SUM\\] +0\\.00-.*"), output);
             assertTrue(output.contains("answered 560000 bytes acknowledged") && output.contains(", closed"), output);
+            assertTrue(output.matches("(?s).*Frames/s +Sent +Retr .*"), "iperf3's Retr column: " + output);
+            assertTrue(output.matches("(?s).*\\[SUM\\] +0\\.00-.* sec +547 KBytes .* 400 +\\d+  sender\n.*" +
+                "\\[SUM\\] +0\\.00-.* sec +547 KBytes .*  receiver \\(bytes acknowledged\\)\n.*"),
+                "iperf3's closing rows: 560,000 new bytes sent in 400 segments, 560,000 acknowledged: " + output);
             final Map<String, Object> document = JSON.std.mapFrom(Files.readString(json));
             final Map<String, Object> end = (Map<String, Object>)document.get("end");
             assertEquals(Boolean.TRUE, end.get("closed"), end.toString());
+            assertEquals(0, ((Number)end.get("peer_resets")).intValue(), end.toString());
+            final Map<String, Object> sent = (Map<String, Object>)end.get("sent");
+            assertEquals(400L, ((Number)sent.get("frames")).longValue(), "first sends only: " + sent);
+            final long retransmits = ((Number)sent.get("retransmits")).longValue();
             final Set<Object> ports = new HashSet<>();
             for (final Map<String, Object> flow : (List<Map<String, Object>>)end.get("streams"))
             {
                 ports.add(flow.get("source_port"));
                 assertEquals(200 * 1400L, ((Number)flow.get("sent_payload_bytes")).longValue(), flow.toString());
-                assertTrue(flow.containsKey("retransmit_rounds"), flow.toString());
+                assertTrue(flow.containsKey("retransmit_rounds") && flow.containsKey("retransmits"), flow.toString());
             }
             assertEquals(Set.of(40_000, 40_001), ports, "a connection per flow, each its own 5-tuple");
-            long acknowledged = 0;
+            long newBytes = 0;
+            long intervalRetransmits = 0;
             for (final Map<String, Object> interval : (List<Map<String, Object>>)document.get("intervals"))
             {
                 assertEquals(2, ((List<?>)interval.get("streams")).size(), interval.toString());
-                acknowledged += ((Number)((Map<String, Object>)((Map<String, Object>)interval.get("sum")).get("sent"))
-                    .get("payload_bytes")).longValue();
+                final Map<String, Object> sum = (Map<String, Object>)((Map<String, Object>)interval.get("sum")).get("sent");
+                newBytes += ((Number)sum.get("payload_bytes")).longValue();
+                intervalRetransmits += ((Number)sum.get("retransmits")).longValue();
             }
-            assertEquals(560_000, acknowledged, "the intervals' Transfer (bytes acknowledged) adds up to the total");
+            assertEquals(560_000, newBytes, "the intervals' Transfer (new bytes sent, as iperf3's) adds up to the total");
+            assertEquals(retransmits, intervalRetransmits, "the intervals' Retr add up to end.sent.retransmits");
         }
     }
 

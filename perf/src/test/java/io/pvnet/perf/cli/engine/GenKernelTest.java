@@ -26,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a reverse stream from a kernel socket speaking the stream request (the tests' {@code kernel_client.py source}),
  * 60000-byte TSO frames to a kernel TCP socket; and TCP as iperf3 runs it against kernel sockets through an offloading
  * TAP: two connections to a socket that reads (each connection's acknowledged bytes are what the kernel read), two
- * from a socket that writes ({@code --reverse}), one each way at once ({@code --bidir}), all closed cleanly.
+ * from a socket that writes ({@code --reverse}), one each way at once ({@code --bidir}), all closed cleanly; and a
+ * kernel socket that resets one of two connections in the middle of the run: that one ends at once with its line, the
+ * other finishes, exit 4.
  */
 class GenKernelTest
 {
@@ -245,6 +247,53 @@ class GenKernelTest
             {
                 sink2.process.destroyForcibly();
                 source2.process.destroyForcibly();
+            }
+            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldEndTheConnectionTheKernelResetsMidRunAndFinishTheOther(@TempDir final Path dir) throws Exception
+    {
+        final String tap = "pvgr" + ProcessHandle.current().pid();
+        final Path region = dir.resolve("reset.region");
+        try (Netns netns = Netns.create("genr");
+            CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1",
+                "--tap", tap + ",offload=on"))
+        {
+            assertTrue(sw.awaitOutput("ready", 30_000), sw.output());
+            netns.adopt(tap);
+            netns.exec("ip", "addr", "add", "192.0.2.1/24", "dev", tap).check();
+            netns.exec("ip", "link", "set", tap, "up").check();
+            // the kernel resets flow 1's connection (from port 40000) once it read 300 kB; flow 2's it reads to its end
+            final Path json = dir.resolve("reset.json");
+            final Helper sink = Helper.start(netns, "tcp-reset", "192.0.2.1", "5006", "30", "40000", "300000");
+            try (CommandProcess gen = gen(region, "--proto", "tcp", "-P", "2", "--size", "1448", "--count", "4000",
+                "-i", "0.1", "--port", "5006", "--json", json.toString()))
+            {
+                assertEquals(4, gen.awaitExit(60_000), "a reset in the run is an error: " + gen.output());
+                final Matcher line = Pattern.compile("pvnet gen: \\[  1\\] reset by the peer at (\\d+\\.\\d+) s " +
+                    "\\(40000 -> 192\\.0\\.2\\.1:5006\\): ([\\d,]+) bytes acknowledged, [\\d,]+ sent never acknowledged; " +
+                    "this connection ends, the others go on").matcher(gen.output());
+                assertTrue(line.find(), gen.output());
+                final long acknowledged = Long.parseLong(line.group(2).replace(",", ""));
+                assertTrue(acknowledged >= 300_000, "the kernel acknowledged what it read, at least: " + gen.output());
+                assertTrue(gen.output().contains("pvnet gen: the peer reset 1 connection during the run"), gen.output());
+                final Map<String, Long> read = sink.closed(2);
+                assertEquals(2000 * 1448L, read.get("40001"), "the other connection went on to its end: " + read);
+                final Map<String, Object> end = (Map<String, Object>)JSON.std.mapFrom(Files.readString(json))
+                    .get("end");
+                assertEquals(1, ((Number)end.get("peer_resets")).intValue(), end.toString());
+                final Map<String, Object> reset = ((List<Map<String, Object>>)end.get("peer_reset")).getFirst();
+                assertEquals(1, ((Number)reset.get("id")).intValue(), reset.toString());
+                assertEquals(acknowledged, ((Number)reset.get("acknowledged_bytes")).longValue(), reset.toString());
+                final Map<String, Object> second = ((List<Map<String, Object>>)end.get("streams")).get(1);
+                assertEquals(2000 * 1448L, ((Number)second.get("answered_payload_bytes")).longValue(), second.toString());
+            }
+            finally
+            {
+                sink.process.destroyForcibly();
             }
             assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
         }

@@ -105,6 +105,11 @@ class GenOptionsTest
             1400)));
         assertTrue(GenCommand.closeLine(false, new TrafficReport(counters, 1, false, null, 0))
             .startsWith("pvnet gen: warning: "));
+        assertEquals("pvnet gen: the peer reset 1 connection during the run (above): its figures end there; 2,800 bytes " +
+            "sent were never acknowledged", GenCommand.closeLine(false, new TrafficReport(counters, 1, false, null, 2800,
+            1)), "a reset during the run is an error even when the rest closed");
+        assertEquals("pvnet gen: the peer reset 2 connections during the run (above): their figures end there",
+            GenCommand.closeLine(false, new TrafficReport(counters, 1, true, null, 0, 2)));
     }
 
     @Test

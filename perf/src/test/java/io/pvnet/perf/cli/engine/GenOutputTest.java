@@ -30,11 +30,12 @@ class GenOutputTest
                 for (final String row : lines.subList(1, lines.size()))
                 {
                     for (final String label : List.of("Transfer", "Bitrate", "Frames/s", "Sent", "Answered",
-                        "Received", "Frames", "Jitter", "RTT p50", "p99"))
+                        "Received", "Frames", "Jitter", "RTT p50", "p99", "Retr"))
                     {
                         final int at = header.indexOf(label + " ") >= 0 ? header.indexOf(label + " ") :
                             header.endsWith(label) ? header.length() - label.length() : -1;
-                        if (at < 0 || (mode.both() && row.contains("[RX]") && label.equals("Received")) ||
+                        if (at < 0 || (mode.both() && row.contains("[RX]") &&
+                            (label.equals("Received") || label.equals("Retr"))) ||
                             (mode == GenOutput.Mode.BOTH && row.contains("[TX]") && label.equals("Jitter")) ||
                             (label.contains("p") && !row.startsWith("[SUM]")))
                         {
@@ -79,6 +80,34 @@ class GenOutputTest
             "the jitter (12,345 ns) ends under its label:\n" + header + "\n" + rows.get(1));
         assertTrue(output.closingRows(2.0, 1000, 64_000, 990, 63_360, -1, 10, 1000).get(1).contains(" - "),
             "an older receiver reports no jitter");
+    }
+
+    @Test
+    void shouldCloseTcpWithTheSendersRowAndItsRetrAndTheReceiversAcknowledgedBytes()
+    {
+        final GenOutput output = new GenOutput(new PrintStream(new ByteArrayOutputStream()), null, GenOutput.Mode.TCP, 1);
+        final List<String> rows = output.tcpClosingRows(2.0, 1000, 1_400_000, 37, 1_398_600);
+        final String header = output.header();
+        assertTrue(rows.get(0).endsWith("  sender") && rows.get(0).contains("1.34 MBytes"), rows.get(0));
+        assertEquals(header.indexOf("Retr ") + "Retr".length(), rows.get(0).indexOf(" 37 ") + " 37".length(),
+            "Retr under its label:\n" + header + "\n" + rows.get(0));
+        assertEquals(header.indexOf("Sent ") + "Sent".length(), rows.get(0).indexOf(" 1000 ") + " 1000".length());
+        assertTrue(rows.get(1).endsWith("receiver (bytes acknowledged)") && rows.get(1).contains("1.33 MBytes") &&
+            rows.get(1).contains("5.59 Mbits/sec"), rows.get(1));
+    }
+
+    @Test
+    void shouldShowTheSegmentsSentAgainInTheTcpIntervalLineAndItsJson()
+    {
+        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        final ByteArrayOutputStream json = new ByteArrayOutputStream();
+        final GenOutput output = new GenOutput(new PrintStream(text, true, StandardCharsets.UTF_8),
+            new PrintStream(json, true, StandardCharsets.UTF_8), GenOutput.Mode.TCP, 1);
+        output.onInterval(new GenCounters(1), 0, 1_000_000_000L);
+        output.finish(new java.util.LinkedHashMap<>(), new java.util.LinkedHashMap<>(), List.of());
+        final String header = text.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        assertTrue(header.contains("Sent       Retr  (Transfer: new bytes sent; Retr: segments sent again)"), header);
+        assertTrue(json.toString(StandardCharsets.UTF_8).contains("\"retransmits\" : 0"), json.toString());
     }
 
     private static List<String> print(final GenOutput.Mode mode, final int flows)

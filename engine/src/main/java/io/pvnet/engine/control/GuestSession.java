@@ -1,0 +1,92 @@
+package io.pvnet.engine.control;
+
+import io.pvnet.engine.store.XenStore;
+import io.pvnet.engine.vif.VifCounters;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxException;
+import io.pvnet.ring.share.PeerCredentials;
+
+/**
+ * One attached guest's control connection, as the {@link GuestControlServer} serves it: who it is
+ * ({@code SO_PEERCRED}), its vif's {@link VifSlot}, the backend keys last pushed to it (its watch events), and its
+ * frontend's counters as last reported. Also Xen's permission rule for its store writes ({@link #mayWrite}).
+ * <p>
+ * Threading: the thread serving the connection calls {@link #addFrontCounters} and {@link #mayWrite}; the watch
+ * thread and the attaching thread push backend keys through {@link #publishBackendKeys}, which holds this session's
+ * monitor, so a push is one ordered sequence of messages.
+ */
+final class GuestSession
+{
+    final VifSlot slot;
+    final ControlSocket connection;
+    final PeerCredentials peer;
+    private final StoreMirror backendKeys;
+    private final StoreMirror.Sender sender = this::send;
+    /** The frontend's counts as last reported (serving thread). */
+    private final long[] reported = new long[VifCounters.FRONT_KIND_COUNT];
+
+    GuestSession(final VifSlot slot, final ControlSocket connection, final PeerCredentials peer, final XenStore store)
+    {
+        this.slot = slot;
+        this.connection = connection;
+        this.peer = peer;
+        this.backendKeys = new StoreMirror(store, slot.vif.config().backendDir());
+    }
+
+    /** {@return the vif's name and the guest's pid, for log lines} */
+    String name()
+    {
+        return slot.vif.config().name() + " pid " + peer.pid();
+    }
+
+    /** Sends what changed in the vif's backend directory since the last push (watch events). Any thread. */
+    synchronized void publishBackendKeys()
+    {
+        backendKeys.publishChanges(sender);
+    }
+
+    /**
+     * Xen's permission model: a frontend writes and removes keys of its own directory only (EACCES elsewhere); a path
+     * that climbs or names its directory itself ({@code ..}, {@code .}, {@code //}) is refused too.
+     *
+     * @param key the store key the guest wants to write or remove.
+     * @return whether it may.
+     */
+    boolean mayWrite(final String key)
+    {
+        final String frontendDir = slot.vif.config().frontendDir() + "/";
+        return key.startsWith(frontendDir) && key.length() != frontendDir.length() && !key.contains("//") &&
+            !key.contains("/../") && !key.endsWith("/..") && !key.contains("/./") && !key.endsWith("/.");
+    }
+
+    /**
+     * A guest's report of its frontend's counters: what grew since its last report is added to the vif's
+     * {@code front-*} counters in the host's file (the serving thread is their only writer while the guest is
+     * attached). A count that went down (a lying guest) adds nothing; the guest can only misstate its own vif's figures.
+     */
+    void addFrontCounters(final long[] counts)
+    {
+        final VifCounters counters = slot.vif.backend().counters();
+        for (int i = 0; i < Math.min(counts.length, reported.length); i++)
+        {
+            final long grown = counts[i] - reported[i];
+            if (grown > 0)
+            {
+                counters.add(VifCounters.FRONT_TX_PACKETS + i, grown);
+                reported[i] = counts[i];
+            }
+        }
+    }
+
+    private void send(final ControlMessage message)
+    {
+        try
+        {
+            connection.send(message.encode());
+        }
+        catch (final LinuxException gone)
+        {
+            // the reader thread sees the end of the connection and detaches
+        }
+    }
+}
