@@ -44,18 +44,6 @@ final class PendingCounts
         moved |= 1L << kind;
     }
 
-    /** @return the count of {@code kind} since the last flush. */
-    long get(final int kind)
-    {
-        return values[kind];
-    }
-
-    /** @return whether nothing was counted since the last flush. */
-    boolean isEmpty()
-    {
-        return moved == 0;
-    }
-
     /**
      * Adds the kinds that moved to {@code counters} (a plain single-writer add, or an atomic add when {@code atomic}:
      * several threads serve the vif) and to {@code queueCounters} when not null (its drop reasons summed into one

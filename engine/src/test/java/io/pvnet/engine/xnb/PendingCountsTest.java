@@ -11,8 +11,6 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PendingCountsTest
 {
@@ -24,24 +22,26 @@ class PendingCountsTest
     void shouldAddEveryKindThatMovedAndClearIt()
     {
         final PendingCounts pending = new PendingCounts();
-        assertTrue(pending.isEmpty());
+        assertEquals(0, pending.flushTo(counters, false, null), "a new one has nothing to flush");
         pending.increment(VifCounters.TX_PACKETS);
         pending.add(VifCounters.TX_BYTES, 64);
         pending.increment(VifCounters.KICK_BACKOFFS); // the highest kind
         pending.increment(VifCounters.DROP_BASE + DropReason.RX_QUEUE_FULL);
-        assertFalse(pending.isEmpty());
 
-        pending.flushTo(counters, false, null);
+        assertEquals(4, pending.flushTo(counters, false, null), "kinds visited");
 
         assertEquals(1, counters.get(VifCounters.TX_PACKETS));
         assertEquals(64, counters.get(VifCounters.TX_BYTES));
         assertEquals(1, counters.get(VifCounters.KICK_BACKOFFS));
         assertEquals(1, counters.drops(DropReason.RX_QUEUE_FULL));
-        assertTrue(pending.isEmpty());
-        assertEquals(0, pending.get(VifCounters.TX_BYTES));
 
-        pending.flushTo(counters, true, null); // nothing moved: nothing added
-        assertEquals(64, counters.get(VifCounters.TX_BYTES));
+        assertEquals(0, pending.flushTo(counters, true, null), "nothing moved: nothing visited");
+        assertEquals(64, counters.get(VifCounters.TX_BYTES), "nothing moved: nothing added");
+
+        pending.add(VifCounters.TX_BYTES, 1);
+        assertEquals(1, pending.flushTo(counters, false, null));
+        assertEquals(65, counters.get(VifCounters.TX_BYTES), "the flushed 64 were cleared, only the new 1 added");
+        assertEquals(1, counters.get(VifCounters.TX_PACKETS), "a kind flushed before is not added again");
     }
 
     @Test

@@ -7,13 +7,9 @@ import io.pvnet.pci.PciRegisters;
 import io.pvnet.pci.device.EmulatedFunction;
 import io.pvnet.pci.spec.HideSpec;
 import io.pvnet.pci.spec.PciAssignment;
-import io.pvnet.pci.spec.PciSelector;
-
-import org.agrona.collections.Int2ObjectHashMap;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,20 +30,14 @@ import java.util.TreeMap;
  * Not thread-safe: configuration calls and {@link #handle} run on the backend's single agent thread (or are handed to
  * it).
  * <p>
- * Why one file of this length (about 414 lines of code, the rest javadoc): hiding, exporting and the pcifront-style
- * operations share one device table and its locking.
+ * Which device is exported where is {@link ExportTable}'s; the checks of an attach, before anything changes, are
+ * {@link AttachPlan}'s; the MSI ops are {@link MsiOps}'.
  */
 public final class Pciback
 {
     private final Map<PciAddress, PciDevice> devices = new TreeMap<>();
     private final Set<PciAddress> hidden = new LinkedHashSet<>();
-    private final Map<PciAddress, ExportedDevice> exportedByReal = new LinkedHashMap<>();
-    private final Map<Integer, Map<PciAddress, ExportedDevice>> exportedByDomain = new TreeMap<>();
-    /**
-     * Per guest, its devices by the address it names them with ({@link #guestKey}): the allocation-free lookup of
-     * {@link #handle}.
-     */
-    private final Int2ObjectHashMap<Int2ObjectHashMap<ExportedDevice>> byGuestAddress = new Int2ObjectHashMap<>();
+    private final ExportTable exports = new ExportTable();
     private final WarningSink warnings;
     private final PciTopology topology;
     private final List<io.pvnet.pci.spec.Quirk> quirks = new ArrayList<>();
@@ -161,7 +151,7 @@ public final class Pciback
 
     private ExportedDevice exported(final PciAddress realAddress)
     {
-        final ExportedDevice exported = exportedByReal.get(realAddress);
+        final ExportedDevice exported = exports.byReal(realAddress);
         if (exported == null)
         {
             throw new IllegalArgumentException("device is not exported: address=" + realAddress);
@@ -221,7 +211,7 @@ public final class Pciback
     {
         for (final PciAddress address : addresses)
         {
-            if (exportedByReal.containsKey(address))
+            if (exports.byReal(address) != null)
             {
                 throw new IllegalStateException("device is exported, detach it first: address=" + address);
             }
@@ -257,102 +247,19 @@ public final class Pciback
      */
     public List<ExportedDevice> attach(final int domainId, final List<PciAssignment> assignments)
     {
-        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.getOrDefault(domainId, Map.of());
-        final boolean[] slotUsed = new boolean[PciAddress.MAX_SLOT + 1];
-        for (final ExportedDevice exported : domain.values())
-        {
-            slotUsed[exported.virtualAddress().slot()] = true;
-        }
-        // plan
-        final List<PciDevice> planned = new ArrayList<>();
-        final List<PciAssignment> plannedAssignment = new ArrayList<>();
-        final List<PciAddress> plannedVirtual = new ArrayList<>();
-        final Map<String, Integer> slotOfRealSlot = new LinkedHashMap<>();
-        for (final PciAssignment assignment : assignments)
-        {
-            final PciSelector selector = assignment.selector();
-            final List<PciDevice> matched = new ArrayList<>();
-            for (final PciAddress address : selector.expand())
-            {
-                final PciDevice device = devices.get(address);
-                if (device != null)
-                {
-                    matched.add(device);
-                }
-            }
-            if (matched.isEmpty())
-            {
-                throw new IllegalArgumentException("no such device: pci=" + selector);
-            }
-            for (final PciDevice device : matched)
-            {
-                final PciAddress address = device.address();
-                if (exportedByReal.containsKey(address))
-                {
-                    throw new IllegalStateException("device already exported: address=" + address + " to " +
-                        exportedByReal.get(address));
-                }
-                if (planned.contains(device))
-                {
-                    throw new IllegalArgumentException("device named twice: address=" + address);
-                }
-                if (!hidden.contains(address))
-                {
-                    if (!assignment.seize())
-                    {
-                        throw new IllegalStateException("device is not hidden (assignable): address=" + address +
-                            "; hide it first or pass seize=1 (emulated devices only)");
-                    }
-                    if (!device.isEmulated())
-                    {
-                        throw new IllegalStateException("seize=1 would unbind the driver of a real device; pvnet " +
-                            "never does that: address=" + address + " driver=" + device.driver());
-                    }
-                }
-                if (topology == PciTopology.PASSTHROUGH)
-                {
-                    if (assignment.virtualSlot() >= 0)
-                    {
-                        throw new IllegalArgumentException("@" + Integer.toHexString(assignment.virtualSlot()) +
-                            " asks for a virtual slot, which the passthrough topology does not have (the guest sees " +
-                            "the real address): pci=" + selector);
-                    }
-                    planned.add(device);
-                    plannedAssignment.add(assignment);
-                    plannedVirtual.add(address);
-                    continue;
-                }
-                final String realSlot = address.domain() + ":" + address.bus() + ":" + address.slot();
-                Integer slot = slotOfRealSlot.get(realSlot);
-                if (slot == null)
-                {
-                    slot = assignment.virtualSlot() >= 0 ? assignment.virtualSlot() : firstFree(slotUsed);
-                    if (slot < 0 || slotUsed[slot])
-                    {
-                        throw new IllegalStateException(slot < 0 ? "no free virtual slot on bus 00 for domain " +
-                            domainId : "virtual slot " + slot + " is taken in domain " + domainId);
-                    }
-                    slotUsed[slot] = true;
-                    slotOfRealSlot.put(realSlot, slot);
-                }
-                planned.add(device);
-                plannedAssignment.add(assignment);
-                plannedVirtual.add(new PciAddress(0, 0, slot, address.function()));
-            }
-        }
+        final List<AttachPlan.Entry> plan = AttachPlan.plan(domainId, assignments, devices, hidden, exports, topology);
         // validate that every virtual config space can be built before touching anything
         final List<VirtualConfigSpace> spaces = new ArrayList<>();
-        for (int i = 0; i < planned.size(); i++)
+        for (final AttachPlan.Entry entry : plan)
         {
-            spaces.add(new VirtualConfigSpace(planned.get(i), permissiveDefault || plannedAssignment.get(i).permissive(),
+            spaces.add(new VirtualConfigSpace(entry.device(), permissiveDefault || entry.assignment().permissive(),
                 false, warnings, quirks));
         }
         // apply
         final List<ExportedDevice> result = new ArrayList<>();
-        final Map<PciAddress, ExportedDevice> target = exportedByDomain.computeIfAbsent(domainId, d -> new TreeMap<>());
-        for (int i = 0; i < planned.size(); i++)
+        for (int i = 0; i < plan.size(); i++)
         {
-            final PciDevice device = planned.get(i);
+            final PciDevice device = plan.get(i).device();
             hidden.add(device.address());
             final ConfigSpace saved = device.snapshot();
             final VirtualConfigSpace space = spaces.get(i);
@@ -363,27 +270,12 @@ public final class Pciback
                 final int command = device.config().read(PciRegisters.COMMAND, 2);
                 device.config().write(PciRegisters.COMMAND, 2, command & ~PciRegisters.COMMAND_MASTER);
             }
-            final ExportedDevice exported = new ExportedDevice(domainId, device, plannedVirtual.get(i), space, saved,
-                plannedAssignment.get(i));
-            exportedByReal.put(device.address(), exported);
-            target.put(exported.virtualAddress(), exported);
-            byGuestAddress.computeIfAbsent(domainId, d -> new Int2ObjectHashMap<>())
-                .put(guestKey(exported.virtualAddress()), exported);
+            final ExportedDevice exported = new ExportedDevice(domainId, device, plan.get(i).virtualAddress(), space,
+                saved, plan.get(i).assignment());
+            exports.add(exported);
             result.add(exported);
         }
         return result;
-    }
-
-    private static int firstFree(final boolean[] used)
-    {
-        for (int i = 0; i < used.length; i++)
-        {
-            if (!used[i])
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /**
@@ -402,15 +294,7 @@ public final class Pciback
         {
             function.restore(exported.savedConfig());
         }
-        exportedByReal.remove(realAddress);
-        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.get(exported.domainId());
-        domain.remove(exported.virtualAddress());
-        byGuestAddress.get(exported.domainId()).remove(guestKey(exported.virtualAddress()));
-        if (domain.isEmpty())
-        {
-            exportedByDomain.remove(exported.domainId());
-            byGuestAddress.remove(exported.domainId());
-        }
+        exports.remove(exported);
         return exported;
     }
 
@@ -420,7 +304,7 @@ public final class Pciback
      */
     public ExportedDevice exportedAs(final PciAddress realAddress)
     {
-        return exportedByReal.get(realAddress);
+        return exports.byReal(realAddress);
     }
 
     /**
@@ -430,7 +314,7 @@ public final class Pciback
      */
     public List<ExportedDevice> exportedTo(final int domainId)
     {
-        return List.copyOf(exportedByDomain.getOrDefault(domainId, Map.of()).values());
+        return List.copyOf(exports.domain(domainId).values());
     }
 
     /**
@@ -443,42 +327,7 @@ public final class Pciback
      */
     public List<PciRoot> roots(final int domainId)
     {
-        final Map<PciAddress, ExportedDevice> domain = exportedByDomain.getOrDefault(domainId, Map.of());
-        if (domain.isEmpty())
-        {
-            return List.of();
-        }
-        if (topology == PciTopology.VPCI)
-        {
-            return List.of(new PciRoot(0, 0));
-        }
-        final Set<PciRoot> roots = new LinkedHashSet<>();
-        for (final ExportedDevice exported : domain.values())
-        {
-            final PciAddress address = exported.virtualAddress();
-            if (!isBehindExportedBridge(domain, address))
-            {
-                roots.add(new PciRoot(address.domain(), address.bus()));
-            }
-        }
-        return List.copyOf(roots);
-    }
-
-    private static boolean isBehindExportedBridge(final Map<PciAddress, ExportedDevice> domain,
-        final PciAddress address)
-    {
-        for (final ExportedDevice candidate : domain.values())
-        {
-            final ConfigSpace config = candidate.device().snapshot();
-            if (config.headerLayout() == PciRegisters.HEADER_TYPE_BRIDGE &&
-                candidate.virtualAddress().domain() == address.domain() &&
-                config.readByte(PciRegisters.SECONDARY_BUS) == address.bus() &&
-                candidate.virtualAddress().bus() != address.bus())
-            {
-                return true;
-            }
-        }
-        return false;
+        return exports.roots(domainId, topology);
     }
 
     /**
@@ -492,24 +341,7 @@ public final class Pciback
      */
     public ExportedDevice lookup(final int domainId, final int pciDomain, final int bus, final int devfn)
     {
-        if (pciDomain < 0 || pciDomain > PciAddress.MAX_DOMAIN || bus < 0 || bus > PciAddress.MAX_BUS || devfn < 0 ||
-            devfn > 0xFF)
-        {
-            return null;
-        }
-        final Int2ObjectHashMap<ExportedDevice> guest = byGuestAddress.get(domainId);
-        return guest == null ? null : guest.get(guestKey(pciDomain, bus, devfn));
-    }
-
-    private static int guestKey(final PciAddress address)
-    {
-        return guestKey(address.domain(), address.bus(), address.devfn());
-    }
-
-    /** domain:bus:devfn packed into 32 bits (16 + 8 + 8). */
-    private static int guestKey(final int pciDomain, final int bus, final int devfn)
-    {
-        return pciDomain << 16 | bus << 8 | devfn;
+        return exports.lookup(domainId, pciDomain, bus, devfn);
     }
 
     // operations

@@ -1,13 +1,11 @@
 package io.pvnet.pci.backend;
 
-import io.pvnet.pci.CapabilityWalker;
 import io.pvnet.pci.ConfigAccess;
 import io.pvnet.pci.ConfigSpace;
 import io.pvnet.pci.PciDevice;
 import io.pvnet.pci.PciRegisters;
 import io.pvnet.pci.Resource;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.pvnet.pci.PciRegisters.*;
@@ -27,15 +25,17 @@ import static io.pvnet.pci.PciRegisters.*;
  * <p>
  * Not thread-safe: one backend agent owns it.
  * <p>
- * Why one file of this length (about 401 lines of code, the rest javadoc): the register-by-register rules of
- * xen-pciback's conf_space are one table read best in one place.
+ * As xen-pciback splits {@code conf_space.c} (this class: access checks, byte merging, dispatch, hardware writes and
+ * their refusals, counters) from the field tables of {@code conf_space_header.c}/{@code conf_space_capability.c}
+ * ({@link ConfigFieldList}, whose fields hold the register-by-register rules); {@link #guestAccess()} is
+ * {@link GuestConfigAccess}.
  */
 public final class VirtualConfigSpace
 {
     private final PciDevice device;
     private final ConfigAccess hardware;
     private final WarningSink warnings;
-    private final List<ConfigField> fields = new ArrayList<>();
+    private final List<ConfigField> fields;
     private final int msiOffset;
     private final int msixOffset;
     private boolean permissive;
@@ -93,77 +93,10 @@ public final class VirtualConfigSpace
             throw new IllegalArgumentException("pciback handles header types 0 and 1 only: address=" +
                 device.address() + " headerType=" + layout);
         }
-        add(new ConfigField.ReadOnly(VENDOR_ID, 2));
-        add(new ConfigField.ReadOnly(DEVICE_ID, 2));
-        add(new CommandField());
-        add(new ConfigField.Captured(INTERRUPT_LINE, 1));
-        add(new ConfigField.ReadOnly(INTERRUPT_PIN, 1));
-        add(new ConfigField.PassThrough(CACHE_LINE_SIZE, 1));
-        add(new ConfigField.ReadOnly(LATENCY_TIMER, 1));
-        add(new ConfigField.Bist(BIST));
-        final int bars = layout == HEADER_TYPE_NORMAL ? 6 : 2;
-        for (int i = 0; i < bars; i++)
-        {
-            final Resource previous = i > 0 ? device.resource(i - 1) : Resource.NONE;
-            if (previous.isMem64())
-            {
-                add(new BarField(BAR0 + 4 * i, BarField.Kind.UPPER_HALF, previous));
-            }
-            else
-            {
-                add(new BarField(BAR0 + 4 * i, BarField.Kind.BAR, device.resource(i)));
-            }
-        }
-        add(new BarField(layout == HEADER_TYPE_NORMAL ? ROM_ADDRESS : ROM_ADDRESS1, BarField.Kind.ROM,
-            device.resource(6)));
-
-        final CapabilityWalker.Walk walk = CapabilityWalker.walk(config);
-        final var vpd = walk.find(CAP_ID_VPD);
-        if (vpd != null)
-        {
-            add(new ConfigField.ReadOnly(vpd.offset(), 2));
-            add(new CapabilityFields.VpdAddress(vpd.offset()));
-        }
-        final var pm = walk.find(CAP_ID_PM);
-        if (pm != null)
-        {
-            add(new ConfigField.ReadOnly(pm.offset(), 2));
-            add(new CapabilityFields.PmCapabilities(pm.offset()));
-            add(new CapabilityFields.PmControl(pm.offset()));
-        }
-        final var msi = walk.find(CAP_ID_MSI);
-        msiOffset = msi == null ? -1 : msi.offset();
-        if (msi != null)
-        {
-            add(new ConfigField.ReadOnly(msi.offset(), 2));
-            add(new CapabilityFields.MessageControl(msi.offset(), false));
-        }
-        final var msix = walk.find(CAP_ID_MSIX);
-        msixOffset = msix == null ? -1 : msix.offset();
-        if (msix != null)
-        {
-            add(new ConfigField.ReadOnly(msix.offset(), 2));
-            add(new CapabilityFields.MessageControl(msix.offset(), true));
-        }
-        for (final io.pvnet.pci.spec.Quirk quirk : quirks)
-        {
-            if (quirk.address().equals(device.address()) && quirk.register() + quirk.size() <= hardware.size())
-            {
-                add(new ConfigField.Quirk(quirk.register(), quirk.size(), quirk.mask()));
-            }
-        }
-    }
-
-    private void add(final ConfigField field)
-    {
-        for (final ConfigField existing : fields)
-        {
-            if (existing.offset == field.offset)
-            {
-                return; // xen-pciback ignores duplicate offsets
-            }
-        }
-        fields.add(field);
+        final ConfigFieldList list = ConfigFieldList.of(device, config, quirks);
+        fields = list.fields();
+        msiOffset = list.msiOffset();
+        msixOffset = list.msixOffset();
     }
 
     /** The backend takes the device over: fields capture their initial state. */
@@ -468,38 +401,7 @@ public final class VirtualConfigSpace
      */
     public ConfigAccess guestAccess()
     {
-        return new ConfigAccess()
-        {
-            @Override
-            public int size()
-            {
-                return hardware.size();
-            }
-
-            @Override
-            public boolean isWritable()
-            {
-                return true;
-            }
-
-            @Override
-            public int read(final int offset, final int size)
-            {
-                return value(VirtualConfigSpace.this.read(offset, size));
-            }
-
-            @Override
-            public int write(final int offset, final int size, final int value)
-            {
-                return VirtualConfigSpace.this.write(offset, size, value);
-            }
-
-            @Override
-            public ConfigSpace snapshot()
-            {
-                return guestSnapshot();
-            }
-        };
+        return new GuestConfigAccess(this);
     }
 
     /** {@return guest config reads so far} */

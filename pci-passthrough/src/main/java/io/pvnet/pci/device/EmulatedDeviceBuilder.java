@@ -11,10 +11,8 @@ import io.pvnet.pci.Resource;
  * ROM, and power-management, MSI, MSI-X, PCI Express and vendor capabilities (plus AER and DSN extended capabilities
  * with a 4096-byte config space). Capabilities are laid out from 0x40 in the order PM, MSI, MSI-X, PCIe, vendor.
  * <p>
- * BARs get naturally aligned addresses from {@link #memoryBase}/{@link #ioBase}. Not thread-safe; use once.
- * <p>
- * Why one file of this length (about 398 lines of code, the rest javadoc): one builder method per capability a device
- * may carry, each small.
+ * BARs get naturally aligned addresses from {@link #memoryBase}/{@link #ioBase} ({@link BusAddressAllocator}); the
+ * capabilities and their layout are {@link EmulatedCapabilities}'. Not thread-safe.
  */
 public final class EmulatedDeviceBuilder
 {
@@ -34,22 +32,8 @@ public final class EmulatedDeviceBuilder
     private int interruptPin = 1;
     private int interruptLine = 11;
     private int command = -1;
-    private boolean powerManagement;
-    private int msiVectors;
-    private boolean msi64;
-    private boolean msiMaskable;
-    private int msixVectors;
-    private int msixBar;
-    private int msixTableOffset;
-    private int msixPbaOffset;
-    private int pcieType = -1;
-    private byte[] vendorCapability;
-    private boolean extendedSpace;
-    private long serialNumber = -1;
-    private long memoryBase = 0xFE000000L;
-    private long memory64Base = 0x80_0000_0000L;
-    private long lowMemoryBase = 0x8000_0000L;
-    private int ioBase = 0xC000;
+    private final EmulatedCapabilities capabilities = new EmulatedCapabilities();
+    private final BusAddressAllocator addresses = new BusAddressAllocator();
 
     /**
      * A builder for the emulated function at {@code address}. Single-threaded.
@@ -185,7 +169,7 @@ public final class EmulatedDeviceBuilder
      */
     public EmulatedDeviceBuilder powerManagement()
     {
-        powerManagement = true;
+        capabilities.powerManagement();
         return this;
     }
 
@@ -198,13 +182,7 @@ public final class EmulatedDeviceBuilder
      */
     public EmulatedDeviceBuilder msi(final int vectors, final boolean is64Bit, final boolean maskable)
     {
-        if (vectors < 1 || vectors > 32 || Integer.bitCount(vectors) != 1)
-        {
-            throw new IllegalArgumentException("MSI vectors must be 1, 2, 4, 8, 16 or 32: vectors=" + vectors);
-        }
-        msiVectors = vectors;
-        msi64 = is64Bit;
-        msiMaskable = maskable;
+        capabilities.msi(vectors, is64Bit, maskable);
         return this;
     }
 
@@ -218,15 +196,7 @@ public final class EmulatedDeviceBuilder
      */
     public EmulatedDeviceBuilder msix(final int vectors, final int bar, final int tableOffset, final int pbaOffset)
     {
-        if (vectors < 1 || vectors > 2048 || bar < 0 || bar > 5 || (tableOffset & 7) != 0 || (pbaOffset & 7) != 0)
-        {
-            throw new IllegalArgumentException("MSI-X needs 1..2048 vectors, BAR 0..5 and 8-byte aligned offsets: " +
-                "vectors=" + vectors + " bar=" + bar + " table=" + tableOffset + " pba=" + pbaOffset);
-        }
-        msixVectors = vectors;
-        msixBar = bar;
-        msixTableOffset = tableOffset;
-        msixPbaOffset = pbaOffset;
+        capabilities.msix(vectors, bar, tableOffset, pbaOffset);
         return this;
     }
 
@@ -237,7 +207,7 @@ public final class EmulatedDeviceBuilder
      */
     public EmulatedDeviceBuilder pcie(final int portType)
     {
-        pcieType = check(portType, 0xF, "portType");
+        capabilities.pcie(check(portType, 0xF, "portType"));
         return this;
     }
 
@@ -248,7 +218,7 @@ public final class EmulatedDeviceBuilder
      */
     public EmulatedDeviceBuilder vendorCapability(final byte[] body)
     {
-        vendorCapability = body.clone();
+        capabilities.vendorCapability(body);
         return this;
     }
 
@@ -259,8 +229,7 @@ public final class EmulatedDeviceBuilder
      */
     public EmulatedDeviceBuilder extendedConfig(final long serial)
     {
-        extendedSpace = true;
-        serialNumber = serial;
+        capabilities.extendedConfig(serial);
         return this;
     }
 
@@ -272,8 +241,7 @@ public final class EmulatedDeviceBuilder
      */
     public EmulatedDeviceBuilder memoryBase(final long base32, final long base64)
     {
-        memoryBase = base32;
-        memory64Base = base64;
+        addresses.memoryBase(base32, base64);
         return this;
     }
 
@@ -284,7 +252,7 @@ public final class EmulatedDeviceBuilder
      */
     public EmulatedDeviceBuilder ioBase(final int base)
     {
-        ioBase = base;
+        addresses.ioBase(base);
         return this;
     }
 
@@ -304,12 +272,11 @@ public final class EmulatedDeviceBuilder
      */
     public PciDevice build()
     {
-        final int size = extendedSpace ? PciRegisters.EXTENDED_CONFIG_SPACE_SIZE : PciRegisters.CONFIG_SPACE_SIZE;
-        final ConfigSpace space = new ConfigSpace(size);
-        final byte[] writable = new byte[size];
-        final byte[] rw1c = new byte[size];
+        final ConfigImage image = new ConfigImage(capabilities.extendedSpace() ?
+            PciRegisters.EXTENDED_CONFIG_SPACE_SIZE : PciRegisters.CONFIG_SPACE_SIZE);
+        final ConfigSpace space = image.space;
         final int romOffset = romSize == 0 ? -1 : bridge ? PciRegisters.ROM_ADDRESS1 : PciRegisters.ROM_ADDRESS;
-        final EmulatedFunction function = new EmulatedFunction(space, writable, rw1c,
+        final EmulatedFunction function = new EmulatedFunction(space, image.writable, image.writeOneToClear,
             bridge ? PciRegisters.ROM_ADDRESS1 : PciRegisters.ROM_ADDRESS);
 
         space.writeWord(PciRegisters.VENDOR_ID, vendorId);
@@ -321,22 +288,22 @@ public final class EmulatedDeviceBuilder
         space.writeByte(PciRegisters.HEADER_TYPE, bridge ? PciRegisters.HEADER_TYPE_BRIDGE : 0);
         space.writeByte(PciRegisters.INTERRUPT_LINE, interruptLine);
         space.writeByte(PciRegisters.INTERRUPT_PIN, interruptPin);
-        mask(writable, PciRegisters.COMMAND, 2, 0x07FF);
-        mask(rw1c, PciRegisters.STATUS, 2, PciRegisters.STATUS_RW1C);
-        mask(writable, PciRegisters.CACHE_LINE_SIZE, 1, 0xFF);
-        mask(writable, PciRegisters.LATENCY_TIMER, 1, 0xFF);
-        mask(writable, PciRegisters.INTERRUPT_LINE, 1, 0xFF);
+        image.writable(PciRegisters.COMMAND, 2, 0x07FF);
+        image.writeOneToClear(PciRegisters.STATUS, 2, PciRegisters.STATUS_RW1C);
+        image.writable(PciRegisters.CACHE_LINE_SIZE, 1, 0xFF);
+        image.writable(PciRegisters.LATENCY_TIMER, 1, 0xFF);
+        image.writable(PciRegisters.INTERRUPT_LINE, 1, 0xFF);
         if (bridge)
         {
             space.writeByte(PciRegisters.PRIMARY_BUS, primaryBus);
             space.writeByte(PciRegisters.SECONDARY_BUS, secondaryBus);
             space.writeByte(PciRegisters.SUBORDINATE_BUS, subordinateBus);
-            mask(writable, PciRegisters.PRIMARY_BUS, 4, 0xFFFFFFFF);
-            mask(writable, PciRegisters.IO_BASE, 2, 0xF0F0);
-            mask(writable, PciRegisters.MEMORY_BASE, 4, 0xFFF0FFF0);
-            mask(writable, PciRegisters.PREF_MEMORY_BASE, 4, 0xFFF0FFF0);
-            mask(writable, PciRegisters.BRIDGE_CONTROL, 2, 0x0FFF);
-            mask(rw1c, PciRegisters.SEC_STATUS, 2, PciRegisters.STATUS_RW1C);
+            image.writable(PciRegisters.PRIMARY_BUS, 4, 0xFFFFFFFF);
+            image.writable(PciRegisters.IO_BASE, 2, 0xF0F0);
+            image.writable(PciRegisters.MEMORY_BASE, 4, 0xFFF0FFF0);
+            image.writable(PciRegisters.PREF_MEMORY_BASE, 4, 0xFFF0FFF0);
+            image.writable(PciRegisters.BRIDGE_CONTROL, 2, 0x0FFF);
+            image.writeOneToClear(PciRegisters.SEC_STATUS, 2, PciRegisters.STATUS_RW1C);
         }
         else if (subsystemVendorId >= 0)
         {
@@ -370,22 +337,20 @@ public final class EmulatedDeviceBuilder
             if (spec.kind() == BarSpec.Kind.IO)
             {
                 anyIo = true;
-                start = align(ioBase, sizeBytes);
-                ioBase = (int)(start + sizeBytes);
+                start = addresses.io(sizeBytes);
                 function.defineBarRegister(i, (int)(~(sizeBytes - 1)) & ~PciRegisters.BAR_IO_FLAGS_MASK, 0x1);
             }
             else if (spec.kind() == BarSpec.Kind.MEM32)
             {
                 anyMemory = true;
-                start = allocate32(sizeBytes);
+                start = addresses.memory32(sizeBytes);
                 function.defineBarRegister(i, (int)(~(sizeBytes - 1)) & ~PciRegisters.BAR_MEM_FLAGS_MASK,
                     spec.flagBits());
             }
             else
             {
                 anyMemory = true;
-                start = align(memory64Base, sizeBytes);
-                memory64Base = start + sizeBytes;
+                start = addresses.memory64(sizeBytes);
                 final long mask = ~(sizeBytes - 1);
                 function.defineBarRegister(i, (int)mask & ~PciRegisters.BAR_MEM_FLAGS_MASK, spec.flagBits());
                 function.defineBarRegister(i + 1, (int)(mask >>> 32), 0);
@@ -396,7 +361,7 @@ public final class EmulatedDeviceBuilder
         }
         if (romSize != 0)
         {
-            final long start = allocate32(romSize);
+            final long start = addresses.memory32(romSize);
             function.defineBarRegister(6, (int)(~(romSize - 1)) & ~PciRegisters.ROM_FLAGS_MASK, 0);
             space.writeDword(romOffset, (int)start);
             resources[6] = Resource.ofBar(start, romSize, 0, true);
@@ -405,142 +370,8 @@ public final class EmulatedDeviceBuilder
             (anyIo ? PciRegisters.COMMAND_IO : 0) | (anyMemory ? PciRegisters.COMMAND_MEMORY : 0) |
                 PciRegisters.COMMAND_MASTER);
 
-        layOutCapabilities(space, writable, rw1c);
+        capabilities.layOut(image);
         return new PciDevice(address, function, resources, null, PciDevice.Origin.EMULATED,
             "emulated " + String.format("%04x:%04x", vendorId, deviceId));
-    }
-
-    private void layOutCapabilities(final ConfigSpace space, final byte[] writable, final byte[] rw1c)
-    {
-        int pos = PciRegisters.STANDARD_HEADER_SIZE;
-        int previousNext = PciRegisters.CAPABILITY_LIST;
-        if (powerManagement)
-        {
-            space.writeByte(pos, PciRegisters.CAP_ID_PM);
-            space.writeWord(pos + PciRegisters.PM_PMC, 0xC803);
-            space.writeWord(pos + PciRegisters.PM_CTRL, 0x0008);
-            mask(writable, pos + PciRegisters.PM_CTRL, 2, PciRegisters.PM_CTRL_STATE_MASK |
-                PciRegisters.PM_CTRL_PME_ENABLE | PciRegisters.PM_CTRL_DATA_SEL_MASK);
-            mask(rw1c, pos + PciRegisters.PM_CTRL, 2, PciRegisters.PM_CTRL_PME_STATUS);
-            previousNext = link(space, previousNext, pos);
-            pos += 8;
-        }
-        if (msiVectors > 0)
-        {
-            space.writeByte(pos, PciRegisters.CAP_ID_MSI);
-            final int flags = (Integer.numberOfTrailingZeros(msiVectors) << 1) |
-                (msi64 ? PciRegisters.MSI_FLAGS_64BIT : 0) | (msiMaskable ? PciRegisters.MSI_FLAGS_MASKBIT : 0);
-            space.writeWord(pos + PciRegisters.MSI_FLAGS, flags);
-            mask(writable, pos + PciRegisters.MSI_FLAGS, 2, PciRegisters.MSI_FLAGS_ENABLE | PciRegisters.MSI_FLAGS_QSIZE);
-            mask(writable, pos + 4, 4, 0xFFFFFFFC);
-            int data = pos + 8;
-            if (msi64)
-            {
-                mask(writable, pos + 8, 4, 0xFFFFFFFF);
-                data = pos + 12;
-            }
-            mask(writable, data, 2, 0xFFFF);
-            int length = data + 2 - pos;
-            if (msiMaskable)
-            {
-                mask(writable, data + 4, 4, (int)((1L << msiVectors) - 1));
-                length = data + 12 - pos;
-            }
-            previousNext = link(space, previousNext, pos);
-            pos += (length + 3) & ~3;
-        }
-        if (msixVectors > 0)
-        {
-            space.writeByte(pos, PciRegisters.CAP_ID_MSIX);
-            space.writeWord(pos + PciRegisters.MSIX_FLAGS, msixVectors - 1);
-            mask(writable, pos + PciRegisters.MSIX_FLAGS, 2,
-                PciRegisters.MSIX_FLAGS_ENABLE | PciRegisters.MSIX_FLAGS_MASKALL);
-            space.writeDword(pos + PciRegisters.MSIX_TABLE, msixTableOffset | msixBar);
-            space.writeDword(pos + PciRegisters.MSIX_PBA, msixPbaOffset | msixBar);
-            previousNext = link(space, previousNext, pos);
-            pos += 12;
-        }
-        if (pcieType >= 0)
-        {
-            space.writeByte(pos, PciRegisters.CAP_ID_EXP);
-            space.writeWord(pos + PciRegisters.EXP_FLAGS, 2 | pcieType << 4);
-            // DevCap: 256-byte max payload, FLR capable on an endpoint
-            space.writeDword(pos + PciRegisters.EXP_DEVCAP, 0x1 | (pcieType == 0 ? 1 << 28 : 0));
-            space.writeWord(pos + PciRegisters.EXP_DEVCTL, 0x2810);
-            mask(writable, pos + PciRegisters.EXP_DEVCTL, 2, 0x7FFF);
-            mask(rw1c, pos + PciRegisters.EXP_DEVSTA, 2, 0x000F);
-            // LnkCap: 5 GT/s x1, LnkSta: 5 GT/s x1
-            space.writeDword(pos + 0x0C, 0x00000012);
-            space.writeWord(pos + 0x12, 0x1012);
-            mask(writable, pos + 0x10, 2, 0x0FFB);
-            previousNext = link(space, previousNext, pos);
-            pos += 0x3C;
-        }
-        if (vendorCapability != null)
-        {
-            space.writeByte(pos, PciRegisters.CAP_ID_VNDR);
-            for (int i = 0; i < vendorCapability.length; i++)
-            {
-                space.writeByte(pos + 2 + i, vendorCapability[i]);
-            }
-            previousNext = link(space, previousNext, pos);
-            pos += (vendorCapability.length + 2 + 3) & ~3;
-        }
-        if (pos > PciRegisters.CONFIG_SPACE_SIZE)
-        {
-            throw new IllegalArgumentException("capabilities do not fit in 256 bytes: end=" + pos);
-        }
-        if (previousNext != PciRegisters.CAPABILITY_LIST)
-        {
-            space.writeWord(PciRegisters.STATUS, PciRegisters.STATUS_CAP_LIST);
-        }
-        if (extendedSpace)
-        {
-            // AER v2 at 0x100 (0x48 bytes), then DSN v1 at 0x148
-            space.writeDword(0x100, PciRegisters.EXT_CAP_ID_ERR | 2 << 16 | 0x148 << 20);
-            mask(rw1c, 0x104, 4, 0x003FF030);
-            mask(writable, 0x108, 4, 0x003FF030);
-            mask(writable, 0x10C, 4, 0x003FF030);
-            space.writeDword(0x148, PciRegisters.EXT_CAP_ID_DSN | 1 << 16);
-            space.writeDword(0x14C, (int)serialNumber);
-            space.writeDword(0x150, (int)(serialNumber >>> 32));
-        }
-    }
-
-    private static int link(final ConfigSpace space, final int previousNextOffset, final int pos)
-    {
-        space.writeByte(previousNextOffset, pos);
-        return pos + 1;
-    }
-
-    private static void mask(final byte[] masks, final int offset, final int length, final int bits)
-    {
-        for (int i = 0; i < length; i++)
-        {
-            masks[offset + i] |= (byte)(bits >>> (8 * i));
-        }
-    }
-
-    /** A naturally aligned range below 4 GiB: from memoryBase up, else from 2 GiB up (for BARs of up to 2 GiB). */
-    private long allocate32(final long sizeBytes)
-    {
-        long start = align(memoryBase, sizeBytes);
-        if (start + sizeBytes > 1L << 32)
-        {
-            start = align(lowMemoryBase, sizeBytes);
-            if (start + sizeBytes > 1L << 32)
-            {
-                throw new IllegalArgumentException("32-bit BARs do not fit below 4 GiB: size=" + sizeBytes);
-            }
-            lowMemoryBase = start + sizeBytes;
-            return start;
-        }
-        memoryBase = start + sizeBytes;
-        return start;
-    }
-
-    private static long align(final long value, final long alignment)
-    {
-        return (value + alignment - 1) & -alignment;
     }
 }

@@ -1,19 +1,15 @@
 package io.pvnet.ring.region;
 
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static io.pvnet.ring.region.RegionDescriptor.*;
 
@@ -22,7 +18,8 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * anonymous memory for use inside one process. The layout is in {@link RegionDescriptor}: a descriptor at offset 0,
  * a table of named page-aligned {@link RegionSection}s, then the sections.
  * <p>
- * <b>Mapping.</b> Files are mapped with {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)} into a shared
+ * <b>Mapping.</b> Files are mapped with
+ * {@link java.nio.channels.FileChannel#map(java.nio.channels.FileChannel.MapMode, long, long, Arena)} into a shared
  * {@link Arena}, so {@link #close()} unmaps deterministically; anonymous regions are page-aligned, zeroed
  * {@link Arena#allocate} memory. Every view ({@link #buffer()}, {@link RegionSection#buffer()}) is an Agrona
  * {@link UnsafeBuffer} over the raw address; it must not be used after {@link #close()}.
@@ -38,20 +35,15 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * never given twice); they are configuration-time calls and allocate.
  * {@link #close()} must be called once, after every user of the region's buffers has stopped.
  * <p>
- * Creating, opening, validating and closing a region and its heartbeat share the header's invariants and stay here;
- * the section table is {@link SectionTable}'s.
+ * This class is the mapped region: its factories, sections, descriptor fields, heartbeat and close. Creating and
+ * opening a region file, with the checks an opener makes, are {@link RegionFiles}'; the section table is
+ * {@link SectionTable}'s.
  */
 public final class Region implements AutoCloseable
 {
     /** Directory of regions created by name: {@code /dev/shm} where it exists, else {@code java.io.tmpdir}. */
     public static final Path DEFAULT_DIRECTORY = Files.isDirectory(Path.of("/dev/shm"))
         ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-
-    /** How long {@link #open(Path)} waits for a region whose version is still 0 before failing. */
-    static final long READY_TIMEOUT_MS = 2_000;
-
-    /** Tolerance when comparing a recorded process start time with the live process's start time. */
-    static final long START_TIME_TOLERANCE_MS = 1_000;
 
     private final Path path;
     private final Arena arena;
@@ -62,7 +54,12 @@ public final class Region implements AutoCloseable
     private final SectionTable table;
     private boolean closed;
 
-    private Region(
+    /**
+     * A view of a mapped region; the factories here and in {@link RegionFiles} format or check it.
+     * @param arena owns the mapping, closed by {@link #close()}; null for memory this region does not own.
+     * @param file  the file created here, deleted by {@link #close()} if still its own; null for an opened one.
+     */
+    Region(
         final Path path, final Arena arena, final MemorySegment segment, final boolean creator, final HostFile file)
     {
         this.path = path;
@@ -72,7 +69,7 @@ public final class Region implements AutoCloseable
         this.buffer = new UnsafeBuffer(segment.address(), (int)Math.min(segment.byteSize(), Integer.MAX_VALUE));
         this.creator = creator;
         this.file = file;
-        this.table = new SectionTable(path, buffer, segment);
+        this.table = new SectionTable(path, buffer, segment, SystemEpochClock.INSTANCE);
     }
 
     /**
@@ -190,35 +187,7 @@ public final class Region implements AutoCloseable
      */
     public static Region create(final Path path, final long lengthBytes, final int sectionCapacity, final String role)
     {
-        JvmFlags.check();
-        if (!role.isEmpty() && !isRole(role))
-        {
-            throw new RegionException(path, "bad role=" + role + " (up to " + CREATOR_ROLE_LENGTH + " of a-z, 0-9, -)");
-        }
-        final long totalLength = checkCreateArguments(path, lengthBytes, sectionCapacity);
-        final HostFile file = HostFile.create(path, Region::refusalToReplace);
-        final Arena arena = Arena.ofShared();
-        try
-        {
-            final FileChannel channel = file.channel();
-            channel.write(java.nio.ByteBuffer.allocate(1), totalLength - 1);
-            final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, totalLength, arena);
-            final Region region = new Region(path, arena, segment, true, file);
-            region.buffer.putStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, role);
-            region.initialise(totalLength, sectionCapacity);
-            file.publish();
-            return region;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            arena.close();
-            file.close();
-            if (ex instanceof RegionException regionException)
-            {
-                throw regionException;
-            }
-            throw new RegionException(path, "cannot create: " + ex, ex);
-        }
+        return RegionFiles.create(path, lengthBytes, sectionCapacity, role);
     }
 
     /**
@@ -245,43 +214,7 @@ public final class Region implements AutoCloseable
      */
     public static Region open(final Path path, final long heartbeatTimeoutMs)
     {
-        JvmFlags.check();
-        if (Files.exists(path) && !Files.isRegularFile(path))
-        {
-            throw new RegionException(path, "not a regular file (a directory, device node, FIFO or socket)");
-        }
-        final Arena arena = Arena.ofShared();
-        try
-        {
-            final MemorySegment segment;
-            final long fileLength;
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
-            {
-                fileLength = channel.size();
-                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, Math.min(fileLength, RegionDescriptor.MAX_TOTAL_LENGTH), arena);
-            }
-            final Region region = new Region(path, arena, segment, false, null);
-            region.awaitReady(fileLength);
-            checkDescriptor(region.buffer, fileLength, path);
-            region.checkCreatorAlive();
-            region.checkHeartbeat(heartbeatTimeoutMs);
-            return region;
-        }
-        catch (final NoSuchFileException ex)
-        {
-            arena.close();
-            throw new RegionException(path, "no such file", ex);
-        }
-        catch (final IOException ex)
-        {
-            arena.close();
-            throw new RegionException(path, "cannot open: " + ex, ex);
-        }
-        catch (final RuntimeException ex)
-        {
-            arena.close();
-            throw ex;
-        }
+        return RegionFiles.open(path, heartbeatTimeoutMs);
     }
 
     /**
@@ -372,7 +305,7 @@ public final class Region implements AutoCloseable
         return isRole(role) ? role : "";
     }
 
-    private static boolean isRole(final String role)
+    static boolean isRole(final String role)
     {
         if (role.isEmpty() || role.length() > CREATOR_ROLE_LENGTH)
         {
@@ -453,7 +386,7 @@ public final class Region implements AutoCloseable
         return "Region{path=" + path + ", lengthBytes=" + lengthBytes() + ", sections=" + sectionNames() + '}';
     }
 
-    private void initialise(final long totalLength, final int sectionCapacity)
+    void initialise(final long totalLength, final int sectionCapacity)
     {
         final ProcessHandle self = ProcessHandle.current();
         final long now = System.currentTimeMillis();
@@ -472,7 +405,7 @@ public final class Region implements AutoCloseable
         buffer.putIntRelease(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
     }
 
-    private static long checkCreateArguments(final Path path, final long lengthBytes, final int sectionCapacity)
+    static long checkCreateArguments(final Path path, final long lengthBytes, final int sectionCapacity)
     {
         if (sectionCapacity < 1 || sectionCapacity > MAX_SECTION_CAPACITY)
         {
@@ -485,79 +418,6 @@ public final class Region implements AutoCloseable
                 + " .. " + (RegionDescriptor.MAX_TOTAL_LENGTH >> 30) + " GiB for sectionCapacity=" + sectionCapacity + ")");
         }
         return totalLength;
-    }
-
-    /** {@link HostFile.ReplaceCheck} for regions: only a region whose creator is gone may be replaced. */
-    private static String refusalToReplace(final Path path, final java.nio.ByteBuffer header)
-    {
-        if (header.remaining() < SECTION_TABLE_OFFSET || header.getLong(MAGIC_OFFSET) != MAGIC)
-        {
-            return "exists and is not a pvnet region (no magic \"PVNETRGN\"); refusing to replace it";
-        }
-        final long pid = header.getLong(CREATOR_PID_OFFSET);
-        final long recordedStart = header.getLong(CREATOR_START_TIME_OFFSET);
-        return creatorAlive(pid, recordedStart) ?
-            "in use: a live region created by creatorPid=" + pid + " is there" : null;
-    }
-
-    /**
-     * {@return whether process {@code pid} is alive and, when {@code recordedStart} is not 0, started when recorded
-     * (a reused pid is another process)}
-     */
-    static boolean creatorAlive(final long pid, final long recordedStart)
-    {
-        final Optional<ProcessHandle> process = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
-        if (process.isEmpty() || !process.get().isAlive())
-        {
-            return false;
-        }
-        final long liveStart = process.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-        return recordedStart == 0 || liveStart == 0 || Math.abs(liveStart - recordedStart) <= START_TIME_TOLERANCE_MS;
-    }
-
-    private void awaitReady(final long fileLength)
-    {
-        if (fileLength < SECTION_TABLE_OFFSET || buffer.getLong(MAGIC_OFFSET) != MAGIC)
-        {
-            return; // checkDescriptor names the problem
-        }
-        final long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000L;
-        while (buffer.getIntAcquire(LAYOUT_VERSION_OFFSET) == 0 && System.nanoTime() - deadline < 0)
-        {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-    }
-
-    private void checkCreatorAlive()
-    {
-        final long pid = creatorPid();
-        final Optional<ProcessHandle> process = ProcessHandle.of(pid);
-        if (process.isEmpty() || !process.get().isAlive())
-        {
-            throw new RegionException(path, "creator gone: creatorPid=" + pid + " is not running (stale region file)");
-        }
-        final long recordedStart = buffer.getLong(CREATOR_START_TIME_OFFSET);
-        final long liveStart = process.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-        if (recordedStart != 0 && liveStart != 0 && Math.abs(liveStart - recordedStart) > START_TIME_TOLERANCE_MS)
-        {
-            throw new RegionException(path, "creator gone: creatorPid=" + pid + " now belongs to a process started at "
-                + liveStart + ", the creator started at " + recordedStart + " (stale region file)");
-        }
-    }
-
-    private void checkHeartbeat(final long heartbeatTimeoutMs)
-    {
-        if (heartbeatTimeoutMs == Long.MAX_VALUE)
-        {
-            return;
-        }
-        final long ageMs = System.currentTimeMillis() - heartbeatMs();
-        if (ageMs > heartbeatTimeoutMs)
-        {
-            throw new RegionException(path, "stale heartbeat: last heartbeat " + ageMs + " ms ago, heartbeatTimeoutMs="
-                + heartbeatTimeoutMs + " (creatorPid=" + creatorPid() + ")");
-        }
     }
 
     private List<String> sectionNames()

@@ -44,14 +44,14 @@ import java.nio.file.Path;
  *  |  Allocation word (i64, CAS): section count &lt;&lt; 48 | next page  |
  *  |                          ...                                  |
  *  +---------------------------------------------------------------+ 256
- *  |             Section table: capacity x 64-byte entries         |
+ *  |             Section table: capacity x 80-byte entries         |
  *  |                          ...                                  |
  *  +---------------------------------------------------------------+ header length (page aligned)
  *  |                 Sections, each page aligned                   |
  *  |                          ...                                  |
  *  +---------------------------------------------------------------+ total length
  * </pre>
- * One section table entry (64 bytes):
+ * One section table entry (80 bytes):
  * <pre>
  *  +---------------------------------------------------------------+  0
  *  |  State (i32): 0 free, 1 ready (release CAS), 3 abandoned,      |
@@ -68,28 +68,39 @@ import java.nio.file.Path;
  *  |                Name, US-ASCII, up to 40 bytes                 |
  *  |                          ...                                  |
  *  +---------------------------------------------------------------+ 64
+ *  |  Claimer's start time (i64): /proc/PID/stat starttime, clock   |
+ *  |  ticks since boot (0 = unknown); with the pid, one process     |
+ *  +---------------------------------------------------------------+ 72
+ *  |            Claim time, epoch ms (i64)                         |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+ 80
  * </pre>
  * Publication: the creator writes every field, then stores the layout version with release semantics; a reader loads
  * the version with acquire semantics and, when it is {@link #LAYOUT_VERSION}, sees every other field.
  * <p>
  * A new section: the allocator reads every entry's name in order (waiting out an entry still being named) and claims the
  * first free one with a CAS of its state from {@link #SECTION_FREE} to {@link #SECTION_CLAIMED} with its pid, writes
- * the name, marks it {@link #SECTION_NAMED} with its pid (CAS), takes its pages with a CAS on the allocation word (which
+ * the name, its start time and the claim time, marks it {@link #SECTION_NAMED} with its pid (CAS, a release: whoever
+ * reads named with acquire reads those fields), takes its pages with a CAS on the allocation word (which
  * also raises the section count to cover the entry: the bound a finder scans to), writes offset and length, and CASes
  * its own named state to {@link #SECTION_READY} (a release); {@link Region#findSection} only returns ready entries. Names
  * stay unique because an entry is claimed only after every name before it was read (see {@code SectionTable}). An entry
- * is {@link #SECTION_ABANDONED} when its claimer died before publishing it or found no room for its pages. A free entry below the section count (a gap no allocator of this layout
- * leaves) is treated as abandoned: names may follow it.
+ * is {@link #SECTION_ABANDONED} when its claimer died before publishing it or found no room for its pages. A claim has
+ * a bounded life: a named entry whose pid is gone, whose pid now belongs to a process with another start time (a
+ * reused pid), or whose claim time is more than {@link #SECTION_CLAIM_TIMEOUT_MS} away from now (a stuck claimer),
+ * is taken over (marked abandoned) by an allocator of the same name, as a dead claimer's is. A free entry below the
+ * section count (a gap no allocator of this layout leaves) is treated as abandoned: names may follow it.
  * <p>
- * Version 2 (this one) introduced this claim protocol; version 1 took entry = section count with plain stores, so a
- * build of either refuses the other's files rather than allocating in them with a protocol the other does not follow.
+ * Version 3 (this one) added the claimer's start time and the claim time to each entry (80 bytes, 64 before); version 2
+ * introduced the claim protocol; version 1 took entry = section count with plain stores. A build of any version refuses
+ * the others' files rather than allocating in them with a protocol the other does not follow.
  */
 public final class RegionDescriptor
 {
     /** "PVNETRGN" read as a little-endian u64. */
     public static final long MAGIC = bytesToLong("PVNETRGN");
     /** The layout version this code reads and writes; a reader refuses any other. */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     /** Page size every region and section is aligned to. */
     public static final int PAGE_SIZE = 4096;
 
@@ -127,7 +138,7 @@ public final class RegionDescriptor
     public static final int SECTION_TABLE_OFFSET = 256;
 
     /** Bytes per section table entry. */
-    public static final int SECTION_ENTRY_LENGTH = 64;
+    public static final int SECTION_ENTRY_LENGTH = 80;
     /**
      * Offset in an entry of its state (i32): {@link #SECTION_FREE}, claimed ({@link #SECTION_CLAIMED} with the claimer's
      * pid), {@link #SECTION_NAMED}, {@link #SECTION_READY} (published) or {@link #SECTION_ABANDONED}.
@@ -141,8 +152,12 @@ public final class RegionDescriptor
     public static final int SECTION_LENGTH_OFFSET = 16;
     /** Offset in an entry of the name (US-ASCII). */
     public static final int SECTION_NAME_OFFSET = 24;
+    /** Offset in an entry of the claimer's start time (i64): {@code /proc/PID/stat} starttime, 0 when unknown. */
+    public static final int SECTION_CLAIMER_START_OFFSET = 64;
+    /** Offset in an entry of the time it was claimed, epoch ms (i64). */
+    public static final int SECTION_CLAIM_TIME_OFFSET = 72;
     /** Longest section name, in bytes. */
-    public static final int MAX_SECTION_NAME_LENGTH = SECTION_ENTRY_LENGTH - SECTION_NAME_OFFSET;
+    public static final int MAX_SECTION_NAME_LENGTH = SECTION_CLAIMER_START_OFFSET - SECTION_NAME_OFFSET;
 
     /** Entry state of an entry nobody has claimed. */
     public static final int SECTION_FREE = 0;
@@ -159,6 +174,12 @@ public final class RegionDescriptor
     public static final int SECTION_NAMED = 0x4000_0000;
     /** Bits 0..29 of a claimed or named entry's state: the claimer's pid (Linux pids stay below 2^22). */
     public static final int SECTION_PID_MASK = 0x3FFF_FFFF;
+    /**
+     * The longest life of a claim: an entry named this long ago (by its claim time, epoch ms, so that every process
+     * measures the same age) and still not published is taken over by an allocator of the same name. Naming to
+     * publishing is two CASes and a few stores: microseconds, unless the claimer is stopped or stuck.
+     */
+    public static final long SECTION_CLAIM_TIMEOUT_MS = 5_000;
 
     /** Section table entries of a region created without saying how many. */
     public static final int DEFAULT_SECTION_CAPACITY = 128;

@@ -1,5 +1,6 @@
 package io.pvnet.ring.region;
 
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.MemorySegment;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static io.pvnet.ring.region.RegionDescriptor.*;
 
@@ -20,68 +22,133 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * after it has read the name of every entry before {@code i} (waiting out one still being named) and found its own
  * nowhere, so of two allocators of one name the later one always reads the earlier one's name and refuses. An entry
  * whose claimer died before naming it (its pid is in the claim) is marked abandoned by the next allocator that meets
- * it; a claimer that finds its claim taken from it so moves on to the next free entry. A named entry keeps its
- * claimer's pid until it is published: an allocator of the same name marks it abandoned when that process is gone
- * (else the name would be taken for good), and says "being allocated by pid N" while it lives. The claimer publishes
- * (or abandons) only with a CAS from its own named state, so an entry taken from it is never published.
+ * it; a claimer that finds its claim taken from it so moves on to the next free entry.
+ * <p>
+ * A claim has a bounded life. A named entry keeps its claimer's pid until it is published, and with the name the
+ * claimer writes its start time ({@link ProcessStart}) and the claim time. An allocator of the same name takes the entry
+ * over (marks it abandoned, one CAS from the state it read) when the claim is dead: its pid is gone, its pid now belongs
+ * to a process with another start time (a reused pid), or its claim time lies more than
+ * {@link RegionDescriptor#SECTION_CLAIM_TIMEOUT_MS} from now (a stuck or stopped claimer), else the name would be taken
+ * for good; while the claim lives it says "being allocated by pid N". The claimer publishes (or abandons) only with a
+ * CAS from its own named state, so an entry taken from it is never published: a claimer stopped past the bound finds
+ * its publish refused when it resumes, leaves the pages it took by then unused and claims once more (which reads the
+ * name again: "section exists" while the allocator that took the claim has it). A named claim from another pid
+ * namespace is taken over at once, as its pid names no process here or one with another start time; that is safe
+ * for the same reason (its publish fails). An entry has one claimer in its life (only a free entry is claimed, and no
+ * state returns to free), so a state read twice is the same claim.
  * <p>
  * Threading: any thread of any process that maps the region; configuration-time calls that allocate. The region checks
  * it is open before it calls in.
  */
 final class SectionTable
 {
-    /** How long an allocator waits for a live process to name the entry it claimed before it takes the claim over. */
-    static final long NAMING_TIMEOUT_NS = 5_000_000_000L;
+    /**
+     * How long an allocator waits for a live process to name the entry it claimed before it takes the claim over (the
+     * claim time is written with the name, so an unnamed claim's age is the waiter's own measure).
+     */
+    static final long NAMING_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(SECTION_CLAIM_TIMEOUT_MS);
     /** How often a waiting allocator asks whether the claimer it waits for still lives. */
     private static final long LIVENESS_CHECK_NS = 10_000_000L;
 
     private final Path path;
     private final UnsafeBuffer buffer;
     private final MemorySegment segment;
+    private final EpochClock clock;
 
     /**
      * @param path    the region's file, named in errors (null for anonymous memory).
      * @param buffer  the region from its descriptor on.
      * @param segment the whole region, which sections are slices of.
+     * @param clock   epoch ms, for claim times (every process of a region must read the same clock: the system's).
      */
-    SectionTable(final Path path, final UnsafeBuffer buffer, final MemorySegment segment)
+    SectionTable(final Path path, final UnsafeBuffer buffer, final MemorySegment segment, final EpochClock clock)
     {
         this.path = path;
         this.buffer = buffer;
         this.segment = segment;
+        this.clock = clock;
     }
 
     /** {@link Region#allocateSection}: claims and names an entry, takes its pages and publishes it. */
     RegionSection allocate(final String name, final int lengthBytes)
+    {
+        return publishClaimed(claimNamed(name, lengthBytes), name, lengthBytes);
+    }
+
+    /**
+     * The first half of {@link #allocate}: checks the arguments, claims the first free entry after reading every name
+     * before it and names it (a test's stuck claimer in another process stops here).
+     *
+     * @return the entry's index, now {@link RegionDescriptor#SECTION_NAMED} with this caller's pid.
+     * @throws RegionException when an argument is bad, the name is taken, the table is full or there is no room.
+     */
+    int claimNamed(final String name, final int lengthBytes)
     {
         final byte[] nameBytes = checkName(name);
         if (lengthBytes < 1)
         {
             throw new RegionException(path, "bad section length: name=" + name + " lengthBytes=" + lengthBytes);
         }
-        final long pages = ((long)lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE;
-        final int index = claimNamedEntry(name, nameBytes, pages, lengthBytes);
+        // before any claim: the first call reads /proc (ProcessStart's class initialisation), which must not lengthen
+        // the window in which this allocator holds a claim others wait on
+        final long selfStart = ProcessStart.self();
+        return claimNamedEntry(name, nameBytes, pages(lengthBytes), lengthBytes, selfStart);
+    }
+
+    /**
+     * The second half of {@link #allocate}: takes the pages of the entry {@link #claimNamed} named and publishes it.
+     * When the entry was taken from this allocator first (it was stopped past {@link RegionDescriptor#SECTION_CLAIM_TIMEOUT_MS},
+     * or the clock stepped by more), its pages stay unused and it claims once more: that reads the name again, so the
+     * result is "section exists" (the allocator that took the claim has the name) or a fresh entry (it has given up).
+     * Once, not in a loop: a claimer taken over twice in a row fails rather than chase the name for good.
+     */
+    RegionSection publishClaimed(final int index, final String name, final int lengthBytes)
+    {
+        final RegionSection section = publish(index, name, lengthBytes);
+        if (section != null)
+        {
+            return section;
+        }
+        final int again = claimNamed(name, lengthBytes);
+        final RegionSection retried = publish(again, name, lengthBytes);
+        if (retried == null)
+        {
+            throw new RegionException(path, "section table entries " + index + " and " + again + " were taken from this"
+                + " allocator (pid " + pid() + ") before it published them: name=" + name);
+        }
+        return retried;
+    }
+
+    /** {@return the section published in entry {@code index}, or null when the entry was taken from this allocator} */
+    private RegionSection publish(final int index, final String name, final int lengthBytes)
+    {
         final int entry = sectionEntryOffset(index);
-        final long firstPage = claimPages(index, pages, name, lengthBytes);
+        final long firstPage = claimPages(index, pages(lengthBytes), name, lengthBytes);
         buffer.putLong(entry + SECTION_OFFSET_OFFSET, firstPage * PAGE_SIZE);
         buffer.putLong(entry + SECTION_LENGTH_OFFSET, lengthBytes);
         // CAS (a release: a reader that sees READY with acquire sees the name, offset and length written before) from
         // this caller's own named state, so that an entry another allocator took over is never published
         if (!buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, named(), SECTION_READY))
         {
-            throw new RegionException(path, "section table entry " + index + " was taken from this allocator (pid "
-                + pid() + ") before it was published: name=" + name);
+            return null;
         }
         return new RegionSection(name, firstPage * PAGE_SIZE, lengthBytes, segment);
+    }
+
+    private static long pages(final int lengthBytes)
+    {
+        return ((long)lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE;
     }
 
     /**
      * Claims the first free entry after reading every name before it, writes {@code name} into it and marks it named.
      *
+     * @param selfStart this process's start time ({@link ProcessStart#self()}), read before the claim.
      * @return the entry's index, now {@link RegionDescriptor#SECTION_NAMED} with this caller's pid.
      * @throws RegionException when the name is taken, the table is full or there is no room for {@code pages}.
      */
-    private int claimNamedEntry(final String name, final byte[] nameBytes, final long pages, final int lengthBytes)
+    private int claimNamedEntry(
+        final String name, final byte[] nameBytes, final long pages, final int lengthBytes, final long selfStart)
     {
         final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
         final int claim = SECTION_CLAIMED | pid();
@@ -110,8 +177,11 @@ final class SectionTable
                 {
                     buffer.putInt(entry + SECTION_NAME_LENGTH_OFFSET, nameBytes.length);
                     buffer.putBytes(entry + SECTION_NAME_OFFSET, nameBytes);
-                    // CAS (a release): an allocator that reads NAMED with acquire reads the name; it fails only when
-                    // another allocator took this claim for a dead one's, and then this one claims further on
+                    buffer.putLong(entry + SECTION_CLAIMER_START_OFFSET, selfStart);
+                    buffer.putLong(entry + SECTION_CLAIM_TIME_OFFSET, clock.time());
+                    // CAS (a release): an allocator that reads NAMED with acquire reads the name, start and claim
+                    // time; it fails only when another allocator took this claim for a dead one's, and then this one
+                    // claims further on
                     if (buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, claim, named()))
                     {
                         return index;
@@ -132,18 +202,19 @@ final class SectionTable
             {
                 if (nameEquals(entry, nameBytes))
                 {
-                    final int claimer = state & SECTION_PID_MASK;
-                    if (Region.creatorAlive(claimer, 0) || !buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, state, SECTION_ABANDONED))
+                    if (claimLives(entry, state)
+                        || !buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, state, SECTION_ABANDONED))
                     {
                         // a live claimer publishes it (or abandons it for want of room); a failed CAS: read it again
                         if (buffer.getIntAcquire(entry + SECTION_STATE_OFFSET) == state)
                         {
                             throw new RegionException(path, "section exists: name=" + name + " (being allocated by pid "
-                                + claimer + ")");
+                                + (state & SECTION_PID_MASK) + ")");
                         }
                         continue;
                     }
-                    // the claimer died after naming its entry and before publishing it: the name is free again
+                    // the claim is dead (its claimer died, its pid is another process's now, or it is stuck past the
+                    // bound) after naming its entry and before publishing it: the name is free again
                 }
                 index++;
             }
@@ -182,13 +253,30 @@ final class SectionTable
                 final int pid = claim & SECTION_PID_MASK;
                 // a dead claimer will never name the entry; a live pid that keeps it unnamed this long is a reused pid
                 // or a claimer in another pid namespace (or one stopped): taking the claim over is safe, as its CAS to
-                // named then fails and it claims further on
-                if (!Region.creatorAlive(pid, 0) || nowNs - startNs >= NAMING_TIMEOUT_NS)
+                // named then fails and it claims further on. (Once named, a claim from another pid namespace is taken
+                // over at once, see claimLives: its pid is no process here, or one with another start time.)
+                if (!ProcessStart.alive(pid, ProcessStart.UNKNOWN) || nowNs - startNs >= NAMING_TIMEOUT_NS)
                 {
                     buffer.compareAndSetInt(stateOffset, claim, SECTION_ABANDONED);
                 }
             }
         }
+    }
+
+    /**
+     * {@return whether the claim of named entry {@code entry}, read in state {@code namedState}, still lives: its
+     * claimer runs, is the process that claimed (same start time), and claimed it within
+     * {@link RegionDescriptor#SECTION_CLAIM_TIMEOUT_MS} of now (either way: a claim time far ahead is no honest one)}
+     */
+    private boolean claimLives(final int entry, final int namedState)
+    {
+        // plain loads after the acquire load of the named state, which the claimer stored with release after these
+        final long claimerStart = buffer.getLong(entry + SECTION_CLAIMER_START_OFFSET);
+        final long claimTimeMs = buffer.getLong(entry + SECTION_CLAIM_TIME_OFFSET);
+        final long nowMs = clock.time();
+        final boolean recent = claimTimeMs > 0 && claimTimeMs - nowMs <= SECTION_CLAIM_TIMEOUT_MS
+            && nowMs - claimTimeMs <= SECTION_CLAIM_TIMEOUT_MS;
+        return recent && ProcessStart.alive(namedState & SECTION_PID_MASK, claimerStart);
     }
 
     /** Refuses a section that would not fit in the pages left now (a later claim of the pages checks again). */
@@ -270,7 +358,10 @@ final class SectionTable
         return null;
     }
 
-    /** {@return the pid of a process still allocating a section named {@code name} (named, not yet ready), or -1} */
+    /**
+     * {@return the pid of a process still allocating a section named {@code name} (named, not yet ready, its claim
+     * alive), or -1}
+     */
     int allocatingPid(final String name)
     {
         final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
@@ -283,7 +374,7 @@ final class SectionTable
             {
                 break; // the free entries are the table's end
             }
-            if ((state & ~SECTION_PID_MASK) == SECTION_NAMED && nameEquals(entry, nameBytes))
+            if ((state & ~SECTION_PID_MASK) == SECTION_NAMED && nameEquals(entry, nameBytes) && claimLives(entry, state))
             {
                 return state & SECTION_PID_MASK;
             }

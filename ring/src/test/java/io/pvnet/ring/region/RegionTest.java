@@ -152,10 +152,11 @@ class RegionTest
     @Test
     void shouldRejectOtherVersionAndCorruptFields() throws IOException
     {
-        final Path copy = copyOfRegion("v3");
-        patchInt(copy, LAYOUT_VERSION_OFFSET, 3);
+        final Path copy = copyOfRegion("newer");
+        patchInt(copy, LAYOUT_VERSION_OFFSET, LAYOUT_VERSION + 1);
         final RegionException ex = assertThrows(RegionException.class, () -> Region.open(copy));
-        assertTrue(ex.getMessage().contains("other layout version") && ex.getMessage().contains("version=3"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("other layout version") && ex.getMessage().contains("version="
+            + (LAYOUT_VERSION + 1)), ex.getMessage());
 
         final Path corrupt = copyOfRegion("corrupt");
         patchInt(corrupt, SECTION_CAPACITY_OFFSET, 0);
@@ -164,16 +165,20 @@ class RegionTest
     }
 
     @Test
-    void shouldRefuseAVersionOneRegionWithOneLineAndLeaveItAsItWas() throws IOException
+    void shouldRefuseAnOlderVersionRegionWithOneLineAndLeaveItAsItWas() throws IOException
     {
-        // version 1 allocated sections without the claim protocol of version 2: allocating in it would collide
-        final Path v1 = copyOfRegion("v1");
-        patchInt(v1, LAYOUT_VERSION_OFFSET, 1);
-        final byte[] before = Files.readAllBytes(v1);
-        final RegionException ex = assertThrows(RegionException.class, () -> Region.open(v1));
-        assertEquals(v1 + ": other layout version: version=1, this code reads version=2", ex.getMessage());
-        assertFalse(ex.getMessage().contains("\n"));
-        assertArrayEquals(before, Files.readAllBytes(v1), "the refused file is left as it was");
+        // version 1 allocated sections without the claim protocol of version 2, whose 64-byte entries had no claim
+        // time or claimer start time: allocating in either would collide with its allocators
+        for (final int older : new int[] {1, 2})
+        {
+            final Path old = copyOfRegion("v" + older);
+            patchInt(old, LAYOUT_VERSION_OFFSET, older);
+            final byte[] before = Files.readAllBytes(old);
+            final RegionException ex = assertThrows(RegionException.class, () -> Region.open(old));
+            assertEquals(old + ": other layout version: version=" + older + ", this code reads version=3", ex.getMessage());
+            assertFalse(ex.getMessage().contains("\n"));
+            assertArrayEquals(before, Files.readAllBytes(old), "the refused file is left as it was");
+        }
     }
 
     @Test
@@ -327,7 +332,9 @@ class RegionTest
             final int flips = 1 + random.nextInt(4);
             for (int i = 0; i < flips; i++)
             {
-                bytes[random.nextInt(SECTION_TABLE_OFFSET + SECTION_ENTRY_LENGTH)] ^= (byte)(1 << random.nextInt(8));
+                // the descriptor and the entry's fields a published section is read by (its claim fields are not:
+                // below)
+                bytes[random.nextInt(SECTION_TABLE_OFFSET + SECTION_CLAIMER_START_OFFSET)] ^= (byte)(1 << random.nextInt(8));
             }
             Files.write(copy, bytes);
             try (Region opened = Region.open(copy))
@@ -342,6 +349,21 @@ class RegionTest
             }
         }
         assertTrue(rejected > 100, "most corruptions are caught: " + rejected);
+
+        // a published entry's claimer start time and claim time are history: any bytes there change nothing
+        for (int round = 0; round < 20; round++)
+        {
+            final byte[] bytes = original.clone();
+            for (int i = SECTION_CLAIMER_START_OFFSET; i < SECTION_ENTRY_LENGTH; i++)
+            {
+                bytes[SECTION_TABLE_OFFSET + i] = (byte)random.nextInt();
+            }
+            Files.write(copy, bytes);
+            try (Region opened = Region.open(copy))
+            {
+                assertEquals(PAGE_SIZE, opened.section("a").lengthBytes());
+            }
+        }
     }
 
     @Test
