@@ -39,10 +39,11 @@ public final class EventChannel implements WaitPoint
      * makes the answer. Woken on another CPU, the peer loses nothing and the notifier pays one {@code sched_yield}
      * (about 1 µs) per wake-up, never per notification: a peer that is polling costs no wake-up and no yield. It pairs
      * with the woken thread's hand-back ({@link WaitPointIdleStrategy#HAND_BACK}), which gives the CPU back once the
-     * answer is pushed; without it the round trip was slower (see there).
+     * answer is pushed; without it the round trip was slower (see there). At most one such yield per notifying thread
+     * per {@link WakeYieldLimiter#MIN_GAP_NS} (50 µs): a switch thread that wakes N guests in one duty cycle yields
+     * once, not N times.
      */
-    public static final boolean YIELD_AFTER_WAKE =
-        Boolean.parseBoolean(System.getProperty("pvnet.idle.yield.after.wake", "true"));
+    public static final boolean YIELD_AFTER_WAKE = IdleProperties.onUnlessFalse("pvnet.idle.yield.after.wake");
 
     private final AtomicBuffer ports;
     private final int localWord;
@@ -63,9 +64,11 @@ public final class EventChannel implements WaitPoint
     private int armedWord;
     private long wakeups;
     private long wakeYields;
+    private long peersWoken;
     private long sleeps;
     private boolean yieldAfterWake = YIELD_AFTER_WAKE;
-    private Runnable afterWake = Thread::yield;
+    /** The limiter of the yield after a wake-up; null: the notifying thread's own. */
+    private WakeYieldLimiter wakeYieldLimiter;
 
     /**
      * Binds both ends of a port pair in an event-channel section.
@@ -160,11 +163,21 @@ public final class EventChannel implements WaitPoint
     private void wakePeerSlowPath()
     {
         wakeups++;
-        if (wakePeer() && yieldAfterWake)
+        if (!wakePeer())
         {
-            // the woken thread most likely waits for this CPU (see YIELD_AFTER_WAKE): let it run now
-            wakeYields++;
-            afterWake.run();
+            return; // the peer had armed but was not yet asleep: it sees the word change, nothing to hand over
+        }
+        peersWoken++;
+        if (yieldAfterWake)
+        {
+            // the woken thread most likely waits for this CPU (see YIELD_AFTER_WAKE): let it run now, unless this
+            // thread yielded for another wake-up just before (one yield per duty cycle, not one per woken peer)
+            final WakeYieldLimiter limiter =
+                wakeYieldLimiter != null ? wakeYieldLimiter : WakeYieldLimiter.forCurrentThread();
+            if (limiter.afterWake())
+            {
+                wakeYields++;
+            }
         }
     }
 
@@ -389,15 +402,29 @@ public final class EventChannel implements WaitPoint
      * how. Configuration time.
      *
      * @param yield whether to yield after a wake-up.
-     * @param yielder gives the CPU away, as {@link Thread#yield()} (tests count the calls).
+     * @param limiter yields at most once per its gap (tests drive its clock and count its yields; null: each
+     *                notifying thread's own, {@link WakeYieldLimiter#forCurrentThread()}).
      */
-    void yieldAfterWake(final boolean yield, final Runnable yielder)
+    void yieldAfterWake(final boolean yield, final WakeYieldLimiter limiter)
     {
         this.yieldAfterWake = yield;
-        this.afterWake = yielder;
+        this.wakeYieldLimiter = limiter;
     }
 
-    /** {@return yields after a notification that woke the sleeping peer (approximate if several threads notify)} */
+    /**
+     * {@return wake-ups from {@link #notifyPeer()} that found the peer asleep and woke it (a {@code FUTEX_WAKE} that
+     * returned more than 0, a selector raise that woke its owner, or a kick eventfd written; approximate if several
+     * threads notify)}
+     */
+    public long peersWoken()
+    {
+        return peersWoken;
+    }
+
+    /**
+     * {@return yields after a notification that woke the sleeping peer (approximate if several threads notify; a
+     * wake-up shortly after another's yield does not yield, {@link WakeYieldLimiter})}
+     */
     public long wakeYields()
     {
         return wakeYields;

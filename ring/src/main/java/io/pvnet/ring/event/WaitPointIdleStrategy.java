@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  *  woken, doWork() -> n > 0    idle(n): as any work, then one yield (the hand-back below); the window that
  *                                       follows is the wake-up window until work comes in a window again
  * </pre>
- * <b>Wake-up window</b> ({@link #WAKE_WINDOW_NS}, 10 µs). A thread woken by one batch of work (sporadic traffic: a
+ * <b>Wake-up window</b> ({@link #WAKE_WINDOW_NS}, 10 µs, with the default spin window only: {@link #wakeWindowNs(long)}).
+ * A thread woken by one batch of work (sporadic traffic: a
  * request, a kick) that finds nothing more in the cycle after it polls for 10 µs, not the whole window, before it
  * announces its sleep. Its peer is most likely polling for the answer on the same CPU (the kernel packs the woken thread
  * onto the waker's busy vCPU), and a yield gives that CPU back only when the scheduler finds the peer eligible (EEVDF):
@@ -110,13 +111,14 @@ public final class WaitPointIdleStrategy implements IdleStrategy
      * Whether the first duty cycle with work after a sleep is followed by a yield (the hand-back, see the class
      * comment): {@code -Dpvnet.idle.hand.back}, true unless set to false.
      */
-    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "true"));
+    public static final boolean HAND_BACK = IdleProperties.onUnlessFalse("pvnet.idle.hand.back");
     /**
      * The spin window after a wake-up whose first duty cycle had work, until the thread finds work again in a window
-     * (the wake-up window, see the class comment): {@code -Dpvnet.idle.wake.spin.us} (µs), 10 unless set; never longer
-     * than the spin window.
+     * (the wake-up window, see the class comment): {@code -Dpvnet.idle.wake.spin.us} (µs), 10 unless set (a value that
+     * is not a whole number >= 0 keeps 10, with one stderr line); never longer than the spin window, and only for a
+     * strategy whose spin window is the default ({@link IdleMode#DEFAULT_SPIN_WINDOW_NS}): {@link #wakeWindowNs(long)}.
      */
-    public static final long WAKE_WINDOW_NS = Long.getLong("pvnet.idle.wake.spin.us", 10) * 1_000;
+    public static final long WAKE_WINDOW_NS = IdleProperties.nonNegativeLong("pvnet.idle.wake.spin.us", 10) * 1_000;
 
     private final WaitPoint waitPoint;
     private final LongSupplier clock;
@@ -137,7 +139,10 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private final long maxSleepNs;
     private boolean spinning;
     private long spinStartNs;
-    /** The window of the current spin: {@link #spinWindowNs}, or {@link #streamWindowNs} while streaming. */
+    /**
+     * The window of the current spin: {@link #spinWindowNs}; {@link #wakeWindowNs} after a wake-up whose first duty
+     * cycle had work, until work comes in a window; {@link #streamWindowNs} while streaming.
+     */
     private long windowNs;
     /** Whether {@link #awakeSinceNs} is set (after the first sleep, or from the first spin). */
     private boolean awake;
@@ -167,7 +172,8 @@ public final class WaitPointIdleStrategy implements IdleStrategy
 
     /**
      * As {@link #WaitPointIdleStrategy(WaitPoint, long, long, long, long, long, long, int, LongSupplier, Runnable,
-     * Runnable)} without a streaming window (the window is always {@code spinWindowNs}).
+     * Runnable)} without a streaming window (the window is {@code spinWindowNs}, or the wake-up window after a wake-up
+     * that brought work: {@link #wakeWindowNs(long)}).
      */
     WaitPointIdleStrategy(
         final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
@@ -198,8 +204,24 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         final LongSupplier clock, final Runnable spinner, final Runnable yielder)
     {
         this(waitPoint, spinWindowNs, maxSleepNs, pureSpinNs, contendedYieldNs, streamAfterNs, streamWindowNs,
-            streamYieldEvery, HAND_BACK, Math.max(0, Math.min(WAKE_WINDOW_NS, spinWindowNs)),
-            clock, spinner, yielder);
+            streamYieldEvery, HAND_BACK, wakeWindowNs(spinWindowNs), clock, spinner, yielder);
+    }
+
+    /**
+     * The wake-up window of a strategy with spin window {@code spinWindowNs}: {@link #WAKE_WINDOW_NS} (at most the spin
+     * window) when {@code spinWindowNs} is the default {@link IdleMode#DEFAULT_SPIN_WINDOW_NS}, else the spin window
+     * itself (no wake-up window). The short window was measured for, and is meant for, the default: sporadic
+     * request/answer traffic ({@code wake} bench) where the woken thread must give its CPU back. A window chosen on
+     * purpose ({@code --spin-us}, or a scenario's own, as {@code vif-xproc}'s 1 ms that spins through a stream's gaps)
+     * is kept whole: traffic that comes every 10-50 µs would otherwise sleep and be kicked at every frame. A
+     * {@code --spin-us} equal to the default counts as the default.
+     *
+     * @param spinWindowNs the configured spin window.
+     * @return the window after a wake-up whose first duty cycle had work.
+     */
+    static long wakeWindowNs(final long spinWindowNs)
+    {
+        return spinWindowNs == IdleMode.DEFAULT_SPIN_WINDOW_NS ? Math.min(WAKE_WINDOW_NS, spinWindowNs) : spinWindowNs;
     }
 
     /**
@@ -294,7 +316,14 @@ public final class WaitPointIdleStrategy implements IdleStrategy
                 // a thread that found work in every window for streamAfterNs carries a stream: a window that covers
                 // the peer's preemptions, so the stream's gaps cost no sleep, no arming, no wake-up syscall
                 // and one woken by a single batch of work (sporadic traffic) the wake-up window
-                windowNs = now - awakeSinceNs >= streamAfterNs ? streamWindowNs : wokenWithWork ? wakeWindowNs : spinWindowNs;
+                if (now - awakeSinceNs >= streamAfterNs)
+                {
+                    windowNs = streamWindowNs;
+                }
+                else
+                {
+                    windowNs = wokenWithWork ? wakeWindowNs : spinWindowNs;
+                }
             }
             final long spunNs = now - spinStartNs;
             if (spunNs < Math.min(pureSpinNs, windowNs))

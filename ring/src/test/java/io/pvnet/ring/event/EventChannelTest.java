@@ -162,38 +162,137 @@ class EventChannelTest
         final EventChannel waiter = new EventChannel(ports, 2, 3, IdleMode.SLEEP);
         final EventChannel notifier = new EventChannel(ports, 3, 2, IdleMode.SLEEP);
         final int[] yields = new int[1];
-        notifier.yieldAfterWake(true, () -> yields[0]++);
+        notifier.yieldAfterWake(true, new WakeYieldLimiter(0, System::nanoTime, () -> yields[0]++));
         assertFalse(notifier.notifyPeer());
         assertEquals(0, yields[0], "peer polling: no wake-up, no yield");
 
         waiter.prepareToSleep();
         assertTrue(notifier.notifyPeer(), "armed: the notifier pays the wake-up");
-        assertEquals(0, yields[0], "armed but not yet in the kernel: the FUTEX_WAKE found nobody, no yield");
+        assertEquals(0, notifier.peersWoken(), "armed but not in the kernel: the FUTEX_WAKE found nobody");
+        assertEquals(0, yields[0], "nobody woken, no yield");
         waiter.cancelSleep();
         waiter.poll();
 
-        final Thread thread = new Thread(() -> waiter.await(TimeUnit.SECONDS.toNanos(10)));
-        thread.start();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (thread.getState() != Thread.State.RUNNABLE || ports.getIntVolatile(EventChannelDescriptor.armedOffset(2)) == 0)
-        {
-            assertTrue(System.nanoTime() < deadline, "waiter never armed");
-            Thread.sleep(1);
-        }
-        Thread.sleep(100); // in FUTEX_WAIT by now (a native call: the thread stays RUNNABLE for the JVM)
-        assertTrue(notifier.notifyPeer());
-        thread.join(5_000);
-        assertFalse(thread.isAlive());
-        assertEquals(1, yields[0], "woke a sleeper: one yield");
+        final int rounds = wakeSleepingWaiter(waiter, notifier);
+        assertEquals(1, notifier.peersWoken());
+        assertEquals(1, yields[0], "woke a sleeper: one yield (" + rounds + " rounds before one slept)");
         assertEquals(1, notifier.wakeYields());
 
-        notifier.yieldAfterWake(false, () -> yields[0]++);
-        final Thread again = new Thread(() -> waiter.await(TimeUnit.SECONDS.toNanos(10)));
-        again.start();
-        Thread.sleep(100);
-        notifier.notifyPeer();
-        again.join(5_000);
+        notifier.yieldAfterWake(false, new WakeYieldLimiter(0, System::nanoTime, () -> yields[0]++));
+        wakeSleepingWaiter(waiter, notifier);
+        assertEquals(2, notifier.peersWoken());
         assertEquals(1, yields[0], "turned off: no yield");
+    }
+
+    /**
+     * Rounds of: a thread awaits on {@code waiter}, the test notifies once it armed, until a notification found it in
+     * {@code FUTEX_WAIT} ({@link EventChannel#peersWoken()} grew: a native call keeps the thread RUNNABLE, so no state
+     * says it sleeps). Every round ends: a notification before the thread is in the kernel changes the word it would
+     * wait on. {@return rounds it took}
+     */
+    private int wakeSleepingWaiter(final EventChannel waiter, final EventChannel notifier) throws InterruptedException
+    {
+        final long wokenBefore = notifier.peersWoken();
+        for (int round = 1; round <= 200; round++)
+        {
+            final boolean[] notified = {false};
+            final Thread thread = new Thread(() -> notified[0] = waiter.await(TimeUnit.SECONDS.toNanos(10)));
+            thread.start();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ports.getIntVolatile(EventChannelDescriptor.armedOffset(2)) == 0 && thread.isAlive())
+            {
+                assertTrue(System.nanoTime() < deadline, "waiter never armed");
+                Thread.onSpinWait();
+            }
+            Thread.sleep(Math.min(round, 20)); // more time to reach FUTEX_WAIT in each round
+            notifier.notifyPeer();
+            thread.join(5_000);
+            assertFalse(thread.isAlive(), "the notification ended the wait");
+            assertTrue(notified[0]);
+            if (notifier.peersWoken() > wokenBefore)
+            {
+                return round;
+            }
+        }
+        return fail("no notification found the waiter asleep in 200 rounds");
+    }
+
+    @Test
+    void shouldYieldOncePerGapWhenOneCycleWakesManyPeers()
+    {
+        final int[] kicks = new int[4];
+        final int[] yields = new int[1];
+        final long[] now = {1_000_000};
+        final WakeYieldLimiter limiter = new WakeYieldLimiter(50_000, () -> now[0], () ->
+        {
+            yields[0]++;
+            now[0] += 30_000; // the woken peer ran meanwhile
+        });
+        final EventChannel[] notifiers = new EventChannel[4];
+        final UnsafeBuffer[] sections = new UnsafeBuffer[4];
+        for (int i = 0; i < notifiers.length; i++)
+        {
+            sections[i] = new UnsafeBuffer(ByteBuffer.allocateDirect(EventChannelDescriptor.lengthBytes(2)));
+            notifiers[i] = new EventChannel(sections[i], 0, 1, IdleMode.SLEEP);
+            kicks[i] = io.pvnet.ring.share.LinuxCalls.eventfd();
+            assumeTrue(kicks[i] >= 0, "eventfd needs Linux");
+            notifiers[i].kickPeerThrough(kicks[i]); // a written eventfd is a woken peer, deterministically
+            notifiers[i].yieldAfterWake(true, limiter);
+        }
+        try
+        {
+            for (final UnsafeBuffer section : sections)
+            {
+                section.putIntVolatile(EventChannelDescriptor.armedOffset(1), 1); // every peer asleep
+            }
+            for (final EventChannel notifier : notifiers)
+            {
+                assertTrue(notifier.notifyPeer());
+                now[0] += 2_000; // one duty cycle: the next vif 2 us later
+            }
+            int woken = 0;
+            for (final EventChannel notifier : notifiers)
+            {
+                woken += (int)notifier.peersWoken();
+            }
+            assertEquals(4, woken, "every peer woken");
+            assertEquals(1, yields[0], "one yield for the cycle, not one per woken peer");
+            assertEquals(3, limiter.skipped());
+
+            now[0] += 50_000; // the next sporadic kick: the gap is over
+            sections[0].putIntVolatile(EventChannelDescriptor.armedOffset(1), 1);
+            assertTrue(notifiers[0].notifyPeer());
+            assertEquals(2, yields[0], "a wake-up after the gap yields at once (the guest's kick-then-poll)");
+            assertEquals(2, notifiers[0].wakeYields());
+        }
+        finally
+        {
+            for (final int fd : kicks)
+            {
+                if (fd >= 0)
+                {
+                    io.pvnet.ring.share.LinuxCalls.close(fd);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldMeasureTheWakeYieldGapFromTheEndOfTheLastYield()
+    {
+        final long[] now = {0};
+        final int[] yields = new int[1];
+        final WakeYieldLimiter limiter = new WakeYieldLimiter(50_000, () -> now[0], () -> yields[0]++);
+        assertTrue(limiter.afterWake(), "the first wake-up yields");
+        now[0] = 49_999;
+        assertFalse(limiter.afterWake());
+        now[0] = 50_000;
+        assertTrue(limiter.afterWake());
+        final WakeYieldLimiter everyTime = new WakeYieldLimiter(0, () -> 7, () -> yields[0]++);
+        assertTrue(everyTime.afterWake());
+        assertTrue(everyTime.afterWake(), "gap 0: a yield after every wake-up");
+        assertEquals(4, yields[0]);
+        assertThrows(IllegalArgumentException.class, () -> new WakeYieldLimiter(-1, () -> 0, () -> { }));
     }
 
     @Test

@@ -144,18 +144,29 @@ class EventSelectorTest
         assertEquals(EventSelector.OUTSIDE, raiser.raiseAndWake(64));
         assertEquals(EventSelector.RAISED, raiser.raiseAndWake(3), "owner awake");
         owner.drain(bits);
-        final Thread thread = new Thread(() ->
+        // rounds until a raise finds the owner in FUTEX_WAIT (a native call keeps the thread RUNNABLE: no state says
+        // it sleeps); every round ends, a raise before the owner is in the kernel changes the word it would wait on
+        for (int round = 1; round <= 200; round++)
         {
-            owner.prepareToSleep();
-            owner.sleep(TimeUnit.SECONDS.toNanos(10));
-        });
-        thread.start();
-        Thread.sleep(100); // announced and in FUTEX_WAIT by now
-        assertEquals(EventSelector.WOKE, raiser.raiseAndWake(5));
-        assertEquals(EventSelector.RAISED, raiser.raiseAndWake(6),
-            "the first raiser took the wake-up");
-        thread.join(5_000);
-        assertFalse(thread.isAlive());
-        assertEquals(2, owner.drain(bits));
+            final Thread thread = new Thread(() ->
+            {
+                owner.prepareToSleep();
+                owner.sleep(TimeUnit.SECONDS.toNanos(10));
+            });
+            thread.start();
+            Thread.sleep(Math.min(round, 20));
+            final int first = raiser.raiseAndWake(5);
+            final int second = raiser.raiseAndWake(6);
+            thread.join(5_000);
+            assertFalse(thread.isAlive(), "the raise ended the sleep");
+            assertEquals(2, owner.drain(bits));
+            if (first == EventSelector.WOKE)
+            {
+                assertEquals(EventSelector.RAISED, second, "the first raiser took the wake-up");
+                return;
+            }
+            assertEquals(EventSelector.RAISED, first);
+        }
+        fail("no raise found the owner asleep in 200 rounds");
     }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The spin window on a driven clock: each yield advances it by what the test says the yield took; work advances it by
@@ -69,7 +70,7 @@ class WaitPointIdleStrategyTest
     private static final long STREAM_AFTER_NS = 1_000_000;
     private static final long STREAM_WINDOW_NS = 1_000_000;
     /** The wake-up window of the strategies built with the production default (-Dpvnet.idle.wake.spin.us). */
-    private static final long WAKE_WINDOW_NS = Math.max(0, Math.min(WINDOW_NS, WaitPointIdleStrategy.WAKE_WINDOW_NS));
+    private static final long WAKE_WINDOW_NS = WaitPointIdleStrategy.wakeWindowNs(WINDOW_NS);
 
     /** Idles {@code strategy} until it announces a sleep; returns the yields it took. */
     private int idleUntilAnnounced(final WaitPointIdleStrategy strategy)
@@ -428,5 +429,35 @@ class WaitPointIdleStrategyTest
         assertThrows(IllegalArgumentException.class, () -> new WaitPointIdleStrategy(waitPoint, WINDOW_NS,
             1_000_000_000L, 0, Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, false, WINDOW_NS + 1, clock,
             spinner, yielder));
+    }
+
+    @Test
+    void shouldKeepAChosenSpinWindowWholeAfterAWakeUp()
+    {
+        final long chosenNs = 1_000_000; // vif-xproc's window, or a user's --spin-us
+        final WaitPointIdleStrategy chosen = new WaitPointIdleStrategy(waitPoint, chosenNs, 1_000_000_000L, 0,
+            Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, clock, spinner, yielder);
+        assertEquals(chosenNs / yieldNs, idleUntilAnnounced(chosen));
+        chosen.idle(0);
+        chosen.idle(1); // woken, the first duty cycle did work
+        assertEquals(chosenNs / yieldNs, idleUntilAnnounced(chosen), "no wake-up window: the chosen window, whole");
+        assertEquals(chosenNs, WaitPointIdleStrategy.wakeWindowNs(chosenNs));
+        assertEquals(20_000, WaitPointIdleStrategy.wakeWindowNs(20_000), "shorter than the default: kept too");
+        assertEquals(0, WaitPointIdleStrategy.wakeWindowNs(0));
+    }
+
+    @Test
+    void shouldShortenTheDefaultSpinWindowAfterAWakeUp()
+    {
+        final long defaultNs = IdleMode.DEFAULT_SPIN_WINDOW_NS;
+        assumeTrue(defaultNs > 0, "-Dpvnet.idle.spin.us=0: no window to shorten");
+        final long wakeNs = Math.min(WaitPointIdleStrategy.WAKE_WINDOW_NS, defaultNs);
+        assertEquals(wakeNs, WaitPointIdleStrategy.wakeWindowNs(defaultNs));
+        final WaitPointIdleStrategy byDefault = new WaitPointIdleStrategy(waitPoint, defaultNs, 1_000_000_000L, 0,
+            Long.MAX_VALUE, STREAM_AFTER_NS, Math.max(defaultNs, STREAM_WINDOW_NS), 1, clock, spinner, yielder);
+        assertEquals(defaultNs / yieldNs, idleUntilAnnounced(byDefault));
+        byDefault.idle(0);
+        byDefault.idle(1);
+        assertEquals(wakeNs / yieldNs, idleUntilAnnounced(byDefault), "the default window: the wake-up window");
     }
 }
