@@ -26,7 +26,9 @@ public final class PollingOptions
             "(0..1000000 us, default 50; 0 sleeps at once as --idle sleep). A thread that has stayed awake with " +
             "work for 1 ms (a stream) polls at least 1 ms, and so does pvnet switch for a vif with 1 ms of work;",
             // a line of its own: help wraps after a dot, which would split the property's name
-            "-Dpvnet.idle.stream.spin.us sets that 1 ms."})
+            "-Dpvnet.idle.stream.spin.us sets that 1 ms.",
+            "With the default 50 us only (given or not), a thread woken by one batch of work polls 10 us (the " +
+                "wake-up window, -Dpvnet.idle.wake.spin.us) before it sleeps again; any other window is kept whole."})
     Long spinUs;
 
     private static volatile boolean spinWindowGiven;
