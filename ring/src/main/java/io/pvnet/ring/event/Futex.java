@@ -17,8 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Syscall numbers by {@code os.arch}: 202 on x86_64, 98 on aarch64. On another OS or architecture
  * {@link #isAvailable()} is false and callers fall back to timed parking.
  * <p>
- * Threading: {@link #wake} from any thread, allocation-free. {@link #sleep} needs a {@link Waiter} (its timespec buffer), owned
- * by one waiting thread.
+ * Threading: {@link #wake} from any thread, allocation-free. {@link #sleep} needs a {@link Waiter} (its timespec
+ * buffer), owned by one waiting thread.
  */
 public final class Futex
 {

@@ -46,7 +46,8 @@ class IdlePropertiesTest
         assertEquals(7, parse(" 7 ", ""));
         for (final String bad : new String[] {"ten", "", "-3", "1.5", "99999999999999999999"})
         {
-            final String line = "pvnet: " + NAME + "=" + bad + " is not a whole number >= 0: using 10" + System.lineSeparator();
+            final String line =
+                "pvnet: " + NAME + "=" + bad + " is not a whole number >= 0: using 10" + System.lineSeparator();
             assertEquals(10, parse(bad, line), bad);
         }
     }
