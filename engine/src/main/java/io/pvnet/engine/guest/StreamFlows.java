@@ -340,8 +340,8 @@ final class StreamFlows
         builder.wrap(frame, 0).ethernet(generator.destinationMac(), generator.stack().mac())
             .ipv4(generator.stack().ipv4(), generator.destinationIp).identification(0)
             .udp(TrafficGenerator.SOURCE_PORT + flow, port);
-        final int length = StreamControlDescriptor.write(frame, builder.payloadOffset(), type, flags, nonce, reportEvery,
-            a, b, c, 0, 0);
+        final int length = StreamControlDescriptor.write(frame, builder.payloadOffset(), type, flags, nonce,
+            reportEvery, a, b, c, 0, 0);
         if (generator.frontend.transmit(frame, 0, builder.payloadLength(length).build()) != VifFrontend.OK)
         {
             return 0;

@@ -69,9 +69,9 @@ public final class StreamSink
         /** Its port's previous stream's final report has not gone out yet (the ring was full): asked again later. */
         FINAL_PENDING,
         /**
-         * A new nonce for its port's live count (not ended, heard within {@link #EVICT_IDLE_NS}) that does not name that
-         * count's nonce as the one it replaces ({@link StreamControlDescriptor#FLAG_REPLACES}): spoofed, or a sender
-         * restarted within the eviction time (its RECEIVE is taken once the old count idles that long).
+         * A new nonce for its port's live count (not ended, heard within {@link #EVICT_IDLE_NS}) that does not name
+         * that count's nonce as the one it replaces ({@link StreamControlDescriptor#FLAG_REPLACES}): spoofed, or a
+         * sender restarted within the eviction time (its RECEIVE is taken once the old count idles that long).
          */
         LIVE_COUNT
     }
