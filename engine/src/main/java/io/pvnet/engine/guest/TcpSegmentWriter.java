@@ -61,6 +61,16 @@ final class TcpSegmentWriter
     }
 
     /**
+     * {@return the receive window {@code connection}'s segments offer the peer, in bytes: their window field, scaled
+     * by {@link #WINDOW_SCALE} when the peer's SYN-ACK took window scaling (RFC 7323)}
+     */
+    long windowBytes(final TcpConnection connection)
+    {
+        final long field = connection.sender ? WINDOW : receiveWindow;
+        return connection.peerScales ? field << WINDOW_SCALE : field;
+    }
+
+    /**
      * A SYN of {@code connection}: its initial sequence number, MSS {@code mss}, window scale {@link #WINDOW_SCALE}.
      *
      * @return the vif's status (0: taken).
