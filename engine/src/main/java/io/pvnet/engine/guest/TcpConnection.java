@@ -23,7 +23,7 @@ final class TcpConnection
 
     // the handshake
     long synAck = -1;
-    /** SYNs sent, and when the first went: the handshake's round trip is a sample only when one went (Karn). */
+    /** SYNs the vif took, and when the first: the handshake's round trip is a sample only when one went (Karn). */
     int synsSent;
     long synFirstNs;
     /** The handshake's round trip, the retransmission timer's first sample ({@link TcpRetransmissionTimer#begin}). */
@@ -133,7 +133,7 @@ final class TcpConnection
         return send.finAcknowledged() ? (send.finSequence() + 1) & MASK : send.sndUna();
     }
 
-    /** A SYN went out now. */
+    /** A SYN went out now (the vif took it: {@link TcpSegmentWriter#syn}). */
     void synSent(final long nowNs)
     {
         if (synsSent++ == 0)
@@ -154,7 +154,7 @@ final class TcpConnection
         synAck = TcpHeader.sequence(buffer, l4);
         if (first)
         {
-            handshakeRttNs = synsSent == 1 ? nowNs - synFirstNs : TcpRetransmissionTimer.SYN_RESENT;
+            handshakeRttNs = TcpRetransmissionTimer.handshakeRtt(synsSent, synFirstNs, nowNs);
             resets = 0; // a RST to an earlier SYN (nothing listened yet): this SYN's answer opens the connection
             if (TcpHeader.headerLength(buffer, l4) <= l4Length)
             {

@@ -45,6 +45,20 @@ final class TcpRetransmissionTimer
     /** A round trip for {@link #begin}: the SYN (or SYN-ACK) had to be resent: rule 5.7. */
     static final long SYN_RESENT = -2;
 
+    /**
+     * {@return the handshake's round trip for {@link #begin}} From the first SYN (or SYN-ACK) that left to its answer
+     * when exactly one left; {@link #SYN_RESENT} when more did (Karn: the answer may be to either, and rule 5.7);
+     * {@link #NO_SAMPLE} when none left (the vif refused them all).
+     *
+     * @param sent        SYNs (or SYN-ACKs) the vif took.
+     * @param firstSentNs when the first of them was taken.
+     * @param answeredNs  when the answer came.
+     */
+    static long handshakeRtt(final int sent, final long firstSentNs, final long answeredNs)
+    {
+        return sent == 1 ? Math.max(0, answeredNs - firstSentNs) : sent > 1 ? SYN_RESENT : NO_SAMPLE;
+    }
+
     private long srttNs;
     private long rttvarNs;
     private boolean measured;
