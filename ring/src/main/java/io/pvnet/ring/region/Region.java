@@ -1,6 +1,7 @@
 package io.pvnet.ring.region;
 
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.foreign.Arena;
@@ -17,7 +18,8 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * anonymous memory for use inside one process. The layout is in {@link RegionDescriptor}: a descriptor at offset 0,
  * a table of named page-aligned {@link RegionSection}s, then the sections.
  * <p>
- * <b>Mapping.</b> Files are mapped with {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)} into a shared
+ * <b>Mapping.</b> Files are mapped with
+ * {@link java.nio.channels.FileChannel#map(java.nio.channels.FileChannel.MapMode, long, long, Arena)} into a shared
  * {@link Arena}, so {@link #close()} unmaps deterministically; anonymous regions are page-aligned, zeroed
  * {@link Arena#allocate} memory. Every view ({@link #buffer()}, {@link RegionSection#buffer()}) is an Agrona
  * {@link UnsafeBuffer} over the raw address; it must not be used after {@link #close()}.
@@ -67,7 +69,7 @@ public final class Region implements AutoCloseable
         this.buffer = new UnsafeBuffer(segment.address(), (int)Math.min(segment.byteSize(), Integer.MAX_VALUE));
         this.creator = creator;
         this.file = file;
-        this.table = new SectionTable(path, buffer, segment, org.agrona.concurrent.SystemEpochClock.INSTANCE);
+        this.table = new SectionTable(path, buffer, segment, SystemEpochClock.INSTANCE);
     }
 
     /**

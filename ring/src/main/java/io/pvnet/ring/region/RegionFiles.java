@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Optional;
 
 import static io.pvnet.ring.region.RegionDescriptor.*;
 
@@ -120,24 +119,39 @@ final class RegionFiles
             return "exists and is not a pvnet region (no magic \"PVNETRGN\"); refusing to replace it";
         }
         final long pid = header.getLong(CREATOR_PID_OFFSET);
-        final long recordedStart = header.getLong(CREATOR_START_TIME_OFFSET);
-        return creatorAlive(pid, recordedStart) ?
+        return creatorGone(pid, header.getLong(CREATOR_START_TIME_OFFSET)) == null ?
             "in use: a live region created by creatorPid=" + pid + " is there" : null;
     }
 
     /**
-     * {@return whether process {@code pid} is alive and, when {@code recordedStart} is not 0, started when recorded
-     * (a reused pid is another process)}
+     * {@return why a region's creator is gone (its pid runs no process, or runs one that started at another time: a
+     * reused pid), or null while it lives}
+     * <p>
+     * Whether the pid runs is {@link ProcessStart#alive}'s rule, the one the section table applies to claimers
+     * (zombies are gone, a thread-group leader whose main thread ended while others run is not). The start time is
+     * compared here in epoch ms, within {@link #START_TIME_TOLERANCE_MS}, because that is what
+     * {@link RegionDescriptor#CREATOR_START_TIME_OFFSET} holds (the JDK's start instant, since layout 1): storing
+     * clock ticks there instead would change the field's unit within layout version 3, and a build reading ticks would
+     * take a live region written by an earlier version-3 build for a stale one and replace it. That needs a version
+     * bump, which this check does not justify.
+     *
+     * @param pid           the creator's pid from the descriptor.
+     * @param recordedStart the creator's start instant in epoch ms from the descriptor, 0 when not recorded.
      */
-    static boolean creatorAlive(final long pid, final long recordedStart)
+    static String creatorGone(final long pid, final long recordedStart)
     {
-        final Optional<ProcessHandle> process = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
-        if (process.isEmpty() || !process.get().isAlive())
+        if (!ProcessStart.alive(pid, ProcessStart.UNKNOWN))
         {
-            return false;
+            return "creatorPid=" + pid + " is not running";
         }
-        final long liveStart = process.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-        return recordedStart == 0 || liveStart == 0 || Math.abs(liveStart - recordedStart) <= START_TIME_TOLERANCE_MS;
+        final long liveStart = ProcessHandle.of(pid).flatMap(process -> process.info().startInstant())
+            .map(java.time.Instant::toEpochMilli).orElse(0L);
+        if (recordedStart != 0 && liveStart != 0 && Math.abs(liveStart - recordedStart) > START_TIME_TOLERANCE_MS)
+        {
+            return "creatorPid=" + pid + " now belongs to a process started at " + liveStart
+                + ", the creator started at " + recordedStart;
+        }
+        return null;
     }
 
     private static void awaitReady(final Region region, final long fileLength)
@@ -157,20 +171,10 @@ final class RegionFiles
 
     private static void checkCreatorAlive(final Region region)
     {
-        final Path path = region.path();
-        final AtomicBuffer buffer = region.buffer();
-        final long pid = region.creatorPid();
-        final Optional<ProcessHandle> process = ProcessHandle.of(pid);
-        if (process.isEmpty() || !process.get().isAlive())
+        final String gone = creatorGone(region.creatorPid(), region.buffer().getLong(CREATOR_START_TIME_OFFSET));
+        if (gone != null)
         {
-            throw new RegionException(path, "creator gone: creatorPid=" + pid + " is not running (stale region file)");
-        }
-        final long recordedStart = buffer.getLong(CREATOR_START_TIME_OFFSET);
-        final long liveStart = process.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-        if (recordedStart != 0 && liveStart != 0 && Math.abs(liveStart - recordedStart) > START_TIME_TOLERANCE_MS)
-        {
-            throw new RegionException(path, "creator gone: creatorPid=" + pid + " now belongs to a process started at "
-                + liveStart + ", the creator started at " + recordedStart + " (stale region file)");
+            throw new RegionException(region.path(), "creator gone: " + gone + " (stale region file)");
         }
     }
 

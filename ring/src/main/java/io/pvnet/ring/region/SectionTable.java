@@ -30,9 +30,12 @@ import static io.pvnet.ring.region.RegionDescriptor.*;
  * to a process with another start time (a reused pid), or its claim time lies more than
  * {@link RegionDescriptor#SECTION_CLAIM_TIMEOUT_MS} from now (a stuck or stopped claimer), else the name would be taken
  * for good; while the claim lives it says "being allocated by pid N". The claimer publishes (or abandons) only with a
- * CAS from its own named state, so an entry taken from it is never published: a claimer stopped past the bound gets a
- * {@link RegionException} when it resumes, and the pages it took by then stay unused. An entry has one claimer in its
- * life (only a free entry is claimed, and no state returns to free), so a state read twice is the same claim.
+ * CAS from its own named state, so an entry taken from it is never published: a claimer stopped past the bound finds
+ * its publish refused when it resumes, leaves the pages it took by then unused and claims once more (which reads the
+ * name again: "section exists" while the allocator that took the claim has it). A named claim from another pid
+ * namespace is taken over at once, as its pid names no process here or one with another start time; that is safe
+ * for the same reason (its publish fails). An entry has one claimer in its life (only a free entry is claimed, and no
+ * state returns to free), so a state read twice is the same claim.
  * <p>
  * Threading: any thread of any process that maps the region; configuration-time calls that allocate. The region checks
  * it is open before it calls in.
@@ -69,34 +72,83 @@ final class SectionTable
     /** {@link Region#allocateSection}: claims and names an entry, takes its pages and publishes it. */
     RegionSection allocate(final String name, final int lengthBytes)
     {
+        return publishClaimed(claimNamed(name, lengthBytes), name, lengthBytes);
+    }
+
+    /**
+     * The first half of {@link #allocate}: checks the arguments, claims the first free entry after reading every name
+     * before it and names it (a test's stuck claimer in another process stops here).
+     *
+     * @return the entry's index, now {@link RegionDescriptor#SECTION_NAMED} with this caller's pid.
+     * @throws RegionException when an argument is bad, the name is taken, the table is full or there is no room.
+     */
+    int claimNamed(final String name, final int lengthBytes)
+    {
         final byte[] nameBytes = checkName(name);
         if (lengthBytes < 1)
         {
             throw new RegionException(path, "bad section length: name=" + name + " lengthBytes=" + lengthBytes);
         }
-        final long pages = ((long)lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE;
-        final int index = claimNamedEntry(name, nameBytes, pages, lengthBytes);
+        // before any claim: the first call reads /proc (ProcessStart's class initialisation), which must not lengthen
+        // the window in which this allocator holds a claim others wait on
+        final long selfStart = ProcessStart.self();
+        return claimNamedEntry(name, nameBytes, pages(lengthBytes), lengthBytes, selfStart);
+    }
+
+    /**
+     * The second half of {@link #allocate}: takes the pages of the entry {@link #claimNamed} named and publishes it.
+     * When the entry was taken from this allocator first (it was stopped past {@link RegionDescriptor#SECTION_CLAIM_TIMEOUT_MS},
+     * or the clock stepped by more), its pages stay unused and it claims once more: that reads the name again, so the
+     * result is "section exists" (the allocator that took the claim has the name) or a fresh entry (it has given up).
+     * Once, not in a loop: a claimer taken over twice in a row fails rather than chase the name for good.
+     */
+    RegionSection publishClaimed(final int index, final String name, final int lengthBytes)
+    {
+        final RegionSection section = publish(index, name, lengthBytes);
+        if (section != null)
+        {
+            return section;
+        }
+        final int again = claimNamed(name, lengthBytes);
+        final RegionSection retried = publish(again, name, lengthBytes);
+        if (retried == null)
+        {
+            throw new RegionException(path, "section table entries " + index + " and " + again + " were taken from this"
+                + " allocator (pid " + pid() + ") before it published them: name=" + name);
+        }
+        return retried;
+    }
+
+    /** {@return the section published in entry {@code index}, or null when the entry was taken from this allocator} */
+    private RegionSection publish(final int index, final String name, final int lengthBytes)
+    {
         final int entry = sectionEntryOffset(index);
-        final long firstPage = claimPages(index, pages, name, lengthBytes);
+        final long firstPage = claimPages(index, pages(lengthBytes), name, lengthBytes);
         buffer.putLong(entry + SECTION_OFFSET_OFFSET, firstPage * PAGE_SIZE);
         buffer.putLong(entry + SECTION_LENGTH_OFFSET, lengthBytes);
         // CAS (a release: a reader that sees READY with acquire sees the name, offset and length written before) from
         // this caller's own named state, so that an entry another allocator took over is never published
         if (!buffer.compareAndSetInt(entry + SECTION_STATE_OFFSET, named(), SECTION_READY))
         {
-            throw new RegionException(path, "section table entry " + index + " was taken from this allocator (pid "
-                + pid() + ") before it was published: name=" + name);
+            return null;
         }
         return new RegionSection(name, firstPage * PAGE_SIZE, lengthBytes, segment);
+    }
+
+    private static long pages(final int lengthBytes)
+    {
+        return ((long)lengthBytes + PAGE_SIZE - 1) / PAGE_SIZE;
     }
 
     /**
      * Claims the first free entry after reading every name before it, writes {@code name} into it and marks it named.
      *
+     * @param selfStart this process's start time ({@link ProcessStart#self()}), read before the claim.
      * @return the entry's index, now {@link RegionDescriptor#SECTION_NAMED} with this caller's pid.
      * @throws RegionException when the name is taken, the table is full or there is no room for {@code pages}.
      */
-    private int claimNamedEntry(final String name, final byte[] nameBytes, final long pages, final int lengthBytes)
+    private int claimNamedEntry(
+        final String name, final byte[] nameBytes, final long pages, final int lengthBytes, final long selfStart)
     {
         final int capacity = buffer.getInt(SECTION_CAPACITY_OFFSET);
         final int claim = SECTION_CLAIMED | pid();
@@ -125,7 +177,7 @@ final class SectionTable
                 {
                     buffer.putInt(entry + SECTION_NAME_LENGTH_OFFSET, nameBytes.length);
                     buffer.putBytes(entry + SECTION_NAME_OFFSET, nameBytes);
-                    buffer.putLong(entry + SECTION_CLAIMER_START_OFFSET, ProcessStart.self());
+                    buffer.putLong(entry + SECTION_CLAIMER_START_OFFSET, selfStart);
                     buffer.putLong(entry + SECTION_CLAIM_TIME_OFFSET, clock.time());
                     // CAS (a release): an allocator that reads NAMED with acquire reads the name, start and claim
                     // time; it fails only when another allocator took this claim for a dead one's, and then this one
@@ -201,7 +253,8 @@ final class SectionTable
                 final int pid = claim & SECTION_PID_MASK;
                 // a dead claimer will never name the entry; a live pid that keeps it unnamed this long is a reused pid
                 // or a claimer in another pid namespace (or one stopped): taking the claim over is safe, as its CAS to
-                // named then fails and it claims further on
+                // named then fails and it claims further on. (Once named, a claim from another pid namespace is taken
+                // over at once, see claimLives: its pid is no process here, or one with another start time.)
                 if (!ProcessStart.alive(pid, ProcessStart.UNKNOWN) || nowNs - startNs >= NAMING_TIMEOUT_NS)
                 {
                     buffer.compareAndSetInt(stateOffset, claim, SECTION_ABANDONED);

@@ -3,6 +3,7 @@ package io.pvnet.ring.region;
 import io.pvnet.testsupport.ChildJvm;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -29,8 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link SectionTable} under allocators racing: threads allocating at once into one region get distinct entries and
  * pages that never overlap, every section published and found by name; threads, and processes mapping one region
  * file, that ask for the same name at the same instant (a barrier before each name) see exactly one of them succeed
- * and the others refused with "section exists". {@code -Dpvnet.stress.sectionRounds=N} runs more rounds.
+ * and the others refused with "section exists". {@code -Dpvnet.stress.sectionRounds=N} runs more rounds (beyond a
+ * few thousand, lift the 60 s bound per test with {@code -Djunit.jupiter.execution.timeout.mode=disabled}).
+ * <p>
+ * Claim ages are decided on an injected clock wherever a test expects a claim to be fresh (or stale), so a loaded
+ * machine that stalls a test for seconds cannot push a claim past the 5 s bound.
  */
+@Timeout(60) // a hung child JVM fails its test instead of hanging the build
 class SectionTableStressTest
 {
     private static final int THREADS = 4;
@@ -260,17 +267,29 @@ class SectionTableStressTest
         {
             final int pid = (int)ProcessHandle.current().pid();
             final int named = RegionDescriptor.SECTION_NAMED | pid;
-            final int stateOffset = writeEntry(region, 0, "vif1-tx", named, ProcessStart.self(), System.currentTimeMillis());
+            final long claimedMs = 1_000_000;
+            final int stateOffset = writeEntry(region, 0, "vif1-tx", named, ProcessStart.self(), claimedMs);
+            // the clock stays at the claim time: the claim is fresh however long this test is descheduled
+            final SectionTable table = new SectionTable(null, new UnsafeBuffer(region.buffer()), region.segment(),
+                () -> claimedMs);
 
-            final RegionException ex = assertThrows(RegionException.class, () -> region.allocateSection("vif1-tx", 1));
+            final RegionException ex = assertThrows(RegionException.class, () -> table.allocate("vif1-tx", 1));
 
             assertTrue(ex.getMessage().contains("section exists: name=vif1-tx (being allocated by pid " + pid + ")"),
                 ex.getMessage());
             assertEquals(named, region.buffer().getIntVolatile(stateOffset), "a live claimer's entry is left to it");
+            assertEquals(pid, table.allocatingPid("vif1-tx"));
+            // the region's own table reads the system clock: a claim time of now, and the bound made explicit
+            final long nowMs = System.currentTimeMillis();
+            region.buffer().putLongVolatile(RegionDescriptor.sectionEntryOffset(0) + RegionDescriptor.SECTION_CLAIM_TIME_OFFSET,
+                nowMs);
             final RegionException missing = assertThrows(RegionException.class, () -> region.section("vif1-tx"));
-            assertTrue(missing.getMessage().contains("no section named vif1-tx (being allocated by pid " + pid + ")"),
-                missing.getMessage());
-            assertEquals("other", region.allocateSection("other", 1).name(), "other names allocate past it");
+            if (System.currentTimeMillis() - nowMs <= RegionDescriptor.SECTION_CLAIM_TIMEOUT_MS)
+            {
+                assertTrue(missing.getMessage().contains("no section named vif1-tx (being allocated by pid " + pid + ")"),
+                    missing.getMessage());
+            }
+            assertEquals("other", table.allocate("other", 1).name(), "other names allocate past it");
         }
     }
 
@@ -382,34 +401,32 @@ class SectionTableStressTest
         final Path path = dir.resolve("stuck");
         try (Region region = Region.create(path, headerLength(4) + 4L * PAGE_SIZE, 4))
         {
-            final Process claimer = ChildJvm.of(StuckClaimerMain.class).arguments(path.toString(), "0", "vif1-tx")
+            final Process claimer = ChildJvm.of(StuckClaimerMain.class).arguments(path.toString(), "vif1-tx")
                 .processBuilder().redirectErrorStream(true).start();
             try
             {
-                final java.io.BufferedReader out = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(claimer.getInputStream(), StandardCharsets.UTF_8));
-                String line;
-                do
-                {
-                    line = out.readLine();
-                }
-                while (line != null && !line.equals("named")); // the JVM may print warnings first
-                assertEquals("named", line, "the claimer named its entry");
-                final int stateOffset = RegionDescriptor.sectionEntryOffset(0) + RegionDescriptor.SECTION_STATE_OFFSET;
+                assertEquals("named 0", awaitLine(claimer, "named", 30), "the claimer named entry 0");
+                final int entry = RegionDescriptor.sectionEntryOffset(0);
+                final int stateOffset = entry + RegionDescriptor.SECTION_STATE_OFFSET;
                 final int named = region.buffer().getIntVolatile(stateOffset);
                 assertEquals(RegionDescriptor.SECTION_NAMED | (int)claimer.pid(), named);
-                assertEquals(ProcessStart.read(claimer.pid()), region.buffer().getLong(RegionDescriptor.sectionEntryOffset(0)
-                    + RegionDescriptor.SECTION_CLAIMER_START_OFFSET), "its own start time, as this process reads it");
+                assertEquals(ProcessStart.read(claimer.pid()), region.buffer().getLong(
+                    entry + RegionDescriptor.SECTION_CLAIMER_START_OFFSET), "its own start time, as this process reads it");
+                final long claimedMs = region.buffer().getLong(entry + RegionDescriptor.SECTION_CLAIM_TIME_OFFSET);
+                assertTrue(Math.abs(System.currentTimeMillis() - claimedMs) < 60_000, "its claim time: " + claimedMs);
+                // this side's clock stays at the claim time: fresh however long a loaded machine stalls this test
+                final SectionTable table = new SectionTable(path, new UnsafeBuffer(region.buffer()), region.segment(),
+                    () -> claimedMs);
 
                 for (int i = 0; i < 20; i++)
                 {
-                    final RegionException ex = assertThrows(RegionException.class, () -> region.allocateSection("vif1-tx", 1));
+                    final RegionException ex = assertThrows(RegionException.class, () -> table.allocate("vif1-tx", 1));
                     assertTrue(ex.getMessage().contains("(being allocated by pid " + claimer.pid() + ")"), ex.getMessage());
                 }
                 assertEquals(named, region.buffer().getIntVolatile(stateOffset), "a live, fresh claim is left to it");
 
-                claimer.destroyForcibly().waitFor();
-                final RegionSection section = region.allocateSection("vif1-tx", 1);
+                assertTrue(claimer.destroyForcibly().waitFor(10, TimeUnit.SECONDS), "the claimer ended");
+                final RegionSection section = table.allocate("vif1-tx", 1);
                 assertEquals(RegionDescriptor.SECTION_ABANDONED, region.buffer().getIntVolatile(stateOffset));
                 assertEquals(section.offset(), region.section("vif1-tx").offset());
             }
@@ -418,6 +435,91 @@ class SectionTableStressTest
                 claimer.destroyForcibly().waitFor();
             }
         }
+    }
+
+    @Test
+    void shouldClaimOnceMoreAndFindTheNameTakenWhenItsClaimWasTakenOverWhileItWasStopped()
+    {
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final long claimedMs = 1_000_000;
+            final SectionTable stopped = tableAt(region, claimedMs);
+            final int index = stopped.claimNamed("vif1-tx", 1);
+            // another allocator 5 s and a bit later: the claim outlived the bound while its claimer was stopped
+            final RegionSection taker = tableAt(region, claimedMs + RegionDescriptor.SECTION_CLAIM_TIMEOUT_MS + 1)
+                .allocate("vif1-tx", 1);
+
+            final RegionException ex = assertThrows(RegionException.class,
+                () -> stopped.publishClaimed(index, "vif1-tx", 1));
+
+            assertTrue(ex.getMessage().contains("section exists: name=vif1-tx"), ex.getMessage());
+            assertEquals(RegionDescriptor.SECTION_ABANDONED, stateOf(region, index));
+            assertEquals(List.of("vif1-tx"), region.sections().stream().map(RegionSection::name).toList());
+            assertEquals(taker.offset(), region.section("vif1-tx").offset());
+        }
+    }
+
+    @Test
+    void shouldClaimOnceMoreAndPublishWhenItsClaimWasTakenOverByAnAllocatorThatGaveUp()
+    {
+        try (Region region = Region.createAnonymous(headerLength(4) + 4L * PAGE_SIZE, 4))
+        {
+            final long claimedMs = 1_000_000;
+            final SectionTable stopped = tableAt(region, claimedMs);
+            final int index = stopped.claimNamed("vif1-tx", 1);
+            final SectionTable taker = tableAt(region, claimedMs + RegionDescriptor.SECTION_CLAIM_TIMEOUT_MS + 1);
+            final int takerIndex = taker.claimNamed("vif1-tx", 1);
+            assertEquals(RegionDescriptor.SECTION_ABANDONED, stateOf(region, index), "taken over");
+            // the taker gives up before publishing (as one finding no room does)
+            final int entry = RegionDescriptor.sectionEntryOffset(takerIndex);
+            region.buffer().putIntVolatile(entry + RegionDescriptor.SECTION_STATE_OFFSET, RegionDescriptor.SECTION_ABANDONED);
+
+            final RegionSection section = stopped.publishClaimed(index, "vif1-tx", 1);
+
+            assertEquals(List.of("vif1-tx"), region.sections().stream().map(RegionSection::name).toList());
+            assertEquals(section.offset(), region.section("vif1-tx").offset());
+            assertEquals(RegionDescriptor.SECTION_READY, stateOf(region, takerIndex + 1), "a fresh entry");
+        }
+    }
+
+    /** {@return a table over {@code region} whose clock stands at {@code nowMs}} */
+    private static SectionTable tableAt(final Region region, final long nowMs)
+    {
+        return new SectionTable(null, new UnsafeBuffer(region.buffer()), region.segment(), () -> nowMs);
+    }
+
+    private static int stateOf(final Region region, final int index)
+    {
+        return region.buffer().getIntVolatile(RegionDescriptor.sectionEntryOffset(index) + RegionDescriptor.SECTION_STATE_OFFSET);
+    }
+
+    /**
+     * {@return the first line of {@code process}'s output that starts with {@code prefix} (the JVM may print warnings
+     * first), or null at its end}; fails after {@code timeoutSeconds}, and the caller's cleanup kills the process
+     */
+    private static String awaitLine(final Process process, final String prefix, final long timeoutSeconds)
+        throws Exception
+    {
+        final java.io.BufferedReader out = new java.io.BufferedReader(
+            new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        final CompletableFuture<String> line = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                String read;
+                do
+                {
+                    read = out.readLine();
+                }
+                while (read != null && !read.startsWith(prefix));
+                return read;
+            }
+            catch (final java.io.IOException ex)
+            {
+                return null;
+            }
+        });
+        return line.get(timeoutSeconds, TimeUnit.SECONDS); // a TimeoutException fails the test
     }
 
     /** {@return a live process that is not this one (and not a claimer of anything)} */
