@@ -384,8 +384,8 @@ final class DatagramClient
                     {
                         streamRequest(flow, StreamRequestDescriptor.START, flowShare(spec.count(), flow, flows),
                             spec.omitNs() + spec.durationNs() + STREAM_START_TIMEOUT_NS, spec.rate() == 0 ? 0 :
-                            Math.max(1, flowShare(spec.rate(), flow, flows)), schedule, streams.reverseWindow(),
-                            streams.reverseNonce(flow));
+                            Math.max(1, flowShare(spec.rate(), flow, flows)), schedule, streams.reverse().window(),
+                            streams.reverse().nonce(flow));
                     }
                 }
                 frontend.flush();

@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
 /**
  * The control datagrams of a one-way UDP stream counted by its receiver (iperf3's default UDP test): on port
  * {@link StreamSource#PORT} beside the data and {@link StreamRequestDescriptor}'s requests, between the stream's own
- * ports. The sender asks the receiver to count the stream ({@link #RECEIVE}) and ends it ({@link #END}); the receiver
+ * ports. The sender asks the receiver to count the stream ({@link #RECEIVE}), tells it the stream lives while it sends
+ * no data ({@link #KEEPALIVE}) and ends it ({@link #END}); the receiver
  * reports what it counted ({@link #REPORT}) every few frames, every millisecond while frames come, and at once on a
  * {@code RECEIVE} or {@code END}; the sender keeps at most a window of unreported frames in flight
  * ({@link StreamCredit}). The same {@code REPORT}, from {@code gen} to a {@code pvnet guest}, paces a reverse stream.
@@ -20,13 +21,14 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  *  |                        magic 'PVGS'                           |  0
  *  +---------------+---------------+-------------------------------+
- *  |version 0x82   |  type         |  flags (REPORT: 1 final)      |  4   type: 1 receive, 2 end, 3 report
+ *  |version 0x82   |  type         |  flags (REPORT: 1 final)      |  4   type: 1 receive, 2 end, 3 report,
+ *  |               |               |                               |      4 keepalive
  *  +---------------+---------------+-------------------------------+
  *  |   nonce: the sender's name of this count (a report carries it)|  8
  *  +---------------------------------------------------------------+
  *  |   RECEIVE: report every N frames; others 0                    | 12
  *  +---------------------------------------------------------------+
- *  |   A  RECEIVE: base sequence   END: datagrams sent             | 16
+ *  |   A  RECEIVE: base sequence   END, KEEPALIVE: datagrams sent  | 16
  *  |      REPORT: datagrams received since RECEIVE (duplicates too)|
  *  +---------------------------------------------------------------+
  *  |   B  RECEIVE: report interval (ns)  REPORT: payload bytes     | 24
@@ -62,6 +64,11 @@ public final class StreamControlDescriptor
     public static final int END = 2;
     /** Type: what the receiver counted. */
     public static final int REPORT = 3;
+    /**
+     * Type: the stream is alive though it sent no data lately (a stream slower than the receiver's idle time keeps its
+     * slot, {@link StreamSink}); no answer. A receiver older than it counts it as malformed and ignores it.
+     */
+    public static final int KEEPALIVE = 4;
     /** Report flag: the answer to an {@link #END}, the stream's last. */
     public static final int FLAG_FINAL = 1;
     /** Bytes of every control datagram at least (RECEIVE, END, and a REPORT without jitter). */
@@ -113,7 +120,7 @@ public final class StreamControlDescriptor
             return false;
         }
         final int type = type(buffer, offset);
-        return type >= RECEIVE && type <= REPORT && a(buffer, offset) >= 0 && b(buffer, offset) >= 0 &&
+        return type >= RECEIVE && type <= KEEPALIVE && a(buffer, offset) >= 0 && b(buffer, offset) >= 0 &&
             c(buffer, offset) >= 0 && d(buffer, offset) >= 0 && e(buffer, offset) >= 0;
     }
 
@@ -136,7 +143,7 @@ public final class StreamControlDescriptor
      *
      * @param buffer the frame being built.
      * @param offset offset of the UDP payload.
-     * @param type   {@link #RECEIVE}, {@link #END} or {@link #REPORT}.
+     * @param type   {@link #RECEIVE}, {@link #END}, {@link #REPORT} or {@link #KEEPALIVE}.
      * @param flags  {@link #FLAG_FINAL} or 0.
      * @param nonce  the count's nonce.
      * @param every  RECEIVE: report every this many frames; else 0.

@@ -17,11 +17,7 @@ import java.nio.ByteBuffer;
  *       receiver figures in {@link GenCounters}; at the end an {@link StreamControlDescriptor#END} until the final
  *       report. A warm-up's end sends a new RECEIVE (a new nonce, the next sequence as base): the receiver counts the
  *       measured run from zero, and the path's order puts every warm-up datagram before it.</li>
- *   <li><b>Reverse</b>: per flow a {@link StreamCounter} of what the peer streams (received, late, duplicates, highest
- *       sequence), and, when the stream request carried a window, a report to the peer every few datagrams and every
- *       millisecond, which paces it. A peer that sends beyond the window and gen's latest report (an older guest
- *       ignores the request's window and streams as fast as its ring takes datagrams) is told by the datagrams'
- *       sequence numbers ({@link #reverseOverrun()}).</li>
+ *   <li><b>Reverse</b>: the peer streams to gen, which counts and reports ({@link StreamReverseFlows}, owned here).</li>
  * </ul>
  * A report that does not parse or names another nonce (a stale count, a hostile peer), or whose highest sequence
  * {@link StreamCredit#onReport} does not believe (stale, beyond what was sent), is counted by reason
@@ -58,9 +54,9 @@ final class StreamFlows
     private boolean forward;
     private boolean paced;
     private int every;
+    /** Per flow its credit, whose {@link StreamCredit#sent()} is the sequence of the flow's next datagram. */
     private final StreamCredit[] credits = new StreamCredit[TrafficGenerator.MAX_FLOWS];
     private final int[] nonces = new int[TrafficGenerator.MAX_FLOWS];
-    private final long[] sequences = new long[TrafficGenerator.MAX_FLOWS];
     private final long[] bases = new long[TrafficGenerator.MAX_FLOWS];
     private final boolean[] acknowledged = new boolean[TrafficGenerator.MAX_FLOWS];
     private final boolean[] finished = new boolean[TrafficGenerator.MAX_FLOWS];
@@ -72,29 +68,22 @@ final class StreamFlows
     private final long[] carriedDuplicates = new long[TrafficGenerator.MAX_FLOWS];
     private final int[] beyondSent = new int[TrafficGenerator.MAX_FLOWS];
     private long nextRequestNs;
+    /** Each flow's sequence at the last keepalive check: unchanged at the next, the flow sends a KEEPALIVE. */
+    private final long[] sentAtCheck = new long[TrafficGenerator.MAX_FLOWS];
+    private long nextKeepaliveNs;
     private boolean refused;
     /** The ENDs went ({@link #end}): a RECEIVE now would restart an ended count. */
     private boolean ending;
 
-    private boolean reverse;
-    private boolean reversePaced;
-    private int reverseWindow;
-    private final StreamReporter[] reporters = new StreamReporter[TrafficGenerator.MAX_FLOWS];
-    private final long[] expectedBase = new long[TrafficGenerator.MAX_FLOWS];
-    private final long[] lateBase = new long[TrafficGenerator.MAX_FLOWS];
-    private final long[] duplicateBase = new long[TrafficGenerator.MAX_FLOWS];
-    private final PollArrival arrival;
-    /** Most datagrams a reverse stream's sender was ahead of gen's reports beyond the window and its probes. */
-    private long reverseOverrun;
+    private final StreamReverseFlows reverse;
 
     StreamFlows(final TrafficGenerator generator)
     {
         this.generator = generator;
-        this.arrival = new PollArrival(generator.clock);
+        this.reverse = new StreamReverseFlows(generator);
         for (int i = 0; i < TrafficGenerator.MAX_FLOWS; i++)
         {
             credits[i] = new StreamCredit(StreamCredit.MIN);
-            reporters[i] = new StreamReporter();
         }
     }
 
@@ -107,27 +96,21 @@ final class StreamFlows
         paced = spec.window() > 0;
         final int window = Math.max(StreamCredit.MIN, spec.window() / flows);
         every = Math.max(1, window / 8);
-        reverse = spec.reverse();
-        reversePaced = reverse && spec.window() > 0;
-        reverseWindow = reversePaced ? window : 0;
+        reverse.begin(flows, spec.reverse(), paced ? window : 0, every, REPORT_INTERVAL_NS, nowNs);
         for (int flow = 0; flow < flows; flow++)
         {
             nonces[flow] = ++nonceSource;
-            sequences[flow] = 0;
             bases[flow] = 0;
             acknowledged[flow] = false;
             finished[flow] = false;
             measureFrom(flow, 0);
-            credits[flow].start(window, 0, nowNs); // unpaced too: it judges the reports
-            reporters[flow].start(++nonceSource, 0, every, REPORT_INTERVAL_NS, nowNs);
-            expectedBase[flow] = 0;
-            lateBase[flow] = 0;
-            duplicateBase[flow] = 0;
+            credits[flow].start(window, 0, nowNs); // unpaced too: it judges the reports and numbers the datagrams
+            sentAtCheck[flow] = 0;
         }
         nextRequestNs = nowNs;
+        nextKeepaliveNs = nowNs + StreamSink.KEEPALIVE_NS;
         refused = false;
         ending = false;
-        reverseOverrun = 0;
     }
 
     /** The peer answered a datagram to the stream's port with ICMP port unreachable: nothing there counts it. */
@@ -202,13 +185,12 @@ final class StreamFlows
     /** {@return the sequence number of {@code flow}'s next datagram (low 32 bits)} */
     int nextSequence(final int flow)
     {
-        return (int)sequences[flow];
+        return (int)credits[flow].sent();
     }
 
     /** {@code flow}'s datagram went. */
     void onSent(final int flow)
     {
-        sequences[flow]++;
         credits[flow].onSend();
     }
 
@@ -218,21 +200,12 @@ final class StreamFlows
      */
     void recount(final long nowNs)
     {
-        for (int flow = 0; flow < flows; flow++)
+        for (int flow = 0; forward && flow < flows; flow++)
         {
-            if (forward)
-            {
-                measureFrom(flow, sequences[flow]);
-                countAfresh(flow);
-            }
-            if (reverse)
-            {
-                final StreamCounter counter = reporters[flow].counter();
-                expectedBase[flow] = counter.expected();
-                lateBase[flow] = counter.outOfOrder();
-                duplicateBase[flow] = counter.duplicates();
-            }
+            measureFrom(flow, credits[flow].sent());
+            countAfresh(flow);
         }
+        reverse.recount();
         nextRequestNs = nowNs + RETRY_NS;
         generator.frontend.flush();
     }
@@ -252,7 +225,7 @@ final class StreamFlows
     private void countAfresh(final int flow)
     {
         nonces[flow] = ++nonceSource;
-        bases[flow] = sequences[flow];
+        bases[flow] = credits[flow].sent();
         acknowledged[flow] = false;
         beyondSent[flow] = 0;
         credits[flow].newCount();
@@ -260,14 +233,28 @@ final class StreamFlows
     }
 
     /**
-     * Once per duty cycle: RECEIVEs not yet answered are sent again when due (until the ENDs go), reverse reports are
-     * sent when due.
+     * Once per duty cycle: RECEIVEs not yet answered are sent again when due (until the ENDs go), a KEEPALIVE for each
+     * counted flow that sent nothing since the last check ({@link StreamSink#KEEPALIVE_NS} ago: a stream slower than
+     * the receiver's eviction time keeps its slot), reverse reports when due.
      *
      * @return control datagrams sent.
      */
     int service(final long nowNs)
     {
         int work = 0;
+        if (forward && !ending && nowNs - nextKeepaliveNs >= 0)
+        {
+            for (int flow = 0; flow < flows; flow++)
+            {
+                final long sent = credits[flow].sent();
+                if (acknowledged[flow] && sent == sentAtCheck[flow])
+                {
+                    work += sendControl(flow, StreamControlDescriptor.KEEPALIVE, nonces[flow], 0, sent, 0);
+                }
+                sentAtCheck[flow] = sent;
+            }
+            nextKeepaliveNs = nowNs + StreamSink.KEEPALIVE_NS;
+        }
         if (forward && !ending && nowNs - nextRequestNs >= 0)
         {
             for (int flow = 0; flow < flows; flow++)
@@ -280,26 +267,7 @@ final class StreamFlows
             }
             nextRequestNs = nowNs + RETRY_NS;
         }
-        if (reversePaced)
-        {
-            for (int flow = 0; flow < flows; flow++)
-            {
-                final StreamReporter reporter = reporters[flow];
-                if (reporter.due(nowNs))
-                {
-                    final int length = reporter.build(builder, frame, generator.destinationMac(),
-                        generator.stack().mac(), generator.stack().ipv4(), generator.destinationIp,
-                        TrafficGenerator.SOURCE_PORT + flow, StreamSource.PORT, false);
-                    if (generator.frontend.transmit(frame, 0, length) == VifFrontend.OK)
-                    {
-                        reporter.sent(nowNs);
-                        generator.counters.reportsOut++;
-                        work++;
-                    }
-                }
-            }
-        }
-        return work;
+        return work + reverse.service(nowNs);
     }
 
     /**
@@ -326,7 +294,7 @@ final class StreamFlows
                 {
                     if (!finished[flow])
                     {
-                        sendControl(flow, StreamControlDescriptor.END, nonces[flow], 0, sequences[flow], 0);
+                        sendControl(flow, StreamControlDescriptor.END, nonces[flow], 0, credits[flow].sent(), 0);
                     }
                 }
                 generator.frontend.flush();
@@ -416,70 +384,10 @@ final class StreamFlows
         }
     }
 
-    /**
-     * A datagram of {@code flow}'s reverse stream: counted by its sequence number (for the reports to its sender from
-     * the stream's start, for the run's figures from the warm-up's end).
-     */
-    void onStreamed(final int flow, final DirectBuffer buffer, final int payload, final int size)
+    /** {@return the reverse half: what the peer streams to gen, and gen's reports to it} */
+    StreamReverseFlows reverse()
     {
-        final StreamCounter counter = reporters[flow].counter();
-        if (size >= GenPayloadDescriptor.LENGTH)
-        {
-            final long arrivalNs = arrival.arrivalNs(); // once per poll: a batch's datagrams arrive together
-            final long transitNs = arrivalNs - GenPayloadDescriptor.sendTimeNs(buffer, payload);
-            final long number = counter.onDatagram(GenPayloadDescriptor.sequence(buffer, payload), size, transitNs);
-            if (reversePaced)
-            {
-                // a paced sender's next datagram is at most its window and its timeouts' probes beyond the reports it
-                // got, which are gen's latest or older: further is a sender that does not pace
-                final StreamReporter reporter = reporters[flow];
-                final long overrun = number + 1 - reporter.reportedExpected() -
-                    StreamCredit.mostBeyondReport(reverseWindow, arrivalNs - reporter.lastReportNs());
-                reverseOverrun = Math.max(reverseOverrun, overrun);
-            }
-            if (number < expectedBase[flow])
-            {
-                return; // streamed in the warm-up, arrived after it: reported to the sender, not measured
-            }
-        }
-        else
-        {
-            counter.onUnnumbered(size);
-        }
-        final GenCounters run = generator.counters;
-        run.receivedFrames[flow]++;
-        run.receivedPayloadBytes[flow] += size;
-        run.receivedExpected[flow] = counter.expected() - expectedBase[flow];
-        run.receivedLate[flow] = counter.outOfOrder() - lateBase[flow];
-        run.receivedDuplicates[flow] = counter.duplicates() - duplicateBase[flow];
-        run.receivedJitterNs[flow] = counter.jitterNs();
-    }
-
-    /** A poll begins: its first datagram reads the clock for the batch's arrival. */
-    void newPoll()
-    {
-        arrival.nextPoll();
-    }
-
-    /** {@return the window the reverse stream's request asks for per flow (0: unpaced)} */
-    int reverseWindow()
-    {
-        return reverseWindow;
-    }
-
-    /**
-     * {@return how many datagrams the reverse streams' sender went furthest beyond gen's latest report, its window and
-     * a timeout's probes: 0 when it held to the window (or the stream was not paced)}
-     */
-    long reverseOverrun()
-    {
-        return reverseOverrun;
-    }
-
-    /** {@return the nonce of {@code flow}'s reverse reports} */
-    int reverseNonce(final int flow)
-    {
-        return reporters[flow].nonce();
+        return reverse;
     }
 
     /** {@return {@code flow}'s credit (meaningful when the forward stream is paced)} */

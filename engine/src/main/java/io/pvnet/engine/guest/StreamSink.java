@@ -23,10 +23,13 @@ import java.nio.ByteBuffer;
  * however many ports it uses, leaves room for others); a stream nobody sends on for {@link #IDLE_NS} is forgotten. An
  * ended stream keeps its slot until its final report went out (and answers a repeated END with it again); a RECEIVE
  * that finds no free slot takes, in this order, an ended stream's whose final report went out, or the one least
- * recently sent data of those without data for {@link #EVICT_IDLE_NS} and nothing left to report ({@link #evicted()}):
- * RECEIVEs from spoofed sources, which send no data, hold slots for a second, not a minute. The price: a real stream
- * sending under one datagram per {@link #EVICT_IDLE_NS} can lose its slot when all are taken (the RECEIVE's report
- * interval says nothing of the data rate, so it cannot set the limit). What is still refused is counted by reason
+ * recently heard of those idle for {@link #EVICT_IDLE_NS} with nothing left to report ({@link #evicted()}). Heard means
+ * a datagram or a {@link StreamControlDescriptor#KEEPALIVE} naming the count's nonce, which gen sends for a flow that
+ * sent nothing for {@link #KEEPALIVE_NS}: a stream slower than one datagram a second ({@code gen -b 1}) keeps its slot,
+ * and a RECEIVE that finds every slot live is refused, not given a live stream's. A RECEIVE never renews a slot, so
+ * RECEIVEs from spoofed sources, which send nothing more, hold slots for a second, not a minute; holding one longer
+ * costs a datagram or a keepalive every second, as a real stream's. (A sender older than the keepalive, sending under
+ * one datagram a second, can still lose its slot when all are taken.) What is still refused is counted by reason
  * ({@link #refused(Refusal)}).
  * <p>
  * Datagrams from a port without a stream, and control datagrams that do not parse or name another nonce, are counted
@@ -45,13 +48,19 @@ public final class StreamSink
     public static final int MAX_PER_SOURCE = StreamSource.MAX_STREAMS;
     /** A stream without a datagram or control for this long is forgotten. */
     public static final long IDLE_NS = 60_000_000_000L;
-    /** A stream without data for this long gives its slot to a new one when none is free. */
+    /** A stream not heard (data, keepalive) for this long gives its slot to a new one when none is free. */
     public static final long EVICT_IDLE_NS = 1_000_000_000L;
+    /**
+     * How long a sender's stream may send nothing before the sender sends a {@link StreamControlDescriptor#KEEPALIVE}
+     * (gen checks each flow this often: a keepalive goes at most twice this after the flow's last datagram, half the
+     * eviction time).
+     */
+    public static final long KEEPALIVE_NS = EVICT_IDLE_NS / 4;
 
     /** Why a RECEIVE found no slot. */
     public enum Refusal
     {
-        /** Every slot counts a stream that sent data within {@link #EVICT_IDLE_NS} or has a report to send. */
+        /** Every slot counts a stream heard within {@link #EVICT_IDLE_NS} or with a report to send. */
         FULL,
         /** Its address counts {@link #MAX_PER_SOURCE} streams already. */
         SOURCE_LIMIT,
@@ -71,7 +80,7 @@ public final class StreamSink
     private final FrameMetadata plain = new FrameMetadata();
     private final FrameBuilder builder = new FrameBuilder();
     private final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-    private final Sink[] sinks = new Sink[MAX_SINKS];
+    private final StreamSinkSlot[] sinks = new StreamSinkSlot[MAX_SINKS];
     /** The sink of the last datagram (a run's datagrams come in long trains of one flow or round-robin). */
     private int last;
     private int active;
@@ -84,23 +93,8 @@ public final class StreamSink
     private long datagrams;
     private long controls;
     private long evicted;
+    private long keepalives;
     private final long[] refused = new long[REFUSALS.length];
-
-    private static final class Sink
-    {
-        boolean counting;
-        boolean ended;
-        boolean reportNow;
-        boolean finalReport;
-        long mac;
-        int ip;
-        int port;
-        long lastSeenReceived;
-        long lastActivityNs;
-        /** When data last came (or the slot was claimed): an attacker's RECEIVEs alone do not renew it. */
-        long lastDataNs;
-        final StreamReporter reporter = new StreamReporter();
-    }
 
     /**
      * @param stack the guest's stack (its MAC and IPv4 address are the reports' source).
@@ -114,13 +108,13 @@ public final class StreamSink
         this.arrival = new PollArrival(clock);
         for (int i = 0; i < MAX_SINKS; i++)
         {
-            sinks[i] = new Sink();
+            sinks[i] = new StreamSinkSlot();
         }
     }
 
     /**
-     * A control datagram of {@link StreamControlDescriptor}'s layout from {@code ip:port} (RECEIVE or END; a REPORT is
-     * the stream source's).
+     * A control datagram of {@link StreamControlDescriptor}'s layout from {@code ip:port} (RECEIVE, END or KEEPALIVE; a
+     * REPORT is the stream source's).
      *
      * @param buffer  the frame.
      * @param frameOffset offset of the frame (its source MAC is the reports' destination).
@@ -136,20 +130,28 @@ public final class StreamSink
     {
         final int type = StreamControlDescriptor.type(buffer, payload);
         final int nonce = StreamControlDescriptor.nonce(buffer, payload);
-        final Sink sink = find(ip, port);
-        if (type == StreamControlDescriptor.RECEIVE && sink != null && sink.ended && sink.reporter.nonce() == nonce)
+        final StreamSinkSlot sink = find(ip, port);
+        if (sink != null && sink.reporter.nonce() == nonce &&
+            (type == StreamControlDescriptor.END || type == StreamControlDescriptor.RECEIVE && sink.ended))
         {
+            // the count's END, or a repeat of it: the final report (again); once sent, the slot may go to another. Or
             // the ended count's own RECEIVE (late, or sent again while its END went): restarting would wipe the count
             // and answer the next END with an empty final report; the final report goes again instead
             controls++;
-            sink.finalReport = true;
-            sink.reportNow = true;
-            sink.lastActivityNs = nowNs;
+            sink.finalReportDue(nowNs);
+            return;
+        }
+        if (type == StreamControlDescriptor.KEEPALIVE && sink != null && !sink.ended && sink.reporter.nonce() == nonce)
+        {
+            // the sender's stream lives, slower than the eviction time: heard, as a datagram would be (no answer)
+            controls++;
+            keepalives++;
+            sink.heard(nowNs);
             return;
         }
         if (type == StreamControlDescriptor.RECEIVE)
         {
-            final Sink target = sink != null ? sink : claim(ip, nowNs);
+            final StreamSinkSlot target = sink != null ? sink : claim(ip, nowNs);
             if (target == null)
             {
                 return; // no room: counted by reason; the peer sees no answer and says so
@@ -165,17 +167,8 @@ public final class StreamSink
                 {
                     active++;
                 }
-                if (sink == null)
-                {
-                    target.lastDataNs = nowNs;
-                }
-                target.counting = true;
-                target.ended = false;
-                target.mac = EthernetHeader.source(buffer, frameOffset);
-                target.ip = ip;
-                target.port = port;
-                target.reporter.start(nonce, StreamControlDescriptor.a(buffer, payload), 1, MAX_INTERVAL_NS, nowNs);
-                target.lastSeenReceived = 0;
+                target.start(EthernetHeader.source(buffer, frameOffset), ip, port, nonce,
+                    StreamControlDescriptor.a(buffer, payload), sink == null, nowNs);
             }
             target.reporter.schedule(
                 (int)Math.min(1 << 20, StreamControlDescriptor.reportEvery(buffer, payload) & 0xFFFF_FFFFL),
@@ -183,15 +176,6 @@ public final class StreamSink
             controls++;
             target.lastActivityNs = nowNs;
             target.reportNow = true; // the answer tells the peer it is counted
-            return;
-        }
-        if (type == StreamControlDescriptor.END && sink != null && sink.reporter.nonce() == nonce)
-        {
-            controls++;
-            sink.ended = true; // a repeated END gets the final report again; once sent, the slot may go to another
-            sink.finalReport = true;
-            sink.reportNow = true;
-            sink.lastActivityNs = nowNs;
             return;
         }
         malformed++;
@@ -208,7 +192,7 @@ public final class StreamSink
      */
     void onData(final DirectBuffer buffer, final int payload, final int length, final int ip, final int port)
     {
-        Sink sink = sinks[last];
+        StreamSinkSlot sink = sinks[last];
         if (!sink.counting || sink.ended || sink.ip != ip || sink.port != port)
         {
             sink = find(ip, port);
@@ -242,11 +226,11 @@ public final class StreamSink
         malformed++;
     }
 
-    private Sink find(final int ip, final int port)
+    private StreamSinkSlot find(final int ip, final int port)
     {
         for (int i = 0; i < used; i++)
         {
-            final Sink sink = sinks[i];
+            final StreamSinkSlot sink = sinks[i];
             if (sink.counting && sink.ip == ip && sink.port == port)
             {
                 last = i;
@@ -258,31 +242,25 @@ public final class StreamSink
 
     /**
      * A slot for a new stream from {@code ip}: a free one, else an ended stream's whose final report went out, else the
-     * one least recently sent data of the streams idle for {@link #EVICT_IDLE_NS} with nothing to report; null
-     * (counted) when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already (ended streams whose final
+     * one least recently heard (data, keepalive) of the streams idle for {@link #EVICT_IDLE_NS} with nothing to
+     * report; null (counted) when there is none or {@code ip} holds {@link #MAX_PER_SOURCE} already (ended streams whose final
      * report went out hold nothing and do not count).
      */
-    private Sink claim(final int ip, final long nowNs)
+    private StreamSinkSlot claim(final int ip, final long nowNs)
     {
         int ofSource = 0;
         int free = -1;
         int reusable = -1;
         for (int i = 0; i < MAX_SINKS; i++)
         {
-            final Sink sink = sinks[i];
+            final StreamSinkSlot sink = sinks[i];
             if (!sink.counting)
             {
                 free = free < 0 ? i : free;
                 continue;
             }
-            final boolean done = sink.ended && !sink.finalReport; // its final report went out: nothing held
-            ofSource += sink.ip == ip && !done ? 1 : 0;
-            if (sink.reportNow || sink.reporter.counter().unreported() > 0 ||
-                !sink.ended && nowNs - sink.lastDataNs < EVICT_IDLE_NS)
-            {
-                continue; // a report to send first, or data came lately
-            }
-            if (reusable < 0 || rank(sink, sinks[reusable]))
+            ofSource += sink.ip == ip && !sink.done() ? 1 : 0;
+            if (sink.evictable(nowNs) && (reusable < 0 || sink.givesWayBefore(sinks[reusable])))
             {
                 reusable = i;
             }
@@ -298,7 +276,7 @@ public final class StreamSink
             refused[Refusal.FULL.ordinal()]++;
             return null;
         }
-        final Sink sink = sinks[slot];
+        final StreamSinkSlot sink = sinks[slot];
         if (sink.counting)
         {
             if (!sink.ended)
@@ -310,12 +288,6 @@ public final class StreamSink
         }
         used = Math.max(used, slot + 1);
         return sink;
-    }
-
-    /** {@return whether {@code sink} gives up its slot before {@code other}: ended first, then least recent data} */
-    private static boolean rank(final Sink sink, final Sink other)
-    {
-        return sink.ended != other.ended ? sink.ended : sink.lastDataNs - other.lastDataNs < 0;
     }
 
     /**
@@ -334,18 +306,12 @@ public final class StreamSink
         int work = 0;
         for (int i = 0; i < used; i++)
         {
-            final Sink sink = sinks[i];
+            final StreamSinkSlot sink = sinks[i];
             if (!sink.counting)
             {
                 continue;
             }
-            final long received = sink.reporter.counter().received();
-            if (received != sink.lastSeenReceived)
-            {
-                sink.lastSeenReceived = received;
-                sink.lastActivityNs = nowNs;
-                sink.lastDataNs = nowNs;
-            }
+            sink.noteArrivals(nowNs);
             if (sink.reportNow || sink.reporter.due(nowNs))
             {
                 work += report(sink, nowNs);
@@ -359,7 +325,7 @@ public final class StreamSink
         return work;
     }
 
-    private int report(final Sink sink, final long nowNs)
+    private int report(final StreamSinkSlot sink, final long nowNs)
     {
         final int length = sink.reporter.build(builder, frame, sink.mac, stack.mac(), stack.ipv4(), sink.ip,
             StreamSource.PORT, sink.port, sink.finalReport);
@@ -369,9 +335,7 @@ public final class StreamSink
             return 0; // the ring is full: again next duty cycle
         }
         reports++;
-        sink.reporter.sent(nowNs);
-        sink.reportNow = false;
-        sink.finalReport = false;
+        sink.reported(nowNs);
         return 1;
     }
 
@@ -390,7 +354,7 @@ public final class StreamSink
         long due = Long.MAX_VALUE;
         for (int i = 0; i < used; i++)
         {
-            final Sink sink = sinks[i];
+            final StreamSinkSlot sink = sinks[i];
             if (sink.counting)
             {
                 if (sink.reportNow)
@@ -409,7 +373,7 @@ public final class StreamSink
         return active;
     }
 
-    /** {@return RECEIVE and END datagrams taken (repeats too; refused and malformed ones are counted apart)} */
+    /** {@return RECEIVE, END and KEEPALIVE datagrams taken (repeats too; refused and malformed ones are counted apart)} */
     public long controls()
     {
         return controls;
@@ -454,7 +418,13 @@ public final class StreamSink
         return sum;
     }
 
-    /** {@return streams without data for {@link #EVICT_IDLE_NS} whose slot went to a new stream} */
+    /** {@return keepalives taken: a live stream's sender said it lives while it sent no data} */
+    public long keepalives()
+    {
+        return keepalives;
+    }
+
+    /** {@return streams not heard for {@link #EVICT_IDLE_NS} whose slot went to a new stream} */
     public long evicted()
     {
         return evicted;
@@ -480,7 +450,7 @@ public final class StreamSink
      */
     public StreamCounter counter(final int ip, final int port)
     {
-        final Sink sink = find(ip, port);
+        final StreamSinkSlot sink = find(ip, port);
         return sink == null ? null : sink.reporter.counter();
     }
 }

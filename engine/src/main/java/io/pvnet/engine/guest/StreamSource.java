@@ -329,7 +329,10 @@ public final class StreamSource implements FrameHandler, Agent
                 break; // ring full: the same datagram next time
             }
             stream.sequence++;
-            stream.credit.onSend();
+            if (stream.paced)
+            {
+                stream.credit.onSend(); // an unpaced stream's credit is never asked: the sequence counts what went
+            }
             stream.nextNs += stream.gapNs;
             sent++;
             sentFrames++;

@@ -192,7 +192,7 @@ public final class TrafficGenerator implements FrameHandler
      */
     public int reverseWindow()
     {
-        return datagrams.streams().reverseWindow();
+        return datagrams.streams().reverse().window();
     }
 
     /**
@@ -201,7 +201,7 @@ public final class TrafficGenerator implements FrameHandler
      */
     public long reverseOverrun()
     {
-        return datagrams.streams().reverseOverrun();
+        return datagrams.streams().reverse().overrun();
     }
 
     /**
@@ -317,7 +317,7 @@ public final class TrafficGenerator implements FrameHandler
     {
         try
         {
-            datagrams.streams().newPoll();
+            datagrams.streams().reverse().newPoll();
             return poller.doWork();
         }
         catch (final Exception ex)
@@ -381,7 +381,7 @@ public final class TrafficGenerator implements FrameHandler
             }
             else
             {
-                datagrams.streams().onStreamed(flow, buffer, payload, size); // a datagram of a reverse stream
+                datagrams.streams().reverse().onDatagram(flow, buffer, payload, size); // a datagram of a reverse stream
             }
         }
         else if (protocol == IpProtocol.ICMP || (protocol == IpProtocol.UDP && UdpHeader.sourcePort(buffer, l4) == answerPort))

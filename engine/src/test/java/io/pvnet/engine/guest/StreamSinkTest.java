@@ -206,6 +206,79 @@ class StreamSinkTest
     }
 
     @Test
+    void shouldKeepTheSlotOfAStreamSlowerThanTheIdleTimeWhileItsSenderSendsKeepalives()
+    {
+        control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56); // gen -b 1: one datagram in 5 s here
+        data(0, 64);
+        source.doWork();
+        fillSlotsFromSpoofedSources(StreamSink.MAX_SINKS - 1);
+        int spoofed = StreamSink.MAX_SINKS;
+        for (int step = 1; step <= 20; step++) // 5 s
+        {
+            nowNs += StreamSink.KEEPALIVE_NS;
+            control(StreamControlDescriptor.KEEPALIVE, 7, 0, 1, 0, 56);
+            controlFrom(PEER_IP + 1 + spoofed++, PEER_PORT, StreamControlDescriptor.RECEIVE); // a spoofed RECEIVE
+            source.doWork();
+            assertNotNull(source.sink().counter(PEER_IP, PEER_PORT), "the slow stream keeps its slot at " + step);
+        }
+        assertEquals(20, source.sink().keepalives());
+        assertEquals(0, source.sink().malformed(), "every keepalive named the stream's count");
+        assertTrue(source.sink().evicted() > 0, "the spoofed RECEIVEs' slots, idle a second, went to one another");
+        data(1, 64);
+        control(StreamControlDescriptor.END, 7, 0, 2, 0, 56);
+        source.doWork();
+        assertReport(last(), 7, 2, 2, true);
+    }
+
+    @Test
+    void shouldRefuseANewStreamRatherThanEvictALiveOne()
+    {
+        control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        fillSlotsFromSpoofedSources(StreamSink.MAX_SINKS - 1);
+        for (int step = 1; step <= 8; step++) // 2 s: every other stream sends data, this one keepalives
+        {
+            nowNs += StreamSink.KEEPALIVE_NS;
+            control(StreamControlDescriptor.KEEPALIVE, 7, 0, 0, 0, 56);
+            for (int i = 0; i < StreamSink.MAX_SINKS - 1; i++)
+            {
+                sendFrom(PEER_IP + 1 + i, PEER_PORT, step, 64);
+            }
+            source.doWork();
+        }
+        controlFrom(PEER_IP + 1000, PEER_PORT, StreamControlDescriptor.RECEIVE);
+        assertEquals(1, source.sink().refused(StreamSink.Refusal.FULL), "every slot is live");
+        assertEquals(0, source.sink().evicted());
+        assertNotNull(source.sink().counter(PEER_IP, PEER_PORT));
+        assertEquals(null, source.sink().counter(PEER_IP + 1000, PEER_PORT));
+    }
+
+    @Test
+    void shouldRenewASlotOnlyOnAKeepaliveOfItsOwnCount()
+    {
+        control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        fillSlotsFromSpoofedSources(StreamSink.MAX_SINKS - 1);
+        for (int step = 1; step <= 8; step++)
+        {
+            nowNs += StreamSink.KEEPALIVE_NS;
+            control(StreamControlDescriptor.KEEPALIVE, 8, 0, 0, 0, 56); // another count's nonce: forged or stale
+            control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56); // a RECEIVE renews nothing
+            for (int i = 0; i < StreamSink.MAX_SINKS - 1; i++)
+            {
+                sendFrom(PEER_IP + 1 + i, PEER_PORT, step, 64);
+            }
+            source.doWork();
+        }
+        assertEquals(8, source.sink().malformed());
+        assertEquals(0, source.sink().keepalives());
+        controlFrom(PEER_IP + 1000, PEER_PORT, StreamControlDescriptor.RECEIVE);
+        assertEquals(1, source.sink().evicted(), "the stream not heard for 2 s gave its slot");
+        assertEquals(null, source.sink().counter(PEER_IP, PEER_PORT));
+        assertNotNull(source.sink().counter(PEER_IP + 1000, PEER_PORT));
+    }
+
+    @Test
     void shouldSendAnEndedStreamsFinalReportBeforeItsSlotGoesToAnother()
     {
         fillSlotsFromSpoofedSources();
@@ -362,7 +435,13 @@ class StreamSinkTest
     /** Every slot taken by RECEIVEs from MAX_SINKS addresses from {@code PEER_IP + 1} on, one each, answered. */
     private void fillSlotsFromSpoofedSources()
     {
-        for (int i = 0; i < StreamSink.MAX_SINKS; i++)
+        fillSlotsFromSpoofedSources(StreamSink.MAX_SINKS);
+    }
+
+    /** {@code count} slots taken by RECEIVEs from addresses {@code PEER_IP + 1} on, one each, answered: all full. */
+    private void fillSlotsFromSpoofedSources(final int count)
+    {
+        for (int i = 0; i < count; i++)
         {
             controlFrom(PEER_IP + 1 + i, PEER_PORT, StreamControlDescriptor.RECEIVE);
         }

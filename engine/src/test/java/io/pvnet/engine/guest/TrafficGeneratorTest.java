@@ -593,6 +593,83 @@ class TrafficGeneratorTest
     }
 
     @Test
+    void shouldKeepCountingAStreamSlowerThanOneDatagramASecondRatherThanGiveItsSlotToANewStream()
+    {
+        // every other slot of the receiver counts a live stream (spoofed sources sending data), and RECEIVEs from new
+        // sources keep coming once gen's flows are counted: each must be refused, not given a slot of gen's
+        for (int i = 0; i < StreamSink.MAX_SINKS - 2; i++)
+        {
+            spoof(i, StreamControlDescriptor.RECEIVE, 0);
+        }
+        spoofing = true;
+        // --rate 1 over 2 flows (gen -b 1 -P 2): each flow one datagram every 2 s
+        final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(64), 2, 4, 1, 0), GenListener.NONE);
+        spoofing = false;
+        assertTrue(udp.ok(), udp.failure());
+        assertEquals(4, udp.frames());
+        assertEquals(2, udp.counters().receiverFrames(0), "flow 1: " + source.sink().evicted() + " evicted");
+        assertEquals(2, udp.counters().receiverFrames(1), "flow 2");
+        assertEquals(0, source.sink().evicted(), "no live stream's slot went to a new one");
+        assertTrue(source.sink().refused(StreamSink.Refusal.FULL) > 10, "the new streams were refused: " +
+            source.sink().refused(StreamSink.Refusal.FULL));
+        assertTrue(source.sink().keepalives() >= 4, "gen's idle flows said they live: " + source.sink().keepalives());
+    }
+
+    /** While set, the guests' duty cycle feeds the spoofed streams ({@link #spoofLiveStreams}). */
+    private boolean spoofing;
+    private long spoofNextNs;
+    private int spoofTick;
+    private final org.agrona.concurrent.UnsafeBuffer spoofFrame =
+        new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(256));
+    private final io.pvnet.checksum.packet.FrameBuilder spoofBuilder = new io.pvnet.checksum.packet.FrameBuilder();
+
+    /**
+     * Every 50 ms: a datagram of each of the spoofed streams (the slots but gen's two), and, once gen's flows are
+     * counted, a RECEIVE from a new spoofed source.
+     */
+    private void spoofLiveStreams()
+    {
+        if (System.nanoTime() - spoofNextNs < 0)
+        {
+            return;
+        }
+        spoofNextNs = System.nanoTime() + 50_000_000L;
+        spoofTick++;
+        for (int i = 0; i < StreamSink.MAX_SINKS - 2; i++)
+        {
+            spoof(i, 0, spoofTick);
+        }
+        if (source.sink().counter(BridgedVifPair.CLIENT_IP, TrafficGenerator.SOURCE_PORT) != null &&
+            source.sink().counter(BridgedVifPair.CLIENT_IP, TrafficGenerator.SOURCE_PORT + 1) != null)
+        {
+            spoof(1000 + spoofTick, StreamControlDescriptor.RECEIVE, 0);
+        }
+    }
+
+    /**
+     * Hands the server's stream port a frame from spoofed source {@code i} (10.99.x.x, port 9999, which no flow of gen
+     * uses): a control of {@code type} (nonce {@code i}), or with type 0 a data datagram numbered {@code sequence}.
+     */
+    private void spoof(final int i, final int type, final int sequence)
+    {
+        spoofBuilder.wrap(spoofFrame, 0).ethernet(VifConfig.of(1, 0).mac(), 0x02AA_0000_0000L + i)
+            .ipv4(0x0A63_0000 + i, SERVER_IP).udp(9_999, StreamSource.PORT);
+        final int payload = spoofBuilder.payloadOffset();
+        final int length;
+        if (type == 0)
+        {
+            GenPayloadDescriptor.fillPattern(spoofFrame, payload, 64);
+            GenPayloadDescriptor.writeProbe(spoofFrame, payload, 64, sequence, System.nanoTime());
+            length = 64;
+        }
+        else
+        {
+            length = StreamControlDescriptor.write(spoofFrame, payload, type, 0, i, 1000, 0, 1_000_000L, 0, 0, 0);
+        }
+        source.onFrame(spoofFrame, 0, spoofBuilder.payloadLength(length).build(), new FrameMetadata());
+    }
+
+    @Test
     void shouldCountOnlyTheMeasuredPartOfAOneWayStreamAfterAWarmUp()
     {
         final TrafficReport udp = generator.datagrams(new DatagramSpec(false, StreamSource.PORT, SizeMix.of(100), 2, 0,
@@ -924,6 +1001,10 @@ class TrafficGeneratorTest
                 threadStalls++;
             }
             lastWorkNs = nowNs;
+            if (spoofing)
+            {
+                spoofLiveStreams();
+            }
             int work = serverVif.doWork();
             final long genSent = serverHoldSent > 0 ? GenCounters.sum(generator.counters.sentFrames) : 0;
             // take no more requests than the tx ring has room to answer (the rest wait), so no echo depends on timing

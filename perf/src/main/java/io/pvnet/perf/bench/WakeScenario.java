@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Where a round trip's time goes, from the sender's clock start ({@link WakeStages}; each over the round trips in which
  * that thread was asleep; a clock read per stage on each thread): {@code wake.kick.p50} until the guest's send and
- * flush return (its kick, the host's {@code FUTEX_WAKE} included), {@code wake.host.p50} until the host thread returns
+ * flush return (its kick, the host's {@code FUTEX_WAKE} included, and usually the host's first run: the guest yields
+ * after a kick that woke the host, {@code EventChannel.YIELD_AFTER_WAKE}), {@code wake.host.p50} until the host thread returns
  * from its sleep, {@code wake.answered.p50} until it ends its first duty cycle with work (the answer pushed; the rest
  * of the round trip is the polling guest seeing it). The relay's: {@code wake.relay.kick}, {@code wake.relay.host},
  * {@code wake.relay.forwarded} (the duty cycle that handed the frame to B and woke B done), {@code wake.relay.echo}

@@ -19,7 +19,8 @@ final class WakeStages
 {
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
     /**
-     * {@code wake.rtt}'s stages: the guest's kick issued (its send and flush returned, the wake-up syscall included),
+     * {@code wake.rtt}'s stages: the guest's kick issued (its send and flush returned, the wake-up syscall and the
+     * yield after it included),
      * the host thread back from its sleep, the host's first duty cycle with work done (the answer pushed).
      */
     static final String[] REFLECT = {"wake.kick", "wake.host", "wake.answered"};

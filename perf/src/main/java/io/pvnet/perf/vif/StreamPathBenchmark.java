@@ -9,6 +9,7 @@ import io.pvnet.engine.guest.GenPayloadDescriptor;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.guest.StreamControlDescriptor;
 import io.pvnet.engine.guest.StreamCounter;
+import io.pvnet.engine.guest.StreamRequestDescriptor;
 import io.pvnet.engine.guest.StreamSource;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -29,8 +31,10 @@ import java.util.concurrent.TimeUnit;
  * The receiving side of {@code pvnet gen}'s one-way UDP stream without the rings (issue 15's per-datagram cost): a
  * {@code pvnet guest}'s port 5201 ({@link StreamSource} handing a 64-byte-payload datagram of an announced stream to
  * its sink's count, as the guest's receive path does, the stream's report sent every 256 datagrams) and the
- * {@link StreamCounter} alone (gen counts a reverse stream with it). {@code ./pvnet jmh StreamPathBenchmark -prof gc}:
- * {@code gc.alloc.rate.norm} must stay ~0 B/op.
+ * {@link StreamCounter} alone (gen counts a reverse stream with it), and the sending side of a reverse stream: a
+ * guest's {@link StreamSource} streaming an unpaced stream ({@code gen --reverse --flood}) into a ring that takes every
+ * datagram, per datagram. {@code ./pvnet jmh StreamPathBenchmark -prof gc}: {@code gc.alloc.rate.norm} must stay
+ * ~0 B/op.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +49,8 @@ public class StreamPathBenchmark
     private static final int GUEST_IP = 0xC000_0202;
     private static final int GEN_IP = 0xC000_0203;
     private static final int PAYLOAD = EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
+    /** Datagrams a stream source sends per duty cycle when its ring takes them all. */
+    private static final int SENDER_BATCH = 32;
 
     private final UnsafeBuffer datagram = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
     private final FrameMetadata metadata = new FrameMetadata();
@@ -59,6 +65,12 @@ public class StreamPathBenchmark
         return 0;
     }, () -> nowNs);
     private final StreamCounter counter = new StreamCounter();
+    private long streamed;
+    private final StreamSource sender = new StreamSource(stack, (buffer, offset, length, frameMetadata) ->
+    {
+        streamed++;
+        return 0;
+    }, () -> nowNs);
 
     /** Announces the stream (RECEIVE, a report every 256) and builds its datagram: 64 payload bytes to port 5201. */
     @Setup
@@ -72,6 +84,21 @@ public class StreamPathBenchmark
         datagramLength = builder.wrap(datagram, 0).ethernet(GUEST_MAC, GEN_MAC).ipv4(GEN_IP, GUEST_IP)
             .udp(40_000, StreamSource.PORT).payloadLength(64).build();
         GenPayloadDescriptor.fillPattern(datagram, PAYLOAD, 64);
+        // an unpaced reverse stream of 64-byte datagrams that never ends (no count, a day)
+        final UnsafeBuffer request = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+        builder.wrap(request, 0).ethernet(GUEST_MAC, GEN_MAC).ipv4(GEN_IP, GUEST_IP).udp(40_001, StreamSource.PORT);
+        final int requestLength = StreamRequestDescriptor.write(request, PAYLOAD, StreamRequestDescriptor.START, 0,
+            86_400_000_000_000L, 0, new int[] {64});
+        sender.onFrame(request, 0, builder.payloadLength(requestLength).build(), metadata);
+    }
+
+    /** @return datagrams streamed so far: one duty cycle of an unpaced stream, {@value #SENDER_BATCH} datagrams. */
+    @Benchmark
+    @OperationsPerInvocation(SENDER_BATCH)
+    public long guestStreamsUnpacedDatagram()
+    {
+        sender.doWork();
+        return streamed;
     }
 
     /** @return reports sent so far: the guest counts one datagram (and runs its duty cycle every 64). */

@@ -30,6 +30,19 @@ public final class EventChannel implements WaitPoint
 {
     /** Longest single kernel sleep: bounds how late an interrupt of the waiting thread is seen. */
     public static final long MAX_SLEEP_SLICE_NS = EventSelector.MAX_SLEEP_SLICE_NS;
+    /**
+     * Whether a notifier that woke a sleeping peer yields its CPU at once ({@code -Dpvnet.idle.yield.after.wake}, true
+     * unless set to false). The kernel placed the woken thread on a CPU; on a machine with idle CPUs halted (this VM:
+     * haltpoll, {@code guest_halt_poll_ns=0}) it packs it onto the waker's busy CPU, where it waits, without wake-up
+     * preemption, until the waker sleeps or yields (99 % of the {@code wake} bench's kicks, {@code perf sched}). A
+     * notifier that polls first (a guest that kicked the backend and looks for the answer) only delays the thread that
+     * makes the answer. Woken on another CPU, the peer loses nothing and the notifier pays one {@code sched_yield}
+     * (about 1 µs) per wake-up, never per notification: a peer that is polling costs no wake-up and no yield. It pairs
+     * with the woken thread's hand-back ({@link WaitPointIdleStrategy#HAND_BACK}), which gives the CPU back once the
+     * answer is pushed; without it the round trip was slower (see there).
+     */
+    public static final boolean YIELD_AFTER_WAKE =
+        Boolean.parseBoolean(System.getProperty("pvnet.idle.yield.after.wake", "true"));
 
     private final AtomicBuffer ports;
     private final int localWord;
@@ -49,7 +62,10 @@ public final class EventChannel implements WaitPoint
     private long lastSeen;
     private int armedWord;
     private long wakeups;
+    private long wakeYields;
     private long sleeps;
+    private boolean yieldAfterWake = YIELD_AFTER_WAKE;
+    private Runnable afterWake = Thread::yield;
 
     /**
      * Binds both ends of a port pair in an event-channel section.
@@ -124,7 +140,7 @@ public final class EventChannel implements WaitPoint
 
     /**
      * Raises the peer's port ({@code notify_remote_via_evtchn}): one atomic add, and a wake-up only when the peer armed
-     * its port (it stopped polling).
+     * its port (it stopped polling); after a wake-up that found the peer asleep, a yield ({@link #YIELD_AFTER_WAKE}).
      *
      * @return true when this call woke the peer (a syscall or a selector raise), false when the add was enough.
      */
@@ -144,18 +160,32 @@ public final class EventChannel implements WaitPoint
     private void wakePeerSlowPath()
     {
         wakeups++;
+        if (wakePeer() && yieldAfterWake)
+        {
+            // the woken thread most likely waits for this CPU (see YIELD_AFTER_WAKE): let it run now
+            wakeYields++;
+            afterWake.run();
+        }
+    }
+
+    /** {@return whether the peer was asleep and this call woke it} */
+    private boolean wakePeer()
+    {
         final int kickFd = remoteKickFd;
         if (kickFd >= 0)
         {
-            io.pvnet.ring.share.LinuxCalls.eventfdSignal(kickFd);
-            return;
+            return io.pvnet.ring.share.LinuxCalls.eventfdSignal(kickFd) == 0; // its epoll sleep ends (or a poll sees it)
         }
         final int binding = ports.getIntVolatile(remoteBinding);
-        if (binding > 0 && remoteSelector != null && remoteSelector.raise(binding - 1))
+        if (binding > 0 && remoteSelector != null)
         {
-            return;
+            final int raised = remoteSelector.raiseAndWake(binding - 1);
+            if (raised != EventSelector.OUTSIDE)
+            {
+                return raised == EventSelector.WOKE;
+            }
         }
-        Futex.wake(remoteWordAddress, Integer.MAX_VALUE);
+        return Futex.wake(remoteWordAddress, Integer.MAX_VALUE) > 0;
     }
 
     /**
@@ -264,7 +294,7 @@ public final class EventChannel implements WaitPoint
         final long slice = Math.min(timeoutNs, MAX_SLEEP_SLICE_NS);
         if (Futex.isAvailable())
         {
-            Futex.await(waiter, localWordAddress, armedWord, slice);
+            Futex.sleep(waiter, localWordAddress, armedWord, slice);
         }
         else
         {
@@ -352,6 +382,25 @@ public final class EventChannel implements WaitPoint
     public long wakeups()
     {
         return wakeups;
+    }
+
+    /**
+     * Sets whether a notification that woke the sleeping peer yields the notifier's CPU ({@link #YIELD_AFTER_WAKE}) and
+     * how. Configuration time.
+     *
+     * @param yield whether to yield after a wake-up.
+     * @param yielder gives the CPU away, as {@link Thread#yield()} (tests count the calls).
+     */
+    void yieldAfterWake(final boolean yield, final Runnable yielder)
+    {
+        this.yieldAfterWake = yield;
+        this.afterWake = yielder;
+    }
+
+    /** {@return yields after a notification that woke the sleeping peer (approximate if several threads notify)} */
+    public long wakeYields()
+    {
+        return wakeYields;
     }
 
     /** {@return times the waiting thread went to sleep in the kernel} */

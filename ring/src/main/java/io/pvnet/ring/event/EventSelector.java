@@ -36,6 +36,13 @@ public final class EventSelector implements WaitPoint
     private static final java.util.concurrent.ConcurrentHashMap<Long, java.util.concurrent.atomic.AtomicInteger> WAKE_FDS =
         new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** {@link #raiseAndWake}: the bit is outside the selector, nothing done. */
+    public static final int OUTSIDE = -1;
+    /** {@link #raiseAndWake}: raised; the owner was awake or another raiser wakes it. */
+    public static final int RAISED = 0;
+    /** {@link #raiseAndWake}: raised, and this call woke the sleeping owner. */
+    public static final int WOKE = 1;
+
     private final MemorySegment memory;
     private final java.util.concurrent.atomic.AtomicInteger wakeFd;
     private final long wakeWordAddress;
@@ -120,15 +127,28 @@ public final class EventSelector implements WaitPoint
      */
     public boolean raise(final int bit)
     {
+        return raiseAndWake(bit) != OUTSIDE;
+    }
+
+    /**
+     * As {@link #raise}, saying whether this call woke the owner.
+     *
+     * @param bit the bit to raise.
+     * @return {@link #WOKE} when this call woke the sleeping owner (a {@code FUTEX_WAKE} that found it, or its eventfd
+     *     signalled), {@link #RAISED} when the raise was enough (the owner awake, or another raiser wakes it),
+     *     {@link #OUTSIDE} when {@code bit} is outside the selector (nothing done).
+     */
+    public int raiseAndWake(final int bit)
+    {
         if (bit < 0 || bit >= capacity)
         {
-            return false;
+            return OUTSIDE;
         }
         final long mask = 1L << (bit & 63);
         final long old = (long)LONG.getAndBitwiseOr(memory, (long)pendingWordOffset(bit), mask);
         if ((old & mask) != 0)
         {
-            return true; // raised before and not drained yet: that raiser marks the selector and wakes
+            return RAISED; // raised before and not drained yet: that raiser marks the selector and wakes
         }
         LONG.getAndBitwiseOr(memory, (long)SELECTOR_OFFSET, 1L << (bit >>> 6));
         // atomic add, a full fence: the bits above are visible before the sleeping flag is read (pairs with the
@@ -141,14 +161,11 @@ public final class EventSelector implements WaitPoint
             final int fd = wakeFd.get();
             if (fd >= 0)
             {
-                io.pvnet.ring.share.LinuxCalls.eventfdSignal(fd);
+                return io.pvnet.ring.share.LinuxCalls.eventfdSignal(fd) == 0 ? WOKE : RAISED;
             }
-            else
-            {
-                Futex.wake(wakeWordAddress, 1);
-            }
+            return Futex.wake(wakeWordAddress, 1) > 0 ? WOKE : RAISED;
         }
-        return true;
+        return RAISED;
     }
 
     /**
@@ -221,7 +238,7 @@ public final class EventSelector implements WaitPoint
             final long slice = Math.min(timeoutNs, MAX_SLEEP_SLICE_NS);
             if (Futex.isAvailable())
             {
-                Futex.await(waiter, wakeWordAddress, armedWord, slice);
+                Futex.sleep(waiter, wakeWordAddress, armedWord, slice);
             }
             else
             {

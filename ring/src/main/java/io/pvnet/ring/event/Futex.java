@@ -42,11 +42,13 @@ public final class Futex
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle WAIT;
+    private static final MethodHandle SLEEP;
     private static final MethodHandle WAKE;
 
     static
     {
         MethodHandle waitHandle = null;
+        MethodHandle sleepHandle = null;
         MethodHandle wakeHandle = null;
         if (SYS_FUTEX >= 0)
         {
@@ -59,10 +61,15 @@ public final class Futex
                 // the wait blocks in the kernel: an ordinary (non-critical) downcall, so the GC can run meanwhile
                 waitHandle = linker.downcallHandle(syscall, sevenLongs,
                     Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+                // the wait of an event channel or selector: any result means re-check, so no errno to capture (the
+                // capture is a call into the VM and libc's __errno_location on every return, on the woken thread's
+                // path to its work)
+                sleepHandle = linker.downcallHandle(syscall, sevenLongs, Linker.Option.firstVariadicArg(1));
                 wakeHandle = linker.downcallHandle(syscall, sevenLongs, Linker.Option.firstVariadicArg(1));
             }
         }
         WAIT = waitHandle;
+        SLEEP = sleepHandle;
         WAKE = wakeHandle;
     }
 
@@ -134,6 +141,31 @@ public final class Futex
             throw new IllegalStateException("futex wait failed to link", t);
         }
         return result == -1 ? (int)ERRNO.get(waiter.errnoState, 0L) : WOKEN;
+    }
+
+    /**
+     * As {@link #await}, without saying why it returned (no errno captured): for waiters that re-check their condition
+     * after any return, as every {@link WaitPoint} does.
+     *
+     * @param waiter the calling thread's buffers.
+     * @param address native address of a 4-byte aligned word in memory shared by the waker.
+     * @param expected the value the word must hold for the thread to sleep.
+     * @param timeoutNs the longest sleep in nanoseconds.
+     */
+    public static void sleep(final Waiter waiter, final long address, final int expected, final long timeoutNs)
+    {
+        final long ns = Math.max(0, timeoutNs);
+        waiter.timespec.set(JAVA_LONG, 0, ns / 1_000_000_000L);
+        waiter.timespec.set(JAVA_LONG, 8, ns % 1_000_000_000L);
+        try
+        {
+            final long ignored = (long)SLEEP.invokeExact(SYS_FUTEX, address, (long)FUTEX_WAIT, expected & 0xFFFF_FFFFL,
+                waiter.timespec.address(), 0L, 0L);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("futex wait failed to link", t);
+        }
     }
 
     /**

@@ -18,8 +18,19 @@ import java.util.function.LongSupplier;
  *  doWork() -> 0 again         idle(0): sleep(maxSleepNs)
  *  woken, doWork() -> 0        idle(0): prepareToSleep() at once, no window (a timeout or a wake-up that brought
  *                                       nothing: polling on would only cost an idle thread CPU at every timeout)
- *  woken, doWork() -> n > 0    idle(n): as any work (opt-in: then one yield, the hand-back below)
+ *  woken, doWork() -> n > 0    idle(n): as any work, then one yield (the hand-back below); the window that
+ *                                       follows is the wake-up window until work comes in a window again
  * </pre>
+ * <b>Wake-up window</b> ({@link #WAKE_WINDOW_NS}, 10 µs). A thread woken by one batch of work (sporadic traffic: a
+ * request, a kick) that finds nothing more in the cycle after it polls for 10 µs, not the whole window, before it
+ * announces its sleep. Its peer is most likely polling for the answer on the same CPU (the kernel packs the woken thread
+ * onto the waker's busy vCPU), and a yield gives that CPU back only when the scheduler finds the peer eligible (EEVDF):
+ * in 3-5 % of the {@code wake} bench's round trips on a quiet machine ({@code perf sched}, 2,815 and 2,841 gapped round
+ * trips) the woken host thread kept the vCPU for 40-150 µs, its whole window of yields that handed nothing over, and
+ * the guest saw the answer only when the host slept: the round trip's p99. A sleeping thread always gives the CPU up.
+ * Work found in the short window restores the whole one, and a thread kept busy since it woke streams as below, so
+ * traffic that keeps coming pays no more sleeps; work that comes back more than 10 µs after a wake-up's answer costs
+ * its sender a {@code FUTEX_WAKE}.
  * <b>Hand-back</b> ({@link #HAND_BACK}). The first duty cycle with work after a sleep is followed by one yield: the
  * thread was woken by a peer that is most likely polling for the answer on the same CPU (this VM's kernel places the
  * woken thread on the waker's busy vCPU rather than wake a halted one), and the answer is now pushed. Without the
@@ -27,10 +38,15 @@ import java.util.function.LongSupplier;
  * included, until the idle poll's yield. With it, the peer sees the answer at once and this thread finishes its
  * cycle when the peer next yields or sleeps; a peer on another CPU, or none, costs one {@code sched_yield} (about
  * 1 µs) per wake-up that brought work, never one per cycle of a stream (a thread carrying a stream does not sleep).
- * Off by default ({@code -Dpvnet.idle.hand.back=true} turns it on): on a quiet machine it made the {@code wake}
- * round trip slower, {@code wake.rtt.p50} 20.2, 31.4, 22.5 µs against 15.8, 17.4, 19.7 without in three alternating
- * runs at load 0.3-1.4 (p99 64, 107, 73 against 65, 50, 56); it helped only at load 4-6 (0.78-0.95x in four pairs),
- * where the host thread otherwise held the core through its next cycle.
+ * On by default ({@code -Dpvnet.idle.hand.back=false} turns it off), together with the notifier's yield after a
+ * wake-up ({@link EventChannel#YIELD_AFTER_WAKE}): the peer that kicked gives this thread the CPU at once, and this
+ * thread gives it back as soon as the answer is pushed. The two belong together: the notifier's yield alone made the
+ * {@code wake} round trip slower ({@code wake.rtt.p50} 32.0, 38.4, 24.4 µs against 22.9, 29.8, 22.1 without either,
+ * the guest's kick returning only after 23-34 µs), with the hand-back it was 21.4, 19.3 µs (alternating runs, load
+ * 5-9, 01:03-01:10 UTC); with the 10 µs wake-up window 20.9, 20.1 against 22.9, 26.9 (load 5-10). Alone, without the
+ * notifier's yield, the hand-back had made it slower on a quiet machine (p50 20.2, 31.4, 22.5 µs against 15.8, 17.4,
+ * 19.7, load 0.3-1.4; in a quiet {@code perf sched} trace the host's first run was not shorter with it: a yield hands
+ * the CPU over only to an eligible peer).
  * <b>Streaming window.</b> A thread that has stayed awake, finding work again within each window, for
  * {@link #STREAM_AFTER_NS} (1 ms) is carrying a stream: its window grows to {@link #STREAM_WINDOW_NS} (1 ms) until it
  * next sleeps. On 2 vCPUs a stream's gaps are the peer thread's preemptions (another thread, the JIT, the kernel) and
@@ -92,9 +108,15 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     public static final int STREAM_YIELD_EVERY = Math.max(1, Integer.getInteger("pvnet.idle.stream.yield.every", 16));
     /**
      * Whether the first duty cycle with work after a sleep is followed by a yield (the hand-back, see the class
-     * comment): {@code -Dpvnet.idle.hand.back}, false unless set to true.
+     * comment): {@code -Dpvnet.idle.hand.back}, true unless set to false.
      */
-    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "false"));
+    public static final boolean HAND_BACK = Boolean.parseBoolean(System.getProperty("pvnet.idle.hand.back", "true"));
+    /**
+     * The spin window after a wake-up whose first duty cycle had work, until the thread finds work again in a window
+     * (the wake-up window, see the class comment): {@code -Dpvnet.idle.wake.spin.us} (µs), 10 unless set; never longer
+     * than the spin window.
+     */
+    public static final long WAKE_WINDOW_NS = Long.getLong("pvnet.idle.wake.spin.us", 10) * 1_000;
 
     private final WaitPoint waitPoint;
     private final LongSupplier clock;
@@ -107,6 +129,9 @@ public final class WaitPointIdleStrategy implements IdleStrategy
     private final long streamWindowNs;
     private final int streamYieldEvery;
     private final boolean handBack;
+    private final long wakeWindowNs;
+    /** Set by the first duty cycle with work after a sleep, cleared by work in a window: the window is the wake-up one. */
+    private boolean wokenWithWork;
     /** Idle polls since the last yield in the streaming window. */
     private int streamPolls;
     private final long maxSleepNs;
@@ -173,26 +198,31 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         final LongSupplier clock, final Runnable spinner, final Runnable yielder)
     {
         this(waitPoint, spinWindowNs, maxSleepNs, pureSpinNs, contendedYieldNs, streamAfterNs, streamWindowNs,
-            streamYieldEvery, HAND_BACK, clock, spinner, yielder);
+            streamYieldEvery, HAND_BACK, Math.max(0, Math.min(WAKE_WINDOW_NS, spinWindowNs)),
+            clock, spinner, yielder);
     }
 
     /**
      * As the constructor above with the hand-back given.
      *
      * @param handBack whether the first duty cycle with work after a sleep is followed by a yield.
+     * @param wakeWindowNs the window after a wake-up whose first duty cycle had work (at most {@code spinWindowNs}).
      */
     WaitPointIdleStrategy(
         final WaitPoint waitPoint, final long spinWindowNs, final long maxSleepNs, final long pureSpinNs,
         final long contendedYieldNs, final long streamAfterNs, final long streamWindowNs, final int streamYieldEvery,
-        final boolean handBack, final LongSupplier clock, final Runnable spinner, final Runnable yielder)
+        final boolean handBack, final long wakeWindowNs, final LongSupplier clock, final Runnable spinner,
+        final Runnable yielder)
     {
         if (spinWindowNs < 0 || maxSleepNs <= 0 || pureSpinNs < 0 || contendedYieldNs <= 0 || streamAfterNs < 0 ||
-            streamWindowNs < spinWindowNs || streamYieldEvery < 1)
+            streamWindowNs < spinWindowNs || streamYieldEvery < 1 || wakeWindowNs < 0 || wakeWindowNs > spinWindowNs)
         {
             throw new IllegalArgumentException("spinWindowNs=" + spinWindowNs + " maxSleepNs=" + maxSleepNs +
                 " pureSpinNs=" + pureSpinNs + " contendedYieldNs=" + contendedYieldNs + " streamAfterNs=" +
-                streamAfterNs + " streamWindowNs=" + streamWindowNs + " streamYieldEvery=" + streamYieldEvery);
+                streamAfterNs + " streamWindowNs=" + streamWindowNs + " streamYieldEvery=" + streamYieldEvery +
+                " wakeWindowNs=" + wakeWindowNs);
         }
+        this.wakeWindowNs = wakeWindowNs;
         this.streamYieldEvery = streamYieldEvery;
         this.handBack = handBack;
         this.streamAfterNs = streamAfterNs;
@@ -214,6 +244,7 @@ public final class WaitPointIdleStrategy implements IdleStrategy
         {
             final boolean woken = slept;
             reset();
+            wokenWithWork = woken;
             if (woken && handBack)
             {
                 // the answer to the peer that woke this thread is pushed: let it run now (see the class comment)
@@ -262,7 +293,8 @@ public final class WaitPointIdleStrategy implements IdleStrategy
                 }
                 // a thread that found work in every window for streamAfterNs carries a stream: a window that covers
                 // the peer's preemptions, so the stream's gaps cost no sleep, no arming, no wake-up syscall
-                windowNs = now - awakeSinceNs >= streamAfterNs ? streamWindowNs : spinWindowNs;
+                // and one woken by a single batch of work (sporadic traffic) the wake-up window
+                windowNs = now - awakeSinceNs >= streamAfterNs ? streamWindowNs : wokenWithWork ? wakeWindowNs : spinWindowNs;
             }
             final long spunNs = now - spinStartNs;
             if (spunNs < Math.min(pureSpinNs, windowNs))

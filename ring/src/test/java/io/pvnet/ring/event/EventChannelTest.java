@@ -156,6 +156,47 @@ class EventChannelTest
     }
 
     @Test
+    void shouldYieldOnlyAfterANotificationThatWokeASleepingPeer() throws InterruptedException
+    {
+        assumeTrue(Futex.isAvailable(), "futex needs Linux on x86_64 or aarch64");
+        final EventChannel waiter = new EventChannel(ports, 2, 3, IdleMode.SLEEP);
+        final EventChannel notifier = new EventChannel(ports, 3, 2, IdleMode.SLEEP);
+        final int[] yields = new int[1];
+        notifier.yieldAfterWake(true, () -> yields[0]++);
+        assertFalse(notifier.notifyPeer());
+        assertEquals(0, yields[0], "peer polling: no wake-up, no yield");
+
+        waiter.prepareToSleep();
+        assertTrue(notifier.notifyPeer(), "armed: the notifier pays the wake-up");
+        assertEquals(0, yields[0], "armed but not yet in the kernel: the FUTEX_WAKE found nobody, no yield");
+        waiter.cancelSleep();
+        waiter.poll();
+
+        final Thread thread = new Thread(() -> waiter.await(TimeUnit.SECONDS.toNanos(10)));
+        thread.start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.RUNNABLE || ports.getIntVolatile(EventChannelDescriptor.armedOffset(2)) == 0)
+        {
+            assertTrue(System.nanoTime() < deadline, "waiter never armed");
+            Thread.sleep(1);
+        }
+        Thread.sleep(100); // in FUTEX_WAIT by now (a native call: the thread stays RUNNABLE for the JVM)
+        assertTrue(notifier.notifyPeer());
+        thread.join(5_000);
+        assertFalse(thread.isAlive());
+        assertEquals(1, yields[0], "woke a sleeper: one yield");
+        assertEquals(1, notifier.wakeYields());
+
+        notifier.yieldAfterWake(false, () -> yields[0]++);
+        final Thread again = new Thread(() -> waiter.await(TimeUnit.SECONDS.toNanos(10)));
+        again.start();
+        Thread.sleep(100);
+        notifier.notifyPeer();
+        again.join(5_000);
+        assertEquals(1, yields[0], "turned off: no yield");
+    }
+
+    @Test
     void shouldParseIdleModeNames()
     {
         assertEquals(IdleMode.BUSY_SPIN, IdleMode.fromName("busy-spin"));

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class EventSelectorTest
 {
@@ -129,5 +130,32 @@ class EventSelectorTest
             assertEquals(0, outstanding.get(bit), "bit " + bit + " raised and never drained");
         }
         assertTrue(drained > 0);
+    }
+
+    @Test
+    void shouldSayWhetherARaiseWokeTheSleepingOwner() throws InterruptedException
+    {
+        assumeTrue(Futex.isAvailable(), "futex needs Linux on x86_64 or aarch64");
+        final MemorySegment memory =
+            Arena.ofAuto().allocate(EventSelectorDescriptor.lengthBytes(64), 64);
+        final EventSelector owner = EventSelector.initialise(memory, 64);
+        final EventSelector raiser = EventSelector.attach(memory);
+        final int[] bits = new int[64];
+        assertEquals(EventSelector.OUTSIDE, raiser.raiseAndWake(64));
+        assertEquals(EventSelector.RAISED, raiser.raiseAndWake(3), "owner awake");
+        owner.drain(bits);
+        final Thread thread = new Thread(() ->
+        {
+            owner.prepareToSleep();
+            owner.sleep(TimeUnit.SECONDS.toNanos(10));
+        });
+        thread.start();
+        Thread.sleep(100); // announced and in FUTEX_WAIT by now
+        assertEquals(EventSelector.WOKE, raiser.raiseAndWake(5));
+        assertEquals(EventSelector.RAISED, raiser.raiseAndWake(6),
+            "the first raiser took the wake-up");
+        thread.join(5_000);
+        assertFalse(thread.isAlive());
+        assertEquals(2, owner.drain(bits));
     }
 }

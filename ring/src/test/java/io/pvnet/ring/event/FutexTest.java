@@ -66,4 +66,28 @@ class FutexTest
         assertEquals(Futex.WOKEN, result[0]);
         assertEquals(0, Futex.wake(word.address(), 1), "nobody left to wake");
     }
+
+    @Test
+    void shouldSleepWithoutErrnoUntilWokenAndNotAtAllWhenTheWordChanged() throws InterruptedException
+    {
+        word.set(ValueLayout.JAVA_INT, 0, 5);
+        final long refused = System.nanoTime();
+        Futex.sleep(waiter, word.address(), 4, TimeUnit.SECONDS.toNanos(5));
+        assertTrue(System.nanoTime() - refused < TimeUnit.SECONDS.toNanos(2), "the word differed: no sleep");
+        final long start = System.nanoTime();
+        Futex.sleep(waiter, word.address(), 5, TimeUnit.MILLISECONDS.toNanos(20));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(20), "timed out, never early");
+        final Thread thread = new Thread(() -> Futex.sleep(new Futex.Waiter(), word.address(), 5, TimeUnit.SECONDS.toNanos(10)));
+        thread.start();
+        int woken = 0;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (woken == 0 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(1);
+            woken = Futex.wake(word.address(), 1);
+        }
+        thread.join(5_000);
+        assertEquals(1, woken);
+        assertFalse(thread.isAlive());
+    }
 }

@@ -3,6 +3,7 @@ package io.pvnet.ring.event;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The spin window on a driven clock: each yield advances it by what the test says the yield took; work advances it by
@@ -67,6 +68,8 @@ class WaitPointIdleStrategyTest
         yielder);
     private static final long STREAM_AFTER_NS = 1_000_000;
     private static final long STREAM_WINDOW_NS = 1_000_000;
+    /** The wake-up window of the strategies built with the production default (-Dpvnet.idle.wake.spin.us). */
+    private static final long WAKE_WINDOW_NS = Math.max(0, Math.min(WINDOW_NS, WaitPointIdleStrategy.WAKE_WINDOW_NS));
 
     /** Idles {@code strategy} until it announces a sleep; returns the yields it took. */
     private int idleUntilAnnounced(final WaitPointIdleStrategy strategy)
@@ -226,12 +229,14 @@ class WaitPointIdleStrategyTest
     @Test
     void shouldKeepTheShortWindowForSporadicWork()
     {
-        // one frame every 2 ms (the wake bench): each gap ends the 50 µs window in a sleep
+        // one frame every 2 ms (the wake bench): each gap ends the window in a sleep; after the first frame each frame
+        // wakes the thread, and its gap gets the wake-up window
         sleepNs = 2_000_000;
         for (int i = 0; i < 20; i++)
         {
             streaming.idle(1);
-            assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "frame " + i + ": the 50 µs window");
+            assertEquals((i == 0 ? WINDOW_NS : WAKE_WINDOW_NS) / yieldNs, idleUntilAnnounced(streaming),
+                "frame " + i + ": the 50 µs window, then the wake-up window");
             streaming.idle(0);
             assertEquals(i + 1, sleeps);
         }
@@ -247,7 +252,9 @@ class WaitPointIdleStrategyTest
         streaming.idle(0);
         assertEquals(1, sleeps, "the stream ended: slept after the long window");
         streaming.idle(1); // woken with work
-        assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "short window again after the sleep");
+        assertEquals(WAKE_WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "a short window again after the sleep");
+        streaming.idle(1); // more work in it
+        assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(streaming), "then the 50 µs window, not the stream's");
         assertEquals(false, streaming.streaming());
     }
 
@@ -339,7 +346,7 @@ class WaitPointIdleStrategyTest
     private WaitPointIdleStrategy handingBack()
     {
         return new WaitPointIdleStrategy(waitPoint, WINDOW_NS, 1_000_000_000L, 0, Long.MAX_VALUE, STREAM_AFTER_NS,
-            STREAM_WINDOW_NS, 1, true, clock, spinner, yielder);
+            STREAM_WINDOW_NS, 1, true, WINDOW_NS, clock, spinner, yielder);
     }
 
     @Test
@@ -380,7 +387,7 @@ class WaitPointIdleStrategyTest
     void shouldNotHandBackWhenTurnedOff()
     {
         final WaitPointIdleStrategy off = new WaitPointIdleStrategy(waitPoint, WINDOW_NS, 1_000_000_000L, 0,
-            Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, false, clock, spinner, yielder);
+            Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, false, WINDOW_NS, clock, spinner, yielder);
         idleUntilAnnounced(off);
         off.idle(0);
         assertEquals(1, sleeps);
@@ -388,5 +395,38 @@ class WaitPointIdleStrategyTest
         off.idle(1);
         assertEquals(before, yields, "-Dpvnet.idle.hand.back=false");
         assertEquals(0, off.handBacks());
+    }
+
+    @Test
+    void shouldKeepTheWakeUpWindowShortUntilWorkComesAgainInAWindow()
+    {
+        final long wakeWindowNs = 10_000;
+        final WaitPointIdleStrategy strategy = new WaitPointIdleStrategy(waitPoint, WINDOW_NS, 1_000_000_000L, 0,
+            Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, false, wakeWindowNs, clock, spinner, yielder);
+        assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(strategy), "never slept: the whole window");
+        strategy.idle(0);
+        assertEquals(1, sleeps);
+        strategy.idle(1); // woken, the first duty cycle did work (the answer pushed)
+        assertEquals(wakeWindowNs / yieldNs, idleUntilAnnounced(strategy), "after the wake-up's work: the short window");
+        strategy.idle(2); // the final check found more: traffic goes on
+        assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(strategy), "work again: the whole window");
+        strategy.idle(0);
+        assertEquals(2, sleeps);
+        strategy.idle(0); // woken with nothing: announced at once, no window at all
+        strategy.idle(0);
+        assertEquals(3, sleeps);
+        strategy.idle(1);
+        strategy.idle(0);
+        strategy.idle(0);
+        strategy.idle(4); // work in the short window
+        assertEquals(WINDOW_NS / yieldNs, idleUntilAnnounced(strategy), "work found in the wake-up window: whole window");
+    }
+
+    @Test
+    void shouldRefuseAWakeUpWindowLongerThanTheSpinWindow()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new WaitPointIdleStrategy(waitPoint, WINDOW_NS,
+            1_000_000_000L, 0, Long.MAX_VALUE, STREAM_AFTER_NS, STREAM_WINDOW_NS, 1, false, WINDOW_NS + 1, clock,
+            spinner, yielder));
     }
 }

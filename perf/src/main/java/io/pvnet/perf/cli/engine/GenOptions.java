@@ -308,22 +308,22 @@ final class GenOptions
         }
         final boolean echoed = icmp || (udp && echo && !reverse);
         final int defaultWindow = echoed ? EchoWindow.DEFAULT_MAX :
-            StreamCredit.defaultWindow(io.pvnet.checksum.packet.EthernetHeader.LENGTH + TrafficGenerator.DATAGRAM_HEADER_BYTES + meanPayload(mix));
+            StreamCredit.defaultWindow(io.pvnet.checksum.packet.EthernetHeader.LENGTH + TrafficGenerator.DATAGRAM_HEADER_BYTES + (int)meanPayload(mix));
         final int paced = udp && rate == 0 && !flood ? window == -1 ? defaultWindow : window : 0;
         return new Plan(settings, dst, dstIp, proto, udp, icmp, tso, port, reversePort, flows, mix, sizes.get(0),
             direction, Math.max(0, count), durationNs, (long)(interval * 1e9), (long)(omit * 1e9), rate, paced, oneWay,
             minSentPercent, json, idle);
     }
 
-    /** @return the mean payload of {@code mix}'s cycle. */
-    private static int meanPayload(final SizeMix mix)
+    /** @return the mean payload bytes of {@code mix}'s cycle (the default window's and --bitrate's). */
+    private static double meanPayload(final SizeMix mix)
     {
         long total = 0;
         for (final int size : mix.schedule())
         {
             total += size;
         }
-        return (int)(total / mix.schedule().length);
+        return (double)total / mix.schedule().length;
     }
 
     /**
@@ -345,12 +345,7 @@ final class GenOptions
             throw new IllegalArgumentException("--bitrate=" + bitrate + " must be a number of bits/s with an " +
                 "optional K, M or G (e.g. 100M)");
         }
-        long payloadBytes = 0;
-        for (final int size : mix.schedule())
-        {
-            payloadBytes += size;
-        }
-        final double meanBits = 8.0 * payloadBytes / mix.schedule().length;
+        final double meanBits = 8.0 * meanPayload(mix);
         if (!(bits > 0) || bits / meanBits > 1e9)
         {
             throw new IllegalArgumentException("--bitrate=" + bitrate + " must be positive, at most 1e9 frames/s");

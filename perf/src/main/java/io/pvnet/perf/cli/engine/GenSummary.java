@@ -69,8 +69,8 @@ final class GenSummary
         receivedPayload = sum(GenCounters::receivedPayloadBytes);
         receivedLate = sum(GenCounters::receivedLate);
         receivedDuplicates = sum(GenCounters::receivedDuplicates);
-        receiverJitterNs = meanJitter(GenCounters::receiverJitterNs);
-        receivedJitterNs = meanJitter(GenCounters::receivedJitterNs);
+        receiverJitterNs = GenFigures.meanJitter(counters, GenCounters::receiverJitterNs);
+        receivedJitterNs = GenFigures.meanJitter(counters, GenCounters::receivedJitterNs);
         build();
     }
 
@@ -107,22 +107,6 @@ final class GenSummary
         return GenCounters.sum(counters.snapshot(counter));
     }
 
-    private long meanJitter(final GenCounters.Counter counter)
-    {
-        long sum = 0;
-        int known = 0;
-        for (int flow = 0; flow < counters.flows(); flow++)
-        {
-            final long ns = counter.value(counters, flow);
-            if (ns >= 0)
-            {
-                sum += ns;
-                known++;
-            }
-        }
-        return known == 0 ? -1 : sum / known;
-    }
-
     private void build()
     {
         final long frames = report.frames();
@@ -155,14 +139,14 @@ final class GenSummary
             {
                 line.append(String.format(Locale.ROOT, "receiver counted %d (%d payload bytes, %d out of order, %d " +
                     "duplicates, jitter %s), lost %d (%s)", receiverFrames, receiverPayload, receiverOutOfOrder,
-                    receiverDuplicates, GenOutput.jitterText(receiverJitterNs), lost,
-                    GenOutput.percent(lost, frames)));
+                    receiverDuplicates, GenTable.jitterText(receiverJitterNs), lost,
+                    GenTable.percent(lost, frames)));
             }
             else if (run.udp())
             {
                 line.append(String.format(Locale.ROOT, "answered %d (%s echoes, %d payload bytes, %d bad), lost %d (%s)",
                     answered, run.proto(), report.answeredPayloadBytes(), report.badEchoes(), lost,
-                    GenOutput.percent(lost, frames)));
+                    GenTable.percent(lost, frames)));
             }
             else
             {
@@ -184,8 +168,8 @@ final class GenSummary
                 "received %d frames (%d payload bytes) in %.3f s (%.3f Mpps, %.3f Gbit/s payload), ", received,
                 receivedPayload, seconds, received / seconds / 1e6, receivedPayload * 8 / seconds / 1e9));
             line.append(run.udp() ? String.format(Locale.ROOT, "lost %d of %d (%s), %d out of order, %d duplicates, " +
-                "jitter %s, %d reports to the sender, %s", streamLost, expected, GenOutput.percent(streamLost, expected),
-                receivedLate, receivedDuplicates, GenOutput.jitterText(receivedJitterNs),
+                "jitter %s, %d reports to the sender, %s", streamLost, expected, GenTable.percent(streamLost, expected),
+                receivedLate, receivedDuplicates, GenTable.jitterText(receivedJitterNs),
                 counters.reportsOut(), reversePacingText()) : String.format(Locale.ROOT,
                 "in order (%d segments after a gap dropped and resent)", counters.receivedOutOfOrder()));
             end.put("received", received(received, expected, streamLost));
@@ -262,7 +246,7 @@ final class GenSummary
             receiver.put("expected", receiverExpected);
             receiver.put("out_of_order", receiverOutOfOrder);
             receiver.put("duplicates", receiverDuplicates);
-            putJitter(receiver, "jitter_ms", receiverJitterNs);
+            GenJson.putJitter(receiver, "jitter_ms", receiverJitterNs);
             sent.put("receiver", receiver);
         }
         else
@@ -303,7 +287,7 @@ final class GenSummary
             in.put("lost_percent", expected == 0 ? 0.0 : 100.0 * lost / expected);
             in.put("out_of_order", receivedLate);
             in.put("duplicates", receivedDuplicates);
-            putJitter(in, "jitter_ms", receivedJitterNs);
+            GenJson.putJitter(in, "jitter_ms", receivedJitterNs);
             in.put("pacing", reversePacingJson());
         }
         else
@@ -330,7 +314,7 @@ final class GenSummary
                 f.put("receiver_expected", counters.receiverExpected(flow));
                 f.put("receiver_out_of_order", counters.receiverOutOfOrder(flow));
                 f.put("receiver_duplicates", counters.receiverDuplicates(flow));
-                putJitter(f, "receiver_jitter_ms", counters.receiverJitterNs(flow));
+                GenJson.putJitter(f, "receiver_jitter_ms", counters.receiverJitterNs(flow));
             }
             else
             {
@@ -344,7 +328,7 @@ final class GenSummary
                 f.put("received_expected", counters.receivedExpected(flow));
                 f.put("received_out_of_order", counters.receivedLate(flow));
                 f.put("received_duplicates", counters.receivedDuplicates(flow));
-                putJitter(f, "received_jitter_ms", counters.receivedJitterNs(flow));
+                GenJson.putJitter(f, "received_jitter_ms", counters.receivedJitterNs(flow));
             }
             else
             {
@@ -355,15 +339,6 @@ final class GenSummary
             perFlow.add(f);
         }
         return perFlow;
-    }
-
-    /** iperf3's {@code jitter_ms} where one was measured (a receiver older than the jitter reports none). */
-    private static void putJitter(final Map<String, Object> map, final String key, final long ns)
-    {
-        if (ns >= 0)
-        {
-            map.put(key, GenOutput.jitterMs(ns));
-        }
     }
 
     /** @return how the echo requests were paced, for the summary line. */

@@ -110,7 +110,8 @@ public final class GuestCommand implements Callable<Integer>
                 node.streamSource().sink().refused(StreamSink.Refusal.FULL) + "/" +
                 node.streamSource().sink().refused(StreamSink.Refusal.SOURCE_LIMIT) + "/" +
                 node.streamSource().sink().refused(StreamSink.Refusal.FINAL_PENDING) + " stream-evicted " +
-                node.streamSource().sink().evicted() + " chargen-connections " + node.chargen().accepted() +
+                node.streamSource().sink().evicted() + " stream-keepalives " +
+                node.streamSource().sink().keepalives() + " chargen-connections " + node.chargen().accepted() +
                 " chargen-bytes " + node.chargen().sentBytes());
             return 0;
         }
