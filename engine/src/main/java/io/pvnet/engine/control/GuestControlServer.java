@@ -371,23 +371,36 @@ public final class GuestControlServer implements AutoCloseable
     public void close()
     {
         running = false;
-        listener.close();
-        for (final VifSlot slot : slots.values())
-        {
-            final GuestSession guest = slot.guest();
-            if (guest != null)
-            {
-                guest.connection.shutdown();
-            }
-        }
         try
         {
+            listener.close();
+            for (final VifSlot slot : slots.values())
+            {
+                final GuestSession guest = slot.guest();
+                if (guest != null)
+                {
+                    guest.connection.shutdown();
+                }
+            }
             acceptor.join(1_000);
-            watches.close();
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            // whatever happened above (an interrupt in the join, a socket that would not close), the watch thread
+            // stops: WatchPusher.close clears its flag and unparks it before it waits, so an interrupt (pending or new)
+            // cuts only the wait short
+            try
+            {
+                watches.close();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -33,8 +33,12 @@ final class ChargenConnections
         int mss;
         int shift;
         boolean scaled;
+        /** The last SYN-ACK tried (its retry timer), and when the SYN came (the give-up's start). */
         long synSentNs;
         long synFirstNs;
+        /** SYN-ACKs the vif took, and when the first: {@link TcpRetransmissionTimer#handshakeRtt}'s arguments. */
+        int synAcksSent;
+        long synAckFirstSentNs;
         /** When the close last made progress: the peer's FIN, or our data or FIN newly acknowledged after it. */
         long closeProgressNs;
 
@@ -113,6 +117,7 @@ final class ChargenConnections
     private Connection opened(final Connection connection)
     {
         connection.state = SYN_RECEIVED;
+        connection.synAcksSent = 0;
         active++;
         return connection;
     }

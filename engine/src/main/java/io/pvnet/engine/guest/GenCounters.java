@@ -67,6 +67,10 @@ public final class GenCounters
     /** One-way counts started afresh after reports beyond what was sent (forged sequences upset the receiver's). */
     long restartedCounts;
     long controlSent;
+    /** TCP: RSTs of an open connection not at its receive point (RFC 5961 3.2), by what became of them. */
+    long challengeAcks;
+    long challengeAcksLimited;
+    long resetsOutOfWindow;
 
     /**
      * Counters of a run, all zero; allocates one array per counter here, nothing after.
@@ -350,6 +354,27 @@ public final class GenCounters
     public long figuresIgnoredReports()
     {
         return figuresIgnoredReports;
+    }
+
+    /**
+     * {@return TCP: challenge ACKs sent for RSTs inside the window offered but not at the receive point (RFC 5961 3.2),
+     * over all connections}
+     */
+    public long challengeAcks()
+    {
+        return challengeAcks;
+    }
+
+    /** {@return TCP: RSTs in the window that got no challenge ACK, as one went to the connection lately (RFC 5961 7)} */
+    public long challengeAcksLimited()
+    {
+        return challengeAcksLimited;
+    }
+
+    /** {@return TCP: RSTs of an open connection outside the window it offers, dropped silently (RFC 5961 3.2)} */
+    public long resetsOutOfWindow()
+    {
+        return resetsOutOfWindow;
     }
 
     /**

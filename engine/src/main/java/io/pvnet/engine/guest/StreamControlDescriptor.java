@@ -21,8 +21,8 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  *  |                        magic 'PVGS'                           |  0
  *  +---------------+---------------+-------------------------------+
- *  |version 0x82   |  type         |  flags (REPORT: 1 final)      |  4   type: 1 receive, 2 end, 3 report,
- *  |               |               |                               |      4 keepalive
+ *  |version 0x82   |  type         |  flags (REPORT: 1 final;      |  4   type: 1 receive, 2 end, 3 report,
+ *  |               |               |  RECEIVE: 2 replaces)         |      4 keepalive
  *  +---------------+---------------+-------------------------------+
  *  |   nonce: the sender's name of this count (a report carries it)|  8
  *  +---------------------------------------------------------------+
@@ -35,7 +35,7 @@ import java.nio.ByteOrder;
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |   C  REPORT: expected = highest sequence seen + 1 (from 0)    | 32
- *  |                                                               |
+ *  |      RECEIVE with flag 2: the nonce of the count it replaces  |
  *  +---------------------------------------------------------------+
  *  |   D  REPORT: out of order (arrived after a later one)         | 40
  *  |                                                               |
@@ -58,7 +58,10 @@ public final class StreamControlDescriptor
     public static final int MAGIC = StreamRequestDescriptor.MAGIC;
     /** Layout version 2, with the top bit that no data probe has at this byte. */
     public static final int VERSION = 0x82;
-    /** Type: count the stream from this port (again: a new nonce restarts the counts). */
+    /**
+     * Type: count the stream from this port. Again with a new nonce while the port's count lives: a restart, taken
+     * only with {@link #FLAG_REPLACES} and the live count's nonce in field C ({@link StreamSink}).
+     */
     public static final int RECEIVE = 1;
     /** Type: the stream ended; answer with a final report and forget it. */
     public static final int END = 2;
@@ -71,6 +74,11 @@ public final class StreamControlDescriptor
     public static final int KEEPALIVE = 4;
     /** Report flag: the answer to an {@link #END}, the stream's last. */
     public static final int FLAG_FINAL = 1;
+    /**
+     * RECEIVE flag: it restarts the port's count, whose nonce field C carries ({@link #replacedNonce}): proof that the
+     * sender of the live count asks, not a spoofer who knows only the address and port.
+     */
+    public static final int FLAG_REPLACES = 2;
     /** Bytes of every control datagram at least (RECEIVE, END, and a REPORT without jitter). */
     public static final int LENGTH = 56;
     /** Bytes of a REPORT with its jitter. */
@@ -290,6 +298,29 @@ public final class StreamControlDescriptor
     public static long jitterNs(final DirectBuffer buffer, final int offset, final int length)
     {
         return length < REPORT_LENGTH ? -1 : Math.max(-1, buffer.getLong(offset + F_OFFSET, ByteOrder.BIG_ENDIAN));
+    }
+
+    /**
+     * {@return whether a RECEIVE restarts the count named {@code nonce}: it has {@link #FLAG_REPLACES} and that
+     * nonce in field C}
+     *
+     * @param buffer the buffer.
+     * @param offset offset of the payload.
+     * @param nonce  the nonce of the port's live count.
+     */
+    public static boolean replaces(final DirectBuffer buffer, final int offset, final int nonce)
+    {
+        return (flags(buffer, offset) & FLAG_REPLACES) != 0 && c(buffer, offset) == replacedNonce(nonce);
+    }
+
+    /**
+     * {@return field C of a RECEIVE that replaces the count of {@code nonce}: the nonce unsigned, so C stays valid}
+     *
+     * @param nonce the replaced count's nonce.
+     */
+    public static long replacedNonce(final int nonce)
+    {
+        return nonce & 0xFFFF_FFFFL;
     }
 
     /**

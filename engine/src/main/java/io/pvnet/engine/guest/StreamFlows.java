@@ -57,6 +57,16 @@ final class StreamFlows
     /** Per flow its credit, whose {@link StreamCredit#sent()} is the sequence of the flow's next datagram. */
     private final StreamCredit[] credits = new StreamCredit[TrafficGenerator.MAX_FLOWS];
     private final int[] nonces = new int[TrafficGenerator.MAX_FLOWS];
+    /**
+     * Per flow the nonce of the count its RECEIVE replaces (the receiver may still count it: an earlier run's unended
+     * count, or this run's before the warm-up's end), carried with {@link StreamControlDescriptor#FLAG_REPLACES} so the
+     * receiver restarts a live count for gen, never for a spoofer who knows only gen's address and port.
+     */
+    private final int[] replacedNonces = new int[TrafficGenerator.MAX_FLOWS];
+    /** Per flow whether its RECEIVE carries {@link #replacedNonces} (a run began before, or the count restarted). */
+    private final boolean[] replacesNow = new boolean[TrafficGenerator.MAX_FLOWS];
+    /** A run began before: its flows' nonces may still be counted (a run whose ENDs went unanswered). */
+    private boolean begun;
     private final long[] bases = new long[TrafficGenerator.MAX_FLOWS];
     private final boolean[] acknowledged = new boolean[TrafficGenerator.MAX_FLOWS];
     private final boolean[] finished = new boolean[TrafficGenerator.MAX_FLOWS];
@@ -99,6 +109,8 @@ final class StreamFlows
         reverse.begin(flows, spec.reverse(), paced ? window : 0, every, REPORT_INTERVAL_NS, nowNs);
         for (int flow = 0; flow < flows; flow++)
         {
+            replacedNonces[flow] = nonces[flow];
+            replacesNow[flow] = begun;
             nonces[flow] = ++nonceSource;
             bases[flow] = 0;
             acknowledged[flow] = false;
@@ -107,6 +119,7 @@ final class StreamFlows
             credits[flow].start(window, 0, nowNs); // unpaced too: it judges the reports and numbers the datagrams
             sentAtCheck[flow] = 0;
         }
+        begun = true;
         nextRequestNs = nowNs;
         nextKeepaliveNs = nowNs + StreamSink.KEEPALIVE_NS;
         refused = false;
@@ -221,15 +234,30 @@ final class StreamFlows
         beyondSent[flow] = 0;
     }
 
-    /** {@code flow}'s receiver counts again from the next datagram: a new RECEIVE, a new nonce, it as the base. */
+    /**
+     * {@code flow}'s receiver counts again from the next datagram: a new RECEIVE, a new nonce, it as the base; the
+     * RECEIVE names the count it replaces, so the receiver restarts the live count.
+     */
     private void countAfresh(final int flow)
     {
+        replacedNonces[flow] = nonces[flow];
+        replacesNow[flow] = true;
         nonces[flow] = ++nonceSource;
         bases[flow] = credits[flow].sent();
         acknowledged[flow] = false;
         beyondSent[flow] = 0;
         credits[flow].newCount();
-        sendControl(flow, StreamControlDescriptor.RECEIVE, nonces[flow], every, bases[flow], REPORT_INTERVAL_NS);
+        sendReceive(flow);
+    }
+
+    /** {@code flow}'s RECEIVE: its nonce, base and report pace, and the count it replaces if any. */
+    private int sendReceive(final int flow)
+    {
+        return replacesNow[flow]
+            ? sendControl(flow, StreamControlDescriptor.RECEIVE, StreamControlDescriptor.FLAG_REPLACES, nonces[flow],
+                every, bases[flow], REPORT_INTERVAL_NS, StreamControlDescriptor.replacedNonce(replacedNonces[flow]))
+            : sendControl(flow, StreamControlDescriptor.RECEIVE, 0, nonces[flow], every, bases[flow],
+                REPORT_INTERVAL_NS, 0);
     }
 
     /**
@@ -249,7 +277,7 @@ final class StreamFlows
                 final long sent = credits[flow].sent();
                 if (acknowledged[flow] && sent == sentAtCheck[flow])
                 {
-                    work += sendControl(flow, StreamControlDescriptor.KEEPALIVE, nonces[flow], 0, sent, 0);
+                    work += sendControl(flow, StreamControlDescriptor.KEEPALIVE, 0, nonces[flow], 0, sent, 0, 0);
                 }
                 sentAtCheck[flow] = sent;
             }
@@ -261,8 +289,7 @@ final class StreamFlows
             {
                 if (!acknowledged[flow])
                 {
-                    work += sendControl(flow, StreamControlDescriptor.RECEIVE, nonces[flow], every, bases[flow],
-                        REPORT_INTERVAL_NS);
+                    work += sendReceive(flow);
                 }
             }
             nextRequestNs = nowNs + RETRY_NS;
@@ -294,7 +321,7 @@ final class StreamFlows
                 {
                     if (!finished[flow])
                     {
-                        sendControl(flow, StreamControlDescriptor.END, nonces[flow], 0, credits[flow].sent(), 0);
+                        sendControl(flow, StreamControlDescriptor.END, 0, nonces[flow], 0, credits[flow].sent(), 0, 0);
                     }
                 }
                 generator.frontend.flush();
@@ -307,13 +334,14 @@ final class StreamFlows
     }
 
     private int sendControl(
-        final int flow, final int type, final int nonce, final int reportEvery, final long a, final long b)
+        final int flow, final int type, final int flags, final int nonce, final int reportEvery, final long a,
+        final long b, final long c)
     {
         builder.wrap(frame, 0).ethernet(generator.destinationMac(), generator.stack().mac())
             .ipv4(generator.stack().ipv4(), generator.destinationIp).identification(0)
             .udp(TrafficGenerator.SOURCE_PORT + flow, port);
-        final int length = StreamControlDescriptor.write(frame, builder.payloadOffset(), type, 0, nonce, reportEvery,
-            a, b, 0, 0, 0);
+        final int length = StreamControlDescriptor.write(frame, builder.payloadOffset(), type, flags, nonce,
+            reportEvery, a, b, c, 0, 0);
         if (generator.frontend.transmit(frame, 0, builder.payloadLength(length).build()) != VifFrontend.OK)
         {
             return 0;

@@ -29,8 +29,10 @@ import java.nio.ByteBuffer;
  * and a RECEIVE that finds every slot live is refused, not given a live stream's. A RECEIVE never renews a slot, so
  * RECEIVEs from spoofed sources, which send nothing more, hold slots for a second, not a minute; holding one longer
  * costs a datagram or a keepalive every second, as a real stream's. (A sender older than the keepalive, sending under
- * one datagram a second, can still lose its slot when all are taken.) What is still refused is counted by reason
- * ({@link #refused(Refusal)}).
+ * one datagram a second, can still lose its slot when all are taken.) A RECEIVE with a new nonce for a port whose
+ * count lives restarts it only when it names that count's nonce ({@link StreamControlDescriptor#FLAG_REPLACES}, as
+ * gen's restart after its warm-up does): a spoofer knowing only the address and port cannot wipe it. What is still
+ * refused is counted by reason ({@link #refused(Refusal)}).
  * <p>
  * Datagrams from a port without a stream, and control datagrams that do not parse or name another nonce, are counted
  * ({@link #unsolicited()}, {@link #malformed()}) and ignored: a hostile peer can only make its own stream's figures
@@ -65,7 +67,13 @@ public final class StreamSink
         /** Its address counts {@link #MAX_PER_SOURCE} streams already. */
         SOURCE_LIMIT,
         /** Its port's previous stream's final report has not gone out yet (the ring was full): asked again later. */
-        FINAL_PENDING
+        FINAL_PENDING,
+        /**
+         * A new nonce for its port's live count (not ended, heard within {@link #EVICT_IDLE_NS}) that does not name
+         * that count's nonce as the one it replaces ({@link StreamControlDescriptor#FLAG_REPLACES}): spoofed, or a
+         * sender restarted within the eviction time (its RECEIVE is taken once the old count idles that long).
+         */
+        LIVE_COUNT
     }
 
     private static final Refusal[] REFUSALS = Refusal.values();
@@ -94,6 +102,7 @@ public final class StreamSink
     private long controls;
     private long evicted;
     private long keepalives;
+    private long lateKeepalives;
     private final long[] refused = new long[REFUSALS.length];
 
     /**
@@ -141,16 +150,29 @@ public final class StreamSink
             sink.finalReportDue(nowNs);
             return;
         }
-        if (type == StreamControlDescriptor.KEEPALIVE && sink != null && !sink.ended && sink.reporter.nonce() == nonce)
+        if (type == StreamControlDescriptor.KEEPALIVE && sink != null && sink.reporter.nonce() == nonce)
         {
-            // the sender's stream lives, slower than the eviction time: heard, as a datagram would be (no answer)
             controls++;
+            if (sink.ended)
+            {
+                lateKeepalives++; // sent before the END went: nothing to renew, nothing wrong
+                return;
+            }
+            // the sender's stream lives, slower than the eviction time: heard, as a datagram would be (no answer)
             keepalives++;
             sink.heard(nowNs);
             return;
         }
         if (type == StreamControlDescriptor.RECEIVE)
         {
+            if (sink != null && sink.reporter.nonce() != nonce && sink.live(nowNs) &&
+                !StreamControlDescriptor.replaces(buffer, payload, sink.reporter.nonce()))
+            {
+                // a new nonce for a live count that does not name it: a spoofer knowing only the address and port
+                // (gen's ports are fixed) would wipe the count and leave the real sender's controls malformed
+                refused[Refusal.LIVE_COUNT.ordinal()]++;
+                return;
+            }
             final StreamSinkSlot target = sink != null ? sink : claim(ip, nowNs);
             if (target == null)
             {
@@ -168,7 +190,7 @@ public final class StreamSink
                     active++;
                 }
                 target.start(EthernetHeader.source(buffer, frameOffset), ip, port, nonce,
-                    StreamControlDescriptor.a(buffer, payload), sink == null, nowNs);
+                    StreamControlDescriptor.a(buffer, payload), sink == null || sink.ended, nowNs);
             }
             target.reporter.schedule(
                 (int)Math.min(1 << 20, StreamControlDescriptor.reportEvery(buffer, payload) & 0xFFFF_FFFFL),
@@ -422,6 +444,12 @@ public final class StreamSink
     public long keepalives()
     {
         return keepalives;
+    }
+
+    /** {@return keepalives of an ended count (sent before its END went): taken, renewing nothing} */
+    public long lateKeepalives()
+    {
+        return lateKeepalives;
     }
 
     /** {@return streams not heard for {@link #EVICT_IDLE_NS} whose slot went to a new stream} */

@@ -26,7 +26,7 @@ final class StreamSinkSlot
 
     /**
      * A new count of the stream from {@code ip:port} (its reports to {@code mac}) under {@code nonce} from sequence
-     * {@code base}; a slot just claimed ({@code claimed}) counts as heard now.
+     * {@code base}; a slot just claimed or an ended count's reused ({@code claimed}) counts as heard now.
      */
     void start(
         final long mac, final int ip, final int port, final int nonce, final long base, final boolean claimed,
@@ -70,6 +70,12 @@ final class StreamSinkSlot
             lastSeenReceived = received;
             heard(nowNs);
         }
+    }
+
+    /** {@return whether the stream counts on, heard within {@link StreamSink#EVICT_IDLE_NS}: not ended} */
+    boolean live(final long nowNs)
+    {
+        return !ended && nowNs - lastHeardNs < StreamSink.EVICT_IDLE_NS;
     }
 
     /** {@return whether the stream ended and its final report went out: the slot holds nothing} */

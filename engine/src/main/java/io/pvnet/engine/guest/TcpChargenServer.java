@@ -229,8 +229,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
             connection.state = ESTABLISHED;
             // the SYN-ACK's round trip is the timer's first sample when it went once (Karn), else RFC 6298 5.7
             connection.send.start(INITIAL_SEQUENCE + 1, TcpHeader.window(buffer, l4), connection.shift, connection.mss,
-                connection.synSentNs == connection.synFirstNs ? now - connection.synFirstNs :
-                TcpRetransmissionTimer.SYN_RESENT);
+                TcpRetransmissionTimer.handshakeRtt(connection.synAcksSent, connection.synAckFirstSentNs, now));
         }
         else
         {
@@ -321,7 +320,11 @@ public final class TcpChargenServer implements FrameHandler, Agent
         {
             builder.tcpOption(0x0103_0300); // NOP, window scale 0: the peer may scale its window to us
         }
-        out.onFrame(frame, 0, builder.payloadLength(0).build(), metadata.set(0, 0, 0));
+        if (out.onFrame(frame, 0, builder.payloadLength(0).build(), metadata.set(0, 0, 0)) == 0 &&
+            connection.synAcksSent++ == 0)
+        {
+            connection.synAckFirstSentNs = now;
+        }
     }
 
     @Override

@@ -37,6 +37,8 @@ final class TcpClient
     private static final int RECEIVE_BUFFER_BYTES = 512 << 10;
     /** Acknowledge at least every this many in-order segments (else once per poll). */
     private static final int ACK_EVERY = 4;
+    /** At most one challenge ACK per connection this often (RFC 5961 7; Linux's {@code tcp_invalid_ratelimit}). */
+    static final long CHALLENGE_ACK_INTERVAL_NS = 500_000_000L;
 
     private final TrafficGenerator generator;
     private final TcpConnections connections = new TcpConnections();
@@ -233,10 +235,7 @@ final class TcpClient
             if (connection.established() && connection.resets == 0 && !connection.resetSent &&
                 TcpHeader.sequence(buffer, l4) != connection.rcvNxt)
             {
-                // RFC 5961 3.2: a RST not exactly at the receive point may be blind (spoofed): a challenge ACK, which
-                // a peer that did reset answers with a RST exactly there (one ACK per poll however many come)
-                connection.ackNow = true;
-                connection.challengeAcks++;
+                onResetOffThePoint(connection, TcpHeader.sequence(buffer, l4));
                 return;
             }
             if (connection.resets++ == 0 && connection.established() && !close.closing() && !connection.resetSent)
@@ -329,6 +328,36 @@ final class TcpClient
                 writer.ack(connection);
             }
         }
+    }
+
+    /**
+     * RFC 5961 3.2: a RST of an open connection not exactly at its receive point may be blind (spoofed). Outside the
+     * window gen offers (rule 1) it is dropped silently; inside it gets a challenge ACK carrying the receive point
+     * (rule 3), which a peer that did reset answers with a RST exactly there, and a blind attacker never sees. The
+     * challenge ACKs are limited per connection (RFC 5961 7): at most one per {@link #CHALLENGE_ACK_INTERVAL_NS}, as
+     * Linux limits every out-of-window answer of a socket ({@code tcp_invalid_ratelimit}, 500 ms), so a flood of
+     * in-window RSTs costs gen one small segment per half second per connection, not one per RST; Linux's
+     * host-wide {@code tcp_challenge_ack_limit} has no counterpart, since gen's connections are few and its own. A
+     * peer that did reset and whose answer was lost is challenged again after the interval.
+     */
+    private void onResetOffThePoint(final TcpConnection connection, final long seq)
+    {
+        final GenCounters counters = generator.counters;
+        if (((seq - connection.rcvNxt) & TcpSendWindow.SEQUENCE_MASK) >= writer.windowBytes(connection))
+        {
+            counters.resetsOutOfWindow++;
+            return;
+        }
+        final long now = generator.clock.nanoTime();
+        if (connection.challenged && now - connection.lastChallengeNs < CHALLENGE_ACK_INTERVAL_NS)
+        {
+            counters.challengeAcksLimited++;
+            return;
+        }
+        connection.challenged = true;
+        connection.lastChallengeNs = now;
+        connection.ackNow = true; // the ACK goes with this poll's
+        counters.challengeAcks++;
     }
 
     /**

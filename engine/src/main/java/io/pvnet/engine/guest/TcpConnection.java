@@ -23,18 +23,21 @@ final class TcpConnection
 
     // the handshake
     long synAck = -1;
-    /** SYNs sent, and when the first went: the handshake's round trip is a sample only when one went (Karn). */
+    /** SYNs the vif took, and when the first: the handshake's round trip is a sample only when one went (Karn). */
     int synsSent;
     long synFirstNs;
     /** The handshake's round trip, the retransmission timer's first sample ({@link TcpRetransmissionTimer#begin}). */
     long handshakeRttNs = TcpRetransmissionTimer.NO_SAMPLE;
     int peerMss = 536;
     int windowShift;
+    /** The peer's SYN-ACK carried a window scale: scaling is in effect both ways (RFC 7323), ours too. */
+    boolean peerScales;
     long peerWindow;
     /** RSTs the peer sent (the first ends the connection: nothing more is sent on it). */
     long resets;
-    /** RSTs not at the receive point answered with a challenge ACK instead of taken (RFC 5961 3.2). */
-    long challengeAcks;
+    /** When the last challenge ACK was decided on (RFC 5961 3.2, limited per connection: {@link TcpClient}). */
+    long lastChallengeNs;
+    boolean challenged;
     /** When the peer reset it in the run (before the close), ns since the run started; -1 when it did not. */
     long resetInRunNs = -1;
 
@@ -72,10 +75,12 @@ final class TcpConnection
         handshakeRttNs = TcpRetransmissionTimer.NO_SAMPLE;
         peerMss = 536;
         windowShift = 0;
+        peerScales = false;
         peerWindow = 0;
         resets = 0;
         resetInRunNs = -1;
-        challengeAcks = 0;
+        challenged = false;
+        lastChallengeNs = 0;
         rcvNxt = 0;
         received = 0;
         ackPending = 0;
@@ -128,7 +133,7 @@ final class TcpConnection
         return send.finAcknowledged() ? (send.finSequence() + 1) & MASK : send.sndUna();
     }
 
-    /** A SYN went out now. */
+    /** A SYN went out now (the vif took it: {@link TcpSegmentWriter#syn}). */
     void synSent(final long nowNs)
     {
         if (synsSent++ == 0)
@@ -149,7 +154,7 @@ final class TcpConnection
         synAck = TcpHeader.sequence(buffer, l4);
         if (first)
         {
-            handshakeRttNs = synsSent == 1 ? nowNs - synFirstNs : TcpRetransmissionTimer.SYN_RESENT;
+            handshakeRttNs = TcpRetransmissionTimer.handshakeRtt(synsSent, synFirstNs, nowNs);
             resets = 0; // a RST to an earlier SYN (nothing listened yet): this SYN's answer opens the connection
             if (TcpHeader.headerLength(buffer, l4) <= l4Length)
             {
@@ -161,6 +166,7 @@ final class TcpConnection
                 final int scale = TcpHeader.windowScaleOption(buffer, l4);
                 if (scale >= 0)
                 {
+                    peerScales = true;
                     windowShift = Math.min(14, scale);
                 }
             }

@@ -67,8 +67,7 @@ final class TcpHandshake
     {
         if (connection != null && !connection.established())
         {
-            connection.synSent(nowNs);
-            writer.syn(connection, mss);
+            writer.syn(connection, mss, nowNs); // refused (a full ring): sent again at the next retry
         }
     }
 

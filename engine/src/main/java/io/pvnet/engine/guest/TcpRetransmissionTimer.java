@@ -12,8 +12,10 @@ package io.pvnet.engine.guest;
  * timer ({@link #startIfStopped}); (5.2) everything acknowledged stops it ({@link #stop}); (5.3) an ACK of new data
  * restarts it ({@link #restart}); (5.5, 5.6) an expiry doubles the RTO and restarts it ({@link #backOff}); (5.7) a
  * SYN that had to be resent leaves the RTO at {@link #AFTER_SYN_TIMEOUT_RTO_NS} when data begins
- * ({@link #begin}). An ACK of new data also takes the back-off away again (the RTO returns to the one
- * {@code SRTT}/{@code RTTVAR} give), as Linux's {@code tcp_ack} clears {@code icsk_backoff}: the path delivers again.
+ * ({@link #begin}). The back-off stays until a new round-trip sample comes ({@link #onSample}: a segment sent once
+ * and acknowledged): an ACK of resent data only restarts the timer with the doubled RTO, since by Karn's rule it
+ * measures nothing (RFC 6298 5.7's note and Karn's algorithm; Linux clears {@code icsk_backoff} in
+ * {@code tcp_ack_update_rtt}, "only reset backoff on valid RTT measurement", not for any ACK).
  * <p>
  * <b>The lower bound is 200 ms, Linux's {@code TCP_RTO_MIN}, not the RFC's 1 s</b> (a SHOULD that 2.4 lets an
  * implementation lower): gen's peers are Linux kernels and pvnet guests a switch away, whose round trips are tens of
@@ -43,12 +45,26 @@ final class TcpRetransmissionTimer
     /** A round trip for {@link #begin}: the SYN (or SYN-ACK) had to be resent: rule 5.7. */
     static final long SYN_RESENT = -2;
 
+    /**
+     * {@return the handshake's round trip for {@link #begin}} From the first SYN (or SYN-ACK) that left to its answer
+     * when exactly one left; {@link #SYN_RESENT} when more did (Karn: the answer may be to either, and rule 5.7);
+     * {@link #NO_SAMPLE} when none left (the vif refused them all).
+     *
+     * @param sent        SYNs (or SYN-ACKs) the vif took.
+     * @param firstSentNs when the first of them was taken.
+     * @param answeredNs  when the answer came.
+     */
+    static long handshakeRtt(final int sent, final long firstSentNs, final long answeredNs)
+    {
+        return sent == 1 ? Math.max(0, answeredNs - firstSentNs) : sent > 1 ? SYN_RESENT : NO_SAMPLE;
+    }
+
     private long srttNs;
     private long rttvarNs;
     private boolean measured;
     /** The RTO from SRTT and RTTVAR (or the initial one), without back-off. */
     private long baseRtoNs;
-    /** The RTO in force: {@link #baseRtoNs} doubled per expiry since the last ACK of new data. */
+    /** The RTO in force: {@link #baseRtoNs} doubled per expiry since the last sample. */
     private long rtoNs;
     private int backOffs;
     private boolean running;
@@ -75,7 +91,10 @@ final class TcpRetransmissionTimer
         }
     }
 
-    /** A round-trip sample of a segment sent once (Karn's rule is the caller's): rules 2.2, 2.3, 2.4, 2.5. */
+    /**
+     * A round-trip sample of a segment sent once (Karn's rule is the caller's): rules 2.2, 2.3, 2.4, 2.5. It also takes
+     * the back-off away: a valid measurement is what brings the RTO down again (Karn's algorithm).
+     */
     void onSample(final long rttNs)
     {
         final long sample = Math.max(0, rttNs);
@@ -92,7 +111,8 @@ final class TcpRetransmissionTimer
             srttNs = srttNs - (srttNs >> 3) + (sample >> 3);
         }
         baseRtoNs = clamp(srttNs + Math.max(GRANULARITY_NS, 4 * rttvarNs));
-        rtoNs = backOffs == 0 ? baseRtoNs : clamp(baseRtoNs << Math.min(backOffs, 16));
+        backOffs = 0;
+        rtoNs = baseRtoNs;
     }
 
     /** Rule 5.1: data went out; the timer starts unless it runs. */
@@ -117,11 +137,12 @@ final class TcpRetransmissionTimer
         running = false;
     }
 
-    /** An ACK acknowledged new data: the back-off goes (the path delivers again) and the timer restarts (5.3). */
+    /**
+     * An ACK acknowledged new data: the timer restarts (5.3) for the RTO in force. The back-off stays: only a sample
+     * ({@link #onSample}, which the owner feeds first when the ACK covers a timed segment) takes it away.
+     */
     void onNewAck(final long nowNs)
     {
-        backOffs = 0;
-        rtoNs = baseRtoNs;
         restart(nowNs);
     }
 
@@ -168,7 +189,7 @@ final class TcpRetransmissionTimer
         return rttvarNs;
     }
 
-    /** {@return expiries since the last ACK of new data} */
+    /** {@return expiries since the last round-trip sample} */
     int backOffs()
     {
         return backOffs;

@@ -61,13 +61,31 @@ final class TcpSegmentWriter
     }
 
     /**
-     * A SYN of {@code connection}: its initial sequence number, MSS {@code mss}, window scale {@link #WINDOW_SCALE}.
+     * {@return the receive window {@code connection}'s segments offer the peer, in bytes: their window field, scaled
+     * by {@link #WINDOW_SCALE} when the peer's SYN-ACK took window scaling (RFC 7323)}
+     */
+    long windowBytes(final TcpConnection connection)
+    {
+        final long field = connection.sender ? WINDOW : receiveWindow;
+        return connection.peerScales ? field << WINDOW_SCALE : field;
+    }
+
+    /**
+     * A SYN of {@code connection}: its initial sequence number, MSS {@code mss}, window scale {@link #WINDOW_SCALE};
+     * counted as sent ({@link TcpConnection#synSent}) only when the vif took it, so a SYN a full ring refused makes
+     * neither the handshake's answer a resent SYN's (RFC 6298 5.7's 3 s) nor its round trip start early.
      *
+     * @param nowNs now.
      * @return the vif's status (0: taken).
      */
-    int syn(final TcpConnection connection, final int mss)
+    int syn(final TcpConnection connection, final int mss, final long nowNs)
     {
-        return write(connection, connection.initialSequence, 0, TcpHeader.SYN, 0, mss, 0);
+        final int status = write(connection, connection.initialSequence, 0, TcpHeader.SYN, 0, mss, 0);
+        if (status == 0)
+        {
+            connection.synSent(nowNs);
+        }
+        return status;
     }
 
     /**

@@ -206,8 +206,8 @@ final class TcpSendWindow
     }
 
     /**
-     * New data was acknowledged (sndUna moved): the timed segment's round trip when the ACK covers it, the timer's
-     * back-off gone, the timer restarted, or stopped when nothing is outstanding (RFC 6298 5.2, 5.3).
+     * New data was acknowledged (sndUna moved): the timed segment's round trip when the ACK covers it (only that sample
+     * takes the timer's back-off away), the timer restarted, or stopped when nothing is outstanding (RFC 6298 5.2, 5.3).
      */
     private void onNewAck(final long nowNs)
     {

@@ -89,7 +89,7 @@ public final class XnbAgent implements Agent
         final FrameOffload offload, final EpochClock epochClock, final NanoClock nanoClock)
     {
         this.vif = new XnbVif(config, store, counters);
-        this.queues = new XnbQueues(vif, sink, offload, nanoClock, queueCounters);
+        this.queues = new XnbQueues(vif, sink, offload, nanoClock, epochClock, queueCounters);
         this.firstQueue = queues.get(0);
         this.connection = new XnbConnection(vif, region, queues);
         this.epochClock = epochClock;

@@ -8,6 +8,7 @@ import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.ring.BackRing;
 import io.pvnet.ring.event.EventChannel;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 
 /**
@@ -63,6 +64,8 @@ final class XnbQueue implements Agent
 
     private final QueueCounters queueCounters;
     private final NanoClock nanoClock;
+    /** The vif agent's wall clock: the exception log's rate limit, shared with the agent's own containment. */
+    private final EpochClock epochClock;
     private volatile Rings requested;
     private volatile Rings current;
     private EventChannel txChannel;
@@ -72,15 +75,17 @@ final class XnbQueue implements Agent
     /**
      * @param queueCounters this queue's own counters, or null (a single-queue vif has only the vif's).
      * @param nanoClock     the clock of this queue's duty cycles when it runs as its own agent.
+     * @param epochClock    the vif agent's wall clock (read here only when an exception is contained).
      */
     XnbQueue(
         final int index, final XnbVif vif, final FrameSink sink, final FrameOffload offload,
-        final QueueCounters queueCounters, final NanoClock nanoClock)
+        final QueueCounters queueCounters, final NanoClock nanoClock, final EpochClock epochClock)
     {
         this.index = index;
         this.vif = vif;
         this.queueCounters = queueCounters;
         this.nanoClock = nanoClock;
+        this.epochClock = epochClock;
         this.tx = new XnbTx(vif, this, sink, offload);
         this.rx = new XnbRx(vif, this, offload);
     }
@@ -218,12 +223,12 @@ final class XnbQueue implements Agent
     /**
      * Contains an exception thrown on this queue's own thread. The vif agent's thread owns the XenBus state, so only
      * the {@code error} key is written here (the store takes writers from any thread); a queue serves only while the
-     * vif is Connected, where the agent's own containment changes no state either. The log's rate limit takes
-     * wall-clock milliseconds, as the agent's {@code EpochClock} does in a switch.
+     * vif is Connected, where the agent's own containment changes no state either. The log's rate limit takes the
+     * vif agent's injected {@code EpochClock} (its milliseconds, so both threads' limits compare on one clock).
      */
     private void onExceptionSlowPath(final Throwable ex)
     {
-        if (vif.containException(ex, System.currentTimeMillis()))
+        if (vif.containException(ex, epochClock.time()))
         {
             vif.reportExceptionToStore();
         }

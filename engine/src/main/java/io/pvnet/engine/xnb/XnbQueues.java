@@ -3,6 +3,7 @@ package io.pvnet.engine.xnb;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.offload.FrameOffload;
 import io.pvnet.engine.vif.QueueCounters;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -22,6 +23,7 @@ final class XnbQueues
     private final FrameSink sink;
     private final FrameOffload offload;
     private final NanoClock nanoClock;
+    private final EpochClock epochClock;
     private final QueueCounters[] queueCounters;
     /** Created queues; an element is published before {@code vif.queues} (volatile) counts it. */
     private final XnbQueue[] queues;
@@ -29,12 +31,13 @@ final class XnbQueues
     /** @param manager where per-queue counters are allocated (only for a vif that may have several queues), or null. */
     XnbQueues(
         final XnbVif vif, final FrameSink sink, final FrameOffload offload, final NanoClock nanoClock,
-        final CountersManager manager)
+        final EpochClock epochClock, final CountersManager manager)
     {
         this.vif = vif;
         this.sink = sink;
         this.offload = offload;
         this.nanoClock = nanoClock;
+        this.epochClock = epochClock;
         final int max = vif.config.queues();
         this.queues = new XnbQueue[max];
         this.queueCounters = new QueueCounters[max];
@@ -46,7 +49,7 @@ final class XnbQueues
                 queueCounters[q] = new QueueCounters(manager, vif.config.domid(), vif.config.handle(), q);
             }
         }
-        queues[0] = new XnbQueue(0, vif, sink, offload, queueCounters[0], nanoClock);
+        queues[0] = new XnbQueue(0, vif, sink, offload, queueCounters[0], nanoClock, epochClock);
     }
 
     /** @return queue {@code index}, created on first use (vif agent's thread, or configuration time). */
@@ -55,7 +58,7 @@ final class XnbQueues
         XnbQueue queue = queues[index];
         if (queue == null)
         {
-            queue = new XnbQueue(index, vif, sink, offload, queueCounters[index], nanoClock);
+            queue = new XnbQueue(index, vif, sink, offload, queueCounters[index], nanoClock, epochClock);
             queues[index] = queue;
         }
         return queue;

@@ -159,12 +159,14 @@ final class XnbRingMapper
         }
         final SharedRing shared = new SharedRing(new UnsafeBuffer(pages, vif.grants.pageOffset(frame), PAGE_SIZE),
             CtrlRingDescriptor.SLOT_LENGTH);
-        if (Integer.compareUnsigned(shared.requestProducer() - shared.responseProducer(), shared.size()) > 0)
+        // the guest writes these indices: read once, so the one checked is the one attached (as the data rings)
+        final int responses = shared.responseProducer();
+        if (Integer.compareUnsigned(shared.requestProducer() - responses, shared.size()) > 0)
         {
             return failed("connecting control ring: indices impossible");
         }
         final BackRing ring = shared.backRing();
-        ring.attach(shared.responseProducer());
+        ring.attach(responses);
         vif.control.attach(ring, vif.grants, channel((int)port));
         vif.controlPort = (int)port;
         return true;

@@ -270,6 +270,39 @@ class GuestControlTest
     }
 
     @Test
+    void shouldStopTheWatchThreadWhenClosedByAnInterruptedThread()
+    {
+        final java.util.Set<Thread> before = watchThreads();
+        startSwitch(HostFile.effectiveUid());
+        final java.util.Set<Thread> started = watchThreads();
+        started.removeAll(before);
+        assertEquals(1, started.size(), "the server's watch thread: " + started);
+        final Thread watch = started.iterator().next();
+        Thread.currentThread().interrupt(); // the join on the acceptor throws at once
+        server.close();
+        assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (watch.isAlive() && System.nanoTime() - deadline < 0)
+        {
+            Thread.onSpinWait();
+        }
+        assertFalse(watch.isAlive(), "pvnet-control-watch stopped although close() was interrupted");
+    }
+
+    private static java.util.Set<Thread> watchThreads()
+    {
+        final java.util.Set<Thread> threads = new java.util.HashSet<>();
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.getName().equals("pvnet-control-watch") && thread.isAlive())
+            {
+                threads.add(thread);
+            }
+        }
+        return threads;
+    }
+
+    @Test
     void shouldSeeTheSwitchGoWithinMilliseconds()
     {
         startSwitch(HostFile.effectiveUid());

@@ -109,14 +109,16 @@ class StreamSinkTest
     }
 
     @Test
-    void shouldRestartTheCountFromItsBaseOnANewNonce()
+    void shouldRestartALiveCountFromItsBaseOnANewNonceThatNamesTheCountItReplaces()
     {
         control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);
         for (int sequence = 0; sequence < 40; sequence++)
         {
             data(sequence, 64);
         }
-        control(StreamControlDescriptor.RECEIVE, 2, 1000, 40, 1_000_000L, 56); // the warm-up ended at 40
+        source.doWork();
+        restart(2, 1, 40); // the warm-up ended at 40: gen's RECEIVE names the count it replaces
+        assertEquals(0, source.sink().refused(), "gen's own restart");
         data(39, 64); // a warm-up datagram arriving late: not in the new count
         data(40, 64);
         data(41, 64);
@@ -125,6 +127,72 @@ class StreamSinkTest
         control(StreamControlDescriptor.RECEIVE, 2, 1000, 40, 1_000_000L, 56); // repeated: the count goes on
         source.doWork();
         assertReport(last(), 2, 2, 42, false);
+    }
+
+    @Test
+    void shouldRefuseASpoofedRestartOfALiveCountAndCountItByReason()
+    {
+        control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);
+        for (int sequence = 0; sequence < 10; sequence++)
+        {
+            data(sequence, 64);
+        }
+        source.doWork();
+        control(StreamControlDescriptor.RECEIVE, 66, 1000, 0, 1_000_000L, 56); // spoofed: gen's address and port
+        restart(67, 5, 0); // naming a count that is not the live one
+        assertEquals(2, source.sink().refused(StreamSink.Refusal.LIVE_COUNT));
+        assertEquals(10, source.sink().counter(PEER_IP, PEER_PORT).received(), "the live count goes on");
+        nowNs += StreamSink.EVICT_IDLE_NS / 2;
+        control(StreamControlDescriptor.KEEPALIVE, 1, 0, 10, 0, 56);
+        control(StreamControlDescriptor.END, 1, 0, 10, 0, 56);
+        source.doWork();
+        assertReport(last(), 1, 10, 10, true);
+        assertEquals(0, source.sink().malformed(), "the real sender's controls still name the count");
+        assertEquals(1, source.sink().keepalives());
+    }
+
+    @Test
+    void shouldTakeANewNonceWithoutProofOnceThePortsCountIdledTheEvictionTime()
+    {
+        control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);
+        data(0, 64);
+        source.doWork();
+        nowNs += StreamSink.EVICT_IDLE_NS;
+        control(StreamControlDescriptor.RECEIVE, 2, 1000, 0, 1_000_000L, 56); // gen restarted, its old count dead
+        source.doWork();
+        assertEquals(0, source.sink().refused());
+        assertReport(last(), 2, 0, 0, false);
+    }
+
+    @Test
+    void shouldCountANewCountInItsPortsEndedSlotAsHeardWhenItStarts()
+    {
+        control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);
+        data(0, 64);
+        control(StreamControlDescriptor.END, 1, 0, 1, 0, 56);
+        source.doWork(); // the final report went
+        nowNs += 2 * StreamSink.EVICT_IDLE_NS;
+        control(StreamControlDescriptor.RECEIVE, 2, 1000, 1, 1_000_000L, 56); // the next run, in the ended slot
+        fillSlotsFromSpoofedSources(StreamSink.MAX_SINKS - 1);
+        controlFrom(PEER_IP + 1000, PEER_PORT, StreamControlDescriptor.RECEIVE);
+        assertEquals(0, source.sink().evicted(), "the new count, not yet sent a datagram, was heard when it started");
+        assertEquals(1, source.sink().refused(StreamSink.Refusal.FULL));
+        assertNotNull(source.sink().counter(PEER_IP, PEER_PORT));
+    }
+
+    @Test
+    void shouldTakeALateKeepaliveOfAnEndedCountAsLateNotMalformed()
+    {
+        control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);
+        data(0, 64);
+        control(StreamControlDescriptor.END, 1, 0, 1, 0, 56);
+        source.doWork();
+        control(StreamControlDescriptor.KEEPALIVE, 1, 0, 1, 0, 56); // sent before the END, overtaken by it
+        assertEquals(0, source.sink().malformed());
+        assertEquals(1, source.sink().lateKeepalives());
+        assertEquals(0, source.sink().keepalives(), "it renews nothing");
+        control(StreamControlDescriptor.KEEPALIVE, 2, 0, 1, 0, 56); // another nonce: still malformed
+        assertEquals(1, source.sink().malformed());
     }
 
     @Test
@@ -416,6 +484,15 @@ class StreamSinkTest
         final int length = StreamControlDescriptor.write(builder(StreamSource.PORT), PAYLOAD,
             StreamControlDescriptor.REPORT, 0, nonce, 0, received, received * 64, expected, 0, 0);
         source.onFrame(frame, 0, builder.payloadLength(length).build(), new FrameMetadata());
+    }
+
+    /** gen's RECEIVE restarting the live count {@code replaced} as {@code nonce} from {@code base}. */
+    private void restart(final int nonce, final int replaced, final long base)
+    {
+        StreamControlDescriptor.write(builder(StreamSource.PORT), PAYLOAD, StreamControlDescriptor.RECEIVE,
+            StreamControlDescriptor.FLAG_REPLACES, nonce, 1000, base, 1_000_000L,
+            StreamControlDescriptor.replacedNonce(replaced), 0, 0);
+        source.onFrame(frame, 0, builder.payloadLength(StreamControlDescriptor.LENGTH).build(), new FrameMetadata());
     }
 
     private void control(final int type, final int nonce, final int every, final long a, final long b, final int length)

@@ -87,7 +87,7 @@ class StreamSourceTest
         assertEquals(1000, source.sentFrames());
         sequences.clear();
         // the same stream paced by a window of 64, every datagram reported as it went
-        requestPaced(1000, 64, 4242);
+        request(40_001, 1000, 0, 64, 4242);
         for (int cycle = 0; cycle < 200 && source.activeStreams() > 0; cycle++)
         {
             source.doWork();
@@ -103,16 +103,6 @@ class StreamSourceTest
         assertEquals(1000, unpaced.size());
     }
 
-    private void requestPaced(final long count, final int window, final int nonce)
-    {
-        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
-        final FrameBuilder builder = new FrameBuilder();
-        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(40_001, StreamSource.PORT);
-        final int length = StreamRequestDescriptor.write(frame, PAYLOAD, StreamRequestDescriptor.START, count,
-            60_000_000_000L, 0, new int[] {100}, window, nonce);
-        source.onFrame(frame, 0, builder.payloadLength(length).build(), new FrameMetadata());
-    }
-
     /** The requester (port 40001) reports every datagram up to {@code expected} received. */
     private void report(final int nonce, final long expected)
     {
@@ -126,11 +116,17 @@ class StreamSourceTest
 
     private void request(final long count, final long rate)
     {
+        request(40_000, count, rate, 0, 0);
+    }
+
+    /** From {@code port}: stream {@code count} datagrams at {@code rate}, paced by a {@code window} (0: none). */
+    private void request(final int port, final long count, final long rate, final int window, final int nonce)
+    {
         final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
         final FrameBuilder builder = new FrameBuilder();
-        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(40_000, StreamSource.PORT);
+        builder.wrap(frame, 0).ethernet(GUEST_MAC, PEER_MAC).ipv4(PEER_IP, GUEST_IP).udp(port, StreamSource.PORT);
         final int length = StreamRequestDescriptor.write(frame, PAYLOAD, StreamRequestDescriptor.START, count,
-            60_000_000_000L, rate, new int[] {100});
+            60_000_000_000L, rate, new int[] {100}, window, nonce);
         source.onFrame(frame, 0, builder.payloadLength(length).build(), new FrameMetadata());
         assertEquals(1, source.activeStreams(), "stream started");
     }

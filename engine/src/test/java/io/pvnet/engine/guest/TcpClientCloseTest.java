@@ -15,6 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,8 +137,19 @@ class TcpClientCloseTest
         assertTrue(tcp.unacknowledged() >= 1400, "at least the lost segment: " + tcp.unacknowledged());
         assertEquals(server.tcpPayloadBytes(), tcp.answeredPayloadBytes(), "what reached the server was acknowledged");
         // resent on the timer, backed off each time (RFC 6298 5.5): 0.2, 0.4, 0.8 s apart within the 2 s of no progress
-        assertTrue(toServer.fins >= 3 && toServer.fins <= 5, "the FIN was resent with the retransmission timeout, " +
-            "doubled each time: " + toServer.fins);
+        // (3 to 5 FINs on a quiet machine; a stall of gen's thread only delays them, so fewer, never more)
+        final List<Long> at = toServer.finAtNs;
+        assertTrue(at.size() >= 2, "the FIN was resent with the retransmission timeout: " + at.size());
+        assertTrue(at.size() <= 5, "no more than a timer doubling from 0.2 s sends in 2 s (a fixed 0.2 s: 10): " +
+            at.size());
+        // FIN k+1 leaves after the timer's (k+1)-th expiry, which comes at least RTO_k = 0.2 s * 2^k after the k-th,
+        // before which FIN k-1 had left: so FIN k+1 follows FIN k-1 by at least RTO_k, however the thread stalls
+        for (int k = 1; k + 1 < at.size(); k++)
+        {
+            final long rtoNs = TcpRetransmissionTimer.MIN_RTO_NS << k;
+            assertTrue(at.get(k + 1) - at.get(k - 1) >= rtoNs, "FIN " + (k + 1) + " at least " + rtoNs +
+                " ns after FIN " + (k - 1) + " (the timeout doubled): " + at);
+        }
         assertTrue(tookNs < 10_000_000_000L, "gave up after 2 s without progress: " + tookNs + " ns");
     }
 
@@ -184,6 +198,8 @@ class TcpClientCloseTest
         final java.util.List<Long> resetSequences = new java.util.ArrayList<>();
         int lost;
         int fins;
+        /** When each of gen's FINs reached the path ({@link System#nanoTime()}, gen's clock). */
+        final List<Long> finAtNs = new ArrayList<>();
         private boolean finSeen;
         private final UnsafeBuffer held = new UnsafeBuffer(new byte[2048]);
         private final FrameMetadata heldMetadata = new FrameMetadata();
@@ -204,6 +220,10 @@ class TcpClientCloseTest
             final boolean fin = (TcpHeader.flags(buffer, l4) & TcpHeader.FIN) != 0;
             final boolean data = ip + Ipv4Header.totalLength(buffer, ip) > l4 + TcpHeader.headerLength(buffer, l4);
             fins += fin ? 1 : 0;
+            if (fin)
+            {
+                finAtNs.add(System.nanoTime());
+            }
             if ((TcpHeader.flags(buffer, l4) & TcpHeader.RST) != 0)
             {
                 resetSequences.add(TcpHeader.sequence(buffer, l4));

@@ -174,11 +174,46 @@ class TcpClientMidRunTest
         final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 1, 400, 10_000_000_000L);
         assertTrue(tcp.ok(), tcp.failure());
         assertEquals(1, path.spoofed, "the blind RST went to gen");
-        assertTrue(path.pureAcksToDiscard >= 1, "gen's challenge ACK (a sending connection sends no other pure ACK)");
+        assertEquals(1, path.challengeAcks, "one pure ACK at gen's receive point before its FIN: the challenge ACK");
+        assertEquals(1, tcp.counters().challengeAcks());
+        assertEquals(0, tcp.counters().resetsOutOfWindow());
         assertEquals(List.of(), resets.told);
         assertEquals(0, tcp.peerResets());
         assertTrue(tcp.closed(), tcp.toString());
         assertEquals(400 * 1400L, tcp.answeredPayloadBytes());
+    }
+
+    @Test
+    void shouldDropARstOutsideTheWindowSilently()
+    {
+        // RFC 5961 3.2 rule 1: a RST a gigabyte past gen's receive point, beyond the 8 MiB window it offers
+        path.spoofAtDataSegment = 20;
+        path.spoofOffset = 1L << 30;
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 1, 400, 10_000_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(1, path.spoofed);
+        assertEquals(0, path.challengeAcks, "no answer to a RST outside the window");
+        assertEquals(0, tcp.counters().challengeAcks());
+        assertEquals(1, tcp.counters().resetsOutOfWindow(), "dropped, counted");
+        assertEquals(List.of(), resets.told);
+        assertTrue(tcp.closed(), tcp.toString());
+        assertEquals(400 * 1400L, tcp.answeredPayloadBytes());
+    }
+
+    @Test
+    void shouldLimitChallengeAcksPerConnection()
+    {
+        // a burst of in-window RSTs (RFC 5961 7): one challenge ACK for the connection, the rest counted and unanswered
+        path.spoofAtDataSegment = 20;
+        path.spoofCount = 5;
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 1, 400, 10_000_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertEquals(5, path.spoofed);
+        assertEquals(1, path.challengeAcks, "one challenge ACK on the wire");
+        assertEquals(1, tcp.counters().challengeAcks());
+        assertEquals(4, tcp.counters().challengeAcksLimited(), "the others within 500 ms of it: limited");
+        assertEquals(List.of(), resets.told);
+        assertTrue(tcp.closed(), tcp.toString());
     }
 
     @Test
@@ -241,8 +276,15 @@ class TcpClientMidRunTest
         FrameHandler next;
         io.pvnet.engine.frame.FrameSink toClient;
         long spoofAtDataSegment = -1;
+        /** How far past gen's receive point the spoofed RSTs lie, and how many go back to back. */
+        long spoofOffset = 5000;
+        int spoofCount = 1;
         int spoofed;
-        long pureAcksToDiscard;
+        /** Gen's receive point when it was spoofed: the ACK number of its challenge ACK. */
+        long spoofedAt = -1;
+        /** Pure ACKs from gen to the discard server at {@link #spoofedAt} before gen's first FIN: challenge ACKs. */
+        long challengeAcks;
+        private boolean genFin;
         long loseDataSegment = -1;
         long loseEvery = -1;
         int resetAtDataSegmentFromPort = -1;
@@ -287,17 +329,27 @@ class TcpClientMidRunTest
             final int to = TcpHeader.destinationPort(buffer, l4);
             final int from = TcpHeader.sourcePort(buffer, l4);
             final boolean data = ip + Ipv4Header.totalLength(buffer, ip) > l4 + TcpHeader.headerLength(buffer, l4);
-            if (!data && to == GuestStack.DISCARD_PORT && spoofed > 0 &&
+            if (to == GuestStack.DISCARD_PORT && (TcpHeader.flags(buffer, l4) & TcpHeader.FIN) != 0)
+            {
+                genFin = true;
+            }
+            // gen's ACK of the server's FIN acknowledges one more: only its challenge ACK is at the point and before
+            if (!data && to == GuestStack.DISCARD_PORT && spoofed > 0 && !genFin &&
+                TcpHeader.acknowledgment(buffer, l4) == spoofedAt &&
                 (TcpHeader.flags(buffer, l4) & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) == 0)
             {
-                pureAcksToDiscard++;
+                challengeAcks++;
             }
             if (data && to == GuestStack.DISCARD_PORT)
             {
                 dataSegments++;
                 if (dataSegments == spoofAtDataSegment)
                 {
-                    spoof(buffer, offset, length, l4);
+                    spoofedAt = TcpHeader.acknowledgment(buffer, l4);
+                    for (int i = 0; i < spoofCount; i++)
+                    {
+                        spoof(buffer, offset, length, l4);
+                    }
                 }
                 dataFrameBytes += length;
                 if (dataSegments == loseDataSegment || (loseEvery > 0 && dataSegments % loseEvery == 0))
@@ -321,8 +373,8 @@ class TcpClientMidRunTest
         }
 
         /**
-         * A RST to gen as from the server's address and port, 5,000 bytes past gen's receive point (the ACK number of
-         * gen's segment): inside the window, not at the point (gen reads no TCP checksum).
+         * A RST to gen as from the server's address and port, {@link #spoofOffset} bytes past gen's receive point (the
+         * ACK number of gen's segment): 5,000 is inside the window, not at the point (gen reads no TCP checksum).
          */
         private void spoof(final DirectBuffer buffer, final int offset, final int length, final int l4)
         {
@@ -342,7 +394,7 @@ class TcpClientMidRunTest
             rst.putByte(tcp + 12, (byte)(5 << 4)); // no options
             TcpHeader.sourcePort(rst, tcp, TcpHeader.destinationPort(buffer, l4));
             TcpHeader.destinationPort(rst, tcp, TcpHeader.sourcePort(buffer, l4));
-            TcpHeader.sequence(rst, tcp, (TcpHeader.acknowledgment(buffer, l4) + 5000) & 0xFFFF_FFFFL);
+            TcpHeader.sequence(rst, tcp, (TcpHeader.acknowledgment(buffer, l4) + spoofOffset) & 0xFFFF_FFFFL);
             TcpHeader.acknowledgment(rst, tcp, 0);
             TcpHeader.flags(rst, tcp, TcpHeader.RST);
             toClient.onFrame(rst, 0, headers, new FrameMetadata());

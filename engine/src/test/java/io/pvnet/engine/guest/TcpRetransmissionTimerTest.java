@@ -108,7 +108,7 @@ class TcpRetransmissionTimerTest
     }
 
     @Test
-    void shouldTakeTheBackOffAwayWithAnAckOfNewDataAndRestartTheTimer()
+    void shouldKeepTheBackOffThroughAnAckOfNewDataUntilANewSample()
     {
         timer.begin(100 * MS);
         final long base = timer.rtoNs();
@@ -117,9 +117,14 @@ class TcpRetransmissionTimerTest
         timer.backOff(3 * base);
         assertEquals(4 * base, timer.rtoNs());
         timer.onNewAck(10 * base);
-        assertEquals(base, timer.rtoNs(), "an ACK of new data: the RTO of SRTT and RTTVAR again");
-        assertEquals(0, timer.backOffs());
-        assertEquals(base, timer.nanosToExpiry(10 * base), "5.3: restarted for the RTO");
+        assertEquals(4 * base, timer.rtoNs(), "an ACK without a sample (Karn): the backed-off RTO stays");
+        assertEquals(2, timer.backOffs());
+        assertEquals(4 * base, timer.nanosToExpiry(10 * base), "5.3: restarted for the RTO in force");
+        timer.onSample(100 * MS);
+        assertEquals(0, timer.backOffs(), "a new round-trip sample takes the back-off away");
+        assertEquals(100 * MS + 4 * 37_500_000L, timer.rtoNs(), "the RTO of SRTT and RTTVAR again, not doubled");
+        timer.onNewAck(20 * base);
+        assertEquals(timer.rtoNs(), timer.nanosToExpiry(20 * base));
     }
 
     @Test

@@ -54,7 +54,7 @@ class TcpSegmentWriterTest
     {
         writer.receiveWindow(32);
         final TcpConnection receiving = connection(false);
-        assertEquals(0, writer.syn(receiving, 1460));
+        assertEquals(0, writer.syn(receiving, 1460, 0));
         assertEquals(TcpHeader.SYN, TcpHeader.flags(taken, L4));
         assertEquals(receiving.initialSequence, TcpHeader.sequence(taken, L4));
         assertEquals(40_000, TcpHeader.sourcePort(taken, L4));
@@ -63,6 +63,26 @@ class TcpSegmentWriterTest
         assertEquals(TcpSegmentWriter.WINDOW_SCALE, TcpHeader.windowScaleOption(taken, L4));
         assertEquals(TcpSegmentWriter.WINDOW, TcpHeader.window(taken, L4), "a SYN's window is never scaled (RFC 7323)");
         assertEquals(0, takenFlags);
+    }
+
+    @Test
+    void shouldCountOnlyTheSynsTheVifTookSoTheAnswerToTheFirstThatLeftIsASample()
+    {
+        final TcpConnection sending = connection(true);
+        status = io.pvnet.engine.VifFrontend.BUSY; // a full tx ring
+        assertEquals(io.pvnet.engine.VifFrontend.BUSY, writer.syn(sending, 1460, 1_000L));
+        assertEquals(0, sending.synsSent, "a SYN that never left is not sent");
+        status = 0;
+        assertEquals(0, writer.syn(sending, 1460, 300_001_000L)); // the retry leaves
+        assertEquals(1, sending.synsSent);
+        final UnsafeBuffer synAck = new UnsafeBuffer(new byte[128]);
+        final int length = new FrameBuilder().wrap(synAck, 0).ethernet(0x02_00_00_00_00_02L, 0x02_00_00_00_00_01L)
+            .ipv4(0x0A00_0001, 0x0A00_0002)
+            .tcp(9, 40_000, 5000, sending.firstSequence(), TcpHeader.SYN | TcpHeader.ACK, 65535).tcpMss(1460)
+            .payloadLength(0).build();
+        assertTrue(sending.onSynAck(synAck, L4, length - L4, 300_051_000L));
+        assertEquals(50_000L, sending.handshakeRttNs,
+            "the round trip of the one SYN that left, a sample: not 5.7's resent SYN, nor counted from the refused one");
     }
 
     @Test

@@ -134,7 +134,7 @@ class TcpSendWindowTest
         send(MSS, 2200 * ms); // the same bytes again
         window.onAck((FIRST + 2 * MSS) & MASK, 65535, true, 2300 * ms);
         assertEquals(400 * ms, timer.srttNs(), "an ACK of a resent segment is no sample (Karn)");
-        assertEquals(1200 * ms, timer.rtoNs(), "the new ACK took the back-off away");
+        assertEquals(2400 * ms, timer.rtoNs(), "no sample, so the back-off stays (Karn)");
 
         send(MSS, 3000 * ms);
         send(MSS, 3010 * ms); // the first is timed, not this one
@@ -145,5 +145,30 @@ class TcpSendWindowTest
             "restarted by the ACK of new data for the new RTO, 362.5 + 4 * 225 ms (5.3)");
         window.onAck((FIRST + 4 * MSS) & MASK, 65535, true, 3200 * ms);
         assertEquals(362_500_000L, timer.srttNs(), "the second segment was not timed");
+    }
+
+    @Test
+    void shouldKeepTheDoubledRtoAfterAnAckOfResentDataAndDropItWithASampleOfANewSegment()
+    {
+        final long ms = 1_000_000L;
+        window.start(FIRST, 1 << 20, 0, MSS, 100 * ms); // SRTT 100, RTTVAR 50: RTO 300 ms
+        final TcpRetransmissionTimer timer = window.timer();
+        assertEquals(300 * ms, timer.rtoNs());
+        send(2 * MSS, 0);
+        assertTrue(window.checkTimeout(300 * ms));
+        assertEquals(600 * ms, timer.rtoNs(), "doubled (5.5)");
+        send(MSS, 300 * ms); // the first segment again
+        assertEquals(MSS, window.onAck((FIRST + MSS) & MASK, 65535, true, 350 * ms), "the resent segment's ACK");
+        assertEquals(600 * ms, timer.rtoNs(), "an ACK of resent data is no sample: the RTO stays doubled");
+        assertEquals(600 * ms, window.nanosToTimeout(350 * ms), "restarted (5.3) with the doubled RTO");
+        send(MSS, 400 * ms); // the second segment again: still resent
+        assertFalse(window.resending(), "caught up");
+        send(MSS, 410 * ms); // new data, timed
+        window.onAck((FIRST + 2 * MSS) & MASK, 65535, true, 450 * ms);
+        assertEquals(600 * ms, timer.rtoNs(), "still no sample");
+        window.onAck((FIRST + 3 * MSS) & MASK, 65535, true, 510 * ms); // the timed segment: 100 ms
+        assertEquals(0, timer.backOffs(), "the timed new segment's sample took the back-off away");
+        assertEquals(100 * ms, timer.srttNs());
+        assertEquals(100 * ms + 4 * 37_500_000L, timer.rtoNs(), "SRTT 100 + 4 * RTTVAR 37.5 ms (2.3)");
     }
 }

@@ -5,8 +5,8 @@ import io.pvnet.engine.guest.GenCounters;
 /**
  * An interval's figures of one direction of {@code pvnet gen}'s output, summed over flows as a {@code [SUM]} line sums
  * them: sent or received frames and payload, echoes answered, and what the receiver counted (a one-way stream's, as
- * reported; gen's own for a reverse stream: expected, late, duplicates), TCP's segments sent again, and the mean jitter of the flows that measured
- * one (iperf3's sum). {@link GenSummary} takes its mean jitter over the flows from here too.
+ * reported; gen's own for a reverse stream: expected, late, duplicates), TCP's segments sent again, and the mean
+ * jitter of the flows that measured one (iperf3's sum). {@link GenSummary} takes its mean jitter over the flows from here too.
  * <p>
  * Threading: one thread, the one that fills it.
  */

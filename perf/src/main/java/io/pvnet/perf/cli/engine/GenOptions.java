@@ -308,7 +308,8 @@ final class GenOptions
         }
         final boolean echoed = icmp || (udp && echo && !reverse);
         final int defaultWindow = echoed ? EchoWindow.DEFAULT_MAX :
-            StreamCredit.defaultWindow(io.pvnet.checksum.packet.EthernetHeader.LENGTH + TrafficGenerator.DATAGRAM_HEADER_BYTES + (int)meanPayload(mix));
+            StreamCredit.defaultWindow(io.pvnet.checksum.packet.EthernetHeader.LENGTH +
+                TrafficGenerator.DATAGRAM_HEADER_BYTES + (int)meanPayload(mix));
         final int paced = udp && rate == 0 && !flood ? window == -1 ? defaultWindow : window : 0;
         return new Plan(settings, dst, dstIp, proto, udp, icmp, tso, port, reversePort, flows, mix, sizes.get(0),
             direction, Math.max(0, count), durationNs, (long)(interval * 1e9), (long)(omit * 1e9), rate, paced, oneWay,

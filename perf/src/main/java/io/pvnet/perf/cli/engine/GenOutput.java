@@ -292,10 +292,4 @@ final class GenOutput implements GenListener
             GenJson.write(jsonOut, start, intervals, end);
         }
     }
-
-    /** @return the round-trip histogram of the whole run. */
-    Histogram totalRtt()
-    {
-        return totalRtt;
-    }
 }

@@ -204,6 +204,10 @@ final class GenSummary
             end.put("closed", report.closed());
             end.put("unacknowledged_bytes", report.unacknowledged());
             end.put("peer_resets", report.peerResets());
+            // RSTs not at gen's receive point (RFC 5961 3.2): challenged, not challenged (7's limit), out of window
+            end.put("challenge_acks", counters.challengeAcks());
+            end.put("challenge_acks_limited", counters.challengeAcksLimited());
+            end.put("resets_out_of_window", counters.resetsOutOfWindow());
         }
         if (counters.badReports() > 0 || counters.reportsIn() > 0 || counters.reportsOut() > 0)
         {

@@ -193,7 +193,7 @@ final class GenTable
     }
 
     /** {@return nanoseconds in the unit that fits: ns, us, ms or s} */
-    static String format(final long ns)
+    private static String format(final long ns)
     {
         if (ns < 1_000)
         {
@@ -207,7 +207,7 @@ final class GenTable
     }
 
     /** @return bytes as iperf3 prints them: KBytes, MBytes, GBytes (powers of 1024). */
-    static String bytes(final long bytes)
+    private static String bytes(final long bytes)
     {
         if (bytes < 1024)
         {
@@ -225,7 +225,7 @@ final class GenTable
     }
 
     /** @return bits/s as iperf3 prints them: Kbits/sec, Mbits/sec, Gbits/sec (powers of 1000). */
-    static String bitrate(final long bytes, final double seconds)
+    private static String bitrate(final long bytes, final double seconds)
     {
         double value = bytes * 8 / seconds;
         final String[] units = {" bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"};

@@ -106,10 +106,11 @@ public final class GuestCommand implements Callable<Integer>
                 node.streamSource().sink().datagrams() + " reports-out " + node.streamSource().sink().reports() +
                 " reports-deferred " + node.streamSource().sink().reportFailures() +
                 " unsolicited " + node.streamSource().sink().unsolicited() + " stream-malformed " +
-                node.streamSource().sink().malformed() + " stream-refused full/source/final-pending " +
+                node.streamSource().sink().malformed() + " stream-refused full/source/final-pending/live-count " +
                 node.streamSource().sink().refused(StreamSink.Refusal.FULL) + "/" +
                 node.streamSource().sink().refused(StreamSink.Refusal.SOURCE_LIMIT) + "/" +
-                node.streamSource().sink().refused(StreamSink.Refusal.FINAL_PENDING) + " stream-evicted " +
+                node.streamSource().sink().refused(StreamSink.Refusal.FINAL_PENDING) + "/" +
+                node.streamSource().sink().refused(StreamSink.Refusal.LIVE_COUNT) + " stream-evicted " +
                 node.streamSource().sink().evicted() + " stream-keepalives " +
                 node.streamSource().sink().keepalives() + " chargen-connections " + node.chargen().accepted() +
                 " chargen-bytes " + node.chargen().sentBytes());

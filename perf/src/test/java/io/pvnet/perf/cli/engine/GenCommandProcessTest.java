@@ -252,6 +252,8 @@ class GenCommandProcessTest
             final Map<String, Object> end = (Map<String, Object>)document.get("end");
             assertEquals(Boolean.TRUE, end.get("closed"), end.toString());
             assertEquals(0, ((Number)end.get("peer_resets")).intValue(), end.toString());
+            assertEquals(0, ((Number)end.get("challenge_acks")).intValue(), "no RST, no challenge: " + end);
+            assertEquals(0, ((Number)end.get("resets_out_of_window")).intValue(), end.toString());
             final Map<String, Object> sent = (Map<String, Object>)end.get("sent");
             assertEquals(400L, ((Number)sent.get("frames")).longValue(), "first sends only: " + sent);
             final long retransmits = ((Number)sent.get("retransmits")).longValue();

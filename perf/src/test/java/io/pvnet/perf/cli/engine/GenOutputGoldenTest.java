@@ -19,9 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * {@link GenOutput}'s text and JSON, byte for byte, in every mode for one flow and two: a warm-up interval, two measured
- * ones (the second with a flow that reported no jitter), round trips, a one-way stream's closing rows and the summary
- * lines, against the files in {@code src/test/resources/gen-output} (the JSON's timestamp, version and commit masked).
+ * {@link GenOutput}'s text and JSON, byte for byte, in every mode for one flow and two: a warm-up interval, two
+ * measured ones (the second with a flow that reported no jitter), round trips, a one-way stream's or gen's TCP's
+ * closing rows and the summary lines, against the files in {@code src/test/resources/gen-output} (the JSON's timestamp,
+ * version and commit masked).
  * A change to what gen prints changes those files on purpose: {@code -Dpvnet.gen.golden.write=true} rewrites them from
  * this run (then read the diff).
  */
@@ -77,7 +78,8 @@ class GenOutputGoldenTest
         final Map<String, Object> end = new LinkedHashMap<>();
         end.put("seconds", 2.5);
         final List<String> lines = new java.util.ArrayList<>(mode.oneWay() ?
-            output.closingRows(2.5, 5000, 320_000, 4990, 319_360, 12_345, 10, 5000) : List.of());
+            output.closingRows(2.5, 5000, 320_000, 4990, 319_360, 12_345, 10, 5000) : mode.tcp() && mode.sends() ?
+            output.tcpClosingRows(2.5, 5000, 7_000_000, 37, 6_948_200) : List.of());
         lines.add("pvnet gen: the summary line");
         output.finish(start, end, lines);
         return text.toString(StandardCharsets.UTF_8) + "=== json\n" + json.toString(StandardCharsets.UTF_8)
