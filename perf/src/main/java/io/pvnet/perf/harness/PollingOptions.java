@@ -28,7 +28,9 @@ public final class PollingOptions
             // a line of its own: help wraps after a dot, which would split the property's name
             "-Dpvnet.idle.stream.spin.us sets that 1 ms.",
             "With the default 50 us only (given or not), a thread woken by one batch of work polls 10 us (the " +
-                "wake-up window, -Dpvnet.idle.wake.spin.us) before it sleeps again; any other window is kept whole."})
+                "wake-up window) before it sleeps again; any other window is kept whole.",
+            // a line of its own, as above
+            "-Dpvnet.idle.wake.spin.us sets that 10 us."})
     Long spinUs;
 
     private static volatile boolean spinWindowGiven;
