@@ -15,6 +15,11 @@ import java.util.Locale;
  */
 final class GenTable
 {
+    /** Units of {@link #bytes} above 1,023 bytes (powers of 1024). */
+    private static final String[] BYTE_UNITS = {"KBytes", "MBytes", "GBytes", "TBytes"};
+    /** Units of {@link #bitrate} (powers of 1000). */
+    private static final String[] BIT_UNITS = {" bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"};
+
     private final GenOutput.Mode mode;
 
     GenTable(final GenOutput.Mode mode)
@@ -213,29 +218,30 @@ final class GenTable
         {
             return String.format(Locale.ROOT, "%6d  Bytes", bytes); // the unit right-aligned with KBytes
         }
-        final String[] units = {"KBytes", "MBytes", "GBytes", "TBytes"};
-        double value = bytes / 1024.0;
-        int unit = 0;
-        while (value >= 1024 && unit < units.length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, value < 10 ? "%6.2f %s" : value < 100 ? "%6.1f %s" : "%6.0f %s", value, units[unit]);
+        return scaled(bytes / 1024.0, 1024, BYTE_UNITS);
     }
 
     /** @return bits/s as iperf3 prints them: Kbits/sec, Mbits/sec, Gbits/sec (powers of 1000). */
     private static String bitrate(final long bytes, final double seconds)
     {
-        double value = bytes * 8 / seconds;
-        final String[] units = {" bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"};
+        return scaled(bytes * 8 / seconds, 1000, BIT_UNITS);
+    }
+
+    /**
+     * {@return {@code value} divided by {@code base} until below it (or out of units), with its unit, as iperf3 prints
+     * it: two decimals below 10, one below 100, none above}
+     */
+    private static String scaled(final double value, final double base, final String[] units)
+    {
+        double scaled = value;
         int unit = 0;
-        while (value >= 1000 && unit < units.length - 1)
+        while (scaled >= base && unit < units.length - 1)
         {
-            value /= 1000;
+            scaled /= base;
             unit++;
         }
-        return String.format(Locale.ROOT, value < 10 ? "%6.2f %s" : value < 100 ? "%6.1f %s" : "%6.0f %s", value, units[unit]);
+        return String.format(Locale.ROOT, scaled < 10 ? "%6.2f %s" : scaled < 100 ? "%6.1f %s" : "%6.0f %s", scaled,
+            units[unit]);
     }
 
     private static String rate(final long frames, final double seconds)
