@@ -294,18 +294,7 @@ class TcpClientCloseTest
     private static void challenge(final FrameSink ackSink, final DirectBuffer buffer, final int offset, final int length, final int l4,
         final FrameMetadata metadata)
     {
-        final UnsafeBuffer ack = new UnsafeBuffer(new byte[length]);
-        ack.putBytes(0, buffer, offset, length);
-        for (int i = 0; i < 6; i++)
-        {
-            ack.putByte(i, buffer.getByte(offset + 6 + i));
-            ack.putByte(6 + i, buffer.getByte(offset + i));
-        }
-        final int ip = EthernetHeader.LENGTH;
-        ack.putInt(ip + 12, buffer.getInt(offset + ip + 16));
-        ack.putInt(ip + 16, buffer.getInt(offset + ip + 12));
-        TcpHeader.sourcePort(ack, l4, TcpHeader.destinationPort(buffer, offset + l4));
-        TcpHeader.destinationPort(ack, l4, TcpHeader.sourcePort(buffer, offset + l4));
+        final UnsafeBuffer ack = ServerAndClientGuests.answerTo(buffer, offset, length, l4);
         final long rst = TcpHeader.sequence(buffer, offset + l4);
         TcpHeader.sequence(ack, l4, 0x1000_0002L);
         TcpHeader.acknowledgment(ack, l4, (rst + Lossy.CHALLENGE_AHEAD) & 0xFFFF_FFFFL);

@@ -379,21 +379,11 @@ class TcpClientMidRunTest
         private void spoof(final DirectBuffer buffer, final int offset, final int length, final int l4)
         {
             final int headers = l4 - offset + TcpHeader.MIN_LENGTH;
-            final UnsafeBuffer rst = new UnsafeBuffer(new byte[headers]);
-            rst.putBytes(0, buffer, offset, headers);
-            for (int i = 0; i < 6; i++)
-            {
-                rst.putByte(i, buffer.getByte(offset + 6 + i));
-                rst.putByte(6 + i, buffer.getByte(offset + i));
-            }
-            final int ip = EthernetHeader.LENGTH;
-            rst.putInt(ip + 12, buffer.getInt(offset + ip + 16));
-            rst.putInt(ip + 16, buffer.getInt(offset + ip + 12));
-            Ipv4Header.totalLength(rst, ip, headers - ip);
             final int tcp = l4 - offset;
+            final UnsafeBuffer rst = ServerAndClientGuests.answerTo(buffer, offset, headers, tcp);
+            final int ip = EthernetHeader.LENGTH;
+            Ipv4Header.totalLength(rst, ip, headers - ip);
             rst.putByte(tcp + 12, (byte)(5 << 4)); // no options
-            TcpHeader.sourcePort(rst, tcp, TcpHeader.destinationPort(buffer, l4));
-            TcpHeader.destinationPort(rst, tcp, TcpHeader.sourcePort(buffer, l4));
             TcpHeader.sequence(rst, tcp, (TcpHeader.acknowledgment(buffer, l4) + spoofOffset) & 0xFFFF_FFFFL);
             TcpHeader.acknowledgment(rst, tcp, 0);
             TcpHeader.flags(rst, tcp, TcpHeader.RST);
