@@ -3,10 +3,10 @@ package io.pvnet.ring.event;
 /**
  * A {@link WaitPoint} whose sleeps end when the owner's next timed work is due: work driven by time rather than by a
  * notification (a retransmission, a paced send) would otherwise wait for the idle strategy's longest sleep, a safety
- * net of up to a second. Nothing due: the sleep is the caller's (until notified or its timeout). The wrapped wait
- * point ({@link EventSelector}, {@link EpollWaitPoint}, {@link EventChannel}) sleeps in the kernel in slices of at most
- * {@link EventSelector#MAX_SLEEP_SLICE_NS}. The one sleep logic of pvnet's agents: the switch's {@code VifPoller} and
- * the guest's node are each the {@link TimedWork} of one (work due now, such as an active vif: no sleep at all).
+ * net of a second or more. Nothing due: the sleep is the caller's (until notified, interrupted or its timeout), one
+ * kernel sleep in the wrapped wait point ({@link EventSelector}, {@link EpollWaitPoint}, {@link EventChannel}). The one
+ * sleep logic of pvnet's agents: the switch's {@code VifPoller} and the guest's node are each the {@link TimedWork} of
+ * one (work due now, such as an active vif: no sleep at all).
  * <p>
  * Threading: the owner's thread (that of the wait point and of {@code timers}). Allocation-free.
  */

@@ -41,6 +41,8 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
     /** The {@code struct epoll_event} of {@link #mute}/{@link #unmute} (owner thread). */
     private final MemorySegment ctlScratch;
     private final java.util.concurrent.atomic.AtomicInteger registered = new java.util.concurrent.atomic.AtomicInteger();
+    /** Ends the owner's epoll sleep when its thread is interrupted: the selector's eventfd is signalled. */
+    private final InterruptWake interruptWake = new InterruptWake(this::wakeOwner);
     private long sleeps;
     private long kicks;
 
@@ -190,9 +192,8 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
     }
 
     /**
-     * Sleeps in {@code epoll_pwait} until a kick, a raise of the selector or the timeout (rounded up to whole
-     * milliseconds, at most {@link EventSelector#MAX_SLEEP_SLICE_NS}: an interrupt is seen within one slice), then
-     * raises the kicked bits. Returns at once when a bit is already pending.
+     * Sleeps in {@code epoll_pwait} until a kick, a raise of the selector, an interrupt of the thread or the timeout
+     * (rounded up to whole milliseconds), then raises the kicked bits. Returns at once when a bit is already pending.
      */
     @Override
     public void sleep(final long timeoutNs)
@@ -200,10 +201,19 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
         if (!selector.hasPending())
         {
             sleeps++;
-            final long slice = Math.min(Math.max(timeoutNs, 0), EventSelector.MAX_SLEEP_SLICE_NS);
-            dispatch(LinuxCalls.epollWait(epollFd, events, MAX_EVENTS, (int)((slice + 999_999) / 1_000_000)));
+            final long timeoutMs = Math.min((Math.max(timeoutNs, 0) + 999_999) / 1_000_000, Integer.MAX_VALUE);
+            interruptWake.enter();
+            final int ready = LinuxCalls.epollWait(epollFd, events, MAX_EVENTS, (int)timeoutMs);
+            interruptWake.exit();
+            dispatch(ready);
         }
         selector.cancelSleep();
+    }
+
+    /** Ends the owner's sleep without a kick (an interrupt of its thread): an eventfd write is counted, never lost. */
+    private void wakeOwner()
+    {
+        LinuxCalls.eventfdSignal(selectorFd);
     }
 
     /** {@return times the owner slept in {@code epoll_pwait}} */

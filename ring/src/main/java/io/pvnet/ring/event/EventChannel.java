@@ -28,8 +28,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class EventChannel implements WaitPoint
 {
-    /** Longest single kernel sleep: bounds how late an interrupt of the waiting thread is seen. */
-    public static final long MAX_SLEEP_SLICE_NS = EventSelector.MAX_SLEEP_SLICE_NS;
     /**
      * Whether a notifier that woke a sleeping peer yields its CPU at once ({@code -Dpvnet.idle.yield.after.wake}, true
      * unless set to false). The kernel placed the woken thread on a CPU; on a machine with idle CPUs halted (this VM:
@@ -58,6 +56,11 @@ public final class EventChannel implements WaitPoint
     private final IdleMode idleMode;
     private final EventSelector remoteSelector;
     private final Futex.Waiter waiter = new Futex.Waiter();
+    /**
+     * Ends this end's futex sleep when its thread is interrupted: the local word bumped (seen as one more notification,
+     * which every waiter treats as "re-check"), then woken.
+     */
+    private final InterruptWake interruptWake = new InterruptWake(this::wakeSelf);
     /** The peer's kick eventfd (an isolated guest's end), or -1: the peer is woken through its word or selector. */
     private volatile int remoteKickFd = -1;
     private long lastSeen;
@@ -67,6 +70,8 @@ public final class EventChannel implements WaitPoint
     private long peersWoken;
     private long sleeps;
     private boolean yieldAfterWake = YIELD_AFTER_WAKE;
+    /** The last number this end armed its port with ({@link #nextArming()}). */
+    private int armings;
     /** The limiter of the yield after a wake-up; null: the notifying thread's own. */
     private WakeYieldLimiter wakeYieldLimiter;
 
@@ -152,7 +157,10 @@ public final class EventChannel implements WaitPoint
         // atomic add (full barrier): the ring push before it is visible to a waiter that sees the new word, and the
         // armed flag read below is not reordered before it (pairs with the waiter's volatile store of armed)
         ports.getAndAddInt(remoteWord, 1);
-        if (ports.getIntVolatile(remoteArmed) != 0 && ports.compareAndSetInt(remoteArmed, 1, 0))
+        // the CAS takes exactly the arming it read: a notifier delayed between the read and the CAS must not disarm a
+        // later arming (the peer would sleep armed by nobody, and every later notifier would skip the wake-up)
+        final int armed = ports.getIntVolatile(remoteArmed);
+        if (armed != 0 && ports.compareAndSetInt(remoteArmed, armed, 0))
         {
             wakePeerSlowPath();
             return true;
@@ -223,7 +231,8 @@ public final class EventChannel implements WaitPoint
      * spin window) the thread sleeps in the kernel until notified; otherwise it idles through the idle strategy.
      *
      * @param timeoutNs how long to wait at most; 0 polls once.
-     * @return true when a notification arrived, false on timeout or interrupt (the interrupt flag stays set).
+     * @return true when a notification arrived, false on timeout or interrupt (the interrupt flag stays set; a
+     *     notification that came meanwhile, and the interrupt's own wake-up of the sleep, are seen by the next poll).
      */
     public boolean await(final long timeoutNs)
     {
@@ -275,7 +284,7 @@ public final class EventChannel implements WaitPoint
         {
             if (Thread.currentThread().isInterrupted())
             {
-                return poll();
+                return false;
             }
             final long remaining = deadline - now;
             if (remaining <= 0)
@@ -285,7 +294,7 @@ public final class EventChannel implements WaitPoint
             // expect the last value consumed: any notification since the caller's last poll (and so since its ring
             // check) changes the word and the kernel refuses to sleep
             armedWord = (int)lastSeen;
-            ports.putIntVolatile(localArmed, 1);
+            ports.putIntVolatile(localArmed, nextArming());
             if (poll())
             {
                 ports.putIntRelease(localArmed, 0);
@@ -293,7 +302,7 @@ public final class EventChannel implements WaitPoint
             }
             kernelSleep(remaining);
             ports.putIntRelease(localArmed, 0);
-            if (poll())
+            if (!Thread.currentThread().isInterrupted() && poll())
             {
                 return true;
             }
@@ -304,15 +313,34 @@ public final class EventChannel implements WaitPoint
     private void kernelSleep(final long timeoutNs)
     {
         sleeps++;
-        final long slice = Math.min(timeoutNs, MAX_SLEEP_SLICE_NS);
         if (Futex.isAvailable())
         {
-            Futex.sleep(waiter, localWordAddress, armedWord, slice);
+            interruptWake.enter();
+            Futex.sleep(waiter, localWordAddress, armedWord, timeoutNs);
+            interruptWake.exit();
         }
         else
         {
-            LockSupport.parkNanos(Math.min(slice, 50_000));
+            LockSupport.parkNanos(Math.min(timeoutNs, 50_000));
         }
+    }
+
+    /** Ends this end's own sleep (an interrupt of its thread). Any thread. */
+    private void wakeSelf()
+    {
+        ports.getAndAddInt(localWord, 1);
+        Futex.wake(localWordAddress, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@return a number for a new arming of the local port, never 0}: each arming is told apart from the one before, so
+     * a notifier's CAS of a stale arming to 0 fails (an ABA on a plain 1 lost wake-ups, found by
+     * {@code EventSelectorTest}'s concurrent raisers once sleeps were no longer cut into 1 s slices).
+     */
+    private int nextArming()
+    {
+        armings = armings == -1 ? 1 : armings + 1;
+        return armings;
     }
 
     @Override
@@ -320,7 +348,7 @@ public final class EventChannel implements WaitPoint
     {
         armedWord = ports.getIntAcquire(localWord);
         // volatile store: store then full fence; the caller's final check of its rings comes after it
-        ports.putIntVolatile(localArmed, 1);
+        ports.putIntVolatile(localArmed, nextArming());
     }
 
     @Override
@@ -346,7 +374,7 @@ public final class EventChannel implements WaitPoint
      */
     public void armLocalPort()
     {
-        ports.putIntVolatile(localArmed, 1);
+        ports.putIntVolatile(localArmed, nextArming());
     }
 
     /** Withdraws {@link #armLocalPort()} (the thread polls this port again). */

@@ -11,7 +11,8 @@ import org.agrona.DirectBuffer;
  *  +---------------------------------------------------------------+  port * 128 + 0
  *  |     event word (u32, futex word): notifications to this port  |
  *  +---------------------------------------------------------------+  port * 128 + 4
- *  |  armed (i32): 1 = the port's owner stopped polling, wake it   |
+ *  |  armed (i32): n = the owner's n-th arming: it stopped polling |
+ *  |  this port, wake it; 0 = it polls                             |
  *  +---------------------------------------------------------------+  port * 128 + 8
  *  |  selector bit + 1 (i32): 0 = the owner sleeps on this port's  |
  *  |  event word; n = the owner sleeps in an EventSelector: raise  |
@@ -23,9 +24,10 @@ import org.agrona.DirectBuffer;
  * </pre>
  * A notifier increments the target port's event word with an atomic add (a full barrier: everything it wrote before,
  * such as a ring push, is visible to a waiter that sees the new value with an acquire load), then reads {@code armed};
- * only when the owner armed the port (and the notifier wins the CAS from 1 to 0) does it pay a wake-up: a
+ * only when the owner armed the port (and the notifier wins the CAS from the arming n it read to 0; each arming has
+ * its own n, so a notifier delayed between the read and the CAS cannot disarm a later one) does it pay a wake-up: a
  * {@code FUTEX_WAKE} on the event word (no private flag: works across processes mapping the section), or raising the
- * owner's bit in its {@link EventSelector}. A waiter stores {@code armed = 1} (volatile: store then full fence),
+ * owner's bit in its {@link EventSelector}. A waiter stores a new {@code armed} number (volatile: store then full fence),
  * re-checks its rings, and sleeps in {@code FUTEX_WAIT} on the event word's value read before arming. As in Xen, a
  * notification is only a hint and several may collapse into one. The word wraps at 2^32.
  */
@@ -35,7 +37,7 @@ public final class EventChannelDescriptor
     public static final int PORT_LENGTH = 128;
     /** Offset in a port of the event word (u32, futex word). */
     public static final int EVENT_WORD_OFFSET = 0;
-    /** Offset in a port of the armed flag (i32). */
+    /** Offset in a port of the armed field (i32): the owner's arming number, 0 while it polls. */
     public static final int ARMED_OFFSET = 4;
     /** Offset in a port of the selector bit + 1 (i32; 0 = no selector). */
     public static final int SELECTOR_BIT_OFFSET = 8;

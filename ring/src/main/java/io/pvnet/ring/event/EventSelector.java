@@ -20,13 +20,6 @@ public final class EventSelector implements WaitPoint
 {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    /**
-     * Longest single kernel sleep: bounds how late an interrupt of the owning thread is seen (a futex or epoll wait is
-     * not ended by {@code Thread.interrupt()}). 1 s, not less: an idle thread wakes once per slice, and at 50 ms the
-     * slices were most of an idle {@code pvnet switch}'s and {@code pvnet guest}'s CPU (20 wake-ups a second each,
-     * engine/README.md "Waiting"). Stopping a runner does not wait for it: the commands wake their threads.
-     */
-    public static final long MAX_SLEEP_SLICE_NS = 1_000_000_000L;
 
     /**
      * Where each selector of this process is woken besides its futex word: an eventfd when the owner sleeps in epoll
@@ -48,7 +41,11 @@ public final class EventSelector implements WaitPoint
     private final long wakeWordAddress;
     private final int capacity;
     private final Futex.Waiter waiter = new Futex.Waiter();
+    /** Ends the owner's futex sleep when its thread is interrupted: the wake word bumped, then woken. */
+    private final InterruptWake interruptWake = new InterruptWake(this::wakeOwner);
     private int armedWord;
+    /** The number of the owner's last announcement that it sleeps, stored in {@code sleeping}; never 0. */
+    private int announcements;
     private long sleeps;
     private long wakeCalls;
 
@@ -154,8 +151,10 @@ public final class EventSelector implements WaitPoint
         // atomic add, a full fence: the bits above are visible before the sleeping flag is read (pairs with the
         // owner's volatile store of sleeping then its re-check of the selector)
         INT.getAndAdd(memory, (long)WAKE_WORD_OFFSET, 1);
-        if ((int)INT.getVolatile(memory, (long)SLEEPING_OFFSET) != 0 &&
-            INT.compareAndSet(memory, (long)SLEEPING_OFFSET, 1, 0))
+        // the CAS takes exactly the announcement it read: a raiser delayed between the read and the CAS must not clear
+        // a later announcement (the owner would sleep announced to nobody, and every later raiser would skip the wake)
+        final int sleeping = (int)INT.getVolatile(memory, (long)SLEEPING_OFFSET);
+        if (sleeping != 0 && INT.compareAndSet(memory, (long)SLEEPING_OFFSET, sleeping, 0))
         {
             wakeCalls++;
             final int fd = wakeFd.get();
@@ -220,7 +219,8 @@ public final class EventSelector implements WaitPoint
     {
         armedWord = (int)INT.getAcquire(memory, (long)WAKE_WORD_OFFSET);
         // volatile store: store then full fence, so the owner's re-check below sees a raise or the raiser sees this
-        INT.setVolatile(memory, (long)SLEEPING_OFFSET, 1);
+        announcements = announcements == -1 ? 1 : announcements + 1; // never 0, and each told apart from the last
+        INT.setVolatile(memory, (long)SLEEPING_OFFSET, announcements);
     }
 
     @Override
@@ -235,17 +235,28 @@ public final class EventSelector implements WaitPoint
         if (!hasPending())
         {
             sleeps++;
-            final long slice = Math.min(timeoutNs, MAX_SLEEP_SLICE_NS);
             if (Futex.isAvailable())
             {
-                Futex.sleep(waiter, wakeWordAddress, armedWord, slice);
+                interruptWake.enter();
+                Futex.sleep(waiter, wakeWordAddress, armedWord, timeoutNs);
+                interruptWake.exit();
             }
             else
             {
-                LockSupport.parkNanos(Math.min(slice, 50_000));
+                LockSupport.parkNanos(Math.min(timeoutNs, 50_000));
             }
         }
         INT.setRelease(memory, (long)SLEEPING_OFFSET, 0);
+    }
+
+    /**
+     * Ends the owner's futex sleep without raising a bit (an interrupt of its thread): the bumped word makes a sleep
+     * about to start return at once. Any thread.
+     */
+    private void wakeOwner()
+    {
+        INT.getAndAdd(memory, (long)WAKE_WORD_OFFSET, 1);
+        Futex.wake(wakeWordAddress, 1);
     }
 
     /** {@return times the owner went to sleep in the kernel (owner's thread)} */

@@ -9,7 +9,7 @@ package io.pvnet.ring.event;
  *  +---------------------------------------------------------------+  0
  *  |        wake word (u32, futex word): +1 per raise              |
  *  +---------------------------------------------------------------+  4
- *  |        sleeping (i32): 1 = the owner announced it sleeps      |
+ *  |  sleeping (i32): 0 = awake; n = the owner's n-th announcement |
  *  +---------------------------------------------------------------+  8
  *  |        capacity (i32): bits, written once by the owner        |
  *  +---------------------------------------------------------------+  12
@@ -24,15 +24,17 @@ package io.pvnet.ring.event;
  *  +---------------------------------------------------------------+  128 + 8 * ceil(capacity / 64)
  * </pre>
  * A raiser sets its pending bit (atomic OR), then the word's selector bit (atomic OR), then adds 1 to the wake word
- * (atomic add: a full fence) and reads {@code sleeping}; the owner stores {@code sleeping = 1} (volatile), re-checks the
- * selector and sleeps in {@code FUTEX_WAIT} on the wake word's value read before announcing. The owner takes bits with
+ * (atomic add: a full fence) and reads {@code sleeping}; a raiser that read n wakes the owner only if it wins the CAS
+ * from that n to 0, so a raiser delayed between the two cannot take a later announcement. The owner stores a new
+ * {@code sleeping} number (volatile), re-checks the selector and sleeps in {@code FUTEX_WAIT} on the wake word's value
+ * read before announcing. The owner takes bits with
  * atomic exchanges (selector first, then each marked word), so a bit raised meanwhile stays for the next round.
  */
 public final class EventSelectorDescriptor
 {
     /** Offset of the wake word (u32, futex word): +1 per raise. */
     public static final int WAKE_WORD_OFFSET = 0;
-    /** Offset of the sleeping flag (i32): 1 while the owner announced that it sleeps. */
+    /** Offset of the sleeping field (i32): the number of the owner's announcement that it sleeps, 0 while awake. */
     public static final int SLEEPING_OFFSET = 4;
     /** Offset of the capacity in bits (i32), written once by the owner. */
     public static final int CAPACITY_OFFSET = 8;
