@@ -211,6 +211,11 @@ public final class SwitchCommand implements Callable<Integer>
             final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out)
                 .admin(new AdminService(vifRegion.store(), memory.counters(), HostFile.effectiveUid(), out));
             poller.onStoreChange(control::storeChanged);
+            // the region's heartbeat (`pvnet stat` calls it stale after 2 s) rides on the poller's once-a-second stamp of
+            // the vifs' heartbeats: an idle switch wakes one thread a second, not two
+            final Region status = created;
+            status.updateHeartbeat(System.currentTimeMillis());
+            poller.onHeartbeat(status::updateHeartbeat);
             control.hostReportsStoreChanges();
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
@@ -252,26 +257,7 @@ public final class SwitchCommand implements Callable<Integer>
                 (vifs > 8 ? "vif1.0..vif" + vifs + ".0" + (taps.size() + vxlans.size() > 0 ? " and " + (taps.size() + vxlans.size()) + " more" : "") :
                 fabric.portNames()) + fabric.description + "; ready");
             out.flush();
-            final Region heartbeatRegion = created;
-            final Thread heartbeat = Thread.ofPlatform().daemon().name("pvnet-switch-heartbeat").start(() ->
-            {
-                while (!Thread.currentThread().isInterrupted())
-                {
-                    heartbeatRegion.updateHeartbeat(System.currentTimeMillis());
-                    try
-                    {
-                        // once a second, not more: only `pvnet stat` on the region file reads it (stale after 2 s);
-                        // guests see the switch die through their control connection, never through this
-                        Thread.sleep(1_000);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        return;
-                    }
-                }
-            });
             barrier.await();
-            heartbeat.interrupt();
             for (final PcapPort capture : capturePorts.byFile.values())
             {
                 final long sequence = capture.stop();
