@@ -17,9 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The switch's answers to its administrator's tools on the control socket ({@link AdminMessage}): the counters as a
  * memfd only the switch writes ({@code pvnet stat} maps it read-only), a vif's store keys, and the ifconfig settings
  * of a vif's backend ({@code pvnet ifconfig}). Nothing else of the switch's memory leaves the process this way.
+ * {@code pvnet vif-run} serves the same; every refusal and log line names the process as it is ({@code this switch},
+ * {@code this vif-run process}), as {@link AdminClient} names its peer.
  * <p>
- * Served only to the switch's own uid and root ({@code SO_PEERCRED}); anyone else gets one ERROR and the connection is
- * closed. Writes are limited to {@link #SETTINGS} under an existing vif's backend directory, each value checked as the
+ * Served only to the process's own uid and root ({@code SO_PEERCRED}); anyone else gets one ERROR and the connection
+ * is closed. Writes are limited to {@link #SETTINGS} under an existing vif's backend directory, each value checked as the
  * backend itself would (the backend checks again when it reads it).
  * <p>
  * Threading: {@link #serve} on a control connection's thread (one per connection); the store is the multi-writer
@@ -29,16 +31,24 @@ public final class AdminService
 {
     /** The backend keys an administrator may set: ifconfig's. */
     public static final Set<String> SETTINGS = Set.of("mtu", "mac", "txcsum", "rxcsum", "tso");
+    /** The process kind of {@code pvnet switch}, as its region's header records it. */
+    public static final String SWITCH = "switch";
 
     private final XenStore store;
     private final SealedMemory counters;
     private final int adminUid;
     private final PrintStream log;
+    /** The process in refusals: "this switch", "this vif-run process". */
+    private final String self;
+    /** The log lines' prefix: "pvnet switch", "pvnet vif-run". */
+    private final String command;
     private final AtomicLong refused = new AtomicLong();
     /** Told the vif (domid) of each setting written: the switch wakes its host thread, which may sleep a second. */
     private volatile java.util.function.IntConsumer written = domid -> { };
 
     /**
+     * A switch's service ({@link #SWITCH}).
+     *
      * @param store    the switch's store.
      * @param counters the switch's counters, created with {@link SealedMemory#createWrittenByCreatorOnly}.
      * @param adminUid the uid allowed besides root (the switch's own).
@@ -46,9 +56,25 @@ public final class AdminService
      */
     public AdminService(final XenStore store, final SealedMemory counters, final int adminUid, final PrintStream log)
     {
+        this(store, counters, adminUid, SWITCH, log);
+    }
+
+    /**
+     * @param store    the process's store.
+     * @param counters the process's counters, created with {@link SealedMemory#createWrittenByCreatorOnly}.
+     * @param adminUid the uid allowed besides root (the process's own).
+     * @param kind     what the serving process is, as its region's header records it: {@link #SWITCH} or
+     *                 {@code vif-run}; refusals name it ({@code this switch}, {@code this vif-run process}).
+     * @param log      where refusals go (one line each, at most one per 1,000).
+     */
+    public AdminService(final XenStore store, final SealedMemory counters, final int adminUid, final String kind,
+        final PrintStream log)
+    {
         this.store = store;
         this.counters = counters;
         this.adminUid = adminUid;
+        this.self = kind.equals(SWITCH) ? "this switch" : "this " + kind + " process";
+        this.command = "pvnet " + kind;
         this.log = log;
     }
 
@@ -70,10 +96,10 @@ public final class AdminService
         {
             if (refused.incrementAndGet() % 1_000 == 1)
             {
-                log.println("pvnet switch: refused administration by pid " + peer.pid() + " uid " + peer.uid() +
+                log.println(command + ": refused administration by pid " + peer.pid() + " uid " + peer.uid() +
                     " (" + refused.get() + " so far)");
             }
-            send(connection, AdminMessage.error("uid " + peer.uid() + " may not administer this switch (uid " +
+            send(connection, AdminMessage.error("uid " + peer.uid() + " may not administer " + self + " (uid " +
                 adminUid + ")"));
             return;
         }
@@ -115,7 +141,7 @@ public final class AdminService
                 }
             }
         }
-        return keys.isEmpty() ? AdminMessage.error("no " + VifConfig.name(domid, handle) + " on this switch") :
+        return keys.isEmpty() ? AdminMessage.error("no " + VifConfig.name(domid, handle) + " on " + self) :
             AdminMessage.keys(keys);
     }
 
@@ -124,7 +150,7 @@ public final class AdminService
         final String dir = "backend/vif/" + request.domid() + "/" + request.handle();
         if (store.read(dir + "/state") == null)
         {
-            return AdminMessage.error("no " + VifConfig.name(request.domid(), request.handle()) + " on this switch");
+            return AdminMessage.error("no " + VifConfig.name(request.domid(), request.handle()) + " on " + self);
         }
         final String problem = check(request.name(), request.value());
         if (problem != null)

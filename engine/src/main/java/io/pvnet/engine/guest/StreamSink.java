@@ -30,9 +30,11 @@ import java.nio.ByteBuffer;
  * RECEIVEs from spoofed sources, which send nothing more, hold slots for a second, not a minute; holding one longer
  * costs a datagram or a keepalive every second, as a real stream's. (A sender older than the keepalive, sending under
  * one datagram a second, can still lose its slot when all are taken.) A RECEIVE with a new nonce for a port whose
- * count lives restarts it only when it names that count's nonce ({@link StreamControlDescriptor#FLAG_REPLACES}, as
- * gen's restart after its warm-up does): a spoofer knowing only the address and port cannot wipe it. What is still
- * refused is counted by reason ({@link #refused(Refusal)}).
+ * count lives (heard within {@link #EVICT_IDLE_NS}, as a running gen's flow always is) restarts it only when it names
+ * that count's nonce ({@link StreamControlDescriptor#FLAG_REPLACES}, as gen's restart after its warm-up does): a
+ * spoofer knowing only the address and port cannot wipe it. Without that proof it is taken once the count idled that
+ * long: the count of a gen that died, whose successor (a new process) cannot name its nonce. What is still refused is
+ * counted by reason ({@link #refused(Refusal)}).
  * <p>
  * Datagrams from a port without a stream, and control datagrams that do not parse or name another nonce, are counted
  * ({@link #unsolicited()}, {@link #malformed()}) and ignored: a hostile peer can only make its own stream's figures
@@ -50,14 +52,27 @@ public final class StreamSink
     public static final int MAX_PER_SOURCE = StreamSource.MAX_STREAMS;
     /** A stream without a datagram or control for this long is forgotten. */
     public static final long IDLE_NS = 60_000_000_000L;
-    /** A stream not heard (data, keepalive) for this long gives its slot to a new one when none is free. */
-    public static final long EVICT_IDLE_NS = 1_000_000_000L;
     /**
      * How long a sender's stream may send nothing before the sender sends a {@link StreamControlDescriptor#KEEPALIVE}
-     * (gen checks each flow this often: a keepalive goes at most twice this after the flow's last datagram, half the
-     * eviction time).
+     * (gen checks each flow this often: a keepalive goes at most twice this after the flow's last datagram, then one
+     * each period while the flow sends nothing).
      */
-    public static final long KEEPALIVE_NS = EVICT_IDLE_NS / 4;
+    public static final long KEEPALIVE_NS = 250_000_000L;
+    /**
+     * A count not heard (data, keepalive) for this long is taken for gone: its slot goes to a new stream when none is
+     * free, and a RECEIVE of a new count from its port is taken without naming its nonce. Four keepalive periods (1 s):
+     * <ul>
+     * <li>above a live gen flow's longest silence, twice {@link #KEEPALIVE_NS} (its last datagram just after a check),
+     * with a period to spare for a lost keepalive, or a sender or receiver 250 ms late;</li>
+     * <li>below what a new gen process, which cannot name its predecessor's nonce, waits for its RECEIVE's answer
+     * (2 s, asking every 200 ms): run at once after a gen killed mid-stream, on the same ports, it is counted, not
+     * refused until the dead count is forgotten ({@link #IDLE_NS}).</li>
+     * </ul>
+     * So the rule stays, at this length: three periods would leave a live stream open to a spoofed restart or eviction
+     * after one keepalive lost at the worst moment, to count a restarted gen 250 ms sooner; more would let spoofed
+     * RECEIVEs hold slots longer and bring a restarted gen near the end of its wait.
+     */
+    public static final long EVICT_IDLE_NS = 4 * KEEPALIVE_NS;
 
     /** Why a RECEIVE found no slot. */
     public enum Refusal

@@ -12,6 +12,7 @@ import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.PeerCredentials;
 import io.pvnet.ring.share.SealedMemory;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
@@ -159,6 +160,40 @@ class AdminServiceTest
             }
             final IllegalStateException ex = assertThrows(IllegalStateException.class, admin::counters);
             assertTrue(ex.getMessage().contains("may not administer this switch"), ex.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({"switch, this switch, pvnet switch", "vif-run, this vif-run process, pvnet vif-run"})
+    void shouldNameTheServingProcessInItsOwnRefusals(final String kind, final String self, final String command)
+        throws InterruptedException
+    {
+        // another uid, whatever this test's uid (root may administer anything): the service sees the credentials
+        // given, over a socket pair
+        memory = HostMemory.create(2);
+        final ByteArrayOutputStream kindLog = new ByteArrayOutputStream();
+        final AdminService service = new AdminService(memory.vifRegion().store(), memory.counters(), 4242, kind,
+            new PrintStream(kindLog, true, StandardCharsets.UTF_8));
+        final ControlSocket[] pair = ControlSocket.pair();
+        try (ControlSocket tool = pair[0]; ControlSocket connection = pair[1])
+        {
+            service.serve(connection, new PeerCredentials(77, 4343, 4343), AdminMessage.counters().encode());
+            final AdminMessage refusal = AdminMessage.decode(tool.receive(0).data());
+            assertEquals(AdminMessage.ERROR, refusal.type());
+            assertEquals("uid 4343 may not administer " + self + " (uid 4242)", refusal.value());
+            assertEquals(command + ": refused administration by pid 77 uid 4343 (1 so far)",
+                kindLog.toString(StandardCharsets.UTF_8).strip());
+            assertEquals(1, service.refused());
+        }
+        // the administrator's own uid: an unknown vif is not on this process either (served until the tool closes)
+        final ControlSocket[] admin = ControlSocket.pair();
+        try (ControlSocket tool = admin[0]; ControlSocket connection = admin[1])
+        {
+            final Thread serving = Thread.ofVirtual().start(() -> service.serve(connection,
+                new PeerCredentials(78, 4242, 4242), AdminMessage.read(7, 0).encode()));
+            assertEquals("no vif7.0 on " + self, AdminMessage.decode(tool.receive(0).data()).value());
+            tool.close();
+            assertTrue(serving.join(java.time.Duration.ofSeconds(10)), "serve returns when the tool closes");
         }
     }
 

@@ -165,6 +165,70 @@ class StreamSinkTest
     }
 
     @Test
+    void shouldRefuseEveryUnprovenRestartWhileGenKeepsItsFlowAliveAndTakeTheNextGensOnceItDied()
+    {
+        // gen's cadence (StreamFlows.service): a check every KEEPALIVE_NS, a KEEPALIVE for a flow that sent nothing
+        // since the check before. At its worst the flow's last datagram goes just after a check: the next check sees
+        // it, the one after sends the first keepalive; and that keepalive is lost: three periods of silence
+        control(StreamControlDescriptor.RECEIVE, 7, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        long nextCheckNs = nowNs + StreamSink.KEEPALIVE_NS;
+        nowNs += 1_000_000L;
+        data(0, 64);
+        source.doWork();
+        long heardNs = nowNs;
+        long longestSilenceNs = 0;
+        boolean sentSinceCheck = true;
+        int checks = 0;
+        int spoofs = 0;
+        final long endNs = nowNs + 5 * StreamSink.EVICT_IDLE_NS;
+        while (nowNs - endNs < 0)
+        {
+            nowNs += 10_000_000L; // gen's check and the receiver's duty cycle up to 10 ms late
+            // spoofed, no proof, just before the step's keepalive: at the end of each silence
+            control(StreamControlDescriptor.RECEIVE, 100 + spoofs++, 1000, 0, 1_000_000L, 56);
+            if (nowNs - nextCheckNs >= 0)
+            {
+                if (!sentSinceCheck && ++checks != 1) // the first keepalive is lost
+                {
+                    control(StreamControlDescriptor.KEEPALIVE, 7, 0, 1, 0, 56);
+                    longestSilenceNs = Math.max(longestSilenceNs, nowNs - heardNs);
+                    heardNs = nowNs;
+                }
+                sentSinceCheck = false;
+                nextCheckNs += StreamSink.KEEPALIVE_NS;
+            }
+            source.doWork();
+        }
+        assertEquals(spoofs, source.sink().refused(StreamSink.Refusal.LIVE_COUNT), "every spoofed restart refused");
+        assertEquals(3 * StreamSink.KEEPALIVE_NS, longestSilenceNs, "the worst silence (a lost keepalive) was driven");
+        assertEquals(1, source.sink().counter(PEER_IP, PEER_PORT).received(), "the live count goes on");
+
+        // gen is killed after its last keepalive; the next gen, a new process, cannot name the count's nonce: it asks
+        // every RETRY_NS from at once, and is counted when the dead count idled four keepalive periods
+        final long diedNs = heardNs;
+        int asks = 0;
+        for (long atNs = diedNs + StreamFlows.RETRY_NS; atNs - diedNs < StreamSink.EVICT_IDLE_NS;
+            atNs += StreamFlows.RETRY_NS)
+        {
+            nowNs = atNs;
+            control(StreamControlDescriptor.RECEIVE, 9, 1000, 0, 1_000_000L, 56);
+            source.doWork();
+            asks++;
+        }
+        nowNs = diedNs + StreamSink.EVICT_IDLE_NS - 1;
+        control(StreamControlDescriptor.RECEIVE, 99, 1000, 0, 1_000_000L, 56); // a spoofer, 1 ns too soon
+        assertEquals(spoofs + asks + 1, source.sink().refused(StreamSink.Refusal.LIVE_COUNT));
+        nowNs = diedNs + StreamSink.EVICT_IDLE_NS;
+        control(StreamControlDescriptor.RECEIVE, 9, 1000, 0, 1_000_000L, 56);
+        source.doWork();
+        assertReport(last(), 9, 0, 0, false);
+        assertEquals(spoofs + asks + 1, source.sink().refused(), "the next gen's ask taken");
+        assertTrue(nowNs - diedNs < 2_000_000_000L - StreamFlows.RETRY_NS,
+            "within the 2 s gen waits for its receiver (DatagramClient), a retry to spare");
+    }
+
+    @Test
     void shouldCountANewCountInItsPortsEndedSlotAsHeardWhenItStarts()
     {
         control(StreamControlDescriptor.RECEIVE, 1, 1000, 0, 1_000_000L, 56);

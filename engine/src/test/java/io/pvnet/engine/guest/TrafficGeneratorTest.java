@@ -226,17 +226,29 @@ class TrafficGeneratorTest
     @Test
     void shouldSendAndReceiveAtOnceWhenBidirectional()
     {
-        final Recorder recorder = new Recorder();
-        final TrafficReport bidir = generator.datagrams(spec(false, SizeMix.of(500), 2, 1000, 10_000,
-            DatagramSpec.Direction.BIDIR), recorder);
-        assertTrue(bidir.ok(), bidir.failure());
-        assertEquals(1000, bidir.frames());
-        // the server's echoes and its stream share its tx ring: an echo that finds it full is dropped and counted
-        assertEquals(1000, bidir.echoes() + server.replyFailures(), bidir.toString());
-        assertTrue(bidir.echoes() >= 500, "most echoes back: " + bidir.echoes());
-        assertEquals(1000, bidir.received(), "expected " + bidir.receivedExpected() + ", streamed " + source.sentFrames());
-        assertEquals(1000, bidir.receivedExpected());
-        assertEquals(bidir.echoes(), recorder.roundTrips);
+        // the server's echoes and its stream share its tx ring: an echo that finds it full (the host thread late to
+        // empty it) is dropped and counted, so how many come back depends on the machine. Each run's counts add up
+        // exactly; runs repeat until 1000 echoes came back in all (one run on a quiet machine) or a generous minute
+        final long deadlineNs = System.nanoTime() + 60_000_000_000L;
+        long echoes = 0;
+        int runs = 0;
+        while (echoes < 1000)
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, runs + " runs brought back " + echoes + " echoes");
+            final Recorder recorder = new Recorder();
+            final long replyFailures = server.replyFailures();
+            final TrafficReport bidir = generator.datagrams(spec(false, SizeMix.of(500), 2, 1000, 10_000,
+                DatagramSpec.Direction.BIDIR), recorder);
+            runs++;
+            assertTrue(bidir.ok(), bidir.failure());
+            assertEquals(1000, bidir.frames());
+            assertEquals(1000, bidir.echoes() + server.replyFailures() - replyFailures, "run " + runs + ": " + bidir);
+            assertEquals(1000, bidir.received(), "expected " + bidir.receivedExpected() + ", streamed " +
+                source.sentFrames());
+            assertEquals(1000, bidir.receivedExpected());
+            assertEquals(bidir.echoes(), recorder.roundTrips);
+            echoes += bidir.echoes();
+        }
     }
 
     @Test

@@ -88,7 +88,7 @@ public final class VifRunCommand implements Callable<Integer>
                     final GuestControlServer admin = new GuestControlServer(ControlSocket.listen(socket, false),
                         pipeline.vifRegion().store(), List.of(), System.out)
                         .admin(new AdminService(pipeline.vifRegion().store(), counters, HostFile.effectiveUid(),
-                            System.out)).start();
+                            "vif-run", System.out)).start();
                     try
                     {
                         run(pipeline, status, path, latch);

@@ -44,19 +44,10 @@ class GenKernelTest
     @SuppressWarnings("unchecked")
     void shouldMeasureTheKernelAsPeer(@TempDir final Path dir) throws Exception
     {
-        final String tap = "pvgen" + ProcessHandle.current().pid();
-        final Path region = dir.resolve("kernel.region");
-        try (Netns netns = Netns.create("gen");
-            CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1",
-                "--tap", tap + ",offload=off"))
+        try (KernelPeer kernel = KernelPeer.start(dir, "gen", false))
         {
-            assertTrue(sw.awaitOutput("ready", 30_000), sw.output());
-            netns.adopt(tap);
-            netns.exec("ip", "addr", "add", "192.0.2.1/24", "dev", tap).check();
-            netns.exec("ip", "link", "set", tap, "up").check();
-
             // ICMP: the kernel answers every echo request itself
-            try (CommandProcess gen = gen(region, "--proto", "icmp", "--size", "56", "--count", "400", "--rate",
+            try (CommandProcess gen = kernel.gen("--proto", "icmp", "--size", "56", "--count", "400", "--rate",
                 "4000", "-i", "0.05"))
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
@@ -72,7 +63,7 @@ class GenKernelTest
 
             // one-way UDP (the default, iperf3's): a kernel socket does not count and report a stream, and nothing
             // listens on 5201: gen says so in one line and exits 1 at once (ICMP port unreachable), sending no data
-            try (CommandProcess gen = gen(region, "--size", "64", "--count", "1000", "-i", "0"))
+            try (CommandProcess gen = kernel.gen("--size", "64", "--count", "1000", "-i", "0"))
             {
                 assertEquals(1, gen.awaitExit(60_000), gen.output());
                 assertTrue(gen.output().contains("pvnet gen: no receiver at 192.0.2.1:5201 counted the one-way stream " +
@@ -82,7 +73,7 @@ class GenKernelTest
 
             // UDP echo to a port nothing listens on: the kernel answers the first datagram with ICMP port unreachable,
             // so gen's window holds nothing back (it sends as the ring takes frames, as before there was a window)
-            try (CommandProcess gen = gen(region, "--echo", "--size", "64", "--count", "20000", "--port", "9", "-i", "0"))
+            try (CommandProcess gen = kernel.gen("--echo", "--size", "64", "--count", "20000", "--port", "9", "-i", "0"))
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
                 final Matcher summary = SUMMARY.matcher(gen.output());
@@ -94,8 +85,9 @@ class GenKernelTest
             }
 
             // UDP echo from a kernel socket, two flows
-            final Process echo = netns.start("python3", Netns.kernelClient(), "udp-echo", "192.0.2.1", "7", "30");
-            try (CommandProcess gen = awaitListening(echo) ? gen(region, "--echo", "-P", "2", "--size", "64,1000",
+            final Process echo = kernel.netns().start("python3", Netns.kernelClient(), "udp-echo", "192.0.2.1", "7",
+                "30");
+            try (CommandProcess gen = awaitListening(echo) ? kernel.gen("--echo", "-P", "2", "--size", "64,1000",
                 "--count", "1000", "--rate", "5000") : null)
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
@@ -105,7 +97,7 @@ class GenKernelTest
                 assertTrue(Long.parseLong(summary.group(2)) >= 950, gen.output());
             }
             // the same socket unpaced by a rate: gen paces itself to its answers
-            try (CommandProcess gen = gen(region, "--echo", "--size", "64", "--count", "20000", "-i", "0"))
+            try (CommandProcess gen = kernel.gen("--echo", "--size", "64", "--count", "20000", "-i", "0"))
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
                 final Matcher summary = SUMMARY.matcher(gen.output());
@@ -121,9 +113,9 @@ class GenKernelTest
             }
 
             // reverse: a kernel socket streams to gen
-            final Process source = netns.start("python3", Netns.kernelClient(), "source", "192.0.2.1", "30");
+            final Process source = kernel.netns().start("python3", Netns.kernelClient(), "source", "192.0.2.1", "30");
             final Path json = dir.resolve("reverse.json");
-            try (CommandProcess gen = awaitListening(source) ? gen(region, "--reverse", "-P", "2", "--size", "500",
+            try (CommandProcess gen = awaitListening(source) ? kernel.gen("--reverse", "-P", "2", "--size", "500",
                 "--count", "2000", "--rate", "10000", "-i", "0.1", "--json", json.toString()) : null)
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
@@ -140,8 +132,8 @@ class GenKernelTest
             }
             // TSO frames of 60000 bytes to a kernel socket, whose window may be smaller than a frame: gen follows the
             // window instead of stalling after the first frame (the "sent 1 frames" in 2 s)
-            final Process server = netns.start("python3", Netns.kernelClient(), "server", "192.0.2.1", "5001");
-            try (CommandProcess gen = awaitListening(server) ? gen(region, "--proto", "tcp", "--port", "5001", "--tso",
+            final Process server = kernel.netns().start("python3", Netns.kernelClient(), "server", "192.0.2.1", "5001");
+            try (CommandProcess gen = awaitListening(server) ? kernel.gen("--proto", "tcp", "--port", "5001", "--tso",
                 "--size", "60000", "--duration", "1", "-i", "0.25") : null)
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
@@ -160,7 +152,7 @@ class GenKernelTest
             {
                 server.destroyForcibly();
             }
-            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
+            kernel.stop();
         }
     }
 
@@ -168,21 +160,13 @@ class GenKernelTest
     @SuppressWarnings("unchecked")
     void shouldRunTcpConnectionsEachWayAgainstKernelSockets(@TempDir final Path dir) throws Exception
     {
-        final String tap = "pvgt" + ProcessHandle.current().pid();
-        final Path region = dir.resolve("tcp.region");
-        try (Netns netns = Netns.create("gent");
-            CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1",
-                "--tap", tap + ",offload=on"))
+        try (KernelPeer kernel = KernelPeer.start(dir, "gent", true))
         {
-            assertTrue(sw.awaitOutput("ready", 30_000), sw.output());
-            netns.adopt(tap);
-            netns.exec("ip", "addr", "add", "192.0.2.1/24", "dev", tap).check();
-            netns.exec("ip", "link", "set", tap, "up").check();
 
             // -P 2 to a kernel socket that reads: each connection's bytes acknowledged are the bytes the kernel read
             final Path forwardJson = dir.resolve("forward.json");
-            final Helper sink = Helper.start(netns, "tcp-sink", "192.0.2.1", "5002", "30");
-            try (CommandProcess gen = gen(region, "--proto", "tcp", "-P", "2", "--size", "1448", "--count", "2000",
+            final Helper sink = Helper.start(kernel.netns(), "tcp-sink", "192.0.2.1", "5002", "30");
+            try (CommandProcess gen = kernel.gen("--proto", "tcp", "-P", "2", "--size", "1448", "--count", "2000",
                 "-i", "0.1", "--port", "5002", "--json", forwardJson.toString()))
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
@@ -205,8 +189,8 @@ class GenKernelTest
 
             // --reverse -P 2 from a kernel socket that writes (iperf3 -R's server): gen receives on both
             final Path reverseJson = dir.resolve("reverse.json");
-            final Helper source = Helper.start(netns, "tcp-source", "192.0.2.1", "5003", "30");
-            try (CommandProcess gen = gen(region, "--proto", "tcp", "--reverse", "-P", "2", "-t", "1", "-i", "0.25",
+            final Helper source = Helper.start(kernel.netns(), "tcp-source", "192.0.2.1", "5003", "30");
+            try (CommandProcess gen = kernel.gen("--proto", "tcp", "--reverse", "-P", "2", "-t", "1", "-i", "0.25",
                 "--port", "5003", "--json", reverseJson.toString()))
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
@@ -228,9 +212,9 @@ class GenKernelTest
             }
 
             // --bidir: a sending and a receiving connection, to two kernel sockets
-            final Helper sink2 = Helper.start(netns, "tcp-sink", "192.0.2.1", "5004", "30");
-            final Helper source2 = Helper.start(netns, "tcp-source", "192.0.2.1", "5005", "30");
-            try (CommandProcess gen = gen(region, "--proto", "tcp", "--bidir", "--size", "1448", "--count", "1000",
+            final Helper sink2 = Helper.start(kernel.netns(), "tcp-sink", "192.0.2.1", "5004", "30");
+            final Helper source2 = Helper.start(kernel.netns(), "tcp-source", "192.0.2.1", "5005", "30");
+            try (CommandProcess gen = kernel.gen("--proto", "tcp", "--bidir", "--size", "1448", "--count", "1000",
                 "-i", "0.1", "--port", "5004", "--reverse-port", "5005"))
             {
                 assertEquals(0, gen.awaitExit(60_000), gen.output());
@@ -248,7 +232,7 @@ class GenKernelTest
                 sink2.process.destroyForcibly();
                 source2.process.destroyForcibly();
             }
-            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
+            kernel.stop();
         }
     }
 
@@ -256,20 +240,12 @@ class GenKernelTest
     @SuppressWarnings("unchecked")
     void shouldEndTheConnectionTheKernelResetsMidRunAndFinishTheOther(@TempDir final Path dir) throws Exception
     {
-        final String tap = "pvgr" + ProcessHandle.current().pid();
-        final Path region = dir.resolve("reset.region");
-        try (Netns netns = Netns.create("genr");
-            CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1",
-                "--tap", tap + ",offload=on"))
+        try (KernelPeer kernel = KernelPeer.start(dir, "genr", true))
         {
-            assertTrue(sw.awaitOutput("ready", 30_000), sw.output());
-            netns.adopt(tap);
-            netns.exec("ip", "addr", "add", "192.0.2.1/24", "dev", tap).check();
-            netns.exec("ip", "link", "set", tap, "up").check();
             // the kernel resets flow 1's connection (from port 40000) once it read 300 kB; flow 2's it reads to its end
             final Path json = dir.resolve("reset.json");
-            final Helper sink = Helper.start(netns, "tcp-reset", "192.0.2.1", "5006", "30", "40000", "300000");
-            try (CommandProcess gen = gen(region, "--proto", "tcp", "-P", "2", "--size", "1448", "--count", "4000",
+            final Helper sink = Helper.start(kernel.netns(), "tcp-reset", "192.0.2.1", "5006", "30", "40000", "300000");
+            try (CommandProcess gen = kernel.gen("--proto", "tcp", "-P", "2", "--size", "1448", "--count", "4000",
                 "-i", "0.1", "--port", "5006", "--json", json.toString()))
             {
                 assertEquals(4, gen.awaitExit(60_000), "a reset in the run is an error: " + gen.output());
@@ -295,7 +271,7 @@ class GenKernelTest
             {
                 sink.process.destroyForcibly();
             }
-            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
+            kernel.stop();
         }
     }
 
@@ -339,12 +315,71 @@ class GenKernelTest
         return true;
     }
 
-    private static CommandProcess gen(final Path region, final String... args)
+    /**
+     * The kernel as gen's peer: a {@code pvnet switch} of one vif whose TAP port ({@code pv} + tag + this pid) is moved
+     * into a namespace of its own, the kernel's end there at 192.0.2.1/24; gen runs on vif 1 as 192.0.2.2. Closing
+     * stops the switch (if {@link #stop()} did not), then deletes the namespace.
+     */
+    private record KernelPeer(Netns netns, Path region, CommandProcess sw) implements AutoCloseable
     {
-        final String[] all = new String[args.length + 9];
-        System.arraycopy(new String[] {"gen", "--region", region.toString(), "--vif", "1", "--ip", "192.0.2.2/24",
-            "--dst", "192.0.2.1"}, 0, all, 0, 9);
-        System.arraycopy(args, 0, all, 9, args.length);
-        return new CommandProcess(all);
+        /**
+         * @param tag     the namespace's tag, in the TAP's name too (at most 15 characters with a 7-digit pid).
+         * @param offload the TAP's offloads (checksum, TSO) on.
+         */
+        static KernelPeer start(final Path dir, final String tag, final boolean offload) throws InterruptedException
+        {
+            final String tap = "pv" + tag + ProcessHandle.current().pid();
+            final Path region = dir.resolve(tag + ".region");
+            final Netns netns = Netns.create(tag);
+            CommandProcess sw = null;
+            try
+            {
+                sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1", "--tap",
+                    tap + ",offload=" + (offload ? "on" : "off"));
+                assertTrue(sw.awaitOutput("ready", 30_000), sw.output());
+                netns.adopt(tap);
+                netns.exec("ip", "addr", "add", "192.0.2.1/24", "dev", tap).check();
+                netns.exec("ip", "link", "set", tap, "up").check();
+                return new KernelPeer(netns, region, sw);
+            }
+            catch (final Throwable ex)
+            {
+                if (sw != null)
+                {
+                    sw.close();
+                }
+                netns.close();
+                throw ex;
+            }
+        }
+
+        /** {@return {@code pvnet gen} on vif 1 toward the kernel, with {@code args} after the addresses} */
+        CommandProcess gen(final String... args)
+        {
+            final String[] all = new String[args.length + 9];
+            System.arraycopy(new String[] {"gen", "--region", region.toString(), "--vif", "1", "--ip", "192.0.2.2/24",
+                "--dst", "192.0.2.1"}, 0, all, 0, 9);
+            System.arraycopy(args, 0, all, 9, args.length);
+            return new CommandProcess(all);
+        }
+
+        /** Ends the switch with SIGTERM: it exits as a terminated JVM does, its summary printed. */
+        void stop() throws InterruptedException
+        {
+            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(10_000), sw.output());
+        }
+
+        @Override
+        public void close()
+        {
+            try
+            {
+                sw.close();
+            }
+            finally
+            {
+                netns.close();
+            }
+        }
     }
 }
