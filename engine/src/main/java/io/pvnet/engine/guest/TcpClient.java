@@ -9,7 +9,7 @@ import org.agrona.concurrent.NanoClock;
 /**
  * The TCP side of a {@link TrafficGenerator}, as iperf3's client: {@code -P} connections per direction, each its own
  * flow and 5-tuple. A sending connection (SYN with MSS and window scale, segments or TSO frames within the peer's
- * window, {@link TcpSendWindow}'s go-back-N recovery, FIN) talks to a discard server or a kernel socket that reads
+ * window, {@link TcpSendWindow}'s fast recovery, FIN) talks to a discard server or a kernel socket that reads
  * (answered = bytes acknowledged); a receiving connection ({@code --reverse}, {@code --bidir}) connects to a server that
  * writes as soon as it accepts (the guest's chargen server, a kernel socket, as iperf3 {@code -R}'s server sends),
  * takes in-order data, drops what follows a gap and acknowledges at once so the peer resends (received = in-order

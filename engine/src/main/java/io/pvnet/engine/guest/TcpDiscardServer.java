@@ -8,7 +8,9 @@ import org.agrona.MutableDirectBuffer;
  * address and port, as {@code gen -P} opens them): SYN answered by SYN-ACK with an MSS option and, when the SYN offered
  * window scaling (RFC 7323), a window scale of {@value #WINDOW_SHIFT}; every data segment by an ACK with a window of
  * 64 KiB, or 4 MiB when scaled (it discards what it takes, so it never runs short: a peer sending 64 KiB TSO segments
- * keeps several in flight instead of one per round trip), data or a FIN after a gap by an ACK up to the gap; FIN by
+ * keeps several in flight instead of one per round trip), data or a FIN after a gap by an ACK up to the gap (the data
+ * after one gap is kept as one range, as a receiver with an out-of-order queue keeps it: when the gap fills, the ACK
+ * covers the range, so one lost segment costs its sender one resend; data after a second gap is dropped); FIN by
  * FIN-ACK, and a repeated FIN by the FIN-ACK again (the first was lost); anything for a connection it does not have by
  * RST (RFC 9293 section 3.5.2); a SYN when every slot is taken reuses the least recently opened one. Works on the received segment in
  * place, turning it into the answer. Single-threaded.
@@ -16,6 +18,7 @@ import org.agrona.MutableDirectBuffer;
 final class TcpDiscardServer
 {
     private static final long SEQUENCE_MASK = 0xFFFF_FFFFL;
+    private static final long HALF = 1L << 31;
     private static final long OUR_INITIAL_SEQUENCE = 0x1000_0000L;
     private static final int WINDOW = 65535;
     /** The window scale announced to a peer that offers one: 65,535 << 6, a 4 MiB window. */
@@ -36,6 +39,9 @@ final class TcpDiscardServer
     private final long[] openedAt = new long[MAX_CONNECTIONS];
     /** Per slot: whether our FIN went (it occupies the sequence number after our SYN: later ACKs come after it). */
     private final boolean[] finSent = new boolean[MAX_CONNECTIONS];
+    /** Per slot: the data held after a gap, {@code [rangeStart, rangeEnd)}; empty when they are equal. */
+    private final long[] rangeStart = new long[MAX_CONNECTIONS];
+    private final long[] rangeEnd = new long[MAX_CONNECTIONS];
     private long opened;
     private long payloadBytes;
 
@@ -112,6 +118,8 @@ final class TcpDiscardServer
             openedAt[slot] = ++opened;
             nextExpected[slot] = (seq + 1) & SEQUENCE_MASK;
             finSent[slot] = false;
+            rangeStart[slot] = nextExpected[slot];
+            rangeEnd[slot] = nextExpected[slot];
             answerFlags = TcpHeader.SYN | TcpHeader.ACK;
         }
         else
@@ -124,6 +132,11 @@ final class TcpDiscardServer
             {
                 payloadBytes += payload;
                 nextExpected[slot] = (seq + payload) & SEQUENCE_MASK;
+                fillGap(slot);
+            }
+            else if (payload > 0)
+            {
+                hold(slot, seq, (seq + payload) & SEQUENCE_MASK);
             }
             final boolean fin = (flags & TcpHeader.FIN) != 0;
             final long end = (seq + payload) & SEQUENCE_MASK;
@@ -169,6 +182,48 @@ final class TcpDiscardServer
             }
         }
         return headerLength;
+    }
+
+    /** Data {@code [start, end)} came after a gap: held when it starts or extends the one range, else dropped. */
+    private void hold(final int slot, final long start, final long end)
+    {
+        final long ahead = (start - nextExpected[slot]) & SEQUENCE_MASK;
+        if (ahead == 0 || ahead >= HALF)
+        {
+            return; // old data (or a part of it): nothing new
+        }
+        if (rangeStart[slot] == rangeEnd[slot])
+        {
+            rangeStart[slot] = start;
+            rangeEnd[slot] = end;
+        }
+        else if (start == rangeEnd[slot])
+        {
+            rangeEnd[slot] = end;
+        }
+        else if (end == rangeStart[slot])
+        {
+            rangeStart[slot] = start;
+        }
+    }
+
+    /** The next byte expected moved: when it reached the range held, the range is taken (in order now). */
+    private void fillGap(final int slot)
+    {
+        final long start = rangeStart[slot];
+        final long end = rangeEnd[slot];
+        if (start == end || ((nextExpected[slot] - start) & SEQUENCE_MASK) >= HALF)
+        {
+            return; // nothing held, or the gap is still open
+        }
+        final long rest = (end - nextExpected[slot]) & SEQUENCE_MASK;
+        if (rest < HALF && rest > 0)
+        {
+            payloadBytes += rest;
+            nextExpected[slot] = end;
+        }
+        rangeStart[slot] = nextExpected[slot];
+        rangeEnd[slot] = nextExpected[slot];
     }
 
     /** A segment for a connection we do not have: reset it. */

@@ -63,6 +63,26 @@ class TcpDiscardServerTest
     }
 
     @Test
+    void shouldHoldTheDataAfterOneGapAndAcknowledgeItWhenTheGapFills()
+    {
+        server.answer(segment, L4, syn(true), PEER);
+        final long first = PEER_ISN + 1;
+        server.answer(segment, L4, data(first, 1000), PEER);
+        server.answer(segment, L4, data(first + 2000, 1000), PEER); // 1000..2000 lost
+        server.answer(segment, L4, data(first + 3000, 1000), PEER);
+        assertEquals(first + 1000, TcpHeader.acknowledgment(segment, L4), "a duplicate ACK up to the gap");
+        server.answer(segment, L4, data(first + 5000, 1000), PEER); // after a second gap: dropped
+        assertEquals(1000, server.payloadBytes(), "only what is in order counts");
+
+        server.answer(segment, L4, data(first + 1000, 1000), PEER); // the resend fills the gap
+
+        assertEquals(first + 4000, TcpHeader.acknowledgment(segment, L4), "the range held is acknowledged with it");
+        assertEquals(4000, server.payloadBytes());
+        server.answer(segment, L4, data(first + 4000, 1000), PEER);
+        assertEquals(first + 5000, TcpHeader.acknowledgment(segment, L4), "what came after the second gap was dropped");
+    }
+
+    @Test
     void shouldSendItsAcksAfterItsFinFromTheSequenceNumberAfterTheFin()
     {
         server.answer(segment, L4, syn(false), PEER);
