@@ -92,6 +92,7 @@ final class TcpClient
                 Long.MAX_VALUE / 4;
             connection.send.start(connection.firstSequence(), connection.peerWindow, connection.windowShift, mss,
                 connection.handshakeRttNs);
+            counters.congestionWindow[flow] = connection.send.congestionWindow();
         }
         generator.runStartNs = start;
         measuring = true;
@@ -120,6 +121,7 @@ final class TcpClient
                 {
                     final TcpConnection connection = connections.sending(flow);
                     connection.warmUpInFlight = connection.send.unacknowledged(); // up to the highest byte sent
+                    counters.congestionWindow[flow] = connection.send.congestionWindow();
                 }
                 start = now;
                 generator.runStartNs = now;
@@ -283,6 +285,7 @@ final class TcpClient
             if (connection.sender)
             {
                 generator.counters.retransmitRounds[flow] += connection.send.goBackRounds() - rounds; // a fast retransmit
+                generator.counters.congestionWindow[flow] = connection.send.congestionWindow();
             }
             if (newly > 0 || connection.send.finAcknowledged() != finAcknowledged)
             {
