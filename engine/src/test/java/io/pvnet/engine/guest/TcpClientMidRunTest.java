@@ -90,7 +90,7 @@ class TcpClientMidRunTest
         assertEquals(300 * 1400L, counters.sentPayloadBytes(0));
         assertTrue(counters.retransmittedFrames(0) >= 1, "the lost one went again: " + counters.retransmittedFrames(0));
         assertEquals(1400 * counters.retransmittedFrames(0), counters.retransmittedPayloadBytes(0),
-            "each resend a whole segment (go-back-N from a segment boundary)");
+            "each resend a whole segment (from a segment boundary)");
         assertEquals(counters.sentFrames(0) + counters.retransmittedFrames(0), path.dataSegments,
             "every data frame on the path is counted once, as sent or as retransmitted");
         assertEquals(counters.sentFrameBytes(0) + counters.retransmittedFrameBytes(0), path.dataFrameBytes);
@@ -98,6 +98,21 @@ class TcpClientMidRunTest
         assertEquals(300 * 1400L, server.tcpPayloadBytes(), "the server took each byte once, in order");
         assertTrue(counters.retransmitRounds(0) >= 1);
         assertEquals(0, tcp.peerResets());
+    }
+
+    @Test
+    void shouldResendExactlyTheOneSegmentLostOnTheThirdDuplicateAck()
+    {
+        path.loseDataSegment = 100; // the 100th data segment to the discard server, once: more follow it in flight
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 1, 300, 10_000_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertTrue(tcp.closed(), tcp.toString());
+        final GenCounters counters = tcp.counters();
+        assertEquals(1, counters.retransmittedFrames(0), "one loss, one resend (fast retransmit), not a window");
+        assertEquals(1, counters.retransmitRounds(0), "one recovery");
+        assertEquals(301, path.dataSegments, "the path saw each segment once and the lost one twice");
+        assertEquals(300 * 1400L, server.tcpPayloadBytes(), "the server took each byte once, in order");
+        assertTrue(counters.congestionWindow(0) > 0, "the congestion window as of the last ACK");
     }
 
     @Test
