@@ -14,6 +14,8 @@ package io.pvnet.engine.guest;
  *         cwnd = ssthresh + 3*MSS, resend    [fast recovery] &lt;--------------------------+
  *         recover = highest byte sent          dup ACK: cwnd += MSS
  *                                              partial ACK: resend the next hole, cwnd -= acked (+MSS if acked &gt;= MSS)
+ *                                              partial ACK exactly to the hole's end: the peer kept nothing after
+ *                                              it, so go back to it with cwnd = ssthresh (out of recovery)
  *   RTO (any state): ssthresh = max(FlightSize/2, 2*MSS), cwnd = 1 MSS, recover = highest byte sent, slow start
  * </pre>
  * A third duplicate ACK starts a recovery only when the ACK lies beyond {@code recover} (RFC 6582 3.2 step 2): the
@@ -137,6 +139,19 @@ final class TcpCongestion
         recovering = true;
         recoveries++;
         return true;
+    }
+
+    /**
+     * The peer acknowledged exactly the hole resent in a recovery: it kept nothing after it (no out-of-order queue), so
+     * everything up to {@code recover} goes again from the first unacknowledged byte (the owner's go-back). The recovery
+     * ends as on a full ACK ({@code cwnd = ssthresh}); {@code recover} stays, so the go-back's duplicates start none.
+     */
+    void onNothingKept()
+    {
+        recovering = false;
+        cwnd = ssthresh;
+        bytesAcked = 0;
+        duplicates = 0;
     }
 
     /**

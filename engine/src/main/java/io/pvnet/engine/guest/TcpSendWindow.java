@@ -32,6 +32,9 @@ final class TcpSendWindow
     private final TcpCongestion congestion = new TcpCongestion();
     /** A fast retransmit or a partial ACK asked for the segment at {@code sndUna} to go out again. */
     private boolean resendDue;
+    /** A hole went out again and was not yet acknowledged past: it ends at {@link #resentEnd}. */
+    private boolean resentOut;
+    private long resentEnd;
     private final TcpRetransmissionTimer timer = new TcpRetransmissionTimer();
     /** A segment sent once is being timed (Karn's rule: a go-back cancels it): it ends at {@link #timedEnd}. */
     private boolean timing;
@@ -67,6 +70,7 @@ final class TcpSendWindow
         highest = sndUna;
         congestion.start(mss, sndUna);
         resendDue = false;
+        resentOut = false;
         window = peerWindow;
         windowShift = shift;
         timer.begin(handshakeRttNs);
@@ -182,10 +186,20 @@ final class TcpSendWindow
             }
             window = newWindow;
             onNewAck(nowNs);
-            // a partial ACK in a fast recovery: the next hole goes out again
-            resendDue = congestion.onNewAck(sndUna, acked) && unacknowledged() > 0;
-            if (resendDue)
+            // exactly up to the end of the hole resent: the peer holds nothing after it
+            final boolean keptNothing = resentOut && sndUna == resentEnd;
+            resentOut &= ((sndUna - resentEnd) & SEQUENCE_MASK) >= HALF;
+            if (congestion.onNewAck(sndUna, acked) && unacknowledged() > 0)
             {
+                if (keptNothing)
+                {
+                    // a receiver without an out-of-order queue (gen's own, the guest's past its one range): all up to
+                    // the recovery point is missing there, one hole a round trip would take a round trip per segment
+                    congestion.onNothingKept();
+                    goBack();
+                    return acked;
+                }
+                resendDue = true; // a partial ACK in a fast recovery: the next hole goes out again
                 timing = false; // Karn's rule, as for the fast retransmit
             }
             return acked;
@@ -251,6 +265,7 @@ final class TcpSendWindow
         timer.backOff(nowNs);
         congestion.onTimeout(unacknowledged(), sndMax());
         goBack();
+        goBackRounds++;
         return true;
     }
 
@@ -266,15 +281,18 @@ final class TcpSendWindow
         return timer;
     }
 
-    /** A timeout: everything from the first unacknowledged byte goes out again (RFC 6298 5.4). */
+    /**
+     * A timeout, or a peer that kept nothing after a hole: everything from the first unacknowledged byte goes out again
+     * (RFC 6298 5.4).
+     */
     private void goBack()
     {
         highest = sndMax();
         sndNxt = sndUna;
         finOut = false; // resent after the data before it
         resendDue = false;
+        resentOut = false;
         timing = false; // Karn's rule: an ACK of what is resent now cannot say which copy it answers
-        goBackRounds++;
     }
 
     /**
@@ -313,6 +331,8 @@ final class TcpSendWindow
         if (resendDue)
         {
             resendDue = false; // the hole went; sndNxt stays where new data goes on
+            resentOut = true;
+            resentEnd = (sndUna + length) & SEQUENCE_MASK;
             timer.startIfStopped(nowNs);
             return;
         }

@@ -162,6 +162,27 @@ class TcpCongestionTest
     }
 
     @Test
+    void shouldGoBackWhenThePeerKeptNothingAfterTheResentHole()
+    {
+        lossOfTheSecondSegment();
+        window.sent(window.nextLength(MSS, Long.MAX_VALUE, MSS), ++now); // the fast retransmit: bytes 1000..2000
+
+        assertEquals(MSS, ack(2 * MSS), "exactly the resent segment: the peer dropped what followed the hole");
+
+        assertFalse(window.congestion().recovering(), "no hole a round trip: a receiver without an out-of-order queue");
+        assertEquals(4_500, window.congestionWindow(), "cwnd = ssthresh");
+        assertEquals((FIRST + 2 * MSS) & MASK, window.sndNxt(), "everything after it goes again");
+        assertTrue(window.resending());
+        assertEquals(4, window.nextLength(4 * MSS, Long.MAX_VALUE, MSS) / MSS, "within the congestion window");
+        for (int i = 0; i < 3; i++)
+        {
+            ack(2 * MSS);
+        }
+        assertFalse(window.congestion().recovering(), "duplicates below the recovery point start no recovery");
+        assertEquals(1, window.goBackRounds(), "one recovery");
+    }
+
+    @Test
     void shouldLeaveRecoveryOnTheFullAckWithTheWindowAtTheThreshold()
     {
         lossOfTheSecondSegment();
