@@ -9,8 +9,9 @@ import org.agrona.MutableDirectBuffer;
  * window scaling (RFC 7323), a window scale of {@value #WINDOW_SHIFT}; every data segment by an ACK with a window of
  * 64 KiB, or 4 MiB when scaled (it discards what it takes, so it never runs short: a peer sending 64 KiB TSO segments
  * keeps several in flight instead of one per round trip), data or a FIN after a gap by an ACK up to the gap (the data
- * after one gap is kept as one range, as a receiver with an out-of-order queue keeps it: when the gap fills, the ACK
- * covers the range, so one lost segment costs its sender one resend; data after a second gap is dropped); FIN by
+ * after gaps is kept as up to {@value #RANGES} ranges per connection, as a receiver's out-of-order queue keeps it: when
+ * a gap fills, the ACK covers what follows it, so one lost segment costs its sender one resend; data that would need
+ * a ninth range is dropped); FIN by
  * FIN-ACK, and a repeated FIN by the FIN-ACK again (the first was lost); anything for a connection it does not have by
  * RST (RFC 9293 section 3.5.2); a SYN when every slot is taken reuses the least recently opened one. Works on the received segment in
  * place, turning it into the answer. Single-threaded.
@@ -39,9 +40,14 @@ final class TcpDiscardServer
     private final long[] openedAt = new long[MAX_CONNECTIONS];
     /** Per slot: whether our FIN went (it occupies the sequence number after our SYN: later ACKs come after it). */
     private final boolean[] finSent = new boolean[MAX_CONNECTIONS];
-    /** Per slot: the data held after a gap, {@code [rangeStart, rangeEnd)}; empty when they are equal. */
-    private final long[] rangeStart = new long[MAX_CONNECTIONS];
-    private final long[] rangeEnd = new long[MAX_CONNECTIONS];
+    /** Ranges of data held after gaps per connection. */
+    static final int RANGES = 8;
+    /**
+     * Per slot {@code s}, ranges {@code s * RANGES ..}: data held after a gap, {@code [rangeStart, rangeEnd)}; empty
+     * (free) when they are equal.
+     */
+    private final long[] rangeStart = new long[MAX_CONNECTIONS * RANGES];
+    private final long[] rangeEnd = new long[MAX_CONNECTIONS * RANGES];
     private long opened;
     private long payloadBytes;
 
@@ -118,8 +124,8 @@ final class TcpDiscardServer
             openedAt[slot] = ++opened;
             nextExpected[slot] = (seq + 1) & SEQUENCE_MASK;
             finSent[slot] = false;
-            rangeStart[slot] = nextExpected[slot];
-            rangeEnd[slot] = nextExpected[slot];
+            java.util.Arrays.fill(rangeEnd, slot * RANGES, (slot + 1) * RANGES, 0);
+            java.util.Arrays.fill(rangeStart, slot * RANGES, (slot + 1) * RANGES, 0);
             answerFlags = TcpHeader.SYN | TcpHeader.ACK;
         }
         else
@@ -184,7 +190,10 @@ final class TcpDiscardServer
         return headerLength;
     }
 
-    /** Data {@code [start, end)} came after a gap: held when it starts or extends the one range, else dropped. */
+    /**
+     * Data {@code [start, end)} came after a gap: held when it extends a range or a range is free, else dropped (as is
+     * data that starts inside a range: held already).
+     */
     private void hold(final int slot, final long start, final long end)
     {
         final long ahead = (start - nextExpected[slot]) & SEQUENCE_MASK;
@@ -192,38 +201,61 @@ final class TcpDiscardServer
         {
             return; // old data (or a part of it): nothing new
         }
-        if (rangeStart[slot] == rangeEnd[slot])
+        int free = -1;
+        for (int r = slot * RANGES; r < (slot + 1) * RANGES; r++)
         {
-            rangeStart[slot] = start;
-            rangeEnd[slot] = end;
+            if (rangeStart[r] == rangeEnd[r])
+            {
+                free = free < 0 ? r : free;
+            }
+            else if (start == rangeEnd[r])
+            {
+                rangeEnd[r] = end;
+                return;
+            }
+            else if (end == rangeStart[r])
+            {
+                rangeStart[r] = start;
+                return;
+            }
+            else if (((start - rangeStart[r]) & SEQUENCE_MASK) < ((rangeEnd[r] - rangeStart[r]) & SEQUENCE_MASK))
+            {
+                return; // inside a range: held already
+            }
         }
-        else if (start == rangeEnd[slot])
+        if (free >= 0)
         {
-            rangeEnd[slot] = end;
-        }
-        else if (end == rangeStart[slot])
-        {
-            rangeStart[slot] = start;
+            rangeStart[free] = start;
+            rangeEnd[free] = end;
         }
     }
 
-    /** The next byte expected moved: when it reached the range held, the range is taken (in order now). */
+    /** The next byte expected moved: every range it reached is taken (in order now), and what that reaches. */
     private void fillGap(final int slot)
     {
-        final long start = rangeStart[slot];
-        final long end = rangeEnd[slot];
-        if (start == end || ((nextExpected[slot] - start) & SEQUENCE_MASK) >= HALF)
+        boolean taken = true;
+        while (taken)
         {
-            return; // nothing held, or the gap is still open
+            taken = false;
+            for (int r = slot * RANGES; r < (slot + 1) * RANGES; r++)
+            {
+                final long start = rangeStart[r];
+                final long end = rangeEnd[r];
+                if (start == end || ((nextExpected[slot] - start) & SEQUENCE_MASK) >= HALF)
+                {
+                    continue; // free, or its gap is still open
+                }
+                final long rest = (end - nextExpected[slot]) & SEQUENCE_MASK;
+                if (rest < HALF && rest > 0)
+                {
+                    payloadBytes += rest;
+                    nextExpected[slot] = end;
+                    taken = true;
+                }
+                rangeStart[r] = 0;
+                rangeEnd[r] = 0;
+            }
         }
-        final long rest = (end - nextExpected[slot]) & SEQUENCE_MASK;
-        if (rest < HALF && rest > 0)
-        {
-            payloadBytes += rest;
-            nextExpected[slot] = end;
-        }
-        rangeStart[slot] = nextExpected[slot];
-        rangeEnd[slot] = nextExpected[slot];
     }
 
     /** A segment for a connection we do not have: reset it. */
