@@ -22,7 +22,7 @@ package io.pvnet.engine.guest;
  * duplicates a go-back after a timeout draws, or those of the same window's losses, start none. Slow start grows by the
  * bytes acknowledged up to {@code L = 2*MSS} per ACK, congestion avoidance by one MSS per window's worth of bytes
  * acknowledged (RFC 3465 appropriate byte counting); the timer itself is {@link TcpRetransmissionTimer}'s. Sequence
- * numbers are 32-bit in longs, compared modulo 2^32. Single-threaded (the owner's); no allocation.
+ * numbers are 32-bit in longs, compared modulo 2^32. The window grows no further than the peer's window. Single-threaded (the owner's); no allocation.
  */
 final class TcpCongestion
 {
@@ -75,12 +75,13 @@ final class TcpCongestion
     /**
      * An ACK acknowledged new data.
      *
-     * @param ack   its acknowledgment number (the new first unacknowledged byte).
-     * @param acked the bytes it newly acknowledged.
+     * @param ack        its acknowledgment number (the new first unacknowledged byte).
+     * @param acked      the bytes it newly acknowledged.
+     * @param peerWindow the peer's window: growth stops there.
      * @return whether the segment at {@code ack} should go out again now: a partial ACK in recovery (RFC 6582 3.2
      *     step 3), the next hole.
      */
-    boolean onNewAck(final long ack, final long acked)
+    boolean onNewAck(final long ack, final long acked, final long peerWindow)
     {
         duplicates = 0;
         if (recovering)
@@ -98,7 +99,7 @@ final class TcpCongestion
         }
         if (cwnd < ssthresh)
         {
-            cwnd = Math.min(MAX_WINDOW, cwnd + Math.min(acked, SLOW_START_LIMIT * mss));
+            cwnd = grown(cwnd + Math.min(acked, SLOW_START_LIMIT * mss), peerWindow);
         }
         else
         {
@@ -106,7 +107,7 @@ final class TcpCongestion
             if (bytesAcked >= cwnd)
             {
                 bytesAcked -= cwnd;
-                cwnd = Math.min(MAX_WINDOW, cwnd + mss);
+                cwnd = grown(cwnd + mss, peerWindow);
             }
         }
         return false;
@@ -168,6 +169,16 @@ final class TcpCongestion
         duplicates = 0;
         recovering = false;
         recover = highest & MASK;
+    }
+
+    /**
+     * {@return {@code wanted}, but not past the peer's window (nor {@link #MAX_WINDOW}), and never less than now} A
+     * window beyond what the peer takes could never be used: it would only show a growing number that says nothing
+     * (Linux grows cwnd only while it limits the sender, RFC 7661).
+     */
+    private long grown(final long wanted, final long peerWindow)
+    {
+        return Math.max(cwnd, Math.min(wanted, Math.min(MAX_WINDOW, peerWindow)));
     }
 
     private long threshold(final long flightSize)

@@ -189,7 +189,7 @@ final class TcpSendWindow
             // exactly up to the end of the hole resent: the peer holds nothing after it
             final boolean keptNothing = resentOut && sndUna == resentEnd;
             resentOut &= ((sndUna - resentEnd) & SEQUENCE_MASK) >= HALF;
-            if (congestion.onNewAck(sndUna, acked) && unacknowledged() > 0)
+            if (congestion.onNewAck(sndUna, acked, window) && unacknowledged() > 0)
             {
                 if (keptNothing)
                 {

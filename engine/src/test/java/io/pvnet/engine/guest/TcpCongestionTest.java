@@ -236,5 +236,10 @@ class TcpCongestionTest
         assertEquals(3, fill(), "rwnd 3,000 below cwnd 10,000");
         window.onAck((FIRST + 3 * MSS) & MASK, 20 * MSS, true, ++now);
         assertEquals(12, fill(), "rwnd 20,000 above cwnd 12,000 (10,000 and two segments acknowledged at once)");
+        window.onAck((FIRST + 15 * MSS) & MASK, 13 * MSS, true, ++now);
+        assertEquals(13_000, window.congestionWindow(), "grown only up to the peer's window");
+        window.onAck((FIRST + 15 * MSS) & MASK, 3 * MSS, false, ++now); // a window update
+        window.onAck((FIRST + 16 * MSS) & MASK, 3 * MSS, true, ++now);
+        assertEquals(13_000, window.congestionWindow(), "a smaller peer's window shrinks nothing");
     }
 }
