@@ -193,7 +193,7 @@ final class TcpSendWindow
             {
                 if (keptNothing)
                 {
-                    // a receiver without an out-of-order queue (gen's own, the guest's past its one range): all up to
+                    // a receiver without an out-of-order queue (gen's own, the guest's past its ranges): all up to
                     // the recovery point is missing there, one hole a round trip would take a round trip per segment
                     congestion.onNothingKept();
                     goBack();
