@@ -26,6 +26,8 @@ import java.util.Arrays;
  *   <li>jitter ({@code receivedJitterNs} of a reverse stream as gen counts it, {@code receiverJitterNs} as a one-way
  *       stream's receiver reported it): an estimate, not a count; -1 while unknown (an older receiver reports
  *       none).</li>
+ *   <li>{@code congestionWindow}: a TCP sending connection's congestion window in bytes as of its latest ACK (iperf3's
+ *       {@code snd_cwnd}): a gauge, not a count.</li>
  * </ul>
  * Threading: written and read on the generator's thread only (the {@link GenListener} is called there).
  */
@@ -54,6 +56,7 @@ public final class GenCounters
     final long[] receiverDuplicates;
     final long[] receivedJitterNs;
     final long[] receiverJitterNs;
+    final long[] congestionWindow;
     long ringFullWaits;
     long receivedOutOfOrder;
     long reportsIn;
@@ -90,6 +93,7 @@ public final class GenCounters
         receivedPayloadBytes = new long[flows];
         receivedExpected = new long[flows];
         retransmitRounds = new long[flows];
+        congestionWindow = new long[flows];
         retransmittedFrames = new long[flows];
         retransmittedFrameBytes = new long[flows];
         retransmittedPayloadBytes = new long[flows];
@@ -386,7 +390,7 @@ public final class GenCounters
     }
 
     /**
-     * {@return TCP go-back-N rounds (resends from the first unacknowledged byte) over all flows}
+     * {@return TCP recoveries (fast retransmits and retransmission timeouts) over all flows}
      */
     public long retransmitRounds()
     {
@@ -394,7 +398,18 @@ public final class GenCounters
     }
 
     /**
-     * {@return TCP go-back-N rounds of {@code flow}'s sending connection}
+     * {@return {@code flow}'s sending connection's congestion window in bytes as of its latest ACK (iperf3's
+     * {@code snd_cwnd}), 0 before the first}
+     *
+     * @param flow the flow, 0 .. flows - 1.
+     */
+    public long congestionWindow(final int flow)
+    {
+        return congestionWindow[flow];
+    }
+
+    /**
+     * {@return TCP recoveries (fast retransmits and retransmission timeouts) of {@code flow}'s sending connection}
      *
      * @param flow the flow, 0 .. flows - 1.
      */

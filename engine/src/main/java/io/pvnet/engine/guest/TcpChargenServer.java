@@ -33,9 +33,9 @@ import static io.pvnet.engine.guest.ChargenConnections.SYN_RECEIVED;
  * {@link #MAX_CONNECTIONS} connections at once (IPv4); a SYN beyond that is reset.
  * <p>
  * Sends TSO frames (CSUM_PARTIAL, GSO size the peer's MSS; the netfront segments them itself when the backend does not
- * take GSO) of up to {@link #MAX_FRAME_PAYLOAD} bytes; loss recovery is {@link TcpSendWindow}'s go-back-N. This class
- * is the server's state machine (handshake, data, close, timers) and its frames; the connection table is
- * {@link ChargenConnections}, the RFC 864 stream {@link ChargenPattern}.
+ * take GSO) of up to {@link #MAX_FRAME_PAYLOAD} bytes; loss recovery is {@link TcpSendWindow}'s (fast retransmit,
+ * NewReno, the timer). This class is the server's state machine (handshake, data, close, timers) and its frames; the
+ * connection table is {@link ChargenConnections}, the RFC 864 stream {@link ChargenPattern}.
  * <p>
  * Threading: one thread, the guest's: {@link #onFrame} (chained after the stack's other handlers) and
  * {@link #doWork()} (sends what the windows allow). Nothing allocates after construction.
@@ -434,7 +434,7 @@ public final class TcpChargenServer implements FrameHandler, Agent
             {
                 return frames;
             }
-            final long seq = connection.send.sndNxt();
+            final long seq = connection.send.sendSequence();
             final int gso = length > connection.mss ? connection.mss : 0;
             if (send(connection, seq, TcpHeader.PSH | TcpHeader.ACK, length, gso) != 0)
             {

@@ -9,7 +9,7 @@ import org.agrona.concurrent.NanoClock;
 /**
  * The TCP side of a {@link TrafficGenerator}, as iperf3's client: {@code -P} connections per direction, each its own
  * flow and 5-tuple. A sending connection (SYN with MSS and window scale, segments or TSO frames within the peer's
- * window, {@link TcpSendWindow}'s go-back-N recovery, FIN) talks to a discard server or a kernel socket that reads
+ * window, {@link TcpSendWindow}'s fast recovery, FIN) talks to a discard server or a kernel socket that reads
  * (answered = bytes acknowledged); a receiving connection ({@code --reverse}, {@code --bidir}) connects to a server that
  * writes as soon as it accepts (the guest's chargen server, a kernel socket, as iperf3 {@code -R}'s server sends),
  * takes in-order data, drops what follows a gap and acknowledges at once so the peer resends (received = in-order
@@ -92,6 +92,7 @@ final class TcpClient
                 Long.MAX_VALUE / 4;
             connection.send.start(connection.firstSequence(), connection.peerWindow, connection.windowShift, mss,
                 connection.handshakeRttNs);
+            counters.congestionWindow[flow] = connection.send.congestionWindow();
         }
         generator.runStartNs = start;
         measuring = true;
@@ -120,6 +121,7 @@ final class TcpClient
                 {
                     final TcpConnection connection = connections.sending(flow);
                     connection.warmUpInFlight = connection.send.unacknowledged(); // up to the highest byte sent
+                    counters.congestionWindow[flow] = connection.send.congestionWindow();
                 }
                 start = now;
                 generator.runStartNs = now;
@@ -283,6 +285,7 @@ final class TcpClient
             if (connection.sender)
             {
                 generator.counters.retransmitRounds[flow] += connection.send.goBackRounds() - rounds; // a fast retransmit
+                generator.counters.congestionWindow[flow] = connection.send.congestionWindow();
             }
             if (newly > 0 || connection.send.finAcknowledged() != finAcknowledged)
             {

@@ -8,7 +8,10 @@ import org.agrona.MutableDirectBuffer;
  * address and port, as {@code gen -P} opens them): SYN answered by SYN-ACK with an MSS option and, when the SYN offered
  * window scaling (RFC 7323), a window scale of {@value #WINDOW_SHIFT}; every data segment by an ACK with a window of
  * 64 KiB, or 4 MiB when scaled (it discards what it takes, so it never runs short: a peer sending 64 KiB TSO segments
- * keeps several in flight instead of one per round trip), data or a FIN after a gap by an ACK up to the gap; FIN by
+ * keeps several in flight instead of one per round trip), data or a FIN after a gap by an ACK up to the gap (the data
+ * after gaps is kept as up to {@value #RANGES} ranges per connection, as a receiver's out-of-order queue keeps it: when
+ * a gap fills, the ACK covers what follows it, so one lost segment costs its sender one resend; data that would need
+ * a ninth range is dropped); FIN by
  * FIN-ACK, and a repeated FIN by the FIN-ACK again (the first was lost); anything for a connection it does not have by
  * RST (RFC 9293 section 3.5.2); a SYN when every slot is taken reuses the least recently opened one. Works on the received segment in
  * place, turning it into the answer. Single-threaded.
@@ -16,6 +19,7 @@ import org.agrona.MutableDirectBuffer;
 final class TcpDiscardServer
 {
     private static final long SEQUENCE_MASK = 0xFFFF_FFFFL;
+    private static final long HALF = 1L << 31;
     private static final long OUR_INITIAL_SEQUENCE = 0x1000_0000L;
     private static final int WINDOW = 65535;
     /** The window scale announced to a peer that offers one: 65,535 << 6, a 4 MiB window. */
@@ -36,6 +40,14 @@ final class TcpDiscardServer
     private final long[] openedAt = new long[MAX_CONNECTIONS];
     /** Per slot: whether our FIN went (it occupies the sequence number after our SYN: later ACKs come after it). */
     private final boolean[] finSent = new boolean[MAX_CONNECTIONS];
+    /** Ranges of data held after gaps per connection. */
+    static final int RANGES = 8;
+    /**
+     * Per slot {@code s}, ranges {@code s * RANGES ..}: data held after a gap, {@code [rangeStart, rangeEnd)}; empty
+     * (free) when they are equal.
+     */
+    private final long[] rangeStart = new long[MAX_CONNECTIONS * RANGES];
+    private final long[] rangeEnd = new long[MAX_CONNECTIONS * RANGES];
     private long opened;
     private long payloadBytes;
 
@@ -112,6 +124,8 @@ final class TcpDiscardServer
             openedAt[slot] = ++opened;
             nextExpected[slot] = (seq + 1) & SEQUENCE_MASK;
             finSent[slot] = false;
+            java.util.Arrays.fill(rangeEnd, slot * RANGES, (slot + 1) * RANGES, 0);
+            java.util.Arrays.fill(rangeStart, slot * RANGES, (slot + 1) * RANGES, 0);
             answerFlags = TcpHeader.SYN | TcpHeader.ACK;
         }
         else
@@ -124,6 +138,11 @@ final class TcpDiscardServer
             {
                 payloadBytes += payload;
                 nextExpected[slot] = (seq + payload) & SEQUENCE_MASK;
+                fillGap(slot);
+            }
+            else if (payload > 0)
+            {
+                hold(slot, seq, (seq + payload) & SEQUENCE_MASK);
             }
             final boolean fin = (flags & TcpHeader.FIN) != 0;
             final long end = (seq + payload) & SEQUENCE_MASK;
@@ -169,6 +188,74 @@ final class TcpDiscardServer
             }
         }
         return headerLength;
+    }
+
+    /**
+     * Data {@code [start, end)} came after a gap: held when it extends a range or a range is free, else dropped (as is
+     * data that starts inside a range: held already).
+     */
+    private void hold(final int slot, final long start, final long end)
+    {
+        final long ahead = (start - nextExpected[slot]) & SEQUENCE_MASK;
+        if (ahead == 0 || ahead >= HALF)
+        {
+            return; // old data (or a part of it): nothing new
+        }
+        int free = -1;
+        for (int r = slot * RANGES; r < (slot + 1) * RANGES; r++)
+        {
+            if (rangeStart[r] == rangeEnd[r])
+            {
+                free = free < 0 ? r : free;
+            }
+            else if (start == rangeEnd[r])
+            {
+                rangeEnd[r] = end;
+                return;
+            }
+            else if (end == rangeStart[r])
+            {
+                rangeStart[r] = start;
+                return;
+            }
+            else if (((start - rangeStart[r]) & SEQUENCE_MASK) < ((rangeEnd[r] - rangeStart[r]) & SEQUENCE_MASK))
+            {
+                return; // inside a range: held already
+            }
+        }
+        if (free >= 0)
+        {
+            rangeStart[free] = start;
+            rangeEnd[free] = end;
+        }
+    }
+
+    /** The next byte expected moved: every range it reached is taken (in order now), and what that reaches. */
+    private void fillGap(final int slot)
+    {
+        boolean taken = true;
+        while (taken)
+        {
+            taken = false;
+            for (int r = slot * RANGES; r < (slot + 1) * RANGES; r++)
+            {
+                final long start = rangeStart[r];
+                final long end = rangeEnd[r];
+                if (start == end || ((nextExpected[slot] - start) & SEQUENCE_MASK) >= HALF)
+                {
+                    continue; // free, or its gap is still open
+                }
+                final long rest = (end - nextExpected[slot]) & SEQUENCE_MASK;
+                if (rest < HALF && rest > 0)
+                {
+                    payloadBytes += rest;
+                    nextExpected[slot] = end;
+                    taken = true;
+                }
+                rangeStart[r] = 0;
+                rangeEnd[r] = 0;
+            }
+        }
     }
 
     /** A segment for a connection we do not have: reset it. */

@@ -113,8 +113,8 @@ final class TcpSegmentWriter
 
     /**
      * The next data segment (or TSO frame) of a sending {@code connection}: as much as its window allows now
-     * ({@link TcpSendWindow#nextLength}: a resend never reaches past the highest byte sent, so a segment is all resent
-     * or all new), at most {@code segment} bytes and what is left of the connection's total.
+     * ({@link TcpSendWindow#nextLength}: a hole first, and a resend never reaches past the highest byte sent, so a
+     * segment is all resent or all new), at most {@code segment} bytes and what is left of the connection's total.
      *
      * @param segment most payload bytes of one segment or TSO frame.
      * @param mss     the MSS (a frame larger than it is a TSO frame of GSO size {@code mss}).
@@ -129,7 +129,7 @@ final class TcpSegmentWriter
         {
             return 0;
         }
-        if (segment(connection, window.sndNxt(), connection.rcvNxt, TcpHeader.PSH | TcpHeader.ACK, length,
+        if (segment(connection, window.sendSequence(), connection.rcvNxt, TcpHeader.PSH | TcpHeader.ACK, length,
             length > mss ? mss : 0) != 0)
         {
             return -1;

@@ -3,9 +3,10 @@ package io.pvnet.engine.guest;
 /**
  * The sending half of one small TCP connection (gen's connections and the guest's chargen server): which bytes are
  * acknowledged ({@code sndUna}), which were sent ({@code sndNxt}, and the highest ever sent, {@link #sndMax()}), the
- * peer's window, and loss recovery by going back N: after three duplicate acknowledgments (once per window of data, as
- * NewReno's recovery point) or when the retransmission timer expires ({@link TcpRetransmissionTimer}, RFC 6298's, its
- * round trips timed one segment at a time and only from segments sent once: Karn's rule), sending restarts at the first
+ * peer's window, and loss recovery: {@link TcpCongestion}'s fast retransmit and NewReno fast recovery resend one
+ * segment at the first unacknowledged byte per hole ({@link #sendSequence()}, while new data goes on at
+ * {@code sndNxt}); when the retransmission timer expires ({@link TcpRetransmissionTimer}, RFC 6298's, its round trips
+ * timed one segment at a time and only from segments sent once: Karn's rule), sending goes back to the first
  * unacknowledged byte. What goes out again below the highest byte sent is a retransmission ({@link #resending()}): a
  * segment is either resent bytes or new ones, never both, so a caller counts them apart (iperf3's {@code Retr}).
  * <p>
@@ -13,24 +14,27 @@ package io.pvnet.engine.guest;
  * already hold (after a go-back {@code sndNxt} is below it); data is sent only up to the FIN, the FIN is due
  * ({@link #finDue()}) once everything before it went out, occupies one sequence number, and is resent with the data
  * before it when the retransmission timer fires; an acknowledgment of {@code fin + 1} acknowledges everything
- * ({@link #finAcknowledged()}). A congestion window as
- * RFC 5681's (initial window 10 segments, RFC 6928; slow start, then one segment per round trip; halved on a fast
- * retransmit, two segments after a timeout) keeps a sender from filling the rings between it and its peer with more
- * than they hold, which a go-back-N sender would pay for by resending all of it. Sequence numbers are 32-bit, held in
- * longs and compared modulo 2^32. Single-threaded (the owner's thread).
+ * ({@link #finAcknowledged()}). What may be in flight is the smaller of the peer's window and
+ * {@link TcpCongestion}'s congestion window (RFC 5681). Sequence numbers are 32-bit, held in longs and compared modulo
+ * 2^32. Single-threaded (the owner's thread); no allocation.
  */
 final class TcpSendWindow
 {
     static final long SEQUENCE_MASK = 0xFFFF_FFFFL;
-    private static final int DUPLICATE_ACKS = 3;
-    private static final long MAX_CONGESTION_WINDOW = 64L << 20;
+    private static final long HALF = 1L << 31;
 
     private long sndUna;
     private long sndNxt;
     private long window;
     private int windowShift;
-    private int duplicates;
-    private long recover;
+    /** The highest byte sent before a go-back (above {@code sndNxt} until it catches up; see {@link #sndMax()}). */
+    private long highest;
+    private final TcpCongestion congestion = new TcpCongestion();
+    /** A fast retransmit or a partial ACK asked for the segment at {@code sndUna} to go out again. */
+    private boolean resendDue;
+    /** A hole went out again and was not yet acknowledged past: it ends at {@link #resentEnd}. */
+    private boolean resentOut;
+    private long resentEnd;
     private final TcpRetransmissionTimer timer = new TcpRetransmissionTimer();
     /** A segment sent once is being timed (Karn's rule: a go-back cancels it): it ends at {@link #timedEnd}. */
     private boolean timing;
@@ -38,8 +42,6 @@ final class TcpSendWindow
     private long timedSentNs;
     private long goBackRounds;
     private int mss;
-    private long congestionWindow;
-    private long slowStartThreshold;
     /** {@link #close()} was called: nothing is sent beyond {@link #finSequence}. */
     private boolean closing;
     private long finSequence;
@@ -63,14 +65,14 @@ final class TcpSendWindow
         final long handshakeRttNs)
     {
         mss = Math.max(1, segmentSize);
-        congestionWindow = 10L * mss;
-        slowStartThreshold = MAX_CONGESTION_WINDOW;
         sndUna = firstSequence & SEQUENCE_MASK;
         sndNxt = sndUna;
-        recover = sndUna;
+        highest = sndUna;
+        congestion.start(mss, sndUna);
+        resendDue = false;
+        resentOut = false;
         window = peerWindow;
         windowShift = shift;
-        duplicates = 0;
         timer.begin(handshakeRttNs);
         timing = false;
         goBackRounds = 0;
@@ -158,43 +160,57 @@ final class TcpSendWindow
             final long acked = (finSequence - sndUna) & SEQUENCE_MASK;
             sndUna = finSequence;
             sndNxt = finSequence;
-            recover = finSequence;
+            highest = finSequence;
             finOut = false;
             finAcknowledged = true;
             window = newWindow;
-            duplicates = 0;
+            resendDue = false;
             timing = false;
             timer.stop(); // RFC 6298 5.2: nothing outstanding
             return acked;
         }
         final long acked = (ack - sndUna) & SEQUENCE_MASK;
         final long outstanding = (sndNxt - sndUna) & SEQUENCE_MASK;
-        final long highest = (recover - sndUna) & SEQUENCE_MASK; // bytes sent before a go-back, still to be acked
-        if (acked > 0 && acked <= Math.max(outstanding, highest))
+        final long ahead = (highest - sndUna) & SEQUENCE_MASK; // bytes sent before a go-back, still to be acked
+        if (acked > 0 && acked <= Math.max(outstanding, ahead))
         {
             sndUna = ack & SEQUENCE_MASK;
-            if (((sndNxt - sndUna) & SEQUENCE_MASK) > Math.max(outstanding, highest))
+            if (((sndNxt - sndUna) & SEQUENCE_MASK) > Math.max(outstanding, ahead))
             {
                 sndNxt = sndUna; // the ack covers bytes sent before a go-back beyond where we resend now
             }
-            if (acked > highest)
+            if (acked > ahead)
             {
-                // the recovery point never falls behind sndUna: 2^31 bytes later it would look ahead of it again
-                recover = sndUna;
+                // the highest byte never falls behind sndUna: 2^31 bytes later it would look ahead of it again
+                highest = sndUna;
             }
             window = newWindow;
-            duplicates = 0;
             onNewAck(nowNs);
-            congestionWindow = Math.min(MAX_CONGESTION_WINDOW, congestionWindow < slowStartThreshold ?
-                congestionWindow + acked : congestionWindow + Math.max(1, mss * acked / congestionWindow));
+            // exactly up to the end of the hole resent: the peer holds nothing after it
+            final boolean keptNothing = resentOut && sndUna == resentEnd;
+            resentOut &= ((sndUna - resentEnd) & SEQUENCE_MASK) >= HALF;
+            if (congestion.onNewAck(sndUna, acked, window) && unacknowledged() > 0)
+            {
+                if (keptNothing)
+                {
+                    // a receiver without an out-of-order queue (gen's own, the guest's past its ranges): all up to
+                    // the recovery point is missing there, one hole a round trip would take a round trip per segment
+                    congestion.onNothingKept();
+                    goBack();
+                    return acked;
+                }
+                resendDue = true; // a partial ACK in a fast recovery: the next hole goes out again
+                timing = false; // Karn's rule, as for the fast retransmit
+            }
             return acked;
         }
-        if (acked == 0 && pure && outstanding > 0 && newWindow == window)
+        if (acked == 0 && pure && outstanding() && newWindow == window)
         {
-            duplicates++;
-            if (duplicates == DUPLICATE_ACKS && ((sndUna - recover) & SEQUENCE_MASK) < (1L << 31))
+            if (congestion.onDuplicateAck(sndUna, unacknowledged(), sndMax()) && unacknowledged() > 0)
             {
-                goBack(nowNs, false); // fast retransmit: the peer holds a gap at sndUna
+                resendDue = true; // fast retransmit: the peer holds a gap at sndUna
+                timing = false; // Karn's rule: an ACK of what is resent now cannot say which copy it answers
+                goBackRounds++;
             }
             return 0;
         }
@@ -247,7 +263,9 @@ final class TcpSendWindow
             return false;
         }
         timer.backOff(nowNs);
-        goBack(nowNs, true);
+        congestion.onTimeout(unacknowledged(), sndMax());
+        goBack();
+        goBackRounds++;
         return true;
     }
 
@@ -263,25 +281,26 @@ final class TcpSendWindow
         return timer;
     }
 
-    private void goBack(final long nowNs, final boolean timeout)
+    /**
+     * A timeout, or a peer that kept nothing after a hole: everything from the first unacknowledged byte goes out again
+     * (RFC 6298 5.4).
+     */
+    private void goBack()
     {
-        slowStartThreshold = Math.max(inFlight() / 2, 2L * mss);
-        congestionWindow = timeout ? 2L * mss : slowStartThreshold;
-        if (((sndNxt - recover) & SEQUENCE_MASK) < (1L << 31))
-        {
-            recover = sndNxt;
-        }
+        highest = sndMax();
         sndNxt = sndUna;
         finOut = false; // resent after the data before it
-        duplicates = 0;
+        resendDue = false;
+        resentOut = false;
         timing = false; // Karn's rule: an ACK of what is resent now cannot say which copy it answers
-        goBackRounds++;
     }
 
     /**
-     * {@return how many bytes to send now, 0 for none} Within the peer's window; a segment larger than the window goes
-     * out alone when nothing is in flight (as Linux's {@code tcp_tso_should_defer} sends a smaller frame rather than
-     * none), so the window is never a reason to stall.
+     * {@return how many bytes to send now at {@link #sendSequence()}, 0 for none} A hole a fast retransmit or a partial
+     * ACK asked for first, whatever the windows (RFC 5681 3.2, RFC 6582), up to {@code segment} bytes; else new data
+     * (or data after a timeout's go-back) within the smaller of the peer's and the congestion window, the frame cut to
+     * that window when nothing is in flight (as Linux's {@code tcp_tso_should_defer} sends a smaller frame rather than
+     * none: at least one MSS), so the window is never a reason to stall.
      *
      * @param segment   most bytes of one segment or TSO frame.
      * @param remaining bytes still to send (counting those in flight as sent).
@@ -289,23 +308,34 @@ final class TcpSendWindow
      */
     int nextLength(final int segment, final long remaining, final int mss)
     {
+        if (resendDue)
+        {
+            return (int)Math.min(segment, unacknowledged());
+        }
         final long inFlight = inFlight();
         // closing: nothing after the FIN; resending: nothing past the highest byte sent (a segment resends or is new)
         final long left = resending() ? Math.min(remaining, (sndMax() - sndNxt) & SEQUENCE_MASK) :
             closing ? Math.min(remaining, (finSequence - sndNxt) & SEQUENCE_MASK) : remaining;
-        final long allowed = Math.min(window, congestionWindow);
-        // nothing in flight: one frame up to the peer's window, whatever the congestion window (it limits what is
-        // added to the flight, and a frame must be able to go at all)
-        final long length = Math.min(Math.min(segment, left), inFlight == 0 ? Math.max(window, mss) : segment);
+        final long allowed = Math.min(window, congestion.window());
+        // nothing in flight: one frame up to the allowed window, at least one MSS (a frame must be able to go at all)
+        final long length = Math.min(Math.min(segment, left), inFlight == 0 ? Math.max(allowed, mss) : segment);
         return length > 0 && (inFlight + length <= allowed || inFlight == 0) ? (int)length : 0;
     }
 
     /**
-     * {@code length} bytes went out at {@link #sndNxt()}: the timer starts unless it runs (RFC 6298 5.1), and a new
-     * segment is timed when none is (a resent one never: Karn's rule).
+     * {@code length} bytes went out at {@link #sendSequence()}: the timer starts unless it runs (RFC 6298 5.1), and a
+     * new segment is timed when none is (a resent one never: Karn's rule).
      */
     void sent(final int length, final long nowNs)
     {
+        if (resendDue)
+        {
+            resendDue = false; // the hole went; sndNxt stays where new data goes on
+            resentOut = true;
+            resentEnd = (sndUna + length) & SEQUENCE_MASK;
+            timer.startIfStopped(nowNs);
+            return;
+        }
         if (!timing && !resending())
         {
             timing = true;
@@ -316,10 +346,16 @@ final class TcpSendWindow
         timer.startIfStopped(nowNs);
     }
 
-    /** {@return whether the next bytes sent at {@link #sndNxt()} go out again: below the highest byte sent} */
+    /** {@return whether the next bytes sent go out again: a hole, or below the highest byte sent} */
     boolean resending()
     {
-        return sndNxt != sndMax();
+        return resendDue || sndNxt != sndMax();
+    }
+
+    /** {@return the sequence number of the next segment: {@code sndUna} when a hole is due, else {@code sndNxt}} */
+    long sendSequence()
+    {
+        return resendDue ? sndUna : sndNxt;
     }
 
     long inFlight()
@@ -340,7 +376,7 @@ final class TcpSendWindow
     /** {@return the sequence number after the highest byte ever sent (above {@link #sndNxt()} after a go-back)} */
     long sndMax()
     {
-        return ((recover - sndNxt) & SEQUENCE_MASK) < (1L << 31) ? recover : sndNxt;
+        return ((highest - sndNxt) & SEQUENCE_MASK) < HALF ? highest : sndNxt;
     }
 
     long window()
@@ -348,12 +384,19 @@ final class TcpSendWindow
         return window;
     }
 
+    /** {@return the congestion window in bytes (iperf3's {@code snd_cwnd})} */
     long congestionWindow()
     {
-        return congestionWindow;
+        return congestion.window();
     }
 
-    /** {@return times sending went back to the first unacknowledged byte} */
+    /** {@return the connection's congestion control} */
+    TcpCongestion congestion()
+    {
+        return congestion;
+    }
+
+    /** {@return recoveries begun: fast retransmits and timeouts} */
     long goBackRounds()
     {
         return goBackRounds;

@@ -4,11 +4,9 @@ import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.IpProtocol;
 import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.TcpHeader;
-import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameMetadata;
 import io.pvnet.engine.frame.FrameSink;
-import io.pvnet.engine.vif.VifConfig;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -30,11 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TcpClientCloseTest
 {
-    private BridgedVifPair vifs;
-    private VifFrontend serverVif;
-    private VifFrontend clientVif;
+    private TcpClientFixture guests;
     private GuestStack server;
-    private TcpChargenServer chargen;
     private TrafficGenerator generator;
     private final Lossy toServer = new Lossy();
     private final LossySink fromServer = new LossySink();
@@ -42,26 +37,23 @@ class TcpClientCloseTest
     @BeforeEach
     void setUp()
     {
-        vifs = new BridgedVifPair(java.util.Map.of());
-        serverVif = vifs.serverVif;
-        clientVif = vifs.clientVif;
-        fromServer.out = BridgedVifPair.transmitTo(serverVif);
-        server = new GuestStack(VifConfig.of(1, 0).mac(), BridgedVifPair.SERVER_IP, 24, null, 1500, fromServer);
-        chargen = new TcpChargenServer(server, fromServer, 1500).limitRingUse(serverVif::txOutstanding, 128);
-        server.other(chargen);
-        toServer.next = server;
-        final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
-            BridgedVifPair.transmitTo(clientVif));
-        generator = new TrafficGenerator(clientVif, client,
-            new ServerAndClientGuests(serverVif, toServer, chargen, clientVif, client));
-        assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
-        assertTrue(generator.resolve(BridgedVifPair.SERVER_IP, 5_000_000_000L), "server resolved by ARP");
+        guests = new TcpClientFixture(toClient ->
+        {
+            fromServer.out = toClient;
+            return fromServer;
+        }, stack ->
+        {
+            toServer.next = stack;
+            return toServer;
+        });
+        server = guests.server;
+        generator = guests.generator;
     }
 
     @AfterEach
     void tearDown()
     {
-        vifs.close();
+        guests.close();
     }
 
     private TrafficReport run(final DatagramSpec.Direction direction, final long durationNs)

@@ -4,10 +4,8 @@ import io.pvnet.checksum.packet.EthernetHeader;
 import io.pvnet.checksum.packet.IpProtocol;
 import io.pvnet.checksum.packet.Ipv4Header;
 import io.pvnet.checksum.packet.TcpHeader;
-import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.frame.FrameHandler;
 import io.pvnet.engine.frame.FrameMetadata;
-import io.pvnet.engine.vif.VifConfig;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -29,10 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TcpClientMidRunTest
 {
-    private BridgedVifPair vifs;
-    private VifFrontend serverVif;
-    private VifFrontend clientVif;
-    private TcpChargenServer chargen;
+    private TcpClientFixture guests;
     private GuestStack server;
     private TrafficGenerator generator;
     private final Path path = new Path();
@@ -41,34 +36,28 @@ class TcpClientMidRunTest
     @BeforeEach
     void setUp()
     {
-        vifs = new BridgedVifPair(java.util.Map.of());
-        serverVif = vifs.serverVif;
-        clientVif = vifs.clientVif;
-        final io.pvnet.engine.frame.FrameSink toClient = BridgedVifPair.transmitTo(serverVif);
-        final io.pvnet.engine.frame.FrameSink out = (buffer, offset, length, metadata) ->
+        guests = new TcpClientFixture(toClient ->
         {
-            final int status = toClient.onFrame(buffer, offset, length, metadata);
-            path.countFromServer(buffer, offset, status);
-            return status;
-        };
-        server = new GuestStack(VifConfig.of(1, 0).mac(), BridgedVifPair.SERVER_IP, 24, null, 1500, out);
-        chargen = new TcpChargenServer(server, out, 1500)
-            .limitRingUse(serverVif::txOutstanding, 128);
-        server.other(chargen);
-        path.next = server;
-        path.toClient = toClient;
-        final GuestStack client = new GuestStack(VifConfig.of(2, 0).mac(), BridgedVifPair.CLIENT_IP, 24, null, 1500,
-            BridgedVifPair.transmitTo(clientVif));
-        generator = new TrafficGenerator(clientVif, client,
-            new ServerAndClientGuests(serverVif, path, chargen, clientVif, client));
-        assertTrue(generator.awaitConnected(20_000_000_000L), "client vif connected");
-        assertTrue(generator.resolve(BridgedVifPair.SERVER_IP, 5_000_000_000L), "server resolved by ARP");
+            path.toClient = toClient;
+            return (buffer, offset, length, metadata) ->
+            {
+                final int status = toClient.onFrame(buffer, offset, length, metadata);
+                path.countFromServer(buffer, offset, status);
+                return status;
+            };
+        }, stack ->
+        {
+            path.next = stack;
+            return path;
+        });
+        server = guests.server;
+        generator = guests.generator;
     }
 
     @AfterEach
     void tearDown()
     {
-        vifs.close();
+        guests.close();
     }
 
     private TrafficReport run(final DatagramSpec.Direction direction, final int flows, final long count,
@@ -90,7 +79,7 @@ class TcpClientMidRunTest
         assertEquals(300 * 1400L, counters.sentPayloadBytes(0));
         assertTrue(counters.retransmittedFrames(0) >= 1, "the lost one went again: " + counters.retransmittedFrames(0));
         assertEquals(1400 * counters.retransmittedFrames(0), counters.retransmittedPayloadBytes(0),
-            "each resend a whole segment (go-back-N from a segment boundary)");
+            "each resend a whole segment (from a segment boundary)");
         assertEquals(counters.sentFrames(0) + counters.retransmittedFrames(0), path.dataSegments,
             "every data frame on the path is counted once, as sent or as retransmitted");
         assertEquals(counters.sentFrameBytes(0) + counters.retransmittedFrameBytes(0), path.dataFrameBytes);
@@ -98,6 +87,21 @@ class TcpClientMidRunTest
         assertEquals(300 * 1400L, server.tcpPayloadBytes(), "the server took each byte once, in order");
         assertTrue(counters.retransmitRounds(0) >= 1);
         assertEquals(0, tcp.peerResets());
+    }
+
+    @Test
+    void shouldResendExactlyTheOneSegmentLostOnTheThirdDuplicateAck()
+    {
+        path.loseDataSegment = 100; // the 100th data segment to the discard server, once: more follow it in flight
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 1, 300, 10_000_000_000L);
+        assertTrue(tcp.ok(), tcp.failure());
+        assertTrue(tcp.closed(), tcp.toString());
+        final GenCounters counters = tcp.counters();
+        assertEquals(1, counters.retransmittedFrames(0), "one loss, one resend (fast retransmit), not a window");
+        assertEquals(1, counters.retransmitRounds(0), "one recovery");
+        assertEquals(301, path.dataSegments, "the path saw each segment once and the lost one twice");
+        assertEquals(300 * 1400L, server.tcpPayloadBytes(), "the server took each byte once, in order");
+        assertTrue(counters.congestionWindow(0) > 0, "the congestion window as of the last ACK");
     }
 
     @Test

@@ -63,6 +63,46 @@ class TcpDiscardServerTest
     }
 
     @Test
+    void shouldHoldTheDataAfterGapsAndAcknowledgeItAsEachGapFills()
+    {
+        server.answer(segment, L4, syn(true), PEER);
+        final long first = PEER_ISN + 1;
+        server.answer(segment, L4, data(first, 1000), PEER);
+        server.answer(segment, L4, data(first + 2000, 1000), PEER); // 1000..2000 lost
+        server.answer(segment, L4, data(first + 3000, 1000), PEER);
+        assertEquals(first + 1000, TcpHeader.acknowledgment(segment, L4), "a duplicate ACK up to the gap");
+        server.answer(segment, L4, data(first + 5000, 1000), PEER); // 4000..5000 lost too: a second range
+        server.answer(segment, L4, data(first + 5000, 1000), PEER); // a duplicate inside it
+        assertEquals(1000, server.payloadBytes(), "only what is in order counts");
+
+        server.answer(segment, L4, data(first + 1000, 1000), PEER); // the resend fills the first gap
+
+        assertEquals(first + 4000, TcpHeader.acknowledgment(segment, L4), "the first range acknowledged with it");
+        assertEquals(4000, server.payloadBytes());
+        server.answer(segment, L4, data(first + 4000, 1000), PEER);
+        assertEquals(first + 6000, TcpHeader.acknowledgment(segment, L4), "and the second with the second gap");
+        assertEquals(6000, server.payloadBytes(), "each byte once");
+    }
+
+    @Test
+    void shouldDropWhatWouldNeedARangeMoreThanItHolds()
+    {
+        server.answer(segment, L4, syn(true), PEER);
+        final long first = PEER_ISN + 1;
+        for (int r = 0; r <= TcpDiscardServer.RANGES; r++)
+        {
+            server.answer(segment, L4, data(first + 2000L * r + 1000, 1000), PEER); // a gap before each
+        }
+        for (int r = 0; r <= TcpDiscardServer.RANGES; r++)
+        {
+            server.answer(segment, L4, data(first + 2000L * r, 1000), PEER);
+        }
+        final long held = 2000L * TcpDiscardServer.RANGES + 1000;
+        assertEquals(first + held, TcpHeader.acknowledgment(segment, L4), "up to the range it could not hold");
+        assertEquals(held, server.payloadBytes());
+    }
+
+    @Test
     void shouldSendItsAcksAfterItsFinFromTheSequenceNumberAfterTheFin()
     {
         server.answer(segment, L4, syn(false), PEER);

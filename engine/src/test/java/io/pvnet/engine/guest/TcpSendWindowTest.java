@@ -63,7 +63,9 @@ class TcpSendWindowTest
         assertFalse(window.checkTimeout(RTO - 1), "the timer runs from the data's send, not the FIN's");
         assertTrue(window.checkTimeout(RTO));
         assertFalse(window.finDue(), "the data before it again first");
-        window.sent(window.nextLength(2 * MSS, Long.MAX_VALUE, MSS), RTO + 1);
+        assertEquals(MSS, window.nextLength(2 * MSS, Long.MAX_VALUE, MSS), "one MSS after a timeout");
+        window.sent(MSS, RTO + 1);
+        window.sent(MSS, RTO + 1); // past the congestion window: as if an ACK had opened it
         assertTrue(window.finDue(), "then the FIN again");
         window.finSent(RTO + 2);
         final long finAck = (FIRST + 2 * MSS + 1) & MASK;
@@ -103,12 +105,18 @@ class TcpSendWindowTest
         assertFalse(window.resending(), "new data");
         assertTrue(window.checkTimeout(RTO));
         assertTrue(window.resending(), "after a go-back: below the highest byte sent");
-        assertEquals(3 * MSS, window.nextLength(10 * MSS, Long.MAX_VALUE, MSS),
+        assertEquals(MSS, window.nextLength(10 * MSS, Long.MAX_VALUE, MSS), "the timeout left a window of one MSS");
+        window.sent(MSS, RTO);
+        window.onAck((FIRST + MSS) & MASK, 1 << 20, true, RTO + 1); // slow start to the threshold: 2 MSS
+        window.sent(MSS, RTO + 1);
+        window.onAck((FIRST + 2 * MSS) & MASK, 1 << 20, true, RTO + 1);
+        assertEquals(MSS, window.nextLength(10 * MSS, Long.MAX_VALUE, MSS),
             "a larger frame stops at the highest byte sent");
-        window.sent(3 * MSS, RTO);
+        window.sent(MSS, RTO);
         assertFalse(window.resending(), "caught up: what follows is new");
         window.onAck((FIRST + 3 * MSS) & MASK, 65535, true, RTO + 1);
-        assertEquals(4 * MSS, window.nextLength(4 * MSS, Long.MAX_VALUE, MSS), "new data in one frame");
+        assertEquals(3 * MSS, window.nextLength(4 * MSS, Long.MAX_VALUE, MSS),
+            "new data in one frame, up to the congestion window (2 MSS, and one more after 2 MSS acknowledged)");
         assertEquals(1, window.goBackRounds());
     }
 

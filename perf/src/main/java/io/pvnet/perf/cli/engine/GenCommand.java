@@ -47,7 +47,8 @@ import java.util.concurrent.Callable;
             "reports or the answers, --window), so a run measures the path's rate without filling its queues; " +
             "--rate or -b sends at a rate, --flood as fast as the ring takes frames.",
         "Units: Transfer and Bitrate count payload bytes (UDP/ICMP/TCP payload, as iperf3; TCP sending: new bytes, " +
-            "what went again after a loss is Retr, in segments); Frames are Ethernet frames; the summary also gives " +
+            "what went again after a loss is Retr, in segments; Cwnd is the congestion window at the interval's end, " +
+            "as iperf3's); Frames are Ethernet frames; the summary also gives " +
             "the frames' bytes.",
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked, 4 tcp: bytes " +
             "sent were never acknowledged or the peer reset a connection (4 over 3 when both: both lines are printed)."})

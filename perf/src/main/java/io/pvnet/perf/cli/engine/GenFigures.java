@@ -5,7 +5,8 @@ import io.pvnet.engine.guest.GenCounters;
 /**
  * An interval's figures of one direction of {@code pvnet gen}'s output, summed over flows as a {@code [SUM]} line sums
  * them: sent or received frames and payload, echoes answered, and what the receiver counted (a one-way stream's, as
- * reported; gen's own for a reverse stream: expected, late, duplicates), TCP's segments sent again, and the mean
+ * reported; gen's own for a reverse stream: expected, late, duplicates), TCP's segments sent again and congestion
+ * window, and the mean
  * jitter of the flows that measured one (iperf3's sum). {@link GenSummary} takes its mean jitter over the flows from here too.
  * <p>
  * Threading: one thread, the one that fills it.
@@ -17,6 +18,12 @@ final class GenFigures
     long answered;
     /** TCP: segments sent again (iperf3's Retr), apart from {@link #frames}. */
     long retransmits;
+    /**
+     * TCP: the sending connection's congestion window in bytes at the interval's end (iperf3's {@code snd_cwnd}), -1
+     * for none: a sum of one flow has that flow's, of more none (iperf3's {@code [SUM]} line has no Cwnd).
+     */
+    long congestionWindow = -1;
+    private int added;
     long expected;
     long late;
     long duplicates;
@@ -51,6 +58,7 @@ final class GenFigures
         payload += other.payload;
         answered += other.answered;
         retransmits += other.retransmits;
+        congestionWindow = added++ == 0 ? other.congestionWindow : -1;
         expected += other.expected;
         late += other.late;
         duplicates += other.duplicates;

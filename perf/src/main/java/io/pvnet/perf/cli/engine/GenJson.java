@@ -75,6 +75,10 @@ final class GenJson
             map.put("direction", direction);
         }
         map.putAll(figures(figures, seconds, stream, mode));
+        if (!stream && mode.tcp() && figures.congestionWindow >= 0)
+        {
+            map.put("snd_cwnd", figures.congestionWindow); // iperf3's: bytes, in a stream's entry, not in the sum
+        }
         return map;
     }
 

@@ -173,6 +173,7 @@ final class GenOutput implements GenListener
             tx.payload = delta[GenFigures.Field.SENT_PAYLOAD.ordinal()]; // TCP: new data only, as iperf3's (resent apart)
             tx.answered = delta[GenFigures.Field.ANSWERED.ordinal()];
             tx.retransmits = delta[GenFigures.Field.RETRANSMITTED.ordinal()];
+            tx.congestionWindow = mode.tcp() && mode.sends() ? counters.congestionWindow(flow) : -1; // a gauge
             tx.receiverFrames = delta[GenFigures.Field.RECEIVER_FRAMES.ordinal()];
             tx.receiverPayload = delta[GenFigures.Field.RECEIVER_PAYLOAD.ordinal()];
             tx.expected = delta[GenFigures.Field.RECEIVER_EXPECTED.ordinal()];

@@ -151,7 +151,7 @@ final class GenSummary
             else
             {
                 line.append(String.format(Locale.ROOT, "answered %d bytes acknowledged, retransmitted %d segments " +
-                    "(%d payload bytes) in %d go-back rounds", report.answeredPayloadBytes(),
+                    "(%d payload bytes) in %d recoveries", report.answeredPayloadBytes(),
                     sum(GenCounters::retransmittedFrames), sum(GenCounters::retransmittedPayloadBytes),
                     counters.retransmitRounds()));
             }

@@ -17,6 +17,8 @@ final class GenTable
 {
     /** Units of {@link #bytes} above 1,023 bytes (powers of 1024). */
     private static final String[] BYTE_UNITS = {"KBytes", "MBytes", "GBytes", "TBytes"};
+    /** The Cwnd label, right-aligned over {@link #bytes}' 13 characters. */
+    private static final String CWND = String.format(Locale.ROOT, "%13s", "Cwnd");
     /** Units of {@link #bitrate} (powers of 1000). */
     private static final String[] BIT_UNITS = {" bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"};
 
@@ -43,19 +45,19 @@ final class GenTable
             case BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Jitter", "Answered/Lost");
             case BOTH_ONE_WAY -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Received", "Jitter",
                 "Lost/Total");
-            case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Retr") +
-                "  (Transfer: new bytes sent; Retr: segments sent again)";
+            case TCP -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Sent", "Retr", CWND) +
+                "  (Transfer: new bytes sent; Retr: segments sent again; Cwnd: congestion window)";
             case TCP_REVERSE -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Received") +
                 "  (Transfer: in-order bytes)";
-            case TCP_BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Retr") +
-                "  (TX: new bytes sent, Retr: segments sent again; RX: in-order bytes)";
+            case TCP_BOTH -> row(id, "Interval", "Transfer", "Bitrate", "Frames/s", "Frames", "Retr", CWND) +
+                "  (TX: new bytes sent, Retr: segments sent again, Cwnd: congestion window; RX: in-order bytes)";
         };
     }
 
     /**
      * One line of the table, header or values: the id (10 wide with a direction, else 5), the interval (17), Transfer
      * (13), Bitrate (16), Frames/s (10) and the mode's counts (9 each, a trailing Lost/Total or Answered/Lost as it
-     * comes), two spaces between columns.
+     * comes, TCP's Cwnd 13), two spaces between columns.
      */
     private String row(final String id, final String interval, final String transfer, final String bitrate,
         final String rate, final String... counts)
@@ -105,12 +107,12 @@ final class GenTable
                 row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
                     Long.toString(rx.frames), "", jitterText(rx.jitterNs()), lost(rx)));
             case TCP -> List.of(row(id, interval, bytes(tx.payload), bitrate(tx.payload, seconds),
-                rate(tx.frames, seconds), Long.toString(tx.frames), Long.toString(tx.retransmits)));
+                rate(tx.frames, seconds), Long.toString(tx.frames), Long.toString(tx.retransmits), cwnd(tx)));
             case TCP_REVERSE -> List.of(row(id, interval, bytes(rx.payload), bitrate(rx.payload, seconds),
                 rate(rx.frames, seconds), Long.toString(rx.frames)));
             case TCP_BOTH -> List.of(
                 row(id + "[TX]", interval, bytes(tx.payload), bitrate(tx.payload, seconds), rate(tx.frames, seconds),
-                    Long.toString(tx.frames), Long.toString(tx.retransmits)),
+                    Long.toString(tx.frames), Long.toString(tx.retransmits), cwnd(tx)),
                 row(id + "[RX]", interval, bytes(rx.payload), bitrate(rx.payload, seconds), rate(rx.frames, seconds),
                     Long.toString(rx.frames)));
         };
@@ -209,6 +211,12 @@ final class GenTable
             return String.format(Locale.ROOT, "%6.1f us", ns / 1e3);
         }
         return String.format(Locale.ROOT, ns < 1_000_000_000L ? "%6.2f ms" : "%6.2f s ", ns < 1_000_000_000L ? ns / 1e6 : ns / 1e9);
+    }
+
+    /** {@return a sending connection's congestion window as iperf3's Cwnd column prints it ("  1.41 MBytes"), or blank} */
+    private static String cwnd(final GenFigures tx)
+    {
+        return tx.congestionWindow < 0 ? "" : bytes(tx.congestionWindow);
     }
 
     /** @return bytes as iperf3 prints them: KBytes, MBytes, GBytes (powers of 1024). */

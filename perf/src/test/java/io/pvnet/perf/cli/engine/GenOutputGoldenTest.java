@@ -31,7 +31,7 @@ class GenOutputGoldenTest
     private static final String[] COUNTERS = {"sentFrames", "sentFrameBytes", "sentPayloadBytes", "answeredFrames",
         "answeredPayloadBytes", "receivedFrames", "receivedPayloadBytes", "receivedExpected", "receivedLate",
         "receivedDuplicates", "receiverFrames", "receiverPayloadBytes", "receiverExpected", "receiverOutOfOrder",
-        "receiverDuplicates", "receivedJitterNs", "receiverJitterNs", "retransmittedFrames"};
+        "receiverDuplicates", "receivedJitterNs", "receiverJitterNs", "retransmittedFrames", "congestionWindow"};
 
     @Test
     void shouldPrintAndWriteExactlyWhatItDidInEveryMode() throws Exception

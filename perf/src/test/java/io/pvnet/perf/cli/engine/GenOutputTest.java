@@ -106,8 +106,39 @@ class GenOutputTest
         output.onInterval(new GenCounters(1), 0, 1_000_000_000L);
         output.finish(new java.util.LinkedHashMap<>(), new java.util.LinkedHashMap<>(), List.of());
         final String header = text.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
-        assertTrue(header.contains("Sent       Retr  (Transfer: new bytes sent; Retr: segments sent again)"), header);
+        assertTrue(header.contains("Sent       Retr           Cwnd  (Transfer: new bytes sent; Retr: segments sent again;"),
+            header);
         assertTrue(json.toString(StandardCharsets.UTF_8).contains("\"retransmits\" : 0"), json.toString());
+    }
+
+    @Test
+    void shouldPrintEachSendersCongestionWindowUnderCwndAsIperf3DoesAndNoneForTheSum() throws Exception
+    {
+        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        final ByteArrayOutputStream json = new ByteArrayOutputStream();
+        final GenOutput output = new GenOutput(new PrintStream(text, true, StandardCharsets.UTF_8),
+            new PrintStream(json, true, StandardCharsets.UTF_8), GenOutput.Mode.TCP, 2);
+        final GenCounters counters = new GenCounters(2);
+        final java.lang.reflect.Field cwnd = GenCounters.class.getDeclaredField("congestionWindow");
+        cwnd.setAccessible(true);
+        ((long[])cwnd.get(counters))[0] = 1_478_492; // 1.41 MiB
+        ((long[])cwnd.get(counters))[1] = 900;
+        output.onInterval(counters, 0, 1_000_000_000L);
+        output.finish(new java.util.LinkedHashMap<>(), new java.util.LinkedHashMap<>(), List.of());
+
+        final List<String> lines = text.toString(StandardCharsets.UTF_8).lines().toList();
+        final String header = lines.get(0);
+        final int cwndEnd = header.indexOf("Cwnd") + "Cwnd".length();
+        assertTrue(lines.get(1).startsWith("[  1]") && lines.get(1).endsWith("  1.41 MBytes"), lines.get(1));
+        assertEquals(cwndEnd, lines.get(1).length(), "Cwnd under its label:\n" + header + "\n" + lines.get(1));
+        assertTrue(lines.get(2).endsWith("   900  Bytes"), lines.get(2));
+        assertEquals(cwndEnd, lines.get(2).length());
+        assertTrue(lines.get(3).startsWith("[SUM]"), lines.get(3));
+        assertEquals(header.indexOf("Retr") + "Retr".length(), lines.get(3).length(),
+            "the sum ends at Retr: no Cwnd, as iperf3's\n" + header + "\n" + lines.get(3));
+        final String written = json.toString(StandardCharsets.UTF_8);
+        assertTrue(written.contains("\"snd_cwnd\" : 1478492") && written.contains("\"snd_cwnd\" : 900"), written);
+        assertEquals(2, written.split("snd_cwnd", -1).length - 1, "in the streams' entries only: " + written);
     }
 
     private static List<String> print(final GenOutput.Mode mode, final int flows)
