@@ -201,11 +201,20 @@ public final class EpollWaitPoint implements WaitPoint, AutoCloseable
         if (!selector.hasPending())
         {
             sleeps++;
-            final long timeoutMs = Math.min((Math.max(timeoutNs, 0) + 999_999) / 1_000_000, Integer.MAX_VALUE);
-            interruptWake.enter();
-            final int ready = LinuxCalls.epollWait(epollFd, events, MAX_EVENTS, (int)timeoutMs);
-            interruptWake.exit();
-            dispatch(ready);
+            final long timeoutMs = Math.min(Math.ceilDiv(Math.max(timeoutNs, 0), 1_000_000L), Integer.MAX_VALUE);
+            if (interruptWake.enter())
+            {
+                final int ready;
+                try
+                {
+                    ready = LinuxCalls.epollWait(epollFd, events, MAX_EVENTS, (int)timeoutMs);
+                }
+                finally
+                {
+                    interruptWake.exit();
+                }
+                dispatch(ready);
+            }
         }
         selector.cancelSleep();
     }

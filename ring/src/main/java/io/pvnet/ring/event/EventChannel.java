@@ -70,8 +70,11 @@ public final class EventChannel implements WaitPoint
     private long peersWoken;
     private long sleeps;
     private boolean yieldAfterWake = YIELD_AFTER_WAKE;
-    /** The last number this end armed its port with ({@link #nextArming()}). */
-    private int armings;
+    /**
+     * The last number this end armed its port with ({@link #nextArming()}); it starts at a number of its own, so a
+     * notifier delayed across a rebinding of the same port (a reconnect) does not meet the same numbers again.
+     */
+    private int armings = (int)System.nanoTime() | 1;
     /** The limiter of the yield after a wake-up; null: the notifying thread's own. */
     private WakeYieldLimiter wakeYieldLimiter;
 
@@ -315,9 +318,17 @@ public final class EventChannel implements WaitPoint
         sleeps++;
         if (Futex.isAvailable())
         {
-            interruptWake.enter();
-            Futex.sleep(waiter, localWordAddress, armedWord, timeoutNs);
-            interruptWake.exit();
+            if (interruptWake.enter())
+            {
+                try
+                {
+                    Futex.sleep(waiter, localWordAddress, armedWord, timeoutNs);
+                }
+                finally
+                {
+                    interruptWake.exit();
+                }
+            }
         }
         else
         {

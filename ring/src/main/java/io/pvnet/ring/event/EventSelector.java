@@ -44,8 +44,12 @@ public final class EventSelector implements WaitPoint
     /** Ends the owner's futex sleep when its thread is interrupted: the wake word bumped, then woken. */
     private final InterruptWake interruptWake = new InterruptWake(this::wakeOwner);
     private int armedWord;
-    /** The number of the owner's last announcement that it sleeps, stored in {@code sleeping}; never 0. */
-    private int announcements;
+    /**
+     * The number of the owner's last announcement that it sleeps, stored in {@code sleeping}; never 0. It starts at a
+     * number of its own, so a raiser delayed across a re-initialisation of the same memory (a guest's reconnect) does
+     * not meet the same numbers again.
+     */
+    private int announcements = (int)System.nanoTime() | 1;
     private long sleeps;
     private long wakeCalls;
 
@@ -237,9 +241,17 @@ public final class EventSelector implements WaitPoint
             sleeps++;
             if (Futex.isAvailable())
             {
-                interruptWake.enter();
-                Futex.sleep(waiter, wakeWordAddress, armedWord, timeoutNs);
-                interruptWake.exit();
+                if (interruptWake.enter())
+                {
+                    try
+                    {
+                        Futex.sleep(waiter, wakeWordAddress, armedWord, timeoutNs);
+                    }
+                    finally
+                    {
+                        interruptWake.exit();
+                    }
+                }
             }
             else
             {

@@ -16,8 +16,12 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
  *  other:    thread.interrupt()  -> channel closed  -> wake: word++ (the wait cannot start), FUTEX_WAKE (it ends)
  * </pre>
  * The wake must change what the sleep compares (the futex word) or be counted (an eventfd), so that an interrupt
- * between {@link #enter()} and the syscall is not lost. A closed channel stays closed: the next {@link #enter()} after
- * an interrupt makes a new one (an allocation per interrupt, none per sleep).
+ * between {@link #enter()} and the syscall is not lost. A thread already interrupted does not sleep at all
+ * ({@link #enter()} says so). A closed channel stays closed: the next sleep after an interrupt makes a new one (an
+ * allocation per interrupt, none per sleep).
+ * <pre>
+ *  if (interruptWake.enter()) { try { syscall } finally { interruptWake.exit(); } }
+ * </pre>
  * <p>
  * Threading: {@link #enter()} and {@link #exit()} on the one sleeping thread; {@code wake} runs on the interrupting
  * thread and must be quick and safe from any thread.
@@ -35,17 +39,29 @@ final class InterruptWake
         this.wake = wake;
     }
 
-    /** Before the kernel sleep: from now on an interrupt of this thread runs {@code wake} (at once if already set). */
-    void enter()
+    /**
+     * Before the kernel sleep: from now on an interrupt of this thread runs {@code wake}.
+     *
+     * @return false when the thread is interrupted already: it must not sleep (and must not call {@link #exit()}).
+     */
+    boolean enter()
     {
+        if (Thread.currentThread().isInterrupted())
+        {
+            return false;
+        }
         if (hook == null || !hook.isOpen())
         {
             hook = new Hook(wake);
         }
-        hook.enter();
+        hook.enter(); // an interrupt since the check above runs the wake now: the sleep that follows returns at once
+        return true;
     }
 
-    /** After the kernel sleep returned, however it returned; the thread's interrupt flag stays as it is. */
+    /**
+     * After the kernel sleep returned, however it returned (in a {@code finally}: an interrupt after it must not run
+     * this sleep's wake); the thread's interrupt flag stays as it is.
+     */
     void exit()
     {
         hook.exit();
@@ -81,7 +97,15 @@ final class InterruptWake
         @Override
         protected void implCloseChannel()
         {
-            wake.run();
+            try
+            {
+                wake.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                // on the interrupting thread, inside its Thread.interrupt(): nothing may escape there (the sleeper's
+                // memory or descriptor may be gone; its thread ends or re-checks anyway)
+            }
         }
     }
 }

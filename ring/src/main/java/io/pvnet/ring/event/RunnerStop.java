@@ -8,8 +8,8 @@ import java.time.Duration;
  * Stops an Agrona {@link AgentRunner} whose agent may be asleep on a {@link WaitPoint} (a futex or epoll wait as long
  * as its timers allow: a switch's second, a guest's ten) within milliseconds. {@code AgentRunner.close()} (final, so
  * not overridable) only clears the runner's running flag and joins, and a sleeping thread sees the flag when its sleep
- * ends, or when {@code close()} interrupts it after its join timed out (5 s). {@link #close} runs that close on a helper thread while the caller wakes the agent's
- * thread every millisecond until it has stopped. One wake-up after the flag is cleared is enough (a raised selector bit
+ * ends, or when {@code close()} interrupts it after its join timed out (5 s). {@link #close} runs that close on a
+ * helper thread while the caller wakes the agent's thread every millisecond until it has stopped. One wake-up after the flag is cleared is enough (a raised selector bit
  * or a bumped futex word makes the next sleep return at once); the repetition covers a wake-up sent before, which only
  * starts one more duty cycle.
  * <pre>

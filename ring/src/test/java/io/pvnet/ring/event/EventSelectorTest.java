@@ -59,6 +59,20 @@ class EventSelectorTest
 
     /** Four raisers, one owner sleeping between rounds: every raised bit is drained, none lost, no wait times out. */
     @Test
+    void shouldNumberEachAnnouncementSoThatADelayedRaisersCasFails()
+    {
+        selector.prepareToSleep();
+        final int first = memory.get(java.lang.foreign.ValueLayout.JAVA_INT, EventSelectorDescriptor.SLEEPING_OFFSET);
+        selector.cancelSleep();
+        selector.prepareToSleep();
+        final int second = memory.get(java.lang.foreign.ValueLayout.JAVA_INT, EventSelectorDescriptor.SLEEPING_OFFSET);
+        assertNotEquals(0, first);
+        assertNotEquals(0, second);
+        assertNotEquals(first, second, "each announcement its own number: a raiser's CAS of a stale one fails");
+        selector.cancelSleep();
+    }
+
+    @Test
     void shouldNeverLoseARaiseUnderConcurrentRaisers() throws InterruptedException
     {
         final int rounds = 20_000;

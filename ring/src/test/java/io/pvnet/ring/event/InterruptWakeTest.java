@@ -22,7 +22,7 @@ class InterruptWakeTest
     private static final int CAPACITY = 64;
     private static final long LONG_SLEEP_NS = TimeUnit.SECONDS.toNanos(60);
     /** Longer than the 1 s slices the sleeps were cut into before: a sliced sleep returns before it is interrupted. */
-    private static final long INTERRUPT_AFTER_MS = 1_500;
+    private static final long INTERRUPT_AFTER_MS = 1_100;
 
     @Test
     void shouldSleepOnTheSelectorsFutexUntilInterrupted() throws InterruptedException
@@ -73,7 +73,13 @@ class InterruptWakeTest
             interruptedAfter[0] = Thread.currentThread().isInterrupted();
         });
         sleeper.start();
-        Thread.sleep(INTERRUPT_AFTER_MS);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sleeps.getAsLong() < 1)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "the thread never slept");
+            Thread.sleep(1);
+        }
+        Thread.sleep(INTERRUPT_AFTER_MS); // past the end of a 1 s slice
         final long sleepsBefore = sleeps.getAsLong();
         final long interruptedAtNs = System.nanoTime();
         sleeper.interrupt();
