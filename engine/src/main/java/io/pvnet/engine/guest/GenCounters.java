@@ -70,6 +70,8 @@ public final class GenCounters
     /** One-way counts started afresh after reports beyond what was sent (forged sequences upset the receiver's). */
     long restartedCounts;
     long controlSent;
+    /** One-way flows whose receiver's final report did not come while gen waited for it. */
+    long missingFinalReports;
     /** TCP: RSTs of an open connection not at its receive point (RFC 5961 3.2), by what became of them. */
     long challengeAcks;
     long challengeAcksLimited;
@@ -320,6 +322,16 @@ public final class GenCounters
     public long controlSent()
     {
         return controlSent;
+    }
+
+    /**
+     * {@return one-way flows whose receiver's final report did not come while gen waited for it (ENDs sent again for
+     * up to 3 s): their receiver figures are of an earlier report, so what arrived after it counts as lost although it
+     * may have been delivered; 0 when every receiver's figures are final}
+     */
+    public long missingFinalReports()
+    {
+        return missingFinalReports;
     }
 
     /**

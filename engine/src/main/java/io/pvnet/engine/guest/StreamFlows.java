@@ -299,7 +299,8 @@ final class StreamFlows
 
     /**
      * Ends the forward streams: END to every flow (again every {@link #END_RETRY_NS}) until each final report came or
-     * {@code timeoutNs} passed.
+     * {@code timeoutNs} passed; the flows whose final report did not come are counted
+     * ({@link GenCounters#missingFinalReports()}: their receiver figures are not final).
      *
      * @return whether every final report came.
      */
@@ -329,6 +330,14 @@ final class StreamFlows
             }
             generator.idle(generator.poll() + service(now));
             now = generator.clock.nanoTime();
+        }
+        if (all(finished))
+        {
+            return true; // the last came with the last poll
+        }
+        for (int flow = 0; flow < flows; flow++)
+        {
+            generator.counters.missingFinalReports += finished[flow] ? 0 : 1;
         }
         return false;
     }

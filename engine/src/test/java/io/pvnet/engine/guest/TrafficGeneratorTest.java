@@ -48,6 +48,8 @@ class TrafficGeneratorTest
     /** 0: the server takes up to 64 requests per poll (a fast echoer); else it takes one per this many ns. */
     private long serverGapNs;
     private long serverNextNs;
+    /** With a gap: a late poll takes what the gap's rate allowed since the last (up to 64), not one. */
+    private boolean serverCatchesUp;
     /** 0: the generator takes up to 64 frames per poll; else one per this many ns (a slow receiver). */
     private long clientGapNs;
     private long clientNextNs;
@@ -470,34 +472,71 @@ class TrafficGeneratorTest
     void shouldPaceAOneWayStreamToASlowReceiverWithoutLossWhereAFloodLosesAtTheSwitch()
     {
         serverGapNs = 20_000; // the receiver takes 50,000 datagrams a second, far slower than gen
+        serverCatchesUp = true; // also on a loaded machine, whose late polls would slow it to one per poll
+        final BothGuests guests = new BothGuests();
+        final long takenBeforePaced = sinkTaken();
+        // (set-up's ARP request can find the server's backend not yet connected on a loaded machine: a drop counted
+        // before the runs, bridge port vif1 tx-drop-not-connected)
+        final long dropsBefore = drops();
+        final long queueFullBefore = vifs.bridge.counters(0).txDrops(PortDropReason.QUEUE_FULL);
         final TrafficReport paced = generator.datagrams(oneWay(SizeMix.of(64), 1, 8_000, 0, StreamCredit.DEFAULT_MAX),
             GenListener.NONE);
         assertTrue(paced.ok(), paced.failure());
+        assertEquals(0, paced.counters().missingFinalReports(), "the receiver's final report came: it counted " +
+            paced.counters().receiverFrames(0) + " (" + threadStalls + " stalls of this thread)");
         assertEquals(8_000, paced.frames());
         assertEquals(8_000, paced.counters().receiverFrames(0), paced.counters().toString());
-        assertEquals(0, drops(), "a paced stream leaves no queue-full at the switch: " + generator.streamCredit(0) +
-            "; " + dropsText());
         // (a timeout may come of a thread stalled 100 ms on a loaded machine: its few probes lose nothing)
         assertEquals(0, generator.streamCredit(0).losses(), "no loss reported: " + generator.streamCredit(0));
+        // the slow receiver takes the paced run's ENDs sent again and still on their way
+        awaitAccounted(guests, paced.frames() + paced.counters().controlSent(), takenBeforePaced, dropsBefore);
+        assertEquals(0, drops() - dropsBefore, "a paced stream leaves no queue-full at the switch: " + dropsText());
 
-        final BothGuests guests = new BothGuests();
-        drain(guests); // the slow receiver takes the paced run's repeated ENDs still queued
-        final long controlsBefore = source.sink().controls();
+        // the flood: the receiver takes nothing until gen sent all of it, so it overfills the switch's queue to the
+        // receiver whatever the scheduler does; then it takes 64 a poll, so its backlog (the queue and its ring) is in
+        // well within gen's 3 s wait for the final report, also on a loaded machine (slow, and one a poll, it took
+        // longer: gen gave up, its figures were an earlier report's, and the loss it showed was not the switch's drops)
+        serverGapNs = 0;
+        final long takenBefore = sinkTaken();
+        final long dataBefore = source.sink().datagrams();
+        final long unsolicitedBefore = source.sink().unsolicited();
+        final long controlsBefore = controlsTaken();
+        holdServerUntilSent(20_000, 10_000_000_000L);
         final TrafficReport flood = generator.datagrams(oneWay(SizeMix.of(64), 1, 20_000, 0, 0), GenListener.NONE);
         assertTrue(flood.ok(), flood.failure());
-        final long lost = flood.frames() - flood.counters().receiverFrames(0);
-        assertTrue(lost > 0, "a flood outruns the receiver: " + flood.counters().receiverFrames(0));
-        // the switch also dropped the control datagrams (ENDs sent again while the slow receiver drained its queue)
-        // that did not reach the receiver: let it take those still queued, then count them
-        drain(guests);
-        final long controlsLost = flood.counters().controlSent() - (source.sink().controls() - controlsBefore);
-        assertEquals(lost + controlsLost, drops(), "every datagram the receiver missed was dropped at the switch (and " +
-            controlsLost + " control datagrams): " + dropsText());
-        assertEquals(drops(), vifs.bridge.counters(0).txDrops(PortDropReason.QUEUE_FULL),
-            "all of it at the queue to the slow receiver (the bridge's port vif1: tx-drop-queue-full)");
-        assertEquals(flood.counters().receiverExpected(0) - flood.counters().receiverFrames(0) +
-            (flood.frames() - flood.counters().receiverExpected(0)), lost, "gaps and a lost tail make up the loss");
+        final GenCounters counters = flood.counters();
+        assertEquals(0, counters.missingFinalReports(), "the receiver's final report came, its figures are final: it " +
+            "counted " + counters.receiverFrames(0) + " (" + threadStalls + " stalls of this thread)");
+        final long lost = flood.frames() - counters.receiverFrames(0);
+        assertTrue(lost > 0, "a flood outruns the receiver: " + counters.receiverFrames(0));
+        // gen's ENDs sent again while the receiver took its backlog may still be on their way: wait until every
+        // datagram gen handed its vif was taken by the receiver or dropped on the way (the counters of each frame are
+        // written by then), then compare
+        awaitAccounted(guests, flood.frames() + counters.controlSent(), takenBefore, dropsBefore);
+        assertEquals(counters.receiverFrames(0), source.sink().datagrams() - dataBefore,
+            "the final report is what the receiver counted");
+        assertEquals(0, source.sink().unsolicited() - unsolicitedBefore, "no datagram came outside its count");
+        final long controlsLost = counters.controlSent() - (controlsTaken() - controlsBefore);
+        assertEquals(lost + controlsLost, drops() - dropsBefore, "every datagram the receiver missed was dropped at " +
+            "the switch (and " + controlsLost + " control datagrams): " + dropsText());
+        assertEquals(drops() - dropsBefore,
+            vifs.bridge.counters(0).txDrops(PortDropReason.QUEUE_FULL) - queueFullBefore,
+            "all of it at the queue to the held receiver (the bridge's port vif1: tx-drop-queue-full)");
+        assertEquals(counters.receiverExpected(0) - counters.receiverFrames(0) +
+            (flood.frames() - counters.receiverExpected(0)), lost, "gaps and a lost tail make up the loss");
         assertEquals(null, generator.streamCredit(0), "a flood is not paced");
+    }
+
+    @Test
+    void shouldCountAFlowWhoseReceiversFinalReportDidNotComeAsNotFinal()
+    {
+        // the receiver takes nothing from gen's first datagram for 5 s, beyond gen's 3 s wait for the final report
+        holdServerUntilSent(Long.MAX_VALUE, 5_000_000_000L);
+        final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(64), 1, 1_000, 0, 0), GenListener.NONE);
+        assertEquals(1_000, udp.frames());
+        assertEquals(1, udp.counters().missingFinalReports(), "gen says its receiver figures are not final");
+        assertTrue(udp.counters().receiverFrames(0) < 1_000, "of an earlier report: " +
+            udp.counters().receiverFrames(0));
     }
 
     @Test
@@ -756,8 +795,14 @@ class TrafficGeneratorTest
      */
     private void holdServerUntilSent(final long frames)
     {
+        holdServerUntilSent(frames, 800_000_000L);
+    }
+
+    /** As {@link #holdServerUntilSent(long)}, for at most {@code maxNs}. */
+    private void holdServerUntilSent(final long frames, final long maxNs)
+    {
         serverHoldSent = frames;
-        serverHoldUntilNs = System.nanoTime() + 800_000_000L;
+        serverHoldUntilNs = System.nanoTime() + maxNs;
     }
 
     /**
@@ -772,14 +817,32 @@ class TrafficGeneratorTest
             " times: " + generator.streamCredit(0));
     }
 
-    /** Runs both guests for 300 ms: what is still queued for them arrives. */
-    private void drain(final BothGuests guests)
+    /**
+     * Runs both guests until every datagram gen handed its vif since {@code takenBefore} and {@code dropsBefore} were
+     * read ({@code sent}: data and control) was taken by the receiver ({@link #sinkTaken()}) or dropped on the way
+     * ({@link #drops()}), or for at most 20 s: the path to the receiver is drained (a frame in the switch's queue, in
+     * the receiver's ring or taken by a backend that has not written its counters yet is in neither).
+     */
+    private void awaitAccounted(
+        final BothGuests guests, final long sent, final long takenBefore, final long dropsBefore)
     {
-        final long end = System.nanoTime() + 300_000_000L;
-        while (System.nanoTime() - end < 0)
+        final long end = System.nanoTime() + 20_000_000_000L;
+        while (sinkTaken() - takenBefore + drops() - dropsBefore < sent && System.nanoTime() - end < 0)
         {
             guests.doWork();
         }
+    }
+
+    /** @return what the receiver took of gen's datagrams: data counted or not, control datagrams taken or not. */
+    private long sinkTaken()
+    {
+        return source.sink().datagrams() + source.sink().unsolicited() + controlsTaken();
+    }
+
+    /** @return control datagrams the receiver took: RECEIVE, END and KEEPALIVE, also those refused or malformed. */
+    private long controlsTaken()
+    {
+        return source.sink().controls() + source.sink().refused() + source.sink().malformed();
     }
 
     private static DatagramSpec oneWay(
@@ -1034,7 +1097,19 @@ class TrafficGeneratorTest
             {
                 work += answering.poll(serverVif, tap, 64);
             }
-            else if (System.nanoTime() - serverNextNs >= 0)
+            else if (serverCatchesUp && System.nanoTime() - serverNextNs >= 0)
+            {
+                // a rate, not one per poll: a poll that comes late (this thread descheduled on a loaded machine) takes
+                // what the rate allowed since, up to 64 (one per poll made the receiver as slow as the machine: gen's
+                // wait for its final report ran out)
+                final long pollNs = System.nanoTime();
+                final int due = (int)Math.min(64, 1 + (pollNs - serverNextNs) / serverGapNs);
+                final int taken = answering.poll(serverVif, tap, due);
+                serverNextNs = taken == 0 ? pollNs : taken < due ? pollNs + serverGapNs :
+                    serverNextNs + taken * serverGapNs;
+                work += taken;
+            }
+            else if (!serverCatchesUp && System.nanoTime() - serverNextNs >= 0)
             {
                 final int taken = answering.poll(serverVif, tap, 1);
                 serverNextNs = taken > 0 ? System.nanoTime() + serverGapNs : serverNextNs;

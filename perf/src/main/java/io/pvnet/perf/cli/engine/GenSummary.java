@@ -141,6 +141,12 @@ final class GenSummary
                     "duplicates, jitter %s), lost %d (%s)", receiverFrames, receiverPayload, receiverOutOfOrder,
                     receiverDuplicates, GenTable.jitterText(receiverJitterNs), lost,
                     GenTable.percent(lost, frames)));
+                if (counters.missingFinalReports() > 0)
+                {
+                    // its figures are of an earlier report: what came after it counts as lost, delivered or not
+                    line.append(String.format(Locale.ROOT, " (not final: no final report from the receiver of %d " +
+                        "flows)", counters.missingFinalReports()));
+                }
             }
             else if (run.udp())
             {
@@ -247,6 +253,10 @@ final class GenSummary
             receiver.put("out_of_order", receiverOutOfOrder);
             receiver.put("duplicates", receiverDuplicates);
             GenJson.putJitter(receiver, "jitter_ms", receiverJitterNs);
+            if (counters.missingFinalReports() > 0)
+            {
+                receiver.put("final_reports_missing", counters.missingFinalReports()); // figures not final
+            }
             sent.put("receiver", receiver);
         }
         else
