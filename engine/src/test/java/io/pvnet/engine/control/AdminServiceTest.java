@@ -45,7 +45,7 @@ class AdminServiceTest
 
     private Path startSwitch(final int adminUid)
     {
-        return startSwitch(adminUid, "switch");
+        return startSwitch(adminUid, RegionDescriptor.ROLE_SWITCH);
     }
 
     /** @param role the role this process records in the status region's header, or null for no status region. */
