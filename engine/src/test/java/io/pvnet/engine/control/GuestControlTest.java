@@ -313,6 +313,8 @@ class GuestControlTest
             assertTrue(acceptor.isAlive());
             Thread.currentThread().interrupt();
             server.close();
+            assertTrue(acceptor.isAlive(), "the acceptor ended while its monitor was held: this test's premise " +
+                "(a thread ends by notifying joiners under its own monitor) no longer holds");
             assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
         }
         for (final Thread thread : started)
