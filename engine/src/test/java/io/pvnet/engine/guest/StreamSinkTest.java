@@ -184,7 +184,7 @@ class StreamSinkTest
         final long endNs = nowNs + 5 * StreamSink.EVICT_IDLE_NS;
         while (nowNs - endNs < 0)
         {
-            nowNs += 10_000_000L; // gen's check and the receiver's duty cycle up to 10 ms late
+            nowNs += 10_000_000L; // the receiver's 10 ms steps from 1 ms past the RECEIVE: each check lands 1 ms late
             // spoofed, no proof, just before the step's keepalive: at the end of each silence
             control(StreamControlDescriptor.RECEIVE, 100 + spoofs++, 1000, 0, 1_000_000L, 56);
             if (nowNs - nextCheckNs >= 0)
