@@ -216,6 +216,7 @@ class StreamSinkTest
             source.doWork();
             asks++;
         }
+        assertEquals(4, asks, "the restarted gen is counted at its fifth ask, 1 s after its predecessor went silent");
         nowNs = diedNs + StreamSink.EVICT_IDLE_NS - 1;
         control(StreamControlDescriptor.RECEIVE, 99, 1000, 0, 1_000_000L, 56); // a spoofer, 1 ns too soon
         assertEquals(spoofs + asks + 1, source.sink().refused(StreamSink.Refusal.LIVE_COUNT));
