@@ -344,11 +344,17 @@ class GenKernelTest
             }
             catch (final Throwable ex)
             {
-                if (sw != null)
+                try
                 {
-                    sw.close();
+                    if (sw != null)
+                    {
+                        sw.close();
+                    }
                 }
-                netns.close();
+                finally
+                {
+                    netns.close(); // even when stopping the switch throws
+                }
                 throw ex;
             }
         }
