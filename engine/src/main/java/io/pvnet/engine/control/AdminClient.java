@@ -1,6 +1,7 @@
 package io.pvnet.engine.control;
 
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.region.RegionException;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxException;
@@ -37,8 +38,8 @@ public final class AdminClient implements AutoCloseable
         this.socket = socket;
         this.switchPid = socket.peer().pid();
         this.processKind = processKind(region, switchPid);
-        this.peer = processKind.equals("switch") ? "the switch" : processKind.equals(UNKNOWN_KIND) ?
-            "the process serving " + socketPath.getFileName() : "the " + processKind + " process";
+        this.peer = processKind.equals(UNKNOWN_KIND) ? "the process serving " + socketPath.getFileName() :
+            "the " + ProcessKind.noun(processKind);
     }
 
     /**
@@ -67,9 +68,10 @@ public final class AdminClient implements AutoCloseable
     }
 
     /**
-     * @return what the process serving the socket is, as its region's header records it ({@code switch},
-     *         {@code vif-run}) when that region's creator is that process; else {@code creator} (no region, one made
-     *         before roles were recorded, one another process made, or a file that cannot be read).
+     * @return what the process serving the socket is, as its region's header records it
+     *         ({@link RegionDescriptor#ROLE_SWITCH}, {@link RegionDescriptor#ROLE_VIF_RUN}) when that region's creator
+     *         is that process; else {@code creator} (no region, one made before roles were recorded, one another
+     *         process made, or a file that cannot be read).
      */
     public String processKind()
     {

@@ -2,6 +2,7 @@ package io.pvnet.engine.control;
 
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxException;
 import io.pvnet.ring.share.PeerCredentials;
@@ -31,8 +32,6 @@ public final class AdminService
 {
     /** The backend keys an administrator may set: ifconfig's. */
     public static final Set<String> SETTINGS = Set.of("mtu", "mac", "txcsum", "rxcsum", "tso");
-    /** The process kind of {@code pvnet switch}, as its region's header records it. */
-    public static final String SWITCH = "switch";
 
     private final XenStore store;
     private final SealedMemory counters;
@@ -47,7 +46,7 @@ public final class AdminService
     private volatile java.util.function.IntConsumer written = domid -> { };
 
     /**
-     * A switch's service ({@link #SWITCH}).
+     * A switch's service ({@link RegionDescriptor#ROLE_SWITCH}).
      *
      * @param store    the switch's store.
      * @param counters the switch's counters, created with {@link SealedMemory#createWrittenByCreatorOnly}.
@@ -56,15 +55,16 @@ public final class AdminService
      */
     public AdminService(final XenStore store, final SealedMemory counters, final int adminUid, final PrintStream log)
     {
-        this(store, counters, adminUid, SWITCH, log);
+        this(store, counters, adminUid, RegionDescriptor.ROLE_SWITCH, log);
     }
 
     /**
      * @param store    the process's store.
      * @param counters the process's counters, created with {@link SealedMemory#createWrittenByCreatorOnly}.
      * @param adminUid the uid allowed besides root (the process's own).
-     * @param kind     what the serving process is, as its region's header records it: {@link #SWITCH} or
-     *                 {@code vif-run}; refusals name it ({@code this switch}, {@code this vif-run process}).
+     * @param kind     what the serving process is, as its region's header records it:
+     *                 {@link RegionDescriptor#ROLE_SWITCH} or {@link RegionDescriptor#ROLE_VIF_RUN}; refusals name it
+     *                 ({@code this switch}, {@code this vif-run process}).
      * @param log      where refusals go (one line each, at most one per 1,000).
      */
     public AdminService(final XenStore store, final SealedMemory counters, final int adminUid, final String kind,
@@ -73,8 +73,8 @@ public final class AdminService
         this.store = store;
         this.counters = counters;
         this.adminUid = adminUid;
-        this.self = kind.equals(SWITCH) ? "this switch" : "this " + kind + " process";
-        this.command = "pvnet " + kind;
+        this.self = "this " + ProcessKind.noun(kind);
+        this.command = ProcessKind.command(kind);
         this.log = log;
     }
 

@@ -4,6 +4,7 @@ import io.pvnet.engine.VifBackend;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxException;
 import io.pvnet.ring.share.PeerCredentials;
@@ -50,6 +51,10 @@ public final class GuestControlServer implements AutoCloseable
     private final Map<Integer, VifSlot> slots = new ConcurrentHashMap<>();
     private final WatchPusher watches = new WatchPusher();
     private final PrintStream log;
+    /** The log lines' prefix: "pvnet switch", "pvnet vif-run". */
+    private final String command;
+    /** The process in refusals: "this switch", "this vif-run process". */
+    private final String self;
     private final Thread acceptor;
     private volatile boolean running = true;
     private volatile AdminService admin;
@@ -68,9 +73,26 @@ public final class GuestControlServer implements AutoCloseable
     public GuestControlServer(final ControlSocket listener, final XenStore store, final Iterable<Vif> vifs,
         final PrintStream log)
     {
+        this(listener, store, vifs, RegionDescriptor.ROLE_SWITCH, log);
+    }
+
+    /**
+     * @param listener the listening control socket (closed by {@link #close()}).
+     * @param store    the host's store (never mapped by guests).
+     * @param vifs     the vifs guests may attach to, by domid (handle 0).
+     * @param kind     what the serving process is, as its region's header records it:
+     *                 {@link RegionDescriptor#ROLE_SWITCH} or {@link RegionDescriptor#ROLE_VIF_RUN}; log lines and
+     *                 refusals name it ({@code pvnet vif-run: ...}, {@code no vif1.0 on this vif-run process}).
+     * @param log      where one line per attach, refusal and detach goes.
+     */
+    public GuestControlServer(final ControlSocket listener, final XenStore store, final Iterable<Vif> vifs,
+        final String kind, final PrintStream log)
+    {
         this.listener = listener;
         this.store = store;
         this.log = log;
+        this.command = ProcessKind.command(kind);
+        this.self = "this " + ProcessKind.noun(kind);
         for (final Vif vif : vifs)
         {
             slots.put(vif.config().domid(), new VifSlot(vif));
@@ -147,7 +169,7 @@ public final class GuestControlServer implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                log.println("pvnet switch: control socket: " + ex.getMessage());
+                log.println(command + ": control socket: " + ex.getMessage());
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 continue;
             }
@@ -189,12 +211,12 @@ public final class GuestControlServer implements AutoCloseable
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
             protocolErrors.incrementAndGet();
-            log.println("pvnet switch: control: " + describe(guest, connection) + ": " + ex.getMessage() +
+            log.println(command + ": control: " + describe(guest, connection) + ": " + ex.getMessage() +
                 "; connection closed");
         }
         catch (final RuntimeException ex)
         {
-            log.println("pvnet switch: control: " + describe(guest, connection) + ": " + ex + "; connection closed");
+            log.println(command + ": control: " + describe(guest, connection) + ": " + ex + "; connection closed");
         }
         finally
         {
@@ -232,7 +254,7 @@ public final class GuestControlServer implements AutoCloseable
         final VifSlot slot = slots.get(request.domid());
         if (slot == null || request.handle() != 0)
         {
-            return refuse(connection, peer, "no " + VifConfig.name(request.domid(), request.handle()) + " on this switch");
+            return refuse(connection, peer, "no " + VifConfig.name(request.domid(), request.handle()) + " on " + self);
         }
         if (peer.uid() != slot.vif.ownerUid())
         {
@@ -265,14 +287,15 @@ public final class GuestControlServer implements AutoCloseable
         }
         watches.poke();
         attaches.incrementAndGet();
-        log.println("pvnet switch: " + slot.vif.config().name() + " attached by pid " + peer.pid() + " uid " + peer.uid());
+        log.println(command + ": " + slot.vif.config().name() + " attached by pid " + peer.pid() + " uid " +
+            peer.uid());
         return guest;
     }
 
     private GuestSession refuse(final ControlSocket connection, final PeerCredentials peer, final String reason)
     {
         refused.incrementAndGet();
-        log.println("pvnet switch: refused pid " + peer.pid() + " uid " + peer.uid() + ": " + reason);
+        log.println(command + ": refused pid " + peer.pid() + " uid " + peer.uid() + ": " + reason);
         try
         {
             connection.send(ControlMessage.refused(reason).encode());
@@ -291,7 +314,7 @@ public final class GuestControlServer implements AutoCloseable
         {
             if (deniedWrites.incrementAndGet() % 1_000 == 1)
             {
-                log.println("pvnet switch: " + guest.name() + ": store write outside its frontend directory refused: " +
+                log.println(command + ": " + guest.name() + ": store write outside its frontend directory refused: " +
                     key + " (" + deniedWrites.get() + " so far)");
             }
             return;
@@ -326,7 +349,7 @@ public final class GuestControlServer implements AutoCloseable
         }
         // a sleeping host thread sees the death now, not at its next housekeeping round
         slot.vif.backend().wake();
-        log.println("pvnet switch: " + slot.vif.config().name() + " detached: pid " + guest.peer.pid() +
+        log.println(command + ": " + slot.vif.config().name() + " detached: pid " + guest.peer.pid() +
             " closed its connection or died");
     }
 

@@ -30,11 +30,11 @@ import java.nio.ByteBuffer;
  * RECEIVEs from spoofed sources, which send nothing more, hold slots for a second, not a minute; holding one longer
  * costs a datagram or a keepalive every second, as a real stream's. (A sender older than the keepalive, sending under
  * one datagram a second, can still lose its slot when all are taken.) A RECEIVE with a new nonce for a port whose
- * count lives (heard within {@link #EVICT_IDLE_NS}, as a running gen's flow always is) restarts it only when it names
- * that count's nonce ({@link StreamControlDescriptor#FLAG_REPLACES}, as gen's restart after its warm-up does): a
- * spoofer knowing only the address and port cannot wipe it. Without that proof it is taken once the count idled that
- * long: the count of a gen that died, whose successor (a new process) cannot name its nonce. What is still refused is
- * counted by reason ({@link #refused(Refusal)}).
+ * count lives (heard within {@link #EVICT_IDLE_NS}, as a running gen's flow is, one keepalive lost included) restarts
+ * it only when it names that count's nonce ({@link StreamControlDescriptor#FLAG_REPLACES}, as gen's restart after its
+ * warm-up does): a spoofer knowing only the address and port cannot wipe it. Without that proof it is taken once the
+ * count idled that long: the count of a gen that died, whose successor (a new process) cannot name its nonce. What is
+ * still refused is counted by reason ({@link #refused(Refusal)}).
  * <p>
  * Datagrams from a port without a stream, and control datagrams that do not parse or name another nonce, are counted
  * ({@link #unsolicited()}, {@link #malformed()}) and ignored: a hostile peer can only make its own stream's figures

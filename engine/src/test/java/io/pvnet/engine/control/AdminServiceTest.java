@@ -45,7 +45,7 @@ class AdminServiceTest
 
     private Path startSwitch(final int adminUid)
     {
-        return startSwitch(adminUid, "switch");
+        return startSwitch(adminUid, RegionDescriptor.ROLE_SWITCH);
     }
 
     /** @param role the role this process records in the status region's header, or null for no status region. */
@@ -189,9 +189,20 @@ class AdminServiceTest
         final ControlSocket[] admin = ControlSocket.pair();
         try (ControlSocket tool = admin[0]; ControlSocket connection = admin[1])
         {
-            final Thread serving = Thread.ofVirtual().start(() -> service.serve(connection,
-                new PeerCredentials(78, 4242, 4242), AdminMessage.read(7, 0).encode()));
-            assertEquals("no vif7.0 on " + self, AdminMessage.decode(tool.receive(0).data()).value());
+            final Thread serving = Thread.ofVirtual().start(() ->
+            {
+                try
+                {
+                    service.serve(connection, new PeerCredentials(78, 4242, 4242), AdminMessage.read(7, 0).encode());
+                }
+                finally
+                {
+                    connection.close(); // a serve that throws ends the receive below rather than leave it blocked
+                }
+            });
+            final ControlSocket.Message answer = tool.receive(0);
+            assertNotNull(answer, "serve ended without answering");
+            assertEquals("no vif7.0 on " + self, AdminMessage.decode(answer.data()).value());
             tool.close();
             assertTrue(serving.join(java.time.Duration.ofSeconds(10)), "serve returns when the tool closes");
         }

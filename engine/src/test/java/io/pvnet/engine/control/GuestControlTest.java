@@ -9,6 +9,8 @@ import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.ring.region.HostFile;
+import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.region.RegionSection;
 import io.pvnet.ring.share.ControlSocket;
 import org.agrona.DirectBuffer;
@@ -17,6 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -213,6 +218,25 @@ class GuestControlTest
     }
 
     @Test
+    void shouldNameAVifRunProcessInItsRefusalsAndLogLines()
+    {
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Region region = Region.createAnonymous(VifRegion.regionBytes(1, 1));
+            GuestControlServer vifRun = new GuestControlServer(ControlSocket.listen(dir.resolve("vif-run.sock"), false),
+                VifRegion.create(region, 1, 1).store(), List.of(), RegionDescriptor.ROLE_VIF_RUN,
+                new PrintStream(log, true, StandardCharsets.UTF_8)).start())
+        {
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> GuestControlClient.attach(dir.resolve("vif-run.sock"), VifConfig.of(1, 0)));
+            assertTrue(ex.getMessage().contains("no vif1.0 on this vif-run process"), ex.getMessage());
+            assertEquals(1, vifRun.refused());
+            final String lines = log.toString(StandardCharsets.UTF_8);
+            assertTrue(lines.startsWith("pvnet vif-run: refused pid " + ProcessHandle.current().pid()), lines);
+            assertFalse(lines.contains("switch"), lines);
+        }
+    }
+
+    @Test
     void shouldAttachAGuestThatArrivesWhileTheVifsPreviousGuestIsLeaving() throws Exception
     {
         startSwitch(HostFile.effectiveUid());
@@ -289,6 +313,8 @@ class GuestControlTest
             assertTrue(acceptor.isAlive());
             Thread.currentThread().interrupt();
             server.close();
+            assertTrue(acceptor.isAlive(), "the acceptor ended while its monitor was held: this test's premise " +
+                "(a thread ends by notifying joiners under its own monitor) no longer holds");
             assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
         }
         for (final Thread thread : started)

@@ -184,7 +184,7 @@ class StreamSinkTest
         final long endNs = nowNs + 5 * StreamSink.EVICT_IDLE_NS;
         while (nowNs - endNs < 0)
         {
-            nowNs += 10_000_000L; // gen's check and the receiver's duty cycle up to 10 ms late
+            nowNs += 10_000_000L; // the receiver's 10 ms steps from 1 ms past the RECEIVE: each check lands 1 ms late
             // spoofed, no proof, just before the step's keepalive: at the end of each silence
             control(StreamControlDescriptor.RECEIVE, 100 + spoofs++, 1000, 0, 1_000_000L, 56);
             if (nowNs - nextCheckNs >= 0)
@@ -216,6 +216,7 @@ class StreamSinkTest
             source.doWork();
             asks++;
         }
+        assertEquals(4, asks, "the restarted gen is counted at its fifth ask, 1 s after its predecessor went silent");
         nowNs = diedNs + StreamSink.EVICT_IDLE_NS - 1;
         control(StreamControlDescriptor.RECEIVE, 99, 1000, 0, 1_000_000L, 56); // a spoofer, 1 ns too soon
         assertEquals(spoofs + asks + 1, source.sink().refused(StreamSink.Refusal.LIVE_COUNT));

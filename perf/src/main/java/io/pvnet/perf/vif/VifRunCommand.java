@@ -73,7 +73,7 @@ public final class VifRunCommand implements Callable<Integer>
         // SIGINT/SIGTERM end the run: the summary, then every file removed (the status file, REGION.sock) before the
         // JVM exits; the latch closes last, after the region
         try (ShutdownLatch latch = new ShutdownLatch();
-            Region status = Region.create(path, RegionDescriptor.headerLength(1), 1, "vif-run"))
+            Region status = Region.create(path, RegionDescriptor.headerLength(1), 1, RegionDescriptor.ROLE_VIF_RUN))
         {
             ProcessProtection.closeToOthers("pvnet vif-run", System.err);
             final long bytes = (VifRegion.regionBytes(2) + RegionDescriptor.PAGE_SIZE - 1) & -RegionDescriptor.PAGE_SIZE;
@@ -86,9 +86,9 @@ public final class VifRunCommand implements Callable<Integer>
                     VifConfig.of(2, 0), 32, idle::newIdleStrategy, 0, idle, 1, counters.buffer()))
                 {
                     final GuestControlServer admin = new GuestControlServer(ControlSocket.listen(socket, false),
-                        pipeline.vifRegion().store(), List.of(), System.out)
+                        pipeline.vifRegion().store(), List.of(), RegionDescriptor.ROLE_VIF_RUN, System.out)
                         .admin(new AdminService(pipeline.vifRegion().store(), counters, HostFile.effectiveUid(),
-                            "vif-run", System.out)).start();
+                            RegionDescriptor.ROLE_VIF_RUN, System.out)).start();
                     try
                     {
                         run(pipeline, status, path, latch);

@@ -124,12 +124,16 @@ public final class RegionDescriptor
     public static final int HEADER_LENGTH_OFFSET = 52;
     /**
      * Offset of the creator's role: up to {@link #CREATOR_ROLE_LENGTH} US-ASCII bytes naming what the creating process
-     * is ({@code switch}, {@code vif-run}), zero-padded; all zero where no role was given (and in regions made before
-     * the field, when these bytes were reserved and zero).
+     * is ({@link #ROLE_SWITCH}, {@link #ROLE_VIF_RUN}), zero-padded; all zero where no role was given (and in regions
+     * made before the field, when these bytes were reserved and zero).
      */
     public static final int CREATOR_ROLE_OFFSET = 56;
     /** Longest creator role, in bytes. */
     public static final int CREATOR_ROLE_LENGTH = 8;
+    /** The creator's role in the status file of {@code pvnet switch}. */
+    public static final String ROLE_SWITCH = "switch";
+    /** The creator's role in the status file of {@code pvnet vif-run}. */
+    public static final String ROLE_VIF_RUN = "vif-run";
     /** Offset of the heartbeat, epoch ms (i64), on its own cache-line pair. */
     public static final int HEARTBEAT_OFFSET = 64;
     /** Offset of the allocation word (i64, CAS): section count in the top 16 bits, next free page below. */

@@ -120,7 +120,7 @@ public final class SwitchCommand implements Callable<Integer>
         {
             // the file at PATH is the switch's status file (pvnet header, creator pid, heartbeat; the lock against a
             // second switch on PATH); nothing the switch reads back, and nothing of its memory, is in it
-            created = Region.create(path, RegionDescriptor.headerLength(1), 1, "switch");
+            created = Region.create(path, RegionDescriptor.headerLength(1), 1, RegionDescriptor.ROLE_SWITCH);
             // before any shared memory exists: no /proc/PID/{fd,mem,map_files}, no ptrace for other processes
             ProcessProtection.closeToOthers("pvnet switch", err);
             memory = HostMemory.create(vifs, queues);

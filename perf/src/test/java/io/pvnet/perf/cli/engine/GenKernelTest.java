@@ -323,7 +323,8 @@ class GenKernelTest
     private record KernelPeer(Netns netns, Path region, CommandProcess sw) implements AutoCloseable
     {
         /**
-         * @param tag     the namespace's tag, in the TAP's name too (at most 15 characters with a 7-digit pid).
+         * @param tag     the namespace's tag, in the TAP's name too: at most 6 characters, so pv + tag + a 7-digit pid
+         *                fit IFNAMSIZ's 15.
          * @param offload the TAP's offloads (checksum, TSO) on.
          */
         static KernelPeer start(final Path dir, final String tag, final boolean offload) throws InterruptedException
@@ -344,11 +345,17 @@ class GenKernelTest
             }
             catch (final Throwable ex)
             {
-                if (sw != null)
+                try
                 {
-                    sw.close();
+                    if (sw != null)
+                    {
+                        sw.close();
+                    }
                 }
-                netns.close();
+                finally
+                {
+                    netns.close(); // even when stopping the switch throws
+                }
                 throw ex;
             }
         }

@@ -1,0 +1,34 @@
+package io.pvnet.engine.control;
+
+import io.pvnet.ring.region.RegionDescriptor;
+
+/**
+ * How refusals and log lines name the process serving a control socket, from its kind as its region's header records
+ * it ({@link RegionDescriptor#ROLE_SWITCH}, {@link RegionDescriptor#ROLE_VIF_RUN}): {@code this switch},
+ * {@code this vif-run process} on the serving side ({@link AdminService}, {@link GuestControlServer}), {@code the
+ * switch}, {@code the vif-run process} on the tool's ({@link AdminClient}).
+ */
+final class ProcessKind
+{
+    private ProcessKind()
+    {
+    }
+
+    /**
+     * @param kind the process kind, a region role.
+     * @return the process as messages name it after "this" or "the": {@code switch}, {@code vif-run process}.
+     */
+    static String noun(final String kind)
+    {
+        return kind.equals(RegionDescriptor.ROLE_SWITCH) ? kind : kind + " process";
+    }
+
+    /**
+     * @param kind the process kind, a region role.
+     * @return the log lines' prefix: {@code pvnet switch}, {@code pvnet vif-run}.
+     */
+    static String command(final String kind)
+    {
+        return "pvnet " + kind;
+    }
+}
