@@ -817,14 +817,16 @@ class TrafficGeneratorTest
 
     /**
      * The stream's window never waited out a timeout of its own making (reports that stopped moving it would stall every
-     * window after the forgery): each timeout is one of this thread's stalls of half a timeout or more (a loaded machine
-     * deschedules it: 0 on a quiet one).
+     * window after the forgery): each timeout is a stall of half a timeout or more of this thread (the guests) or of
+     * the host thread (the bridge and the backends, which carry the data and the reports): a loaded machine deschedules
+     * either (0 on a quiet one; counting this thread's alone, a stall of the host thread failed a run under load).
      */
     private void assertWindowNeverStalledButWithTheThread()
     {
         final long timeouts = generator.streamCredit(0).timeouts();
-        assertTrue(timeouts <= threadStalls, "the window stalled " + timeouts + " times, the thread " + threadStalls +
-            " times: " + generator.streamCredit(0));
+        final int hostStalls = vifs.hostStalls();
+        assertTrue(timeouts <= threadStalls + hostStalls, "the window stalled " + timeouts + " times, this thread " +
+            threadStalls + " times, the host thread " + hostStalls + " times: " + generator.streamCredit(0));
     }
 
     /**
