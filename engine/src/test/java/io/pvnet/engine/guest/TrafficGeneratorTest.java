@@ -137,7 +137,7 @@ class TrafficGeneratorTest
         final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(64), 1, 20_000, 0,
             DatagramSpec.Direction.FORWARD), GenListener.NONE);
         final EchoWindow window = generator.echoWindow();
-        assertEquals(20_000, udp.frames());
+        assertEquals(20_000, udp.frames(), udp + " " + window + " stalls " + threadStalls + "/" + vifs.hostStalls());
         assertEquals(20_000, udp.echoes(), udp + " " + window);
         assertTrue(window.largest() > EchoWindow.INITIAL, window.toString());
         assertTrue(window.answered() && !window.refused());
