@@ -87,9 +87,26 @@ public final class BridgedVifs implements AutoCloseable
     /** Runs the bridge and every backend on a thread of their own (the guests stay the test's). @return this. */
     public BridgedVifs startHost()
     {
-        final Agent[] all = new Agent[backends.length + 1];
-        all[0] = bridge;
-        System.arraycopy(backends, 0, all, 1, backends.length);
+        return startHost(null);
+    }
+
+    /**
+     * As {@link #startHost()}, with {@code watcher} (if not null) run first in each of the host thread's duty cycles
+     * (e.g. to count that thread's stalls).
+     *
+     * @param watcher an agent of the test's, or null.
+     * @return this.
+     */
+    public BridgedVifs startHost(final Agent watcher)
+    {
+        final int first = watcher == null ? 0 : 1;
+        final Agent[] all = new Agent[first + backends.length + 1];
+        if (watcher != null)
+        {
+            all[0] = watcher;
+        }
+        all[first] = bridge;
+        System.arraycopy(backends, 0, all, first + 1, backends.length);
         host = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), Throwable::printStackTrace, null,
             new CompositeAgent(all));
         AgentRunner.startOnThread(host);

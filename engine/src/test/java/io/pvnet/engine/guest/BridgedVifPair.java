@@ -6,6 +6,7 @@ import io.pvnet.engine.bridge.Bridge;
 import io.pvnet.engine.bridge.BridgedVifs;
 import io.pvnet.engine.frame.FrameSink;
 import io.pvnet.engine.vif.VifConfig;
+import org.agrona.concurrent.Agent;
 
 import java.util.Map;
 
@@ -31,6 +32,7 @@ final class BridgedVifPair implements AutoCloseable
     final VifFrontend serverVif;
     final VifFrontend clientVif;
     private final BridgedVifs vifs;
+    private final HostWatch hostWatch = new HostWatch();
 
     /**
      * @param storeKeys store keys written before the host thread starts (e.g. a backend's {@code rate}).
@@ -39,7 +41,7 @@ final class BridgedVifPair implements AutoCloseable
     {
         vifs = new BridgedVifs(VifConfig.of(1, 0), VifConfig.of(2, 0));
         storeKeys.forEach(vifs.vifRegion.store()::write);
-        vifs.startHost().startGuests();
+        vifs.startHost(hostWatch).startGuests();
         bridge = vifs.bridge;
         serverBackend = vifs.backends[0];
         clientBackend = vifs.backends[1];
@@ -54,10 +56,45 @@ final class BridgedVifPair implements AutoCloseable
             frontend.transmit(buffer, offset, length, metadata) == VifFrontend.OK ? 0 : 1;
     }
 
+    /**
+     * {@return gaps of {@code StreamCredit.TIMEOUT_NS / 2} or more between two duty cycles of the host thread (the
+     * bridge and both backends) so far: that thread descheduled (a loaded machine), frames and reports held on the way}
+     * Read it on the test's thread.
+     */
+    int hostStalls()
+    {
+        return hostWatch.stalls;
+    }
+
     /** Stops the host thread, then unmaps the region. */
     @Override
     public void close()
     {
         vifs.close();
+    }
+
+    /** Counts the host thread's stalls; runs first in each of its duty cycles. Threading: the host thread writes. */
+    private static final class HostWatch implements Agent
+    {
+        volatile int stalls;
+        private long lastNs;
+
+        @Override
+        public int doWork()
+        {
+            final long nowNs = System.nanoTime();
+            if (lastNs != 0 && nowNs - lastNs >= StreamCredit.TIMEOUT_NS / 2)
+            {
+                stalls = stalls + 1; // the one writer
+            }
+            lastNs = nowNs;
+            return 0;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "host-watch";
+        }
     }
 }
