@@ -193,9 +193,11 @@ final class GenSummary
         if (run.oneWay())
         {
             // iperf3's closing pair: the sender's and the receiver's view of the same datagrams
-            lines.addAll(output.closingRows(seconds, frames, payload, receiverFrames, receiverPayload, receiverJitterNs,
-                lost,
-                Math.max(frames, delivered)));
+            final List<String> rows = output.closingRows(seconds, frames, payload, receiverFrames, receiverPayload,
+                receiverJitterNs, lost, Math.max(frames, delivered));
+            lines.add(rows.get(0));
+            // an earlier report's figures (not the receiver's last word) are marked as the summary line marks them
+            lines.add(counters.missingFinalReports() > 0 ? rows.get(1) + " (not final)" : rows.get(1));
         }
         else if (run.forward() && !run.udp())
         {
