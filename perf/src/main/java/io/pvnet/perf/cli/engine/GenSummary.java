@@ -145,7 +145,7 @@ final class GenSummary
                 {
                     // its figures are of an earlier report: what came after it counts as lost, delivered or not
                     line.append(String.format(Locale.ROOT, " (not final: no final report from the receiver of %d " +
-                        "flows)", counters.missingFinalReports()));
+                        "flow%s)", counters.missingFinalReports(), counters.missingFinalReports() == 1 ? "" : "s"));
                 }
             }
             else if (run.udp())

@@ -35,6 +35,15 @@ class GenSummaryTest
         assertFalse(fine.get(2).contains("not final"), fine.get(2));
     }
 
+    @Test
+    void shouldSayFlowOrFlowsAsThereAreOneOrMore() throws Exception
+    {
+        assertTrue(summary(1, 1).lines().get(2).contains(" (not final: no final report from the receiver of 1 flow), "),
+            "one flow");
+        assertTrue(summary(2, 2).lines().get(2).contains(" (not final: no final report from the receiver of 2 flows), "),
+            "two flows");
+    }
+
     /** A one-way run of {@code flows} flows, 1,000 sent and 990 counted each, {@code missing} of them stale. */
     private static GenSummary summary(final int flows, final long missing) throws ReflectiveOperationException
     {
