@@ -255,10 +255,7 @@ final class GenSummary
             receiver.put("out_of_order", receiverOutOfOrder);
             receiver.put("duplicates", receiverDuplicates);
             GenJson.putJitter(receiver, "jitter_ms", receiverJitterNs);
-            if (counters.missingFinalReports() > 0)
-            {
-                receiver.put("final_reports_missing", counters.missingFinalReports()); // figures not final
-            }
+            receiver.put("final_reports_missing", counters.missingFinalReports()); // > 0: figures not final
             sent.put("receiver", receiver);
         }
         else

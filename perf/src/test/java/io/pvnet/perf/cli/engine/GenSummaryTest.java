@@ -44,6 +44,14 @@ class GenSummaryTest
             "two flows");
     }
 
+    @Test
+    void shouldAlwaysWriteFinalReportsMissingAsTheOtherEndFieldsAre() throws Exception
+    {
+        assertEquals(0L, receiver(summary(1, 0)).get("final_reports_missing"), "every final report came: 0, written");
+        assertEquals(1L, receiver(summary(1, 1)).get("final_reports_missing"));
+        assertEquals(2L, receiver(summary(2, 2)).get("final_reports_missing"));
+    }
+
     /** A one-way run of {@code flows} flows, 1,000 sent and 990 counted each, {@code missing} of them stale. */
     private static GenSummary summary(final int flows, final long missing) throws ReflectiveOperationException
     {
