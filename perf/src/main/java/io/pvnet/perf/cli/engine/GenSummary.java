@@ -324,6 +324,7 @@ final class GenSummary
                 f.put("receiver_out_of_order", counters.receiverOutOfOrder(flow));
                 f.put("receiver_duplicates", counters.receiverDuplicates(flow));
                 GenJson.putJitter(f, "receiver_jitter_ms", counters.receiverJitterNs(flow));
+                f.put("final_report", !counters.finalReportMissing(flow)); // false: this flow's figures not final
             }
             else
             {

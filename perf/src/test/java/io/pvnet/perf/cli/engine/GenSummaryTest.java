@@ -52,7 +52,18 @@ class GenSummaryTest
         assertEquals(2L, receiver(summary(2, 2)).get("final_reports_missing"));
     }
 
-    /** A one-way run of {@code flows} flows, 1,000 sent and 990 counted each, {@code missing} of them stale. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldSayWhichFlowHadNoFinalReport() throws Exception
+    {
+        final GenSummary summary = summary(2, 1);
+        final List<Map<String, Object>> streams = (List<Map<String, Object>>)summary.end().get("streams");
+        assertEquals(true, streams.get(0).get("final_report"), "flow 1's came");
+        assertEquals(false, streams.get(1).get("final_report"), "flow 2's did not");
+        assertEquals(true, ((List<Map<String, Object>>)summary(1, 0).end().get("streams")).get(0).get("final_report"));
+    }
+
+    /** A one-way run of {@code flows} flows, 1,000 sent and 990 counted each, the last {@code missing} of them stale. */
     private static GenSummary summary(final int flows, final long missing) throws ReflectiveOperationException
     {
         final GenCounters counters = new GenCounters(flows);
@@ -67,6 +78,12 @@ class GenSummaryTest
         final Field field = GenCounters.class.getDeclaredField("missingFinalReports");
         field.setAccessible(true);
         field.setLong(counters, missing);
+        final Field which = GenCounters.class.getDeclaredField("finalReportMissing");
+        which.setAccessible(true);
+        for (int flow = flows - (int)missing; flow < flows; flow++)
+        {
+            ((boolean[])which.get(counters))[flow] = true; // the last ones are stale
+        }
         final GuestStack stack = new GuestStack(0x02_00_00_00_00_01L, 0xC0_00_02_03, 24, null, 1500,
             (buffer, offset, length, metadata) -> 0);
         final TrafficGenerator generator = new TrafficGenerator(null, stack, null);
