@@ -70,8 +70,9 @@ public final class GenCounters
     /** One-way counts started afresh after reports beyond what was sent (forged sequences upset the receiver's). */
     long restartedCounts;
     long controlSent;
-    /** One-way flows whose receiver's final report did not come while gen waited for it. */
+    /** One-way flows whose receiver's final report did not come while gen waited for it, and which they are. */
     long missingFinalReports;
+    final boolean[] finalReportMissing;
     /** TCP: RSTs of an open connection not at its receive point (RFC 5961 3.2), by what became of them. */
     long challengeAcks;
     long challengeAcksLimited;
@@ -108,6 +109,7 @@ public final class GenCounters
         receiverDuplicates = new long[flows];
         receivedJitterNs = new long[flows];
         receiverJitterNs = new long[flows];
+        finalReportMissing = new boolean[flows];
         Arrays.fill(receivedJitterNs, -1);
         Arrays.fill(receiverJitterNs, -1);
     }
@@ -332,6 +334,17 @@ public final class GenCounters
     public long missingFinalReports()
     {
         return missingFinalReports;
+    }
+
+    /**
+     * {@return whether this one-way flow's receiver's final report did not come while gen waited for it (its receiver
+     * figures are an earlier report's); false when it came, or for a flow that is not one-way}
+     *
+     * @param flow 0..flows-1.
+     */
+    public boolean finalReportMissing(final int flow)
+    {
+        return finalReportMissing[flow];
     }
 
     /**

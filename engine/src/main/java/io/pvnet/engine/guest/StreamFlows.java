@@ -337,6 +337,7 @@ final class StreamFlows
         }
         for (int flow = 0; flow < flows; flow++)
         {
+            generator.counters.finalReportMissing[flow] = !finished[flow];
             generator.counters.missingFinalReports += finished[flow] ? 0 : 1;
         }
         return false;

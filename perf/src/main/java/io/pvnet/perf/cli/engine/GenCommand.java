@@ -35,8 +35,11 @@ import java.util.concurrent.Callable;
  * {@code --rate} times the duration), with a warning on stderr; 4 (tcp) the peer never acknowledged some bytes sent,
  * even after the close resent them, or reset a connection during the run (a line on stderr as the RST comes, naming
  * the flow, when, and what it got so far; the other connections go on), so the figures are not the transfer's (iperf3
- * ends such a run in an error); a run that has both prints both lines and exits 4. A close the peer did not complete after acknowledging everything is a
- * warning with exit 0: the figures stand.
+ * ends such a run in an error); a run that has both prints both lines and exits 4; 5 (udp one-way) the receiver's final
+ * report of some flow did not come within gen's 3 s wait, so its figures are an earlier report's and lost includes
+ * datagrams that may have arrived (a line on stderr; iperf3 fails with "unable to receive results"); 5 over 3 when both
+ * (both lines are printed). A close the peer did not complete after acknowledging everything is a warning with exit 0:
+ * the figures stand.
  */
 @Command(name = "gen", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate UDP, ICMP echo or TCP (optionally TSO) traffic from a guest and report it as iperf3 does: " +
@@ -51,7 +54,9 @@ import java.util.concurrent.Callable;
             "as iperf3's); Frames are Ethernet frames; the summary also gives " +
             "the frames' bytes.",
         "Exit: 0 done, 1 could not start, 2 bad option, 3 sent less than --min-sent %% of what was asked, 4 tcp: bytes " +
-            "sent were never acknowledged or the peer reset a connection (4 over 3 when both: both lines are printed)."})
+            "sent were never acknowledged or the peer reset a connection, 5 udp one-way: no final report from the " +
+            "receiver of some flow within 3 s (its figures are an earlier report's); 4 or 5 over 3 when both: both " +
+            "lines are printed."})
 public final class GenCommand implements Callable<Integer>
 {
     @picocli.CommandLine.Mixin
@@ -243,29 +248,50 @@ public final class GenCommand implements Callable<Integer>
         }
         output.finish(start, summary.end(), summary.lines());
         return judge(err, closeLine(plan.udp(), report), report.unacknowledged() > 0 || report.peerResets() > 0,
+            missingFinalReportsLine(report.counters().missingFinalReports()),
             summary.shortSend() ? summary.shortSendWarning() : null);
     }
 
     /**
-     * Prints what there is to say of a run that ended, each line when there is one: the TCP close line, then the
-     * short-send warning (a run can have both, and the user sees both). {@return the exit status: 4 when bytes sent
-     * were never acknowledged or the peer reset a connection (the worse), else 3 on a short send, else 0}
+     * {@return the line for one-way flows whose receiver's final report did not come within gen's 3 s wait, null when
+     * every one came} Their figures are an earlier report's, so lost counts datagrams that may have arrived after it:
+     * not the transfer's figures, an error (exit 5), as iperf3's "unable to receive results".
      *
-     * @param closeLine        {@link #closeLine}, or null.
-     * @param unacknowledged   whether the TCP transfer failed: bytes sent never acknowledged, or a connection reset.
-     * @param shortSendWarning the short-send warning, or null when the run sent what was asked.
+     * @param missing {@code GenCounters.missingFinalReports()}.
+     */
+    static String missingFinalReportsLine(final long missing)
+    {
+        return missing == 0 ? null : String.format(Locale.ROOT, "pvnet gen: no final report from the receiver of %d " +
+            "flow%s within 3 s: %s figures are an earlier report's, and lost includes datagrams that may have arrived",
+            missing, missing == 1 ? "" : "s", missing == 1 ? "its" : "their");
+    }
+
+    /**
+     * Prints what there is to say of a run that ended, each line when there is one: the TCP close line, the missing
+     * final reports line, then the short-send warning (a run can have more than one, and the user sees each).
+     * {@return the exit status: 4 when bytes sent were never acknowledged or the peer reset a connection (the worst),
+     * else 5 when a receiver's final report did not come, else 3 on a short send, else 0}
+     *
+     * @param closeLine          {@link #closeLine}, or null.
+     * @param unacknowledged     whether the TCP transfer failed: bytes sent never acknowledged, or a connection reset.
+     * @param missingReportsLine {@link #missingFinalReportsLine}, or null when every final report came.
+     * @param shortSendWarning   the short-send warning, or null when the run sent what was asked.
      */
     static int judge(final PrintStream err, final String closeLine, final boolean unacknowledged,
-        final String shortSendWarning)
+        final String missingReportsLine, final String shortSendWarning)
     {
         if (closeLine != null)
         {
             err.println(closeLine);
         }
+        if (missingReportsLine != null)
+        {
+            err.println(missingReportsLine);
+        }
         if (shortSendWarning != null)
         {
             err.println(shortSendWarning);
         }
-        return unacknowledged ? 4 : shortSendWarning != null ? 3 : 0;
+        return unacknowledged ? 4 : missingReportsLine != null ? 5 : shortSendWarning != null ? 3 : 0;
     }
 }

@@ -145,7 +145,7 @@ final class GenSummary
                 {
                     // its figures are of an earlier report: what came after it counts as lost, delivered or not
                     line.append(String.format(Locale.ROOT, " (not final: no final report from the receiver of %d " +
-                        "flows)", counters.missingFinalReports()));
+                        "flow%s)", counters.missingFinalReports(), counters.missingFinalReports() == 1 ? "" : "s"));
                 }
             }
             else if (run.udp())
@@ -193,9 +193,11 @@ final class GenSummary
         if (run.oneWay())
         {
             // iperf3's closing pair: the sender's and the receiver's view of the same datagrams
-            lines.addAll(output.closingRows(seconds, frames, payload, receiverFrames, receiverPayload, receiverJitterNs,
-                lost,
-                Math.max(frames, delivered)));
+            final List<String> rows = output.closingRows(seconds, frames, payload, receiverFrames, receiverPayload,
+                receiverJitterNs, lost, Math.max(frames, delivered));
+            lines.add(rows.get(0));
+            // an earlier report's figures (not the receiver's last word) are marked as the summary line marks them
+            lines.add(counters.missingFinalReports() > 0 ? rows.get(1) + " (not final)" : rows.get(1));
         }
         else if (run.forward() && !run.udp())
         {
@@ -253,10 +255,7 @@ final class GenSummary
             receiver.put("out_of_order", receiverOutOfOrder);
             receiver.put("duplicates", receiverDuplicates);
             GenJson.putJitter(receiver, "jitter_ms", receiverJitterNs);
-            if (counters.missingFinalReports() > 0)
-            {
-                receiver.put("final_reports_missing", counters.missingFinalReports()); // figures not final
-            }
+            receiver.put("final_reports_missing", counters.missingFinalReports()); // > 0: figures not final
             sent.put("receiver", receiver);
         }
         else
@@ -325,6 +324,7 @@ final class GenSummary
                 f.put("receiver_out_of_order", counters.receiverOutOfOrder(flow));
                 f.put("receiver_duplicates", counters.receiverDuplicates(flow));
                 GenJson.putJitter(f, "receiver_jitter_ms", counters.receiverJitterNs(flow));
+                f.put("final_report", !counters.finalReportMissing(flow)); // false: this flow's figures not final
             }
             else
             {

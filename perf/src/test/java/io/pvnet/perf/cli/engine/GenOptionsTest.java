@@ -9,6 +9,8 @@ import io.pvnet.engine.guest.TcpChargenServer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -118,16 +120,37 @@ class GenOptionsTest
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         final java.io.PrintStream err = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
 
-        assertEquals(4, GenCommand.judge(err, "pvnet gen: 1,400 bytes sent were never acknowledged", true,
+        assertEquals(4, GenCommand.judge(err, "pvnet gen: 1,400 bytes sent were never acknowledged", true, null,
             "pvnet gen: warning: sent 10% of what was asked"));
         assertEquals("pvnet gen: 1,400 bytes sent were never acknowledged\npvnet gen: warning: sent 10% of what was asked\n",
             bytes.toString(java.nio.charset.StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
 
         bytes.reset();
-        assertEquals(3, GenCommand.judge(err, "pvnet gen: warning: the close did not complete", false, "short"));
+        assertEquals(3, GenCommand.judge(err, "pvnet gen: warning: the close did not complete", false, null,
+            "short"));
         assertEquals(2, bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().count(), "a close warning and the short send");
         bytes.reset();
-        assertEquals(0, GenCommand.judge(err, null, false, null));
+        assertEquals(0, GenCommand.judge(err, null, false, null, null));
         assertEquals("", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldSayAndExitFiveWhenAReceiversFinalReportDidNotCome()
+    {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream err = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+
+        assertNull(GenCommand.missingFinalReportsLine(0), "every final report came: nothing to say");
+        assertEquals(5, GenCommand.judge(err, null, false, GenCommand.missingFinalReportsLine(1), null));
+        assertEquals("pvnet gen: no final report from the receiver of 1 flow within 3 s: its figures are an earlier " +
+            "report's, and lost includes datagrams that may have arrived\n",
+            bytes.toString(java.nio.charset.StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
+
+        bytes.reset();
+        assertEquals(5, GenCommand.judge(err, null, false, GenCommand.missingFinalReportsLine(2), "short"),
+            "figures not the transfer's over a short send");
+        assertEquals(List.of("pvnet gen: no final report from the receiver of 2 flows within 3 s: their figures are " +
+            "an earlier report's, and lost includes datagrams that may have arrived", "short"),
+            bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList());
     }
 }
