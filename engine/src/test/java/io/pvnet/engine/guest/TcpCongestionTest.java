@@ -197,6 +197,44 @@ class TcpCongestionTest
     }
 
     @Test
+    void shouldFastRetransmitTheFirstSegmentSentAfterTheRecoveryPoint()
+    {
+        lossOfTheSecondSegment();
+        window.sent(window.nextLength(MSS, Long.MAX_VALUE, MSS), ++now);
+        ack(10 * MSS); // the full ACK: exactly the byte after the highest sent when the recovery began
+        assertEquals(4, fill(), "bytes 10,000..14,000");
+
+        for (int i = 0; i < 3; i++)
+        {
+            ack(10 * MSS); // the first of them was lost
+        }
+
+        assertTrue(window.congestion().recovering(), "it covers all of the last recovery (RFC 6582 3.2 step 2)");
+        assertTrue(window.resending());
+        assertEquals((FIRST + 10 * MSS) & MASK, window.sendSequence());
+        assertEquals(2, window.goBackRounds());
+    }
+
+    @Test
+    void shouldFastRetransmitTheFirstSegmentSentAfterATimeoutsRecoveryPoint()
+    {
+        start();
+        fill();
+        ack(MSS);
+        assertTrue(window.checkTimeout(now + RTO));
+        now += RTO;
+        ack(10 * MSS); // everything before the timeout arrived after all
+        assertEquals(3, fill(), "slow start from 1 MSS, 2 MSS more: bytes 10,000..13,000");
+        for (int i = 0; i < 3; i++)
+        {
+            ack(10 * MSS); // the first of them was lost
+        }
+
+        assertTrue(window.congestion().recovering(), "the timeout's recovery point is covered");
+        assertEquals((FIRST + 10 * MSS) & MASK, window.sendSequence());
+    }
+
+    @Test
     void shouldFallToOneSegmentOnATimeoutAndGoBack()
     {
         lossOfTheSecondSegment();
