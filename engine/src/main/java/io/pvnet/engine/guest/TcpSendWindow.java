@@ -175,6 +175,7 @@ final class TcpSendWindow
         if (acked > 0 && acked <= Math.max(outstanding, ahead))
         {
             sndUna = ack & SEQUENCE_MASK;
+            resendDue = false; // a hole not yet resent may be acknowledged now: a partial ACK below asks anew
             if (((sndNxt - sndUna) & SEQUENCE_MASK) > Math.max(outstanding, ahead))
             {
                 sndNxt = sndUna; // the ack covers bytes sent before a go-back beyond where we resend now

@@ -235,6 +235,19 @@ class TcpCongestionTest
     }
 
     @Test
+    void shouldForgetTheDueResendWhenTheFullAckComesBeforeIt()
+    {
+        lossOfTheSecondSegment(); // the resend is due, not sent yet
+
+        ack(10 * MSS); // the "lost" segment was only late: everything arrived
+
+        assertFalse(window.resending(), "nothing left to resend");
+        assertEquals(0, window.unacknowledged());
+        assertEquals(4, fill(), "new data goes on: congestion avoidance from 4,500 bytes");
+        assertEquals((FIRST + 14 * MSS) & MASK, window.sndNxt());
+    }
+
+    @Test
     void shouldFallToOneSegmentOnATimeoutAndGoBack()
     {
         lossOfTheSecondSegment();
