@@ -14,8 +14,8 @@ package io.pvnet.engine.guest;
  *         cwnd = ssthresh + 3*MSS, resend    [fast recovery] &lt;--------------------------+
  *         recover = SND.MAX (highest + 1)      dup ACK: cwnd += MSS
  *                                              partial ACK: resend the next hole, cwnd -= acked (+MSS if acked &gt;= MSS)
- *                                              partial ACK exactly to the hole's end: the peer kept nothing after
- *                                              it, so go back to it with cwnd = ssthresh (out of recovery)
+ *                                              2nd partial ACK in a row exactly to its hole's end: the peer keeps
+ *                                              nothing after a hole, so go back with cwnd = ssthresh (out of recovery)
  *   RTO (any state): ssthresh = max(FlightSize/2, 2*MSS), cwnd = 1 MSS, recover = SND.MAX, slow start
  * </pre>
  * A third duplicate ACK starts a recovery only when the ACK covers every byte sent when the last one or the last
@@ -147,9 +147,10 @@ final class TcpCongestion
     }
 
     /**
-     * The peer acknowledged exactly the hole resent in a recovery: it kept nothing after it (no out-of-order queue), so
-     * everything up to {@code recover} goes again from the first unacknowledged byte (the owner's go-back). The recovery
-     * ends as on a full ACK ({@code cwnd = ssthresh}); {@code recover} stays, so the go-back's duplicates start none.
+     * The peer acknowledged exactly the hole resent in a recovery twice in a row (once is also two adjacent losses): it
+     * keeps nothing after a hole (no out-of-order queue), so everything up to {@code recover} goes again from the first
+     * unacknowledged byte (the owner's go-back). The recovery ends as on a full ACK ({@code cwnd = ssthresh});
+     * {@code recover} stays, so the go-back's duplicates start none.
      */
     void onNothingKept()
     {

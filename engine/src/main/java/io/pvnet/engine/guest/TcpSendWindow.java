@@ -35,6 +35,8 @@ final class TcpSendWindow
     /** A hole went out again and was not yet acknowledged past: it ends at {@link #resentEnd}. */
     private boolean resentOut;
     private long resentEnd;
+    /** Partial ACKs in a row in this recovery that each ended exactly at their resent hole's end. */
+    private int exactPartials;
     private final TcpRetransmissionTimer timer = new TcpRetransmissionTimer();
     /** A segment sent once is being timed (Karn's rule: a go-back cancels it): it ends at {@link #timedEnd}. */
     private boolean timing;
@@ -71,6 +73,7 @@ final class TcpSendWindow
         congestion.start(mss, sndUna);
         resendDue = false;
         resentOut = false;
+        exactPartials = 0;
         window = peerWindow;
         windowShift = shift;
         timer.begin(handshakeRttNs);
@@ -187,15 +190,17 @@ final class TcpSendWindow
             }
             window = newWindow;
             onNewAck(nowNs);
-            // exactly up to the end of the hole resent: the peer holds nothing after it
-            final boolean keptNothing = resentOut && sndUna == resentEnd;
+            // exactly up to the end of the hole resent: the peer holds nothing right after it
+            final boolean exact = resentOut && sndUna == resentEnd;
             resentOut &= ((sndUna - resentEnd) & SEQUENCE_MASK) >= HALF;
             if (congestion.onNewAck(sndUna, acked, window) && unacknowledged() > 0)
             {
-                if (keptNothing)
+                exactPartials = exact ? exactPartials + 1 : 0;
+                if (exactPartials >= 2)
                 {
-                    // a receiver without an out-of-order queue (gen's own, the guest's past its ranges): all up to
-                    // the recovery point is missing there, one hole a round trip would take a round trip per segment
+                    // twice in a row: a receiver without an out-of-order queue (gen's own, the guest's past its
+                    // ranges), all up to the recovery point is missing there and one hole a round trip would take a
+                    // round trip per segment. Once is also two adjacent losses at a receiver that holds the rest.
                     congestion.onNothingKept();
                     goBack();
                     return acked;
@@ -210,6 +215,7 @@ final class TcpSendWindow
             if (congestion.onDuplicateAck(sndUna, unacknowledged(), sndMax()) && unacknowledged() > 0)
             {
                 resendDue = true; // fast retransmit: the peer holds a gap at sndUna
+                exactPartials = 0;
                 timing = false; // Karn's rule: an ACK of what is resent now cannot say which copy it answers
                 goBackRounds++;
             }
@@ -293,6 +299,7 @@ final class TcpSendWindow
         finOut = false; // resent after the data before it
         resendDue = false;
         resentOut = false;
+        exactPartials = 0;
         timing = false; // Karn's rule: an ACK of what is resent now cannot say which copy it answers
     }
 

@@ -162,24 +162,61 @@ class TcpCongestionTest
     }
 
     @Test
-    void shouldGoBackWhenThePeerKeptNothingAfterTheResentHole()
+    void shouldGoBackWhenThePeerKeptNothingAfterTwoResentHolesInARow()
     {
         lossOfTheSecondSegment();
         window.sent(window.nextLength(MSS, Long.MAX_VALUE, MSS), ++now); // the fast retransmit: bytes 1000..2000
+        assertEquals(MSS, ack(2 * MSS), "exactly the resent segment: once may be two adjacent losses");
+        assertTrue(window.congestion().recovering(), "once: the next hole");
+        assertEquals((FIRST + 2 * MSS) & MASK, window.sendSequence());
+        window.sent(window.nextLength(MSS, Long.MAX_VALUE, MSS), ++now); // bytes 2000..3000
 
-        assertEquals(MSS, ack(2 * MSS), "exactly the resent segment: the peer dropped what followed the hole");
+        assertEquals(MSS, ack(3 * MSS), "exactly the resent segment again: the peer dropped what followed each hole");
 
         assertFalse(window.congestion().recovering(), "no hole a round trip: a receiver without an out-of-order queue");
         assertEquals(4_500, window.congestionWindow(), "cwnd = ssthresh");
-        assertEquals((FIRST + 2 * MSS) & MASK, window.sndNxt(), "everything after it goes again");
+        assertEquals((FIRST + 3 * MSS) & MASK, window.sndNxt(), "everything after it goes again");
         assertTrue(window.resending());
         assertEquals(4, window.nextLength(4 * MSS, Long.MAX_VALUE, MSS) / MSS, "within the congestion window");
         for (int i = 0; i < 3; i++)
         {
-            ack(2 * MSS);
+            ack(3 * MSS);
         }
         assertFalse(window.congestion().recovering(), "duplicates below the recovery point start no recovery");
         assertEquals(1, window.goBackRounds(), "one recovery");
+    }
+
+    @Test
+    void shouldResendOnlyTheTwoHolesWhenTwoAdjacentSegmentsAreLostAndThePeerHoldsTheRest()
+    {
+        start();
+        assertEquals(10, fill());
+        ack(MSS); // segments 1 and 2 (bytes 1000..3000) lost, 3..9 held by the peer: 7 duplicates
+        long resent = 0;
+        for (int i = 0; i < 7; i++)
+        {
+            ack(MSS);
+            if (window.resending())
+            {
+                final int length = window.nextLength(MSS, Long.MAX_VALUE, MSS);
+                resent += length;
+                window.sent(length, ++now);
+            }
+        }
+        assertEquals(MSS, ack(2 * MSS), "segment 1 resent: a partial ACK exactly at its end");
+        assertTrue(window.congestion().recovering());
+        assertTrue(window.resending(), "segment 2: the next hole, nothing after it");
+        assertEquals((FIRST + 2 * MSS) & MASK, window.sendSequence());
+        final int length = window.nextLength(MSS, Long.MAX_VALUE, MSS);
+        resent += length;
+        window.sent(length, ++now);
+        assertFalse(window.resending(), "no go-back: the peer holds 3..9");
+
+        assertEquals(8 * MSS, ack(10 * MSS), "the full ACK");
+
+        assertEquals(2 * MSS, resent, "two segments resent (iperf3's Retr), not eight");
+        assertFalse(window.congestion().recovering());
+        assertEquals(1, window.goBackRounds());
     }
 
     @Test
