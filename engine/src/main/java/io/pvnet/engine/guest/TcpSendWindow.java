@@ -305,7 +305,7 @@ final class TcpSendWindow
 
     /**
      * {@return how many bytes to send now at {@link #sendSequence()}, 0 for none} A hole a fast retransmit or a partial
-     * ACK asked for first, whatever the windows (RFC 5681 3.2, RFC 6582), up to {@code segment} bytes; else new data
+     * ACK asked for first, whatever the windows (RFC 5681 3.2, RFC 6582), one MSS (not a TSO frame); else new data
      * (or data after a timeout's go-back) within the smaller of the peer's and the congestion window, the frame cut to
      * that window when nothing is in flight (as Linux's {@code tcp_tso_should_defer} sends a smaller frame rather than
      * none: at least one MSS), so the window is never a reason to stall.
@@ -318,7 +318,7 @@ final class TcpSendWindow
     {
         if (resendDue)
         {
-            return (int)Math.min(segment, unacknowledged());
+            return (int)Math.min(Math.min(segment, mss), unacknowledged()); // one segment (RFC 5681 3.2), not a frame
         }
         final long inFlight = inFlight();
         // closing: nothing after the FIN; resending: nothing past the highest byte sent (a segment resends or is new)

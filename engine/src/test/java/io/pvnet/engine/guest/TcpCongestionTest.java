@@ -285,6 +285,25 @@ class TcpCongestionTest
     }
 
     @Test
+    void shouldFastRetransmitOneSegmentNotATsoFrame()
+    {
+        start();
+        final int frame = 60_000;
+        window.sent(window.nextLength(frame, Long.MAX_VALUE, MSS), ++now); // nothing in flight: cut to 10,000
+        ack(MSS);
+        for (int i = 0; i < 3; i++)
+        {
+            ack(MSS);
+        }
+        assertTrue(window.resending(), "a fast retransmit");
+
+        assertEquals(MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "one MSS (RFC 5681 3.2), outside cwnd");
+        window.sent(MSS, ++now);
+        assertEquals(MSS, ack(2 * MSS), "a partial ACK");
+        assertEquals(MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "the next hole: one MSS too");
+    }
+
+    @Test
     void shouldFallToOneSegmentOnATimeoutAndGoBack()
     {
         lossOfTheSecondSegment();
