@@ -307,8 +307,9 @@ final class TcpSendWindow
      * {@return how many bytes to send now at {@link #sendSequence()}, 0 for none} A hole a fast retransmit or a partial
      * ACK asked for first, whatever the windows (RFC 5681 3.2, RFC 6582), one MSS (not a TSO frame); else new data
      * (or data after a timeout's go-back) within the smaller of the peer's and the congestion window, the frame cut to
-     * that window when nothing is in flight (as Linux's {@code tcp_tso_should_defer} sends a smaller frame rather than
-     * none: at least one MSS), so the window is never a reason to stall.
+     * the whole MSS left in that window (as Linux's {@code tcp_tso_should_defer} sends a smaller frame rather than
+     * none; with nothing in flight at least one MSS), so the window is never a reason to stall nor to send one frame
+     * a round trip.
      *
      * @param segment   most bytes of one segment or TSO frame.
      * @param remaining bytes still to send (counting those in flight as sent).
@@ -325,8 +326,11 @@ final class TcpSendWindow
         final long left = resending() ? Math.min(remaining, (sndMax() - sndNxt) & SEQUENCE_MASK) :
             closing ? Math.min(remaining, (finSequence - sndNxt) & SEQUENCE_MASK) : remaining;
         final long allowed = Math.min(window, congestion.window());
-        // nothing in flight: one frame up to the allowed window, at least one MSS (a frame must be able to go at all)
-        final long length = Math.min(Math.min(segment, left), inFlight == 0 ? Math.max(allowed, mss) : segment);
+        // nothing in flight: one frame up to the allowed window, at least one MSS (a frame must be able to go at all);
+        // else cut to the whole segments still allowed, so a window below inFlight + a TSO frame still fills each RTT
+        final long room = allowed - inFlight;
+        final long cut = inFlight == 0 ? Math.max(allowed, mss) : room >= mss ? room / mss * mss : segment;
+        final long length = Math.min(Math.min(segment, left), cut);
         return length > 0 && (inFlight + length <= allowed || inFlight == 0) ? (int)length : 0;
     }
 

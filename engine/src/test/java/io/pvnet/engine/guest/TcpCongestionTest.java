@@ -304,6 +304,22 @@ class TcpCongestionTest
     }
 
     @Test
+    void shouldCutATsoFrameToTheWholeSegmentsLeftInTheWindowWithDataInFlight()
+    {
+        start();
+        final int frame = 60_000;
+        assertEquals(10 * MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "nothing in flight: cut to cwnd");
+        window.sent(10 * MSS, ++now);
+        ack(4 * MSS); // slow start: cwnd 12,000, 6,000 in flight
+
+        assertEquals(6 * MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "the 6,000 bytes left, not a round trip");
+        window.sent(6 * MSS, ++now);
+        assertEquals(0, window.nextLength(frame, Long.MAX_VALUE, MSS), "the window is full");
+        window.onAck((FIRST + 4 * MSS + 1_500) & MASK, RWND, true, ++now); // cwnd 13,500, 10,500 in flight
+        assertEquals(3 * MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "whole segments only");
+    }
+
+    @Test
     void shouldFallToOneSegmentOnATimeoutAndGoBack()
     {
         lossOfTheSecondSegment();
