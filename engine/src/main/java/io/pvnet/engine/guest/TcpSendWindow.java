@@ -231,6 +231,10 @@ final class TcpSendWindow
     /**
      * New data was acknowledged (sndUna moved): the timed segment's round trip when the ACK covers it (only that sample
      * takes the timer's back-off away), the timer restarted, or stopped when nothing is outstanding (RFC 6298 5.2, 5.3).
+     * The restart comes on every partial ACK too: RFC 3782 section 4's "Slow-but-Steady" variant, not RFC 6582 3.2
+     * step 3's "Impatient" one (restart on the first only). A deliberate choice: many holes then cost one round trip
+     * each rather than a timeout and its 1 MSS, and the case that would make that slow, a receiver keeping nothing
+     * after a hole, is caught by the go-back after two exact partial ACKs in a row.
      */
     private void onNewAck(final long nowNs)
     {
