@@ -26,8 +26,8 @@ import java.util.Arrays;
  *   <li>jitter ({@code receivedJitterNs} of a reverse stream as gen counts it, {@code receiverJitterNs} as a one-way
  *       stream's receiver reported it): an estimate, not a count; -1 while unknown (an older receiver reports
  *       none).</li>
- *   <li>{@code congestionWindow}: a TCP sending connection's congestion window in bytes as of its latest ACK (iperf3's
- *       {@code snd_cwnd}): a gauge, not a count.</li>
+ *   <li>{@code congestionWindow}: a TCP sending connection's congestion window in bytes as of its latest ACK or
+ *       timeout (iperf3's {@code snd_cwnd}): a gauge, not a count.</li>
  * </ul>
  * Threading: written and read on the generator's thread only (the {@link GenListener} is called there).
  */
@@ -423,7 +423,7 @@ public final class GenCounters
     }
 
     /**
-     * {@return {@code flow}'s sending connection's congestion window in bytes as of its latest ACK (iperf3's
+     * {@return {@code flow}'s sending connection's congestion window in bytes as of its latest ACK or timeout (iperf3's
      * {@code snd_cwnd}), 0 before the first}
      *
      * @param flow the flow, 0 .. flows - 1.

@@ -159,6 +159,7 @@ final class TcpClient
                     if (connection.send.checkTimeout(now))
                     {
                         counters.retransmitRounds[flow]++;
+                        counters.congestionWindow[flow] = connection.send.congestionWindow(); // 1 MSS now
                     }
                     if (gapNs > 0 && now - next < 0)
                     {

@@ -144,6 +144,7 @@ final class TcpClose
             if (connection.sender)
             {
                 generator.counters.retransmitRounds[connection.flow]++;
+                generator.counters.congestionWindow[connection.flow] = window.congestionWindow(); // 1 MSS now
             }
         }
         if (connection.sender)

@@ -12,13 +12,14 @@ package io.pvnet.engine.guest;
  *                                3rd dup ACK    |   | full ACK (covers recover):       | 3rd dup ACK
  *         ssthresh = max(FlightSize/2, 2*MSS)   v   | cwnd = ssthresh                  v
  *         cwnd = ssthresh + 3*MSS, resend    [fast recovery] &lt;--------------------------+
- *         recover = highest byte sent          dup ACK: cwnd += MSS
+ *         recover = SND.MAX (highest + 1)      dup ACK: cwnd += MSS
  *                                              partial ACK: resend the next hole, cwnd -= acked (+MSS if acked &gt;= MSS)
- *                                              partial ACK exactly to the hole's end: the peer kept nothing after
- *                                              it, so go back to it with cwnd = ssthresh (out of recovery)
- *   RTO (any state): ssthresh = max(FlightSize/2, 2*MSS), cwnd = 1 MSS, recover = highest byte sent, slow start
+ *                                              2nd partial ACK in a row exactly to its hole's end: the peer keeps
+ *                                              nothing after a hole, so go back with cwnd = ssthresh (out of recovery)
+ *   RTO (any state): ssthresh = max(FlightSize/2, 2*MSS), cwnd = 1 MSS, recover = SND.MAX, slow start
  * </pre>
- * A third duplicate ACK starts a recovery only when the ACK lies beyond {@code recover} (RFC 6582 3.2 step 2): the
+ * A third duplicate ACK starts a recovery only when the ACK covers every byte sent when the last one or the last
+ * timeout began ({@code ack >= recover}, {@code recover} being the byte after them: RFC 6582 3.2 step 2): the
  * duplicates a go-back after a timeout draws, or those of the same window's losses, start none. Slow start grows by the
  * bytes acknowledged up to {@code L = 2*MSS} per ACK, congestion avoidance by one MSS per window's worth of bytes
  * acknowledged (RFC 3465 appropriate byte counting); the timer itself is {@link TcpRetransmissionTimer}'s. Sequence
@@ -44,7 +45,10 @@ final class TcpCongestion
     private long bytesAcked;
     private int duplicates;
     private boolean recovering;
-    /** The highest byte sent when the last recovery or timeout began (RFC 6582's {@code recover}). */
+    /**
+     * The sequence number after the highest byte sent when the last recovery or timeout began: RFC 6582's
+     * {@code recover} plus one, so an ACK at or beyond it covers RFC 6582's {@code recover}.
+     */
     private long recover;
     private long recoveries;
 
@@ -58,7 +62,7 @@ final class TcpCongestion
      * Starts a connection's data: the initial window, no threshold yet, nothing recovered.
      *
      * @param segmentSize   the MSS (the window's unit).
-     * @param firstSequence the first data byte's sequence number ({@code recover} starts just before it).
+     * @param firstSequence the first data byte's sequence number ({@code recover} starts there: nothing sent yet).
      */
     void start(final int segmentSize, final long firstSequence)
     {
@@ -68,7 +72,7 @@ final class TcpCongestion
         bytesAcked = 0;
         duplicates = 0;
         recovering = false;
-        recover = (firstSequence - 1) & MASK;
+        recover = firstSequence & MASK;
         recoveries = 0;
     }
 
@@ -129,8 +133,8 @@ final class TcpCongestion
             return false;
         }
         duplicates++;
-        final long beyond = (ack - recover) & MASK;
-        if (duplicates != DUPLICATE_ACKS || beyond == 0 || beyond >= HALF)
+        // RFC 6582 3.2 step 2: the ACK covers more than the highest byte sent then, i.e. ack >= recover here
+        if (duplicates != DUPLICATE_ACKS || ((ack - recover) & MASK) >= HALF)
         {
             return false;
         }
@@ -143,9 +147,10 @@ final class TcpCongestion
     }
 
     /**
-     * The peer acknowledged exactly the hole resent in a recovery: it kept nothing after it (no out-of-order queue), so
-     * everything up to {@code recover} goes again from the first unacknowledged byte (the owner's go-back). The recovery
-     * ends as on a full ACK ({@code cwnd = ssthresh}); {@code recover} stays, so the go-back's duplicates start none.
+     * The peer acknowledged exactly the hole resent in a recovery twice in a row (once is also two adjacent losses): it
+     * keeps nothing after a hole (no out-of-order queue), so everything up to {@code recover} goes again from the first
+     * unacknowledged byte (the owner's go-back). The recovery ends as on a full ACK ({@code cwnd = ssthresh});
+     * {@code recover} stays, so the go-back's duplicates start none.
      */
     void onNothingKept()
     {

@@ -10,8 +10,9 @@ import org.agrona.MutableDirectBuffer;
  * 64 KiB, or 4 MiB when scaled (it discards what it takes, so it never runs short: a peer sending 64 KiB TSO segments
  * keeps several in flight instead of one per round trip), data or a FIN after a gap by an ACK up to the gap (the data
  * after gaps is kept as up to {@value #RANGES} ranges per connection, as a receiver's out-of-order queue keeps it: when
- * a gap fills, the ACK covers what follows it, so one lost segment costs its sender one resend; data that would need
- * a ninth range is dropped); FIN by
+ * a gap fills, the ACK covers what follows it, so one lost segment costs its sender one resend; overlapping or
+ * touching ranges merge, a segment that starts in what came already gives its new tail, and data that would need a
+ * ninth range is dropped); FIN by
  * FIN-ACK, and a repeated FIN by the FIN-ACK again (the first was lost); anything for a connection it does not have by
  * RST (RFC 9293 section 3.5.2); a SYN when every slot is taken reuses the least recently opened one. Works on the received segment in
  * place, turning it into the answer. Single-threaded.
@@ -134,9 +135,12 @@ final class TcpDiscardServer
             {
                 return reset(segment, l4, seq, payload, flags);
             }
-            if (seq == nextExpected[slot] && payload > 0)
+            // bytes of the segment before the next expected one: all of them when it is old, 0 when it is in order
+            final long behind = (nextExpected[slot] - seq) & SEQUENCE_MASK;
+            if (behind < payload)
             {
-                payloadBytes += payload;
+                // in order, or its tail is (a go-back's frame that starts in what came already): take what is new
+                payloadBytes += payload - behind;
                 nextExpected[slot] = (seq + payload) & SEQUENCE_MASK;
                 fillGap(slot);
             }
@@ -191,42 +195,42 @@ final class TcpDiscardServer
     }
 
     /**
-     * Data {@code [start, end)} came after a gap: held when it extends a range or a range is free, else dropped (as is
-     * data that starts inside a range: held already).
+     * Data {@code [start, end)} came after a gap: one range with every range it overlaps or touches (so neighbours
+     * merge and a segment that runs past a range's end extends it), held in a free range or the first merged; dropped
+     * when it touches none and no range is free, or when it is old.
      */
     private void hold(final int slot, final long start, final long end)
     {
-        final long ahead = (start - nextExpected[slot]) & SEQUENCE_MASK;
-        if (ahead == 0 || ahead >= HALF)
+        final long next = nextExpected[slot];
+        // offsets from the next byte expected: every held range lies ahead of it
+        long from = (start - next) & SEQUENCE_MASK;
+        if (from == 0 || from >= HALF)
         {
             return; // old data (or a part of it): nothing new
         }
+        long to = from + ((end - start) & SEQUENCE_MASK);
         int free = -1;
         for (int r = slot * RANGES; r < (slot + 1) * RANGES; r++)
         {
-            if (rangeStart[r] == rangeEnd[r])
+            if (rangeStart[r] != rangeEnd[r])
             {
-                free = free < 0 ? r : free;
+                final long rangeFrom = (rangeStart[r] - next) & SEQUENCE_MASK;
+                final long rangeTo = rangeFrom + ((rangeEnd[r] - rangeStart[r]) & SEQUENCE_MASK);
+                if (rangeFrom > to || from > rangeTo)
+                {
+                    continue; // apart (ranges stay apart, so one pass merges all that the union touches)
+                }
+                from = Math.min(from, rangeFrom);
+                to = Math.max(to, rangeTo);
+                rangeStart[r] = 0;
+                rangeEnd[r] = 0;
             }
-            else if (start == rangeEnd[r])
-            {
-                rangeEnd[r] = end;
-                return;
-            }
-            else if (end == rangeStart[r])
-            {
-                rangeStart[r] = start;
-                return;
-            }
-            else if (((start - rangeStart[r]) & SEQUENCE_MASK) < ((rangeEnd[r] - rangeStart[r]) & SEQUENCE_MASK))
-            {
-                return; // inside a range: held already
-            }
+            free = free < 0 ? r : free;
         }
         if (free >= 0)
         {
-            rangeStart[free] = start;
-            rangeEnd[free] = end;
+            rangeStart[free] = (next + from) & SEQUENCE_MASK;
+            rangeEnd[free] = (next + to) & SEQUENCE_MASK;
         }
     }
 

@@ -35,6 +35,8 @@ final class TcpSendWindow
     /** A hole went out again and was not yet acknowledged past: it ends at {@link #resentEnd}. */
     private boolean resentOut;
     private long resentEnd;
+    /** Partial ACKs in a row in this recovery that each ended exactly at their resent hole's end. */
+    private int exactPartials;
     private final TcpRetransmissionTimer timer = new TcpRetransmissionTimer();
     /** A segment sent once is being timed (Karn's rule: a go-back cancels it): it ends at {@link #timedEnd}. */
     private boolean timing;
@@ -71,6 +73,7 @@ final class TcpSendWindow
         congestion.start(mss, sndUna);
         resendDue = false;
         resentOut = false;
+        exactPartials = 0;
         window = peerWindow;
         windowShift = shift;
         timer.begin(handshakeRttNs);
@@ -175,6 +178,7 @@ final class TcpSendWindow
         if (acked > 0 && acked <= Math.max(outstanding, ahead))
         {
             sndUna = ack & SEQUENCE_MASK;
+            resendDue = false; // a hole not yet resent may be acknowledged now: a partial ACK below asks anew
             if (((sndNxt - sndUna) & SEQUENCE_MASK) > Math.max(outstanding, ahead))
             {
                 sndNxt = sndUna; // the ack covers bytes sent before a go-back beyond where we resend now
@@ -186,15 +190,17 @@ final class TcpSendWindow
             }
             window = newWindow;
             onNewAck(nowNs);
-            // exactly up to the end of the hole resent: the peer holds nothing after it
-            final boolean keptNothing = resentOut && sndUna == resentEnd;
+            // exactly up to the end of the hole resent: the peer holds nothing right after it
+            final boolean exact = resentOut && sndUna == resentEnd;
             resentOut &= ((sndUna - resentEnd) & SEQUENCE_MASK) >= HALF;
             if (congestion.onNewAck(sndUna, acked, window) && unacknowledged() > 0)
             {
-                if (keptNothing)
+                exactPartials = exact ? exactPartials + 1 : 0;
+                if (exactPartials >= 2)
                 {
-                    // a receiver without an out-of-order queue (gen's own, the guest's past its ranges): all up to
-                    // the recovery point is missing there, one hole a round trip would take a round trip per segment
+                    // twice in a row: a receiver without an out-of-order queue (gen's own, the guest's past its
+                    // ranges), all up to the recovery point is missing there and one hole a round trip would take a
+                    // round trip per segment. Once is also two adjacent losses at a receiver that holds the rest.
                     congestion.onNothingKept();
                     goBack();
                     return acked;
@@ -209,6 +215,7 @@ final class TcpSendWindow
             if (congestion.onDuplicateAck(sndUna, unacknowledged(), sndMax()) && unacknowledged() > 0)
             {
                 resendDue = true; // fast retransmit: the peer holds a gap at sndUna
+                exactPartials = 0;
                 timing = false; // Karn's rule: an ACK of what is resent now cannot say which copy it answers
                 goBackRounds++;
             }
@@ -224,6 +231,10 @@ final class TcpSendWindow
     /**
      * New data was acknowledged (sndUna moved): the timed segment's round trip when the ACK covers it (only that sample
      * takes the timer's back-off away), the timer restarted, or stopped when nothing is outstanding (RFC 6298 5.2, 5.3).
+     * The restart comes on every partial ACK too: RFC 3782 section 4's "Slow-but-Steady" variant, not RFC 6582 3.2
+     * step 3's "Impatient" one (restart on the first only). A deliberate choice: many holes then cost one round trip
+     * each rather than a timeout and its 1 MSS, and the case that would make that slow, a receiver keeping nothing
+     * after a hole, is caught by the go-back after two exact partial ACKs in a row.
      */
     private void onNewAck(final long nowNs)
     {
@@ -292,15 +303,17 @@ final class TcpSendWindow
         finOut = false; // resent after the data before it
         resendDue = false;
         resentOut = false;
+        exactPartials = 0;
         timing = false; // Karn's rule: an ACK of what is resent now cannot say which copy it answers
     }
 
     /**
      * {@return how many bytes to send now at {@link #sendSequence()}, 0 for none} A hole a fast retransmit or a partial
-     * ACK asked for first, whatever the windows (RFC 5681 3.2, RFC 6582), up to {@code segment} bytes; else new data
+     * ACK asked for first, whatever the windows (RFC 5681 3.2, RFC 6582), one MSS (not a TSO frame); else new data
      * (or data after a timeout's go-back) within the smaller of the peer's and the congestion window, the frame cut to
-     * that window when nothing is in flight (as Linux's {@code tcp_tso_should_defer} sends a smaller frame rather than
-     * none: at least one MSS), so the window is never a reason to stall.
+     * the whole MSS left in that window (as Linux's {@code tcp_tso_should_defer} sends a smaller frame rather than
+     * none; with nothing in flight at least one MSS), so the window is never a reason to stall nor to send one frame
+     * a round trip.
      *
      * @param segment   most bytes of one segment or TSO frame.
      * @param remaining bytes still to send (counting those in flight as sent).
@@ -310,15 +323,18 @@ final class TcpSendWindow
     {
         if (resendDue)
         {
-            return (int)Math.min(segment, unacknowledged());
+            return (int)Math.min(Math.min(segment, mss), unacknowledged()); // one segment (RFC 5681 3.2), not a frame
         }
         final long inFlight = inFlight();
         // closing: nothing after the FIN; resending: nothing past the highest byte sent (a segment resends or is new)
         final long left = resending() ? Math.min(remaining, (sndMax() - sndNxt) & SEQUENCE_MASK) :
             closing ? Math.min(remaining, (finSequence - sndNxt) & SEQUENCE_MASK) : remaining;
         final long allowed = Math.min(window, congestion.window());
-        // nothing in flight: one frame up to the allowed window, at least one MSS (a frame must be able to go at all)
-        final long length = Math.min(Math.min(segment, left), inFlight == 0 ? Math.max(allowed, mss) : segment);
+        // nothing in flight: one frame up to the allowed window, at least one MSS (a frame must be able to go at all);
+        // else cut to the whole segments still allowed, so a window below inFlight + a TSO frame still fills each RTT
+        final long room = allowed - inFlight;
+        final long cut = inFlight == 0 ? Math.max(allowed, mss) : room >= mss ? room / mss * mss : segment;
+        final long length = Math.min(Math.min(segment, left), cut);
         return length > 0 && (inFlight + length <= allowed || inFlight == 0) ? (int)length : 0;
     }
 

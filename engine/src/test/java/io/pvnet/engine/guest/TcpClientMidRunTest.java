@@ -105,6 +105,16 @@ class TcpClientMidRunTest
     }
 
     @Test
+    void shouldShowOneSegmentAsTheCongestionWindowAfterATimeoutThatNoAckFollows()
+    {
+        path.loseFromDataSegment = 100; // the path goes down: no ACK after the timeouts
+        final TrafficReport tcp = run(DatagramSpec.Direction.FORWARD, 1, 300, 1_000_000_000L);
+        final GenCounters counters = tcp.counters();
+        assertTrue(counters.retransmitRounds(0) >= 1, tcp.toString());
+        assertEquals(1440, counters.congestionWindow(0), "1 MSS (the server's) since the timeout, not the last ACK's");
+    }
+
+    @Test
     void shouldNeverCountMoreAcknowledgedThanSentAfterAWarmUpWithLosses()
     {
         // bytes the warm-up sent (up to its highest, also beyond a go-back) and the measured run acknowledges are the
@@ -291,6 +301,8 @@ class TcpClientMidRunTest
         private boolean genFin;
         long loseDataSegment = -1;
         long loseEvery = -1;
+        /** Every data segment from this one on is lost (the path went down). */
+        long loseFromDataSegment = -1;
         int resetAtDataSegmentFromPort = -1;
         long resetAtDataSegment = -1;
         int resetAtAckToChargenFromPort = -1;
@@ -356,7 +368,8 @@ class TcpClientMidRunTest
                     }
                 }
                 dataFrameBytes += length;
-                if (dataSegments == loseDataSegment || (loseEvery > 0 && dataSegments % loseEvery == 0))
+                if (dataSegments == loseDataSegment || (loseEvery > 0 && dataSegments % loseEvery == 0) ||
+                    (loseFromDataSegment > 0 && dataSegments >= loseFromDataSegment))
                 {
                     return; // lost
                 }

@@ -162,24 +162,61 @@ class TcpCongestionTest
     }
 
     @Test
-    void shouldGoBackWhenThePeerKeptNothingAfterTheResentHole()
+    void shouldGoBackWhenThePeerKeptNothingAfterTwoResentHolesInARow()
     {
         lossOfTheSecondSegment();
         window.sent(window.nextLength(MSS, Long.MAX_VALUE, MSS), ++now); // the fast retransmit: bytes 1000..2000
+        assertEquals(MSS, ack(2 * MSS), "exactly the resent segment: once may be two adjacent losses");
+        assertTrue(window.congestion().recovering(), "once: the next hole");
+        assertEquals((FIRST + 2 * MSS) & MASK, window.sendSequence());
+        window.sent(window.nextLength(MSS, Long.MAX_VALUE, MSS), ++now); // bytes 2000..3000
 
-        assertEquals(MSS, ack(2 * MSS), "exactly the resent segment: the peer dropped what followed the hole");
+        assertEquals(MSS, ack(3 * MSS), "exactly the resent segment again: the peer dropped what followed each hole");
 
         assertFalse(window.congestion().recovering(), "no hole a round trip: a receiver without an out-of-order queue");
         assertEquals(4_500, window.congestionWindow(), "cwnd = ssthresh");
-        assertEquals((FIRST + 2 * MSS) & MASK, window.sndNxt(), "everything after it goes again");
+        assertEquals((FIRST + 3 * MSS) & MASK, window.sndNxt(), "everything after it goes again");
         assertTrue(window.resending());
         assertEquals(4, window.nextLength(4 * MSS, Long.MAX_VALUE, MSS) / MSS, "within the congestion window");
         for (int i = 0; i < 3; i++)
         {
-            ack(2 * MSS);
+            ack(3 * MSS);
         }
         assertFalse(window.congestion().recovering(), "duplicates below the recovery point start no recovery");
         assertEquals(1, window.goBackRounds(), "one recovery");
+    }
+
+    @Test
+    void shouldResendOnlyTheTwoHolesWhenTwoAdjacentSegmentsAreLostAndThePeerHoldsTheRest()
+    {
+        start();
+        assertEquals(10, fill());
+        ack(MSS); // segments 1 and 2 (bytes 1000..3000) lost, 3..9 held by the peer: 7 duplicates
+        long resent = 0;
+        for (int i = 0; i < 7; i++)
+        {
+            ack(MSS);
+            if (window.resending())
+            {
+                final int length = window.nextLength(MSS, Long.MAX_VALUE, MSS);
+                resent += length;
+                window.sent(length, ++now);
+            }
+        }
+        assertEquals(MSS, ack(2 * MSS), "segment 1 resent: a partial ACK exactly at its end");
+        assertTrue(window.congestion().recovering());
+        assertTrue(window.resending(), "segment 2: the next hole, nothing after it");
+        assertEquals((FIRST + 2 * MSS) & MASK, window.sendSequence());
+        final int length = window.nextLength(MSS, Long.MAX_VALUE, MSS);
+        resent += length;
+        window.sent(length, ++now);
+        assertFalse(window.resending(), "no go-back: the peer holds 3..9");
+
+        assertEquals(8 * MSS, ack(10 * MSS), "the full ACK");
+
+        assertEquals(2 * MSS, resent, "two segments resent (iperf3's Retr), not eight");
+        assertFalse(window.congestion().recovering());
+        assertEquals(1, window.goBackRounds());
     }
 
     @Test
@@ -194,6 +231,92 @@ class TcpCongestionTest
         assertFalse(window.resending());
         assertEquals(4_500, window.congestionWindow(), "cwnd = ssthresh");
         assertEquals(4, fill(), "congestion avoidance from 4,500 bytes: four whole segments");
+    }
+
+    @Test
+    void shouldFastRetransmitTheFirstSegmentSentAfterTheRecoveryPoint()
+    {
+        lossOfTheSecondSegment();
+        window.sent(window.nextLength(MSS, Long.MAX_VALUE, MSS), ++now);
+        ack(10 * MSS); // the full ACK: exactly the byte after the highest sent when the recovery began
+        assertEquals(4, fill(), "bytes 10,000..14,000");
+
+        for (int i = 0; i < 3; i++)
+        {
+            ack(10 * MSS); // the first of them was lost
+        }
+
+        assertTrue(window.congestion().recovering(), "it covers all of the last recovery (RFC 6582 3.2 step 2)");
+        assertTrue(window.resending());
+        assertEquals((FIRST + 10 * MSS) & MASK, window.sendSequence());
+        assertEquals(2, window.goBackRounds());
+    }
+
+    @Test
+    void shouldFastRetransmitTheFirstSegmentSentAfterATimeoutsRecoveryPoint()
+    {
+        start();
+        fill();
+        ack(MSS);
+        assertTrue(window.checkTimeout(now + RTO));
+        now += RTO;
+        ack(10 * MSS); // everything before the timeout arrived after all
+        assertEquals(3, fill(), "slow start from 1 MSS, 2 MSS more: bytes 10,000..13,000");
+        for (int i = 0; i < 3; i++)
+        {
+            ack(10 * MSS); // the first of them was lost
+        }
+
+        assertTrue(window.congestion().recovering(), "the timeout's recovery point is covered");
+        assertEquals((FIRST + 10 * MSS) & MASK, window.sendSequence());
+    }
+
+    @Test
+    void shouldForgetTheDueResendWhenTheFullAckComesBeforeIt()
+    {
+        lossOfTheSecondSegment(); // the resend is due, not sent yet
+
+        ack(10 * MSS); // the "lost" segment was only late: everything arrived
+
+        assertFalse(window.resending(), "nothing left to resend");
+        assertEquals(0, window.unacknowledged());
+        assertEquals(4, fill(), "new data goes on: congestion avoidance from 4,500 bytes");
+        assertEquals((FIRST + 14 * MSS) & MASK, window.sndNxt());
+    }
+
+    @Test
+    void shouldFastRetransmitOneSegmentNotATsoFrame()
+    {
+        start();
+        final int frame = 60_000;
+        window.sent(window.nextLength(frame, Long.MAX_VALUE, MSS), ++now); // nothing in flight: cut to 10,000
+        ack(MSS);
+        for (int i = 0; i < 3; i++)
+        {
+            ack(MSS);
+        }
+        assertTrue(window.resending(), "a fast retransmit");
+
+        assertEquals(MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "one MSS (RFC 5681 3.2), outside cwnd");
+        window.sent(MSS, ++now);
+        assertEquals(MSS, ack(2 * MSS), "a partial ACK");
+        assertEquals(MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "the next hole: one MSS too");
+    }
+
+    @Test
+    void shouldCutATsoFrameToTheWholeSegmentsLeftInTheWindowWithDataInFlight()
+    {
+        start();
+        final int frame = 60_000;
+        assertEquals(10 * MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "nothing in flight: cut to cwnd");
+        window.sent(10 * MSS, ++now);
+        ack(4 * MSS); // slow start: cwnd 12,000, 6,000 in flight
+
+        assertEquals(6 * MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "the 6,000 bytes left, not a round trip");
+        window.sent(6 * MSS, ++now);
+        assertEquals(0, window.nextLength(frame, Long.MAX_VALUE, MSS), "the window is full");
+        window.onAck((FIRST + 4 * MSS + 1_500) & MASK, RWND, true, ++now); // cwnd 13,500, 10,500 in flight
+        assertEquals(3 * MSS, window.nextLength(frame, Long.MAX_VALUE, MSS), "whole segments only");
     }
 
     @Test

@@ -85,6 +85,54 @@ class TcpDiscardServerTest
     }
 
     @Test
+    void shouldTakeTheNewTailOfASegmentThatStartsInWhatCameAlready()
+    {
+        server.answer(segment, L4, syn(true), PEER);
+        final long first = PEER_ISN + 1;
+        server.answer(segment, L4, data(first, 1000), PEER);
+
+        server.answer(segment, L4, data(first + 500, 1000), PEER); // 500..1500: its last 500 bytes are new
+
+        assertEquals(first + 1500, TcpHeader.acknowledgment(segment, L4));
+        assertEquals(1500, server.payloadBytes(), "each byte once");
+    }
+
+    @Test
+    void shouldExtendAHeldRangeBySegmentsThatRunPastItsEndAndMergeNeighbours()
+    {
+        server.answer(segment, L4, syn(true), PEER);
+        final long first = PEER_ISN + 1;
+        server.answer(segment, L4, data(first + 2000, 1000), PEER); // held 2000..3000
+        server.answer(segment, L4, data(first + 2500, 1000), PEER); // 2500..3500: extends it
+        server.answer(segment, L4, data(first + 4000, 1000), PEER); // held 4000..5000
+        server.answer(segment, L4, data(first + 3500, 500), PEER); // 3500..4000: joins both
+        for (int r = 1; r < TcpDiscardServer.RANGES; r++)
+        {
+            server.answer(segment, L4, data(first + 5000 + 2000L * r, 1000), PEER); // fills every other range
+        }
+
+        server.answer(segment, L4, data(first, 2000), PEER);
+
+        assertEquals(first + 5000, TcpHeader.acknowledgment(segment, L4), "one range 2000..5000: all of it taken");
+        assertEquals(5000, server.payloadBytes(), "each byte once");
+    }
+
+    @Test
+    void shouldTakeTheTailOfAGoBackFrameThatStraddlesWhatItHeld()
+    {
+        server.answer(segment, L4, syn(true), PEER);
+        final long first = PEER_ISN + 1;
+        server.answer(segment, L4, data(first + 2000, 1000), PEER); // held 2000..3000
+        server.answer(segment, L4, data(first, 2000), PEER); // fills the gap: 3000
+        assertEquals(first + 3000, TcpHeader.acknowledgment(segment, L4));
+
+        server.answer(segment, L4, data(first + 2000, 2000), PEER); // a go-back's frame 2000..4000: 3000..4000 new
+
+        assertEquals(first + 4000, TcpHeader.acknowledgment(segment, L4));
+        assertEquals(4000, server.payloadBytes(), "each byte once");
+    }
+
+    @Test
     void shouldDropWhatWouldNeedARangeMoreThanItHolds()
     {
         server.answer(segment, L4, syn(true), PEER);
