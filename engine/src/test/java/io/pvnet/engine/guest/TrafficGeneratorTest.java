@@ -832,8 +832,9 @@ class TrafficGeneratorTest
     /**
      * Runs both guests until every datagram gen handed its vif since {@code takenBefore} was read ({@code sent}: data
      * and control) was taken by the receiver ({@link #sinkTaken()}) or dropped on the way ({@link #drops()}: since the
-     * test's start, which set-up saw at 0; the paced run before a flood drops none), or for at most 20 s: the path to the receiver is drained (a frame in the switch's queue, in
-     * the receiver's ring or taken by a backend that has not written its counters yet is in neither).
+     * test's start, which set-up saw at 0; the paced run before a flood drops none): the path to the receiver is drained
+     * (a frame in the switch's queue, in the receiver's ring or taken by a backend that has not written its counters yet
+     * is in neither). Fails if it is not within 20 s.
      */
     private void awaitAccounted(
         final BothGuests guests, final long sent, final long takenBefore)
@@ -843,6 +844,9 @@ class TrafficGeneratorTest
         {
             guests.doWork();
         }
+        // ended by the bound, the assertions that follow would blame the counts, not the wait
+        assertTrue(sinkTaken() - takenBefore + drops() >= sent, "path not drained in 20 s: taken " +
+            (sinkTaken() - takenBefore) + " + dropped " + drops() + " of " + sent + " sent");
     }
 
     /** @return what the receiver took of gen's datagrams: data counted or not, control datagrams taken or not. */
