@@ -57,10 +57,12 @@ class TrafficGeneratorTest
     private long clientHoldStreamed;
     private long clientHoldUntilNs;
     /**
-     * The server takes nothing once gen sent its first datagram until gen sent this many (0: no hold) or
-     * {@link #serverHoldUntilNs}.
+     * The server takes nothing once gen sent its first datagram until gen sent this many (0: no hold) or for
+     * {@link #serverHoldNs} from that first datagram ({@link #serverHoldUntilNs}, set when the server first sees it).
      */
     private long serverHoldSent;
+    private long serverHoldNs;
+    private boolean serverHoldStarted;
     private long serverHoldUntilNs;
     /** Gaps of half a stream timeout or more between two duty cycles of the guests: this thread descheduled. */
     private int threadStalls;
@@ -540,8 +542,10 @@ class TrafficGeneratorTest
     @Test
     void shouldCountAFlowWhoseReceiversFinalReportDidNotComeAsNotFinal()
     {
-        // the receiver takes nothing from gen's first datagram for 5 s, beyond gen's 3 s wait for the final report
-        holdServerUntilSent(Long.MAX_VALUE, 5_000_000_000L);
+        // the receiver takes nothing from gen's first datagram for 60 s: beyond gen's run (20 s at most to send, then
+        // its 3 s wait for the final report), whatever the machine's speed (held 5 s from the call, a slow set-up and
+        // send released it within that wait)
+        holdServerUntilSent(Long.MAX_VALUE, 60_000_000_000L);
         final TrafficReport udp = generator.datagrams(oneWay(SizeMix.of(64), 1, 1_000, 0, 0), GenListener.NONE);
         assertEquals(1_000, udp.frames());
         assertEquals(1, udp.counters().missingFinalReports(), "gen says its receiver figures are not final");
@@ -808,11 +812,12 @@ class TrafficGeneratorTest
         holdServerUntilSent(frames, 800_000_000L);
     }
 
-    /** As {@link #holdServerUntilSent(long)}, for at most {@code maxNs}. */
+    /** As {@link #holdServerUntilSent(long)}, for at most {@code maxNs} from gen's first datagram. */
     private void holdServerUntilSent(final long frames, final long maxNs)
     {
         serverHoldSent = frames;
-        serverHoldUntilNs = System.nanoTime() + maxNs;
+        serverHoldNs = maxNs;
+        serverHoldStarted = false;
     }
 
     /**
@@ -1103,6 +1108,12 @@ class TrafficGeneratorTest
             lastWorkNs = nowNs;
             int work = serverVif.doWork();
             final long genSent = serverHoldSent > 0 ? GenCounters.sum(generator.counters.sentFrames) : 0;
+            if (serverHoldSent > 0 && genSent > 0 && !serverHoldStarted)
+            {
+                // the hold's time runs from gen's first datagram: set-up and a slow start do not shorten it
+                serverHoldStarted = true;
+                serverHoldUntilNs = System.nanoTime() + serverHoldNs;
+            }
             // take no more requests than the tx ring has room to answer (the rest wait), so no echo depends on timing
             if (serverHoldSent > 0 && genSent > 0 && genSent < serverHoldSent &&
                 System.nanoTime() - serverHoldUntilNs < 0)
