@@ -136,12 +136,17 @@ class TrafficGeneratorTest
     @Test
     void shouldGrowItsWindowWhileAFastEchoerAnswersEverything()
     {
+        // up to 20,000 requests in at most 20 s: how many go out in that time is the machine's speed (15,004 and
+        // 12,189 under two busy loops on 2 vCPUs, 20,000 in well under a second on a quiet one), so the test asserts
+        // what a fast echoer makes of however many it was: every one answered, the window grown beyond its start
         final TrafficReport udp = generator.datagrams(spec(false, SizeMix.of(64), 1, 20_000, 0,
             DatagramSpec.Direction.FORWARD), GenListener.NONE);
         final EchoWindow window = generator.echoWindow();
-        assertEquals(20_000, udp.frames(), udp + " " + window + " stalls " + threadStalls + "/" + vifs.hostStalls());
-        assertEquals(20_000, udp.echoes(), udp + " " + window);
-        assertTrue(window.largest() > EchoWindow.INITIAL, window.toString());
+        final String told = udp + " " + window + " stalls " + threadStalls + "/" + vifs.hostStalls();
+        assertTrue(udp.frames() > EchoWindow.INITIAL && udp.frames() <= 20_000, told);
+        assertEquals(udp.frames(), udp.echoes(), "every request answered: " + told);
+        assertEquals(udp.frames(), server.udpEchoes(), "by the echoer: " + told);
+        assertTrue(window.largest() > EchoWindow.INITIAL, told);
         assertTrue(window.answered() && !window.refused());
         assertEquals(0, drops(), "nothing dropped on the way");
     }
