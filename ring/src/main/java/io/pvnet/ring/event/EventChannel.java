@@ -173,6 +173,11 @@ public final class EventChannel implements WaitPoint
 
     private void wakePeerSlowPath()
     {
+        // this notifier took the peer's arming, so the wake-up is its alone; its add may predate the word the peer
+        // armed with (a notification the peer already consumed before arming), and then a FUTEX_WAKE sent before the
+        // peer's FUTEX_WAIT would be lost with the port disarmed: move the word past the arming's first, so the wait
+        // cannot start (the peer sees one notification more, a hint as any)
+        ports.getAndAddInt(remoteWord, 1);
         wakeups++;
         if (!wakePeer())
         {

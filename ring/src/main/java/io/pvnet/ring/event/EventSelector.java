@@ -160,6 +160,11 @@ public final class EventSelector implements WaitPoint
         final int sleeping = (int)INT.getVolatile(memory, (long)SLEEPING_OFFSET);
         if (sleeping != 0 && INT.compareAndSet(memory, (long)SLEEPING_OFFSET, sleeping, 0))
         {
+            // this raiser took the announcement, so the wake-up is its alone; its add above may predate the word the
+            // owner announced with (this raise already drained before the announcement), and then a FUTEX_WAKE sent
+            // before the owner's FUTEX_WAIT would be lost with nobody left to wake it: move the word past the
+            // announcement's first, so the wait cannot start
+            INT.getAndAdd(memory, (long)WAKE_WORD_OFFSET, 1);
             wakeCalls++;
             final int fd = wakeFd.get();
             if (fd >= 0)
