@@ -3,7 +3,6 @@ package io.pvnet.ring.event;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One end of an event channel in shared memory ({@link EventChannelDescriptor}): {@link #notifyPeer()} raises the
@@ -321,24 +320,7 @@ public final class EventChannel implements WaitPoint
     private void kernelSleep(final long timeoutNs)
     {
         sleeps++;
-        if (Futex.isAvailable())
-        {
-            if (interruptWake.enter())
-            {
-                try
-                {
-                    Futex.sleep(waiter, localWordAddress, armedWord, timeoutNs);
-                }
-                finally
-                {
-                    interruptWake.exit();
-                }
-            }
-        }
-        else
-        {
-            LockSupport.parkNanos(Math.min(timeoutNs, 50_000));
-        }
+        interruptWake.sleepOnWord(waiter, localWordAddress, armedWord, timeoutNs);
     }
 
     /** Ends this end's own sleep (an interrupt of its thread). Any thread. */

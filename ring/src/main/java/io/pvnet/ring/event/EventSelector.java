@@ -3,7 +3,6 @@ package io.pvnet.ring.event;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 
 import static io.pvnet.ring.event.EventSelectorDescriptor.*;
 
@@ -244,24 +243,7 @@ public final class EventSelector implements WaitPoint
         if (!hasPending())
         {
             sleeps++;
-            if (Futex.isAvailable())
-            {
-                if (interruptWake.enter())
-                {
-                    try
-                    {
-                        Futex.sleep(waiter, wakeWordAddress, armedWord, timeoutNs);
-                    }
-                    finally
-                    {
-                        interruptWake.exit();
-                    }
-                }
-            }
-            else
-            {
-                LockSupport.parkNanos(Math.min(timeoutNs, 50_000));
-            }
+            interruptWake.sleepOnWord(waiter, wakeWordAddress, armedWord, timeoutNs);
         }
         INT.setRelease(memory, (long)SLEEPING_OFFSET, 0);
     }

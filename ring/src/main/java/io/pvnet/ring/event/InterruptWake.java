@@ -2,6 +2,7 @@ package io.pvnet.ring.event;
 
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.spi.AbstractInterruptibleChannel;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ends a kernel sleep that Java cannot interrupt (a {@code FUTEX_WAIT}, an {@code epoll_pwait}) when its thread is
@@ -37,6 +38,35 @@ final class InterruptWake
     InterruptWake(final Runnable wake)
     {
         this.wake = wake;
+    }
+
+    /**
+     * {@link Futex#sleep} on the word at {@code address} while it holds {@code expected}, ended by an interrupt of the
+     * thread too (an interrupted thread does not sleep); where futexes are missing, a park of at most 50 us (the
+     * caller re-checks and sleeps again). The one futex sleep of {@link EventSelector} and {@link EventChannel}.
+     *
+     * @param waiter the calling thread's buffers.
+     * @param address native address of the futex word.
+     * @param expected the value the word must hold for the thread to sleep.
+     * @param timeoutNs the longest sleep in nanoseconds.
+     */
+    void sleepOnWord(final Futex.Waiter waiter, final long address, final int expected, final long timeoutNs)
+    {
+        if (!Futex.isAvailable())
+        {
+            LockSupport.parkNanos(Math.min(timeoutNs, 50_000));
+        }
+        else if (enter())
+        {
+            try
+            {
+                Futex.sleep(waiter, address, expected, timeoutNs);
+            }
+            finally
+            {
+                exit();
+            }
+        }
     }
 
     /**
