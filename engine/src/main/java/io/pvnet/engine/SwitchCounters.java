@@ -168,7 +168,7 @@ public final class SwitchCounters implements Agent
         lastPublishNs = now;
         publish();
         // not work: a copy must not keep the thread polling (its adaptive spin window) when it woke for nothing else;
-        // the copy runs whenever the thread runs, at least at its poller's heartbeat (once a second) while idle
+        // the copy runs whenever the thread runs, at least at its poller's heartbeat (every 2 s) while idle
         return 0;
     }
 

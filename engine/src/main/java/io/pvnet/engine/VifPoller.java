@@ -25,9 +25,9 @@ import java.util.function.LongSupplier;
  * frontend's directory or its own, through the poller's store handle) raises that vif's bit, as xenstored fires a
  * watch event; in a round after the store changed (negotiation) every vif is visited once; every {@value #HOUSEKEEPING_MS} ms by default only the vifs with a timer
  * running are (frames queued for a guest, tx held by the credit scheduler, status to publish, control requests, a
- * guest that cannot kick: see {@code XnbAgent.hasTimers}), and once a second ({@link #HEARTBEAT_NS}) every vif's
+ * guest that cannot kick: see {@code XnbAgent.hasTimers}), and every 2 s ({@link #HEARTBEAT_NS}) every vif's
  * heartbeat counter is stamped (one store each). An idle vif costs nothing else, and with no timer running the thread
- * sleeps a second at a time. With a linger (see the constructor) a vif that had work stays on the list that long
+ * sleeps 2 s at a time. With a linger (see the constructor) a vif that had work stays on the list that long
  * after its last work, polled without arming its port. A vif carrying a stream lingers longer, by the rule of
  * {@link WaitPointIdleStrategy}'s streaming window: once it has had work for
  * {@link WaitPointIdleStrategy#STREAM_AFTER_NS} with no gap as long as its linger, it lingers
@@ -61,10 +61,11 @@ public final class VifPoller implements Agent, WaitPoint, DeadlineWaitPoint.Time
     public static final long HOUSEKEEPING_MS = 250;
     private static final long HOUSEKEEPING_NS = HOUSEKEEPING_MS * 1_000_000L;
     /**
-     * Interval of the heartbeat stamp on every vif's counters ({@code pvnet stat} calls a backend gone after 2 s); with
-     * no timer running it is the longest sleep of an idle thread.
+     * Interval of the heartbeat stamp on every vif's counters ({@code pvnet stat} calls a backend gone after 5 s); with
+     * no timer running it is the longest sleep of an idle thread. 2 s, not 1: on this VM each wake-up of a thread idle
+     * that long costs 0.5-0.9 ms of CPU, whatever little it runs, so the stamp is most of an idle switch's cost.
      */
-    public static final long HEARTBEAT_NS = 1_000_000_000L;
+    public static final long HEARTBEAT_NS = 2_000_000_000L;
     /**
      * For this long after the store changed (a negotiation under way) the thread sleeps at most {@link #STORE_POLL_NS}:
      * for writers whose writes fire no watch of this poller's store handle (another process mapping the region,

@@ -95,7 +95,7 @@ class VifPollerTest
             final long start = System.currentTimeMillis();
             final long visitsBefore = sw.poller.timerVisits();
             final long pollsBefore = sw.poller.vifPolls();
-            runFor(sw, 1_200);
+            runFor(sw, TimeUnit.NANOSECONDS.toMillis(VifPoller.HEARTBEAT_NS) + 200);
             assertEquals(0, sw.poller.timedCount());
             assertEquals(visitsBefore, sw.poller.timerVisits(), "idle vifs are not visited on a timer");
             assertEquals(pollsBefore, sw.poller.vifPolls(), "nor polled");
@@ -323,7 +323,7 @@ class VifPollerTest
 
     /**
      * xenstored's watch in one process: a guest that starts (writes its frontend keys) while the host thread sleeps
-     * its heartbeat's second is connected within milliseconds, with nobody calling {@link VifPoller#wake()}: the
+     * toward its heartbeat is connected within milliseconds, with nobody calling {@link VifPoller#wake()}: the
      * backend's watch on the guest's directory raises its vif's bit (4-6 ms at load 14; before, the host saw the guest
      * at its next wake-up, up to a second later: 1,024 ms).
      */

@@ -485,7 +485,7 @@ class IsolatedGuestKickTest
      * A store write crossing the control connection wakes the sleeping host at once: a guest that attaches while the
      * host thread sleeps toward its next heartbeat (housekeeping 30 s away, the second after the last store change
      * over) is connected within milliseconds (the control server writes the guest's keys into the host's store, which
-     * fires the backend's watch, and wakes the backend itself too), not at the host's next wake-up up to a second later.
+     * fires the backend's watch, and wakes the backend itself too), not at the host's next wake-up up to 2 s later.
      */
     @Test
     void shouldConnectAGuestThatAttachesWhileTheHostSleeps() throws Exception

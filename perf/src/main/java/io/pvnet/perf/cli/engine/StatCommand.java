@@ -41,8 +41,11 @@ import java.util.regex.PatternSyntaxException;
         "Exit status: 0 done, 1 region missing or unreadable, 2 bad options."})
 public final class StatCommand implements Callable<Integer>
 {
-    /** A backend whose heartbeat is older than this is shown as gone. */
-    static final long HEARTBEAT_TIMEOUT_MS = 2_000;
+    /**
+     * A backend whose heartbeat is older than this is shown as gone: two and a half of its intervals
+     * ({@code VifPoller.HEARTBEAT_NS}, 2 s), so a stamp late by a loaded machine is not called gone.
+     */
+    static final long HEARTBEAT_TIMEOUT_MS = 5_000;
     /** Clears a terminal and puts the cursor home (ANSI), for {@code --watch}. */
     static final String CLEAR_SCREEN = "\033[H\033[2J";
 

@@ -211,8 +211,8 @@ public final class SwitchCommand implements Callable<Integer>
             final GuestControlServer control = new GuestControlServer(listener, vifRegion.store(), attachable, out)
                 .admin(new AdminService(vifRegion.store(), memory.counters(), HostFile.effectiveUid(), out));
             poller.onStoreChange(control::storeChanged);
-            // the region's heartbeat (`pvnet stat` calls it stale after 2 s) rides on the poller's once-a-second stamp of
-            // the vifs' heartbeats: an idle switch wakes one thread a second, not two
+            // the region's heartbeat rides on the poller's stamp of the vifs' heartbeats (every 2 s): an idle switch wakes
+            // one thread every 2 s, not two
             final Region status = created;
             status.updateHeartbeat(System.currentTimeMillis());
             poller.onHeartbeat(status::updateHeartbeat);
@@ -220,7 +220,7 @@ public final class SwitchCommand implements Callable<Integer>
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
             // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
-            // idle, the thread wakes only for the vifs' heartbeat stamp (once a second, with the counters copy) and, while
+            // idle, the thread wakes only for the vifs' heartbeat stamp (every 2 s, with the counters copy) and, while
             // some vif has a timer running, its housekeeping (the poller bounds each sleep)
             final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HEARTBEAT_NS : PORT_POLL_SLEEP_NS;
             // the router's timed work (ARP/NDP retransmissions while frames wait for a neighbour) and the captures'

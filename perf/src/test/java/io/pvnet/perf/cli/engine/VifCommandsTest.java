@@ -189,6 +189,14 @@ class VifCommandsTest
         final long ms = Long.parseLong(age.group(1).replace(",", ""));
         assertTrue(ms >= 40 && ms <= StatCommand.HEARTBEAT_TIMEOUT_MS, out);
         assertFalse(out.contains("GONE"), out);
+        // a stamp a heartbeat and a half old (a late one on a loaded machine) is alive; five and a half seconds is gone
+        final long intervalMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(io.pvnet.engine.VifPoller.HEARTBEAT_NS);
+        backends[0].counters().set(io.pvnet.engine.vif.VifCounters.HEARTBEAT, System.currentTimeMillis() - intervalMs * 3 / 2);
+        final String late = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "1.0", "--filter", "heartbeat");
+        assertFalse(late.contains("GONE"), late);
+        backends[0].counters().set(io.pvnet.engine.vif.VifCounters.HEARTBEAT, System.currentTimeMillis() - 5_500);
+        final String stopped = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "1.0", "--filter", "heartbeat");
+        assertTrue(stopped.contains("BACKEND GONE"), stopped);
         backends[0].counters().set(io.pvnet.engine.vif.VifCounters.HEARTBEAT, 0);
         final String never = run(new StatCommand(), path.toString(), "--count", "1", "--vif", "1.0", "--filter", "heartbeat");
         assertTrue(never.matches("(?s).*: +never  .*vif1\\.0 heartbeat-ms\n.*"), never);
