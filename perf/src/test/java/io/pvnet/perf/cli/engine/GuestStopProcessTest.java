@@ -15,10 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code pvnet guest} stops promptly and quietly on SIGTERM (an operator's Ctrl-C or kill) in every state: waiting for
- * the switch at start, attached and idle (with and without {@code --no-reconnect}), attached under traffic, and
- * reconnecting after its switch went. Each time: the JVM's signal exit status, its normal "stopped" line last, no
- * Agrona "failed to close" line, no exception.
+ * {@code pvnet guest} stops promptly and quietly on SIGTERM (a kill; Ctrl-C's SIGINT runs the same shutdown hook) in
+ * every state: waiting for the switch at start, attached and idle (with and without {@code --no-reconnect}), attached
+ * under traffic, and reconnecting after its switch went. Each time: the JVM's signal exit status, its normal "stopped"
+ * line last, no Agrona "failed to close" line, no exception.
  * <p>
  * Before the fix the waits for the switch (a 50 ms {@code Thread.sleep} loop for up to {@code --wait}) saw no stop: a
  * reconnecting guest stopped only when {@code AgentRunner.close()} interrupted it after its 5 s join (printing "failed to
@@ -47,7 +47,6 @@ class GuestStopProcessTest
             assertTrue(acceptedAndHungUp(notServing), "the guest never tried to attach: " + guest.output());
             notServing.close(); // removes the socket file
             assertFalse(Files.exists(RegionArgument.controlSocket(region)));
-            assertTrue(guest.output().lines().noneMatch(l -> l.startsWith("pvnet guest")), "waiting: " + guest.output());
             assertStopsPromptly(guest, "waiting at start", "pvnet guest: stopped while waiting for the switch");
         }
     }
