@@ -25,7 +25,7 @@ public final class AdminClient implements AutoCloseable
     /** What {@code pvnet switch} and {@code pvnet vif-run} name their control socket: the region's path and this. */
     private static final String SOCKET_SUFFIX = ".sock";
     /** {@link #processKind()} when the region does not say. */
-    private static final String UNKNOWN_KIND = "creator";
+    private static final String UNKNOWN_KIND = RegionDescriptor.ROLE_UNKNOWN;
 
     private final ControlSocket socket;
     private final int switchPid;
@@ -70,8 +70,8 @@ public final class AdminClient implements AutoCloseable
     /**
      * @return what the process serving the socket is, as its region's header records it
      *         ({@link RegionDescriptor#ROLE_SWITCH}, {@link RegionDescriptor#ROLE_VIF_RUN}) when that region's creator
-     *         is that process; else {@code creator} (no region, one made before roles were recorded, one another
-     *         process made, or a file that cannot be read).
+     *         is that process; else {@link RegionDescriptor#ROLE_UNKNOWN} (no region, one made before roles were
+     *         recorded, one another process made, or a file that cannot be read).
      */
     public String processKind()
     {

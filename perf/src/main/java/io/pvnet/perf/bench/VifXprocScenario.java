@@ -149,7 +149,7 @@ public final class VifXprocScenario implements Scenario
                 cable.ingress(1), offload));
             final AgentRunner host = hostRunner(region, vifRegion, backends, idleMode);
             AgentRunner.startOnThread(host);
-            final XprocHost control = new XprocHost(vifRegion, backends);
+            final XprocHost control = new XprocHost(XprocHost.BENCH, vifRegion, backends);
             final VifCounters counters = backends[1].counters();
             final Map<String, String> result = new HashMap<>();
             final Process guest;

@@ -55,6 +55,19 @@ public final class ShutdownLatch implements AutoCloseable
         stop.await();
     }
 
+    /**
+     * Waits between two tries of something that may take long (a guest attaching to a switch that is not there yet):
+     * a signal ends the wait at once, so the command stops without finishing it.
+     *
+     * @param timeoutNs the longest wait.
+     * @return whether the JVM was asked to shut down (or {@link #release()} called), false when the time ran out.
+     * @throws InterruptedException when the waiting thread is interrupted.
+     */
+    public boolean awaitStop(final long timeoutNs) throws InterruptedException
+    {
+        return stop.await(timeoutNs, TimeUnit.NANOSECONDS);
+    }
+
     /** The cleanup is done: the JVM may exit. */
     @Override
     public void close()

@@ -103,7 +103,7 @@ public final class XprocVifLatencyPath implements LatencyPath
             final VifConfig config = VifConfig.of(1, 0).withMtu(Math.max(1500, frameBytes));
             backend = VifBackend.create(vifRegion, config, returned, NoFrameOffload.INSTANCE);
             frame = StampedFrameDescriptor.newFrame(frameBytes, config.mac(), HOST_MAC);
-            host = new XprocHost(vifRegion, backend);
+            host = new XprocHost(XprocHost.LATENCY, vifRegion, backend);
             started = ChildJvm.start(XprocEchoGuestMain.class, host.socket().toString(), Integer.toString(config.mtu()),
                 idle.configName());
             guest = started;

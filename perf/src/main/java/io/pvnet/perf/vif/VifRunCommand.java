@@ -128,10 +128,14 @@ public final class VifRunCommand implements Callable<Integer>
         System.out.flush();
         // until --seconds are over or a signal (Ctrl-C): the summary either way, as iperf3 prints one
         final long end = startNs + seconds * 1_000_000_000L;
-        while (System.nanoTime() - end < 0 && !latch.stopRequested())
+        // a signal ends the wait between two heartbeats at once
+        while (System.nanoTime() - end < 0)
         {
             status.updateHeartbeat(System.currentTimeMillis());
-            Thread.sleep(200);
+            if (latch.awaitStop(Math.min(200_000_000L, Math.max(0, end - System.nanoTime()))))
+            {
+                break;
+            }
         }
         pipeline.stop();
         summary(pipeline, startNs);

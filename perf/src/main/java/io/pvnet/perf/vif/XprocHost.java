@@ -30,13 +30,21 @@ public final class XprocHost implements AutoCloseable
     private final Path socket;
     private final GuestControlServer server;
 
+    /** The command of {@code pvnet bench --scenario vif-xproc}, as this host names itself. */
+    public static final String BENCH = "bench";
+    /** The command of {@code pvnet latency --path vif-xproc}, as this host names itself. */
+    public static final String LATENCY = "latency";
+
     /**
      * Listens for guests of {@code backends} (owner: this process's uid).
      *
+     * @param command   the pvnet command this host runs in ({@link #BENCH}, {@link #LATENCY}): its log lines and
+     *                  refusals name it ({@code pvnet bench: ...}, {@code no vif9.0 on this bench process}), not a
+     *                  switch.
      * @param vifRegion the host's region (anonymous memory) holding the backends' store and counters.
      * @param backends  the vifs a guest may attach.
      */
-    public XprocHost(final VifRegion vifRegion, final VifBackend... backends)
+    public XprocHost(final String command, final VifRegion vifRegion, final VifBackend... backends)
     {
         try
         {
@@ -53,7 +61,7 @@ public final class XprocHost implements AutoCloseable
         {
             vifs.add(new GuestControlServer.Vif(backend.config(), backend, HostFile.effectiveUid()));
         }
-        server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), vifs,
+        server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), vifs, command,
             new PrintStream(OutputStream.nullOutputStream())).start();
     }
 

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -25,6 +27,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class XprocGuestTest
 {
     private static final int FRAMES = 50;
+
+    @Test
+    void shouldNameTheBenchNotASwitchInItsRefusals() throws Exception
+    {
+        try (Region region = Region.createAnonymous(VifRegion.regionBytes(1), VifRegion.sectionCapacity(1)))
+        {
+            final VifRegion vifRegion = VifRegion.create(region, 1);
+            final VifBackend backend = VifBackend.create(vifRegion, VifConfig.of(1, 0),
+                (buffer, offset, length, metadata) -> 0, NoFrameOffload.INSTANCE);
+            try (XprocHost control = new XprocHost(XprocHost.BENCH, vifRegion, backend))
+            {
+                final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> XprocGuest.attach(control.socket(), VifConfig.of(9, 0), NoFrameOffload.INSTANCE));
+                assertTrue(refused.getMessage().contains("no vif9.0 on this bench process"), refused.getMessage());
+                assertFalse(refused.getMessage().contains("switch:"), refused.getMessage());
+            }
+        }
+    }
 
     @Test
     void shouldReportTheFrontendsCountersToTheHostAsPvnetGuestDoes() throws Exception
@@ -48,7 +68,7 @@ class XprocGuestTest
                     }
                 }
             });
-            try (XprocHost control = new XprocHost(vifRegion, backend))
+            try (XprocHost control = new XprocHost(XprocHost.BENCH, vifRegion, backend))
             {
                 try (XprocGuest guest = XprocGuest.attach(control.socket(), config, NoFrameOffload.INSTANCE))
                 {

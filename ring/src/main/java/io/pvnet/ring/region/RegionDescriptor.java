@@ -134,6 +134,11 @@ public final class RegionDescriptor
     public static final String ROLE_SWITCH = "switch";
     /** The creator's role in the status file of {@code pvnet vif-run}. */
     public static final String ROLE_VIF_RUN = "vif-run";
+    /**
+     * How tools name the creating process where its role is not known (no role recorded, the field unreadable, or the
+     * process serving a socket is not the region's creator); never written to a region.
+     */
+    public static final String ROLE_UNKNOWN = "creator";
     /** Offset of the heartbeat, epoch ms (i64), on its own cache-line pair. */
     public static final int HEARTBEAT_OFFSET = 64;
     /** Offset of the allocation word (i64, CAS): section count in the top 16 bits, next free page below. */

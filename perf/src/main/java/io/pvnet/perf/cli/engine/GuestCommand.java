@@ -65,10 +65,17 @@ public final class GuestCommand implements Callable<Integer>
             err.println("pvnet guest: " + ex.getMessage());
             return 2;
         }
-        // the barrier's shutdown hook holds the JVM's exit until the barrier is closed: after the node is closed
+        // the barrier's shutdown hook holds the JVM's exit until the barrier is closed: after the node is closed. A
+        // signal ends the node's waits for the switch at once (at start and while reconnecting), not only its sleep.
         try (ShutdownLatch barrier = new ShutdownLatch();
-            GuestNode node = GuestNode.open(settings, attach.waitNs(), reconnect, err))
+            GuestNode node = GuestNode.open(settings, attach.waitNs(), barrier::awaitStop, reconnect, err))
         {
+            if (node == null)
+            {
+                out.println("pvnet guest: stopped while waiting for the switch at " +
+                    RegionArgument.controlSocket(settings.region()));
+                return 0;
+            }
             final org.agrona.ErrorHandler errors =
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet guest", System.err, 1_000);
             // the guest thread reports a lost switch itself at once; when it gives up it releases this thread, which

@@ -16,6 +16,7 @@ import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.PrintStream;
@@ -31,6 +32,11 @@ import java.nio.file.Path;
  * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
  * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
  * <p>
+ * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) retries every 50 ms and waits on a
+ * {@link StopWait} between tries: {@code pvnet guest}'s SIGINT/SIGTERM ends that wait at once, and the agent then ends
+ * itself (an expected {@link AgentTerminationException}). An {@code AgentRunner}'s close could not end it: it only
+ * clears a flag that the runner's loop reads between duty cycles, and interrupts after a 5 s join.
+ * <p>
  * Its idle strategy sleeps on the event port of the vif's current frontend ({@link CurrentPort}) no longer than the
  * node's next timed work (a stream's next datagram, a chargen timer): the node is the {@link TimedWork} of a
  * {@link DeadlineWaitPoint}, as {@code VifPoller} is. Frames wake it, time does not, and the strategy's longest sleep
@@ -38,6 +44,28 @@ import java.nio.file.Path;
  */
 final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
 {
+    /** A stop that the waits for the switch end on (a shutdown latch's {@code awaitStop}). Any thread. */
+    @FunctionalInterface
+    interface StopWait
+    {
+        /**
+         * @param timeoutNs the longest wait.
+         * @return true as soon as a stop was asked for, false when {@code timeoutNs} passed without one.
+         * @throws InterruptedException when the waiting thread is interrupted.
+         */
+        boolean awaitStop(long timeoutNs) throws InterruptedException;
+    }
+
+    /** No stop ever comes: the wait is a plain sleep ({@code pvnet gen}: a signal ends its JVM at once). */
+    static final StopWait NO_STOP = timeoutNs ->
+    {
+        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(timeoutNs);
+        return false;
+    };
+
+    /** Between two tries to attach to a switch that is not there (yet). */
+    private static final long ATTACH_RETRY_NS = 50_000_000L;
+
     /** What a guest is: region, vif config (MAC), addresses. */
     record Settings(Path region, VifConfig config, int ipv4, int prefix4, byte[] ipv6)
     {
@@ -47,6 +75,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     private final Path socket;
     private final boolean reconnect;
     private final long waitNs;
+    private final StopWait stop;
     private final PrintStream log;
     private final GuestStack stack;
     /** Receive backpressure of an echo server ({@code pvnet guest}); null for a generator ({@code pvnet gen}). */
@@ -55,6 +84,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     private final io.pvnet.engine.guest.TcpChargenServer chargen;
     private volatile GuestControlClient client;
     private VifFrontend frontend;
+    /**
+     * Whether {@link #client} and {@link #frontend} are live: false once a reconnect closed them and did not attach
+     * again. Guest thread; read by {@link #close()} after the agent stopped.
+     */
+    private boolean attached;
     /** Where the guest's thread sleeps: the current frontend's port, bounded by {@link #nanosToNextDue}. */
     private final WaitPoint waitPoint = new DeadlineWaitPoint(new CurrentPort(), this);
     /**
@@ -66,14 +100,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     private long reconnects;
     private volatile String failure;
 
-    private GuestNode(final Settings settings, final long waitNs, final boolean reconnect, final PrintStream log,
-        final boolean answering)
+    private GuestNode(final Settings settings, final long waitNs, final StopWait stop, final boolean reconnect,
+        final PrintStream log, final boolean answering)
     {
         this.settings = settings;
         this.answering = answering ? new io.pvnet.engine.guest.AnsweringPoll() : null;
         this.socket = RegionArgument.controlSocket(settings.region());
         this.reconnect = reconnect;
         this.waitNs = waitNs;
+        this.stop = stop;
         this.log = log;
         this.stack = new GuestStack(settings.config().mac(), settings.ipv4(), settings.prefix4(), settings.ipv6(),
             settings.config().mtu(), this);
@@ -94,7 +129,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
      */
     static GuestNode open(final Settings settings, final long waitNs) throws InterruptedException
     {
-        return open(settings, waitNs, false, System.err, false);
+        return open(settings, waitNs, NO_STOP, false, System.err, false);
     }
 
     /**
@@ -102,26 +137,32 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
      * frontend in the memory the switch hands over, as an echo server: it takes no more requests than its tx ring
      * has room to answer ({@link io.pvnet.engine.guest.AnsweringPoll}).
      *
+     * @param stop ends the waits for the switch, now and when reconnecting.
+     * @return the attached node, or null when {@code stop} came before the switch answered.
      * @throws IllegalStateException naming why: the switch refused (vif taken, not the owner, no such vif) or is not
      *                               there.
      */
-    static GuestNode open(final Settings settings, final long waitNs, final boolean reconnect, final PrintStream log)
-        throws InterruptedException
+    static GuestNode open(final Settings settings, final long waitNs, final StopWait stop, final boolean reconnect,
+        final PrintStream log) throws InterruptedException
     {
-        return open(settings, waitNs, reconnect, log, true);
+        return open(settings, waitNs, stop, reconnect, log, true);
     }
 
-    private static GuestNode open(final Settings settings, final long waitNs, final boolean reconnect,
-        final PrintStream log, final boolean answering) throws InterruptedException
+    private static GuestNode open(final Settings settings, final long waitNs, final StopWait stop,
+        final boolean reconnect, final PrintStream log, final boolean answering) throws InterruptedException
     {
         // its share (its own vif's memory) stays out of other processes' reach, as the switch's memory does
         io.pvnet.engine.control.ProcessProtection.closeToOthers(answering ? "pvnet guest" : "pvnet gen", log);
-        final GuestNode node = new GuestNode(settings, waitNs, reconnect, log, answering);
-        node.attach();
-        return node;
+        final GuestNode node = new GuestNode(settings, waitNs, stop, reconnect, log, answering);
+        return node.attach() ? node : null;
     }
 
-    private void attach() throws InterruptedException
+    /**
+     * Attaches, trying again every {@link #ATTACH_RETRY_NS} while the switch is not there, for up to {@code --wait}.
+     *
+     * @return true when attached, false when a stop came first.
+     */
+    private boolean attach() throws InterruptedException
     {
         final long deadline = System.nanoTime() + waitNs;
         while (true)
@@ -131,7 +172,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                 client = GuestControlClient.attach(socket, settings.config());
                 frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), settings.config(),
                     client.frontCounters(), new ChecksumFrameOffload());
-                return;
+                attached = true;
+                return true;
             }
             catch (final LinuxException ex)
             {
@@ -142,7 +184,6 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                         (notYet ? "; gave up after --wait " + waitDescription() + " (is pvnet switch --region " +
                             settings.region() + " running? --wait SECONDS waits longer)" : ""));
                 }
-                Thread.sleep(50);
             }
             catch (final AttachUnansweredException ex)
             {
@@ -152,7 +193,10 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                     throw new IllegalStateException(ex.getMessage() + " at " + socket + "; gave up after --wait " +
                         waitDescription() + " (--wait SECONDS waits longer)");
                 }
-                Thread.sleep(50);
+            }
+            if (stop.awaitStop(ATTACH_RETRY_NS))
+            {
+                return false;
             }
         }
     }
@@ -297,14 +341,13 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         // a sleep announced on the old frontend's port (this may be the final check) is withdrawn while its share
         // is still mapped; sleep() then returns at once and the next idle cycle announces on the new frontend
         waitPoint.cancelSleep();
+        attached = false;
         client.close();
         client.closeShare();
+        final boolean reattached;
         try
         {
-            attach();
-            reconnects++;
-            log.println("pvnet guest: reconnected to the switch");
-            return 1;
+            reattached = attach();
         }
         catch (final IllegalStateException ex)
         {
@@ -313,10 +356,18 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         }
         catch (final InterruptedException ex)
         {
+            // only a runner's close interrupts this thread (after its 5 s join): it stops the guest as a signal does
             Thread.currentThread().interrupt();
-            failure = "interrupted while reconnecting";
-            throw new IllegalStateException(failure);
+            throw new AgentTerminationException("interrupted while reconnecting", true);
         }
+        if (!reattached)
+        {
+            // the command was signalled: this agent ends without a failure (an expected termination is not reported)
+            throw new AgentTerminationException("stopped while reconnecting", true);
+        }
+        reconnects++;
+        log.println("pvnet guest: reconnected to the switch");
+        return 1;
     }
 
     /**
@@ -399,9 +450,13 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         return answering == null ? 0 : answering.heldBack();
     }
 
+    /** Leaves the switch (closes the vif as a guest shutting down does) unless a reconnect left it detached. */
     @Override
     public void close()
     {
-        client.leave(frontend);
+        if (attached)
+        {
+            client.leave(frontend);
+        }
     }
 }

@@ -6,6 +6,7 @@ import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.engine.control.AdminClient;
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.LinuxException;
 import io.pvnet.ring.share.SealedMemory;
 import io.pvnet.ring.region.RegionException;
@@ -204,7 +205,7 @@ public final class StatCommand implements Callable<Integer>
 
     private static String roleOrCreator(final String role)
     {
-        return role.isEmpty() ? "creator" : role;
+        return role.isEmpty() ? RegionDescriptor.ROLE_UNKNOWN : role;
     }
 
     /** A {@code --vif}/{@code --port} that names nothing in the region is a mistake, not an empty screen. */
