@@ -92,6 +92,7 @@ public final class GuestCommand implements Callable<Integer>
                 }
             }, null, node);
             AgentRunner.startOnThread(runner);
+            JvmTimerSlack.apply(); // the JVM's own idle timers ride on the guest's wake-ups
             out.println("pvnet guest: vif " + attach.vif + " ether " + VifConfig.formatMac(settings.config().mac()) + " inet " +
                 attach.ip + (ip6 == null ? "" : " inet6 " + ip6) + "; ready");
             out.flush();

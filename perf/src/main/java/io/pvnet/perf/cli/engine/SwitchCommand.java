@@ -123,6 +123,7 @@ public final class SwitchCommand implements Callable<Integer>
             created = Region.create(path, RegionDescriptor.headerLength(1), 1, RegionDescriptor.ROLE_SWITCH);
             // before any shared memory exists: no /proc/PID/{fd,mem,map_files}, no ptrace for other processes
             ProcessProtection.closeToOthers("pvnet switch", err);
+            JvmTimerSlack.apply(); // the JVM's own idle timers ride on the switch's wake-ups
             memory = HostMemory.create(vifs, queues);
             final VifRegion vifRegion = memory.vifRegion();
             // guests attach through the control socket into their own memory, out of the selector's reach: each kicks
