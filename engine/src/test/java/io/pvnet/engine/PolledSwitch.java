@@ -128,7 +128,7 @@ final class PolledSwitch implements AutoCloseable
 
     /**
      * Runs the host agents on a thread of their own, idling in {@code mode} on the poller, which bounds each sleep by
-     * its own timers: as {@code pvnet switch}, the strategy's longest sleep is the heartbeat's second.
+     * its own timers: as {@code pvnet switch}, the strategy's longest sleep is the heartbeat's 2 s.
      */
     AgentRunner startHost(final IdleMode mode)
     {
@@ -141,7 +141,7 @@ final class PolledSwitch implements AutoCloseable
     /**
      * Waits until the host thread (started by {@link #startHost}) has settled into a long sleep: past the second after
      * the last store change in which it looks at the store every 10 ms, a new sleep has begun (its heartbeat's, about
-     * a second long), and this thread returns early in it.
+     * 2 s long), and this thread returns early in it.
      */
     void awaitHostInALongSleep() throws InterruptedException
     {

@@ -360,7 +360,7 @@ class VifPollerTest
     /**
      * Closing the runner of a poller asleep until its next heartbeat returns within milliseconds
      * ({@link io.pvnet.ring.event.RunnerStop}), not at the end of the sleep. The goal is under 100 ms; the assertion
-     * allows 250 ms so that a loaded machine does not fail it (the sleep it cuts short is about a second).
+     * allows 250 ms so that a loaded machine does not fail it (the sleep it cuts short is about 2 s).
      */
     @Test
     void shouldCloseTheRunnerOfASleepingPollerWithinMilliseconds() throws Exception

@@ -42,7 +42,7 @@ public final class AdminService
     /** The log lines' prefix: "pvnet switch", "pvnet vif-run". */
     private final String command;
     private final AtomicLong refused = new AtomicLong();
-    /** Told the vif (domid) of each setting written: the switch wakes its host thread, which may sleep a second. */
+    /** Told the vif (domid) of each setting written: the switch wakes its host thread, which may sleep 2 s. */
     private volatile java.util.function.IntConsumer written = domid -> { };
 
     /**

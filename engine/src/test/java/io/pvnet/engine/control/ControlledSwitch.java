@@ -28,7 +28,7 @@ import java.util.List;
  * Test fixture: a switch whose guests attach over its control socket, each into memory of its own, both ends in this
  * JVM. Vifs 1 and 2 are crossed (a frame one guest sends reaches the other), the others discard what their guests send.
  * The backends are driven by the test ({@link #pumpBackends()}) or, with {@link #startPoller}, by a {@link VifPoller}
- * on a host thread that sleeps ({@code sleep} mode, up to its heartbeat's second) in one epoll over the guests' kick
+ * on a host thread that sleeps ({@code sleep} mode, up to its heartbeat's 2 s) in one epoll over the guests' kick
  * fds. {@link #close()} stops
  * every thread (at once, even asleep), closes every guest's connection and share, the server and the region.
  */

@@ -50,6 +50,10 @@ public final class IdleScenario implements Scenario
     static final long GUEST_VISIT_NS = 1_000_000_000L;
     /** Longest wait for freshly started JVMs to become quiet (JIT compilation, class loading) before measuring. */
     static final long SETTLE_MAX_NS = 40_000_000_000L;
+    /** One step of {@link #settleQuiet}: one heartbeat, so that each step holds one wake-up of the host thread. */
+    private static final long STEP_MS = TimeUnit.NANOSECONDS.toMillis(VifPoller.HEARTBEAT_NS);
+    /** Shortest measurement window, ms (see {@link #window}). */
+    static final long WINDOW_MIN_MS = 20_000;
 
     @Override
     public String name()
@@ -153,12 +157,12 @@ public final class IdleScenario implements Scenario
     private static void inProcess(final ScenarioContext context, final int vifs, final IdleMode mode) throws Exception
     {
         final List<AgentRunner> guests = new ArrayList<>();
-        final AgentRunner[] hostRunner = new AgentRunner[1];
+        final Runnable[] hostStop = new Runnable[1];
         try (Region region = BenchRegions.forVifs(vifs))
         {
             try
             {
-                measureInProcess(context, vifs, mode, region, guests, hostRunner);
+                measureInProcess(context, vifs, mode, region, guests, hostStop);
             }
             finally
             {
@@ -167,9 +171,9 @@ public final class IdleScenario implements Scenario
                 {
                     guest.close();
                 }
-                if (hostRunner[0] != null)
+                if (hostStop[0] != null)
                 {
-                    hostRunner[0].close();
+                    hostStop[0].run();
                 }
             }
         }
@@ -177,7 +181,7 @@ public final class IdleScenario implements Scenario
 
     private static void measureInProcess(
         final ScenarioContext context, final int vifs, final IdleMode mode, final Region region,
-        final List<AgentRunner> guests, final AgentRunner[] hostRunnerOut) throws Exception
+        final List<AgentRunner> guests, final Runnable[] hostStopOut) throws Exception
     {
         {
             final VifRegion vifRegion = VifRegion.create(region, vifs);
@@ -201,7 +205,8 @@ public final class IdleScenario implements Scenario
             final AgentRunner hostRunner = new AgentRunner(
                 mode.newIdleStrategy(poller, IdleMode.spinWindowNs(), VifPoller.HEARTBEAT_NS), Throwable::printStackTrace,
                 null, hostAgent);
-            hostRunnerOut[0] = hostRunner;
+            // a plain close() would wait for the sleep to end (up to the heartbeat)
+            hostStopOut[0] = () -> io.pvnet.ring.event.RunnerStop.close(hostRunner, poller::wake);
             final Thread hostThread = AgentRunner.startOnThread(hostRunner);
             // one thread for every in-process guest: a thousand guest threads would measure the scheduler, not the vifs
             final AgentRunner guest = new AgentRunner(new org.agrona.concurrent.SleepingIdleStrategy(GUEST_VISIT_NS),
@@ -247,8 +252,9 @@ public final class IdleScenario implements Scenario
     }
 
     /**
-     * Waits until the processes are quiet: at least 10 s (or the warm-up), then in 1 s steps until two steps in a
-     * row used about the same CPU (within 20 % or 0.05 % of a core) or {@link #SETTLE_MAX_NS} passed. A window opened
+     * Waits until the processes are quiet: at least 10 s (or the warm-up), then in steps of one heartbeat
+     * ({@link VifPoller#HEARTBEAT_NS}: each step holds one wake-up of the host thread) until two steps in a row used
+     * about the same CPU (within 20 % or 0.05 % of a core) or {@link #SETTLE_MAX_NS} passed. A window opened
      * 2 s after start measured mostly the children's JIT compilers and class loading (idle.cpu.vif2 6.6 %/vif where
      * the same processes idle for minutes cost 1.6 %/vif).
      *
@@ -267,14 +273,14 @@ public final class IdleScenario implements Scenario
             {
                 before += ProcessCpu.cpuNs(pid);
             }
-            Thread.sleep(1_000);
+            Thread.sleep(STEP_MS);
             long used = 0;
             for (final long pid : pids)
             {
                 used += ProcessCpu.cpuNs(pid);
             }
             used -= before;
-            if (previous >= 0 && (Math.abs(used - previous) <= previous / 5 || Math.abs(used - previous) < 500_000))
+            if (previous >= 0 && (Math.abs(used - previous) <= previous / 5 || Math.abs(used - previous) < STEP_MS * 500))
             {
                 break;
             }
@@ -283,11 +289,19 @@ public final class IdleScenario implements Scenario
         return System.nanoTime() - start;
     }
 
+    /**
+     * The measurement window: the run's duration, but at least {@link #WINDOW_MIN_MS} and whole heartbeats. An idle
+     * process wakes every 2 s (the switch's heartbeat) to every 35 s (the JVM's own timers, see
+     * {@code JvmTimerSlack}), each wake-up costing 0.5-2 ms: a window of a second or two (the fitted duration of a full
+     * {@code bench}) measures whether a wake-up fell into it.
+     */
     private static void window(final ScenarioContext context, final String what) throws InterruptedException
     {
+        final long heartbeatMs = TimeUnit.NANOSECONDS.toMillis(VifPoller.HEARTBEAT_NS);
+        final long ms = Math.max(WINDOW_MIN_MS, context.duration().toMillis());
         try (ProgressPrinter.Line ignored = context.progress(what, () -> 0, 1, "frames/s"))
         {
-            Thread.sleep(context.duration().toMillis());
+            Thread.sleep((ms + heartbeatMs - 1) / heartbeatMs * heartbeatMs);
         }
     }
 

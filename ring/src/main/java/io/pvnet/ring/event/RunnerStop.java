@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * Stops an Agrona {@link AgentRunner} whose agent may be asleep on a {@link WaitPoint} (a futex or epoll wait as long
- * as its timers allow: a switch's second, a guest's ten) within milliseconds. {@code AgentRunner.close()} (final, so
+ * as its timers allow: a switch's 2 s, a guest's 10 s) within milliseconds. {@code AgentRunner.close()} (final, so
  * not overridable) only clears the runner's running flag and joins, and a sleeping thread sees the flag when its sleep
  * ends, or when {@code close()} interrupts it after its join timed out (5 s). {@link #close} runs that close on a
  * helper thread while the caller wakes the agent's thread every millisecond until it has stopped. One wake-up after the flag is cleared is enough (a raised selector bit

@@ -306,7 +306,7 @@ class PcapPortTest
                 slept[0] = timeoutNs;
             }
         };
-        // a switch with only capture ports sleeps in 1 s slices: the staged record bounds the slice
+        // a switch with only capture ports sleeps toward its heartbeat: the staged record bounds the sleep
         new io.pvnet.ring.event.DeadlineWaitPoint(recorder, port).sleep(1_000_000_000L);
         assertTrue(slept[0] >= 0 && slept[0] <= PcapPort.FLUSH_INTERVAL_NS, "slept " + slept[0] + " ns");
         port.onClose();
