@@ -237,6 +237,28 @@ class GuestControlTest
     }
 
     @Test
+    void shouldEndAnAttachThatAListenerNeverAnswersAtItsTimeoutOrItsStop()
+    {
+        // a switch stopped with SIGSTOP or wedged: the connect completes into its backlog and nothing answers
+        final Path wedged = dir.resolve("wedged.sock");
+        try (ControlSocket neverAccepts = ControlSocket.listen(wedged, false))
+        {
+            final long start = System.nanoTime();
+            final AttachUnansweredException ex = assertThrows(AttachUnansweredException.class,
+                () -> GuestControlClient.attach(wedged, VifConfig.of(1, 0), 200_000_000L, () -> false));
+            final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals("no answer from the switch", ex.getMessage());
+            assertTrue(waitedMs >= 200 && waitedMs < 5_000, "gave up after " + waitedMs + " ms");
+            assertTrue(neverAccepts.awaitReady(0), "the attach connected");
+
+            // no timeout: its stop ends the wait, looked at once per slice
+            final int[] looks = new int[1];
+            assertNull(GuestControlClient.attach(wedged, VifConfig.of(1, 0), Long.MAX_VALUE, () -> ++looks[0] == 3));
+            assertEquals(3, looks[0]);
+        }
+    }
+
+    @Test
     void shouldAttachAGuestThatArrivesWhileTheVifsPreviousGuestIsLeaving() throws Exception
     {
         startSwitch(HostFile.effectiveUid());

@@ -65,6 +65,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
 
     /** Between two tries to attach to a switch that is not there (yet). */
     private static final long ATTACH_RETRY_NS = 50_000_000L;
+    /**
+     * Shortest wait for the answer of a switch that took the connection, even at the end of {@code --wait} (or with
+     * {@code --wait 0}): a live switch answers in milliseconds, a loaded one within this.
+     */
+    private static final long MIN_ANSWER_NS = 1_000_000_000L;
 
     /** What a guest is: region, vif config (MAC), addresses. */
     record Settings(Path region, VifConfig config, int ipv4, int prefix4, byte[] ipv6)
@@ -169,7 +174,19 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         {
             try
             {
-                client = GuestControlClient.attach(socket, settings.config());
+                // a switch that took the connection has the rest of the wait to answer (at least MIN_ANSWER_NS);
+                // the stop is looked at meanwhile (a connect completes into the backlog of a switch that never accepts)
+                final GuestControlClient attempt = GuestControlClient.attach(socket, settings.config(),
+                    Math.max(deadline - System.nanoTime(), MIN_ANSWER_NS), this::stopAsked);
+                if (attempt == null)
+                {
+                    if (Thread.interrupted())
+                    {
+                        throw new InterruptedException();
+                    }
+                    return false;
+                }
+                client = attempt;
                 frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), settings.config(),
                     client.frontCounters(), new ChecksumFrameOffload());
                 attached = true;
@@ -198,6 +215,23 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
             {
                 return false;
             }
+        }
+    }
+
+    /**
+     * {@return whether a stop was asked for, without waiting: the attach's wait for an answer looks at it} An interrupt
+     * (only a runner's close sends one) counts as a stop; the flag stays set for {@link #attach()} to see.
+     */
+    private boolean stopAsked()
+    {
+        try
+        {
+            return stop.awaitStop(0);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 
