@@ -94,7 +94,8 @@ public final class GuestControlClient implements AutoCloseable
      * @param socketPath the switch's control socket.
      * @param config     the vif.
      * @return the attached client.
-     * @throws IllegalStateException      with the switch's reason when it refuses (vif taken, not the owner, no such vif).
+     * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
+     *                                   such vif {@code on this switch} / {@code on this bench process}).
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting).
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
      */
@@ -114,7 +115,8 @@ public final class GuestControlClient implements AutoCloseable
      * @param answerTimeoutNs the longest wait for the answer once connected.
      * @param stopped         true once the caller is asked to stop (a signal): the wait ends within a slice.
      * @return the attached client, or null when {@code stopped} said so before an answer came (the connection closed).
-     * @throws IllegalStateException      with the switch's reason when it refuses (vif taken, not the owner, no such vif).
+     * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
+     *                                   such vif {@code on this switch} / {@code on this bench process}).
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting),
      *                                   or no answer came within {@code answerTimeoutNs}.
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
@@ -169,7 +171,9 @@ public final class GuestControlClient implements AutoCloseable
             if (message.type() == ControlMessage.REFUSED)
             {
                 answer.closeFds();
-                throw new IllegalStateException("the switch refused: " + message.value());
+                // the refusal names the serving process ("on this switch", "on this bench process"); this side
+                // does not know its kind
+                throw new IllegalStateException("attach refused: " + message.value());
             }
             if (message.type() != ControlMessage.ATTACHED || answer.fds().length != 2)
             {

@@ -228,7 +228,7 @@ class GuestControlTest
         {
             final IllegalStateException ex = assertThrows(IllegalStateException.class,
                 () -> GuestControlClient.attach(dir.resolve("vif-run.sock"), VifConfig.of(1, 0)));
-            assertTrue(ex.getMessage().contains("no vif1.0 on this vif-run process"), ex.getMessage());
+            assertEquals("attach refused: no vif1.0 on this vif-run process", ex.getMessage());
             assertEquals(1, vifRun.refused());
             final String lines = log.toString(StandardCharsets.UTF_8);
             assertTrue(lines.startsWith("pvnet vif-run: refused pid " + ProcessHandle.current().pid()), lines);
