@@ -186,9 +186,18 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                     }
                     return false;
                 }
+                try
+                {
+                    frontend = VifFrontend.create(attempt.store(), attempt.share().region(), attempt.kickFd(),
+                        settings.config(), attempt.frontCounters(), new ChecksumFrameOffload());
+                }
+                catch (final RuntimeException ex)
+                {
+                    attempt.close(); // its socket (the switch frees the vif), then its share and kick eventfd
+                    attempt.closeShare();
+                    throw ex;
+                }
                 client = attempt;
-                frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), settings.config(),
-                    client.frontCounters(), new ChecksumFrameOffload());
                 attached = true;
                 return true;
             }
