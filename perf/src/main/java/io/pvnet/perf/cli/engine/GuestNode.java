@@ -32,9 +32,12 @@ import java.nio.file.Path;
  * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
  * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
  * <p>
- * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) retries every 50 ms and waits on a
- * {@link StopWait} between tries: {@code pvnet guest}'s SIGINT/SIGTERM ends that wait at once, and the agent then ends
- * itself (an expected {@link AgentTerminationException}). An {@code AgentRunner}'s close could not end it: it only
+ * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) tries again 50 ms after each try that
+ * found no switch (no socket, nobody listening, a hang-up without an answer), waiting on a {@link StopWait} in between;
+ * a try whose connection the switch took (it may never accept it: stopped, wedged) waits for the answer up to the rest
+ * of {@code --wait} (at least 1 s), looking at the stop every 50 ms. {@code pvnet guest}'s SIGINT/SIGTERM ends the wait
+ * between tries at once and the wait for an answer within 50 ms, and the agent then ends itself (an expected
+ * {@link AgentTerminationException}). An {@code AgentRunner}'s close could not end it: it only
  * clears a flag that the runner's loop reads between duty cycles, and interrupts after a 5 s join.
  * <p>
  * Its idle strategy sleeps on the event port of the vif's current frontend ({@link CurrentPort}) no longer than the
@@ -143,7 +146,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
      * has room to answer ({@link io.pvnet.engine.guest.AnsweringPoll}).
      *
      * @param stop ends the waits for the switch, now and when reconnecting.
-     * @return the attached node, or null when {@code stop} came before the switch answered.
+     * @return the attached node, or null when a stop came first: {@code stop} is looked at between tries (their wait
+     *         ends at once) and every 50 ms while a try waits for the switch's answer.
      * @throws IllegalStateException naming why: the switch refused (vif taken, not the owner, no such vif) or is not
      *                               there.
      */
@@ -163,7 +167,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     }
 
     /**
-     * Attaches, trying again every {@link #ATTACH_RETRY_NS} while the switch is not there, for up to {@code --wait}.
+     * Attaches, trying again {@link #ATTACH_RETRY_NS} after each try that found no switch, for up to {@code --wait}
+     * (a try whose connection was taken waits for the answer up to the rest of it, at least {@link #MIN_ANSWER_NS}).
      *
      * @return true when attached, false when a stop came first.
      */
