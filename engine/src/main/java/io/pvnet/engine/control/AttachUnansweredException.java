@@ -4,7 +4,7 @@ import java.io.Serial;
 
 /**
  * The switch closed the control connection before it answered an attach: it was going away (a connection accepted just
- * before it stopped) or not yet serving. Unlike a refusal, another try may succeed, so a guest waiting for its switch
+ * before it stopped) or not yet serving; or it took the connection and did not answer in time (stopped, wedged). Unlike a refusal, another try may succeed, so a guest waiting for its switch
  * ({@code pvnet guest --wait}) tries again until its wait runs out.
  */
 public final class AttachUnansweredException extends IllegalStateException
@@ -15,6 +15,12 @@ public final class AttachUnansweredException extends IllegalStateException
     /** The exception, with its one-line message. */
     public AttachUnansweredException()
     {
-        super("the switch closed the connection without an answer");
+        this("the switch closed the connection without an answer");
+    }
+
+    /** @param message the one-line message. */
+    public AttachUnansweredException(final String message)
+    {
+        super(message);
     }
 }

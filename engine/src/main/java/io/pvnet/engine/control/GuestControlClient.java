@@ -14,6 +14,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 
 /**
  * A cross-process guest's end of its control connection: attaches to one vif of a switch, adopts the memory the
@@ -37,6 +38,8 @@ public final class GuestControlClient implements AutoCloseable
     private static final int MIRROR_ENTRIES = 256;
     /** Shortest time between two reports of the frontend's counters: 100 ms. */
     public static final long REPORT_PERIOD_NS = 100_000_000L;
+    /** Longest time an attach waiting for its answer goes without looking at its stop: 50 ms. */
+    public static final long ANSWER_SLICE_NS = 50_000_000L;
 
     private final ControlSocket socket;
     private final GuestShare share;
@@ -85,13 +88,41 @@ public final class GuestControlClient implements AutoCloseable
     }
 
     /**
-     * Connects to the switch's control socket and attaches to vif {@code config}.
+     * Connects to the switch's control socket and attaches to vif {@code config}, waiting for the answer as long as it
+     * takes.
      *
-     * @throws IllegalStateException      with the switch's reason when it refuses (vif taken, not the owner, no such vif).
+     * @param socketPath the switch's control socket.
+     * @param config     the vif.
+     * @return the attached client.
+     * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
+     *                                   such vif {@code on this switch} / {@code on this bench process}).
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting).
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
      */
     public static GuestControlClient attach(final Path socketPath, final VifConfig config)
+    {
+        return attach(socketPath, config, Long.MAX_VALUE, () -> false);
+    }
+
+    /**
+     * As {@link #attach(Path, VifConfig)}, waiting for the answer at most {@code answerTimeoutNs} and looking at
+     * {@code stopped} every {@link #ANSWER_SLICE_NS} meanwhile. A connect completes into the listener's backlog even
+     * when nobody accepts it (a switch that is stopped with SIGSTOP, wedged, or not serving yet), so without a bound the
+     * wait for the answer would end only with that process.
+     *
+     * @param socketPath      the switch's control socket.
+     * @param config          the vif.
+     * @param answerTimeoutNs the longest wait for the answer once connected.
+     * @param stopped         true once the caller is asked to stop (a signal): the wait ends within a slice.
+     * @return the attached client, or null when {@code stopped} said so before an answer came (the connection closed).
+     * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
+     *                                   such vif {@code on this switch} / {@code on this bench process}).
+     * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting),
+     *                                   or no answer came within {@code answerTimeoutNs}.
+     * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
+     */
+    public static GuestControlClient attach(final Path socketPath, final VifConfig config, final long answerTimeoutNs,
+        final BooleanSupplier stopped)
     {
         final ControlSocket socket = ControlSocket.connect(socketPath);
         try
@@ -100,6 +131,19 @@ public final class GuestControlClient implements AutoCloseable
             try
             {
                 socket.send(ControlMessage.attach(config.domid(), config.handle()).encode());
+                final long start = System.nanoTime();
+                while (!socket.awaitReady(Math.min(ANSWER_SLICE_NS, answerTimeoutNs - (System.nanoTime() - start))))
+                {
+                    if (stopped.getAsBoolean())
+                    {
+                        socket.close();
+                        return null;
+                    }
+                    if (System.nanoTime() - start >= answerTimeoutNs)
+                    {
+                        throw new AttachUnansweredException("no answer from the switch");
+                    }
+                }
                 answer = socket.receive(2);
             }
             catch (final LinuxException ex)
@@ -127,7 +171,9 @@ public final class GuestControlClient implements AutoCloseable
             if (message.type() == ControlMessage.REFUSED)
             {
                 answer.closeFds();
-                throw new IllegalStateException("the switch refused: " + message.value());
+                // the refusal names the serving process ("on this switch", "on this bench process"); this side
+                // does not know its kind
+                throw new IllegalStateException("attach refused: " + message.value());
             }
             if (message.type() != ControlMessage.ATTACHED || answer.fds().length != 2)
             {

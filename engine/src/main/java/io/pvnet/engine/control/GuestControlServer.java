@@ -82,8 +82,8 @@ public final class GuestControlServer implements AutoCloseable
      * @param vifs     the vifs guests may attach to, by domid (handle 0).
      * @param kind     what the serving process is, as its region's header records it:
      *                 {@link RegionDescriptor#ROLE_SWITCH} or {@link RegionDescriptor#ROLE_VIF_RUN} (or, for a process
-     *                 without a status file, its pvnet command: {@code bench}); log lines and refusals name it
-     *                 ({@code pvnet vif-run: ...}, {@code no vif1.0 on this vif-run process}).
+     *                 without a status file, its pvnet command: {@code bench}, {@code latency}); log lines and
+     *                 refusals name it ({@code pvnet vif-run: ...}, {@code no vif1.0 on this vif-run process}).
      * @param log      where one line per attach, refusal and detach goes.
      */
     public GuestControlServer(final ControlSocket listener, final XenStore store, final Iterable<Vif> vifs,

@@ -288,6 +288,43 @@ public final class ControlSocket implements AutoCloseable
         }
     }
 
+    /**
+     * Waits at most {@code timeoutNs} until {@link #receive} (or, on a listener, {@link #accept}) would not block: a
+     * message, the end of the stream, or a connection is there ({@code ppoll(2)}). A thread that must also watch for
+     * something else (a stop) waits in slices of this instead of blocking in {@code recvmsg}, which nothing but the
+     * peer or a {@link #shutdown} ends.
+     *
+     * @param timeoutNs the longest wait; 0 only looks.
+     * @return true when ready, false when {@code timeoutNs} passed first.
+     */
+    public boolean awaitReady(final long timeoutNs)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment pollFd = arena.allocate(8, 4); // struct pollfd: int fd, short events, short revents
+            pollFd.set(ValueLayout.JAVA_INT, 0, fd);
+            pollFd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+            final MemorySegment timeout = arena.allocate(16, 8); // struct timespec
+            final long start = System.nanoTime();
+            long left = Math.max(0, timeoutNs);
+            while (true)
+            {
+                timeout.set(ValueLayout.JAVA_LONG, 0, left / 1_000_000_000L);
+                timeout.set(ValueLayout.JAVA_LONG, 8, left % 1_000_000_000L);
+                final long ready = raw(PPOLL, pollFd.address(), 1, timeout.address(), 0, 8, 0);
+                if (ready >= 0)
+                {
+                    return ready > 0; // POLLIN, or POLLHUP / POLLERR / POLLNVAL, which receive turns into null
+                }
+                if (ready != -EINTR)
+                {
+                    throw new LinuxException("ppoll", (int)-ready);
+                }
+                left = Math.max(0, timeoutNs - (System.nanoTime() - start));
+            }
+        }
+    }
+
     private static int[] receivedFds(final MemorySegment header, final MemorySegment control)
     {
         final long controlLength = header.get(ValueLayout.JAVA_LONG, 40);

@@ -49,6 +49,8 @@ public final class LinuxCalls
     static final long EPOLL_CTL = AARCH64 ? 21 : 233;
     /** aarch64 has no {@code epoll_wait}: {@code epoll_pwait} with a null signal mask on both. */
     static final long EPOLL_PWAIT = AARCH64 ? 22 : 281;
+    /** aarch64 has no {@code poll}: {@code ppoll} with a null signal mask on both. */
+    static final long PPOLL = AARCH64 ? 73 : 271;
 
     /** Interrupted system call. */
     public static final int EINTR = 4;
@@ -103,6 +105,8 @@ public final class LinuxCalls
     static final int MSG_NOSIGNAL = 0x4000;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int SHUT_RDWR = 2;
+    /** {@code POLLIN} in {@code struct pollfd.events}. */
+    static final short POLLIN = 0x1;
     static final int EFD_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = 0x800;
     static final int EPOLL_CLOEXEC = 0x80000;

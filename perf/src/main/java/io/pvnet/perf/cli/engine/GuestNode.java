@@ -32,9 +32,12 @@ import java.nio.file.Path;
  * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
  * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
  * <p>
- * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) retries every 50 ms and waits on a
- * {@link StopWait} between tries: {@code pvnet guest}'s SIGINT/SIGTERM ends that wait at once, and the agent then ends
- * itself (an expected {@link AgentTerminationException}). An {@code AgentRunner}'s close could not end it: it only
+ * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) tries again 50 ms after each try that
+ * found no switch (no socket, nobody listening, a hang-up without an answer), waiting on a {@link StopWait} in between;
+ * a try whose connection the switch took (it may never accept it: stopped, wedged) waits for the answer up to the rest
+ * of {@code --wait} (at least 1 s), looking at the stop every 50 ms. {@code pvnet guest}'s SIGINT/SIGTERM ends the wait
+ * between tries at once and the wait for an answer within 50 ms, and the agent then ends itself (an expected
+ * {@link AgentTerminationException}). An {@code AgentRunner}'s close could not end it: it only
  * clears a flag that the runner's loop reads between duty cycles, and interrupts after a 5 s join.
  * <p>
  * Its idle strategy sleeps on the event port of the vif's current frontend ({@link CurrentPort}) no longer than the
@@ -65,6 +68,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
 
     /** Between two tries to attach to a switch that is not there (yet). */
     private static final long ATTACH_RETRY_NS = 50_000_000L;
+    /**
+     * Shortest wait for the answer of a switch that took the connection, even at the end of {@code --wait} (or with
+     * {@code --wait 0}): a live switch answers in milliseconds, a loaded one within this.
+     */
+    private static final long MIN_ANSWER_NS = 1_000_000_000L;
 
     /** What a guest is: region, vif config (MAC), addresses. */
     record Settings(Path region, VifConfig config, int ipv4, int prefix4, byte[] ipv6)
@@ -138,7 +146,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
      * has room to answer ({@link io.pvnet.engine.guest.AnsweringPoll}).
      *
      * @param stop ends the waits for the switch, now and when reconnecting.
-     * @return the attached node, or null when {@code stop} came before the switch answered.
+     * @return the attached node, or null when a stop came first: {@code stop} is looked at between tries (their wait
+     *         ends at once) and every 50 ms while a try waits for the switch's answer.
      * @throws IllegalStateException naming why: the switch refused (vif taken, not the owner, no such vif) or is not
      *                               there.
      */
@@ -158,7 +167,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     }
 
     /**
-     * Attaches, trying again every {@link #ATTACH_RETRY_NS} while the switch is not there, for up to {@code --wait}.
+     * Attaches, trying again {@link #ATTACH_RETRY_NS} after each try that found no switch, for up to {@code --wait}
+     * (a try whose connection was taken waits for the answer up to the rest of it, at least {@link #MIN_ANSWER_NS}).
      *
      * @return true when attached, false when a stop came first.
      */
@@ -169,9 +179,30 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         {
             try
             {
-                client = GuestControlClient.attach(socket, settings.config());
-                frontend = VifFrontend.create(client.store(), client.share().region(), client.kickFd(), settings.config(),
-                    client.frontCounters(), new ChecksumFrameOffload());
+                // a switch that took the connection has the rest of the wait to answer (at least MIN_ANSWER_NS);
+                // the stop is looked at meanwhile (a connect completes into the backlog of a switch that never accepts)
+                final GuestControlClient attempt = GuestControlClient.attach(socket, settings.config(),
+                    Math.max(deadline - System.nanoTime(), MIN_ANSWER_NS), this::stopAsked);
+                if (attempt == null)
+                {
+                    if (Thread.interrupted())
+                    {
+                        throw new InterruptedException();
+                    }
+                    return false;
+                }
+                try
+                {
+                    frontend = VifFrontend.create(attempt.store(), attempt.share().region(), attempt.kickFd(),
+                        settings.config(), attempt.frontCounters(), new ChecksumFrameOffload());
+                }
+                catch (final RuntimeException ex)
+                {
+                    attempt.close(); // its socket (the switch frees the vif), then its share and kick eventfd
+                    attempt.closeShare();
+                    throw ex;
+                }
+                client = attempt;
                 attached = true;
                 return true;
             }
@@ -198,6 +229,23 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
             {
                 return false;
             }
+        }
+    }
+
+    /**
+     * {@return whether a stop was asked for, without waiting: the attach's wait for an answer looks at it} An interrupt
+     * (only a runner's close sends one) counts as a stop; the flag stays set for {@link #attach()} to see.
+     */
+    private boolean stopAsked()
+    {
+        try
+        {
+            return stop.awaitStop(0);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 

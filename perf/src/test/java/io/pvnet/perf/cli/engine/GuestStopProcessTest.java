@@ -17,14 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code pvnet guest} stops promptly and quietly on SIGTERM (a kill; Ctrl-C's SIGINT runs the same shutdown hook) in
  * every state: waiting for the switch at start, attached and idle (with and without {@code --no-reconnect}), attached
- * under traffic, and reconnecting after its switch went. Each time: the JVM's signal exit status, its normal "stopped"
+ * under traffic, reconnecting after its switch went, and waiting for the answer of a switch that took its connection but
+ * never accepts it (at start and while reconnecting). Each time: the JVM's signal exit status, its normal "stopped"
  * line last, no Agrona "failed to close" line, no exception.
  * <p>
  * Before the fix the waits for the switch (a 50 ms {@code Thread.sleep} loop for up to {@code --wait}) saw no stop: a
  * reconnecting guest stopped only when {@code AgentRunner.close()} interrupted it after its 5 s join (printing "failed to
  * close due to timeout, retrying...", then "interrupted while reconnecting" as a failure), and a guest waiting at start
  * went on waiting until the shutdown hook's 10 s limit and printed nothing. The bound, 3 s from the signal to the
- * process's exit, is generous for a loaded 2-vCPU machine (a quiet one takes 20-60 ms) and below both.
+ * process's exit, is generous for a loaded 2-vCPU machine (a quiet one takes 20-60 ms) and below both. The attach's
+ * wait for an answer then still blocked in {@code recvmsg}, which no signal or interrupt ends: 10 s at start, "failed to
+ * close" while reconnecting; and a switch that never answered kept the guest waiting past its {@code --wait} for ever.
  */
 class GuestStopProcessTest
 {
@@ -103,6 +106,60 @@ class GuestStopProcessTest
             assertTrue(guest.awaitOutput("reconnecting", 10_000), guest.output());
             assertStopsPromptly(guest, "reconnecting", "pvnet guest: stopped; frames ");
             assertFalse(guest.output().contains("interrupted"), guest.output());
+        }
+    }
+
+    @Test
+    void shouldStopPromptlyWhileASwitchThatNeverAcceptsLeavesItsAttachUnanswered() throws Exception
+    {
+        final Path region = dir.resolve("r");
+        // a switch that is stopped (SIGSTOP), wedged, or between listening and serving: the guest's connect completes
+        // into the listen backlog, and its attach waits for an answer that does not come
+        try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false);
+            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
+                "--ip", "10.81.0.1/24", "--wait", "60"))
+        {
+            assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
+            assertStopsPromptly(guest, "its attach unanswered at start",
+                "pvnet guest: stopped while waiting for the switch");
+        }
+    }
+
+    @Test
+    void shouldStopPromptlyWhileReconnectingToASwitchThatNeverAccepts() throws Exception
+    {
+        final Path region = dir.resolve("r");
+        try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1");
+            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
+                "--ip", "10.81.0.1/24", "--wait", "60"))
+        {
+            assertTrue(guest.awaitOutput("ready", 30_000), guest.output() + sw.output());
+            assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(20_000), sw.output()); // removes its socket
+            assertTrue(guest.awaitOutput("reconnecting", 10_000), guest.output());
+            try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false))
+            {
+                assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
+                assertStopsPromptly(guest, "reconnecting, its attach unanswered", "pvnet guest: stopped; frames ");
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveUpAfterItsWaitOnASwitchThatNeverAnswers() throws Exception
+    {
+        final Path region = dir.resolve("r");
+        try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false);
+            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
+                "--ip", "10.81.0.1/24", "--wait", "1"))
+        {
+            assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
+            // --wait 1 from its connect (a second at least): exits well within 15 s on a loaded machine
+            assertEquals(1, guest.awaitExit(15_000), guest.output());
+            final String output = guest.output();
+            assertFalse(output.contains("Exception"), output);
+            final String[] lines = output.strip().split("\n");
+            assertEquals("pvnet guest: no answer from the switch at " + RegionArgument.controlSocket(region) +
+                "; gave up after --wait 1 s (--wait SECONDS waits longer)", lines[lines.length - 1], output);
         }
     }
 

@@ -1,0 +1,64 @@
+package io.pvnet.perf.cli.engine;
+
+import io.pvnet.engine.control.ControlMessage;
+import io.pvnet.engine.control.GuestShare;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxCalls;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link GuestNode}'s attach in this JVM, against a fake switch: what it attached is closed when the step after the
+ * attach fails.
+ */
+class GuestNodeAttachTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCloseTheConnectionWhenItsFrontendCannotBeMadeInTheShare() throws Exception
+    {
+        final Path region = dir.resolve("r");
+        final VifConfig config = VifConfig.of(1, 0);
+        try (ControlSocket listener = ControlSocket.listen(RegionArgument.controlSocket(region), false);
+            GuestShare wrongVif = GuestShare.create(VifConfig.of(2, 0)))
+        {
+            // a switch answering vif 1's attach with vif 2's share: the attach succeeds, the netfront finds no sections
+            final CompletableFuture<Boolean> connectionEnded = CompletableFuture.supplyAsync(() ->
+            {
+                final int kick = LinuxCalls.eventfd();
+                try (ControlSocket connection = listener.accept())
+                {
+                    connection.receive(0).closeFds(); // the ATTACH
+                    connection.send(ControlMessage.attached(GuestShare.lengthBytes(1)).encode(), wrongVif.fd(), kick);
+                    return connection.awaitReady(10_000_000_000L) && connection.receive(0) == null;
+                }
+                finally
+                {
+                    LinuxCalls.close(kick);
+                }
+            });
+            final boolean dumpable = LinuxCalls.isDumpable();
+            try
+            {
+                assertThrows(RuntimeException.class, () -> GuestNode.open(
+                    new GuestNode.Settings(region, config, 0x0a510001, 24, null), 1_000_000_000L));
+            }
+            finally
+            {
+                LinuxCalls.setDumpable(dumpable); // open() closed this JVM to others, as a guest process does
+            }
+            // the guest's socket, share and kick eventfd closed: the fake switch sees the end of the stream at once
+            assertTrue(connectionEnded.get(20, TimeUnit.SECONDS), "the guest kept its connection open");
+        }
+    }
+}
