@@ -258,9 +258,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     /**
      * Longest sleep of an idle guest: it is woken by the backend's notifications, the switch's watch events and its
      * hang-up, and its timed work bounds each sleep ({@link #nanosToNextDue}), so this is only a safety net, as long as
-     * a wake-up nobody asked for stays cheap: on this VM a thread woken after a second asleep spends 0.1-1 ms of CPU,
-     * mostly in the interpreter (code run once a second is never compiled), so a 1 s net cost an idle guest process
-     * about 0.1 % of a core (Linux's netfront keeps no timer at all).
+     * a wake-up nobody asked for stays cheap: on this VM a thread woken after a second asleep is charged 0.5-1 ms of
+     * CPU for the wake-up itself, so a 1 s net cost an idle guest process about 0.1 % of a core (Linux's netfront keeps
+     * no timer at all).
      */
     static final long MAX_SLEEP_NS = 10_000_000_000L;
 
