@@ -44,8 +44,7 @@ class GuestStopProcessTest
         // guest's first try tells that it is in its wait (after its shutdown hook is in place); the socket then goes
         // (a switch not started at all: ENOENT), and the guest keeps waiting
         final ControlSocket notServing = ControlSocket.listen(RegionArgument.controlSocket(region), false);
-        try (notServing; CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
-            "--ip", "10.81.0.1/24", "--wait", "60"))
+        try (notServing; CommandProcess guest = guestOnVif1(region, "60"))
         {
             assertTrue(acceptedAndHungUp(notServing), "the guest never tried to attach: " + guest.output());
             notServing.close(); // removes the socket file
@@ -59,8 +58,7 @@ class GuestStopProcessTest
     {
         final Path region = dir.resolve("r");
         try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2");
-            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
-                "--ip", "10.81.0.1/24", "--wait", "60");
+            CommandProcess guest = guestOnVif1(region, "60");
             CommandProcess noReconnect = new CommandProcess("guest", "--region", region.toString(), "--vif", "2",
                 "--ip", "10.81.0.2/24", "--wait", "60", "--no-reconnect"))
         {
@@ -78,8 +76,7 @@ class GuestStopProcessTest
     {
         final Path region = dir.resolve("r");
         try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2");
-            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
-                "--ip", "10.81.0.1/24", "--wait", "60"))
+            CommandProcess guest = guestOnVif1(region, "60"))
         {
             assertTrue(guest.awaitOutput("ready", 30_000), guest.output() + sw.output());
             try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
@@ -98,8 +95,7 @@ class GuestStopProcessTest
     {
         final Path region = dir.resolve("r");
         try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2");
-            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
-                "--ip", "10.81.0.1/24", "--wait", "60"))
+            CommandProcess guest = guestOnVif1(region, "60"))
         {
             assertTrue(guest.awaitOutput("ready", 30_000), guest.output() + sw.output());
             assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(20_000), sw.output());
@@ -116,8 +112,7 @@ class GuestStopProcessTest
         // a switch that is stopped (SIGSTOP), wedged, or between listening and serving: the guest's connect completes
         // into the listen backlog, and its attach waits for an answer that does not come
         try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false);
-            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
-                "--ip", "10.81.0.1/24", "--wait", "60"))
+            CommandProcess guest = guestOnVif1(region, "60"))
         {
             assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
             assertStopsPromptly(guest, "its attach unanswered at start",
@@ -130,8 +125,7 @@ class GuestStopProcessTest
     {
         final Path region = dir.resolve("r");
         try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1");
-            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
-                "--ip", "10.81.0.1/24", "--wait", "60"))
+            CommandProcess guest = guestOnVif1(region, "60"))
         {
             assertTrue(guest.awaitOutput("ready", 30_000), guest.output() + sw.output());
             assertEquals(CommandProcess.SIGTERM_EXIT, sw.terminate(20_000), sw.output()); // removes its socket
@@ -149,8 +143,7 @@ class GuestStopProcessTest
     {
         final Path region = dir.resolve("r");
         try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false);
-            CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
-                "--ip", "10.81.0.1/24", "--wait", "1"))
+            CommandProcess guest = guestOnVif1(region, "1"))
         {
             assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
             // --wait 1 from its connect (a second at least): exits well within 15 s on a loaded machine
@@ -194,5 +187,12 @@ class GuestStopProcessTest
         assertFalse(output.contains("Exception"), state + ": " + output);
         final String[] lines = output.strip().split("\n");
         assertTrue(lines[lines.length - 1].startsWith(lastLine), state + ": " + output);
+    }
+
+    /** {@return {@code pvnet guest} on vif 1 of {@code region}, waiting up to {@code waitSeconds} for its switch} */
+    private static CommandProcess guestOnVif1(final Path region, final String waitSeconds)
+    {
+        return new CommandProcess("guest", "--region", region.toString(), "--vif", "1", "--ip", "10.81.0.1/24",
+            "--wait", waitSeconds);
     }
 }
