@@ -2,10 +2,11 @@ package io.pvnet.perf.cli.engine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Lets the kernel run the JVM's own idle timers when the CPU wakes anyway instead of waking it for each: a long timer
@@ -49,16 +50,16 @@ final class JvmTimerSlack
     static int apply()
     {
         int set = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task")))
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task")))
         {
-            for (final Path task : (Iterable<Path>)tasks::iterator)
+            for (final Path task : tasks)
             {
                 set += apply(task) ? 1 : 0;
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | DirectoryIteratorException ex)
         {
-            return set;
+            return set; // no /proc
         }
         return set;
     }

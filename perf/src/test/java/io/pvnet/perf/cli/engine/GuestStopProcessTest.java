@@ -114,7 +114,7 @@ class GuestStopProcessTest
         try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false);
             CommandProcess guest = guestOnVif1(region, "60"))
         {
-            assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
+            awaitConnect(neverAccepts, guest);
             assertStopsPromptly(guest, "its attach unanswered at start",
                 "pvnet guest: stopped while waiting for the switch");
         }
@@ -132,7 +132,7 @@ class GuestStopProcessTest
             assertTrue(guest.awaitOutput("reconnecting", 10_000), guest.output());
             try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false))
             {
-                assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
+                awaitConnect(neverAccepts, guest);
                 assertStopsPromptly(guest, "reconnecting, its attach unanswered", "pvnet guest: stopped; frames ");
             }
         }
@@ -145,7 +145,7 @@ class GuestStopProcessTest
         try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false);
             CommandProcess guest = guestOnVif1(region, "1"))
         {
-            assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
+            awaitConnect(neverAccepts, guest);
             // --wait 1 from its connect (a second at least): exits well within 15 s on a loaded machine
             assertEquals(1, guest.awaitExit(15_000), guest.output());
             final String output = guest.output();
@@ -194,5 +194,11 @@ class GuestStopProcessTest
     {
         return new CommandProcess("guest", "--region", region.toString(), "--vif", "1", "--ip", "10.81.0.1/24",
             "--wait", waitSeconds);
+    }
+
+    /** Waits until {@code guest} has connected to a listener that never accepts (its connect is in the backlog). */
+    private static void awaitConnect(final ControlSocket neverAccepts, final CommandProcess guest)
+    {
+        assertTrue(neverAccepts.awaitReady(30_000_000_000L), "the guest never connected: " + guest.output());
     }
 }
