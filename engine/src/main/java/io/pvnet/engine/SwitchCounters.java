@@ -2,7 +2,10 @@ package io.pvnet.engine;
 
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
+import io.pvnet.ring.event.DeadlineWaitPoint;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -22,12 +25,19 @@ import java.util.function.LongSupplier;
  * {@code port pvtap0 rx-frames}, {@code pcap cap.pcapng tx-frames}, {@code router drop-no-route}. Type id
  * {@link #TYPE_ID}; key: the label's UTF-8 bytes (at most 100).
  * <p>
- * Threading: registration ({@link #port}, {@link #router}) at configuration time; the agent runs on the switch thread
- * (the thread that writes the heap counters) and copies every value each {@link #PUBLISH_INTERVAL_NS}, and once more
- * on close, so one copy is a consistent snapshot ({@code offered = sent + dropped} holds in it). No allocation after
- * registration. When the counters file is full, the rest is not published and {@link #unpublished()} says how many.
+ * Threading: registration ({@link #port}, {@link #router}) at configuration time; the copying runs on the switch
+ * thread (the thread that writes the heap counters) as part of its duty cycle ({@link #publishingAfter}), so one copy
+ * is a consistent snapshot ({@code offered = sent + dropped} holds in it). No allocation after registration. When the
+ * counters file is full, the rest is not published and {@link #unpublished()} says how many.
+ * <p>
+ * When a copy is made: {@link #PUBLISH_INTERVAL_NS} after the first duty cycle with work since the last copy, at once
+ * when the last copy is older than that. A reader therefore sees every count at most {@link #PUBLISH_INTERVAL_NS}
+ * after the work that made it, busy or idle: the thread's sleep ends for the copy that is due
+ * ({@link #nanosToNextDue}). An idle switch copies nothing (at a thousand vifs a copy reads twenty thousand values);
+ * every heap counter changes only in a duty cycle that returns work (a frame taken, a timer that fired, a capture
+ * flushed).
  */
-public final class SwitchCounters implements Agent
+public final class SwitchCounters implements DeadlineWaitPoint.TimedWork
 {
     /**
      * A router's totals as this class reads them (the router implements it): declared here so that this package does
@@ -60,18 +70,21 @@ public final class SwitchCounters implements Agent
 
     /** Counter type id of every switch counter (vif counters are {@link io.pvnet.engine.vif.VifCounters#TYPE_ID}). */
     public static final int TYPE_ID = 0x7602;
-    /** How often the heap values are copied to the counters file. */
+    /** How long after work its counts reach the counters file at most. */
     public static final long PUBLISH_INTERVAL_NS = 100_000_000L;
 
     private static final int MAX_KEY_BYTES = 100;
 
     private final CountersManager manager;
+    private final NanoClock clock;
     private final List<LongSupplier> sources = new ArrayList<>();
     private final List<AtomicCounter> targets = new ArrayList<>();
     private LongSupplier[] sourceArray = new LongSupplier[0];
     private AtomicCounter[] targetArray = new AtomicCounter[0];
     private int unpublished;
     private long lastPublishNs;
+    /** A duty cycle did work since the last copy: a copy is due {@link #PUBLISH_INTERVAL_NS} after that copy. */
+    private boolean workSincePublish;
 
     /**
      * Publishes into a region's counters; construction and registration at configuration time.
@@ -80,7 +93,20 @@ public final class SwitchCounters implements Agent
      */
     public SwitchCounters(final CountersManager manager)
     {
+        this(manager, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * Publishes into a region's counters, timing the copies on {@code clock}.
+     *
+     * @param manager the counters of the region the switch created.
+     * @param clock   the monotonic clock of {@link #PUBLISH_INTERVAL_NS} and {@link #nanosToNextDue}.
+     */
+    public SwitchCounters(final CountersManager manager, final NanoClock clock)
+    {
         this.manager = manager;
+        this.clock = clock;
+        this.lastPublishNs = clock.nanoTime();
     }
 
     /**
@@ -157,32 +183,85 @@ public final class SwitchCounters implements Agent
         }
     }
 
-    @Override
-    public int doWork()
+    /**
+     * The switch thread's agent: runs {@code dutyCycle} (the agents that write the heap counters) and copies the
+     * counters when one is due; on close, after {@code dutyCycle} closed, copies the last values (they stay readable
+     * until the region is removed). Its sleeps must end at {@link #nanosToNextDue} (a {@link DeadlineWaitPoint}).
+     *
+     * @param dutyCycle the switch thread's work.
+     * @return {@code dutyCycle} with the copies; its work is {@code dutyCycle}'s (a copy is not work: it must not keep
+     * an idle thread polling).
+     */
+    public Agent publishingAfter(final Agent dutyCycle)
     {
-        final long now = System.nanoTime();
-        if (now - lastPublishNs < PUBLISH_INTERVAL_NS)
+        return new Agent()
         {
-            return 0;
+            @Override
+            public void onStart()
+            {
+                dutyCycle.onStart();
+            }
+
+            @Override
+            public int doWork() throws Exception
+            {
+                final int work = dutyCycle.doWork();
+                afterDutyCycle(work);
+                return work;
+            }
+
+            @Override
+            public void onClose()
+            {
+                try
+                {
+                    dutyCycle.onClose();
+                }
+                finally
+                {
+                    publish();
+                }
+            }
+
+            @Override
+            public String roleName()
+            {
+                return dutyCycle.roleName();
+            }
+        };
+    }
+
+    /**
+     * Copies the counters if a copy is due after a duty cycle that did {@code work}. Switch thread.
+     *
+     * @param work what the duty cycle did (0: nothing).
+     */
+    void afterDutyCycle(final int work)
+    {
+        workSincePublish |= work > 0;
+        if (workSincePublish)
+        {
+            final long nowNs = clock.nanoTime();
+            if (nowNs - lastPublishNs >= PUBLISH_INTERVAL_NS)
+            {
+                lastPublishNs = nowNs;
+                workSincePublish = false;
+                publish();
+            }
         }
-        lastPublishNs = now;
-        publish();
-        // not work: a copy must not keep the thread polling (its adaptive spin window) when it woke for nothing else;
-        // the copy runs whenever the thread runs, at least at its poller's heartbeat (every 2 s) while idle
-        return 0;
     }
 
+    /**
+     * When the next copy is due: {@link #PUBLISH_INTERVAL_NS} after the last one when work was done since. Switch
+     * thread.
+     *
+     * @param nowNs now on this object's clock.
+     * @return ns until then (0 or less: now), {@link Long#MAX_VALUE} when nothing changed since the last copy.
+     */
     @Override
-    public void onClose()
+    public long nanosToNextDue(final long nowNs)
     {
-        // the last values stay readable until the region is removed
-        publish();
-    }
-
-    @Override
-    public String roleName()
-    {
-        return "switch-counters";
+        return workSincePublish ? lastPublishNs + PUBLISH_INTERVAL_NS - nowNs : Long.MAX_VALUE;
     }
 
     private void add(final String label, final LongSupplier source)

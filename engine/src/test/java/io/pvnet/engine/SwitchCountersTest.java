@@ -2,6 +2,8 @@ package io.pvnet.engine;
 
 import io.pvnet.engine.port.PortCounters;
 import io.pvnet.engine.port.PortDropReason;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
@@ -78,21 +80,109 @@ class SwitchCountersTest
         assertEquals(7 + 2 * (PortDropReason.END - PortDropReason.FIRST), counters.published());
     }
 
+    /** The switch thread's work as the copies see it: does {@code work} per duty cycle, records its close. */
+    private static final class DutyCycle implements Agent
+    {
+        int work;
+        boolean closed;
+
+        @Override
+        public int doWork()
+        {
+            return work;
+        }
+
+        @Override
+        public void onClose()
+        {
+            closed = true;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "bridge,vif-poller";
+        }
+    }
+
     @Test
-    void shouldPublishOnTheAgentsIntervalAndOnClose()
+    void shouldCopyTheIntervalAfterWorkAndEndTheSleepForItButCopyNothingWhileIdle() throws Exception
     {
         final CountersManager manager = manager(512);
+        final CachedNanoClock clock = new CachedNanoClock();
+        final PortCounters bridgeView = new PortCounters();
+        final SwitchCounters counters = new SwitchCounters(manager, clock);
+        counters.port("bridge", "vif1.0", bridgeView);
+        final DutyCycle dutyCycle = new DutyCycle();
+        final Agent agent = counters.publishingAfter(dutyCycle);
+        assertEquals("bridge,vif-poller", agent.roleName());
+        final long interval = SwitchCounters.PUBLISH_INTERVAL_NS;
+
+        clock.advance(interval / 10);
+        bridgeView.add(PortCounters.RX_FRAMES, 1);
+        dutyCycle.work = 1;
+        assertEquals(1, agent.doWork(), "the duty cycle's work, not the copy's");
+        assertEquals(0L, read(manager).get("bridge vif1.0 rx-frames"), "one copy per interval at most");
+        dutyCycle.work = 0;
+        assertEquals(0, agent.doWork());
+        assertEquals(interval - interval / 10, counters.nanosToNextDue(clock.nanoTime()),
+            "the thread's sleep ends when the copy of that work is due");
+
+        clock.advance(interval - interval / 10);
+        assertEquals(0, agent.doWork(), "a copy is not work: it must not keep an idle thread polling");
+        assertEquals(1L, read(manager).get("bridge vif1.0 rx-frames"), "copied once due, though this cycle was idle");
+        assertEquals(Long.MAX_VALUE, counters.nanosToNextDue(clock.nanoTime()), "nothing done since: no copy due");
+
+        for (int second = 0; second < 10; second++)
+        {
+            clock.advance(1_000_000_000L);
+            agent.doWork();
+        }
+        assertEquals(Long.MAX_VALUE, counters.nanosToNextDue(clock.nanoTime()));
+        bridgeView.add(PortCounters.RX_FRAMES, 2);
+        dutyCycle.work = 2;
+        assertEquals(2, agent.doWork());
+        assertEquals(3L, read(manager).get("bridge vif1.0 rx-frames"), "work after a long idle spell: copied at once");
+
+        bridgeView.add(PortCounters.RX_FRAMES, 4);
+        dutyCycle.work = 0;
+        clock.advance(interval);
+        agent.doWork();
+        assertEquals(3L, read(manager).get("bridge vif1.0 rx-frames"),
+            "an idle switch copies nothing (every heap counter changes in a duty cycle that returns work)");
+
+        agent.onClose();
+        assertTrue(dutyCycle.closed);
+        assertEquals(7L, read(manager).get("bridge vif1.0 rx-frames"), "the last values stay readable");
+    }
+
+    @Test
+    void shouldCopyEveryIntervalWhileBusy() throws Exception
+    {
+        final CountersManager manager = manager(512);
+        final CachedNanoClock clock = new CachedNanoClock();
         final PortCounters tap = new PortCounters();
-        final SwitchCounters counters = new SwitchCounters(manager);
+        final SwitchCounters counters = new SwitchCounters(manager, clock);
         counters.port("port", "pvtap0", tap);
-        tap.add(PortCounters.RX_FRAMES, 1);
-        assertEquals(0, counters.doWork(), "a copy is not work (it must not keep an idle thread polling)");
-        assertEquals(1L, read(manager).get("port pvtap0 rx-frames"), "the first duty cycle publishes");
-        tap.add(PortCounters.RX_FRAMES, 2);
-        assertEquals(0, counters.doWork());
-        assertEquals(1L, read(manager).get("port pvtap0 rx-frames"), "not again within the interval");
-        counters.onClose();
-        assertEquals(3L, read(manager).get("port pvtap0 rx-frames"), "the last values stay readable");
+        final DutyCycle dutyCycle = new DutyCycle();
+        dutyCycle.work = 1;
+        final Agent agent = counters.publishingAfter(dutyCycle);
+        long lastSeen = 0;
+        int copies = 0;
+        for (int ms = 1; ms <= 1_000; ms++)
+        {
+            clock.advance(1_000_000L);
+            tap.add(PortCounters.RX_FRAMES, 1);
+            agent.doWork();
+            final long seen = read(manager).get("port pvtap0 rx-frames"); // one frame per ms: seen = ms when copied
+            assertTrue(ms - seen < SwitchCounters.PUBLISH_INTERVAL_NS / 1_000_000L, "at " + ms + " ms: " + seen);
+            if (seen != lastSeen)
+            {
+                copies++;
+                lastSeen = seen;
+            }
+        }
+        assertEquals(1_000 / (SwitchCounters.PUBLISH_INTERVAL_NS / 1_000_000L), copies);
     }
 
     @Test

@@ -198,7 +198,6 @@ public final class SwitchCommand implements Callable<Integer>
                 err.println("pvnet switch: the region's counters file is full: " + switchCounters.unpublished() +
                     " switch counters not published (stat and the metrics endpoint do not show them)");
             }
-            agents.add(switchCounters);
             final List<GuestControlServer.Vif> attachable = new ArrayList<>();
             final Map<Integer, Integer> owners = arguments.vifOwners();
             for (int i = 0; i < vifPorts.size(); i++)
@@ -221,17 +220,19 @@ public final class SwitchCommand implements Callable<Integer>
             opened.add(control::closeShares); // after the agents stopped: runs in finally, after runner.close()
             opened.add(0, control);
             // one wait point: the poller's selector; ports polled by file descriptor cap the sleep
-            // idle, the thread wakes only for the vifs' heartbeat stamp (every 2 s, with the counters copy) and, while
+            // idle, the thread wakes only for the vifs' heartbeat stamp (every 2 s) and, while
             // some vif has a timer running, its housekeeping (the poller bounds each sleep)
             final long maxSleepNs = taps.isEmpty() && vxlans.isEmpty() ? VifPoller.HEARTBEAT_NS : PORT_POLL_SLEEP_NS;
-            // the router's timed work (ARP/NDP retransmissions while frames wait for a neighbour) and the captures'
-            // flushes (a capture file complete within 100 ms of its last frame) bound the sleep too
+            // the router's timed work (ARP/NDP retransmissions while frames wait for a neighbour), the captures'
+            // flushes (a capture file complete within 100 ms of its last frame) and the counters' copy (stat current
+            // within 100 ms of the last frame) bound the sleep too
             final io.pvnet.ring.event.DeadlineWaitPoint.TimedWork flushes = capturePorts.flushes();
             final io.pvnet.ring.event.WaitPoint waitPoint = new io.pvnet.ring.event.DeadlineWaitPoint(poller,
-                nowNs -> Math.min(fabric.nanosToNextDue(nowNs), flushes.nanosToNextDue(nowNs)));
+                nowNs -> Math.min(Math.min(fabric.nanosToNextDue(nowNs), flushes.nanosToNextDue(nowNs)),
+                    switchCounters.nanosToNextDue(nowNs)));
             runner = new AgentRunner(arguments.idle.newIdleStrategy(waitPoint, IdleMode.spinWindowNs(), maxSleepNs),
                 new io.pvnet.engine.RateLimitedErrorHandler("pvnet switch", System.err, 1_000), null,
-                new CompositeAgent(agents));
+                switchCounters.publishingAfter(new CompositeAgent(agents)));
             AgentRunner.startOnThread(runner);
             control.start();
             if (metrics != null)

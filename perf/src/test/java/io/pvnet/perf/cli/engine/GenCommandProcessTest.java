@@ -389,7 +389,7 @@ class GenCommandProcessTest
     void shouldLoseUnderAFloodExactlyWhatTheSwitchCountsAsDropped() throws Exception
     {
         final Path json = dir.resolve("flood.json");
-        final long dropsBefore = pathDrops();
+        final long dropsBefore = settled(GenCommandProcessTest::pathDrops); // the last test's drops included
         try (CommandProcess gen = gen("--flood", "--size", "64", "--count", "200000", "-i", "0", "--json",
             json.toString()))
         {
@@ -410,7 +410,7 @@ class GenCommandProcessTest
             // not sent and not in gen's count; the bridge's queue to the guest (tx-drop-queue-full) drops nearly all,
             // and perhaps a control datagram (an END right after the flood, sent again; the first RECEIVE and the
             // last END got through: the receiver answered them)
-            final long dropped = pathDrops() - dropsBefore;
+            final long dropped = settled(GenCommandProcessTest::pathDrops) - dropsBefore;
             final long control = ((Number)((Map<String, Object>)end.get("reports")).get("control_sent")).longValue();
             assertTrue(dropped >= lost && dropped <= lost + control - 2, "lost " + lost + ", dropped " + dropped +
                 ", control datagrams " + control + ": " + gen.output() + "\n" + statRows(PATH_DROPS));
@@ -424,7 +424,7 @@ class GenCommandProcessTest
     void shouldPaceTheGuestsStreamByGensReportsWithoutLoss() throws Exception
     {
         final Path json = dir.resolve("paced-reverse.json");
-        final long dropsBefore = stat("bridge vif2.0 tx-drop-queue-full");
+        final long dropsBefore = settled(() -> stat("bridge vif2.0 tx-drop-queue-full"));
         try (CommandProcess gen = gen("--reverse", "--size", "64", "--count", "200000", "-i", "0", "--json",
             json.toString()))
         {
@@ -438,7 +438,8 @@ class GenCommandProcessTest
             assertEquals(0, ((Number)received.get("lost")).longValue(), end.toString());
             assertTrue(((Number)received.get("jitter_ms")).doubleValue() >= 0, "gen's jitter of the stream: " + end);
             assertEquals("reports", ((Map<String, Object>)received.get("pacing")).get("mode"), end.toString());
-            assertEquals(0, stat("bridge vif2.0 tx-drop-queue-full") - dropsBefore, "nothing dropped on the way to gen");
+            assertEquals(0, settled(() -> stat("bridge vif2.0 tx-drop-queue-full")) - dropsBefore,
+                "nothing dropped on the way to gen");
             assertTrue(((Number)((Map<String, Object>)end.get("reports")).get("out")).longValue() > 10, end.toString());
         }
     }
@@ -465,6 +466,28 @@ class GenCommandProcessTest
             sum += Long.parseLong(row.group(1).replace(",", ""));
         }
         return sum;
+    }
+
+    /**
+     * @return what {@code counters} reads once two reads {@code 2 * SwitchCounters.PUBLISH_INTERVAL_NS} apart agree:
+     * the switch copies its heap counters to the file at most that interval after the work that changed them, so a
+     * read right after traffic may miss its last drops (and give them to the next test).
+     */
+    private static long settled(final java.util.function.LongSupplier counters) throws InterruptedException
+    {
+        final long pauseMs = 2 * io.pvnet.engine.SwitchCounters.PUBLISH_INTERVAL_NS / 1_000_000L;
+        long last = counters.getAsLong();
+        for (int read = 0; read < 50; read++)
+        {
+            Thread.sleep(pauseMs);
+            final long now = counters.getAsLong();
+            if (now == last)
+            {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("the switch's counters still change after 50 reads " + pauseMs + " ms apart");
     }
 
     private static final Pattern ROW = Pattern.compile("(?m)^\\s*\\d+:\\s+([\\d,]+)\\s+(?:[\\d,]+/s\\s+)?(\\S.*?)\\s*$");
