@@ -11,8 +11,7 @@ import org.agrona.concurrent.status.CountersManager;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
@@ -77,10 +76,17 @@ public final class SwitchCounters implements DeadlineWaitPoint.TimedWork
 
     private final CountersManager manager;
     private final NanoClock clock;
-    private final List<LongSupplier> sources = new ArrayList<>();
-    private final List<AtomicCounter> targets = new ArrayList<>();
-    private LongSupplier[] sourceArray = new LongSupplier[0];
-    private AtomicCounter[] targetArray = new AtomicCounter[0];
+    /*
+     * One entry per published counter, in registration order: where the file's counter is, what it copies (a slot of a
+     * port's counters, read directly, or a router total through its supplier) and the value last written there (a
+     * value that did not change is not written, so an unchanged counter's line of the file is not touched).
+     */
+    private AtomicCounter[] targets = new AtomicCounter[64];
+    private PortCounters[] ports = new PortCounters[64];
+    private int[] slots = new int[64];
+    private LongSupplier[] suppliers = new LongSupplier[64];
+    private long[] copied = new long[64];
+    private int published;
     private int unpublished;
     private long lastPublishNs;
     /** A duty cycle did work since the last copy: a copy is due {@link #PUBLISH_INTERVAL_NS} after that copy. */
@@ -119,24 +125,26 @@ public final class SwitchCounters implements DeadlineWaitPoint.TimedWork
      */
     public void port(final String scope, final String name, final PortCounters counters)
     {
-        add(scope + " " + name + " rx-frames", () -> counters.get(PortCounters.RX_FRAMES));
-        add(scope + " " + name + " rx-bytes", () -> counters.get(PortCounters.RX_BYTES));
-        add(scope + " " + name + " tx-frames", () -> counters.get(PortCounters.TX_FRAMES));
-        add(scope + " " + name + " tx-bytes", () -> counters.get(PortCounters.TX_BYTES));
-        add(scope + " " + name + " tx-offered", () -> counters.get(PortCounters.TX_OFFERED));
-        add(scope + " " + name + " rx-refused", () -> counters.get(PortCounters.RX_REFUSED));
-        add(scope + " " + name + " rx-errors", () -> counters.get(PortCounters.RX_ERRORS));
+        final int first = published;
+        final String prefix = scope + " " + name + " ";
+        add(prefix + "rx-frames", counters, PortCounters.RX_FRAMES, null);
+        add(prefix + "rx-bytes", counters, PortCounters.RX_BYTES, null);
+        add(prefix + "tx-frames", counters, PortCounters.TX_FRAMES, null);
+        add(prefix + "tx-bytes", counters, PortCounters.TX_BYTES, null);
+        add(prefix + "tx-offered", counters, PortCounters.TX_OFFERED, null);
+        add(prefix + "rx-refused", counters, PortCounters.RX_REFUSED, null);
+        add(prefix + "rx-errors", counters, PortCounters.RX_ERRORS, null);
         for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
         {
-            final int r = reason;
-            add(scope + " " + name + " tx-drop-" + PortDropReason.name(reason), () -> counters.txDrops(r));
+            add(prefix + "tx-drop-" + PortDropReason.name(reason), counters,
+                PortCounters.TX_DROP_BASE + reason - PortDropReason.FIRST, null);
         }
         for (int reason = PortDropReason.FIRST; reason < PortDropReason.END; reason++)
         {
-            final int r = reason;
-            add(scope + " " + name + " rx-drop-" + PortDropReason.name(reason), () -> counters.rxDrops(r));
+            add(prefix + "rx-drop-" + PortDropReason.name(reason), counters,
+                PortCounters.RX_DROP_BASE + reason - PortDropReason.FIRST, null);
         }
-        publish();
+        copy(first, published);
     }
 
     /**
@@ -147,6 +155,7 @@ public final class SwitchCounters implements DeadlineWaitPoint.TimedWork
      */
     public void router(final RouterTotals router)
     {
+        final int first = published;
         add("router offered", router::offered);
         add("router forwarded", router::forwarded);
         add("router local", router::local);
@@ -157,7 +166,7 @@ public final class SwitchCounters implements DeadlineWaitPoint.TimedWork
         }
         add("router egress-drops", router::egressDrops);
         add("router pending", router::pending);
-        publish();
+        copy(first, published);
     }
 
     /** {@return counters that did not fit in the counters file (not published)} */
@@ -169,17 +178,31 @@ public final class SwitchCounters implements DeadlineWaitPoint.TimedWork
     /** {@return counters published} */
     public int published()
     {
-        return targetArray.length;
+        return published;
     }
 
     /** Copies every registered value now (switch thread, or any thread before the agents start). */
     public void publish()
     {
-        final LongSupplier[] from = sourceArray;
-        final AtomicCounter[] to = targetArray;
-        for (int i = 0; i < from.length; i++)
+        copy(0, published);
+    }
+
+    private void copy(final int from, final int to)
+    {
+        final AtomicCounter[] targets = this.targets;
+        final PortCounters[] ports = this.ports;
+        final int[] slots = this.slots;
+        final LongSupplier[] suppliers = this.suppliers;
+        final long[] copied = this.copied;
+        for (int i = from; i < to; i++)
         {
-            to[i].setRelease(from[i].getAsLong());
+            final PortCounters port = ports[i];
+            final long value = port != null ? port.get(slots[i]) : suppliers[i].getAsLong();
+            if (value != copied[i])
+            {
+                copied[i] = value;
+                targets[i].setRelease(value);
+            }
         }
     }
 
@@ -266,6 +289,12 @@ public final class SwitchCounters implements DeadlineWaitPoint.TimedWork
 
     private void add(final String label, final LongSupplier source)
     {
+        add(label, null, 0, source);
+    }
+
+    /** Registers one counter: a slot of {@code port}, or {@code source} when {@code port} is null. */
+    private void add(final String label, final PortCounters port, final int slot, final LongSupplier source)
+    {
         final byte[] key = label.getBytes(StandardCharsets.UTF_8);
         final AtomicCounter counter;
         try
@@ -282,9 +311,21 @@ public final class SwitchCounters implements DeadlineWaitPoint.TimedWork
             unpublished++; // the counters file is full
             return;
         }
-        sources.add(source);
-        targets.add(counter);
-        sourceArray = sources.toArray(new LongSupplier[0]);
-        targetArray = targets.toArray(new AtomicCounter[0]);
+        if (published == targets.length)
+        {
+            final int capacity = 2 * published;
+            targets = Arrays.copyOf(targets, capacity);
+            ports = Arrays.copyOf(ports, capacity);
+            slots = Arrays.copyOf(slots, capacity);
+            suppliers = Arrays.copyOf(suppliers, capacity);
+            copied = Arrays.copyOf(copied, capacity);
+        }
+        counter.setRelease(0); // as copied[] starts: a value left unchanged is never written
+        targets[published] = counter;
+        ports[published] = port;
+        slots[published] = slot;
+        suppliers[published] = source;
+        copied[published] = 0;
+        published++;
     }
 }
