@@ -116,7 +116,8 @@ public final class GuestControlClient implements AutoCloseable
      * @param stopped         true once the caller is asked to stop (a signal): the wait ends within a slice.
      * @return the attached client, or null when {@code stopped} said so before an answer came (the connection closed).
      * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
-     *                                   such vif {@code on this switch} / {@code on this bench process}).
+     *                                   such vif {@code on this switch} / {@code on this bench process}); or an answer
+     *                                   or share this side cannot use, named.
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting),
      *                                   or no answer came within {@code answerTimeoutNs}.
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
@@ -190,9 +191,19 @@ public final class GuestControlClient implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 io.pvnet.ring.share.LinuxCalls.close(kickFd);
+                // not sealed, not a memfd, a size or layout this build does not know, or a mapping that failed
+                throw new IllegalStateException("unusable share from the switch: " + ex.getMessage(), ex);
+            }
+            try
+            {
+                return new GuestControlClient(socket, share, kickFd, config);
+            }
+            catch (final RuntimeException ex)
+            {
+                share.close();
+                io.pvnet.ring.share.LinuxCalls.close(kickFd);
                 throw ex;
             }
-            return new GuestControlClient(socket, share, kickFd, config);
         }
         catch (final RuntimeException ex)
         {
