@@ -30,7 +30,10 @@ import java.nio.file.Path;
  * {@code REGION.sock} beside the switch's region file): it gets its own sealed memory for its vif and keeps a private
  * copy of its store keys; it never maps the switch's region. When the switch dies or restarts the connection ends at
  * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
- * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
+ * Linux's netfront does after a backend restart; with it off, or when that attach fails in any way (no switch within
+ * {@code --wait}, a refusal, a share it cannot map, a netfront it cannot start there), the node ends: {@link #failure()}
+ * names the cause on one line, and {@link #doWork()} throws it as an {@link AgentTerminationException}, which stops the
+ * node's runner after one report instead of running a detached node again.
  * <p>
  * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) tries again 50 ms after each try that
  * found no switch (no socket, nobody listening, a hang-up without an answer), waiting on a {@link StopWait} in between;
@@ -200,7 +203,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                 {
                     attempt.close(); // its socket (the switch frees the vif), then its share and kick eventfd
                     attempt.closeShare();
-                    throw ex;
+                    // e.g. a share without this vif's sections (io.pvnet.ring's RegionException: no room for them)
+                    throw new IllegalStateException("cannot start the netfront in the share from the switch at " +
+                        socket + ": " + oneLine(ex), ex);
                 }
                 client = attempt;
                 attached = true;
@@ -379,11 +384,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
 
     private int onSwitchGone()
     {
-        final String reason = client.goneReason();
-        if (!reconnect || failure != null)
+        if (failure != null)
         {
-            failure = failure != null ? failure : "lost the switch: " + reason;
-            throw new IllegalStateException(failure);
+            // ended: a runner stopped at the first throw; a caller that runs the node again gets the same, no retry
+            throw new AgentTerminationException(failure);
+        }
+        final String reason = client.goneReason();
+        if (!reconnect)
+        {
+            throw end("lost the switch: " + reason);
         }
         log.println("pvnet guest: lost the switch (" + reason + "); reconnecting");
         // a sleep announced on the old frontend's port (this may be the final check) is withdrawn while its share
@@ -397,16 +406,18 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         {
             reattached = attach();
         }
-        catch (final IllegalStateException ex)
-        {
-            failure = "lost the switch and could not reconnect: " + ex.getMessage();
-            throw new IllegalStateException(failure);
-        }
         catch (final InterruptedException ex)
         {
             // only a runner's close interrupts this thread (after its 5 s join): it stops the guest as a signal does
             Thread.currentThread().interrupt();
             throw new AgentTerminationException("interrupted while reconnecting", true);
+        }
+        catch (final RuntimeException ex)
+        {
+            // whatever failed (a refusal, no switch within --wait, a share it cannot map, a netfront it cannot start
+            // there), attach() closed what it had opened: the node ends here, detached, and is never run again on a
+            // closed client (an Error is not caught: the JVM is in no state to go on)
+            throw end("lost the switch and could not reconnect: " + oneLine(ex));
         }
         if (!reattached)
         {
@@ -416,6 +427,26 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         reconnects++;
         log.println("pvnet guest: reconnected to the switch");
         return 1;
+    }
+
+    /**
+     * Ends the node for good with {@code why} as its {@link #failure()}.
+     *
+     * @return the exception to throw from {@link #doWork()}: it stops an {@code AgentRunner} (whose error handler gets
+     *         it, once), where an {@link IllegalStateException} would be reported and the node run again at once.
+     */
+    private AgentTerminationException end(final String why)
+    {
+        failure = why;
+        return new AgentTerminationException(why);
+    }
+
+    /** {@return {@code ex}'s message on one line, or its type's name when it has none} */
+    private static String oneLine(final RuntimeException ex)
+    {
+        final String message = ex.getMessage();
+        return message == null || message.isBlank() ? ex.getClass().getSimpleName() :
+            message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     /**

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link GuestNode}'s attach in this JVM, against a fake switch: what it attached is closed when the step after the
- * attach fails.
+ * attach fails, and the failure is an {@link IllegalStateException} naming it on one line.
  */
 class GuestNodeAttachTest
 {
@@ -50,8 +50,10 @@ class GuestNodeAttachTest
             final boolean dumpable = LinuxCalls.isDumpable();
             try
             {
-                assertThrows(RuntimeException.class, () -> GuestNode.open(
+                final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> GuestNode.open(
                     new GuestNode.Settings(region, config, 0x0a510001, 24, null), 1_000_000_000L));
+                assertTrue(ex.getMessage().startsWith("cannot start the netfront in the share from the switch at ") &&
+                    ex.getMessage().contains("no room for section"), ex.getMessage());
             }
             finally
             {
@@ -59,6 +61,42 @@ class GuestNodeAttachTest
             }
             // the guest's socket, share and kick eventfd closed: the fake switch sees the end of the stream at once
             assertTrue(connectionEnded.get(20, TimeUnit.SECONDS), "the guest kept its connection open");
+        }
+    }
+
+    @Test
+    void shouldNameTheShareOnOneLineAndCloseTheConnectionWhenTheSwitchSendsNoSealedMemfd() throws Exception
+    {
+        final Path region = dir.resolve("r");
+        final int notMemory = LinuxCalls.eventfd();
+        try (FakeSwitch fake = new FakeSwitch(region))
+        {
+            final CompletableFuture<Boolean> connectionEnded = CompletableFuture.supplyAsync(() ->
+            {
+                try (ControlSocket connection = fake.answerNextAttach(notMemory, GuestShare.lengthBytes(1)))
+                {
+                    return FakeSwitch.closedByGuestWithin(connection, 10_000_000_000L);
+                }
+            });
+            final boolean dumpable = LinuxCalls.isDumpable();
+            final IllegalStateException ex;
+            try
+            {
+                // an IllegalStateException: pvnet guest prints its message as its one last line and exits 1
+                ex = assertThrows(IllegalStateException.class, () -> GuestNode.open(
+                    new GuestNode.Settings(region, VifConfig.of(1, 0), 0x0a510001, 24, null), 1_000_000_000L));
+            }
+            finally
+            {
+                LinuxCalls.setDumpable(dumpable);
+            }
+            assertTrue(ex.getMessage().startsWith("unusable share from the switch: fd ") &&
+                ex.getMessage().endsWith(" is not a sealable memfd: EINVAL"), ex.getMessage());
+            assertTrue(connectionEnded.get(20, TimeUnit.SECONDS), "the guest kept its connection open");
+        }
+        finally
+        {
+            LinuxCalls.close(notMemory);
         }
     }
 }

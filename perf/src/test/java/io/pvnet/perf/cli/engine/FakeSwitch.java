@@ -1,0 +1,104 @@
+package io.pvnet.perf.cli.engine;
+
+import io.pvnet.engine.control.ControlMessage;
+import io.pvnet.engine.control.GuestShare;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxCalls;
+import io.pvnet.ring.share.LinuxException;
+
+import java.nio.file.Path;
+
+/**
+ * A switch's control socket as a test scripts it: the test accepts each guest's attach and answers it with what it
+ * likes (a share, a wrong vif's share, something that is no share at all), drops the connection as a dying switch does,
+ * and sees whether the guest closed its end. Test thread (or one server thread per test).
+ */
+final class FakeSwitch implements AutoCloseable
+{
+    private final ControlSocket listener;
+
+    /** Listens on {@code region}'s control socket ({@code REGION.sock}), where a guest of that region attaches. */
+    FakeSwitch(final Path region)
+    {
+        listener = ControlSocket.listen(RegionArgument.controlSocket(region), false);
+    }
+
+    /**
+     * Accepts the next attach and answers it as the switch does: an ATTACHED of {@code shareBytes} with {@code shareFd}
+     * (sent as the share's memfd, whatever it is) and a fresh kick eventfd (this side's copy closed once sent).
+     *
+     * @return the connection, open.
+     */
+    ControlSocket answerNextAttach(final int shareFd, final long shareBytes)
+    {
+        final ControlSocket connection = listener.accept();
+        final int kick = LinuxCalls.eventfd();
+        try
+        {
+            connection.receive(0).closeFds(); // the ATTACH
+            connection.send(ControlMessage.attached(shareBytes).encode(), shareFd, kick);
+            return connection;
+        }
+        catch (final RuntimeException ex)
+        {
+            connection.close();
+            throw ex;
+        }
+        finally
+        {
+            LinuxCalls.close(kick);
+        }
+    }
+
+    /** As {@link #answerNextAttach(int, long)} with {@code share}. */
+    ControlSocket answerNextAttach(final GuestShare share)
+    {
+        return answerNextAttach(share.fd(), GuestShare.lengthBytes(1));
+    }
+
+    /** @return whether a guest's connection waits to be accepted (a connect completes into the backlog). */
+    boolean connectionPending()
+    {
+        return awaitConnection(0);
+    }
+
+    /** @return whether a guest connected within {@code timeoutNs} (its connection waits to be accepted). */
+    boolean awaitConnection(final long timeoutNs)
+    {
+        return listener.awaitReady(timeoutNs);
+    }
+
+    /**
+     * Reads what the guest sends (store writes, counters) until it closes its end.
+     *
+     * @return true when the guest closed the connection within {@code timeoutNs}, false when it kept it open.
+     */
+    static boolean closedByGuestWithin(final ControlSocket connection, final long timeoutNs)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        try
+        {
+            while (connection.awaitReady(Math.max(0, deadline - System.nanoTime())))
+            {
+                final ControlSocket.Message message = connection.receive(0);
+                if (message == null)
+                {
+                    return true;
+                }
+                message.closeFds();
+            }
+            return false;
+        }
+        catch (final LinuxException ex)
+        {
+            return ex.errno() == LinuxCalls.ECONNRESET; // it closed with our answer unread
+        }
+    }
+
+    /** Stops listening and removes the socket file. */
+    @Override
+    public void close()
+    {
+        listener.close();
+    }
+}

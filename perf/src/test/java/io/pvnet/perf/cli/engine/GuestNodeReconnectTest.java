@@ -1,0 +1,184 @@
+package io.pvnet.perf.cli.engine;
+
+import io.pvnet.engine.control.GuestShare;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxCalls;
+import org.agrona.concurrent.AgentRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link GuestNode}'s reconnect in this JVM, under an Agrona runner as {@code pvnet guest} runs it, against a fake
+ * switch ({@link FakeSwitch}) that dies and comes back answering with something the guest cannot use. The node ends
+ * once, naming why; its runner stops by itself; nothing of either attach stays open; it never tries again.
+ * <p>
+ * Before the fix only an {@link IllegalStateException} from the reattach ended the node: any other failure (the
+ * {@code RegionException} of a share without the vif's sections, the {@code IllegalArgumentException} of memory that is
+ * no sealed memfd) escaped {@code doWork} with the node detached and its closed client still in place; the runner
+ * reported it and ran the node again, which "lost the switch" once more, closed the closed share and kick eventfd a
+ * second time and attached again.
+ */
+class GuestNodeReconnectTest
+{
+    private static final VifConfig VIF1 = VifConfig.of(1, 0);
+    private static final String FAILURE = "lost the switch and could not reconnect: ";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldEndOnceWhenTheSwitchComesBackWithTheShareOfAnotherVif() throws Exception
+    {
+        // the netfront finds none of vif 1's sections there and cannot allocate them (io.pvnet.ring's RegionException)
+        try (GuestShare wrongVif = GuestShare.create(VifConfig.of(2, 0)))
+        {
+            final String failure = reconnectFailure(fake -> fake.answerNextAttach(wrongVif));
+            assertTrue(failure.contains("cannot start the netfront in the share from the switch") &&
+                failure.contains("no room for section: name=vif.1.0.pages"), failure);
+        }
+    }
+
+    @Test
+    void shouldEndOnceWhenTheSwitchComesBackWithMemoryThatIsNoSealedMemfd() throws Exception
+    {
+        final int notMemory = LinuxCalls.eventfd();
+        try
+        {
+            final String failure =
+                reconnectFailure(fake -> fake.answerNextAttach(notMemory, GuestShare.lengthBytes(1)));
+            assertTrue(failure.contains("unusable share from the switch: ") &&
+                failure.contains("is not a sealable memfd"), failure);
+        }
+        finally
+        {
+            LinuxCalls.close(notMemory);
+        }
+    }
+
+    /**
+     * Attaches a node to a fake switch, runs it, lets the switch die and come back answering with
+     * {@code secondAnswer}; asserts how the node ended.
+     *
+     * @return the node's failure.
+     */
+    private String reconnectFailure(final Function<FakeSwitch, ControlSocket> secondAnswer) throws Exception
+    {
+        final Path region = dir.resolve("r");
+        try (FakeSwitch fake = new FakeSwitch(region); GuestShare share = GuestShare.create(VIF1))
+        {
+            final Descriptors before = Descriptors.now();
+            final CountDownLatch switchDies = new CountDownLatch(1);
+            final FutureTask<Boolean> server = new FutureTask<>(() ->
+            {
+                try (ControlSocket first = fake.answerNextAttach(share))
+                {
+                    switchDies.await();
+                }
+                try (ControlSocket second = secondAnswer.apply(fake))
+                {
+                    return FakeSwitch.closedByGuestWithin(second, 20_000_000_000L);
+                }
+            });
+            Thread.ofPlatform().daemon().name("fake-switch").start(server);
+            final ByteArrayOutputStream log = new ByteArrayOutputStream();
+            final boolean dumpable = LinuxCalls.isDumpable();
+            final GuestNode node;
+            try
+            {
+                node = GuestNode.open(new GuestNode.Settings(region, VIF1, 0x0a510001, 24, null), 5_000_000_000L,
+                    GuestNode.NO_STOP, true, new PrintStream(log, true, StandardCharsets.UTF_8));
+            }
+            finally
+            {
+                LinuxCalls.setDumpable(dumpable); // open() closed this JVM to others, as a guest process does
+            }
+            final List<Throwable> errors = new CopyOnWriteArrayList<>();
+            final AgentRunner runner = new AgentRunner(node.idleStrategy(IdleMode.SLEEP), errors::add, null, node);
+            final Thread guestThread = AgentRunner.startOnThread(runner);
+            try
+            {
+                switchDies.countDown();
+                assertTrue(server.get(30, TimeUnit.SECONDS), "the guest kept its second connection open");
+                guestThread.join(10_000);
+                assertFalse(guestThread.isAlive(),
+                    "the guest's runner went on after the failure: " + summary(errors) + log);
+            }
+            finally
+            {
+                runner.close();
+            }
+            final String failure = node.failure();
+            assertTrue(failure != null && failure.startsWith(FAILURE), failure + " " + summary(errors) + log);
+            assertFalse(failure.contains("\n"), failure);
+            assertEquals(1, errors.size(), summary(errors));
+            assertEquals(failure, errors.getFirst().getMessage());
+            assertEquals(1, log.toString(StandardCharsets.UTF_8).split("reconnecting", -1).length - 1, log.toString());
+            // run once more by hand: the same failure, no new attach
+            assertEquals(failure, assertThrows(RuntimeException.class, node::doWork).getMessage());
+            assertFalse(fake.connectionPending(), "the guest tried again after it failed");
+            node.close();
+            // both attaches' sockets, memfds, mappings and kick eventfds are closed: only the fake switch's remain
+            assertEquals(before, Descriptors.now());
+            return failure;
+        }
+    }
+
+    /** @return how many errors the runner reported, and the first two. */
+    private static String summary(final List<Throwable> errors)
+    {
+        return errors.size() + " errors: " + errors.subList(0, Math.min(2, errors.size())) + "\n";
+    }
+
+    /** How many descriptors and mappings of the kinds an attach opens this JVM holds. */
+    private record Descriptors(long sockets, long memfds, long eventfds, long shareMappings)
+    {
+        static Descriptors now() throws IOException
+        {
+            long sockets = 0;
+            long memfds = 0;
+            long eventfds = 0;
+            try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+            {
+                for (final Path fd : fds.toList())
+                {
+                    final String target;
+                    try
+                    {
+                        target = Files.readSymbolicLink(fd).toString();
+                    }
+                    catch (final IOException gone)
+                    {
+                        continue; // the listing's own descriptor, closed by now
+                    }
+                    sockets += target.startsWith("socket:") ? 1 : 0;
+                    memfds += target.startsWith("/memfd:") ? 1 : 0;
+                    eventfds += target.equals("anon_inode:[eventfd]") ? 1 : 0;
+                }
+            }
+            final long shareMappings = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.contains("/memfd:pvnet-vif")).count();
+            return new Descriptors(sockets, memfds, eventfds, shareMappings);
+        }
+    }
+}
