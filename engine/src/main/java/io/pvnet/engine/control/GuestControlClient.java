@@ -494,14 +494,21 @@ public final class GuestControlClient implements AutoCloseable
         }
     }
 
-    /** Unmaps the share. */
+    /**
+     * Unmaps the share and closes the kick eventfd. Idempotent: a second call closes nothing, so it never closes a
+     * descriptor number the process has reused meanwhile.
+     */
     public void closeShare()
     {
         synchronized (this)
         {
+            if (shareClosed)
+            {
+                return;
+            }
             shareClosed = true;
         }
         share.close();
-        io.pvnet.ring.share.LinuxCalls.close(kickFd);
+        LinuxCalls.close(kickFd);
     }
 }

@@ -399,11 +399,17 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         // is still mapped; sleep() then returns at once and the next idle cycle announces on the new frontend
         waitPoint.cancelSleep();
         attached = false;
-        client.close();
-        client.closeShare();
         final boolean reattached;
         try
         {
+            try
+            {
+                client.close();
+            }
+            finally
+            {
+                client.closeShare(); // idempotent: a failure here ends the node below, never a second close
+            }
             reattached = attach();
         }
         catch (final InterruptedException ex)
@@ -414,9 +420,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         }
         catch (final RuntimeException ex)
         {
-            // whatever failed (a refusal, no switch within --wait, a share it cannot map, a netfront it cannot start
-            // there), attach() closed what it had opened: the node ends here, detached, and is never run again on a
-            // closed client (an Error is not caught: the JVM is in no state to go on)
+            // whatever failed (closing the old connection, a refusal, no switch within --wait, a share it cannot map,
+            // a netfront it cannot start there), attach() closed what it had opened: the node ends here, detached,
+            // and is never run again on a closed client (an Error is not caught: the JVM is in no state to go on)
             throw end("lost the switch and could not reconnect: " + oneLine(ex));
         }
         if (!reattached)
