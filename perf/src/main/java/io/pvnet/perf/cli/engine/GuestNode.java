@@ -392,7 +392,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         final String reason = client.goneReason();
         if (!reconnect)
         {
-            throw end("lost the switch: " + reason);
+            throw end("lost the switch: " + reason, null);
         }
         log.println("pvnet guest: lost the switch (" + reason + "); reconnecting");
         // a sleep announced on the old frontend's port (this may be the final check) is withdrawn while its share
@@ -423,7 +423,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
             // whatever failed (closing the old connection, a refusal, no switch within --wait, a share it cannot map,
             // a netfront it cannot start there), attach() closed what it had opened: the node ends here, detached,
             // and is never run again on a closed client (an Error is not caught: the JVM is in no state to go on)
-            throw end("lost the switch and could not reconnect: " + oneLine(ex));
+            throw end("lost the switch and could not reconnect: " + oneLine(ex), ex);
         }
         if (!reattached)
         {
@@ -438,13 +438,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     /**
      * Ends the node for good with {@code why} as its {@link #failure()}.
      *
+     * @param why   the failure on one line, what the user sees.
+     * @param cause what failed, or null: kept as the exception's cause for a debugger or another error handler.
      * @return the exception to throw from {@link #doWork()}: it stops an {@code AgentRunner} (whose error handler gets
      *         it, once), where an {@link IllegalStateException} would be reported and the node run again at once.
      */
-    private AgentTerminationException end(final String why)
+    private AgentTerminationException end(final String why, final Throwable cause)
     {
         failure = why;
-        return new AgentTerminationException(why);
+        return new AgentTerminationException(why, cause);
     }
 
     /** {@return {@code ex}'s message on one line, or its type's name when it has none} */

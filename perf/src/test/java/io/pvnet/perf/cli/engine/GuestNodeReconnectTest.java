@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,6 +134,7 @@ class GuestNodeReconnectTest
             assertFalse(failure.contains("\n"), failure);
             assertEquals(1, errors.size(), summary(errors));
             assertEquals(failure, errors.getFirst().getMessage());
+            assertNotNull(errors.getFirst().getCause(), "the failure's cause was dropped");
             assertEquals(1, log.toString(StandardCharsets.UTF_8).split("reconnecting", -1).length - 1, log.toString());
             // run once more by hand: the same failure, no new attach
             assertEquals(failure, assertThrows(RuntimeException.class, node::doWork).getMessage());
