@@ -95,7 +95,10 @@ public final class GuestControlClient implements AutoCloseable
      * @param config     the vif.
      * @return the attached client.
      * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
-     *                                   such vif {@code on this switch} / {@code on this bench process}).
+     *                                   such vif {@code on this switch} / {@code on this bench process}); or an answer
+     *                                   this side cannot use ({@code bad answer}, {@code unexpected answer}), or
+     *                                   {@code unusable share from the switch: } and why (not a sealed memfd, a size
+     *                                   or layout this build does not know, a failed mapping).
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting).
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
      */
@@ -117,7 +120,7 @@ public final class GuestControlClient implements AutoCloseable
      * @return the attached client, or null when {@code stopped} said so before an answer came (the connection closed).
      * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
      *                                   such vif {@code on this switch} / {@code on this bench process}); or an answer
-     *                                   or share this side cannot use, named.
+     *                                   or share this side cannot use, named as for {@link #attach(Path, VifConfig)}.
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting),
      *                                   or no answer came within {@code answerTimeoutNs}.
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).

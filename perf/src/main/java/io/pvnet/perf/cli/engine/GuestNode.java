@@ -152,7 +152,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
      * @return the attached node, or null when a stop came first: {@code stop} is looked at between tries (their wait
      *         ends at once) and every 50 ms while a try waits for the switch's answer.
      * @throws IllegalStateException naming why: the switch refused (vif taken, not the owner, no such vif) or is not
-     *                               there.
+     *                               there (within {@code waitNs}); its answer or share is unusable
+     *                               ({@code unusable share from the switch: }, not a sealed memfd, an unknown size or
+     *                               layout, a failed mapping); or the netfront cannot start in that share
+     *                               ({@code cannot start the netfront in the share from the switch at }, e.g. another
+     *                               vif's share without this vif's sections).
      */
     static GuestNode open(final Settings settings, final long waitNs, final StopWait stop, final boolean reconnect,
         final PrintStream log) throws InterruptedException
