@@ -193,7 +193,7 @@ public final class GuestControlClient implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                io.pvnet.ring.share.LinuxCalls.close(kickFd);
+                LinuxCalls.close(kickFd);
                 // not sealed, not a memfd, a size or layout this build does not know, or a mapping that failed
                 throw new IllegalStateException("unusable share from the switch: " + ex.getMessage(), ex);
             }
@@ -204,7 +204,7 @@ public final class GuestControlClient implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 share.close();
-                io.pvnet.ring.share.LinuxCalls.close(kickFd);
+                LinuxCalls.close(kickFd);
                 throw ex;
             }
         }
