@@ -28,14 +28,25 @@ final class FakeSwitch implements AutoCloseable
      * (sent as the share's memfd, whatever it is) and a fresh kick eventfd (this side's copy closed once sent).
      *
      * @return the connection, open.
+     * @throws IllegalStateException when this fake switch was closed before a guest connected, or the guest hung up
+     *                               before its ATTACH.
      */
     ControlSocket answerNextAttach(final int shareFd, final long shareBytes)
     {
         final ControlSocket connection = listener.accept();
+        if (connection == null)
+        {
+            throw new IllegalStateException("the fake switch was closed before a guest attached");
+        }
         final int kick = LinuxCalls.eventfd();
         try
         {
-            connection.receive(0).closeFds(); // the ATTACH
+            final ControlSocket.Message attach = connection.receive(0);
+            if (attach == null)
+            {
+                throw new IllegalStateException("the guest hung up before its ATTACH");
+            }
+            attach.closeFds();
             connection.send(ControlMessage.attached(shareBytes).encode(), shareFd, kick);
             return connection;
         }
