@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
@@ -88,7 +90,7 @@ class GuestNodeReconnectTest
         final Path region = dir.resolve("r");
         try (FakeSwitch fake = new FakeSwitch(region); GuestShare share = GuestShare.create(VIF1))
         {
-            final Descriptors before = Descriptors.now();
+            final Opened before = Opened.now();
             final CountDownLatch switchDies = new CountDownLatch(1);
             final FutureTask<Boolean> server = new FutureTask<>(() ->
             {
@@ -140,8 +142,9 @@ class GuestNodeReconnectTest
             assertEquals(failure, assertThrows(RuntimeException.class, node::doWork).getMessage());
             assertFalse(fake.connectionPending(), "the guest tried again after it failed");
             node.close();
-            // both attaches' sockets, memfds, mappings and kick eventfds are closed: only the fake switch's remain
-            assertEquals(before, Descriptors.now());
+            // both attaches' sockets, memfds, mappings and kick eventfds are closed: nothing opened since is left
+            final Opened leftOpen = Opened.now().newSince(before);
+            assertTrue(leftOpen.isEmpty(), "left open: " + leftOpen);
             return failure;
         }
     }
@@ -152,35 +155,59 @@ class GuestNodeReconnectTest
         return errors.size() + " errors: " + errors.subList(0, Math.min(2, errors.size())) + "\n";
     }
 
-    /** How many descriptors and mappings of the kinds an attach opens this JVM holds. */
-    private record Descriptors(long sockets, long memfds, long eventfds, long shareMappings)
+    /**
+     * The descriptors of the kinds an attach opens (sockets, memfds, eventfds) and the mappings of vif shares this JVM
+     * holds, each by identity: descriptor number, link target, inode and eventfd id (from {@code /proc/self/fdinfo}),
+     * and a mapping's whole {@code /proc/self/maps} line. Other test classes share this JVM and may close theirs at any
+     * time, so a check asks only whether something new appeared ({@link #newSince}), never for equal counts.
+     */
+    private record Opened(Set<String> descriptors, Set<String> shareMappings)
     {
-        static Descriptors now() throws IOException
+        static Opened now() throws IOException
         {
-            long sockets = 0;
-            long memfds = 0;
-            long eventfds = 0;
+            final Set<String> descriptors = new TreeSet<>();
             try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
             {
                 for (final Path fd : fds.toList())
                 {
-                    final String target;
                     try
                     {
-                        target = Files.readSymbolicLink(fd).toString();
+                        final String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:") || target.startsWith("/memfd:") ||
+                            target.equals("anon_inode:[eventfd]"))
+                        {
+                            // the inode tells memfds apart, the eventfd id eventfds (their link targets are all alike)
+                            final List<String> identity = Files.readAllLines(
+                                Path.of("/proc/self/fdinfo").resolve(fd.getFileName())).stream()
+                                .filter(line -> line.startsWith("ino:") || line.startsWith("eventfd-id:"))
+                                .map(line -> line.replaceAll("\\s+", " ")).toList();
+                            descriptors.add("fd " + fd.getFileName() + " -> " + target + " " + identity);
+                        }
                     }
                     catch (final IOException gone)
                     {
-                        continue; // the listing's own descriptor, closed by now
+                        // closed meanwhile (the listing's own descriptor, or another thread's)
                     }
-                    sockets += target.startsWith("socket:") ? 1 : 0;
-                    memfds += target.startsWith("/memfd:") ? 1 : 0;
-                    eventfds += target.equals("anon_inode:[eventfd]") ? 1 : 0;
                 }
             }
-            final long shareMappings = Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                .filter(line -> line.contains("/memfd:pvnet-vif")).count();
-            return new Descriptors(sockets, memfds, eventfds, shareMappings);
+            final Set<String> shareMappings = new TreeSet<>(Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.contains("/memfd:pvnet-vif")).toList());
+            return new Opened(descriptors, shareMappings);
+        }
+
+        /** @return what is open now but was not in {@code before}. */
+        Opened newSince(final Opened before)
+        {
+            final Set<String> newDescriptors = new TreeSet<>(descriptors);
+            newDescriptors.removeAll(before.descriptors);
+            final Set<String> newMappings = new TreeSet<>(shareMappings);
+            newMappings.removeAll(before.shareMappings);
+            return new Opened(newDescriptors, newMappings);
+        }
+
+        boolean isEmpty()
+        {
+            return descriptors.isEmpty() && shareMappings.isEmpty();
         }
     }
 }
