@@ -105,43 +105,53 @@ class GuestNodeReconnectTest
             });
             Thread.ofPlatform().daemon().name("fake-switch").start(server);
             final ByteArrayOutputStream log = new ByteArrayOutputStream();
-            final boolean dumpable = LinuxCalls.isDumpable();
-            final GuestNode node;
-            try
-            {
-                node = GuestNode.open(new GuestNode.Settings(region, VIF1, 0x0a510001, 24, null), 5_000_000_000L,
-                    GuestNode.NO_STOP, true, new PrintStream(log, true, StandardCharsets.UTF_8));
-            }
-            finally
-            {
-                LinuxCalls.setDumpable(dumpable); // open() closed this JVM to others, as a guest process does
-            }
             final List<Throwable> errors = new CopyOnWriteArrayList<>();
-            final AgentRunner runner = new AgentRunner(node.idleStrategy(IdleMode.SLEEP), errors::add, null, node);
-            final Thread guestThread = AgentRunner.startOnThread(runner);
+            final String failure;
+            GuestNode node = null;
+            AgentRunner runner = null;
             try
             {
+                final boolean dumpable = LinuxCalls.isDumpable();
+                try
+                {
+                    node = GuestNode.open(new GuestNode.Settings(region, VIF1, 0x0a510001, 24, null), 5_000_000_000L,
+                        GuestNode.NO_STOP, true, new PrintStream(log, true, StandardCharsets.UTF_8));
+                }
+                finally
+                {
+                    LinuxCalls.setDumpable(dumpable); // open() closed this JVM to others, as a guest process does
+                }
+                runner = new AgentRunner(node.idleStrategy(IdleMode.SLEEP), errors::add, null, node);
+                final Thread guestThread = AgentRunner.startOnThread(runner);
                 switchDies.countDown();
                 assertTrue(server.get(30, TimeUnit.SECONDS), "the guest kept its second connection open");
                 guestThread.join(10_000);
                 assertFalse(guestThread.isAlive(),
                     "the guest's runner went on after the failure: " + summary(errors) + log);
+                failure = node.failure();
+                assertTrue(failure != null && failure.startsWith(FAILURE), failure + " " + summary(errors) + log);
+                assertFalse(failure.contains("\n"), failure);
+                assertEquals(1, errors.size(), summary(errors));
+                assertEquals(failure, errors.getFirst().getMessage());
+                assertNotNull(errors.getFirst().getCause(), "the failure's cause was dropped");
+                assertEquals(1, log.toString(StandardCharsets.UTF_8).split("reconnecting", -1).length - 1,
+                    log.toString());
+                // run once more by hand (its thread ended): the same failure, no new attach
+                assertEquals(failure, assertThrows(RuntimeException.class, node::doWork).getMessage());
+                assertFalse(fake.connectionPending(), "the guest tried again after it failed");
             }
             finally
             {
-                runner.close();
+                switchDies.countDown(); // an early failure leaves no fake-switch thread waiting for the switch to die
+                if (runner != null)
+                {
+                    runner.close();
+                }
+                if (node != null)
+                {
+                    node.close();
+                }
             }
-            final String failure = node.failure();
-            assertTrue(failure != null && failure.startsWith(FAILURE), failure + " " + summary(errors) + log);
-            assertFalse(failure.contains("\n"), failure);
-            assertEquals(1, errors.size(), summary(errors));
-            assertEquals(failure, errors.getFirst().getMessage());
-            assertNotNull(errors.getFirst().getCause(), "the failure's cause was dropped");
-            assertEquals(1, log.toString(StandardCharsets.UTF_8).split("reconnecting", -1).length - 1, log.toString());
-            // run once more by hand: the same failure, no new attach
-            assertEquals(failure, assertThrows(RuntimeException.class, node::doWork).getMessage());
-            assertFalse(fake.connectionPending(), "the guest tried again after it failed");
-            node.close();
             // both attaches' sockets, memfds, mappings and kick eventfds are closed: nothing opened since is left
             final Opened leftOpen = Opened.now().newSince(before);
             assertTrue(leftOpen.isEmpty(), "left open: " + leftOpen);
