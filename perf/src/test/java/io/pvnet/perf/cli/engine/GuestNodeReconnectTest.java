@@ -35,12 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link GuestNode}'s reconnect in this JVM, under an Agrona runner as {@code pvnet guest} runs it, against a fake
  * switch ({@link FakeSwitch}) that dies and comes back answering with something the guest cannot use. The node ends
  * once, naming why; its runner stops by itself; nothing of either attach stays open; it never tries again.
- * <p>
- * Before the fix only an {@link IllegalStateException} from the reattach ended the node: any other failure (the
- * {@code RegionException} of a share without the vif's sections, the {@code IllegalArgumentException} of memory that is
- * no sealed memfd) escaped {@code doWork} with the node detached and its closed client still in place; the runner
- * reported it and ran the node again, which "lost the switch" once more, closed the closed share and kick eventfd a
- * second time and attached again.
  */
 class GuestNodeReconnectTest
 {

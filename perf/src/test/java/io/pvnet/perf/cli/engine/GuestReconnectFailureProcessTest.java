@@ -15,10 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code pvnet guest} whose switch dies and comes back with a share it cannot use (here vif 2's, without vif 1's
  * sections): it exits 1 at once with one last line naming why, no stack trace, and tries no second time.
- * <p>
- * Before the fix the share's {@code RegionException} escaped the guest's duty cycle: its runner printed it with a stack
- * trace and ran the detached node again, which "lost the switch" once more and attached again (here: to a listener that
- * never answers, until {@code --wait} ran out), then threw its failure in a loop until the main thread stopped it.
  */
 class GuestReconnectFailureProcessTest
 {
