@@ -7,6 +7,8 @@ import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
 
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 
 /**
  * A switch's control socket as a test scripts it: the test accepts each guest's attach and answers it with what it
@@ -104,6 +106,19 @@ final class FakeSwitch implements AutoCloseable
         {
             return ex.errno() == LinuxCalls.ECONNRESET; // it closed with our answer unread
         }
+    }
+
+    /**
+     * Runs {@code script} (what this switch does while the test's thread drives the guest) on a daemon thread of its
+     * own: the common pool may have a single worker on a small machine, busy with another test's task.
+     *
+     * @return the script's result, once it ran.
+     */
+    static FutureTask<Boolean> run(final Callable<Boolean> script)
+    {
+        final FutureTask<Boolean> task = new FutureTask<>(script);
+        Thread.ofPlatform().daemon().name("fake-switch").start(task);
+        return task;
     }
 
     /** Stops listening and removes the socket file. */

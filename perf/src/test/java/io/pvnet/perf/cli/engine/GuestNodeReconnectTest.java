@@ -86,7 +86,7 @@ class GuestNodeReconnectTest
         {
             final Opened before = Opened.now();
             final CountDownLatch switchDies = new CountDownLatch(1);
-            final FutureTask<Boolean> server = new FutureTask<>(() ->
+            final FutureTask<Boolean> server = FakeSwitch.run(() ->
             {
                 try (ControlSocket first = fake.answerNextAttach(share))
                 {
@@ -97,7 +97,6 @@ class GuestNodeReconnectTest
                     return FakeSwitch.closedByGuestWithin(second, 20_000_000_000L);
                 }
             });
-            Thread.ofPlatform().daemon().name("fake-switch").start(server);
             final ByteArrayOutputStream log = new ByteArrayOutputStream();
             final List<Throwable> errors = new CopyOnWriteArrayList<>();
             final String failure;

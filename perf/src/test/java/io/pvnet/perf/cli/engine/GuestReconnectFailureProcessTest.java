@@ -31,7 +31,7 @@ class GuestReconnectFailureProcessTest
             GuestShare share = GuestShare.create(VifConfig.of(1, 0));
             GuestShare wrongVif = GuestShare.create(VifConfig.of(2, 0));
             CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
-                "--ip", "10.81.0.1/24", "--wait", "5"))
+                "--ip", "10.81.0.1/24", "--wait", "30"))
         {
             assertTrue(fake.awaitConnection(30 * NS_PER_S), "the guest never attached: " + guest.output());
             try (ControlSocket first = fake.answerNextAttach(share))
