@@ -95,7 +95,10 @@ public final class GuestControlClient implements AutoCloseable
      * @param config     the vif.
      * @return the attached client.
      * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
-     *                                   such vif {@code on this switch} / {@code on this bench process}).
+     *                                   such vif {@code on this switch} / {@code on this bench process}); or an answer
+     *                                   this side cannot use ({@code bad answer}, {@code unexpected answer}), or
+     *                                   {@code unusable share from the switch: } and why (not a sealed memfd, a size
+     *                                   or layout this build does not know, a failed mapping).
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting).
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
      */
@@ -116,7 +119,8 @@ public final class GuestControlClient implements AutoCloseable
      * @param stopped         true once the caller is asked to stop (a signal): the wait ends within a slice.
      * @return the attached client, or null when {@code stopped} said so before an answer came (the connection closed).
      * @throws IllegalStateException      {@code attach refused: } and the server's reason (vif taken, not the owner, no
-     *                                   such vif {@code on this switch} / {@code on this bench process}).
+     *                                   such vif {@code on this switch} / {@code on this bench process}); or an answer
+     *                                   or share this side cannot use, named as for {@link #attach(Path, VifConfig)}.
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting),
      *                                   or no answer came within {@code answerTimeoutNs}.
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
@@ -189,10 +193,20 @@ public final class GuestControlClient implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                io.pvnet.ring.share.LinuxCalls.close(kickFd);
+                LinuxCalls.close(kickFd);
+                // not sealed, not a memfd, a size or layout this build does not know, or a mapping that failed
+                throw new IllegalStateException("unusable share from the switch: " + ex.getMessage(), ex);
+            }
+            try
+            {
+                return new GuestControlClient(socket, share, kickFd, config);
+            }
+            catch (final RuntimeException ex)
+            {
+                share.close();
+                LinuxCalls.close(kickFd);
                 throw ex;
             }
-            return new GuestControlClient(socket, share, kickFd, config);
         }
         catch (final RuntimeException ex)
         {
@@ -483,14 +497,21 @@ public final class GuestControlClient implements AutoCloseable
         }
     }
 
-    /** Unmaps the share. */
+    /**
+     * Unmaps the share and closes the kick eventfd. Idempotent: a second call closes nothing, so it never closes a
+     * descriptor number the process has reused meanwhile.
+     */
     public void closeShare()
     {
         synchronized (this)
         {
+            if (shareClosed)
+            {
+                return;
+            }
             shareClosed = true;
         }
         share.close();
-        io.pvnet.ring.share.LinuxCalls.close(kickFd);
+        LinuxCalls.close(kickFd);
     }
 }

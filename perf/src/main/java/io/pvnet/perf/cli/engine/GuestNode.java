@@ -30,7 +30,10 @@ import java.nio.file.Path;
  * {@code REGION.sock} beside the switch's region file): it gets its own sealed memory for its vif and keeps a private
  * copy of its store keys; it never maps the switch's region. When the switch dies or restarts the connection ends at
  * once: with reconnect on, the node attaches again (a fresh share, a fresh netfront; the stack keeps its state), as
- * Linux's netfront does after a backend restart; with it off, {@link #doWork()} throws naming the cause.
+ * Linux's netfront does after a backend restart; with it off, or when that attach fails in any way (no switch within
+ * {@code --wait}, a refusal, a share it cannot map, a netfront it cannot start there), the node ends: {@link #failure()}
+ * names the cause on one line, and {@link #doWork()} throws it as an {@link AgentTerminationException}, which stops the
+ * node's runner after one report instead of running a detached node again.
  * <p>
  * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) tries again 50 ms after each try that
  * found no switch (no socket, nobody listening, a hang-up without an answer), waiting on a {@link StopWait} in between;
@@ -149,7 +152,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
      * @return the attached node, or null when a stop came first: {@code stop} is looked at between tries (their wait
      *         ends at once) and every 50 ms while a try waits for the switch's answer.
      * @throws IllegalStateException naming why: the switch refused (vif taken, not the owner, no such vif) or is not
-     *                               there.
+     *                               there (within {@code waitNs}); its answer or share is unusable
+     *                               ({@code unusable share from the switch: }, not a sealed memfd, an unknown size or
+     *                               layout, a failed mapping); or the netfront cannot start in that share
+     *                               ({@code cannot start the netfront in the share from the switch at }, e.g. another
+     *                               vif's share without this vif's sections).
      */
     static GuestNode open(final Settings settings, final long waitNs, final StopWait stop, final boolean reconnect,
         final PrintStream log) throws InterruptedException
@@ -200,7 +207,9 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                 {
                     attempt.close(); // its socket (the switch frees the vif), then its share and kick eventfd
                     attempt.closeShare();
-                    throw ex;
+                    // e.g. a share without this vif's sections (io.pvnet.ring's RegionException: no room for them)
+                    throw new IllegalStateException("cannot start the netfront in the share from the switch at " +
+                        socket + ": " + oneLine(ex), ex);
                 }
                 client = attempt;
                 attached = true;
@@ -379,34 +388,46 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
 
     private int onSwitchGone()
     {
-        final String reason = client.goneReason();
-        if (!reconnect || failure != null)
+        if (failure != null)
         {
-            failure = failure != null ? failure : "lost the switch: " + reason;
-            throw new IllegalStateException(failure);
+            // ended: a runner stopped at the first throw; a caller that runs the node again gets the same, no retry
+            throw new AgentTerminationException(failure);
+        }
+        final String reason = client.goneReason();
+        if (!reconnect)
+        {
+            throw end("lost the switch: " + reason, null);
         }
         log.println("pvnet guest: lost the switch (" + reason + "); reconnecting");
         // a sleep announced on the old frontend's port (this may be the final check) is withdrawn while its share
         // is still mapped; sleep() then returns at once and the next idle cycle announces on the new frontend
         waitPoint.cancelSleep();
         attached = false;
-        client.close();
-        client.closeShare();
         final boolean reattached;
         try
         {
+            try
+            {
+                client.close();
+            }
+            finally
+            {
+                client.closeShare(); // idempotent: a failure here ends the node below, never a second close
+            }
             reattached = attach();
-        }
-        catch (final IllegalStateException ex)
-        {
-            failure = "lost the switch and could not reconnect: " + ex.getMessage();
-            throw new IllegalStateException(failure);
         }
         catch (final InterruptedException ex)
         {
             // only a runner's close interrupts this thread (after its 5 s join): it stops the guest as a signal does
             Thread.currentThread().interrupt();
             throw new AgentTerminationException("interrupted while reconnecting", true);
+        }
+        catch (final RuntimeException ex)
+        {
+            // whatever failed (closing the old connection, a refusal, no switch within --wait, a share it cannot map,
+            // a netfront it cannot start there), attach() closed what it had opened: the node ends here, detached,
+            // and is never run again on a closed client (an Error is not caught: the JVM is in no state to go on)
+            throw end("lost the switch and could not reconnect: " + oneLine(ex), ex);
         }
         if (!reattached)
         {
@@ -416,6 +437,28 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         reconnects++;
         log.println("pvnet guest: reconnected to the switch");
         return 1;
+    }
+
+    /**
+     * Ends the node for good with {@code why} as its {@link #failure()}.
+     *
+     * @param why   the failure on one line, what the user sees.
+     * @param cause what failed, or null: kept as the exception's cause for a debugger or another error handler.
+     * @return the exception to throw from {@link #doWork()}: it stops an {@code AgentRunner} (whose error handler gets
+     *         it, once), where an {@link IllegalStateException} would be reported and the node run again at once.
+     */
+    private AgentTerminationException end(final String why, final Throwable cause)
+    {
+        failure = why;
+        return new AgentTerminationException(why, cause);
+    }
+
+    /** {@return {@code ex}'s message on one line, or its type's name when it has none} */
+    private static String oneLine(final RuntimeException ex)
+    {
+        final String message = ex.getMessage();
+        return message == null || message.isBlank() ? ex.getClass().getSimpleName() :
+            message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     /**

@@ -1,0 +1,216 @@
+package io.pvnet.perf.cli.engine;
+
+import io.pvnet.engine.control.GuestShare;
+import io.pvnet.engine.vif.VifConfig;
+import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.share.ControlSocket;
+import io.pvnet.ring.share.LinuxCalls;
+import org.agrona.concurrent.AgentRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link GuestNode}'s reconnect in this JVM, under an Agrona runner as {@code pvnet guest} runs it, against a fake
+ * switch ({@link FakeSwitch}) that dies and comes back answering with something the guest cannot use. The node ends
+ * once, naming why; its runner stops by itself; nothing of either attach stays open; it never tries again.
+ */
+class GuestNodeReconnectTest
+{
+    private static final VifConfig VIF1 = VifConfig.of(1, 0);
+    private static final String FAILURE = "lost the switch and could not reconnect: ";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldEndOnceWhenTheSwitchComesBackWithTheShareOfAnotherVif() throws Exception
+    {
+        // the netfront finds none of vif 1's sections there and cannot allocate them (io.pvnet.ring's RegionException)
+        try (GuestShare wrongVif = GuestShare.create(VifConfig.of(2, 0)))
+        {
+            final String failure = reconnectFailure(fake -> fake.answerNextAttach(wrongVif));
+            assertTrue(failure.contains("cannot start the netfront in the share from the switch") &&
+                failure.contains("no room for section: name=vif.1.0.pages"), failure);
+        }
+    }
+
+    @Test
+    void shouldEndOnceWhenTheSwitchComesBackWithMemoryThatIsNoSealedMemfd() throws Exception
+    {
+        final int notMemory = LinuxCalls.eventfd();
+        try
+        {
+            final String failure =
+                reconnectFailure(fake -> fake.answerNextAttach(notMemory, GuestShare.lengthBytes(1)));
+            assertTrue(failure.contains("unusable share from the switch: ") &&
+                failure.contains("is not a sealable memfd"), failure);
+        }
+        finally
+        {
+            LinuxCalls.close(notMemory);
+        }
+    }
+
+    /**
+     * Attaches a node to a fake switch, runs it, lets the switch die and come back answering with
+     * {@code secondAnswer}; asserts how the node ended.
+     *
+     * @return the node's failure.
+     */
+    private String reconnectFailure(final Function<FakeSwitch, ControlSocket> secondAnswer) throws Exception
+    {
+        final Path region = dir.resolve("r");
+        try (FakeSwitch fake = new FakeSwitch(region); GuestShare share = GuestShare.create(VIF1))
+        {
+            final Opened before = Opened.now();
+            final CountDownLatch switchDies = new CountDownLatch(1);
+            final FutureTask<Boolean> server = FakeSwitch.run(() ->
+            {
+                try (ControlSocket first = fake.answerNextAttach(share))
+                {
+                    switchDies.await();
+                }
+                try (ControlSocket second = secondAnswer.apply(fake))
+                {
+                    return FakeSwitch.closedByGuestWithin(second, 20_000_000_000L);
+                }
+            });
+            final ByteArrayOutputStream log = new ByteArrayOutputStream();
+            final List<Throwable> errors = new CopyOnWriteArrayList<>();
+            final String failure;
+            GuestNode node = null;
+            AgentRunner runner = null;
+            try
+            {
+                final boolean dumpable = LinuxCalls.isDumpable();
+                try
+                {
+                    node = GuestNode.open(new GuestNode.Settings(region, VIF1, 0x0a510001, 24, null), 5_000_000_000L,
+                        GuestNode.NO_STOP, true, new PrintStream(log, true, StandardCharsets.UTF_8));
+                }
+                finally
+                {
+                    LinuxCalls.setDumpable(dumpable); // open() closed this JVM to others, as a guest process does
+                }
+                runner = new AgentRunner(node.idleStrategy(IdleMode.SLEEP), errors::add, null, node);
+                final Thread guestThread = AgentRunner.startOnThread(runner);
+                switchDies.countDown();
+                assertTrue(server.get(30, TimeUnit.SECONDS), "the guest kept its second connection open");
+                guestThread.join(10_000);
+                assertFalse(guestThread.isAlive(),
+                    "the guest's runner went on after the failure: " + summary(errors) + log);
+                failure = node.failure();
+                assertTrue(failure != null && failure.startsWith(FAILURE), failure + " " + summary(errors) + log);
+                assertFalse(failure.contains("\n"), failure);
+                assertEquals(1, errors.size(), summary(errors));
+                assertEquals(failure, errors.getFirst().getMessage());
+                assertNotNull(errors.getFirst().getCause(), "the failure's cause was dropped");
+                assertEquals(1, log.toString(StandardCharsets.UTF_8).split("reconnecting", -1).length - 1,
+                    log.toString());
+                // run once more by hand (its thread ended): the same failure, no new attach
+                assertEquals(failure, assertThrows(RuntimeException.class, node::doWork).getMessage());
+                assertFalse(fake.connectionPending(), "the guest tried again after it failed");
+            }
+            finally
+            {
+                switchDies.countDown(); // an early failure leaves no fake-switch thread waiting for the switch to die
+                if (runner != null)
+                {
+                    runner.close();
+                }
+                if (node != null)
+                {
+                    node.close();
+                }
+            }
+            // both attaches' sockets, memfds, mappings and kick eventfds are closed: nothing opened since is left
+            final Opened leftOpen = Opened.now().newSince(before);
+            assertTrue(leftOpen.isEmpty(), "left open: " + leftOpen);
+            return failure;
+        }
+    }
+
+    /** @return how many errors the runner reported, and the first two. */
+    private static String summary(final List<Throwable> errors)
+    {
+        return errors.size() + " errors: " + errors.subList(0, Math.min(2, errors.size())) + "\n";
+    }
+
+    /**
+     * The descriptors of the kinds an attach opens (sockets, memfds, eventfds) and the mappings of vif shares this JVM
+     * holds, each by identity: descriptor number, link target, inode and eventfd id (from {@code /proc/self/fdinfo}),
+     * and a mapping's whole {@code /proc/self/maps} line. Other test classes share this JVM and may close theirs at any
+     * time, so a check asks only whether something new appeared ({@link #newSince}), never for equal counts.
+     */
+    private record Opened(Set<String> descriptors, Set<String> shareMappings)
+    {
+        static Opened now() throws IOException
+        {
+            final Set<String> descriptors = new TreeSet<>();
+            try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+            {
+                for (final Path fd : fds.toList())
+                {
+                    try
+                    {
+                        final String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:") || target.startsWith("/memfd:") ||
+                            target.equals("anon_inode:[eventfd]"))
+                        {
+                            // the inode tells memfds apart, the eventfd id eventfds (their link targets are all alike)
+                            final List<String> identity = Files.readAllLines(
+                                Path.of("/proc/self/fdinfo").resolve(fd.getFileName())).stream()
+                                .filter(line -> line.startsWith("ino:") || line.startsWith("eventfd-id:"))
+                                .map(line -> line.replaceAll("\\s+", " ")).toList();
+                            descriptors.add("fd " + fd.getFileName() + " -> " + target + " " + identity);
+                        }
+                    }
+                    catch (final IOException gone)
+                    {
+                        // closed meanwhile (the listing's own descriptor, or another thread's)
+                    }
+                }
+            }
+            final Set<String> shareMappings = new TreeSet<>(Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.contains("/memfd:pvnet-vif")).toList());
+            return new Opened(descriptors, shareMappings);
+        }
+
+        /** @return what is open now but was not in {@code before}. */
+        Opened newSince(final Opened before)
+        {
+            final Set<String> newDescriptors = new TreeSet<>(descriptors);
+            newDescriptors.removeAll(before.descriptors);
+            final Set<String> newMappings = new TreeSet<>(shareMappings);
+            newMappings.removeAll(before.shareMappings);
+            return new Opened(newDescriptors, newMappings);
+        }
+
+        boolean isEmpty()
+        {
+            return descriptors.isEmpty() && shareMappings.isEmpty();
+        }
+    }
+}
