@@ -95,10 +95,22 @@ def tcp(addr, port, count):
     return 0
 
 
-def server(addr, port):
-    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+def bound(addr, port, kind):
+    """A socket bound to ADDR:PORT even before ADDR is configured (IP_FREEBIND): a test may start this server while
+    its harness still sets the namespace's addresses up; connections arrive once the address exists."""
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, kind)
+    if kind == socket.SOCK_STREAM:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if ":" in addr:
+        s.setsockopt(socket.IPPROTO_IPV6, 78, 1)  # IPV6_FREEBIND
+    else:
+        s.setsockopt(socket.IPPROTO_IP, 15, 1)  # IP_FREEBIND
     s.bind((addr, int(port)))
+    return s
+
+
+def server(addr, port):
+    s = bound(addr, port, socket.SOCK_STREAM)
     s.listen(1)
     s.settimeout(20)
     print("listening", flush=True)
@@ -118,9 +130,8 @@ def server(addr, port):
 
 
 def udp_echo(addr, port, seconds):
-    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+    s = bound(addr, port, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-    s.bind((addr, int(port)))
     s.settimeout(0.2)
     print("listening", flush=True)
     deadline = time.monotonic() + float(seconds)
@@ -137,9 +148,7 @@ def udp_echo(addr, port, seconds):
 
 
 def tcp_serve(addr, port, seconds, handle):
-    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, int(port)))
+    s = bound(addr, port, socket.SOCK_STREAM)
     s.listen(64)
     s.settimeout(0.2)
     print("listening", flush=True)
@@ -219,8 +228,7 @@ STREAM_PORT = 5201
 
 
 def source(addr, seconds):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((addr, STREAM_PORT))
+    s = bound(addr, STREAM_PORT, socket.SOCK_DGRAM)
     s.settimeout(0.2)
     print("listening", flush=True)
     streams = {}
