@@ -16,7 +16,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The floors {@link WakeScenario} compares its paths with, timed as the paths are ({@link WakeRoundTrips}): two
@@ -53,12 +52,12 @@ final class WakeBaselines
         thread.start();
         try
         {
-            WakeRoundTrips.measure(context, "baseline.futex.rtt", new AtomicLong(), histogram, null, null, () ->
+            WakeRoundTrips.measure(context, new WakeRoundTrips.Path("baseline.futex.rtt", histogram, null, null, () ->
             {
                 final long start = System.nanoTime();
                 pinger.notifyPeer();
                 return pinger.await(WakeRoundTrips.TIMEOUT_NS) ? System.nanoTime() - start : -1;
-            });
+            }));
         }
         finally
         {
@@ -77,10 +76,17 @@ final class WakeBaselines
      * atomic add: the sender polls) and falls asleep again. Each round trip starts with that thread in its sleep, as
      * {@code wake.rtt}'s. Stages as {@code wake.rtt}'s ({@link WakeStages#FLOOR}): the kick returned, the thread
      * back from its sleep; {@code wake.rtt} above this floor is what its rings, frame and duty cycles add.
+     * <p>
+     * Sets the floor up, hands its path to {@code whileAlive} (which measures it, alone or interleaved with
+     * {@code wake.rtt}'s), then reports its stages and errors and stops its thread.
+     *
+     * @param histogram  where the measured round trips go, ns.
+     * @param whileAlive what runs while the floor's thread lives.
      */
-    static Histogram oneWakeRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
+    static void oneWakePath(
+        final ScenarioContext context, final IdleMode mode, final Histogram histogram,
+        final WakeRoundTrips.WhileAlive whileAlive) throws Exception
     {
-        final Histogram histogram = new Histogram(WakeRoundTrips.TIMEOUT_NS, 3);
         final UnsafeBuffer ports = new UnsafeBuffer(ByteBuffer.allocateDirect(EventChannelDescriptor.lengthBytes(2)));
         final EventChannel sender = new EventChannel(ports, 0, 1, mode);
         final EventChannel woken = new EventChannel(ports, 1, 0, mode);
@@ -92,8 +98,8 @@ final class WakeBaselines
         try
         {
             final IdleStrategy idle = mode.newIdleStrategy(sender);
-            WakeRoundTrips.measure(context, "baseline.futex1.rtt", new AtomicLong(), histogram, stages::reset,
-                sleep::asleep, () ->
+            whileAlive.measure(new WakeRoundTrips.Path("baseline.futex1.rtt", histogram, stages::reset, sleep::asleep,
+                () ->
                 {
                     while (sender.poll())
                     {
@@ -117,7 +123,7 @@ final class WakeBaselines
                     final long end = System.nanoTime();
                     stages.end(true);
                     return end - start;
-                });
+                }));
             stages.report(context);
         }
         finally
@@ -128,7 +134,6 @@ final class WakeBaselines
         {
             context.report("baseline.futex1.rtt.errors", errors.errors(), "errors");
         }
-        return histogram;
     }
 
     /** The floor's woken thread: answers every notification with one (the sender polls: an atomic add). */
@@ -191,13 +196,14 @@ final class WakeBaselines
             thread.start();
             try
             {
-                WakeRoundTrips.measure(context, "baseline.eventfd.rtt", new AtomicLong(), histogram, null, null, () ->
+                WakeRoundTrips.measure(context, new WakeRoundTrips.Path("baseline.eventfd.rtt", histogram, null, null,
+                    () ->
                 {
                     final long start = System.nanoTime();
                     LinuxCalls.eventfdSignal(pongFd);
                     return LinuxCalls.epollWait(pingEpoll, pingEvents, 4, (int)(WakeRoundTrips.TIMEOUT_NS / 1_000_000)) > 0 ?
                         System.nanoTime() - start : -1;
-                });
+                }));
             }
             finally
             {

@@ -26,7 +26,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code wake}: round trips of one 64-byte frame when the threads that carry it were asleep (2 ms between frames, far
@@ -43,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * polling thread, up to four wake-ups when a round trip outlasts a spin window.</li>
  * <li>{@code baseline.futex1.rtt.*}: the floor of {@code wake.rtt}, its one kernel wake-up and nothing else: the
  * sender wakes a thread asleep on an event channel and polls for its answer as the guest does
- * ({@link WakeBaselines#oneWakeRoundTrips}); {@code wake.rtt.p50/.p99} are shown as ratios to it.</li>
+ * ({@link WakeBaselines#oneWakePath}); {@code wake.rtt.p50/.p99} are shown as ratios to it.</li>
  * <li>{@code baseline.futex.rtt.*}: two threads waking each other through event channels in {@code sleep} mode,
  * nothing else (the floor of two kernel wake-ups); {@code baseline.eventfd.rtt.*}: the same with eventfds and epoll,
  * the kick path of guests in their own memory.</li>
@@ -110,8 +109,14 @@ public final class WakeScenario implements Scenario
     {
         final IdleMode mode = context.options().idle(IdleMode.ADAPTIVE);
         context.baseline("baseline");
-        report(context, "wake.rtt", reflectRoundTrips(context, mode));
-        report(context, "baseline.futex1.rtt", WakeBaselines.oneWakeRoundTrips(context, mode));
+        final Histogram rtt = new Histogram(TIMEOUT_NS, 3);
+        final Histogram floor = new Histogram(TIMEOUT_NS, 3);
+        // interleaved, round trip by round trip: the host's fast and slow modes last seconds, so a path and its floor
+        // measured one after the other compared two modes
+        reflectPath(context, mode, rtt, wake ->
+            WakeBaselines.oneWakePath(context, mode, floor, oneWake -> WakeRoundTrips.measure(context, wake, oneWake)));
+        report(context, "wake.rtt", rtt);
+        report(context, "baseline.futex1.rtt", floor);
         report(context, "wake.relay.rtt", relayRoundTrips(context, mode));
         report(context, "baseline.futex.rtt", WakeBaselines.futexRoundTrips(context));
         report(context, "baseline.eventfd.rtt", WakeBaselines.eventfdRoundTrips(context));
@@ -126,10 +131,14 @@ public final class WakeScenario implements Scenario
         context.report(name + ".p99", histogram.getValueAtPercentile(99) / 1000.0, "us");
     }
 
-    /** One vif whose backend sends every frame back to its own guest: guest -> backend -> guest. */
-    private static Histogram reflectRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
+    /**
+     * One vif whose backend sends every frame back to its own guest: guest -> backend -> guest. Sets it up, hands its
+     * path to {@code whileAlive} (which measures it), then reports its stages and errors and takes it down.
+     */
+    private static void reflectPath(
+        final ScenarioContext context, final IdleMode mode, final Histogram histogram,
+        final WakeRoundTrips.WhileAlive whileAlive) throws Exception
     {
-        final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
         final WakeStages stages = new WakeStages(WakeStages.REFLECT);
         final RateLimitedErrorHandler errors = errorHandler();
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(1)))
@@ -151,8 +160,8 @@ public final class WakeScenario implements Scenario
             {
                 awaitConnected(guest, self[0]);
                 final Sender sender = new Sender(guest, mode, stages);
-                WakeRoundTrips.measure(context, "wake.rtt", new AtomicLong(), histogram, stages::reset, hostSleep::asleep,
-                    sender::roundTrip);
+                whileAlive.measure(new WakeRoundTrips.Path("wake.rtt", histogram, stages::reset, hostSleep::asleep,
+                    sender::roundTrip));
                 stages.report(context);
             }
             finally
@@ -161,7 +170,6 @@ public final class WakeScenario implements Scenario
             }
         }
         reportErrors(context, "wake.rtt", errors);
-        return histogram;
     }
 
     /** Agent errors: one line each on stderr (rate-limited), never a stack trace; counted as a figure. */
@@ -230,9 +238,8 @@ public final class WakeScenario implements Scenario
                 awaitConnected(b, backends[1]);
                 AgentRunner.startOnThread(echo);
                 final Sender sender = new Sender(a, mode, stages);
-                final AtomicLong samples = new AtomicLong();
-                WakeRoundTrips.measure(context, "wake.relay.rtt", samples, histogram, stages::reset,
-                    () -> hostSleep.asleep() && echoSleep.asleep(), sender::roundTrip);
+                WakeRoundTrips.measure(context, new WakeRoundTrips.Path("wake.relay.rtt", histogram, stages::reset,
+                    () -> hostSleep.asleep() && echoSleep.asleep(), sender::roundTrip));
                 stages.report(context);
             }
             finally
