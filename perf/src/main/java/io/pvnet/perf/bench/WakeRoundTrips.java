@@ -239,9 +239,10 @@ final class WakeRoundTrips
      * (enough calls of every method on the path for C2, which wants thousands of invocations) as long as the whole
      * warm-up (or 1 s) allows. With {@code asleep}, each frame goes as soon as the threads it must wake (and those of
      * the paths interleaved with it) are asleep (a short park between checks): the measured path itself, sleep and
-     * wake-up included, so C2 compiles it with the branches it takes. Back to back, the host thread never slept: its sleep path (EventSelector.sleep and the idle
-     * strategy's) was first compiled during the measurement, and the C2 AgentRunner.doWork hit an uncommon trap at the
-     * first gapped round trips and ran in C1 code again while C2 recompiled it (-XX:+PrintCompilation).
+     * wake-up included, so C2 compiles it with the branches it takes. Back to back, the host thread never slept: its
+     * sleep path (EventSelector.sleep and the idle strategy's) was first compiled during the measurement, and the C2
+     * AgentRunner.doWork hit an uncommon trap at the first gapped round trips and ran in C1 code again while C2
+     * recompiled it (-XX:+PrintCompilation).
      *
      * @return round trips that timed out.
      */

@@ -42,7 +42,10 @@ import java.util.concurrent.TimeUnit;
  * polling thread, up to four wake-ups when a round trip outlasts a spin window.</li>
  * <li>{@code baseline.futex1.rtt.*}: the floor of {@code wake.rtt}, its one kernel wake-up and nothing else: the
  * sender wakes a thread asleep on an event channel and polls for its answer as the guest does
- * ({@link WakeBaselines#oneWakePath}); {@code wake.rtt.p50/.p99} are shown as ratios to it.</li>
+ * ({@link WakeBaselines#oneWakePath}); {@code wake.rtt.p50/.p99} are shown as ratios to it. The two are measured
+ * interleaved, round trip by round trip, with both paths' threads alive ({@link WakeRoundTrips#measure}): this VM's
+ * host swings between a fast and a slow mode within seconds, so a path and its floor measured one after the other
+ * compared two modes.</li>
  * <li>{@code baseline.futex.rtt.*}: two threads waking each other through event channels in {@code sleep} mode,
  * nothing else (the floor of two kernel wake-ups); {@code baseline.eventfd.rtt.*}: the same with eventfds and epoll,
  * the kick path of guests in their own memory.</li>
@@ -58,12 +61,12 @@ import java.util.concurrent.TimeUnit;
  * to threads still polling.
  * <p>
  * Both sides asleep: after the 2 ms gap the sender also waits (up to 20 ms, in 100 µs parks) until every thread the
- * frame must wake is in its sleep; a frame sent while one is still awake (preempted in its spin window on a loaded
- * machine) is counted as {@code .awake}. The sender itself (the guest) was parked through the gap; its clock starts
- * after the stale-answer check, as it sends. Before that it lets the threads its gap timer woke with it run first
- * ({@link CpuSettle}: slack-coalesced timers of unrelated threads on the same vCPU, which the host thread, woken onto
- * that vCPU, would otherwise queue behind); a round trip that waited for one counts as {@code .deferred}. Agent errors
- * are one line on stderr each and a {@code .errors} figure.
+ * frame must wake is in its sleep (interleaved, the other path's threads too); a frame sent while one is still awake
+ * (preempted in its spin window on a loaded machine) is counted as {@code .awake}. The sender itself (the guest) was
+ * parked through the gap; its clock starts after the stale-answer check, as it sends. Before that it lets the threads
+ * its gap timer woke with it run first ({@link CpuSettle}: slack-coalesced timers of unrelated threads on the same
+ * vCPU, which the host thread, woken onto that vCPU, would otherwise queue behind); a round trip that waited for one
+ * counts as {@code .deferred}. Agent errors are one line on stderr each and a {@code .errors} figure.
  * <p>
  * Warm-up: first the measured path as fast as it allows (half the warm-up, at least 20,000 round trips within the whole
  * warm-up): each frame as soon as the threads it must wake are asleep, so that the JIT compiles the path, its sleep and
