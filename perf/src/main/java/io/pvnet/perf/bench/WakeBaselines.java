@@ -31,10 +31,19 @@ final class WakeBaselines
     {
     }
 
-    /** Two threads waking each other through event channels in {@code sleep} mode: two kernel wake-ups. */
-    static Histogram futexRoundTrips(final ScenarioContext context) throws Exception
+    /**
+     * Two threads waking each other through event channels in {@code sleep} mode: two kernel wake-ups. Sets them up,
+     * hands the path to {@code whileAlive} (which measures it, interleaved with {@code wake.relay.rtt}'s) and stops the
+     * ponging thread. It sleeps as soon as it answered ({@code sleep} mode: no spin window), so the path has no asleep
+     * check.
+     *
+     * @param histogram  where the measured round trips go, ns.
+     * @param whileAlive what runs while the ponging thread lives.
+     */
+    static void futexPath(
+        final ScenarioContext context, final Histogram histogram, final WakeRoundTrips.WhileAlive whileAlive)
+        throws Exception
     {
-        final Histogram histogram = new Histogram(WakeRoundTrips.TIMEOUT_NS, 3);
         final UnsafeBuffer ports = new UnsafeBuffer(ByteBuffer.allocateDirect(EventChannelDescriptor.lengthBytes(2)));
         final EventChannel pinger = new EventChannel(ports, 0, 1, IdleMode.SLEEP);
         final EventChannel ponger = new EventChannel(ports, 1, 0, IdleMode.SLEEP);
@@ -52,7 +61,7 @@ final class WakeBaselines
         thread.start();
         try
         {
-            WakeRoundTrips.measure(context, new WakeRoundTrips.Path("baseline.futex.rtt", histogram, null, null, () ->
+            whileAlive.measure(new WakeRoundTrips.Path("baseline.futex.rtt", histogram, null, null, () ->
             {
                 final long start = System.nanoTime();
                 pinger.notifyPeer();
@@ -64,7 +73,6 @@ final class WakeBaselines
             thread.interrupt();
             thread.join(2_000);
         }
-        return histogram;
     }
 
     /**

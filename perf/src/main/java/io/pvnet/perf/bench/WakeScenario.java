@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * host swings between a fast and a slow mode within seconds, so a path and its floor measured one after the other
  * compared two modes.</li>
  * <li>{@code baseline.futex.rtt.*}: two threads waking each other through event channels in {@code sleep} mode,
- * nothing else (the floor of two kernel wake-ups); {@code baseline.eventfd.rtt.*}: the same with eventfds and epoll,
+ * nothing else (the floor of two kernel wake-ups; interleaved with {@code wake.relay.rtt}, which is shown as a ratio to
+ * it); {@code baseline.eventfd.rtt.*}: the same with eventfds and epoll,
  * the kick path of guests in their own memory.</li>
  * </ul>
  * Where a round trip's time goes, from the sender's clock start ({@link WakeStages}; each over the round trips in which
@@ -120,8 +121,13 @@ public final class WakeScenario implements Scenario
             WakeBaselines.oneWakePath(context, mode, floor, oneWake -> WakeRoundTrips.measure(context, wake, oneWake)));
         report(context, "wake.rtt", rtt);
         report(context, "baseline.futex1.rtt", floor);
-        report(context, "wake.relay.rtt", relayRoundTrips(context, mode));
-        report(context, "baseline.futex.rtt", WakeBaselines.futexRoundTrips(context));
+        // the relay and its floor interleaved too (its ratio to the floor is shown)
+        final Histogram relay = new Histogram(TIMEOUT_NS, 3);
+        final Histogram futex = new Histogram(TIMEOUT_NS, 3);
+        relayPath(context, mode, relay, relayed ->
+            WakeBaselines.futexPath(context, futex, pingPong -> WakeRoundTrips.measure(context, relayed, pingPong)));
+        report(context, "wake.relay.rtt", relay);
+        report(context, "baseline.futex.rtt", futex);
         report(context, "baseline.eventfd.rtt", WakeBaselines.eventfdRoundTrips(context));
         context.compare("wake.rtt.p50", "baseline.futex1.rtt.p50");
         context.compare("wake.rtt.p99", "baseline.futex1.rtt.p99");
@@ -204,10 +210,14 @@ public final class WakeScenario implements Scenario
         }
     }
 
-    /** Two vifs on a crossover: guest A -> backend -> guest B, echoed back to A. */
-    private static Histogram relayRoundTrips(final ScenarioContext context, final IdleMode mode) throws Exception
+    /**
+     * Two vifs on a crossover: guest A -> backend -> guest B, echoed back to A. Sets them up, hands the path to
+     * {@code whileAlive} (which measures it), then reports its stages and errors and takes it down.
+     */
+    private static void relayPath(
+        final ScenarioContext context, final IdleMode mode, final Histogram histogram,
+        final WakeRoundTrips.WhileAlive whileAlive) throws Exception
     {
-        final Histogram histogram = new Histogram(TIMEOUT_NS, 3);
         final WakeStages stages = new WakeStages(WakeStages.RELAY);
         final RateLimitedErrorHandler errors = errorHandler();
         try (Region region = Region.createAnonymous(VifRegion.regionBytes(2)))
@@ -241,7 +251,7 @@ public final class WakeScenario implements Scenario
                 awaitConnected(b, backends[1]);
                 AgentRunner.startOnThread(echo);
                 final Sender sender = new Sender(a, mode, stages);
-                WakeRoundTrips.measure(context, new WakeRoundTrips.Path("wake.relay.rtt", histogram, stages::reset,
+                whileAlive.measure(new WakeRoundTrips.Path("wake.relay.rtt", histogram, stages::reset,
                     () -> hostSleep.asleep() && echoSleep.asleep(), sender::roundTrip));
                 stages.report(context);
             }
@@ -252,7 +262,6 @@ public final class WakeScenario implements Scenario
             }
         }
         reportErrors(context, "wake.relay.rtt", errors);
-        return histogram;
     }
 
     /** Guest A, on the harness thread: sends one frame, then idles on its own port until the echo is back. */
