@@ -86,10 +86,10 @@ final class WakeRoundTrips
     /**
      * Times one path, or several interleaved: each path's fast warm-up in turn ({@link #hotWarmup}), then the paths
      * take turns round trip by round trip (A, gap, B, gap, A, ...), first for the rest of the warm-up and then
-     * measured, each phase as long as the paths' phases one after the other (so each path keeps its round trips). Interleaved,
-     * a path and the baseline it is compared with meet the same host: this VM's host swings between a fast and a slow
-     * mode within seconds, and two paths measured 10 s apart compared two modes (wake.rtt p99 / its floor's 0.71x to
-     * 5.11x in five runs).
+     * measured, each phase as long as the paths' phases one after the other (so each path keeps its round trips).
+     * Interleaved, a path and the baseline it is compared with meet the same host: this VM's host swings between a
+     * fast and a slow mode within seconds, and two paths measured 10 s apart compared two modes (wake.rtt p99 / its
+     * floor's 0.71x to 5.11x in five runs).
      * <p>
      * Asleep means every thread of every path: after the gap the sender waits up to {@link #ASLEEP_WAIT_NS} more until
      * all are in their sleep (the other path's threads too: still in their spin window, they hold a vCPU the woken
