@@ -145,7 +145,7 @@ final class XnbRx
         }
         if (!metadata.isGso() && length > vif.settings.mtu + XnbVif.VLAN_ETH_HLEN)
         {
-            return DropReason.OVERSIZE;
+            return DropReason.RX_OVERSIZE;
         }
         if (mayDeliver && Thread.currentThread() == dutyThread && queue.isServing() &&
             deliverOffered(buffer, offset, length, metadata))
@@ -289,7 +289,7 @@ final class XnbRx
                 }
                 else
                 {
-                    queue.drop(DropReason.OFFLOAD_FAILED);
+                    queue.drop(DropReason.RX_OFFLOAD_FAILED);
                 }
                 result = RxAssembler.OK;
             }
@@ -315,7 +315,7 @@ final class XnbRx
                 }
                 else
                 {
-                    queue.drop(DropReason.OFFLOAD_FAILED);
+                    queue.drop(DropReason.RX_OFFLOAD_FAILED);
                     return true;
                 }
             }
