@@ -12,8 +12,8 @@ package io.pvnet.engine.vif;
  * </pre>
  * (labels in dom0's view, {@link VifCounters}). A frame offered for the guest and refused ({@code offer} returns a
  * code toward the guest) is counted by the caller, not here (the bridge under its port's {@code tx-drop-...}).
- * Codes toward the guest are named {@code rx-...}, as netback names that side, but for {@link #NOT_CONNECTED} and
- * {@link #MCAST_FILTERED}; every other code but {@link #BACKEND_EXCEPTION} (exceptions, not frames) is from the guest.
+ * Codes toward the guest are named {@code rx-...}, as netback names that side; every other code but
+ * {@link #BACKEND_EXCEPTION} (exceptions, not frames) is from the guest, so a name says its direction.
  */
 public final class DropReason
 {
@@ -38,7 +38,7 @@ public final class DropReason
      * {@link #RX_OFFLOAD_FAILED}.
      */
     public static final int OFFLOAD_FAILED = 8;
-    /** Received while the vif is not connected or is disabled. */
+    /** A frame for the guest while the vif is not connected or is disabled (refused, or queued when it went). */
     public static final int NOT_CONNECTED = 9;
     /** A receive frame waited longer than the drain timeout for buffers. */
     public static final int RX_STALLED = 10;
@@ -108,12 +108,12 @@ public final class DropReason
         NAMES[RX_QUEUE_FULL] = "rx-queue-full";
         NAMES[RX_TOO_BIG] = "rx-too-big";
         NAMES[OFFLOAD_FAILED] = "offload-failed";
-        NAMES[NOT_CONNECTED] = "not-connected";
+        NAMES[NOT_CONNECTED] = "rx-not-connected";
         NAMES[RX_STALLED] = "rx-stalled";
         NAMES[INCOMPLETE] = "incomplete";
         NAMES[RX_COPY_FAILED] = "rx-copy-failed";
         NAMES[DOWNSTREAM] = "downstream";
-        NAMES[MCAST_FILTERED] = "multicast-filtered";
+        NAMES[MCAST_FILTERED] = "rx-multicast-filtered";
         NAMES[RX_OVERSIZE] = "rx-oversize";
         NAMES[RX_OFFLOAD_FAILED] = "rx-offload-failed";
         NAMES[IMPOSSIBLE_REQUESTS] = "impossible-number-of-requests";
