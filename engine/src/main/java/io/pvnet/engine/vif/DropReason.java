@@ -7,11 +7,15 @@ package io.pvnet.engine.vif;
  * <p>
  * Each code is counted in one {@link #direction direction} only, so that each direction of a vif reconciles on its own:
  * <pre>
- *   from-guest (the backend's tx side)   front-tx-packets = rx-packets + drops from the guest
+ *   from-guest (the backend's tx side)   front-tx-packets = rx-packets + drops from the guest + still in the ring
  *   to-guest   (the backend's rx side)   frames accepted = tx-packets + drops toward the guest + queued
  * </pre>
- * (labels in dom0's view, {@link VifCounters}). A frame offered for the guest and refused ({@code offer} returns a
- * code toward the guest) is counted by the caller, not here (the bridge under its port's {@code tx-drop-...}).
+ * (labels in dom0's view, {@link VifCounters}). Still in the ring: packets the rate limit holds back, and those after
+ * a fatal error (the vif reads no more until it reconnects). A TSO frame the backend splits in software for the guest
+ * counts as the segments it made ({@code tso-segments} counts them), each one {@code tx-packet} or one drop toward
+ * the guest; a split that fails counts one {@link #RX_OFFLOAD_FAILED}. A frame offered for the guest and refused
+ * ({@code offer} returns a code toward the guest) is counted by the caller, not here (the bridge under its port's
+ * {@code tx-drop-...}).
  * Codes toward the guest are named {@code rx-...}, as netback names that side; every other code but
  * {@link #BACKEND_EXCEPTION} (exceptions, not frames) is from the guest, so a name says its direction.
  */

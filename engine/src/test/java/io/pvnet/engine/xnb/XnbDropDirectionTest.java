@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * A drop is counted under a reason of its own direction, so that each direction of a vif reconciles on its own: what
  * the guest sent = {@code rx-packets} + drops from the guest; what the backend accepted for the guest =
- * {@code tx-packets} + drops toward the guest + queued. The reasons both directions meet (a size above the MTU, an
- * offload the backend cannot finish) have a code per direction.
+ * {@code tx-packets} + drops toward the guest + queued (no frame here is rate-limited or split into segments, which
+ * {@link DropReason} qualifies). The reasons both directions meet (a size above the MTU, an offload the backend cannot
+ * finish) have a code per direction.
  */
 class XnbDropDirectionTest
 {
