@@ -43,7 +43,7 @@ public final class DropReason
      */
     public static final int OFFLOAD_FAILED = 8;
     /** A frame for the guest while the vif is not connected or is disabled (refused, or queued when it went). */
-    public static final int NOT_CONNECTED = 9;
+    public static final int RX_NOT_CONNECTED = 9;
     /** A receive frame waited longer than the drain timeout for buffers. */
     public static final int RX_STALLED = 10;
 
@@ -57,7 +57,7 @@ public final class DropReason
     public static final int DOWNSTREAM = 13;
 
     /** A multicast frame for a group the guest did not add while it asked for multicast filtering. */
-    public static final int MCAST_FILTERED = 14;
+    public static final int RX_MCAST_FILTERED = 14;
 
     /** Larger than the interface MTU allows (not a GSO frame), offered for the guest: {@link #OVERSIZE}'s rx twin. */
     public static final int RX_OVERSIZE = 15;
@@ -112,12 +112,12 @@ public final class DropReason
         NAMES[RX_QUEUE_FULL] = "rx-queue-full";
         NAMES[RX_TOO_BIG] = "rx-too-big";
         NAMES[OFFLOAD_FAILED] = "offload-failed";
-        NAMES[NOT_CONNECTED] = "rx-not-connected";
+        NAMES[RX_NOT_CONNECTED] = "rx-not-connected";
         NAMES[RX_STALLED] = "rx-stalled";
         NAMES[INCOMPLETE] = "incomplete";
         NAMES[RX_COPY_FAILED] = "rx-copy-failed";
         NAMES[DOWNSTREAM] = "downstream";
-        NAMES[MCAST_FILTERED] = "rx-multicast-filtered";
+        NAMES[RX_MCAST_FILTERED] = "rx-multicast-filtered";
         NAMES[RX_OVERSIZE] = "rx-oversize";
         NAMES[RX_OFFLOAD_FAILED] = "rx-offload-failed";
         NAMES[IMPOSSIBLE_REQUESTS] = "impossible-number-of-requests";
@@ -142,8 +142,8 @@ public final class DropReason
         {
             DIRECTIONS[reason] = FROM_GUEST;
         }
-        for (final int reason : new int[] {RX_QUEUE_FULL, RX_TOO_BIG, NOT_CONNECTED, RX_STALLED, RX_COPY_FAILED,
-            MCAST_FILTERED, RX_OVERSIZE, RX_OFFLOAD_FAILED, RX_IMPOSSIBLE_REQUESTS, RX_BAD_REQUEST})
+        for (final int reason : new int[] {RX_QUEUE_FULL, RX_TOO_BIG, RX_NOT_CONNECTED, RX_STALLED, RX_COPY_FAILED,
+            RX_MCAST_FILTERED, RX_OVERSIZE, RX_OFFLOAD_FAILED, RX_IMPOSSIBLE_REQUESTS, RX_BAD_REQUEST})
         {
             DIRECTIONS[reason] = TO_GUEST;
         }

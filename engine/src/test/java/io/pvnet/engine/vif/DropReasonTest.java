@@ -39,8 +39,8 @@ class DropReasonTest
         assertTrue(DropReason.isToGuest(DropReason.RX_OFFLOAD_FAILED));
         assertEquals("rx-oversize", DropReason.name(DropReason.RX_OVERSIZE));
         assertEquals("rx-offload-failed", DropReason.name(DropReason.RX_OFFLOAD_FAILED));
-        assertEquals("rx-not-connected", DropReason.name(DropReason.NOT_CONNECTED));
-        assertEquals("rx-multicast-filtered", DropReason.name(DropReason.MCAST_FILTERED));
+        assertEquals("rx-not-connected", DropReason.name(DropReason.RX_NOT_CONNECTED));
+        assertEquals("rx-multicast-filtered", DropReason.name(DropReason.RX_MCAST_FILTERED));
         // per-packet: below the fatal codes, so a sink's verdict of one is never taken for a protocol violation
         assertFalse(DropReason.isFatal(DropReason.RX_OVERSIZE));
         assertFalse(DropReason.isFatal(DropReason.RX_OFFLOAD_FAILED));

@@ -136,9 +136,9 @@ class XnbDropDirectionTest
         front.store.writeState(front.config.frontendDir(), io.pvnet.engine.store.XenbusState.CLOSED);
         run();
         assertFalse(front.xnb.isConnected());
-        assertEquals(2, front.counters.drops(DropReason.NOT_CONNECTED));
+        assertEquals(2, front.counters.drops(DropReason.RX_NOT_CONNECTED));
         assertEquals(1, front.counters.drops(DropReason.FIRST_SLOT_SHORT));
-        assertEquals(DropReason.NOT_CONNECTED, offer(100, 0));
+        assertEquals(DropReason.RX_NOT_CONNECTED, offer(100, 0));
         assertEachDirectionReconciles();
     }
 }

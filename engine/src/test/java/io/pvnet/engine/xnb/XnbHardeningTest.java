@@ -547,7 +547,7 @@ class XnbHardeningTest
         // guest: counted here they would read as this vif's own drops toward its guest (or, for rx-oversize's old
         // code, as this guest sending above the MTU)
         final int[] verdicts = {DropReason.RX_QUEUE_FULL, DropReason.RX_OVERSIZE, DropReason.RX_TOO_BIG,
-            DropReason.NOT_CONNECTED, DropReason.RX_OFFLOAD_FAILED, DropReason.BACKEND_EXCEPTION};
+            DropReason.RX_NOT_CONNECTED, DropReason.RX_OFFLOAD_FAILED, DropReason.BACKEND_EXCEPTION};
         for (int i = 0; i < verdicts.length; i++)
         {
             front.sink.verdict = verdicts[i];

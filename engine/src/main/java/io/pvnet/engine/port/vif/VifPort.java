@@ -103,7 +103,7 @@ public final class VifPort implements Port
         return switch (vifReason)
         {
             case io.pvnet.engine.vif.DropReason.NONE -> 0;
-            case io.pvnet.engine.vif.DropReason.NOT_CONNECTED -> PortDropReason.NOT_CONNECTED;
+            case io.pvnet.engine.vif.DropReason.RX_NOT_CONNECTED -> PortDropReason.NOT_CONNECTED;
             case io.pvnet.engine.vif.DropReason.RX_QUEUE_FULL -> PortDropReason.QUEUE_FULL;
             case io.pvnet.engine.vif.DropReason.RX_OVERSIZE, io.pvnet.engine.vif.DropReason.RX_TOO_BIG ->
                 PortDropReason.MTU_EXCEEDED;
