@@ -33,7 +33,10 @@ public final class DropReason
     public static final int COPY_FAILED = 4;
     /** A packet from the guest larger than the interface MTU allows (not a GSO frame); toward it: {@link #RX_OVERSIZE}. */
     public static final int OVERSIZE = 5;
-    /** The receive queue was full (byte or frame cap, XSA-392). */
+    /**
+     * The receive queue was full (byte or frame cap, XSA-392): returned to the caller of {@code offer}, which counts
+     * it; never counted here ({@code drop-rx-queue-full} is 0).
+     */
     public static final int RX_QUEUE_FULL = 6;
     /** A frame that can never fit the frontend's receive ring. */
     public static final int RX_TOO_BIG = 7;
@@ -59,7 +62,10 @@ public final class DropReason
     /** A multicast frame for a group the guest did not add while it asked for multicast filtering. */
     public static final int RX_MCAST_FILTERED = 14;
 
-    /** Larger than the interface MTU allows (not a GSO frame), offered for the guest: {@link #OVERSIZE}'s rx twin. */
+    /**
+     * Larger than the interface MTU allows (not a GSO frame), offered for the guest: {@link #OVERSIZE}'s rx twin.
+     * Returned to the caller of {@code offer}, which counts it; never counted here ({@code drop-rx-oversize} is 0).
+     */
     public static final int RX_OVERSIZE = 15;
     /**
      * A frame for the guest whose offload the backend could not finish (checksum completion or segmentation failed):
