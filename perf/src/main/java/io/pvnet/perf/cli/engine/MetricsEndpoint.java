@@ -132,7 +132,7 @@ public final class MetricsEndpoint implements AutoCloseable
                     // each reason is counted in one direction (DropReason.direction): a label to sum a direction by
                     final String reason = kind.substring(5);
                     family(families, "pvnet_vif_drops_total", "counter",
-                        "frames the vif's backend dropped, by reason and direction (from-guest, to-guest)")
+                        "frames the vif's backend dropped, by reason and direction (from-guest, to-guest, none)")
                         .add(vif + ",reason=\"" + escape(reason) + "\",direction=\"" +
                             DropReason.direction(DropReason.code(reason)) + "\"", value);
                 }
