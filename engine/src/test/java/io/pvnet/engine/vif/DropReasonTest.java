@@ -1,5 +1,6 @@
 package io.pvnet.engine.vif;
 
+import io.pvnet.engine.port.PortDropReason;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -48,6 +49,14 @@ class DropReasonTest
         assertEquals(DropReason.FIRST_FATAL, DropReason.IMPOSSIBLE_REQUESTS);
         // the downstream and from-guest sides of a sink's verdict
         assertTrue(DropReason.isFromGuest(DropReason.DOWNSTREAM));
+    }
+
+    @Test
+    void shouldKeepVifCodesBelowThePortCodes()
+    {
+        // a sink returns either kind of code to the vif that offered the frame: the two spaces must not overlap
+        assertTrue(DropReason.COUNT <= PortDropReason.FIRST,
+            "DropReason.COUNT=" + DropReason.COUNT + " PortDropReason.FIRST=" + PortDropReason.FIRST);
     }
 
     @Test
