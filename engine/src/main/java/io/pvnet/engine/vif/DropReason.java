@@ -12,7 +12,7 @@ package io.pvnet.engine.vif;
  * </pre>
  * (labels in dom0's view, {@link VifCounters}). Still in the ring: packets the rate limit holds back, and those after
  * a fatal error (the vif reads no more until it reconnects). A TSO frame the backend splits in software for the guest
- * counts as the segments it made ({@code tso-segments} counts them), each one {@code tx-packet} or one drop toward
+ * counts as the segments it made ({@code tso-segments} counts them), each one in {@code tx-packets} or one drop toward
  * the guest; a split that fails counts one {@link #RX_OFFLOAD_FAILED}. A frame offered for the guest and refused
  * ({@code offer} returns a code toward the guest) is counted by the caller, not here (the bridge under its port's
  * {@code tx-drop-...}).

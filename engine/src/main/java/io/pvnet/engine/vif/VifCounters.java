@@ -272,7 +272,8 @@ public final class VifCounters implements AutoCloseable
 
     /**
      * {@return drops of the reasons counted for frames offered for the guest ({@link DropReason#isToGuest}): with
-     * {@code tx-packets} and what is queued, what the backend accepted for the guest} Any thread.
+     * {@code tx-packets} and what is queued, what the backend accepted for the guest (a frame it split in software
+     * counted as its segments, see {@link DropReason})} Any thread.
      */
     public long dropsToGuest()
     {
