@@ -113,7 +113,10 @@ class VifCrossoverTest
         pair.pump(3);
         assertEquals(1, pair.received[1].frames.size(), "the validated frame arrives");
         assertEquals(FrameFlags.DATA_VALIDATED, pair.received[1].flags.get(0));
-        assertEquals(1, pair.backends[1].counters().drops(DropReason.OFFLOAD_FAILED));
+        // counted by the receiving vif on its side toward the guest, never as the sender's offload-failed
+        assertEquals(1, pair.backends[1].counters().drops(DropReason.RX_OFFLOAD_FAILED));
+        assertEquals(0, pair.backends[1].counters().drops(DropReason.OFFLOAD_FAILED));
+        assertEquals(0, pair.backends[0].counters().totalDrops());
     }
 
     @Test
@@ -137,6 +140,33 @@ class VifCrossoverTest
         assertEquals(1018, pair.received[1].frames.get(1).length);
         assertEquals(1, pair.backends[0].counters().drops(DropReason.OVERSIZE));
         assertEquals(0, pair.frontends[0].txOutstanding(), "the dropped frame was answered too");
+    }
+
+    @Test
+    void shouldCountAFrameAboveTheReceivingVifsMtuTowardItsGuestNotAsTheSendersOversize()
+    {
+        open(VifConfig.of(1, 0), VifConfig.of(2, 0));
+        pair.vifRegion.store().write("backend/vif/2/0/mtu", "1000");
+        pair.pump(1);
+        assertEquals(1000, pair.backends[1].mtu());
+        // within vif 1's MTU, above vif 2's: refused toward guest 2 (rx-oversize), mtu-exceeded at the cable's port
+        final UnsafeBuffer frame = VifPair.frame(1514, 1);
+        pair.frontends[0].transmit(frame, 0, 1514);
+        pair.frontends[0].transmit(frame, 0, 1018);
+        pair.frontends[0].flush();
+        pair.pump(3);
+        assertEquals(1, pair.received[1].frames.size(), "only the frame within the receiving vif's MTU");
+        final VifCounters a = pair.backends[0].counters();
+        final VifCounters b = pair.backends[1].counters();
+        assertEquals(1, pair.cable.ports().counters(1).txDrops(PortDropReason.MTU_EXCEEDED));
+        assertEquals(0, a.drops(DropReason.OVERSIZE), "guest 1 sent nothing above its own MTU");
+        assertEquals(1, a.drops(DropReason.DOWNSTREAM), "the sender's side: refused by the next hop");
+        // each direction reconciles on its own: guest 1's sends, and what the cable handed vif 2 for its guest
+        assertEquals(a.get(VifCounters.FRONT_TX_PACKETS), a.get(VifCounters.TX_PACKETS) + a.dropsFromGuest());
+        assertEquals(0, a.dropsToGuest());
+        assertEquals(pair.cable.ports().counters(1).get(io.pvnet.engine.port.PortCounters.TX_FRAMES),
+            b.get(VifCounters.RX_PACKETS) + b.dropsToGuest());
+        assertEquals(0, b.dropsFromGuest());
     }
 
     @Test

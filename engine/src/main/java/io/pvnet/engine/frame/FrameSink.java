@@ -20,7 +20,9 @@ public interface FrameSink
      * @param length  bytes in the frame.
      * @param metadata offload state, GSO size and type, checksum position and hash of the frame (the caller's
      *                 reused flyweight: read it during the call only).
-     * @return 0 when accepted, else a {@code DropReason} code (the caller counts it).
+     * @return 0 when accepted, else a drop code, which the calling backend counts on its side from the guest: a
+     *         {@code DropReason} of that side as itself, anything else (a port's code, another backend's reason
+     *         toward its guest) as {@code downstream}.
      */
     int onFrame(DirectBuffer buffer, int offset, int length, FrameMetadata metadata);
 }

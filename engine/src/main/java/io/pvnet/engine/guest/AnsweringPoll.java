@@ -7,9 +7,10 @@ import io.pvnet.engine.frame.FrameHandler;
  * Receive backpressure for a guest that answers what it receives (an echo server: {@link GuestStack} behind
  * {@code pvnet guest}): each poll takes from the rx ring no more frames than the tx ring has room to answer, as a
  * NIC driver stops taking packets while its transmit queue is stopped, or as an echo server's full socket buffer
- * stops it reading. Requests it cannot answer yet stay in the rx ring; when they back up further the backend counts
- * what it could not deliver (the vif's {@code drop-rx-queue-full}, the bridge's {@code tx-drop-queue-full}), so all
- * loss is visible at the host and none happens inside the guest after it took a request.
+ * stops it reading. Requests it cannot answer yet stay in the rx ring; when they back up further the backend's queue
+ * for the guest fills and refuses what it cannot hold, which the host counts (the bridge as that vif's port's
+ * {@code tx-drop-queue-full}), so all loss is visible at the host and none happens inside the guest after it took a
+ * request.
  * <p>
  * A poll that takes nothing because the tx ring is full does not count as work: the caller then idles, and the
  * frontend's reap armed the tx {@code rsp_event}, so the backend's tx responses (room again) wake it rather than a

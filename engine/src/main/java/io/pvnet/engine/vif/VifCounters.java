@@ -256,6 +256,35 @@ public final class VifCounters implements AutoCloseable
         return get(DROP_BASE + reason);
     }
 
+    /**
+     * {@return drops of the reasons counted for packets the guest sent ({@link DropReason#isFromGuest}): with
+     * {@code rx-packets}, what the backend took from the guest's tx ring} Any thread.
+     */
+    public long dropsFromGuest()
+    {
+        long total = 0;
+        for (int reason = 0; reason < DropReason.COUNT; reason++)
+        {
+            total += DropReason.isFromGuest(reason) ? drops(reason) : 0;
+        }
+        return total;
+    }
+
+    /**
+     * {@return drops of the reasons counted for frames offered for the guest ({@link DropReason#isToGuest}): with
+     * {@code tx-packets} and what is queued, what the backend accepted for the guest (a frame it split in software
+     * counted as its segments, see {@link DropReason})} Any thread.
+     */
+    public long dropsToGuest()
+    {
+        long total = 0;
+        for (int reason = 0; reason < DropReason.COUNT; reason++)
+        {
+            total += DropReason.isToGuest(reason) ? drops(reason) : 0;
+        }
+        return total;
+    }
+
     /** {@return drops of every reason} */
     public long totalDrops()
     {

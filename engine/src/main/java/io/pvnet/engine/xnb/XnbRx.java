@@ -106,7 +106,7 @@ final class XnbRx
     /** Drops what is queued (counted as not connected) and lets go of the ring. */
     void detach()
     {
-        queue.pending.add(VifCounters.DROP_BASE + DropReason.NOT_CONNECTED, frames.clear());
+        queue.pending.add(VifCounters.DROP_BASE + DropReason.RX_NOT_CONNECTED, frames.clear());
         rx = null;
     }
 
@@ -137,7 +137,7 @@ final class XnbRx
     {
         if (!vif.accepting)
         {
-            return DropReason.NOT_CONNECTED;
+            return DropReason.RX_NOT_CONNECTED;
         }
         if (length <= 0 || length > XnbVif.MAX_FRAME)
         {
@@ -145,7 +145,7 @@ final class XnbRx
         }
         if (!metadata.isGso() && length > vif.settings.mtu + XnbVif.VLAN_ETH_HLEN)
         {
-            return DropReason.OVERSIZE;
+            return DropReason.RX_OVERSIZE;
         }
         if (mayDeliver && Thread.currentThread() == dutyThread && queue.isServing() &&
             deliverOffered(buffer, offset, length, metadata))
@@ -247,7 +247,7 @@ final class XnbRx
             !vif.acceptsDestination(buffer.getLong(frameOffset, java.nio.ByteOrder.BIG_ENDIAN) >>> 16))
         {
             // Linux netback's xenvif_start_xmit: a group the guest did not add is dropped (and counted) here
-            queue.drop(DropReason.MCAST_FILTERED);
+            queue.drop(DropReason.RX_MCAST_FILTERED);
             return true;
         }
         final int decision = OffloadPolicy.decide(vif.rxCapabilities, OffloadPolicy.NO_MTU, frame, 0);
@@ -289,7 +289,7 @@ final class XnbRx
                 }
                 else
                 {
-                    queue.drop(DropReason.OFFLOAD_FAILED);
+                    queue.drop(DropReason.RX_OFFLOAD_FAILED);
                 }
                 result = RxAssembler.OK;
             }
@@ -315,7 +315,7 @@ final class XnbRx
                 }
                 else
                 {
-                    queue.drop(DropReason.OFFLOAD_FAILED);
+                    queue.drop(DropReason.RX_OFFLOAD_FAILED);
                     return true;
                 }
             }

@@ -280,9 +280,11 @@ final class XnbTx
             frame, 0, length, metadata.set(flags, pkt.hasGso ? pkt.gsoSize : 0, pkt.hasGso ? pkt.gsoType : 0));
         if (status != DropReason.NONE)
         {
-            // a per-packet reason of ours is counted as itself; anything else (a port's code) as downstream
-            final boolean ours = status > 0 && status < DropReason.FIRST_FATAL &&
-                vif.counters.counter(VifCounters.DROP_BASE + status) != null;
+            // a per-packet reason of this side is counted as itself (every from-guest code has a counter); anything
+            // else as downstream: a port's code, or a peer backend's refusal toward its guest (rx-queue-full of a vif
+            // wired straight to this one's sink), which counted here would be a to-guest reason on this vif's
+            // from-guest side
+            final boolean ours = !DropReason.isFatal(status) && DropReason.isFromGuest(status);
             queue.drop(ours ? status : DropReason.DOWNSTREAM);
         }
         else

@@ -99,7 +99,7 @@ class MulticastControlBridgeTest
             assertEquals(List.of(1, 1), sendFromGuest1(TestFrames.BROADCAST), "broadcast is not filtered");
             assertEquals(List.of(1, 1), sendFromGuest1(MACS[1]), "unicast is not filtered");
             final VifCounters counters = backends[1].counters();
-            assertEquals(1, counters.drops(DropReason.MCAST_FILTERED));
+            assertEquals(1, counters.drops(DropReason.RX_MCAST_FILTERED));
 
             // a duplicate ADD needs two DELs, as Linux keeps duplicates
             control(1, true, GROUP_A);

@@ -525,18 +525,41 @@ class XnbHardeningTest
     @Test
     void shouldCountDownstreamDropsButStillAnswerOkay()
     {
-        front.sink.verdict = DropReason.RX_QUEUE_FULL;
+        front.sink.verdict = 40; // a bridge's own drop code
         front.tx(0, 100, 1, 1, 0);
         front.pushTx();
         run();
-        assertEquals(1, drops(DropReason.RX_QUEUE_FULL));
+        assertEquals(1, drops(DropReason.DOWNSTREAM));
         assertEquals(NETIF_RSP_OKAY, front.txRspStatus(0));
-        front.sink.verdict = 40; // a bridge's own drop code
+        // a reason of this (the sending) side: counted as itself (a path whose copy is too small, as VifLatencyPath's)
+        front.sink.verdict = DropReason.OVERSIZE;
         front.tx(0, 100, 2, 2, 0);
         front.pushTx();
         run();
-        assertEquals(1, drops(DropReason.DOWNSTREAM));
+        assertEquals(1, drops(DropReason.OVERSIZE));
         assertEquals(NETIF_RSP_OKAY, front.txRspStatus(1));
+    }
+
+    @Test
+    void shouldCountAPeerBackendsRefusalTowardItsGuestAsDownstreamNeverAsAReasonTowardThisGuest()
+    {
+        // a sink that is another vif's backend (wired without a bridge) refuses with reasons of its side toward its
+        // guest: counted here they would read as this vif's own drops toward its guest (or, for rx-oversize's old
+        // code, as this guest sending above the MTU)
+        final int[] verdicts = {DropReason.RX_QUEUE_FULL, DropReason.RX_OVERSIZE, DropReason.RX_TOO_BIG,
+            DropReason.RX_NOT_CONNECTED, DropReason.RX_OFFLOAD_FAILED, DropReason.BACKEND_EXCEPTION};
+        for (int i = 0; i < verdicts.length; i++)
+        {
+            front.sink.verdict = verdicts[i];
+            front.tx(0, 100, i, i, 0);
+            front.pushTx();
+            run();
+            assertEquals(NETIF_RSP_OKAY, front.txRspStatus(i));
+        }
+        assertEquals(verdicts.length, drops(DropReason.DOWNSTREAM));
+        assertEquals(0, front.counters.dropsToGuest());
+        assertEquals(verdicts.length, front.counters.dropsFromGuest(), "sent = rx-packets + drops from the guest");
+        assertEquals(0, front.counters.get(VifCounters.TX_PACKETS));
     }
 
     @Test

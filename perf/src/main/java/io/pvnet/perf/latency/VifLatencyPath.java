@@ -200,7 +200,8 @@ public final class VifLatencyPath implements LatencyPath
             }
             if (length > copy.capacity())
             {
-                return DropReason.OVERSIZE;
+                // the cable's own buffer limit, not the guest's fault: the sending vif counts it as downstream
+                return DropReason.DOWNSTREAM;
             }
             copy.putBytes(0, buffer, offset, length);
             copy.putLong(StampedFrameDescriptor.MID_PATH_OFFSET, System.nanoTime(), StampedFrameDescriptor.STAMP_ORDER);

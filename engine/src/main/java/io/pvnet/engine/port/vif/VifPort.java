@@ -103,11 +103,11 @@ public final class VifPort implements Port
         return switch (vifReason)
         {
             case io.pvnet.engine.vif.DropReason.NONE -> 0;
-            case io.pvnet.engine.vif.DropReason.NOT_CONNECTED -> PortDropReason.NOT_CONNECTED;
+            case io.pvnet.engine.vif.DropReason.RX_NOT_CONNECTED -> PortDropReason.NOT_CONNECTED;
             case io.pvnet.engine.vif.DropReason.RX_QUEUE_FULL -> PortDropReason.QUEUE_FULL;
-            case io.pvnet.engine.vif.DropReason.OVERSIZE, io.pvnet.engine.vif.DropReason.RX_TOO_BIG ->
+            case io.pvnet.engine.vif.DropReason.RX_OVERSIZE, io.pvnet.engine.vif.DropReason.RX_TOO_BIG ->
                 PortDropReason.MTU_EXCEEDED;
-            case io.pvnet.engine.vif.DropReason.OFFLOAD_FAILED -> PortDropReason.OFFLOAD_FAILED;
+            case io.pvnet.engine.vif.DropReason.RX_OFFLOAD_FAILED -> PortDropReason.OFFLOAD_FAILED;
             default -> PortDropReason.VIF_REFUSED;
         };
     }

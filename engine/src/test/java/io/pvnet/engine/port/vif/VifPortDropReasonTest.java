@@ -14,10 +14,11 @@ class VifPortDropReasonTest
     void shouldCountEveryRefusalOfAVifUnderAPortReasonOfItsOwn()
     {
         assertEquals(0, VifPort.portDropReason(DropReason.NONE));
-        assertEquals("not-connected", PortDropReason.name(VifPort.portDropReason(DropReason.NOT_CONNECTED)));
+        assertEquals("not-connected", PortDropReason.name(VifPort.portDropReason(DropReason.RX_NOT_CONNECTED)));
         assertEquals("queue-full", PortDropReason.name(VifPort.portDropReason(DropReason.RX_QUEUE_FULL)));
-        assertEquals("mtu-exceeded", PortDropReason.name(VifPort.portDropReason(DropReason.OVERSIZE)));
+        assertEquals("mtu-exceeded", PortDropReason.name(VifPort.portDropReason(DropReason.RX_OVERSIZE)));
         assertEquals("mtu-exceeded", PortDropReason.name(VifPort.portDropReason(DropReason.RX_TOO_BIG)));
+        assertEquals("offload-failed", PortDropReason.name(VifPort.portDropReason(DropReason.RX_OFFLOAD_FAILED)));
         assertEquals("vif-refused", PortDropReason.name(VifPort.portDropReason(DropReason.BACKEND_EXCEPTION)));
         for (int reason = 1; reason < DropReason.COUNT; reason++)
         {

@@ -3,6 +3,7 @@ package io.pvnet.perf.cli.engine;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.pvnet.engine.SwitchCounters;
+import io.pvnet.engine.vif.DropReason;
 import io.pvnet.engine.vif.VifCounters;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -22,7 +23,7 @@ import java.util.Map;
  * Prometheus, Grafana agents or {@code curl}. Families:
  * <pre>
  *   pvnet_vif_rx_packets_total{vif="vif1.0"}                       dom0's view, as stat labels it
- *   pvnet_vif_drops_total{vif="vif1.0",reason="oversize"}
+ *   pvnet_vif_drops_total{vif="vif1.0",reason="rx-oversize",direction="to-guest"}   from-guest, to-guest or none
  *   pvnet_vif_heartbeat_timestamp_seconds{vif="vif1.0"}     gauge: the backend's last stamp, Unix time (0: never)
  *   pvnet_vif_backend_state{vif="vif1.0"}                   gauge: XenbusState (4 connected)
  *   pvnet_port_rx_frames_total{scope="bridge",port="vif1.0"}        scope: bridge, router, port (TAP/VXLAN), pcap
@@ -128,8 +129,12 @@ public final class MetricsEndpoint implements AutoCloseable
                 final String kind = words[1];
                 if (kind.startsWith("drop-"))
                 {
-                    family(families, "pvnet_vif_drops_total", "counter", "frames the vif's backend dropped, by reason")
-                        .add(vif + ",reason=\"" + escape(kind.substring(5)) + "\"", value);
+                    // each reason is counted in one direction (DropReason.direction): a label to sum a direction by
+                    final String reason = kind.substring(5);
+                    family(families, "pvnet_vif_drops_total", "counter",
+                        "frames the vif's backend dropped, by reason and direction (from-guest, to-guest, none)")
+                        .add(vif + ",reason=\"" + escape(reason) + "\",direction=\"" +
+                            DropReason.direction(DropReason.code(reason)) + "\"", value);
                 }
                 else if (kind.equals("heartbeat-ms"))
                 {

@@ -446,15 +446,29 @@ class GenCommandProcessTest
 
     /**
      * The drop counters of gen's datagrams to the guest (vif2 to vif1), each in that direction only: the bridge's at
-     * gen's port (rx) and at the guest's (tx: queue-full); gen's backend's on its sending side (not drop-rx-*,
-     * not-connected or multicast-filtered, which are its receiving side's, nor downstream: a drop the bridge returned,
-     * counted by the bridge by reason); the guest's backend's on its receiving side (drop-rx-*, not-connected,
-     * multicast-filtered). The other direction's (the guest's reports and gen's control datagrams) are left out.
+     * gen's port (rx) and at the guest's (tx: queue-full); gen's backend's drops from its guest
+     * ({@code DropReason.isFromGuest}) but downstream (a drop the bridge returned, counted by the bridge by reason);
+     * the guest's backend's drops toward its guest ({@code DropReason.isToGuest}). The other direction's (the
+     * guest's reports and gen's control datagrams) are left out.
      */
     private static final Pattern PATH_DROPS = Pattern.compile(
         "bridge vif2\\.0 rx-drop-\\S+|bridge vif1\\.0 tx-drop-\\S+" +
-            "|vif2\\.0 drop-(?!rx-|not-connected$|multicast-filtered$|downstream$)\\S+" +
-            "|vif1\\.0 drop-(?:rx-\\S+|not-connected|multicast-filtered)");
+            "|vif2\\.0 drop-(?:" + dropNames(true) + ")|vif1\\.0 drop-(?:" + dropNames(false) + ")");
+
+    /** @return the names of the vif drop reasons from the guest but downstream, or toward it, as regex alternatives. */
+    private static String dropNames(final boolean fromGuest)
+    {
+        final StringBuilder names = new StringBuilder();
+        for (int reason = 0; reason < io.pvnet.engine.vif.DropReason.COUNT; reason++)
+        {
+            if (fromGuest ? io.pvnet.engine.vif.DropReason.isFromGuest(reason) &&
+                reason != io.pvnet.engine.vif.DropReason.DOWNSTREAM : io.pvnet.engine.vif.DropReason.isToGuest(reason))
+            {
+                names.append(names.isEmpty() ? "" : "|").append(Pattern.quote(io.pvnet.engine.vif.DropReason.name(reason)));
+            }
+        }
+        return names.toString();
+    }
 
     /** @return the sum of every drop counter on the path from gen to the guest ({@link #PATH_DROPS}). */
     private static long pathDrops()

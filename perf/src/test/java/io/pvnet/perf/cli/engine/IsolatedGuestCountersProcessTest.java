@@ -51,16 +51,18 @@ class IsolatedGuestCountersProcessTest
         return values;
     }
 
-    /** @return the drops of {@code vif} of the reasons a frame from its guest can meet (not the rx_ ones, toward it). */
+    /**
+     * @return the drops of {@code vif} counted for packets from its guest ({@link DropReason#isFromGuest}), none of
+     *     those counted toward it.
+     */
     private static long txDrops(final Map<String, Long> values, final String vif)
     {
         long drops = 0;
         for (int reason = 1; reason < DropReason.COUNT; reason++)
         {
-            final String name = DropReason.name(reason);
-            if (!name.startsWith("rx_") && reason != DropReason.NOT_CONNECTED && reason != DropReason.MCAST_FILTERED)
+            if (DropReason.isFromGuest(reason))
             {
-                drops += values.getOrDefault(vif + " drop-" + name, 0L);
+                drops += values.getOrDefault(vif + " drop-" + DropReason.name(reason), 0L);
             }
         }
         return drops;

@@ -98,8 +98,8 @@ class MetricsEndpointTest
             final List<String> lines = parsed.lines().toList();
             // the parser strips _total from counter family names but keeps it on samples
             assertTrue(lines.contains("counter pvnet_vif_rx_packets_total vif=vif1.0 42"), parsed);
-            assertTrue(lines.contains("counter pvnet_vif_drops_total reason=" + DropReason.name(DropReason.OVERSIZE) +
-                ",vif=vif1.0 3"), parsed);
+            assertTrue(lines.contains("counter pvnet_vif_drops_total direction=from-guest,reason=" +
+                DropReason.name(DropReason.OVERSIZE) + ",vif=vif1.0 3"), parsed);
             assertTrue(lines.contains("gauge pvnet_vif_backend_state vif=vif1.0 0"), parsed);
             // a time of day as Prometheus names one: seconds since the epoch, not the counter's milliseconds
             assertTrue(lines.contains("gauge pvnet_vif_heartbeat_timestamp_seconds vif=vif1.0 1733480000.125"), parsed);
@@ -119,6 +119,32 @@ class MetricsEndpointTest
         assertEquals("0.000", MetricsEndpoint.seconds(0));
         assertEquals("1733480000.005", MetricsEndpoint.seconds(1_733_480_000_005L));
         assertEquals("1733480000.999", MetricsEndpoint.seconds(1_733_480_000_999L));
+    }
+
+    @Test
+    void shouldLabelEveryVifDropWithTheOneDirectionItsReasonIsCountedIn()
+    {
+        final CountersManager manager = new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(128 * CountersReader.METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(128 * CountersReader.COUNTER_LENGTH)));
+        final VifCounters vif = new VifCounters(manager, 1, 0);
+        vif.add(VifCounters.DROP_BASE + DropReason.OVERSIZE, 3);
+        vif.add(VifCounters.DROP_BASE + DropReason.RX_OVERSIZE, 4);
+        final List<String> lines = MetricsEndpoint.format(manager).lines().toList();
+        assertTrue(lines.contains("pvnet_vif_drops_total{vif=\"vif1.0\",reason=\"oversize\",direction=\"from-guest\"} 3"),
+            lines.toString());
+        assertTrue(lines.contains("pvnet_vif_drops_total{vif=\"vif1.0\",reason=\"rx-oversize\",direction=\"to-guest\"} 4"),
+            lines.toString());
+        for (int reason = 1; reason < DropReason.COUNT; reason++)
+        {
+            final String prefix = "pvnet_vif_drops_total{vif=\"vif1.0\",reason=\"" + DropReason.name(reason) + "\",";
+            final String expected = prefix + "direction=\"" + DropReason.direction(reason) + "\"} ";
+            lines.stream().filter(line -> line.startsWith(prefix))
+                .forEach(line -> assertTrue(line.startsWith(expected), line + ", expected " + expected));
+        }
+        assertTrue(lines.stream().filter(line -> line.startsWith("pvnet_vif_drops_total{"))
+            .allMatch(line -> line.contains("direction=\"from-guest\"") || line.contains("direction=\"to-guest\"") ||
+                line.contains("reason=\"backend-exception\",direction=\"none\"")), lines.toString());
     }
 
     @Test
