@@ -29,8 +29,8 @@ import java.util.function.LongSupplier;
  * is a consistent snapshot ({@code offered = sent + dropped} holds in it). No allocation after registration. When the
  * counters file is full, the rest is not published and {@link #unpublished()} says how many.
  * <p>
- * When a copy is made: {@link #PUBLISH_INTERVAL_NS} after the first duty cycle with work since the last copy, at once
- * when the last copy is older than that. A reader therefore sees every count at most {@link #PUBLISH_INTERVAL_NS}
+ * When a copy is made: once a duty cycle did work since the last copy, {@link #PUBLISH_INTERVAL_NS} after that copy
+ * (at once when it is older). A reader therefore sees every count at most {@link #PUBLISH_INTERVAL_NS}
  * after the work that made it, busy or idle: the thread's sleep ends for the copy that is due
  * ({@link #nanosToNextDue}). An idle switch copies nothing (at a thousand vifs a copy reads twenty thousand values);
  * every heap counter changes only in a duty cycle that returns work (a frame taken, a timer that fired, a capture
