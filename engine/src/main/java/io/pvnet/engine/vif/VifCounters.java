@@ -262,12 +262,7 @@ public final class VifCounters implements AutoCloseable
      */
     public long dropsFromGuest()
     {
-        long total = 0;
-        for (int reason = 0; reason < DropReason.COUNT; reason++)
-        {
-            total += DropReason.isFromGuest(reason) ? drops(reason) : 0;
-        }
-        return total;
+        return drops(DropReason.FROM_GUEST);
     }
 
     /**
@@ -277,10 +272,15 @@ public final class VifCounters implements AutoCloseable
      */
     public long dropsToGuest()
     {
+        return drops(DropReason.TO_GUEST);
+    }
+
+    private long drops(final String direction)
+    {
         long total = 0;
         for (int reason = 0; reason < DropReason.COUNT; reason++)
         {
-            total += DropReason.isToGuest(reason) ? drops(reason) : 0;
+            total += DropReason.direction(reason).equals(direction) ? drops(reason) : 0;
         }
         return total;
     }
