@@ -46,25 +46,50 @@ class EventChannelTest
             final EventChannel waiter = new EventChannel(ports, 0, 1, mode);
             final EventChannel notifier = new EventChannel(ports, 1, 0, mode);
             final int rounds = 200;
+            // the state the notifications are about, as a ring is: a notification is a hint (a waker may add one more,
+            // and two collapse into one), so each side waits until the state it expects, not for a count of wake-ups
+            final java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
             final Thread thread = new Thread(() ->
             {
-                for (int i = 0; i < rounds; i++)
+                for (int i = 1; i <= rounds; i++)
                 {
-                    if (!waiter.await(TimeUnit.SECONDS.toNanos(10)))
+                    if (!awaitValue(waiter, asked, i))
                     {
                         return;
                     }
+                    answered.set(i);
                     waiter.notifyPeer(); // answer, ping-pong style
                 }
             });
             thread.start();
-            for (int i = 0; i < rounds; i++)
+            for (int i = 1; i <= rounds; i++)
             {
+                asked.set(i);
                 notifier.notifyPeer();
-                assertTrue(notifier.await(TimeUnit.SECONDS.toNanos(10)), mode + " round " + i);
+                assertTrue(awaitValue(notifier, answered, i), mode + " round " + i);
             }
             thread.join();
         }
+    }
+
+    /**
+     * @return whether {@code value} reached {@code expected} within 10 s, awaiting {@code channel} between checks (each
+     * await gets what is left of the 10 s).
+     */
+    private static boolean awaitValue(
+        final EventChannel channel, final java.util.concurrent.atomic.AtomicInteger value, final int expected)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (value.get() < expected)
+        {
+            final long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 || !channel.await(remaining) && value.get() < expected)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
