@@ -46,13 +46,6 @@ final class ProcessCpu
         return total;
     }
 
-    /** @return nanoseconds thread {@code tid} of process {@code pid} ran, or 0 when it is gone. */
-    static long threadCpuNs(final long pid, final long tid)
-    {
-        // Linux thread ids are ints (pid_t): a larger one names no thread
-        return tid == (int)tid ? threadCpuNs(ProcThreads.of(pid), (int)tid) : 0;
-    }
-
     private static long threadCpuNs(final ProcThreads process, final int tid)
     {
         return Math.max(0, process.cpuNs(tid)); // a thread gone since the listing adds nothing
