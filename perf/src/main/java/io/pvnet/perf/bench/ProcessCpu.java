@@ -1,9 +1,6 @@
 package io.pvnet.perf.bench;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.pvnet.perf.proc.ProcThreads;
 
 /**
  * CPU time of a process from {@code /proc/PID/task/TID/schedstat} (first field: nanoseconds on a CPU), summed over its
@@ -19,17 +16,16 @@ final class ProcessCpu
     /** @return nanoseconds process {@code pid} ran on a CPU so far (its live threads), or -1 when it is gone. */
     static long cpuNs(final long pid)
     {
-        long total = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task")))
+        final ProcThreads process = ProcThreads.of(pid);
+        final int[] threads = process.threadIds();
+        if (threads.length == 0)
         {
-            for (final Path task : tasks)
-            {
-                total += threadCpuNs(task);
-            }
+            return -1; // a live process has a thread, even a zombie its leader
         }
-        catch (final IOException ex)
+        long total = 0;
+        for (final int tid : threads)
         {
-            return -1;
+            total += threadCpuNs(process, tid);
         }
         return total;
     }
@@ -37,48 +33,21 @@ final class ProcessCpu
     /** @return nanoseconds the JIT compiler threads ({@code C1/C2 CompilerThre...}) of process {@code pid} ran so far. */
     static long compilerCpuNs(final long pid)
     {
+        final ProcThreads process = ProcThreads.of(pid);
         long total = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task")))
+        for (final int tid : process.threadIds())
         {
-            for (final Path task : tasks)
+            final String name = process.name(tid);
+            if (name != null && name.contains("CompilerThre"))
             {
-                try
-                {
-                    if (Files.readString(task.resolve("comm")).contains("CompilerThre"))
-                    {
-                        total += threadCpuNs(task);
-                    }
-                }
-                catch (final IOException gone)
-                {
-                    // the thread ended
-                }
+                total += threadCpuNs(process, tid);
             }
-        }
-        catch (final IOException ex)
-        {
-            return 0;
         }
         return total;
     }
 
-    /** @return nanoseconds thread {@code tid} of process {@code pid} ran, or 0 when it is gone. */
-    static long threadCpuNs(final long pid, final long tid)
+    private static long threadCpuNs(final ProcThreads process, final int tid)
     {
-        return threadCpuNs(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid)));
-    }
-
-    private static long threadCpuNs(final Path task)
-    {
-        try
-        {
-            final String line = Files.readString(task.resolve("schedstat")).trim();
-            final int space = line.indexOf(' ');
-            return Long.parseLong(space < 0 ? line : line.substring(0, space));
-        }
-        catch (final IOException | NumberFormatException ex)
-        {
-            return 0;
-        }
+        return Math.max(0, process.cpuNs(tid)); // a thread gone since the listing adds nothing
     }
 }

@@ -1,18 +1,17 @@
 package io.pvnet.perf.latency;
 
-import java.io.IOException;
+import io.pvnet.perf.proc.ProcThreads;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -28,7 +27,6 @@ final class CpuAffinity
 {
     /** A cpu_set_t of 1024 CPUs, glibc's size. */
     private static final int CPU_SET_BYTES = 128;
-    private static final Path TASKS = Path.of("/proc/self/task");
     private static final MethodHandle SCHED_SETAFFINITY = lookup();
     /**
      * The CPUs this process may use, taken when this class is first used, before it pinned anything: a pinned thread
@@ -99,16 +97,9 @@ final class CpuAffinity
     static Set<Integer> threadIds()
     {
         final Set<Integer> ids = new HashSet<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS))
+        for (final int id : ProcThreads.self().threadIds())
         {
-            for (final Path task : tasks)
-            {
-                ids.add(Integer.parseInt(task.getFileName().toString()));
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // not Linux: nothing to pin by id
+            ids.add(id);
         }
         return ids;
     }
@@ -131,17 +122,10 @@ final class CpuAffinity
         return started;
     }
 
-    /** @return the thread's name as Linux shows it (15 characters at most), or "?" when it is gone. */
+    /** @return the thread's name as Linux shows it (15 bytes at most), or "?" when it is gone. */
     static String threadName(final int threadId)
     {
-        try
-        {
-            return Files.readString(TASKS.resolve(Integer.toString(threadId)).resolve("comm")).trim();
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return "?";
-        }
+        return Objects.requireNonNullElse(ProcThreads.self().name(threadId), "?");
     }
 
     private static boolean isJvmThread(final String name)

@@ -1,5 +1,7 @@
 package io.pvnet.perf.latency;
 
+import io.pvnet.perf.proc.ProcThreads;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How long each thread of this process waited for a core (runnable but not running: descheduled by other threads or
@@ -23,7 +26,6 @@ import java.util.Map;
 final class ThreadScheduling
 {
     private static final Path PROC = Path.of("/proc");
-    private static final Path TASKS = PROC.resolve("self/task");
     /** Linux's USER_HZ: the unit of /proc/stat's CPU times. */
     private static final long NS_PER_JIFFY = 10_000_000L;
 
@@ -43,27 +45,24 @@ final class ThreadScheduling
     /** Reads every thread's counters now. */
     void sample()
     {
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS))
+        final ProcThreads self = ProcThreads.self();
+        final int[] threadIds = self.threadIds();
+        for (final int id : threadIds)
         {
-            for (final Path task : tasks)
+            final long waitNs = self.waitNs(id);
+            final long switches = self.involuntarySwitches(id);
+            if (waitNs == ProcThreads.GONE || switches == ProcThreads.GONE)
             {
-                final String tid = task.getFileName().toString();
-                final long[] values = read(task);
-                if (values == null)
-                {
-                    continue;
-                }
-                // a thread first seen now started after the first sample: it counts from its start
-                first.putIfAbsent(tid, sampled ? new long[2] : values);
-                last.put(tid, values);
-                names.computeIfAbsent(tid, t -> readName(task));
+                continue;
             }
-            sampled = true;
+            final String tid = Integer.toString(id);
+            final long[] values = {waitNs, switches};
+            // a thread first seen now started after the first sample: it counts from its start
+            first.putIfAbsent(tid, sampled ? new long[2] : values);
+            last.put(tid, values);
+            names.computeIfAbsent(tid, t -> nameOf(self, id));
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            // not Linux, or /proc unreadable: the report says no data
-        }
+        sampled |= threadIds.length > 0; // none: not Linux, or /proc unreadable, and the report says no data
         sampleMachine();
     }
 
@@ -96,18 +95,18 @@ final class ThreadScheduling
                     {
                         continue;
                     }
-                    try
+                    // /proc/PID/schedstat and comm are those of the main thread, /proc/PID/task/PID
+                    final int id = Integer.parseInt(pid);
+                    final ProcThreads other = ProcThreads.of(id);
+                    final long runNs = other.cpuNs(id);
+                    if (runNs == ProcThreads.GONE)
                     {
-                        final long runNs = Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[0]);
-                        // a task first seen now started after the first sample: it counts from its start
-                        othersFirst.putIfAbsent(pid, firstSample ? runNs : 0L);
-                        othersLast.put(pid, runNs);
-                        otherNames.computeIfAbsent(pid, t -> readName(task));
+                        continue; // the task ended
                     }
-                    catch (final IOException | RuntimeException ex)
-                    {
-                        // the task ended
-                    }
+                    // a task first seen now started after the first sample: it counts from its start
+                    othersFirst.putIfAbsent(pid, firstSample ? runNs : 0L);
+                    othersLast.put(pid, runNs);
+                    otherNames.computeIfAbsent(pid, t -> nameOf(other, id));
                 }
             }
         }
@@ -194,37 +193,8 @@ final class ThreadScheduling
         return text.append('\n').toString();
     }
 
-    /** @return {wait ns, involuntary switches}, or null when the thread is gone. */
-    private static long[] read(final Path task)
+    private static String nameOf(final ProcThreads process, final int tid)
     {
-        try
-        {
-            final String[] schedstat = Files.readString(task.resolve("schedstat")).trim().split(" ");
-            long switches = 0;
-            for (final String line : Files.readAllLines(task.resolve("status")))
-            {
-                if (line.startsWith("nonvoluntary_ctxt_switches:"))
-                {
-                    switches = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                }
-            }
-            return new long[] {Long.parseLong(schedstat[1]), switches};
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return null;
-        }
-    }
-
-    private static String readName(final Path task)
-    {
-        try
-        {
-            return Files.readString(task.resolve("comm")).trim();
-        }
-        catch (final IOException ex)
-        {
-            return "?";
-        }
+        return Objects.requireNonNullElse(process.name(tid), "?");
     }
 }

@@ -1,9 +1,9 @@
 package io.pvnet.perf.cli.engine;
 
+import io.pvnet.perf.proc.ProcThreads;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryIteratorException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,32 +49,25 @@ final class JvmTimerSlack
      */
     static int apply()
     {
+        final ProcThreads self = ProcThreads.self();
         int set = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task")))
+        for (final int tid : self.threadIds())
         {
-            for (final Path task : tasks)
+            final String name = self.name(tid);
+            if (name != null && TIMER_POLLING_THREADS.stream().anyMatch(name::startsWith))
             {
-                set += apply(task) ? 1 : 0;
+                set += setSlack(tid) ? 1 : 0;
             }
-        }
-        catch (final IOException | DirectoryIteratorException ex)
-        {
-            return set; // no /proc
         }
         return set;
     }
 
-    private static boolean apply(final Path task)
+    private static boolean setSlack(final int tid)
     {
         try
         {
-            final String name = Files.readString(task.resolve("comm"), StandardCharsets.US_ASCII).strip();
-            if (TIMER_POLLING_THREADS.stream().noneMatch(name::startsWith))
-            {
-                return false;
-            }
             // /proc/TID, not /proc/self/task/TID: the kernel has timerslack_ns at the top level only
-            Files.writeString(Path.of("/proc", task.getFileName().toString(), "timerslack_ns"), Long.toString(SLACK_NS),
+            Files.writeString(Path.of("/proc", Integer.toString(tid), "timerslack_ns"), Long.toString(SLACK_NS),
                 StandardCharsets.US_ASCII);
             return true;
         }
