@@ -149,6 +149,17 @@ class RunPlanTest
     }
 
     @Test
+    void shouldEstimateTsoAndRingWithOneWarmupSharedByTheirInterleavedFigures()
+    {
+        // 2 s warm-up for all three, then their slices in turn for 3 x 5 s (took 17.2 s, the old plan said 21)
+        assertEquals(2 + 3 * 5, new io.pvnet.perf.checksum.TsoScenario().estimatedSeconds(BenchOptions.defaults(), 5.0, 2.0),
+            1e-9);
+        // ring likewise: 5 transports, one warm-up shared, then interleaved rounds (took 30 s, the old plan said 35)
+        assertEquals(2 + 5 * 5, new io.pvnet.perf.ring.RingScenario().estimatedSeconds(BenchOptions.defaults(), 5.0, 2.0),
+            1e-9);
+    }
+
+    @Test
     void shouldRejectBadDurations()
     {
         assertEquals("--duration=0.0 must be > 0 and at most 86400 seconds",
