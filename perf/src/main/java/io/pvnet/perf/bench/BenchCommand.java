@@ -28,20 +28,28 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code ./pvnet bench}: runs every scenario (or those named) and prints a summary table; optionally writes JSON and
- * CSV and compares with an earlier run. With no options the whole run takes about a minute.
+ * CSV and compares with an earlier run. With no options the whole run takes about {@link #FULL_RUN_MINUTES} minutes:
+ * the figures share a minute of warm-up and measurement ({@link RunPlan#FIT_BUDGET_SECONDS}), and {@code idle}'s
+ * quiet windows and {@code wake}'s warm-ups take the rest. The plan line adds up each scenario's
+ * {@link Scenario#estimatedSeconds} before the first figure; the last line puts each scenario's time beside its own.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Run throughput and latency scenarios and print a summary table (all scenarios in about a minute).",
+        "Run throughput and latency scenarios and print a summary table (all scenarios in about " +
+            BenchCommand.FULL_RUN_MINUTES + " minutes, most of it the idle scenario's quiet windows; the plan line says " +
+            "how long the selected scenarios take).",
         "Choices such as --size or --batch go to every scenario; each uses those that apply to it and the run says which it ignored."
     })
 public final class BenchCommand implements Callable<Integer>
 {
-    /** Seconds the default run of every scenario should take in total, warm-ups included. */
-    static final double DEFAULT_TOTAL_SECONDS = RunPlan.DEFAULT_TOTAL_SECONDS;
+    /**
+     * Minutes a default run of every scenario takes, as the help says it: its plan's estimate to the half minute
+     * (BenchCommandTest holds the two together).
+     */
+    static final double FULL_RUN_MINUTES = 3.5;
     /** Exit statuses: a scenario failed; bad options or files; a regression with {@code --fail-on-regression}. */
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
@@ -59,7 +67,10 @@ public final class BenchCommand implements Callable<Integer>
     List<String> scenarioNames = new ArrayList<>();
 
     @Option(names = "--duration", paramLabel = "SECONDS",
-        description = "Seconds each figure is measured (default: fitted so all selected scenarios take about a minute).")
+        description = "Seconds each figure is measured (default: 1 to 5, fitted so the figures' warm-ups and " +
+            "measurements share a minute). Scenarios that wait beyond that take longer: idle settles at least " +
+            IdleScenario.SETTLE_MIN_MS / 1000 + " s and measures at least " + IdleScenario.WINDOW_MIN_MS / 1000 +
+            " s three times. The plan line before the first figure says how long the run takes.")
     Double durationSeconds;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", description = "Seconds of warm-up before each figure (default: half the duration, at most 2).")
@@ -166,12 +177,7 @@ public final class BenchCommand implements Callable<Integer>
             }
             selected = earlier != null && scenarioNames.isEmpty() ? earlierScenarios(scenarios, earlier, notesBefore)
                 : select(scenarios, scenarioNames);
-            int figures = 0;
-            for (final Scenario scenario : selected)
-            {
-                figures += scenario.measurementCount(options.forScenario());
-            }
-            plan = RunPlan.fit(figures, durationSeconds, warmupSeconds);
+            plan = RunPlan.of(selected, options, durationSeconds, warmupSeconds);
             checkWritable("--json", jsonFile);
             checkWritable("--csv", csvFile);
             if (!(thresholdPercent >= 0))
@@ -198,9 +204,9 @@ public final class BenchCommand implements Callable<Integer>
         out.println("  pvnet " + io.pvnet.perf.BuildInfo.current().describe() + ", started " + startedAt);
         // every scenario that checksums (vif, tso, checksum's pvnet figures) uses this kernel
         out.println("  checksum kernel: " + io.pvnet.checksum.Checksums.bestChoice());
-        out.printf(Locale.ROOT, "  %d scenario(s), %d figure(s), %.1f s warm-up + %.1f s each: about %.0f s%n",
-            selected.size(), plan.figures(),
-            plan.warmupSeconds(), plan.durationSeconds(), plan.estimatedSeconds());
+        out.printf(Locale.ROOT, "  %d scenario(s), %d figure(s), %.1f s warm-up + %.1f s each: about %s%n",
+            selected.size(), plan.figures(), plan.warmupSeconds(), plan.durationSeconds(),
+            aboutSeconds(plan.estimatedSeconds()));
         if (!options.toString().isEmpty())
         {
             out.println("  options: " + options);
@@ -247,8 +253,10 @@ public final class BenchCommand implements Callable<Integer>
             ratios.addAll(context.ratios());
             headlines.addAll(context.headlines());
             notes.addAll(ignoredNotes(scenario.name(), context.options()));
+            // beside its estimate, so a scenario whose estimate went wrong shows at once
             times.append(times.isEmpty() ? "" : ", ").append(scenario.name()).append(' ')
-                .append(String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - scenarioStartNs) / 1e9));
+                .append(String.format(Locale.ROOT, "%.1f s (about %.0f)", (System.nanoTime() - scenarioStartNs) / 1e9,
+                    scenario.estimatedSeconds(options.forScenario(), plan.durationSeconds(), plan.warmupSeconds())));
         }
 
         out.println();
@@ -262,8 +270,8 @@ public final class BenchCommand implements Callable<Integer>
         {
             out.println("note: " + note);
         }
-        out.printf(Locale.ROOT, "took %.0f s (planned about %.0f s plus set-up): %s%n",
-            (System.nanoTime() - runStartNs) / 1e9, plan.estimatedSeconds(), times);
+        out.printf(Locale.ROOT, "took %.0f s (planned about %s): %s%n",
+            (System.nanoTime() - runStartNs) / 1e9, aboutSeconds(plan.estimatedSeconds()), times);
         final BenchRun run = new BenchRun(io.pvnet.perf.BuildInfo.current().version(),
             io.pvnet.perf.BuildInfo.current().commit(), startedAt, machine, loadAtStart, options.toString(),
             plan.durationSeconds(), plan.warmupSeconds(), results, ratios);
@@ -332,10 +340,11 @@ public final class BenchCommand implements Callable<Integer>
         return selected;
     }
 
-    /** @return fitted seconds per figure for a default run of {@code figures} figures. */
-    static double defaultDuration(final int figures)
+    /** @return {@code 35 s}, or {@code 212 s (3.5 min)} from 90 s on. */
+    static String aboutSeconds(final double seconds)
     {
-        return RunPlan.fit(figures, null, null).durationSeconds();
+        return seconds < 90 ? String.format(Locale.ROOT, "%.0f s", seconds) :
+            String.format(Locale.ROOT, "%.0f s (%.1f min)", seconds, seconds / 60);
     }
 
     /** @return the notes saying which of the user's choices a scenario did not use. */

@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchOptions;
 import io.pvnet.perf.harness.ProgressPrinter;
 import io.pvnet.perf.harness.ScenarioContext;
 import io.pvnet.perf.harness.Scenario;
@@ -50,10 +51,25 @@ public final class IdleScenario implements Scenario
     static final long GUEST_VISIT_NS = 1_000_000_000L;
     /** Longest wait for freshly started JVMs to become quiet (JIT compilation, class loading) before measuring. */
     static final long SETTLE_MAX_NS = 40_000_000_000L;
+    /** The switch's heartbeat, ms: windows last whole heartbeats (see {@link #windowMs}). */
+    private static final long HEARTBEAT_MS = TimeUnit.NANOSECONDS.toMillis(VifPoller.HEARTBEAT_NS);
     /** One step of {@link #settleQuiet}: one heartbeat, so that each step holds one wake-up of the host thread. */
-    private static final long STEP_MS = TimeUnit.NANOSECONDS.toMillis(VifPoller.HEARTBEAT_NS);
+    private static final long STEP_MS = HEARTBEAT_MS;
+    /** Shortest wait for quiet processes before measuring, ms (see {@link #settleQuiet}). */
+    static final long SETTLE_MIN_MS = 10_000;
+    /** Fewest steps of {@link #settleQuiet} after {@link #SETTLE_MIN_MS}: one to compare with, one compared. */
+    static final int SETTLE_MIN_STEPS = 2;
     /** Shortest measurement window, ms (see {@link #window}). */
     static final long WINDOW_MIN_MS = 20_000;
+    /** Vifs of the cross-process measurement ({@code idle.*.vif2}), each attached by a guest process of its own. */
+    private static final int GUEST_PROCESSES = 2;
+    /** The in-process vif counts measured after the cross-process pair, in order. */
+    private static final int[] IN_PROCESS_VIFS = {64, 1024};
+    /**
+     * Setting up and connecting one in-process vif, ms, for {@link #estimatedSeconds}: 1.1 s for 64 and 17.9 s for
+     * 1024 before their settling began (2026-12-07, 2 vCPUs, load 3-4).
+     */
+    static final long SET_UP_MS_PER_VIF = 17;
 
     @Override
     public String name()
@@ -79,12 +95,38 @@ public final class IdleScenario implements Scenario
         return 0;
     }
 
+    /**
+     * As {@link #run} measures: the cross-process pair and each in-process count in turn, each settled (at least
+     * {@link #SETTLE_MIN_MS} or the warm-up, then {@link #SETTLE_MIN_STEPS} heartbeats) and measured over a window of
+     * at least {@link #WINDOW_MIN_MS} in whole heartbeats ({@link #windowMs}); before them the switch and its guest
+     * JVMs start and the in-process vifs are set up ({@link #setUpSeconds}). Longer when the processes take longer to
+     * become quiet (a loaded machine: up to {@link #SETTLE_MAX_NS} each).
+     */
+    @Override
+    public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
+    {
+        final long settleMs = Math.max(SETTLE_MIN_MS, Math.round(warmupSeconds * 1000)) + SETTLE_MIN_STEPS * STEP_MS;
+        final long windowMs = windowMs(Math.round(durationSeconds * 1000));
+        return (1 + IN_PROCESS_VIFS.length) * (settleMs + windowMs) / 1000.0 + setUpSeconds();
+    }
+
+    /** {@return seconds to start the switch and guest JVMs and set up the in-process vifs, as measured} */
+    static double setUpSeconds()
+    {
+        long vifs = 0;
+        for (final int count : IN_PROCESS_VIFS)
+        {
+            vifs += count;
+        }
+        return ((1 + GUEST_PROCESSES) * ChildJvm.START_ESTIMATE_MS + vifs * SET_UP_MS_PER_VIF) / 1000.0;
+    }
+
     @Override
     public void run(final ScenarioContext context) throws Exception
     {
         final IdleMode mode = context.options().idle(IdleMode.ADAPTIVE);
         crossProcess(context, mode);
-        for (final int vifs : new int[] {64, 1024})
+        for (final int vifs : IN_PROCESS_VIFS)
         {
             inProcess(context, vifs, mode);
         }
@@ -97,12 +139,12 @@ public final class IdleScenario implements Scenario
         try
         {
             final List<String> switchArguments = new ArrayList<>(List.of("switch", "--region", region.toString(),
-                "--vifs", "2", "--idle", mode.configName()));
+                "--vifs", Integer.toString(GUEST_PROCESSES), "--idle", mode.configName()));
             switchArguments.addAll(io.pvnet.perf.harness.PollingOptions.childArguments());
             final Process host = ChildJvm.startDaemon(ChildJvm.PVNET_MAIN_CLASS, switchArguments.toArray(new String[0]));
             processes.add(host);
             awaitLine(host, "ready");
-            for (int vif = 1; vif <= 2; vif++)
+            for (int vif = 1; vif <= GUEST_PROCESSES; vif++)
             {
                 final List<String> guestArguments = new ArrayList<>(List.of("guest", "--region", region.toString(),
                     "--vif", Integer.toString(vif), "--ip", "10.9.0." + vif + "/24", "--idle", mode.configName()));
@@ -137,10 +179,10 @@ public final class IdleScenario implements Scenario
                 hostNs = i == 0 ? used : hostNs;
                 compilers += ProcessCpu.compilerCpuNs(pids[i]) - compilersBefore[i];
             }
-            context.report("idle.cpu.vif2", 100.0 * total / elapsed / 2, "% core/vif");
+            context.report("idle.cpu.vif2", 100.0 * total / elapsed / GUEST_PROCESSES, "% core/vif");
             context.report("idle.host.cpu.vif2", 100.0 * hostNs / elapsed, "% core");
             // what of it the JVMs' JIT compiler threads used: start-up work, not the vifs (it decays with time)
-            context.report("idle.jit.cpu.vif2", 100.0 * compilers / elapsed / 2, "% core/vif");
+            context.report("idle.jit.cpu.vif2", 100.0 * compilers / elapsed / GUEST_PROCESSES, "% core/vif");
         }
         finally
         {
@@ -252,7 +294,7 @@ public final class IdleScenario implements Scenario
     }
 
     /**
-     * Waits until the processes are quiet: at least 10 s (or the warm-up), then in steps of one heartbeat
+     * Waits until the processes are quiet: at least {@link #SETTLE_MIN_MS} (or the warm-up), then in steps of one heartbeat
      * ({@link VifPoller#HEARTBEAT_NS}: each step holds one wake-up of the host thread) until two steps in a row used
      * about the same CPU (within 20 % or 0.05 % of a core) or {@link #SETTLE_MAX_NS} passed. A window opened
      * 2 s after start measured mostly the children's JIT compilers and class loading (idle.cpu.vif2 6.6 %/vif where
@@ -264,7 +306,7 @@ public final class IdleScenario implements Scenario
     {
         final long start = System.nanoTime();
         // fresh JVMs compile for seconds even when idle: never measure them before 10 s
-        Thread.sleep(Math.max(10_000, context.warmup().toMillis()));
+        Thread.sleep(Math.max(SETTLE_MIN_MS, context.warmup().toMillis()));
         long previous = -1;
         while (System.nanoTime() - start < SETTLE_MAX_NS)
         {
@@ -297,12 +339,17 @@ public final class IdleScenario implements Scenario
      */
     private static void window(final ScenarioContext context, final String what) throws InterruptedException
     {
-        final long heartbeatMs = TimeUnit.NANOSECONDS.toMillis(VifPoller.HEARTBEAT_NS);
-        final long ms = Math.max(WINDOW_MIN_MS, context.duration().toMillis());
         try (ProgressPrinter.Line ignored = context.progress(what, () -> 0, 1, "frames/s"))
         {
-            Thread.sleep((ms + heartbeatMs - 1) / heartbeatMs * heartbeatMs);
+            Thread.sleep(windowMs(context.duration().toMillis()));
         }
+    }
+
+    /** @return the window for a run's duration: at least {@link #WINDOW_MIN_MS}, in whole heartbeats, ms. */
+    static long windowMs(final long durationMs)
+    {
+        final long ms = Math.max(WINDOW_MIN_MS, durationMs);
+        return (ms + HEARTBEAT_MS - 1) / HEARTBEAT_MS * HEARTBEAT_MS;
     }
 
     private static void awaitLine(final Process process, final String marker) throws Exception

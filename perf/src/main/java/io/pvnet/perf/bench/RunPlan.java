@@ -1,18 +1,28 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchOptions;
+import io.pvnet.perf.harness.Scenario;
+
+import java.util.List;
+
 /**
- * How long each figure of a bench run is warmed up and measured, fitted so a default run of every scenario takes
- * about {@link #DEFAULT_TOTAL_SECONDS}.
+ * How long each figure of a bench run is warmed up and measured, and how long the run will take. Without
+ * {@code --duration} the figures share {@link #FIT_BUDGET_SECONDS} of warm-up and measurement (1 to 5 s each); the
+ * run takes longer where scenarios wait beyond that (idle's quiet windows of at least 20 s, wake's own warm-ups):
+ * the estimate adds up each scenario's {@link Scenario#estimatedSeconds}.
  *
  * @param figures          how many figures the run measures.
  * @param durationSeconds  seconds each figure is measured.
  * @param warmupSeconds    seconds each figure is warmed up first.
- * @param estimatedSeconds the whole run's expected length (figures x (warm-up + duration)), set-up not counted.
+ * @param estimatedSeconds the whole run's expected length: the sum of its scenarios' estimates.
  */
 public record RunPlan(int figures, double durationSeconds, double warmupSeconds, double estimatedSeconds)
 {
-    /** Seconds the default run of every scenario should take in total, warm-ups included. */
-    public static final double DEFAULT_TOTAL_SECONDS = 60.0;
+    /**
+     * Seconds the figures of a default run share for their warm-ups and durations when fitted. Not the run's length:
+     * a scenario's own waits come on top ({@link Scenario#estimatedSeconds}).
+     */
+    public static final double FIT_BUDGET_SECONDS = 60.0;
     /** Shortest and longest fitted duration per figure: below 1 s a rate is mostly noise; above 5 s adds little. */
     public static final double MIN_FITTED_SECONDS = 1.0;
     public static final double MAX_FITTED_SECONDS = 5.0;
@@ -22,10 +32,37 @@ public record RunPlan(int figures, double durationSeconds, double warmupSeconds,
     public static final double MAX_SECONDS = 86_400;
 
     /**
+     * @param scenarios       the scenarios of the run.
+     * @param options         the user's choices (each scenario reads a copy).
+     * @param durationSeconds the user's {@code --duration}, or {@code null} to fit it from the scenarios' figures.
+     * @param warmupSeconds   the user's {@code --warmup}, or {@code null} for half the duration, at most 2 s.
+     * @return the plan: duration and warm-up as {@link #fit(int, Double, Double)} for the scenarios' figures, the
+     * estimate the sum of the scenarios' {@link Scenario#estimatedSeconds} with them.
+     * @throws IllegalArgumentException naming the option when a given value is out of range.
+     */
+    public static RunPlan of(
+        final List<? extends Scenario> scenarios, final BenchOptions options, final Double durationSeconds,
+        final Double warmupSeconds)
+    {
+        int figures = 0;
+        for (final Scenario scenario : scenarios)
+        {
+            figures += scenario.measurementCount(options.forScenario());
+        }
+        final RunPlan fitted = fit(figures, durationSeconds, warmupSeconds);
+        double estimate = 0;
+        for (final Scenario scenario : scenarios)
+        {
+            estimate += scenario.estimatedSeconds(options.forScenario(), fitted.durationSeconds(), fitted.warmupSeconds());
+        }
+        return new RunPlan(figures, fitted.durationSeconds(), fitted.warmupSeconds(), estimate);
+    }
+
+    /**
      * @param figures         how many figures the selected scenarios measure.
      * @param durationSeconds the user's {@code --duration}, or {@code null} to fit it.
      * @param warmupSeconds   the user's {@code --warmup}, or {@code null} for half the duration, at most 2 s.
-     * @return the plan.
+     * @return the plan, its estimate figures x (warm-up + duration): scenarios that wait for nothing else.
      * @throws IllegalArgumentException naming the option when a given value is out of range.
      */
     public static RunPlan fit(final int figures, final Double durationSeconds, final Double warmupSeconds)
@@ -39,7 +76,7 @@ public record RunPlan(int figures, double durationSeconds, double warmupSeconds,
             checkWarmup(warmupSeconds);
         }
         final int n = Math.max(1, figures);
-        final double perFigure = DEFAULT_TOTAL_SECONDS / n;
+        final double perFigure = FIT_BUDGET_SECONDS / n;
         final double duration;
         if (durationSeconds != null)
         {

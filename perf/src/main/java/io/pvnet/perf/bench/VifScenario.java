@@ -100,6 +100,14 @@ public final class VifScenario implements Scenario
             (queueRuns - 1) * (sizes.length + (options.tso(true) ? 1 : 0)) + spinFigures;
     }
 
+    /** With {@code --xproc} as {@code vif-xproc}'s (a guest JVM per figure). */
+    @Override
+    public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
+    {
+        return options.xproc() ? new VifXprocScenario().estimatedSeconds(options, durationSeconds, warmupSeconds) :
+            Scenario.super.estimatedSeconds(options, durationSeconds, warmupSeconds);
+    }
+
     @Override
     public int busyThreads(final BenchOptions options)
     {

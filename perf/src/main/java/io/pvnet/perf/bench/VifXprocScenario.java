@@ -104,6 +104,13 @@ public final class VifXprocScenario implements Scenario
         return 2;
     }
 
+    /** Each figure in a guest JVM of its own, started for it ({@link ChildJvm#START_ESTIMATE_MS}), then warmed up and measured. */
+    @Override
+    public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
+    {
+        return measurementCount(options) * (ChildJvm.START_ESTIMATE_MS / 1000.0 + warmupSeconds + durationSeconds);
+    }
+
     @Override
     public void run(final ScenarioContext context) throws Exception
     {

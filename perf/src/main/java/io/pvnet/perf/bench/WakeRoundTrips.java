@@ -46,6 +46,26 @@ final class WakeRoundTrips
     {
     }
 
+    /**
+     * How long {@link #measure} takes for this many paths interleaved: each path's fast warm-up
+     * ({@link #hotWarmup}), then its turns for half the warm-up and for the duration. The fast warm-up of paths with
+     * an asleep check runs to its limit (the whole warm-up, at least {@link #HOT_LIMIT_NS}): each of its
+     * {@value #HOT_ROUND_TRIPS} round trips waits for the threads to fall asleep, some 100 us or more. Without the
+     * check, back to back, they take a fraction of a second: half the warm-up. The 2 ms gaps lie within the phases.
+     *
+     * @param paths           how many paths {@link #measure} takes.
+     * @param asleepCheck     whether any of them has an asleep check ({@link Path#asleep}).
+     * @param durationSeconds the run's duration per figure.
+     * @param warmupSeconds   the run's warm-up per figure.
+     * @return the expected seconds of that {@link #measure} call.
+     */
+    static double estimatedSeconds(
+        final int paths, final boolean asleepCheck, final double durationSeconds, final double warmupSeconds)
+    {
+        final double hot = asleepCheck ? Math.max(warmupSeconds, HOT_LIMIT_NS / 1e9) : warmupSeconds / 2;
+        return paths * (hot + warmupSeconds / 2 + durationSeconds);
+    }
+
     /** One round trip of a measured path, on the harness thread. */
     interface RoundTrip
     {

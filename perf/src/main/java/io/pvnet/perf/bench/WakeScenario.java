@@ -1,5 +1,6 @@
 package io.pvnet.perf.bench;
 
+import io.pvnet.perf.harness.BenchOptions;
 import io.pvnet.perf.harness.ScenarioContext;
 import io.pvnet.perf.harness.Scenario;
 import io.pvnet.engine.frame.FrameMetadata;
@@ -106,6 +107,19 @@ public final class WakeScenario implements Scenario
     public int busyThreads()
     {
         return 0;
+    }
+
+    /**
+     * As {@link #run} measures: {@code wake.rtt} with its floor and the relay with its floor, two paths interleaved
+     * each, with asleep checks; then the eventfd baseline alone, without. Each path has a fast warm-up, half the
+     * warm-up at the measured cadence and the duration ({@link WakeRoundTrips#estimatedSeconds}): 5 paths for 3
+     * figures.
+     */
+    @Override
+    public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
+    {
+        return 2 * WakeRoundTrips.estimatedSeconds(2, true, durationSeconds, warmupSeconds) +
+            WakeRoundTrips.estimatedSeconds(1, false, durationSeconds, warmupSeconds);
     }
 
     @Override

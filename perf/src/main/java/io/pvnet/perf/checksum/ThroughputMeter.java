@@ -62,10 +62,17 @@ final class ThroughputMeter
 
     /**
      * Measures several figures side by side: warms each up, then runs their slices in turn until the duration is
-     * spent, so every figure sees the same conditions. Reports each figure's best slice.
+     * spent, so every figure sees the same conditions. Reports each figure's best slice. Takes one warm-up (shared by
+     * the figures) and a duration per figure ({@link #interleavedSeconds}).
      *
      * @return the rates in GB/s, in the order given.
      */
+    /** {@return how long {@link #measureInterleaved} takes for this many figures: one warm-up, a duration each} */
+    static double interleavedSeconds(final int figures, final double durationSeconds, final double warmupSeconds)
+    {
+        return warmupSeconds + figures * durationSeconds;
+    }
+
     double[] measureInterleaved(
         final ScenarioContext context, final String[] figures, final long[] bytesPerOperation,
         final Operation[] operations)

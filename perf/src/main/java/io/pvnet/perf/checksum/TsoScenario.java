@@ -1,6 +1,7 @@
 package io.pvnet.perf.checksum;
 
 import io.pvnet.checksum.Checksums;
+import io.pvnet.perf.harness.BenchOptions;
 import io.pvnet.perf.harness.Scenario;
 import io.pvnet.perf.harness.ScenarioContext;
 
@@ -24,10 +25,20 @@ public final class TsoScenario implements Scenario
         return "TSO of a 64 KiB TCP/IPv4 segment into 1448-byte segments vs one copy+checksum of 64 KiB (GB/s)";
     }
 
+    /** The figures measured side by side: TSO, and its two baselines. */
+    private static final String[] FIGURES = {"tcp4.65536", "copy+csum.65536", "csum+copy.65536"};
+
     @Override
     public int measurementCount()
     {
-        return 3;
+        return FIGURES.length;
+    }
+
+    /** Its three figures side by side: one warm-up shared by them ({@link ThroughputMeter#interleavedSeconds}). */
+    @Override
+    public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
+    {
+        return ThroughputMeter.interleavedSeconds(FIGURES.length, durationSeconds, warmupSeconds);
     }
 
     @Override
@@ -39,7 +50,7 @@ public final class TsoScenario implements Scenario
         final int bytes = fixture.inputBytes();
         // side by side, so the three see the same machine
         final double[] rates = meter.measureInterleaved(context,
-            new String[] {"tcp4.65536", "copy+csum.65536", "csum+copy.65536"}, new long[] {bytes, bytes, bytes},
+            FIGURES, new long[] {bytes, bytes, bytes},
             new ThroughputMeter.Operation[] {
                 times ->
                 {

@@ -15,7 +15,7 @@ public interface Scenario
     /** @return one line for {@code --list}. */
     String description();
 
-    /** @return how many figures {@link #run} measures, each for one duration; used to fit the default run in a minute. */
+    /** @return how many figures {@link #run} measures, each for one duration; used to fit the per-figure duration. */
     int measurementCount();
 
     /**
@@ -25,6 +25,21 @@ public interface Scenario
     default int measurementCount(final BenchOptions options)
     {
         return measurementCount();
+    }
+
+    /**
+     * How long {@link #run} takes with this plan, for the plan line and the run's estimate: by default each figure's
+     * warm-up and duration. A scenario whose run departs from that (fixed waits, minimum windows, warm-ups of its own,
+     * child JVMs started) says so here, from the same constants its run uses, so the estimate follows the code.
+     *
+     * @param options         the user's choices (a copy, as for {@link #measurementCount(BenchOptions)}).
+     * @param durationSeconds seconds each figure is measured ({@link ScenarioContext#duration()}).
+     * @param warmupSeconds   seconds each figure is warmed up first ({@link ScenarioContext#warmup()}).
+     * @return the expected seconds of {@link #run}, its set-up included where it is known.
+     */
+    default double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
+    {
+        return measurementCount(options) * (warmupSeconds + durationSeconds);
     }
 
     /** @return how many threads the scenario keeps busy at once (spinning); the harness warns when the machine has fewer cores. */

@@ -1,5 +1,6 @@
 package io.pvnet.perf.ring;
 
+import io.pvnet.perf.harness.BenchOptions;
 import io.pvnet.perf.harness.ProgressPrinter;
 import io.pvnet.perf.harness.Scenario;
 import io.pvnet.perf.harness.ScenarioContext;
@@ -50,6 +51,13 @@ public final class RingScenario implements Scenario
     public int busyThreads()
     {
         return 2;
+    }
+
+    /** One warm-up shared by the transports, then their interleaved rounds: a duration each. */
+    @Override
+    public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
+    {
+        return warmupSeconds + TRANSPORTS.length * durationSeconds;
     }
 
     @Override

@@ -18,6 +18,12 @@ public final class ChildJvm
      */
     public static final String PVNET_MAIN_CLASS = "io.pvnet.perf.cli.PvnetMain";
 
+    /**
+     * About how long a child JVM takes from its start to its first work, ms, for bench plans: the idle scenario's
+     * switch and two guests were ready 3.3 s after the first started, one after the other (2026-12-07, 2 vCPUs, load 3-4).
+     */
+    public static final long START_ESTIMATE_MS = 1_100;
+
     private ChildJvm()
     {
     }

@@ -394,6 +394,70 @@ class BenchCommandTest
         assertTrue(out.contains("  checksum kernel: " + io.pvnet.checksum.Checksums.bestChoice() + "\n"), out);
     }
 
+    /** Measures nothing, but says it takes 100 s plus 10 s per second of duration (as a scenario with fixed waits). */
+    static final class SlowScenario implements Scenario
+    {
+        @Override
+        public String name()
+        {
+            return "slow";
+        }
+
+        @Override
+        public String description()
+        {
+            return "waits beyond its figures";
+        }
+
+        @Override
+        public int measurementCount()
+        {
+            return 2;
+        }
+
+        @Override
+        public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
+        {
+            return 100 + 10 * durationSeconds;
+        }
+
+        @Override
+        public void run(final ScenarioContext context)
+        {
+            context.report("nothing", 1.0, "ns");
+        }
+    }
+
+    @Test
+    void shouldPrintTheSumOfTheScenariosEstimatesInThePlanAndTookLines()
+    {
+        final BenchCommand command = new BenchCommand();
+        command.scenarios = List.of(new SlowScenario(), new SizesScenario());
+        assertEquals(0, execute(command, "--no-progress", "--duration", "2", "--warmup", "1"));
+        final String out = stdout.text();
+        // slow: 100 + 10 x 2; fake: 2 figures x (1 + 2) by default
+        assertTrue(out.contains("2 scenario(s), 4 figure(s), 1.0 s warm-up + 2.0 s each: about 126 s (2.1 min)\n"), out);
+        assertTrue(out.contains("(planned about 126 s (2.1 min)): slow ") && out.contains(" s (about 120), fake ") &&
+            out.contains(" s (about 6)\n"), out);
+
+        // under 90 s in seconds alone
+        stdout.reset();
+        assertEquals(0, run(new SizesScenario(), "--no-progress", "--duration", "2", "--warmup", "1"));
+        assertTrue(stdout.text().contains("1 scenario(s), 2 figure(s), 1.0 s warm-up + 2.0 s each: about 6 s\n"),
+            stdout.text());
+    }
+
+    @Test
+    void shouldStateTheDefaultFullRunsPlanInItsHelpToTheHalfMinute()
+    {
+        final double planned = RunPlan.of(Scenarios.all(), BenchOptions.defaults(), null, null).estimatedSeconds();
+        assertEquals(BenchCommand.FULL_RUN_MINUTES, Math.round(planned / 30) / 2.0, "planned " + planned + " s");
+        final String help = new CommandLine(new BenchCommand()).getUsageMessage(CommandLine.Help.Ansi.OFF)
+            .replaceAll("\\s+", " ");
+        assertTrue(help.contains("(all scenarios in about " + BenchCommand.FULL_RUN_MINUTES + " minutes,"), help);
+        assertTrue(help.contains("idle settles at least 10 s and measures at least 20 s three times."), help);
+    }
+
     @Test
     void shouldRejectBadOptionsBeforeMeasuringWithExitCode2(@TempDir final Path dir)
     {
