@@ -120,12 +120,31 @@ public final class Region implements AutoCloseable
      */
     public static Region createIn(final MemorySegment memory, final int sectionCapacity)
     {
+        return createIn(memory, sectionCapacity, "");
+    }
+
+    /**
+     * As {@link #createIn(MemorySegment, int)}, recording what the creating process is, so that the process the memory
+     * is shared with can name it ({@link #creatorRole()}): a guest names the host that handed it its share.
+     *
+     * @param memory page-aligned, whole pages.
+     * @param sectionCapacity entries in the section table.
+     * @param role what the creator is: 1..{@value RegionDescriptor#CREATOR_ROLE_LENGTH} of {@code a-z 0-9 -}, or ""
+     *             for none.
+     * @return the region; {@link #close()} leaves {@code memory} mapped.
+     */
+    public static Region createIn(final MemorySegment memory, final int sectionCapacity, final String role)
+    {
+        checkRole(null, role);
         final long totalLength = checkCreateArguments(null, memory.byteSize(), sectionCapacity);
         if (totalLength != memory.byteSize() || (memory.address() & (PAGE_SIZE - 1)) != 0)
         {
             throw new RegionException(null, "memory must be page-aligned whole pages: length=" + memory.byteSize());
         }
         final Region region = new Region(null, null, memory, true, null);
+        // zero-padded as the field says, whatever the memory held before
+        region.buffer.setMemory(CREATOR_ROLE_OFFSET, CREATOR_ROLE_LENGTH, (byte)0);
+        region.buffer.putStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, role);
         region.initialise(totalLength, sectionCapacity);
         return region;
     }
@@ -218,6 +237,23 @@ public final class Region implements AutoCloseable
     }
 
     /**
+     * Reads what the creator of the region file at {@code path} said it is from the file's descriptor, without mapping
+     * the file or opening it for writing: for a process that may read a region file but must not map it (a guest
+     * naming the process it attaches to), or that only wants the name (a tool).
+     *
+     * @param path       the region file.
+     * @param creatorPid the pid the region's creator must have (the process serving the region's socket), or -1 for
+     *                   any creator (nobody serves it: the role tells what did).
+     * @return the role, as {@link #creatorRole()} reads it; "" when the file cannot be read (missing, not a regular
+     *         file, no permission), is not a published region of this layout version, was created by another process
+     *         than {@code creatorPid}, or holds no role.
+     */
+    public static String readCreatorRole(final Path path, final long creatorPid)
+    {
+        return RegionFiles.readCreatorRole(path, creatorPid);
+    }
+
+    /**
      * Appends a section of {@code lengthBytes} (rounded up to whole pages in the region) and publishes its table entry.
      * Callable while the region is in use, from any process that maps it.
      *
@@ -296,6 +332,12 @@ public final class Region implements AutoCloseable
      */
     public String creatorRole()
     {
+        return creatorRole(buffer);
+    }
+
+    /** {@return the role in the descriptor in {@code buffer}, as {@link #creatorRole()}} */
+    static String creatorRole(final org.agrona.DirectBuffer buffer)
+    {
         int length = 0;
         while (length < CREATOR_ROLE_LENGTH && buffer.getByte(CREATOR_ROLE_OFFSET + length) != 0)
         {
@@ -303,6 +345,15 @@ public final class Region implements AutoCloseable
         }
         final String role = buffer.getStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, length);
         return isRole(role) ? role : "";
+    }
+
+    /** @throws RegionException naming {@code path} when {@code role} is neither "" nor a role. */
+    static void checkRole(final Path path, final String role)
+    {
+        if (!role.isEmpty() && !isRole(role))
+        {
+            throw new RegionException(path, "bad role=" + role + " (up to " + CREATOR_ROLE_LENGTH + " of a-z, 0-9, -)");
+        }
     }
 
     static boolean isRole(final String role)

@@ -124,8 +124,9 @@ public final class RegionDescriptor
     public static final int HEADER_LENGTH_OFFSET = 52;
     /**
      * Offset of the creator's role: up to {@link #CREATOR_ROLE_LENGTH} US-ASCII bytes naming what the creating process
-     * is ({@link #ROLE_SWITCH}, {@link #ROLE_VIF_RUN}), zero-padded; all zero where no role was given (and in regions
-     * made before the field, when these bytes were reserved and zero).
+     * is ({@link #ROLE_SWITCH}, {@link #ROLE_VIF_RUN}; in a guest's share, the kind of host that made it, as its
+     * messages name it), zero-padded; all zero where no role was given (and in regions made before the field, when
+     * these bytes were reserved and zero).
      */
     public static final int CREATOR_ROLE_OFFSET = 56;
     /** Longest creator role, in bytes. */

@@ -1,12 +1,15 @@
 package io.pvnet.ring.region;
 
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,10 +42,7 @@ final class RegionFiles
     static Region create(final Path path, final long lengthBytes, final int sectionCapacity, final String role)
     {
         JvmFlags.check();
-        if (!role.isEmpty() && !Region.isRole(role))
-        {
-            throw new RegionException(path, "bad role=" + role + " (up to " + CREATOR_ROLE_LENGTH + " of a-z, 0-9, -)");
-        }
+        Region.checkRole(path, role);
         final long totalLength = Region.checkCreateArguments(path, lengthBytes, sectionCapacity);
         final HostFile file = HostFile.create(path, RegionFiles::refusalToReplace);
         final Arena arena = Arena.ofShared();
@@ -109,6 +109,33 @@ final class RegionFiles
             arena.close();
             throw ex;
         }
+    }
+
+    /** {@link Region#readCreatorRole(Path, long)}. */
+    static String readCreatorRole(final Path path, final long creatorPid)
+    {
+        // a FIFO would block the open, a link may point anywhere: only the regular file itself is read
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS))
+        {
+            return "";
+        }
+        final ByteBuffer header = ByteBuffer.allocate(HEARTBEAT_OFFSET);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+        {
+            while (header.hasRemaining() && channel.read(header) >= 0)
+            {
+                // until the descriptor's fields up to the role are in, or the file ends
+            }
+        }
+        catch (final IOException | SecurityException ex)
+        {
+            return ""; // naming a process never fails its caller
+        }
+        final UnsafeBuffer buffer = new UnsafeBuffer(header.array());
+        final boolean published = !header.hasRemaining() && buffer.getLong(MAGIC_OFFSET) == MAGIC &&
+            buffer.getInt(LAYOUT_VERSION_OFFSET) == LAYOUT_VERSION;
+        return published && (creatorPid < 0 || buffer.getLong(CREATOR_PID_OFFSET) == creatorPid) ?
+            Region.creatorRole(buffer) : "";
     }
 
     /** {@link HostFile.ReplaceCheck} for regions: only a region whose creator is gone may be replaced. */

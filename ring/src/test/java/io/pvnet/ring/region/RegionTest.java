@@ -5,6 +5,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -269,6 +271,43 @@ class RegionTest
             () -> Region.create(dir.resolve("bad-role"), LENGTH, 4, "Switch 1"));
         assertTrue(bad.getMessage().contains("bad role=Switch 1"), bad.getMessage());
         assertFalse(Files.exists(dir.resolve("bad-role")), "nothing created");
+    }
+
+    @Test
+    void shouldReadTheCreatorsRoleFromTheFileOnlyWhenItIsAPublishedRegionOfThatCreator() throws IOException
+    {
+        final Path path = dir.resolve("served");
+        final long self = ProcessHandle.current().pid();
+        try (Region ignored = Region.create(path, LENGTH, 4, "vif-run"))
+        {
+            assertEquals("vif-run", Region.readCreatorRole(path, self));
+            assertEquals("vif-run", Region.readCreatorRole(path, -1), "any creator");
+            assertEquals("", Region.readCreatorRole(path, self + 1), "another process serves it");
+            final Path copy = dir.resolve("unpublished");
+            Files.copy(path, copy);
+            patchInt(copy, LAYOUT_VERSION_OFFSET, 0);
+            assertEquals("", Region.readCreatorRole(copy, self), "not published yet");
+            patchInt(copy, LAYOUT_VERSION_OFFSET, LAYOUT_VERSION + 1);
+            assertEquals("", Region.readCreatorRole(copy, self), "another layout");
+        }
+        final Path shortFile = Files.write(dir.resolve("short"), "PVNETRGN".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("", Region.readCreatorRole(shortFile, -1));
+        assertEquals("", Region.readCreatorRole(dir.resolve("missing"), -1));
+        assertEquals("", Region.readCreatorRole(dir, -1), "a directory");
+        assertEquals("", Region.readCreatorRole(copyOfRegion("no-role"), self), "no role recorded");
+    }
+
+    @Test
+    void shouldRecordTheCreatorsRoleInMemoryItFormats()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment memory = arena.allocate(16 * PAGE_SIZE, PAGE_SIZE);
+            assertEquals("bench", Region.openIn(Region.createIn(memory, 4, "bench").segment()).creatorRole());
+            assertEquals("", Region.openIn(Region.createIn(memory, 4).segment()).creatorRole());
+            assertTrue(assertThrows(RegionException.class, () -> Region.createIn(memory, 4, "Bench"))
+                .getMessage().contains("bad role=Bench"));
+        }
     }
 
     @Test
