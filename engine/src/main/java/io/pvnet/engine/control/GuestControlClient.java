@@ -6,6 +6,7 @@ import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.store.StoreDescriptor;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
@@ -31,6 +32,10 @@ import java.util.function.BooleanSupplier;
  * The switch's death or restart ends the connection at once: {@link #goneReason()} turns non-null within
  * milliseconds (the reader thread is blocked in {@code recvmsg} and returns at end of stream).
  * <p>
+ * The host may be a {@code pvnet switch}, a {@code pvnet vif-run} or a bench's host process: every message names it as
+ * what it is ({@link #server()}: {@code lost the vif-run process: ...}), from the kind it records in the share or,
+ * before there is one, from its region file's header ({@link ProcessKind}).
+ * <p>
  * Threading: {@link #sync()} on the guest's duty thread (the one running the netfront); a reader thread receives.
  */
 public final class GuestControlClient implements AutoCloseable
@@ -42,6 +47,8 @@ public final class GuestControlClient implements AutoCloseable
     public static final long ANSWER_SLICE_NS = 50_000_000L;
 
     private final ControlSocket socket;
+    /** The host as messages name it: "the switch", "the vif-run process", "the bench process" ({@link ProcessKind}). */
+    private final String server;
     private final GuestShare share;
     private final int kickFd;
     /** The vif's event section in the share, or null. */
@@ -66,9 +73,11 @@ public final class GuestControlClient implements AutoCloseable
     private long lastReportNs;
     private boolean reportedOnce;
 
-    private GuestControlClient(final ControlSocket socket, final GuestShare share, final int kickFd, final VifConfig config)
+    private GuestControlClient(final ControlSocket socket, final String server, final GuestShare share, final int kickFd,
+        final VifConfig config)
     {
         this.socket = socket;
+        this.server = server;
         this.share = share;
         this.kickFd = kickFd;
         this.eventSection =
@@ -98,7 +107,10 @@ public final class GuestControlClient implements AutoCloseable
      *                                   such vif {@code on this switch} / {@code on this bench process}); or an answer
      *                                   this side cannot use ({@code bad answer}, {@code unexpected answer}), or
      *                                   {@code unusable share from the switch: } and why (not a sealed memfd, a size
-     *                                   or layout this build does not know, a failed mapping).
+     *                                   or layout this build does not know, a failed mapping). Each names the server
+     *                                   as its region file's header does when this process may read it
+     *                                   ({@code the vif-run process}, {@link ProcessKind}), else as
+     *                                   {@code the process serving NAME.sock}.
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting).
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
      */
@@ -131,6 +143,8 @@ public final class GuestControlClient implements AutoCloseable
         final ControlSocket socket = ControlSocket.connect(socketPath);
         try
         {
+            // how a failure names the server, from its region file (when readable); once attached, from the share
+            final String server = ProcessKind.peer(regionKind(socket, socketPath), socketPath);
             final ControlSocket.Message answer;
             try
             {
@@ -145,7 +159,7 @@ public final class GuestControlClient implements AutoCloseable
                     }
                     if (System.nanoTime() - start >= answerTimeoutNs)
                     {
-                        throw new AttachUnansweredException("no answer from the switch");
+                        throw new AttachUnansweredException("no answer from " + server);
                     }
                 }
                 answer = socket.receive(2);
@@ -154,13 +168,14 @@ public final class GuestControlClient implements AutoCloseable
             {
                 if (ex.errno() == LinuxCalls.EPIPE || ex.errno() == LinuxCalls.ECONNRESET)
                 {
-                    throw new AttachUnansweredException(); // hung up before our request, or with it unread
+                    // hung up before our request, or with it unread
+                    throw new AttachUnansweredException(server + " closed the connection without an answer");
                 }
                 throw ex;
             }
             if (answer == null)
             {
-                throw new AttachUnansweredException();
+                throw new AttachUnansweredException(server + " closed the connection without an answer");
             }
             final ControlMessage message;
             try
@@ -170,19 +185,18 @@ public final class GuestControlClient implements AutoCloseable
             catch (final IllegalArgumentException ex)
             {
                 answer.closeFds();
-                throw new IllegalStateException("bad answer from the switch: " + ex.getMessage());
+                throw new IllegalStateException("bad answer from " + server + ": " + ex.getMessage());
             }
             if (message.type() == ControlMessage.REFUSED)
             {
                 answer.closeFds();
-                // the refusal names the serving process ("on this switch", "on this bench process"); this side
-                // does not know its kind
+                // the refusal names the serving process itself ("on this switch", "on this bench process")
                 throw new IllegalStateException("attach refused: " + message.value());
             }
             if (message.type() != ControlMessage.ATTACHED || answer.fds().length != 2)
             {
                 answer.closeFds();
-                throw new IllegalStateException("unexpected answer from the switch: type=" + message.type() + " with " +
+                throw new IllegalStateException("unexpected answer from " + server + ": type=" + message.type() + " with " +
                     answer.fds().length + " descriptors (expected a memfd and a kick eventfd)");
             }
             final int kickFd = answer.fds()[1];
@@ -195,11 +209,14 @@ public final class GuestControlClient implements AutoCloseable
             {
                 LinuxCalls.close(kickFd);
                 // not sealed, not a memfd, a size or layout this build does not know, or a mapping that failed
-                throw new IllegalStateException("unusable share from the switch: " + ex.getMessage(), ex);
+                throw new IllegalStateException("unusable share from " + server + ": " + ex.getMessage(), ex);
             }
             try
             {
-                return new GuestControlClient(socket, share, kickFd, config);
+                // the host records its kind in the share; a host that does not (an older build) is named as before
+                final String role = share.region().creatorRole();
+                return new GuestControlClient(socket, role.isEmpty() ? server : ProcessKind.peer(role, socketPath),
+                    share, kickFd, config);
             }
             catch (final RuntimeException ex)
             {
@@ -228,6 +245,24 @@ public final class GuestControlClient implements AutoCloseable
     public VifCounters frontCounters()
     {
         return frontCounters;
+    }
+
+    /**
+     * {@return the kind of the process serving {@code socket}, as its region file's header records it, when that
+     * process made it and this one may read it; else {@link RegionDescriptor#ROLE_UNKNOWN}}
+     */
+    private static String regionKind(final ControlSocket socket, final Path socketPath)
+    {
+        final long pid;
+        try
+        {
+            pid = socket.peer().pid();
+        }
+        catch (final LinuxException ex)
+        {
+            return RegionDescriptor.ROLE_UNKNOWN; // naming the server never fails an attach
+        }
+        return ProcessKind.ofRegion(ProcessKind.regionOf(socketPath), pid);
     }
 
     /** @return the eventfd that wakes the switch's thread for this vif (hand it to the netfront; owned here). */
@@ -320,7 +355,7 @@ public final class GuestControlClient implements AutoCloseable
         }
         catch (final LinuxException ex)
         {
-            gone("lost the switch: " + ex.getMessage());
+            gone("lost " + server + ": " + ex.getMessage());
             return;
         }
         reportedSum = sum;
@@ -339,12 +374,22 @@ public final class GuestControlClient implements AutoCloseable
         }
         catch (final LinuxException ex)
         {
-            gone("lost the switch: " + ex.getMessage());
+            gone("lost " + server + ": " + ex.getMessage());
         }
         sentThisSync++;
     }
 
-    /** @return why the switch is gone (connection ended), or null while it is there. */
+    /**
+     * {@return the host as this client's messages name it ({@link ProcessKind#peer}): {@code the switch},
+     * {@code the vif-run process}, {@code the bench process}, as it recorded in the share or, from a host that did not,
+     * its region file's header says; else {@code the process serving NAME.sock}}
+     */
+    public String server()
+    {
+        return server;
+    }
+
+    /** @return why the host is gone (connection ended, named as {@link #server()}), or null while it is there. */
     public String goneReason()
     {
         return goneReason;
@@ -365,13 +410,13 @@ public final class GuestControlClient implements AutoCloseable
                 final ControlSocket.Message received = socket.receive(0);
                 if (received == null)
                 {
-                    gone("the switch closed the control connection (it stopped or died)");
+                    gone(server + " closed the control connection (it stopped or died)");
                     return;
                 }
                 final ControlMessage message = ControlMessage.decode(received.data());
                 if (message.type() != ControlMessage.UPDATE && message.type() != ControlMessage.DELETED)
                 {
-                    gone("unexpected message from the switch: type=" + message.type());
+                    gone("unexpected message from " + server + ": type=" + message.type());
                     return;
                 }
                 events.add(message);

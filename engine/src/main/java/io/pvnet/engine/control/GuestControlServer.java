@@ -83,7 +83,8 @@ public final class GuestControlServer implements AutoCloseable
      * @param kind     what the serving process is, as its region's header records it:
      *                 {@link RegionDescriptor#ROLE_SWITCH} or {@link RegionDescriptor#ROLE_VIF_RUN} (or, for a process
      *                 without a status file, its pvnet command: {@code bench}, {@code latency}); log lines and
-     *                 refusals name it ({@code pvnet vif-run: ...}, {@code no vif1.0 on this vif-run process}).
+     *                 refusals name it ({@code pvnet vif-run: ...}, {@code no vif1.0 on this vif-run process}), and so
+     *                 do its guests: it is recorded in each share's header ({@link GuestShare#create}).
      * @param log      where one line per attach, refusal and detach goes.
      */
     public GuestControlServer(final ControlSocket listener, final XenStore store, final Iterable<Vif> vifs,
@@ -96,7 +97,7 @@ public final class GuestControlServer implements AutoCloseable
         this.self = "this " + ProcessKind.noun(kind);
         for (final Vif vif : vifs)
         {
-            slots.put(vif.config().domid(), new VifSlot(vif));
+            slots.put(vif.config().domid(), new VifSlot(vif, kind));
         }
         acceptor = Thread.ofPlatform().daemon().name("pvnet-control-accept").unstarted(this::acceptLoop);
     }

@@ -18,6 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -247,7 +249,8 @@ class GuestControlTest
             final AttachUnansweredException ex = assertThrows(AttachUnansweredException.class,
                 () -> GuestControlClient.attach(wedged, VifConfig.of(1, 0), 200_000_000L, () -> false));
             final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertEquals("no answer from the switch", ex.getMessage());
+            // no region file beside the socket: the process is named by its socket
+            assertEquals("no answer from the process serving wedged.sock", ex.getMessage());
             assertTrue(waitedMs >= 200 && waitedMs < 5_000, "gave up after " + waitedMs + " ms");
             assertTrue(neverAccepts.awaitReady(0), "the attach connected");
 
@@ -255,6 +258,14 @@ class GuestControlTest
             final int[] looks = new int[1];
             assertNull(GuestControlClient.attach(wedged, VifConfig.of(1, 0), Long.MAX_VALUE, () -> ++looks[0] == 3));
             assertEquals(3, looks[0]);
+
+            // a region file beside it, made by the process that listens (this one): named as its header says
+            try (Region status = Region.create(dir.resolve("wedged"), RegionDescriptor.headerLength(1), 1,
+                RegionDescriptor.ROLE_VIF_RUN))
+            {
+                assertEquals("no answer from the vif-run process", assertThrows(AttachUnansweredException.class,
+                    () -> GuestControlClient.attach(wedged, VifConfig.of(1, 0), 50_000_000L, () -> false)).getMessage());
+            }
         }
     }
 
@@ -376,7 +387,24 @@ class GuestControlTest
         assertNotNull(guest.client.goneReason(), "switch death seen within 100 ms");
         System.out.printf("switch gone (connections closed) -> guest knows after %.3f ms%n",
             (guest.client.goneAtNs() - closedNs) / 1e6);
-        assertTrue(guest.client.goneReason().contains("closed the control connection"), guest.client.goneReason());
+        assertEquals("the switch closed the control connection (it stopped or died)", guest.client.goneReason());
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({"switch, the switch", "vif-run, the vif-run process", "bench, the bench process"})
+    void shouldNameTheHostAsTheKindItRecordsInTheShareWhenItGoes(final String kind, final String named)
+    {
+        // no region file beside the socket (as a bench's host): only the share says what the host is
+        sw = ControlledSwitch.unpolled(dir, HostFile.effectiveUid(), 1, kind);
+        final Guest guest = new Guest(1);
+        assertEquals(named, guest.client.server());
+        sw.server.close();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (guest.client.goneReason() == null && System.nanoTime() - deadline < 0)
+        {
+            Thread.onSpinWait();
+        }
+        assertEquals(named + " closed the control connection (it stopped or died)", guest.client.goneReason());
     }
 
     @Test
