@@ -355,7 +355,7 @@ public final class GuestControlClient implements AutoCloseable
         }
         catch (final LinuxException ex)
         {
-            gone("lost " + server + ": " + ex.getMessage());
+            gone("sending to " + server + " failed: " + ex.getMessage());
             return;
         }
         reportedSum = sum;
@@ -374,7 +374,7 @@ public final class GuestControlClient implements AutoCloseable
         }
         catch (final LinuxException ex)
         {
-            gone("lost " + server + ": " + ex.getMessage());
+            gone("sending to " + server + " failed: " + ex.getMessage());
         }
         sentThisSync++;
     }

@@ -3,11 +3,15 @@ package io.pvnet.perf.cli.engine;
 import io.pvnet.engine.control.GuestShare;
 import io.pvnet.engine.vif.VifConfig;
 import io.pvnet.ring.event.IdleMode;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxCalls;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GuestNodeReconnectTest
 {
     private static final VifConfig VIF1 = VifConfig.of(1, 0);
-    private static final String FAILURE = "lost the switch and could not reconnect: ";
 
     @TempDir
     Path dir;
@@ -50,7 +53,8 @@ class GuestNodeReconnectTest
         // the netfront finds none of vif 1's sections there and cannot allocate them (io.pvnet.ring's RegionException)
         try (GuestShare wrongVif = GuestShare.create(VifConfig.of(2, 0)))
         {
-            final String failure = reconnectFailure(fake -> fake.answerNextAttach(wrongVif));
+            final String failure = reconnectFailure(RegionDescriptor.ROLE_SWITCH, "the switch",
+                fake -> fake.answerNextAttach(wrongVif));
             assertTrue(failure.contains("cannot start the netfront in the share from the switch") &&
                 failure.contains("no room for section: name=vif.1.0.pages"), failure);
         }
@@ -62,8 +66,8 @@ class GuestNodeReconnectTest
         final int notMemory = LinuxCalls.eventfd();
         try
         {
-            final String failure =
-                reconnectFailure(fake -> fake.answerNextAttach(notMemory, GuestShare.lengthBytes(1)));
+            final String failure = reconnectFailure(RegionDescriptor.ROLE_SWITCH, "the switch",
+                fake -> fake.answerNextAttach(notMemory, GuestShare.lengthBytes(1)));
             assertTrue(failure.contains("unusable share from the switch: ") &&
                 failure.contains("is not a sealable memfd"), failure);
         }
@@ -73,16 +77,106 @@ class GuestNodeReconnectTest
         }
     }
 
+    @Test
+    void shouldNameAVifRunProcessNotASwitchWhenItEndsAfterLosingIt() throws Exception
+    {
+        // named from the status file's header: the shares (an older host's) say nothing
+        try (GuestShare wrongVif = GuestShare.create(VifConfig.of(2, 0)))
+        {
+            final String failure = reconnectFailure(RegionDescriptor.ROLE_VIF_RUN, "the vif-run process",
+                fake -> fake.answerNextAttach(wrongVif));
+            assertTrue(failure.startsWith("lost the vif-run process and could not reconnect: cannot start the " +
+                "netfront in the share from the vif-run process at "), failure);
+            assertFalse(failure.contains("switch"), failure);
+        }
+    }
+
+    @ParameterizedTest(name = "status file ''{0}'', share ''{1}'': {2}")
+    @CsvSource({"switch, switch, the switch", "vif-run, '', the vif-run process", "'', vif-run, the vif-run process",
+        "'', bench, the bench process", "'', '', the process serving r.sock"})
+    void shouldNameTheProcessItLostAsItsStatusFileOrItsShareSays(final String fileRole, final String shareRole,
+        final String named) throws Exception
+    {
+        final Path region = dir.resolve("r");
+        try (FakeSwitch fake = new FakeSwitch(region, fileRole); GuestShare share = GuestShare.create(VIF1, shareRole))
+        {
+            final CountDownLatch dies = new CountDownLatch(1);
+            final FutureTask<Boolean> server = FakeSwitch.run(() ->
+            {
+                try (ControlSocket ignored = fake.answerNextAttach(share))
+                {
+                    dies.await();
+                }
+                return true;
+            });
+            final ByteArrayOutputStream log = new ByteArrayOutputStream();
+            final GuestNode node = open(region, false, log);
+            try
+            {
+                dies.countDown();
+                assertTrue(server.get(30, TimeUnit.SECONDS));
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                String failure = null;
+                while (failure == null && System.nanoTime() - deadline < 0)
+                {
+                    try
+                    {
+                        node.doWork();
+                    }
+                    catch (final AgentTerminationException ex)
+                    {
+                        failure = ex.getMessage();
+                    }
+                }
+                assertTrue(failure != null && failure.startsWith("lost " + named + ": "), failure + " " + log);
+                assertLostReason(named, failure.substring(("lost " + named + ": ").length()));
+                assertEquals(named.equals("the switch"), failure.contains("switch"), failure);
+            }
+            finally
+            {
+                dies.countDown();
+                node.close();
+            }
+        }
+    }
+
     /**
-     * Attaches a node to a fake switch, runs it, lets the switch die and come back answering with
-     * {@code secondAnswer}; asserts how the node ended.
+     * Asserts that {@code reason}, why a guest's connection ended, names the process as {@code named}: its hang-up seen
+     * by the reader thread, or a send of the guest's that failed first (a race: both follow the fake's close).
+     */
+    private static void assertLostReason(final String named, final String reason)
+    {
+        assertTrue(reason.equals(named + " closed the control connection (it stopped or died)") ||
+            reason.startsWith("sending to " + named + " failed: "), reason);
+    }
+
+    /** Opens a node on vif 1 of {@code region}, as {@code pvnet guest} does (its JVM closed to others meanwhile). */
+    private static GuestNode open(final Path region, final boolean reconnect, final ByteArrayOutputStream log)
+        throws InterruptedException
+    {
+        final boolean dumpable = LinuxCalls.isDumpable();
+        try
+        {
+            return GuestNode.open(new GuestNode.Settings(region, VIF1, 0x0a510001, 24, null), 5_000_000_000L,
+                GuestNode.NO_STOP, reconnect, new PrintStream(log, true, StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            LinuxCalls.setDumpable(dumpable); // open() closed this JVM to others, as a guest process does
+        }
+    }
+
+    /**
+     * Attaches a node to a fake switch of {@code role} (its status file's), runs it, lets the switch die and come back
+     * answering with {@code secondAnswer}; asserts how the node ended, naming the process as {@code named}.
      *
      * @return the node's failure.
      */
-    private String reconnectFailure(final Function<FakeSwitch, ControlSocket> secondAnswer) throws Exception
+    private String reconnectFailure(final String role, final String named,
+        final Function<FakeSwitch, ControlSocket> secondAnswer) throws Exception
     {
         final Path region = dir.resolve("r");
-        try (FakeSwitch fake = new FakeSwitch(region); GuestShare share = GuestShare.create(VIF1))
+        try (FakeSwitch fake = new FakeSwitch(region, role); GuestShare share = GuestShare.create(VIF1))
         {
             final Opened before = Opened.now();
             final CountDownLatch switchDies = new CountDownLatch(1);
@@ -104,16 +198,7 @@ class GuestNodeReconnectTest
             AgentRunner runner = null;
             try
             {
-                final boolean dumpable = LinuxCalls.isDumpable();
-                try
-                {
-                    node = GuestNode.open(new GuestNode.Settings(region, VIF1, 0x0a510001, 24, null), 5_000_000_000L,
-                        GuestNode.NO_STOP, true, new PrintStream(log, true, StandardCharsets.UTF_8));
-                }
-                finally
-                {
-                    LinuxCalls.setDumpable(dumpable); // open() closed this JVM to others, as a guest process does
-                }
+                node = open(region, true, log);
                 runner = new AgentRunner(node.idleStrategy(IdleMode.SLEEP), errors::add, null, node);
                 final Thread guestThread = AgentRunner.startOnThread(runner);
                 switchDies.countDown();
@@ -122,13 +207,20 @@ class GuestNodeReconnectTest
                 assertFalse(guestThread.isAlive(),
                     "the guest's runner went on after the failure: " + summary(errors) + log);
                 failure = node.failure();
-                assertTrue(failure != null && failure.startsWith(FAILURE), failure + " " + summary(errors) + log);
+                assertTrue(failure != null && failure.startsWith("lost " + named + " and could not reconnect: "),
+                    failure + " " + summary(errors) + log);
                 assertFalse(failure.contains("\n"), failure);
                 assertEquals(1, errors.size(), summary(errors));
                 assertEquals(failure, errors.getFirst().getMessage());
                 assertNotNull(errors.getFirst().getCause(), "the failure's cause was dropped");
                 assertEquals(1, log.toString(StandardCharsets.UTF_8).split("reconnecting", -1).length - 1,
                     log.toString());
+                final String line = log.toString(StandardCharsets.UTF_8).lines()
+                    .filter(reconnecting -> reconnecting.endsWith("reconnecting")).findFirst().orElse("");
+                assertTrue(line.startsWith("pvnet guest: lost " + named + " (") && line.endsWith("); reconnecting"),
+                    line);
+                assertLostReason(named, line.substring(("pvnet guest: lost " + named + " (").length(),
+                    line.length() - "); reconnecting".length()));
                 // run once more by hand (its thread ended): the same failure, no new attach
                 assertEquals(failure, assertThrows(RuntimeException.class, node::doWork).getMessage());
                 assertFalse(fake.connectionPending(), "the guest tried again after it failed");
