@@ -274,11 +274,17 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         return ProcessKind.peer(ProcessKind.ofRegion(region, -1), RegionArgument.controlSocket(region));
     }
 
-    /** {@return the command that serves {@code region} for a process of {@code kind}, as a hint names it} */
+    /**
+     * {@return the command that serves the region for a process of {@code kind}, as a hint names it:
+     * {@code pvnet switch --region R}, {@code pvnet vif-run R} (its region is its argument)}
+     */
     private String startCommand(final String kind)
     {
-        return kind.equals(RegionDescriptor.ROLE_SWITCH) || kind.equals(RegionDescriptor.ROLE_VIF_RUN) ?
-            ProcessKind.command(kind) + " --region " + settings.region() :
+        if (kind.equals(RegionDescriptor.ROLE_SWITCH))
+        {
+            return ProcessKind.command(kind) + " --region " + settings.region();
+        }
+        return kind.equals(RegionDescriptor.ROLE_VIF_RUN) ? ProcessKind.command(kind) + " " + settings.region() :
             "a pvnet switch or vif-run on " + settings.region();
     }
 
@@ -497,6 +503,12 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         {
             current.wakeGuestThread();
         }
+    }
+
+    /** {@return the process this node attached to, as its messages name it ({@link GuestControlClient#server()})} */
+    String server()
+    {
+        return client.server();
     }
 
     /** @return why this node stopped serving (the switch is gone for good), or null. */
