@@ -225,6 +225,7 @@ public final class GuestControlServer implements AutoCloseable
             if (guest != null)
             {
                 detach(guest);
+                guest.close(); // after any push the watch thread began: none reaches a reused descriptor
             }
             connection.close();
         }
