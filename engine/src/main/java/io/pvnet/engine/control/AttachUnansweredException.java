@@ -13,7 +13,7 @@ public final class AttachUnansweredException extends IllegalStateException
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** @param message the one-line message, naming the process ({@code the vif-run process closed the connection ...}). */
+    /** @param message the one-line message, naming the process ({@code the vif-run process closed the connection}). */
     public AttachUnansweredException(final String message)
     {
         super(message);

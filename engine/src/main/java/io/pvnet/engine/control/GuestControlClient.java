@@ -73,8 +73,8 @@ public final class GuestControlClient implements AutoCloseable
     private long lastReportNs;
     private boolean reportedOnce;
 
-    private GuestControlClient(final ControlSocket socket, final String server, final GuestShare share, final int kickFd,
-        final VifConfig config)
+    private GuestControlClient(final ControlSocket socket, final String server, final GuestShare share,
+        final int kickFd, final VifConfig config)
     {
         this.socket = socket;
         this.server = server;
@@ -196,8 +196,8 @@ public final class GuestControlClient implements AutoCloseable
             if (message.type() != ControlMessage.ATTACHED || answer.fds().length != 2)
             {
                 answer.closeFds();
-                throw new IllegalStateException("unexpected answer from " + server + ": type=" + message.type() + " with " +
-                    answer.fds().length + " descriptors (expected a memfd and a kick eventfd)");
+                throw new IllegalStateException("unexpected answer from " + server + ": type=" + message.type() +
+                    " with " + answer.fds().length + " descriptors (expected a memfd and a kick eventfd)");
             }
             final int kickFd = answer.fds()[1];
             final GuestShare share;

@@ -17,7 +17,8 @@ import io.pvnet.ring.share.SealedMemory;
  * </pre>
  * The host creates it when a guest attaches (fresh, zeroed memory: nothing of an earlier guest of the same vif),
  * records what it is in the descriptor's creator role ({@code switch}, {@code vif-run}, {@code bench}: how its guest
- * names it, {@link ProcessKind}) and closes it after the vif is Closed. A guest can scribble on it, truncate nothing (seals), and harm only its vif.
+ * names it, {@link ProcessKind}) and closes it after the vif is Closed. A guest can scribble on it, truncate nothing
+ * (seals), and harm only its vif.
  * <p>
  * Threading: created and closed on the host's control thread; the region's sections are used by the vif's agent.
  */

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 /**
  * What the process serving a control socket is, and how messages name it. Its kind is the role its region's header
  * records ({@link RegionDescriptor#ROLE_SWITCH}, {@link RegionDescriptor#ROLE_VIF_RUN}) or, for a process without a
- * status file, its pvnet command ({@code bench}, {@code latency}); {@link RegionDescriptor#ROLE_UNKNOWN} when not known.
+ * status file, its pvnet command ({@code bench}, {@code latency}); {@link RegionDescriptor#ROLE_UNKNOWN} when not
+ * known.
  * The serving side says {@code this switch}, {@code this vif-run process}, {@code this bench process}
  * ({@link AdminService}, {@link GuestControlServer}); the connecting side ({@link AdminClient},
  * {@link GuestControlClient}, {@code pvnet guest}) says {@link #peer}: {@code the switch}, {@code the vif-run process},
@@ -31,8 +32,8 @@ public final class ProcessKind
 
     /**
      * @param socket a control socket.
-     * @return the region beside it whose creator serves it when it is named {@code REGION.sock}, as {@code pvnet switch}
-     *         and {@code pvnet vif-run} name it; else null.
+     * @return the region beside it whose creator serves it when it is named {@code REGION.sock}, as
+     *         {@code pvnet switch} and {@code pvnet vif-run} name it; else null.
      */
     static Path regionOf(final Path socket)
     {

@@ -263,8 +263,9 @@ class GuestControlTest
             try (Region status = Region.create(dir.resolve("wedged"), RegionDescriptor.headerLength(1), 1,
                 RegionDescriptor.ROLE_VIF_RUN))
             {
-                assertEquals("no answer from the vif-run process", assertThrows(AttachUnansweredException.class,
-                    () -> GuestControlClient.attach(wedged, VifConfig.of(1, 0), 50_000_000L, () -> false)).getMessage());
+                final AttachUnansweredException named = assertThrows(AttachUnansweredException.class,
+                    () -> GuestControlClient.attach(wedged, VifConfig.of(1, 0), 50_000_000L, () -> false));
+                assertEquals("no answer from the vif-run process", named.getMessage());
             }
         }
     }

@@ -290,7 +290,8 @@ class RegionTest
             patchInt(copy, LAYOUT_VERSION_OFFSET, LAYOUT_VERSION + 1);
             assertEquals("", Region.readCreatorRole(copy, self), "another layout");
         }
-        final Path shortFile = Files.write(dir.resolve("short"), "PVNETRGN".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        final Path shortFile = Files.write(dir.resolve("short"),
+            "PVNETRGN".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         assertEquals("", Region.readCreatorRole(shortFile, -1));
         assertEquals("", Region.readCreatorRole(dir.resolve("missing"), -1));
         assertEquals("", Region.readCreatorRole(dir, -1), "a directory");

@@ -107,8 +107,8 @@ public final class GenCommand implements Callable<Integer>
             if (!generator.awaitConnected(attach.waitNs()))
             {
                 // attached, so the process serving the socket runs: its backend for the vif never answered
-                err.println("pvnet gen: vif " + attach.vif + " did not connect to " + node.server() + " within --wait " +
-                    node.waitDescription());
+                err.println("pvnet gen: vif " + attach.vif + " did not connect to " + node.server() +
+                    " within --wait " + node.waitDescription());
                 return 1;
             }
             if (!generator.resolve(plan.dstIp(), 5_000_000_000L))

@@ -5,7 +5,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options of a process that attaches to a switch as a guest, shared by {@code pvnet guest} and {@code pvnet gen}
- * (a picocli mixin): which region's process (its control socket) and vif, and the guest's own addresses. {@link #settings} checks them.
+ * (a picocli mixin): which region's process (its control socket) and vif, and the guest's own addresses.
+ * {@link #settings} checks them.
  */
 final class GuestAttachOptions
 {
