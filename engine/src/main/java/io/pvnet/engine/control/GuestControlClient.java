@@ -47,6 +47,8 @@ public final class GuestControlClient implements AutoCloseable
     public static final long ANSWER_SLICE_NS = 50_000_000L;
 
     private final ControlSocket socket;
+    /** What the host is: "switch", "vif-run", "bench", or {@code ROLE_UNKNOWN} ({@link ProcessKind}). */
+    private final String serverKind;
     /** The host as messages name it: "the switch", "the vif-run process", "the bench process" ({@link ProcessKind}). */
     private final String server;
     private final GuestShare share;
@@ -73,11 +75,12 @@ public final class GuestControlClient implements AutoCloseable
     private long lastReportNs;
     private boolean reportedOnce;
 
-    private GuestControlClient(final ControlSocket socket, final String server, final GuestShare share,
-        final int kickFd, final VifConfig config)
+    private GuestControlClient(final ControlSocket socket, final String serverKind, final Path socketPath,
+        final GuestShare share, final int kickFd, final VifConfig config)
     {
         this.socket = socket;
-        this.server = server;
+        this.serverKind = serverKind;
+        this.server = ProcessKind.peer(serverKind, socketPath);
         this.share = share;
         this.kickFd = kickFd;
         this.eventSection =
@@ -144,7 +147,8 @@ public final class GuestControlClient implements AutoCloseable
         try
         {
             // how a failure names the server, from its region file (when readable); once attached, from the share
-            final String server = ProcessKind.peer(regionKind(socket, socketPath), socketPath);
+            final String regionKind = regionKind(socket, socketPath);
+            final String server = ProcessKind.peer(regionKind, socketPath);
             final ControlSocket.Message answer;
             try
             {
@@ -215,8 +219,8 @@ public final class GuestControlClient implements AutoCloseable
             {
                 // the host records its kind in the share; a host that does not (an older build) is named as before
                 final String role = share.region().creatorRole();
-                return new GuestControlClient(socket, role.isEmpty() ? server : ProcessKind.peer(role, socketPath),
-                    share, kickFd, config);
+                return new GuestControlClient(socket, role.isEmpty() ? regionKind : role, socketPath, share, kickFd,
+                    config);
             }
             catch (final RuntimeException ex)
             {
@@ -387,6 +391,15 @@ public final class GuestControlClient implements AutoCloseable
     public String server()
     {
         return server;
+    }
+
+    /**
+     * {@return what the host is, as {@link #server()} names it: {@code switch}, {@code vif-run}, {@code bench}, or
+     * {@link RegionDescriptor#ROLE_UNKNOWN}}
+     */
+    public String serverKind()
+    {
+        return serverKind;
     }
 
     /** @return why the host is gone (connection ended, named as {@link #server()}), or null while it is there. */

@@ -224,8 +224,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                 final boolean notYet = ex.errno() == LinuxCalls.ENOENT || ex.errno() == LinuxCalls.ECONNREFUSED;
                 if (!notYet || System.nanoTime() - deadline > 0)
                 {
-                    // nobody serves the socket: its region file, if any, says what made it
-                    final String kind = ProcessKind.ofRegion(settings.region(), -1);
+                    // nobody serves the socket: its region file, if any, says what made it; else, reconnecting, what
+                    // served it before (a switch that stopped removed its file)
+                    final String fileKind = ProcessKind.ofRegion(settings.region(), -1);
+                    final String kind = fileKind.equals(RegionDescriptor.ROLE_UNKNOWN) && client != null ?
+                        client.serverKind() : fileKind;
                     throw new IllegalStateException("cannot reach " + ProcessKind.peer(kind, socket) + " at " + socket +
                         ": " + ex.getMessage() + (notYet ? "; gave up after --wait " + waitDescription() + " (is " +
                             startCommand(kind) + " running? --wait SECONDS waits longer)" : ""));

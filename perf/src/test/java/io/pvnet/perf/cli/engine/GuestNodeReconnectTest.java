@@ -150,14 +150,70 @@ class GuestNodeReconnectTest
             reason.startsWith("sending to " + named + " failed: "), reason);
     }
 
+    @Test
+    void shouldNameTheProcessItCannotReachAgainAsTheOneItLostWhenItsStatusFileIsGone() throws Exception
+    {
+        // a vif-run process known from its share alone (no status file, as one that stopped and removed it) goes for
+        // good: the reconnect's give-up line names it as the process it had, and the command that serves the region
+        final Path region = dir.resolve("r");
+        final FakeSwitch fake = new FakeSwitch(region, "");
+        try (GuestShare share = GuestShare.create(VIF1, RegionDescriptor.ROLE_VIF_RUN))
+        {
+            final FutureTask<Boolean> server = FakeSwitch.run(() ->
+            {
+                fake.answerNextAttach(share).close();
+                return true;
+            });
+            final ByteArrayOutputStream log = new ByteArrayOutputStream();
+            final GuestNode node = open(region, true, 500_000_000L, log);
+            try
+            {
+                assertTrue(server.get(30, TimeUnit.SECONDS));
+                fake.close(); // the socket goes too: nobody listens, nothing says what was there
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                String failure = null;
+                while (failure == null && System.nanoTime() - deadline < 0)
+                {
+                    try
+                    {
+                        node.doWork();
+                    }
+                    catch (final AgentTerminationException ex)
+                    {
+                        failure = ex.getMessage();
+                    }
+                }
+                assertTrue(failure != null && failure.startsWith("lost the vif-run process and could not reconnect: " +
+                    "cannot reach the vif-run process at " + RegionArgument.controlSocket(region) + ": ") &&
+                    failure.endsWith("; gave up after --wait 0.5 s (is pvnet vif-run " + region +
+                        " running? --wait SECONDS waits longer)"), failure + " " + log);
+            }
+            finally
+            {
+                node.close();
+            }
+        }
+        finally
+        {
+            fake.close();
+        }
+    }
+
     /** Opens a node on vif 1 of {@code region}, as {@code pvnet guest} does (its JVM closed to others meanwhile). */
     private static GuestNode open(final Path region, final boolean reconnect, final ByteArrayOutputStream log)
         throws InterruptedException
     {
+        return open(region, reconnect, 5_000_000_000L, log);
+    }
+
+    /** As {@link #open(Path, boolean, ByteArrayOutputStream)}, waiting for the process up to {@code waitNs}. */
+    private static GuestNode open(final Path region, final boolean reconnect, final long waitNs,
+        final ByteArrayOutputStream log) throws InterruptedException
+    {
         final boolean dumpable = LinuxCalls.isDumpable();
         try
         {
-            return GuestNode.open(new GuestNode.Settings(region, VIF1, 0x0a510001, 24, null), 5_000_000_000L,
+            return GuestNode.open(new GuestNode.Settings(region, VIF1, 0x0a510001, 24, null), waitNs,
                 GuestNode.NO_STOP, reconnect, new PrintStream(log, true, StandardCharsets.UTF_8));
         }
         finally
