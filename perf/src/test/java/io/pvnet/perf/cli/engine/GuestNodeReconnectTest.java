@@ -115,19 +115,7 @@ class GuestNodeReconnectTest
             {
                 dies.countDown();
                 assertTrue(server.get(30, TimeUnit.SECONDS));
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                String failure = null;
-                while (failure == null && System.nanoTime() - deadline < 0)
-                {
-                    try
-                    {
-                        node.doWork();
-                    }
-                    catch (final AgentTerminationException ex)
-                    {
-                        failure = ex.getMessage();
-                    }
-                }
+                final String failure = runUntilItEnds(node);
                 assertTrue(failure != null && failure.startsWith("lost " + named + ": "), failure + " " + log);
                 assertLostReason(named, failure.substring(("lost " + named + ": ").length()));
                 assertEquals(named.equals("the switch"), failure.contains("switch"), failure);
@@ -170,19 +158,7 @@ class GuestNodeReconnectTest
             {
                 assertTrue(server.get(30, TimeUnit.SECONDS));
                 fake.close(); // the socket goes too: nobody listens, nothing says what was there
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                String failure = null;
-                while (failure == null && System.nanoTime() - deadline < 0)
-                {
-                    try
-                    {
-                        node.doWork();
-                    }
-                    catch (final AgentTerminationException ex)
-                    {
-                        failure = ex.getMessage();
-                    }
-                }
+                final String failure = runUntilItEnds(node);
                 assertTrue(failure != null && failure.startsWith("lost the vif-run process and could not reconnect: " +
                     "cannot reach the vif-run process at " + RegionArgument.controlSocket(region) + ": ") &&
                     failure.endsWith("; gave up after --wait 0.5 s (is pvnet vif-run " + region +
@@ -197,6 +173,28 @@ class GuestNodeReconnectTest
         {
             fake.close();
         }
+    }
+
+    /**
+     * Runs {@code node}'s duty cycle on this thread (no idle) until it ends itself, for at most 20 s.
+     *
+     * @return its failure, or null when it did not end.
+     */
+    private static String runUntilItEnds(final GuestNode node)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() - deadline < 0)
+        {
+            try
+            {
+                node.doWork();
+            }
+            catch (final AgentTerminationException ex)
+            {
+                return ex.getMessage();
+            }
+        }
+        return null;
     }
 
     /** Opens a node on vif 1 of {@code region}, as {@code pvnet guest} does (its JVM closed to others meanwhile). */
