@@ -54,15 +54,27 @@ final class GuestSession
     }
 
     /**
-     * Closes the connection. Under this session's monitor, so a push the watch thread began (it may have taken this
-     * session from its set just before the detach removed it) ends first, and none follows: a send after the close
-     * would go to whatever socket the process opened since under the same descriptor number, another guest's.
+     * Closes the connection. The descriptor is freed under this session's monitor, so a push the watch thread began (it
+     * may have taken this session from its set just before the detach removed it) ends first, and none follows: a send
+     * after the close would go to whatever socket the process opened since under the same descriptor number, another
+     * guest's. That push may be stuck in {@code sendmsg} (a guest that stopped reading filled the socket's buffer): the
+     * shutdown first, outside the monitor, makes it fail with EPIPE (it keeps the descriptor number taken).
      * Serving thread, once detached.
      */
-    synchronized void close()
+    void close()
     {
-        closed = true;
-        connection.close();
+        connection.shutdown();
+        synchronized (this)
+        {
+            closed = true;
+            connection.close();
+        }
+    }
+
+    /** {@return whether {@link #close()} closed the connection (for tests)} */
+    synchronized boolean closed()
+    {
+        return closed;
     }
 
     /**
