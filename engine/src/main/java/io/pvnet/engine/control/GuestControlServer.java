@@ -227,7 +227,10 @@ public final class GuestControlServer implements AutoCloseable
                 detach(guest);
                 guest.close(); // after any push the watch thread began: none reaches a reused descriptor
             }
-            connection.close();
+            else
+            {
+                connection.close();
+            }
         }
     }
 

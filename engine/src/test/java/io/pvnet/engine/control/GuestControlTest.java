@@ -468,6 +468,29 @@ class GuestControlTest
     }
 
     @Test
+    void shouldCloseTheConnectionOfAGuestItDetachesForAProtocolError()
+    {
+        startSwitch(HostFile.effectiveUid());
+        try (ControlSocket guest = ControlSocket.connect(socket))
+        {
+            guest.send(ControlMessage.attach(1, 0).encode());
+            guest.receive(2).closeFds();
+            guest.send(ControlMessage.attach(1, 0).encode()); // a second ATTACH: the server detaches this guest
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean ended = false;
+            while (!ended && System.nanoTime() - deadline < 0)
+            {
+                // watch events may come first; then the end of the stream, once the detached session is closed
+                ended = guest.awaitReady(50_000_000L) &&
+                    guest.receive(0) == null;
+            }
+            assertTrue(ended, "the detached guest's connection stayed open; switch log: " + sw.log());
+            assertEquals(1, server.protocolErrors());
+            assertTrue(sw.log().contains("vif1.0 detached"), sw.log());
+        }
+    }
+
+    @Test
     void shouldCloseOnlyTheConnectionThatSendsGarbage()
     {
         startSwitch(HostFile.effectiveUid());
