@@ -1,5 +1,6 @@
 package io.pvnet.engine.control;
 
+import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxException;
@@ -59,7 +60,7 @@ public final class AdminClient implements AutoCloseable
     /**
      * @return what the process serving the socket is, as its region's header records it
      *         ({@link RegionDescriptor#ROLE_SWITCH}, {@link RegionDescriptor#ROLE_VIF_RUN}) when that region's creator
-     *         is that process (read from its header without mapping it, {@link ProcessKind#ofRegion}); else
+     *         is that process (read from its header without mapping it, {@link Region#readCreatorRole}); else
      *         {@link RegionDescriptor#ROLE_UNKNOWN} (no region, one made before roles were recorded, one another
      *         process made, or a file that cannot be read).
      */

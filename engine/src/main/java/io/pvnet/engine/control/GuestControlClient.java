@@ -32,9 +32,10 @@ import java.util.function.BooleanSupplier;
  * The switch's death or restart ends the connection at once: {@link #goneReason()} turns non-null within
  * milliseconds (the reader thread is blocked in {@code recvmsg} and returns at end of stream).
  * <p>
- * The host may be a {@code pvnet switch}, a {@code pvnet vif-run} or a bench's host process: every message names it as
- * what it is ({@link #server()}: {@code lost the vif-run process: ...}), from the kind it records in the share or,
- * before there is one, from its region file's header ({@link ProcessKind}).
+ * The host may be a {@code pvnet switch} or a bench's host process: once attached, every message names it as the
+ * kind it records in the share's header ({@link #server()}: {@code the bench process closed the control connection
+ * ...}); before a share, and from a host that records none, it is the kind the caller expects ({@code the switch},
+ * or on a reconnect the kind of the host it lost).
  * <p>
  * Threading: {@link #sync()} on the guest's duty thread (the one running the netfront); a reader thread receives.
  */
@@ -47,9 +48,9 @@ public final class GuestControlClient implements AutoCloseable
     public static final long ANSWER_SLICE_NS = 50_000_000L;
 
     private final ControlSocket socket;
-    /** What the host is: "switch", "vif-run", "bench", or {@code ROLE_UNKNOWN} ({@link ProcessKind}). */
+    /** What the host is: "switch", "bench" ({@link ProcessKind}), from the share's header or as expected. */
     private final String serverKind;
-    /** The host as messages name it: "the switch", "the vif-run process", "the bench process" ({@link ProcessKind}). */
+    /** The host as messages name it: "the switch", "the bench process" ({@link ProcessKind}). */
     private final String server;
     private final GuestShare share;
     private final int kickFd;
@@ -110,10 +111,7 @@ public final class GuestControlClient implements AutoCloseable
      *                                   such vif {@code on this switch} / {@code on this bench process}); or an answer
      *                                   this side cannot use ({@code bad answer}, {@code unexpected answer}), or
      *                                   {@code unusable share from the switch: } and why (not a sealed memfd, a size
-     *                                   or layout this build does not know, a failed mapping). Each names the server
-     *                                   as its region file's header does when this process may read it
-     *                                   ({@code the vif-run process}, {@link ProcessKind}), else as
-     *                                   {@code the process serving NAME.sock}.
+     *                                   or layout this build does not know, a failed mapping).
      * @throws AttachUnansweredException when the connection ends before an answer (the switch stopping or starting).
      * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
      */
@@ -143,12 +141,34 @@ public final class GuestControlClient implements AutoCloseable
     public static GuestControlClient attach(final Path socketPath, final VifConfig config, final long answerTimeoutNs,
         final BooleanSupplier stopped)
     {
+        return attach(socketPath, config, answerTimeoutNs, stopped, RegionDescriptor.ROLE_SWITCH);
+    }
+
+    /**
+     * As {@link #attach(Path, VifConfig, long, BooleanSupplier)}, naming the server as {@code expectedKind} until its
+     * share says what it is.
+     *
+     * @param socketPath      the server's control socket.
+     * @param config          the vif.
+     * @param answerTimeoutNs the longest wait for the answer once connected.
+     * @param stopped         true once the caller is asked to stop (a signal): the wait ends within a slice.
+     * @param expectedKind    what the caller takes the server to be ({@link ProcessKind}): a switch, as
+     *                        {@code --region} documents, or on a reconnect the kind of the host it lost
+     *                        ({@link #serverKind()}); failures before a share name it so, and so does the client when
+     *                        the share records no kind (an older host).
+     * @return the attached client, or null when {@code stopped} said so before an answer came (the connection closed).
+     * @throws IllegalStateException      as {@link #attach(Path, VifConfig, long, BooleanSupplier)}.
+     * @throws AttachUnansweredException as {@link #attach(Path, VifConfig, long, BooleanSupplier)}.
+     * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
+     */
+    public static GuestControlClient attach(final Path socketPath, final VifConfig config, final long answerTimeoutNs,
+        final BooleanSupplier stopped, final String expectedKind)
+    {
         final ControlSocket socket = ControlSocket.connect(socketPath);
         try
         {
-            // how a failure names the server, from its region file (when readable); once attached, from the share
-            final String regionKind = regionKind(socket, socketPath);
-            final String server = ProcessKind.peer(regionKind, socketPath);
+            // until the share says what the server is, it is what the caller expects
+            final String server = ProcessKind.peer(expectedKind, socketPath);
             final ControlSocket.Message answer;
             try
             {
@@ -217,9 +237,10 @@ public final class GuestControlClient implements AutoCloseable
             }
             try
             {
-                // the host records its kind in the share; a host that does not (an older build) is named as before
-                final String role = share.region().creatorRole();
-                return new GuestControlClient(socket, role.isEmpty() ? regionKind : role, socketPath, share, kickFd,
+                // the host records its kind in the share; a host that does not (an older build) is what was expected
+                final String shared = ProcessKind.ofRole(share.region().creatorRole());
+                return new GuestControlClient(socket,
+                    shared.equals(RegionDescriptor.ROLE_UNKNOWN) ? expectedKind : shared, socketPath, share, kickFd,
                     config);
             }
             catch (final RuntimeException ex)
@@ -249,24 +270,6 @@ public final class GuestControlClient implements AutoCloseable
     public VifCounters frontCounters()
     {
         return frontCounters;
-    }
-
-    /**
-     * {@return the kind of the process serving {@code socket}, as its region file's header records it, when that
-     * process made it and this one may read it; else {@link RegionDescriptor#ROLE_UNKNOWN}}
-     */
-    private static String regionKind(final ControlSocket socket, final Path socketPath)
-    {
-        final long pid;
-        try
-        {
-            pid = socket.peer().pid();
-        }
-        catch (final LinuxException ex)
-        {
-            return RegionDescriptor.ROLE_UNKNOWN; // naming the server never fails an attach
-        }
-        return ProcessKind.ofRegion(ProcessKind.regionOf(socketPath), pid);
     }
 
     /** @return the eventfd that wakes the switch's thread for this vif (hand it to the netfront; owned here). */
@@ -385,18 +388,14 @@ public final class GuestControlClient implements AutoCloseable
 
     /**
      * {@return the host as this client's messages name it ({@link ProcessKind#peer}): {@code the switch},
-     * {@code the vif-run process}, {@code the bench process}, as it recorded in the share or, from a host that did not,
-     * its region file's header says; else {@code the process serving NAME.sock}}
+     * {@code the bench process}, as it recorded in the share; from a host that did not, as the attach expected it}
      */
     public String server()
     {
         return server;
     }
 
-    /**
-     * {@return what the host is, as {@link #server()} names it: {@code switch}, {@code vif-run}, {@code bench}, or
-     * {@link RegionDescriptor#ROLE_UNKNOWN}}
-     */
+    /** {@return what the host is, as {@link #server()} names it: {@code switch}, {@code bench}} */
     public String serverKind()
     {
         return serverKind;

@@ -16,7 +16,7 @@ import io.pvnet.ring.share.SealedMemory;
  *  [ region descriptor + section table (4 entries) ][ pages ][ grants ][ events ]      one memfd per attached guest
  * </pre>
  * The host creates it when a guest attaches (fresh, zeroed memory: nothing of an earlier guest of the same vif),
- * records what it is in the descriptor's creator role ({@code switch}, {@code vif-run}, {@code bench}: how its guest
+ * records what it is in the descriptor's creator role ({@code switch}, {@code bench}: how its guest
  * names it, {@link ProcessKind}) and closes it after the vif is Closed. A guest can scribble on it, truncate nothing
  * (seals), and harm only its vif.
  * <p>
@@ -72,8 +72,8 @@ public final class GuestShare implements AutoCloseable
      * Host: a fresh share for vif {@code config}, its sections allocated for {@code config.queues()} queues.
      *
      * @param config the vif.
-     * @param kind   what the host is ({@link ProcessKind}: {@code switch}, {@code vif-run}, {@code bench}), recorded as
-     *               the share's creator role so its guest names it ({@code lost the vif-run process: ...}); "" for
+     * @param kind   what the host is ({@link ProcessKind}: {@code switch}, {@code bench}), recorded as
+     *               the share's creator role so its guest names it ({@code lost the bench process: ...}); "" for
      *               none.
      * @return the share, owned by the caller.
      * @throws io.pvnet.ring.region.RegionException when {@code kind} is no role (up to 8 of {@code a-z 0-9 -}).

@@ -9,15 +9,18 @@ import java.nio.file.Path;
  * What the process serving a control socket is, and how messages name it. Its kind is the role its region's header
  * records ({@link RegionDescriptor#ROLE_SWITCH}, {@link RegionDescriptor#ROLE_VIF_RUN}) or, for a process without a
  * status file, its pvnet command ({@code bench}, {@code latency}); {@link RegionDescriptor#ROLE_UNKNOWN} when not
- * known.
+ * known ({@link #ofRole}).
  * The serving side says {@code this switch}, {@code this vif-run process}, {@code this bench process}
- * ({@link AdminService}, {@link GuestControlServer}); the connecting side ({@link AdminClient},
- * {@link GuestControlClient}, {@code pvnet guest}) says {@link #peer}: {@code the switch}, {@code the vif-run process},
- * {@code the bench process}, or {@code the process serving NAME.sock}.
+ * ({@link AdminService}, {@link GuestControlServer}); the connecting side says {@link #peer}: {@code the switch},
+ * {@code the vif-run process}, or {@code the process serving NAME.sock} ({@link AdminClient}); {@code the switch},
+ * {@code the bench process} ({@link GuestControlClient}, {@code pvnet guest}: only switches and bench hosts serve
+ * guests).
  * <p>
- * Where the connecting side learns the kind: a tool or a guest that may read the region file ({@code REGION} for the
- * socket {@code REGION.sock}) from its header, read without mapping it ({@link #ofRegion}); an attached guest, which
- * maps only its share, from the share's header, where the host records its kind ({@link GuestShare#create}).
+ * Where the connecting side learns the kind: a tool from the header of the region file ({@code REGION} for the socket
+ * {@code REGION.sock}), read without mapping it, when the process serving the socket created it ({@code ofRegion});
+ * an attached guest, which maps only its share, from the share's header, where the host records its kind
+ * ({@link GuestShare#create}). A guest never reads the region file: before its first share it names the host as a
+ * switch, as {@code --region} documents.
  * <p>
  * Threading: stateless, any thread.
  */
@@ -43,18 +46,26 @@ public final class ProcessKind
     }
 
     /**
+     * @param role a creator role as a region's header holds it ({@link Region#creatorRole()}): "" for none.
+     * @return the kind it says: {@code role}, or {@link RegionDescriptor#ROLE_UNKNOWN} for "".
+     */
+    public static String ofRole(final String role)
+    {
+        return role.isEmpty() ? RegionDescriptor.ROLE_UNKNOWN : role;
+    }
+
+    /**
      * Reads the kind from the header of the region file, without mapping it ({@link Region#readCreatorRole}).
      *
      * @param region     the region file, or null when there is none.
      * @param servingPid the pid of the process serving its socket ({@code SO_PEERCRED}), which must be the region's
-     *                   creator; -1 when nobody serves it (then the role names what created it).
+     *                   creator.
      * @return the role in its header, or {@link RegionDescriptor#ROLE_UNKNOWN} (no region, one made before roles were
      *         recorded, one another process made, or a file that cannot be read).
      */
-    public static String ofRegion(final Path region, final long servingPid)
+    static String ofRegion(final Path region, final long servingPid)
     {
-        final String role = region == null ? "" : Region.readCreatorRole(region, servingPid);
-        return role.isEmpty() ? RegionDescriptor.ROLE_UNKNOWN : role;
+        return ofRole(region == null ? "" : Region.readCreatorRole(region, servingPid));
     }
 
     /**
@@ -85,7 +96,7 @@ public final class ProcessKind
      *             {@code latency}).
      * @return the log lines' prefix: {@code pvnet switch}, {@code pvnet vif-run}, {@code pvnet bench}.
      */
-    public static String command(final String kind)
+    static String command(final String kind)
     {
         return "pvnet " + kind;
     }

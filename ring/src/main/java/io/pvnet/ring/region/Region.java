@@ -238,15 +238,15 @@ public final class Region implements AutoCloseable
 
     /**
      * Reads what the creator of the region file at {@code path} said it is from the file's descriptor, without mapping
-     * the file or opening it for writing: for a process that may read a region file but must not map it (a guest
-     * naming the process it attaches to), or that only wants the name (a tool).
+     * the file or opening it for writing: for a tool that only wants the name of the process serving the region's
+     * socket. The open follows no symbolic link at the last component and does not block on a FIFO, and only a regular
+     * file is read ({@link io.pvnet.ring.share.LinuxCalls#readRegularFile}), whatever is swapped in at {@code path}.
      *
      * @param path       the region file.
-     * @param creatorPid the pid the region's creator must have (the process serving the region's socket), or -1 for
-     *                   any creator (nobody serves it: the role tells what did).
-     * @return the role, as {@link #creatorRole()} reads it; "" when the file cannot be read (missing, not a regular
-     *         file, no permission), is not a published region of this layout version, was created by another process
-     *         than {@code creatorPid}, or holds no role.
+     * @param creatorPid the pid the region's creator must have: the process serving the region's socket.
+     * @return the role, as {@link #creatorRole()} reads it; "" when the file cannot be read (missing, a link, not a
+     *         regular file, no permission), is not a published region of this layout version, was created by another
+     *         process than {@code creatorPid}, or holds no role.
      */
     public static String readCreatorRole(final Path path, final long creatorPid)
     {

@@ -1,15 +1,14 @@
 package io.pvnet.ring.region;
 
+import io.pvnet.ring.share.LinuxCalls;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -114,28 +113,19 @@ final class RegionFiles
     /** {@link Region#readCreatorRole(Path, long)}. */
     static String readCreatorRole(final Path path, final long creatorPid)
     {
-        // a FIFO would block the open, a link may point anywhere: only the regular file itself is read
-        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS))
+        try (Arena arena = Arena.ofConfined())
         {
-            return "";
-        }
-        final ByteBuffer header = ByteBuffer.allocate(HEARTBEAT_OFFSET);
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
-        {
-            while (header.hasRemaining() && channel.read(header) >= 0)
+            // the descriptor's fields up to the role; a FIFO, a link or anything but a regular file reads nothing
+            final MemorySegment header = arena.allocate(HEARTBEAT_OFFSET, 8);
+            if (LinuxCalls.readRegularFile(path, header) != HEARTBEAT_OFFSET)
             {
-                // until the descriptor's fields up to the role are in, or the file ends
+                return ""; // naming a process never fails its caller
             }
+            final UnsafeBuffer buffer = new UnsafeBuffer(header.address(), HEARTBEAT_OFFSET);
+            final boolean published = buffer.getLong(MAGIC_OFFSET) == MAGIC &&
+                buffer.getInt(LAYOUT_VERSION_OFFSET) == LAYOUT_VERSION;
+            return published && buffer.getLong(CREATOR_PID_OFFSET) == creatorPid ? Region.creatorRole(buffer) : "";
         }
-        catch (final IOException | SecurityException ex)
-        {
-            return ""; // naming a process never fails its caller
-        }
-        final UnsafeBuffer buffer = new UnsafeBuffer(header.array());
-        final boolean published = !header.hasRemaining() && buffer.getLong(MAGIC_OFFSET) == MAGIC &&
-            buffer.getInt(LAYOUT_VERSION_OFFSET) == LAYOUT_VERSION;
-        return published && (creatorPid < 0 || buffer.getLong(CREATOR_PID_OFFSET) == creatorPid) ?
-            Region.creatorRole(buffer) : "";
     }
 
     /** {@link HostFile.ReplaceCheck} for regions: only a region whose creator is gone may be replaced. */

@@ -274,14 +274,13 @@ class RegionTest
     }
 
     @Test
-    void shouldReadTheCreatorsRoleFromTheFileOnlyWhenItIsAPublishedRegionOfThatCreator() throws IOException
+    void shouldReadTheCreatorsRoleFromTheFileOnlyWhenItIsAPublishedRegionOfThatCreator() throws Exception
     {
         final Path path = dir.resolve("served");
         final long self = ProcessHandle.current().pid();
         try (Region ignored = Region.create(path, LENGTH, 4, "vif-run"))
         {
             assertEquals("vif-run", Region.readCreatorRole(path, self));
-            assertEquals("vif-run", Region.readCreatorRole(path, -1), "any creator");
             assertEquals("", Region.readCreatorRole(path, self + 1), "another process serves it");
             final Path copy = dir.resolve("unpublished");
             Files.copy(path, copy);
@@ -289,13 +288,21 @@ class RegionTest
             assertEquals("", Region.readCreatorRole(copy, self), "not published yet");
             patchInt(copy, LAYOUT_VERSION_OFFSET, LAYOUT_VERSION + 1);
             assertEquals("", Region.readCreatorRole(copy, self), "another layout");
+            // a link swapped in at the path is not followed, even to the real region
+            final Path link = Files.createSymbolicLink(dir.resolve("link"), path);
+            assertEquals("", Region.readCreatorRole(link, self), "a symbolic link");
         }
         final Path shortFile = Files.write(dir.resolve("short"),
             "PVNETRGN".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        assertEquals("", Region.readCreatorRole(shortFile, -1));
-        assertEquals("", Region.readCreatorRole(dir.resolve("missing"), -1));
-        assertEquals("", Region.readCreatorRole(dir, -1), "a directory");
+        assertEquals("", Region.readCreatorRole(shortFile, self));
+        assertEquals("", Region.readCreatorRole(dir.resolve("missing"), self));
+        assertEquals("", Region.readCreatorRole(dir, self), "a directory");
         assertEquals("", Region.readCreatorRole(copyOfRegion("no-role"), self), "no role recorded");
+        // a FIFO swapped in at the path: an open without O_NONBLOCK would wait for a writer forever
+        final Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor(), "mkfifo");
+        assertEquals("", assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+            () -> Region.readCreatorRole(fifo, self)), "a FIFO");
     }
 
     @Test

@@ -5,18 +5,16 @@ import picocli.CommandLine.Option;
 
 /**
  * The options of a process that attaches to a switch as a guest, shared by {@code pvnet guest} and {@code pvnet gen}
- * (a picocli mixin): which region's process (its control socket) and vif, and the guest's own addresses.
- * {@link #settings} checks them.
+ * (a picocli mixin): which switch and vif, and the guest's own addresses. {@link #settings} checks them.
  */
 final class GuestAttachOptions
 {
     @Option(names = "--region", required = true, paramLabel = "PATH",
-        description = "The status file of the process to attach to (a switch), as given to its --region (a path, or " +
-            "NAME for /dev/shm/pvnet-NAME); the guest attaches over PATH.sock, and its messages name that process " +
-            "as the file's header does (the switch, the vif-run process).")
+        description = "The switch's status file, as given to pvnet switch --region (a path, or NAME for " +
+            "/dev/shm/pvnet-NAME); the guest attaches over PATH.sock.")
     String region;
 
-    @Option(names = "--vif", required = true, paramLabel = "I", description = "Which vif to attach (1..N).")
+    @Option(names = "--vif", required = true, paramLabel = "I", description = "Which vif of the switch (1..N).")
     int vif;
 
     @Option(names = "--ip", required = true, paramLabel = "ADDR/PREFIX", description = "This guest's IPv4 address.")
@@ -26,8 +24,8 @@ final class GuestAttachOptions
     String mac;
 
     @Option(names = "--wait", paramLabel = "SECONDS",
-        description = "How long to wait for the process serving PATH.sock at start (default 20 s; a guest with " +
-            "--reconnect also waits this long after it went).")
+        description = "How long to wait for the switch at start (default 20 s; a guest with --reconnect also waits " +
+            "this long after the switch went).")
     int waitSeconds = 20;
 
     /** {@return {@code --wait} in nanoseconds} */

@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
  * process with {@link GuestStack}'s responder (ARP, NDP, ICMP/ICMPv6 echo, UDP echo on 7, TCP discard on 9), TCP
  * chargen on 19 and gen's UDP stream source on 5201, until SIGINT/SIGTERM. It reaches the switch through its control
  * socket only ({@link GuestNode}); when the switch goes it attaches again ({@code --reconnect}, the default) or exits 1
- * naming the cause ({@code --no-reconnect}). Its messages name the process serving that socket as what it is
- * ({@code lost the switch}, {@code lost the vif-run process}; {@link io.pvnet.engine.control.ProcessKind}).
+ * naming the cause ({@code --no-reconnect}). Once attached, its messages name the host as its share records it
+ * ({@code lost the bench process}; {@link io.pvnet.engine.control.GuestControlClient#server()}).
  */
 @Command(name = "guest", mixinStandardHelpOptions = true,
     description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7), TCP discard (9), TCP chargen " +
@@ -34,12 +34,12 @@ public final class GuestCommand implements Callable<Integer>
     String ip6;
 
     @Option(names = "--reconnect", negatable = true, defaultValue = "true", fallbackValue = "true",
-        description = "When the process serving PATH.sock (the switch) stops or restarts, attach again within " +
-            "--wait (default); --no-reconnect: exit 1 naming the cause.")
+        description = "When the switch stops or restarts, attach again within --wait (default); " +
+            "--no-reconnect: exit 1 naming the cause.")
     boolean reconnect = true;
 
     @Option(names = "--queues", paramLabel = "N",
-        description = "Queues to ask for (1..16, default 1; the switch's --queues caps it). A sleeping " +
+        description = "Queues to ask the switch for (1..16, default 1; the switch's --queues caps it). A sleeping " +
             "guest thread is woken by a frame on any of them.")
     int queues = 1;
 
@@ -73,8 +73,8 @@ public final class GuestCommand implements Callable<Integer>
         {
             if (node == null)
             {
-                out.println("pvnet guest: stopped while waiting for " + GuestNode.serverOf(settings.region()) +
-                    " at " + RegionArgument.controlSocket(settings.region()));
+                out.println("pvnet guest: stopped while waiting for the switch at " +
+                    RegionArgument.controlSocket(settings.region()));
                 return 0;
             }
             final org.agrona.ErrorHandler errors =

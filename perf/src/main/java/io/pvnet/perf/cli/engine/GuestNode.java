@@ -35,9 +35,9 @@ import java.nio.file.Path;
  * Linux's netfront does after a backend restart; with it off, or when that attach fails in any way (no switch within
  * {@code --wait}, a refusal, a share it cannot map, a netfront it cannot start there), the node ends: {@link #failure()}
  * names the cause on one line, and {@link #doWork()} throws it as an {@link AgentTerminationException}, which stops the
- * node's runner after one report instead of running a detached node again. Every such line names the process serving
- * the socket as what it is ({@link GuestControlClient#server()}: {@code lost the vif-run process ...}), or before an
- * attach as the region file's header does ({@link #serverOf}).
+ * node's runner after one report instead of running a detached node again. Once attached, every such line names the
+ * host as the kind its share records ({@link GuestControlClient#server()}: {@code lost the bench process ...}); before
+ * the first share it is the switch, and while reconnecting the host it lost.
  * <p>
  * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) tries again 50 ms after each try that
  * found no switch (no socket, nobody listening, a hang-up without an answer), waiting on a {@link StopWait} in between;
@@ -193,7 +193,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                 // a switch that took the connection has the rest of the wait to answer (at least MIN_ANSWER_NS);
                 // the stop is looked at meanwhile (a connect completes into the backlog of a switch that never accepts)
                 final GuestControlClient attempt = GuestControlClient.attach(socket, settings.config(),
-                    Math.max(deadline - System.nanoTime(), MIN_ANSWER_NS), this::stopAsked);
+                    Math.max(deadline - System.nanoTime(), MIN_ANSWER_NS), this::stopAsked, expectedKind());
                 if (attempt == null)
                 {
                     if (Thread.interrupted())
@@ -224,14 +224,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                 final boolean notYet = ex.errno() == LinuxCalls.ENOENT || ex.errno() == LinuxCalls.ECONNREFUSED;
                 if (!notYet || System.nanoTime() - deadline > 0)
                 {
-                    // nobody serves the socket: its region file, if any, says what made it; else, reconnecting, what
-                    // served it before (a switch that stopped removed its file)
-                    final String fileKind = ProcessKind.ofRegion(settings.region(), -1);
-                    final String kind = fileKind.equals(RegionDescriptor.ROLE_UNKNOWN) && client != null ?
-                        client.serverKind() : fileKind;
+                    final String kind = expectedKind();
                     throw new IllegalStateException("cannot reach " + ProcessKind.peer(kind, socket) + " at " + socket +
-                        ": " + ex.getMessage() + (notYet ? "; gave up after --wait " + waitDescription() + " (is " +
-                            startCommand(kind) + " running? --wait SECONDS waits longer)" : ""));
+                        ": " + ex.getMessage() + (notYet ? "; gave up after --wait " + waitDescription() + " (" +
+                            (kind.equals(RegionDescriptor.ROLE_SWITCH) ? "is pvnet switch --region " +
+                                settings.region() + " running? " : "") + "--wait SECONDS waits longer)" : ""));
                 }
             }
             catch (final AttachUnansweredException ex)
@@ -268,27 +265,12 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
     }
 
     /**
-     * {@return how messages name what serves (or served) {@code region}'s control socket when no attach says: as the
-     * region file's header does ({@code the switch}, {@code the vif-run process}), else
-     * {@code the process serving NAME.sock}}
+     * {@return what this node takes the host to be until a share says: a switch at start (as {@code --region}
+     * documents), the host it lost while reconnecting (a guest never reads the region file)}
      */
-    static String serverOf(final Path region)
+    private String expectedKind()
     {
-        return ProcessKind.peer(ProcessKind.ofRegion(region, -1), RegionArgument.controlSocket(region));
-    }
-
-    /**
-     * {@return the command that serves the region for a process of {@code kind}, as a hint names it:
-     * {@code pvnet switch --region R}, {@code pvnet vif-run R} (its region is its argument)}
-     */
-    private String startCommand(final String kind)
-    {
-        if (kind.equals(RegionDescriptor.ROLE_SWITCH))
-        {
-            return ProcessKind.command(kind) + " --region " + settings.region();
-        }
-        return kind.equals(RegionDescriptor.ROLE_VIF_RUN) ? ProcessKind.command(kind) + " " + settings.region() :
-            "a pvnet switch or vif-run on " + settings.region();
+        return client == null ? RegionDescriptor.ROLE_SWITCH : client.serverKind();
     }
 
     /** {@return {@code waitNs} as the user gave it: {@code 20 s}, or {@code 0.5 s} from a test} */

@@ -2,8 +2,6 @@ package io.pvnet.perf.cli.engine;
 
 import io.pvnet.engine.control.ControlMessage;
 import io.pvnet.engine.control.GuestShare;
-import io.pvnet.ring.region.Region;
-import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
@@ -15,44 +13,16 @@ import java.util.concurrent.FutureTask;
 /**
  * A switch's control socket as a test scripts it: the test accepts each guest's attach and answers it with what it
  * likes (a share, a wrong vif's share, something that is no share at all), drops the connection as a dying switch does,
- * and sees whether the guest closed its end. Like {@code pvnet switch} it creates its status file at the region's path,
- * whose header says what it is (a guest names it from there); as another kind of process it says {@code vif-run}, or
- * makes no file, as a bench's host. Test thread (or one server thread per test).
+ * and sees whether the guest closed its end. Test thread (or one server thread per test).
  */
 final class FakeSwitch implements AutoCloseable
 {
-    private final Region status;
     private final ControlSocket listener;
 
-    /**
-     * Creates {@code region} as a switch's status file and listens on its control socket ({@code REGION.sock}), where a
-     * guest of that region attaches.
-     */
+    /** Listens on {@code region}'s control socket ({@code REGION.sock}), where a guest of that region attaches. */
     FakeSwitch(final Path region)
     {
-        this(region, RegionDescriptor.ROLE_SWITCH);
-    }
-
-    /**
-     * @param region the region a guest attaches to over {@code REGION.sock}.
-     * @param role   what the status file at {@code region} says this process is ({@code switch}, {@code vif-run}), or
-     *               "" for no status file at all.
-     */
-    FakeSwitch(final Path region, final String role)
-    {
-        status = role.isEmpty() ? null : Region.create(region, RegionDescriptor.headerLength(1), 1, role);
-        try
-        {
-            listener = ControlSocket.listen(RegionArgument.controlSocket(region), false);
-        }
-        catch (final RuntimeException ex)
-        {
-            if (status != null)
-            {
-                status.close();
-            }
-            throw ex;
-        }
+        listener = ControlSocket.listen(RegionArgument.controlSocket(region), false);
     }
 
     /**
@@ -151,14 +121,10 @@ final class FakeSwitch implements AutoCloseable
         return task;
     }
 
-    /** Stops listening and removes the socket file and the status file. */
+    /** Stops listening and removes the socket file. */
     @Override
     public void close()
     {
         listener.close();
-        if (status != null)
-        {
-            status.close();
-        }
     }
 }

@@ -78,27 +78,28 @@ class GuestNodeReconnectTest
     }
 
     @Test
-    void shouldNameAVifRunProcessNotASwitchWhenItEndsAfterLosingIt() throws Exception
+    void shouldNameABenchProcessNotASwitchWhenItEndsAfterLosingIt() throws Exception
     {
-        // named from the status file's header: the shares (an older host's) say nothing
+        // the first share says "bench"; the second (vif 2's, from a host that records no kind) says nothing: the
+        // reconnect names the host as the one it lost
         try (GuestShare wrongVif = GuestShare.create(VifConfig.of(2, 0)))
         {
-            final String failure = reconnectFailure(RegionDescriptor.ROLE_VIF_RUN, "the vif-run process",
+            final String failure = reconnectFailure("bench", "the bench process",
                 fake -> fake.answerNextAttach(wrongVif));
-            assertTrue(failure.startsWith("lost the vif-run process and could not reconnect: cannot start the " +
-                "netfront in the share from the vif-run process at "), failure);
+            assertTrue(failure.startsWith("lost the bench process and could not reconnect: cannot start the " +
+                "netfront in the share from the bench process at "), failure);
             assertFalse(failure.contains("switch"), failure);
         }
     }
 
-    @ParameterizedTest(name = "status file ''{0}'', share ''{1}'': {2}")
-    @CsvSource({"switch, switch, the switch", "vif-run, '', the vif-run process", "'', vif-run, the vif-run process",
-        "'', bench, the bench process", "'', '', the process serving r.sock"})
-    void shouldNameTheProcessItLostAsItsStatusFileOrItsShareSays(final String fileRole, final String shareRole,
-        final String named) throws Exception
+    @ParameterizedTest(name = "share ''{0}'': {1}")
+    @CsvSource({"switch, the switch", "bench, the bench process", "'', the switch"})
+    void shouldNameTheProcessItLostAsItsShareSays(final String shareRole, final String named) throws Exception
     {
+        // no status file at the region's path (the guest never reads one): only the share says what the host is; a
+        // share without a kind (an older host) leaves the switch, as --region documents
         final Path region = dir.resolve("r");
-        try (FakeSwitch fake = new FakeSwitch(region, fileRole); GuestShare share = GuestShare.create(VIF1, shareRole))
+        try (FakeSwitch fake = new FakeSwitch(region); GuestShare share = GuestShare.create(VIF1, shareRole))
         {
             final CountDownLatch dies = new CountDownLatch(1);
             final FutureTask<Boolean> server = FakeSwitch.run(() ->
@@ -139,13 +140,13 @@ class GuestNodeReconnectTest
     }
 
     @Test
-    void shouldNameTheProcessItCannotReachAgainAsTheOneItLostWhenItsStatusFileIsGone() throws Exception
+    void shouldNameTheProcessItCannotReachAgainAsTheOneItLost() throws Exception
     {
-        // a vif-run process known from its share alone (no status file, as one that stopped and removed it) goes for
-        // good: the reconnect's give-up line names it as the process it had, and the command that serves the region
+        // a bench process known from its share goes for good, socket and all: the reconnect's give-up line names it
+        // as the process it had, with no hint to start a switch
         final Path region = dir.resolve("r");
-        final FakeSwitch fake = new FakeSwitch(region, "");
-        try (GuestShare share = GuestShare.create(VIF1, RegionDescriptor.ROLE_VIF_RUN))
+        final FakeSwitch fake = new FakeSwitch(region);
+        try (GuestShare share = GuestShare.create(VIF1, "bench"))
         {
             final FutureTask<Boolean> server = FakeSwitch.run(() ->
             {
@@ -159,10 +160,10 @@ class GuestNodeReconnectTest
                 assertTrue(server.get(30, TimeUnit.SECONDS));
                 fake.close(); // the socket goes too: nobody listens, nothing says what was there
                 final String failure = runUntilItEnds(node);
-                assertTrue(failure != null && failure.startsWith("lost the vif-run process and could not reconnect: " +
-                    "cannot reach the vif-run process at " + RegionArgument.controlSocket(region) + ": ") &&
-                    failure.endsWith("; gave up after --wait 0.5 s (is pvnet vif-run " + region +
-                        " running? --wait SECONDS waits longer)"), failure + " " + log);
+                assertTrue(failure != null && failure.startsWith("lost the bench process and could not reconnect: " +
+                    "cannot reach the bench process at " + RegionArgument.controlSocket(region) + ": ") &&
+                    failure.endsWith("; gave up after --wait 0.5 s (--wait SECONDS waits longer)"),
+                    failure + " " + log);
             }
             finally
             {
@@ -221,7 +222,7 @@ class GuestNodeReconnectTest
     }
 
     /**
-     * Attaches a node to a fake switch of {@code role} (its status file's), runs it, lets the switch die and come back
+     * Attaches a node to a fake host whose first share records {@code role}, runs it, lets the host die and come back
      * answering with {@code secondAnswer}; asserts how the node ended, naming the process as {@code named}.
      *
      * @return the node's failure.
@@ -230,7 +231,7 @@ class GuestNodeReconnectTest
         final Function<FakeSwitch, ControlSocket> secondAnswer) throws Exception
     {
         final Path region = dir.resolve("r");
-        try (FakeSwitch fake = new FakeSwitch(region, role); GuestShare share = GuestShare.create(VIF1))
+        try (FakeSwitch fake = new FakeSwitch(region); GuestShare share = GuestShare.create(VIF1, role))
         {
             final Opened before = Opened.now();
             final CountDownLatch switchDies = new CountDownLatch(1);

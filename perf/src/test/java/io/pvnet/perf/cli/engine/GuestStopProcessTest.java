@@ -1,7 +1,5 @@
 package io.pvnet.perf.cli.engine;
 
-import io.pvnet.ring.region.Region;
-import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,9 +49,7 @@ class GuestStopProcessTest
             assertTrue(acceptedAndHungUp(notServing), "the guest never tried to attach: " + guest.output());
             notServing.close(); // removes the socket file
             assertFalse(Files.exists(RegionArgument.controlSocket(region)));
-            // no status file at the region's path: the guest names the process by its socket
-            assertStopsPromptly(guest, "waiting at start",
-                "pvnet guest: stopped while waiting for the process serving r.sock");
+            assertStopsPromptly(guest, "waiting at start", "pvnet guest: stopped while waiting for the switch");
         }
     }
 
@@ -120,7 +116,7 @@ class GuestStopProcessTest
         {
             awaitConnect(neverAccepts, guest);
             assertStopsPromptly(guest, "its attach unanswered at start",
-                "pvnet guest: stopped while waiting for the process serving r.sock");
+                "pvnet guest: stopped while waiting for the switch");
         }
     }
 
@@ -146,9 +142,7 @@ class GuestStopProcessTest
     void shouldGiveUpAfterItsWaitOnASwitchThatNeverAnswers() throws Exception
     {
         final Path region = dir.resolve("r");
-        // its status file says what it is, as a switch's does: the guest process names it from the file's header
-        try (Region status = Region.create(region, RegionDescriptor.headerLength(1), 1, RegionDescriptor.ROLE_SWITCH);
-            ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false);
+        try (ControlSocket neverAccepts = ControlSocket.listen(RegionArgument.controlSocket(region), false);
             CommandProcess guest = guestOnVif1(region, "1"))
         {
             awaitConnect(neverAccepts, guest);
