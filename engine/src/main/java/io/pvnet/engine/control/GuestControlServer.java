@@ -84,12 +84,19 @@ public final class GuestControlServer implements AutoCloseable
      *                 {@link RegionDescriptor#ROLE_SWITCH} or {@link RegionDescriptor#ROLE_VIF_RUN} (or, for a process
      *                 without a status file, its pvnet command: {@code bench}, {@code latency}); log lines and
      *                 refusals name it ({@code pvnet vif-run: ...}, {@code no vif1.0 on this vif-run process}), and so
-     *                 do its guests: it is recorded in each share's header ({@link GuestShare#create}).
+     *                 do its guests: it is recorded in each share's header ({@link GuestShare#create}), so it must
+     *                 be a role ({@link RegionDescriptor#isRole}: 1..8 of {@code a-z 0-9 -}).
      * @param log      where one line per attach, refusal and detach goes.
+     * @throws IllegalArgumentException naming {@code kind} when it is no role (every attach would fail later).
      */
     public GuestControlServer(final ControlSocket listener, final XenStore store, final Iterable<Vif> vifs,
         final String kind, final PrintStream log)
     {
+        if (!RegionDescriptor.isRole(kind))
+        {
+            throw new IllegalArgumentException("kind=" + kind + " is no role (1.." +
+                RegionDescriptor.CREATOR_ROLE_LENGTH + " of a-z, 0-9, -)");
+        }
         this.listener = listener;
         this.store = store;
         this.log = log;

@@ -8,6 +8,7 @@ import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.engine.store.XenStore;
 import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionDescriptor;
@@ -217,6 +218,22 @@ class GuestControlTest
         final IllegalStateException none = assertThrows(IllegalStateException.class,
             () -> GuestControlClient.attach(socket, VifConfig.of(7, 0)));
         assertTrue(none.getMessage().contains("no vif7.0"), none.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAKindNoShareCanRecordAtConstruction()
+    {
+        try (Region region = Region.createAnonymous(VifRegion.regionBytes(1, 1));
+            ControlSocket listener = ControlSocket.listen(dir.resolve("bad.sock"), false))
+        {
+            final XenStore store = VifRegion.create(region, 1, 1).store();
+            for (final String kind : List.of("", "vif-run-9", "Bench", "bench process"))
+            {
+                final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                    () -> new GuestControlServer(listener, store, List.of(), kind, System.out));
+                assertTrue(ex.getMessage().startsWith("kind=" + kind + " is no role"), ex.getMessage());
+            }
+        }
     }
 
     @Test

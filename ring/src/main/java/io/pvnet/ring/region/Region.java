@@ -356,23 +356,6 @@ public final class Region implements AutoCloseable
         }
     }
 
-    static boolean isRole(final String role)
-    {
-        if (role.isEmpty() || role.length() > CREATOR_ROLE_LENGTH)
-        {
-            return false;
-        }
-        for (int i = 0; i < role.length(); i++)
-        {
-            final char c = role.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** {@return when the region was created, epoch ms} */
     public long startTimeMs()
     {
