@@ -192,14 +192,13 @@ public final class GuestControlClient implements AutoCloseable
             {
                 if (ex.errno() == LinuxCalls.EPIPE || ex.errno() == LinuxCalls.ECONNRESET)
                 {
-                    // hung up before our request, or with it unread
-                    throw new AttachUnansweredException(server + " closed the connection without an answer");
+                    throw hungUp(server); // before our request, or with it unread
                 }
                 throw ex;
             }
             if (answer == null)
             {
-                throw new AttachUnansweredException(server + " closed the connection without an answer");
+                throw hungUp(server);
             }
             final ControlMessage message;
             try
@@ -255,6 +254,12 @@ public final class GuestControlClient implements AutoCloseable
             socket.close();
             throw ex;
         }
+    }
+
+    /** {@return the failure of an attach whose connection {@code server} closed before it answered} */
+    private static AttachUnansweredException hungUp(final String server)
+    {
+        return new AttachUnansweredException(server + " closed the connection without an answer");
     }
 
     /** @return the guest's store (its frontend keys and a copy of its backend's). */

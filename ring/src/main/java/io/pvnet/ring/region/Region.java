@@ -1,5 +1,6 @@
 package io.pvnet.ring.region;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -336,7 +337,7 @@ public final class Region implements AutoCloseable
     }
 
     /** {@return the role in the descriptor in {@code buffer}, as {@link #creatorRole()}} */
-    static String creatorRole(final org.agrona.DirectBuffer buffer)
+    static String creatorRole(final DirectBuffer buffer)
     {
         int length = 0;
         while (length < CREATOR_ROLE_LENGTH && buffer.getByte(CREATOR_ROLE_OFFSET + length) != 0)
