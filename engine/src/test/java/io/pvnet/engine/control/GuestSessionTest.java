@@ -31,17 +31,24 @@ class GuestSessionTest
 {
     /** {@code sendmsg}'s number on x86_64, as {@code /proc/PID/task/TID/syscall} shows a thread blocked in it. */
     private static final String SENDMSG_X86_64 = "46";
+    private static final VifConfig CONFIG = VifConfig.of(1, 0);
+
+    private final XenStore store =
+        XenStore.create(new UnsafeBuffer(ByteBuffer.allocateDirect(StoreDescriptor.length(64))), 64);
+
+    /** {@return a session of vif 1 (a switch's) on {@code connection}, for a guest of pid 1} */
+    private GuestSession sessionOn(final ControlSocket connection)
+    {
+        return new GuestSession(new VifSlot(new GuestControlServer.Vif(CONFIG, null, 0), RegionDescriptor.ROLE_SWITCH),
+            connection, new PeerCredentials(1, 0, 0), store);
+    }
 
     @Test
     void shouldCloseWhileAPushIsStuckOnAGuestThatStoppedReading() throws Exception
     {
         assumeTrue("amd64".equals(System.getProperty("os.arch")), "reads x86_64 syscall numbers from /proc");
-        final VifConfig config = VifConfig.of(1, 0);
-        final XenStore store = XenStore.create(new UnsafeBuffer(ByteBuffer.allocateDirect(StoreDescriptor.length(64))),
-            64);
         final ControlSocket[] pair = ControlSocket.pair();
-        final GuestSession session = new GuestSession(new VifSlot(new GuestControlServer.Vif(config, null, 0),
-            RegionDescriptor.ROLE_SWITCH), pair[0], new PeerCredentials(1, 0, 0), store);
+        final GuestSession session = sessionOn(pair[0]);
         final AtomicReference<Path> pusherTask = new AtomicReference<>();
         final Thread pusher = Thread.ofPlatform().name("test-pusher").start(() ->
         {
@@ -58,7 +65,7 @@ class GuestSessionTest
             // the watch thread's pushes to a guest that never reads (pair[1]): one blocks once the buffer is full
             for (int i = 0; !Thread.currentThread().isInterrupted(); i++)
             {
-                store.write(config.backendDir() + "/k", Integer.toString(i));
+                store.write(CONFIG.backendDir() + "/k", Integer.toString(i));
                 session.publishBackendKeys();
                 if (session.closed())
                 {
@@ -110,16 +117,12 @@ class GuestSessionTest
     @Test
     void shouldPushNothingOnceClosedEvenToTheSocketThatReusesItsDescriptorNumber()
     {
-        final VifConfig config = VifConfig.of(1, 0);
-        final XenStore store = XenStore.create(new UnsafeBuffer(ByteBuffer.allocateDirect(StoreDescriptor.length(64))),
-            64);
         final ControlSocket[] first = ControlSocket.pair();
-        final GuestSession session = new GuestSession(new VifSlot(new GuestControlServer.Vif(config, null, 0),
-            RegionDescriptor.ROLE_SWITCH), first[0], new PeerCredentials(1, 0, 0), store);
+        final GuestSession session = sessionOn(first[0]);
         final List<ControlSocket> opened = new ArrayList<>();
         try
         {
-            store.write(config.backendDir() + "/state", "2");
+            store.write(CONFIG.backendDir() + "/state", "2");
             session.publishBackendKeys();
             final ControlSocket.Message pushed = first[1].receive(0);
             assertNotNull(pushed, "an open session pushes");
@@ -140,7 +143,7 @@ class GuestSessionTest
             }
             // another thread of this JVM may have taken the number first: then there is nothing to check here
             assumeTrue(reused != null, "fd " + descriptor + " was taken by another thread before 64 socket pairs");
-            store.write(config.backendDir() + "/state", "4");
+            store.write(CONFIG.backendDir() + "/state", "4");
             session.publishBackendKeys();
             assertFalse(reused[0].awaitReady(0) || reused[1].awaitReady(0),
                 "a closed session's push reached the socket now numbered " + descriptor);
