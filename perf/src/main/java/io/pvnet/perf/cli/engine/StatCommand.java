@@ -123,7 +123,8 @@ public final class StatCommand implements Callable<Integer>
                 }
                 final long heartbeatAge = System.currentTimeMillis() - opened.heartbeatMs();
                 screen.append("==== ").append(Instant.now()).append(" region ").append(opened.path())
-                    .append(' ').append(ProcessKind.ofRole(opened.creatorRole())).append(" pid ").append(opened.creatorPid())
+                    .append(' ').append(ProcessKind.ofRole(opened.creatorRole()))
+                    .append(" pid ").append(opened.creatorPid())
                     .append(ProcessHandle.of(opened.creatorPid()).isPresent() ? "" : " (GONE)")
                     .append(opened.heartbeatMs() > 0 ? " heartbeat " + heartbeatAge + " ms ago" : "").append('\n');
                 final int shown = print(screen, reader, pattern, portName, previous,
