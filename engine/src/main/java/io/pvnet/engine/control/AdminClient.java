@@ -2,7 +2,6 @@ package io.pvnet.engine.control;
 
 import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionDescriptor;
-import io.pvnet.ring.region.RegionException;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxException;
 import io.pvnet.ring.share.SealedMemory;
@@ -22,11 +21,6 @@ import java.util.Map;
  */
 public final class AdminClient implements AutoCloseable
 {
-    /** What {@code pvnet switch} and {@code pvnet vif-run} name their control socket: the region's path and this. */
-    private static final String SOCKET_SUFFIX = ".sock";
-    /** {@link #processKind()} when the region does not say. */
-    private static final String UNKNOWN_KIND = RegionDescriptor.ROLE_UNKNOWN;
-
     private final ControlSocket socket;
     private final int switchPid;
     private final String processKind;
@@ -37,9 +31,8 @@ public final class AdminClient implements AutoCloseable
     {
         this.socket = socket;
         this.switchPid = socket.peer().pid();
-        this.processKind = processKind(region, switchPid);
-        this.peer = processKind.equals(UNKNOWN_KIND) ? "the process serving " + socketPath.getFileName() :
-            "the " + ProcessKind.noun(processKind);
+        this.processKind = ProcessKind.ofRegion(region, switchPid);
+        this.peer = ProcessKind.peer(processKind, socketPath);
     }
 
     /**
@@ -51,10 +44,7 @@ public final class AdminClient implements AutoCloseable
      */
     public static AdminClient connect(final Path socket)
     {
-        final String name = socket.getFileName().toString();
-        final Path region = name.endsWith(SOCKET_SUFFIX) && name.length() > SOCKET_SUFFIX.length() ?
-            socket.resolveSibling(name.substring(0, name.length() - SOCKET_SUFFIX.length())) : null;
-        return connect(socket, region);
+        return connect(socket, ProcessKind.regionOf(socket));
     }
 
     /**
@@ -70,28 +60,13 @@ public final class AdminClient implements AutoCloseable
     /**
      * @return what the process serving the socket is, as its region's header records it
      *         ({@link RegionDescriptor#ROLE_SWITCH}, {@link RegionDescriptor#ROLE_VIF_RUN}) when that region's creator
-     *         is that process; else {@link RegionDescriptor#ROLE_UNKNOWN} (no region, one made before roles were
-     *         recorded, one another process made, or a file that cannot be read).
+     *         is that process (read from its header without mapping it, {@link Region#readCreatorRole}); else
+     *         {@link RegionDescriptor#ROLE_UNKNOWN} (no region, one made before roles were recorded, one another
+     *         process made, or a file that cannot be read).
      */
     public String processKind()
     {
         return processKind;
-    }
-
-    private static String processKind(final Path region, final long pid)
-    {
-        if (region == null)
-        {
-            return UNKNOWN_KIND;
-        }
-        try (Region status = Region.open(region))
-        {
-            return status.creatorPid() == pid && !status.creatorRole().isEmpty() ? status.creatorRole() : UNKNOWN_KIND;
-        }
-        catch (final RegionException | IllegalStateException ex)
-        {
-            return UNKNOWN_KIND; // naming the peer never fails a command
-        }
     }
 
     /** @return the switch's pid, as the kernel saw it listen ({@code SO_PEERCRED}). */

@@ -15,7 +15,10 @@ import java.io.UncheckedIOException;
  *  host -> guest   ATTACHED u64 shareBytes  + 2 fds          the guest's sealed memfd (see GuestShare), then its
  *                                                             kick eventfd (written to wake the host, vhost-user's
  *                                                             kick fd; the host wakes the guest by FUTEX_WAKE on the
- *                                                             guest's event word in the memfd)
+ *                                                             guest's event word in the memfd); the memfd's
+ *                                                             region header records what the host is (creator
+ *                                                             role: switch, bench), which no message
+ *                                                             carries: the guest's messages name it from there
  *  host -> guest   REFUSED  string reason                     then the host closes the connection
  *  guest -> host   WRITE    string key, string value          a store write (only under the vif's frontend dir)
  *  guest -> host   REMOVE   string key                        a store removal (same rule)

@@ -6,6 +6,7 @@ import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.store.StoreDescriptor;
 import io.pvnet.engine.store.XenStore;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
@@ -31,6 +32,11 @@ import java.util.function.BooleanSupplier;
  * The switch's death or restart ends the connection at once: {@link #goneReason()} turns non-null within
  * milliseconds (the reader thread is blocked in {@code recvmsg} and returns at end of stream).
  * <p>
+ * The host may be a {@code pvnet switch} or a bench's host process: once attached, every message names it as the
+ * kind it records in the share's header ({@link #server()}: {@code the bench process closed the control connection
+ * ...}); before a share, and from a host that records none, it is the kind the caller expects ({@code the switch},
+ * or on a reconnect the kind of the host it lost).
+ * <p>
  * Threading: {@link #sync()} on the guest's duty thread (the one running the netfront); a reader thread receives.
  */
 public final class GuestControlClient implements AutoCloseable
@@ -42,6 +48,10 @@ public final class GuestControlClient implements AutoCloseable
     public static final long ANSWER_SLICE_NS = 50_000_000L;
 
     private final ControlSocket socket;
+    /** What the host is: "switch", "bench" ({@link ProcessKind}), from the share's header or as expected. */
+    private final String serverKind;
+    /** The host as messages name it: "the switch", "the bench process" ({@link ProcessKind}). */
+    private final String server;
     private final GuestShare share;
     private final int kickFd;
     /** The vif's event section in the share, or null. */
@@ -66,9 +76,12 @@ public final class GuestControlClient implements AutoCloseable
     private long lastReportNs;
     private boolean reportedOnce;
 
-    private GuestControlClient(final ControlSocket socket, final GuestShare share, final int kickFd, final VifConfig config)
+    private GuestControlClient(final ControlSocket socket, final String serverKind, final Path socketPath,
+        final GuestShare share, final int kickFd, final VifConfig config)
     {
         this.socket = socket;
+        this.serverKind = serverKind;
+        this.server = ProcessKind.peer(serverKind, socketPath);
         this.share = share;
         this.kickFd = kickFd;
         this.eventSection =
@@ -128,9 +141,34 @@ public final class GuestControlClient implements AutoCloseable
     public static GuestControlClient attach(final Path socketPath, final VifConfig config, final long answerTimeoutNs,
         final BooleanSupplier stopped)
     {
+        return attach(socketPath, config, answerTimeoutNs, stopped, RegionDescriptor.ROLE_SWITCH);
+    }
+
+    /**
+     * As {@link #attach(Path, VifConfig, long, BooleanSupplier)}, naming the server as {@code expectedKind} until its
+     * share says what it is.
+     *
+     * @param socketPath      the server's control socket.
+     * @param config          the vif.
+     * @param answerTimeoutNs the longest wait for the answer once connected.
+     * @param stopped         true once the caller is asked to stop (a signal): the wait ends within a slice.
+     * @param expectedKind    what the caller takes the server to be ({@link ProcessKind}): a switch, as
+     *                        {@code --region} documents, or on a reconnect the kind of the host it lost
+     *                        ({@link #serverKind()}); failures before a share name it so, and so does the client when
+     *                        the share records no kind (an older host).
+     * @return the attached client, or null when {@code stopped} said so before an answer came (the connection closed).
+     * @throws IllegalStateException      as {@link #attach(Path, VifConfig, long, BooleanSupplier)}.
+     * @throws AttachUnansweredException as {@link #attach(Path, VifConfig, long, BooleanSupplier)}.
+     * @throws LinuxException        when the socket cannot be reached (ENOENT, ECONNREFUSED, EACCES).
+     */
+    public static GuestControlClient attach(final Path socketPath, final VifConfig config, final long answerTimeoutNs,
+        final BooleanSupplier stopped, final String expectedKind)
+    {
         final ControlSocket socket = ControlSocket.connect(socketPath);
         try
         {
+            // until the share says what the server is, it is what the caller expects
+            final String server = ProcessKind.peer(expectedKind, socketPath);
             final ControlSocket.Message answer;
             try
             {
@@ -145,7 +183,7 @@ public final class GuestControlClient implements AutoCloseable
                     }
                     if (System.nanoTime() - start >= answerTimeoutNs)
                     {
-                        throw new AttachUnansweredException("no answer from the switch");
+                        throw new AttachUnansweredException("no answer from " + server);
                     }
                 }
                 answer = socket.receive(2);
@@ -154,13 +192,13 @@ public final class GuestControlClient implements AutoCloseable
             {
                 if (ex.errno() == LinuxCalls.EPIPE || ex.errno() == LinuxCalls.ECONNRESET)
                 {
-                    throw new AttachUnansweredException(); // hung up before our request, or with it unread
+                    throw hungUp(server); // before our request, or with it unread
                 }
                 throw ex;
             }
             if (answer == null)
             {
-                throw new AttachUnansweredException();
+                throw hungUp(server);
             }
             final ControlMessage message;
             try
@@ -170,20 +208,19 @@ public final class GuestControlClient implements AutoCloseable
             catch (final IllegalArgumentException ex)
             {
                 answer.closeFds();
-                throw new IllegalStateException("bad answer from the switch: " + ex.getMessage());
+                throw new IllegalStateException("bad answer from " + server + ": " + ex.getMessage());
             }
             if (message.type() == ControlMessage.REFUSED)
             {
                 answer.closeFds();
-                // the refusal names the serving process ("on this switch", "on this bench process"); this side
-                // does not know its kind
+                // the refusal names the serving process itself ("on this switch", "on this bench process")
                 throw new IllegalStateException("attach refused: " + message.value());
             }
             if (message.type() != ControlMessage.ATTACHED || answer.fds().length != 2)
             {
                 answer.closeFds();
-                throw new IllegalStateException("unexpected answer from the switch: type=" + message.type() + " with " +
-                    answer.fds().length + " descriptors (expected a memfd and a kick eventfd)");
+                throw new IllegalStateException("unexpected answer from " + server + ": type=" + message.type() +
+                    " with " + answer.fds().length + " descriptors (expected a memfd and a kick eventfd)");
             }
             final int kickFd = answer.fds()[1];
             final GuestShare share;
@@ -195,11 +232,15 @@ public final class GuestControlClient implements AutoCloseable
             {
                 LinuxCalls.close(kickFd);
                 // not sealed, not a memfd, a size or layout this build does not know, or a mapping that failed
-                throw new IllegalStateException("unusable share from the switch: " + ex.getMessage(), ex);
+                throw new IllegalStateException("unusable share from " + server + ": " + ex.getMessage(), ex);
             }
             try
             {
-                return new GuestControlClient(socket, share, kickFd, config);
+                // the host records its kind in the share; a host that does not (an older build) is what was expected
+                final String shared = ProcessKind.ofRole(share.region().creatorRole());
+                return new GuestControlClient(socket,
+                    shared.equals(RegionDescriptor.ROLE_UNKNOWN) ? expectedKind : shared, socketPath, share, kickFd,
+                    config);
             }
             catch (final RuntimeException ex)
             {
@@ -213,6 +254,12 @@ public final class GuestControlClient implements AutoCloseable
             socket.close();
             throw ex;
         }
+    }
+
+    /** {@return the failure of an attach whose connection {@code server} closed before it answered} */
+    private static AttachUnansweredException hungUp(final String server)
+    {
+        return new AttachUnansweredException(server + " closed the connection without an answer");
     }
 
     /** @return the guest's store (its frontend keys and a copy of its backend's). */
@@ -320,7 +367,7 @@ public final class GuestControlClient implements AutoCloseable
         }
         catch (final LinuxException ex)
         {
-            gone("lost the switch: " + ex.getMessage());
+            gone("sending to " + server + " failed: " + ex.getMessage());
             return;
         }
         reportedSum = sum;
@@ -339,12 +386,27 @@ public final class GuestControlClient implements AutoCloseable
         }
         catch (final LinuxException ex)
         {
-            gone("lost the switch: " + ex.getMessage());
+            gone("sending to " + server + " failed: " + ex.getMessage());
         }
         sentThisSync++;
     }
 
-    /** @return why the switch is gone (connection ended), or null while it is there. */
+    /**
+     * {@return the host as this client's messages name it ({@link ProcessKind#peer}): {@code the switch},
+     * {@code the bench process}, as it recorded in the share; from a host that did not, as the attach expected it}
+     */
+    public String server()
+    {
+        return server;
+    }
+
+    /** {@return what the host is, as {@link #server()} names it: {@code switch}, {@code bench}} */
+    public String serverKind()
+    {
+        return serverKind;
+    }
+
+    /** @return why the host is gone (connection ended, named as {@link #server()}), or null while it is there. */
     public String goneReason()
     {
         return goneReason;
@@ -365,13 +427,13 @@ public final class GuestControlClient implements AutoCloseable
                 final ControlSocket.Message received = socket.receive(0);
                 if (received == null)
                 {
-                    gone("the switch closed the control connection (it stopped or died)");
+                    gone(server + " closed the control connection (it stopped or died)");
                     return;
                 }
                 final ControlMessage message = ControlMessage.decode(received.data());
                 if (message.type() != ControlMessage.UPDATE && message.type() != ControlMessage.DELETED)
                 {
-                    gone("unexpected message from the switch: type=" + message.type());
+                    gone("unexpected message from " + server + ": type=" + message.type());
                     return;
                 }
                 events.add(message);

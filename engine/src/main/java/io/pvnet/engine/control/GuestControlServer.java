@@ -83,12 +83,20 @@ public final class GuestControlServer implements AutoCloseable
      * @param kind     what the serving process is, as its region's header records it:
      *                 {@link RegionDescriptor#ROLE_SWITCH} or {@link RegionDescriptor#ROLE_VIF_RUN} (or, for a process
      *                 without a status file, its pvnet command: {@code bench}, {@code latency}); log lines and
-     *                 refusals name it ({@code pvnet vif-run: ...}, {@code no vif1.0 on this vif-run process}).
+     *                 refusals name it ({@code pvnet vif-run: ...}, {@code no vif1.0 on this vif-run process}), and so
+     *                 do its guests: it is recorded in each share's header ({@link GuestShare#create}), so it must
+     *                 be a role ({@link RegionDescriptor#isRole}: 1..8 of {@code a-z 0-9 -}).
      * @param log      where one line per attach, refusal and detach goes.
+     * @throws IllegalArgumentException naming {@code kind} when it is no role (every attach would fail later).
      */
     public GuestControlServer(final ControlSocket listener, final XenStore store, final Iterable<Vif> vifs,
         final String kind, final PrintStream log)
     {
+        if (!RegionDescriptor.isRole(kind))
+        {
+            throw new IllegalArgumentException("kind=" + kind + " is no role (1.." +
+                RegionDescriptor.CREATOR_ROLE_LENGTH + " of a-z, 0-9, -)");
+        }
         this.listener = listener;
         this.store = store;
         this.log = log;
@@ -96,7 +104,7 @@ public final class GuestControlServer implements AutoCloseable
         this.self = "this " + ProcessKind.noun(kind);
         for (final Vif vif : vifs)
         {
-            slots.put(vif.config().domid(), new VifSlot(vif));
+            slots.put(vif.config().domid(), new VifSlot(vif, kind));
         }
         acceptor = Thread.ofPlatform().daemon().name("pvnet-control-accept").unstarted(this::acceptLoop);
     }
@@ -224,8 +232,12 @@ public final class GuestControlServer implements AutoCloseable
             if (guest != null)
             {
                 detach(guest);
+                guest.close(); // after any push the watch thread began: none reaches a reused descriptor
             }
-            connection.close();
+            else
+            {
+                connection.close();
+            }
         }
     }
 

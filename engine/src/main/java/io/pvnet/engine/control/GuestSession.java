@@ -24,6 +24,8 @@ final class GuestSession
     private final StoreMirror.Sender sender = this::send;
     /** The frontend's counts as last reported (serving thread). */
     private final long[] reported = new long[VifCounters.FRONT_KIND_COUNT];
+    /** Set by {@link #close()}, under this session's monitor: no push after it. */
+    private boolean closed;
 
     GuestSession(final VifSlot slot, final ControlSocket connection, final PeerCredentials peer, final XenStore store)
     {
@@ -39,10 +41,40 @@ final class GuestSession
         return slot.vif.config().name() + " pid " + peer.pid();
     }
 
-    /** Sends what changed in the vif's backend directory since the last push (watch events). Any thread. */
+    /**
+     * Sends what changed in the vif's backend directory since the last push (watch events); nothing once
+     * {@link #close() closed}. Any thread.
+     */
     synchronized void publishBackendKeys()
     {
-        backendKeys.publishChanges(sender);
+        if (!closed)
+        {
+            backendKeys.publishChanges(sender);
+        }
+    }
+
+    /**
+     * Closes the connection. The descriptor is freed under this session's monitor, so a push the watch thread began (it
+     * may have taken this session from its set just before the detach removed it) ends first, and none follows: a send
+     * after the close would go to whatever socket the process opened since under the same descriptor number, another
+     * guest's. That push may be stuck in {@code sendmsg} (a guest that stopped reading filled the socket's buffer): the
+     * shutdown first, outside the monitor, makes it fail with EPIPE (it keeps the descriptor number taken).
+     * Serving thread, once detached.
+     */
+    void close()
+    {
+        connection.shutdown();
+        synchronized (this)
+        {
+            closed = true;
+            connection.close();
+        }
+    }
+
+    /** {@return whether {@link #close()} closed the connection (for tests)} */
+    synchronized boolean closed()
+    {
+        return closed;
     }
 
     /**

@@ -15,8 +15,10 @@ import io.pvnet.ring.share.SealedMemory;
  * <pre>
  *  [ region descriptor + section table (4 entries) ][ pages ][ grants ][ events ]      one memfd per attached guest
  * </pre>
- * The host creates it when a guest attaches (fresh, zeroed memory: nothing of an earlier guest of the same vif) and
- * closes it after the vif is Closed. A guest can scribble on it, truncate nothing (seals), and harm only its vif.
+ * The host creates it when a guest attaches (fresh, zeroed memory: nothing of an earlier guest of the same vif),
+ * records what it is in the descriptor's creator role ({@code switch}, {@code bench}: how its guest
+ * names it, {@link ProcessKind}) and closes it after the vif is Closed. A guest can scribble on it, truncate nothing
+ * (seals), and harm only its vif.
  * <p>
  * Threading: created and closed on the host's control thread; the region's sections are used by the vif's agent.
  */
@@ -60,15 +62,30 @@ public final class GuestShare implements AutoCloseable
         return -1;
     }
 
-    /** Host: a fresh share for vif {@code config}, its sections allocated for {@code config.queues()} queues. */
+    /** As {@link #create(VifConfig, String)} by a host that does not say what it is (its guest cannot name it). */
     public static GuestShare create(final VifConfig config)
+    {
+        return create(config, "");
+    }
+
+    /**
+     * Host: a fresh share for vif {@code config}, its sections allocated for {@code config.queues()} queues.
+     *
+     * @param config the vif.
+     * @param kind   what the host is ({@link ProcessKind}: {@code switch}, {@code bench}), recorded as
+     *               the share's creator role so its guest names it ({@code lost the bench process: ...}); "" for
+     *               none.
+     * @return the share, owned by the caller.
+     * @throws io.pvnet.ring.region.RegionException when {@code kind} is no role (up to 8 of {@code a-z 0-9 -}).
+     */
+    public static GuestShare create(final VifConfig config, final String kind)
     {
         final int queues = config.queues();
         final SealedMemory memory = SealedMemory.create("pvnet-vif" + config.domid() + "." + config.handle(),
             lengthBytes(queues));
         try
         {
-            final Region region = Region.createIn(memory.segment(), SECTION_CAPACITY);
+            final Region region = Region.createIn(memory.segment(), SECTION_CAPACITY, kind);
             region.allocateSection(VifSections.pagesName(config.domid(), config.handle()),
                 VifSections.pagesLength(queues));
             region.allocateSection(VifSections.grantsName(config.domid(), config.handle()),

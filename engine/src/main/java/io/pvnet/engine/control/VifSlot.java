@@ -22,13 +22,16 @@ final class VifSlot
     private static final long DEPARTURE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     final GuestControlServer.Vif vif;
+    /** The serving process's kind, recorded in each share so its guest can name this process ({@link ProcessKind}). */
+    private final String kind;
     private volatile GuestSession guest;
     private GuestShare share;
     private int kickFd = -1;
 
-    VifSlot(final GuestControlServer.Vif vif)
+    VifSlot(final GuestControlServer.Vif vif, final String kind)
     {
         this.vif = vif;
+        this.kind = kind;
     }
 
     /** {@return the guest attached now, or null} Any thread. */
@@ -92,7 +95,7 @@ final class VifSlot
         {
             awaitNotConnected();
         }
-        final GuestShare fresh = GuestShare.create(vif.config());
+        final GuestShare fresh = GuestShare.create(vif.config(), kind);
         final int freshKickFd;
         try
         {

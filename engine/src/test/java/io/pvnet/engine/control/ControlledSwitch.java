@@ -14,6 +14,7 @@ import io.pvnet.ring.event.IdleMode;
 import io.pvnet.ring.event.RunnerStop;
 import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.region.Region;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.ControlSocket;
 import org.agrona.concurrent.AgentRunner;
 
@@ -57,9 +58,10 @@ final class ControlledSwitch implements AutoCloseable
      * @param vif1Owner  the uid that may attach vif 1 (the others: this process's).
      * @param poller     whether a poller serves the backends; if so housekeeping runs every {@code housekeepingNs}.
      * @param housekeepingNs the poller's housekeeping interval (ignored without a poller).
+     * @param kind       what the serving process says it is ({@code switch}, {@code vif-run}, {@code bench}).
      */
     ControlledSwitch(final Path dir, final int vifs, final int queues, final int vif1Owner, final boolean poller,
-        final long housekeepingNs)
+        final long housekeepingNs, final String kind)
     {
         region = Region.createAnonymous(VifRegion.regionBytes(vifs, queues));
         vifRegion = VifRegion.create(region, vifs, queues);
@@ -87,7 +89,7 @@ final class ControlledSwitch implements AutoCloseable
                 i == 0 ? vif1Owner : HostFile.effectiveUid()));
         }
         socket = dir.resolve("switch.sock");
-        server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), attachable,
+        server = new GuestControlServer(ControlSocket.listen(socket, false), vifRegion.store(), attachable, kind,
             new PrintStream(log, true, StandardCharsets.UTF_8)).start();
         if (this.poller != null)
         {
@@ -101,13 +103,20 @@ final class ControlledSwitch implements AutoCloseable
     /** Two vifs of one queue, vif 1 owned by {@code vif1Owner}, backends driven by the test. */
     static ControlledSwitch unpolled(final Path dir, final int vif1Owner, final int queues)
     {
-        return new ControlledSwitch(dir, 2, queues, vif1Owner, false, 0);
+        return unpolled(dir, vif1Owner, queues, RegionDescriptor.ROLE_SWITCH);
+    }
+
+    /** As {@link #unpolled(Path, int, int)}, served by a process of {@code kind} ({@code vif-run}, {@code bench}). */
+    static ControlledSwitch unpolled(final Path dir, final int vif1Owner, final int queues, final String kind)
+    {
+        return new ControlledSwitch(dir, 2, queues, vif1Owner, false, 0, kind);
     }
 
     /** {@code vifs} vifs of {@code queues} queues under a poller on a sleeping host thread. */
     static ControlledSwitch polled(final Path dir, final int vifs, final int queues, final long housekeepingNs)
     {
-        return new ControlledSwitch(dir, vifs, queues, HostFile.effectiveUid(), true, housekeepingNs);
+        return new ControlledSwitch(dir, vifs, queues, HostFile.effectiveUid(), true, housekeepingNs,
+            RegionDescriptor.ROLE_SWITCH);
     }
 
     /** {@return the poller serving the backends, or null} */

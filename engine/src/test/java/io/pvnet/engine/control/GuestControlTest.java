@@ -8,6 +8,7 @@ import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.vif.VifSections;
 import io.pvnet.engine.store.XenbusState;
+import io.pvnet.engine.store.XenStore;
 import io.pvnet.ring.region.HostFile;
 import io.pvnet.ring.region.Region;
 import io.pvnet.ring.region.RegionDescriptor;
@@ -18,6 +19,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -218,6 +221,22 @@ class GuestControlTest
     }
 
     @Test
+    void shouldRefuseAKindNoShareCanRecordAtConstruction()
+    {
+        try (Region region = Region.createAnonymous(VifRegion.regionBytes(1, 1));
+            ControlSocket listener = ControlSocket.listen(dir.resolve("bad.sock"), false))
+        {
+            final XenStore store = VifRegion.create(region, 1, 1).store();
+            for (final String kind : List.of("", "vif-run-9", "Bench", "bench process"))
+            {
+                final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                    () -> new GuestControlServer(listener, store, List.of(), kind, System.out));
+                assertTrue(ex.getMessage().startsWith("kind=" + kind + " is no role"), ex.getMessage());
+            }
+        }
+    }
+
+    @Test
     void shouldNameAVifRunProcessInItsRefusalsAndLogLines()
     {
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -247,6 +266,7 @@ class GuestControlTest
             final AttachUnansweredException ex = assertThrows(AttachUnansweredException.class,
                 () -> GuestControlClient.attach(wedged, VifConfig.of(1, 0), 200_000_000L, () -> false));
             final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // before a share says otherwise, the process serving the socket is a switch
             assertEquals("no answer from the switch", ex.getMessage());
             assertTrue(waitedMs >= 200 && waitedMs < 5_000, "gave up after " + waitedMs + " ms");
             assertTrue(neverAccepts.awaitReady(0), "the attach connected");
@@ -376,7 +396,24 @@ class GuestControlTest
         assertNotNull(guest.client.goneReason(), "switch death seen within 100 ms");
         System.out.printf("switch gone (connections closed) -> guest knows after %.3f ms%n",
             (guest.client.goneAtNs() - closedNs) / 1e6);
-        assertTrue(guest.client.goneReason().contains("closed the control connection"), guest.client.goneReason());
+        assertEquals("the switch closed the control connection (it stopped or died)", guest.client.goneReason());
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({"switch, the switch", "bench, the bench process"})
+    void shouldNameTheHostAsTheKindItRecordsInTheShareWhenItGoes(final String kind, final String named)
+    {
+        // no region file beside the socket (as a bench's host): only the share says what the host is
+        sw = ControlledSwitch.unpolled(dir, HostFile.effectiveUid(), 1, kind);
+        final Guest guest = new Guest(1);
+        assertEquals(named, guest.client.server());
+        sw.server.close();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (guest.client.goneReason() == null && System.nanoTime() - deadline < 0)
+        {
+            Thread.onSpinWait();
+        }
+        assertEquals(named + " closed the control connection (it stopped or died)", guest.client.goneReason());
     }
 
     @Test
@@ -436,6 +473,29 @@ class GuestControlTest
             assertEquals(0, server.protocolErrors());
         }
         pumpUntil(() -> victim.frontend.isConnected() && backends[1].isConnected(), victim);
+    }
+
+    @Test
+    void shouldCloseTheConnectionOfAGuestItDetachesForAProtocolError()
+    {
+        startSwitch(HostFile.effectiveUid());
+        try (ControlSocket guest = ControlSocket.connect(socket))
+        {
+            guest.send(ControlMessage.attach(1, 0).encode());
+            guest.receive(2).closeFds();
+            guest.send(ControlMessage.attach(1, 0).encode()); // a second ATTACH: the server detaches this guest
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean ended = false;
+            while (!ended && System.nanoTime() - deadline < 0)
+            {
+                // watch events may come first; then the end of the stream, once the detached session is closed
+                ended = guest.awaitReady(50_000_000L) &&
+                    guest.receive(0) == null;
+            }
+            assertTrue(ended, "the detached guest's connection stayed open; switch log: " + sw.log());
+            assertEquals(1, server.protocolErrors());
+            assertTrue(sw.log().contains("vif1.0 detached"), sw.log());
+        }
     }
 
     @Test

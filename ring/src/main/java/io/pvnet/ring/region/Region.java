@@ -1,5 +1,6 @@
 package io.pvnet.ring.region;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -120,12 +121,31 @@ public final class Region implements AutoCloseable
      */
     public static Region createIn(final MemorySegment memory, final int sectionCapacity)
     {
+        return createIn(memory, sectionCapacity, "");
+    }
+
+    /**
+     * As {@link #createIn(MemorySegment, int)}, recording what the creating process is, so that the process the memory
+     * is shared with can name it ({@link #creatorRole()}): a guest names the host that handed it its share.
+     *
+     * @param memory page-aligned, whole pages.
+     * @param sectionCapacity entries in the section table.
+     * @param role what the creator is: 1..{@value RegionDescriptor#CREATOR_ROLE_LENGTH} of {@code a-z 0-9 -}, or ""
+     *             for none.
+     * @return the region; {@link #close()} leaves {@code memory} mapped.
+     */
+    public static Region createIn(final MemorySegment memory, final int sectionCapacity, final String role)
+    {
+        checkRole(null, role);
         final long totalLength = checkCreateArguments(null, memory.byteSize(), sectionCapacity);
         if (totalLength != memory.byteSize() || (memory.address() & (PAGE_SIZE - 1)) != 0)
         {
             throw new RegionException(null, "memory must be page-aligned whole pages: length=" + memory.byteSize());
         }
         final Region region = new Region(null, null, memory, true, null);
+        // zero-padded as the field says, whatever the memory held before
+        region.buffer.setMemory(CREATOR_ROLE_OFFSET, CREATOR_ROLE_LENGTH, (byte)0);
+        region.buffer.putStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, role);
         region.initialise(totalLength, sectionCapacity);
         return region;
     }
@@ -218,6 +238,23 @@ public final class Region implements AutoCloseable
     }
 
     /**
+     * Reads what the creator of the region file at {@code path} said it is from the file's descriptor, without mapping
+     * the file or opening it for writing: for a tool that only wants the name of the process serving the region's
+     * socket. The open follows no symbolic link at the last component and does not block on a FIFO, and only a regular
+     * file is read ({@link io.pvnet.ring.share.LinuxCalls#readRegularFile}), whatever is swapped in at {@code path}.
+     *
+     * @param path       the region file.
+     * @param creatorPid the pid the region's creator must have: the process serving the region's socket.
+     * @return the role, as {@link #creatorRole()} reads it; "" when the file cannot be read (missing, a link, not a
+     *         regular file, no permission), is not a published region of this layout version, was created by another
+     *         process than {@code creatorPid}, or holds no role.
+     */
+    public static String readCreatorRole(final Path path, final long creatorPid)
+    {
+        return RegionFiles.readCreatorRole(path, creatorPid);
+    }
+
+    /**
      * Appends a section of {@code lengthBytes} (rounded up to whole pages in the region) and publishes its table entry.
      * Callable while the region is in use, from any process that maps it.
      *
@@ -296,6 +333,12 @@ public final class Region implements AutoCloseable
      */
     public String creatorRole()
     {
+        return creatorRole(buffer);
+    }
+
+    /** {@return the role in the descriptor in {@code buffer}, as {@link #creatorRole()}} */
+    static String creatorRole(final DirectBuffer buffer)
+    {
         int length = 0;
         while (length < CREATOR_ROLE_LENGTH && buffer.getByte(CREATOR_ROLE_OFFSET + length) != 0)
         {
@@ -305,21 +348,13 @@ public final class Region implements AutoCloseable
         return isRole(role) ? role : "";
     }
 
-    static boolean isRole(final String role)
+    /** @throws RegionException naming {@code path} when {@code role} is neither "" nor a role. */
+    static void checkRole(final Path path, final String role)
     {
-        if (role.isEmpty() || role.length() > CREATOR_ROLE_LENGTH)
+        if (!role.isEmpty() && !isRole(role))
         {
-            return false;
+            throw new RegionException(path, "bad role=" + role + " (up to " + CREATOR_ROLE_LENGTH + " of a-z, 0-9, -)");
         }
-        for (int i = 0; i < role.length(); i++)
-        {
-            final char c = role.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** {@return when the region was created, epoch ms} */

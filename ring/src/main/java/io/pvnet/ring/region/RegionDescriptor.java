@@ -124,8 +124,9 @@ public final class RegionDescriptor
     public static final int HEADER_LENGTH_OFFSET = 52;
     /**
      * Offset of the creator's role: up to {@link #CREATOR_ROLE_LENGTH} US-ASCII bytes naming what the creating process
-     * is ({@link #ROLE_SWITCH}, {@link #ROLE_VIF_RUN}), zero-padded; all zero where no role was given (and in regions
-     * made before the field, when these bytes were reserved and zero).
+     * is ({@link #ROLE_SWITCH}, {@link #ROLE_VIF_RUN}; in a guest's share, the kind of host that made it, as its
+     * messages name it), zero-padded; all zero where no role was given (and in regions made before the field, when
+     * these bytes were reserved and zero).
      */
     public static final int CREATOR_ROLE_OFFSET = 56;
     /** Longest creator role, in bytes. */
@@ -139,6 +140,27 @@ public final class RegionDescriptor
      * process serving a socket is not the region's creator); never written to a region.
      */
     public static final String ROLE_UNKNOWN = "creator";
+
+    /**
+     * @param role a candidate creator role.
+     * @return whether it fits the field: 1..{@value #CREATOR_ROLE_LENGTH} of {@code a-z 0-9 -}.
+     */
+    public static boolean isRole(final String role)
+    {
+        if (role.isEmpty() || role.length() > CREATOR_ROLE_LENGTH)
+        {
+            return false;
+        }
+        for (int i = 0; i < role.length(); i++)
+        {
+            final char c = role.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
     /** Offset of the heartbeat, epoch ms (i64), on its own cache-line pair. */
     public static final int HEARTBEAT_OFFSET = 64;
     /** Offset of the allocation word (i64, CAS): section count in the top 16 bits, next free page below. */

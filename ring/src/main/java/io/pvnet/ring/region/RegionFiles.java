@@ -1,6 +1,8 @@
 package io.pvnet.ring.region;
 
+import io.pvnet.ring.share.LinuxCalls;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -39,10 +41,7 @@ final class RegionFiles
     static Region create(final Path path, final long lengthBytes, final int sectionCapacity, final String role)
     {
         JvmFlags.check();
-        if (!role.isEmpty() && !Region.isRole(role))
-        {
-            throw new RegionException(path, "bad role=" + role + " (up to " + CREATOR_ROLE_LENGTH + " of a-z, 0-9, -)");
-        }
+        Region.checkRole(path, role);
         final long totalLength = Region.checkCreateArguments(path, lengthBytes, sectionCapacity);
         final HostFile file = HostFile.create(path, RegionFiles::refusalToReplace);
         final Arena arena = Arena.ofShared();
@@ -108,6 +107,24 @@ final class RegionFiles
         {
             arena.close();
             throw ex;
+        }
+    }
+
+    /** {@link Region#readCreatorRole(Path, long)}. */
+    static String readCreatorRole(final Path path, final long creatorPid)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            // the descriptor's fields up to the role; a FIFO, a link or anything but a regular file reads nothing
+            final MemorySegment header = arena.allocate(HEARTBEAT_OFFSET, 8);
+            if (LinuxCalls.readRegularFile(path, header) != HEARTBEAT_OFFSET)
+            {
+                return ""; // naming a process never fails its caller
+            }
+            final UnsafeBuffer buffer = new UnsafeBuffer(header.address(), HEARTBEAT_OFFSET);
+            final boolean published = buffer.getLong(MAGIC_OFFSET) == MAGIC &&
+                buffer.getInt(LAYOUT_VERSION_OFFSET) == LAYOUT_VERSION;
+            return published && buffer.getLong(CREATOR_PID_OFFSET) == creatorPid ? Region.creatorRole(buffer) : "";
         }
     }
 

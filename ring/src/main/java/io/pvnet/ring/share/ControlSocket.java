@@ -353,7 +353,10 @@ public final class ControlSocket implements AutoCloseable
         return fds;
     }
 
-    /** Shuts the connection down both ways: a blocked {@link #receive} or {@link #accept} returns. */
+    /**
+     * Shuts the connection down both ways: a blocked {@link #receive} or {@link #accept} returns, a {@link #send}
+     * blocked on a full socket buffer fails with EPIPE. The descriptor stays this socket's until {@link #close()}.
+     */
     public void shutdown()
     {
         raw(SHUTDOWN, fd, SHUT_RDWR, 0, 0, 0, 0);

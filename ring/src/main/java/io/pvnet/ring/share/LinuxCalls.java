@@ -8,7 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -51,6 +53,8 @@ public final class LinuxCalls
     static final long EPOLL_PWAIT = AARCH64 ? 22 : 281;
     /** aarch64 has no {@code poll}: {@code ppoll} with a null signal mask on both. */
     static final long PPOLL = AARCH64 ? 73 : 271;
+    static final long OPENAT = AARCH64 ? 56 : 257;
+    static final long FSTAT = AARCH64 ? 80 : 5;
 
     /** Interrupted system call. */
     public static final int EINTR = 4;
@@ -94,6 +98,16 @@ public final class LinuxCalls
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
     static final int SEEK_END = 2;
+    static final int AT_FDCWD = -100;
+    static final int O_RDONLY = 0;
+    static final int O_NONBLOCK = 0x800;
+    static final int O_NOFOLLOW = AARCH64 ? 0x8000 : 0x20000;
+    static final int O_CLOEXEC = 0x80000;
+    /** {@code struct stat}: its length and where {@code st_mode} lies (x86_64 has {@code st_nlink} before it). */
+    static final int STAT_LENGTH = AARCH64 ? 128 : 144;
+    static final int STAT_MODE_OFFSET = AARCH64 ? 16 : 24;
+    static final int S_IFMT = 0xF000;
+    static final int S_IFREG = 0x8000;
 
     static final int AF_UNIX = 1;
     static final int SOCK_SEQPACKET = 5;
@@ -217,6 +231,61 @@ public final class LinuxCalls
         if (fd >= 0)
         {
             raw(CLOSE, fd, 0, 0, 0, 0, 0);
+        }
+    }
+
+    /**
+     * Reads the start of the regular file at {@code path}: the open never follows a symbolic link at its last component
+     * ({@code O_NOFOLLOW}) nor blocks on a FIFO ({@code O_NONBLOCK}), and the opened descriptor must be a regular file
+     * ({@code fstat}), so nothing swapped in after a caller's check is read or waited on.
+     *
+     * @param path the file.
+     * @param into native memory its bytes go to, from the file's start.
+     * @return the bytes read (fewer than {@code into} holds when the file is shorter), or {@code -errno}: ENOENT,
+     *         EACCES, ELOOP (a symbolic link), ENXIO (a socket), ...; {@code -EINVAL} for anything but a regular file.
+     */
+    public static long readRegularFile(final Path path, final MemorySegment into)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final long fd = raw(OPENAT, AT_FDCWD, arena.allocateFrom(path.toString()).address(),
+                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0, 0, 0);
+            if (fd < 0)
+            {
+                return fd;
+            }
+            try
+            {
+                final MemorySegment stat = arena.allocate(STAT_LENGTH, 8);
+                final long statted = raw(FSTAT, fd, stat.address(), 0, 0, 0, 0);
+                if (statted < 0)
+                {
+                    return statted;
+                }
+                if ((stat.get(JAVA_INT, STAT_MODE_OFFSET) & S_IFMT) != S_IFREG)
+                {
+                    return -EINVAL;
+                }
+                long done = 0;
+                while (done < into.byteSize())
+                {
+                    final long read = raw(READ, fd, into.address() + done, into.byteSize() - done, 0, 0, 0);
+                    if (read == 0)
+                    {
+                        break; // the end of the file
+                    }
+                    if (read < 0 && read != -EINTR)
+                    {
+                        return read;
+                    }
+                    done += Math.max(0, read);
+                }
+                return done;
+            }
+            finally
+            {
+                close((int)fd);
+            }
         }
     }
 

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -269,6 +271,51 @@ class RegionTest
             () -> Region.create(dir.resolve("bad-role"), LENGTH, 4, "Switch 1"));
         assertTrue(bad.getMessage().contains("bad role=Switch 1"), bad.getMessage());
         assertFalse(Files.exists(dir.resolve("bad-role")), "nothing created");
+    }
+
+    @Test
+    void shouldReadTheCreatorsRoleFromTheFileOnlyWhenItIsAPublishedRegionOfThatCreator() throws Exception
+    {
+        final Path path = dir.resolve("served");
+        final long self = ProcessHandle.current().pid();
+        try (Region ignored = Region.create(path, LENGTH, 4, "vif-run"))
+        {
+            assertEquals("vif-run", Region.readCreatorRole(path, self));
+            assertEquals("", Region.readCreatorRole(path, self + 1), "another process serves it");
+            final Path copy = dir.resolve("unpublished");
+            Files.copy(path, copy);
+            patchInt(copy, LAYOUT_VERSION_OFFSET, 0);
+            assertEquals("", Region.readCreatorRole(copy, self), "not published yet");
+            patchInt(copy, LAYOUT_VERSION_OFFSET, LAYOUT_VERSION + 1);
+            assertEquals("", Region.readCreatorRole(copy, self), "another layout");
+            // a link swapped in at the path is not followed, even to the real region
+            final Path link = Files.createSymbolicLink(dir.resolve("link"), path);
+            assertEquals("", Region.readCreatorRole(link, self), "a symbolic link");
+        }
+        final Path shortFile = Files.write(dir.resolve("short"),
+            "PVNETRGN".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("", Region.readCreatorRole(shortFile, self));
+        assertEquals("", Region.readCreatorRole(dir.resolve("missing"), self));
+        assertEquals("", Region.readCreatorRole(dir, self), "a directory");
+        assertEquals("", Region.readCreatorRole(copyOfRegion("no-role"), self), "no role recorded");
+        // a FIFO swapped in at the path: an open without O_NONBLOCK would wait for a writer forever
+        final Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor(), "mkfifo");
+        assertEquals("", assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+            () -> Region.readCreatorRole(fifo, self)), "a FIFO");
+    }
+
+    @Test
+    void shouldRecordTheCreatorsRoleInMemoryItFormats()
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment memory = arena.allocate(16 * PAGE_SIZE, PAGE_SIZE);
+            assertEquals("bench", Region.openIn(Region.createIn(memory, 4, "bench").segment()).creatorRole());
+            assertEquals("", Region.openIn(Region.createIn(memory, 4).segment()).creatorRole());
+            assertTrue(assertThrows(RegionException.class, () -> Region.createIn(memory, 4, "Bench"))
+                .getMessage().contains("bad role=Bench"));
+        }
     }
 
     @Test

@@ -106,7 +106,9 @@ public final class GenCommand implements Callable<Integer>
                 new org.agrona.concurrent.SystemNanoClock());
             if (!generator.awaitConnected(attach.waitNs()))
             {
-                err.println("pvnet gen: vif " + attach.vif + " did not connect (is pvnet switch running?)");
+                // attached, so the process serving the socket runs: its backend for the vif never answered
+                err.println("pvnet gen: vif " + attach.vif + " did not connect to " + node.server() +
+                    " within --wait " + node.waitDescription());
                 return 1;
             }
             if (!generator.resolve(plan.dstIp(), 5_000_000_000L))

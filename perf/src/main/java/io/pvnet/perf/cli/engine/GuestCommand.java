@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
  * process with {@link GuestStack}'s responder (ARP, NDP, ICMP/ICMPv6 echo, UDP echo on 7, TCP discard on 9), TCP
  * chargen on 19 and gen's UDP stream source on 5201, until SIGINT/SIGTERM. It reaches the switch through its control
  * socket only ({@link GuestNode}); when the switch goes it attaches again ({@code --reconnect}, the default) or exits 1
- * naming the cause ({@code --no-reconnect}).
+ * naming the cause ({@code --no-reconnect}). Once attached, its messages name the host as its share records it
+ * ({@code lost the bench process}; {@link io.pvnet.engine.control.GuestControlClient#server()}).
  */
 @Command(name = "guest", mixinStandardHelpOptions = true,
     description = "Run a guest (netfront) answering ARP, NDP, ping, UDP echo (7), TCP discard (9), TCP chargen " +

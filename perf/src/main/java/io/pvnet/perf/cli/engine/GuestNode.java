@@ -7,11 +7,13 @@ import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifFrontend;
 import io.pvnet.engine.control.AttachUnansweredException;
 import io.pvnet.engine.control.GuestControlClient;
+import io.pvnet.engine.control.ProcessKind;
 import io.pvnet.engine.guest.GuestStack;
 import io.pvnet.engine.offload.ChecksumFrameOffload;
 import io.pvnet.ring.event.DeadlineWaitPoint;
 import io.pvnet.ring.event.DeadlineWaitPoint.TimedWork;
 import io.pvnet.ring.event.WaitPoint;
+import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.LinuxCalls;
 import io.pvnet.ring.share.LinuxException;
 import org.agrona.DirectBuffer;
@@ -33,7 +35,9 @@ import java.nio.file.Path;
  * Linux's netfront does after a backend restart; with it off, or when that attach fails in any way (no switch within
  * {@code --wait}, a refusal, a share it cannot map, a netfront it cannot start there), the node ends: {@link #failure()}
  * names the cause on one line, and {@link #doWork()} throws it as an {@link AgentTerminationException}, which stops the
- * node's runner after one report instead of running a detached node again.
+ * node's runner after one report instead of running a detached node again. Once attached, every such line names the
+ * host as the kind its share records ({@link GuestControlClient#server()}: {@code lost the bench process ...}); before
+ * the first share it is the switch, and while reconnecting the host it lost.
  * <p>
  * Waiting for the switch (at start, and while reconnecting, up to {@code --wait}) tries again 50 ms after each try that
  * found no switch (no socket, nobody listening, a hang-up without an answer), waiting on a {@link StopWait} in between;
@@ -189,7 +193,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                 // a switch that took the connection has the rest of the wait to answer (at least MIN_ANSWER_NS);
                 // the stop is looked at meanwhile (a connect completes into the backlog of a switch that never accepts)
                 final GuestControlClient attempt = GuestControlClient.attach(socket, settings.config(),
-                    Math.max(deadline - System.nanoTime(), MIN_ANSWER_NS), this::stopAsked);
+                    Math.max(deadline - System.nanoTime(), MIN_ANSWER_NS), this::stopAsked, expectedKind());
                 if (attempt == null)
                 {
                     if (Thread.interrupted())
@@ -208,8 +212,8 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                     attempt.close(); // its socket (the switch frees the vif), then its share and kick eventfd
                     attempt.closeShare();
                     // e.g. a share without this vif's sections (io.pvnet.ring's RegionException: no room for them)
-                    throw new IllegalStateException("cannot start the netfront in the share from the switch at " +
-                        socket + ": " + oneLine(ex), ex);
+                    throw new IllegalStateException("cannot start the netfront in the share from " +
+                        attempt.server() + " at " + socket + ": " + oneLine(ex), ex);
                 }
                 client = attempt;
                 attached = true;
@@ -220,9 +224,11 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
                 final boolean notYet = ex.errno() == LinuxCalls.ENOENT || ex.errno() == LinuxCalls.ECONNREFUSED;
                 if (!notYet || System.nanoTime() - deadline > 0)
                 {
-                    throw new IllegalStateException("cannot reach the switch at " + socket + ": " + ex.getMessage() +
-                        (notYet ? "; gave up after --wait " + waitDescription() + " (is pvnet switch --region " +
-                            settings.region() + " running? --wait SECONDS waits longer)" : ""));
+                    final String kind = expectedKind();
+                    throw new IllegalStateException("cannot reach " + ProcessKind.peer(kind, socket) + " at " + socket +
+                        ": " + ex.getMessage() + (notYet ? "; gave up after --wait " + waitDescription() + " (" +
+                            (kind.equals(RegionDescriptor.ROLE_SWITCH) ? "is pvnet switch --region " +
+                                settings.region() + " running? " : "") + "--wait SECONDS waits longer)" : ""));
                 }
             }
             catch (final AttachUnansweredException ex)
@@ -256,6 +262,15 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
             Thread.currentThread().interrupt();
             return true;
         }
+    }
+
+    /**
+     * {@return what this node takes the host to be until a share says: a switch at start (as {@code --region}
+     * documents), the host it lost while reconnecting (a guest never reads the region file)}
+     */
+    private String expectedKind()
+    {
+        return client == null ? RegionDescriptor.ROLE_SWITCH : client.serverKind();
     }
 
     /** {@return {@code waitNs} as the user gave it: {@code 20 s}, or {@code 0.5 s} from a test} */
@@ -394,11 +409,12 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
             throw new AgentTerminationException(failure);
         }
         final String reason = client.goneReason();
+        final String server = client.server();
         if (!reconnect)
         {
-            throw end("lost the switch: " + reason, null);
+            throw end("lost " + server + ": " + reason, null);
         }
-        log.println("pvnet guest: lost the switch (" + reason + "); reconnecting");
+        log.println("pvnet guest: lost " + server + " (" + reason + "); reconnecting");
         // a sleep announced on the old frontend's port (this may be the final check) is withdrawn while its share
         // is still mapped; sleep() then returns at once and the next idle cycle announces on the new frontend
         waitPoint.cancelSleep();
@@ -427,7 +443,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
             // whatever failed (closing the old connection, a refusal, no switch within --wait, a share it cannot map,
             // a netfront it cannot start there), attach() closed what it had opened: the node ends here, detached,
             // and is never run again on a closed client (an Error is not caught: the JVM is in no state to go on)
-            throw end("lost the switch and could not reconnect: " + oneLine(ex), ex);
+            throw end("lost " + server + " and could not reconnect: " + oneLine(ex), ex);
         }
         if (!reattached)
         {
@@ -435,7 +451,7 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
             throw new AgentTerminationException("stopped while reconnecting", true);
         }
         reconnects++;
-        log.println("pvnet guest: reconnected to the switch");
+        log.println("pvnet guest: reconnected to " + client.server());
         return 1;
     }
 
@@ -472,6 +488,12 @@ final class GuestNode implements Agent, AutoCloseable, FrameSink, TimedWork
         {
             current.wakeGuestThread();
         }
+    }
+
+    /** {@return the process this node attached to, as its messages name it ({@link GuestControlClient#server()})} */
+    String server()
+    {
+        return client.server();
     }
 
     /** @return why this node stopped serving (the switch is gone for good), or null. */

@@ -5,8 +5,8 @@ import io.pvnet.engine.vif.VifCounters;
 import io.pvnet.engine.VifRegion;
 import io.pvnet.engine.store.XenbusState;
 import io.pvnet.engine.control.AdminClient;
+import io.pvnet.engine.control.ProcessKind;
 import io.pvnet.ring.region.Region;
-import io.pvnet.ring.region.RegionDescriptor;
 import io.pvnet.ring.share.LinuxException;
 import io.pvnet.ring.share.SealedMemory;
 import io.pvnet.ring.region.RegionException;
@@ -123,7 +123,8 @@ public final class StatCommand implements Callable<Integer>
                 }
                 final long heartbeatAge = System.currentTimeMillis() - opened.heartbeatMs();
                 screen.append("==== ").append(Instant.now()).append(" region ").append(opened.path())
-                    .append(' ').append(roleOrCreator(opened.creatorRole())).append(" pid ").append(opened.creatorPid())
+                    .append(' ').append(ProcessKind.ofRole(opened.creatorRole()))
+                    .append(" pid ").append(opened.creatorPid())
                     .append(ProcessHandle.of(opened.creatorPid()).isPresent() ? "" : " (GONE)")
                     .append(opened.heartbeatMs() > 0 ? " heartbeat " + heartbeatAge + " ms ago" : "").append('\n');
                 final int shown = print(screen, reader, pattern, portName, previous,
@@ -201,11 +202,6 @@ public final class StatCommand implements Callable<Integer>
             err.println("pvnet stat: region " + region + ": " + ex.getMessage() + RegionArgument.notRunningHint(ex));
             return 1;
         }
-    }
-
-    private static String roleOrCreator(final String role)
-    {
-        return role.isEmpty() ? RegionDescriptor.ROLE_UNKNOWN : role;
     }
 
     /** A {@code --vif}/{@code --port} that names nothing in the region is a mistake, not an empty screen. */
