@@ -17,7 +17,7 @@ import java.io.UncheckedIOException;
  *                                                             kick fd; the host wakes the guest by FUTEX_WAKE on the
  *                                                             guest's event word in the memfd); the memfd's
  *                                                             region header records what the host is (creator
- *                                                             role: switch, bench), which no message
+ *                                                             role: switch, bench, latency), no message
  *                                                             carries: the guest's messages name it from there
  *  host -> guest   REFUSED  string reason                     then the host closes the connection
  *  guest -> host   WRITE    string key, string value          a store write (only under the vif's frontend dir)

@@ -231,8 +231,14 @@ public final class GuestControlServer implements AutoCloseable
         {
             if (guest != null)
             {
-                detach(guest);
-                guest.close(); // after any push the watch thread began: none reaches a reused descriptor
+                try
+                {
+                    detach(guest);
+                }
+                finally
+                {
+                    guest.close(); // after any push the watch thread began: none reaches a reused descriptor
+                }
             }
             else
             {

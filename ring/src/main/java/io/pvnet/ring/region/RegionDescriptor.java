@@ -142,6 +142,8 @@ public final class RegionDescriptor
     public static final String ROLE_UNKNOWN = "creator";
 
     /**
+     * Whether {@code role} fits the creator-role field.
+     *
      * @param role a candidate creator role.
      * @return whether it fits the field: 1..{@value #CREATOR_ROLE_LENGTH} of {@code a-z 0-9 -}.
      */

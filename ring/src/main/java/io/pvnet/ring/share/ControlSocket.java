@@ -62,6 +62,11 @@ public final class ControlSocket implements AutoCloseable
     private final int fd;
     private final Path boundPath;
     private final Object boundKey;
+    /**
+     * Guards {@link #closed} with the shutdown and close syscalls (both quick, never blocking), so a shutdown from
+     * another thread never reaches the descriptor after the close freed its number for reuse.
+     */
+    private final Object descriptorLock = new Object();
     private volatile boolean closed;
 
     private ControlSocket(final int fd, final Path boundPath, final Object boundKey)
@@ -355,11 +360,18 @@ public final class ControlSocket implements AutoCloseable
 
     /**
      * Shuts the connection down both ways: a blocked {@link #receive} or {@link #accept} returns, a {@link #send}
-     * blocked on a full socket buffer fails with EPIPE. The descriptor stays this socket's until {@link #close()}.
+     * blocked on a full socket buffer fails with EPIPE. The descriptor stays this socket's until {@link #close()};
+     * after it, nothing (its number may already be another socket's). Any thread.
      */
     public void shutdown()
     {
-        raw(SHUTDOWN, fd, SHUT_RDWR, 0, 0, 0, 0);
+        synchronized (descriptorLock)
+        {
+            if (!closed)
+            {
+                raw(SHUTDOWN, fd, SHUT_RDWR, 0, 0, 0, 0);
+            }
+        }
     }
 
     /** {@return the descriptor (for tests)} */
@@ -368,17 +380,23 @@ public final class ControlSocket implements AutoCloseable
         return fd;
     }
 
-    /** Closes the socket; a listener also removes its path if it still is the socket bound here. Idempotent. */
+    /**
+     * Closes the socket; a listener also removes its path if it still is the socket bound here. Idempotent; any
+     * thread.
+     */
     @Override
     public void close()
     {
-        if (closed)
+        synchronized (descriptorLock)
         {
-            return;
+            if (closed)
+            {
+                return;
+            }
+            raw(SHUTDOWN, fd, SHUT_RDWR, 0, 0, 0, 0);
+            closed = true;
+            LinuxCalls.close(fd);
         }
-        closed = true;
-        shutdown();
-        LinuxCalls.close(fd);
         if (boundPath != null)
         {
             try

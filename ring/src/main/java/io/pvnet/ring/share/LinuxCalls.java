@@ -103,6 +103,8 @@ public final class LinuxCalls
     static final int O_NONBLOCK = 0x800;
     static final int O_NOFOLLOW = AARCH64 ? 0x8000 : 0x20000;
     static final int O_CLOEXEC = 0x80000;
+    /** Never the caller's controlling terminal, whatever the path turns out to be. */
+    static final int O_NOCTTY = 0x100;
     /** {@code struct stat}: its length and where {@code st_mode} lies (x86_64 has {@code st_nlink} before it). */
     static final int STAT_LENGTH = AARCH64 ? 128 : 144;
     static final int STAT_MODE_OFFSET = AARCH64 ? 16 : 24;
@@ -236,8 +238,9 @@ public final class LinuxCalls
 
     /**
      * Reads the start of the regular file at {@code path}: the open never follows a symbolic link at its last component
-     * ({@code O_NOFOLLOW}) nor blocks on a FIFO ({@code O_NONBLOCK}), and the opened descriptor must be a regular file
-     * ({@code fstat}), so nothing swapped in after a caller's check is read or waited on.
+     * ({@code O_NOFOLLOW}), blocks on a FIFO ({@code O_NONBLOCK}) or takes a terminal ({@code O_NOCTTY}), and the
+     * opened descriptor must be a regular file ({@code fstat}), so nothing swapped in after a caller's check is read or
+     * waited on.
      *
      * @param path the file.
      * @param into native memory its bytes go to, from the file's start.
@@ -249,7 +252,7 @@ public final class LinuxCalls
         try (Arena arena = Arena.ofConfined())
         {
             final long fd = raw(OPENAT, AT_FDCWD, arena.allocateFrom(path.toString()).address(),
-                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0, 0, 0);
+                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0, 0, 0);
             if (fd < 0)
             {
                 return fd;

@@ -143,7 +143,8 @@ class GuestIsolationProcessTest
                 "--ip", "10.77.0.1/24", "--wait", "1"))
             {
                 assertEquals(1, guest.awaitExit(20_000), guest.output());
-                assertTrue(guest.output().contains("the switch closed the connection without an answer"), guest.output());
+                assertTrue(guest.output().contains("the switch closed the connection without an answer"),
+                    guest.output());
                 assertTrue(guest.output().contains("gave up after --wait 1 s"), guest.output());
                 assertFalse(guest.output().contains("Exception"), guest.output());
             }
