@@ -1,5 +1,7 @@
 package io.pvnet.ring.region;
 
+import io.pvnet.ring.share.LinuxCalls;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -245,24 +247,10 @@ public final class HostFile implements AutoCloseable
         }
     }
 
-    /** {@return the effective uid of this process, from {@code /proc/self/status}} */
+    /** {@return the effective uid of this process ({@link LinuxCalls#effectiveUid()})} */
     public static int effectiveUid()
     {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
-            {
-                if (line.startsWith("Uid:"))
-                {
-                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // fall through: no /proc
-        }
-        throw new IllegalStateException("cannot read the effective uid from /proc/self/status");
+        return LinuxCalls.effectiveUid();
     }
 
     private static void checkDirectory(final Path path, final Path directoryPath)

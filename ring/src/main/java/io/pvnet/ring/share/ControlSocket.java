@@ -426,7 +426,7 @@ public final class ControlSocket implements AutoCloseable
             {
                 throw new IllegalStateException(path + ": exists and is not a socket; refusing to replace it");
             }
-            if (uid != io.pvnet.ring.region.HostFile.effectiveUid())
+            if (uid != LinuxCalls.effectiveUid())
             {
                 throw new IllegalStateException(path + ": a socket of uid " + uid + "; refusing to replace it");
             }
