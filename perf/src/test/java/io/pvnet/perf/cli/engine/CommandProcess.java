@@ -68,6 +68,13 @@ final class CommandProcess implements AutoCloseable
         });
     }
 
+    /**
+     * How long a test waits for a started command's {@code ready} line, ms: about 1 s on a quiet machine, but a switch
+     * started beside two other JVMs under the suite's load once took over 20 s (SwitchCommandKernelTest's VXLAN
+     * case, 2 vCPUs). Only a failing start waits this long.
+     */
+    static final long READY_TIMEOUT_MS = 60_000;
+
     /** Waits until the output contains {@code text}. @return false on timeout or when the process ended first. */
     boolean awaitOutput(final String text, final long timeoutMs) throws InterruptedException
     {

@@ -57,11 +57,11 @@ class GuestIsolationProcessTest
         final Path region = dir.resolve("r");
         try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2"))
         {
-            assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
+            assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output());
             try (CommandProcess first = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                 "--ip", "10.77.0.1/24"))
             {
-                assertTrue(first.awaitOutput("ready", 20_000), first.output());
+                assertTrue(first.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), first.output());
                 assertTrue(sw.awaitOutput("vif1.0 attached by pid " + first.pid(), 10_000), sw.output());
                 try (CommandProcess second = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                     "--ip", "10.77.0.9/24"))
@@ -77,7 +77,7 @@ class GuestIsolationProcessTest
             try (CommandProcess next = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                 "--ip", "10.77.0.1/24"))
             {
-                assertTrue(next.awaitOutput("ready", 20_000), next.output());
+                assertTrue(next.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), next.output());
                 // gen starts once the new guest answers (it was started beside a guest still starting: 80 % lost under
                 // load), at 5,000/s so a guest descheduled for 50 ms still has ring room
                 EchoWarmup.awaitFirstEcho(region, 2, "10.77.0.2/24", "10.77.0.1");
@@ -104,11 +104,11 @@ class GuestIsolationProcessTest
             assertEquals(1, alone.output().lines().filter(l -> l.startsWith("pvnet guest: ")).count(), alone.output());
         }
         final CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "1");
-        assertTrue(sw.awaitOutput("ready", 20_000), sw.output()); // before the guest: its --wait 1 s is short
+        assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output()); // before the guest: its --wait 1 s is short
         try (sw; CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
             "--ip", "10.76.0.1/24", "--wait", "1"))
         {
-            assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+            assertTrue(guest.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), guest.output());
             sw.kill();
             // --reconnect (the default) tries for --wait, then says it gave up after it and how to wait longer
             assertEquals(1, guest.awaitExit(20_000), guest.output());
@@ -164,8 +164,8 @@ class GuestIsolationProcessTest
         {
             try (sw)
             {
-                assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
-                assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+                assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output());
+                assertTrue(guest.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), guest.output());
                 try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
                     "--ip", "10.78.0.2/24", "--dst", "10.78.0.1", "--proto", "udp", "--echo", "--duration", "60"))
                 {
@@ -183,7 +183,7 @@ class GuestIsolationProcessTest
             }
             try (CommandProcess restarted = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2"))
             {
-                assertTrue(restarted.awaitOutput("ready", 20_000), restarted.output());
+                assertTrue(restarted.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), restarted.output());
                 assertTrue(guest.awaitOutput("reconnected", 20_000), guest.output());
                 // once idle, the reconnected guest sleeps on its new switch's port and is woken by it: a slow probe is
                 // answered within milliseconds, not at the guest's 1 s sleep timeout (p50 ~500 ms, answers missing)
@@ -223,7 +223,7 @@ class GuestIsolationProcessTest
         try (CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2",
             "--vif-owner", "1=65534"))
         {
-            assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
+            assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(region)),
                 "the host's region (store, counters) is not readable by the guests' uid");
             assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(

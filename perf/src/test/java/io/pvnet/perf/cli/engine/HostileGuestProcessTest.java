@@ -39,8 +39,8 @@ class HostileGuestProcessTest
             CommandProcess victim = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                 "--ip", "10.80.0.1/24"))
         {
-            assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
-            assertTrue(victim.awaitOutput("ready", 20_000), victim.output());
+            assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output());
+            assertTrue(victim.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), victim.output());
             final long baseline = run(region, null);
             final long attacked = run(region, socket);
             System.out.println("victim answers of 25000 paced frames: " + baseline + " without attack, " + attacked +

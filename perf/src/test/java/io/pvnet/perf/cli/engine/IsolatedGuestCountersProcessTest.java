@@ -76,8 +76,8 @@ class IsolatedGuestCountersProcessTest
             CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                 "--ip", "10.79.0.1/24"))
         {
-            assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
-            assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+            assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output());
+            assertTrue(guest.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), guest.output());
             try (CommandProcess gen = new CommandProcess("gen", "--region", region.toString(), "--vif", "2",
                 "--ip", "10.79.0.2/24", "--dst", "10.79.0.1", "--proto", "udp", "--echo", "--count", "2000", "--rate", "4000"))
             {

@@ -40,7 +40,7 @@ class RoutedSwitchCommandKernelTest
             CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2",
                 "--tap", tap, "--routed"))
         {
-            assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
+            assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output());
             assertTrue(sw.output().contains(tap + " 10.1.0.1/24"), sw.output());
             netns.adopt(tap);
             netns.exec("ip", "addr", "add", "10.1.0.2/24", "dev", tap).check();
@@ -51,7 +51,7 @@ class RoutedSwitchCommandKernelTest
             try (CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                 "--ip", "10.0.1.2/24", "--ip6", "fd00:0:0:1::2/64"))
             {
-                assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+                assertTrue(guest.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), guest.output());
                 assertEquals(0, netns.client("ping", "10.0.1.2", "3").exitCode(), sw.output());
                 assertEquals(0, netns.client("ping", "fd00:0:0:1::2", "3").exitCode(), sw.output());
                 assertTrue(netns.client("udp", "10.0.1.2", "7", "routed-v4").output().contains("routed-v4"));

@@ -29,9 +29,9 @@ class SleepingGuestDeathProcessTest
             CommandProcess two = new CommandProcess("guest", "--region", region.toString(), "--vif", "2",
                 "--ip", "10.79.0.2/24", "--no-reconnect"))
         {
-            assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
-            assertTrue(one.awaitOutput("ready", 20_000), one.output());
-            assertTrue(two.awaitOutput("ready", 20_000), two.output());
+            assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output());
+            assertTrue(one.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), one.output());
+            assertTrue(two.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), two.output());
             assertTrue(sw.awaitOutput("vif1.0 attached", 10_000) && sw.awaitOutput("vif2.0 attached", 10_000), sw.output());
             Thread.sleep(1_500); // every thread has fallen asleep (guests' sleeps last up to 1 s)
             sw.kill();

@@ -49,13 +49,13 @@ class SwitchCommandKernelTest
             CommandProcess sw = new CommandProcess("switch", "--region", region.toString(), "--vifs", "2",
                 "--tap", plainTap + ",offload=off", "--tap", offloadTap + ",offload=on", "--pcap", plainTap + "=" + capture))
         {
-            assertTrue(sw.awaitOutput("ready", 20_000), sw.output());
+            assertTrue(sw.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), sw.output());
             setUp(plain, plainTap, "192.0.2.1", "fd00::1");
             setUp(offload, offloadTap, "192.0.2.4", "fd00::4");
             try (CommandProcess guest = new CommandProcess("guest", "--region", region.toString(), "--vif", "1",
                 "--ip", "192.0.2.2/24", "--ip6", "fd00::2/64"))
             {
-                assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+                assertTrue(guest.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), guest.output());
                 // the kernel pings the guest: v4 and v6, small and fragmented (reassembled by the guest, whose
                 // reply is fragmented again)
                 assertEquals(0, plain.client("ping", "192.0.2.2", "3").exitCode(), guest.output());
@@ -178,9 +178,9 @@ class SwitchCommandKernelTest
             CommandProcess guest = new CommandProcess("guest", "--region", regionB.toString(), "--vif", "1",
                 "--ip", "10.42.0.2/24"))
         {
-            assertTrue(switchA.awaitOutput("ready", 20_000), switchA.output());
-            assertTrue(switchB.awaitOutput("ready", 20_000), switchB.output());
-            assertTrue(guest.awaitOutput("ready", 20_000), guest.output());
+            assertTrue(switchA.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), switchA.output());
+            assertTrue(switchB.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), switchB.output());
+            assertTrue(guest.awaitOutput("ready", CommandProcess.READY_TIMEOUT_MS), guest.output());
             final long[] warmupEchoes = new long[2];
             for (int p = 0; p < 2; p++)
             {
