@@ -134,6 +134,19 @@ class RunPlanTest
     }
 
     @Test
+    void shouldEstimateTheSwitchWithEachFiguresPipelineSetUpFromItsVifCount()
+    {
+        final SwitchScenario bridge = new SwitchScenario();
+        // --vifs 1024 --size 64: vif.64, then 64 and TSO at 2 vifs and at 1,024, each pipeline set up afresh
+        final BenchOptions thousand = BenchOptions.builder().vifs(1024).sizes(64).build();
+        assertEquals(5 * 7.0 + 2 * (2 + 1024) * SwitchScenario.SET_UP_MS_PER_VIF / 1000.0,
+            bridge.estimatedSeconds(thousand, 5.0, 2.0), 1e-9);
+        // the default 2 and 4 vifs: set-up well under a second
+        final double defaults = bridge.estimatedSeconds(BenchOptions.defaults(), 5.0, 2.0);
+        assertTrue(defaults - bridge.measurementCount(BenchOptions.defaults()) * 7.0 < 0.1, "defaults=" + defaults);
+    }
+
+    @Test
     void shouldEstimateVifXprocWithAGuestJvmStartedPerFigureAndVifWithXprocAsIt()
     {
         final double start = io.pvnet.perf.vif.ChildJvm.START_ESTIMATE_MS / 1000.0;
