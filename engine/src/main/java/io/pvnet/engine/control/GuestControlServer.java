@@ -63,6 +63,7 @@ public final class GuestControlServer implements AutoCloseable
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong deniedWrites = new AtomicLong();
     private final AtomicLong protocolErrors = new AtomicLong();
+    private final AtomicLong overruns = new AtomicLong();
 
     /**
      * @param listener the listening control socket (closed by {@link #close()}).
@@ -159,6 +160,12 @@ public final class GuestControlServer implements AutoCloseable
         return protocolErrors.get();
     }
 
+    /** @return guests disconnected because they stopped reading their connection (a push found its buffer full). */
+    public long overruns()
+    {
+        return overruns.get();
+    }
+
     /** @return the pid attached to vif {@code domid}, or 0. */
     public int attachedPid(final int domid)
     {
@@ -205,7 +212,13 @@ public final class GuestControlServer implements AutoCloseable
                 final ControlSocket.Message received = connection.receive(0);
                 if (received == null)
                 {
-                    return; // the guest closed its end or died
+                    if (guest.overrun())
+                    {
+                        log.println(command + ": control: " + describe(guest, connection) + ": stopped reading its " +
+                            "control connection (watch events backed up); disconnected");
+                        overruns.incrementAndGet(); // after the line: a reader of the count finds it logged
+                    }
+                    return; // the guest closed its end or died, or was disconnected for not reading
                 }
                 final ControlMessage message = ControlMessage.decode(received.data());
                 watches.poke();

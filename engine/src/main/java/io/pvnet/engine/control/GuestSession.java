@@ -11,6 +11,13 @@ import io.pvnet.ring.share.PeerCredentials;
  * ({@code SO_PEERCRED}), its vif's {@link VifSlot}, the backend keys last pushed to it (its watch events), and its
  * frontend's counters as last reported. Also Xen's permission rule for its store writes ({@link #mayWrite}).
  * <p>
+ * <p>
+ * A push never waits: one watch thread pushes to every guest, and a guest that stopped reading (hostile, or hung)
+ * must not hold back the others' watch events, their attaches included. A push that finds the connection's buffer
+ * full (about 280 unread messages) disconnects this guest instead ({@link #overrun()}): its serving thread sees the
+ * connection end and detaches it, as if the guest had died. A guest that reads sees a few messages per state change
+ * of its own vif, far from that.
+ * <p>
  * Threading: the thread serving the connection calls {@link #addFrontCounters} and {@link #mayWrite}; the watch
  * thread and the attaching thread push backend keys through {@link #publishBackendKeys}, which holds this session's
  * monitor, so a push is one ordered sequence of messages.
@@ -26,6 +33,8 @@ final class GuestSession
     private final long[] reported = new long[VifCounters.FRONT_KIND_COUNT];
     /** Set by {@link #close()}, under this session's monitor: no push after it. */
     private boolean closed;
+    /** Set by a push that found the connection's buffer full, under this session's monitor: no push after it. */
+    private volatile boolean overrun;
 
     GuestSession(final VifSlot slot, final ControlSocket connection, final PeerCredentials peer, final XenStore store)
     {
@@ -47,7 +56,7 @@ final class GuestSession
      */
     synchronized void publishBackendKeys()
     {
-        if (!closed)
+        if (!closed && !overrun)
         {
             backendKeys.publishChanges(sender);
         }
@@ -57,9 +66,8 @@ final class GuestSession
      * Closes the connection. The descriptor is freed under this session's monitor, so a push the watch thread began (it
      * may have taken this session from its set just before the detach removed it) ends first, and none follows: a send
      * after the close would go to whatever socket the process opened since under the same descriptor number, another
-     * guest's. That push may be stuck in {@code sendmsg} (a guest that stopped reading filled the socket's buffer): the
-     * shutdown first, outside the monitor, makes it fail with EPIPE (it keeps the descriptor number taken).
-     * Serving thread, once detached.
+     * guest's. The shutdown first, outside the monitor, ends any send still under way (it keeps the descriptor number
+     * taken). Serving thread, once detached.
      */
     void close()
     {
@@ -69,6 +77,15 @@ final class GuestSession
             closed = true;
             connection.close();
         }
+    }
+
+    /**
+     * {@return whether a push found the connection's buffer full and disconnected the guest (it stopped reading); any
+     * thread}
+     */
+    boolean overrun()
+    {
+        return overrun;
     }
 
     /** {@return whether {@link #close()} closed the connection (for tests)} */
@@ -110,11 +127,20 @@ final class GuestSession
         }
     }
 
+    /** One message of a push (under this session's monitor). */
     private void send(final ControlMessage message)
     {
+        if (overrun)
+        {
+            return; // the rest of a push that found the buffer full
+        }
         try
         {
-            connection.send(message.encode());
+            if (!connection.trySend(message.encode()))
+            {
+                overrun = true;
+                connection.shutdown(); // its serving thread's receive ends: it detaches the guest and logs why
+            }
         }
         catch (final LinuxException gone)
         {

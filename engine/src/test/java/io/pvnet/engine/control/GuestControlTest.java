@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -473,6 +474,42 @@ class GuestControlTest
             assertEquals(0, server.protocolErrors());
         }
         pumpUntil(() -> victim.frontend.isConnected() && backends[1].isConnected(), victim);
+    }
+
+    @Test
+    void shouldDisconnectAGuestThatStopsReadingRatherThanHoldBackTheOthersWatchEvents()
+    {
+        startSwitch(HostFile.effectiveUid());
+        try (ControlSocket stalled = ControlSocket.connect(socket))
+        {
+            stalled.send(ControlMessage.attach(1, 0).encode());
+            stalled.receive(2).closeFds();
+            // from here vif 1's guest reads nothing: its backend keys keep changing (pushed by the one watch thread)
+            // until its connection's buffer is full; a push that waited for it would hold every other guest's too
+            final String key = backends[0].config().backendDir() + "/churn";
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (int i = 0; server.overruns() == 0; i++)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "never disconnected; switch log: " + sw.log());
+                vifRegion.store().write(key, Integer.toString(i));
+                server.storeChanged();
+                LockSupport.parkNanos(20_000);
+            }
+            assertTrue(sw.log().contains("vif1.0 pid " + ProcessHandle.current().pid() + ": stopped reading its " +
+                "control connection (watch events backed up); disconnected"), sw.log());
+            // the others' watch events still flow: a guest attaching now reaches Connected (its backend's state
+            // changes reach it through the same watch thread)
+            final Guest other = new Guest(2);
+            pumpUntil(() -> other.frontend.isConnected() && backends[1].isConnected(), other);
+            // the stalled guest finds its connection ended once it reads what was queued
+            boolean ended = false;
+            while (!ended && stalled.awaitReady(1_000_000_000L))
+            {
+                ended = stalled.receive(0) == null;
+            }
+            assertTrue(ended, "the stalled guest's connection stayed open");
+            assertEquals(1, server.overruns());
+        }
     }
 
     @Test

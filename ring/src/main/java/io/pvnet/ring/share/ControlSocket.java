@@ -40,6 +40,7 @@ public final class ControlSocket implements AutoCloseable
 
     private static final int MSGHDR_LENGTH = 56;
     private static final int CMSG_HEADER = 16;
+    private static final int[] NO_FDS = new int[0];
 
     /**
      * One message received: its bytes and the descriptors that came with it (owned by the receiver).
@@ -213,6 +214,25 @@ public final class ControlSocket implements AutoCloseable
      */
     public void send(final byte[] data, final int... fds)
     {
+        sendmsg(data, fds, MSG_NOSIGNAL);
+    }
+
+    /**
+     * Sends one message if the socket can take it now, never waiting: for a sender that serves many peers and must
+     * not be held up by one that stopped reading.
+     *
+     * @param data the bytes, at most {@link #MAX_MESSAGE_BYTES}.
+     * @return false, nothing sent, when the socket's buffer is full (the peer has not read what it was sent).
+     * @throws LinuxException EPIPE / ECONNRESET when the peer is gone (never SIGPIPE).
+     */
+    public boolean trySend(final byte[] data)
+    {
+        return sendmsg(data, NO_FDS, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+
+    /** {@return false when {@code flags} hold MSG_DONTWAIT and the buffer is full; else true once sent} */
+    private boolean sendmsg(final byte[] data, final int[] fds, final int flags)
+    {
         if (data.length == 0 || data.length > MAX_MESSAGE_BYTES || fds.length > MAX_FDS)
         {
             throw new IllegalArgumentException("message of " + data.length + " bytes with " + fds.length + " fds");
@@ -241,7 +261,22 @@ public final class ControlSocket implements AutoCloseable
                 header.set(ValueLayout.JAVA_LONG, 32, control.address());
                 header.set(ValueLayout.JAVA_LONG, 40, space);
             }
-            check("sendmsg", SENDMSG, fd, header.address(), MSG_NOSIGNAL);
+            while (true)
+            {
+                final long result = raw(SENDMSG, fd, header.address(), flags, 0, 0, 0);
+                if (result >= 0)
+                {
+                    return true;
+                }
+                if (result == -EAGAIN && (flags & MSG_DONTWAIT) != 0)
+                {
+                    return false;
+                }
+                if (result != -EINTR)
+                {
+                    throw new LinuxException("sendmsg", (int)-result);
+                }
+            }
         }
     }
 

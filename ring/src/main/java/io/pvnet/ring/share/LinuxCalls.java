@@ -120,6 +120,7 @@ public final class LinuxCalls
     static final int SCM_RIGHTS = 1;
     static final int MSG_CTRUNC = 0x08;
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_DONTWAIT = 0x40;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int SHUT_RDWR = 2;
     /** {@code POLLIN} in {@code struct pollfd.events}. */
