@@ -200,6 +200,7 @@ public final class GuestControlServer implements AutoCloseable
     private void serve(final ControlSocket connection)
     {
         GuestSession guest = null;
+        String why = "closed its connection or died";
         try
         {
             guest = attach(connection);
@@ -212,13 +213,7 @@ public final class GuestControlServer implements AutoCloseable
                 final ControlSocket.Message received = connection.receive(0);
                 if (received == null)
                 {
-                    if (guest.overrun())
-                    {
-                        log.println(command + ": control: " + describe(guest, connection) + ": stopped reading its " +
-                            "control connection (watch events backed up); disconnected");
-                        overruns.incrementAndGet(); // after the line: a reader of the count finds it logged
-                    }
-                    return; // the guest closed its end or died, or was disconnected for not reading
+                    return; // the guest closed its end or died, or was disconnected for not reading (overrun)
                 }
                 final ControlMessage message = ControlMessage.decode(received.data());
                 watches.poke();
@@ -232,12 +227,14 @@ public final class GuestControlServer implements AutoCloseable
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
+            why = "disconnected for a protocol error";
             protocolErrors.incrementAndGet();
             log.println(command + ": control: " + describe(guest, connection) + ": " + ex.getMessage() +
                 "; connection closed");
         }
         catch (final RuntimeException ex)
         {
+            why = "disconnected for an error";
             log.println(command + ": control: " + describe(guest, connection) + ": " + ex + "; connection closed");
         }
         finally
@@ -246,7 +243,15 @@ public final class GuestControlServer implements AutoCloseable
             {
                 try
                 {
-                    detach(guest);
+                    if (guest.overrun())
+                    {
+                        why = "stopped reading its control connection (watch events backed up); disconnected";
+                    }
+                    detach(guest, why);
+                    if (guest.overrun())
+                    {
+                        overruns.incrementAndGet(); // after the line: a reader of the count finds it logged
+                    }
                 }
                 finally
                 {
@@ -363,7 +368,7 @@ public final class GuestControlServer implements AutoCloseable
         guest.slot.vif.backend().wake();
     }
 
-    private void detach(final GuestSession guest)
+    private void detach(final GuestSession guest, final String why)
     {
         final VifSlot slot = guest.slot;
         synchronized (slot)
@@ -381,8 +386,7 @@ public final class GuestControlServer implements AutoCloseable
         }
         // a sleeping host thread sees the death now, not at its next housekeeping round
         slot.vif.backend().wake();
-        log.println(command + ": " + slot.vif.config().name() + " detached: pid " + guest.peer.pid() +
-            " closed its connection or died");
+        log.println(command + ": " + slot.vif.config().name() + " detached: pid " + guest.peer.pid() + " " + why);
     }
 
     /**

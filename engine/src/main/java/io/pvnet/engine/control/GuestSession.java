@@ -11,7 +11,6 @@ import io.pvnet.ring.share.PeerCredentials;
  * ({@code SO_PEERCRED}), its vif's {@link VifSlot}, the backend keys last pushed to it (its watch events), and its
  * frontend's counters as last reported. Also Xen's permission rule for its store writes ({@link #mayWrite}).
  * <p>
- * <p>
  * A push never waits: one watch thread pushes to every guest, and a guest that stopped reading (hostile, or hung)
  * must not hold back the others' watch events, their attaches included. A push that finds the connection's buffer
  * full (about 280 unread messages) disconnects this guest instead ({@link #overrun()}): its serving thread sees the

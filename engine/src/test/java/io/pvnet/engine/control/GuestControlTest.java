@@ -486,17 +486,21 @@ class GuestControlTest
             stalled.receive(2).closeFds();
             // from here vif 1's guest reads nothing: its backend keys keep changing (pushed by the one watch thread)
             // until its connection's buffer is full; a push that waited for it would hold every other guest's too
-            final String key = backends[0].config().backendDir() + "/churn";
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            // 16 keys a round: the buffer fills in a few dozen of the watch thread's passes, even on a loaded machine
+            final String keys = backends[0].config().backendDir() + "/churn-";
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             for (int i = 0; server.overruns() == 0; i++)
             {
                 assertTrue(System.nanoTime() - deadline < 0, "never disconnected; switch log: " + sw.log());
-                vifRegion.store().write(key, Integer.toString(i));
+                for (int k = 0; k < 16; k++)
+                {
+                    vifRegion.store().write(keys + k, Integer.toString(i));
+                }
                 server.storeChanged();
                 LockSupport.parkNanos(20_000);
             }
-            assertTrue(sw.log().contains("vif1.0 pid " + ProcessHandle.current().pid() + ": stopped reading its " +
-                "control connection (watch events backed up); disconnected"), sw.log());
+            assertTrue(sw.log().contains("vif1.0 detached: pid " + ProcessHandle.current().pid() + " stopped reading " +
+                "its control connection (watch events backed up); disconnected"), sw.log());
             // the others' watch events still flow: a guest attaching now reaches Connected (its backend's state
             // changes reach it through the same watch thread)
             final Guest other = new Guest(2);
