@@ -111,6 +111,15 @@ class GuestControlTest
         }
     }
 
+    /** {@return a raw connection attached to vif 1 (ATTACHED read, its descriptors closed): a guest of the test's own} */
+    private ControlSocket attachedWithoutAGuest()
+    {
+        final ControlSocket connection = ControlSocket.connect(socket);
+        connection.send(ControlMessage.attach(1, 0).encode());
+        connection.receive(2).closeFds();
+        return connection;
+    }
+
     private void pumpUntil(final BooleanSupplier condition, final Guest... guests)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -422,10 +431,8 @@ class GuestControlTest
     {
         startSwitch(HostFile.effectiveUid());
         final Guest victim = new Guest(2);
-        try (ControlSocket attacker = ControlSocket.connect(socket))
+        try (ControlSocket attacker = attachedWithoutAGuest())
         {
-            attacker.send(ControlMessage.attach(1, 0).encode());
-            attacker.receive(2).closeFds();
             final String victimState = victim.frontend.config().backendDir() + "/state";
             attacker.send(ControlMessage.write(victimState, "6").encode());
             attacker.send(ControlMessage.write("device/vif/2/0/tx-ring-ref", "9").encode());
@@ -450,10 +457,8 @@ class GuestControlTest
         final Guest victim = new Guest(2);
         final io.pvnet.engine.vif.VifCounters mine = backends[0].counters();
         final io.pvnet.engine.vif.VifCounters theirs = backends[1].counters();
-        try (ControlSocket reporter = ControlSocket.connect(socket))
+        try (ControlSocket reporter = attachedWithoutAGuest())
         {
-            reporter.send(ControlMessage.attach(1, 0).encode());
-            reporter.receive(2).closeFds();
             reporter.send(ControlMessage.counters(new long[] {100, 1, 90, 0, 40, 60}).encode());
             // a count that goes down (a lying or restarted frontend) adds nothing; extra counts are ignored
             reporter.send(ControlMessage.counters(new long[] {50, 1, 95, 0, 40, 60, 7, 7}).encode());
@@ -480,10 +485,8 @@ class GuestControlTest
     void shouldDisconnectAGuestThatStopsReadingRatherThanHoldBackTheOthersWatchEvents()
     {
         startSwitch(HostFile.effectiveUid());
-        try (ControlSocket stalled = ControlSocket.connect(socket))
+        try (ControlSocket stalled = attachedWithoutAGuest())
         {
-            stalled.send(ControlMessage.attach(1, 0).encode());
-            stalled.receive(2).closeFds();
             // from here vif 1's guest reads nothing: its backend keys keep changing (pushed by the one watch thread)
             // until its connection's buffer is full; a push that waited for it would hold every other guest's too
             // 16 keys a round: the buffer fills in a few dozen of the watch thread's passes, even on a loaded machine
@@ -520,10 +523,8 @@ class GuestControlTest
     void shouldCloseTheConnectionOfAGuestItDetachesForAProtocolError()
     {
         startSwitch(HostFile.effectiveUid());
-        try (ControlSocket guest = ControlSocket.connect(socket))
+        try (ControlSocket guest = attachedWithoutAGuest())
         {
-            guest.send(ControlMessage.attach(1, 0).encode());
-            guest.receive(2).closeFds();
             guest.send(ControlMessage.attach(1, 0).encode()); // a second ATTACH: the server detaches this guest
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             boolean ended = false;
