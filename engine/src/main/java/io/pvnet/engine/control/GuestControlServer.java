@@ -243,12 +243,10 @@ public final class GuestControlServer implements AutoCloseable
             {
                 try
                 {
-                    if (guest.overrun())
-                    {
-                        why = "stopped reading its control connection (watch events backed up); disconnected";
-                    }
-                    detach(guest, why);
-                    if (guest.overrun())
+                    final boolean overrun = guest.overrun();
+                    detach(guest, overrun ?
+                        "stopped reading its control connection (watch events backed up); disconnected" : why);
+                    if (overrun)
                     {
                         overruns.incrementAndGet(); // after the line: a reader of the count finds it logged
                     }

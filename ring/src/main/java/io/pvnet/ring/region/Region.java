@@ -143,9 +143,7 @@ public final class Region implements AutoCloseable
             throw new RegionException(null, "memory must be page-aligned whole pages: length=" + memory.byteSize());
         }
         final Region region = new Region(null, null, memory, true, null);
-        // zero-padded as the field says, whatever the memory held before
-        region.buffer.setMemory(CREATOR_ROLE_OFFSET, CREATOR_ROLE_LENGTH, (byte)0);
-        region.buffer.putStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, role);
+        region.putCreatorRole(role);
         region.initialise(totalLength, sectionCapacity);
         return region;
     }
@@ -334,6 +332,13 @@ public final class Region implements AutoCloseable
     public String creatorRole()
     {
         return creatorRole(buffer);
+    }
+
+    /** Writes {@code role} (already checked) zero-padded into the creator-role field, whatever the memory held before. */
+    void putCreatorRole(final String role)
+    {
+        buffer.setMemory(CREATOR_ROLE_OFFSET, CREATOR_ROLE_LENGTH, (byte)0);
+        buffer.putStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, role);
     }
 
     /** {@return the role in the descriptor in {@code buffer}, as {@link #creatorRole()}} */

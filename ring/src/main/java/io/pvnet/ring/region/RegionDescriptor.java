@@ -141,28 +141,6 @@ public final class RegionDescriptor
      */
     public static final String ROLE_UNKNOWN = "creator";
 
-    /**
-     * Whether {@code role} fits the creator-role field.
-     *
-     * @param role a candidate creator role.
-     * @return whether it fits the field: 1..{@value #CREATOR_ROLE_LENGTH} of {@code a-z 0-9 -}.
-     */
-    public static boolean isRole(final String role)
-    {
-        if (role.isEmpty() || role.length() > CREATOR_ROLE_LENGTH)
-        {
-            return false;
-        }
-        for (int i = 0; i < role.length(); i++)
-        {
-            final char c = role.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
     /** Offset of the heartbeat, epoch ms (i64), on its own cache-line pair. */
     public static final int HEARTBEAT_OFFSET = 64;
     /** Offset of the allocation word (i64, CAS): section count in the top 16 bits, next free page below. */
@@ -331,5 +309,28 @@ public final class RegionDescriptor
             value = (value << 8) | (ascii.charAt(i) & 0xFF);
         }
         return value;
+    }
+
+    /**
+     * Whether {@code role} fits the creator-role field.
+     *
+     * @param role a candidate creator role.
+     * @return whether it fits the field: 1..{@value #CREATOR_ROLE_LENGTH} of {@code a-z 0-9 -}.
+     */
+    public static boolean isRole(final String role)
+    {
+        if (role.isEmpty() || role.length() > CREATOR_ROLE_LENGTH)
+        {
+            return false;
+        }
+        for (int i = 0; i < role.length(); i++)
+        {
+            final char c = role.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -51,7 +51,7 @@ final class RegionFiles
             channel.write(java.nio.ByteBuffer.allocate(1), totalLength - 1);
             final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, totalLength, arena);
             final Region region = new Region(path, arena, segment, true, file);
-            region.buffer().putStringWithoutLengthAscii(CREATOR_ROLE_OFFSET, role);
+            region.putCreatorRole(role);
             region.initialise(totalLength, sectionCapacity);
             file.publish();
             return region;

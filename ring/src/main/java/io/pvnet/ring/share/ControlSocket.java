@@ -261,21 +261,18 @@ public final class ControlSocket implements AutoCloseable
                 header.set(ValueLayout.JAVA_LONG, 32, control.address());
                 header.set(ValueLayout.JAVA_LONG, 40, space);
             }
-            while (true)
+            try
             {
-                final long result = raw(SENDMSG, fd, header.address(), flags, 0, 0, 0);
-                if (result >= 0)
+                check("sendmsg", SENDMSG, fd, header.address(), flags);
+                return true;
+            }
+            catch (final LinuxException ex)
+            {
+                if (ex.errno() == EAGAIN && (flags & MSG_DONTWAIT) != 0)
                 {
-                    return true;
+                    return false; // once per guest that stopped reading: it is disconnected
                 }
-                if (result == -EAGAIN && (flags & MSG_DONTWAIT) != 0)
-                {
-                    return false;
-                }
-                if (result != -EINTR)
-                {
-                    throw new LinuxException("sendmsg", (int)-result);
-                }
+                throw ex;
             }
         }
     }
