@@ -334,7 +334,7 @@ public final class Region implements AutoCloseable
         return creatorRole(buffer);
     }
 
-    /** Writes {@code role} (already checked) zero-padded into the creator-role field, whatever the memory held before. */
+    /** Writes {@code role} (already checked) zero-padded into the creator-role field, whatever was there before. */
     void putCreatorRole(final String role)
     {
         buffer.setMemory(CREATOR_ROLE_OFFSET, CREATOR_ROLE_LENGTH, (byte)0);
