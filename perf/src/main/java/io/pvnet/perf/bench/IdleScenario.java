@@ -105,7 +105,7 @@ public final class IdleScenario implements Scenario
     @Override
     public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
     {
-        final long settleMs = Math.max(SETTLE_MIN_MS, Math.round(warmupSeconds * 1000)) + SETTLE_MIN_STEPS * STEP_MS;
+        final long settleMs = settleFirstSleepMs(Math.round(warmupSeconds * 1000)) + SETTLE_MIN_STEPS * STEP_MS;
         final long windowMs = windowMs(Math.round(durationSeconds * 1000));
         return (1 + IN_PROCESS_VIFS.length) * (settleMs + windowMs) / 1000.0 + setUpSeconds();
     }
@@ -306,7 +306,7 @@ public final class IdleScenario implements Scenario
     {
         final long start = System.nanoTime();
         // fresh JVMs compile for seconds even when idle: never measure them before 10 s
-        Thread.sleep(Math.max(SETTLE_MIN_MS, context.warmup().toMillis()));
+        Thread.sleep(settleFirstSleepMs(context.warmup().toMillis()));
         long previous = -1;
         while (System.nanoTime() - start < SETTLE_MAX_NS)
         {
@@ -322,6 +322,7 @@ public final class IdleScenario implements Scenario
                 used += ProcessCpu.cpuNs(pid);
             }
             used -= before;
+            // previous >= 0: a step to compare with first, so at least SETTLE_MIN_STEPS (2) steps
             if (previous >= 0 && (Math.abs(used - previous) <= previous / 5 || Math.abs(used - previous) < STEP_MS * 500))
             {
                 break;
@@ -343,6 +344,12 @@ public final class IdleScenario implements Scenario
         {
             Thread.sleep(windowMs(context.duration().toMillis()));
         }
+    }
+
+    /** @return the first sleep of {@link #settleQuiet} for a run's warm-up: at least {@link #SETTLE_MIN_MS}, ms. */
+    static long settleFirstSleepMs(final long warmupMs)
+    {
+        return Math.max(SETTLE_MIN_MS, warmupMs);
     }
 
     /** @return the window for a run's duration: at least {@link #WINDOW_MIN_MS}, in whole heartbeats, ms. */

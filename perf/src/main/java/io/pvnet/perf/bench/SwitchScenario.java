@@ -47,7 +47,13 @@ public final class SwitchScenario implements Scenario
     @Override
     public int measurementCount(final BenchOptions options)
     {
-        return 1 + vifCounts(options).length * (options.sizes(64, 1500).length + (options.tso(true) ? 1 : 0));
+        return 1 + vifCounts(options).length * figuresPerVifCount(options);
+    }
+
+    /** {@return the figures measured at each vif count: one per size, and TSO} */
+    private static int figuresPerVifCount(final BenchOptions options)
+    {
+        return options.sizes(64, 1500).length + (options.tso(true) ? 1 : 0);
     }
 
     /**
@@ -61,13 +67,13 @@ public final class SwitchScenario implements Scenario
     @Override
     public double estimatedSeconds(final BenchOptions options, final double durationSeconds, final double warmupSeconds)
     {
-        final int figuresPerCount = options.sizes(64, 1500).length + (options.tso(true) ? 1 : 0);
-        double setUpMs = 0;
+        int vifsSetUp = 0;
         for (final int vifs : vifCounts(options))
         {
-            setUpMs += figuresPerCount * vifs * SET_UP_MS_PER_VIF;
+            vifsSetUp += figuresPerVifCount(options) * vifs;
         }
-        return measurementCount(options) * (warmupSeconds + durationSeconds) + setUpMs / 1000.0;
+        return Scenario.super.estimatedSeconds(options, durationSeconds, warmupSeconds) +
+            vifsSetUp * SET_UP_MS_PER_VIF / 1000.0;
     }
 
     @Override

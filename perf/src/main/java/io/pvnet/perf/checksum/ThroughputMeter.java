@@ -60,6 +60,12 @@ final class ThroughputMeter
         return best;
     }
 
+    /** {@return how long {@link #measureInterleaved} takes for this many figures: one warm-up, a duration each} */
+    static double interleavedSeconds(final int figures, final double durationSeconds, final double warmupSeconds)
+    {
+        return warmupSeconds + figures * durationSeconds;
+    }
+
     /**
      * Measures several figures side by side: warms each up, then runs their slices in turn until the duration is
      * spent, so every figure sees the same conditions. Reports each figure's best slice. Takes one warm-up (shared by
@@ -67,12 +73,6 @@ final class ThroughputMeter
      *
      * @return the rates in GB/s, in the order given.
      */
-    /** {@return how long {@link #measureInterleaved} takes for this many figures: one warm-up, a duration each} */
-    static double interleavedSeconds(final int figures, final double durationSeconds, final double warmupSeconds)
-    {
-        return warmupSeconds + figures * durationSeconds;
-    }
-
     double[] measureInterleaved(
         final ScenarioContext context, final String[] figures, final long[] bytesPerOperation,
         final Operation[] operations)
